@@ -1,0 +1,51 @@
+import { resolve } from "node:path";
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** postgres://… to run on PostgreSQL; unset means embedded SQLite under dataDir. */
+  databaseUrl: string | null;
+  databaseReplicaUrl: string | null;
+  redisUrl: string | null;
+  /** Secret for signing cookies. Generated per data dir when not set. */
+  sessionSecret: string | null;
+  /** Host name that serves the provincial portal (other hosts map to their sites). */
+  portalHost: string;
+  /** Seed the demo cluster into an empty database on start. */
+  seedDemo: boolean;
+  /** Run background jobs (scheduled publishing) in this process. */
+  runJobs: boolean;
+  logLevel: string;
+  /** Cookies marked Secure (behind TLS). */
+  secureCookies: boolean;
+}
+
+function flag(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === "") return fallback;
+  return !["0", "false", "no", "off"].includes(value.toLowerCase());
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new Error("DATABASE_URL must start with postgres:// (unset it to use embedded SQLite)");
+  }
+  return {
+    port,
+    host: env.HOST ?? "0.0.0.0",
+    dataDir: resolve(env.DATA_DIR ?? "data"),
+    databaseUrl,
+    databaseReplicaUrl: env.DATABASE_REPLICA_URL?.trim() || null,
+    redisUrl: env.REDIS_URL?.trim() || null,
+    sessionSecret: env.SESSION_SECRET?.trim() || null,
+    portalHost: env.PORTAL_HOST ?? "www.example.gov.cn",
+    seedDemo: flag(env.SEED_DEMO, true),
+    runJobs: flag(env.RUN_JOBS, true),
+    logLevel: env.LOG_LEVEL ?? "info",
+    secureCookies: flag(env.SECURE_COOKIES, false),
+    ...overrides,
+  };
+}

@@ -1,0 +1,69 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import SQLite from "better-sqlite3";
+import pg from "pg";
+import { Kysely, PostgresDialect, SqliteDialect, CamelCasePlugin } from "kysely";
+import type { Config } from "../../config.ts";
+import type { Database } from "../../tables.ts";
+
+export type Dialect = "sqlite" | "postgres";
+
+export interface Db {
+  db: Kysely<Database>;
+  /** Read-mostly queries may go here (a replica when configured, else the primary). */
+  read: Kysely<Database>;
+  dialect: Dialect;
+  close(): Promise<void>;
+}
+
+// PostgreSQL BIGINT (count(*) etc.) as JS numbers: our counts stay far below 2^53.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export function sqlitePath(config: Config): string {
+  return join(config.dataDir, "chuyun.sqlite");
+}
+
+export function openDatabase(config: Config): Db {
+  if (config.databaseUrl) {
+    const makePool = (url: string) =>
+      new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000, statement_timeout: 15000 });
+    const pool = makePool(config.databaseUrl);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+    let read = db;
+    let replicaPool: pg.Pool | null = null;
+    if (config.databaseReplicaUrl) {
+      replicaPool = makePool(config.databaseReplicaUrl);
+      read = new Kysely<Database>({
+        dialect: new PostgresDialect({ pool: replicaPool }),
+        plugins: [new CamelCasePlugin()],
+      });
+    }
+    return {
+      db,
+      read,
+      dialect: "postgres",
+      async close() {
+        await db.destroy();
+        if (read !== db) await read.destroy();
+      },
+    };
+  }
+  mkdirSync(config.dataDir, { recursive: true });
+  const sqlite = new SQLite(sqlitePath(config));
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 5000");
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: sqlite }),
+    plugins: [new CamelCasePlugin()],
+  });
+  return {
+    db,
+    read: db,
+    dialect: "sqlite",
+    async close() {
+      await db.destroy();
+    },
+  };
+}

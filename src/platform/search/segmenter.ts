@@ -1,0 +1,69 @@
+import { readFileSync } from "node:fs";
+import { Jieba } from "@node-rs/jieba";
+import { dict } from "@node-rs/jieba/dict";
+import { pinyin } from "pinyin-pro";
+import { allSynonymWords, canonicalWord } from "./synonyms.ts";
+
+const STOP_WORDS = new Set(
+  (
+    "的 了 和 与 及 或 是 在 有 为 对 等 把 被 让 给 从 向 以 于 之 其 这 那 个 也 都 就 还 又 并 " +
+    "吗 呢 吧 啊 呀 么 哪 怎么 怎样 如何 什么 咋 啥 请问 一下 我 你 他 她 我们 要 想 能 可以 需要 " +
+    "a an the of and or to in on for is are"
+  ).split(" "),
+);
+
+const jieba = Jieba.withDict(dict);
+const userDict = readFileSync(new URL("./gov-dict.txt", import.meta.url), "utf8");
+const synonymDict = allSynonymWords()
+  .map((w) => `${w} 3000 n`)
+  .join("\n");
+jieba.loadDict(Buffer.from(`${userDict.trim()}\n${synonymDict}\n`, "utf8"));
+
+const WORD_CHAR = /[\p{L}\p{N}]/u;
+
+function clean(tokens: string[]): string[] {
+  const out: string[] = [];
+  for (const raw of tokens) {
+    const token = raw.trim().toLowerCase();
+    if (!token || !WORD_CHAR.test(token) || STOP_WORDS.has(token)) continue;
+    // Keep only letters and digits: punctuation inside a token would split differently per engine.
+    const word = token.replace(/[^\p{L}\p{N}]/gu, "");
+    if (word) out.push(canonicalWord(word));
+  }
+  return out;
+}
+
+/** Tokens for indexing: search-mode segmentation (words and their sub-words), canonical forms. */
+export function indexTokens(text: string): string[] {
+  return clean(jieba.cutForSearch(text, true));
+}
+
+/** Tokens of a query: precise segmentation, canonical forms, stop words removed, de-duplicated. */
+export function queryTokens(text: string): string[] {
+  return [...new Set(clean(jieba.cut(text, true)))];
+}
+
+/** Plain segmentation (no canonicalisation), e.g. for keyword extraction. */
+export function segment(text: string): string[] {
+  return jieba.cut(text, true).filter((t) => WORD_CHAR.test(t));
+}
+
+export function toPinyin(word: string): string {
+  return pinyin(word, { toneType: "none", type: "array" }).join("");
+}
+
+/** 发文字号 in a form that ignores brackets and spaces: 鄂人社发〔2024〕12号 → 鄂人社发202412号. */
+export function normaliseDocNumber(text: string): string {
+  return text.replace(/[\s〔〕[\]()（）【】{}第]/g, "");
+}
+
+const DOC_NUMBER_LIKE = /^[\p{Script=Han}A-Za-z]{1,16}[〔[(（【]?(19|20)\d{2}[〕\])）】]?\d{1,5}号$/u;
+
+export function looksLikeDocNumber(text: string): boolean {
+  return DOC_NUMBER_LIKE.test(text.replace(/\s/g, ""));
+}
+
+/** The token under which a document's 发文字号 is indexed (letters and digits only). */
+export function docNumberToken(docNumber: string): string {
+  return `dn${normaliseDocNumber(docNumber)}`.toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
+}

@@ -1,0 +1,246 @@
+import type { Generated } from "kysely";
+
+/**
+ * Row types of every table, in one place so Kysely checks every query.
+ * Columns are snake_case in SQL and camelCase here (CamelCasePlugin).
+ * Timestamps are ISO-8601 UTC strings; booleans are 0/1 integers (same on both engines).
+ */
+
+export interface SiteRow {
+  id: Generated<number>;
+  code: string;
+  siteCode: string;
+  name: string;
+  kind: string; // portal | department | city | county
+  parentId: number | null;
+  host: string;
+  themeColor: string;
+  logoText: string;
+  sponsor: string;
+  organizer: string;
+  contact: string;
+  icp: string;
+  policeRecord: string;
+  description: string;
+  sort: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ChannelRow {
+  id: Generated<number>;
+  siteId: number;
+  parentId: number | null;
+  slug: string;
+  path: string;
+  name: string;
+  kind: string; // home | list | policy | disclosure | interaction | service | link
+  sort: number;
+  createdAt: string;
+}
+
+export interface RedirectRow {
+  fromPath: string;
+  toPath: string;
+  reason: string;
+  createdAt: string;
+}
+
+export interface IssuerRow {
+  id: Generated<number>;
+  name: string;
+  code: string;
+  docPrefix: string;
+  indexFormat: string;
+  siteId: number | null;
+}
+
+export interface IndexSequenceRow {
+  issuerId: number;
+  year: number;
+  next: number;
+}
+
+export interface ArticleRow {
+  id: Generated<number>;
+  externalId: string | null;
+  kind: string; // news | notice | policy | interpretation | report | budget
+  title: string;
+  summary: string;
+  bodyHtml: string;
+  bodyText: string;
+  source: string;
+  keywords: string;
+  author: string;
+  ownerSiteId: number;
+  status: string; // draft | submitted | scheduled | published | withdrawn | unpublished
+  unpublishReason: string | null; // error | consolidated | withdrawn
+  unpublishNote: string | null;
+  redirectTo: string | null;
+  publishedAt: string | null;
+  scheduledAt: string | null;
+  docNumber: string | null;
+  indexNo: string | null;
+  issuer: string | null;
+  issuerId: number | null;
+  writtenAt: string | null;
+  theme: string | null;
+  validity: string | null; // 有效 | 修改 | 废止 | 失效
+  validityNote: string | null;
+  policyId: number | null;
+  tableJson: string | null;
+  version: number;
+  createdBy: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ArticleChannelRow {
+  articleId: number;
+  channelId: number;
+  siteId: number;
+}
+
+export interface ArticleVersionRow {
+  id: Generated<number>;
+  articleId: number;
+  version: number;
+  title: string;
+  bodyHtml: string;
+  snapshot: string;
+  note: string;
+  createdBy: number | null;
+  createdAt: string;
+}
+
+export interface AttachmentRow {
+  id: Generated<number>;
+  articleId: number | null;
+  fileName: string;
+  mime: string;
+  size: number;
+  sha256: string;
+  createdAt: string;
+}
+
+export interface BlobRow {
+  sha256: string;
+  bytes: Buffer;
+}
+
+export interface StaffUserRow {
+  id: Generated<number>;
+  username: string;
+  displayName: string;
+  passwordHash: string;
+  isOperator: number;
+  totpSecret: string | null;
+  failedLogins: number;
+  lockedUntil: string | null;
+  disabled: number;
+  createdAt: string;
+}
+
+export interface StaffRoleRow {
+  userId: number;
+  siteId: number;
+  role: string; // site_admin | editor | reviewer
+}
+
+export interface SessionRow {
+  id: string;
+  userId: number;
+  kind: string;
+  csrf: string;
+  data: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface AuditRow {
+  id: Generated<number>;
+  at: string;
+  actor: string;
+  action: string;
+  targetType: string;
+  targetId: string;
+  detail: string;
+  prevHash: string;
+  hash: string;
+}
+
+export interface ErrorReportRow {
+  id: Generated<number>;
+  siteId: number;
+  url: string;
+  category: string;
+  description: string;
+  contact: string;
+  status: string; // open | answered
+  reply: string | null;
+  answeredBy: number | null;
+  createdAt: string;
+  answeredAt: string | null;
+}
+
+export interface SearchDocRow {
+  id: Generated<number>;
+  docKey: string;
+  kind: string;
+  title: string;
+  body: string;
+  url: string;
+  year: number;
+  publishedAt: string;
+  tokens: string;
+  titleTokens: string;
+  meta: string;
+}
+
+export interface SearchDocSiteRow {
+  docId: number;
+  siteId: number;
+}
+
+export interface SearchTermRow {
+  term: string;
+  df: number;
+  pinyin: string;
+}
+
+export interface SearchLogRow {
+  id: Generated<number>;
+  at: string;
+  query: string;
+  siteCode: string | null;
+  kind: string | null;
+  total: number;
+}
+
+export interface KvRow {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  sites: SiteRow;
+  channels: ChannelRow;
+  redirects: RedirectRow;
+  issuers: IssuerRow;
+  indexSequences: IndexSequenceRow;
+  articles: ArticleRow;
+  articleChannels: ArticleChannelRow;
+  articleVersions: ArticleVersionRow;
+  attachments: AttachmentRow;
+  blobs: BlobRow;
+  staffUsers: StaffUserRow;
+  staffRoles: StaffRoleRow;
+  sessions: SessionRow;
+  auditLog: AuditRow;
+  errorReports: ErrorReportRow;
+  searchDocs: SearchDocRow;
+  searchDocSites: SearchDocSiteRow;
+  searchTerms: SearchTermRow;
+  searchLog: SearchLogRow;
+  kv: KvRow;
+}

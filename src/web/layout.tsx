@@ -1,0 +1,209 @@
+import type { ComponentChildren } from "preact";
+
+export interface SiteIdentity {
+  code: string;
+  siteCode: string;
+  name: string;
+  host: string;
+  themeColor: string;
+  logoText: string;
+  sponsor: string;
+  organizer: string;
+  contact: string;
+  icp: string;
+  policeRecord: string;
+  kind: string;
+}
+
+export interface NavItem {
+  name: string;
+  href: string;
+  current?: boolean;
+}
+
+export interface Crumb {
+  name: string;
+  href?: string;
+}
+
+/** National metadata that inspection crawlers read from every government page. */
+export interface PageMeta {
+  title: string;
+  columnName?: string;
+  columnType?: string;
+  articleTitle?: string;
+  pubDate?: string | null;
+  contentSource?: string;
+  keywords?: string;
+  description?: string;
+  url: string;
+}
+
+export interface PageContext {
+  site: SiteIdentity;
+  /** Path prefix of the site, e.g. "/sites/rst". */
+  base: string;
+  nav: NavItem[];
+  elder: boolean;
+  /** Current request path (for the elder toggle's way back). */
+  path: string;
+}
+
+/** PubDate as the national convention wants it: YYYY-MM-DD HH:MM in China time. */
+export function formatPubDate(iso: string | null | undefined): string {
+  if (!iso) return "";
+  const d = new Date(new Date(iso).getTime() + 8 * 3600 * 1000);
+  return d.toISOString().slice(0, 16).replace("T", " ");
+}
+
+export function formatDate(iso: string | null | undefined): string {
+  return formatPubDate(iso).slice(0, 10);
+}
+
+function MetaTags({ site, meta }: { site: SiteIdentity; meta: PageMeta }) {
+  return (
+    <>
+      <meta name="SiteName" content={site.name} />
+      <meta name="SiteDomain" content={site.host} />
+      <meta name="SiteIDCode" content={site.siteCode} />
+      {meta.columnName ? <meta name="ColumnName" content={meta.columnName} /> : null}
+      {meta.columnType ? <meta name="ColumnType" content={meta.columnType} /> : null}
+      {meta.articleTitle ? <meta name="ArticleTitle" content={meta.articleTitle} /> : null}
+      {meta.pubDate ? <meta name="PubDate" content={formatPubDate(meta.pubDate)} /> : null}
+      {meta.contentSource ? <meta name="ContentSource" content={meta.contentSource} /> : null}
+      <meta name="Keywords" content={meta.keywords ?? site.name} />
+      <meta name="Description" content={meta.description ?? site.name} />
+      <meta name="Url" content={meta.url} />
+    </>
+  );
+}
+
+function Header({ ctx }: { ctx: PageContext }) {
+  const back = encodeURIComponent(ctx.path);
+  return (
+    <header class="site-header">
+      <a class="skip-link" href="#main">
+        跳到主要内容
+      </a>
+      <div class="toolbar">
+        <div class="container toolbar-inner">
+          <span class="toolbar-site">{ctx.site.kind === "portal" ? "欢迎访问" : ctx.site.name}</span>
+          <nav aria-label="辅助功能" class="toolbar-links">
+            <a href={`${ctx.base}/elder?on=${ctx.elder ? "0" : "1"}&back=${back}`} class="elder-toggle">
+              {ctx.elder ? "退出长辈版" : "长辈版"}
+            </a>
+            <button type="button" class="read-aloud" hidden data-read-aloud="#main">
+              朗读正文
+            </button>
+            <a href="/admin">工作人员登录</a>
+          </nav>
+        </div>
+      </div>
+      <div class="masthead">
+        <div class="container masthead-inner">
+          <a href={`${ctx.base}/`} class="logo">
+            <span class="logo-emblem" aria-hidden="true">
+              ★
+            </span>
+            <span class="logo-text">{ctx.site.logoText}</span>
+          </a>
+          <form class="search-box" action={`${ctx.base}/search`} method="get" role="search">
+            <label for="site-search" class="visually-hidden">
+              搜索
+            </label>
+            <input id="site-search" name="q" type="search" maxLength={100} placeholder="搜索政策、服务、信息" />
+            <button type="submit">搜索</button>
+          </form>
+        </div>
+      </div>
+      <nav class="main-nav" aria-label="主栏目">
+        <ul class="container">
+          {ctx.nav.map((item) => (
+            <li>
+              <a href={item.href} aria-current={item.current ? "page" : undefined}>
+                {item.name}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+    </header>
+  );
+}
+
+export function Breadcrumbs({ items }: { items: Crumb[] }) {
+  return (
+    <nav class="breadcrumbs" aria-label="当前位置">
+      <span class="visually-hidden">当前位置：</span>
+      <ol>
+        {items.map((c, i) => (
+          <li>{c.href && i < items.length - 1 ? <a href={c.href}>{c.name}</a> : <span aria-current="page">{c.name}</span>}</li>
+        ))}
+      </ol>
+    </nav>
+  );
+}
+
+function Footer({ ctx }: { ctx: PageContext }) {
+  const s = ctx.site;
+  return (
+    <footer class="site-footer">
+      <div class="container footer-inner">
+        <a class="conac-badge" href="https://bszs.conac.cn/" rel="noopener noreferrer">
+          <span aria-hidden="true">党政机关</span>
+          <span class="visually-hidden">党政机关网站标识</span>
+        </a>
+        <div class="footer-text">
+          <p>
+            主办单位：{s.sponsor}　承办单位：{s.organizer}
+          </p>
+          <p>联系方式：{s.contact}</p>
+          <p>
+            网站标识码：{s.siteCode}　<a href="https://beian.miit.gov.cn/">{s.icp}</a>　{s.policeRecord}
+          </p>
+          <p>
+            <a href={`${ctx.base}/report-error?url=${encodeURIComponent(ctx.path)}`}>我为政府网站找错</a>　
+            <a href={`${ctx.base}/zwgk`}>政务公开</a>　<a href={`${ctx.base}/sitemap.xml`}>网站地图</a>　
+            <a href="/api/docs">开放接口</a>
+          </p>
+        </div>
+      </div>
+    </footer>
+  );
+}
+
+export function Layout({
+  ctx,
+  meta,
+  crumbs,
+  children,
+}: {
+  ctx: PageContext;
+  meta: PageMeta;
+  crumbs?: Crumb[];
+  children: ComponentChildren;
+}) {
+  return (
+    <html lang="zh-CN" class={ctx.elder ? "elder" : undefined}>
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{meta.title === ctx.site.name ? meta.title : `${meta.title} - ${ctx.site.name}`}</title>
+        <MetaTags site={ctx.site} meta={meta} />
+        <link rel="stylesheet" href="/static/css/site.css" />
+        <link rel="stylesheet" href={`${ctx.base}/theme.css`} />
+        <script src="/static/js/site.js" defer></script>
+      </head>
+      <body>
+        <Header ctx={ctx} />
+        <div class="container page">
+          {crumbs ? <Breadcrumbs items={crumbs} /> : null}
+          <main id="main" tabIndex={-1}>
+            {children}
+          </main>
+        </div>
+        <Footer ctx={ctx} />
+      </body>
+    </html>
+  );
+}
