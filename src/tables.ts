@@ -135,9 +135,9 @@ export interface StaffUserRow {
   passwordHash: string;
   isOperator: number;
   totpSecret: string | null;
-  failedLogins: number;
+  failedLogins: Generated<number>;
   lockedUntil: string | null;
-  disabled: number;
+  disabled: Generated<number>;
   createdAt: string;
 }
 

@@ -59,7 +59,7 @@ export function foundation(dialect: Dialect): Migration {
 
       await db.schema
         .createTable("index_sequences")
-        .addColumn("issuer_id", "integer", (c) => c.notNull().references("issuers.id"))
+        .addColumn("issuer_id", "integer", (c) => c.notNull())
         .addColumn("year", "integer", (c) => c.notNull())
         .addColumn("next", "integer", (c) => c.notNull())
         .addPrimaryKeyConstraint("index_sequences_pk", ["issuer_id", "year"])
@@ -97,10 +97,18 @@ export function foundation(dialect: Dialect): Migration {
         .addColumn("created_at", "text", (c) => c.notNull())
         .addColumn("updated_at", "text", (c) => c.notNull())
         .execute();
-      await db.schema.createIndex("articles_status_pub").on("articles").columns(["status", "published_at"]).execute();
+      await db.schema
+        .createIndex("articles_status_pub")
+        .on("articles")
+        .columns(["status", "published_at"])
+        .execute();
       await db.schema.createIndex("articles_doc_number").on("articles").column("doc_number").execute();
       await db.schema.createIndex("articles_policy").on("articles").column("policy_id").execute();
-      await db.schema.createIndex("articles_scheduled").on("articles").columns(["status", "scheduled_at"]).execute();
+      await db.schema
+        .createIndex("articles_scheduled")
+        .on("articles")
+        .columns(["status", "scheduled_at"])
+        .execute();
 
       await db.schema
         .createTable("article_channels")
@@ -109,7 +117,11 @@ export function foundation(dialect: Dialect): Migration {
         .addColumn("site_id", "integer", (c) => c.notNull().references("sites.id"))
         .addPrimaryKeyConstraint("article_channels_pk", ["article_id", "channel_id"])
         .execute();
-      await db.schema.createIndex("article_channels_channel").on("article_channels").column("channel_id").execute();
+      await db.schema
+        .createIndex("article_channels_channel")
+        .on("article_channels")
+        .column("channel_id")
+        .execute();
       await db.schema.createIndex("article_channels_site").on("article_channels").column("site_id").execute();
 
       await withId(db.schema.createTable("article_versions"), dialect)

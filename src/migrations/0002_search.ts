@@ -28,7 +28,11 @@ export function search(dialect: Dialect): Migration {
         .addColumn("site_id", "integer", (c) => c.notNull())
         .addPrimaryKeyConstraint("search_doc_sites_pk", ["doc_id", "site_id"])
         .execute();
-      await db.schema.createIndex("search_doc_sites_site").on("search_doc_sites").columns(["site_id", "doc_id"]).execute();
+      await db.schema
+        .createIndex("search_doc_sites_site")
+        .on("search_doc_sites")
+        .columns(["site_id", "doc_id"])
+        .execute();
 
       await db.schema
         .createTable("search_terms")

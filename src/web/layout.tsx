@@ -111,7 +111,13 @@ function Header({ ctx }: { ctx: PageContext }) {
             <label for="site-search" class="visually-hidden">
               搜索
             </label>
-            <input id="site-search" name="q" type="search" maxLength={100} placeholder="搜索政策、服务、信息" />
+            <input
+              id="site-search"
+              name="q"
+              type="search"
+              maxLength={100}
+              placeholder="搜索政策、服务、信息"
+            />
             <button type="submit">搜索</button>
           </form>
         </div>
@@ -137,7 +143,13 @@ export function Breadcrumbs({ items }: { items: Crumb[] }) {
       <span class="visually-hidden">当前位置：</span>
       <ol>
         {items.map((c, i) => (
-          <li>{c.href && i < items.length - 1 ? <a href={c.href}>{c.name}</a> : <span aria-current="page">{c.name}</span>}</li>
+          <li>
+            {c.href && i < items.length - 1 ? (
+              <a href={c.href}>{c.name}</a>
+            ) : (
+              <span aria-current="page">{c.name}</span>
+            )}
+          </li>
         ))}
       </ol>
     </nav>

@@ -20,7 +20,13 @@ export class SitesRepo {
   }
 
   channelsOfSite(siteId: number): Promise<Channel[]> {
-    return this.db.selectFrom("channels").selectAll().where("siteId", "=", siteId).orderBy("sort").orderBy("id").execute();
+    return this.db
+      .selectFrom("channels")
+      .selectAll()
+      .where("siteId", "=", siteId)
+      .orderBy("sort")
+      .orderBy("id")
+      .execute();
   }
 
   channelById(id: number): Promise<Channel | undefined> {

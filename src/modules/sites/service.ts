@@ -150,14 +150,20 @@ export class SitesService {
     return roots;
   }
 
-  async createSite(input: SiteInput, actor: string, template: ChannelTemplate[] = CHANNEL_TEMPLATE): Promise<Site> {
+  async createSite(
+    input: SiteInput,
+    actor: string,
+    template: ChannelTemplate[] = CHANNEL_TEMPLATE,
+  ): Promise<Site> {
     const errors = validateSiteInput(input);
     if (Object.keys(errors).length > 0) throw new InputError("网站信息有误", errors);
     const host = input.host.toLowerCase();
     const clash = await this.store.db
       .selectFrom("sites")
       .select(["code", "siteCode", "host"])
-      .where((eb) => eb.or([eb("code", "=", input.code), eb("siteCode", "=", input.siteCode), eb("host", "=", host)]))
+      .where((eb) =>
+        eb.or([eb("code", "=", input.code), eb("siteCode", "=", input.siteCode), eb("host", "=", host)]),
+      )
       .executeTakeFirst();
     if (clash) {
       const fields: Record<string, string> = {};
@@ -198,7 +204,16 @@ export class SitesService {
           const path = prefix ? `${prefix}/${item.slug}` : item.slug;
           const channel = await trx
             .insertInto("channels")
-            .values({ siteId: created.id, parentId, slug: item.slug, path, name: item.name, kind: item.kind, sort: sort++, createdAt: now })
+            .values({
+              siteId: created.id,
+              parentId,
+              slug: item.slug,
+              path,
+              name: item.name,
+              kind: item.kind,
+              sort: sort++,
+              createdAt: now,
+            })
             .returning("id")
             .executeTakeFirstOrThrow();
           if (item.children) await insertTree(item.children, channel.id, path);
@@ -206,7 +221,13 @@ export class SitesService {
       };
       await insertTree(template, null, "");
       await this.audit.record(
-        { actor, action: "site.create", targetType: "site", targetId: created.id, detail: { code: created.code, name } },
+        {
+          actor,
+          action: "site.create",
+          targetType: "site",
+          targetId: created.id,
+          detail: { code: created.code, name },
+        },
         trx,
       );
       return created;
@@ -245,13 +266,26 @@ export class SitesService {
         // 机构改革: old addresses keep working.
         await this.addRedirect(trx, `/sites/${site.code}/*`, `/sites/${newCode}/*`, "site-renamed");
       }
-      await this.audit.record({ actor, action: "site.update", targetType: "site", targetId: id, detail: input as Record<string, unknown> }, trx);
+      await this.audit.record(
+        {
+          actor,
+          action: "site.update",
+          targetType: "site",
+          targetId: id,
+          detail: input as Record<string, unknown>,
+        },
+        trx,
+      );
     });
     await this.refresh();
     return (await this.repo.siteById(id))!;
   }
 
-  async createChannel(siteId: number, input: { name: string; slug: string; kind: string; parentId?: number | null }, actor: string) {
+  async createChannel(
+    siteId: number,
+    input: { name: string; slug: string; kind: string; parentId?: number | null },
+    actor: string,
+  ) {
     const errors: Record<string, string> = {};
     if (!input.name.trim() || input.name.length > 30) errors.name = "请填写栏目名称（30字以内）";
     if (!SLUG.test(input.slug)) errors.slug = "栏目路径须为小写字母、数字或连字符";
@@ -262,7 +296,8 @@ export class SitesService {
       else prefix = parent.path + "/";
     }
     const path = prefix + input.slug;
-    if (!errors.slug && (await this.repo.channelByPath(siteId, path))) errors.slug = "同一位置已有该路径的栏目";
+    if (!errors.slug && (await this.repo.channelByPath(siteId, path)))
+      errors.slug = "同一位置已有该路径的栏目";
     if (Object.keys(errors).length > 0) throw new InputError("栏目信息有误", errors);
     const channel = await this.store.db
       .insertInto("channels")
@@ -278,7 +313,13 @@ export class SitesService {
       })
       .returningAll()
       .executeTakeFirstOrThrow();
-    await this.audit.record({ actor, action: "channel.create", targetType: "channel", targetId: channel.id, detail: { siteId, path } });
+    await this.audit.record({
+      actor,
+      action: "channel.create",
+      targetType: "channel",
+      targetId: channel.id,
+      detail: { siteId, path },
+    });
     return channel;
   }
 
@@ -290,19 +331,28 @@ export class SitesService {
     return this.createChannel(siteId, { name, slug: slugBase, kind: "list" }, actor);
   }
 
-  async renameChannel(channelId: number, input: { name?: string; slug?: string }, actor: string): Promise<Channel> {
+  async renameChannel(
+    channelId: number,
+    input: { name?: string; slug?: string },
+    actor: string,
+  ): Promise<Channel> {
     const channel = await this.repo.channelById(channelId);
     if (!channel) throw new InputError("栏目不存在", {}, 404);
     const site = await this.repo.siteById(channel.siteId);
     const name = input.name?.trim() || channel.name;
     const slug = input.slug ?? channel.slug;
-    if (!SLUG.test(slug)) throw new InputError("栏目信息有误", { slug: "栏目路径须为小写字母、数字或连字符" });
+    if (!SLUG.test(slug))
+      throw new InputError("栏目信息有误", { slug: "栏目路径须为小写字母、数字或连字符" });
     const newPath = channel.path.slice(0, channel.path.length - channel.slug.length) + slug;
     if (newPath !== channel.path && (await this.repo.channelByPath(channel.siteId, newPath))) {
       throw new InputError("栏目信息有误", { slug: "同一位置已有该路径的栏目" });
     }
     await this.store.db.transaction().execute(async (trx) => {
-      await trx.updateTable("channels").set({ name, slug, path: newPath }).where("id", "=", channelId).execute();
+      await trx
+        .updateTable("channels")
+        .set({ name, slug, path: newPath })
+        .where("id", "=", channelId)
+        .execute();
       if (newPath !== channel.path) {
         // Descendants move with their parent.
         const descendants = await trx
@@ -312,11 +362,29 @@ export class SitesService {
           .where("path", "like", `${channel.path}/%`)
           .execute();
         for (const d of descendants) {
-          await trx.updateTable("channels").set({ path: newPath + d.path.slice(channel.path.length) }).where("id", "=", d.id).execute();
+          await trx
+            .updateTable("channels")
+            .set({ path: newPath + d.path.slice(channel.path.length) })
+            .where("id", "=", d.id)
+            .execute();
         }
-        await this.addRedirect(trx, `/sites/${site!.code}/col/${channel.path}/*`, `/sites/${site!.code}/col/${newPath}/*`, "channel-renamed");
+        await this.addRedirect(
+          trx,
+          `/sites/${site!.code}/col/${channel.path}/*`,
+          `/sites/${site!.code}/col/${newPath}/*`,
+          "channel-renamed",
+        );
       }
-      await this.audit.record({ actor, action: "channel.rename", targetType: "channel", targetId: channelId, detail: { name, path: newPath } }, trx);
+      await this.audit.record(
+        {
+          actor,
+          action: "channel.rename",
+          targetType: "channel",
+          targetId: channelId,
+          detail: { name, path: newPath },
+        },
+        trx,
+      );
     });
     return (await this.repo.channelById(channelId))!;
   }
@@ -329,7 +397,11 @@ export class SitesService {
     const sourceSite = await this.repo.siteById(source.siteId);
     const targetSite = await this.repo.siteById(target.siteId);
     await this.store.db.transaction().execute(async (trx) => {
-      const links = await trx.selectFrom("articleChannels").select("articleId").where("channelId", "=", sourceId).execute();
+      const links = await trx
+        .selectFrom("articleChannels")
+        .select("articleId")
+        .where("channelId", "=", sourceId)
+        .execute();
       for (const link of links) {
         await trx
           .insertInto("articleChannels")
@@ -338,10 +410,28 @@ export class SitesService {
           .execute();
       }
       await trx.deleteFrom("articleChannels").where("channelId", "=", sourceId).execute();
-      await trx.updateTable("channels").set({ parentId: target.id }).where("parentId", "=", sourceId).execute();
+      await trx
+        .updateTable("channels")
+        .set({ parentId: target.id })
+        .where("parentId", "=", sourceId)
+        .execute();
       await trx.deleteFrom("channels").where("id", "=", sourceId).execute();
-      await this.addRedirect(trx, `/sites/${sourceSite!.code}/col/${source.path}/*`, `/sites/${targetSite!.code}/col/${target.path}/`, "channel-merged");
-      await this.audit.record({ actor, action: "channel.merge", targetType: "channel", targetId: sourceId, detail: { into: targetId } }, trx);
+      await this.addRedirect(
+        trx,
+        `/sites/${sourceSite!.code}/col/${source.path}/*`,
+        `/sites/${targetSite!.code}/col/${target.path}/`,
+        "channel-merged",
+      );
+      await this.audit.record(
+        {
+          actor,
+          action: "channel.merge",
+          targetType: "channel",
+          targetId: sourceId,
+          detail: { into: targetId },
+        },
+        trx,
+      );
     });
   }
 

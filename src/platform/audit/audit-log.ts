@@ -30,7 +30,12 @@ export class AuditLog {
   async record(entry: AuditEntry, trx: Kysely<Database> = this.db): Promise<void> {
     const detail = JSON.stringify(entry.detail ?? {});
     for (let attempt = 0; attempt < 5; attempt++) {
-      const last = await trx.selectFrom("auditLog").select("hash").orderBy("id", "desc").limit(1).executeTakeFirst();
+      const last = await trx
+        .selectFrom("auditLog")
+        .select("hash")
+        .orderBy("id", "desc")
+        .limit(1)
+        .executeTakeFirst();
       const prevHash = last?.hash ?? GENESIS;
       const at = nowIso();
       try {
@@ -76,7 +81,13 @@ export class AuditLog {
     let checked = 0;
     let after = 0;
     for (;;) {
-      const rows = await this.db.selectFrom("auditLog").selectAll().where("id", ">", after).orderBy("id").limit(1000).execute();
+      const rows = await this.db
+        .selectFrom("auditLog")
+        .selectAll()
+        .where("id", ">", after)
+        .orderBy("id")
+        .limit(1000)
+        .execute();
       if (rows.length === 0) break;
       for (const row of rows) {
         const expected = entryHash(
@@ -85,7 +96,8 @@ export class AuditLog {
           { actor: row.actor, action: row.action, targetType: row.targetType, targetId: row.targetId },
           row.detail,
         );
-        if (row.prevHash !== prevHash || row.hash !== expected) return { ok: false, checked, brokenAt: row.id };
+        if (row.prevHash !== prevHash || row.hash !== expected)
+          return { ok: false, checked, brokenAt: row.id };
         prevHash = row.hash;
         checked++;
         after = row.id;

@@ -26,9 +26,17 @@ export function sqlitePath(config: Config): string {
 export function openDatabase(config: Config): Db {
   if (config.databaseUrl) {
     const makePool = (url: string) =>
-      new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5000, statement_timeout: 15000 });
+      new pg.Pool({
+        connectionString: url,
+        max: 10,
+        connectionTimeoutMillis: 5000,
+        statement_timeout: 15000,
+      });
     const pool = makePool(config.databaseUrl);
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool }),
+      plugins: [new CamelCasePlugin()],
+    });
     let read = db;
     let replicaPool: pg.Pool | null = null;
     if (config.databaseReplicaUrl) {

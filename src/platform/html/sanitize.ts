@@ -7,9 +7,42 @@ import sanitizeHtml from "sanitize-html";
  */
 const OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [
-    "h2", "h3", "h4", "h5", "p", "br", "hr", "strong", "b", "em", "i", "u", "s", "sub", "sup",
-    "blockquote", "ul", "ol", "li", "a", "img", "table", "thead", "tbody", "tfoot", "tr", "th", "td",
-    "caption", "span", "div", "figure", "figcaption", "pre", "code", "mark",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "p",
+    "br",
+    "hr",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "u",
+    "s",
+    "sub",
+    "sup",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "img",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "th",
+    "td",
+    "caption",
+    "span",
+    "div",
+    "figure",
+    "figcaption",
+    "pre",
+    "code",
+    "mark",
   ],
   allowedAttributes: {
     a: ["href", "title", "target", "rel"],
@@ -40,7 +73,10 @@ export function sanitizeRichText(html: string): string {
 
 /** Text content of an HTML fragment, whitespace folded (for search and summaries). */
 export function htmlToText(html: string): string {
-  return sanitizeHtml(html.replace(/<\/(p|div|h\d|li|tr|br)>/gi, "$&\n"), { allowedTags: [], allowedAttributes: {} })
+  return sanitizeHtml(html.replace(/<\/(p|div|h\d|li|tr|br)>/gi, "$&\n"), {
+    allowedTags: [],
+    allowedAttributes: {},
+  })
     .replace(/&nbsp;/g, " ")
     .replace(/&amp;/g, "&")
     .replace(/&lt;/g, "<")
@@ -58,7 +94,10 @@ export function textToHtml(text: string): string {
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter(Boolean)
-    .map((line) => `<p>${sanitizeHtml(line, { allowedTags: [], allowedAttributes: {}, disallowedTagsMode: "escape" })}</p>`)
+    .map(
+      (line) =>
+        `<p>${sanitizeHtml(line, { allowedTags: [], allowedAttributes: {}, disallowedTagsMode: "escape" })}</p>`,
+    )
     .join("\n");
 }
 

@@ -27,6 +27,9 @@ export function maskEmail(email: string): string {
 /** Masks ID numbers and mobile phone numbers found inside free text. */
 export function maskInText(text: string): string {
   return text
-    .replace(/(?<!\d)(\d{6})(\d{8})(\d{3}[\dXx])(?!\d)/g, (_m, a: string, _b: string, c: string) => `${a}********${c}`)
+    .replace(
+      /(?<!\d)(\d{6})(\d{8})(\d{3}[\dXx])(?!\d)/g,
+      (_m, a: string, _b: string, c: string) => `${a}********${c}`,
+    )
     .replace(/(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)/g, "$1****$3");
 }

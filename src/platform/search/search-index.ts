@@ -2,13 +2,7 @@ import { sql, type RawBuilder, type Transaction } from "kysely";
 import type { Database } from "../../tables.ts";
 import type { Db } from "../db/database.ts";
 import { highlightTitle, snippet } from "./highlight.ts";
-import {
-  docNumberToken,
-  indexTokens,
-  looksLikeDocNumber,
-  queryTokens,
-  toPinyin,
-} from "./segmenter.ts";
+import { docNumberToken, indexTokens, looksLikeDocNumber, queryTokens, toPinyin } from "./segmenter.ts";
 
 export interface SearchDocument {
   /** Stable key, e.g. "article:42" or "service:11420000…". */
@@ -107,7 +101,11 @@ export class SearchIndex {
         await trx.updateTable("searchDocs").set(row).where("id", "=", id).execute();
         await trx.deleteFrom("searchDocSites").where("docId", "=", id).execute();
       } else {
-        const inserted = await trx.insertInto("searchDocs").values(row).returning("id").executeTakeFirstOrThrow();
+        const inserted = await trx
+          .insertInto("searchDocs")
+          .values(row)
+          .returning("id")
+          .executeTakeFirstOrThrow();
         id = inserted.id;
         await this.countTerms(trx, titleTokens);
       }
@@ -145,9 +143,14 @@ export class SearchIndex {
 
   async remove(key: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      const existing = await trx.selectFrom("searchDocs").select("id").where("docKey", "=", key).executeTakeFirst();
+      const existing = await trx
+        .selectFrom("searchDocs")
+        .select("id")
+        .where("docKey", "=", key)
+        .executeTakeFirst();
       if (!existing) return;
-      if (this.store.dialect === "sqlite") await sql`DELETE FROM search_fts WHERE rowid = ${existing.id}`.execute(trx);
+      if (this.store.dialect === "sqlite")
+        await sql`DELETE FROM search_fts WHERE rowid = ${existing.id}`.execute(trx);
       await trx.deleteFrom("searchDocSites").where("docId", "=", existing.id).execute();
       await trx.deleteFrom("searchDocs").where("id", "=", existing.id).execute();
     });
@@ -165,7 +168,9 @@ export class SearchIndex {
     const pageSize = Math.min(Math.max(query.pageSize ?? 10, 1), 50);
     const page = Math.max(query.page ?? 1, 1);
     const text = query.q.trim().slice(0, 100);
-    let tokens = looksLikeDocNumber(text) ? [docNumberToken(text)] : queryTokens(text).slice(0, MAX_QUERY_TOKENS);
+    let tokens = looksLikeDocNumber(text)
+      ? [docNumberToken(text)]
+      : queryTokens(text).slice(0, MAX_QUERY_TOKENS);
     const empty: SearchResult = {
       total: 0,
       page,
@@ -178,7 +183,8 @@ export class SearchIndex {
     if (tokens.length === 0) return empty;
 
     let result = await this.run(tokens, "all", query, page, pageSize);
-    if (result.total === 0 && tokens.length > 1) result = await this.run(tokens, "any", query, page, pageSize);
+    if (result.total === 0 && tokens.length > 1)
+      result = await this.run(tokens, "any", query, page, pageSize);
     if (result.total === 0 && looksLikeDocNumber(text)) {
       // Not a known 发文字号: search its words instead.
       tokens = queryTokens(text).slice(0, MAX_QUERY_TOKENS);
@@ -194,13 +200,16 @@ export class SearchIndex {
       const quoted = tokens.map((t) => `"${t.replace(/"/g, '""')}"${mode === "prefix" ? "*" : ""}`);
       return sql`search_fts MATCH ${quoted.join(mode === "all" ? " AND " : " OR ")}`;
     }
-    const quoted = tokens.map((t) => `'${t.replace(/'/g, "''").replace(/\\/g, "\\\\")}'${mode === "prefix" ? ":*" : ""}`);
+    const quoted = tokens.map(
+      (t) => `'${t.replace(/'/g, "''").replace(/\\/g, "\\\\")}'${mode === "prefix" ? ":*" : ""}`,
+    );
     return sql`d.tsv @@ ${quoted.join(mode === "all" ? " & " : " | ")}::tsquery`;
   }
 
   private filters(query: SearchQuery, withKind: boolean): RawBuilder<unknown>[] {
     const parts: RawBuilder<unknown>[] = [];
-    if (query.siteId != null) parts.push(sql`d.id IN (SELECT doc_id FROM search_doc_sites WHERE site_id = ${query.siteId})`);
+    if (query.siteId != null)
+      parts.push(sql`d.id IN (SELECT doc_id FROM search_doc_sites WHERE site_id = ${query.siteId})`);
     if (query.kinds && query.kinds.length > 0) parts.push(sql`d.kind IN (${sql.join(query.kinds)})`);
     if (withKind && query.kind) parts.push(sql`d.kind = ${query.kind}`);
     if (query.year != null) parts.push(sql`d.year = ${query.year}`);
@@ -250,7 +259,15 @@ export class SearchIndex {
       ? Number(kindFacet.rows.find((r) => r.value === query.kind)?.count ?? 0)
       : kindFacet.rows.reduce((sum, r) => sum + Number(r.count), 0);
     if (total === 0) {
-      return { total, page, pageSize, hits: [], facets: { site: [], kind: [], year: [] }, tokens, suggestion: null };
+      return {
+        total,
+        page,
+        pageSize,
+        hits: [],
+        facets: { site: [], kind: [], year: [] },
+        tokens,
+        suggestion: null,
+      };
     }
     const yearFacet = await sql<{ value: number; count: number }>`SELECT d.year AS value, count(*) AS count
         FROM ${this.from()} WHERE ${where(true)} GROUP BY d.year ORDER BY value DESC`.execute(db);
@@ -287,7 +304,11 @@ export class SearchIndex {
     let changed = false;
     const corrected: string[] = [];
     for (const token of tokens) {
-      const known = await this.db.selectFrom("searchTerms").select("df").where("term", "=", token).executeTakeFirst();
+      const known = await this.db
+        .selectFrom("searchTerms")
+        .select("df")
+        .where("term", "=", token)
+        .executeTakeFirst();
       if (known) {
         corrected.push(token);
         continue;
@@ -316,7 +337,9 @@ export class SearchIndex {
   private async oneCharVariant(token: string): Promise<string | null> {
     const chars = [...token];
     if (chars.length < 2 || chars.length > 8) return null;
-    const patterns = chars.map((_, i) => chars.map((c, j) => (i === j ? "_" : c.replace(/[%_]/g, ""))).join(""));
+    const patterns = chars.map((_, i) =>
+      chars.map((c, j) => (i === j ? "_" : c.replace(/[%_]/g, ""))).join(""),
+    );
     const row = await this.db
       .selectFrom("searchTerms")
       .select("term")

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Jieba } from "@node-rs/jieba";
-import { dict } from "@node-rs/jieba/dict";
+import { dict } from "@node-rs/jieba/dict.js";
 import { pinyin } from "pinyin-pro";
 import { allSynonymWords, canonicalWord } from "./synonyms.ts";
 

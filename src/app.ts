@@ -1,0 +1,219 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import cookie from "@fastify/cookie";
+import formbody from "@fastify/formbody";
+import helmet from "@fastify/helmet";
+import multipart from "@fastify/multipart";
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
+import { randomBytes } from "node:crypto";
+import type { Config } from "./config.ts";
+import { AuditLog } from "./platform/audit/audit-log.ts";
+import { SqlSessionStore, type SessionStore } from "./platform/auth/session-store.ts";
+import { openDatabase, type Db } from "./platform/db/database.ts";
+import { migrateToLatest } from "./platform/db/migrate.ts";
+import { apiError, InputError } from "./platform/http/errors.ts";
+import { SearchIndex } from "./platform/search/search-index.ts";
+import { buildAssets, type Asset } from "./web/assets.ts";
+import { ContentService } from "./modules/content/service.ts";
+import { SitesService } from "./modules/sites/service.ts";
+import { seedDemo } from "./seed/demo.ts";
+import sitesRoutes from "./modules/sites/routes.tsx";
+import contentRoutes from "./modules/content/routes.tsx";
+import searchRoutes from "./modules/search/routes.tsx";
+import { renderErrorPage } from "./modules/sites/views/error-page.tsx";
+import { MAX_ATTACHMENT_BYTES } from "./modules/content/attachments.ts";
+
+/** Everything the HTTP layer and the CLI share; tests build it the same way. */
+export interface Services {
+  config: Config;
+  store: Db;
+  audit: AuditLog;
+  search: SearchIndex;
+  sites: SitesService;
+  content: ContentService;
+  sessions: SessionStore;
+  cookieSecret: string;
+  close(): Promise<void>;
+}
+
+async function cookieSecretFor(config: Config, store: Db): Promise<string> {
+  if (config.sessionSecret) return config.sessionSecret;
+  // One secret per database, so every instance on the same data agrees without configuration.
+  const secret = randomBytes(32).toString("hex");
+  await store.db
+    .insertInto("kv")
+    .values({ key: "cookie_secret", value: secret })
+    .onConflict((oc) => oc.column("key").doNothing())
+    .execute();
+  const row = await store.db
+    .selectFrom("kv")
+    .select("value")
+    .where("key", "=", "cookie_secret")
+    .executeTakeFirstOrThrow();
+  return row.value;
+}
+
+export async function createServices(config: Config): Promise<Services> {
+  const store = openDatabase(config);
+  await migrateToLatest(store);
+  const audit = new AuditLog(store.db);
+  const search = new SearchIndex(store);
+  const sites = new SitesService(store, audit, config.portalHost);
+  const content = new ContentService(store, sites, search, audit);
+  const services: Services = {
+    config,
+    store,
+    audit,
+    search,
+    sites,
+    content,
+    sessions: new SqlSessionStore(store.db),
+    cookieSecret: await cookieSecretFor(config, store),
+    close: () => store.close(),
+  };
+  if (config.seedDemo) await seedDemo(services);
+  await sites.refresh();
+  return services;
+}
+
+/** Paths served by the platform itself, never rewritten to a site. */
+const GLOBAL_PREFIXES = [
+  "/api",
+  "/admin",
+  "/static",
+  "/sites/",
+  "/healthz",
+  "/readyz",
+  "/open311",
+  "/favicon.ico",
+  "/robots.txt",
+];
+
+export async function buildApp(services: Services): Promise<FastifyInstance> {
+  const { config, sites } = services;
+  const app = Fastify({
+    logger: config.logLevel === "silent" ? false : { level: config.logLevel },
+    trustProxy: true,
+    bodyLimit: 2 * 1024 * 1024,
+    maxParamLength: 300,
+    // A department host (rst.example.gov.cn) serves its site at the root: /x → /sites/rst/x.
+    rewriteUrl(req) {
+      const url = req.url ?? "/";
+      const site = sites.siteForHost(req.headers.host);
+      const portal = sites.portalSite();
+      if (
+        GLOBAL_PREFIXES.some(
+          (p) => url === p || url.startsWith(p.endsWith("/") ? p : `${p}/`) || url.startsWith(`${p}?`),
+        )
+      )
+        return url;
+      if (site) return `/sites/${site.code}${url}`;
+      if (portal && (url === "/" || url.startsWith("/?")))
+        return `/sites/${portal.code}${url.slice(1) ? url.slice(1) : "/"}`;
+      if (portal && !url.startsWith("/sites/")) return `/sites/${portal.code}${url}`;
+      return url;
+    },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", "data:"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+    hsts: config.secureCookies ? undefined : false,
+    referrerPolicy: { policy: "strict-origin-when-cross-origin" },
+  });
+  await app.register(cookie, { secret: services.cookieSecret });
+  await app.register(formbody);
+  await app.register(multipart, { limits: { fileSize: MAX_ATTACHMENT_BYTES, files: 5, fields: 50 } });
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: "楚云政务平台开放接口", version: "1.0.0", description: "Chuyun open JSON API" },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/api/docs", staticCSP: true });
+
+  const assets = await buildAssets();
+  registerAssets(app, assets);
+
+  app.setErrorHandler(
+    async (error: Error & { validation?: unknown; statusCode?: number }, request, reply) => {
+      const isApi = request.url.startsWith("/api/") || request.url.startsWith("/open311/");
+      let status = 500;
+      let code = "internal_error";
+      let message = "服务暂时不可用，请稍后再试";
+      let fields: Record<string, string> | undefined;
+      if (error instanceof InputError) {
+        status = error.statusCode;
+        code = error.code;
+        message = error.message;
+        fields = error.fields;
+      } else if (error.validation) {
+        status = 400;
+        code = "invalid_input";
+        message = `请求参数有误：${error.message}`;
+      } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+        status = error.statusCode;
+        code = status === 429 ? "too_many_requests" : status === 413 ? "too_large" : "bad_request";
+        message =
+          status === 429 ? "操作过于频繁，请稍后再试" : status === 413 ? "提交的内容过大" : "请求有误";
+      } else {
+        request.log.error(error);
+      }
+      reply.status(status);
+      if (isApi) return reply.send(apiError(code, message, fields));
+      return sendHtml(reply, await renderErrorPage(services, request, status, message));
+    },
+  );
+
+  app.setNotFoundHandler(async (request, reply) => {
+    const path = request.url.split("?")[0];
+    const target = await sites.resolveRedirect(
+      path.endsWith("/") && path.length > 1 ? path.slice(0, -1) : path,
+    );
+    if (target) return reply.redirect(target, 301);
+    reply.status(404);
+    if (request.url.startsWith("/api/")) return reply.send(apiError("not_found", "接口不存在"));
+    return sendHtml(reply, await renderErrorPage(services, request, 404, "您访问的页面不存在或已被删除"));
+  });
+
+  await app.register(sitesRoutes, { services });
+  await app.register(contentRoutes, { services });
+  await app.register(searchRoutes, { services });
+
+  app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
+  return app;
+}
+
+function registerAssets(app: FastifyInstance, assets: Map<string, Asset>): void {
+  app.get<{ Params: { "*": string } }>("/static/*", { schema: { hide: true } }, async (request, reply) => {
+    const asset = assets.get(request.params["*"]);
+    if (!asset) {
+      reply.status(404).type("text/plain; charset=utf-8");
+      return "not found";
+    }
+    reply.header("cache-control", "public, max-age=300").header("etag", asset.etag).type(asset.contentType);
+    if (request.headers["if-none-match"] === asset.etag) return reply.status(304).send();
+    return reply.send(asset.body);
+  });
+}
+
+export function sendHtml(reply: FastifyReply, html: string): FastifyReply {
+  return reply.type("text/html; charset=utf-8").send(html);
+}
+
+export type AppRequest = FastifyRequest;

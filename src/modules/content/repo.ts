@@ -1,0 +1,284 @@
+import { sql, type Kysely, type Selectable } from "kysely";
+import type { ArticleRow, AttachmentRow, Database } from "../../tables.ts";
+
+export type Article = Selectable<ArticleRow>;
+export type Attachment = Selectable<AttachmentRow>;
+
+export interface Page<T> {
+  rows: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface ArticleListItem {
+  id: number;
+  kind: string;
+  title: string;
+  publishedAt: string | null;
+  docNumber: string | null;
+  issuer: string | null;
+  validity: string | null;
+  indexNo: string | null;
+  writtenAt: string | null;
+}
+
+const LIST_COLUMNS = [
+  "a.id",
+  "a.kind",
+  "a.title",
+  "a.publishedAt",
+  "a.docNumber",
+  "a.issuer",
+  "a.validity",
+  "a.indexNo",
+  "a.writtenAt",
+] as const;
+
+export interface PolicyFilter {
+  siteId?: number | null;
+  issuer?: string | null;
+  year?: number | null;
+  theme?: string | null;
+  validity?: string | null;
+}
+
+export class ContentRepo {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  byId(id: number): Promise<Article | undefined> {
+    return this.db.selectFrom("articles").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  byExternalId(externalId: string): Promise<Article | undefined> {
+    return this.db.selectFrom("articles").selectAll().where("externalId", "=", externalId).executeTakeFirst();
+  }
+
+  channelLinks(articleId: number) {
+    return this.db
+      .selectFrom("articleChannels")
+      .innerJoin("channels", "channels.id", "articleChannels.channelId")
+      .innerJoin("sites", "sites.id", "articleChannels.siteId")
+      .select([
+        "articleChannels.channelId",
+        "articleChannels.siteId",
+        "channels.name as channelName",
+        "channels.path",
+        "sites.code as siteCode",
+        "sites.name as siteName",
+      ])
+      .where("articleChannels.articleId", "=", articleId)
+      .orderBy("articleChannels.siteId")
+      .execute();
+  }
+
+  async isOnSite(articleId: number, siteId: number): Promise<boolean> {
+    const row = await this.db
+      .selectFrom("articleChannels")
+      .select("articleId")
+      .where("articleId", "=", articleId)
+      .where("siteId", "=", siteId)
+      .executeTakeFirst();
+    return !!row;
+  }
+
+  async publishedInChannel(
+    channelIds: number[],
+    page: number,
+    pageSize: number,
+  ): Promise<Page<ArticleListItem>> {
+    if (channelIds.length === 0) return { rows: [], total: 0, page, pageSize };
+    const base = this.db
+      .selectFrom("articles as a")
+      .where("a.status", "=", "published")
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom("articleChannels as ac")
+            .select("ac.articleId")
+            .whereRef("ac.articleId", "=", "a.id")
+            .where("ac.channelId", "in", channelIds),
+        ),
+      );
+    const rows = await base
+      .select(LIST_COLUMNS)
+      .orderBy("a.publishedAt", "desc")
+      .orderBy("a.id", "desc")
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
+      .execute();
+    const total = Number(
+      (await base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
+    );
+    return { rows, total, page, pageSize };
+  }
+
+  latestOnSite(siteId: number, kinds: string[], limit: number): Promise<ArticleListItem[]> {
+    return this.db
+      .selectFrom("articles as a")
+      .select(LIST_COLUMNS)
+      .where("a.status", "=", "published")
+      .where("a.kind", "in", kinds)
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom("articleChannels as ac")
+            .select("ac.articleId")
+            .whereRef("ac.articleId", "=", "a.id")
+            .where("ac.siteId", "=", siteId),
+        ),
+      )
+      .orderBy("a.publishedAt", "desc")
+      .orderBy("a.id", "desc")
+      .limit(limit)
+      .execute();
+  }
+
+  private policyQuery(filter: PolicyFilter) {
+    let q = this.db
+      .selectFrom("articles as a")
+      .where("a.status", "=", "published")
+      .where("a.kind", "=", "policy");
+    if (filter.siteId != null) {
+      const siteId = filter.siteId;
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom("articleChannels as ac")
+            .select("ac.articleId")
+            .whereRef("ac.articleId", "=", "a.id")
+            .where("ac.siteId", "=", siteId),
+        ),
+      );
+    }
+    if (filter.issuer) q = q.where("a.issuer", "=", filter.issuer);
+    if (filter.theme) q = q.where("a.theme", "=", filter.theme);
+    if (filter.validity) q = q.where("a.validity", "=", filter.validity);
+    if (filter.year)
+      q = q
+        .where("a.publishedAt", ">=", `${filter.year}-01-01`)
+        .where("a.publishedAt", "<", `${filter.year + 1}-01-01`);
+    return q;
+  }
+
+  async policies(filter: PolicyFilter, page: number, pageSize: number): Promise<Page<ArticleListItem>> {
+    const q = this.policyQuery(filter);
+    const rows = await q
+      .select(LIST_COLUMNS)
+      .orderBy("a.publishedAt", "desc")
+      .orderBy("a.id", "desc")
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
+      .execute();
+    const total = Number(
+      (await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
+    );
+    return { rows, total, page, pageSize };
+  }
+
+  /** Distinct values for the policy library's filter lists. */
+  async policyFacets(siteId: number | null) {
+    const q = this.policyQuery({ siteId });
+    const issuers = await q
+      .select("a.issuer")
+      .distinct()
+      .where("a.issuer", "is not", null)
+      .orderBy("a.issuer")
+      .execute();
+    const themes = await q
+      .select("a.theme")
+      .distinct()
+      .where("a.theme", "is not", null)
+      .orderBy("a.theme")
+      .execute();
+    const years = await q
+      .select(sql<string>`substr(a.published_at, 1, 4)`.as("year"))
+      .distinct()
+      .execute();
+    return {
+      issuers: issuers.map((r) => r.issuer!).filter(Boolean),
+      themes: themes.map((r) => r.theme!).filter(Boolean),
+      years: years
+        .map((r) => Number(r.year))
+        .filter(Boolean)
+        .sort((a, b) => b - a),
+    };
+  }
+
+  interpretationsOf(policyId: number): Promise<ArticleListItem[]> {
+    return this.db
+      .selectFrom("articles as a")
+      .select(LIST_COLUMNS)
+      .where("a.policyId", "=", policyId)
+      .where("a.status", "=", "published")
+      .orderBy("a.publishedAt", "desc")
+      .execute();
+  }
+
+  attachmentsOf(articleId: number): Promise<Attachment[]> {
+    return this.db
+      .selectFrom("attachments")
+      .selectAll()
+      .where("articleId", "=", articleId)
+      .orderBy("id")
+      .execute();
+  }
+
+  attachmentById(id: number): Promise<Attachment | undefined> {
+    return this.db.selectFrom("attachments").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  async blob(sha256: string): Promise<Buffer | undefined> {
+    const row = await this.db
+      .selectFrom("blobs")
+      .select("bytes")
+      .where("sha256", "=", sha256)
+      .executeTakeFirst();
+    return row ? Buffer.from(row.bytes) : undefined;
+  }
+
+  versions(articleId: number) {
+    return this.db
+      .selectFrom("articleVersions")
+      .selectAll()
+      .where("articleId", "=", articleId)
+      .orderBy("version", "desc")
+      .execute();
+  }
+
+  /** Staff listing: every status, optionally one site's articles. */
+  async staffList(
+    filter: { siteIds?: number[] | null; status?: string | null; q?: string | null },
+    page: number,
+    pageSize: number,
+  ) {
+    let q = this.db.selectFrom("articles as a");
+    if (filter.siteIds) {
+      const ids = filter.siteIds.length > 0 ? filter.siteIds : [-1];
+      q = q.where("a.ownerSiteId", "in", ids);
+    }
+    if (filter.status) q = q.where("a.status", "=", filter.status);
+    if (filter.q) q = q.where("a.title", "like", `%${filter.q.replace(/[%_]/g, "")}%`);
+    const rows = await q
+      .select([
+        "a.id",
+        "a.kind",
+        "a.title",
+        "a.status",
+        "a.updatedAt",
+        "a.publishedAt",
+        "a.ownerSiteId",
+        "a.version",
+        "a.scheduledAt",
+      ])
+      .orderBy("a.updatedAt", "desc")
+      .orderBy("a.id", "desc")
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
+      .execute();
+    const total = Number(
+      (await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
+    );
+    return { rows, total, page, pageSize };
+  }
+}

@@ -1,0 +1,282 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { Feed } from "feed";
+import { Type } from "typebox";
+import type { Services } from "../../app.ts";
+import { sendHtml } from "../../app.ts";
+import { InputError, notFound } from "../../platform/http/errors.ts";
+import { renderDocument } from "../../web/render.ts";
+import type { Crumb } from "../../web/layout.tsx";
+import { pageContext, siteOf } from "../sites/page-context.ts";
+import type { Channel, Site } from "../sites/service.ts";
+import { contentDisposition } from "./attachments.ts";
+import { VALIDITY } from "./service.ts";
+import { ArticlePage } from "./views/article.tsx";
+import { ChannelPage } from "./views/channel.tsx";
+import { PoliciesPage, type PolicyFilterValues } from "./views/policies.tsx";
+
+const SiteParams = Type.Object({ code: Type.String({ maxLength: 40 }) });
+const PAGE_SIZE = 20;
+
+/** Parses ?page= leniently: anything odd means page 1 (never an error for a reader). */
+export function pageParam(value: unknown, max = 10000): number {
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, max) : 1;
+}
+
+function origin(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}`;
+}
+
+async function channelCrumbs(services: Services, site: Site, channel: Channel): Promise<Crumb[]> {
+  const base = services.sites.base(site);
+  const all = await services.sites.repo.channelsOfSite(site.id);
+  const chain: Channel[] = [];
+  let current: Channel | undefined = channel;
+  while (current) {
+    chain.unshift(current);
+    const parentId: number | null = current.parentId;
+    current = parentId != null ? all.find((c) => c.id === parentId) : undefined;
+  }
+  return [
+    { name: "首页", href: `${base}/` },
+    ...chain.map((c) => ({ name: c.name, href: `${base}/col/${c.path}/` })),
+  ];
+}
+
+async function channelWithDescendants(
+  services: Services,
+  site: Site,
+  channel: Channel,
+): Promise<{ ids: number[]; children: Channel[] }> {
+  const all = await services.sites.repo.channelsOfSite(site.id);
+  const ids = all
+    .filter((c) => c.id === channel.id || c.path.startsWith(`${channel.path}/`))
+    .map((c) => c.id);
+  return { ids, children: all.filter((c) => c.parentId === channel.id) };
+}
+
+export default async function contentRoutes(app: FastifyInstance, { services }: { services: Services }) {
+  const { sites, content } = services;
+
+  app.get("/sites/:code/col/*", { schema: { hide: true } }, async (request, reply) => {
+    const params = request.params as { code: string; "*": string };
+    const site = await siteOf(services, params.code);
+    let rest = params["*"];
+    let feed: "rss" | "atom" | null = null;
+    if (rest.endsWith("/rss.xml")) [feed, rest] = ["rss", rest.slice(0, -8)];
+    else if (rest.endsWith("/atom.xml")) [feed, rest] = ["atom", rest.slice(0, -9)];
+    const path = rest.replace(/\/+$/, "");
+    const channel = await sites.repo.channelByPath(site.id, path);
+    if (!channel) {
+      const target = await sites.resolveRedirect(`/sites/${site.code}/col/${path}`);
+      if (target) return reply.redirect(target.endsWith("/") ? target : `${target}/`, 301);
+      throw notFound("该栏目不存在");
+    }
+    if (!feed && !request.url.split("?")[0].endsWith("/"))
+      return reply.redirect(`/sites/${site.code}/col/${channel.path}/`, 301);
+    const { ids, children } = await channelWithDescendants(services, site, channel);
+    const page = pageParam((request.query as { page?: string }).page);
+    const list = await content.repo.publishedInChannel(ids, feed ? 1 : page, PAGE_SIZE);
+    const base = sites.base(site);
+    if (feed) {
+      const link = `${origin(request)}${base}/col/${channel.path}/`;
+      const f = new Feed({
+        title: `${channel.name} - ${site.name}`,
+        id: link,
+        link,
+        language: "zh-CN",
+        copyright: site.sponsor,
+        updated: list.rows[0]?.publishedAt ? new Date(list.rows[0].publishedAt) : new Date(0),
+      });
+      for (const a of list.rows) {
+        const url = `${origin(request)}${base}/art/${a.id}.html`;
+        f.addItem({ title: a.title, id: url, link: url, date: new Date(a.publishedAt ?? 0) });
+      }
+      reply.header("cache-control", "public, max-age=300");
+      return feed === "rss"
+        ? reply.type("application/rss+xml; charset=utf-8").send(f.rss2())
+        : reply.type("application/atom+xml; charset=utf-8").send(f.atom1());
+    }
+    const ctx = await pageContext(services, site, request, channel.path);
+    const crumbs = await channelCrumbs(services, site, channel);
+    return sendHtml(
+      reply,
+      renderDocument(
+        <ChannelPage ctx={ctx} channel={channel} crumbs={crumbs} children={children} list={list} />,
+      ),
+    );
+  });
+
+  app.get(
+    "/sites/:code/art/:file",
+    {
+      schema: {
+        hide: true,
+        params: Type.Object({ code: Type.String({ maxLength: 40 }), file: Type.String({ maxLength: 40 }) }),
+      },
+    },
+    async (request, reply) => {
+      const { code, file } = request.params as { code: string; file: string };
+      const site = await siteOf(services, code);
+      const match = /^(\d{1,10})\.html$/.exec(file);
+      if (!match) throw notFound("该信息不存在");
+      const article = await content.repo.byId(Number(match[1]));
+      if (!article) throw notFound("该信息不存在");
+      if (
+        article.status === "unpublished" &&
+        article.unpublishReason === "consolidated" &&
+        article.redirectTo
+      ) {
+        return reply.redirect(article.redirectTo, 301);
+      }
+      const onSite = article.ownerSiteId === site.id || (await content.repo.isOnSite(article.id, site.id));
+      if (!onSite) throw notFound("该信息不存在");
+      if (article.status === "unpublished") {
+        throw new InputError("该信息已撤下，不再公开", {}, 410, "gone");
+      }
+      if (article.status !== "published" && article.status !== "withdrawn") throw notFound("该信息不存在");
+      const links = await content.repo.channelLinks(article.id);
+      const link = links.find((l) => l.siteId === site.id);
+      const channel = link ? await sites.repo.channelById(link.channelId) : undefined;
+      const ctx = await pageContext(services, site, request, channel?.path);
+      const crumbs = channel
+        ? await channelCrumbs(services, site, channel)
+        : [{ name: "首页", href: `${ctx.base}/` }];
+      crumbs.push({ name: "正文" });
+      const [attachments, interpretations, policy] = await Promise.all([
+        content.repo.attachmentsOf(article.id),
+        article.kind === "policy" ? content.repo.interpretationsOf(article.id) : Promise.resolve([]),
+        article.policyId ? content.repo.byId(article.policyId) : Promise.resolve(undefined),
+      ]);
+      return sendHtml(
+        reply,
+        renderDocument(
+          <ArticlePage
+            ctx={ctx}
+            article={article}
+            crumbs={crumbs}
+            columnName={channel?.name ?? "信息"}
+            attachments={attachments}
+            interpretations={interpretations}
+            policy={policy && policy.status === "published" ? policy : null}
+          />,
+        ),
+      );
+    },
+  );
+
+  app.get(
+    "/sites/:code/attachments/:id",
+    {
+      schema: {
+        hide: true,
+        params: Type.Object({ code: Type.String({ maxLength: 40 }), id: Type.String({ maxLength: 12 }) }),
+      },
+    },
+    async (request, reply) => {
+      const { code, id } = request.params as { code: string; id: string };
+      await siteOf(services, code);
+      const attachment = /^\d+$/.test(id) ? await content.repo.attachmentById(Number(id)) : undefined;
+      const article = attachment?.articleId ? await content.repo.byId(attachment.articleId) : undefined;
+      if (!attachment || !article || !["published", "withdrawn"].includes(article.status))
+        throw notFound("附件不存在");
+      const bytes = await content.repo.blob(attachment.sha256);
+      if (!bytes) throw notFound("附件不存在");
+      const inline = attachment.mime.startsWith("image/") || attachment.mime === "application/pdf";
+      return reply
+        .type(attachment.mime)
+        .header("content-disposition", contentDisposition(attachment.fileName, inline))
+        .header("x-content-type-options", "nosniff")
+        .header("cache-control", "public, max-age=3600")
+        .send(bytes);
+    },
+  );
+
+  app.get(
+    "/sites/:code/policies",
+    {
+      schema: {
+        hide: true,
+        params: SiteParams,
+        querystring: Type.Object({
+          issuer: Type.Optional(Type.String({ maxLength: 100 })),
+          year: Type.Optional(Type.String({ maxLength: 10 })),
+          theme: Type.Optional(Type.String({ maxLength: 100 })),
+          validity: Type.Optional(Type.String({ maxLength: 10 })),
+          page: Type.Optional(Type.String({ maxLength: 10 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const site = await siteOf(services, (request.params as { code: string }).code);
+      const q = request.query as Record<string, string | undefined>;
+      const filter: PolicyFilterValues = {
+        issuer: q.issuer ?? "",
+        year: /^\d{4}$/.test(q.year ?? "") ? q.year! : "",
+        theme: q.theme ?? "",
+        validity: VALIDITY.includes((q.validity ?? "") as (typeof VALIDITY)[number]) ? q.validity! : "",
+      };
+      const siteId = site.kind === "portal" ? null : site.id;
+      const list = await content.repo.policies(
+        {
+          siteId,
+          issuer: filter.issuer || null,
+          year: filter.year ? Number(filter.year) : null,
+          theme: filter.theme || null,
+          validity: filter.validity || null,
+        },
+        pageParam(q.page),
+        PAGE_SIZE,
+      );
+      const ctx = await pageContext(services, site, request, "zwgk");
+      return sendHtml(
+        reply,
+        renderDocument(
+          <PoliciesPage
+            ctx={ctx}
+            filter={filter}
+            facets={await content.repo.policyFacets(siteId)}
+            list={list}
+          />,
+        ),
+      );
+    },
+  );
+
+  app.get(
+    "/sites/:code/sitemap.xml",
+    { schema: { hide: true, params: SiteParams } },
+    async (request, reply) => {
+      const site = await siteOf(services, (request.params as { code: string }).code);
+      const base = `${origin(request)}${sites.base(site)}`;
+      const channels = await sites.repo.channelsOfSite(site.id);
+      const articles = await services.store.read
+        .selectFrom("articles as a")
+        .select(["a.id", "a.updatedAt"])
+        .where("a.status", "=", "published")
+        .where((eb) =>
+          eb.exists(
+            eb
+              .selectFrom("articleChannels as ac")
+              .select("ac.articleId")
+              .whereRef("ac.articleId", "=", "a.id")
+              .where("ac.siteId", "=", site.id),
+          ),
+        )
+        .orderBy("a.publishedAt", "desc")
+        .limit(45000)
+        .execute();
+      const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+      const urls = [
+        `<url><loc>${esc(base)}/</loc></url>`,
+        ...channels.map((c) => `<url><loc>${esc(`${base}/col/${c.path}/`)}</loc></url>`),
+        ...articles.map(
+          (a) =>
+            `<url><loc>${esc(`${base}/art/${a.id}.html`)}</loc><lastmod>${a.updatedAt.slice(0, 10)}</lastmod></url>`,
+        ),
+      ];
+      reply.type("application/xml; charset=utf-8");
+      return `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${urls.join("\n")}\n</urlset>\n`;
+    },
+  );
+}

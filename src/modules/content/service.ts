@@ -1,0 +1,668 @@
+import { diffWords } from "diff";
+import type { Transaction } from "kysely";
+import type { AuditLog } from "../../platform/audit/audit-log.ts";
+import type { Db } from "../../platform/db/database.ts";
+import { nowIso } from "../../platform/db/time.ts";
+import { htmlToText, looksLikeHtml, sanitizeRichText, textToHtml } from "../../platform/html/sanitize.ts";
+import { InputError, notFound } from "../../platform/http/errors.ts";
+import type { SearchIndex } from "../../platform/search/search-index.ts";
+import type { Database } from "../../tables.ts";
+import type { SitesService } from "../sites/service.ts";
+import { checkAttachment } from "./attachments.ts";
+import {
+  DEFAULT_INDEX_FORMAT,
+  docNumberProblem,
+  formatIndexNo,
+  normaliseDocNumberInput,
+} from "./policy-numbers.ts";
+import { ContentRepo, type Article } from "./repo.ts";
+
+export type { Article };
+
+export const ARTICLE_KINDS: Record<string, string> = {
+  news: "工作动态",
+  notice: "通知公告",
+  policy: "政策文件",
+  interpretation: "政策解读",
+  report: "政府工作报告",
+  budget: "财政预决算",
+};
+
+export const VALIDITY = ["有效", "修改", "废止", "失效"] as const;
+
+export const STATUS_LABELS: Record<string, string> = {
+  draft: "草稿",
+  submitted: "待审核",
+  scheduled: "定时发布",
+  published: "已发布",
+  withdrawn: "已撤回",
+  unpublished: "已撤稿",
+};
+
+/** Why an article is taken down; decides what its address shows afterwards. */
+export const UNPUBLISH_REASONS: Record<string, string> = {
+  error: "误发（页面下线）",
+  consolidated: "已整合（跳转到新地址）",
+  withdrawn: "撤回（页面保留并说明）",
+};
+
+export interface ArticleInput {
+  kind: string;
+  title: string;
+  /** Rich text; sanitised on the way in. */
+  bodyHtml?: string;
+  /** Plain text whose line breaks become paragraphs (used when bodyHtml is absent). */
+  bodyText?: string;
+  summary?: string;
+  source?: string;
+  keywords?: string;
+  author?: string;
+  ownerSiteId: number;
+  channelIds?: number[];
+  docNumber?: string | null;
+  issuer?: string | null;
+  issuerId?: number | null;
+  writtenAt?: string | null;
+  theme?: string | null;
+  validity?: string | null;
+  policyId?: number | null;
+  table?: { columns: string[]; rows: string[][] } | null;
+  externalId?: string | null;
+  /** Original publication time, for imported articles. */
+  publishedAt?: string | null;
+}
+
+export interface Actor {
+  id: number | null;
+  name: string;
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}/;
+
+function validate(input: ArticleInput): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (!(input.kind in ARTICLE_KINDS)) errors.kind = "请选择信息类型";
+  const title = input.title?.trim() ?? "";
+  if (!title) errors.title = "请填写标题";
+  else if (title.length > 200) errors.title = "标题不能超过200字";
+  const body = input.bodyHtml ?? input.bodyText ?? "";
+  if (!body.trim() && input.kind !== "budget") errors.body = "请填写正文";
+  if (body.length > 2_000_000) errors.body = "正文过长";
+  if (input.docNumber) {
+    const problem = docNumberProblem(input.docNumber);
+    if (problem) errors.docNumber = problem;
+  }
+  if (input.validity && !VALIDITY.includes(input.validity as (typeof VALIDITY)[number]))
+    errors.validity = "有效性须为有效、修改、废止或失效";
+  if (input.writtenAt && (!DATE.test(input.writtenAt) || Number.isNaN(Date.parse(input.writtenAt))))
+    errors.writtenAt = "成文日期格式应为 YYYY-MM-DD";
+  if (input.publishedAt && Number.isNaN(Date.parse(input.publishedAt)))
+    errors.publishedAt = "发布日期格式有误";
+  if (input.table) {
+    const { columns, rows } = input.table;
+    if (
+      !Array.isArray(columns) ||
+      !Array.isArray(rows) ||
+      rows.some((r) => !Array.isArray(r) || r.length !== columns.length)
+    ) {
+      errors.table = "表格数据每行的列数须与表头一致";
+    }
+  }
+  return errors;
+}
+
+function bodyOf(input: ArticleInput): { html: string; text: string } {
+  const raw = input.bodyHtml ?? input.bodyText ?? "";
+  const html = input.bodyHtml !== undefined || looksLikeHtml(raw) ? sanitizeRichText(raw) : textToHtml(raw);
+  return { html, text: htmlToText(html) };
+}
+
+/**
+ * The one information-resource library (统一信息资源库): articles stored once, published to many
+ * channels of many sites, with review workflow, versions, and the search index kept in step.
+ */
+export class ContentService {
+  readonly repo: ContentRepo;
+
+  constructor(
+    private readonly store: Db,
+    private readonly sites: SitesService,
+    private readonly search: SearchIndex,
+    private readonly audit: AuditLog,
+    /** Called after anything public changes (page caches listen). */
+    private readonly onPublicChange: (articleId: number) => void = () => {},
+  ) {
+    this.repo = new ContentRepo(store.db);
+  }
+
+  private get db() {
+    return this.store.db;
+  }
+
+  async get(id: number): Promise<Article> {
+    const article = await this.repo.byId(id);
+    if (!article) throw notFound("信息不存在");
+    return article;
+  }
+
+  async create(input: ArticleInput, actor: Actor): Promise<Article> {
+    const errors = validate(input);
+    if (Object.keys(errors).length > 0) throw new InputError("信息填写有误", errors);
+    if (!this.sites.byId(input.ownerSiteId)) await this.sites.refresh();
+    if (!this.sites.byId(input.ownerSiteId))
+      throw new InputError("所属网站不存在", { ownerSiteId: "所属网站不存在" });
+    await this.checkChannels(input.channelIds ?? []);
+    if (input.policyId) await this.checkPolicy(input.policyId);
+    const { html, text } = bodyOf(input);
+    const now = nowIso();
+    const article = await this.db.transaction().execute(async (trx) => {
+      const issuerId = input.issuerId ?? (input.issuer ? await this.issuerIdByName(trx, input.issuer) : null);
+      const created = await trx
+        .insertInto("articles")
+        .values({
+          externalId: input.externalId ?? null,
+          kind: input.kind,
+          title: input.title.trim(),
+          summary: input.summary?.trim() || text.slice(0, 120),
+          bodyHtml: html,
+          bodyText: text,
+          source: input.source?.trim() ?? "",
+          keywords: input.keywords?.trim() ?? "",
+          author: input.author?.trim() ?? "",
+          ownerSiteId: input.ownerSiteId,
+          status: "draft",
+          publishedAt: input.publishedAt ? new Date(input.publishedAt).toISOString() : null,
+          docNumber: input.docNumber ? normaliseDocNumberInput(input.docNumber) : null,
+          issuer: input.issuer?.trim() || null,
+          issuerId,
+          writtenAt: input.writtenAt ?? null,
+          theme: input.theme?.trim() || null,
+          validity: input.kind === "policy" ? input.validity || "有效" : null,
+          policyId: input.policyId ?? null,
+          tableJson: input.table ? JSON.stringify(input.table) : null,
+          version: 1,
+          createdBy: actor.id,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await this.linkChannels(trx, created.id, input.channelIds ?? []);
+      await this.snapshot(trx, created, "创建", actor);
+      await this.audit.record(
+        {
+          actor: actor.name,
+          action: "article.create",
+          targetType: "article",
+          targetId: created.id,
+          detail: { title: created.title },
+        },
+        trx,
+      );
+      return created;
+    });
+    return article;
+  }
+
+  async update(id: number, input: ArticleInput, actor: Actor, note = "修改"): Promise<Article> {
+    const current = await this.get(id);
+    const errors = validate(input);
+    if (Object.keys(errors).length > 0) throw new InputError("信息填写有误", errors);
+    if (input.channelIds) await this.checkChannels(input.channelIds);
+    if (input.policyId) await this.checkPolicy(input.policyId, id);
+    const { html, text } = bodyOf(input);
+    const updated = await this.db.transaction().execute(async (trx) => {
+      const issuerId =
+        input.issuerId ?? (input.issuer ? await this.issuerIdByName(trx, input.issuer) : current.issuerId);
+      const row = await trx
+        .updateTable("articles")
+        .set({
+          kind: input.kind,
+          title: input.title.trim(),
+          summary: input.summary?.trim() || text.slice(0, 120),
+          bodyHtml: html,
+          bodyText: text,
+          source: input.source?.trim() ?? current.source,
+          keywords: input.keywords?.trim() ?? current.keywords,
+          author: input.author?.trim() ?? current.author,
+          docNumber: input.docNumber ? normaliseDocNumberInput(input.docNumber) : null,
+          issuer: input.issuer?.trim() || null,
+          issuerId,
+          writtenAt: input.writtenAt ?? null,
+          theme: input.theme?.trim() || null,
+          validity: input.kind === "policy" ? input.validity || current.validity || "有效" : null,
+          policyId: input.policyId ?? null,
+          tableJson: input.table ? JSON.stringify(input.table) : current.tableJson,
+          publishedAt: input.publishedAt ? new Date(input.publishedAt).toISOString() : current.publishedAt,
+          version: current.version + 1,
+          updatedAt: nowIso(),
+        })
+        .where("id", "=", id)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      if (input.channelIds) {
+        await trx.deleteFrom("articleChannels").where("articleId", "=", id).execute();
+        await this.linkChannels(trx, id, input.channelIds);
+      }
+      await this.snapshot(trx, row, note, actor);
+      await this.audit.record(
+        {
+          actor: actor.name,
+          action: "article.update",
+          targetType: "article",
+          targetId: id,
+          detail: { version: row.version },
+        },
+        trx,
+      );
+      return row;
+    });
+    if (updated.status === "published") await this.reindex(id);
+    this.onPublicChange(id);
+    return updated;
+  }
+
+  /** Publishes an existing article into more channels (of any site). */
+  async addToChannels(id: number, channelIds: number[], actor: Actor): Promise<void> {
+    await this.get(id);
+    await this.checkChannels(channelIds);
+    await this.db.transaction().execute(async (trx) => {
+      await this.linkChannels(trx, id, channelIds);
+      await this.audit.record(
+        {
+          actor: actor.name,
+          action: "article.distribute",
+          targetType: "article",
+          targetId: id,
+          detail: { channelIds },
+        },
+        trx,
+      );
+    });
+    await this.reindex(id);
+    this.onPublicChange(id);
+  }
+
+  async submit(id: number, actor: Actor): Promise<void> {
+    await this.transition(id, ["draft", "withdrawn", "unpublished"], "submitted", actor, "article.submit");
+  }
+
+  async returnToDraft(id: number, reason: string, actor: Actor): Promise<void> {
+    await this.transition(id, ["submitted"], "draft", actor, "article.reject", { reason });
+  }
+
+  /** A reviewer publishes now, or at `at` (scheduled publishing). */
+  async publish(id: number, actor: Actor, at?: string | null): Promise<void> {
+    const article = await this.get(id);
+    if (!["submitted", "scheduled", "withdrawn", "unpublished"].includes(article.status)) {
+      throw new InputError(`当前状态“${STATUS_LABELS[article.status]}”不能发布，请先提交审核`);
+    }
+    const links = await this.repo.channelLinks(id);
+    if (links.length === 0)
+      throw new InputError("请先选择发布栏目", { channelIds: "请至少选择一个发布栏目" });
+    if (at) {
+      const when = new Date(at);
+      if (Number.isNaN(when.getTime()))
+        throw new InputError("定时发布时间格式有误", { scheduledAt: "时间格式有误" });
+      if (when.getTime() > Date.now()) {
+        await this.db.transaction().execute(async (trx) => {
+          await trx
+            .updateTable("articles")
+            .set({ status: "scheduled", scheduledAt: when.toISOString(), updatedAt: nowIso() })
+            .where("id", "=", id)
+            .execute();
+          await this.audit.record(
+            {
+              actor: actor.name,
+              action: "article.schedule",
+              targetType: "article",
+              targetId: id,
+              detail: { at: when.toISOString() },
+            },
+            trx,
+          );
+        });
+        return;
+      }
+    }
+    await this.makePublic(id, actor, "article.publish");
+  }
+
+  private async makePublic(id: number, actor: Actor, action: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const article = await trx
+        .selectFrom("articles")
+        .selectAll()
+        .where("id", "=", id)
+        .executeTakeFirstOrThrow();
+      const publishedAt = article.publishedAt ?? nowIso();
+      await this.assignIndexNo(trx, article);
+      await trx
+        .updateTable("articles")
+        .set({
+          status: "published",
+          publishedAt,
+          scheduledAt: null,
+          unpublishReason: null,
+          unpublishNote: null,
+          redirectTo: null,
+          updatedAt: nowIso(),
+        })
+        .where("id", "=", id)
+        .execute();
+      await this.audit.record(
+        { actor: actor.name, action, targetType: "article", targetId: id, detail: {} },
+        trx,
+      );
+    });
+    await this.reindex(id);
+    this.onPublicChange(id);
+  }
+
+  /** Publishes every scheduled article whose time has come. Safe to run on several instances. */
+  async publishDue(now = new Date()): Promise<number> {
+    const due = await this.db
+      .selectFrom("articles")
+      .select("id")
+      .where("status", "=", "scheduled")
+      .where("scheduledAt", "<=", now.toISOString())
+      .execute();
+    let count = 0;
+    for (const { id } of due) {
+      // Claim it first: only the instance whose update changes the row publishes it.
+      const claimed = await this.db
+        .updateTable("articles")
+        .set({ status: "submitted" })
+        .where("id", "=", id)
+        .where("status", "=", "scheduled")
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) !== 1) continue;
+      await this.makePublic(id, { id: null, name: "system:scheduler" }, "article.publish.scheduled");
+      count++;
+    }
+    return count;
+  }
+
+  async unpublish(
+    id: number,
+    reason: string,
+    note: string,
+    redirectTo: string | null,
+    actor: Actor,
+  ): Promise<void> {
+    const article = await this.get(id);
+    if (article.status !== "published") throw new InputError("只有已发布的信息可以撤稿");
+    const errors: Record<string, string> = {};
+    if (!(reason in UNPUBLISH_REASONS)) errors.reason = "请选择撤稿原因";
+    if (!note.trim()) errors.note = "请说明撤稿理由";
+    if (
+      reason === "consolidated" &&
+      !(redirectTo && /^\/[^/]/.test(redirectTo) && !/[\s<>"]/.test(redirectTo))
+    ) {
+      errors.redirectTo = "整合的信息须填写新地址（站内路径，如 /sites/rst/art/12.html）";
+    }
+    if (Object.keys(errors).length > 0) throw new InputError("撤稿信息有误", errors);
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable("articles")
+        .set({
+          status: reason === "withdrawn" ? "withdrawn" : "unpublished",
+          unpublishReason: reason,
+          unpublishNote: note.trim(),
+          redirectTo: reason === "consolidated" ? redirectTo : null,
+          updatedAt: nowIso(),
+        })
+        .where("id", "=", id)
+        .execute();
+      await this.audit.record(
+        {
+          actor: actor.name,
+          action: "article.unpublish",
+          targetType: "article",
+          targetId: id,
+          detail: { reason, note },
+        },
+        trx,
+      );
+    });
+    await this.search.remove(`article:${id}`);
+    this.onPublicChange(id);
+  }
+
+  /** Marks a policy 修改/废止/失效 (or 有效 again), shown on the policy itself. */
+  async setValidity(id: number, validity: string, note: string, actor: Actor): Promise<void> {
+    const article = await this.get(id);
+    if (article.kind !== "policy") throw new InputError("只有政策文件有有效性");
+    if (!VALIDITY.includes(validity as (typeof VALIDITY)[number]))
+      throw new InputError("有效性须为有效、修改、废止或失效", { validity: "请选择有效性" });
+    if (validity !== "有效" && !note.trim())
+      throw new InputError("请说明修改、废止或失效的依据", { validityNote: "请填写说明" });
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable("articles")
+        .set({ validity, validityNote: note.trim() || null, updatedAt: nowIso() })
+        .where("id", "=", id)
+        .execute();
+      await this.audit.record(
+        {
+          actor: actor.name,
+          action: "article.validity",
+          targetType: "article",
+          targetId: id,
+          detail: { validity, note },
+        },
+        trx,
+      );
+    });
+    if (article.status === "published") await this.reindex(id);
+    this.onPublicChange(id);
+  }
+
+  async addAttachment(articleId: number, fileName: string, bytes: Buffer, actor: Actor) {
+    await this.get(articleId);
+    const file = await checkAttachment(fileName, bytes);
+    const attachment = await this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto("blobs")
+        .values({ sha256: file.sha256, bytes: file.bytes })
+        .onConflict((oc) => oc.column("sha256").doNothing())
+        .execute();
+      const row = await trx
+        .insertInto("attachments")
+        .values({
+          articleId,
+          fileName: file.fileName,
+          mime: file.mime,
+          size: file.size,
+          sha256: file.sha256,
+          createdAt: nowIso(),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await this.audit.record(
+        {
+          actor: actor.name,
+          action: "attachment.add",
+          targetType: "article",
+          targetId: articleId,
+          detail: { fileName: file.fileName, sha256: file.sha256 },
+        },
+        trx,
+      );
+      return row;
+    });
+    this.onPublicChange(articleId);
+    return attachment;
+  }
+
+  async versionDiff(id: number, fromVersion: number, toVersion: number) {
+    const versions = await this.repo.versions(id);
+    const a = versions.find((v) => v.version === fromVersion);
+    const b = versions.find((v) => v.version === toVersion);
+    if (!a || !b) throw notFound("版本不存在");
+    const text = (v: typeof a) => `${v.title}\n${htmlToText(v.bodyHtml)}`;
+    return diffWords(text(a), text(b)).map((part) => ({
+      value: part.value,
+      added: !!part.added,
+      removed: !!part.removed,
+    }));
+  }
+
+  /** Writes the article (and where it appears) into the search index, or removes it. */
+  async reindex(id: number): Promise<void> {
+    const article = await this.repo.byId(id);
+    if (!article || article.status !== "published") {
+      await this.search.remove(`article:${id}`);
+      return;
+    }
+    const links = await this.repo.channelLinks(id);
+    const owner = this.sites.byId(article.ownerSiteId);
+    const siteIds = [...new Set(links.map((l) => l.siteId))];
+    const urlSite =
+      owner && siteIds.includes(owner.id) ? owner.code : (links[0]?.siteCode ?? owner?.code ?? "www");
+    await this.search.upsert({
+      key: `article:${id}`,
+      kind: article.kind,
+      title: article.title,
+      body: [article.docNumber, article.issuer, article.keywords, article.bodyText]
+        .filter(Boolean)
+        .join("\n"),
+      url: `/sites/${urlSite}/art/${id}.html`,
+      siteIds,
+      publishedAt: article.publishedAt ?? article.updatedAt,
+      docNumber: article.docNumber,
+      meta: {
+        articleId: id,
+        externalId: article.externalId,
+        siteCode: urlSite,
+        validity: article.validity,
+        docNumber: article.docNumber,
+      },
+    });
+  }
+
+  private async transition(
+    id: number,
+    from: string[],
+    to: string,
+    actor: Actor,
+    action: string,
+    detail: Record<string, unknown> = {},
+  ) {
+    const article = await this.get(id);
+    if (!from.includes(article.status))
+      throw new InputError(`当前状态“${STATUS_LABELS[article.status]}”不能进行此操作`);
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable("articles")
+        .set({ status: to, updatedAt: nowIso() })
+        .where("id", "=", id)
+        .execute();
+      await this.audit.record(
+        { actor: actor.name, action, targetType: "article", targetId: id, detail },
+        trx,
+      );
+    });
+  }
+
+  private async checkChannels(channelIds: number[]): Promise<void> {
+    if (channelIds.length === 0) return;
+    const found = await this.db.selectFrom("channels").select("id").where("id", "in", channelIds).execute();
+    if (found.length !== new Set(channelIds).size)
+      throw new InputError("所选栏目不存在", { channelIds: "所选栏目不存在" });
+  }
+
+  private async checkPolicy(policyId: number, selfId?: number): Promise<void> {
+    const policy = await this.repo.byId(policyId);
+    if (!policy || policy.kind !== "policy" || policy.id === selfId)
+      throw new InputError("所解读的政策文件不存在", { policyId: "所解读的政策文件不存在" });
+  }
+
+  private async linkChannels(
+    trx: Transaction<Database>,
+    articleId: number,
+    channelIds: number[],
+  ): Promise<void> {
+    if (channelIds.length === 0) return;
+    const channels = await trx
+      .selectFrom("channels")
+      .select(["id", "siteId"])
+      .where("id", "in", channelIds)
+      .execute();
+    for (const channel of channels) {
+      await trx
+        .insertInto("articleChannels")
+        .values({ articleId, channelId: channel.id, siteId: channel.siteId })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    }
+  }
+
+  private async snapshot(
+    trx: Transaction<Database>,
+    article: Article,
+    note: string,
+    actor: Actor,
+  ): Promise<void> {
+    const { bodyHtml: _body, bodyText: _text, ...rest } = article;
+    await trx
+      .insertInto("articleVersions")
+      .values({
+        articleId: article.id,
+        version: article.version,
+        title: article.title,
+        bodyHtml: article.bodyHtml,
+        snapshot: JSON.stringify(rest),
+        note,
+        createdBy: actor.id,
+        createdAt: nowIso(),
+      })
+      .execute();
+  }
+
+  private async issuerIdByName(trx: Transaction<Database>, name: string): Promise<number | null> {
+    const row = await trx
+      .selectFrom("issuers")
+      .select("id")
+      .where("name", "=", name.trim())
+      .executeTakeFirst();
+    return row?.id ?? null;
+  }
+
+  /** Gives a policy document its 索引号 on first publication, unique across the library. */
+  private async assignIndexNo(trx: Transaction<Database>, article: Article): Promise<void> {
+    if (article.kind !== "policy" || article.indexNo) return;
+    const year = Number((article.writtenAt ?? article.publishedAt ?? nowIso()).slice(0, 4));
+    const issuer = article.issuerId
+      ? await trx.selectFrom("issuers").selectAll().where("id", "=", article.issuerId).executeTakeFirst()
+      : undefined;
+    const format = issuer?.indexFormat || DEFAULT_INDEX_FORMAT;
+    const code = issuer?.code || this.sites.byId(article.ownerSiteId)?.siteCode || "0000000000";
+    const issuerKey = issuer?.id ?? 0;
+    for (;;) {
+      const seq = await this.nextSequence(trx, issuerKey, year);
+      const indexNo = formatIndexNo(format, { code, year, seq });
+      const clash = await trx
+        .selectFrom("articles")
+        .select("id")
+        .where("indexNo", "=", indexNo)
+        .executeTakeFirst();
+      if (clash) continue;
+      await trx.updateTable("articles").set({ indexNo }).where("id", "=", article.id).execute();
+      return;
+    }
+  }
+
+  private async nextSequence(trx: Transaction<Database>, issuerId: number, year: number): Promise<number> {
+    // issuer_id 0 is the shared sequence of articles without a configured issuing body.
+    const row = await trx
+      .insertInto("indexSequences")
+      .values({ issuerId, year, next: 2 })
+      .onConflict((oc) =>
+        oc.columns(["issuerId", "year"]).doUpdateSet({ next: (eb) => eb("indexSequences.next", "+", 1) }),
+      )
+      .returning("next")
+      .executeTakeFirstOrThrow();
+    return row.next - 1;
+  }
+}

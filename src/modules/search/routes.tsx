@@ -1,0 +1,158 @@
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import type { Services } from "../../app.ts";
+import { sendHtml } from "../../app.ts";
+import { InputError } from "../../platform/http/errors.ts";
+import type { SearchResult } from "../../platform/search/search-index.ts";
+import { renderDocument } from "../../web/render.ts";
+import { pageParam } from "../content/routes.tsx";
+import { ARTICLE_KINDS } from "../content/service.ts";
+import { pageContext, siteOf } from "../sites/page-context.ts";
+import { MAX_QUERY_LENGTH, SiteSearchService } from "./service.ts";
+import { SearchPage, type SearchPageParams } from "./views/search-page.tsx";
+
+const ApiResult = Type.Object({
+  id: Type.Union([Type.Integer(), Type.String()], { description: "信息ID" }),
+  externalId: Type.Union([Type.String(), Type.Null()], { description: "导入时的ID" }),
+  site: Type.String({ description: "所属网站代码" }),
+  kind: Type.String(),
+  title: Type.String(),
+  url: Type.String(),
+  snippet: Type.String({ description: "摘要，已转义的HTML，命中词以<mark>标出" }),
+  publishedAt: Type.String(),
+});
+
+const Facet = Type.Array(
+  Type.Object({ value: Type.Union([Type.String(), Type.Integer()]), count: Type.Integer() }),
+);
+
+export default async function searchRoutes(app: FastifyInstance, { services }: { services: Services }) {
+  const search = new SiteSearchService(services);
+
+  app.get(
+    "/sites/:code/search",
+    { schema: { hide: true }, config: { rateLimit: { max: 120, timeWindow: "1 minute" } } },
+    async (request, reply) => {
+      const site = await siteOf(services, (request.params as { code: string }).code);
+      const raw = request.query as Record<string, unknown>;
+      const str = (v: unknown) =>
+        typeof v === "string" ? v : Array.isArray(v) && typeof v[0] === "string" ? v[0] : "";
+      const params: SearchPageParams = {
+        q: str(raw.q).trim(),
+        scope: site.kind === "portal" ? "all" : str(raw.scope) === "all" ? "all" : "site",
+        kind: str(raw.kind) in ARTICLE_KINDS ? str(raw.kind) : "",
+        year: /^\d{4}$/.test(str(raw.year)) ? str(raw.year) : "",
+      };
+      let message: string | undefined;
+      if (params.q.length > MAX_QUERY_LENGTH) {
+        message = `搜索词不能超过${MAX_QUERY_LENGTH}字，已按前${MAX_QUERY_LENGTH}字搜索。`;
+        params.q = params.q.slice(0, MAX_QUERY_LENGTH);
+      }
+      let result: SearchResult | null = null;
+      if (params.q) {
+        result = await search.search({
+          q: params.q,
+          siteCode: params.scope === "all" ? null : site.code,
+          kind: params.kind || null,
+          year: params.year ? Number(params.year) : null,
+          page: pageParam(raw.page, 100),
+          pageSize: 10,
+        });
+      } else if ("q" in raw) {
+        message = "请输入要搜索的关键词。";
+      }
+      const ctx = await pageContext(services, site, request);
+      return sendHtml(
+        reply,
+        renderDocument(
+          <SearchPage
+            ctx={ctx}
+            params={params}
+            result={result}
+            message={message}
+            siteName={(id) => services.sites.byId(id)}
+          />,
+        ),
+      );
+    },
+  );
+
+  app.get(
+    "/api/search",
+    {
+      config: { rateLimit: { max: 300, timeWindow: "1 minute" } },
+      schema: {
+        tags: ["搜索"],
+        summary: "全省网站群统一搜索",
+        description:
+          "按关键词搜索已发布的信息，支持同义词、发文字号精确查找；site 限定网站，kind 限定信息类型，year 限定年份。",
+        querystring: Type.Object({
+          q: Type.String({ minLength: 1, maxLength: MAX_QUERY_LENGTH, description: "关键词或发文字号" }),
+          site: Type.Optional(Type.String({ maxLength: 40, description: "网站代码，如 rst" })),
+          kind: Type.Optional(
+            Type.String({ maxLength: 20, description: Object.keys(ARTICLE_KINDS).join(" | ") }),
+          ),
+          year: Type.Optional(Type.Integer({ minimum: 1949, maximum: 2100 })),
+          page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 1 })),
+          pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 10 })),
+        }),
+        response: {
+          200: Type.Object({
+            total: Type.Integer(),
+            page: Type.Integer(),
+            results: Type.Array(ApiResult),
+            facets: Type.Object({ site: Facet, kind: Facet, year: Facet }),
+            suggestion: Type.Union([Type.String(), Type.Null()]),
+          }),
+        },
+      },
+    },
+    async (request) => {
+      const q = request.query as {
+        q: string;
+        site?: string;
+        kind?: string;
+        year?: number;
+        page?: number;
+        pageSize?: number;
+      };
+      if (!q.q.trim()) throw new InputError("请输入搜索关键词", { q: "关键词不能为空" });
+      await services.sites.ensureFresh();
+      if (q.site && !services.sites.byCodeCached(q.site))
+        throw new InputError(`网站“${q.site}”不存在`, { site: "网站不存在" });
+      if (q.kind && !(q.kind in ARTICLE_KINDS))
+        throw new InputError(`信息类型“${q.kind}”不存在`, {
+          kind: `应为 ${Object.keys(ARTICLE_KINDS).join("、")} 之一`,
+        });
+      const result = await search.search({
+        q: q.q,
+        siteCode: q.site ?? null,
+        kind: q.kind ?? null,
+        year: q.year ?? null,
+        page: q.page ?? 1,
+        pageSize: q.pageSize ?? 10,
+      });
+      const codeOf = (id: number) => services.sites.byId(id)?.code ?? "";
+      return {
+        total: result.total,
+        page: result.page,
+        results: result.hits.map((h) => ({
+          id: typeof h.meta.articleId === "number" ? h.meta.articleId : h.key,
+          externalId: typeof h.meta.externalId === "string" ? h.meta.externalId : null,
+          site: typeof h.meta.siteCode === "string" ? h.meta.siteCode : "",
+          kind: h.kind,
+          title: h.title,
+          url: h.url,
+          snippet: h.snippet,
+          publishedAt: h.publishedAt,
+        })),
+        facets: {
+          site: result.facets.site.map((f) => ({ value: codeOf(f.value), count: f.count })),
+          kind: result.facets.kind,
+          year: result.facets.year,
+        },
+        suggestion: result.suggestion,
+      };
+    },
+  );
+}

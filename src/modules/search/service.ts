@@ -1,0 +1,56 @@
+import type { Services } from "../../app.ts";
+import { nowIso } from "../../platform/db/time.ts";
+import type { SearchResult } from "../../platform/search/search-index.ts";
+import { ARTICLE_KINDS } from "../content/service.ts";
+
+export interface SiteSearchQuery {
+  q: string;
+  siteCode?: string | null;
+  kind?: string | null;
+  year?: number | null;
+  page?: number;
+  pageSize?: number;
+}
+
+export const MAX_QUERY_LENGTH = 100;
+
+/** Cluster-wide and per-site search over everything published, with a privacy-safe query log. */
+export class SiteSearchService {
+  constructor(private readonly services: Services) {}
+
+  async search(query: SiteSearchQuery): Promise<SearchResult> {
+    const site = query.siteCode ? this.services.sites.byCodeCached(query.siteCode) : undefined;
+    const kind = query.kind && query.kind in ARTICLE_KINDS ? query.kind : null;
+    const result = await this.services.search.search({
+      q: query.q,
+      siteId: site?.id ?? null,
+      kind,
+      year: query.year ?? null,
+      page: query.page,
+      pageSize: query.pageSize,
+    });
+    await this.log(query.q, site?.code ?? null, kind, result.total);
+    return result;
+  }
+
+  /** Logs the query for analytics with personal data stripped (ID and phone numbers, e-mail addresses). */
+  private async log(q: string, siteCode: string | null, kind: string | null, total: number): Promise<void> {
+    const query = scrubPersonalData(q.trim()).slice(0, MAX_QUERY_LENGTH);
+    if (!query) return;
+    try {
+      await this.services.store.db
+        .insertInto("searchLog")
+        .values({ at: nowIso(), query, siteCode, kind, total })
+        .execute();
+    } catch {
+      // The log must never break a search.
+    }
+  }
+}
+
+export function scrubPersonalData(text: string): string {
+  return text
+    .replace(/\d{17}[\dXx]|\d{15}/g, "[证件号]")
+    .replace(/1[3-9]\d{9}/g, "[手机号]")
+    .replace(/[\w.+-]+@[\w-]+\.[\w.]+/g, "[邮箱]");
+}

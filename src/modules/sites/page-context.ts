@@ -1,0 +1,42 @@
+import type { FastifyRequest } from "fastify";
+import type { Services } from "../../app.ts";
+import { notFound } from "../../platform/http/errors.ts";
+import type { PageContext } from "../../web/layout.tsx";
+import type { Site } from "./service.ts";
+
+export const ELDER_COOKIE = "elder";
+
+export function isElder(request: FastifyRequest): boolean {
+  return request.cookies?.[ELDER_COOKIE] === "1";
+}
+
+/** The site named by /sites/:code/… (404 in Chinese when unknown). */
+export async function siteOf(services: Services, code: string): Promise<Site> {
+  await services.sites.ensureFresh();
+  const site = services.sites.byCodeCached(code);
+  if (!site) throw notFound("该网站不存在");
+  return site;
+}
+
+/** Everything the layout needs: site identity, top navigation, elder mode, current path. */
+export async function pageContext(
+  services: Services,
+  site: Site,
+  request: FastifyRequest,
+  currentChannelPath?: string,
+): Promise<PageContext> {
+  const base = services.sites.base(site);
+  const channels = await services.sites.repo.channelsOfSite(site.id);
+  const top = channels.filter((c) => c.parentId === null);
+  const currentTop = currentChannelPath?.split("/")[0];
+  return {
+    site,
+    base,
+    elder: isElder(request),
+    path: request.url.split("#")[0],
+    nav: [
+      { name: "首页", href: `${base}/`, current: currentChannelPath === "" },
+      ...top.map((c) => ({ name: c.name, href: `${base}/col/${c.path}/`, current: c.path === currentTop })),
+    ],
+  };
+}

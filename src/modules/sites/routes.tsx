@@ -1,0 +1,191 @@
+import type { FastifyInstance } from "fastify";
+import { Type } from "typebox";
+import type { Services } from "../../app.ts";
+import { sendHtml } from "../../app.ts";
+import { nowIso } from "../../platform/db/time.ts";
+import { renderDocument } from "../../web/render.ts";
+import { ELDER_COOKIE, pageContext, siteOf } from "./page-context.ts";
+import { SITE_KINDS } from "./service.ts";
+import { DirectoryPage } from "./views/directory.tsx";
+import { HomePage, type HomeSection } from "./views/home.tsx";
+import { ERROR_CATEGORIES, ReportErrorPage, type ReportErrorValues } from "./views/report-error.tsx";
+
+const SiteParams = Type.Object({ code: Type.String({ maxLength: 40 }) });
+
+const SECTIONS: { title: string; kinds: string[]; channelPath: string }[] = [
+  { title: "通知公告", kinds: ["notice"], channelPath: "tzgg" },
+  { title: "工作动态", kinds: ["news"], channelPath: "gzdt" },
+  { title: "政策文件", kinds: ["policy"], channelPath: "zwgk/zcwj" },
+  { title: "政策解读", kinds: ["interpretation"], channelPath: "zwgk/zcjd" },
+];
+
+function safeBack(back: string | undefined, fallback: string): string {
+  // Only same-site paths: never an open redirect.
+  return back && back.startsWith("/") && !back.startsWith("//") && !/[\r\n\\]/.test(back) ? back : fallback;
+}
+
+export default async function sitesRoutes(app: FastifyInstance, { services }: { services: Services }) {
+  const { sites, content } = services;
+
+  app.get("/sites/:code", { schema: { hide: true, params: SiteParams } }, async (request, reply) => {
+    const { code } = request.params as { code: string };
+    return reply.redirect(`/sites/${code}/`, 301);
+  });
+
+  app.get("/sites/:code/", { schema: { hide: true, params: SiteParams } }, async (request, reply) => {
+    const site = await siteOf(services, (request.params as { code: string }).code);
+    const ctx = await pageContext(services, site, request, "");
+    const sections: HomeSection[] = [];
+    for (const s of SECTIONS) {
+      const items = await content.repo.latestOnSite(site.id, s.kinds, 8);
+      const channel = await sites.repo.channelByPath(site.id, s.channelPath);
+      sections.push({ title: s.title, items, moreHref: channel ? `${ctx.base}/col/${channel.path}/` : null });
+    }
+    return sendHtml(reply, renderDocument(<HomePage ctx={ctx} sections={sections} cluster={sites.list()} />));
+  });
+
+  app.get(
+    "/sites/:code/theme.css",
+    { schema: { hide: true, params: SiteParams } },
+    async (request, reply) => {
+      const site = await siteOf(services, (request.params as { code: string }).code);
+      // Colours are validated as #RRGGBB on save, so they are safe to interpolate.
+      const colour = /^#[0-9a-fA-F]{6}$/.test(site.themeColor) ? site.themeColor : "#b3261e";
+      reply.type("text/css; charset=utf-8").header("cache-control", "public, max-age=60");
+      return `:root{--brand:${colour};--brand-dark:color-mix(in srgb, ${colour} 75%, black);}`;
+    },
+  );
+
+  app.get(
+    "/sites/:code/elder",
+    {
+      schema: {
+        hide: true,
+        params: SiteParams,
+        querystring: Type.Object({ on: Type.Optional(Type.String()), back: Type.Optional(Type.String()) }),
+      },
+    },
+    async (request, reply) => {
+      const site = await siteOf(services, (request.params as { code: string }).code);
+      const { on, back } = request.query as { on?: string; back?: string };
+      reply.setCookie(ELDER_COOKIE, on === "0" ? "0" : "1", {
+        path: "/",
+        maxAge: 365 * 24 * 3600,
+        sameSite: "lax",
+        httpOnly: false,
+        secure: services.config.secureCookies,
+      });
+      return reply.redirect(safeBack(back, `/sites/${site.code}/`), 303);
+    },
+  );
+
+  app.get("/sites/:code/zwgk", { schema: { hide: true, params: SiteParams } }, async (request, reply) => {
+    const site = await siteOf(services, (request.params as { code: string }).code);
+    const ctx = await pageContext(services, site, request, "zwgk");
+    return sendHtml(
+      reply,
+      renderDocument(<DirectoryPage ctx={ctx} tree={await sites.channelTree(site.id)} />),
+    );
+  });
+
+  app.get(
+    "/sites/:code/report-error",
+    {
+      schema: {
+        hide: true,
+        params: SiteParams,
+        querystring: Type.Object({ url: Type.Optional(Type.String({ maxLength: 2000 })) }),
+      },
+    },
+    async (request, reply) => {
+      const site = await siteOf(services, (request.params as { code: string }).code);
+      const ctx = await pageContext(services, site, request);
+      const url = ((request.query as { url?: string }).url ?? "").slice(0, 500);
+      const values: ReportErrorValues = { url, category: ERROR_CATEGORIES[0], description: "", contact: "" };
+      return sendHtml(reply, renderDocument(<ReportErrorPage ctx={ctx} values={values} errors={{}} />));
+    },
+  );
+
+  app.post(
+    "/sites/:code/report-error",
+    {
+      schema: { hide: true, params: SiteParams },
+      config: { rateLimit: { max: 10, timeWindow: "1 minute" } },
+    },
+    async (request, reply) => {
+      const site = await siteOf(services, (request.params as { code: string }).code);
+      const ctx = await pageContext(services, site, request);
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const text = (k: string, max: number) =>
+        (typeof body[k] === "string" ? (body[k] as string) : "").slice(0, max);
+      const values: ReportErrorValues = {
+        url: text("url", 500).trim(),
+        category: text("category", 20),
+        description: text("description", 5000),
+        contact: text("contact", 100).trim(),
+      };
+      const errors: Record<string, string> = {};
+      if (!ERROR_CATEGORIES.includes(values.category)) errors.category = "请选择错误类型";
+      if (!values.description.trim()) errors.description = "请描述发现的问题";
+      else if (values.description.length > 1000) errors.description = "问题描述不能超过1000字";
+      if (values.contact && !/^(1[3-9]\d{9}|[^@\s]+@[^@\s]+\.[^@\s]+)$/.test(values.contact))
+        errors.contact = "请填写正确的手机号或邮箱，或留空";
+      if (Object.keys(errors).length > 0) {
+        reply.status(400);
+        return sendHtml(reply, renderDocument(<ReportErrorPage ctx={ctx} values={values} errors={errors} />));
+      }
+      const row = await services.store.db
+        .insertInto("errorReports")
+        .values({
+          siteId: site.id,
+          url: values.url,
+          category: values.category,
+          description: values.description.trim(),
+          contact: values.contact,
+          status: "open",
+          createdAt: nowIso(),
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      return sendHtml(
+        reply,
+        renderDocument(<ReportErrorPage ctx={ctx} values={values} errors={{}} receipt={row.id} />),
+      );
+    },
+  );
+
+  app.get(
+    "/api/sites",
+    {
+      schema: {
+        tags: ["站群"],
+        summary: "网站列表",
+        response: {
+          200: Type.Array(
+            Type.Object({
+              code: Type.String(),
+              siteCode: Type.String({ description: "网站标识码" }),
+              name: Type.String(),
+              kind: Type.String(),
+              kindName: Type.String(),
+              host: Type.String(),
+              url: Type.String(),
+            }),
+          ),
+        },
+      },
+    },
+    async () => {
+      await sites.ensureFresh();
+      return sites.list().map((s) => ({
+        code: s.code,
+        siteCode: s.siteCode,
+        name: s.name,
+        kind: s.kind,
+        kindName: SITE_KINDS[s.kind] ?? s.kind,
+        host: s.host,
+        url: `/sites/${s.code}/`,
+      }));
+    },
+  );
+}

@@ -1,0 +1,142 @@
+import type { Services } from "../app.ts";
+import { hashPassword } from "../platform/auth/passwords.ts";
+import { nowIso } from "../platform/db/time.ts";
+import { DEFAULT_INDEX_FORMAT } from "../modules/content/policy-numbers.ts";
+import type { Actor } from "../modules/content/service.ts";
+import { DEMO_ARTICLES } from "./demo-articles.ts";
+import { DEMO_SITES } from "./demo-sites.ts";
+import { minimalPdf } from "./sample-files.ts";
+
+/** Channel path that each article kind goes to in the standard channel tree. */
+export const CHANNEL_FOR_KIND: Record<string, string> = {
+  policy: "zwgk/zcwj",
+  interpretation: "zwgk/zcjd",
+  notice: "tzgg",
+  news: "gzdt",
+  report: "zwgk/zfgzbg",
+  budget: "zwgk/czyjs",
+};
+
+/** Demo staff (README lists them). Operators enrol a TOTP second factor at first login. */
+export const DEMO_PASSWORD = "Chuyun@2026";
+export const DEMO_STAFF: {
+  username: string;
+  displayName: string;
+  operator?: boolean;
+  roles: [string, string][];
+}[] = [
+  { username: "admin", displayName: "平台运维管理员", operator: true, roles: [] },
+  { username: "rst_admin", displayName: "人社厅网站管理员", roles: [["rst", "site_admin"]] },
+  { username: "rst_editor", displayName: "人社厅编辑", roles: [["rst", "editor"]] },
+  { username: "rst_reviewer", displayName: "人社厅审核员", roles: [["rst", "reviewer"]] },
+  {
+    username: "www_editor",
+    displayName: "省政府门户编辑",
+    roles: [
+      ["www", "editor"],
+      ["www", "reviewer"],
+    ],
+  },
+];
+
+const SEED_CLAIM = "demo_seeded";
+
+/** Seeds the demo cluster into an empty database, once (several instances may start together). */
+export async function seedDemo(services: Services, log: (line: string) => void = () => {}): Promise<boolean> {
+  const { store } = services;
+  const existing = await store.db.selectFrom("sites").select("id").limit(1).executeTakeFirst();
+  if (existing) return false;
+  const claim = await store.db
+    .insertInto("kv")
+    .values({ key: SEED_CLAIM, value: nowIso() })
+    .onConflict((oc) => oc.column("key").doNothing())
+    .executeTakeFirst();
+  if (Number(claim.numInsertedOrUpdatedRows ?? 0) !== 1) return false;
+  log("Seeding the demo cluster…");
+  const actor: Actor = { id: null, name: "system:seed" };
+
+  for (const [i, demo] of DEMO_SITES.entries()) {
+    const { issuer: _i, docPrefix: _d, creditCode: _c, topics: _t, ...input } = demo;
+    const site = await services.sites.createSite(input, actor.name);
+    await store.db.updateTable("sites").set({ sort: i }).where("id", "=", site.id).execute();
+    await store.db
+      .insertInto("issuers")
+      .values({
+        name: demo.issuer,
+        code: demo.creditCode,
+        docPrefix: demo.docPrefix,
+        indexFormat: DEFAULT_INDEX_FORMAT,
+        siteId: site.id,
+      })
+      .execute();
+  }
+  await services.sites.refresh();
+
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  for (const staff of DEMO_STAFF) {
+    const user = await store.db
+      .insertInto("staffUsers")
+      .values({
+        username: staff.username,
+        displayName: staff.displayName,
+        passwordHash,
+        isOperator: staff.operator ? 1 : 0,
+        createdAt: nowIso(),
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    for (const [code, role] of staff.roles) {
+      const site = services.sites.byCodeCached(code)!;
+      await store.db.insertInto("staffRoles").values({ userId: user.id, siteId: site.id, role }).execute();
+    }
+  }
+
+  const idsByTitle = new Map<string, number>();
+  const cityCodes = DEMO_SITES.filter((s) => s.kind === "city" || s.kind === "county").map((s) => s.code);
+  for (const demo of DEMO_ARTICLES) {
+    const owner = services.sites.byCodeCached(demo.site)!;
+    const siteCodes = [demo.site, ...(demo.alsoOn === "cities" ? cityCodes : (demo.alsoOn ?? []))];
+    const channelIds: number[] = [];
+    for (const code of siteCodes) {
+      const site = services.sites.byCodeCached(code)!;
+      const channel = await services.sites.repo.channelByPath(site.id, CHANNEL_FOR_KIND[demo.kind]);
+      if (channel) channelIds.push(channel.id);
+    }
+    const demoSite = DEMO_SITES.find((s) => s.code === demo.site)!;
+    const article = await services.content.create(
+      {
+        kind: demo.kind,
+        title: demo.title,
+        bodyText: demo.body,
+        ownerSiteId: owner.id,
+        channelIds,
+        docNumber: demo.docNumber ?? null,
+        issuer: demo.kind === "policy" ? demoSite.issuer : null,
+        source: demoSite.issuer,
+        writtenAt:
+          demo.kind === "policy"
+            ? new Date(Date.now() - (demo.daysAgo + 3) * 86400000).toISOString().slice(0, 10)
+            : null,
+        theme: demo.theme ?? null,
+        validity: demo.kind === "policy" ? "有效" : null,
+        policyId: demo.interprets ? (idsByTitle.get(demo.interprets) ?? null) : null,
+        table: demo.table ?? null,
+        publishedAt: new Date(Date.now() - demo.daysAgo * 86400000).toISOString(),
+      },
+      actor,
+    );
+    idsByTitle.set(demo.title, article.id);
+    await services.content.submit(article.id, actor);
+    await services.content.publish(article.id, actor);
+    if (demo.validity && demo.validity !== "有效") {
+      await services.content.setValidity(article.id, demo.validity, demo.validityNote ?? "", actor);
+    }
+    if (demo.kind === "policy" && demo.docNumber) {
+      await services.content.addAttachment(article.id, `${demo.title}.pdf`, minimalPdf(demo.title), actor);
+    }
+  }
+  log(
+    `Seeded ${DEMO_SITES.length} sites, ${DEMO_ARTICLES.length} articles, ${DEMO_STAFF.length} staff accounts.`,
+  );
+  return true;
+}

@@ -1,0 +1,50 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+export interface Asset {
+  body: Buffer;
+  contentType: string;
+  etag: string;
+}
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/** Client scripts, bundled by esbuild at start-up: public pages get small plain scripts, no framework. */
+export const CLIENT_ENTRIES: Record<string, string> = {
+  "js/site.js": here("./client/site.ts"),
+};
+
+export const STYLESHEETS: Record<string, string> = {
+  "css/site.css": here("./styles/site.css"),
+};
+
+function asset(body: Buffer, contentType: string): Asset {
+  return {
+    body,
+    contentType,
+    etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`,
+  };
+}
+
+export async function buildAssets(extraEntries: Record<string, string> = {}): Promise<Map<string, Asset>> {
+  const assets = new Map<string, Asset>();
+  const entries = { ...CLIENT_ENTRIES, ...extraEntries };
+  for (const [name, entry] of Object.entries(entries)) {
+    const result = await build({
+      entryPoints: [entry],
+      bundle: true,
+      minify: true,
+      format: "iife",
+      target: ["es2019"],
+      write: false,
+      legalComments: "none",
+    });
+    assets.set(name, asset(Buffer.from(result.outputFiles[0].contents), "text/javascript; charset=utf-8"));
+  }
+  for (const [name, file] of Object.entries(STYLESHEETS)) {
+    assets.set(name, asset(readFileSync(file), "text/css; charset=utf-8"));
+  }
+  return assets;
+}

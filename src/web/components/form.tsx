@@ -1,0 +1,58 @@
+import type { ComponentChildren } from "preact";
+
+/** GOV.UK-style error summary: lists every problem at once, each linking to its field. */
+export function ErrorSummary({
+  errors,
+  title = "提交的内容有误，请修改后重新提交",
+}: {
+  errors: Record<string, string>;
+  title?: string;
+}) {
+  const entries = Object.entries(errors);
+  if (entries.length === 0) return null;
+  return (
+    <div class="error-summary" role="alert" aria-labelledby="error-summary-title" tabIndex={-1}>
+      <h2 id="error-summary-title">{title}</h2>
+      <ul>
+        {entries.map(([field, message]) => (
+          <li>
+            <a href={`#${field}`}>{message}</a>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** A labelled form field with its hint and error message tied to the control by aria-describedby. */
+export function Field({
+  id,
+  label,
+  hint,
+  error,
+  children,
+}: {
+  id: string;
+  label: string;
+  hint?: string;
+  error?: string;
+  children: ComponentChildren;
+}) {
+  return (
+    <div class={error ? "field has-error" : "field"}>
+      <label for={id}>{label}</label>
+      {hint ? (
+        <span class="meta" id={`${id}-hint`}>
+          {hint}
+        </span>
+      ) : null}
+      {error ? (
+        <span class="field-error" id={`${id}-error`}>
+          <span class="visually-hidden">错误：</span>
+          {error}
+        </span>
+      ) : null}
+      {children}
+    </div>
+  );
+}
