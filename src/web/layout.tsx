@@ -166,16 +166,20 @@ function Footer({ ctx }: { ctx: PageContext }) {
           <span class="visually-hidden">党政机关网站标识</span>
         </a>
         <div class="footer-text">
-          <p>
-            主办单位：{s.sponsor}　承办单位：{s.organizer}
+          <p class="footer-row">
+            <span>主办单位：{s.sponsor}</span>
+            <span>承办单位：{s.organizer}</span>
+            <span>联系方式：{s.contact}</span>
           </p>
-          <p>联系方式：{s.contact}</p>
-          <p>
-            网站标识码：{s.siteCode}　<a href="https://beian.miit.gov.cn/">{s.icp}</a>　{s.policeRecord}
+          <p class="footer-row">
+            <span>网站标识码：{s.siteCode}</span>
+            <a href="https://beian.miit.gov.cn/">{s.icp}</a>
+            {s.policeRecord ? <span>{s.policeRecord}</span> : null}
           </p>
-          <p>
-            <a href={`${ctx.base}/report-error?url=${encodeURIComponent(ctx.path)}`}>我为政府网站找错</a>　
-            <a href={`${ctx.base}/zwgk`}>政务公开</a>　<a href={`${ctx.base}/sitemap.xml`}>网站地图</a>　
+          <p class="footer-row">
+            <a href={`${ctx.base}/report-error?url=${encodeURIComponent(ctx.path)}`}>我为政府网站找错</a>
+            <a href={`${ctx.base}/zwgk`}>政务公开</a>
+            <a href={`${ctx.base}/sitemap.xml`}>网站地图</a>
             <a href="/api/docs">开放接口</a>
           </p>
         </div>

@@ -35,6 +35,8 @@ export interface CheckedFile {
 /** A safe display/download name: no path, no control characters, at most 120 characters. */
 export function cleanFileName(name: string): string {
   const base = name.replace(/\\/g, "/").split("/").pop() ?? "";
+  // Control characters are exactly what must go.
+  // eslint-disable-next-line no-control-regex
   const cleaned = base.replace(/[\u0000-\u001f\u007f<>:"|?*]/g, "").trim();
   return cleaned.slice(-120) || "附件";
 }

@@ -38,11 +38,9 @@ export function openDatabase(config: Config): Db {
       plugins: [new CamelCasePlugin()],
     });
     let read = db;
-    let replicaPool: pg.Pool | null = null;
     if (config.databaseReplicaUrl) {
-      replicaPool = makePool(config.databaseReplicaUrl);
       read = new Kysely<Database>({
-        dialect: new PostgresDialect({ pool: replicaPool }),
+        dialect: new PostgresDialect({ pool: makePool(config.databaseReplicaUrl) }),
         plugins: [new CamelCasePlugin()],
       });
     }
