@@ -18,6 +18,7 @@ export const CLIENT_ENTRIES: Record<string, string> = {
 
 export const STYLESHEETS: Record<string, string> = {
   "css/site.css": here("./styles/site.css"),
+  "css/admin.css": here("./styles/admin.css"),
 };
 
 function asset(body: Buffer, contentType: string): Asset {

@@ -6,6 +6,20 @@ import type { Site } from "./service.ts";
 
 export const ELDER_COOKIE = "elder";
 
+/**
+ * Where a channel's link goes: list channels show their articles; the service and interaction
+ * channels open those modules' pages on the site.
+ */
+export const CHANNEL_KIND_PAGES: Record<string, string> = {
+  service: "services/",
+  interaction: "interaction/",
+};
+
+export function channelHref(base: string, channel: { kind: string; path: string }): string {
+  const page = CHANNEL_KIND_PAGES[channel.kind];
+  return page ? `${base}/${page}` : `${base}/col/${channel.path}/`;
+}
+
 export function isElder(request: FastifyRequest): boolean {
   return request.cookies?.[ELDER_COOKIE] === "1";
 }
@@ -36,7 +50,7 @@ export async function pageContext(
     path: request.url.split("#")[0],
     nav: [
       { name: "首页", href: `${base}/`, current: currentChannelPath === "" },
-      ...top.map((c) => ({ name: c.name, href: `${base}/col/${c.path}/`, current: c.path === currentTop })),
+      ...top.map((c) => ({ name: c.name, href: channelHref(base, c), current: c.path === currentTop })),
     ],
   };
 }

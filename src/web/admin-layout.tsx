@@ -1,0 +1,98 @@
+import type { ComponentChildren } from "preact";
+import type { StaffPrincipal } from "../platform/auth/staff-auth.ts";
+
+/** Console navigation; modules add their entries here. `role` null means every signed-in staff. */
+export const ADMIN_NAV: { href: string; name: string; operatorOnly?: boolean }[] = [
+  { href: "/admin", name: "工作台" },
+  { href: "/admin/sites", name: "网站" },
+  { href: "/admin/articles", name: "信息" },
+  { href: "/admin/review", name: "审核" },
+  { href: "/admin/error-reports", name: "找错反馈" },
+  { href: "/admin/users", name: "用户" },
+  { href: "/admin/audit", name: "审计日志" },
+];
+
+export interface AdminContext {
+  staff: StaffPrincipal;
+  csrf: string;
+  path: string;
+}
+
+/** CSRF token field every console form carries. */
+export function CsrfField({ token }: { token: string }) {
+  return <input type="hidden" name="_csrf" value={token} />;
+}
+
+export function AdminLayout({
+  ctx,
+  title,
+  children,
+  scripts = [],
+}: {
+  ctx: AdminContext | null;
+  title: string;
+  children: ComponentChildren;
+  scripts?: string[];
+}) {
+  return (
+    <html lang="zh-CN">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="robots" content="noindex" />
+        <title>{`${title} - 楚云平台管理后台`}</title>
+        <link rel="stylesheet" href="/static/css/site.css" />
+        <link rel="stylesheet" href="/static/css/admin.css" />
+        {scripts.map((src) => (
+          <script src={src} defer></script>
+        ))}
+      </head>
+      <body class="admin">
+        <a class="skip-link" href="#main">
+          跳到主要内容
+        </a>
+        <header class="admin-header">
+          <div class="container admin-header-inner">
+            <a href="/admin" class="admin-brand">
+              楚云平台管理后台
+            </a>
+            {ctx ? (
+              <form method="post" action="/admin/logout" class="admin-user">
+                <span>
+                  {ctx.staff.displayName}（{ctx.staff.username}）
+                </span>
+                <CsrfField token={ctx.csrf} />
+                <button type="submit" class="button secondary">
+                  退出
+                </button>
+              </form>
+            ) : null}
+          </div>
+          {ctx ? (
+            <nav class="admin-nav" aria-label="后台导航">
+              <ul class="container">
+                {ADMIN_NAV.filter((n) => !n.operatorOnly || ctx.staff.isOperator).map((n) => (
+                  <li>
+                    <a
+                      href={n.href}
+                      aria-current={
+                        ctx.path === n.href || (n.href !== "/admin" && ctx.path.startsWith(n.href))
+                          ? "page"
+                          : undefined
+                      }
+                    >
+                      {n.name}
+                    </a>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+          ) : null}
+        </header>
+        <main id="main" class="container page" tabIndex={-1}>
+          {children}
+        </main>
+      </body>
+    </html>
+  );
+}
