@@ -19,6 +19,19 @@ import { buildAssets, type Asset } from "./web/assets.ts";
 import { ContentService } from "./modules/content/service.ts";
 import { SitesService } from "./modules/sites/service.ts";
 import { seedDemo } from "./seed/demo.ts";
+import underPressure from "@fastify/under-pressure";
+import type { Redis } from "ioredis";
+import { connectRedis } from "./platform/cache/redis.ts";
+import {
+  LocalInvalidationBus,
+  RedisInvalidationBus,
+  type InvalidationBus,
+} from "./platform/cache/invalidation-bus.ts";
+import { PageCache } from "./platform/cache/page-cache.ts";
+import { RedisSessionStore } from "./platform/auth/redis-session-store.ts";
+import { registerHealthRoutes } from "./platform/ops/health.ts";
+import { isServiceUnavailable } from "./platform/ops/unavailable.ts";
+import { registerPageCache } from "./platform/cache/page-cache-hooks.ts";
 import sitesRoutes from "./modules/sites/routes.tsx";
 import contentRoutes from "./modules/content/routes.tsx";
 import searchRoutes from "./modules/search/routes.tsx";
@@ -35,6 +48,11 @@ export interface Services {
   content: ContentService;
   sessions: SessionStore;
   cookieSecret: string;
+  /** Shared Redis connection in multi-instance mode, else null. */
+  redis: Redis | null;
+  /** Tells every instance that public content changed. */
+  bus: InvalidationBus;
+  pageCache: PageCache;
   close(): Promise<void>;
 }
 
@@ -58,10 +76,19 @@ async function cookieSecretFor(config: Config, store: Db): Promise<string> {
 export async function createServices(config: Config): Promise<Services> {
   const store = openDatabase(config);
   await migrateToLatest(store);
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, "main") : null;
+  const subscriber = config.redisUrl ? connectRedis(config.redisUrl, "subscriber") : null;
+  const bus: InvalidationBus =
+    redis && subscriber ? new RedisInvalidationBus(redis, subscriber) : new LocalInvalidationBus();
+  const pageCache = new PageCache();
   const audit = new AuditLog(store.db);
   const search = new SearchIndex(store);
-  const sites = new SitesService(store, audit, config.portalHost);
-  const content = new ContentService(store, sites, search, audit);
+  const sites = new SitesService(store, audit, config.portalHost, () => bus.publish("sites", ""));
+  const content = new ContentService(store, sites, search, audit, (id) => bus.publish("content", String(id)));
+  bus.subscribe((topic) => {
+    pageCache.clear();
+    if (topic !== "content") sites.refresh().catch(() => {});
+  });
   const services: Services = {
     config,
     store,
@@ -69,9 +96,17 @@ export async function createServices(config: Config): Promise<Services> {
     search,
     sites,
     content,
-    sessions: new SqlSessionStore(store.db),
+    sessions: redis ? new RedisSessionStore(redis) : new SqlSessionStore(store.db),
     cookieSecret: await cookieSecretFor(config, store),
-    close: () => store.close(),
+    redis,
+    bus,
+    pageCache,
+    async close() {
+      await bus.close();
+      redis?.disconnect();
+      subscriber?.disconnect();
+      await store.close();
+    },
   };
   if (config.seedDemo) await seedDemo(services);
   await sites.refresh();
@@ -95,7 +130,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   const { config, sites } = services;
   const app = Fastify({
     logger: config.logLevel === "silent" ? false : { level: config.logLevel },
-    trustProxy: true,
+    trustProxy: config.trustProxy,
     bodyLimit: 2 * 1024 * 1024,
     maxParamLength: 300,
     // A department host (rst.example.gov.cn) serves its site at the root: /x → /sites/rst/x.
@@ -139,7 +174,34 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(cookie, { secret: services.cookieSecret });
   await app.register(formbody);
   await app.register(multipart, { limits: { fileSize: MAX_ATTACHMENT_BYTES, files: 5, fields: 50 } });
-  await app.register(rateLimit, { global: false });
+  await app.register(rateLimit, {
+    global: false,
+    allowList: config.rateLimitAllow,
+    // Shared counters across instances; if Redis fails the request is served rather than refused.
+    ...(services.redis ? { redis: services.redis, skipOnError: true, nameSpace: "chuyun:rl:" } : {}),
+  });
+  let shuttingDown = false;
+  app.addHook("onClose", async () => {
+    shuttingDown = true;
+  });
+  await app.register(underPressure, {
+    maxEventLoopDelay: 1000,
+    retryAfter: 10,
+    exposeStatusRoute: false,
+    pressureHandler: (_request, reply) => {
+      reply
+        .status(503)
+        .header("retry-after", "10")
+        .type("application/json; charset=utf-8")
+        .send(apiError("overloaded", "访问人数过多，请稍后再试"));
+    },
+  });
+  registerHealthRoutes(app, {
+    store: services.store,
+    redis: services.redis,
+    isShuttingDown: () => shuttingDown,
+  });
+  registerPageCache(app, services.pageCache);
   await app.register(swagger, {
     openapi: {
       info: { title: "楚云政务平台开放接口", version: "1.0.0", description: "Chuyun open JSON API" },
@@ -162,6 +224,12 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
         code = error.code;
         message = error.message;
         fields = error.fields;
+      } else if (isServiceUnavailable(error)) {
+        status = 503;
+        code = "unavailable";
+        message = "服务繁忙或正在维护，请稍后再试";
+        reply.header("retry-after", "5");
+        request.log.warn({ err: error }, "backing service unavailable");
       } else if (error.validation) {
         status = 400;
         code = "invalid_input";
@@ -195,7 +263,6 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(contentRoutes, { services });
   await app.register(searchRoutes, { services });
 
-  app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   return app;
 }
 

@@ -19,6 +19,10 @@ export interface Config {
   logLevel: string;
   /** Cookies marked Secure (behind TLS). */
   secureCookies: boolean;
+  /** Proxies whose X-Forwarded-For is believed (proxy-addr syntax), e.g. "loopback" for nginx on the same host. */
+  trustProxy: string;
+  /** Client addresses exempt from rate limits (internal monitoring, load tests). */
+  rateLimitAllow: string[];
 }
 
 function flag(value: string | undefined, fallback: boolean): boolean {
@@ -47,6 +51,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     runJobs: flag(env.RUN_JOBS, true),
     logLevel: env.LOG_LEVEL ?? "info",
     secureCookies: flag(env.SECURE_COOKIES, false),
+    trustProxy: env.TRUST_PROXY ?? "loopback",
+    rateLimitAllow: (env.RATE_LIMIT_ALLOW ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
     ...overrides,
   };
 }

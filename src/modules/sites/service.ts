@@ -92,6 +92,8 @@ export class SitesService {
     private readonly store: Db,
     private readonly audit: AuditLog,
     private readonly portalHost: string,
+    /** Called after the cluster's shape changes (other instances and caches listen). */
+    private readonly onChange: () => void = () => {},
   ) {
     this.repo = new SitesRepo(store.db);
   }
@@ -233,6 +235,7 @@ export class SitesService {
       return created;
     });
     await this.refresh();
+    this.onChange();
     return site;
   }
 
@@ -278,6 +281,7 @@ export class SitesService {
       );
     });
     await this.refresh();
+    this.onChange();
     return (await this.repo.siteById(id))!;
   }
 
@@ -320,6 +324,7 @@ export class SitesService {
       targetId: channel.id,
       detail: { siteId, path },
     });
+    this.onChange();
     return channel;
   }
 
@@ -386,6 +391,7 @@ export class SitesService {
         trx,
       );
     });
+    this.onChange();
     return (await this.repo.channelById(channelId))!;
   }
 
@@ -433,6 +439,7 @@ export class SitesService {
         trx,
       );
     });
+    this.onChange();
   }
 
   private async addRedirect(trx: Db["db"], fromPath: string, toPath: string, reason: string): Promise<void> {
