@@ -131,7 +131,7 @@ export class Instance {
       await waitFor(async () => (await fetch(`${instance.base}/healthz`)).ok, 60_000, `instance on ${port}`);
     } catch (error) {
       child.kill("SIGKILL");
-      throw new Error(`${(error as Error).message}\n${instance.output}`);
+      throw new Error(`${(error as Error).message}\n${instance.output}`, { cause: error });
     }
     return instance;
   }
