@@ -107,8 +107,8 @@ export class Instance {
     readonly child: ChildProcess,
     readonly port: number,
   ) {
-    child.stdout?.on("data", (d: Buffer) => (this.output = (this.output + d.toString()).slice(-20_000)));
-    child.stderr?.on("data", (d: Buffer) => (this.output = (this.output + d.toString()).slice(-20_000)));
+    child.stdout?.on("data", (d: Buffer) => (this.output = (this.output + d.toString()).slice(-200_000)));
+    child.stderr?.on("data", (d: Buffer) => (this.output = (this.output + d.toString()).slice(-200_000)));
   }
 
   get base(): string {
@@ -148,4 +148,86 @@ export class Instance {
 export function tempDataDir(): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), "chuyun-inst-"));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+const PG_BIN = "/usr/lib/postgresql/15/bin";
+
+function runAsPostgres(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const asRoot = process.getuid?.() === 0;
+    const child = asRoot
+      ? spawn("runuser", ["-u", "postgres", "--", ...args], { stdio: "ignore" })
+      : spawn(args[0], args.slice(1), { stdio: "ignore" });
+    child.on("error", reject);
+    child.on("exit", (code) =>
+      code === 0 ? resolve() : reject(new Error(`${args.join(" ")} exited with ${code}`)),
+    );
+  });
+}
+
+/** A throw-away PostgreSQL server (initdb in a temp dir), so a test may restart it under load. */
+export class PrivatePostgres {
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+  ) {}
+
+  get url(): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
+  }
+
+  static async start(): Promise<PrivatePostgres> {
+    const dir = mkdtempSync(join(tmpdir(), "chuyun-pg-"));
+    if (process.getuid?.() === 0)
+      await new Promise((r) => spawn("chown", ["-R", "postgres:postgres", dir]).on("exit", r));
+    const server = new PrivatePostgres(dir, await freePort());
+    await runAsPostgres([
+      `${PG_BIN}/initdb`,
+      "-D",
+      join(dir, "data"),
+      "-U",
+      "postgres",
+      "--auth=trust",
+      "-E",
+      "UTF8",
+      "--locale=C.UTF-8",
+    ]);
+    await server.up();
+    return server;
+  }
+
+  async up(): Promise<void> {
+    await runAsPostgres([
+      `${PG_BIN}/pg_ctl`,
+      "-D",
+      join(this.dir, "data"),
+      "-l",
+      join(this.dir, "log"),
+      "-w",
+      "-o",
+      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      "start",
+    ]);
+  }
+
+  async restart(): Promise<void> {
+    await runAsPostgres([`${PG_BIN}/pg_ctl`, "-D", join(this.dir, "data"), "-m", "fast", "-w", "restart"]);
+  }
+
+  async down(): Promise<void> {
+    await runAsPostgres([
+      `${PG_BIN}/pg_ctl`,
+      "-D",
+      join(this.dir, "data"),
+      "-m",
+      "immediate",
+      "-w",
+      "stop",
+    ]).catch(() => {});
+  }
+
+  async stop(): Promise<void> {
+    await this.down();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
 }
