@@ -11,7 +11,7 @@
  */
 import { idf as jiebaIdf } from "@node-rs/jieba/dict.js";
 import { pinyin } from "pinyin-pro";
-import { indexTokens, segment } from "../../platform/search/segmenter.ts";
+import { indexTokens, queryTokens, segment } from "../../platform/search/segmenter.ts";
 import { canonicalWord, surfaceForms } from "../../platform/search/synonyms.ts";
 import { colloquialExpansions, FILLER_WORDS } from "./colloquial.ts";
 import type { FaqEntry } from "./faq-file.ts";
@@ -211,9 +211,9 @@ function generalWordIdf(word: string): number {
 }
 
 /** General IDF at or below which an unknown word is ordinary language. */
-const GENERAL_IDF_LOW = 4.5;
+const GENERAL_IDF_LOW = 4;
 /** General IDF at or above which an unknown word is a full topic word. */
-const GENERAL_IDF_HIGH = 10;
+const GENERAL_IDF_HIGH = 8.5;
 
 function pinyinSyllables(text: string): string[] {
   return pinyin(text, { toneType: "none", type: "array" });
@@ -262,6 +262,8 @@ export class AssistantEngine {
   private readonly chars: TermIndex;
   /** Toneless pinyin of known words → the canonical words that sound like that. */
   private readonly pinyinVocabulary = new Map<string, Set<string>>();
+  /** Words of questions, alternatives, keywords, categories and departments (not answers). */
+  private readonly headWords = new Set<string>();
   /** Canonical topic words per entry (category and department). */
   private readonly topicWords: string[][];
   private readonly maxIdf: number;
@@ -294,10 +296,14 @@ export class AssistantEngine {
           const grams = charGrams(text);
           addTerms(this.chars, doc, f, grams.bigrams);
           addTerms(this.chars, doc, f, grams.unigrams);
-          if (field !== "answer") for (const token of tokens) this.addPinyin(token);
+          if (field !== "answer")
+            for (const token of tokens) {
+              this.headWords.add(token);
+              this.addPinyin(token);
+            }
         }
       });
-      this.topicWords.push([...new Set([...indexTokens(entry.category), ...indexTokens(entry.department)])]);
+      this.topicWords.push([...new Set([...queryTokens(entry.category), ...queryTokens(entry.department)])]);
     });
     finishIndex(this.words);
     finishIndex(this.chars);
@@ -384,7 +390,9 @@ export class AssistantEngine {
           )
         : this.unknownIdf(token);
       const concept: Concept = { alts, idf: conceptIdf, weight, surface: token };
-      if (!meaningKnown && isHan && at >= 0) {
+      // Words the FAQ uses only in answers (or never) may be misspelt head words: 公基金 → 公/基金.
+      const headWord = alts.some((a) => a.factor === 1 && this.headWords.has(a.word));
+      if (!headWord && isHan && at >= 0) {
         oovSpans.push([at, at + token.length, concept]);
         loose.push([at, at + token.length]);
       }
@@ -406,7 +414,7 @@ export class AssistantEngine {
           const overlapped = oovSpans.filter(([s, e]) => s < spanEnd && e > spanStart);
           if (overlapped.length === 0) continue;
           if (this.known(canonicalWord(span))) continue;
-          // Only characters of unknown words or loose single characters may be misspelt.
+          // Only characters of unknown (or answer-only) words or loose single characters may be misspelt.
           let inside = true;
           for (let c = spanStart; c < spanEnd && inside; c++)
             inside = loose.some(([s, e]) => s <= c && c < e);
@@ -431,7 +439,13 @@ export class AssistantEngine {
         }
       }
     }
-    return concepts.filter((c) => !replaced.has(c));
+    const result = concepts.filter((c) => !replaced.has(c));
+    // A long question tells a story around its point: words the FAQ never uses are then more likely
+    // narrative (回老家, 好几年) than a missing topic, so they weigh less the longer the question.
+    const unknown = result.filter((c) => !c.alts.some((a) => this.known(a.word)));
+    if (result.length > LONG_QUESTION_CONCEPTS)
+      for (const c of unknown) c.weight *= LONG_QUESTION_CONCEPTS / result.length;
+    return result;
   }
 
   /**
@@ -509,13 +523,17 @@ export class AssistantEngine {
     for (const sub of indexTokens(token)) add(sub, SUBWORD_FACTOR);
     if (!meaningKnown && [...token].length >= 2) {
       const chars = [...token];
+      // Colloquial single characters count only next to a filler (咋取, 能交), not inside words (打工).
+      const shortCompound = chars.length <= 2;
       for (let n = Math.min(4, chars.length - 1); n >= 1; n--) {
         for (let i = 0; i + n <= chars.length; i++) {
           const part = chars.slice(i, i + n).join("");
           if (FILLER_WORDS.has(part)) continue;
           const canonical = canonicalWord(part);
           if (n >= 2) add(canonical, SUBWORD_FACTOR);
-          for (const e of colloquialExpansions(part) ?? []) add(canonicalWord(e), PART_EXPANSION_FACTOR);
+          const rest = chars.filter((_, k) => k < i || k >= i + n).join("");
+          if (n >= 2 || (shortCompound && FILLER_WORDS.has(rest)))
+            for (const e of colloquialExpansions(part) ?? []) add(canonicalWord(e), PART_EXPANSION_FACTOR);
         }
       }
     }
@@ -583,7 +601,7 @@ export class AssistantEngine {
     const ranked = [...scores]
       .map(([doc, score]) => ({ doc, score }))
       .sort((a, b) => b.score - a.score || a.doc - b.doc);
-    const confidence = ranked.length > 0 ? this.confidence(concepts, bigrams, ranked) : 0;
+    const confidence = ranked.length > 0 ? this.confidence(concepts, ranked) : 0;
     return { ranked, confidence, concepts };
   }
 
@@ -601,28 +619,27 @@ export class AssistantEngine {
     return total > 0 ? covered / total : 0;
   }
 
-  private charCoverage(bigrams: string[], doc: number): number {
-    let total = 0;
-    let covered = 0;
-    for (const gram of bigrams) {
-      const postings = this.chars.postings.get(gram);
-      const weight = idf(this.entries.length, postings ? postings.size : 0);
-      total += weight;
-      covered += weight * this.strength(this.chars, gram, doc);
-    }
-    return total > 0 ? covered / total : 0;
-  }
-
-  private confidence(concepts: Concept[], bigrams: string[], ranked: DocScore[]): number {
+  /**
+   * Confidence that the best entry answers the question: the share of the question's information
+   * (IDF-weighted concepts) that the entry explains, mapped through a logistic curve so that
+   * `COVERAGE_DECISION_POINT` is 0.5. Ranking uses the character n-grams too; the decision does not
+   * (measured: they added nothing to the separation of answerable and unanswerable questions).
+   */
+  private confidence(concepts: Concept[], ranked: DocScore[]): number {
     const top = ranked[0];
     if (concepts.length === 0 || top.score <= 0) return 0;
-    const covWord = this.wordCoverage(concepts, top.doc);
-    const covChar = this.charCoverage(bigrams, top.doc);
-    const second = ranked[1]?.score ?? 0;
-    const margin = (top.score - second) / top.score;
-    const raw = 0.6 * covWord + 0.25 * covChar + 0.15 * margin;
-    // Logistic map so that 0.5 sits at the decision point of the raw mix.
-    return 1 / (1 + Math.exp(-12 * (raw - RAW_DECISION_POINT)));
+    const coverage = this.wordCoverage(concepts, top.doc);
+    // Ambiguous: several entries explain the question just as well and score about the same
+    // (a bare "公积金"): better to offer them as suggestions than to pick one.
+    let rivals = 0;
+    for (const other of ranked.slice(1, 5))
+      if (
+        other.score >= top.score * AMBIGUOUS_SCORE_RATIO &&
+        this.wordCoverage(concepts, other.doc) >= coverage - 0.01
+      )
+        rivals++;
+    const effective = rivals >= 2 ? Math.min(coverage, AMBIGUOUS_COVERAGE) : coverage;
+    return 1 / (1 + Math.exp(-CONFIDENCE_SLOPE * (effective - COVERAGE_DECISION_POINT)));
   }
 
   // ---- public API ----
@@ -642,13 +659,11 @@ export class AssistantEngine {
         weight: c.weight,
         idf: round(c.idf),
       })),
-      top: result.ranked
-        .slice(0, 3)
-        .map((r) => ({
-          id: this.entries[r.doc].id,
-          score: round(r.score),
-          coverage: round(this.wordCoverage(concepts, r.doc)),
-        })),
+      top: result.ranked.slice(0, 3).map((r) => ({
+        id: this.entries[r.doc].id,
+        score: round(r.score),
+        coverage: round(this.wordCoverage(concepts, r.doc)),
+      })),
     };
   }
 
@@ -682,9 +697,17 @@ export class AssistantEngine {
         }));
       if (topic.length > 0) {
         const merged = this.evaluate([...own, ...topic], guard.text);
-        if (merged.confidence > result.confidence) {
-          result = merged;
-          usedContext = true;
+        // The follow-up's own words must be explained by the entry; the topic only picks among them.
+        const fitting = merged.ranked.filter(
+          (r, i) => i < 10 && this.wordCoverage(own, r.doc) >= COVERAGE_DECISION_POINT,
+        );
+        if (fitting.length > 0) {
+          const reranked = [...fitting, ...merged.ranked.filter((r) => !fitting.includes(r))];
+          const confidence = this.confidence(merged.concepts, reranked);
+          if (confidence >= this.threshold || confidence > result.confidence) {
+            result = { ranked: reranked, confidence, concepts: merged.concepts };
+            usedContext = true;
+          }
         }
       }
     }
@@ -756,9 +779,17 @@ const HOMOPHONE_FACTOR = 0.9;
 const SUBWORD_FACTOR = 0.4;
 /** Match factor of a colloquial character inside an unknown compound (取 in 咋取). */
 const PART_EXPANSION_FACTOR = 0.8;
+/** Above this many concepts a question counts as long (its unknown words weigh less). */
+const LONG_QUESTION_CONCEPTS = 6;
 /** Weight of a previous turn's topic word in a follow-up question. */
 const TOPIC_WEIGHT = 0.35;
-/** Raw score mix (coverage, character coverage, margin) at which confidence is 0.5. */
-const RAW_DECISION_POINT = 0.6;
+/** Coverage of the question by the best entry at which confidence is 0.5 (the default threshold). */
+const COVERAGE_DECISION_POINT = 0.48;
+/** A rival entry scoring at least this share of the best one makes the question ambiguous... */
+const AMBIGUOUS_SCORE_RATIO = 0.75;
+/** ...and with two such rivals the question is not answered (confidence stays just below 0.5). */
+const AMBIGUOUS_COVERAGE = 0.45;
+/** Steepness of the coverage → confidence curve. */
+const CONFIDENCE_SLOPE = 10;
 /** Below this best score nothing is similar enough to suggest. */
 const MIN_SUGGESTION_SCORE = 1.5;

@@ -4,14 +4,10 @@
  * The FAQ defaults to ../shared/data/faq.jsonl relative to the repository root.
  */
 import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
 import { AssistantEngine } from "./engine.ts";
 import { evaluateAssistant, parseEvalJsonl } from "./eval.ts";
-import { loadFaqFile } from "./faq-file.ts";
-
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-export const DEFAULT_FAQ_PATH = resolve(REPO_ROOT, "../shared/data/faq.jsonl");
+import { DEFAULT_FAQ_PATH, loadFaqFile } from "./faq-file.ts";
 
 function usage(message?: string): never {
   if (message) console.error(message);

@@ -45,7 +45,7 @@ export function normaliseQuestion(raw: string): string {
   return raw
     .normalize("NFKC")
     .replace(TAG, " ")
-    .replace(/[\u0000-\u001f\u007f\u200b-\u200f\u2028-\u202f\ufeff]/g, " ")
+    .replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, " ")
     .replace(/\s+/g, " ")
     .trim();
 }
