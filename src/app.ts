@@ -174,6 +174,11 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
       } else {
         request.log.error(error);
       }
+      if (status === 404 && !isApi && (request.method === "GET" || request.method === "HEAD")) {
+        // An unknown site or channel may have been renamed or merged (机构改革): old addresses redirect.
+        const target = await sites.resolveRedirect(request.url.split("?")[0]);
+        if (target) return reply.redirect(target, 301);
+      }
       reply.status(status);
       if (isApi) return reply.send(apiError(code, message, fields));
       return sendHtml(reply, await renderErrorPage(services, request, status, message));
@@ -181,10 +186,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   );
 
   app.setNotFoundHandler(async (request, reply) => {
-    const path = request.url.split("?")[0];
-    const target = await sites.resolveRedirect(
-      path.endsWith("/") && path.length > 1 ? path.slice(0, -1) : path,
-    );
+    const target = await sites.resolveRedirect(request.url.split("?")[0]);
     if (target) return reply.redirect(target, 301);
     reply.status(404);
     if (request.url.startsWith("/api/")) return reply.send(apiError("not_found", "接口不存在"));
