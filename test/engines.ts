@@ -11,7 +11,9 @@ import type { FastifyInstance } from "fastify";
 export const TEST_PG_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 export type Engine = "sqlite" | "postgres";
-export const ENGINES: Engine[] = process.env.TEST_ENGINES ? (process.env.TEST_ENGINES.split(",") as Engine[]) : ["sqlite", "postgres"];
+export const ENGINES: Engine[] = process.env.TEST_ENGINES
+  ? (process.env.TEST_ENGINES.split(",") as Engine[])
+  : ["sqlite", "postgres"];
 
 export interface TestContext {
   engine: Engine;
@@ -44,7 +46,10 @@ async function createPgDatabase(): Promise<{ url: string; drop(): Promise<void> 
  * A complete platform (services + Fastify app) on a fresh, empty database of the given engine.
  * `seed` loads the demo cluster (sites, articles, staff) like a first start does.
  */
-export async function startPlatform(engine: Engine, options: { seed?: boolean; config?: Partial<Config> } = {}): Promise<TestContext> {
+export async function startPlatform(
+  engine: Engine,
+  options: { seed?: boolean; config?: Partial<Config> } = {},
+): Promise<TestContext> {
   const dataDir = mkdtempSync(join(tmpdir(), "chuyun-test-"));
   const pgDb = engine === "postgres" ? await createPgDatabase() : null;
   const config = loadConfig(

@@ -1,0 +1,14 @@
+import type { FastifyInstance } from "fastify";
+import type { Services } from "../../app.ts";
+import loginRoutes from "../staff/login-routes.tsx";
+import articleRoutes from "./articles-routes.tsx";
+import dashboardRoutes from "./dashboard-routes.tsx";
+import reviewRoutes from "./review-routes.tsx";
+
+/** The staff console (/admin): every area registers here so app.ts needs one line. */
+export default async function consoleRoutes(app: FastifyInstance, opts: { services: Services }) {
+  await app.register(loginRoutes, opts);
+  await app.register(dashboardRoutes, opts);
+  await app.register(articleRoutes, opts);
+  await app.register(reviewRoutes, opts);
+}
