@@ -175,6 +175,13 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
       } else {
         request.log.error(error);
       }
+      if (status === 404 && !isApi && request.method === "GET") {
+        // An unknown site or channel may have been renamed or merged away (机构改革): follow the redirect.
+        const path = request.url.split("?")[0];
+        const target = await sites.resolveRedirect(path.length > 1 ? path.replace(/\/$/, "") : path);
+        if (target)
+          return reply.redirect(path.endsWith("/") && !target.endsWith("/") ? `${target}/` : target, 301);
+      }
       reply.status(status);
       if (isApi) return reply.send(apiError(code, message, fields));
       return sendHtml(reply, await renderErrorPage(services, request, status, message));
