@@ -225,6 +225,31 @@ for (const engine of ENGINES) {
       assert.equal(stored.reply, "已更正，感谢指出");
     });
 
+    it("renders every console page for an operator, with a CSRF token in every form", async () => {
+      const rst = t.services.sites.byCodeCached("rst")!;
+      const pages = [
+        "/admin",
+        "/admin/sites",
+        "/admin/sites/new",
+        `/admin/sites/${rst.id}`,
+        `/admin/sites/${rst.id}/channels`,
+        "/admin/articles",
+        "/admin/articles?status=published&page=2",
+        "/admin/articles/new",
+        "/admin/review",
+        "/admin/users",
+        "/admin/users/new",
+        "/admin/audit",
+        "/admin/error-reports?status=answered",
+      ];
+      for (const url of pages) {
+        const res = await operator.get(url);
+        assert.equal(res.statusCode, 200, url);
+        const posts = res.body.match(/<form method="post"[^]*?<\/form>/g) ?? [];
+        for (const form of posts) assert.match(form, /name="_csrf"/, `${url}: every form carries the token`);
+      }
+    });
+
     it("shows operators the audit log with a verified chain, and nobody else", async () => {
       const page = await operator.get("/admin/audit?verify=1&action=site.");
       assert.equal(page.statusCode, 200);

@@ -46,7 +46,7 @@ export default async function dashboardRoutes(app: FastifyInstance, { services }
     if (reportSites) reports = reports.where("siteId", "in", reportSites);
 
     const cards = [
-      { label: "我的草稿", value: drafts, href: "/admin/articles?status=draft&mine=1" },
+      { label: "我的草稿", value: drafts, href: "/admin/articles?status=draft" },
       { label: "待审核", value: await count(waiting), href: "/admin/review" },
       { label: "本周发布", value: await count(published), href: "/admin/articles?status=published" },
       { label: "待答复的找错反馈", value: await count(reports), href: "/admin/error-reports" },

@@ -95,6 +95,8 @@ function enhance(textarea: HTMLTextAreaElement): void {
     button.type = "button";
     button.className = "button secondary";
     button.textContent = b.label;
+    // Keep the editor's focus and selection when a button is pressed with the mouse.
+    button.addEventListener("mousedown", (event) => event.preventDefault());
     button.addEventListener("click", () => b.run(editor));
     toolbar.append(button);
     return { button, def: b };
