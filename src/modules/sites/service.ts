@@ -454,6 +454,7 @@ export class SitesService {
     const exact = await this.repo.redirectFor(path);
     if (exact) return exact.toPath;
     const segments = path.split("/");
+    // The address itself (a renamed channel's own page) or any parent prefix may carry a rule.
     for (let i = segments.length; i >= 2; i--) {
       const prefix = segments.slice(0, i).join("/");
       const rule = await this.repo.redirectFor(`${prefix}/*`);
