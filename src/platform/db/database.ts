@@ -25,13 +25,17 @@ export function sqlitePath(config: Config): string {
 
 export function openDatabase(config: Config): Db {
   if (config.databaseUrl) {
-    const makePool = (url: string) =>
-      new pg.Pool({
+    const makePool = (url: string) => {
+      const pool = new pg.Pool({
         connectionString: url,
         max: 10,
-        connectionTimeoutMillis: 5000,
+        connectionTimeoutMillis: 3000,
         statement_timeout: 15000,
       });
+      // An idle connection dropped by a server restart must not crash the process; the pool replaces it.
+      pool.on("error", () => {});
+      return pool;
+    };
     const pool = makePool(config.databaseUrl);
     const db = new Kysely<Database>({
       dialect: new PostgresDialect({ pool }),
