@@ -24,6 +24,9 @@ import contentRoutes from "./modules/content/routes.tsx";
 import searchRoutes from "./modules/search/routes.tsx";
 import { renderErrorPage } from "./modules/sites/views/error-page.tsx";
 import { MAX_ATTACHMENT_BYTES } from "./modules/content/attachments.ts";
+import { AssistantService } from "./modules/assistant/service.ts";
+import { TableHandOff } from "./modules/assistant/handoff.ts";
+import assistantRoutes from "./modules/assistant/routes.tsx";
 
 /** Everything the HTTP layer and the CLI share; tests build it the same way. */
 export interface Services {
@@ -33,6 +36,7 @@ export interface Services {
   search: SearchIndex;
   sites: SitesService;
   content: ContentService;
+  assistant: AssistantService;
   sessions: SessionStore;
   cookieSecret: string;
   close(): Promise<void>;
@@ -69,6 +73,7 @@ export async function createServices(config: Config): Promise<Services> {
     search,
     sites,
     content,
+    assistant: new AssistantService(store, sites, audit, new TableHandOff(store.db)),
     sessions: new SqlSessionStore(store.db),
     cookieSecret: await cookieSecretFor(config, store),
     close: () => store.close(),
@@ -194,6 +199,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(sitesRoutes, { services });
   await app.register(contentRoutes, { services });
   await app.register(searchRoutes, { services });
+  await app.register(assistantRoutes, { services });
 
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   return app;
