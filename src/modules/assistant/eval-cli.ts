@@ -30,6 +30,7 @@ function main(argv: string[]): void {
       threshold = Number(argv[++i]);
       if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1) usage("--threshold must be in 0..1");
     } else if (arg === "--misses") showMisses = true;
+    else if (arg === "--no-alternatives") useAlternatives = false;
     else if (arg === "--help" || arg === "-h") usage();
     else if (arg.startsWith("--")) usage(`unknown option ${arg}`);
     else if (file === undefined) file = arg;
