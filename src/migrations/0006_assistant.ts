@@ -29,7 +29,11 @@ export function assistant(dialect: Dialect): Migration {
         .addColumn("created_at", "text", (c) => c.notNull())
         .addColumn("updated_at", "text", (c) => c.notNull())
         .execute();
-      await db.schema.createIndex("assistant_faqs_site").on("assistant_faqs").columns(["site_id", "status"]).execute();
+      await db.schema
+        .createIndex("assistant_faqs_site")
+        .on("assistant_faqs")
+        .columns(["site_id", "status"])
+        .execute();
 
       await db.schema
         .createTable("assistant_conversations")
@@ -53,8 +57,16 @@ export function assistant(dialect: Dialect): Migration {
         .addColumn("resolved", "integer", (c) => c.notNull().defaultTo(0))
         .addColumn("created_at", "text", (c) => c.notNull())
         .execute();
-      await db.schema.createIndex("assistant_turns_conv").on("assistant_turns").column("conversation_id").execute();
-      await db.schema.createIndex("assistant_turns_created").on("assistant_turns").column("created_at").execute();
+      await db.schema
+        .createIndex("assistant_turns_conv")
+        .on("assistant_turns")
+        .column("conversation_id")
+        .execute();
+      await db.schema
+        .createIndex("assistant_turns_created")
+        .on("assistant_turns")
+        .column("created_at")
+        .execute();
 
       await withId(db.schema.createTable("assistant_handoffs"), dialect)
         .addColumn("conversation_id", "text", (c) => c.notNull())

@@ -65,7 +65,8 @@ export function formValues(entry: FaqRecord): FaqFormValues {
 }
 
 function readForm(body: Record<string, unknown>): FaqFormValues {
-  const s = (k: string, max: number) => (typeof body[k] === "string" ? (body[k] as string).slice(0, max) : "");
+  const s = (k: string, max: number) =>
+    typeof body[k] === "string" ? (body[k] as string).slice(0, max) : "";
   return {
     siteId: s("siteId", 12),
     department: s("department", 100),
@@ -103,7 +104,10 @@ function turnIds(text: string): number[] {
     .slice(0, 200);
 }
 
-export default async function assistantAdminRoutes(app: FastifyInstance, { services }: { services: Services }) {
+export default async function assistantAdminRoutes(
+  app: FastifyInstance,
+  { services }: { services: Services },
+) {
   const { assistant, sites } = services;
   const deps = { db: services.store.db, sessions: services.sessions };
 
@@ -190,7 +194,11 @@ export default async function assistantAdminRoutes(app: FastifyInstance, { servi
     const q = (query.q ?? "").slice(0, 100).trim();
     const siteIds = sitesWithRole(ctx.staff, [...EDIT_ROLES, ...REVIEW_ROLES]);
     const page = pageParam(query.page);
-    const list = await assistant.repo.listFaqs({ siteIds, status: status || null, q: q || null }, page, PAGE_SIZE);
+    const list = await assistant.repo.listFaqs(
+      { siteIds, status: status || null, q: q || null },
+      page,
+      PAGE_SIZE,
+    );
     return sendHtml(
       reply,
       renderDocument(
@@ -282,61 +290,69 @@ export default async function assistantAdminRoutes(app: FastifyInstance, { servi
     return { entry, canEdit, canReview };
   }
 
-  app.get("/admin/assistant/faqs/:id", { schema: { hide: true, params: IdParams } }, async (request, reply) => {
-    const ctx = await staffFor(request, reply);
-    if (!ctx) return reply;
-    const { entry, canEdit, canReview } = await loadEntry(ctx, (request.params as { id: string }).id);
-    const saved = (request.query as { saved?: string }).saved;
-    const sitesForForm = canEdit ? editableSites(ctx) : sites.list().filter((s) => s.id === entry.siteId);
-    return sendHtml(
-      reply,
-      renderDocument(
-        <FaqFormPage
-          ctx={adminCtx(ctx, request)}
-          entry={entry}
-          values={formValues(entry)}
-          errors={{}}
-          sites={sitesForForm}
-          canEdit={canEdit}
-          canReview={canReview}
-          notice={saved ? "已保存。" : undefined}
-        />,
-      ),
-    );
-  });
-
-  app.post("/admin/assistant/faqs/:id", { schema: { hide: true, params: IdParams } }, async (request, reply) => {
-    const ctx = await staffFor(request, reply);
-    if (!ctx) return reply;
-    const { entry, canEdit, canReview } = await loadEntry(ctx, (request.params as { id: string }).id);
-    if (!canEdit) throw forbidden();
-    const values = readForm((request.body ?? {}) as Record<string, unknown>);
-    const editable = editableSites(ctx);
-    try {
-      const input = toInput(values);
-      if (!editable.some((s) => s.id === input.siteId))
-        throw new InputError("问答条目填写有误", { siteId: "请选择您有编辑权限的网站" });
-      await assistant.updateEntry(entry.id, input, actor(ctx));
-      return reply.redirect(`/admin/assistant/faqs/${entry.id}?saved=1`, 303);
-    } catch (error) {
-      if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
-      reply.status(400);
+  app.get(
+    "/admin/assistant/faqs/:id",
+    { schema: { hide: true, params: IdParams } },
+    async (request, reply) => {
+      const ctx = await staffFor(request, reply);
+      if (!ctx) return reply;
+      const { entry, canEdit, canReview } = await loadEntry(ctx, (request.params as { id: string }).id);
+      const saved = (request.query as { saved?: string }).saved;
+      const sitesForForm = canEdit ? editableSites(ctx) : sites.list().filter((s) => s.id === entry.siteId);
       return sendHtml(
         reply,
         renderDocument(
           <FaqFormPage
             ctx={adminCtx(ctx, request)}
             entry={entry}
-            values={values}
-            errors={error.fields}
-            sites={editable}
+            values={formValues(entry)}
+            errors={{}}
+            sites={sitesForForm}
             canEdit={canEdit}
             canReview={canReview}
+            notice={saved ? "已保存。" : undefined}
           />,
         ),
       );
-    }
-  });
+    },
+  );
+
+  app.post(
+    "/admin/assistant/faqs/:id",
+    { schema: { hide: true, params: IdParams } },
+    async (request, reply) => {
+      const ctx = await staffFor(request, reply);
+      if (!ctx) return reply;
+      const { entry, canEdit, canReview } = await loadEntry(ctx, (request.params as { id: string }).id);
+      if (!canEdit) throw forbidden();
+      const values = readForm((request.body ?? {}) as Record<string, unknown>);
+      const editable = editableSites(ctx);
+      try {
+        const input = toInput(values);
+        if (!editable.some((s) => s.id === input.siteId))
+          throw new InputError("问答条目填写有误", { siteId: "请选择您有编辑权限的网站" });
+        await assistant.updateEntry(entry.id, input, actor(ctx));
+        return reply.redirect(`/admin/assistant/faqs/${entry.id}?saved=1`, 303);
+      } catch (error) {
+        if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
+        reply.status(400);
+        return sendHtml(
+          reply,
+          renderDocument(
+            <FaqFormPage
+              ctx={adminCtx(ctx, request)}
+              entry={entry}
+              values={values}
+              errors={error.fields}
+              sites={editable}
+              canEdit={canEdit}
+              canReview={canReview}
+            />,
+          ),
+        );
+      }
+    },
+  );
 
   const ACTIONS: Record<string, "edit" | "review"> = {
     submit: "edit",

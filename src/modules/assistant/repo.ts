@@ -73,7 +73,17 @@ export function toRecord(row: AssistantFaqRow): FaqRecord {
 
 export function snapshotOf(record: Omit<PublishedFaq, never>): string {
   const { id, siteId, department, category, question, alternatives, answer, keywords, links } = record;
-  return JSON.stringify({ id, siteId, department, category, question, alternatives, answer, keywords, links });
+  return JSON.stringify({
+    id,
+    siteId,
+    department,
+    category,
+    question,
+    alternatives,
+    answer,
+    keywords,
+    links,
+  });
 }
 
 export interface TurnInput {

@@ -12,7 +12,7 @@ import assistantAdminRoutes from "./admin-routes.tsx";
 
 const SiteParams = Type.Object({ code: Type.String({ maxLength: 40 }) });
 /** Questions per minute per client (pages and API together count separately). */
-export const ASK_RATE_LIMIT = { max: 30, timeWindow: "1 minute" };
+export const ASK_RATE_LIMIT = { max: 60, timeWindow: "1 minute" };
 
 const AskBody = Type.Object({
   question: Type.String({ maxLength: 100000, description: "市民的问题（300字以内才会被检索）" }),
@@ -137,7 +137,9 @@ export default async function assistantRoutes(app: FastifyInstance, { services }
     },
   ) {
     const ctx = await pageContext(services, site, request);
-    const turns: TurnView[] = options.conversationId ? await assistant.transcript(options.conversationId) : [];
+    const turns: TurnView[] = options.conversationId
+      ? await assistant.transcript(options.conversationId)
+      : [];
     if (options.latest) {
       const latest = turns.find((t) => t.id === options.latest!.turnId);
       const view = toTurnView(options.latest);

@@ -9,7 +9,14 @@ import { AssistantEngine, MESSAGES, type AssistantAnswer, type AssistantContext 
 import type { FaqEntry } from "./faq-file.ts";
 import { normaliseQuestion } from "./guard.ts";
 import type { HandOff, HandOffReceipt } from "./handoff.ts";
-import { AssistantRepo, snapshotOf, toRecord, type FaqLink, type FaqRecord, type PublishedFaq } from "./repo.ts";
+import {
+  AssistantRepo,
+  snapshotOf,
+  toRecord,
+  type FaqLink,
+  type FaqRecord,
+  type PublishedFaq,
+} from "./repo.ts";
 
 export type { FaqLink, FaqRecord, PublishedFaq } from "./repo.ts";
 
@@ -354,7 +361,9 @@ export class AssistantService {
       throw new InputError("请先描述您的问题", { message: "请填写您要咨询的问题" });
     }
     const transcript = turns
-      .map((t) => `问：${t.question}\n答：${t.answered ? `[${t.faqId}] ${t.sourceQuestion}` : "（未能回答）"}`)
+      .map(
+        (t) => `问：${t.question}\n答：${t.answered ? `[${t.faqId}] ${t.sourceQuestion}` : "（未能回答）"}`,
+      )
       .join("\n");
     return this.handOff.create({
       conversationId: CONVERSATION_ID.test(conversationId) ? conversationId : "",
@@ -369,7 +378,13 @@ export class AssistantService {
   // ---- knowledge base ----
 
   private async auditFaq(actor: Actor, action: string, id: string, detail: Record<string, unknown> = {}) {
-    await this.audit.record({ actor: actor.name, action: `assistant.faq.${action}`, targetType: "faq", targetId: id, detail });
+    await this.audit.record({
+      actor: actor.name,
+      action: `assistant.faq.${action}`,
+      targetType: "faq",
+      targetId: id,
+      detail,
+    });
   }
 
   normaliseInput(input: FaqInput): FaqInput {
@@ -466,7 +481,13 @@ export class AssistantService {
     const now = nowIso();
     await this.store.db
       .updateTable("assistantFaqs")
-      .set({ status: "published", publishedJson: snapshotOf(entry), publishedAt: now, reviewedBy: actor.id, updatedAt: now })
+      .set({
+        status: "published",
+        publishedJson: snapshotOf(entry),
+        publishedAt: now,
+        reviewedBy: actor.id,
+        updatedAt: now,
+      })
       .where("id", "=", id)
       .execute();
     await this.auditFaq(actor, "publish", id, { version: entry.version });
@@ -514,7 +535,8 @@ export class AssistantService {
   ): Promise<{ created: number; updated: number; unchanged: number; kept: number }> {
     await this.sites.refresh();
     const portal = this.sites.portalSite() ?? this.sites.list()[0];
-    if (!portal) throw new Error("no sites: create the portal site (or seed the demo) before importing the FAQ");
+    if (!portal)
+      throw new Error("no sites: create the portal site (or seed the demo) before importing the FAQ");
     const counts = { created: 0, updated: 0, unchanged: 0, kept: 0 };
     const now = nowIso();
     for (const e of entries) {
@@ -549,7 +571,15 @@ export class AssistantService {
       if (!existing) {
         await this.store.db
           .insertInto("assistantFaqs")
-          .values({ id: e.id, ...values, publishedAt: now, version: 1, createdBy: null, reviewedBy: null, createdAt: now })
+          .values({
+            id: e.id,
+            ...values,
+            publishedAt: now,
+            version: 1,
+            createdBy: null,
+            reviewedBy: null,
+            createdAt: now,
+          })
           .execute();
         counts.created++;
       } else if (existing.version > 1) {
@@ -557,7 +587,11 @@ export class AssistantService {
       } else if (existing.publishedJson === values.publishedJson && existing.status === "published") {
         counts.unchanged++;
       } else {
-        await this.store.db.updateTable("assistantFaqs").set({ ...values, publishedAt: now }).where("id", "=", e.id).execute();
+        await this.store.db
+          .updateTable("assistantFaqs")
+          .set({ ...values, publishedAt: now })
+          .where("id", "=", e.id)
+          .execute();
         counts.updated++;
       }
     }

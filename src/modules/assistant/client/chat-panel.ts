@@ -48,7 +48,10 @@ function setup(): void {
     "section",
     { class: "chat-panel", attrs: { role: "dialog", "aria-labelledby": "chat-title", hidden: "" } },
     [
-      el("header", { class: "chat-header" }, [el("h2", { text: "智能客服", attrs: { id: "chat-title" } }), close]),
+      el("header", { class: "chat-header" }, [
+        el("h2", { text: "智能客服", attrs: { id: "chat-title" } }),
+        close,
+      ]),
       log,
       form,
       el("p", { class: "chat-footer" }, [
@@ -81,7 +84,9 @@ function setup(): void {
       el("p", { text: reply.answer }),
     ]);
     if (reply.source) {
-      item.appendChild(el("p", { class: "meta", text: `答案来源：${reply.source.question}（${reply.source.faqId}）` }));
+      item.appendChild(
+        el("p", { class: "meta", text: `答案来源：${reply.source.question}（${reply.source.faqId}）` }),
+      );
       for (const l of reply.source.links)
         item.appendChild(
           el("p", {}, [
@@ -158,7 +163,10 @@ function setup(): void {
     panel.hidden = false;
     if (log.childElementCount === 0)
       log.appendChild(
-        el("li", { class: "chat-answer", text: "您好，我是智能客服。请问您要办理什么事项？例如“公积金怎么提取”。" }),
+        el("li", {
+          class: "chat-answer",
+          text: "您好，我是智能客服。请问您要办理什么事项？例如“公积金怎么提取”。",
+        }),
       );
     input.focus();
   });

@@ -2,7 +2,11 @@ import { AdminLayout, CsrfField, type AdminContext } from "../../../web/admin-la
 import { ErrorSummary, Field } from "../../../web/components/form.tsx";
 import type { FaqRecord, QueueGroup } from "../service.ts";
 
-export const STATUS_NAMES: Record<string, string> = { draft: "草稿", submitted: "待审核", published: "已发布" };
+export const STATUS_NAMES: Record<string, string> = {
+  draft: "草稿",
+  submitted: "待审核",
+  published: "已发布",
+};
 
 export interface FaqFormValues {
   siteId: string;
@@ -170,7 +174,9 @@ export function QueuePage({
     <AdminLayout ctx={ctx} title="待补充问题">
       <h1>待补充问题</h1>
       <SubNav path={ctx.path} />
-      <p class="meta">智能客服没能回答、或市民评价“没帮助”的问题，按相似度分组。据此新建条目后，这组问题会标记为已处理。</p>
+      <p class="meta">
+        智能客服没能回答、或市民评价“没帮助”的问题，按相似度分组。据此新建条目后，这组问题会标记为已处理。
+      </p>
       <QueueTable groups={groups} ctx={ctx} actions />
       <Pager base="/admin/assistant/queue?" page={page} pages={pages} />
     </AdminLayout>
@@ -322,7 +328,12 @@ export function FaqFormPage({
         <Field id="question" label="标准问题" error={errors.question}>
           <input id="question" name="question" maxLength={200} value={values.question} />
         </Field>
-        <Field id="alternatives" label="相似问法" hint="每行一条，写市民真实的说法" error={errors.alternatives}>
+        <Field
+          id="alternatives"
+          label="相似问法"
+          hint="每行一条，写市民真实的说法"
+          error={errors.alternatives}
+        >
           <textarea id="alternatives" name="alternatives" rows={6}>
             {values.alternatives}
           </textarea>
@@ -373,7 +384,17 @@ export function FaqFormPage({
   );
 }
 
-function ActionForm({ ctx, id, action, label }: { ctx: AdminContext; id: string; action: string; label: string }) {
+function ActionForm({
+  ctx,
+  id,
+  action,
+  label,
+}: {
+  ctx: AdminContext;
+  id: string;
+  action: string;
+  label: string;
+}) {
   return (
     <form method="post" action={`/admin/assistant/faqs/${id}/${action}`} class="inline-form">
       <CsrfField token={ctx.csrf} />

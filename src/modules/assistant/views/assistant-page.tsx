@@ -66,7 +66,9 @@ function Turn({ ctx, turn, conversationId }: { ctx: PageContext; turn: TurnView;
         ) : null}
         {turn.answered ? (
           turn.rating ? (
-            <p class="meta">感谢您的评价{turn.rating === 1 ? "（有帮助）" : "（没有帮助），我们会改进这个回答"}。</p>
+            <p class="meta">
+              感谢您的评价{turn.rating === 1 ? "（有帮助）" : "（没有帮助），我们会改进这个回答"}。
+            </p>
           ) : (
             <form method="post" action={`${ctx.base}/assistant/rate`} class="assistant-rate">
               <input type="hidden" name="conversationId" value={conversationId} />
@@ -132,7 +134,11 @@ export function AssistantPage({
       ) : null}
       <form method="post" action={`${ctx.base}/assistant`} class="assistant-form">
         <input type="hidden" name="conversationId" value={conversationId} />
-        <Field id="question" label={turns.length > 0 ? "继续提问" : "请输入您的问题"} hint="例如：公积金怎么提取？身份证丢了怎么补办？">
+        <Field
+          id="question"
+          label={turns.length > 0 ? "继续提问" : "请输入您的问题"}
+          hint="例如：公积金怎么提取？身份证丢了怎么补办？"
+        >
           <textarea id="question" name="question" maxLength={300} rows={3} required>
             {question}
           </textarea>
@@ -143,15 +149,36 @@ export function AssistantPage({
       </form>
       <section aria-labelledby="handoff-title" class="assistant-handoff">
         <h2 id="handoff-title">转人工客服</h2>
-        {showHandOff ? null : <p class="meta">没有找到答案？留下联系方式，工作人员会根据您的对话记录答复您。</p>}
+        {showHandOff ? null : (
+          <p class="meta">没有找到答案？留下联系方式，工作人员会根据您的对话记录答复您。</p>
+        )}
         <form method="post" action={`${ctx.base}/assistant/handoff`} novalidate>
           <ErrorSummary errors={handOffErrors} />
           <input type="hidden" name="conversationId" value={conversationId} />
           <Field id="name" label="您的称呼" error={handOffErrors.name}>
-            <input id="name" name="name" type="text" maxLength={30} value={handOff.name} autocomplete="name" />
+            <input
+              id="name"
+              name="name"
+              type="text"
+              maxLength={30}
+              value={handOff.name}
+              autocomplete="name"
+            />
           </Field>
-          <Field id="contact" label="联系方式" hint="手机号码、固定电话或电子邮箱" error={handOffErrors.contact}>
-            <input id="contact" name="contact" type="text" maxLength={100} value={handOff.contact} autocomplete="tel" />
+          <Field
+            id="contact"
+            label="联系方式"
+            hint="手机号码、固定电话或电子邮箱"
+            error={handOffErrors.contact}
+          >
+            <input
+              id="contact"
+              name="contact"
+              type="text"
+              maxLength={100}
+              value={handOff.contact}
+              autocomplete="tel"
+            />
           </Field>
           <Field id="message" label="补充说明（选填）" error={handOffErrors.message}>
             <textarea id="message" name="message" maxLength={2000} rows={3}>
