@@ -31,6 +31,9 @@ import searchRoutes from "./modules/search/routes.tsx";
 import consoleRoutes from "./modules/console/routes.ts";
 import { renderErrorPage } from "./modules/sites/views/error-page.tsx";
 import { MAX_ATTACHMENT_BYTES } from "./modules/content/attachments.ts";
+import { AssistantService } from "./modules/assistant/service.ts";
+import { TableHandOff } from "./modules/assistant/handoff.ts";
+import assistantRoutes from "./modules/assistant/routes.tsx";
 
 /** Everything the HTTP layer and the CLI share; tests build it the same way. */
 export interface Services {
@@ -40,6 +43,7 @@ export interface Services {
   search: SearchIndex;
   sites: SitesService;
   content: ContentService;
+  assistant: AssistantService;
   sessions: SessionStore;
   cookieSecret: string;
   close(): Promise<void>;
@@ -76,6 +80,7 @@ export async function createServices(config: Config): Promise<Services> {
     search,
     sites,
     content,
+    assistant: new AssistantService(store, sites, audit, new TableHandOff(store.db)),
     sessions: new SqlSessionStore(store.db),
     cookieSecret: await cookieSecretFor(config, store),
     close: () => store.close(),
@@ -218,6 +223,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(contentRoutes, { services });
   await app.register(searchRoutes, { services });
   await app.register(consoleRoutes, { services });
+  await app.register(assistantRoutes, { services });
 
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   return app;

@@ -243,4 +243,63 @@ export interface Database {
   searchTerms: SearchTermRow;
   searchLog: SearchLogRow;
   kv: KvRow;
+  assistantFaqs: AssistantFaqRow;
+  assistantConversations: AssistantConversationRow;
+  assistantTurns: AssistantTurnRow;
+  assistantHandoffs: AssistantHandoffRow;
+}
+
+export interface AssistantFaqRow {
+  id: string; // faq-NNN
+  siteId: number;
+  department: string;
+  category: string;
+  question: string;
+  alternatives: string; // JSON string[]
+  answer: string;
+  keywords: string; // JSON string[]
+  links: string; // JSON FaqLink[]
+  status: string; // draft | submitted | published
+  publishedJson: string | null; // the live version (FaqEntry + links) while a newer draft is edited
+  publishedAt: string | null;
+  version: number;
+  createdBy: number | null;
+  reviewedBy: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AssistantConversationRow {
+  id: string;
+  siteId: number | null;
+  context: string | null; // JSON AssistantContext
+  turnCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AssistantTurnRow {
+  id: Generated<number>;
+  conversationId: string;
+  question: string;
+  faqId: string | null;
+  answered: number;
+  reason: string;
+  confidence: number;
+  usedContext: number;
+  rating: number | null; // 1 helpful, -1 not helpful
+  resolved: number; // 1 once an editor dealt with it in the queue
+  createdAt: string;
+}
+
+export interface AssistantHandoffRow {
+  id: Generated<number>;
+  conversationId: string;
+  siteId: number | null;
+  name: string;
+  contact: string;
+  message: string;
+  transcript: string;
+  status: string; // open | closed
+  createdAt: string;
 }

@@ -11,7 +11,7 @@
  */
 import { idf as jiebaIdf } from "@node-rs/jieba/dict.js";
 import { pinyin } from "pinyin-pro";
-import { indexTokens, queryTokens, segment } from "../../platform/search/segmenter.ts";
+import { indexTokens, posTags, queryTokens, segment } from "../../platform/search/segmenter.ts";
 import { canonicalWord, surfaceForms } from "../../platform/search/synonyms.ts";
 import { colloquialExpansions, FILLER_WORDS } from "./colloquial.ts";
 import type { FaqEntry } from "./faq-file.ts";
@@ -57,7 +57,7 @@ export interface AssistantEngineOptions {
 
 export const DEFAULT_THRESHOLD = 0.5;
 
-const MESSAGES = {
+export const MESSAGES = {
   empty: "请输入您要咨询的问题，例如“公积金怎么提取”。",
   too_long: "您的问题有点长，请用一两句话描述要办理的事项，例如“身份证丢了怎么补办”。",
   no_content: "没有识别到您的问题，请用文字描述要咨询的事项。",
@@ -210,6 +210,17 @@ function generalWordIdf(word: string): number {
   return sum / chars.length;
 }
 
+/** Whether jieba's general dictionary knows the word (a real word is not read as a typo). */
+function isGeneralWord(word: string): boolean {
+  generalWordIdf(word);
+  return generalIdf!.has(word);
+}
+
+/** General IDF from which a noun counts as specific enough to name a topic. */
+const TOPIC_NOUN_GENERAL_IDF = 8;
+/** A topic noun matched below this strength in the best entry means the entry is about something else. */
+const TOPIC_NOUN_MATCH = 0.5;
+
 /** General IDF at or below which an unknown word is ordinary language. */
 const GENERAL_IDF_LOW = 4;
 /** General IDF at or above which an unknown word is a full topic word. */
@@ -236,6 +247,11 @@ interface Concept {
   weight: number;
   /** The word as typed (for topic tracking). */
   surface: string;
+  /**
+   * A specific noun of general Chinese (护照, 水费, 高速公路): if the best entry does not contain it,
+   * the question is about something else that merely shares generic words (过期, 收费, 怎么换).
+   */
+  topicNoun?: boolean;
 }
 
 interface DocScore {
@@ -356,6 +372,11 @@ export class AssistantEngine {
       offsets.push(at);
       if (at >= 0) cursor = at + token.length;
     }
+    const nouns = new Set(
+      posTags(lower)
+        .filter((t) => t.tag.startsWith("n") && t.tag !== "nr")
+        .map((t) => t.word),
+    );
     const oovSpans: [number, number, Concept][] = [];
     /** Character ranges of tokens a homophone may rewrite: unknown words and single characters. */
     const loose: [number, number][] = [];
@@ -390,6 +411,14 @@ export class AssistantEngine {
           )
         : this.unknownIdf(token);
       const concept: Concept = { alts, idf: conceptIdf, weight, surface: token };
+      if (
+        isHan &&
+        !meaningKnown &&
+        length >= 2 &&
+        nouns.has(token) &&
+        generalWordIdf(token) >= TOPIC_NOUN_GENERAL_IDF
+      )
+        concept.topicNoun = true;
       // Words the FAQ uses only in answers (or never) may be misspelt head words: 公基金 → 公/基金.
       const headWord = alts.some((a) => a.factor === 1 && this.headWords.has(a.word));
       if (!headWord && isHan && at >= 0) {
@@ -414,6 +443,7 @@ export class AssistantEngine {
           const overlapped = oovSpans.filter(([s, e]) => s < spanEnd && e > spanStart);
           if (overlapped.length === 0) continue;
           if (this.known(canonicalWord(span))) continue;
+          if (isGeneralWord(span)) continue; // 水费 is water, not a misspelt 税费
           // Only characters of unknown (or answer-only) words or loose single characters may be misspelt.
           let inside = true;
           for (let c = spanStart; c < spanEnd && inside; c++)
@@ -638,8 +668,26 @@ export class AssistantEngine {
         this.wordCoverage(concepts, other.doc) >= coverage - 0.01
       )
         rivals++;
-    const effective = rivals >= 2 ? Math.min(coverage, AMBIGUOUS_COVERAGE) : coverage;
+    let effective = rivals >= 2 ? Math.min(coverage, AMBIGUOUS_COVERAGE) : coverage;
+    if (this.missesTopicNoun(concepts, top.doc)) effective = Math.min(effective, AMBIGUOUS_COVERAGE);
     return 1 / (1 + Math.exp(-CONFIDENCE_SLOPE * (effective - COVERAGE_DECISION_POINT)));
+  }
+
+  /** Whether a specific noun of the question (its topic) is absent from the entry. */
+  private missesTopicNoun(concepts: Concept[], doc: number): boolean {
+    return concepts.some((concept) => {
+      if (!concept.topicNoun || concept.weight < 0.75) return false;
+      let strength = 0;
+      for (const alt of concept.alts)
+        strength = Math.max(strength, alt.factor * this.strength(this.words, alt.word, doc));
+      if (strength >= TOPIC_NOUN_MATCH) return false;
+      // Chinese compounds are right-headed: 私家车 is a kind of 车, 自建房 a kind of 房. A three-character
+      // noun whose head character the entry's question, phrasings or keywords contain is on topic
+      // (longer ones like 工伤保险 are two words: their own modifier 工伤 must match).
+      const chars = [...concept.surface];
+      if (chars.length === 3) return this.strength(this.chars, chars[2], doc) < 1;
+      return true;
+    });
   }
 
   // ---- public API ----

@@ -7,12 +7,12 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { AssistantEngine } from "./engine.ts";
 import { evaluateAssistant, parseEvalJsonl } from "./eval.ts";
-import { DEFAULT_FAQ_PATH, loadFaqFile } from "./faq-file.ts";
+import { DEFAULT_FAQ_PATH, loadAlternatives, loadFaqFile, withAlternatives } from "./faq-file.ts";
 
 function usage(message?: string): never {
   if (message) console.error(message);
   console.error(
-    "usage: tsx src/modules/assistant/eval-cli.ts FILE.jsonl [--faq faq.jsonl] [--threshold 0.5] [--misses]",
+    "usage: tsx src/modules/assistant/eval-cli.ts FILE.jsonl [--faq faq.jsonl] [--threshold 0.5] [--misses] [--no-alternatives]",
   );
   process.exit(2);
 }
@@ -22,6 +22,7 @@ function main(argv: string[]): void {
   let faqPath = DEFAULT_FAQ_PATH;
   let threshold: number | undefined;
   let showMisses = false;
+  let useAlternatives = true;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--faq") faqPath = resolve(argv[++i] ?? usage("--faq needs a path"));
@@ -29,6 +30,7 @@ function main(argv: string[]): void {
       threshold = Number(argv[++i]);
       if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1) usage("--threshold must be in 0..1");
     } else if (arg === "--misses") showMisses = true;
+    else if (arg === "--no-alternatives") useAlternatives = false;
     else if (arg === "--help" || arg === "-h") usage();
     else if (arg.startsWith("--")) usage(`unknown option ${arg}`);
     else if (file === undefined) file = arg;
@@ -42,13 +44,15 @@ function main(argv: string[]): void {
   const parsed = parseEvalJsonl(readFileSync(file, "utf8"));
   for (const error of parsed.errors) console.error(`${file}:${error.line}: ${error.message}`);
 
-  const engine = new AssistantEngine(faq.entries, threshold === undefined ? {} : { threshold });
+  const alternatives = useAlternatives ? loadAlternatives().alternatives : new Map<string, string[]>();
+  const entries = withAlternatives(faq.entries, alternatives);
+  const engine = new AssistantEngine(entries, threshold === undefined ? {} : { threshold });
   // Warm up (jieba and pinyin dictionaries load lazily) so latency reflects a running server.
   engine.ask("公积金怎么提取");
   const report = evaluateAssistant(engine, parsed.lines);
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   console.log(
-    `faq: ${faqPath} (${faq.entries.length} entries), eval: ${file} (${parsed.lines.length} lines)`,
+    `faq: ${faqPath} (${faq.entries.length} entries, ${alternatives.size} with repository alternatives), eval: ${file} (${parsed.lines.length} lines)`,
   );
   console.log(`threshold: ${engine.threshold}`);
   console.log(

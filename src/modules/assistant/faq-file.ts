@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -104,4 +104,41 @@ export function parseFaqJsonl(text: string): FaqParseResult {
 
 export function loadFaqFile(path: string): FaqParseResult {
   return parseFaqJsonl(readFileSync(path, "utf8"));
+}
+
+/** Alternative citizen phrasings kept in the repository, keyed by FAQ id (one JSON object a line). */
+export const DEFAULT_ALTERNATIVES_PATH = resolve(REPO_ROOT, "data/faq-alternatives.jsonl");
+
+/** Reads {"id": "faq-001", "alternatives": ["…"]} lines; a missing file gives an empty map. */
+export function loadAlternatives(path: string = DEFAULT_ALTERNATIVES_PATH): {
+  alternatives: Map<string, string[]>;
+  errors: FaqLineError[];
+} {
+  const alternatives = new Map<string, string[]>();
+  const errors: FaqLineError[] = [];
+  if (!existsSync(path)) return { alternatives, errors };
+  readFileSync(path, "utf8")
+    .split(/\r?\n/)
+    .forEach((raw, index) => {
+      const trimmed = raw.replace(/^\uFEFF/, "").trim();
+      if (!trimmed) return;
+      try {
+        const value = JSON.parse(trimmed) as { id?: unknown; alternatives?: unknown };
+        if (typeof value.id !== "string" || !ID_PATTERN.test(value.id) || !isStringArray(value.alternatives))
+          throw new Error("需要 id（faq-NNN）和 alternatives（字符串数组）");
+        const list = alternatives.get(value.id) ?? [];
+        alternatives.set(value.id, [...list, ...value.alternatives.map((a) => a.trim()).filter(Boolean)]);
+      } catch (error) {
+        errors.push({ line: index + 1, message: (error as Error).message });
+      }
+    });
+  return { alternatives, errors };
+}
+
+/** Entries with the repository's alternative phrasings merged in. */
+export function withAlternatives(entries: FaqEntry[], alternatives: Map<string, string[]>): FaqEntry[] {
+  return entries.map((e) => {
+    const extra = alternatives.get(e.id);
+    return extra ? { ...e, alternatives: [...new Set([...(e.alternatives ?? []), ...extra])] } : e;
+  });
 }

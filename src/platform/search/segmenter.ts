@@ -109,3 +109,8 @@ export function looksLikeDocNumber(text: string): boolean {
 export function docNumberToken(docNumber: string): string {
   return `dn${normaliseDocNumber(docNumber)}`.toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
 }
+
+/** Part-of-speech tags of a text's words (jieba's tag set: n noun, v verb, …), for query analysis. */
+export function posTags(text: string): { word: string; tag: string }[] {
+  return jieba.tag(text, true);
+}
