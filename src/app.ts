@@ -15,6 +15,7 @@ import { openDatabase, type Db } from "./platform/db/database.ts";
 import { migrateToLatest } from "./platform/db/migrate.ts";
 import { apiError, InputError } from "./platform/http/errors.ts";
 import { SearchIndex } from "./platform/search/search-index.ts";
+import { PageCache, registerPageCache } from "./platform/http/page-cache.ts";
 import { buildAssets, type Asset } from "./web/assets.ts";
 import { ContentService } from "./modules/content/service.ts";
 import { SitesService } from "./modules/sites/service.ts";
@@ -34,6 +35,8 @@ export interface Services {
   sites: SitesService;
   content: ContentService;
   sessions: SessionStore;
+  /** Rendered public pages for anonymous visitors; cleared when content or sites change. */
+  pageCache: PageCache;
   cookieSecret: string;
   close(): Promise<void>;
 }
@@ -61,7 +64,9 @@ export async function createServices(config: Config): Promise<Services> {
   const audit = new AuditLog(store.db);
   const search = new SearchIndex(store);
   const sites = new SitesService(store, audit, config.portalHost);
-  const content = new ContentService(store, sites, search, audit);
+  const pageCache = new PageCache(config.pageCacheSeconds * 1000);
+  sites.onChange(() => pageCache.clear());
+  const content = new ContentService(store, sites, search, audit, () => pageCache.clear());
   const services: Services = {
     config,
     store,
@@ -70,6 +75,7 @@ export async function createServices(config: Config): Promise<Services> {
     sites,
     content,
     sessions: new SqlSessionStore(store.db),
+    pageCache,
     cookieSecret: await cookieSecretFor(config, store),
     close: () => store.close(),
   };
@@ -191,6 +197,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     return sendHtml(reply, await renderErrorPage(services, request, 404, "您访问的页面不存在或已被删除"));
   });
 
+  registerPageCache(app, services.pageCache);
   await app.register(sitesRoutes, { services });
   await app.register(contentRoutes, { services });
   await app.register(searchRoutes, { services });

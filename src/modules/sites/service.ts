@@ -110,6 +110,17 @@ export class SitesService {
     this.repo = new SitesRepo(store.db);
   }
 
+  private readonly listeners: (() => void)[] = [];
+
+  /** Called after a site or channel changes in this process (page caches listen). */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+  }
+
   async refresh(): Promise<void> {
     const sites = await this.repo.listSites();
     this.byCode = new Map(sites.map((s) => [s.code, s]));
@@ -247,6 +258,7 @@ export class SitesService {
       return created;
     });
     await this.refresh();
+    this.changed();
     return site;
   }
 
@@ -292,6 +304,7 @@ export class SitesService {
       );
     });
     await this.refresh();
+    this.changed();
     return (await this.repo.siteById(id))!;
   }
 
@@ -334,6 +347,7 @@ export class SitesService {
       targetId: channel.id,
       detail: { siteId, path },
     });
+    this.changed();
     return channel;
   }
 
@@ -420,6 +434,7 @@ export class SitesService {
         trx,
       );
     });
+    this.changed();
     return (await this.repo.channelById(channelId))!;
   }
 
@@ -467,6 +482,7 @@ export class SitesService {
         trx,
       );
     });
+    this.changed();
   }
 
   private async addRedirect(trx: Db["db"], fromPath: string, toPath: string, reason: string): Promise<void> {

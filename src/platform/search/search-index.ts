@@ -1,5 +1,5 @@
-import { sql, type RawBuilder, type Transaction } from "kysely";
-import type { Database } from "../../tables.ts";
+import { sql, type Insertable, type RawBuilder, type Transaction } from "kysely";
+import type { Database, SearchDocRow } from "../../tables.ts";
 import type { Db } from "../db/database.ts";
 import { highlightTitle, snippet } from "./highlight.ts";
 import { docNumberToken, indexTokens, looksLikeDocNumber, queryTokens, toPinyin } from "./segmenter.ts";
@@ -60,6 +60,35 @@ export interface SearchResult {
 
 type MatchMode = "all" | "any" | "prefix";
 
+interface PreparedDocument {
+  doc: SearchDocument;
+  titleTokens: string[];
+  row: Omit<Insertable<SearchDocRow>, "id">;
+}
+
+/** The one place documents are tokenised for the index. */
+function prepareDocument(doc: SearchDocument): PreparedDocument {
+  const titleTokens = indexTokens(doc.title);
+  const bodyTokens = indexTokens(doc.body);
+  if (doc.docNumber) bodyTokens.push(docNumberToken(doc.docNumber));
+  return {
+    doc,
+    titleTokens,
+    row: {
+      docKey: doc.key,
+      kind: doc.kind,
+      title: doc.title,
+      body: doc.body.slice(0, 20000),
+      url: doc.url,
+      year: Number(doc.publishedAt.slice(0, 4)) || 0,
+      publishedAt: doc.publishedAt,
+      tokens: bodyTokens.join(" "),
+      titleTokens: titleTokens.join(" "),
+      meta: JSON.stringify(doc.meta ?? {}),
+    },
+  };
+}
+
 const MAX_QUERY_TOKENS = 12;
 
 /**
@@ -74,71 +103,87 @@ export class SearchIndex {
   }
 
   async upsert(doc: SearchDocument): Promise<void> {
-    const titleTokens = indexTokens(doc.title);
-    const bodyTokens = indexTokens(doc.body);
-    if (doc.docNumber) bodyTokens.push(docNumberToken(doc.docNumber));
-    const row = {
-      docKey: doc.key,
-      kind: doc.kind,
-      title: doc.title,
-      body: doc.body.slice(0, 20000),
-      url: doc.url,
-      year: Number(doc.publishedAt.slice(0, 4)) || 0,
-      publishedAt: doc.publishedAt,
-      tokens: bodyTokens.join(" "),
-      titleTokens: titleTokens.join(" "),
-      meta: JSON.stringify(doc.meta ?? {}),
-    };
+    const prepared = prepareDocument(doc);
+    await this.db.transaction().execute((trx) => this.write(trx, prepared));
+  }
+
+  /**
+   * Indexes many documents in one transaction (bulk loads, rebuilds). Same tokenising and storage as
+   * upsert, so a document ends up exactly as if upserted on its own.
+   */
+  async upsertMany(docs: SearchDocument[]): Promise<void> {
+    if (docs.length === 0) return;
+    const prepared = docs.map(prepareDocument);
     await this.db.transaction().execute(async (trx) => {
-      const existing = await trx
-        .selectFrom("searchDocs")
-        .select("id")
-        .where("docKey", "=", doc.key)
-        .executeTakeFirst();
-      let id: number;
-      if (existing) {
-        id = existing.id;
-        await trx.updateTable("searchDocs").set(row).where("id", "=", id).execute();
-        await trx.deleteFrom("searchDocSites").where("docId", "=", id).execute();
-      } else {
-        const inserted = await trx
-          .insertInto("searchDocs")
-          .values(row)
-          .returning("id")
-          .executeTakeFirstOrThrow();
-        id = inserted.id;
-        await this.countTerms(trx, titleTokens);
-      }
-      const siteIds = [...new Set(doc.siteIds)];
-      if (siteIds.length > 0) {
-        await trx
-          .insertInto("searchDocSites")
-          .values(siteIds.map((siteId) => ({ docId: id, siteId })))
-          .execute();
-      }
-      if (this.store.dialect === "sqlite") {
-        await sql`DELETE FROM search_fts WHERE rowid = ${id}`.execute(trx);
-        await sql`INSERT INTO search_fts (rowid, title_tokens, tokens) VALUES (${id}, ${row.titleTokens}, ${row.tokens})`.execute(
-          trx,
-        );
-      } else {
-        await sql`UPDATE search_docs SET tsv =
-            setweight(array_to_tsvector(array_remove(string_to_array(title_tokens, ' '), '')), 'A') ||
-            setweight(array_to_tsvector(array_remove(string_to_array(tokens, ' '), '')), 'B')
-          WHERE id = ${id}`.execute(trx);
-      }
+      const terms = new Map<string, number>();
+      for (const p of prepared) await this.write(trx, p, terms);
+      for (const [term, count] of terms) await this.addTermCount(trx, term, count);
     });
   }
 
-  private async countTerms(trx: Transaction<Database>, tokens: string[]): Promise<void> {
-    for (const term of new Set(tokens)) {
-      if (term.length < 2 || term.length > 20) continue;
+  private async write(
+    trx: Transaction<Database>,
+    { doc, row, titleTokens }: PreparedDocument,
+    pendingTerms?: Map<string, number>,
+  ): Promise<void> {
+    const existing = await trx
+      .selectFrom("searchDocs")
+      .select("id")
+      .where("docKey", "=", doc.key)
+      .executeTakeFirst();
+    let id: number;
+    if (existing) {
+      id = existing.id;
+      await trx.updateTable("searchDocs").set(row).where("id", "=", id).execute();
+      await trx.deleteFrom("searchDocSites").where("docId", "=", id).execute();
+    } else {
+      const inserted = await trx
+        .insertInto("searchDocs")
+        .values(row)
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      id = inserted.id;
+      await this.countTerms(trx, titleTokens, pendingTerms);
+    }
+    const siteIds = [...new Set(doc.siteIds)];
+    if (siteIds.length > 0) {
       await trx
-        .insertInto("searchTerms")
-        .values({ term, df: 1, pinyin: toPinyin(term) })
-        .onConflict((oc) => oc.column("term").doUpdateSet({ df: sql`search_terms.df + 1` }))
+        .insertInto("searchDocSites")
+        .values(siteIds.map((siteId) => ({ docId: id, siteId })))
         .execute();
     }
+    if (this.store.dialect === "sqlite") {
+      await sql`DELETE FROM search_fts WHERE rowid = ${id}`.execute(trx);
+      await sql`INSERT INTO search_fts (rowid, title_tokens, tokens) VALUES (${id}, ${row.titleTokens}, ${row.tokens})`.execute(
+        trx,
+      );
+    } else {
+      await sql`UPDATE search_docs SET tsv =
+          setweight(array_to_tsvector(array_remove(string_to_array(title_tokens, ' '), '')), 'A') ||
+          setweight(array_to_tsvector(array_remove(string_to_array(tokens, ' '), '')), 'B')
+        WHERE id = ${id}`.execute(trx);
+    }
+  }
+
+  /** Counts a new document's title words (for "did you mean"); `pending` collects them for a batch. */
+  private async countTerms(
+    trx: Transaction<Database>,
+    tokens: string[],
+    pending?: Map<string, number>,
+  ): Promise<void> {
+    for (const term of new Set(tokens)) {
+      if (term.length < 2 || term.length > 20) continue;
+      if (pending) pending.set(term, (pending.get(term) ?? 0) + 1);
+      else await this.addTermCount(trx, term, 1);
+    }
+  }
+
+  private async addTermCount(trx: Transaction<Database>, term: string, count: number): Promise<void> {
+    await trx
+      .insertInto("searchTerms")
+      .values({ term, df: count, pinyin: toPinyin(term) })
+      .onConflict((oc) => oc.column("term").doUpdateSet({ df: sql`search_terms.df + ${count}` }))
+      .execute();
   }
 
   async remove(key: string): Promise<void> {
