@@ -122,7 +122,7 @@ http {
     await waitForHttp(`http://127.0.0.1:${port}/${first}`, 10_000, child);
   } catch (error) {
     const log = existsSync(join(dir, "error.log")) ? readFileSync(join(dir, "error.log"), "utf8") : "";
-    throw new Error(`nginx did not start: ${String(error)}\n${stderr}\n${log}`);
+    throw new Error(`nginx did not start: ${String(error)}\n${stderr}\n${log}`, { cause: error });
   }
   return { port, stop: () => stopChild(child) };
 }

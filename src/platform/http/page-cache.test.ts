@@ -47,7 +47,11 @@ describe("page cache for anonymous visitors", () => {
   it("shows a new channel in the navigation at once", async () => {
     await t.app.inject({ url: "/sites/rst/" });
     const site = t.services.sites.byCodeCached("rst")!;
-    await t.services.sites.createChannel(site.id, { name: "缓存测试栏目", slug: "hcces", kind: "list" }, "test");
+    await t.services.sites.createChannel(
+      site.id,
+      { name: "缓存测试栏目", slug: "hcces", kind: "list" },
+      "test",
+    );
     const page = await t.app.inject({ url: "/sites/rst/" });
     assert.match(page.body, /缓存测试栏目/);
   });
