@@ -62,7 +62,7 @@ export async function createServices(config: Config): Promise<Services> {
   const store = openDatabase(config);
   await migrateToLatest(store);
   const audit = new AuditLog(store.db);
-  const search = new SearchIndex(store);
+  const search = new SearchIndex(store, { resultCacheMs: config.pageCacheSeconds * 1000 });
   const sites = new SitesService(store, audit, config.portalHost);
   const pageCache = new PageCache(config.pageCacheSeconds * 1000);
   sites.onChange(() => pageCache.clear());

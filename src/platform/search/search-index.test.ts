@@ -58,6 +58,15 @@ for (const engine of ENGINES) {
       assert.equal(exact.total, N / 5);
     });
 
+    it("a cached result is dropped as soon as the index changes", async () => {
+      const cached = new SearchIndex(t.services.store, { resultCacheMs: 60_000 });
+      assert.equal((await cached.search({ q: "白鹭缓存" })).total, 0);
+      await cached.upsert({ ...doc(999), key: "bulk:cache", title: "白鹭缓存测试" });
+      assert.equal((await cached.search({ q: "白鹭缓存" })).total, 1);
+      await cached.remove("bulk:cache");
+      assert.equal((await cached.search({ q: "白鹭缓存" })).total, 0);
+    });
+
     it("re-indexing a document replaces it", async () => {
       await t.services.search.upsertMany([{ ...doc(1), title: "鹭洲改版后的标题" }]);
       const r = await t.services.search.search({ q: "改版后的标题" });

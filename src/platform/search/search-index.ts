@@ -108,12 +108,16 @@ export const CANDIDATE_LIMIT = 2000;
  */
 export class SearchIndex {
   private readonly candidateLimit: number;
+  private readonly resultCacheMs: number;
+  /** Recent results by query, dropped on any change made through this index (and after a TTL). */
+  private readonly results = new Map<string, { at: number; result: Promise<SearchResult> }>();
 
   constructor(
     private readonly store: Db,
-    options: { candidateLimit?: number } = {},
+    options: { candidateLimit?: number; resultCacheMs?: number } = {},
   ) {
     this.candidateLimit = options.candidateLimit ?? CANDIDATE_LIMIT;
+    this.resultCacheMs = options.resultCacheMs ?? 0;
   }
 
   private get db() {
@@ -121,8 +125,10 @@ export class SearchIndex {
   }
 
   async upsert(doc: SearchDocument): Promise<void> {
+    this.results.clear();
     const prepared = prepareDocument(doc);
     await this.db.transaction().execute((trx) => this.write(trx, prepared));
+    this.results.clear();
   }
 
   /**
@@ -131,12 +137,14 @@ export class SearchIndex {
    */
   async upsertMany(docs: SearchDocument[]): Promise<void> {
     if (docs.length === 0) return;
+    this.results.clear();
     const prepared = docs.map(prepareDocument);
     await this.db.transaction().execute(async (trx) => {
       const terms = new Map<string, number>();
       for (const p of prepared) await this.write(trx, p, terms);
       for (const [term, count] of terms) await this.addTermCount(trx, term, count);
     });
+    this.results.clear();
   }
 
   private async write(
@@ -205,6 +213,7 @@ export class SearchIndex {
   }
 
   async remove(key: string): Promise<void> {
+    this.results.clear();
     await this.db.transaction().execute(async (trx) => {
       const existing = await trx
         .selectFrom("searchDocs")
@@ -217,6 +226,7 @@ export class SearchIndex {
       await trx.deleteFrom("searchDocSites").where("docId", "=", existing.id).execute();
       await trx.deleteFrom("searchDocs").where("id", "=", existing.id).execute();
     });
+    this.results.clear();
   }
 
   async count(): Promise<number> {
@@ -228,6 +238,27 @@ export class SearchIndex {
   }
 
   async search(query: SearchQuery): Promise<SearchResult> {
+    if (this.resultCacheMs <= 0) return this.searchUncached(query);
+    const key = JSON.stringify([
+      query.q,
+      query.siteId,
+      query.kind,
+      query.kinds,
+      query.year,
+      query.page,
+      query.pageSize,
+    ]);
+    const now = Date.now();
+    const cached = this.results.get(key);
+    if (cached && now - cached.at <= this.resultCacheMs) return cached.result;
+    if (this.results.size >= 1000) this.results.delete(this.results.keys().next().value!);
+    const result = this.searchUncached(query);
+    this.results.set(key, { at: now, result });
+    result.catch(() => this.results.delete(key));
+    return result;
+  }
+
+  private async searchUncached(query: SearchQuery): Promise<SearchResult> {
     const pageSize = Math.min(Math.max(query.pageSize ?? 10, 1), 50);
     const page = Math.max(query.page ?? 1, 1);
     const text = query.q.trim().slice(0, 100);
