@@ -21,6 +21,7 @@ import {
   type ValidationProblem,
 } from "./platform/http/errors.ts";
 import { SearchIndex } from "./platform/search/search-index.ts";
+import { PageCache, registerPageCache } from "./platform/http/page-cache.ts";
 import { buildAssets, type Asset } from "./web/assets.ts";
 import { ContentService } from "./modules/content/service.ts";
 import { SitesService } from "./modules/sites/service.ts";
@@ -45,6 +46,8 @@ export interface Services {
   content: ContentService;
   assistant: AssistantService;
   sessions: SessionStore;
+  /** Rendered public pages for anonymous visitors; cleared when content or sites change. */
+  pageCache: PageCache;
   cookieSecret: string;
   close(): Promise<void>;
 }
@@ -70,9 +73,11 @@ export async function createServices(config: Config): Promise<Services> {
   const store = openDatabase(config);
   await migrateToLatest(store);
   const audit = new AuditLog(store.db);
-  const search = new SearchIndex(store);
+  const search = new SearchIndex(store, { resultCacheMs: config.pageCacheSeconds * 1000 });
   const sites = new SitesService(store, audit, config.portalHost);
-  const content = new ContentService(store, sites, search, audit);
+  const pageCache = new PageCache(config.pageCacheSeconds * 1000);
+  sites.onChange(() => pageCache.clear());
+  const content = new ContentService(store, sites, search, audit, () => pageCache.clear());
   const services: Services = {
     config,
     store,
@@ -82,6 +87,7 @@ export async function createServices(config: Config): Promise<Services> {
     content,
     assistant: new AssistantService(store, sites, audit, new TableHandOff(store.db)),
     sessions: new SqlSessionStore(store.db),
+    pageCache,
     cookieSecret: await cookieSecretFor(config, store),
     close: () => store.close(),
   };
@@ -219,6 +225,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     return sendHtml(reply, await renderErrorPage(services, request, 404, "您访问的页面不存在或已被删除"));
   });
 
+  registerPageCache(app, services.pageCache);
   await app.register(sitesRoutes, { services });
   await app.register(contentRoutes, { services });
   await app.register(searchRoutes, { services });

@@ -17,6 +17,8 @@ export interface Config {
   /** Run background jobs (scheduled publishing) in this process. */
   runJobs: boolean;
   logLevel: string;
+  /** Seconds a rendered public page may be served from memory to anonymous visitors (0 = off). */
+  pageCacheSeconds: number;
   /** Cookies marked Secure (behind TLS). */
   secureCookies: boolean;
 }
@@ -47,6 +49,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     runJobs: flag(env.RUN_JOBS, true),
     logLevel: env.LOG_LEVEL ?? "info",
     secureCookies: flag(env.SECURE_COOKIES, false),
+    pageCacheSeconds: Math.max(0, Number(env.PAGE_CACHE_SECONDS ?? 10) || 0),
     ...overrides,
   };
 }
