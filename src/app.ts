@@ -18,10 +18,14 @@ import { SearchIndex } from "./platform/search/search-index.ts";
 import { buildAssets, type Asset } from "./web/assets.ts";
 import { ContentService } from "./modules/content/service.ts";
 import { SitesService } from "./modules/sites/service.ts";
+import { InteractionService } from "./modules/interaction/service.ts";
 import { seedDemo } from "./seed/demo.ts";
 import sitesRoutes from "./modules/sites/routes.tsx";
 import contentRoutes from "./modules/content/routes.tsx";
 import searchRoutes from "./modules/search/routes.tsx";
+import interactionRoutes from "./modules/interaction/routes.tsx";
+import interactionAdminRoutes from "./modules/interaction/admin-routes.tsx";
+import open311Routes from "./modules/interaction/open311.ts";
 import { renderErrorPage } from "./modules/sites/views/error-page.tsx";
 import { MAX_ATTACHMENT_BYTES } from "./modules/content/attachments.ts";
 
@@ -35,6 +39,7 @@ export interface Services {
   content: ContentService;
   sessions: SessionStore;
   cookieSecret: string;
+  interaction: InteractionService;
   close(): Promise<void>;
 }
 
@@ -62,6 +67,7 @@ export async function createServices(config: Config): Promise<Services> {
   const search = new SearchIndex(store);
   const sites = new SitesService(store, audit, config.portalHost);
   const content = new ContentService(store, sites, search, audit);
+  const cookieSecret = await cookieSecretFor(config, store);
   const services: Services = {
     config,
     store,
@@ -70,7 +76,8 @@ export async function createServices(config: Config): Promise<Services> {
     sites,
     content,
     sessions: new SqlSessionStore(store.db),
-    cookieSecret: await cookieSecretFor(config, store),
+    cookieSecret,
+    interaction: new InteractionService(store, audit, search, sites, cookieSecret),
     close: () => store.close(),
   };
   if (config.seedDemo) await seedDemo(services);
@@ -194,6 +201,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(sitesRoutes, { services });
   await app.register(contentRoutes, { services });
   await app.register(searchRoutes, { services });
+  await app.register(interactionRoutes, { services });
+  await app.register(interactionAdminRoutes, { services });
+  await app.register(open311Routes, { services });
 
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   return app;

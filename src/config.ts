@@ -19,6 +19,8 @@ export interface Config {
   logLevel: string;
   /** Cookies marked Secure (behind TLS). */
   secureCookies: boolean;
+  /** Demo only: show a phone verification code on the page instead of relying on a real SMS gateway. */
+  smsShowCode: boolean;
 }
 
 function flag(value: string | undefined, fallback: boolean): boolean {
@@ -47,6 +49,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     runJobs: flag(env.RUN_JOBS, true),
     logLevel: env.LOG_LEVEL ?? "info",
     secureCookies: flag(env.SECURE_COOKIES, false),
+    smsShowCode: flag(env.SMS_SHOW_CODE, true),
     ...overrides,
   };
 }
