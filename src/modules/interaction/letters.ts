@@ -139,6 +139,47 @@ export class LetterService {
     });
   }
 
+  async rules() {
+    return this.db.selectFrom("letterRules").selectAll().orderBy("id").execute();
+  }
+
+  async addRule(keyword: string, targetSiteId: number, actor: StaffPrincipal): Promise<void> {
+    if (!actor.isOperator) throw forbidden();
+    const word = keyword.trim();
+    if (!word || [...word].length > 20)
+      throw new InputError("请填写1至20字的关键词", { keyword: "请填写关键词" });
+    if (!this.sites.byId(targetSiteId))
+      throw new InputError("请选择承办单位", { targetSiteId: "请选择承办单位" });
+    await this.db.transaction().execute(async (trx) => {
+      const row = await trx
+        .insertInto("letterRules")
+        .values({ keyword: word, targetSiteId, createdAt: nowIso() })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await this.audit.record(
+        {
+          actor: actor.username,
+          action: "letter_rule.add",
+          targetType: "letter_rule",
+          targetId: row.id,
+          detail: { keyword: word, targetSiteId },
+        },
+        trx,
+      );
+    });
+  }
+
+  async deleteRule(id: number, actor: StaffPrincipal): Promise<void> {
+    if (!actor.isOperator) throw forbidden();
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom("letterRules").where("id", "=", id).execute();
+      await this.audit.record(
+        { actor: actor.username, action: "letter_rule.delete", targetType: "letter_rule", targetId: id },
+        trx,
+      );
+    });
+  }
+
   // ---------------------------------------------------------------- addressees
 
   /** Whom a citizen on this site may write to: the site's leader mailbox and department sites. */
@@ -786,7 +827,7 @@ export class LetterService {
   }
 
   /** The masked public version proposed for publication (the reviewer may edit it). */
-  publicDraft(l: Letter) {
+  publicDraft(l: Pick<Letter, "name" | "subject" | "content" | "answer">) {
     const mask = (s: string) => maskInText(l.name ? s.split(l.name).join(maskName(l.name)) : s);
     return {
       subject: mask(l.subject),

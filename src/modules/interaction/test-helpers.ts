@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Services } from "../../app.ts";
+import { STAFF_COOKIE } from "../../platform/auth/staff-auth.ts";
 
 /** A multipart/form-data body for app.inject. */
 export function multipart(
@@ -87,4 +88,34 @@ export async function fileLetter(
   const queryNo = /class="query-no">(\d{14})</.exec(res.body)?.[1] ?? "";
   const lookupCode = /class="lookup-code">([A-Za-z0-9_-]+)</.exec(res.body)?.[1] ?? "";
   return { queryNo, lookupCode, body: res.body, status: res.statusCode };
+}
+
+/** A signed-in staff member's cookie and CSRF token (sessions made directly, as the login form would). */
+export async function staffSession(
+  app: FastifyInstance,
+  services: Services,
+  username: string,
+): Promise<{ cookie: string; csrf: string }> {
+  const user = await services.store.db
+    .selectFrom("staffUsers")
+    .select("id")
+    .where("username", "=", username)
+    .executeTakeFirstOrThrow();
+  const { token, session } = await services.sessions.create(user.id, "staff", 3600);
+  return { cookie: `${STAFF_COOKIE}=${encodeURIComponent(app.signCookie(token))}`, csrf: session.csrf };
+}
+
+/** Posts a console form as a staff member. */
+export async function staffPost(
+  app: FastifyInstance,
+  who: { cookie: string; csrf: string },
+  url: string,
+  fields: Record<string, string> = {},
+) {
+  return app.inject({
+    method: "POST",
+    url,
+    payload: new URLSearchParams({ ...fields, _csrf: who.csrf }).toString(),
+    headers: { "content-type": "application/x-www-form-urlencoded", cookie: who.cookie },
+  });
 }
