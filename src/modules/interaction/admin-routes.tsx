@@ -10,7 +10,7 @@ import { contentDisposition } from "../content/attachments.ts";
 import { pageParam } from "../content/routes.tsx";
 import { intParam } from "./http.ts";
 import { LETTER_KINDS, LETTER_STATUS, type InteractionSettings } from "./model.ts";
-import { LetterAdminPage, QueuePage, SettingsPage } from "./views/admin-views.tsx";
+import { LetterAdminPage, Open311KeysPage, QueuePage, SettingsPage } from "./views/admin-views.tsx";
 
 const SWEEP_EVERY_MS = 60_000;
 
@@ -265,5 +265,61 @@ export default async function interactionAdminRoutes(
     if (id == null) throw notFound("规则不存在");
     await letters.deleteRule(id, c.staff);
     return reply.redirect("/admin/interaction/settings?saved=1", 303);
+  });
+
+  const allSites = () => sites.list().map((s) => ({ id: s.id, name: s.name }));
+
+  async function keysPage(
+    c: StaffContext,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    extra: { newKey?: string; errors?: Record<string, string> } = {},
+  ) {
+    if (!c.staff.isOperator) throw new InputError("只有平台运维可以管理接口密钥", {}, 403);
+    return sendHtml(
+      reply,
+      renderDocument(
+        <Open311KeysPage
+          ctx={adminCtx(c, request)}
+          keys={await interaction.open311.list()}
+          sites={allSites()}
+          siteName={siteName}
+          newKey={extra.newKey}
+          errors={extra.errors ?? {}}
+        />,
+      ),
+    );
+  }
+
+  app.get("/admin/interaction/open311", { schema: { hide: true } }, async (request, reply) => {
+    const c = await requireStaff(deps, request, reply);
+    if (!c) return reply;
+    return keysPage(c, request, reply);
+  });
+
+  app.post("/admin/interaction/open311", { schema: { hide: true } }, async (request, reply) => {
+    const c = await requireStaff(deps, request, reply);
+    if (!c) return reply;
+    const b = (request.body ?? {}) as Record<string, string>;
+    const site = sites.byId(Number(b.siteId));
+    try {
+      if (!site) throw new InputError("请选择网站", { siteId: "请选择网站" });
+      const key = await interaction.open311.create(String(b.name ?? ""), site.id, c.staff);
+      reply.header("cache-control", "no-store");
+      return keysPage(c, request, reply, { newKey: key });
+    } catch (error) {
+      if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
+      reply.status(400);
+      return keysPage(c, request, reply, { errors: error.fields });
+    }
+  });
+
+  app.post("/admin/interaction/open311/:id/revoke", { schema: { hide: true } }, async (request, reply) => {
+    const c = await requireStaff(deps, request, reply);
+    if (!c) return reply;
+    const id = intParam((request.params as { id: string }).id);
+    if (id == null) throw notFound("密钥不存在");
+    await interaction.open311.revoke(id, c.staff);
+    return reply.redirect("/admin/interaction/open311", 303);
   });
 }

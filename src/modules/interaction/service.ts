@@ -5,6 +5,7 @@ import type { SitesService } from "../sites/service.ts";
 import { WeekendCalendar, type WorkingDayCalendar } from "./calendar.ts";
 import { ConsultationService } from "./consultations.ts";
 import { LetterService } from "./letters.ts";
+import { Open311Keys } from "./open311-keys.ts";
 import { OutboxSmsSender, PhoneVerifier, type SmsSender } from "./phone-verify.ts";
 import { siteFigures, type SiteFigures } from "./stats.ts";
 import { SurveyService } from "./surveys.ts";
@@ -16,6 +17,7 @@ export class InteractionService {
   readonly letters: LetterService;
   readonly consultations: ConsultationService;
   readonly surveys: SurveyService;
+  readonly open311: Open311Keys;
 
   constructor(
     private readonly store: Db,
@@ -32,6 +34,7 @@ export class InteractionService {
     this.letters = new LetterService(store, audit, search, sites, this.calendar, this.phone);
     this.consultations = new ConsultationService(store);
     this.surveys = new SurveyService(store);
+    this.open311 = new Open311Keys(store, audit);
   }
 
   async figures(siteId: number | null, now = new Date()): Promise<SiteFigures> {

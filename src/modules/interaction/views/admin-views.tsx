@@ -600,3 +600,84 @@ export function SettingsPage({
     </AdminLayout>
   );
 }
+
+export function Open311KeysPage({
+  ctx,
+  keys,
+  sites,
+  siteName,
+  newKey,
+  errors,
+}: {
+  ctx: AdminContext;
+  keys: { id: number; name: string; siteId: number; createdAt: string; revokedAt: string | null }[];
+  sites: SiteOption[];
+  siteName: (id: number | null) => string;
+  newKey?: string;
+  errors: Record<string, string>;
+}) {
+  return (
+    <AdminLayout ctx={ctx} title="Open311 接口密钥">
+      <h1>Open311 接口密钥</h1>
+      <p>
+        持有密钥的客户端可通过 <code>POST /open311/v2/requests.json</code>{" "}
+        代群众提交信件（信件进入所选网站的领导信箱）。
+      </p>
+      {newKey ? (
+        <div class="notice info" role="status">
+          <p>
+            新密钥（只显示这一次，请妥善保存）：<code class="new-key">{newKey}</code>
+          </p>
+        </div>
+      ) : null}
+      <ErrorSummary errors={errors} />
+      <table class="data-table">
+        <thead>
+          <tr>
+            <th scope="col">客户端</th>
+            <th scope="col">网站</th>
+            <th scope="col">创建时间</th>
+            <th scope="col">状态</th>
+          </tr>
+        </thead>
+        <tbody>
+          {keys.map((k) => (
+            <tr>
+              <td>{k.name}</td>
+              <td>{siteName(k.siteId)}</td>
+              <td>{formatPubDate(k.createdAt)}</td>
+              <td>
+                {k.revokedAt ? (
+                  "已停用"
+                ) : (
+                  <form method="post" action={`/admin/interaction/open311/${k.id}/revoke`}>
+                    <CsrfField token={ctx.csrf} />
+                    <button type="submit" class="button secondary">
+                      停用
+                    </button>
+                  </form>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form method="post" action="/admin/interaction/open311">
+        <CsrfField token={ctx.csrf} />
+        <Field id="name" label="客户端名称" error={errors.name}>
+          <input id="name" name="name" type="text" maxLength={60} />
+        </Field>
+        <Field id="siteId" label="信件进入的网站">
+          <select id="siteId" name="siteId">
+            {sites.map((s) => (
+              <option value={s.id}>{s.name}</option>
+            ))}
+          </select>
+        </Field>
+        <button type="submit" class="button">
+          创建密钥
+        </button>
+      </form>
+    </AdminLayout>
+  );
+}
