@@ -49,8 +49,6 @@ export function QueuePage({
     <AdminLayout ctx={ctx} title="互动交流">
       <h1>信件办理</h1>
       <p class="actions">
-        <a href="/admin/interaction/consultations">意见征集</a>
-        <a href="/admin/interaction/surveys">网上调查</a>
         {ctx.staff.isOperator ? <a href="/admin/interaction/settings">时限与分办规则</a> : null}
         {ctx.staff.isOperator ? <a href="/admin/interaction/open311">Open311 接口密钥</a> : null}
       </p>
