@@ -13,7 +13,13 @@ import { AuditLog } from "./platform/audit/audit-log.ts";
 import { SqlSessionStore, type SessionStore } from "./platform/auth/session-store.ts";
 import { openDatabase, type Db } from "./platform/db/database.ts";
 import { migrateToLatest } from "./platform/db/migrate.ts";
-import { apiError, InputError } from "./platform/http/errors.ts";
+import {
+  apiError,
+  InputError,
+  validationFields,
+  validationMessage,
+  type ValidationProblem,
+} from "./platform/http/errors.ts";
 import { SearchIndex } from "./platform/search/search-index.ts";
 import { buildAssets, type Asset } from "./web/assets.ts";
 import { ContentService } from "./modules/content/service.ts";
@@ -26,6 +32,7 @@ import searchRoutes from "./modules/search/routes.tsx";
 import interactionRoutes from "./modules/interaction/routes.tsx";
 import interactionAdminRoutes from "./modules/interaction/admin-routes.tsx";
 import open311Routes from "./modules/interaction/open311.ts";
+import consoleRoutes from "./modules/console/routes.ts";
 import { renderErrorPage } from "./modules/sites/views/error-page.tsx";
 import { MAX_ATTACHMENT_BYTES } from "./modules/content/attachments.ts";
 
@@ -105,6 +112,19 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     trustProxy: true,
     bodyLimit: 2 * 1024 * 1024,
     maxParamLength: 300,
+    // A malformed address (/%ZZ) gets a Chinese answer in the portal's look, not Fastify's JSON.
+    frameworkErrors(_error, request, rawReply) {
+      const reply = rawReply as unknown as FastifyReply;
+      reply.status(400);
+      if (request.url.startsWith("/api/")) {
+        reply.send(apiError("bad_request", "请求地址格式有误"));
+        return;
+      }
+      renderErrorPage(services, request as FastifyRequest, 400, "网址格式有误，请检查后重新输入").then(
+        (html) => sendHtml(reply, html),
+        () => reply.type("text/plain; charset=utf-8").send("网址格式有误"),
+      );
+    },
     // A department host (rst.example.gov.cn) serves its site at the root: /x → /sites/rst/x.
     rewriteUrl(req) {
       const url = req.url ?? "/";
@@ -172,7 +192,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
       } else if (error.validation) {
         status = 400;
         code = "invalid_input";
-        message = `请求参数有误：${error.message}`;
+        fields = validationFields(error.validation as ValidationProblem[]);
+        message = validationMessage(fields);
       } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
         status = error.statusCode;
         code = status === 429 ? "too_many_requests" : status === 413 ? "too_large" : "bad_request";
@@ -181,6 +202,11 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
       } else {
         request.log.error(error);
       }
+      if (status === 404 && !isApi && (request.method === "GET" || request.method === "HEAD")) {
+        // An unknown site or channel may have been renamed or merged (机构改革): old addresses redirect.
+        const target = await sites.resolveRedirect(request.url.split("?")[0]);
+        if (target) return reply.redirect(target, 301);
+      }
       reply.status(status);
       if (isApi) return reply.send(apiError(code, message, fields));
       return sendHtml(reply, await renderErrorPage(services, request, status, message));
@@ -188,10 +214,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   );
 
   app.setNotFoundHandler(async (request, reply) => {
-    const path = request.url.split("?")[0];
-    const target = await sites.resolveRedirect(
-      path.endsWith("/") && path.length > 1 ? path.slice(0, -1) : path,
-    );
+    const target = await sites.resolveRedirect(request.url.split("?")[0]);
     if (target) return reply.redirect(target, 301);
     reply.status(404);
     if (request.url.startsWith("/api/")) return reply.send(apiError("not_found", "接口不存在"));
@@ -204,6 +227,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(interactionRoutes, { services });
   await app.register(interactionAdminRoutes, { services });
   await app.register(open311Routes, { services });
+  await app.register(consoleRoutes, { services });
 
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   return app;

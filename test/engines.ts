@@ -11,7 +11,9 @@ import type { FastifyInstance } from "fastify";
 export const TEST_PG_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 export type Engine = "sqlite" | "postgres";
-export const ENGINES: Engine[] = process.env.TEST_ENGINES ? (process.env.TEST_ENGINES.split(",") as Engine[]) : ["sqlite", "postgres"];
+export const ENGINES: Engine[] = process.env.TEST_ENGINES
+  ? (process.env.TEST_ENGINES.split(",") as Engine[])
+  : ["sqlite", "postgres"];
 
 export interface TestContext {
   engine: Engine;
@@ -34,6 +36,15 @@ async function createPgDatabase(): Promise<{ url: string; drop(): Promise<void> 
     async drop() {
       const c = new pg.Client({ connectionString: TEST_PG_URL });
       await c.connect();
+      // Let the closed pool's backends exit first: forcing them out while a client is still closing
+      // its socket surfaces as an uncaught "terminating connection" error in whichever test opened it.
+      for (let i = 0; i < 100; i++) {
+        const open = await c.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [
+          name,
+        ]);
+        if (open.rows[0].n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
     },
@@ -44,7 +55,10 @@ async function createPgDatabase(): Promise<{ url: string; drop(): Promise<void> 
  * A complete platform (services + Fastify app) on a fresh, empty database of the given engine.
  * `seed` loads the demo cluster (sites, articles, staff) like a first start does.
  */
-export async function startPlatform(engine: Engine, options: { seed?: boolean; config?: Partial<Config> } = {}): Promise<TestContext> {
+export async function startPlatform(
+  engine: Engine,
+  options: { seed?: boolean; config?: Partial<Config> } = {},
+): Promise<TestContext> {
   const dataDir = mkdtempSync(join(tmpdir(), "chuyun-test-"));
   const pgDb = engine === "postgres" ? await createPgDatabase() : null;
   const config = loadConfig(

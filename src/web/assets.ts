@@ -15,6 +15,7 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 export const CLIENT_ENTRIES: Record<string, string> = {
   "js/site.js": here("./client/site.ts"),
   "js/interaction.js": here("./client/interaction.ts"),
+  "js/editor.js": here("./client/editor.ts"),
 };
 
 export const STYLESHEETS: Record<string, string> = {

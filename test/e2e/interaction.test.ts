@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startPlatform, type TestContext } from "../engines.ts";
-import { STAFF_COOKIE } from "../../src/platform/auth/staff-auth.ts";
+import { DEMO_PASSWORD } from "../../src/seed/demo.ts";
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve("axe-core/axe.min.js");
@@ -30,8 +30,7 @@ async function axeViolations(page: Page): Promise<string[]> {
 /**
  * One letter through the whole loop in Chromium: a citizen writes (seeing similar letters as they
  * type), verifies the phone code, gets a query number; staff answer, review and publish it; the
- * citizen reads the answer through the lookup link and rates it. The staff login form is built on
- * another branch, so staff sessions are created directly (services.sessions + signed cookie).
+ * citizen reads the answer through the lookup link and rates it. Staff sign in through /admin/login.
  */
 describe("interaction centre in Chromium", () => {
   let t: TestContext;
@@ -84,17 +83,16 @@ describe("interaction centre in Chromium", () => {
     return violations;
   }
 
+  /** A staff member signed in through the real console login form (handlers and reviewers have no TOTP). */
   async function staffPage(username: string): Promise<Page> {
-    const user = await t.services.store.db
-      .selectFrom("staffUsers")
-      .select("id")
-      .where("username", "=", username)
-      .executeTakeFirstOrThrow();
-    const { token } = await t.services.sessions.create(user.id, "staff", 3600);
     const context = await browser.newContext({ locale: "zh-CN" });
-    await context.addCookies([{ name: STAFF_COOKIE, value: t.app.signCookie(token), url: origin }]);
     const page = await context.newPage();
     watch(page);
+    await page.goto(`${origin}/admin/login?next=${encodeURIComponent("/admin/interaction")}`);
+    await page.getByLabel("用户名").fill(username);
+    await page.getByLabel("密码").fill(DEMO_PASSWORD);
+    await page.getByRole("button", { name: "登录" }).click();
+    await page.getByRole("heading", { level: 1, name: "信件办理" }).waitFor();
     return page;
   }
 

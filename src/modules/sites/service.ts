@@ -447,16 +447,22 @@ export class SitesService {
   }
 
   /** Where an old address now lives, if it was renamed or merged away. */
-  async resolveRedirect(path: string): Promise<string | null> {
+  async resolveRedirect(rawPath: string): Promise<string | null> {
+    // "/sites/old/" and "/sites/old" are the same address; the answer keeps the trailing slash.
+    const slash = rawPath.length > 1 && rawPath.endsWith("/");
+    const path = slash ? rawPath.replace(/\/+$/, "") : rawPath;
     const exact = await this.repo.redirectFor(path);
     if (exact) return exact.toPath;
     const segments = path.split("/");
-    for (let i = segments.length - 1; i >= 2; i--) {
+    // The address itself (a renamed channel's own page) or any parent prefix may carry a rule.
+    for (let i = segments.length; i >= 2; i--) {
       const prefix = segments.slice(0, i).join("/");
       const rule = await this.repo.redirectFor(`${prefix}/*`);
       if (rule) {
         const rest = path.slice(prefix.length + 1);
-        return rule.toPath.endsWith("/*") ? `${rule.toPath.slice(0, -2)}/${rest}` : rule.toPath;
+        if (!rule.toPath.endsWith("/*")) return rule.toPath;
+        const target = `${rule.toPath.slice(0, -2)}/${rest}`;
+        return slash && !target.endsWith("/") ? `${target}/` : target;
       }
     }
     return null;

@@ -2,7 +2,14 @@ import { sql, type RawBuilder, type Transaction } from "kysely";
 import type { Database } from "../../tables.ts";
 import type { Db } from "../db/database.ts";
 import { highlightTitle, snippet } from "./highlight.ts";
-import { docNumberToken, indexTokens, looksLikeDocNumber, queryTokens, toPinyin } from "./segmenter.ts";
+import {
+  docNumberToken,
+  indexTokens,
+  knownHomophone,
+  looksLikeDocNumber,
+  queryTokens,
+  toPinyin,
+} from "./segmenter.ts";
 
 export interface SearchDocument {
   /** Stable key, e.g. "article:42" or "service:11420000…". */
@@ -61,6 +68,24 @@ export interface SearchResult {
 type MatchMode = "all" | "any" | "prefix";
 
 const MAX_QUERY_TOKENS = 12;
+/** PostgreSQL's largest tsvector position. */
+const MAX_POSITION = 16383;
+
+/** A tsvector literal with positions, so setweight-style weights survive (title A, body B). */
+export function weightedVector(titleTokens: string[], bodyTokens: string[]): string {
+  const parts: string[] = [];
+  let position = 0;
+  const add = (tokens: string[], weight: string) => {
+    for (const token of tokens) {
+      if (!token) continue;
+      position = Math.min(position + 1, MAX_POSITION);
+      parts.push(`'${token.replace(/\\/g, "\\\\").replace(/'/g, "''")}':${position}${weight}`);
+    }
+  };
+  add(titleTokens, "A");
+  add(bodyTokens, "B");
+  return parts.join(" ");
+}
 
 /**
  * One search index over SQLite FTS5 or PostgreSQL tsvector. Documents are segmented by jieba in
@@ -122,9 +147,8 @@ export class SearchIndex {
           trx,
         );
       } else {
-        await sql`UPDATE search_docs SET tsv =
-            setweight(array_to_tsvector(array_remove(string_to_array(title_tokens, ' '), '')), 'A') ||
-            setweight(array_to_tsvector(array_remove(string_to_array(tokens, ' '), '')), 'B')
+        // Weights only stick to positions, so the vector is written with them: title A, body B.
+        await sql`UPDATE search_docs SET tsv = ${weightedVector(titleTokens, bodyTokens)}::tsvector
           WHERE id = ${id}`.execute(trx);
       }
     });
@@ -191,19 +215,29 @@ export class SearchIndex {
       if (tokens.length > 0) result = await this.run(tokens, "any", query, page, pageSize);
     }
     if (result.total === 0) result = await this.run(tokens, "prefix", query, page, pageSize);
-    if (result.total > 0) return result;
-    return { ...empty, tokens, suggestion: await this.suggest(tokens, query) };
+    // A query that sounds like a known word but is not one (公基金) is most likely a typo of it,
+    // even when its fragments happen to match something.
+    const homophone = await this.homophoneOfQuery(text, query);
+    if (result.total > 0) return homophone ? { ...result, suggestion: homophone } : result;
+    return { ...empty, tokens, suggestion: homophone ?? (await this.suggest(tokens, query)) };
+  }
+
+  private async homophoneOfQuery(text: string, query: SearchQuery): Promise<string | null> {
+    const word = knownHomophone(text.replace(/\s/g, ""));
+    if (!word) return null;
+    const probe = await this.run(queryTokens(word), "all", { ...query, kind: null, year: null }, 1, 1);
+    return probe.total > 0 ? word : null;
   }
 
   private matchExpression(tokens: string[], mode: MatchMode): RawBuilder<unknown> {
     if (this.store.dialect === "sqlite") {
       const quoted = tokens.map((t) => `"${t.replace(/"/g, '""')}"${mode === "prefix" ? "*" : ""}`);
-      return sql`search_fts MATCH ${quoted.join(mode === "all" ? " AND " : " OR ")}`;
+      return sql`search_fts MATCH ${quoted.join(mode === "any" ? " OR " : " AND ")}`;
     }
     const quoted = tokens.map(
       (t) => `'${t.replace(/'/g, "''").replace(/\\/g, "\\\\")}'${mode === "prefix" ? ":*" : ""}`,
     );
-    return sql`d.tsv @@ ${quoted.join(mode === "all" ? " & " : " | ")}::tsquery`;
+    return sql`d.tsv @@ ${quoted.join(mode === "any" ? " | " : " & ")}::tsquery`;
   }
 
   private filters(query: SearchQuery, withKind: boolean): RawBuilder<unknown>[] {
