@@ -25,10 +25,14 @@ import { PageCache, registerPageCache } from "./platform/http/page-cache.ts";
 import { buildAssets, type Asset } from "./web/assets.ts";
 import { ContentService } from "./modules/content/service.ts";
 import { SitesService } from "./modules/sites/service.ts";
+import { InteractionService } from "./modules/interaction/service.ts";
 import { seedDemo } from "./seed/demo.ts";
 import sitesRoutes from "./modules/sites/routes.tsx";
 import contentRoutes from "./modules/content/routes.tsx";
 import searchRoutes from "./modules/search/routes.tsx";
+import interactionRoutes from "./modules/interaction/routes.tsx";
+import interactionAdminRoutes from "./modules/interaction/admin-routes.tsx";
+import open311Routes from "./modules/interaction/open311.ts";
 import consoleRoutes from "./modules/console/routes.ts";
 import { renderErrorPage } from "./modules/sites/views/error-page.tsx";
 import { MAX_ATTACHMENT_BYTES } from "./modules/content/attachments.ts";
@@ -49,6 +53,7 @@ export interface Services {
   /** Rendered public pages for anonymous visitors; cleared when content or sites change. */
   pageCache: PageCache;
   cookieSecret: string;
+  interaction: InteractionService;
   close(): Promise<void>;
 }
 
@@ -78,6 +83,7 @@ export async function createServices(config: Config): Promise<Services> {
   const pageCache = new PageCache(config.pageCacheSeconds * 1000);
   sites.onChange(() => pageCache.clear());
   const content = new ContentService(store, sites, search, audit, () => pageCache.clear());
+  const cookieSecret = await cookieSecretFor(config, store);
   const services: Services = {
     config,
     store,
@@ -88,7 +94,8 @@ export async function createServices(config: Config): Promise<Services> {
     assistant: new AssistantService(store, sites, audit, new TableHandOff(store.db)),
     sessions: new SqlSessionStore(store.db),
     pageCache,
-    cookieSecret: await cookieSecretFor(config, store),
+    cookieSecret,
+    interaction: new InteractionService(store, audit, search, sites, cookieSecret),
     close: () => store.close(),
   };
   if (config.seedDemo) await seedDemo(services);
@@ -229,6 +236,9 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(sitesRoutes, { services });
   await app.register(contentRoutes, { services });
   await app.register(searchRoutes, { services });
+  await app.register(interactionRoutes, { services });
+  await app.register(interactionAdminRoutes, { services });
+  await app.register(open311Routes, { services });
   await app.register(consoleRoutes, { services });
   await app.register(assistantRoutes, { services });
 

@@ -21,6 +21,8 @@ export interface Config {
   pageCacheSeconds: number;
   /** Cookies marked Secure (behind TLS). */
   secureCookies: boolean;
+  /** Demo only: show a phone verification code on the page instead of relying on a real SMS gateway. */
+  smsShowCode: boolean;
 }
 
 function flag(value: string | undefined, fallback: boolean): boolean {
@@ -50,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: env.LOG_LEVEL ?? "info",
     secureCookies: flag(env.SECURE_COOKIES, false),
     pageCacheSeconds: Math.max(0, Number(env.PAGE_CACHE_SECONDS ?? 10) || 0),
+    smsShowCode: flag(env.SMS_SHOW_CODE, true),
     ...overrides,
   };
 }

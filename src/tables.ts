@@ -222,6 +222,183 @@ export interface KvRow {
   value: string;
 }
 
+export interface LetterRow {
+  id: Generated<number>;
+  queryNo: string;
+  lookupHash: string;
+  siteId: number;
+  addresseeKind: string; // leader | department
+  addresseeSiteId: number;
+  kind: string; // consult | complaint | suggestion | help | other
+  subject: string;
+  content: string;
+  name: string;
+  phone: string;
+  email: string;
+  address: string;
+  publishConsent: number;
+  status: string; // submitted | screened | assigned | answered | reviewed | published | invalid
+  flags: string;
+  simhash: string;
+  duplicateOfId: number | null;
+  similarity: number | null;
+  ownerSiteId: number | null;
+  transferToSiteId: number | null;
+  transferReason: string | null;
+  transferCount: number;
+  limitDays: number;
+  extendedDays: number;
+  extensionReason: string | null;
+  dueAt: string;
+  warnedAt: string | null;
+  escalatedAt: string | null;
+  escalationNote: string | null;
+  answer: string | null;
+  answeredAt: string | null;
+  answeredBy: number | null;
+  repliedAt: string | null;
+  reviewedBy: number | null;
+  publicSubject: string | null;
+  publicContent: string | null;
+  publicAnswer: string | null;
+  publishedAt: string | null;
+  rating: string | null; // satisfied | basic | unsatisfied
+  solved: number | null;
+  ratingNote: string | null;
+  ratedAt: string | null;
+  reopenCount: number;
+  invalidReason: string | null;
+  ipHash: string;
+  source: string; // web | open311 | seed
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface LetterAttachmentRow {
+  id: Generated<number>;
+  letterId: number;
+  fileName: string;
+  mime: string;
+  size: number;
+  sha256: string;
+  createdAt: string;
+}
+
+export interface LetterEventRow {
+  id: Generated<number>;
+  letterId: number;
+  at: string;
+  actor: string;
+  action: string;
+  status: string;
+  note: string;
+  public: number;
+}
+
+export interface LetterRuleRow {
+  id: Generated<number>;
+  keyword: string;
+  targetSiteId: number;
+  createdAt: string;
+}
+
+export interface LetterDraftRow {
+  token: string;
+  siteId: number;
+  shownCount: number;
+  firstShownAt: string | null;
+  filedAt: string | null;
+  createdAt: string;
+}
+
+export interface PhoneCodeRow {
+  id: Generated<number>;
+  phone: string;
+  purpose: string;
+  codeHash: string;
+  ipHash: string;
+  attempts: number;
+  usedAt: string | null;
+  expiresAt: string;
+  createdAt: string;
+}
+
+export interface SmsOutboxRow {
+  id: Generated<number>;
+  phone: string;
+  body: string;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+export interface ConsultationRow {
+  id: Generated<number>;
+  siteId: number;
+  title: string;
+  draftText: string;
+  opensAt: string;
+  closesAt: string;
+  summary: string | null;
+  summaryPublishedAt: string | null;
+  createdBy: number | null;
+  createdAt: string;
+}
+
+export interface ConsultationCommentRow {
+  id: Generated<number>;
+  consultationId: number;
+  name: string;
+  phone: string;
+  content: string;
+  status: string; // pending | approved | rejected
+  adopted: number | null;
+  adoptionNote: string | null;
+  createdAt: string;
+  moderatedAt: string | null;
+}
+
+export interface SurveyRow {
+  id: Generated<number>;
+  siteId: number;
+  title: string;
+  description: string;
+  opensAt: string;
+  closesAt: string;
+  createdAt: string;
+}
+
+export interface SurveyQuestionRow {
+  id: Generated<number>;
+  surveyId: number;
+  sort: number;
+  kind: string; // single | multi | scale | text
+  text: string;
+  options: string;
+  required: number;
+}
+
+export interface SurveyResponseRow {
+  id: Generated<number>;
+  surveyId: number;
+  personHash: string;
+  createdAt: string;
+}
+
+export interface SurveyAnswerRow {
+  responseId: number;
+  questionId: number;
+  value: string;
+}
+
+export interface Open311KeyRow {
+  id: Generated<number>;
+  name: string;
+  keyHash: string;
+  siteId: number;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
 export interface Database {
   sites: SiteRow;
   channels: ChannelRow;
@@ -247,6 +424,20 @@ export interface Database {
   assistantConversations: AssistantConversationRow;
   assistantTurns: AssistantTurnRow;
   assistantHandoffs: AssistantHandoffRow;
+  letters: LetterRow;
+  letterAttachments: LetterAttachmentRow;
+  letterEvents: LetterEventRow;
+  letterRules: LetterRuleRow;
+  letterDrafts: LetterDraftRow;
+  phoneCodes: PhoneCodeRow;
+  smsOutbox: SmsOutboxRow;
+  consultations: ConsultationRow;
+  consultationComments: ConsultationCommentRow;
+  surveys: SurveyRow;
+  surveyQuestions: SurveyQuestionRow;
+  surveyResponses: SurveyResponseRow;
+  surveyAnswers: SurveyAnswerRow;
+  open311Keys: Open311KeyRow;
 }
 
 export interface AssistantFaqRow {

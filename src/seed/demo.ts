@@ -7,6 +7,7 @@ import { DEMO_ARTICLES } from "./demo-articles.ts";
 import { DEMO_SITES } from "./demo-sites.ts";
 import { minimalPdf } from "./sample-files.ts";
 import { seedAssistant } from "../modules/assistant/seed.ts";
+import { seedInteraction } from "../modules/interaction/seed.ts";
 
 /** Channel path that each article kind goes to in the standard channel tree. */
 export const CHANNEL_FOR_KIND: Record<string, string> = {
@@ -91,6 +92,8 @@ export async function seedDemo(services: Services, log: (line: string) => void =
       await store.db.insertInto("staffRoles").values({ userId: user.id, siteId: site.id, role }).execute();
     }
   }
+
+  await seedInteraction(services, passwordHash);
 
   const idsByTitle = new Map<string, number>();
   const cityCodes = DEMO_SITES.filter((s) => s.kind === "city" || s.kind === "county").map((s) => s.code);
