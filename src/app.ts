@@ -18,6 +18,7 @@ import { SearchIndex } from "./platform/search/search-index.ts";
 import { buildAssets, type Asset } from "./web/assets.ts";
 import { ContentService } from "./modules/content/service.ts";
 import { SitesService } from "./modules/sites/service.ts";
+import { CalendarService } from "./platform/calendar/calendar-service.ts";
 import { seedDemo } from "./seed/demo.ts";
 import sitesRoutes from "./modules/sites/routes.tsx";
 import contentRoutes from "./modules/content/routes.tsx";
@@ -34,6 +35,7 @@ export interface Services {
   sites: SitesService;
   content: ContentService;
   sessions: SessionStore;
+  calendar: CalendarService;
   cookieSecret: string;
   close(): Promise<void>;
 }
@@ -70,6 +72,7 @@ export async function createServices(config: Config): Promise<Services> {
     sites,
     content,
     sessions: new SqlSessionStore(store.db),
+    calendar: new CalendarService(store.db, audit),
     cookieSecret: await cookieSecretFor(config, store),
     close: () => store.close(),
   };

@@ -222,6 +222,12 @@ export interface KvRow {
   value: string;
 }
 
+export interface CalendarDayRow {
+  date: string;
+  kind: string; // holiday | workday
+  name: string;
+}
+
 export interface Database {
   sites: SiteRow;
   channels: ChannelRow;
@@ -243,4 +249,5 @@ export interface Database {
   searchTerms: SearchTermRow;
   searchLog: SearchLogRow;
   kv: KvRow;
+  calendarDays: CalendarDayRow;
 }
