@@ -19,10 +19,12 @@ import { buildAssets, type Asset } from "./web/assets.ts";
 import { ContentService } from "./modules/content/service.ts";
 import { SitesService } from "./modules/sites/service.ts";
 import { CalendarService } from "./platform/calendar/calendar-service.ts";
+import { OneStopService } from "./modules/services/service.ts";
 import { seedDemo } from "./seed/demo.ts";
 import sitesRoutes from "./modules/sites/routes.tsx";
 import contentRoutes from "./modules/content/routes.tsx";
 import searchRoutes from "./modules/search/routes.tsx";
+import serviceHallRoutes from "./modules/services/routes.tsx";
 import { renderErrorPage } from "./modules/sites/views/error-page.tsx";
 import { MAX_ATTACHMENT_BYTES } from "./modules/content/attachments.ts";
 
@@ -36,6 +38,7 @@ export interface Services {
   content: ContentService;
   sessions: SessionStore;
   calendar: CalendarService;
+  oneStop: OneStopService;
   cookieSecret: string;
   close(): Promise<void>;
 }
@@ -73,6 +76,7 @@ export async function createServices(config: Config): Promise<Services> {
     content,
     sessions: new SqlSessionStore(store.db),
     calendar: new CalendarService(store.db, audit),
+    oneStop: new OneStopService({ store, sites, search, audit }),
     cookieSecret: await cookieSecretFor(config, store),
     close: () => store.close(),
   };
@@ -197,6 +201,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(sitesRoutes, { services });
   await app.register(contentRoutes, { services });
   await app.register(searchRoutes, { services });
+  await app.register(serviceHallRoutes, { services });
 
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   return app;

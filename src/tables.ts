@@ -228,6 +228,28 @@ export interface CalendarDayRow {
   name: string;
 }
 
+export interface ServiceItemRow {
+  id: Generated<number>;
+  code: string;
+  siteId: number;
+  name: string;
+  itemType: string;
+  forPerson: number;
+  forLegal: number;
+  themes: string; // "|a|b|"
+  lifeEvents: string; // "|a|b|"
+  onlineDepth: string;
+  visits: number;
+  legalLimitDays: number;
+  committedLimitDays: number;
+  guide: string; // JSON Guide
+  status: string; // published | draft
+  version: number;
+  formVersion: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface Database {
   sites: SiteRow;
   channels: ChannelRow;
@@ -250,4 +272,5 @@ export interface Database {
   searchLog: SearchLogRow;
   kv: KvRow;
   calendarDays: CalendarDayRow;
+  serviceItems: ServiceItemRow;
 }

@@ -6,6 +6,7 @@ import type { Actor } from "../modules/content/service.ts";
 import { DEMO_ARTICLES } from "./demo-articles.ts";
 import { DEMO_SITES } from "./demo-sites.ts";
 import { minimalPdf } from "./sample-files.ts";
+import { seedServiceHall } from "../modules/services/seed.ts";
 
 /** Channel path that each article kind goes to in the standard channel tree. */
 export const CHANNEL_FOR_KIND: Record<string, string> = {
@@ -135,6 +136,7 @@ export async function seedDemo(services: Services, log: (line: string) => void =
       await services.content.addAttachment(article.id, `${demo.title}.pdf`, minimalPdf(demo.title), actor);
     }
   }
+  await seedServiceHall(services);
   log(
     `Seeded ${DEMO_SITES.length} sites, ${DEMO_ARTICLES.length} articles, ${DEMO_STAFF.length} staff accounts.`,
   );
