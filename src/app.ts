@@ -20,11 +20,13 @@ import { ContentService } from "./modules/content/service.ts";
 import { SitesService } from "./modules/sites/service.ts";
 import { CalendarService } from "./platform/calendar/calendar-service.ts";
 import { OneStopService } from "./modules/services/service.ts";
+import { AccountsService } from "./modules/accounts/service.ts";
 import { seedDemo } from "./seed/demo.ts";
 import sitesRoutes from "./modules/sites/routes.tsx";
 import contentRoutes from "./modules/content/routes.tsx";
 import searchRoutes from "./modules/search/routes.tsx";
 import serviceHallRoutes from "./modules/services/routes.tsx";
+import accountRoutes from "./modules/accounts/routes.tsx";
 import { renderErrorPage } from "./modules/sites/views/error-page.tsx";
 import { MAX_ATTACHMENT_BYTES } from "./modules/content/attachments.ts";
 
@@ -39,6 +41,7 @@ export interface Services {
   sessions: SessionStore;
   calendar: CalendarService;
   oneStop: OneStopService;
+  accounts: AccountsService;
   cookieSecret: string;
   close(): Promise<void>;
 }
@@ -77,6 +80,7 @@ export async function createServices(config: Config): Promise<Services> {
     sessions: new SqlSessionStore(store.db),
     calendar: new CalendarService(store.db, audit),
     oneStop: new OneStopService({ store, sites, search, audit }),
+    accounts: new AccountsService(store, audit),
     cookieSecret: await cookieSecretFor(config, store),
     close: () => store.close(),
   };
@@ -202,6 +206,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(contentRoutes, { services });
   await app.register(searchRoutes, { services });
   await app.register(serviceHallRoutes, { services });
+  await app.register(accountRoutes, { services });
 
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   return app;

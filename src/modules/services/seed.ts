@@ -1,4 +1,8 @@
 import type { Services } from "../../app.ts";
+import { hashPassword } from "../../platform/auth/passwords.ts";
+import { nowIso } from "../../platform/db/time.ts";
+import { creditCodeCheckChar, idCheckChar } from "../../platform/validation/china-ids.ts";
+import { DEMO_PASSWORD } from "../../seed/demo.ts";
 import { DEMO_ITEMS } from "./demo-items.ts";
 import type { Guide } from "./guide.ts";
 
@@ -49,5 +53,45 @@ export async function seedServiceHall(services: Services): Promise<number> {
     );
     n++;
   }
+  await seedDemoAccounts(services);
   return n;
+}
+
+/** Demo citizen and enterprise accounts (README lists them), already real-name verified. */
+export const DEMO_CITIZENS = {
+  person: { loginName: "13900000001", name: "张三", idNumber: "42010219900307003" },
+  enterprise: { loginName: "91420100MA4K00001", name: "楚云示范餐饮有限公司" },
+};
+
+async function seedDemoAccounts(services: Services): Promise<void> {
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const p = DEMO_CITIZENS.person;
+  const e = DEMO_CITIZENS.enterprise;
+  const idNumber = p.idNumber + idCheckChar(p.idNumber);
+  const creditCode = e.loginName + creditCodeCheckChar(e.loginName);
+  const common = { passwordHash, verified: 1, provider: "local", createdAt: nowIso() };
+  await services.store.db
+    .insertInto("accounts")
+    .values([
+      {
+        ...common,
+        kind: "person",
+        loginName: p.loginName,
+        subject: p.loginName,
+        name: p.name,
+        idNumber,
+        phone: p.loginName,
+      },
+      {
+        ...common,
+        kind: "enterprise",
+        loginName: creditCode,
+        subject: creditCode,
+        name: e.name,
+        creditCode,
+        contactName: "李四",
+        phone: "13900000002",
+      },
+    ])
+    .execute();
 }
