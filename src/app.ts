@@ -27,6 +27,8 @@ import contentRoutes from "./modules/content/routes.tsx";
 import searchRoutes from "./modules/search/routes.tsx";
 import serviceHallRoutes from "./modules/services/routes.tsx";
 import accountRoutes from "./modules/accounts/routes.tsx";
+import applyRoutes from "./modules/services/apply-routes.tsx";
+import serviceAdminRoutes from "./modules/services/admin-routes.tsx";
 import { renderErrorPage } from "./modules/sites/views/error-page.tsx";
 import { MAX_ATTACHMENT_BYTES } from "./modules/content/attachments.ts";
 
@@ -70,6 +72,7 @@ export async function createServices(config: Config): Promise<Services> {
   const search = new SearchIndex(store);
   const sites = new SitesService(store, audit, config.portalHost);
   const content = new ContentService(store, sites, search, audit);
+  const calendar = new CalendarService(store.db, audit);
   const services: Services = {
     config,
     store,
@@ -78,8 +81,8 @@ export async function createServices(config: Config): Promise<Services> {
     sites,
     content,
     sessions: new SqlSessionStore(store.db),
-    calendar: new CalendarService(store.db, audit),
-    oneStop: new OneStopService({ store, sites, search, audit }),
+    calendar,
+    oneStop: new OneStopService({ store, sites, search, audit, calendar }),
     accounts: new AccountsService(store, audit),
     cookieSecret: await cookieSecretFor(config, store),
     close: () => store.close(),
@@ -207,6 +210,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(searchRoutes, { services });
   await app.register(serviceHallRoutes, { services });
   await app.register(accountRoutes, { services });
+  await app.register(applyRoutes, { services });
+  await app.register(serviceAdminRoutes, { services });
 
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   return app;

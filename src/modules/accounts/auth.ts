@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
+import { timingSafeEqual } from "node:crypto";
 import type { Services } from "../../app.ts";
 import { checkCsrf } from "../../platform/auth/staff-auth.ts";
 import type { Session } from "../../platform/auth/session-store.ts";
@@ -76,4 +77,12 @@ export async function requireCitizen(
 /** Only same-site relative paths are followed after login (no open redirect). */
 export function safeNext(next: unknown, fallback: string): string {
   return typeof next === "string" && /^\/(?!\/)[^\s\\]*$/.test(next) && next.length < 500 ? next : fallback;
+}
+
+/** CSRF check for bodies parsed by hand (multipart forms). */
+export function verifyCsrfToken(session: Session, token: string | undefined): void {
+  const expected = Buffer.from(session.csrf);
+  const given = Buffer.from(token ?? "");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    throw new InputError("页面已过期或来源不明（CSRF 校验失败），请刷新页面后重试", {}, 403, "csrf");
 }

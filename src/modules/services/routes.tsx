@@ -80,7 +80,7 @@ export default async function serviceHallRoutes(app: FastifyInstance, { services
     return sendHtml(
       reply,
       renderDocument(
-        <GuidePage ctx={ctx} item={item} department={sites.byId(item.siteId)?.name ?? ""} canApply={false} />,
+        <GuidePage ctx={ctx} item={item} department={sites.byId(item.siteId)?.name ?? ""} canApply />,
       ),
     );
   });

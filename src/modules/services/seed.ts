@@ -54,7 +54,94 @@ export async function seedServiceHall(services: Services): Promise<number> {
     n++;
   }
   await seedDemoAccounts(services);
+  await seedDemoForms(services);
+  await seedHandlers(services);
   return n;
+}
+
+/** A staff-defined form showing every field type (灵活就业登记). */
+export const FLEXIBLE_EMPLOYMENT_FORM = {
+  fields: [
+    { name: "applicantName", label: "姓名", type: "text", required: true, maxLength: 30 },
+    { name: "idNumber", label: "身份证号码", type: "idnumber", required: true },
+    { name: "phone", label: "手机号码", type: "phone", required: true },
+    { name: "address", label: "居住地址", type: "address", required: true },
+    { name: "startDate", label: "灵活就业开始日期", type: "date", required: true },
+    {
+      name: "form",
+      label: "就业形式",
+      type: "select",
+      required: true,
+      options: ["个体经营", "非全日制就业", "新就业形态（平台就业）", "其他灵活就业"],
+    },
+    {
+      name: "platform",
+      label: "平台企业名称",
+      type: "text",
+      required: true,
+      when: { field: "form", equals: "新就业形态（平台就业）" },
+    },
+    { name: "monthlyIncome", label: "月均收入（元）", type: "number", min: 0, max: 1000000 },
+    {
+      name: "needs",
+      label: "需要的服务",
+      type: "multiselect",
+      options: ["社会保险参保", "职业技能培训", "创业担保贷款", "就业岗位推荐"],
+    },
+    {
+      name: "household",
+      label: "共同生活的家庭成员",
+      type: "group",
+      maxRows: 6,
+      fields: [
+        { name: "name", label: "姓名", type: "text", required: true, maxLength: 30 },
+        {
+          name: "relation",
+          label: "关系",
+          type: "select",
+          required: true,
+          options: ["配偶", "子女", "父母", "其他"],
+        },
+        { name: "idNumber", label: "身份证号码", type: "idnumber" },
+      ],
+    },
+    { name: "proof", label: "灵活就业情况说明", type: "file", hint: "PDF、JPG、PNG，不超过5MB" },
+  ],
+};
+
+async function seedDemoForms(services: Services): Promise<void> {
+  const site = services.sites.byCodeCached("rst");
+  if (!site) return;
+  const item = await services.oneStop.catalogue.byCode(`${site.siteCode}-GG-0003`, true);
+  if (item)
+    await services.oneStop.forms.save(
+      item,
+      JSON.stringify(FLEXIBLE_EMPLOYMENT_FORM),
+      "示范表单",
+      "system:seed",
+    );
+}
+
+/** One handler (承办人) per department: username CODE_handler, the demo password. */
+async function seedHandlers(services: Services): Promise<void> {
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  for (const site of services.sites.list().filter((s) => s.kind === "department")) {
+    const user = await services.store.db
+      .insertInto("staffUsers")
+      .values({
+        username: `${site.code}_handler`,
+        displayName: `${site.name.replace(/^楚云省|^国家税务总局楚云省/, "")}承办人`,
+        passwordHash,
+        isOperator: 0,
+        createdAt: nowIso(),
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await services.store.db
+      .insertInto("staffRoles")
+      .values({ userId: user.id, siteId: site.id, role: "handler" })
+      .execute();
+  }
 }
 
 /** Demo citizen and enterprise accounts (README lists them), already real-name verified. */
