@@ -282,7 +282,11 @@ export class ApplicationService {
       .values({ sha256, bytes })
       .onConflict((oc) => oc.column("sha256").doNothing())
       .execute();
-    const name = [...fileName].map((c) => (c < " " || c === "/" || c === "\\" ? "_" : c)).join("").slice(-100) || "file";
+    const name =
+      [...fileName]
+        .map((c) => (c < " " || c === "/" || c === "\\" ? "_" : c))
+        .join("")
+        .slice(-100) || "file";
     const row = await this.db
       .insertInto("applicationFiles")
       .values({

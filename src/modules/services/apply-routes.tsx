@@ -11,8 +11,10 @@ import type { Account } from "../accounts/service.ts";
 import type { Application } from "./applications.ts";
 import type { ServiceItem } from "./catalogue.ts";
 import type { FormVersion } from "./form-store.ts";
-import { groupRowCount, type FormValues, type RawInput, type UploadedFile } from "./forms.ts";
+import { groupRowCount, readValues, type FormValues, type RawInput, type UploadedFile } from "./forms.ts";
 import { ApplyPage, MyApplicationsPage, ReceiptPage, TrackPage } from "./views/apply.tsx";
+import { BundleApplyPage, BundleReceiptPage, BundlesPage, EvaluatePage, StatsPage } from "./views/extra.tsx";
+import { InputError } from "../../platform/http/errors.ts";
 
 /** Parses a urlencoded or multipart form into flat values and uploaded files. */
 export async function readForm(request: FastifyRequest): Promise<{ raw: RawInput; files: UploadedFile[] }> {
@@ -261,4 +263,170 @@ export default async function applyRoutes(app: FastifyInstance, { services }: { 
       );
     },
   );
+
+  app.get("/sites/:code/services/bundles", { schema: { hide: true } }, async (request, reply) => {
+    const site = await siteOf(services, (request.params as { code: string }).code);
+    const bundles = await Promise.all(
+      (await oneStop.bundles.list()).map(async (bundle) => ({
+        bundle,
+        items: await oneStop.bundles.items(bundle),
+      })),
+    );
+    const ctx = await pageContext(services, site, request, "bsfw");
+    return sendHtml(reply, renderDocument(<BundlesPage ctx={ctx} bundles={bundles} />));
+  });
+
+  async function renderBundle(
+    request: FastifyRequest,
+    site: Awaited<ReturnType<typeof siteOf>>,
+    bundleCode: string,
+    state: { values: FormValues; errors: Record<string, string>; idem?: string },
+  ) {
+    const bundle = await oneStop.bundles.byCode(bundleCode);
+    const items = await oneStop.bundles.items(bundle);
+    const merged = await oneStop.bundles.mergedForm(bundle);
+    const citizen = await currentCitizen(services, request);
+    const ctx = await pageContext(services, site, request, "bsfw");
+    return renderDocument(
+      <BundleApplyPage
+        ctx={ctx}
+        bundle={bundle}
+        items={items}
+        departments={items.map((i) => services.sites.byId(i.siteId)?.name ?? "")}
+        spared={oneStop.bundles.spared(items)}
+        schema={merged.schema}
+        values={Object.keys(state.values).length ? state.values : citizen ? prefill(citizen.account) : {}}
+        errors={state.errors}
+        csrf={citizen?.session.csrf ?? null}
+        idem={state.idem ?? randomBytes(24).toString("base64url")}
+      />,
+    );
+  }
+
+  app.get("/sites/:code/services/bundles/:bundle", { schema: { hide: true } }, async (request, reply) => {
+    const { code, bundle } = request.params as { code: string; bundle: string };
+    const site = await siteOf(services, code);
+    return sendHtml(reply, await renderBundle(request, site, bundle, { values: {}, errors: {} }));
+  });
+
+  app.post(
+    "/sites/:code/services/bundles/:bundle",
+    { schema: { hide: true }, config: { rateLimit: { max: 30, timeWindow: "1 minute" } } },
+    async (request, reply) => {
+      const { code, bundle: bundleCode } = request.params as { code: string; bundle: string };
+      const site = await siteOf(services, code);
+      const base = services.sites.base(site);
+      const citizen = await currentCitizen(services, request);
+      if (!citizen)
+        return reply.redirect(
+          `${base}/account/login?next=${encodeURIComponent(`${base}/services/bundles/${bundleCode}`)}`,
+          303,
+        );
+      const bundle = await oneStop.bundles.byCode(bundleCode);
+      const { raw, files } = await readForm(request);
+      verifyCsrfToken(citizen.session, str(raw._csrf));
+      const r = await oneStop.bundles.submit(citizen.account, bundle, raw, files, str(raw._idem));
+      if (!Object.keys(r.errors).length)
+        return reply.redirect(`${base}/services/bundle-receipt/${r.trackingNo}`, 303);
+      const merged = await oneStop.bundles.mergedForm(bundle);
+      reply.status(400);
+      return sendHtml(
+        reply,
+        await renderBundle(request, site, bundleCode, {
+          values: readValues(merged.schema, raw),
+          errors: r.errors,
+          idem: str(raw._idem),
+        }),
+      );
+    },
+  );
+
+  app.get("/sites/:code/services/bundle-receipt/:no", { schema: { hide: true } }, async (request, reply) => {
+    const { code, no } = request.params as { code: string; no: string };
+    const site = await siteOf(services, code);
+    const citizen = await requireCitizen(services, request, reply, site.code);
+    if (!citizen) return reply;
+    const b = await oneStop.bundles.bundleApplication(citizen.account.id, no);
+    const ctx = await pageContext(services, site, request, "bsfw");
+    return sendHtml(
+      reply,
+      renderDocument(
+        <BundleReceiptPage
+          ctx={ctx}
+          trackingNo={b.trackingNo}
+          bundle={b.bundle}
+          applications={b.applications}
+          complete={b.complete}
+        />,
+      ),
+    );
+  });
+
+  app.get(
+    "/sites/:code/services/receipt/:no/evaluate",
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const { code, no } = request.params as { code: string; no: string };
+      const site = await siteOf(services, code);
+      const citizen = await requireCitizen(services, request, reply, site.code);
+      if (!citizen) return reply;
+      const a = await applications.own(citizen.account.id, no);
+      const ctx = await pageContext(services, site, request, "bsfw");
+      return sendHtml(
+        reply,
+        renderDocument(
+          <EvaluatePage
+            ctx={ctx}
+            app={a}
+            csrf={citizen.session.csrf}
+            errors={{}}
+            values={{ level: "", comment: "" }}
+          />,
+        ),
+      );
+    },
+  );
+
+  app.post(
+    "/sites/:code/services/receipt/:no/evaluate",
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const { code, no } = request.params as { code: string; no: string };
+      const site = await siteOf(services, code);
+      const citizen = await requireCitizen(services, request, reply, site.code);
+      if (!citizen) return reply;
+      const a = await applications.own(citizen.account.id, no);
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const values = {
+        level: typeof body.level === "string" ? body.level.slice(0, 2) : "",
+        comment: typeof body.comment === "string" ? body.comment.slice(0, 500) : "",
+      };
+      try {
+        await oneStop.evaluations.rate(citizen.account, a.trackingNo, Number(values.level), values.comment);
+      } catch (error) {
+        if (!(error instanceof InputError) || !Object.keys(error.fields).length) throw error;
+        reply.status(400);
+        const ctx = await pageContext(services, site, request, "bsfw");
+        return sendHtml(
+          reply,
+          renderDocument(
+            <EvaluatePage
+              ctx={ctx}
+              app={a}
+              csrf={citizen.session.csrf}
+              errors={error.fields}
+              values={values}
+            />,
+          ),
+        );
+      }
+      return reply.redirect(`${services.sites.base(site)}/services/receipt/${a.trackingNo}`, 303);
+    },
+  );
+
+  app.get("/sites/:code/services/stats", { schema: { hide: true } }, async (request, reply) => {
+    const site = await siteOf(services, (request.params as { code: string }).code);
+    const ctx = await pageContext(services, site, request, "bsfw");
+    return sendHtml(reply, renderDocument(<StatsPage ctx={ctx} f={await oneStop.stats.figures()} />));
+  });
 }

@@ -64,6 +64,7 @@ export default async function serviceHallRoutes(app: FastifyInstance, { services
           isPortal={isPortal}
           itemHref={(item) => `${ctx.base}/services/item/${encodeURIComponent(item.code)}`}
           departmentName={(id) => sites.byId(id)?.name ?? ""}
+          bundlesHref={`${ctx.base}/services/bundles`}
         />,
       ),
     );

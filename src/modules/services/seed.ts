@@ -56,7 +56,64 @@ export async function seedServiceHall(services: Services): Promise<number> {
   await seedDemoAccounts(services);
   await seedDemoForms(services);
   await seedHandlers(services);
+  await seedBundles(services);
   return n;
+}
+
+export const DEMO_BUNDLES = [
+  {
+    code: "kbcyd",
+    name: "开办餐饮店",
+    description: "营业执照、食品经营许可、公章刻制备案、税务登记信息确认一次申请，共用信息只填一次。",
+    items: [
+      ["scjg", "XK-0001"],
+      ["scjg", "XK-0003"],
+      ["gat", "GG-0001"],
+      ["swj", "QT-0001"],
+    ],
+    lifeEvent: "开办餐饮店",
+    audience: "legal",
+  },
+  {
+    code: "xsecs",
+    name: "新生儿出生一件事",
+    description: "出生登记、城乡居民医保参保登记、社会保障卡申领一次办理。",
+    items: [
+      ["gat", "QR-0002"],
+      ["ybj", "GG-0002"],
+      ["rst", "GG-0004"],
+    ],
+    lifeEvent: "新生儿出生",
+    audience: "person",
+  },
+  {
+    code: "tx",
+    name: "退休一件事",
+    description: "基本养老保险待遇申领与住房公积金提取一次办理。",
+    items: [
+      ["rst", "JF-0002"],
+      ["zjt", "GG-0002"],
+    ],
+    lifeEvent: "退休",
+    audience: "person",
+  },
+];
+
+async function seedBundles(services: Services): Promise<void> {
+  for (const [i, b] of DEMO_BUNDLES.entries()) {
+    const itemCodes = b.items.map(([site, seq]) => `${services.sites.byCodeCached(site)!.siteCode}-${seq}`);
+    await services.oneStop.bundles.create(
+      {
+        code: b.code,
+        name: b.name,
+        description: b.description,
+        itemCodes,
+        lifeEvent: b.lifeEvent,
+        audience: b.audience,
+      },
+      i,
+    );
+  }
 }
 
 /** A staff-defined form showing every field type (灵活就业登记). */

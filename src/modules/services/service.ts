@@ -4,7 +4,9 @@ import type { Db } from "../../platform/db/database.ts";
 import type { SearchIndex } from "../../platform/search/search-index.ts";
 import type { SitesService } from "../sites/service.ts";
 import { ApplicationService } from "./applications.ts";
+import { BundleService } from "./bundles.ts";
 import { CatalogueService } from "./catalogue.ts";
+import { StatsService } from "./stats.ts";
 import { EvaluationService } from "./evaluations.ts";
 import { FormStore } from "./form-store.ts";
 
@@ -14,6 +16,8 @@ export class OneStopService {
   readonly forms: FormStore;
   readonly applications: ApplicationService;
   readonly evaluations: EvaluationService;
+  readonly bundles: BundleService;
+  readonly stats: StatsService;
 
   constructor(deps: {
     store: Db;
@@ -26,5 +30,7 @@ export class OneStopService {
     this.forms = new FormStore(deps.store, deps.audit);
     this.applications = new ApplicationService(deps.store, deps.audit, deps.calendar);
     this.evaluations = new EvaluationService(deps.store, deps.audit, deps.calendar, this.applications);
+    this.bundles = new BundleService(deps.store, this.catalogue, this.forms, this.applications);
+    this.stats = new StatsService(deps.store, deps.sites, deps.calendar, this.evaluations);
   }
 }

@@ -50,6 +50,10 @@ export function QueuePage({
   return (
     <AdminLayout ctx={ctx} title="办件工作台">
       <h1>办件工作台</h1>
+      <p>
+        <a href="/admin/services/rectifications">差评整改</a> ·{" "}
+        <a href="/admin/service-items">服务事项与表单</a>
+      </p>
       <form method="get" action="/admin/services" class="filters">
         <label>
           状态
