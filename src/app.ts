@@ -26,6 +26,9 @@ import { buildAssets, type Asset } from "./web/assets.ts";
 import { ContentService } from "./modules/content/service.ts";
 import { SitesService } from "./modules/sites/service.ts";
 import { InteractionService } from "./modules/interaction/service.ts";
+import { CalendarService } from "./platform/calendar/calendar-service.ts";
+import { OneStopService } from "./modules/services/service.ts";
+import { AccountsService } from "./modules/accounts/service.ts";
 import { seedDemo } from "./seed/demo.ts";
 import sitesRoutes from "./modules/sites/routes.tsx";
 import contentRoutes from "./modules/content/routes.tsx";
@@ -34,6 +37,11 @@ import interactionRoutes from "./modules/interaction/routes.tsx";
 import interactionAdminRoutes from "./modules/interaction/admin-routes.tsx";
 import open311Routes from "./modules/interaction/open311.ts";
 import consoleRoutes from "./modules/console/routes.ts";
+import serviceHallRoutes from "./modules/services/routes.tsx";
+import accountRoutes from "./modules/accounts/routes.tsx";
+import applyRoutes from "./modules/services/apply-routes.tsx";
+import serviceAdminRoutes from "./modules/services/admin-routes.tsx";
+import serviceApiRoutes from "./modules/services/api-routes.ts";
 import { renderErrorPage } from "./modules/sites/views/error-page.tsx";
 import { MAX_ATTACHMENT_BYTES } from "./modules/content/attachments.ts";
 import { AssistantService } from "./modules/assistant/service.ts";
@@ -52,6 +60,9 @@ export interface Services {
   sessions: SessionStore;
   /** Rendered public pages for anonymous visitors; cleared when content or sites change. */
   pageCache: PageCache;
+  calendar: CalendarService;
+  oneStop: OneStopService;
+  accounts: AccountsService;
   cookieSecret: string;
   interaction: InteractionService;
   close(): Promise<void>;
@@ -84,6 +95,7 @@ export async function createServices(config: Config): Promise<Services> {
   sites.onChange(() => pageCache.clear());
   const content = new ContentService(store, sites, search, audit, () => pageCache.clear());
   const cookieSecret = await cookieSecretFor(config, store);
+  const calendar = new CalendarService(store.db, audit);
   const services: Services = {
     config,
     store,
@@ -96,6 +108,9 @@ export async function createServices(config: Config): Promise<Services> {
     pageCache,
     cookieSecret,
     interaction: new InteractionService(store, audit, search, sites, cookieSecret),
+    calendar,
+    oneStop: new OneStopService({ store, sites, search, audit, calendar }),
+    accounts: new AccountsService(store, audit),
     close: () => store.close(),
   };
   if (config.seedDemo) await seedDemo(services);
@@ -241,6 +256,11 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(open311Routes, { services });
   await app.register(consoleRoutes, { services });
   await app.register(assistantRoutes, { services });
+  await app.register(serviceHallRoutes, { services });
+  await app.register(accountRoutes, { services });
+  await app.register(applyRoutes, { services });
+  await app.register(serviceAdminRoutes, { services });
+  await app.register(serviceApiRoutes, { services });
 
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   return app;

@@ -438,6 +438,17 @@ export interface Database {
   surveyResponses: SurveyResponseRow;
   surveyAnswers: SurveyAnswerRow;
   open311Keys: Open311KeyRow;
+  calendarDays: CalendarDayRow;
+  serviceItems: ServiceItemRow;
+  accounts: AccountRow;
+  serviceForms: ServiceFormRow;
+  serviceBundles: ServiceBundleRow;
+  bundleApplications: BundleApplicationRow;
+  applications: ApplicationRow;
+  applicationEvents: ApplicationEventRow;
+  applicationFiles: ApplicationFileRow;
+  evaluations: EvaluationRow;
+  rectifications: RectificationRow;
 }
 
 export interface AssistantFaqRow {
@@ -493,4 +504,168 @@ export interface AssistantHandoffRow {
   transcript: string;
   status: string; // open | closed
   createdAt: string;
+}
+
+export interface CalendarDayRow {
+  date: string;
+  kind: string; // holiday | workday
+  name: string;
+}
+
+export interface ServiceItemRow {
+  id: Generated<number>;
+  code: string;
+  siteId: number;
+  name: string;
+  itemType: string;
+  forPerson: number;
+  forLegal: number;
+  themes: string; // "|a|b|"
+  lifeEvents: string; // "|a|b|"
+  onlineDepth: string;
+  visits: number;
+  legalLimitDays: number;
+  committedLimitDays: number;
+  guide: string; // JSON Guide
+  status: string; // published | draft
+  version: number;
+  formVersion: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AccountRow {
+  id: Generated<number>;
+  kind: string; // person | enterprise
+  loginName: string;
+  name: string;
+  idNumber: string | null;
+  creditCode: string | null;
+  contactName: string | null;
+  phone: string;
+  passwordHash: string | null;
+  verified: Generated<number>;
+  provider: string; // local | oidc
+  subject: string;
+  failedLogins: Generated<number>;
+  lockedUntil: string | null;
+  disabled: Generated<number>;
+  createdAt: string;
+}
+
+export interface ServiceFormRow {
+  id: Generated<number>;
+  itemCode: string;
+  version: number;
+  schema: string; // JSON FormSchema
+  note: string;
+  createdBy: string;
+  createdAt: string;
+}
+
+export interface ServiceBundleRow {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  description: string;
+  itemCodes: string; // JSON string[]
+  lifeEvent: string;
+  audience: string;
+  sort: Generated<number>;
+  createdAt: string;
+}
+
+export interface BundleApplicationRow {
+  id: Generated<number>;
+  trackingNo: string;
+  bundleCode: string;
+  accountId: number;
+  idempotencyKey: string;
+  createdAt: string;
+}
+
+export interface ApplicationRow {
+  id: Generated<number>;
+  trackingNo: string;
+  itemCode: string;
+  itemName: string;
+  siteId: number;
+  accountId: number;
+  bundleApplicationId: number | null;
+  status: string; // draft | prereview | correction | review | decided | delivered | closed | refused | withdrawn | suspended
+  suspendedFrom: string | null;
+  formVersion: number;
+  data: string; // JSON form values
+  applicantName: string;
+  idempotencyKey: string;
+  correctionCount: Generated<number>;
+  correctionNote: string | null;
+  prereview: string; // JSON automatic checks
+  assigneeId: number | null;
+  assigneeName: string | null;
+  outcome: string | null; // approved | denied
+  outcomeText: string | null;
+  online: number;
+  visits: number;
+  acceptedOn: string | null;
+  dueLegal: string | null;
+  dueCommitted: string | null;
+  dueDelivery: string | null;
+  suspendedOn: string | null;
+  suspendedDays: Generated<number>;
+  submittedAt: string | null;
+  decidedAt: string | null;
+  closedAt: string | null;
+  onTime: number | null;
+  version: Generated<number>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ApplicationEventRow {
+  id: Generated<number>;
+  applicationId: number;
+  at: string;
+  actorKind: string; // applicant | staff | system
+  actorName: string;
+  action: string;
+  fromStatus: string | null;
+  toStatus: string;
+  note: string;
+}
+
+export interface ApplicationFileRow {
+  id: Generated<number>;
+  applicationId: number;
+  field: string;
+  fileName: string;
+  mime: string;
+  size: number;
+  sha256: string;
+  createdAt: string;
+}
+
+export interface EvaluationRow {
+  id: Generated<number>;
+  applicationId: number;
+  siteId: number;
+  itemCode: string;
+  level: number; // 5 非常满意 … 1 非常不满意
+  comment: string;
+  isDefault: number;
+  createdAt: string;
+}
+
+export interface RectificationRow {
+  id: Generated<number>;
+  evaluationId: number;
+  siteId: number;
+  status: string; // open | done | appealed | appeal_upheld | appeal_rejected
+  dueOn: string;
+  result: string | null;
+  callback: string | null;
+  appealReason: string | null;
+  handledBy: string | null;
+  createdAt: string;
+  doneAt: string | null;
 }

@@ -5,6 +5,7 @@ import { search } from "./0002_search.ts";
 import { assistant } from "./0003_assistant.ts";
 import { searchFacets } from "./0004_search_facets.ts";
 import { interaction } from "./0005_interaction.ts";
+import { services } from "./0006_services.ts";
 
 /** One ordered timeline: names sort in the order they run. Each runs on SQLite and PostgreSQL. */
 export const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -13,4 +14,5 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   "0003_assistant": assistant,
   "0004_search_facets": searchFacets,
   "0005_interaction": interaction,
+  "0006_services": services,
 };

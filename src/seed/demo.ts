@@ -8,6 +8,7 @@ import { DEMO_SITES } from "./demo-sites.ts";
 import { minimalPdf } from "./sample-files.ts";
 import { seedAssistant } from "../modules/assistant/seed.ts";
 import { seedInteraction } from "../modules/interaction/seed.ts";
+import { seedServiceHall } from "../modules/services/seed.ts";
 
 /** Channel path that each article kind goes to in the standard channel tree. */
 export const CHANNEL_FOR_KIND: Record<string, string> = {
@@ -140,6 +141,7 @@ export async function seedDemo(services: Services, log: (line: string) => void =
     }
   }
   await seedAssistant(services, log);
+  await seedServiceHall(services);
   log(
     `Seeded ${DEMO_SITES.length} sites, ${DEMO_ARTICLES.length} articles, ${DEMO_STAFF.length} staff accounts.`,
   );

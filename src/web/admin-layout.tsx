@@ -12,6 +12,8 @@ export const ADMIN_NAV: { href: string; name: string; operatorOnly?: boolean }[]
   { href: "/admin/interaction", name: "互动交流" },
   { href: "/admin/users", name: "用户" },
   { href: "/admin/audit", name: "审计日志" },
+  { href: "/admin/services", name: "办件" },
+  { href: "/admin/service-items", name: "服务事项" },
 ];
 
 export interface AdminContext {
