@@ -13,11 +13,22 @@ import { AuditLog } from "./platform/audit/audit-log.ts";
 import { SqlSessionStore, type SessionStore } from "./platform/auth/session-store.ts";
 import { openDatabase, type Db } from "./platform/db/database.ts";
 import { migrateToLatest } from "./platform/db/migrate.ts";
-import { apiError, InputError } from "./platform/http/errors.ts";
+import {
+  apiError,
+  InputError,
+  validationFields,
+  validationMessage,
+  type ValidationProblem,
+} from "./platform/http/errors.ts";
 import { SearchIndex } from "./platform/search/search-index.ts";
+import { PageCache, registerPageCache } from "./platform/http/page-cache.ts";
 import { buildAssets, type Asset } from "./web/assets.ts";
 import { ContentService } from "./modules/content/service.ts";
 import { SitesService } from "./modules/sites/service.ts";
+import { InteractionService } from "./modules/interaction/service.ts";
+import { CalendarService } from "./platform/calendar/calendar-service.ts";
+import { OneStopService } from "./modules/services/service.ts";
+import { AccountsService } from "./modules/accounts/service.ts";
 import { seedDemo } from "./seed/demo.ts";
 import underPressure from "@fastify/under-pressure";
 import type { Redis } from "ioredis";
@@ -27,16 +38,26 @@ import {
   RedisInvalidationBus,
   type InvalidationBus,
 } from "./platform/cache/invalidation-bus.ts";
-import { PageCache } from "./platform/cache/page-cache.ts";
 import { RedisSessionStore } from "./platform/auth/redis-session-store.ts";
 import { registerHealthRoutes } from "./platform/ops/health.ts";
 import { isServiceUnavailable } from "./platform/ops/unavailable.ts";
-import { registerPageCache } from "./platform/cache/page-cache-hooks.ts";
 import sitesRoutes from "./modules/sites/routes.tsx";
 import contentRoutes from "./modules/content/routes.tsx";
 import searchRoutes from "./modules/search/routes.tsx";
+import interactionRoutes from "./modules/interaction/routes.tsx";
+import interactionAdminRoutes from "./modules/interaction/admin-routes.tsx";
+import open311Routes from "./modules/interaction/open311.ts";
+import consoleRoutes from "./modules/console/routes.ts";
+import serviceHallRoutes from "./modules/services/routes.tsx";
+import accountRoutes from "./modules/accounts/routes.tsx";
+import applyRoutes from "./modules/services/apply-routes.tsx";
+import serviceAdminRoutes from "./modules/services/admin-routes.tsx";
+import serviceApiRoutes from "./modules/services/api-routes.ts";
 import { renderErrorPage } from "./modules/sites/views/error-page.tsx";
 import { MAX_ATTACHMENT_BYTES } from "./modules/content/attachments.ts";
+import { AssistantService } from "./modules/assistant/service.ts";
+import { TableHandOff } from "./modules/assistant/handoff.ts";
+import assistantRoutes from "./modules/assistant/routes.tsx";
 
 /** Everything the HTTP layer and the CLI share; tests build it the same way. */
 export interface Services {
@@ -46,13 +67,19 @@ export interface Services {
   search: SearchIndex;
   sites: SitesService;
   content: ContentService;
+  assistant: AssistantService;
   sessions: SessionStore;
+  /** Rendered public pages for anonymous visitors; cleared when content or sites change. */
+  pageCache: PageCache;
+  calendar: CalendarService;
+  oneStop: OneStopService;
+  accounts: AccountsService;
   cookieSecret: string;
   /** Shared Redis connection in multi-instance mode, else null. */
   redis: Redis | null;
   /** Tells every instance that public content changed. */
   bus: InvalidationBus;
-  pageCache: PageCache;
+  interaction: InteractionService;
   close(): Promise<void>;
 }
 
@@ -80,15 +107,20 @@ export async function createServices(config: Config): Promise<Services> {
   const subscriber = config.redisUrl ? connectRedis(config.redisUrl, "subscriber") : null;
   const bus: InvalidationBus =
     redis && subscriber ? new RedisInvalidationBus(redis, subscriber) : new LocalInvalidationBus();
-  const pageCache = new PageCache();
   const audit = new AuditLog(store.db);
-  const search = new SearchIndex(store);
-  const sites = new SitesService(store, audit, config.portalHost, () => bus.publish("sites", ""));
+  const search = new SearchIndex(store, { resultCacheMs: config.pageCacheSeconds * 1000 });
+  const sites = new SitesService(store, audit, config.portalHost);
+  const pageCache = new PageCache(config.pageCacheSeconds * 1000);
+  // Changes made here reach this instance's caches directly and every other instance through the bus.
+  sites.onChange(() => bus.publish("sites", ""));
   const content = new ContentService(store, sites, search, audit, (id) => bus.publish("content", String(id)));
   bus.subscribe((topic) => {
     pageCache.clear();
+    search.clearCache();
     if (topic !== "content") sites.refresh().catch(() => {});
   });
+  const cookieSecret = await cookieSecretFor(config, store);
+  const calendar = new CalendarService(store.db, audit);
   const services: Services = {
     config,
     store,
@@ -96,11 +128,16 @@ export async function createServices(config: Config): Promise<Services> {
     search,
     sites,
     content,
+    assistant: new AssistantService(store, sites, audit, new TableHandOff(store.db)),
     sessions: redis ? new RedisSessionStore(redis) : new SqlSessionStore(store.db),
-    cookieSecret: await cookieSecretFor(config, store),
     redis,
     bus,
     pageCache,
+    cookieSecret,
+    interaction: new InteractionService(store, audit, search, sites, cookieSecret),
+    calendar,
+    oneStop: new OneStopService({ store, sites, search, audit, calendar }),
+    accounts: new AccountsService(store, audit),
     async close() {
       await bus.close();
       redis?.disconnect();
@@ -132,7 +169,20 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     logger: config.logLevel === "silent" ? false : { level: config.logLevel },
     trustProxy: config.trustProxy,
     bodyLimit: 2 * 1024 * 1024,
-    maxParamLength: 300,
+    routerOptions: { maxParamLength: 300 },
+    // A malformed address (/%ZZ) gets a Chinese answer in the portal's look, not Fastify's JSON.
+    frameworkErrors(_error, request, rawReply) {
+      const reply = rawReply as unknown as FastifyReply;
+      reply.status(400);
+      if (request.url.startsWith("/api/")) {
+        reply.send(apiError("bad_request", "请求地址格式有误"));
+        return;
+      }
+      renderErrorPage(services, request as FastifyRequest, 400, "网址格式有误，请检查后重新输入").then(
+        (html) => sendHtml(reply, html),
+        () => reply.type("text/plain; charset=utf-8").send("网址格式有误"),
+      );
+    },
     // A department host (rst.example.gov.cn) serves its site at the root: /x → /sites/rst/x.
     rewriteUrl(req) {
       const url = req.url ?? "/";
@@ -233,7 +283,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
       } else if (error.validation) {
         status = 400;
         code = "invalid_input";
-        message = `请求参数有误：${error.message}`;
+        fields = validationFields(error.validation as ValidationProblem[]);
+        message = validationMessage(fields);
       } else if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
         status = error.statusCode;
         code = status === 429 ? "too_many_requests" : status === 413 ? "too_large" : "bad_request";
@@ -242,6 +293,11 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
       } else {
         request.log.error(error);
       }
+      if (status === 404 && !isApi && (request.method === "GET" || request.method === "HEAD")) {
+        // An unknown site or channel may have been renamed or merged (机构改革): old addresses redirect.
+        const target = await sites.resolveRedirect(request.url.split("?")[0]);
+        if (target) return reply.redirect(target, 301);
+      }
       reply.status(status);
       if (isApi) return reply.send(apiError(code, message, fields));
       return sendHtml(reply, await renderErrorPage(services, request, status, message));
@@ -249,10 +305,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   );
 
   app.setNotFoundHandler(async (request, reply) => {
-    const path = request.url.split("?")[0];
-    const target = await sites.resolveRedirect(
-      path.endsWith("/") && path.length > 1 ? path.slice(0, -1) : path,
-    );
+    const target = await sites.resolveRedirect(request.url.split("?")[0]);
     if (target) return reply.redirect(target, 301);
     reply.status(404);
     if (request.url.startsWith("/api/")) return reply.send(apiError("not_found", "接口不存在"));
@@ -262,6 +315,16 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(sitesRoutes, { services });
   await app.register(contentRoutes, { services });
   await app.register(searchRoutes, { services });
+  await app.register(interactionRoutes, { services });
+  await app.register(interactionAdminRoutes, { services });
+  await app.register(open311Routes, { services });
+  await app.register(consoleRoutes, { services });
+  await app.register(assistantRoutes, { services });
+  await app.register(serviceHallRoutes, { services });
+  await app.register(accountRoutes, { services });
+  await app.register(applyRoutes, { services });
+  await app.register(serviceAdminRoutes, { services });
+  await app.register(serviceApiRoutes, { services });
 
   return app;
 }

@@ -17,12 +17,16 @@ export interface Config {
   /** Run background jobs (scheduled publishing) in this process. */
   runJobs: boolean;
   logLevel: string;
+  /** Seconds a rendered public page may be served from memory to anonymous visitors (0 = off). */
+  pageCacheSeconds: number;
   /** Cookies marked Secure (behind TLS). */
   secureCookies: boolean;
   /** Proxies whose X-Forwarded-For is believed (proxy-addr syntax), e.g. "loopback" for nginx on the same host. */
   trustProxy: string;
   /** Client addresses exempt from rate limits (internal monitoring, load tests). */
   rateLimitAllow: string[];
+  /** Demo only: show a phone verification code on the page instead of relying on a real SMS gateway. */
+  smsShowCode: boolean;
 }
 
 function flag(value: string | undefined, fallback: boolean): boolean {
@@ -56,6 +60,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       .split(",")
       .map((s) => s.trim())
       .filter(Boolean),
+    pageCacheSeconds: Math.max(0, Number(env.PAGE_CACHE_SECONDS ?? 10) || 0),
+    smsShowCode: flag(env.SMS_SHOW_CODE, true),
     ...overrides,
   };
 }

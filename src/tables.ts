@@ -222,6 +222,183 @@ export interface KvRow {
   value: string;
 }
 
+export interface LetterRow {
+  id: Generated<number>;
+  queryNo: string;
+  lookupHash: string;
+  siteId: number;
+  addresseeKind: string; // leader | department
+  addresseeSiteId: number;
+  kind: string; // consult | complaint | suggestion | help | other
+  subject: string;
+  content: string;
+  name: string;
+  phone: string;
+  email: string;
+  address: string;
+  publishConsent: number;
+  status: string; // submitted | screened | assigned | answered | reviewed | published | invalid
+  flags: string;
+  simhash: string;
+  duplicateOfId: number | null;
+  similarity: number | null;
+  ownerSiteId: number | null;
+  transferToSiteId: number | null;
+  transferReason: string | null;
+  transferCount: number;
+  limitDays: number;
+  extendedDays: number;
+  extensionReason: string | null;
+  dueAt: string;
+  warnedAt: string | null;
+  escalatedAt: string | null;
+  escalationNote: string | null;
+  answer: string | null;
+  answeredAt: string | null;
+  answeredBy: number | null;
+  repliedAt: string | null;
+  reviewedBy: number | null;
+  publicSubject: string | null;
+  publicContent: string | null;
+  publicAnswer: string | null;
+  publishedAt: string | null;
+  rating: string | null; // satisfied | basic | unsatisfied
+  solved: number | null;
+  ratingNote: string | null;
+  ratedAt: string | null;
+  reopenCount: number;
+  invalidReason: string | null;
+  ipHash: string;
+  source: string; // web | open311 | seed
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface LetterAttachmentRow {
+  id: Generated<number>;
+  letterId: number;
+  fileName: string;
+  mime: string;
+  size: number;
+  sha256: string;
+  createdAt: string;
+}
+
+export interface LetterEventRow {
+  id: Generated<number>;
+  letterId: number;
+  at: string;
+  actor: string;
+  action: string;
+  status: string;
+  note: string;
+  public: number;
+}
+
+export interface LetterRuleRow {
+  id: Generated<number>;
+  keyword: string;
+  targetSiteId: number;
+  createdAt: string;
+}
+
+export interface LetterDraftRow {
+  token: string;
+  siteId: number;
+  shownCount: number;
+  firstShownAt: string | null;
+  filedAt: string | null;
+  createdAt: string;
+}
+
+export interface PhoneCodeRow {
+  id: Generated<number>;
+  phone: string;
+  purpose: string;
+  codeHash: string;
+  ipHash: string;
+  attempts: number;
+  usedAt: string | null;
+  expiresAt: string;
+  createdAt: string;
+}
+
+export interface SmsOutboxRow {
+  id: Generated<number>;
+  phone: string;
+  body: string;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+export interface ConsultationRow {
+  id: Generated<number>;
+  siteId: number;
+  title: string;
+  draftText: string;
+  opensAt: string;
+  closesAt: string;
+  summary: string | null;
+  summaryPublishedAt: string | null;
+  createdBy: number | null;
+  createdAt: string;
+}
+
+export interface ConsultationCommentRow {
+  id: Generated<number>;
+  consultationId: number;
+  name: string;
+  phone: string;
+  content: string;
+  status: string; // pending | approved | rejected
+  adopted: number | null;
+  adoptionNote: string | null;
+  createdAt: string;
+  moderatedAt: string | null;
+}
+
+export interface SurveyRow {
+  id: Generated<number>;
+  siteId: number;
+  title: string;
+  description: string;
+  opensAt: string;
+  closesAt: string;
+  createdAt: string;
+}
+
+export interface SurveyQuestionRow {
+  id: Generated<number>;
+  surveyId: number;
+  sort: number;
+  kind: string; // single | multi | scale | text
+  text: string;
+  options: string;
+  required: number;
+}
+
+export interface SurveyResponseRow {
+  id: Generated<number>;
+  surveyId: number;
+  personHash: string;
+  createdAt: string;
+}
+
+export interface SurveyAnswerRow {
+  responseId: number;
+  questionId: number;
+  value: string;
+}
+
+export interface Open311KeyRow {
+  id: Generated<number>;
+  name: string;
+  keyHash: string;
+  siteId: number;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
 export interface Database {
   sites: SiteRow;
   channels: ChannelRow;
@@ -243,4 +420,252 @@ export interface Database {
   searchTerms: SearchTermRow;
   searchLog: SearchLogRow;
   kv: KvRow;
+  assistantFaqs: AssistantFaqRow;
+  assistantConversations: AssistantConversationRow;
+  assistantTurns: AssistantTurnRow;
+  assistantHandoffs: AssistantHandoffRow;
+  letters: LetterRow;
+  letterAttachments: LetterAttachmentRow;
+  letterEvents: LetterEventRow;
+  letterRules: LetterRuleRow;
+  letterDrafts: LetterDraftRow;
+  phoneCodes: PhoneCodeRow;
+  smsOutbox: SmsOutboxRow;
+  consultations: ConsultationRow;
+  consultationComments: ConsultationCommentRow;
+  surveys: SurveyRow;
+  surveyQuestions: SurveyQuestionRow;
+  surveyResponses: SurveyResponseRow;
+  surveyAnswers: SurveyAnswerRow;
+  open311Keys: Open311KeyRow;
+  calendarDays: CalendarDayRow;
+  serviceItems: ServiceItemRow;
+  accounts: AccountRow;
+  serviceForms: ServiceFormRow;
+  serviceBundles: ServiceBundleRow;
+  bundleApplications: BundleApplicationRow;
+  applications: ApplicationRow;
+  applicationEvents: ApplicationEventRow;
+  applicationFiles: ApplicationFileRow;
+  evaluations: EvaluationRow;
+  rectifications: RectificationRow;
+}
+
+export interface AssistantFaqRow {
+  id: string; // faq-NNN
+  siteId: number;
+  department: string;
+  category: string;
+  question: string;
+  alternatives: string; // JSON string[]
+  answer: string;
+  keywords: string; // JSON string[]
+  links: string; // JSON FaqLink[]
+  status: string; // draft | submitted | published
+  publishedJson: string | null; // the live version (FaqEntry + links) while a newer draft is edited
+  publishedAt: string | null;
+  version: number;
+  createdBy: number | null;
+  reviewedBy: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AssistantConversationRow {
+  id: string;
+  siteId: number | null;
+  context: string | null; // JSON AssistantContext
+  turnCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AssistantTurnRow {
+  id: Generated<number>;
+  conversationId: string;
+  question: string;
+  faqId: string | null;
+  answered: number;
+  reason: string;
+  confidence: number;
+  usedContext: number;
+  rating: number | null; // 1 helpful, -1 not helpful
+  resolved: number; // 1 once an editor dealt with it in the queue
+  createdAt: string;
+}
+
+export interface AssistantHandoffRow {
+  id: Generated<number>;
+  conversationId: string;
+  siteId: number | null;
+  name: string;
+  contact: string;
+  message: string;
+  transcript: string;
+  status: string; // open | closed
+  createdAt: string;
+}
+
+export interface CalendarDayRow {
+  date: string;
+  kind: string; // holiday | workday
+  name: string;
+}
+
+export interface ServiceItemRow {
+  id: Generated<number>;
+  code: string;
+  siteId: number;
+  name: string;
+  itemType: string;
+  forPerson: number;
+  forLegal: number;
+  themes: string; // "|a|b|"
+  lifeEvents: string; // "|a|b|"
+  onlineDepth: string;
+  visits: number;
+  legalLimitDays: number;
+  committedLimitDays: number;
+  guide: string; // JSON Guide
+  status: string; // published | draft
+  version: number;
+  formVersion: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AccountRow {
+  id: Generated<number>;
+  kind: string; // person | enterprise
+  loginName: string;
+  name: string;
+  idNumber: string | null;
+  creditCode: string | null;
+  contactName: string | null;
+  phone: string;
+  passwordHash: string | null;
+  verified: Generated<number>;
+  provider: string; // local | oidc
+  subject: string;
+  failedLogins: Generated<number>;
+  lockedUntil: string | null;
+  disabled: Generated<number>;
+  createdAt: string;
+}
+
+export interface ServiceFormRow {
+  id: Generated<number>;
+  itemCode: string;
+  version: number;
+  schema: string; // JSON FormSchema
+  note: string;
+  createdBy: string;
+  createdAt: string;
+}
+
+export interface ServiceBundleRow {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  description: string;
+  itemCodes: string; // JSON string[]
+  lifeEvent: string;
+  audience: string;
+  sort: Generated<number>;
+  createdAt: string;
+}
+
+export interface BundleApplicationRow {
+  id: Generated<number>;
+  trackingNo: string;
+  bundleCode: string;
+  accountId: number;
+  idempotencyKey: string;
+  createdAt: string;
+}
+
+export interface ApplicationRow {
+  id: Generated<number>;
+  trackingNo: string;
+  itemCode: string;
+  itemName: string;
+  siteId: number;
+  accountId: number;
+  bundleApplicationId: number | null;
+  status: string; // draft | prereview | correction | review | decided | delivered | closed | refused | withdrawn | suspended
+  suspendedFrom: string | null;
+  formVersion: number;
+  data: string; // JSON form values
+  applicantName: string;
+  idempotencyKey: string;
+  correctionCount: Generated<number>;
+  correctionNote: string | null;
+  prereview: string; // JSON automatic checks
+  assigneeId: number | null;
+  assigneeName: string | null;
+  outcome: string | null; // approved | denied
+  outcomeText: string | null;
+  online: number;
+  visits: number;
+  acceptedOn: string | null;
+  dueLegal: string | null;
+  dueCommitted: string | null;
+  dueDelivery: string | null;
+  suspendedOn: string | null;
+  suspendedDays: Generated<number>;
+  submittedAt: string | null;
+  decidedAt: string | null;
+  closedAt: string | null;
+  onTime: number | null;
+  version: Generated<number>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ApplicationEventRow {
+  id: Generated<number>;
+  applicationId: number;
+  at: string;
+  actorKind: string; // applicant | staff | system
+  actorName: string;
+  action: string;
+  fromStatus: string | null;
+  toStatus: string;
+  note: string;
+}
+
+export interface ApplicationFileRow {
+  id: Generated<number>;
+  applicationId: number;
+  field: string;
+  fileName: string;
+  mime: string;
+  size: number;
+  sha256: string;
+  createdAt: string;
+}
+
+export interface EvaluationRow {
+  id: Generated<number>;
+  applicationId: number;
+  siteId: number;
+  itemCode: string;
+  level: number; // 5 非常满意 … 1 非常不满意
+  comment: string;
+  isDefault: number;
+  createdAt: string;
+}
+
+export interface RectificationRow {
+  id: Generated<number>;
+  evaluationId: number;
+  siteId: number;
+  status: string; // open | done | appealed | appeal_upheld | appeal_rejected
+  dueOn: string;
+  result: string | null;
+  callback: string | null;
+  appealReason: string | null;
+  handledBy: string | null;
+  createdAt: string;
+  doneAt: string | null;
 }

@@ -36,6 +36,15 @@ export async function createPgDatabase(): Promise<{ url: string; drop(): Promise
     async drop() {
       const c = new pg.Client({ connectionString: TEST_PG_URL });
       await c.connect();
+      // Let the closed pool's backends exit first: forcing them out while a client is still closing
+      // its socket surfaces as an uncaught "terminating connection" error in whichever test opened it.
+      for (let i = 0; i < 100; i++) {
+        const open = await c.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [
+          name,
+        ]);
+        if (open.rows[0].n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
     },

@@ -2,9 +2,17 @@ import type { Migration } from "kysely";
 import type { Dialect } from "../platform/db/database.ts";
 import { foundation } from "./0001_foundation.ts";
 import { search } from "./0002_search.ts";
+import { assistant } from "./0003_assistant.ts";
+import { searchFacets } from "./0004_search_facets.ts";
+import { interaction } from "./0005_interaction.ts";
+import { services } from "./0006_services.ts";
 
 /** One ordered timeline: names sort in the order they run. Each runs on SQLite and PostgreSQL. */
 export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   "0001_foundation": foundation,
   "0002_search": search,
+  "0003_assistant": assistant,
+  "0004_search_facets": searchFacets,
+  "0005_interaction": interaction,
+  "0006_services": services,
 };

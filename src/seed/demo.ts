@@ -6,6 +6,9 @@ import type { Actor } from "../modules/content/service.ts";
 import { DEMO_ARTICLES } from "./demo-articles.ts";
 import { DEMO_SITES } from "./demo-sites.ts";
 import { minimalPdf } from "./sample-files.ts";
+import { seedAssistant } from "../modules/assistant/seed.ts";
+import { seedInteraction } from "../modules/interaction/seed.ts";
+import { seedServiceHall } from "../modules/services/seed.ts";
 
 /** Channel path that each article kind goes to in the standard channel tree. */
 export const CHANNEL_FOR_KIND: Record<string, string> = {
@@ -91,6 +94,8 @@ export async function seedDemo(services: Services, log: (line: string) => void =
     }
   }
 
+  await seedInteraction(services, passwordHash);
+
   const idsByTitle = new Map<string, number>();
   const cityCodes = DEMO_SITES.filter((s) => s.kind === "city" || s.kind === "county").map((s) => s.code);
   for (const demo of DEMO_ARTICLES) {
@@ -135,6 +140,8 @@ export async function seedDemo(services: Services, log: (line: string) => void =
       await services.content.addAttachment(article.id, `${demo.title}.pdf`, minimalPdf(demo.title), actor);
     }
   }
+  await seedAssistant(services, log);
+  await seedServiceHall(services);
   log(
     `Seeded ${DEMO_SITES.length} sites, ${DEMO_ARTICLES.length} articles, ${DEMO_STAFF.length} staff accounts.`,
   );

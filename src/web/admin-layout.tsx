@@ -8,8 +8,12 @@ export const ADMIN_NAV: { href: string; name: string; operatorOnly?: boolean }[]
   { href: "/admin/articles", name: "信息" },
   { href: "/admin/review", name: "审核" },
   { href: "/admin/error-reports", name: "找错反馈" },
+  { href: "/admin/assistant", name: "智能客服" },
+  { href: "/admin/interaction", name: "互动交流" },
   { href: "/admin/users", name: "用户" },
   { href: "/admin/audit", name: "审计日志" },
+  { href: "/admin/services", name: "办件" },
+  { href: "/admin/service-items", name: "服务事项" },
 ];
 
 export interface AdminContext {

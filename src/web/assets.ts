@@ -14,6 +14,9 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 /** Client scripts, bundled by esbuild at start-up: public pages get small plain scripts, no framework. */
 export const CLIENT_ENTRIES: Record<string, string> = {
   "js/site.js": here("./client/site.ts"),
+  "js/interaction.js": here("./client/interaction.ts"),
+  "js/editor.js": here("./client/editor.ts"),
+  "js/assistant.js": here("../modules/assistant/client/chat-panel.ts"),
 };
 
 export const STYLESHEETS: Record<string, string> = {

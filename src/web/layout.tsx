@@ -95,6 +95,9 @@ function Header({ ctx }: { ctx: PageContext }) {
             <button type="button" class="read-aloud" hidden data-read-aloud="#main">
               朗读正文
             </button>
+            <a href={`${ctx.base}/assistant`} data-assistant-open>
+              智能客服
+            </a>
             <a href="/admin">工作人员登录</a>
           </nav>
         </div>
@@ -179,6 +182,7 @@ function Footer({ ctx }: { ctx: PageContext }) {
           <p class="footer-row">
             <a href={`${ctx.base}/report-error?url=${encodeURIComponent(ctx.path)}`}>我为政府网站找错</a>
             <a href={`${ctx.base}/zwgk`}>政务公开</a>
+            <a href={`${ctx.base}/assistant`}>智能客服</a>
             <a href={`${ctx.base}/sitemap.xml`}>网站地图</a>
             <a href="/api/docs">开放接口</a>
           </p>
@@ -209,6 +213,7 @@ export function Layout({
         <link rel="stylesheet" href="/static/css/site.css" />
         <link rel="stylesheet" href={`${ctx.base}/theme.css`} />
         <script src="/static/js/site.js" defer></script>
+        <script src="/static/js/assistant.js" defer></script>
       </head>
       <body>
         <Header ctx={ctx} />

@@ -102,7 +102,11 @@ describe("several instances on PostgreSQL and Redis", { timeout: 180_000 }, () =
     for (const inst of [a, b]) {
       await fetch(inst.base + path);
       const second = await fetch(inst.base + path);
-      assert.equal(second.headers.get("x-cache"), "hit", "the second view is served from the page cache");
+      assert.equal(
+        second.headers.get("x-page-cache"),
+        "hit",
+        "the second view is served from the page cache",
+      );
       assert.match(await second.text(), new RegExp(target.title));
     }
     const current = await control.content.get(target.id);

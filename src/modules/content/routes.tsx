@@ -58,7 +58,8 @@ async function channelWithDescendants(
 export default async function contentRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const { sites, content } = services;
 
-  app.get("/sites/:code/col/*", { schema: { hide: true } }, async (request, reply) => {
+  const cached = { pageCache: true };
+  app.get("/sites/:code/col/*", { schema: { hide: true }, config: cached }, async (request, reply) => {
     const params = request.params as { code: string; "*": string };
     const site = await siteOf(services, params.code);
     let rest = params["*"];
@@ -110,6 +111,7 @@ export default async function contentRoutes(app: FastifyInstance, { services }: 
   app.get(
     "/sites/:code/art/:file",
     {
+      config: cached,
       schema: {
         hide: true,
         params: Type.Object({ code: Type.String({ maxLength: 40 }), file: Type.String({ maxLength: 40 }) }),
@@ -195,6 +197,7 @@ export default async function contentRoutes(app: FastifyInstance, { services }: 
   app.get(
     "/sites/:code/policies",
     {
+      config: cached,
       schema: {
         hide: true,
         params: SiteParams,

@@ -32,17 +32,29 @@ export default async function sitesRoutes(app: FastifyInstance, { services }: { 
     return reply.redirect(`/sites/${code}/`, 301);
   });
 
-  app.get("/sites/:code/", { schema: { hide: true, params: SiteParams } }, async (request, reply) => {
-    const site = await siteOf(services, (request.params as { code: string }).code);
-    const ctx = await pageContext(services, site, request, "");
-    const sections: HomeSection[] = [];
-    for (const s of SECTIONS) {
-      const items = await content.repo.latestOnSite(site.id, s.kinds, 8);
-      const channel = await sites.repo.channelByPath(site.id, s.channelPath);
-      sections.push({ title: s.title, items, moreHref: channel ? `${ctx.base}/col/${channel.path}/` : null });
-    }
-    return sendHtml(reply, renderDocument(<HomePage ctx={ctx} sections={sections} cluster={sites.list()} />));
-  });
+  const cached = { pageCache: true };
+  app.get(
+    "/sites/:code/",
+    { schema: { hide: true, params: SiteParams }, config: cached },
+    async (request, reply) => {
+      const site = await siteOf(services, (request.params as { code: string }).code);
+      const ctx = await pageContext(services, site, request, "");
+      const sections: HomeSection[] = [];
+      for (const s of SECTIONS) {
+        const items = await content.repo.latestOnSite(site.id, s.kinds, 8);
+        const channel = await sites.repo.channelByPath(site.id, s.channelPath);
+        sections.push({
+          title: s.title,
+          items,
+          moreHref: channel ? `${ctx.base}/col/${channel.path}/` : null,
+        });
+      }
+      return sendHtml(
+        reply,
+        renderDocument(<HomePage ctx={ctx} sections={sections} cluster={sites.list()} />),
+      );
+    },
+  );
 
   app.get(
     "/sites/:code/theme.css",
@@ -79,14 +91,18 @@ export default async function sitesRoutes(app: FastifyInstance, { services }: { 
     },
   );
 
-  app.get("/sites/:code/zwgk", { schema: { hide: true, params: SiteParams } }, async (request, reply) => {
-    const site = await siteOf(services, (request.params as { code: string }).code);
-    const ctx = await pageContext(services, site, request, "zwgk");
-    return sendHtml(
-      reply,
-      renderDocument(<DirectoryPage ctx={ctx} tree={await sites.channelTree(site.id)} />),
-    );
-  });
+  app.get(
+    "/sites/:code/zwgk",
+    { schema: { hide: true, params: SiteParams }, config: cached },
+    async (request, reply) => {
+      const site = await siteOf(services, (request.params as { code: string }).code);
+      const ctx = await pageContext(services, site, request, "zwgk");
+      return sendHtml(
+        reply,
+        renderDocument(<DirectoryPage ctx={ctx} tree={await sites.channelTree(site.id)} />),
+      );
+    },
+  );
 
   app.get(
     "/sites/:code/report-error",

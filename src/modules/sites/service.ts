@@ -2,6 +2,7 @@ import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import { InputError } from "../../platform/http/errors.ts";
+import { pinyin } from "pinyin-pro";
 import { SitesRepo, type Channel, type Site } from "./repo.ts";
 
 export type { Channel, Site };
@@ -66,6 +67,19 @@ const HOST = /^(?=.{3,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[
 const COLOUR = /^#[0-9a-fA-F]{6}$/;
 const SLUG = /^[a-z0-9][a-z0-9-]{0,30}$/;
 
+/** A readable channel path from a Chinese name: pinyin initials of Han characters, other letters kept. */
+export function channelSlug(name: string): string {
+  const parts = pinyin(name, { pattern: "first", toneType: "none", type: "array", nonZh: "consecutive" });
+  const slug = parts
+    .join("")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 24)
+    .replace(/-+$/, "");
+  return slug ? (/^[a-z0-9]/.test(slug) ? slug : `c${slug}`) : "lm";
+}
+
 export function validateSiteInput(input: SiteInput): Record<string, string> {
   const errors: Record<string, string> = {};
   if (!CODE.test(input.code)) errors.code = "站点代码须为2至31位小写字母、数字或连字符，以字母开头";
@@ -92,10 +106,19 @@ export class SitesService {
     private readonly store: Db,
     private readonly audit: AuditLog,
     private readonly portalHost: string,
-    /** Called after the cluster's shape changes (other instances and caches listen). */
-    private readonly onChange: () => void = () => {},
   ) {
     this.repo = new SitesRepo(store.db);
+  }
+
+  private readonly listeners: (() => void)[] = [];
+
+  /** Called after a site or channel changes in this process (page caches listen). */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
   }
 
   async refresh(): Promise<void> {
@@ -235,7 +258,7 @@ export class SitesService {
       return created;
     });
     await this.refresh();
-    this.onChange();
+    this.changed();
     return site;
   }
 
@@ -281,7 +304,7 @@ export class SitesService {
       );
     });
     await this.refresh();
-    this.onChange();
+    this.changed();
     return (await this.repo.siteById(id))!;
   }
 
@@ -324,16 +347,36 @@ export class SitesService {
       targetId: channel.id,
       detail: { siteId, path },
     });
-    this.onChange();
+    this.changed();
     return channel;
   }
 
-  /** Finds a channel by name, creating a top-level list channel when missing (used by import). */
+  /**
+   * Finds a channel by name, creating a top-level list channel when missing (used by import). The
+   * new channel's path is the pinyin initials of its name (人才招聘 → rczp), made unique with a suffix.
+   * Safe when two callers (or two processes) ask for the same new name at once: the loser of the
+   * insert race finds the winner's channel by name.
+   */
   async ensureChannel(siteId: number, name: string, actor: string): Promise<Channel> {
-    const existing = await this.repo.channelByName(siteId, name);
+    const wanted = name.trim();
+    const existing = await this.repo.channelByName(siteId, wanted);
     if (existing) return existing;
-    const slugBase = `c${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
-    return this.createChannel(siteId, { name, slug: slugBase, kind: "list" }, actor);
+    const base = channelSlug(wanted);
+    for (let attempt = 1; attempt <= 50; attempt++) {
+      const slug = attempt === 1 ? base : `${base.slice(0, 26)}-${attempt}`;
+      if (await this.repo.channelByPath(siteId, slug)) continue;
+      try {
+        return await this.createChannel(siteId, { name: wanted, slug, kind: "list" }, actor);
+      } catch (error) {
+        // Someone else may have created it (or taken the slug) between our check and our insert.
+        const raced = await this.repo.channelByName(siteId, wanted);
+        if (raced) return raced;
+        if (error instanceof InputError && !error.fields.slug) throw error;
+        if (!(error instanceof InputError) && (await this.repo.channelByPath(siteId, slug)) === undefined)
+          throw error;
+      }
+    }
+    throw new InputError("栏目信息有误", { slug: "无法为该栏目生成唯一路径" });
   }
 
   async renameChannel(
@@ -391,7 +434,7 @@ export class SitesService {
         trx,
       );
     });
-    this.onChange();
+    this.changed();
     return (await this.repo.channelById(channelId))!;
   }
 
@@ -439,7 +482,7 @@ export class SitesService {
         trx,
       );
     });
-    this.onChange();
+    this.changed();
   }
 
   private async addRedirect(trx: Db["db"], fromPath: string, toPath: string, reason: string): Promise<void> {
@@ -454,16 +497,22 @@ export class SitesService {
   }
 
   /** Where an old address now lives, if it was renamed or merged away. */
-  async resolveRedirect(path: string): Promise<string | null> {
+  async resolveRedirect(rawPath: string): Promise<string | null> {
+    // "/sites/old/" and "/sites/old" are the same address; the answer keeps the trailing slash.
+    const slash = rawPath.length > 1 && rawPath.endsWith("/");
+    const path = slash ? rawPath.replace(/\/+$/, "") : rawPath;
     const exact = await this.repo.redirectFor(path);
     if (exact) return exact.toPath;
     const segments = path.split("/");
-    for (let i = segments.length - 1; i >= 2; i--) {
+    // The address itself (a renamed channel's own page) or any parent prefix may carry a rule.
+    for (let i = segments.length; i >= 2; i--) {
       const prefix = segments.slice(0, i).join("/");
       const rule = await this.repo.redirectFor(`${prefix}/*`);
       if (rule) {
         const rest = path.slice(prefix.length + 1);
-        return rule.toPath.endsWith("/*") ? `${rule.toPath.slice(0, -2)}/${rest}` : rule.toPath;
+        if (!rule.toPath.endsWith("/*")) return rule.toPath;
+        const target = `${rule.toPath.slice(0, -2)}/${rest}`;
+        return slash && !target.endsWith("/") ? `${target}/` : target;
       }
     }
     return null;

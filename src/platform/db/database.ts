@@ -66,8 +66,11 @@ export function openDatabase(config: Config): Db {
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
   sqlite.pragma("busy_timeout = 5000");
+  // Read through the OS page cache without copying (large search indexes), and keep more pages.
+  sqlite.pragma("mmap_size = 1073741824");
+  sqlite.pragma("cache_size = -65536");
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: sqlite }),
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
     plugins: [new CamelCasePlugin()],
   });
   return {
@@ -78,4 +81,29 @@ export function openDatabase(config: Config): Db {
       await db.destroy();
     },
   };
+}
+
+/**
+ * Kysely prepares every query anew; better-sqlite3 statements are reusable, so keep the compiled
+ * ones by SQL text (a bounded map). A statement still busy iterating is never handed out twice.
+ */
+function withStatementCache(sqlite: SQLite.Database, max = 500): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = (source: string): SQLite.Statement => {
+    const hit = cache.get(source);
+    if (hit && !hit.busy) return hit;
+    const statement = sqlite.prepare(source);
+    if (!hit) {
+      if (cache.size >= max) cache.delete(cache.keys().next().value!);
+      cache.set(source, statement);
+    }
+    return statement;
+  };
+  return new Proxy(sqlite, {
+    get(target, property, receiver) {
+      if (property === "prepare") return prepare;
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }

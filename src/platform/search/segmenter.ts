@@ -19,6 +19,30 @@ const synonymDict = allSynonymWords()
   .join("\n");
 jieba.loadDict(Buffer.from(`${userDict.trim()}\n${synonymDict}\n`, "utf8"));
 
+/** Government words and synonyms, found again inside longer compounds (社会保险费 → 社会保险). */
+const KNOWN_WORDS = new Set([
+  ...userDict
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/)[0])
+    .filter((w) => w && [...w].length >= 2),
+  ...allSynonymWords(),
+]);
+const MAX_KNOWN_LENGTH = Math.max(...[...KNOWN_WORDS].map((w) => [...w].length));
+
+function knownWordsInside(token: string): string[] {
+  const chars = [...token];
+  if (chars.length < 3) return [];
+  const found: string[] = [];
+  for (let start = 0; start < chars.length; start++) {
+    for (let len = 2; len <= MAX_KNOWN_LENGTH && start + len <= chars.length; len++) {
+      if (len === chars.length) continue;
+      const word = chars.slice(start, start + len).join("");
+      if (KNOWN_WORDS.has(word)) found.push(word);
+    }
+  }
+  return found;
+}
+
 const WORD_CHAR = /[\p{L}\p{N}]/u;
 
 function clean(tokens: string[]): string[] {
@@ -35,7 +59,10 @@ function clean(tokens: string[]): string[] {
 
 /** Tokens for indexing: search-mode segmentation (words and their sub-words), canonical forms. */
 export function indexTokens(text: string): string[] {
-  return clean(jieba.cutForSearch(text, true));
+  const raw = jieba.cutForSearch(text, true);
+  const extra: string[] = [];
+  for (const token of raw) extra.push(...knownWordsInside(token));
+  return clean(extra.length > 0 ? raw.concat(extra) : raw);
 }
 
 /** Tokens of a query: precise segmentation, canonical forms, stop words removed, de-duplicated. */
@@ -52,6 +79,21 @@ export function toPinyin(word: string): string {
   return pinyin(word, { toneType: "none", type: "array" }).join("");
 }
 
+let knownByPinyin: Map<string, string> | null = null;
+
+/** A government word or synonym that sounds exactly like `text` (公基金 → 公积金), if `text` is not one. */
+export function knownHomophone(text: string): string | null {
+  if (!/^\p{Script=Han}{2,8}$/u.test(text) || KNOWN_WORDS.has(text)) return null;
+  if (!knownByPinyin) {
+    knownByPinyin = new Map();
+    for (const word of [...KNOWN_WORDS].sort()) {
+      const key = toPinyin(word);
+      if (!knownByPinyin.has(key)) knownByPinyin.set(key, word);
+    }
+  }
+  return knownByPinyin.get(toPinyin(text)) ?? null;
+}
+
 /** 发文字号 in a form that ignores brackets and spaces: 鄂人社发〔2024〕12号 → 鄂人社发202412号. */
 export function normaliseDocNumber(text: string): string {
   return text.replace(/[\s〔〕[\]()（）【】{}第]/g, "");
@@ -66,4 +108,9 @@ export function looksLikeDocNumber(text: string): boolean {
 /** The token under which a document's 发文字号 is indexed (letters and digits only). */
 export function docNumberToken(docNumber: string): string {
   return `dn${normaliseDocNumber(docNumber)}`.toLowerCase().replace(/[^\p{L}\p{N}]/gu, "");
+}
+
+/** Part-of-speech tags of a text's words (jieba's tag set: n noun, v verb, …), for query analysis. */
+export function posTags(text: string): { word: string; tag: string }[] {
+  return jieba.tag(text, true);
 }

@@ -1,0 +1,259 @@
+/**
+ * `npm run bench`: the platform's performance benchmark, in one run.
+ *   1. Bulk import speed (articles/s importing generated JSON Lines on SQLite).
+ *   2. HTTP throughput and p99 latency of the home page, an article page and search (JSON API and
+ *      results page) with 64 connections (autocannon), against nginx serving the same bytes as
+ *      static files. Targets: article ≥ 0.5 × nginx, search ≥ 0.2 × nginx.
+ *   3. Search over 100,000 generated articles: p95 latency of SearchIndex.search over a few hundred
+ *      varied queries. Target: p95 < 30 ms.
+ * Everything runs on temporary directories and loopback ports; nothing is written to the repo.
+ *
+ * Options: --quick (10k docs, 3 s per measurement) · --duration S · --docs N · --connections N ·
+ *          --import N (lines) · --queries N · --nginx-workers N · --pg URL (also run 3. on PostgreSQL)
+ *          --skip-import · --skip-http · --skip-search
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import autocannon from "autocannon";
+import { measureImport } from "./import-speed.ts";
+import { measureLargeSearch, type LargeSearchResult } from "./search-large.ts";
+import { ensureNginx, freePort, startNginx, stopChild, waitForHttp } from "./servers.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: "boolean", default: false },
+    duration: { type: "string" },
+    docs: { type: "string" },
+    connections: { type: "string", default: "64" },
+    import: { type: "string" },
+    queries: { type: "string" },
+    "nginx-workers": { type: "string", default: "1" },
+    pg: { type: "string" },
+    "skip-import": { type: "boolean", default: false },
+    "skip-http": { type: "boolean", default: false },
+    "skip-search": { type: "boolean", default: false },
+  },
+});
+
+const quick = args.quick;
+const duration = Number(args.duration ?? (quick ? 3 : 10));
+const docCount = Number(args.docs ?? (quick ? 10_000 : 100_000));
+const connections = Number(args.connections);
+const importLines = Number(args.import ?? (quick ? 1000 : 5000));
+const queryCount = Number(args.queries ?? (quick ? 150 : 400));
+const nginxWorkers = Number(args["nginx-workers"]);
+const SEARCH_P95_TARGET_MS = 30;
+
+const log = (line: string) => console.error(line);
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+interface Load {
+  rps: number;
+  p99: number;
+  p50: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function load(url: string, seconds: number): Promise<Load> {
+  // Each request looks like a different visitor (X-Forwarded-For; the app trusts its proxy), as
+  // real traffic does, so the per-visitor rate limits of the search pages do not cap the figure.
+  let n = 0;
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    pipelining: 1,
+    requests: [
+      {
+        setupRequest(request) {
+          n++;
+          request.headers = { ...request.headers, "x-forwarded-for": `198.18.${(n >> 8) & 255}.${n & 255}` };
+          return request;
+        },
+      },
+    ],
+  });
+  return {
+    rps: result.requests.average,
+    p99: result.latency.p99,
+    p50: result.latency.p50,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+interface Target {
+  name: string;
+  path: string;
+  file: string;
+  /** Minimum app/nginx ratio, when there is a target. */
+  target: number | null;
+}
+
+async function httpBench(dataDir: string): Promise<string[]> {
+  const lines: string[] = [];
+  const nginxBinary = ensureNginx(log);
+  const port = await freePort();
+  const app = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "start"], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATA_DIR: dataDir,
+      DATABASE_URL: "",
+      LOG_LEVEL: "warn",
+      RUN_JOBS: "0",
+      NODE_ENV: "production",
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const nginxDir = mkdtempSync(join(tmpdir(), "chuyun-bench-nginx-"));
+  try {
+    await waitForHttp(`${base}/healthz`, 60_000, app);
+    const probe = (await (await fetch(`${base}/api/search?q=${encodeURIComponent("营商环境")}`)).json()) as {
+      results: { url: string }[];
+    };
+    const articlePath = probe.results[0]?.url;
+    if (!articlePath) throw new Error("no article found to benchmark");
+    const targets: Target[] = [
+      { name: "home page /", path: "/", file: "home.html", target: null },
+      { name: `article ${articlePath}`, path: articlePath, file: "article.html", target: 0.5 },
+      {
+        name: "search API /api/search?q=社会保险",
+        path: `/api/search?q=${encodeURIComponent("社会保险")}`,
+        file: "search.json",
+        target: 0.2,
+      },
+      {
+        name: "search page ?q=社保 (www)",
+        path: `/sites/www/search?q=${encodeURIComponent("社保")}`,
+        file: "search-page.html",
+        target: 0.2,
+      },
+    ];
+    const files = new Map<string, { body: Buffer; contentType: string }>();
+    for (const t of targets) {
+      const res = await fetch(`${base}${t.path}`);
+      if (res.status !== 200) throw new Error(`${t.path} answered ${res.status}`);
+      files.set(t.file, {
+        body: Buffer.from(await res.arrayBuffer()),
+        contentType: res.headers.get("content-type") ?? "text/html",
+      });
+    }
+    const nginx = await startNginx(nginxBinary, nginxDir, files, nginxWorkers);
+    const rows: { t: Target; app: Load; nginx: Load; bytes: number }[] = [];
+    try {
+      const warm = Math.max(1, Math.round(duration / 3));
+      for (const t of targets) {
+        log(`  ${t.name}: app…`);
+        await load(`${base}${t.path}`, warm);
+        const appLoad = await load(`${base}${t.path}`, duration);
+        log(`  ${t.name}: nginx…`);
+        await load(`http://127.0.0.1:${nginx.port}/${t.file}`, warm);
+        const nginxLoad = await load(`http://127.0.0.1:${nginx.port}/${t.file}`, duration);
+        rows.push({ t, app: appLoad, nginx: nginxLoad, bytes: files.get(t.file)!.body.length });
+      }
+    } finally {
+      await nginx.stop();
+    }
+    lines.push(
+      `HTTP: ${connections} connections, ${duration} s per measurement (after ${Math.max(1, Math.round(duration / 3))} s warm-up);` +
+        ` app = one Node process on SQLite, nginx ${nginxWorkers} worker(s) serving the same bytes as static files`,
+    );
+    const header = ["target", "bytes", "app req/s", "app p99", "nginx req/s", "nginx p99", "ratio", "goal"];
+    const table = rows.map(({ t, app, nginx, bytes }) => {
+      const ratio = app.rps / nginx.rps;
+      const goal = t.target == null ? "—" : `≥ ${t.target} ${ratio >= t.target ? "MET" : "MISSED"}`;
+      const bad = app.errors + app.non2xx > 0 ? ` (${app.errors} errors, ${app.non2xx} non-2xx)` : "";
+      return [
+        t.name,
+        fmt(bytes),
+        fmt(app.rps) + bad,
+        `${fmt(app.p99)} ms`,
+        fmt(nginx.rps),
+        `${fmt(nginx.p99)} ms`,
+        ratio.toFixed(2),
+        goal,
+      ];
+    });
+    lines.push(...renderTable(header, table));
+  } finally {
+    await stopChild(app);
+    rmSync(nginxDir, { recursive: true, force: true });
+  }
+  return lines;
+}
+
+function renderTable(header: string[], rows: string[][]): string[] {
+  const width = (s: string) => [...s].reduce((w, c) => w + (/[\u1100-\uffff]/.test(c) ? 2 : 1), 0);
+  const widths = header.map((h, i) => Math.max(width(h), ...rows.map((r) => width(r[i]))));
+  const line = (cells: string[]) => cells.map((c, i) => c + " ".repeat(widths[i] - width(c))).join(" | ");
+  return [line(header), widths.map((w) => "-".repeat(w)).join("-|-"), ...rows.map(line)];
+}
+
+function searchLines(r: LargeSearchResult): string[] {
+  const ms = (n: number) => `${n.toFixed(1)} ms`;
+  const out = [
+    `Search over ${fmt(r.docs)} articles on ${r.engine} (indexed in ${r.loadSeconds.toFixed(0)} s),` +
+      ` ${r.overall.count} queries on SearchIndex.search:` +
+      ` p50 ${ms(r.overall.p50)}, p95 ${ms(r.overall.p95)}, p99 ${ms(r.overall.p99)}, max ${ms(r.overall.max)}` +
+      ` — target p95 < ${SEARCH_P95_TARGET_MS} ms: ${r.overall.p95 < SEARCH_P95_TARGET_MS ? "MET" : "MISSED"}`,
+  ];
+  out.push(
+    ...renderTable(
+      ["queries", "n", "p50", "p95", "max"],
+      Object.entries(r.byGroup).map(([g, s]) => [g, String(s.count), ms(s.p50), ms(s.p95), ms(s.max)]),
+    ),
+  );
+  out.push(`slowest: ${r.slowest.map((s) => `${s.label} ${ms(s.ms)} (${fmt(s.total)} hits)`).join("; ")}`);
+  return out;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const dataDir = mkdtempSync(join(tmpdir(), "chuyun-bench-"));
+  const report: string[] = [];
+  try {
+    if (!args["skip-import"]) {
+      log(`[1/3] importing ${importLines} generated articles (JSON Lines, SQLite)…`);
+      const r = await measureImport(importLines, dataDir);
+      report.push(
+        `Import: ${fmt(importLines)} articles in ${r.seconds.toFixed(1)} s = ${fmt(r.perSecond)} articles/s` +
+          " (each created, submitted, published and indexed, one transaction per step)",
+      );
+    }
+    if (!args["skip-http"]) {
+      log("[2/3] HTTP: app vs nginx…");
+      report.push(...(await httpBench(dataDir)));
+    }
+    if (!args["skip-search"]) {
+      log(`[3/3] search: generating and indexing ${fmt(docCount)} articles…`);
+      report.push(...searchLines(await measureLargeSearch({ docs: docCount, queries: queryCount, log })));
+      if (args.pg) {
+        log(`[3/3] search on PostgreSQL…`);
+        report.push(
+          ...searchLines(
+            await measureLargeSearch({ docs: docCount, queries: queryCount, databaseUrl: args.pg, log }),
+          ),
+        );
+      }
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  console.log(
+    `\nChuyun benchmark (${quick ? "quick" : "full"}; ${((Date.now() - started) / 1000).toFixed(0)} s)`,
+  );
+  console.log(report.join("\n"));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,88 @@
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { timingSafeEqual } from "node:crypto";
+import type { Services } from "../../app.ts";
+import { checkCsrf } from "../../platform/auth/staff-auth.ts";
+import type { Session } from "../../platform/auth/session-store.ts";
+import { InputError } from "../../platform/http/errors.ts";
+import type { Account } from "./service.ts";
+
+export const CITIZEN_COOKIE = "cy_citizen";
+export const CITIZEN_SESSION_SECONDS = 2 * 3600;
+
+export interface CitizenContext {
+  account: Account;
+  session: Session;
+}
+
+/** The signed-in citizen or enterprise of this request, or null. */
+export async function currentCitizen(
+  services: Services,
+  request: FastifyRequest,
+): Promise<CitizenContext | null> {
+  const raw = request.cookies?.[CITIZEN_COOKIE];
+  if (!raw) return null;
+  const unsigned = request.unsignCookie(raw);
+  if (!unsigned.valid || !unsigned.value) return null;
+  const session = await services.sessions.get(unsigned.value);
+  if (!session || session.kind !== "citizen") return null;
+  const account = await services.accounts.byId(session.userId);
+  return account ? { account, session } : null;
+}
+
+/** Starts a session for the account and sets the signed cookie. */
+export async function signIn(services: Services, reply: FastifyReply, account: Account): Promise<void> {
+  const { token } = await services.sessions.create(account.id, "citizen", CITIZEN_SESSION_SECONDS);
+  reply.setCookie(CITIZEN_COOKIE, token, {
+    path: "/",
+    httpOnly: true,
+    sameSite: "lax",
+    secure: services.config.secureCookies,
+    signed: true,
+    maxAge: CITIZEN_SESSION_SECONDS,
+  });
+}
+
+export async function signOut(
+  services: Services,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
+  const raw = request.cookies?.[CITIZEN_COOKIE];
+  const unsigned = raw ? request.unsignCookie(raw) : null;
+  if (unsigned?.valid && unsigned.value) await services.sessions.destroy(unsigned.value);
+  reply.clearCookie(CITIZEN_COOKIE, { path: "/" });
+}
+
+/**
+ * Requires a signed-in citizen (pages redirect to the login form of the site; APIs answer 401) and,
+ * for state-changing requests, the session's CSRF token (`_csrf` field or `x-csrf-token` header).
+ */
+export async function requireCitizen(
+  services: Services,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  siteCode = "www",
+): Promise<CitizenContext | null> {
+  const ctx = await currentCitizen(services, request);
+  if (!ctx) {
+    if (request.url.startsWith("/api/")) throw new InputError("请先登录", {}, 401, "unauthenticated");
+    const next = request.method === "GET" ? request.url : `/sites/${siteCode}/services/`;
+    await reply.redirect(`/sites/${siteCode}/account/login?next=${encodeURIComponent(next)}`, 303);
+    return null;
+  }
+  if (!["GET", "HEAD", "OPTIONS"].includes(request.method)) checkCsrf(ctx.session, request);
+  return ctx;
+}
+
+/** Only same-site relative paths are followed after login (no open redirect). */
+export function safeNext(next: unknown, fallback: string): string {
+  return typeof next === "string" && /^\/(?!\/)[^\s\\]*$/.test(next) && next.length < 500 ? next : fallback;
+}
+
+/** CSRF check for bodies parsed by hand (multipart forms). */
+export function verifyCsrfToken(session: Session, token: string | undefined): void {
+  const expected = Buffer.from(session.csrf);
+  const given = Buffer.from(token ?? "");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    throw new InputError("页面已过期或来源不明（CSRF 校验失败），请刷新页面后重试", {}, 403, "csrf");
+}

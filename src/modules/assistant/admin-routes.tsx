@@ -1,0 +1,387 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { Type } from "typebox";
+import type { Services } from "../../app.ts";
+import { sendHtml } from "../../app.ts";
+import { hasRole, requireStaff, sitesWithRole, type StaffContext } from "../../platform/auth/staff-auth.ts";
+import { forbidden, InputError } from "../../platform/http/errors.ts";
+import type { AdminContext } from "../../web/admin-layout.tsx";
+import { renderDocument } from "../../web/render.ts";
+import { pageParam } from "../content/routes.tsx";
+import type { FaqInput, FaqLink, FaqRecord } from "./service.ts";
+import {
+  AssistantDashboard,
+  FaqFormPage,
+  FaqListPage,
+  QueuePage,
+  type FaqFormValues,
+} from "./views/admin.tsx";
+
+const EDIT_ROLES = ["editor", "site_admin"];
+const REVIEW_ROLES = ["reviewer", "site_admin"];
+const PAGE_SIZE = 30;
+const IdParams = Type.Object({ id: Type.String({ maxLength: 20 }) });
+const LINK_KINDS: Record<string, FaqLink["kind"]> = {
+  办事指南: "service",
+  政策: "policy",
+  页面: "page",
+  service: "service",
+  policy: "policy",
+  page: "page",
+};
+const LINK_NAMES: Record<string, string> = { service: "办事指南", policy: "政策", page: "页面" };
+
+function adminCtx(ctx: StaffContext, request: FastifyRequest): AdminContext {
+  return { staff: ctx.staff, csrf: ctx.session.csrf, path: request.url };
+}
+
+function lines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean);
+}
+
+/** "类型 | 标题 | 地址" lines → links; a line that does not parse becomes an invalid link (reported). */
+function parseLinks(text: string): FaqLink[] {
+  return lines(text).map((line) => {
+    const parts = line.split("|").map((p) => p.trim());
+    if (parts.length === 2) return { kind: "page", title: parts[0], href: parts[1] };
+    return { kind: LINK_KINDS[parts[0]] ?? "page", title: parts[1] ?? "", href: parts[2] ?? "" };
+  });
+}
+
+export function formValues(entry: FaqRecord): FaqFormValues {
+  return {
+    siteId: String(entry.siteId),
+    department: entry.department,
+    category: entry.category,
+    question: entry.question,
+    alternatives: entry.alternatives.join("\n"),
+    answer: entry.answer,
+    keywords: entry.keywords.join("，"),
+    links: entry.links.map((l) => `${LINK_NAMES[l.kind] ?? "页面"} | ${l.title} | ${l.href}`).join("\n"),
+    resolveTurns: "",
+  };
+}
+
+function readForm(body: Record<string, unknown>): FaqFormValues {
+  const s = (k: string, max: number) =>
+    typeof body[k] === "string" ? (body[k] as string).slice(0, max) : "";
+  return {
+    siteId: s("siteId", 12),
+    department: s("department", 100),
+    category: s("category", 100),
+    question: s("question", 500),
+    alternatives: s("alternatives", 20000),
+    answer: s("answer", 10000),
+    keywords: s("keywords", 2000),
+    links: s("links", 5000),
+    resolveTurns: s("resolveTurns", 3000),
+  };
+}
+
+function toInput(values: FaqFormValues): FaqInput {
+  return {
+    siteId: Number(values.siteId),
+    department: values.department,
+    category: values.category,
+    question: values.question,
+    alternatives: lines(values.alternatives),
+    answer: values.answer,
+    keywords: values.keywords
+      .split(/[,，、;；\s]+/)
+      .map((k) => k.trim())
+      .filter(Boolean),
+    links: parseLinks(values.links),
+  };
+}
+
+function turnIds(text: string): number[] {
+  return text
+    .split(",")
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0)
+    .slice(0, 200);
+}
+
+export default async function assistantAdminRoutes(
+  app: FastifyInstance,
+  { services }: { services: Services },
+) {
+  const { assistant, sites } = services;
+  const deps = { db: services.store.db, sessions: services.sessions };
+
+  /** Staff who edit or review some site's content may use the assistant console. */
+  async function staffFor(request: FastifyRequest, reply: FastifyReply): Promise<StaffContext | null> {
+    const ctx = await requireStaff(deps, request, reply);
+    if (!ctx) return null;
+    const siteIds = sitesWithRole(ctx.staff, [...EDIT_ROLES, ...REVIEW_ROLES]);
+    if (siteIds !== null && siteIds.length === 0) throw forbidden("您没有管理智能客服知识库的权限");
+    return ctx;
+  }
+
+  function editableSites(ctx: StaffContext) {
+    const ids = sitesWithRole(ctx.staff, EDIT_ROLES);
+    return sites.list().filter((s) => ids === null || ids.includes(s.id));
+  }
+
+  function actor(ctx: StaffContext) {
+    return { id: ctx.staff.id, name: ctx.staff.username };
+  }
+
+  app.get("/admin/assistant", { schema: { hide: true } }, async (request, reply) => {
+    const ctx = await staffFor(request, reply);
+    if (!ctx) return reply;
+    await assistant.currentEngine();
+    const [figures, groups, total, live, submitted] = await Promise.all([
+      assistant.figures(30),
+      assistant.queue(),
+      assistant.repo.listFaqs({ siteIds: null }, 1, 1),
+      services.store.db
+        .selectFrom("assistantFaqs")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("publishedJson", "is not", null)
+        .executeTakeFirstOrThrow(),
+      assistant.repo.listFaqs({ siteIds: null, status: "submitted" }, 1, 1),
+    ]);
+    return sendHtml(
+      reply,
+      renderDocument(
+        <AssistantDashboard
+          ctx={adminCtx(ctx, request)}
+          figures={figures}
+          top={groups.slice(0, 10)}
+          entries={{ total: total.total, live: Number(live.n), submitted: submitted.total }}
+          buildMs={assistant.lastBuildMs}
+        />,
+      ),
+    );
+  });
+
+  app.get("/admin/assistant/queue", { schema: { hide: true } }, async (request, reply) => {
+    const ctx = await staffFor(request, reply);
+    if (!ctx) return reply;
+    const groups = await assistant.queue();
+    const pages = Math.max(1, Math.ceil(groups.length / PAGE_SIZE));
+    const page = Math.min(pageParam((request.query as { page?: string }).page), pages);
+    return sendHtml(
+      reply,
+      renderDocument(
+        <QueuePage
+          ctx={adminCtx(ctx, request)}
+          groups={groups.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE)}
+          page={page}
+          pages={pages}
+        />,
+      ),
+    );
+  });
+
+  app.post("/admin/assistant/queue/resolve", { schema: { hide: true } }, async (request, reply) => {
+    const ctx = await staffFor(request, reply);
+    if (!ctx) return reply;
+    if (editableSites(ctx).length === 0) throw forbidden();
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    await assistant.resolve(turnIds(typeof body.turns === "string" ? body.turns : ""), actor(ctx));
+    return reply.redirect("/admin/assistant/queue", 303);
+  });
+
+  app.get("/admin/assistant/faqs", { schema: { hide: true } }, async (request, reply) => {
+    const ctx = await staffFor(request, reply);
+    if (!ctx) return reply;
+    const query = request.query as { status?: string; q?: string; page?: string };
+    const status = ["draft", "submitted", "published"].includes(query.status ?? "") ? query.status! : "";
+    const q = (query.q ?? "").slice(0, 100).trim();
+    const siteIds = sitesWithRole(ctx.staff, [...EDIT_ROLES, ...REVIEW_ROLES]);
+    const page = pageParam(query.page);
+    const list = await assistant.repo.listFaqs(
+      { siteIds, status: status || null, q: q || null },
+      page,
+      PAGE_SIZE,
+    );
+    return sendHtml(
+      reply,
+      renderDocument(
+        <FaqListPage
+          ctx={adminCtx(ctx, request)}
+          rows={list.rows}
+          total={list.total}
+          page={page}
+          pages={Math.max(1, Math.ceil(list.total / PAGE_SIZE))}
+          status={status}
+          q={q}
+          siteNames={new Map(sites.list().map((s) => [s.id, s.name]))}
+        />,
+      ),
+    );
+  });
+
+  app.get("/admin/assistant/faqs/new", { schema: { hide: true } }, async (request, reply) => {
+    const ctx = await staffFor(request, reply);
+    if (!ctx) return reply;
+    const editable = editableSites(ctx);
+    if (editable.length === 0) throw forbidden("您没有编辑知识库的权限");
+    const query = request.query as { question?: string; turns?: string };
+    const values: FaqFormValues = {
+      siteId: String(editable[0].id),
+      department: editable[0].name,
+      category: "",
+      question: (query.question ?? "").slice(0, 200),
+      alternatives: "",
+      answer: "",
+      keywords: "",
+      links: "",
+      resolveTurns: turnIds(query.turns ?? "").join(","),
+    };
+    return sendHtml(
+      reply,
+      renderDocument(
+        <FaqFormPage
+          ctx={adminCtx(ctx, request)}
+          entry={null}
+          values={values}
+          errors={{}}
+          sites={editable}
+          canEdit
+          canReview={false}
+        />,
+      ),
+    );
+  });
+
+  app.post("/admin/assistant/faqs", { schema: { hide: true } }, async (request, reply) => {
+    const ctx = await staffFor(request, reply);
+    if (!ctx) return reply;
+    const values = readForm((request.body ?? {}) as Record<string, unknown>);
+    const editable = editableSites(ctx);
+    const input = toInput(values);
+    try {
+      if (!editable.some((s) => s.id === input.siteId))
+        throw new InputError("问答条目填写有误", { siteId: "请选择您有编辑权限的网站" });
+      const entry = await assistant.createEntry(input, actor(ctx));
+      const turns = turnIds(values.resolveTurns);
+      if (turns.length > 0) await assistant.resolve(turns, actor(ctx));
+      return reply.redirect(`/admin/assistant/faqs/${entry.id}?saved=1`, 303);
+    } catch (error) {
+      if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
+      reply.status(400);
+      return sendHtml(
+        reply,
+        renderDocument(
+          <FaqFormPage
+            ctx={adminCtx(ctx, request)}
+            entry={null}
+            values={values}
+            errors={error.fields}
+            sites={editable}
+            canEdit
+            canReview={false}
+          />,
+        ),
+      );
+    }
+  });
+
+  async function loadEntry(ctx: StaffContext, id: string) {
+    const entry = await assistant.entry(id);
+    const canEdit = hasRole(ctx.staff, EDIT_ROLES, entry.siteId);
+    const canReview = hasRole(ctx.staff, REVIEW_ROLES, entry.siteId);
+    if (!canEdit && !canReview) throw forbidden("您没有管理此网站知识库的权限");
+    return { entry, canEdit, canReview };
+  }
+
+  app.get(
+    "/admin/assistant/faqs/:id",
+    { schema: { hide: true, params: IdParams } },
+    async (request, reply) => {
+      const ctx = await staffFor(request, reply);
+      if (!ctx) return reply;
+      const { entry, canEdit, canReview } = await loadEntry(ctx, (request.params as { id: string }).id);
+      const saved = (request.query as { saved?: string }).saved;
+      const sitesForForm = canEdit ? editableSites(ctx) : sites.list().filter((s) => s.id === entry.siteId);
+      return sendHtml(
+        reply,
+        renderDocument(
+          <FaqFormPage
+            ctx={adminCtx(ctx, request)}
+            entry={entry}
+            values={formValues(entry)}
+            errors={{}}
+            sites={sitesForForm}
+            canEdit={canEdit}
+            canReview={canReview}
+            notice={saved ? "已保存。" : undefined}
+          />,
+        ),
+      );
+    },
+  );
+
+  app.post(
+    "/admin/assistant/faqs/:id",
+    { schema: { hide: true, params: IdParams } },
+    async (request, reply) => {
+      const ctx = await staffFor(request, reply);
+      if (!ctx) return reply;
+      const { entry, canEdit, canReview } = await loadEntry(ctx, (request.params as { id: string }).id);
+      if (!canEdit) throw forbidden();
+      const values = readForm((request.body ?? {}) as Record<string, unknown>);
+      const editable = editableSites(ctx);
+      try {
+        const input = toInput(values);
+        if (!editable.some((s) => s.id === input.siteId))
+          throw new InputError("问答条目填写有误", { siteId: "请选择您有编辑权限的网站" });
+        await assistant.updateEntry(entry.id, input, actor(ctx));
+        return reply.redirect(`/admin/assistant/faqs/${entry.id}?saved=1`, 303);
+      } catch (error) {
+        if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
+        reply.status(400);
+        return sendHtml(
+          reply,
+          renderDocument(
+            <FaqFormPage
+              ctx={adminCtx(ctx, request)}
+              entry={entry}
+              values={values}
+              errors={error.fields}
+              sites={editable}
+              canEdit={canEdit}
+              canReview={canReview}
+            />,
+          ),
+        );
+      }
+    },
+  );
+
+  const ACTIONS: Record<string, "edit" | "review"> = {
+    submit: "edit",
+    publish: "review",
+    reject: "review",
+    unpublish: "review",
+  };
+  app.post(
+    "/admin/assistant/faqs/:id/:action",
+    {
+      schema: {
+        hide: true,
+        params: Type.Object({ id: Type.String({ maxLength: 20 }), action: Type.String({ maxLength: 20 }) }),
+      },
+    },
+    async (request, reply) => {
+      const ctx = await staffFor(request, reply);
+      if (!ctx) return reply;
+      const { id, action } = request.params as { id: string; action: string };
+      const need = ACTIONS[action];
+      if (!need) throw new InputError("未知操作", {}, 404);
+      const { entry, canEdit, canReview } = await loadEntry(ctx, id);
+      if ((need === "edit" && !canEdit) || (need === "review" && !canReview)) throw forbidden();
+      const who = actor(ctx);
+      if (action === "submit") await assistant.submit(entry.id, who);
+      else if (action === "publish") await assistant.publish(entry.id, who);
+      else if (action === "reject") await assistant.reject(entry.id, who, "");
+      else await assistant.unpublish(entry.id, who);
+      return reply.redirect(`/admin/assistant/faqs/${entry.id}?saved=1`, 303);
+    },
+  );
+}

@@ -1,0 +1,843 @@
+/**
+ * The assistant's retrieval engine: pure and in memory, built once from the FAQ entries.
+ *
+ * A question becomes a list of "concepts": each word of the question (jieba, canonical synonyms)
+ * with the other ways to say it (colloquial expansions, sub-words, homophones found through pinyin).
+ * Entries are ranked by BM25F over words plus BM25F over character uni/bigrams, with field weights
+ * (question and alternative phrasings count most, the answer least). Whether to answer is decided by
+ * how much of the question's information the best entry explains (IDF-weighted coverage of the
+ * question's concepts, words unknown to the knowledge base count against it) and by how far the best
+ * entry is ahead of the next; the mix is mapped to a 0..1 confidence with one threshold.
+ */
+import { idf as jiebaIdf } from "@node-rs/jieba/dict.js";
+import { pinyin } from "pinyin-pro";
+import { indexTokens, posTags, queryTokens, segment } from "../../platform/search/segmenter.ts";
+import { canonicalWord, surfaceForms } from "../../platform/search/synonyms.ts";
+import { colloquialExpansions, FILLER_WORDS } from "./colloquial.ts";
+import type { FaqEntry } from "./faq-file.ts";
+import { checkQuestion, type GuardKind } from "./guard.ts";
+
+export type { FaqEntry } from "./faq-file.ts";
+
+/** What the previous turn of a conversation leaves for the next one. Plain data: store it as JSON. */
+export interface AssistantContext {
+  /** The entry answered in the previous turn. */
+  faqId: string | null;
+  /** Canonical topic words of the previous turn (its question's matched words and the entry's category). */
+  topicTokens: string[];
+}
+
+export interface Suggestion {
+  faqId: string;
+  question: string;
+}
+
+export type AnswerReason = "answered" | "low_confidence" | Exclude<GuardKind, "ok">;
+
+export interface AssistantAnswer {
+  answered: boolean;
+  faqId: string | null;
+  answer: string;
+  confidence: number;
+  suggestions: Suggestion[];
+  /** Why the assistant answered or not (for logs, the editor queue and the UI). */
+  reason: AnswerReason;
+  /** Pass this back as `context` with the next question of the same conversation. */
+  context: AssistantContext | null;
+  /** True when the previous turn's topic was merged into this (elliptical) question. */
+  usedContext: boolean;
+}
+
+export interface AssistantEngineOptions {
+  /** Confidence at or above which the best entry is given as the answer. */
+  threshold?: number;
+  /** How many "您是不是想问" suggestions to offer when not answering (2–3). */
+  maxSuggestions?: number;
+}
+
+export const DEFAULT_THRESHOLD = 0.5;
+
+export const MESSAGES = {
+  empty: "请输入您要咨询的问题，例如“公积金怎么提取”。",
+  too_long: "您的问题有点长，请用一两句话描述要办理的事项，例如“身份证丢了怎么补办”。",
+  no_content: "没有识别到您的问题，请用文字描述要咨询的事项。",
+  unsafe_markup: "您的输入包含无法处理的内容，请用文字描述要咨询的事项。",
+  injection: "我是政务服务智能客服，只能解答政务服务相关的问题，无法执行其他指令。请问您要办理什么事项？",
+  chitchat:
+    "您好！我是政务服务智能客服，可以解答社保、医保、公积金、户籍、税务等办事问题。请问您要办理什么事项？",
+  low_confidence:
+    "抱歉，这个问题我还不能准确回答。您可以看看下面的相关问题，或者转人工客服，我们会尽快答复您。",
+  low_confidence_no_suggestions:
+    "抱歉，这个问题不在我目前的知识范围内。您可以转人工客服留言，我们会尽快答复您。",
+} as const;
+
+// ---- index structures ----
+
+type FieldName = "question" | "alternatives" | "keywords" | "category" | "department" | "answer";
+
+const FIELDS: readonly FieldName[] = [
+  "question",
+  "alternatives",
+  "keywords",
+  "category",
+  "department",
+  "answer",
+];
+
+/** BM25F field weights: how much a match in each field counts for ranking. */
+const FIELD_WEIGHT: Record<FieldName, number> = {
+  question: 3,
+  alternatives: 3,
+  keywords: 2.5,
+  category: 1.2,
+  department: 0.8,
+  answer: 0.5,
+};
+
+/** How well a match in a field "explains" a question word (for coverage). */
+const FIELD_STRENGTH: Record<FieldName, number> = {
+  question: 1,
+  alternatives: 1,
+  keywords: 1,
+  category: 0.8,
+  department: 0.7,
+  answer: 0.45,
+};
+
+const K1 = 1.2;
+const B = 0.6;
+const CHAR_K1 = 1.2;
+const CHAR_B = 0.5;
+/** Weight of the character n-gram score relative to the word score. */
+const CHAR_LAMBDA = 0.35;
+/** Weight of character unigrams relative to bigrams. */
+const UNIGRAM_WEIGHT = 0.25;
+
+interface Posting {
+  /** Term frequency per field (index = FIELDS index). */
+  tf: Float64Array;
+}
+
+interface TermIndex {
+  postings: Map<string, Map<number, Posting>>;
+  /** Field lengths per document (docs × fields). */
+  lengths: Float64Array[];
+  avgLength: Float64Array;
+}
+
+function emptyIndex(docCount: number): TermIndex {
+  return {
+    postings: new Map(),
+    lengths: Array.from({ length: docCount }, () => new Float64Array(FIELDS.length)),
+    avgLength: new Float64Array(FIELDS.length),
+  };
+}
+
+function addTerms(index: TermIndex, doc: number, field: number, terms: readonly string[]): void {
+  index.lengths[doc][field] += terms.length;
+  for (const term of terms) {
+    let byDoc = index.postings.get(term);
+    if (!byDoc) index.postings.set(term, (byDoc = new Map()));
+    let posting = byDoc.get(doc);
+    if (!posting) byDoc.set(doc, (posting = { tf: new Float64Array(FIELDS.length) }));
+    posting.tf[field] += 1;
+  }
+}
+
+function finishIndex(index: TermIndex): void {
+  const n = index.lengths.length || 1;
+  for (let f = 0; f < FIELDS.length; f++) {
+    let sum = 0;
+    for (const lengths of index.lengths) sum += lengths[f];
+    index.avgLength[f] = sum / n || 1;
+  }
+}
+
+function idf(docCount: number, df: number): number {
+  return Math.log(1 + (docCount - df + 0.5) / (df + 0.5));
+}
+
+const HAN = /\p{Script=Han}/u;
+const HAN_RUN = /\p{Script=Han}+/gu;
+const ALNUM_RUN = /[a-z0-9]+/g;
+
+/** Characters that never carry a topic (function words, question words). */
+const FILLER_CHARS = new Set(
+  "的了吗呢吧啊呀么嘛呗哦嗯我你您他她它们这那哪些个是在有要想能会可以怎么样如何什啥咋谁吧去来到给把被让和与及或都也就还又很太再一下上里中之其".split(
+    "",
+  ),
+);
+
+/** Character unigrams and bigrams of a text (Han runs; latin/digit runs as whole tokens). */
+function charGrams(text: string): { unigrams: string[]; bigrams: string[] } {
+  const lower = text.toLowerCase();
+  const unigrams: string[] = [];
+  const bigrams: string[] = [];
+  for (const match of lower.matchAll(HAN_RUN)) {
+    const run = [...match[0]];
+    for (let i = 0; i < run.length; i++) {
+      if (!FILLER_CHARS.has(run[i])) unigrams.push(run[i]);
+      if (i + 1 < run.length && !(FILLER_CHARS.has(run[i]) && FILLER_CHARS.has(run[i + 1])))
+        bigrams.push(run[i] + run[i + 1]);
+    }
+  }
+  for (const match of lower.matchAll(ALNUM_RUN)) unigrams.push(match[0]);
+  return { unigrams, bigrams };
+}
+
+let generalIdf: Map<string, number> | undefined;
+
+/**
+ * IDF of words in general Chinese (jieba's idf table, shipped with @node-rs/jieba). It tells how
+ * informative a word that the knowledge base has never seen is: 真的/回来 say little, 护照/工伤 say
+ * a lot (a topic we do not cover).
+ */
+function generalWordIdf(word: string): number {
+  if (!generalIdf) {
+    generalIdf = new Map();
+    const text = Buffer.from(jiebaIdf).toString("utf8");
+    for (const line of text.split("\n")) {
+      const space = line.indexOf(" ");
+      if (space > 0) generalIdf.set(line.slice(0, space), Number(line.slice(space + 1)));
+    }
+  }
+  const known = generalIdf.get(word);
+  if (known !== undefined) return known;
+  // A word jieba's table lacks (often a segmentation artefact like 卡上): the mean of its characters.
+  const chars = [...word];
+  let sum = 0;
+  for (const c of chars) sum += generalIdf.get(c) ?? GENERAL_IDF_HIGH;
+  return sum / chars.length;
+}
+
+/** Whether jieba's general dictionary knows the word (a real word is not read as a typo). */
+function isGeneralWord(word: string): boolean {
+  generalWordIdf(word);
+  return generalIdf!.has(word);
+}
+
+/** General IDF from which a noun counts as specific enough to name a topic. */
+const TOPIC_NOUN_GENERAL_IDF = 8;
+/** A topic noun matched below this strength in the best entry means the entry is about something else. */
+const TOPIC_NOUN_MATCH = 0.5;
+
+/** General IDF at or below which an unknown word is ordinary language. */
+const GENERAL_IDF_LOW = 4;
+/** General IDF at or above which an unknown word is a full topic word. */
+const GENERAL_IDF_HIGH = 8.5;
+
+function pinyinSyllables(text: string): string[] {
+  return pinyin(text, { toneType: "none", type: "array" });
+}
+
+// ---- query representation ----
+
+interface Alt {
+  word: string;
+  /** How fully a match of this word stands for the concept (1: same meaning; less: part of it). */
+  factor: number;
+}
+
+interface Concept {
+  /** Canonical words, any of which counts as a match. */
+  alts: Alt[];
+  /** Informativeness of the concept (corpus IDF, or general IDF for words the FAQ never uses). */
+  idf: number;
+  /** Weight of the concept in score and coverage. */
+  weight: number;
+  /** The word as typed (for topic tracking). */
+  surface: string;
+  /**
+   * A specific noun of general Chinese (护照, 水费, 高速公路): if the best entry does not contain it,
+   * the question is about something else that merely shares generic words (过期, 收费, 怎么换).
+   */
+  topicNoun?: boolean;
+}
+
+interface DocScore {
+  doc: number;
+  score: number;
+}
+
+interface Evaluation {
+  ranked: DocScore[];
+  confidence: number;
+  concepts: Concept[];
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+export class AssistantEngine {
+  readonly threshold: number;
+  private readonly maxSuggestions: number;
+  private readonly entries: FaqEntry[];
+  private readonly byId = new Map<string, number>();
+  private readonly words: TermIndex;
+  private readonly chars: TermIndex;
+  /** Toneless pinyin of known words → the canonical words that sound like that. */
+  private readonly pinyinVocabulary = new Map<string, Set<string>>();
+  /** Words of questions, alternatives, keywords, categories and departments (not answers). */
+  private readonly headWords = new Set<string>();
+  /** Canonical topic words per entry (category and department). */
+  private readonly topicWords: string[][];
+  private readonly maxIdf: number;
+
+  constructor(entries: readonly FaqEntry[], options: AssistantEngineOptions = {}) {
+    this.threshold = options.threshold ?? DEFAULT_THRESHOLD;
+    this.maxSuggestions = Math.min(3, Math.max(2, options.maxSuggestions ?? 3));
+    this.entries = entries.map((e) => ({
+      ...e,
+      keywords: [...e.keywords],
+      alternatives: e.alternatives && [...e.alternatives],
+    }));
+    this.words = emptyIndex(this.entries.length);
+    this.chars = emptyIndex(this.entries.length);
+    this.topicWords = [];
+    this.entries.forEach((entry, doc) => {
+      this.byId.set(entry.id, doc);
+      const texts: Record<FieldName, string[]> = {
+        question: [entry.question],
+        alternatives: entry.alternatives ?? [],
+        keywords: entry.keywords,
+        category: [entry.category],
+        department: [entry.department],
+        answer: [entry.answer],
+      };
+      FIELDS.forEach((field, f) => {
+        for (const text of texts[field]) {
+          const tokens = indexTokens(text);
+          addTerms(this.words, doc, f, tokens);
+          const grams = charGrams(text);
+          addTerms(this.chars, doc, f, grams.bigrams);
+          addTerms(this.chars, doc, f, grams.unigrams);
+          if (field !== "answer")
+            for (const token of tokens) {
+              this.headWords.add(token);
+              this.addPinyin(token);
+            }
+        }
+      });
+      this.topicWords.push([...new Set([...queryTokens(entry.category), ...queryTokens(entry.department)])]);
+    });
+    finishIndex(this.words);
+    finishIndex(this.chars);
+    this.maxIdf = idf(this.entries.length, 0);
+    generalWordIdf("的"); // load the general IDF table now, not during the first question
+  }
+
+  private addPinyin(canonical: string): void {
+    for (const form of surfaceForms(canonical)) {
+      if ([...form].length < 2 || ![...form].every((c) => HAN.test(c))) continue;
+      const key = pinyinSyllables(form).join(" ");
+      let set = this.pinyinVocabulary.get(key);
+      if (!set) this.pinyinVocabulary.set(key, (set = new Set()));
+      set.add(canonical);
+    }
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  entry(id: string): FaqEntry | undefined {
+    const doc = this.byId.get(id);
+    return doc === undefined ? undefined : this.entries[doc];
+  }
+
+  private known(word: string): boolean {
+    return this.words.postings.has(word);
+  }
+
+  private wordIdf(word: string): number {
+    const postings = this.words.postings.get(word);
+    return idf(this.entries.length, postings ? postings.size : 0);
+  }
+
+  // ---- query analysis ----
+
+  private concepts(text: string): Concept[] {
+    const lower = text.toLowerCase();
+    const tokens = segment(lower)
+      .map((t) => t.replace(/[^\p{L}\p{N}]/gu, ""))
+      .filter(Boolean);
+    const concepts: Concept[] = [];
+    const seen = new Set<string>();
+    // Character offsets of each token, for the homophone pass below.
+    const offsets: number[] = [];
+    let cursor = 0;
+    for (const token of tokens) {
+      const at = lower.indexOf(token, cursor);
+      offsets.push(at);
+      if (at >= 0) cursor = at + token.length;
+    }
+    const nouns = new Set(
+      posTags(lower)
+        .filter((t) => t.tag.startsWith("n") && t.tag !== "nr")
+        .map((t) => t.word),
+    );
+    const oovSpans: [number, number, Concept][] = [];
+    /** Character ranges of tokens a homophone may rewrite: unknown words and single characters. */
+    const loose: [number, number][] = [];
+    const push = (concept: Concept) => {
+      const key = concept.alts
+        .map((a) => a.word)
+        .sort()
+        .join("|");
+      if (seen.has(key)) return;
+      seen.add(key);
+      concepts.push(concept);
+    };
+    tokens.forEach((token, i) => {
+      const at = offsets[i];
+      const isHan = HAN.test(token);
+      if (isHan && at >= 0 && [...token].length === 1 && !FILLER_WORDS.has(token)) loose.push([at, at + 1]);
+      if (FILLER_WORDS.has(token)) return;
+      const { alts, meaningKnown } = this.alternativesOf(token);
+      if (!meaningKnown && isHan) {
+        const parts = this.decompose(token);
+        if (parts) {
+          parts.forEach(push);
+          return;
+        }
+      }
+      const length = [...token].length;
+      let weight = length >= 2 || !isHan || colloquialExpansions(token) ? 1 : 0.5;
+      if (QUANTITY_QUESTION.test(token)) weight = 0.3;
+      const conceptIdf = meaningKnown
+        ? Math.max(
+            ...alts.filter((a) => a.factor === 1 && this.known(a.word)).map((a) => this.wordIdf(a.word)),
+          )
+        : this.unknownIdf(token);
+      const concept: Concept = { alts, idf: conceptIdf, weight, surface: token };
+      if (
+        isHan &&
+        !meaningKnown &&
+        length >= 2 &&
+        nouns.has(token) &&
+        generalWordIdf(token) >= TOPIC_NOUN_GENERAL_IDF
+      )
+        concept.topicNoun = true;
+      // Words the FAQ uses only in answers (or never) may be misspelt head words: 公基金 → 公/基金.
+      const headWord = alts.some((a) => a.factor === 1 && this.headWords.has(a.word));
+      if (!headWord && isHan && at >= 0) {
+        oovSpans.push([at, at + token.length, concept]);
+        loose.push([at, at + token.length]);
+      }
+      push(concept);
+    });
+    // Homophones: a run of characters containing an unknown word that sounds like a known word
+    // (公基金 → 公积金) is read as that word.
+    const replaced = new Set<Concept>();
+    for (const match of lower.matchAll(HAN_RUN)) {
+      const start = match.index ?? 0;
+      const run = match[0];
+      const syllables = pinyinSyllables(run);
+      if (syllables.length !== run.length) continue;
+      for (let n = 4; n >= 2; n--) {
+        for (let i = 0; i + n <= run.length; i++) {
+          const span = run.slice(i, i + n);
+          const spanStart = start + i;
+          const spanEnd = spanStart + n;
+          const overlapped = oovSpans.filter(([s, e]) => s < spanEnd && e > spanStart);
+          if (overlapped.length === 0) continue;
+          if (this.known(canonicalWord(span))) continue;
+          if (isGeneralWord(span)) continue; // 水费 is water, not a misspelt 税费
+          // Only characters of unknown (or answer-only) words or loose single characters may be misspelt.
+          let inside = true;
+          for (let c = spanStart; c < spanEnd && inside; c++)
+            inside = loose.some(([s, e]) => s <= c && c < e);
+          if (!inside) continue;
+          const candidates = this.pinyinVocabulary.get(syllables.slice(i, i + n).join(" "));
+          if (!candidates) continue;
+          // A typo keeps some characters right (公基金 → 公积金): at most half of them may differ.
+          const words = [...candidates].filter((word) =>
+            surfaceForms(word).some((form) => {
+              if ([...form].length !== n) return false;
+              let differ = 0;
+              for (let c = 0; c < n; c++) if ([...form][c] !== span[c]) differ++;
+              return differ <= Math.max(1, Math.floor(n / 2));
+            }),
+          );
+          if (words.length === 0) continue;
+          const alts = words.map((word) => ({ word, factor: HOMOPHONE_FACTOR }));
+          // Unknown tokens inside the span are explained by the homophone.
+          for (const [s, e, c] of overlapped) if (s >= spanStart && e <= spanEnd) replaced.add(c);
+          const conceptIdf = Math.max(...words.map((w) => this.wordIdf(w)));
+          push({ alts, idf: conceptIdf, weight: 1, surface: span });
+        }
+      }
+    }
+    const result = concepts.filter((c) => !replaced.has(c));
+    // A long question tells a story around its point: words the FAQ never uses are then more likely
+    // narrative (回老家, 好几年) than a missing topic, so they weigh less the longer the question.
+    const unknown = result.filter((c) => !c.alts.some((a) => this.known(a.word)));
+    if (result.length > LONG_QUESTION_CONCEPTS)
+      for (const c of unknown) c.weight *= LONG_QUESTION_CONCEPTS / result.length;
+    return result;
+  }
+
+  /**
+   * Splits an unknown compound into known words when they account for all of it (大学毕业 → 大学 +
+   * 毕业, 自由职业者 → 自由职业 + 者); filler characters are free, one stray character is allowed in
+   * long compounds. Returns null when the compound holds something the knowledge base lacks.
+   */
+  private decompose(token: string): Concept[] | null {
+    const chars = [...token];
+    const n = chars.length;
+    if (n < 2 || n > 12) return null;
+    type Piece = { text: string; concept: Concept | null };
+    // best[i]: fewest uncovered characters for chars[i..], with its pieces.
+    const best: { miss: number; pieces: Piece[] }[] = new Array(n + 1);
+    best[n] = { miss: 0, pieces: [] };
+    for (let i = n - 1; i >= 0; i--) {
+      let choice = {
+        miss: best[i + 1].miss + 1,
+        pieces: [{ text: chars[i], concept: null }, ...best[i + 1].pieces],
+      };
+      for (let j = i + 1; j <= n; j++) {
+        if (j - i === n) continue; // the whole token is what we are splitting
+        const text = chars.slice(i, j).join("");
+        let concept: Concept | null = null;
+        let free = false;
+        if (FILLER_WORDS.has(text)) free = true;
+        else {
+          const canonical = canonicalWord(text);
+          const expansions = (colloquialExpansions(text) ?? [])
+            .map(canonicalWord)
+            .filter((w) => this.known(w));
+          const words = [
+            ...new Set([...(j - i >= 2 && this.known(canonical) ? [canonical] : []), ...expansions]),
+          ];
+          if (words.length > 0)
+            concept = {
+              alts: words.map((word) => ({ word, factor: 1 })),
+              idf: Math.max(...words.map((w) => this.wordIdf(w))),
+              weight: 1,
+              surface: text,
+            };
+        }
+        if (!free && !concept) continue;
+        const rest = best[j];
+        if (rest.miss < choice.miss || (rest.miss === choice.miss && concept && j - i > 1))
+          choice = { miss: rest.miss, pieces: [{ text, concept }, ...rest.pieces] };
+      }
+      best[i] = choice;
+    }
+    const allowed = n >= 4 ? 1 : 0;
+    const result = best[0];
+    const concepts = result.pieces.flatMap((p) => (p.concept ? [p.concept] : []));
+    if (result.miss > allowed || concepts.length === 0) return null;
+    return concepts;
+  }
+
+  /** How much an unknown word says: 真的/回来 little, 护照/工伤 a lot (a topic the FAQ lacks). */
+  private unknownIdf(token: string): number {
+    const general = generalWordIdf(token);
+    const scale = (general - GENERAL_IDF_LOW) / (GENERAL_IDF_HIGH - GENERAL_IDF_LOW);
+    return this.maxIdf * Math.min(1, Math.max(0.1, scale));
+  }
+
+  /**
+   * Ways the knowledge base may say a word: its canonical form and colloquial expansions (same
+   * meaning), and, weaker, its known sub-words and the known parts of an unknown compound (咋取 → 取
+   * → 提取). `meaningKnown` says whether the word itself (or a same-meaning word) is in the FAQ.
+   */
+  private alternativesOf(token: string): { alts: Alt[]; meaningKnown: boolean } {
+    const alts = new Map<string, number>();
+    const add = (word: string, factor: number) => alts.set(word, Math.max(alts.get(word) ?? 0, factor));
+    add(canonicalWord(token), 1);
+    for (const e of colloquialExpansions(token) ?? []) add(canonicalWord(e), 1);
+    const meaningKnown = [...alts.keys()].some((w) => this.known(w));
+    for (const sub of indexTokens(token)) add(sub, SUBWORD_FACTOR);
+    if (!meaningKnown && [...token].length >= 2) {
+      const chars = [...token];
+      // Colloquial single characters count only next to a filler (咋取, 能交), not inside words (打工).
+      const shortCompound = chars.length <= 2;
+      for (let n = Math.min(4, chars.length - 1); n >= 1; n--) {
+        for (let i = 0; i + n <= chars.length; i++) {
+          const part = chars.slice(i, i + n).join("");
+          if (FILLER_WORDS.has(part)) continue;
+          const canonical = canonicalWord(part);
+          if (n >= 2) add(canonical, SUBWORD_FACTOR);
+          const rest = chars.filter((_, k) => k < i || k >= i + n).join("");
+          if (n >= 2 || (shortCompound && FILLER_WORDS.has(rest)))
+            for (const e of colloquialExpansions(part) ?? []) add(canonicalWord(e), PART_EXPANSION_FACTOR);
+        }
+      }
+    }
+    const known = [...alts].filter(([w]) => this.known(w)).map(([word, factor]) => ({ word, factor }));
+    return { alts: known.length > 0 ? known : [{ word: canonicalWord(token), factor: 1 }], meaningKnown };
+  }
+
+  // ---- scoring ----
+
+  private bm25(
+    index: TermIndex,
+    term: string,
+    k1: number,
+    b: number,
+    out: Map<number, number>,
+    weight: number,
+  ) {
+    const postings = index.postings.get(term);
+    if (!postings) return;
+    const termIdf = idf(this.entries.length, postings.size);
+    for (const [doc, posting] of postings) {
+      let tf = 0;
+      for (let f = 0; f < FIELDS.length; f++) {
+        if (posting.tf[f] === 0) continue;
+        const norm = 1 - b + (b * index.lengths[doc][f]) / index.avgLength[f];
+        tf += (FIELD_WEIGHT[FIELDS[f]] * posting.tf[f]) / norm;
+      }
+      const value = (termIdf * tf) / (k1 + tf);
+      out.set(doc, Math.max(out.get(doc) ?? 0, value * weight));
+    }
+  }
+
+  /** Strength (0..1) with which a document's fields contain a term. */
+  private strength(index: TermIndex, term: string, doc: number): number {
+    const posting = index.postings.get(term)?.get(doc);
+    if (!posting) return 0;
+    let best = 0;
+    for (let f = 0; f < FIELDS.length; f++)
+      if (posting.tf[f] > 0) best = Math.max(best, FIELD_STRENGTH[FIELDS[f]]);
+    return best;
+  }
+
+  private evaluate(concepts: Concept[], text: string): Evaluation {
+    const scores = new Map<number, number>();
+    for (const concept of concepts) {
+      const best = new Map<number, number>();
+      for (const alt of concept.alts) this.bm25(this.words, alt.word, K1, B, best, alt.factor);
+      for (const [doc, value] of best) scores.set(doc, (scores.get(doc) ?? 0) + concept.weight * value);
+    }
+    const grams = charGrams(text);
+    const bigrams = [...new Set(grams.bigrams)];
+    const unigrams = [...new Set(grams.unigrams)];
+    const charScores = new Map<number, number>();
+    for (const gram of bigrams) {
+      const one = new Map<number, number>();
+      this.bm25(this.chars, gram, CHAR_K1, CHAR_B, one, 1);
+      for (const [doc, value] of one) charScores.set(doc, (charScores.get(doc) ?? 0) + value);
+    }
+    for (const gram of unigrams) {
+      const one = new Map<number, number>();
+      this.bm25(this.chars, gram, CHAR_K1, CHAR_B, one, UNIGRAM_WEIGHT);
+      for (const [doc, value] of one) charScores.set(doc, (charScores.get(doc) ?? 0) + value);
+    }
+    for (const [doc, value] of charScores) scores.set(doc, (scores.get(doc) ?? 0) + CHAR_LAMBDA * value);
+    const ranked = [...scores]
+      .map(([doc, score]) => ({ doc, score }))
+      .sort((a, b) => b.score - a.score || a.doc - b.doc);
+    const confidence = ranked.length > 0 ? this.confidence(concepts, ranked) : 0;
+    return { ranked, confidence, concepts };
+  }
+
+  private wordCoverage(concepts: Concept[], doc: number): number {
+    let total = 0;
+    let covered = 0;
+    for (const concept of concepts) {
+      const weight = concept.weight * concept.idf;
+      total += weight;
+      let strength = 0;
+      for (const alt of concept.alts)
+        strength = Math.max(strength, alt.factor * this.strength(this.words, alt.word, doc));
+      covered += weight * strength;
+    }
+    return total > 0 ? covered / total : 0;
+  }
+
+  /**
+   * Confidence that the best entry answers the question: the share of the question's information
+   * (IDF-weighted concepts) that the entry explains, mapped through a logistic curve so that
+   * `COVERAGE_DECISION_POINT` is 0.5. Ranking uses the character n-grams too; the decision does not
+   * (measured: they added nothing to the separation of answerable and unanswerable questions).
+   */
+  private confidence(concepts: Concept[], ranked: DocScore[]): number {
+    const top = ranked[0];
+    if (concepts.length === 0 || top.score <= 0) return 0;
+    const coverage = this.wordCoverage(concepts, top.doc);
+    // Ambiguous: several entries explain the question just as well and score about the same
+    // (a bare "公积金"): better to offer them as suggestions than to pick one.
+    let rivals = 0;
+    for (const other of ranked.slice(1, 5))
+      if (
+        other.score >= top.score * AMBIGUOUS_SCORE_RATIO &&
+        this.wordCoverage(concepts, other.doc) >= coverage - 0.01
+      )
+        rivals++;
+    let effective = rivals >= 2 ? Math.min(coverage, AMBIGUOUS_COVERAGE) : coverage;
+    if (this.missesTopicNoun(concepts, top.doc)) effective = Math.min(effective, AMBIGUOUS_COVERAGE);
+    return 1 / (1 + Math.exp(-CONFIDENCE_SLOPE * (effective - COVERAGE_DECISION_POINT)));
+  }
+
+  /** Whether a specific noun of the question (its topic) is absent from the entry. */
+  private missesTopicNoun(concepts: Concept[], doc: number): boolean {
+    return concepts.some((concept) => {
+      if (!concept.topicNoun || concept.weight < 0.75) return false;
+      let strength = 0;
+      for (const alt of concept.alts)
+        strength = Math.max(strength, alt.factor * this.strength(this.words, alt.word, doc));
+      if (strength >= TOPIC_NOUN_MATCH) return false;
+      // Chinese compounds are right-headed: 私家车 is a kind of 车, 自建房 a kind of 房. A three-character
+      // noun whose head character the entry's question, phrasings or keywords contain is on topic
+      // (longer ones like 工伤保险 are two words: their own modifier 工伤 must match).
+      const chars = [...concept.surface];
+      if (chars.length === 3) return this.strength(this.chars, chars[2], doc) < 1;
+      return true;
+    });
+  }
+
+  // ---- public API ----
+
+  /** Diagnostic view of how a question is read (concepts, their IDF and match in the best entries). */
+  explain(question: string): {
+    concepts: { surface: string; alts: string[]; weight: number; idf: number }[];
+    top: { id: string; score: number; coverage: number }[];
+  } {
+    const text = checkQuestion(question).text;
+    const concepts = this.concepts(text);
+    const result = this.evaluate(concepts, text);
+    return {
+      concepts: concepts.map((c) => ({
+        surface: c.surface,
+        alts: c.alts.map((a) => (a.factor === 1 ? a.word : `${a.word}×${round(a.factor)}`)),
+        weight: c.weight,
+        idf: round(c.idf),
+      })),
+      top: result.ranked.slice(0, 3).map((r) => ({
+        id: this.entries[r.doc].id,
+        score: round(r.score),
+        coverage: round(this.wordCoverage(concepts, r.doc)),
+      })),
+    };
+  }
+
+  /** Answers one question; never throws for any input. */
+  ask(question: unknown, context?: AssistantContext | null): AssistantAnswer {
+    const guard = checkQuestion(question);
+    if (guard.kind !== "ok") {
+      return {
+        answered: false,
+        faqId: null,
+        answer: MESSAGES[guard.kind],
+        confidence: 0,
+        suggestions: [],
+        reason: guard.kind,
+        context: context ?? null,
+        usedContext: false,
+      };
+    }
+    const own = this.concepts(guard.text);
+    let result = this.evaluate(own, guard.text);
+    let usedContext = false;
+    if (context && context.topicTokens.length > 0 && this.isElliptical(guard.text, own)) {
+      const ownAlts = new Set(own.flatMap((c) => c.alts.map((a) => a.word)));
+      const topic: Concept[] = context.topicTokens
+        .filter((t) => typeof t === "string" && !ownAlts.has(t) && this.known(t))
+        .map((t) => ({
+          alts: [{ word: t, factor: 1 }],
+          idf: this.wordIdf(t),
+          weight: TOPIC_WEIGHT,
+          surface: t,
+        }));
+      if (topic.length > 0) {
+        const merged = this.evaluate([...own, ...topic], guard.text);
+        // The follow-up's own words must be explained by the entry; the topic only picks among them.
+        const fitting = merged.ranked.filter(
+          (r, i) => i < 10 && this.wordCoverage(own, r.doc) >= COVERAGE_DECISION_POINT,
+        );
+        if (fitting.length > 0) {
+          const reranked = [...fitting, ...merged.ranked.filter((r) => !fitting.includes(r))];
+          const confidence = this.confidence(merged.concepts, reranked);
+          if (confidence >= this.threshold || confidence > result.confidence) {
+            result = { ranked: reranked, confidence, concepts: merged.concepts };
+            usedContext = true;
+          }
+        }
+      }
+    }
+    const { ranked, confidence } = result;
+    const top = ranked[0];
+    if (top && confidence >= this.threshold) {
+      const entry = this.entries[top.doc];
+      return {
+        answered: true,
+        faqId: entry.id,
+        answer: entry.answer,
+        confidence: round(confidence),
+        suggestions: this.suggestionsFrom(ranked.slice(1), top.score, 0.6),
+        reason: "answered",
+        context: { faqId: entry.id, topicTokens: this.topicOf(result.concepts, top.doc) },
+        usedContext,
+      };
+    }
+    const suggestions = top ? this.suggestionsFrom(ranked, top.score, 0.5) : [];
+    return {
+      answered: false,
+      faqId: null,
+      answer: suggestions.length > 0 ? MESSAGES.low_confidence : MESSAGES.low_confidence_no_suggestions,
+      confidence: round(confidence),
+      suggestions,
+      reason: "low_confidence",
+      context: context ?? null,
+      usedContext,
+    };
+  }
+
+  private suggestionsFrom(ranked: DocScore[], topScore: number, ratio: number): Suggestion[] {
+    if (topScore < MIN_SUGGESTION_SCORE) return [];
+    return ranked
+      .filter((r) => r.score >= topScore * ratio)
+      .slice(0, this.maxSuggestions)
+      .map((r) => ({ faqId: this.entries[r.doc].id, question: this.entries[r.doc].question }));
+  }
+
+  /** Topic of an answered turn: the question's words found in the entry, plus its category. */
+  private topicOf(concepts: Concept[], doc: number): string[] {
+    const words = new Set<string>();
+    for (const concept of concepts) {
+      for (const alt of concept.alts) {
+        if (alt.factor === 1 && this.strength(this.words, alt.word, doc) >= FIELD_STRENGTH.category) {
+          words.add(alt.word);
+          break;
+        }
+      }
+    }
+    for (const word of this.topicWords[doc]) words.add(word);
+    return [...words];
+  }
+
+  /** A follow-up that leans on the previous turn: short, or phrased like "那…呢". */
+  private isElliptical(text: string, concepts: Concept[]): boolean {
+    const bare = text.replace(/[\p{P}\p{S}\s]/gu, "");
+    if (/^(那|那么|那如果|如果|要是|还有|另外|那要是)/.test(bare) || /呢$/.test(bare)) return true;
+    const content = concepts.reduce((sum, c) => sum + c.weight, 0);
+    return content <= 1.5 || [...bare].length <= 5;
+  }
+}
+
+/** Question words about quantities (几岁, 几年, 多大): they ask, they do not name a topic. */
+const QUANTITY_QUESTION = /^(几|多少|多大|多长|多久|多高)\p{Script=Han}{0,2}$/u;
+/** Match factor of a homophone (公基金 read as 公积金). */
+const HOMOPHONE_FACTOR = 0.9;
+/** Match factor of a known sub-word of a word (保险 in 工伤保险). */
+const SUBWORD_FACTOR = 0.4;
+/** Match factor of a colloquial character inside an unknown compound (取 in 咋取). */
+const PART_EXPANSION_FACTOR = 0.8;
+/** Above this many concepts a question counts as long (its unknown words weigh less). */
+const LONG_QUESTION_CONCEPTS = 6;
+/** Weight of a previous turn's topic word in a follow-up question. */
+const TOPIC_WEIGHT = 0.35;
+/** Coverage of the question by the best entry at which confidence is 0.5 (the default threshold). */
+const COVERAGE_DECISION_POINT = 0.48;
+/** A rival entry scoring at least this share of the best one makes the question ambiguous... */
+const AMBIGUOUS_SCORE_RATIO = 0.75;
+/** ...and with two such rivals the question is not answered (confidence stays just below 0.5). */
+const AMBIGUOUS_COVERAGE = 0.45;
+/** Steepness of the coverage → confidence curve. */
+const CONFIDENCE_SLOPE = 10;
+/** Below this best score nothing is similar enough to suggest. */
+const MIN_SUGGESTION_SCORE = 1.5;

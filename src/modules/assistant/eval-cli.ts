@@ -1,0 +1,76 @@
+/**
+ * Evaluates the assistant on a .jsonl file of {"q", "expect"} lines.
+ *   tsx src/modules/assistant/eval-cli.ts FILE.jsonl [--faq /path/faq.jsonl] [--threshold 0.5] [--misses]
+ * The FAQ defaults to ../shared/data/faq.jsonl relative to the repository root.
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { AssistantEngine } from "./engine.ts";
+import { evaluateAssistant, parseEvalJsonl } from "./eval.ts";
+import { DEFAULT_FAQ_PATH, loadAlternatives, loadFaqFile, withAlternatives } from "./faq-file.ts";
+
+function usage(message?: string): never {
+  if (message) console.error(message);
+  console.error(
+    "usage: tsx src/modules/assistant/eval-cli.ts FILE.jsonl [--faq faq.jsonl] [--threshold 0.5] [--misses] [--no-alternatives]",
+  );
+  process.exit(2);
+}
+
+function main(argv: string[]): void {
+  let file: string | undefined;
+  let faqPath = DEFAULT_FAQ_PATH;
+  let threshold: number | undefined;
+  let showMisses = false;
+  let useAlternatives = true;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--faq") faqPath = resolve(argv[++i] ?? usage("--faq needs a path"));
+    else if (arg === "--threshold") {
+      threshold = Number(argv[++i]);
+      if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1) usage("--threshold must be in 0..1");
+    } else if (arg === "--misses") showMisses = true;
+    else if (arg === "--no-alternatives") useAlternatives = false;
+    else if (arg === "--help" || arg === "-h") usage();
+    else if (arg.startsWith("--")) usage(`unknown option ${arg}`);
+    else if (file === undefined) file = arg;
+    else usage(`unexpected argument ${arg}`);
+  }
+  if (!file) usage("missing FILE.jsonl");
+
+  const faq = loadFaqFile(faqPath);
+  for (const error of faq.errors) console.error(`${faqPath}:${error.line}: ${error.message}`);
+  if (faq.entries.length === 0) usage(`no FAQ entries in ${faqPath}`);
+  const parsed = parseEvalJsonl(readFileSync(file, "utf8"));
+  for (const error of parsed.errors) console.error(`${file}:${error.line}: ${error.message}`);
+
+  const alternatives = useAlternatives ? loadAlternatives().alternatives : new Map<string, string[]>();
+  const entries = withAlternatives(faq.entries, alternatives);
+  const engine = new AssistantEngine(entries, threshold === undefined ? {} : { threshold });
+  // Warm up (jieba and pinyin dictionaries load lazily) so latency reflects a running server.
+  engine.ask("公积金怎么提取");
+  const report = evaluateAssistant(engine, parsed.lines);
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+  console.log(
+    `faq: ${faqPath} (${faq.entries.length} entries, ${alternatives.size} with repository alternatives), eval: ${file} (${parsed.lines.length} lines)`,
+  );
+  console.log(`threshold: ${engine.threshold}`);
+  console.log(
+    `top-1 accuracy (answerable): ${pct(report.top1Accuracy)} (${report.correct}/${report.answerable}; ` +
+      `${report.wrongAnswer} wrong, ${report.refusedAnswerable} handed off)`,
+  );
+  console.log(
+    `correct refusals (expect null): ${pct(report.refusalRate)} (${report.correctRefusals}/${report.unanswerable})`,
+  );
+  console.log(
+    `latency: p50 ${report.p50Ms.toFixed(2)} ms, p95 ${report.p95Ms.toFixed(2)} ms, max ${report.maxMs.toFixed(2)} ms`,
+  );
+  if (showMisses) {
+    for (const m of report.misses)
+      console.log(
+        `  miss: ${JSON.stringify(m.q)} expect=${m.expect} got=${m.got} top=${m.top} conf=${m.confidence}`,
+      );
+  }
+}
+
+main(process.argv.slice(2));

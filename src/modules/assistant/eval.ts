@@ -1,0 +1,113 @@
+import type { AssistantEngine } from "./engine.ts";
+
+/** One line of an evaluation file: a question and the entry it should find (null: must not answer). */
+export interface EvalLine {
+  q: string;
+  expect: string | null;
+}
+
+export interface EvalMiss {
+  q: string;
+  expect: string | null;
+  got: string | null;
+  confidence: number;
+  /** Best entry even when not answered (for diagnosing threshold misses). */
+  top: string | null;
+}
+
+export interface EvalReport {
+  answerable: number;
+  /** Answerable lines answered with the expected entry. */
+  correct: number;
+  /** top-1 accuracy on answerable lines (answered and right). */
+  top1Accuracy: number;
+  /** Answerable lines not answered (handed off). */
+  refusedAnswerable: number;
+  /** Answerable lines answered with a wrong entry. */
+  wrongAnswer: number;
+  unanswerable: number;
+  correctRefusals: number;
+  refusalRate: number;
+  p50Ms: number;
+  p95Ms: number;
+  maxMs: number;
+  misses: EvalMiss[];
+}
+
+export interface EvalLineError {
+  line: number;
+  message: string;
+}
+
+/** Parses an evaluation .jsonl file ({"q": "...", "expect": "faq-001" | null} per line). */
+export function parseEvalJsonl(text: string): { lines: EvalLine[]; errors: EvalLineError[] } {
+  const lines: EvalLine[] = [];
+  const errors: EvalLineError[] = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const trimmed = raw.trim();
+    if (!trimmed) return;
+    try {
+      const value = JSON.parse(trimmed) as { q?: unknown; expect?: unknown };
+      if (typeof value.q !== "string") throw new Error("q must be a string");
+      if (value.expect !== null && typeof value.expect !== "string")
+        throw new Error("expect must be a string or null");
+      lines.push({ q: value.q, expect: value.expect });
+    } catch (error) {
+      errors.push({ line: index + 1, message: (error as Error).message });
+    }
+  });
+  return { lines, errors };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+/** Runs every line through the engine (one fresh conversation per line) and scores the results. */
+export function evaluateAssistant(engine: AssistantEngine, lines: readonly EvalLine[]): EvalReport {
+  const times: number[] = [];
+  const misses: EvalMiss[] = [];
+  let answerable = 0;
+  let correct = 0;
+  let refusedAnswerable = 0;
+  let wrongAnswer = 0;
+  let unanswerable = 0;
+  let correctRefusals = 0;
+  for (const line of lines) {
+    const started = performance.now();
+    const result = engine.ask(line.q);
+    times.push(performance.now() - started);
+    const got = result.answered ? result.faqId : null;
+    const top = result.faqId ?? result.suggestions[0]?.faqId ?? null;
+    if (line.expect === null) {
+      unanswerable++;
+      if (got === null) correctRefusals++;
+      else misses.push({ q: line.q, expect: null, got, confidence: result.confidence, top });
+    } else {
+      answerable++;
+      if (got === line.expect) correct++;
+      else {
+        if (got === null) refusedAnswerable++;
+        else wrongAnswer++;
+        misses.push({ q: line.q, expect: line.expect, got, confidence: result.confidence, top });
+      }
+    }
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  return {
+    answerable,
+    correct,
+    top1Accuracy: answerable ? correct / answerable : 0,
+    refusedAnswerable,
+    wrongAnswer,
+    unanswerable,
+    correctRefusals,
+    refusalRate: unanswerable ? correctRefusals / unanswerable : 0,
+    p50Ms: percentile(sorted, 50),
+    p95Ms: percentile(sorted, 95),
+    maxMs: sorted.at(-1) ?? 0,
+    misses,
+  };
+}

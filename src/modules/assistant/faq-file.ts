@@ -1,0 +1,144 @@
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+/** The public FAQ knowledge base: ../shared/data/faq.jsonl relative to the repository root. */
+export const DEFAULT_FAQ_PATH = resolve(REPO_ROOT, "../shared/data/faq.jsonl");
+
+/** One FAQ entry of the knowledge base (the shape of a line of faq.jsonl). */
+export interface FaqEntry {
+  id: string;
+  department: string;
+  category: string;
+  question: string;
+  /** Other phrasings of the question, written by editors. */
+  alternatives?: string[];
+  answer: string;
+  keywords: string[];
+}
+
+export interface FaqLineError {
+  /** 1-based line number in the file. */
+  line: number;
+  message: string;
+}
+
+export interface FaqParseResult {
+  entries: FaqEntry[];
+  errors: FaqLineError[];
+}
+
+const ID_PATTERN = /^faq-\d{3,}$/;
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((v) => typeof v === "string");
+}
+
+/** Validates one parsed JSON value; returns the entry or a list of problems. */
+export function validateFaqEntry(value: unknown): FaqEntry | string[] {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return ["不是一个 JSON 对象"];
+  const v = value as Record<string, unknown>;
+  const problems: string[] = [];
+  const text = (key: string): string => {
+    const field = v[key];
+    if (typeof field !== "string" || field.trim() === "") {
+      problems.push(`字段 ${key} 缺失或为空`);
+      return "";
+    }
+    return field.trim();
+  };
+  const id = text("id");
+  if (id && !ID_PATTERN.test(id)) problems.push(`id "${id}" 不符合 faq-NNN 格式`);
+  const department = text("department");
+  const category = text("category");
+  const question = text("question");
+  const answer = text("answer");
+  let keywords: string[] = [];
+  if (v.keywords === undefined) keywords = [];
+  else if (isStringArray(v.keywords)) keywords = v.keywords.map((k) => k.trim()).filter(Boolean);
+  else problems.push("字段 keywords 必须是字符串数组");
+  let alternatives: string[] | undefined;
+  if (v.alternatives !== undefined) {
+    if (isStringArray(v.alternatives)) alternatives = v.alternatives.map((k) => k.trim()).filter(Boolean);
+    else problems.push("字段 alternatives 必须是字符串数组");
+  }
+  if (problems.length > 0) return problems;
+  const entry: FaqEntry = { id, department, category, question, answer, keywords };
+  if (alternatives) entry.alternatives = alternatives;
+  return entry;
+}
+
+/** Parses faq.jsonl text: one JSON object per line, blank lines ignored, duplicate ids reported. */
+export function parseFaqJsonl(text: string): FaqParseResult {
+  const entries: FaqEntry[] = [];
+  const errors: FaqLineError[] = [];
+  const seen = new Map<string, number>();
+  const lines = text.split(/\r?\n/);
+  lines.forEach((raw, index) => {
+    const line = index + 1;
+    const trimmed = raw.replace(/^\uFEFF/, "").trim();
+    if (!trimmed) return;
+    let value: unknown;
+    try {
+      value = JSON.parse(trimmed);
+    } catch (error) {
+      errors.push({ line, message: `JSON 解析失败：${(error as Error).message}` });
+      return;
+    }
+    const result = validateFaqEntry(value);
+    if (Array.isArray(result)) {
+      errors.push({ line, message: result.join("；") });
+      return;
+    }
+    const previous = seen.get(result.id);
+    if (previous !== undefined) {
+      errors.push({ line, message: `id ${result.id} 与第 ${previous} 行重复` });
+      return;
+    }
+    seen.set(result.id, line);
+    entries.push(result);
+  });
+  return { entries, errors };
+}
+
+export function loadFaqFile(path: string): FaqParseResult {
+  return parseFaqJsonl(readFileSync(path, "utf8"));
+}
+
+/** Alternative citizen phrasings kept in the repository, keyed by FAQ id (one JSON object a line). */
+export const DEFAULT_ALTERNATIVES_PATH = resolve(REPO_ROOT, "data/faq-alternatives.jsonl");
+
+/** Reads {"id": "faq-001", "alternatives": ["…"]} lines; a missing file gives an empty map. */
+export function loadAlternatives(path: string = DEFAULT_ALTERNATIVES_PATH): {
+  alternatives: Map<string, string[]>;
+  errors: FaqLineError[];
+} {
+  const alternatives = new Map<string, string[]>();
+  const errors: FaqLineError[] = [];
+  if (!existsSync(path)) return { alternatives, errors };
+  readFileSync(path, "utf8")
+    .split(/\r?\n/)
+    .forEach((raw, index) => {
+      const trimmed = raw.replace(/^\uFEFF/, "").trim();
+      if (!trimmed) return;
+      try {
+        const value = JSON.parse(trimmed) as { id?: unknown; alternatives?: unknown };
+        if (typeof value.id !== "string" || !ID_PATTERN.test(value.id) || !isStringArray(value.alternatives))
+          throw new Error("需要 id（faq-NNN）和 alternatives（字符串数组）");
+        const list = alternatives.get(value.id) ?? [];
+        alternatives.set(value.id, [...list, ...value.alternatives.map((a) => a.trim()).filter(Boolean)]);
+      } catch (error) {
+        errors.push({ line: index + 1, message: (error as Error).message });
+      }
+    });
+  return { alternatives, errors };
+}
+
+/** Entries with the repository's alternative phrasings merged in. */
+export function withAlternatives(entries: FaqEntry[], alternatives: Map<string, string[]>): FaqEntry[] {
+  return entries.map((e) => {
+    const extra = alternatives.get(e.id);
+    return extra ? { ...e, alternatives: [...new Set([...(e.alternatives ?? []), ...extra])] } : e;
+  });
+}

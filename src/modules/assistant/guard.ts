@@ -1,0 +1,65 @@
+/**
+ * Input checks that run before retrieval. They decide only what must never reach the knowledge
+ * base: empty or oversized input, markup, text without any words, instructions aimed at the
+ * assistant itself (prompt injection, questions about the model) and pure small talk. Everything
+ * else goes to retrieval, whose confidence decides whether to answer.
+ */
+
+export type GuardKind =
+  "ok" | "empty" | "too_long" | "no_content" | "unsafe_markup" | "injection" | "chitchat";
+
+export interface GuardResult {
+  kind: GuardKind;
+  /** The question normalised for retrieval (NFKC, markup removed, whitespace collapsed). */
+  text: string;
+}
+
+/** Longer questions are almost never real questions (pasted documents, attacks). */
+export const MAX_QUESTION_LENGTH = 300;
+
+const SCRIPT_LIKE =
+  /<\s*\/?\s*(script|iframe|object|embed|svg|img|style|link|meta)\b|\bon[a-z]+\s*=|javascript:/i;
+const TAG = /<[^>]{0,200}>/g;
+
+const INJECTION: RegExp[] = [
+  // "忽略/无视/忘掉 以上/之前的 指令/规则/设定"
+  /(忽略|无视|忽视|不要理会|别管|抛开)[^。！？!?]{0,12}(指令|指示|命令|规则|设定|提示|要求|限制|约束|以上|上面|之前|前面|所有)/,
+  /(忘掉|忘记|跳过|覆盖|取消)[^。！？!?]{0,12}(指令|指示|命令|规则|设定|提示词|限制|约束)/,
+  /(系统|system|初始|原始|隐藏)\s*(提示|prompt|指令|设定|消息)/i,
+  /提示词|prompt|jailbreak|越狱|开发者模式|developer mode|\bDAN\b/i,
+  /ignore\s+(all\s+|the\s+|any\s+)?(previous|prior|above|earlier)|disregard\s+(all|the|previous|prior|above)/i,
+  // questions about the assistant itself rather than about government services
+  /你是(谁|什么|哪个|哪家|哪里|机器人|人工智能|ai|真人)|你(叫|的名字)|(什么|哪个|谁的|哪家的?|啥)\s*(大)?模型|大模型|语言模型/i,
+  /chat\s*gpt|openai|gpt-?\d|\bllm\b|\bclaude\b|文心一言|通义千问|deepseek/i,
+  /扮演|假装(你|自己)是|(现在|从现在开始)你(是|就是|扮演)|你现在是|act as|pretend (to be|you are)|role\s*-?play/i,
+  // requests to do a different job
+  /(翻译|译成|用英文|用英语|写一首|写首|写一篇|写篇|作一首|编一个|讲个?故事|讲个?笑话|说个?笑话|陪我聊)/,
+  /(数据库|后台|服务器|管理员|root)(的)?(账号|帐号|密码|口令|地址)/,
+];
+
+const SMALL_TALK =
+  /^(你好|您好|你们好|hi|hello|hey|哈喽|嗨|在吗|在不在|有人吗|谢谢(你|您|啦)?|多谢|感谢|好的?|好吧|行|嗯+|哦+|噢+|啊+|哈+|呵+|嘿+|ok|okay|再见|拜拜|bye|早上好|晚上好|下午好|晚安|测试|test)+$/i;
+
+/** Removes markup and normalises the text; keeps only what a question can contain. */
+export function normaliseQuestion(raw: string): string {
+  return raw
+    .normalize("NFKC")
+    .replace(TAG, " ")
+    .replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+export function checkQuestion(raw: unknown): GuardResult {
+  if (typeof raw !== "string") return { kind: "empty", text: "" };
+  if (raw.trim() === "") return { kind: "empty", text: "" };
+  if (raw.length > MAX_QUESTION_LENGTH * 4) return { kind: "too_long", text: "" };
+  if (SCRIPT_LIKE.test(raw)) return { kind: "unsafe_markup", text: "" };
+  const text = normaliseQuestion(raw);
+  if (text.length > MAX_QUESTION_LENGTH) return { kind: "too_long", text: "" };
+  if (!/[\p{Script=Han}A-Za-z]/u.test(text)) return { kind: "no_content", text: "" };
+  if (INJECTION.some((re) => re.test(text))) return { kind: "injection", text };
+  const bare = text.replace(/[\p{P}\p{S}\s]/gu, "");
+  if (bare === "" || SMALL_TALK.test(bare)) return { kind: "chitchat", text };
+  return { kind: "ok", text };
+}

@@ -1,0 +1,257 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { Type } from "typebox";
+import type { Services } from "../../app.ts";
+import { sendHtml } from "../../app.ts";
+import { InputError } from "../../platform/http/errors.ts";
+import { renderDocument } from "../../web/render.ts";
+import { pageContext, siteOf } from "../sites/page-context.ts";
+import type { Site } from "../sites/service.ts";
+import { AssistantPage, type HandOffValues, type TurnView } from "./views/assistant-page.tsx";
+import type { AskResult } from "./service.ts";
+import assistantAdminRoutes from "./admin-routes.tsx";
+
+const SiteParams = Type.Object({ code: Type.String({ maxLength: 40 }) });
+/** Questions per minute per client (pages and API together count separately). */
+export const ASK_RATE_LIMIT = { max: 60, timeWindow: "1 minute" };
+
+const AskBody = Type.Object({
+  question: Type.String({ maxLength: 100000, description: "市民的问题（300字以内才会被检索）" }),
+  conversationId: Type.Optional(Type.String({ maxLength: 100, description: "上一轮返回的会话标识" })),
+  site: Type.Optional(Type.String({ maxLength: 40, description: "提问所在网站代码，如 rst" })),
+});
+
+const AskReply = Type.Object({
+  answered: Type.Boolean({ description: "false：没有把握，建议转人工" }),
+  faqId: Type.Union([Type.String(), Type.Null()]),
+  answer: Type.String(),
+  confidence: Type.Number({ minimum: 0, maximum: 1 }),
+  suggestions: Type.Array(Type.Object({ faqId: Type.String(), question: Type.String() })),
+  conversationId: Type.String(),
+  turnId: Type.Integer({ description: "评价回答时使用" }),
+  source: Type.Union([
+    Type.Object({
+      faqId: Type.String(),
+      question: Type.String(),
+      department: Type.String(),
+      links: Type.Array(Type.Object({ kind: Type.String(), title: Type.String(), href: Type.String() })),
+    }),
+    Type.Null(),
+  ]),
+});
+
+const RateBody = Type.Object({
+  conversationId: Type.String({ maxLength: 100 }),
+  turnId: Type.Integer({ minimum: 1 }),
+  helpful: Type.Boolean(),
+});
+
+function str(body: Record<string, unknown>, key: string, max: number): string {
+  const v = body[key];
+  return typeof v === "string" ? v.slice(0, max) : "";
+}
+
+function toTurnView(result: AskResult): TurnView {
+  return {
+    id: result.turnId,
+    question: "",
+    answered: result.answered,
+    faqId: result.faqId,
+    sourceQuestion: result.sourceQuestion,
+    answer: result.answer,
+    links: result.links,
+    rating: null,
+    suggestions: result.suggestions,
+  };
+}
+
+export default async function assistantRoutes(app: FastifyInstance, { services }: { services: Services }) {
+  const assistant = services.assistant;
+
+  app.post(
+    "/api/assistant/ask",
+    {
+      schema: {
+        tags: ["智能客服"],
+        summary: "向智能客服提问",
+        description:
+          "answered=false 表示没有把握（附 2–3 个“您是不是想问”建议，可转人工）。带上 conversationId 可以追问（如“那退休的呢？”）。",
+        body: AskBody,
+        response: { 200: AskReply },
+      },
+      config: { rateLimit: ASK_RATE_LIMIT },
+    },
+    async (request) => {
+      const body = request.body as { question: string; conversationId?: string; site?: string };
+      const site = body.site ? services.sites.byCodeCached(body.site) : undefined;
+      const result = await assistant.ask(body.question, body.conversationId, site?.id ?? null);
+      return {
+        answered: result.answered,
+        faqId: result.faqId,
+        answer: result.answer,
+        confidence: result.confidence,
+        suggestions: result.suggestions,
+        conversationId: result.conversationId,
+        turnId: result.turnId,
+        source:
+          result.faqId && result.sourceQuestion
+            ? {
+                faqId: result.faqId,
+                question: result.sourceQuestion,
+                department: result.department ?? "",
+                links: result.links,
+              }
+            : null,
+      };
+    },
+  );
+
+  app.post(
+    "/api/assistant/rate",
+    {
+      schema: {
+        tags: ["智能客服"],
+        summary: "评价一条回答（有帮助/没帮助）",
+        body: RateBody,
+        response: { 200: Type.Object({ ok: Type.Boolean() }) },
+      },
+      config: { rateLimit: ASK_RATE_LIMIT },
+    },
+    async (request) => {
+      const body = request.body as { conversationId: string; turnId: number; helpful: boolean };
+      await assistant.rate(body.conversationId, body.turnId, body.helpful);
+      return { ok: true };
+    },
+  );
+
+  async function renderPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    site: Site,
+    options: {
+      conversationId: string;
+      question?: string;
+      latest?: AskResult;
+      handOff?: HandOffValues;
+      handOffErrors?: Record<string, string>;
+      receipt?: string;
+    },
+  ) {
+    const ctx = await pageContext(services, site, request);
+    const turns: TurnView[] = options.conversationId
+      ? await assistant.transcript(options.conversationId)
+      : [];
+    if (options.latest) {
+      const latest = turns.find((t) => t.id === options.latest!.turnId);
+      const view = toTurnView(options.latest);
+      if (latest) Object.assign(latest, { answer: view.answer, suggestions: view.suggestions });
+    }
+    return sendHtml(
+      reply,
+      renderDocument(
+        <AssistantPage
+          ctx={ctx}
+          conversationId={options.conversationId}
+          turns={turns}
+          question={options.question ?? ""}
+          handOff={options.handOff ?? { name: "", contact: "", message: "" }}
+          handOffErrors={options.handOffErrors ?? {}}
+          receipt={options.receipt}
+        />,
+      ),
+    );
+  }
+
+  // The full page: works without JavaScript. GET ?q= asks too (the "您是不是想问" links).
+  app.get(
+    "/sites/:code/assistant",
+    {
+      schema: {
+        hide: true,
+        params: SiteParams,
+        querystring: Type.Object({
+          q: Type.Optional(Type.String({ maxLength: 1000 })),
+          c: Type.Optional(Type.String({ maxLength: 100 })),
+        }),
+      },
+      config: { rateLimit: ASK_RATE_LIMIT },
+    },
+    async (request, reply) => {
+      const site = await siteOf(services, (request.params as { code: string }).code);
+      const { q, c } = request.query as { q?: string; c?: string };
+      reply.header("x-robots-tag", "noindex");
+      if (q) {
+        const result = await assistant.ask(q, c, site.id);
+        return renderPage(request, reply, site, { conversationId: result.conversationId, latest: result });
+      }
+      const known = c && (await assistant.repo.conversation(c)) ? c : "";
+      return renderPage(request, reply, site, { conversationId: known });
+    },
+  );
+
+  app.post(
+    "/sites/:code/assistant",
+    { schema: { hide: true, params: SiteParams }, config: { rateLimit: ASK_RATE_LIMIT } },
+    async (request, reply) => {
+      const site = await siteOf(services, (request.params as { code: string }).code);
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const result = await assistant.ask(
+        str(body, "question", 100000),
+        str(body, "conversationId", 100),
+        site.id,
+      );
+      reply.header("x-robots-tag", "noindex");
+      return renderPage(request, reply, site, { conversationId: result.conversationId, latest: result });
+    },
+  );
+
+  app.post(
+    "/sites/:code/assistant/rate",
+    { schema: { hide: true, params: SiteParams }, config: { rateLimit: ASK_RATE_LIMIT } },
+    async (request, reply) => {
+      const site = await siteOf(services, (request.params as { code: string }).code);
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const conversationId = str(body, "conversationId", 100);
+      const turnId = Number(str(body, "turnId", 12));
+      const rating = str(body, "rating", 20);
+      if (!Number.isInteger(turnId) || !["helpful", "unhelpful"].includes(rating))
+        throw new InputError("评价参数有误");
+      await assistant.rate(conversationId, turnId, rating === "helpful");
+      return reply.redirect(
+        `${services.sites.base(site)}/assistant?c=${encodeURIComponent(conversationId)}#turn-${turnId}`,
+        303,
+      );
+    },
+  );
+
+  app.post(
+    "/sites/:code/assistant/handoff",
+    {
+      schema: { hide: true, params: SiteParams },
+      config: { rateLimit: { max: 5, timeWindow: "1 minute" } },
+    },
+    async (request, reply) => {
+      const site = await siteOf(services, (request.params as { code: string }).code);
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const conversationId = str(body, "conversationId", 100);
+      const values: HandOffValues = {
+        name: str(body, "name", 100),
+        contact: str(body, "contact", 100),
+        message: str(body, "message", 5000),
+      };
+      try {
+        const receipt = await assistant.requestHandOff(conversationId, values, site.id);
+        return renderPage(request, reply, site, { conversationId, receipt: receipt.reference });
+      } catch (error) {
+        if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
+        reply.status(400);
+        return renderPage(request, reply, site, {
+          conversationId,
+          handOff: values,
+          handOffErrors: Object.keys(error.fields).length ? error.fields : { message: error.message },
+        });
+      }
+    },
+  );
+
+  await app.register(assistantAdminRoutes, { services });
+}

@@ -1,0 +1,636 @@
+import { randomBytes } from "node:crypto";
+import type { AuditLog } from "../../platform/audit/audit-log.ts";
+import type { Db } from "../../platform/db/database.ts";
+import { nowIso } from "../../platform/db/time.ts";
+import { InputError, notFound } from "../../platform/http/errors.ts";
+import { maskInText } from "../../platform/mask/mask.ts";
+import type { SitesService } from "../sites/service.ts";
+import { AssistantEngine, MESSAGES, type AssistantAnswer, type AssistantContext } from "./engine.ts";
+import type { FaqEntry } from "./faq-file.ts";
+import { normaliseQuestion } from "./guard.ts";
+import type { HandOff, HandOffReceipt } from "./handoff.ts";
+import {
+  AssistantRepo,
+  snapshotOf,
+  toRecord,
+  type FaqLink,
+  type FaqRecord,
+  type PublishedFaq,
+} from "./repo.ts";
+
+export type { FaqLink, FaqRecord, PublishedFaq } from "./repo.ts";
+
+export interface Actor {
+  id: number | null;
+  name: string;
+}
+
+/** Which site (by code) owns the entries of an FAQ department; unknown departments go to the portal. */
+export const DEPARTMENT_SITES: Record<string, string> = {
+  税务: "swj",
+  人社: "rst",
+  住房公积金: "zjt",
+  不动产登记: "zjt",
+  公安: "gat",
+  医保: "ybj",
+  市场监管: "scjg",
+  教育: "jyt",
+  民政: "mzt",
+  交通: "www",
+  政务服务平台: "www",
+};
+
+export interface AskResult extends AssistantAnswer {
+  conversationId: string;
+  turnId: number;
+  /** Links of the answered entry to the service guide / policy. */
+  links: FaqLink[];
+  /** The answered entry's own question (the source the answer cites). */
+  sourceQuestion: string | null;
+  department: string | null;
+}
+
+export interface FaqInput {
+  siteId: number;
+  department: string;
+  category: string;
+  question: string;
+  alternatives: string[];
+  answer: string;
+  keywords: string[];
+  links: FaqLink[];
+}
+
+export interface QueueGroup {
+  question: string;
+  count: number;
+  lowRated: number;
+  examples: string[];
+  turnIds: number[];
+  lastAt: string;
+}
+
+const KB_VERSION_KEY = "assistant_kb_version";
+const CONVERSATION_ID = /^[A-Za-z0-9_-]{22}$/;
+/** Stored questions are capped: the guard refuses longer ones anyway. */
+const STORED_QUESTION_CHARS = 300;
+
+function newConversationId(): string {
+  return randomBytes(16).toString("base64url");
+}
+
+function toEngineEntry(faq: PublishedFaq): FaqEntry {
+  return {
+    id: faq.id,
+    department: faq.department,
+    category: faq.category,
+    question: faq.question,
+    alternatives: faq.alternatives,
+    answer: faq.answer,
+    keywords: faq.keywords,
+  };
+}
+
+/** Character bigrams of a question without punctuation (for grouping similar questions). */
+function bigrams(text: string): Set<string> {
+  const chars = [...text.replace(/[\p{P}\p{S}\s]/gu, "").toLowerCase()];
+  const out = new Set<string>();
+  for (let i = 0; i + 1 < chars.length; i++) out.add(chars[i] + chars[i + 1]);
+  if (chars.length === 1) out.add(chars[0]);
+  return out;
+}
+
+function jaccard(a: Set<string>, b: Set<string>): number {
+  if (a.size === 0 || b.size === 0) return 0;
+  let both = 0;
+  for (const x of a) if (b.has(x)) both++;
+  return both / (a.size + b.size - both);
+}
+
+/** Groups questions by character-bigram similarity (greedy, newest first); biggest groups first. */
+export function groupQuestions(
+  turns: { id: number; question: string; rating: number | null; createdAt: string }[],
+  similarity = 0.4,
+): QueueGroup[] {
+  const groups: (QueueGroup & { grams: Set<string> })[] = [];
+  for (const turn of turns) {
+    const grams = bigrams(turn.question);
+    let best: (typeof groups)[number] | undefined;
+    let bestScore = similarity;
+    for (const g of groups) {
+      const s = jaccard(grams, g.grams);
+      if (s >= bestScore) [best, bestScore] = [g, s];
+    }
+    if (!best) {
+      best = {
+        question: turn.question,
+        count: 0,
+        lowRated: 0,
+        examples: [],
+        turnIds: [],
+        lastAt: turn.createdAt,
+        grams,
+      };
+      groups.push(best);
+    }
+    best.count++;
+    if (turn.rating === -1) best.lowRated++;
+    best.turnIds.push(turn.id);
+    if (best.examples.length < 3 && !best.examples.includes(turn.question)) best.examples.push(turn.question);
+  }
+  return groups
+    .sort((a, b) => b.count - a.count || b.lastAt.localeCompare(a.lastAt))
+    .map(({ grams: _g, ...g }) => g);
+}
+
+function cleanList(values: string[], maxItems: number, maxChars: number): string[] {
+  return [...new Set(values.map((v) => normaliseQuestion(v)).filter(Boolean))]
+    .slice(0, maxItems)
+    .map((v) => v.slice(0, maxChars));
+}
+
+export function validateFaqInput(input: FaqInput): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (!input.question.trim()) errors.question = "请填写标准问题";
+  else if (input.question.length > 200) errors.question = "标准问题不能超过200字";
+  if (!input.answer.trim()) errors.answer = "请填写答案";
+  else if (input.answer.length > 4000) errors.answer = "答案不能超过4000字";
+  if (!input.category.trim() || input.category.length > 40) errors.category = "请填写分类（40字以内）";
+  if (!input.department.trim() || input.department.length > 40)
+    errors.department = "请填写所属部门（40字以内）";
+  if (input.alternatives.length > 30) errors.alternatives = "相似问法最多30条";
+  if (input.alternatives.some((a) => a.length > 200)) errors.alternatives = "每条相似问法不能超过200字";
+  if (input.keywords.length > 20) errors.keywords = "关键词最多20个";
+  if (input.keywords.some((k) => k.length > 30)) errors.keywords = "每个关键词不能超过30字";
+  if (input.links.length > 10) errors.links = "相关链接最多10条";
+  for (const link of input.links) {
+    if (!link.title || link.title.length > 100 || !/^(\/[^\s]*|https:\/\/[^\s]+)$/.test(link.href))
+      errors.links = "相关链接每行写“标题 | 地址”，地址以 / 或 https:// 开头";
+  }
+  return errors;
+}
+
+export class AssistantService {
+  readonly repo: AssistantRepo;
+  private engine: AssistantEngine | null = null;
+  private engineVersion: string | null = null;
+  private entries = new Map<string, PublishedFaq>();
+  private building: Promise<AssistantEngine> | null = null;
+  private checkedAt = 0;
+  /** Milliseconds the last engine build took (shown in the console). */
+  lastBuildMs = 0;
+
+  constructor(
+    private readonly store: Db,
+    private readonly sites: SitesService,
+    private readonly audit: AuditLog,
+    readonly handOff: HandOff,
+    private readonly threshold?: number,
+  ) {
+    this.repo = new AssistantRepo(store.db);
+  }
+
+  // ---- engine ----
+
+  private async kbVersion(): Promise<string> {
+    const row = await this.store.db
+      .selectFrom("kv")
+      .select("value")
+      .where("key", "=", KB_VERSION_KEY)
+      .executeTakeFirst();
+    return row?.value ?? "0";
+  }
+
+  /** Marks the published knowledge base changed: every instance rebuilds its engine. */
+  private async bumpVersion(): Promise<void> {
+    const value = `${Date.now()}-${randomBytes(4).toString("hex")}`;
+    await this.store.db
+      .insertInto("kv")
+      .values({ key: KB_VERSION_KEY, value })
+      .onConflict((oc) => oc.column("key").doUpdateSet({ value }))
+      .execute();
+    this.checkedAt = 0;
+    await this.currentEngine();
+  }
+
+  /**
+   * The engine over the published entries, shared by all requests. Rebuilt when the knowledge base
+   * version changes (checked at most every 5 s, so other instances' changes arrive too).
+   */
+  async currentEngine(): Promise<AssistantEngine> {
+    const now = Date.now();
+    if (this.engine && now - this.checkedAt < 5000) return this.engine;
+    if (this.building) return this.building;
+    this.building = (async () => {
+      try {
+        const version = await this.kbVersion();
+        this.checkedAt = Date.now();
+        if (this.engine && version === this.engineVersion) return this.engine;
+        const published = await this.repo.publishedFaqs();
+        const started = performance.now();
+        const engine = new AssistantEngine(
+          published.map(toEngineEntry),
+          this.threshold === undefined ? {} : { threshold: this.threshold },
+        );
+        this.lastBuildMs = performance.now() - started;
+        this.entries = new Map(published.map((p) => [p.id, p]));
+        this.engine = engine;
+        this.engineVersion = version;
+        return engine;
+      } finally {
+        this.building = null;
+      }
+    })();
+    return this.building;
+  }
+
+  publishedEntry(id: string): PublishedFaq | undefined {
+    return this.entries.get(id);
+  }
+
+  // ---- asking ----
+
+  async ask(question: unknown, conversationId: unknown, siteId: number | null): Promise<AskResult> {
+    const engine = await this.currentEngine();
+    const db = this.store.db;
+    let conversation =
+      typeof conversationId === "string" && CONVERSATION_ID.test(conversationId)
+        ? await this.repo.conversation(conversationId)
+        : undefined;
+    let context: AssistantContext | null = null;
+    if (conversation?.context) {
+      try {
+        context = JSON.parse(conversation.context) as AssistantContext;
+      } catch {
+        context = null;
+      }
+    }
+    const answer = engine.ask(question, context);
+    const now = nowIso();
+    if (!conversation) {
+      conversation = {
+        id: newConversationId(),
+        siteId,
+        context: null,
+        turnCount: 0,
+        createdAt: now,
+        updatedAt: now,
+      };
+      await db.insertInto("assistantConversations").values(conversation).execute();
+    }
+    const stored = typeof question === "string" ? maskInText(normaliseQuestion(question)) : "";
+    const turnId = await this.repo.insertTurn({
+      conversationId: conversation.id,
+      question: stored.slice(0, STORED_QUESTION_CHARS) || "（空白）",
+      faqId: answer.faqId,
+      answered: answer.answered,
+      reason: answer.reason,
+      confidence: answer.confidence,
+      usedContext: answer.usedContext,
+      createdAt: now,
+    });
+    await db
+      .updateTable("assistantConversations")
+      .set({
+        context: answer.context ? JSON.stringify(answer.context) : conversation.context,
+        turnCount: conversation.turnCount + 1,
+        updatedAt: now,
+      })
+      .where("id", "=", conversation.id)
+      .execute();
+    const entry = answer.faqId ? this.entries.get(answer.faqId) : undefined;
+    return {
+      ...answer,
+      conversationId: conversation.id,
+      turnId,
+      links: entry?.links ?? [],
+      sourceQuestion: entry?.question ?? null,
+      department: entry?.department ?? null,
+    };
+  }
+
+  /** The conversation's turns with what was answered (for the page and the hand-off transcript). */
+  async transcript(conversationId: string) {
+    if (!CONVERSATION_ID.test(conversationId)) return [];
+    const turns = await this.repo.turnsOf(conversationId);
+    await this.currentEngine();
+    return turns.map((t) => {
+      const entry = t.faqId ? this.entries.get(t.faqId) : undefined;
+      return {
+        id: t.id,
+        question: t.question,
+        answered: t.answered === 1,
+        faqId: t.faqId,
+        sourceQuestion: entry?.question ?? null,
+        answer: t.answered
+          ? (entry?.answer ?? "该回答已更新，请重新提问。")
+          : (MESSAGES[t.reason as keyof typeof MESSAGES] ?? MESSAGES.low_confidence),
+        links: entry?.links ?? [],
+        rating: t.rating,
+        reason: t.reason,
+      };
+    });
+  }
+
+  async rate(conversationId: string, turnId: number, helpful: boolean): Promise<void> {
+    const result = await this.store.db
+      .updateTable("assistantTurns")
+      .set({ rating: helpful ? 1 : -1 })
+      .where("id", "=", turnId)
+      .where("conversationId", "=", conversationId)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) throw notFound("没有找到这条回答");
+  }
+
+  async requestHandOff(
+    conversationId: string,
+    input: { name: string; contact: string; message: string },
+    siteId: number | null,
+  ): Promise<HandOffReceipt> {
+    const name = normaliseQuestion(input.name);
+    const contact = normaliseQuestion(input.contact);
+    const message = input.message.normalize("NFKC").trim();
+    const errors: Record<string, string> = {};
+    if (!name || name.length > 30) errors.name = "请填写您的称呼（30字以内）";
+    if (!/^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|[^\s@]+@[^\s@]+\.[^\s@]+)$/.test(contact))
+      errors.contact = "请填写手机号码、固定电话或电子邮箱，方便工作人员答复您";
+    if (message.length > 2000) errors.message = "补充说明不能超过2000字";
+    if (Object.keys(errors).length > 0) throw new InputError("转人工信息填写有误", errors);
+    const turns = await this.transcript(conversationId);
+    if (turns.length === 0 && !message) {
+      throw new InputError("请先描述您的问题", { message: "请填写您要咨询的问题" });
+    }
+    const transcript = turns
+      .map(
+        (t) => `问：${t.question}\n答：${t.answered ? `[${t.faqId}] ${t.sourceQuestion}` : "（未能回答）"}`,
+      )
+      .join("\n");
+    return this.handOff.create({
+      conversationId: CONVERSATION_ID.test(conversationId) ? conversationId : "",
+      siteId,
+      name,
+      contact,
+      message,
+      transcript,
+    });
+  }
+
+  // ---- knowledge base ----
+
+  private async auditFaq(actor: Actor, action: string, id: string, detail: Record<string, unknown> = {}) {
+    await this.audit.record({
+      actor: actor.name,
+      action: `assistant.faq.${action}`,
+      targetType: "faq",
+      targetId: id,
+      detail,
+    });
+  }
+
+  normaliseInput(input: FaqInput): FaqInput {
+    return {
+      siteId: input.siteId,
+      department: input.department.trim(),
+      category: input.category.trim(),
+      question: normaliseQuestion(input.question),
+      alternatives: cleanList(input.alternatives, 31, 201),
+      answer: input.answer.normalize("NFKC").trim(),
+      keywords: cleanList(input.keywords, 21, 31),
+      links: input.links,
+    };
+  }
+
+  async createEntry(raw: FaqInput, actor: Actor, id?: string): Promise<FaqRecord> {
+    const input = this.normaliseInput(raw);
+    const errors = validateFaqInput(input);
+    if (!this.sites.byId(input.siteId)) errors.siteId = "请选择所属网站";
+    if (Object.keys(errors).length > 0) throw new InputError("问答条目填写有误", errors);
+    const now = nowIso();
+    const faqId = id ?? (await this.repo.nextFaqId());
+    await this.store.db
+      .insertInto("assistantFaqs")
+      .values({
+        id: faqId,
+        siteId: input.siteId,
+        department: input.department,
+        category: input.category,
+        question: input.question,
+        alternatives: JSON.stringify(input.alternatives),
+        answer: input.answer,
+        keywords: JSON.stringify(input.keywords),
+        links: JSON.stringify(input.links),
+        status: "draft",
+        publishedJson: null,
+        publishedAt: null,
+        version: 1,
+        createdBy: actor.id,
+        reviewedBy: null,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .execute();
+    await this.auditFaq(actor, "create", faqId, { question: input.question });
+    return toRecord((await this.repo.faqById(faqId))!);
+  }
+
+  async entry(id: string): Promise<FaqRecord> {
+    const row = await this.repo.faqById(id);
+    if (!row) throw notFound("问答条目不存在");
+    return toRecord(row);
+  }
+
+  /** Saves the working copy; a live version stays live until the new one is reviewed. */
+  async updateEntry(id: string, raw: FaqInput, actor: Actor): Promise<FaqRecord> {
+    const current = await this.entry(id);
+    const input = this.normaliseInput(raw);
+    const errors = validateFaqInput(input);
+    if (!this.sites.byId(input.siteId)) errors.siteId = "请选择所属网站";
+    if (Object.keys(errors).length > 0) throw new InputError("问答条目填写有误", errors);
+    await this.store.db
+      .updateTable("assistantFaqs")
+      .set({
+        siteId: input.siteId,
+        department: input.department,
+        category: input.category,
+        question: input.question,
+        alternatives: JSON.stringify(input.alternatives),
+        answer: input.answer,
+        keywords: JSON.stringify(input.keywords),
+        links: JSON.stringify(input.links),
+        status: "draft",
+        version: current.version + 1,
+        updatedAt: nowIso(),
+      })
+      .where("id", "=", id)
+      .execute();
+    await this.auditFaq(actor, "update", id, { version: current.version + 1 });
+    return this.entry(id);
+  }
+
+  async submit(id: string, actor: Actor): Promise<void> {
+    const entry = await this.entry(id);
+    if (entry.status !== "draft") throw new InputError("只有草稿可以送审", {}, 409, "conflict");
+    await this.setStatus(id, "submitted");
+    await this.auditFaq(actor, "submit", id);
+  }
+
+  /** Review: publish the working copy (it becomes what the assistant answers). */
+  async publish(id: string, actor: Actor): Promise<void> {
+    const entry = await this.entry(id);
+    if (entry.status !== "submitted") throw new InputError("只有待审核的条目可以发布", {}, 409, "conflict");
+    const now = nowIso();
+    await this.store.db
+      .updateTable("assistantFaqs")
+      .set({
+        status: "published",
+        publishedJson: snapshotOf(entry),
+        publishedAt: now,
+        reviewedBy: actor.id,
+        updatedAt: now,
+      })
+      .where("id", "=", id)
+      .execute();
+    await this.auditFaq(actor, "publish", id, { version: entry.version });
+    await this.bumpVersion();
+  }
+
+  /** Review: send back to the editor. */
+  async reject(id: string, actor: Actor, note: string): Promise<void> {
+    const entry = await this.entry(id);
+    if (entry.status !== "submitted") throw new InputError("只有待审核的条目可以退回", {}, 409, "conflict");
+    await this.setStatus(id, "draft");
+    await this.auditFaq(actor, "reject", id, { note: note.slice(0, 500) });
+  }
+
+  /** Takes the entry off the assistant (the working copy stays as a draft). */
+  async unpublish(id: string, actor: Actor): Promise<void> {
+    const entry = await this.entry(id);
+    if (!entry.live) throw new InputError("该条目未上线", {}, 409, "conflict");
+    await this.store.db
+      .updateTable("assistantFaqs")
+      .set({ status: "draft", publishedJson: null, publishedAt: null, updatedAt: nowIso() })
+      .where("id", "=", id)
+      .execute();
+    await this.auditFaq(actor, "unpublish", id);
+    await this.bumpVersion();
+  }
+
+  private async setStatus(id: string, status: FaqRecord["status"]): Promise<void> {
+    await this.store.db
+      .updateTable("assistantFaqs")
+      .set({ status, updatedAt: nowIso() })
+      .where("id", "=", id)
+      .execute();
+  }
+
+  /**
+   * Imports the public FAQ file with its ids, published (the file is the reviewed public knowledge
+   * base). Idempotent: unchanged entries are left alone; entries edited in the console (version > 1)
+   * are kept as the editors left them.
+   */
+  async importEntries(
+    entries: FaqEntry[],
+    alternatives: Map<string, string[]>,
+    actor: Actor,
+  ): Promise<{ created: number; updated: number; unchanged: number; kept: number }> {
+    await this.sites.refresh();
+    const portal = this.sites.portalSite() ?? this.sites.list()[0];
+    if (!portal)
+      throw new Error("no sites: create the portal site (or seed the demo) before importing the FAQ");
+    const counts = { created: 0, updated: 0, unchanged: 0, kept: 0 };
+    const now = nowIso();
+    for (const e of entries) {
+      const site = this.sites.byCodeCached(DEPARTMENT_SITES[e.department] ?? "") ?? portal;
+      const alts = [...new Set([...(e.alternatives ?? []), ...(alternatives.get(e.id) ?? [])])];
+      const existing = await this.repo.faqById(e.id);
+      const links: FaqLink[] = existing ? toRecord(existing).links : [];
+      const published: PublishedFaq = {
+        id: e.id,
+        siteId: site.id,
+        department: e.department,
+        category: e.category,
+        question: e.question,
+        alternatives: alts,
+        answer: e.answer,
+        keywords: e.keywords,
+        links,
+      };
+      const values = {
+        siteId: site.id,
+        department: e.department,
+        category: e.category,
+        question: e.question,
+        alternatives: JSON.stringify(alts),
+        answer: e.answer,
+        keywords: JSON.stringify(e.keywords),
+        links: JSON.stringify(links),
+        status: "published",
+        publishedJson: snapshotOf(published),
+        updatedAt: now,
+      };
+      if (!existing) {
+        await this.store.db
+          .insertInto("assistantFaqs")
+          .values({
+            id: e.id,
+            ...values,
+            publishedAt: now,
+            version: 1,
+            createdBy: null,
+            reviewedBy: null,
+            createdAt: now,
+          })
+          .execute();
+        counts.created++;
+      } else if (existing.version > 1) {
+        counts.kept++;
+      } else if (existing.publishedJson === values.publishedJson && existing.status === "published") {
+        counts.unchanged++;
+      } else {
+        await this.store.db
+          .updateTable("assistantFaqs")
+          .set({ ...values, publishedAt: now })
+          .where("id", "=", e.id)
+          .execute();
+        counts.updated++;
+      }
+    }
+    await this.audit.record({
+      actor: actor.name,
+      action: "assistant.faq.import",
+      targetType: "faq",
+      targetId: "*",
+      detail: { ...counts, entries: entries.length },
+    });
+    if (counts.created + counts.updated > 0) await this.bumpVersion();
+    return counts;
+  }
+
+  // ---- editor queue and figures ----
+
+  async queue(limit = 2000): Promise<QueueGroup[]> {
+    return groupQuestions(await this.repo.queueTurns(limit));
+  }
+
+  async resolve(turnIds: number[], actor: Actor): Promise<void> {
+    await this.repo.resolveTurns(turnIds);
+    await this.audit.record({
+      actor: actor.name,
+      action: "assistant.queue.resolve",
+      targetType: "assistant_turns",
+      targetId: turnIds.slice(0, 20).join(","),
+      detail: { count: turnIds.length },
+    });
+  }
+
+  async figures(days = 30) {
+    const since = new Date(Date.now() - days * 86400000).toISOString();
+    const s = await this.repo.stats(since);
+    return {
+      ...s,
+      days,
+      answerRate: s.questions > 0 ? s.answered / s.questions : null,
+      handoffRate: s.conversations > 0 ? s.handoffs / s.conversations : null,
+    };
+  }
+}

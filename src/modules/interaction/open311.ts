@@ -1,0 +1,164 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Services } from "../../app.ts";
+import { InputError } from "../../platform/http/errors.ts";
+import type { Letter } from "./letters.ts";
+import { LETTER_KINDS } from "./model.ts";
+
+/**
+ * Open311 GeoReport v2 (JSON) over the letters: services are the letter kinds, requests are
+ * letters. Only masked, public data is served: description and answer appear once a letter is
+ * published (with personal data masked); otherwise just kind, status and dates.
+ */
+const KIND_DESCRIPTIONS: Record<string, string> = {
+  consult: "政策、办事等咨询",
+  complaint: "对行政机关及其工作人员、公共服务的投诉",
+  suggestion: "意见和建议",
+  help: "生活困难等求助",
+  other: "其他事项",
+};
+
+function o311Error(reply: FastifyReply, status: number, description: string) {
+  return reply.status(status).send([{ code: status, description }]);
+}
+
+export default async function open311Routes(app: FastifyInstance, { services }: { services: Services }) {
+  const { interaction, sites } = services;
+  const letters = interaction.letters;
+
+  const toRequest = (l: Letter) => {
+    const published = l.status === "published";
+    return {
+      service_request_id: String(l.id),
+      status: ["reviewed", "published", "invalid"].includes(l.status) ? "closed" : "open",
+      status_notes: l.status === "invalid" ? "不予受理" : l.repliedAt ? "已答复" : "办理中",
+      service_name: LETTER_KINDS[l.kind] ?? "其他",
+      service_code: l.kind,
+      description: published ? `${l.publicSubject ?? ""}\n${l.publicContent ?? ""}` : "",
+      agency_responsible: sites.byId(l.ownerSiteId ?? 0)?.name ?? "",
+      service_notice: published ? (l.publicAnswer ?? "") : "",
+      requested_datetime: l.createdAt,
+      updated_datetime: l.updatedAt,
+      expected_datetime: l.dueAt,
+      address: "",
+      lat: null,
+      long: null,
+      media_url: "",
+    };
+  };
+
+  const hidden = { schema: { hide: true } };
+
+  app.get("/open311/v2/services.json", hidden, async () =>
+    Object.entries(LETTER_KINDS).map(([code, name]) => ({
+      service_code: code,
+      service_name: name,
+      description: KIND_DESCRIPTIONS[code],
+      metadata: false,
+      type: "realtime",
+      keywords: "领导信箱,留言",
+      group: "互动交流",
+    })),
+  );
+
+  app.get("/open311/v2/requests.json", hidden, async (request, reply) => {
+    const q = request.query as Record<string, string | undefined>;
+    let query = services.store.read.selectFrom("letters").selectAll().where("status", "!=", "invalid");
+    if (q.service_request_id) {
+      const ids = q.service_request_id
+        .split(",")
+        .filter((x) => /^\d{1,9}$/.test(x))
+        .slice(0, 50)
+        .map(Number);
+      if (ids.length === 0) return [];
+      query = query.where("id", "in", ids);
+    }
+    if (q.service_code) {
+      if (!(q.service_code in LETTER_KINDS)) return o311Error(reply, 400, "未知的 service_code");
+      query = query.where("kind", "=", q.service_code);
+    }
+    if (q.status === "open")
+      query = query.where("status", "in", ["submitted", "screened", "assigned", "answered"]);
+    else if (q.status === "closed") query = query.where("status", "in", ["reviewed", "published"]);
+    for (const [param, op] of [
+      ["start_date", ">="],
+      ["end_date", "<="],
+    ] as const) {
+      const v = q[param];
+      if (v) {
+        const d = new Date(v);
+        if (Number.isNaN(d.getTime())) return o311Error(reply, 400, `${param} 不是有效的时间`);
+        query = query.where("createdAt", op, d.toISOString());
+      }
+    }
+    const page = Math.max(1, Math.min(1000, Number(q.page) || 1));
+    const rows = await query
+      .orderBy("id", "desc")
+      .limit(50)
+      .offset((page - 1) * 50)
+      .execute();
+    return rows.map(toRequest);
+  });
+
+  app.get("/open311/v2/requests/:id", hidden, async (request, reply) => {
+    const m = /^(\d{1,9})\.json$/.exec((request.params as { id: string }).id);
+    if (!m) return o311Error(reply, 404, "请求不存在");
+    const row = await services.store.read
+      .selectFrom("letters")
+      .selectAll()
+      .where("id", "=", Number(m[1]))
+      .executeTakeFirst();
+    if (!row || row.status === "invalid") return o311Error(reply, 404, "请求不存在");
+    return [toRequest(row)];
+  });
+
+  app.post(
+    "/open311/v2/requests.json",
+    { schema: { hide: true }, config: { rateLimit: { max: 60, timeWindow: "1 minute" } } },
+    async (request: FastifyRequest, reply) => {
+      const body = (request.body ?? {}) as Record<string, unknown>;
+      const s = (k: string) => (typeof body[k] === "string" ? (body[k] as string) : "");
+      const key = await interaction.open311.check(
+        s("api_key") || String((request.query as { api_key?: string }).api_key ?? ""),
+      );
+      if (!key) return o311Error(reply, 403, "api_key 无效或已停用");
+      const description = s("description").trim();
+      const subject = s("title").trim() || [...description].slice(0, 30).join("");
+      try {
+        const receipt = await letters.submit({
+          siteId: key.siteId,
+          addressee: `leader:${key.siteId}`,
+          kind: s("service_code"),
+          subject,
+          content: description,
+          name: `${s("last_name")}${s("first_name")}`.trim(),
+          phone: s("phone"),
+          code: "",
+          email: s("email"),
+          address: s("address_string").slice(0, 200),
+          publishConsent: s("publish_consent") === "true" || s("publish_consent") === "1",
+          files: [],
+          ip: request.ip,
+          via: "open311",
+        });
+        const site = sites.byId(key.siteId);
+        return [
+          {
+            service_request_id: String(receipt.id),
+            service_notice: `查询编号 ${receipt.queryNo}，查询码 ${receipt.lookupCode}（请转告来信人，凭此在 /sites/${site?.code ?? "www"}/interaction/lookup 查询）`,
+            account_id: null,
+          },
+        ];
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        const fields = Object.entries(error.fields);
+        return reply
+          .status(error.statusCode)
+          .send(
+            fields.length
+              ? fields.map(([f, m]) => ({ code: error.statusCode, description: `${f}: ${m}` }))
+              : [{ code: error.statusCode, description: error.message }],
+          );
+      }
+    },
+  );
+}

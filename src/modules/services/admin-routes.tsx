@@ -1,0 +1,394 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { Services } from "../../app.ts";
+import { sendHtml } from "../../app.ts";
+import { requireStaff, sitesWithRole, type StaffContext } from "../../platform/auth/staff-auth.ts";
+import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
+import type { AdminContext } from "../../web/admin-layout.tsx";
+import { renderDocument } from "../../web/render.ts";
+import { pageParam } from "../content/routes.tsx";
+import { contentDisposition } from "../content/attachments.ts";
+import type { Application } from "./applications.ts";
+import type { ServiceItem } from "./catalogue.ts";
+import {
+  ApplicationAdminPage,
+  ItemsAdminPage,
+  JsonEditorPage,
+  QueuePage,
+  RectificationsPage,
+} from "./views/admin.tsx";
+
+const s = (body: unknown, k: string, max = 2000) => {
+  const v = (body as Record<string, unknown> | undefined)?.[k];
+  return typeof v === "string" ? v.slice(0, max) : "";
+};
+
+/** Console: handler work queue, application handling, catalogue and form editing, rectifications. */
+export default async function serviceAdminRoutes(app: FastifyInstance, { services }: { services: Services }) {
+  const { oneStop, sites } = services;
+  const { applications } = oneStop;
+  const deps = { db: services.store.db, sessions: services.sessions };
+
+  async function staffOf(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    roles = ["handler", "site_admin"],
+  ): Promise<{ s: StaffContext; ctx: AdminContext } | null> {
+    const s = await requireStaff(deps, request, reply);
+    if (!s) return null;
+    const allowed = sitesWithRole(s.staff, roles);
+    if (allowed !== null && allowed.length === 0) throw forbidden("您没有办件或事项管理权限");
+    return { s, ctx: { staff: s.staff, csrf: s.session.csrf, path: request.url.split("?")[0] } };
+  }
+
+  function mayEditItem(sc: StaffContext, item: ServiceItem): boolean {
+    const allowed = sitesWithRole(sc.staff, "site_admin");
+    return allowed === null || allowed.includes(item.siteId);
+  }
+
+  app.get("/admin/services", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply);
+    if (!who) return reply;
+    const q = request.query as Record<string, string>;
+    const filter = {
+      status: q.status ?? "",
+      mine: q.mine === "1" ? "1" : "",
+      limit: q.limit === "overdue" || q.limit === "warning" ? q.limit : "",
+      site: /^\d{1,9}$/.test(q.site ?? "") ? q.site : "",
+    };
+    const page = pageParam(q.page);
+    const list = await applications.queue(who.s.staff, {
+      status: filter.status || undefined,
+      mine: filter.mine === "1",
+      limit: (filter.limit || null) as "overdue" | "warning" | null,
+      siteId: filter.site ? Number(filter.site) : null,
+      page,
+    });
+    const cal = await services.calendar.calendar();
+    const allowed = sitesWithRole(who.s.staff, ["handler", "site_admin"]);
+    const departments = sites
+      .list()
+      .filter((x) => x.kind === "department" && (allowed === null || allowed.includes(x.id)))
+      .map((x) => ({ id: x.id, name: x.name }));
+    const rows = list.rows.map((a) => ({
+      app: a,
+      committed: applications.limitState(cal, a.dueCommitted, a.status === "suspended"),
+      legal: applications.limitState(cal, a.dueLegal, a.status === "suspended"),
+      department: sites.byId(a.siteId)?.name ?? "",
+    }));
+    return sendHtml(
+      reply,
+      renderDocument(
+        <QueuePage
+          ctx={who.ctx}
+          rows={rows}
+          total={list.total}
+          page={page}
+          filter={filter}
+          departments={departments}
+        />,
+      ),
+    );
+  });
+
+  async function renderApplication(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    who: { s: StaffContext; ctx: AdminContext },
+    a: Application,
+    errors: Record<string, string> = {},
+  ) {
+    const item = await oneStop.catalogue.byCode(a.itemCode, true);
+    const form = item
+      ? a.formVersion > 0
+        ? await oneStop.forms.byVersion(a.itemCode, a.formVersion)
+        : await oneStop.forms.current(item)
+      : undefined;
+    const cal = await services.calendar.calendar();
+    const suspended = a.status === "suspended";
+    const open = !["closed", "refused", "withdrawn"].includes(a.status);
+    return sendHtml(
+      reply,
+      renderDocument(
+        <ApplicationAdminPage
+          ctx={who.ctx}
+          app={a}
+          schema={form?.schema ?? null}
+          events={await applications.events(a.id)}
+          files={await applications.files(a.id)}
+          handlers={await applications.handlersOf(a.siteId)}
+          committed={open ? applications.limitState(cal, a.dueCommitted, suspended) : null}
+          legal={open ? applications.limitState(cal, a.dueLegal, suspended) : null}
+          delivery={open ? applications.limitState(cal, a.dueDelivery, suspended) : null}
+          department={sites.byId(a.siteId)?.name ?? ""}
+          errors={errors}
+        />,
+      ),
+    );
+  }
+
+  app.get("/admin/services/applications/:id", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply);
+    if (!who) return reply;
+    const id = Number((request.params as { id: string }).id);
+    if (!Number.isInteger(id)) throw notFound("该办件不存在");
+    const a = await applications.forStaff(who.s.staff, id);
+    // The handler sees the applicant's personal data in full: that view is audited.
+    await services.audit.record({
+      actor: `staff:${who.s.staff.id}`,
+      action: "application.view",
+      targetType: "application",
+      targetId: a.trackingNo,
+    });
+    return renderApplication(request, reply, who, a);
+  });
+
+  app.post("/admin/services/applications/:id/act", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply);
+    if (!who) return reply;
+    const id = Number((request.params as { id: string }).id);
+    if (!Number.isInteger(id)) throw notFound("该办件不存在");
+    const body = request.body;
+    const a = await applications.forStaff(who.s.staff, id);
+    const item = await oneStop.catalogue.byCode(a.itemCode, true);
+    const version = Number(s(body, "version", 12));
+    try {
+      await applications.act(who.s.staff, id, s(body, "action", 20), {
+        note: s(body, "note"),
+        outcome: s(body, "outcome", 20) || undefined,
+        assigneeId: Number(s(body, "assigneeId", 12)) || undefined,
+        version: Number.isInteger(version) && version > 0 ? version : undefined,
+        item,
+      });
+    } catch (error) {
+      if (!(error instanceof InputError) || error.statusCode === 403 || error.statusCode === 404) throw error;
+      reply.status(error.statusCode);
+      const fresh = (await applications.byId(id))!;
+      return renderApplication(
+        request,
+        reply,
+        who,
+        fresh,
+        Object.keys(error.fields).length ? error.fields : { note: error.message },
+      );
+    }
+    return reply.redirect(`/admin/services/applications/${id}`, 303);
+  });
+
+  app.get(
+    "/admin/services/applications/:id/files/:fid",
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const who = await staffOf(request, reply);
+      if (!who) return reply;
+      const { id, fid } = request.params as { id: string; fid: string };
+      const a = await applications.forStaff(who.s.staff, Number(id) || 0);
+      const f = await applications.fileBytes(a.id, Number(fid) || 0);
+      if (!f) throw notFound("文件不存在");
+      await services.audit.record({
+        actor: `staff:${who.s.staff.id}`,
+        action: "application.file_view",
+        targetType: "application",
+        targetId: a.trackingNo,
+        detail: { file: fid },
+      });
+      return reply
+        .type(f.mime)
+        .header("content-disposition", contentDisposition(f.name, false))
+        .header("x-content-type-options", "nosniff")
+        .header("cache-control", "private, no-store")
+        .send(f.bytes);
+    },
+  );
+
+  app.get("/admin/service-items", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply);
+    if (!who) return reply;
+    const allowed = sitesWithRole(who.s.staff, ["handler", "site_admin"]);
+    const page = pageParam((request.query as Record<string, unknown>).page);
+    const rows: ServiceItem[] = [];
+    let total = 0;
+    if (allowed === null) {
+      const list = await oneStop.catalogue.list({ includeDrafts: true, page, pageSize: 50 });
+      rows.push(...list.rows);
+      total = list.total;
+    } else {
+      for (const siteId of allowed) {
+        const list = await oneStop.catalogue.list({ siteId, includeDrafts: true, pageSize: 100 });
+        rows.push(...list.rows);
+        total += list.total;
+      }
+    }
+    const problems = (await oneStop.catalogue.checkAll()).filter(
+      (p) => allowed === null || allowed.includes(p.siteId),
+    );
+    return sendHtml(
+      reply,
+      renderDocument(
+        <ItemsAdminPage
+          ctx={who.ctx}
+          rows={rows}
+          total={total}
+          page={page}
+          problems={problems}
+          siteName={(id) => sites.byId(id)?.name ?? ""}
+        />,
+      ),
+    );
+  });
+
+  async function editableItem(who: { s: StaffContext }, code: string): Promise<ServiceItem> {
+    const item = await oneStop.catalogue.byCode(code, true);
+    if (!item) throw notFound("该服务事项不存在");
+    if (!mayEditItem(who.s, item)) throw forbidden("只有该部门的站点管理员可以修改事项和表单");
+    return item;
+  }
+
+  const guideJson = (item: ServiceItem) =>
+    JSON.stringify({ name: item.name, itemType: item.itemType, guide: item.guide }, null, 2);
+
+  app.get("/admin/service-items/:code", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply, ["site_admin"]);
+    if (!who) return reply;
+    const item = await editableItem(who, (request.params as { code: string }).code);
+    const saved =
+      (request.query as Record<string, string>).saved === "1" ? "已保存，办事指南检查通过。" : undefined;
+    return sendHtml(
+      reply,
+      renderDocument(
+        <JsonEditorPage
+          ctx={who.ctx}
+          title={`编辑办事指南：${item.name}`}
+          intro="以 JSON 编辑事项名称、类型和办事指南；保存时运行指南检查，所有问题一次列出。"
+          action={`/admin/service-items/${encodeURIComponent(item.code)}`}
+          json={guideJson(item)}
+          errors={{}}
+          saved={saved}
+        />,
+      ),
+    );
+  });
+
+  app.post("/admin/service-items/:code", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply, ["site_admin"]);
+    if (!who) return reply;
+    const item = await editableItem(who, (request.params as { code: string }).code);
+    const json = s(request.body, "schema", 200000);
+    try {
+      let parsed: { name?: unknown; itemType?: unknown; guide?: unknown };
+      try {
+        parsed = JSON.parse(json) as typeof parsed;
+      } catch (e) {
+        throw new InputError("不是有效的 JSON", { schema: `JSON 格式错误：${(e as Error).message}` });
+      }
+      if (!parsed || typeof parsed !== "object" || typeof parsed.guide !== "object" || !parsed.guide)
+        throw new InputError("缺少 guide 对象", { schema: "须包含 name、itemType 和 guide" });
+      await oneStop.catalogue.save(
+        {
+          code: item.code,
+          name: String(parsed.name ?? ""),
+          itemType: String(parsed.itemType ?? ""),
+          siteId: item.siteId,
+          guide: parsed.guide as ServiceItem["guide"],
+        },
+        `staff:${who.s.staff.id}`,
+        item.status,
+      );
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      reply.status(400);
+      return sendHtml(
+        reply,
+        renderDocument(
+          <JsonEditorPage
+            ctx={who.ctx}
+            title={`编辑办事指南：${item.name}`}
+            intro="保存未成功，请按提示修改。"
+            action={`/admin/service-items/${encodeURIComponent(item.code)}`}
+            json={json}
+            errors={error.fields}
+          />,
+        ),
+      );
+    }
+    return reply.redirect(`/admin/service-items/${encodeURIComponent(item.code)}?saved=1`, 303);
+  });
+
+  app.get("/admin/service-items/:code/form", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply, ["site_admin"]);
+    if (!who) return reply;
+    const item = await editableItem(who, (request.params as { code: string }).code);
+    const form = await oneStop.forms.current(item);
+    const saved = (request.query as Record<string, string>).saved;
+    return sendHtml(
+      reply,
+      renderDocument(
+        <JsonEditorPage
+          ctx={who.ctx}
+          title={`编辑申请表单：${item.name}`}
+          intro={`当前为${form.version ? `第${form.version}版` : "系统默认表单"}。字段类型：text、textarea、number、date、select、multiselect、idnumber、phone、address、file、group；可设 required、pattern、options、when（条件显示）、fields（可重复组）。保存后生成新版本，已提交的办件仍按原版本显示。`}
+          action={`/admin/service-items/${encodeURIComponent(item.code)}/form`}
+          json={JSON.stringify(form.schema, null, 2)}
+          errors={{}}
+          saved={saved ? `已保存为第${Number(saved)}版。` : undefined}
+          history={await oneStop.forms.history(item.code)}
+        />,
+      ),
+    );
+  });
+
+  app.post("/admin/service-items/:code/form", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply, ["site_admin"]);
+    if (!who) return reply;
+    const item = await editableItem(who, (request.params as { code: string }).code);
+    const json = s(request.body, "schema", 200000);
+    try {
+      const v = await oneStop.forms.save(item, json, s(request.body, "note", 200), who.s.staff.displayName);
+      return reply.redirect(
+        `/admin/service-items/${encodeURIComponent(item.code)}/form?saved=${v.version}`,
+        303,
+      );
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      reply.status(400);
+      return sendHtml(
+        reply,
+        renderDocument(
+          <JsonEditorPage
+            ctx={who.ctx}
+            title={`编辑申请表单：${item.name}`}
+            intro="保存未成功，请按提示修改。"
+            action={`/admin/service-items/${encodeURIComponent(item.code)}/form`}
+            json={json}
+            errors={error.fields}
+            history={await oneStop.forms.history(item.code)}
+          />,
+        ),
+      );
+    }
+  });
+
+  app.get("/admin/services/rectifications", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply);
+    if (!who) return reply;
+    const page = pageParam((request.query as Record<string, unknown>).page);
+    const list = await oneStop.evaluations.rectifications(who.s.staff, page);
+    return sendHtml(
+      reply,
+      renderDocument(<RectificationsPage ctx={who.ctx} rows={list.rows} total={list.total} page={page} />),
+    );
+  });
+
+  app.post("/admin/services/rectifications/:id", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply);
+    if (!who) return reply;
+    const id = Number((request.params as { id: string }).id) || 0;
+    const op = s(request.body, "op", 20);
+    const ev = oneStop.evaluations;
+    if (op === "rectify")
+      await ev.rectify(who.s.staff, id, s(request.body, "result"), s(request.body, "callback"));
+    else if (op === "appeal") await ev.appeal(who.s.staff, id, s(request.body, "appealReason"));
+    else if (op === "uphold" || op === "reject") await ev.decideAppeal(who.s.staff, id, op === "uphold");
+    else throw new InputError("未知操作");
+    return reply.redirect("/admin/services/rectifications", 303);
+  });
+}

@@ -1,0 +1,238 @@
+import type { Selectable } from "kysely";
+import type { Db } from "../../platform/db/database.ts";
+import { nowIso } from "../../platform/db/time.ts";
+import { InputError, notFound } from "../../platform/http/errors.ts";
+import type { ServiceBundleRow } from "../../tables.ts";
+import type { Account } from "../accounts/service.ts";
+import { newTrackingNo, type Application, type ApplicationService } from "./applications.ts";
+import type { CatalogueService, ServiceItem } from "./catalogue.ts";
+import type { FormStore, FormVersion } from "./form-store.ts";
+import {
+  fileProblem,
+  readValues,
+  validateValues,
+  type FormField,
+  type FormSchema,
+  type RawInput,
+  type UploadedFile,
+} from "./forms.ts";
+import { sparedMaterials } from "./guide.ts";
+
+export interface Bundle {
+  code: string;
+  name: string;
+  description: string;
+  itemCodes: string[];
+  lifeEvent: string;
+  audience: string;
+}
+
+export interface MergedForm {
+  schema: FormSchema;
+  /** For each item: its form, and which merged field feeds each of its fields. */
+  parts: { item: ServiceItem; form: FormVersion; map: Record<string, string> }[];
+}
+
+const toBundle = (r: Selectable<ServiceBundleRow>): Bundle => ({
+  ...r,
+  itemCodes: JSON.parse(r.itemCodes) as string[],
+});
+
+/** 一件事一次办: one life event, several items, one merged form, linked applications. */
+export class BundleService {
+  constructor(
+    private readonly store: Db,
+    private readonly catalogue: CatalogueService,
+    private readonly forms: FormStore,
+    private readonly applications: ApplicationService,
+  ) {}
+
+  async list(): Promise<Bundle[]> {
+    const rows = await this.store.read
+      .selectFrom("serviceBundles")
+      .selectAll()
+      .orderBy("sort")
+      .orderBy("id")
+      .execute();
+    return rows.map(toBundle);
+  }
+
+  async byCode(code: string): Promise<Bundle> {
+    const row = await this.store.db
+      .selectFrom("serviceBundles")
+      .selectAll()
+      .where("code", "=", code.slice(0, 40))
+      .executeTakeFirst();
+    if (!row) throw notFound("该“一件事”不存在");
+    return toBundle(row);
+  }
+
+  async create(b: Bundle, sort = 0): Promise<void> {
+    const items = await this.catalogue.byCodes(b.itemCodes);
+    if (items.length !== b.itemCodes.length || items.length < 2)
+      throw new InputError("“一件事”须包含至少两个有效事项");
+    await this.store.db
+      .insertInto("serviceBundles")
+      .values({ ...b, itemCodes: JSON.stringify(b.itemCodes), sort, createdAt: nowIso() })
+      .execute();
+  }
+
+  async items(b: Bundle): Promise<ServiceItem[]> {
+    return this.catalogue.byCodes(b.itemCodes);
+  }
+
+  /** Fields with the same name are asked once; file fields with the same label (the same material) once. */
+  async mergedForm(b: Bundle): Promise<MergedForm> {
+    const fields: FormField[] = [];
+    const byName = new Map<string, string>();
+    const byMaterial = new Map<string, string>();
+    const parts: MergedForm["parts"] = [];
+    for (const item of await this.items(b)) {
+      const form = await this.forms.current(item);
+      const map: Record<string, string> = {};
+      for (const f of form.schema.fields) {
+        if (f.type === "file") {
+          const existing = byMaterial.get(f.label);
+          if (existing) map[f.name] = existing;
+          else {
+            const name = `file${byMaterial.size + 1}`;
+            byMaterial.set(f.label, name);
+            fields.push({ ...f, name });
+            map[f.name] = name;
+          }
+        } else if (byName.has(f.name)) {
+          map[f.name] = f.name;
+          const prev = fields.find((x) => x.name === f.name)!;
+          if (f.required && !f.when) prev.required = true;
+        } else {
+          byName.set(f.name, f.name);
+          fields.push({ ...f, when: f.when ? { ...f.when } : undefined });
+          map[f.name] = f.name;
+        }
+      }
+      parts.push({ item, form, map });
+    }
+    return { schema: { fields }, parts };
+  }
+
+  spared(items: ServiceItem[]): string[] {
+    return [...new Set(items.flatMap((i) => sparedMaterials(i.guide).map((m) => m.name)))];
+  }
+
+  /**
+   * Submits the merged form: validates everything first, then creates one linked application per
+   * item. Posting again with the same key returns the same bundle application.
+   */
+  async submit(
+    account: Account,
+    b: Bundle,
+    raw: RawInput,
+    files: UploadedFile[],
+    idem: string,
+  ): Promise<{ trackingNo: string; errors: Record<string, string>; duplicate: boolean }> {
+    if (!/^[A-Za-z0-9_-]{16,60}$/.test(idem))
+      throw new InputError("页面已过期，请重新打开申请页面", {}, 400, "bad_idempotency_key");
+    const existing = await this.store.db
+      .selectFrom("bundleApplications")
+      .select("trackingNo")
+      .where("accountId", "=", account.id)
+      .where("idempotencyKey", "=", idem)
+      .executeTakeFirst();
+    if (existing) return { trackingNo: existing.trackingNo, errors: {}, duplicate: true };
+    const merged = await this.mergedForm(b);
+    const values = readValues(merged.schema, raw);
+    const errors: Record<string, string> = {};
+    for (const up of files) {
+      const f = merged.schema.fields.find((x) => x.name === up.field && x.type === "file");
+      if (!f) continue;
+      const { problem } = await fileProblem(f, up.bytes);
+      if (problem) errors[f.name] = problem;
+      else values[f.name] = { fileId: 0, name: up.fileName, size: up.bytes.length, mime: "" };
+    }
+    Object.assign(errors, validateValues(merged.schema, values), { ...errors });
+    if (Object.keys(errors).length) return { trackingNo: "", errors, duplicate: false };
+    let bundleAppId: number;
+    const trackingNo = newTrackingNo("YJ");
+    try {
+      const row = await this.store.db
+        .insertInto("bundleApplications")
+        .values({
+          trackingNo,
+          bundleCode: b.code,
+          accountId: account.id,
+          idempotencyKey: idem,
+          createdAt: nowIso(),
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      bundleAppId = row.id;
+    } catch (error) {
+      const again = await this.store.db
+        .selectFrom("bundleApplications")
+        .select("trackingNo")
+        .where("accountId", "=", account.id)
+        .where("idempotencyKey", "=", idem)
+        .executeTakeFirst();
+      if (again) return { trackingNo: again.trackingNo, errors: {}, duplicate: true };
+      throw error;
+    }
+    for (const [i, part] of merged.parts.entries()) {
+      const itemRaw: RawInput = {};
+      for (const [own, m] of Object.entries(part.map)) {
+        for (const [k, v] of Object.entries(raw)) {
+          if (k === m) itemRaw[own] = v;
+          else if (k.startsWith(`${m}.`)) itemRaw[own + k.slice(m.length)] = v;
+        }
+      }
+      const itemFiles = files
+        .map((f) => {
+          const own = Object.entries(part.map).find(
+            ([o, m]) =>
+              m === f.field && part.form.schema.fields.some((x) => x.name === o && x.type === "file"),
+          )?.[0];
+          return own ? { ...f, field: own } : null;
+        })
+        .filter((x): x is UploadedFile => !!x);
+      const r = await this.applications.save({
+        account,
+        item: part.item,
+        form: part.form,
+        raw: itemRaw,
+        files: itemFiles,
+        idempotencyKey: `${idem}-${i}`,
+        submit: true,
+        bundleApplicationId: bundleAppId,
+      });
+      if (Object.keys(r.errors).length)
+        throw new InputError(`“${part.item.name}”的申请未通过检查：${Object.values(r.errors).join("；")}`);
+    }
+    return { trackingNo, errors: {}, duplicate: false };
+  }
+
+  async bundleApplication(
+    accountId: number,
+    trackingNo: string,
+  ): Promise<{ trackingNo: string; bundle: Bundle; applications: Application[]; complete: boolean }> {
+    const row = await this.store.db
+      .selectFrom("bundleApplications")
+      .selectAll()
+      .where("trackingNo", "=", trackingNo.slice(0, 30))
+      .executeTakeFirst();
+    if (!row || row.accountId !== accountId) throw notFound("该办件不存在");
+    const ids = await this.store.db
+      .selectFrom("applications")
+      .select("id")
+      .where("bundleApplicationId", "=", row.id)
+      .orderBy("id")
+      .execute();
+    const applications = (await Promise.all(ids.map((x) => this.applications.byId(x.id)))).filter(
+      (x): x is Application => !!x,
+    );
+    return {
+      trackingNo: row.trackingNo,
+      bundle: await this.byCode(row.bundleCode),
+      applications,
+      complete: applications.length > 0 && applications.every((a) => a.status === "closed"),
+    };
+  }
+}

@@ -1,0 +1,288 @@
+import type { Db } from "../../platform/db/database.ts";
+import { nowIso } from "../../platform/db/time.ts";
+import type { AuditLog } from "../../platform/audit/audit-log.ts";
+import { InputError, notFound } from "../../platform/http/errors.ts";
+import type { SearchIndex } from "../../platform/search/search-index.ts";
+import type { Selectable } from "kysely";
+import type { ServiceItemRow } from "../../tables.ts";
+import type { SitesService } from "../sites/service.ts";
+import {
+  checkGuide,
+  sparedMaterials,
+  type Guide,
+  type GuideProblem,
+  type ServiceItemInput,
+} from "./guide.ts";
+
+export interface ServiceItem {
+  id: number;
+  code: string;
+  siteId: number;
+  name: string;
+  itemType: string;
+  status: string;
+  version: number;
+  formVersion: number | null;
+  guide: Guide;
+  updatedAt: string;
+}
+
+export interface ItemFilter {
+  siteId?: number | null;
+  audience?: "person" | "legal" | null;
+  theme?: string | null;
+  lifeEvent?: string | null;
+  q?: string | null;
+  includeDrafts?: boolean;
+  page?: number;
+  pageSize?: number;
+}
+
+export interface ItemFacets {
+  themes: { value: string; count: number }[];
+  lifeEvents: { value: string; count: number }[];
+  departments: { value: number; count: number }[];
+}
+
+const tags = (values: string[]) => (values.length ? `|${values.join("|")}|` : "");
+const untag = (value: string) => value.split("|").filter(Boolean);
+
+export function toItem(row: Selectable<ServiceItemRow>): ServiceItem {
+  return {
+    id: row.id,
+    code: row.code,
+    siteId: row.siteId,
+    name: row.name,
+    itemType: row.itemType,
+    status: row.status,
+    version: row.version,
+    formVersion: row.formVersion,
+    guide: JSON.parse(row.guide) as Guide,
+    updatedAt: row.updatedAt,
+  };
+}
+
+/** Problems as InputError fields: one message per field key, all listed at once. */
+export function problemsError(problems: GuideProblem[]): InputError {
+  const fields: Record<string, string> = {};
+  for (const p of problems)
+    fields[p.field] = fields[p.field] ? `${fields[p.field]}；${p.message}` : p.message;
+  return new InputError(`办事指南未通过检查（${problems.length}处问题）`, fields);
+}
+
+/** The province-wide catalogue of service items (政务服务事项) and their guides. */
+export class CatalogueService {
+  constructor(
+    private readonly store: Db,
+    private readonly sites: SitesService,
+    private readonly search: SearchIndex,
+    private readonly audit: AuditLog,
+  ) {}
+
+  private get db() {
+    return this.store.db;
+  }
+
+  itemUrl(item: { siteId: number; code: string }): string {
+    const site = this.sites.byId(item.siteId);
+    return `/sites/${site?.code ?? "www"}/services/item/${encodeURIComponent(item.code)}`;
+  }
+
+  /** Creates or updates an item by code; the guide checker runs first and rejects every problem at once. */
+  async save(input: ServiceItemInput, actor: string, status = "published"): Promise<ServiceItem> {
+    const problems = checkGuide(input);
+    const site = this.sites.byId(input.siteId);
+    if (!site) problems.push({ field: "siteId", message: "请选择实施部门（站点）" });
+    if (problems.length > 0) throw problemsError(problems);
+    const g = input.guide;
+    const now = nowIso();
+    const values = {
+      code: input.code,
+      siteId: input.siteId,
+      name: input.name.trim(),
+      itemType: input.itemType,
+      forPerson: g.audience.includes("person") ? 1 : 0,
+      forLegal: g.audience.includes("legal") ? 1 : 0,
+      themes: tags(g.themes),
+      lifeEvents: tags(g.lifeEvents),
+      onlineDepth: g.onlineDepth,
+      visits: g.visits,
+      legalLimitDays: g.legalLimitDays,
+      committedLimitDays: g.committedLimitDays,
+      guide: JSON.stringify(g),
+      status,
+      updatedAt: now,
+    };
+    const existing = await this.db
+      .selectFrom("serviceItems")
+      .select(["id", "version"])
+      .where("code", "=", input.code)
+      .executeTakeFirst();
+    if (existing) {
+      await this.db
+        .updateTable("serviceItems")
+        .set({ ...values, version: existing.version + 1 })
+        .where("id", "=", existing.id)
+        .execute();
+    } else {
+      await this.db
+        .insertInto("serviceItems")
+        .values({ ...values, version: 1, formVersion: null, createdAt: now })
+        .execute();
+    }
+    await this.audit.record({
+      actor,
+      action: existing ? "service_item.update" : "service_item.create",
+      targetType: "service_item",
+      targetId: input.code,
+      detail: { name: values.name, status },
+    });
+    const item = (await this.byCode(input.code, true))!;
+    await this.index(item);
+    return item;
+  }
+
+  async index(item: ServiceItem): Promise<void> {
+    const key = `service:${item.code}`;
+    if (item.status !== "published") return this.search.remove(key);
+    const site = this.sites.byId(item.siteId);
+    const portal = this.sites.portalSite();
+    const g = item.guide;
+    await this.search.upsert({
+      key,
+      kind: "service",
+      title: item.name,
+      body: [
+        `${item.itemType} · ${site?.name ?? ""} · ${g.onlineDepth}`,
+        g.implementingBody,
+        `受理条件：${g.conditions.join("；")}`,
+        `申请材料：${g.materials.map((m) => m.name).join("、")}`,
+        `办理结果：${g.result}`,
+        g.themes.join(" "),
+        g.lifeEvents.join(" "),
+      ].join("\n"),
+      url: this.itemUrl(item),
+      siteIds: [item.siteId, ...(portal ? [portal.id] : [])],
+      publishedAt: item.updatedAt,
+      meta: { code: item.code, department: site?.name ?? "" },
+    });
+  }
+
+  async byCode(code: string, includeDrafts = false): Promise<ServiceItem | undefined> {
+    if (code.length > 80) return undefined;
+    let q = this.db.selectFrom("serviceItems").selectAll().where("code", "=", code);
+    if (!includeDrafts) q = q.where("status", "=", "published");
+    const row = await q.executeTakeFirst();
+    return row ? toItem(row) : undefined;
+  }
+
+  async byId(id: number): Promise<ServiceItem | undefined> {
+    const row = await this.db.selectFrom("serviceItems").selectAll().where("id", "=", id).executeTakeFirst();
+    return row ? toItem(row) : undefined;
+  }
+
+  async requireByCode(code: string): Promise<ServiceItem> {
+    const item = await this.byCode(code);
+    if (!item) throw notFound("该服务事项不存在或已停止办理");
+    return item;
+  }
+
+  async byCodes(codes: string[]): Promise<ServiceItem[]> {
+    if (codes.length === 0) return [];
+    const rows = await this.db.selectFrom("serviceItems").selectAll().where("code", "in", codes).execute();
+    const byCode = new Map(rows.map((r) => [r.code, toItem(r)]));
+    return codes.map((c) => byCode.get(c)).filter((x): x is ServiceItem => !!x);
+  }
+
+  private async searchCodes(q: string, siteId: number | null | undefined): Promise<string[]> {
+    const codes: string[] = [];
+    for (let page = 1; page <= 4; page++) {
+      const r = await this.search.search({ q, kind: "service", siteId: siteId ?? null, page, pageSize: 50 });
+      for (const hit of r.hits) codes.push(hit.key.slice("service:".length));
+      if (page * 50 >= r.total) break;
+    }
+    return codes;
+  }
+
+  /** Items matching the filters, paged, plus facet counts over the same filters. */
+  async list(filter: ItemFilter): Promise<{ rows: ServiceItem[]; total: number; facets: ItemFacets }> {
+    const pageSize = Math.min(Math.max(filter.pageSize ?? 20, 1), 100);
+    const page = Math.max(filter.page ?? 1, 1);
+    const q = filter.q?.trim().slice(0, 100);
+    const codes = q ? await this.searchCodes(q, filter.siteId) : null;
+    const empty = { rows: [], total: 0, facets: { themes: [], lifeEvents: [], departments: [] } };
+    if (codes && codes.length === 0) return empty;
+    let query = this.store.read.selectFrom("serviceItems");
+    if (!filter.includeDrafts) query = query.where("status", "=", "published");
+    if (filter.siteId != null) query = query.where("siteId", "=", filter.siteId);
+    if (filter.audience === "person") query = query.where("forPerson", "=", 1);
+    if (filter.audience === "legal") query = query.where("forLegal", "=", 1);
+    if (filter.theme) query = query.where("themes", "like", `%|${filter.theme.replace(/[%_|]/g, "")}|%`);
+    if (filter.lifeEvent)
+      query = query.where("lifeEvents", "like", `%|${filter.lifeEvent.replace(/[%_|]/g, "")}|%`);
+    if (codes) query = query.where("code", "in", codes);
+    const all = await query.select(["id", "code", "siteId", "themes", "lifeEvents"]).execute();
+    const facets: ItemFacets = { themes: [], lifeEvents: [], departments: [] };
+    const count = <T>(values: T[]) => {
+      const m = new Map<T, number>();
+      for (const v of values) m.set(v, (m.get(v) ?? 0) + 1);
+      return [...m.entries()]
+        .map(([value, n]) => ({ value, count: n }))
+        .sort((a, b) => b.count - a.count || String(a.value).localeCompare(String(b.value), "zh-CN"));
+    };
+    facets.themes = count(all.flatMap((r) => untag(r.themes)));
+    facets.lifeEvents = count(all.flatMap((r) => untag(r.lifeEvents)));
+    facets.departments = count(all.map((r) => r.siteId));
+    // Relevance order when searching, else by department then code.
+    const order = codes ? new Map(codes.map((c, i) => [c, i])) : null;
+    const sorted = [...all].sort((a, b) =>
+      order
+        ? order.get(a.code)! - order.get(b.code)!
+        : this.siteSort(a.siteId) - this.siteSort(b.siteId) || a.code.localeCompare(b.code),
+    );
+    const ids = sorted.slice((page - 1) * pageSize, page * pageSize).map((r) => r.id);
+    const rows =
+      ids.length === 0
+        ? []
+        : await this.store.read.selectFrom("serviceItems").selectAll().where("id", "in", ids).execute();
+    const byId = new Map(rows.map((r) => [r.id, toItem(r)]));
+    return { rows: ids.map((id) => byId.get(id)!), total: all.length, facets };
+  }
+
+  private siteSort(siteId: number): number {
+    return this.sites.byId(siteId)?.sort ?? 1000;
+  }
+
+  /** Runs the guide checker over the whole catalogue. */
+  async checkAll(): Promise<{ code: string; name: string; siteId: number; problems: GuideProblem[] }[]> {
+    const rows = await this.db.selectFrom("serviceItems").selectAll().orderBy("code").execute();
+    return rows
+      .map(toItem)
+      .map((item) => ({
+        code: item.code,
+        name: item.name,
+        siteId: item.siteId,
+        problems: checkGuide({
+          code: item.code,
+          name: item.name,
+          itemType: item.itemType,
+          siteId: item.siteId,
+          guide: item.guide,
+        }),
+      }))
+      .filter((r) => r.problems.length > 0);
+  }
+
+  async count(): Promise<number> {
+    const r = await this.db
+      .selectFrom("serviceItems")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("status", "=", "published")
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+
+  spared(item: ServiceItem): number {
+    return sparedMaterials(item.guide).length;
+  }
+}

@@ -1,0 +1,36 @@
+import type { AuditLog } from "../../platform/audit/audit-log.ts";
+import type { CalendarService } from "../../platform/calendar/calendar-service.ts";
+import type { Db } from "../../platform/db/database.ts";
+import type { SearchIndex } from "../../platform/search/search-index.ts";
+import type { SitesService } from "../sites/service.ts";
+import { ApplicationService } from "./applications.ts";
+import { BundleService } from "./bundles.ts";
+import { CatalogueService } from "./catalogue.ts";
+import { StatsService } from "./stats.ts";
+import { EvaluationService } from "./evaluations.ts";
+import { FormStore } from "./form-store.ts";
+
+/** The one-stop service hall (一网通办): catalogue, forms, applications, bundles, evaluations. */
+export class OneStopService {
+  readonly catalogue: CatalogueService;
+  readonly forms: FormStore;
+  readonly applications: ApplicationService;
+  readonly evaluations: EvaluationService;
+  readonly bundles: BundleService;
+  readonly stats: StatsService;
+
+  constructor(deps: {
+    store: Db;
+    sites: SitesService;
+    search: SearchIndex;
+    audit: AuditLog;
+    calendar: CalendarService;
+  }) {
+    this.catalogue = new CatalogueService(deps.store, deps.sites, deps.search, deps.audit);
+    this.forms = new FormStore(deps.store, deps.audit);
+    this.applications = new ApplicationService(deps.store, deps.audit, deps.calendar);
+    this.evaluations = new EvaluationService(deps.store, deps.audit, deps.calendar, this.applications);
+    this.bundles = new BundleService(deps.store, this.catalogue, this.forms, this.applications);
+    this.stats = new StatsService(deps.store, deps.sites, deps.calendar, this.evaluations);
+  }
+}

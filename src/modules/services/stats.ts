@@ -1,0 +1,154 @@
+import type { CalendarService } from "../../platform/calendar/calendar-service.ts";
+import { chinaDate } from "../../platform/calendar/working-days.ts";
+import type { Db } from "../../platform/db/database.ts";
+import type { SitesService } from "../sites/service.ts";
+import type { EvaluationService } from "./evaluations.ts";
+
+export interface DepartmentFigures {
+  siteCode: string;
+  department: string;
+  applications: number;
+  completed: number;
+  onTimeRate: number | null;
+  ratings: Record<string, number>;
+  defaultRatings: number;
+  satisfactionRate: number | null;
+  badReviews: number;
+  rectified: number;
+}
+
+export interface ServiceFigures {
+  applications: number;
+  completed: number;
+  fullyOnlineRate: number | null;
+  onTimeRate: number | null;
+  averageProcessingDays: number | null;
+  averageVisits: number | null;
+  satisfactionRate: number | null;
+  ratings: Record<string, number>;
+  defaultRatings: number;
+  rectificationRate: number | null;
+  averageRectificationDays: number | null;
+  byDepartment: DepartmentFigures[];
+  byItem: { itemCode: string; itemName: string; applications: number; completed: number }[];
+}
+
+const rate = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 1000) / 10 : null);
+const SUBMITTED = [
+  "prereview",
+  "correction",
+  "review",
+  "decided",
+  "delivered",
+  "closed",
+  "refused",
+  "withdrawn",
+  "suspended",
+];
+
+/** The figures the platform publishes (console dashboard, public page, API). */
+export class StatsService {
+  constructor(
+    private readonly store: Db,
+    private readonly sites: SitesService,
+    private readonly calendar: CalendarService,
+    private readonly evaluations: EvaluationService,
+  ) {}
+
+  async figures(): Promise<ServiceFigures> {
+    await this.evaluations.applyDefaults();
+    const db = this.store.read;
+    const apps = await db
+      .selectFrom("applications")
+      .select([
+        "siteId",
+        "itemCode",
+        "itemName",
+        "status",
+        "online",
+        "visits",
+        "onTime",
+        "acceptedOn",
+        "closedAt",
+      ])
+      .where("status", "in", SUBMITTED)
+      .limit(200000)
+      .execute();
+    const evals = await db.selectFrom("evaluations").select(["siteId", "level", "isDefault"]).execute();
+    const rects = await db
+      .selectFrom("rectifications")
+      .select(["siteId", "status", "createdAt", "doneAt"])
+      .execute();
+    const cal = await this.calendar.calendar();
+    const closed = apps.filter((a) => a.status === "closed");
+    const days = closed
+      .filter((a) => a.acceptedOn && a.closedAt)
+      .map((a) => Math.max(0, cal.workingDaysBetween(a.acceptedOn!, chinaDate(a.closedAt!))));
+    const ratings = (list: typeof evals) => {
+      const r: Record<string, number> = { "5": 0, "4": 0, "3": 0, "2": 0, "1": 0 };
+      for (const e of list) if (!e.isDefault) r[String(e.level)]++;
+      return r;
+    };
+    const satisfied = (list: typeof evals) => {
+      const real = list.filter((e) => !e.isDefault);
+      return rate(real.filter((e) => e.level >= 3).length, real.length);
+    };
+    const doneRects = rects.filter((r) => r.status === "done" && r.doneAt);
+    const rectDays = doneRects.map((r) =>
+      Math.max(0, cal.workingDaysBetween(chinaDate(r.createdAt), chinaDate(r.doneAt!))),
+    );
+    const avg = (xs: number[]) =>
+      xs.length ? Math.round((xs.reduce((s, x) => s + x, 0) / xs.length) * 10) / 10 : null;
+    const byDepartment: DepartmentFigures[] = this.sites
+      .list()
+      .filter((s) => s.kind === "department")
+      .map((s) => {
+        const mine = apps.filter((a) => a.siteId === s.id);
+        const done = mine.filter((a) => a.status === "closed");
+        const ev = evals.filter((e) => e.siteId === s.id);
+        const rc = rects.filter((r) => r.siteId === s.id);
+        return {
+          siteCode: s.code,
+          department: s.name,
+          applications: mine.length,
+          completed: done.length,
+          onTimeRate: rate(done.filter((a) => a.onTime === 1).length, done.length),
+          ratings: ratings(ev),
+          defaultRatings: ev.filter((e) => e.isDefault).length,
+          satisfactionRate: satisfied(ev),
+          badReviews: rc.length,
+          rectified: rc.filter((r) => r.status === "done").length,
+        };
+      });
+    const items = new Map<
+      string,
+      { itemCode: string; itemName: string; applications: number; completed: number }
+    >();
+    for (const a of apps) {
+      const x = items.get(a.itemCode) ?? {
+        itemCode: a.itemCode,
+        itemName: a.itemName,
+        applications: 0,
+        completed: 0,
+      };
+      x.applications++;
+      if (a.status === "closed") x.completed++;
+      items.set(a.itemCode, x);
+    }
+    return {
+      applications: apps.length,
+      completed: closed.length,
+      fullyOnlineRate: rate(apps.filter((a) => a.online === 1).length, apps.length),
+      onTimeRate: rate(closed.filter((a) => a.onTime === 1).length, closed.length),
+      averageProcessingDays: avg(days),
+      averageVisits: avg(apps.map((a) => a.visits)),
+      satisfactionRate: satisfied(evals),
+      ratings: ratings(evals),
+      defaultRatings: evals.filter((e) => e.isDefault).length,
+      rectificationRate: rate(doneRects.length, rects.length),
+      averageRectificationDays: avg(rectDays),
+      byDepartment,
+      byItem: [...items.values()].sort((a, b) => b.applications - a.applications).slice(0, 50),
+    };
+  }
+}

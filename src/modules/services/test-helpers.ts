@@ -1,0 +1,82 @@
+import assert from "node:assert/strict";
+import type { TestContext } from "../../../test/engines.ts";
+import { DEMO_PASSWORD } from "../../seed/demo.ts";
+
+export const FORM = { "content-type": "application/x-www-form-urlencoded" };
+
+export function urlencoded(data: Record<string, string | string[]>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(data)) for (const x of Array.isArray(v) ? v : [v]) p.append(k, x);
+  return p.toString();
+}
+
+export function multipart(
+  fields: Record<string, string>,
+  files: { field: string; name: string; bytes: Buffer; type?: string }[],
+) {
+  const boundary = "----chuyuntest" + Math.random().toString(16).slice(2);
+  const parts: Buffer[] = [];
+  for (const [k, v] of Object.entries(fields))
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`));
+  for (const f of files)
+    parts.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${f.field}"; filename="${f.name}"\r\nContent-Type: ${f.type ?? "application/octet-stream"}\r\n\r\n`,
+      ),
+      f.bytes,
+      Buffer.from("\r\n"),
+    );
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return {
+    payload: Buffer.concat(parts),
+    headers: { "content-type": `multipart/form-data; boundary=${boundary}` },
+  };
+}
+
+/** A tiny valid PNG (1×1). */
+export const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==",
+  "base64",
+);
+
+export async function citizenLogin(
+  t: TestContext,
+  loginName: string,
+  password = DEMO_PASSWORD,
+): Promise<string> {
+  const res = await t.app.inject({
+    method: "POST",
+    url: "/sites/www/account/login",
+    payload: urlencoded({ loginName, password }),
+    headers: FORM,
+  });
+  assert.equal(res.statusCode, 303, res.body.slice(0, 300));
+  const c = res.cookies.find((x) => x.name === "cy_citizen")!;
+  return `cy_citizen=${c.value}`;
+}
+
+/** Signs a staff user in directly (the console login form belongs to another module). */
+export async function staffCookie(
+  t: TestContext,
+  username: string,
+): Promise<{ cookie: string; csrf: string; id: number }> {
+  const user = await t.services.store.db
+    .selectFrom("staffUsers")
+    .select("id")
+    .where("username", "=", username)
+    .executeTakeFirstOrThrow();
+  const { token, session } = await t.services.sessions.create(user.id, "staff", 3600);
+  return { cookie: `cy_staff=${t.app.signCookie(token)}`, csrf: session.csrf, id: user.id };
+}
+
+export function hiddenValue(html: string, name: string): string {
+  const m = new RegExp(`name="${name}" value="([^"]*)"`).exec(html);
+  assert.ok(m, `no hidden ${name}`);
+  return m[1];
+}
+
+export function trackingFrom(location: string): string {
+  const m = /receipt\/([A-Z]{2}\d{16})/.exec(location);
+  assert.ok(m, `no tracking number in ${location}`);
+  return m[1];
+}

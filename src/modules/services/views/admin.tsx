@@ -1,0 +1,532 @@
+import { AdminLayout, CsrfField, type AdminContext } from "../../../web/admin-layout.tsx";
+import { ErrorSummary, Field } from "../../../web/components/form.tsx";
+import { formatPubDate } from "../../../web/layout.tsx";
+import { Pagination } from "../../sites/views/pagination.tsx";
+import { STATUS_LABELS, type Application, type ApplicationEvent, type LimitState } from "../applications.ts";
+import type { ServiceItem } from "../catalogue.ts";
+import { RECTIFICATION_STATUS, LEVELS } from "../evaluations.ts";
+import { displayValue, type FormSchema } from "../forms.ts";
+import type { GuideProblem } from "../guide.ts";
+import { Timeline } from "./apply.tsx";
+
+export function LimitBadge({ label, state }: { label: string; state: LimitState | null }) {
+  if (!state) return <span>—</span>;
+  const text =
+    state.state === "overdue"
+      ? `已超期${-state.remaining}个工作日`
+      : state.state === "warning"
+        ? `即将到期（剩${state.remaining}个工作日）`
+        : `剩${state.remaining}个工作日`;
+  return (
+    <span class={`status limit-${state.state}`}>
+      {label}
+      {state.due}·{text}
+    </span>
+  );
+}
+
+export interface QueueRow {
+  app: Application;
+  committed: LimitState | null;
+  legal: LimitState | null;
+  department: string;
+}
+
+export function QueuePage({
+  ctx,
+  rows,
+  total,
+  page,
+  filter,
+  departments,
+}: {
+  ctx: AdminContext;
+  rows: QueueRow[];
+  total: number;
+  page: number;
+  filter: { status: string; mine: string; limit: string; site: string };
+  departments: { id: number; name: string }[];
+}) {
+  return (
+    <AdminLayout ctx={ctx} title="办件工作台">
+      <h1>办件工作台</h1>
+      <p>
+        <a href="/admin/services/rectifications">差评整改</a> ·{" "}
+        <a href="/admin/service-items">服务事项与表单</a>
+      </p>
+      <form method="get" action="/admin/services" class="filters">
+        <label>
+          状态
+          <select name="status">
+            <option value="">全部在办</option>
+            {["prereview", "correction", "review", "decided", "delivered", "suspended"].map((s) => (
+              <option value={s} selected={filter.status === s}>
+                {STATUS_LABELS[s]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          时限
+          <select name="limit">
+            <option value="">全部</option>
+            <option value="warning" selected={filter.limit === "warning"}>
+              即将到期
+            </option>
+            <option value="overdue" selected={filter.limit === "overdue"}>
+              已超期
+            </option>
+          </select>
+        </label>
+        {departments.length > 1 ? (
+          <label>
+            部门
+            <select name="site">
+              <option value="">全部</option>
+              {departments.map((d) => (
+                <option value={String(d.id)} selected={filter.site === String(d.id)}>
+                  {d.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        <label>
+          <span>
+            <input type="checkbox" name="mine" value="1" checked={filter.mine === "1"} /> 只看我的
+          </span>
+        </label>
+        <button type="submit" class="button">
+          筛选
+        </button>
+      </form>
+      <p>共{total}件</p>
+      <table class="data-table">
+        <caption class="visually-hidden">办件列表</caption>
+        <thead>
+          <tr>
+            <th scope="col">办件编号</th>
+            <th scope="col">事项</th>
+            <th scope="col">部门</th>
+            <th scope="col">状态</th>
+            <th scope="col">承办人</th>
+            <th scope="col">承诺时限</th>
+            <th scope="col">法定时限</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr>
+              <td>
+                <a href={`/admin/services/applications/${r.app.id}`}>{r.app.trackingNo}</a>
+              </td>
+              <td>{r.app.itemName}</td>
+              <td>{r.department}</td>
+              <td>{STATUS_LABELS[r.app.status]}</td>
+              <td>{r.app.assigneeName ?? "待认领"}</td>
+              <td>
+                <LimitBadge label="" state={r.committed} />
+              </td>
+              <td>
+                <LimitBadge label="" state={r.legal} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <Pagination base="/admin/services" params={filter} page={page} pageSize={20} total={total} />
+    </AdminLayout>
+  );
+}
+
+const ACTIONS_FOR: Record<string, [string, string][]> = {
+  prereview: [
+    ["accept", "受理"],
+    ["correction", "一次性告知补正"],
+    ["refuse", "不予受理"],
+  ],
+  review: [
+    ["decide", "作出决定"],
+    ["suspend", "挂起（计时暂停）"],
+  ],
+  decided: [
+    ["deliver", "制证送达"],
+    ["return", "退回重新审查"],
+    ["suspend", "挂起（计时暂停）"],
+  ],
+  delivered: [["close", "办结"]],
+  suspended: [["resume", "恢复办理"]],
+};
+
+export function ApplicationAdminPage({
+  ctx,
+  app,
+  schema,
+  events,
+  files,
+  handlers,
+  committed,
+  legal,
+  delivery,
+  department,
+  errors,
+}: {
+  ctx: AdminContext;
+  app: Application;
+  schema: FormSchema | null;
+  events: ApplicationEvent[];
+  files: { id: number; field: string; fileName: string; size: number }[];
+  handlers: { id: number; displayName: string }[];
+  committed: LimitState | null;
+  legal: LimitState | null;
+  delivery: LimitState | null;
+  department: string;
+  errors: Record<string, string>;
+}) {
+  const actions = ACTIONS_FOR[app.status] ?? [];
+  const canCorrect = app.correctionCount === 0;
+  return (
+    <AdminLayout ctx={ctx} title={`办件 ${app.trackingNo}`}>
+      <h1>
+        办件 {app.trackingNo}：{app.itemName}
+      </h1>
+      <ErrorSummary errors={errors} title="操作未完成" />
+      <p>
+        部门：{department} · 状态：<strong>{STATUS_LABELS[app.status]}</strong> · 承办人：
+        {app.assigneeName ?? "待认领"} · 申请人：
+        {app.applicantName}
+      </p>
+      <p>
+        <LimitBadge label="承诺：" state={committed} /> <LimitBadge label="法定：" state={legal} />{" "}
+        {delivery ? <LimitBadge label="送达：" state={delivery} /> : null}
+        {app.suspendedDays ? ` · 已挂起${app.suspendedDays}个工作日（不计入时限）` : ""}
+      </p>
+      {app.prereview ? (
+        <section>
+          <h2>网上预审</h2>
+          <ul>
+            {app.prereview.checks.map((c) => (
+              <li>
+                {c.ok ? "通过" : "未通过"}：{c.name}（{c.detail}）
+              </li>
+            ))}
+            {app.prereview.spared.length ? (
+              <li>免提交（电子证照/数据共享）：{app.prereview.spared.join("、")}</li>
+            ) : null}
+          </ul>
+        </section>
+      ) : null}
+      {app.correctionNote ? (
+        <p class="notice">
+          已告知补正：<span class="pre-line">{app.correctionNote}</span>
+        </p>
+      ) : null}
+      <h2>申请内容</h2>
+      <table class="data-table">
+        <caption class="visually-hidden">申请内容</caption>
+        <tbody>
+          {(schema?.fields ?? []).map((f) => (
+            <tr>
+              <th scope="row">{f.label}</th>
+              <td>
+                {f.type === "file" && app.data[f.name] ? (
+                  <a
+                    href={`/admin/services/applications/${app.id}/files/${(app.data[f.name] as { fileId: number }).fileId}`}
+                  >
+                    {displayValue(f, app.data[f.name])}
+                  </a>
+                ) : f.type === "group" ? (
+                  <ul>
+                    {((app.data[f.name] as Record<string, unknown>[] | undefined) ?? []).map((row) => (
+                      <li>
+                        {(f.fields ?? [])
+                          .map((sub) => `${sub.label}：${displayValue(sub, row[sub.name] as never)}`)
+                          .join("；")}
+                      </li>
+                    ))}
+                  </ul>
+                ) : (
+                  displayValue(f, app.data[f.name])
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {files.length ? <p class="meta">共{files.length}个上传文件（含被替换的旧版本）。</p> : null}
+      <h2>办理</h2>
+      {app.assigneeId !== ctx.staff.id ? (
+        <form method="post" action={`/admin/services/applications/${app.id}/act`}>
+          <CsrfField token={ctx.csrf} />
+          <input type="hidden" name="version" value={String(app.version)} />
+          <button type="submit" name="action" value="claim" class="button secondary">
+            认领
+          </button>
+        </form>
+      ) : null}
+      {actions.length ? (
+        <form method="post" action={`/admin/services/applications/${app.id}/act`} class="form">
+          <CsrfField token={ctx.csrf} />
+          <input type="hidden" name="version" value={String(app.version)} />
+          {app.status === "review" ? (
+            <Field id="outcome" label="决定结果（作出决定时选择）" error={errors.outcome}>
+              <select id="outcome" name="outcome">
+                <option value="">请选择</option>
+                <option value="approved">准予办理</option>
+                <option value="denied">不予办理</option>
+              </select>
+            </Field>
+          ) : null}
+          <Field id="note" label="意见 / 理由（补正请逐条列出全部问题）" error={errors.note}>
+            <textarea id="note" name="note" rows={4} maxLength={2000}></textarea>
+          </Field>
+          <p>
+            {actions
+              .filter(([a]) => a !== "correction" || canCorrect)
+              .map(([a, label]) => (
+                <>
+                  <button
+                    type="submit"
+                    name="action"
+                    value={a}
+                    class={a === "refuse" || a === "return" ? "button secondary" : "button"}
+                  >
+                    {label}
+                  </button>{" "}
+                </>
+              ))}
+          </p>
+        </form>
+      ) : (
+        <p>该办件当前无需办理。</p>
+      )}
+      {handlers.length > 1 && !["closed", "refused", "withdrawn"].includes(app.status) ? (
+        <form method="post" action={`/admin/services/applications/${app.id}/act`} class="filters">
+          <CsrfField token={ctx.csrf} />
+          <input type="hidden" name="version" value={String(app.version)} />
+          <label>
+            转办给
+            <select name="assigneeId">
+              {handlers
+                .filter((h) => h.id !== app.assigneeId)
+                .map((h) => (
+                  <option value={String(h.id)}>{h.displayName}</option>
+                ))}
+            </select>
+          </label>
+          <button type="submit" name="action" value="transfer" class="button secondary">
+            转办
+          </button>
+        </form>
+      ) : null}
+      <h2>办理过程</h2>
+      <Timeline events={events} showNotes />
+    </AdminLayout>
+  );
+}
+
+export function ItemsAdminPage({
+  ctx,
+  rows,
+  total,
+  page,
+  problems,
+  siteName,
+}: {
+  ctx: AdminContext;
+  rows: ServiceItem[];
+  total: number;
+  page: number;
+  problems: { code: string; name: string; problems: GuideProblem[] }[];
+  siteName: (id: number) => string;
+}) {
+  return (
+    <AdminLayout ctx={ctx} title="服务事项">
+      <h1>服务事项与办事指南</h1>
+      <h2>指南检查</h2>
+      {problems.length === 0 ? (
+        <p>
+          全部{total}
+          项事项的办事指南均通过检查（无兜底条款、材料有依据和来源、承诺时限不超过法定时限、写明收费情况）。
+        </p>
+      ) : (
+        <ul>
+          {problems.map((p) => (
+            <li>
+              <a href={`/admin/service-items/${encodeURIComponent(p.code)}`}>{p.name}</a>：
+              {p.problems.map((x) => x.message).join("；")}
+            </li>
+          ))}
+        </ul>
+      )}
+      <table class="data-table">
+        <caption>事项列表</caption>
+        <thead>
+          <tr>
+            <th scope="col">事项编码</th>
+            <th scope="col">名称</th>
+            <th scope="col">部门</th>
+            <th scope="col">表单版本</th>
+            <th scope="col">操作</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((i) => (
+            <tr>
+              <td>{i.code}</td>
+              <td>{i.name}</td>
+              <td>{siteName(i.siteId)}</td>
+              <td>{i.formVersion ? `第${i.formVersion}版` : "默认表单"}</td>
+              <td>
+                <a href={`/admin/service-items/${encodeURIComponent(i.code)}`}>编辑指南</a> ·{" "}
+                <a href={`/admin/service-items/${encodeURIComponent(i.code)}/form`}>编辑表单</a>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <Pagination base="/admin/service-items" page={page} pageSize={50} total={total} />
+    </AdminLayout>
+  );
+}
+
+export function JsonEditorPage({
+  ctx,
+  title,
+  intro,
+  action,
+  json,
+  errors,
+  saved,
+  history,
+}: {
+  ctx: AdminContext;
+  title: string;
+  intro: string;
+  action: string;
+  json: string;
+  errors: Record<string, string>;
+  saved?: string;
+  history?: { version: number; note: string; createdBy: string; createdAt: string }[];
+}) {
+  return (
+    <AdminLayout ctx={ctx} title={title}>
+      <h1>{title}</h1>
+      <p>{intro}</p>
+      {saved ? <p class="notice info">{saved}</p> : null}
+      <ErrorSummary errors={errors} />
+      <form method="post" action={action} class="form">
+        <CsrfField token={ctx.csrf} />
+        <Field
+          id="schema"
+          label="定义（JSON）"
+          error={
+            Object.entries(errors)
+              .map(([k, v]) => (k === "schema" ? v : `${k}：${v}`))
+              .join("；") || undefined
+          }
+        >
+          <textarea id="schema" name="schema" rows={30} class="code">
+            {json}
+          </textarea>
+        </Field>
+        {history ? (
+          <Field id="note" label="修改说明">
+            <input id="note" name="note" maxLength={200} />
+          </Field>
+        ) : null}
+        <button type="submit" class="button">
+          检查并保存
+        </button>
+      </form>
+      {history && history.length ? (
+        <>
+          <h2>历史版本</h2>
+          <ul>
+            {history.map((h) => (
+              <li>
+                第{h.version}版 · {formatPubDate(h.createdAt)} · {h.createdBy} · {h.note}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </AdminLayout>
+  );
+}
+
+export function RectificationsPage({
+  ctx,
+  rows,
+  total,
+  page,
+}: {
+  ctx: AdminContext;
+  rows: {
+    id: number;
+    status: string;
+    dueOn: string;
+    level: number;
+    comment: string;
+    trackingNo: string;
+    itemName: string;
+    result: string | null;
+    appealReason: string | null;
+  }[];
+  total: number;
+  page: number;
+}) {
+  return (
+    <AdminLayout ctx={ctx} title="差评整改">
+      <h1>差评整改</h1>
+      <p>共{total}条</p>
+      {rows.map((r) => (
+        <section class="card">
+          <h2>
+            {r.itemName}（{r.trackingNo}）：{LEVELS[r.level]}
+          </h2>
+          <p>评价内容：{r.comment || "—"}</p>
+          <p>
+            状态：{RECTIFICATION_STATUS[r.status]} · 整改期限：{r.dueOn}
+          </p>
+          {r.result ? <p>整改结果：{r.result}</p> : null}
+          {r.appealReason ? <p>申诉理由：{r.appealReason}</p> : null}
+          {r.status === "open" || r.status === "appeal_rejected" ? (
+            <form method="post" action={`/admin/services/rectifications/${r.id}`} class="form">
+              <CsrfField token={ctx.csrf} />
+              <Field id={`result-${r.id}`} label="整改措施和结果">
+                <textarea id={`result-${r.id}`} name="result" rows={3}></textarea>
+              </Field>
+              <Field id={`callback-${r.id}`} label="回访情况">
+                <textarea id={`callback-${r.id}`} name="callback" rows={2}></textarea>
+              </Field>
+              <Field id={`appeal-${r.id}`} label="申诉理由（认为属恶意差评时填写，并点“申诉”）">
+                <textarea id={`appeal-${r.id}`} name="appealReason" rows={2}></textarea>
+              </Field>
+              <button type="submit" name="op" value="rectify" class="button">
+                提交整改
+              </button>{" "}
+              {r.status === "open" ? (
+                <button type="submit" name="op" value="appeal" class="button secondary">
+                  申诉
+                </button>
+              ) : null}
+            </form>
+          ) : null}
+          {r.status === "appealed" && ctx.staff.isOperator ? (
+            <form method="post" action={`/admin/services/rectifications/${r.id}`}>
+              <CsrfField token={ctx.csrf} />
+              <button type="submit" name="op" value="uphold" class="button">
+                申诉成立
+              </button>{" "}
+              <button type="submit" name="op" value="reject" class="button secondary">
+                申诉不成立
+              </button>
+            </form>
+          ) : null}
+        </section>
+      ))}
+      <Pagination base="/admin/services/rectifications" page={page} pageSize={20} total={total} />
+    </AdminLayout>
+  );
+}

@@ -1,0 +1,290 @@
+import { ErrorSummary, Field } from "../../../web/components/form.tsx";
+import { Layout, type PageContext } from "../../../web/layout.tsx";
+import { STATUS_LABELS, type Application } from "../applications.ts";
+import type { Bundle } from "../bundles.ts";
+import type { ServiceItem } from "../catalogue.ts";
+import { LEVELS } from "../evaluations.ts";
+import type { FormSchema, FormValues } from "../forms.ts";
+import type { ServiceFigures } from "../stats.ts";
+import { FormFields } from "./form-fields.tsx";
+
+const crumbs = (ctx: PageContext, name: string) => [
+  { name: "首页", href: `${ctx.base}/` },
+  { name: "办事服务", href: `${ctx.base}/services/` },
+  { name },
+];
+
+export function BundlesPage({
+  ctx,
+  bundles,
+}: {
+  ctx: PageContext;
+  bundles: { bundle: Bundle; items: ServiceItem[] }[];
+}) {
+  return (
+    <Layout
+      ctx={ctx}
+      meta={{ title: "一件事一次办", url: `${ctx.base}/services/bundles` }}
+      crumbs={crumbs(ctx, "一件事一次办")}
+    >
+      <h1>一件事一次办</h1>
+      <ul class="list">
+        {bundles.map(({ bundle, items }) => (
+          <li class="service-item">
+            <h2>
+              <a href={`${ctx.base}/services/bundles/${bundle.code}`}>{bundle.name}</a>
+            </h2>
+            <p>{bundle.description}</p>
+            <p class="meta">
+              包含{items.length}个事项：{items.map((i) => i.name).join("、")}
+            </p>
+          </li>
+        ))}
+      </ul>
+    </Layout>
+  );
+}
+
+export function BundleApplyPage(p: {
+  ctx: PageContext;
+  bundle: Bundle;
+  items: ServiceItem[];
+  departments: string[];
+  spared: string[];
+  schema: FormSchema;
+  values: FormValues;
+  errors: Record<string, string>;
+  csrf: string | null;
+  idem: string;
+}) {
+  const { ctx, bundle } = p;
+  const url = `${ctx.base}/services/bundles/${bundle.code}`;
+  return (
+    <Layout ctx={ctx} meta={{ title: bundle.name, url }} crumbs={crumbs(ctx, bundle.name)}>
+      <h1>{bundle.name}</h1>
+      <p>{bundle.description}</p>
+      <h2>包含的事项</h2>
+      <ol>
+        {p.items.map((i, n) => (
+          <li>
+            <a href={`${ctx.base}/services/item/${encodeURIComponent(i.code)}`}>{i.name}</a>（
+            {p.departments[n]}）
+          </li>
+        ))}
+      </ol>
+      {p.spared.length ? (
+        <p class="notice info">
+          免提交{p.spared.length}件：{p.spared.join("、")}
+        </p>
+      ) : null}
+      {p.csrf ? (
+        <>
+          <h2>合并申请表（相同信息只填一次，每份材料只交一次）</h2>
+          <ErrorSummary errors={p.errors} />
+          <form
+            method="post"
+            action={url}
+            enctype={p.schema.fields.some((f) => f.type === "file") ? "multipart/form-data" : undefined}
+            novalidate
+            class="form"
+          >
+            <input type="hidden" name="_csrf" value={p.csrf} />
+            <input type="hidden" name="_idem" value={p.idem} />
+            <FormFields schema={p.schema} values={p.values} errors={p.errors} />
+            <button type="submit" class="button">
+              一次提交
+            </button>
+          </form>
+        </>
+      ) : (
+        <p>
+          <a class="button" href={`${ctx.base}/account/login?next=${encodeURIComponent(url)}`}>
+            登录后办理
+          </a>
+        </p>
+      )}
+    </Layout>
+  );
+}
+
+export function BundleReceiptPage({
+  ctx,
+  trackingNo,
+  bundle,
+  applications,
+  complete,
+}: {
+  ctx: PageContext;
+  trackingNo: string;
+  bundle: Bundle;
+  applications: Application[];
+  complete: boolean;
+}) {
+  return (
+    <Layout
+      ctx={ctx}
+      meta={{ title: `一件事办件 ${trackingNo}`, url: `${ctx.base}/services/bundle-receipt/${trackingNo}` }}
+      crumbs={crumbs(ctx, "一件事办件")}
+    >
+      <h1>
+        {bundle.name}：{complete ? "全部办结" : "办理中"}
+      </h1>
+      <p>
+        一件事编号：<strong>{trackingNo}</strong>
+      </p>
+      <table class="data-table">
+        <caption>各事项办理进度</caption>
+        <thead>
+          <tr>
+            <th scope="col">事项</th>
+            <th scope="col">办件编号</th>
+            <th scope="col">状态</th>
+          </tr>
+        </thead>
+        <tbody>
+          {applications.map((a) => (
+            <tr>
+              <td>{a.itemName}</td>
+              <td>
+                <a href={`${ctx.base}/services/receipt/${a.trackingNo}`}>{a.trackingNo}</a>
+              </td>
+              <td>{STATUS_LABELS[a.status]}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Layout>
+  );
+}
+
+export function EvaluatePage({
+  ctx,
+  app,
+  csrf,
+  errors,
+  values,
+}: {
+  ctx: PageContext;
+  app: Application;
+  csrf: string;
+  errors: Record<string, string>;
+  values: { level: string; comment: string };
+}) {
+  const url = `${ctx.base}/services/receipt/${app.trackingNo}/evaluate`;
+  return (
+    <Layout ctx={ctx} meta={{ title: "服务评价", url }} crumbs={crumbs(ctx, "服务评价")}>
+      <h1>评价本次服务：{app.itemName}</h1>
+      <ErrorSummary errors={errors} />
+      <form method="post" action={url} class="form">
+        <input type="hidden" name="_csrf" value={csrf} />
+        <fieldset class={errors.level ? "field has-error" : "field"} id="level">
+          <legend>满意程度</legend>
+          {errors.level ? <span class="field-error">{errors.level}</span> : null}
+          {[5, 4, 3, 2, 1].map((l) => (
+            <label class="choice">
+              <input type="radio" name="level" value={String(l)} checked={values.level === String(l)} />{" "}
+              {LEVELS[l]}
+            </label>
+          ))}
+        </fieldset>
+        <Field id="comment" label="意见建议（不满意时必填）" error={errors.comment}>
+          <textarea id="comment" name="comment" rows={4} maxLength={500}>
+            {values.comment}
+          </textarea>
+        </Field>
+        <button type="submit" class="button">
+          提交评价
+        </button>
+      </form>
+    </Layout>
+  );
+}
+
+const pct = (x: number | null) => (x === null ? "—" : `${x}%`);
+
+export function StatsPage({ ctx, f }: { ctx: PageContext; f: ServiceFigures }) {
+  return (
+    <Layout
+      ctx={ctx}
+      meta={{ title: "办件统计与好差评", url: `${ctx.base}/services/stats` }}
+      crumbs={crumbs(ctx, "办件统计与好差评")}
+    >
+      <h1>办件统计与好差评</h1>
+      <table class="data-table">
+        <caption>总体情况</caption>
+        <tbody>
+          <tr>
+            <th scope="row">办件量</th>
+            <td>{f.applications}</td>
+          </tr>
+          <tr>
+            <th scope="row">办结量</th>
+            <td>{f.completed}</td>
+          </tr>
+          <tr>
+            <th scope="row">全程网办率</th>
+            <td>{pct(f.fullyOnlineRate)}</td>
+          </tr>
+          <tr>
+            <th scope="row">按时办结率</th>
+            <td>{pct(f.onTimeRate)}</td>
+          </tr>
+          <tr>
+            <th scope="row">平均办理时间</th>
+            <td>{f.averageProcessingDays === null ? "—" : `${f.averageProcessingDays}个工作日`}</td>
+          </tr>
+          <tr>
+            <th scope="row">平均跑动次数</th>
+            <td>{f.averageVisits ?? "—"}</td>
+          </tr>
+          <tr>
+            <th scope="row">满意率（主动评价）</th>
+            <td>{pct(f.satisfactionRate)}</td>
+          </tr>
+          <tr>
+            <th scope="row">超期未评默认“基本满意”</th>
+            <td>{f.defaultRatings}件（不计入满意率）</td>
+          </tr>
+          <tr>
+            <th scope="row">差评整改率</th>
+            <td>
+              {pct(f.rectificationRate)}
+              {f.averageRectificationDays !== null ? `，平均${f.averageRectificationDays}个工作日` : ""}
+            </td>
+          </tr>
+        </tbody>
+      </table>
+      <table class="data-table">
+        <caption>各部门情况</caption>
+        <thead>
+          <tr>
+            <th scope="col">部门</th>
+            <th scope="col">办件量</th>
+            <th scope="col">办结量</th>
+            <th scope="col">按时办结率</th>
+            <th scope="col">非常满意/满意/基本满意/不满意/非常不满意</th>
+            <th scope="col">默认好评</th>
+            <th scope="col">满意率</th>
+            <th scope="col">差评/已整改</th>
+          </tr>
+        </thead>
+        <tbody>
+          {f.byDepartment.map((d) => (
+            <tr>
+              <td>{d.department}</td>
+              <td>{d.applications}</td>
+              <td>{d.completed}</td>
+              <td>{pct(d.onTimeRate)}</td>
+              <td>{["5", "4", "3", "2", "1"].map((k) => d.ratings[k]).join("/")}</td>
+              <td>{d.defaultRatings}</td>
+              <td>{pct(d.satisfactionRate)}</td>
+              <td>
+                {d.badReviews}/{d.rectified}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Layout>
+  );
+}

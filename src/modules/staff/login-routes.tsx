@@ -1,0 +1,193 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import type { Services } from "../../app.ts";
+import {
+  checkCsrf,
+  currentStaff,
+  STAFF_COOKIE,
+  STAFF_SESSION_SECONDS,
+} from "../../platform/auth/staff-auth.ts";
+import type { Session } from "../../platform/auth/session-store.ts";
+import { consoleAuth, clientIp, formOf, safeNext, sendPage, text } from "../console/common.ts";
+import { StaffService, type StaffUser } from "./service.ts";
+import { newTotpSecret, totpUri } from "./totp.ts";
+import { LoginPage, TotpPage } from "./views/login.tsx";
+
+/** Pre-login CSRF: a signed cookie whose value the form must echo (no session exists yet). */
+const LOGIN_CSRF_COOKIE = "cy_login";
+const PENDING_SECONDS = 10 * 60;
+/** Per client address; generous enough for an office behind one NAT, tight enough to stop guessing. */
+export const LOGIN_RATE_LIMIT = { max: 20, timeWindow: "1 minute" };
+
+export default async function loginRoutes(app: FastifyInstance, { services }: { services: Services }) {
+  const staffService = new StaffService(services.store.db, services.audit);
+  const deps = { db: services.store.db, sessions: services.sessions };
+
+  const cookieOptions = (maxAge?: number) => ({
+    signed: true,
+    httpOnly: true,
+    sameSite: "lax" as const,
+    path: "/",
+    secure: services.config.secureCookies,
+    ...(maxAge ? { maxAge } : {}),
+  });
+
+  function loginCsrf(request: FastifyRequest, reply: FastifyReply): string {
+    const existing = readSigned(request, LOGIN_CSRF_COOKIE);
+    if (existing) return existing;
+    const token = randomBytes(24).toString("base64url");
+    reply.setCookie(LOGIN_CSRF_COOKIE, token, cookieOptions(3600));
+    return token;
+  }
+
+  function readSigned(request: FastifyRequest, name: string): string | null {
+    const raw = request.cookies?.[name];
+    if (!raw) return null;
+    const unsigned = request.unsignCookie(raw);
+    return unsigned.valid && unsigned.value ? unsigned.value : null;
+  }
+
+  async function pendingSession(
+    request: FastifyRequest,
+  ): Promise<{ token: string; session: Session } | null> {
+    const token = readSigned(request, STAFF_COOKIE);
+    if (!token) return null;
+    const session = await services.sessions.get(token);
+    if (!session || session.kind !== "staff" || !session.data.pendingTotp) return null;
+    return { token, session };
+  }
+
+  async function startSession(reply: FastifyReply, user: StaffUser, data: Record<string, unknown>) {
+    const ttl = data.pendingTotp ? PENDING_SECONDS : STAFF_SESSION_SECONDS;
+    const { token } = await services.sessions.create(user.id, "staff", ttl, data);
+    reply.setCookie(STAFF_COOKIE, token, cookieOptions());
+  }
+
+  async function dropOldSession(request: FastifyRequest): Promise<void> {
+    const old = readSigned(request, STAFF_COOKIE);
+    if (old) await services.sessions.destroy(old);
+  }
+
+  app.get("/admin/login", { schema: { hide: true } }, async (request, reply) => {
+    const next = safeNext((request.query as { next?: unknown }).next);
+    if (await currentStaff(deps, request)) return reply.redirect(next, 303);
+    return sendPage(reply, <LoginPage csrf={loginCsrf(request, reply)} next={next} username="" />);
+  });
+
+  app.post(
+    "/admin/login",
+    { schema: { hide: true }, config: { rateLimit: LOGIN_RATE_LIMIT } },
+    async (request, reply) => {
+      const form = formOf(request);
+      const next = safeNext(text(form, "next", 500));
+      const username = text(form, "username", 64);
+      const expected = readSigned(request, LOGIN_CSRF_COOKIE);
+      const sent = text(form, "_csrf", 100);
+      if (!expected || !sameToken(expected, sent)) {
+        return sendPage(
+          reply,
+          <LoginPage
+            csrf={loginCsrf(request, reply)}
+            next={next}
+            username={username}
+            error="登录页面已过期，请重新输入后登录"
+          />,
+          403,
+        );
+      }
+      const result = await staffService.checkPassword(
+        username,
+        text(form, "password", 200),
+        clientIp(request),
+      );
+      if (!result.ok) {
+        return sendPage(
+          reply,
+          <LoginPage csrf={expected} next={next} username={username} error={result.message} />,
+          401,
+        );
+      }
+      const user = result.user;
+      await dropOldSession(request);
+      if (user.isOperator) {
+        await startSession(reply, user, {
+          pendingTotp: true,
+          next,
+          ...(user.totpSecret ? {} : { enrolSecret: newTotpSecret() }),
+        });
+        return reply.redirect("/admin/login/totp", 303);
+      }
+      await startSession(reply, user, {});
+      await staffService.loginSucceeded(user, clientIp(request), null);
+      return reply.redirect(next, 303);
+    },
+  );
+
+  app.get("/admin/login/totp", { schema: { hide: true } }, async (request, reply) => {
+    const pending = await pendingSession(request);
+    if (!pending) return reply.redirect("/admin/login", 303);
+    const user = await staffService.byId(pending.session.userId);
+    if (!user) return reply.redirect("/admin/login", 303);
+    return sendPage(reply, <TotpPage csrf={pending.session.csrf} enrol={enrolment(user, pending.session)} />);
+  });
+
+  app.post(
+    "/admin/login/totp",
+    { schema: { hide: true }, config: { rateLimit: LOGIN_RATE_LIMIT } },
+    async (request, reply) => {
+      const pending = await pendingSession(request);
+      if (!pending) return reply.redirect("/admin/login", 303);
+      checkCsrf(pending.session, request);
+      const user = await staffService.byId(pending.session.userId);
+      if (!user || user.disabled) return reply.redirect("/admin/login", 303);
+      const enrol = enrolment(user, pending.session);
+      const secret = enrol?.secret ?? user.totpSecret;
+      if (!secret) return reply.redirect("/admin/login", 303);
+      const ip = clientIp(request);
+      const check = await staffService.checkTotp(user, text(formOf(request), "code", 20), secret, ip);
+      if (!check.ok) {
+        if (staffService.isLocked((await staffService.byId(user.id))!)) {
+          await services.sessions.destroy(pending.token);
+          reply.clearCookie(STAFF_COOKIE, { path: "/" });
+        }
+        return sendPage(
+          reply,
+          <TotpPage csrf={pending.session.csrf} enrol={enrol} error={check.message} />,
+          401,
+        );
+      }
+      await services.sessions.destroy(pending.token);
+      await startSession(reply, user, {});
+      await staffService.loginSucceeded(user, ip, enrol ? enrol.secret : null);
+      return reply.redirect(safeNext(pending.session.data.next), 303);
+    },
+  );
+
+  app.post("/admin/logout", { schema: { hide: true } }, async (request, reply) => {
+    const c = await consoleAuth(services, request, reply);
+    if (!c) return reply;
+    const token = readSigned(request, STAFF_COOKIE);
+    if (token) await services.sessions.destroy(token);
+    reply.clearCookie(STAFF_COOKIE, { path: "/" });
+    await services.audit.record({
+      actor: c.auth.staff.username,
+      action: "staff.logout",
+      targetType: "staff",
+      targetId: c.auth.staff.id,
+    });
+    return reply.redirect("/admin/login", 303);
+  });
+}
+
+/** The secret being enrolled in this half-finished sign-in, when the operator has none yet. */
+function enrolment(user: StaffUser, session: Session): { secret: string; uri: string } | null {
+  if (user.totpSecret) return null;
+  const secret = typeof session.data.enrolSecret === "string" ? session.data.enrolSecret : null;
+  return secret ? { secret, uri: totpUri(user.username, secret) } : null;
+}
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

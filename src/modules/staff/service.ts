@@ -1,0 +1,317 @@
+import type { Kysely, Selectable } from "kysely";
+import type { AuditLog } from "../../platform/audit/audit-log.ts";
+import { hashPassword, passwordProblem, verifyPassword } from "../../platform/auth/passwords.ts";
+import { STAFF_ROLES } from "../../platform/auth/staff-auth.ts";
+import { nowIso } from "../../platform/db/time.ts";
+import { InputError, notFound } from "../../platform/http/errors.ts";
+import type { Database, StaffUserRow } from "../../tables.ts";
+import { totpValid } from "./totp.ts";
+
+export type StaffUser = Selectable<StaffUserRow>;
+
+export const MAX_FAILED_LOGINS = 5;
+export const LOCK_MINUTES = 15;
+/** One message for an unknown user and a wrong password, so the form does not reveal who exists. */
+export const LOGIN_FAILED_MESSAGE = "用户名或密码错误，请重新输入";
+export const LOCKED_MESSAGE = `连续登录失败次数过多，账号已锁定${LOCK_MINUTES}分钟，请稍后再试或联系管理员解锁`;
+export const TOTP_FAILED_MESSAGE = "动态验证码错误或已过期，请输入验证器中当前显示的6位数字";
+
+const USERNAME = /^[a-z][a-z0-9_.-]{2,31}$/;
+
+export type PasswordCheck = { ok: true; user: StaffUser } | { ok: false; message: string };
+
+export interface NewStaffUser {
+  username: string;
+  displayName: string;
+  password: string;
+  isOperator?: boolean;
+}
+
+let dummyHash: Promise<string> | null = null;
+
+/** Staff accounts: sign-in checks with lockout, TOTP, and account administration. */
+export class StaffService {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly audit: AuditLog,
+  ) {}
+
+  byId(id: number): Promise<StaffUser | undefined> {
+    return this.db.selectFrom("staffUsers").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  byUsername(username: string): Promise<StaffUser | undefined> {
+    return this.db.selectFrom("staffUsers").selectAll().where("username", "=", username).executeTakeFirst();
+  }
+
+  /** First factor. Failures count towards the lockout; every outcome is audited. */
+  async checkPassword(username: string, password: string, ip: string): Promise<PasswordCheck> {
+    const name = username.trim().toLowerCase().slice(0, 64);
+    const user = name ? await this.byUsername(name) : undefined;
+    if (!user) {
+      // Spend the same time as a real check so timing does not reveal unknown names.
+      dummyHash ??= hashPassword("timing-equaliser-Aa1!");
+      await verifyPassword(await dummyHash, password);
+      await this.audit.record({
+        actor: "anonymous",
+        action: "staff.login.failed",
+        targetType: "staff",
+        targetId: "-",
+        detail: { username: name, ip, reason: "unknown-user" },
+      });
+      return { ok: false, message: LOGIN_FAILED_MESSAGE };
+    }
+    if (this.isLocked(user)) {
+      await this.audit.record({
+        actor: user.username,
+        action: "staff.login.failed",
+        targetType: "staff",
+        targetId: user.id,
+        detail: { ip, reason: "locked" },
+      });
+      return { ok: false, message: LOCKED_MESSAGE };
+    }
+    const good = await verifyPassword(user.passwordHash, password);
+    if (!good || user.disabled) {
+      const locked = good ? false : await this.recordFailure(user);
+      await this.audit.record({
+        actor: user.username,
+        action: "staff.login.failed",
+        targetType: "staff",
+        targetId: user.id,
+        detail: { ip, reason: user.disabled ? "disabled" : "password", locked },
+      });
+      if (locked) return { ok: false, message: LOCKED_MESSAGE };
+      return {
+        ok: false,
+        message: user.disabled && good ? "该账号已停用，请联系管理员" : LOGIN_FAILED_MESSAGE,
+      };
+    }
+    return { ok: true, user };
+  }
+
+  /** Second factor; a wrong code counts as a failed attempt like a wrong password. */
+  async checkTotp(
+    user: StaffUser,
+    code: string,
+    secret: string,
+    ip: string,
+  ): Promise<{ ok: true } | { ok: false; message: string }> {
+    const fresh = (await this.byId(user.id))!;
+    if (this.isLocked(fresh)) return { ok: false, message: LOCKED_MESSAGE };
+    if (totpValid(user.username, secret, code)) return { ok: true };
+    const locked = await this.recordFailure(fresh);
+    await this.audit.record({
+      actor: user.username,
+      action: "staff.login.failed",
+      targetType: "staff",
+      targetId: user.id,
+      detail: { ip, reason: "totp", locked },
+    });
+    return { ok: false, message: locked ? LOCKED_MESSAGE : TOTP_FAILED_MESSAGE };
+  }
+
+  /** A completed sign-in: clears the failure count, stores a newly enrolled TOTP secret, audits. */
+  async loginSucceeded(user: StaffUser, ip: string, enrolledSecret: string | null): Promise<void> {
+    await this.db
+      .updateTable("staffUsers")
+      .set({
+        failedLogins: 0,
+        lockedUntil: null,
+        ...(enrolledSecret ? { totpSecret: enrolledSecret } : {}),
+      })
+      .where("id", "=", user.id)
+      .execute();
+    if (enrolledSecret) {
+      await this.audit.record({
+        actor: user.username,
+        action: "staff.totp.enrol",
+        targetType: "staff",
+        targetId: user.id,
+        detail: { ip },
+      });
+    }
+    await this.audit.record({
+      actor: user.username,
+      action: "staff.login",
+      targetType: "staff",
+      targetId: user.id,
+      detail: { ip },
+    });
+  }
+
+  isLocked(user: StaffUser): boolean {
+    return !!user.lockedUntil && user.lockedUntil > nowIso();
+  }
+
+  /** Counts a failure; the fifth in a row locks the account. Returns whether it is now locked. */
+  private async recordFailure(user: StaffUser): Promise<boolean> {
+    const failures = (user.lockedUntil && !this.isLocked(user) ? 0 : user.failedLogins) + 1;
+    const lock = failures >= MAX_FAILED_LOGINS;
+    await this.db
+      .updateTable("staffUsers")
+      .set({
+        failedLogins: lock ? 0 : failures,
+        lockedUntil: lock ? new Date(Date.now() + LOCK_MINUTES * 60_000).toISOString() : null,
+      })
+      .where("id", "=", user.id)
+      .execute();
+    return lock;
+  }
+
+  // ---- administration -------------------------------------------------------------------------
+
+  async list(filter: { siteIds: number[] | null; q?: string }, page: number, pageSize: number) {
+    let q = this.db.selectFrom("staffUsers as u");
+    if (filter.siteIds) {
+      const ids = filter.siteIds.length ? filter.siteIds : [-1];
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom("staffRoles as r")
+            .select("r.userId")
+            .whereRef("r.userId", "=", "u.id")
+            .where("r.siteId", "in", ids),
+        ),
+      );
+    }
+    if (filter.q) {
+      const like = `%${filter.q.replace(/[%_]/g, "")}%`;
+      q = q.where((eb) => eb.or([eb("u.username", "like", like), eb("u.displayName", "like", like)]));
+    }
+    const rows = await q
+      .select([
+        "u.id",
+        "u.username",
+        "u.displayName",
+        "u.isOperator",
+        "u.disabled",
+        "u.lockedUntil",
+        "u.failedLogins",
+        "u.totpSecret",
+      ])
+      .orderBy("u.id")
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
+      .execute();
+    const total = Number(
+      (await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
+    );
+    const roles = rows.length
+      ? await this.db
+          .selectFrom("staffRoles")
+          .selectAll()
+          .where(
+            "userId",
+            "in",
+            rows.map((r) => r.id),
+          )
+          .execute()
+      : [];
+    return {
+      rows: rows.map(({ totpSecret, ...r }) => ({
+        ...r,
+        hasTotp: !!totpSecret,
+        roles: roles.filter((x) => x.userId === r.id),
+      })),
+      total,
+      page,
+      pageSize,
+    };
+  }
+
+  rolesOf(userId: number) {
+    return this.db.selectFrom("staffRoles").selectAll().where("userId", "=", userId).execute();
+  }
+
+  async create(input: NewStaffUser, actor: string): Promise<StaffUser> {
+    const errors: Record<string, string> = {};
+    const username = input.username.trim().toLowerCase();
+    if (!USERNAME.test(username))
+      errors.username = "用户名须为3至32位小写字母、数字、下划线、点或连字符，以字母开头";
+    else if (await this.byUsername(username)) errors.username = "该用户名已被使用";
+    if (!input.displayName.trim() || input.displayName.length > 40)
+      errors.displayName = "请填写姓名（40字以内）";
+    const weak = passwordProblem(input.password);
+    if (weak) errors.password = weak;
+    if (Object.keys(errors).length) throw new InputError("用户信息有误", errors);
+    const user = await this.db
+      .insertInto("staffUsers")
+      .values({
+        username,
+        displayName: input.displayName.trim(),
+        passwordHash: await hashPassword(input.password),
+        isOperator: input.isOperator ? 1 : 0,
+        createdAt: nowIso(),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await this.audit.record({
+      actor,
+      action: "staff.create",
+      targetType: "staff",
+      targetId: user.id,
+      detail: { username, isOperator: !!input.isOperator },
+    });
+    return user;
+  }
+
+  async grantRole(userId: number, siteId: number, role: string, actor: string): Promise<void> {
+    if (!(role in STAFF_ROLES)) throw new InputError("请选择角色", { role: "请选择角色" });
+    if (!(await this.byId(userId))) throw notFound("用户不存在");
+    await this.db
+      .insertInto("staffRoles")
+      .values({ userId, siteId, role })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    await this.audit.record({
+      actor,
+      action: "staff.role.grant",
+      targetType: "staff",
+      targetId: userId,
+      detail: { siteId, role },
+    });
+  }
+
+  async revokeRole(userId: number, siteId: number, role: string, actor: string): Promise<void> {
+    await this.db
+      .deleteFrom("staffRoles")
+      .where("userId", "=", userId)
+      .where("siteId", "=", siteId)
+      .where("role", "=", role)
+      .execute();
+    await this.audit.record({
+      actor,
+      action: "staff.role.revoke",
+      targetType: "staff",
+      targetId: userId,
+      detail: { siteId, role },
+    });
+  }
+
+  async setDisabled(userId: number, disabled: boolean, actor: string): Promise<void> {
+    if (!(await this.byId(userId))) throw notFound("用户不存在");
+    await this.db
+      .updateTable("staffUsers")
+      .set({ disabled: disabled ? 1 : 0 })
+      .where("id", "=", userId)
+      .execute();
+    if (disabled) await this.db.deleteFrom("sessions").where("userId", "=", userId).execute();
+    await this.audit.record({
+      actor,
+      action: disabled ? "staff.disable" : "staff.enable",
+      targetType: "staff",
+      targetId: userId,
+    });
+  }
+
+  async resetLockout(userId: number, actor: string): Promise<void> {
+    if (!(await this.byId(userId))) throw notFound("用户不存在");
+    await this.db
+      .updateTable("staffUsers")
+      .set({ failedLogins: 0, lockedUntil: null })
+      .where("id", "=", userId)
+      .execute();
+    await this.audit.record({ actor, action: "staff.unlock", targetType: "staff", targetId: userId });
+  }
+}

@@ -1,0 +1,112 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+
+/**
+ * A small in-memory cache of rendered public pages for anonymous visitors. Only routes that opt in
+ * with `config: { pageCache: true }` are cached, only for GET requests without cookies other than
+ * the elder-mode one, only 200 HTML answers that set no cookie. Keyed by host + URL + elder mode.
+ * Cleared whenever content or sites change in this process; entries also expire after `ttlMs` so
+ * changes made by another process (the import CLI, another instance) show within that time.
+ */
+export interface CachedPage {
+  at: number;
+  headers: Record<string, string | string[]>;
+  body: string;
+}
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** Cache this route's 200 HTML answers for anonymous visitors (see PageCache). */
+    pageCache?: boolean;
+  }
+}
+
+const CACHE_KEY = Symbol("pageCacheKey");
+type KeyedRequest = FastifyRequest & { [CACHE_KEY]?: string };
+
+export class PageCache {
+  private readonly entries = new Map<string, CachedPage>();
+  private generation = 0;
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries = 5000,
+  ) {}
+
+  get enabled(): boolean {
+    return this.ttlMs > 0;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: string, now = Date.now()): CachedPage | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (now - entry.at > this.ttlMs) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
+  set(key: string, page: CachedPage, generation: number): void {
+    // A page rendered before the last invalidation may already be stale: don't keep it.
+    if (!this.enabled || generation !== this.generation) return;
+    if (this.entries.size >= this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(key, page);
+  }
+
+  currentGeneration(): number {
+    return this.generation;
+  }
+
+  clear(): void {
+    this.generation++;
+    this.entries.clear();
+  }
+}
+
+const ONLY_ELDER_COOKIE = /^\s*elder=[^;]*;?\s*$/;
+
+function cacheKey(request: FastifyRequest): string | null {
+  if (request.method !== "GET" || !request.routeOptions.config?.pageCache) return null;
+  const cookie = request.headers.cookie;
+  if (cookie && !ONLY_ELDER_COOKIE.test(cookie)) return null;
+  const elder = cookie ? /elder=1/.test(cookie) : false;
+  return `${(request.headers.host ?? "").toLowerCase()}|${elder ? 1 : 0}|${request.url}`;
+}
+
+/** Serves cached pages before the route runs and stores fresh ones as they are sent. */
+export function registerPageCache(app: FastifyInstance, cache: PageCache): void {
+  if (!cache.enabled) return;
+  const generations = new WeakMap<FastifyRequest, number>();
+  app.addHook("onRequest", async (request: KeyedRequest, reply: FastifyReply) => {
+    const key = cacheKey(request);
+    if (!key) return;
+    const hit = cache.get(key);
+    if (hit) {
+      reply.headers(hit.headers).header("x-page-cache", "hit");
+      return reply.send(hit.body);
+    }
+    request[CACHE_KEY] = key;
+    generations.set(request, cache.currentGeneration());
+  });
+  app.addHook("onSend", async (request: KeyedRequest, reply, payload) => {
+    const key = request[CACHE_KEY];
+    if (!key || reply.statusCode !== 200 || typeof payload !== "string") return payload;
+    const headers = reply.getHeaders();
+    if (headers["set-cookie"] || !String(headers["content-type"] ?? "").startsWith("text/html"))
+      return payload;
+    const kept: Record<string, string | string[]> = {};
+    for (const [name, value] of Object.entries(headers)) {
+      if (value === undefined || name === "content-length") continue;
+      kept[name] = typeof value === "number" ? String(value) : value;
+    }
+    cache.set(key, { at: Date.now(), headers: kept, body: payload }, generations.get(request) ?? -1);
+    return payload;
+  });
+}

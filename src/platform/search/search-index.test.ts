@@ -1,0 +1,342 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
+import type { SearchDocument, SearchIndex } from "./search-index.ts";
+import { indexTokens, queryTokens } from "./segmenter.ts";
+
+const DAY = 86400000;
+const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
+
+/** A small corpus that exercises each ranking and matching rule. */
+function corpus(): SearchDocument[] {
+  const docs: SearchDocument[] = [
+    {
+      key: "t:shebao",
+      kind: "notice",
+      title: "关于社会保险费缴纳时间调整的通知",
+      body: "各参保单位：社会保险费缴纳时间调整如下。",
+      url: "/a/shebao",
+      siteIds: [1],
+      publishedAt: ago(10),
+    },
+    {
+      key: "t:shebao-short",
+      kind: "news",
+      title: "社保经办服务进社区",
+      body: "社保窗口延时服务，方便群众办理。",
+      url: "/a/shebao-short",
+      siteIds: [2],
+      publishedAt: ago(20),
+    },
+    {
+      key: "t:gjj",
+      kind: "policy",
+      title: "住房公积金提取管理办法",
+      body: "缴存人可以提取住房公积金支付房租。",
+      url: "/a/gjj",
+      siteIds: [1, 3],
+      publishedAt: ago(30),
+      docNumber: "楚人社发〔2026〕8号",
+    },
+    {
+      key: "t:gjj-short",
+      kind: "notice",
+      title: "公积金年度结息公告",
+      body: "本年度公积金结息已完成。",
+      url: "/a/gjj-short",
+      siteIds: [3],
+      publishedAt: ago(40),
+    },
+    {
+      key: "t:license",
+      kind: "news",
+      title: "个体工商户营业执照当日办结",
+      body: "申请人可在政务服务中心当日领取营业执照。",
+      url: "/a/license",
+      siteIds: [2],
+      publishedAt: ago(50),
+    },
+    {
+      key: "t:license-short",
+      kind: "notice",
+      title: "关于执照遗失补领的公告",
+      body: "执照遗失的，可以申请补领。",
+      url: "/a/license-short",
+      siteIds: [2],
+      publishedAt: ago(60),
+    },
+    // Title boost: the same word in the title beats it only in the body, even when the body doc is newer.
+    {
+      key: "t:title",
+      kind: "news",
+      title: "退休人员养老金调整方案公布",
+      body: "今年的调整方案已经公布。",
+      url: "/a/title",
+      siteIds: [1],
+      publishedAt: ago(100),
+    },
+    {
+      key: "t:body",
+      kind: "news",
+      title: "人社部门近期工作动态",
+      body: "近期工作包括养老金发放核对等事项。",
+      url: "/a/body",
+      siteIds: [1],
+      publishedAt: ago(5),
+    },
+    // Recency: identical texts, the newer one first.
+    {
+      key: "t:old",
+      kind: "policy",
+      title: "就业补助资金管理办法",
+      body: "就业补助资金的使用和管理。",
+      url: "/a/old",
+      siteIds: [1],
+      publishedAt: "2019-03-01T02:00:00.000Z",
+    },
+    {
+      key: "t:new",
+      kind: "policy",
+      title: "就业补助资金管理办法",
+      body: "就业补助资金的使用和管理。",
+      url: "/a/new",
+      siteIds: [1],
+      publishedAt: ago(3),
+    },
+    // HTML in indexed text must come back escaped.
+    {
+      key: "t:xss",
+      kind: "news",
+      title: "测试<script>alert(1)</script>网页安全标题",
+      body: "正文里有<script>alert('x')</script>和<img src=x onerror=alert(2)>网页安全提示。",
+      url: "/a/xss",
+      siteIds: [1],
+      publishedAt: ago(7),
+    },
+  ];
+  // Paging and facets: 25 documents about 营商环境 across sites, kinds and years.
+  for (let i = 0; i < 25; i++) {
+    docs.push({
+      key: `t:yshj${i}`,
+      kind: i % 5 === 0 ? "policy" : "news",
+      title: `优化营商环境第${i + 1}期简报`,
+      body: `持续优化营商环境，第${i + 1}期工作情况。`,
+      url: `/a/yshj${i}`,
+      siteIds: i < 10 ? [1] : [2],
+      publishedAt: i < 20 ? `2025-0${(i % 9) + 1}-10T02:00:00.000Z` : `2024-05-10T02:00:00.000Z`,
+    });
+  }
+  return docs;
+}
+
+const keys = (r: { hits: { key: string }[] }) => r.hits.map((h) => h.key);
+
+/** Result key lists per engine, compared at the end. */
+const seen = new Map<string, Map<string, string[]>>();
+
+const SAME_QUERIES = [
+  "社保",
+  "社会保险",
+  "公积金",
+  "营业执照",
+  "执照",
+  "养老金",
+  "就业补助资金",
+  "营商环境",
+  "楚人社发〔2026〕8号",
+];
+
+describe("segmenter", () => {
+  it("keeps government words whole and maps synonyms to one canonical form", () => {
+    assert.deepEqual(queryTokens("营业执照"), ["营业执照"]);
+    assert.deepEqual(queryTokens("执照"), ["营业执照"]);
+    assert.deepEqual(queryTokens("社保"), ["社会保险"]);
+    assert.deepEqual(queryTokens("公积金"), ["住房公积金"]);
+    assert.ok(indexTokens("提取住房公积金").includes("住房公积金"));
+    assert.ok(queryTokens("怎么办理营业执照").includes("营业执照"));
+    assert.ok(!queryTokens("怎么办理营业执照").includes("怎么"), "stop words are dropped");
+  });
+});
+
+for (const engine of ENGINES) {
+  describe(`search index on ${engine}`, () => {
+    let t: TestContext;
+    let index: SearchIndex;
+    const record = new Map<string, string[]>();
+    seen.set(engine, record);
+
+    before(async () => {
+      t = await startPlatform(engine, { seed: false });
+      index = t.services.search;
+      for (const doc of corpus()) await index.upsert(doc);
+    });
+    after(async () => t?.close());
+
+    it("finds 社会保险 documents when asked for 社保 and the other way round", async () => {
+      const short = await index.search({ q: "社保" });
+      const long = await index.search({ q: "社会保险" });
+      for (const r of [short, long]) {
+        assert.ok(keys(r).includes("t:shebao"), `社会保险 doc in ${keys(r)}`);
+        assert.ok(keys(r).includes("t:shebao-short"), `社保 doc in ${keys(r)}`);
+      }
+      assert.deepEqual(keys(short).sort(), keys(long).sort());
+      // Both spellings are highlighted in snippets.
+      assert.match(short.hits.find((h) => h.key === "t:shebao-short")!.snippet, /<mark>社保<\/mark>/);
+    });
+
+    it("treats 公积金/住房公积金 and 营业执照/执照 as the same word", async () => {
+      const a = await index.search({ q: "公积金" });
+      const b = await index.search({ q: "住房公积金" });
+      assert.deepEqual(keys(a).sort(), ["t:gjj", "t:gjj-short"]);
+      assert.deepEqual(keys(b).sort(), ["t:gjj", "t:gjj-short"]);
+      const c = await index.search({ q: "营业执照" });
+      const d = await index.search({ q: "执照" });
+      assert.deepEqual(keys(c).sort(), ["t:license", "t:license-short"]);
+      assert.deepEqual(keys(d).sort(), ["t:license", "t:license-short"]);
+    });
+
+    it("looks up a 发文字号 exactly, typed with or without 〔〕 and spaces", async () => {
+      for (const q of [
+        "楚人社发〔2026〕8号",
+        "楚人社发2026 8号",
+        "楚人社发(2026)8号",
+        "楚人社发 〔2026〕 8号",
+      ]) {
+        const r = await index.search({ q });
+        assert.deepEqual(keys(r), ["t:gjj"], `query ${q}`);
+      }
+      // A different number of the same issuer is not the same document.
+      const other = await index.search({ q: "楚人社发〔2026〕9号" });
+      assert.ok(!keys(other).includes("t:gjj") || other.total > 1);
+    });
+
+    it("ranks a title match above a body-only match, and newer above older", async () => {
+      const r = await index.search({ q: "养老金" });
+      assert.deepEqual(keys(r), ["t:title", "t:body"]);
+      const recent = await index.search({ q: "就业补助资金" });
+      assert.deepEqual(keys(recent), ["t:new", "t:old"]);
+    });
+
+    it("returns HTML-safe highlighted snippets and titles", async () => {
+      const r = await index.search({ q: "网页安全" });
+      const hit = r.hits.find((h) => h.key === "t:xss");
+      assert.ok(hit, "the document is found");
+      assert.match(hit.titleHtml, /测试&lt;script&gt;alert\(1\)&lt;\/script&gt;/);
+      assert.match(hit.snippet, /&lt;img src=x onerror=alert\(2\)&gt;/);
+      for (const html of [hit.snippet, hit.titleHtml]) {
+        assert.doesNotMatch(html, /<script|<img/i);
+        assert.match(html, /<mark>/);
+        // Only <mark> tags remain as markup.
+        assert.deepEqual(
+          [...html.matchAll(/<\/?([a-z]+)/gi)].map((m) => m[1]).filter((tag) => tag !== "mark"),
+          [],
+        );
+      }
+    });
+
+    it("gives facets by site, kind and year and filters by them", async () => {
+      const r = await index.search({ q: "营商环境" });
+      assert.equal(r.total, 25);
+      assert.deepEqual(r.facets.kind, [
+        { value: "news", count: 20 },
+        { value: "policy", count: 5 },
+      ]);
+      assert.deepEqual(r.facets.year, [
+        { value: 2025, count: 20 },
+        { value: 2024, count: 5 },
+      ]);
+      assert.deepEqual(r.facets.site, [
+        { value: 2, count: 15 },
+        { value: 1, count: 10 },
+      ]);
+      assert.equal((await index.search({ q: "营商环境", siteId: 1 })).total, 10);
+      assert.equal((await index.search({ q: "营商环境", kind: "policy" })).total, 5);
+      assert.equal((await index.search({ q: "营商环境", year: 2024 })).total, 5);
+      const both = await index.search({ q: "营商环境", year: 2025, kind: "policy" });
+      assert.equal(both.total, 4);
+      assert.ok(both.hits.every((h) => h.kind === "policy" && h.publishedAt.startsWith("2025")));
+      // The kind facet still shows the other kinds while one is chosen.
+      assert.equal(both.facets.kind.length, 2);
+    });
+
+    it("pages through results without repeats or gaps", async () => {
+      const pages = [];
+      for (let page = 1; page <= 3; page++)
+        pages.push(await index.search({ q: "营商环境", page, pageSize: 10 }));
+      assert.deepEqual(
+        pages.map((p) => p.hits.length),
+        [10, 10, 5],
+      );
+      const all = pages.flatMap(keys);
+      assert.equal(new Set(all).size, 25);
+      const beyond = await index.search({ q: "营商环境", page: 9, pageSize: 10 });
+      assert.equal(beyond.hits.length, 0);
+      assert.equal(beyond.total, 25);
+    });
+
+    it("suggests 公积金 for the homophone typo 公基金", async () => {
+      const r = await index.search({ q: "公基金" });
+      assert.equal(r.suggestion, "公积金");
+      const fixed = await index.search({ q: r.suggestion });
+      assert.ok(fixed.total > 0);
+      // A correct query gets no suggestion.
+      assert.equal((await index.search({ q: "公积金" })).suggestion, null);
+      assert.equal((await index.search({ q: "营商环境" })).suggestion, null);
+    });
+
+    it("removes documents and updates them in place", async () => {
+      await index.upsert({
+        key: "t:tmp",
+        kind: "news",
+        title: "临时测试文档甲乙丙",
+        body: "内容",
+        url: "/a/tmp",
+        siteIds: [1],
+        publishedAt: ago(1),
+      });
+      assert.equal((await index.search({ q: "甲乙丙" })).total, 1);
+      await index.upsert({
+        key: "t:tmp",
+        kind: "news",
+        title: "临时测试文档丁戊",
+        body: "内容",
+        url: "/a/tmp",
+        siteIds: [1],
+        publishedAt: ago(1),
+      });
+      assert.equal((await index.search({ q: "甲乙丙" })).total, 0);
+      assert.equal((await index.search({ q: "丁戊" })).total, 1);
+      await index.remove("t:tmp");
+      assert.equal((await index.search({ q: "丁戊" })).total, 0);
+    });
+
+    it("answers odd queries without failing", async () => {
+      for (const q of ["", "   ", "\"'*:&|!()", "AND OR NOT", "a".repeat(500), '社保" OR 1=1 --', "%_\\"]) {
+        const r = await index.search({ q });
+        assert.ok(r.total >= 0);
+      }
+    });
+
+    it("records result lists for the cross-engine comparison", async () => {
+      for (const q of SAME_QUERIES) record.set(q, keys(await index.search({ q, pageSize: 50 })));
+    });
+  });
+}
+
+if (ENGINES.length > 1) {
+  describe("search on every engine", () => {
+    // Relevance formulas differ slightly (bm25 vs ts_rank), so the sets must match; the orders that
+    // matter (title boost, recency) are asserted on each engine above.
+    it("returns the same result sets on SQLite and PostgreSQL", () => {
+      const [first, ...rest] = ENGINES;
+      for (const other of rest) {
+        for (const q of SAME_QUERIES) {
+          const a = seen.get(first)!.get(q)!;
+          const b = seen.get(other)!.get(q)!;
+          assert.ok(a.length > 0, `query ${q} finds something`);
+          assert.deepEqual([...b].sort(), [...a].sort(), `query ${q} on ${other}`);
+        }
+      }
+    });
+  });
+}
