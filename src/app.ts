@@ -137,7 +137,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     logger: config.logLevel === "silent" ? false : { level: config.logLevel },
     trustProxy: true,
     bodyLimit: 2 * 1024 * 1024,
-    maxParamLength: 300,
+    routerOptions: { maxParamLength: 300 },
     // A malformed address (/%ZZ) gets a Chinese answer in the portal's look, not Fastify's JSON.
     frameworkErrors(_error, request, rawReply) {
       const reply = rawReply as unknown as FastifyReply;
