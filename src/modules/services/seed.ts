@@ -183,20 +183,30 @@ async function seedDemoForms(services: Services): Promise<void> {
 async function seedHandlers(services: Services): Promise<void> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   for (const site of services.sites.list().filter((s) => s.kind === "department")) {
-    const user = await services.store.db
-      .insertInto("staffUsers")
-      .values({
-        username: `${site.code}_handler`,
-        displayName: `${site.name.replace(/^楚云省|^国家税务总局楚云省/, "")}承办人`,
-        passwordHash,
-        isOperator: 0,
-        createdAt: nowIso(),
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
+    const username = `${site.code}_handler`;
+    // The interaction seed may already have made this department's handler: reuse the account.
+    const existing = await services.store.db
+      .selectFrom("staffUsers")
+      .select("id")
+      .where("username", "=", username)
+      .executeTakeFirst();
+    const user =
+      existing ??
+      (await services.store.db
+        .insertInto("staffUsers")
+        .values({
+          username,
+          displayName: `${site.name.replace(/^楚云省|^国家税务总局楚云省/, "")}承办人`,
+          passwordHash,
+          isOperator: 0,
+          createdAt: nowIso(),
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow());
     await services.store.db
       .insertInto("staffRoles")
       .values({ userId: user.id, siteId: site.id, role: "handler" })
+      .onConflict((oc) => oc.doNothing())
       .execute();
   }
 }
