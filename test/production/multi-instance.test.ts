@@ -89,6 +89,34 @@ describe("several instances on PostgreSQL and Redis", { timeout: 180_000 }, () =
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
+  it("keeps a staff login made on one instance valid on the other", async () => {
+    const jar = new Map<string, string>();
+    const keep = (res: Response) => {
+      for (const c of res.headers.getSetCookie()) {
+        const [pair] = c.split(";");
+        const i = pair.indexOf("=");
+        jar.set(pair.slice(0, i), pair.slice(i + 1));
+      }
+    };
+    const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join("; ");
+    const form = await fetch(`${a.base}/admin/login`);
+    keep(form);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? "";
+    const login = await fetch(`${a.base}/admin/login`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: cookie() },
+      body: new URLSearchParams({ username: "rst_editor", password: "Chuyun@2026", _csrf: csrf }).toString(),
+    });
+    assert.equal(login.status, 303);
+    keep(login);
+    const onB = await fetch(`${b.base}/admin`, { headers: { cookie: cookie() }, redirect: "manual" });
+    assert.equal(onB.status, 200, "instance B knows the session made on A");
+    assert.match(await onB.text(), /人社厅编辑/);
+    const stranger = await fetch(`${b.base}/admin`, { redirect: "manual" });
+    assert.equal(stranger.status, 303, "without the cookie: sent to the login form");
+  });
+
   it("drops a cached page on every instance when its article changes", async () => {
     const article = await control.content.repo.byExternalId("missing");
     assert.equal(article, undefined);
