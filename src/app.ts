@@ -170,6 +170,8 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     trustProxy: config.trustProxy,
     bodyLimit: 2 * 1024 * 1024,
     routerOptions: { maxParamLength: 300 },
+    // While closing, in-flight requests finish; new ones get our own 503 (below) so the proxy retries elsewhere.
+    return503OnClosing: false,
     // A malformed address (/%ZZ) gets a Chinese answer in the portal's look, not Fastify's JSON.
     frameworkErrors(_error, request, rawReply) {
       const reply = rawReply as unknown as FastifyReply;
@@ -231,8 +233,13 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     ...(services.redis ? { redis: services.redis, skipOnError: true, nameSpace: "chuyun:rl:" } : {}),
   });
   let shuttingDown = false;
-  app.addHook("onClose", async () => {
+  app.addHook("preClose", async () => {
     shuttingDown = true;
+  });
+  app.addHook("onRequest", async (request, reply) => {
+    if (!shuttingDown) return;
+    reply.status(503).header("retry-after", "2").header("connection", "close");
+    return reply.send(apiError("shutting_down", "服务正在重启，请稍后重试"));
   });
   await app.register(underPressure, {
     maxEventLoopDelay: 1000,

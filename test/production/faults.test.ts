@@ -81,3 +81,42 @@ describe("PostgreSQL restarted under load", { timeout: 120_000 }, () => {
     assert.ok(slowest < 6000, `failed fast (slowest ${slowest} ms)`);
   });
 });
+
+describe("graceful shutdown", { timeout: 60_000 }, () => {
+  it("finishes in-flight requests on SIGTERM and exits cleanly", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "chuyun-term-"));
+    const app = await Instance.start({ DATA_DIR: dataDir, RATE_LIMIT_ALLOW: "127.0.0.1" });
+    try {
+      let answered = 0;
+      const inFlight = Array.from({ length: 60 }, (_, i) =>
+        fetch(`${app.base}/api/search?q=${encodeURIComponent(`政策${i}`)}`).then(
+          async (r) => {
+            const body = await r.text();
+            answered++;
+            return { status: r.status, body };
+          },
+          () => null,
+        ),
+      );
+      while (answered < 5) await new Promise((r) => setTimeout(r, 5));
+      const exit = app.kill("SIGTERM");
+      const answers = (await Promise.all(inFlight)).filter((a) => a !== null);
+      assert.ok(answers.length > 0, "requests already accepted were answered");
+      for (const a of answers) {
+        // Accepted requests finish (200); ones arriving after shutdown began are told to retry (503).
+        assert.ok(
+          a.status === 200 || (a.status === 503 && a.body.includes("稍后重试")),
+          `got ${a.status}: ${a.body.slice(0, 200)}`,
+        );
+      }
+      assert.ok(
+        answers.some((a) => a.status === 200),
+        "requests in flight completed",
+      );
+      assert.equal(await exit, 0, "the process exits with code 0");
+    } finally {
+      await app.kill();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

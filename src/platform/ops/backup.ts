@@ -33,7 +33,9 @@ export async function backup(
     await db.backup(target, {
       progress({ totalPages, remainingPages }) {
         onProgress?.(totalPages - remainingPages, totalPages);
-        return 200;
+        // Copy in large steps: a write by another connection between steps restarts the backup,
+        // so small steps could never finish on a busy site.
+        return Math.max(totalPages, 1000);
       },
     });
   } finally {
