@@ -85,7 +85,9 @@ export class LetterService {
     private readonly sites: SitesService,
     private readonly calendar: WorkingDaySource,
     private readonly phone: PhoneVerifier,
-  ) {}
+  ) {
+    search.kinds.register({ letter: "互动留言" });
+  }
 
   private get db() {
     return this.store.db;

@@ -77,7 +77,9 @@ export class CatalogueService {
     private readonly sites: SitesService,
     private readonly search: SearchIndex,
     private readonly audit: AuditLog,
-  ) {}
+  ) {
+    search.kinds.register({ service: "办事服务" });
+  }
 
   private get db() {
     return this.store.db;
