@@ -174,8 +174,13 @@ for (const engine of ENGINES) {
           "title",
           "url",
         ]);
-        assert.equal(typeof r.id, "number");
-        assert.ok(r.url.startsWith(`/sites/${r.site}/art/`));
+        // Articles, service items (办事服务) and published letters (互动留言) share one index.
+        if (r.kind === "service") assert.ok(r.url.startsWith(`/sites/${r.site}/services/item/`));
+        else if (r.kind === "letter") assert.ok(r.url.startsWith(`/sites/${r.site}/interaction/letters/`));
+        else {
+          assert.equal(typeof r.id, "number");
+          assert.ok(r.url.startsWith(`/sites/${r.site}/art/`));
+        }
       }
       const byNumber = JSON.parse(
         (await get(`/api/search?q=${encodeURIComponent("楚人社发2026 8号")}`)).body,

@@ -952,7 +952,12 @@ export class LetterService {
       url: `/sites/${site?.code ?? "www"}/interaction/letters/${id}`,
       siteIds,
       publishedAt: l.publishedAt,
-      meta: { letterId: id, kind: l.kind, owner: this.sites.byId(l.ownerSiteId ?? 0)?.name ?? "" },
+      meta: {
+        letterId: id,
+        siteCode: site?.code ?? "www",
+        kind: l.kind,
+        owner: this.sites.byId(l.ownerSiteId ?? 0)?.name ?? "",
+      },
     });
   }
 

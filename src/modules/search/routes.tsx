@@ -149,7 +149,10 @@ export default async function searchRoutes(app: FastifyInstance, { services }: {
         results: result.hits.map((h) => ({
           id: typeof h.meta.articleId === "number" ? h.meta.articleId : h.key,
           externalId: typeof h.meta.externalId === "string" ? h.meta.externalId : null,
-          site: typeof h.meta.siteCode === "string" ? h.meta.siteCode : "",
+          site:
+            typeof h.meta.siteCode === "string"
+              ? h.meta.siteCode
+              : (/^\/sites\/([^/]+)\//.exec(h.url)?.[1] ?? ""),
           kind: h.kind,
           title: h.title,
           url: h.url,

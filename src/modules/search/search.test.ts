@@ -70,7 +70,12 @@ for (const engine of ENGINES) {
         assert.ok(r.body.results.every((h: { kind: string }) => h.kind === kind));
       }
       const services = await api(`q=${encodeURIComponent("公积金")}&kind=service`);
-      assert.ok(services.body.results.every((h: { url: string }) => h.url.includes("/services/item/")));
+      assert.ok(
+        services.body.results.every(
+          (h: { url: string; site: string }) => h.site && h.url.startsWith(`/sites/${h.site}/services/item/`),
+        ),
+        "service hits name their department site",
+      );
 
       const bad = await api(`q=x&kind=bogus`);
       assert.equal(bad.status, 400);

@@ -166,7 +166,7 @@ export class CatalogueService {
       url: this.itemUrl(item),
       siteIds: [item.siteId, ...(portal ? [portal.id] : [])],
       publishedAt: item.updatedAt,
-      meta: { code: item.code, department: site?.name ?? "" },
+      meta: { code: item.code, department: site?.name ?? "", siteCode: site?.code ?? "" },
     });
   }
 
