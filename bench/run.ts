@@ -4,26 +4,29 @@
  *   2. HTTP throughput and p99 latency of the home page, an article page and search (JSON API and
  *      results page) with 64 connections (autocannon), against nginx serving the same bytes as
  *      static files. Targets: article ≥ 0.5 × nginx, search ≥ 0.2 × nginx.
- *   3. Search over 100,000 generated articles: p95 latency of SearchIndex.search over a few hundred
+ *   3. Submitting an application: a signed-in demo citizen posts a 20-field form with one 200 KB PDF
+ *      attachment (multipart, as the browser does), sustained accepted submissions per second and p99
+ *      latency, checked against the applications stored afterwards (bench/apply.ts).
+ *   4. Search over 100,000 generated articles: p95 latency of SearchIndex.search over a few hundred
  *      varied queries. Target: p95 < 30 ms.
  * Everything runs on temporary directories and loopback ports; nothing is written to the repo.
  *
  * Options: --quick (10k docs, 3 s per measurement) · --duration S · --docs N · --connections N ·
  *          --import N (lines) · --queries N · --nginx-workers N · --pg URL (also run 3. on PostgreSQL)
- *          --skip-import · --skip-http · --skip-search
+ *          --apply-connections N (default 16) · --skip-import · --skip-http · --skip-apply · --skip-search
  *          --cluster: instead, 1 vs 2 instances on PostgreSQL (--pg, default the local test database) and
  *          Redis (--redis), plus a 1,000-connection soak (--soak-seconds, default 60)
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
+import { measureApply, type ApplyResult } from "./apply.ts";
 import { measureImport } from "./import-speed.ts";
 import { measureLargeSearch, type LargeSearchResult } from "./search-large.ts";
 import { clusterBench } from "./cluster.ts";
-import { ensureNginx, freePort, startNginx, stopChild, waitForHttp } from "./servers.ts";
+import { ensureNginx, freePort, startApp, startNginx, stopChild, waitForHttp } from "./servers.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -37,6 +40,8 @@ const { values: args } = parseArgs({
     pg: { type: "string" },
     "skip-import": { type: "boolean", default: false },
     "skip-http": { type: "boolean", default: false },
+    "skip-apply": { type: "boolean", default: false },
+    "apply-connections": { type: "string", default: "16" },
     "skip-search": { type: "boolean", default: false },
     cluster: { type: "boolean", default: false },
     "soak-seconds": { type: "string" },
@@ -105,19 +110,7 @@ async function httpBench(dataDir: string): Promise<string[]> {
   const lines: string[] = [];
   const nginxBinary = ensureNginx(log);
   const port = await freePort();
-  const app = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "start"], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: "127.0.0.1",
-      DATA_DIR: dataDir,
-      DATABASE_URL: "",
-      LOG_LEVEL: "warn",
-      RUN_JOBS: "0",
-      NODE_ENV: "production",
-    },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
+  const app = startApp(dataDir, port);
   const base = `http://127.0.0.1:${port}`;
   const nginxDir = mkdtempSync(join(tmpdir(), "chuyun-bench-nginx-"));
   try {
@@ -203,6 +196,36 @@ function renderTable(header: string[], rows: string[][]): string[] {
   return [line(header), widths.map((w) => "-".repeat(w)).join("-|-"), ...rows.map(line)];
 }
 
+function applyLines(r: ApplyResult): string[] {
+  const warm = Math.max(1, Math.round(r.seconds / 3));
+  // Requests still in flight when a run stops are stored but never counted: at most one per connection and run.
+  const extra = r.stored - r.acceptedInAll;
+  const check =
+    extra >= 0 && extra <= 2 * r.connections
+      ? ` (${fmt(r.acceptedInAll)} answered${extra ? ` + ${extra} in flight at the stop` : ""})`
+      : ` — MISMATCH: ${fmt(r.acceptedInAll)} answered in all`;
+  return [
+    `Apply: ${r.fields}-field application with one ${fmt(r.attachmentBytes / 1024)} KB PDF attachment, multipart POST` +
+      ` as a signed-in citizen (own idempotency key and file per request), ${r.connections} connections,` +
+      ` ${r.seconds} s (after ${warm} s warm-up); app = one Node process on SQLite`,
+    ...renderTable(
+      ["scenario", "bytes", "accepted/s", "p50", "p99", "accepted", "failed", "stored"],
+      [
+        [
+          "submit application (303 to receipt)",
+          fmt(r.requestBytes),
+          fmt(r.rps, 1),
+          `${fmt(r.p50)} ms`,
+          `${fmt(r.p99)} ms`,
+          fmt(r.accepted),
+          fmt(r.failed) + (r.duplicates ? ` (${r.duplicates} duplicates)` : ""),
+          `${fmt(r.stored)}${check}`,
+        ],
+      ],
+    ),
+  ];
+}
+
 function searchLines(r: LargeSearchResult): string[] {
   const ms = (n: number) => `${n.toFixed(1)} ms`;
   const out = [
@@ -240,7 +263,7 @@ async function main(): Promise<void> {
       );
     }
     if (!args.cluster && !args["skip-import"]) {
-      log(`[1/3] importing ${importLines} generated articles (JSON Lines, SQLite)…`);
+      log(`[1/4] importing ${importLines} generated articles (JSON Lines, SQLite)…`);
       const r = await measureImport(importLines, dataDir);
       report.push(
         `Import: ${fmt(importLines)} articles in ${r.seconds.toFixed(1)} s = ${fmt(r.perSecond)} articles/s` +
@@ -248,14 +271,19 @@ async function main(): Promise<void> {
       );
     }
     if (!args.cluster && !args["skip-http"]) {
-      log("[2/3] HTTP: app vs nginx…");
+      log("[2/4] HTTP: app vs nginx…");
       report.push(...(await httpBench(dataDir)));
     }
+    if (!args.cluster && !args["skip-apply"]) {
+      log("[3/4] submitting applications (20 fields + 200 KB PDF)…");
+      const connections = Number(args["apply-connections"]);
+      report.push(...applyLines(await measureApply({ dataDir, seconds: duration, connections, log })));
+    }
     if (!args.cluster && !args["skip-search"]) {
-      log(`[3/3] search: generating and indexing ${fmt(docCount)} articles…`);
+      log(`[4/4] search: generating and indexing ${fmt(docCount)} articles…`);
       report.push(...searchLines(await measureLargeSearch({ docs: docCount, queries: queryCount, log })));
       if (args.pg) {
-        log(`[3/3] search on PostgreSQL…`);
+        log(`[4/4] search on PostgreSQL…`);
         report.push(
           ...searchLines(
             await measureLargeSearch({ docs: docCount, queries: queryCount, databaseUrl: args.pg, log }),

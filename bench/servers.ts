@@ -43,6 +43,23 @@ export function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+/** The platform as a production process on loopback (SQLite in `dataDir`, no background jobs). */
+export function startApp(dataDir: string, port: number): ChildProcess {
+  return spawn(process.execPath, ["--import", "tsx", "src/main.ts", "start"], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      DATA_DIR: dataDir,
+      DATABASE_URL: "",
+      LOG_LEVEL: "warn",
+      RUN_JOBS: "0",
+      NODE_ENV: "production",
+    },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+}
+
 /** The nginx binary, installed from Debian (nginx-light) when missing. */
 export function ensureNginx(log: (line: string) => void): string {
   const found = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => existsSync(p));

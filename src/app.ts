@@ -26,6 +26,7 @@ import { buildAssets, type Asset } from "./web/assets.ts";
 import { ContentService } from "./modules/content/service.ts";
 import { SitesService } from "./modules/sites/service.ts";
 import { InteractionService } from "./modules/interaction/service.ts";
+import { PlatformWorkingDays } from "./modules/interaction/calendar.ts";
 import { CalendarService } from "./platform/calendar/calendar-service.ts";
 import { OneStopService } from "./modules/services/service.ts";
 import { AccountsService } from "./modules/accounts/service.ts";
@@ -134,7 +135,14 @@ export async function createServices(config: Config): Promise<Services> {
     bus,
     pageCache,
     cookieSecret,
-    interaction: new InteractionService(store, audit, search, sites, cookieSecret),
+    interaction: new InteractionService(
+      store,
+      audit,
+      search,
+      sites,
+      cookieSecret,
+      new PlatformWorkingDays(calendar),
+    ),
     calendar,
     oneStop: new OneStopService({ store, sites, search, audit, calendar }),
     accounts: new AccountsService(store, audit),

@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { startPlatform, type TestContext } from "../engines.ts";
+import { DEMO_CITIZENS } from "../../src/modules/services/seed.ts";
+import { citizenLogin } from "../../src/modules/services/test-helpers.ts";
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve("axe-core/axe.min.js");
@@ -47,6 +49,9 @@ describe("public site in Chromium", () => {
   let browser: Browser;
   let origin: string;
   let pages: Record<string, string>;
+  /** Pages that need a signed-in citizen (the demo person). */
+  let citizenPages: Record<string, string>;
+  let citizenCookie: string;
   const cspErrors: string[] = [];
 
   /** A context that records CSP violations and script errors from every page. */
@@ -74,6 +79,8 @@ describe("public site in Chromium", () => {
       .select("id")
       .where("docNumber", "=", "楚人社发〔2026〕8号")
       .executeTakeFirstOrThrow();
+    // 灵活就业登记 at the human resources department: its staff-built form shows every field type.
+    const flexibleEmployment = `${t.services.sites.byCodeCached("rst")!.siteCode}-GG-0003`;
     pages = {
       home: "/",
       department: "/sites/rst/",
@@ -84,7 +91,19 @@ describe("public site in Chromium", () => {
       directory: "/sites/rst/zwgk",
       notFound: "/sites/rst/col/nope/",
       reportError: "/sites/rst/report-error",
+      serviceHall: "/sites/www/services/",
+      serviceGuide: `/sites/rst/services/item/${flexibleEmployment}`,
+      login: "/sites/www/account/login",
+      register: "/sites/www/account/register",
+      assistant: "/sites/www/assistant",
+      assistantAnswer: `/sites/www/assistant?q=${encodeURIComponent("灵活就业人员怎么参保")}`,
     };
+    citizenPages = {
+      applyForm: `/sites/rst/services/apply/${flexibleEmployment}`,
+      myApplications: "/sites/www/services/my",
+      account: "/sites/www/account/",
+    };
+    citizenCookie = (await citizenLogin(t, DEMO_CITIZENS.person.loginName)).replace(/^cy_citizen=/, "");
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -103,22 +122,52 @@ describe("public site in Chromium", () => {
     await t?.close();
   });
 
+  /** Every page to check, anonymous first, then signed in as the demo citizen. */
+  async function eachPage(
+    options: Parameters<Browser["newContext"]>[0],
+    elder: boolean,
+    visit: (page: Page, name: string, path: string) => Promise<void>,
+  ): Promise<void> {
+    for (const [signedIn, list] of [
+      [false, pages],
+      [true, citizenPages],
+    ] as const) {
+      const context = await newContext(options);
+      if (elder) await context.addCookies([{ name: "elder", value: "1", url: origin }]);
+      if (signedIn) await context.addCookies([{ name: "cy_citizen", value: citizenCookie, url: origin }]);
+      const page = await context.newPage();
+      for (const [name, path] of Object.entries(list)) {
+        const res = await page.goto(origin + path);
+        assert.ok(
+          res && (res.status() < 400 || name === "notFound"),
+          `${name} ${path} answers ${res?.status()}`,
+        );
+        assert.equal(new URL(page.url()).pathname, path.split("?")[0], `${name} is not redirected`);
+        await visit(page, name, path);
+      }
+      await context.close();
+    }
+  }
+
   for (const elder of [false, true]) {
     it(`has zero axe violations (WCAG 2.1 A/AA) ${elder ? "in elder mode" : "in normal mode"}`, async () => {
       // axe is injected as a script tag, which the strict CSP would refuse: only these contexts bypass it.
-      const context = await newContext({ bypassCSP: true });
-      if (elder) await context.addCookies([{ name: "elder", value: "1", url: origin }]);
-      const page = await context.newPage();
       const problems: string[] = [];
-      for (const [name, path] of Object.entries(pages)) {
-        await page.goto(origin + path);
+      await eachPage({ bypassCSP: true }, elder, async (page, name, path) => {
         assert.equal(await page.evaluate(() => document.documentElement.classList.contains("elder")), elder);
         const violations = await axeViolations(page);
         if (violations.length > 0) problems.push(`${name} ${path}:\n  ${describeViolations(violations)}`);
         if (SHOTS)
           await page.screenshot({ path: `${SHOTS}/${name}${elder ? "-elder" : ""}.png`, fullPage: true });
-      }
-      await context.close();
+        if (name === "applyForm") {
+          // The same form sent empty: error summary and messages beside each field.
+          await page.getByRole("button", { name: "提交申请" }).click();
+          await page.waitForLoadState();
+          assert.ok(await page.locator(".error-summary").isVisible(), "errors are summarised");
+          const errors = await axeViolations(page);
+          if (errors.length > 0) problems.push(`${name} with errors:\n  ${describeViolations(errors)}`);
+        }
+      });
       assert.equal(problems.length, 0, problems.join("\n"));
     });
   }
@@ -211,19 +260,23 @@ describe("public site in Chromium", () => {
   });
 
   it("fits a 360 px wide phone without horizontal scrolling", async () => {
+    const wide: string[] = [];
     for (const elder of [false, true]) {
-      const context = await newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 1 });
-      if (elder) await context.addCookies([{ name: "elder", value: "1", url: origin }]);
-      const page = await context.newPage();
-      for (const [name, path] of Object.entries(pages)) {
-        await page.goto(origin + path);
-        const width = await page.evaluate(() => document.scrollingElement!.scrollWidth);
-        assert.ok(width <= 360, `${name}${elder ? " (elder)" : ""} is ${width}px wide`);
-        if (SHOTS)
-          await page.screenshot({ path: `${SHOTS}/${name}-360${elder ? "-elder" : ""}.png`, fullPage: true });
-      }
-      await context.close();
+      await eachPage(
+        { viewport: { width: 360, height: 740 }, deviceScaleFactor: 1 },
+        elder,
+        async (page, name) => {
+          const width = await page.evaluate(() => document.scrollingElement!.scrollWidth);
+          if (width > 360) wide.push(`${name}${elder ? " (elder)" : ""} is ${width}px wide`);
+          if (SHOTS)
+            await page.screenshot({
+              path: `${SHOTS}/${name}-360${elder ? "-elder" : ""}.png`,
+              fullPage: true,
+            });
+        },
+      );
     }
+    assert.deepEqual(wide, []);
   });
 
   it("prints an article without navigation, search or footer", async () => {

@@ -133,6 +133,7 @@ export class ContentService {
     private readonly onPublicChange: (articleId: number) => void = () => {},
   ) {
     this.repo = new ContentRepo(store.db);
+    search.kinds.register(ARTICLE_KINDS);
   }
 
   private get db() {

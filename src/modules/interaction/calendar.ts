@@ -1,7 +1,11 @@
+import type { CalendarService } from "../../platform/calendar/calendar-service.ts";
+import { chinaDate, shiftDays, type WorkingCalendar } from "../../platform/calendar/working-days.ts";
+
 /**
- * Working days for letter time limits. The platform's Chinese-calendar implementation (holidays and
- * make-up working days) lives in src/platform/calendar/ on another branch; until it is merged this
- * module uses the weekend-only calendar below behind the same small interface.
+ * Working days for letter time limits, on instants (a letter is due at the same time of day, China
+ * time, as it was filed). The days themselves come from the platform's Chinese calendar
+ * (src/platform/calendar/: State Council holidays, make-up working days, operators' overrides), so
+ * letters and service applications count working days the same way.
  */
 export interface WorkingDayCalendar {
   /** The moment `days` working days after `from` (same time of day). */
@@ -10,32 +14,39 @@ export interface WorkingDayCalendar {
   workingDaysBetween(a: Date, b: Date): number;
 }
 
-const DAY = 86_400_000;
-/** Dates are judged in China time (UTC+8): a letter filed at 01:00 Monday local time is a Monday letter. */
-const CN_OFFSET = 8 * 3600_000;
-
-function isWeekend(t: number): boolean {
-  const day = new Date(t + CN_OFFSET).getUTCDay();
-  return day === 0 || day === 6;
+/** Gives the current calendar; operators may change holidays at run time, so ask per use case. */
+export interface WorkingDaySource {
+  current(): Promise<WorkingDayCalendar>;
 }
 
-export class WeekendCalendar implements WorkingDayCalendar {
+const DAY = 86_400_000;
+
+/** Instant-based view of one snapshot of the platform calendar. */
+export class ChinaWorkingDayCalendar implements WorkingDayCalendar {
+  constructor(private readonly days: WorkingCalendar) {}
+
   addWorkingDays(from: Date, days: number): Date {
-    let t = from.getTime();
-    let left = Math.max(0, Math.floor(days));
-    while (left > 0) {
-      t += DAY;
-      if (!isWeekend(t)) left--;
-    }
-    return new Date(t);
+    const n = Math.max(0, Math.floor(days));
+    if (n === 0) return new Date(from.getTime());
+    const start = chinaDate(from);
+    const end = this.days.addWorkingDays(start, n);
+    const shift = Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / DAY);
+    return new Date(from.getTime() + shift * DAY);
   }
 
   workingDaysBetween(a: Date, b: Date): number {
-    const start = a.getTime();
-    const end = b.getTime();
-    if (end <= start) return 0;
-    let n = 0;
-    for (let t = start + DAY; t <= end; t += DAY) if (!isWeekend(t)) n++;
-    return n;
+    const whole = Math.floor((b.getTime() - a.getTime()) / DAY);
+    if (whole <= 0) return 0;
+    const start = chinaDate(a);
+    return this.days.workingDaysBetween(start, shiftDays(start, whole));
+  }
+}
+
+/** The interaction centre's adapter onto the platform CalendarService. */
+export class PlatformWorkingDays implements WorkingDaySource {
+  constructor(private readonly platform: Pick<CalendarService, "calendar">) {}
+
+  async current(): Promise<WorkingDayCalendar> {
+    return new ChinaWorkingDayCalendar(await this.platform.calendar());
   }
 }

@@ -10,7 +10,7 @@ import type { SearchIndex } from "../../platform/search/search-index.ts";
 import type { Database, LetterRow } from "../../tables.ts";
 import { checkAttachment, type CheckedFile } from "../content/attachments.ts";
 import type { SitesService } from "../sites/service.ts";
-import type { WorkingDayCalendar } from "./calendar.ts";
+import type { WorkingDaySource } from "./calendar.ts";
 import {
   DEFAULT_SETTINGS,
   LETTER_KINDS,
@@ -83,9 +83,11 @@ export class LetterService {
     private readonly audit: AuditLog,
     private readonly search: SearchIndex,
     private readonly sites: SitesService,
-    private readonly calendar: WorkingDayCalendar,
+    private readonly calendar: WorkingDaySource,
     private readonly phone: PhoneVerifier,
-  ) {}
+  ) {
+    search.kinds.register({ letter: "互动留言" });
+  }
 
   private get db() {
     return this.store.db;
@@ -243,6 +245,7 @@ export class LetterService {
     const owner =
       screen.flags.length === 0 ? await this.routeOwner(kindOfAddressee, addresseeSiteId, text) : null;
     const status = screen.flags.length > 0 ? "submitted" : owner ? "assigned" : "screened";
+    const dueAt = (await this.calendar.current()).addWorkingDays(now, limitDays).toISOString();
 
     const letter = await this.db.transaction().execute(async (trx) => {
       let row: Letter | undefined;
@@ -282,7 +285,7 @@ export class LetterService {
             limitDays,
             extendedDays: 0,
             extensionReason: null,
-            dueAt: this.calendar.addWorkingDays(now, limitDays).toISOString(),
+            dueAt,
             reopenCount: 0,
             ipHash: this.phone.ipHash(input.ip),
             source: input.via ?? "web",
@@ -381,6 +384,7 @@ export class LetterService {
     const trimmed = note.trim().slice(0, 500);
     const reopen = !solved && letter.reopenCount === 0;
     const now = new Date();
+    const reopenDueAt = (await this.calendar.current()).addWorkingDays(now, letter.limitDays).toISOString();
     await this.db.transaction().execute(async (trx) => {
       if (reopen) {
         await trx
@@ -399,7 +403,7 @@ export class LetterService {
             ratedAt: null,
             ratingNote: null,
             warnedAt: null,
-            dueAt: this.calendar.addWorkingDays(now, letter.limitDays).toISOString(),
+            dueAt: reopenDueAt,
             updatedAt: now.toISOString(),
           })
           .where("id", "=", letter.id)
@@ -794,7 +798,7 @@ export class LetterService {
       errors.days = `延期天数须为1至${settings.maxExtensionDays}个工作日`;
     if (reason.trim().length < 4) errors.reason = "请写明延期理由";
     if (Object.keys(errors).length) throw new InputError("延期申请有误", errors);
-    const due = this.calendar.addWorkingDays(new Date(l.dueAt), days).toISOString();
+    const due = (await this.calendar.current()).addWorkingDays(new Date(l.dueAt), days).toISOString();
     await this.change(
       l,
       staff,
@@ -896,6 +900,7 @@ export class LetterService {
       .orderBy("dueAt")
       .limit(2000)
       .execute();
+    const calendar = await this.calendar.current();
     let warned = 0;
     let escalated = 0;
     for (const l of open) {
@@ -914,11 +919,7 @@ export class LetterService {
             "超过办理时限，自动督办",
           );
           escalated++;
-        } else if (
-          due >= now &&
-          !l.warnedAt &&
-          this.calendar.workingDaysBetween(now, due) <= settings.warnDays
-        ) {
+        } else if (due >= now && !l.warnedAt && calendar.workingDaysBetween(now, due) <= settings.warnDays) {
           await this.change(l, "system", "warned", { warnedAt: now.toISOString() }, "", false);
           warned++;
         }
@@ -951,7 +952,12 @@ export class LetterService {
       url: `/sites/${site?.code ?? "www"}/interaction/letters/${id}`,
       siteIds,
       publishedAt: l.publishedAt,
-      meta: { letterId: id, kind: l.kind, owner: this.sites.byId(l.ownerSiteId ?? 0)?.name ?? "" },
+      meta: {
+        letterId: id,
+        siteCode: site?.code ?? "www",
+        kind: l.kind,
+        owner: this.sites.byId(l.ownerSiteId ?? 0)?.name ?? "",
+      },
     });
   }
 

@@ -275,8 +275,15 @@ for (const engine of ENGINES) {
       let l = await letterByNo(filed.queryNo);
       assert.equal(l.limitDays, 5);
       const due = new Date(l.dueAt);
-      assert.equal(t.services.interaction.calendar.workingDaysBetween(new Date(l.createdAt), due), 5);
-      assert.ok(![0, 6].includes(new Date(due.getTime() + 8 * 3600_000).getUTCDay()), "due on a working day");
+      assert.equal(
+        (await t.services.interaction.workingDays()).workingDaysBetween(new Date(l.createdAt), due),
+        5,
+      );
+      const days = await t.services.calendar.calendar();
+      assert.ok(
+        days.isWorkingDay(new Date(due.getTime() + 8 * 3600_000).toISOString().slice(0, 10)),
+        "due on a working day",
+      );
 
       let res = await staffPost(t.app, rstHandler, `/admin/interaction/letters/${l.id}/extend`, {
         days: "3",
@@ -290,7 +297,10 @@ for (const engine of ENGINES) {
       assert.equal(res.statusCode, 303);
       l = await letterByNo(filed.queryNo);
       assert.equal(l.extendedDays, 3);
-      assert.equal(t.services.interaction.calendar.workingDaysBetween(due, new Date(l.dueAt)), 3);
+      assert.equal(
+        (await t.services.interaction.workingDays()).workingDaysBetween(due, new Date(l.dueAt)),
+        3,
+      );
       res = await staffPost(t.app, rstHandler, `/admin/interaction/letters/${l.id}/extend`, {
         days: "2",
         reason: "再次延期",
@@ -319,6 +329,45 @@ for (const engine of ENGINES) {
       assert.ok(escalated.body.includes(filed.queryNo));
       // The seeded overdue letter is there too.
       assert.ok(escalated.body.includes("失业保险金申领后迟迟未到账"));
+    });
+
+    it("counts letter deadlines on the Chinese calendar: National Day 2026 off, the make-up Saturday on", async () => {
+      const extendFrom = async (phone: string, ip: string) => {
+        const filed = await fileLetter(
+          t.app,
+          t.services,
+          "rst",
+          {
+            phone,
+            kind: "help",
+            subject: "国庆前的社保咨询",
+            content: "节前提交的社保转移问题，请帮忙办理。",
+          },
+          ip,
+        );
+        const l = await letterByNo(filed.queryNo);
+        // Due Wednesday 2026-09-30 10:00 China time, then extended by three working days.
+        await t.services.store.db
+          .updateTable("letters")
+          .set({ dueAt: "2026-09-30T02:00:00.000Z" })
+          .where("id", "=", l.id)
+          .execute();
+        const res = await staffPost(t.app, rstHandler, `/admin/interaction/letters/${l.id}/extend`, {
+          days: "3",
+          reason: "需要调取用人单位材料",
+        });
+        assert.equal(res.statusCode, 303);
+        return (await letterByNo(filed.queryNo)).dueAt;
+      };
+      // 10-01..07 off; Thursday 10-08, Friday 10-09, Saturday 10-10 (调休上班). Weekends only would give 10-05.
+      assert.equal(await extendFrom("13911118881", "10.1.3.1"), "2026-10-10T02:00:00.000Z");
+      // The platform calendar an operator edits is the one letters use.
+      await t.services.calendar.setDay({ date: "2026-10-10", kind: "holiday", name: "测试" }, "test");
+      try {
+        assert.equal(await extendFrom("13911118882", "10.1.3.2"), "2026-10-12T02:00:00.000Z");
+      } finally {
+        await t.services.calendar.removeDay("2026-10-10", "test");
+      }
     });
 
     it("keeps the console behind sign-in and CSRF", async () => {

@@ -149,7 +149,7 @@ const LETTERS: DemoLetter[] = [
 export async function seedInteraction(services: Services, passwordHash: string): Promise<void> {
   const { store, sites, interaction } = services;
   const db = store.db;
-  const cal = interaction.calendar;
+  const cal = await interaction.workingDays();
   for (const staff of INTERACTION_STAFF) {
     const user = await db
       .insertInto("staffUsers")

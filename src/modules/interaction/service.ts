@@ -2,7 +2,7 @@ import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { Db } from "../../platform/db/database.ts";
 import type { SearchIndex } from "../../platform/search/search-index.ts";
 import type { SitesService } from "../sites/service.ts";
-import { WeekendCalendar, type WorkingDayCalendar } from "./calendar.ts";
+import type { WorkingDayCalendar, WorkingDaySource } from "./calendar.ts";
 import { ConsultationService } from "./consultations.ts";
 import { LetterService } from "./letters.ts";
 import { Open311Keys } from "./open311-keys.ts";
@@ -25,8 +25,8 @@ export class InteractionService {
     search: SearchIndex,
     private readonly sites: SitesService,
     secret: string,
-    /** Weekend-only until the platform's Chinese calendar (src/platform/calendar/) is merged in. */
-    readonly calendar: WorkingDayCalendar = new WeekendCalendar(),
+    /** Working days on the platform's Chinese calendar (see PlatformWorkingDays). */
+    readonly calendar: WorkingDaySource,
     sms?: SmsSender,
   ) {
     this.sms = sms ?? new OutboxSmsSender(store.db);
@@ -38,6 +38,12 @@ export class InteractionService {
   }
 
   async figures(siteId: number | null, now = new Date()): Promise<SiteFigures> {
-    return siteFigures(this.store, this.sites, this.calendar, await this.letters.settings(), siteId, now);
+    const calendar = await this.calendar.current();
+    return siteFigures(this.store, this.sites, calendar, await this.letters.settings(), siteId, now);
+  }
+
+  /** The current working-day calendar (a snapshot; holidays may be reconfigured at run time). */
+  workingDays(): Promise<WorkingDayCalendar> {
+    return this.calendar.current();
   }
 }

@@ -6,7 +6,6 @@ import { InputError } from "../../platform/http/errors.ts";
 import type { SearchResult } from "../../platform/search/search-index.ts";
 import { renderDocument } from "../../web/render.ts";
 import { pageParam } from "../content/routes.tsx";
-import { ARTICLE_KINDS } from "../content/service.ts";
 import { pageContext, siteOf } from "../sites/page-context.ts";
 import { MAX_QUERY_LENGTH, SiteSearchService } from "./service.ts";
 import { SearchPage, type SearchPageParams } from "./views/search-page.tsx";
@@ -28,6 +27,7 @@ const Facet = Type.Array(
 
 export default async function searchRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const search = new SiteSearchService(services);
+  const kinds = services.search.kinds;
 
   app.get(
     "/sites/:code/search",
@@ -40,7 +40,7 @@ export default async function searchRoutes(app: FastifyInstance, { services }: {
       const params: SearchPageParams = {
         q: str(raw.q).trim(),
         scope: site.kind === "portal" ? "all" : str(raw.scope) === "all" ? "all" : "site",
-        kind: str(raw.kind) in ARTICLE_KINDS ? str(raw.kind) : "",
+        kind: kinds.has(str(raw.kind)) ? str(raw.kind) : "",
         year: /^\d{4}$/.test(str(raw.year)) ? str(raw.year) : "",
       };
       let message: string | undefined;
@@ -71,6 +71,7 @@ export default async function searchRoutes(app: FastifyInstance, { services }: {
             result={result}
             message={message}
             siteName={(id) => services.sites.byId(id)}
+            kindLabel={(kind) => kinds.label(kind)}
           />,
         ),
       );
@@ -90,7 +91,13 @@ export default async function searchRoutes(app: FastifyInstance, { services }: {
           q: Type.String({ minLength: 1, maxLength: MAX_QUERY_LENGTH, description: "关键词或发文字号" }),
           site: Type.Optional(Type.String({ maxLength: 40, description: "网站代码，如 rst" })),
           kind: Type.Optional(
-            Type.String({ maxLength: 20, description: Object.keys(ARTICLE_KINDS).join(" | ") }),
+            Type.String({
+              maxLength: 20,
+              description: kinds
+                .all()
+                .map((k) => `${k.kind}（${k.label}）`)
+                .join(" | "),
+            }),
           ),
           year: Type.Optional(Type.Integer({ minimum: 1949, maximum: 2100 })),
           page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 1 })),
@@ -120,9 +127,12 @@ export default async function searchRoutes(app: FastifyInstance, { services }: {
       await services.sites.ensureFresh();
       if (q.site && !services.sites.byCodeCached(q.site))
         throw new InputError(`网站“${q.site}”不存在`, { site: "网站不存在" });
-      if (q.kind && !(q.kind in ARTICLE_KINDS))
+      if (q.kind && !kinds.has(q.kind))
         throw new InputError(`信息类型“${q.kind}”不存在`, {
-          kind: `应为 ${Object.keys(ARTICLE_KINDS).join("、")} 之一`,
+          kind: `应为 ${kinds
+            .all()
+            .map((k) => k.kind)
+            .join("、")} 之一`,
         });
       const result = await search.search({
         q: q.q,
@@ -139,7 +149,10 @@ export default async function searchRoutes(app: FastifyInstance, { services }: {
         results: result.hits.map((h) => ({
           id: typeof h.meta.articleId === "number" ? h.meta.articleId : h.key,
           externalId: typeof h.meta.externalId === "string" ? h.meta.externalId : null,
-          site: typeof h.meta.siteCode === "string" ? h.meta.siteCode : "",
+          site:
+            typeof h.meta.siteCode === "string"
+              ? h.meta.siteCode
+              : (/^\/sites\/([^/]+)\//.exec(h.url)?.[1] ?? ""),
           kind: h.kind,
           title: h.title,
           url: h.url,

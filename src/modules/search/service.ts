@@ -1,7 +1,6 @@
 import type { Services } from "../../app.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import type { SearchResult } from "../../platform/search/search-index.ts";
-import { ARTICLE_KINDS } from "../content/service.ts";
 
 export interface SiteSearchQuery {
   q: string;
@@ -20,7 +19,7 @@ export class SiteSearchService {
 
   async search(query: SiteSearchQuery): Promise<SearchResult> {
     const site = query.siteCode ? this.services.sites.byCodeCached(query.siteCode) : undefined;
-    const kind = query.kind && query.kind in ARTICLE_KINDS ? query.kind : null;
+    const kind = query.kind && this.services.search.kinds.has(query.kind) ? query.kind : null;
     const result = await this.services.search.search({
       q: query.q,
       siteId: site?.id ?? null,

@@ -77,7 +77,9 @@ export class CatalogueService {
     private readonly sites: SitesService,
     private readonly search: SearchIndex,
     private readonly audit: AuditLog,
-  ) {}
+  ) {
+    search.kinds.register({ service: "办事服务" });
+  }
 
   private get db() {
     return this.store.db;
@@ -164,7 +166,7 @@ export class CatalogueService {
       url: this.itemUrl(item),
       siteIds: [item.siteId, ...(portal ? [portal.id] : [])],
       publishedAt: item.updatedAt,
-      meta: { code: item.code, department: site?.name ?? "" },
+      meta: { code: item.code, department: site?.name ?? "", siteCode: site?.code ?? "" },
     });
   }
 

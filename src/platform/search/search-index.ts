@@ -2,6 +2,7 @@ import { sql, type Insertable, type RawBuilder, type Transaction } from "kysely"
 import type { Database, SearchDocRow } from "../../tables.ts";
 import type { Db } from "../db/database.ts";
 import { highlightTitle, snippet } from "./highlight.ts";
+import { SearchKinds } from "./kinds.ts";
 import {
   docNumberToken,
   indexTokens,
@@ -136,6 +137,8 @@ export class SearchIndex {
   private readonly resultCacheMs: number;
   /** Recent results by query, dropped on any change made through this index (and after a TTL). */
   private readonly results = new Map<string, { at: number; result: Promise<SearchResult> }>();
+  /** Labels of the document kinds, contributed by the modules that index them. */
+  readonly kinds = new SearchKinds();
 
   constructor(
     private readonly store: Db,

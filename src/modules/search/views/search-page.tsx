@@ -1,7 +1,6 @@
 import { InlineHtml } from "../../../web/components/rich-text.tsx";
 import { formatDate, Layout, type PageContext } from "../../../web/layout.tsx";
 import type { SearchResult } from "../../../platform/search/search-index.ts";
-import { ARTICLE_KINDS } from "../../content/service.ts";
 import { Pagination, pageHref } from "../../sites/views/pagination.tsx";
 import type { Site } from "../../sites/service.ts";
 
@@ -17,12 +16,15 @@ export function SearchPage({
   params,
   result,
   siteName,
+  kindLabel,
   message,
 }: {
   ctx: PageContext;
   params: SearchPageParams;
   result: SearchResult | null;
   siteName: (id: number) => Site | undefined;
+  /** The label of a document kind (from the search-kind registry). */
+  kindLabel: (kind: string) => string;
   message?: string;
 }) {
   const href = `${ctx.base}/search`;
@@ -73,7 +75,7 @@ export function SearchPage({
                     href={link({ kind: f.value })}
                     aria-current={params.kind === f.value ? "true" : undefined}
                   >
-                    {ARTICLE_KINDS[f.value] ?? f.value}（{f.count}）
+                    {kindLabel(f.value)}（{f.count}）
                   </a>
                 </li>
               ))}
@@ -136,7 +138,7 @@ export function SearchPage({
                     <InlineHtml html={hit.snippet} />
                   </p>
                   <p class="meta">
-                    {ARTICLE_KINDS[hit.kind] ?? hit.kind} · {formatDate(hit.publishedAt)}
+                    {kindLabel(hit.kind)} · {formatDate(hit.publishedAt)}
                     {typeof hit.meta.docNumber === "string" ? ` · ${hit.meta.docNumber}` : ""}
                   </p>
                 </li>

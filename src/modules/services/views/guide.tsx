@@ -112,7 +112,7 @@ export function GuidePage({
         </ol>
 
         <h2 id="materials">申请材料</h2>
-        <table class="data-table">
+        <table class="data-table stack-table">
           <caption class="visually-hidden">申请材料清单</caption>
           <thead>
             <tr>
@@ -129,17 +129,19 @@ export function GuidePage({
           <tbody>
             {g.materials.map((m, i) => (
               <tr>
-                <td>{i + 1}</td>
-                <td>
+                <td data-label="序号">{i + 1}</td>
+                <td data-label="材料名称">
                   {m.name}
                   {m.required ? "" : "（非必要）"}
                 </td>
-                <td>{m.form}</td>
-                <td>{m.copies}</td>
-                <td>{m.source}</td>
-                <td>{m.trust}级</td>
-                <td>{m.sparedBy ? `免提交（${SPARED_BY[m.sparedBy]}）` : "需提交"}</td>
-                <td>{m.legalBasis}</td>
+                <td data-label="形式">{m.form}</td>
+                <td data-label="份数">{m.copies}</td>
+                <td data-label="来源渠道">{m.source}</td>
+                <td data-label="可信等级">{m.trust}级</td>
+                <td data-label="是否免提交">
+                  {m.sparedBy ? `免提交（${SPARED_BY[m.sparedBy]}）` : "需提交"}
+                </td>
+                <td data-label="设定依据">{m.legalBasis}</td>
               </tr>
             ))}
           </tbody>

@@ -1,0 +1,86 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
+import { SearchKinds } from "../../platform/search/kinds.ts";
+
+describe("search kind registry", () => {
+  it("keeps one label per kind and falls back to the kind itself", () => {
+    const kinds = new SearchKinds();
+    kinds.register({ service: "办事服务" });
+    kinds.register({ service: "办事服务", letter: "互动留言" });
+    assert.throws(() => kinds.register({ letter: "留言" }), /already registered/);
+    assert.equal(kinds.label("letter"), "互动留言");
+    assert.equal(kinds.label("unknown"), "unknown");
+    assert.deepEqual(
+      kinds.all().map((k) => k.kind),
+      ["service", "letter"],
+    );
+  });
+});
+
+for (const engine of ENGINES) {
+  describe(`site search labels and kind filter on ${engine}`, () => {
+    let t: TestContext;
+    before(async () => {
+      t = await startPlatform(engine);
+    });
+    after(async () => t?.close());
+
+    const api = async (query: string) => {
+      const res = await t.app.inject({ url: `/api/search?${query}` });
+      return { status: res.statusCode, body: res.json() };
+    };
+
+    it("knows the kinds every module contributes", () => {
+      const kinds = t.services.search.kinds;
+      assert.equal(kinds.label("service"), "办事服务");
+      assert.equal(kinds.label("letter"), "互动留言");
+      assert.equal(kinds.label("policy"), "政策文件");
+    });
+
+    it("labels services and letters in the facets and the results of the search page", async () => {
+      const res = await t.app.inject({ url: `/sites/www/search?q=${encodeURIComponent("公积金")}` });
+      assert.equal(res.statusCode, 200);
+      const facets = res.body.slice(res.body.indexOf('class="facets"'), res.body.indexOf("</aside>"));
+      assert.match(facets, /kind=service">办事服务（\d+）</);
+      assert.match(facets, /kind=letter">互动留言（\d+）</);
+      assert.match(res.body, /class="meta">办事服务 · /);
+      assert.match(res.body, /class="meta">互动留言 · /);
+      assert.doesNotMatch(res.body, />(service|letter)（\d+）</, "no raw kind shown");
+
+      const only = await t.app.inject({
+        url: `/sites/www/search?q=${encodeURIComponent("公积金")}&kind=letter`,
+      });
+      const metas = [...only.body.matchAll(/class="meta">([^·<]+) · /g)].map((m) => m[1].trim());
+      assert.ok(metas.length > 0);
+      assert.deepEqual(new Set(metas), new Set(["互动留言"]), "the page filter keeps letters only");
+    });
+
+    it("filters the API by the contributed kinds and names them when a kind is unknown", async () => {
+      const all = await api(`q=${encodeURIComponent("公积金")}&pageSize=50`);
+      assert.equal(all.status, 200);
+      const count = (kind: string) =>
+        (all.body.facets.kind as { value: string; count: number }[]).find((f) => f.value === kind)?.count ??
+        0;
+      for (const kind of ["service", "letter"]) {
+        const r = await api(`q=${encodeURIComponent("公积金")}&kind=${kind}&pageSize=50`);
+        assert.equal(r.status, 200);
+        assert.ok(r.body.total > 0);
+        assert.equal(r.body.total, count(kind));
+        assert.ok(r.body.results.every((h: { kind: string }) => h.kind === kind));
+      }
+      const services = await api(`q=${encodeURIComponent("公积金")}&kind=service`);
+      assert.ok(
+        services.body.results.every(
+          (h: { url: string; site: string }) => h.site && h.url.startsWith(`/sites/${h.site}/services/item/`),
+        ),
+        "service hits name their department site",
+      );
+
+      const bad = await api(`q=x&kind=bogus`);
+      assert.equal(bad.status, 400);
+      assert.match(JSON.stringify(bad.body), /service/);
+      assert.match(JSON.stringify(bad.body), /letter/);
+    });
+  });
+}
