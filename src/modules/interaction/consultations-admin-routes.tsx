@@ -131,6 +131,7 @@ export default async function consultationAdminRoutes(
       values?: Record<string, string>;
       done?: string;
       filter?: string;
+      summary?: string;
     } = {},
   ): Promise<string> {
     const row = await consultations.getForStaff(id, c.staff);
@@ -162,6 +163,7 @@ export default async function consultationAdminRoutes(
         values={extra.values ?? {}}
         errors={extra.errors ?? {}}
         done={extra.done}
+        summary={extra.summary}
       />,
     );
   }
@@ -206,7 +208,7 @@ export default async function consultationAdminRoutes(
       if (!(error instanceof InputError) || error.statusCode === 404 || error.statusCode === 403) throw error;
       reply.status(error.statusCode);
       const errors = Object.keys(error.fields).length ? error.fields : { action: error.message };
-      return sendHtml(reply, await detailPage(c, request, id, { errors, values: f }));
+      return sendHtml(reply, await detailPage(c, request, id, { errors, values: f, summary: error.message }));
     }
     return reply.redirect(`${base}/${id}?done=${p.action}`, 303);
   });
@@ -241,7 +243,10 @@ export default async function consultationAdminRoutes(
       };
       const errors = Object.keys(error.fields).length ? error.fields : { action: error.message };
       const filter = p.action === "adopt" ? "approved" : "pending";
-      return sendHtml(reply, await detailPage(c, request, id, { errors, values, filter }));
+      return sendHtml(
+        reply,
+        await detailPage(c, request, id, { errors, values, filter, summary: error.message }),
+      );
     }
     const back = p.action === "adopt" ? "?filter=approved&done=adopt" : `?done=${p.action}`;
     return reply.redirect(`${base}/${id}${back}#comments-h`, 303);

@@ -98,7 +98,12 @@ export default async function surveyAdminRoutes(app: FastifyInstance, { services
     c: StaffContext,
     request: FastifyRequest,
     id: number,
-    extra: { errors?: Record<string, string>; values?: Record<string, string>; done?: string } = {},
+    extra: {
+      errors?: Record<string, string>;
+      values?: Record<string, string>;
+      done?: string;
+      summary?: string;
+    } = {},
   ): Promise<string> {
     const survey = await surveys.getForStaff(id, c.staff);
     const [questions, responses] = await Promise.all([surveys.questions(id), surveys.responseCount(id)]);
@@ -115,6 +120,7 @@ export default async function surveyAdminRoutes(app: FastifyInstance, { services
         values={extra.values ?? {}}
         errors={extra.errors ?? {}}
         done={extra.done}
+        summary={extra.summary}
       />,
     );
   }
@@ -198,7 +204,7 @@ export default async function surveyAdminRoutes(app: FastifyInstance, { services
       const errors = Object.keys(error.fields).length ? error.fields : { action: error.message };
       // An unchecked checkbox sends nothing: keep "not required" when re-rendering.
       const values = p.action === "questions" ? { ...f, required: f.required ?? "0" } : f;
-      return sendHtml(reply, await detailPage(c, request, id, { errors, values }));
+      return sendHtml(reply, await detailPage(c, request, id, { errors, values, summary: error.message }));
     }
     return reply.redirect(`${base}/${id}?done=${p.action}`, 303);
   });

@@ -217,6 +217,7 @@ export function ConsultationAdminPage({
   values,
   errors,
   done,
+  summary,
 }: {
   ctx: AdminContext;
   c: Consultation;
@@ -231,6 +232,7 @@ export function ConsultationAdminPage({
   values: Record<string, string>;
   errors: Record<string, string>;
   done?: string;
+  summary?: string;
 }) {
   const base = `/admin/interaction/consultations/${c.id}`;
   const closed = phase === "closed";
@@ -247,7 +249,7 @@ export function ConsultationAdminPage({
           <p>{DONE[done]}</p>
         </div>
       ) : null}
-      <ErrorSummary errors={errors} />
+      <ErrorSummary errors={errors} title={summary} />
       <dl class="letter-meta">
         <dt>网站</dt>
         <dd>{siteName}</dd>

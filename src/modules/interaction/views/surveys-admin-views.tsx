@@ -126,6 +126,7 @@ export function SurveyAdminPage({
   values,
   errors,
   done,
+  summary,
 }: {
   ctx: AdminContext;
   survey: Survey;
@@ -137,6 +138,7 @@ export function SurveyAdminPage({
   values: Record<string, string>;
   errors: Record<string, string>;
   done?: string;
+  summary?: string;
 }) {
   const base = `/admin/interaction/surveys/${survey.id}`;
   const draft = survey.status === "draft";
@@ -152,7 +154,7 @@ export function SurveyAdminPage({
           <p>{DONE[done]}</p>
         </div>
       ) : null}
-      <ErrorSummary errors={errors} />
+      <ErrorSummary errors={errors} title={summary} />
       <dl class="letter-meta">
         <dt>网站</dt>
         <dd>{siteName}</dd>
