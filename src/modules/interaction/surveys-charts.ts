@@ -1,7 +1,8 @@
 import * as echarts from "echarts";
 import type { QuestionResult } from "./surveys.ts";
 
-const FONT = '"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", sans-serif';
+/** Single quotes only: ECharts writes this into a double-quoted style attribute without escaping. */
+const FONT = "'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Source Han Sans SC', sans-serif";
 const WIDTH = 600;
 
 /**
@@ -17,8 +18,10 @@ export function questionChartSvg(result: QuestionResult): string {
   try {
     const category = {
       type: "category" as const,
-      data: rows.map((r) => r.label),
+      // Scores as "1分"…"5分" (the table gives the full wording); every label drawn.
+      data: horizontal ? rows.map((r) => r.label) : rows.map((_r, i) => `${i + 1}分`),
       axisLabel: {
+        interval: 0,
         fontFamily: FONT,
         fontSize: 13,
         color: "#1f2933",
