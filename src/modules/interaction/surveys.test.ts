@@ -207,7 +207,11 @@ for (const engine of ENGINES) {
       assert.ok(bad.body.includes("保留的文字回答"), "typed answer kept");
       assert.ok(new RegExp(`name="q${q.multi}" value="1" checked`).test(bad.body), "ticked box kept");
 
-      const responses = await t.services.store.db.selectFrom("surveyResponses").selectAll().execute();
+      const responses = await t.services.store.db
+        .selectFrom("surveyResponses")
+        .selectAll()
+        .where("surveyId", "=", surveyId)
+        .execute();
       assert.equal(responses.length, 3);
       const stored = JSON.stringify(responses);
       for (const phone of ["13922220001", "13922220002", "13922220003"]) assert.ok(!stored.includes(phone));
