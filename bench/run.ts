@@ -11,6 +11,8 @@
  * Options: --quick (10k docs, 3 s per measurement) · --duration S · --docs N · --connections N ·
  *          --import N (lines) · --queries N · --nginx-workers N · --pg URL (also run 3. on PostgreSQL)
  *          --skip-import · --skip-http · --skip-search
+ *          --cluster: instead, 1 vs 2 instances on PostgreSQL (--pg, default the local test database) and
+ *          Redis (--redis), plus a 1,000-connection soak (--soak-seconds, default 60)
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -20,6 +22,7 @@ import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { measureImport } from "./import-speed.ts";
 import { measureLargeSearch, type LargeSearchResult } from "./search-large.ts";
+import { clusterBench } from "./cluster.ts";
 import { ensureNginx, freePort, startNginx, stopChild, waitForHttp } from "./servers.ts";
 
 const { values: args } = parseArgs({
@@ -35,6 +38,9 @@ const { values: args } = parseArgs({
     "skip-import": { type: "boolean", default: false },
     "skip-http": { type: "boolean", default: false },
     "skip-search": { type: "boolean", default: false },
+    cluster: { type: "boolean", default: false },
+    "soak-seconds": { type: "string" },
+    redis: { type: "string", default: "redis://127.0.0.1:6379" },
   },
 });
 
@@ -220,7 +226,20 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), "chuyun-bench-"));
   const report: string[] = [];
   try {
-    if (!args["skip-import"]) {
+    if (args.cluster) {
+      log("cluster: 1 vs 2 instances on PostgreSQL + Redis…");
+      report.push(
+        ...(await clusterBench({
+          seconds: duration,
+          connections,
+          soakSeconds: Number(args["soak-seconds"] ?? (quick ? 10 : 60)),
+          soakConnections: 1000,
+          pgUrl: args.pg ?? "postgres://postgres@127.0.0.1:5432/test",
+          redisUrl: args.redis,
+        })),
+      );
+    }
+    if (!args.cluster && !args["skip-import"]) {
       log(`[1/3] importing ${importLines} generated articles (JSON Lines, SQLite)…`);
       const r = await measureImport(importLines, dataDir);
       report.push(
@@ -228,11 +247,11 @@ async function main(): Promise<void> {
           " (each created, submitted, published and indexed, one transaction per step)",
       );
     }
-    if (!args["skip-http"]) {
+    if (!args.cluster && !args["skip-http"]) {
       log("[2/3] HTTP: app vs nginx…");
       report.push(...(await httpBench(dataDir)));
     }
-    if (!args["skip-search"]) {
+    if (!args.cluster && !args["skip-search"]) {
       log(`[3/3] search: generating and indexing ${fmt(docCount)} articles…`);
       report.push(...searchLines(await measureLargeSearch({ docs: docCount, queries: queryCount, log })));
       if (args.pg) {

@@ -30,6 +30,17 @@ import { CalendarService } from "./platform/calendar/calendar-service.ts";
 import { OneStopService } from "./modules/services/service.ts";
 import { AccountsService } from "./modules/accounts/service.ts";
 import { seedDemo } from "./seed/demo.ts";
+import underPressure from "@fastify/under-pressure";
+import type { Redis } from "ioredis";
+import { connectRedis } from "./platform/cache/redis.ts";
+import {
+  LocalInvalidationBus,
+  RedisInvalidationBus,
+  type InvalidationBus,
+} from "./platform/cache/invalidation-bus.ts";
+import { RedisSessionStore } from "./platform/auth/redis-session-store.ts";
+import { registerHealthRoutes } from "./platform/ops/health.ts";
+import { isServiceUnavailable } from "./platform/ops/unavailable.ts";
 import sitesRoutes from "./modules/sites/routes.tsx";
 import contentRoutes from "./modules/content/routes.tsx";
 import searchRoutes from "./modules/search/routes.tsx";
@@ -68,6 +79,10 @@ export interface Services {
   oneStop: OneStopService;
   accounts: AccountsService;
   cookieSecret: string;
+  /** Shared Redis connection in multi-instance mode, else null. */
+  redis: Redis | null;
+  /** Tells every instance that public content changed. */
+  bus: InvalidationBus;
   interaction: InteractionService;
   close(): Promise<void>;
 }
@@ -92,12 +107,22 @@ async function cookieSecretFor(config: Config, store: Db): Promise<string> {
 export async function createServices(config: Config): Promise<Services> {
   const store = openDatabase(config);
   await migrateToLatest(store);
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, "main") : null;
+  const subscriber = config.redisUrl ? connectRedis(config.redisUrl, "subscriber") : null;
+  const bus: InvalidationBus =
+    redis && subscriber ? new RedisInvalidationBus(redis, subscriber) : new LocalInvalidationBus();
   const audit = new AuditLog(store.db);
   const search = new SearchIndex(store, { resultCacheMs: config.pageCacheSeconds * 1000 });
   const sites = new SitesService(store, audit, config.portalHost);
   const pageCache = new PageCache(config.pageCacheSeconds * 1000);
-  sites.onChange(() => pageCache.clear());
-  const content = new ContentService(store, sites, search, audit, () => pageCache.clear());
+  // Changes made here reach this instance's caches directly and every other instance through the bus.
+  sites.onChange(() => bus.publish("sites", ""));
+  const content = new ContentService(store, sites, search, audit, (id) => bus.publish("content", String(id)));
+  bus.subscribe((topic) => {
+    pageCache.clear();
+    search.clearCache();
+    if (topic !== "content") sites.refresh().catch(() => {});
+  });
   const cookieSecret = await cookieSecretFor(config, store);
   const calendar = new CalendarService(store.db, audit);
   const services: Services = {
@@ -108,14 +133,21 @@ export async function createServices(config: Config): Promise<Services> {
     sites,
     content,
     assistant: new AssistantService(store, sites, audit, new TableHandOff(store.db)),
-    sessions: new SqlSessionStore(store.db),
+    sessions: redis ? new RedisSessionStore(redis) : new SqlSessionStore(store.db),
+    redis,
+    bus,
     pageCache,
     cookieSecret,
     interaction: new InteractionService(store, audit, search, sites, cookieSecret),
     calendar,
     oneStop: new OneStopService({ store, sites, search, audit, calendar }),
     accounts: new AccountsService(store, audit),
-    close: () => store.close(),
+    async close() {
+      await bus.close();
+      redis?.disconnect();
+      subscriber?.disconnect();
+      await store.close();
+    },
   };
   if (config.seedDemo) await seedDemo(services);
   await sites.refresh();
@@ -139,9 +171,11 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   const { config, sites } = services;
   const app = Fastify({
     logger: config.logLevel === "silent" ? false : { level: config.logLevel },
-    trustProxy: true,
+    trustProxy: config.trustProxy,
     bodyLimit: 2 * 1024 * 1024,
     routerOptions: { maxParamLength: 300 },
+    // While closing, in-flight requests finish; new ones get our own 503 (below) so the proxy retries elsewhere.
+    return503OnClosing: false,
     // A malformed address (/%ZZ) gets a Chinese answer in the portal's look, not Fastify's JSON.
     frameworkErrors(_error, request, rawReply) {
       const reply = rawReply as unknown as FastifyReply;
@@ -196,7 +230,39 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(cookie, { secret: services.cookieSecret });
   await app.register(formbody);
   await app.register(multipart, { limits: { fileSize: MAX_ATTACHMENT_BYTES, files: 5, fields: 50 } });
-  await app.register(rateLimit, { global: false });
+  await app.register(rateLimit, {
+    global: false,
+    allowList: config.rateLimitAllow,
+    // Shared counters across instances; if Redis fails the request is served rather than refused.
+    ...(services.redis ? { redis: services.redis, skipOnError: true, nameSpace: "chuyun:rl:" } : {}),
+  });
+  let shuttingDown = false;
+  app.addHook("preClose", async () => {
+    shuttingDown = true;
+  });
+  app.addHook("onRequest", async (request, reply) => {
+    if (!shuttingDown) return;
+    reply.status(503).header("retry-after", "2").header("connection", "close");
+    return reply.send(apiError("shutting_down", "服务正在重启，请稍后重试"));
+  });
+  await app.register(underPressure, {
+    maxEventLoopDelay: 1000,
+    retryAfter: 10,
+    exposeStatusRoute: false,
+    pressureHandler: (_request, reply) => {
+      reply
+        .status(503)
+        .header("retry-after", "10")
+        .type("application/json; charset=utf-8")
+        .send(apiError("overloaded", "访问人数过多，请稍后再试"));
+    },
+  });
+  registerHealthRoutes(app, {
+    store: services.store,
+    redis: services.redis,
+    isShuttingDown: () => shuttingDown,
+  });
+  registerPageCache(app, services.pageCache);
   await app.register(swagger, {
     openapi: {
       info: { title: "楚云政务平台开放接口", version: "1.0.0", description: "Chuyun open JSON API" },
@@ -219,6 +285,12 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
         code = error.code;
         message = error.message;
         fields = error.fields;
+      } else if (isServiceUnavailable(error)) {
+        status = 503;
+        code = "unavailable";
+        message = "服务繁忙或正在维护，请稍后再试";
+        reply.header("retry-after", "5");
+        request.log.warn({ err: error }, "backing service unavailable");
       } else if (error.validation) {
         status = 400;
         code = "invalid_input";
@@ -251,7 +323,6 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
     return sendHtml(reply, await renderErrorPage(services, request, 404, "您访问的页面不存在或已被删除"));
   });
 
-  registerPageCache(app, services.pageCache);
   await app.register(sitesRoutes, { services });
   await app.register(contentRoutes, { services });
   await app.register(searchRoutes, { services });
@@ -270,7 +341,6 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
   await app.register(serviceAdminRoutes, { services });
   await app.register(serviceApiRoutes, { services });
 
-  app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   return app;
 }
 

@@ -21,6 +21,10 @@ export interface Config {
   pageCacheSeconds: number;
   /** Cookies marked Secure (behind TLS). */
   secureCookies: boolean;
+  /** Proxies whose X-Forwarded-For is believed (proxy-addr syntax), e.g. "loopback" for nginx on the same host. */
+  trustProxy: string;
+  /** Client addresses exempt from rate limits (internal monitoring, load tests). */
+  rateLimitAllow: string[];
   /** Demo only: show a phone verification code on the page instead of relying on a real SMS gateway. */
   smsShowCode: boolean;
 }
@@ -51,6 +55,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     runJobs: flag(env.RUN_JOBS, true),
     logLevel: env.LOG_LEVEL ?? "info",
     secureCookies: flag(env.SECURE_COOKIES, false),
+    trustProxy: env.TRUST_PROXY ?? "loopback",
+    rateLimitAllow: (env.RATE_LIMIT_ALLOW ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
     pageCacheSeconds: Math.max(0, Number(env.PAGE_CACHE_SECONDS ?? 10) || 0),
     smsShowCode: flag(env.SMS_SHOW_CODE, true),
     ...overrides,

@@ -1,7 +1,7 @@
 import { loadConfig } from "./config.ts";
-import { buildApp, createServices } from "./app.ts";
 import { migrateToLatest } from "./platform/db/migrate.ts";
 import { openDatabase } from "./platform/db/database.ts";
+import { startServer } from "./server.ts";
 
 const HELP = `Usage: tsx src/main.ts <command>
 
@@ -10,36 +10,15 @@ Commands:
   migrate                    bring the database schema up to date
   import FILE.jsonl --site CODE   load articles from JSON Lines into a site
   admin:create               create a platform operator (prompts, or ADMIN_USERNAME/ADMIN_PASSWORD)
+  backup FILE                online backup (SQLite file copy via the backup API, or pg_dump custom format)
+  restore FILE               restore a backup made by \`backup\` into the configured database
 `;
-
-async function start(): Promise<void> {
-  const config = loadConfig();
-  const services = await createServices(config);
-  const app = await buildApp(services);
-  const jobs = config.runJobs
-    ? setInterval(() => {
-        services.content
-          .publishDue()
-          .catch((error: unknown) => app.log.error(error, "scheduled publishing failed"));
-      }, 30_000)
-    : null;
-  const shutdown = async (signal: string) => {
-    app.log.info(`${signal}: shutting down`);
-    if (jobs) clearInterval(jobs);
-    await app.close();
-    await services.close();
-    process.exit(0);
-  };
-  process.once("SIGINT", () => void shutdown("SIGINT"));
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
-  await app.listen({ port: config.port, host: config.host });
-}
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
     case "start":
-      return start();
+      return startServer();
     case "migrate": {
       const store = openDatabase(loadConfig());
       const ran = await migrateToLatest(store);
@@ -50,6 +29,12 @@ async function main(argv: string[]): Promise<void> {
     case "import": {
       const { importCommand } = await import("./modules/content/import-cli.ts");
       process.exitCode = await importCommand(rest);
+      return;
+    }
+    case "backup":
+    case "restore": {
+      const { backupCommand } = await import("./platform/ops/backup.ts");
+      process.exitCode = await backupCommand(command, rest);
       return;
     }
     case "admin:create": {

@@ -34,6 +34,8 @@ export function openDatabase(config: Config): Db {
       });
       // An idle connection dropped by a server restart must not crash the process; the pool replaces it.
       pool.on("error", () => {});
+      // The same for a checked-out connection that dies between queries; its next query fails instead.
+      pool.on("connect", (client) => client.on("error", () => {}));
       return pool;
     };
     const pool = makePool(config.databaseUrl);

@@ -149,6 +149,11 @@ export class SearchIndex {
     return this.store.db;
   }
 
+  /** Forgets cached results (another instance changed the index). */
+  clearCache(): void {
+    this.results.clear();
+  }
+
   async upsert(doc: SearchDocument): Promise<void> {
     this.results.clear();
     const prepared = prepareDocument(doc);

@@ -1,0 +1,50 @@
+import type { FastifyInstance } from "fastify";
+import type { Redis } from "ioredis";
+import { sql } from "kysely";
+import type { Db } from "../db/database.ts";
+import { redisHealthy } from "../cache/redis.ts";
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("timeout")), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * /healthz: the process is alive. /readyz: it can serve — the database answers, and Redis when
+ * configured; a load balancer takes the instance out while this answers 503.
+ */
+export function registerHealthRoutes(
+  app: FastifyInstance,
+  deps: { store: Db; redis: Redis | null; isShuttingDown: () => boolean },
+) {
+  app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
+  app.get("/readyz", { schema: { hide: true } }, async (_request, reply) => {
+    const checks: Record<string, string> = {};
+    let ready = !deps.isShuttingDown();
+    if (!ready) checks.process = "shutting down";
+    try {
+      await withTimeout(sql`select 1`.execute(deps.store.db), 1500);
+      checks.database = "ok";
+    } catch {
+      checks.database = "unreachable";
+      ready = false;
+    }
+    if (deps.redis) {
+      const ok = await withTimeout(redisHealthy(deps.redis), 1500).catch(() => false);
+      checks.redis = ok ? "ok" : "unreachable";
+      ready &&= ok;
+    }
+    reply.status(ready ? 200 : 503);
+    if (!ready) reply.header("retry-after", "5");
+    return { status: ready ? "ready" : "unavailable", checks };
+  });
+}

@@ -1,0 +1,14 @@
+/** Errors that mean a backing service is down or overloaded (answer 503 + Retry-After, not 500). */
+const PG_UNAVAILABLE = /^(08|57P0|53)/; // connection exceptions, admin shutdown / cannot connect now, insufficient resources
+
+export function isServiceUnavailable(error: unknown): boolean {
+  if (!error || typeof error !== "object") return false;
+  const e = error as { code?: unknown; message?: unknown; name?: unknown };
+  const code = typeof e.code === "string" ? e.code : "";
+  const message = typeof e.message === "string" ? e.message : "";
+  if (PG_UNAVAILABLE.test(code)) return true;
+  if (["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "SQLITE_BUSY"].includes(code)) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed|Stream isn't writeable|the database system is (starting up|shutting down)|terminating connection/i.test(
+    message,
+  );
+}

@@ -1,0 +1,33 @@
+import { buildApp, createServices } from "./app.ts";
+import { loadConfig } from "./config.ts";
+import { recurringJobs } from "./jobs.ts";
+import { IntervalScheduler, PgBossScheduler, type JobScheduler } from "./platform/jobs/scheduler.ts";
+
+/** Starts one instance: HTTP server, background jobs, and graceful shutdown on SIGTERM/SIGINT. */
+export async function startServer(): Promise<void> {
+  const config = loadConfig();
+  const services = await createServices(config);
+  const app = await buildApp(services);
+  const onJobError = (job: string, error: unknown) => app.log.error({ err: error }, `job ${job} failed`);
+  const scheduler: JobScheduler | null = config.runJobs
+    ? config.databaseUrl
+      ? new PgBossScheduler(config.databaseUrl, onJobError)
+      : new IntervalScheduler(onJobError)
+    : null;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info(`${signal}: finishing in-flight requests and jobs`);
+    const force = setTimeout(() => process.exit(1), 30_000);
+    force.unref();
+    await app.close(); // stops accepting, waits for in-flight requests
+    await scheduler?.stop(); // waits for running jobs
+    await services.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  await app.listen({ port: config.port, host: config.host });
+  await scheduler?.start(recurringJobs(services));
+}
