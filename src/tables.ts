@@ -342,6 +342,10 @@ export interface ConsultationRow {
   summaryPublishedAt: string | null;
   createdBy: number | null;
   createdAt: string;
+  status: string; // draft | published
+  publishedAt: string | null;
+  updatedAt: string | null;
+  updatedBy: number | null;
 }
 
 export interface ConsultationCommentRow {
@@ -351,10 +355,14 @@ export interface ConsultationCommentRow {
   phone: string;
   content: string;
   status: string; // pending | approved | rejected
-  adopted: number | null;
+  /** adopted | partly | not_adopted, decided after the period closes (approved comments only). */
+  adoption: string | null;
   adoptionNote: string | null;
+  rejectReason: string | null;
   createdAt: string;
   moderatedAt: string | null;
+  moderatedBy: number | null;
+  ipHash: string;
 }
 
 export interface SurveyRow {
@@ -365,6 +373,10 @@ export interface SurveyRow {
   opensAt: string;
   closesAt: string;
   createdAt: string;
+  status: string; // draft | published
+  publishedAt: string | null;
+  createdBy: number | null;
+  updatedAt: string | null;
 }
 
 export interface SurveyQuestionRow {
@@ -380,8 +392,10 @@ export interface SurveyQuestionRow {
 export interface SurveyResponseRow {
   id: Generated<number>;
   surveyId: number;
+  /** Keyed hash of the verified phone (PhoneVerifier.personHash): one answer per person, no phone kept. */
   personHash: string;
   createdAt: string;
+  ipHash: string;
 }
 
 export interface SurveyAnswerRow {

@@ -10,6 +10,8 @@ export const ADMIN_NAV: { href: string; name: string; operatorOnly?: boolean }[]
   { href: "/admin/error-reports", name: "找错反馈" },
   { href: "/admin/assistant", name: "智能客服" },
   { href: "/admin/interaction", name: "互动交流" },
+  { href: "/admin/interaction/consultations", name: "意见征集" },
+  { href: "/admin/interaction/surveys", name: "网上调查" },
   { href: "/admin/users", name: "用户" },
   { href: "/admin/audit", name: "审计日志" },
   { href: "/admin/services", name: "办件" },
@@ -20,6 +22,16 @@ export interface AdminContext {
   staff: StaffPrincipal;
   csrf: string;
   path: string;
+}
+
+/** The navigation entry a console path belongs to: the longest matching prefix (one entry at most). */
+export function currentNav(path: string): string | undefined {
+  let best: string | undefined;
+  for (const n of ADMIN_NAV) {
+    const match = path === n.href || (n.href !== "/admin" && path.startsWith(`${n.href}/`));
+    if (match && (!best || n.href.length > best.length)) best = n.href;
+  }
+  return best;
 }
 
 /** CSRF token field every console form carries. */
@@ -77,14 +89,7 @@ export function AdminLayout({
               <ul class="container">
                 {ADMIN_NAV.filter((n) => !n.operatorOnly || ctx.staff.isOperator).map((n) => (
                   <li>
-                    <a
-                      href={n.href}
-                      aria-current={
-                        ctx.path === n.href || (n.href !== "/admin" && ctx.path.startsWith(n.href))
-                          ? "page"
-                          : undefined
-                      }
-                    >
+                    <a href={n.href} aria-current={n.href === currentNav(ctx.path) ? "page" : undefined}>
                       {n.name}
                     </a>
                   </li>

@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startPlatform, type TestContext } from "../engines.ts";
 import { DEMO_PASSWORD } from "../../src/seed/demo.ts";
+import { chinaDate } from "../../src/modules/interaction/consultations.ts";
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve("axe-core/axe.min.js");
@@ -183,5 +184,87 @@ describe("interaction centre in Chromium", () => {
     assert.equal(stored.status, "published");
     assert.equal(stored.rating, "satisfied");
     assert.deepEqual(problems, [], "no script errors or CSP violations");
+  });
+
+  it("shows a consultation and a survey with SVG result charts, accessibly", async () => {
+    const db = t.services.store.db;
+    const admin = await db
+      .selectFrom("staffUsers")
+      .select("id")
+      .where("username", "=", "admin")
+      .executeTakeFirstOrThrow();
+    const operator = { id: admin.id, username: "admin", displayName: "运维", isOperator: true, roles: [] };
+    const rst = t.services.sites.byCodeCached("rst")!.id;
+    const today = chinaDate(new Date().toISOString());
+    const later = chinaDate(new Date(Date.now() + 10 * 86_400_000).toISOString());
+    const { consultations, surveys } = t.services.interaction;
+    const cid = await consultations.create(
+      {
+        siteId: rst,
+        title: "职业技能培训补贴管理办法（征求意见稿）",
+        draftText: "<h2>第一条</h2><p>为规范职业技能培训补贴发放，制定本办法。</p>",
+        startDate: today,
+        endDate: later,
+      },
+      operator,
+    );
+    await consultations.publish(cid, operator);
+    const sid = await surveys.create(
+      { siteId: rst, title: "社保经办服务满意度调查", description: "", startDate: today, endDate: later },
+      operator,
+    );
+    await surveys.addQuestion(
+      sid,
+      { kind: "single", text: "您是否满意？", options: "满意\n一般\n不满意", required: true },
+      operator,
+    );
+    await surveys.addQuestion(
+      sid,
+      { kind: "scale", text: "服务态度打分", options: "", required: true },
+      operator,
+    );
+    await surveys.addQuestion(
+      sid,
+      { kind: "text", text: "其他建议", options: "", required: false },
+      operator,
+    );
+    await surveys.publish(sid, operator);
+
+    const citizen = await (await browser.newContext({ locale: "zh-CN" })).newPage();
+    watch(citizen);
+    for (const path of [
+      "/sites/rst/interaction/consultations",
+      `/sites/rst/interaction/consultations/${cid}`,
+      "/sites/rst/interaction/surveys",
+      `/sites/rst/interaction/surveys/${sid}`,
+    ]) {
+      await citizen.goto(`${origin}${path}`);
+      assert.deepEqual(await axeAt(citizen.url()), [], `${path} accessible`);
+    }
+
+    // Answer the survey in the browser, then read the results with their charts.
+    await citizen.getByLabel("满意", { exact: true }).check();
+    await citizen.getByLabel("4分").check();
+    await citizen.getByLabel("手机号码（必填，仅用于验证，不公开）").fill("13966667777");
+    await citizen.getByRole("button", { name: "获取短信验证码" }).click();
+    const code = (await citizen.locator(".demo-code").innerText()).trim();
+    assert.ok(await citizen.getByLabel("满意", { exact: true }).isChecked(), "choice kept");
+    await citizen.getByLabel("短信验证码（必填）").fill(code);
+    await citizen.getByRole("button", { name: "提交答卷" }).click();
+    await citizen.getByText("答卷已提交，感谢您的参与！").waitFor();
+    await citizen.getByRole("link", { name: "查看调查结果" }).click();
+    await citizen.getByRole("heading", { level: 1, name: /调查结果/ }).waitFor();
+    const chart = citizen.getByRole("img", { name: /第1题/ });
+    await chart.waitFor();
+    const width = await chart.evaluate(async (el) => {
+      const img = el as HTMLImageElement;
+      if (!img.complete)
+        await new Promise((resolve) => img.addEventListener("load", resolve, { once: true }));
+      return img.naturalWidth;
+    });
+    assert.ok(width > 0, "the SVG chart loads under the CSP");
+    assert.deepEqual(await axeAt(citizen.url()), [], "results page accessible");
+    if (SHOTS) await citizen.screenshot({ path: `${SHOTS}/survey-results.png`, fullPage: true });
+    assert.deepEqual(problems, [], "no script errors, CSP violations or failed loads");
   });
 });

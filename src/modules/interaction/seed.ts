@@ -3,6 +3,7 @@ import type { Services } from "../../app.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { DEFAULT_SETTINGS } from "./model.ts";
 import { simhash } from "./screening.ts";
+import { seedConsultationsAndSurveys } from "./consultations-seed.ts";
 
 /** Demo handlers (password as the other demo accounts). */
 export const INTERACTION_STAFF: { username: string; displayName: string; roles: [string, string][] }[] = [
@@ -260,4 +261,5 @@ export async function seedInteraction(services: Services, passwordHash: string):
         .execute();
     if (d.publish) await interaction.letters.reindex(row.id);
   }
+  await seedConsultationsAndSurveys(services);
 }

@@ -32,8 +32,8 @@ export class InteractionService {
     this.sms = sms ?? new OutboxSmsSender(store.db);
     this.phone = new PhoneVerifier(store.db, this.sms, secret);
     this.letters = new LetterService(store, audit, search, sites, this.calendar, this.phone);
-    this.consultations = new ConsultationService(store);
-    this.surveys = new SurveyService(store);
+    this.consultations = new ConsultationService(store, audit, this.phone);
+    this.surveys = new SurveyService(store, audit, this.phone);
     this.open311 = new Open311Keys(store, audit);
   }
 

@@ -173,6 +173,9 @@ export function CentrePage({
             ))}
           </ul>
         )}
+        <p>
+          <a href={`${ctx.base}/interaction/consultations`}>全部意见征集</a>
+        </p>
       </section>
       <section aria-labelledby="survey-h">
         <h2 id="survey-h">网上调查</h2>
@@ -190,6 +193,9 @@ export function CentrePage({
             ))}
           </ul>
         )}
+        <p>
+          <a href={`${ctx.base}/interaction/surveys`}>全部网上调查</a>
+        </p>
       </section>
     </Layout>
   );

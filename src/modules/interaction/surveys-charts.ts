@@ -1,0 +1,64 @@
+import * as echarts from "echarts";
+import type { QuestionResult } from "./surveys.ts";
+
+/** Single quotes only: ECharts writes this into a double-quoted style attribute without escaping. */
+const FONT = "'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Source Han Sans SC', sans-serif";
+const WIDTH = 600;
+
+/**
+ * One question's result as an SVG bar chart, rendered on the server with ECharts (no script in the
+ * page). Labels come from staff-written options and are escaped by ECharts' SVG renderer. Choice
+ * questions draw horizontal bars (long option texts), scale questions five vertical bars.
+ */
+export function questionChartSvg(result: QuestionResult): string {
+  const rows = result.rows;
+  const horizontal = result.question.kind !== "scale";
+  const height = horizontal ? Math.max(160, 60 + rows.length * 36) : 300;
+  const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width: WIDTH, height });
+  try {
+    const category = {
+      type: "category" as const,
+      // Scores as "1分"…"5分" (the table gives the full wording); every label drawn.
+      data: horizontal ? rows.map((r) => r.label) : rows.map((_r, i) => `${i + 1}分`),
+      axisLabel: {
+        interval: 0,
+        fontFamily: FONT,
+        fontSize: 13,
+        color: "#1f2933",
+        width: 200,
+        overflow: "truncate" as const,
+      },
+      inverse: horizontal,
+    };
+    const value = {
+      type: "value" as const,
+      minInterval: 1,
+      axisLabel: { fontFamily: FONT, color: "#3e4c59" },
+    };
+    chart.setOption({
+      animation: false,
+      textStyle: { fontFamily: FONT },
+      grid: { left: 16, right: 48, top: 24, bottom: 24, containLabel: true },
+      xAxis: horizontal ? value : category,
+      yAxis: horizontal ? category : value,
+      series: [
+        {
+          type: "bar",
+          data: rows.map((r) => r.count),
+          barMaxWidth: 40,
+          itemStyle: { color: "#1d5fa8" },
+          label: {
+            show: true,
+            position: horizontal ? "right" : "top",
+            fontFamily: FONT,
+            color: "#1f2933",
+            fontSize: 13,
+          },
+        },
+      ],
+    });
+    return chart.renderToSVGString();
+  } finally {
+    chart.dispose();
+  }
+}
