@@ -56,3 +56,23 @@ describe("page cache for anonymous visitors", () => {
     assert.match(page.body, /缓存测试栏目/);
   });
 });
+
+describe("page cache under a burst of first visits", () => {
+  it("renders a cold page once while simultaneous visitors wait for it", async () => {
+    const Fastify = (await import("fastify")).default;
+    const { PageCache, registerPageCache } = await import("./page-cache.ts");
+    const app = Fastify();
+    registerPageCache(app, new PageCache(10_000));
+    let renders = 0;
+    app.get("/page", { config: { pageCache: true } }, async (_request, reply) => {
+      renders++;
+      await new Promise((r) => setTimeout(r, 50)); // a slow database
+      return reply.type("text/html; charset=utf-8").send("<p>页面</p>");
+    });
+    await app.ready();
+    const answers = await Promise.all(Array.from({ length: 30 }, () => app.inject({ url: "/page" })));
+    assert.ok(answers.every((a) => a.statusCode === 200 && a.body === "<p>页面</p>"));
+    assert.equal(renders, 1, "one render served all thirty visitors");
+    await app.close();
+  });
+});

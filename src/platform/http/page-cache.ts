@@ -80,20 +80,47 @@ function cacheKey(request: FastifyRequest): string | null {
   return `${(request.headers.host ?? "").toLowerCase()}|${elder ? 1 : 0}|${request.url}`;
 }
 
-/** Serves cached pages before the route runs and stores fresh ones as they are sent. */
+/**
+ * Serves cached pages before the route runs and stores fresh ones as they are sent. Misses are
+ * coalesced: while one request renders a page, others for the same key wait for it (briefly) instead
+ * of all hitting the database at once when a popular page expires or the cache is cleared.
+ */
 export function registerPageCache(app: FastifyInstance, cache: PageCache): void {
   if (!cache.enabled) return;
   const generations = new WeakMap<FastifyRequest, number>();
+  const rendering = new Map<string, { done: Promise<void>; finish: () => void }>();
+  const owners = new WeakSet<FastifyRequest>();
+  const finish = (request: KeyedRequest) => {
+    const key = request[CACHE_KEY];
+    const flight = key ? rendering.get(key) : undefined;
+    if (key && flight && owners.has(request)) {
+      owners.delete(request);
+      rendering.delete(key);
+      flight.finish();
+    }
+  };
+  const serve = (reply: FastifyReply, hit: CachedPage) => {
+    reply.headers(hit.headers).header("x-page-cache", "hit");
+    return reply.send(hit.body);
+  };
   app.addHook("onRequest", async (request: KeyedRequest, reply: FastifyReply) => {
     const key = cacheKey(request);
     if (!key) return;
     const hit = cache.get(key);
-    if (hit) {
-      reply.headers(hit.headers).header("x-page-cache", "hit");
-      return reply.send(hit.body);
+    if (hit) return serve(reply, hit);
+    const flight = rendering.get(key);
+    if (flight) {
+      await Promise.race([flight.done, new Promise((r) => setTimeout(r, 2000))]);
+      const after = cache.get(key);
+      if (after) return serve(reply, after);
+    } else {
+      let resolve = () => {};
+      const done = new Promise<void>((r) => (resolve = r));
+      rendering.set(key, { done, finish: resolve });
+      owners.add(request);
     }
     request[CACHE_KEY] = key;
-    generations.set(request, cache.currentGeneration());
+    if (!generations.has(request)) generations.set(request, cache.currentGeneration());
   });
   app.addHook("onSend", async (request: KeyedRequest, reply, payload) => {
     const key = request[CACHE_KEY];
@@ -109,4 +136,7 @@ export function registerPageCache(app: FastifyInstance, cache: PageCache): void 
     cache.set(key, { at: Date.now(), headers: kept, body: payload }, generations.get(request) ?? -1);
     return payload;
   });
+  // The renderer releases its waiters whatever happened (sent, failed, or the client went away).
+  app.addHook("onResponse", async (request: KeyedRequest) => finish(request));
+  app.addHook("onRequestAbort", async (request: KeyedRequest) => finish(request));
 }
