@@ -86,12 +86,7 @@ export class MailboxHandOff implements HandOff {
       // The hand-off form has no subject/content fields: report those on the note.
       if (error instanceof InputError && (error.fields.subject || error.fields.content)) {
         const { subject: s, content: c, addressee: _a, ...rest } = error.fields;
-        throw new InputError(
-          error.message,
-          { ...rest, message: s ?? c ?? "" },
-          error.statusCode,
-          error.code,
-        );
+        throw new InputError(error.message, { ...rest, message: s ?? c ?? "" }, error.statusCode, error.code);
       }
       throw error;
     }

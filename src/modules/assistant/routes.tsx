@@ -252,7 +252,8 @@ export default async function assistantRoutes(app: FastifyInstance, { services }
       };
       reply.header("x-robots-tag", "noindex");
       const retry = (error: unknown) => {
-        if (!(error instanceof InputError) || error.statusCode === 404 || error.statusCode === 403) throw error;
+        if (!(error instanceof InputError) || error.statusCode === 404 || error.statusCode === 403)
+          throw error;
         reply.status(error.statusCode);
         return renderPage(request, reply, site, {
           conversationId,

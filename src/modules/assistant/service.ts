@@ -393,7 +393,8 @@ export class AssistantService {
     ip: string,
   ): Promise<HandOffReceipt> {
     const message = input.message.normalize("NFKC").trim();
-    if ([...message].length > 2000) throw new InputError("转人工信息填写有误", { message: "补充说明不能超过2000字" });
+    if ([...message].length > 2000)
+      throw new InputError("转人工信息填写有误", { message: "补充说明不能超过2000字" });
     const turns = await this.transcript(conversationId);
     if (turns.length === 0 && !message) {
       throw new InputError("请先描述您的问题", { message: "请填写您要咨询的问题" });

@@ -211,9 +211,7 @@ export function AssistantPage({
             转人工客服
           </button>
           <ErrorSummary errors={handOffErrors} />
-          <p class="meta">
-            转人工后，您的问题和对话记录将作为咨询信件提交到领导信箱，需要验证手机号码。
-          </p>
+          <p class="meta">转人工后，您的问题和对话记录将作为咨询信件提交到领导信箱，需要验证手机号码。</p>
           <input type="hidden" name="conversationId" value={conversationId} />
           <Field id="name" label="姓名（必填）" error={handOffErrors.name}>
             <input
