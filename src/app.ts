@@ -61,7 +61,7 @@ import serviceApiRoutes from "./modules/services/api-routes.ts";
 import { renderErrorPage } from "./modules/sites/views/error-page.tsx";
 import { MAX_ATTACHMENT_BYTES } from "./modules/content/attachments.ts";
 import { AssistantService } from "./modules/assistant/service.ts";
-import { TableHandOff } from "./modules/assistant/handoff.ts";
+import { MailboxHandOff } from "./modules/assistant/handoff.ts";
 import assistantRoutes from "./modules/assistant/routes.tsx";
 
 /** Everything the HTTP layer and the CLI share; tests build it the same way. */
@@ -126,6 +126,14 @@ export async function createServices(config: Config): Promise<Services> {
   });
   const cookieSecret = await cookieSecretFor(config, store);
   const calendar = new CalendarService(store.db, audit);
+  const interaction = new InteractionService(
+    store,
+    audit,
+    search,
+    sites,
+    cookieSecret,
+    new PlatformWorkingDays(calendar),
+  );
   const services: Services = {
     config,
     store,
@@ -133,20 +141,13 @@ export async function createServices(config: Config): Promise<Services> {
     search,
     sites,
     content,
-    assistant: new AssistantService(store, sites, audit, new TableHandOff(store.db)),
+    assistant: new AssistantService(store, sites, audit, new MailboxHandOff(interaction.letters)),
     sessions: redis ? new RedisSessionStore(redis) : new SqlSessionStore(store.db),
     redis,
     bus,
     pageCache,
     cookieSecret,
-    interaction: new InteractionService(
-      store,
-      audit,
-      search,
-      sites,
-      cookieSecret,
-      new PlatformWorkingDays(calendar),
-    ),
+    interaction,
     calendar,
     oneStop: new OneStopService({ store, sites, search, audit, calendar }),
     accounts: new AccountsService(store, audit),

@@ -269,7 +269,7 @@ export interface LetterRow {
   reopenCount: number;
   invalidReason: string | null;
   ipHash: string;
-  source: string; // web | open311 | seed
+  source: string; // web | open311 | assistant | seed
   createdAt: string;
   updatedAt: string;
 }
@@ -437,7 +437,6 @@ export interface Database {
   assistantFaqs: AssistantFaqRow;
   assistantConversations: AssistantConversationRow;
   assistantTurns: AssistantTurnRow;
-  assistantHandoffs: AssistantHandoffRow;
   letters: LetterRow;
   letterAttachments: LetterAttachmentRow;
   letterEvents: LetterEventRow;
@@ -505,18 +504,6 @@ export interface AssistantTurnRow {
   usedContext: number;
   rating: number | null; // 1 helpful, -1 not helpful
   resolved: number; // 1 once an editor dealt with it in the queue
-  createdAt: string;
-}
-
-export interface AssistantHandoffRow {
-  id: Generated<number>;
-  conversationId: string;
-  siteId: number | null;
-  name: string;
-  contact: string;
-  message: string;
-  transcript: string;
-  status: string; // open | closed
   createdAt: string;
 }
 

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { STAFF_COOKIE, STAFF_SESSION_SECONDS } from "../src/platform/auth/staff-auth.ts";
 import { DEFAULT_FAQ_PATH, loadFaqFile } from "../src/modules/assistant/faq-file.ts";
 import { groupQuestions } from "../src/modules/assistant/service.ts";
+import { lastSmsCode } from "../src/modules/interaction/test-helpers.ts";
 import { ENGINES, startPlatform, type TestContext } from "./engines.ts";
 
 interface AskJson {
@@ -205,30 +206,75 @@ for (const engine of ENGINES) {
         payload: form({ question: "我家楼下的路灯坏了好几天了找谁修", conversationId }),
       });
       assert.match(unsure.body, /转人工客服/);
-      const bad = await t.app.inject({
-        method: "POST",
-        url: "/sites/www/assistant/handoff",
-        headers: FORM,
-        payload: form({ conversationId, name: "张三", contact: "12", message: "请联系我" }),
-      });
+      // Hand-off files a mailbox letter: the letter's phone-code check applies, typed input is kept.
+      const handoff = (fields: Record<string, string>) =>
+        t.app.inject({
+          method: "POST",
+          url: "/sites/www/assistant/handoff",
+          headers: FORM,
+          payload: form({ conversationId, ...fields }),
+          remoteAddress: "10.9.0.1",
+        });
+      const typed = { name: "张三", phone: "13812345678", email: "", message: "请尽快联系我" };
+      const bad = await handoff({ ...typed, code: "", action: "submit" });
       assert.equal(bad.statusCode, 400);
-      assert.match(bad.body, /请填写手机号码/);
+      assert.match(bad.body, /请填写6位短信验证码/);
       assert.match(bad.body, /value="张三"/);
-      const ok = await t.app.inject({
-        method: "POST",
-        url: "/sites/www/assistant/handoff",
-        headers: FORM,
-        payload: form({ conversationId, name: "张三", contact: "13812345678", message: "请联系我" }),
+      assert.match(bad.body, /value="13812345678"/);
+      assert.match(bad.body, /请尽快联系我/);
+      const sent = await handoff({ ...typed, code: "", action: "code" });
+      assert.equal(sent.statusCode, 200);
+      assert.match(sent.body, /验证码已发送至 138\*\*\*\*5678/);
+      assert.match(sent.body, /value="张三"/);
+      const code = await lastSmsCode(t.services, "13812345678");
+      const wrong = await handoff({
+        ...typed,
+        code: code === "000000" ? "111111" : "000000",
+        action: "submit",
       });
-      assert.equal(ok.statusCode, 200);
-      assert.match(ok.body, /ZNKF-\d{6}/);
-      const handoff = await t.services.store.db
-        .selectFrom("assistantHandoffs")
-        .selectAll()
-        .where("conversationId", "=", conversationId)
-        .executeTakeFirstOrThrow();
-      assert.match(handoff.transcript, /身份证丢了怎么补办/);
-      assert.match(handoff.transcript, /路灯/);
+      assert.equal(wrong.statusCode, 400);
+      assert.match(wrong.body, /验证码不正确/);
+      assert.match(wrong.body, /请尽快联系我/);
+      const ok = await handoff({ ...typed, code, action: "submit", publishConsent: "1" });
+      assert.equal(ok.statusCode, 200, ok.body);
+      const queryNo = /class="query-no">(\d{14})</.exec(ok.body)?.[1];
+      const lookupCode = /class="lookup-code">([A-Za-z0-9_-]+)</.exec(ok.body)?.[1];
+      assert.ok(queryNo && lookupCode, ok.body);
+      const lookupHref = /<a href="([^"]+)" class="lookup-link"/.exec(ok.body)?.[1]?.replace(/&amp;/g, "&");
+      assert.equal(
+        lookupHref,
+        `/sites/www/interaction/lookup?no=${queryNo}&code=${encodeURIComponent(lookupCode)}`,
+      );
+      // The citizen looks the letter up with number and code: the conversation is in it.
+      const lookup = await t.app.inject({ url: lookupHref });
+      assert.equal(lookup.statusCode, 200);
+      assert.match(lookup.body, /身份证丢了怎么补办/);
+      assert.match(lookup.body, /路灯坏了好几天了/);
+      assert.match(lookup.body, /请尽快联系我/);
+      assert.match(lookup.body, /咨询/);
+      const letter = await t.services.interaction.letters.lookup(queryNo, lookupCode);
+      assert.ok(letter);
+      assert.equal(letter.kind, "consult");
+      assert.equal(letter.source, "assistant");
+      assert.match(letter.subject, /路灯/);
+      assert.match(letter.content, /问：身份证丢了怎么补办\n答：/);
+      // Routed to the department owning the FAQ entry that answered (身份证 → 公安厅).
+      assert.equal(letter.ownerSiteId, t.services.sites.byCodeCached("gat")!.id);
+      assert.equal(letter.status, "assigned");
+      // Staff see it in the queue; the console counts the hand-off.
+      const op = await staffCookie(t, "admin");
+      const queue = await t.app.inject({
+        url: `/admin/interaction?q=${encodeURIComponent(queryNo)}`,
+        headers: { cookie: op.cookie },
+      });
+      assert.equal(queue.statusCode, 200);
+      assert.match(queue.body, new RegExp(queryNo));
+      assert.match(queue.body, /路灯坏了好几天了/);
+      assert.ok((await t.services.assistant.figures(1)).handoffs >= 1);
+      // Another citizen's query number without the code shows nothing.
+      const guess = await t.app.inject({ url: `/sites/www/interaction/lookup?no=${queryNo}&code=nope` });
+      assert.equal(guess.statusCode, 404);
+      assert.doesNotMatch(guess.body, /路灯坏了好几天了/);
     });
 
     it("queues unanswered questions for editors, who create, review and publish an entry", async () => {
@@ -312,6 +358,120 @@ for (const engine of ENGINES) {
         headers: { cookie: other.cookie },
       });
       assert.equal(forbidden.statusCode, 403);
+    });
+    it("offers published mailbox letters as FAQ candidates, once", async () => {
+      const db = t.services.store.db;
+      const rst = t.services.sites.byCodeCached("rst")!;
+      const now = new Date().toISOString();
+      // A published letter with a distinctive masked public text.
+      const row = await db
+        .insertInto("letters")
+        .values({
+          queryNo: "20260101999001",
+          lookupHash: "x",
+          siteId: rst.id,
+          addresseeKind: "department",
+          addresseeSiteId: rst.id,
+          kind: "consult",
+          subject: "灵活就业人员怎么续缴养老保险",
+          content: "我是李四，电话13912345678，辞职后想以灵活就业身份继续缴纳养老保险，怎么办理？",
+          name: "李四",
+          phone: "13912345678",
+          email: "",
+          address: "",
+          publishConsent: 1,
+          status: "published",
+          flags: "",
+          simhash: "0",
+          duplicateOfId: null,
+          similarity: null,
+          ownerSiteId: rst.id,
+          transferToSiteId: null,
+          transferReason: null,
+          transferCount: 0,
+          limitDays: 3,
+          extendedDays: 0,
+          extensionReason: null,
+          dueAt: now,
+          reopenCount: 0,
+          ipHash: "",
+          source: "web",
+          answer: "可携带身份证到户籍所在地社保经办机构办理灵活就业参保登记。",
+          publicSubject: "灵活就业人员怎么续缴养老保险",
+          publicContent: "我是李*，电话139****5678，辞职后想以灵活就业身份继续缴纳养老保险，怎么办理？",
+          publicAnswer: "可携带身份证到户籍所在地社保经办机构办理灵活就业参保登记。",
+          publishedAt: now,
+          repliedAt: now,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      const editor = await staffCookie(t, "rst_editor");
+      const dash = await t.app.inject({
+        url: "/admin/assistant/letters",
+        headers: { cookie: editor.cookie },
+      });
+      assert.equal(dash.statusCode, 200);
+      assert.match(dash.body, /来自领导信箱的候选问答/);
+      assert.match(dash.body, /灵活就业人员怎么续缴养老保险/);
+      assert.doesNotMatch(dash.body, /13912345678|李四/);
+      assert.match(dash.body, new RegExp(`action="/admin/assistant/letters/${row.id}"`));
+      const overview = await t.app.inject({ url: "/admin/assistant", headers: { cookie: editor.cookie } });
+      assert.match(overview.body, /来自领导信箱的候选问答/);
+      // Another department's editor does not get it.
+      const www = await staffCookie(t, "www_editor");
+      const other = await t.app.inject({ url: "/admin/assistant/letters", headers: { cookie: www.cookie } });
+      assert.doesNotMatch(other.body, /灵活就业人员怎么续缴养老保险/);
+      const noCsrf = await t.app.inject({
+        method: "POST",
+        url: `/admin/assistant/letters/${row.id}`,
+        headers: { cookie: editor.cookie, ...FORM },
+        payload: form({}),
+      });
+      assert.equal(noCsrf.statusCode, 403);
+      const created = await t.app.inject({
+        method: "POST",
+        url: `/admin/assistant/letters/${row.id}`,
+        headers: { cookie: editor.cookie, ...FORM },
+        payload: form({ _csrf: editor.csrf }),
+      });
+      assert.equal(created.statusCode, 303, created.body);
+      const faqId = /\/admin\/assistant\/faqs\/(faq-\d+)/.exec(created.headers.location as string)?.[1];
+      assert.ok(faqId);
+      const entry = await t.services.assistant.entry(faqId);
+      assert.equal(entry.status, "draft");
+      assert.equal(entry.siteId, rst.id);
+      assert.equal(entry.question, "灵活就业人员怎么续缴养老保险");
+      assert.equal(entry.answer, "可携带身份证到户籍所在地社保经办机构办理灵活就业参保登记。");
+      assert.doesNotMatch(JSON.stringify(entry), /13912345678|李四/);
+      const form1 = await t.app.inject({
+        url: created.headers.location as string,
+        headers: { cookie: editor.cookie },
+      });
+      assert.equal(form1.statusCode, 200);
+      assert.match(form1.body, /灵活就业人员怎么续缴养老保险/);
+      // It enters the normal review flow: not live until reviewed.
+      assert.equal(t.services.assistant.publishedEntry(faqId), undefined);
+      // Used once: gone from the list, a second click is refused.
+      const after = await t.app.inject({
+        url: "/admin/assistant/letters",
+        headers: { cookie: editor.cookie },
+      });
+      assert.doesNotMatch(after.body, /灵活就业人员怎么续缴养老保险/);
+      const again = await t.app.inject({
+        method: "POST",
+        url: `/admin/assistant/letters/${row.id}`,
+        headers: { cookie: editor.cookie, ...FORM },
+        payload: form({ _csrf: editor.csrf }),
+      });
+      assert.equal(again.statusCode, 409);
+      const count = await db
+        .selectFrom("assistantFaqs")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("question", "=", "灵活就业人员怎么续缴养老保险")
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(count.n), 1);
     });
   });
 }

@@ -12,6 +12,7 @@ import {
   AssistantDashboard,
   FaqFormPage,
   FaqListPage,
+  LetterCandidatesPage,
   QueuePage,
   type FaqFormValues,
 } from "./views/admin.tsx";
@@ -133,7 +134,8 @@ export default async function assistantAdminRoutes(
     const ctx = await staffFor(request, reply);
     if (!ctx) return reply;
     await assistant.currentEngine();
-    const [figures, groups, total, live, submitted] = await Promise.all([
+    const editIds = sitesWithRole(ctx.staff, EDIT_ROLES);
+    const [figures, groups, total, live, submitted, candidates] = await Promise.all([
       assistant.figures(30),
       assistant.queue(),
       assistant.repo.listFaqs({ siteIds: null }, 1, 1),
@@ -143,6 +145,7 @@ export default async function assistantAdminRoutes(
         .where("publishedJson", "is not", null)
         .executeTakeFirstOrThrow(),
       assistant.repo.listFaqs({ siteIds: null, status: "submitted" }, 1, 1),
+      assistant.letterCandidates(editIds, 1, 10),
     ]);
     return sendHtml(
       reply,
@@ -153,10 +156,56 @@ export default async function assistantAdminRoutes(
           top={groups.slice(0, 10)}
           entries={{ total: total.total, live: Number(live.n), submitted: submitted.total }}
           buildMs={assistant.lastBuildMs}
+          candidates={{
+            ...candidates,
+            canCreate: editIds === null || editIds.length > 0,
+            siteNames: siteNames(),
+          }}
         />,
       ),
     );
   });
+
+  function siteNames() {
+    return new Map(sites.list().map((s) => [s.id, s.name]));
+  }
+
+  app.get("/admin/assistant/letters", { schema: { hide: true } }, async (request, reply) => {
+    const ctx = await staffFor(request, reply);
+    if (!ctx) return reply;
+    const editIds = sitesWithRole(ctx.staff, EDIT_ROLES);
+    const page = pageParam((request.query as { page?: string }).page);
+    const list = await assistant.letterCandidates(editIds, page, PAGE_SIZE);
+    return sendHtml(
+      reply,
+      renderDocument(
+        <LetterCandidatesPage
+          ctx={adminCtx(ctx, request)}
+          rows={list.rows}
+          total={list.total}
+          page={page}
+          pages={Math.max(1, Math.ceil(list.total / PAGE_SIZE))}
+          canCreate={editIds === null || editIds.length > 0}
+          siteNames={siteNames()}
+        />,
+      ),
+    );
+  });
+
+  app.post(
+    "/admin/assistant/letters/:id",
+    { schema: { hide: true, params: IdParams } },
+    async (request, reply) => {
+      const ctx = await staffFor(request, reply);
+      if (!ctx) return reply;
+      const editIds = sitesWithRole(ctx.staff, EDIT_ROLES);
+      if (editIds !== null && editIds.length === 0) throw forbidden();
+      const id = Number((request.params as { id: string }).id);
+      if (!Number.isInteger(id) || id <= 0) throw new InputError("信件编号有误", {}, 404);
+      const entry = await assistant.entryFromLetter(id, editIds, actor(ctx));
+      return reply.redirect(`/admin/assistant/faqs/${entry.id}?saved=1`, 303);
+    },
+  );
 
   app.get("/admin/assistant/queue", { schema: { hide: true } }, async (request, reply) => {
     const ctx = await staffFor(request, reply);

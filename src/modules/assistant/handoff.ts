@@ -1,40 +1,94 @@
-import type { Kysely } from "kysely";
-import type { Database } from "../../tables.ts";
-import { nowIso } from "../../platform/db/time.ts";
+import { InputError } from "../../platform/http/errors.ts";
+import type { LetterService } from "../interaction/letters.ts";
 
 /** A citizen's request to continue with a person, carrying the conversation so far. */
 export interface HandOffRequest {
   conversationId: string;
-  siteId: number | null;
+  /** The site the citizen asked on. */
+  siteId: number;
+  /** The site owning the FAQ entry the conversation was about, when known (routes the letter there). */
+  faqSiteId: number | null;
+  /** What the citizen asked (the letter's subject). */
+  subject: string;
   name: string;
-  contact: string;
+  phone: string;
+  /** The phone-code the citizen received (the letter form's check). */
+  code: string;
+  email: string;
   message: string;
+  publishConsent: boolean;
   /** The conversation as plain text ("问：… / 答：…"), personal data as typed by the citizen. */
   transcript: string;
+  ip: string;
 }
 
 export interface HandOffReceipt {
-  /** Reference the citizen can quote (e.g. ZNKF-000012). */
+  /** The letter's query number. */
   reference: string;
+  /** The password-free lookup code (shown once). */
+  lookupCode: string;
 }
 
-/**
- * Where hand-offs go. The mailbox (interaction module) will implement this by creating a letter;
- * until it exists, TableHandOff keeps the requests in assistant_handoffs for staff to pick up.
- */
+/** Where hand-offs go. */
 export interface HandOff {
   create(request: HandOffRequest): Promise<HandOffReceipt>;
 }
 
-export class TableHandOff implements HandOff {
-  constructor(private readonly db: Kysely<Database>) {}
+/** Letter content cap (the letter form allows 3000 characters). */
+const MAX_CONTENT = 3000;
+
+/** The letter's content: the citizen's note, then the conversation (oldest turns dropped when too long). */
+export function handOffContent(transcript: string, message: string): string {
+  const head = "【由智能客服转人工】";
+  const note = message ? `\n\n来信人补充说明：\n${message}` : "";
+  const room = MAX_CONTENT - [...`${head}${note}\n\n对话记录：\n`].length;
+  let turns = transcript;
+  // Drop the oldest turns first, then cut what is still too long.
+  for (let cut = turns.indexOf("\n问："); [...turns].length > room && cut > 0; cut = turns.indexOf("\n问："))
+    turns = turns.slice(cut + 1);
+  turns = [...turns].slice(0, Math.max(0, room)).join("");
+  return `${head}${note}${turns ? `\n\n对话记录：\n${turns}` : ""}`;
+}
+
+/**
+ * Hands a conversation to people by filing a 咨询 letter in the leader mailbox, through the same
+ * path as the letter form (validation, phone-code check, per-phone limits, screening, routing).
+ * The letter goes to the department owning the FAQ entry when known, otherwise to the mailbox of
+ * the site the citizen asked on.
+ */
+export class MailboxHandOff implements HandOff {
+  constructor(private readonly letters: LetterService) {}
 
   async create(request: HandOffRequest): Promise<HandOffReceipt> {
-    const row = await this.db
-      .insertInto("assistantHandoffs")
-      .values({ ...request, status: "open", createdAt: nowIso() })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    return { reference: `ZNKF-${String(row.id).padStart(6, "0")}` };
+    const addressees = this.letters.addresseesFor(request.siteId);
+    const dept = request.faqSiteId != null ? `dept:${request.faqSiteId}` : "";
+    const addressee = addressees.some((a) => a.value === dept) ? dept : `leader:${request.siteId}`;
+    const subject = [...request.subject.replace(/\s+/g, " ").trim()].slice(0, 60).join("");
+    try {
+      const receipt = await this.letters.submit({
+        siteId: request.siteId,
+        addressee,
+        kind: "consult",
+        subject: subject || "智能客服转人工咨询",
+        content: handOffContent(request.transcript, request.message),
+        name: request.name,
+        phone: request.phone,
+        code: request.code,
+        email: request.email,
+        address: "",
+        publishConsent: request.publishConsent,
+        files: [],
+        origin: "assistant",
+        ip: request.ip,
+      });
+      return { reference: receipt.queryNo, lookupCode: receipt.lookupCode };
+    } catch (error) {
+      // The hand-off form has no subject/content fields: report those on the note.
+      if (error instanceof InputError && (error.fields.subject || error.fields.content)) {
+        const { subject: s, content: c, addressee: _a, ...rest } = error.fields;
+        throw new InputError(error.message, { ...rest, message: s ?? c ?? "" }, error.statusCode, error.code);
+      }
+      throw error;
+    }
   }
 }

@@ -210,9 +210,11 @@ export class AssistantRepo {
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .where("createdAt", ">=", since)
       .executeTakeFirstOrThrow();
+    // Hand-offs are mailbox letters filed from the assistant.
     const handoffs = await this.db
-      .selectFrom("assistantHandoffs")
+      .selectFrom("letters")
       .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("source", "=", "assistant")
       .where("createdAt", ">=", since)
       .executeTakeFirstOrThrow();
     return {

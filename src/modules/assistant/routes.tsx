@@ -6,7 +6,14 @@ import { InputError } from "../../platform/http/errors.ts";
 import { renderDocument } from "../../web/render.ts";
 import { pageContext, siteOf } from "../sites/page-context.ts";
 import type { Site } from "../sites/service.ts";
-import { AssistantPage, type HandOffValues, type TurnView } from "./views/assistant-page.tsx";
+import {
+  AssistantPage,
+  EMPTY_HANDOFF,
+  type HandOffNotice,
+  type HandOffReceiptView,
+  type HandOffValues,
+  type TurnView,
+} from "./views/assistant-page.tsx";
 import type { AskResult } from "./service.ts";
 import assistantAdminRoutes from "./admin-routes.tsx";
 
@@ -133,7 +140,8 @@ export default async function assistantRoutes(app: FastifyInstance, { services }
       latest?: AskResult;
       handOff?: HandOffValues;
       handOffErrors?: Record<string, string>;
-      receipt?: string;
+      handOffNotice?: HandOffNotice;
+      receipt?: HandOffReceiptView;
     },
   ) {
     const ctx = await pageContext(services, site, request);
@@ -153,8 +161,9 @@ export default async function assistantRoutes(app: FastifyInstance, { services }
           conversationId={options.conversationId}
           turns={turns}
           question={options.question ?? ""}
-          handOff={options.handOff ?? { name: "", contact: "", message: "" }}
+          handOff={options.handOff ?? EMPTY_HANDOFF}
           handOffErrors={options.handOffErrors ?? {}}
+          handOffNotice={options.handOffNotice}
           receipt={options.receipt}
         />,
       ),
@@ -227,28 +236,60 @@ export default async function assistantRoutes(app: FastifyInstance, { services }
     "/sites/:code/assistant/handoff",
     {
       schema: { hide: true, params: SiteParams },
-      config: { rateLimit: { max: 5, timeWindow: "1 minute" } },
+      config: { rateLimit: { max: 15, timeWindow: "1 minute" } },
     },
     async (request, reply) => {
       const site = await siteOf(services, (request.params as { code: string }).code);
       const body = (request.body ?? {}) as Record<string, unknown>;
       const conversationId = str(body, "conversationId", 100);
       const values: HandOffValues = {
-        name: str(body, "name", 100),
-        contact: str(body, "contact", 100),
+        name: str(body, "name", 60),
+        phone: str(body, "phone", 20).trim(),
+        code: str(body, "code", 10).trim(),
+        email: str(body, "email", 100),
         message: str(body, "message", 5000),
+        publishConsent: str(body, "publishConsent", 2) === "1",
       };
-      try {
-        const receipt = await assistant.requestHandOff(conversationId, values, site.id);
-        return renderPage(request, reply, site, { conversationId, receipt: receipt.reference });
-      } catch (error) {
-        if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
-        reply.status(400);
+      reply.header("x-robots-tag", "noindex");
+      const retry = (error: unknown) => {
+        if (!(error instanceof InputError) || error.statusCode === 404 || error.statusCode === 403)
+          throw error;
+        reply.status(error.statusCode);
         return renderPage(request, reply, site, {
           conversationId,
           handOff: values,
           handOffErrors: Object.keys(error.fields).length ? error.fields : { message: error.message },
         });
+      };
+      // Step one without JavaScript: send the phone code (the letter form's check), keep what was typed.
+      if (str(body, "action", 10) === "code") {
+        try {
+          const code = await services.interaction.phone.request(values.phone, "letter", request.ip);
+          return renderPage(request, reply, site, {
+            conversationId,
+            handOff: values,
+            handOffNotice: {
+              text: `验证码已发送至 ${values.phone.replace(/^(\d{3})\d{4}(\d{4})$/, "$1****$2")}，10分钟内有效。`,
+              demoCode: services.config.smsShowCode ? code : null,
+            },
+          });
+        } catch (error) {
+          return retry(error);
+        }
+      }
+      try {
+        const receipt = await assistant.requestHandOff(conversationId, values, site.id, request.ip);
+        reply.header("cache-control", "no-store");
+        return renderPage(request, reply, site, {
+          conversationId,
+          receipt: {
+            queryNo: receipt.reference,
+            lookupCode: receipt.lookupCode,
+            lookupUrl: `${services.sites.base(site)}/interaction/lookup?no=${receipt.reference}&code=${encodeURIComponent(receipt.lookupCode)}`,
+          },
+        });
+      } catch (error) {
+        return retry(error);
       }
     },
   );

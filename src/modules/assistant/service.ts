@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
+import { sql } from "kysely";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
-import { InputError, notFound } from "../../platform/http/errors.ts";
+import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
 import { maskInText } from "../../platform/mask/mask.ts";
 import type { SitesService } from "../sites/service.ts";
 import { AssistantEngine, MESSAGES, type AssistantAnswer, type AssistantContext } from "./engine.ts";
@@ -61,6 +62,15 @@ export interface FaqInput {
   links: FaqLink[];
 }
 
+export interface HandOffInput {
+  name: string;
+  phone: string;
+  code: string;
+  email: string;
+  message: string;
+  publishConsent: boolean;
+}
+
 export interface QueueGroup {
   question: string;
   count: number;
@@ -71,6 +81,27 @@ export interface QueueGroup {
 }
 
 const KB_VERSION_KEY = "assistant_kb_version";
+/** kv key prefix marking a published letter already turned into an FAQ entry (value: the entry id). */
+const LETTER_USED_PREFIX = "assistant.letter_faq:";
+
+/** A published mailbox letter offered as an FAQ candidate (public, masked texts only). */
+export interface LetterCandidate {
+  id: number;
+  siteId: number;
+  ownerSiteId: number | null;
+  publicSubject: string | null;
+  publicContent: string | null;
+  publicAnswer: string | null;
+  publishedAt: string | null;
+}
+
+/** The first sentence of a text, at most `max` characters. */
+function summary(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  const first = /^.+?[。！？!?；;]/.exec(flat)?.[0] ?? flat;
+  const chars = [...first];
+  return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : first;
+}
 const CONVERSATION_ID = /^[A-Za-z0-9_-]{22}$/;
 /** Stored questions are capped: the guard refuses longer ones anyway. */
 const STORED_QUESTION_CHARS = 300;
@@ -342,36 +373,53 @@ export class AssistantService {
     if (Number(result.numUpdatedRows) === 0) throw notFound("没有找到这条回答");
   }
 
+  /** The site owning the FAQ entry the conversation was last answered from, if any. */
+  private faqSiteOf(turns: { faqId: string | null }[]): number | null {
+    for (const t of [...turns].reverse()) {
+      const entry = t.faqId ? this.entries.get(t.faqId) : undefined;
+      if (entry) return entry.siteId;
+    }
+    return null;
+  }
+
+  /**
+   * Hands the conversation to people (a 咨询 letter in the mailbox). The letter's own checks apply
+   * (name, phone, phone code, limits); their messages come back on the hand-off form's fields.
+   */
   async requestHandOff(
     conversationId: string,
-    input: { name: string; contact: string; message: string },
-    siteId: number | null,
+    input: HandOffInput,
+    siteId: number,
+    ip: string,
   ): Promise<HandOffReceipt> {
-    const name = normaliseQuestion(input.name);
-    const contact = normaliseQuestion(input.contact);
     const message = input.message.normalize("NFKC").trim();
-    const errors: Record<string, string> = {};
-    if (!name || name.length > 30) errors.name = "请填写您的称呼（30字以内）";
-    if (!/^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}|[^\s@]+@[^\s@]+\.[^\s@]+)$/.test(contact))
-      errors.contact = "请填写手机号码、固定电话或电子邮箱，方便工作人员答复您";
-    if (message.length > 2000) errors.message = "补充说明不能超过2000字";
-    if (Object.keys(errors).length > 0) throw new InputError("转人工信息填写有误", errors);
+    if ([...message].length > 2000)
+      throw new InputError("转人工信息填写有误", { message: "补充说明不能超过2000字" });
     const turns = await this.transcript(conversationId);
     if (turns.length === 0 && !message) {
       throw new InputError("请先描述您的问题", { message: "请填写您要咨询的问题" });
     }
     const transcript = turns
       .map(
-        (t) => `问：${t.question}\n答：${t.answered ? `[${t.faqId}] ${t.sourceQuestion}` : "（未能回答）"}`,
+        (t) =>
+          `问：${t.question}\n答：${t.answered ? `${t.answer}（知识库条目 ${t.faqId}“${t.sourceQuestion}”）` : t.answer}`,
       )
       .join("\n");
+    const open = [...turns].reverse().find((t) => !t.answered) ?? turns[turns.length - 1];
+    const subject = open ? open.question : message.split(/\r?\n/)[0];
     return this.handOff.create({
       conversationId: CONVERSATION_ID.test(conversationId) ? conversationId : "",
       siteId,
-      name,
-      contact,
+      faqSiteId: this.faqSiteOf(turns),
+      subject,
+      name: input.name.normalize("NFKC").trim(),
+      phone: input.phone.trim(),
+      code: input.code.trim(),
+      email: input.email.trim(),
       message,
+      publishConsent: input.publishConsent,
       transcript,
+      ip,
     });
   }
 
@@ -604,6 +652,128 @@ export class AssistantService {
     });
     if (counts.created + counts.updated > 0) await this.bumpVersion();
     return counts;
+  }
+
+  // ---- mailbox letters as FAQ candidates ----
+
+  private candidateQuery(siteIds: number[] | null) {
+    let query = this.store.db
+      .selectFrom("letters")
+      .where("status", "=", "published")
+      .where(
+        sql<boolean>`not exists (select 1 from kv where kv.key = cast(${LETTER_USED_PREFIX} as text) || cast(letters.id as text))`,
+      );
+    if (siteIds) {
+      const ids = siteIds.length ? siteIds : [-1];
+      query = query.where((eb) => eb.or([eb("ownerSiteId", "in", ids), eb("siteId", "in", ids)]));
+    }
+    return query;
+  }
+
+  /** Published letters of these sites (null: all) not yet turned into FAQ entries, newest first. */
+  async letterCandidates(
+    siteIds: number[] | null,
+    page: number,
+    pageSize = 20,
+  ): Promise<{ rows: LetterCandidate[]; total: number }> {
+    const total = Number(
+      (
+        await this.candidateQuery(siteIds)
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    const rows = await this.candidateQuery(siteIds)
+      .select([
+        "id",
+        "siteId",
+        "ownerSiteId",
+        "publicSubject",
+        "publicContent",
+        "publicAnswer",
+        "publishedAt",
+      ])
+      .orderBy("publishedAt", "desc")
+      .orderBy("id", "desc")
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
+      .execute();
+    return { rows, total };
+  }
+
+  /**
+   * Turns a published letter into a draft FAQ entry (question = the public subject, the content's
+   * first sentence as an alternative phrasing, answer = the published reply) in the normal review
+   * flow. Only the masked public texts are used. A letter is used once.
+   */
+  async entryFromLetter(letterId: number, siteIds: number[] | null, actor: Actor): Promise<FaqRecord> {
+    const letter = await this.candidateQuery(null)
+      .select(["id", "siteId", "ownerSiteId", "publicSubject", "publicContent", "publicAnswer"])
+      .where("id", "=", letterId)
+      .executeTakeFirst();
+    if (!letter) {
+      const used = await this.store.db
+        .selectFrom("kv")
+        .select("value")
+        .where("key", "=", `${LETTER_USED_PREFIX}${letterId}`)
+        .executeTakeFirst();
+      if (used) throw new InputError(`该信件已转为问答条目 ${used.value}`, {}, 409, "conflict");
+      throw notFound("该信件不存在或未公开");
+    }
+    const allowed = [letter.ownerSiteId, letter.siteId].filter(
+      (id): id is number => id != null && (siteIds === null || siteIds.includes(id)),
+    );
+    if (allowed.length === 0) throw forbidden("您没有管理该信件所属网站知识库的权限");
+    const siteId = allowed[0];
+    const site = this.sites.byId(siteId);
+    const department =
+      Object.entries(DEPARTMENT_SITES).find(([, code]) => code === site?.code)?.[0] ??
+      [...(site?.name ?? "领导信箱")].slice(0, 40).join("");
+    const subject = normaliseQuestion(letter.publicSubject ?? "");
+    const detail = summary(letter.publicContent ?? "", 120);
+    const letterSite = this.sites.byId(letter.siteId);
+    // Claim the letter first, so a double click does not make two entries.
+    const key = `${LETTER_USED_PREFIX}${letterId}`;
+    const claimed = await this.store.db
+      .insertInto("kv")
+      .values({ key, value: "" })
+      .onConflict((oc) => oc.column("key").doNothing())
+      .executeTakeFirst();
+    if (Number(claimed.numInsertedOrUpdatedRows ?? 0) !== 1)
+      throw new InputError("该信件已转为问答条目", {}, 409, "conflict");
+    try {
+      const entry = await this.createEntry(
+        {
+          siteId,
+          department,
+          category: "领导信箱",
+          question: [...subject].slice(0, 200).join(""),
+          alternatives: detail && detail !== subject ? [detail] : [],
+          answer: (letter.publicAnswer ?? "").trim(),
+          keywords: [],
+          links: [
+            {
+              kind: "page",
+              title: [...`领导信箱：${subject}`].slice(0, 100).join(""),
+              href: `/sites/${letterSite?.code ?? "www"}/interaction/letters/${letterId}`,
+            },
+          ],
+        },
+        actor,
+      );
+      await this.store.db.updateTable("kv").set({ value: entry.id }).where("key", "=", key).execute();
+      await this.audit.record({
+        actor: actor.name,
+        action: "assistant.faq.from_letter",
+        targetType: "faq",
+        targetId: entry.id,
+        detail: { letterId },
+      });
+      return entry;
+    } catch (error) {
+      await this.store.db.deleteFrom("kv").where("key", "=", key).execute();
+      throw error;
+    }
   }
 
   // ---- editor queue and figures ----

@@ -34,6 +34,8 @@ export interface LetterInput {
   code: string;
   /** Set when a trusted client (an Open311 key) files for the citizen: no phone code then. */
   via?: "open311";
+  /** Where a citizen-verified letter came from when not the letter form (stored as its source). */
+  origin?: "assistant";
   email: string;
   address: string;
   publishConsent: boolean;
@@ -288,7 +290,7 @@ export class LetterService {
             dueAt,
             reopenCount: 0,
             ipHash: this.phone.ipHash(input.ip),
-            source: input.via ?? "web",
+            source: input.via ?? input.origin ?? "web",
             createdAt: now.toISOString(),
             updatedAt: now.toISOString(),
           })

@@ -1,6 +1,6 @@
 import { AdminLayout, CsrfField, type AdminContext } from "../../../web/admin-layout.tsx";
 import { ErrorSummary, Field } from "../../../web/components/form.tsx";
-import type { FaqRecord, QueueGroup } from "../service.ts";
+import type { FaqRecord, LetterCandidate, QueueGroup } from "../service.ts";
 
 export const STATUS_NAMES: Record<string, string> = {
   draft: "草稿",
@@ -39,6 +39,7 @@ function SubNav({ path }: { path: string }) {
     { href: "/admin/assistant", name: "概况" },
     { href: "/admin/assistant/faqs", name: "知识库" },
     { href: "/admin/assistant/queue", name: "待补充问题" },
+    { href: "/admin/assistant/letters", name: "信箱候选问答" },
     { href: "/admin/assistant/faqs/new", name: "新建条目" },
   ];
   return (
@@ -103,18 +104,106 @@ function QueueTable({ groups, ctx, actions }: { groups: QueueGroup[]; ctx: Admin
   );
 }
 
+function excerpt(text: string | null, max: number): string {
+  const chars = [...(text ?? "").replace(/\s+/g, " ").trim()];
+  return chars.length > max ? `${chars.slice(0, max).join("")}…` : chars.join("");
+}
+
+/** Published mailbox letters not yet turned into FAQ entries, each with a one-click draft. */
+function LetterCandidates({
+  ctx,
+  rows,
+  canCreate,
+  siteNames,
+}: {
+  ctx: AdminContext;
+  rows: LetterCandidate[];
+  canCreate: boolean;
+  siteNames: Map<number, string>;
+}) {
+  if (rows.length === 0) return <p>暂无新的已公开信件。</p>;
+  return (
+    <table class="data-table letter-candidates">
+      <caption class="visually-hidden">来自领导信箱的候选问答</caption>
+      <thead>
+        <tr>
+          <th scope="col">来信（已隐去个人信息）</th>
+          <th scope="col">公开答复</th>
+          <th scope="col">承办单位</th>
+          {canCreate ? <th scope="col">操作</th> : null}
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r) => (
+          <tr>
+            <td>
+              <strong>{r.publicSubject}</strong>
+              <span class="meta">{excerpt(r.publicContent, 80)}</span>
+            </td>
+            <td>{excerpt(r.publicAnswer, 120)}</td>
+            <td>{siteNames.get(r.ownerSiteId ?? r.siteId) ?? ""}</td>
+            {canCreate ? (
+              <td>
+                <form method="post" action={`/admin/assistant/letters/${r.id}`} class="inline-form">
+                  <CsrfField token={ctx.csrf} />
+                  <button type="submit" class="button secondary">
+                    据此新建草稿条目
+                  </button>
+                </form>
+              </td>
+            ) : null}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function LetterCandidatesPage({
+  ctx,
+  rows,
+  total,
+  page,
+  pages,
+  canCreate,
+  siteNames,
+}: {
+  ctx: AdminContext;
+  rows: LetterCandidate[];
+  total: number;
+  page: number;
+  pages: number;
+  canCreate: boolean;
+  siteNames: Map<number, string>;
+}) {
+  return (
+    <AdminLayout ctx={ctx} title="来自领导信箱的候选问答">
+      <h1>来自领导信箱的候选问答</h1>
+      <SubNav path={ctx.path} />
+      <p class="meta">
+        本网站已公开的信件和答复（个人信息已隐去），共 {total}{" "}
+        封尚未转为问答条目。据此新建的条目为草稿，需送审、审核后才会上线；已转为条目的信件不再列出。
+      </p>
+      <LetterCandidates ctx={ctx} rows={rows} canCreate={canCreate} siteNames={siteNames} />
+      <Pager base="/admin/assistant/letters?" page={page} pages={pages} />
+    </AdminLayout>
+  );
+}
+
 export function AssistantDashboard({
   ctx,
   figures,
   top,
   entries,
   buildMs,
+  candidates,
 }: {
   ctx: AdminContext;
   figures: Figures;
   top: QueueGroup[];
   entries: { total: number; live: number; submitted: number };
   buildMs: number;
+  candidates: { rows: LetterCandidate[]; total: number; canCreate: boolean; siteNames: Map<number, string> };
 }) {
   return (
     <AdminLayout ctx={ctx} title="智能客服">
@@ -155,6 +244,18 @@ export function AssistantDashboard({
       <p>
         <a href="/admin/assistant/queue">处理全部待补充问题</a>
       </p>
+      <h2>来自领导信箱的候选问答</h2>
+      <LetterCandidates
+        ctx={ctx}
+        rows={candidates.rows}
+        canCreate={candidates.canCreate}
+        siteNames={candidates.siteNames}
+      />
+      {candidates.total > candidates.rows.length ? (
+        <p>
+          <a href="/admin/assistant/letters">查看全部 {candidates.total} 封候选信件</a>
+        </p>
+      ) : null}
     </AdminLayout>
   );
 }

@@ -18,8 +18,34 @@ export interface TurnView {
 
 export interface HandOffValues {
   name: string;
-  contact: string;
+  phone: string;
+  code: string;
+  email: string;
   message: string;
+  publishConsent: boolean;
+}
+
+export const EMPTY_HANDOFF: HandOffValues = {
+  name: "",
+  phone: "",
+  code: "",
+  email: "",
+  message: "",
+  publishConsent: false,
+};
+
+/** "Code sent" after the first step of the hand-off form. */
+export interface HandOffNotice {
+  text: string;
+  /** Shown only on demo deployments (config.smsShowCode). */
+  demoCode: string | null;
+}
+
+/** The letter filed for the hand-off. */
+export interface HandOffReceiptView {
+  queryNo: string;
+  lookupCode: string;
+  lookupUrl: string;
 }
 
 const LINK_KIND: Record<string, string> = { service: "办事指南", policy: "相关政策", page: "相关页面" };
@@ -95,6 +121,7 @@ export function AssistantPage({
   question,
   handOff,
   handOffErrors,
+  handOffNotice,
   receipt,
 }: {
   ctx: PageContext;
@@ -103,10 +130,12 @@ export function AssistantPage({
   question: string;
   handOff: HandOffValues;
   handOffErrors: Record<string, string>;
-  receipt?: string;
+  handOffNotice?: HandOffNotice;
+  receipt?: HandOffReceiptView;
 }) {
   const last = turns[turns.length - 1];
-  const showHandOff = Object.keys(handOffErrors).length > 0 || (last && !last.answered);
+  const showHandOff =
+    Object.keys(handOffErrors).length > 0 || handOffNotice !== undefined || (last && !last.answered);
   return (
     <Layout
       ctx={ctx}
@@ -119,7 +148,20 @@ export function AssistantPage({
       </p>
       {receipt ? (
         <div class="notice info" role="status">
-          <p>已转人工客服，您的留言编号是 {receipt}。工作人员会在3个工作日内通过您留下的联系方式答复您。</p>
+          <p>已转人工客服：您的问题和对话记录已作为咨询信件提交到领导信箱，工作人员会按时限答复您。</p>
+          <p>
+            查询编号：<strong class="query-no">{receipt.queryNo}</strong>
+          </p>
+          <p>
+            查询码：<strong class="lookup-code">{receipt.lookupCode}</strong>
+          </p>
+          <p>请妥善保存查询编号和查询码，凭二者可查看办理进度和答复。查询码只显示这一次。</p>
+          <p>
+            <a href={receipt.lookupUrl} class="lookup-link">
+              免登录查看办理进度
+            </a>
+            （可收藏此链接）
+          </p>
         </div>
       ) : null}
       {turns.length > 0 ? (
@@ -152,10 +194,26 @@ export function AssistantPage({
         {showHandOff ? null : (
           <p class="meta">没有找到答案？留下联系方式，工作人员会根据您的对话记录答复您。</p>
         )}
+        {handOffNotice ? (
+          <div class="notice info" role="status">
+            <p>{handOffNotice.text}</p>
+            {handOffNotice.demoCode ? (
+              <p>
+                演示环境：验证码为 <strong class="demo-code">{handOffNotice.demoCode}</strong>
+                （正式环境仅通过短信发送）
+              </p>
+            ) : null}
+          </div>
+        ) : null}
         <form method="post" action={`${ctx.base}/assistant/handoff`} novalidate>
+          {/* Enter in a text field files the request, not the code request. */}
+          <button type="submit" name="action" value="submit" class="visually-hidden" tabIndex={-1}>
+            转人工客服
+          </button>
           <ErrorSummary errors={handOffErrors} />
+          <p class="meta">转人工后，您的问题和对话记录将作为咨询信件提交到领导信箱，需要验证手机号码。</p>
           <input type="hidden" name="conversationId" value={conversationId} />
-          <Field id="name" label="您的称呼" error={handOffErrors.name}>
+          <Field id="name" label="姓名（必填）" error={handOffErrors.name}>
             <input
               id="name"
               name="name"
@@ -163,21 +221,42 @@ export function AssistantPage({
               maxLength={30}
               value={handOff.name}
               autocomplete="name"
+              required
             />
           </Field>
-          <Field
-            id="contact"
-            label="联系方式"
-            hint="手机号码、固定电话或电子邮箱"
-            error={handOffErrors.contact}
-          >
+          <Field id="phone" label="手机号码（必填，用于验证和回访）" error={handOffErrors.phone}>
             <input
-              id="contact"
-              name="contact"
-              type="text"
-              maxLength={100}
-              value={handOff.contact}
+              id="phone"
+              name="phone"
+              type="tel"
+              maxLength={15}
+              value={handOff.phone}
               autocomplete="tel"
+              required
+            />
+          </Field>
+          <button type="submit" name="action" value="code" class="button secondary" formnovalidate>
+            获取短信验证码
+          </button>
+          <Field id="code" label="短信验证码（必填）" hint="6位数字，10分钟内有效" error={handOffErrors.code}>
+            <input
+              id="code"
+              name="code"
+              type="text"
+              inputMode="numeric"
+              maxLength={6}
+              value={handOff.code}
+              autocomplete="one-time-code"
+            />
+          </Field>
+          <Field id="email" label="电子邮箱（选填）" error={handOffErrors.email}>
+            <input
+              id="email"
+              name="email"
+              type="email"
+              maxLength={100}
+              value={handOff.email}
+              autocomplete="email"
             />
           </Field>
           <Field id="message" label="补充说明（选填）" error={handOffErrors.message}>
@@ -185,7 +264,13 @@ export function AssistantPage({
               {handOff.message}
             </textarea>
           </Field>
-          <button type="submit" class="button secondary">
+          <p>
+            <label>
+              <input type="checkbox" name="publishConsent" value="1" checked={handOff.publishConsent} />{" "}
+              同意在隐去个人信息后公开这封信件和答复
+            </label>
+          </p>
+          <button type="submit" name="action" value="submit" class="button secondary">
             转人工客服
           </button>
         </form>
