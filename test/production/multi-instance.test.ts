@@ -253,6 +253,30 @@ describe("several instances on PostgreSQL and Redis", { timeout: 180_000 }, () =
     assert.equal(home.status, 200, "instance B keeps answering");
   });
 
+  it("times out instead of hanging when Redis is slow", async () => {
+    // Redis stops answering for 4 s (DEBUG SLEEP blocks the server), as when it is overloaded.
+    const { Redis } = await import("ioredis");
+    const blocker = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+    blocker.on("error", () => {});
+    try {
+      await blocker.connect();
+      const sleeping = blocker.call("DEBUG", "SLEEP", "4");
+      await new Promise((r) => setTimeout(r, 150));
+      // A search page is not cached and its rate-limit counter lives in Redis.
+      const started = Date.now();
+      const page = await fetch(`${b.base}/sites/www/search?q=${encodeURIComponent("社保")}`);
+      const took = Date.now() - started;
+      assert.ok([200, 503].includes(page.status), `answered, not failed (got ${page.status})`);
+      assert.ok(took < 3500, `answered before Redis woke up (${took} ms)`);
+      const ready = await fetch(`${b.base}/readyz`);
+      assert.equal(ready.status, 503, "readiness reports the slow Redis");
+      assert.equal(await sleeping, "OK", "Redis really was asleep");
+      assert.ok(await eventually(async () => (await fetch(`${b.base}/readyz`)).status === 200, 10_000));
+    } finally {
+      blocker.disconnect();
+    }
+  });
+
   it("degrades without Redis and recovers by itself when Redis returns", async () => {
     await redis.down();
     const home = await fetch(`${b.base}/sites/rst/`);

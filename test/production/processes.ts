@@ -57,6 +57,9 @@ export class PrivateRedis {
         "no",
         "--dir",
         this.dir,
+        // Lets a test make Redis unresponsive (DEBUG SLEEP) to check time-outs.
+        "--enable-debug-command",
+        "local",
       ],
       {
         stdio: "ignore",
