@@ -7,6 +7,7 @@ import type { SearchResult } from "../../platform/search/search-index.ts";
 import { renderDocument } from "../../web/render.ts";
 import { pageParam } from "../content/routes.tsx";
 import { pageContext, siteOf } from "../sites/page-context.ts";
+import type { Site } from "../sites/service.ts";
 import { MAX_QUERY_LENGTH, SiteSearchService } from "./service.ts";
 import { SearchPage, type SearchPageParams } from "./views/search-page.tsx";
 
@@ -27,37 +28,57 @@ const Facet = Type.Array(
 
 export default async function searchRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const search = new SiteSearchService(services);
+  app.addHook("onClose", () => search.flush());
   const kinds = services.search.kinds;
+
+  /** What the search page was asked for, from its query string (bad values fall back to defaults). */
+  const pageParams = (site: Site, raw: Record<string, unknown>) => {
+    const str = (v: unknown) =>
+      typeof v === "string" ? v : Array.isArray(v) && typeof v[0] === "string" ? v[0] : "";
+    const params: SearchPageParams = {
+      q: str(raw.q).trim(),
+      scope: site.kind === "portal" ? "all" : str(raw.scope) === "all" ? "all" : "site",
+      kind: kinds.has(str(raw.kind)) ? str(raw.kind) : "",
+      year: /^\d{4}$/.test(str(raw.year)) ? str(raw.year) : "",
+    };
+    const tooLong = params.q.length > MAX_QUERY_LENGTH;
+    if (tooLong) params.q = params.q.slice(0, MAX_QUERY_LENGTH);
+    const query = {
+      q: params.q,
+      siteCode: params.scope === "all" ? null : site.code,
+      kind: params.kind || null,
+      year: params.year ? Number(params.year) : null,
+      page: pageParam(raw.page, 100),
+      pageSize: 10,
+    };
+    return { params, query, tooLong };
+  };
 
   app.get(
     "/sites/:code/search",
-    { schema: { hide: true }, config: { rateLimit: { max: 120, timeWindow: "1 minute" } } },
+    {
+      schema: { hide: true },
+      config: {
+        rateLimit: { max: 120, timeWindow: "1 minute" },
+        // Popular searches are served from the page cache; every one is still logged.
+        pageCache: true,
+        onPageCacheHit: (request) => {
+          const site = services.sites.byCodeCached((request.params as { code: string }).code);
+          if (!site) return;
+          const { query } = pageParams(site, request.query as Record<string, unknown>);
+          if (query.q) search.logSearch(query);
+        },
+      },
+    },
     async (request, reply) => {
       const site = await siteOf(services, (request.params as { code: string }).code);
       const raw = request.query as Record<string, unknown>;
-      const str = (v: unknown) =>
-        typeof v === "string" ? v : Array.isArray(v) && typeof v[0] === "string" ? v[0] : "";
-      const params: SearchPageParams = {
-        q: str(raw.q).trim(),
-        scope: site.kind === "portal" ? "all" : str(raw.scope) === "all" ? "all" : "site",
-        kind: kinds.has(str(raw.kind)) ? str(raw.kind) : "",
-        year: /^\d{4}$/.test(str(raw.year)) ? str(raw.year) : "",
-      };
+      const { params, query, tooLong } = pageParams(site, raw);
       let message: string | undefined;
-      if (params.q.length > MAX_QUERY_LENGTH) {
-        message = `搜索词不能超过${MAX_QUERY_LENGTH}字，已按前${MAX_QUERY_LENGTH}字搜索。`;
-        params.q = params.q.slice(0, MAX_QUERY_LENGTH);
-      }
+      if (tooLong) message = `搜索词不能超过${MAX_QUERY_LENGTH}字，已按前${MAX_QUERY_LENGTH}字搜索。`;
       let result: SearchResult | null = null;
       if (params.q) {
-        result = await search.search({
-          q: params.q,
-          siteCode: params.scope === "all" ? null : site.code,
-          kind: params.kind || null,
-          year: params.year ? Number(params.year) : null,
-          page: pageParam(raw.page, 100),
-          pageSize: 10,
-        });
+        result = await search.search(query);
       } else if ("q" in raw) {
         message = "请输入要搜索的关键词。";
       }

@@ -82,5 +82,45 @@ for (const engine of ENGINES) {
       assert.match(JSON.stringify(bad.body), /service/);
       assert.match(JSON.stringify(bad.body), /letter/);
     });
+
+    it("logs every query for analytics without the personal data typed into it", async () => {
+      const typed = "社保 420102199001011234 13812345678 zhang@example.com";
+      const res = await api(`q=${encodeURIComponent(typed)}&site=www`);
+      assert.equal(res.status, 200);
+      const logged = async () =>
+        t.services.store.db
+          .selectFrom("searchLog")
+          .select(["query", "siteCode"])
+          .where("query", "like", "社保 [证件号]%")
+          .execute();
+      const deadline = Date.now() + 5000;
+      let rows = await logged();
+      while (rows.length === 0 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+        rows = await logged();
+      }
+      assert.deepEqual(rows, [{ query: "社保 [证件号] [手机号] [邮箱]", siteCode: "www" }]);
+    });
+
+    it("serves a repeated search page from the page cache and still logs each search", async () => {
+      const url = `/sites/rst/search?q=${encodeURIComponent("养老保险 缓存")}`;
+      const first = await t.app.inject({ url });
+      const second = await t.app.inject({ url });
+      assert.equal(first.statusCode, 200);
+      assert.equal(second.headers["x-page-cache"], "hit");
+      assert.equal(second.body, first.body);
+      const count = async () =>
+        (
+          await t.services.store.db
+            .selectFrom("searchLog")
+            .select("id")
+            .where("query", "=", "养老保险 缓存")
+            .where("siteCode", "=", "rst")
+            .execute()
+        ).length;
+      const deadline = Date.now() + 5000;
+      while ((await count()) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await count(), 2);
+    });
   });
 }

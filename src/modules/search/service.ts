@@ -13,8 +13,23 @@ export interface SiteSearchQuery {
 
 export const MAX_QUERY_LENGTH = 100;
 
+interface QueryLogEntry {
+  at: string;
+  query: string;
+  siteCode: string | null;
+  kind: string | null;
+  total: number;
+}
+
+/** Queries are written in batches so that logging does not add a database write to every search. */
+const LOG_FLUSH_MS = 1000;
+const LOG_BATCH = 200;
+
 /** Cluster-wide and per-site search over everything published, with a privacy-safe query log. */
 export class SiteSearchService {
+  private pending: QueryLogEntry[] = [];
+  private timer: NodeJS.Timeout | null = null;
+
   constructor(private readonly services: Services) {}
 
   async search(query: SiteSearchQuery): Promise<SearchResult> {
@@ -28,21 +43,38 @@ export class SiteSearchService {
       page: query.page,
       pageSize: query.pageSize,
     });
-    await this.log(query.q, site?.code ?? null, kind, result.total);
+    this.log(query.q, site?.code ?? null, kind, result.total);
     return result;
   }
 
+  /** Logs a search answered from the page cache (the result count comes from the result cache). */
+  logSearch(query: SiteSearchQuery): void {
+    void this.search(query).catch(() => {});
+  }
+
+  /** Writes the queries logged so far; called on a timer, when a batch fills, and on shutdown. */
+  async flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    try {
+      await this.services.store.db.insertInto("searchLog").values(batch).execute();
+    } catch {
+      // The log is analytics: it must never break or slow a search.
+    }
+  }
+
   /** Logs the query for analytics with personal data stripped (ID and phone numbers, e-mail addresses). */
-  private async log(q: string, siteCode: string | null, kind: string | null, total: number): Promise<void> {
+  private log(q: string, siteCode: string | null, kind: string | null, total: number): void {
     const query = scrubPersonalData(q.trim()).slice(0, MAX_QUERY_LENGTH);
     if (!query) return;
-    try {
-      await this.services.store.db
-        .insertInto("searchLog")
-        .values({ at: nowIso(), query, siteCode, kind, total })
-        .execute();
-    } catch {
-      // The log must never break a search.
+    this.pending.push({ at: nowIso(), query, siteCode, kind, total });
+    if (this.pending.length >= LOG_BATCH) void this.flush();
+    else if (!this.timer) {
+      this.timer = setTimeout(() => void this.flush(), LOG_FLUSH_MS);
+      this.timer.unref();
     }
   }
 }

@@ -40,7 +40,7 @@ export async function pageContext(
   currentChannelPath?: string,
 ): Promise<PageContext> {
   const base = services.sites.base(site);
-  const channels = await services.sites.repo.channelsOfSite(site.id);
+  const channels = await services.sites.channelsCached(site.id);
   const top = channels.filter((c) => c.parentId === null);
   const currentTop = currentChannelPath?.split("/")[0];
   return {

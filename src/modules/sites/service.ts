@@ -111,6 +111,18 @@ export class SitesService {
   }
 
   private readonly listeners: (() => void)[] = [];
+  private readonly channelCache = new Map<number, Promise<Channel[]>>();
+
+  /** A site's channels for page navigation, from memory; dropped whenever any site or channel changes. */
+  channelsCached(siteId: number): Promise<Channel[]> {
+    let channels = this.channelCache.get(siteId);
+    if (!channels) {
+      channels = this.repo.channelsOfSite(siteId);
+      this.channelCache.set(siteId, channels);
+      channels.catch(() => this.channelCache.delete(siteId));
+    }
+    return channels;
+  }
 
   /** Called after a site or channel changes in this process (page caches listen). */
   onChange(listener: () => void): void {
@@ -122,6 +134,7 @@ export class SitesService {
   }
 
   async refresh(): Promise<void> {
+    this.channelCache.clear();
     const sites = await this.repo.listSites();
     this.byCode = new Map(sites.map((s) => [s.code, s]));
     this.byHost = new Map(sites.map((s) => [s.host.toLowerCase(), s]));

@@ -104,3 +104,14 @@ export function textToHtml(text: string): string {
 export function looksLikeHtml(text: string): boolean {
   return /<\/?[a-z][\s\S]*?>/i.test(text);
 }
+
+/**
+ * Highlighted text (a search snippet or title): only <mark> and </mark> survive as tags; any other
+ * angle bracket is escaped. Much cheaper than the rich-text allow-list and just as strict for text.
+ */
+export function sanitizeHighlighted(html: string): string {
+  return html
+    .split(/(<\/?mark>)/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/</g, "&lt;").replace(/>/g, "&gt;")))
+    .join("");
+}

@@ -17,6 +17,8 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** Cache this route's 200 HTML answers for anonymous visitors (see PageCache). */
     pageCache?: boolean;
+    /** Runs when a cached answer is served instead of the route (e.g. to log a search query). */
+    onPageCacheHit?: (request: FastifyRequest) => void;
   }
 }
 
@@ -100,6 +102,7 @@ export function registerPageCache(app: FastifyInstance, cache: PageCache): void 
     }
   };
   const serve = (reply: FastifyReply, hit: CachedPage) => {
+    reply.request.routeOptions.config.onPageCacheHit?.(reply.request);
     reply.headers(hit.headers).header("x-page-cache", "hit");
     return reply.send(hit.body);
   };

@@ -1,4 +1,4 @@
-import { sanitizeRichText } from "../../platform/html/sanitize.ts";
+import { sanitizeHighlighted, sanitizeRichText } from "../../platform/html/sanitize.ts";
 
 /** The only component that injects HTML: it sanitises with the platform allow-list first. */
 export function RichText({ html, class: className }: { html: string; class?: string }) {
@@ -7,7 +7,7 @@ export function RichText({ html, class: className }: { html: string; class?: str
   );
 }
 
-/** Inline HTML such as a search snippet with <mark> highlights, sanitised the same way. */
+/** Highlighted text such as a search snippet: only its <mark> tags are kept as HTML. */
 export function InlineHtml({ html }: { html: string }) {
-  return <span dangerouslySetInnerHTML={{ __html: sanitizeRichText(html) }} />;
+  return <span dangerouslySetInnerHTML={{ __html: sanitizeHighlighted(html) }} />;
 }
