@@ -1,19 +1,17 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "./browser.ts";
 import { startPlatform, type TestContext } from "../engines.ts";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
-describe("console rich-text editor in Chromium", { skip: !existsSync(CHROMIUM) && "no Chromium" }, () => {
+describe("console rich-text editor in Chromium", () => {
   let t: TestContext;
   let browser: Browser;
   let base = "";
   before(async () => {
     t = await startPlatform("sqlite");
     base = await t.app.listen({ port: 0, host: "127.0.0.1" });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

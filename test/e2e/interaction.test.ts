@@ -1,32 +1,12 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { axeViolations, describeViolations, launchChromium } from "./browser.ts";
 import { startPlatform, type TestContext } from "../engines.ts";
 import { DEMO_PASSWORD } from "../../src/seed/demo.ts";
 import { chinaDate } from "../../src/modules/interaction/consultations.ts";
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve("axe-core/axe.min.js");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const SHOTS = process.env.E2E_SCREENSHOTS;
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  return page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: {
-          run: (o: unknown) => Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }>;
-        };
-      }
-    ).axe;
-    const result = await axe.run({
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    });
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  });
-}
 
 /**
  * One letter through the whole loop in Chromium: a citizen writes (seeing similar letters as they
@@ -44,18 +24,7 @@ describe("interaction centre in Chromium", () => {
     await t.app.listen({ port: 0, host: "127.0.0.1" });
     const address = t.app.server.address();
     origin = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
@@ -81,7 +50,7 @@ describe("interaction centre in Chromium", () => {
     await page.goto(url);
     const violations = await axeViolations(page);
     await context.close();
-    return violations;
+    return violations.length > 0 ? [describeViolations(violations)] : [];
   }
 
   /** A staff member signed in through the real console login form (handlers and reviewers have no TOTP). */
