@@ -1,5 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { XMLParser } from "fast-xml-parser";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { staffPost, staffSession } from "./test-helpers.ts";
 
@@ -24,6 +25,42 @@ for (const engine of ENGINES) {
       assert.equal(res.statusCode, 200);
       const codes = (res.json() as { service_code: string }[]).map((s) => s.service_code);
       assert.deepEqual(codes, ["consult", "complaint", "suggestion", "help", "other"]);
+    });
+
+    it("speaks XML too, for tools that read GeoReport XML", async () => {
+      const parser = new XMLParser({ isArray: (name) => ["service", "request", "error"].includes(name) });
+      const services = await t.app.inject({ url: "/open311/v2/services.xml" });
+      assert.equal(services.statusCode, 200);
+      assert.match(String(services.headers["content-type"]), /^application\/xml/);
+      const codes = (parser.parse(services.body).services.service as { service_code: string }[]).map(
+        (s) => s.service_code,
+      );
+      assert.deepEqual(codes, ["consult", "complaint", "suggestion", "help", "other"]);
+
+      const json = (await t.app.inject({ url: "/open311/v2/requests.json?status=closed" })).json() as {
+        service_request_id: string;
+      }[];
+      const closed = await t.app.inject({ url: "/open311/v2/requests.xml?status=closed" });
+      assert.equal(closed.statusCode, 200);
+      const requests = parser.parse(closed.body).service_requests.request as { service_request_id: number }[];
+      assert.deepEqual(
+        requests.map((r) => String(r.service_request_id)),
+        json.map((r) => r.service_request_id),
+        "the same requests as the JSON answer",
+      );
+      assert.ok(!closed.body.includes("13812345678"), "personal data stays masked");
+
+      const missing = await t.app.inject({ url: "/open311/v2/requests/999999.xml" });
+      assert.equal(missing.statusCode, 404);
+      assert.equal(parser.parse(missing.body).errors.error[0].code, 404);
+      const noKey = await t.app.inject({
+        method: "POST",
+        url: "/open311/v2/requests.xml",
+        payload: { service_code: "consult", description: "测试" },
+      });
+      assert.equal(noKey.statusCode, 403);
+      assert.match(parser.parse(noKey.body).errors.error[0].description, /api_key/);
+      assert.equal((await t.app.inject({ url: "/open311/v2/services.csv" })).statusCode, 404);
     });
 
     it("serves requests with masked public data only", async () => {

@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { XMLBuilder } from "fast-xml-parser";
 import type { Services } from "../../app.ts";
 import { InputError } from "../../platform/http/errors.ts";
 import type { Letter } from "./letters.ts";
 import { LETTER_KINDS } from "./model.ts";
 
 /**
- * Open311 GeoReport v2 (JSON) over the letters: services are the letter kinds, requests are
+ * Open311 GeoReport v2 (JSON and XML) over the letters: services are the letter kinds, requests are
  * letters. Only masked, public data is served: description and answer appear once a letter is
  * published (with personal data masked); otherwise just kind, status and dates.
  */
@@ -17,8 +18,36 @@ const KIND_DESCRIPTIONS: Record<string, string> = {
   other: "其他事项",
 };
 
-function o311Error(reply: FastifyReply, status: number, description: string) {
-  return reply.status(status).send([{ code: status, description }]);
+type Format = "json" | "xml";
+
+/** The format named by a path's extension (`requests.json`, `requests.xml`), or null. */
+function formatOf(ext: string): Format | null {
+  return ext === "json" || ext === "xml" ? ext : null;
+}
+
+const xml = new XMLBuilder({ format: true });
+
+/** GeoReport answers a list: a JSON array, or in XML a root element with one child per entry. */
+function sendList(reply: FastifyReply, format: Format, root: string, item: string, rows: object[]) {
+  if (format === "json") return reply.send(rows);
+  return reply
+    .type("application/xml; charset=utf-8")
+    .send(`<?xml version="1.0" encoding="utf-8"?>\n${xml.build({ [root]: { [item]: rows } })}`);
+}
+
+function o311Errors(reply: FastifyReply, format: Format, status: number, descriptions: string[]) {
+  reply.status(status);
+  return sendList(
+    reply,
+    format,
+    "errors",
+    "error",
+    descriptions.map((description) => ({ code: status, description })),
+  );
+}
+
+function o311Error(reply: FastifyReply, format: Format, status: number, description: string) {
+  return o311Errors(reply, format, status, [description]);
 }
 
 export default async function open311Routes(app: FastifyInstance, { services }: { services: Services }) {
@@ -48,8 +77,10 @@ export default async function open311Routes(app: FastifyInstance, { services }: 
 
   const hidden = { schema: { hide: true } };
 
-  app.get("/open311/v2/services.json", hidden, async () =>
-    Object.entries(LETTER_KINDS).map(([code, name]) => ({
+  app.get("/open311/v2/services.:format", hidden, async (request, reply) => {
+    const format = formatOf((request.params as { format: string }).format);
+    if (!format) return o311Error(reply, "json", 404, "格式应为 json 或 xml");
+    const services = Object.entries(LETTER_KINDS).map(([code, name]) => ({
       service_code: code,
       service_name: name,
       description: KIND_DESCRIPTIONS[code],
@@ -57,10 +88,13 @@ export default async function open311Routes(app: FastifyInstance, { services }: 
       type: "realtime",
       keywords: "领导信箱,留言",
       group: "互动交流",
-    })),
-  );
+    }));
+    return sendList(reply, format, "services", "service", services);
+  });
 
-  app.get("/open311/v2/requests.json", hidden, async (request, reply) => {
+  app.get("/open311/v2/requests.:format", hidden, async (request, reply) => {
+    const format = formatOf((request.params as { format: string }).format);
+    if (!format) return o311Error(reply, "json", 404, "格式应为 json 或 xml");
     const q = request.query as Record<string, string | undefined>;
     let query = services.store.read.selectFrom("letters").selectAll().where("status", "!=", "invalid");
     if (q.service_request_id) {
@@ -69,11 +103,11 @@ export default async function open311Routes(app: FastifyInstance, { services }: 
         .filter((x) => /^\d{1,9}$/.test(x))
         .slice(0, 50)
         .map(Number);
-      if (ids.length === 0) return [];
+      if (ids.length === 0) return sendList(reply, format, "service_requests", "request", []);
       query = query.where("id", "in", ids);
     }
     if (q.service_code) {
-      if (!(q.service_code in LETTER_KINDS)) return o311Error(reply, 400, "未知的 service_code");
+      if (!(q.service_code in LETTER_KINDS)) return o311Error(reply, format, 400, "未知的 service_code");
       query = query.where("kind", "=", q.service_code);
     }
     if (q.status === "open")
@@ -86,7 +120,7 @@ export default async function open311Routes(app: FastifyInstance, { services }: 
       const v = q[param];
       if (v) {
         const d = new Date(v);
-        if (Number.isNaN(d.getTime())) return o311Error(reply, 400, `${param} 不是有效的时间`);
+        if (Number.isNaN(d.getTime())) return o311Error(reply, format, 400, `${param} 不是有效的时间`);
         query = query.where("createdAt", op, d.toISOString());
       }
     }
@@ -96,31 +130,34 @@ export default async function open311Routes(app: FastifyInstance, { services }: 
       .limit(50)
       .offset((page - 1) * 50)
       .execute();
-    return rows.map(toRequest);
+    return sendList(reply, format, "service_requests", "request", rows.map(toRequest));
   });
 
   app.get("/open311/v2/requests/:id", hidden, async (request, reply) => {
-    const m = /^(\d{1,9})\.json$/.exec((request.params as { id: string }).id);
-    if (!m) return o311Error(reply, 404, "请求不存在");
+    const m = /^(\d{1,9})\.(json|xml)$/.exec((request.params as { id: string }).id);
+    const format = formatOf(m?.[2] ?? "") ?? "json";
+    if (!m) return o311Error(reply, format, 404, "请求不存在");
     const row = await services.store.read
       .selectFrom("letters")
       .selectAll()
       .where("id", "=", Number(m[1]))
       .executeTakeFirst();
-    if (!row || row.status === "invalid") return o311Error(reply, 404, "请求不存在");
-    return [toRequest(row)];
+    if (!row || row.status === "invalid") return o311Error(reply, format, 404, "请求不存在");
+    return sendList(reply, format, "service_requests", "request", [toRequest(row)]);
   });
 
   app.post(
-    "/open311/v2/requests.json",
+    "/open311/v2/requests.:format",
     { schema: { hide: true }, config: { rateLimit: { max: 60, timeWindow: "1 minute" } } },
     async (request: FastifyRequest, reply) => {
+      const format = formatOf((request.params as { format: string }).format);
+      if (!format) return o311Error(reply, "json", 404, "格式应为 json 或 xml");
       const body = (request.body ?? {}) as Record<string, unknown>;
       const s = (k: string) => (typeof body[k] === "string" ? (body[k] as string) : "");
       const key = await interaction.open311.check(
         s("api_key") || String((request.query as { api_key?: string }).api_key ?? ""),
       );
-      if (!key) return o311Error(reply, 403, "api_key 无效或已停用");
+      if (!key) return o311Error(reply, format, 403, "api_key 无效或已停用");
       const description = s("description").trim();
       const subject = s("title").trim() || [...description].slice(0, 30).join("");
       try {
@@ -141,23 +178,22 @@ export default async function open311Routes(app: FastifyInstance, { services }: 
           via: "open311",
         });
         const site = sites.byId(key.siteId);
-        return [
+        return sendList(reply, format, "service_requests", "request", [
           {
             service_request_id: String(receipt.id),
             service_notice: `查询编号 ${receipt.queryNo}，查询码 ${receipt.lookupCode}（请转告来信人，凭此在 /sites/${site?.code ?? "www"}/interaction/lookup 查询）`,
             account_id: null,
           },
-        ];
+        ]);
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
         const fields = Object.entries(error.fields);
-        return reply
-          .status(error.statusCode)
-          .send(
-            fields.length
-              ? fields.map(([f, m]) => ({ code: error.statusCode, description: `${f}: ${m}` }))
-              : [{ code: error.statusCode, description: error.message }],
-          );
+        return o311Errors(
+          reply,
+          format,
+          error.statusCode,
+          fields.length ? fields.map(([f, m]) => `${f}: ${m}`) : [error.message],
+        );
       }
     },
   );
