@@ -277,6 +277,48 @@ describe("several instances on PostgreSQL and Redis", { timeout: 180_000 }, () =
     }
   });
 
+  it("answers clearly, without hanging or 500, when Redis is full", async () => {
+    const { Redis } = await import("ioredis");
+    const admin = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
+    admin.on("error", () => {});
+    const login = async () => {
+      // Instance A was killed in an earlier test; B serves.
+      const form = await fetch(`${b.base}/admin/login`);
+      const cookie = form.headers
+        .getSetCookie()
+        .map((c) => c.split(";")[0])
+        .join("; ");
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? "";
+      const started = Date.now();
+      const res = await fetch(`${b.base}/admin/login`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie },
+        body: new URLSearchParams({
+          username: "rst_editor",
+          password: "Chuyun@2026",
+          _csrf: csrf,
+        }).toString(),
+      });
+      return { status: res.status, took: Date.now() - started, body: await res.text() };
+    };
+    try {
+      await admin.connect();
+      // Redis refuses every write that needs memory (OOM), as when it has filled up.
+      await admin.config("SET", "maxmemory-policy", "noeviction");
+      await admin.config("SET", "maxmemory", "1");
+      const full = await login();
+      assert.equal(full.status, 503, `a clear "try later" answer, not a crash (got ${full.status})`);
+      assert.match(full.body, /[\u4e00-\u9fff]/, "the message is in Chinese");
+      assert.ok(full.took < 3000, `no hang (${full.took} ms)`);
+      assert.equal((await fetch(`${b.base}/sites/rst/`)).status, 200, "public pages still served");
+    } finally {
+      await admin.config("SET", "maxmemory", "0").catch(() => {});
+      admin.disconnect();
+    }
+    assert.equal((await login()).status, 303, "logins work again once Redis has room");
+  });
+
   it("degrades without Redis and recovers by itself when Redis returns", async () => {
     await redis.down();
     const home = await fetch(`${b.base}/sites/rst/`);
