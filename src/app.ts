@@ -1,4 +1,9 @@
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type RouteOptions,
+} from "fastify";
 import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
 import helmet from "@fastify/helmet";
@@ -41,7 +46,7 @@ import {
 } from "./platform/cache/invalidation-bus.ts";
 import { RedisSessionStore } from "./platform/auth/redis-session-store.ts";
 import { registerHealthRoutes } from "./platform/ops/health.ts";
-import { isServiceUnavailable } from "./platform/ops/unavailable.ts";
+import { isDataException, isServiceUnavailable } from "./platform/ops/unavailable.ts";
 import sitesRoutes from "./modules/sites/routes.tsx";
 import contentRoutes from "./modules/content/routes.tsx";
 import searchRoutes from "./modules/search/routes.tsx";
@@ -176,7 +181,12 @@ const GLOBAL_PREFIXES = [
   "/robots.txt",
 ];
 
-export async function buildApp(services: Services): Promise<FastifyInstance> {
+export interface BuildOptions {
+  /** Called for every route as it is registered (tests use it to list the whole surface). */
+  onRoute?: (route: RouteOptions) => void;
+}
+
+export async function buildApp(services: Services, options: BuildOptions = {}): Promise<FastifyInstance> {
   const { config, sites } = services;
   const app = Fastify({
     logger: config.logLevel === "silent" ? false : { level: config.logLevel },
@@ -216,6 +226,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
       return url;
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  if (options.onRoute) app.addHook("onRoute", options.onRoute);
 
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -300,6 +311,11 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
         message = "服务繁忙或正在维护，请稍后再试";
         reply.header("retry-after", "5");
         request.log.warn({ err: error }, "backing service unavailable");
+      } else if (isDataException(error)) {
+        status = 400;
+        code = "invalid_input";
+        message = "输入的内容超出允许的范围，请检查后重试";
+        request.log.warn({ err: error }, "value refused by the database");
       } else if (error.validation) {
         status = 400;
         code = "invalid_input";

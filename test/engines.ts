@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { loadConfig, type Config } from "../src/config.ts";
-import { buildApp, createServices, type Services } from "../src/app.ts";
+import { buildApp, createServices, type BuildOptions, type Services } from "../src/app.ts";
 import type { FastifyInstance } from "fastify";
 
 /** PostgreSQL server used by the tests (a fresh database is created per test context). */
@@ -57,7 +57,7 @@ export async function createPgDatabase(): Promise<{ url: string; drop(): Promise
  */
 export async function startPlatform(
   engine: Engine,
-  options: { seed?: boolean; config?: Partial<Config> } = {},
+  options: { seed?: boolean; config?: Partial<Config>; build?: BuildOptions } = {},
 ): Promise<TestContext> {
   const dataDir = mkdtempSync(join(tmpdir(), "chuyun-test-"));
   const pgDb = engine === "postgres" ? await createPgDatabase() : null;
@@ -66,7 +66,7 @@ export async function startPlatform(
     { databaseUrl: pgDb?.url ?? null, ...options.config },
   );
   const services = await createServices(config);
-  const app = await buildApp(services);
+  const app = await buildApp(services, options.build);
   await app.ready();
   return {
     engine,

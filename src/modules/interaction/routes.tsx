@@ -48,8 +48,8 @@ export default async function interactionRoutes(app: FastifyInstance, { services
     "/sites/:code/interaction",
     { schema: { hide: true, params: SiteParams } },
     async (request, reply) => {
-      const { code } = request.params as { code: string };
-      return reply.redirect(`/sites/${code}/interaction/`, 301);
+      const site = await siteOf(services, (request.params as { code: string }).code);
+      return reply.redirect(`/sites/${site.code}/interaction/`, 301);
     },
   );
 

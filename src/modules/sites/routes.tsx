@@ -28,8 +28,8 @@ export default async function sitesRoutes(app: FastifyInstance, { services }: { 
   const { sites, content } = services;
 
   app.get("/sites/:code", { schema: { hide: true, params: SiteParams } }, async (request, reply) => {
-    const { code } = request.params as { code: string };
-    return reply.redirect(`/sites/${code}/`, 301);
+    const site = await siteOf(services, (request.params as { code: string }).code);
+    return reply.redirect(`/sites/${site.code}/`, 301);
   });
 
   const cached = { pageCache: true };

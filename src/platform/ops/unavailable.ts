@@ -12,3 +12,13 @@ export function isServiceUnavailable(error: unknown): boolean {
     message,
   );
 }
+
+/**
+ * A value the database refused as out of range or malformed (PostgreSQL SQLSTATE class 22, e.g. an
+ * id beyond the integer range typed into an address). That is bad input, not a server fault.
+ */
+export function isDataException(error: unknown): boolean {
+  if (!error || typeof error !== "object") return false;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && /^22[0-9A-Z]{3}$/.test(code);
+}
