@@ -266,7 +266,7 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
     return reply.send(apiError("shutting_down", "服务正在重启，请稍后重试"));
   });
   await app.register(underPressure, {
-    maxEventLoopDelay: 1000,
+    maxEventLoopDelay: config.maxEventLoopDelayMs,
     retryAfter: 10,
     exposeStatusRoute: false,
     pressureHandler: (_request, reply) => {

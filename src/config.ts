@@ -19,6 +19,8 @@ export interface Config {
   logLevel: string;
   /** Seconds a rendered public page may be served from memory to anonymous visitors (0 = off). */
   pageCacheSeconds: number;
+  /** Event-loop delay (ms) above which requests get 503 + Retry-After instead of queueing; 0 disables. */
+  maxEventLoopDelayMs: number;
   /** Cookies marked Secure (behind TLS). */
   secureCookies: boolean;
   /** Proxies whose X-Forwarded-For is believed (proxy-addr syntax), e.g. "loopback" for nginx on the same host. */
@@ -61,6 +63,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       .map((s) => s.trim())
       .filter(Boolean),
     pageCacheSeconds: Math.max(0, Number(env.PAGE_CACHE_SECONDS ?? 10) || 0),
+    maxEventLoopDelayMs: Math.max(0, Number(env.MAX_EVENT_LOOP_DELAY_MS ?? 1000) || 0),
     smsShowCode: flag(env.SMS_SHOW_CODE, true),
     ...overrides,
   };
