@@ -41,6 +41,7 @@ import {
 } from "./platform/cache/invalidation-bus.ts";
 import { RedisSessionStore } from "./platform/auth/redis-session-store.ts";
 import { registerHealthRoutes } from "./platform/ops/health.ts";
+import { registerReadReplica } from "./platform/http/read-replica.ts";
 import { isServiceUnavailable } from "./platform/ops/unavailable.ts";
 import sitesRoutes from "./modules/sites/routes.tsx";
 import contentRoutes from "./modules/content/routes.tsx";
@@ -120,6 +121,8 @@ export async function createServices(config: Config): Promise<Services> {
   sites.onChange(() => bus.publish("sites", ""));
   const content = new ContentService(store, sites, search, audit, (id) => bus.publish("content", String(id)));
   bus.subscribe((topic) => {
+    // Heard after the change committed: public reads wait until a replica has replayed it.
+    store.replica?.notePublicChange();
     pageCache.clear();
     search.clearCache();
     if (topic !== "content") sites.refresh().catch(() => {});
@@ -266,6 +269,7 @@ export async function buildApp(services: Services): Promise<FastifyInstance> {
         .send(apiError("overloaded", "访问人数过多，请稍后再试"));
     },
   });
+  registerReadReplica(app, services.store.replica, config.secureCookies);
   registerHealthRoutes(app, {
     store: services.store,
     redis: services.redis,

@@ -47,6 +47,8 @@ export default async function open311Routes(app: FastifyInstance, { services }: 
   };
 
   const hidden = { schema: { hide: true } };
+  // Published requests are public and read-heavy: they may come from the read replica.
+  const publicRead = { schema: { hide: true }, config: { readReplica: true } };
 
   app.get("/open311/v2/services.json", hidden, async () =>
     Object.entries(LETTER_KINDS).map(([code, name]) => ({
@@ -60,7 +62,7 @@ export default async function open311Routes(app: FastifyInstance, { services }: 
     })),
   );
 
-  app.get("/open311/v2/requests.json", hidden, async (request, reply) => {
+  app.get("/open311/v2/requests.json", publicRead, async (request, reply) => {
     const q = request.query as Record<string, string | undefined>;
     let query = services.store.read.selectFrom("letters").selectAll().where("status", "!=", "invalid");
     if (q.service_request_id) {
@@ -99,7 +101,7 @@ export default async function open311Routes(app: FastifyInstance, { services }: 
     return rows.map(toRequest);
   });
 
-  app.get("/open311/v2/requests/:id", hidden, async (request, reply) => {
+  app.get("/open311/v2/requests/:id", publicRead, async (request, reply) => {
     const m = /^(\d{1,9})\.json$/.exec((request.params as { id: string }).id);
     if (!m) return o311Error(reply, 404, "请求不存在");
     const row = await services.store.read

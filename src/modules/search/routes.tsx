@@ -31,7 +31,10 @@ export default async function searchRoutes(app: FastifyInstance, { services }: {
 
   app.get(
     "/sites/:code/search",
-    { schema: { hide: true }, config: { rateLimit: { max: 120, timeWindow: "1 minute" } } },
+    {
+      schema: { hide: true },
+      config: { rateLimit: { max: 120, timeWindow: "1 minute" }, readReplica: true },
+    },
     async (request, reply) => {
       const site = await siteOf(services, (request.params as { code: string }).code);
       const raw = request.query as Record<string, unknown>;
@@ -81,7 +84,7 @@ export default async function searchRoutes(app: FastifyInstance, { services }: {
   app.get(
     "/api/search",
     {
-      config: { rateLimit: { max: 300, timeWindow: "1 minute" } },
+      config: { rateLimit: { max: 300, timeWindow: "1 minute" }, readReplica: true },
       schema: {
         tags: ["搜索"],
         summary: "全省网站群统一搜索",

@@ -122,7 +122,8 @@ export class SitesService {
   }
 
   async refresh(): Promise<void> {
-    const sites = await this.repo.listSites();
+    // This map serves every visitor of the process: load it from the primary, never a lagging replica.
+    const sites = await this.store.onPrimary(() => this.repo.listSites());
     this.byCode = new Map(sites.map((s) => [s.code, s]));
     this.byHost = new Map(sites.map((s) => [s.host.toLowerCase(), s]));
     this.portal = sites.find((s) => s.kind === "portal") ?? sites[0] ?? null;
