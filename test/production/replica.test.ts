@@ -86,12 +86,31 @@ describe("public pages on a PostgreSQL read replica", { timeout: 120_000 }, () =
     const res = await page(`/sites/${article.site}/art/${article.id}.html`);
     assert.equal(res.statusCode, 200);
     assert.ok(res.body.includes(article.title));
+    // Reading public pages never marks a visitor as a writer (which would send them to the primary).
     for (const url of [
       `/sites/${article.site}/`,
+      `/sites/${article.site}/col/gzdt/`,
+      `/sites/${article.site}/col/gzdt/rss.xml`,
+      `/sites/${article.site}/sitemap.xml`,
       `/sites/${article.site}/search?q=社保`,
+      "/api/search?q=公积金",
       "/sites/www/policies",
-    ])
-      assert.equal((await page(url)).statusCode, 200, url);
+      "/sites/www/zwgk",
+      `/sites/${article.site}/interaction/`,
+      `/sites/${article.site}/interaction/letters`,
+      `/sites/${article.site}/interaction/stats`,
+      `/sites/${article.site}/interaction/consultations`,
+      `/sites/${article.site}/interaction/surveys`,
+      `/sites/${article.site}/services/`,
+      `/sites/${article.site}/services/stats`,
+      "/api/interaction/stats",
+      "/api/services/items",
+      "/open311/v2/requests.json",
+    ]) {
+      const res = await page(url);
+      assert.equal(res.statusCode, 200, url);
+      assert.doesNotMatch(String(res.headers["set-cookie"] ?? ""), /cy_rw/, url);
+    }
     const onStandby = await sqlOn<{ n: number }>(
       standby!.url,
       "SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'chuyun-replica'",

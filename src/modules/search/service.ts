@@ -37,10 +37,14 @@ export class SiteSearchService {
     const query = scrubPersonalData(q.trim()).slice(0, MAX_QUERY_LENGTH);
     if (!query) return;
     try {
-      await this.services.store.db
-        .insertInto("searchLog")
-        .values({ at: nowIso(), query, siteCode, kind, total })
-        .execute();
+      // In its own routing context: an analytics row must not send the searcher's next pages to the
+      // primary as if they had changed something they read back (see ReplicaRouter).
+      await this.services.store.onPrimary(() =>
+        this.services.store.db
+          .insertInto("searchLog")
+          .values({ at: nowIso(), query, siteCode, kind, total })
+          .execute(),
+      );
     } catch {
       // The log must never break a search.
     }

@@ -19,7 +19,11 @@ export interface Db {
   dialect: Dialect;
   /** The read replica's router and monitor when DATABASE_REPLICA_URL is set, else null. */
   replica: ReplicaRouter | null;
-  /** Runs fn with all its queries on the primary (for caches every visitor shares). */
+  /**
+   * Runs fn with all its queries on the primary, in its own routing context: for caches every visitor
+   * shares, and for writes nobody reads back on a public page (analytics logs), which therefore do
+   * not count as the request having written (read-your-own-writes).
+   */
   onPrimary<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

@@ -176,7 +176,10 @@ export class ReplicaRouter {
     return this.als.run({ replica, wrote: false }, fn);
   }
 
-  /** Runs fn with every query on the primary (caches shared by all visitors of this process). */
+  /**
+   * Runs fn with every query on the primary in a context of its own: caches shared by all visitors,
+   * and analytics writes that must not mark the request as a write (see Db.onPrimary).
+   */
   onPrimary<T>(fn: () => Promise<T>): Promise<T> {
     return this.als.run({ replica: false, wrote: false }, fn);
   }
