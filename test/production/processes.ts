@@ -214,6 +214,8 @@ export class PrivatePostgres {
         "-E",
         "UTF8",
         "--locale=C.UTF-8",
+        // Throw-away data: skip flushing it to disk (the server also runs with fsync=off).
+        "--no-sync",
       ]);
       await server.up();
     } catch (error) {
@@ -263,6 +265,7 @@ export class PrivatePostgres {
         "stream",
         "-c",
         "fast",
+        "--no-sync",
       ]);
       await server.up();
     } catch (error) {

@@ -37,10 +37,10 @@ export function sqlitePath(config: Config): string {
 
 export function openDatabase(config: Config): Db {
   if (config.databaseUrl) {
-    const makePool = (url: string, applicationName: string, connectTimeoutMs: number) => {
+    const makePool = (url: string, applicationName: string, connectTimeoutMs: number, max = 10) => {
       const pool = new pg.Pool({
         connectionString: url,
-        max: 10,
+        max,
         connectionTimeoutMillis: connectTimeoutMs,
         statement_timeout: 15000,
         // Shows in pg_stat_activity which pool a session belongs to.
@@ -71,7 +71,13 @@ export function openDatabase(config: Config): Db {
     }
     // A replica that does not answer quickly is skipped (the primary serves) rather than waited for.
     const replicaPool = makePool(config.databaseReplicaUrl, "chuyun-replica", 1000);
-    const router = new ReplicaRouter(pool, replicaPool, config.replicaMaxLagSeconds * 1000);
+    // The monitor has a connection of its own on each side, so a busy pool never starves it (which
+    // would make a healthy replica look stale exactly under load).
+    const router = new ReplicaRouter(
+      makePool(config.databaseUrl, "chuyun-monitor", 1000, 1),
+      makePool(config.databaseReplicaUrl, "chuyun-monitor", 1000, 1),
+      config.replicaMaxLagSeconds * 1000,
+    );
     const db = new Kysely<Database>({
       dialect: new RoutingDialect(pool, replicaPool, router),
       plugins: [new CamelCasePlugin()],

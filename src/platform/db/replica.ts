@@ -88,6 +88,7 @@ export class ReplicaRouter {
   private stopped = false;
   private checking: Promise<void> | null = null;
 
+  /** `primary` and `replica` are the monitor's own small pools (closed by stop()). */
   constructor(
     private readonly primary: pg.Pool,
     private readonly replica: pg.Pool,
@@ -110,6 +111,7 @@ export class ReplicaRouter {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.checking;
+    await Promise.all([this.primary.end(), this.replica.end()]).catch(() => {});
   }
 
   current(): ReplicaState {
