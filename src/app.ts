@@ -46,6 +46,7 @@ import {
 } from "./platform/cache/invalidation-bus.ts";
 import { RedisSessionStore } from "./platform/auth/redis-session-store.ts";
 import { registerHealthRoutes } from "./platform/ops/health.ts";
+import { registerReadReplica } from "./platform/http/read-replica.ts";
 import { isDataException, isServiceUnavailable } from "./platform/ops/unavailable.ts";
 import sitesRoutes from "./modules/sites/routes.tsx";
 import contentRoutes from "./modules/content/routes.tsx";
@@ -125,6 +126,8 @@ export async function createServices(config: Config): Promise<Services> {
   sites.onChange(() => bus.publish("sites", ""));
   const content = new ContentService(store, sites, search, audit, (id) => bus.publish("content", String(id)));
   bus.subscribe((topic) => {
+    // Heard after the change committed: public reads wait until a replica has replayed it.
+    store.replica?.notePublicChange();
     pageCache.clear();
     search.clearCache();
     if (topic !== "content") sites.refresh().catch(() => {});
@@ -277,6 +280,7 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
         .send(apiError("overloaded", "访问人数过多，请稍后再试"));
     },
   });
+  registerReadReplica(app, services.store.replica, config.secureCookies);
   registerHealthRoutes(app, {
     store: services.store,
     redis: services.redis,

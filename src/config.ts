@@ -7,6 +7,8 @@ export interface Config {
   /** postgres://… to run on PostgreSQL; unset means embedded SQLite under dataDir. */
   databaseUrl: string | null;
   databaseReplicaUrl: string | null;
+  /** The replica is read only while it has replayed the primary's commits of at most this many seconds ago. */
+  replicaMaxLagSeconds: number;
   redisUrl: string | null;
   /** Secret for signing cookies. Generated per data dir when not set. */
   sessionSecret: string | null;
@@ -50,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dataDir: resolve(env.DATA_DIR ?? "data"),
     databaseUrl,
     databaseReplicaUrl: env.DATABASE_REPLICA_URL?.trim() || null,
+    replicaMaxLagSeconds: Math.max(1, Number(env.DATABASE_REPLICA_MAX_LAG ?? 10) || 10),
     redisUrl: env.REDIS_URL?.trim() || null,
     sessionSecret: env.SESSION_SECRET?.trim() || null,
     portalHost: env.PORTAL_HOST ?? "www.example.gov.cn",

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -153,7 +153,15 @@ export function tempDataDir(): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-const PG_BIN = "/usr/lib/postgresql/15/bin";
+/** The newest PostgreSQL server binaries installed (Debian: /usr/lib/postgresql/<major>/bin). */
+const PG_BIN = (() => {
+  const root = "/usr/lib/postgresql";
+  const majors = existsSync(root)
+    ? readdirSync(root).filter((v) => existsSync(join(root, v, "bin", "initdb")))
+    : [];
+  majors.sort((a, b) => Number(b) - Number(a));
+  return join(root, majors[0] ?? "15", "bin");
+})();
 
 function runAsPostgres(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -168,34 +176,52 @@ function runAsPostgres(args: string[]): Promise<void> {
   });
 }
 
-/** A throw-away PostgreSQL server (initdb in a temp dir), so a test may restart it under load. */
+async function privateDir(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), "chuyun-pg-"));
+  if (process.getuid?.() === 0)
+    await new Promise((r) => spawn("chown", ["-R", "postgres:postgres", dir]).on("exit", r));
+  return dir;
+}
+
+/**
+ * A throw-away PostgreSQL server (initdb in a temp dir), so a test may restart it under load. initdb's
+ * pg_hba.conf trusts local and 127.0.0.1 connections, replication ones included, so `standbyOf`
+ * can stream from it.
+ */
 export class PrivatePostgres {
   private constructor(
     readonly dir: string,
     readonly port: number,
+    private readonly settings: string[] = [],
   ) {}
 
   get url(): string {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
   }
 
-  static async start(): Promise<PrivatePostgres> {
-    const dir = mkdtempSync(join(tmpdir(), "chuyun-pg-"));
-    if (process.getuid?.() === 0)
-      await new Promise((r) => spawn("chown", ["-R", "postgres:postgres", dir]).on("exit", r));
-    const server = new PrivatePostgres(dir, await freePort());
-    await runAsPostgres([
-      `${PG_BIN}/initdb`,
-      "-D",
-      join(dir, "data"),
-      "-U",
-      "postgres",
-      "--auth=trust",
-      "-E",
-      "UTF8",
-      "--locale=C.UTF-8",
-    ]);
-    await server.up();
+  /** `settings` are extra server settings (`name=value`), e.g. `wal_level=replica`. */
+  static async start(options: { settings?: string[] } = {}): Promise<PrivatePostgres> {
+    const dir = await privateDir();
+    const server = new PrivatePostgres(dir, await freePort(), options.settings);
+    try {
+      await runAsPostgres([
+        `${PG_BIN}/initdb`,
+        "-D",
+        join(dir, "data"),
+        "-U",
+        "postgres",
+        "--auth=trust",
+        "-E",
+        "UTF8",
+        "--locale=C.UTF-8",
+        // Throw-away data: skip flushing it to disk (the server also runs with fsync=off).
+        "--no-sync",
+      ]);
+      await server.up();
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
     return server;
   }
 
@@ -208,9 +234,45 @@ export class PrivatePostgres {
       join(this.dir, "log"),
       "-w",
       "-o",
-      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      [
+        `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+        ...this.settings.map((setting) => `-c ${setting}`),
+      ].join(" "),
       "start",
     ]);
+  }
+
+  /**
+   * A hot standby streaming from `primary`: a base backup with `pg_basebackup -R` (which writes
+   * standby.signal and primary_conninfo), started on its own port.
+   */
+  static async standbyOf(primary: PrivatePostgres): Promise<PrivatePostgres> {
+    const dir = await privateDir();
+    const server = new PrivatePostgres(dir, await freePort(), ["hot_standby=on"]);
+    try {
+      await runAsPostgres([
+        `${PG_BIN}/pg_basebackup`,
+        "-h",
+        "127.0.0.1",
+        "-p",
+        String(primary.port),
+        "-U",
+        "postgres",
+        "-D",
+        join(dir, "data"),
+        "-R",
+        "-X",
+        "stream",
+        "-c",
+        "fast",
+        "--no-sync",
+      ]);
+      await server.up();
+    } catch (error) {
+      await server.stop();
+      throw error;
+    }
+    return server;
   }
 
   async restart(): Promise<void> {

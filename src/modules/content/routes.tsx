@@ -58,7 +58,9 @@ async function channelWithDescendants(
 export default async function contentRoutes(app: FastifyInstance, { services }: { services: Services }) {
   const { sites, content } = services;
 
-  const cached = { pageCache: true };
+  // Public pages: cached for anonymous visitors, and may read from the read replica.
+  const cached = { pageCache: true, readReplica: true };
+  const replica = { readReplica: true };
   app.get("/sites/:code/col/*", { schema: { hide: true }, config: cached }, async (request, reply) => {
     const params = request.params as { code: string; "*": string };
     const site = await siteOf(services, params.code);
@@ -170,6 +172,7 @@ export default async function contentRoutes(app: FastifyInstance, { services }: 
   app.get(
     "/sites/:code/attachments/:id",
     {
+      config: replica,
       schema: {
         hide: true,
         params: Type.Object({ code: Type.String({ maxLength: 40 }), id: Type.String({ maxLength: 12 }) }),
@@ -248,7 +251,7 @@ export default async function contentRoutes(app: FastifyInstance, { services }: 
 
   app.get(
     "/sites/:code/sitemap.xml",
-    { schema: { hide: true, params: SiteParams } },
+    { schema: { hide: true, params: SiteParams }, config: replica },
     async (request, reply) => {
       const site = await siteOf(services, (request.params as { code: string }).code);
       const base = `${origin(request)}${sites.base(site)}`;

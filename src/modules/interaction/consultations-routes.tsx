@@ -30,6 +30,7 @@ export default async function consultationRoutes(app: FastifyInstance, { service
   app.get(
     "/sites/:code/interaction/consultations",
     {
+      config: { readReplica: true },
       schema: {
         hide: true,
         params: SiteParams,

@@ -76,6 +76,8 @@ export default async function open311Routes(app: FastifyInstance, { services }: 
   };
 
   const hidden = { schema: { hide: true } };
+  // Published requests are public and read-heavy: they may come from the read replica.
+  const publicRead = { schema: { hide: true }, config: { readReplica: true } };
 
   app.get("/open311/v2/services.:format", hidden, async (request, reply) => {
     const format = formatOf((request.params as { format: string }).format);
@@ -92,7 +94,7 @@ export default async function open311Routes(app: FastifyInstance, { services }: 
     return sendList(reply, format, "services", "service", services);
   });
 
-  app.get("/open311/v2/requests.:format", hidden, async (request, reply) => {
+  app.get("/open311/v2/requests.:format", publicRead, async (request, reply) => {
     const format = formatOf((request.params as { format: string }).format);
     if (!format) return o311Error(reply, "json", 404, "格式应为 json 或 xml");
     const q = request.query as Record<string, string | undefined>;
@@ -133,7 +135,7 @@ export default async function open311Routes(app: FastifyInstance, { services }: 
     return sendList(reply, format, "service_requests", "request", rows.map(toRequest));
   });
 
-  app.get("/open311/v2/requests/:id", hidden, async (request, reply) => {
+  app.get("/open311/v2/requests/:id", publicRead, async (request, reply) => {
     const m = /^(\d{1,9})\.(json|xml)$/.exec((request.params as { id: string }).id);
     const format = formatOf(m?.[2] ?? "") ?? "json";
     if (!m) return o311Error(reply, format, 404, "请求不存在");

@@ -55,7 +55,7 @@ export default async function interactionRoutes(app: FastifyInstance, { services
 
   app.get(
     "/sites/:code/interaction/",
-    { schema: { hide: true, params: SiteParams } },
+    { schema: { hide: true, params: SiteParams }, config: { readReplica: true } },
     async (request, reply) => {
       const site = await siteOf(services, (request.params as { code: string }).code);
       const ctx = await pageContext(
@@ -340,6 +340,7 @@ export default async function interactionRoutes(app: FastifyInstance, { services
   app.get(
     "/sites/:code/interaction/letters",
     {
+      config: { readReplica: true },
       schema: {
         hide: true,
         params: SiteParams,
@@ -368,6 +369,7 @@ export default async function interactionRoutes(app: FastifyInstance, { services
   app.get(
     "/sites/:code/interaction/letters/:id",
     {
+      config: { readReplica: true },
       schema: {
         hide: true,
         params: Type.Object({ code: Type.String({ maxLength: 40 }), id: Type.String({ maxLength: 12 }) }),
@@ -386,7 +388,7 @@ export default async function interactionRoutes(app: FastifyInstance, { services
 
   app.get(
     "/sites/:code/interaction/stats",
-    { schema: { hide: true, params: SiteParams } },
+    { schema: { hide: true, params: SiteParams }, config: { readReplica: true } },
     async (request, reply) => {
       const site = await siteOf(services, (request.params as { code: string }).code);
       const ctx = await pageContext(services, site, request);
@@ -409,6 +411,7 @@ export default async function interactionRoutes(app: FastifyInstance, { services
   app.get(
     "/api/interaction/stats",
     {
+      config: { readReplica: true },
       schema: {
         tags: ["互动交流"],
         summary: "信件办理情况统计",

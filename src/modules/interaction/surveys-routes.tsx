@@ -50,6 +50,7 @@ export default async function surveyRoutes(app: FastifyInstance, { services }: {
   app.get(
     "/sites/:code/interaction/surveys",
     {
+      config: { readReplica: true },
       schema: {
         hide: true,
         params: SiteParams,
@@ -179,7 +180,7 @@ export default async function surveyRoutes(app: FastifyInstance, { services }: {
 
   app.get(
     "/sites/:code/interaction/surveys/:id/results",
-    { schema: { hide: true, params: ItemParams } },
+    { schema: { hide: true, params: ItemParams }, config: { readReplica: true } },
     async (request, reply) => {
       const { site, survey } = await load(request);
       const ctx = await pageContext(services, site, request);

@@ -60,6 +60,7 @@ export default async function searchRoutes(app: FastifyInstance, { services }: {
       schema: { hide: true },
       config: {
         rateLimit: { max: 120, timeWindow: "1 minute" },
+        readReplica: true,
         // Popular searches are served from the page cache; every one is still logged.
         pageCache: true,
         onPageCacheHit: (request) => {
@@ -102,7 +103,7 @@ export default async function searchRoutes(app: FastifyInstance, { services }: {
   app.get(
     "/api/search",
     {
-      config: { rateLimit: { max: 300, timeWindow: "1 minute" } },
+      config: { rateLimit: { max: 300, timeWindow: "1 minute" }, readReplica: true },
       schema: {
         tags: ["搜索"],
         summary: "全省网站群统一搜索",

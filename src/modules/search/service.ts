@@ -60,7 +60,11 @@ export class SiteSearchService {
     this.pending = [];
     if (batch.length === 0) return;
     try {
-      await this.services.store.db.insertInto("searchLog").values(batch).execute();
+      // In its own routing context: an analytics row must not send the searcher's next pages to the
+      // primary as if they had changed something they read back (see ReplicaRouter).
+      await this.services.store.onPrimary(() =>
+        this.services.store.db.insertInto("searchLog").values(batch).execute(),
+      );
     } catch {
       // The log is analytics: it must never break or slow a search.
     }

@@ -177,6 +177,7 @@ export default async function serviceApiRoutes(app: FastifyInstance, { services 
   app.get(
     "/api/services/items",
     {
+      config: { readReplica: true },
       schema: {
         tags,
         summary: "服务事项目录",
@@ -227,6 +228,7 @@ export default async function serviceApiRoutes(app: FastifyInstance, { services 
   app.get(
     "/api/services/items/:code",
     {
+      config: { readReplica: true },
       schema: {
         tags,
         summary: "服务事项及完整办事指南",
@@ -243,6 +245,7 @@ export default async function serviceApiRoutes(app: FastifyInstance, { services 
   app.get(
     "/api/services/bundles",
     {
+      config: { readReplica: true },
       schema: {
         tags,
         summary: "一件事一次办",
@@ -281,7 +284,10 @@ export default async function serviceApiRoutes(app: FastifyInstance, { services 
 
   app.get(
     "/api/services/stats",
-    { schema: { tags, summary: "办件统计与好差评", response: { 200: Stats } } },
+    {
+      schema: { tags, summary: "办件统计与好差评", response: { 200: Stats } },
+      config: { readReplica: true },
+    },
     async () => oneStop.stats.figures(),
   );
 

@@ -264,17 +264,21 @@ export default async function applyRoutes(app: FastifyInstance, { services }: { 
     },
   );
 
-  app.get("/sites/:code/services/bundles", { schema: { hide: true } }, async (request, reply) => {
-    const site = await siteOf(services, (request.params as { code: string }).code);
-    const bundles = await Promise.all(
-      (await oneStop.bundles.list()).map(async (bundle) => ({
-        bundle,
-        items: await oneStop.bundles.items(bundle),
-      })),
-    );
-    const ctx = await pageContext(services, site, request, "bsfw");
-    return sendHtml(reply, renderDocument(<BundlesPage ctx={ctx} bundles={bundles} />));
-  });
+  app.get(
+    "/sites/:code/services/bundles",
+    { schema: { hide: true }, config: { readReplica: true } },
+    async (request, reply) => {
+      const site = await siteOf(services, (request.params as { code: string }).code);
+      const bundles = await Promise.all(
+        (await oneStop.bundles.list()).map(async (bundle) => ({
+          bundle,
+          items: await oneStop.bundles.items(bundle),
+        })),
+      );
+      const ctx = await pageContext(services, site, request, "bsfw");
+      return sendHtml(reply, renderDocument(<BundlesPage ctx={ctx} bundles={bundles} />));
+    },
+  );
 
   async function renderBundle(
     request: FastifyRequest,
@@ -424,9 +428,13 @@ export default async function applyRoutes(app: FastifyInstance, { services }: { 
     },
   );
 
-  app.get("/sites/:code/services/stats", { schema: { hide: true } }, async (request, reply) => {
-    const site = await siteOf(services, (request.params as { code: string }).code);
-    const ctx = await pageContext(services, site, request, "bsfw");
-    return sendHtml(reply, renderDocument(<StatsPage ctx={ctx} f={await oneStop.stats.figures()} />));
-  });
+  app.get(
+    "/sites/:code/services/stats",
+    { schema: { hide: true }, config: { readReplica: true } },
+    async (request, reply) => {
+      const site = await siteOf(services, (request.params as { code: string }).code);
+      const ctx = await pageContext(services, site, request, "bsfw");
+      return sendHtml(reply, renderDocument(<StatsPage ctx={ctx} f={await oneStop.stats.figures()} />));
+    },
+  );
 }

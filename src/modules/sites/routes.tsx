@@ -32,7 +32,8 @@ export default async function sitesRoutes(app: FastifyInstance, { services }: { 
     return reply.redirect(`/sites/${site.code}/`, 301);
   });
 
-  const cached = { pageCache: true };
+  // Public pages: cached for anonymous visitors, and may read from the read replica.
+  const cached = { pageCache: true, readReplica: true };
   app.get(
     "/sites/:code/",
     { schema: { hide: true, params: SiteParams }, config: cached },

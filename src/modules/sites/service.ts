@@ -117,7 +117,8 @@ export class SitesService {
   channelsCached(siteId: number): Promise<Channel[]> {
     let channels = this.channelCache.get(siteId);
     if (!channels) {
-      channels = this.repo.channelsOfSite(siteId);
+      // Shared by every visitor of the process: load from the primary, never a lagging replica.
+      channels = this.store.onPrimary(() => this.repo.channelsOfSite(siteId));
       this.channelCache.set(siteId, channels);
       channels.catch(() => this.channelCache.delete(siteId));
     }
@@ -135,7 +136,8 @@ export class SitesService {
 
   async refresh(): Promise<void> {
     this.channelCache.clear();
-    const sites = await this.repo.listSites();
+    // This map serves every visitor of the process: load it from the primary, never a lagging replica.
+    const sites = await this.store.onPrimary(() => this.repo.listSites());
     this.byCode = new Map(sites.map((s) => [s.code, s]));
     this.byHost = new Map(sites.map((s) => [s.host.toLowerCase(), s]));
     this.portal = sites.find((s) => s.kind === "portal") ?? sites[0] ?? null;

@@ -5,14 +5,26 @@ import pg from "pg";
 import { Kysely, PostgresDialect, SqliteDialect, CamelCasePlugin } from "kysely";
 import type { Config } from "../../config.ts";
 import type { Database } from "../../tables.ts";
+import { ReplicaRouter, RoutingDialect } from "./replica.ts";
 
 export type Dialect = "sqlite" | "postgres";
 
 export interface Db {
   db: Kysely<Database>;
-  /** Read-mostly queries may go here (a replica when configured, else the primary). */
+  /**
+   * The same database as `db` (kept for call sites that only read). With a read replica configured
+   * both route per request: see ReplicaRouter for what may read from the replica.
+   */
   read: Kysely<Database>;
   dialect: Dialect;
+  /** The read replica's router and monitor when DATABASE_REPLICA_URL is set, else null. */
+  replica: ReplicaRouter | null;
+  /**
+   * Runs fn with all its queries on the primary, in its own routing context: for caches every visitor
+   * shares, and for writes nobody reads back on a public page (analytics logs), which therefore do
+   * not count as the request having written (read-your-own-writes).
+   */
+  onPrimary<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -25,12 +37,14 @@ export function sqlitePath(config: Config): string {
 
 export function openDatabase(config: Config): Db {
   if (config.databaseUrl) {
-    const makePool = (url: string) => {
+    const makePool = (url: string, applicationName: string, connectTimeoutMs: number, max = 10) => {
       const pool = new pg.Pool({
         connectionString: url,
-        max: 10,
-        connectionTimeoutMillis: 3000,
+        max,
+        connectionTimeoutMillis: connectTimeoutMs,
         statement_timeout: 15000,
+        // Shows in pg_stat_activity which pool a session belongs to.
+        application_name: applicationName,
       });
       // An idle connection dropped by a server restart must not crash the process; the pool replaces it.
       pool.on("error", () => {});
@@ -38,25 +52,46 @@ export function openDatabase(config: Config): Db {
       pool.on("connect", (client) => client.on("error", () => {}));
       return pool;
     };
-    const pool = makePool(config.databaseUrl);
-    const db = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool }),
-      plugins: [new CamelCasePlugin()],
-    });
-    let read = db;
-    if (config.databaseReplicaUrl) {
-      read = new Kysely<Database>({
-        dialect: new PostgresDialect({ pool: makePool(config.databaseReplicaUrl) }),
+    const pool = makePool(config.databaseUrl, "chuyun", 3000);
+    if (!config.databaseReplicaUrl) {
+      const db = new Kysely<Database>({
+        dialect: new PostgresDialect({ pool }),
         plugins: [new CamelCasePlugin()],
       });
+      return {
+        db,
+        read: db,
+        dialect: "postgres",
+        replica: null,
+        onPrimary: (fn) => fn(),
+        async close() {
+          await db.destroy();
+        },
+      };
     }
+    // A replica that does not answer quickly is skipped (the primary serves) rather than waited for.
+    const replicaPool = makePool(config.databaseReplicaUrl, "chuyun-replica", 1000);
+    // The monitor has a connection of its own on each side, so a busy pool never starves it (which
+    // would make a healthy replica look stale exactly under load).
+    const router = new ReplicaRouter(
+      makePool(config.databaseUrl, "chuyun-monitor", 1000, 1),
+      makePool(config.databaseReplicaUrl, "chuyun-monitor", 1000, 1),
+      config.replicaMaxLagSeconds * 1000,
+    );
+    const db = new Kysely<Database>({
+      dialect: new RoutingDialect(pool, replicaPool, router),
+      plugins: [new CamelCasePlugin()],
+    });
+    router.start();
     return {
       db,
-      read,
+      read: db,
       dialect: "postgres",
+      replica: router,
+      onPrimary: (fn) => router.onPrimary(fn),
       async close() {
+        await router.stop();
         await db.destroy();
-        if (read !== db) await read.destroy();
       },
     };
   }
@@ -77,6 +112,8 @@ export function openDatabase(config: Config): Db {
     db,
     read: db,
     dialect: "sqlite",
+    replica: null,
+    onPrimary: (fn) => fn(),
     async close() {
       await db.destroy();
     },

@@ -20,7 +20,9 @@ async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /**
  * /healthz: the process is alive. /readyz: it can serve — the database answers, and Redis when
- * configured; a load balancer takes the instance out while this answers 503.
+ * configured; a load balancer takes the instance out while this answers 503. A read replica is
+ * reported (ok, lagging, unreachable, not_standby, starting) but never makes the instance unready:
+ * without it the primary serves every read.
  */
 export function registerHealthRoutes(
   app: FastifyInstance,
@@ -43,8 +45,20 @@ export function registerHealthRoutes(
       checks.redis = ok ? "ok" : "unreachable";
       ready &&= ok;
     }
+    let replica:
+      { status: string; freshSecondsAgo: number | null; replayAgeSeconds: number | null } | undefined;
+    if (deps.store.replica) {
+      const state = deps.store.replica.current();
+      checks.replica = state.status;
+      replica = {
+        status: state.status,
+        freshSecondsAgo: state.freshAsOf ? Math.round((Date.now() - state.freshAsOf) / 100) / 10 : null,
+        replayAgeSeconds:
+          state.replayAgeSeconds === null ? null : Math.round(state.replayAgeSeconds * 10) / 10,
+      };
+    }
     reply.status(ready ? 200 : 503);
     if (!ready) reply.header("retry-after", "5");
-    return { status: ready ? "ready" : "unavailable", checks };
+    return { status: ready ? "ready" : "unavailable", checks, ...(replica ? { replica } : {}) };
   });
 }
