@@ -99,6 +99,24 @@ for (const engine of ENGINES) {
     const receipt = (no: string) =>
       t.app.inject({ url: `/sites/rst/services/receipt/${no}`, headers: { cookie: citizen } });
 
+    it("gives every demo item a default workflow in which each step has a handler who may claim it", async () => {
+      const rows = [];
+      for (let page = 1; ; page++) {
+        const list = await t.services.oneStop.catalogue.list({ includeDrafts: true, page, pageSize: 100 });
+        rows.push(...list.rows);
+        if (list.rows.length < 100) break;
+      }
+      assert.ok(rows.length > 20);
+      const wf = t.services.oneStop.workflows;
+      for (const item of rows) {
+        const def = (await wf.current(item.code, item.siteId)).definition;
+        const ids = [def.acceptGroupId, def.decideGroupId, def.deliverGroupId];
+        for (const st of def.stages) for (const step of st.steps) ids.push(step.groupId);
+        for (const g of ids)
+          assert.ok((await wf.members(g)).length > 0, `${item.name}: group ${g} has no member`);
+      }
+    });
+
     it("lets a site admin add a group member and configure a two-stage workflow with a parallel group, validated in Chinese", async () => {
       before1 = await submit();
       const add = await t.app.inject({
