@@ -49,92 +49,105 @@ export class SupervisionService {
   async sweep(today = chinaDate()): Promise<{ warned: number; escalated: number }> {
     const cal = await this.calendar.calendar();
     const horizon = cal.addWorkingDays(today, WARNING_DAYS);
-    const rows = await this.db
-      .selectFrom("applications")
-      .select(["id", "trackingNo", "siteId", "status", "version", "dueCommitted", "dueLegal", "dueDelivery"])
-      .where("status", "in", ["review", "decided", "delivered"])
-      .where((eb) =>
-        eb.or([
-          eb("dueCommitted", "<=", horizon),
-          eb.and([eb("status", "=", "review"), eb("dueLegal", "<=", horizon)]),
-          eb.and([eb("status", "=", "decided"), eb("dueDelivery", "<=", horizon)]),
-        ]),
-      )
-      .orderBy("id")
-      .limit(5000)
-      .execute();
+    const batch = (afterId: number) =>
+      this.db
+        .selectFrom("applications")
+        .select([
+          "id",
+          "trackingNo",
+          "siteId",
+          "status",
+          "version",
+          "dueCommitted",
+          "dueLegal",
+          "dueDelivery",
+        ])
+        .where("status", "in", ["review", "decided", "delivered"])
+        .where("id", ">", afterId)
+        .where((eb) =>
+          eb.or([
+            eb("dueCommitted", "<=", horizon),
+            eb.and([eb("status", "=", "review"), eb("dueLegal", "<=", horizon)]),
+            eb.and([eb("status", "=", "decided"), eb("dueDelivery", "<=", horizon)]),
+          ]),
+        )
+        .orderBy("id")
+        .limit(500)
+        .execute();
     const office = await this.supervisionGroup();
     const leaders = new Map<number, number>();
     let warned = 0;
     let escalated = 0;
-    for (const a of rows) {
-      const limits: [string, string | null][] = [["committed", a.dueCommitted]];
-      if (a.status === "review") limits.push(["legal", a.dueLegal]);
-      if (a.status === "decided") limits.push(["delivery", a.dueDelivery]);
-      for (const [limitKind, due] of limits) {
-        if (!due || due > horizon) continue;
-        const overdue = cal.workingDaysBetween(today, due) < 0;
-        let groupId = leaders.get(a.siteId);
-        if (groupId === undefined) {
-          groupId = (await this.workflows.ensureDefaultGroups(a.siteId))[2].id;
-          leaders.set(a.siteId, groupId);
-        }
-        if (overdue && limitKind === "legal" && office) groupId = office.id;
-        const kind = overdue ? "escalation" : "warning";
-        const done = await this.db.transaction().execute(async (trx) => {
-          const r = await trx
-            .insertInto("applicationAlerts")
-            .values({
-              applicationId: a.id,
-              siteId: a.siteId,
-              kind,
-              limitKind,
-              due,
-              groupId: groupId!,
-              createdAt: nowIso(),
-            })
-            .onConflict((oc) => oc.columns(["applicationId", "kind", "limitKind", "due"]).doNothing())
-            .executeTakeFirst();
-          if (Number(r.numInsertedOrUpdatedRows ?? 0) !== 1) return false;
-          if (kind === "escalation") {
-            const group = await trx
-              .selectFrom("serviceGroups")
-              .select("name")
-              .where("id", "=", groupId!)
-              .executeTakeFirst();
-            const note = `${LIMIT_LABELS[limitKind]}（${due}）已超期，自动督办至“${group?.name ?? ""}”`;
-            await trx
-              .insertInto("applicationEvents")
+    // In batches by id, so a large backlog is walked through completely in one run.
+    for (let rows = await batch(0); rows.length > 0; rows = await batch(rows[rows.length - 1].id))
+      for (const a of rows) {
+        const limits: [string, string | null][] = [["committed", a.dueCommitted]];
+        if (a.status === "review") limits.push(["legal", a.dueLegal]);
+        if (a.status === "decided") limits.push(["delivery", a.dueDelivery]);
+        for (const [limitKind, due] of limits) {
+          if (!due || due > horizon) continue;
+          const overdue = cal.workingDaysBetween(today, due) < 0;
+          let groupId = leaders.get(a.siteId);
+          if (groupId === undefined) {
+            groupId = (await this.workflows.ensureDefaultGroups(a.siteId))[2].id;
+            leaders.set(a.siteId, groupId);
+          }
+          if (overdue && limitKind === "legal" && office) groupId = office.id;
+          const kind = overdue ? "escalation" : "warning";
+          const done = await this.db.transaction().execute(async (trx) => {
+            const r = await trx
+              .insertInto("applicationAlerts")
               .values({
                 applicationId: a.id,
-                at: nowIso(),
-                actorKind: "system",
-                actorName: "系统",
-                action: "escalate",
-                fromStatus: a.status,
-                toStatus: a.status,
-                note,
+                siteId: a.siteId,
+                kind,
+                limitKind,
+                due,
+                groupId: groupId!,
+                createdAt: nowIso(),
               })
-              .execute();
-            await this.audit.record(
-              {
-                actor: "system:supervision",
-                action: "application.escalate",
-                targetType: "application",
-                targetId: a.trackingNo,
-                detail: { limit: limitKind, due, groupId },
-              },
-              trx,
-            );
+              .onConflict((oc) => oc.columns(["applicationId", "kind", "limitKind", "due"]).doNothing())
+              .executeTakeFirst();
+            if (Number(r.numInsertedOrUpdatedRows ?? 0) !== 1) return false;
+            if (kind === "escalation") {
+              const group = await trx
+                .selectFrom("serviceGroups")
+                .select("name")
+                .where("id", "=", groupId!)
+                .executeTakeFirst();
+              const note = `${LIMIT_LABELS[limitKind]}（${due}）已超期，自动督办至“${group?.name ?? ""}”`;
+              await trx
+                .insertInto("applicationEvents")
+                .values({
+                  applicationId: a.id,
+                  at: nowIso(),
+                  actorKind: "system",
+                  actorName: "系统",
+                  action: "escalate",
+                  fromStatus: a.status,
+                  toStatus: a.status,
+                  note,
+                })
+                .execute();
+              await this.audit.record(
+                {
+                  actor: "system:supervision",
+                  action: "application.escalate",
+                  targetType: "application",
+                  targetId: a.trackingNo,
+                  detail: { limit: limitKind, due, groupId },
+                },
+                trx,
+              );
+            }
+            return true;
+          });
+          if (done) {
+            if (kind === "escalation") escalated++;
+            else warned++;
           }
-          return true;
-        });
-        if (done) {
-          if (kind === "escalation") escalated++;
-          else warned++;
         }
       }
-    }
     return { warned, escalated };
   }
 
