@@ -10,5 +10,12 @@ export function recurringJobs(services: Services): RecurringJob[] {
       intervalMs: 30_000,
       run: () => services.content.publishDue(),
     },
+    {
+      // 一网通办 time limits: warnings before a limit, overdue flags and 督办 after it (runs are idempotent).
+      name: "service-limits",
+      cron: "*/10 * * * *",
+      intervalMs: 600_000,
+      run: () => services.oneStop.supervision.sweep(),
+    },
   ];
 }

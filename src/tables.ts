@@ -460,6 +460,12 @@ export interface Database {
   applications: ApplicationRow;
   applicationEvents: ApplicationEventRow;
   applicationFiles: ApplicationFileRow;
+  serviceGroups: ServiceGroupRow;
+  serviceGroupMembers: ServiceGroupMemberRow;
+  serviceWorkflows: ServiceWorkflowRow;
+  applicationTasks: ApplicationTaskRow;
+  applicationExtensions: ApplicationExtensionRow;
+  applicationAlerts: ApplicationAlertRow;
   evaluations: EvaluationRow;
   rectifications: RectificationRow;
 }
@@ -621,6 +627,82 @@ export interface ApplicationRow {
   version: Generated<number>;
   createdAt: string;
   updatedAt: string;
+  /** Version of the item's workflow pinned at submission (0: the department's default workflow). */
+  workflowVersion: number | null;
+  /** Why the clock stopped: suspend | hearing | testing | expert (听证、检验检测、专家评审). */
+  suspendKind: string | null;
+  extendedDays: Generated<number>;
+}
+
+export interface ServiceGroupRow {
+  id: Generated<number>;
+  siteId: number;
+  code: string;
+  name: string;
+  kind: string; // handling | leader | supervision
+  createdAt: string;
+}
+
+export interface ServiceGroupMemberRow {
+  groupId: number;
+  userId: number;
+}
+
+export interface ServiceWorkflowRow {
+  id: Generated<number>;
+  itemCode: string;
+  version: number;
+  definition: string; // JSON WorkflowDefinition
+  note: string;
+  createdBy: string;
+  createdAt: string;
+}
+
+export interface ApplicationTaskRow {
+  id: Generated<number>;
+  applicationId: number;
+  siteId: number;
+  kind: string; // accept | review | decide | deliver
+  stageNo: number;
+  stepNo: number;
+  name: string;
+  groupId: number;
+  assigneeId: number | null;
+  assigneeName: string | null;
+  status: string; // open | done | cancelled
+  createdAt: string;
+  claimedAt: string | null;
+  doneAt: string | null;
+  doneByName: string | null;
+}
+
+export interface ApplicationExtensionRow {
+  id: Generated<number>;
+  applicationId: number;
+  siteId: number;
+  days: number;
+  reason: string;
+  status: string; // pending | approved | refused
+  requestedBy: number;
+  requestedByName: string;
+  requestedAt: string;
+  decidedBy: number | null;
+  decidedByName: string | null;
+  decidedAt: string | null;
+  decisionNote: string | null;
+  dueBefore: string | null;
+  dueAfter: string | null;
+}
+
+export interface ApplicationAlertRow {
+  id: Generated<number>;
+  applicationId: number;
+  siteId: number;
+  kind: string; // warning | escalation
+  limitKind: string; // committed | legal | delivery
+  due: string;
+  groupId: number;
+  createdAt: string;
 }
 
 export interface ApplicationEventRow {

@@ -7,6 +7,7 @@ import { searchFacets } from "./0004_search_facets.ts";
 import { interaction } from "./0005_interaction.ts";
 import { services } from "./0006_services.ts";
 import { consultations } from "./0007_consultations.ts";
+import { workflow } from "./0008_workflow.ts";
 
 /** One ordered timeline: names sort in the order they run. Each runs on SQLite and PostgreSQL. */
 export const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -17,4 +18,5 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   "0005_interaction": interaction,
   "0006_services": services,
   "0007_consultations": consultations,
+  "0008_workflow": workflow,
 };

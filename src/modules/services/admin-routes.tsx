@@ -9,9 +9,13 @@ import { pageParam } from "../content/routes.tsx";
 import { contentDisposition } from "../content/attachments.ts";
 import type { Application } from "./applications.ts";
 import type { ServiceItem } from "./catalogue.ts";
+import { workflowFromForm, type WorkflowDefinition } from "./workflow.ts";
 import {
   ApplicationAdminPage,
+  GroupsPage,
   ItemsAdminPage,
+  SupervisionPage,
+  WorkflowEditorPage,
   JsonEditorPage,
   QueuePage,
   RectificationsPage,
@@ -52,14 +56,16 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { service
     const filter = {
       status: q.status ?? "",
       mine: q.mine === "1" ? "1" : "",
-      limit: q.limit === "overdue" || q.limit === "warning" ? q.limit : "",
+      groups: q.groups === "1" ? "1" : "",
+      limit: ["overdue", "warning", "escalated"].includes(q.limit ?? "") ? q.limit : "",
       site: /^\d{1,9}$/.test(q.site ?? "") ? q.site : "",
     };
     const page = pageParam(q.page);
     const list = await applications.queue(who.s.staff, {
       status: filter.status || undefined,
       mine: filter.mine === "1",
-      limit: (filter.limit || null) as "overdue" | "warning" | null,
+      groups: filter.groups === "1",
+      limit: (filter.limit || null) as "overdue" | "warning" | "escalated" | null,
       siteId: filter.site ? Number(filter.site) : null,
       page,
     });
@@ -69,8 +75,10 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { service
       .list()
       .filter((x) => x.kind === "department" && (allowed === null || allowed.includes(x.id)))
       .map((x) => ({ id: x.id, name: x.name }));
-    const rows = list.rows.map((a) => ({
+    const rows = list.rows.map(({ app: a, tasks, escalated }) => ({
       app: a,
+      tasks,
+      escalated,
       committed: applications.limitState(cal, a.dueCommitted, a.status === "suspended"),
       legal: applications.limitState(cal, a.dueLegal, a.status === "suspended"),
       department: sites.byId(a.siteId)?.name ?? "",
@@ -106,6 +114,20 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { service
     const cal = await services.calendar.calendar();
     const suspended = a.status === "suspended";
     const open = !["closed", "refused", "withdrawn"].includes(a.status);
+    await applications.ensureTasks(a);
+    const tasks = await applications.tasks(a.id);
+    const staff = who.s.staff;
+    const taskViews = [];
+    for (const t of tasks)
+      taskViews.push({
+        ...t,
+        canTake:
+          t.status === "open" &&
+          (t.assigneeId === staff.id ||
+            (!t.assigneeId && (await applications.mayTake(staff, t.groupId, a.siteId)))),
+        members: t.status === "open" ? await oneStop.workflows.members(t.groupId) : [],
+      });
+    const workflow = await oneStop.workflows.of(a);
     return sendHtml(
       reply,
       renderDocument(
@@ -116,6 +138,11 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { service
           events={await applications.events(a.id)}
           files={await applications.files(a.id)}
           handlers={await applications.handlersOf(a.siteId)}
+          tasks={taskViews}
+          workflow={workflow}
+          groups={(await oneStop.workflows.groupsOf(a.siteId)).filter((g) => g.kind !== "supervision")}
+          extensions={await applications.extensions(a.id)}
+          isLeader={await applications.isLeader(staff, a.siteId)}
           committed={open ? applications.limitState(cal, a.dueCommitted, suspended) : null}
           legal={open ? applications.limitState(cal, a.dueLegal, suspended) : null}
           delivery={open ? applications.limitState(cal, a.dueDelivery, suspended) : null}
@@ -151,11 +178,18 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { service
     const a = await applications.forStaff(who.s.staff, id);
     const item = await oneStop.catalogue.byCode(a.itemCode, true);
     const version = Number(s(body, "version", 12));
+    const int = (k: string) => {
+      const v = s(body, k, 12);
+      return /^\d{1,9}$/.test(v) ? Number(v) : undefined;
+    };
     try {
       await applications.act(who.s.staff, id, s(body, "action", 20), {
         note: s(body, "note"),
         outcome: s(body, "outcome", 20) || undefined,
-        assigneeId: Number(s(body, "assigneeId", 12)) || undefined,
+        assigneeId: int("assigneeId"),
+        groupId: int("groupId"),
+        taskId: int("taskId"),
+        extensionId: int("extensionId"),
         version: Number.isInteger(version) && version > 0 ? version : undefined,
         item,
       });
@@ -365,6 +399,149 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { service
         ),
       );
     }
+  });
+
+  // ------------------------------------------------------------ workflows (办理流程)
+
+  async function renderWorkflow(
+    reply: FastifyReply,
+    who: { s: StaffContext; ctx: AdminContext },
+    item: ServiceItem,
+    def: WorkflowDefinition,
+    errors: Record<string, string>,
+    saved?: string,
+    version?: number,
+  ) {
+    const current = await oneStop.workflows.current(item.code, item.siteId);
+    return sendHtml(
+      reply,
+      renderDocument(
+        <WorkflowEditorPage
+          ctx={who.ctx}
+          item={item}
+          definition={def}
+          version={version ?? current.version}
+          groups={(await oneStop.workflows.groupsOf(item.siteId)).filter((g) => g.kind !== "supervision")}
+          history={await oneStop.workflows.history(item.code)}
+          errors={errors}
+          saved={saved}
+        />,
+      ),
+    );
+  }
+
+  app.get("/admin/service-items/:code/workflow", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply, ["site_admin"]);
+    if (!who) return reply;
+    const item = await editableItem(who, (request.params as { code: string }).code);
+    const wf = await oneStop.workflows.current(item.code, item.siteId);
+    const saved = (request.query as Record<string, string>).saved;
+    return renderWorkflow(
+      reply,
+      who,
+      item,
+      wf.definition,
+      {},
+      saved && /^\d+$/.test(saved)
+        ? `已保存为第${saved}版；新提交的办件按新流程办理，在办件仍按原流程。`
+        : undefined,
+    );
+  });
+
+  app.post("/admin/service-items/:code/workflow", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply, ["site_admin"]);
+    if (!who) return reply;
+    const item = await editableItem(who, (request.params as { code: string }).code);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const def = workflowFromForm(body);
+    try {
+      const v = await oneStop.workflows.save(item, def, s(body, "note", 200), {
+        key: `staff:${who.s.staff.id}`,
+        name: who.s.staff.displayName,
+      });
+      return reply.redirect(`/admin/service-items/${encodeURIComponent(item.code)}/workflow?saved=${v}`, 303);
+    } catch (error) {
+      if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
+      reply.status(400);
+      return renderWorkflow(reply, who, item, def, error.fields);
+    }
+  });
+
+  // ------------------------------------------------------------ role groups (办理组)
+
+  app.get("/admin/services/groups", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply, ["site_admin"]);
+    if (!who) return reply;
+    const allowed = sitesWithRole(who.s.staff, "site_admin");
+    const q = request.query as Record<string, string>;
+    const departments = sites
+      .list()
+      .filter((x) => x.kind === "department" && (allowed === null || allowed.includes(x.id)));
+    const site = departments.find((d) => String(d.id) === q.site) ?? departments[0];
+    if (!site) throw forbidden("您没有可管理的部门");
+    await oneStop.workflows.ensureDefaultGroups(site.id);
+    const groups = [];
+    for (const g of await oneStop.workflows.groupsOf(site.id))
+      groups.push({ ...g, members: await oneStop.workflows.members(g.id) });
+    return sendHtml(
+      reply,
+      renderDocument(
+        <GroupsPage
+          ctx={who.ctx}
+          site={{ id: site.id, name: site.name }}
+          departments={departments.map((d) => ({ id: d.id, name: d.name }))}
+          groups={groups}
+          handlers={await applications.handlersOf(site.id)}
+        />,
+      ),
+    );
+  });
+
+  app.post("/admin/services/groups/:id", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply, ["site_admin"]);
+    if (!who) return reply;
+    const group = await oneStop.workflows.groupById(Number((request.params as { id: string }).id) || 0);
+    if (!group) throw notFound("该办理组不存在");
+    const allowed = sitesWithRole(who.s.staff, "site_admin");
+    if (allowed !== null && !allowed.includes(group.siteId)) throw forbidden("只能管理本部门的办理组");
+    const userId = Number(s(request.body, "userId", 12)) || 0;
+    const op = s(request.body, "op", 10);
+    const actor = `staff:${who.s.staff.id}`;
+    if (op === "add") {
+      const ok = (await applications.handlersOf(group.siteId)).some((h) => h.id === userId);
+      if (!ok) throw new InputError("只能把本部门的承办人加入办理组", { userId: "请选择本部门的承办人" });
+      await oneStop.workflows.addMember(group.id, userId, actor);
+    } else if (op === "remove") await oneStop.workflows.removeMember(group.id, userId, actor);
+    else throw new InputError("未知操作");
+    return reply.redirect(`/admin/services/groups?site=${group.siteId}`, 303);
+  });
+
+  // ------------------------------------------------------------ supervision (督办)
+
+  app.get("/admin/services/supervision", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply);
+    if (!who) return reply;
+    const q = request.query as Record<string, string>;
+    const kind = q.kind === "warning" || q.kind === "escalation" ? q.kind : "";
+    const page = pageParam(q.page);
+    const list = await oneStop.supervision.alerts(who.s.staff, {
+      kind: kind || undefined,
+      page,
+      siteIds: sitesWithRole(who.s.staff, ["handler", "site_admin"]),
+    });
+    return sendHtml(
+      reply,
+      renderDocument(
+        <SupervisionPage
+          ctx={who.ctx}
+          rows={list.rows.map((r) => ({ ...r, department: sites.byId(r.siteId)?.name ?? "" }))}
+          total={list.total}
+          page={page}
+          kind={kind}
+          extensions={await oneStop.supervision.pendingExtensions(who.s.staff)}
+        />,
+      ),
+    );
   });
 
   app.get("/admin/services/rectifications", { schema: { hide: true } }, async (request, reply) => {

@@ -182,9 +182,10 @@ export default async function applyRoutes(app: FastifyInstance, { services }: { 
     const a = await applications.own(citizen.account.id, no);
     const item = await oneStop.catalogue.byCode(a.itemCode, true);
     const form = item ? await formOf(item, a) : null;
-    const [events, evaluation] = await Promise.all([
+    const [events, evaluation, progress] = await Promise.all([
       applications.events(a.id),
       oneStop.evaluations.forApplication(a.id),
+      applications.progress(a),
     ]);
     const ctx = await pageContext(services, site, request, "bsfw");
     return sendHtml(
@@ -196,6 +197,7 @@ export default async function applyRoutes(app: FastifyInstance, { services }: { 
           item={item}
           schema={form?.schema ?? null}
           events={events}
+          progress={progress}
           csrf={citizen.session.csrf}
           department={services.sites.byId(a.siteId)?.name ?? ""}
           duplicate={(request.query as Record<string, string>).dup === "1"}

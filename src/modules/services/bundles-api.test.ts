@@ -2,7 +2,16 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { idCheckChar } from "../../platform/validation/china-ids.ts";
-import { citizenLogin, FORM, hiddenValue, multipart, PNG, staffCookie, urlencoded } from "./test-helpers.ts";
+import {
+  citizenLogin,
+  FORM,
+  handleToClosed,
+  hiddenValue,
+  multipart,
+  PNG,
+  staffCookie,
+  urlencoded,
+} from "./test-helpers.ts";
 
 const id17 = "42010219900307003";
 const ID = id17 + idCheckChar(id17);
@@ -217,13 +226,8 @@ for (const engine of ENGINES) {
         .where("status", "=", "prereview")
         .executeTakeFirstOrThrow();
       const item = await t.services.oneStop.catalogue.byCode(flexCode);
-      for (const [action, extra] of [
-        ["accept", {}],
-        ["decide", { outcome: "approved" }],
-        ["deliver", {}],
-        ["close", {}],
-      ] as const)
-        await t.services.oneStop.applications.act(principal, pending.id, action, { ...extra, item });
+      assert.ok(item);
+      await handleToClosed(t, pending.id, "rst");
       const page = await t.app.inject({
         url: `/sites/rst/services/receipt/${pending.trackingNo}/evaluate`,
         headers: { cookie: citizen },

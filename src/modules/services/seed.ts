@@ -179,36 +179,54 @@ async function seedDemoForms(services: Services): Promise<void> {
     );
 }
 
-/** One handler (承办人) per department: username CODE_handler, the demo password. */
+/**
+ * One handler (承办人) per department (username CODE_handler, in the 窗口受理组 and 业务审查组) and one
+ * leader (CODE_leader, 分管领导: decides, approves extensions, receives 督办), the demo password; the
+ * provincial supervising office (省政务服务管理办公室) on the portal with `zwfw_supervisor`.
+ */
 async function seedHandlers(services: Services): Promise<void> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
-  for (const site of services.sites.list().filter((s) => s.kind === "department")) {
-    const username = `${site.code}_handler`;
+  const db = services.store.db;
+  const { workflows } = services.oneStop;
+  const user = async (username: string, displayName: string, siteId: number) => {
     // The interaction seed may already have made this department's handler: reuse the account.
-    const existing = await services.store.db
+    const existing = await db
       .selectFrom("staffUsers")
       .select("id")
       .where("username", "=", username)
       .executeTakeFirst();
-    const user =
+    const u =
       existing ??
-      (await services.store.db
+      (await db
         .insertInto("staffUsers")
-        .values({
-          username,
-          displayName: `${site.name.replace(/^楚云省|^国家税务总局楚云省/, "")}承办人`,
-          passwordHash,
-          isOperator: 0,
-          createdAt: nowIso(),
-        })
+        .values({ username, displayName, passwordHash, isOperator: 0, createdAt: nowIso() })
         .returning("id")
         .executeTakeFirstOrThrow());
-    await services.store.db
+    await db
       .insertInto("staffRoles")
-      .values({ userId: user.id, siteId: site.id, role: "handler" })
+      .values({ userId: u.id, siteId, role: "handler" })
       .onConflict((oc) => oc.doNothing())
       .execute();
+    return u.id;
+  };
+  const join = (groupId: number, userId: number) =>
+    db
+      .insertInto("serviceGroupMembers")
+      .values({ groupId, userId })
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+  for (const site of services.sites.list().filter((s) => s.kind === "department")) {
+    const short = site.name.replace(/^楚云省|^国家税务总局楚云省/, "");
+    const handler = await user(`${site.code}_handler`, `${short}承办人`, site.id);
+    const leader = await user(`${site.code}_leader`, `${short}分管领导`, site.id);
+    const [window, review, leaders] = await workflows.ensureDefaultGroups(site.id);
+    await join(window.id, handler);
+    await join(review.id, handler);
+    await join(leaders.id, leader);
   }
+  const office = await services.oneStop.supervision.supervisionGroup();
+  if (office)
+    await join(office.id, await user("zwfw_supervisor", "省政务服务管理办公室督办员", office.siteId));
 }
 
 /** Demo citizen and enterprise accounts (README lists them), already real-name verified. */

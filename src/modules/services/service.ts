@@ -9,6 +9,8 @@ import { CatalogueService } from "./catalogue.ts";
 import { StatsService } from "./stats.ts";
 import { EvaluationService } from "./evaluations.ts";
 import { FormStore } from "./form-store.ts";
+import { SupervisionService } from "./supervision.ts";
+import { WorkflowStore } from "./workflow.ts";
 
 /** The one-stop service hall (一网通办): catalogue, forms, applications, bundles, evaluations. */
 export class OneStopService {
@@ -18,6 +20,8 @@ export class OneStopService {
   readonly evaluations: EvaluationService;
   readonly bundles: BundleService;
   readonly stats: StatsService;
+  readonly workflows: WorkflowStore;
+  readonly supervision: SupervisionService;
 
   constructor(deps: {
     store: Db;
@@ -28,7 +32,15 @@ export class OneStopService {
   }) {
     this.catalogue = new CatalogueService(deps.store, deps.sites, deps.search, deps.audit);
     this.forms = new FormStore(deps.store, deps.audit);
-    this.applications = new ApplicationService(deps.store, deps.audit, deps.calendar);
+    this.workflows = new WorkflowStore(deps.store, deps.audit);
+    this.applications = new ApplicationService(deps.store, deps.audit, deps.calendar, this.workflows);
+    this.supervision = new SupervisionService(
+      deps.store,
+      deps.audit,
+      deps.calendar,
+      deps.sites,
+      this.workflows,
+    );
     this.evaluations = new EvaluationService(deps.store, deps.audit, deps.calendar, this.applications);
     this.bundles = new BundleService(deps.store, this.catalogue, this.forms, this.applications);
     this.stats = new StatsService(deps.store, deps.sites, deps.calendar, this.evaluations);

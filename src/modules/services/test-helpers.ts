@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { TestContext } from "../../../test/engines.ts";
+import type { StaffPrincipal } from "../../platform/auth/staff-auth.ts";
 import { DEMO_PASSWORD } from "../../seed/demo.ts";
 
 export const FORM = { "content-type": "application/x-www-form-urlencoded" };
@@ -79,4 +80,37 @@ export function trackingFrom(location: string): string {
   const m = /receipt\/([A-Z]{2}\d{16})/.exec(location);
   assert.ok(m, `no tracking number in ${location}`);
   return m[1];
+}
+
+/** The staff principal of a demo user (as the console would build it). */
+export async function principalOf(t: TestContext, username: string): Promise<StaffPrincipal> {
+  const db = t.services.store.db;
+  const u = await db
+    .selectFrom("staffUsers")
+    .select(["id", "username", "displayName"])
+    .where("username", "=", username)
+    .executeTakeFirstOrThrow();
+  const roles = await db
+    .selectFrom("staffRoles")
+    .select(["siteId", "role"])
+    .where("userId", "=", u.id)
+    .execute();
+  return { ...u, isOperator: false, roles };
+}
+
+/**
+ * Drives an application through its department's default workflow to 办结: the department's handler
+ * accepts, reviews, delivers and closes; its leader (分管领导) decides.
+ */
+export async function handleToClosed(t: TestContext, appId: number, siteCode: string): Promise<void> {
+  const apps = t.services.oneStop.applications;
+  const handler = await principalOf(t, `${siteCode}_handler`);
+  const leader = await principalOf(t, `${siteCode}_leader`);
+  const a = (await apps.byId(appId))!;
+  const item = await t.services.oneStop.catalogue.byCode(a.itemCode, true);
+  await apps.act(handler, appId, "accept", { item });
+  await apps.act(handler, appId, "complete", {});
+  await apps.act(leader, appId, "decide", { outcome: "approved" });
+  await apps.act(handler, appId, "deliver", {});
+  await apps.act(handler, appId, "close", {});
 }

@@ -23,6 +23,7 @@ for (const engine of ENGINES) {
     let code: string;
     let handler: { cookie: string; csrf: string; id: number };
     let stranger: { cookie: string; csrf: string; id: number };
+    let leader: { cookie: string; csrf: string; id: number };
     let appId: number;
     let trackingNo: string;
 
@@ -34,6 +35,7 @@ for (const engine of ENGINES) {
       )!.code;
       handler = await staffCookie(t, "rst_handler");
       stranger = await staffCookie(t, "scjg_handler");
+      leader = await staffCookie(t, "rst_leader");
     });
     after(async () => t?.close());
 
@@ -193,10 +195,19 @@ for (const engine of ENGINES) {
       assert.match(stale.body, /刚刚被他人处理过/);
       const skip = await act(handler, { action: "close" });
       assert.equal(skip.statusCode, 409);
-      assert.equal((await act(handler, { action: "decide", outcome: "approved" })).statusCode, 303);
+      // The default workflow: 业务审查组 reviews, 分管领导 decides, 窗口受理组 delivers.
+      const early = await act(leader, { action: "decide", outcome: "approved" });
+      assert.equal(early.statusCode, 409);
+      assert.match(early.body, /没有可作出决定的环节/);
+      assert.equal((await act(handler, { action: "complete", note: "材料齐全" })).statusCode, 303);
+      const notLeader = await act(handler, { action: "decide", outcome: "approved" });
+      assert.equal(notLeader.statusCode, 403);
+      assert.match(notLeader.body, /不在该办理组/);
+      assert.equal((await act(leader, { action: "decide", outcome: "approved" })).statusCode, 303);
       assert.equal((await act(handler, { action: "return", note: "材料需复核" })).statusCode, 303);
+      assert.equal((await act(handler, { action: "complete" })).statusCode, 303);
       assert.equal(
-        (await act(handler, { action: "decide", outcome: "approved", note: "准予登记" })).statusCode,
+        (await act(leader, { action: "decide", outcome: "approved", note: "准予登记" })).statusCode,
         303,
       );
       assert.equal((await act(handler, { action: "deliver" })).statusCode, 303);

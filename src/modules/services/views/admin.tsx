@@ -2,7 +2,15 @@ import { AdminLayout, CsrfField, type AdminContext } from "../../../web/admin-la
 import { ErrorSummary, Field } from "../../../web/components/form.tsx";
 import { formatPubDate } from "../../../web/layout.tsx";
 import { Pagination } from "../../sites/views/pagination.tsx";
-import { STATUS_LABELS, type Application, type ApplicationEvent, type LimitState } from "../applications.ts";
+import {
+  SUSPEND_KINDS,
+  STATUS_LABELS,
+  type Application,
+  type ApplicationEvent,
+  type LimitState,
+  type Task,
+} from "../applications.ts";
+import type { ServiceGroup, Workflow } from "../workflow.ts";
 import type { ServiceItem } from "../catalogue.ts";
 import { RECTIFICATION_STATUS, LEVELS } from "../evaluations.ts";
 import { displayValue, type FormSchema } from "../forms.ts";
@@ -27,6 +35,8 @@ export function LimitBadge({ label, state }: { label: string; state: LimitState 
 
 export interface QueueRow {
   app: Application;
+  tasks: (Pick<Task, "id" | "name" | "kind" | "assigneeName"> & { groupName: string })[];
+  escalated: boolean;
   committed: LimitState | null;
   legal: LimitState | null;
   department: string;
@@ -44,15 +54,16 @@ export function QueuePage({
   rows: QueueRow[];
   total: number;
   page: number;
-  filter: { status: string; mine: string; limit: string; site: string };
+  filter: { status: string; mine: string; groups: string; limit: string; site: string };
   departments: { id: number; name: string }[];
 }) {
   return (
     <AdminLayout ctx={ctx} title="办件工作台">
       <h1>办件工作台</h1>
       <p>
+        <a href="/admin/services/supervision">督办与预警</a> ·{" "}
         <a href="/admin/services/rectifications">差评整改</a> ·{" "}
-        <a href="/admin/service-items">服务事项与表单</a>
+        <a href="/admin/service-items">服务事项、表单与流程</a> · <a href="/admin/services/groups">办理组</a>
       </p>
       <form method="get" action="/admin/services" class="filters">
         <label>
@@ -76,6 +87,9 @@ export function QueuePage({
             <option value="overdue" selected={filter.limit === "overdue"}>
               已超期
             </option>
+            <option value="escalated" selected={filter.limit === "escalated"}>
+              已督办
+            </option>
           </select>
         </label>
         {departments.length > 1 ? (
@@ -93,7 +107,13 @@ export function QueuePage({
         ) : null}
         <label>
           <span>
-            <input type="checkbox" name="mine" value="1" checked={filter.mine === "1"} /> 只看我的
+            <input type="checkbox" name="mine" value="1" checked={filter.mine === "1"} /> 只看我认领的
+          </span>
+        </label>
+        <label>
+          <span>
+            <input type="checkbox" name="groups" value="1" checked={filter.groups === "1"} />{" "}
+            我所在办理组的待办
           </span>
         </label>
         <button type="submit" class="button">
@@ -109,7 +129,7 @@ export function QueuePage({
             <th scope="col">事项</th>
             <th scope="col">部门</th>
             <th scope="col">状态</th>
-            <th scope="col">承办人</th>
+            <th scope="col">当前环节（办理组·认领人）</th>
             <th scope="col">承诺时限</th>
             <th scope="col">法定时限</th>
           </tr>
@@ -122,8 +142,19 @@ export function QueuePage({
               </td>
               <td>{r.app.itemName}</td>
               <td>{r.department}</td>
-              <td>{STATUS_LABELS[r.app.status]}</td>
-              <td>{r.app.assigneeName ?? "待认领"}</td>
+              <td>
+                {STATUS_LABELS[r.app.status]}
+                {r.escalated ? <strong class="status limit-overdue"> 已督办</strong> : null}
+              </td>
+              <td>
+                {r.tasks.length
+                  ? r.tasks.map((t) => (
+                      <div>
+                        {t.name}（{t.groupName}·{t.assigneeName ?? "待认领"}）
+                      </div>
+                    ))
+                  : "—"}
+              </td>
               <td>
                 <LimitBadge label="" state={r.committed} />
               </td>
@@ -139,24 +170,54 @@ export function QueuePage({
   );
 }
 
-const ACTIONS_FOR: Record<string, [string, string][]> = {
-  prereview: [
-    ["accept", "受理"],
-    ["correction", "一次性告知补正"],
-    ["refuse", "不予受理"],
-  ],
-  review: [
-    ["decide", "作出决定"],
-    ["suspend", "挂起（计时暂停）"],
-  ],
-  decided: [
-    ["deliver", "制证送达"],
-    ["return", "退回重新审查"],
-    ["suspend", "挂起（计时暂停）"],
-  ],
-  delivered: [["close", "办结"]],
-  suspended: [["resume", "恢复办理"]],
-};
+export type TaskView = Task & { canTake: boolean; members: { id: number; displayName: string }[] };
+
+export interface ExtensionView {
+  id: number;
+  days: number;
+  reason: string;
+  status: string;
+  requestedBy: number;
+  requestedByName: string;
+  requestedAt: string;
+  decidedByName: string | null;
+  decisionNote: string | null;
+  dueBefore: string | null;
+  dueAfter: string | null;
+}
+
+const EXTENSION_STATUS: Record<string, string> = { pending: "待审批", approved: "已批准", refused: "未批准" };
+
+const CLOCK_STOPS: [string, string][] = [
+  ["suspend", "挂起（计时暂停）"],
+  ["hearing", "听证"],
+  ["testing", "检验检测"],
+  ["expert", "专家评审"],
+];
+
+/** The buttons for one task the staff member may work on, by its kind and the application's status. */
+function taskActions(app: Application, task: TaskView, canCorrect: boolean): [string, string][] {
+  if (app.status === "suspended") return [["resume", "恢复办理（计时继续）"]];
+  const stops = CLOCK_STOPS;
+  switch (`${task.kind}:${app.status}`) {
+    case "accept:prereview":
+      return [
+        ["accept", "受理"],
+        ...(canCorrect ? ([["correction", "一次性告知补正"]] as [string, string][]) : []),
+        ["refuse", "不予受理"],
+      ];
+    case "review:review":
+      return [["complete", "完成本步骤（审查通过）"], ["extend", "申请延长法定期限"], ...stops];
+    case "decide:review":
+      return [["decide", "作出决定"], ["return", "退回重新审查"], ["extend", "申请延长法定期限"], ...stops];
+    case "deliver:decided":
+      return [["deliver", "制证送达"], ["return", "退回重新审查"], ...stops];
+    case "deliver:delivered":
+      return [["close", "办结"]];
+    default:
+      return [];
+  }
+}
 
 export function ApplicationAdminPage({
   ctx,
@@ -164,7 +225,11 @@ export function ApplicationAdminPage({
   schema,
   events,
   files,
-  handlers,
+  tasks,
+  workflow,
+  groups,
+  extensions,
+  isLeader,
   committed,
   legal,
   delivery,
@@ -177,14 +242,22 @@ export function ApplicationAdminPage({
   events: ApplicationEvent[];
   files: { id: number; field: string; fileName: string; size: number }[];
   handlers: { id: number; displayName: string }[];
+  tasks: TaskView[];
+  workflow: Workflow;
+  groups: ServiceGroup[];
+  extensions: ExtensionView[];
+  isLeader: boolean;
   committed: LimitState | null;
   legal: LimitState | null;
   delivery: LimitState | null;
   department: string;
   errors: Record<string, string>;
 }) {
-  const actions = ACTIONS_FOR[app.status] ?? [];
   const canCorrect = app.correctionCount === 0;
+  const open = tasks.filter((t) => t.status === "open");
+  const workable = open.filter((t) => t.canTake);
+  const groupName = (id: number) => groups.find((g) => g.id === id)?.name ?? "（已删除的办理组）";
+  const def = workflow.definition;
   return (
     <AdminLayout ctx={ctx} title={`办件 ${app.trackingNo}`}>
       <h1>
@@ -192,14 +265,19 @@ export function ApplicationAdminPage({
       </h1>
       <ErrorSummary errors={errors} title="操作未完成" />
       <p>
-        部门：{department} · 状态：<strong>{STATUS_LABELS[app.status]}</strong> · 承办人：
+        部门：{department} · 状态：<strong>{STATUS_LABELS[app.status]}</strong>
+        {app.status === "suspended" && app.suspendKind
+          ? `（${SUSPEND_KINDS[app.suspendKind]}，计时暂停）`
+          : ""}{" "}
+        · 承办人：
         {app.assigneeName ?? "待认领"} · 申请人：
         {app.applicantName}
       </p>
       <p>
         <LimitBadge label="承诺：" state={committed} /> <LimitBadge label="法定：" state={legal} />{" "}
         {delivery ? <LimitBadge label="送达：" state={delivery} /> : null}
-        {app.suspendedDays ? ` · 已挂起${app.suspendedDays}个工作日（不计入时限）` : ""}
+        {app.suspendedDays ? ` · 已暂停计时${app.suspendedDays}个工作日（不计入时限）` : ""}
+        {app.extendedDays ? ` · 法定期限经批准延长${app.extendedDays}个工作日` : ""}
       </p>
       {app.prereview ? (
         <section>
@@ -254,70 +332,178 @@ export function ApplicationAdminPage({
         </tbody>
       </table>
       {files.length ? <p class="meta">共{files.length}个上传文件（含被替换的旧版本）。</p> : null}
+      <h2>办理流程</h2>
+      <p class="meta">
+        {workflow.version ? `第${workflow.version}版流程` : "部门默认流程"}
+        {def.joint ? "（联合办理）" : ""}：受理（{groupName(def.acceptGroupId)}）→{" "}
+        {def.stages
+          .map(
+            (st) =>
+              `${st.name}（${st.mode === "parallel" ? "并行：" : "串行："}${st.steps
+                .map((x) => `${x.name}/${groupName(x.groupId)}`)
+                .join(st.mode === "parallel" ? "、" : "→")}）`,
+          )
+          .join(" → ")}{" "}
+        → 决定（{groupName(def.decideGroupId)}）→ 制证送达（{groupName(def.deliverGroupId)}）
+      </p>
+      <table class="data-table">
+        <caption>办理环节与任务</caption>
+        <thead>
+          <tr>
+            <th scope="col">环节</th>
+            <th scope="col">办理组</th>
+            <th scope="col">认领/办理人</th>
+            <th scope="col">状态</th>
+            <th scope="col">操作</th>
+          </tr>
+        </thead>
+        <tbody>
+          {tasks.map((t) => (
+            <tr>
+              <td>{t.name}</td>
+              <td>{t.groupName}</td>
+              <td>{t.doneByName ?? t.assigneeName ?? "待认领"}</td>
+              <td>{t.status === "open" ? "办理中" : t.status === "done" ? "已完成" : "已取消"}</td>
+              <td>
+                {t.status === "open" && t.canTake && t.assigneeId !== ctx.staff.id ? (
+                  <form method="post" action={`/admin/services/applications/${app.id}/act`}>
+                    <CsrfField token={ctx.csrf} />
+                    <input type="hidden" name="version" value={String(app.version)} />
+                    <input type="hidden" name="taskId" value={String(t.id)} />
+                    <button type="submit" name="action" value="claim" class="button secondary">
+                      认领
+                    </button>
+                  </form>
+                ) : null}
+                {t.status === "open" && t.canTake ? (
+                  <form method="post" action={`/admin/services/applications/${app.id}/act`} class="filters">
+                    <CsrfField token={ctx.csrf} />
+                    <input type="hidden" name="version" value={String(app.version)} />
+                    <input type="hidden" name="taskId" value={String(t.id)} />
+                    <label>
+                      转办给承办人
+                      <select name="assigneeId">
+                        <option value="">（不指定）</option>
+                        {t.members
+                          .filter((m) => m.id !== ctx.staff.id)
+                          .map((m) => (
+                            <option value={String(m.id)}>{m.displayName}</option>
+                          ))}
+                      </select>
+                    </label>
+                    <label>
+                      或转至办理组
+                      <select name="groupId">
+                        <option value="">（不转组）</option>
+                        {groups
+                          .filter((g) => g.id !== t.groupId)
+                          .map((g) => (
+                            <option value={String(g.id)}>{g.name}</option>
+                          ))}
+                      </select>
+                    </label>
+                    <button type="submit" name="action" value="transfer" class="button secondary">
+                      转办
+                    </button>
+                  </form>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
       <h2>办理</h2>
-      {app.assigneeId !== ctx.staff.id ? (
-        <form method="post" action={`/admin/services/applications/${app.id}/act`}>
-          <CsrfField token={ctx.csrf} />
-          <input type="hidden" name="version" value={String(app.version)} />
-          <button type="submit" name="action" value="claim" class="button secondary">
-            认领
-          </button>
-        </form>
+      {workable.length === 0 ? (
+        <p>
+          {open.length
+            ? `当前环节由“${[...new Set(open.map((t) => t.groupName))].join("、")}”办理，您不在该办理组或任务已由他人认领。`
+            : "该办件当前无需办理。"}
+        </p>
       ) : null}
-      {actions.length ? (
-        <form method="post" action={`/admin/services/applications/${app.id}/act`} class="form">
-          <CsrfField token={ctx.csrf} />
-          <input type="hidden" name="version" value={String(app.version)} />
-          {app.status === "review" ? (
-            <Field id="outcome" label="决定结果（作出决定时选择）" error={errors.outcome}>
-              <select id="outcome" name="outcome">
-                <option value="">请选择</option>
-                <option value="approved">准予办理</option>
-                <option value="denied">不予办理</option>
-              </select>
+      {workable.map((t, i) => {
+        const actions = taskActions(app, t, canCorrect);
+        if (actions.length === 0) return null;
+        const noteId = i === 0 ? "note" : `note-${t.id}`;
+        return (
+          <form method="post" action={`/admin/services/applications/${app.id}/act`} class="form card">
+            <h3>
+              {t.name}（{t.groupName}）
+            </h3>
+            <CsrfField token={ctx.csrf} />
+            <input type="hidden" name="version" value={String(app.version)} />
+            <input type="hidden" name="taskId" value={String(t.id)} />
+            {t.kind === "decide" && app.status === "review" ? (
+              <Field
+                id={i === 0 ? "outcome" : `outcome-${t.id}`}
+                label="决定结果"
+                error={i === 0 ? errors.outcome : undefined}
+              >
+                <select id={i === 0 ? "outcome" : `outcome-${t.id}`} name="outcome">
+                  <option value="">请选择</option>
+                  <option value="approved">准予办理</option>
+                  <option value="denied">不予办理</option>
+                </select>
+              </Field>
+            ) : null}
+            <Field
+              id={noteId}
+              label="意见 / 理由（补正请逐条列出全部问题；挂起、听证、检验检测、专家评审、延期须写明事由）"
+              error={i === 0 ? errors.note : undefined}
+            >
+              <textarea id={noteId} name="note" rows={4} maxLength={2000}></textarea>
             </Field>
-          ) : null}
-          <Field id="note" label="意见 / 理由（补正请逐条列出全部问题）" error={errors.note}>
-            <textarea id="note" name="note" rows={4} maxLength={2000}></textarea>
-          </Field>
-          <p>
-            {actions
-              .filter(([a]) => a !== "correction" || canCorrect)
-              .map(([a, label]) => (
+            <p>
+              {actions.map(([a, label]) => (
                 <>
                   <button
                     type="submit"
                     name="action"
                     value={a}
-                    class={a === "refuse" || a === "return" ? "button secondary" : "button"}
+                    class={
+                      ["refuse", "return", ...CLOCK_STOPS.map((x) => x[0]), "extend"].includes(a)
+                        ? "button secondary"
+                        : "button"
+                    }
                   >
                     {label}
                   </button>{" "}
                 </>
               ))}
-          </p>
-        </form>
-      ) : (
-        <p>该办件当前无需办理。</p>
-      )}
-      {handlers.length > 1 && !["closed", "refused", "withdrawn"].includes(app.status) ? (
-        <form method="post" action={`/admin/services/applications/${app.id}/act`} class="filters">
-          <CsrfField token={ctx.csrf} />
-          <input type="hidden" name="version" value={String(app.version)} />
-          <label>
-            转办给
-            <select name="assigneeId">
-              {handlers
-                .filter((h) => h.id !== app.assigneeId)
-                .map((h) => (
-                  <option value={String(h.id)}>{h.displayName}</option>
-                ))}
-            </select>
-          </label>
-          <button type="submit" name="action" value="transfer" class="button secondary">
-            转办
-          </button>
-        </form>
+            </p>
+          </form>
+        );
+      })}
+      {extensions.length ? (
+        <section>
+          <h2>法定期限延长</h2>
+          <ul>
+            {extensions.map((e) => (
+              <li>
+                {e.requestedByName}申请延长{e.days}个工作日（{e.reason}）· {EXTENSION_STATUS[e.status]}
+                {e.decidedByName ? ` · 审批人：${e.decidedByName}` : ""}
+                {e.status === "approved" ? ` · 法定期限由${e.dueBefore}延至${e.dueAfter}` : ""}
+                {e.decisionNote ? ` · ${e.decisionNote}` : ""}
+                {e.status === "pending" && isLeader && e.requestedBy !== ctx.staff.id ? (
+                  <form method="post" action={`/admin/services/applications/${app.id}/act`} class="filters">
+                    <CsrfField token={ctx.csrf} />
+                    <input type="hidden" name="version" value={String(app.version)} />
+                    <input type="hidden" name="extensionId" value={String(e.id)} />
+                    <label>
+                      审批意见
+                      <input name="note" maxLength={500} />
+                    </label>
+                    <button type="submit" name="action" value="extend_approve" class="button">
+                      批准延期
+                    </button>{" "}
+                    <button type="submit" name="action" value="extend_refuse" class="button secondary">
+                      不同意
+                    </button>
+                  </form>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        </section>
       ) : null}
       <h2>办理过程</h2>
       <Timeline events={events} showNotes />
@@ -379,7 +565,8 @@ export function ItemsAdminPage({
               <td>{i.formVersion ? `第${i.formVersion}版` : "默认表单"}</td>
               <td>
                 <a href={`/admin/service-items/${encodeURIComponent(i.code)}`}>编辑指南</a> ·{" "}
-                <a href={`/admin/service-items/${encodeURIComponent(i.code)}/form`}>编辑表单</a>
+                <a href={`/admin/service-items/${encodeURIComponent(i.code)}/form`}>编辑表单</a> ·{" "}
+                <a href={`/admin/service-items/${encodeURIComponent(i.code)}/workflow`}>办理流程</a>
               </td>
             </tr>
           ))}
@@ -530,3 +717,5 @@ export function RectificationsPage({
     </AdminLayout>
   );
 }
+
+export { GroupsPage, SupervisionPage, WorkflowEditorPage } from "./workflow-admin.tsx";

@@ -1,7 +1,21 @@
 import { ErrorSummary } from "../../../web/components/form.tsx";
 import { formatPubDate, Layout, type PageContext } from "../../../web/layout.tsx";
 import { Pagination } from "../../sites/views/pagination.tsx";
-import { ACTION_LABELS, STATUS_LABELS, type Application, type ApplicationEvent } from "../applications.ts";
+import {
+  ACTION_LABELS,
+  STATUS_LABELS,
+  SUSPEND_KINDS,
+  type Application,
+  type ApplicationEvent,
+  type ProgressStep,
+} from "../applications.ts";
+
+const PROGRESS_LABELS: Record<ProgressStep["state"], string> = {
+  done: "已完成",
+  current: "办理中",
+  pending: "待办理",
+  stopped: "未办理",
+};
 import type { ServiceItem } from "../catalogue.ts";
 import { displayValue, type FormSchema, type FormValues } from "../forms.ts";
 import { sparedMaterials } from "../guide.ts";
@@ -100,6 +114,7 @@ export function ReceiptPage(p: {
   item: ServiceItem | undefined;
   schema: FormSchema | null;
   events: ApplicationEvent[];
+  progress?: ProgressStep[];
   csrf: string;
   department: string;
   duplicate?: boolean;
@@ -151,7 +166,11 @@ export function ReceiptPage(p: {
               <th scope="row">承诺办结日期</th>
               <td>
                 {a.dueCommitted}（法定时限截止 {a.dueLegal}）
-                {a.status === "suspended" ? "，挂起期间计时暂停" : ""}
+                {a.status === "suspended"
+                  ? `，${SUSPEND_KINDS[a.suspendKind ?? "suspend"] ?? "挂起"}期间计时暂停`
+                  : ""}
+                {a.extendedDays ? `；法定期限经批准延长${a.extendedDays}个工作日` : ""}
+                {a.suspendedDays ? `；已有${a.suspendedDays}个工作日不计入时限` : ""}
               </td>
             </tr>
           ) : null}
@@ -216,6 +235,20 @@ export function ReceiptPage(p: {
               ))}
             </tbody>
           </table>
+        </>
+      ) : null}
+      {p.progress && p.progress.length ? (
+        <>
+          <h2>办理环节</h2>
+          <ol class="steps">
+            {p.progress.map((st) => (
+              <li class={`step-${st.state}`}>
+                {st.name}
+                {st.group ? `（${st.group}）` : ""}：{PROGRESS_LABELS[st.state]}
+                {st.at ? ` ${formatPubDate(st.at)}` : ""}
+              </li>
+            ))}
+          </ol>
         </>
       ) : null}
       <h2>办理进度</h2>
