@@ -252,6 +252,8 @@ interface Concept {
    * the question is about something else that merely shares generic words (过期, 收费, 怎么换).
    */
   topicNoun?: boolean;
+  /** The word is a noun (jieba) that the knowledge base's questions, phrasings or keywords use. */
+  knownNoun?: boolean;
 }
 
 interface DocScore {
@@ -372,11 +374,10 @@ export class AssistantEngine {
       offsets.push(at);
       if (at >= 0) cursor = at + token.length;
     }
-    const nouns = new Set(
-      posTags(lower)
-        .filter((t) => t.tag.startsWith("n") && t.tag !== "nr")
-        .map((t) => t.word),
-    );
+    const tags = posTags(lower);
+    const nouns = new Set(tags.filter((t) => t.tag.startsWith("n") && t.tag !== "nr").map((t) => t.word));
+    const tagOf = new Map<string, string>();
+    for (const t of tags) if (!tagOf.has(t.word)) tagOf.set(t.word, t.tag);
     const oovSpans: [number, number, Concept][] = [];
     /** Character ranges of tokens a homophone may rewrite: unknown words and single characters. */
     const loose: [number, number][] = [];
@@ -394,6 +395,9 @@ export class AssistantEngine {
       const isHan = HAN.test(token);
       if (isHan && at >= 0 && [...token].length === 1 && !FILLER_WORDS.has(token)) loose.push([at, at + 1]);
       if (FILLER_WORDS.has(token)) return;
+      // A one-character word used as an adverb or preposition (还没, 给我) is not the verb it can be (还钱, 给付).
+      if ([...token].length === 1 && FUNCTION_TAG.test(tagOf.get(token) ?? "") && !this.headWords.has(token))
+        return;
       const { alts, meaningKnown } = this.alternativesOf(token);
       if (!meaningKnown && isHan) {
         const parts = this.decompose(token);
@@ -410,7 +414,22 @@ export class AssistantEngine {
             ...alts.filter((a) => a.factor === 1 && this.known(a.word)).map((a) => this.wordIdf(a.word)),
           )
         : this.unknownIdf(token);
+      // Words the FAQ's questions never use weigh by their part of speech: an unknown adverb,
+      // pronoun or time word (一定, 下来, 上个月) frames the question, an unknown verb (找不着, 办完)
+      // is often a colloquial way to say a known action, an unknown noun names a topic.
+      const headWord = alts.some((a) => a.factor === 1 && this.headWords.has(a.word));
+      if (!headWord && isHan) weight *= posWeight(tagOf.get(token), token);
       const concept: Concept = { alts, idf: conceptIdf, weight, surface: token };
+      const tag = tagOf.get(token) ?? "";
+      if (
+        headWord &&
+        isHan &&
+        length >= 2 &&
+        tag.startsWith("n") &&
+        tag !== "nr" &&
+        !colloquialExpansions(token)
+      )
+        concept.knownNoun = true;
       if (
         isHan &&
         !meaningKnown &&
@@ -420,7 +439,6 @@ export class AssistantEngine {
       )
         concept.topicNoun = true;
       // Words the FAQ uses only in answers (or never) may be misspelt head words: 公基金 → 公/基金.
-      const headWord = alts.some((a) => a.factor === 1 && this.headWords.has(a.word));
       if (!headWord && isHan && at >= 0) {
         oovSpans.push([at, at + token.length, concept]);
         loose.push([at, at + token.length]);
@@ -635,6 +653,14 @@ export class AssistantEngine {
     return { ranked, confidence, concepts };
   }
 
+  /** How strongly a document contains a concept (0..1, the best of its alternatives). */
+  private conceptStrength(concept: Concept, doc: number): number {
+    let strength = 0;
+    for (const alt of concept.alts)
+      strength = Math.max(strength, alt.factor * this.strength(this.words, alt.word, doc));
+    return strength;
+  }
+
   private wordCoverage(concepts: Concept[], doc: number): number {
     let total = 0;
     let covered = 0;
@@ -669,8 +695,38 @@ export class AssistantEngine {
       )
         rivals++;
     let effective = rivals >= 2 ? Math.min(coverage, AMBIGUOUS_COVERAGE) : coverage;
-    if (this.missesTopicNoun(concepts, top.doc)) effective = Math.min(effective, AMBIGUOUS_COVERAGE);
+    if (!this.hasAnchor(concepts, top.doc)) {
+      effective = Math.min(effective, AMBIGUOUS_COVERAGE);
+    }
+    if (this.missesTopicNoun(concepts, top.doc) && !this.namesEntryTopic(concepts, top.doc)) {
+      effective = Math.min(effective, AMBIGUOUS_COVERAGE);
+    }
     return 1 / (1 + Math.exp(-CONFIDENCE_SLOPE * (effective - COVERAGE_DECISION_POINT)));
+  }
+
+  /**
+   * Whether the entry contains a real word of the question (two or more characters, not a framing
+   * word) in its question, phrasings or keywords. A match on single characters (吃, 好) or on a
+   * framing word alone is not a reason to answer.
+   */
+  private hasAnchor(concepts: Concept[], doc: number): boolean {
+    return concepts.some(
+      (c) => c.weight >= 0.75 && [...c.surface].length >= 2 && this.conceptStrength(c, doc) >= ANCHOR_MATCH,
+    );
+  }
+
+  /**
+   * Whether the question names the entry's own topic with a specific noun (营业执照, 食品经营许可证):
+   * then an unknown noun beside it (原件, 零食) is a detail of the same matter, not another matter.
+   */
+  private namesEntryTopic(concepts: Concept[], doc: number): boolean {
+    return concepts.some(
+      (c) =>
+        c.knownNoun &&
+        c.weight >= 0.75 &&
+        c.idf >= ENTRY_TOPIC_IDF &&
+        this.conceptStrength(c, doc) >= ANCHOR_MATCH,
+    );
   }
 
   /** Whether a specific noun of the question (its topic) is absent from the entry. */
@@ -694,8 +750,9 @@ export class AssistantEngine {
 
   /** Diagnostic view of how a question is read (concepts, their IDF and match in the best entries). */
   explain(question: string): {
-    concepts: { surface: string; alts: string[]; weight: number; idf: number }[];
+    concepts: { surface: string; alts: string[]; weight: number; idf: number; matched: number }[];
     top: { id: string; score: number; coverage: number }[];
+    confidence: number;
   } {
     const text = checkQuestion(question).text;
     const concepts = this.concepts(text);
@@ -706,7 +763,9 @@ export class AssistantEngine {
         alts: c.alts.map((a) => (a.factor === 1 ? a.word : `${a.word}×${round(a.factor)}`)),
         weight: c.weight,
         idf: round(c.idf),
+        matched: result.ranked[0] ? round(this.conceptStrength(c, result.ranked[0].doc)) : 0,
       })),
+      confidence: round(result.confidence),
       top: result.ranked.slice(0, 3).map((r) => ({
         id: this.entries[r.doc].id,
         score: round(r.score),
@@ -818,6 +877,30 @@ export class AssistantEngine {
     return content <= 1.5 || [...bare].length <= 5;
   }
 }
+
+/** Part-of-speech tags (jieba) of words that frame a question rather than name its topic. */
+const FUNCTION_TAG = /^(d|dg|r|rr|rz|c|p|u[a-z]?|y|e|o|m|mq|q|f|t|tg|z)$/;
+/** Weight of a word unknown to the FAQ's questions that frames the question (adverb, pronoun, time...). */
+const FUNCTION_WORD_WEIGHT = 0.25;
+/** Weight of a verb unknown to the FAQ's questions. */
+const UNKNOWN_VERB_WEIGHT = 0.6;
+
+function posWeight(tag: string | undefined, word: string): number {
+  if (!tag) return 1;
+  // jieba tags words it does not know as x: a fragment of fillers (上要) frames, a new word (狗证) does not.
+  if (tag === "x") {
+    const chars = [...word];
+    return chars.filter((c) => FILLER_CHARS.has(c)).length * 2 >= chars.length ? FUNCTION_WORD_WEIGHT : 1;
+  }
+  if (FUNCTION_TAG.test(tag)) return FUNCTION_WORD_WEIGHT;
+  if (tag.startsWith("v") && tag !== "vn") return UNKNOWN_VERB_WEIGHT;
+  return 1;
+}
+
+/** Match strength (question, phrasings, keywords) at which a word anchors the answer. */
+const ANCHOR_MATCH = 0.9;
+/** IDF from which a known noun matched by the entry names the entry's topic. */
+const ENTRY_TOPIC_IDF = 2.2;
 
 /** Question words about quantities (几岁, 几年, 多大): they ask, they do not name a topic. */
 const QUANTITY_QUESTION = /^(几|多少|多大|多长|多久|多高)\p{Script=Han}{0,2}$/u;
