@@ -254,6 +254,8 @@ interface Concept {
   topicNoun?: boolean;
   /** The word is a noun (jieba) that the knowledge base's questions, phrasings or keywords use. */
   knownNoun?: boolean;
+  /** The word is a noun (jieba) as typed, not a colloquial word standing for another (孩子 → 子女). */
+  plainNoun?: boolean;
 }
 
 interface DocScore {
@@ -421,6 +423,8 @@ export class AssistantEngine {
       if (!headWord && isHan) weight *= posWeight(tagOf.get(token), token);
       const concept: Concept = { alts, idf: conceptIdf, weight, surface: token };
       const tag = tagOf.get(token) ?? "";
+      if (isHan && length >= 2 && tag.startsWith("n") && tag !== "nr" && !colloquialExpansions(token))
+        concept.plainNoun = true;
       if (
         headWord &&
         isHan &&
@@ -698,7 +702,10 @@ export class AssistantEngine {
     if (!this.hasAnchor(concepts, top.doc)) {
       effective = Math.min(effective, AMBIGUOUS_COVERAGE);
     }
-    if (this.missesTopicNoun(concepts, top.doc) && !this.namesEntryTopic(concepts, top.doc)) {
+    if (
+      (this.missesTopicNoun(concepts, top.doc) || this.missesMainConcept(concepts, top.doc)) &&
+      !this.namesEntryTopic(concepts, top.doc)
+    ) {
       effective = Math.min(effective, AMBIGUOUS_COVERAGE);
     }
     return 1 / (1 + Math.exp(-CONFIDENCE_SLOPE * (effective - COVERAGE_DECISION_POINT)));
@@ -729,6 +736,28 @@ export class AssistantEngine {
     );
   }
 
+  /**
+   * Whether the question's most informative word (weight × IDF) is absent from the entry: 生育 in
+   * 生育津贴怎么领 against an entry on 高龄津贴. The word that says most is usually what is asked about.
+   */
+  private missesMainConcept(concepts: Concept[], doc: number): boolean {
+    let main: Concept | undefined;
+    for (const c of concepts) if (!main || c.weight * c.idf > main.weight * main.idf) main = c;
+    if (!main || !main.plainNoun || main.weight < 0.75) return false;
+    if (this.conceptStrength(main, doc) >= TOPIC_NOUN_MATCH) return false;
+    return !this.headCharMatches(main, doc);
+  }
+
+  /**
+   * Chinese compounds are right-headed: 私家车 is a kind of 车, 自建房 a kind of 房. A three-character
+   * noun whose head character the entry contains is on topic (longer ones like 工伤保险 are two words:
+   * their own modifier 工伤 must match).
+   */
+  private headCharMatches(concept: Concept, doc: number): boolean {
+    const chars = [...concept.surface];
+    return chars.length === 3 && this.strength(this.chars, chars[2], doc) >= 1;
+  }
+
   /** Whether a specific noun of the question (its topic) is absent from the entry. */
   private missesTopicNoun(concepts: Concept[], doc: number): boolean {
     return concepts.some((concept) => {
@@ -737,12 +766,7 @@ export class AssistantEngine {
       for (const alt of concept.alts)
         strength = Math.max(strength, alt.factor * this.strength(this.words, alt.word, doc));
       if (strength >= TOPIC_NOUN_MATCH) return false;
-      // Chinese compounds are right-headed: 私家车 is a kind of 车, 自建房 a kind of 房. A three-character
-      // noun whose head character the entry's question, phrasings or keywords contain is on topic
-      // (longer ones like 工伤保险 are two words: their own modifier 工伤 must match).
-      const chars = [...concept.surface];
-      if (chars.length === 3) return this.strength(this.chars, chars[2], doc) < 1;
-      return true;
+      return !this.headCharMatches(concept, doc);
     });
   }
 
