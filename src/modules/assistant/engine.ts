@@ -256,6 +256,10 @@ interface Concept {
   knownNoun?: boolean;
   /** The word is a noun (jieba) as typed, not a colloquial word standing for another (孩子 → 子女). */
   plainNoun?: boolean;
+  /** Character offsets of the word in the question and its part of speech (jieba), when known. */
+  start?: number;
+  end?: number;
+  tag?: string;
 }
 
 interface DocScore {
@@ -423,6 +427,7 @@ export class AssistantEngine {
       if (!headWord && isHan) weight *= posWeight(tagOf.get(token), token);
       const concept: Concept = { alts, idf: conceptIdf, weight, surface: token };
       const tag = tagOf.get(token) ?? "";
+      if (at >= 0) Object.assign(concept, { start: at, end: at + token.length, tag });
       if (isHan && length >= 2 && tag.startsWith("n") && tag !== "nr" && !colloquialExpansions(token))
         concept.plainNoun = true;
       if (
@@ -653,7 +658,7 @@ export class AssistantEngine {
     const ranked = [...scores]
       .map(([doc, score]) => ({ doc, score }))
       .sort((a, b) => b.score - a.score || a.doc - b.doc);
-    const confidence = ranked.length > 0 ? this.confidence(concepts, ranked) : 0;
+    const confidence = ranked.length > 0 ? this.confidence(concepts, ranked, text.toLowerCase()) : 0;
     return { ranked, confidence, concepts };
   }
 
@@ -674,9 +679,24 @@ export class AssistantEngine {
       let strength = 0;
       for (const alt of concept.alts)
         strength = Math.max(strength, alt.factor * this.strength(this.words, alt.word, doc));
+      if (strength === 0 && !concept.alts.some((a) => this.known(a.word)))
+        strength = this.sharedCharStrength(concept.surface, doc);
       covered += weight * strength;
     }
     return total > 0 ? covered / total : 0;
+  }
+
+  /**
+   * Partial credit for a word the knowledge base never uses that shares its meaningful characters
+   * with the entry's question, phrasings or keywords: colloquial verbs often keep one character of
+   * the standard word (停学 / 休学, 扣光 / 扣满, 能免 / 减免).
+   */
+  private sharedCharStrength(word: string, doc: number): number {
+    const chars = [...word].filter((c) => HAN.test(c) && !FILLER_CHARS.has(c));
+    if (chars.length === 0) return 0;
+    let shared = 0;
+    for (const c of chars) if (this.strength(this.chars, c, doc) >= 1) shared++;
+    return (SHARED_CHAR_FACTOR * shared) / chars.length;
   }
 
   /**
@@ -685,7 +705,7 @@ export class AssistantEngine {
    * `COVERAGE_DECISION_POINT` is 0.5. Ranking uses the character n-grams too; the decision does not
    * (measured: they added nothing to the separation of answerable and unanswerable questions).
    */
-  private confidence(concepts: Concept[], ranked: DocScore[]): number {
+  private confidence(concepts: Concept[], ranked: DocScore[], text: string): number {
     const top = ranked[0];
     if (concepts.length === 0 || top.score <= 0) return 0;
     const coverage = this.wordCoverage(concepts, top.doc);
@@ -703,8 +723,9 @@ export class AssistantEngine {
       effective = Math.min(effective, AMBIGUOUS_COVERAGE);
     }
     if (
-      (this.missesTopicNoun(concepts, top.doc) || this.missesMainConcept(concepts, top.doc)) &&
-      !this.namesEntryTopic(concepts, top.doc)
+      ((this.missesTopicNoun(concepts, top.doc) || this.missesMainConcept(concepts, top.doc)) &&
+        !this.namesEntryTopic(concepts, top.doc)) ||
+      this.missesModifier(concepts, top.doc, text)
     ) {
       effective = Math.min(effective, AMBIGUOUS_COVERAGE);
     }
@@ -734,6 +755,24 @@ export class AssistantEngine {
         c.idf >= ENTRY_TOPIC_IDF &&
         this.conceptStrength(c, doc) >= ANCHOR_MATCH,
     );
+  }
+
+  /**
+   * Whether a noun of the question that the entry lacks (not a place: 从广东回湖北工作) modifies a noun the entry has: 退役军人优待证
+   * is a kind of 优待证 other than the entry's 老年人优待证, 生育津贴 another 津贴 than 高龄津贴. (A noun
+   * after the matched one is a part of the same thing: 营业执照原件, 驾驶证电子版.)
+   */
+  private missesModifier(concepts: Concept[], doc: number, text: string): boolean {
+    return concepts.some((c) => {
+      if (c.end === undefined || c.weight < 0.75 || !isNounish(c.tag) || c.tag === "ns") return false;
+      if ([...c.surface].length < 2 || !HAN.test(c.surface) || colloquialExpansions(c.surface)) return false;
+      if (this.conceptStrength(c, doc) >= TOPIC_NOUN_MATCH || this.headCharMatches(c, doc)) return false;
+      const next = text[c.end] === "的" ? c.end + 1 : c.end;
+      return concepts.some(
+        (d) =>
+          d.start === next && d !== c && isNounish(d.tag) && this.conceptStrength(d, doc) >= ANCHOR_MATCH,
+      );
+    });
   }
 
   /**
@@ -834,7 +873,7 @@ export class AssistantEngine {
         );
         if (fitting.length > 0) {
           const reranked = [...fitting, ...merged.ranked.filter((r) => !fitting.includes(r))];
-          const confidence = this.confidence(merged.concepts, reranked);
+          const confidence = this.confidence(merged.concepts, reranked, guard.text.toLowerCase());
           if (confidence >= this.threshold || confidence > result.confidence) {
             result = { ranked: reranked, confidence, concepts: merged.concepts };
             usedContext = true;
@@ -909,6 +948,14 @@ const FUNCTION_WORD_WEIGHT = 0.25;
 /** Weight of a verb unknown to the FAQ's questions. */
 const UNKNOWN_VERB_WEIGHT = 0.6;
 
+/**
+ * Whether jieba's tag says noun. Its tags for words it half knows are rough (养老院/nr, 退役军人/l), so
+ * person names and fixed phrases count too; place names (ns) are told apart by the callers.
+ */
+function isNounish(tag: string | undefined): boolean {
+  return !!tag && /^(n|vn|l)/.test(tag);
+}
+
 function posWeight(tag: string | undefined, word: string): number {
   if (!tag) return 1;
   // jieba tags words it does not know as x: a fragment of fillers (上要) frames, a new word (狗证) does not.
@@ -921,6 +968,8 @@ function posWeight(tag: string | undefined, word: string): number {
   return 1;
 }
 
+/** Strength of an unknown word whose every meaningful character the entry's head fields contain. */
+const SHARED_CHAR_FACTOR = 0.5;
 /** Match strength (question, phrasings, keywords) at which a word anchors the answer. */
 const ANCHOR_MATCH = 0.9;
 /** IDF from which a known noun matched by the entry names the entry's topic. */
