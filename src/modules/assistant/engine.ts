@@ -402,7 +402,13 @@ export class AssistantEngine {
       if (isHan && at >= 0 && [...token].length === 1 && !FILLER_WORDS.has(token)) loose.push([at, at + 1]);
       if (FILLER_WORDS.has(token)) return;
       // A one-character word used as an adverb or preposition (还没, 给我) is not the verb it can be (还钱, 给付).
-      if ([...token].length === 1 && FUNCTION_TAG.test(tagOf.get(token) ?? "") && !this.headWords.has(token))
+      // (At the end of the question it is the verb: 助学贷款怎么还.)
+      if (
+        [...token].length === 1 &&
+        FUNCTION_TAG.test(tagOf.get(token) ?? "") &&
+        !this.headWords.has(token) &&
+        /\p{Script=Han}/u.test(lower.slice(at + 1))
+      )
         return;
       const { alts, meaningKnown } = this.alternativesOf(token);
       if (!meaningKnown && isHan) {
@@ -766,6 +772,8 @@ export class AssistantEngine {
     return concepts.some((c) => {
       if (c.end === undefined || c.weight < 0.75 || !isNounish(c.tag) || c.tag === "ns") return false;
       if ([...c.surface].length < 2 || !HAN.test(c.surface) || colloquialExpansions(c.surface)) return false;
+      // Only a specific noun names another kind of thing (退役军人, 生育); 陌生公司, 企业账户 do not.
+      if (generalWordIdf(c.surface) < TOPIC_NOUN_GENERAL_IDF) return false;
       if (this.conceptStrength(c, doc) >= TOPIC_NOUN_MATCH || this.headCharMatches(c, doc)) return false;
       const next = text[c.end] === "的" ? c.end + 1 : c.end;
       return concepts.some(
@@ -783,7 +791,8 @@ export class AssistantEngine {
     let main: Concept | undefined;
     for (const c of concepts) if (!main || c.weight * c.idf > main.weight * main.idf) main = c;
     if (!main || !main.plainNoun || main.weight < 0.75) return false;
-    if (this.conceptStrength(main, doc) >= TOPIC_NOUN_MATCH) return false;
+    // A sub-word match (自由职业者 → 灵活就业) counts as partly present.
+    if (this.conceptStrength(main, doc) >= SUBWORD_FACTOR) return false;
     return !this.headCharMatches(main, doc);
   }
 
