@@ -774,11 +774,16 @@ export class AssistantEngine {
       if ([...c.surface].length < 2 || !HAN.test(c.surface) || colloquialExpansions(c.surface)) return false;
       // Only a specific noun names another kind of thing (退役军人, 生育); 陌生公司, 企业账户 do not.
       if (generalWordIdf(c.surface) < TOPIC_NOUN_GENERAL_IDF) return false;
-      if (this.conceptStrength(c, doc) >= TOPIC_NOUN_MATCH || this.headCharMatches(c, doc)) return false;
+      // Mentioned anywhere in the entry, even its answer (重度残疾), it is not another matter.
+      if (this.conceptStrength(c, doc) >= FIELD_STRENGTH.answer || this.headCharMatches(c, doc)) return false;
       const next = text[c.end] === "的" ? c.end + 1 : c.end;
       return concepts.some(
         (d) =>
-          d.start === next && d !== c && isNounish(d.tag) && this.conceptStrength(d, doc) >= ANCHOR_MATCH,
+          d.start === next &&
+          d !== c &&
+          isNounish(d.tag) &&
+          !colloquialExpansions(d.surface) &&
+          this.conceptStrength(d, doc) >= ANCHOR_MATCH,
       );
     });
   }
@@ -997,7 +1002,7 @@ const LONG_QUESTION_CONCEPTS = 6;
 /** Weight of a previous turn's topic word in a follow-up question. */
 const TOPIC_WEIGHT = 0.35;
 /** Coverage of the question by the best entry at which confidence is 0.5 (the default threshold). */
-const COVERAGE_DECISION_POINT = 0.48;
+const COVERAGE_DECISION_POINT = 0.5;
 /** A rival entry scoring at least this share of the best one makes the question ambiguous... */
 const AMBIGUOUS_SCORE_RATIO = 0.75;
 /** ...and with two such rivals the question is not answered (confidence stays just below 0.5). */
