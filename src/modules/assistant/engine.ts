@@ -8,6 +8,12 @@
  * how much of the question's information the best entry explains (IDF-weighted coverage of the
  * question's concepts, words unknown to the knowledge base count against it) and by how far the best
  * entry is ahead of the next; the mix is mapped to a 0..1 confidence with one threshold.
+ *
+ * Unknown words weigh by part of speech (an adverb or time word frames the question, a noun names a
+ * topic). Coverage alone is then capped below the threshold when the entry shares no real word with
+ * the question (only 证 or 吃), when the question's topic noun or its most informative noun is missing
+ * from the entry (unless the question also names the entry's own topic: 营业执照原件), and when a
+ * missing specific noun modifies a noun the entry has (退役军人优待证 is not the entry's 老年人优待证).
  */
 import { idf as jiebaIdf } from "@node-rs/jieba/dict.js";
 import { pinyin } from "pinyin-pro";
