@@ -134,6 +134,21 @@ for (const engine of ENGINES) {
       }
     });
 
+    it("hands off a neighbouring matter with suggestions and answers the colloquial question beside it", async () => {
+      // 养老院 fees are not the 不动产登记费 entry that shares 收费标准: no made-up answer, close questions offered.
+      const other = await ask("养老院收费标准是多少");
+      assert.equal(other.answered, false);
+      assert.equal(other.faqId, null);
+      assert.match(other.answer, /转人工/);
+      assert.ok(other.suggestions.length >= 1 && other.suggestions.length <= 3, JSON.stringify(other));
+      assert.ok(other.suggestions.every((s) => /^faq-\d{3}$/.test(s.faqId) && s.question.length > 0));
+      // A dialect question with framing words the knowledge base never uses is still answered.
+      const colloquial = await ask("营业执照刚办下来税务上要干嘛");
+      assert.equal(colloquial.answered, true, JSON.stringify(colloquial));
+      assert.equal(colloquial.faqId, "faq-013");
+      assert.equal(colloquial.source?.faqId, "faq-013");
+    });
+
     it("gives a clear answer to bad input, never an error, nothing echoed", async () => {
       const inputs = [
         "",

@@ -158,7 +158,7 @@ export function colloquialExpansions(word: string): readonly string[] | undefine
 /** Words that carry no topic in a question (question words, fillers, politeness). */
 export const FILLER_WORDS = new Set(
   (
-    "怎么办 咋办 怎么弄 咋弄 怎么搞 怎么样 咋样 请问 问下 问一下 问问 想问 想问一下 咨询 你好 您好 麻烦 谢谢 " +
+    "怎么办 咋办 怎么弄 咋弄 怎么搞 咋搞 咋整 怎么整 咋回事 怎么回事 干嘛 干啥 为啥 啥样 怎么样 咋样 请问 问下 问一下 问问 想问 想问一下 咨询 你好 您好 麻烦 谢谢 " +
     "一下 这个 那个 这些 那些 这边 那边 这里 那里 这样 那样 哪些 哪个 哪里 哪儿 在哪 在哪里 去哪 去哪里 哪 " +
     "可以 能不能 能否 可不可以 是不是 有没有 要不要 需不需要 需要 是否 应该 必须 得 能 会 " +
     "现在 目前 今年 去年 已经 刚刚 刚 还是 还有 然后 但是 因为 所以 如果 要是 的话 就是 其实 " +

@@ -8,6 +8,12 @@
  * how much of the question's information the best entry explains (IDF-weighted coverage of the
  * question's concepts, words unknown to the knowledge base count against it) and by how far the best
  * entry is ahead of the next; the mix is mapped to a 0..1 confidence with one threshold.
+ *
+ * Unknown words weigh by part of speech (an adverb or time word frames the question, a noun names a
+ * topic). Coverage alone is then capped below the threshold when the entry shares no real word with
+ * the question (only 证 or 吃), when the question's topic noun or its most informative noun is missing
+ * from the entry (unless the question also names the entry's own topic: 营业执照原件), and when a
+ * missing specific noun modifies a noun the entry has (退役军人优待证 is not the entry's 老年人优待证).
  */
 import { idf as jiebaIdf } from "@node-rs/jieba/dict.js";
 import { pinyin } from "pinyin-pro";
@@ -252,6 +258,14 @@ interface Concept {
    * the question is about something else that merely shares generic words (过期, 收费, 怎么换).
    */
   topicNoun?: boolean;
+  /** The word is a noun (jieba) that the knowledge base's questions, phrasings or keywords use. */
+  knownNoun?: boolean;
+  /** The word is a noun (jieba) as typed, not a colloquial word standing for another (孩子 → 子女). */
+  plainNoun?: boolean;
+  /** Character offsets of the word in the question and its part of speech (jieba), when known. */
+  start?: number;
+  end?: number;
+  tag?: string;
 }
 
 interface DocScore {
@@ -372,11 +386,10 @@ export class AssistantEngine {
       offsets.push(at);
       if (at >= 0) cursor = at + token.length;
     }
-    const nouns = new Set(
-      posTags(lower)
-        .filter((t) => t.tag.startsWith("n") && t.tag !== "nr")
-        .map((t) => t.word),
-    );
+    const tags = posTags(lower);
+    const nouns = new Set(tags.filter((t) => t.tag.startsWith("n") && t.tag !== "nr").map((t) => t.word));
+    const tagOf = new Map<string, string>();
+    for (const t of tags) if (!tagOf.has(t.word)) tagOf.set(t.word, t.tag);
     const oovSpans: [number, number, Concept][] = [];
     /** Character ranges of tokens a homophone may rewrite: unknown words and single characters. */
     const loose: [number, number][] = [];
@@ -394,6 +407,15 @@ export class AssistantEngine {
       const isHan = HAN.test(token);
       if (isHan && at >= 0 && [...token].length === 1 && !FILLER_WORDS.has(token)) loose.push([at, at + 1]);
       if (FILLER_WORDS.has(token)) return;
+      // A one-character word used as an adverb or preposition (还没, 给我) is not the verb it can be (还钱, 给付).
+      // (At the end of the question it is the verb: 助学贷款怎么还.)
+      if (
+        [...token].length === 1 &&
+        FUNCTION_TAG.test(tagOf.get(token) ?? "") &&
+        !this.headWords.has(token) &&
+        /\p{Script=Han}/u.test(lower.slice(at + 1))
+      )
+        return;
       const { alts, meaningKnown } = this.alternativesOf(token);
       if (!meaningKnown && isHan) {
         const parts = this.decompose(token);
@@ -410,7 +432,25 @@ export class AssistantEngine {
             ...alts.filter((a) => a.factor === 1 && this.known(a.word)).map((a) => this.wordIdf(a.word)),
           )
         : this.unknownIdf(token);
+      // Words the FAQ's questions never use weigh by their part of speech: an unknown adverb,
+      // pronoun or time word (一定, 下来, 上个月) frames the question, an unknown verb (找不着, 办完)
+      // is often a colloquial way to say a known action, an unknown noun names a topic.
+      const headWord = alts.some((a) => a.factor === 1 && this.headWords.has(a.word));
+      if (!headWord && isHan) weight *= posWeight(tagOf.get(token), token);
       const concept: Concept = { alts, idf: conceptIdf, weight, surface: token };
+      const tag = tagOf.get(token) ?? "";
+      if (at >= 0) Object.assign(concept, { start: at, end: at + token.length, tag });
+      if (isHan && length >= 2 && tag.startsWith("n") && tag !== "nr" && !colloquialExpansions(token))
+        concept.plainNoun = true;
+      if (
+        headWord &&
+        isHan &&
+        length >= 2 &&
+        tag.startsWith("n") &&
+        tag !== "nr" &&
+        !colloquialExpansions(token)
+      )
+        concept.knownNoun = true;
       if (
         isHan &&
         !meaningKnown &&
@@ -420,7 +460,6 @@ export class AssistantEngine {
       )
         concept.topicNoun = true;
       // Words the FAQ uses only in answers (or never) may be misspelt head words: 公基金 → 公/基金.
-      const headWord = alts.some((a) => a.factor === 1 && this.headWords.has(a.word));
       if (!headWord && isHan && at >= 0) {
         oovSpans.push([at, at + token.length, concept]);
         loose.push([at, at + token.length]);
@@ -631,8 +670,16 @@ export class AssistantEngine {
     const ranked = [...scores]
       .map(([doc, score]) => ({ doc, score }))
       .sort((a, b) => b.score - a.score || a.doc - b.doc);
-    const confidence = ranked.length > 0 ? this.confidence(concepts, ranked) : 0;
+    const confidence = ranked.length > 0 ? this.confidence(concepts, ranked, text.toLowerCase()) : 0;
     return { ranked, confidence, concepts };
+  }
+
+  /** How strongly a document contains a concept (0..1, the best of its alternatives). */
+  private conceptStrength(concept: Concept, doc: number): number {
+    let strength = 0;
+    for (const alt of concept.alts)
+      strength = Math.max(strength, alt.factor * this.strength(this.words, alt.word, doc));
+    return strength;
   }
 
   private wordCoverage(concepts: Concept[], doc: number): number {
@@ -644,9 +691,24 @@ export class AssistantEngine {
       let strength = 0;
       for (const alt of concept.alts)
         strength = Math.max(strength, alt.factor * this.strength(this.words, alt.word, doc));
+      if (strength === 0 && !concept.alts.some((a) => this.known(a.word)))
+        strength = this.sharedCharStrength(concept.surface, doc);
       covered += weight * strength;
     }
     return total > 0 ? covered / total : 0;
+  }
+
+  /**
+   * Partial credit for a word the knowledge base never uses that shares its meaningful characters
+   * with the entry's question, phrasings or keywords: colloquial verbs often keep one character of
+   * the standard word (停学 / 休学, 扣光 / 扣满, 能免 / 减免).
+   */
+  private sharedCharStrength(word: string, doc: number): number {
+    const chars = [...word].filter((c) => HAN.test(c) && !FILLER_CHARS.has(c));
+    if (chars.length === 0) return 0;
+    let shared = 0;
+    for (const c of chars) if (this.strength(this.chars, c, doc) >= 1) shared++;
+    return (SHARED_CHAR_FACTOR * shared) / chars.length;
   }
 
   /**
@@ -655,7 +717,7 @@ export class AssistantEngine {
    * `COVERAGE_DECISION_POINT` is 0.5. Ranking uses the character n-grams too; the decision does not
    * (measured: they added nothing to the separation of answerable and unanswerable questions).
    */
-  private confidence(concepts: Concept[], ranked: DocScore[]): number {
+  private confidence(concepts: Concept[], ranked: DocScore[], text: string): number {
     const top = ranked[0];
     if (concepts.length === 0 || top.score <= 0) return 0;
     const coverage = this.wordCoverage(concepts, top.doc);
@@ -669,8 +731,90 @@ export class AssistantEngine {
       )
         rivals++;
     let effective = rivals >= 2 ? Math.min(coverage, AMBIGUOUS_COVERAGE) : coverage;
-    if (this.missesTopicNoun(concepts, top.doc)) effective = Math.min(effective, AMBIGUOUS_COVERAGE);
+    if (!this.hasAnchor(concepts, top.doc)) {
+      effective = Math.min(effective, AMBIGUOUS_COVERAGE);
+    }
+    if (
+      ((this.missesTopicNoun(concepts, top.doc) || this.missesMainConcept(concepts, top.doc)) &&
+        !this.namesEntryTopic(concepts, top.doc)) ||
+      this.missesModifier(concepts, top.doc, text)
+    ) {
+      effective = Math.min(effective, AMBIGUOUS_COVERAGE);
+    }
     return 1 / (1 + Math.exp(-CONFIDENCE_SLOPE * (effective - COVERAGE_DECISION_POINT)));
+  }
+
+  /**
+   * Whether the entry contains a real word of the question (two or more characters, not a framing
+   * word) in its question, phrasings or keywords. A match on single characters (吃, 好) or on a
+   * framing word alone is not a reason to answer.
+   */
+  private hasAnchor(concepts: Concept[], doc: number): boolean {
+    return concepts.some(
+      (c) => c.weight >= 0.75 && [...c.surface].length >= 2 && this.conceptStrength(c, doc) >= ANCHOR_MATCH,
+    );
+  }
+
+  /**
+   * Whether the question names the entry's own topic with a specific noun (营业执照, 食品经营许可证):
+   * then an unknown noun beside it (原件, 零食) is a detail of the same matter, not another matter.
+   */
+  private namesEntryTopic(concepts: Concept[], doc: number): boolean {
+    return concepts.some(
+      (c) =>
+        c.knownNoun &&
+        c.weight >= 0.75 &&
+        c.idf >= ENTRY_TOPIC_IDF &&
+        this.conceptStrength(c, doc) >= ANCHOR_MATCH,
+    );
+  }
+
+  /**
+   * Whether a noun of the question that the entry lacks (not a place: 从广东回湖北工作) modifies a noun the entry has: 退役军人优待证
+   * is a kind of 优待证 other than the entry's 老年人优待证, 生育津贴 another 津贴 than 高龄津贴. (A noun
+   * after the matched one is a part of the same thing: 营业执照原件, 驾驶证电子版.)
+   */
+  private missesModifier(concepts: Concept[], doc: number, text: string): boolean {
+    return concepts.some((c) => {
+      if (c.end === undefined || c.weight < 0.75 || !isNounish(c.tag) || c.tag === "ns") return false;
+      if ([...c.surface].length < 2 || !HAN.test(c.surface) || colloquialExpansions(c.surface)) return false;
+      // Only a specific noun names another kind of thing (退役军人, 生育); 陌生公司, 企业账户 do not.
+      if (generalWordIdf(c.surface) < TOPIC_NOUN_GENERAL_IDF) return false;
+      // Mentioned anywhere in the entry, even its answer (重度残疾), it is not another matter.
+      if (this.conceptStrength(c, doc) >= FIELD_STRENGTH.answer || this.headCharMatches(c, doc)) return false;
+      const next = text[c.end] === "的" ? c.end + 1 : c.end;
+      return concepts.some(
+        (d) =>
+          d.start === next &&
+          d !== c &&
+          isNounish(d.tag) &&
+          !colloquialExpansions(d.surface) &&
+          this.conceptStrength(d, doc) >= ANCHOR_MATCH,
+      );
+    });
+  }
+
+  /**
+   * Whether the question's most informative word (weight × IDF) is absent from the entry: 生育 in
+   * 生育津贴怎么领 against an entry on 高龄津贴. The word that says most is usually what is asked about.
+   */
+  private missesMainConcept(concepts: Concept[], doc: number): boolean {
+    let main: Concept | undefined;
+    for (const c of concepts) if (!main || c.weight * c.idf > main.weight * main.idf) main = c;
+    if (!main || !main.plainNoun || main.weight < 0.75) return false;
+    // A sub-word match (自由职业者 → 灵活就业) counts as partly present.
+    if (this.conceptStrength(main, doc) >= SUBWORD_FACTOR) return false;
+    return !this.headCharMatches(main, doc);
+  }
+
+  /**
+   * Chinese compounds are right-headed: 私家车 is a kind of 车, 自建房 a kind of 房. A three-character
+   * noun whose head character the entry contains is on topic (longer ones like 工伤保险 are two words:
+   * their own modifier 工伤 must match).
+   */
+  private headCharMatches(concept: Concept, doc: number): boolean {
+    const chars = [...concept.surface];
+    return chars.length === 3 && this.strength(this.chars, chars[2], doc) >= 1;
   }
 
   /** Whether a specific noun of the question (its topic) is absent from the entry. */
@@ -681,12 +825,7 @@ export class AssistantEngine {
       for (const alt of concept.alts)
         strength = Math.max(strength, alt.factor * this.strength(this.words, alt.word, doc));
       if (strength >= TOPIC_NOUN_MATCH) return false;
-      // Chinese compounds are right-headed: 私家车 is a kind of 车, 自建房 a kind of 房. A three-character
-      // noun whose head character the entry's question, phrasings or keywords contain is on topic
-      // (longer ones like 工伤保险 are two words: their own modifier 工伤 must match).
-      const chars = [...concept.surface];
-      if (chars.length === 3) return this.strength(this.chars, chars[2], doc) < 1;
-      return true;
+      return !this.headCharMatches(concept, doc);
     });
   }
 
@@ -694,8 +833,9 @@ export class AssistantEngine {
 
   /** Diagnostic view of how a question is read (concepts, their IDF and match in the best entries). */
   explain(question: string): {
-    concepts: { surface: string; alts: string[]; weight: number; idf: number }[];
+    concepts: { surface: string; alts: string[]; weight: number; idf: number; matched: number }[];
     top: { id: string; score: number; coverage: number }[];
+    confidence: number;
   } {
     const text = checkQuestion(question).text;
     const concepts = this.concepts(text);
@@ -706,7 +846,9 @@ export class AssistantEngine {
         alts: c.alts.map((a) => (a.factor === 1 ? a.word : `${a.word}×${round(a.factor)}`)),
         weight: c.weight,
         idf: round(c.idf),
+        matched: result.ranked[0] ? round(this.conceptStrength(c, result.ranked[0].doc)) : 0,
       })),
+      confidence: round(result.confidence),
       top: result.ranked.slice(0, 3).map((r) => ({
         id: this.entries[r.doc].id,
         score: round(r.score),
@@ -751,7 +893,7 @@ export class AssistantEngine {
         );
         if (fitting.length > 0) {
           const reranked = [...fitting, ...merged.ranked.filter((r) => !fitting.includes(r))];
-          const confidence = this.confidence(merged.concepts, reranked);
+          const confidence = this.confidence(merged.concepts, reranked, guard.text.toLowerCase());
           if (confidence >= this.threshold || confidence > result.confidence) {
             result = { ranked: reranked, confidence, concepts: merged.concepts };
             usedContext = true;
@@ -819,6 +961,40 @@ export class AssistantEngine {
   }
 }
 
+/** Part-of-speech tags (jieba) of words that frame a question rather than name its topic. */
+const FUNCTION_TAG = /^(d|dg|r|rr|rz|c|p|u[a-z]?|y|e|o|m|mq|q|f|t|tg|z)$/;
+/** Weight of a word unknown to the FAQ's questions that frames the question (adverb, pronoun, time...). */
+const FUNCTION_WORD_WEIGHT = 0.25;
+/** Weight of a verb unknown to the FAQ's questions. */
+const UNKNOWN_VERB_WEIGHT = 0.6;
+
+/**
+ * Whether jieba's tag says noun. Its tags for words it half knows are rough (养老院/nr, 退役军人/l), so
+ * person names and fixed phrases count too; place names (ns) are told apart by the callers.
+ */
+function isNounish(tag: string | undefined): boolean {
+  return !!tag && /^(n|vn|l)/.test(tag);
+}
+
+function posWeight(tag: string | undefined, word: string): number {
+  if (!tag) return 1;
+  // jieba tags words it does not know as x: a fragment of fillers (上要) frames, a new word (狗证) does not.
+  if (tag === "x") {
+    const chars = [...word];
+    return chars.filter((c) => FILLER_CHARS.has(c)).length * 2 >= chars.length ? FUNCTION_WORD_WEIGHT : 1;
+  }
+  if (FUNCTION_TAG.test(tag)) return FUNCTION_WORD_WEIGHT;
+  if (tag.startsWith("v") && tag !== "vn") return UNKNOWN_VERB_WEIGHT;
+  return 1;
+}
+
+/** Strength of an unknown word whose every meaningful character the entry's head fields contain. */
+const SHARED_CHAR_FACTOR = 0.5;
+/** Match strength (question, phrasings, keywords) at which a word anchors the answer. */
+const ANCHOR_MATCH = 0.9;
+/** IDF from which a known noun matched by the entry names the entry's topic. */
+const ENTRY_TOPIC_IDF = 2.2;
+
 /** Question words about quantities (几岁, 几年, 多大): they ask, they do not name a topic. */
 const QUANTITY_QUESTION = /^(几|多少|多大|多长|多久|多高)\p{Script=Han}{0,2}$/u;
 /** Match factor of a homophone (公基金 read as 公积金). */
@@ -832,7 +1008,7 @@ const LONG_QUESTION_CONCEPTS = 6;
 /** Weight of a previous turn's topic word in a follow-up question. */
 const TOPIC_WEIGHT = 0.35;
 /** Coverage of the question by the best entry at which confidence is 0.5 (the default threshold). */
-const COVERAGE_DECISION_POINT = 0.48;
+const COVERAGE_DECISION_POINT = 0.5;
 /** A rival entry scoring at least this share of the best one makes the question ambiguous... */
 const AMBIGUOUS_SCORE_RATIO = 0.75;
 /** ...and with two such rivals the question is not answered (confidence stays just below 0.5). */
