@@ -1,5 +1,8 @@
-// Runs every test file (src/**/*.test.ts(x), test/**/*.test.ts) one file at a time.
-// Node 20's `node --test` does not expand glob patterns, so the files are listed here.
+// Runs every test file (src/**/*.test.ts(x), test/**/*.test.ts). Node 20's `node --test` does not
+// expand glob patterns, so the files are listed here.
+//
+// Files that measure timing or start and kill servers (test/production, test/e2e) run one at a time
+// after the rest, so a neighbour's load cannot make them flaky; the others run two at a time.
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -11,13 +14,25 @@ function testFiles(dir: string): string[] {
     .sort();
 }
 
+const alone = (file: string) => /(^|[\\/])test[\\/](production|e2e)[\\/]/.test(file);
+
+function run(files: string[], concurrency: number): number {
+  if (files.length === 0) return 0;
+  const result = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, "--test-reporter=spec", ...files],
+    { stdio: "inherit" },
+  );
+  return result.status ?? 1;
+}
+
 const only = process.argv.slice(2);
 const files = only.length > 0 ? only : [...testFiles("src"), ...testFiles("test")];
 const started = Date.now();
-const result = spawnSync(
-  process.execPath,
-  ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", ...files],
-  { stdio: "inherit" },
-);
+const status =
+  run(
+    files.filter((f) => !alone(f)),
+    2,
+  ) || run(files.filter(alone), 1);
 console.log(`${files.length} test files in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-process.exit(result.status ?? 1);
+process.exit(status);

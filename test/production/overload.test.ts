@@ -1,6 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { startPlatform, type TestContext } from "../../../test/engines.ts";
+import { startPlatform, type TestContext } from "../engines.ts";
 
 /** Overload: when the event loop falls behind, requests are refused fast with 503 + Retry-After. */
 describe("shedding load when the event loop is overloaded", () => {
