@@ -55,6 +55,7 @@ export default async function formBuilderRoutes(app: FastifyInstance, { services
       jsonError?: string;
       tried?: { values: FormValues; errors: Record<string, string> };
       status?: number;
+      open?: "all" | number | null;
     } = {},
   ) {
     const current = await oneStop.forms.current(item);
@@ -79,6 +80,7 @@ export default async function formBuilderRoutes(app: FastifyInstance, { services
       history: await oneStop.forms.history(item.code),
       json: opts.json ?? JSON.stringify(schema, null, 2),
       jsonError: opts.jsonError,
+      open: opts.open ?? null,
     };
     return sendPage(reply, <FormBuilderPage {...props} />, opts.status ?? 200);
   }
@@ -86,8 +88,10 @@ export default async function formBuilderRoutes(app: FastifyInstance, { services
   app.get("/admin/service-items/:code/form", { schema: { hide: true } }, async (request, reply) => {
     const ok = await editor(request, reply);
     if (!ok) return reply;
-    const saved = Number((request.query as Record<string, string>).saved);
+    const query = request.query as Record<string, string>;
+    const saved = Number(query.saved);
     return render(reply, ok.who, ok.item, {
+      open: query.open === "all" ? "all" : /^\d{1,3}$/.test(query.open ?? "") ? Number(query.open) : null,
       notice:
         Number.isInteger(saved) && saved > 0 ? `已保存为第${saved}版，新的申请将使用此版本。` : undefined,
     });
@@ -129,7 +133,12 @@ export default async function formBuilderRoutes(app: FastifyInstance, { services
         });
       }
     }
-    return reply.redirect(`${baseOf(item)}${next.anchor ? `#${next.anchor}` : ""}`, 303);
+    // The field acted on is shown opened (and scrolled to) after the redirect.
+    const open = /^fb-f-(\d+)/.exec(next.anchor)?.[1];
+    return reply.redirect(
+      `${baseOf(item)}${open ? `?open=${open}` : ""}${next.anchor ? `#${next.anchor}` : ""}`,
+      303,
+    );
   });
 
   app.post("/admin/service-items/:code/form/discard", { schema: { hide: true } }, async (request, reply) => {

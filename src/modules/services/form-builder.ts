@@ -171,15 +171,15 @@ function normalize(x: unknown, sub: boolean): FieldDraft {
 export type BuilderAction =
   | { kind: "apply" | "save" }
   | { kind: "add"; type: string }
-  | { kind: "up" | "down" | "del" | "addsub"; index: number; sub: number | null };
+  | { kind: "up" | "down" | "del" | "addsub" | "apply"; index: number; sub: number | null };
 
 export function parseAction(value: string, addType: string): BuilderAction {
   if (value === "save") return { kind: "save" };
   if (value === "add") return { kind: "add", type: addType in FIELD_TYPES ? addType : "text" };
-  const m = /^(up|down|del|addsub):(\d{1,3})(?:\.(\d{1,2}))?$/.exec(value);
+  const m = /^(up|down|del|addsub|apply):(\d{1,3})(?:\.(\d{1,2}))?$/.exec(value);
   if (m)
     return {
-      kind: m[1] as "up" | "down" | "del" | "addsub",
+      kind: m[1] as "up" | "down" | "del" | "addsub" | "apply",
       index: Number(m[2]),
       sub: m[3] === undefined ? null : Number(m[3]),
     };
@@ -237,7 +237,7 @@ export function applyAction(
       return { fields: next, anchor: to >= 0 ? `fb-f-${index}-${to}` : `fb-f-${index}` };
     }
     default:
-      return { fields, anchor: "" };
+      return { fields, anchor: "index" in action ? `fb-f-${action.index}` : "" };
   }
 }
 

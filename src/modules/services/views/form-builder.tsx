@@ -221,12 +221,14 @@ function FieldEditor({
   count,
   earlier,
   errors,
+  open = true,
 }: {
   f: FieldDraft;
   path: number[];
   count: number;
   earlier: FieldDraft[];
   errors: Errors;
+  open?: boolean;
 }) {
   const sub = path.length > 1;
   const p = sub ? `f.${path[0]}.sub.${path[1]}.` : `f.${path[0]}.`;
@@ -240,52 +242,62 @@ function FieldEditor({
     <fieldset id={anchor} class={`fb-field${sub ? " fb-sub" : ""}${hasError ? " has-error" : ""}`}>
       <legend>
         {sub ? `子字段${i + 1}` : `第${i + 1}个字段`}：{title}（{FIELD_TYPES[f.type] ?? f.type}）
+        {f.required ? " · 必填" : ""}
+        {f.whenField ? " · 条件显示" : ""}
       </legend>
-      <Setting
-        id={`${p}label`}
-        label="标签（申请人看到的名称）"
-        value={f.label}
-        errors={errors}
-        maxLength={60}
-      />
-      <Setting
-        id={`${p}name`}
-        label="字段名（name）"
-        hint="以小写字母开头，只含字母、数字和下划线；办件按字段名保存填写的值"
-        value={f.name}
-        errors={errors}
-        maxLength={40}
-        code
-      />
-      <Field
-        id={`${p}type`}
-        label="类型"
-        hint="改变类型后请点“应用修改”，再填写该类型的设置"
-        error={errors[`${p}type`]}
-      >
-        <select
+      <details open={open || hasError}>
+        <summary>{sub ? "子字段设置" : "字段设置"}</summary>
+        <Setting
+          id={`${p}label`}
+          label="标签（申请人看到的名称）"
+          value={f.label}
+          errors={errors}
+          maxLength={60}
+        />
+        <Setting
+          id={`${p}name`}
+          label="字段名（name）"
+          hint="以小写字母开头，只含字母、数字和下划线；办件按字段名保存填写的值"
+          value={f.name}
+          errors={errors}
+          maxLength={40}
+          code
+        />
+        <Field
           id={`${p}type`}
-          name={`${p}type`}
-          aria-describedby={described(`${p}type`, errors, "hint")}
-          aria-invalid={invalid(`${p}type`, errors)}
+          label="类型"
+          hint="改变类型后请点“应用修改”，再填写该类型的设置"
+          error={errors[`${p}type`]}
         >
-          {types.map((t) => (
-            <option value={t} selected={t === f.type}>
-              {FIELD_TYPES[t]}
-            </option>
-          ))}
-        </select>
-      </Field>
-      <div class="field">
-        <label class="choice">
-          <input type="checkbox" name={`${p}required`} value="1" checked={f.required} /> 必填
-        </label>
-      </div>
-      <Setting id={`${p}hint`} label="填写提示（选填）" value={f.hint} errors={errors} maxLength={200} />
-      <TypeSettings f={f} p={p} errors={errors} />
-      {f.type === "group" && !sub ? <GroupSettings f={f} index={path[0]} errors={errors} /> : null}
-      <Condition f={f} p={p} earlier={earlier} errors={errors} />
+          <select
+            id={`${p}type`}
+            name={`${p}type`}
+            aria-describedby={described(`${p}type`, errors, "hint")}
+            aria-invalid={invalid(`${p}type`, errors)}
+          >
+            {types.map((t) => (
+              <option value={t} selected={t === f.type}>
+                {FIELD_TYPES[t]}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <div class="field">
+          <label class="choice">
+            <input type="checkbox" name={`${p}required`} value="1" checked={f.required} /> 必填
+          </label>
+        </div>
+        <Setting id={`${p}hint`} label="填写提示（选填）" value={f.hint} errors={errors} maxLength={200} />
+        <TypeSettings f={f} p={p} errors={errors} />
+        {f.type === "group" && !sub ? <GroupSettings f={f} index={path[0]} errors={errors} /> : null}
+        <Condition f={f} p={p} earlier={earlier} errors={errors} />
+      </details>
       <div class="actions">
+        {sub ? null : (
+          <button type="submit" name="_action" value={`apply:${ref}`} class="button secondary">
+            应用修改<Hidden>“{title}”</Hidden>
+          </button>
+        )}
         {i > 0 ? (
           <button type="submit" name="_action" value={`up:${ref}`} class="button secondary">
             上移<Hidden>“{title}”</Hidden>
@@ -399,6 +411,8 @@ export interface BuilderPageProps {
   history: VersionInfo[];
   json: string;
   jsonError?: string;
+  /** Which fields show their settings opened: all, one, or none (fields with errors always do). */
+  open: "all" | number | null;
 }
 
 /** The no-code form builder: fields and their settings, a live preview, versions, JSON for power users. */
@@ -451,6 +465,10 @@ export function FormBuilderPage(props: BuilderPageProps) {
                 应用修改并刷新预览
               </button>
             </p>
+            <p class="meta">
+              点“字段设置”展开修改；<a href={`${base}?open=all`}>全部展开</a> · <a href={base}>全部收起</a>
+              （未应用的修改会丢失）
+            </p>
             {fields.map((f, i) => (
               <FieldEditor
                 f={f}
@@ -458,6 +476,7 @@ export function FormBuilderPage(props: BuilderPageProps) {
                 count={fields.length}
                 earlier={fields.slice(0, i)}
                 errors={errors}
+                open={props.open === "all" || props.open === i}
               />
             ))}
             <fieldset id="fb-add" class={errors["fb-add"] ? "fb-field has-error" : "fb-field"}>
