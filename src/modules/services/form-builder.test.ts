@@ -141,6 +141,12 @@ for (const engine of ENGINES) {
       // The preview uses the applicant renderer: same ids, same condition hints.
       assert.match(page.body, /<input id="applicantName" name="applicantName"/);
       assert.match(page.body, /（就业形式为“新就业形态（平台就业）”时填写）/);
+      // Trying the preview runs the applicant-side validation, with its Chinese messages.
+      const tried = await admin.post(`${base}/try`, { applicantName: "", form: "新就业形态（平台就业）" });
+      assert.equal(tried.statusCode, 200);
+      assert.match(tried.body, /试填发现\d+处问题/);
+      assert.match(tried.body, /id="applicantName-error">[\s\S]{0,60}请填写姓名/);
+      assert.match(tried.body, /<option value="新就业形态（平台就业）" selected/);
       // No inline scripts (strict CSP) and the page works as plain forms.
       assert.doesNotMatch(page.body, /<script(?![^>]*\bsrc=)/);
     });
