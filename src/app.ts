@@ -63,6 +63,7 @@ import serviceHallRoutes from "./modules/services/routes.tsx";
 import accountRoutes from "./modules/accounts/routes.tsx";
 import applyRoutes from "./modules/services/apply-routes.tsx";
 import serviceAdminRoutes from "./modules/services/admin-routes.tsx";
+import formBuilderRoutes from "./modules/services/form-builder-routes.tsx";
 import serviceApiRoutes from "./modules/services/api-routes.ts";
 import { renderErrorPage } from "./modules/sites/views/error-page.tsx";
 import { MAX_ATTACHMENT_BYTES } from "./modules/content/attachments.ts";
@@ -368,6 +369,7 @@ export async function buildApp(services: Services, options: BuildOptions = {}): 
   await app.register(accountRoutes, { services });
   await app.register(applyRoutes, { services });
   await app.register(serviceAdminRoutes, { services });
+  await app.register(formBuilderRoutes, { services });
   await app.register(serviceApiRoutes, { services });
 
   return app;

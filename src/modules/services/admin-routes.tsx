@@ -347,59 +347,7 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { service
     return reply.redirect(`/admin/service-items/${encodeURIComponent(item.code)}?saved=1`, 303);
   });
 
-  app.get("/admin/service-items/:code/form", { schema: { hide: true } }, async (request, reply) => {
-    const who = await staffOf(request, reply, ["site_admin"]);
-    if (!who) return reply;
-    const item = await editableItem(who, (request.params as { code: string }).code);
-    const form = await oneStop.forms.current(item);
-    const saved = (request.query as Record<string, string>).saved;
-    return sendHtml(
-      reply,
-      renderDocument(
-        <JsonEditorPage
-          ctx={who.ctx}
-          title={`编辑申请表单：${item.name}`}
-          intro={`当前为${form.version ? `第${form.version}版` : "系统默认表单"}。字段类型：text、textarea、number、date、select、multiselect、idnumber、phone、address、file、group；可设 required、pattern、options、when（条件显示）、fields（可重复组）。保存后生成新版本，已提交的办件仍按原版本显示。`}
-          action={`/admin/service-items/${encodeURIComponent(item.code)}/form`}
-          json={JSON.stringify(form.schema, null, 2)}
-          errors={{}}
-          saved={saved ? `已保存为第${Number(saved)}版。` : undefined}
-          history={await oneStop.forms.history(item.code)}
-        />,
-      ),
-    );
-  });
-
-  app.post("/admin/service-items/:code/form", { schema: { hide: true } }, async (request, reply) => {
-    const who = await staffOf(request, reply, ["site_admin"]);
-    if (!who) return reply;
-    const item = await editableItem(who, (request.params as { code: string }).code);
-    const json = s(request.body, "schema", 200000);
-    try {
-      const v = await oneStop.forms.save(item, json, s(request.body, "note", 200), who.s.staff.displayName);
-      return reply.redirect(
-        `/admin/service-items/${encodeURIComponent(item.code)}/form?saved=${v.version}`,
-        303,
-      );
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      reply.status(400);
-      return sendHtml(
-        reply,
-        renderDocument(
-          <JsonEditorPage
-            ctx={who.ctx}
-            title={`编辑申请表单：${item.name}`}
-            intro="保存未成功，请按提示修改。"
-            action={`/admin/service-items/${encodeURIComponent(item.code)}/form`}
-            json={json}
-            errors={error.fields}
-            history={await oneStop.forms.history(item.code)}
-          />,
-        ),
-      );
-    }
-  });
+  // The application form of an item is designed in form-builder-routes.tsx.
 
   // ------------------------------------------------------------ workflows (办理流程)
 

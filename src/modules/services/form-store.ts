@@ -67,10 +67,23 @@ export class FormStore {
         schema: `JSON 格式错误：${(error as Error).message}`,
       });
     }
-    const problems = formSchemaProblems(parsed);
+    return this.saveSchema(item, parsed as FormSchema, note, actor);
+  }
+
+  /**
+   * Saves a checked schema as the item's next version (applications in flight keep theirs); audited.
+   * Every problem is refused at once in Chinese (the builder checks first to place them beside fields).
+   */
+  async saveSchema(
+    item: ServiceItem,
+    schema: FormSchema,
+    note: string,
+    actor: string,
+    detail: Record<string, unknown> = {},
+  ): Promise<FormVersion> {
+    const problems = formSchemaProblems(schema);
     if (problems.length)
       throw new InputError(`表单定义有${problems.length}处问题`, { schema: problems.join("；") });
-    const schema = { fields: (parsed as FormSchema).fields };
     const version = await this.store.db.transaction().execute(async (trx) => {
       const last = await trx
         .selectFrom("serviceForms")
@@ -83,7 +96,7 @@ export class FormStore {
         .values({
           itemCode: item.code,
           version: v,
-          schema: JSON.stringify(schema),
+          schema: JSON.stringify({ fields: schema.fields }),
           note: note.slice(0, 200),
           createdBy: actor,
           createdAt: nowIso(),
@@ -97,7 +110,7 @@ export class FormStore {
       action: "service_form.save",
       targetType: "service_item",
       targetId: item.code,
-      detail: { version, note },
+      detail: { ...detail, version, note },
     });
     return (await this.byVersion(item.code, version))!;
   }

@@ -67,71 +67,146 @@ export interface UploadedFile {
 /** Regions of the demo province for address fields. */
 export const REGIONS = ["江城市", "云梦市", "青溪县", "白水县", "楚云省其他地区", "省外"];
 
-const NAME = /^[a-z][a-zA-Z0-9]{0,39}$/;
+const NAME = /^[a-z][a-zA-Z0-9_]{0,39}$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export const DEFAULT_ACCEPT = ["application/pdf", "image/jpeg", "image/png"];
-const MIME_LABEL: Record<string, string> = {
+export const MIME_LABEL: Record<string, string> = {
   "application/pdf": "PDF",
   "image/jpeg": "JPG",
   "image/png": "PNG",
 };
 export const DEFAULT_MAX_KB = 5120;
 
-/** Checks a staff-written form definition; every problem in Chinese. */
-export function formSchemaProblems(input: unknown): string[] {
-  const problems: string[] = [];
+/** One problem of a form definition: where (field index, then sub-field index in a group), which setting, what. */
+export interface FormSchemaIssue {
+  /** [] for the whole form, [i] for a field, [i, j] for sub-field j of group i. */
+  path: number[];
+  /** The setting at fault ("name", "label", "options", "pattern", "min", "when", "fields", …); "" for the field. */
+  prop: string;
+  message: string;
+}
+
+const MAX_FIELDS = 100;
+const MAX_SUB_FIELDS = 30;
+
+/** Checks a staff-written form definition; every problem in Chinese, tied to its field and setting. */
+export function formSchemaIssues(input: unknown): FormSchemaIssue[] {
+  const issues: FormSchemaIssue[] = [];
   if (!input || typeof input !== "object" || !Array.isArray((input as FormSchema).fields)) {
-    return ["表单定义须为 JSON 对象，包含 fields 数组"];
+    return [{ path: [], prop: "", message: "表单定义须为 JSON 对象，包含 fields 数组" }];
   }
   const fields = (input as FormSchema).fields;
-  if (fields.length === 0) problems.push("表单至少需要一个字段");
-  if (fields.length > 100) problems.push("表单字段不能超过100个");
-  const check = (list: FormField[], where: string, inGroup: boolean) => {
+  if (fields.length === 0) issues.push({ path: [], prop: "", message: "表单至少需要一个字段" });
+  if (fields.length > MAX_FIELDS)
+    issues.push({ path: [], prop: "", message: `表单字段不能超过${MAX_FIELDS}个` });
+  const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+  const check = (list: FormField[], parent: number[], inGroup: boolean) => {
     const seen = new Set<string>();
     list.forEach((f, i) => {
-      const at = `${where}第${i + 1}个字段${f && typeof f.label === "string" ? `“${f.label}”` : ""}`;
-      if (!f || typeof f !== "object") return problems.push(`${at}不是对象`);
+      const path = [...parent, i];
+      const add = (prop: string, message: string) => issues.push({ path, prop, message });
+      if (!f || typeof f !== "object") return add("", "不是对象");
       if (typeof f.name !== "string" || !NAME.test(f.name))
-        problems.push(`${at}的 name 须以小写字母开头，仅含字母和数字（40位以内）`);
-      else if (seen.has(f.name)) problems.push(`${at}的 name “${f.name}”重复`);
+        add("name", "name 须以小写字母开头，仅含字母、数字和下划线（40位以内）");
+      else if (seen.has(f.name)) add("name", `name “${f.name}”与前面的字段重复`);
       else seen.add(f.name);
-      if (typeof f.label !== "string" || !f.label.trim() || f.label.length > 60)
-        problems.push(`${at}缺少标签 label（60字以内）`);
-      if (!(f.type in FIELD_TYPES))
-        problems.push(`${at}的类型 type 无效，可用：${Object.keys(FIELD_TYPES).join("、")}`);
-      if (
-        (f.type === "select" || f.type === "multiselect") &&
-        (!Array.isArray(f.options) ||
-          f.options.length === 0 ||
-          f.options.some((o) => typeof o !== "string" || !o))
-      )
-        problems.push(`${at}为选择题，须提供 options 选项列表`);
+      if (typeof f.label !== "string" || !f.label.trim()) add("label", "请填写标签 label");
+      else if (f.label.length > 60) add("label", "标签 label 不能超过60字");
+      if (f.hint !== undefined && (typeof f.hint !== "string" || f.hint.length > 200))
+        add("hint", "提示不能超过200字");
+      if (typeof f.type !== "string" || !(f.type in FIELD_TYPES)) {
+        add("type", `类型 type 无效，可用：${Object.keys(FIELD_TYPES).join("、")}`);
+        return;
+      }
+      if (f.type === "select" || f.type === "multiselect") {
+        if (!Array.isArray(f.options) || f.options.length === 0)
+          add("options", "选择题须提供 options 选项，至少一项");
+        else if (f.options.some((o) => typeof o !== "string" || !o.trim() || o.length > 100))
+          add("options", "选项不能为空，每项不超过100字");
+        else if (new Set(f.options).size !== f.options.length) add("options", "选项不能重复");
+        else if (f.options.length > 100) add("options", "选项不能超过100个");
+      }
       if (f.pattern !== undefined) {
         try {
+          if (typeof f.pattern !== "string") throw new Error("not a string");
           new RegExp(f.pattern);
         } catch {
-          problems.push(`${at}的 pattern 不是有效的正则表达式`);
+          add("pattern", "pattern 不是有效的正则表达式");
         }
       }
-      if (f.type === "file" && inGroup) problems.push(`${at}：可重复组内暂不支持文件字段`);
+      if (
+        f.patternMessage !== undefined &&
+        (typeof f.patternMessage !== "string" || f.patternMessage.length > 100)
+      )
+        add("patternMessage", "格式提示不能超过100字");
+      if (f.min !== undefined && !isNum(f.min)) add("min", "最小值须为数字");
+      if (f.max !== undefined && !isNum(f.max)) add("max", "最大值须为数字");
+      if (isNum(f.min) && isNum(f.max) && f.min > f.max) add("min", "最小值不能大于最大值");
+      if (
+        f.maxLength !== undefined &&
+        (!Number.isInteger(f.maxLength) || f.maxLength < 1 || f.maxLength > 2000)
+      )
+        add("maxLength", "最大字数须为1至2000的整数");
+      if (f.type === "file" && inGroup) add("type", "可重复组内暂不支持文件字段");
+      if (
+        f.accept !== undefined &&
+        (!Array.isArray(f.accept) || f.accept.length === 0 || f.accept.some((m) => !(m in MIME_LABEL)))
+      )
+        add("accept", `accept 仅支持 ${Object.keys(MIME_LABEL).join("、")}，至少选一种`);
+      if (
+        f.maxSizeKb !== undefined &&
+        (!Number.isInteger(f.maxSizeKb) || f.maxSizeKb < 1 || f.maxSizeKb > 20480)
+      )
+        add("maxSizeKb", "文件大小上限须为1至20480 KB 的整数");
       if (f.type === "group") {
-        if (inGroup) problems.push(`${at}：可重复组不能嵌套`);
+        if (inGroup) add("type", "可重复组不能嵌套");
         else if (!Array.isArray(f.fields) || f.fields.length === 0)
-          problems.push(`${at}为可重复组，须提供 fields`);
-        else check(f.fields, `${at}内`, true);
-        if (f.maxRows !== undefined && (!Number.isInteger(f.maxRows) || f.maxRows < 1 || f.maxRows > 50))
-          problems.push(`${at}的 maxRows 须为1至50`);
+          add("fields", "可重复组须至少包含一个子字段 fields");
+        else if (f.fields.length > MAX_SUB_FIELDS)
+          add("fields", `可重复组的子字段不能超过${MAX_SUB_FIELDS}个`);
+        else check(f.fields, path, true);
+        const rowsOk = (v: unknown) =>
+          v === undefined || (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 50);
+        if (!rowsOk(f.minRows)) add("minRows", "最少行数须为0至50的整数");
+        if (!rowsOk(f.maxRows) || f.maxRows === 0) add("maxRows", "maxRows 须为1至50的整数");
+        if (isNum(f.minRows) && isNum(f.maxRows) && f.minRows > f.maxRows)
+          add("minRows", "最少行数不能大于最多行数");
       }
-      if (f.accept !== undefined && (!Array.isArray(f.accept) || f.accept.some((m) => !(m in MIME_LABEL))))
-        problems.push(`${at}的 accept 仅支持 ${Object.keys(MIME_LABEL).join("、")}`);
       if (f.when !== undefined) {
         const ref = list.slice(0, i).find((x) => x && x.name === f.when?.field);
-        if (!ref) problems.push(`${at}的显示条件 when.field 须引用它之前的字段`);
+        const equals = f.when && (Array.isArray(f.when.equals) ? f.when.equals : [f.when.equals]);
+        if (!ref) add("when.field", "显示条件 when.field 须引用它之前的字段");
+        else if (!equals || equals.length === 0 || equals.some((e) => typeof e !== "string" || !e))
+          add("when.equals", "请填写显示条件的取值");
+        else if (
+          (ref.type === "select" || ref.type === "multiselect") &&
+          Array.isArray(ref.options) &&
+          equals.some((e) => !ref.options!.includes(e))
+        )
+          add("when.equals", `条件取值须为“${ref.label}”的选项之一：${ref.options.join("、")}`);
+        else if (ref.type === "file" || ref.type === "group" || ref.type === "address")
+          add("when.field", "显示条件不能引用文件、地址或可重复组字段");
       }
     });
   };
-  check(fields, "", false);
-  return problems;
+  check(fields, [], false);
+  return issues;
+}
+
+/** Checks a staff-written form definition; every problem in Chinese, one line each. */
+export function formSchemaProblems(input: unknown): string[] {
+  const fields = (input as FormSchema | null)?.fields;
+  return formSchemaIssues(input).map(({ path, message }) => {
+    if (path.length === 0) return message;
+    const f = fields?.[path[0]];
+    const sub = path.length > 1 ? f?.fields?.[path[1]] : undefined;
+    const name = (x: FormField | undefined) => (x && typeof x.label === "string" ? `“${x.label}”` : "");
+    const at =
+      path.length > 1
+        ? `第${path[0] + 1}个字段${name(f)}内第${path[1] + 1}个字段${name(sub)}`
+        : `第${path[0] + 1}个字段${name(f)}`;
+    return `${at}：${message}`;
+  });
 }
 
 /** The form used when staff have not defined one: applicant details plus one upload per material to submit. */

@@ -1,6 +1,9 @@
 import { Field } from "../../../web/components/form.tsx";
 import {
+  DEFAULT_ACCEPT,
+  DEFAULT_MAX_KB,
   groupRowCount,
+  MIME_LABEL,
   REGIONS,
   type FieldValue,
   type FileRef,
@@ -73,6 +76,13 @@ function Control({
     default:
       return <input {...common} type="text" maxLength={f.maxLength ?? 200} value={s} />;
   }
+}
+
+/** The default hint of a file field: the types and size its settings accept. */
+function fileHint(f: FormField): string {
+  const kb = f.maxSizeKb ?? DEFAULT_MAX_KB;
+  const size = kb >= 1024 && kb % 1024 === 0 ? `${kb / 1024}MB` : `${kb}KB`;
+  return `支持${(f.accept ?? DEFAULT_ACCEPT).map((m) => MIME_LABEL[m] ?? m).join("、")}格式，不超过${size}`;
 }
 
 /** One field of the form, any type; ids equal the error keys so the error summary links to them. */
@@ -155,7 +165,7 @@ function FormFieldView({
   if (f.type === "file") {
     const file = value as FileRef | null | undefined;
     return (
-      <Field id={id} label={label} hint={hint ?? "支持PDF、JPG、PNG格式，不超过5MB"} error={errors[id]}>
+      <Field id={id} label={label} hint={hint ?? fileHint(f)} error={errors[id]}>
         {file ? (
           <span class="meta">
             已上传：{file.name}（{Math.ceil(file.size / 1024)}KB），重新选择文件可替换
@@ -165,7 +175,7 @@ function FormFieldView({
           id={id}
           name={id}
           type="file"
-          accept={(f.accept ?? ["application/pdf", "image/jpeg", "image/png"]).join(",")}
+          accept={(f.accept ?? DEFAULT_ACCEPT).join(",")}
           aria-describedby={describedBy(id, errors, true)}
           aria-invalid={errors[id] ? "true" : undefined}
         />
