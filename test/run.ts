@@ -29,10 +29,11 @@ function run(files: string[], concurrency: number): number {
 const only = process.argv.slice(2);
 const files = only.length > 0 ? only : [...testFiles("src"), ...testFiles("test")];
 const started = Date.now();
-const status =
-  run(
-    files.filter((f) => !alone(f)),
-    2,
-  ) || run(files.filter(alone), 1);
+const together = run(
+  files.filter((f) => !alone(f)),
+  2,
+);
+const separately = run(files.filter(alone), 1);
+const status = together || separately;
 console.log(`${files.length} test files in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 process.exit(status);
