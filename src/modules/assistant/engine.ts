@@ -514,6 +514,13 @@ export class AssistantEngine {
     const unknown = result.filter((c) => !c.alts.some((a) => this.known(a.word)));
     if (result.length > LONG_QUESTION_CONCEPTS)
       for (const c of unknown) c.weight *= LONG_QUESTION_CONCEPTS / result.length;
+    // A question told in several clauses asks in its last one (…，公积金能全部提出来吗): the earlier
+    // clauses set the scene. Their words weigh less, except nouns naming what the question is about.
+    const lastClause = lastClauseStart(lower);
+    if (lastClause > 0 && result.length >= NARRATIVE_MIN_CONCEPTS)
+      for (const c of result)
+        if (c.start !== undefined && c.end !== undefined && c.end <= lastClause && !isSalient(c))
+          c.weight *= NARRATIVE_WEIGHT;
     return result;
   }
 
@@ -589,19 +596,23 @@ export class AssistantEngine {
     add(canonicalWord(token), 1);
     for (const e of colloquialExpansions(token) ?? []) add(canonicalWord(e), 1);
     const meaningKnown = [...alts.keys()].some((w) => this.known(w));
+    // A word the knowledge base uses only in answers (开个 in 开个体户) may still be a colloquial
+    // compound of the question's own: its colloquial parts are read too.
+    const headKnown = [...alts.keys()].some((w) => this.headWords.has(w));
     for (const sub of indexTokens(token)) add(sub, SUBWORD_FACTOR);
-    if (!meaningKnown && [...token].length >= 2) {
-      const chars = [...token];
-      // Colloquial single characters count only next to a filler (咋取, 能交), not inside words (打工).
-      const shortCompound = chars.length <= 2;
+    const chars = [...token];
+    // Colloquial single characters count only next to a filler (咋取, 能交), not inside words (打工);
+    // such a pair (哪查, 能领) is read as its verb even when the knowledge base happens to use it.
+    const shortCompound = chars.length === 2;
+    if ((!headKnown || shortCompound) && chars.length >= 2) {
       for (let n = Math.min(4, chars.length - 1); n >= 1; n--) {
         for (let i = 0; i + n <= chars.length; i++) {
           const part = chars.slice(i, i + n).join("");
           if (FILLER_WORDS.has(part)) continue;
           const canonical = canonicalWord(part);
-          if (n >= 2) add(canonical, SUBWORD_FACTOR);
+          if (n >= 2 && !headKnown) add(canonical, SUBWORD_FACTOR);
           const rest = chars.filter((_, k) => k < i || k >= i + n).join("");
-          if (n >= 2 || (shortCompound && FILLER_WORDS.has(rest)))
+          if ((n >= 2 && !headKnown) || (shortCompound && FILLER_WORDS.has(rest)))
             for (const e of colloquialExpansions(part) ?? []) add(canonicalWord(e), PART_EXPANSION_FACTOR);
         }
       }
@@ -737,7 +748,8 @@ export class AssistantEngine {
     if (
       ((this.missesTopicNoun(concepts, top.doc) || this.missesMainConcept(concepts, top.doc)) &&
         !this.namesEntryTopic(concepts, top.doc)) ||
-      this.missesModifier(concepts, top.doc, text)
+      this.missesModifier(concepts, top.doc, text) ||
+      this.missesActions(concepts, top.doc)
     ) {
       effective = Math.min(effective, AMBIGUOUS_COVERAGE);
     }
@@ -792,6 +804,21 @@ export class AssistantEngine {
           this.conceptStrength(d, doc) >= ANCHOR_MATCH,
       );
     });
+  }
+
+  /**
+   * Whether the question asks for specific things to be done to its subject (丢了怎么补, 撤掉, 换新)
+   * that the entry nowhere mentions, not even in its answer: then the entry is about the same
+   * document or benefit but another matter (how to get it, not how to replace it).
+   */
+  private missesActions(concepts: Concept[], doc: number): boolean {
+    let missing = 0;
+    for (const c of concepts) {
+      if (c.weight < 0.75 || !c.alts.some((a) => ACTION_WORDS.has(a.word))) continue;
+      if (this.conceptStrength(c, doc) > 0) return false;
+      missing++;
+    }
+    return missing >= 2;
   }
 
   /**
@@ -959,6 +986,36 @@ export class AssistantEngine {
     const content = concepts.reduce((sum, c) => sum + c.weight, 0);
     return content <= 1.5 || [...bare].length <= 5;
   }
+}
+
+/** Standard words for what a citizen wants done with a document, account or benefit. */
+const ACTION_WORDS = new Set(
+  "丢失 遗失 损坏 补办 补领 换领 换证 换发 注销 撤销 挂失 提取 转移 迁移 变更 更正 续期".split(" "),
+);
+
+/** Clause breaks of a question (punctuation, or spaces between words). */
+const CLAUSE_BREAK = /[，,。．.？?！!；;：:、\s]+/gu;
+/** Questions with at least this many concepts have their scene-setting clauses weighed down... */
+const NARRATIVE_MIN_CONCEPTS = 4;
+/** ...by this factor. */
+const NARRATIVE_WEIGHT = 0.5;
+
+/** Offset at which the last clause with any Han text starts (0 for a one-clause question). */
+function lastClauseStart(text: string): number {
+  let start = 0;
+  for (const match of text.matchAll(CLAUSE_BREAK)) {
+    const end = (match.index ?? 0) + match[0].length;
+    if (HAN.test(text.slice(end))) start = end;
+  }
+  return start;
+}
+
+/**
+ * A word that names what a question is about wherever it stands: a noun the knowledge base's
+ * questions use (公积金, 出生证明). (Keeping every noun, 医院 or 工作 too, measured worse.)
+ */
+function isSalient(concept: Concept): boolean {
+  return !!concept.knownNoun;
 }
 
 /** Part-of-speech tags (jieba) of words that frame a question rather than name its topic. */
