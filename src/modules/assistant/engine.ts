@@ -704,6 +704,9 @@ export class AssistantEngine {
         strength = Math.max(strength, alt.factor * this.strength(this.words, alt.word, doc));
       if (strength === 0 && !concept.alts.some((a) => this.known(a.word)))
         strength = this.sharedCharStrength(concept.surface, doc);
+      else if (strength === 0 && [...concept.surface].length === 1 && !colloquialExpansions(concept.surface))
+        // A single character the entry has inside its words (税 in 退税, 退 in 退税).
+        strength = this.sharedCharStrength(concept.surface, doc);
       covered += weight * strength;
     }
     return total > 0 ? covered / total : 0;
