@@ -514,6 +514,19 @@ export class AssistantEngine {
     const unknown = result.filter((c) => !c.alts.some((a) => this.known(a.word)));
     if (result.length > LONG_QUESTION_CONCEPTS)
       for (const c of unknown) c.weight *= LONG_QUESTION_CONCEPTS / result.length;
+    // Two places in one question (从深圳回老家, 在上海交的…回武汉) mean a move between regions, which
+    // the knowledge base calls 异地/跨省/跨城市; a single place name stays itself (去香港).
+    const places = result.filter(
+      (c) => PLACE_WORDS.has(c.surface) || (c.tag === "ns" && !c.alts.some((a) => this.known(a.word))),
+    );
+    if (places.length >= 2)
+      for (const c of places) {
+        const between = CROSS_REGION_WORDS.filter((w) => this.known(w));
+        c.alts = [
+          ...c.alts.filter((a) => !between.includes(a.word)),
+          ...between.map((word) => ({ word, factor: CROSS_REGION_FACTOR })),
+        ];
+      }
     // A question told in several clauses asks in its last one (…，公积金能全部提出来吗): the earlier
     // clauses set the scene. Their words weigh less, except nouns naming what the question is about.
     const lastClause = lastClauseStart(lower);
@@ -990,6 +1003,13 @@ export class AssistantEngine {
     return content <= 1.5 || [...bare].length <= 5;
   }
 }
+
+/** Words for "another place" that count as a place name. */
+const PLACE_WORDS = new Set(["老家", "回老家", "外地", "外省", "省外", "本地", "当地", "原籍"]);
+/** How the knowledge base says "between two places". */
+const CROSS_REGION_WORDS = ["异地", "跨省", "跨城市", "跨地区"];
+/** Match factor of those words for a place name. */
+const CROSS_REGION_FACTOR = 0.8;
 
 /** Standard words for what a citizen wants done with a document, account or benefit. */
 const ACTION_WORDS = new Set(
