@@ -765,7 +765,8 @@ export class AssistantEngine {
       ((this.missesTopicNoun(concepts, top.doc) || this.missesMainConcept(concepts, top.doc)) &&
         !this.namesEntryTopic(concepts, top.doc)) ||
       this.missesModifier(concepts, top.doc, text) ||
-      this.missesActions(concepts, top.doc)
+      this.missesActions(concepts, top.doc) ||
+      this.missesSubject(concepts, top.doc, text)
     ) {
       effective = Math.min(effective, AMBIGUOUS_COVERAGE);
     }
@@ -820,6 +821,25 @@ export class AssistantEngine {
           this.conceptStrength(d, doc) >= ANCHOR_MATCH,
       );
     });
+  }
+
+  /**
+   * Whether the subject of a one-clause question (its first word, a noun as typed: 高速公路 in
+   * 高速公路收费标准, 股票 in 股票分红要交个税吗, 企业 in 企业所得税…) is absent from the entry, even
+   * its answer (a sub-word alone does not count): then the entry answers the same kind of question
+   * (收费标准, 交个税) about something else. (In a question of several clauses the first noun of the
+   * last one is often a detail: 能在手机上办吗, 旧卡要去换吗; measured worse.)
+   */
+  private missesSubject(concepts: Concept[], doc: number, text: string): boolean {
+    if (lastClauseStart(text) > 0) return false;
+    let subject: Concept | undefined;
+    for (const c of concepts)
+      if (c.start !== undefined && (subject?.start === undefined || c.start < subject.start)) subject = c;
+    if (!subject || !subject.plainNoun || subject.tag === "ns" || subject.weight < 0.75) return false;
+    // An ordinary word the knowledge base uses elsewhere (企业银行账户) is a detail, not another matter.
+    if (subject.knownNoun && generalWordIdf(subject.surface) < TOPIC_NOUN_GENERAL_IDF) return false;
+    if (this.conceptStrength(subject, doc) >= FIELD_STRENGTH.answer) return false;
+    return !this.headCharMatches(subject, doc);
   }
 
   /**
