@@ -221,14 +221,14 @@ test("with the repository's alternative phrasings, the held-out and fresh sets s
     return { lines, report: evaluateAssistant(withAlts, lines) };
   };
   const holdout = measure("assistant-eval-holdout.jsonl").report;
-  assert.ok(holdout.top1Accuracy >= 0.9, `holdout top-1 ${holdout.top1Accuracy}`);
+  assert.ok(holdout.top1Accuracy >= 0.95, `holdout top-1 ${holdout.top1Accuracy}`);
   assert.ok(holdout.refusalRate >= 0.9, `holdout refusals ${holdout.refusalRate}`);
   // The fresh set (written by someone else, never tuned on line by line) has harder paraphrases:
-  // the floor guards against regressions, the goal stays 90% top-1.
+  // the floor guards against regressions (measured 91.3% top-1, 92.2% refusals).
   const fresh = measure("assistant-eval-fresh.jsonl");
   assert.ok(fresh.lines.length >= 150);
   assert.ok(fresh.lines.filter((l) => l.expect === null).length >= 50);
   assert.ok(fresh.report.refusalRate >= 0.9, `fresh refusals ${fresh.report.refusalRate}`);
-  assert.ok(fresh.report.top1Accuracy >= 0.8, `fresh top-1 ${fresh.report.top1Accuracy}`);
+  assert.ok(fresh.report.top1Accuracy >= 0.88, `fresh top-1 ${fresh.report.top1Accuracy}`);
   assert.ok(fresh.report.p95Ms < 50, `p95 ${fresh.report.p95Ms} ms`);
 });
