@@ -373,9 +373,12 @@ export class AssistantEngine {
 
   private concepts(text: string): Concept[] {
     const lower = text.toLowerCase();
-    const tokens = segment(lower)
-      .map((t) => t.replace(/[^\p{L}\p{N}]/gu, ""))
-      .filter(Boolean);
+    const tokens = mergeColloquial(
+      segment(lower)
+        .map((t) => t.replace(/[^\p{L}\p{N}]/gu, ""))
+        .filter(Boolean),
+      lower,
+    );
     const concepts: Concept[] = [];
     const seen = new Set<string>();
     // Character offsets of each token, for the homophone pass below.
@@ -1059,6 +1062,34 @@ function lastClauseStart(text: string): number {
  */
 function isSalient(concept: Concept): boolean {
   return !!concept.knownNoun;
+}
+
+/**
+ * Joins neighbouring tokens that together are a colloquial expression jieba splits (拿+钱, 被+偷+了,
+ * 不+干+了), so that the expression's standard words are looked up; the tokens must be adjacent in the text.
+ */
+function mergeColloquial(tokens: string[], text: string): string[] {
+  const out: string[] = [];
+  let cursor = 0;
+  for (let i = 0; i < tokens.length;) {
+    let taken = 1;
+    // A question word (多少+钱) keeps its own reading: the merge starts at a content token.
+    for (let n = FILLER_WORDS.has(tokens[i]) ? 1 : Math.min(3, tokens.length - i); n >= 2; n--) {
+      const joined = tokens.slice(i, i + n).join("");
+      if (!colloquialExpansions(joined)) continue;
+      const at = text.indexOf(joined, cursor);
+      if (at >= 0 && at === text.indexOf(tokens[i], cursor)) {
+        taken = n;
+        break;
+      }
+    }
+    const token = tokens.slice(i, i + taken).join("");
+    const at = text.indexOf(token, cursor);
+    if (at >= 0) cursor = at + token.length;
+    out.push(token);
+    i += taken;
+  }
+  return out;
 }
 
 /** Part-of-speech tags (jieba) of words that frame a question rather than name its topic. */
