@@ -857,7 +857,8 @@ export class AssistantEngine {
       if (this.conceptStrength(c, doc) > 0) return false;
       missing++;
     }
-    return missing >= 2;
+    // In a two-word question (银行卡怎么取钱) the action is half of what is asked: one is enough.
+    return missing >= (concepts.length <= 2 ? 1 : 2);
   }
 
   /**
