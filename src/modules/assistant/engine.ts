@@ -808,7 +808,8 @@ export class AssistantEngine {
    */
   private missesModifier(concepts: Concept[], doc: number, text: string): boolean {
     return concepts.some((c) => {
-      if (c.end === undefined || c.weight < 0.75 || !isNounish(c.tag) || c.tag === "ns") return false;
+      if (c.end === undefined || c.weight < NOUN_RULE_WEIGHT || !isNounish(c.tag) || c.tag === "ns")
+        return false;
       if ([...c.surface].length < 2 || !HAN.test(c.surface) || colloquialExpansions(c.surface)) return false;
       // Only a specific noun names another kind of thing (退役军人, 生育); 陌生公司, 企业账户 do not.
       if (generalWordIdf(c.surface) < TOPIC_NOUN_GENERAL_IDF) return false;
@@ -868,7 +869,7 @@ export class AssistantEngine {
   private missesMainConcept(concepts: Concept[], doc: number): boolean {
     let main: Concept | undefined;
     for (const c of concepts) if (!main || c.weight * c.idf > main.weight * main.idf) main = c;
-    if (!main || !main.plainNoun || main.weight < 0.75) return false;
+    if (!main || !main.plainNoun || main.weight < NOUN_RULE_WEIGHT) return false;
     // A sub-word match (自由职业者 → 灵活就业) counts as partly present.
     if (this.conceptStrength(main, doc) >= SUBWORD_FACTOR) return false;
     return !this.headCharMatches(main, doc);
@@ -1027,6 +1028,12 @@ export class AssistantEngine {
     return content <= 1.5 || [...bare].length <= 5;
   }
 }
+
+/**
+ * Weight from which a noun the entry lacks can make it another matter (modifier and main-word rules):
+ * below 1 so that a topic noun in a long question (生育津贴 after 生了二胎，产假也休完了) still counts.
+ */
+const NOUN_RULE_WEIGHT = 0.6;
 
 /** Words for "another place" that count as a place name. */
 const PLACE_WORDS = new Set(["老家", "回老家", "外地", "外省", "省外", "本地", "当地", "原籍"]);
