@@ -13,7 +13,13 @@
  * topic). Coverage alone is then capped below the threshold when the entry shares no real word with
  * the question (only 证 or 吃), when the question's topic noun or its most informative noun is missing
  * from the entry (unless the question also names the entry's own topic: 营业执照原件), and when a
- * missing specific noun modifies a noun the entry has (退役军人优待证 is not the entry's 老年人优待证).
+ * missing specific noun modifies a noun the entry has (退役军人优待证 is not the entry's 老年人优待证),
+ * when the specific subject noun of a one-clause question is nowhere in the entry (高速公路收费标准),
+ * and when the actions asked for (丢了…补, 取钱) are nowhere in the entry.
+ *
+ * Colloquial words (colloquial.ts) add their standard words as alternatives, also when jieba splits
+ * them (拿+钱, 不+干+了); two place names mean a move between regions (异地/跨省); in a question of
+ * several clauses the scene-setting clauses weigh half, except nouns the knowledge base uses.
  */
 import { idf as jiebaIdf } from "@node-rs/jieba/dict.js";
 import { pinyin } from "pinyin-pro";
