@@ -143,6 +143,23 @@ test("an unknown detail beside a named topic does not stop an answer", () => {
   answers("助学贷款怎么还", "faq-144");
 });
 
+test("colloquial verbs jieba splits, two places and long stories are read for what they ask", () => {
+  answers("个体户不干了怎么撤掉", "faq-069");
+  answers("营业执照被偷了", "faq-066");
+  answers("户口本找不见了", "faq-088");
+  answers("办个居住证多少钱", "faq-085");
+  // Two places: a move between regions.
+  answers("在广州交的公积金回成都了怎么转", "faq-056");
+  // The last clause asks; the earlier ones set the scene.
+  answers("上个月刚从单位辞职，还没找到新工作，公积金能取出来吗", "faq-050");
+  // ...but a topic the knowledge base lacks is still another matter.
+  refuses("我去年生了二胎，产假也休完了，现在想问生育津贴怎么领");
+  // The subject of a short question, or its asked action, missing from the entry.
+  refuses("高铁票价收费标准");
+  refuses("银行卡怎么取钱");
+  refuses("快递丢了找谁");
+});
+
 test("bad input gets a clear answer and never throws", () => {
   const cases: unknown[] = [
     "",
@@ -221,14 +238,14 @@ test("with the repository's alternative phrasings, the held-out and fresh sets s
     return { lines, report: evaluateAssistant(withAlts, lines) };
   };
   const holdout = measure("assistant-eval-holdout.jsonl").report;
-  assert.ok(holdout.top1Accuracy >= 0.9, `holdout top-1 ${holdout.top1Accuracy}`);
+  assert.ok(holdout.top1Accuracy >= 0.95, `holdout top-1 ${holdout.top1Accuracy}`);
   assert.ok(holdout.refusalRate >= 0.9, `holdout refusals ${holdout.refusalRate}`);
   // The fresh set (written by someone else, never tuned on line by line) has harder paraphrases:
-  // the floor guards against regressions, the goal stays 90% top-1.
+  // the floor guards against regressions (measured 91.3% top-1, 92.2% refusals).
   const fresh = measure("assistant-eval-fresh.jsonl");
   assert.ok(fresh.lines.length >= 150);
   assert.ok(fresh.lines.filter((l) => l.expect === null).length >= 50);
   assert.ok(fresh.report.refusalRate >= 0.9, `fresh refusals ${fresh.report.refusalRate}`);
-  assert.ok(fresh.report.top1Accuracy >= 0.8, `fresh top-1 ${fresh.report.top1Accuracy}`);
+  assert.ok(fresh.report.top1Accuracy >= 0.88, `fresh top-1 ${fresh.report.top1Accuracy}`);
   assert.ok(fresh.report.p95Ms < 50, `p95 ${fresh.report.p95Ms} ms`);
 });

@@ -13,7 +13,13 @@
  * topic). Coverage alone is then capped below the threshold when the entry shares no real word with
  * the question (only 证 or 吃), when the question's topic noun or its most informative noun is missing
  * from the entry (unless the question also names the entry's own topic: 营业执照原件), and when a
- * missing specific noun modifies a noun the entry has (退役军人优待证 is not the entry's 老年人优待证).
+ * missing specific noun modifies a noun the entry has (退役军人优待证 is not the entry's 老年人优待证),
+ * when the specific subject noun of a one-clause question is nowhere in the entry (高速公路收费标准),
+ * and when the actions asked for (丢了…补, 取钱) are nowhere in the entry.
+ *
+ * Colloquial words (colloquial.ts) add their standard words as alternatives, also when jieba splits
+ * them (拿+钱, 不+干+了); two place names mean a move between regions (异地/跨省); in a question of
+ * several clauses the scene-setting clauses weigh half, except nouns the knowledge base uses.
  */
 import { idf as jiebaIdf } from "@node-rs/jieba/dict.js";
 import { pinyin } from "pinyin-pro";
@@ -373,9 +379,12 @@ export class AssistantEngine {
 
   private concepts(text: string): Concept[] {
     const lower = text.toLowerCase();
-    const tokens = segment(lower)
-      .map((t) => t.replace(/[^\p{L}\p{N}]/gu, ""))
-      .filter(Boolean);
+    const tokens = mergeColloquial(
+      segment(lower)
+        .map((t) => t.replace(/[^\p{L}\p{N}]/gu, ""))
+        .filter(Boolean),
+      lower,
+    );
     const concepts: Concept[] = [];
     const seen = new Set<string>();
     // Character offsets of each token, for the homophone pass below.
@@ -514,6 +523,26 @@ export class AssistantEngine {
     const unknown = result.filter((c) => !c.alts.some((a) => this.known(a.word)));
     if (result.length > LONG_QUESTION_CONCEPTS)
       for (const c of unknown) c.weight *= LONG_QUESTION_CONCEPTS / result.length;
+    // Two places in one question (从深圳回老家, 在上海交的…回武汉) mean a move between regions, which
+    // the knowledge base calls 异地/跨省/跨城市; a single place name stays itself (去香港).
+    const places = result.filter(
+      (c) => PLACE_WORDS.has(c.surface) || (c.tag === "ns" && !c.alts.some((a) => this.known(a.word))),
+    );
+    if (places.length >= 2)
+      for (const c of places) {
+        const between = CROSS_REGION_WORDS.filter((w) => this.known(w));
+        c.alts = [
+          ...c.alts.filter((a) => !between.includes(a.word)),
+          ...between.map((word) => ({ word, factor: CROSS_REGION_FACTOR })),
+        ];
+      }
+    // A question told in several clauses asks in its last one (…，公积金能全部提出来吗): the earlier
+    // clauses set the scene. Their words weigh less, except nouns naming what the question is about.
+    const lastClause = lastClauseStart(lower);
+    if (lastClause > 0 && result.length >= NARRATIVE_MIN_CONCEPTS)
+      for (const c of result)
+        if (c.start !== undefined && c.end !== undefined && c.end <= lastClause && !isSalient(c))
+          c.weight *= NARRATIVE_WEIGHT;
     return result;
   }
 
@@ -589,19 +618,23 @@ export class AssistantEngine {
     add(canonicalWord(token), 1);
     for (const e of colloquialExpansions(token) ?? []) add(canonicalWord(e), 1);
     const meaningKnown = [...alts.keys()].some((w) => this.known(w));
+    // A word the knowledge base uses only in answers (开个 in 开个体户) may still be a colloquial
+    // compound of the question's own: its colloquial parts are read too.
+    const headKnown = [...alts.keys()].some((w) => this.headWords.has(w));
     for (const sub of indexTokens(token)) add(sub, SUBWORD_FACTOR);
-    if (!meaningKnown && [...token].length >= 2) {
-      const chars = [...token];
-      // Colloquial single characters count only next to a filler (咋取, 能交), not inside words (打工).
-      const shortCompound = chars.length <= 2;
+    const chars = [...token];
+    // Colloquial single characters count only next to a filler (咋取, 能交), not inside words (打工);
+    // such a pair (哪查, 能领) is read as its verb even when the knowledge base happens to use it.
+    const shortCompound = chars.length === 2;
+    if ((!headKnown || shortCompound) && chars.length >= 2) {
       for (let n = Math.min(4, chars.length - 1); n >= 1; n--) {
         for (let i = 0; i + n <= chars.length; i++) {
           const part = chars.slice(i, i + n).join("");
           if (FILLER_WORDS.has(part)) continue;
           const canonical = canonicalWord(part);
-          if (n >= 2) add(canonical, SUBWORD_FACTOR);
+          if (n >= 2 && !headKnown) add(canonical, SUBWORD_FACTOR);
           const rest = chars.filter((_, k) => k < i || k >= i + n).join("");
-          if (n >= 2 || (shortCompound && FILLER_WORDS.has(rest)))
+          if ((n >= 2 && !headKnown) || (shortCompound && FILLER_WORDS.has(rest)))
             for (const e of colloquialExpansions(part) ?? []) add(canonicalWord(e), PART_EXPANSION_FACTOR);
         }
       }
@@ -693,6 +726,9 @@ export class AssistantEngine {
         strength = Math.max(strength, alt.factor * this.strength(this.words, alt.word, doc));
       if (strength === 0 && !concept.alts.some((a) => this.known(a.word)))
         strength = this.sharedCharStrength(concept.surface, doc);
+      else if (strength === 0 && [...concept.surface].length === 1 && !colloquialExpansions(concept.surface))
+        // A single character the entry has inside its words (税 in 退税, 退 in 退税).
+        strength = this.sharedCharStrength(concept.surface, doc);
       covered += weight * strength;
     }
     return total > 0 ? covered / total : 0;
@@ -737,7 +773,9 @@ export class AssistantEngine {
     if (
       ((this.missesTopicNoun(concepts, top.doc) || this.missesMainConcept(concepts, top.doc)) &&
         !this.namesEntryTopic(concepts, top.doc)) ||
-      this.missesModifier(concepts, top.doc, text)
+      this.missesModifier(concepts, top.doc, text) ||
+      this.missesActions(concepts, top.doc) ||
+      this.missesSubject(concepts, top.doc, text)
     ) {
       effective = Math.min(effective, AMBIGUOUS_COVERAGE);
     }
@@ -776,7 +814,8 @@ export class AssistantEngine {
    */
   private missesModifier(concepts: Concept[], doc: number, text: string): boolean {
     return concepts.some((c) => {
-      if (c.end === undefined || c.weight < 0.75 || !isNounish(c.tag) || c.tag === "ns") return false;
+      if (c.end === undefined || c.weight < NOUN_RULE_WEIGHT || !isNounish(c.tag) || c.tag === "ns")
+        return false;
       if ([...c.surface].length < 2 || !HAN.test(c.surface) || colloquialExpansions(c.surface)) return false;
       // Only a specific noun names another kind of thing (退役军人, 生育); 陌生公司, 企业账户 do not.
       if (generalWordIdf(c.surface) < TOPIC_NOUN_GENERAL_IDF) return false;
@@ -795,13 +834,48 @@ export class AssistantEngine {
   }
 
   /**
+   * Whether the subject of a one-clause question (its first word, a noun as typed: 高速公路 in
+   * 高速公路收费标准, 股票 in 股票分红要交个税吗, 企业 in 企业所得税…) is absent from the entry, even
+   * its answer (a sub-word alone does not count): then the entry answers the same kind of question
+   * (收费标准, 交个税) about something else. (In a question of several clauses the first noun of the
+   * last one is often a detail: 能在手机上办吗, 旧卡要去换吗; measured worse.)
+   */
+  private missesSubject(concepts: Concept[], doc: number, text: string): boolean {
+    if (lastClauseStart(text) > 0) return false;
+    let subject: Concept | undefined;
+    for (const c of concepts)
+      if (c.start !== undefined && (subject?.start === undefined || c.start < subject.start)) subject = c;
+    if (!subject || !subject.plainNoun || subject.tag === "ns" || subject.weight < 0.75) return false;
+    // An ordinary word the knowledge base uses elsewhere (企业银行账户) is a detail, not another matter.
+    if (subject.knownNoun && generalWordIdf(subject.surface) < TOPIC_NOUN_GENERAL_IDF) return false;
+    if (this.conceptStrength(subject, doc) >= FIELD_STRENGTH.answer) return false;
+    return !this.headCharMatches(subject, doc);
+  }
+
+  /**
+   * Whether the question asks for specific things to be done to its subject (丢了怎么补, 撤掉, 换新)
+   * that the entry nowhere mentions, not even in its answer: then the entry is about the same
+   * document or benefit but another matter (how to get it, not how to replace it).
+   */
+  private missesActions(concepts: Concept[], doc: number): boolean {
+    let missing = 0;
+    for (const c of concepts) {
+      if (c.weight < 0.75 || !c.alts.some((a) => ACTION_WORDS.has(a.word))) continue;
+      if (this.conceptStrength(c, doc) > 0) return false;
+      missing++;
+    }
+    // In a two-word question (银行卡怎么取钱) the action is half of what is asked: one is enough.
+    return missing >= (concepts.length <= 2 ? 1 : 2);
+  }
+
+  /**
    * Whether the question's most informative word (weight × IDF) is absent from the entry: 生育 in
    * 生育津贴怎么领 against an entry on 高龄津贴. The word that says most is usually what is asked about.
    */
   private missesMainConcept(concepts: Concept[], doc: number): boolean {
     let main: Concept | undefined;
     for (const c of concepts) if (!main || c.weight * c.idf > main.weight * main.idf) main = c;
-    if (!main || !main.plainNoun || main.weight < 0.75) return false;
+    if (!main || !main.plainNoun || main.weight < NOUN_RULE_WEIGHT) return false;
     // A sub-word match (自由职业者 → 灵活就业) counts as partly present.
     if (this.conceptStrength(main, doc) >= SUBWORD_FACTOR) return false;
     return !this.headCharMatches(main, doc);
@@ -959,6 +1033,77 @@ export class AssistantEngine {
     const content = concepts.reduce((sum, c) => sum + c.weight, 0);
     return content <= 1.5 || [...bare].length <= 5;
   }
+}
+
+/**
+ * Weight from which a noun the entry lacks can make it another matter (modifier and main-word rules):
+ * below 1 so that a topic noun in a long question (生育津贴 after 生了二胎，产假也休完了) still counts.
+ */
+const NOUN_RULE_WEIGHT = 0.6;
+
+/** Words for "another place" that count as a place name. */
+const PLACE_WORDS = new Set(["老家", "回老家", "外地", "外省", "省外", "本地", "当地", "原籍"]);
+/** How the knowledge base says "between two places". */
+const CROSS_REGION_WORDS = ["异地", "跨省", "跨城市", "跨地区"];
+/** Match factor of those words for a place name. */
+const CROSS_REGION_FACTOR = 0.8;
+
+/** Standard words for what a citizen wants done with a document, account or benefit. */
+const ACTION_WORDS = new Set(
+  "丢失 遗失 损坏 补办 补领 换领 换证 换发 注销 撤销 挂失 提取 转移 迁移 变更 更正 续期".split(" "),
+);
+
+/** Clause breaks of a question (punctuation, or spaces between words). */
+const CLAUSE_BREAK = /[，,。．.？?！!；;：:、\s]+/gu;
+/** Questions with at least this many concepts have their scene-setting clauses weighed down... */
+const NARRATIVE_MIN_CONCEPTS = 4;
+/** ...by this factor. */
+const NARRATIVE_WEIGHT = 0.5;
+
+/** Offset at which the last clause with any Han text starts (0 for a one-clause question). */
+function lastClauseStart(text: string): number {
+  let start = 0;
+  for (const match of text.matchAll(CLAUSE_BREAK)) {
+    const end = (match.index ?? 0) + match[0].length;
+    if (HAN.test(text.slice(end))) start = end;
+  }
+  return start;
+}
+
+/**
+ * A word that names what a question is about wherever it stands: a noun the knowledge base's
+ * questions use (公积金, 出生证明). (Keeping every noun, 医院 or 工作 too, measured worse.)
+ */
+function isSalient(concept: Concept): boolean {
+  return !!concept.knownNoun;
+}
+
+/**
+ * Joins neighbouring tokens that together are a colloquial expression jieba splits (拿+钱, 被+偷+了,
+ * 不+干+了), so that the expression's standard words are looked up; the tokens must be adjacent in the text.
+ */
+function mergeColloquial(tokens: string[], text: string): string[] {
+  const out: string[] = [];
+  let cursor = 0;
+  for (let i = 0; i < tokens.length;) {
+    let taken = 1;
+    // A question word (多少+钱) keeps its own reading: the merge starts at a content token.
+    for (let n = FILLER_WORDS.has(tokens[i]) ? 1 : Math.min(3, tokens.length - i); n >= 2; n--) {
+      const joined = tokens.slice(i, i + n).join("");
+      if (!colloquialExpansions(joined)) continue;
+      const at = text.indexOf(joined, cursor);
+      if (at >= 0 && at === text.indexOf(tokens[i], cursor)) {
+        taken = n;
+        break;
+      }
+    }
+    const token = tokens.slice(i, i + taken).join("");
+    const at = text.indexOf(token, cursor);
+    if (at >= 0) cursor = at + token.length;
+    out.push(token);
+    i += taken;
+  }
+  return out;
 }
 
 /** Part-of-speech tags (jieba) of words that frame a question rather than name its topic. */
