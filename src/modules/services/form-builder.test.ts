@@ -2,19 +2,16 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { StaffSession } from "../../../test/staff-session.ts";
-import { idCheckChar } from "../../platform/validation/china-ids.ts";
-import { citizenLogin, FORM, hiddenValue, trackingFrom, urlencoded } from "./test-helpers.ts";
+import {
+  citizenLogin,
+  FORM,
+  hiddenValue,
+  trackingFrom,
+  urlencoded,
+  VALID_APPLICATION,
+} from "./test-helpers.ts";
 
-const id17 = "42010219900307003";
-const valid = {
-  applicantName: "张三",
-  idNumber: id17 + idCheckChar(id17),
-  phone: "13900000001",
-  "address.region": "江城市",
-  "address.detail": "江滨路1号",
-  startDate: "2026-03-02",
-  form: "非全日制就业",
-};
+const valid = VALID_APPLICATION;
 
 const unescape = (s: string) =>
   s

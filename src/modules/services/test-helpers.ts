@@ -1,3 +1,4 @@
+import { idCheckChar } from "../../platform/validation/china-ids.ts";
 import assert from "node:assert/strict";
 import type { TestContext } from "../../../test/engines.ts";
 import type { StaffPrincipal } from "../../platform/auth/staff-auth.ts";
@@ -114,3 +115,16 @@ export async function handleToClosed(t: TestContext, appId: number, siteCode: st
   await apps.act(handler, appId, "deliver", {});
   await apps.act(handler, appId, "close", {});
 }
+
+const DEMO_ID17 = "42010219900307003";
+
+/** A complete, valid 灵活就业登记 application as the demo form expects it. */
+export const VALID_APPLICATION = {
+  applicantName: "张三",
+  idNumber: DEMO_ID17 + idCheckChar(DEMO_ID17),
+  phone: "13900000001",
+  "address.region": "江城市",
+  "address.detail": "江滨路1号",
+  startDate: "2026-03-02",
+  form: "非全日制就业",
+};

@@ -4,19 +4,17 @@ import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.
 import { recurringJobs } from "../../jobs.ts";
 import { chinaDate } from "../../platform/calendar/working-days.ts";
 import { nowIso } from "../../platform/db/time.ts";
-import { idCheckChar } from "../../platform/validation/china-ids.ts";
-import { citizenLogin, FORM, hiddenValue, staffCookie, trackingFrom, urlencoded } from "./test-helpers.ts";
+import {
+  citizenLogin,
+  FORM,
+  hiddenValue,
+  staffCookie,
+  trackingFrom,
+  urlencoded,
+  VALID_APPLICATION,
+} from "./test-helpers.ts";
 
-const id17 = "42010219900307003";
-const valid = {
-  applicantName: "张三",
-  idNumber: id17 + idCheckChar(id17),
-  phone: "13900000001",
-  "address.region": "江城市",
-  "address.detail": "江滨路1号",
-  startDate: "2026-03-02",
-  form: "非全日制就业",
-};
+const valid = VALID_APPLICATION;
 
 type Staff = { cookie: string; csrf: string; id: number };
 

@@ -11,6 +11,7 @@ import {
   type TransactionSettings,
 } from "kysely";
 import { isServiceUnavailable } from "../ops/unavailable.ts";
+import { withTimeout } from "../ops/with-timeout.ts";
 
 /**
  * Read replica routing (DATABASE_REPLICA_URL).
@@ -189,20 +190,6 @@ export class ReplicaRouter {
   /** The current request's routing (undefined outside a request). */
   context(): RouteContext | undefined {
     return this.als.getStore();
-  }
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error("timeout")), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -3,20 +3,7 @@ import type { Redis } from "ioredis";
 import { sql } from "kysely";
 import type { Db } from "../db/database.ts";
 import { redisHealthy } from "../cache/redis.ts";
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error("timeout")), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import { withTimeout } from "./with-timeout.ts";
 
 /**
  * /healthz: the process is alive. /readyz: it can serve — the database answers, and Redis when
