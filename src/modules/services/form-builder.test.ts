@@ -2,14 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { StaffSession } from "../../../test/staff-session.ts";
-import {
-  citizenLogin,
-  FORM,
-  hiddenValue,
-  trackingFrom,
-  urlencoded,
-  VALID_APPLICATION,
-} from "./test-helpers.ts";
+import { citizenLogin, trackingFrom, postApplication, VALID_APPLICATION } from "./test-helpers.ts";
 
 const valid = VALID_APPLICATION;
 
@@ -94,20 +87,8 @@ for (const engine of ENGINES) {
       assert.equal(res.statusCode, 200);
       return res.body;
     }
-    async function submitForm(values: Record<string, string | string[]>) {
-      const page = await applyPage();
-      return t.app.inject({
-        method: "POST",
-        url: `/sites/rst/services/apply/${code}`,
-        headers: { cookie: citizen, ...FORM },
-        payload: urlencoded({
-          ...values,
-          _csrf: hiddenValue(page, "_csrf"),
-          _idem: hiddenValue(page, "_idem"),
-          _action: "submit",
-        }),
-      });
-    }
+    const submitForm = (values: Record<string, string | string[]>) =>
+      postApplication(t, citizen, "rst", code, values);
     async function apply(values: Record<string, string | string[]>): Promise<string> {
       const res = await submitForm(values);
       assert.equal(res.statusCode, 303, res.body.slice(0, 500));

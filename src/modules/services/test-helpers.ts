@@ -128,3 +128,30 @@ export const VALID_APPLICATION = {
   startDate: "2026-03-02",
   form: "非全日制就业",
 };
+
+/**
+ * Fills and submits an item's application form as a signed-in citizen, the way a browser would
+ * (CSRF and double-submit tokens read from the form page); `query` resumes a draft (`?app=ID`).
+ */
+export async function postApplication(
+  t: TestContext,
+  citizenCookie: string,
+  site: string,
+  itemCode: string,
+  values: Record<string, string | string[]>,
+  query = "",
+) {
+  const url = `/sites/${site}/services/apply/${itemCode}`;
+  const page = await t.app.inject({ url: url + query, headers: { cookie: citizenCookie } });
+  return t.app.inject({
+    method: "POST",
+    url,
+    headers: { cookie: citizenCookie, ...FORM },
+    payload: urlencoded({
+      ...values,
+      _csrf: hiddenValue(page.body, "_csrf"),
+      _idem: hiddenValue(page.body, "_idem"),
+      _action: "submit",
+    }),
+  });
+}

@@ -7,10 +7,10 @@ import { nowIso } from "../../platform/db/time.ts";
 import {
   citizenLogin,
   FORM,
-  hiddenValue,
   staffCookie,
   trackingFrom,
   urlencoded,
+  postApplication,
   VALID_APPLICATION,
 } from "./test-helpers.ts";
 
@@ -66,21 +66,7 @@ for (const engine of ENGINES) {
     after(async () => t?.close());
 
     async function submit(): Promise<string> {
-      const page = await t.app.inject({
-        url: `/sites/rst/services/apply/${code}`,
-        headers: { cookie: citizen },
-      });
-      const res = await t.app.inject({
-        method: "POST",
-        url: `/sites/rst/services/apply/${code}`,
-        headers: { cookie: citizen, ...FORM },
-        payload: urlencoded({
-          ...valid,
-          _csrf: hiddenValue(page.body, "_csrf"),
-          _idem: hiddenValue(page.body, "_idem"),
-          _action: "submit",
-        }),
-      });
+      const res = await postApplication(t, citizen, "rst", code, valid);
       assert.equal(res.statusCode, 303);
       return trackingFrom(res.headers.location as string);
     }

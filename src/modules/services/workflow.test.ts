@@ -9,6 +9,7 @@ import {
   staffCookie,
   trackingFrom,
   urlencoded,
+  postApplication,
   VALID_APPLICATION,
 } from "./test-helpers.ts";
 
@@ -38,21 +39,7 @@ for (const engine of ENGINES) {
     after(async () => t?.close());
 
     async function submit(): Promise<string> {
-      const page = await t.app.inject({
-        url: `/sites/rst/services/apply/${code}`,
-        headers: { cookie: citizen },
-      });
-      const res = await t.app.inject({
-        method: "POST",
-        url: `/sites/rst/services/apply/${code}`,
-        headers: { cookie: citizen, ...FORM },
-        payload: urlencoded({
-          ...valid,
-          _csrf: hiddenValue(page.body, "_csrf"),
-          _idem: hiddenValue(page.body, "_idem"),
-          _action: "submit",
-        }),
-      });
+      const res = await postApplication(t, citizen, "rst", code, valid);
       assert.equal(res.statusCode, 303);
       return trackingFrom(res.headers.location as string);
     }
@@ -113,18 +100,14 @@ for (const engine of ENGINES) {
         headers: { cookie: citizen },
       });
       assert.match(page.body, /请按以下意见一次性补正后重新提交/);
-      const res = await t.app.inject({
-        method: "POST",
-        url: `/sites/rst/services/apply/${code}`,
-        headers: { cookie: citizen, ...FORM },
-        payload: urlencoded({
-          ...valid,
-          "address.detail": "江滨路1号3栋201",
-          _csrf: hiddenValue(page.body, "_csrf"),
-          _idem: hiddenValue(page.body, "_idem"),
-          _action: "submit",
-        }),
-      });
+      const res = await postApplication(
+        t,
+        citizen,
+        "rst",
+        code,
+        { ...valid, "address.detail": "江滨路1号3栋201" },
+        `?app=${appId}`,
+      );
       assert.equal(res.statusCode, 303);
       assert.equal(trackingFrom(res.headers.location as string), trackingNo);
       const again = await act(handler, { action: "correction", note: "再补一次" });
