@@ -2,9 +2,9 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import autocannon from "autocannon";
-import { createServices } from "../src/app.ts";
+import { createAppDeps } from "../src/container.ts";
 import { loadConfig } from "../src/config.ts";
-import { DEMO_CITIZENS } from "../src/modules/services/seed.ts";
+import { DEMO_CITIZENS } from "../src/modules/onestop/seed.ts";
 import { DEMO_PASSWORD } from "../src/seed/demo.ts";
 import { freePort, startApp, stopChild, waitForHttp } from "./servers.ts";
 
@@ -190,24 +190,24 @@ export async function measureApply(options: {
   const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: "silent", RUN_JOBS: "0" }, { seedDemo: true });
 
   // Setup through the services' own API: the demo platform, and a 20-field form for 灵活就业登记.
-  let services = await createServices(config);
-  const rst = services.sites.byCodeCached("rst");
+  let deps = await createAppDeps(config);
+  const rst = deps.sites.byCodeCached("rst");
   if (!rst) throw new Error("apply bench: the demo department rst is missing");
-  const item = await services.oneStop.catalogue.byCode(`${rst.siteCode}-GG-0003`, true);
+  const item = await deps.oneStop.catalogue.byCode(`${rst.siteCode}-GG-0003`, true);
   if (!item) throw new Error("apply bench: the demo item 灵活就业登记 is missing");
-  const form = await services.oneStop.forms.save(
+  const form = await deps.oneStop.forms.save(
     item,
     JSON.stringify(BENCH_FORM),
     "基准测试：20项表单",
     "system:bench",
   );
   if (form.schema.fields.length !== 20) throw new Error("apply bench: the form should have 20 fields");
-  const account = await services.store.db
+  const account = await deps.store.db
     .selectFrom("accounts")
     .select(["id", "idNumber"])
     .where("loginName", "=", DEMO_CITIZENS.person.loginName)
     .executeTakeFirstOrThrow();
-  await services.close();
+  await deps.close();
 
   const port = await freePort();
   const app = startApp(dir, port);
@@ -295,8 +295,8 @@ export async function measureApply(options: {
   }
 
   // Count what was really stored: submitted applications of the bench form with their attachment.
-  services = await createServices({ ...config, seedDemo: false });
-  const stored = await services.store.db
+  deps = await createAppDeps({ ...config, seedDemo: false });
+  const stored = await deps.store.db
     .selectFrom("applications")
     .innerJoin("applicationFiles", "applicationFiles.applicationId", "applications.id")
     .select((eb) => eb.fn.countAll<number>().as("n"))
@@ -305,7 +305,7 @@ export async function measureApply(options: {
     .where("applications.status", "=", "prereview")
     .where("applicationFiles.size", "=", ATTACHMENT_BYTES)
     .executeTakeFirstOrThrow();
-  await services.close();
+  await deps.close();
 
   const accepted = load.fresh;
   const r = load.result;

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServices } from "../src/app.ts";
+import { createAppDeps } from "../src/container.ts";
 import { loadConfig } from "../src/config.ts";
 import { importJsonl } from "../src/modules/content/import.ts";
 import { generateArticle } from "./corpus.ts";
@@ -13,7 +13,7 @@ export async function measureImport(
 ): Promise<{ seconds: number; perSecond: number }> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), "chuyun-bench-import-"));
   try {
-    const services = await createServices(
+    const deps = await createAppDeps(
       loadConfig({ DATA_DIR: dir, LOG_LEVEL: "silent", RUN_JOBS: "0" }, { seedDemo: true }),
     );
     const file = join(dir, "articles.jsonl");
@@ -24,11 +24,11 @@ export async function measureImport(
     }
     writeFileSync(file, lines.join("\n") + "\n");
     const started = performance.now();
-    const summary = await importJsonl(services, file, "rst");
+    const summary = await importJsonl(deps, file, "rst");
     const seconds = (performance.now() - started) / 1000;
     if (summary.imported !== count)
       throw new Error(`import bench: ${JSON.stringify(summary.problems.slice(0, 3))}`);
-    await services.close();
+    await deps.close();
     return { seconds, perSecond: count / seconds };
   } finally {
     if (!dataDir) rmSync(dir, { recursive: true, force: true });

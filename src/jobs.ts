@@ -1,21 +1,21 @@
-import type { Services } from "./app.ts";
+import type { AppDeps } from "./container.ts";
 import type { RecurringJob } from "./platform/jobs/scheduler.ts";
 
 /** Background work of the platform; modules add their recurring jobs here. */
-export function recurringJobs(services: Services): RecurringJob[] {
+export function recurringJobs(deps: AppDeps): RecurringJob[] {
   return [
     {
       name: "publish-due",
       cron: "* * * * *",
       intervalMs: 30_000,
-      run: () => services.content.publishDue(),
+      run: () => deps.content.publishDue(),
     },
     {
       // 一网通办 time limits: warnings before a limit, overdue flags and 督办 after it (runs are idempotent).
       name: "service-limits",
       cron: "*/10 * * * *",
       intervalMs: 600_000,
-      run: () => services.oneStop.supervision.sweep(),
+      run: () => deps.oneStop.supervision.sweep(),
     },
   ];
 }

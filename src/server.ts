@@ -1,4 +1,5 @@
-import { buildApp, createServices } from "./app.ts";
+import { createAppDeps } from "./container.ts";
+import { buildApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
 import { recurringJobs } from "./jobs.ts";
 import { IntervalScheduler, PgBossScheduler, type JobScheduler } from "./platform/jobs/scheduler.ts";
@@ -6,8 +7,8 @@ import { IntervalScheduler, PgBossScheduler, type JobScheduler } from "./platfor
 /** Starts one instance: HTTP server, background jobs, and graceful shutdown on SIGTERM/SIGINT. */
 export async function startServer(): Promise<void> {
   const config = loadConfig();
-  const services = await createServices(config);
-  const app = await buildApp(services);
+  const deps = await createAppDeps(config);
+  const app = await buildApp(deps);
   const onJobError = (job: string, error: unknown) => app.log.error({ err: error }, `job ${job} failed`);
   const scheduler: JobScheduler | null = config.runJobs
     ? config.databaseUrl
@@ -23,11 +24,11 @@ export async function startServer(): Promise<void> {
     force.unref();
     await app.close(); // stops accepting, waits for in-flight requests
     await scheduler?.stop(); // waits for running jobs
-    await services.close();
+    await deps.close();
     process.exit(0);
   };
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
   await app.listen({ port: config.port, host: config.host });
-  await scheduler?.start(recurringJobs(services));
+  await scheduler?.start(recurringJobs(deps));
 }

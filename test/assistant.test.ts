@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { STAFF_COOKIE, STAFF_SESSION_SECONDS } from "../src/platform/auth/staff-auth.ts";
 import { DEFAULT_FAQ_PATH, loadFaqFile } from "../src/modules/assistant/faq-file.ts";
 import { groupQuestions } from "../src/modules/assistant/service.ts";
-import { lastSmsCode } from "../src/modules/interaction/test-helpers.ts";
+import { lastSmsCode } from "../src/modules/mailbox/test-helpers.ts";
 import { ENGINES, startPlatform, type TestContext } from "./engines.ts";
 
 interface AskJson {
@@ -21,12 +21,12 @@ interface AskJson {
 }
 
 async function staffCookie(t: TestContext, username: string): Promise<{ cookie: string; csrf: string }> {
-  const user = await t.services.store.db
+  const user = await t.deps.store.db
     .selectFrom("staffUsers")
     .select("id")
     .where("username", "=", username)
     .executeTakeFirstOrThrow();
-  const { token, session } = await t.services.sessions.create(user.id, "staff", STAFF_SESSION_SECONDS);
+  const { token, session } = await t.deps.sessions.create(user.id, "staff", STAFF_SESSION_SECONDS);
   return { cookie: `${STAFF_COOKIE}=${t.app.signCookie(token)}`, csrf: session.csrf };
 }
 
@@ -76,7 +76,7 @@ for (const engine of ENGINES) {
     }
 
     it("imports the public FAQ with its ids, published, and answers with the documented shape", async () => {
-      const count = await t.services.store.db
+      const count = await t.deps.store.db
         .selectFrom("assistantFaqs")
         .select((eb) => eb.fn.countAll<number>().as("n"))
         .where("status", "=", "published")
@@ -95,12 +95,12 @@ for (const engine of ENGINES) {
     it("import is idempotent and keeps ids", async () => {
       const faq = loadFaqFile(DEFAULT_FAQ_PATH);
       const actor = { id: null, name: "test" };
-      const again = await t.services.assistant.importEntries(faq.entries, new Map(), actor);
+      const again = await t.deps.assistant.importEntries(faq.entries, new Map(), actor);
       // Without the repository alternatives the content differs once; then nothing changes.
       assert.equal(again.created, 0);
-      const third = await t.services.assistant.importEntries(faq.entries, new Map(), actor);
+      const third = await t.deps.assistant.importEntries(faq.entries, new Map(), actor);
       assert.deepEqual(third, { created: 0, updated: 0, unchanged: 160, kept: 0 });
-      const row = await t.services.store.db
+      const row = await t.deps.store.db
         .selectFrom("assistantFaqs")
         .select(["id", "question"])
         .where("id", "=", "faq-001")
@@ -114,10 +114,10 @@ for (const engine of ENGINES) {
       const follow = await ask("那退休的呢？", first.conversationId);
       assert.equal(follow.conversationId, first.conversationId);
       assert.equal(follow.answered, true, JSON.stringify(follow));
-      const entry = t.services.assistant.publishedEntry(follow.faqId!);
+      const entry = t.deps.assistant.publishedEntry(follow.faqId!);
       assert.match(`${entry?.question}${entry?.keywords.join("")}`, /退休/);
       assert.match(`${entry?.department}${entry?.question}`, /公积金/);
-      const turns = await t.services.assistant.repo.turnsOf(first.conversationId);
+      const turns = await t.deps.assistant.repo.turnsOf(first.conversationId);
       assert.equal(turns.length, 2);
     });
 
@@ -164,7 +164,7 @@ for (const engine of ENGINES) {
         assert.ok(reply.answer.length > 5);
         assert.doesNotMatch(JSON.stringify(reply), /<script|DROP TABLE/i);
       }
-      const count = await t.services.store.db
+      const count = await t.deps.store.db
         .selectFrom("assistantFaqs")
         .select((eb) => eb.fn.countAll<number>().as("n"))
         .executeTakeFirstOrThrow();
@@ -241,7 +241,7 @@ for (const engine of ENGINES) {
       assert.equal(sent.statusCode, 200);
       assert.match(sent.body, /验证码已发送至 138\*\*\*\*5678/);
       assert.match(sent.body, /value="张三"/);
-      const code = await lastSmsCode(t.services, "13812345678");
+      const code = await lastSmsCode(t.deps, "13812345678");
       const wrong = await handoff({
         ...typed,
         code: code === "000000" ? "111111" : "000000",
@@ -267,14 +267,14 @@ for (const engine of ENGINES) {
       assert.match(lookup.body, /路灯坏了好几天了/);
       assert.match(lookup.body, /请尽快联系我/);
       assert.match(lookup.body, /咨询/);
-      const letter = await t.services.interaction.letters.lookup(queryNo, lookupCode);
+      const letter = await t.deps.mailbox.letters.lookup(queryNo, lookupCode);
       assert.ok(letter);
       assert.equal(letter.kind, "consult");
       assert.equal(letter.source, "assistant");
       assert.match(letter.subject, /路灯/);
       assert.match(letter.content, /问：身份证丢了怎么补办\n答：/);
       // Routed to the department owning the FAQ entry that answered (身份证 → 公安厅).
-      assert.equal(letter.ownerSiteId, t.services.sites.byCodeCached("gat")!.id);
+      assert.equal(letter.ownerSiteId, t.deps.sites.byCodeCached("gat")!.id);
       assert.equal(letter.status, "assigned");
       // Staff see it in the queue; the console counts the hand-off.
       const op = await staffCookie(t, "admin");
@@ -285,7 +285,7 @@ for (const engine of ENGINES) {
       assert.equal(queue.statusCode, 200);
       assert.match(queue.body, new RegExp(queryNo));
       assert.match(queue.body, /路灯坏了好几天了/);
-      assert.ok((await t.services.assistant.figures(1)).handoffs >= 1);
+      assert.ok((await t.deps.assistant.figures(1)).handoffs >= 1);
       // Another citizen's query number without the code shows nothing.
       const guess = await t.app.inject({ url: `/sites/www/interaction/lookup?no=${queryNo}&code=nope` });
       assert.equal(guess.statusCode, 404);
@@ -301,10 +301,10 @@ for (const engine of ENGINES) {
       const dash = await t.app.inject({ url: "/admin/assistant", headers: { cookie: editor.cookie } });
       assert.match(dash.body, /答复率/);
       assert.match(dash.body, /转人工率/);
-      const groups = await t.services.assistant.queue();
+      const groups = await t.deps.assistant.queue();
       const lamp = groups.find((g) => g.question.includes("路灯"));
       assert.ok(lamp && lamp.count >= 3, JSON.stringify(groups.slice(0, 3)));
-      const rst = t.services.sites.byCodeCached("rst")!;
+      const rst = t.deps.sites.byCodeCached("rst")!;
       const created = await t.app.inject({
         method: "POST",
         url: "/admin/assistant/faqs",
@@ -325,7 +325,7 @@ for (const engine of ENGINES) {
       assert.equal(created.statusCode, 303, created.body);
       const id = /faqs\/(faq-\d+)/.exec(created.headers.location as string)?.[1];
       assert.equal(id, "faq-161");
-      const left = (await t.services.assistant.queue()).flatMap((g) => g.turnIds);
+      const left = (await t.deps.assistant.queue()).flatMap((g) => g.turnIds);
       assert.ok(
         lamp.turnIds.every((turn) => !left.includes(turn)),
         "resolved questions leave the queue",
@@ -357,7 +357,7 @@ for (const engine of ENGINES) {
       const reply = await ask("路灯坏了找谁修");
       assert.equal(reply.faqId, id);
       assert.equal(reply.source?.links[0].href, "/sites/www/");
-      const audit = await t.services.store.db
+      const audit = await t.deps.store.db
         .selectFrom("auditLog")
         .select("action")
         .where("targetId", "=", id!)
@@ -375,8 +375,8 @@ for (const engine of ENGINES) {
       assert.equal(forbidden.statusCode, 403);
     });
     it("offers published mailbox letters as FAQ candidates, once", async () => {
-      const db = t.services.store.db;
-      const rst = t.services.sites.byCodeCached("rst")!;
+      const db = t.deps.store.db;
+      const rst = t.deps.sites.byCodeCached("rst")!;
       const now = new Date().toISOString();
       // A published letter with a distinctive masked public text.
       const row = await db
@@ -454,7 +454,7 @@ for (const engine of ENGINES) {
       assert.equal(created.statusCode, 303, created.body);
       const faqId = /\/admin\/assistant\/faqs\/(faq-\d+)/.exec(created.headers.location as string)?.[1];
       assert.ok(faqId);
-      const entry = await t.services.assistant.entry(faqId);
+      const entry = await t.deps.assistant.entry(faqId);
       assert.equal(entry.status, "draft");
       assert.equal(entry.siteId, rst.id);
       assert.equal(entry.question, "灵活就业人员怎么续缴养老保险");
@@ -467,7 +467,7 @@ for (const engine of ENGINES) {
       assert.equal(form1.statusCode, 200);
       assert.match(form1.body, /灵活就业人员怎么续缴养老保险/);
       // It enters the normal review flow: not live until reviewed.
-      assert.equal(t.services.assistant.publishedEntry(faqId), undefined);
+      assert.equal(t.deps.assistant.publishedEntry(faqId), undefined);
       // Used once: gone from the list, a second click is refused.
       const after = await t.app.inject({
         url: "/admin/assistant/letters",
@@ -498,7 +498,7 @@ describe("demo seed without the FAQ file", () => {
     const lines: string[] = [];
     const t = await startPlatform("sqlite", { seed: false });
     try {
-      await seedAssistant(t.services, (l) => lines.push(l), join(dir, "missing.jsonl"));
+      await seedAssistant(t.deps, (l) => lines.push(l), join(dir, "missing.jsonl"));
       assert.match(lines[0], /not found/);
     } finally {
       await t.close();

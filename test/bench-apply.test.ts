@@ -2,8 +2,8 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { fileTypeFromBuffer } from "file-type";
 import { BENCH_FORM, benchValues, pdfLike, submissions } from "../bench/apply.ts";
-import { DEMO_CITIZENS } from "../src/modules/services/seed.ts";
-import { citizenLogin } from "../src/modules/services/test-helpers.ts";
+import { DEMO_CITIZENS } from "../src/modules/onestop/seed.ts";
+import { citizenLogin } from "../src/modules/onestop/test-helpers.ts";
 import { startPlatform, type TestContext } from "./engines.ts";
 
 // The application benchmark (npm run bench, bench/apply.ts) must measure real, accepted submissions.
@@ -23,14 +23,14 @@ describe("application benchmark request", () => {
 
   it("is a 20-field form the server accepts, one application per body, each with its own attachment", async () => {
     assert.equal(BENCH_FORM.fields.length, 20);
-    const rst = t.services.sites.byCodeCached("rst")!;
-    const item = (await t.services.oneStop.catalogue.byCode(`${rst.siteCode}-GG-0003`, true))!;
-    const form = await t.services.oneStop.forms.save(item, JSON.stringify(BENCH_FORM), "基准测试", "test");
+    const rst = t.deps.sites.byCodeCached("rst")!;
+    const item = (await t.deps.oneStop.catalogue.byCode(`${rst.siteCode}-GG-0003`, true))!;
+    const form = await t.deps.oneStop.forms.save(item, JSON.stringify(BENCH_FORM), "基准测试", "test");
     const cookie = await citizenLogin(t, DEMO_CITIZENS.person.loginName);
     const url = `/sites/rst/services/apply/${item.code}`;
     const page = await t.app.inject({ url, headers: { cookie } });
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
-    const account = await t.services.store.db
+    const account = await t.deps.store.db
       .selectFrom("accounts")
       .select(["id", "idNumber"])
       .where("loginName", "=", DEMO_CITIZENS.person.loginName)
@@ -50,7 +50,7 @@ describe("application benchmark request", () => {
       receipts.add(location);
     }
     assert.equal(receipts.size, 2);
-    const stored = await t.services.store.db
+    const stored = await t.deps.store.db
       .selectFrom("applications")
       .innerJoin("applicationFiles", "applicationFiles.applicationId", "applications.id")
       .select(["applications.status", "applications.data", "applicationFiles.mime", "applicationFiles.size"])

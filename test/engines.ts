@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { loadConfig, type Config } from "../src/config.ts";
-import { buildApp, createServices, type BuildOptions, type Services } from "../src/app.ts";
+import { createAppDeps } from "../src/container.ts";
+import { type AppDeps } from "../src/container.ts";
+import { buildApp, type BuildOptions } from "../src/app.ts";
 import type { FastifyInstance } from "fastify";
 import { TEST_PG_URL, templateDatabase, templateRoot } from "./template-names.ts";
 
@@ -19,7 +21,7 @@ export const ENGINES: Engine[] = process.env.TEST_ENGINES
 export interface TestContext {
   engine: Engine;
   config: Config;
-  services: Services;
+  deps: AppDeps;
   app: FastifyInstance;
   close(): Promise<void>;
 }
@@ -101,10 +103,10 @@ async function buildOrAwaitTemplate(run: string, engine: Engine): Promise<Seeded
     url.pathname = `/${pgDatabase}`;
     databaseUrl = url.toString();
   }
-  const services = await createServices(
+  const deps = await createAppDeps(
     loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: "silent", SEED_DEMO: "1", RUN_JOBS: "0" }, { databaseUrl }),
   );
-  await services.close();
+  await deps.close();
   const template: SeededTemplate = { dataDir, pgDatabase };
   writeFileSync(ready, JSON.stringify(template));
   return template;
@@ -134,17 +136,17 @@ export async function startPlatform(
     // Shed-load is off unless a test asks for it: a busy CI machine must not turn answers into 503s.
     { databaseUrl: pgDb?.url ?? null, maxEventLoopDelayMs: 0, ...options.config },
   );
-  const services = await createServices(config);
-  const app = await buildApp(services, options.build);
+  const deps = await createAppDeps(config);
+  const app = await buildApp(deps, options.build);
   await app.ready();
   return {
     engine,
     config,
-    services,
+    deps,
     app,
     async close() {
       await app.close();
-      await services.close();
+      await deps.close();
       if (pgDb) await pgDb.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },

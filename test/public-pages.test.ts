@@ -17,13 +17,13 @@ for (const engine of ENGINES) {
 
     before(async () => {
       t = await startPlatform(engine);
-      const policy = await t.services.store.db
+      const policy = await t.deps.store.db
         .selectFrom("articles")
         .select("id")
         .where("docNumber", "=", "楚人社发〔2026〕8号")
         .executeTakeFirstOrThrow();
       policyId = policy.id;
-      const news = await t.services.store.db
+      const news = await t.deps.store.db
         .selectFrom("articles")
         .select("id")
         .where("title", "=", "全省城镇新增就业提前完成全年目标")
@@ -142,7 +142,7 @@ for (const engine of ENGINES) {
       });
       assert.equal(ok.statusCode, 200);
       assert.match(ok.body, /您的找错编号是 \d+/);
-      const stored = await t.services.store.db
+      const stored = await t.deps.store.db
         .selectFrom("errorReports")
         .selectAll()
         .orderBy("id", "desc")
@@ -192,7 +192,7 @@ for (const engine of ENGINES) {
       assert.ok(filtered.results.every((r: { kind: string }) => r.kind === "policy"));
 
       // externalId is the id an article was imported with.
-      const { content, sites } = t.services;
+      const { content, sites } = t.deps;
       const rst = sites.byCodeCached("rst")!;
       const tzgg = (await sites.repo.channelByPath(rst.id, "tzgg"))!;
       const actor = { id: null, name: "test" };
@@ -269,7 +269,7 @@ for (const engine of ENGINES) {
       assert.ok(meta(art, "ContentSource"));
       assert.equal(meta(art, "ColumnName"), "政策文件");
       assert.equal(meta(art, "Url"), `/sites/rst/art/${policyId}.html`);
-      assert.equal(meta(art, "SiteIDCode"), t.services.sites.byCodeCached("rst")!.siteCode);
+      assert.equal(meta(art, "SiteIDCode"), t.deps.sites.byCodeCached("rst")!.siteCode);
       const news = (await get(`/sites/rst/art/${newsId}.html`)).body;
       assert.equal(meta(news, "ColumnName"), "工作动态");
     });

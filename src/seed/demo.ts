@@ -1,4 +1,4 @@
-import type { Services } from "../app.ts";
+import type { AppDeps } from "../container.ts";
 import { hashPassword } from "../platform/auth/passwords.ts";
 import { nowIso } from "../platform/db/time.ts";
 import { DEFAULT_INDEX_FORMAT } from "../modules/content/policy-numbers.ts";
@@ -7,8 +7,8 @@ import { DEMO_ARTICLES } from "./demo-articles.ts";
 import { DEMO_SITES } from "./demo-sites.ts";
 import { minimalPdf } from "./sample-files.ts";
 import { seedAssistant } from "../modules/assistant/seed.ts";
-import { seedInteraction } from "../modules/interaction/seed.ts";
-import { seedServiceHall } from "../modules/services/seed.ts";
+import { seedInteraction } from "../modules/mailbox/seed.ts";
+import { seedServiceHall } from "../modules/onestop/seed.ts";
 
 /** Channel path that each article kind goes to in the standard channel tree. */
 export const CHANNEL_FOR_KIND: Record<string, string> = {
@@ -45,8 +45,8 @@ export const DEMO_STAFF: {
 const SEED_CLAIM = "demo_seeded";
 
 /** Seeds the demo cluster into an empty database, once (several instances may start together). */
-export async function seedDemo(services: Services, log: (line: string) => void = () => {}): Promise<boolean> {
-  const { store } = services;
+export async function seedDemo(deps: AppDeps, log: (line: string) => void = () => {}): Promise<boolean> {
+  const { store } = deps;
   const existing = await store.db.selectFrom("sites").select("id").limit(1).executeTakeFirst();
   if (existing) return false;
   const claim = await store.db
@@ -60,7 +60,7 @@ export async function seedDemo(services: Services, log: (line: string) => void =
 
   for (const [i, demo] of DEMO_SITES.entries()) {
     const { issuer: _i, docPrefix: _d, creditCode: _c, topics: _t, ...input } = demo;
-    const site = await services.sites.createSite(input, actor.name);
+    const site = await deps.sites.createSite(input, actor.name);
     await store.db.updateTable("sites").set({ sort: i }).where("id", "=", site.id).execute();
     await store.db
       .insertInto("issuers")
@@ -73,7 +73,7 @@ export async function seedDemo(services: Services, log: (line: string) => void =
       })
       .execute();
   }
-  await services.sites.refresh();
+  await deps.sites.refresh();
 
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   for (const staff of DEMO_STAFF) {
@@ -89,26 +89,26 @@ export async function seedDemo(services: Services, log: (line: string) => void =
       .returning("id")
       .executeTakeFirstOrThrow();
     for (const [code, role] of staff.roles) {
-      const site = services.sites.byCodeCached(code)!;
+      const site = deps.sites.byCodeCached(code)!;
       await store.db.insertInto("staffRoles").values({ userId: user.id, siteId: site.id, role }).execute();
     }
   }
 
-  await seedInteraction(services, passwordHash);
+  await seedInteraction(deps, passwordHash);
 
   const idsByTitle = new Map<string, number>();
   const cityCodes = DEMO_SITES.filter((s) => s.kind === "city" || s.kind === "county").map((s) => s.code);
   for (const demo of DEMO_ARTICLES) {
-    const owner = services.sites.byCodeCached(demo.site)!;
+    const owner = deps.sites.byCodeCached(demo.site)!;
     const siteCodes = [demo.site, ...(demo.alsoOn === "cities" ? cityCodes : (demo.alsoOn ?? []))];
     const channelIds: number[] = [];
     for (const code of siteCodes) {
-      const site = services.sites.byCodeCached(code)!;
-      const channel = await services.sites.repo.channelByPath(site.id, CHANNEL_FOR_KIND[demo.kind]);
+      const site = deps.sites.byCodeCached(code)!;
+      const channel = await deps.sites.repo.channelByPath(site.id, CHANNEL_FOR_KIND[demo.kind]);
       if (channel) channelIds.push(channel.id);
     }
     const demoSite = DEMO_SITES.find((s) => s.code === demo.site)!;
-    const article = await services.content.create(
+    const article = await deps.content.create(
       {
         kind: demo.kind,
         title: demo.title,
@@ -131,17 +131,17 @@ export async function seedDemo(services: Services, log: (line: string) => void =
       actor,
     );
     idsByTitle.set(demo.title, article.id);
-    await services.content.submit(article.id, actor);
-    await services.content.publish(article.id, actor);
+    await deps.content.submit(article.id, actor);
+    await deps.content.publish(article.id, actor);
     if (demo.validity && demo.validity !== "有效") {
-      await services.content.setValidity(article.id, demo.validity, demo.validityNote ?? "", actor);
+      await deps.content.setValidity(article.id, demo.validity, demo.validityNote ?? "", actor);
     }
     if (demo.kind === "policy" && demo.docNumber) {
-      await services.content.addAttachment(article.id, `${demo.title}.pdf`, minimalPdf(demo.title), actor);
+      await deps.content.addAttachment(article.id, `${demo.title}.pdf`, minimalPdf(demo.title), actor);
     }
   }
-  await seedAssistant(services, log);
-  await seedServiceHall(services);
+  await seedAssistant(deps, log);
+  await seedServiceHall(deps);
   log(
     `Seeded ${DEMO_SITES.length} sites, ${DEMO_ARTICLES.length} articles, ${DEMO_STAFF.length} staff accounts.`,
   );

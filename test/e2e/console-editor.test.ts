@@ -41,7 +41,7 @@ describe("console rich-text editor in Chromium", () => {
     await page.check("input[name=channelIds] >> nth=0");
     await page.click("button[value=save]");
     await page.waitForURL(/saved=1/);
-    const row = await t.services.store.db
+    const row = await t.deps.store.db
       .selectFrom("articles")
       .select("bodyHtml")
       .where("title", "=", "浏览器编辑测试")

@@ -14,7 +14,7 @@ describe("application form builder in Chromium", () => {
     t = await startPlatform("sqlite");
     base = await t.app.listen({ port: 0, host: "127.0.0.1" });
     browser = await launchChromium();
-    const code = (await t.services.oneStop.catalogue.list({ q: "灵活就业登记" })).rows.find(
+    const code = (await t.deps.oneStop.catalogue.list({ q: "灵活就业登记" })).rows.find(
       (r) => r.name === "灵活就业登记",
     )!.code;
     builder = `${base}/admin/service-items/${code}/form`;

@@ -4,7 +4,7 @@ import type { Browser, Page } from "playwright-core";
 import { axeViolations, describeViolations, launchChromium } from "./browser.ts";
 import { startPlatform, type TestContext } from "../engines.ts";
 import { DEMO_PASSWORD } from "../../src/seed/demo.ts";
-import { chinaDate } from "../../src/modules/interaction/consultations.ts";
+import { chinaDate } from "../../src/modules/participation/consultations.ts";
 
 const SHOTS = process.env.E2E_SCREENSHOTS;
 
@@ -145,7 +145,7 @@ describe("interaction centre in Chromium", () => {
     assert.ok(!(await citizen.content()).includes("13955556666"));
     await citizen.goto(`${origin}/sites/rst/interaction/stats`);
     assert.deepEqual(await axeAt(citizen.url()), [], "statistics page accessible");
-    const stored = await t.services.store.db
+    const stored = await t.deps.store.db
       .selectFrom("letters")
       .selectAll()
       .where("queryNo", "=", queryNo)
@@ -156,17 +156,17 @@ describe("interaction centre in Chromium", () => {
   });
 
   it("shows a consultation and a survey with SVG result charts, accessibly", async () => {
-    const db = t.services.store.db;
+    const db = t.deps.store.db;
     const admin = await db
       .selectFrom("staffUsers")
       .select("id")
       .where("username", "=", "admin")
       .executeTakeFirstOrThrow();
     const operator = { id: admin.id, username: "admin", displayName: "运维", isOperator: true, roles: [] };
-    const rst = t.services.sites.byCodeCached("rst")!.id;
+    const rst = t.deps.sites.byCodeCached("rst")!.id;
     const today = chinaDate(new Date().toISOString());
     const later = chinaDate(new Date(Date.now() + 10 * 86_400_000).toISOString());
-    const { consultations, surveys } = t.services.interaction;
+    const { consultations, surveys } = t.deps.participation;
     const cid = await consultations.create(
       {
         siteId: rst,

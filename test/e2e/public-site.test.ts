@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { axeViolations, describeViolations, launchChromium } from "./browser.ts";
 import { startPlatform, type TestContext } from "../engines.ts";
-import { DEMO_CITIZENS } from "../../src/modules/services/seed.ts";
-import { citizenLogin } from "../../src/modules/services/test-helpers.ts";
+import { DEMO_CITIZENS } from "../../src/modules/onestop/seed.ts";
+import { citizenLogin } from "../../src/modules/onestop/test-helpers.ts";
 
 const SHOTS = process.env.E2E_SCREENSHOTS; // e.g. /tmp/shots: save screenshots to look at
 
@@ -38,13 +38,13 @@ describe("public site in Chromium", () => {
     const address = t.app.server.address();
     assert.ok(address && typeof address === "object");
     origin = `http://127.0.0.1:${address.port}`;
-    const policy = await t.services.store.db
+    const policy = await t.deps.store.db
       .selectFrom("articles")
       .select("id")
       .where("docNumber", "=", "楚人社发〔2026〕8号")
       .executeTakeFirstOrThrow();
     // 灵活就业登记 at the human resources department: its staff-built form shows every field type.
-    const flexibleEmployment = `${t.services.sites.byCodeCached("rst")!.siteCode}-GG-0003`;
+    const flexibleEmployment = `${t.deps.sites.byCodeCached("rst")!.siteCode}-GG-0003`;
     pages = {
       home: "/",
       department: "/sites/rst/",

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config.ts";
-import { createServices } from "../../src/app.ts";
+import { createAppDeps } from "../../src/container.ts";
 import { backup, restore } from "../../src/platform/ops/backup.ts";
 import { nowIso } from "../../src/platform/db/time.ts";
 import { createPgDatabase, ENGINES, startPlatform, type TestContext } from "../engines.ts";
@@ -22,7 +22,7 @@ for (const engine of ENGINES) {
     });
 
     it("takes a consistent backup while the site keeps writing, and restores it elsewhere", async () => {
-      const db = t.services.store.db;
+      const db = t.deps.store.db;
       const report = (n: number) =>
         db
           .insertInto("errorReports")
@@ -66,7 +66,7 @@ for (const engine of ENGINES) {
       );
       try {
         await restore(config, file);
-        const restored = await createServices(config);
+        const restored = await createAppDeps(config);
         try {
           const count = async (table: "articles" | "errorReports") =>
             Number(

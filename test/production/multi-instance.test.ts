@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config.ts";
-import { createServices, type Services } from "../../src/app.ts";
+import { createAppDeps } from "../../src/container.ts";
+import { type AppDeps } from "../../src/container.ts";
 import { createPgDatabase } from "../engines.ts";
 import { Instance, PrivateRedis } from "./processes.ts";
 
@@ -53,7 +54,7 @@ describe("several instances on PostgreSQL and Redis", { timeout: 180_000 }, () =
   let redis: PrivateRedis;
   let a: Instance;
   let b: Instance;
-  let control: Services;
+  let control: AppDeps;
   const dirs: string[] = [];
 
   before(async () => {
@@ -72,7 +73,7 @@ describe("several instances on PostgreSQL and Redis", { timeout: 180_000 }, () =
     };
     a = await Instance.start(env("a")); // migrates and seeds
     b = await Instance.start(env("b"));
-    control = await createServices(
+    control = await createAppDeps(
       loadConfig(
         { DATA_DIR: dirs[0], LOG_LEVEL: "silent", SEED_DEMO: "0" },
         { databaseUrl: pg.url, redisUrl: redis.url },
@@ -190,7 +191,7 @@ describe("several instances on PostgreSQL and Redis", { timeout: 180_000 }, () =
     await control.content.publish(created.id, actor, new Date(Date.now() + 1500).toISOString());
     assert.equal((await control.content.get(created.id)).status, "scheduled");
     await new Promise((r) => setTimeout(r, 1600));
-    const other = await createServices(
+    const other = await createAppDeps(
       loadConfig({ DATA_DIR: dirs[1], LOG_LEVEL: "silent", SEED_DEMO: "0" }, { databaseUrl: pg.url }),
     );
     try {

@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import type { FastifyInstance } from "fastify";
 import pg from "pg";
 import { loadConfig } from "../../src/config.ts";
-import { buildApp, createServices, type Services } from "../../src/app.ts";
+import { createAppDeps } from "../../src/container.ts";
+import { type AppDeps } from "../../src/container.ts";
+import { buildApp } from "../../src/app.ts";
 import { StaffSession } from "../staff-session.ts";
 import { PrivatePostgres, tempDataDir } from "./processes.ts";
 
@@ -35,7 +37,7 @@ async function eventually(check: () => Promise<boolean> | boolean, timeoutMs: nu
 describe("public pages on a PostgreSQL read replica", { timeout: 120_000 }, () => {
   let primary: PrivatePostgres | undefined;
   let standby: PrivatePostgres | undefined;
-  let services: Services | undefined;
+  let deps: AppDeps | undefined;
   let app: FastifyInstance | undefined;
   const data = tempDataDir();
   let article = { id: 0, title: "", site: "" };
@@ -45,7 +47,7 @@ describe("public pages on a PostgreSQL read replica", { timeout: 120_000 }, () =
   before(async () => {
     primary = await PrivatePostgres.start({ settings: ["wal_level=replica", "max_wal_senders=5"] });
     standby = await PrivatePostgres.standbyOf(primary);
-    services = await createServices(
+    deps = await createAppDeps(
       loadConfig(
         { DATA_DIR: data.dir, LOG_LEVEL: "silent", SEED_DEMO: "1", RUN_JOBS: "0" },
         {
@@ -57,11 +59,11 @@ describe("public pages on a PostgreSQL read replica", { timeout: 120_000 }, () =
         },
       ),
     );
-    app = await buildApp(services);
+    app = await buildApp(deps);
     await app.ready();
     const seeded = Date.now();
     assert.ok(
-      await eventually(() => services!.store.replica!.usable(seeded), 20_000),
+      await eventually(() => deps!.store.replica!.usable(seeded), 20_000),
       "the standby replays the seeded data",
     );
     const [row] = await sqlOn<{ id: number; title: string; code: string }>(
@@ -76,7 +78,7 @@ describe("public pages on a PostgreSQL read replica", { timeout: 120_000 }, () =
 
   after(async () => {
     await app?.close().catch(() => {});
-    await services?.close().catch(() => {});
+    await deps?.close().catch(() => {});
     await standby?.stop();
     await primary?.stop();
     data.remove();
@@ -149,8 +151,8 @@ describe("public pages on a PostgreSQL read replica", { timeout: 120_000 }, () =
   it("shows a staff member's publish on their very next page view (read-your-own-writes)", async () => {
     const editor = await StaffSession.login(app!, "rst_editor", { remoteAddress: "10.9.0.2" });
     const reviewer = await StaffSession.login(app!, "rst_reviewer", { remoteAddress: "10.9.0.3" });
-    const rst = services!.sites.byCodeCached("rst")!;
-    const channel = (await services!.sites.repo.channelByPath(rst.id, "gzdt"))!;
+    const rst = deps!.sites.byCodeCached("rst")!;
+    const channel = (await deps!.sites.repo.channelByPath(rst.id, "gzdt"))!;
     const title = "人社厅发布副本测试通知";
     const created = await editor.postMultipart("/admin/articles/new", {
       kind: "news",
@@ -179,10 +181,7 @@ describe("public pages on a PostgreSQL read replica", { timeout: 120_000 }, () =
 
     await sqlOn(standby!.url, "SELECT pg_wal_replay_resume()");
     const resumed = Date.now();
-    assert.ok(
-      await eventually(() => services!.store.replica!.usable(resumed), 10_000),
-      "the standby catches up",
-    );
+    assert.ok(await eventually(() => deps!.store.replica!.usable(resumed), 10_000), "the standby catches up");
     const later = await page(`/sites/rst/art/${id}.html`);
     assert.equal(later.statusCode, 200, "the caught-up standby serves the new article");
     assert.ok(later.body.includes(title));

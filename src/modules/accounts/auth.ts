@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { timingSafeEqual } from "node:crypto";
-import type { Services } from "../../app.ts";
+import type { AppDeps } from "../../container.ts";
 import { checkCsrf } from "../../platform/auth/staff-auth.ts";
 import type { Session } from "../../platform/auth/session-store.ts";
 import { InputError } from "../../platform/http/errors.ts";
@@ -15,41 +15,34 @@ export interface CitizenContext {
 }
 
 /** The signed-in citizen or enterprise of this request, or null. */
-export async function currentCitizen(
-  services: Services,
-  request: FastifyRequest,
-): Promise<CitizenContext | null> {
+export async function currentCitizen(deps: AppDeps, request: FastifyRequest): Promise<CitizenContext | null> {
   const raw = request.cookies?.[CITIZEN_COOKIE];
   if (!raw) return null;
   const unsigned = request.unsignCookie(raw);
   if (!unsigned.valid || !unsigned.value) return null;
-  const session = await services.sessions.get(unsigned.value);
+  const session = await deps.sessions.get(unsigned.value);
   if (!session || session.kind !== "citizen") return null;
-  const account = await services.accounts.byId(session.userId);
+  const account = await deps.accounts.byId(session.userId);
   return account ? { account, session } : null;
 }
 
 /** Starts a session for the account and sets the signed cookie. */
-export async function signIn(services: Services, reply: FastifyReply, account: Account): Promise<void> {
-  const { token } = await services.sessions.create(account.id, "citizen", CITIZEN_SESSION_SECONDS);
+export async function signIn(deps: AppDeps, reply: FastifyReply, account: Account): Promise<void> {
+  const { token } = await deps.sessions.create(account.id, "citizen", CITIZEN_SESSION_SECONDS);
   reply.setCookie(CITIZEN_COOKIE, token, {
     path: "/",
     httpOnly: true,
     sameSite: "lax",
-    secure: services.config.secureCookies,
+    secure: deps.config.secureCookies,
     signed: true,
     maxAge: CITIZEN_SESSION_SECONDS,
   });
 }
 
-export async function signOut(
-  services: Services,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): Promise<void> {
+export async function signOut(deps: AppDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const raw = request.cookies?.[CITIZEN_COOKIE];
   const unsigned = raw ? request.unsignCookie(raw) : null;
-  if (unsigned?.valid && unsigned.value) await services.sessions.destroy(unsigned.value);
+  if (unsigned?.valid && unsigned.value) await deps.sessions.destroy(unsigned.value);
   reply.clearCookie(CITIZEN_COOKIE, { path: "/" });
 }
 
@@ -58,12 +51,12 @@ export async function signOut(
  * for state-changing requests, the session's CSRF token (`_csrf` field or `x-csrf-token` header).
  */
 export async function requireCitizen(
-  services: Services,
+  deps: AppDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   siteCode = "www",
 ): Promise<CitizenContext | null> {
-  const ctx = await currentCitizen(services, request);
+  const ctx = await currentCitizen(deps, request);
   if (!ctx) {
     if (request.url.startsWith("/api/")) throw new InputError("请先登录", {}, 401, "unauthenticated");
     const next = request.method === "GET" ? request.url : `/sites/${siteCode}/services/`;

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { Services } from "../../app.ts";
-import { sendHtml } from "../../app.ts";
+import type { AppDeps } from "../../container.ts";
+import { sendHtml } from "../../platform/http/reply.ts";
 import { InputError } from "../../platform/http/errors.ts";
 import { renderDocument } from "../../web/render.ts";
 import { pageContext, siteOf } from "../sites/page-context.ts";
@@ -13,13 +13,13 @@ const field = (body: Record<string, unknown>, k: string, max = 200) =>
   typeof body[k] === "string" ? (body[k] as string).slice(0, max) : "";
 
 /** Citizen and enterprise sign-up, sign-in (local password or external OIDC), sign-out, profile. */
-export default async function accountRoutes(app: FastifyInstance, { services }: { services: Services }) {
-  const { accounts } = services;
+export default async function accountRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+  const { accounts } = deps;
   const loginLimit = { rateLimit: { max: 20, timeWindow: "1 minute" } };
 
   async function ctxFor(request: FastifyRequest) {
-    const site = await siteOf(services, (request.params as { code: string }).code);
-    return pageContext(services, site, request);
+    const site = await siteOf(deps, (request.params as { code: string }).code);
+    return pageContext(deps, site, request);
   }
 
   app.get("/sites/:code/account/login", { schema: { hide: true } }, async (request, reply) => {
@@ -51,7 +51,7 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
       const loginName = field(body, "loginName", 40);
       try {
         const account = await accounts.authenticate(loginName, field(body, "password", 128));
-        await signIn(services, reply, account);
+        await signIn(deps, reply, account);
         return reply.redirect(next, 303);
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
@@ -113,7 +113,7 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
           password: field(body, "password", 200),
           password2: field(body, "password2", 200),
         });
-        await signIn(services, reply, account);
+        await signIn(deps, reply, account);
         return reply.redirect(next, 303);
       } catch (error) {
         if (!(error instanceof InputError)) throw error;
@@ -128,15 +128,15 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
 
   app.post("/sites/:code/account/logout", { schema: { hide: true } }, async (request, reply) => {
     const ctx = await ctxFor(request);
-    const citizen = await requireCitizen(services, request, reply, ctx.site.code);
+    const citizen = await requireCitizen(deps, request, reply, ctx.site.code);
     if (!citizen) return reply;
-    await signOut(services, request, reply);
+    await signOut(deps, request, reply);
     return reply.redirect(`${ctx.base}/`, 303);
   });
 
   app.get("/sites/:code/account/", { schema: { hide: true } }, async (request, reply) => {
     const ctx = await ctxFor(request);
-    const citizen = await requireCitizen(services, request, reply, ctx.site.code);
+    const citizen = await requireCitizen(deps, request, reply, ctx.site.code);
     if (!citizen) return reply;
     return sendHtml(
       reply,
@@ -161,7 +161,7 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
         path: "/",
         httpOnly: true,
         sameSite: "lax",
-        secure: services.config.secureCookies,
+        secure: deps.config.secureCookies,
         signed: true,
         maxAge: 600,
       });
@@ -196,7 +196,7 @@ export default async function accountRoutes(app: FastifyInstance, { services }: 
         throw new InputError("统一身份认证登录失败，请重试", {}, 400);
       }
       const account = await accounts.fromExternal(identity);
-      await signIn(services, reply, account);
+      await signIn(deps, reply, account);
       return reply.redirect(safeNext(pending.next, `${ctx.base}/account/`), 303);
     },
   );

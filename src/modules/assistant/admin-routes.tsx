@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import type { Services } from "../../app.ts";
-import { sendHtml } from "../../app.ts";
+import type { AppDeps } from "../../container.ts";
+import { sendHtml } from "../../platform/http/reply.ts";
 import { hasRole, requireStaff, sitesWithRole, type StaffContext } from "../../platform/auth/staff-auth.ts";
 import { forbidden, InputError } from "../../platform/http/errors.ts";
 import type { AdminContext } from "../../web/admin-layout.tsx";
@@ -105,16 +105,13 @@ function turnIds(text: string): number[] {
     .slice(0, 200);
 }
 
-export default async function assistantAdminRoutes(
-  app: FastifyInstance,
-  { services }: { services: Services },
-) {
-  const { assistant, sites } = services;
-  const deps = { db: services.store.db, sessions: services.sessions };
+export default async function assistantAdminRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+  const { assistant, sites } = deps;
+  const authDeps = { db: deps.store.db, sessions: deps.sessions };
 
   /** Staff who edit or review some site's content may use the assistant console. */
   async function staffFor(request: FastifyRequest, reply: FastifyReply): Promise<StaffContext | null> {
-    const ctx = await requireStaff(deps, request, reply);
+    const ctx = await requireStaff(authDeps, request, reply);
     if (!ctx) return null;
     const siteIds = sitesWithRole(ctx.staff, [...EDIT_ROLES, ...REVIEW_ROLES]);
     if (siteIds !== null && siteIds.length === 0) throw forbidden("您没有管理智能客服知识库的权限");
@@ -139,7 +136,7 @@ export default async function assistantAdminRoutes(
       assistant.figures(30),
       assistant.queue(),
       assistant.repo.listFaqs({ siteIds: null }, 1, 1),
-      services.store.db
+      deps.store.db
         .selectFrom("assistantFaqs")
         .select((eb) => eb.fn.countAll<number>().as("n"))
         .where("publishedJson", "is not", null)

@@ -14,7 +14,7 @@ import {
 const faq = loadFaqFile(DEFAULT_FAQ_PATH);
 const engine = new AssistantEngine(faq.entries);
 
-test("the shared FAQ file loads without errors", () => {
+test("the demo FAQ file loads without errors", () => {
   assert.deepEqual(faq.errors, []);
   assert.equal(faq.entries.length, 160);
 });

@@ -1,7 +1,7 @@
 /**
  * Evaluates the assistant on a .jsonl file of {"q", "expect"} lines.
  *   tsx src/modules/assistant/eval-cli.ts FILE.jsonl [--faq /path/faq.jsonl] [--threshold 0.5] [--misses]
- * The FAQ defaults to ../shared/data/faq.jsonl relative to the repository root.
+ * The FAQ defaults to data/faq.jsonl, the demo knowledge base in the repository.
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";

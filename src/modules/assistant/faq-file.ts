@@ -3,8 +3,8 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-/** The public FAQ knowledge base: ../shared/data/faq.jsonl relative to the repository root. */
-export const DEFAULT_FAQ_PATH = resolve(REPO_ROOT, "../shared/data/faq.jsonl");
+/** The demo FAQ knowledge base the project ships: data/faq.jsonl in the repository. */
+export const DEFAULT_FAQ_PATH = resolve(REPO_ROOT, "data/faq.jsonl");
 
 /** One FAQ entry of the knowledge base (the shape of a line of faq.jsonl). */
 export interface FaqEntry {

@@ -5,7 +5,7 @@
  */
 import { resolve } from "node:path";
 import { loadConfig } from "../../config.ts";
-import { createServices } from "../../app.ts";
+import { createAppDeps } from "../../container.ts";
 import { DEFAULT_ALTERNATIVES_PATH, loadAlternatives, loadFaqFile } from "./faq-file.ts";
 
 export async function importFaqCommand(argv: string[]): Promise<number> {
@@ -27,9 +27,9 @@ export async function importFaqCommand(argv: string[]): Promise<number> {
     console.error("no valid entries");
     return 1;
   }
-  const services = await createServices(loadConfig());
+  const deps = await createAppDeps(loadConfig());
   try {
-    const counts = await services.assistant.importEntries(faq.entries, alts.alternatives, {
+    const counts = await deps.assistant.importEntries(faq.entries, alts.alternatives, {
       id: null,
       name: "system:import-faq",
     });
@@ -39,7 +39,7 @@ export async function importFaqCommand(argv: string[]): Promise<number> {
     );
     return faq.errors.length > 0 ? 1 : 0;
   } finally {
-    await services.close();
+    await deps.close();
   }
 }
 

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import type { Services } from "../../app.ts";
-import { sendHtml } from "../../app.ts";
+import type { AppDeps } from "../../container.ts";
+import { sendHtml } from "../../platform/http/reply.ts";
 import { InputError } from "../../platform/http/errors.ts";
 import { renderDocument } from "../../web/render.ts";
 import { pageContext, siteOf } from "../sites/page-context.ts";
@@ -71,8 +71,8 @@ function toTurnView(result: AskResult): TurnView {
   };
 }
 
-export default async function assistantRoutes(app: FastifyInstance, { services }: { services: Services }) {
-  const assistant = services.assistant;
+export default async function assistantRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+  const assistant = deps.assistant;
 
   app.post(
     "/api/assistant/ask",
@@ -89,7 +89,7 @@ export default async function assistantRoutes(app: FastifyInstance, { services }
     },
     async (request) => {
       const body = request.body as { question: string; conversationId?: string; site?: string };
-      const site = body.site ? services.sites.byCodeCached(body.site) : undefined;
+      const site = body.site ? deps.sites.byCodeCached(body.site) : undefined;
       const result = await assistant.ask(body.question, body.conversationId, site?.id ?? null);
       return {
         answered: result.answered,
@@ -144,7 +144,7 @@ export default async function assistantRoutes(app: FastifyInstance, { services }
       receipt?: HandOffReceiptView;
     },
   ) {
-    const ctx = await pageContext(services, site, request);
+    const ctx = await pageContext(deps, site, request);
     const turns: TurnView[] = options.conversationId
       ? await assistant.transcript(options.conversationId)
       : [];
@@ -185,7 +185,7 @@ export default async function assistantRoutes(app: FastifyInstance, { services }
       config: { rateLimit: ASK_RATE_LIMIT },
     },
     async (request, reply) => {
-      const site = await siteOf(services, (request.params as { code: string }).code);
+      const site = await siteOf(deps, (request.params as { code: string }).code);
       const { q, c } = request.query as { q?: string; c?: string };
       reply.header("x-robots-tag", "noindex");
       if (q) {
@@ -201,7 +201,7 @@ export default async function assistantRoutes(app: FastifyInstance, { services }
     "/sites/:code/assistant",
     { schema: { hide: true, params: SiteParams }, config: { rateLimit: ASK_RATE_LIMIT } },
     async (request, reply) => {
-      const site = await siteOf(services, (request.params as { code: string }).code);
+      const site = await siteOf(deps, (request.params as { code: string }).code);
       const body = (request.body ?? {}) as Record<string, unknown>;
       const result = await assistant.ask(
         str(body, "question", 100000),
@@ -217,7 +217,7 @@ export default async function assistantRoutes(app: FastifyInstance, { services }
     "/sites/:code/assistant/rate",
     { schema: { hide: true, params: SiteParams }, config: { rateLimit: ASK_RATE_LIMIT } },
     async (request, reply) => {
-      const site = await siteOf(services, (request.params as { code: string }).code);
+      const site = await siteOf(deps, (request.params as { code: string }).code);
       const body = (request.body ?? {}) as Record<string, unknown>;
       const conversationId = str(body, "conversationId", 100);
       const turnId = Number(str(body, "turnId", 12));
@@ -226,7 +226,7 @@ export default async function assistantRoutes(app: FastifyInstance, { services }
         throw new InputError("评价参数有误");
       await assistant.rate(conversationId, turnId, rating === "helpful");
       return reply.redirect(
-        `${services.sites.base(site)}/assistant?c=${encodeURIComponent(conversationId)}#turn-${turnId}`,
+        `${deps.sites.base(site)}/assistant?c=${encodeURIComponent(conversationId)}#turn-${turnId}`,
         303,
       );
     },
@@ -239,7 +239,7 @@ export default async function assistantRoutes(app: FastifyInstance, { services }
       config: { rateLimit: { max: 15, timeWindow: "1 minute" } },
     },
     async (request, reply) => {
-      const site = await siteOf(services, (request.params as { code: string }).code);
+      const site = await siteOf(deps, (request.params as { code: string }).code);
       const body = (request.body ?? {}) as Record<string, unknown>;
       const conversationId = str(body, "conversationId", 100);
       const values: HandOffValues = {
@@ -264,13 +264,13 @@ export default async function assistantRoutes(app: FastifyInstance, { services }
       // Step one without JavaScript: send the phone code (the letter form's check), keep what was typed.
       if (str(body, "action", 10) === "code") {
         try {
-          const code = await services.interaction.phone.request(values.phone, "letter", request.ip);
+          const code = await deps.phone.request(values.phone, "letter", request.ip);
           return renderPage(request, reply, site, {
             conversationId,
             handOff: values,
             handOffNotice: {
               text: `验证码已发送至 ${values.phone.replace(/^(\d{3})\d{4}(\d{4})$/, "$1****$2")}，10分钟内有效。`,
-              demoCode: services.config.smsShowCode ? code : null,
+              demoCode: deps.config.smsShowCode ? code : null,
             },
           });
         } catch (error) {
@@ -285,7 +285,7 @@ export default async function assistantRoutes(app: FastifyInstance, { services }
           receipt: {
             queryNo: receipt.reference,
             lookupCode: receipt.lookupCode,
-            lookupUrl: `${services.sites.base(site)}/interaction/lookup?no=${receipt.reference}&code=${encodeURIComponent(receipt.lookupCode)}`,
+            lookupUrl: `${deps.sites.base(site)}/interaction/lookup?no=${receipt.reference}&code=${encodeURIComponent(receipt.lookupCode)}`,
           },
         });
       } catch (error) {
@@ -294,5 +294,5 @@ export default async function assistantRoutes(app: FastifyInstance, { services }
     },
   );
 
-  await app.register(assistantAdminRoutes, { services });
+  await app.register(assistantAdminRoutes, { deps });
 }

@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
-import type { Services } from "../../app.ts";
+import type { AppDeps } from "../../container.ts";
 import { DEFAULT_ALTERNATIVES_PATH, DEFAULT_FAQ_PATH, loadAlternatives, loadFaqFile } from "./faq-file.ts";
 
-/** Demo seed: the public FAQ (../shared/data/faq.jsonl beside the repository) with our alternatives. */
+/** Demo seed: the project's demo FAQ (data/faq.jsonl) with its alternative phrasings. */
 export async function seedAssistant(
-  services: Services,
+  deps: AppDeps,
   log: (line: string) => void,
   faqPath: string = DEFAULT_FAQ_PATH,
 ): Promise<void> {
@@ -16,7 +16,7 @@ export async function seedAssistant(
   }
   const faq = loadFaqFile(faqPath);
   const alts = loadAlternatives(DEFAULT_ALTERNATIVES_PATH);
-  const counts = await services.assistant.importEntries(faq.entries, alts.alternatives, {
+  const counts = await deps.assistant.importEntries(faq.entries, alts.alternatives, {
     id: null,
     name: "system:seed",
   });

@@ -27,13 +27,13 @@ describe("发文字号 validation", () => {
 for (const engine of ENGINES) {
   describe(`content library on ${engine}`, () => {
     let t: TestContext;
-    const site = (code: string) => t.services.sites.byCodeCached(code)!;
+    const site = (code: string) => t.deps.sites.byCodeCached(code)!;
     const channel = async (code: string, path: string) =>
-      (await t.services.sites.repo.channelByPath(site(code).id, path))!;
+      (await t.deps.sites.repo.channelByPath(site(code).id, path))!;
     const get = (url: string) => t.app.inject({ url });
 
     async function published(input: Partial<ArticleInput> & { title: string }, channels: number[]) {
-      const { content } = t.services;
+      const { content } = t.deps;
       const a = await content.create(
         {
           kind: "notice",
@@ -71,7 +71,7 @@ for (const engine of ENGINES) {
       // Not on a site it was not published to.
       assert.equal((await get(`/sites/zjt/art/${a.id}.html`)).statusCode, 404);
 
-      await t.services.content.update(
+      await t.deps.content.update(
         a.id,
         {
           kind: "notice",
@@ -87,10 +87,10 @@ for (const engine of ENGINES) {
         assert.match(page.body, /修改后的正文/);
         assert.doesNotMatch(page.body, /测试通知甲/);
       }
-      const found = await t.services.search.search({ q: "全省统一发布的测试通知乙" });
+      const found = await t.deps.search.search({ q: "全省统一发布的测试通知乙" });
       assert.equal(found.hits[0].key, `article:${a.id}`);
       assert.equal(found.hits[0].title, "全省统一发布的测试通知乙");
-      const old = await t.services.search.search({ q: "全省统一发布的测试通知甲" });
+      const old = await t.deps.search.search({ q: "全省统一发布的测试通知甲" });
       assert.ok(
         old.hits.every((h) => !h.title.includes("通知甲")),
         "the old title is gone from search",
@@ -98,7 +98,7 @@ for (const engine of ENGINES) {
     });
 
     it("moves through draft → submitted → published → withdrawn, refusing skipped steps", async () => {
-      const { content } = t.services;
+      const { content } = t.deps;
       const a = await content.create(
         {
           kind: "news",
@@ -126,12 +126,12 @@ for (const engine of ENGINES) {
       assert.equal(page.statusCode, 200);
       assert.match(page.body, /本信息已撤回/);
       assert.match(page.body, /内容已过时，以新通知为准/);
-      const search = await t.services.search.search({ q: "流程测试信息" });
+      const search = await t.deps.search.search({ q: "流程测试信息" });
       assert.ok(!search.hits.some((h) => h.key === `article:${a.id}`), "withdrawn articles leave search");
     });
 
     it("answers 410 for an article published in error and 301 for a consolidated one", async () => {
-      const { content } = t.services;
+      const { content } = t.deps;
       const gzdt = (await channel("rst", "gzdt")).id;
       const wrong = await published({ title: "误发的信息" }, [gzdt]);
       await content.unpublish(wrong.id, "error", "误发", null, reviewer);
@@ -158,7 +158,7 @@ for (const engine of ENGINES) {
     });
 
     it("publishes a scheduled article exactly once, even when two schedulers run together", async () => {
-      const { content } = t.services;
+      const { content } = t.deps;
       const a = await content.create(
         {
           kind: "notice",
@@ -179,7 +179,7 @@ for (const engine of ENGINES) {
       const counts = await Promise.all([content.publishDue(later), content.publishDue(later)]);
       assert.equal(counts[0] + counts[1], 1);
       assert.equal((await content.get(a.id)).status, "published");
-      const audit = await t.services.store.db
+      const audit = await t.deps.store.db
         .selectFrom("auditLog")
         .select("action")
         .where("targetType", "=", "article")
@@ -190,7 +190,7 @@ for (const engine of ENGINES) {
     });
 
     it("keeps every version and shows what changed", async () => {
-      const { content } = t.services;
+      const { content } = t.deps;
       const a = await content.create(
         { kind: "news", title: "版本测试", bodyText: "第一版的内容。", ownerSiteId: site("rst").id },
         editor,
@@ -217,7 +217,7 @@ for (const engine of ENGINES) {
     });
 
     it("gives policy documents a unique 索引号 in the issuer's format and validates 发文字号", async () => {
-      const { content, store } = t.services;
+      const { content, store } = t.deps;
       await store.db
         .insertInto("issuers")
         .values({
@@ -277,7 +277,7 @@ for (const engine of ENGINES) {
     });
 
     it("shows 废止 on the policy and links a policy and its interpretation both ways", async () => {
-      const { content } = t.services;
+      const { content } = t.deps;
       const policy = await published(
         {
           kind: "policy",
@@ -312,7 +312,7 @@ for (const engine of ENGINES) {
     });
 
     it("stores attachments checked by their bytes and serves them with the right name and type", async () => {
-      const { content } = t.services;
+      const { content } = t.deps;
       const a = await published({ title: "附件测试通知" }, [(await channel("rst", "tzgg")).id]);
       const pdf = minimalPdf("附件");
       const att = await content.addAttachment(a.id, "C:\\temp\\办事指南（2026年版）.pdf", pdf, editor);
@@ -344,7 +344,7 @@ for (const engine of ENGINES) {
     });
 
     it("records each step in a verifiable audit log that detects tampering", async () => {
-      const { audit, store } = t.services;
+      const { audit, store } = t.deps;
       const actions = await store.db.selectFrom("auditLog").select("action").execute();
       for (const action of [
         "article.create",

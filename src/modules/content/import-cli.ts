@@ -1,7 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
-import { createServices } from "../../app.ts";
+import { createAppDeps } from "../../container.ts";
 import { loadConfig } from "../../config.ts";
 import { ImportAbort, importJsonl, type LineProblem } from "./import.ts";
 
@@ -48,7 +48,7 @@ export async function importCommand(args: string[]): Promise<number> {
   }
   // Never seed the demo here: importing into an empty database must fail clearly on the site.
   const config = loadConfig(process.env, { seedDemo: false, runJobs: false, logLevel: "warn" });
-  const services = await createServices(config);
+  const deps = await createAppDeps(config);
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
@@ -64,7 +64,7 @@ export async function importCommand(args: string[]): Promise<number> {
   let started = false;
   const startedAt = Date.now();
   try {
-    const summary = await importJsonl(services, file, siteCode, {
+    const summary = await importJsonl(deps, file, siteCode, {
       onProgress(read, total) {
         lines++;
         const payload = { done: formatBytes(read), size: formatBytes(total), lines, bad: problems.length };
@@ -99,7 +99,7 @@ export async function importCommand(args: string[]): Promise<number> {
     }
     throw error;
   } finally {
-    await services.close();
+    await deps.close();
   }
 }
 

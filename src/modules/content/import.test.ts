@@ -74,7 +74,7 @@ for (const engine of ENGINES) {
     const importedCount = async () =>
       Number(
         (
-          await t.services.store.db
+          await t.deps.store.db
             .selectFrom("articles")
             .select((eb) => eb.fn.countAll<number>().as("n"))
             .where("externalId", "like", "imp-%")
@@ -92,7 +92,7 @@ for (const engine of ENGINES) {
     });
 
     it("imports a good file: published, searchable with its externalId, new column created", async () => {
-      const summary = await importJsonl(t.services, file("good.jsonl", GOOD), "rst");
+      const summary = await importJsonl(t.deps, file("good.jsonl", GOOD), "rst");
       assert.deepEqual(
         { imported: summary.imported, updated: summary.updated, bad: summary.bad },
         { imported: 3, updated: 0, bad: 0 },
@@ -108,7 +108,7 @@ for (const engine of ENGINES) {
       assert.equal(column.statusCode, 200);
       assert.match(column.body, /人才招聘/);
       assert.match(column.body, /鹤鸣招聘会圆满举办/);
-      const channels = await t.services.sites.repo.channelsOfSite(t.services.sites.byCodeCached("rst")!.id);
+      const channels = await t.deps.sites.repo.channelsOfSite(t.deps.sites.byCodeCached("rst")!.id);
       assert.equal(channels.filter((c) => c.name === "人才招聘").length, 1);
     });
 
@@ -125,18 +125,18 @@ for (const engine of ENGINES) {
     });
 
     it("is idempotent on id: the same file changes nothing, an edited line updates the article", async () => {
-      const again = await importJsonl(t.services, file("good.jsonl", GOOD), "rst");
+      const again = await importJsonl(t.deps, file("good.jsonl", GOOD), "rst");
       assert.deepEqual(
         { imported: again.imported, updated: again.updated, unchanged: again.unchanged },
         { imported: 0, updated: 0, unchanged: 3 },
       );
       assert.equal(await importedCount(), 3);
-      const article = await t.services.content.repo.byExternalId("imp-003");
+      const article = await t.deps.content.repo.byExternalId("imp-003");
       assert.equal(article!.version, 1, "an unchanged line makes no new version");
 
       const edited = [...GOOD];
       edited[2] = { ...GOOD[2], title: "鹤鸣招聘会圆满举办（更新）", body: "招聘会共吸引企业三百家。" };
-      const third = await importJsonl(t.services, file("edited.jsonl", edited), "rst");
+      const third = await importJsonl(t.deps, file("edited.jsonl", edited), "rst");
       assert.deepEqual(
         { imported: third.imported, updated: third.updated, unchanged: third.unchanged },
         { imported: 0, updated: 1, unchanged: 2 },
@@ -151,9 +151,9 @@ for (const engine of ENGINES) {
     });
 
     it("reports bad lines by number, imports the good ones and leaves stored articles alone", async () => {
-      const before = await t.services.content.repo.byExternalId("imp-001");
+      const before = await t.deps.content.repo.byExternalId("imp-001");
       const summary = await importJsonl(
-        t.services,
+        t.deps,
         file("mixed.jsonl", [
           '{"id": "imp-010", "title": broken',
           { ...GOOD[0], id: "imp-011", title: "鹤鸣岗位补充公告", type: "memo" },
@@ -182,10 +182,10 @@ for (const engine of ENGINES) {
       assert.match(byLine.get(4)!.reason, /缺少标题/);
       assert.match(byLine.get(5)!.reason, /发布日期/);
       assert.match(byLine.get(8)!.reason, /nosuchsite/);
-      const after = await t.services.content.repo.byExternalId("imp-001");
+      const after = await t.deps.content.repo.byExternalId("imp-001");
       assert.deepEqual(after, before, "a bad line with an existing id leaves that article untouched");
       for (const id of ["imp-010", "imp-011", "imp-012", "imp-013", "imp-015"])
-        assert.equal(await t.services.content.repo.byExternalId(id), undefined);
+        assert.equal(await t.deps.content.repo.byExternalId(id), undefined);
       const clean = (await search("鹤鸣脚本清除测试")).results[0];
       assert.equal(clean?.externalId, "imp-014");
       const page = await t.app.inject({ url: clean.url });
@@ -194,14 +194,14 @@ for (const engine of ENGINES) {
     });
 
     it("stops before reading anything for an unknown site", async () => {
-      await assert.rejects(importJsonl(t.services, file("x.jsonl", GOOD), "nosuch"), ImportAbort);
+      await assert.rejects(importJsonl(t.deps, file("x.jsonl", GOOD), "nosuch"), ImportAbort);
     });
 
     it("creates one channel when two imports ask for the same new column at once", async () => {
-      const siteId = t.services.sites.byCodeCached("rst")!.id;
+      const siteId = t.deps.sites.byCodeCached("rst")!.id;
       const [a, b] = await Promise.all([
-        t.services.sites.ensureChannel(siteId, "鹤鸣专栏", "test"),
-        t.services.sites.ensureChannel(siteId, "鹤鸣专栏", "test"),
+        t.deps.sites.ensureChannel(siteId, "鹤鸣专栏", "test"),
+        t.deps.sites.ensureChannel(siteId, "鹤鸣专栏", "test"),
       ]);
       assert.equal(a.id, b.id);
       assert.equal(a.path, "hmzl");
@@ -235,7 +235,7 @@ for (const engine of ENGINES) {
       assert.match(result.stderr, /第2行：不是有效的 JSON/);
       assert.match(result.stderr, /新增 1/);
       assert.equal((await search("鹤鸣命令行导入测试")).results[0]?.externalId, "imp-cli-1");
-      const channels = await t.services.sites.repo.channelsOfSite(t.services.sites.byCodeCached("rst")!.id);
+      const channels = await t.deps.sites.repo.channelsOfSite(t.deps.sites.byCodeCached("rst")!.id);
       const created = channels.find((c) => c.name === "鹤鸣新栏目");
       assert.ok(created);
       const list = await t.app.inject({ url: `/sites/rst/col/${created.path}/` });

@@ -193,7 +193,7 @@ export class ArticleImporter {
   private readonly sitesByCode = new Map<string, Site | null>();
 
   constructor(
-    private readonly services: ImportServices,
+    private readonly deps: ImportServices,
     private readonly site: Site,
     private readonly channelsCreated: string[] = [],
   ) {}
@@ -201,16 +201,16 @@ export class ArticleImporter {
   private async siteFor(code: string | null): Promise<Site> {
     if (!code || code === this.site.code) return this.site;
     if (!this.sitesByCode.has(code))
-      this.sitesByCode.set(code, (await this.services.sites.repo.siteByCode(code)) ?? null);
+      this.sitesByCode.set(code, (await this.deps.sites.repo.siteByCode(code)) ?? null);
     const site = this.sitesByCode.get(code);
     if (!site) throw new LineError(`网站“${code}”不存在`, `unknown site "${code}"`);
     return site;
   }
 
   private async channelFor(site: Site, name: string): Promise<number> {
-    const known = await this.services.sites.repo.channelByName(site.id, name);
+    const known = await this.deps.sites.repo.channelByName(site.id, name);
     if (known) return known.id;
-    const channel = await this.services.sites.ensureChannel(site.id, name, IMPORT_ACTOR.name);
+    const channel = await this.deps.sites.ensureChannel(site.id, name, IMPORT_ACTOR.name);
     this.channelsCreated.push(`${site.code}/${channel.path}（${channel.name}）`);
     return channel.id;
   }
@@ -218,11 +218,11 @@ export class ArticleImporter {
   /** Imports one parsed line. Validation happens before any write, so a bad line changes nothing. */
   async importLine(value: unknown): Promise<Outcome> {
     const line = checkLine(value);
-    const { content } = this.services;
+    const { content } = this.deps;
     const site = await this.siteFor(line.siteCode);
     const existing = await content.repo.byExternalId(line.id);
     if (existing && existing.ownerSiteId !== site.id) {
-      const owner = this.services.sites.byId(existing.ownerSiteId)?.code ?? String(existing.ownerSiteId);
+      const owner = this.deps.sites.byId(existing.ownerSiteId)?.code ?? String(existing.ownerSiteId);
       throw new LineError(
         `id“${line.id}”已被网站“${owner}”的信息使用，未修改`,
         `id already belongs to site "${owner}"`,
@@ -254,7 +254,7 @@ export class ArticleImporter {
     site: Site,
     channelId: number,
   ): Promise<Outcome> {
-    const { content } = this.services;
+    const { content } = this.deps;
     const links = await content.repo.channelLinks(current.id);
     const inChannel = links.some((l) => l.channelId === channelId);
     const same =
@@ -309,14 +309,14 @@ export class ArticleImporter {
 
 /** Imports a JSON Lines file into the site `siteCode`. Throws ImportAbort when the run cannot start. */
 export async function importJsonl(
-  services: ImportServices,
+  deps: ImportServices,
   file: string,
   siteCode: string,
   options: ImportOptions = {},
 ): Promise<ImportSummary> {
-  const site = await services.sites.repo.siteByCode(siteCode);
+  const site = await deps.sites.repo.siteByCode(siteCode);
   if (!site) {
-    const known = (await services.sites.repo.listSites()).map((s) => s.code);
+    const known = (await deps.sites.repo.listSites()).map((s) => s.code);
     throw new ImportAbort(
       `网站“${siteCode}”不存在 (unknown site). ${
         known.length > 0
@@ -342,7 +342,7 @@ export async function importJsonl(
     problems: [],
     channelsCreated: [],
   };
-  const importer = new ArticleImporter(services, site, summary.channelsCreated);
+  const importer = new ArticleImporter(deps, site, summary.channelsCreated);
   const stream = createReadStream(file, { encoding: "utf8", highWaterMark: 256 * 1024 });
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let lineNo = 0;

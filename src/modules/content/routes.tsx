@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Feed } from "feed";
 import { Type } from "typebox";
-import type { Services } from "../../app.ts";
-import { sendHtml } from "../../app.ts";
+import type { AppDeps } from "../../container.ts";
+import { sendHtml } from "../../platform/http/reply.ts";
 import { InputError, notFound } from "../../platform/http/errors.ts";
 import { renderDocument } from "../../web/render.ts";
 import type { Crumb } from "../../web/layout.tsx";
@@ -27,9 +27,9 @@ function origin(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`;
 }
 
-async function channelCrumbs(services: Services, site: Site, channel: Channel): Promise<Crumb[]> {
-  const base = services.sites.base(site);
-  const all = await services.sites.repo.channelsOfSite(site.id);
+async function channelCrumbs(deps: AppDeps, site: Site, channel: Channel): Promise<Crumb[]> {
+  const base = deps.sites.base(site);
+  const all = await deps.sites.repo.channelsOfSite(site.id);
   const chain: Channel[] = [];
   let current: Channel | undefined = channel;
   while (current) {
@@ -44,26 +44,26 @@ async function channelCrumbs(services: Services, site: Site, channel: Channel): 
 }
 
 async function channelWithDescendants(
-  services: Services,
+  deps: AppDeps,
   site: Site,
   channel: Channel,
 ): Promise<{ ids: number[]; children: Channel[] }> {
-  const all = await services.sites.repo.channelsOfSite(site.id);
+  const all = await deps.sites.repo.channelsOfSite(site.id);
   const ids = all
     .filter((c) => c.id === channel.id || c.path.startsWith(`${channel.path}/`))
     .map((c) => c.id);
   return { ids, children: all.filter((c) => c.parentId === channel.id) };
 }
 
-export default async function contentRoutes(app: FastifyInstance, { services }: { services: Services }) {
-  const { sites, content } = services;
+export default async function contentRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+  const { sites, content } = deps;
 
   // Public pages: cached for anonymous visitors, and may read from the read replica.
   const cached = { pageCache: true, readReplica: true };
   const replica = { readReplica: true };
   app.get("/sites/:code/col/*", { schema: { hide: true }, config: cached }, async (request, reply) => {
     const params = request.params as { code: string; "*": string };
-    const site = await siteOf(services, params.code);
+    const site = await siteOf(deps, params.code);
     let rest = params["*"];
     let feed: "rss" | "atom" | null = null;
     if (rest.endsWith("/rss.xml")) [feed, rest] = ["rss", rest.slice(0, -8)];
@@ -77,7 +77,7 @@ export default async function contentRoutes(app: FastifyInstance, { services }: 
     }
     if (!feed && !request.url.split("?")[0].endsWith("/"))
       return reply.redirect(`/sites/${site.code}/col/${channel.path}/`, 301);
-    const { ids, children } = await channelWithDescendants(services, site, channel);
+    const { ids, children } = await channelWithDescendants(deps, site, channel);
     const page = pageParam((request.query as { page?: string }).page);
     const list = await content.repo.publishedInChannel(ids, feed ? 1 : page, PAGE_SIZE);
     const base = sites.base(site);
@@ -100,8 +100,8 @@ export default async function contentRoutes(app: FastifyInstance, { services }: 
         ? reply.type("application/rss+xml; charset=utf-8").send(f.rss2())
         : reply.type("application/atom+xml; charset=utf-8").send(f.atom1());
     }
-    const ctx = await pageContext(services, site, request, channel.path);
-    const crumbs = await channelCrumbs(services, site, channel);
+    const ctx = await pageContext(deps, site, request, channel.path);
+    const crumbs = await channelCrumbs(deps, site, channel);
     return sendHtml(
       reply,
       renderDocument(
@@ -121,7 +121,7 @@ export default async function contentRoutes(app: FastifyInstance, { services }: 
     },
     async (request, reply) => {
       const { code, file } = request.params as { code: string; file: string };
-      const site = await siteOf(services, code);
+      const site = await siteOf(deps, code);
       const match = /^(\d{1,10})\.html$/.exec(file);
       if (!match) throw notFound("该信息不存在");
       const article = await content.repo.byId(Number(match[1]));
@@ -142,9 +142,9 @@ export default async function contentRoutes(app: FastifyInstance, { services }: 
       const links = await content.repo.channelLinks(article.id);
       const link = links.find((l) => l.siteId === site.id);
       const channel = link ? await sites.repo.channelById(link.channelId) : undefined;
-      const ctx = await pageContext(services, site, request, channel?.path);
+      const ctx = await pageContext(deps, site, request, channel?.path);
       const crumbs = channel
-        ? await channelCrumbs(services, site, channel)
+        ? await channelCrumbs(deps, site, channel)
         : [{ name: "首页", href: `${ctx.base}/` }];
       crumbs.push({ name: "正文" });
       const [attachments, interpretations, policy] = await Promise.all([
@@ -180,7 +180,7 @@ export default async function contentRoutes(app: FastifyInstance, { services }: 
     },
     async (request, reply) => {
       const { code, id } = request.params as { code: string; id: string };
-      await siteOf(services, code);
+      await siteOf(deps, code);
       const attachment = /^\d+$/.test(id) ? await content.repo.attachmentById(Number(id)) : undefined;
       const article = attachment?.articleId ? await content.repo.byId(attachment.articleId) : undefined;
       if (!attachment || !article || !["published", "withdrawn"].includes(article.status))
@@ -214,7 +214,7 @@ export default async function contentRoutes(app: FastifyInstance, { services }: 
       },
     },
     async (request, reply) => {
-      const site = await siteOf(services, (request.params as { code: string }).code);
+      const site = await siteOf(deps, (request.params as { code: string }).code);
       const q = request.query as Record<string, string | undefined>;
       const filter: PolicyFilterValues = {
         issuer: q.issuer ?? "",
@@ -234,7 +234,7 @@ export default async function contentRoutes(app: FastifyInstance, { services }: 
         pageParam(q.page),
         PAGE_SIZE,
       );
-      const ctx = await pageContext(services, site, request, "zwgk");
+      const ctx = await pageContext(deps, site, request, "zwgk");
       return sendHtml(
         reply,
         renderDocument(
@@ -253,10 +253,10 @@ export default async function contentRoutes(app: FastifyInstance, { services }: 
     "/sites/:code/sitemap.xml",
     { schema: { hide: true, params: SiteParams }, config: replica },
     async (request, reply) => {
-      const site = await siteOf(services, (request.params as { code: string }).code);
+      const site = await siteOf(deps, (request.params as { code: string }).code);
       const base = `${origin(request)}${sites.base(site)}`;
       const channels = await sites.repo.channelsOfSite(site.id);
-      const articles = await services.store.read
+      const articles = await deps.store.read
         .selectFrom("articles as a")
         .select(["a.id", "a.updatedAt"])
         .where("a.status", "=", "published")

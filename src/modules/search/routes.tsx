@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import type { Services } from "../../app.ts";
-import { sendHtml } from "../../app.ts";
+import type { AppDeps } from "../../container.ts";
+import { sendHtml } from "../../platform/http/reply.ts";
 import { InputError } from "../../platform/http/errors.ts";
 import type { SearchResult } from "../../platform/search/search-index.ts";
 import { renderDocument } from "../../web/render.ts";
@@ -26,10 +26,10 @@ const Facet = Type.Array(
   Type.Object({ value: Type.Union([Type.String(), Type.Integer()]), count: Type.Integer() }),
 );
 
-export default async function searchRoutes(app: FastifyInstance, { services }: { services: Services }) {
-  const search = new SiteSearchService(services);
+export default async function searchRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+  const search = new SiteSearchService(deps);
   app.addHook("onClose", () => search.flush());
-  const kinds = services.search.kinds;
+  const kinds = deps.search.kinds;
 
   /** What the search page was asked for, from its query string (bad values fall back to defaults). */
   const pageParams = (site: Site, raw: Record<string, unknown>) => {
@@ -64,7 +64,7 @@ export default async function searchRoutes(app: FastifyInstance, { services }: {
         // Popular searches are served from the page cache; every one is still logged.
         pageCache: true,
         onPageCacheHit: (request) => {
-          const site = services.sites.byCodeCached((request.params as { code: string }).code);
+          const site = deps.sites.byCodeCached((request.params as { code: string }).code);
           if (!site) return;
           const { query } = pageParams(site, request.query as Record<string, unknown>);
           if (query.q) search.logSearch(query);
@@ -72,7 +72,7 @@ export default async function searchRoutes(app: FastifyInstance, { services }: {
       },
     },
     async (request, reply) => {
-      const site = await siteOf(services, (request.params as { code: string }).code);
+      const site = await siteOf(deps, (request.params as { code: string }).code);
       const raw = request.query as Record<string, unknown>;
       const { params, query, tooLong } = pageParams(site, raw);
       let message: string | undefined;
@@ -83,7 +83,7 @@ export default async function searchRoutes(app: FastifyInstance, { services }: {
       } else if ("q" in raw) {
         message = "请输入要搜索的关键词。";
       }
-      const ctx = await pageContext(services, site, request);
+      const ctx = await pageContext(deps, site, request);
       return sendHtml(
         reply,
         renderDocument(
@@ -92,7 +92,7 @@ export default async function searchRoutes(app: FastifyInstance, { services }: {
             params={params}
             result={result}
             message={message}
-            siteName={(id) => services.sites.byId(id)}
+            siteName={(id) => deps.sites.byId(id)}
             kindLabel={(kind) => kinds.label(kind)}
           />,
         ),
@@ -146,8 +146,8 @@ export default async function searchRoutes(app: FastifyInstance, { services }: {
         pageSize?: number;
       };
       if (!q.q.trim()) throw new InputError("请输入搜索关键词", { q: "关键词不能为空" });
-      await services.sites.ensureFresh();
-      if (q.site && !services.sites.byCodeCached(q.site))
+      await deps.sites.ensureFresh();
+      if (q.site && !deps.sites.byCodeCached(q.site))
         throw new InputError(`网站“${q.site}”不存在`, { site: "网站不存在" });
       if (q.kind && !kinds.has(q.kind))
         throw new InputError(`信息类型“${q.kind}”不存在`, {
@@ -164,7 +164,7 @@ export default async function searchRoutes(app: FastifyInstance, { services }: {
         page: q.page ?? 1,
         pageSize: q.pageSize ?? 10,
       });
-      const codeOf = (id: number) => services.sites.byId(id)?.code ?? "";
+      const codeOf = (id: number) => deps.sites.byId(id)?.code ?? "";
       return {
         total: result.total,
         page: result.page,

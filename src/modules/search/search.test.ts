@@ -32,7 +32,7 @@ for (const engine of ENGINES) {
     };
 
     it("knows the kinds every module contributes", () => {
-      const kinds = t.services.search.kinds;
+      const kinds = t.deps.search.kinds;
       assert.equal(kinds.label("service"), "办事服务");
       assert.equal(kinds.label("letter"), "互动留言");
       assert.equal(kinds.label("policy"), "政策文件");
@@ -69,9 +69,9 @@ for (const engine of ENGINES) {
         assert.equal(r.body.total, count(kind));
         assert.ok(r.body.results.every((h: { kind: string }) => h.kind === kind));
       }
-      const services = await api(`q=${encodeURIComponent("公积金")}&kind=service`);
+      const deps = await api(`q=${encodeURIComponent("公积金")}&kind=service`);
       assert.ok(
-        services.body.results.every(
+        deps.body.results.every(
           (h: { url: string; site: string }) => h.site && h.url.startsWith(`/sites/${h.site}/services/item/`),
         ),
         "service hits name their department site",
@@ -88,7 +88,7 @@ for (const engine of ENGINES) {
       const res = await api(`q=${encodeURIComponent(typed)}&site=www`);
       assert.equal(res.status, 200);
       const logged = async () =>
-        t.services.store.db
+        t.deps.store.db
           .selectFrom("searchLog")
           .select(["query", "siteCode"])
           .where("query", "like", "社保 [证件号]%")
@@ -111,7 +111,7 @@ for (const engine of ENGINES) {
       assert.equal(second.body, first.body);
       const count = async () =>
         (
-          await t.services.store.db
+          await t.deps.store.db
             .selectFrom("searchLog")
             .select("id")
             .where("query", "=", "养老保险 缓存")

@@ -1,4 +1,4 @@
-import type { Services } from "../../app.ts";
+import type { AppDeps } from "../../container.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import type { SearchResult } from "../../platform/search/search-index.ts";
 
@@ -30,12 +30,12 @@ export class SiteSearchService {
   private pending: QueryLogEntry[] = [];
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly services: Services) {}
+  constructor(private readonly deps: AppDeps) {}
 
   async search(query: SiteSearchQuery): Promise<SearchResult> {
-    const site = query.siteCode ? this.services.sites.byCodeCached(query.siteCode) : undefined;
-    const kind = query.kind && this.services.search.kinds.has(query.kind) ? query.kind : null;
-    const result = await this.services.search.search({
+    const site = query.siteCode ? this.deps.sites.byCodeCached(query.siteCode) : undefined;
+    const kind = query.kind && this.deps.search.kinds.has(query.kind) ? query.kind : null;
+    const result = await this.deps.search.search({
       q: query.q,
       siteId: site?.id ?? null,
       kind,
@@ -62,8 +62,8 @@ export class SiteSearchService {
     try {
       // In its own routing context: an analytics row must not send the searcher's next pages to the
       // primary as if they had changed something they read back (see ReplicaRouter).
-      await this.services.store.onPrimary(() =>
-        this.services.store.db.insertInto("searchLog").values(batch).execute(),
+      await this.deps.store.onPrimary(() =>
+        this.deps.store.db.insertInto("searchLog").values(batch).execute(),
       );
     } catch {
       // The log is analytics: it must never break or slow a search.

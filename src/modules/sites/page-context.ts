@@ -1,5 +1,5 @@
 import type { FastifyRequest } from "fastify";
-import type { Services } from "../../app.ts";
+import type { AppDeps } from "../../container.ts";
 import { notFound } from "../../platform/http/errors.ts";
 import type { PageContext } from "../../web/layout.tsx";
 import type { Site } from "./service.ts";
@@ -25,22 +25,22 @@ export function isElder(request: FastifyRequest): boolean {
 }
 
 /** The site named by /sites/:code/… (404 in Chinese when unknown). */
-export async function siteOf(services: Services, code: string): Promise<Site> {
-  await services.sites.ensureFresh();
-  const site = services.sites.byCodeCached(code);
+export async function siteOf(deps: AppDeps, code: string): Promise<Site> {
+  await deps.sites.ensureFresh();
+  const site = deps.sites.byCodeCached(code);
   if (!site) throw notFound("该网站不存在");
   return site;
 }
 
 /** Everything the layout needs: site identity, top navigation, elder mode, current path. */
 export async function pageContext(
-  services: Services,
+  deps: AppDeps,
   site: Site,
   request: FastifyRequest,
   currentChannelPath?: string,
 ): Promise<PageContext> {
-  const base = services.sites.base(site);
-  const channels = await services.sites.channelsCached(site.id);
+  const base = deps.sites.base(site);
+  const channels = await deps.sites.channelsCached(site.id);
   const top = channels.filter((c) => c.parentId === null);
   const currentTop = currentChannelPath?.split("/")[0];
   return {

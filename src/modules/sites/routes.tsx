@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import type { Services } from "../../app.ts";
-import { sendHtml } from "../../app.ts";
+import type { AppDeps } from "../../container.ts";
+import { sendHtml } from "../../platform/http/reply.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { renderDocument } from "../../web/render.ts";
 import { ELDER_COOKIE, pageContext, siteOf } from "./page-context.ts";
@@ -24,11 +24,11 @@ function safeBack(back: string | undefined, fallback: string): string {
   return back && back.startsWith("/") && !back.startsWith("//") && !/[\r\n\\]/.test(back) ? back : fallback;
 }
 
-export default async function sitesRoutes(app: FastifyInstance, { services }: { services: Services }) {
-  const { sites, content } = services;
+export default async function sitesRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+  const { sites, content } = deps;
 
   app.get("/sites/:code", { schema: { hide: true, params: SiteParams } }, async (request, reply) => {
-    const site = await siteOf(services, (request.params as { code: string }).code);
+    const site = await siteOf(deps, (request.params as { code: string }).code);
     return reply.redirect(`/sites/${site.code}/`, 301);
   });
 
@@ -38,8 +38,8 @@ export default async function sitesRoutes(app: FastifyInstance, { services }: { 
     "/sites/:code/",
     { schema: { hide: true, params: SiteParams }, config: cached },
     async (request, reply) => {
-      const site = await siteOf(services, (request.params as { code: string }).code);
-      const ctx = await pageContext(services, site, request, "");
+      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const ctx = await pageContext(deps, site, request, "");
       const sections: HomeSection[] = [];
       for (const s of SECTIONS) {
         const items = await content.repo.latestOnSite(site.id, s.kinds, 8);
@@ -61,7 +61,7 @@ export default async function sitesRoutes(app: FastifyInstance, { services }: { 
     "/sites/:code/theme.css",
     { schema: { hide: true, params: SiteParams } },
     async (request, reply) => {
-      const site = await siteOf(services, (request.params as { code: string }).code);
+      const site = await siteOf(deps, (request.params as { code: string }).code);
       // Colours are validated as #RRGGBB on save, so they are safe to interpolate.
       const colour = /^#[0-9a-fA-F]{6}$/.test(site.themeColor) ? site.themeColor : "#b3261e";
       reply.type("text/css; charset=utf-8").header("cache-control", "public, max-age=60");
@@ -79,14 +79,14 @@ export default async function sitesRoutes(app: FastifyInstance, { services }: { 
       },
     },
     async (request, reply) => {
-      const site = await siteOf(services, (request.params as { code: string }).code);
+      const site = await siteOf(deps, (request.params as { code: string }).code);
       const { on, back } = request.query as { on?: string; back?: string };
       reply.setCookie(ELDER_COOKIE, on === "0" ? "0" : "1", {
         path: "/",
         maxAge: 365 * 24 * 3600,
         sameSite: "lax",
         httpOnly: false,
-        secure: services.config.secureCookies,
+        secure: deps.config.secureCookies,
       });
       return reply.redirect(safeBack(back, `/sites/${site.code}/`), 303);
     },
@@ -96,8 +96,8 @@ export default async function sitesRoutes(app: FastifyInstance, { services }: { 
     "/sites/:code/zwgk",
     { schema: { hide: true, params: SiteParams }, config: cached },
     async (request, reply) => {
-      const site = await siteOf(services, (request.params as { code: string }).code);
-      const ctx = await pageContext(services, site, request, "zwgk");
+      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const ctx = await pageContext(deps, site, request, "zwgk");
       return sendHtml(
         reply,
         renderDocument(<DirectoryPage ctx={ctx} tree={await sites.channelTree(site.id)} />),
@@ -115,8 +115,8 @@ export default async function sitesRoutes(app: FastifyInstance, { services }: { 
       },
     },
     async (request, reply) => {
-      const site = await siteOf(services, (request.params as { code: string }).code);
-      const ctx = await pageContext(services, site, request);
+      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const ctx = await pageContext(deps, site, request);
       const url = ((request.query as { url?: string }).url ?? "").slice(0, 500);
       const values: ReportErrorValues = { url, category: ERROR_CATEGORIES[0], description: "", contact: "" };
       return sendHtml(reply, renderDocument(<ReportErrorPage ctx={ctx} values={values} errors={{}} />));
@@ -130,8 +130,8 @@ export default async function sitesRoutes(app: FastifyInstance, { services }: { 
       config: { rateLimit: { max: 10, timeWindow: "1 minute" } },
     },
     async (request, reply) => {
-      const site = await siteOf(services, (request.params as { code: string }).code);
-      const ctx = await pageContext(services, site, request);
+      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const ctx = await pageContext(deps, site, request);
       const body = (request.body ?? {}) as Record<string, unknown>;
       const text = (k: string, max: number) =>
         (typeof body[k] === "string" ? (body[k] as string) : "").slice(0, max);
@@ -151,7 +151,7 @@ export default async function sitesRoutes(app: FastifyInstance, { services }: { 
         reply.status(400);
         return sendHtml(reply, renderDocument(<ReportErrorPage ctx={ctx} values={values} errors={errors} />));
       }
-      const row = await services.store.db
+      const row = await deps.store.db
         .insertInto("errorReports")
         .values({
           siteId: site.id,

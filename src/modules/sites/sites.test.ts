@@ -16,7 +16,7 @@ for (const engine of ENGINES) {
     after(async () => t?.close());
 
     it("creates a site from the template tree and serves it by path and by host at once", async () => {
-      const { sites } = t.services;
+      const { sites } = t.deps;
       const site = await sites.createSite(
         {
           code: "lyj",
@@ -81,7 +81,7 @@ for (const engine of ENGINES) {
     });
 
     it("keeps old addresses working when a site code is renamed (机构改革)", async () => {
-      const { sites, content } = t.services;
+      const { sites, content } = t.deps;
       const site = sites.byCodeCached("lyj")!;
       const tzgg = (await sites.repo.channelByPath(site.id, "tzgg"))!;
       const a = await content.create(
@@ -113,7 +113,7 @@ for (const engine of ENGINES) {
     });
 
     it("redirects a renamed channel and its children, and a merged channel into its target", async () => {
-      const { sites } = t.services;
+      const { sites } = t.deps;
       const site = sites.byCodeCached("lcj")!;
       const zwgk = (await sites.repo.channelByPath(site.id, "zwgk"))!;
       await sites.renameChannel(zwgk.id, { slug: "xxgk", name: "信息公开" }, actor);
@@ -138,7 +138,7 @@ for (const engine of ENGINES) {
       const chained = await get("/sites/lyj/col/gzdt/");
       assert.equal(chained.statusCode, 301);
       assert.equal(chained.headers.location, "/sites/lcj2/col/gzdt/");
-      assert.equal((await t.services.audit.verify()).ok, true);
+      assert.equal((await t.deps.audit.verify()).ok, true);
     });
   });
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import type { Services } from "../../app.ts";
+import type { AppDeps } from "../../container.ts";
 import {
   checkCsrf,
   currentStaff,
@@ -8,7 +8,7 @@ import {
   STAFF_SESSION_SECONDS,
 } from "../../platform/auth/staff-auth.ts";
 import type { Session } from "../../platform/auth/session-store.ts";
-import { consoleAuth, clientIp, formOf, safeNext, sendPage, text } from "../console/common.ts";
+import { consoleAuth, clientIp, formOf, safeNext, sendPage, text } from "../../web/console.ts";
 import { StaffService, type StaffUser } from "./service.ts";
 import { newTotpSecret, totpUri } from "./totp.ts";
 import { LoginPage, TotpPage } from "./views/login.tsx";
@@ -19,16 +19,16 @@ const PENDING_SECONDS = 10 * 60;
 /** Per client address; generous enough for an office behind one NAT, tight enough to stop guessing. */
 export const LOGIN_RATE_LIMIT = { max: 20, timeWindow: "1 minute" };
 
-export default async function loginRoutes(app: FastifyInstance, { services }: { services: Services }) {
-  const staffService = new StaffService(services.store.db, services.audit);
-  const deps = { db: services.store.db, sessions: services.sessions };
+export default async function loginRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+  const staffService = new StaffService(deps.store.db, deps.audit);
+  const authDeps = { db: deps.store.db, sessions: deps.sessions };
 
   const cookieOptions = (maxAge?: number) => ({
     signed: true,
     httpOnly: true,
     sameSite: "lax" as const,
     path: "/",
-    secure: services.config.secureCookies,
+    secure: deps.config.secureCookies,
     ...(maxAge ? { maxAge } : {}),
   });
 
@@ -52,25 +52,25 @@ export default async function loginRoutes(app: FastifyInstance, { services }: { 
   ): Promise<{ token: string; session: Session } | null> {
     const token = readSigned(request, STAFF_COOKIE);
     if (!token) return null;
-    const session = await services.sessions.get(token);
+    const session = await deps.sessions.get(token);
     if (!session || session.kind !== "staff" || !session.data.pendingTotp) return null;
     return { token, session };
   }
 
   async function startSession(reply: FastifyReply, user: StaffUser, data: Record<string, unknown>) {
     const ttl = data.pendingTotp ? PENDING_SECONDS : STAFF_SESSION_SECONDS;
-    const { token } = await services.sessions.create(user.id, "staff", ttl, data);
+    const { token } = await deps.sessions.create(user.id, "staff", ttl, data);
     reply.setCookie(STAFF_COOKIE, token, cookieOptions());
   }
 
   async function dropOldSession(request: FastifyRequest): Promise<void> {
     const old = readSigned(request, STAFF_COOKIE);
-    if (old) await services.sessions.destroy(old);
+    if (old) await deps.sessions.destroy(old);
   }
 
   app.get("/admin/login", { schema: { hide: true } }, async (request, reply) => {
     const next = safeNext((request.query as { next?: unknown }).next);
-    if (await currentStaff(deps, request)) return reply.redirect(next, 303);
+    if (await currentStaff(authDeps, request)) return reply.redirect(next, 303);
     return sendPage(reply, <LoginPage csrf={loginCsrf(request, reply)} next={next} username="" />);
   });
 
@@ -147,7 +147,7 @@ export default async function loginRoutes(app: FastifyInstance, { services }: { 
       const check = await staffService.checkTotp(user, text(formOf(request), "code", 20), secret, ip);
       if (!check.ok) {
         if (staffService.isLocked((await staffService.byId(user.id))!)) {
-          await services.sessions.destroy(pending.token);
+          await deps.sessions.destroy(pending.token);
           reply.clearCookie(STAFF_COOKIE, { path: "/" });
         }
         return sendPage(
@@ -156,7 +156,7 @@ export default async function loginRoutes(app: FastifyInstance, { services }: { 
           401,
         );
       }
-      await services.sessions.destroy(pending.token);
+      await deps.sessions.destroy(pending.token);
       await startSession(reply, user, {});
       await staffService.loginSucceeded(user, ip, enrol ? enrol.secret : null);
       return reply.redirect(safeNext(pending.session.data.next), 303);
@@ -164,12 +164,12 @@ export default async function loginRoutes(app: FastifyInstance, { services }: { 
   );
 
   app.post("/admin/logout", { schema: { hide: true } }, async (request, reply) => {
-    const c = await consoleAuth(services, request, reply);
+    const c = await consoleAuth(deps, request, reply);
     if (!c) return reply;
     const token = readSigned(request, STAFF_COOKIE);
-    if (token) await services.sessions.destroy(token);
+    if (token) await deps.sessions.destroy(token);
     reply.clearCookie(STAFF_COOKIE, { path: "/" });
-    await services.audit.record({
+    await deps.audit.record({
       actor: c.auth.staff.username,
       action: "staff.logout",
       targetType: "staff",

@@ -98,7 +98,7 @@ for (const engine of ENGINES) {
       const right = await s.submitLogin("rst_admin", DEMO_PASSWORD);
       assert.equal(right.statusCode, 401);
       assert.ok(right.body.includes(LOCKED_MESSAGE));
-      const user = await t.services.store.db
+      const user = await t.deps.store.db
         .selectFrom("staffUsers")
         .select("lockedUntil")
         .where("username", "=", "rst_admin")
@@ -111,7 +111,7 @@ for (const engine of ENGINES) {
         totpSecret: adminSecret,
       });
       const id = (
-        await t.services.store.db
+        await t.deps.store.db
           .selectFrom("staffUsers")
           .select("id")
           .where("username", "=", "rst_admin")
@@ -145,7 +145,7 @@ for (const engine of ENGINES) {
     });
 
     it("audits successful and failed logins", async () => {
-      const rows = await t.services.store.db
+      const rows = await t.deps.store.db
         .selectFrom("auditLog")
         .select(["action", "actor"])
         .where("action", "like", "staff.login%")

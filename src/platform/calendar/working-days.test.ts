@@ -64,24 +64,24 @@ for (const engine of ENGINES) {
     after(async () => t?.close());
 
     it("lets an operator configure the official 2027 schedule, overriding the provisional days", async () => {
-      const before = await t.services.calendar.calendar();
+      const before = await t.deps.calendar.calendar();
       assert.equal(before.isWorkingDay("2027-02-09"), true);
-      await t.services.calendar.setDay({ date: "2027-02-09", kind: "holiday", name: "春节" }, "test");
-      await t.services.calendar.setDay({ date: "2027-02-20", kind: "workday", name: "春节调休" }, "test");
-      const cal = await t.services.calendar.calendar();
+      await t.deps.calendar.setDay({ date: "2027-02-09", kind: "holiday", name: "春节" }, "test");
+      await t.deps.calendar.setDay({ date: "2027-02-20", kind: "workday", name: "春节调休" }, "test");
+      const cal = await t.deps.calendar.calendar();
       assert.equal(cal.isWorkingDay("2027-02-09"), false);
       assert.equal(cal.isWorkingDay("2027-02-20"), true);
-      const days = await t.services.calendar.configuredDays(2027);
+      const days = await t.deps.calendar.configuredDays(2027);
       assert.deepEqual(
         days.map((d) => d.date),
         ["2027-02-09", "2027-02-20"],
       );
       await assert.rejects(
-        t.services.calendar.setDay({ date: "2027-13-01", kind: "holiday", name: "x" }, "test"),
+        t.deps.calendar.setDay({ date: "2027-13-01", kind: "holiday", name: "x" }, "test"),
         /日历设置有误/,
       );
-      await t.services.calendar.removeDay("2027-02-09", "test");
-      assert.equal((await t.services.calendar.calendar()).isWorkingDay("2027-02-09"), true);
+      await t.deps.calendar.removeDay("2027-02-09", "test");
+      assert.equal((await t.deps.calendar.calendar()).isWorkingDay("2027-02-09"), true);
     });
   });
 }

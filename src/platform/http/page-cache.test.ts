@@ -11,7 +11,7 @@ describe("page cache for anonymous visitors", () => {
   after(async () => t?.close());
 
   it("serves a repeated article page from memory, and the new version right after an edit", async () => {
-    const hit = await t.services.search.search({ q: "营商环境" });
+    const hit = await t.deps.search.search({ q: "营商环境" });
     const url = hit.hits[0].url;
     const first = await t.app.inject({ url });
     assert.equal(first.statusCode, 200);
@@ -23,8 +23,8 @@ describe("page cache for anonymous visitors", () => {
     assert.ok(second.headers["content-security-policy"], "security headers are kept");
 
     const id = Number(/art\/(\d+)\.html/.exec(url)![1]);
-    const article = await t.services.content.get(id);
-    await t.services.content.update(
+    const article = await t.deps.content.get(id);
+    await t.deps.content.update(
       id,
       { ...article, title: `${article.title}（修订）`, bodyHtml: article.bodyHtml },
       { id: null, name: "test" },
@@ -46,12 +46,8 @@ describe("page cache for anonymous visitors", () => {
 
   it("shows a new channel in the navigation at once", async () => {
     await t.app.inject({ url: "/sites/rst/" });
-    const site = t.services.sites.byCodeCached("rst")!;
-    await t.services.sites.createChannel(
-      site.id,
-      { name: "缓存测试栏目", slug: "hcces", kind: "list" },
-      "test",
-    );
+    const site = t.deps.sites.byCodeCached("rst")!;
+    await t.deps.sites.createChannel(site.id, { name: "缓存测试栏目", slug: "hcces", kind: "list" }, "test");
     const page = await t.app.inject({ url: "/sites/rst/" });
     assert.match(page.body, /缓存测试栏目/);
   });

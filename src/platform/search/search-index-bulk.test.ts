@@ -23,28 +23,28 @@ for (const engine of ENGINES) {
     const N = 60;
     before(async () => {
       t = await startPlatform(engine, { seed: false });
-      await t.services.search.upsertMany(Array.from({ length: N }, (_, i) => doc(i)));
+      await t.deps.search.upsertMany(Array.from({ length: N }, (_, i) => doc(i)));
     });
     after(async () => t?.close());
 
     it("bulk-loaded documents are found like upserted ones, with exact counts and facets", async () => {
-      const r = await t.services.search.search({ q: "鹭洲 社保" });
+      const r = await t.deps.search.search({ q: "鹭洲 社保" });
       assert.equal(r.total, N / 2);
       assert.equal(r.approximate, false);
       assert.deepEqual(
         r.facets.kind.map((f) => f.count).reduce((a, b) => a + b, 0),
         N / 2,
       );
-      const policies = await t.services.search.search({ q: "鹭洲", kind: "policy" });
+      const policies = await t.deps.search.search({ q: "鹭洲", kind: "policy" });
       assert.equal(policies.total, N / 3);
       assert.ok(policies.hits.every((h) => h.kind === "policy"));
       // Title matches rank first.
-      const titled = await t.services.search.search({ q: "公积金提取" });
+      const titled = await t.deps.search.search({ q: "公积金提取" });
       assert.match(titled.hits[0].title, /公积金提取办法/);
     });
 
     it("past the candidate limit: exact total, estimated facets, still only matching hits", async () => {
-      const small = new SearchIndex(t.services.store, { candidateLimit: 10 });
+      const small = new SearchIndex(t.deps.store, { candidateLimit: 10 });
       const r = await small.search({ q: "鹭洲", pageSize: 10 });
       assert.equal(r.total, N, "the total of an unfiltered query stays exact");
       assert.equal(r.approximate, true);
@@ -54,12 +54,12 @@ for (const engine of ENGINES) {
       const filtered = await small.search({ q: "鹭洲", year: 2021 });
       assert.ok(filtered.hits.every((h) => h.publishedAt.startsWith("2021")));
       assert.ok(filtered.total >= 10 && filtered.total <= N, `estimate ${filtered.total}`);
-      const exact = await t.services.search.search({ q: "鹭洲", year: 2021 });
+      const exact = await t.deps.search.search({ q: "鹭洲", year: 2021 });
       assert.equal(exact.total, N / 5);
     });
 
     it("a cached result is dropped as soon as the index changes", async () => {
-      const cached = new SearchIndex(t.services.store, { resultCacheMs: 60_000 });
+      const cached = new SearchIndex(t.deps.store, { resultCacheMs: 60_000 });
       assert.equal((await cached.search({ q: "白鹭缓存" })).total, 0);
       await cached.upsert({ ...doc(999), key: "bulk:cache", title: "白鹭缓存测试" });
       assert.equal((await cached.search({ q: "白鹭缓存" })).total, 1);
@@ -68,10 +68,10 @@ for (const engine of ENGINES) {
     });
 
     it("re-indexing a document replaces it", async () => {
-      await t.services.search.upsertMany([{ ...doc(1), title: "鹭洲改版后的标题" }]);
-      const r = await t.services.search.search({ q: "改版后的标题" });
+      await t.deps.search.upsertMany([{ ...doc(1), title: "鹭洲改版后的标题" }]);
+      const r = await t.deps.search.search({ q: "改版后的标题" });
       assert.equal(r.total, 1);
-      assert.equal(await t.services.search.count(), N);
+      assert.equal(await t.deps.search.count(), N);
     });
   });
 }

@@ -167,7 +167,7 @@ for (const engine of ENGINES) {
 
     before(async () => {
       t = await startPlatform(engine, { seed: false });
-      index = t.services.search;
+      index = t.deps.search;
       for (const doc of corpus()) await index.upsert(doc);
     });
     after(async () => t?.close());

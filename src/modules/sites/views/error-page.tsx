@@ -1,24 +1,24 @@
 import type { FastifyRequest } from "fastify";
-import type { Services } from "../../../app.ts";
+import type { AppDeps } from "../../../container.ts";
 import { renderDocument } from "../../../web/render.ts";
 import { Layout } from "../../../web/layout.tsx";
 import { pageContext } from "../page-context.ts";
 
 /** 404/500 pages in the look of the site the address belongs to (the portal otherwise). */
 export async function renderErrorPage(
-  services: Services,
+  deps: AppDeps,
   request: FastifyRequest,
   status: number,
   message: string,
 ): Promise<string> {
   const code = /^\/sites\/([a-z0-9-]+)/.exec(request.url)?.[1];
-  const site = (code && services.sites.byCodeCached(code)) || services.sites.portalSite();
+  const site = (code && deps.sites.byCodeCached(code)) || deps.sites.portalSite();
   if (!site) return `<!doctype html><html lang="zh-CN"><title>${status}</title><p>${status}</p></html>`;
   let ctx;
   try {
-    ctx = await pageContext(services, site, request);
+    ctx = await pageContext(deps, site, request);
   } catch {
-    ctx = { site, base: services.sites.base(site), nav: [], elder: false, path: "/" };
+    ctx = { site, base: deps.sites.base(site), nav: [], elder: false, path: "/" };
   }
   const title = status === 404 ? "页面不存在" : status >= 500 ? "服务暂时不可用" : "请求有误";
   return renderDocument(

@@ -1,0 +1,128 @@
+import { randomBytes } from "node:crypto";
+import type { Config } from "./config.ts";
+import { AuditLog } from "./platform/audit/audit-log.ts";
+import { SqlSessionStore, type SessionStore } from "./platform/auth/session-store.ts";
+import { openDatabase, type Db } from "./platform/db/database.ts";
+import { migrateToLatest } from "./platform/db/migrate.ts";
+import { SearchIndex } from "./platform/search/search-index.ts";
+import { PageCache } from "./platform/http/page-cache.ts";
+import { ContentService } from "./modules/content/service.ts";
+import { SitesService } from "./modules/sites/service.ts";
+import { MailboxService } from "./modules/mailbox/service.ts";
+import { ParticipationService } from "./modules/participation/service.ts";
+import { OutboxSmsSender, PhoneVerifier } from "./platform/phone/phone-verify.ts";
+import { PlatformWorkingDays } from "./platform/calendar/platform-working-days.ts";
+import { CalendarService } from "./platform/calendar/calendar-service.ts";
+import { OneStopService } from "./modules/onestop/service.ts";
+import { AccountsService } from "./modules/accounts/service.ts";
+import { seedDemo } from "./seed/demo.ts";
+import type { Redis } from "ioredis";
+import { connectRedis } from "./platform/cache/redis.ts";
+import {
+  LocalInvalidationBus,
+  RedisInvalidationBus,
+  type InvalidationBus,
+} from "./platform/cache/invalidation-bus.ts";
+import { RedisSessionStore } from "./platform/auth/redis-session-store.ts";
+import { AssistantService } from "./modules/assistant/service.ts";
+import { MailboxHandOff } from "./modules/assistant/handoff.ts";
+
+/** Everything the HTTP layer and the CLI share; tests build it the same way. */
+export interface AppDeps {
+  config: Config;
+  store: Db;
+  audit: AuditLog;
+  search: SearchIndex;
+  sites: SitesService;
+  content: ContentService;
+  assistant: AssistantService;
+  sessions: SessionStore;
+  /** Rendered public pages for anonymous visitors; cleared when content or sites change. */
+  pageCache: PageCache;
+  calendar: CalendarService;
+  oneStop: OneStopService;
+  accounts: AccountsService;
+  cookieSecret: string;
+  /** Shared Redis connection in multi-instance mode, else null. */
+  redis: Redis | null;
+  /** Tells every instance that public content changed. */
+  bus: InvalidationBus;
+  /** One-time codes sent by SMS to confirm a citizen's phone (letters, consultations, surveys). */
+  phone: PhoneVerifier;
+  mailbox: MailboxService;
+  participation: ParticipationService;
+  close(): Promise<void>;
+}
+
+async function cookieSecretFor(config: Config, store: Db): Promise<string> {
+  if (config.sessionSecret) return config.sessionSecret;
+  // One secret per database, so every instance on the same data agrees without configuration.
+  const secret = randomBytes(32).toString("hex");
+  await store.db
+    .insertInto("kv")
+    .values({ key: "cookie_secret", value: secret })
+    .onConflict((oc) => oc.column("key").doNothing())
+    .execute();
+  const row = await store.db
+    .selectFrom("kv")
+    .select("value")
+    .where("key", "=", "cookie_secret")
+    .executeTakeFirstOrThrow();
+  return row.value;
+}
+
+export async function createAppDeps(config: Config): Promise<AppDeps> {
+  const store = openDatabase(config);
+  await migrateToLatest(store);
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, "main") : null;
+  const subscriber = config.redisUrl ? connectRedis(config.redisUrl, "subscriber") : null;
+  const bus: InvalidationBus =
+    redis && subscriber ? new RedisInvalidationBus(redis, subscriber) : new LocalInvalidationBus();
+  const audit = new AuditLog(store.db);
+  const search = new SearchIndex(store, { resultCacheMs: config.pageCacheSeconds * 1000 });
+  const sites = new SitesService(store, audit, config.portalHost);
+  const pageCache = new PageCache(config.pageCacheSeconds * 1000);
+  // Changes made here reach this instance's caches directly and every other instance through the bus.
+  sites.onChange(() => bus.publish("sites", ""));
+  const content = new ContentService(store, sites, search, audit, (id) => bus.publish("content", String(id)));
+  bus.subscribe((topic) => {
+    // Heard after the change committed: public reads wait until a replica has replayed it.
+    store.replica?.notePublicChange();
+    pageCache.clear();
+    search.clearCache();
+    if (topic !== "content") sites.refresh().catch(() => {});
+  });
+  const cookieSecret = await cookieSecretFor(config, store);
+  const calendar = new CalendarService(store.db, audit);
+  const phone = new PhoneVerifier(store.db, new OutboxSmsSender(store.db), cookieSecret);
+  const mailbox = new MailboxService(store, audit, search, sites, new PlatformWorkingDays(calendar), phone);
+  const deps: AppDeps = {
+    config,
+    store,
+    audit,
+    search,
+    sites,
+    content,
+    assistant: new AssistantService(store, sites, audit, new MailboxHandOff(mailbox.letters)),
+    sessions: redis ? new RedisSessionStore(redis) : new SqlSessionStore(store.db),
+    redis,
+    bus,
+    pageCache,
+    cookieSecret,
+    phone,
+    mailbox,
+    participation: new ParticipationService(store, audit, phone),
+    calendar,
+    oneStop: new OneStopService({ store, sites, search, audit, calendar }),
+    accounts: new AccountsService(store, audit),
+    async close() {
+      await bus.close();
+      redis?.disconnect();
+      subscriber?.disconnect();
+      await store.close();
+    },
+  };
+  if (config.seedDemo) await seedDemo(deps);
+  await sites.refresh();
+  return deps;
+}

@@ -1,0 +1,263 @@
+import type { FastifyInstance } from "fastify";
+import type { AppDeps } from "../../../container.ts";
+import { sitesWithRole, type StaffPrincipal } from "../../../platform/auth/staff-auth.ts";
+import { forbidden, InputError } from "../../../platform/http/errors.ts";
+import { checkAttachment } from "../attachments.ts";
+import type { Actor, Article } from "../service.ts";
+import {
+  emptyValues,
+  multipartForm,
+  toInput,
+  valuesOfArticle,
+  valuesOfForm,
+  type ArticleFormValues,
+  type Upload,
+} from "./article-form.ts";
+import { consoleAuth, idParam, pageOf, sendPage, text, type ConsoleRequest } from "../../../web/console.ts";
+import { assertView, canEdit, editableSites, inSites, VIEW_ROLES } from "./rights.ts";
+import { ArticleFormPage, type ChannelChoice } from "./views/article-form.tsx";
+import { ArticleListPage } from "./views/article-list.tsx";
+import { VersionsPage } from "./views/versions.tsx";
+
+const PAGE_SIZE = 20;
+
+export function actorOf(staff: StaffPrincipal): Actor {
+  return { id: staff.id, name: staff.username };
+}
+
+export default async function articleRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+  const { content, sites } = deps;
+
+  async function channelChoices(allowed: number[] | null): Promise<ChannelChoice[]> {
+    const list = sites.list().filter((s) => inSites(s.id, allowed));
+    const out: ChannelChoice[] = [];
+    for (const site of list) {
+      const channels = await sites.repo.channelsOfSite(site.id);
+      const ordered = [...channels].sort((a, b) => a.path.localeCompare(b.path));
+      out.push({
+        siteId: site.id,
+        siteName: site.name,
+        channels: ordered.map((c) => ({ id: c.id, name: c.name, depth: c.path.split("/").length - 1 })),
+      });
+    }
+    return out;
+  }
+
+  async function policyOptions() {
+    return deps.store.db
+      .selectFrom("articles")
+      .select(["id", "title", "docNumber"])
+      .where("kind", "=", "policy")
+      .where("status", "=", "published")
+      .orderBy("publishedAt", "desc")
+      .limit(300)
+      .execute();
+  }
+
+  async function renderForm(
+    c: ConsoleRequest,
+    article: Article | null,
+    values: ArticleFormValues,
+    errors: Record<string, string> = {},
+    message?: string,
+    saved = false,
+  ) {
+    const allowed = editableSites(c.auth.staff);
+    const attachments = article ? await content.repo.attachmentsOf(article.id) : [];
+    return (
+      <ArticleFormPage
+        ctx={c.view}
+        article={article}
+        values={values}
+        errors={errors}
+        message={message}
+        ownerSites={sites
+          .list()
+          .filter((s) => inSites(s.id, allowed) || s.id === article?.ownerSiteId)
+          .map((s) => ({ id: s.id, name: s.name }))}
+        channelChoices={await channelChoices(allowed)}
+        policies={await policyOptions()}
+        attachments={attachments}
+        saved={saved}
+      />
+    );
+  }
+
+  /**
+   * The channels to store: the ones chosen among sites the user may write for, plus existing links to
+   * sites outside the user's rights (which the form does not show and the user may not remove).
+   */
+  async function channelsToStore(staff: StaffPrincipal, chosen: number[], article: Article | null) {
+    const allowed = editableSites(staff);
+    const rows = chosen.length
+      ? await deps.store.db
+          .selectFrom("channels")
+          .select(["id", "siteId"])
+          .where("id", "in", chosen)
+          .execute()
+      : [];
+    const mine = rows.filter((r) => inSites(r.siteId, allowed)).map((r) => r.id);
+    const kept = article
+      ? (await content.repo.channelLinks(article.id))
+          .filter((l) => !inSites(l.siteId, allowed))
+          .map((l) => l.channelId)
+      : [];
+    return [...new Set([...mine, ...kept])];
+  }
+
+  /** Checks an upload before anything is saved, so a bad file leaves the article untouched. */
+  async function precheck(uploads: Upload[]) {
+    for (const u of uploads) await checkAttachment(u.fileName, u.bytes);
+  }
+
+  app.get("/admin/articles", { schema: { hide: true } }, async (request, reply) => {
+    const c = await consoleAuth(deps, request, reply);
+    if (!c) return reply;
+    const q = request.query as Record<string, string | undefined>;
+    const visible = sitesWithRole(c.auth.staff, VIEW_ROLES);
+    const siteFilter = idParam(q.site);
+    const siteIds = siteFilter ? (inSites(siteFilter, visible) ? [siteFilter] : []) : visible;
+    const status = q.status && /^[a-z]{1,20}$/.test(q.status) ? q.status : "";
+    const search = (q.q ?? "").slice(0, 50);
+    const page = pageOf(q.page);
+    const list = await content.repo.staffList(
+      { siteIds, status: status || null, q: search || null },
+      page,
+      PAGE_SIZE,
+    );
+    const siteList = sites.list().filter((s) => inSites(s.id, visible));
+    return sendPage(
+      reply,
+      <ArticleListPage
+        ctx={c.view}
+        title="信息管理"
+        base="/admin/articles"
+        rows={list.rows}
+        total={list.total}
+        page={page}
+        pageSize={PAGE_SIZE}
+        filter={{ status, site: siteFilter ? String(siteFilter) : "", q: search }}
+        sites={siteList.map((s) => ({ id: s.id, name: s.name }))}
+        siteNames={new Map(sites.list().map((s) => [s.id, s.name]))}
+        linkFor={(id) => `/admin/articles/${id}`}
+        showNew={editableSites(c.auth.staff)?.length !== 0}
+      />,
+    );
+  });
+
+  app.get("/admin/articles/new", { schema: { hide: true } }, async (request, reply) => {
+    const c = await consoleAuth(deps, request, reply);
+    if (!c) return reply;
+    const allowed = editableSites(c.auth.staff);
+    if (allowed?.length === 0) throw forbidden("您没有任何网站的编辑权限");
+    const first = allowed?.[0] ?? sites.list()[0]?.id ?? null;
+    return sendPage(reply, await renderForm(c, null, emptyValues(first)));
+  });
+
+  app.post("/admin/articles/new", { schema: { hide: true } }, async (request, reply) => {
+    const m = await multipartForm(deps, request, reply);
+    if (!m) return reply;
+    const { c, form, uploads } = m;
+    const values = valuesOfForm(form);
+    const ownerSiteId = Number(values.ownerSiteId);
+    if (!inSites(ownerSiteId, editableSites(c.auth.staff)) || !sites.byId(ownerSiteId))
+      throw forbidden("您没有该网站的编辑权限");
+    try {
+      await precheck(uploads);
+      const channelIds = await channelsToStore(c.auth.staff, values.channelIds, null);
+      const actor = actorOf(c.auth.staff);
+      const article = await content.create(toInput(values, channelIds), actor);
+      for (const u of uploads) await content.addAttachment(article.id, u.fileName, u.bytes, actor);
+      if (text(form, "action") === "submit") await content.submit(article.id, actor);
+      return reply.redirect(`/admin/articles/${article.id}?saved=1`, 303);
+    } catch (error) {
+      if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
+      return sendPage(reply, await renderForm(c, null, values, fieldErrors(error), error.message), 400);
+    }
+  });
+
+  app.get("/admin/articles/:id", { schema: { hide: true } }, async (request, reply) => {
+    const c = await consoleAuth(deps, request, reply);
+    if (!c) return reply;
+    const article = await loadArticle((request.params as { id: string }).id);
+    assertView(c.auth.staff, article);
+    if (!canEdit(c.auth.staff, article)) return reply.redirect(`/admin/review/${article.id}`, 303);
+    const links = await content.repo.channelLinks(article.id);
+    const values = valuesOfArticle(
+      article,
+      links.map((l) => l.channelId),
+    );
+    const saved = (request.query as { saved?: string }).saved === "1";
+    return sendPage(reply, await renderForm(c, article, values, {}, undefined, saved));
+  });
+
+  app.post("/admin/articles/:id", { schema: { hide: true } }, async (request, reply) => {
+    const m = await multipartForm(deps, request, reply);
+    if (!m) return reply;
+    const { c, form, uploads } = m;
+    const article = await loadArticle((request.params as { id: string }).id);
+    if (!canEdit(c.auth.staff, article)) throw forbidden("您没有权限修改这条信息");
+    const values = { ...valuesOfForm(form), ownerSiteId: String(article.ownerSiteId) };
+    try {
+      await precheck(uploads);
+      const channelIds = await channelsToStore(c.auth.staff, values.channelIds, article);
+      const actor = actorOf(c.auth.staff);
+      await content.update(article.id, toInput(values, channelIds), actor);
+      for (const u of uploads) await content.addAttachment(article.id, u.fileName, u.bytes, actor);
+      if (text(form, "action") === "submit") await content.submit(article.id, actor);
+      return reply.redirect(`/admin/articles/${article.id}?saved=1`, 303);
+    } catch (error) {
+      if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
+      return sendPage(reply, await renderForm(c, article, values, fieldErrors(error), error.message), 400);
+    }
+  });
+
+  app.post("/admin/articles/:id/submit", { schema: { hide: true } }, async (request, reply) => {
+    const c = await consoleAuth(deps, request, reply);
+    if (!c) return reply;
+    const article = await loadArticle((request.params as { id: string }).id);
+    if (!canEdit(c.auth.staff, article)) throw forbidden("您没有权限提交这条信息");
+    await content.submit(article.id, actorOf(c.auth.staff));
+    return reply.redirect(`/admin/review/${article.id}`, 303);
+  });
+
+  app.get("/admin/articles/:id/versions", { schema: { hide: true } }, async (request, reply) => {
+    const c = await consoleAuth(deps, request, reply);
+    if (!c) return reply;
+    const article = await loadArticle((request.params as { id: string }).id);
+    assertView(c.auth.staff, article);
+    const versions = await content.repo.versions(article.id);
+    const q = request.query as { from?: string; to?: string };
+    const latest = versions[0]?.version ?? 1;
+    const exists = (n: number | null) => n !== null && versions.some((v) => v.version === n);
+    const to = exists(idParam(q.to)) ? Number(q.to) : latest;
+    const fromWanted = idParam(q.from);
+    const from = exists(fromWanted) ? fromWanted! : (versions.find((v) => v.version < to)?.version ?? to);
+    const diff = from === to ? null : await content.versionDiff(article.id, from, to);
+    return sendPage(
+      reply,
+      <VersionsPage
+        ctx={c.view}
+        articleId={article.id}
+        title={article.title}
+        versions={versions}
+        from={from}
+        to={to}
+        diff={diff}
+      />,
+    );
+  });
+
+  async function loadArticle(raw: string): Promise<Article> {
+    const id = idParam(raw);
+    if (!id) throw new InputError("信息不存在", {}, 404);
+    return content.get(id);
+  }
+}
+
+/** Field messages of an InputError; a message without fields is shown as the summary's only entry. */
+export function fieldErrors(error: InputError): Record<string, string> {
+  const rename: Record<string, string> = { body: "bodyHtml", table: "tableCsv" };
+  const entries = Object.entries(error.fields).map(([k, v]) => [rename[k] ?? k, v]);
+  return entries.length ? Object.fromEntries(entries) : { form: error.message };
+}

@@ -1,0 +1,124 @@
+import { AdminLayout, type AdminContext } from "../../../../web/admin-layout.tsx";
+import { Pagination } from "../../../sites/views/pagination.tsx";
+import { ARTICLE_KINDS, STATUS_LABELS } from "../../service.ts";
+import { chinaTime } from "../../../../web/console.ts";
+
+export interface ArticleListRow {
+  id: number;
+  kind: string;
+  title: string;
+  status: string;
+  updatedAt: string;
+  ownerSiteId: number;
+  version: number;
+  scheduledAt: string | null;
+}
+
+export function ArticleListPage({
+  ctx,
+  title,
+  base,
+  rows,
+  total,
+  page,
+  pageSize,
+  filter,
+  sites,
+  siteNames,
+  linkFor,
+  showNew,
+}: {
+  ctx: AdminContext;
+  title: string;
+  base: string;
+  rows: ArticleListRow[];
+  total: number;
+  page: number;
+  pageSize: number;
+  filter: { status: string; site: string; q: string };
+  sites: { id: number; name: string }[];
+  siteNames: Map<number, string>;
+  linkFor: (id: number) => string;
+  showNew: boolean;
+}) {
+  return (
+    <AdminLayout ctx={ctx} title={title}>
+      <h1>{title}</h1>
+      {showNew ? (
+        <p>
+          <a class="button" href="/admin/articles/new">
+            新建信息
+          </a>
+        </p>
+      ) : null}
+      <form method="get" action={base} class="filters" role="search" aria-label="筛选信息">
+        <label>
+          状态
+          <select name="status">
+            <option value="">全部</option>
+            {Object.entries(STATUS_LABELS).map(([k, v]) => (
+              <option value={k} selected={filter.status === k}>
+                {v}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          网站
+          <select name="site">
+            <option value="">全部有权限的网站</option>
+            {sites.map((s) => (
+              <option value={String(s.id)} selected={filter.site === String(s.id)}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          标题包含
+          <input name="q" value={filter.q} maxLength={50} />
+        </label>
+        <button type="submit" class="button secondary">
+          筛选
+        </button>
+      </form>
+      {rows.length === 0 ? (
+        <p>没有符合条件的信息。</p>
+      ) : (
+        <table class="data-table">
+          <caption class="visually-hidden">
+            {title}，共{total}条
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col">标题</th>
+              <th scope="col">类型</th>
+              <th scope="col">所属网站</th>
+              <th scope="col">状态</th>
+              <th scope="col">版本</th>
+              <th scope="col">更新时间</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr>
+                <td>
+                  <a href={linkFor(r.id)}>{r.title}</a>
+                </td>
+                <td>{ARTICLE_KINDS[r.kind] ?? r.kind}</td>
+                <td>{siteNames.get(r.ownerSiteId) ?? ""}</td>
+                <td>
+                  <span class="status">{STATUS_LABELS[r.status] ?? r.status}</span>
+                  {r.status === "scheduled" && r.scheduledAt ? ` ${chinaTime(r.scheduledAt)}` : null}
+                </td>
+                <td>{r.version}</td>
+                <td>{chinaTime(r.updatedAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Pagination base={base} params={filter} page={page} pageSize={pageSize} total={total} />
+    </AdminLayout>
+  );
+}

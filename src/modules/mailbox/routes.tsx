@@ -1,0 +1,474 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { Type } from "typebox";
+import type { AppDeps } from "../../container.ts";
+import { sendHtml } from "../../platform/http/reply.ts";
+import { InputError, notFound } from "../../platform/http/errors.ts";
+import { renderDocument } from "../../web/render.ts";
+import { pageParam } from "../content/routes.tsx";
+import { pageContext, siteOf } from "../sites/page-context.ts";
+import type { Site } from "../sites/service.ts";
+import { intParam, newDraftToken, readForm, snippetText } from "../../platform/http/form-input.ts";
+import type { LetterInput } from "./letters.ts";
+import { FIGURES_SCHEMA } from "./schemas.ts";
+import {
+  CentrePage,
+  LookupPage,
+  PublishedLetterPage,
+  PublishedListPage,
+  ReceiptPage,
+  StatsPage,
+  WritePage,
+  type LetterFormValues,
+  type PublicLetter,
+  type SimilarLetter,
+} from "./views/letter-views.tsx";
+
+const SiteParams = Type.Object({ code: Type.String({ maxLength: 40 }) });
+
+export default async function interactionRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+  const { mailbox, participation, phone, sites } = deps;
+  const letters = mailbox.letters;
+
+  /** Public figures cover the whole cluster on the portal, else letters filed on / owned by the site. */
+  const scopeOf = (site: Site) => (site.kind === "portal" ? null : site.id);
+
+  const toPublic = (r: Omit<PublicLetter, "ownerName"> & { ownerSiteId: number | null }): PublicLetter => ({
+    ...r,
+    ownerName: sites.byId(r.ownerSiteId ?? 0)?.name ?? "",
+  });
+
+  async function similarTo(text: string): Promise<SimilarLetter[]> {
+    const q = text.replace(/\s+/g, " ").trim().slice(0, 100);
+    if ([...q].length < 2) return [];
+    const result = await deps.search.search({ q, kinds: ["letter"], pageSize: 5 });
+    return result.hits.map((h) => ({ title: h.title, url: h.url, snippet: snippetText(h.snippet) }));
+  }
+
+  app.get(
+    "/sites/:code/interaction",
+    { schema: { hide: true, params: SiteParams } },
+    async (request, reply) => {
+      const site = await siteOf(deps, (request.params as { code: string }).code);
+      return reply.redirect(`/sites/${site.code}/interaction/`, 301);
+    },
+  );
+
+  app.get(
+    "/sites/:code/interaction/",
+    { schema: { hide: true, params: SiteParams }, config: { readReplica: true } },
+    async (request, reply) => {
+      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const ctx = await pageContext(
+        deps,
+        site,
+        request,
+        channelPathOf(await sites.repo.channelsOfSite(site.id)),
+      );
+      const scope = scopeOf(site);
+      const [figures, latest, consultations, surveys] = await Promise.all([
+        mailbox.figures(scope),
+        letters.published(scope, 1, 8),
+        participation.consultations.listForSite(scope, 1, 5),
+        participation.surveys.listForSite(scope, 1, 5),
+      ]);
+      return sendHtml(
+        reply,
+        renderDocument(
+          <CentrePage
+            ctx={ctx}
+            figures={figures}
+            latest={latest.rows.map(toPublic)}
+            consultations={consultations.rows}
+            surveys={surveys.rows}
+          />,
+        ),
+      );
+    },
+  );
+
+  function emptyValues(site: Site): LetterFormValues {
+    return {
+      addressee: `leader:${site.id}`,
+      kind: "consult",
+      subject: "",
+      content: "",
+      name: "",
+      phone: "",
+      code: "",
+      email: "",
+      address: "",
+      publishConsent: true,
+      draftToken: newDraftToken(),
+    };
+  }
+
+  app.get(
+    "/sites/:code/interaction/write",
+    { schema: { hide: true, params: SiteParams } },
+    async (request, reply) => {
+      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const ctx = await pageContext(deps, site, request);
+      return sendHtml(
+        reply,
+        renderDocument(
+          <WritePage
+            ctx={ctx}
+            values={emptyValues(site)}
+            errors={{}}
+            addressees={letters.addresseesFor(site.id)}
+            similar={null}
+          />,
+        ),
+      );
+    },
+  );
+
+  app.post(
+    "/sites/:code/interaction/write",
+    {
+      schema: { hide: true, params: SiteParams },
+      config: { rateLimit: { max: 30, timeWindow: "1 minute" } },
+    },
+    async (request, reply) => {
+      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const ctx = await pageContext(deps, site, request);
+      const { fields, files } = await readForm(request);
+      const f = (k: string, max: number) => (fields[k] ?? "").slice(0, max);
+      const values: LetterFormValues = {
+        addressee: f("addressee", 40),
+        kind: f("kind", 20),
+        subject: f("subject", 200),
+        content: f("content", 6000),
+        name: f("name", 60),
+        phone: f("phone", 20).trim(),
+        code: f("code", 10).trim(),
+        email: f("email", 100),
+        address: f("address", 300),
+        publishConsent: fields.publishConsent === "1",
+        draftToken: /^[A-Za-z0-9_-]{16,64}$/.test(fields.draft ?? "") ? fields.draft! : newDraftToken(),
+      };
+      const addressees = letters.addresseesFor(site.id);
+      const page = (
+        errors: Record<string, string>,
+        extra: {
+          similar?: SimilarLetter[] | null;
+          notice?: string;
+          demoCode?: string | null;
+          summary?: string;
+        } = {},
+      ) =>
+        renderDocument(
+          <WritePage
+            ctx={ctx}
+            summary={extra.summary}
+            values={values}
+            errors={errors}
+            addressees={addressees}
+            similar={extra.similar ?? null}
+            notice={extra.notice}
+            demoCode={extra.demoCode}
+          />,
+        );
+      const action = fields.action ?? "submit";
+      if (action === "similar") {
+        const similar = await similarTo(`${values.subject} ${values.content}`);
+        if (similar.length > 0) await letters.recordShown(values.draftToken, site.id);
+        return sendHtml(reply, page({}, { similar }));
+      }
+      if (action === "code") {
+        try {
+          const code = await phone.request(values.phone, "letter", request.ip);
+          return sendHtml(
+            reply,
+            page(
+              {},
+              {
+                notice: `验证码已发送至 ${values.phone.replace(/^(\d{3})\d{4}(\d{4})$/, "$1****$2")}，10分钟内有效。`,
+                demoCode: deps.config.smsShowCode ? code : null,
+              },
+            ),
+          );
+        } catch (error) {
+          if (!(error instanceof InputError)) throw error;
+          reply.status(error.statusCode);
+          return sendHtml(reply, page(error.fields, { summary: error.message }));
+        }
+      }
+      const input: LetterInput = {
+        siteId: site.id,
+        addressee: values.addressee,
+        kind: values.kind,
+        subject: values.subject,
+        content: values.content,
+        name: values.name,
+        phone: values.phone,
+        code: values.code,
+        email: values.email,
+        address: values.address,
+        publishConsent: values.publishConsent,
+        files,
+        draftToken: values.draftToken,
+        ip: request.ip,
+      };
+      try {
+        const receipt = await letters.submit(input);
+        const lookupUrl = `${ctx.base}/interaction/lookup?no=${receipt.queryNo}&code=${encodeURIComponent(receipt.lookupCode)}`;
+        reply.header("cache-control", "no-store");
+        return sendHtml(
+          reply,
+          renderDocument(
+            <ReceiptPage
+              ctx={ctx}
+              queryNo={receipt.queryNo}
+              lookupCode={receipt.lookupCode}
+              lookupUrl={lookupUrl}
+            />,
+          ),
+        );
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        reply.status(error.statusCode);
+        return sendHtml(
+          reply,
+          page(Object.keys(error.fields).length ? error.fields : { subject: error.message }, {
+            summary: error.message,
+          }),
+        );
+      }
+    },
+  );
+
+  async function lookupPage(
+    request: FastifyRequest,
+    site: Site,
+    no: string,
+    code: string,
+    extra: { notice?: string; ratingErrors?: Record<string, string> } = {},
+  ) {
+    const ctx = await pageContext(deps, site, request);
+    const letter = no && code ? await letters.lookup(no, code) : null;
+    if (!letter)
+      return {
+        status: no || code ? 404 : 200,
+        html: renderDocument(
+          <LookupPage
+            ctx={ctx}
+            no={no.slice(0, 14)}
+            error={no || code ? "未找到该信件，请核对查询编号和查询码" : undefined}
+          />,
+        ),
+      };
+    const [events, attachments] = await Promise.all([
+      letters.events(letter.id, false),
+      letters.attachments(letter.id),
+    ]);
+    return {
+      status: 200,
+      html: renderDocument(
+        <LookupPage
+          ctx={ctx}
+          no={no}
+          letter={letter}
+          events={events}
+          attachments={attachments}
+          ownerName={sites.byId(letter.ownerSiteId ?? 0)?.name}
+          code={code}
+          notice={extra.notice}
+          ratingErrors={extra.ratingErrors}
+        />,
+      ),
+    };
+  }
+
+  app.get(
+    "/sites/:code/interaction/lookup",
+    {
+      schema: {
+        hide: true,
+        params: SiteParams,
+        querystring: Type.Object({
+          no: Type.Optional(Type.String({ maxLength: 40 })),
+          code: Type.Optional(Type.String({ maxLength: 80 })),
+        }),
+      },
+      config: { rateLimit: { max: 60, timeWindow: "1 minute" } },
+    },
+    async (request, reply) => {
+      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const { no = "", code = "" } = request.query as { no?: string; code?: string };
+      const { status, html } = await lookupPage(request, site, no.trim(), code.trim());
+      reply.status(status).header("cache-control", "no-store").header("referrer-policy", "no-referrer");
+      return sendHtml(reply, html);
+    },
+  );
+
+  app.post(
+    "/sites/:code/interaction/lookup/rate",
+    {
+      schema: { hide: true, params: SiteParams },
+      config: { rateLimit: { max: 20, timeWindow: "1 minute" } },
+    },
+    async (request, reply) => {
+      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const { fields } = await readForm(request, 1000);
+      const no = (fields.no ?? "").trim();
+      const code = (fields.code ?? "").trim();
+      try {
+        const { reopened } = await letters.rate(
+          no,
+          code,
+          fields.rating ?? "",
+          fields.solved !== "0",
+          fields.note ?? "",
+        );
+        const { html } = await lookupPage(request, site, no, code, {
+          notice: reopened ? "感谢评价。您反映问题未解决，信件已退回承办单位重新办理。" : "感谢您的评价！",
+        });
+        reply.header("cache-control", "no-store");
+        return sendHtml(reply, html);
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        const { html } = await lookupPage(request, site, no, code, {
+          ratingErrors: Object.keys(error.fields).length ? error.fields : { rating: error.message },
+        });
+        reply.status(error.statusCode);
+        return sendHtml(reply, html);
+      }
+    },
+  );
+
+  app.get(
+    "/sites/:code/interaction/letters",
+    {
+      config: { readReplica: true },
+      schema: {
+        hide: true,
+        params: SiteParams,
+        querystring: Type.Object({
+          q: Type.Optional(Type.String({ maxLength: 100 })),
+          page: Type.Optional(Type.String({ maxLength: 10 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const ctx = await pageContext(deps, site, request);
+      const query = request.query as { q?: string; page?: string };
+      const page = pageParam(query.page);
+      const q = (query.q ?? "").trim().slice(0, 50);
+      const list = await letters.published(scopeOf(site), page, 20, q);
+      return sendHtml(
+        reply,
+        renderDocument(
+          <PublishedListPage ctx={ctx} rows={list.rows.map(toPublic)} total={list.total} page={page} q={q} />,
+        ),
+      );
+    },
+  );
+
+  app.get(
+    "/sites/:code/interaction/letters/:id",
+    {
+      config: { readReplica: true },
+      schema: {
+        hide: true,
+        params: Type.Object({ code: Type.String({ maxLength: 40 }), id: Type.String({ maxLength: 12 }) }),
+      },
+    },
+    async (request, reply) => {
+      const { code, id } = request.params as { code: string; id: string };
+      const site = await siteOf(deps, code);
+      const n = intParam(id);
+      if (n == null) throw notFound("该信件不存在或未公开");
+      const letter = await letters.publishedById(n);
+      const ctx = await pageContext(deps, site, request);
+      return sendHtml(reply, renderDocument(<PublishedLetterPage ctx={ctx} letter={toPublic(letter)} />));
+    },
+  );
+
+  app.get(
+    "/sites/:code/interaction/stats",
+    { schema: { hide: true, params: SiteParams }, config: { readReplica: true } },
+    async (request, reply) => {
+      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const ctx = await pageContext(deps, site, request);
+      const settings = await letters.settings();
+      const figures = await mailbox.figures(scopeOf(site));
+      return sendHtml(
+        reply,
+        renderDocument(
+          <StatsPage
+            ctx={ctx}
+            figures={figures}
+            defaultRule={settings.defaultRatingSatisfied}
+            ratingWindowDays={settings.ratingWindowDays}
+          />,
+        ),
+      );
+    },
+  );
+
+  app.get(
+    "/api/interaction/stats",
+    {
+      config: { readReplica: true },
+      schema: {
+        tags: ["互动交流"],
+        summary: "信件办理情况统计",
+        description:
+          "某网站（门户为全省）收到的信件、按时答复、平均答复用时（工作日）、满意度（群众实评与默认评价分列）、解决率，以及按承办部门的分项。",
+        querystring: Type.Object({
+          site: Type.Optional(
+            Type.String({ maxLength: 40, description: "网站代码，如 rst；缺省为门户（全省）" }),
+          ),
+        }),
+        response: { 200: FIGURES_SCHEMA },
+      },
+    },
+    async (request) => {
+      await sites.ensureFresh();
+      const code = (request.query as { site?: string }).site;
+      const site = code ? sites.byCodeCached(code) : sites.portalSite();
+      if (!site) throw new InputError("网站不存在", { site: "未知的网站代码" }, 404);
+      const figures = await mailbox.figures(scopeOf(site));
+      return { ...figures, site: site.code };
+    },
+  );
+
+  app.get(
+    "/api/interaction/similar",
+    {
+      schema: {
+        tags: ["互动交流"],
+        summary: "相似的已公开信件",
+        description: "写信时查找已公开答复的相似问题。draft 为写信页面的草稿标识，用于统计分流效果。",
+        querystring: Type.Object({
+          q: Type.String({ maxLength: 3000 }),
+          site: Type.Optional(Type.String({ maxLength: 40 })),
+          draft: Type.Optional(Type.String({ maxLength: 64 })),
+        }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(
+              Type.Object({ title: Type.String(), url: Type.String(), snippet: Type.String() }),
+            ),
+          }),
+        },
+      },
+      config: { rateLimit: { max: 60, timeWindow: "1 minute" } },
+    },
+    async (request) => {
+      const { q, site: code, draft } = request.query as { q: string; site?: string; draft?: string };
+      const items = await similarTo(q);
+      const site = code ? sites.byCodeCached(code) : undefined;
+      if (items.length > 0 && site && draft) await letters.recordShown(draft, site.id);
+      return { items };
+    },
+  );
+}
+
+function channelPathOf(
+  channels: { kind: string; path: string; parentId: number | null }[],
+): string | undefined {
+  return channels.find((c) => c.kind === "interaction" && c.parentId === null)?.path;
+}

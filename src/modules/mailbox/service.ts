@@ -1,0 +1,38 @@
+import type { AuditLog } from "../../platform/audit/audit-log.ts";
+import type { Db } from "../../platform/db/database.ts";
+import type { SearchIndex } from "../../platform/search/search-index.ts";
+import type { PhoneVerifier } from "../../platform/phone/phone-verify.ts";
+import type { WorkingDayCalendar, WorkingDaySource } from "../../platform/calendar/platform-working-days.ts";
+import type { SitesService } from "../sites/service.ts";
+import { LetterService } from "./letters.ts";
+import { Open311Keys } from "./open311-keys.ts";
+import { siteFigures, type SiteFigures } from "./stats.ts";
+
+/** The leader mailbox (领导信箱): letters with their time limits, public figures and Open311. */
+export class MailboxService {
+  readonly letters: LetterService;
+  readonly open311: Open311Keys;
+
+  constructor(
+    private readonly store: Db,
+    audit: AuditLog,
+    search: SearchIndex,
+    private readonly sites: SitesService,
+    /** Working days on the platform's Chinese calendar (see PlatformWorkingDays). */
+    readonly calendar: WorkingDaySource,
+    phone: PhoneVerifier,
+  ) {
+    this.letters = new LetterService(store, audit, search, sites, this.calendar, phone);
+    this.open311 = new Open311Keys(store, audit);
+  }
+
+  async figures(siteId: number | null, now = new Date()): Promise<SiteFigures> {
+    const calendar = await this.calendar.current();
+    return siteFigures(this.store, this.sites, calendar, await this.letters.settings(), siteId, now);
+  }
+
+  /** The current working-day calendar (a snapshot; holidays may be reconfigured at run time). */
+  workingDays(): Promise<WorkingDayCalendar> {
+    return this.calendar.current();
+  }
+}

@@ -1,0 +1,519 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { AppDeps } from "../../container.ts";
+import { sendHtml } from "../../platform/http/reply.ts";
+import { requireStaff, sitesWithRole, type StaffContext } from "../../platform/auth/staff-auth.ts";
+import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
+import type { AdminContext } from "../../web/admin-layout.tsx";
+import { renderDocument } from "../../web/render.ts";
+import { pageParam } from "../content/routes.tsx";
+import { contentDisposition } from "../content/attachments.ts";
+import type { Application } from "./applications.ts";
+import type { ServiceItem } from "./catalogue.ts";
+import { workflowFromForm, type WorkflowDefinition } from "./workflow.ts";
+import {
+  ApplicationAdminPage,
+  GroupsPage,
+  ItemsAdminPage,
+  SupervisionPage,
+  WorkflowEditorPage,
+  JsonEditorPage,
+  QueuePage,
+  RectificationsPage,
+} from "./views/admin.tsx";
+
+const s = (body: unknown, k: string, max = 2000) => {
+  const v = (body as Record<string, unknown> | undefined)?.[k];
+  return typeof v === "string" ? v.slice(0, max) : "";
+};
+
+/** Console: handler work queue, application handling, catalogue and form editing, rectifications. */
+export default async function serviceAdminRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+  const { oneStop, sites } = deps;
+  const { applications } = oneStop;
+  const authDeps = { db: deps.store.db, sessions: deps.sessions };
+
+  async function staffOf(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    roles = ["handler", "site_admin"],
+  ): Promise<{ s: StaffContext; ctx: AdminContext } | null> {
+    const s = await requireStaff(authDeps, request, reply);
+    if (!s) return null;
+    const allowed = sitesWithRole(s.staff, roles);
+    if (allowed !== null && allowed.length === 0) throw forbidden("您没有办件或事项管理权限");
+    return { s, ctx: { staff: s.staff, csrf: s.session.csrf, path: request.url.split("?")[0] } };
+  }
+
+  function mayEditItem(sc: StaffContext, item: ServiceItem): boolean {
+    const allowed = sitesWithRole(sc.staff, "site_admin");
+    return allowed === null || allowed.includes(item.siteId);
+  }
+
+  app.get("/admin/services", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply);
+    if (!who) return reply;
+    const q = request.query as Record<string, string>;
+    const filter = {
+      status: q.status ?? "",
+      mine: q.mine === "1" ? "1" : "",
+      groups: q.groups === "1" ? "1" : "",
+      limit: ["overdue", "warning", "escalated"].includes(q.limit ?? "") ? q.limit : "",
+      site: /^\d{1,9}$/.test(q.site ?? "") ? q.site : "",
+    };
+    const page = pageParam(q.page);
+    const list = await applications.queue(who.s.staff, {
+      status: filter.status || undefined,
+      mine: filter.mine === "1",
+      groups: filter.groups === "1",
+      limit: (filter.limit || null) as "overdue" | "warning" | "escalated" | null,
+      siteId: filter.site ? Number(filter.site) : null,
+      page,
+    });
+    const cal = await deps.calendar.calendar();
+    const allowed = sitesWithRole(who.s.staff, ["handler", "site_admin"]);
+    const departments = sites
+      .list()
+      .filter((x) => x.kind === "department" && (allowed === null || allowed.includes(x.id)))
+      .map((x) => ({ id: x.id, name: x.name }));
+    const rows = list.rows.map(({ app: a, tasks, escalated }) => ({
+      app: a,
+      tasks,
+      escalated,
+      committed: applications.limitState(cal, a.dueCommitted, a.status === "suspended"),
+      legal: applications.limitState(cal, a.dueLegal, a.status === "suspended"),
+      department: sites.byId(a.siteId)?.name ?? "",
+    }));
+    return sendHtml(
+      reply,
+      renderDocument(
+        <QueuePage
+          ctx={who.ctx}
+          rows={rows}
+          total={list.total}
+          page={page}
+          filter={filter}
+          departments={departments}
+        />,
+      ),
+    );
+  });
+
+  async function renderApplication(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    who: { s: StaffContext; ctx: AdminContext },
+    a: Application,
+    errors: Record<string, string> = {},
+  ) {
+    const item = await oneStop.catalogue.byCode(a.itemCode, true);
+    const form = item
+      ? a.formVersion > 0
+        ? await oneStop.forms.byVersion(a.itemCode, a.formVersion)
+        : await oneStop.forms.current(item)
+      : undefined;
+    const cal = await deps.calendar.calendar();
+    const suspended = a.status === "suspended";
+    const open = !["closed", "refused", "withdrawn"].includes(a.status);
+    await applications.ensureTasks(a);
+    const tasks = await applications.tasks(a.id);
+    const staff = who.s.staff;
+    const taskViews = [];
+    for (const t of tasks)
+      taskViews.push({
+        ...t,
+        canTake:
+          t.status === "open" &&
+          (t.assigneeId === staff.id ||
+            (!t.assigneeId && (await applications.mayTake(staff, t.groupId, a.siteId)))),
+        members: t.status === "open" ? await oneStop.workflows.members(t.groupId) : [],
+      });
+    const workflow = await oneStop.workflows.of(a);
+    return sendHtml(
+      reply,
+      renderDocument(
+        <ApplicationAdminPage
+          ctx={who.ctx}
+          app={a}
+          schema={form?.schema ?? null}
+          events={await applications.events(a.id)}
+          files={await applications.files(a.id)}
+          handlers={await applications.handlersOf(a.siteId)}
+          tasks={taskViews}
+          workflow={workflow}
+          groups={(await oneStop.workflows.groupsOf(a.siteId)).filter((g) => g.kind !== "supervision")}
+          extensions={await applications.extensions(a.id)}
+          isLeader={await applications.isLeader(staff, a.siteId)}
+          committed={open ? applications.limitState(cal, a.dueCommitted, suspended) : null}
+          legal={open ? applications.limitState(cal, a.dueLegal, suspended) : null}
+          delivery={open ? applications.limitState(cal, a.dueDelivery, suspended) : null}
+          department={sites.byId(a.siteId)?.name ?? ""}
+          errors={errors}
+        />,
+      ),
+    );
+  }
+
+  app.get("/admin/services/applications/:id", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply);
+    if (!who) return reply;
+    const id = Number((request.params as { id: string }).id);
+    if (!Number.isInteger(id)) throw notFound("该办件不存在");
+    const a = await applications.forStaff(who.s.staff, id);
+    // The handler sees the applicant's personal data in full: that view is audited.
+    await deps.audit.record({
+      actor: `staff:${who.s.staff.id}`,
+      action: "application.view",
+      targetType: "application",
+      targetId: a.trackingNo,
+    });
+    return renderApplication(request, reply, who, a);
+  });
+
+  app.post("/admin/services/applications/:id/act", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply);
+    if (!who) return reply;
+    const id = Number((request.params as { id: string }).id);
+    if (!Number.isInteger(id)) throw notFound("该办件不存在");
+    const body = request.body;
+    const a = await applications.forStaff(who.s.staff, id);
+    const item = await oneStop.catalogue.byCode(a.itemCode, true);
+    const version = Number(s(body, "version", 12));
+    const int = (k: string) => {
+      const v = s(body, k, 12);
+      return /^\d{1,9}$/.test(v) ? Number(v) : undefined;
+    };
+    try {
+      await applications.act(who.s.staff, id, s(body, "action", 20), {
+        note: s(body, "note"),
+        outcome: s(body, "outcome", 20) || undefined,
+        assigneeId: int("assigneeId"),
+        groupId: int("groupId"),
+        taskId: int("taskId"),
+        extensionId: int("extensionId"),
+        version: Number.isInteger(version) && version > 0 ? version : undefined,
+        item,
+      });
+    } catch (error) {
+      if (!(error instanceof InputError) || error.statusCode === 403 || error.statusCode === 404) throw error;
+      reply.status(error.statusCode);
+      const fresh = (await applications.byId(id))!;
+      return renderApplication(
+        request,
+        reply,
+        who,
+        fresh,
+        Object.keys(error.fields).length ? error.fields : { note: error.message },
+      );
+    }
+    return reply.redirect(`/admin/services/applications/${id}`, 303);
+  });
+
+  app.get(
+    "/admin/services/applications/:id/files/:fid",
+    { schema: { hide: true } },
+    async (request, reply) => {
+      const who = await staffOf(request, reply);
+      if (!who) return reply;
+      const { id, fid } = request.params as { id: string; fid: string };
+      const a = await applications.forStaff(who.s.staff, Number(id) || 0);
+      const f = await applications.fileBytes(a.id, Number(fid) || 0);
+      if (!f) throw notFound("文件不存在");
+      await deps.audit.record({
+        actor: `staff:${who.s.staff.id}`,
+        action: "application.file_view",
+        targetType: "application",
+        targetId: a.trackingNo,
+        detail: { file: fid },
+      });
+      return reply
+        .type(f.mime)
+        .header("content-disposition", contentDisposition(f.name, false))
+        .header("x-content-type-options", "nosniff")
+        .header("cache-control", "private, no-store")
+        .send(f.bytes);
+    },
+  );
+
+  app.get("/admin/service-items", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply);
+    if (!who) return reply;
+    const allowed = sitesWithRole(who.s.staff, ["handler", "site_admin"]);
+    const page = pageParam((request.query as Record<string, unknown>).page);
+    const rows: ServiceItem[] = [];
+    let total = 0;
+    if (allowed === null) {
+      const list = await oneStop.catalogue.list({ includeDrafts: true, page, pageSize: 50 });
+      rows.push(...list.rows);
+      total = list.total;
+    } else {
+      for (const siteId of allowed) {
+        const list = await oneStop.catalogue.list({ siteId, includeDrafts: true, pageSize: 100 });
+        rows.push(...list.rows);
+        total += list.total;
+      }
+    }
+    const problems = (await oneStop.catalogue.checkAll()).filter(
+      (p) => allowed === null || allowed.includes(p.siteId),
+    );
+    return sendHtml(
+      reply,
+      renderDocument(
+        <ItemsAdminPage
+          ctx={who.ctx}
+          rows={rows}
+          total={total}
+          page={page}
+          problems={problems}
+          siteName={(id) => sites.byId(id)?.name ?? ""}
+        />,
+      ),
+    );
+  });
+
+  async function editableItem(who: { s: StaffContext }, code: string): Promise<ServiceItem> {
+    const item = await oneStop.catalogue.byCode(code, true);
+    if (!item) throw notFound("该服务事项不存在");
+    if (!mayEditItem(who.s, item)) throw forbidden("只有该部门的站点管理员可以修改事项和表单");
+    return item;
+  }
+
+  const guideJson = (item: ServiceItem) =>
+    JSON.stringify({ name: item.name, itemType: item.itemType, guide: item.guide }, null, 2);
+
+  app.get("/admin/service-items/:code", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply, ["site_admin"]);
+    if (!who) return reply;
+    const item = await editableItem(who, (request.params as { code: string }).code);
+    const saved =
+      (request.query as Record<string, string>).saved === "1" ? "已保存，办事指南检查通过。" : undefined;
+    return sendHtml(
+      reply,
+      renderDocument(
+        <JsonEditorPage
+          ctx={who.ctx}
+          title={`编辑办事指南：${item.name}`}
+          intro="以 JSON 编辑事项名称、类型和办事指南；保存时运行指南检查，所有问题一次列出。"
+          action={`/admin/service-items/${encodeURIComponent(item.code)}`}
+          json={guideJson(item)}
+          errors={{}}
+          saved={saved}
+        />,
+      ),
+    );
+  });
+
+  app.post("/admin/service-items/:code", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply, ["site_admin"]);
+    if (!who) return reply;
+    const item = await editableItem(who, (request.params as { code: string }).code);
+    const json = s(request.body, "schema", 200000);
+    try {
+      let parsed: { name?: unknown; itemType?: unknown; guide?: unknown };
+      try {
+        parsed = JSON.parse(json) as typeof parsed;
+      } catch (e) {
+        throw new InputError("不是有效的 JSON", { schema: `JSON 格式错误：${(e as Error).message}` });
+      }
+      if (!parsed || typeof parsed !== "object" || typeof parsed.guide !== "object" || !parsed.guide)
+        throw new InputError("缺少 guide 对象", { schema: "须包含 name、itemType 和 guide" });
+      await oneStop.catalogue.save(
+        {
+          code: item.code,
+          name: String(parsed.name ?? ""),
+          itemType: String(parsed.itemType ?? ""),
+          siteId: item.siteId,
+          guide: parsed.guide as ServiceItem["guide"],
+        },
+        `staff:${who.s.staff.id}`,
+        item.status,
+      );
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      reply.status(400);
+      return sendHtml(
+        reply,
+        renderDocument(
+          <JsonEditorPage
+            ctx={who.ctx}
+            title={`编辑办事指南：${item.name}`}
+            intro="保存未成功，请按提示修改。"
+            action={`/admin/service-items/${encodeURIComponent(item.code)}`}
+            json={json}
+            errors={error.fields}
+          />,
+        ),
+      );
+    }
+    return reply.redirect(`/admin/service-items/${encodeURIComponent(item.code)}?saved=1`, 303);
+  });
+
+  // The application form of an item is designed in form-builder-routes.tsx.
+
+  // ------------------------------------------------------------ workflows (办理流程)
+
+  async function renderWorkflow(
+    reply: FastifyReply,
+    who: { s: StaffContext; ctx: AdminContext },
+    item: ServiceItem,
+    def: WorkflowDefinition,
+    errors: Record<string, string>,
+    saved?: string,
+    version?: number,
+  ) {
+    const current = await oneStop.workflows.current(item.code, item.siteId);
+    return sendHtml(
+      reply,
+      renderDocument(
+        <WorkflowEditorPage
+          ctx={who.ctx}
+          item={item}
+          definition={def}
+          version={version ?? current.version}
+          groups={(await oneStop.workflows.groupsOf(item.siteId)).filter((g) => g.kind !== "supervision")}
+          history={await oneStop.workflows.history(item.code)}
+          errors={errors}
+          saved={saved}
+        />,
+      ),
+    );
+  }
+
+  app.get("/admin/service-items/:code/workflow", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply, ["site_admin"]);
+    if (!who) return reply;
+    const item = await editableItem(who, (request.params as { code: string }).code);
+    const wf = await oneStop.workflows.current(item.code, item.siteId);
+    const saved = (request.query as Record<string, string>).saved;
+    return renderWorkflow(
+      reply,
+      who,
+      item,
+      wf.definition,
+      {},
+      saved && /^\d+$/.test(saved)
+        ? `已保存为第${saved}版；新提交的办件按新流程办理，在办件仍按原流程。`
+        : undefined,
+    );
+  });
+
+  app.post("/admin/service-items/:code/workflow", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply, ["site_admin"]);
+    if (!who) return reply;
+    const item = await editableItem(who, (request.params as { code: string }).code);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const def = workflowFromForm(body);
+    try {
+      const v = await oneStop.workflows.save(item, def, s(body, "note", 200), {
+        key: `staff:${who.s.staff.id}`,
+        name: who.s.staff.displayName,
+      });
+      return reply.redirect(`/admin/service-items/${encodeURIComponent(item.code)}/workflow?saved=${v}`, 303);
+    } catch (error) {
+      if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
+      reply.status(400);
+      return renderWorkflow(reply, who, item, def, error.fields);
+    }
+  });
+
+  // ------------------------------------------------------------ role groups (办理组)
+
+  app.get("/admin/services/groups", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply, ["site_admin"]);
+    if (!who) return reply;
+    const allowed = sitesWithRole(who.s.staff, "site_admin");
+    const q = request.query as Record<string, string>;
+    const departments = sites
+      .list()
+      .filter((x) => x.kind === "department" && (allowed === null || allowed.includes(x.id)));
+    const site = departments.find((d) => String(d.id) === q.site) ?? departments[0];
+    if (!site) throw forbidden("您没有可管理的部门");
+    await oneStop.workflows.ensureDefaultGroups(site.id);
+    const groups = [];
+    for (const g of await oneStop.workflows.groupsOf(site.id))
+      groups.push({ ...g, members: await oneStop.workflows.members(g.id) });
+    return sendHtml(
+      reply,
+      renderDocument(
+        <GroupsPage
+          ctx={who.ctx}
+          site={{ id: site.id, name: site.name }}
+          departments={departments.map((d) => ({ id: d.id, name: d.name }))}
+          groups={groups}
+          handlers={await applications.handlersOf(site.id)}
+        />,
+      ),
+    );
+  });
+
+  app.post("/admin/services/groups/:id", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply, ["site_admin"]);
+    if (!who) return reply;
+    const group = await oneStop.workflows.groupById(Number((request.params as { id: string }).id) || 0);
+    if (!group) throw notFound("该办理组不存在");
+    const allowed = sitesWithRole(who.s.staff, "site_admin");
+    if (allowed !== null && !allowed.includes(group.siteId)) throw forbidden("只能管理本部门的办理组");
+    const userId = Number(s(request.body, "userId", 12)) || 0;
+    const op = s(request.body, "op", 10);
+    const actor = `staff:${who.s.staff.id}`;
+    if (op === "add") {
+      const ok = (await applications.handlersOf(group.siteId)).some((h) => h.id === userId);
+      if (!ok) throw new InputError("只能把本部门的承办人加入办理组", { userId: "请选择本部门的承办人" });
+      await oneStop.workflows.addMember(group.id, userId, actor);
+    } else if (op === "remove") await oneStop.workflows.removeMember(group.id, userId, actor);
+    else throw new InputError("未知操作");
+    return reply.redirect(`/admin/services/groups?site=${group.siteId}`, 303);
+  });
+
+  // ------------------------------------------------------------ supervision (督办)
+
+  app.get("/admin/services/supervision", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply);
+    if (!who) return reply;
+    const q = request.query as Record<string, string>;
+    const kind = q.kind === "warning" || q.kind === "escalation" ? q.kind : "";
+    const page = pageParam(q.page);
+    const list = await oneStop.supervision.alerts(who.s.staff, {
+      kind: kind || undefined,
+      page,
+      siteIds: sitesWithRole(who.s.staff, ["handler", "site_admin"]),
+    });
+    return sendHtml(
+      reply,
+      renderDocument(
+        <SupervisionPage
+          ctx={who.ctx}
+          rows={list.rows.map((r) => ({ ...r, department: sites.byId(r.siteId)?.name ?? "" }))}
+          total={list.total}
+          page={page}
+          kind={kind}
+          extensions={await oneStop.supervision.pendingExtensions(who.s.staff)}
+        />,
+      ),
+    );
+  });
+
+  app.get("/admin/services/rectifications", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply);
+    if (!who) return reply;
+    const page = pageParam((request.query as Record<string, unknown>).page);
+    const list = await oneStop.evaluations.rectifications(who.s.staff, page);
+    return sendHtml(
+      reply,
+      renderDocument(<RectificationsPage ctx={who.ctx} rows={list.rows} total={list.total} page={page} />),
+    );
+  });
+
+  app.post("/admin/services/rectifications/:id", { schema: { hide: true } }, async (request, reply) => {
+    const who = await staffOf(request, reply);
+    if (!who) return reply;
+    const id = Number((request.params as { id: string }).id) || 0;
+    const op = s(request.body, "op", 20);
+    const ev = oneStop.evaluations;
+    if (op === "rectify")
+      await ev.rectify(who.s.staff, id, s(request.body, "result"), s(request.body, "callback"));
+    else if (op === "appeal") await ev.appeal(who.s.staff, id, s(request.body, "appealReason"));
+    else if (op === "uphold" || op === "reject") await ev.decideAppeal(who.s.staff, id, op === "uphold");
+    else throw new InputError("未知操作");
+    return reply.redirect("/admin/services/rectifications", 303);
+  });
+}

@@ -1,0 +1,312 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
+import { idCheckChar } from "../../platform/validation/china-ids.ts";
+import {
+  citizenLogin,
+  FORM,
+  handleToClosed,
+  hiddenValue,
+  multipart,
+  PNG,
+  staffCookie,
+  urlencoded,
+} from "./test-helpers.ts";
+
+const id17 = "42010219900307003";
+const ID = id17 + idCheckChar(id17);
+
+for (const engine of ENGINES) {
+  describe(`bundles, evaluations, figures and the open API on ${engine}`, () => {
+    let t: TestContext;
+    let citizen: string;
+    let flexCode: string;
+    before(async () => {
+      t = await startPlatform(engine);
+      citizen = await citizenLogin(t, "13900000001");
+      flexCode = (await t.deps.oneStop.catalogue.list({ q: "灵活就业登记" })).rows.find(
+        (r) => r.name === "灵活就业登记",
+      )!.code;
+    });
+    after(async () => t?.close());
+
+    it("lists and filters the catalogue over JSON, with the whole guide per item", async () => {
+      const res = await t.app.inject({ url: "/api/services/items?department=rst&audience=person" });
+      assert.equal(res.statusCode, 200);
+      const body = res.json() as {
+        total: number;
+        items: { department: string; audience: string[]; code: string }[];
+      };
+      assert.ok(body.total >= 4);
+      assert.ok(body.items.every((i) => i.department === "rst" && i.audience.includes("person")));
+      const q = (
+        await t.app.inject({ url: `/api/services/items?q=${encodeURIComponent("公积金")}` })
+      ).json() as { items: { name: string }[] };
+      assert.ok(q.items.length >= 2 && q.items.every((i) => /公积金/.test(i.name)));
+      const one = (await t.app.inject({ url: `/api/services/items/${body.items[0].code}` })).json() as {
+        guide: { materials: unknown[]; fees: string };
+      };
+      assert.ok(one.guide.materials.length > 0);
+      assert.ok(one.guide.fees);
+      const bad = await t.app.inject({ url: "/api/services/items?audience=alien" });
+      assert.equal(bad.statusCode, 400);
+      assert.equal((bad.json() as { error: { code: string } }).error.code, "invalid_input");
+      const missing = await t.app.inject({ url: "/api/services/items/NOPE-0000" });
+      assert.equal(missing.statusCode, 404);
+      const docs = (await t.app.inject({ url: "/api/docs/json" })).json() as {
+        paths: Record<string, unknown>;
+      };
+      for (const p of [
+        "/api/services/items",
+        "/api/services/items/{code}",
+        "/api/services/bundles",
+        "/api/services/stats",
+        "/api/services/applications",
+      ])
+        assert.ok(p in docs.paths, p);
+    });
+
+    it("accepts authenticated JSON submissions idempotently and tracks only the owner's applications", async () => {
+      const anon = await t.app.inject({
+        method: "POST",
+        url: "/api/services/applications",
+        payload: { itemCode: flexCode, idempotencyKey: "k".repeat(20), values: {} },
+      });
+      assert.equal(anon.statusCode, 401);
+      const csrf = (
+        (await t.app.inject({ url: "/api/services/session", headers: { cookie: citizen } })).json() as {
+          csrf: string;
+        }
+      ).csrf;
+      const headers = { cookie: citizen, "x-csrf-token": csrf };
+      const values = {
+        applicantName: "张三",
+        idNumber: ID,
+        phone: "13900000001",
+        "address.region": "江城市",
+        "address.detail": "江滨路1号",
+        startDate: "2026-03-02",
+        form: "个体经营",
+      };
+      const invalid = await t.app.inject({
+        method: "POST",
+        url: "/api/services/applications",
+        headers,
+        payload: {
+          itemCode: flexCode,
+          idempotencyKey: "api-key-invalid-0001",
+          values: { ...values, phone: "123" },
+        },
+      });
+      assert.equal(invalid.statusCode, 400);
+      assert.match(
+        (invalid.json() as { error: { fields: Record<string, string> } }).error.fields.phone,
+        /手机号码/,
+      );
+      const first = await t.app.inject({
+        method: "POST",
+        url: "/api/services/applications",
+        headers,
+        payload: { itemCode: flexCode, idempotencyKey: "api-key-000000000001", values },
+      });
+      assert.equal(first.statusCode, 201);
+      const again = await t.app.inject({
+        method: "POST",
+        url: "/api/services/applications",
+        headers,
+        payload: { itemCode: flexCode, idempotencyKey: "api-key-000000000001", values },
+      });
+      assert.equal(again.statusCode, 200);
+      const a = first.json() as { trackingNo: string; status: string };
+      assert.equal((again.json() as { trackingNo: string; duplicate: boolean }).trackingNo, a.trackingNo);
+      assert.equal(a.status, "prereview");
+      const track = await t.app.inject({
+        url: `/api/services/applications/${a.trackingNo}`,
+        headers: { cookie: citizen },
+      });
+      assert.equal((track.json() as { events: unknown[] }).events.length, 2);
+      const enterprise = await citizenLogin(
+        t,
+        (
+          await t.deps.store.db
+            .selectFrom("accounts")
+            .select("loginName")
+            .where("kind", "=", "enterprise")
+            .executeTakeFirstOrThrow()
+        ).loginName,
+      );
+      const peek = await t.app.inject({
+        url: `/api/services/applications/${a.trackingNo}`,
+        headers: { cookie: enterprise },
+      });
+      assert.equal(peek.statusCode, 404);
+    });
+
+    it("submits a bundle through one merged form, asking shared fields once, creating linked applications in every department", async () => {
+      const list = (await t.app.inject({ url: "/api/services/bundles" })).json() as {
+        bundles: { code: string; items: unknown[] }[];
+      };
+      assert.ok(list.bundles.length >= 3);
+      const page = await t.app.inject({
+        url: "/sites/www/services/bundles/xsecs",
+        headers: { cookie: citizen },
+      });
+      assert.equal(page.statusCode, 200);
+      assert.equal(page.body.match(/name="idNumber"/g)?.length, 1);
+      assert.match(page.body, /免提交\d+件/);
+      const fields = {
+        _csrf: hiddenValue(page.body, "_csrf"),
+        _idem: hiddenValue(page.body, "_idem"),
+        applicantName: "张三",
+        idNumber: ID,
+        phone: "13900000001",
+        "address.region": "江城市",
+        "address.detail": "江滨路1号",
+      };
+      const empty = multipart({ ...fields, applicantName: "" }, []);
+      const bad = await t.app.inject({
+        method: "POST",
+        url: "/sites/www/services/bundles/xsecs",
+        headers: { cookie: citizen, ...empty.headers },
+        payload: empty.payload,
+      });
+      assert.equal(bad.statusCode, 400);
+      assert.match(bad.body, /请填写申请人姓名/);
+      assert.match(bad.body, /请上传本人近期免冠电子照片/);
+      const body = multipart(fields, [{ field: "file1", name: "照片.png", bytes: PNG }]);
+      const ok = await t.app.inject({
+        method: "POST",
+        url: "/sites/www/services/bundles/xsecs",
+        headers: { cookie: citizen, ...body.headers },
+        payload: body.payload,
+      });
+      assert.equal(ok.statusCode, 303, /error-summary[\s\S]*?<\/ul>/.exec(ok.body)?.[0]);
+      const twice = await t.app.inject({
+        method: "POST",
+        url: "/sites/www/services/bundles/xsecs",
+        headers: { cookie: citizen, ...body.headers },
+        payload: body.payload,
+      });
+      assert.equal(twice.headers.location, ok.headers.location);
+      const receipt = await t.app.inject({
+        url: ok.headers.location as string,
+        headers: { cookie: citizen },
+      });
+      assert.match(receipt.body, /新生儿出生一件事：办理中/);
+      for (const n of ["出生登记", "城乡居民基本医疗保险参保登记", "社会保障卡申领"])
+        assert.match(receipt.body, new RegExp(n));
+      const apps = await t.deps.store.db
+        .selectFrom("applications")
+        .select(["siteId", "status"])
+        .where("bundleApplicationId", "is not", null)
+        .execute();
+      assert.equal(apps.length, 3);
+      assert.equal(new Set(apps.map((a) => a.siteId)).size, 3);
+      assert.ok(apps.every((a) => a.status === "prereview"));
+    });
+
+    it("rates once after completion; a bad rating opens a rectification the department closes; defaults are counted apart", async () => {
+      const handler = await staffCookie(t, "rst_handler");
+      const staff = await t.deps.store.db
+        .selectFrom("staffUsers")
+        .selectAll()
+        .where("username", "=", "rst_handler")
+        .executeTakeFirstOrThrow();
+      const principal = {
+        id: staff.id,
+        username: staff.username,
+        displayName: staff.displayName,
+        isOperator: false,
+        roles: [{ siteId: t.deps.sites.byCodeCached("rst")!.id, role: "handler" }],
+      };
+      const pending = await t.deps.store.db
+        .selectFrom("applications")
+        .select(["id", "trackingNo"])
+        .where("itemCode", "=", flexCode)
+        .where("status", "=", "prereview")
+        .executeTakeFirstOrThrow();
+      const item = await t.deps.oneStop.catalogue.byCode(flexCode);
+      assert.ok(item);
+      await handleToClosed(t, pending.id, "rst");
+      const page = await t.app.inject({
+        url: `/sites/rst/services/receipt/${pending.trackingNo}/evaluate`,
+        headers: { cookie: citizen },
+      });
+      const csrf = hiddenValue(page.body, "_csrf");
+      const rate = (data: Record<string, string>) =>
+        t.app.inject({
+          method: "POST",
+          url: `/sites/rst/services/receipt/${pending.trackingNo}/evaluate`,
+          headers: { cookie: citizen, ...FORM },
+          payload: urlencoded({ _csrf: csrf, ...data }),
+        });
+      const noReason = await rate({ level: "1" });
+      assert.equal(noReason.statusCode, 400);
+      assert.match(noReason.body, /请写明不满意的原因/);
+      assert.equal((await rate({ level: "1", comment: "等了很久没人回电话" })).statusCode, 303);
+      const twice = await rate({ level: "5" });
+      assert.equal(twice.statusCode, 409);
+      const list = await t.app.inject({
+        url: "/admin/services/rectifications",
+        headers: { cookie: handler.cookie },
+      });
+      assert.match(list.body, /等了很久没人回电话/);
+      const rid = (await t.deps.store.db.selectFrom("rectifications").select("id").executeTakeFirstOrThrow())
+        .id;
+      const done = await t.app.inject({
+        method: "POST",
+        url: `/admin/services/rectifications/${rid}`,
+        headers: { cookie: handler.cookie, ...FORM },
+        payload: urlencoded({
+          _csrf: handler.csrf,
+          op: "rectify",
+          result: "增加咨询电话坐席",
+          callback: "已电话回访，申请人认可",
+        }),
+      });
+      assert.equal(done.statusCode, 303);
+      const receipt = await t.app.inject({
+        url: `/sites/rst/services/receipt/${pending.trackingNo}`,
+        headers: { cookie: citizen },
+      });
+      assert.match(receipt.body, /非常不满意/);
+      assert.match(receipt.body, /整改情况：增加咨询电话坐席/);
+      const stranger = await staffCookie(t, "scjg_handler");
+      const meddle = await t.app.inject({
+        method: "POST",
+        url: `/admin/services/rectifications/${rid}`,
+        headers: { cookie: stranger.cookie, ...FORM },
+        payload: urlencoded({ _csrf: stranger.csrf, op: "appeal", appealReason: "x" }),
+      });
+      assert.equal(meddle.statusCode, 403);
+      // Another completed application, never rated: defaults to 基本满意 after the window.
+      const other = await t.deps.store.db
+        .selectFrom("applications")
+        .select("id")
+        .where("status", "=", "prereview")
+        .where("siteId", "=", principal.roles[0].siteId)
+        .executeTakeFirstOrThrow();
+      await t.deps.store.db
+        .updateTable("applications")
+        .set({ status: "closed", closedAt: "2020-01-01T00:00:00.000Z", onTime: 1 })
+        .where("id", "=", other.id)
+        .execute();
+      const stats = (await t.app.inject({ url: "/api/services/stats" })).json() as {
+        defaultRatings: number;
+        satisfactionRate: number;
+        rectificationRate: number;
+        completed: number;
+        byDepartment: { siteCode: string; badReviews: number; rectified: number }[];
+      };
+      assert.equal(stats.defaultRatings, 1);
+      assert.equal(stats.satisfactionRate, 0); // the only real rating is 非常不满意; the default is not counted
+      assert.equal(stats.rectificationRate, 100);
+      assert.equal(stats.completed, 2);
+      const rst = stats.byDepartment.find((d) => d.siteCode === "rst")!;
+      assert.deepEqual([rst.badReviews, rst.rectified], [1, 1]);
+      const pageStats = await t.app.inject({ url: "/sites/www/services/stats" });
+      assert.match(pageStats.body, /全程网办率/);
+      assert.match(pageStats.body, /超期未评默认“基本满意”/);
+    });
+  });
+}

@@ -1,0 +1,96 @@
+import type { FastifyInstance } from "fastify";
+import type { AppDeps } from "../../container.ts";
+import { sendHtml } from "../../platform/http/reply.ts";
+import { renderDocument } from "../../web/render.ts";
+import { pageParam } from "../content/routes.tsx";
+import { pageContext, siteOf } from "../sites/page-context.ts";
+import { notFound } from "../../platform/http/errors.ts";
+import { HallPage, type HallParams } from "./views/hall.tsx";
+import { GuidePage } from "./views/guide.tsx";
+
+const str = (v: unknown, max = 100) =>
+  (typeof v === "string" ? v : Array.isArray(v) && typeof v[0] === "string" ? v[0] : "").trim().slice(0, max);
+
+/** Public pages of the service hall: the catalogue on the portal and every department site, guides. */
+export default async function serviceHallRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+  const { sites, oneStop } = deps;
+  const PAGE_SIZE = 20;
+
+  app.get("/sites/:code/services", { schema: { hide: true } }, async (request, reply) => {
+    const site = await siteOf(deps, (request.params as { code: string }).code);
+    const qs = request.url.includes("?") ? request.url.slice(request.url.indexOf("?")) : "";
+    return reply.redirect(`/sites/${site.code}/services/${qs}`, 301);
+  });
+
+  app.get(
+    "/sites/:code/services/",
+    { schema: { hide: true }, config: { readReplica: true } },
+    async (request, reply) => {
+      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const raw = request.query as Record<string, unknown>;
+      const departments = sites
+        .list()
+        .filter((s) => s.kind === "department")
+        .map((s) => ({ code: s.code, name: s.name, id: s.id }));
+      const isPortal = site.kind === "portal";
+      const params: HallParams = {
+        q: str(raw.q),
+        department: isPortal ? str(raw.department, 40) : "",
+        audience: ["person", "legal"].includes(str(raw.audience)) ? str(raw.audience) : "",
+        theme: str(raw.theme, 30),
+        event: str(raw.event, 30),
+      };
+      const dept = params.department ? sites.byCodeCached(params.department) : undefined;
+      const page = pageParam(raw.page, 500);
+      const list = await oneStop.catalogue.list({
+        siteId: isPortal ? (dept?.id ?? null) : site.id,
+        audience: (params.audience || null) as "person" | "legal" | null,
+        theme: params.theme || null,
+        lifeEvent: params.event || null,
+        q: params.q || null,
+        page,
+        pageSize: PAGE_SIZE,
+      });
+      const ctx = await pageContext(deps, site, request, "bsfw");
+      return sendHtml(
+        reply,
+        renderDocument(
+          <HallPage
+            ctx={ctx}
+            params={params}
+            rows={list.rows}
+            total={list.total}
+            page={page}
+            pageSize={PAGE_SIZE}
+            facets={list.facets}
+            departments={departments}
+            isPortal={isPortal}
+            itemHref={(item) => `${ctx.base}/services/item/${encodeURIComponent(item.code)}`}
+            departmentName={(id) => sites.byId(id)?.name ?? ""}
+            bundlesHref={`${ctx.base}/services/bundles`}
+          />,
+        ),
+      );
+    },
+  );
+
+  app.get(
+    "/sites/:code/services/item/:item",
+    { schema: { hide: true }, config: { readReplica: true } },
+    async (request, reply) => {
+      const { code, item: itemCode } = request.params as { code: string; item: string };
+      const site = await siteOf(deps, code);
+      const item = await oneStop.catalogue.byCode(itemCode);
+      // A department site shows its own items; the portal and cities show every item.
+      if (!item || (site.kind === "department" && item.siteId !== site.id))
+        throw notFound("该服务事项不存在或已停止办理");
+      const ctx = await pageContext(deps, site, request, "bsfw");
+      return sendHtml(
+        reply,
+        renderDocument(
+          <GuidePage ctx={ctx} item={item} department={sites.byId(item.siteId)?.name ?? ""} canApply />,
+        ),
+      );
+    },
+  );
+}

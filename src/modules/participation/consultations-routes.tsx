@@ -1,0 +1,196 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { Type } from "typebox";
+import type { AppDeps } from "../../container.ts";
+import { sendHtml } from "../../platform/http/reply.ts";
+import { InputError, notFound } from "../../platform/http/errors.ts";
+import { maskPhone } from "../../platform/mask/mask.ts";
+import { renderDocument } from "../../web/render.ts";
+import { pageParam } from "../content/routes.tsx";
+import { pageContext, siteOf } from "../sites/page-context.ts";
+import type { Site } from "../sites/service.ts";
+import { phaseOf, type Consultation } from "./consultations.ts";
+import { intParam, readForm } from "../../platform/http/form-input.ts";
+import {
+  ConsultationListPage,
+  ConsultationPage,
+  type CommentFormValues,
+} from "./views/consultations-views.tsx";
+
+const SiteParams = Type.Object({ code: Type.String({ maxLength: 40 }) });
+const ItemParams = Type.Object({ code: Type.String({ maxLength: 40 }), id: Type.String({ maxLength: 12 }) });
+
+/** Public pages of consultations (意见征集): list, the draft with approved comments, commenting. */
+export default async function consultationRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+  const { participation, phone, sites } = deps;
+  const consultations = participation.consultations;
+  /** The portal shows the whole cluster; every other site its own consultations. */
+  const scopeOf = (site: Site) => (site.kind === "portal" ? null : site.id);
+  const siteName = (id: number) => sites.byId(id)?.name ?? "";
+
+  app.get(
+    "/sites/:code/interaction/consultations",
+    {
+      config: { readReplica: true },
+      schema: {
+        hide: true,
+        params: SiteParams,
+        querystring: Type.Object({
+          status: Type.Optional(Type.String({ maxLength: 10 })),
+          page: Type.Optional(Type.String({ maxLength: 10 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const ctx = await pageContext(deps, site, request);
+      const query = request.query as { status?: string; page?: string };
+      const which = query.status === "open" || query.status === "closed" ? query.status : "";
+      const page = pageParam(query.page);
+      const list = await consultations.listForSite(scopeOf(site), page, 20, which);
+      return sendHtml(
+        reply,
+        renderDocument(
+          <ConsultationListPage
+            ctx={ctx}
+            rows={list.rows}
+            total={list.total}
+            page={page}
+            which={which}
+            siteName={siteName}
+          />,
+        ),
+      );
+    },
+  );
+
+  async function detail(
+    request: FastifyRequest,
+    site: Site,
+    c: Consultation,
+    page: number,
+    extra: {
+      values?: CommentFormValues;
+      errors?: Record<string, string>;
+      summary?: string;
+      notice?: string;
+      demoCode?: string | null;
+      submitted?: boolean;
+    } = {},
+  ): Promise<string> {
+    const ctx = await pageContext(deps, site, request);
+    const [counts, comments] = await Promise.all([
+      consultations.counts(c.id),
+      consultations.comments(c.id, "approved", page),
+    ]);
+    return renderDocument(
+      <ConsultationPage
+        ctx={ctx}
+        c={c}
+        phase={phaseOf(c)}
+        siteName={siteName(c.siteId)}
+        counts={counts}
+        comments={comments.rows}
+        commentTotal={comments.total}
+        page={page}
+        values={extra.values ?? { name: "", phone: "", code: "", content: "" }}
+        errors={extra.errors ?? {}}
+        summary={extra.summary}
+        notice={extra.notice}
+        demoCode={extra.demoCode}
+        submitted={extra.submitted}
+      />,
+    );
+  }
+
+  async function load(request: FastifyRequest): Promise<{ site: Site; c: Consultation }> {
+    const { code, id } = request.params as { code: string; id: string };
+    const site = await siteOf(deps, code);
+    const n = intParam(id);
+    if (n == null) throw notFound("该意见征集不存在或尚未发布");
+    return { site, c: await consultations.getPublished(n, scopeOf(site)) };
+  }
+
+  app.get(
+    "/sites/:code/interaction/consultations/:id",
+    {
+      schema: {
+        hide: true,
+        params: ItemParams,
+        querystring: Type.Object({
+          page: Type.Optional(Type.String({ maxLength: 10 })),
+          submitted: Type.Optional(Type.String({ maxLength: 2 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { site, c } = await load(request);
+      const q = request.query as { page?: string; submitted?: string };
+      return sendHtml(
+        reply,
+        await detail(request, site, c, pageParam(q.page), { submitted: q.submitted === "1" }),
+      );
+    },
+  );
+
+  app.post(
+    "/sites/:code/interaction/consultations/:id/comment",
+    {
+      schema: { hide: true, params: ItemParams },
+      config: { rateLimit: { max: 20, timeWindow: "1 minute" } },
+    },
+    async (request, reply) => {
+      const { site, c } = await load(request);
+      const { fields } = await readForm(request, 4000);
+      const values: CommentFormValues = {
+        name: (fields.name ?? "").slice(0, 60),
+        phone: (fields.phone ?? "").trim().slice(0, 20),
+        code: (fields.code ?? "").trim().slice(0, 10),
+        content: (fields.content ?? "").slice(0, 3000),
+      };
+      const fail = async (error: unknown) => {
+        if (!(error instanceof InputError) || error.statusCode === 404) throw error;
+        reply.status(error.statusCode);
+        return sendHtml(
+          reply,
+          await detail(request, site, c, 1, {
+            values,
+            errors: Object.keys(error.fields).length ? error.fields : { content: error.message },
+            summary: error.message,
+          }),
+        );
+      };
+      if (fields.action === "code") {
+        try {
+          consultations.expectOpen(c);
+          const code = await phone.request(values.phone, "consultation", request.ip);
+          return sendHtml(
+            reply,
+            await detail(request, site, c, 1, {
+              values,
+              notice: `验证码已发送至 ${maskPhone(values.phone)}，10分钟内有效。`,
+              demoCode: deps.config.smsShowCode ? code : null,
+            }),
+          );
+        } catch (error) {
+          return fail(error);
+        }
+      }
+      try {
+        await consultations.comment({
+          consultationId: c.id,
+          name: values.name,
+          phone: values.phone,
+          code: values.code,
+          content: values.content,
+          ip: request.ip,
+        });
+      } catch (error) {
+        return fail(error);
+      }
+      return reply.redirect(
+        `${deps.sites.base(site)}/interaction/consultations/${c.id}?submitted=1#write-h`,
+        303,
+      );
+    },
+  );
+}

@@ -1,0 +1,89 @@
+import type { FastifyInstance } from "fastify";
+import type { AppDeps } from "../../container.ts";
+import { sitesWithRole } from "../../platform/auth/staff-auth.ts";
+import { AdminLayout } from "../../web/admin-layout.tsx";
+import { consoleAuth, sendPage } from "../../web/console.ts";
+
+const ANY_ROLE = ["site_admin", "editor", "reviewer"];
+
+export default async function dashboardRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+  const db = deps.store.db;
+
+  app.get("/admin", { schema: { hide: true } }, async (request, reply) => {
+    const c = await consoleAuth(deps, request, reply);
+    if (!c) return reply;
+    const staff = c.auth.staff;
+    const count = async (q: { executeTakeFirstOrThrow(): Promise<{ n: number | string }> }) =>
+      Number((await q.executeTakeFirstOrThrow()).n);
+    const inSites = (ids: number[] | null) => (ids === null ? null : ids.length ? ids : [-1]);
+    const reviewSites = inSites(sitesWithRole(staff, "reviewer"));
+    const mySites = inSites(sitesWithRole(staff, ANY_ROLE));
+    const reportSites = inSites(sitesWithRole(staff, ["site_admin", "editor"]));
+    const weekAgo = new Date(Date.now() - 7 * 86400_000).toISOString();
+
+    const drafts = await count(
+      db
+        .selectFrom("articles")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("createdBy", "=", staff.id)
+        .where("status", "=", "draft"),
+    );
+    let waiting = db
+      .selectFrom("articles")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("status", "=", "submitted");
+    if (reviewSites) waiting = waiting.where("ownerSiteId", "in", reviewSites);
+    let published = db
+      .selectFrom("articles")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("status", "=", "published")
+      .where("publishedAt", ">=", weekAgo);
+    if (mySites) published = published.where("ownerSiteId", "in", mySites);
+    let reports = db
+      .selectFrom("errorReports")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("status", "=", "open");
+    if (reportSites) reports = reports.where("siteId", "in", reportSites);
+
+    const cards = [
+      { label: "我的草稿", value: drafts, href: "/admin/articles?status=draft" },
+      { label: "待审核", value: await count(waiting), href: "/admin/review" },
+      { label: "本周发布", value: await count(published), href: "/admin/articles?status=published" },
+      { label: "待答复的找错反馈", value: await count(reports), href: "/admin/error-reports" },
+    ];
+    return sendPage(
+      reply,
+      <AdminLayout ctx={c.view} title="工作台">
+        <h1>工作台</h1>
+        <p>
+          您好，{staff.displayName}。{staff.isOperator ? "您是平台运维管理员，可管理所有网站。" : null}
+        </p>
+        <ul class="cards" aria-label="工作概况">
+          {cards.map((card) => (
+            <li class="card">
+              <a href={card.href}>
+                <strong>{card.value}</strong>
+                {card.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+        <h2>常用操作</h2>
+        <ul>
+          <li>
+            <a href="/admin/articles/new">新建信息</a>
+          </li>
+          <li>
+            <a href="/admin/review">审核队列</a>
+          </li>
+          <li>
+            <a href="/admin/sites">网站与栏目</a>
+          </li>
+          <li>
+            <a href="/admin/error-reports">我为政府网站找错</a>
+          </li>
+        </ul>
+      </AdminLayout>,
+    );
+  });
+}

@@ -1,0 +1,231 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { AppDeps } from "../../container.ts";
+import { sitesWithRole, type StaffPrincipal } from "../../platform/auth/staff-auth.ts";
+import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
+import { StaffService } from "./service.ts";
+import {
+  consoleAuth,
+  formOf,
+  idParam,
+  pageOf,
+  sendPage,
+  text,
+  type ConsoleRequest,
+} from "../../web/console.ts";
+import { inSites } from "../content/admin/rights.ts";
+import { NewUserPage, UserPage, UsersPage, type NewUserValues, type UserRow } from "./views/users.tsx";
+
+const PAGE_SIZE = 30;
+const DONE: Record<string, string> = {
+  created: "用户已创建。",
+  granted: "角色已授予。",
+  revoked: "角色已移除。",
+  disabled: "账号已停用，其登录会话已失效。",
+  enabled: "账号已启用。",
+  unlocked: "已解除锁定。",
+};
+
+/** Sites whose roles the staff member may hand out (null: all, for operators). */
+const adminSites = (staff: StaffPrincipal) => sitesWithRole(staff, "site_admin");
+
+export default async function userRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+  const staffService = new StaffService(deps.store.db, deps.audit);
+  const siteNames = () => new Map(deps.sites.list().map((s) => [s.id, s.name]));
+  const siteOptions = (allowed: number[] | null) =>
+    deps.sites
+      .list()
+      .filter((s) => inSites(s.id, allowed))
+      .map((s) => ({ id: s.id, name: s.name }));
+
+  function requireUserAdmin(c: ConsoleRequest): number[] | null {
+    const allowed = adminSites(c.auth.staff);
+    if (allowed !== null && allowed.length === 0) throw forbidden("只有平台运维人员和网站管理员可以管理用户");
+    return allowed;
+  }
+
+  /** The user, if the viewer may manage them: operators all; site admins those holding roles on their sites. */
+  async function loadUser(c: ConsoleRequest, request: FastifyRequest): Promise<UserRow> {
+    const allowed = requireUserAdmin(c);
+    const id = idParam((request.params as { id: string }).id);
+    const user = id ? await staffService.byId(id) : undefined;
+    if (!user) throw notFound("用户不存在");
+    const roles = await staffService.rolesOf(user.id);
+    if (allowed !== null && !roles.some((r) => allowed.includes(r.siteId)))
+      throw forbidden("该用户不在您管理的网站中");
+    const { totpSecret, passwordHash: _p, ...rest } = user;
+    return { ...rest, hasTotp: !!totpSecret, roles };
+  }
+
+  app.get("/admin/users", { schema: { hide: true } }, async (request, reply) => {
+    const c = await consoleAuth(deps, request, reply);
+    if (!c) return reply;
+    const allowed = requireUserAdmin(c);
+    const query = request.query as { q?: string; page?: string };
+    const q = (query.q ?? "").slice(0, 40);
+    const page = pageOf(query.page);
+    const list = await staffService.list({ siteIds: allowed, q }, page, PAGE_SIZE);
+    return sendPage(
+      reply,
+      <UsersPage
+        ctx={c.view}
+        rows={list.rows}
+        total={list.total}
+        page={page}
+        pageSize={PAGE_SIZE}
+        q={q}
+        siteNames={siteNames()}
+      />,
+    );
+  });
+
+  app.get("/admin/users/new", { schema: { hide: true } }, async (request, reply) => {
+    const c = await consoleAuth(deps, request, reply);
+    if (!c) return reply;
+    const allowed = requireUserAdmin(c);
+    const values: NewUserValues = {
+      username: "",
+      displayName: "",
+      isOperator: false,
+      siteId: "",
+      role: "editor",
+    };
+    return sendPage(
+      reply,
+      <NewUserPage
+        ctx={c.view}
+        values={values}
+        errors={{}}
+        sites={siteOptions(allowed)}
+        operator={c.auth.staff.isOperator}
+      />,
+    );
+  });
+
+  app.post("/admin/users/new", { schema: { hide: true } }, async (request, reply) => {
+    const c = await consoleAuth(deps, request, reply);
+    if (!c) return reply;
+    const allowed = requireUserAdmin(c);
+    const operator = c.auth.staff.isOperator;
+    const form = formOf(request);
+    const withRole = !operator || text(form, "withRole") === "1";
+    const values: NewUserValues = {
+      username: text(form, "username", 40),
+      displayName: text(form, "displayName", 60),
+      isOperator: operator && text(form, "isOperator") === "1",
+      siteId: withRole ? text(form, "siteId", 12) : "",
+      role: text(form, "role", 20),
+    };
+    const siteId = idParam(values.siteId);
+    try {
+      if (withRole && (!siteId || !deps.sites.byId(siteId) || !inSites(siteId, allowed)))
+        throw new InputError("请选择您管理的网站", { siteId: "请选择您管理的网站" });
+      const user = await staffService.create(
+        {
+          username: values.username,
+          displayName: values.displayName,
+          password: text(form, "password", 200),
+          isOperator: values.isOperator,
+        },
+        c.auth.staff.username,
+      );
+      if (withRole && siteId)
+        await staffService.grantRole(user.id, siteId, values.role, c.auth.staff.username);
+      return reply.redirect(`/admin/users/${user.id}?done=created`, 303);
+    } catch (error) {
+      if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
+      return sendPage(
+        reply,
+        <NewUserPage
+          ctx={c.view}
+          values={values}
+          errors={Object.keys(error.fields).length ? error.fields : { form: error.message }}
+          message={error.message}
+          sites={siteOptions(allowed)}
+          operator={operator}
+        />,
+        400,
+      );
+    }
+  });
+
+  async function userPage(c: ConsoleRequest, user: UserRow, done?: string, error?: InputError) {
+    const allowed = adminSites(c.auth.staff);
+    const manageable = siteOptions(allowed);
+    return (
+      <UserPage
+        ctx={c.view}
+        user={user}
+        siteNames={siteNames()}
+        manageableSites={manageable}
+        canManageAccount={c.auth.staff.isOperator && user.id !== c.auth.staff.id}
+        canUnlock={c.auth.staff.isOperator || user.roles.some((r) => inSites(r.siteId, allowed))}
+        errors={error ? (Object.keys(error.fields).length ? error.fields : { form: error.message }) : {}}
+        message={error?.message}
+        done={done}
+      />
+    );
+  }
+
+  app.get("/admin/users/:id", { schema: { hide: true } }, async (request, reply) => {
+    const c = await consoleAuth(deps, request, reply);
+    if (!c) return reply;
+    const user = await loadUser(c, request);
+    return sendPage(reply, await userPage(c, user, DONE[(request.query as { done?: string }).done ?? ""]));
+  });
+
+  /** A POST on one user: rights checked by loadUser plus `check`, then `run`, then back to the page. */
+  function userAction(
+    path: string,
+    run: (c: ConsoleRequest, user: UserRow, request: FastifyRequest) => Promise<string>,
+  ) {
+    app.post(`/admin/users/:id/${path}`, { schema: { hide: true } }, async (request, reply) => {
+      const c = await consoleAuth(deps, request, reply);
+      if (!c) return reply;
+      const user = await loadUser(c, request);
+      try {
+        const done = await run(c, user, request);
+        return reply.redirect(`/admin/users/${user.id}?done=${done}`, 303);
+      } catch (error) {
+        if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
+        return sendPage(reply, await userPage(c, user, undefined, error), 400);
+      }
+    });
+  }
+
+  const roleTarget = (c: ConsoleRequest, request: FastifyRequest) => {
+    const form = formOf(request);
+    const siteId = idParam(text(form, "siteId", 12));
+    if (!siteId || !deps.sites.byId(siteId)) throw new InputError("请选择网站", { siteId: "请选择网站" });
+    if (!inSites(siteId, adminSites(c.auth.staff))) throw forbidden("您不是该网站的管理员");
+    return { siteId, role: text(form, "role", 20) };
+  };
+
+  userAction("roles", async (c, user, request) => {
+    const { siteId, role } = roleTarget(c, request);
+    await staffService.grantRole(user.id, siteId, role, c.auth.staff.username);
+    return "granted";
+  });
+
+  userAction("roles/remove", async (c, user, request) => {
+    const { siteId, role } = roleTarget(c, request);
+    await staffService.revokeRole(user.id, siteId, role, c.auth.staff.username);
+    return "revoked";
+  });
+
+  for (const [path, disabled] of [
+    ["disable", true],
+    ["enable", false],
+  ] as const) {
+    userAction(path, async (c, user) => {
+      if (!c.auth.staff.isOperator) throw forbidden("只有平台运维人员可以停用或启用账号");
+      if (user.id === c.auth.staff.id) throw new InputError("不能停用自己的账号");
+      await staffService.setDisabled(user.id, disabled, c.auth.staff.username);
+      return disabled ? "disabled" : "enabled";
+    });
+  }
+
+  userAction("unlock", async (c, user) => {
+    await staffService.resetLockout(user.id, c.auth.staff.username);
+    return "unlocked";
+  });
+}

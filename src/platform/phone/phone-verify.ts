@@ -1,0 +1,153 @@
+import { createHash, createHmac, randomInt, timingSafeEqual } from "node:crypto";
+import type { Kysely } from "kysely";
+import type { Database } from "../../tables.ts";
+import { nowIso } from "../db/time.ts";
+import { InputError } from "../http/errors.ts";
+
+/** Sends a text message. Production plugs in an SMS gateway; the default writes to an outbox table. */
+export interface SmsSender {
+  send(phone: string, body: string): Promise<void>;
+}
+
+/** Stores messages in `sms_outbox` (a gateway worker, or a person in a demo, reads them from there). */
+export class OutboxSmsSender implements SmsSender {
+  constructor(private readonly db: Kysely<Database>) {}
+  async send(phone: string, body: string): Promise<void> {
+    await this.db
+      .insertInto("smsOutbox")
+      .values({ phone, body, createdAt: nowIso(), sentAt: null })
+      .execute();
+  }
+}
+
+export const PHONE_PATTERN = /^1[3-9]\d{9}$/;
+export const CODE_TTL_MS = 10 * 60_000;
+export const MAX_ATTEMPTS = 5;
+/** At most one code per phone per minute, 5 per phone per hour, 20 per address per hour. */
+export const LIMITS = { phoneGapMs: 60_000, phonePerHour: 5, ipPerHour: 20 };
+
+export function normalisePhone(raw: string): string {
+  return raw.replace(/[\s-]/g, "").replace(/^\+?86/, "");
+}
+
+/**
+ * Phone-code check for citizens without an account: six-digit codes, stored only as keyed hashes,
+ * valid 10 minutes, 5 wrong tries burn a code, rate-limited per phone and per client address.
+ */
+export class PhoneVerifier {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly sms: SmsSender,
+    private readonly secret: string,
+  ) {}
+
+  private hash(value: string): string {
+    return createHmac("sha256", this.secret).update(value).digest("hex");
+  }
+
+  ipHash(ip: string): string {
+    return this.hash(`ip:${ip}`).slice(0, 32);
+  }
+
+  /** Sends a code; returns it (so a demo deployment may show it on the page). */
+  async request(rawPhone: string, purpose: string, ip: string, now = new Date()): Promise<string> {
+    const phone = normalisePhone(rawPhone);
+    if (!PHONE_PATTERN.test(phone))
+      throw new InputError("请填写正确的11位手机号码", { phone: "手机号码格式不正确" });
+    const hourAgo = new Date(now.getTime() - 3600_000).toISOString();
+    const ipHash = this.ipHash(ip);
+    const recent = await this.db
+      .selectFrom("phoneCodes")
+      .select(["createdAt"])
+      .where("phone", "=", phone)
+      .where("createdAt", ">", hourAgo)
+      .orderBy("createdAt", "desc")
+      .execute();
+    if (recent.length > 0 && now.getTime() - Date.parse(recent[0].createdAt) < LIMITS.phoneGapMs)
+      throw new InputError(
+        "验证码已发送，请1分钟后再重新获取",
+        { phone: "请1分钟后再获取验证码" },
+        429,
+        "too_many_requests",
+      );
+    if (recent.length >= LIMITS.phonePerHour)
+      throw new InputError(
+        "该手机号获取验证码过于频繁，请1小时后再试",
+        { phone: "获取验证码过于频繁" },
+        429,
+        "too_many_requests",
+      );
+    const byIp = await this.db
+      .selectFrom("phoneCodes")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("ipHash", "=", ipHash)
+      .where("createdAt", ">", hourAgo)
+      .executeTakeFirstOrThrow();
+    if (Number(byIp.n) >= LIMITS.ipPerHour)
+      throw new InputError(
+        "当前网络获取验证码过于频繁，请稍后再试",
+        { phone: "获取验证码过于频繁" },
+        429,
+        "too_many_requests",
+      );
+    const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
+    await this.db
+      .insertInto("phoneCodes")
+      .values({
+        phone,
+        purpose,
+        codeHash: this.hash(`${phone}:${purpose}:${code}`),
+        ipHash,
+        attempts: 0,
+        usedAt: null,
+        expiresAt: new Date(now.getTime() + CODE_TTL_MS).toISOString(),
+        createdAt: now.toISOString(),
+      })
+      .execute();
+    await this.sms.send(phone, `【楚云政务】您的验证码是${code}，10分钟内有效。如非本人操作请忽略。`);
+    return code;
+  }
+
+  /** Checks and consumes the latest code for the phone; throws InputError (field `code`) when wrong. */
+  async verify(rawPhone: string, purpose: string, rawCode: string, now = new Date()): Promise<string> {
+    const phone = normalisePhone(rawPhone);
+    const code = rawCode.trim();
+    const row = await this.db
+      .selectFrom("phoneCodes")
+      .selectAll()
+      .where("phone", "=", phone)
+      .where("purpose", "=", purpose)
+      .where("usedAt", "is", null)
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    const fail = (message: string) => new InputError(message, { code: message });
+    if (!row || row.expiresAt < now.toISOString()) throw fail("验证码已过期或未获取，请重新获取");
+    if (row.attempts >= MAX_ATTEMPTS) throw fail("验证码错误次数过多，请重新获取");
+    const expected = Buffer.from(row.codeHash, "hex");
+    const given = Buffer.from(this.hash(`${phone}:${purpose}:${code}`), "hex");
+    if (!/^\d{6}$/.test(code) || !timingSafeEqual(expected, given)) {
+      await this.db
+        .updateTable("phoneCodes")
+        .set((eb) => ({ attempts: eb("attempts", "+", 1) }))
+        .where("id", "=", row.id)
+        .execute();
+      throw fail(row.attempts + 1 >= MAX_ATTEMPTS ? "验证码错误次数过多，请重新获取" : "验证码不正确");
+    }
+    const used = await this.db
+      .updateTable("phoneCodes")
+      .set({ usedAt: now.toISOString() })
+      .where("id", "=", row.id)
+      .where("usedAt", "is", null)
+      .executeTakeFirst();
+    if (Number(used.numUpdatedRows) !== 1) throw fail("验证码已使用，请重新获取");
+    return phone;
+  }
+
+  /** A stable, non-reversible identity for "one answer per verified person". */
+  personHash(phone: string): string {
+    return createHash("sha256")
+      .update(this.hash(`person:${normalisePhone(phone)}`))
+      .digest("hex");
+  }
+}
