@@ -5,7 +5,7 @@ import autocannon from "autocannon";
 import { createAppDeps } from "../src/container.ts";
 import { loadConfig } from "../src/config.ts";
 import { DEMO_CITIZENS } from "../src/modules/onestop/seed.ts";
-import { DEMO_PASSWORD } from "../src/seed/demo.ts";
+import { DEMO_PASSWORD } from "../src/seed/demo-password.ts";
 import { freePort, startApp, stopChild, waitForHttp } from "./servers.ts";
 
 /**

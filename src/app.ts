@@ -21,7 +21,7 @@ import {
 } from "./platform/http/errors.ts";
 import { registerPageCache } from "./platform/http/page-cache.ts";
 import { sendHtml } from "./platform/http/reply.ts";
-import type { AppDeps } from "./container.ts";
+import type { AppDeps } from "./deps.ts";
 import { buildAssets, type Asset } from "./web/assets.ts";
 import underPressure from "@fastify/under-pressure";
 import { registerHealthRoutes } from "./platform/ops/health.ts";
@@ -37,6 +37,10 @@ import consultationRoutes from "./modules/participation/consultations-routes.tsx
 import consultationAdminRoutes from "./modules/participation/consultations-admin-routes.tsx";
 import surveyRoutes from "./modules/participation/surveys-routes.tsx";
 import surveyAdminRoutes from "./modules/participation/surveys-admin-routes.tsx";
+import articleAdminRoutes from "./modules/content/admin/articles-routes.tsx";
+import reviewRoutes from "./modules/content/admin/review-routes.tsx";
+import siteAdminRoutes from "./modules/sites/admin/sites-routes.tsx";
+import errorReportRoutes from "./modules/sites/admin/error-reports-routes.tsx";
 import consoleRoutes from "./modules/staff/console-routes.ts";
 import serviceHallRoutes from "./modules/onestop/routes.tsx";
 import accountRoutes from "./modules/accounts/routes.tsx";
@@ -45,7 +49,7 @@ import serviceAdminRoutes from "./modules/onestop/admin-routes.tsx";
 import formBuilderRoutes from "./modules/onestop/form-builder-routes.tsx";
 import serviceApiRoutes from "./modules/onestop/api-routes.ts";
 import { renderErrorPage } from "./modules/sites/views/error-page.tsx";
-import { MAX_ATTACHMENT_BYTES } from "./modules/content/attachments.ts";
+import { MAX_ATTACHMENT_BYTES } from "./platform/files/attachments.ts";
 import assistantRoutes from "./modules/assistant/routes.tsx";
 
 /** Paths served by the platform itself, never rewritten to a site. */
@@ -240,6 +244,10 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(surveyRoutes, { deps });
   await app.register(surveyAdminRoutes, { deps });
   await app.register(consoleRoutes, { deps });
+  await app.register(articleAdminRoutes, { deps });
+  await app.register(reviewRoutes, { deps });
+  await app.register(siteAdminRoutes, { deps });
+  await app.register(errorReportRoutes, { deps });
   await app.register(assistantRoutes, { deps });
   await app.register(serviceHallRoutes, { deps });
   await app.register(accountRoutes, { deps });

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Config } from "./config.ts";
 import { AuditLog } from "./platform/audit/audit-log.ts";
-import { SqlSessionStore, type SessionStore } from "./platform/auth/session-store.ts";
+import { SqlSessionStore } from "./platform/auth/session-store.ts";
 import { openDatabase, type Db } from "./platform/db/database.ts";
 import { migrateToLatest } from "./platform/db/migrate.ts";
 import { SearchIndex } from "./platform/search/search-index.ts";
@@ -16,7 +16,7 @@ import { CalendarService } from "./platform/calendar/calendar-service.ts";
 import { OneStopService } from "./modules/onestop/service.ts";
 import { AccountsService } from "./modules/accounts/service.ts";
 import { seedDemo } from "./seed/demo.ts";
-import type { Redis } from "ioredis";
+import type { AppDeps } from "./deps.ts";
 import { connectRedis } from "./platform/cache/redis.ts";
 import {
   LocalInvalidationBus,
@@ -26,33 +26,6 @@ import {
 import { RedisSessionStore } from "./platform/auth/redis-session-store.ts";
 import { AssistantService } from "./modules/assistant/service.ts";
 import { MailboxHandOff } from "./modules/assistant/handoff.ts";
-
-/** Everything the HTTP layer and the CLI share; tests build it the same way. */
-export interface AppDeps {
-  config: Config;
-  store: Db;
-  audit: AuditLog;
-  search: SearchIndex;
-  sites: SitesService;
-  content: ContentService;
-  assistant: AssistantService;
-  sessions: SessionStore;
-  /** Rendered public pages for anonymous visitors; cleared when content or sites change. */
-  pageCache: PageCache;
-  calendar: CalendarService;
-  oneStop: OneStopService;
-  accounts: AccountsService;
-  cookieSecret: string;
-  /** Shared Redis connection in multi-instance mode, else null. */
-  redis: Redis | null;
-  /** Tells every instance that public content changed. */
-  bus: InvalidationBus;
-  /** One-time codes sent by SMS to confirm a citizen's phone (letters, consultations, surveys). */
-  phone: PhoneVerifier;
-  mailbox: MailboxService;
-  participation: ParticipationService;
-  close(): Promise<void>;
-}
 
 async function cookieSecretFor(config: Config, store: Db): Promise<string> {
   if (config.sessionSecret) return config.sessionSecret;

@@ -1,4 +1,4 @@
-import type { AppDeps } from "./container.ts";
+import type { AppDeps } from "./deps.ts";
 import type { RecurringJob } from "./platform/jobs/scheduler.ts";
 
 /** Background work of the platform; modules add their recurring jobs here. */

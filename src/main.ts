@@ -38,7 +38,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case "admin:create": {
-      const { adminCreateCommand } = await import("./platform/auth/admin-create.ts");
+      const { adminCreateCommand } = await import("./modules/staff/admin-create.ts");
       process.exitCode = await adminCreateCommand(rest);
       return;
     }

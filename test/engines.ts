@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { loadConfig, type Config } from "../src/config.ts";
 import { createAppDeps } from "../src/container.ts";
-import { type AppDeps } from "../src/container.ts";
+import type { AppDeps } from "../src/deps.ts";
 import { buildApp, type BuildOptions } from "../src/app.ts";
 import type { FastifyInstance } from "fastify";
 import { TEST_PG_URL, templateDatabase, templateRoot } from "./template-names.ts";

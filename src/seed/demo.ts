@@ -1,8 +1,9 @@
-import type { AppDeps } from "../container.ts";
+import type { AppDeps } from "../deps.ts";
 import { hashPassword } from "../platform/auth/passwords.ts";
 import { nowIso } from "../platform/db/time.ts";
 import { DEFAULT_INDEX_FORMAT } from "../modules/content/policy-numbers.ts";
 import type { Actor } from "../modules/content/service.ts";
+import { DEMO_PASSWORD } from "./demo-password.ts";
 import { DEMO_ARTICLES } from "./demo-articles.ts";
 import { DEMO_SITES } from "./demo-sites.ts";
 import { minimalPdf } from "./sample-files.ts";
@@ -20,8 +21,6 @@ export const CHANNEL_FOR_KIND: Record<string, string> = {
   budget: "zwgk/czyjs",
 };
 
-/** Demo staff (README lists them). Operators enrol a TOTP second factor at first login. */
-export const DEMO_PASSWORD = "Chuyun@2026";
 export const DEMO_STAFF: {
   username: string;
   displayName: string;

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { VNode } from "preact";
-import type { AppDeps } from "../container.ts";
+import type { Db } from "../platform/db/database.ts";
+import type { SessionStore } from "../platform/auth/session-store.ts";
 import { sendHtml } from "../platform/http/reply.ts";
 import { requireStaff, type StaffContext } from "../platform/auth/staff-auth.ts";
 import type { AdminContext } from "./admin-layout.tsx";
@@ -13,7 +14,7 @@ export interface ConsoleRequest {
 
 /** Signed-in staff (and, for POSTs, a valid CSRF token) or null after redirecting to the login form. */
 export async function consoleAuth(
-  deps: AppDeps,
+  deps: { store: Db; sessions: SessionStore },
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<ConsoleRequest | null> {
@@ -53,15 +54,6 @@ export function ids(form: Form, key: string): number[] {
       list.filter((x): x is string => typeof x === "string" && /^\d{1,9}$/.test(x)).map((x) => Number(x)),
     ),
   ].filter((n) => n > 0);
-}
-
-export function idParam(value: unknown): number | null {
-  return typeof value === "string" && /^\d{1,9}$/.test(value) && Number(value) > 0 ? Number(value) : null;
-}
-
-export function pageOf(value: unknown): number {
-  const n = Number(value);
-  return Number.isInteger(n) && n >= 1 ? Math.min(n, 10000) : 1;
 }
 
 /** Where to go after a sign-in: a path on this site only (no //host, no backslashes, no schemes). */

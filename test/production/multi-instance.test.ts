@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config.ts";
 import { createAppDeps } from "../../src/container.ts";
-import { type AppDeps } from "../../src/container.ts";
+import type { AppDeps } from "../../src/deps.ts";
 import { createPgDatabase } from "../engines.ts";
 import { Instance, PrivateRedis } from "./processes.ts";
 

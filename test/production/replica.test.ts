@@ -4,7 +4,7 @@ import type { FastifyInstance } from "fastify";
 import pg from "pg";
 import { loadConfig } from "../../src/config.ts";
 import { createAppDeps } from "../../src/container.ts";
-import { type AppDeps } from "../../src/container.ts";
+import type { AppDeps } from "../../src/deps.ts";
 import { buildApp } from "../../src/app.ts";
 import { StaffSession } from "../staff-session.ts";
 import { PrivatePostgres, tempDataDir } from "./processes.ts";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import * as oidc from "openid-client";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { idCheckChar } from "../../platform/validation/china-ids.ts";
-import { DEMO_PASSWORD } from "../../seed/demo.ts";
+import { DEMO_PASSWORD } from "../../seed/demo-password.ts";
 import { identityFromClaims, OidcProvider, oidcSettingsFromEnv } from "./identity.ts";
 
 const form = (data: Record<string, string>) => ({

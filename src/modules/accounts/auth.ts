@@ -1,6 +1,14 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { timingSafeEqual } from "node:crypto";
-import type { AppDeps } from "../../container.ts";
+import type { SessionStore } from "../../platform/auth/session-store.ts";
+import type { AccountsService } from "./service.ts";
+import type { AccountsDeps } from "./deps.ts";
+
+/** What finding the signed-in citizen needs. */
+export interface CitizenAuthDeps {
+  sessions: SessionStore;
+  accounts: AccountsService;
+}
 import { checkCsrf } from "../../platform/auth/staff-auth.ts";
 import type { Session } from "../../platform/auth/session-store.ts";
 import { InputError } from "../../platform/http/errors.ts";
@@ -15,7 +23,10 @@ export interface CitizenContext {
 }
 
 /** The signed-in citizen or enterprise of this request, or null. */
-export async function currentCitizen(deps: AppDeps, request: FastifyRequest): Promise<CitizenContext | null> {
+export async function currentCitizen(
+  deps: CitizenAuthDeps,
+  request: FastifyRequest,
+): Promise<CitizenContext | null> {
   const raw = request.cookies?.[CITIZEN_COOKIE];
   if (!raw) return null;
   const unsigned = request.unsignCookie(raw);
@@ -27,7 +38,7 @@ export async function currentCitizen(deps: AppDeps, request: FastifyRequest): Pr
 }
 
 /** Starts a session for the account and sets the signed cookie. */
-export async function signIn(deps: AppDeps, reply: FastifyReply, account: Account): Promise<void> {
+export async function signIn(deps: AccountsDeps, reply: FastifyReply, account: Account): Promise<void> {
   const { token } = await deps.sessions.create(account.id, "citizen", CITIZEN_SESSION_SECONDS);
   reply.setCookie(CITIZEN_COOKIE, token, {
     path: "/",
@@ -39,7 +50,11 @@ export async function signIn(deps: AppDeps, reply: FastifyReply, account: Accoun
   });
 }
 
-export async function signOut(deps: AppDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+export async function signOut(
+  deps: AccountsDeps,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
   const raw = request.cookies?.[CITIZEN_COOKIE];
   const unsigned = raw ? request.unsignCookie(raw) : null;
   if (unsigned?.valid && unsigned.value) await deps.sessions.destroy(unsigned.value);
@@ -51,7 +66,7 @@ export async function signOut(deps: AppDeps, request: FastifyRequest, reply: Fas
  * for state-changing requests, the session's CSRF token (`_csrf` field or `x-csrf-token` header).
  */
 export async function requireCitizen(
-  deps: AppDeps,
+  deps: CitizenAuthDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   siteCode = "www",

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { AppDeps } from "../../container.ts";
+import type { AccountsDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { InputError } from "../../platform/http/errors.ts";
 import { renderDocument } from "../../web/render.ts";
-import { pageContext, siteOf } from "../sites/page-context.ts";
+import { pageContext, siteOf } from "../sites/index.ts";
 import { requireCitizen, safeNext, signIn, signOut } from "./auth.ts";
 import type { PendingLogin } from "./identity.ts";
 import { AccountPage, LoginPage, RegisterPage, type RegisterValues } from "./views/pages.tsx";
@@ -13,7 +13,7 @@ const field = (body: Record<string, unknown>, k: string, max = 200) =>
   typeof body[k] === "string" ? (body[k] as string).slice(0, max) : "";
 
 /** Citizen and enterprise sign-up, sign-in (local password or external OIDC), sign-out, profile. */
-export default async function accountRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+export default async function accountRoutes(app: FastifyInstance, { deps }: { deps: AccountsDeps }) {
   const { accounts } = deps;
   const loginLimit = { rateLimit: { max: 20, timeWindow: "1 minute" } };
 

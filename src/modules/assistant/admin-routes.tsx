@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import type { AppDeps } from "../../container.ts";
+import type { AssistantDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { hasRole, requireStaff, sitesWithRole, type StaffContext } from "../../platform/auth/staff-auth.ts";
 import { forbidden, InputError } from "../../platform/http/errors.ts";
 import type { AdminContext } from "../../web/admin-layout.tsx";
 import { renderDocument } from "../../web/render.ts";
-import { pageParam } from "../content/routes.tsx";
+import { pageParam } from "../../platform/http/params.ts";
 import type { FaqInput, FaqLink, FaqRecord } from "./service.ts";
 import {
   AssistantDashboard,
@@ -105,7 +105,7 @@ function turnIds(text: string): number[] {
     .slice(0, 200);
 }
 
-export default async function assistantAdminRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+export default async function assistantAdminRoutes(app: FastifyInstance, { deps }: { deps: AssistantDeps }) {
   const { assistant, sites } = deps;
   const authDeps = { db: deps.store.db, sessions: deps.sessions };
 

@@ -1,5 +1,5 @@
 import { InputError } from "../../platform/http/errors.ts";
-import type { LetterService } from "../mailbox/letters.ts";
+import type { LetterService } from "../mailbox/index.ts";
 
 /** A citizen's request to continue with a person, carrying the conversation so far. */
 export interface HandOffRequest {

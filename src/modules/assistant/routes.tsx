@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import type { AppDeps } from "../../container.ts";
+import type { AssistantDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { InputError } from "../../platform/http/errors.ts";
 import { renderDocument } from "../../web/render.ts";
-import { pageContext, siteOf } from "../sites/page-context.ts";
-import type { Site } from "../sites/service.ts";
+import { pageContext, siteOf } from "../sites/index.ts";
+import type { Site } from "../sites/index.ts";
 import {
   AssistantPage,
   EMPTY_HANDOFF,
@@ -71,7 +71,7 @@ function toTurnView(result: AskResult): TurnView {
   };
 }
 
-export default async function assistantRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+export default async function assistantRoutes(app: FastifyInstance, { deps }: { deps: AssistantDeps }) {
   const assistant = deps.assistant;
 
   app.post(

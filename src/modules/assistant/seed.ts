@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
-import type { AppDeps } from "../../container.ts";
+import type { AssistantDeps } from "./deps.ts";
 import { DEFAULT_ALTERNATIVES_PATH, DEFAULT_FAQ_PATH, loadAlternatives, loadFaqFile } from "./faq-file.ts";
 
 /** Demo seed: the project's demo FAQ (data/faq.jsonl) with its alternative phrasings. */
 export async function seedAssistant(
-  deps: AppDeps,
+  deps: AssistantDeps,
   log: (line: string) => void,
   faqPath: string = DEFAULT_FAQ_PATH,
 ): Promise<void> {

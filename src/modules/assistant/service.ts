@@ -5,7 +5,7 @@ import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
 import { maskInText } from "../../platform/mask/mask.ts";
-import type { SitesService } from "../sites/service.ts";
+import type { SitesService } from "../sites/index.ts";
 import { AssistantEngine, MESSAGES, type AssistantAnswer, type AssistantContext } from "./engine.ts";
 import type { FaqEntry } from "./faq-file.ts";
 import { normaliseQuestion } from "./guard.ts";

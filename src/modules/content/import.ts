@@ -2,7 +2,7 @@ import { createReadStream, statSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { looksLikeHtml, sanitizeRichText, textToHtml } from "../../platform/html/sanitize.ts";
 import { InputError } from "../../platform/http/errors.ts";
-import type { SitesService, Site } from "../sites/service.ts";
+import type { SitesService, Site } from "../sites/index.ts";
 import { docNumberProblem, normaliseDocNumberInput } from "./policy-numbers.ts";
 import {
   ARTICLE_KINDS,

@@ -1,14 +1,15 @@
+import { pageParam } from "../../platform/http/params.ts";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Feed } from "feed";
 import { Type } from "typebox";
-import type { AppDeps } from "../../container.ts";
+import type { ContentDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { InputError, notFound } from "../../platform/http/errors.ts";
 import { renderDocument } from "../../web/render.ts";
 import type { Crumb } from "../../web/layout.tsx";
-import { pageContext, siteOf } from "../sites/page-context.ts";
-import type { Channel, Site } from "../sites/service.ts";
-import { contentDisposition } from "./attachments.ts";
+import { pageContext, siteOf } from "../sites/index.ts";
+import type { Channel, Site } from "../sites/index.ts";
+import { contentDisposition } from "../../platform/files/attachments.ts";
 import { VALIDITY } from "./service.ts";
 import { ArticlePage } from "./views/article.tsx";
 import { ChannelPage } from "./views/channel.tsx";
@@ -17,17 +18,11 @@ import { PoliciesPage, type PolicyFilterValues } from "./views/policies.tsx";
 const SiteParams = Type.Object({ code: Type.String({ maxLength: 40 }) });
 const PAGE_SIZE = 20;
 
-/** Parses ?page= leniently: anything odd means page 1 (never an error for a reader). */
-export function pageParam(value: unknown, max = 10000): number {
-  const n = Number(value);
-  return Number.isInteger(n) && n >= 1 ? Math.min(n, max) : 1;
-}
-
 function origin(request: FastifyRequest): string {
   return `${request.protocol}://${request.host}`;
 }
 
-async function channelCrumbs(deps: AppDeps, site: Site, channel: Channel): Promise<Crumb[]> {
+async function channelCrumbs(deps: ContentDeps, site: Site, channel: Channel): Promise<Crumb[]> {
   const base = deps.sites.base(site);
   const all = await deps.sites.repo.channelsOfSite(site.id);
   const chain: Channel[] = [];
@@ -44,7 +39,7 @@ async function channelCrumbs(deps: AppDeps, site: Site, channel: Channel): Promi
 }
 
 async function channelWithDescendants(
-  deps: AppDeps,
+  deps: ContentDeps,
   site: Site,
   channel: Channel,
 ): Promise<{ ids: number[]; children: Channel[] }> {
@@ -55,7 +50,7 @@ async function channelWithDescendants(
   return { ids, children: all.filter((c) => c.parentId === channel.id) };
 }
 
-export default async function contentRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+export default async function contentRoutes(app: FastifyInstance, { deps }: { deps: ContentDeps }) {
   const { sites, content } = deps;
 
   // Public pages: cached for anonymous visitors, and may read from the read replica.

@@ -7,8 +7,8 @@ import { htmlToText, looksLikeHtml, sanitizeRichText, textToHtml } from "../../p
 import { InputError, notFound } from "../../platform/http/errors.ts";
 import type { SearchIndex } from "../../platform/search/search-index.ts";
 import type { Database } from "../../tables.ts";
-import type { SitesService } from "../sites/service.ts";
-import { checkAttachment } from "./attachments.ts";
+import type { SitesService } from "../sites/index.ts";
+import { checkAttachment } from "../../platform/files/attachments.ts";
 import {
   DEFAULT_INDEX_FORMAT,
   docNumberProblem,

@@ -1,21 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { AppDeps } from "../../container.ts";
+import type { MailboxDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { hasRole, requireStaff, type StaffContext } from "../../platform/auth/staff-auth.ts";
 import { InputError, notFound } from "../../platform/http/errors.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import type { AdminContext } from "../../web/admin-layout.tsx";
 import { renderDocument } from "../../web/render.ts";
-import { contentDisposition } from "../content/attachments.ts";
-import { pageParam } from "../content/routes.tsx";
-import { intParam } from "../../platform/http/form-input.ts";
+import { contentDisposition } from "../../platform/files/attachments.ts";
+import { pageParam } from "../../platform/http/params.ts";
+import { idParam } from "../../platform/http/params.ts";
 import { LETTER_KINDS, LETTER_STATUS, type InteractionSettings } from "./model.ts";
 import { LetterAdminPage, Open311KeysPage, QueuePage, SettingsPage } from "./views/admin-views.tsx";
 
 const SWEEP_EVERY_MS = 60_000;
 
 /** Staff console of the interaction centre: queue, handling, review, publishing, settings. */
-export default async function interactionAdminRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+export default async function interactionAdminRoutes(app: FastifyInstance, { deps }: { deps: MailboxDeps }) {
   const { mailbox, sites } = deps;
   const letters = mailbox.letters;
   const authDeps = { db: deps.store.db, sessions: deps.sessions };
@@ -98,7 +98,7 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
   app.get("/admin/interaction/letters/:id", { schema: { hide: true } }, async (request, reply) => {
     const c = await requireStaff(authDeps, request, reply);
     if (!c) return reply;
-    const id = intParam((request.params as { id: string }).id);
+    const id = idParam((request.params as { id: string }).id);
     if (id == null) throw notFound("信件不存在");
     const done = (request.query as { done?: string }).done;
     return sendHtml(reply, await detailPage(c, request, id, { done: done?.slice(0, 30) }));
@@ -111,8 +111,8 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
       const c = await requireStaff(authDeps, request, reply);
       if (!c) return reply;
       const p = request.params as { id: string; aid: string };
-      const id = intParam(p.id);
-      const aid = intParam(p.aid);
+      const id = idParam(p.id);
+      const aid = idParam(p.aid);
       if (id == null || aid == null) throw notFound("附件不存在");
       const letter = await letters.get(id);
       if (!letters.canSee(c.staff, letter)) throw notFound("附件不存在");
@@ -171,7 +171,7 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
     const c = await requireStaff(authDeps, request, reply);
     if (!c) return reply;
     const p = request.params as { id: string; action: string };
-    const id = intParam(p.id);
+    const id = idParam(p.id);
     const entry = ACTIONS[p.action];
     if (id == null || !entry) throw notFound("操作不存在");
     const body = (request.body ?? {}) as Record<string, unknown>;
@@ -258,7 +258,7 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
   app.post("/admin/interaction/rules/:id/delete", { schema: { hide: true } }, async (request, reply) => {
     const c = await requireStaff(authDeps, request, reply);
     if (!c) return reply;
-    const id = intParam((request.params as { id: string }).id);
+    const id = idParam((request.params as { id: string }).id);
     if (id == null) throw notFound("规则不存在");
     await letters.deleteRule(id, c.staff);
     return reply.redirect("/admin/interaction/settings?saved=1", 303);
@@ -314,7 +314,7 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
   app.post("/admin/interaction/open311/:id/revoke", { schema: { hide: true } }, async (request, reply) => {
     const c = await requireStaff(authDeps, request, reply);
     if (!c) return reply;
-    const id = intParam((request.params as { id: string }).id);
+    const id = idParam((request.params as { id: string }).id);
     if (id == null) throw notFound("密钥不存在");
     await mailbox.open311.revoke(id, c.staff);
     return reply.redirect("/admin/interaction/open311", 303);

@@ -8,8 +8,8 @@ import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
 import { maskInText, maskName } from "../../platform/mask/mask.ts";
 import type { SearchIndex } from "../../platform/search/search-index.ts";
 import type { Database, LetterRow } from "../../tables.ts";
-import { checkAttachment, type CheckedFile } from "../content/attachments.ts";
-import type { SitesService } from "../sites/service.ts";
+import { checkAttachment, type CheckedFile } from "../../platform/files/attachments.ts";
+import type { SitesService } from "../sites/index.ts";
 import type { WorkingDaySource } from "../../platform/calendar/platform-working-days.ts";
 import {
   DEFAULT_SETTINGS,

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { XMLBuilder } from "fast-xml-parser";
-import type { AppDeps } from "../../container.ts";
+import type { MailboxDeps } from "./deps.ts";
 import { InputError } from "../../platform/http/errors.ts";
 import type { Letter } from "./letters.ts";
 import { LETTER_KINDS } from "./model.ts";
@@ -50,7 +50,7 @@ function o311Error(reply: FastifyReply, format: Format, status: number, descript
   return o311Errors(reply, format, status, [description]);
 }
 
-export default async function open311Routes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+export default async function open311Routes(app: FastifyInstance, { deps }: { deps: MailboxDeps }) {
   const { mailbox, sites } = deps;
   const letters = mailbox.letters;
 

@@ -1,13 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import type { AppDeps } from "../../container.ts";
+import type { MailboxDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { InputError, notFound } from "../../platform/http/errors.ts";
 import { renderDocument } from "../../web/render.ts";
-import { pageParam } from "../content/routes.tsx";
-import { pageContext, siteOf } from "../sites/page-context.ts";
-import type { Site } from "../sites/service.ts";
-import { intParam, newDraftToken, readForm, snippetText } from "../../platform/http/form-input.ts";
+import { pageParam } from "../../platform/http/params.ts";
+import { pageContext, siteOf } from "../sites/index.ts";
+import type { Site } from "../sites/index.ts";
+import { newDraftToken, readForm, snippetText } from "../../platform/http/form-input.ts";
+import { idParam } from "../../platform/http/params.ts";
 import type { LetterInput } from "./letters.ts";
 import { FIGURES_SCHEMA } from "./schemas.ts";
 import {
@@ -25,7 +26,7 @@ import {
 
 const SiteParams = Type.Object({ code: Type.String({ maxLength: 40 }) });
 
-export default async function interactionRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+export default async function interactionRoutes(app: FastifyInstance, { deps }: { deps: MailboxDeps }) {
   const { mailbox, participation, phone, sites } = deps;
   const letters = mailbox.letters;
 
@@ -378,7 +379,7 @@ export default async function interactionRoutes(app: FastifyInstance, { deps }: 
     async (request, reply) => {
       const { code, id } = request.params as { code: string; id: string };
       const site = await siteOf(deps, code);
-      const n = intParam(id);
+      const n = idParam(id);
       if (n == null) throw notFound("该信件不存在或未公开");
       const letter = await letters.publishedById(n);
       const ctx = await pageContext(deps, site, request);

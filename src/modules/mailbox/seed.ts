@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
-import type { AppDeps } from "../../container.ts";
+import type { MailboxDeps } from "./deps.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { DEFAULT_SETTINGS } from "./model.ts";
 import { simhash } from "./screening.ts";
-import { seedConsultationsAndSurveys } from "../participation/consultations-seed.ts";
+import { seedConsultationsAndSurveys } from "../participation/index.ts";
 
 /** Demo handlers (password as the other demo accounts). */
 export const INTERACTION_STAFF: { username: string; displayName: string; roles: [string, string][] }[] = [
@@ -147,7 +147,7 @@ const LETTERS: DemoLetter[] = [
 ];
 
 /** Seeds demo staff for the mailbox, routing rules, and letters in every state (one overdue). */
-export async function seedInteraction(deps: AppDeps, passwordHash: string): Promise<void> {
+export async function seedInteraction(deps: MailboxDeps, passwordHash: string): Promise<void> {
   const { store, sites, mailbox } = deps;
   const db = store.db;
   const cal = await mailbox.workingDays();

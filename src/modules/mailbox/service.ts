@@ -3,7 +3,7 @@ import type { Db } from "../../platform/db/database.ts";
 import type { SearchIndex } from "../../platform/search/search-index.ts";
 import type { PhoneVerifier } from "../../platform/phone/phone-verify.ts";
 import type { WorkingDayCalendar, WorkingDaySource } from "../../platform/calendar/platform-working-days.ts";
-import type { SitesService } from "../sites/service.ts";
+import type { SitesService } from "../sites/index.ts";
 import { LetterService } from "./letters.ts";
 import { Open311Keys } from "./open311-keys.ts";
 import { siteFigures, type SiteFigures } from "./stats.ts";

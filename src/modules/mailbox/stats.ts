@@ -1,5 +1,5 @@
 import type { Db } from "../../platform/db/database.ts";
-import type { SitesService } from "../sites/service.ts";
+import type { SitesService } from "../sites/index.ts";
 import type { WorkingDayCalendar } from "../../platform/calendar/platform-working-days.ts";
 import type { InteractionSettings } from "./model.ts";
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { AppDeps } from "../../container.ts";
+import type { AppDeps } from "../../deps.ts";
 import { STAFF_COOKIE } from "../../platform/auth/staff-auth.ts";
 
 /** A multipart/form-data body for app.inject. */

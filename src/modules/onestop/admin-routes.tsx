@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { AppDeps } from "../../container.ts";
+import type { OneStopDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { requireStaff, sitesWithRole, type StaffContext } from "../../platform/auth/staff-auth.ts";
 import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
 import type { AdminContext } from "../../web/admin-layout.tsx";
 import { renderDocument } from "../../web/render.ts";
-import { pageParam } from "../content/routes.tsx";
-import { contentDisposition } from "../content/attachments.ts";
+import { pageParam } from "../../platform/http/params.ts";
+import { contentDisposition } from "../../platform/files/attachments.ts";
 import type { Application } from "./applications.ts";
 import type { ServiceItem } from "./catalogue.ts";
 import { workflowFromForm, type WorkflowDefinition } from "./workflow.ts";
@@ -27,7 +27,7 @@ const s = (body: unknown, k: string, max = 2000) => {
 };
 
 /** Console: handler work queue, application handling, catalogue and form editing, rectifications. */
-export default async function serviceAdminRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+export default async function serviceAdminRoutes(app: FastifyInstance, { deps }: { deps: OneStopDeps }) {
   const { oneStop, sites } = deps;
   const { applications } = oneStop;
   const authDeps = { db: deps.store.db, sessions: deps.sessions };

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from "fastify";
 import { Type, type Static } from "typebox";
-import type { AppDeps } from "../../container.ts";
+import type { OneStopDeps } from "./deps.ts";
 import { InputError, notFound } from "../../platform/http/errors.ts";
-import { pageParam } from "../content/routes.tsx";
-import { requireCitizen } from "../accounts/auth.ts";
+import { pageParam } from "../../platform/http/params.ts";
+import { requireCitizen } from "../accounts/index.ts";
 import { ACTION_LABELS, STATUS_LABELS } from "./applications.ts";
 import type { ServiceItem } from "./catalogue.ts";
 import { sparedMaterials } from "./guide.ts";
@@ -152,7 +152,7 @@ const Tracking = Type.Object({
 });
 
 /** The Open JSON API of the service hall (documented at /api/docs). */
-export default async function serviceApiRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+export default async function serviceApiRoutes(app: FastifyInstance, { deps }: { deps: OneStopDeps }) {
   const { oneStop, sites } = deps;
   const tags = ["一网通办"];
 

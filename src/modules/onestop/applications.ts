@@ -8,7 +8,7 @@ import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
 import type { ApplicationRow, ApplicationTaskRow } from "../../tables.ts";
-import type { Account } from "../accounts/service.ts";
+import type { Account } from "../accounts/index.ts";
 import type { ServiceItem } from "./catalogue.ts";
 import type { FormVersion } from "./form-store.ts";
 import {

@@ -1,13 +1,13 @@
 import { randomBytes } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { AppDeps } from "../../container.ts";
+import type { OneStopDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { notFound } from "../../platform/http/errors.ts";
 import { renderDocument } from "../../web/render.ts";
-import { pageParam } from "../content/routes.tsx";
-import { pageContext, siteOf } from "../sites/page-context.ts";
-import { currentCitizen, requireCitizen, verifyCsrfToken } from "../accounts/auth.ts";
-import type { Account } from "../accounts/service.ts";
+import { pageParam } from "../../platform/http/params.ts";
+import { pageContext, siteOf } from "../sites/index.ts";
+import { currentCitizen, requireCitizen, verifyCsrfToken } from "../accounts/index.ts";
+import type { Account } from "../accounts/index.ts";
 import type { Application } from "./applications.ts";
 import type { ServiceItem } from "./catalogue.ts";
 import type { FormVersion } from "./form-store.ts";
@@ -55,7 +55,7 @@ function prefill(account: Account): FormValues {
 }
 
 /** Applying online: form, drafts, submission, receipt, my applications, public tracking. */
-export default async function applyRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+export default async function applyRoutes(app: FastifyInstance, { deps }: { deps: OneStopDeps }) {
   const { oneStop } = deps;
   const { applications } = oneStop;
 

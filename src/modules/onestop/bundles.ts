@@ -3,7 +3,7 @@ import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { InputError, notFound } from "../../platform/http/errors.ts";
 import type { ServiceBundleRow } from "../../tables.ts";
-import type { Account } from "../accounts/service.ts";
+import type { Account } from "../accounts/index.ts";
 import { newTrackingNo, type Application, type ApplicationService } from "./applications.ts";
 import type { CatalogueService, ServiceItem } from "./catalogue.ts";
 import type { FormStore, FormVersion } from "./form-store.ts";

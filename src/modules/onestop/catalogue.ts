@@ -5,7 +5,7 @@ import { InputError, notFound } from "../../platform/http/errors.ts";
 import type { SearchIndex } from "../../platform/search/search-index.ts";
 import type { Selectable } from "kysely";
 import type { ServiceItemRow } from "../../tables.ts";
-import type { SitesService } from "../sites/service.ts";
+import type { SitesService } from "../sites/index.ts";
 import {
   checkGuide,
   sparedMaterials,

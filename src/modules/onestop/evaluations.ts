@@ -6,7 +6,7 @@ import { chinaDate } from "../../platform/calendar/working-days.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
-import type { Account } from "../accounts/service.ts";
+import type { Account } from "../accounts/index.ts";
 import type { ApplicationService } from "./applications.ts";
 
 /** 好差评 levels: 5 非常满意 … 1 非常不满意; 1 and 2 are bad reviews. */

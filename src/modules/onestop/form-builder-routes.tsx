@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { AppDeps } from "../../container.ts";
+import type { OneStopDeps } from "./deps.ts";
 import { sitesWithRole } from "../../platform/auth/staff-auth.ts";
 import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
 import { consoleAuth, formOf, sendPage, text, type ConsoleRequest } from "../../web/console.ts";
@@ -21,7 +21,7 @@ import { FormBuilderPage, FormVersionPage, type BuilderPageProps } from "./views
  * Every editing action posts the whole builder form, keeps the draft and redirects (POST-redirect-GET);
  * saving checks the draft with forms.ts and stores a new version through the form store (audited).
  */
-export default async function formBuilderRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+export default async function formBuilderRoutes(app: FastifyInstance, { deps }: { deps: OneStopDeps }) {
   const { oneStop } = deps;
   const drafts = new FormDrafts(deps.store);
 

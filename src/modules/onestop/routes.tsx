@@ -1,9 +1,9 @@
 import type { FastifyInstance } from "fastify";
-import type { AppDeps } from "../../container.ts";
+import type { OneStopDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { renderDocument } from "../../web/render.ts";
-import { pageParam } from "../content/routes.tsx";
-import { pageContext, siteOf } from "../sites/page-context.ts";
+import { pageParam } from "../../platform/http/params.ts";
+import { pageContext, siteOf } from "../sites/index.ts";
 import { notFound } from "../../platform/http/errors.ts";
 import { HallPage, type HallParams } from "./views/hall.tsx";
 import { GuidePage } from "./views/guide.tsx";
@@ -12,7 +12,7 @@ const str = (v: unknown, max = 100) =>
   (typeof v === "string" ? v : Array.isArray(v) && typeof v[0] === "string" ? v[0] : "").trim().slice(0, max);
 
 /** Public pages of the service hall: the catalogue on the portal and every department site, guides. */
-export default async function serviceHallRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+export default async function serviceHallRoutes(app: FastifyInstance, { deps }: { deps: OneStopDeps }) {
   const { sites, oneStop } = deps;
   const PAGE_SIZE = 20;
 

@@ -1,8 +1,8 @@
-import type { AppDeps } from "../../container.ts";
+import type { OneStopDeps } from "./deps.ts";
 import { hashPassword } from "../../platform/auth/passwords.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { creditCodeCheckChar, idCheckChar } from "../../platform/validation/china-ids.ts";
-import { DEMO_PASSWORD } from "../../seed/demo.ts";
+import { DEMO_PASSWORD } from "../../seed/demo-password.ts";
 import { DEMO_ITEMS } from "./demo-items.ts";
 import type { Guide } from "./guide.ts";
 
@@ -10,7 +10,7 @@ export const DEFAULT_HOURS =
   "工作日上午9:00—12:00，下午13:30—17:00（法定节假日除外）；网上办理全天24小时受理";
 
 /** Seeds the demo service catalogue (called once from the demo seed). */
-export async function seedServiceHall(deps: AppDeps): Promise<number> {
+export async function seedServiceHall(deps: OneStopDeps): Promise<number> {
   const actor = "system:seed";
   let n = 0;
   for (const d of DEMO_ITEMS) {
@@ -99,7 +99,7 @@ export const DEMO_BUNDLES = [
   },
 ];
 
-async function seedBundles(deps: AppDeps): Promise<void> {
+async function seedBundles(deps: OneStopDeps): Promise<void> {
   for (const [i, b] of DEMO_BUNDLES.entries()) {
     const itemCodes = b.items.map(([site, seq]) => `${deps.sites.byCodeCached(site)!.siteCode}-${seq}`);
     await deps.oneStop.bundles.create(
@@ -166,7 +166,7 @@ export const FLEXIBLE_EMPLOYMENT_FORM = {
   ],
 };
 
-async function seedDemoForms(deps: AppDeps): Promise<void> {
+async function seedDemoForms(deps: OneStopDeps): Promise<void> {
   const site = deps.sites.byCodeCached("rst");
   if (!site) return;
   const item = await deps.oneStop.catalogue.byCode(`${site.siteCode}-GG-0003`, true);
@@ -179,7 +179,7 @@ async function seedDemoForms(deps: AppDeps): Promise<void> {
  * leader (CODE_leader, 分管领导: decides, approves extensions, receives 督办), the demo password; the
  * provincial supervising office (省政务服务管理办公室) on the portal with `zwfw_supervisor`.
  */
-async function seedHandlers(deps: AppDeps): Promise<void> {
+async function seedHandlers(deps: OneStopDeps): Promise<void> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const db = deps.store.db;
   const { workflows } = deps.oneStop;
@@ -230,7 +230,7 @@ export const DEMO_CITIZENS = {
   enterprise: { loginName: "91420100MA4K00001", name: "楚云示范餐饮有限公司" },
 };
 
-async function seedDemoAccounts(deps: AppDeps): Promise<void> {
+async function seedDemoAccounts(deps: OneStopDeps): Promise<void> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const p = DEMO_CITIZENS.person;
   const e = DEMO_CITIZENS.enterprise;

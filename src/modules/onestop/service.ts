@@ -2,7 +2,7 @@ import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { CalendarService } from "../../platform/calendar/calendar-service.ts";
 import type { Db } from "../../platform/db/database.ts";
 import type { SearchIndex } from "../../platform/search/search-index.ts";
-import type { SitesService } from "../sites/service.ts";
+import type { SitesService } from "../sites/index.ts";
 import { ApplicationService } from "./applications.ts";
 import { BundleService } from "./bundles.ts";
 import { CatalogueService } from "./catalogue.ts";

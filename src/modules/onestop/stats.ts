@@ -1,7 +1,7 @@
 import type { CalendarService } from "../../platform/calendar/calendar-service.ts";
 import { chinaDate } from "../../platform/calendar/working-days.ts";
 import type { Db } from "../../platform/db/database.ts";
-import type { SitesService } from "../sites/service.ts";
+import type { SitesService } from "../sites/index.ts";
 import type { EvaluationService } from "./evaluations.ts";
 
 export interface DepartmentFigures {

@@ -4,7 +4,7 @@ import type { CalendarService } from "../../platform/calendar/calendar-service.t
 import { chinaDate } from "../../platform/calendar/working-days.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
-import type { SitesService } from "../sites/service.ts";
+import type { SitesService } from "../sites/index.ts";
 import { WARNING_DAYS } from "./applications.ts";
 import { SUPERVISION_GROUP, type WorkflowStore } from "./workflow.ts";
 

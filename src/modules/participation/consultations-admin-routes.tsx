@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { AppDeps } from "../../container.ts";
+import type { ParticipationDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { requireStaff, sitesWithRole, type StaffContext } from "../../platform/auth/staff-auth.ts";
 import { InputError, notFound } from "../../platform/http/errors.ts";
 import type { AdminContext } from "../../web/admin-layout.tsx";
 import { renderDocument } from "../../web/render.ts";
-import { pageParam } from "../content/routes.tsx";
+import { pageParam } from "../../platform/http/params.ts";
 import { MANAGE_ROLES, phaseOf } from "./consultations.ts";
-import { intParam } from "../../platform/http/form-input.ts";
+import { idParam } from "../../platform/http/params.ts";
 import {
   ConsultationAdminPage,
   ConsultationFormPage,
@@ -32,7 +32,7 @@ export function adminCtx(c: StaffContext, request: FastifyRequest): AdminContext
 }
 
 /** Sites on which the staff member may run consultations and surveys. */
-export function managedSites(deps: AppDeps, c: StaffContext): SiteOption[] {
+export function managedSites(deps: ParticipationDeps, c: StaffContext): SiteOption[] {
   const ids = sitesWithRole(c.staff, MANAGE_ROLES);
   return deps.sites
     .list()
@@ -41,7 +41,10 @@ export function managedSites(deps: AppDeps, c: StaffContext): SiteOption[] {
 }
 
 /** Staff console for consultations: create, edit, publish, moderate, adoption, feedback summary. */
-export default async function consultationAdminRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+export default async function consultationAdminRoutes(
+  app: FastifyInstance,
+  { deps }: { deps: ParticipationDeps },
+) {
   const { participation, sites } = deps;
   const consultations = participation.consultations;
   const authDeps = { db: deps.store.db, sessions: deps.sessions };
@@ -168,7 +171,7 @@ export default async function consultationAdminRoutes(app: FastifyInstance, { de
   app.get(`${base}/:id`, { schema: { hide: true } }, async (request, reply) => {
     const c = await requireStaff(authDeps, request, reply);
     if (!c) return reply;
-    const id = intParam((request.params as { id: string }).id);
+    const id = idParam((request.params as { id: string }).id);
     if (id == null) throw notFound("该意见征集不存在");
     const done = (request.query as { done?: string }).done?.slice(0, 20);
     return sendHtml(reply, await detailPage(c, request, id, { done }));
@@ -195,7 +198,7 @@ export default async function consultationAdminRoutes(app: FastifyInstance, { de
     const c = await requireStaff(authDeps, request, reply);
     if (!c) return reply;
     const p = request.params as { id: string; action: string };
-    const id = intParam(p.id);
+    const id = idParam(p.id);
     const action = ACTIONS[p.action];
     if (id == null || !action) throw notFound("操作不存在");
     const f = bodyFields(request);
@@ -223,8 +226,8 @@ export default async function consultationAdminRoutes(app: FastifyInstance, { de
     const c = await requireStaff(authDeps, request, reply);
     if (!c) return reply;
     const p = request.params as { id: string; cid: string; action: string };
-    const id = intParam(p.id);
-    const cid = intParam(p.cid);
+    const id = idParam(p.id);
+    const cid = idParam(p.cid);
     const action = COMMENT_ACTIONS[p.action];
     if (id == null || cid == null || !action) throw notFound("操作不存在");
     const f = bodyFields(request, 2000);

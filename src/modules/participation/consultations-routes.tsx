@@ -1,15 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import type { AppDeps } from "../../container.ts";
+import type { ParticipationDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { InputError, notFound } from "../../platform/http/errors.ts";
 import { maskPhone } from "../../platform/mask/mask.ts";
 import { renderDocument } from "../../web/render.ts";
-import { pageParam } from "../content/routes.tsx";
-import { pageContext, siteOf } from "../sites/page-context.ts";
-import type { Site } from "../sites/service.ts";
+import { pageParam } from "../../platform/http/params.ts";
+import { pageContext, siteOf } from "../sites/index.ts";
+import type { Site } from "../sites/index.ts";
 import { phaseOf, type Consultation } from "./consultations.ts";
-import { intParam, readForm } from "../../platform/http/form-input.ts";
+import { readForm } from "../../platform/http/form-input.ts";
+import { idParam } from "../../platform/http/params.ts";
 import {
   ConsultationListPage,
   ConsultationPage,
@@ -20,7 +21,10 @@ const SiteParams = Type.Object({ code: Type.String({ maxLength: 40 }) });
 const ItemParams = Type.Object({ code: Type.String({ maxLength: 40 }), id: Type.String({ maxLength: 12 }) });
 
 /** Public pages of consultations (意见征集): list, the draft with approved comments, commenting. */
-export default async function consultationRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+export default async function consultationRoutes(
+  app: FastifyInstance,
+  { deps }: { deps: ParticipationDeps },
+) {
   const { participation, phone, sites } = deps;
   const consultations = participation.consultations;
   /** The portal shows the whole cluster; every other site its own consultations. */
@@ -105,7 +109,7 @@ export default async function consultationRoutes(app: FastifyInstance, { deps }:
   async function load(request: FastifyRequest): Promise<{ site: Site; c: Consultation }> {
     const { code, id } = request.params as { code: string; id: string };
     const site = await siteOf(deps, code);
-    const n = intParam(id);
+    const n = idParam(id);
     if (n == null) throw notFound("该意见征集不存在或尚未发布");
     return { site, c: await consultations.getPublished(n, scopeOf(site)) };
   }

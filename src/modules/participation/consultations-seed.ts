@@ -1,9 +1,9 @@
-import type { AppDeps } from "../../container.ts";
+import type { ParticipationDeps } from "./deps.ts";
 
 const DAY = 86_400_000;
 
 /** Demo consultations (one open, one closed with its feedback) and one open survey with answers. */
-export async function seedConsultationsAndSurveys(deps: AppDeps): Promise<void> {
+export async function seedConsultationsAndSurveys(deps: ParticipationDeps): Promise<void> {
   const { store, sites, phone } = deps;
   const db = store.db;
   const rst = sites.byCodeCached("rst");

@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { AppDeps } from "../../container.ts";
+import type { ParticipationDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { requireStaff, type StaffContext } from "../../platform/auth/staff-auth.ts";
 import { InputError, notFound } from "../../platform/http/errors.ts";
 import { renderDocument } from "../../web/render.ts";
-import { pageParam } from "../content/routes.tsx";
+import { pageParam } from "../../platform/http/params.ts";
 import { adminCtx, bodyFields, managedSites } from "./consultations-admin-routes.tsx";
 import { phaseOf } from "./consultations.ts";
-import { intParam } from "../../platform/http/form-input.ts";
+import { idParam } from "../../platform/http/params.ts";
 import {
   SurveyAdminPage,
   SurveyFormPage,
@@ -17,7 +17,7 @@ import {
 } from "./views/surveys-admin-views.tsx";
 
 /** Staff console for surveys: create, questions, publish, results with free-text answers (masked). */
-export default async function surveyAdminRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+export default async function surveyAdminRoutes(app: FastifyInstance, { deps }: { deps: ParticipationDeps }) {
   const { participation, sites } = deps;
   const surveys = participation.surveys;
   const authDeps = { db: deps.store.db, sessions: deps.sessions };
@@ -128,7 +128,7 @@ export default async function surveyAdminRoutes(app: FastifyInstance, { deps }: 
   app.get(`${base}/:id`, { schema: { hide: true } }, async (request, reply) => {
     const c = await requireStaff(authDeps, request, reply);
     if (!c) return reply;
-    const id = intParam((request.params as { id: string }).id);
+    const id = idParam((request.params as { id: string }).id);
     if (id == null) throw notFound("该调查不存在");
     const done = (request.query as { done?: string }).done?.slice(0, 20);
     return sendHtml(reply, await detailPage(c, request, id, { done }));
@@ -137,7 +137,7 @@ export default async function surveyAdminRoutes(app: FastifyInstance, { deps }: 
   app.get(`${base}/:id/results`, { schema: { hide: true } }, async (request, reply) => {
     const c = await requireStaff(authDeps, request, reply);
     if (!c) return reply;
-    const id = intParam((request.params as { id: string }).id);
+    const id = idParam((request.params as { id: string }).id);
     if (id == null) throw notFound("该调查不存在");
     const survey = await surveys.getForStaff(id, c.staff);
     const q = request.query as { q?: string; page?: string };
@@ -192,7 +192,7 @@ export default async function surveyAdminRoutes(app: FastifyInstance, { deps }: 
     const c = await requireStaff(authDeps, request, reply);
     if (!c) return reply;
     const p = request.params as { id: string; action: string };
-    const id = intParam(p.id);
+    const id = idParam(p.id);
     const action = ACTIONS[p.action];
     if (id == null || !action) throw notFound("操作不存在");
     const f = bodyFields(request, 5000);
@@ -213,8 +213,8 @@ export default async function surveyAdminRoutes(app: FastifyInstance, { deps }: 
     const c = await requireStaff(authDeps, request, reply);
     if (!c) return reply;
     const p = request.params as { id: string; qid: string };
-    const id = intParam(p.id);
-    const qid = intParam(p.qid);
+    const id = idParam(p.id);
+    const qid = idParam(p.qid);
     if (id == null || qid == null) throw notFound("该题目不存在");
     try {
       await surveys.removeQuestion(id, qid, c.staff);

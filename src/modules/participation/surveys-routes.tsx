@@ -1,15 +1,15 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import type { AppDeps } from "../../container.ts";
+import type { ParticipationDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { InputError, notFound } from "../../platform/http/errors.ts";
 import { maskPhone } from "../../platform/mask/mask.ts";
 import { renderDocument } from "../../web/render.ts";
-import { pageParam } from "../content/routes.tsx";
-import { pageContext, siteOf } from "../sites/page-context.ts";
-import type { Site } from "../sites/service.ts";
+import { pageParam } from "../../platform/http/params.ts";
+import { pageContext, siteOf } from "../sites/index.ts";
+import type { Site } from "../sites/index.ts";
 import { phaseOf } from "./consultations.ts";
-import { intParam } from "../../platform/http/form-input.ts";
+import { idParam } from "../../platform/http/params.ts";
 import { questionChartSvg } from "./surveys-charts.ts";
 import type { AnswerValues, Survey, SurveyQuestion } from "./surveys.ts";
 import { SurveyListPage, SurveyPage, SurveyResultsPage } from "./views/surveys-views.tsx";
@@ -33,7 +33,7 @@ export function readAnswers(body: unknown, questions: SurveyQuestion[]): AnswerV
 }
 
 /** Public pages of surveys (网上调查): list, answering form, results with server-side SVG charts. */
-export default async function surveyRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+export default async function surveyRoutes(app: FastifyInstance, { deps }: { deps: ParticipationDeps }) {
   const { participation, sites } = deps;
   const surveys = participation.surveys;
   const scopeOf = (site: Site) => (site.kind === "portal" ? null : site.id);
@@ -42,7 +42,7 @@ export default async function surveyRoutes(app: FastifyInstance, { deps }: { dep
   async function load(request: FastifyRequest): Promise<{ site: Site; survey: Survey }> {
     const { code, id } = request.params as { code: string; id: string };
     const site = await siteOf(deps, code);
-    const n = intParam(id);
+    const n = idParam(id);
     if (n == null) throw notFound("该调查不存在或尚未发布");
     return { site, survey: await surveys.getPublished(n, scopeOf(site)) };
   }

@@ -1,13 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import type { AppDeps } from "../../container.ts";
+import type { SearchDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { InputError } from "../../platform/http/errors.ts";
 import type { SearchResult } from "../../platform/search/search-index.ts";
 import { renderDocument } from "../../web/render.ts";
-import { pageParam } from "../content/routes.tsx";
-import { pageContext, siteOf } from "../sites/page-context.ts";
-import type { Site } from "../sites/service.ts";
+import { pageParam } from "../../platform/http/params.ts";
+import { pageContext, siteOf } from "../sites/index.ts";
+import type { Site } from "../sites/index.ts";
 import { MAX_QUERY_LENGTH, SiteSearchService } from "./service.ts";
 import { SearchPage, type SearchPageParams } from "./views/search-page.tsx";
 
@@ -26,7 +26,7 @@ const Facet = Type.Array(
   Type.Object({ value: Type.Union([Type.String(), Type.Integer()]), count: Type.Integer() }),
 );
 
-export default async function searchRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+export default async function searchRoutes(app: FastifyInstance, { deps }: { deps: SearchDeps }) {
   const search = new SiteSearchService(deps);
   app.addHook("onClose", () => search.flush());
   const kinds = deps.search.kinds;

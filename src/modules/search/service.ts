@@ -1,4 +1,4 @@
-import type { AppDeps } from "../../container.ts";
+import type { SearchDeps } from "./deps.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import type { SearchResult } from "../../platform/search/search-index.ts";
 
@@ -30,7 +30,7 @@ export class SiteSearchService {
   private pending: QueryLogEntry[] = [];
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly deps: AppDeps) {}
+  constructor(private readonly deps: SearchDeps) {}
 
   async search(query: SiteSearchQuery): Promise<SearchResult> {
     const site = query.siteCode ? this.deps.sites.byCodeCached(query.siteCode) : undefined;

@@ -1,5 +1,10 @@
 import type { FastifyRequest } from "fastify";
-import type { AppDeps } from "../../container.ts";
+import type { SitesService } from "./service.ts";
+
+/** What a public page needs to find its site and navigation. */
+export interface PageDeps {
+  sites: SitesService;
+}
 import { notFound } from "../../platform/http/errors.ts";
 import type { PageContext } from "../../web/layout.tsx";
 import type { Site } from "./service.ts";
@@ -25,7 +30,7 @@ export function isElder(request: FastifyRequest): boolean {
 }
 
 /** The site named by /sites/:code/… (404 in Chinese when unknown). */
-export async function siteOf(deps: AppDeps, code: string): Promise<Site> {
+export async function siteOf(deps: PageDeps, code: string): Promise<Site> {
   await deps.sites.ensureFresh();
   const site = deps.sites.byCodeCached(code);
   if (!site) throw notFound("该网站不存在");
@@ -34,7 +39,7 @@ export async function siteOf(deps: AppDeps, code: string): Promise<Site> {
 
 /** Everything the layout needs: site identity, top navigation, elder mode, current path. */
 export async function pageContext(
-  deps: AppDeps,
+  deps: PageDeps,
   site: Site,
   request: FastifyRequest,
   currentChannelPath?: string,

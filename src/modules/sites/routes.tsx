@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
-import type { AppDeps } from "../../container.ts";
+import type { SitesDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { renderDocument } from "../../web/render.ts";
@@ -24,7 +24,7 @@ function safeBack(back: string | undefined, fallback: string): string {
   return back && back.startsWith("/") && !back.startsWith("//") && !/[\r\n\\]/.test(back) ? back : fallback;
 }
 
-export default async function sitesRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+export default async function sitesRoutes(app: FastifyInstance, { deps }: { deps: SitesDeps }) {
   const { sites, content } = deps;
 
   app.get("/sites/:code", { schema: { hide: true, params: SiteParams } }, async (request, reply) => {

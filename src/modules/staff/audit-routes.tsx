@@ -1,13 +1,14 @@
 import type { FastifyInstance } from "fastify";
-import type { AppDeps } from "../../container.ts";
+import type { StaffDeps } from "./deps.ts";
 import { forbidden } from "../../platform/http/errors.ts";
 import { AdminLayout } from "../../web/admin-layout.tsx";
-import { Pagination } from "../sites/views/pagination.tsx";
-import { chinaTime, consoleAuth, pageOf, sendPage } from "../../web/console.ts";
+import { Pagination } from "../../web/components/pagination.tsx";
+import { chinaTime, consoleAuth, sendPage } from "../../web/console.ts";
+import { pageParam } from "../../platform/http/params.ts";
 
 const PAGE_SIZE = 50;
 
-export default async function auditRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+export default async function auditRoutes(app: FastifyInstance, { deps }: { deps: StaffDeps }) {
   app.get("/admin/audit", { schema: { hide: true } }, async (request, reply) => {
     const c = await consoleAuth(deps, request, reply);
     if (!c) return reply;
@@ -15,7 +16,7 @@ export default async function auditRoutes(app: FastifyInstance, { deps }: { deps
     const q = request.query as Record<string, string | undefined>;
     const actor = (q.actor ?? "").trim().slice(0, 64);
     const action = (q.action ?? "").trim().slice(0, 64);
-    const page = pageOf(q.page);
+    const page = pageParam(q.page);
     const { rows, total } = await deps.audit.list(page, PAGE_SIZE, {
       actor: actor || undefined,
       action: action || undefined,

@@ -1,12 +1,12 @@
 import type { FastifyInstance } from "fastify";
-import type { AppDeps } from "../../container.ts";
+import type { StaffDeps } from "./deps.ts";
 import { sitesWithRole } from "../../platform/auth/staff-auth.ts";
 import { AdminLayout } from "../../web/admin-layout.tsx";
 import { consoleAuth, sendPage } from "../../web/console.ts";
 
 const ANY_ROLE = ["site_admin", "editor", "reviewer"];
 
-export default async function dashboardRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+export default async function dashboardRoutes(app: FastifyInstance, { deps }: { deps: StaffDeps }) {
   const db = deps.store.db;
 
   app.get("/admin", { schema: { hide: true } }, async (request, reply) => {

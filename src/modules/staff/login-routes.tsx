@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import type { AppDeps } from "../../container.ts";
+import type { StaffDeps } from "./deps.ts";
 import {
   checkCsrf,
   currentStaff,
@@ -19,7 +19,7 @@ const PENDING_SECONDS = 10 * 60;
 /** Per client address; generous enough for an office behind one NAT, tight enough to stop guessing. */
 export const LOGIN_RATE_LIMIT = { max: 20, timeWindow: "1 minute" };
 
-export default async function loginRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+export default async function loginRoutes(app: FastifyInstance, { deps }: { deps: StaffDeps }) {
   const staffService = new StaffService(deps.store.db, deps.audit);
   const authDeps = { db: deps.store.db, sessions: deps.sessions };
 

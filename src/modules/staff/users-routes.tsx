@@ -1,18 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { AppDeps } from "../../container.ts";
+import type { StaffDeps } from "./deps.ts";
 import { sitesWithRole, type StaffPrincipal } from "../../platform/auth/staff-auth.ts";
 import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
 import { StaffService } from "./service.ts";
-import {
-  consoleAuth,
-  formOf,
-  idParam,
-  pageOf,
-  sendPage,
-  text,
-  type ConsoleRequest,
-} from "../../web/console.ts";
-import { inSites } from "../content/admin/rights.ts";
+import { consoleAuth, formOf, sendPage, text, type ConsoleRequest } from "../../web/console.ts";
+import { idParam, pageParam } from "../../platform/http/params.ts";
+import { inSites } from "../../platform/auth/staff-auth.ts";
 import { NewUserPage, UserPage, UsersPage, type NewUserValues, type UserRow } from "./views/users.tsx";
 
 const PAGE_SIZE = 30;
@@ -28,7 +21,7 @@ const DONE: Record<string, string> = {
 /** Sites whose roles the staff member may hand out (null: all, for operators). */
 const adminSites = (staff: StaffPrincipal) => sitesWithRole(staff, "site_admin");
 
-export default async function userRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+export default async function userRoutes(app: FastifyInstance, { deps }: { deps: StaffDeps }) {
   const staffService = new StaffService(deps.store.db, deps.audit);
   const siteNames = () => new Map(deps.sites.list().map((s) => [s.id, s.name]));
   const siteOptions = (allowed: number[] | null) =>
@@ -62,7 +55,7 @@ export default async function userRoutes(app: FastifyInstance, { deps }: { deps:
     const allowed = requireUserAdmin(c);
     const query = request.query as { q?: string; page?: string };
     const q = (query.q ?? "").slice(0, 40);
-    const page = pageOf(query.page);
+    const page = pageParam(query.page);
     const list = await staffService.list({ siteIds: allowed, q }, page, PAGE_SIZE);
     return sendPage(
       reply,

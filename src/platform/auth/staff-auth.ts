@@ -83,6 +83,11 @@ export function sitesWithRole(staff: StaffPrincipal, role: string | string[]): n
   return [...new Set(staff.roles.filter((r) => wanted.includes(r.role)).map((r) => r.siteId))];
 }
 
+/** Whether `siteId` is among the sites `sitesWithRole` allowed (null: every site). */
+export function inSites(siteId: number, allowed: number[] | null): boolean {
+  return allowed === null || allowed.includes(siteId);
+}
+
 /**
  * Requires a signed-in staff member (pages redirect to the login form; APIs answer 401), and for
  * state-changing requests a valid CSRF token in the `_csrf` form field or `x-csrf-token` header.

@@ -43,8 +43,3 @@ export function snippetText(html: string): string {
     .replace(/&#39;/g, "'")
     .replace(/&amp;/g, "&");
 }
-
-export function intParam(value: unknown): number | null {
-  const n = Number(value);
-  return typeof value === "string" && /^\d{1,9}$/.test(value) && Number.isSafeInteger(n) ? n : null;
-}

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import type { AppDeps } from "../../../container.ts";
+import type { ContentDeps } from "../deps.ts";
 import { checkCsrf, currentStaff } from "../../../platform/auth/staff-auth.ts";
 import type { ArticleInput } from "../service.ts";
 import type { Article } from "../service.ts";
@@ -139,7 +139,7 @@ export interface Upload {
  * (repeated names become arrays), uploads buffered, then the CSRF token checked.
  */
 export async function multipartForm(
-  deps: AppDeps,
+  deps: ContentDeps,
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<{ c: ConsoleRequest; form: Form; uploads: Upload[] } | null> {

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from "fastify";
-import type { AppDeps } from "../../../container.ts";
+import type { ContentDeps } from "../deps.ts";
 import { sitesWithRole, type StaffPrincipal } from "../../../platform/auth/staff-auth.ts";
 import { forbidden, InputError } from "../../../platform/http/errors.ts";
-import { checkAttachment } from "../attachments.ts";
+import { checkAttachment } from "../../../platform/files/attachments.ts";
 import type { Actor, Article } from "../service.ts";
 import {
   emptyValues,
@@ -13,8 +13,10 @@ import {
   type ArticleFormValues,
   type Upload,
 } from "./article-form.ts";
-import { consoleAuth, idParam, pageOf, sendPage, text, type ConsoleRequest } from "../../../web/console.ts";
-import { assertView, canEdit, editableSites, inSites, VIEW_ROLES } from "./rights.ts";
+import { consoleAuth, sendPage, text, type ConsoleRequest } from "../../../web/console.ts";
+import { idParam, pageParam } from "../../../platform/http/params.ts";
+import { assertView, canEdit, editableSites, VIEW_ROLES } from "./rights.ts";
+import { inSites } from "../../../platform/auth/staff-auth.ts";
 import { ArticleFormPage, type ChannelChoice } from "./views/article-form.tsx";
 import { ArticleListPage } from "./views/article-list.tsx";
 import { VersionsPage } from "./views/versions.tsx";
@@ -25,7 +27,7 @@ export function actorOf(staff: StaffPrincipal): Actor {
   return { id: staff.id, name: staff.username };
 }
 
-export default async function articleRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+export default async function articleRoutes(app: FastifyInstance, { deps }: { deps: ContentDeps }) {
   const { content, sites } = deps;
 
   async function channelChoices(allowed: number[] | null): Promise<ChannelChoice[]> {
@@ -119,7 +121,7 @@ export default async function articleRoutes(app: FastifyInstance, { deps }: { de
     const siteIds = siteFilter ? (inSites(siteFilter, visible) ? [siteFilter] : []) : visible;
     const status = q.status && /^[a-z]{1,20}$/.test(q.status) ? q.status : "";
     const search = (q.q ?? "").slice(0, 50);
-    const page = pageOf(q.page);
+    const page = pageParam(q.page);
     const list = await content.repo.staffList(
       { siteIds, status: status || null, q: search || null },
       page,

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { AppDeps } from "../../../container.ts";
+import type { ContentDeps } from "../deps.ts";
 import { sitesWithRole } from "../../../platform/auth/staff-auth.ts";
 import { InputError } from "../../../platform/http/errors.ts";
 import type { Article } from "../service.ts";
@@ -8,13 +8,13 @@ import {
   chinaLocalToIso,
   consoleAuth,
   formOf,
-  idParam,
-  pageOf,
   sendPage,
   text,
   type ConsoleRequest,
 } from "../../../web/console.ts";
-import { assertReview, assertView, canEdit, canReview, inSites, REVIEW_ROLES } from "./rights.ts";
+import { idParam, pageParam } from "../../../platform/http/params.ts";
+import { assertReview, assertView, canEdit, canReview, REVIEW_ROLES } from "./rights.ts";
+import { inSites } from "../../../platform/auth/staff-auth.ts";
 import { ArticleListPage } from "./views/article-list.tsx";
 import { EMPTY_REVIEW, ReviewPage, type ReviewValues } from "./views/review.tsx";
 
@@ -28,7 +28,7 @@ const DONE: Record<string, string> = {
   validity: "有效性已更新。",
 };
 
-export default async function reviewRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+export default async function reviewRoutes(app: FastifyInstance, { deps }: { deps: ContentDeps }) {
   const { content, sites } = deps;
 
   app.get("/admin/review", { schema: { hide: true } }, async (request, reply) => {
@@ -40,7 +40,7 @@ export default async function reviewRoutes(app: FastifyInstance, { deps }: { dep
     const siteIds = siteFilter ? (inSites(siteFilter, reviewable) ? [siteFilter] : []) : reviewable;
     const status = q.status === undefined ? "submitted" : /^[a-z]{0,20}$/.test(q.status) ? q.status : "";
     const search = (q.q ?? "").slice(0, 50);
-    const page = pageOf(q.page);
+    const page = pageParam(q.page);
     const list = await content.repo.staffList(
       { siteIds, status: status || null, q: search || null },
       page,

@@ -34,7 +34,3 @@ export function assertReview(staff: StaffPrincipal, article: Article): void {
 export function editableSites(staff: StaffPrincipal): number[] | null {
   return sitesWithRole(staff, EDIT_ROLES);
 }
-
-export function inSites(siteId: number, allowed: number[] | null): boolean {
-  return allowed === null || allowed.includes(siteId);
-}

@@ -1,6 +1,6 @@
 import { formatDate, Layout, type Crumb, type PageContext } from "../../../web/layout.tsx";
-import { Pagination } from "../../sites/views/pagination.tsx";
-import type { Channel } from "../../sites/service.ts";
+import { Pagination } from "../../../web/components/pagination.tsx";
+import type { Channel } from "../../sites/index.ts";
 import type { ArticleListItem, Page } from "../repo.ts";
 
 export function ArticleList({

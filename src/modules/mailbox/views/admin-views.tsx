@@ -1,7 +1,7 @@
 import { AdminLayout, CsrfField, type AdminContext } from "../../../web/admin-layout.tsx";
 import { ErrorSummary, Field } from "../../../web/components/form.tsx";
 import { formatPubDate } from "../../../web/layout.tsx";
-import { Pagination } from "../../sites/views/pagination.tsx";
+import { Pagination } from "../../../web/components/pagination.tsx";
 import type { Selectable } from "kysely";
 import type { LetterAttachmentRow, LetterEventRow, LetterRuleRow } from "../../../tables.ts";
 import type { Letter } from "../letters.ts";

@@ -1,6 +1,6 @@
 import { Layout, formatDate, formatPubDate, type PageContext } from "../../../web/layout.tsx";
 import { ErrorSummary, Field } from "../../../web/components/form.tsx";
-import { Pagination } from "../../sites/views/pagination.tsx";
+import { Pagination } from "../../../web/components/pagination.tsx";
 import { maskName, maskPhone } from "../../../platform/mask/mask.ts";
 import type { LetterEventRow } from "../../../tables.ts";
 import type { Letter } from "../letters.ts";

@@ -1,6 +1,6 @@
 import { ErrorSummary } from "../../../web/components/form.tsx";
 import { formatPubDate, Layout, type PageContext } from "../../../web/layout.tsx";
-import { Pagination } from "../../sites/views/pagination.tsx";
+import { Pagination } from "../../../web/components/pagination.tsx";
 import {
   ACTION_LABELS,
   STATUS_LABELS,

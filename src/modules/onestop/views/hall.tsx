@@ -1,5 +1,5 @@
 import { Layout, type PageContext } from "../../../web/layout.tsx";
-import { Pagination } from "../../sites/views/pagination.tsx";
+import { Pagination } from "../../../web/components/pagination.tsx";
 import type { ItemFacets, ServiceItem } from "../catalogue.ts";
 import { AUDIENCES, sparedMaterials } from "../guide.ts";
 

@@ -2,7 +2,7 @@ import { AdminLayout, CsrfField, type AdminContext } from "../../../web/admin-la
 import { ErrorSummary, Field } from "../../../web/components/form.tsx";
 import { formatDate, formatPubDate } from "../../../web/layout.tsx";
 import { maskInText, maskName, maskPhone } from "../../../platform/mask/mask.ts";
-import { Pagination } from "../../sites/views/pagination.tsx";
+import { Pagination } from "../../../web/components/pagination.tsx";
 import {
   ADOPTION,
   COMMENT_STATUS,

@@ -1,7 +1,7 @@
 import { Layout, formatDate, formatPubDate, type PageContext } from "../../../web/layout.tsx";
 import { ErrorSummary, Field } from "../../../web/components/form.tsx";
 import { RichText } from "../../../web/components/rich-text.tsx";
-import { Pagination } from "../../sites/views/pagination.tsx";
+import { Pagination } from "../../../web/components/pagination.tsx";
 import { maskInText, maskName } from "../../../platform/mask/mask.ts";
 import {
   ADOPTION,

@@ -1,7 +1,7 @@
 import { AdminLayout, CsrfField, type AdminContext } from "../../../web/admin-layout.tsx";
 import { ErrorSummary, Field } from "../../../web/components/form.tsx";
 import { formatDate, formatPubDate } from "../../../web/layout.tsx";
-import { Pagination } from "../../sites/views/pagination.tsx";
+import { Pagination } from "../../../web/components/pagination.tsx";
 import { PHASE_LABELS, type Phase } from "../consultations.ts";
 import { QUESTION_KINDS, type QuestionResult, type Survey, type SurveyQuestion } from "../surveys.ts";
 import { PeriodFields, type PeriodFormValues, type SiteOption } from "./consultations-admin-views.tsx";

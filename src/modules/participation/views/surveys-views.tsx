@@ -1,7 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { Layout, formatDate, type PageContext } from "../../../web/layout.tsx";
 import { ErrorSummary, Field } from "../../../web/components/form.tsx";
-import { Pagination } from "../../sites/views/pagination.tsx";
+import { Pagination } from "../../../web/components/pagination.tsx";
 import { PHASE_LABELS, type Phase } from "../consultations.ts";
 import {
   QUESTION_KINDS,

@@ -1,8 +1,8 @@
 import { InlineHtml } from "../../../web/components/rich-text.tsx";
 import { formatDate, Layout, type PageContext } from "../../../web/layout.tsx";
 import type { SearchResult } from "../../../platform/search/search-index.ts";
-import { Pagination, pageHref } from "../../sites/views/pagination.tsx";
-import type { Site } from "../../sites/service.ts";
+import { Pagination, pageHref } from "../../../web/components/pagination.tsx";
+import type { Site } from "../../sites/index.ts";
 
 export interface SearchPageParams {
   q: string;

@@ -1,12 +1,13 @@
 import type { FastifyInstance } from "fastify";
-import type { AppDeps } from "../../../container.ts";
+import type { SitesDeps } from "../deps.ts";
 import { requireRole, sitesWithRole } from "../../../platform/auth/staff-auth.ts";
 import { nowIso } from "../../../platform/db/time.ts";
 import { InputError, notFound } from "../../../platform/http/errors.ts";
 import { maskEmail, maskPhone } from "../../../platform/mask/mask.ts";
 import { AdminLayout, CsrfField } from "../../../web/admin-layout.tsx";
-import { Pagination } from "../views/pagination.tsx";
-import { chinaTime, consoleAuth, formOf, idParam, pageOf, sendPage, text } from "../../../web/console.ts";
+import { Pagination } from "../../../web/components/pagination.tsx";
+import { chinaTime, consoleAuth, formOf, sendPage, text } from "../../../web/console.ts";
+import { idParam, pageParam } from "../../../platform/http/params.ts";
 
 const PAGE_SIZE = 20;
 /** 3 working days, approximated as 3 calendar days (no holiday calendar here yet). */
@@ -18,7 +19,7 @@ function maskContact(contact: string): string {
   return contact.includes("@") ? maskEmail(contact) : maskPhone(contact);
 }
 
-export default async function errorReportRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+export default async function errorReportRoutes(app: FastifyInstance, { deps }: { deps: SitesDeps }) {
   const db = deps.store.db;
 
   app.get("/admin/error-reports", { schema: { hide: true } }, async (request, reply) => {
@@ -26,7 +27,7 @@ export default async function errorReportRoutes(app: FastifyInstance, { deps }: 
     if (!c) return reply;
     const q = request.query as Record<string, string | undefined>;
     const status = q.status === "answered" ? "answered" : "open";
-    const page = pageOf(q.page);
+    const page = pageParam(q.page);
     const allowed = sitesWithRole(c.auth.staff, REPORT_ROLES);
     let base = db.selectFrom("errorReports").where("status", "=", status);
     if (allowed) base = base.where("siteId", "in", allowed.length ? allowed : [-1]);

@@ -1,17 +1,10 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { AppDeps } from "../../../container.ts";
+import type { SitesDeps } from "../deps.ts";
 import { hasRole, requireRole } from "../../../platform/auth/staff-auth.ts";
 import { forbidden, InputError, notFound } from "../../../platform/http/errors.ts";
 import type { Site, SiteInput } from "../service.ts";
-import {
-  consoleAuth,
-  formOf,
-  idParam,
-  sendPage,
-  text,
-  type ConsoleRequest,
-  type Form,
-} from "../../../web/console.ts";
+import { consoleAuth, formOf, sendPage, text, type ConsoleRequest, type Form } from "../../../web/console.ts";
+import { idParam } from "../../../platform/http/params.ts";
 import { ChannelsPage, type ChannelFormValues } from "./views/channels.tsx";
 import { SITE_FIELDS, SiteFormPage, siteValues, SitesPage, type SiteFormValues } from "./views/sites.tsx";
 
@@ -25,7 +18,7 @@ function errorsOf(error: unknown): { errors: Record<string, string>; message: st
   };
 }
 
-export default async function siteRoutes(app: FastifyInstance, { deps }: { deps: AppDeps }) {
+export default async function siteRoutes(app: FastifyInstance, { deps }: { deps: SitesDeps }) {
   const { sites } = deps;
 
   const isSiteAdmin = (c: ConsoleRequest, siteId: number) => hasRole(c.auth.staff, "site_admin", siteId);

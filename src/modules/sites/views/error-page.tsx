@@ -1,12 +1,12 @@
 import type { FastifyRequest } from "fastify";
-import type { AppDeps } from "../../../container.ts";
+import type { PageDeps } from "../page-context.ts";
 import { renderDocument } from "../../../web/render.ts";
 import { Layout } from "../../../web/layout.tsx";
 import { pageContext } from "../page-context.ts";
 
 /** 404/500 pages in the look of the site the address belongs to (the portal otherwise). */
 export async function renderErrorPage(
-  deps: AppDeps,
+  deps: PageDeps,
   request: FastifyRequest,
   status: number,
   message: string,

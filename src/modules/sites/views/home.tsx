@@ -1,5 +1,5 @@
 import { formatDate, Layout, type PageContext } from "../../../web/layout.tsx";
-import type { ArticleListItem } from "../../content/repo.ts";
+import type { ArticleListItem } from "../../content/index.ts";
 import type { Site } from "../service.ts";
 
 export interface HomeSection {

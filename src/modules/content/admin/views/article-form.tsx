@@ -1,6 +1,6 @@
 import { AdminLayout, CsrfField, type AdminContext } from "../../../../web/admin-layout.tsx";
 import { ErrorSummary, Field } from "../../../../web/components/form.tsx";
-import { ALLOWED_EXTENSIONS } from "../../attachments.ts";
+import { ALLOWED_EXTENSIONS } from "../../../../platform/files/attachments.ts";
 import { ARTICLE_KINDS, STATUS_LABELS, VALIDITY, type Article } from "../../service.ts";
 import type { ArticleFormValues } from "../article-form.ts";
 

@@ -1,5 +1,5 @@
 import { AdminLayout, type AdminContext } from "../../../../web/admin-layout.tsx";
-import { Pagination } from "../../../sites/views/pagination.tsx";
+import { Pagination } from "../../../../web/components/pagination.tsx";
 import { ARTICLE_KINDS, STATUS_LABELS } from "../../service.ts";
 import { chinaTime } from "../../../../web/console.ts";
 

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../config.ts";
-import { openDatabase } from "../db/database.ts";
-import { verifyPassword } from "./passwords.ts";
+import { openDatabase } from "../../platform/db/database.ts";
+import { verifyPassword } from "../../platform/auth/passwords.ts";
 import { adminCreateCommand } from "./admin-create.ts";
 
 describe("npm run admin:create", () => {

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { extname } from "node:path";
 import { fileTypeFromBuffer } from "file-type";
-import { InputError } from "../../platform/http/errors.ts";
+import { InputError } from "../http/errors.ts";
 
 export const MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
 

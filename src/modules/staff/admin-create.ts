@@ -2,11 +2,11 @@ import { createInterface } from "node:readline";
 import { stdin, stdout } from "node:process";
 import { Writable } from "node:stream";
 import { loadConfig } from "../../config.ts";
-import { StaffService } from "../../modules/staff/service.ts";
-import { AuditLog } from "../audit/audit-log.ts";
-import { openDatabase } from "../db/database.ts";
-import { migrateToLatest } from "../db/migrate.ts";
-import { InputError } from "../http/errors.ts";
+import { StaffService } from "./service.ts";
+import { AuditLog } from "../../platform/audit/audit-log.ts";
+import { openDatabase } from "../../platform/db/database.ts";
+import { migrateToLatest } from "../../platform/db/migrate.ts";
+import { InputError } from "../../platform/http/errors.ts";
 
 /** One prompt session over stdin (a single readline, so piped answers are not lost between questions). */
 function prompter() {

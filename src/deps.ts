@@ -1,0 +1,44 @@
+import type { Config } from "./config.ts";
+import type { AuditLog } from "./platform/audit/audit-log.ts";
+import type { SessionStore } from "./platform/auth/session-store.ts";
+import type { Db } from "./platform/db/database.ts";
+import type { SearchIndex } from "./platform/search/search-index.ts";
+import type { PageCache } from "./platform/http/page-cache.ts";
+import type { ContentService } from "./modules/content/service.ts";
+import type { SitesService } from "./modules/sites/service.ts";
+import type { MailboxService } from "./modules/mailbox/service.ts";
+import type { ParticipationService } from "./modules/participation/service.ts";
+import type { PhoneVerifier } from "./platform/phone/phone-verify.ts";
+import type { CalendarService } from "./platform/calendar/calendar-service.ts";
+import type { OneStopService } from "./modules/onestop/service.ts";
+import type { AccountsService } from "./modules/accounts/service.ts";
+import type { Redis } from "ioredis";
+import type { InvalidationBus } from "./platform/cache/invalidation-bus.ts";
+import type { AssistantService } from "./modules/assistant/service.ts";
+
+/** Everything the HTTP layer and the CLI share; tests build it the same way. */
+export interface AppDeps {
+  config: Config;
+  store: Db;
+  audit: AuditLog;
+  search: SearchIndex;
+  sites: SitesService;
+  content: ContentService;
+  assistant: AssistantService;
+  sessions: SessionStore;
+  /** Rendered public pages for anonymous visitors; cleared when content or sites change. */
+  pageCache: PageCache;
+  calendar: CalendarService;
+  oneStop: OneStopService;
+  accounts: AccountsService;
+  cookieSecret: string;
+  /** Shared Redis connection in multi-instance mode, else null. */
+  redis: Redis | null;
+  /** Tells every instance that public content changed. */
+  bus: InvalidationBus;
+  /** One-time codes sent by SMS to confirm a citizen's phone (letters, consultations, surveys). */
+  phone: PhoneVerifier;
+  mailbox: MailboxService;
+  participation: ParticipationService;
+  close(): Promise<void>;
+}

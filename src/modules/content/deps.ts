@@ -1,0 +1,12 @@
+import type { SessionStore } from "../../platform/auth/session-store.ts";
+import type { Db } from "../../platform/db/database.ts";
+import type { SitesService } from "../sites/index.ts";
+import type { ContentService } from "./service.ts";
+
+/** What the container gives this module's routes and seed (AppDeps satisfies it). */
+export interface ContentDeps {
+  content: ContentService;
+  sessions: SessionStore;
+  sites: SitesService;
+  store: Db;
+}

@@ -1,0 +1,2 @@
+export { ContentService } from "./service.ts";
+export { type ArticleListItem } from "./repo.ts";

@@ -1,0 +1,2 @@
+export { MailboxService } from "./service.ts";
+export { LetterService } from "./letters.ts";

@@ -1,0 +1,2 @@
+export { ParticipationService } from "./service.ts";
+export { seedConsultationsAndSurveys } from "./consultations-seed.ts";

@@ -1,0 +1,10 @@
+import type { Db } from "../../platform/db/database.ts";
+import type { SearchIndex } from "../../platform/search/search-index.ts";
+import type { SitesService } from "../sites/index.ts";
+
+/** What the container gives this module's routes and seed (AppDeps satisfies it). */
+export interface SearchDeps {
+  search: SearchIndex;
+  sites: SitesService;
+  store: Db;
+}

@@ -1,0 +1,16 @@
+import type { Config } from "../../config.ts";
+import type { AuditLog } from "../../platform/audit/audit-log.ts";
+import type { SessionStore } from "../../platform/auth/session-store.ts";
+import type { Db } from "../../platform/db/database.ts";
+import type { ContentService } from "../content/index.ts";
+import type { SitesService } from "./service.ts";
+
+/** What the container gives this module's routes and seed (AppDeps satisfies it). */
+export interface SitesDeps {
+  audit: AuditLog;
+  config: Config;
+  content: ContentService;
+  sites: SitesService;
+  sessions: SessionStore;
+  store: Db;
+}

@@ -1,0 +1,14 @@
+import type { Config } from "../../config.ts";
+import type { AuditLog } from "../../platform/audit/audit-log.ts";
+import type { SessionStore } from "../../platform/auth/session-store.ts";
+import type { Db } from "../../platform/db/database.ts";
+import type { SitesService } from "../sites/index.ts";
+
+/** What the container gives this module's routes and seed (AppDeps satisfies it). */
+export interface StaffDeps {
+  audit: AuditLog;
+  config: Config;
+  sessions: SessionStore;
+  sites: SitesService;
+  store: Db;
+}

@@ -1,0 +1,10 @@
+/** A page number from the query string: a positive integer up to `max`, else 1. */
+export function pageParam(value: unknown, max = 10000): number {
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, max) : 1;
+}
+
+/** A positive database id from a path or form value (1 to 9 digits), else null. */
+export function idParam(value: unknown): number | null {
+  return typeof value === "string" && /^\d{1,9}$/.test(value) && Number(value) > 0 ? Number(value) : null;
+}
