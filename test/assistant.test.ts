@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { STAFF_COOKIE, STAFF_SESSION_SECONDS } from "../src/platform/auth/staff-auth.ts";
+import { STAFF_COOKIE, STAFF_SESSION_SECONDS } from "../src/modules/staff/auth.ts";
 import { DEFAULT_FAQ_PATH, loadFaqFile } from "../src/modules/assistant/faq-file.ts";
 import { groupQuestions } from "../src/modules/assistant/service.ts";
 import { lastSmsCode } from "../src/modules/mailbox/test-helpers.ts";

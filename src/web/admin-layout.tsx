@@ -1,5 +1,13 @@
 import type { ComponentChildren } from "preact";
-import type { StaffPrincipal } from "../platform/auth/staff-auth.ts";
+
+/** Who is looking at a console page (the staff principal, structurally). */
+export interface AdminViewer {
+  id: number;
+  username: string;
+  displayName: string;
+  isOperator: boolean;
+  roles: { siteId: number; role: string }[];
+}
 
 /** Console navigation; modules add their entries here. `role` null means every signed-in staff. */
 export const ADMIN_NAV: { href: string; name: string; operatorOnly?: boolean }[] = [
@@ -19,7 +27,7 @@ export const ADMIN_NAV: { href: string; name: string; operatorOnly?: boolean }[]
 ];
 
 export interface AdminContext {
-  staff: StaffPrincipal;
+  staff: AdminViewer;
   csrf: string;
   path: string;
 }

@@ -1,5 +1,4 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { timingSafeEqual } from "node:crypto";
 import type { SessionStore } from "../../platform/auth/session-store.ts";
 import type { AccountsService } from "./service.ts";
 import type { AccountsDeps } from "./deps.ts";
@@ -9,7 +8,7 @@ export interface CitizenAuthDeps {
   sessions: SessionStore;
   accounts: AccountsService;
 }
-import { checkCsrf } from "../../platform/auth/staff-auth.ts";
+import { checkRequestCsrf } from "../../platform/auth/csrf.ts";
 import type { Session } from "../../platform/auth/session-store.ts";
 import { InputError } from "../../platform/http/errors.ts";
 import type { Account } from "./service.ts";
@@ -78,19 +77,6 @@ export async function requireCitizen(
     await reply.redirect(`/sites/${siteCode}/account/login?next=${encodeURIComponent(next)}`, 303);
     return null;
   }
-  if (!["GET", "HEAD", "OPTIONS"].includes(request.method)) checkCsrf(ctx.session, request);
+  checkRequestCsrf(request, ctx.session.csrf);
   return ctx;
-}
-
-/** Only same-site relative paths are followed after login (no open redirect). */
-export function safeNext(next: unknown, fallback: string): string {
-  return typeof next === "string" && /^\/(?!\/)[^\s\\]*$/.test(next) && next.length < 500 ? next : fallback;
-}
-
-/** CSRF check for bodies parsed by hand (multipart forms). */
-export function verifyCsrfToken(session: Session, token: string | undefined): void {
-  const expected = Buffer.from(session.csrf);
-  const given = Buffer.from(token ?? "");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected))
-    throw new InputError("页面已过期或来源不明（CSRF 校验失败），请刷新页面后重试", {}, 403, "csrf");
 }

@@ -4,7 +4,8 @@ import { sendHtml } from "../../platform/http/reply.ts";
 import { InputError } from "../../platform/http/errors.ts";
 import { renderDocument } from "../../web/render.ts";
 import { pageContext, siteOf } from "../sites/index.ts";
-import { requireCitizen, safeNext, signIn, signOut } from "./auth.ts";
+import { requireCitizen, signIn, signOut } from "./auth.ts";
+import { safeNext } from "../../platform/http/safe-redirect.ts";
 import type { PendingLogin } from "./identity.ts";
 import { AccountPage, LoginPage, RegisterPage, type RegisterValues } from "./views/pages.tsx";
 

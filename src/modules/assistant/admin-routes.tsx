@@ -1,8 +1,9 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { guardStaffArea } from "../staff/index.ts";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import type { AssistantDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
-import { hasRole, requireStaff, sitesWithRole, type StaffContext } from "../../platform/auth/staff-auth.ts";
+import { hasRole, sitesWithRole, type StaffContext } from "../staff/index.ts";
 import { forbidden, InputError } from "../../platform/http/errors.ts";
 import type { AdminContext } from "../../web/admin-layout.tsx";
 import { renderDocument } from "../../web/render.ts";
@@ -106,13 +107,12 @@ function turnIds(text: string): number[] {
 }
 
 export default async function assistantAdminRoutes(app: FastifyInstance, { deps }: { deps: AssistantDeps }) {
+  guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
   const { assistant, sites } = deps;
-  const authDeps = { db: deps.store.db, sessions: deps.sessions };
 
   /** Staff who edit or review some site's content may use the assistant console. */
-  async function staffFor(request: FastifyRequest, reply: FastifyReply): Promise<StaffContext | null> {
-    const ctx = await requireStaff(authDeps, request, reply);
-    if (!ctx) return null;
+  function staffFor(request: FastifyRequest): StaffContext {
+    const ctx = request.staff;
     const siteIds = sitesWithRole(ctx.staff, [...EDIT_ROLES, ...REVIEW_ROLES]);
     if (siteIds !== null && siteIds.length === 0) throw forbidden("您没有管理智能客服知识库的权限");
     return ctx;
@@ -128,8 +128,7 @@ export default async function assistantAdminRoutes(app: FastifyInstance, { deps 
   }
 
   app.get("/admin/assistant", { schema: { hide: true } }, async (request, reply) => {
-    const ctx = await staffFor(request, reply);
-    if (!ctx) return reply;
+    const ctx = staffFor(request);
     await assistant.currentEngine();
     const editIds = sitesWithRole(ctx.staff, EDIT_ROLES);
     const [figures, groups, total, live, submitted, candidates] = await Promise.all([
@@ -168,8 +167,7 @@ export default async function assistantAdminRoutes(app: FastifyInstance, { deps 
   }
 
   app.get("/admin/assistant/letters", { schema: { hide: true } }, async (request, reply) => {
-    const ctx = await staffFor(request, reply);
-    if (!ctx) return reply;
+    const ctx = staffFor(request);
     const editIds = sitesWithRole(ctx.staff, EDIT_ROLES);
     const page = pageParam((request.query as { page?: string }).page);
     const list = await assistant.letterCandidates(editIds, page, PAGE_SIZE);
@@ -193,8 +191,7 @@ export default async function assistantAdminRoutes(app: FastifyInstance, { deps 
     "/admin/assistant/letters/:id",
     { schema: { hide: true, params: IdParams } },
     async (request, reply) => {
-      const ctx = await staffFor(request, reply);
-      if (!ctx) return reply;
+      const ctx = staffFor(request);
       const editIds = sitesWithRole(ctx.staff, EDIT_ROLES);
       if (editIds !== null && editIds.length === 0) throw forbidden();
       const id = Number((request.params as { id: string }).id);
@@ -205,8 +202,7 @@ export default async function assistantAdminRoutes(app: FastifyInstance, { deps 
   );
 
   app.get("/admin/assistant/queue", { schema: { hide: true } }, async (request, reply) => {
-    const ctx = await staffFor(request, reply);
-    if (!ctx) return reply;
+    const ctx = staffFor(request);
     const groups = await assistant.queue();
     const pages = Math.max(1, Math.ceil(groups.length / PAGE_SIZE));
     const page = Math.min(pageParam((request.query as { page?: string }).page), pages);
@@ -224,8 +220,7 @@ export default async function assistantAdminRoutes(app: FastifyInstance, { deps 
   });
 
   app.post("/admin/assistant/queue/resolve", { schema: { hide: true } }, async (request, reply) => {
-    const ctx = await staffFor(request, reply);
-    if (!ctx) return reply;
+    const ctx = staffFor(request);
     if (editableSites(ctx).length === 0) throw forbidden();
     const body = (request.body ?? {}) as Record<string, unknown>;
     await assistant.resolve(turnIds(typeof body.turns === "string" ? body.turns : ""), actor(ctx));
@@ -233,8 +228,7 @@ export default async function assistantAdminRoutes(app: FastifyInstance, { deps 
   });
 
   app.get("/admin/assistant/faqs", { schema: { hide: true } }, async (request, reply) => {
-    const ctx = await staffFor(request, reply);
-    if (!ctx) return reply;
+    const ctx = staffFor(request);
     const query = request.query as { status?: string; q?: string; page?: string };
     const status = ["draft", "submitted", "published"].includes(query.status ?? "") ? query.status! : "";
     const q = (query.q ?? "").slice(0, 100).trim();
@@ -263,8 +257,7 @@ export default async function assistantAdminRoutes(app: FastifyInstance, { deps 
   });
 
   app.get("/admin/assistant/faqs/new", { schema: { hide: true } }, async (request, reply) => {
-    const ctx = await staffFor(request, reply);
-    if (!ctx) return reply;
+    const ctx = staffFor(request);
     const editable = editableSites(ctx);
     if (editable.length === 0) throw forbidden("您没有编辑知识库的权限");
     const query = request.query as { question?: string; turns?: string };
@@ -296,8 +289,7 @@ export default async function assistantAdminRoutes(app: FastifyInstance, { deps 
   });
 
   app.post("/admin/assistant/faqs", { schema: { hide: true } }, async (request, reply) => {
-    const ctx = await staffFor(request, reply);
-    if (!ctx) return reply;
+    const ctx = staffFor(request);
     const values = readForm((request.body ?? {}) as Record<string, unknown>);
     const editable = editableSites(ctx);
     const input = toInput(values);
@@ -340,8 +332,7 @@ export default async function assistantAdminRoutes(app: FastifyInstance, { deps 
     "/admin/assistant/faqs/:id",
     { schema: { hide: true, params: IdParams } },
     async (request, reply) => {
-      const ctx = await staffFor(request, reply);
-      if (!ctx) return reply;
+      const ctx = staffFor(request);
       const { entry, canEdit, canReview } = await loadEntry(ctx, (request.params as { id: string }).id);
       const saved = (request.query as { saved?: string }).saved;
       const sitesForForm = canEdit ? editableSites(ctx) : sites.list().filter((s) => s.id === entry.siteId);
@@ -367,8 +358,7 @@ export default async function assistantAdminRoutes(app: FastifyInstance, { deps 
     "/admin/assistant/faqs/:id",
     { schema: { hide: true, params: IdParams } },
     async (request, reply) => {
-      const ctx = await staffFor(request, reply);
-      if (!ctx) return reply;
+      const ctx = staffFor(request);
       const { entry, canEdit, canReview } = await loadEntry(ctx, (request.params as { id: string }).id);
       if (!canEdit) throw forbidden();
       const values = readForm((request.body ?? {}) as Record<string, unknown>);
@@ -415,8 +405,7 @@ export default async function assistantAdminRoutes(app: FastifyInstance, { deps 
       },
     },
     async (request, reply) => {
-      const ctx = await staffFor(request, reply);
-      if (!ctx) return reply;
+      const ctx = staffFor(request);
       const { id, action } = request.params as { id: string; action: string };
       const need = ACTIONS[action];
       if (!need) throw new InputError("未知操作", {}, 404);

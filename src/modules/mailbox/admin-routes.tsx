@@ -1,7 +1,8 @@
+import { guardStaffArea } from "../staff/index.ts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { MailboxDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
-import { hasRole, requireStaff, type StaffContext } from "../../platform/auth/staff-auth.ts";
+import { hasRole, type StaffContext } from "../staff/index.ts";
 import { InputError, notFound } from "../../platform/http/errors.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import type { AdminContext } from "../../web/admin-layout.tsx";
@@ -16,9 +17,9 @@ const SWEEP_EVERY_MS = 60_000;
 
 /** Staff console of the interaction centre: queue, handling, review, publishing, settings. */
 export default async function interactionAdminRoutes(app: FastifyInstance, { deps }: { deps: MailboxDeps }) {
+  guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
   const { mailbox, sites } = deps;
   const letters = mailbox.letters;
-  const authDeps = { db: deps.store.db, sessions: deps.sessions };
   let lastSweep = 0;
 
   const adminCtx = (c: StaffContext, request: FastifyRequest): AdminContext => ({
@@ -34,8 +35,7 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
       .map((s) => ({ id: s.id, name: s.name }));
 
   app.get("/admin/interaction", { schema: { hide: true } }, async (request, reply) => {
-    const c = await requireStaff(authDeps, request, reply);
-    if (!c) return reply;
+    const c = request.staff;
     if (Date.now() - lastSweep > SWEEP_EVERY_MS) {
       lastSweep = Date.now();
       await letters.sweep();
@@ -96,8 +96,7 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
   }
 
   app.get("/admin/interaction/letters/:id", { schema: { hide: true } }, async (request, reply) => {
-    const c = await requireStaff(authDeps, request, reply);
-    if (!c) return reply;
+    const c = request.staff;
     const id = idParam((request.params as { id: string }).id);
     if (id == null) throw notFound("信件不存在");
     const done = (request.query as { done?: string }).done;
@@ -108,8 +107,7 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
     "/admin/interaction/letters/:id/attachments/:aid",
     { schema: { hide: true } },
     async (request, reply) => {
-      const c = await requireStaff(authDeps, request, reply);
-      if (!c) return reply;
+      const c = request.staff;
       const p = request.params as { id: string; aid: string };
       const id = idParam(p.id);
       const aid = idParam(p.aid);
@@ -168,8 +166,7 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
   };
 
   app.post("/admin/interaction/letters/:id/:action", { schema: { hide: true } }, async (request, reply) => {
-    const c = await requireStaff(authDeps, request, reply);
-    if (!c) return reply;
+    const c = request.staff;
     const p = request.params as { id: string; action: string };
     const id = idParam(p.id);
     const entry = ACTIONS[p.action];
@@ -213,15 +210,13 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
   }
 
   app.get("/admin/interaction/settings", { schema: { hide: true } }, async (request, reply) => {
-    const c = await requireStaff(authDeps, request, reply);
-    if (!c) return reply;
+    const c = request.staff;
     if (!c.staff.isOperator) throw new InputError("只有平台运维可以修改时限与分办规则", {}, 403);
     return settingsPage(c, request, reply, { saved: (request.query as { saved?: string }).saved === "1" });
   });
 
   app.post("/admin/interaction/settings", { schema: { hide: true } }, async (request, reply) => {
-    const c = await requireStaff(authDeps, request, reply);
-    if (!c) return reply;
+    const c = request.staff;
     const b = (request.body ?? {}) as Record<string, string>;
     const current = await letters.settings();
     const next: InteractionSettings = {
@@ -242,8 +237,7 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
   });
 
   app.post("/admin/interaction/rules", { schema: { hide: true } }, async (request, reply) => {
-    const c = await requireStaff(authDeps, request, reply);
-    if (!c) return reply;
+    const c = request.staff;
     const b = (request.body ?? {}) as Record<string, string>;
     try {
       await letters.addRule(String(b.keyword ?? ""), Number(b.targetSiteId), c.staff);
@@ -256,8 +250,7 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
   });
 
   app.post("/admin/interaction/rules/:id/delete", { schema: { hide: true } }, async (request, reply) => {
-    const c = await requireStaff(authDeps, request, reply);
-    if (!c) return reply;
+    const c = request.staff;
     const id = idParam((request.params as { id: string }).id);
     if (id == null) throw notFound("规则不存在");
     await letters.deleteRule(id, c.staff);
@@ -289,14 +282,12 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
   }
 
   app.get("/admin/interaction/open311", { schema: { hide: true } }, async (request, reply) => {
-    const c = await requireStaff(authDeps, request, reply);
-    if (!c) return reply;
+    const c = request.staff;
     return keysPage(c, request, reply);
   });
 
   app.post("/admin/interaction/open311", { schema: { hide: true } }, async (request, reply) => {
-    const c = await requireStaff(authDeps, request, reply);
-    if (!c) return reply;
+    const c = request.staff;
     const b = (request.body ?? {}) as Record<string, string>;
     const site = sites.byId(Number(b.siteId));
     try {
@@ -312,8 +303,7 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
   });
 
   app.post("/admin/interaction/open311/:id/revoke", { schema: { hide: true } }, async (request, reply) => {
-    const c = await requireStaff(authDeps, request, reply);
-    if (!c) return reply;
+    const c = request.staff;
     const id = idParam((request.params as { id: string }).id);
     if (id == null) throw notFound("密钥不存在");
     await mailbox.open311.revoke(id, c.staff);

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
 import type { Selectable, Transaction } from "kysely";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
-import { hasRole, sitesWithRole, type StaffPrincipal } from "../../platform/auth/staff-auth.ts";
+import { hasRole, sitesWithRole, type StaffPrincipal } from "../staff/index.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
-import type { StaffPrincipal } from "../../platform/auth/staff-auth.ts";
+import type { StaffPrincipal } from "../staff/index.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { forbidden, InputError } from "../../platform/http/errors.ts";

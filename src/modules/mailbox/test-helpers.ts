@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { AppDeps } from "../../deps.ts";
-import { STAFF_COOKIE } from "../../platform/auth/staff-auth.ts";
+import { STAFF_COOKIE } from "../staff/index.ts";
 
 /** A multipart/form-data body for app.inject. */
 export function multipart(

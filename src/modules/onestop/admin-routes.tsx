@@ -1,7 +1,8 @@
+import { guardStaffArea } from "../staff/index.ts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { OneStopDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
-import { requireStaff, sitesWithRole, type StaffContext } from "../../platform/auth/staff-auth.ts";
+import { adminView, sitesWithRole, type StaffContext } from "../staff/index.ts";
 import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
 import type { AdminContext } from "../../web/admin-layout.tsx";
 import { renderDocument } from "../../web/render.ts";
@@ -28,20 +29,18 @@ const s = (body: unknown, k: string, max = 2000) => {
 
 /** Console: handler work queue, application handling, catalogue and form editing, rectifications. */
 export default async function serviceAdminRoutes(app: FastifyInstance, { deps }: { deps: OneStopDeps }) {
+  guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
   const { oneStop, sites } = deps;
   const { applications } = oneStop;
-  const authDeps = { db: deps.store.db, sessions: deps.sessions };
 
-  async function staffOf(
+  function staffOf(
     request: FastifyRequest,
-    reply: FastifyReply,
     roles = ["handler", "site_admin"],
-  ): Promise<{ s: StaffContext; ctx: AdminContext } | null> {
-    const s = await requireStaff(authDeps, request, reply);
-    if (!s) return null;
+  ): { s: StaffContext; ctx: AdminContext } {
+    const s = request.staff;
     const allowed = sitesWithRole(s.staff, roles);
     if (allowed !== null && allowed.length === 0) throw forbidden("您没有办件或事项管理权限");
-    return { s, ctx: { staff: s.staff, csrf: s.session.csrf, path: request.url.split("?")[0] } };
+    return { s, ctx: adminView(request) };
   }
 
   function mayEditItem(sc: StaffContext, item: ServiceItem): boolean {
@@ -50,8 +49,7 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { deps }:
   }
 
   app.get("/admin/services", { schema: { hide: true } }, async (request, reply) => {
-    const who = await staffOf(request, reply);
-    if (!who) return reply;
+    const who = staffOf(request);
     const q = request.query as Record<string, string>;
     const filter = {
       status: q.status ?? "",
@@ -154,8 +152,7 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { deps }:
   }
 
   app.get("/admin/services/applications/:id", { schema: { hide: true } }, async (request, reply) => {
-    const who = await staffOf(request, reply);
-    if (!who) return reply;
+    const who = staffOf(request);
     const id = Number((request.params as { id: string }).id);
     if (!Number.isInteger(id)) throw notFound("该办件不存在");
     const a = await applications.forStaff(who.s.staff, id);
@@ -170,8 +167,7 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { deps }:
   });
 
   app.post("/admin/services/applications/:id/act", { schema: { hide: true } }, async (request, reply) => {
-    const who = await staffOf(request, reply);
-    if (!who) return reply;
+    const who = staffOf(request);
     const id = Number((request.params as { id: string }).id);
     if (!Number.isInteger(id)) throw notFound("该办件不存在");
     const body = request.body;
@@ -212,8 +208,7 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { deps }:
     "/admin/services/applications/:id/files/:fid",
     { schema: { hide: true } },
     async (request, reply) => {
-      const who = await staffOf(request, reply);
-      if (!who) return reply;
+      const who = staffOf(request);
       const { id, fid } = request.params as { id: string; fid: string };
       const a = await applications.forStaff(who.s.staff, Number(id) || 0);
       const f = await applications.fileBytes(a.id, Number(fid) || 0);
@@ -235,8 +230,7 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { deps }:
   );
 
   app.get("/admin/service-items", { schema: { hide: true } }, async (request, reply) => {
-    const who = await staffOf(request, reply);
-    if (!who) return reply;
+    const who = staffOf(request);
     const allowed = sitesWithRole(who.s.staff, ["handler", "site_admin"]);
     const page = pageParam((request.query as Record<string, unknown>).page);
     const rows: ServiceItem[] = [];
@@ -281,8 +275,7 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { deps }:
     JSON.stringify({ name: item.name, itemType: item.itemType, guide: item.guide }, null, 2);
 
   app.get("/admin/service-items/:code", { schema: { hide: true } }, async (request, reply) => {
-    const who = await staffOf(request, reply, ["site_admin"]);
-    if (!who) return reply;
+    const who = staffOf(request, ["site_admin"]);
     const item = await editableItem(who, (request.params as { code: string }).code);
     const saved =
       (request.query as Record<string, string>).saved === "1" ? "已保存，办事指南检查通过。" : undefined;
@@ -303,8 +296,7 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { deps }:
   });
 
   app.post("/admin/service-items/:code", { schema: { hide: true } }, async (request, reply) => {
-    const who = await staffOf(request, reply, ["site_admin"]);
-    if (!who) return reply;
+    const who = staffOf(request, ["site_admin"]);
     const item = await editableItem(who, (request.params as { code: string }).code);
     const json = s(request.body, "schema", 200000);
     try {
@@ -379,8 +371,7 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { deps }:
   }
 
   app.get("/admin/service-items/:code/workflow", { schema: { hide: true } }, async (request, reply) => {
-    const who = await staffOf(request, reply, ["site_admin"]);
-    if (!who) return reply;
+    const who = staffOf(request, ["site_admin"]);
     const item = await editableItem(who, (request.params as { code: string }).code);
     const wf = await oneStop.workflows.current(item.code, item.siteId);
     const saved = (request.query as Record<string, string>).saved;
@@ -397,8 +388,7 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { deps }:
   });
 
   app.post("/admin/service-items/:code/workflow", { schema: { hide: true } }, async (request, reply) => {
-    const who = await staffOf(request, reply, ["site_admin"]);
-    if (!who) return reply;
+    const who = staffOf(request, ["site_admin"]);
     const item = await editableItem(who, (request.params as { code: string }).code);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const def = workflowFromForm(body);
@@ -418,8 +408,7 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { deps }:
   // ------------------------------------------------------------ role groups (办理组)
 
   app.get("/admin/services/groups", { schema: { hide: true } }, async (request, reply) => {
-    const who = await staffOf(request, reply, ["site_admin"]);
-    if (!who) return reply;
+    const who = staffOf(request, ["site_admin"]);
     const allowed = sitesWithRole(who.s.staff, "site_admin");
     const q = request.query as Record<string, string>;
     const departments = sites
@@ -446,8 +435,7 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { deps }:
   });
 
   app.post("/admin/services/groups/:id", { schema: { hide: true } }, async (request, reply) => {
-    const who = await staffOf(request, reply, ["site_admin"]);
-    if (!who) return reply;
+    const who = staffOf(request, ["site_admin"]);
     const group = await oneStop.workflows.groupById(Number((request.params as { id: string }).id) || 0);
     if (!group) throw notFound("该办理组不存在");
     const allowed = sitesWithRole(who.s.staff, "site_admin");
@@ -467,8 +455,7 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { deps }:
   // ------------------------------------------------------------ supervision (督办)
 
   app.get("/admin/services/supervision", { schema: { hide: true } }, async (request, reply) => {
-    const who = await staffOf(request, reply);
-    if (!who) return reply;
+    const who = staffOf(request);
     const q = request.query as Record<string, string>;
     const kind = q.kind === "warning" || q.kind === "escalation" ? q.kind : "";
     const page = pageParam(q.page);
@@ -493,8 +480,7 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { deps }:
   });
 
   app.get("/admin/services/rectifications", { schema: { hide: true } }, async (request, reply) => {
-    const who = await staffOf(request, reply);
-    if (!who) return reply;
+    const who = staffOf(request);
     const page = pageParam((request.query as Record<string, unknown>).page);
     const list = await oneStop.evaluations.rectifications(who.s.staff, page);
     return sendHtml(
@@ -504,8 +490,7 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { deps }:
   });
 
   app.post("/admin/services/rectifications/:id", { schema: { hide: true } }, async (request, reply) => {
-    const who = await staffOf(request, reply);
-    if (!who) return reply;
+    const who = staffOf(request);
     const id = Number((request.params as { id: string }).id) || 0;
     const op = s(request.body, "op", 20);
     const ev = oneStop.evaluations;

@@ -1,7 +1,7 @@
 import { createHash, randomInt } from "node:crypto";
 import type { Selectable, Updateable } from "kysely";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
-import { hasRole, sitesWithRole, type StaffPrincipal } from "../../platform/auth/staff-auth.ts";
+import { hasRole, sitesWithRole, type StaffPrincipal } from "../staff/index.ts";
 import type { CalendarService } from "../../platform/calendar/calendar-service.ts";
 import { chinaDate, type WorkingCalendar } from "../../platform/calendar/working-days.ts";
 import type { Db } from "../../platform/db/database.ts";

@@ -6,7 +6,8 @@ import { notFound } from "../../platform/http/errors.ts";
 import { renderDocument } from "../../web/render.ts";
 import { pageParam } from "../../platform/http/params.ts";
 import { pageContext, siteOf } from "../sites/index.ts";
-import { currentCitizen, requireCitizen, verifyCsrfToken } from "../accounts/index.ts";
+import { currentCitizen, requireCitizen } from "../accounts/index.ts";
+import { verifyCsrf } from "../../platform/auth/csrf.ts";
 import type { Account } from "../accounts/index.ts";
 import type { Application } from "./applications.ts";
 import type { ServiceItem } from "./catalogue.ts";
@@ -15,30 +16,12 @@ import { groupRowCount, readValues, type FormValues, type RawInput, type Uploade
 import { ApplyPage, MyApplicationsPage, ReceiptPage, TrackPage } from "./views/apply.tsx";
 import { BundleApplyPage, BundleReceiptPage, BundlesPage, EvaluatePage, StatsPage } from "./views/extra.tsx";
 import { InputError } from "../../platform/http/errors.ts";
+import { readRawForm } from "../../platform/http/form-input.ts";
 
 /** Parses a urlencoded or multipart form into flat values and uploaded files. */
 export async function readForm(request: FastifyRequest): Promise<{ raw: RawInput; files: UploadedFile[] }> {
-  const raw: RawInput = {};
-  const files: UploadedFile[] = [];
-  const add = (k: string, v: string) => {
-    const prev = raw[k];
-    raw[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
-  };
-  if (request.isMultipart()) {
-    for await (const part of request.parts({ limits: { fields: 1000, files: 20 } })) {
-      if (part.type === "file") {
-        const bytes = await part.toBuffer();
-        if (bytes.length > 0 || part.filename)
-          files.push({ field: part.fieldname, fileName: part.filename, bytes });
-      } else if (typeof part.value === "string") add(part.fieldname, part.value);
-    }
-  } else {
-    for (const [k, v] of Object.entries((request.body ?? {}) as Record<string, unknown>)) {
-      if (typeof v === "string") add(k, v);
-      else if (Array.isArray(v)) for (const x of v) if (typeof x === "string") add(k, x);
-    }
-  }
-  return { raw, files };
+  const { values, files } = await readRawForm(request);
+  return { raw: values, files };
 }
 
 const str = (v: string | string[] | undefined) => (Array.isArray(v) ? (v[0] ?? "") : (v ?? ""));
@@ -121,7 +104,7 @@ export default async function applyRoutes(app: FastifyInstance, { deps }: { deps
         );
       const item = await oneStop.catalogue.requireByCode(itemCode);
       const { raw, files } = await readForm(request);
-      verifyCsrfToken(citizen.session, str(raw._csrf));
+      verifyCsrf(citizen.session.csrf, str(raw._csrf));
       const idem = str(raw._idem);
       const action = str(raw._action) || "submit";
       const existing = /^[A-Za-z0-9_-]{16,64}$/.test(idem)
@@ -330,7 +313,7 @@ export default async function applyRoutes(app: FastifyInstance, { deps }: { deps
         );
       const bundle = await oneStop.bundles.byCode(bundleCode);
       const { raw, files } = await readForm(request);
-      verifyCsrfToken(citizen.session, str(raw._csrf));
+      verifyCsrf(citizen.session.csrf, str(raw._csrf));
       const r = await oneStop.bundles.submit(citizen.account, bundle, raw, files, str(raw._idem));
       if (!Object.keys(r.errors).length)
         return reply.redirect(`${base}/services/bundle-receipt/${r.trackingNo}`, 303);

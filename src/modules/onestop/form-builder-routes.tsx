@@ -1,8 +1,10 @@
+import { guardStaffArea } from "../staff/index.ts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { OneStopDeps } from "./deps.ts";
-import { sitesWithRole } from "../../platform/auth/staff-auth.ts";
+import { sitesWithRole } from "../staff/index.ts";
 import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
-import { consoleAuth, formOf, sendPage, text, type ConsoleRequest } from "../../web/console.ts";
+import { formOf, sendPage, text } from "../../web/console.ts";
+import { consoleRequest, type ConsoleRequest } from "../staff/index.ts";
 import type { ServiceItem } from "./catalogue.ts";
 import {
   applyAction,
@@ -22,16 +24,13 @@ import { FormBuilderPage, FormVersionPage, type BuilderPageProps } from "./views
  * saving checks the draft with forms.ts and stores a new version through the form store (audited).
  */
 export default async function formBuilderRoutes(app: FastifyInstance, { deps }: { deps: OneStopDeps }) {
+  guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
   const { oneStop } = deps;
   const drafts = new FormDrafts(deps.store);
 
   /** Site admins of the item's department (operators: every item) may design its form; others get 403. */
-  async function editor(
-    request: FastifyRequest,
-    reply: FastifyReply,
-  ): Promise<{ who: ConsoleRequest; item: ServiceItem } | null> {
-    const who = await consoleAuth(deps, request, reply);
-    if (!who) return null;
+  async function editor(request: FastifyRequest): Promise<{ who: ConsoleRequest; item: ServiceItem }> {
+    const who = consoleRequest(request);
     const item = await oneStop.catalogue.byCode((request.params as { code: string }).code, true);
     if (!item) throw notFound("该服务事项不存在");
     const allowed = sitesWithRole(who.auth.staff, "site_admin");
@@ -86,8 +85,7 @@ export default async function formBuilderRoutes(app: FastifyInstance, { deps }: 
   }
 
   app.get("/admin/service-items/:code/form", { schema: { hide: true } }, async (request, reply) => {
-    const ok = await editor(request, reply);
-    if (!ok) return reply;
+    const ok = await editor(request);
     const query = request.query as Record<string, string>;
     const saved = Number(query.saved);
     return render(reply, ok.who, ok.item, {
@@ -99,8 +97,7 @@ export default async function formBuilderRoutes(app: FastifyInstance, { deps }: 
 
   /** Every builder action: edits are kept as the draft, then add / move / delete / save. */
   app.post("/admin/service-items/:code/form/draft", { schema: { hide: true } }, async (request, reply) => {
-    const ok = await editor(request, reply);
-    if (!ok) return reply;
+    const ok = await editor(request);
     const { who, item } = ok;
     const form = formOf(request);
     const staffId = who.auth.staff.id;
@@ -142,16 +139,14 @@ export default async function formBuilderRoutes(app: FastifyInstance, { deps }: 
   });
 
   app.post("/admin/service-items/:code/form/discard", { schema: { hide: true } }, async (request, reply) => {
-    const ok = await editor(request, reply);
-    if (!ok) return reply;
+    const ok = await editor(request);
     await drafts.clear(ok.item.code, ok.who.auth.staff.id);
     return reply.redirect(baseOf(ok.item), 303);
   });
 
   /** Trying the previewed form: the applicant-side validation, nothing stored. */
   app.post("/admin/service-items/:code/form/try", { schema: { hide: true } }, async (request, reply) => {
-    const ok = await editor(request, reply);
-    if (!ok) return reply;
+    const ok = await editor(request);
     const draft = await drafts.get(ok.item.code, ok.who.auth.staff.id);
     const fields = draft?.fields ?? (await oneStop.forms.current(ok.item)).schema.fields.map(draftOf);
     const { schema } = schemaOf(fields);
@@ -168,8 +163,7 @@ export default async function formBuilderRoutes(app: FastifyInstance, { deps }: 
 
   /** Power users: a whole definition as JSON, saved as a new version at once (same checks). */
   app.post("/admin/service-items/:code/form", { schema: { hide: true } }, async (request, reply) => {
-    const ok = await editor(request, reply);
-    if (!ok) return reply;
+    const ok = await editor(request);
     const form = formOf(request);
     const json = text(form, "schema", 200000);
     const note = (text(form, "note", 200) || text(form, "json-note", 200)).trim() || "导入 JSON";
@@ -196,8 +190,7 @@ export default async function formBuilderRoutes(app: FastifyInstance, { deps }: 
     "/admin/service-items/:code/form/versions/:v",
     { schema: { hide: true } },
     async (request, reply) => {
-      const ok = await editor(request, reply);
-      if (!ok) return reply;
+      const ok = await editor(request);
       const version = await oneStop.forms.byVersion(ok.item.code, versionParam(request));
       if (!version) throw notFound("该表单版本不存在");
       return sendPage(
@@ -216,8 +209,7 @@ export default async function formBuilderRoutes(app: FastifyInstance, { deps }: 
     "/admin/service-items/:code/form/versions/:v/restore",
     { schema: { hide: true } },
     async (request, reply) => {
-      const ok = await editor(request, reply);
-      if (!ok) return reply;
+      const ok = await editor(request);
       const old = await oneStop.forms.byVersion(ok.item.code, versionParam(request));
       if (!old) throw notFound("该表单版本不存在");
       const v = await oneStop.forms.saveSchema(

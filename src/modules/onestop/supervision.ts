@@ -1,5 +1,5 @@
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
-import type { StaffPrincipal } from "../../platform/auth/staff-auth.ts";
+import type { StaffPrincipal } from "../staff/index.ts";
 import type { CalendarService } from "../../platform/calendar/calendar-service.ts";
 import { chinaDate } from "../../platform/calendar/working-days.ts";
 import type { Db } from "../../platform/db/database.ts";

@@ -1,7 +1,7 @@
 import { idCheckChar } from "../../platform/validation/china-ids.ts";
 import assert from "node:assert/strict";
 import type { TestContext } from "../../../test/engines.ts";
-import type { StaffPrincipal } from "../../platform/auth/staff-auth.ts";
+import type { StaffPrincipal } from "../staff/index.ts";
 import { DEMO_PASSWORD } from "../../seed/demo-password.ts";
 
 export const FORM = { "content-type": "application/x-www-form-urlencoded" };

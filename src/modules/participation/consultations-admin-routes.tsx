@@ -1,7 +1,8 @@
+import { guardStaffArea } from "../staff/index.ts";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ParticipationDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
-import { requireStaff, sitesWithRole, type StaffContext } from "../../platform/auth/staff-auth.ts";
+import { sitesWithRole, type StaffContext } from "../staff/index.ts";
 import { InputError, notFound } from "../../platform/http/errors.ts";
 import type { AdminContext } from "../../web/admin-layout.tsx";
 import { renderDocument } from "../../web/render.ts";
@@ -45,15 +46,14 @@ export default async function consultationAdminRoutes(
   app: FastifyInstance,
   { deps }: { deps: ParticipationDeps },
 ) {
+  guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
   const { participation, sites } = deps;
   const consultations = participation.consultations;
-  const authDeps = { db: deps.store.db, sessions: deps.sessions };
   const siteName = (id: number) => sites.byId(id)?.name ?? String(id);
   const base = "/admin/interaction/consultations";
 
   app.get(base, { schema: { hide: true } }, async (request, reply) => {
-    const c = await requireStaff(authDeps, request, reply);
-    if (!c) return reply;
+    const c = request.staff;
     const page = pageParam((request.query as { page?: string }).page);
     const list = await consultations.listForStaff(c.staff, page);
     return sendHtml(
@@ -79,8 +79,7 @@ export default async function consultationAdminRoutes(
   });
 
   app.get(`${base}/new`, { schema: { hide: true } }, async (request, reply) => {
-    const c = await requireStaff(authDeps, request, reply);
-    if (!c) return reply;
+    const c = request.staff;
     const options = managedSites(deps, c);
     if (options.length === 0) throw new InputError("只有网站管理员或编辑可以发起意见征集", {}, 403);
     return sendHtml(
@@ -92,8 +91,7 @@ export default async function consultationAdminRoutes(
   });
 
   app.post(`${base}/new`, { schema: { hide: true } }, async (request, reply) => {
-    const c = await requireStaff(authDeps, request, reply);
-    if (!c) return reply;
+    const c = request.staff;
     const f = bodyFields(request);
     const values: ConsultationFormValues = {
       siteId: f.siteId ?? "",
@@ -169,8 +167,7 @@ export default async function consultationAdminRoutes(
   }
 
   app.get(`${base}/:id`, { schema: { hide: true } }, async (request, reply) => {
-    const c = await requireStaff(authDeps, request, reply);
-    if (!c) return reply;
+    const c = request.staff;
     const id = idParam((request.params as { id: string }).id);
     if (id == null) throw notFound("该意见征集不存在");
     const done = (request.query as { done?: string }).done?.slice(0, 20);
@@ -195,8 +192,7 @@ export default async function consultationAdminRoutes(
   };
 
   app.post(`${base}/:id/:action`, { schema: { hide: true } }, async (request, reply) => {
-    const c = await requireStaff(authDeps, request, reply);
-    if (!c) return reply;
+    const c = request.staff;
     const p = request.params as { id: string; action: string };
     const id = idParam(p.id);
     const action = ACTIONS[p.action];
@@ -223,8 +219,7 @@ export default async function consultationAdminRoutes(
   };
 
   app.post(`${base}/:id/comments/:cid/:action`, { schema: { hide: true } }, async (request, reply) => {
-    const c = await requireStaff(authDeps, request, reply);
-    if (!c) return reply;
+    const c = request.staff;
     const p = request.params as { id: string; cid: string; action: string };
     const id = idParam(p.id);
     const cid = idParam(p.cid);

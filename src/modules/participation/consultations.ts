@@ -1,6 +1,6 @@
 import type { Selectable } from "kysely";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
-import { hasRole, sitesWithRole, type StaffPrincipal } from "../../platform/auth/staff-auth.ts";
+import { hasRole, sitesWithRole, type StaffPrincipal } from "../staff/index.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { sanitizeRichText } from "../../platform/html/sanitize.ts";

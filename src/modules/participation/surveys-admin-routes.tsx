@@ -1,7 +1,8 @@
+import { guardStaffArea } from "../staff/index.ts";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ParticipationDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
-import { requireStaff, type StaffContext } from "../../platform/auth/staff-auth.ts";
+import { type StaffContext } from "../staff/index.ts";
 import { InputError, notFound } from "../../platform/http/errors.ts";
 import { renderDocument } from "../../web/render.ts";
 import { pageParam } from "../../platform/http/params.ts";
@@ -18,15 +19,14 @@ import {
 
 /** Staff console for surveys: create, questions, publish, results with free-text answers (masked). */
 export default async function surveyAdminRoutes(app: FastifyInstance, { deps }: { deps: ParticipationDeps }) {
+  guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
   const { participation, sites } = deps;
   const surveys = participation.surveys;
-  const authDeps = { db: deps.store.db, sessions: deps.sessions };
   const siteName = (id: number) => sites.byId(id)?.name ?? String(id);
   const base = "/admin/interaction/surveys";
 
   app.get(base, { schema: { hide: true } }, async (request, reply) => {
-    const c = await requireStaff(authDeps, request, reply);
-    if (!c) return reply;
+    const c = request.staff;
     const page = pageParam((request.query as { page?: string }).page);
     const list = await surveys.listForStaff(c.staff, page);
     return sendHtml(
@@ -44,8 +44,7 @@ export default async function surveyAdminRoutes(app: FastifyInstance, { deps }: 
   });
 
   app.get(`${base}/new`, { schema: { hide: true } }, async (request, reply) => {
-    const c = await requireStaff(authDeps, request, reply);
-    if (!c) return reply;
+    const c = request.staff;
     const options = managedSites(deps, c);
     if (options.length === 0) throw new InputError("只有网站管理员或编辑可以发起网上调查", {}, 403);
     const values: SurveyFormValues = {
@@ -64,8 +63,7 @@ export default async function surveyAdminRoutes(app: FastifyInstance, { deps }: 
   });
 
   app.post(`${base}/new`, { schema: { hide: true } }, async (request, reply) => {
-    const c = await requireStaff(authDeps, request, reply);
-    if (!c) return reply;
+    const c = request.staff;
     const f = bodyFields(request, 5000);
     const values: SurveyFormValues = {
       siteId: f.siteId ?? "",
@@ -126,8 +124,7 @@ export default async function surveyAdminRoutes(app: FastifyInstance, { deps }: 
   }
 
   app.get(`${base}/:id`, { schema: { hide: true } }, async (request, reply) => {
-    const c = await requireStaff(authDeps, request, reply);
-    if (!c) return reply;
+    const c = request.staff;
     const id = idParam((request.params as { id: string }).id);
     if (id == null) throw notFound("该调查不存在");
     const done = (request.query as { done?: string }).done?.slice(0, 20);
@@ -135,8 +132,7 @@ export default async function surveyAdminRoutes(app: FastifyInstance, { deps }: 
   });
 
   app.get(`${base}/:id/results`, { schema: { hide: true } }, async (request, reply) => {
-    const c = await requireStaff(authDeps, request, reply);
-    if (!c) return reply;
+    const c = request.staff;
     const id = idParam((request.params as { id: string }).id);
     if (id == null) throw notFound("该调查不存在");
     const survey = await surveys.getForStaff(id, c.staff);
@@ -189,8 +185,7 @@ export default async function surveyAdminRoutes(app: FastifyInstance, { deps }: 
   };
 
   app.post(`${base}/:id/:action`, { schema: { hide: true } }, async (request, reply) => {
-    const c = await requireStaff(authDeps, request, reply);
-    if (!c) return reply;
+    const c = request.staff;
     const p = request.params as { id: string; action: string };
     const id = idParam(p.id);
     const action = ACTIONS[p.action];
@@ -210,8 +205,7 @@ export default async function surveyAdminRoutes(app: FastifyInstance, { deps }: 
   });
 
   app.post(`${base}/:id/questions/:qid/delete`, { schema: { hide: true } }, async (request, reply) => {
-    const c = await requireStaff(authDeps, request, reply);
-    if (!c) return reply;
+    const c = request.staff;
     const p = request.params as { id: string; qid: string };
     const id = idParam(p.id);
     const qid = idParam(p.qid);

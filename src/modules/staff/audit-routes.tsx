@@ -1,17 +1,19 @@
+import { guardStaffArea } from "./auth.ts";
+import { consoleRequest } from "./console-request.ts";
 import type { FastifyInstance } from "fastify";
 import type { StaffDeps } from "./deps.ts";
 import { forbidden } from "../../platform/http/errors.ts";
 import { AdminLayout } from "../../web/admin-layout.tsx";
 import { Pagination } from "../../web/components/pagination.tsx";
-import { chinaTime, consoleAuth, sendPage } from "../../web/console.ts";
+import { chinaTime, sendPage } from "../../web/console.ts";
 import { pageParam } from "../../platform/http/params.ts";
 
 const PAGE_SIZE = 50;
 
 export default async function auditRoutes(app: FastifyInstance, { deps }: { deps: StaffDeps }) {
+  guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
   app.get("/admin/audit", { schema: { hide: true } }, async (request, reply) => {
-    const c = await consoleAuth(deps, request, reply);
-    if (!c) return reply;
+    const c = consoleRequest(request);
     if (!c.auth.staff.isOperator) throw forbidden("只有平台运维人员可以查看审计日志");
     const q = request.query as Record<string, string | undefined>;
     const actor = (q.actor ?? "").trim().slice(0, 64);

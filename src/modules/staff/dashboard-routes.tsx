@@ -1,17 +1,19 @@
+import { guardStaffArea } from "./auth.ts";
+import { consoleRequest } from "./console-request.ts";
 import type { FastifyInstance } from "fastify";
 import type { StaffDeps } from "./deps.ts";
-import { sitesWithRole } from "../../platform/auth/staff-auth.ts";
+import { sitesWithRole } from "./auth.ts";
 import { AdminLayout } from "../../web/admin-layout.tsx";
-import { consoleAuth, sendPage } from "../../web/console.ts";
+import { sendPage } from "../../web/console.ts";
 
 const ANY_ROLE = ["site_admin", "editor", "reviewer"];
 
 export default async function dashboardRoutes(app: FastifyInstance, { deps }: { deps: StaffDeps }) {
+  guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
   const db = deps.store.db;
 
   app.get("/admin", { schema: { hide: true } }, async (request, reply) => {
-    const c = await consoleAuth(deps, request, reply);
-    if (!c) return reply;
+    const c = consoleRequest(request);
     const staff = c.auth.staff;
     const count = async (q: { executeTakeFirstOrThrow(): Promise<{ n: number | string }> }) =>
       Number((await q.executeTakeFirstOrThrow()).n);

@@ -1,14 +1,11 @@
+import { checkRequestCsrf } from "../../platform/auth/csrf.ts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { StaffDeps } from "./deps.ts";
-import {
-  checkCsrf,
-  currentStaff,
-  STAFF_COOKIE,
-  STAFF_SESSION_SECONDS,
-} from "../../platform/auth/staff-auth.ts";
+import { guardStaffArea, currentStaff, STAFF_COOKIE, STAFF_SESSION_SECONDS } from "./auth.ts";
 import type { Session } from "../../platform/auth/session-store.ts";
-import { consoleAuth, clientIp, formOf, safeNext, sendPage, text } from "../../web/console.ts";
+import { clientIp, formOf, sendPage, text } from "../../web/console.ts";
+import { safeNext } from "../../platform/http/safe-redirect.ts";
 import { StaffService, type StaffUser } from "./service.ts";
 import { newTotpSecret, totpUri } from "./totp.ts";
 import { LoginPage, TotpPage } from "./views/login.tsx";
@@ -69,7 +66,7 @@ export default async function loginRoutes(app: FastifyInstance, { deps }: { deps
   }
 
   app.get("/admin/login", { schema: { hide: true } }, async (request, reply) => {
-    const next = safeNext((request.query as { next?: unknown }).next);
+    const next = safeNext((request.query as { next?: unknown }).next, "/admin");
     if (await currentStaff(authDeps, request)) return reply.redirect(next, 303);
     return sendPage(reply, <LoginPage csrf={loginCsrf(request, reply)} next={next} username="" />);
   });
@@ -79,7 +76,7 @@ export default async function loginRoutes(app: FastifyInstance, { deps }: { deps
     { schema: { hide: true }, config: { rateLimit: LOGIN_RATE_LIMIT } },
     async (request, reply) => {
       const form = formOf(request);
-      const next = safeNext(text(form, "next", 500));
+      const next = safeNext(text(form, "next", 500), "/admin");
       const username = text(form, "username", 64);
       const expected = readSigned(request, LOGIN_CSRF_COOKIE);
       const sent = text(form, "_csrf", 100);
@@ -137,7 +134,7 @@ export default async function loginRoutes(app: FastifyInstance, { deps }: { deps
     async (request, reply) => {
       const pending = await pendingSession(request);
       if (!pending) return reply.redirect("/admin/login", 303);
-      checkCsrf(pending.session, request);
+      checkRequestCsrf(request, pending.session.csrf);
       const user = await staffService.byId(pending.session.userId);
       if (!user || user.disabled) return reply.redirect("/admin/login", 303);
       const enrol = enrolment(user, pending.session);
@@ -159,23 +156,26 @@ export default async function loginRoutes(app: FastifyInstance, { deps }: { deps
       await deps.sessions.destroy(pending.token);
       await startSession(reply, user, {});
       await staffService.loginSucceeded(user, ip, enrol ? enrol.secret : null);
-      return reply.redirect(safeNext(pending.session.data.next), 303);
+      return reply.redirect(safeNext(pending.session.data.next, "/admin"), 303);
     },
   );
 
-  app.post("/admin/logout", { schema: { hide: true } }, async (request, reply) => {
-    const c = await consoleAuth(deps, request, reply);
-    if (!c) return reply;
-    const token = readSigned(request, STAFF_COOKIE);
-    if (token) await deps.sessions.destroy(token);
-    reply.clearCookie(STAFF_COOKIE, { path: "/" });
-    await deps.audit.record({
-      actor: c.auth.staff.username,
-      action: "staff.logout",
-      targetType: "staff",
-      targetId: c.auth.staff.id,
+  // Signing out is a staff-area action: it needs the session and its CSRF token.
+  await app.register(async (area) => {
+    guardStaffArea(area, authDeps);
+    area.post("/admin/logout", { schema: { hide: true } }, async (request, reply) => {
+      const staff = request.staff.staff;
+      const token = readSigned(request, STAFF_COOKIE);
+      if (token) await deps.sessions.destroy(token);
+      reply.clearCookie(STAFF_COOKIE, { path: "/" });
+      await deps.audit.record({
+        actor: staff.username,
+        action: "staff.logout",
+        targetType: "staff",
+        targetId: staff.id,
+      });
+      return reply.redirect("/admin/login", 303);
     });
-    return reply.redirect("/admin/login", 303);
   });
 }
 

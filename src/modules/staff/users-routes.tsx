@@ -1,11 +1,13 @@
+import { guardStaffArea } from "./auth.ts";
+import { consoleRequest, type ConsoleRequest } from "./console-request.ts";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { StaffDeps } from "./deps.ts";
-import { sitesWithRole, type StaffPrincipal } from "../../platform/auth/staff-auth.ts";
+import { sitesWithRole, type StaffPrincipal } from "./auth.ts";
 import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
 import { StaffService } from "./service.ts";
-import { consoleAuth, formOf, sendPage, text, type ConsoleRequest } from "../../web/console.ts";
+import { formOf, sendPage, text } from "../../web/console.ts";
 import { idParam, pageParam } from "../../platform/http/params.ts";
-import { inSites } from "../../platform/auth/staff-auth.ts";
+import { inSites } from "./auth.ts";
 import { NewUserPage, UserPage, UsersPage, type NewUserValues, type UserRow } from "./views/users.tsx";
 
 const PAGE_SIZE = 30;
@@ -22,6 +24,7 @@ const DONE: Record<string, string> = {
 const adminSites = (staff: StaffPrincipal) => sitesWithRole(staff, "site_admin");
 
 export default async function userRoutes(app: FastifyInstance, { deps }: { deps: StaffDeps }) {
+  guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
   const staffService = new StaffService(deps.store.db, deps.audit);
   const siteNames = () => new Map(deps.sites.list().map((s) => [s.id, s.name]));
   const siteOptions = (allowed: number[] | null) =>
@@ -50,8 +53,7 @@ export default async function userRoutes(app: FastifyInstance, { deps }: { deps:
   }
 
   app.get("/admin/users", { schema: { hide: true } }, async (request, reply) => {
-    const c = await consoleAuth(deps, request, reply);
-    if (!c) return reply;
+    const c = consoleRequest(request);
     const allowed = requireUserAdmin(c);
     const query = request.query as { q?: string; page?: string };
     const q = (query.q ?? "").slice(0, 40);
@@ -72,8 +74,7 @@ export default async function userRoutes(app: FastifyInstance, { deps }: { deps:
   });
 
   app.get("/admin/users/new", { schema: { hide: true } }, async (request, reply) => {
-    const c = await consoleAuth(deps, request, reply);
-    if (!c) return reply;
+    const c = consoleRequest(request);
     const allowed = requireUserAdmin(c);
     const values: NewUserValues = {
       username: "",
@@ -95,8 +96,7 @@ export default async function userRoutes(app: FastifyInstance, { deps }: { deps:
   });
 
   app.post("/admin/users/new", { schema: { hide: true } }, async (request, reply) => {
-    const c = await consoleAuth(deps, request, reply);
-    if (!c) return reply;
+    const c = consoleRequest(request);
     const allowed = requireUserAdmin(c);
     const operator = c.auth.staff.isOperator;
     const form = formOf(request);
@@ -160,8 +160,7 @@ export default async function userRoutes(app: FastifyInstance, { deps }: { deps:
   }
 
   app.get("/admin/users/:id", { schema: { hide: true } }, async (request, reply) => {
-    const c = await consoleAuth(deps, request, reply);
-    if (!c) return reply;
+    const c = consoleRequest(request);
     const user = await loadUser(c, request);
     return sendPage(reply, await userPage(c, user, DONE[(request.query as { done?: string }).done ?? ""]));
   });
@@ -172,8 +171,7 @@ export default async function userRoutes(app: FastifyInstance, { deps }: { deps:
     run: (c: ConsoleRequest, user: UserRow, request: FastifyRequest) => Promise<string>,
   ) {
     app.post(`/admin/users/:id/${path}`, { schema: { hide: true } }, async (request, reply) => {
-      const c = await consoleAuth(deps, request, reply);
-      if (!c) return reply;
+      const c = consoleRequest(request);
       const user = await loadUser(c, request);
       try {
         const done = await run(c, user, request);

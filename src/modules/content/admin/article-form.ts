@@ -1,9 +1,9 @@
-import type { FastifyReply, FastifyRequest } from "fastify";
-import type { ContentDeps } from "../deps.ts";
-import { checkCsrf, currentStaff } from "../../../platform/auth/staff-auth.ts";
+import type { FastifyRequest } from "fastify";
+import { consoleRequest, type ConsoleRequest } from "../../staff/index.ts";
+import { readRawForm } from "../../../platform/http/form-input.ts";
 import type { ArticleInput } from "../service.ts";
 import type { Article } from "../service.ts";
-import type { ConsoleRequest, Form } from "../../../web/console.ts";
+import type { Form } from "../../../web/console.ts";
 import { ids, text } from "../../../web/console.ts";
 
 /** What the article form shows and posts back (strings, so typed input survives a failed save). */
@@ -139,36 +139,10 @@ export interface Upload {
  * (repeated names become arrays), uploads buffered, then the CSRF token checked.
  */
 export async function multipartForm(
-  deps: ContentDeps,
   request: FastifyRequest,
-  reply: FastifyReply,
-): Promise<{ c: ConsoleRequest; form: Form; uploads: Upload[] } | null> {
-  const auth = await currentStaff({ db: deps.store.db, sessions: deps.sessions }, request);
-  if (!auth) {
-    await reply.redirect(`/admin/login?next=${encodeURIComponent(request.url)}`, 303);
-    return null;
-  }
-  const form: Record<string, string | string[]> = {};
-  const uploads: Upload[] = [];
-  if (request.isMultipart()) {
-    for await (const part of request.parts()) {
-      if (part.type === "file") {
-        const bytes = await part.toBuffer();
-        if (part.filename) uploads.push({ fileName: part.filename, bytes });
-      } else if (typeof part.value === "string") {
-        const prev = form[part.fieldname];
-        form[part.fieldname] =
-          prev === undefined ? part.value : Array.isArray(prev) ? [...prev, part.value] : [prev, part.value];
-      }
-    }
-  } else if (request.body && typeof request.body === "object") {
-    Object.assign(form, request.body);
-  }
-  request.body = form;
-  checkCsrf(auth.session, request);
-  return {
-    c: { auth, view: { staff: auth.staff, csrf: auth.session.csrf, path: request.url.split("?")[0] } },
-    form,
-    uploads,
-  };
+): Promise<{ c: ConsoleRequest; form: Form; uploads: Upload[] }> {
+  const { values, files } = await readRawForm(request);
+  request.body = values;
+  const uploads = files.filter((f) => f.fileName).map((f) => ({ fileName: f.fileName, bytes: f.bytes }));
+  return { c: consoleRequest(request), form: values, uploads };
 }

@@ -1,6 +1,8 @@
+import { guardStaffArea } from "../../staff/index.ts";
+import { consoleRequest, type ConsoleRequest } from "../../staff/index.ts";
 import type { FastifyInstance } from "fastify";
 import type { ContentDeps } from "../deps.ts";
-import { sitesWithRole, type StaffPrincipal } from "../../../platform/auth/staff-auth.ts";
+import { sitesWithRole, type StaffPrincipal } from "../../staff/index.ts";
 import { forbidden, InputError } from "../../../platform/http/errors.ts";
 import { checkAttachment } from "../../../platform/files/attachments.ts";
 import type { Actor, Article } from "../service.ts";
@@ -13,10 +15,10 @@ import {
   type ArticleFormValues,
   type Upload,
 } from "./article-form.ts";
-import { consoleAuth, sendPage, text, type ConsoleRequest } from "../../../web/console.ts";
+import { sendPage, text } from "../../../web/console.ts";
 import { idParam, pageParam } from "../../../platform/http/params.ts";
 import { assertView, canEdit, editableSites, VIEW_ROLES } from "./rights.ts";
-import { inSites } from "../../../platform/auth/staff-auth.ts";
+import { inSites } from "../../staff/index.ts";
 import { ArticleFormPage, type ChannelChoice } from "./views/article-form.tsx";
 import { ArticleListPage } from "./views/article-list.tsx";
 import { VersionsPage } from "./views/versions.tsx";
@@ -28,6 +30,7 @@ export function actorOf(staff: StaffPrincipal): Actor {
 }
 
 export default async function articleRoutes(app: FastifyInstance, { deps }: { deps: ContentDeps }) {
+  guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
   const { content, sites } = deps;
 
   async function channelChoices(allowed: number[] | null): Promise<ChannelChoice[]> {
@@ -113,8 +116,7 @@ export default async function articleRoutes(app: FastifyInstance, { deps }: { de
   }
 
   app.get("/admin/articles", { schema: { hide: true } }, async (request, reply) => {
-    const c = await consoleAuth(deps, request, reply);
-    if (!c) return reply;
+    const c = consoleRequest(request);
     const q = request.query as Record<string, string | undefined>;
     const visible = sitesWithRole(c.auth.staff, VIEW_ROLES);
     const siteFilter = idParam(q.site);
@@ -148,8 +150,7 @@ export default async function articleRoutes(app: FastifyInstance, { deps }: { de
   });
 
   app.get("/admin/articles/new", { schema: { hide: true } }, async (request, reply) => {
-    const c = await consoleAuth(deps, request, reply);
-    if (!c) return reply;
+    const c = consoleRequest(request);
     const allowed = editableSites(c.auth.staff);
     if (allowed?.length === 0) throw forbidden("您没有任何网站的编辑权限");
     const first = allowed?.[0] ?? sites.list()[0]?.id ?? null;
@@ -157,9 +158,7 @@ export default async function articleRoutes(app: FastifyInstance, { deps }: { de
   });
 
   app.post("/admin/articles/new", { schema: { hide: true } }, async (request, reply) => {
-    const m = await multipartForm(deps, request, reply);
-    if (!m) return reply;
-    const { c, form, uploads } = m;
+    const { c, form, uploads } = await multipartForm(request);
     const values = valuesOfForm(form);
     const ownerSiteId = Number(values.ownerSiteId);
     if (!inSites(ownerSiteId, editableSites(c.auth.staff)) || !sites.byId(ownerSiteId))
@@ -179,8 +178,7 @@ export default async function articleRoutes(app: FastifyInstance, { deps }: { de
   });
 
   app.get("/admin/articles/:id", { schema: { hide: true } }, async (request, reply) => {
-    const c = await consoleAuth(deps, request, reply);
-    if (!c) return reply;
+    const c = consoleRequest(request);
     const article = await loadArticle((request.params as { id: string }).id);
     assertView(c.auth.staff, article);
     if (!canEdit(c.auth.staff, article)) return reply.redirect(`/admin/review/${article.id}`, 303);
@@ -194,9 +192,7 @@ export default async function articleRoutes(app: FastifyInstance, { deps }: { de
   });
 
   app.post("/admin/articles/:id", { schema: { hide: true } }, async (request, reply) => {
-    const m = await multipartForm(deps, request, reply);
-    if (!m) return reply;
-    const { c, form, uploads } = m;
+    const { c, form, uploads } = await multipartForm(request);
     const article = await loadArticle((request.params as { id: string }).id);
     if (!canEdit(c.auth.staff, article)) throw forbidden("您没有权限修改这条信息");
     const values = { ...valuesOfForm(form), ownerSiteId: String(article.ownerSiteId) };
@@ -215,8 +211,7 @@ export default async function articleRoutes(app: FastifyInstance, { deps }: { de
   });
 
   app.post("/admin/articles/:id/submit", { schema: { hide: true } }, async (request, reply) => {
-    const c = await consoleAuth(deps, request, reply);
-    if (!c) return reply;
+    const c = consoleRequest(request);
     const article = await loadArticle((request.params as { id: string }).id);
     if (!canEdit(c.auth.staff, article)) throw forbidden("您没有权限提交这条信息");
     await content.submit(article.id, actorOf(c.auth.staff));
@@ -224,8 +219,7 @@ export default async function articleRoutes(app: FastifyInstance, { deps }: { de
   });
 
   app.get("/admin/articles/:id/versions", { schema: { hide: true } }, async (request, reply) => {
-    const c = await consoleAuth(deps, request, reply);
-    if (!c) return reply;
+    const c = consoleRequest(request);
     const article = await loadArticle((request.params as { id: string }).id);
     assertView(c.auth.staff, article);
     const versions = await content.repo.versions(article.id);

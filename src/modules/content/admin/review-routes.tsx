@@ -1,20 +1,15 @@
+import { guardStaffArea } from "../../staff/index.ts";
+import { consoleRequest, type ConsoleRequest } from "../../staff/index.ts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ContentDeps } from "../deps.ts";
-import { sitesWithRole } from "../../../platform/auth/staff-auth.ts";
+import { sitesWithRole } from "../../staff/index.ts";
 import { InputError } from "../../../platform/http/errors.ts";
 import type { Article } from "../service.ts";
 import { actorOf } from "./articles-routes.tsx";
-import {
-  chinaLocalToIso,
-  consoleAuth,
-  formOf,
-  sendPage,
-  text,
-  type ConsoleRequest,
-} from "../../../web/console.ts";
+import { chinaLocalToIso, formOf, sendPage, text } from "../../../web/console.ts";
 import { idParam, pageParam } from "../../../platform/http/params.ts";
 import { assertReview, assertView, canEdit, canReview, REVIEW_ROLES } from "./rights.ts";
-import { inSites } from "../../../platform/auth/staff-auth.ts";
+import { inSites } from "../../staff/index.ts";
 import { ArticleListPage } from "./views/article-list.tsx";
 import { EMPTY_REVIEW, ReviewPage, type ReviewValues } from "./views/review.tsx";
 
@@ -29,11 +24,11 @@ const DONE: Record<string, string> = {
 };
 
 export default async function reviewRoutes(app: FastifyInstance, { deps }: { deps: ContentDeps }) {
+  guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
   const { content, sites } = deps;
 
   app.get("/admin/review", { schema: { hide: true } }, async (request, reply) => {
-    const c = await consoleAuth(deps, request, reply);
-    if (!c) return reply;
+    const c = consoleRequest(request);
     const q = request.query as Record<string, string | undefined>;
     const reviewable = sitesWithRole(c.auth.staff, REVIEW_ROLES);
     const siteFilter = idParam(q.site);
@@ -106,8 +101,7 @@ export default async function reviewRoutes(app: FastifyInstance, { deps }: { dep
   }
 
   app.get("/admin/review/:id", { schema: { hide: true } }, async (request, reply) => {
-    const c = await consoleAuth(deps, request, reply);
-    if (!c) return reply;
+    const c = consoleRequest(request);
     const article = await load(request);
     assertView(c.auth.staff, article);
     return render(
@@ -127,8 +121,7 @@ export default async function reviewRoutes(app: FastifyInstance, { deps }: { dep
     run: (article: Article, values: ReviewValues, c: ConsoleRequest) => Promise<string>,
   ) {
     app.post(`/admin/review/:id/${name}`, { schema: { hide: true } }, async (request, reply) => {
-      const c = await consoleAuth(deps, request, reply);
-      if (!c) return reply;
+      const c = consoleRequest(request);
       const article = await load(request);
       assertReview(c.auth.staff, article);
       const form = formOf(request);

@@ -1,4 +1,4 @@
-import { hasRole, sitesWithRole, type StaffPrincipal } from "../../../platform/auth/staff-auth.ts";
+import { hasRole, sitesWithRole, type StaffPrincipal } from "../../staff/index.ts";
 import { forbidden } from "../../../platform/http/errors.ts";
 import type { Article } from "../service.ts";
 

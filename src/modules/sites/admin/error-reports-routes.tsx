@@ -1,12 +1,14 @@
+import { guardStaffArea } from "../../staff/index.ts";
+import { consoleRequest } from "../../staff/index.ts";
 import type { FastifyInstance } from "fastify";
 import type { SitesDeps } from "../deps.ts";
-import { requireRole, sitesWithRole } from "../../../platform/auth/staff-auth.ts";
+import { requireRole, sitesWithRole } from "../../staff/index.ts";
 import { nowIso } from "../../../platform/db/time.ts";
 import { InputError, notFound } from "../../../platform/http/errors.ts";
 import { maskEmail, maskPhone } from "../../../platform/mask/mask.ts";
 import { AdminLayout, CsrfField } from "../../../web/admin-layout.tsx";
 import { Pagination } from "../../../web/components/pagination.tsx";
-import { chinaTime, consoleAuth, formOf, sendPage, text } from "../../../web/console.ts";
+import { chinaTime, formOf, sendPage, text } from "../../../web/console.ts";
 import { idParam, pageParam } from "../../../platform/http/params.ts";
 
 const PAGE_SIZE = 20;
@@ -20,11 +22,11 @@ function maskContact(contact: string): string {
 }
 
 export default async function errorReportRoutes(app: FastifyInstance, { deps }: { deps: SitesDeps }) {
+  guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
   const db = deps.store.db;
 
   app.get("/admin/error-reports", { schema: { hide: true } }, async (request, reply) => {
-    const c = await consoleAuth(deps, request, reply);
-    if (!c) return reply;
+    const c = consoleRequest(request);
     const q = request.query as Record<string, string | undefined>;
     const status = q.status === "answered" ? "answered" : "open";
     const page = pageParam(q.page);
@@ -113,8 +115,7 @@ export default async function errorReportRoutes(app: FastifyInstance, { deps }: 
   });
 
   app.post("/admin/error-reports/:id/answer", { schema: { hide: true } }, async (request, reply) => {
-    const c = await consoleAuth(deps, request, reply);
-    if (!c) return reply;
+    const c = consoleRequest(request);
     const id = idParam((request.params as { id: string }).id);
     const report = id
       ? await db.selectFrom("errorReports").selectAll().where("id", "=", id).executeTakeFirst()

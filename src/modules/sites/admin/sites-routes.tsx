@@ -1,9 +1,11 @@
+import { guardStaffArea } from "../../staff/index.ts";
+import { consoleRequest, type ConsoleRequest } from "../../staff/index.ts";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { SitesDeps } from "../deps.ts";
-import { hasRole, requireRole } from "../../../platform/auth/staff-auth.ts";
+import { hasRole, requireRole } from "../../staff/index.ts";
 import { forbidden, InputError, notFound } from "../../../platform/http/errors.ts";
 import type { Site, SiteInput } from "../service.ts";
-import { consoleAuth, formOf, sendPage, text, type ConsoleRequest, type Form } from "../../../web/console.ts";
+import { formOf, sendPage, text, type Form } from "../../../web/console.ts";
 import { idParam } from "../../../platform/http/params.ts";
 import { ChannelsPage, type ChannelFormValues } from "./views/channels.tsx";
 import { SITE_FIELDS, SiteFormPage, siteValues, SitesPage, type SiteFormValues } from "./views/sites.tsx";
@@ -19,6 +21,7 @@ function errorsOf(error: unknown): { errors: Record<string, string>; message: st
 }
 
 export default async function siteRoutes(app: FastifyInstance, { deps }: { deps: SitesDeps }) {
+  guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
   const { sites } = deps;
 
   const isSiteAdmin = (c: ConsoleRequest, siteId: number) => hasRole(c.auth.staff, "site_admin", siteId);
@@ -32,8 +35,7 @@ export default async function siteRoutes(app: FastifyInstance, { deps }: { deps:
   }
 
   app.get("/admin/sites", { schema: { hide: true } }, async (request, reply) => {
-    const c = await consoleAuth(deps, request, reply);
-    if (!c) return reply;
+    const c = consoleRequest(request);
     await sites.ensureFresh();
     const staff = c.auth.staff;
     const visible = sites
@@ -51,8 +53,7 @@ export default async function siteRoutes(app: FastifyInstance, { deps }: { deps:
   });
 
   app.get("/admin/sites/new", { schema: { hide: true } }, async (request, reply) => {
-    const c = await consoleAuth(deps, request, reply);
-    if (!c) return reply;
+    const c = consoleRequest(request);
     if (!c.auth.staff.isOperator) throw forbidden("只有平台运维人员可以新建网站");
     return sendPage(
       reply,
@@ -68,8 +69,7 @@ export default async function siteRoutes(app: FastifyInstance, { deps }: { deps:
   };
 
   app.post("/admin/sites/new", { schema: { hide: true } }, async (request, reply) => {
-    const c = await consoleAuth(deps, request, reply);
-    if (!c) return reply;
+    const c = consoleRequest(request);
     if (!c.auth.staff.isOperator) throw forbidden("只有平台运维人员可以新建网站");
     const values = valuesOf(formOf(request));
     try {
@@ -86,8 +86,7 @@ export default async function siteRoutes(app: FastifyInstance, { deps }: { deps:
   });
 
   app.get("/admin/sites/:id", { schema: { hide: true } }, async (request, reply) => {
-    const c = await consoleAuth(deps, request, reply);
-    if (!c) return reply;
+    const c = consoleRequest(request);
     const site = await loadSite(request, c);
     return sendPage(
       reply,
@@ -103,8 +102,7 @@ export default async function siteRoutes(app: FastifyInstance, { deps }: { deps:
   });
 
   app.post("/admin/sites/:id", { schema: { hide: true } }, async (request, reply) => {
-    const c = await consoleAuth(deps, request, reply);
-    if (!c) return reply;
+    const c = consoleRequest(request);
     const site = await loadSite(request, c);
     const operator = c.auth.staff.isOperator;
     const values = { ...valuesOf(formOf(request)), kind: site.kind, siteCode: site.siteCode };
@@ -157,16 +155,14 @@ export default async function siteRoutes(app: FastifyInstance, { deps }: { deps:
   };
 
   app.get("/admin/sites/:id/channels", { schema: { hide: true } }, async (request, reply) => {
-    const c = await consoleAuth(deps, request, reply);
-    if (!c) return reply;
+    const c = consoleRequest(request);
     const site = await loadSite(request, c);
     const done = DONE[(request.query as { done?: string }).done ?? ""];
     return sendPage(reply, await channelsPage(c, site, EMPTY_CHANNEL, {}, undefined, done));
   });
 
   app.post("/admin/sites/:id/channels", { schema: { hide: true } }, async (request, reply) => {
-    const c = await consoleAuth(deps, request, reply);
-    if (!c) return reply;
+    const c = consoleRequest(request);
     const site = await loadSite(request, c);
     const form = formOf(request);
     const values: ChannelFormValues = {
@@ -189,8 +185,7 @@ export default async function siteRoutes(app: FastifyInstance, { deps }: { deps:
   });
 
   app.post("/admin/sites/:id/channels/merge", { schema: { hide: true } }, async (request, reply) => {
-    const c = await consoleAuth(deps, request, reply);
-    if (!c) return reply;
+    const c = consoleRequest(request);
     const site = await loadSite(request, c);
     const form = formOf(request);
     const source = await sites.repo.channelById(idParam(text(form, "sourceId", 12)) ?? 0);
@@ -213,8 +208,7 @@ export default async function siteRoutes(app: FastifyInstance, { deps }: { deps:
   });
 
   app.post("/admin/channels/:id/rename", { schema: { hide: true } }, async (request, reply) => {
-    const c = await consoleAuth(deps, request, reply);
-    if (!c) return reply;
+    const c = consoleRequest(request);
     const id = idParam((request.params as { id: string }).id);
     const channel = id ? await sites.repo.channelById(id) : undefined;
     if (!channel) throw notFound("栏目不存在");

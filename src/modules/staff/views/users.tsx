@@ -1,6 +1,6 @@
 import { AdminLayout, CsrfField, type AdminContext } from "../../../web/admin-layout.tsx";
 import { ErrorSummary, Field } from "../../../web/components/form.tsx";
-import { STAFF_ROLES } from "../../../platform/auth/staff-auth.ts";
+import { STAFF_ROLES } from "../auth.ts";
 import { Pagination } from "../../../web/components/pagination.tsx";
 import { chinaTime } from "../../../web/console.ts";
 

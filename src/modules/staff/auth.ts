@@ -1,9 +1,9 @@
-import type { FastifyReply, FastifyRequest } from "fastify";
-import { timingSafeEqual } from "node:crypto";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import type { Database } from "../../tables.ts";
-import { InputError } from "../http/errors.ts";
-import type { Session, SessionStore } from "./session-store.ts";
+import { InputError } from "../../platform/http/errors.ts";
+import type { Session, SessionStore } from "../../platform/auth/session-store.ts";
+import { checkRequestCsrf } from "../../platform/auth/csrf.ts";
 
 /** Staff roles, granted per site. The platform operator flag is global. */
 export const STAFF_ROLES: Record<string, string> = {
@@ -88,34 +88,31 @@ export function inSites(siteId: number, allowed: number[] | null): boolean {
   return allowed === null || allowed.includes(siteId);
 }
 
-/**
- * Requires a signed-in staff member (pages redirect to the login form; APIs answer 401), and for
- * state-changing requests a valid CSRF token in the `_csrf` form field or `x-csrf-token` header.
- */
-export async function requireStaff(
-  deps: StaffAuthDeps,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): Promise<StaffContext | null> {
-  const ctx = await currentStaff(deps, request);
-  if (!ctx) {
-    if (request.url.startsWith("/api/")) throw new InputError("请先登录", {}, 401, "unauthenticated");
-    await reply.redirect(`/admin/login?next=${encodeURIComponent(request.url)}`, 303);
-    return null;
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The signed-in staff member; set by guardStaffArea's preHandler for every route of the area. */
+    staff: StaffContext;
   }
-  if (!["GET", "HEAD", "OPTIONS"].includes(request.method)) checkCsrf(ctx.session, request);
-  return ctx;
 }
 
-export function checkCsrf(session: Session, request: FastifyRequest): void {
-  const body = request.body as Record<string, unknown> | undefined;
-  const header = request.headers["x-csrf-token"];
-  const sent = typeof body?._csrf === "string" ? body._csrf : typeof header === "string" ? header : "";
-  const expected = Buffer.from(session.csrf);
-  const given = Buffer.from(sent);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new InputError("页面已过期或来源不明（CSRF 校验失败），请刷新页面后重试", {}, 403, "csrf");
-  }
+/**
+ * Makes every route of this (encapsulated) plugin a staff-area route: a preHandler resolves the
+ * signed-in staff member once (pages redirect to the login form, APIs answer 401), checks the CSRF
+ * token of state-changing requests, marks the answer `no-store` and sets `request.staff`.
+ */
+export function guardStaffArea(app: FastifyInstance, deps: StaffAuthDeps): void {
+  if (!app.hasRequestDecorator("staff")) app.decorateRequest("staff", null as unknown as StaffContext);
+  if (!app.hasRequestDecorator("csrfPending")) app.decorateRequest("csrfPending", null);
+  app.addHook("preHandler", async (request, reply) => {
+    reply.header("cache-control", "no-store");
+    const ctx = await currentStaff(deps, request);
+    if (!ctx) {
+      if (request.url.startsWith("/api/")) throw new InputError("请先登录", {}, 401, "unauthenticated");
+      return reply.redirect(`/admin/login?next=${encodeURIComponent(request.url)}`, 303);
+    }
+    checkRequestCsrf(request, ctx.session.csrf);
+    request.staff = ctx;
+  });
 }
 
 export function requireRole(ctx: StaffContext, role: string | string[], siteId?: number | null): void {
