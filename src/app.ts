@@ -14,7 +14,9 @@ import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import {
   apiError,
-  InputError,
+  DomainError,
+  errorCodeOf,
+  httpStatusOf,
   validationFields,
   validationMessage,
   type ValidationProblem,
@@ -185,9 +187,9 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
       let code = "internal_error";
       let message = "服务暂时不可用，请稍后再试";
       let fields: Record<string, string> | undefined;
-      if (error instanceof InputError) {
-        status = error.statusCode;
-        code = error.code;
+      if (error instanceof DomainError) {
+        status = httpStatusOf(error);
+        code = errorCodeOf(error);
         message = error.message;
         fields = error.fields;
       } else if (isServiceUnavailable(error)) {

@@ -10,7 +10,7 @@ export interface CitizenAuthDeps {
 }
 import { checkRequestCsrf } from "../../platform/auth/csrf.ts";
 import type { Session } from "../../platform/auth/session-store.ts";
-import { InputError } from "../../platform/http/errors.ts";
+import { Unauthenticated } from "../../platform/http/errors.ts";
 import type { Account } from "./service.ts";
 
 export const CITIZEN_COOKIE = "cy_citizen";
@@ -72,7 +72,7 @@ export async function requireCitizen(
 ): Promise<CitizenContext | null> {
   const ctx = await currentCitizen(deps, request);
   if (!ctx) {
-    if (request.url.startsWith("/api/")) throw new InputError("请先登录", {}, 401, "unauthenticated");
+    if (request.url.startsWith("/api/")) throw new Unauthenticated("请先登录");
     const next = request.method === "GET" ? request.url : `/sites/${siteCode}/services/`;
     await reply.redirect(`/sites/${siteCode}/account/login?next=${encodeURIComponent(next)}`, 303);
     return null;

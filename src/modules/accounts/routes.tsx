@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { AccountsDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
-import { InputError } from "../../platform/http/errors.ts";
+import { DomainError, Invalid, NotFound, httpStatusOf } from "../../platform/http/errors.ts";
 import { renderDocument } from "../../web/render.ts";
 import { pageContext, siteOf } from "../sites/index.ts";
 import { requireCitizen, signIn, signOut } from "./auth.ts";
@@ -55,8 +55,8 @@ export default async function accountRoutes(app: FastifyInstance, { deps }: { de
         await signIn(deps, reply, account);
         return reply.redirect(next, 303);
       } catch (error) {
-        if (!(error instanceof InputError)) throw error;
-        reply.status(error.statusCode);
+        if (!(error instanceof DomainError)) throw error;
+        reply.status(httpStatusOf(error));
         return sendHtml(
           reply,
           renderDocument(
@@ -117,7 +117,7 @@ export default async function accountRoutes(app: FastifyInstance, { deps }: { de
         await signIn(deps, reply, account);
         return reply.redirect(next, 303);
       } catch (error) {
-        if (!(error instanceof InputError)) throw error;
+        if (!(error instanceof DomainError)) throw error;
         reply.status(400);
         return sendHtml(
           reply,
@@ -155,7 +155,7 @@ export default async function accountRoutes(app: FastifyInstance, { deps }: { de
     { schema: { hide: true }, config: loginLimit },
     async (request, reply) => {
       const ctx = await ctxFor(request);
-      if (!accounts.external) throw new InputError("未配置统一身份认证登录", {}, 404);
+      if (!accounts.external) throw new NotFound("未配置统一身份认证登录");
       const next = safeNext((request.query as Record<string, unknown>).next, `${ctx.base}/account/`);
       const { url, state } = await accounts.external.start();
       reply.setCookie(OIDC_COOKIE, JSON.stringify({ ...state, next }), {
@@ -175,15 +175,15 @@ export default async function accountRoutes(app: FastifyInstance, { deps }: { de
     { schema: { hide: true }, config: loginLimit },
     async (request, reply) => {
       const ctx = await ctxFor(request);
-      if (!accounts.external) throw new InputError("未配置统一身份认证登录", {}, 404);
+      if (!accounts.external) throw new NotFound("未配置统一身份认证登录");
       const raw = request.cookies?.[OIDC_COOKIE];
       const unsigned = raw ? request.unsignCookie(raw) : null;
-      if (!unsigned?.valid || !unsigned.value) throw new InputError("登录请求已过期，请重新登录", {}, 400);
+      if (!unsigned?.valid || !unsigned.value) throw new Invalid("登录请求已过期，请重新登录");
       let pending: PendingLogin & { next: string };
       try {
         pending = JSON.parse(unsigned.value) as PendingLogin & { next: string };
       } catch {
-        throw new InputError("登录请求已过期，请重新登录", {}, 400);
+        throw new Invalid("登录请求已过期，请重新登录");
       }
       reply.clearCookie(OIDC_COOKIE, { path: "/" });
       let identity;
@@ -194,7 +194,7 @@ export default async function accountRoutes(app: FastifyInstance, { deps }: { de
         );
       } catch (error) {
         request.log.warn({ err: error }, "OIDC login failed");
-        throw new InputError("统一身份认证登录失败，请重试", {}, 400);
+        throw new Invalid("统一身份认证登录失败，请重试");
       }
       const account = await accounts.fromExternal(identity);
       await signIn(deps, reply, account);

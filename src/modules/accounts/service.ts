@@ -3,7 +3,7 @@ import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import { hashPassword, passwordProblem, verifyPassword } from "../../platform/auth/passwords.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
-import { InputError } from "../../platform/http/errors.ts";
+import { Invalid, TooMany, Unauthenticated } from "../../platform/http/errors.ts";
 import { creditCodeProblem, idNumberProblem, MOBILE } from "../../platform/validation/china-ids.ts";
 import type { AccountRow } from "../../tables.ts";
 import {
@@ -108,7 +108,7 @@ export class AccountsService {
   /** Registers a local account (not yet real-name verified). */
   async register(input: RegisterInput): Promise<Account> {
     const errors = this.validate(input);
-    if (Object.keys(errors).length) throw new InputError("注册信息有误，请修改后重新提交", errors);
+    if (Object.keys(errors).length) throw new Invalid("注册信息有误，请修改后重新提交", errors);
     const loginName =
       input.kind === "enterprise" ? input.creditCode!.trim().toUpperCase() : input.phone.trim();
     const exists = await this.db
@@ -118,7 +118,7 @@ export class AccountsService {
       .executeTakeFirst();
     if (exists) {
       const field = input.kind === "enterprise" ? "creditCode" : "phone";
-      throw new InputError("该账号已注册，请直接登录", {
+      throw new Invalid("该账号已注册，请直接登录", {
         [field]: input.kind === "enterprise" ? "该统一社会信用代码已注册" : "该手机号已注册",
       });
     }
@@ -150,10 +150,9 @@ export class AccountsService {
 
   /** The local provider: login name + password, with lockout after repeated failures. */
   async authenticate(loginName: string, password: string): Promise<Account> {
-    const fail = new InputError(
+    const fail = new Unauthenticated(
       "账号或密码错误",
       { loginName: "账号或密码错误" },
-      401,
       "invalid_credentials",
     );
     const name = loginName.trim().slice(0, 40);
@@ -170,12 +169,7 @@ export class AccountsService {
       throw fail;
     }
     if (row.lockedUntil && row.lockedUntil > nowIso())
-      throw new InputError(
-        `连续登录失败次数过多，账号已锁定，请${LOCK_MINUTES}分钟后再试`,
-        {},
-        429,
-        "locked",
-      );
+      throw new TooMany(`连续登录失败次数过多，账号已锁定，请${LOCK_MINUTES}分钟后再试`, {}, "locked");
     if (!(await verifyPassword(row.passwordHash, password))) {
       const failed = row.failedLogins + 1;
       await this.db

@@ -4,7 +4,7 @@ import { Type } from "typebox";
 import type { AssistantDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { hasRole, sitesWithRole, type StaffContext } from "../staff/index.ts";
-import { forbidden, InputError } from "../../platform/http/errors.ts";
+import { forbidden, Invalid, NotFound } from "../../platform/http/errors.ts";
 import type { AdminContext } from "../../web/admin-layout.tsx";
 import { renderDocument } from "../../web/render.ts";
 import { pageParam } from "../../platform/http/params.ts";
@@ -195,7 +195,7 @@ export default async function assistantAdminRoutes(app: FastifyInstance, { deps 
       const editIds = sitesWithRole(ctx.staff, EDIT_ROLES);
       if (editIds !== null && editIds.length === 0) throw forbidden();
       const id = Number((request.params as { id: string }).id);
-      if (!Number.isInteger(id) || id <= 0) throw new InputError("信件编号有误", {}, 404);
+      if (!Number.isInteger(id) || id <= 0) throw new NotFound("信件编号有误");
       const entry = await assistant.entryFromLetter(id, editIds, actor(ctx));
       return reply.redirect(`/admin/assistant/faqs/${entry.id}?saved=1`, 303);
     },
@@ -295,13 +295,13 @@ export default async function assistantAdminRoutes(app: FastifyInstance, { deps 
     const input = toInput(values);
     try {
       if (!editable.some((s) => s.id === input.siteId))
-        throw new InputError("问答条目填写有误", { siteId: "请选择您有编辑权限的网站" });
+        throw new Invalid("问答条目填写有误", { siteId: "请选择您有编辑权限的网站" });
       const entry = await assistant.createEntry(input, actor(ctx));
       const turns = turnIds(values.resolveTurns);
       if (turns.length > 0) await assistant.resolve(turns, actor(ctx));
       return reply.redirect(`/admin/assistant/faqs/${entry.id}?saved=1`, 303);
     } catch (error) {
-      if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
+      if (!(error instanceof Invalid)) throw error;
       reply.status(400);
       return sendHtml(
         reply,
@@ -366,11 +366,11 @@ export default async function assistantAdminRoutes(app: FastifyInstance, { deps 
       try {
         const input = toInput(values);
         if (!editable.some((s) => s.id === input.siteId))
-          throw new InputError("问答条目填写有误", { siteId: "请选择您有编辑权限的网站" });
+          throw new Invalid("问答条目填写有误", { siteId: "请选择您有编辑权限的网站" });
         await assistant.updateEntry(entry.id, input, actor(ctx));
         return reply.redirect(`/admin/assistant/faqs/${entry.id}?saved=1`, 303);
       } catch (error) {
-        if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
+        if (!(error instanceof Invalid)) throw error;
         reply.status(400);
         return sendHtml(
           reply,
@@ -408,7 +408,7 @@ export default async function assistantAdminRoutes(app: FastifyInstance, { deps 
       const ctx = staffFor(request);
       const { id, action } = request.params as { id: string; action: string };
       const need = ACTIONS[action];
-      if (!need) throw new InputError("未知操作", {}, 404);
+      if (!need) throw new NotFound("未知操作");
       const { entry, canEdit, canReview } = await loadEntry(ctx, id);
       if ((need === "edit" && !canEdit) || (need === "review" && !canReview)) throw forbidden();
       const who = actor(ctx);

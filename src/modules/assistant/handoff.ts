@@ -1,4 +1,4 @@
-import { InputError } from "../../platform/http/errors.ts";
+import { DomainError, Invalid } from "../../platform/http/errors.ts";
 import type { LetterService } from "../mailbox/index.ts";
 
 /** A citizen's request to continue with a person, carrying the conversation so far. */
@@ -84,9 +84,9 @@ export class MailboxHandOff implements HandOff {
       return { reference: receipt.queryNo, lookupCode: receipt.lookupCode };
     } catch (error) {
       // The hand-off form has no subject/content fields: report those on the note.
-      if (error instanceof InputError && (error.fields.subject || error.fields.content)) {
+      if (error instanceof DomainError && (error.fields.subject || error.fields.content)) {
         const { subject: s, content: c, addressee: _a, ...rest } = error.fields;
-        throw new InputError(error.message, { ...rest, message: s ?? c ?? "" }, error.statusCode, error.code);
+        throw new Invalid(error.message, { ...rest, message: s ?? c ?? "" }, error.reason);
       }
       throw error;
     }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import type { AssistantDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
-import { InputError } from "../../platform/http/errors.ts";
+import { Invalid, httpStatusOf, isCorrectable } from "../../platform/http/errors.ts";
 import { renderDocument } from "../../web/render.ts";
 import { pageContext, siteOf } from "../sites/index.ts";
 import type { Site } from "../sites/index.ts";
@@ -223,7 +223,7 @@ export default async function assistantRoutes(app: FastifyInstance, { deps }: { 
       const turnId = Number(str(body, "turnId", 12));
       const rating = str(body, "rating", 20);
       if (!Number.isInteger(turnId) || !["helpful", "unhelpful"].includes(rating))
-        throw new InputError("评价参数有误");
+        throw new Invalid("评价参数有误");
       await assistant.rate(conversationId, turnId, rating === "helpful");
       return reply.redirect(
         `${deps.sites.base(site)}/assistant?c=${encodeURIComponent(conversationId)}#turn-${turnId}`,
@@ -252,9 +252,8 @@ export default async function assistantRoutes(app: FastifyInstance, { deps }: { 
       };
       reply.header("x-robots-tag", "noindex");
       const retry = (error: unknown) => {
-        if (!(error instanceof InputError) || error.statusCode === 404 || error.statusCode === 403)
-          throw error;
-        reply.status(error.statusCode);
+        if (!isCorrectable(error)) throw error;
+        reply.status(httpStatusOf(error));
         return renderPage(request, reply, site, {
           conversationId,
           handOff: values,

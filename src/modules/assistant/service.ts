@@ -3,7 +3,7 @@ import { sql } from "kysely";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
-import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
+import { forbidden, notFound, Conflict, Invalid } from "../../platform/http/errors.ts";
 import { maskInText } from "../../platform/mask/mask.ts";
 import type { SitesService } from "../sites/index.ts";
 import { AssistantEngine, MESSAGES, type AssistantAnswer, type AssistantContext } from "./engine.ts";
@@ -394,10 +394,10 @@ export class AssistantService {
   ): Promise<HandOffReceipt> {
     const message = input.message.normalize("NFKC").trim();
     if ([...message].length > 2000)
-      throw new InputError("转人工信息填写有误", { message: "补充说明不能超过2000字" });
+      throw new Invalid("转人工信息填写有误", { message: "补充说明不能超过2000字" });
     const turns = await this.transcript(conversationId);
     if (turns.length === 0 && !message) {
-      throw new InputError("请先描述您的问题", { message: "请填写您要咨询的问题" });
+      throw new Invalid("请先描述您的问题", { message: "请填写您要咨询的问题" });
     }
     const transcript = turns
       .map(
@@ -452,7 +452,7 @@ export class AssistantService {
     const input = this.normaliseInput(raw);
     const errors = validateFaqInput(input);
     if (!this.sites.byId(input.siteId)) errors.siteId = "请选择所属网站";
-    if (Object.keys(errors).length > 0) throw new InputError("问答条目填写有误", errors);
+    if (Object.keys(errors).length > 0) throw new Invalid("问答条目填写有误", errors);
     const now = nowIso();
     const faqId = id ?? (await this.repo.nextFaqId());
     await this.store.db
@@ -493,7 +493,7 @@ export class AssistantService {
     const input = this.normaliseInput(raw);
     const errors = validateFaqInput(input);
     if (!this.sites.byId(input.siteId)) errors.siteId = "请选择所属网站";
-    if (Object.keys(errors).length > 0) throw new InputError("问答条目填写有误", errors);
+    if (Object.keys(errors).length > 0) throw new Invalid("问答条目填写有误", errors);
     await this.store.db
       .updateTable("assistantFaqs")
       .set({
@@ -517,7 +517,7 @@ export class AssistantService {
 
   async submit(id: string, actor: Actor): Promise<void> {
     const entry = await this.entry(id);
-    if (entry.status !== "draft") throw new InputError("只有草稿可以送审", {}, 409, "conflict");
+    if (entry.status !== "draft") throw new Conflict("只有草稿可以送审");
     await this.setStatus(id, "submitted");
     await this.auditFaq(actor, "submit", id);
   }
@@ -525,7 +525,7 @@ export class AssistantService {
   /** Review: publish the working copy (it becomes what the assistant answers). */
   async publish(id: string, actor: Actor): Promise<void> {
     const entry = await this.entry(id);
-    if (entry.status !== "submitted") throw new InputError("只有待审核的条目可以发布", {}, 409, "conflict");
+    if (entry.status !== "submitted") throw new Conflict("只有待审核的条目可以发布");
     const now = nowIso();
     await this.store.db
       .updateTable("assistantFaqs")
@@ -545,7 +545,7 @@ export class AssistantService {
   /** Review: send back to the editor. */
   async reject(id: string, actor: Actor, note: string): Promise<void> {
     const entry = await this.entry(id);
-    if (entry.status !== "submitted") throw new InputError("只有待审核的条目可以退回", {}, 409, "conflict");
+    if (entry.status !== "submitted") throw new Conflict("只有待审核的条目可以退回");
     await this.setStatus(id, "draft");
     await this.auditFaq(actor, "reject", id, { note: note.slice(0, 500) });
   }
@@ -553,7 +553,7 @@ export class AssistantService {
   /** Takes the entry off the assistant (the working copy stays as a draft). */
   async unpublish(id: string, actor: Actor): Promise<void> {
     const entry = await this.entry(id);
-    if (!entry.live) throw new InputError("该条目未上线", {}, 409, "conflict");
+    if (!entry.live) throw new Conflict("该条目未上线");
     await this.store.db
       .updateTable("assistantFaqs")
       .set({ status: "draft", publishedJson: null, publishedAt: null, updatedAt: nowIso() })
@@ -717,7 +717,7 @@ export class AssistantService {
         .select("value")
         .where("key", "=", `${LETTER_USED_PREFIX}${letterId}`)
         .executeTakeFirst();
-      if (used) throw new InputError(`该信件已转为问答条目 ${used.value}`, {}, 409, "conflict");
+      if (used) throw new Conflict(`该信件已转为问答条目 ${used.value}`);
       throw notFound("该信件不存在或未公开");
     }
     const allowed = [letter.ownerSiteId, letter.siteId].filter(
@@ -739,8 +739,7 @@ export class AssistantService {
       .values({ key, value: "" })
       .onConflict((oc) => oc.column("key").doNothing())
       .executeTakeFirst();
-    if (Number(claimed.numInsertedOrUpdatedRows ?? 0) !== 1)
-      throw new InputError("该信件已转为问答条目", {}, 409, "conflict");
+    if (Number(claimed.numInsertedOrUpdatedRows ?? 0) !== 1) throw new Conflict("该信件已转为问答条目");
     try {
       const entry = await this.createEntry(
         {

@@ -2,7 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { minimalPdf } from "../../seed/sample-files.ts";
-import { InputError } from "../../platform/http/errors.ts";
+import { DomainError } from "../../platform/http/errors.ts";
 import { docNumberProblem } from "./policy-numbers.ts";
 import type { Actor, ArticleInput } from "./service.ts";
 
@@ -111,12 +111,12 @@ for (const engine of ENGINES) {
       );
       assert.equal((await content.get(a.id)).status, "draft");
       assert.equal((await get(`/sites/rst/art/${a.id}.html`)).statusCode, 404, "drafts are not public");
-      await assert.rejects(content.publish(a.id, reviewer), InputError);
+      await assert.rejects(content.publish(a.id, reviewer), DomainError);
       await content.submit(a.id, editor);
       assert.equal((await content.get(a.id)).status, "submitted");
       await content.publish(a.id, reviewer);
       assert.equal((await content.get(a.id)).status, "published");
-      await assert.rejects(content.unpublish(a.id, "withdrawn", "", null, reviewer), (e: InputError) => {
+      await assert.rejects(content.unpublish(a.id, "withdrawn", "", null, reviewer), (e: DomainError) => {
         assert.ok(e.fields.note);
         return true;
       });
@@ -146,10 +146,10 @@ for (const engine of ENGINES) {
 
       const target = await published({ title: "整合后的新信息" }, [gzdt]);
       const old = await published({ title: "被整合的旧信息" }, [gzdt]);
-      await assert.rejects(content.unpublish(old.id, "consolidated", "已整合", null, reviewer), InputError);
+      await assert.rejects(content.unpublish(old.id, "consolidated", "已整合", null, reviewer), DomainError);
       await assert.rejects(
         content.unpublish(old.id, "consolidated", "已整合", "https://evil.example/", reviewer),
-        InputError,
+        DomainError,
       );
       await content.unpublish(old.id, "consolidated", "已整合", `/sites/rst/art/${target.id}.html`, reviewer);
       const moved = await get(`/sites/rst/art/${old.id}.html`);
@@ -267,8 +267,8 @@ for (const engine of ENGINES) {
       ] as const) {
         await assert.rejects(
           content.create({ ...base, title: "格式有误的文件", bodyText: "正文", docNumber }, editor),
-          (e: InputError) => {
-            assert.ok(e instanceof InputError);
+          (e: DomainError) => {
+            assert.ok(e instanceof DomainError);
             assert.match(e.fields.docNumber, message);
             return true;
           },
@@ -302,7 +302,7 @@ for (const engine of ENGINES) {
         new RegExp(`href="/sites/rst/art/${policy.id}\\.html"[^>]*>被废止的测试政策`),
       );
 
-      await assert.rejects(content.setValidity(policy.id, "废止", "", reviewer), InputError);
+      await assert.rejects(content.setValidity(policy.id, "废止", "", reviewer), DomainError);
       await content.setValidity(policy.id, "废止", "已被楚人社发〔2026〕78号废止", reviewer);
       const after = await get(`/sites/rst/art/${policy.id}.html`);
       assert.match(after.body, /本文件已废止/);
@@ -331,13 +331,13 @@ for (const engine of ENGINES) {
         Buffer.from("MZ\x90\x00\x03\x00\x00\x00\x04\x00", "latin1"),
         Buffer.alloc(200),
       ]);
-      await assert.rejects(content.addAttachment(a.id, "通知.pdf", exe, editor), (e: InputError) => {
-        assert.ok(e instanceof InputError);
+      await assert.rejects(content.addAttachment(a.id, "通知.pdf", exe, editor), (e: DomainError) => {
+        assert.ok(e instanceof DomainError);
         assert.match(e.message, /不是 PDF 文件/);
         return true;
       });
-      await assert.rejects(content.addAttachment(a.id, "setup.exe", exe, editor), InputError);
-      await assert.rejects(content.addAttachment(a.id, "空.pdf", Buffer.alloc(0), editor), InputError);
+      await assert.rejects(content.addAttachment(a.id, "setup.exe", exe, editor), DomainError);
+      await assert.rejects(content.addAttachment(a.id, "空.pdf", Buffer.alloc(0), editor), DomainError);
       assert.equal((await content.repo.attachmentsOf(a.id)).length, 1, "nothing else stored");
       assert.equal((await get(`/sites/rst/attachments/999999`)).statusCode, 404);
       assert.equal((await get(`/sites/rst/attachments/abc`)).statusCode, 404);

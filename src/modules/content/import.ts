@@ -1,7 +1,7 @@
 import { createReadStream, statSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { looksLikeHtml, sanitizeRichText, textToHtml } from "../../platform/html/sanitize.ts";
-import { InputError } from "../../platform/http/errors.ts";
+import { DomainError } from "../../platform/http/errors.ts";
 import type { SitesService, Site } from "../sites/index.ts";
 import { docNumberProblem, normaliseDocNumberInput } from "./policy-numbers.ts";
 import {
@@ -176,7 +176,7 @@ function storedBodyHtml(body: string): string {
 
 function describeError(error: unknown): { reason: string; reasonEn: string } {
   if (error instanceof LineError) return { reason: error.reason, reasonEn: error.reasonEn };
-  if (error instanceof InputError) {
+  if (error instanceof DomainError) {
     const fields = Object.values(error.fields);
     return {
       reason: fields.length > 0 ? `${error.message}：${fields.join("；")}` : error.message,

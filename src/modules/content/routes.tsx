@@ -4,7 +4,7 @@ import { Feed } from "feed";
 import { Type } from "typebox";
 import type { ContentDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
-import { InputError, notFound } from "../../platform/http/errors.ts";
+import { notFound, Gone } from "../../platform/http/errors.ts";
 import { renderDocument } from "../../web/render.ts";
 import type { Crumb } from "../../web/layout.tsx";
 import { pageContext, siteOf } from "../sites/index.ts";
@@ -131,7 +131,7 @@ export default async function contentRoutes(app: FastifyInstance, { deps }: { de
       const onSite = article.ownerSiteId === site.id || (await content.repo.isOnSite(article.id, site.id));
       if (!onSite) throw notFound("该信息不存在");
       if (article.status === "unpublished") {
-        throw new InputError("该信息已撤下，不再公开", {}, 410, "gone");
+        throw new Gone("该信息已撤下，不再公开");
       }
       if (article.status !== "published" && article.status !== "withdrawn") throw notFound("该信息不存在");
       const links = await content.repo.channelLinks(article.id);

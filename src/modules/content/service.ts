@@ -4,7 +4,7 @@ import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { htmlToText, looksLikeHtml, sanitizeRichText, textToHtml } from "../../platform/html/sanitize.ts";
-import { InputError, notFound } from "../../platform/http/errors.ts";
+import { notFound, Invalid } from "../../platform/http/errors.ts";
 import type { SearchIndex } from "../../platform/search/search-index.ts";
 import type { Database } from "../../tables.ts";
 import type { SitesService } from "../sites/index.ts";
@@ -148,10 +148,10 @@ export class ContentService {
 
   async create(input: ArticleInput, actor: Actor): Promise<Article> {
     const errors = validate(input);
-    if (Object.keys(errors).length > 0) throw new InputError("信息填写有误", errors);
+    if (Object.keys(errors).length > 0) throw new Invalid("信息填写有误", errors);
     if (!this.sites.byId(input.ownerSiteId)) await this.sites.refresh();
     if (!this.sites.byId(input.ownerSiteId))
-      throw new InputError("所属网站不存在", { ownerSiteId: "所属网站不存在" });
+      throw new Invalid("所属网站不存在", { ownerSiteId: "所属网站不存在" });
     await this.checkChannels(input.channelIds ?? []);
     if (input.policyId) await this.checkPolicy(input.policyId);
     const { html, text } = bodyOf(input);
@@ -208,7 +208,7 @@ export class ContentService {
   async update(id: number, input: ArticleInput, actor: Actor, note = "修改"): Promise<Article> {
     const current = await this.get(id);
     const errors = validate(input);
-    if (Object.keys(errors).length > 0) throw new InputError("信息填写有误", errors);
+    if (Object.keys(errors).length > 0) throw new Invalid("信息填写有误", errors);
     if (input.channelIds) await this.checkChannels(input.channelIds);
     if (input.policyId) await this.checkPolicy(input.policyId, id);
     const { html, text } = bodyOf(input);
@@ -296,15 +296,14 @@ export class ContentService {
   async publish(id: number, actor: Actor, at?: string | null): Promise<void> {
     const article = await this.get(id);
     if (!["submitted", "scheduled", "withdrawn", "unpublished"].includes(article.status)) {
-      throw new InputError(`当前状态“${STATUS_LABELS[article.status]}”不能发布，请先提交审核`);
+      throw new Invalid(`当前状态“${STATUS_LABELS[article.status]}”不能发布，请先提交审核`);
     }
     const links = await this.repo.channelLinks(id);
-    if (links.length === 0)
-      throw new InputError("请先选择发布栏目", { channelIds: "请至少选择一个发布栏目" });
+    if (links.length === 0) throw new Invalid("请先选择发布栏目", { channelIds: "请至少选择一个发布栏目" });
     if (at) {
       const when = new Date(at);
       if (Number.isNaN(when.getTime()))
-        throw new InputError("定时发布时间格式有误", { scheduledAt: "时间格式有误" });
+        throw new Invalid("定时发布时间格式有误", { scheduledAt: "时间格式有误" });
       if (when.getTime() > Date.now()) {
         await this.db.transaction().execute(async (trx) => {
           await trx
@@ -392,7 +391,7 @@ export class ContentService {
     actor: Actor,
   ): Promise<void> {
     const article = await this.get(id);
-    if (article.status !== "published") throw new InputError("只有已发布的信息可以撤稿");
+    if (article.status !== "published") throw new Invalid("只有已发布的信息可以撤稿");
     const errors: Record<string, string> = {};
     if (!(reason in UNPUBLISH_REASONS)) errors.reason = "请选择撤稿原因";
     if (!note.trim()) errors.note = "请说明撤稿理由";
@@ -402,7 +401,7 @@ export class ContentService {
     ) {
       errors.redirectTo = "整合的信息须填写新地址（站内路径，如 /sites/rst/art/12.html）";
     }
-    if (Object.keys(errors).length > 0) throw new InputError("撤稿信息有误", errors);
+    if (Object.keys(errors).length > 0) throw new Invalid("撤稿信息有误", errors);
     await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable("articles")
@@ -433,11 +432,11 @@ export class ContentService {
   /** Marks a policy 修改/废止/失效 (or 有效 again), shown on the policy itself. */
   async setValidity(id: number, validity: string, note: string, actor: Actor): Promise<void> {
     const article = await this.get(id);
-    if (article.kind !== "policy") throw new InputError("只有政策文件有有效性");
+    if (article.kind !== "policy") throw new Invalid("只有政策文件有有效性");
     if (!VALIDITY.includes(validity as (typeof VALIDITY)[number]))
-      throw new InputError("有效性须为有效、修改、废止或失效", { validity: "请选择有效性" });
+      throw new Invalid("有效性须为有效、修改、废止或失效", { validity: "请选择有效性" });
     if (validity !== "有效" && !note.trim())
-      throw new InputError("请说明修改、废止或失效的依据", { validityNote: "请填写说明" });
+      throw new Invalid("请说明修改、废止或失效的依据", { validityNote: "请填写说明" });
     await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable("articles")
@@ -552,7 +551,7 @@ export class ContentService {
   ) {
     const article = await this.get(id);
     if (!from.includes(article.status))
-      throw new InputError(`当前状态“${STATUS_LABELS[article.status]}”不能进行此操作`);
+      throw new Invalid(`当前状态“${STATUS_LABELS[article.status]}”不能进行此操作`);
     await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable("articles")
@@ -570,13 +569,13 @@ export class ContentService {
     if (channelIds.length === 0) return;
     const found = await this.db.selectFrom("channels").select("id").where("id", "in", channelIds).execute();
     if (found.length !== new Set(channelIds).size)
-      throw new InputError("所选栏目不存在", { channelIds: "所选栏目不存在" });
+      throw new Invalid("所选栏目不存在", { channelIds: "所选栏目不存在" });
   }
 
   private async checkPolicy(policyId: number, selfId?: number): Promise<void> {
     const policy = await this.repo.byId(policyId);
     if (!policy || policy.kind !== "policy" || policy.id === selfId)
-      throw new InputError("所解读的政策文件不存在", { policyId: "所解读的政策文件不存在" });
+      throw new Invalid("所解读的政策文件不存在", { policyId: "所解读的政策文件不存在" });
   }
 
   private async linkChannels(

@@ -3,7 +3,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { MailboxDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { hasRole, type StaffContext } from "../staff/index.ts";
-import { InputError, notFound } from "../../platform/http/errors.ts";
+import {
+  notFound,
+  DomainError,
+  Forbidden,
+  Invalid,
+  NotFound,
+  httpStatusOf,
+} from "../../platform/http/errors.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import type { AdminContext } from "../../web/admin-layout.tsx";
 import { renderDocument } from "../../web/render.ts";
@@ -177,11 +184,11 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
     try {
       await entry[1](id, f, c);
     } catch (error) {
-      if (!(error instanceof InputError) || error.statusCode === 404) throw error;
+      if (!(error instanceof DomainError) || error instanceof NotFound) throw error;
       const values: Record<string, string> = { ...f };
       for (const [from, to] of Object.entries(KEEP[p.action] ?? {})) values[to] = f[from] ?? "";
       const errors = Object.keys(error.fields).length ? error.fields : { action: error.message };
-      reply.status(error.statusCode);
+      reply.status(httpStatusOf(error));
       return sendHtml(reply, await detailPage(c, request, id, { errors, values }));
     }
     return reply.redirect(`/admin/interaction/letters/${id}?done=${entry[0]}`, 303);
@@ -211,7 +218,7 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
 
   app.get("/admin/interaction/settings", { schema: { hide: true } }, async (request, reply) => {
     const c = request.staff;
-    if (!c.staff.isOperator) throw new InputError("只有平台运维可以修改时限与分办规则", {}, 403);
+    if (!c.staff.isOperator) throw new Forbidden("只有平台运维可以修改时限与分办规则");
     return settingsPage(c, request, reply, { saved: (request.query as { saved?: string }).saved === "1" });
   });
 
@@ -229,7 +236,7 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
     try {
       await letters.saveSettings(next, c.staff);
     } catch (error) {
-      if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
+      if (!(error instanceof Invalid)) throw error;
       reply.status(400);
       return settingsPage(c, request, reply, { errors: error.fields, settings: next });
     }
@@ -242,7 +249,7 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
     try {
       await letters.addRule(String(b.keyword ?? ""), Number(b.targetSiteId), c.staff);
     } catch (error) {
-      if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
+      if (!(error instanceof Invalid)) throw error;
       reply.status(400);
       return settingsPage(c, request, reply, { errors: error.fields });
     }
@@ -265,7 +272,7 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
     reply: FastifyReply,
     extra: { newKey?: string; errors?: Record<string, string> } = {},
   ) {
-    if (!c.staff.isOperator) throw new InputError("只有平台运维可以管理接口密钥", {}, 403);
+    if (!c.staff.isOperator) throw new Forbidden("只有平台运维可以管理接口密钥");
     return sendHtml(
       reply,
       renderDocument(
@@ -291,12 +298,12 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
     const b = (request.body ?? {}) as Record<string, string>;
     const site = sites.byId(Number(b.siteId));
     try {
-      if (!site) throw new InputError("请选择网站", { siteId: "请选择网站" });
+      if (!site) throw new Invalid("请选择网站", { siteId: "请选择网站" });
       const key = await mailbox.open311.create(String(b.name ?? ""), site.id, c.staff);
       reply.header("cache-control", "no-store");
       return keysPage(c, request, reply, { newKey: key });
     } catch (error) {
-      if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
+      if (!(error instanceof Invalid)) throw error;
       reply.status(400);
       return keysPage(c, request, reply, { errors: error.fields });
     }

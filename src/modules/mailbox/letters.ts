@@ -4,7 +4,7 @@ import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import { hasRole, sitesWithRole, type StaffPrincipal } from "../staff/index.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
-import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
+import { forbidden, notFound, Conflict, DomainError, Invalid, TooMany } from "../../platform/http/errors.ts";
 import { maskInText, maskName } from "../../platform/mask/mask.ts";
 import type { SearchIndex } from "../../platform/search/search-index.ts";
 import type { Database, LetterRow } from "../../tables.ts";
@@ -124,7 +124,7 @@ export class LetterService {
       errors.ratingWindowDays = "评价期限须为1至30天";
     if (!Number.isInteger(next.maxExtensionDays) || next.maxExtensionDays < 0 || next.maxExtensionDays > 15)
       errors.maxExtensionDays = "延期上限须为0至15个工作日";
-    if (Object.keys(errors).length) throw new InputError("设置有误，请修改后重新保存", errors);
+    if (Object.keys(errors).length) throw new Invalid("设置有误，请修改后重新保存", errors);
     const value = JSON.stringify(next);
     await this.db.transaction().execute(async (trx) => {
       await trx
@@ -153,9 +153,9 @@ export class LetterService {
     if (!actor.isOperator) throw forbidden();
     const word = keyword.trim();
     if (!word || [...word].length > 20)
-      throw new InputError("请填写1至20字的关键词", { keyword: "请填写关键词" });
+      throw new Invalid("请填写1至20字的关键词", { keyword: "请填写关键词" });
     if (!this.sites.byId(targetSiteId))
-      throw new InputError("请选择承办单位", { targetSiteId: "请选择承办单位" });
+      throw new Invalid("请选择承办单位", { targetSiteId: "请选择承办单位" });
     await this.db.transaction().execute(async (trx) => {
       const row = await trx
         .insertInto("letterRules")
@@ -211,11 +211,11 @@ export class LetterService {
       try {
         files.push(await checkAttachment(f.fileName, f.bytes));
       } catch (error) {
-        if (error instanceof InputError) errors.attachments = error.message;
+        if (error instanceof DomainError) errors.attachments = error.message;
         else throw error;
       }
     }
-    if (Object.keys(errors).length > 0) throw new InputError("提交的内容有误，请修改后重新提交", errors);
+    if (Object.keys(errors).length > 0) throw new Invalid("提交的内容有误，请修改后重新提交", errors);
     const phone = normalisePhone(input.phone);
     const dayAgo = new Date(Date.now() - 86_400_000).toISOString();
     const today = await this.db
@@ -225,12 +225,9 @@ export class LetterService {
       .where("createdAt", ">", dayAgo)
       .executeTakeFirstOrThrow();
     if (Number(today.n) >= LETTERS_PER_PHONE_PER_DAY)
-      throw new InputError(
-        `同一手机号24小时内最多提交${LETTERS_PER_PHONE_PER_DAY}封信件，请耐心等待答复`,
-        { phone: "提交过于频繁" },
-        429,
-        "too_many_requests",
-      );
+      throw new TooMany(`同一手机号24小时内最多提交${LETTERS_PER_PHONE_PER_DAY}封信件，请耐心等待答复`, {
+        phone: "提交过于频繁",
+      });
     if (!input.via) await this.phone.verify(phone, "letter", input.code);
 
     const settings = await this.settings();
@@ -380,9 +377,9 @@ export class LetterService {
   ): Promise<{ reopened: boolean }> {
     const letter = await this.lookup(queryNo, code);
     if (!letter) throw notFound("未找到该信件，请核对查询编号和查询码");
-    if (!(rating in RATINGS)) throw new InputError("请选择满意程度", { rating: "请选择满意程度" });
+    if (!(rating in RATINGS)) throw new Invalid("请选择满意程度", { rating: "请选择满意程度" });
     if (!["reviewed", "published"].includes(letter.status) || letter.ratedAt)
-      throw new InputError("该信件当前不能评价", {}, 409, "conflict");
+      throw new Conflict("该信件当前不能评价");
     const trimmed = note.trim().slice(0, 500);
     const reopen = !solved && letter.reopenCount === 0;
     const now = new Date();
@@ -618,8 +615,7 @@ export class LetterService {
   }
 
   private expect(l: Letter, statuses: string[]) {
-    if (!statuses.includes(l.status))
-      throw new InputError("信件当前状态不允许此操作，请刷新页面", {}, 409, "conflict");
+    if (!statuses.includes(l.status)) throw new Conflict("信件当前状态不允许此操作，请刷新页面");
   }
 
   /** Changes a letter with an optimistic status check, an event and an audit record, in one transaction. */
@@ -641,8 +637,7 @@ export class LetterService {
         .where("status", "=", l.status)
         .where("updatedAt", "=", l.updatedAt)
         .executeTakeFirst();
-      if (Number(res.numUpdatedRows) !== 1)
-        throw new InputError("信件已被他人修改，请刷新页面后重试", {}, 409, "conflict");
+      if (Number(res.numUpdatedRows) !== 1) throw new Conflict("信件已被他人修改，请刷新页面后重试");
       await this.event(trx, l.id, actor, action, status, note, publicEvent);
       await this.audit.record(
         {
@@ -677,7 +672,7 @@ export class LetterService {
     const l = await this.get(id);
     this.expect(l, ["submitted", "screened"]);
     if (!accept) {
-      if (!reason.trim()) throw new InputError("请填写不予受理的理由", { reason: "请填写理由" });
+      if (!reason.trim()) throw new Invalid("请填写不予受理的理由", { reason: "请填写理由" });
       await this.change(
         l,
         staff,
@@ -710,7 +705,7 @@ export class LetterService {
     const l = await this.get(id);
     this.expect(l, ["submitted", "screened"]);
     const site = this.sites.byId(siteId);
-    if (!site) throw new InputError("请选择承办部门", { siteId: "请选择承办部门" });
+    if (!site) throw new Invalid("请选择承办部门", { siteId: "请选择承办部门" });
     await this.change(l, staff, "assigned", { status: "assigned", ownerSiteId: site.id }, site.name);
   }
 
@@ -722,7 +717,7 @@ export class LetterService {
     const errors: Record<string, string> = {};
     if (!site || site.id === l.ownerSiteId) errors.toSiteId = "请选择其他承办部门";
     if (reason.trim().length < 4) errors.reason = "请写明转办理由（至少4个字）";
-    if (Object.keys(errors).length) throw new InputError("转办申请有误", errors);
+    if (Object.keys(errors).length) throw new Invalid("转办申请有误", errors);
     await this.change(
       l,
       staff,
@@ -738,7 +733,7 @@ export class LetterService {
     this.requireOperator(staff);
     const l = await this.get(id);
     this.expect(l, ["assigned"]);
-    if (!l.transferToSiteId) throw new InputError("该信件没有待审批的转办申请", {}, 409, "conflict");
+    if (!l.transferToSiteId) throw new Conflict("该信件没有待审批的转办申请");
     const target = this.sites.byId(l.transferToSiteId);
     if (accept) {
       await this.change(
@@ -770,8 +765,8 @@ export class LetterService {
     this.requireHandler(staff, l);
     this.expect(l, ["assigned"]);
     const answer = text.trim();
-    if ([...answer].length < 10) throw new InputError("答复内容至少10个字", { answer: "答复内容至少10个字" });
-    if ([...answer].length > 5000) throw new InputError("答复内容不能超过5000字", { answer: "答复内容过长" });
+    if ([...answer].length < 10) throw new Invalid("答复内容至少10个字", { answer: "答复内容至少10个字" });
+    if ([...answer].length > 5000) throw new Invalid("答复内容不能超过5000字", { answer: "答复内容过长" });
     await this.change(
       l,
       staff,
@@ -799,7 +794,7 @@ export class LetterService {
     else if (!Number.isInteger(days) || days < 1 || days > settings.maxExtensionDays)
       errors.days = `延期天数须为1至${settings.maxExtensionDays}个工作日`;
     if (reason.trim().length < 4) errors.reason = "请写明延期理由";
-    if (Object.keys(errors).length) throw new InputError("延期申请有误", errors);
+    if (Object.keys(errors).length) throw new Invalid("延期申请有误", errors);
     const due = (await this.calendar.current()).addWorkingDays(new Date(l.dueAt), days).toISOString();
     await this.change(
       l,
@@ -822,7 +817,7 @@ export class LetterService {
         reviewedBy: staff.id,
       });
     } else {
-      if (!note.trim()) throw new InputError("请填写退回意见", { note: "请填写退回意见" });
+      if (!note.trim()) throw new Invalid("请填写退回意见", { note: "请填写退回意见" });
       await this.change(
         l,
         staff,
@@ -852,12 +847,12 @@ export class LetterService {
     const l = await this.get(id);
     this.requireReviewer(staff, l);
     this.expect(l, ["reviewed"]);
-    if (!l.publishConsent) throw new InputError("来信人未同意公开，不能公开该信件", {}, 409, "conflict");
+    if (!l.publishConsent) throw new Conflict("来信人未同意公开，不能公开该信件");
     const errors: Record<string, string> = {};
     if (!edited.subject.trim()) errors.publicSubject = "请填写公开标题";
     if (!edited.content.trim()) errors.publicContent = "请填写公开的来信内容";
     if (!edited.answer.trim()) errors.publicAnswer = "请填写公开的答复内容";
-    if (Object.keys(errors).length) throw new InputError("公开内容不完整", errors);
+    if (Object.keys(errors).length) throw new Invalid("公开内容不完整", errors);
     // Mask again: whatever the reviewer typed, ID and phone numbers never reach the public page.
     const mask = (s: string) => maskInText(s.split(l.name).join(maskName(l.name))).trim();
     await this.change(l, staff, "published", {
@@ -926,7 +921,7 @@ export class LetterService {
           warned++;
         }
       } catch (error) {
-        if (!(error instanceof InputError)) throw error; // changed concurrently: next sweep
+        if (!(error instanceof DomainError)) throw error; // changed concurrently: next sweep
       }
     }
     return { warned, escalated };

@@ -3,7 +3,7 @@ import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { StaffPrincipal } from "../staff/index.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
-import { forbidden, InputError } from "../../platform/http/errors.ts";
+import { forbidden, Invalid } from "../../platform/http/errors.ts";
 
 const hash = (key: string) => createHash("sha256").update(key).digest("hex");
 
@@ -26,7 +26,7 @@ export class Open311Keys {
     if (!actor.isOperator) throw forbidden();
     const label = name.trim();
     if (!label || [...label].length > 60)
-      throw new InputError("请填写1至60字的客户端名称", { name: "请填写客户端名称" });
+      throw new Invalid("请填写1至60字的客户端名称", { name: "请填写客户端名称" });
     const key = `o311_${randomBytes(24).toString("base64url")}`;
     await this.store.db.transaction().execute(async (trx) => {
       const row = await trx

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { XMLBuilder } from "fast-xml-parser";
 import type { MailboxDeps } from "./deps.ts";
-import { InputError } from "../../platform/http/errors.ts";
+import { DomainError, httpStatusOf } from "../../platform/http/errors.ts";
 import type { Letter } from "./letters.ts";
 import { LETTER_KINDS } from "./model.ts";
 
@@ -188,12 +188,12 @@ export default async function open311Routes(app: FastifyInstance, { deps }: { de
           },
         ]);
       } catch (error) {
-        if (!(error instanceof InputError)) throw error;
+        if (!(error instanceof DomainError)) throw error;
         const fields = Object.entries(error.fields);
         return o311Errors(
           reply,
           format,
-          error.statusCode,
+          httpStatusOf(error),
           fields.length ? fields.map(([f, m]) => `${f}: ${m}`) : [error.message],
         );
       }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import type { MailboxDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
-import { InputError, notFound } from "../../platform/http/errors.ts";
+import { notFound, DomainError, NotFound, httpStatusOf } from "../../platform/http/errors.ts";
 import { renderDocument } from "../../web/render.ts";
 import { pageParam } from "../../platform/http/params.ts";
 import { pageContext, siteOf } from "../sites/index.ts";
@@ -190,8 +190,8 @@ export default async function interactionRoutes(app: FastifyInstance, { deps }: 
             ),
           );
         } catch (error) {
-          if (!(error instanceof InputError)) throw error;
-          reply.status(error.statusCode);
+          if (!(error instanceof DomainError)) throw error;
+          reply.status(httpStatusOf(error));
           return sendHtml(reply, page(error.fields, { summary: error.message }));
         }
       }
@@ -227,8 +227,8 @@ export default async function interactionRoutes(app: FastifyInstance, { deps }: 
           ),
         );
       } catch (error) {
-        if (!(error instanceof InputError)) throw error;
-        reply.status(error.statusCode);
+        if (!(error instanceof DomainError)) throw error;
+        reply.status(httpStatusOf(error));
         return sendHtml(
           reply,
           page(Object.keys(error.fields).length ? error.fields : { subject: error.message }, {
@@ -328,11 +328,11 @@ export default async function interactionRoutes(app: FastifyInstance, { deps }: 
         reply.header("cache-control", "no-store");
         return sendHtml(reply, html);
       } catch (error) {
-        if (!(error instanceof InputError)) throw error;
+        if (!(error instanceof DomainError)) throw error;
         const { html } = await lookupPage(request, site, no, code, {
           ratingErrors: Object.keys(error.fields).length ? error.fields : { rating: error.message },
         });
-        reply.status(error.statusCode);
+        reply.status(httpStatusOf(error));
         return sendHtml(reply, html);
       }
     },
@@ -430,7 +430,7 @@ export default async function interactionRoutes(app: FastifyInstance, { deps }: 
       await sites.ensureFresh();
       const code = (request.query as { site?: string }).site;
       const site = code ? sites.byCodeCached(code) : sites.portalSite();
-      if (!site) throw new InputError("网站不存在", { site: "未知的网站代码" }, 404);
+      if (!site) throw new NotFound("网站不存在", { site: "未知的网站代码" });
       const figures = await mailbox.figures(scopeOf(site));
       return { ...figures, site: site.code };
     },

@@ -3,7 +3,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { OneStopDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { adminView, sitesWithRole, type StaffContext } from "../staff/index.ts";
-import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
+import {
+  forbidden,
+  notFound,
+  DomainError,
+  Invalid,
+  httpStatusOf,
+  isCorrectable,
+} from "../../platform/http/errors.ts";
 import type { AdminContext } from "../../web/admin-layout.tsx";
 import { renderDocument } from "../../web/render.ts";
 import { pageParam } from "../../platform/http/params.ts";
@@ -190,8 +197,8 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { deps }:
         item,
       });
     } catch (error) {
-      if (!(error instanceof InputError) || error.statusCode === 403 || error.statusCode === 404) throw error;
-      reply.status(error.statusCode);
+      if (!isCorrectable(error)) throw error;
+      reply.status(httpStatusOf(error));
       const fresh = (await applications.byId(id))!;
       return renderApplication(
         request,
@@ -304,10 +311,10 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { deps }:
       try {
         parsed = JSON.parse(json) as typeof parsed;
       } catch (e) {
-        throw new InputError("不是有效的 JSON", { schema: `JSON 格式错误：${(e as Error).message}` });
+        throw new Invalid("不是有效的 JSON", { schema: `JSON 格式错误：${(e as Error).message}` });
       }
       if (!parsed || typeof parsed !== "object" || typeof parsed.guide !== "object" || !parsed.guide)
-        throw new InputError("缺少 guide 对象", { schema: "须包含 name、itemType 和 guide" });
+        throw new Invalid("缺少 guide 对象", { schema: "须包含 name、itemType 和 guide" });
       await oneStop.catalogue.save(
         {
           code: item.code,
@@ -320,7 +327,7 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { deps }:
         item.status,
       );
     } catch (error) {
-      if (!(error instanceof InputError)) throw error;
+      if (!(error instanceof DomainError)) throw error;
       reply.status(400);
       return sendHtml(
         reply,
@@ -399,7 +406,7 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { deps }:
       });
       return reply.redirect(`/admin/service-items/${encodeURIComponent(item.code)}/workflow?saved=${v}`, 303);
     } catch (error) {
-      if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
+      if (!(error instanceof Invalid)) throw error;
       reply.status(400);
       return renderWorkflow(reply, who, item, def, error.fields);
     }
@@ -445,10 +452,10 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { deps }:
     const actor = `staff:${who.s.staff.id}`;
     if (op === "add") {
       const ok = (await applications.handlersOf(group.siteId)).some((h) => h.id === userId);
-      if (!ok) throw new InputError("只能把本部门的承办人加入办理组", { userId: "请选择本部门的承办人" });
+      if (!ok) throw new Invalid("只能把本部门的承办人加入办理组", { userId: "请选择本部门的承办人" });
       await oneStop.workflows.addMember(group.id, userId, actor);
     } else if (op === "remove") await oneStop.workflows.removeMember(group.id, userId, actor);
-    else throw new InputError("未知操作");
+    else throw new Invalid("未知操作");
     return reply.redirect(`/admin/services/groups?site=${group.siteId}`, 303);
   });
 
@@ -498,7 +505,7 @@ export default async function serviceAdminRoutes(app: FastifyInstance, { deps }:
       await ev.rectify(who.s.staff, id, s(request.body, "result"), s(request.body, "callback"));
     else if (op === "appeal") await ev.appeal(who.s.staff, id, s(request.body, "appealReason"));
     else if (op === "uphold" || op === "reject") await ev.decideAppeal(who.s.staff, id, op === "uphold");
-    else throw new InputError("未知操作");
+    else throw new Invalid("未知操作");
     return reply.redirect("/admin/services/rectifications", 303);
   });
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { Type, type Static } from "typebox";
 import type { OneStopDeps } from "./deps.ts";
-import { InputError, notFound } from "../../platform/http/errors.ts";
+import { notFound, Invalid } from "../../platform/http/errors.ts";
 import { pageParam } from "../../platform/http/params.ts";
 import { requireCitizen } from "../accounts/index.ts";
 import { ACTION_LABELS, STATUS_LABELS } from "./applications.ts";
@@ -210,7 +210,7 @@ export default async function serviceApiRoutes(app: FastifyInstance, { deps }: {
         page?: string;
       };
       const dept = q.department ? sites.byCodeCached(q.department) : undefined;
-      if (q.department && !dept) throw new InputError("部门代码不存在", { department: "部门代码不存在" });
+      if (q.department && !dept) throw new Invalid("部门代码不存在", { department: "部门代码不存在" });
       const page = pageParam(q.page, 500);
       const list = await oneStop.catalogue.list({
         siteId: dept?.id ?? null,
@@ -371,7 +371,7 @@ export default async function serviceApiRoutes(app: FastifyInstance, { deps }: {
         idempotencyKey: body.idempotencyKey,
         submit: true,
       });
-      if (Object.keys(r.errors).length) throw new InputError("申请内容有误", r.errors);
+      if (Object.keys(r.errors).length) throw new Invalid("申请内容有误", r.errors);
       reply.status(r.duplicate ? 200 : 201);
       return tracking(r.application.trackingNo, c.account.id, r.duplicate);
     },

@@ -6,7 +6,14 @@ import type { CalendarService } from "../../platform/calendar/calendar-service.t
 import { chinaDate, type WorkingCalendar } from "../../platform/calendar/working-days.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
-import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
+import {
+  forbidden,
+  notFound,
+  Conflict,
+  Forbidden,
+  Invalid,
+  DomainError,
+} from "../../platform/http/errors.ts";
 import type { ApplicationRow, ApplicationTaskRow } from "../../tables.ts";
 import type { Account } from "../accounts/index.ts";
 import type { ServiceItem } from "./catalogue.ts";
@@ -358,11 +365,11 @@ export class ApplicationService {
   }): Promise<SaveResult> {
     const { account, item, form } = input;
     if (!IDEM.test(input.idempotencyKey))
-      throw new InputError("页面已过期，请重新打开申请页面", {}, 400, "bad_idempotency_key");
+      throw new Invalid("页面已过期，请重新打开申请页面", {}, "bad_idempotency_key");
     const actor: Actor = { kind: "applicant", id: account.id, name: "申请人" };
     let app = await this.findByKey(account.id, input.idempotencyKey);
     if (app && app.itemCode !== item.code)
-      throw new InputError("页面已过期，请重新打开申请页面", {}, 400, "bad_idempotency_key");
+      throw new Invalid("页面已过期，请重新打开申请页面", {}, "bad_idempotency_key");
     if (app && !["draft", "correction"].includes(app.status))
       return { application: app, errors: {}, duplicate: true };
     if (app && app.formVersion !== form.version && app.status === "draft") {
@@ -499,7 +506,7 @@ export class ApplicationService {
   async withdraw(account: Account, id: number, reason: string): Promise<Application> {
     const app = await this.own(account.id, id);
     if (!["prereview", "correction", "review", "suspended"].includes(app.status))
-      throw new InputError("该办件当前状态不能撤回", {}, 409, "conflict");
+      throw new Conflict("该办件当前状态不能撤回");
     return this.transition(
       app,
       { kind: "applicant", id: account.id, name: "申请人" },
@@ -527,8 +534,7 @@ export class ApplicationService {
         .where("id", "=", app.id)
         .where("version", "=", app.version)
         .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1)
-        throw new InputError("该办件刚刚被他人处理过，请刷新页面后重试", {}, 409, "conflict");
+      if (Number(result.numUpdatedRows) !== 1) throw new Conflict("该办件刚刚被他人处理过，请刷新页面后重试");
       if (after) await after(trx);
       await this.event(trx, app.id, actor, action, app.status, to, note);
       if (actor.kind === "staff")
@@ -618,8 +624,7 @@ export class ApplicationService {
       .where("id", "=", task.id)
       .where("status", "=", "open")
       .executeTakeFirst();
-    if (Number(r.numUpdatedRows) !== 1)
-      throw new InputError("该任务刚刚被他人处理过，请刷新页面后重试", {}, 409, "conflict");
+    if (Number(r.numUpdatedRows) !== 1) throw new Conflict("该任务刚刚被他人处理过，请刷新页面后重试");
   }
 
   /**
@@ -676,34 +681,21 @@ export class ApplicationService {
       (t) => t.status === "open" && kinds.includes(t.kind) && (taskId === undefined || t.id === taskId),
     );
     if (open.length === 0)
-      throw new InputError(
+      throw new Conflict(
         taskId === undefined
           ? `该办件当前没有可${actionLabel}的环节`
           : "该任务不存在或已办理完毕，请刷新页面",
-        {},
-        409,
-        "conflict",
       );
     const mine = open.find((t) => t.assigneeId === staff.id);
     if (mine) return mine;
-    let refusal: InputError | null = null;
+    let refusal: DomainError | null = null;
     for (const t of open) {
       if (t.assigneeId) {
-        refusal ??= new InputError(
-          `“${t.name}”已由${t.assigneeName}认领，如需接手请由其转办`,
-          {},
-          409,
-          "conflict",
-        );
+        refusal ??= new Conflict(`“${t.name}”已由${t.assigneeName}认领，如需接手请由其转办`);
         continue;
       }
       if (await this.mayTake(staff, t.groupId, app.siteId)) return t;
-      refusal = new InputError(
-        `“${t.name}”由“${t.groupName}”办理，您不在该办理组，不能认领或办理`,
-        {},
-        403,
-        "forbidden",
-      );
+      refusal = new Forbidden(`“${t.name}”由“${t.groupName}”办理，您不在该办理组，不能认领或办理`);
     }
     throw refusal!;
   }
@@ -730,7 +722,7 @@ export class ApplicationService {
   ): Promise<Application> {
     let app = await this.forStaff(staff, id);
     if (input.version !== undefined && input.version !== app.version)
-      throw new InputError("该办件刚刚被他人处理过，请刷新页面后重试", {}, 409, "conflict");
+      throw new Conflict("该办件刚刚被他人处理过，请刷新页面后重试");
     await this.ensureTasks(app);
     app = (await this.byId(id))!;
     const actor: Actor = { kind: "staff", id: staff.id, name: staff.displayName };
@@ -738,10 +730,10 @@ export class ApplicationService {
     const label = ACTION_LABELS[action] ?? action;
     const need = (statuses: string[]) => {
       if (!statuses.includes(app.status))
-        throw new InputError(`办件当前为“${STATUS_LABELS[app.status]}”，不能${label}`, {}, 409, "conflict");
+        throw new Conflict(`办件当前为“${STATUS_LABELS[app.status]}”，不能${label}`);
     };
     const requireNote = (message: string) => {
-      if (!note) throw new InputError(message, { note: message });
+      if (!note) throw new Invalid(message, { note: message });
     };
     const wf = await this.workflows.of(app);
     const def = wf.definition;
@@ -753,12 +745,7 @@ export class ApplicationService {
         need(["prereview"]);
         const task = await this.taskFor(app, staff, ["accept"], input.taskId, label);
         if (app.correctionCount >= 1)
-          throw new InputError(
-            "补正只能一次性告知，该办件已要求过补正，请受理或不予受理",
-            {},
-            409,
-            "conflict",
-          );
+          throw new Conflict("补正只能一次性告知，该办件已要求过补正，请受理或不予受理");
         requireNote("请逐条列出需要补正的全部问题（一次性告知）");
         return this.transition(
           app,
@@ -847,7 +834,7 @@ export class ApplicationService {
         need(["review"]);
         const task = await this.taskFor(app, staff, ["decide"], input.taskId, label);
         if (input.outcome !== "approved" && input.outcome !== "denied")
-          throw new InputError("请选择决定结果", { outcome: "请选择准予或不予办理" });
+          throw new Invalid("请选择决定结果", { outcome: "请选择准予或不予办理" });
         if (input.outcome === "denied") requireNote("不予办理须写明理由和依据");
         return this.transition(
           app,
@@ -967,8 +954,7 @@ export class ApplicationService {
       case "claim": {
         if (!ACTIVE_STATUSES.includes(app.status)) need(ACTIVE_STATUSES);
         const task = await this.taskFor(app, staff, TASK_KINDS, input.taskId, label);
-        if (task.assigneeId === staff.id && input.taskId !== undefined)
-          throw new InputError("您已认领该任务", {}, 409, "conflict");
+        if (task.assigneeId === staff.id && input.taskId !== undefined) throw new Conflict("您已认领该任务");
         return this.transition(
           app,
           actor,
@@ -985,9 +971,9 @@ export class ApplicationService {
         if (input.groupId) {
           const group = await this.workflows.groupById(input.groupId);
           if (!group || group.siteId !== app.siteId || group.kind === "supervision")
-            throw new InputError("请选择本部门的办理组", { groupId: "转办对象须为本部门的办理组" });
+            throw new Invalid("请选择本部门的办理组", { groupId: "转办对象须为本部门的办理组" });
           if (group.id === task.groupId)
-            throw new InputError("该任务已在这个办理组", { groupId: "请选择其他办理组" });
+            throw new Invalid("该任务已在这个办理组", { groupId: "请选择其他办理组" });
           return this.transition(
             app,
             actor,
@@ -1009,7 +995,7 @@ export class ApplicationService {
         const members = await this.workflows.members(task.groupId);
         const eligible = members.length === 0 || members.some((m) => m.id === target?.id);
         if (!target || target.id === staff.id || !eligible)
-          throw new InputError("请选择本部门该办理组的承办人", {
+          throw new Invalid("请选择本部门该办理组的承办人", {
             assigneeId: `转办对象须为本部门的承办人（“${task.groupName}”成员）`,
           });
         return this.transition(
@@ -1035,10 +1021,9 @@ export class ApplicationService {
         await this.taskFor(app, staff, ["review", "decide"], input.taskId, label);
         requireNote("请写明需要延长法定办理期限的理由");
         const exts = await this.extensions(app.id);
-        if (exts.some((e) => e.status === "pending"))
-          throw new InputError("已有待审批的延期申请", {}, 409, "conflict");
+        if (exts.some((e) => e.status === "pending")) throw new Conflict("已有待审批的延期申请");
         if (exts.some((e) => e.status === "approved"))
-          throw new InputError("法定期限只能延长一次，该办件已延长过", {}, 409, "conflict");
+          throw new Conflict("法定期限只能延长一次，该办件已延长过");
         const days = extensionDays(def);
         return this.transition(
           app,
@@ -1069,11 +1054,10 @@ export class ApplicationService {
         const ext = (await this.extensions(app.id)).find(
           (e) => e.status === "pending" && (input.extensionId === undefined || e.id === input.extensionId),
         );
-        if (!ext) throw new InputError("没有待审批的延期申请，请刷新页面", {}, 409, "conflict");
+        if (!ext) throw new Conflict("没有待审批的延期申请，请刷新页面");
         if (!(await this.isLeader(staff, app.siteId)))
-          throw new InputError("只有本部门分管领导可以审批延期申请", {}, 403, "forbidden");
-        if (ext.requestedBy === staff.id)
-          throw new InputError("不能审批本人提出的延期申请", {}, 403, "forbidden");
+          throw new Forbidden("只有本部门分管领导可以审批延期申请");
+        if (ext.requestedBy === staff.id) throw new Forbidden("不能审批本人提出的延期申请");
         const approve = action === "extend_approve";
         if (!approve) requireNote("请写明不同意延期的理由");
         const dueAfter = approve && app.dueLegal ? cal.addWorkingDays(app.dueLegal, ext.days) : app.dueLegal;
@@ -1101,13 +1085,12 @@ export class ApplicationService {
               .where("id", "=", ext.id)
               .where("status", "=", "pending")
               .executeTakeFirst();
-            if (Number(r.numUpdatedRows) !== 1)
-              throw new InputError("该延期申请刚刚被他人审批过，请刷新页面", {}, 409, "conflict");
+            if (Number(r.numUpdatedRows) !== 1) throw new Conflict("该延期申请刚刚被他人审批过，请刷新页面");
           },
         );
       }
       default:
-        throw new InputError("未知的办理操作", {}, 400);
+        throw new Invalid("未知的办理操作");
     }
   }
 
@@ -1120,8 +1103,7 @@ export class ApplicationService {
       .where("status", "=", "open")
       .where((eb) => eb.or([eb("assigneeId", "is", null), eb("assigneeId", "=", staff.id)]))
       .executeTakeFirst();
-    if (Number(r.numUpdatedRows) !== 1)
-      throw new InputError("该任务刚刚被他人认领，请刷新页面", {}, 409, "conflict");
+    if (Number(r.numUpdatedRows) !== 1) throw new Conflict("该任务刚刚被他人认领，请刷新页面");
   }
 
   /**

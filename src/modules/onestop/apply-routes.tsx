@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { OneStopDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
-import { notFound } from "../../platform/http/errors.ts";
+import { notFound, DomainError } from "../../platform/http/errors.ts";
 import { renderDocument } from "../../web/render.ts";
 import { pageParam } from "../../platform/http/params.ts";
 import { pageContext, siteOf } from "../sites/index.ts";
@@ -15,7 +15,6 @@ import type { FormVersion } from "./form-store.ts";
 import { groupRowCount, readValues, type FormValues, type RawInput, type UploadedFile } from "./forms.ts";
 import { ApplyPage, MyApplicationsPage, ReceiptPage, TrackPage } from "./views/apply.tsx";
 import { BundleApplyPage, BundleReceiptPage, BundlesPage, EvaluatePage, StatsPage } from "./views/extra.tsx";
-import { InputError } from "../../platform/http/errors.ts";
 import { readRawForm } from "../../platform/http/form-input.ts";
 
 /** Parses a urlencoded or multipart form into flat values and uploaded files. */
@@ -393,7 +392,7 @@ export default async function applyRoutes(app: FastifyInstance, { deps }: { deps
       try {
         await oneStop.evaluations.rate(citizen.account, a.trackingNo, Number(values.level), values.comment);
       } catch (error) {
-        if (!(error instanceof InputError) || !Object.keys(error.fields).length) throw error;
+        if (!(error instanceof DomainError) || !Object.keys(error.fields).length) throw error;
         reply.status(400);
         const ctx = await pageContext(deps, site, request, "bsfw");
         return sendHtml(

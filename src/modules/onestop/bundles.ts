@@ -1,7 +1,7 @@
 import type { Selectable } from "kysely";
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
-import { InputError, notFound } from "../../platform/http/errors.ts";
+import { notFound, Invalid } from "../../platform/http/errors.ts";
 import type { ServiceBundleRow } from "../../tables.ts";
 import type { Account } from "../accounts/index.ts";
 import { newTrackingNo, type Application, type ApplicationService } from "./applications.ts";
@@ -70,7 +70,7 @@ export class BundleService {
   async create(b: Bundle, sort = 0): Promise<void> {
     const items = await this.catalogue.byCodes(b.itemCodes);
     if (items.length !== b.itemCodes.length || items.length < 2)
-      throw new InputError("“一件事”须包含至少两个有效事项");
+      throw new Invalid("“一件事”须包含至少两个有效事项");
     await this.store.db
       .insertInto("serviceBundles")
       .values({ ...b, itemCodes: JSON.stringify(b.itemCodes), sort, createdAt: nowIso() })
@@ -131,7 +131,7 @@ export class BundleService {
     idem: string,
   ): Promise<{ trackingNo: string; errors: Record<string, string>; duplicate: boolean }> {
     if (!/^[A-Za-z0-9_-]{16,60}$/.test(idem))
-      throw new InputError("页面已过期，请重新打开申请页面", {}, 400, "bad_idempotency_key");
+      throw new Invalid("页面已过期，请重新打开申请页面", {}, "bad_idempotency_key");
     const existing = await this.store.db
       .selectFrom("bundleApplications")
       .select("trackingNo")
@@ -204,7 +204,7 @@ export class BundleService {
         bundleApplicationId: bundleAppId,
       });
       if (Object.keys(r.errors).length)
-        throw new InputError(`“${part.item.name}”的申请未通过检查：${Object.values(r.errors).join("；")}`);
+        throw new Invalid(`“${part.item.name}”的申请未通过检查：${Object.values(r.errors).join("；")}`);
     }
     return { trackingNo, errors: {}, duplicate: false };
   }

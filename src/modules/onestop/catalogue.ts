@@ -1,7 +1,7 @@
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
-import { InputError, notFound } from "../../platform/http/errors.ts";
+import { notFound, Invalid, DomainError } from "../../platform/http/errors.ts";
 import type { SearchIndex } from "../../platform/search/search-index.ts";
 import type { Selectable } from "kysely";
 import type { ServiceItemRow } from "../../tables.ts";
@@ -62,12 +62,12 @@ export function toItem(row: Selectable<ServiceItemRow>): ServiceItem {
   };
 }
 
-/** Problems as InputError fields: one message per field key, all listed at once. */
-export function problemsError(problems: GuideProblem[]): InputError {
+/** Problems as DomainError fields: one message per field key, all listed at once. */
+export function problemsError(problems: GuideProblem[]): DomainError {
   const fields: Record<string, string> = {};
   for (const p of problems)
     fields[p.field] = fields[p.field] ? `${fields[p.field]}；${p.message}` : p.message;
-  return new InputError(`办事指南未通过检查（${problems.length}处问题）`, fields);
+  return new Invalid(`办事指南未通过检查（${problems.length}处问题）`, fields);
 }
 
 /** The province-wide catalogue of service items (政务服务事项) and their guides. */

@@ -5,7 +5,7 @@ import type { CalendarService } from "../../platform/calendar/calendar-service.t
 import { chinaDate } from "../../platform/calendar/working-days.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
-import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
+import { forbidden, notFound, Conflict, Invalid } from "../../platform/http/errors.ts";
 import type { Account } from "../accounts/index.ts";
 import type { ApplicationService } from "./applications.ts";
 
@@ -69,12 +69,11 @@ export class EvaluationService {
   /** The applicant rates a completed application once. A bad rating opens a rectification task. */
   async rate(account: Account, trackingNo: string, level: number, comment: string): Promise<void> {
     const app = await this.applications.own(account.id, trackingNo);
-    if (!["closed", "refused"].includes(app.status))
-      throw new InputError("办件办结后才能评价", {}, 409, "conflict");
+    if (!["closed", "refused"].includes(app.status)) throw new Conflict("办件办结后才能评价");
     if (!Number.isInteger(level) || !(level in LEVELS))
-      throw new InputError("请选择评价等级", { level: "请选择评价等级" });
+      throw new Invalid("请选择评价等级", { level: "请选择评价等级" });
     if (level <= 2 && !comment.trim())
-      throw new InputError("差评请写明不满意的原因，便于部门整改", { comment: "请写明不满意的原因" });
+      throw new Invalid("差评请写明不满意的原因，便于部门整改", { comment: "请写明不满意的原因" });
     const inserted = await this.db
       .insertInto("evaluations")
       .values({
@@ -89,7 +88,7 @@ export class EvaluationService {
       .onConflict((oc) => oc.column("applicationId").doNothing())
       .returning("id")
       .executeTakeFirst();
-    if (!inserted) throw new InputError("该办件已评价过（一事一评）", {}, 409, "conflict");
+    if (!inserted) throw new Conflict("该办件已评价过（一事一评）");
     if (level <= 2) {
       const cal = await this.calendar.calendar();
       await this.db
@@ -178,12 +177,11 @@ export class EvaluationService {
   /** The department records what it changed and the call-back to the applicant. */
   async rectify(staff: StaffPrincipal, id: number, result: string, callback: string): Promise<void> {
     const r = await this.rectificationFor(staff, id);
-    if (!["open", "appeal_rejected"].includes(r.status))
-      throw new InputError("该整改任务当前不能提交整改结果", {}, 409, "conflict");
+    if (!["open", "appeal_rejected"].includes(r.status)) throw new Conflict("该整改任务当前不能提交整改结果");
     const errors: Record<string, string> = {};
     if (!result.trim()) errors.result = "请填写整改措施和结果";
     if (!callback.trim()) errors.callback = "请填写回访情况";
-    if (Object.keys(errors).length) throw new InputError("整改信息不完整", errors);
+    if (Object.keys(errors).length) throw new Invalid("整改信息不完整", errors);
     await this.db
       .updateTable("rectifications")
       .set({
@@ -206,8 +204,8 @@ export class EvaluationService {
   /** The department appeals a malicious rating; an operator decides. */
   async appeal(staff: StaffPrincipal, id: number, reason: string): Promise<void> {
     const r = await this.rectificationFor(staff, id);
-    if (r.status !== "open") throw new InputError("只有整改中的任务可以申诉", {}, 409, "conflict");
-    if (!reason.trim()) throw new InputError("请写明申诉理由", { appealReason: "请写明申诉理由" });
+    if (r.status !== "open") throw new Conflict("只有整改中的任务可以申诉");
+    if (!reason.trim()) throw new Invalid("请写明申诉理由", { appealReason: "请写明申诉理由" });
     await this.db
       .updateTable("rectifications")
       .set({ status: "appealed", appealReason: reason.trim().slice(0, 2000) })
@@ -224,7 +222,7 @@ export class EvaluationService {
   async decideAppeal(staff: StaffPrincipal, id: number, upheld: boolean): Promise<void> {
     if (!staff.isOperator) throw forbidden("申诉由平台运维审核");
     const r = await this.rectificationFor(staff, id);
-    if (r.status !== "appealed") throw new InputError("该任务不在申诉审核中", {}, 409, "conflict");
+    if (r.status !== "appealed") throw new Conflict("该任务不在申诉审核中");
     await this.db
       .updateTable("rectifications")
       .set({ status: upheld ? "appeal_upheld" : "appeal_rejected" })

@@ -2,7 +2,7 @@ import { guardStaffArea } from "../staff/index.ts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { OneStopDeps } from "./deps.ts";
 import { sitesWithRole } from "../staff/index.ts";
-import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
+import { forbidden, notFound, DomainError } from "../../platform/http/errors.ts";
 import { formOf, sendPage, text } from "../../web/console.ts";
 import { consoleRequest, type ConsoleRequest } from "../staff/index.ts";
 import type { ServiceItem } from "./catalogue.ts";
@@ -121,7 +121,7 @@ export default async function formBuilderRoutes(app: FastifyInstance, { deps }: 
         await drafts.clear(item.code, staffId);
         return reply.redirect(`${baseOf(item)}?saved=${v.version}`, 303);
       } catch (error) {
-        if (!(error instanceof InputError)) throw error;
+        if (!(error instanceof DomainError)) throw error;
         return render(reply, who, item, {
           fields: next.fields,
           errors: { "fb-add": Object.values(error.fields).join("；") || error.message },
@@ -172,7 +172,7 @@ export default async function formBuilderRoutes(app: FastifyInstance, { deps }: 
       await drafts.clear(ok.item.code, ok.who.auth.staff.id);
       return reply.redirect(`${baseOf(ok.item)}?saved=${v.version}`, 303);
     } catch (error) {
-      if (!(error instanceof InputError)) throw error;
+      if (!(error instanceof DomainError)) throw error;
       return render(reply, ok.who, ok.item, {
         json,
         jsonError: Object.values(error.fields).join("；") || error.message,

@@ -1,7 +1,7 @@
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
-import { InputError } from "../../platform/http/errors.ts";
+import { Invalid } from "../../platform/http/errors.ts";
 import type { ServiceItem } from "./catalogue.ts";
 import { defaultForm, formSchemaProblems, type FormSchema } from "./forms.ts";
 
@@ -63,7 +63,7 @@ export class FormStore {
     try {
       parsed = JSON.parse(json);
     } catch (error) {
-      throw new InputError("表单定义不是有效的 JSON", {
+      throw new Invalid("表单定义不是有效的 JSON", {
         schema: `JSON 格式错误：${(error as Error).message}`,
       });
     }
@@ -83,7 +83,7 @@ export class FormStore {
   ): Promise<FormVersion> {
     const problems = formSchemaProblems(schema);
     if (problems.length)
-      throw new InputError(`表单定义有${problems.length}处问题`, { schema: problems.join("；") });
+      throw new Invalid(`表单定义有${problems.length}处问题`, { schema: problems.join("；") });
     const version = await this.store.db.transaction().execute(async (trx) => {
       const last = await trx
         .selectFrom("serviceForms")

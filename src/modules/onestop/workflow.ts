@@ -1,7 +1,7 @@
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
-import { InputError } from "../../platform/http/errors.ts";
+import { Invalid } from "../../platform/http/errors.ts";
 
 /**
  * Configurable handling workflows (办理流程): each service item has an ordered list of review stages
@@ -290,7 +290,7 @@ export class WorkflowStore {
     actor: { key: string; name: string },
   ): Promise<number> {
     const errors = await this.validate(def, item.siteId);
-    if (Object.keys(errors).length) throw new InputError("办理流程设置有误，请按提示修改", errors);
+    if (Object.keys(errors).length) throw new Invalid("办理流程设置有误，请按提示修改", errors);
     const clean: WorkflowDefinition = {
       joint: def.joint,
       acceptGroupId: def.acceptGroupId,

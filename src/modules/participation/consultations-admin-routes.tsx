@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ParticipationDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { sitesWithRole, type StaffContext } from "../staff/index.ts";
-import { InputError, notFound } from "../../platform/http/errors.ts";
+import { notFound, Forbidden, Invalid, httpStatusOf, isCorrectable } from "../../platform/http/errors.ts";
 import type { AdminContext } from "../../web/admin-layout.tsx";
 import { renderDocument } from "../../web/render.ts";
 import { pageParam } from "../../platform/http/params.ts";
@@ -81,7 +81,7 @@ export default async function consultationAdminRoutes(
   app.get(`${base}/new`, { schema: { hide: true } }, async (request, reply) => {
     const c = request.staff;
     const options = managedSites(deps, c);
-    if (options.length === 0) throw new InputError("只有网站管理员或编辑可以发起意见征集", {}, 403);
+    if (options.length === 0) throw new Forbidden("只有网站管理员或编辑可以发起意见征集");
     return sendHtml(
       reply,
       renderDocument(
@@ -104,7 +104,7 @@ export default async function consultationAdminRoutes(
       const id = await consultations.create({ ...values, siteId: Number(values.siteId) }, c.staff);
       return reply.redirect(`${base}/${id}?done=create`, 303);
     } catch (error) {
-      if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
+      if (!(error instanceof Invalid)) throw error;
       reply.status(400);
       return sendHtml(
         reply,
@@ -201,8 +201,8 @@ export default async function consultationAdminRoutes(
     try {
       await action(id, f, c);
     } catch (error) {
-      if (!(error instanceof InputError) || error.statusCode === 404 || error.statusCode === 403) throw error;
-      reply.status(error.statusCode);
+      if (!isCorrectable(error)) throw error;
+      reply.status(httpStatusOf(error));
       const errors = Object.keys(error.fields).length ? error.fields : { action: error.message };
       return sendHtml(reply, await detailPage(c, request, id, { errors, values: f, summary: error.message }));
     }
@@ -229,8 +229,8 @@ export default async function consultationAdminRoutes(
     try {
       await action(id, cid, f, c);
     } catch (error) {
-      if (!(error instanceof InputError) || error.statusCode === 404 || error.statusCode === 403) throw error;
-      reply.status(error.statusCode);
+      if (!isCorrectable(error)) throw error;
+      reply.status(httpStatusOf(error));
       const values: Record<string, string> = {
         [`reason-${cid}`]: f.reason ?? "",
         [`adoption-${cid}`]: f.adoption ?? "",

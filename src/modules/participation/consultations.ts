@@ -4,7 +4,7 @@ import { hasRole, sitesWithRole, type StaffPrincipal } from "../staff/index.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { sanitizeRichText } from "../../platform/html/sanitize.ts";
-import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
+import { forbidden, notFound, Conflict, Invalid, TooMany } from "../../platform/http/errors.ts";
 import type { ConsultationCommentRow, ConsultationRow } from "../../tables.ts";
 import { normalisePhone, PHONE_PATTERN, type PhoneVerifier } from "../../platform/phone/phone-verify.ts";
 
@@ -275,7 +275,7 @@ export class ConsultationService {
     const phone = normalisePhone(input.phone);
     if (!PHONE_PATTERN.test(phone)) e.phone = "请填写正确的11位手机号码";
     if (!/^\d{6}$/.test(input.code.trim())) e.code = "请填写6位短信验证码";
-    if (Object.keys(e).length) throw new InputError("提交的内容有误，请修改后重新提交", e);
+    if (Object.keys(e).length) throw new Invalid("提交的内容有误，请修改后重新提交", e);
 
     const dayAgo = new Date(now.getTime() - 86_400_000).toISOString();
     const hourAgo = new Date(now.getTime() - 3_600_000).toISOString();
@@ -295,14 +295,10 @@ export class ConsultationService {
         .executeTakeFirstOrThrow(),
     ]);
     if (Number(byPhone.n) >= COMMENT_LIMITS.phonePerDay)
-      throw new InputError(
-        `同一手机号24小时内最多提交${COMMENT_LIMITS.phonePerDay}条意见`,
-        { phone: "提交过于频繁" },
-        429,
-        "too_many_requests",
-      );
-    if (Number(byIp.n) >= COMMENT_LIMITS.ipPerHour)
-      throw new InputError("当前网络提交意见过于频繁，请稍后再试", {}, 429, "too_many_requests");
+      throw new TooMany(`同一手机号24小时内最多提交${COMMENT_LIMITS.phonePerDay}条意见`, {
+        phone: "提交过于频繁",
+      });
+    if (Number(byIp.n) >= COMMENT_LIMITS.ipPerHour) throw new TooMany("当前网络提交意见过于频繁，请稍后再试");
 
     await this.phone.verify(phone, "consultation", input.code, now);
     return this.db
@@ -330,17 +326,15 @@ export class ConsultationService {
     const phase = phaseOf(c, now.toISOString());
     if (phase === "open") return;
     if (phase === "closed")
-      throw new InputError(
+      throw new Conflict(
         `本次意见征集已于${chinaDate(c.closesAt)}结束，不再接收意见`,
         { content: "征集已结束" },
-        409,
         "closed",
       );
     if (phase === "upcoming")
-      throw new InputError(
+      throw new Conflict(
         `本次意见征集将于${chinaDate(c.opensAt)}开始，届时欢迎提出意见`,
         { content: "征集尚未开始" },
-        409,
         "not_open",
       );
     throw notFound("该意见征集不存在或尚未发布");
@@ -408,7 +402,7 @@ export class ConsultationService {
     else if (len(draftText) > 200_000) e.draftText = "正文过长（不超过20万字符）";
     if (!this.canManage(staff, input.siteId)) e.siteId = "请选择您有权管理的网站";
     const period = parsePeriod(input.startDate, input.endDate, e);
-    if (Object.keys(e).length || !period) throw new InputError("填写的内容有误，请修改后重新保存", e);
+    if (Object.keys(e).length || !period) throw new Invalid("填写的内容有误，请修改后重新保存", e);
     return { title, draftText, ...period };
   }
 
@@ -452,8 +446,7 @@ export class ConsultationService {
   /** Edits title, text and period until the period has closed (the site stays the same). */
   async update(id: number, input: Omit<ConsultationInput, "siteId">, staff: StaffPrincipal): Promise<void> {
     const c = await this.managed(id, staff);
-    if (phaseOf(c) === "closed")
-      throw new InputError("征集已结束，不能再修改征求意见稿和期限", {}, 409, "conflict");
+    if (phaseOf(c) === "closed") throw new Conflict("征集已结束，不能再修改征求意见稿和期限");
     const v = this.validate({ ...input, siteId: c.siteId }, staff);
     await this.change(c, staff, "update", {
       title: v.title,
@@ -465,14 +458,9 @@ export class ConsultationService {
 
   async publish(id: number, staff: StaffPrincipal): Promise<void> {
     const c = await this.managed(id, staff);
-    if (c.status !== "draft") throw new InputError("该意见征集已发布", {}, 409, "conflict");
+    if (c.status !== "draft") throw new Conflict("该意见征集已发布");
     if (c.closesAt < nowIso())
-      throw new InputError(
-        "结束日期已过，请先修改征集期限再发布",
-        { endDate: "结束日期已过" },
-        409,
-        "conflict",
-      );
+      throw new Conflict("结束日期已过，请先修改征集期限再发布", { endDate: "结束日期已过" });
     await this.change(c, staff, "publish", { status: "published", publishedAt: nowIso() });
   }
 
@@ -490,8 +478,7 @@ export class ConsultationService {
         .where("status", "=", c.status);
       q = c.updatedAt == null ? q.where("updatedAt", "is", null) : q.where("updatedAt", "=", c.updatedAt);
       const res = await q.executeTakeFirst();
-      if (Number(res.numUpdatedRows) !== 1)
-        throw new InputError("该意见征集已被他人修改，请刷新页面后重试", {}, 409, "conflict");
+      if (Number(res.numUpdatedRows) !== 1) throw new Conflict("该意见征集已被他人修改，请刷新页面后重试");
       const detail: Record<string, unknown> = { ...set };
       if (typeof detail.draftText === "string") detail.draftText = `${len(detail.draftText)} chars`;
       await this.audit.record(
@@ -534,8 +521,8 @@ export class ConsultationService {
     const { comment } = await this.commentOf(consultationId, commentId, staff);
     const why = reason.trim();
     if (!approve && !why)
-      throw new InputError("请填写不予公开的理由", { [`reason-${commentId}`]: "请填写理由" });
-    if (len(why) > 500) throw new InputError("理由不能超过500字", { [`reason-${commentId}`]: "理由过长" });
+      throw new Invalid("请填写不予公开的理由", { [`reason-${commentId}`]: "请填写理由" });
+    if (len(why) > 500) throw new Invalid("理由不能超过500字", { [`reason-${commentId}`]: "理由过长" });
     const status = approve ? "approved" : "rejected";
     await this.db.transaction().execute(async (trx) => {
       const res = await trx
@@ -549,8 +536,7 @@ export class ConsultationService {
         .where("id", "=", comment.id)
         .where("status", "=", "pending")
         .executeTakeFirst();
-      if (Number(res.numUpdatedRows) !== 1)
-        throw new InputError("该意见已审核，请刷新页面", {}, 409, "conflict");
+      if (Number(res.numUpdatedRows) !== 1) throw new Conflict("该意见已审核，请刷新页面");
       await this.audit.record(
         {
           actor: staff.username,
@@ -573,16 +559,15 @@ export class ConsultationService {
     staff: StaffPrincipal,
   ): Promise<void> {
     const { c, comment } = await this.commentOf(consultationId, commentId, staff);
-    if (phaseOf(c) !== "closed") throw new InputError("征集结束后才能填写意见采纳情况", {}, 409, "conflict");
-    if (c.summaryPublishedAt) throw new InputError("反馈情况已发布，不能再修改采纳情况", {}, 409, "conflict");
-    if (comment.status !== "approved")
-      throw new InputError("只有已公开的意见需要填写采纳情况", {}, 409, "conflict");
+    if (phaseOf(c) !== "closed") throw new Conflict("征集结束后才能填写意见采纳情况");
+    if (c.summaryPublishedAt) throw new Conflict("反馈情况已发布，不能再修改采纳情况");
+    if (comment.status !== "approved") throw new Conflict("只有已公开的意见需要填写采纳情况");
     const e: Record<string, string> = {};
     if (!(adoption in ADOPTION)) e[`adoption-${commentId}`] = "请选择采纳情况";
     const why = note.trim();
     if (len(why) < 2) e[`note-${commentId}`] = "请填写采纳或不采纳的理由";
     else if (len(why) > 1000) e[`note-${commentId}`] = "理由不能超过1000字";
-    if (Object.keys(e).length) throw new InputError("采纳情况填写有误", e);
+    if (Object.keys(e).length) throw new Invalid("采纳情况填写有误", e);
     await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable("consultationComments")
@@ -605,21 +590,17 @@ export class ConsultationService {
   /** Publishes the feedback summary once every comment is moderated and every approved one decided. */
   async publishSummary(id: number, summary: string, staff: StaffPrincipal): Promise<void> {
     const c = await this.managed(id, staff);
-    if (phaseOf(c) !== "closed") throw new InputError("征集结束后才能发布反馈情况", {}, 409, "conflict");
-    if (c.summaryPublishedAt) throw new InputError("反馈情况已发布", {}, 409, "conflict");
+    if (phaseOf(c) !== "closed") throw new Conflict("征集结束后才能发布反馈情况");
+    if (c.summaryPublishedAt) throw new Conflict("反馈情况已发布");
     const text = summary.trim();
-    if (len(text) < 10) throw new InputError("请填写反馈说明（至少10个字）", { summary: "请填写反馈说明" });
-    if (len(text) > 5000) throw new InputError("反馈说明不能超过5000字", { summary: "反馈说明过长" });
+    if (len(text) < 10) throw new Invalid("请填写反馈说明（至少10个字）", { summary: "请填写反馈说明" });
+    if (len(text) > 5000) throw new Invalid("反馈说明不能超过5000字", { summary: "反馈说明过长" });
     const counts = await this.counts(id);
     if (counts.pending > 0)
-      throw new InputError(`还有${counts.pending}条意见未审核，请先审核`, { summary: "有意见未审核" }, 409);
+      throw new Conflict(`还有${counts.pending}条意见未审核，请先审核`, { summary: "有意见未审核" });
     const undecided = counts.approved - counts.adopted - counts.partly - counts.notAdopted;
     if (undecided > 0)
-      throw new InputError(
-        `还有${undecided}条已公开的意见未填写采纳情况`,
-        { summary: "有意见未填写采纳情况" },
-        409,
-      );
+      throw new Conflict(`还有${undecided}条已公开的意见未填写采纳情况`, { summary: "有意见未填写采纳情况" });
     await this.change(c, staff, "summary", { summary: text, summaryPublishedAt: nowIso() });
   }
 }

@@ -3,7 +3,14 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ParticipationDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { type StaffContext } from "../staff/index.ts";
-import { InputError, notFound } from "../../platform/http/errors.ts";
+import {
+  notFound,
+  Forbidden,
+  Conflict,
+  Invalid,
+  httpStatusOf,
+  isCorrectable,
+} from "../../platform/http/errors.ts";
 import { renderDocument } from "../../web/render.ts";
 import { pageParam } from "../../platform/http/params.ts";
 import { adminCtx, bodyFields, managedSites } from "./consultations-admin-routes.tsx";
@@ -46,7 +53,7 @@ export default async function surveyAdminRoutes(app: FastifyInstance, { deps }: 
   app.get(`${base}/new`, { schema: { hide: true } }, async (request, reply) => {
     const c = request.staff;
     const options = managedSites(deps, c);
-    if (options.length === 0) throw new InputError("只有网站管理员或编辑可以发起网上调查", {}, 403);
+    if (options.length === 0) throw new Forbidden("只有网站管理员或编辑可以发起网上调查");
     const values: SurveyFormValues = {
       siteId: String(options[0].id),
       title: "",
@@ -76,7 +83,7 @@ export default async function surveyAdminRoutes(app: FastifyInstance, { deps }: 
       const id = await surveys.create({ ...values, siteId: Number(values.siteId) }, c.staff);
       return reply.redirect(`${base}/${id}?done=create`, 303);
     } catch (error) {
-      if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
+      if (!(error instanceof Invalid)) throw error;
       reply.status(400);
       return sendHtml(
         reply,
@@ -194,8 +201,8 @@ export default async function surveyAdminRoutes(app: FastifyInstance, { deps }: 
     try {
       await action(id, f, c);
     } catch (error) {
-      if (!(error instanceof InputError) || error.statusCode === 404 || error.statusCode === 403) throw error;
-      reply.status(error.statusCode);
+      if (!isCorrectable(error)) throw error;
+      reply.status(httpStatusOf(error));
       const errors = Object.keys(error.fields).length ? error.fields : { action: error.message };
       // An unchecked checkbox sends nothing: keep "not required" when re-rendering.
       const values = p.action === "questions" ? { ...f, required: f.required ?? "0" } : f;
@@ -213,7 +220,7 @@ export default async function surveyAdminRoutes(app: FastifyInstance, { deps }: 
     try {
       await surveys.removeQuestion(id, qid, c.staff);
     } catch (error) {
-      if (!(error instanceof InputError) || error.statusCode !== 409) throw error;
+      if (!(error instanceof Conflict)) throw error;
       reply.status(409);
       return sendHtml(reply, await detailPage(c, request, id, { errors: { action: error.message } }));
     }

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import type { ParticipationDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
-import { InputError, notFound } from "../../platform/http/errors.ts";
+import { notFound, DomainError, NotFound, httpStatusOf } from "../../platform/http/errors.ts";
 import { maskPhone } from "../../platform/mask/mask.ts";
 import { renderDocument } from "../../web/render.ts";
 import { pageParam } from "../../platform/http/params.ts";
@@ -140,8 +140,8 @@ export default async function surveyRoutes(app: FastifyInstance, { deps }: { dep
       const values = readAnswers(body, questions);
       const phone = { phone: str("phone", 20).trim(), code: str("code", 10).trim() };
       const fail = async (error: unknown) => {
-        if (!(error instanceof InputError) || error.statusCode === 404) throw error;
-        reply.status(error.statusCode);
+        if (!(error instanceof DomainError) || error instanceof NotFound) throw error;
+        reply.status(httpStatusOf(error));
         return sendHtml(
           reply,
           await surveyPage(request, site, survey, {

@@ -3,7 +3,7 @@ import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import { hasRole, sitesWithRole, type StaffPrincipal } from "../staff/index.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
-import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
+import { forbidden, notFound, Conflict, Invalid, TooMany } from "../../platform/http/errors.ts";
 import { maskInText } from "../../platform/mask/mask.ts";
 import type { SurveyQuestionRow, SurveyRow } from "../../tables.ts";
 import { chinaDate, MANAGE_ROLES, parsePeriod, phaseOf, type Phase } from "./consultations.ts";
@@ -166,9 +166,8 @@ export class SurveyService {
   expectOpen(s: Survey, now = new Date()): void {
     const phase: Phase = phaseOf(s, now.toISOString());
     if (phase === "closed")
-      throw new InputError(`本次调查已于${chinaDate(s.closesAt)}结束，不再接收答卷`, {}, 409, "closed");
-    if (phase === "upcoming")
-      throw new InputError(`本次调查将于${chinaDate(s.opensAt)}开始`, {}, 409, "not_open");
+      throw new Conflict(`本次调查已于${chinaDate(s.closesAt)}结束，不再接收答卷`, {}, "closed");
+    if (phase === "upcoming") throw new Conflict(`本次调查将于${chinaDate(s.opensAt)}开始`, {}, "not_open");
     if (phase === "draft") throw notFound("该调查不存在或尚未发布");
   }
 
@@ -210,7 +209,7 @@ export class SurveyService {
     const phone = normalisePhone(input.phone);
     if (!PHONE_PATTERN.test(phone)) e.phone = "请填写正确的11位手机号码";
     if (!/^\d{6}$/.test(input.code.trim())) e.code = "请填写6位短信验证码";
-    if (Object.keys(e).length) throw new InputError("答卷有误，请修改后重新提交", e);
+    if (Object.keys(e).length) throw new Invalid("答卷有误，请修改后重新提交", e);
     const ipHash = this.phone.ipHash(input.ip);
     const byIp = await this.db
       .selectFrom("surveyResponses")
@@ -218,18 +217,12 @@ export class SurveyService {
       .where("ipHash", "=", ipHash)
       .where("createdAt", ">", new Date(now.getTime() - 3_600_000).toISOString())
       .executeTakeFirstOrThrow();
-    if (Number(byIp.n) >= ANSWERS_PER_IP_PER_HOUR)
-      throw new InputError("当前网络提交答卷过于频繁，请稍后再试", {}, 429, "too_many_requests");
+    if (Number(byIp.n) >= ANSWERS_PER_IP_PER_HOUR) throw new TooMany("当前网络提交答卷过于频繁，请稍后再试");
 
     await this.phone.verify(phone, "survey", input.code, now);
     const personHash = this.phone.personHash(phone);
     const already = () =>
-      new InputError(
-        "您已参加过本次调查，每人只能提交一次答卷。感谢参与！",
-        { phone: "已提交过答卷" },
-        409,
-        "conflict",
-      );
+      new Conflict("您已参加过本次调查，每人只能提交一次答卷。感谢参与！", { phone: "已提交过答卷" });
     try {
       await this.db.transaction().execute(async (trx) => {
         const existing = await trx
@@ -361,7 +354,7 @@ export class SurveyService {
     if (len(description) > 2000) e.description = "说明不能超过2000字";
     if (!this.canManage(staff, input.siteId)) e.siteId = "请选择您有权管理的网站";
     const period = parsePeriod(input.startDate, input.endDate, e);
-    if (Object.keys(e).length || !period) throw new InputError("填写的内容有误，请修改后重新保存", e);
+    if (Object.keys(e).length || !period) throw new Invalid("填写的内容有误，请修改后重新保存", e);
     return { title, description, ...period };
   }
 
@@ -400,7 +393,7 @@ export class SurveyService {
 
   async update(id: number, input: Omit<SurveyInput, "siteId">, staff: StaffPrincipal): Promise<void> {
     const s = await this.getForStaff(id, staff);
-    if (phaseOf(s) === "closed") throw new InputError("调查已结束，不能再修改", {}, 409, "conflict");
+    if (phaseOf(s) === "closed") throw new Conflict("调查已结束，不能再修改");
     const v = this.validate({ ...input, siteId: s.siteId }, staff);
     await this.db
       .updateTable("surveys")
@@ -412,8 +405,7 @@ export class SurveyService {
 
   private async editableDraft(id: number, staff: StaffPrincipal): Promise<Survey> {
     const s = await this.getForStaff(id, staff);
-    if (s.status !== "draft")
-      throw new InputError("调查已发布，不能再修改题目（否则已收到的答卷无法统计）", {}, 409, "conflict");
+    if (s.status !== "draft") throw new Conflict("调查已发布，不能再修改题目（否则已收到的答卷无法统计）");
     return s;
   }
 
@@ -436,7 +428,7 @@ export class SurveyService {
     }
     const existing = await this.questions(id);
     if (existing.length >= MAX_QUESTIONS) e.text = `每个调查最多${MAX_QUESTIONS}道题`;
-    if (Object.keys(e).length) throw new InputError("题目填写有误", e);
+    if (Object.keys(e).length) throw new Invalid("题目填写有误", e);
     const stored = input.kind === "single" || input.kind === "multi" ? options : [];
     const sort = existing.reduce((m, q) => Math.max(m, q.sort), 0) + 1;
     const row = await this.db
@@ -467,22 +459,16 @@ export class SurveyService {
 
   async publish(id: number, staff: StaffPrincipal): Promise<void> {
     const s = await this.editableDraft(id, staff);
-    if ((await this.questions(id)).length === 0)
-      throw new InputError("请至少添加一道题目再发布", {}, 409, "conflict");
+    if ((await this.questions(id)).length === 0) throw new Conflict("请至少添加一道题目再发布");
     if (s.closesAt < nowIso())
-      throw new InputError(
-        "结束日期已过，请先修改调查期限再发布",
-        { endDate: "结束日期已过" },
-        409,
-        "conflict",
-      );
+      throw new Conflict("结束日期已过，请先修改调查期限再发布", { endDate: "结束日期已过" });
     const res = await this.db
       .updateTable("surveys")
       .set({ status: "published", publishedAt: nowIso(), updatedAt: nowIso() })
       .where("id", "=", id)
       .where("status", "=", "draft")
       .executeTakeFirst();
-    if (Number(res.numUpdatedRows) !== 1) throw new InputError("调查已发布", {}, 409, "conflict");
+    if (Number(res.numUpdatedRows) !== 1) throw new Conflict("调查已发布");
     await this.record(staff, "publish", id, {});
   }
 }

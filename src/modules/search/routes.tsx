@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { SearchDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
-import { InputError } from "../../platform/http/errors.ts";
+import { Invalid } from "../../platform/http/errors.ts";
 import type { SearchResult } from "../../platform/search/search-index.ts";
 import { renderDocument } from "../../web/render.ts";
 import { pageParam } from "../../platform/http/params.ts";
@@ -145,12 +145,12 @@ export default async function searchRoutes(app: FastifyInstance, { deps }: { dep
         page?: number;
         pageSize?: number;
       };
-      if (!q.q.trim()) throw new InputError("请输入搜索关键词", { q: "关键词不能为空" });
+      if (!q.q.trim()) throw new Invalid("请输入搜索关键词", { q: "关键词不能为空" });
       await deps.sites.ensureFresh();
       if (q.site && !deps.sites.byCodeCached(q.site))
-        throw new InputError(`网站“${q.site}”不存在`, { site: "网站不存在" });
+        throw new Invalid(`网站“${q.site}”不存在`, { site: "网站不存在" });
       if (q.kind && !kinds.has(q.kind))
-        throw new InputError(`信息类型“${q.kind}”不存在`, {
+        throw new Invalid(`信息类型“${q.kind}”不存在`, {
           kind: `应为 ${kinds
             .all()
             .map((k) => k.kind)

@@ -1,7 +1,7 @@
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
-import { InputError } from "../../platform/http/errors.ts";
+import { DomainError, Invalid, NotFound } from "../../platform/http/errors.ts";
 import { pinyin } from "pinyin-pro";
 import { SitesRepo, type Channel, type Site } from "./repo.ts";
 
@@ -196,7 +196,7 @@ export class SitesService {
     template: ChannelTemplate[] = CHANNEL_TEMPLATE,
   ): Promise<Site> {
     const errors = validateSiteInput(input);
-    if (Object.keys(errors).length > 0) throw new InputError("网站信息有误", errors);
+    if (Object.keys(errors).length > 0) throw new Invalid("网站信息有误", errors);
     const host = input.host.toLowerCase();
     const clash = await this.store.db
       .selectFrom("sites")
@@ -210,7 +210,7 @@ export class SitesService {
       if (clash.code === input.code) fields.code = "该站点代码已被使用";
       if (clash.siteCode === input.siteCode) fields.siteCode = "该网站标识码已被使用";
       if (clash.host === host) fields.host = "该域名已被使用";
-      throw new InputError("网站信息与已有网站冲突", fields);
+      throw new Invalid("网站信息与已有网站冲突", fields);
     }
     const now = nowIso();
     const name = input.name.trim();
@@ -279,10 +279,10 @@ export class SitesService {
 
   async updateSite(id: number, input: Partial<SiteInput>, actor: string): Promise<Site> {
     const site = await this.repo.siteById(id);
-    if (!site) throw new InputError("网站不存在", {}, 404);
+    if (!site) throw new NotFound("网站不存在");
     const merged: SiteInput = { ...site, ...input } as SiteInput;
     const errors = validateSiteInput(merged);
-    if (Object.keys(errors).length > 0) throw new InputError("网站信息有误", errors);
+    if (Object.keys(errors).length > 0) throw new Invalid("网站信息有误", errors);
     const newCode = merged.code;
     await this.store.db.transaction().execute(async (trx) => {
       await trx
@@ -340,7 +340,7 @@ export class SitesService {
     const path = prefix + input.slug;
     if (!errors.slug && (await this.repo.channelByPath(siteId, path)))
       errors.slug = "同一位置已有该路径的栏目";
-    if (Object.keys(errors).length > 0) throw new InputError("栏目信息有误", errors);
+    if (Object.keys(errors).length > 0) throw new Invalid("栏目信息有误", errors);
     const channel = await this.store.db
       .insertInto("channels")
       .values({
@@ -386,12 +386,12 @@ export class SitesService {
         // Someone else may have created it (or taken the slug) between our check and our insert.
         const raced = await this.repo.channelByName(siteId, wanted);
         if (raced) return raced;
-        if (error instanceof InputError && !error.fields.slug) throw error;
-        if (!(error instanceof InputError) && (await this.repo.channelByPath(siteId, slug)) === undefined)
+        if (error instanceof DomainError && !error.fields.slug) throw error;
+        if (!(error instanceof DomainError) && (await this.repo.channelByPath(siteId, slug)) === undefined)
           throw error;
       }
     }
-    throw new InputError("栏目信息有误", { slug: "无法为该栏目生成唯一路径" });
+    throw new Invalid("栏目信息有误", { slug: "无法为该栏目生成唯一路径" });
   }
 
   async renameChannel(
@@ -400,15 +400,14 @@ export class SitesService {
     actor: string,
   ): Promise<Channel> {
     const channel = await this.repo.channelById(channelId);
-    if (!channel) throw new InputError("栏目不存在", {}, 404);
+    if (!channel) throw new NotFound("栏目不存在");
     const site = await this.repo.siteById(channel.siteId);
     const name = input.name?.trim() || channel.name;
     const slug = input.slug ?? channel.slug;
-    if (!SLUG.test(slug))
-      throw new InputError("栏目信息有误", { slug: "栏目路径须为小写字母、数字或连字符" });
+    if (!SLUG.test(slug)) throw new Invalid("栏目信息有误", { slug: "栏目路径须为小写字母、数字或连字符" });
     const newPath = channel.path.slice(0, channel.path.length - channel.slug.length) + slug;
     if (newPath !== channel.path && (await this.repo.channelByPath(channel.siteId, newPath))) {
-      throw new InputError("栏目信息有误", { slug: "同一位置已有该路径的栏目" });
+      throw new Invalid("栏目信息有误", { slug: "同一位置已有该路径的栏目" });
     }
     await this.store.db.transaction().execute(async (trx) => {
       await trx
@@ -457,7 +456,7 @@ export class SitesService {
   async mergeChannel(sourceId: number, targetId: number, actor: string): Promise<void> {
     const source = await this.repo.channelById(sourceId);
     const target = await this.repo.channelById(targetId);
-    if (!source || !target || source.id === target.id) throw new InputError("请选择两个不同的栏目", {});
+    if (!source || !target || source.id === target.id) throw new Invalid("请选择两个不同的栏目");
     const sourceSite = await this.repo.siteById(source.siteId);
     const targetSite = await this.repo.siteById(target.siteId);
     await this.store.db.transaction().execute(async (trx) => {

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
-import { InputError } from "../../platform/http/errors.ts";
+import { DomainError } from "../../platform/http/errors.ts";
 
 const actor = "test:operator";
 
@@ -63,7 +63,7 @@ for (const engine of ENGINES) {
           },
           actor,
         ),
-        (e: InputError) => {
+        (e: DomainError) => {
           assert.ok(e.fields.code && e.fields.siteCode && e.fields.host);
           return true;
         },
@@ -73,7 +73,7 @@ for (const engine of ENGINES) {
           { code: "Bad Code", siteCode: "12", name: "", kind: "x", host: "not a host" },
           actor,
         ),
-        (e: InputError) => {
+        (e: DomainError) => {
           assert.deepEqual(Object.keys(e.fields).sort(), ["code", "host", "kind", "name", "siteCode"]);
           return true;
         },

@@ -6,7 +6,7 @@ import { StaffService } from "./service.ts";
 import { AuditLog } from "../../platform/audit/audit-log.ts";
 import { openDatabase } from "../../platform/db/database.ts";
 import { migrateToLatest } from "../../platform/db/migrate.ts";
-import { InputError } from "../../platform/http/errors.ts";
+import { DomainError, Invalid } from "../../platform/http/errors.ts";
 
 /** One prompt session over stdin (a single readline, so piped answers are not lost between questions). */
 function prompter() {
@@ -28,7 +28,7 @@ function prompter() {
       const next = await lines.next();
       if (muted) stdout.write("\n");
       muted = false;
-      if (next.done) throw new InputError("输入已结束，未创建账号");
+      if (next.done) throw new Invalid("输入已结束，未创建账号");
       return String(next.value).trim();
     },
     close: () => rl.close(),
@@ -76,7 +76,7 @@ export async function adminCreateCommand(
     );
     return 0;
   } catch (error) {
-    if (error instanceof InputError) {
+    if (error instanceof DomainError) {
       console.error(`未创建账号：${error.message}`);
       for (const message of Object.values(error.fields)) console.error(`  - ${message}`);
       return 1;

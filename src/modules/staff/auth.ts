@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { Kysely } from "kysely";
 import type { Database } from "../../tables.ts";
-import { InputError } from "../../platform/http/errors.ts";
+import { Forbidden, Unauthenticated } from "../../platform/http/errors.ts";
 import type { Session, SessionStore } from "../../platform/auth/session-store.ts";
 import { checkRequestCsrf } from "../../platform/auth/csrf.ts";
 
@@ -107,7 +107,7 @@ export function guardStaffArea(app: FastifyInstance, deps: StaffAuthDeps): void 
     reply.header("cache-control", "no-store");
     const ctx = await currentStaff(deps, request);
     if (!ctx) {
-      if (request.url.startsWith("/api/")) throw new InputError("请先登录", {}, 401, "unauthenticated");
+      if (request.url.startsWith("/api/")) throw new Unauthenticated("请先登录");
       return reply.redirect(`/admin/login?next=${encodeURIComponent(request.url)}`, 303);
     }
     checkRequestCsrf(request, ctx.session.csrf);
@@ -116,5 +116,5 @@ export function guardStaffArea(app: FastifyInstance, deps: StaffAuthDeps): void 
 }
 
 export function requireRole(ctx: StaffContext, role: string | string[], siteId?: number | null): void {
-  if (!hasRole(ctx.staff, role, siteId)) throw new InputError("您没有权限进行此操作", {}, 403, "forbidden");
+  if (!hasRole(ctx.staff, role, siteId)) throw new Forbidden("您没有权限进行此操作");
 }

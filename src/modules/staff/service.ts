@@ -3,7 +3,7 @@ import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import { hashPassword, passwordProblem, verifyPassword } from "../../platform/auth/passwords.ts";
 import { STAFF_ROLES } from "./auth.ts";
 import { nowIso } from "../../platform/db/time.ts";
-import { InputError, notFound } from "../../platform/http/errors.ts";
+import { notFound, Invalid } from "../../platform/http/errors.ts";
 import type { Database, StaffUserRow } from "../../tables.ts";
 import { totpValid } from "./totp.ts";
 
@@ -234,7 +234,7 @@ export class StaffService {
       errors.displayName = "请填写姓名（40字以内）";
     const weak = passwordProblem(input.password);
     if (weak) errors.password = weak;
-    if (Object.keys(errors).length) throw new InputError("用户信息有误", errors);
+    if (Object.keys(errors).length) throw new Invalid("用户信息有误", errors);
     const user = await this.db
       .insertInto("staffUsers")
       .values({
@@ -257,7 +257,7 @@ export class StaffService {
   }
 
   async grantRole(userId: number, siteId: number, role: string, actor: string): Promise<void> {
-    if (!(role in STAFF_ROLES)) throw new InputError("请选择角色", { role: "请选择角色" });
+    if (!(role in STAFF_ROLES)) throw new Invalid("请选择角色", { role: "请选择角色" });
     if (!(await this.byId(userId))) throw notFound("用户不存在");
     await this.db
       .insertInto("staffRoles")

@@ -3,7 +3,7 @@ import { consoleRequest, type ConsoleRequest } from "./console-request.ts";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { StaffDeps } from "./deps.ts";
 import { sitesWithRole, type StaffPrincipal } from "./auth.ts";
-import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
+import { forbidden, notFound, DomainError, Invalid } from "../../platform/http/errors.ts";
 import { StaffService } from "./service.ts";
 import { formOf, sendPage, text } from "../../web/console.ts";
 import { idParam, pageParam } from "../../platform/http/params.ts";
@@ -111,7 +111,7 @@ export default async function userRoutes(app: FastifyInstance, { deps }: { deps:
     const siteId = idParam(values.siteId);
     try {
       if (withRole && (!siteId || !deps.sites.byId(siteId) || !inSites(siteId, allowed)))
-        throw new InputError("请选择您管理的网站", { siteId: "请选择您管理的网站" });
+        throw new Invalid("请选择您管理的网站", { siteId: "请选择您管理的网站" });
       const user = await staffService.create(
         {
           username: values.username,
@@ -125,7 +125,7 @@ export default async function userRoutes(app: FastifyInstance, { deps }: { deps:
         await staffService.grantRole(user.id, siteId, values.role, c.auth.staff.username);
       return reply.redirect(`/admin/users/${user.id}?done=created`, 303);
     } catch (error) {
-      if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
+      if (!(error instanceof Invalid)) throw error;
       return sendPage(
         reply,
         <NewUserPage
@@ -141,7 +141,7 @@ export default async function userRoutes(app: FastifyInstance, { deps }: { deps:
     }
   });
 
-  async function userPage(c: ConsoleRequest, user: UserRow, done?: string, error?: InputError) {
+  async function userPage(c: ConsoleRequest, user: UserRow, done?: string, error?: DomainError) {
     const allowed = adminSites(c.auth.staff);
     const manageable = siteOptions(allowed);
     return (
@@ -177,7 +177,7 @@ export default async function userRoutes(app: FastifyInstance, { deps }: { deps:
         const done = await run(c, user, request);
         return reply.redirect(`/admin/users/${user.id}?done=${done}`, 303);
       } catch (error) {
-        if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
+        if (!(error instanceof Invalid)) throw error;
         return sendPage(reply, await userPage(c, user, undefined, error), 400);
       }
     });
@@ -186,7 +186,7 @@ export default async function userRoutes(app: FastifyInstance, { deps }: { deps:
   const roleTarget = (c: ConsoleRequest, request: FastifyRequest) => {
     const form = formOf(request);
     const siteId = idParam(text(form, "siteId", 12));
-    if (!siteId || !deps.sites.byId(siteId)) throw new InputError("请选择网站", { siteId: "请选择网站" });
+    if (!siteId || !deps.sites.byId(siteId)) throw new Invalid("请选择网站", { siteId: "请选择网站" });
     if (!inSites(siteId, adminSites(c.auth.staff))) throw forbidden("您不是该网站的管理员");
     return { siteId, role: text(form, "role", 20) };
   };
@@ -209,7 +209,7 @@ export default async function userRoutes(app: FastifyInstance, { deps }: { deps:
   ] as const) {
     userAction(path, async (c, user) => {
       if (!c.auth.staff.isOperator) throw forbidden("只有平台运维人员可以停用或启用账号");
-      if (user.id === c.auth.staff.id) throw new InputError("不能停用自己的账号");
+      if (user.id === c.auth.staff.id) throw new Invalid("不能停用自己的账号");
       await staffService.setDisabled(user.id, disabled, c.auth.staff.username);
       return disabled ? "disabled" : "enabled";
     });

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import { timingSafeEqual } from "node:crypto";
-import { InputError } from "../http/errors.ts";
+import { Forbidden } from "../http/errors.ts";
 
 declare module "fastify" {
   interface FastifyRequest {
@@ -19,7 +19,7 @@ export function verifyCsrf(expected: string, given: string | undefined): void {
   const a = Buffer.from(expected);
   const b = Buffer.from(given ?? "");
   if (a.length === 0 || a.length !== b.length || !timingSafeEqual(a, b))
-    throw new InputError("页面已过期或来源不明（CSRF 校验失败），请刷新页面后重试", {}, 403, "csrf");
+    throw new Forbidden("页面已过期或来源不明（CSRF 校验失败），请刷新页面后重试", {}, "csrf");
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import { InputError } from "../http/errors.ts";
+import { ServiceUnavailable } from "../ops/unavailable.ts";
 import { newToken, tokenId, type Session, type SessionStore } from "./session-store.ts";
 
 const PREFIX = "chuyun:session:";
@@ -27,7 +27,7 @@ export class RedisSessionStore implements SessionStore {
       await this.redis.sadd(`${PREFIX}user:${kind}:${userId}`, session.id);
       await this.redis.expire(`${PREFIX}user:${kind}:${userId}`, ttlSeconds);
     } catch {
-      throw new InputError("登录服务暂时不可用，请稍后再试", {}, 503, "session_store_unavailable");
+      throw new ServiceUnavailable("登录服务暂时不可用，请稍后再试");
     }
     return { token, session };
   }

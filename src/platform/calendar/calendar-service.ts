@@ -1,7 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "../../tables.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
-import { InputError } from "../http/errors.ts";
+import { Invalid } from "../http/errors.ts";
 import { HOLIDAY_SCHEDULES } from "./holidays.ts";
 import { isDateString, WorkingCalendar, type CalendarDay, type DayKind } from "./working-days.ts";
 
@@ -60,7 +60,7 @@ export class CalendarService {
     if (!isDateString(day.date)) errors.date = "请填写有效日期，如 2027-02-05";
     if (day.kind !== "holiday" && day.kind !== "workday") errors.kind = "请选择放假或上班";
     if (!day.name.trim() || day.name.length > 30) errors.name = "请填写名称（30字以内）";
-    if (Object.keys(errors).length) throw new InputError("日历设置有误", errors);
+    if (Object.keys(errors).length) throw new Invalid("日历设置有误", errors);
     await this.db
       .insertInto("calendarDays")
       .values({ date: day.date, kind: day.kind, name: day.name.trim() })

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { extname } from "node:path";
 import { fileTypeFromBuffer } from "file-type";
-import { InputError } from "../http/errors.ts";
+import { Invalid } from "../http/errors.ts";
 
 export const MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024;
 
@@ -47,14 +47,14 @@ export async function checkAttachment(fileName: string, bytes: Buffer): Promise<
   const ext = extname(name).toLowerCase();
   const rule = ALLOWED[ext];
   if (!rule)
-    throw new InputError(`不支持的附件类型“${ext || "无扩展名"}”，仅支持 PDF、Word、Excel 和图片`, {
+    throw new Invalid(`不支持的附件类型“${ext || "无扩展名"}”，仅支持 PDF、Word、Excel 和图片`, {
       file: "附件类型不支持",
     });
-  if (bytes.length === 0) throw new InputError("附件是空文件", { file: "附件是空文件" });
-  if (bytes.length > MAX_ATTACHMENT_BYTES) throw new InputError("附件不能超过 20MB", { file: "附件过大" });
+  if (bytes.length === 0) throw new Invalid("附件是空文件", { file: "附件是空文件" });
+  if (bytes.length > MAX_ATTACHMENT_BYTES) throw new Invalid("附件不能超过 20MB", { file: "附件过大" });
   const detected = await fileTypeFromBuffer(bytes);
   if (!detected || !rule.mimes.includes(detected.mime)) {
-    throw new InputError(`附件“${name}”的内容不是 ${rule.label} 文件，请检查后重新上传`, {
+    throw new Invalid(`附件“${name}”的内容不是 ${rule.label} 文件，请检查后重新上传`, {
       file: `文件内容与扩展名 ${ext} 不符`,
     });
   }

@@ -1,23 +1,94 @@
-/** Bad input from a user or client: answered with 4xx and a Chinese message, never a 500. */
-export class InputError extends Error {
+/**
+ * What went wrong, in domain words. Services throw these; one mapper (httpStatusOf / apiErrorOf) turns
+ * them into HTTP answers, and forms show them again with the messages (handleForm). Never a 500.
+ */
+export type ErrorKind =
+  "invalid" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "gone" | "too_many";
+
+export abstract class DomainError extends Error {
+  abstract readonly kind: ErrorKind;
   constructor(
     message: string,
     /** Messages per form field, shown next to the field. */
     readonly fields: Record<string, string> = {},
-    readonly statusCode = 400,
-    readonly code = statusCode === 404 ? "not_found" : statusCode === 403 ? "forbidden" : "invalid_input",
+    /** A machine-readable reason for API clients; defaults to the kind. */
+    readonly reason?: string,
   ) {
     super(message);
-    this.name = "InputError";
+    this.name = new.target.name;
   }
 }
 
-export function notFound(message = "您访问的页面不存在"): InputError {
-  return new InputError(message, {}, 404);
+/** The input breaks a rule; `fields` says which field and why. */
+export class Invalid extends DomainError {
+  readonly kind = "invalid";
+}
+/** Nobody is signed in. */
+export class Unauthenticated extends DomainError {
+  readonly kind = "unauthenticated";
+}
+/** The actor may not do this. */
+export class Forbidden extends DomainError {
+  readonly kind = "forbidden";
+}
+/** The thing does not exist (or the actor may not know it does). */
+export class NotFound extends DomainError {
+  readonly kind = "not_found";
+}
+/** The thing is not in a state that allows this (already answered, duplicate, changed meanwhile…). */
+export class Conflict extends DomainError {
+  readonly kind = "conflict";
+}
+/** The thing existed and is gone for good (an expired link). */
+export class Gone extends DomainError {
+  readonly kind = "gone";
+}
+/** Too many attempts; try later. */
+export class TooMany extends DomainError {
+  readonly kind = "too_many";
 }
 
-export function forbidden(message = "您没有权限进行此操作"): InputError {
-  return new InputError(message, {}, 403);
+const STATUS: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  gone: 410,
+  too_many: 429,
+};
+
+const DEFAULT_CODE: Record<ErrorKind, string> = {
+  invalid: "invalid_input",
+  unauthenticated: "unauthenticated",
+  forbidden: "forbidden",
+  not_found: "not_found",
+  conflict: "conflict",
+  gone: "gone",
+  too_many: "too_many_requests",
+};
+
+/** The one mapping from domain errors to HTTP status codes. */
+export function httpStatusOf(error: DomainError): number {
+  return STATUS[error.kind];
+}
+
+/** The machine-readable code an API answer carries for a domain error. */
+export function errorCodeOf(error: DomainError): string {
+  return error.reason ?? DEFAULT_CODE[error.kind];
+}
+
+/** Errors a form answers by showing itself again with the messages: the user can correct these. */
+export function isCorrectable(error: unknown): error is DomainError {
+  return error instanceof DomainError && !(error instanceof NotFound || error instanceof Forbidden);
+}
+
+export function notFound(message = "您访问的页面不存在"): NotFound {
+  return new NotFound(message);
+}
+
+export function forbidden(message = "您没有权限进行此操作"): Forbidden {
+  return new Forbidden(message);
 }
 
 export interface ApiErrorBody {

@@ -1,7 +1,16 @@
 /** Errors that mean a backing service is down or overloaded (answer 503 + Retry-After, not 500). */
 const PG_UNAVAILABLE = /^(08|57P0|53)/; // connection exceptions, admin shutdown / cannot connect now, insufficient resources
 
+/** A backing service (session store, cache) did not answer; the request may be retried. */
+export class ServiceUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ServiceUnavailable";
+  }
+}
+
 export function isServiceUnavailable(error: unknown): boolean {
+  if (error instanceof ServiceUnavailable) return true;
   if (!error || typeof error !== "object") return false;
   const e = error as { code?: unknown; message?: unknown; name?: unknown };
   const code = typeof e.code === "string" ? e.code : "";

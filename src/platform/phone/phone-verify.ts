@@ -2,7 +2,7 @@ import { createHash, createHmac, randomInt, timingSafeEqual } from "node:crypto"
 import type { Kysely } from "kysely";
 import type { Database } from "../../tables.ts";
 import { nowIso } from "../db/time.ts";
-import { InputError } from "../http/errors.ts";
+import { Invalid, TooMany } from "../http/errors.ts";
 
 /** Sends a text message. Production plugs in an SMS gateway; the default writes to an outbox table. */
 export interface SmsSender {
@@ -53,7 +53,7 @@ export class PhoneVerifier {
   async request(rawPhone: string, purpose: string, ip: string, now = new Date()): Promise<string> {
     const phone = normalisePhone(rawPhone);
     if (!PHONE_PATTERN.test(phone))
-      throw new InputError("请填写正确的11位手机号码", { phone: "手机号码格式不正确" });
+      throw new Invalid("请填写正确的11位手机号码", { phone: "手机号码格式不正确" });
     const hourAgo = new Date(now.getTime() - 3600_000).toISOString();
     const ipHash = this.ipHash(ip);
     const recent = await this.db
@@ -64,19 +64,9 @@ export class PhoneVerifier {
       .orderBy("createdAt", "desc")
       .execute();
     if (recent.length > 0 && now.getTime() - Date.parse(recent[0].createdAt) < LIMITS.phoneGapMs)
-      throw new InputError(
-        "验证码已发送，请1分钟后再重新获取",
-        { phone: "请1分钟后再获取验证码" },
-        429,
-        "too_many_requests",
-      );
+      throw new TooMany("验证码已发送，请1分钟后再重新获取", { phone: "请1分钟后再获取验证码" });
     if (recent.length >= LIMITS.phonePerHour)
-      throw new InputError(
-        "该手机号获取验证码过于频繁，请1小时后再试",
-        { phone: "获取验证码过于频繁" },
-        429,
-        "too_many_requests",
-      );
+      throw new TooMany("该手机号获取验证码过于频繁，请1小时后再试", { phone: "获取验证码过于频繁" });
     const byIp = await this.db
       .selectFrom("phoneCodes")
       .select((eb) => eb.fn.countAll<number>().as("n"))
@@ -84,12 +74,7 @@ export class PhoneVerifier {
       .where("createdAt", ">", hourAgo)
       .executeTakeFirstOrThrow();
     if (Number(byIp.n) >= LIMITS.ipPerHour)
-      throw new InputError(
-        "当前网络获取验证码过于频繁，请稍后再试",
-        { phone: "获取验证码过于频繁" },
-        429,
-        "too_many_requests",
-      );
+      throw new TooMany("当前网络获取验证码过于频繁，请稍后再试", { phone: "获取验证码过于频繁" });
     const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
     await this.db
       .insertInto("phoneCodes")
@@ -108,7 +93,7 @@ export class PhoneVerifier {
     return code;
   }
 
-  /** Checks and consumes the latest code for the phone; throws InputError (field `code`) when wrong. */
+  /** Checks and consumes the latest code for the phone; throws DomainError (field `code`) when wrong. */
   async verify(rawPhone: string, purpose: string, rawCode: string, now = new Date()): Promise<string> {
     const phone = normalisePhone(rawPhone);
     const code = rawCode.trim();
@@ -121,7 +106,7 @@ export class PhoneVerifier {
       .orderBy("id", "desc")
       .limit(1)
       .executeTakeFirst();
-    const fail = (message: string) => new InputError(message, { code: message });
+    const fail = (message: string) => new Invalid(message, { code: message });
     if (!row || row.expiresAt < now.toISOString()) throw fail("验证码已过期或未获取，请重新获取");
     if (row.attempts >= MAX_ATTEMPTS) throw fail("验证码错误次数过多，请重新获取");
     const expected = Buffer.from(row.codeHash, "hex");

@@ -3,7 +3,7 @@ import { consoleRequest, type ConsoleRequest } from "../../staff/index.ts";
 import type { FastifyInstance } from "fastify";
 import type { ContentDeps } from "../deps.ts";
 import { sitesWithRole, type StaffPrincipal } from "../../staff/index.ts";
-import { forbidden, InputError } from "../../../platform/http/errors.ts";
+import { forbidden, DomainError, NotFound, Invalid } from "../../../platform/http/errors.ts";
 import { checkAttachment } from "../../../platform/files/attachments.ts";
 import type { Actor, Article } from "../service.ts";
 import {
@@ -172,7 +172,7 @@ export default async function articleRoutes(app: FastifyInstance, { deps }: { de
       if (text(form, "action") === "submit") await content.submit(article.id, actor);
       return reply.redirect(`/admin/articles/${article.id}?saved=1`, 303);
     } catch (error) {
-      if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
+      if (!(error instanceof Invalid)) throw error;
       return sendPage(reply, await renderForm(c, null, values, fieldErrors(error), error.message), 400);
     }
   });
@@ -205,7 +205,7 @@ export default async function articleRoutes(app: FastifyInstance, { deps }: { de
       if (text(form, "action") === "submit") await content.submit(article.id, actor);
       return reply.redirect(`/admin/articles/${article.id}?saved=1`, 303);
     } catch (error) {
-      if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
+      if (!(error instanceof Invalid)) throw error;
       return sendPage(reply, await renderForm(c, article, values, fieldErrors(error), error.message), 400);
     }
   });
@@ -246,13 +246,13 @@ export default async function articleRoutes(app: FastifyInstance, { deps }: { de
 
   async function loadArticle(raw: string): Promise<Article> {
     const id = idParam(raw);
-    if (!id) throw new InputError("信息不存在", {}, 404);
+    if (!id) throw new NotFound("信息不存在");
     return content.get(id);
   }
 }
 
-/** Field messages of an InputError; a message without fields is shown as the summary's only entry. */
-export function fieldErrors(error: InputError): Record<string, string> {
+/** Field messages of an DomainError; a message without fields is shown as the summary's only entry. */
+export function fieldErrors(error: DomainError): Record<string, string> {
   const rename: Record<string, string> = { body: "bodyHtml", table: "tableCsv" };
   const entries = Object.entries(error.fields).map(([k, v]) => [rename[k] ?? k, v]);
   return entries.length ? Object.fromEntries(entries) : { form: error.message };

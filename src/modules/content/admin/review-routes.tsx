@@ -3,7 +3,7 @@ import { consoleRequest, type ConsoleRequest } from "../../staff/index.ts";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ContentDeps } from "../deps.ts";
 import { sitesWithRole } from "../../staff/index.ts";
-import { InputError } from "../../../platform/http/errors.ts";
+import { Invalid, NotFound } from "../../../platform/http/errors.ts";
 import type { Article } from "../service.ts";
 import { actorOf } from "./articles-routes.tsx";
 import { chinaLocalToIso, formOf, sendPage, text } from "../../../web/console.ts";
@@ -96,7 +96,7 @@ export default async function reviewRoutes(app: FastifyInstance, { deps }: { dep
 
   async function load(request: FastifyRequest): Promise<Article> {
     const id = idParam((request.params as { id: string }).id);
-    if (!id) throw new InputError("信息不存在", {}, 404);
+    if (!id) throw new NotFound("信息不存在");
     return content.get(id);
   }
 
@@ -138,7 +138,7 @@ export default async function reviewRoutes(app: FastifyInstance, { deps }: { dep
         const done = await run(article, values, c);
         return reply.redirect(`/admin/review/${article.id}?done=${done}`, 303);
       } catch (error) {
-        if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
+        if (!(error instanceof Invalid)) throw error;
         const errors = Object.keys(error.fields).length ? error.fields : { form: error.message };
         return render(c, reply, await content.get(article.id), values, errors, error.message);
       }
@@ -149,16 +149,16 @@ export default async function reviewRoutes(app: FastifyInstance, { deps }: { dep
     let at: string | null = null;
     if (v.scheduledAt) {
       at = chinaLocalToIso(v.scheduledAt);
-      if (!at) throw new InputError("定时发布时间格式有误", { scheduledAt: "请选择有效的日期和时间" });
+      if (!at) throw new Invalid("定时发布时间格式有误", { scheduledAt: "请选择有效的日期和时间" });
       if (Date.parse(at) <= Date.now())
-        throw new InputError("定时发布时间须晚于现在", { scheduledAt: "请选择将来的时间，或留空立即发布" });
+        throw new Invalid("定时发布时间须晚于现在", { scheduledAt: "请选择将来的时间，或留空立即发布" });
     }
     await content.publish(article.id, actorOf(c.auth.staff), at);
     return at ? "scheduled" : "published";
   });
 
   action("return", async (article, v, c) => {
-    if (!v.returnReason.trim()) throw new InputError("请填写退回理由", { returnReason: "请填写退回理由" });
+    if (!v.returnReason.trim()) throw new Invalid("请填写退回理由", { returnReason: "请填写退回理由" });
     await content.returnToDraft(article.id, v.returnReason.trim(), actorOf(c.auth.staff));
     return "returned";
   });

@@ -4,7 +4,7 @@ import type { FastifyInstance } from "fastify";
 import type { SitesDeps } from "../deps.ts";
 import { requireRole, sitesWithRole } from "../../staff/index.ts";
 import { nowIso } from "../../../platform/db/time.ts";
-import { InputError, notFound } from "../../../platform/http/errors.ts";
+import { notFound, Invalid } from "../../../platform/http/errors.ts";
 import { maskEmail, maskPhone } from "../../../platform/mask/mask.ts";
 import { AdminLayout, CsrfField } from "../../../web/admin-layout.tsx";
 import { Pagination } from "../../../web/components/pagination.tsx";
@@ -123,9 +123,9 @@ export default async function errorReportRoutes(app: FastifyInstance, { deps }: 
     if (!report) throw notFound("反馈不存在");
     requireRole(c.auth, REPORT_ROLES, report.siteId);
     const answer = text(formOf(request), "reply", 2000).trim();
-    if (!answer) throw new InputError("请填写答复内容", { reply: "请填写答复内容" });
-    if (answer.length > 1000) throw new InputError("答复内容不能超过1000字", { reply: "答复过长" });
-    if (report.status !== "open") throw new InputError("该反馈已答复");
+    if (!answer) throw new Invalid("请填写答复内容", { reply: "请填写答复内容" });
+    if (answer.length > 1000) throw new Invalid("答复内容不能超过1000字", { reply: "答复过长" });
+    if (report.status !== "open") throw new Invalid("该反馈已答复");
     await db.transaction().execute(async (trx) => {
       await trx
         .updateTable("errorReports")

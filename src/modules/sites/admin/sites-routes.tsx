@@ -3,7 +3,7 @@ import { consoleRequest, type ConsoleRequest } from "../../staff/index.ts";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { SitesDeps } from "../deps.ts";
 import { hasRole, requireRole } from "../../staff/index.ts";
-import { forbidden, InputError, notFound } from "../../../platform/http/errors.ts";
+import { forbidden, notFound, Invalid } from "../../../platform/http/errors.ts";
 import type { Site, SiteInput } from "../service.ts";
 import { formOf, sendPage, text, type Form } from "../../../web/console.ts";
 import { idParam } from "../../../platform/http/params.ts";
@@ -13,7 +13,7 @@ import { SITE_FIELDS, SiteFormPage, siteValues, SitesPage, type SiteFormValues }
 const EMPTY_CHANNEL: ChannelFormValues = { name: "", slug: "", kind: "list", parentId: "" };
 
 function errorsOf(error: unknown): { errors: Record<string, string>; message: string } {
-  if (!(error instanceof InputError) || error.statusCode !== 400) throw error;
+  if (!(error instanceof Invalid)) throw error;
   return {
     errors: Object.keys(error.fields).length ? error.fields : { form: error.message },
     message: error.message,
@@ -198,7 +198,7 @@ export default async function siteRoutes(app: FastifyInstance, { deps }: { deps:
         target.siteId !== site.id ||
         source.id === target.id
       )
-        throw new InputError("请选择本网站的两个不同栏目", { sourceId: "请选择两个不同的栏目" });
+        throw new Invalid("请选择本网站的两个不同栏目", { sourceId: "请选择两个不同的栏目" });
       await sites.mergeChannel(source.id, target.id, c.auth.staff.username);
       return reply.redirect(`/admin/sites/${site.id}/channels?done=merged`, 303);
     } catch (error) {
