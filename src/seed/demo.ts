@@ -1,6 +1,6 @@
 import type { AppDeps } from "../deps.ts";
 import { hashPassword } from "../platform/auth/passwords.ts";
-import { nowIso } from "../platform/db/time.ts";
+import { nowIso } from "../platform/time/china-time.ts";
 import { DEFAULT_INDEX_FORMAT } from "../modules/content/policy-numbers.ts";
 import type { Actor } from "../modules/content/service.ts";
 import { DEMO_PASSWORD } from "./demo-password.ts";

@@ -2,7 +2,7 @@ import type { Selectable } from "kysely";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import { hashPassword, passwordProblem, verifyPassword } from "../../platform/auth/passwords.ts";
 import type { Db } from "../../platform/db/database.ts";
-import { nowIso } from "../../platform/db/time.ts";
+import { nowIso } from "../../platform/time/china-time.ts";
 import { InputError } from "../../platform/http/errors.ts";
 import { creditCodeProblem, idNumberProblem, MOBILE } from "../../platform/validation/china-ids.ts";
 import type { AccountRow } from "../../tables.ts";

@@ -2,7 +2,7 @@ import { diffWords } from "diff";
 import type { Transaction } from "kysely";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { Db } from "../../platform/db/database.ts";
-import { nowIso } from "../../platform/db/time.ts";
+import { nowIso } from "../../platform/time/china-time.ts";
 import { htmlToText, looksLikeHtml, sanitizeRichText, textToHtml } from "../../platform/html/sanitize.ts";
 import { InputError, notFound } from "../../platform/http/errors.ts";
 import type { SearchIndex } from "../../platform/search/search-index.ts";

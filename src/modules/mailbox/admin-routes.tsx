@@ -3,7 +3,7 @@ import type { MailboxDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { hasRole, requireStaff, type StaffContext } from "../../platform/auth/staff-auth.ts";
 import { InputError, notFound } from "../../platform/http/errors.ts";
-import { nowIso } from "../../platform/db/time.ts";
+import { nowIso } from "../../platform/time/china-time.ts";
 import type { AdminContext } from "../../web/admin-layout.tsx";
 import { renderDocument } from "../../web/render.ts";
 import { contentDisposition } from "../../platform/files/attachments.ts";

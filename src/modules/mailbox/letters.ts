@@ -3,7 +3,7 @@ import type { Selectable, Transaction } from "kysely";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import { hasRole, sitesWithRole, type StaffPrincipal } from "../../platform/auth/staff-auth.ts";
 import type { Db } from "../../platform/db/database.ts";
-import { nowIso } from "../../platform/db/time.ts";
+import { nowIso } from "../../platform/time/china-time.ts";
 import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
 import { maskInText, maskName } from "../../platform/mask/mask.ts";
 import type { SearchIndex } from "../../platform/search/search-index.ts";

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { MailboxDeps } from "./deps.ts";
-import { nowIso } from "../../platform/db/time.ts";
+import { nowIso } from "../../platform/time/china-time.ts";
 import { DEFAULT_SETTINGS } from "./model.ts";
 import { simhash } from "./screening.ts";
 import { seedConsultationsAndSurveys } from "../participation/index.ts";

@@ -4,7 +4,7 @@ import { sitesWithRole } from "../../platform/auth/staff-auth.ts";
 import type { CalendarService } from "../../platform/calendar/calendar-service.ts";
 import { chinaDate } from "../../platform/calendar/working-days.ts";
 import type { Db } from "../../platform/db/database.ts";
-import { nowIso } from "../../platform/db/time.ts";
+import { nowIso } from "../../platform/time/china-time.ts";
 import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
 import type { Account } from "../accounts/index.ts";
 import type { ApplicationService } from "./applications.ts";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { recurringJobs } from "../../jobs.ts";
 import { chinaDate } from "../../platform/calendar/working-days.ts";
-import { nowIso } from "../../platform/db/time.ts";
+import { nowIso } from "../../platform/time/china-time.ts";
 import {
   citizenLogin,
   FORM,

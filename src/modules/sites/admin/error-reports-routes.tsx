@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { SitesDeps } from "../deps.ts";
 import { requireRole, sitesWithRole } from "../../../platform/auth/staff-auth.ts";
-import { nowIso } from "../../../platform/db/time.ts";
+import { nowIso } from "../../../platform/time/china-time.ts";
 import { InputError, notFound } from "../../../platform/http/errors.ts";
 import { maskEmail, maskPhone } from "../../../platform/mask/mask.ts";
 import { AdminLayout, CsrfField } from "../../../web/admin-layout.tsx";
