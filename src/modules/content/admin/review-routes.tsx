@@ -4,14 +4,8 @@ import { sitesWithRole } from "../../../platform/auth/staff-auth.ts";
 import { InputError } from "../../../platform/http/errors.ts";
 import type { Article } from "../service.ts";
 import { actorOf } from "./articles-routes.tsx";
-import {
-  chinaLocalToIso,
-  consoleAuth,
-  formOf,
-  sendPage,
-  text,
-  type ConsoleRequest,
-} from "../../../web/console.ts";
+import { chinaLocalToIso } from "../../../platform/time/china-time.ts";
+import { consoleAuth, formOf, sendPage, text, type ConsoleRequest } from "../../../web/console.ts";
 import { idParam, pageParam } from "../../../platform/http/params.ts";
 import { assertReview, assertView, canEdit, canReview, REVIEW_ROLES } from "./rights.ts";
 import { inSites } from "../../../platform/auth/staff-auth.ts";

@@ -6,7 +6,8 @@ import { InputError, notFound } from "../../../platform/http/errors.ts";
 import { maskEmail, maskPhone } from "../../../platform/mask/mask.ts";
 import { AdminLayout, CsrfField } from "../../../web/admin-layout.tsx";
 import { Pagination } from "../../../web/components/pagination.tsx";
-import { chinaTime, consoleAuth, formOf, sendPage, text } from "../../../web/console.ts";
+import { consoleAuth, formOf, sendPage, text } from "../../../web/console.ts";
+import { chinaTime } from "../../../platform/time/china-time.ts";
 import { idParam, pageParam } from "../../../platform/http/params.ts";
 
 const PAGE_SIZE = 20;
