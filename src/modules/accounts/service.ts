@@ -6,12 +6,7 @@ import { nowIso } from "../../platform/time/china-time.ts";
 import { InputError } from "../../platform/http/errors.ts";
 import { creditCodeProblem, idNumberProblem, MOBILE } from "../../platform/validation/china-ids.ts";
 import type { AccountRow } from "../../tables.ts";
-import {
-  OidcProvider,
-  oidcSettingsFromEnv,
-  type ExternalIdentity,
-  type RedirectIdentityProvider,
-} from "./identity.ts";
+import { type ExternalIdentity, type RedirectIdentityProvider } from "./identity.ts";
 
 export interface Account {
   id: number;
@@ -69,8 +64,8 @@ export class AccountsService {
   constructor(
     private readonly store: Db,
     private readonly audit: AuditLog,
-    /** The external (redirect) identity provider, when configured (OIDC_* environment variables). */
-    readonly external: RedirectIdentityProvider | null = defaultExternalProvider(),
+    /** The external (redirect) identity provider, when configured (Config.oidc). */
+    readonly external: RedirectIdentityProvider | null = null,
   ) {}
 
   private get db() {
@@ -247,9 +242,4 @@ export class AccountsService {
     await this.db.updateTable("accounts").set({ verified: 1 }).where("id", "=", id).execute();
     await this.audit.record({ actor, action: "account.verify", targetType: "account", targetId: id });
   }
-}
-
-function defaultExternalProvider(): RedirectIdentityProvider | null {
-  const settings = oidcSettingsFromEnv();
-  return settings ? new OidcProvider(settings) : null;
 }
