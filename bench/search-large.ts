@@ -7,6 +7,7 @@ import pg from "pg";
 import { loadConfig } from "../src/config.ts";
 import { openDatabase, type Db } from "../src/platform/db/database.ts";
 import { migrateToLatest } from "../src/platform/db/migrate.ts";
+import { chinaLocalToIso } from "../src/platform/time/china-time.ts";
 import { SearchIndex, type SearchDocument, type SearchQuery } from "../src/platform/search/search-index.ts";
 import { generateArticle, ISSUERS, rng, TOPICS, type GeneratedArticle } from "./corpus.ts";
 
@@ -52,7 +53,7 @@ function toDocument(a: GeneratedArticle, i: number): SearchDocument {
     body: [a.docNumber, a.issuer, a.body].filter(Boolean).join("\n"),
     url: `/sites/${ISSUERS[a.issuerIndex].site}/art/${i + 1}.html`,
     siteIds,
-    publishedAt: new Date(`${a.publishedAt.replace(" ", "T")}:00+08:00`).toISOString(),
+    publishedAt: chinaLocalToIso(a.publishedAt.replace(" ", "T"))!,
     docNumber: a.docNumber,
     meta: { articleId: i + 1, externalId: a.id, siteCode: ISSUERS[a.issuerIndex].site },
   };

@@ -1,5 +1,19 @@
 import { resolve } from "node:path";
 
+/** The external OpenID Connect provider for citizen sign-in (OIDC_* variables). */
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  displayName: string;
+  scope: string;
+  /** Claim carrying the real-name verification flag. */
+  verifiedClaim: string;
+  /** Claim carrying the ID number, if the IdP releases it. */
+  idNumberClaim: string;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -31,11 +45,30 @@ export interface Config {
   rateLimitAllow: string[];
   /** Demo only: show a phone verification code on the page instead of relying on a real SMS gateway. */
   smsShowCode: boolean;
+  /** Citizen sign-in through an OpenID Connect provider; null when OIDC_ISSUER, OIDC_CLIENT_ID or OIDC_REDIRECT_URI is unset. */
+  oidc: OidcSettings | null;
 }
 
 function flag(value: string | undefined, fallback: boolean): boolean {
   if (value === undefined || value === "") return fallback;
   return !["0", "false", "no", "off"].includes(value.toLowerCase());
+}
+
+function oidcSettings(env: NodeJS.ProcessEnv): OidcSettings | null {
+  const issuer = env.OIDC_ISSUER?.trim();
+  const clientId = env.OIDC_CLIENT_ID?.trim();
+  const redirectUri = env.OIDC_REDIRECT_URI?.trim();
+  if (!issuer || !clientId || !redirectUri) return null;
+  return {
+    issuer,
+    clientId,
+    clientSecret: env.OIDC_CLIENT_SECRET?.trim() ?? "",
+    redirectUri,
+    displayName: env.OIDC_NAME?.trim() || "统一身份认证平台",
+    scope: env.OIDC_SCOPE?.trim() || "openid profile phone",
+    verifiedClaim: env.OIDC_VERIFIED_CLAIM?.trim() || "real_name_verified",
+    idNumberClaim: env.OIDC_ID_NUMBER_CLAIM?.trim() || "id_number",
+  };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -68,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     pageCacheSeconds: Math.max(0, Number(env.PAGE_CACHE_SECONDS ?? 10) || 0),
     maxEventLoopDelayMs: Math.max(0, Number(env.MAX_EVENT_LOOP_DELAY_MS ?? 1000) || 0),
     smsShowCode: flag(env.SMS_SHOW_CODE, true),
+    oidc: oidcSettings(env),
     ...overrides,
   };
 }

@@ -15,6 +15,7 @@ import { PlatformWorkingDays } from "./platform/calendar/platform-working-days.t
 import { CalendarService } from "./platform/calendar/calendar-service.ts";
 import { OneStopService } from "./modules/onestop/service.ts";
 import { AccountsService } from "./modules/accounts/service.ts";
+import { OidcProvider } from "./modules/accounts/identity.ts";
 import { seedDemo } from "./seed/demo.ts";
 import type { AppDeps } from "./deps.ts";
 import { connectRedis } from "./platform/cache/redis.ts";
@@ -87,7 +88,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     participation: new ParticipationService(store, audit, phone),
     calendar,
     oneStop: new OneStopService({ store, sites, search, audit, calendar }),
-    accounts: new AccountsService(store, audit),
+    accounts: new AccountsService(store, audit, config.oidc ? new OidcProvider(config.oidc) : null),
     async close() {
       await bus.close();
       redis?.disconnect();

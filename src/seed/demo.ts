@@ -1,6 +1,6 @@
 import type { AppDeps } from "../deps.ts";
 import { hashPassword } from "../platform/auth/passwords.ts";
-import { nowIso } from "../platform/db/time.ts";
+import { chinaDate, nowIso } from "../platform/time/china-time.ts";
 import { DEFAULT_INDEX_FORMAT } from "../modules/content/policy-numbers.ts";
 import type { Actor } from "../modules/content/service.ts";
 import { DEMO_PASSWORD } from "./demo-password.ts";
@@ -118,9 +118,7 @@ export async function seedDemo(deps: AppDeps, log: (line: string) => void = () =
         issuer: demo.kind === "policy" ? demoSite.issuer : null,
         source: demoSite.issuer,
         writtenAt:
-          demo.kind === "policy"
-            ? new Date(Date.now() - (demo.daysAgo + 3) * 86400000).toISOString().slice(0, 10)
-            : null,
+          demo.kind === "policy" ? chinaDate(new Date(Date.now() - (demo.daysAgo + 3) * 86400000)) : null,
         theme: demo.theme ?? null,
         validity: demo.kind === "policy" ? "有效" : null,
         policyId: demo.interprets ? (idsByTitle.get(demo.interprets) ?? null) : null,

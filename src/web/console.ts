@@ -36,17 +36,3 @@ export function ids(form: Form, key: string): number[] {
 export function clientIp(request: FastifyRequest): string {
   return request.ip ?? "";
 }
-
-/** A datetime-local value (China time, no zone) as an ISO instant, or null when malformed. */
-export function chinaLocalToIso(value: string): string | null {
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value)) return null;
-  const d = new Date(`${value.length === 16 ? `${value}:00` : value}+08:00`);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
-}
-
-/** Formats an ISO instant as China time "YYYY-MM-DD HH:MM". */
-export function chinaTime(iso: string | null | undefined): string {
-  if (!iso) return "";
-  const d = new Date(new Date(iso).getTime() + 8 * 3600_000);
-  return Number.isNaN(d.getTime()) ? "" : d.toISOString().slice(0, 16).replace("T", " ");
-}

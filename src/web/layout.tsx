@@ -1,4 +1,5 @@
 import type { ComponentChildren } from "preact";
+import { chinaTime } from "../platform/time/china-time.ts";
 
 export interface SiteIdentity {
   code: string;
@@ -50,11 +51,7 @@ export interface PageContext {
 }
 
 /** PubDate as the national convention wants it: YYYY-MM-DD HH:MM in China time. */
-export function formatPubDate(iso: string | null | undefined): string {
-  if (!iso) return "";
-  const d = new Date(new Date(iso).getTime() + 8 * 3600 * 1000);
-  return d.toISOString().slice(0, 16).replace("T", " ");
-}
+export const formatPubDate = chinaTime;
 
 export function formatDate(iso: string | null | undefined): string {
   return formatPubDate(iso).slice(0, 10);

@@ -4,7 +4,7 @@ import type { Browser, Page } from "playwright-core";
 import { axeViolations, describeViolations, launchChromium } from "./browser.ts";
 import { startPlatform, type TestContext } from "../engines.ts";
 import { DEMO_PASSWORD } from "../../src/seed/demo-password.ts";
-import { chinaDate } from "../../src/modules/participation/consultations.ts";
+import { chinaDate } from "../../src/platform/time/china-time.ts";
 
 const SHOTS = process.env.E2E_SCREENSHOTS;
 

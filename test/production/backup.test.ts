@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { loadConfig } from "../../src/config.ts";
 import { createAppDeps } from "../../src/container.ts";
 import { backup, restore } from "../../src/platform/ops/backup.ts";
-import { nowIso } from "../../src/platform/db/time.ts";
+import { nowIso } from "../../src/platform/time/china-time.ts";
 import { createPgDatabase, ENGINES, startPlatform, type TestContext } from "../engines.ts";
 
 for (const engine of ENGINES) {

@@ -4,7 +4,8 @@ import * as oidc from "openid-client";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { idCheckChar } from "../../platform/validation/china-ids.ts";
 import { DEMO_PASSWORD } from "../../seed/demo-password.ts";
-import { identityFromClaims, OidcProvider, oidcSettingsFromEnv } from "./identity.ts";
+import { loadConfig } from "../../config.ts";
+import { identityFromClaims, OidcProvider } from "./identity.ts";
 
 const form = (data: Record<string, string>) => ({
   payload: new URLSearchParams(data).toString(),
@@ -141,14 +142,16 @@ describe("OIDC identity provider (configuration and URL building; no IdP runs in
     OIDC_NAME: "楚云统一身份认证",
   };
 
+  const oidcSettingsOf = (e: NodeJS.ProcessEnv) => loadConfig(e).oidc;
+
   it("is off unless issuer, client id and redirect URI are configured", () => {
-    assert.equal(oidcSettingsFromEnv({}), null);
-    assert.equal(oidcSettingsFromEnv({ ...env, OIDC_CLIENT_ID: "" }), null);
-    assert.equal(oidcSettingsFromEnv(env)?.displayName, "楚云统一身份认证");
+    assert.equal(oidcSettingsOf({}), null);
+    assert.equal(oidcSettingsOf({ ...env, OIDC_CLIENT_ID: "" }), null);
+    assert.equal(oidcSettingsOf(env)?.displayName, "楚云统一身份认证");
   });
 
   it("builds an authorisation URL with PKCE, state and nonce", async () => {
-    const settings = oidcSettingsFromEnv(env)!;
+    const settings = oidcSettingsOf(env)!;
     const config = new oidc.Configuration(
       {
         issuer: env.OIDC_ISSUER,
@@ -172,7 +175,7 @@ describe("OIDC identity provider (configuration and URL building; no IdP runs in
   });
 
   it("maps ID token claims to an identity, with the real-name flag from the configured claim", () => {
-    const settings = oidcSettingsFromEnv(env)!;
+    const settings = oidcSettingsOf(env)!;
     const a = identityFromClaims(settings, {
       sub: "u1",
       name: "赵六",

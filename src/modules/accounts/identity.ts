@@ -1,4 +1,5 @@
 import * as oidc from "openid-client";
+import type { OidcSettings } from "../../config.ts";
 
 /** What an identity provider tells us about a person or enterprise after authentication. */
 export interface ExternalIdentity {
@@ -33,38 +34,6 @@ export interface PendingLogin {
   verifier: string;
 }
 
-export interface OidcSettings {
-  issuer: string;
-  clientId: string;
-  clientSecret: string;
-  redirectUri: string;
-  displayName: string;
-  scope: string;
-  /** Claim carrying the real-name verification flag. */
-  verifiedClaim: string;
-  /** Claim carrying the ID number, if the IdP releases it. */
-  idNumberClaim: string;
-}
-
-/** OIDC settings from the environment, or null when OIDC login is not configured. */
-export function oidcSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): OidcSettings | null {
-  const issuer = env.OIDC_ISSUER?.trim();
-  const clientId = env.OIDC_CLIENT_ID?.trim();
-  const redirectUri = env.OIDC_REDIRECT_URI?.trim();
-  if (!issuer || !clientId || !redirectUri) return null;
-  return {
-    issuer,
-    clientId,
-    clientSecret: env.OIDC_CLIENT_SECRET?.trim() ?? "",
-    redirectUri,
-    displayName: env.OIDC_NAME?.trim() || "统一身份认证平台",
-    scope: env.OIDC_SCOPE?.trim() || "openid profile phone",
-    verifiedClaim: env.OIDC_VERIFIED_CLAIM?.trim() || "real_name_verified",
-    idNumberClaim: env.OIDC_ID_NUMBER_CLAIM?.trim() || "id_number",
-  };
-}
-
-/** OpenID Connect authorisation-code flow with PKCE, state and nonce (openid-client). */
 export class OidcProvider implements RedirectIdentityProvider {
   readonly id = "oidc";
   private configuration: oidc.Configuration | null;

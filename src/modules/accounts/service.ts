@@ -2,16 +2,11 @@ import type { Selectable } from "kysely";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import { hashPassword, passwordProblem, verifyPassword } from "../../platform/auth/passwords.ts";
 import type { Db } from "../../platform/db/database.ts";
-import { nowIso } from "../../platform/db/time.ts";
+import { nowIso } from "../../platform/time/china-time.ts";
 import { Invalid, TooMany, Unauthenticated } from "../../platform/http/errors.ts";
 import { creditCodeProblem, idNumberProblem, MOBILE } from "../../platform/validation/china-ids.ts";
 import type { AccountRow } from "../../tables.ts";
-import {
-  OidcProvider,
-  oidcSettingsFromEnv,
-  type ExternalIdentity,
-  type RedirectIdentityProvider,
-} from "./identity.ts";
+import { type ExternalIdentity, type RedirectIdentityProvider } from "./identity.ts";
 
 export interface Account {
   id: number;
@@ -69,8 +64,8 @@ export class AccountsService {
   constructor(
     private readonly store: Db,
     private readonly audit: AuditLog,
-    /** The external (redirect) identity provider, when configured (OIDC_* environment variables). */
-    readonly external: RedirectIdentityProvider | null = defaultExternalProvider(),
+    /** The external (redirect) identity provider, when configured (Config.oidc). */
+    readonly external: RedirectIdentityProvider | null = null,
   ) {}
 
   private get db() {
@@ -241,9 +236,4 @@ export class AccountsService {
     await this.db.updateTable("accounts").set({ verified: 1 }).where("id", "=", id).execute();
     await this.audit.record({ actor, action: "account.verify", targetType: "account", targetId: id });
   }
-}
-
-function defaultExternalProvider(): RedirectIdentityProvider | null {
-  const settings = oidcSettingsFromEnv();
-  return settings ? new OidcProvider(settings) : null;
 }

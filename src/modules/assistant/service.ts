@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { sql } from "kysely";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { Db } from "../../platform/db/database.ts";
-import { nowIso } from "../../platform/db/time.ts";
+import { nowIso } from "../../platform/time/china-time.ts";
 import { forbidden, notFound, Conflict, Invalid } from "../../platform/http/errors.ts";
 import { maskInText } from "../../platform/mask/mask.ts";
 import type { SitesService } from "../sites/index.ts";

@@ -260,6 +260,25 @@ for (const engine of ENGINES) {
       assert.equal(new Set(all.map((r) => r.indexNo)).size, all.length, "索引号 unique across the library");
       assert.match((await get(`/sites/rst/art/${p1.id}.html`)).body, /TEST-2026-001/);
 
+      // Without a 成文日期 the year is that of publication in China time: 07:30 on 1 January 2025
+      // in Beijing is still 2024 in UTC.
+      const newYear = await published(
+        {
+          kind: "policy",
+          issuer: "楚云省人力资源和社会保障厅",
+          title: "人社厅元旦测试文件",
+          publishedAt: "2025-01-01T07:30:00+08:00",
+        },
+        [zcwj],
+      );
+      assert.match((await content.get(newYear.id)).indexNo ?? "", /^[0-9A-Z]{18}\/2025-\d{5}$/);
+      // The policy library files it under 2025 too.
+      const titlesOf = async (year: number) =>
+        (await content.repo.policies({ siteId: null, year }, 1, 100)).rows.map((r) => r.title);
+      assert.ok((await titlesOf(2025)).includes("人社厅元旦测试文件"));
+      assert.ok(!(await titlesOf(2024)).includes("人社厅元旦测试文件"));
+      assert.ok((await content.repo.policyFacets(null)).years.includes(2025));
+
       for (const [docNumber, message] of [
         ["楚测发[2026]3号", /六角括号/],
         ["楚测发〔2026〕第3号", /第/],

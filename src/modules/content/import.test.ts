@@ -193,6 +193,27 @@ for (const engine of ENGINES) {
       assert.doesNotMatch(page.body, /document\.cookie|onerror/);
     });
 
+    it("takes a policy's 成文日期 and 索引号 year from its China-time date, not the UTC one", async () => {
+      // "2025-01-01" alone is 00:00 in Beijing, which is still 31 December 2024 in UTC.
+      const summary = await importJsonl(
+        t.deps,
+        file("new-year.jsonl", [
+          {
+            ...GOOD[1],
+            id: "early-001",
+            title: "鹤鸣元旦政策文件",
+            docNumber: "楚人社发〔2025〕1号",
+            publishedAt: "2025-01-01",
+          },
+        ]),
+        "rst",
+      );
+      assert.equal(summary.imported, 1);
+      const article = (await t.deps.content.repo.byExternalId("early-001"))!;
+      assert.equal(article.writtenAt, "2025-01-01");
+      assert.match(article.indexNo ?? "", /\/2025-\d{5}$/);
+    });
+
     it("stops before reading anything for an unknown site", async () => {
       await assert.rejects(importJsonl(t.deps, file("x.jsonl", GOOD), "nosuch"), ImportAbort);
     });

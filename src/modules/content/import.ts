@@ -2,6 +2,7 @@ import { createReadStream, statSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { looksLikeHtml, sanitizeRichText, textToHtml } from "../../platform/html/sanitize.ts";
 import { DomainError } from "../../platform/http/errors.ts";
+import { CHINA_ZONE, chinaDate } from "../../platform/time/china-time.ts";
 import type { SitesService, Site } from "../sites/index.ts";
 import { docNumberProblem, normaliseDocNumberInput } from "./policy-numbers.ts";
 import {
@@ -160,7 +161,7 @@ function parseDate(text: string): string | null {
   if (year < 1949 || year > 2100 || month < 1 || month > 12 || day < 1) return null;
   if (day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return null;
   if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return null;
-  const iso = `${y}-${mo}-${d}T${h}:${mi}:${s}${zone ? (zone === "Z" ? "Z" : zone.replace(/^([+-]\d{2})(\d{2})$/, "$1:$2")) : "+08:00"}`;
+  const iso = `${y}-${mo}-${d}T${h}:${mi}:${s}${zone ? (zone === "Z" ? "Z" : zone.replace(/^([+-]\d{2})(\d{2})$/, "$1:$2")) : CHINA_ZONE}`;
   const time = Date.parse(iso);
   return Number.isNaN(time) ? null : new Date(time).toISOString();
 }
@@ -238,7 +239,7 @@ export class ArticleImporter {
       channelIds: [channelId],
       docNumber: line.docNumber,
       issuer: line.issuer,
-      writtenAt: line.kind === "policy" && line.publishedAt ? line.publishedAt.slice(0, 10) : null,
+      writtenAt: line.kind === "policy" && line.publishedAt ? chinaDate(line.publishedAt) : null,
       externalId: line.id,
       publishedAt: line.publishedAt,
     };
@@ -287,7 +288,7 @@ export class ArticleImporter {
           issuer: line.issuer,
           writtenAt:
             current.writtenAt ??
-            (line.kind === "policy" && line.publishedAt ? line.publishedAt.slice(0, 10) : null),
+            (line.kind === "policy" && line.publishedAt ? chinaDate(line.publishedAt) : null),
           theme: current.theme,
           validity: current.validity,
           policyId: current.policyId,

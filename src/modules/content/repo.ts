@@ -1,5 +1,6 @@
 import { sql, type Kysely, type Selectable } from "kysely";
 import type { ArticleRow, AttachmentRow, Database } from "../../tables.ts";
+import { chinaDayStart } from "../../platform/time/china-time.ts";
 
 export type Article = Selectable<ArticleRow>;
 export type Attachment = Selectable<AttachmentRow>;
@@ -156,8 +157,8 @@ export class ContentRepo {
     if (filter.validity) q = q.where("a.validity", "=", filter.validity);
     if (filter.year)
       q = q
-        .where("a.publishedAt", ">=", `${filter.year}-01-01`)
-        .where("a.publishedAt", "<", `${filter.year + 1}-01-01`);
+        .where("a.publishedAt", ">=", chinaDayStart(`${filter.year}-01-01`)!.toISOString())
+        .where("a.publishedAt", "<", chinaDayStart(`${filter.year + 1}-01-01`)!.toISOString());
     return q;
   }
 
@@ -192,7 +193,12 @@ export class ContentRepo {
       .orderBy("a.theme")
       .execute();
     const years = await q
-      .select(sql<string>`substr(a.published_at, 1, 4)`.as("year"))
+      // The China-time year: from 16:00 UTC on 31 December it is already the next year in Beijing.
+      .select(
+        sql<string>`CASE WHEN substr(a.published_at, 6, 11) >= '12-31T16:00' THEN CAST(substr(a.published_at, 1, 4) AS INTEGER) + 1 ELSE CAST(substr(a.published_at, 1, 4) AS INTEGER) END`.as(
+          "year",
+        ),
+      )
       .distinct()
       .execute();
     return {

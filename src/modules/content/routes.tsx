@@ -5,6 +5,7 @@ import { Type } from "typebox";
 import type { ContentDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { notFound, Gone } from "../../platform/http/errors.ts";
+import { chinaDate } from "../../platform/time/china-time.ts";
 import { renderDocument } from "../../web/render.ts";
 import type { Crumb } from "../../web/layout.tsx";
 import { pageContext, siteOf } from "../sites/index.ts";
@@ -273,7 +274,7 @@ export default async function contentRoutes(app: FastifyInstance, { deps }: { de
         ...channels.map((c) => `<url><loc>${esc(`${base}/col/${c.path}/`)}</loc></url>`),
         ...articles.map(
           (a) =>
-            `<url><loc>${esc(`${base}/art/${a.id}.html`)}</loc><lastmod>${a.updatedAt.slice(0, 10)}</lastmod></url>`,
+            `<url><loc>${esc(`${base}/art/${a.id}.html`)}</loc><lastmod>${chinaDate(a.updatedAt)}</lastmod></url>`,
         ),
       ];
       reply.type("application/xml; charset=utf-8");

@@ -2,7 +2,7 @@ import { diffWords } from "diff";
 import type { Transaction } from "kysely";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { Db } from "../../platform/db/database.ts";
-import { nowIso } from "../../platform/db/time.ts";
+import { chinaYear, nowIso } from "../../platform/time/china-time.ts";
 import { htmlToText, looksLikeHtml, sanitizeRichText, textToHtml } from "../../platform/html/sanitize.ts";
 import { notFound, Invalid } from "../../platform/http/errors.ts";
 import type { SearchIndex } from "../../platform/search/search-index.ts";
@@ -336,7 +336,7 @@ export class ContentService {
         .where("id", "=", id)
         .executeTakeFirstOrThrow();
       const publishedAt = article.publishedAt ?? nowIso();
-      await this.assignIndexNo(trx, article);
+      await this.assignIndexNo(trx, article, publishedAt);
       await trx
         .updateTable("articles")
         .set({
@@ -629,10 +629,17 @@ export class ContentService {
     return row?.id ?? null;
   }
 
-  /** Gives a policy document its 索引号 on first publication, unique across the library. */
-  private async assignIndexNo(trx: Transaction<Database>, article: Article): Promise<void> {
+  /**
+   * Gives a policy document its 索引号 on first publication, unique across the library. The year is
+   * that of the 成文日期, else the China-time year of publication.
+   */
+  private async assignIndexNo(
+    trx: Transaction<Database>,
+    article: Article,
+    publishedAt: string,
+  ): Promise<void> {
     if (article.kind !== "policy" || article.indexNo) return;
-    const year = Number((article.writtenAt ?? article.publishedAt ?? nowIso()).slice(0, 4));
+    const year = article.writtenAt ? Number(article.writtenAt.slice(0, 4)) : chinaYear(publishedAt);
     const issuer = article.issuerId
       ? await trx.selectFrom("issuers").selectAll().where("id", "=", article.issuerId).executeTakeFirst()
       : undefined;

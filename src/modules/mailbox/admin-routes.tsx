@@ -11,7 +11,7 @@ import {
   NotFound,
   httpStatusOf,
 } from "../../platform/http/errors.ts";
-import { nowIso } from "../../platform/db/time.ts";
+import { nowIso } from "../../platform/time/china-time.ts";
 import type { AdminContext } from "../../web/admin-layout.tsx";
 import { renderDocument } from "../../web/render.ts";
 import { contentDisposition } from "../../platform/files/attachments.ts";

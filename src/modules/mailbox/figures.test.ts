@@ -1,5 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { chinaDate } from "../../platform/time/china-time.ts";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { staffSession } from "./test-helpers.ts";
 
@@ -7,7 +8,7 @@ import { staffSession } from "./test-helpers.ts";
 function weekdaysBetween(a: string, b: string): number {
   let n = 0;
   for (let t = Date.parse(a) + 86_400_000; t <= Date.parse(b); t += 86_400_000) {
-    const day = new Date(t + 8 * 3600_000).getUTCDay();
+    const day = new Date(chinaDate(new Date(t))).getUTCDay();
     if (day !== 0 && day !== 6) n++;
   }
   return n;

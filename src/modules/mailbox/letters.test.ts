@@ -65,6 +65,31 @@ for (const engine of ENGINES) {
       assert.match(noCode.body, /未找到该信件/);
     });
 
+    it("dates the query number in China time: 07:30 in Beijing is still the day before in UTC", async () => {
+      const siteId = t.deps.sites.byCodeCached("rst")!.id;
+      const filedAt = new Date("2026-03-02T07:30:00+08:00"); // 2026-03-01T23:30Z
+      const filed = await t.deps.mailbox.letters.submit(
+        {
+          siteId,
+          addressee: `leader:${siteId}`,
+          kind: "consult",
+          subject: "早晨来信的查询编号",
+          content: "早上七点半写的信，查询编号应当是当天的日期。",
+          name: "王五",
+          phone: "13900000077",
+          code: "",
+          via: "open311",
+          email: "",
+          address: "",
+          publishConsent: false,
+          files: [],
+          ip: "10.0.1.77",
+        },
+        filedAt,
+      );
+      assert.match(filed.queryNo, /^20260302\d{6}$/);
+    });
+
     it("shows the code on the page only when the demo flag is on", async () => {
       const payload = new URLSearchParams({
         phone: "13900000002",

@@ -3,7 +3,7 @@ import type { Selectable, Transaction } from "kysely";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import { hasRole, sitesWithRole, type StaffPrincipal } from "../staff/index.ts";
 import type { Db } from "../../platform/db/database.ts";
-import { nowIso } from "../../platform/db/time.ts";
+import { nowIso, chinaDate } from "../../platform/time/china-time.ts";
 import { forbidden, notFound, Conflict, DomainError, Invalid, TooMany } from "../../platform/http/errors.ts";
 import { maskInText, maskName } from "../../platform/mask/mask.ts";
 import type { SearchIndex } from "../../platform/search/search-index.ts";
@@ -202,8 +202,14 @@ export class LetterService {
 
   // ---------------------------------------------------------------- citizen
 
-  /** Files a letter after the phone-code check. Returns the query number and the one-time lookup code. */
-  async submit(input: LetterInput): Promise<{ id: number; queryNo: string; lookupCode: string }> {
+  /**
+   * Files a letter after the phone-code check. Returns the query number (the China date it was filed,
+   * YYYYMMDD, and six random digits) and the one-time lookup code.
+   */
+  async submit(
+    input: LetterInput,
+    now = new Date(),
+  ): Promise<{ id: number; queryNo: string; lookupCode: string }> {
     const addressees = this.addresseesFor(input.siteId);
     const errors = validateLetter(input, addressees);
     const files: CheckedFile[] = [];
@@ -217,7 +223,7 @@ export class LetterService {
     }
     if (Object.keys(errors).length > 0) throw new Invalid("提交的内容有误，请修改后重新提交", errors);
     const phone = normalisePhone(input.phone);
-    const dayAgo = new Date(Date.now() - 86_400_000).toISOString();
+    const dayAgo = new Date(now.getTime() - 86_400_000).toISOString();
     const today = await this.db
       .selectFrom("letters")
       .select((eb) => eb.fn.countAll<number>().as("n"))
@@ -238,7 +244,6 @@ export class LetterService {
     const text = `${subject}\n${content}`;
     const screen = screenText(`${text}\n${input.name}`);
     const dup = await this.findDuplicate(text);
-    const now = new Date();
     const limitDays = settings.limits[input.kind] ?? MAX_LIMIT_DAYS;
     const lookupCode = randomBytes(12).toString("base64url");
     const owner =
@@ -249,7 +254,7 @@ export class LetterService {
     const letter = await this.db.transaction().execute(async (trx) => {
       let row: Letter | undefined;
       for (let attempt = 0; attempt < 5 && !row; attempt++) {
-        const queryNo = `${now.toISOString().slice(0, 10).replace(/-/g, "")}${String(randomInt(0, 1_000_000)).padStart(6, "0")}`;
+        const queryNo = `${chinaDate(now).replace(/-/g, "")}${String(randomInt(0, 1_000_000)).padStart(6, "0")}`;
         const exists = await trx
           .selectFrom("letters")
           .select("id")

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { StaffPrincipal } from "../staff/index.ts";
 import type { Db } from "../../platform/db/database.ts";
-import { nowIso } from "../../platform/db/time.ts";
+import { nowIso } from "../../platform/time/china-time.ts";
 import { forbidden, Invalid } from "../../platform/http/errors.ts";
 
 const hash = (key: string) => createHash("sha256").update(key).digest("hex");

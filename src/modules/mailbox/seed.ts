@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { MailboxDeps } from "./deps.ts";
-import { nowIso } from "../../platform/db/time.ts";
+import { chinaDate, nowIso } from "../../platform/time/china-time.ts";
 import { DEFAULT_SETTINGS } from "./model.ts";
 import { simhash } from "./screening.ts";
 import { seedConsultationsAndSurveys } from "../participation/index.ts";
@@ -196,7 +196,7 @@ export async function seedInteraction(deps: MailboxDeps, passwordHash: string): 
     const row = await db
       .insertInto("letters")
       .values({
-        queryNo: `${created.toISOString().slice(0, 10).replace(/-/g, "")}9${String(i).padStart(5, "0")}`,
+        queryNo: `${chinaDate(created).replace(/-/g, "")}9${String(i).padStart(5, "0")}`,
         lookupHash: createHash("sha256").update(randomBytes(12).toString("base64url")).digest("hex"),
         siteId: site.id,
         addresseeKind: site.kind === "portal" ? "leader" : "department",

@@ -1,6 +1,6 @@
 import type { Selectable } from "kysely";
 import type { Db } from "../../platform/db/database.ts";
-import { nowIso } from "../../platform/db/time.ts";
+import { nowIso } from "../../platform/time/china-time.ts";
 import { notFound, Invalid } from "../../platform/http/errors.ts";
 import type { ServiceBundleRow } from "../../tables.ts";
 import type { Account } from "../accounts/index.ts";

@@ -1,5 +1,5 @@
 import type { Db } from "../../platform/db/database.ts";
-import { nowIso } from "../../platform/db/time.ts";
+import { nowIso } from "../../platform/time/china-time.ts";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import { notFound, Invalid, DomainError } from "../../platform/http/errors.ts";
 import type { SearchIndex } from "../../platform/search/search-index.ts";

@@ -1,5 +1,5 @@
 import type { Db } from "../../platform/db/database.ts";
-import { nowIso } from "../../platform/db/time.ts";
+import { nowIso } from "../../platform/time/china-time.ts";
 import {
   DEFAULT_ACCEPT,
   FIELD_TYPES,

@@ -1,5 +1,6 @@
 import { fileTypeFromBuffer } from "file-type";
 import { idNumberProblem, phoneProblem } from "../../platform/validation/china-ids.ts";
+import { isDateString } from "../../platform/time/china-time.ts";
 import type { ServiceItem } from "./catalogue.ts";
 
 /** Application forms as data: staff define them as JSON, the server renders and validates them. */
@@ -68,7 +69,6 @@ export interface UploadedFile {
 export const REGIONS = ["江城市", "云梦市", "青溪县", "白水县", "楚云省其他地区", "省外"];
 
 const NAME = /^[a-z][a-zA-Z0-9_]{0,39}$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 export const DEFAULT_ACCEPT = ["application/pdf", "image/jpeg", "image/png"];
 export const MIME_LABEL: Record<string, string> = {
   "application/pdf": "PDF",
@@ -360,9 +360,7 @@ function checkSimple(f: FormField, v: unknown, key: string, errors: Record<strin
       return;
     }
     case "date": {
-      const d = new Date(`${s}T00:00:00Z`);
-      if (!DATE.test(s) || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== s)
-        errors[key] = `${label}须为有效日期，格式如 2026-03-01`;
+      if (!isDateString(s)) errors[key] = `${label}须为有效日期，格式如 2026-03-01`;
       return;
     }
     case "select":

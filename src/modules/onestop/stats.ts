@@ -1,8 +1,8 @@
 import type { CalendarService } from "../../platform/calendar/calendar-service.ts";
-import { chinaDate } from "../../platform/calendar/working-days.ts";
 import type { Db } from "../../platform/db/database.ts";
 import type { SitesService } from "../sites/index.ts";
 import type { EvaluationService } from "./evaluations.ts";
+import { chinaDate } from "../../platform/time/china-time.ts";
 
 export interface DepartmentFigures {
   siteCode: string;

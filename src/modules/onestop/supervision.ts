@@ -1,9 +1,8 @@
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { StaffPrincipal } from "../staff/index.ts";
 import type { CalendarService } from "../../platform/calendar/calendar-service.ts";
-import { chinaDate } from "../../platform/calendar/working-days.ts";
 import type { Db } from "../../platform/db/database.ts";
-import { nowIso } from "../../platform/db/time.ts";
+import { chinaDate, nowIso } from "../../platform/time/china-time.ts";
 import type { SitesService } from "../sites/index.ts";
 import { WARNING_DAYS } from "./applications.ts";
 import { SUPERVISION_GROUP, type WorkflowStore } from "./workflow.ts";

@@ -1,7 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
-import { chinaDate } from "../../platform/calendar/working-days.ts";
 import {
   citizenLogin,
   FORM,
@@ -12,6 +11,7 @@ import {
   postApplication,
   VALID_APPLICATION,
 } from "./test-helpers.ts";
+import { chinaDate, shiftDays } from "../../platform/time/china-time.ts";
 
 const valid = VALID_APPLICATION;
 
@@ -131,7 +131,7 @@ for (const engine of ENGINES) {
       const started = (() => {
         let d = chinaDate();
         for (let n = 0; n < 3;) {
-          d = new Date(Date.parse(`${d}T00:00:00Z`) - 86400000).toISOString().slice(0, 10);
+          d = shiftDays(d, -1);
           if (cal.isWorkingDay(d)) n++;
         }
         return d;

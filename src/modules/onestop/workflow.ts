@@ -1,6 +1,6 @@
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { Db } from "../../platform/db/database.ts";
-import { nowIso } from "../../platform/db/time.ts";
+import { nowIso } from "../../platform/time/china-time.ts";
 import { Invalid } from "../../platform/http/errors.ts";
 
 /**

@@ -2,7 +2,7 @@ import type { Selectable } from "kysely";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import { hasRole, sitesWithRole, type StaffPrincipal } from "../staff/index.ts";
 import type { Db } from "../../platform/db/database.ts";
-import { nowIso } from "../../platform/db/time.ts";
+import { chinaDate, chinaDayStart, nowIso } from "../../platform/time/china-time.ts";
 import { sanitizeRichText } from "../../platform/html/sanitize.ts";
 import { forbidden, notFound, Conflict, Invalid, TooMany } from "../../platform/http/errors.ts";
 import type { ConsultationCommentRow, ConsultationRow } from "../../tables.ts";
@@ -38,24 +38,6 @@ export const COMMENT_LIMITS = { phonePerDay: 5, ipPerHour: 30 };
 
 export type Phase = "draft" | "upcoming" | "open" | "closed";
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** A calendar date (China time) as the instant its day starts, or null when not a real date. */
-export function dayStart(date: string): Date | null {
-  const m = DATE.exec(date.trim());
-  if (!m) return null;
-  const d = new Date(`${m[1]}-${m[2]}-${m[3]}T00:00:00+08:00`);
-  if (Number.isNaN(d.getTime())) return null;
-  // Reject 2025-02-30 and the like (Date rolls them over).
-  const back = new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-  return back === `${m[1]}-${m[2]}-${m[3]}` ? d : null;
-}
-
-/** The China-time calendar date of an instant (YYYY-MM-DD). */
-export function chinaDate(iso: string): string {
-  return new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 10);
-}
-
 /**
  * Validates a period given as start and end dates (both inclusive, China time). Returns the instants
  * stored: opening at 00:00 of the start date, closing at 23:59:59.999 of the end date.
@@ -65,8 +47,8 @@ export function parsePeriod(
   endDate: string,
   errors: Record<string, string>,
 ): { opensAt: string; closesAt: string } | null {
-  const start = dayStart(startDate);
-  const end = dayStart(endDate);
+  const start = chinaDayStart(startDate);
+  const end = chinaDayStart(endDate);
   if (!start) errors.startDate = "请填写开始日期（格式：2026-03-01）";
   if (!end) errors.endDate = "请填写结束日期（格式：2026-03-31）";
   if (!start || !end) return null;

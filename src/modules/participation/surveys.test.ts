@@ -1,7 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
-import { chinaDate } from "./consultations.ts";
+import { chinaDate } from "../../platform/time/china-time.ts";
 import { lastSmsCode, staffPost, staffSession } from "../mailbox/test-helpers.ts";
 
 const form = { "content-type": "application/x-www-form-urlencoded" };

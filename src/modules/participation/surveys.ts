@@ -2,11 +2,11 @@ import type { Selectable } from "kysely";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import { hasRole, sitesWithRole, type StaffPrincipal } from "../staff/index.ts";
 import type { Db } from "../../platform/db/database.ts";
-import { nowIso } from "../../platform/db/time.ts";
+import { nowIso, chinaDate } from "../../platform/time/china-time.ts";
 import { forbidden, notFound, Conflict, Invalid, TooMany } from "../../platform/http/errors.ts";
 import { maskInText } from "../../platform/mask/mask.ts";
 import type { SurveyQuestionRow, SurveyRow } from "../../tables.ts";
-import { chinaDate, MANAGE_ROLES, parsePeriod, phaseOf, type Phase } from "./consultations.ts";
+import { MANAGE_ROLES, parsePeriod, phaseOf, type Phase } from "./consultations.ts";
 import { normalisePhone, PHONE_PATTERN, type PhoneVerifier } from "../../platform/phone/phone-verify.ts";
 
 export type Survey = Selectable<SurveyRow>;

@@ -1,5 +1,5 @@
 import type { SearchDeps } from "./deps.ts";
-import { nowIso } from "../../platform/db/time.ts";
+import { nowIso } from "../../platform/time/china-time.ts";
 import type { SearchResult } from "../../platform/search/search-index.ts";
 
 export interface SiteSearchQuery {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { Type } from "typebox";
 import type { SitesDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
-import { nowIso } from "../../platform/db/time.ts";
+import { nowIso } from "../../platform/time/china-time.ts";
 import { renderDocument } from "../../web/render.ts";
 import { ELDER_COOKIE, pageContext, siteOf } from "./page-context.ts";
 import { SITE_KINDS } from "./service.ts";

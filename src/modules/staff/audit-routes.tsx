@@ -5,7 +5,8 @@ import type { StaffDeps } from "./deps.ts";
 import { forbidden } from "../../platform/http/errors.ts";
 import { AdminLayout } from "../../web/admin-layout.tsx";
 import { Pagination } from "../../web/components/pagination.tsx";
-import { chinaTime, sendPage } from "../../web/console.ts";
+import { sendPage } from "../../web/console.ts";
+import { chinaTime } from "../../platform/time/china-time.ts";
 import { pageParam } from "../../platform/http/params.ts";
 
 const PAGE_SIZE = 50;

@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from "kysely";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import { hashPassword, passwordProblem, verifyPassword } from "../../platform/auth/passwords.ts";
 import { STAFF_ROLES } from "./auth.ts";
-import { nowIso } from "../../platform/db/time.ts";
+import { nowIso } from "../../platform/time/china-time.ts";
 import { notFound, Invalid } from "../../platform/http/errors.ts";
 import type { Database, StaffUserRow } from "../../tables.ts";
 import { totpValid } from "./totp.ts";

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Database } from "../../tables.ts";
-import { nowIso } from "../db/time.ts";
+import { nowIso } from "../time/china-time.ts";
 
 export interface AuditEntry {
   actor: string;

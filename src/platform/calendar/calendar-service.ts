@@ -3,9 +3,10 @@ import type { Database } from "../../tables.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import { Invalid } from "../http/errors.ts";
 import { HOLIDAY_SCHEDULES } from "./holidays.ts";
-import { isDateString, WorkingCalendar, type CalendarDay, type DayKind } from "./working-days.ts";
+import { isDateString } from "../time/china-time.ts";
+import { WorkingCalendar, type CalendarDay, type DayKind } from "./working-days.ts";
 
-export { WorkingCalendar, chinaDate, type DateString } from "./working-days.ts";
+export { WorkingCalendar } from "./working-days.ts";
 
 /**
  * The platform's working-day calendar: the built-in State Council schedules (holidays.ts) plus the

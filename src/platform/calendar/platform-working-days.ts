@@ -1,5 +1,6 @@
 import type { CalendarService } from "./calendar-service.ts";
-import { chinaDate, shiftDays, type WorkingCalendar } from "./working-days.ts";
+import { chinaDate, shiftDays } from "../time/china-time.ts";
+import type { WorkingCalendar } from "./working-days.ts";
 
 /**
  * Working days for letter time limits, on instants (a letter is due at the same time of day, China

@@ -1,7 +1,8 @@
+import { isDateString, shiftDays, type DateString } from "../time/china-time.ts";
 import { HOLIDAY_SCHEDULES } from "./holidays.ts";
 
-/** A calendar date "YYYY-MM-DD" (China local date, no time zone). */
-export type DateString = string;
+/** @deprecated Import chinaDate from platform/time; kept for onestop/applications.ts until its rewrite lands. */
+export { chinaDate } from "../time/china-time.ts";
 
 export type DayKind = "holiday" | "workday";
 
@@ -11,27 +12,8 @@ export interface CalendarDay {
   name: string;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DAY_MS = 86400000;
-
-export function isDateString(value: string): boolean {
-  if (!DATE.test(value)) return false;
-  const d = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
-}
-
 function assertDate(value: string): void {
   if (!isDateString(value)) throw new RangeError(`not a date: ${value}`);
-}
-
-export function shiftDays(date: DateString, days: number): DateString {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** The China-local (UTC+8) calendar date of an instant. */
-export function chinaDate(instant: Date | string = new Date()): DateString {
-  const t = typeof instant === "string" ? Date.parse(instant) : instant.getTime();
-  return new Date(t + 8 * 3600 * 1000).toISOString().slice(0, 10);
 }
 
 /** Expands the built-in schedules (holidays.ts) into single days. */

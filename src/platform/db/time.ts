@@ -1,4 +1,5 @@
-/** All timestamps are stored as ISO-8601 UTC strings so both engines compare and sort them alike. */
-export function nowIso(): string {
-  return new Date().toISOString();
-}
+/**
+ * @deprecated Moved to platform/time/china-time.ts. Kept only for src/modules/onestop/applications.ts,
+ * which is being rewritten in parallel; delete this file once that import points at platform/time.
+ */
+export { nowIso } from "../time/china-time.ts";

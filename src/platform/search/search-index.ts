@@ -1,6 +1,7 @@
 import { sql, type Insertable, type RawBuilder, type Transaction } from "kysely";
 import type { Database, SearchDocRow } from "../../tables.ts";
 import type { Db } from "../db/database.ts";
+import { chinaYear } from "../time/china-time.ts";
 import { highlightTitle, snippet } from "./highlight.ts";
 import { SearchKinds } from "./kinds.ts";
 import {
@@ -96,7 +97,7 @@ function prepareDocument(doc: SearchDocument): PreparedDocument {
       title: doc.title,
       body: doc.body.slice(0, 20000),
       url: doc.url,
-      year: Number(doc.publishedAt.slice(0, 4)) || 0,
+      year: chinaYear(doc.publishedAt) || 0,
       publishedAt: doc.publishedAt,
       tokens: bodyTokens.join(" "),
       titleTokens: titleTokens.join(" "),

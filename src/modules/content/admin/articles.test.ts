@@ -1,5 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { chinaLocalToIso, chinaTime } from "../../../platform/time/china-time.ts";
 import { ENGINES, startPlatform, type TestContext } from "../../../../test/engines.ts";
 import { StaffSession } from "../../../../test/staff-session.ts";
 import { minimalPdf } from "../../../seed/sample-files.ts";
@@ -202,12 +203,12 @@ for (const engine of ENGINES) {
       assert.equal(back.statusCode, 303);
       assert.equal((await article(id)).status, "draft");
       await editor.post(`/admin/articles/${id}/submit`);
-      const future = new Date(Date.now() + 8 * 3600_000 + 86400_000).toISOString().slice(0, 16);
+      const future = chinaTime(new Date(Date.now() + 86400_000).toISOString()).replace(" ", "T");
       const scheduled = await reviewer.post(`/admin/review/${id}/publish`, { scheduledAt: future });
       assert.equal(scheduled.statusCode, 303);
       const row = await article(id);
       assert.equal(row.status, "scheduled");
-      assert.equal(row.scheduledAt, new Date(`${future}:00+08:00`).toISOString());
+      assert.equal(row.scheduledAt, chinaLocalToIso(future));
     });
 
     it("keeps the audit chain intact after all of it", async () => {

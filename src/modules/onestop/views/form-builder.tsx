@@ -1,7 +1,7 @@
 import type { ComponentChildren } from "preact";
 import { AdminLayout, CsrfField, type AdminContext } from "../../../web/admin-layout.tsx";
 import { ErrorSummary, Field } from "../../../web/components/form.tsx";
-import { chinaTime } from "../../../web/console.ts";
+import { chinaTime } from "../../../platform/time/china-time.ts";
 import type { ServiceItem } from "../catalogue.ts";
 import type { FormVersion } from "../form-store.ts";
 import { SUB_FIELD_TYPES, type FieldDraft } from "../form-builder.ts";

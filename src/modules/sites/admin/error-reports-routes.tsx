@@ -3,12 +3,12 @@ import { consoleRequest } from "../../staff/index.ts";
 import type { FastifyInstance } from "fastify";
 import type { SitesDeps } from "../deps.ts";
 import { requireRole, sitesWithRole } from "../../staff/index.ts";
-import { nowIso } from "../../../platform/db/time.ts";
+import { nowIso, chinaTime } from "../../../platform/time/china-time.ts";
 import { notFound, Invalid } from "../../../platform/http/errors.ts";
 import { maskEmail, maskPhone } from "../../../platform/mask/mask.ts";
 import { AdminLayout, CsrfField } from "../../../web/admin-layout.tsx";
 import { Pagination } from "../../../web/components/pagination.tsx";
-import { chinaTime, formOf, sendPage, text } from "../../../web/console.ts";
+import { formOf, sendPage, text } from "../../../web/console.ts";
 import { idParam, pageParam } from "../../../platform/http/params.ts";
 
 const PAGE_SIZE = 20;

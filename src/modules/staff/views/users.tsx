@@ -2,7 +2,7 @@ import { AdminLayout, CsrfField, type AdminContext } from "../../../web/admin-la
 import { ErrorSummary, Field } from "../../../web/components/form.tsx";
 import { STAFF_ROLES } from "../auth.ts";
 import { Pagination } from "../../../web/components/pagination.tsx";
-import { chinaTime } from "../../../web/console.ts";
+import { chinaTime } from "../../../platform/time/china-time.ts";
 
 export interface UserRow {
   id: number;

@@ -1,7 +1,7 @@
 import { AdminLayout, type AdminContext } from "../../../../web/admin-layout.tsx";
 import { Pagination } from "../../../../web/components/pagination.tsx";
 import { ARTICLE_KINDS, STATUS_LABELS } from "../../service.ts";
-import { chinaTime } from "../../../../web/console.ts";
+import { chinaTime } from "../../../../platform/time/china-time.ts";
 
 export interface ArticleListRow {
   id: number;

@@ -2,7 +2,7 @@ import { AdminLayout, CsrfField, type AdminContext } from "../../../../web/admin
 import { ErrorSummary, Field } from "../../../../web/components/form.tsx";
 import { RichText } from "../../../../web/components/rich-text.tsx";
 import { ARTICLE_KINDS, STATUS_LABELS, UNPUBLISH_REASONS, VALIDITY, type Article } from "../../service.ts";
-import { chinaTime } from "../../../../web/console.ts";
+import { chinaTime } from "../../../../platform/time/china-time.ts";
 
 export interface ReviewValues {
   scheduledAt: string;

@@ -1,5 +1,5 @@
 import { AdminLayout, type AdminContext } from "../../../../web/admin-layout.tsx";
-import { chinaTime } from "../../../../web/console.ts";
+import { chinaTime } from "../../../../platform/time/china-time.ts";
 
 export function VersionsPage({
   ctx,

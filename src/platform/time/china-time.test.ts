@@ -1,0 +1,49 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  chinaDate,
+  chinaDayStart,
+  chinaLocalToIso,
+  chinaTime,
+  chinaYear,
+  isDateString,
+  nowIso,
+  shiftDays,
+} from "./china-time.ts";
+
+describe("China time (UTC+8)", () => {
+  it("gives the China date of an instant, which is a day ahead of UTC before 08:00", () => {
+    assert.equal(chinaDate("2026-01-31T17:00:00Z"), "2026-02-01");
+    assert.equal(chinaDate(new Date("2026-03-01T23:30:00Z")), "2026-03-02");
+    assert.equal(chinaDate("2026-03-02T15:59:59Z"), "2026-03-02");
+    assert.equal(chinaYear("2026-12-31T16:00:00Z"), 2027);
+    assert.equal(chinaYear("2026-12-31T15:59:59Z"), 2026);
+  });
+
+  it("formats instants as China wall-clock time and reads datetime-local values back", () => {
+    assert.equal(chinaTime("2026-03-01T23:30:00.000Z"), "2026-03-02 07:30");
+    assert.equal(chinaTime(null), "");
+    assert.equal(chinaTime("not a time"), "");
+    assert.equal(chinaLocalToIso("2026-03-02T07:30"), "2026-03-01T23:30:00.000Z");
+    assert.equal(chinaLocalToIso("2026-03-02T07:30:15"), "2026-03-01T23:30:15.000Z");
+    assert.equal(chinaLocalToIso("2026-03-02 07:30"), null);
+  });
+
+  it("starts a China day at 16:00 UTC the day before and rejects dates that do not exist", () => {
+    assert.equal(chinaDayStart("2026-03-02")?.toISOString(), "2026-03-01T16:00:00.000Z");
+    assert.equal(chinaDayStart(" 2024-02-29 ")?.toISOString(), "2024-02-28T16:00:00.000Z");
+    assert.equal(chinaDayStart("2025-02-29"), null);
+    assert.equal(chinaDayStart("2025-2-1"), null);
+    assert.equal(isDateString("2025-02-28"), true);
+    assert.equal(isDateString("2025-02-30"), false);
+  });
+
+  it("shifts calendar dates across month and year ends", () => {
+    assert.equal(shiftDays("2025-12-31", 1), "2026-01-01");
+    assert.equal(shiftDays("2024-03-01", -1), "2024-02-29");
+  });
+
+  it("stores instants as UTC ISO strings", () => {
+    assert.match(nowIso(), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * Time on the platform. Instants are stored as ISO-8601 UTC strings; what people see and what
+ * numbers carry (query numbers, tracking numbers, 索引号 years, working days) is China Standard Time
+ * (UTC+8, no daylight saving). Every conversion between the two goes through this file.
+ */
+
+/** A calendar date "YYYY-MM-DD" (China local date, no time zone). */
+export type DateString = string;
+
+/** China Standard Time's offset from UTC. */
+export const CHINA_OFFSET_MS = 8 * 3600_000;
+export const CHINA_ZONE = "+08:00";
+const DAY_MS = 86_400_000;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** All timestamps are stored as ISO-8601 UTC strings so both engines compare and sort them alike. */
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+/** A real calendar date "YYYY-MM-DD" (rejects 2025-02-30 and the like). */
+export function isDateString(value: string): boolean {
+  if (!DATE.test(value)) return false;
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
+/** The calendar date `days` days after (or before, when negative) `date`. */
+export function shiftDays(date: DateString, days: number): DateString {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** An instant shifted so that its UTC fields read as China wall-clock time. */
+function chinaWallClock(instant: Date | string): Date {
+  const t = typeof instant === "string" ? Date.parse(instant) : instant.getTime();
+  return new Date(t + CHINA_OFFSET_MS);
+}
+
+/** The China-local (UTC+8) calendar date of an instant. */
+export function chinaDate(instant: Date | string = new Date()): DateString {
+  return chinaWallClock(instant).toISOString().slice(0, 10);
+}
+
+/** The China-local year of an instant. */
+export function chinaYear(instant: Date | string = new Date()): number {
+  return chinaWallClock(instant).getUTCFullYear();
+}
+
+/** Formats an ISO instant as China time "YYYY-MM-DD HH:MM" ("" when missing or malformed). */
+export function chinaTime(iso: string | null | undefined): string {
+  if (!iso) return "";
+  const d = chinaWallClock(iso);
+  return Number.isNaN(d.getTime()) ? "" : d.toISOString().slice(0, 16).replace("T", " ");
+}
+
+/** A calendar date (China time) as the instant its day starts, or null when not a real date. */
+export function chinaDayStart(date: string): Date | null {
+  const value = date.trim();
+  return isDateString(value) ? new Date(`${value}T00:00:00${CHINA_ZONE}`) : null;
+}
+
+/** A datetime-local value (China time, no zone) as an ISO instant, or null when malformed. */
+export function chinaLocalToIso(value: string): string | null {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value)) return null;
+  const d = new Date(`${value.length === 16 ? `${value}:00` : value}${CHINA_ZONE}`);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
