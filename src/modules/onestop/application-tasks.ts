@@ -62,6 +62,17 @@ export async function openStage(
     });
 }
 
+export async function hasOpenTask(trx: Trx, appId: number, kind: string): Promise<boolean> {
+  const open = await trx
+    .selectFrom("applicationTasks")
+    .select("id")
+    .where("applicationId", "=", appId)
+    .where("kind", "=", kind)
+    .where("status", "=", "open")
+    .executeTakeFirst();
+  return open !== undefined;
+}
+
 export async function cancelOpenTasks(trx: Trx, appId: number, kinds?: string[]) {
   let q = trx
     .updateTable("applicationTasks")

@@ -22,7 +22,14 @@ import {
   type ProgressStep,
   type Task,
 } from "./application-model.ts";
-import { acceptTask, cancelOpenTasks, createTask, deliverTask, openStage } from "./application-tasks.ts";
+import {
+  acceptTask,
+  cancelOpenTasks,
+  createTask,
+  deliverTask,
+  hasOpenTask,
+  openStage,
+} from "./application-tasks.ts";
 import type { ServiceItem } from "./catalogue.ts";
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "./errors.ts";
 import type { FormVersion } from "./form-store.ts";
@@ -339,14 +346,8 @@ export class ApplicationService {
         .where("version", "=", submitted.version)
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) return true; // another request submitted it at the same moment
-      const open = await trx
-        .selectFrom("applicationTasks")
-        .select("id")
-        .where("applicationId", "=", submitted.id)
-        .where("kind", "=", "accept")
-        .where("status", "=", "open")
-        .executeTakeFirst();
-      if (!open) await createTask(trx, submitted, acceptTask(wf.definition));
+      if (!(await hasOpenTask(trx, submitted.id, "accept")))
+        await createTask(trx, submitted, acceptTask(wf.definition));
       await this.event(
         trx,
         submitted.id,

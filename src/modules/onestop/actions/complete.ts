@@ -1,6 +1,6 @@
 import type { Db } from "../../../platform/db/database.ts";
 import type { Application, Task } from "../application-model.ts";
-import { createTask, finishTask, openStage } from "../application-tasks.ts";
+import { createTask, finishTask, hasOpenTask, openStage } from "../application-tasks.ts";
 import type { WorkflowDefinition } from "../workflow.ts";
 import { TaskStepInput } from "./input.ts";
 import { defineAction } from "./shared.ts";
@@ -35,12 +35,5 @@ async function openNext(trx: Db["db"], app: Application, def: WorkflowDefinition
     return;
   }
   // A parallel stage moves on only when its last open step is done.
-  const left = await trx
-    .selectFrom("applicationTasks")
-    .select("id")
-    .where("applicationId", "=", app.id)
-    .where("status", "=", "open")
-    .where("kind", "=", "review")
-    .executeTakeFirst();
-  if (!left) await openStage(trx, app, def, done.stageNo + 1);
+  if (!(await hasOpenTask(trx, app.id, "review"))) await openStage(trx, app, def, done.stageNo + 1);
 }
