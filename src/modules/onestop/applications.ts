@@ -1,22 +1,37 @@
 import { createHash, randomInt } from "node:crypto";
-import type { Selectable, Updateable } from "kysely";
+import type { Selectable } from "kysely";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import { hasRole, sitesWithRole, type StaffPrincipal } from "../staff/index.ts";
 import type { CalendarService } from "../../platform/calendar/calendar-service.ts";
-import { chinaDate, type WorkingCalendar } from "../../platform/calendar/working-days.ts";
+import type { WorkingCalendar } from "../../platform/calendar/working-days.ts";
 import type { Db } from "../../platform/db/database.ts";
-import { nowIso } from "../../platform/db/time.ts";
-import {
-  forbidden,
-  notFound,
-  Conflict,
-  Forbidden,
-  Invalid,
-  DomainError,
-} from "../../platform/http/errors.ts";
-import type { ApplicationRow, ApplicationTaskRow } from "../../tables.ts";
+import { chinaDate, nowIso } from "../../platform/time/china-time.ts";
+import { Invalid, DomainError } from "../../platform/http/errors.ts";
+import type { ApplicationRow } from "../../tables.ts";
 import type { Account } from "../accounts/index.ts";
+import { actionNamed, type ActionServices, type ActionSetup, type TrxStep } from "./actions/index.ts";
+import {
+  ACTIVE_STATUSES,
+  WARNING_DAYS,
+  type Actor,
+  type Application,
+  type ApplicationChanges,
+  type ApplicationEvent,
+  type LimitState,
+  type PreReview,
+  type ProgressStep,
+  type Task,
+} from "./application-model.ts";
+import {
+  acceptTask,
+  cancelOpenTasks,
+  createTask,
+  deliverTask,
+  hasOpenTask,
+  openStage,
+} from "./application-tasks.ts";
 import type { ServiceItem } from "./catalogue.ts";
+import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "./errors.ts";
 import type { FormVersion } from "./form-store.ts";
 import {
   activeValues,
@@ -29,146 +44,15 @@ import {
   type UploadedFile,
 } from "./forms.ts";
 import { sparedMaterials } from "./guide.ts";
-import { extensionDays, type WorkflowDefinition, type WorkflowStore } from "./workflow.ts";
+import type { WorkflowStore } from "./workflow.ts";
 
-export const STATUS_LABELS: Record<string, string> = {
-  draft: "草稿",
-  prereview: "待预审",
-  correction: "待补正",
-  review: "已受理·审查中",
-  decided: "已决定·待送达",
-  delivered: "已送达",
-  closed: "已办结",
-  refused: "不予受理",
-  withdrawn: "已撤回",
-  suspended: "已挂起",
-};
+export * from "./application-model.ts";
 
-export const ACTION_LABELS: Record<string, string> = {
-  create: "保存草稿",
-  submit: "提交申请",
-  resubmit: "补正后重新提交",
-  correction: "一次性告知补正",
-  accept: "受理",
-  refuse: "不予受理",
-  claim: "认领",
-  transfer: "转办",
-  decide: "作出决定",
-  return: "退回重新审查",
-  deliver: "制证送达",
-  close: "办结",
-  suspend: "挂起（计时暂停）",
-  hearing: "听证（期间不计入时限）",
-  testing: "检验检测（期间不计入时限）",
-  expert: "专家评审（期间不计入时限）",
-  resume: "恢复办理（计时继续）",
-  withdraw: "申请人撤回",
-  complete: "完成审查步骤",
-  extend: "申请延长法定期限",
-  extend_approve: "批准延长法定期限",
-  extend_refuse: "不同意延长法定期限",
-  escalate: "超期督办",
-};
-
-/** Why the clock stopped (the distinct, labelled reasons that do not count toward a limit). */
-export const SUSPEND_KINDS: Record<string, string> = {
-  suspend: "挂起",
-  hearing: "听证",
-  testing: "检验检测",
-  expert: "专家评审",
-};
-
-export const TASK_KIND_LABELS: Record<string, string> = {
-  accept: "预审受理",
-  review: "审查",
-  decide: "决定",
-  deliver: "制证送达",
-};
-const TASK_KINDS = Object.keys(TASK_KIND_LABELS);
-
-export interface ProgressStep {
-  name: string;
-  group: string;
-  state: "done" | "current" | "pending" | "stopped";
-  at: string | null;
-}
-
-export type Task = Selectable<ApplicationTaskRow> & { groupName: string };
-
-/** Statuses a handler still has work on. */
-export const ACTIVE_STATUSES = ["prereview", "review", "decided", "delivered", "suspended", "correction"];
-
-export interface Application {
-  id: number;
-  trackingNo: string;
-  itemCode: string;
-  itemName: string;
-  siteId: number;
-  accountId: number;
-  bundleApplicationId: number | null;
-  status: string;
-  suspendedFrom: string | null;
-  formVersion: number;
-  data: FormValues;
-  applicantName: string;
-  idempotencyKey: string;
-  correctionCount: number;
-  correctionNote: string | null;
-  prereview: PreReview | null;
-  assigneeId: number | null;
-  assigneeName: string | null;
-  outcome: string | null;
-  outcomeText: string | null;
-  acceptedOn: string | null;
-  dueLegal: string | null;
-  dueCommitted: string | null;
-  dueDelivery: string | null;
-  suspendedOn: string | null;
-  suspendedDays: number;
-  submittedAt: string | null;
-  decidedAt: string | null;
-  closedAt: string | null;
-  onTime: boolean | null;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  workflowVersion: number | null;
-  suspendKind: string | null;
-  extendedDays: number;
-}
-
-export interface PreReview {
-  checkedAt: string;
-  checks: { name: string; ok: boolean; detail: string }[];
-  spared: string[];
-}
-
-export interface ApplicationEvent {
-  at: string;
-  actorKind: string;
-  actorName: string;
-  action: string;
-  fromStatus: string | null;
-  toStatus: string;
-  note: string;
-}
-
-export interface LimitState {
-  due: string;
-  remaining: number;
-  state: "ok" | "warning" | "overdue";
-}
-
-export interface Actor {
-  kind: "applicant" | "staff" | "system";
-  id: number | null;
-  name: string;
-}
-
-/** Working days left before a limit at which the queue warns. */
-export const WARNING_DAYS = 2;
-/** 行政许可法第四十四条: deliver within 10 days of the decision. */
-export const DELIVERY_DAYS = 10;
+/**
+ * What a handler's form posts for an action: the action's own fields (checked against its schema
+ * in ./actions/), the version the page showed, and the service item the application is for.
+ */
+export type ActRequest = Record<string, unknown> & { version?: number; item?: ServiceItem };
 
 function toApplication(row: Selectable<ApplicationRow>): Application {
   return {
@@ -223,7 +107,7 @@ export class ApplicationService {
   /** The applicant's own application; anyone else's is "not found" (no hint that it exists). */
   async own(accountId: number, idOrNo: number | string): Promise<Application> {
     const app = typeof idOrNo === "number" ? await this.byId(idOrNo) : await this.byTrackingNo(idOrNo);
-    if (!app || app.accountId !== accountId) throw notFound("该办件不存在");
+    if (!app || app.accountId !== accountId) throw new NotFoundError("该办件不存在");
     return app;
   }
 
@@ -235,8 +119,8 @@ export class ApplicationService {
 
   async forStaff(staff: StaffPrincipal, id: number): Promise<Application> {
     const app = await this.byId(id);
-    if (!app || app.status === "draft") throw notFound("该办件不存在");
-    if (!this.canHandle(staff, app)) throw forbidden("该办件不属于您所在部门，无权查看");
+    if (!app || app.status === "draft") throw new NotFoundError("该办件不存在");
+    if (!this.canHandle(staff, app)) throw new ForbiddenError("该办件不属于您所在部门，无权查看");
     return app;
   }
 
@@ -462,21 +346,8 @@ export class ApplicationService {
         .where("version", "=", submitted.version)
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) return true; // another request submitted it at the same moment
-      const open = await trx
-        .selectFrom("applicationTasks")
-        .select("id")
-        .where("applicationId", "=", submitted.id)
-        .where("kind", "=", "accept")
-        .where("status", "=", "open")
-        .executeTakeFirst();
-      if (!open)
-        await this.createTask(trx, submitted, {
-          kind: "accept",
-          stageNo: 0,
-          stepNo: 0,
-          name: "预审受理",
-          groupId: wf.definition.acceptGroupId,
-        });
+      if (!(await hasOpenTask(trx, submitted.id, "accept")))
+        await createTask(trx, submitted, acceptTask(wf.definition));
       await this.event(
         trx,
         submitted.id,
@@ -506,7 +377,7 @@ export class ApplicationService {
   async withdraw(account: Account, id: number, reason: string): Promise<Application> {
     const app = await this.own(account.id, id);
     if (!["prereview", "correction", "review", "suspended"].includes(app.status))
-      throw new Conflict("该办件当前状态不能撤回");
+      throw new ConflictError("该办件当前状态不能撤回");
     return this.transition(
       app,
       { kind: "applicant", id: account.id, name: "申请人" },
@@ -514,7 +385,7 @@ export class ApplicationService {
       "withdrawn",
       { closedAt: nowIso() },
       reason || "申请人主动撤回",
-      (trx) => this.cancelOpenTasks(trx, app.id),
+      (trx) => cancelOpenTasks(trx, app.id),
     );
   }
 
@@ -523,9 +394,9 @@ export class ApplicationService {
     actor: Actor,
     action: string,
     to: string,
-    set: Omit<Updateable<ApplicationRow>, "id" | "version">,
+    set: ApplicationChanges,
     note = "",
-    after?: (trx: Db["db"]) => Promise<void>,
+    after?: TrxStep,
   ): Promise<Application> {
     await this.db.transaction().execute(async (trx) => {
       const result = await trx
@@ -534,7 +405,8 @@ export class ApplicationService {
         .where("id", "=", app.id)
         .where("version", "=", app.version)
         .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) throw new Conflict("该办件刚刚被他人处理过，请刷新页面后重试");
+      if (Number(result.numUpdatedRows) !== 1)
+        throw new ConflictError("该办件刚刚被他人处理过，请刷新页面后重试");
       if (after) await after(trx);
       await this.event(trx, app.id, actor, action, app.status, to, note);
       if (actor.kind === "staff")
@@ -566,67 +438,6 @@ export class ApplicationService {
     return rows.map((r) => ({ ...r, groupName: r.groupName ?? "" }));
   }
 
-  private async createTask(
-    trx: Db["db"],
-    app: { id: number; siteId: number },
-    t: { kind: string; stageNo: number; stepNo: number; name: string; groupId: number },
-  ) {
-    await trx
-      .insertInto("applicationTasks")
-      .values({ applicationId: app.id, siteId: app.siteId, ...t, status: "open", createdAt: nowIso() })
-      .execute();
-  }
-
-  private async openStage(trx: Db["db"], app: Application, def: WorkflowDefinition, stageNo: number) {
-    const stage = def.stages[stageNo];
-    if (!stage) {
-      await this.createTask(trx, app, {
-        kind: "decide",
-        stageNo: def.stages.length,
-        stepNo: 0,
-        name: "决定",
-        groupId: def.decideGroupId,
-      });
-      return;
-    }
-    const steps =
-      stage.mode === "parallel" ? stage.steps.map((s, i) => [s, i] as const) : [[stage.steps[0], 0] as const];
-    for (const [step, i] of steps)
-      await this.createTask(trx, app, {
-        kind: "review",
-        stageNo,
-        stepNo: i,
-        name: step.name,
-        groupId: step.groupId,
-      });
-  }
-
-  private async cancelOpenTasks(trx: Db["db"], appId: number, kinds?: string[]) {
-    let q = trx
-      .updateTable("applicationTasks")
-      .set({ status: "cancelled", doneAt: nowIso() })
-      .where("applicationId", "=", appId)
-      .where("status", "=", "open");
-    if (kinds) q = q.where("kind", "in", kinds);
-    await q.execute();
-  }
-
-  private async finishTask(trx: Db["db"], task: Task, staff: StaffPrincipal) {
-    const r = await trx
-      .updateTable("applicationTasks")
-      .set({
-        status: "done",
-        doneAt: nowIso(),
-        doneByName: staff.displayName,
-        assigneeId: staff.id,
-        assigneeName: staff.displayName,
-      })
-      .where("id", "=", task.id)
-      .where("status", "=", "open")
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) !== 1) throw new Conflict("该任务刚刚被他人处理过，请刷新页面后重试");
-  }
-
   /**
    * Tasks of applications that have none yet (submitted before workflows existed): the tasks their
    * status implies, so every application can be handled.
@@ -639,23 +450,9 @@ export class ApplicationService {
     const def = wf.definition;
     const status = app.status === "suspended" ? (app.suspendedFrom ?? "review") : app.status;
     await this.db.transaction().execute(async (trx) => {
-      if (status === "prereview" || status === "correction")
-        await this.createTask(trx, app, {
-          kind: "accept",
-          stageNo: 0,
-          stepNo: 0,
-          name: "预审受理",
-          groupId: def.acceptGroupId,
-        });
-      else if (status === "review") await this.openStage(trx, app, def, 0);
-      else
-        await this.createTask(trx, app, {
-          kind: "deliver",
-          stageNo: 0,
-          stepNo: 0,
-          name: "制证送达",
-          groupId: def.deliverGroupId,
-        });
+      if (status === "prereview" || status === "correction") await createTask(trx, app, acceptTask(def));
+      else if (status === "review") await openStage(trx, app, def, 0);
+      else await createTask(trx, app, deliverTask(def));
     });
   }
 
@@ -681,7 +478,7 @@ export class ApplicationService {
       (t) => t.status === "open" && kinds.includes(t.kind) && (taskId === undefined || t.id === taskId),
     );
     if (open.length === 0)
-      throw new Conflict(
+      throw new ConflictError(
         taskId === undefined
           ? `该办件当前没有可${actionLabel}的环节`
           : "该任务不存在或已办理完毕，请刷新页面",
@@ -691,419 +488,59 @@ export class ApplicationService {
     let refusal: DomainError | null = null;
     for (const t of open) {
       if (t.assigneeId) {
-        refusal ??= new Conflict(`“${t.name}”已由${t.assigneeName}认领，如需接手请由其转办`);
+        refusal ??= new ConflictError(`“${t.name}”已由${t.assigneeName}认领，如需接手请由其转办`);
         continue;
       }
       if (await this.mayTake(staff, t.groupId, app.siteId)) return t;
-      refusal = new Forbidden(`“${t.name}”由“${t.groupName}”办理，您不在该办理组，不能认领或办理`);
+      refusal = new ForbiddenError(`“${t.name}”由“${t.groupName}”办理，您不在该办理组，不能认领或办理`);
     }
     throw refusal!;
   }
 
   /**
-   * A handler's action on an application of their department. Each action checks the status it
-   * starts from and the task (workflow step) it belongs to, so a stale page, a tampered form or a
-   * handler of another group cannot skip or take a step.
+   * A handler's action on an application of their department (see ./actions/). Each action checks
+   * the status it starts from and the task (workflow step) it belongs to, so a stale page, a tampered
+   * form or a handler of another group cannot skip or take a step.
    */
-  async act(
+  async act(staff: StaffPrincipal, id: number, action: string, request: ActRequest): Promise<Application> {
+    const { item, version, ...input } = request;
+    const app = await this.forStaff(staff, id);
+    if (version !== undefined && version !== app.version)
+      throw new ConflictError("该办件刚刚被他人处理过，请刷新页面后重试");
+    await this.ensureTasks(app);
+    const handler = actionNamed(action);
+    if (!handler) throw new InvalidError("未知的办理操作");
+    return handler.run(await this.actionSetup(staff, id, action, item), input);
+  }
+
+  private async actionSetup(
     staff: StaffPrincipal,
     id: number,
     action: string,
-    input: {
-      note?: string;
-      outcome?: string;
-      assigneeId?: number;
-      groupId?: number;
-      taskId?: number;
-      extensionId?: number;
-      version?: number;
-      item?: ServiceItem;
-    },
-  ): Promise<Application> {
-    let app = await this.forStaff(staff, id);
-    if (input.version !== undefined && input.version !== app.version)
-      throw new Conflict("该办件刚刚被他人处理过，请刷新页面后重试");
-    await this.ensureTasks(app);
-    app = (await this.byId(id))!;
-    const actor: Actor = { kind: "staff", id: staff.id, name: staff.displayName };
-    const note = (input.note ?? "").trim().slice(0, 2000);
-    const label = ACTION_LABELS[action] ?? action;
-    const need = (statuses: string[]) => {
-      if (!statuses.includes(app.status))
-        throw new Conflict(`办件当前为“${STATUS_LABELS[app.status]}”，不能${label}`);
+    item: ServiceItem | undefined,
+  ): Promise<ActionSetup> {
+    const app = (await this.byId(id))!;
+    return {
+      action,
+      app,
+      staff,
+      item,
+      workflow: (await this.workflows.of(app)).definition,
+      calendar: await this.calendar.calendar(),
+      today: chinaDate(),
+      services: this.actionServices(),
     };
-    const requireNote = (message: string) => {
-      if (!note) throw new Invalid(message, { note: message });
-    };
-    const wf = await this.workflows.of(app);
-    const def = wf.definition;
-    const cal = await this.calendar.calendar();
-    const today = chinaDate();
-    const who = { assigneeId: staff.id, assigneeName: staff.displayName };
-    switch (action) {
-      case "correction": {
-        need(["prereview"]);
-        const task = await this.taskFor(app, staff, ["accept"], input.taskId, label);
-        if (app.correctionCount >= 1)
-          throw new Conflict("补正只能一次性告知，该办件已要求过补正，请受理或不予受理");
-        requireNote("请逐条列出需要补正的全部问题（一次性告知）");
-        return this.transition(
-          app,
-          actor,
-          "correction",
-          "correction",
-          { correctionCount: app.correctionCount + 1, correctionNote: note, ...who },
-          note,
-          (trx) => this.claimIn(trx, task, staff),
-        );
-      }
-      case "accept": {
-        need(["prereview"]);
-        const task = await this.taskFor(app, staff, ["accept"], input.taskId, label);
-        const item = input.item;
-        const legal = item?.guide.legalLimitDays ?? 20;
-        const committed = item?.guide.committedLimitDays ?? legal;
-        return this.transition(
-          app,
-          actor,
-          "accept",
-          "review",
-          {
-            acceptedOn: today,
-            dueLegal: cal.addWorkingDays(today, legal),
-            dueCommitted: cal.addWorkingDays(today, committed),
-            ...who,
-          },
-          note,
-          async (trx) => {
-            await this.finishTask(trx, task, staff);
-            await this.openStage(trx, app, def, 0);
-          },
-        );
-      }
-      case "refuse": {
-        need(["prereview"]);
-        const task = await this.taskFor(app, staff, ["accept"], input.taskId, label);
-        requireNote("请写明不予受理的理由和依据");
-        return this.transition(
-          app,
-          actor,
-          "refuse",
-          "refused",
-          { closedAt: nowIso(), outcome: "refused", outcomeText: note, ...who },
-          note,
-          (trx) => this.finishTask(trx, task, staff),
-        );
-      }
-      case "complete": {
-        need(["review"]);
-        const task = await this.taskFor(app, staff, ["review"], input.taskId, label);
-        const stage = def.stages[task.stageNo];
-        return this.transition(
-          app,
-          actor,
-          "complete",
-          "review",
-          who,
-          `${stage?.name ?? "审查"}·${task.name}（${task.groupName}）已完成${note ? `：${note}` : ""}`,
-          async (trx) => {
-            await this.finishTask(trx, task, staff);
-            if (stage && stage.mode === "serial" && task.stepNo + 1 < stage.steps.length) {
-              const next = stage.steps[task.stepNo + 1];
-              await this.createTask(trx, app, {
-                kind: "review",
-                stageNo: task.stageNo,
-                stepNo: task.stepNo + 1,
-                name: next.name,
-                groupId: next.groupId,
-              });
-              return;
-            }
-            const left = await trx
-              .selectFrom("applicationTasks")
-              .select("id")
-              .where("applicationId", "=", app.id)
-              .where("status", "=", "open")
-              .where("kind", "=", "review")
-              .executeTakeFirst();
-            if (!left) await this.openStage(trx, app, def, task.stageNo + 1);
-          },
-        );
-      }
-      case "decide": {
-        need(["review"]);
-        const task = await this.taskFor(app, staff, ["decide"], input.taskId, label);
-        if (input.outcome !== "approved" && input.outcome !== "denied")
-          throw new Invalid("请选择决定结果", { outcome: "请选择准予或不予办理" });
-        if (input.outcome === "denied") requireNote("不予办理须写明理由和依据");
-        return this.transition(
-          app,
-          actor,
-          "decide",
-          "decided",
-          {
-            outcome: input.outcome,
-            outcomeText: note || "准予办理",
-            decidedAt: nowIso(),
-            dueDelivery: cal.addWorkingDays(today, DELIVERY_DAYS),
-            ...who,
-          },
-          `${input.outcome === "approved" ? "准予办理" : "不予办理"}${note ? `：${note}` : ""}`,
-          async (trx) => {
-            await this.finishTask(trx, task, staff);
-            await this.createTask(trx, app, {
-              kind: "deliver",
-              stageNo: 0,
-              stepNo: 0,
-              name: "制证送达",
-              groupId: def.deliverGroupId,
-            });
-          },
-        );
-      }
-      case "return": {
-        need(["review", "decided"]);
-        const task = await this.taskFor(
-          app,
-          staff,
-          app.status === "review" ? ["decide"] : ["deliver"],
-          input.taskId,
-          label,
-        );
-        requireNote("请写明退回重新审查的原因");
-        return this.transition(
-          app,
-          actor,
-          "return",
-          "review",
-          { outcome: null, outcomeText: null, decidedAt: null, dueDelivery: null, ...who },
-          note,
-          async (trx) => {
-            await this.cancelOpenTasks(trx, app.id);
-            void task;
-            await this.openStage(trx, app, def, Math.max(0, def.stages.length - 1));
-          },
-        );
-      }
-      case "deliver": {
-        need(["decided"]);
-        const task = await this.taskFor(app, staff, ["deliver"], input.taskId, label);
-        return this.transition(app, actor, "deliver", "delivered", who, note || "办理结果已送达", (trx) =>
-          this.claimIn(trx, task, staff),
-        );
-      }
-      case "close": {
-        need(["delivered"]);
-        const task = await this.taskFor(app, staff, ["deliver"], input.taskId, label);
-        const due = app.dueCommitted;
-        const onTime = due ? today <= due : true;
-        return this.transition(
-          app,
-          actor,
-          "close",
-          "closed",
-          { closedAt: nowIso(), onTime: onTime ? 1 : 0, ...who },
-          note,
-          (trx) => this.finishTask(trx, task, staff),
-        );
-      }
-      case "suspend":
-      case "hearing":
-      case "testing":
-      case "expert": {
-        need(["review", "decided"]);
-        await this.taskFor(app, staff, ["review", "decide", "deliver"], input.taskId, label);
-        requireNote(
-          action === "suspend"
-            ? "请写明挂起原因"
-            : `请写明${SUSPEND_KINDS[action]}的事由和预计期限（期间不计入办理时限）`,
-        );
-        return this.transition(
-          app,
-          actor,
-          action,
-          "suspended",
-          { suspendedFrom: app.status, suspendedOn: today, suspendKind: action },
-          note,
-        );
-      }
-      case "resume": {
-        need(["suspended"]);
-        await this.taskFor(app, staff, ["review", "decide", "deliver"], input.taskId, label);
-        // The clock stopped while suspended: push every open limit by the working days that passed.
-        const paused = Math.max(0, cal.workingDaysBetween(app.suspendedOn ?? today, today));
-        const push = (d: string | null) => (d ? cal.addWorkingDays(d, paused) : null);
-        const kind = SUSPEND_KINDS[app.suspendKind ?? "suspend"] ?? "挂起";
-        return this.transition(
-          app,
-          actor,
-          "resume",
-          app.suspendedFrom ?? "review",
-          {
-            suspendedFrom: null,
-            suspendedOn: null,
-            suspendKind: null,
-            suspendedDays: app.suspendedDays + paused,
-            dueLegal: push(app.dueLegal),
-            dueCommitted: push(app.dueCommitted),
-            dueDelivery: push(app.dueDelivery),
-          },
-          `${kind}结束，${paused}个工作日不计入时限，时限相应顺延${note ? `；${note}` : ""}`,
-        );
-      }
-      case "claim": {
-        if (!ACTIVE_STATUSES.includes(app.status)) need(ACTIVE_STATUSES);
-        const task = await this.taskFor(app, staff, TASK_KINDS, input.taskId, label);
-        if (task.assigneeId === staff.id && input.taskId !== undefined) throw new Conflict("您已认领该任务");
-        return this.transition(
-          app,
-          actor,
-          "claim",
-          app.status,
-          who,
-          `${task.name}（${task.groupName}）`,
-          (trx) => this.claimIn(trx, task, staff),
-        );
-      }
-      case "transfer": {
-        if (!ACTIVE_STATUSES.includes(app.status)) need(ACTIVE_STATUSES);
-        const task = await this.taskFor(app, staff, TASK_KINDS, input.taskId, label);
-        if (input.groupId) {
-          const group = await this.workflows.groupById(input.groupId);
-          if (!group || group.siteId !== app.siteId || group.kind === "supervision")
-            throw new Invalid("请选择本部门的办理组", { groupId: "转办对象须为本部门的办理组" });
-          if (group.id === task.groupId)
-            throw new Invalid("该任务已在这个办理组", { groupId: "请选择其他办理组" });
-          return this.transition(
-            app,
-            actor,
-            "transfer",
-            app.status,
-            { assigneeId: null, assigneeName: null },
-            `${task.name}：由“${task.groupName}”转至“${group.name}”${note ? `；${note}` : ""}`,
-            async (trx) => {
-              await trx
-                .updateTable("applicationTasks")
-                .set({ groupId: group.id, assigneeId: null, assigneeName: null, claimedAt: null })
-                .where("id", "=", task.id)
-                .where("status", "=", "open")
-                .execute();
-            },
-          );
-        }
-        const target = (await this.handlersOf(app.siteId)).find((h) => h.id === (input.assigneeId ?? 0));
-        const members = await this.workflows.members(task.groupId);
-        const eligible = members.length === 0 || members.some((m) => m.id === target?.id);
-        if (!target || target.id === staff.id || !eligible)
-          throw new Invalid("请选择本部门该办理组的承办人", {
-            assigneeId: `转办对象须为本部门的承办人（“${task.groupName}”成员）`,
-          });
-        return this.transition(
-          app,
-          actor,
-          "transfer",
-          app.status,
-          { assigneeId: target.id, assigneeName: target.displayName },
-          `${task.name}：转办给${target.displayName}${note ? `；${note}` : ""}`,
-          async (trx) => {
-            await trx
-              .updateTable("applicationTasks")
-              .set({ assigneeId: target.id, assigneeName: target.displayName, claimedAt: nowIso() })
-              .where("id", "=", task.id)
-              .where("status", "=", "open")
-              .execute();
-          },
-        );
-      }
-      case "extend": {
-        need(["review", "suspended"]);
-        if (app.status === "suspended" && app.suspendedFrom !== "review") need(["review"]);
-        await this.taskFor(app, staff, ["review", "decide"], input.taskId, label);
-        requireNote("请写明需要延长法定办理期限的理由");
-        const exts = await this.extensions(app.id);
-        if (exts.some((e) => e.status === "pending")) throw new Conflict("已有待审批的延期申请");
-        if (exts.some((e) => e.status === "approved"))
-          throw new Conflict("法定期限只能延长一次，该办件已延长过");
-        const days = extensionDays(def);
-        return this.transition(
-          app,
-          actor,
-          "extend",
-          app.status,
-          {},
-          `申请延长法定期限${days}个工作日：${note}`,
-          async (trx) => {
-            await trx
-              .insertInto("applicationExtensions")
-              .values({
-                applicationId: app.id,
-                siteId: app.siteId,
-                days,
-                reason: note,
-                status: "pending",
-                requestedBy: staff.id,
-                requestedByName: staff.displayName,
-                requestedAt: nowIso(),
-              })
-              .execute();
-          },
-        );
-      }
-      case "extend_approve":
-      case "extend_refuse": {
-        const ext = (await this.extensions(app.id)).find(
-          (e) => e.status === "pending" && (input.extensionId === undefined || e.id === input.extensionId),
-        );
-        if (!ext) throw new Conflict("没有待审批的延期申请，请刷新页面");
-        if (!(await this.isLeader(staff, app.siteId)))
-          throw new Forbidden("只有本部门分管领导可以审批延期申请");
-        if (ext.requestedBy === staff.id) throw new Forbidden("不能审批本人提出的延期申请");
-        const approve = action === "extend_approve";
-        if (!approve) requireNote("请写明不同意延期的理由");
-        const dueAfter = approve && app.dueLegal ? cal.addWorkingDays(app.dueLegal, ext.days) : app.dueLegal;
-        return this.transition(
-          app,
-          actor,
-          action,
-          app.status,
-          approve ? { dueLegal: dueAfter, extendedDays: app.extendedDays + ext.days } : {},
-          approve
-            ? `批准延长法定期限${ext.days}个工作日，法定期限由${app.dueLegal}延至${dueAfter}${note ? `；${note}` : ""}`
-            : `不同意延期：${note}`,
-          async (trx) => {
-            const r = await trx
-              .updateTable("applicationExtensions")
-              .set({
-                status: approve ? "approved" : "refused",
-                decidedBy: staff.id,
-                decidedByName: staff.displayName,
-                decidedAt: nowIso(),
-                decisionNote: note,
-                dueBefore: app.dueLegal,
-                dueAfter: approve ? dueAfter : app.dueLegal,
-              })
-              .where("id", "=", ext.id)
-              .where("status", "=", "pending")
-              .executeTakeFirst();
-            if (Number(r.numUpdatedRows) !== 1) throw new Conflict("该延期申请刚刚被他人审批过，请刷新页面");
-          },
-        );
-      }
-      default:
-        throw new Invalid("未知的办理操作");
-    }
   }
 
-  private async claimIn(trx: Db["db"], task: Task, staff: StaffPrincipal) {
-    if (task.assigneeId === staff.id) return;
-    const r = await trx
-      .updateTable("applicationTasks")
-      .set({ assigneeId: staff.id, assigneeName: staff.displayName, claimedAt: nowIso() })
-      .where("id", "=", task.id)
-      .where("status", "=", "open")
-      .where((eb) => eb.or([eb("assigneeId", "is", null), eb("assigneeId", "=", staff.id)]))
-      .executeTakeFirst();
-    if (Number(r.numUpdatedRows) !== 1) throw new Conflict("该任务刚刚被他人认领，请刷新页面");
+  private actionServices(): ActionServices {
+    return {
+      transition: (...args) => this.transition(...args),
+      taskFor: (...args) => this.taskFor(...args),
+      extensions: (applicationId) => this.extensions(applicationId),
+      isLeader: (staff, siteId) => this.isLeader(staff, siteId),
+      handlersOf: (siteId) => this.handlersOf(siteId),
+      workflows: this.workflows,
+    };
   }
 
   /**

@@ -9,9 +9,11 @@ import {
   trackingFrom,
   urlencoded,
   postApplication,
+  principalOf,
   VALID_APPLICATION,
 } from "./test-helpers.ts";
 import { chinaDate, shiftDays } from "../../platform/time/china-time.ts";
+import { InvalidError } from "./errors.ts";
 
 const valid = VALID_APPLICATION;
 
@@ -168,6 +170,24 @@ for (const engine of ENGINES) {
         .set({ dueCommitted: "2099-12-31" })
         .where("id", "=", appId)
         .execute();
+    });
+
+    it("answers input an action does not take with a 4xx in Chinese, changing nothing", async () => {
+      const apps = t.deps.oneStop.applications;
+      const before = (await apps.byId(appId))!;
+      const unknown = await act(handler, { action: "approve_all" });
+      assert.equal(unknown.statusCode, 400);
+      assert.match(unknown.body, /未知的办理操作/);
+      const outcome = await act(leader, { action: "decide", outcome: "maybe" });
+      assert.equal(outcome.statusCode, 400);
+      assert.match(outcome.body, /请选择准予或不予办理/);
+      // The form only posts numbers as ids; a direct caller's other values are refused by the schema.
+      const staff = await principalOf(t, "rst_handler");
+      await assert.rejects(
+        apps.act(staff, appId, "transfer", { groupId: "办理组" }),
+        (e) => e instanceof InvalidError && e.fields.groupId === "应为整数",
+      );
+      assert.equal((await apps.byId(appId))!.version, before.version);
     });
 
     it("refuses a stale page, then decides, returns, decides, delivers and closes — each step visible to the applicant and audited", async () => {

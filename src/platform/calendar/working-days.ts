@@ -1,9 +1,6 @@
 import { isDateString, shiftDays, type DateString } from "../time/china-time.ts";
 import { HOLIDAY_SCHEDULES } from "./holidays.ts";
 
-/** @deprecated Import chinaDate from platform/time; kept for onestop/applications.ts until its rewrite lands. */
-export { chinaDate } from "../time/china-time.ts";
-
 export type DayKind = "holiday" | "workday";
 
 export interface CalendarDay {

@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomInt, timingSafeEqual } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Database } from "../../tables.ts";
-import { nowIso } from "../db/time.ts";
+import { nowIso } from "../time/china-time.ts";
 import { Invalid, TooMany } from "../http/errors.ts";
 
 /** Sends a text message. Production plugs in an SMS gateway; the default writes to an outbox table. */
