@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
 import type { SessionStore } from "../../platform/auth/session-store.ts";
 import type { AccountsService } from "./service.ts";
 import type { AccountsDeps } from "./deps.ts";
@@ -79,4 +79,26 @@ export async function requireCitizen(
   }
   checkRequestCsrf(request, ctx.session.csrf);
   return ctx;
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    /** The signed-in citizen or enterprise; set by citizenOnly's preHandler on the routes that use it. */
+    citizen: CitizenContext;
+  }
+}
+
+/**
+ * A route-level preHandler for the citizen area: resolves the signed-in citizen once (pages go to
+ * the site's login form, APIs answer 401), checks CSRF on state changes and sets `request.citizen`.
+ * Use as `{ preHandler: citizenOnly(deps) }`; the site comes from the route's `:site` parameter.
+ */
+export function citizenOnly(deps: CitizenAuthDeps): preHandlerAsyncHookHandler {
+  return async function citizenGuard(request, reply) {
+    reply.header("cache-control", "no-store");
+    const site = (request.params as { site?: unknown } | undefined)?.site;
+    const ctx = await requireCitizen(deps, request, reply, typeof site === "string" ? site : "www");
+    if (!ctx) return reply;
+    request.citizen = ctx;
+  };
 }
