@@ -9,7 +9,9 @@ import { DEMO_SITES } from "./demo-sites.ts";
 import { minimalPdf } from "./sample-files.ts";
 import { seedAssistant } from "../modules/assistant/seed.ts";
 import { seedInteraction } from "../modules/mailbox/seed.ts";
+import { seedConsultationsAndSurveys } from "../modules/participation/index.ts";
 import { seedServiceHall } from "../modules/onestop/seed.ts";
+import { KvStore } from "../platform/kv/kv-store.ts";
 
 /** Channel path that each article kind goes to in the standard channel tree. */
 export const CHANNEL_FOR_KIND: Record<string, string> = {
@@ -41,19 +43,14 @@ export const DEMO_STAFF: {
   },
 ];
 
-const SEED_CLAIM = "demo_seeded";
 
 /** Seeds the demo cluster into an empty database, once (several instances may start together). */
 export async function seedDemo(deps: AppDeps, log: (line: string) => void = () => {}): Promise<boolean> {
   const { store } = deps;
   const existing = await store.db.selectFrom("sites").select("id").limit(1).executeTakeFirst();
   if (existing) return false;
-  const claim = await store.db
-    .insertInto("kv")
-    .values({ key: SEED_CLAIM, value: nowIso() })
-    .onConflict((oc) => oc.column("key").doNothing())
-    .executeTakeFirst();
-  if (Number(claim.numInsertedOrUpdatedRows ?? 0) !== 1) return false;
+  const claimed = await new KvStore(store.db).scope<{ claim: string }>("seed").setIfAbsent("claim", nowIso());
+  if (!claimed) return false;
   log("Seeding the demo cluster…");
   const actor: Actor = { id: null, name: "system:seed" };
 
@@ -94,6 +91,7 @@ export async function seedDemo(deps: AppDeps, log: (line: string) => void = () =
   }
 
   await seedInteraction(deps, passwordHash);
+  await seedConsultationsAndSurveys(deps);
 
   const idsByTitle = new Map<string, number>();
   const cityCodes = DEMO_SITES.filter((s) => s.kind === "city" || s.kind === "county").map((s) => s.code);

@@ -1,9 +1,8 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { VNode } from "preact";
-import type { Db } from "../platform/db/database.ts";
 import type { SessionStore } from "../platform/auth/session-store.ts";
 import { sendHtml } from "../platform/http/reply.ts";
-import { requireStaff, type StaffContext } from "../platform/auth/staff-auth.ts";
+import { requireStaff, type StaffContext, type StaffDirectory } from "../platform/auth/staff-auth.ts";
 import type { AdminContext } from "./admin-layout.tsx";
 import { renderDocument } from "./render.ts";
 
@@ -14,11 +13,11 @@ export interface ConsoleRequest {
 
 /** Signed-in staff (and, for POSTs, a valid CSRF token) or null after redirecting to the login form. */
 export async function consoleAuth(
-  deps: { store: Db; sessions: SessionStore },
+  deps: { staff: StaffDirectory; sessions: SessionStore },
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<ConsoleRequest | null> {
-  const auth = await requireStaff({ db: deps.store.db, sessions: deps.sessions }, request, reply);
+  const auth = await requireStaff({ staff: deps.staff, sessions: deps.sessions }, request, reply);
   if (!auth) return null;
   return {
     auth,

@@ -1,11 +1,11 @@
-import type { Selectable } from "kysely";
+import type { Insertable, Selectable } from "kysely";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import { hashPassword, passwordProblem, verifyPassword } from "../../platform/auth/passwords.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { InputError } from "../../platform/http/errors.ts";
 import { creditCodeProblem, idNumberProblem, MOBILE } from "../../platform/validation/china-ids.ts";
-import type { AccountRow } from "../../tables.ts";
+import type { AccountRow, AccountsTables } from "./tables.ts";
 import {
   OidcProvider,
   oidcSettingsFromEnv,
@@ -67,7 +67,7 @@ export class AccountsService {
   private dummyHash: Promise<string> | null = null;
 
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<AccountsTables>,
     private readonly audit: AuditLog,
     /** The external (redirect) identity provider, when configured (OIDC_* environment variables). */
     readonly external: RedirectIdentityProvider | null = defaultExternalProvider(),
@@ -103,6 +103,19 @@ export class AccountsService {
     else if (input.password !== input.password2) errors.password2 = "两次输入的密码不一致";
     if (input.agree !== "1") errors.agree = "请阅读并同意用户服务协议和隐私政策";
     return errors;
+  }
+
+  /** Demo accounts with an already-hashed password, real-name verified (seeds only; not audited). */
+  async seedVerified(
+    rows: (Pick<Insertable<AccountRow>, "kind" | "loginName" | "name" | "phone" | "passwordHash"> &
+      Partial<Pick<Insertable<AccountRow>, "idNumber" | "creditCode" | "contactName">>)[],
+  ): Promise<void> {
+    await this.db
+      .insertInto("accounts")
+      .values(
+        rows.map((r) => ({ ...r, verified: 1, provider: "local" as const, subject: r.loginName, createdAt: nowIso() })),
+      )
+      .execute();
   }
 
   /** Registers a local account (not yet real-name verified). */

@@ -107,7 +107,7 @@ function turnIds(text: string): number[] {
 
 export default async function assistantAdminRoutes(app: FastifyInstance, { deps }: { deps: AssistantDeps }) {
   const { assistant, sites } = deps;
-  const authDeps = { db: deps.store.db, sessions: deps.sessions };
+  const authDeps = { staff: deps.staff, sessions: deps.sessions };
 
   /** Staff who edit or review some site's content may use the assistant console. */
   async function staffFor(request: FastifyRequest, reply: FastifyReply): Promise<StaffContext | null> {

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from "kysely";
-import type { AssistantFaqRow, Database } from "../../tables.ts";
+import type { AssistantFaqRow, AssistantTables } from "./tables.ts";
 
 /** A link from an FAQ entry to the related service guide or policy document. */
 export interface FaqLink {
@@ -98,7 +98,7 @@ export interface TurnInput {
 }
 
 export class AssistantRepo {
-  constructor(readonly db: Kysely<Database>) {}
+  constructor(readonly db: Kysely<AssistantTables>) {}
 
   async faqById(id: string): Promise<AssistantFaqRow | undefined> {
     return this.db.selectFrom("assistantFaqs").selectAll().where("id", "=", id).executeTakeFirst();

@@ -18,6 +18,7 @@ import {
   type FaqRecord,
   type PublishedFaq,
 } from "./repo.ts";
+import type { AssistantTables } from "./tables.ts";
 
 export type { FaqLink, FaqRecord, PublishedFaq } from "./repo.ts";
 
@@ -212,7 +213,7 @@ export class AssistantService {
   lastBuildMs = 0;
 
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<AssistantTables>,
     private readonly sites: SitesService,
     private readonly audit: AuditLog,
     readonly handOff: HandOff,

@@ -1,13 +1,13 @@
 import { diffWords } from "diff";
 import type { Transaction } from "kysely";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
-import type { Db } from "../../platform/db/database.ts";
+import { tablesOf, type AnyView, type Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { htmlToText, looksLikeHtml, sanitizeRichText, textToHtml } from "../../platform/html/sanitize.ts";
 import { InputError, notFound } from "../../platform/http/errors.ts";
 import type { SearchIndex } from "../../platform/search/search-index.ts";
-import type { Database } from "../../tables.ts";
-import type { SitesService } from "../sites/index.ts";
+import type { ArticleKind, ArticleStatus, ContentTables, UnpublishReason, Validity } from "./tables.ts";
+import type { Channel, SitesService } from "../sites/index.ts";
 import { checkAttachment } from "../../platform/files/attachments.ts";
 import {
   DEFAULT_INDEX_FORMAT,
@@ -16,6 +16,7 @@ import {
   normaliseDocNumberInput,
 } from "./policy-numbers.ts";
 import { ContentRepo, type Article } from "./repo.ts";
+import { putBlob } from "../../platform/files/blob-store.ts";
 
 export type { Article };
 
@@ -125,14 +126,15 @@ export class ContentService {
   readonly repo: ContentRepo;
 
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<ContentTables>,
     private readonly sites: SitesService,
     private readonly search: SearchIndex,
     private readonly audit: AuditLog,
     /** Called after anything public changes (page caches listen). */
     private readonly onPublicChange: (articleId: number) => void = () => {},
   ) {
-    this.repo = new ContentRepo(store.db);
+    this.repo = new ContentRepo(store.db, sites);
+    sites.onChannelMerge((trx, sourceId, target) => this.moveChannelArticles(trx, sourceId, target));
     search.kinds.register(ARTICLE_KINDS);
   }
 
@@ -162,7 +164,7 @@ export class ContentService {
         .insertInto("articles")
         .values({
           externalId: input.externalId ?? null,
-          kind: input.kind,
+          kind: input.kind as ArticleKind, // checked by articleProblems
           title: input.title.trim(),
           summary: input.summary?.trim() || text.slice(0, 120),
           bodyHtml: html,
@@ -178,7 +180,7 @@ export class ContentService {
           issuerId,
           writtenAt: input.writtenAt ?? null,
           theme: input.theme?.trim() || null,
-          validity: input.kind === "policy" ? input.validity || "有效" : null,
+          validity: input.kind === "policy" ? ((input.validity || "有效") as Validity) : null,
           policyId: input.policyId ?? null,
           tableJson: input.table ? JSON.stringify(input.table) : null,
           version: 1,
@@ -218,7 +220,7 @@ export class ContentService {
       const row = await trx
         .updateTable("articles")
         .set({
-          kind: input.kind,
+          kind: input.kind as ArticleKind, // checked by articleProblems
           title: input.title.trim(),
           summary: input.summary?.trim() || text.slice(0, 120),
           bodyHtml: html,
@@ -231,7 +233,7 @@ export class ContentService {
           issuerId,
           writtenAt: input.writtenAt ?? null,
           theme: input.theme?.trim() || null,
-          validity: input.kind === "policy" ? input.validity || current.validity || "有效" : null,
+          validity: input.kind === "policy" ? ((input.validity || current.validity || "有效") as Validity) : null,
           policyId: input.policyId ?? null,
           tableJson: input.table ? JSON.stringify(input.table) : current.tableJson,
           publishedAt: input.publishedAt ? new Date(input.publishedAt).toISOString() : current.publishedAt,
@@ -408,7 +410,7 @@ export class ContentService {
         .updateTable("articles")
         .set({
           status: reason === "withdrawn" ? "withdrawn" : "unpublished",
-          unpublishReason: reason,
+          unpublishReason: reason as UnpublishReason, // checked above
           unpublishNote: note.trim(),
           redirectTo: reason === "consolidated" ? redirectTo : null,
           updatedAt: nowIso(),
@@ -441,7 +443,7 @@ export class ContentService {
     await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable("articles")
-        .set({ validity, validityNote: note.trim() || null, updatedAt: nowIso() })
+        .set({ validity: validity as Validity, validityNote: note.trim() || null, updatedAt: nowIso() })
         .where("id", "=", id)
         .execute();
       await this.audit.record(
@@ -463,11 +465,7 @@ export class ContentService {
     await this.get(articleId);
     const file = await checkAttachment(fileName, bytes);
     const attachment = await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto("blobs")
-        .values({ sha256: file.sha256, bytes: file.bytes })
-        .onConflict((oc) => oc.column("sha256").doNothing())
-        .execute();
+      await putBlob(trx, file.sha256, file.bytes);
       const row = await trx
         .insertInto("attachments")
         .values({
@@ -544,8 +542,8 @@ export class ContentService {
 
   private async transition(
     id: number,
-    from: string[],
-    to: string,
+    from: ArticleStatus[],
+    to: ArticleStatus,
     actor: Actor,
     action: string,
     detail: Record<string, unknown> = {},
@@ -566,9 +564,27 @@ export class ContentService {
     });
   }
 
+  /** A merged channel's articles move to the target channel (inside the sites module's transaction). */
+  private async moveChannelArticles(handle: AnyView, sourceId: number, target: Channel): Promise<void> {
+    const trx = tablesOf<ContentTables>(handle);
+    const links = await trx
+      .selectFrom("articleChannels")
+      .select("articleId")
+      .where("channelId", "=", sourceId)
+      .execute();
+    for (const link of links) {
+      await trx
+        .insertInto("articleChannels")
+        .values({ articleId: link.articleId, channelId: target.id, siteId: target.siteId })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    }
+    await trx.deleteFrom("articleChannels").where("channelId", "=", sourceId).execute();
+  }
+
   private async checkChannels(channelIds: number[]): Promise<void> {
     if (channelIds.length === 0) return;
-    const found = await this.db.selectFrom("channels").select("id").where("id", "in", channelIds).execute();
+    const found = await this.sites.channelsByIds(channelIds);
     if (found.length !== new Set(channelIds).size)
       throw new InputError("所选栏目不存在", { channelIds: "所选栏目不存在" });
   }
@@ -580,16 +596,12 @@ export class ContentService {
   }
 
   private async linkChannels(
-    trx: Transaction<Database>,
+    trx: Transaction<ContentTables>,
     articleId: number,
     channelIds: number[],
   ): Promise<void> {
     if (channelIds.length === 0) return;
-    const channels = await trx
-      .selectFrom("channels")
-      .select(["id", "siteId"])
-      .where("id", "in", channelIds)
-      .execute();
+    const channels = await this.sites.channelsByIds(channelIds);
     for (const channel of channels) {
       await trx
         .insertInto("articleChannels")
@@ -600,7 +612,7 @@ export class ContentService {
   }
 
   private async snapshot(
-    trx: Transaction<Database>,
+    trx: Transaction<ContentTables>,
     article: Article,
     note: string,
     actor: Actor,
@@ -621,7 +633,7 @@ export class ContentService {
       .execute();
   }
 
-  private async issuerIdByName(trx: Transaction<Database>, name: string): Promise<number | null> {
+  private async issuerIdByName(trx: Transaction<ContentTables>, name: string): Promise<number | null> {
     const row = await trx
       .selectFrom("issuers")
       .select("id")
@@ -631,7 +643,7 @@ export class ContentService {
   }
 
   /** Gives a policy document its 索引号 on first publication, unique across the library. */
-  private async assignIndexNo(trx: Transaction<Database>, article: Article): Promise<void> {
+  private async assignIndexNo(trx: Transaction<ContentTables>, article: Article): Promise<void> {
     if (article.kind !== "policy" || article.indexNo) return;
     const year = Number((article.writtenAt ?? article.publishedAt ?? nowIso()).slice(0, 4));
     const issuer = article.issuerId
@@ -654,7 +666,7 @@ export class ContentService {
     }
   }
 
-  private async nextSequence(trx: Transaction<Database>, issuerId: number, year: number): Promise<number> {
+  private async nextSequence(trx: Transaction<ContentTables>, issuerId: number, year: number): Promise<number> {
     // issuer_id 0 is the shared sequence of articles without a configured issuing body.
     const row = await trx
       .insertInto("indexSequences")

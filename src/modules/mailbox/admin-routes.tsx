@@ -18,7 +18,7 @@ const SWEEP_EVERY_MS = 60_000;
 export default async function interactionAdminRoutes(app: FastifyInstance, { deps }: { deps: MailboxDeps }) {
   const { mailbox, sites } = deps;
   const letters = mailbox.letters;
-  const authDeps = { db: deps.store.db, sessions: deps.sessions };
+  const authDeps = { staff: deps.staff, sessions: deps.sessions };
   let lastSweep = 0;
 
   const adminCtx = (c: StaffContext, request: FastifyRequest): AdminContext => ({

@@ -7,6 +7,8 @@ import type { SearchIndex } from "../../platform/search/search-index.ts";
 import type { ParticipationService } from "../participation/index.ts";
 import type { SitesService } from "../sites/index.ts";
 import type { MailboxService } from "./service.ts";
+import type { MailboxTables } from "./tables.ts";
+import type { StaffService } from "../staff/index.ts";
 
 /** What the container gives this module's routes and seed (AppDeps satisfies it). */
 export interface MailboxDeps {
@@ -17,6 +19,7 @@ export interface MailboxDeps {
   phone: PhoneVerifier;
   search: SearchIndex;
   sessions: SessionStore;
+  staff: StaffService;
   sites: SitesService;
-  store: Db;
+  store: Db<MailboxTables>;
 }

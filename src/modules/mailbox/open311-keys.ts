@@ -4,13 +4,14 @@ import type { StaffPrincipal } from "../../platform/auth/staff-auth.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { forbidden, InputError } from "../../platform/http/errors.ts";
+import type { MailboxTables } from "./tables.ts";
 
 const hash = (key: string) => createHash("sha256").update(key).digest("hex");
 
 /** API keys for Open311 clients that file letters; only hashes are stored, the key is shown once. */
 export class Open311Keys {
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<MailboxTables>,
     private readonly audit: AuditLog,
   ) {}
 

@@ -30,7 +30,7 @@ const s = (body: unknown, k: string, max = 2000) => {
 export default async function serviceAdminRoutes(app: FastifyInstance, { deps }: { deps: OneStopDeps }) {
   const { oneStop, sites } = deps;
   const { applications } = oneStop;
-  const authDeps = { db: deps.store.db, sessions: deps.sessions };
+  const authDeps = { staff: deps.staff, sessions: deps.sessions };
 
   async function staffOf(
     request: FastifyRequest,

@@ -7,7 +7,7 @@ import { chinaDate, type WorkingCalendar } from "../../platform/calendar/working
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
-import type { ApplicationRow, ApplicationTaskRow } from "../../tables.ts";
+import type { ApplicationRow, ApplicationTaskRow, OneStopTables } from "./tables.ts";
 import type { Account } from "../accounts/index.ts";
 import type { ServiceItem } from "./catalogue.ts";
 import type { FormVersion } from "./form-store.ts";
@@ -188,7 +188,7 @@ export interface SaveResult {
 /** Applications (办件): drafts, submission, pre-review, the handling workflow and its time limits. */
 export class ApplicationService {
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<OneStopTables>,
     private readonly audit: AuditLog,
     private readonly calendar: CalendarService,
     readonly workflows: WorkflowStore,
@@ -284,7 +284,7 @@ export class ApplicationService {
   }
 
   private async event(
-    trx: Db["db"],
+    trx: Db<OneStopTables>["db"],
     appId: number,
     actor: Actor,
     action: string,
@@ -518,7 +518,7 @@ export class ApplicationService {
     to: string,
     set: Omit<Updateable<ApplicationRow>, "id" | "version">,
     note = "",
-    after?: (trx: Db["db"]) => Promise<void>,
+    after?: (trx: Db<OneStopTables>["db"]) => Promise<void>,
   ): Promise<Application> {
     await this.db.transaction().execute(async (trx) => {
       const result = await trx
@@ -561,7 +561,7 @@ export class ApplicationService {
   }
 
   private async createTask(
-    trx: Db["db"],
+    trx: Db<OneStopTables>["db"],
     app: { id: number; siteId: number },
     t: { kind: string; stageNo: number; stepNo: number; name: string; groupId: number },
   ) {
@@ -571,7 +571,7 @@ export class ApplicationService {
       .execute();
   }
 
-  private async openStage(trx: Db["db"], app: Application, def: WorkflowDefinition, stageNo: number) {
+  private async openStage(trx: Db<OneStopTables>["db"], app: Application, def: WorkflowDefinition, stageNo: number) {
     const stage = def.stages[stageNo];
     if (!stage) {
       await this.createTask(trx, app, {
@@ -595,7 +595,7 @@ export class ApplicationService {
       });
   }
 
-  private async cancelOpenTasks(trx: Db["db"], appId: number, kinds?: string[]) {
+  private async cancelOpenTasks(trx: Db<OneStopTables>["db"], appId: number, kinds?: string[]) {
     let q = trx
       .updateTable("applicationTasks")
       .set({ status: "cancelled", doneAt: nowIso() })
@@ -605,7 +605,7 @@ export class ApplicationService {
     await q.execute();
   }
 
-  private async finishTask(trx: Db["db"], task: Task, staff: StaffPrincipal) {
+  private async finishTask(trx: Db<OneStopTables>["db"], task: Task, staff: StaffPrincipal) {
     const r = await trx
       .updateTable("applicationTasks")
       .set({
@@ -1111,7 +1111,7 @@ export class ApplicationService {
     }
   }
 
-  private async claimIn(trx: Db["db"], task: Task, staff: StaffPrincipal) {
+  private async claimIn(trx: Db<OneStopTables>["db"], task: Task, staff: StaffPrincipal) {
     if (task.assigneeId === staff.id) return;
     const r = await trx
       .updateTable("applicationTasks")

@@ -4,7 +4,7 @@ import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import { InputError, notFound } from "../../platform/http/errors.ts";
 import type { SearchIndex } from "../../platform/search/search-index.ts";
 import type { Selectable } from "kysely";
-import type { ServiceItemRow } from "../../tables.ts";
+import type { OneStopTables, ServiceItemRow } from "./tables.ts";
 import type { SitesService } from "../sites/index.ts";
 import {
   checkGuide,
@@ -73,7 +73,7 @@ export function problemsError(problems: GuideProblem[]): InputError {
 /** The province-wide catalogue of service items (政务服务事项) and their guides. */
 export class CatalogueService {
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<OneStopTables>,
     private readonly sites: SitesService,
     private readonly search: SearchIndex,
     private readonly audit: AuditLog,

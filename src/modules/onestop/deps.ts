@@ -5,6 +5,8 @@ import type { Db } from "../../platform/db/database.ts";
 import type { AccountsService } from "../accounts/index.ts";
 import type { SitesService } from "../sites/index.ts";
 import type { OneStopService } from "./service.ts";
+import type { OneStopTables } from "./tables.ts";
+import type { StaffService } from "../staff/index.ts";
 
 /** What the container gives this module's routes and seed (AppDeps satisfies it). */
 export interface OneStopDeps {
@@ -13,6 +15,7 @@ export interface OneStopDeps {
   calendar: CalendarService;
   oneStop: OneStopService;
   sessions: SessionStore;
+  staff: StaffService;
   sites: SitesService;
-  store: Db;
+  store: Db<OneStopTables>;
 }

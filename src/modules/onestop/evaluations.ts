@@ -8,6 +8,7 @@ import { nowIso } from "../../platform/db/time.ts";
 import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
 import type { Account } from "../accounts/index.ts";
 import type { ApplicationService } from "./applications.ts";
+import type { OneStopTables } from "./tables.ts";
 
 /** 好差评 levels: 5 非常满意 … 1 非常不满意; 1 and 2 are bad reviews. */
 export const LEVELS: Record<number, string> = {
@@ -37,7 +38,7 @@ export interface EvaluationSettings {
 /** Evaluations (一事一评), default ratings, and rectification of bad reviews. */
 export class EvaluationService {
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<OneStopTables>,
     private readonly audit: AuditLog,
     private readonly calendar: CalendarService,
     private readonly applications: ApplicationService,

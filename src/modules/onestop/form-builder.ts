@@ -8,6 +8,7 @@ import {
   type FormField,
   type FormSchema,
 } from "./forms.ts";
+import type { OneStopTables } from "./tables.ts";
 
 /**
  * The no-code form builder's model: a draft of the form as staff typed it (every setting a string, so
@@ -326,7 +327,7 @@ export function schemaOf(fields: FieldDraft[]): { schema: FormSchema; errors: Re
 
 /** Each staff member's unsaved draft of an item's form, kept in the kv table so every action can redirect. */
 export class FormDrafts {
-  constructor(private readonly store: Db) {}
+  constructor(private readonly store: Db<OneStopTables>) {}
 
   private key(itemCode: string, staffId: number): string {
     return `service_form_draft:${itemCode}:${staffId}`;

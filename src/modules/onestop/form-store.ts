@@ -4,6 +4,7 @@ import { nowIso } from "../../platform/db/time.ts";
 import { InputError } from "../../platform/http/errors.ts";
 import type { ServiceItem } from "./catalogue.ts";
 import { defaultForm, formSchemaProblems, type FormSchema } from "./forms.ts";
+import type { OneStopTables } from "./tables.ts";
 
 export interface FormVersion {
   itemCode: string;
@@ -18,7 +19,7 @@ export interface FormVersion {
 /** Versioned application forms per service item. */
 export class FormStore {
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<OneStopTables>,
     private readonly audit: AuditLog,
   ) {}
 

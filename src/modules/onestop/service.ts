@@ -11,6 +11,7 @@ import { EvaluationService } from "./evaluations.ts";
 import { FormStore } from "./form-store.ts";
 import { SupervisionService } from "./supervision.ts";
 import { WorkflowStore } from "./workflow.ts";
+import type { OneStopTables } from "./tables.ts";
 
 /** The one-stop service hall (一网通办): catalogue, forms, applications, bundles, evaluations. */
 export class OneStopService {
@@ -24,7 +25,7 @@ export class OneStopService {
   readonly supervision: SupervisionService;
 
   constructor(deps: {
-    store: Db;
+    store: Db<OneStopTables>;
     sites: SitesService;
     search: SearchIndex;
     audit: AuditLog;

@@ -3,6 +3,7 @@ import { chinaDate } from "../../platform/calendar/working-days.ts";
 import type { Db } from "../../platform/db/database.ts";
 import type { SitesService } from "../sites/index.ts";
 import type { EvaluationService } from "./evaluations.ts";
+import type { OneStopTables } from "./tables.ts";
 
 export interface DepartmentFigures {
   siteCode: string;
@@ -49,7 +50,7 @@ const SUBMITTED = [
 /** The figures the platform publishes (console dashboard, public page, API). */
 export class StatsService {
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<OneStopTables>,
     private readonly sites: SitesService,
     private readonly calendar: CalendarService,
     private readonly evaluations: EvaluationService,

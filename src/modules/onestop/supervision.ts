@@ -7,6 +7,7 @@ import { nowIso } from "../../platform/db/time.ts";
 import type { SitesService } from "../sites/index.ts";
 import { WARNING_DAYS } from "./applications.ts";
 import { SUPERVISION_GROUP, type WorkflowStore } from "./workflow.ts";
+import type { OneStopTables } from "./tables.ts";
 
 export const LIMIT_LABELS: Record<string, string> = {
   committed: "承诺时限",
@@ -28,7 +29,7 @@ export const ALERT_LABELS: Record<string, string> = {
  */
 export class SupervisionService {
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<OneStopTables>,
     private readonly audit: AuditLog,
     private readonly calendar: CalendarService,
     private readonly sites: SitesService,

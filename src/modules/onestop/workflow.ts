@@ -2,6 +2,7 @@ import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { InputError } from "../../platform/http/errors.ts";
+import type { OneStopTables } from "./tables.ts";
 
 /**
  * Configurable handling workflows (办理流程): each service item has an ordered list of review stages
@@ -75,7 +76,7 @@ export function extensionDays(def: WorkflowDefinition): number {
 
 export class WorkflowStore {
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<OneStopTables>,
     private readonly audit: AuditLog,
   ) {}
 

@@ -47,7 +47,7 @@ export default async function consultationAdminRoutes(
 ) {
   const { participation, sites } = deps;
   const consultations = participation.consultations;
-  const authDeps = { db: deps.store.db, sessions: deps.sessions };
+  const authDeps = { staff: deps.staff, sessions: deps.sessions };
   const siteName = (id: number) => sites.byId(id)?.name ?? String(id);
   const base = "/admin/interaction/consultations";
 

@@ -5,7 +5,7 @@ import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { sanitizeRichText } from "../../platform/html/sanitize.ts";
 import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
-import type { ConsultationCommentRow, ConsultationRow } from "../../tables.ts";
+import type { ConsultationCommentRow, ConsultationRow, ParticipationTables } from "./tables.ts";
 import { normalisePhone, PHONE_PATTERN, type PhoneVerifier } from "../../platform/phone/phone-verify.ts";
 
 export type Consultation = Selectable<ConsultationRow>;
@@ -148,7 +148,7 @@ export interface ConsultationListRow {
 /** 意见征集: a draft policy open for comments during a period, then a feedback summary. */
 export class ConsultationService {
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<ParticipationTables>,
     private readonly audit: AuditLog,
     private readonly phone: PhoneVerifier,
   ) {}

@@ -20,7 +20,7 @@ import {
 export default async function surveyAdminRoutes(app: FastifyInstance, { deps }: { deps: ParticipationDeps }) {
   const { participation, sites } = deps;
   const surveys = participation.surveys;
-  const authDeps = { db: deps.store.db, sessions: deps.sessions };
+  const authDeps = { staff: deps.staff, sessions: deps.sessions };
   const siteName = (id: number) => sites.byId(id)?.name ?? String(id);
   const base = "/admin/interaction/surveys";
 

@@ -5,7 +5,7 @@ import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
 import { maskInText } from "../../platform/mask/mask.ts";
-import type { SurveyQuestionRow, SurveyRow } from "../../tables.ts";
+import type { ParticipationTables, SurveyQuestionRow, SurveyRow } from "./tables.ts";
 import { chinaDate, MANAGE_ROLES, parsePeriod, phaseOf, type Phase } from "./consultations.ts";
 import { normalisePhone, PHONE_PATTERN, type PhoneVerifier } from "../../platform/phone/phone-verify.ts";
 
@@ -91,7 +91,7 @@ function isUniqueViolation(error: unknown): boolean {
 /** 网上调查: questions of several types, one answer per verified person, results as charts. */
 export class SurveyService {
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<ParticipationTables>,
     private readonly audit: AuditLog,
     private readonly phone: PhoneVerifier,
   ) {}

@@ -3,12 +3,15 @@ import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { SessionStore } from "../../platform/auth/session-store.ts";
 import type { Db } from "../../platform/db/database.ts";
 import type { SitesService } from "../sites/index.ts";
+import type { StaffTables } from "./tables.ts";
+import type { StaffService } from "./service.ts";
 
 /** What the container gives this module's routes and seed (AppDeps satisfies it). */
 export interface StaffDeps {
   audit: AuditLog;
   config: Config;
   sessions: SessionStore;
+  staff: StaffService;
   sites: SitesService;
-  store: Db;
+  store: Db<StaffTables>;
 }

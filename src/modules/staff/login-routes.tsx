@@ -9,7 +9,7 @@ import {
 } from "../../platform/auth/staff-auth.ts";
 import type { Session } from "../../platform/auth/session-store.ts";
 import { consoleAuth, clientIp, formOf, safeNext, sendPage, text } from "../../web/console.ts";
-import { StaffService, type StaffUser } from "./service.ts";
+import type { StaffUser } from "./service.ts";
 import { newTotpSecret, totpUri } from "./totp.ts";
 import { LoginPage, TotpPage } from "./views/login.tsx";
 
@@ -20,8 +20,8 @@ const PENDING_SECONDS = 10 * 60;
 export const LOGIN_RATE_LIMIT = { max: 20, timeWindow: "1 minute" };
 
 export default async function loginRoutes(app: FastifyInstance, { deps }: { deps: StaffDeps }) {
-  const staffService = new StaffService(deps.store.db, deps.audit);
-  const authDeps = { db: deps.store.db, sessions: deps.sessions };
+  const staffService = deps.staff;
+  const authDeps = { staff: deps.staff, sessions: deps.sessions };
 
   const cookieOptions = (maxAge?: number) => ({
     signed: true,

@@ -1,10 +1,11 @@
 import type { Kysely, Selectable } from "kysely";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import { hashPassword, passwordProblem, verifyPassword } from "../../platform/auth/passwords.ts";
-import { STAFF_ROLES } from "../../platform/auth/staff-auth.ts";
+import type { SessionStore } from "../../platform/auth/session-store.ts";
+import { STAFF_ROLES, type StaffDirectory, type StaffPrincipal } from "../../platform/auth/staff-auth.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { InputError, notFound } from "../../platform/http/errors.ts";
-import type { Database, StaffUserRow } from "../../tables.ts";
+import type { StaffRole, StaffTables, StaffUserRow } from "./tables.ts";
 import { totpValid } from "./totp.ts";
 
 export type StaffUser = Selectable<StaffUserRow>;
@@ -27,14 +28,42 @@ export interface NewStaffUser {
   isOperator?: boolean;
 }
 
+function isStaffRole(role: string): role is StaffRole {
+  return role in STAFF_ROLES;
+}
+
 let dummyHash: Promise<string> | null = null;
 
 /** Staff accounts: sign-in checks with lockout, TOTP, and account administration. */
-export class StaffService {
+export class StaffService implements StaffDirectory {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly db: Kysely<StaffTables>,
     private readonly audit: AuditLog,
+    /** Where staff sessions live; disabling a user ends them. */
+    private readonly sessions: SessionStore,
   ) {}
+
+  /** The signed-in principal for a staff session: null when the user is unknown or disabled. */
+  async principal(userId: number): Promise<StaffPrincipal | null> {
+    const user = await this.db
+      .selectFrom("staffUsers")
+      .select(["id", "username", "displayName", "isOperator", "disabled"])
+      .where("id", "=", userId)
+      .executeTakeFirst();
+    if (!user || user.disabled) return null;
+    const roles = await this.db
+      .selectFrom("staffRoles")
+      .select(["siteId", "role"])
+      .where("userId", "=", user.id)
+      .execute();
+    return {
+      id: user.id,
+      username: user.username,
+      displayName: user.displayName,
+      isOperator: user.isOperator === 1,
+      roles,
+    };
+  }
 
   byId(id: number): Promise<StaffUser | undefined> {
     return this.db.selectFrom("staffUsers").selectAll().where("id", "=", id).executeTakeFirst();
@@ -220,6 +249,44 @@ export class StaffService {
     };
   }
 
+  /**
+   * A demo or fixture user with an already-hashed password (seeds share one hash), with its roles;
+   * an existing user of that name is reused. Not audited: seeds are not staff actions.
+   */
+  async ensureSeedUser(input: {
+    username: string;
+    displayName: string;
+    passwordHash: string;
+    isOperator?: boolean;
+    roles?: { siteId: number; role: StaffRole }[];
+  }): Promise<number> {
+    const existing = await this.db
+      .selectFrom("staffUsers")
+      .select("id")
+      .where("username", "=", input.username)
+      .executeTakeFirst();
+    const user =
+      existing ??
+      (await this.db
+        .insertInto("staffUsers")
+        .values({
+          username: input.username,
+          displayName: input.displayName,
+          passwordHash: input.passwordHash,
+          isOperator: input.isOperator ? 1 : 0,
+          createdAt: nowIso(),
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow());
+    for (const { siteId, role } of input.roles ?? [])
+      await this.db
+        .insertInto("staffRoles")
+        .values({ userId: user.id, siteId, role })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    return user.id;
+  }
+
   rolesOf(userId: number) {
     return this.db.selectFrom("staffRoles").selectAll().where("userId", "=", userId).execute();
   }
@@ -257,7 +324,7 @@ export class StaffService {
   }
 
   async grantRole(userId: number, siteId: number, role: string, actor: string): Promise<void> {
-    if (!(role in STAFF_ROLES)) throw new InputError("请选择角色", { role: "请选择角色" });
+    if (!isStaffRole(role)) throw new InputError("请选择角色", { role: "请选择角色" });
     if (!(await this.byId(userId))) throw notFound("用户不存在");
     await this.db
       .insertInto("staffRoles")
@@ -274,6 +341,7 @@ export class StaffService {
   }
 
   async revokeRole(userId: number, siteId: number, role: string, actor: string): Promise<void> {
+    if (!isStaffRole(role)) return;
     await this.db
       .deleteFrom("staffRoles")
       .where("userId", "=", userId)
@@ -296,7 +364,8 @@ export class StaffService {
       .set({ disabled: disabled ? 1 : 0 })
       .where("id", "=", userId)
       .execute();
-    if (disabled) await this.db.deleteFrom("sessions").where("userId", "=", userId).execute();
+    // Only this staff user's sessions: a citizen account may have the same numeric id.
+    if (disabled) await this.sessions.destroyAllFor(userId, "staff");
     await this.audit.record({
       actor,
       action: disabled ? "staff.disable" : "staff.enable",

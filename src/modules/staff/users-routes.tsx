@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { StaffDeps } from "./deps.ts";
 import { sitesWithRole, type StaffPrincipal } from "../../platform/auth/staff-auth.ts";
 import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
-import { StaffService } from "./service.ts";
 import { consoleAuth, formOf, sendPage, text, type ConsoleRequest } from "../../web/console.ts";
 import { idParam, pageParam } from "../../platform/http/params.ts";
 import { inSites } from "../../platform/auth/staff-auth.ts";
@@ -22,7 +21,7 @@ const DONE: Record<string, string> = {
 const adminSites = (staff: StaffPrincipal) => sitesWithRole(staff, "site_admin");
 
 export default async function userRoutes(app: FastifyInstance, { deps }: { deps: StaffDeps }) {
-  const staffService = new StaffService(deps.store.db, deps.audit);
+  const staffService = deps.staff;
   const siteNames = () => new Map(deps.sites.list().map((s) => [s.id, s.name]));
   const siteOptions = (allowed: number[] | null) =>
     deps.sites

@@ -1,5 +1,5 @@
 import type { Kysely } from "kysely";
-import type { Database } from "../../tables.ts";
+import type { CalendarTables } from "./tables.ts";
 import type { AuditLog } from "../audit/audit-log.ts";
 import { InputError } from "../http/errors.ts";
 import { HOLIDAY_SCHEDULES } from "./holidays.ts";
@@ -16,7 +16,7 @@ export class CalendarService {
   private loadedAt = 0;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly db: Kysely<CalendarTables>,
     private readonly audit: AuditLog,
   ) {}
 

@@ -1,6 +1,6 @@
 import { createHash, createHmac, randomInt, timingSafeEqual } from "node:crypto";
 import type { Kysely } from "kysely";
-import type { Database } from "../../tables.ts";
+import type { PhoneTables } from "./tables.ts";
 import { nowIso } from "../db/time.ts";
 import { InputError } from "../http/errors.ts";
 
@@ -11,7 +11,7 @@ export interface SmsSender {
 
 /** Stores messages in `sms_outbox` (a gateway worker, or a person in a demo, reads them from there). */
 export class OutboxSmsSender implements SmsSender {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<PhoneTables>) {}
   async send(phone: string, body: string): Promise<void> {
     await this.db
       .insertInto("smsOutbox")
@@ -36,7 +36,7 @@ export function normalisePhone(raw: string): string {
  */
 export class PhoneVerifier {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly db: Kysely<PhoneTables>,
     private readonly sms: SmsSender,
     private readonly secret: string,
   ) {}

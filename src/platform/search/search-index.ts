@@ -1,5 +1,5 @@
 import { sql, type Insertable, type RawBuilder, type Transaction } from "kysely";
-import type { Database, SearchDocRow } from "../../tables.ts";
+import type { SearchDocRow, SearchTables } from "./tables.ts";
 import type { Db } from "../db/database.ts";
 import { highlightTitle, snippet } from "./highlight.ts";
 import { SearchKinds } from "./kinds.ts";
@@ -141,7 +141,7 @@ export class SearchIndex {
   readonly kinds = new SearchKinds();
 
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<SearchTables>,
     options: { candidateLimit?: number; resultCacheMs?: number } = {},
   ) {
     this.candidateLimit = options.candidateLimit ?? CANDIDATE_LIMIT;
@@ -181,7 +181,7 @@ export class SearchIndex {
   }
 
   private async write(
-    trx: Transaction<Database>,
+    trx: Transaction<SearchTables>,
     { doc, row, titleTokens }: PreparedDocument,
     pendingTerms?: Map<string, number>,
   ): Promise<void> {
@@ -225,7 +225,7 @@ export class SearchIndex {
 
   /** Counts a new document's title words (for "did you mean"); `pending` collects them for a batch. */
   private async countTerms(
-    trx: Transaction<Database>,
+    trx: Transaction<SearchTables>,
     tokens: string[],
     pending?: Map<string, number>,
   ): Promise<void> {
@@ -236,7 +236,7 @@ export class SearchIndex {
     }
   }
 
-  private async addTermCount(trx: Transaction<Database>, term: string, count: number): Promise<void> {
+  private async addTermCount(trx: Transaction<SearchTables>, term: string, count: number): Promise<void> {
     await trx
       .insertInto("searchTerms")
       .values({ term, df: count, pinyin: toPinyin(term) })

@@ -143,7 +143,7 @@ export async function multipartForm(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<{ c: ConsoleRequest; form: Form; uploads: Upload[] } | null> {
-  const auth = await currentStaff({ db: deps.store.db, sessions: deps.sessions }, request);
+  const auth = await currentStaff({ staff: deps.staff, sessions: deps.sessions }, request);
   if (!auth) {
     await reply.redirect(`/admin/login?next=${encodeURIComponent(request.url)}`, 303);
     return null;

@@ -91,13 +91,7 @@ export default async function articleRoutes(app: FastifyInstance, { deps }: { de
    */
   async function channelsToStore(staff: StaffPrincipal, chosen: number[], article: Article | null) {
     const allowed = editableSites(staff);
-    const rows = chosen.length
-      ? await deps.store.db
-          .selectFrom("channels")
-          .select(["id", "siteId"])
-          .where("id", "in", chosen)
-          .execute()
-      : [];
+    const rows = await deps.sites.channelsByIds(chosen);
     const mine = rows.filter((r) => inSites(r.siteId, allowed)).map((r) => r.id);
     const kept = article
       ? (await content.repo.channelLinks(article.id))

@@ -1,0 +1,2 @@
+export { StaffService, type StaffUser } from "./service.ts";
+export { type StaffRole } from "./tables.ts";
