@@ -12,6 +12,7 @@ import { seedInteraction } from "../modules/mailbox/seed.ts";
 import { seedConsultationsAndSurveys } from "../modules/participation/index.ts";
 import { seedServiceHall } from "../modules/onestop/seed.ts";
 import { KvStore } from "../platform/kv/kv-store.ts";
+import type { StaffRole } from "../modules/staff/index.ts";
 
 /** Channel path that each article kind goes to in the standard channel tree. */
 export const CHANNEL_FOR_KIND: Record<string, string> = {
@@ -27,7 +28,7 @@ export const DEMO_STAFF: {
   username: string;
   displayName: string;
   operator?: boolean;
-  roles: [string, string][];
+  roles: [string, StaffRole][];
 }[] = [
   { username: "admin", displayName: "平台运维管理员", operator: true, roles: [] },
   { username: "rst_admin", displayName: "人社厅网站管理员", roles: [["rst", "site_admin"]] },
@@ -72,23 +73,14 @@ export async function seedDemo(deps: AppDeps, log: (line: string) => void = () =
   await deps.sites.refresh();
 
   const passwordHash = await hashPassword(DEMO_PASSWORD);
-  for (const staff of DEMO_STAFF) {
-    const user = await store.db
-      .insertInto("staffUsers")
-      .values({
-        username: staff.username,
-        displayName: staff.displayName,
-        passwordHash,
-        isOperator: staff.operator ? 1 : 0,
-        createdAt: nowIso(),
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    for (const [code, role] of staff.roles) {
-      const site = deps.sites.byCodeCached(code)!;
-      await store.db.insertInto("staffRoles").values({ userId: user.id, siteId: site.id, role }).execute();
-    }
-  }
+  for (const staff of DEMO_STAFF)
+    await deps.staff.ensureSeedUser({
+      username: staff.username,
+      displayName: staff.displayName,
+      passwordHash,
+      isOperator: staff.operator,
+      roles: staff.roles.map(([code, role]) => ({ siteId: deps.sites.byCodeCached(code)!.id, role })),
+    });
 
   await seedInteraction(deps, passwordHash);
   await seedConsultationsAndSurveys(deps);

@@ -5,7 +5,7 @@ import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { InputError } from "../../platform/http/errors.ts";
 import { creditCodeProblem, idNumberProblem, MOBILE } from "../../platform/validation/china-ids.ts";
-import type { AccountRow, AccountsTables } from "./tables.ts";
+import type { AccountKind, AccountRow, AccountsTables } from "./tables.ts";
 import {
   OidcProvider,
   oidcSettingsFromEnv,
@@ -138,7 +138,7 @@ export class AccountsService {
     const row = await this.db
       .insertInto("accounts")
       .values({
-        kind: input.kind,
+        kind: input.kind as AccountKind, // checked by validate
         loginName,
         name: input.name.trim(),
         idNumber: input.kind === "person" ? input.idNumber!.trim().toUpperCase() : null,

@@ -564,6 +564,23 @@ export class ContentService {
     });
   }
 
+  /** How many articles match (the staff dashboard's cards); `ownerSiteIds` null means every site. */
+  async countArticles(filter: {
+    status: ArticleStatus;
+    createdBy?: number;
+    ownerSiteIds?: number[] | null;
+    publishedSince?: string;
+  }): Promise<number> {
+    let q = this.db
+      .selectFrom("articles")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("status", "=", filter.status);
+    if (filter.createdBy !== undefined) q = q.where("createdBy", "=", filter.createdBy);
+    if (filter.ownerSiteIds) q = q.where("ownerSiteId", "in", filter.ownerSiteIds);
+    if (filter.publishedSince) q = q.where("publishedAt", ">=", filter.publishedSince);
+    return Number((await q.executeTakeFirstOrThrow()).n);
+  }
+
   /** A merged channel's articles move to the target channel (inside the sites module's transaction). */
   private async moveChannelArticles(handle: AnyView, sourceId: number, target: Channel): Promise<void> {
     const trx = tablesOf<ContentTables>(handle);

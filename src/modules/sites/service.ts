@@ -125,6 +125,16 @@ export class SitesService {
     this.channelMergeSteps.push(step);
   }
 
+  /** Open error reports (找错) of these sites (null: every site), for the staff dashboard. */
+  async countOpenErrorReports(siteIds: number[] | null): Promise<number> {
+    let q = this.store.db
+      .selectFrom("errorReports")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("status", "=", "open");
+    if (siteIds) q = q.where("siteId", "in", siteIds);
+    return Number((await q.executeTakeFirstOrThrow()).n);
+  }
+
   /** Channels by id (any site), for other modules checking the channels they are given. */
   async channelsByIds(ids: number[]): Promise<Channel[]> {
     return ids.length ? this.repo.channelsByIds(ids) : [];

@@ -2,6 +2,7 @@ import type { Config } from "../../config.ts";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { SessionStore } from "../../platform/auth/session-store.ts";
 import type { Db } from "../../platform/db/database.ts";
+import type { ContentService } from "../content/index.ts";
 import type { SitesService } from "../sites/index.ts";
 import type { StaffTables } from "./tables.ts";
 import type { StaffService } from "./service.ts";
@@ -10,6 +11,7 @@ import type { StaffService } from "./service.ts";
 export interface StaffDeps {
   audit: AuditLog;
   config: Config;
+  content: ContentService;
   sessions: SessionStore;
   staff: StaffService;
   sites: SitesService;
