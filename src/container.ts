@@ -71,7 +71,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     search,
     sites,
     content,
-    assistant: new AssistantService(store, sites, audit, new MailboxHandOff(mailbox.letters)),
+    assistant: new AssistantService(store, sites, audit, new MailboxHandOff(mailbox.letters), mailbox.letters),
     sessions,
     staff: new StaffService(store.db, audit, sessions),
     redis,

@@ -7,7 +7,7 @@ import { nowIso } from "../../platform/db/time.ts";
 import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
 import { maskInText, maskName } from "../../platform/mask/mask.ts";
 import type { SearchIndex } from "../../platform/search/search-index.ts";
-import type { LetterKind, LetterRating, LetterRow, LetterStatus, MailboxTables } from "./tables.ts";
+import type { LetterKind, LetterRating, LetterRow, LetterSource, LetterStatus, MailboxTables } from "./tables.ts";
 import { checkAttachment, type CheckedFile } from "../../platform/files/attachments.ts";
 import type { SitesService } from "../sites/index.ts";
 import type { WorkingDaySource } from "../../platform/calendar/platform-working-days.ts";
@@ -86,6 +86,17 @@ export function validateLetter(input: LetterInput, addressees: Addressee[]): Rec
   return e;
 }
 
+/** A published letter's public texts (masked), as other modules see it. */
+export interface PublishedLetter {
+  id: number;
+  siteId: number;
+  ownerSiteId: number | null;
+  publicSubject: string | null;
+  publicContent: string | null;
+  publicAnswer: string | null;
+  publishedAt: string | null;
+}
+
 export class LetterService {
   constructor(
     private readonly store: Db<MailboxTables>,
@@ -103,6 +114,48 @@ export class LetterService {
 
   private get db() {
     return this.store.db;
+  }
+
+  // ---------------------------------------------------------------- for other modules
+
+  /**
+   * Published letters' public (masked) texts, newest first: the assistant offers them as FAQ
+   * candidates. `siteIds` null means every site; `excludeIds` are letters the caller already used.
+   */
+  async publishedLetters(
+    filter: { siteIds: number[] | null; excludeIds?: number[]; id?: number },
+    page: number,
+    pageSize: number,
+  ): Promise<{ rows: PublishedLetter[]; total: number }> {
+    let query = this.db.selectFrom("letters").where("status", "=", "published");
+    if (filter.excludeIds?.length) query = query.where("id", "not in", filter.excludeIds);
+    if (filter.id !== undefined) query = query.where("id", "=", filter.id);
+    if (filter.siteIds) {
+      const ids = filter.siteIds.length ? filter.siteIds : [-1];
+      query = query.where((eb) => eb.or([eb("ownerSiteId", "in", ids), eb("siteId", "in", ids)]));
+    }
+    const total = Number(
+      (await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
+    );
+    const rows = await query
+      .select(["id", "siteId", "ownerSiteId", "publicSubject", "publicContent", "publicAnswer", "publishedAt"])
+      .orderBy("publishedAt", "desc")
+      .orderBy("id", "desc")
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
+      .execute();
+    return { rows, total };
+  }
+
+  /** How many letters came from `source` since an instant (the assistant counts its hand-offs). */
+  async countFiledSince(source: LetterSource, since: string): Promise<number> {
+    const row = await this.db
+      .selectFrom("letters")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("source", "=", source)
+      .where("createdAt", ">=", since)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   // ---------------------------------------------------------------- settings
