@@ -64,6 +64,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
   const phone = new PhoneVerifier(store.db, new OutboxSmsSender(store.db), cookieSecret);
   const mailbox = new MailboxService(store, audit, search, sites, new PlatformWorkingDays(calendar), phone);
   const sessions = redis ? new RedisSessionStore(redis) : new SqlSessionStore(store.db);
+  const staff = new StaffService(store.db, audit, sessions);
   const deps: AppDeps = {
     config,
     store,
@@ -73,7 +74,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     content,
     assistant: new AssistantService(store, sites, audit, new MailboxHandOff(mailbox.letters), mailbox.letters),
     sessions,
-    staff: new StaffService(store.db, audit, sessions),
+    staff,
     redis,
     bus,
     pageCache,
@@ -82,7 +83,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     mailbox,
     participation: new ParticipationService(store, audit, phone),
     calendar,
-    oneStop: new OneStopService({ store, sites, search, audit, calendar }),
+    oneStop: new OneStopService({ store, sites, search, audit, calendar, staff }),
     accounts: new AccountsService(store, audit),
     async close() {
       await bus.close();

@@ -7,7 +7,7 @@ import { chinaDate, type WorkingCalendar } from "../../platform/calendar/working
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
-import type { ApplicationRow, ApplicationTaskRow, OneStopTables } from "./tables.ts";
+import type { ApplicationOutcome, ApplicationRow, ApplicationStatus, ApplicationTaskRow, OneStopTables, SuspendKind, TaskKind } from "./tables.ts";
 import type { Account } from "../accounts/index.ts";
 import type { ServiceItem } from "./catalogue.ts";
 import type { FormVersion } from "./form-store.ts";
@@ -23,6 +23,7 @@ import {
 } from "./forms.ts";
 import { sparedMaterials } from "./guide.ts";
 import { extensionDays, type WorkflowDefinition, type WorkflowStore } from "./workflow.ts";
+import { getBlob, putBlob } from "../../platform/files/blob-store.ts";
 
 export const STATUS_LABELS: Record<string, string> = {
   draft: "草稿",
@@ -77,7 +78,7 @@ export const TASK_KIND_LABELS: Record<string, string> = {
   decide: "决定",
   deliver: "制证送达",
 };
-const TASK_KINDS = Object.keys(TASK_KIND_LABELS);
+const TASK_KINDS = Object.keys(TASK_KIND_LABELS) as TaskKind[];
 
 export interface ProgressStep {
   name: string;
@@ -89,7 +90,14 @@ export interface ProgressStep {
 export type Task = Selectable<ApplicationTaskRow> & { groupName: string };
 
 /** Statuses a handler still has work on. */
-export const ACTIVE_STATUSES = ["prereview", "review", "decided", "delivered", "suspended", "correction"];
+export const ACTIVE_STATUSES: ApplicationStatus[] = [
+  "prereview",
+  "review",
+  "decided",
+  "delivered",
+  "suspended",
+  "correction",
+];
 
 export interface Application {
   id: number;
@@ -99,8 +107,8 @@ export interface Application {
   siteId: number;
   accountId: number;
   bundleApplicationId: number | null;
-  status: string;
-  suspendedFrom: string | null;
+  status: ApplicationStatus;
+  suspendedFrom: ApplicationStatus | null;
   formVersion: number;
   data: FormValues;
   applicantName: string;
@@ -110,7 +118,7 @@ export interface Application {
   prereview: PreReview | null;
   assigneeId: number | null;
   assigneeName: string | null;
-  outcome: string | null;
+  outcome: ApplicationOutcome | null;
   outcomeText: string | null;
   acceptedOn: string | null;
   dueLegal: string | null;
@@ -126,7 +134,7 @@ export interface Application {
   createdAt: string;
   updatedAt: string;
   workflowVersion: number | null;
-  suspendKind: string | null;
+  suspendKind: SuspendKind | null;
   extendedDays: number;
 }
 
@@ -257,12 +265,12 @@ export class ApplicationService {
   ): Promise<{ name: string; mime: string; bytes: Buffer } | undefined> {
     const f = await this.db
       .selectFrom("applicationFiles")
-      .innerJoin("blobs", "blobs.sha256", "applicationFiles.sha256")
-      .select(["applicationFiles.fileName", "applicationFiles.mime", "blobs.bytes"])
-      .where("applicationFiles.id", "=", fileId)
-      .where("applicationFiles.applicationId", "=", applicationId)
+      .select(["fileName", "mime", "sha256"])
+      .where("id", "=", fileId)
+      .where("applicationId", "=", applicationId)
       .executeTakeFirst();
-    return f ? { name: f.fileName, mime: f.mime, bytes: Buffer.from(f.bytes) } : undefined;
+    const bytes = f && (await getBlob(this.db, f.sha256));
+    return f && bytes ? { name: f.fileName, mime: f.mime, bytes } : undefined;
   }
 
   async listForAccount(accountId: number, page: number, pageSize = 20) {
@@ -288,8 +296,8 @@ export class ApplicationService {
     appId: number,
     actor: Actor,
     action: string,
-    from: string | null,
-    to: string,
+    from: ApplicationStatus | null,
+    to: ApplicationStatus,
     note = "",
   ) {
     await trx
@@ -315,11 +323,7 @@ export class ApplicationService {
     bytes: Buffer,
   ): Promise<FileRef> {
     const sha256 = createHash("sha256").update(bytes).digest("hex");
-    await this.db
-      .insertInto("blobs")
-      .values({ sha256, bytes })
-      .onConflict((oc) => oc.column("sha256").doNothing())
-      .execute();
+    await putBlob(this.db, sha256, bytes);
     const name =
       [...fileName]
         .map((c) => (c < " " || c === "/" || c === "\\" ? "_" : c))
@@ -515,7 +519,7 @@ export class ApplicationService {
     app: Application,
     actor: Actor,
     action: string,
-    to: string,
+    to: ApplicationStatus,
     set: Omit<Updateable<ApplicationRow>, "id" | "version">,
     note = "",
     after?: (trx: Db<OneStopTables>["db"]) => Promise<void>,
@@ -563,7 +567,7 @@ export class ApplicationService {
   private async createTask(
     trx: Db<OneStopTables>["db"],
     app: { id: number; siteId: number },
-    t: { kind: string; stageNo: number; stepNo: number; name: string; groupId: number },
+    t: { kind: TaskKind; stageNo: number; stepNo: number; name: string; groupId: number },
   ) {
     await trx
       .insertInto("applicationTasks")
@@ -595,7 +599,7 @@ export class ApplicationService {
       });
   }
 
-  private async cancelOpenTasks(trx: Db<OneStopTables>["db"], appId: number, kinds?: string[]) {
+  private async cancelOpenTasks(trx: Db<OneStopTables>["db"], appId: number, kinds?: TaskKind[]) {
     let q = trx
       .updateTable("applicationTasks")
       .set({ status: "cancelled", doneAt: nowIso() })
@@ -1211,16 +1215,8 @@ export class ApplicationService {
   }
 
   /** Handlers of a department (for transfer). */
-  async handlersOf(siteId: number): Promise<{ id: number; displayName: string }[]> {
-    return this.db
-      .selectFrom("staffUsers")
-      .innerJoin("staffRoles", "staffRoles.userId", "staffUsers.id")
-      .select(["staffUsers.id", "staffUsers.displayName"])
-      .where("staffRoles.siteId", "=", siteId)
-      .where("staffRoles.role", "=", "handler")
-      .where("staffUsers.disabled", "=", 0)
-      .orderBy("staffUsers.id")
-      .execute();
+  handlersOf(siteId: number): Promise<{ id: number; displayName: string }[]> {
+    return this.workflows.handlersOf(siteId);
   }
 
   /** The time-limit state of a due date on the working-day calendar. */
@@ -1263,7 +1259,7 @@ export class ApplicationService {
       .where(
         "status",
         "in",
-        filter.status && ACTIVE_STATUSES.includes(filter.status) ? [filter.status] : ACTIVE_STATUSES,
+        ACTIVE_STATUSES.find((s) => s === filter.status) ? [filter.status as ApplicationStatus] : ACTIVE_STATUSES,
       );
     if (sites !== null) q = q.where("siteId", "in", sites);
     if (filter.siteId) q = q.where("siteId", "=", filter.siteId);

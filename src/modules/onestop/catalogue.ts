@@ -4,7 +4,7 @@ import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import { InputError, notFound } from "../../platform/http/errors.ts";
 import type { SearchIndex } from "../../platform/search/search-index.ts";
 import type { Selectable } from "kysely";
-import type { OneStopTables, ServiceItemRow } from "./tables.ts";
+import type { OneStopTables, ServiceItemRow, ServiceItemStatus } from "./tables.ts";
 import type { SitesService } from "../sites/index.ts";
 import {
   checkGuide,
@@ -20,7 +20,7 @@ export interface ServiceItem {
   siteId: number;
   name: string;
   itemType: string;
-  status: string;
+  status: ServiceItemStatus;
   version: number;
   formVersion: number | null;
   guide: Guide;
@@ -91,7 +91,7 @@ export class CatalogueService {
   }
 
   /** Creates or updates an item by code; the guide checker runs first and rejects every problem at once. */
-  async save(input: ServiceItemInput, actor: string, status = "published"): Promise<ServiceItem> {
+  async save(input: ServiceItemInput, actor: string, status: ServiceItemStatus = "published"): Promise<ServiceItem> {
     const problems = checkGuide(input);
     const site = this.sites.byId(input.siteId);
     if (!site) problems.push({ field: "siteId", message: "请选择实施部门（站点）" });

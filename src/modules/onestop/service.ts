@@ -3,6 +3,7 @@ import type { CalendarService } from "../../platform/calendar/calendar-service.t
 import type { Db } from "../../platform/db/database.ts";
 import type { SearchIndex } from "../../platform/search/search-index.ts";
 import type { SitesService } from "../sites/index.ts";
+import type { StaffService } from "../staff/index.ts";
 import { ApplicationService } from "./applications.ts";
 import { BundleService } from "./bundles.ts";
 import { CatalogueService } from "./catalogue.ts";
@@ -30,10 +31,11 @@ export class OneStopService {
     search: SearchIndex;
     audit: AuditLog;
     calendar: CalendarService;
+    staff: StaffService;
   }) {
     this.catalogue = new CatalogueService(deps.store, deps.sites, deps.search, deps.audit);
     this.forms = new FormStore(deps.store, deps.audit);
-    this.workflows = new WorkflowStore(deps.store, deps.audit);
+    this.workflows = new WorkflowStore(deps.store, deps.audit, deps.staff);
     this.applications = new ApplicationService(deps.store, deps.audit, deps.calendar, this.workflows);
     this.supervision = new SupervisionService(
       deps.store,

@@ -3,7 +3,7 @@ import { chinaDate } from "../../platform/calendar/working-days.ts";
 import type { Db } from "../../platform/db/database.ts";
 import type { SitesService } from "../sites/index.ts";
 import type { EvaluationService } from "./evaluations.ts";
-import type { OneStopTables } from "./tables.ts";
+import type { ApplicationStatus, OneStopTables } from "./tables.ts";
 
 export interface DepartmentFigures {
   siteCode: string;
@@ -35,7 +35,7 @@ export interface ServiceFigures {
 }
 
 const rate = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 1000) / 10 : null);
-const SUBMITTED = [
+const SUBMITTED: ApplicationStatus[] = [
   "prereview",
   "correction",
   "review",

@@ -7,7 +7,7 @@ import { nowIso } from "../../platform/db/time.ts";
 import type { SitesService } from "../sites/index.ts";
 import { WARNING_DAYS } from "./applications.ts";
 import { SUPERVISION_GROUP, type WorkflowStore } from "./workflow.ts";
-import type { OneStopTables } from "./tables.ts";
+import type { LimitKind, OneStopTables } from "./tables.ts";
 
 export const LIMIT_LABELS: Record<string, string> = {
   committed: "承诺时限",
@@ -82,7 +82,7 @@ export class SupervisionService {
     // In batches by id, so a large backlog is walked through completely in one run.
     for (let rows = await batch(0); rows.length > 0; rows = await batch(rows[rows.length - 1].id))
       for (const a of rows) {
-        const limits: [string, string | null][] = [["committed", a.dueCommitted]];
+        const limits: [LimitKind, string | null][] = [["committed", a.dueCommitted]];
         if (a.status === "review") limits.push(["legal", a.dueLegal]);
         if (a.status === "decided") limits.push(["delivery", a.dueDelivery]);
         for (const [limitKind, due] of limits) {

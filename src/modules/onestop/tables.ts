@@ -31,7 +31,8 @@ export type ApplicationStatus =
   | "refused"
   | "withdrawn"
   | "suspended";
-export type ApplicationOutcome = "approved" | "denied";
+/** approved | denied: the decision (决定); refused: not accepted at pre-review (不予受理). */
+export type ApplicationOutcome = "approved" | "denied" | "refused";
 /** Why the clock stopped: suspend | hearing | testing | expert (听证、检验检测、专家评审). */
 export type SuspendKind = "suspend" | "hearing" | "testing" | "expert";
 export type GroupKind = "handling" | "leader" | "supervision";

@@ -5,7 +5,7 @@ import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { sanitizeRichText } from "../../platform/html/sanitize.ts";
 import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
-import type { ConsultationCommentRow, ConsultationRow, ParticipationTables } from "./tables.ts";
+import type { Adoption, CommentStatus, ConsultationCommentRow, ConsultationRow, ParticipationTables } from "./tables.ts";
 import { normalisePhone, PHONE_PATTERN, type PhoneVerifier } from "../../platform/phone/phone-verify.ts";
 
 export type Consultation = Selectable<ConsultationRow>;
@@ -248,7 +248,7 @@ export class ConsultationService {
     pageSize = 20,
   ): Promise<{ rows: ConsultationComment[]; total: number }> {
     let q = this.db.selectFrom("consultationComments").where("consultationId", "=", consultationId);
-    if (status) q = q.where("status", "=", status);
+    if (status) q = q.where("status", "=", status as CommentStatus);
     const total = Number(
       (await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
     );
@@ -586,7 +586,7 @@ export class ConsultationService {
     await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable("consultationComments")
-        .set({ adoption, adoptionNote: why })
+        .set({ adoption: adoption as Adoption, adoptionNote: why }) // checked above
         .where("id", "=", comment.id)
         .execute();
       await this.audit.record(

@@ -5,7 +5,7 @@ import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
 import { maskInText } from "../../platform/mask/mask.ts";
-import type { ParticipationTables, SurveyQuestionRow, SurveyRow } from "./tables.ts";
+import type { ParticipationTables, QuestionKind, SurveyQuestionRow, SurveyRow } from "./tables.ts";
 import { chinaDate, MANAGE_ROLES, parsePeriod, phaseOf, type Phase } from "./consultations.ts";
 import { normalisePhone, PHONE_PATTERN, type PhoneVerifier } from "../../platform/phone/phone-verify.ts";
 
@@ -444,7 +444,7 @@ export class SurveyService {
       .values({
         surveyId: id,
         sort,
-        kind: input.kind,
+        kind: input.kind as QuestionKind, // checked above
         text,
         options: JSON.stringify(stored),
         required: input.required ? 1 : 0,

@@ -287,6 +287,31 @@ export class StaffService implements StaffDirectory {
     return user.id;
   }
 
+  /** Enabled staff users among these ids, by id (names for other modules' lists). */
+  async activeUsers(ids: number[]): Promise<{ id: number; displayName: string }[]> {
+    if (ids.length === 0) return [];
+    return this.db
+      .selectFrom("staffUsers")
+      .select(["id", "displayName"])
+      .where("id", "in", ids)
+      .where("disabled", "=", 0)
+      .orderBy("id")
+      .execute();
+  }
+
+  /** Enabled staff users holding `role` on a site, by id. */
+  async activeWithRole(siteId: number, role: StaffRole): Promise<{ id: number; displayName: string }[]> {
+    return this.db
+      .selectFrom("staffUsers")
+      .innerJoin("staffRoles", "staffRoles.userId", "staffUsers.id")
+      .select(["staffUsers.id", "staffUsers.displayName"])
+      .where("staffRoles.siteId", "=", siteId)
+      .where("staffRoles.role", "=", role)
+      .where("staffUsers.disabled", "=", 0)
+      .orderBy("staffUsers.id")
+      .execute();
+  }
+
   rolesOf(userId: number) {
     return this.db.selectFrom("staffRoles").selectAll().where("userId", "=", userId).execute();
   }
