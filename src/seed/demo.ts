@@ -44,7 +44,6 @@ export const DEMO_STAFF: {
   },
 ];
 
-
 /** Seeds the demo cluster into an empty database, once (several instances may start together). */
 export async function seedDemo(deps: AppDeps, log: (line: string) => void = () => {}): Promise<boolean> {
   const { store } = deps;

@@ -113,7 +113,13 @@ export class AccountsService {
     await this.db
       .insertInto("accounts")
       .values(
-        rows.map((r) => ({ ...r, verified: 1, provider: "local" as const, subject: r.loginName, createdAt: nowIso() })),
+        rows.map((r) => ({
+          ...r,
+          verified: 1,
+          provider: "local" as const,
+          subject: r.loginName,
+          createdAt: nowIso(),
+        })),
       )
       .execute();
   }

@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { sql } from "kysely";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
@@ -82,7 +81,6 @@ export interface QueueGroup {
   turnIds: number[];
   lastAt: string;
 }
-
 
 /** A published mailbox letter offered as an FAQ candidate (public, masked texts only). */
 export interface LetterCandidate {
@@ -756,7 +754,10 @@ export class AssistantService {
   async figures(days = 30) {
     const since = new Date(Date.now() - days * 86400000).toISOString();
     // Hand-offs are mailbox letters filed from the assistant.
-    const s = { ...(await this.repo.stats(since)), handoffs: await this.letters.countFiledSince("assistant", since) };
+    const s = {
+      ...(await this.repo.stats(since)),
+      handoffs: await this.letters.countFiledSince("assistant", since),
+    };
     return {
       ...s,
       days,

@@ -1,7 +1,14 @@
 import { sql, type Kysely, type Selectable } from "kysely";
 import type { SitesService } from "../sites/index.ts";
 import { getBlob } from "../../platform/files/blob-store.ts";
-import type { ArticleKind, ArticleRow, ArticleStatus, AttachmentRow, ContentTables, Validity } from "./tables.ts";
+import type {
+  ArticleKind,
+  ArticleRow,
+  ArticleStatus,
+  AttachmentRow,
+  ContentTables,
+  Validity,
+} from "./tables.ts";
 
 export type Article = Selectable<ArticleRow>;
 export type Attachment = Selectable<AttachmentRow>;

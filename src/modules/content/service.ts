@@ -233,7 +233,8 @@ export class ContentService {
           issuerId,
           writtenAt: input.writtenAt ?? null,
           theme: input.theme?.trim() || null,
-          validity: input.kind === "policy" ? ((input.validity || current.validity || "有效") as Validity) : null,
+          validity:
+            input.kind === "policy" ? ((input.validity || current.validity || "有效") as Validity) : null,
           policyId: input.policyId ?? null,
           tableJson: input.table ? JSON.stringify(input.table) : current.tableJson,
           publishedAt: input.publishedAt ? new Date(input.publishedAt).toISOString() : current.publishedAt,
@@ -683,7 +684,11 @@ export class ContentService {
     }
   }
 
-  private async nextSequence(trx: Transaction<ContentTables>, issuerId: number, year: number): Promise<number> {
+  private async nextSequence(
+    trx: Transaction<ContentTables>,
+    issuerId: number,
+    year: number,
+  ): Promise<number> {
     // issuer_id 0 is the shared sequence of articles without a configured issuing body.
     const row = await trx
       .insertInto("indexSequences")

@@ -7,7 +7,14 @@ import { nowIso } from "../../platform/db/time.ts";
 import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
 import { maskInText, maskName } from "../../platform/mask/mask.ts";
 import type { SearchIndex } from "../../platform/search/search-index.ts";
-import type { LetterKind, LetterRating, LetterRow, LetterSource, LetterStatus, MailboxTables } from "./tables.ts";
+import type {
+  LetterKind,
+  LetterRating,
+  LetterRow,
+  LetterSource,
+  LetterStatus,
+  MailboxTables,
+} from "./tables.ts";
 import { checkAttachment, type CheckedFile } from "../../platform/files/attachments.ts";
 import type { SitesService } from "../sites/index.ts";
 import type { WorkingDaySource } from "../../platform/calendar/platform-working-days.ts";
@@ -138,7 +145,15 @@ export class LetterService {
       (await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
     );
     const rows = await query
-      .select(["id", "siteId", "ownerSiteId", "publicSubject", "publicContent", "publicAnswer", "publishedAt"])
+      .select([
+        "id",
+        "siteId",
+        "ownerSiteId",
+        "publicSubject",
+        "publicContent",
+        "publicAnswer",
+        "publishedAt",
+      ])
       .orderBy("publishedAt", "desc")
       .orderBy("id", "desc")
       .limit(pageSize)

@@ -12,13 +12,7 @@ export interface MailboxTables {
 
 export type LetterKind = "consult" | "complaint" | "suggestion" | "help" | "other";
 export type LetterStatus =
-  | "submitted"
-  | "screened"
-  | "assigned"
-  | "answered"
-  | "reviewed"
-  | "published"
-  | "invalid";
+  "submitted" | "screened" | "assigned" | "answered" | "reviewed" | "published" | "invalid";
 export type LetterRating = "satisfied" | "basic" | "unsatisfied";
 export type LetterSource = "web" | "open311" | "assistant" | "seed";
 

@@ -7,7 +7,15 @@ import { chinaDate, type WorkingCalendar } from "../../platform/calendar/working
 import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
-import type { ApplicationOutcome, ApplicationRow, ApplicationStatus, ApplicationTaskRow, OneStopTables, SuspendKind, TaskKind } from "./tables.ts";
+import type {
+  ApplicationOutcome,
+  ApplicationRow,
+  ApplicationStatus,
+  ApplicationTaskRow,
+  OneStopTables,
+  SuspendKind,
+  TaskKind,
+} from "./tables.ts";
 import type { Account } from "../accounts/index.ts";
 import type { ServiceItem } from "./catalogue.ts";
 import type { FormVersion } from "./form-store.ts";
@@ -575,7 +583,12 @@ export class ApplicationService {
       .execute();
   }
 
-  private async openStage(trx: Db<OneStopTables>["db"], app: Application, def: WorkflowDefinition, stageNo: number) {
+  private async openStage(
+    trx: Db<OneStopTables>["db"],
+    app: Application,
+    def: WorkflowDefinition,
+    stageNo: number,
+  ) {
     const stage = def.stages[stageNo];
     if (!stage) {
       await this.createTask(trx, app, {
@@ -1259,7 +1272,9 @@ export class ApplicationService {
       .where(
         "status",
         "in",
-        ACTIVE_STATUSES.find((s) => s === filter.status) ? [filter.status as ApplicationStatus] : ACTIVE_STATUSES,
+        ACTIVE_STATUSES.find((s) => s === filter.status)
+          ? [filter.status as ApplicationStatus]
+          : ACTIVE_STATUSES,
       );
     if (sites !== null) q = q.where("siteId", "in", sites);
     if (filter.siteId) q = q.where("siteId", "=", filter.siteId);

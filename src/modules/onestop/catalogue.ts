@@ -91,7 +91,11 @@ export class CatalogueService {
   }
 
   /** Creates or updates an item by code; the guide checker runs first and rejects every problem at once. */
-  async save(input: ServiceItemInput, actor: string, status: ServiceItemStatus = "published"): Promise<ServiceItem> {
+  async save(
+    input: ServiceItemInput,
+    actor: string,
+    status: ServiceItemStatus = "published",
+  ): Promise<ServiceItem> {
     const problems = checkGuide(input);
     const site = this.sites.byId(input.siteId);
     if (!site) problems.push({ field: "siteId", message: "请选择实施部门（站点）" });

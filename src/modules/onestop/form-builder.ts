@@ -340,9 +340,7 @@ export class FormDrafts {
 
   async get(itemCode: string, staffId: number): Promise<FormDraft | null> {
     const o = (await this.kv.get(this.key(itemCode, staffId))) as
-      | { base?: unknown; fields?: unknown; updatedAt?: unknown }
-      | null
-      | undefined;
+      { base?: unknown; fields?: unknown; updatedAt?: unknown } | null | undefined;
     if (!o || typeof o !== "object") return null;
     return {
       base: Number.isInteger(o.base) ? (o.base as number) : 0,

@@ -1,6 +1,5 @@
 import type { OneStopDeps } from "./deps.ts";
 import { hashPassword } from "../../platform/auth/passwords.ts";
-import { nowIso } from "../../platform/db/time.ts";
 import { creditCodeCheckChar, idCheckChar } from "../../platform/validation/china-ids.ts";
 import { DEMO_PASSWORD } from "../../seed/demo-password.ts";
 import { DEMO_ITEMS } from "./demo-items.ts";

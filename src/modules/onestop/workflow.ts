@@ -65,7 +65,11 @@ export const DEFAULT_GROUPS = [
 ] as const;
 
 /** The provincial supervising office (省政务服务管理办公室), a group on the portal site. */
-export const SUPERVISION_GROUP = { code: "supervision", name: "省政务服务管理办公室", kind: "supervision" as const };
+export const SUPERVISION_GROUP = {
+  code: "supervision",
+  name: "省政务服务管理办公室",
+  kind: "supervision" as const,
+};
 
 export const MAX_STAGES = 6;
 export const MAX_STEPS = 5;
@@ -114,7 +118,10 @@ export class WorkflowStore {
   }
 
   /** Creates a group unless one with the code exists; returns it either way. */
-  async ensureGroup(siteId: number, g: { code: string; name: string; kind: GroupKind }): Promise<ServiceGroup> {
+  async ensureGroup(
+    siteId: number,
+    g: { code: string; name: string; kind: GroupKind },
+  ): Promise<ServiceGroup> {
     await this.db
       .insertInto("serviceGroups")
       .values({ siteId, code: g.code, name: g.name, kind: g.kind, createdAt: nowIso() })

@@ -5,7 +5,13 @@ import type { Db } from "../../platform/db/database.ts";
 import { nowIso } from "../../platform/db/time.ts";
 import { sanitizeRichText } from "../../platform/html/sanitize.ts";
 import { forbidden, InputError, notFound } from "../../platform/http/errors.ts";
-import type { Adoption, CommentStatus, ConsultationCommentRow, ConsultationRow, ParticipationTables } from "./tables.ts";
+import type {
+  Adoption,
+  CommentStatus,
+  ConsultationCommentRow,
+  ConsultationRow,
+  ParticipationTables,
+} from "./tables.ts";
 import { normalisePhone, PHONE_PATTERN, type PhoneVerifier } from "../../platform/phone/phone-verify.ts";
 
 export type Consultation = Selectable<ConsultationRow>;

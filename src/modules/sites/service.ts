@@ -518,7 +518,12 @@ export class SitesService {
     this.changed();
   }
 
-  private async addRedirect(trx: Db<SitesTables>["db"], fromPath: string, toPath: string, reason: string): Promise<void> {
+  private async addRedirect(
+    trx: Db<SitesTables>["db"],
+    fromPath: string,
+    toPath: string,
+    reason: string,
+  ): Promise<void> {
     // Chains collapse: anything that pointed at the old address now points at the new one.
     await trx.updateTable("redirects").set({ toPath }).where("toPath", "=", fromPath).execute();
     await trx.deleteFrom("redirects").where("fromPath", "=", toPath).execute();
