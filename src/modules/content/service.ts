@@ -154,7 +154,7 @@ export class ContentService {
     if (!this.sites.byId(input.ownerSiteId)) await this.sites.refresh();
     if (!this.sites.byId(input.ownerSiteId))
       throw new InputError("所属网站不存在", { ownerSiteId: "所属网站不存在" });
-    await this.checkChannels(input.channelIds ?? []);
+    const channels = await this.checkChannels(input.channelIds ?? []);
     if (input.policyId) await this.checkPolicy(input.policyId);
     const { html, text } = bodyOf(input);
     const now = nowIso();
@@ -190,7 +190,7 @@ export class ContentService {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      await this.linkChannels(trx, created.id, input.channelIds ?? []);
+      await this.linkChannels(trx, created.id, channels);
       await this.snapshot(trx, created, "创建", actor);
       await this.audit.record(
         {
@@ -211,7 +211,7 @@ export class ContentService {
     const current = await this.get(id);
     const errors = validate(input);
     if (Object.keys(errors).length > 0) throw new InputError("信息填写有误", errors);
-    if (input.channelIds) await this.checkChannels(input.channelIds);
+    const channels = input.channelIds ? await this.checkChannels(input.channelIds) : null;
     if (input.policyId) await this.checkPolicy(input.policyId, id);
     const { html, text } = bodyOf(input);
     const updated = await this.db.transaction().execute(async (trx) => {
@@ -244,9 +244,9 @@ export class ContentService {
         .where("id", "=", id)
         .returningAll()
         .executeTakeFirstOrThrow();
-      if (input.channelIds) {
+      if (channels) {
         await trx.deleteFrom("articleChannels").where("articleId", "=", id).execute();
-        await this.linkChannels(trx, id, input.channelIds);
+        await this.linkChannels(trx, id, channels);
       }
       await this.snapshot(trx, row, note, actor);
       await this.audit.record(
@@ -269,9 +269,9 @@ export class ContentService {
   /** Publishes an existing article into more channels (of any site). */
   async addToChannels(id: number, channelIds: number[], actor: Actor): Promise<void> {
     await this.get(id);
-    await this.checkChannels(channelIds);
+    const channels = await this.checkChannels(channelIds);
     await this.db.transaction().execute(async (trx) => {
-      await this.linkChannels(trx, id, channelIds);
+      await this.linkChannels(trx, id, channels);
       await this.audit.record(
         {
           actor: actor.name,
@@ -600,11 +600,13 @@ export class ContentService {
     await trx.deleteFrom("articleChannels").where("channelId", "=", sourceId).execute();
   }
 
-  private async checkChannels(channelIds: number[]): Promise<void> {
-    if (channelIds.length === 0) return;
+  /** The chosen channels (read before a transaction: the sites module has its own handle). */
+  private async checkChannels(channelIds: number[]): Promise<Channel[]> {
+    if (channelIds.length === 0) return [];
     const found = await this.sites.channelsByIds(channelIds);
     if (found.length !== new Set(channelIds).size)
       throw new InputError("所选栏目不存在", { channelIds: "所选栏目不存在" });
+    return found;
   }
 
   private async checkPolicy(policyId: number, selfId?: number): Promise<void> {
@@ -616,10 +618,8 @@ export class ContentService {
   private async linkChannels(
     trx: Transaction<ContentTables>,
     articleId: number,
-    channelIds: number[],
+    channels: Channel[],
   ): Promise<void> {
-    if (channelIds.length === 0) return;
-    const channels = await this.sites.channelsByIds(channelIds);
     for (const channel of channels) {
       await trx
         .insertInto("articleChannels")
