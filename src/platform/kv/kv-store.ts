@@ -80,6 +80,7 @@ export class KvScope<Keys extends object> {
       .selectFrom("kv")
       .select("key")
       .where((eb) => eb("key", "like", like))
+      .orderBy("key")
       .execute();
     return rows
       .map((r) => r.key)
