@@ -49,7 +49,8 @@ for (const store of ["sql", "redis"] as const) {
         .execute();
       const citizen = await sessions.create(user.id, "citizen", 3600);
       const citizenCookie = `cy_citizen=${t.app.signCookie(citizen.token)}`;
-      const accountPage = () => t.app.inject({ url: "/sites/www/account/", headers: { cookie: citizenCookie } });
+      const accountPage = () =>
+        t.app.inject({ url: "/sites/www/account/", headers: { cookie: citizenCookie } });
       assert.equal((await accountPage()).statusCode, 200);
 
       const desk = await StaffSession.login(t.app, user.username);
