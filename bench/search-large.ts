@@ -6,6 +6,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { loadConfig } from "../src/config.ts";
 import { openDatabase, type Db } from "../src/platform/db/database.ts";
+import type { Database } from "../src/db/schema.ts";
 import { migrateToLatest } from "../src/platform/db/migrate.ts";
 import { chinaLocalToIso } from "../src/platform/time/china-time.ts";
 import { SearchIndex, type SearchDocument, type SearchQuery } from "../src/platform/search/search-index.ts";
@@ -152,10 +153,10 @@ export async function measureLargeSearch(options: {
 }): Promise<LargeSearchResult> {
   const log = options.log ?? (() => {});
   const dir = mkdtempSync(join(tmpdir(), "chuyun-bench-search-"));
-  let store: Db | null = null;
+  let store: Db<Database> | null = null;
   const pgDb = options.databaseUrl ? await createPgDatabase(options.databaseUrl) : null;
   try {
-    store = openDatabase(loadConfig({ DATA_DIR: dir }, { databaseUrl: pgDb?.url ?? null }));
+    store = openDatabase<Database>(loadConfig({ DATA_DIR: dir }, { databaseUrl: pgDb?.url ?? null }));
     await migrateToLatest(store);
     const index = new SearchIndex(store);
     const generated: GeneratedArticle[] = [];

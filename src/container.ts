@@ -1,9 +1,12 @@
 import { randomBytes } from "node:crypto";
 import type { Config } from "./config.ts";
+import type { Database } from "./db/schema.ts";
+import { StaffService } from "./modules/staff/service.ts";
 import { AuditLog } from "./platform/audit/audit-log.ts";
 import { SqlSessionStore } from "./platform/auth/session-store.ts";
 import { openDatabase, type Db } from "./platform/db/database.ts";
 import { migrateToLatest } from "./platform/db/migrate.ts";
+import { KvStore } from "./platform/kv/kv-store.ts";
 import { SearchIndex } from "./platform/search/search-index.ts";
 import { PageCache } from "./platform/http/page-cache.ts";
 import { ContentService } from "./modules/content/service.ts";
@@ -28,25 +31,16 @@ import { RedisSessionStore } from "./platform/auth/redis-session-store.ts";
 import { AssistantService } from "./modules/assistant/service.ts";
 import { MailboxHandOff } from "./modules/assistant/handoff.ts";
 
-async function cookieSecretFor(config: Config, store: Db): Promise<string> {
+async function cookieSecretFor(config: Config, store: Db<Database>): Promise<string> {
   if (config.sessionSecret) return config.sessionSecret;
   // One secret per database, so every instance on the same data agrees without configuration.
-  const secret = randomBytes(32).toString("hex");
-  await store.db
-    .insertInto("kv")
-    .values({ key: "cookie_secret", value: secret })
-    .onConflict((oc) => oc.column("key").doNothing())
-    .execute();
-  const row = await store.db
-    .selectFrom("kv")
-    .select("value")
-    .where("key", "=", "cookie_secret")
-    .executeTakeFirstOrThrow();
-  return row.value;
+  const app = new KvStore(store.db).scope<{ "cookie-secret": string }>("app");
+  await app.setIfAbsent("cookie-secret", randomBytes(32).toString("hex"));
+  return (await app.get("cookie-secret"))!;
 }
 
 export async function createAppDeps(config: Config): Promise<AppDeps> {
-  const store = openDatabase(config);
+  const store = openDatabase<Database>(config);
   await migrateToLatest(store);
   const redis = config.redisUrl ? connectRedis(config.redisUrl, "main") : null;
   const subscriber = config.redisUrl ? connectRedis(config.redisUrl, "subscriber") : null;
@@ -70,6 +64,8 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
   const calendar = new CalendarService(store.db, audit);
   const phone = new PhoneVerifier(store.db, new OutboxSmsSender(store.db), cookieSecret);
   const mailbox = new MailboxService(store, audit, search, sites, new PlatformWorkingDays(calendar), phone);
+  const sessions = redis ? new RedisSessionStore(redis) : new SqlSessionStore(store.db);
+  const staff = new StaffService(store.db, audit, sessions);
   const deps: AppDeps = {
     config,
     store,
@@ -77,8 +73,15 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     search,
     sites,
     content,
-    assistant: new AssistantService(store, sites, audit, new MailboxHandOff(mailbox.letters)),
-    sessions: redis ? new RedisSessionStore(redis) : new SqlSessionStore(store.db),
+    assistant: new AssistantService(
+      store,
+      sites,
+      audit,
+      new MailboxHandOff(mailbox.letters),
+      mailbox.letters,
+    ),
+    sessions,
+    staff,
     redis,
     bus,
     pageCache,
@@ -87,7 +90,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     mailbox,
     participation: new ParticipationService(store, audit, phone),
     calendar,
-    oneStop: new OneStopService({ store, sites, search, audit, calendar }),
+    oneStop: new OneStopService({ store, sites, search, audit, calendar, staff }),
     accounts: new AccountsService(store, audit, config.oidc ? new OidcProvider(config.oidc) : null),
     async close() {
       await bus.close();

@@ -1,4 +1,6 @@
 import type { Config } from "./config.ts";
+import type { Database } from "./db/schema.ts";
+import type { StaffService } from "./modules/staff/service.ts";
 import type { AuditLog } from "./platform/audit/audit-log.ts";
 import type { SessionStore } from "./platform/auth/session-store.ts";
 import type { Db } from "./platform/db/database.ts";
@@ -19,7 +21,8 @@ import type { AssistantService } from "./modules/assistant/service.ts";
 /** Everything the HTTP layer and the CLI share; tests build it the same way. */
 export interface AppDeps {
   config: Config;
-  store: Db;
+  store: Db<Database>;
+  staff: StaffService;
   audit: AuditLog;
   search: SearchIndex;
   sites: SitesService;

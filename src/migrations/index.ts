@@ -8,6 +8,7 @@ import { interaction } from "./0005_interaction.ts";
 import { services } from "./0006_services.ts";
 import { consultations } from "./0007_consultations.ts";
 import { workflow } from "./0008_workflow.ts";
+import { kvOwners } from "./0009_kv_owners.ts";
 
 /** One ordered timeline: names sort in the order they run. Each runs on SQLite and PostgreSQL. */
 export const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -19,4 +20,5 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   "0006_services": services,
   "0007_consultations": consultations,
   "0008_workflow": workflow,
+  "0009_kv_owners": kvOwners,
 };

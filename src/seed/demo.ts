@@ -9,7 +9,10 @@ import { DEMO_SITES } from "./demo-sites.ts";
 import { minimalPdf } from "./sample-files.ts";
 import { seedAssistant } from "../modules/assistant/seed.ts";
 import { seedInteraction } from "../modules/mailbox/seed.ts";
+import { seedConsultationsAndSurveys } from "../modules/participation/index.ts";
 import { seedServiceHall } from "../modules/onestop/seed.ts";
+import { KvStore } from "../platform/kv/kv-store.ts";
+import type { StaffRole } from "../modules/staff/index.ts";
 
 /** Channel path that each article kind goes to in the standard channel tree. */
 export const CHANNEL_FOR_KIND: Record<string, string> = {
@@ -25,7 +28,7 @@ export const DEMO_STAFF: {
   username: string;
   displayName: string;
   operator?: boolean;
-  roles: [string, string][];
+  roles: [string, StaffRole][];
 }[] = [
   { username: "admin", displayName: "平台运维管理员", operator: true, roles: [] },
   { username: "rst_admin", displayName: "人社厅网站管理员", roles: [["rst", "site_admin"]] },
@@ -41,19 +44,13 @@ export const DEMO_STAFF: {
   },
 ];
 
-const SEED_CLAIM = "demo_seeded";
-
 /** Seeds the demo cluster into an empty database, once (several instances may start together). */
 export async function seedDemo(deps: AppDeps, log: (line: string) => void = () => {}): Promise<boolean> {
   const { store } = deps;
   const existing = await store.db.selectFrom("sites").select("id").limit(1).executeTakeFirst();
   if (existing) return false;
-  const claim = await store.db
-    .insertInto("kv")
-    .values({ key: SEED_CLAIM, value: nowIso() })
-    .onConflict((oc) => oc.column("key").doNothing())
-    .executeTakeFirst();
-  if (Number(claim.numInsertedOrUpdatedRows ?? 0) !== 1) return false;
+  const claimed = await new KvStore(store.db).scope<{ claim: string }>("seed").setIfAbsent("claim", nowIso());
+  if (!claimed) return false;
   log("Seeding the demo cluster…");
   const actor: Actor = { id: null, name: "system:seed" };
 
@@ -75,25 +72,17 @@ export async function seedDemo(deps: AppDeps, log: (line: string) => void = () =
   await deps.sites.refresh();
 
   const passwordHash = await hashPassword(DEMO_PASSWORD);
-  for (const staff of DEMO_STAFF) {
-    const user = await store.db
-      .insertInto("staffUsers")
-      .values({
-        username: staff.username,
-        displayName: staff.displayName,
-        passwordHash,
-        isOperator: staff.operator ? 1 : 0,
-        createdAt: nowIso(),
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    for (const [code, role] of staff.roles) {
-      const site = deps.sites.byCodeCached(code)!;
-      await store.db.insertInto("staffRoles").values({ userId: user.id, siteId: site.id, role }).execute();
-    }
-  }
+  for (const staff of DEMO_STAFF)
+    await deps.staff.ensureSeedUser({
+      username: staff.username,
+      displayName: staff.displayName,
+      passwordHash,
+      isOperator: staff.operator,
+      roles: staff.roles.map(([code, role]) => ({ siteId: deps.sites.byCodeCached(code)!.id, role })),
+    });
 
   await seedInteraction(deps, passwordHash);
+  await seedConsultationsAndSurveys(deps);
 
   const idsByTitle = new Map<string, number>();
   const cityCodes = DEMO_SITES.filter((s) => s.kind === "city" || s.kind === "county").map((s) => s.code);

@@ -1,9 +1,11 @@
 import * as oidc from "openid-client";
 import type { OidcSettings } from "../../config.ts";
 
+import type { AccountProvider } from "./tables.ts";
+
 /** What an identity provider tells us about a person or enterprise after authentication. */
 export interface ExternalIdentity {
-  provider: string;
+  provider: Exclude<AccountProvider, "local">;
   subject: string;
   kind: "person" | "enterprise";
   name: string;

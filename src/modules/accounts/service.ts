@@ -1,12 +1,20 @@
-import type { Selectable } from "kysely";
+import type { Insertable, Selectable } from "kysely";
+
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
+
 import { hashPassword, passwordProblem, verifyPassword } from "../../platform/auth/passwords.ts";
+
 import type { Db } from "../../platform/db/database.ts";
+
 import { nowIso } from "../../platform/time/china-time.ts";
+
 import { Invalid, TooMany, Unauthenticated } from "../../platform/http/errors.ts";
+
 import { creditCodeProblem, idNumberProblem, MOBILE } from "../../platform/validation/china-ids.ts";
-import type { AccountRow } from "../../tables.ts";
+
 import { type ExternalIdentity, type RedirectIdentityProvider } from "./identity.ts";
+
+import type { AccountKind, AccountRow, AccountsTables } from "./tables.ts";
 
 export interface Account {
   id: number;
@@ -62,7 +70,7 @@ export class AccountsService {
   private dummyHash: Promise<string> | null = null;
 
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<AccountsTables>,
     private readonly audit: AuditLog,
     /** The external (redirect) identity provider, when configured (Config.oidc). */
     readonly external: RedirectIdentityProvider | null = null,
@@ -100,6 +108,25 @@ export class AccountsService {
     return errors;
   }
 
+  /** Demo accounts with an already-hashed password, real-name verified (seeds only; not audited). */
+  async seedVerified(
+    rows: (Pick<Insertable<AccountRow>, "kind" | "loginName" | "name" | "phone" | "passwordHash"> &
+      Partial<Pick<Insertable<AccountRow>, "idNumber" | "creditCode" | "contactName">>)[],
+  ): Promise<void> {
+    await this.db
+      .insertInto("accounts")
+      .values(
+        rows.map((r) => ({
+          ...r,
+          verified: 1,
+          provider: "local" as const,
+          subject: r.loginName,
+          createdAt: nowIso(),
+        })),
+      )
+      .execute();
+  }
+
   /** Registers a local account (not yet real-name verified). */
   async register(input: RegisterInput): Promise<Account> {
     const errors = this.validate(input);
@@ -120,7 +147,7 @@ export class AccountsService {
     const row = await this.db
       .insertInto("accounts")
       .values({
-        kind: input.kind,
+        kind: input.kind as AccountKind, // checked by validate
         loginName,
         name: input.name.trim(),
         idNumber: input.kind === "person" ? input.idNumber!.trim().toUpperCase() : null,

@@ -107,7 +107,7 @@ function turnIds(text: string): number[] {
 }
 
 export default async function assistantAdminRoutes(app: FastifyInstance, { deps }: { deps: AssistantDeps }) {
-  guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
+  guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
   const { assistant, sites } = deps;
 
   /** Staff who edit or review some site's content may use the assistant console. */

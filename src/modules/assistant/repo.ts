@@ -1,5 +1,6 @@
 import { sql, type Kysely } from "kysely";
-import type { AssistantFaqRow, Database } from "../../tables.ts";
+
+import type { AssistantFaqRow, AssistantTables, FaqStatus } from "./tables.ts";
 
 /** A link from an FAQ entry to the related service guide or policy document. */
 export interface FaqLink {
@@ -98,7 +99,7 @@ export interface TurnInput {
 }
 
 export class AssistantRepo {
-  constructor(readonly db: Kysely<Database>) {}
+  constructor(readonly db: Kysely<AssistantTables>) {}
 
   async faqById(id: string): Promise<AssistantFaqRow | undefined> {
     return this.db.selectFrom("assistantFaqs").selectAll().where("id", "=", id).executeTakeFirst();
@@ -121,7 +122,7 @@ export class AssistantRepo {
   ): Promise<{ rows: FaqRecord[]; total: number }> {
     let query = this.db.selectFrom("assistantFaqs");
     if (filter.siteIds) query = query.where("siteId", "in", filter.siteIds.length ? filter.siteIds : [-1]);
-    if (filter.status) query = query.where("status", "=", filter.status);
+    if (filter.status) query = query.where("status", "=", filter.status as FaqStatus);
     if (filter.q) {
       const like = `%${filter.q.replace(/[%_\\]/g, "")}%`;
       query = query.where((eb) => eb.or([eb("question", "like", like), eb("id", "=", filter.q!)]));
@@ -210,13 +211,6 @@ export class AssistantRepo {
       .select((eb) => eb.fn.countAll<number>().as("n"))
       .where("createdAt", ">=", since)
       .executeTakeFirstOrThrow();
-    // Hand-offs are mailbox letters filed from the assistant.
-    const handoffs = await this.db
-      .selectFrom("letters")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("source", "=", "assistant")
-      .where("createdAt", ">=", since)
-      .executeTakeFirstOrThrow();
     return {
       turns: Number(turns.total),
       questions: Number(turns.questions ?? 0),
@@ -224,7 +218,6 @@ export class AssistantRepo {
       helpful: Number(turns.helpful ?? 0),
       unhelpful: Number(turns.unhelpful ?? 0),
       conversations: Number(conversations.n),
-      handoffs: Number(handoffs.n),
     };
   }
 }

@@ -1,15 +1,25 @@
 import { randomBytes } from "node:crypto";
-import { sql } from "kysely";
+
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
+
 import type { Db } from "../../platform/db/database.ts";
+
 import { nowIso } from "../../platform/time/china-time.ts";
+
 import { forbidden, notFound, Conflict, Invalid } from "../../platform/http/errors.ts";
+
 import { maskInText } from "../../platform/mask/mask.ts";
+
 import type { SitesService } from "../sites/index.ts";
+
 import { AssistantEngine, MESSAGES, type AssistantAnswer, type AssistantContext } from "./engine.ts";
+
 import type { FaqEntry } from "./faq-file.ts";
+
 import { normaliseQuestion } from "./guard.ts";
+
 import type { HandOff, HandOffReceipt } from "./handoff.ts";
+
 import {
   AssistantRepo,
   snapshotOf,
@@ -18,6 +28,12 @@ import {
   type FaqRecord,
   type PublishedFaq,
 } from "./repo.ts";
+
+import type { AssistantTables } from "./tables.ts";
+
+import { KvStore, type KvScope } from "../../platform/kv/kv-store.ts";
+
+import type { LetterService } from "../mailbox/index.ts";
 
 export type { FaqLink, FaqRecord, PublishedFaq } from "./repo.ts";
 
@@ -79,10 +95,6 @@ export interface QueueGroup {
   turnIds: number[];
   lastAt: string;
 }
-
-const KB_VERSION_KEY = "assistant_kb_version";
-/** kv key prefix marking a published letter already turned into an FAQ entry (value: the entry id). */
-const LETTER_USED_PREFIX = "assistant.letter_faq:";
 
 /** A published mailbox letter offered as an FAQ candidate (public, masked texts only). */
 export interface LetterCandidate {
@@ -201,8 +213,19 @@ export function validateFaqInput(input: FaqInput): Record<string, string> {
   return errors;
 }
 
+/** What the assistant keeps in the kv table (platform/kv), by key. */
+interface AssistantKv {
+  /** Changes whenever the published knowledge base does: every instance rebuilds its engine. */
+  "kb-version": string;
+  /** A published letter turned into an FAQ entry: the entry's id ("" while being created). */
+  [letterUsed: `letter-faq:${number}`]: string;
+}
+
+const LETTER_USED = "letter-faq:";
+
 export class AssistantService {
   readonly repo: AssistantRepo;
+  private readonly kv: KvScope<AssistantKv>;
   private engine: AssistantEngine | null = null;
   private engineVersion: string | null = null;
   private entries = new Map<string, PublishedFaq>();
@@ -212,34 +235,28 @@ export class AssistantService {
   lastBuildMs = 0;
 
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<AssistantTables>,
     private readonly sites: SitesService,
     private readonly audit: AuditLog,
     readonly handOff: HandOff,
+    /** The mailbox's published letters (FAQ candidates) and hand-off counts. */
+    private readonly letters: LetterService,
     private readonly threshold?: number,
   ) {
     this.repo = new AssistantRepo(store.db);
+    this.kv = new KvStore(store.db).scope<AssistantKv>("assistant");
   }
 
   // ---- engine ----
 
   private async kbVersion(): Promise<string> {
-    const row = await this.store.db
-      .selectFrom("kv")
-      .select("value")
-      .where("key", "=", KB_VERSION_KEY)
-      .executeTakeFirst();
-    return row?.value ?? "0";
+    return (await this.kv.get("kb-version")) ?? "0";
   }
 
   /** Marks the published knowledge base changed: every instance rebuilds its engine. */
   private async bumpVersion(): Promise<void> {
     const value = `${Date.now()}-${randomBytes(4).toString("hex")}`;
-    await this.store.db
-      .insertInto("kv")
-      .values({ key: KB_VERSION_KEY, value })
-      .onConflict((oc) => oc.column("key").doUpdateSet({ value }))
-      .execute();
+    await this.kv.set("kb-version", value);
     this.checkedAt = 0;
     await this.currentEngine();
   }
@@ -612,7 +629,7 @@ export class AssistantService {
         answer: e.answer,
         keywords: JSON.stringify(e.keywords),
         links: JSON.stringify(links),
-        status: "published",
+        status: "published" as const,
         publishedJson: snapshotOf(published),
         updatedAt: now,
       };
@@ -656,18 +673,9 @@ export class AssistantService {
 
   // ---- mailbox letters as FAQ candidates ----
 
-  private candidateQuery(siteIds: number[] | null) {
-    let query = this.store.db
-      .selectFrom("letters")
-      .where("status", "=", "published")
-      .where(
-        sql<boolean>`not exists (select 1 from kv where kv.key = cast(${LETTER_USED_PREFIX} as text) || cast(letters.id as text))`,
-      );
-    if (siteIds) {
-      const ids = siteIds.length ? siteIds : [-1];
-      query = query.where((eb) => eb.or([eb("ownerSiteId", "in", ids), eb("siteId", "in", ids)]));
-    }
-    return query;
+  /** Letters already turned into FAQ entries (they are no longer candidates). */
+  private async usedLetterIds(): Promise<number[]> {
+    return (await this.kv.keys(LETTER_USED)).map((k) => Number(k.slice(LETTER_USED.length)));
   }
 
   /** Published letters of these sites (null: all) not yet turned into FAQ entries, newest first. */
@@ -676,29 +684,7 @@ export class AssistantService {
     page: number,
     pageSize = 20,
   ): Promise<{ rows: LetterCandidate[]; total: number }> {
-    const total = Number(
-      (
-        await this.candidateQuery(siteIds)
-          .select((eb) => eb.fn.countAll<number>().as("n"))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
-    const rows = await this.candidateQuery(siteIds)
-      .select([
-        "id",
-        "siteId",
-        "ownerSiteId",
-        "publicSubject",
-        "publicContent",
-        "publicAnswer",
-        "publishedAt",
-      ])
-      .orderBy("publishedAt", "desc")
-      .orderBy("id", "desc")
-      .limit(pageSize)
-      .offset((page - 1) * pageSize)
-      .execute();
-    return { rows, total };
+    return this.letters.publishedLetters({ siteIds, excludeIds: await this.usedLetterIds() }, page, pageSize);
   }
 
   /**
@@ -707,19 +693,11 @@ export class AssistantService {
    * flow. Only the masked public texts are used. A letter is used once.
    */
   async entryFromLetter(letterId: number, siteIds: number[] | null, actor: Actor): Promise<FaqRecord> {
-    const letter = await this.candidateQuery(null)
-      .select(["id", "siteId", "ownerSiteId", "publicSubject", "publicContent", "publicAnswer"])
-      .where("id", "=", letterId)
-      .executeTakeFirst();
-    if (!letter) {
-      const used = await this.store.db
-        .selectFrom("kv")
-        .select("value")
-        .where("key", "=", `${LETTER_USED_PREFIX}${letterId}`)
-        .executeTakeFirst();
-      if (used) throw new Conflict(`该信件已转为问答条目 ${used.value}`);
-      throw notFound("该信件不存在或未公开");
-    }
+    const key = `${LETTER_USED}${letterId}` as const;
+    const used = await this.kv.get(key);
+    if (used !== undefined) throw new Conflict(`该信件已转为问答条目 ${used}`);
+    const [letter] = (await this.letters.publishedLetters({ siteIds: null, id: letterId }, 1, 1)).rows;
+    if (!letter) throw notFound("该信件不存在或未公开");
     const allowed = [letter.ownerSiteId, letter.siteId].filter(
       (id): id is number => id != null && (siteIds === null || siteIds.includes(id)),
     );
@@ -733,13 +711,7 @@ export class AssistantService {
     const detail = summary(letter.publicContent ?? "", 120);
     const letterSite = this.sites.byId(letter.siteId);
     // Claim the letter first, so a double click does not make two entries.
-    const key = `${LETTER_USED_PREFIX}${letterId}`;
-    const claimed = await this.store.db
-      .insertInto("kv")
-      .values({ key, value: "" })
-      .onConflict((oc) => oc.column("key").doNothing())
-      .executeTakeFirst();
-    if (Number(claimed.numInsertedOrUpdatedRows ?? 0) !== 1) throw new Conflict("该信件已转为问答条目");
+    if (!(await this.kv.setIfAbsent(key, ""))) throw new Conflict("该信件已转为问答条目");
     try {
       const entry = await this.createEntry(
         {
@@ -760,7 +732,7 @@ export class AssistantService {
         },
         actor,
       );
-      await this.store.db.updateTable("kv").set({ value: entry.id }).where("key", "=", key).execute();
+      await this.kv.set(key, entry.id);
       await this.audit.record({
         actor: actor.name,
         action: "assistant.faq.from_letter",
@@ -770,7 +742,7 @@ export class AssistantService {
       });
       return entry;
     } catch (error) {
-      await this.store.db.deleteFrom("kv").where("key", "=", key).execute();
+      await this.kv.delete(key);
       throw error;
     }
   }
@@ -794,7 +766,11 @@ export class AssistantService {
 
   async figures(days = 30) {
     const since = new Date(Date.now() - days * 86400000).toISOString();
-    const s = await this.repo.stats(since);
+    // Hand-offs are mailbox letters filed from the assistant.
+    const s = {
+      ...(await this.repo.stats(since)),
+      handoffs: await this.letters.countFiledSince("assistant", since),
+    };
     return {
       ...s,
       days,

@@ -1,2 +1,3 @@
 export { ContentService } from "./service.ts";
 export { type ArticleListItem } from "./repo.ts";
+export type { ArticleKind, ArticleStatus } from "./tables.ts";

@@ -1,6 +1,19 @@
 import { sql, type Kysely, type Selectable } from "kysely";
-import type { ArticleRow, AttachmentRow, Database } from "../../tables.ts";
+
 import { chinaDayStart } from "../../platform/time/china-time.ts";
+
+import type { SitesService } from "../sites/index.ts";
+
+import { getBlob } from "../../platform/files/blob-store.ts";
+
+import type {
+  ArticleKind,
+  ArticleRow,
+  ArticleStatus,
+  AttachmentRow,
+  ContentTables,
+  Validity,
+} from "./tables.ts";
 
 export type Article = Selectable<ArticleRow>;
 export type Attachment = Selectable<AttachmentRow>;
@@ -45,7 +58,10 @@ export interface PolicyFilter {
 }
 
 export class ContentRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<ContentTables>,
+    private readonly sites: SitesService,
+  ) {}
 
   byId(id: number): Promise<Article | undefined> {
     return this.db.selectFrom("articles").selectAll().where("id", "=", id).executeTakeFirst();
@@ -55,22 +71,32 @@ export class ContentRepo {
     return this.db.selectFrom("articles").selectAll().where("externalId", "=", externalId).executeTakeFirst();
   }
 
-  channelLinks(articleId: number) {
-    return this.db
+  /** Where an article is published, with its channels' and sites' names (from the sites module). */
+  async channelLinks(articleId: number) {
+    const links = await this.db
       .selectFrom("articleChannels")
-      .innerJoin("channels", "channels.id", "articleChannels.channelId")
-      .innerJoin("sites", "sites.id", "articleChannels.siteId")
-      .select([
-        "articleChannels.channelId",
-        "articleChannels.siteId",
-        "channels.name as channelName",
-        "channels.path",
-        "sites.code as siteCode",
-        "sites.name as siteName",
-      ])
-      .where("articleChannels.articleId", "=", articleId)
-      .orderBy("articleChannels.siteId")
+      .select(["channelId", "siteId"])
+      .where("articleId", "=", articleId)
+      .orderBy("siteId")
       .execute();
+    const channels = new Map(
+      (await this.sites.channelsByIds(links.map((l) => l.channelId))).map((c) => [c.id, c]),
+    );
+    const out = [];
+    for (const link of links) {
+      const channel = channels.get(link.channelId);
+      const site = this.sites.byId(link.siteId) ?? (await this.sites.repo.siteById(link.siteId));
+      if (!channel || !site) continue;
+      out.push({
+        channelId: link.channelId,
+        siteId: link.siteId,
+        channelName: channel.name,
+        path: channel.path,
+        siteCode: site.code,
+        siteName: site.name,
+      });
+    }
+    return out;
   }
 
   async isOnSite(articleId: number, siteId: number): Promise<boolean> {
@@ -114,7 +140,7 @@ export class ContentRepo {
     return { rows, total, page, pageSize };
   }
 
-  latestOnSite(siteId: number, kinds: string[], limit: number): Promise<ArticleListItem[]> {
+  latestOnSite(siteId: number, kinds: ArticleKind[], limit: number): Promise<ArticleListItem[]> {
     return this.db
       .selectFrom("articles as a")
       .select(LIST_COLUMNS)
@@ -154,7 +180,7 @@ export class ContentRepo {
     }
     if (filter.issuer) q = q.where("a.issuer", "=", filter.issuer);
     if (filter.theme) q = q.where("a.theme", "=", filter.theme);
-    if (filter.validity) q = q.where("a.validity", "=", filter.validity);
+    if (filter.validity) q = q.where("a.validity", "=", filter.validity as Validity);
     if (filter.year)
       q = q
         .where("a.publishedAt", ">=", chinaDayStart(`${filter.year}-01-01`)!.toISOString())
@@ -234,13 +260,8 @@ export class ContentRepo {
     return this.db.selectFrom("attachments").selectAll().where("id", "=", id).executeTakeFirst();
   }
 
-  async blob(sha256: string): Promise<Buffer | undefined> {
-    const row = await this.db
-      .selectFrom("blobs")
-      .select("bytes")
-      .where("sha256", "=", sha256)
-      .executeTakeFirst();
-    return row ? Buffer.from(row.bytes) : undefined;
+  blob(sha256: string): Promise<Buffer | undefined> {
+    return getBlob(this.db, sha256);
   }
 
   versions(articleId: number) {
@@ -263,7 +284,7 @@ export class ContentRepo {
       const ids = filter.siteIds.length > 0 ? filter.siteIds : [-1];
       q = q.where("a.ownerSiteId", "in", ids);
     }
-    if (filter.status) q = q.where("a.status", "=", filter.status);
+    if (filter.status) q = q.where("a.status", "=", filter.status as ArticleStatus);
     if (filter.q) q = q.where("a.title", "like", `%${filter.q.replace(/[%_]/g, "")}%`);
     const rows = await q
       .select([

@@ -1,21 +1,37 @@
 import { diffWords } from "diff";
+
 import type { Transaction } from "kysely";
+
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
+
 import type { Db } from "../../platform/db/database.ts";
+
 import { chinaYear, nowIso } from "../../platform/time/china-time.ts";
+
+import { tablesOf, type AnyView } from "../../platform/db/database.ts";
+
 import { htmlToText, looksLikeHtml, sanitizeRichText, textToHtml } from "../../platform/html/sanitize.ts";
+
 import { notFound, Invalid } from "../../platform/http/errors.ts";
+
 import type { SearchIndex } from "../../platform/search/search-index.ts";
-import type { Database } from "../../tables.ts";
-import type { SitesService } from "../sites/index.ts";
+
+import type { ArticleKind, ArticleStatus, ContentTables, UnpublishReason, Validity } from "./tables.ts";
+
+import type { Channel, SitesService } from "../sites/index.ts";
+
 import { checkAttachment } from "../../platform/files/attachments.ts";
+
 import {
   DEFAULT_INDEX_FORMAT,
   docNumberProblem,
   formatIndexNo,
   normaliseDocNumberInput,
 } from "./policy-numbers.ts";
+
 import { ContentRepo, type Article } from "./repo.ts";
+
+import { putBlob } from "../../platform/files/blob-store.ts";
 
 export type { Article };
 
@@ -125,14 +141,15 @@ export class ContentService {
   readonly repo: ContentRepo;
 
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<ContentTables>,
     private readonly sites: SitesService,
     private readonly search: SearchIndex,
     private readonly audit: AuditLog,
     /** Called after anything public changes (page caches listen). */
     private readonly onPublicChange: (articleId: number) => void = () => {},
   ) {
-    this.repo = new ContentRepo(store.db);
+    this.repo = new ContentRepo(store.db, sites);
+    sites.onChannelMerge((trx, sourceId, target) => this.moveChannelArticles(trx, sourceId, target));
     search.kinds.register(ARTICLE_KINDS);
   }
 
@@ -152,7 +169,7 @@ export class ContentService {
     if (!this.sites.byId(input.ownerSiteId)) await this.sites.refresh();
     if (!this.sites.byId(input.ownerSiteId))
       throw new Invalid("所属网站不存在", { ownerSiteId: "所属网站不存在" });
-    await this.checkChannels(input.channelIds ?? []);
+    const channels = await this.checkChannels(input.channelIds ?? []);
     if (input.policyId) await this.checkPolicy(input.policyId);
     const { html, text } = bodyOf(input);
     const now = nowIso();
@@ -162,7 +179,7 @@ export class ContentService {
         .insertInto("articles")
         .values({
           externalId: input.externalId ?? null,
-          kind: input.kind,
+          kind: input.kind as ArticleKind, // checked by articleProblems
           title: input.title.trim(),
           summary: input.summary?.trim() || text.slice(0, 120),
           bodyHtml: html,
@@ -178,7 +195,7 @@ export class ContentService {
           issuerId,
           writtenAt: input.writtenAt ?? null,
           theme: input.theme?.trim() || null,
-          validity: input.kind === "policy" ? input.validity || "有效" : null,
+          validity: input.kind === "policy" ? ((input.validity || "有效") as Validity) : null,
           policyId: input.policyId ?? null,
           tableJson: input.table ? JSON.stringify(input.table) : null,
           version: 1,
@@ -188,7 +205,7 @@ export class ContentService {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      await this.linkChannels(trx, created.id, input.channelIds ?? []);
+      await this.linkChannels(trx, created.id, channels);
       await this.snapshot(trx, created, "创建", actor);
       await this.audit.record(
         {
@@ -209,7 +226,7 @@ export class ContentService {
     const current = await this.get(id);
     const errors = validate(input);
     if (Object.keys(errors).length > 0) throw new Invalid("信息填写有误", errors);
-    if (input.channelIds) await this.checkChannels(input.channelIds);
+    const channels = input.channelIds ? await this.checkChannels(input.channelIds) : null;
     if (input.policyId) await this.checkPolicy(input.policyId, id);
     const { html, text } = bodyOf(input);
     const updated = await this.db.transaction().execute(async (trx) => {
@@ -218,7 +235,7 @@ export class ContentService {
       const row = await trx
         .updateTable("articles")
         .set({
-          kind: input.kind,
+          kind: input.kind as ArticleKind, // checked by articleProblems
           title: input.title.trim(),
           summary: input.summary?.trim() || text.slice(0, 120),
           bodyHtml: html,
@@ -231,7 +248,8 @@ export class ContentService {
           issuerId,
           writtenAt: input.writtenAt ?? null,
           theme: input.theme?.trim() || null,
-          validity: input.kind === "policy" ? input.validity || current.validity || "有效" : null,
+          validity:
+            input.kind === "policy" ? ((input.validity || current.validity || "有效") as Validity) : null,
           policyId: input.policyId ?? null,
           tableJson: input.table ? JSON.stringify(input.table) : current.tableJson,
           publishedAt: input.publishedAt ? new Date(input.publishedAt).toISOString() : current.publishedAt,
@@ -241,9 +259,9 @@ export class ContentService {
         .where("id", "=", id)
         .returningAll()
         .executeTakeFirstOrThrow();
-      if (input.channelIds) {
+      if (channels) {
         await trx.deleteFrom("articleChannels").where("articleId", "=", id).execute();
-        await this.linkChannels(trx, id, input.channelIds);
+        await this.linkChannels(trx, id, channels);
       }
       await this.snapshot(trx, row, note, actor);
       await this.audit.record(
@@ -266,9 +284,9 @@ export class ContentService {
   /** Publishes an existing article into more channels (of any site). */
   async addToChannels(id: number, channelIds: number[], actor: Actor): Promise<void> {
     await this.get(id);
-    await this.checkChannels(channelIds);
+    const channels = await this.checkChannels(channelIds);
     await this.db.transaction().execute(async (trx) => {
-      await this.linkChannels(trx, id, channelIds);
+      await this.linkChannels(trx, id, channels);
       await this.audit.record(
         {
           actor: actor.name,
@@ -407,7 +425,7 @@ export class ContentService {
         .updateTable("articles")
         .set({
           status: reason === "withdrawn" ? "withdrawn" : "unpublished",
-          unpublishReason: reason,
+          unpublishReason: reason as UnpublishReason, // checked above
           unpublishNote: note.trim(),
           redirectTo: reason === "consolidated" ? redirectTo : null,
           updatedAt: nowIso(),
@@ -440,7 +458,7 @@ export class ContentService {
     await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable("articles")
-        .set({ validity, validityNote: note.trim() || null, updatedAt: nowIso() })
+        .set({ validity: validity as Validity, validityNote: note.trim() || null, updatedAt: nowIso() })
         .where("id", "=", id)
         .execute();
       await this.audit.record(
@@ -462,11 +480,7 @@ export class ContentService {
     await this.get(articleId);
     const file = await checkAttachment(fileName, bytes);
     const attachment = await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto("blobs")
-        .values({ sha256: file.sha256, bytes: file.bytes })
-        .onConflict((oc) => oc.column("sha256").doNothing())
-        .execute();
+      await putBlob(trx, file.sha256, file.bytes);
       const row = await trx
         .insertInto("attachments")
         .values({
@@ -543,8 +557,8 @@ export class ContentService {
 
   private async transition(
     id: number,
-    from: string[],
-    to: string,
+    from: ArticleStatus[],
+    to: ArticleStatus,
     actor: Actor,
     action: string,
     detail: Record<string, unknown> = {},
@@ -565,11 +579,48 @@ export class ContentService {
     });
   }
 
-  private async checkChannels(channelIds: number[]): Promise<void> {
-    if (channelIds.length === 0) return;
-    const found = await this.db.selectFrom("channels").select("id").where("id", "in", channelIds).execute();
+  /** How many articles match (the staff dashboard's cards); `ownerSiteIds` null means every site. */
+  async countArticles(filter: {
+    status: ArticleStatus;
+    createdBy?: number;
+    ownerSiteIds?: number[] | null;
+    publishedSince?: string;
+  }): Promise<number> {
+    let q = this.db
+      .selectFrom("articles")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("status", "=", filter.status);
+    if (filter.createdBy !== undefined) q = q.where("createdBy", "=", filter.createdBy);
+    if (filter.ownerSiteIds) q = q.where("ownerSiteId", "in", filter.ownerSiteIds);
+    if (filter.publishedSince) q = q.where("publishedAt", ">=", filter.publishedSince);
+    return Number((await q.executeTakeFirstOrThrow()).n);
+  }
+
+  /** A merged channel's articles move to the target channel (inside the sites module's transaction). */
+  private async moveChannelArticles(handle: AnyView, sourceId: number, target: Channel): Promise<void> {
+    const trx = tablesOf<ContentTables>(handle);
+    const links = await trx
+      .selectFrom("articleChannels")
+      .select("articleId")
+      .where("channelId", "=", sourceId)
+      .execute();
+    for (const link of links) {
+      await trx
+        .insertInto("articleChannels")
+        .values({ articleId: link.articleId, channelId: target.id, siteId: target.siteId })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    }
+    await trx.deleteFrom("articleChannels").where("channelId", "=", sourceId).execute();
+  }
+
+  /** The chosen channels (read before a transaction: the sites module has its own handle). */
+  private async checkChannels(channelIds: number[]): Promise<Channel[]> {
+    if (channelIds.length === 0) return [];
+    const found = await this.sites.channelsByIds(channelIds);
     if (found.length !== new Set(channelIds).size)
       throw new Invalid("所选栏目不存在", { channelIds: "所选栏目不存在" });
+    return found;
   }
 
   private async checkPolicy(policyId: number, selfId?: number): Promise<void> {
@@ -579,16 +630,10 @@ export class ContentService {
   }
 
   private async linkChannels(
-    trx: Transaction<Database>,
+    trx: Transaction<ContentTables>,
     articleId: number,
-    channelIds: number[],
+    channels: Channel[],
   ): Promise<void> {
-    if (channelIds.length === 0) return;
-    const channels = await trx
-      .selectFrom("channels")
-      .select(["id", "siteId"])
-      .where("id", "in", channelIds)
-      .execute();
     for (const channel of channels) {
       await trx
         .insertInto("articleChannels")
@@ -599,7 +644,7 @@ export class ContentService {
   }
 
   private async snapshot(
-    trx: Transaction<Database>,
+    trx: Transaction<ContentTables>,
     article: Article,
     note: string,
     actor: Actor,
@@ -620,7 +665,7 @@ export class ContentService {
       .execute();
   }
 
-  private async issuerIdByName(trx: Transaction<Database>, name: string): Promise<number | null> {
+  private async issuerIdByName(trx: Transaction<ContentTables>, name: string): Promise<number | null> {
     const row = await trx
       .selectFrom("issuers")
       .select("id")
@@ -634,7 +679,7 @@ export class ContentService {
    * that of the 成文日期, else the China-time year of publication.
    */
   private async assignIndexNo(
-    trx: Transaction<Database>,
+    trx: Transaction<ContentTables>,
     article: Article,
     publishedAt: string,
   ): Promise<void> {
@@ -660,7 +705,11 @@ export class ContentService {
     }
   }
 
-  private async nextSequence(trx: Transaction<Database>, issuerId: number, year: number): Promise<number> {
+  private async nextSequence(
+    trx: Transaction<ContentTables>,
+    issuerId: number,
+    year: number,
+  ): Promise<number> {
     // issuer_id 0 is the shared sequence of articles without a configured issuing body.
     const row = await trx
       .insertInto("indexSequences")

@@ -24,7 +24,7 @@ const SWEEP_EVERY_MS = 60_000;
 
 /** Staff console of the interaction centre: queue, handling, review, publishing, settings. */
 export default async function interactionAdminRoutes(app: FastifyInstance, { deps }: { deps: MailboxDeps }) {
-  guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
+  guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
   const { mailbox, sites } = deps;
   const letters = mailbox.letters;
   let lastSweep = 0;

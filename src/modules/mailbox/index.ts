@@ -1,2 +1,2 @@
 export { MailboxService } from "./service.ts";
-export { LetterService } from "./letters.ts";
+export { LetterService, type PublishedLetter } from "./letters.ts";

@@ -1,16 +1,36 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
+
 import type { Selectable, Transaction } from "kysely";
+
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
+
 import { hasRole, sitesWithRole, type StaffPrincipal } from "../staff/index.ts";
+
 import type { Db } from "../../platform/db/database.ts";
+
 import { nowIso, chinaDate } from "../../platform/time/china-time.ts";
-import { forbidden, notFound, Conflict, DomainError, Invalid, TooMany } from "../../platform/http/errors.ts";
+
+import { forbidden, notFound, Conflict, Invalid, TooMany, DomainError } from "../../platform/http/errors.ts";
+
 import { maskInText, maskName } from "../../platform/mask/mask.ts";
+
 import type { SearchIndex } from "../../platform/search/search-index.ts";
-import type { Database, LetterRow } from "../../tables.ts";
+
+import type {
+  LetterKind,
+  LetterRating,
+  LetterRow,
+  LetterSource,
+  LetterStatus,
+  MailboxTables,
+} from "./tables.ts";
+
 import { checkAttachment, type CheckedFile } from "../../platform/files/attachments.ts";
+
 import type { SitesService } from "../sites/index.ts";
+
 import type { WorkingDaySource } from "../../platform/calendar/platform-working-days.ts";
+
 import {
   DEFAULT_SETTINGS,
   LETTER_KINDS,
@@ -18,8 +38,14 @@ import {
   RATINGS,
   type InteractionSettings,
 } from "./model.ts";
+
 import { normalisePhone, PHONE_PATTERN, type PhoneVerifier } from "../../platform/phone/phone-verify.ts";
+
 import { DUPLICATE, NEAR_DUPLICATE, screenText, simhash, similarityPercent } from "./screening.ts";
+
+import { getBlob, putBlob } from "../../platform/files/blob-store.ts";
+
+import { KvStore, type KvScope } from "../../platform/kv/kv-store.ts";
 
 export type Letter = Selectable<LetterRow>;
 
@@ -51,7 +77,12 @@ export interface Addressee {
 
 export const MAX_FILES = 3;
 export const LETTERS_PER_PHONE_PER_DAY = 5;
-const SETTINGS_KEY = "interaction.settings";
+
+/** What the mailbox keeps in the kv table (platform/kv), by key. */
+interface MailboxKv {
+  /** Saved over the defaults, so a setting added later gets its default. */
+  settings: Partial<InteractionSettings>;
+}
 
 function sha256(s: string): string {
   return createHash("sha256").update(s).digest("hex");
@@ -79,9 +110,20 @@ export function validateLetter(input: LetterInput, addressees: Addressee[]): Rec
   return e;
 }
 
+/** A published letter's public texts (masked), as other modules see it. */
+export interface PublishedLetter {
+  id: number;
+  siteId: number;
+  ownerSiteId: number | null;
+  publicSubject: string | null;
+  publicContent: string | null;
+  publicAnswer: string | null;
+  publishedAt: string | null;
+}
+
 export class LetterService {
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<MailboxTables>,
     private readonly audit: AuditLog,
     private readonly search: SearchIndex,
     private readonly sites: SitesService,
@@ -89,27 +131,71 @@ export class LetterService {
     private readonly phone: PhoneVerifier,
   ) {
     search.kinds.register({ letter: "互动留言" });
+    this.kv = new KvStore(store.db).scope<MailboxKv>("mailbox");
   }
+
+  private readonly kv: KvScope<MailboxKv>;
 
   private get db() {
     return this.store.db;
   }
 
+  // ---------------------------------------------------------------- for other modules
+
+  /**
+   * Published letters' public (masked) texts, newest first: the assistant offers them as FAQ
+   * candidates. `siteIds` null means every site; `excludeIds` are letters the caller already used.
+   */
+  async publishedLetters(
+    filter: { siteIds: number[] | null; excludeIds?: number[]; id?: number },
+    page: number,
+    pageSize: number,
+  ): Promise<{ rows: PublishedLetter[]; total: number }> {
+    let query = this.db.selectFrom("letters").where("status", "=", "published");
+    if (filter.excludeIds?.length) query = query.where("id", "not in", filter.excludeIds);
+    if (filter.id !== undefined) query = query.where("id", "=", filter.id);
+    if (filter.siteIds) {
+      const ids = filter.siteIds.length ? filter.siteIds : [-1];
+      query = query.where((eb) => eb.or([eb("ownerSiteId", "in", ids), eb("siteId", "in", ids)]));
+    }
+    const total = Number(
+      (await query.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
+    );
+    const rows = await query
+      .select([
+        "id",
+        "siteId",
+        "ownerSiteId",
+        "publicSubject",
+        "publicContent",
+        "publicAnswer",
+        "publishedAt",
+      ])
+      .orderBy("publishedAt", "desc")
+      .orderBy("id", "desc")
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
+      .execute();
+    return { rows, total };
+  }
+
+  /** How many letters came from `source` since an instant (the assistant counts its hand-offs). */
+  async countFiledSince(source: LetterSource, since: string): Promise<number> {
+    const row = await this.db
+      .selectFrom("letters")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("source", "=", source)
+      .where("createdAt", ">=", since)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   // ---------------------------------------------------------------- settings
 
   async settings(): Promise<InteractionSettings> {
-    const row = await this.db
-      .selectFrom("kv")
-      .select("value")
-      .where("key", "=", SETTINGS_KEY)
-      .executeTakeFirst();
-    if (!row) return structuredClone(DEFAULT_SETTINGS);
-    try {
-      const saved = JSON.parse(row.value) as Partial<InteractionSettings>;
-      return { ...DEFAULT_SETTINGS, ...saved, limits: { ...DEFAULT_SETTINGS.limits, ...saved.limits } };
-    } catch {
-      return structuredClone(DEFAULT_SETTINGS);
-    }
+    const saved = await this.kv.get("settings");
+    if (!saved || typeof saved !== "object") return structuredClone(DEFAULT_SETTINGS);
+    return { ...DEFAULT_SETTINGS, ...saved, limits: { ...DEFAULT_SETTINGS.limits, ...saved.limits } };
   }
 
   async saveSettings(next: InteractionSettings, actor: StaffPrincipal): Promise<void> {
@@ -125,13 +211,8 @@ export class LetterService {
     if (!Number.isInteger(next.maxExtensionDays) || next.maxExtensionDays < 0 || next.maxExtensionDays > 15)
       errors.maxExtensionDays = "延期上限须为0至15个工作日";
     if (Object.keys(errors).length) throw new Invalid("设置有误，请修改后重新保存", errors);
-    const value = JSON.stringify(next);
     await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto("kv")
-        .values({ key: SETTINGS_KEY, value })
-        .onConflict((oc) => oc.column("key").doUpdateSet({ value }))
-        .execute();
+      await this.kv.set("settings", next, trx);
       await this.audit.record(
         {
           actor: actor.username,
@@ -269,7 +350,7 @@ export class LetterService {
             siteId: input.siteId,
             addresseeKind: kindOfAddressee === "leader" ? "leader" : "department",
             addresseeSiteId,
-            kind: input.kind,
+            kind: input.kind as LetterKind, // checked by letterProblems
             subject,
             content,
             name: input.name.trim(),
@@ -323,11 +404,7 @@ export class LetterService {
           true,
         );
       for (const f of files) {
-        await trx
-          .insertInto("blobs")
-          .values({ sha256: f.sha256, bytes: f.bytes })
-          .onConflict((oc) => oc.column("sha256").doNothing())
-          .execute();
+        await putBlob(trx, f.sha256, f.bytes);
         await trx
           .insertInto("letterAttachments")
           .values({
@@ -425,7 +502,7 @@ export class LetterService {
         await trx
           .updateTable("letters")
           .set({
-            rating,
+            rating: rating as LetterRating, // checked above
             solved: solved ? 1 : 0,
             ratingNote: trimmed,
             ratedAt: now.toISOString(),
@@ -552,13 +629,9 @@ export class LetterService {
       .where("letterId", "=", letterId)
       .executeTakeFirst();
     if (!a) throw notFound("附件不存在");
-    const blob = await this.db
-      .selectFrom("blobs")
-      .select("bytes")
-      .where("sha256", "=", a.sha256)
-      .executeTakeFirst();
-    if (!blob) throw notFound("附件不存在");
-    return { attachment: a, bytes: Buffer.from(blob.bytes) };
+    const bytes = await getBlob(this.db, a.sha256);
+    if (!bytes) throw notFound("附件不存在");
+    return { attachment: a, bytes };
   }
 
   /** The staff queue: letters this person may work on, filtered, paged. */
@@ -575,7 +648,7 @@ export class LetterService {
       if (siteIds.length === 0) return { rows: [], total: 0 };
       q = q.where((eb) => eb.or([eb("ownerSiteId", "in", siteIds), eb("transferToSiteId", "in", siteIds)]));
     }
-    if (filter.status) q = q.where("status", "=", filter.status);
+    if (filter.status) q = q.where("status", "=", filter.status as LetterStatus);
     if (filter.view === "overdue")
       q = q.where("status", "in", ["screened", "assigned", "answered", "submitted"]).where("dueAt", "<", now);
     if (filter.view === "escalated")
@@ -658,11 +731,11 @@ export class LetterService {
   }
 
   private async event(
-    trx: Transaction<Database>,
+    trx: Transaction<MailboxTables>,
     letterId: number,
     actor: string,
     action: string,
-    status: string,
+    status: LetterStatus,
     note: string,
     isPublic = true,
   ) {

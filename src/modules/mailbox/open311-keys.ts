@@ -1,16 +1,23 @@
 import { createHash, randomBytes } from "node:crypto";
+
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
+
 import type { StaffPrincipal } from "../staff/index.ts";
+
 import type { Db } from "../../platform/db/database.ts";
+
 import { nowIso } from "../../platform/time/china-time.ts";
+
 import { forbidden, Invalid } from "../../platform/http/errors.ts";
+
+import type { MailboxTables } from "./tables.ts";
 
 const hash = (key: string) => createHash("sha256").update(key).digest("hex");
 
 /** API keys for Open311 clients that file letters; only hashes are stored, the key is shown once. */
 export class Open311Keys {
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<MailboxTables>,
     private readonly audit: AuditLog,
   ) {}
 

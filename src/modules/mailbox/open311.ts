@@ -1,9 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+
 import { XMLBuilder } from "fast-xml-parser";
+
 import type { MailboxDeps } from "./deps.ts";
+
 import { DomainError, httpStatusOf } from "../../platform/http/errors.ts";
+
 import type { Letter } from "./letters.ts";
+
 import { LETTER_KINDS } from "./model.ts";
+
+import type { LetterKind } from "./tables.ts";
 
 /**
  * Open311 GeoReport v2 (JSON and XML) over the letters: services are the letter kinds, requests are
@@ -110,7 +117,7 @@ export default async function open311Routes(app: FastifyInstance, { deps }: { de
     }
     if (q.service_code) {
       if (!(q.service_code in LETTER_KINDS)) return o311Error(reply, format, 400, "未知的 service_code");
-      query = query.where("kind", "=", q.service_code);
+      query = query.where("kind", "=", q.service_code as LetterKind);
     }
     if (q.status === "open")
       query = query.where("status", "in", ["submitted", "screened", "assigned", "answered"]);

@@ -1,12 +1,19 @@
+import type { StaffRole } from "../staff/index.ts";
+
+import type { LetterKind, LetterRating, LetterStatus } from "./tables.ts";
+
 import { createHash, randomBytes } from "node:crypto";
+
 import type { MailboxDeps } from "./deps.ts";
+
 import { chinaDate, nowIso } from "../../platform/time/china-time.ts";
+
 import { DEFAULT_SETTINGS } from "./model.ts";
+
 import { simhash } from "./screening.ts";
-import { seedConsultationsAndSurveys } from "../participation/index.ts";
 
 /** Demo handlers (password as the other demo accounts). */
-export const INTERACTION_STAFF: { username: string; displayName: string; roles: [string, string][] }[] = [
+export const INTERACTION_STAFF: { username: string; displayName: string; roles: [string, StaffRole][] }[] = [
   { username: "rst_handler", displayName: "人社厅信件承办人", roles: [["rst", "handler"]] },
   { username: "zjt_handler", displayName: "住建厅信件承办人", roles: [["zjt", "handler"]] },
   { username: "zjt_reviewer", displayName: "住建厅信件审核员", roles: [["zjt", "reviewer"]] },
@@ -27,7 +34,7 @@ const RULES: [string, string][] = [
 interface DemoLetter {
   site: string;
   owner: string | null;
-  kind: string;
+  kind: LetterKind;
   subject: string;
   content: string;
   answer?: string;
@@ -37,8 +44,8 @@ interface DemoLetter {
   replyAfterWorkingDays?: number;
   consent: boolean;
   publish?: boolean;
-  rating?: [string, boolean];
-  status?: string;
+  rating?: [LetterRating, boolean];
+  status?: LetterStatus;
   flags?: string;
 }
 
@@ -151,24 +158,13 @@ export async function seedInteraction(deps: MailboxDeps, passwordHash: string): 
   const { store, sites, mailbox } = deps;
   const db = store.db;
   const cal = await mailbox.workingDays();
-  for (const staff of INTERACTION_STAFF) {
-    const user = await db
-      .insertInto("staffUsers")
-      .values({
-        username: staff.username,
-        displayName: staff.displayName,
-        passwordHash,
-        isOperator: 0,
-        createdAt: nowIso(),
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    for (const [code, role] of staff.roles)
-      await db
-        .insertInto("staffRoles")
-        .values({ userId: user.id, siteId: sites.byCodeCached(code)!.id, role })
-        .execute();
-  }
+  for (const staff of INTERACTION_STAFF)
+    await deps.staff.ensureSeedUser({
+      username: staff.username,
+      displayName: staff.displayName,
+      passwordHash,
+      roles: staff.roles.map(([code, role]) => ({ siteId: sites.byCodeCached(code)!.id, role })),
+    });
   for (const [keyword, code] of RULES) {
     const site = sites.byCodeCached(code);
     if (site)
@@ -261,5 +257,4 @@ export async function seedInteraction(deps: MailboxDeps, passwordHash: string): 
         .execute();
     if (d.publish) await mailbox.letters.reindex(row.id);
   }
-  await seedConsultationsAndSurveys(deps);
 }

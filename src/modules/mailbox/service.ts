@@ -1,12 +1,22 @@
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
+
 import type { Db } from "../../platform/db/database.ts";
+
 import type { SearchIndex } from "../../platform/search/search-index.ts";
+
 import type { PhoneVerifier } from "../../platform/phone/phone-verify.ts";
+
 import type { WorkingDayCalendar, WorkingDaySource } from "../../platform/calendar/platform-working-days.ts";
+
 import type { SitesService } from "../sites/index.ts";
+
 import { LetterService } from "./letters.ts";
+
 import { Open311Keys } from "./open311-keys.ts";
+
 import { siteFigures, type SiteFigures } from "./stats.ts";
+
+import type { MailboxTables } from "./tables.ts";
 
 /** The leader mailbox (领导信箱): letters with their time limits, public figures and Open311. */
 export class MailboxService {
@@ -14,7 +24,7 @@ export class MailboxService {
   readonly open311: Open311Keys;
 
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<MailboxTables>,
     audit: AuditLog,
     search: SearchIndex,
     private readonly sites: SitesService,

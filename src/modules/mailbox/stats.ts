@@ -1,7 +1,12 @@
 import type { Db } from "../../platform/db/database.ts";
+
 import type { SitesService } from "../sites/index.ts";
+
 import type { WorkingDayCalendar } from "../../platform/calendar/platform-working-days.ts";
+
 import type { InteractionSettings } from "./model.ts";
+
+import type { MailboxTables } from "./tables.ts";
 
 export interface LetterFigures {
   /** Every letter received, including those not accepted. */
@@ -116,7 +121,7 @@ export function figuresOf(
 
 /** Live figures for a site (the portal: the whole cluster), with the breakdown by department. */
 export async function siteFigures(
-  store: Db,
+  store: Db<MailboxTables>,
   sites: SitesService,
   calendar: WorkingDayCalendar,
   settings: InteractionSettings,

@@ -36,7 +36,7 @@ const s = (body: unknown, k: string, max = 2000) => {
 
 /** Console: handler work queue, application handling, catalogue and form editing, rectifications. */
 export default async function serviceAdminRoutes(app: FastifyInstance, { deps }: { deps: OneStopDeps }) {
-  guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
+  guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
   const { oneStop, sites } = deps;
   const { applications } = oneStop;
 

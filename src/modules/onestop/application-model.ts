@@ -1,5 +1,12 @@
 import type { Selectable, Updateable } from "kysely";
-import type { ApplicationRow, ApplicationTaskRow } from "../../tables.ts";
+
+import type {
+  ApplicationRow,
+  ApplicationStatus,
+  ApplicationTaskRow,
+  SuspendKind,
+  TaskKind,
+} from "./tables.ts";
 import type { FormValues } from "./forms.ts";
 
 /*
@@ -47,20 +54,20 @@ export const ACTION_LABELS: Record<string, string> = {
 };
 
 /** Why the clock stopped (the distinct, labelled reasons that do not count toward a limit). */
-export const SUSPEND_KINDS: Record<string, string> = {
+export const SUSPEND_KINDS: Record<SuspendKind, string> = {
   suspend: "挂起",
   hearing: "听证",
   testing: "检验检测",
   expert: "专家评审",
 };
 
-export const TASK_KIND_LABELS: Record<string, string> = {
+export const TASK_KIND_LABELS: Record<TaskKind, string> = {
   accept: "预审受理",
   review: "审查",
   decide: "决定",
   deliver: "制证送达",
 };
-export const TASK_KINDS = Object.keys(TASK_KIND_LABELS);
+export const TASK_KINDS = Object.keys(TASK_KIND_LABELS) as TaskKind[];
 
 export interface ProgressStep {
   name: string;
@@ -72,7 +79,14 @@ export interface ProgressStep {
 export type Task = Selectable<ApplicationTaskRow> & { groupName: string };
 
 /** Statuses a handler still has work on. */
-export const ACTIVE_STATUSES = ["prereview", "review", "decided", "delivered", "suspended", "correction"];
+export const ACTIVE_STATUSES: ApplicationStatus[] = [
+  "prereview",
+  "review",
+  "decided",
+  "delivered",
+  "suspended",
+  "correction",
+];
 
 export interface Application {
   id: number;
@@ -82,8 +96,8 @@ export interface Application {
   siteId: number;
   accountId: number;
   bundleApplicationId: number | null;
-  status: string;
-  suspendedFrom: string | null;
+  status: ApplicationStatus;
+  suspendedFrom: ApplicationStatus | null;
   formVersion: number;
   data: FormValues;
   applicantName: string;
@@ -109,7 +123,7 @@ export interface Application {
   createdAt: string;
   updatedAt: string;
   workflowVersion: number | null;
-  suspendKind: string | null;
+  suspendKind: SuspendKind | null;
   extendedDays: number;
 }
 
@@ -124,8 +138,8 @@ export interface ApplicationEvent {
   actorKind: string;
   actorName: string;
   action: string;
-  fromStatus: string | null;
-  toStatus: string;
+  fromStatus: ApplicationStatus | null;
+  toStatus: ApplicationStatus;
   note: string;
 }
 

@@ -1,5 +1,6 @@
 import type { StaffPrincipal } from "../staff/index.ts";
 import type { Db } from "../../platform/db/database.ts";
+import type { OneStopTables, TaskKind } from "./tables.ts";
 import { nowIso } from "../../platform/time/china-time.ts";
 import type { Task } from "./application-model.ts";
 import { ConflictError } from "./errors.ts";
@@ -7,10 +8,10 @@ import type { WorkflowDefinition } from "./workflow.ts";
 
 /** Writes to an application's tasks (its workflow steps), inside the caller's transaction. */
 
-type Trx = Db["db"];
+type Trx = Db<OneStopTables>["db"];
 
 export interface NewTask {
-  kind: string;
+  kind: TaskKind;
   stageNo: number;
   stepNo: number;
   name: string;
@@ -62,7 +63,7 @@ export async function openStage(
     });
 }
 
-export async function hasOpenTask(trx: Trx, appId: number, kind: string): Promise<boolean> {
+export async function hasOpenTask(trx: Trx, appId: number, kind: TaskKind): Promise<boolean> {
   const open = await trx
     .selectFrom("applicationTasks")
     .select("id")
@@ -73,7 +74,7 @@ export async function hasOpenTask(trx: Trx, appId: number, kind: string): Promis
   return open !== undefined;
 }
 
-export async function cancelOpenTasks(trx: Trx, appId: number, kinds?: string[]) {
+export async function cancelOpenTasks(trx: Trx, appId: number, kinds?: TaskKind[]) {
   let q = trx
     .updateTable("applicationTasks")
     .set({ status: "cancelled", doneAt: nowIso() })

@@ -1,15 +1,27 @@
 import { createHash, randomInt } from "node:crypto";
+
 import type { Selectable } from "kysely";
+
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
+
 import { hasRole, sitesWithRole, type StaffPrincipal } from "../staff/index.ts";
+
 import type { CalendarService } from "../../platform/calendar/calendar-service.ts";
+
 import type { WorkingCalendar } from "../../platform/calendar/working-days.ts";
+
 import type { Db } from "../../platform/db/database.ts";
+
 import { chinaDate, nowIso } from "../../platform/time/china-time.ts";
+
 import { Invalid, DomainError } from "../../platform/http/errors.ts";
-import type { ApplicationRow } from "../../tables.ts";
+
+import type { ApplicationRow, ApplicationStatus, OneStopTables } from "./tables.ts";
+
 import type { Account } from "../accounts/index.ts";
+
 import { actionNamed, type ActionServices, type ActionSetup, type TrxStep } from "./actions/index.ts";
+
 import {
   ACTIVE_STATUSES,
   WARNING_DAYS,
@@ -22,6 +34,7 @@ import {
   type ProgressStep,
   type Task,
 } from "./application-model.ts";
+
 import {
   acceptTask,
   cancelOpenTasks,
@@ -30,9 +43,13 @@ import {
   hasOpenTask,
   openStage,
 } from "./application-tasks.ts";
+
 import type { ServiceItem } from "./catalogue.ts";
+
 import { ConflictError, ForbiddenError, InvalidError, NotFoundError } from "./errors.ts";
+
 import type { FormVersion } from "./form-store.ts";
+
 import {
   activeValues,
   fileProblem,
@@ -43,8 +60,12 @@ import {
   type RawInput,
   type UploadedFile,
 } from "./forms.ts";
+
 import { sparedMaterials } from "./guide.ts";
+
 import type { WorkflowStore } from "./workflow.ts";
+
+import { getBlob, putBlob } from "../../platform/files/blob-store.ts";
 
 export * from "./application-model.ts";
 
@@ -79,7 +100,7 @@ export interface SaveResult {
 /** Applications (办件): drafts, submission, pre-review, the handling workflow and its time limits. */
 export class ApplicationService {
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<OneStopTables>,
     private readonly audit: AuditLog,
     private readonly calendar: CalendarService,
     readonly workflows: WorkflowStore,
@@ -148,12 +169,12 @@ export class ApplicationService {
   ): Promise<{ name: string; mime: string; bytes: Buffer } | undefined> {
     const f = await this.db
       .selectFrom("applicationFiles")
-      .innerJoin("blobs", "blobs.sha256", "applicationFiles.sha256")
-      .select(["applicationFiles.fileName", "applicationFiles.mime", "blobs.bytes"])
-      .where("applicationFiles.id", "=", fileId)
-      .where("applicationFiles.applicationId", "=", applicationId)
+      .select(["fileName", "mime", "sha256"])
+      .where("id", "=", fileId)
+      .where("applicationId", "=", applicationId)
       .executeTakeFirst();
-    return f ? { name: f.fileName, mime: f.mime, bytes: Buffer.from(f.bytes) } : undefined;
+    const bytes = f && (await getBlob(this.db, f.sha256));
+    return f && bytes ? { name: f.fileName, mime: f.mime, bytes } : undefined;
   }
 
   async listForAccount(accountId: number, page: number, pageSize = 20) {
@@ -175,12 +196,12 @@ export class ApplicationService {
   }
 
   private async event(
-    trx: Db["db"],
+    trx: Db<OneStopTables>["db"],
     appId: number,
     actor: Actor,
     action: string,
-    from: string | null,
-    to: string,
+    from: ApplicationStatus | null,
+    to: ApplicationStatus,
     note = "",
   ) {
     await trx
@@ -206,11 +227,7 @@ export class ApplicationService {
     bytes: Buffer,
   ): Promise<FileRef> {
     const sha256 = createHash("sha256").update(bytes).digest("hex");
-    await this.db
-      .insertInto("blobs")
-      .values({ sha256, bytes })
-      .onConflict((oc) => oc.column("sha256").doNothing())
-      .execute();
+    await putBlob(this.db, sha256, bytes);
     const name =
       [...fileName]
         .map((c) => (c < " " || c === "/" || c === "\\" ? "_" : c))
@@ -393,7 +410,7 @@ export class ApplicationService {
     app: Application,
     actor: Actor,
     action: string,
-    to: string,
+    to: ApplicationStatus,
     set: ApplicationChanges,
     note = "",
     after?: TrxStep,
@@ -630,16 +647,8 @@ export class ApplicationService {
   }
 
   /** Handlers of a department (for transfer). */
-  async handlersOf(siteId: number): Promise<{ id: number; displayName: string }[]> {
-    return this.db
-      .selectFrom("staffUsers")
-      .innerJoin("staffRoles", "staffRoles.userId", "staffUsers.id")
-      .select(["staffUsers.id", "staffUsers.displayName"])
-      .where("staffRoles.siteId", "=", siteId)
-      .where("staffRoles.role", "=", "handler")
-      .where("staffUsers.disabled", "=", 0)
-      .orderBy("staffUsers.id")
-      .execute();
+  handlersOf(siteId: number): Promise<{ id: number; displayName: string }[]> {
+    return this.workflows.handlersOf(siteId);
   }
 
   /** The time-limit state of a due date on the working-day calendar. */
@@ -682,7 +691,9 @@ export class ApplicationService {
       .where(
         "status",
         "in",
-        filter.status && ACTIVE_STATUSES.includes(filter.status) ? [filter.status] : ACTIVE_STATUSES,
+        ACTIVE_STATUSES.find((s) => s === filter.status)
+          ? [filter.status as ApplicationStatus]
+          : ACTIVE_STATUSES,
       );
     if (sites !== null) q = q.where("siteId", "in", sites);
     if (filter.siteId) q = q.where("siteId", "=", filter.siteId);

@@ -1,12 +1,21 @@
 import type { Selectable } from "kysely";
+
 import type { Db } from "../../platform/db/database.ts";
+
 import { nowIso } from "../../platform/time/china-time.ts";
+
 import { notFound, Invalid } from "../../platform/http/errors.ts";
-import type { ServiceBundleRow } from "../../tables.ts";
+
+import type { OneStopTables, ServiceBundleRow } from "./tables.ts";
+
 import type { Account } from "../accounts/index.ts";
+
 import { newTrackingNo, type Application, type ApplicationService } from "./applications.ts";
+
 import type { CatalogueService, ServiceItem } from "./catalogue.ts";
+
 import type { FormStore, FormVersion } from "./form-store.ts";
+
 import {
   fileProblem,
   readValues,
@@ -16,6 +25,7 @@ import {
   type RawInput,
   type UploadedFile,
 } from "./forms.ts";
+
 import { sparedMaterials } from "./guide.ts";
 
 export interface Bundle {
@@ -41,7 +51,7 @@ const toBundle = (r: Selectable<ServiceBundleRow>): Bundle => ({
 /** 一件事一次办: one life event, several items, one merged form, linked applications. */
 export class BundleService {
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<OneStopTables>,
     private readonly catalogue: CatalogueService,
     private readonly forms: FormStore,
     private readonly applications: ApplicationService,

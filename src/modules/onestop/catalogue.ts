@@ -1,11 +1,19 @@
 import type { Db } from "../../platform/db/database.ts";
+
 import { nowIso } from "../../platform/time/china-time.ts";
+
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
+
 import { notFound, Invalid, DomainError } from "../../platform/http/errors.ts";
+
 import type { SearchIndex } from "../../platform/search/search-index.ts";
+
 import type { Selectable } from "kysely";
-import type { ServiceItemRow } from "../../tables.ts";
+
+import type { OneStopTables, ServiceItemRow, ServiceItemStatus } from "./tables.ts";
+
 import type { SitesService } from "../sites/index.ts";
+
 import {
   checkGuide,
   sparedMaterials,
@@ -20,7 +28,7 @@ export interface ServiceItem {
   siteId: number;
   name: string;
   itemType: string;
-  status: string;
+  status: ServiceItemStatus;
   version: number;
   formVersion: number | null;
   guide: Guide;
@@ -73,7 +81,7 @@ export function problemsError(problems: GuideProblem[]): DomainError {
 /** The province-wide catalogue of service items (政务服务事项) and their guides. */
 export class CatalogueService {
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<OneStopTables>,
     private readonly sites: SitesService,
     private readonly search: SearchIndex,
     private readonly audit: AuditLog,
@@ -91,7 +99,11 @@ export class CatalogueService {
   }
 
   /** Creates or updates an item by code; the guide checker runs first and rejects every problem at once. */
-  async save(input: ServiceItemInput, actor: string, status = "published"): Promise<ServiceItem> {
+  async save(
+    input: ServiceItemInput,
+    actor: string,
+    status: ServiceItemStatus = "published",
+  ): Promise<ServiceItem> {
     const problems = checkGuide(input);
     const site = this.sites.byId(input.siteId);
     if (!site) problems.push({ field: "siteId", message: "请选择实施部门（站点）" });

@@ -1,12 +1,22 @@
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
+
 import type { StaffPrincipal } from "../staff/index.ts";
+
 import { sitesWithRole } from "../staff/index.ts";
+
 import type { CalendarService } from "../../platform/calendar/calendar-service.ts";
+
 import type { Db } from "../../platform/db/database.ts";
+
 import { nowIso, chinaDate } from "../../platform/time/china-time.ts";
+
 import { forbidden, notFound, Conflict, Invalid } from "../../platform/http/errors.ts";
+
 import type { Account } from "../accounts/index.ts";
+
 import type { ApplicationService } from "./applications.ts";
+
+import type { OneStopTables } from "./tables.ts";
 
 /** 好差评 levels: 5 非常满意 … 1 非常不满意; 1 and 2 are bad reviews. */
 export const LEVELS: Record<number, string> = {
@@ -36,7 +46,7 @@ export interface EvaluationSettings {
 /** Evaluations (一事一评), default ratings, and rectification of bad reviews. */
 export class EvaluationService {
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<OneStopTables>,
     private readonly audit: AuditLog,
     private readonly calendar: CalendarService,
     private readonly applications: ApplicationService,

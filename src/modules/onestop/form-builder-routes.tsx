@@ -24,7 +24,7 @@ import { FormBuilderPage, FormVersionPage, type BuilderPageProps } from "./views
  * saving checks the draft with forms.ts and stores a new version through the form store (audited).
  */
 export default async function formBuilderRoutes(app: FastifyInstance, { deps }: { deps: OneStopDeps }) {
-  guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
+  guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
   const { oneStop } = deps;
   const drafts = new FormDrafts(deps.store);
 

@@ -1,5 +1,7 @@
 import type { Db } from "../../platform/db/database.ts";
+
 import { nowIso } from "../../platform/time/china-time.ts";
+
 import {
   DEFAULT_ACCEPT,
   FIELD_TYPES,
@@ -8,6 +10,10 @@ import {
   type FormField,
   type FormSchema,
 } from "./forms.ts";
+
+import type { OneStopTables } from "./tables.ts";
+
+import { KvStore, type KvScope } from "../../platform/kv/kv-store.ts";
 
 /**
  * The no-code form builder's model: a draft of the form as staff typed it (every setting a string, so
@@ -326,41 +332,32 @@ export function schemaOf(fields: FieldDraft[]): { schema: FormSchema; errors: Re
 
 /** Each staff member's unsaved draft of an item's form, kept in the kv table so every action can redirect. */
 export class FormDrafts {
-  constructor(private readonly store: Db) {}
+  private readonly kv: KvScope<Record<`form-draft:${string}`, unknown>>;
 
-  private key(itemCode: string, staffId: number): string {
-    return `service_form_draft:${itemCode}:${staffId}`;
+  constructor(store: Db<OneStopTables>) {
+    this.kv = new KvStore(store.db).scope("onestop");
+  }
+
+  private key(itemCode: string, staffId: number) {
+    return `form-draft:${itemCode}:${staffId}` as const;
   }
 
   async get(itemCode: string, staffId: number): Promise<FormDraft | null> {
-    const row = await this.store.db
-      .selectFrom("kv")
-      .select("value")
-      .where("key", "=", this.key(itemCode, staffId))
-      .executeTakeFirst();
-    if (!row) return null;
-    try {
-      const o = JSON.parse(row.value) as { base?: unknown; fields?: unknown; updatedAt?: unknown };
-      return {
-        base: Number.isInteger(o.base) ? (o.base as number) : 0,
-        fields: Array.isArray(o.fields) ? o.fields.slice(0, MAX_FIELDS).map((x) => normalize(x, false)) : [],
-        updatedAt: typeof o.updatedAt === "string" ? o.updatedAt : "",
-      };
-    } catch {
-      return null;
-    }
+    const o = (await this.kv.get(this.key(itemCode, staffId))) as
+      { base?: unknown; fields?: unknown; updatedAt?: unknown } | null | undefined;
+    if (!o || typeof o !== "object") return null;
+    return {
+      base: Number.isInteger(o.base) ? (o.base as number) : 0,
+      fields: Array.isArray(o.fields) ? o.fields.slice(0, MAX_FIELDS).map((x) => normalize(x, false)) : [],
+      updatedAt: typeof o.updatedAt === "string" ? o.updatedAt : "",
+    };
   }
 
   async put(itemCode: string, staffId: number, base: number, fields: FieldDraft[]): Promise<void> {
-    const value = JSON.stringify({ base, fields, updatedAt: nowIso() });
-    await this.store.db
-      .insertInto("kv")
-      .values({ key: this.key(itemCode, staffId), value })
-      .onConflict((oc) => oc.column("key").doUpdateSet({ value }))
-      .execute();
+    await this.kv.set(this.key(itemCode, staffId), { base, fields, updatedAt: nowIso() });
   }
 
   async clear(itemCode: string, staffId: number): Promise<void> {
-    await this.store.db.deleteFrom("kv").where("key", "=", this.key(itemCode, staffId)).execute();
+    await this.kv.delete(this.key(itemCode, staffId));
   }
 }

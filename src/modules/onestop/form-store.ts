@@ -1,9 +1,16 @@
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
+
 import type { Db } from "../../platform/db/database.ts";
+
 import { nowIso } from "../../platform/time/china-time.ts";
+
 import { Invalid } from "../../platform/http/errors.ts";
+
 import type { ServiceItem } from "./catalogue.ts";
+
 import { defaultForm, formSchemaProblems, type FormSchema } from "./forms.ts";
+
+import type { OneStopTables } from "./tables.ts";
 
 export interface FormVersion {
   itemCode: string;
@@ -18,7 +25,7 @@ export interface FormVersion {
 /** Versioned application forms per service item. */
 export class FormStore {
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<OneStopTables>,
     private readonly audit: AuditLog,
   ) {}
 

@@ -1,9 +1,13 @@
 import type { OneStopDeps } from "./deps.ts";
+
 import { hashPassword } from "../../platform/auth/passwords.ts";
-import { nowIso } from "../../platform/time/china-time.ts";
+
 import { creditCodeCheckChar, idCheckChar } from "../../platform/validation/china-ids.ts";
+
 import { DEMO_PASSWORD } from "../../seed/demo-password.ts";
+
 import { DEMO_ITEMS } from "./demo-items.ts";
+
 import type { Guide } from "./guide.ts";
 
 export const DEFAULT_HOURS =
@@ -183,27 +187,9 @@ async function seedHandlers(deps: OneStopDeps): Promise<void> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
   const db = deps.store.db;
   const { workflows } = deps.oneStop;
-  const user = async (username: string, displayName: string, siteId: number) => {
-    // The interaction seed may already have made this department's handler: reuse the account.
-    const existing = await db
-      .selectFrom("staffUsers")
-      .select("id")
-      .where("username", "=", username)
-      .executeTakeFirst();
-    const u =
-      existing ??
-      (await db
-        .insertInto("staffUsers")
-        .values({ username, displayName, passwordHash, isOperator: 0, createdAt: nowIso() })
-        .returning("id")
-        .executeTakeFirstOrThrow());
-    await db
-      .insertInto("staffRoles")
-      .values({ userId: u.id, siteId, role: "handler" })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-    return u.id;
-  };
+  // The interaction seed may already have made this department's handler: the account is reused.
+  const user = (username: string, displayName: string, siteId: number) =>
+    deps.staff.ensureSeedUser({ username, displayName, passwordHash, roles: [{ siteId, role: "handler" }] });
   const join = (groupId: number, userId: number) =>
     db
       .insertInto("serviceGroupMembers")
@@ -236,29 +222,16 @@ async function seedDemoAccounts(deps: OneStopDeps): Promise<void> {
   const e = DEMO_CITIZENS.enterprise;
   const idNumber = p.idNumber + idCheckChar(p.idNumber);
   const creditCode = e.loginName + creditCodeCheckChar(e.loginName);
-  const common = { passwordHash, verified: 1, provider: "local", createdAt: nowIso() };
-  await deps.store.db
-    .insertInto("accounts")
-    .values([
-      {
-        ...common,
-        kind: "person",
-        loginName: p.loginName,
-        subject: p.loginName,
-        name: p.name,
-        idNumber,
-        phone: p.loginName,
-      },
-      {
-        ...common,
-        kind: "enterprise",
-        loginName: creditCode,
-        subject: creditCode,
-        name: e.name,
-        creditCode,
-        contactName: "李四",
-        phone: "13900000002",
-      },
-    ])
-    .execute();
+  await deps.accounts.seedVerified([
+    { kind: "person", loginName: p.loginName, name: p.name, idNumber, phone: p.loginName, passwordHash },
+    {
+      kind: "enterprise",
+      loginName: creditCode,
+      name: e.name,
+      creditCode,
+      contactName: "李四",
+      phone: "13900000002",
+      passwordHash,
+    },
+  ]);
 }

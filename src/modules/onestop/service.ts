@@ -1,16 +1,32 @@
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
+
 import type { CalendarService } from "../../platform/calendar/calendar-service.ts";
+
 import type { Db } from "../../platform/db/database.ts";
+
 import type { SearchIndex } from "../../platform/search/search-index.ts";
+
 import type { SitesService } from "../sites/index.ts";
+
+import type { StaffService } from "../staff/index.ts";
+
 import { ApplicationService } from "./applications.ts";
+
 import { BundleService } from "./bundles.ts";
+
 import { CatalogueService } from "./catalogue.ts";
+
 import { StatsService } from "./stats.ts";
+
 import { EvaluationService } from "./evaluations.ts";
+
 import { FormStore } from "./form-store.ts";
+
 import { SupervisionService } from "./supervision.ts";
+
 import { WorkflowStore } from "./workflow.ts";
+
+import type { OneStopTables } from "./tables.ts";
 
 /** The one-stop service hall (一网通办): catalogue, forms, applications, bundles, evaluations. */
 export class OneStopService {
@@ -24,15 +40,16 @@ export class OneStopService {
   readonly supervision: SupervisionService;
 
   constructor(deps: {
-    store: Db;
+    store: Db<OneStopTables>;
     sites: SitesService;
     search: SearchIndex;
     audit: AuditLog;
     calendar: CalendarService;
+    staff: StaffService;
   }) {
     this.catalogue = new CatalogueService(deps.store, deps.sites, deps.search, deps.audit);
     this.forms = new FormStore(deps.store, deps.audit);
-    this.workflows = new WorkflowStore(deps.store, deps.audit);
+    this.workflows = new WorkflowStore(deps.store, deps.audit, deps.staff);
     this.applications = new ApplicationService(deps.store, deps.audit, deps.calendar, this.workflows);
     this.supervision = new SupervisionService(
       deps.store,

@@ -1,8 +1,14 @@
 import type { CalendarService } from "../../platform/calendar/calendar-service.ts";
+
 import type { Db } from "../../platform/db/database.ts";
+
 import type { SitesService } from "../sites/index.ts";
+
 import type { EvaluationService } from "./evaluations.ts";
+
 import { chinaDate } from "../../platform/time/china-time.ts";
+
+import type { ApplicationStatus, OneStopTables } from "./tables.ts";
 
 export interface DepartmentFigures {
   siteCode: string;
@@ -34,7 +40,7 @@ export interface ServiceFigures {
 }
 
 const rate = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 1000) / 10 : null);
-const SUBMITTED = [
+const SUBMITTED: ApplicationStatus[] = [
   "prereview",
   "correction",
   "review",
@@ -49,7 +55,7 @@ const SUBMITTED = [
 /** The figures the platform publishes (console dashboard, public page, API). */
 export class StatsService {
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<OneStopTables>,
     private readonly sites: SitesService,
     private readonly calendar: CalendarService,
     private readonly evaluations: EvaluationService,

@@ -1,11 +1,20 @@
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
+
 import type { StaffPrincipal } from "../staff/index.ts";
+
 import type { CalendarService } from "../../platform/calendar/calendar-service.ts";
+
 import type { Db } from "../../platform/db/database.ts";
+
 import { chinaDate, nowIso } from "../../platform/time/china-time.ts";
+
 import type { SitesService } from "../sites/index.ts";
+
 import { WARNING_DAYS } from "./applications.ts";
+
 import { SUPERVISION_GROUP, type WorkflowStore } from "./workflow.ts";
+
+import type { LimitKind, OneStopTables } from "./tables.ts";
 
 export const LIMIT_LABELS: Record<string, string> = {
   committed: "承诺时限",
@@ -27,7 +36,7 @@ export const ALERT_LABELS: Record<string, string> = {
  */
 export class SupervisionService {
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<OneStopTables>,
     private readonly audit: AuditLog,
     private readonly calendar: CalendarService,
     private readonly sites: SitesService,
@@ -80,7 +89,7 @@ export class SupervisionService {
     // In batches by id, so a large backlog is walked through completely in one run.
     for (let rows = await batch(0); rows.length > 0; rows = await batch(rows[rows.length - 1].id))
       for (const a of rows) {
-        const limits: [string, string | null][] = [["committed", a.dueCommitted]];
+        const limits: [LimitKind, string | null][] = [["committed", a.dueCommitted]];
         if (a.status === "review") limits.push(["legal", a.dueLegal]);
         if (a.status === "decided") limits.push(["delivery", a.dueDelivery]);
         for (const [limitKind, due] of limits) {

@@ -1,7 +1,14 @@
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
+
 import type { Db } from "../../platform/db/database.ts";
+
 import { nowIso } from "../../platform/time/china-time.ts";
+
 import { Invalid } from "../../platform/http/errors.ts";
+
+import type { GroupKind, OneStopTables } from "./tables.ts";
+
+import type { StaffService } from "../staff/index.ts";
 
 /**
  * Configurable handling workflows (办理流程): each service item has an ordered list of review stages
@@ -46,7 +53,7 @@ export interface ServiceGroup {
   siteId: number;
   code: string;
   name: string;
-  kind: string;
+  kind: GroupKind;
 }
 
 export const GROUP_KIND_LABELS: Record<string, string> = {
@@ -63,7 +70,11 @@ export const DEFAULT_GROUPS = [
 ] as const;
 
 /** The provincial supervising office (省政务服务管理办公室), a group on the portal site. */
-export const SUPERVISION_GROUP = { code: "supervision", name: "省政务服务管理办公室", kind: "supervision" };
+export const SUPERVISION_GROUP = {
+  code: "supervision",
+  name: "省政务服务管理办公室",
+  kind: "supervision" as const,
+};
 
 export const MAX_STAGES = 6;
 export const MAX_STEPS = 5;
@@ -75,8 +86,10 @@ export function extensionDays(def: WorkflowDefinition): number {
 
 export class WorkflowStore {
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<OneStopTables>,
     private readonly audit: AuditLog,
+    /** Staff users (names, roles) belong to the staff module. */
+    private readonly staff: StaffService,
   ) {}
 
   private get db() {
@@ -110,7 +123,10 @@ export class WorkflowStore {
   }
 
   /** Creates a group unless one with the code exists; returns it either way. */
-  async ensureGroup(siteId: number, g: { code: string; name: string; kind: string }): Promise<ServiceGroup> {
+  async ensureGroup(
+    siteId: number,
+    g: { code: string; name: string; kind: GroupKind },
+  ): Promise<ServiceGroup> {
     await this.db
       .insertInto("serviceGroups")
       .values({ siteId, code: g.code, name: g.name, kind: g.kind, createdAt: nowIso() })
@@ -136,14 +152,17 @@ export class WorkflowStore {
   }
 
   async members(groupId: number): Promise<{ id: number; displayName: string }[]> {
-    return this.db
+    const rows = await this.db
       .selectFrom("serviceGroupMembers")
-      .innerJoin("staffUsers", "staffUsers.id", "serviceGroupMembers.userId")
-      .select(["staffUsers.id", "staffUsers.displayName"])
-      .where("serviceGroupMembers.groupId", "=", groupId)
-      .where("staffUsers.disabled", "=", 0)
-      .orderBy("staffUsers.id")
+      .select("userId")
+      .where("groupId", "=", groupId)
       .execute();
+    return this.staff.activeUsers(rows.map((r) => r.userId));
+  }
+
+  /** A department's handlers (承办人), for transfer. */
+  handlersOf(siteId: number): Promise<{ id: number; displayName: string }[]> {
+    return this.staff.activeWithRole(siteId, "handler");
   }
 
   async isMember(groupId: number, userId: number): Promise<boolean> {

@@ -46,7 +46,7 @@ export default async function consultationAdminRoutes(
   app: FastifyInstance,
   { deps }: { deps: ParticipationDeps },
 ) {
-  guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
+  guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
   const { participation, sites } = deps;
   const consultations = participation.consultations;
   const siteName = (id: number) => sites.byId(id)?.name ?? String(id);

@@ -1,5 +1,7 @@
 import type { ParticipationDeps } from "./deps.ts";
 
+import type { Adoption, CommentStatus, QuestionKind } from "./tables.ts";
+
 const DAY = 86_400_000;
 
 /** Demo consultations (one open, one closed with its feedback) and one open survey with answers. */
@@ -58,9 +60,9 @@ export async function seedConsultationsAndSurveys(deps: ParticipationDeps): Prom
     name: string,
     phone: string,
     content: string,
-    status: string,
+    status: CommentStatus,
     daysAgo: number,
-    adoption: string | null = null,
+    adoption: Adoption | null = null,
     adoptionNote: string | null = null,
   ) => ({
     consultationId,
@@ -131,7 +133,7 @@ export async function seedConsultationsAndSurveys(deps: ParticipationDeps): Prom
     })
     .returning("id")
     .executeTakeFirstOrThrow();
-  const questions: [string, string, string[]][] = [
+  const questions: [QuestionKind, string, string[]][] = [
     ["single", "您对最近一次办理结果是否满意？", ["满意", "基本满意", "不满意"]],
     ["multi", "您通过哪些渠道办理过社保业务？", ["服务窗口", "网上服务大厅", "掌上12333", "自助终端"]],
     ["scale", "请为工作人员的服务态度打分", []],

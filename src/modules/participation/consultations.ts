@@ -1,11 +1,25 @@
 import type { Selectable } from "kysely";
+
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
+
 import { hasRole, sitesWithRole, type StaffPrincipal } from "../staff/index.ts";
+
 import type { Db } from "../../platform/db/database.ts";
+
 import { chinaDate, chinaDayStart, nowIso } from "../../platform/time/china-time.ts";
+
 import { sanitizeRichText } from "../../platform/html/sanitize.ts";
+
 import { forbidden, notFound, Conflict, Invalid, TooMany } from "../../platform/http/errors.ts";
-import type { ConsultationCommentRow, ConsultationRow } from "../../tables.ts";
+
+import type {
+  Adoption,
+  CommentStatus,
+  ConsultationCommentRow,
+  ConsultationRow,
+  ParticipationTables,
+} from "./tables.ts";
+
 import { normalisePhone, PHONE_PATTERN, type PhoneVerifier } from "../../platform/phone/phone-verify.ts";
 
 export type Consultation = Selectable<ConsultationRow>;
@@ -130,7 +144,7 @@ export interface ConsultationListRow {
 /** 意见征集: a draft policy open for comments during a period, then a feedback summary. */
 export class ConsultationService {
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<ParticipationTables>,
     private readonly audit: AuditLog,
     private readonly phone: PhoneVerifier,
   ) {}
@@ -230,7 +244,7 @@ export class ConsultationService {
     pageSize = 20,
   ): Promise<{ rows: ConsultationComment[]; total: number }> {
     let q = this.db.selectFrom("consultationComments").where("consultationId", "=", consultationId);
-    if (status) q = q.where("status", "=", status);
+    if (status) q = q.where("status", "=", status as CommentStatus);
     const total = Number(
       (await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
     );
@@ -553,7 +567,7 @@ export class ConsultationService {
     await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable("consultationComments")
-        .set({ adoption, adoptionNote: why })
+        .set({ adoption: adoption as Adoption, adoptionNote: why }) // checked above
         .where("id", "=", comment.id)
         .execute();
       await this.audit.record(

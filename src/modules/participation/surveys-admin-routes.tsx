@@ -26,7 +26,7 @@ import {
 
 /** Staff console for surveys: create, questions, publish, results with free-text answers (masked). */
 export default async function surveyAdminRoutes(app: FastifyInstance, { deps }: { deps: ParticipationDeps }) {
-  guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
+  guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
   const { participation, sites } = deps;
   const surveys = participation.surveys;
   const siteName = (id: number) => sites.byId(id)?.name ?? String(id);

@@ -1,12 +1,21 @@
 import type { Selectable } from "kysely";
+
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
+
 import { hasRole, sitesWithRole, type StaffPrincipal } from "../staff/index.ts";
+
 import type { Db } from "../../platform/db/database.ts";
+
 import { nowIso, chinaDate } from "../../platform/time/china-time.ts";
+
 import { forbidden, notFound, Conflict, Invalid, TooMany } from "../../platform/http/errors.ts";
+
 import { maskInText } from "../../platform/mask/mask.ts";
-import type { SurveyQuestionRow, SurveyRow } from "../../tables.ts";
+
 import { MANAGE_ROLES, parsePeriod, phaseOf, type Phase } from "./consultations.ts";
+
+import type { ParticipationTables, QuestionKind, SurveyQuestionRow, SurveyRow } from "./tables.ts";
+
 import { normalisePhone, PHONE_PATTERN, type PhoneVerifier } from "../../platform/phone/phone-verify.ts";
 
 export type Survey = Selectable<SurveyRow>;
@@ -91,7 +100,7 @@ function isUniqueViolation(error: unknown): boolean {
 /** 网上调查: questions of several types, one answer per verified person, results as charts. */
 export class SurveyService {
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<ParticipationTables>,
     private readonly audit: AuditLog,
     private readonly phone: PhoneVerifier,
   ) {}
@@ -436,7 +445,7 @@ export class SurveyService {
       .values({
         surveyId: id,
         sort,
-        kind: input.kind,
+        kind: input.kind as QuestionKind, // checked above
         text,
         options: JSON.stringify(stored),
         required: input.required ? 1 : 0,

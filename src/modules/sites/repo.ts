@@ -1,11 +1,12 @@
 import type { Kysely, Selectable } from "kysely";
-import type { ChannelRow, Database, SiteRow } from "../../tables.ts";
+
+import type { ChannelRow, SiteRow, SitesTables } from "./tables.ts";
 
 export type Site = Selectable<SiteRow>;
 export type Channel = Selectable<ChannelRow>;
 
 export class SitesRepo {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<SitesTables>) {}
 
   listSites(): Promise<Site[]> {
     return this.db.selectFrom("sites").selectAll().orderBy("sort").orderBy("id").execute();
@@ -27,6 +28,10 @@ export class SitesRepo {
       .orderBy("sort")
       .orderBy("id")
       .execute();
+  }
+
+  channelsByIds(ids: number[]): Promise<Channel[]> {
+    return this.db.selectFrom("channels").selectAll().where("id", "in", ids).orderBy("id").execute();
   }
 
   channelById(id: number): Promise<Channel | undefined> {

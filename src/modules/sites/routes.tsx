@@ -9,10 +9,11 @@ import { SITE_KINDS } from "./service.ts";
 import { DirectoryPage } from "./views/directory.tsx";
 import { HomePage, type HomeSection } from "./views/home.tsx";
 import { ERROR_CATEGORIES, ReportErrorPage, type ReportErrorValues } from "./views/report-error.tsx";
+import type { ArticleKind } from "../content/index.ts";
 
 const SiteParams = Type.Object({ code: Type.String({ maxLength: 40 }) });
 
-const SECTIONS: { title: string; kinds: string[]; channelPath: string }[] = [
+const SECTIONS: { title: string; kinds: ArticleKind[]; channelPath: string }[] = [
   { title: "通知公告", kinds: ["notice"], channelPath: "tzgg" },
   { title: "工作动态", kinds: ["news"], channelPath: "gzdt" },
   { title: "政策文件", kinds: ["policy"], channelPath: "zwgk/zcwj" },

@@ -1,16 +1,26 @@
-import type { Db } from "../../platform/db/database.ts";
+import type { Db, AnyView } from "../../platform/db/database.ts";
+
 import { nowIso } from "../../platform/time/china-time.ts";
+
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
+
 import { DomainError, Invalid, NotFound } from "../../platform/http/errors.ts";
+
 import { pinyin } from "pinyin-pro";
+
 import { SitesRepo, type Channel, type Site } from "./repo.ts";
 
+import type { ChannelKind, SiteKind, SitesTables } from "./tables.ts";
+
 export type { Channel, Site };
+
+/** A step of mergeChannel run by another module in the same transaction. */
+export type ChannelMergeStep = (trx: AnyView, sourceId: number, target: Channel) => Promise<void>;
 
 export interface ChannelTemplate {
   slug: string;
   name: string;
-  kind: string;
+  kind: ChannelKind;
   children?: ChannelTemplate[];
 }
 
@@ -103,7 +113,7 @@ export class SitesService {
   private loadedAt = 0;
 
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<SitesTables>,
     private readonly audit: AuditLog,
     private readonly portalHost: string,
   ) {
@@ -111,6 +121,30 @@ export class SitesService {
   }
 
   private readonly listeners: (() => void)[] = [];
+  private readonly channelMergeSteps: ChannelMergeStep[] = [];
+
+  /**
+   * Registers work to do inside the transaction that merges a channel into another (content moves
+   * its article links); the step gets the transaction handle, to view with its own tables.
+   */
+  onChannelMerge(step: ChannelMergeStep): void {
+    this.channelMergeSteps.push(step);
+  }
+
+  /** Open error reports (找错) of these sites (null: every site), for the staff dashboard. */
+  async countOpenErrorReports(siteIds: number[] | null): Promise<number> {
+    let q = this.store.db
+      .selectFrom("errorReports")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("status", "=", "open");
+    if (siteIds) q = q.where("siteId", "in", siteIds);
+    return Number((await q.executeTakeFirstOrThrow()).n);
+  }
+
+  /** Channels by id (any site), for other modules checking the channels they are given. */
+  async channelsByIds(ids: number[]): Promise<Channel[]> {
+    return ids.length ? this.repo.channelsByIds(ids) : [];
+  }
   private readonly channelCache = new Map<number, Promise<Channel[]>>();
 
   /** A site's channels for page navigation, from memory; dropped whenever any site or channel changes. */
@@ -221,7 +255,7 @@ export class SitesService {
           code: input.code,
           siteCode: input.siteCode,
           name,
-          kind: input.kind,
+          kind: input.kind as SiteKind, // checked by siteProblems
           parentId: input.parentId ?? null,
           host,
           themeColor: input.themeColor || "#b3261e",
@@ -349,7 +383,8 @@ export class SitesService {
         slug: input.slug,
         path,
         name: input.name.trim(),
-        kind: input.kind || "list",
+        // Not checked against CHANNEL_KINDS (as before); the admin form offers only those.
+        kind: (input.kind || "list") as ChannelKind,
         sort: 100,
         createdAt: nowIso(),
       })
@@ -460,19 +495,8 @@ export class SitesService {
     const sourceSite = await this.repo.siteById(source.siteId);
     const targetSite = await this.repo.siteById(target.siteId);
     await this.store.db.transaction().execute(async (trx) => {
-      const links = await trx
-        .selectFrom("articleChannels")
-        .select("articleId")
-        .where("channelId", "=", sourceId)
-        .execute();
-      for (const link of links) {
-        await trx
-          .insertInto("articleChannels")
-          .values({ articleId: link.articleId, channelId: targetId, siteId: target.siteId })
-          .onConflict((oc) => oc.doNothing())
-          .execute();
-      }
-      await trx.deleteFrom("articleChannels").where("channelId", "=", sourceId).execute();
+      // The articles published in the source channel move with it (content owns those links).
+      for (const move of this.channelMergeSteps) await move(trx, sourceId, target);
       await trx
         .updateTable("channels")
         .set({ parentId: target.id })
@@ -499,7 +523,12 @@ export class SitesService {
     this.changed();
   }
 
-  private async addRedirect(trx: Db["db"], fromPath: string, toPath: string, reason: string): Promise<void> {
+  private async addRedirect(
+    trx: Db<SitesTables>["db"],
+    fromPath: string,
+    toPath: string,
+    reason: string,
+  ): Promise<void> {
     // Chains collapse: anything that pointed at the old address now points at the new one.
     await trx.updateTable("redirects").set({ toPath }).where("toPath", "=", fromPath).execute();
     await trx.deleteFrom("redirects").where("fromPath", "=", toPath).execute();

@@ -1,12 +1,21 @@
 import { after, before, describe, it } from "node:test";
+
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
+
 import { tmpdir } from "node:os";
+
 import { join } from "node:path";
+
 import { loadConfig } from "../../config.ts";
+
 import { openDatabase } from "../../platform/db/database.ts";
+
 import { verifyPassword } from "../../platform/auth/passwords.ts";
+
 import { adminCreateCommand } from "./admin-create.ts";
+
+import type { StaffTables } from "./tables.ts";
 
 describe("npm run admin:create", () => {
   let dataDir: string;
@@ -36,7 +45,7 @@ describe("npm run admin:create", () => {
     assert.equal(await adminCreateCommand([], env("ops", "Very#Strong2026")), 0);
     assert.equal(await adminCreateCommand([], env("ops", "Very#Strong2026")), 1);
     assert.ok(errors.some((e) => e.includes("该用户名已被使用")));
-    const store = openDatabase(loadConfig({ DATA_DIR: dataDir }));
+    const store = openDatabase<StaffTables>(loadConfig({ DATA_DIR: dataDir }));
     const user = await store.db
       .selectFrom("staffUsers")
       .selectAll()

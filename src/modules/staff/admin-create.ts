@@ -1,12 +1,28 @@
 import { createInterface } from "node:readline";
+
 import { stdin, stdout } from "node:process";
+
 import { Writable } from "node:stream";
+
 import { loadConfig } from "../../config.ts";
+
 import { StaffService } from "./service.ts";
+
 import { AuditLog } from "../../platform/audit/audit-log.ts";
+
 import { openDatabase } from "../../platform/db/database.ts";
+
 import { migrateToLatest } from "../../platform/db/migrate.ts";
+
 import { DomainError, Invalid } from "../../platform/http/errors.ts";
+
+import type { AuditTables } from "../../platform/audit/tables.ts";
+
+import { SqlSessionStore } from "../../platform/auth/session-store.ts";
+
+import type { AuthTables } from "../../platform/auth/tables.ts";
+
+import type { StaffTables } from "./tables.ts";
 
 /** One prompt session over stdin (a single readline, so piped answers are not lost between questions). */
 function prompter() {
@@ -62,10 +78,10 @@ export async function adminCreateCommand(
     }
   }
   prompt?.close();
-  const store = openDatabase(config);
+  const store = openDatabase<StaffTables & AuditTables & AuthTables>(config);
   try {
     await migrateToLatest(store);
-    const staff = new StaffService(store.db, new AuditLog(store.db));
+    const staff = new StaffService(store.db, new AuditLog(store.db), new SqlSessionStore(store.db));
     const user = await staff.create(
       { username, displayName, password, isOperator: true },
       "system:admin-create",

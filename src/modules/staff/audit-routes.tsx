@@ -12,7 +12,7 @@ import { pageParam } from "../../platform/http/params.ts";
 const PAGE_SIZE = 50;
 
 export default async function auditRoutes(app: FastifyInstance, { deps }: { deps: StaffDeps }) {
-  guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
+  guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
   app.get("/admin/audit", { schema: { hide: true } }, async (request, reply) => {
     const c = consoleRequest(request);
     if (!c.auth.staff.isOperator) throw forbidden("只有平台运维人员可以查看审计日志");

@@ -1,6 +1,4 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import type { Kysely } from "kysely";
-import type { Database } from "../../tables.ts";
 import { Forbidden, Unauthenticated } from "../../platform/http/errors.ts";
 import type { Session, SessionStore } from "../../platform/auth/session-store.ts";
 import { checkRequestCsrf } from "../../platform/auth/csrf.ts";
@@ -30,8 +28,14 @@ export interface StaffContext {
   session: Session;
 }
 
+/** Looks up a staff member for a session; the staff module (which owns staff users) implements it. */
+export interface StaffDirectory {
+  /** The staff member with this id and their roles, or null when unknown or disabled. */
+  principal(userId: number): Promise<StaffPrincipal | null>;
+}
+
 export interface StaffAuthDeps {
-  db: Kysely<Database>;
+  staff: StaffDirectory;
   sessions: SessionStore;
 }
 
@@ -46,27 +50,8 @@ export async function currentStaff(
   if (!unsigned.valid || !unsigned.value) return null;
   const session = await deps.sessions.get(unsigned.value);
   if (!session || session.kind !== "staff" || session.data.pendingTotp) return null;
-  const user = await deps.db
-    .selectFrom("staffUsers")
-    .select(["id", "username", "displayName", "isOperator", "disabled"])
-    .where("id", "=", session.userId)
-    .executeTakeFirst();
-  if (!user || user.disabled) return null;
-  const roles = await deps.db
-    .selectFrom("staffRoles")
-    .select(["siteId", "role"])
-    .where("userId", "=", user.id)
-    .execute();
-  return {
-    session,
-    staff: {
-      id: user.id,
-      username: user.username,
-      displayName: user.displayName,
-      isOperator: user.isOperator === 1,
-      roles,
-    },
-  };
+  const staff = await deps.staff.principal(session.userId);
+  return staff ? { session, staff } : null;
 }
 
 /** Whether the staff member holds `role` on `siteId` (operators hold every role everywhere). */

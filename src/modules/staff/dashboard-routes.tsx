@@ -9,49 +9,32 @@ import { sendPage } from "../../web/console.ts";
 const ANY_ROLE = ["site_admin", "editor", "reviewer"];
 
 export default async function dashboardRoutes(app: FastifyInstance, { deps }: { deps: StaffDeps }) {
-  guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
-  const db = deps.store.db;
+  guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
 
   app.get("/admin", { schema: { hide: true } }, async (request, reply) => {
     const c = consoleRequest(request);
     const staff = c.auth.staff;
-    const count = async (q: { executeTakeFirstOrThrow(): Promise<{ n: number | string }> }) =>
-      Number((await q.executeTakeFirstOrThrow()).n);
     const inSites = (ids: number[] | null) => (ids === null ? null : ids.length ? ids : [-1]);
     const reviewSites = inSites(sitesWithRole(staff, "reviewer"));
     const mySites = inSites(sitesWithRole(staff, ANY_ROLE));
     const reportSites = inSites(sitesWithRole(staff, ["site_admin", "editor"]));
     const weekAgo = new Date(Date.now() - 7 * 86400_000).toISOString();
+    const { content, sites } = deps;
 
-    const drafts = await count(
-      db
-        .selectFrom("articles")
-        .select((eb) => eb.fn.countAll<number>().as("n"))
-        .where("createdBy", "=", staff.id)
-        .where("status", "=", "draft"),
-    );
-    let waiting = db
-      .selectFrom("articles")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("status", "=", "submitted");
-    if (reviewSites) waiting = waiting.where("ownerSiteId", "in", reviewSites);
-    let published = db
-      .selectFrom("articles")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("status", "=", "published")
-      .where("publishedAt", ">=", weekAgo);
-    if (mySites) published = published.where("ownerSiteId", "in", mySites);
-    let reports = db
-      .selectFrom("errorReports")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("status", "=", "open");
-    if (reportSites) reports = reports.where("siteId", "in", reportSites);
+    const drafts = await content.countArticles({ status: "draft", createdBy: staff.id });
+    const waiting = content.countArticles({ status: "submitted", ownerSiteIds: reviewSites });
+    const published = content.countArticles({
+      status: "published",
+      ownerSiteIds: mySites,
+      publishedSince: weekAgo,
+    });
+    const reports = sites.countOpenErrorReports(reportSites);
 
     const cards = [
       { label: "我的草稿", value: drafts, href: "/admin/articles?status=draft" },
-      { label: "待审核", value: await count(waiting), href: "/admin/review" },
-      { label: "本周发布", value: await count(published), href: "/admin/articles?status=published" },
-      { label: "待答复的找错反馈", value: await count(reports), href: "/admin/error-reports" },
+      { label: "待审核", value: await waiting, href: "/admin/review" },
+      { label: "本周发布", value: await published, href: "/admin/articles?status=published" },
+      { label: "待答复的找错反馈", value: await reports, href: "/admin/error-reports" },
     ];
     return sendPage(
       reply,

@@ -1,4 +1,5 @@
-export { StaffService } from "./service.ts";
+export { StaffService, type StaffUser } from "./service.ts";
+export { type StaffRole } from "./tables.ts";
 export {
   currentStaff,
   guardStaffArea,
@@ -9,6 +10,7 @@ export {
   STAFF_COOKIE,
   STAFF_ROLES,
   type StaffContext,
+  type StaffDirectory,
   type StaffPrincipal,
 } from "./auth.ts";
 export { adminView, consoleRequest, type ConsoleRequest } from "./console-request.ts";

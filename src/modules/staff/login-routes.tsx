@@ -1,13 +1,23 @@
 import { checkRequestCsrf } from "../../platform/auth/csrf.ts";
+
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+
 import { randomBytes, timingSafeEqual } from "node:crypto";
+
 import type { StaffDeps } from "./deps.ts";
+
 import { guardStaffArea, currentStaff, STAFF_COOKIE, STAFF_SESSION_SECONDS } from "./auth.ts";
+
 import type { Session } from "../../platform/auth/session-store.ts";
+
 import { clientIp, formOf, sendPage, text } from "../../web/console.ts";
+
 import { safeNext } from "../../platform/http/safe-redirect.ts";
-import { StaffService, type StaffUser } from "./service.ts";
+
+import { type StaffUser } from "./service.ts";
+
 import { newTotpSecret, totpUri } from "./totp.ts";
+
 import { LoginPage, TotpPage } from "./views/login.tsx";
 
 /** Pre-login CSRF: a signed cookie whose value the form must echo (no session exists yet). */
@@ -17,8 +27,8 @@ const PENDING_SECONDS = 10 * 60;
 export const LOGIN_RATE_LIMIT = { max: 20, timeWindow: "1 minute" };
 
 export default async function loginRoutes(app: FastifyInstance, { deps }: { deps: StaffDeps }) {
-  const staffService = new StaffService(deps.store.db, deps.audit);
-  const authDeps = { db: deps.store.db, sessions: deps.sessions };
+  const staffService = deps.staff;
+  const authDeps = { staff: deps.staff, sessions: deps.sessions };
 
   const cookieOptions = (maxAge?: number) => ({
     signed: true,

@@ -1,10 +1,20 @@
 import type { Kysely, Selectable } from "kysely";
+
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
+
 import { hashPassword, passwordProblem, verifyPassword } from "../../platform/auth/passwords.ts";
+
 import { STAFF_ROLES } from "./auth.ts";
+
 import { nowIso } from "../../platform/time/china-time.ts";
+
 import { notFound, Invalid } from "../../platform/http/errors.ts";
-import type { Database, StaffUserRow } from "../../tables.ts";
+
+import type { SessionStore } from "../../platform/auth/session-store.ts";
+
+import { type StaffDirectory, type StaffPrincipal } from "./auth.ts";
+import type { StaffRole, StaffTables, StaffUserRow } from "./tables.ts";
+
 import { totpValid } from "./totp.ts";
 
 export type StaffUser = Selectable<StaffUserRow>;
@@ -27,14 +37,42 @@ export interface NewStaffUser {
   isOperator?: boolean;
 }
 
+function isStaffRole(role: string): role is StaffRole {
+  return role in STAFF_ROLES;
+}
+
 let dummyHash: Promise<string> | null = null;
 
 /** Staff accounts: sign-in checks with lockout, TOTP, and account administration. */
-export class StaffService {
+export class StaffService implements StaffDirectory {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly db: Kysely<StaffTables>,
     private readonly audit: AuditLog,
+    /** Where staff sessions live; disabling a user ends them. */
+    private readonly sessions: SessionStore,
   ) {}
+
+  /** The signed-in principal for a staff session: null when the user is unknown or disabled. */
+  async principal(userId: number): Promise<StaffPrincipal | null> {
+    const user = await this.db
+      .selectFrom("staffUsers")
+      .select(["id", "username", "displayName", "isOperator", "disabled"])
+      .where("id", "=", userId)
+      .executeTakeFirst();
+    if (!user || user.disabled) return null;
+    const roles = await this.db
+      .selectFrom("staffRoles")
+      .select(["siteId", "role"])
+      .where("userId", "=", user.id)
+      .execute();
+    return {
+      id: user.id,
+      username: user.username,
+      displayName: user.displayName,
+      isOperator: user.isOperator === 1,
+      roles,
+    };
+  }
 
   byId(id: number): Promise<StaffUser | undefined> {
     return this.db.selectFrom("staffUsers").selectAll().where("id", "=", id).executeTakeFirst();
@@ -220,6 +258,69 @@ export class StaffService {
     };
   }
 
+  /**
+   * A demo or fixture user with an already-hashed password (seeds share one hash), with its roles;
+   * an existing user of that name is reused. Not audited: seeds are not staff actions.
+   */
+  async ensureSeedUser(input: {
+    username: string;
+    displayName: string;
+    passwordHash: string;
+    isOperator?: boolean;
+    roles?: { siteId: number; role: StaffRole }[];
+  }): Promise<number> {
+    const existing = await this.db
+      .selectFrom("staffUsers")
+      .select("id")
+      .where("username", "=", input.username)
+      .executeTakeFirst();
+    const user =
+      existing ??
+      (await this.db
+        .insertInto("staffUsers")
+        .values({
+          username: input.username,
+          displayName: input.displayName,
+          passwordHash: input.passwordHash,
+          isOperator: input.isOperator ? 1 : 0,
+          createdAt: nowIso(),
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow());
+    for (const { siteId, role } of input.roles ?? [])
+      await this.db
+        .insertInto("staffRoles")
+        .values({ userId: user.id, siteId, role })
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    return user.id;
+  }
+
+  /** Enabled staff users among these ids, by id (names for other modules' lists). */
+  async activeUsers(ids: number[]): Promise<{ id: number; displayName: string }[]> {
+    if (ids.length === 0) return [];
+    return this.db
+      .selectFrom("staffUsers")
+      .select(["id", "displayName"])
+      .where("id", "in", ids)
+      .where("disabled", "=", 0)
+      .orderBy("id")
+      .execute();
+  }
+
+  /** Enabled staff users holding `role` on a site, by id. */
+  async activeWithRole(siteId: number, role: StaffRole): Promise<{ id: number; displayName: string }[]> {
+    return this.db
+      .selectFrom("staffUsers")
+      .innerJoin("staffRoles", "staffRoles.userId", "staffUsers.id")
+      .select(["staffUsers.id", "staffUsers.displayName"])
+      .where("staffRoles.siteId", "=", siteId)
+      .where("staffRoles.role", "=", role)
+      .where("staffUsers.disabled", "=", 0)
+      .orderBy("staffUsers.id")
+      .execute();
+  }
+
   rolesOf(userId: number) {
     return this.db.selectFrom("staffRoles").selectAll().where("userId", "=", userId).execute();
   }
@@ -257,7 +358,7 @@ export class StaffService {
   }
 
   async grantRole(userId: number, siteId: number, role: string, actor: string): Promise<void> {
-    if (!(role in STAFF_ROLES)) throw new Invalid("请选择角色", { role: "请选择角色" });
+    if (!isStaffRole(role)) throw new Invalid("请选择角色", { role: "请选择角色" });
     if (!(await this.byId(userId))) throw notFound("用户不存在");
     await this.db
       .insertInto("staffRoles")
@@ -274,6 +375,7 @@ export class StaffService {
   }
 
   async revokeRole(userId: number, siteId: number, role: string, actor: string): Promise<void> {
+    if (!isStaffRole(role)) return;
     await this.db
       .deleteFrom("staffRoles")
       .where("userId", "=", userId)
@@ -296,7 +398,8 @@ export class StaffService {
       .set({ disabled: disabled ? 1 : 0 })
       .where("id", "=", userId)
       .execute();
-    if (disabled) await this.db.deleteFrom("sessions").where("userId", "=", userId).execute();
+    // Only this staff user's sessions: a citizen account may have the same numeric id.
+    if (disabled) await this.sessions.destroyAllFor(userId, "staff");
     await this.audit.record({
       actor,
       action: disabled ? "staff.disable" : "staff.enable",

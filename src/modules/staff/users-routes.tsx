@@ -1,13 +1,21 @@
 import { guardStaffArea } from "./auth.ts";
+
 import { consoleRequest, type ConsoleRequest } from "./console-request.ts";
+
 import type { FastifyInstance, FastifyRequest } from "fastify";
+
 import type { StaffDeps } from "./deps.ts";
+
 import { sitesWithRole, type StaffPrincipal } from "./auth.ts";
+
 import { forbidden, notFound, DomainError, Invalid } from "../../platform/http/errors.ts";
-import { StaffService } from "./service.ts";
+
 import { formOf, sendPage, text } from "../../web/console.ts";
+
 import { idParam, pageParam } from "../../platform/http/params.ts";
+
 import { inSites } from "./auth.ts";
+
 import { NewUserPage, UserPage, UsersPage, type NewUserValues, type UserRow } from "./views/users.tsx";
 
 const PAGE_SIZE = 30;
@@ -24,8 +32,8 @@ const DONE: Record<string, string> = {
 const adminSites = (staff: StaffPrincipal) => sitesWithRole(staff, "site_admin");
 
 export default async function userRoutes(app: FastifyInstance, { deps }: { deps: StaffDeps }) {
-  guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
-  const staffService = new StaffService(deps.store.db, deps.audit);
+  guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
+  const staffService = deps.staff;
   const siteNames = () => new Map(deps.sites.list().map((s) => [s.id, s.name]));
   const siteOptions = (allowed: number[] | null) =>
     deps.sites

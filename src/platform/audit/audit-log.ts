@@ -1,7 +1,12 @@
 import { createHash } from "node:crypto";
+
 import type { Kysely } from "kysely";
-import type { Database } from "../../tables.ts";
+
 import { nowIso } from "../time/china-time.ts";
+
+import { tablesOf, type AnyView } from "../db/database.ts";
+
+import type { AuditTables } from "./tables.ts";
 
 export interface AuditEntry {
   actor: string;
@@ -25,9 +30,11 @@ function entryHash(prevHash: string, at: string, e: AuditEntry, detail: string):
  * writer that chained to the same predecessor fails and retries.
  */
 export class AuditLog {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<AuditTables>) {}
 
-  async record(entry: AuditEntry, trx: Kysely<Database> = this.db): Promise<void> {
+  /** Appends an entry, inside the caller's transaction when given one (whatever tables it sees). */
+  async record(entry: AuditEntry, outer?: AnyView): Promise<void> {
+    const trx = outer ? tablesOf<AuditTables>(outer) : this.db;
     const detail = JSON.stringify(entry.detail ?? {});
     for (let attempt = 0; attempt < 5; attempt++) {
       const last = await trx

@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import { ServiceUnavailable } from "../ops/unavailable.ts";
-import { newToken, tokenId, type Session, type SessionStore } from "./session-store.ts";
+import { newToken, tokenId, type Session, type SessionStore, type SessionKind } from "./session-store.ts";
 
 const PREFIX = "chuyun:session:";
 
@@ -12,7 +12,7 @@ const PREFIX = "chuyun:session:";
 export class RedisSessionStore implements SessionStore {
   constructor(private readonly redis: Redis) {}
 
-  async create(userId: number, kind: string, ttlSeconds: number, data: Record<string, unknown> = {}) {
+  async create(userId: number, kind: SessionKind, ttlSeconds: number, data: Record<string, unknown> = {}) {
     const token = newToken();
     const session: Session = {
       id: tokenId(token),
@@ -48,7 +48,7 @@ export class RedisSessionStore implements SessionStore {
     await this.redis.del(PREFIX + tokenId(token)).catch(() => 0);
   }
 
-  async destroyAllFor(userId: number, kind: string): Promise<void> {
+  async destroyAllFor(userId: number, kind: SessionKind): Promise<void> {
     const key = `${PREFIX}user:${kind}:${userId}`;
     const ids = await this.redis.smembers(key).catch(() => [] as string[]);
     if (ids.length > 0) await this.redis.del(...ids.map((id) => PREFIX + id)).catch(() => 0);

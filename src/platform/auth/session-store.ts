@@ -1,12 +1,17 @@
 import { createHash, randomBytes } from "node:crypto";
+
 import type { Kysely } from "kysely";
-import type { Database } from "../../tables.ts";
+
 import { nowIso } from "../time/china-time.ts";
+
+import type { AuthTables, SessionKind } from "./tables.ts";
+
+export type { SessionKind };
 
 export interface Session {
   id: string;
   userId: number;
-  kind: string;
+  kind: SessionKind;
   csrf: string;
   data: Record<string, unknown>;
   expiresAt: string;
@@ -16,13 +21,14 @@ export interface Session {
 export interface SessionStore {
   create(
     userId: number,
-    kind: string,
+    kind: SessionKind,
     ttlSeconds: number,
     data?: Record<string, unknown>,
   ): Promise<{ token: string; session: Session }>;
   get(token: string): Promise<Session | null>;
   destroy(token: string): Promise<void>;
-  destroyAllFor(userId: number, kind: string): Promise<void>;
+  /** Ends every session of one user of one kind (staff and citizen ids are separate sequences). */
+  destroyAllFor(userId: number, kind: SessionKind): Promise<void>;
 }
 
 export function newToken(): string {
@@ -35,9 +41,9 @@ export function tokenId(token: string): string {
 }
 
 export class SqlSessionStore implements SessionStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<AuthTables>) {}
 
-  async create(userId: number, kind: string, ttlSeconds: number, data: Record<string, unknown> = {}) {
+  async create(userId: number, kind: SessionKind, ttlSeconds: number, data: Record<string, unknown> = {}) {
     const token = newToken();
     const session: Session = {
       id: tokenId(token),
@@ -80,7 +86,7 @@ export class SqlSessionStore implements SessionStore {
     await this.db.deleteFrom("sessions").where("id", "=", tokenId(token)).execute();
   }
 
-  async destroyAllFor(userId: number, kind: string): Promise<void> {
+  async destroyAllFor(userId: number, kind: SessionKind): Promise<void> {
     await this.db.deleteFrom("sessions").where("userId", "=", userId).where("kind", "=", kind).execute();
   }
 }

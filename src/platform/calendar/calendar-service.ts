@@ -1,9 +1,15 @@
 import type { Kysely } from "kysely";
-import type { Database } from "../../tables.ts";
+
+import type { CalendarTables } from "./tables.ts";
+
 import type { AuditLog } from "../audit/audit-log.ts";
+
 import { Invalid } from "../http/errors.ts";
+
 import { HOLIDAY_SCHEDULES } from "./holidays.ts";
+
 import { isDateString } from "../time/china-time.ts";
+
 import { WorkingCalendar, type CalendarDay, type DayKind } from "./working-days.ts";
 
 export { WorkingCalendar } from "./working-days.ts";
@@ -17,7 +23,7 @@ export class CalendarService {
   private loadedAt = 0;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly db: Kysely<CalendarTables>,
     private readonly audit: AuditLog,
   ) {}
 

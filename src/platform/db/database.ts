@@ -4,18 +4,23 @@ import SQLite from "better-sqlite3";
 import pg from "pg";
 import { Kysely, PostgresDialect, SqliteDialect, CamelCasePlugin } from "kysely";
 import type { Config } from "../../config.ts";
-import type { Database } from "../../tables.ts";
 import { ReplicaRouter, RoutingDialect } from "./replica.ts";
 
 export type Dialect = "sqlite" | "postgres";
 
-export interface Db {
-  db: Kysely<Database>;
+/**
+ * The database as one owner sees it: `DB` lists the tables it may query (its own `tables.ts`), so a
+ * query on another owner's table does not compile. Every view shares one connection; only the
+ * container opens it, typed to the whole schema (src/db/schema.ts), and hands each service its view
+ * (a `Db<All>` is assignable to a `Db<Own>` when `All` includes `Own`).
+ */
+export interface Db<DB> {
+  db: Kysely<DB>;
   /**
    * The same database as `db` (kept for call sites that only read). With a read replica configured
    * both route per request: see ReplicaRouter for what may read from the replica.
    */
-  read: Kysely<Database>;
+  read: Kysely<DB>;
   dialect: Dialect;
   /** The read replica's router and monitor when DATABASE_REPLICA_URL is set, else null. */
   replica: ReplicaRouter | null;
@@ -28,6 +33,24 @@ export interface Db {
   close(): Promise<void>;
 }
 
+/**
+ * The one place a handle changes its compile-time view: infrastructure that joins a caller's
+ * transaction (audit records, search index updates, blobs) sees it typed to its own tables. Safe
+ * because every view is the same connection to the one migrated database, which has every table;
+ * the schema test checks each declaration against it.
+ */
+export function tablesOf<Own>(handle: AnyView): Kysely<Own> {
+  return handle as Kysely<Own>;
+}
+
+/** Any owner's view of the database, or a transaction on it (all views share one connection). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tables seen do not matter here
+export type AnyView = Kysely<any>;
+
+/** A database opened with any owner's view (for infrastructure that runs raw SQL or migrations). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as AnyView
+export type AnyDb = Db<any>;
+
 // PostgreSQL BIGINT (count(*) etc.) as JS numbers: our counts stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
 
@@ -35,7 +58,7 @@ export function sqlitePath(config: Config): string {
   return join(config.dataDir, "chuyun.sqlite");
 }
 
-export function openDatabase(config: Config): Db {
+export function openDatabase<DB>(config: Config): Db<DB> {
   if (config.databaseUrl) {
     const makePool = (url: string, applicationName: string, connectTimeoutMs: number, max = 10) => {
       const pool = new pg.Pool({
@@ -54,7 +77,7 @@ export function openDatabase(config: Config): Db {
     };
     const pool = makePool(config.databaseUrl, "chuyun", 3000);
     if (!config.databaseReplicaUrl) {
-      const db = new Kysely<Database>({
+      const db = new Kysely<DB>({
         dialect: new PostgresDialect({ pool }),
         plugins: [new CamelCasePlugin()],
       });
@@ -78,7 +101,7 @@ export function openDatabase(config: Config): Db {
       makePool(config.databaseReplicaUrl, "chuyun-monitor", 1000, 1),
       config.replicaMaxLagSeconds * 1000,
     );
-    const db = new Kysely<Database>({
+    const db = new Kysely<DB>({
       dialect: new RoutingDialect(pool, replicaPool, router),
       plugins: [new CamelCasePlugin()],
     });
@@ -104,7 +127,7 @@ export function openDatabase(config: Config): Db {
   // Read through the OS page cache without copying (large search indexes), and keep more pages.
   sqlite.pragma("mmap_size = 1073741824");
   sqlite.pragma("cache_size = -65536");
-  const db = new Kysely<Database>({
+  const db = new Kysely<DB>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
     plugins: [new CamelCasePlugin()],
   });

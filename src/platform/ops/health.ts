@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
 import { sql } from "kysely";
-import type { Db } from "../db/database.ts";
+import type { AnyDb } from "../db/database.ts";
 import { redisHealthy } from "../cache/redis.ts";
 import { withTimeout } from "./with-timeout.ts";
 
@@ -13,7 +13,7 @@ import { withTimeout } from "./with-timeout.ts";
  */
 export function registerHealthRoutes(
   app: FastifyInstance,
-  deps: { store: Db; redis: Redis | null; isShuttingDown: () => boolean },
+  deps: { store: AnyDb; redis: Redis | null; isShuttingDown: () => boolean },
 ) {
   app.get("/healthz", { schema: { hide: true } }, async () => ({ status: "ok" }));
   app.get("/readyz", { schema: { hide: true } }, async (_request, reply) => {

@@ -1,8 +1,12 @@
 import { createHash, createHmac, randomInt, timingSafeEqual } from "node:crypto";
+
 import type { Kysely } from "kysely";
-import type { Database } from "../../tables.ts";
+
 import { nowIso } from "../time/china-time.ts";
+
 import { Invalid, TooMany } from "../http/errors.ts";
+
+import type { PhoneTables } from "./tables.ts";
 
 /** Sends a text message. Production plugs in an SMS gateway; the default writes to an outbox table. */
 export interface SmsSender {
@@ -11,7 +15,7 @@ export interface SmsSender {
 
 /** Stores messages in `sms_outbox` (a gateway worker, or a person in a demo, reads them from there). */
 export class OutboxSmsSender implements SmsSender {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<PhoneTables>) {}
   async send(phone: string, body: string): Promise<void> {
     await this.db
       .insertInto("smsOutbox")
@@ -36,7 +40,7 @@ export function normalisePhone(raw: string): string {
  */
 export class PhoneVerifier {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly db: Kysely<PhoneTables>,
     private readonly sms: SmsSender,
     private readonly secret: string,
   ) {}

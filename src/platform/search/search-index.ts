@@ -1,9 +1,15 @@
 import { sql, type Insertable, type RawBuilder, type Transaction } from "kysely";
-import type { Database, SearchDocRow } from "../../tables.ts";
+
+import type { SearchDocRow, SearchTables } from "./tables.ts";
+
 import type { Db } from "../db/database.ts";
+
 import { chinaYear } from "../time/china-time.ts";
+
 import { highlightTitle, snippet } from "./highlight.ts";
+
 import { SearchKinds } from "./kinds.ts";
+
 import {
   docNumberToken,
   indexTokens,
@@ -142,7 +148,7 @@ export class SearchIndex {
   readonly kinds = new SearchKinds();
 
   constructor(
-    private readonly store: Db,
+    private readonly store: Db<SearchTables>,
     options: { candidateLimit?: number; resultCacheMs?: number } = {},
   ) {
     this.candidateLimit = options.candidateLimit ?? CANDIDATE_LIMIT;
@@ -182,7 +188,7 @@ export class SearchIndex {
   }
 
   private async write(
-    trx: Transaction<Database>,
+    trx: Transaction<SearchTables>,
     { doc, row, titleTokens }: PreparedDocument,
     pendingTerms?: Map<string, number>,
   ): Promise<void> {
@@ -226,7 +232,7 @@ export class SearchIndex {
 
   /** Counts a new document's title words (for "did you mean"); `pending` collects them for a batch. */
   private async countTerms(
-    trx: Transaction<Database>,
+    trx: Transaction<SearchTables>,
     tokens: string[],
     pending?: Map<string, number>,
   ): Promise<void> {
@@ -237,7 +243,7 @@ export class SearchIndex {
     }
   }
 
-  private async addTermCount(trx: Transaction<Database>, term: string, count: number): Promise<void> {
+  private async addTermCount(trx: Transaction<SearchTables>, term: string, count: number): Promise<void> {
     await trx
       .insertInto("searchTerms")
       .values({ term, df: count, pinyin: toPinyin(term) })

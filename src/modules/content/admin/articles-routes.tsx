@@ -30,7 +30,7 @@ export function actorOf(staff: StaffPrincipal): Actor {
 }
 
 export default async function articleRoutes(app: FastifyInstance, { deps }: { deps: ContentDeps }) {
-  guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
+  guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
   const { content, sites } = deps;
 
   async function channelChoices(allowed: number[] | null): Promise<ChannelChoice[]> {
@@ -94,13 +94,7 @@ export default async function articleRoutes(app: FastifyInstance, { deps }: { de
    */
   async function channelsToStore(staff: StaffPrincipal, chosen: number[], article: Article | null) {
     const allowed = editableSites(staff);
-    const rows = chosen.length
-      ? await deps.store.db
-          .selectFrom("channels")
-          .select(["id", "siteId"])
-          .where("id", "in", chosen)
-          .execute()
-      : [];
+    const rows = await deps.sites.channelsByIds(chosen);
     const mine = rows.filter((r) => inSites(r.siteId, allowed)).map((r) => r.id);
     const kept = article
       ? (await content.repo.channelLinks(article.id))

@@ -25,7 +25,7 @@ const DONE: Record<string, string> = {
 };
 
 export default async function reviewRoutes(app: FastifyInstance, { deps }: { deps: ContentDeps }) {
-  guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
+  guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
   const { content, sites } = deps;
 
   app.get("/admin/review", { schema: { hide: true } }, async (request, reply) => {

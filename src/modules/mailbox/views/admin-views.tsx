@@ -1,11 +1,18 @@
+import type { LetterAttachmentRow, LetterEventRow, LetterRuleRow } from "../tables.ts";
 import { AdminLayout, CsrfField, type AdminContext } from "../../../web/admin-layout.tsx";
+
 import { ErrorSummary, Field } from "../../../web/components/form.tsx";
+
 import { formatPubDate } from "../../../web/layout.tsx";
+
 import { Pagination } from "../../../web/components/pagination.tsx";
+
 import type { Selectable } from "kysely";
-import type { LetterAttachmentRow, LetterEventRow, LetterRuleRow } from "../../../tables.ts";
+
 import type { Letter } from "../letters.ts";
+
 import { ACTION_LABELS, LETTER_KINDS, LETTER_STATUS, RATINGS, type InteractionSettings } from "../model.ts";
+
 import { FLAG_LABELS, type ScreenFlag } from "../screening.ts";
 
 export interface SiteOption {

@@ -1,11 +1,18 @@
+import type { LetterEventRow } from "../tables.ts";
 import { Layout, formatDate, formatPubDate, type PageContext } from "../../../web/layout.tsx";
+
 import { ErrorSummary, Field } from "../../../web/components/form.tsx";
+
 import { Pagination } from "../../../web/components/pagination.tsx";
+
 import { maskName, maskPhone } from "../../../platform/mask/mask.ts";
-import type { LetterEventRow } from "../../../tables.ts";
+
 import type { Letter } from "../letters.ts";
+
 import type { Addressee } from "../letters.ts";
+
 import { ACTION_LABELS, LETTER_KINDS, LETTER_STATUS, RATINGS } from "../model.ts";
+
 import type { LetterFigures } from "../stats.ts";
 
 export interface LetterFormValues {

@@ -1,4 +1,5 @@
 import type { Db } from "../../../platform/db/database.ts";
+import type { OneStopTables } from "../tables.ts";
 import type { Application, Task } from "../application-model.ts";
 import { createTask, finishTask, hasOpenTask, openStage } from "../application-tasks.ts";
 import type { WorkflowDefinition } from "../workflow.ts";
@@ -21,7 +22,7 @@ export const complete = defineAction(TaskStepInput, async (ctx) => {
   );
 });
 
-async function openNext(trx: Db["db"], app: Application, def: WorkflowDefinition, done: Task) {
+async function openNext(trx: Db<OneStopTables>["db"], app: Application, def: WorkflowDefinition, done: Task) {
   const stage = def.stages[done.stageNo];
   const next = stage?.mode === "serial" ? stage.steps[done.stepNo + 1] : undefined;
   if (next) {

@@ -1,7 +1,9 @@
+import type { ApplicationStatus } from "../tables.ts";
 import type { Static, TObject } from "typebox";
 import type { StaffPrincipal } from "../../staff/index.ts";
 import type { WorkingCalendar } from "../../../platform/calendar/working-days.ts";
 import type { Db } from "../../../platform/db/database.ts";
+import type { OneStopTables } from "../tables.ts";
 import {
   ACTION_LABELS,
   STATUS_LABELS,
@@ -15,7 +17,7 @@ import { ConflictError, InvalidError } from "../errors.ts";
 import type { WorkflowDefinition, WorkflowStore } from "../workflow.ts";
 import { inputParser, type CommonInput } from "./input.ts";
 
-export type TrxStep = (trx: Db["db"]) => Promise<void>;
+export type TrxStep = (trx: Db<OneStopTables>["db"]) => Promise<void>;
 
 export interface ExtensionRequest {
   id: number;
@@ -30,7 +32,7 @@ export interface ActionServices {
     app: Application,
     actor: Actor,
     action: string,
-    to: string,
+    to: ApplicationStatus,
     set: ApplicationChanges,
     note: string,
     after?: TrxStep,
@@ -73,7 +75,12 @@ export interface ActionContext<I> extends ActionSetup {
   requireNote(message: string): void;
   /** The open task of one of `kinds` this action works on (the input's taskId, if any). */
   task(kinds: string[]): Promise<Task>;
-  transition(to: string, set: ApplicationChanges, note: string, after?: TrxStep): Promise<Application>;
+  transition(
+    to: ApplicationStatus,
+    set: ApplicationChanges,
+    note: string,
+    after?: TrxStep,
+  ): Promise<Application>;
   /** `text`, followed by the note after `separator` when there is one. */
   withNote(text: string, separator?: string): string;
 }

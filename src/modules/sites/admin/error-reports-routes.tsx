@@ -22,7 +22,7 @@ function maskContact(contact: string): string {
 }
 
 export default async function errorReportRoutes(app: FastifyInstance, { deps }: { deps: SitesDeps }) {
-  guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
+  guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
   const db = deps.store.db;
 
   app.get("/admin/error-reports", { schema: { hide: true } }, async (request, reply) => {

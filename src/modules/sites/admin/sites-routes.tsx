@@ -21,7 +21,7 @@ function errorsOf(error: unknown): { errors: Record<string, string>; message: st
 }
 
 export default async function siteRoutes(app: FastifyInstance, { deps }: { deps: SitesDeps }) {
-  guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
+  guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
   const { sites } = deps;
 
   const isSiteAdmin = (c: ConsoleRequest, siteId: number) => hasRole(c.auth.staff, "site_admin", siteId);

@@ -1,0 +1,27 @@
+import type { Generated } from "kysely";
+
+/** Tables platform/phone owns: one-time codes and the SMS outbox. */
+export interface PhoneTables {
+  phoneCodes: PhoneCodeRow;
+  smsOutbox: SmsOutboxRow;
+}
+
+export interface PhoneCodeRow {
+  id: Generated<number>;
+  phone: string;
+  purpose: string;
+  codeHash: string;
+  ipHash: string;
+  attempts: number;
+  usedAt: string | null;
+  expiresAt: string;
+  createdAt: string;
+}
+
+export interface SmsOutboxRow {
+  id: Generated<number>;
+  phone: string;
+  body: string;
+  createdAt: string;
+  sentAt: string | null;
+}
