@@ -13,7 +13,7 @@ import type { Form } from "../../web/console.ts";
 import { renderDocument } from "../../web/render.ts";
 import { FormBody, problemFields } from "../../web/public-form.ts";
 import { MANAGE_ROLES, phaseOf, type Phase } from "./consultations.ts";
-import type { SiteOption } from "./views/consultations-admin-views.tsx";
+import type { SiteOption } from "./views/console-views.tsx";
 
 /*
  * What the consoles of consultations and surveys share: the list of one's own, the new-item form on
