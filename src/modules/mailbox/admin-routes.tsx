@@ -1,18 +1,15 @@
-import { guardStaffArea } from "../staff/index.ts";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { adminView, guardStaffArea } from "../staff/index.ts";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
 import type { MailboxDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { hasRole, type StaffContext } from "../staff/index.ts";
-import {
-  notFound,
-  DomainError,
-  Forbidden,
-  Invalid,
-  NotFound,
-  httpStatusOf,
-} from "../../platform/http/errors.ts";
+import { notFound, Forbidden, Invalid } from "../../platform/http/errors.ts";
+import { handleForm, type FormProblem } from "../../platform/http/handle-form.ts";
 import { nowIso } from "../../platform/time/china-time.ts";
-import type { AdminContext } from "../../web/admin-layout.tsx";
+import { text } from "../../web/console.ts";
+import { FormBody, problemFields } from "../../web/public-form.ts";
 import { renderDocument } from "../../web/render.ts";
 import { contentDisposition } from "../../platform/files/attachments.ts";
 import { pageParam } from "../../platform/http/params.ts";
@@ -22,18 +19,17 @@ import { LetterAdminPage, Open311KeysPage, QueuePage, SettingsPage } from "./vie
 
 const SWEEP_EVERY_MS = 60_000;
 
+const IdParams = Type.Object({ id: Type.String({ maxLength: 20 }) });
+const Query = (...keys: string[]) =>
+  Type.Object(Object.fromEntries(keys.map((k) => [k, Type.Optional(Type.String({ maxLength: 200 }))])));
+
 /** Staff console of the interaction centre: queue, handling, review, publishing, settings. */
-export default async function interactionAdminRoutes(app: FastifyInstance, { deps }: { deps: MailboxDeps }) {
+const interactionAdminRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = async (app, { deps }) => {
   guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
   const { mailbox, sites } = deps;
   const letters = mailbox.letters;
   let lastSweep = 0;
 
-  const adminCtx = (c: StaffContext, request: FastifyRequest): AdminContext => ({
-    staff: c.staff,
-    csrf: c.session.csrf,
-    path: request.url.split("?")[0],
-  });
   const siteName = (id: number | null) => (id == null ? "" : (sites.byId(id)?.name ?? String(id)));
   const siteOptions = () =>
     sites
@@ -41,37 +37,41 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
       .filter((s) => s.kind !== "portal")
       .map((s) => ({ id: s.id, name: s.name }));
 
-  app.get("/admin/interaction", { schema: { hide: true } }, async (request, reply) => {
-    const c = request.staff;
-    if (Date.now() - lastSweep > SWEEP_EVERY_MS) {
-      lastSweep = Date.now();
-      await letters.sweep();
-    }
-    const q = request.query as Record<string, string | undefined>;
-    const filter = {
-      status: q.status && q.status in LETTER_STATUS ? q.status : "",
-      view: ["overdue", "warned", "escalated", "transfer"].includes(q.view ?? "") ? q.view! : "",
-      q: (q.q ?? "").trim().slice(0, 60),
-    };
-    const page = pageParam(q.page);
-    const list = await letters.queue(c.staff, filter, page);
-    const deflection = await letters.deflection(null);
-    return sendHtml(
-      reply,
-      renderDocument(
-        <QueuePage
-          ctx={adminCtx(c, request)}
-          rows={list.rows}
-          total={list.total}
-          page={page}
-          filter={filter}
-          siteName={siteName}
-          deflection={deflection}
-          now={nowIso()}
-        />,
-      ),
-    );
-  });
+  app.get(
+    "/admin/interaction",
+    { schema: { hide: true, querystring: Query("status", "view", "q", "page") } },
+    async (request, reply) => {
+      const c = request.staff;
+      if (Date.now() - lastSweep > SWEEP_EVERY_MS) {
+        lastSweep = Date.now();
+        await letters.sweep();
+      }
+      const q = request.query;
+      const filter = {
+        status: q.status && q.status in LETTER_STATUS ? q.status : "",
+        view: ["overdue", "warned", "escalated", "transfer"].includes(q.view ?? "") ? q.view! : "",
+        q: (q.q ?? "").trim().slice(0, 60),
+      };
+      const page = pageParam(q.page);
+      const list = await letters.queue(c.staff, filter, page);
+      const deflection = await letters.deflection(null);
+      return sendHtml(
+        reply,
+        renderDocument(
+          <QueuePage
+            ctx={adminView(request)}
+            rows={list.rows}
+            total={list.total}
+            page={page}
+            filter={filter}
+            siteName={siteName}
+            deflection={deflection}
+            now={nowIso()}
+          />,
+        ),
+      );
+    },
+  );
 
   async function detailPage(
     c: StaffContext,
@@ -88,7 +88,7 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
     };
     return renderDocument(
       <LetterAdminPage
-        ctx={adminCtx(c, request)}
+        ctx={adminView(request)}
         detail={detail}
         sites={siteOptions()}
         siteName={siteName}
@@ -102,20 +102,29 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
     );
   }
 
-  app.get("/admin/interaction/letters/:id", { schema: { hide: true } }, async (request, reply) => {
-    const c = request.staff;
-    const id = idParam((request.params as { id: string }).id);
-    if (id == null) throw notFound("信件不存在");
-    const done = (request.query as { done?: string }).done;
-    return sendHtml(reply, await detailPage(c, request, id, { done: done?.slice(0, 30) }));
-  });
+  app.get(
+    "/admin/interaction/letters/:id",
+    { schema: { hide: true, params: IdParams, querystring: Query("done") } },
+    async (request, reply) => {
+      const c = request.staff;
+      const id = idParam(request.params.id);
+      if (id == null) throw notFound("信件不存在");
+      const done = request.query.done;
+      return sendHtml(reply, await detailPage(c, request, id, { done: done?.slice(0, 30) }));
+    },
+  );
 
   app.get(
     "/admin/interaction/letters/:id/attachments/:aid",
-    { schema: { hide: true } },
+    {
+      schema: {
+        hide: true,
+        params: Type.Object({ id: Type.String({ maxLength: 20 }), aid: Type.String({ maxLength: 20 }) }),
+      },
+    },
     async (request, reply) => {
       const c = request.staff;
-      const p = request.params as { id: string; aid: string };
+      const p = request.params;
       const id = idParam(p.id);
       const aid = idParam(p.aid);
       if (id == null || aid == null) throw notFound("附件不存在");
@@ -172,27 +181,39 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
     escalate: { note: "escalateNote" },
   };
 
-  app.post("/admin/interaction/letters/:id/:action", { schema: { hide: true } }, async (request, reply) => {
-    const c = request.staff;
-    const p = request.params as { id: string; action: string };
-    const id = idParam(p.id);
-    const entry = ACTIONS[p.action];
-    if (id == null || !entry) throw notFound("操作不存在");
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    const f: Record<string, string> = {};
-    for (const [k, v] of Object.entries(body)) if (typeof v === "string") f[k] = v.slice(0, 10_000);
-    try {
-      await entry[1](id, f, c);
-    } catch (error) {
-      if (!(error instanceof DomainError) || error instanceof NotFound) throw error;
-      const values: Record<string, string> = { ...f };
-      for (const [from, to] of Object.entries(KEEP[p.action] ?? {})) values[to] = f[from] ?? "";
-      const errors = Object.keys(error.fields).length ? error.fields : { action: error.message };
-      reply.status(httpStatusOf(error));
-      return sendHtml(reply, await detailPage(c, request, id, { errors, values }));
-    }
-    return reply.redirect(`/admin/interaction/letters/${id}?done=${entry[0]}`, 303);
-  });
+  app.post(
+    "/admin/interaction/letters/:id/:action",
+    {
+      schema: {
+        hide: true,
+        params: Type.Object({ id: Type.String({ maxLength: 20 }), action: Type.String({ maxLength: 40 }) }),
+        body: FormBody,
+      },
+    },
+    async (request, reply) => {
+      const c = request.staff;
+      const p = request.params;
+      const id = idParam(p.id);
+      const entry = Object.hasOwn(ACTIONS, p.action) ? ACTIONS[p.action] : undefined;
+      if (id == null || !entry) throw notFound("操作不存在");
+      const f: Record<string, string> = {};
+      for (const [k, v] of Object.entries(request.body)) if (typeof v === "string") f[k] = v.slice(0, 10_000);
+      return handleForm({
+        parse: () => f,
+        run: (input) => entry[1](id, input, c),
+        onSuccess: () => reply.redirect(`/admin/interaction/letters/${id}?done=${entry[0]}`, 303),
+        rerender: async (problem) => {
+          const values: Record<string, string> = { ...f };
+          for (const [from, to] of Object.entries(KEEP[p.action] ?? {})) values[to] = f[from] ?? "";
+          reply.status(problem.status);
+          return sendHtml(
+            reply,
+            await detailPage(c, request, id, { errors: problemFields(problem, "action"), values }),
+          );
+        },
+      });
+    },
+  );
 
   async function settingsPage(
     c: StaffContext,
@@ -204,7 +225,7 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
       reply,
       renderDocument(
         <SettingsPage
-          ctx={adminCtx(c, request)}
+          ctx={adminView(request)}
           settings={extra.settings ?? (await letters.settings())}
           rules={await letters.rules()}
           sites={siteOptions()}
@@ -216,53 +237,73 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
     );
   }
 
-  app.get("/admin/interaction/settings", { schema: { hide: true } }, async (request, reply) => {
-    const c = request.staff;
-    if (!c.staff.isOperator) throw new Forbidden("只有平台运维可以修改时限与分办规则");
-    return settingsPage(c, request, reply, { saved: (request.query as { saved?: string }).saved === "1" });
-  });
-
-  app.post("/admin/interaction/settings", { schema: { hide: true } }, async (request, reply) => {
-    const c = request.staff;
-    const b = (request.body ?? {}) as Record<string, string>;
-    const current = await letters.settings();
-    const next: InteractionSettings = {
-      ...current,
-      limits: Object.fromEntries(Object.keys(LETTER_KINDS).map((k) => [k, Number(b[`limit_${k}`])])),
-      ratingWindowDays: Number(b.ratingWindowDays),
-      maxExtensionDays: Number(b.maxExtensionDays),
-      defaultRatingSatisfied: b.defaultRatingSatisfied === "1",
+  /** Shows the settings page again with the problem of a settings or rules form. */
+  const settingsProblem =
+    (c: StaffContext, request: FastifyRequest, reply: FastifyReply, settings?: InteractionSettings) =>
+    (problem: FormProblem) => {
+      reply.status(problem.status);
+      return settingsPage(c, request, reply, { errors: problem.errors, settings });
     };
-    try {
-      await letters.saveSettings(next, c.staff);
-    } catch (error) {
-      if (!(error instanceof Invalid)) throw error;
-      reply.status(400);
-      return settingsPage(c, request, reply, { errors: error.fields, settings: next });
-    }
-    return reply.redirect("/admin/interaction/settings?saved=1", 303);
+  const settingsSaved = (reply: FastifyReply) => () =>
+    reply.redirect("/admin/interaction/settings?saved=1", 303);
+
+  app.get(
+    "/admin/interaction/settings",
+    { schema: { hide: true, querystring: Query("saved") } },
+    async (request, reply) => {
+      const c = request.staff;
+      if (!c.staff.isOperator) throw new Forbidden("只有平台运维可以修改时限与分办规则");
+      return settingsPage(c, request, reply, { saved: request.query.saved === "1" });
+    },
+  );
+
+  app.post(
+    "/admin/interaction/settings",
+    { schema: { hide: true, body: FormBody } },
+    async (request, reply) => {
+      const c = request.staff;
+      const b = request.body;
+      const current = await letters.settings();
+      const next: InteractionSettings = {
+        ...current,
+        limits: Object.fromEntries(Object.keys(LETTER_KINDS).map((k) => [k, Number(text(b, `limit_${k}`))])),
+        ratingWindowDays: Number(text(b, "ratingWindowDays")),
+        maxExtensionDays: Number(text(b, "maxExtensionDays")),
+        defaultRatingSatisfied: text(b, "defaultRatingSatisfied") === "1",
+      };
+      return handleForm({
+        parse: () => next,
+        run: (settings) => letters.saveSettings(settings, c.staff),
+        onSuccess: settingsSaved(reply),
+        rerender: settingsProblem(c, request, reply, next),
+        shows: (error) => error instanceof Invalid,
+      });
+    },
+  );
+
+  app.post("/admin/interaction/rules", { schema: { hide: true, body: FormBody } }, async (request, reply) => {
+    const c = request.staff;
+    const b = request.body;
+    return handleForm({
+      parse: () => ({ keyword: text(b, "keyword", 10_000), targetSiteId: Number(text(b, "targetSiteId")) }),
+      run: (rule) => letters.addRule(rule.keyword, rule.targetSiteId, c.staff),
+      onSuccess: settingsSaved(reply),
+      rerender: settingsProblem(c, request, reply),
+      shows: (error) => error instanceof Invalid,
+    });
   });
 
-  app.post("/admin/interaction/rules", { schema: { hide: true } }, async (request, reply) => {
-    const c = request.staff;
-    const b = (request.body ?? {}) as Record<string, string>;
-    try {
-      await letters.addRule(String(b.keyword ?? ""), Number(b.targetSiteId), c.staff);
-    } catch (error) {
-      if (!(error instanceof Invalid)) throw error;
-      reply.status(400);
-      return settingsPage(c, request, reply, { errors: error.fields });
-    }
-    return reply.redirect("/admin/interaction/settings?saved=1", 303);
-  });
-
-  app.post("/admin/interaction/rules/:id/delete", { schema: { hide: true } }, async (request, reply) => {
-    const c = request.staff;
-    const id = idParam((request.params as { id: string }).id);
-    if (id == null) throw notFound("规则不存在");
-    await letters.deleteRule(id, c.staff);
-    return reply.redirect("/admin/interaction/settings?saved=1", 303);
-  });
+  app.post(
+    "/admin/interaction/rules/:id/delete",
+    { schema: { hide: true, params: IdParams } },
+    async (request, reply) => {
+      const c = request.staff;
+      const id = idParam(request.params.id);
+      if (id == null) throw notFound("规则不存在");
+      await letters.deleteRule(id, c.staff);
+      return reply.redirect("/admin/interaction/settings?saved=1", 303);
+    },
+  );
 
   const allSites = () => sites.list().map((s) => ({ id: s.id, name: s.name }));
 
@@ -277,7 +318,7 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
       reply,
       renderDocument(
         <Open311KeysPage
-          ctx={adminCtx(c, request)}
+          ctx={adminView(request)}
           keys={await mailbox.open311.list()}
           sites={allSites()}
           siteName={siteName}
@@ -293,27 +334,43 @@ export default async function interactionAdminRoutes(app: FastifyInstance, { dep
     return keysPage(c, request, reply);
   });
 
-  app.post("/admin/interaction/open311", { schema: { hide: true } }, async (request, reply) => {
-    const c = request.staff;
-    const b = (request.body ?? {}) as Record<string, string>;
-    const site = sites.byId(Number(b.siteId));
-    try {
-      if (!site) throw new Invalid("请选择网站", { siteId: "请选择网站" });
-      const key = await mailbox.open311.create(String(b.name ?? ""), site.id, c.staff);
-      reply.header("cache-control", "no-store");
-      return keysPage(c, request, reply, { newKey: key });
-    } catch (error) {
-      if (!(error instanceof Invalid)) throw error;
-      reply.status(400);
-      return keysPage(c, request, reply, { errors: error.fields });
-    }
-  });
+  app.post(
+    "/admin/interaction/open311",
+    { schema: { hide: true, body: FormBody } },
+    async (request, reply) => {
+      const c = request.staff;
+      const b = request.body;
+      return handleForm({
+        parse: () => {
+          const site = sites.byId(Number(text(b, "siteId")));
+          if (!site) throw new Invalid("请选择网站", { siteId: "请选择网站" });
+          return { name: text(b, "name", 10_000), siteId: site.id };
+        },
+        run: (key) => mailbox.open311.create(key.name, key.siteId, c.staff),
+        onSuccess: (key) => {
+          reply.header("cache-control", "no-store");
+          return keysPage(c, request, reply, { newKey: key });
+        },
+        rerender: (problem) => {
+          reply.status(problem.status);
+          return keysPage(c, request, reply, { errors: problem.errors });
+        },
+        shows: (error) => error instanceof Invalid,
+      });
+    },
+  );
 
-  app.post("/admin/interaction/open311/:id/revoke", { schema: { hide: true } }, async (request, reply) => {
-    const c = request.staff;
-    const id = idParam((request.params as { id: string }).id);
-    if (id == null) throw notFound("密钥不存在");
-    await mailbox.open311.revoke(id, c.staff);
-    return reply.redirect("/admin/interaction/open311", 303);
-  });
-}
+  app.post(
+    "/admin/interaction/open311/:id/revoke",
+    { schema: { hide: true, params: IdParams } },
+    async (request, reply) => {
+      const c = request.staff;
+      const id = idParam(request.params.id);
+      if (id == null) throw notFound("密钥不存在");
+      await mailbox.open311.revoke(id, c.staff);
+      return reply.redirect("/admin/interaction/open311", 303);
+    },
+  );
+};
+
+export default interactionAdminRoutes;

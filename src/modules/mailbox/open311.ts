@@ -1,7 +1,7 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-
+import type { FastifyReply } from "fastify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { XMLBuilder } from "fast-xml-parser";
-
+import { Type } from "typebox";
 import type { MailboxDeps } from "./deps.ts";
 
 import { DomainError, httpStatusOf } from "../../platform/http/errors.ts";
@@ -57,7 +57,23 @@ function o311Error(reply: FastifyReply, format: Format, status: number, descript
   return o311Errors(reply, format, status, [description]);
 }
 
-export default async function open311Routes(app: FastifyInstance, { deps }: { deps: MailboxDeps }) {
+/** Path parts are checked by the handlers, so a wrong one gets GeoReport's own 404 answer. */
+const PathPart = Type.String({ maxLength: 1000 });
+const FormatParams = Type.Object({ format: PathPart });
+/** A GeoReport query parameter: the handlers check values and answer GeoReport errors. */
+const QueryValue = Type.Optional(Type.String({ maxLength: 1000 }));
+const RequestsQuery = Type.Object({
+  service_request_id: QueryValue,
+  service_code: QueryValue,
+  status: QueryValue,
+  start_date: QueryValue,
+  end_date: QueryValue,
+  page: QueryValue,
+});
+/** A new request, urlencoded or JSON (GeoReport clients may send numbers for lat/long); none at all is no key. */
+const NewRequestBody = Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]);
+
+const open311Routes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = async (app, { deps }) => {
   const { mailbox, sites } = deps;
   const letters = mailbox.letters;
 
@@ -82,90 +98,110 @@ export default async function open311Routes(app: FastifyInstance, { deps }: { de
     };
   };
 
-  const hidden = { schema: { hide: true } };
   // Published requests are public and read-heavy: they may come from the read replica.
-  const publicRead = { schema: { hide: true }, config: { readReplica: true } };
+  const publicRead = { config: { readReplica: true } };
 
-  app.get("/open311/v2/services.:format", hidden, async (request, reply) => {
-    const format = formatOf((request.params as { format: string }).format);
-    if (!format) return o311Error(reply, "json", 404, "格式应为 json 或 xml");
-    const deps = Object.entries(LETTER_KINDS).map(([code, name]) => ({
-      service_code: code,
-      service_name: name,
-      description: KIND_DESCRIPTIONS[code],
-      metadata: false,
-      type: "realtime",
-      keywords: "领导信箱,留言",
-      group: "互动交流",
-    }));
-    return sendList(reply, format, "services", "service", deps);
-  });
+  app.get(
+    "/open311/v2/services.:format",
+    { schema: { hide: true, params: FormatParams } },
+    async (request, reply) => {
+      const format = formatOf(request.params.format);
+      if (!format) return o311Error(reply, "json", 404, "格式应为 json 或 xml");
+      const deps = Object.entries(LETTER_KINDS).map(([code, name]) => ({
+        service_code: code,
+        service_name: name,
+        description: KIND_DESCRIPTIONS[code],
+        metadata: false,
+        type: "realtime",
+        keywords: "领导信箱,留言",
+        group: "互动交流",
+      }));
+      return sendList(reply, format, "services", "service", deps);
+    },
+  );
 
-  app.get("/open311/v2/requests.:format", publicRead, async (request, reply) => {
-    const format = formatOf((request.params as { format: string }).format);
-    if (!format) return o311Error(reply, "json", 404, "格式应为 json 或 xml");
-    const q = request.query as Record<string, string | undefined>;
-    let query = deps.store.read.selectFrom("letters").selectAll().where("status", "!=", "invalid");
-    if (q.service_request_id) {
-      const ids = q.service_request_id
-        .split(",")
-        .filter((x) => /^\d{1,9}$/.test(x))
-        .slice(0, 50)
-        .map(Number);
-      if (ids.length === 0) return sendList(reply, format, "service_requests", "request", []);
-      query = query.where("id", "in", ids);
-    }
-    if (q.service_code) {
-      if (!(q.service_code in LETTER_KINDS)) return o311Error(reply, format, 400, "未知的 service_code");
-      query = query.where("kind", "=", q.service_code as LetterKind);
-    }
-    if (q.status === "open")
-      query = query.where("status", "in", ["submitted", "screened", "assigned", "answered"]);
-    else if (q.status === "closed") query = query.where("status", "in", ["reviewed", "published"]);
-    for (const [param, op] of [
-      ["start_date", ">="],
-      ["end_date", "<="],
-    ] as const) {
-      const v = q[param];
-      if (v) {
-        const d = new Date(v);
-        if (Number.isNaN(d.getTime())) return o311Error(reply, format, 400, `${param} 不是有效的时间`);
-        query = query.where("createdAt", op, d.toISOString());
+  app.get(
+    "/open311/v2/requests.:format",
+    { ...publicRead, schema: { hide: true, params: FormatParams, querystring: RequestsQuery } },
+    async (request, reply) => {
+      const format = formatOf(request.params.format);
+      if (!format) return o311Error(reply, "json", 404, "格式应为 json 或 xml");
+      const q = request.query;
+      let query = deps.store.read.selectFrom("letters").selectAll().where("status", "!=", "invalid");
+      if (q.service_request_id) {
+        const ids = q.service_request_id
+          .split(",")
+          .filter((x) => /^\d{1,9}$/.test(x))
+          .slice(0, 50)
+          .map(Number);
+        if (ids.length === 0) return sendList(reply, format, "service_requests", "request", []);
+        query = query.where("id", "in", ids);
       }
-    }
-    const page = Math.max(1, Math.min(1000, Number(q.page) || 1));
-    const rows = await query
-      .orderBy("id", "desc")
-      .limit(50)
-      .offset((page - 1) * 50)
-      .execute();
-    return sendList(reply, format, "service_requests", "request", rows.map(toRequest));
-  });
+      if (q.service_code) {
+        if (!(q.service_code in LETTER_KINDS)) return o311Error(reply, format, 400, "未知的 service_code");
+        query = query.where("kind", "=", q.service_code as LetterKind);
+      }
+      if (q.status === "open")
+        query = query.where("status", "in", ["submitted", "screened", "assigned", "answered"]);
+      else if (q.status === "closed") query = query.where("status", "in", ["reviewed", "published"]);
+      for (const [param, op] of [
+        ["start_date", ">="],
+        ["end_date", "<="],
+      ] as const) {
+        const v = q[param];
+        if (v) {
+          const d = new Date(v);
+          if (Number.isNaN(d.getTime())) return o311Error(reply, format, 400, `${param} 不是有效的时间`);
+          query = query.where("createdAt", op, d.toISOString());
+        }
+      }
+      const page = Math.max(1, Math.min(1000, Number(q.page) || 1));
+      const rows = await query
+        .orderBy("id", "desc")
+        .limit(50)
+        .offset((page - 1) * 50)
+        .execute();
+      return sendList(reply, format, "service_requests", "request", rows.map(toRequest));
+    },
+  );
 
-  app.get("/open311/v2/requests/:id", publicRead, async (request, reply) => {
-    const m = /^(\d{1,9})\.(json|xml)$/.exec((request.params as { id: string }).id);
-    const format = formatOf(m?.[2] ?? "") ?? "json";
-    if (!m) return o311Error(reply, format, 404, "请求不存在");
-    const row = await deps.store.read
-      .selectFrom("letters")
-      .selectAll()
-      .where("id", "=", Number(m[1]))
-      .executeTakeFirst();
-    if (!row || row.status === "invalid") return o311Error(reply, format, 404, "请求不存在");
-    return sendList(reply, format, "service_requests", "request", [toRequest(row)]);
-  });
+  app.get(
+    "/open311/v2/requests/:id",
+    { ...publicRead, schema: { hide: true, params: Type.Object({ id: PathPart }) } },
+    async (request, reply) => {
+      const m = /^(\d{1,9})\.(json|xml)$/.exec(request.params.id);
+      const format = formatOf(m?.[2] ?? "") ?? "json";
+      if (!m) return o311Error(reply, format, 404, "请求不存在");
+      const row = await deps.store.read
+        .selectFrom("letters")
+        .selectAll()
+        .where("id", "=", Number(m[1]))
+        .executeTakeFirst();
+      if (!row || row.status === "invalid") return o311Error(reply, format, 404, "请求不存在");
+      return sendList(reply, format, "service_requests", "request", [toRequest(row)]);
+    },
+  );
 
   app.post(
     "/open311/v2/requests.:format",
-    { schema: { hide: true }, config: { rateLimit: { max: 60, timeWindow: "1 minute" } } },
-    async (request: FastifyRequest, reply) => {
-      const format = formatOf((request.params as { format: string }).format);
+    {
+      schema: {
+        hide: true,
+        params: FormatParams,
+        querystring: Type.Object({ api_key: QueryValue }),
+        body: NewRequestBody,
+      },
+      config: { rateLimit: { max: 60, timeWindow: "1 minute" } },
+    },
+    async (request, reply) => {
+      const format = formatOf(request.params.format);
       if (!format) return o311Error(reply, "json", 404, "格式应为 json 或 xml");
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const s = (k: string) => (typeof body[k] === "string" ? (body[k] as string) : "");
-      const key = await mailbox.open311.check(
-        s("api_key") || String((request.query as { api_key?: string }).api_key ?? ""),
-      );
+      const body = request.body ?? {};
+      const s = (k: string) => {
+        const v = body[k];
+        return typeof v === "string" ? v : "";
+      };
+      const key = await mailbox.open311.check(s("api_key") || (request.query.api_key ?? ""));
       if (!key) return o311Error(reply, format, 403, "api_key 无效或已停用");
       const description = s("description").trim();
       const subject = s("title").trim() || [...description].slice(0, 30).join("");
@@ -206,4 +242,6 @@ export default async function open311Routes(app: FastifyInstance, { deps }: { de
       }
     },
   );
-}
+};
+
+export default open311Routes;

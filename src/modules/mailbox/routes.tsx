@@ -1,8 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyRequest } from "fastify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { MailboxDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
-import { notFound, DomainError, NotFound, httpStatusOf } from "../../platform/http/errors.ts";
+import { notFound, NotFound } from "../../platform/http/errors.ts";
+import { handleForm, type FormProblem } from "../../platform/http/handle-form.ts";
+import { FormBody, problemFields, sendPhoneCode } from "../../web/public-form.ts";
 import { renderDocument } from "../../web/render.ts";
 import { pageParam } from "../../platform/http/params.ts";
 import { pageContext, siteOf } from "../sites/index.ts";
@@ -26,7 +29,7 @@ import {
 
 const SiteParams = Type.Object({ code: Type.String({ maxLength: 40 }) });
 
-export default async function interactionRoutes(app: FastifyInstance, { deps }: { deps: MailboxDeps }) {
+const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = async (app, { deps }) => {
   const { mailbox, participation, phone, sites } = deps;
   const letters = mailbox.letters;
 
@@ -49,7 +52,7 @@ export default async function interactionRoutes(app: FastifyInstance, { deps }: 
     "/sites/:code/interaction",
     { schema: { hide: true, params: SiteParams } },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const site = await siteOf(deps, request.params.code);
       return reply.redirect(`/sites/${site.code}/interaction/`, 301);
     },
   );
@@ -58,7 +61,7 @@ export default async function interactionRoutes(app: FastifyInstance, { deps }: 
     "/sites/:code/interaction/",
     { schema: { hide: true, params: SiteParams }, config: { readReplica: true } },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const site = await siteOf(deps, request.params.code);
       const ctx = await pageContext(
         deps,
         site,
@@ -107,7 +110,7 @@ export default async function interactionRoutes(app: FastifyInstance, { deps }: 
     "/sites/:code/interaction/write",
     { schema: { hide: true, params: SiteParams } },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const site = await siteOf(deps, request.params.code);
       const ctx = await pageContext(deps, site, request);
       return sendHtml(
         reply,
@@ -131,7 +134,7 @@ export default async function interactionRoutes(app: FastifyInstance, { deps }: 
       config: { rateLimit: { max: 30, timeWindow: "1 minute" } },
     },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const site = await siteOf(deps, request.params.code);
       const ctx = await pageContext(deps, site, request);
       const { fields, files } = await readForm(request);
       const f = (k: string, max: number) => (fields[k] ?? "").slice(0, max);
@@ -176,25 +179,22 @@ export default async function interactionRoutes(app: FastifyInstance, { deps }: 
         if (similar.length > 0) await letters.recordShown(values.draftToken, site.id);
         return sendHtml(reply, page({}, { similar }));
       }
-      if (action === "code") {
-        try {
-          const code = await phone.request(values.phone, "letter", request.ip);
-          return sendHtml(
-            reply,
-            page(
-              {},
-              {
-                notice: `验证码已发送至 ${values.phone.replace(/^(\d{3})\d{4}(\d{4})$/, "$1****$2")}，10分钟内有效。`,
-                demoCode: deps.config.smsShowCode ? code : null,
-              },
-            ),
-          );
-        } catch (error) {
-          if (!(error instanceof DomainError)) throw error;
-          reply.status(httpStatusOf(error));
-          return sendHtml(reply, page(error.fields, { summary: error.message }));
-        }
-      }
+      const rerender = (field: string) => (problem: FormProblem) => {
+        reply.status(problem.status);
+        return sendHtml(reply, page(problemFields(problem, field), { summary: problem.message }));
+      };
+      if (action === "code")
+        return handleForm({
+          parse: () => ({
+            phone: values.phone,
+            purpose: "letter",
+            ip: request.ip,
+            showCode: deps.config.smsShowCode,
+          }),
+          run: (to) => sendPhoneCode(phone, to),
+          onSuccess: (sent) => sendHtml(reply, page({}, sent)),
+          rerender: rerender("phone"),
+        });
       const input: LetterInput = {
         siteId: site.id,
         addressee: values.addressee,
@@ -211,31 +211,26 @@ export default async function interactionRoutes(app: FastifyInstance, { deps }: 
         draftToken: values.draftToken,
         ip: request.ip,
       };
-      try {
-        const receipt = await letters.submit(input);
-        const lookupUrl = `${ctx.base}/interaction/lookup?no=${receipt.queryNo}&code=${encodeURIComponent(receipt.lookupCode)}`;
-        reply.header("cache-control", "no-store");
-        return sendHtml(
-          reply,
-          renderDocument(
-            <ReceiptPage
-              ctx={ctx}
-              queryNo={receipt.queryNo}
-              lookupCode={receipt.lookupCode}
-              lookupUrl={lookupUrl}
-            />,
-          ),
-        );
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        reply.status(httpStatusOf(error));
-        return sendHtml(
-          reply,
-          page(Object.keys(error.fields).length ? error.fields : { subject: error.message }, {
-            summary: error.message,
-          }),
-        );
-      }
+      return handleForm({
+        parse: () => input,
+        run: (letter) => letters.submit(letter),
+        onSuccess: (receipt) => {
+          const lookupUrl = `${ctx.base}/interaction/lookup?no=${receipt.queryNo}&code=${encodeURIComponent(receipt.lookupCode)}`;
+          reply.header("cache-control", "no-store");
+          return sendHtml(
+            reply,
+            renderDocument(
+              <ReceiptPage
+                ctx={ctx}
+                queryNo={receipt.queryNo}
+                lookupCode={receipt.lookupCode}
+                lookupUrl={lookupUrl}
+              />,
+            ),
+          );
+        },
+        rerender: rerender("subject"),
+      });
     },
   );
 
@@ -295,8 +290,8 @@ export default async function interactionRoutes(app: FastifyInstance, { deps }: 
       config: { rateLimit: { max: 60, timeWindow: "1 minute" } },
     },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
-      const { no = "", code = "" } = request.query as { no?: string; code?: string };
+      const site = await siteOf(deps, request.params.code);
+      const { no = "", code = "" } = request.query;
       const { status, html } = await lookupPage(request, site, no.trim(), code.trim());
       reply.status(status).header("cache-control", "no-store").header("referrer-policy", "no-referrer");
       return sendHtml(reply, html);
@@ -306,35 +301,36 @@ export default async function interactionRoutes(app: FastifyInstance, { deps }: 
   app.post(
     "/sites/:code/interaction/lookup/rate",
     {
-      schema: { hide: true, params: SiteParams },
+      schema: { hide: true, params: SiteParams, body: FormBody },
       config: { rateLimit: { max: 20, timeWindow: "1 minute" } },
     },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const site = await siteOf(deps, request.params.code);
       const { fields } = await readForm(request, 1000);
       const no = (fields.no ?? "").trim();
       const code = (fields.code ?? "").trim();
-      try {
-        const { reopened } = await letters.rate(
-          no,
-          code,
-          fields.rating ?? "",
-          fields.solved !== "0",
-          fields.note ?? "",
-        );
-        const { html } = await lookupPage(request, site, no, code, {
-          notice: reopened ? "感谢评价。您反映问题未解决，信件已退回承办单位重新办理。" : "感谢您的评价！",
-        });
-        reply.header("cache-control", "no-store");
-        return sendHtml(reply, html);
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        const { html } = await lookupPage(request, site, no, code, {
-          ratingErrors: Object.keys(error.fields).length ? error.fields : { rating: error.message },
-        });
-        reply.status(httpStatusOf(error));
-        return sendHtml(reply, html);
-      }
+      return handleForm({
+        parse: () => ({
+          rating: fields.rating ?? "",
+          solved: fields.solved !== "0",
+          note: fields.note ?? "",
+        }),
+        run: (r) => letters.rate(no, code, r.rating, r.solved, r.note),
+        onSuccess: async ({ reopened }) => {
+          const { html } = await lookupPage(request, site, no, code, {
+            notice: reopened ? "感谢评价。您反映问题未解决，信件已退回承办单位重新办理。" : "感谢您的评价！",
+          });
+          reply.header("cache-control", "no-store");
+          return sendHtml(reply, html);
+        },
+        rerender: async (problem) => {
+          const { html } = await lookupPage(request, site, no, code, {
+            ratingErrors: problemFields(problem, "rating"),
+          });
+          reply.status(problem.status);
+          return sendHtml(reply, html);
+        },
+      });
     },
   );
 
@@ -352,9 +348,9 @@ export default async function interactionRoutes(app: FastifyInstance, { deps }: 
       },
     },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const site = await siteOf(deps, request.params.code);
       const ctx = await pageContext(deps, site, request);
-      const query = request.query as { q?: string; page?: string };
+      const query = request.query;
       const page = pageParam(query.page);
       const q = (query.q ?? "").trim().slice(0, 50);
       const list = await letters.published(scopeOf(site), page, 20, q);
@@ -377,7 +373,7 @@ export default async function interactionRoutes(app: FastifyInstance, { deps }: 
       },
     },
     async (request, reply) => {
-      const { code, id } = request.params as { code: string; id: string };
+      const { code, id } = request.params;
       const site = await siteOf(deps, code);
       const n = idParam(id);
       if (n == null) throw notFound("该信件不存在或未公开");
@@ -391,7 +387,7 @@ export default async function interactionRoutes(app: FastifyInstance, { deps }: 
     "/sites/:code/interaction/stats",
     { schema: { hide: true, params: SiteParams }, config: { readReplica: true } },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const site = await siteOf(deps, request.params.code);
       const ctx = await pageContext(deps, site, request);
       const settings = await letters.settings();
       const figures = await mailbox.figures(scopeOf(site));
@@ -428,7 +424,7 @@ export default async function interactionRoutes(app: FastifyInstance, { deps }: 
     },
     async (request) => {
       await sites.ensureFresh();
-      const code = (request.query as { site?: string }).site;
+      const code = request.query.site;
       const site = code ? sites.byCodeCached(code) : sites.portalSite();
       if (!site) throw new NotFound("网站不存在", { site: "未知的网站代码" });
       const figures = await mailbox.figures(scopeOf(site));
@@ -459,14 +455,16 @@ export default async function interactionRoutes(app: FastifyInstance, { deps }: 
       config: { rateLimit: { max: 60, timeWindow: "1 minute" } },
     },
     async (request) => {
-      const { q, site: code, draft } = request.query as { q: string; site?: string; draft?: string };
+      const { q, site: code, draft } = request.query;
       const items = await similarTo(q);
       const site = code ? sites.byCodeCached(code) : undefined;
       if (items.length > 0 && site && draft) await letters.recordShown(draft, site.id);
       return { items };
     },
   );
-}
+};
+
+export default interactionRoutes;
 
 function channelPathOf(
   channels: { kind: string; path: string; parentId: number | null }[],

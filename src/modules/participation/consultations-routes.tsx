@@ -1,9 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyRequest } from "fastify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { ParticipationDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
-import { notFound, DomainError, NotFound, httpStatusOf } from "../../platform/http/errors.ts";
-import { maskPhone } from "../../platform/mask/mask.ts";
+import { notFound } from "../../platform/http/errors.ts";
+import { handleForm, type FormProblem } from "../../platform/http/handle-form.ts";
+import { FormBody, problemFields, sendPhoneCode } from "../../web/public-form.ts";
 import { renderDocument } from "../../web/render.ts";
 import { pageParam } from "../../platform/http/params.ts";
 import { pageContext, siteOf } from "../sites/index.ts";
@@ -21,10 +23,7 @@ const SiteParams = Type.Object({ code: Type.String({ maxLength: 40 }) });
 const ItemParams = Type.Object({ code: Type.String({ maxLength: 40 }), id: Type.String({ maxLength: 12 }) });
 
 /** Public pages of consultations (意见征集): list, the draft with approved comments, commenting. */
-export default async function consultationRoutes(
-  app: FastifyInstance,
-  { deps }: { deps: ParticipationDeps },
-) {
+const consultationRoutes: FastifyPluginAsyncTypebox<{ deps: ParticipationDeps }> = async (app, { deps }) => {
   const { participation, phone, sites } = deps;
   const consultations = participation.consultations;
   /** The portal shows the whole cluster; every other site its own consultations. */
@@ -45,9 +44,9 @@ export default async function consultationRoutes(
       },
     },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const site = await siteOf(deps, request.params.code);
       const ctx = await pageContext(deps, site, request);
-      const query = request.query as { status?: string; page?: string };
+      const query = request.query;
       const which = query.status === "open" || query.status === "closed" ? query.status : "";
       const page = pageParam(query.page);
       const list = await consultations.listForSite(scopeOf(site), page, 20, which);
@@ -106,8 +105,8 @@ export default async function consultationRoutes(
     );
   }
 
-  async function load(request: FastifyRequest): Promise<{ site: Site; c: Consultation }> {
-    const { code, id } = request.params as { code: string; id: string };
+  async function load(params: { code: string; id: string }): Promise<{ site: Site; c: Consultation }> {
+    const { code, id } = params;
     const site = await siteOf(deps, code);
     const n = idParam(id);
     if (n == null) throw notFound("该意见征集不存在或尚未发布");
@@ -127,8 +126,8 @@ export default async function consultationRoutes(
       },
     },
     async (request, reply) => {
-      const { site, c } = await load(request);
-      const q = request.query as { page?: string; submitted?: string };
+      const { site, c } = await load(request.params);
+      const q = request.query;
       return sendHtml(
         reply,
         await detail(request, site, c, pageParam(q.page), { submitted: q.submitted === "1" }),
@@ -139,11 +138,11 @@ export default async function consultationRoutes(
   app.post(
     "/sites/:code/interaction/consultations/:id/comment",
     {
-      schema: { hide: true, params: ItemParams },
+      schema: { hide: true, params: ItemParams, body: FormBody },
       config: { rateLimit: { max: 20, timeWindow: "1 minute" } },
     },
     async (request, reply) => {
-      const { site, c } = await load(request);
+      const { site, c } = await load(request.params);
       const { fields } = await readForm(request, 4000);
       const values: CommentFormValues = {
         name: (fields.name ?? "").slice(0, 60),
@@ -151,50 +150,44 @@ export default async function consultationRoutes(
         code: (fields.code ?? "").trim().slice(0, 10),
         content: (fields.content ?? "").slice(0, 3000),
       };
-      const fail = async (error: unknown) => {
-        if (!(error instanceof DomainError) || error instanceof NotFound) throw error;
-        reply.status(httpStatusOf(error));
+      const rerender = async (problem: FormProblem) => {
+        reply.status(problem.status);
         return sendHtml(
           reply,
           await detail(request, site, c, 1, {
             values,
-            errors: Object.keys(error.fields).length ? error.fields : { content: error.message },
-            summary: error.message,
+            errors: problemFields(problem, "content"),
+            summary: problem.message,
           }),
         );
       };
-      if (fields.action === "code") {
-        try {
-          consultations.expectOpen(c);
-          const code = await phone.request(values.phone, "consultation", request.ip);
-          return sendHtml(
-            reply,
-            await detail(request, site, c, 1, {
-              values,
-              notice: `验证码已发送至 ${maskPhone(values.phone)}，10分钟内有效。`,
-              demoCode: deps.config.smsShowCode ? code : null,
-            }),
-          );
-        } catch (error) {
-          return fail(error);
-        }
-      }
-      try {
-        await consultations.comment({
-          consultationId: c.id,
-          name: values.name,
-          phone: values.phone,
-          code: values.code,
-          content: values.content,
-          ip: request.ip,
+      if (fields.action === "code")
+        return handleForm({
+          parse: () => {
+            consultations.expectOpen(c);
+            return {
+              phone: values.phone,
+              purpose: "consultation",
+              ip: request.ip,
+              showCode: deps.config.smsShowCode,
+            };
+          },
+          run: (to) => sendPhoneCode(phone, to),
+          onSuccess: async (sent) => sendHtml(reply, await detail(request, site, c, 1, { values, ...sent })),
+          rerender,
         });
-      } catch (error) {
-        return fail(error);
-      }
-      return reply.redirect(
-        `${deps.sites.base(site)}/interaction/consultations/${c.id}?submitted=1#write-h`,
-        303,
-      );
+      return handleForm({
+        parse: () => ({ consultationId: c.id, ...values, ip: request.ip }),
+        run: (comment) => consultations.comment(comment),
+        onSuccess: () =>
+          reply.redirect(
+            `${deps.sites.base(site)}/interaction/consultations/${c.id}?submitted=1#write-h`,
+            303,
+          ),
+        rerender,
+      });
     },
   );
-}
+};
+
+export default consultationRoutes;

@@ -1,9 +1,12 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyRequest } from "fastify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { ParticipationDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
-import { notFound, DomainError, NotFound, httpStatusOf } from "../../platform/http/errors.ts";
-import { maskPhone } from "../../platform/mask/mask.ts";
+import { notFound } from "../../platform/http/errors.ts";
+import { handleForm, type FormProblem } from "../../platform/http/handle-form.ts";
+import { text, type Form } from "../../web/console.ts";
+import { FormBody, problemFields, sendPhoneCode } from "../../web/public-form.ts";
 import { renderDocument } from "../../web/render.ts";
 import { pageParam } from "../../platform/http/params.ts";
 import { pageContext, siteOf } from "../sites/index.ts";
@@ -18,8 +21,7 @@ const SiteParams = Type.Object({ code: Type.String({ maxLength: 40 }) });
 const ItemParams = Type.Object({ code: Type.String({ maxLength: 40 }), id: Type.String({ maxLength: 12 }) });
 
 /** Reads the answers of an urlencoded survey form: `q<id>` fields, repeated for multiple choice. */
-export function readAnswers(body: unknown, questions: SurveyQuestion[]): AnswerValues {
-  const b = (body ?? {}) as Record<string, unknown>;
+export function readAnswers(b: Form, questions: SurveyQuestion[]): AnswerValues {
   const out: AnswerValues = {};
   for (const q of questions) {
     const raw = b[`q${q.id}`];
@@ -33,14 +35,14 @@ export function readAnswers(body: unknown, questions: SurveyQuestion[]): AnswerV
 }
 
 /** Public pages of surveys (网上调查): list, answering form, results with server-side SVG charts. */
-export default async function surveyRoutes(app: FastifyInstance, { deps }: { deps: ParticipationDeps }) {
+const surveyRoutes: FastifyPluginAsyncTypebox<{ deps: ParticipationDeps }> = async (app, { deps }) => {
   const { participation, sites } = deps;
   const surveys = participation.surveys;
   const scopeOf = (site: Site) => (site.kind === "portal" ? null : site.id);
   const siteName = (id: number) => sites.byId(id)?.name ?? "";
 
-  async function load(request: FastifyRequest): Promise<{ site: Site; survey: Survey }> {
-    const { code, id } = request.params as { code: string; id: string };
+  async function load(params: { code: string; id: string }): Promise<{ site: Site; survey: Survey }> {
+    const { code, id } = params;
     const site = await siteOf(deps, code);
     const n = idParam(id);
     if (n == null) throw notFound("该调查不存在或尚未发布");
@@ -58,9 +60,9 @@ export default async function surveyRoutes(app: FastifyInstance, { deps }: { dep
       },
     },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const site = await siteOf(deps, request.params.code);
       const ctx = await pageContext(deps, site, request);
-      const page = pageParam((request.query as { page?: string }).page);
+      const page = pageParam(request.query.page);
       const list = await surveys.listForSite(scopeOf(site), page);
       return sendHtml(
         reply,
@@ -119,8 +121,8 @@ export default async function surveyRoutes(app: FastifyInstance, { deps }: { dep
       },
     },
     async (request, reply) => {
-      const { site, survey } = await load(request);
-      const done = (request.query as { done?: string }).done === "1";
+      const { site, survey } = await load(request.params);
+      const done = request.query.done === "1";
       return sendHtml(reply, await surveyPage(request, site, survey, { done }));
     },
   );
@@ -128,53 +130,50 @@ export default async function surveyRoutes(app: FastifyInstance, { deps }: { dep
   app.post(
     "/sites/:code/interaction/surveys/:id",
     {
-      schema: { hide: true, params: ItemParams },
+      schema: { hide: true, params: ItemParams, body: FormBody },
       config: { rateLimit: { max: 20, timeWindow: "1 minute" } },
     },
     async (request, reply) => {
-      const { site, survey } = await load(request);
+      const { site, survey } = await load(request.params);
       const questions = await surveys.questions(survey.id);
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const str = (k: string, max: number) =>
-        (typeof body[k] === "string" ? (body[k] as string) : "").slice(0, max);
+      const body = request.body;
       const values = readAnswers(body, questions);
-      const phone = { phone: str("phone", 20).trim(), code: str("code", 10).trim() };
-      const fail = async (error: unknown) => {
-        if (!(error instanceof DomainError) || error instanceof NotFound) throw error;
-        reply.status(httpStatusOf(error));
+      const phone = { phone: text(body, "phone", 20).trim(), code: text(body, "code", 10).trim() };
+      const rerender = async (problem: FormProblem) => {
+        reply.status(problem.status);
         return sendHtml(
           reply,
           await surveyPage(request, site, survey, {
             values,
             phone,
-            errors: Object.keys(error.fields).length ? error.fields : { phone: error.message },
-            summary: error.message,
+            errors: problemFields(problem, "phone"),
+            summary: problem.message,
           }),
         );
       };
-      if (str("action", 10) === "code") {
-        try {
-          surveys.expectOpen(survey);
-          const code = await deps.phone.request(phone.phone, "survey", request.ip);
-          return sendHtml(
-            reply,
-            await surveyPage(request, site, survey, {
-              values,
-              phone,
-              notice: `验证码已发送至 ${maskPhone(phone.phone)}，10分钟内有效。`,
-              demoCode: deps.config.smsShowCode ? code : null,
-            }),
-          );
-        } catch (error) {
-          return fail(error);
-        }
-      }
-      try {
-        await surveys.answer({ surveyId: survey.id, values, ...phone, ip: request.ip });
-      } catch (error) {
-        return fail(error);
-      }
-      return reply.redirect(`${deps.sites.base(site)}/interaction/surveys/${survey.id}?done=1`, 303);
+      if (text(body, "action", 10) === "code")
+        return handleForm({
+          parse: () => {
+            surveys.expectOpen(survey);
+            return {
+              phone: phone.phone,
+              purpose: "survey",
+              ip: request.ip,
+              showCode: deps.config.smsShowCode,
+            };
+          },
+          run: (to) => sendPhoneCode(deps.phone, to),
+          onSuccess: async (sent) =>
+            sendHtml(reply, await surveyPage(request, site, survey, { values, phone, ...sent })),
+          rerender,
+        });
+      return handleForm({
+        parse: () => ({ surveyId: survey.id, values, ...phone, ip: request.ip }),
+        run: (answer) => surveys.answer(answer),
+        onSuccess: () =>
+          reply.redirect(`${deps.sites.base(site)}/interaction/surveys/${survey.id}?done=1`, 303),
+        rerender,
+      });
     },
   );
 
@@ -182,7 +181,7 @@ export default async function surveyRoutes(app: FastifyInstance, { deps }: { dep
     "/sites/:code/interaction/surveys/:id/results",
     { schema: { hide: true, params: ItemParams }, config: { readReplica: true } },
     async (request, reply) => {
-      const { site, survey } = await load(request);
+      const { site, survey } = await load(request.params);
       const ctx = await pageContext(deps, site, request);
       const [results, responses] = await Promise.all([
         surveys.results(survey.id),
@@ -211,8 +210,8 @@ export default async function surveyRoutes(app: FastifyInstance, { deps }: { dep
       config: { rateLimit: { max: 120, timeWindow: "1 minute" } },
     },
     async (request, reply) => {
-      const { survey } = await load(request);
-      const m = /^(\d{1,9})\.svg$/.exec((request.params as { file: string }).file);
+      const { survey } = await load(request.params);
+      const m = /^(\d{1,9})\.svg$/.exec(request.params.file);
       if (!m) throw notFound("统计图不存在");
       const result = (await surveys.results(survey.id)).find((r) => r.question.id === Number(m[1]));
       if (!result || result.question.kind === "text") throw notFound("统计图不存在");
@@ -227,4 +226,6 @@ export default async function surveyRoutes(app: FastifyInstance, { deps }: { dep
       );
     },
   );
-}
+};
+
+export default surveyRoutes;

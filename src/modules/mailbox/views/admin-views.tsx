@@ -314,12 +314,11 @@ export function LetterAdminPage({
                 同意转办
               </button>
             </form>
-            <form method="post" action={action("transfer-reject")}>
-              <CsrfField token={ctx.csrf} />
-              <button type="submit" class="button secondary">
-                不同意（仍由首接单位办理）
-              </button>
-            </form>
+            <PostButton
+              action={action("transfer-reject")}
+              csrf={ctx.csrf}
+              label="不同意（仍由首接单位办理）"
+            />
           </div>
         </section>
       ) : null}
@@ -442,12 +441,7 @@ export function LetterAdminPage({
         </section>
       ) : null}
       {can.review && l.status === "published" ? (
-        <form method="post" action={action("unpublish")}>
-          <CsrfField token={ctx.csrf} />
-          <button type="submit" class="button secondary">
-            撤下公开
-          </button>
-        </form>
+        <PostButton action={action("unpublish")} csrf={ctx.csrf} label="撤下公开" />
       ) : null}
       {can.operator && open && !l.escalatedAt ? (
         <section class="panel">
@@ -575,12 +569,7 @@ export function SettingsPage({
               <td>{r.keyword}</td>
               <td>{siteName(r.targetSiteId)}</td>
               <td>
-                <form method="post" action={`/admin/interaction/rules/${r.id}/delete`}>
-                  <CsrfField token={ctx.csrf} />
-                  <button type="submit" class="button secondary">
-                    删除
-                  </button>
-                </form>
+                <PostButton action={`/admin/interaction/rules/${r.id}/delete`} csrf={ctx.csrf} label="删除" />
               </td>
             </tr>
           ))}
@@ -591,13 +580,7 @@ export function SettingsPage({
         <Field id="keyword" label="关键词" error={errors.keyword}>
           <input id="keyword" name="keyword" type="text" maxLength={20} />
         </Field>
-        <Field id="targetSiteId" label="承办单位">
-          <select id="targetSiteId" name="targetSiteId">
-            {sites.map((s) => (
-              <option value={s.id}>{s.name}</option>
-            ))}
-          </select>
-        </Field>
+        <SiteSelect id="targetSiteId" label="承办单位" sites={sites} />
         <button type="submit" class="button">
           添加规则
         </button>
@@ -655,12 +638,11 @@ export function Open311KeysPage({
                 {k.revokedAt ? (
                   "已停用"
                 ) : (
-                  <form method="post" action={`/admin/interaction/open311/${k.id}/revoke`}>
-                    <CsrfField token={ctx.csrf} />
-                    <button type="submit" class="button secondary">
-                      停用
-                    </button>
-                  </form>
+                  <PostButton
+                    action={`/admin/interaction/open311/${k.id}/revoke`}
+                    csrf={ctx.csrf}
+                    label="停用"
+                  />
                 )}
               </td>
             </tr>
@@ -672,17 +654,36 @@ export function Open311KeysPage({
         <Field id="name" label="客户端名称" error={errors.name}>
           <input id="name" name="name" type="text" maxLength={60} />
         </Field>
-        <Field id="siteId" label="信件进入的网站">
-          <select id="siteId" name="siteId">
-            {sites.map((s) => (
-              <option value={s.id}>{s.name}</option>
-            ))}
-          </select>
-        </Field>
+        <SiteSelect id="siteId" label="信件进入的网站" sites={sites} />
         <button type="submit" class="button">
           创建密钥
         </button>
       </form>
     </AdminLayout>
+  );
+}
+
+/** A one-button form that posts a state change (secondary style). */
+function PostButton({ action, csrf, label }: { action: string; csrf: string; label: string }) {
+  return (
+    <form method="post" action={action}>
+      <CsrfField token={csrf} />
+      <button type="submit" class="button secondary">
+        {label}
+      </button>
+    </form>
+  );
+}
+
+/** A site chooser field named after its id. */
+function SiteSelect({ id, label, sites }: { id: string; label: string; sites: SiteOption[] }) {
+  return (
+    <Field id={id} label={label}>
+      <select id={id} name={id}>
+        {sites.map((s) => (
+          <option value={s.id}>{s.name}</option>
+        ))}
+      </select>
+    </Field>
   );
 }

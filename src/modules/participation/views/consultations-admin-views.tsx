@@ -12,18 +12,13 @@ import {
   type ConsultationCounts,
   type Phase,
 } from "../consultations.ts";
-
-export interface SiteOption {
-  id: number;
-  name: string;
-}
-
-export interface PeriodFormValues {
-  siteId: string;
-  title: string;
-  startDate: string;
-  endDate: string;
-}
+import {
+  ConsoleListPage,
+  EditSection,
+  NewItemPage,
+  type PeriodFormValues,
+  type SiteOption,
+} from "./console-views.tsx";
 
 export interface ConsultationFormValues extends PeriodFormValues {
   draftText: string;
@@ -39,13 +34,7 @@ const DONE: Record<string, string> = {
   summary: "反馈情况已发布",
 };
 
-export function ConsultationListAdminPage({
-  ctx,
-  rows,
-  total,
-  page,
-  siteName,
-}: {
+export function ConsultationListAdminPage(props: {
   ctx: AdminContext;
   rows: (Consultation & { pending: number; phase: Phase })[];
   total: number;
@@ -53,103 +42,21 @@ export function ConsultationListAdminPage({
   siteName: (id: number) => string;
 }) {
   return (
-    <AdminLayout ctx={ctx} title="意见征集">
-      <h1>意见征集</h1>
-      <p class="actions">
-        <a class="button" href="/admin/interaction/consultations/new">
-          新建意见征集
-        </a>
-      </p>
-      <table class="data-table">
-        <caption class="visually-hidden">意见征集列表</caption>
-        <thead>
-          <tr>
-            <th scope="col">标题</th>
-            <th scope="col">网站</th>
-            <th scope="col">征集期限</th>
-            <th scope="col">状态</th>
-            <th scope="col">待审核意见</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((c) => (
-            <tr>
-              <td>
-                <a href={`/admin/interaction/consultations/${c.id}`}>{c.title}</a>
-              </td>
-              <td>{siteName(c.siteId)}</td>
-              <td>
-                {formatDate(c.opensAt)} 至 {formatDate(c.closesAt)}
-              </td>
-              <td>
-                {PHASE_LABELS[c.phase]}
-                {c.summaryPublishedAt ? "，已反馈" : ""}
-              </td>
-              <td>{c.pending}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {rows.length === 0 ? <p>还没有意见征集。</p> : null}
-      <Pagination base="/admin/interaction/consultations" page={page} pageSize={20} total={total} />
-    </AdminLayout>
-  );
-}
-
-/** Site, title and period fields shared by the consultation and survey forms. */
-export function PeriodFields({
-  values,
-  errors,
-  sites,
-  siteFixed,
-  titleLabel,
-}: {
-  values: PeriodFormValues;
-  errors: Record<string, string>;
-  sites: SiteOption[];
-  siteFixed: string | null;
-  titleLabel: string;
-}) {
-  return (
-    <>
-      {siteFixed == null ? (
-        <Field id="siteId" label="发布网站" error={errors.siteId}>
-          <select id="siteId" name="siteId">
-            {sites.map((s) => (
-              <option value={String(s.id)} selected={values.siteId === String(s.id)}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </Field>
-      ) : (
-        <p>发布网站：{siteFixed}</p>
-      )}
-      <Field id="title" label={titleLabel} error={errors.title}>
-        <input id="title" name="title" type="text" maxLength={100} value={values.title} required />
-      </Field>
-      <div class="grid">
-        <Field
-          id="startDate"
-          label="开始日期"
-          hint="格式：2026-03-01（当天0时开始）"
-          error={errors.startDate}
-        >
-          <input id="startDate" name="startDate" type="date" value={values.startDate} required />
-        </Field>
-        <Field id="endDate" label="结束日期" hint="含当天（当天24时结束）" error={errors.endDate}>
-          <input id="endDate" name="endDate" type="date" value={values.endDate} required />
-        </Field>
-      </div>
-    </>
+    <ConsoleListPage
+      {...props}
+      base="/admin/interaction/consultations"
+      noun="意见征集"
+      newLabel="新建意见征集"
+      periodLabel="征集期限"
+      statusNote={(c) => (c.summaryPublishedAt ? "，已反馈" : "")}
+      extra={{ heading: "待审核意见", cell: (c) => c.pending }}
+    />
   );
 }
 
 export function ConsultationFormPage({
-  ctx,
   values,
-  errors,
-  sites,
+  ...props
 }: {
   ctx: AdminContext;
   values: ConsultationFormValues;
@@ -157,21 +64,17 @@ export function ConsultationFormPage({
   sites: SiteOption[];
 }) {
   return (
-    <AdminLayout ctx={ctx} title="新建意见征集" scripts={["/static/js/editor.js"]}>
-      <p>
-        <a href="/admin/interaction/consultations">返回意见征集列表</a>
-      </p>
-      <h1>新建意见征集</h1>
-      <form method="post" action="/admin/interaction/consultations/new" novalidate>
-        <CsrfField token={ctx.csrf} />
-        <ErrorSummary errors={errors} />
-        <PeriodFields values={values} errors={errors} sites={sites} siteFixed={null} titleLabel="标题" />
-        <DraftTextField value={values.draftText} error={errors.draftText} />
-        <button type="submit" class="button">
-          保存草稿
-        </button>
-      </form>
-    </AdminLayout>
+    <NewItemPage
+      {...props}
+      values={values}
+      base="/admin/interaction/consultations"
+      heading="新建意见征集"
+      backLabel="返回意见征集列表"
+      titleLabel="标题"
+      scripts={["/static/js/editor.js"]}
+    >
+      <DraftTextField value={values.draftText} error={props.errors.draftText} />
+    </NewItemPage>
   );
 }
 
@@ -403,28 +306,18 @@ export function ConsultationAdminPage({
       </section>
 
       {!closed ? (
-        <section class="panel" aria-labelledby="edit-h">
-          <h2 id="edit-h">修改征求意见稿</h2>
-          <form method="post" action={`${base}/save`} novalidate>
-            <CsrfField token={ctx.csrf} />
-            <PeriodFields
-              values={{
-                siteId: String(c.siteId),
-                title: v("title", c.title),
-                startDate: v("startDate", formatDate(c.opensAt)),
-                endDate: v("endDate", formatDate(c.closesAt)),
-              }}
-              errors={errors}
-              sites={[]}
-              siteFixed={siteName}
-              titleLabel="标题"
-            />
-            <DraftTextField value={v("draftText", c.draftText)} error={errors.draftText} />
-            <button type="submit" class="button">
-              保存
-            </button>
-          </form>
-        </section>
+        <EditSection
+          csrf={ctx.csrf}
+          action={`${base}/save`}
+          heading="修改征求意见稿"
+          titleLabel="标题"
+          item={c}
+          v={v}
+          errors={errors}
+          siteName={siteName}
+        >
+          <DraftTextField value={v("draftText", c.draftText)} error={errors.draftText} />
+        </EditSection>
       ) : null}
     </AdminLayout>
   );

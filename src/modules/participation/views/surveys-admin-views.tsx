@@ -4,7 +4,13 @@ import { formatDate, formatPubDate } from "../../../web/layout.tsx";
 import { Pagination } from "../../../web/components/pagination.tsx";
 import { PHASE_LABELS, type Phase } from "../consultations.ts";
 import { QUESTION_KINDS, type QuestionResult, type Survey, type SurveyQuestion } from "../surveys.ts";
-import { PeriodFields, type PeriodFormValues, type SiteOption } from "./consultations-admin-views.tsx";
+import {
+  ConsoleListPage,
+  EditSection,
+  NewItemPage,
+  type PeriodFormValues,
+  type SiteOption,
+} from "./console-views.tsx";
 import { ResultBlock } from "./surveys-views.tsx";
 
 export interface SurveyFormValues extends PeriodFormValues {
@@ -19,13 +25,7 @@ const DONE: Record<string, string> = {
   publish: "已发布",
 };
 
-export function SurveyListAdminPage({
-  ctx,
-  rows,
-  total,
-  page,
-  siteName,
-}: {
+export function SurveyListAdminPage(props: {
   ctx: AdminContext;
   rows: (Survey & { phase: Phase })[];
   total: number;
@@ -33,45 +33,17 @@ export function SurveyListAdminPage({
   siteName: (id: number) => string;
 }) {
   return (
-    <AdminLayout ctx={ctx} title="网上调查">
-      <h1>网上调查</h1>
-      <p class="actions">
-        <a class="button" href="/admin/interaction/surveys/new">
-          新建调查
-        </a>
-      </p>
-      <table class="data-table">
-        <caption class="visually-hidden">网上调查列表</caption>
-        <thead>
-          <tr>
-            <th scope="col">标题</th>
-            <th scope="col">网站</th>
-            <th scope="col">调查时间</th>
-            <th scope="col">状态</th>
-            <th scope="col">结果</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((s) => (
-            <tr>
-              <td>
-                <a href={`/admin/interaction/surveys/${s.id}`}>{s.title}</a>
-              </td>
-              <td>{siteName(s.siteId)}</td>
-              <td>
-                {formatDate(s.opensAt)} 至 {formatDate(s.closesAt)}
-              </td>
-              <td>{PHASE_LABELS[s.phase]}</td>
-              <td>
-                <a href={`/admin/interaction/surveys/${s.id}/results`}>查看结果</a>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {rows.length === 0 ? <p>还没有网上调查。</p> : null}
-      <Pagination base="/admin/interaction/surveys" page={page} pageSize={20} total={total} />
-    </AdminLayout>
+    <ConsoleListPage
+      {...props}
+      base="/admin/interaction/surveys"
+      noun="网上调查"
+      newLabel="新建调查"
+      periodLabel="调查时间"
+      extra={{
+        heading: "结果",
+        cell: (s) => <a href={`/admin/interaction/surveys/${s.id}/results`}>查看结果</a>,
+      }}
+    />
   );
 }
 
@@ -86,10 +58,8 @@ function DescriptionField({ value, error }: { value: string; error?: string }) {
 }
 
 export function SurveyFormPage({
-  ctx,
   values,
-  errors,
-  sites,
+  ...props
 }: {
   ctx: AdminContext;
   values: SurveyFormValues;
@@ -97,21 +67,16 @@ export function SurveyFormPage({
   sites: SiteOption[];
 }) {
   return (
-    <AdminLayout ctx={ctx} title="新建调查">
-      <p>
-        <a href="/admin/interaction/surveys">返回网上调查列表</a>
-      </p>
-      <h1>新建调查</h1>
-      <form method="post" action="/admin/interaction/surveys/new" novalidate>
-        <CsrfField token={ctx.csrf} />
-        <ErrorSummary errors={errors} />
-        <PeriodFields values={values} errors={errors} sites={sites} siteFixed={null} titleLabel="调查标题" />
-        <DescriptionField value={values.description} error={errors.description} />
-        <button type="submit" class="button">
-          保存草稿
-        </button>
-      </form>
-    </AdminLayout>
+    <NewItemPage
+      {...props}
+      values={values}
+      base="/admin/interaction/surveys"
+      heading="新建调查"
+      backLabel="返回网上调查列表"
+      titleLabel="调查标题"
+    >
+      <DescriptionField value={values.description} error={props.errors.description} />
+    </NewItemPage>
   );
 }
 
@@ -240,28 +205,18 @@ export function SurveyAdminPage({
         </>
       ) : null}
       {phase !== "closed" ? (
-        <section class="panel" aria-labelledby="edit-h">
-          <h2 id="edit-h">修改标题、说明和时间</h2>
-          <form method="post" action={`${base}/save`} novalidate>
-            <CsrfField token={ctx.csrf} />
-            <PeriodFields
-              values={{
-                siteId: String(survey.siteId),
-                title: v("title", survey.title),
-                startDate: v("startDate", formatDate(survey.opensAt)),
-                endDate: v("endDate", formatDate(survey.closesAt)),
-              }}
-              errors={errors}
-              sites={[]}
-              siteFixed={siteName}
-              titleLabel="调查标题"
-            />
-            <DescriptionField value={v("description", survey.description)} error={errors.description} />
-            <button type="submit" class="button">
-              保存
-            </button>
-          </form>
-        </section>
+        <EditSection
+          csrf={ctx.csrf}
+          action={`${base}/save`}
+          heading="修改标题、说明和时间"
+          titleLabel="调查标题"
+          item={survey}
+          v={v}
+          errors={errors}
+          siteName={siteName}
+        >
+          <DescriptionField value={v("description", survey.description)} error={errors.description} />
+        </EditSection>
       ) : null}
     </AdminLayout>
   );
