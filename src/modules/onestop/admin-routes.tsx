@@ -10,7 +10,7 @@ import { handleForm } from "../../platform/http/handle-form.ts";
 import type { AdminContext } from "../../web/admin-layout.tsx";
 import { renderDocument } from "../../web/render.ts";
 import { idParam, pageParam } from "../../platform/http/params.ts";
-import { field, FormBody, PathCode, PathId, QueryText } from "./route-schemas.ts";
+import { field, FormBody, PathCode, PathId, QueryText } from "./route-kit.ts";
 import { contentDisposition } from "../../platform/files/attachments.ts";
 import type { Application } from "./applications.ts";
 import type { ServiceItem } from "./catalogue.ts";

@@ -18,7 +18,7 @@ import { groupRowCount, readValues, type FormValues, type RawInput, type Uploade
 import { ApplyPage, MyApplicationsPage, ReceiptPage, TrackPage } from "./views/apply.tsx";
 import { BundleApplyPage, BundleReceiptPage, BundlesPage, EvaluatePage, StatsPage } from "./views/extra.tsx";
 import { readRawForm } from "../../platform/http/form-input.ts";
-import { field, FormBody, PathCode, QueryText } from "./route-schemas.ts";
+import { field, FormBody, PathCode, QueryText, sendHallPage } from "./route-kit.ts";
 
 /** Parses a urlencoded or multipart form into flat values and uploaded files. */
 export async function readForm(request: FastifyRequest): Promise<{ raw: RawInput; files: UploadedFile[] }> {
@@ -88,23 +88,19 @@ const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app
           return reply.redirect(`${deps.sites.base(site)}/services/receipt/${application.trackingNo}`, 303);
       }
       const form = await formOf(item, application);
-      const ctx = await pageContext(deps, site, request, "bsfw");
-      return sendHtml(
-        reply,
-        renderDocument(
-          <ApplyPage
-            ctx={ctx}
-            item={item}
-            schema={form.schema}
-            values={application ? application.data : prefill(citizen.account)}
-            errors={{}}
-            csrf={citizen.session.csrf}
-            idem={application ? application.idempotencyKey : randomBytes(24).toString("base64url")}
-            application={application}
-            saved={q.saved === "1"}
-          />,
-        ),
-      );
+      return sendHallPage(deps, request, reply, site, (ctx) => (
+        <ApplyPage
+          ctx={ctx}
+          item={item}
+          schema={form.schema}
+          values={application ? application.data : prefill(citizen.account)}
+          errors={{}}
+          csrf={citizen.session.csrf}
+          idem={application ? application.idempotencyKey : randomBytes(24).toString("base64url")}
+          application={application}
+          saved={q.saved === "1"}
+        />
+      ));
     },
   );
 
@@ -154,24 +150,20 @@ const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app
       const rawRows: Record<string, number> = {};
       for (const f of form.schema.fields) if (f.type === "group") rawRows[f.name] = groupRowCount(f, raw);
       if (Object.keys(result.errors).length) reply.status(400);
-      const ctx = await pageContext(deps, site, request, "bsfw");
-      return sendHtml(
-        reply,
-        renderDocument(
-          <ApplyPage
-            ctx={ctx}
-            item={item}
-            schema={form.schema}
-            values={a.data}
-            errors={result.errors}
-            csrf={citizen.session.csrf}
-            idem={a.idempotencyKey}
-            application={a}
-            addRowFor={addRowFor}
-            rawRows={rawRows}
-          />,
-        ),
-      );
+      return sendHallPage(deps, request, reply, site, (ctx) => (
+        <ApplyPage
+          ctx={ctx}
+          item={item}
+          schema={form.schema}
+          values={a.data}
+          errors={result.errors}
+          csrf={citizen.session.csrf}
+          idem={a.idempotencyKey}
+          application={a}
+          addRowFor={addRowFor}
+          rawRows={rawRows}
+        />
+      ));
     },
   );
 
@@ -190,25 +182,21 @@ const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app
         oneStop.evaluations.forApplication(a.id),
         applications.progress(a),
       ]);
-      const ctx = await pageContext(deps, site, request, "bsfw");
-      return sendHtml(
-        reply,
-        renderDocument(
-          <ReceiptPage
-            ctx={ctx}
-            application={a}
-            item={item}
-            schema={form?.schema ?? null}
-            events={events}
-            progress={progress}
-            csrf={citizen.session.csrf}
-            department={deps.sites.byId(a.siteId)?.name ?? ""}
-            duplicate={request.query.dup === "1"}
-            evaluation={evaluation?.evaluation ?? null}
-            rectification={evaluation?.rectification ?? null}
-          />,
-        ),
-      );
+      return sendHallPage(deps, request, reply, site, (ctx) => (
+        <ReceiptPage
+          ctx={ctx}
+          application={a}
+          item={item}
+          schema={form?.schema ?? null}
+          events={events}
+          progress={progress}
+          csrf={citizen.session.csrf}
+          department={deps.sites.byId(a.siteId)?.name ?? ""}
+          duplicate={request.query.dup === "1"}
+          evaluation={evaluation?.evaluation ?? null}
+          rectification={evaluation?.rectification ?? null}
+        />
+      ));
     },
   );
 
@@ -236,11 +224,9 @@ const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app
       const citizen = request.citizen;
       const page = pageParam(request.query.page);
       const list = await applications.listForAccount(citizen.account.id, page);
-      const ctx = await pageContext(deps, site, request, "bsfw");
-      return sendHtml(
-        reply,
-        renderDocument(<MyApplicationsPage ctx={ctx} rows={list.rows} total={list.total} page={page} />),
-      );
+      return sendHallPage(deps, request, reply, site, (ctx) => (
+        <MyApplicationsPage ctx={ctx} rows={list.rows} total={list.total} page={page} />
+      ));
     },
   );
 
@@ -256,20 +242,16 @@ const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app
       let a = no ? await applications.byTrackingNo(no) : undefined;
       if (a?.status === "draft") a = undefined;
       const events = a ? await applications.events(a.id) : [];
-      const ctx = await pageContext(deps, site, request, "bsfw");
       if (no && !a) reply.status(404);
-      return sendHtml(
-        reply,
-        renderDocument(
-          <TrackPage
-            ctx={ctx}
-            no={no}
-            application={a ?? null}
-            events={events}
-            message={no && !a ? "未找到该办件，请核对办件编号" : undefined}
-          />,
-        ),
-      );
+      return sendHallPage(deps, request, reply, site, (ctx) => (
+        <TrackPage
+          ctx={ctx}
+          no={no}
+          application={a ?? null}
+          events={events}
+          message={no && !a ? "未找到该办件，请核对办件编号" : undefined}
+        />
+      ));
     },
   );
 
@@ -281,19 +263,9 @@ const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app
     values: { level: string; comment: string },
     errors: Record<string, string>,
   ) {
-    const ctx = await pageContext(deps, site, request, "bsfw");
-    return sendHtml(
-      reply,
-      renderDocument(
-        <EvaluatePage
-          ctx={ctx}
-          app={a}
-          csrf={request.citizen.session.csrf}
-          errors={errors}
-          values={values}
-        />,
-      ),
-    );
+    return sendHallPage(deps, request, reply, site, (ctx) => (
+      <EvaluatePage ctx={ctx} app={a} csrf={request.citizen.session.csrf} errors={errors} values={values} />
+    ));
   }
 
   app.get(
@@ -307,8 +279,7 @@ const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app
           items: await oneStop.bundles.items(bundle),
         })),
       );
-      const ctx = await pageContext(deps, site, request, "bsfw");
-      return sendHtml(reply, renderDocument(<BundlesPage ctx={ctx} bundles={bundles} />));
+      return sendHallPage(deps, request, reply, site, (ctx) => <BundlesPage ctx={ctx} bundles={bundles} />);
     },
   );
 
@@ -387,19 +358,15 @@ const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app
       const { site: code, no } = request.params;
       const site = await siteOf(deps, code);
       const b = await oneStop.bundles.bundleApplication(request.citizen.account.id, no);
-      const ctx = await pageContext(deps, site, request, "bsfw");
-      return sendHtml(
-        reply,
-        renderDocument(
-          <BundleReceiptPage
-            ctx={ctx}
-            trackingNo={b.trackingNo}
-            bundle={b.bundle}
-            applications={b.applications}
-            complete={b.complete}
-          />,
-        ),
-      );
+      return sendHallPage(deps, request, reply, site, (ctx) => (
+        <BundleReceiptPage
+          ctx={ctx}
+          trackingNo={b.trackingNo}
+          bundle={b.bundle}
+          applications={b.applications}
+          complete={b.complete}
+        />
+      ));
     },
   );
 
@@ -442,8 +409,8 @@ const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app
     { schema: { hide: true, params: SiteParams }, config: { readReplica: true } },
     async (request, reply) => {
       const site = await siteOf(deps, request.params.site);
-      const ctx = await pageContext(deps, site, request, "bsfw");
-      return sendHtml(reply, renderDocument(<StatsPage ctx={ctx} f={await oneStop.stats.figures()} />));
+      const figures = await oneStop.stats.figures();
+      return sendHallPage(deps, request, reply, site, (ctx) => <StatsPage ctx={ctx} f={figures} />);
     },
   );
 };

@@ -20,7 +20,7 @@ import {
 } from "./form-builder.ts";
 import { readValues, validateValues, type FormValues } from "./forms.ts";
 import { FormBuilderPage, FormVersionPage, type BuilderPageProps } from "./views/form-builder.tsx";
-import { FormBody, PathCode, PathId, QueryText } from "./route-schemas.ts";
+import { FormBody, PathCode, PathId, QueryText } from "./route-kit.ts";
 
 const ItemParams = Type.Object({ code: PathCode });
 const VersionParams = Type.Object({ code: PathCode, v: PathId });

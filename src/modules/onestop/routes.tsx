@@ -1,14 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { OneStopDeps } from "./deps.ts";
-import { sendHtml } from "../../platform/http/reply.ts";
-import { renderDocument } from "../../web/render.ts";
 import { pageParam } from "../../platform/http/params.ts";
-import { pageContext, siteOf } from "../sites/index.ts";
+import { siteOf } from "../sites/index.ts";
 import { notFound } from "../../platform/http/errors.ts";
 import { HallPage, type HallParams } from "./views/hall.tsx";
 import { GuidePage } from "./views/guide.tsx";
-import { PathCode, QueryText } from "./route-schemas.ts";
+import { PathCode, QueryText, sendHallPage } from "./route-kit.ts";
 
 const str = (v: string | undefined, max = 100) => (v ?? "").trim().slice(0, max);
 
@@ -63,26 +61,22 @@ const serviceHallRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = asyn
         page,
         pageSize: PAGE_SIZE,
       });
-      const ctx = await pageContext(deps, site, request, "bsfw");
-      return sendHtml(
-        reply,
-        renderDocument(
-          <HallPage
-            ctx={ctx}
-            params={params}
-            rows={list.rows}
-            total={list.total}
-            page={page}
-            pageSize={PAGE_SIZE}
-            facets={list.facets}
-            departments={departments}
-            isPortal={isPortal}
-            itemHref={(item) => `${ctx.base}/services/item/${encodeURIComponent(item.code)}`}
-            departmentName={(id) => sites.byId(id)?.name ?? ""}
-            bundlesHref={`${ctx.base}/services/bundles`}
-          />,
-        ),
-      );
+      return sendHallPage(deps, request, reply, site, (ctx) => (
+        <HallPage
+          ctx={ctx}
+          params={params}
+          rows={list.rows}
+          total={list.total}
+          page={page}
+          pageSize={PAGE_SIZE}
+          facets={list.facets}
+          departments={departments}
+          isPortal={isPortal}
+          itemHref={(item) => `${ctx.base}/services/item/${encodeURIComponent(item.code)}`}
+          departmentName={(id) => sites.byId(id)?.name ?? ""}
+          bundlesHref={`${ctx.base}/services/bundles`}
+        />
+      ));
     },
   );
 
@@ -99,13 +93,9 @@ const serviceHallRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = asyn
       // A department site shows its own items; the portal and cities show every item.
       if (!item || (site.kind === "department" && item.siteId !== site.id))
         throw notFound("该服务事项不存在或已停止办理");
-      const ctx = await pageContext(deps, site, request, "bsfw");
-      return sendHtml(
-        reply,
-        renderDocument(
-          <GuidePage ctx={ctx} item={item} department={sites.byId(item.siteId)?.name ?? ""} canApply />,
-        ),
-      );
+      return sendHallPage(deps, request, reply, site, (ctx) => (
+        <GuidePage ctx={ctx} item={item} department={sites.byId(item.siteId)?.name ?? ""} canApply />
+      ));
     },
   );
 };
