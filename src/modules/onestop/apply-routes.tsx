@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "typebox";
+import { Type, type Static } from "typebox";
 import type { OneStopDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { notFound } from "../../platform/http/errors.ts";
@@ -14,17 +14,11 @@ import type { Account } from "../accounts/index.ts";
 import type { Application } from "./applications.ts";
 import type { ServiceItem } from "./catalogue.ts";
 import type { FormVersion } from "./form-store.ts";
-import { groupRowCount, readValues, type FormValues, type RawInput, type UploadedFile } from "./forms.ts";
+import { groupRowCount, readValues, type FormValues } from "./forms.ts";
 import { ApplyPage, MyApplicationsPage, ReceiptPage, TrackPage } from "./views/apply.tsx";
 import { BundleApplyPage, BundleReceiptPage, BundlesPage, EvaluatePage, StatsPage } from "./views/extra.tsx";
 import { readRawForm } from "../../platform/http/form-input.ts";
 import { field, FormBody, PathCode, QueryText, sendHallPage } from "./route-kit.ts";
-
-/** Parses a urlencoded or multipart form into flat values and uploaded files. */
-export async function readForm(request: FastifyRequest): Promise<{ raw: RawInput; files: UploadedFile[] }> {
-  const { values, files } = await readRawForm(request);
-  return { raw: values, files };
-}
 
 const str = (v: string | string[] | undefined) => (Array.isArray(v) ? (v[0] ?? "") : (v ?? ""));
 
@@ -49,7 +43,11 @@ const BundleParams = Type.Object({ site: PathCode, bundle: PathCode });
 const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app, { deps }) => {
   const { oneStop } = deps;
   const { applications } = oneStop;
-  const preHandler = citizenOnly(deps);
+  // An unknown site answers 404 before the citizen guard sends anyone to that site's login form.
+  const knownSite: preHandlerAsyncHookHandler = async (request) => {
+    await siteOf(deps, (request.params as Static<typeof SiteParams>).site);
+  };
+  const preHandler = [knownSite, citizenOnly(deps)];
 
   async function formOf(
     item: ServiceItem,
@@ -118,7 +116,7 @@ const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app
       const base = deps.sites.base(site);
       const citizen = request.citizen;
       const item = await oneStop.catalogue.requireByCode(itemCode);
-      const { raw, files } = await readForm(request);
+      const { values: raw, files } = await readRawForm(request);
       const idem = str(raw._idem);
       const action = str(raw._action) || "submit";
       const existing = /^[A-Za-z0-9_-]{16,64}$/.test(idem)
@@ -334,7 +332,7 @@ const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app
       const base = deps.sites.base(site);
       const citizen = request.citizen;
       const bundle = await oneStop.bundles.byCode(bundleCode);
-      const { raw, files } = await readForm(request);
+      const { values: raw, files } = await readRawForm(request);
       const r = await oneStop.bundles.submit(citizen.account, bundle, raw, files, str(raw._idem));
       if (!Object.keys(r.errors).length)
         return reply.redirect(`${base}/services/bundle-receipt/${r.trackingNo}`, 303);
