@@ -1,13 +1,12 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type, type Static } from "typebox";
 import type { OneStopDeps } from "./deps.ts";
 import { notFound, Invalid } from "../../platform/http/errors.ts";
 import { pageParam } from "../../platform/http/params.ts";
-import { requireCitizen } from "../accounts/index.ts";
+import { citizenOnly } from "../accounts/index.ts";
 import { ACTION_LABELS, STATUS_LABELS } from "./applications.ts";
 import type { ServiceItem } from "./catalogue.ts";
 import { sparedMaterials } from "./guide.ts";
-import type { RawInput } from "./forms.ts";
 
 const ErrorBody = Type.Object({
   error: Type.Object({
@@ -152,8 +151,9 @@ const Tracking = Type.Object({
 });
 
 /** The Open JSON API of the service hall (documented at /api/docs). */
-export default async function serviceApiRoutes(app: FastifyInstance, { deps }: { deps: OneStopDeps }) {
+const serviceApiRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app, { deps }) => {
   const { oneStop, sites } = deps;
+  const citizen = { preHandler: citizenOnly(deps) };
   const tags = ["一网通办"];
 
   function summary(item: ServiceItem): Static<typeof ItemSummary> {
@@ -201,14 +201,7 @@ export default async function serviceApiRoutes(app: FastifyInstance, { deps }: {
       },
     },
     async (request) => {
-      const q = request.query as {
-        department?: string;
-        audience?: "person" | "legal";
-        q?: string;
-        theme?: string;
-        event?: string;
-        page?: string;
-      };
+      const q = request.query;
       const dept = q.department ? sites.byCodeCached(q.department) : undefined;
       if (q.department && !dept) throw new Invalid("部门代码不存在", { department: "部门代码不存在" });
       const page = pageParam(q.page, 500);
@@ -237,7 +230,7 @@ export default async function serviceApiRoutes(app: FastifyInstance, { deps }: {
       },
     },
     async (request) => {
-      const item = await oneStop.catalogue.requireByCode((request.params as { code: string }).code);
+      const item = await oneStop.catalogue.requireByCode(request.params.code);
       return { ...summary(item), version: item.version, updatedAt: item.updatedAt, guide: item.guide };
     },
   );
@@ -294,16 +287,14 @@ export default async function serviceApiRoutes(app: FastifyInstance, { deps }: {
   app.get(
     "/api/services/session",
     {
+      ...citizen,
       schema: {
         tags,
         summary: "当前登录用户的 CSRF 令牌（提交办件时放在 x-csrf-token 头）",
         response: { 200: Type.Object({ csrf: Type.String(), verified: Type.Boolean() }), 401: ErrorBody },
       },
     },
-    async (request, reply) => {
-      const c = await requireCitizen(deps, request, reply);
-      return { csrf: c!.session.csrf, verified: c!.account.verified };
-    },
+    async (request) => ({ csrf: request.citizen.session.csrf, verified: request.citizen.account.verified }),
   );
 
   async function tracking(
@@ -337,6 +328,7 @@ export default async function serviceApiRoutes(app: FastifyInstance, { deps }: {
   app.post(
     "/api/services/applications",
     {
+      ...citizen,
       schema: {
         tags,
         summary: "提交办件（需登录：个人/法人会话 Cookie + x-csrf-token）",
@@ -353,8 +345,8 @@ export default async function serviceApiRoutes(app: FastifyInstance, { deps }: {
       config: { rateLimit: { max: 60, timeWindow: "1 minute" } },
     },
     async (request, reply) => {
-      const c = (await requireCitizen(deps, request, reply))!;
-      const body = request.body as Static<typeof SubmitBody>;
+      const c = request.citizen;
+      const body = request.body;
       const item = await oneStop.catalogue.requireByCode(body.itemCode);
       const existing = await oneStop.applications.findByKey(c.account.id, body.idempotencyKey);
       const form =
@@ -366,7 +358,7 @@ export default async function serviceApiRoutes(app: FastifyInstance, { deps }: {
         account: c.account,
         item,
         form,
-        raw: body.values as RawInput,
+        raw: body.values,
         files: [],
         idempotencyKey: body.idempotencyKey,
         submit: true,
@@ -380,6 +372,7 @@ export default async function serviceApiRoutes(app: FastifyInstance, { deps }: {
   app.get(
     "/api/services/applications/:no",
     {
+      ...citizen,
       schema: {
         tags,
         summary: "查询本人办件进度（需登录）",
@@ -387,11 +380,12 @@ export default async function serviceApiRoutes(app: FastifyInstance, { deps }: {
         response: { 200: Tracking, 401: ErrorBody, 404: ErrorBody },
       },
     },
-    async (request, reply) => {
-      const c = (await requireCitizen(deps, request, reply))!;
-      const no = (request.params as { no: string }).no;
+    async (request) => {
+      const { no } = request.params;
       if (!no) throw notFound("该办件不存在");
-      return tracking(no, c.account.id);
+      return tracking(no, request.citizen.account.id);
     },
   );
-}
+};
+
+export default serviceApiRoutes;

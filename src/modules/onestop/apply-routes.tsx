@@ -1,27 +1,24 @@
 import { randomBytes } from "node:crypto";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type, type Static } from "typebox";
 import type { OneStopDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
-import { notFound, DomainError } from "../../platform/http/errors.ts";
+import { notFound } from "../../platform/http/errors.ts";
+import { handleForm } from "../../platform/http/handle-form.ts";
 import { renderDocument } from "../../web/render.ts";
-import { pageParam } from "../../platform/http/params.ts";
-import { pageContext, siteOf } from "../sites/index.ts";
-import { currentCitizen, requireCitizen } from "../accounts/index.ts";
-import { verifyCsrf } from "../../platform/auth/csrf.ts";
+import { idParam, pageParam } from "../../platform/http/params.ts";
+import { pageContext, siteOf, type Site } from "../sites/index.ts";
+import { citizenOnly, currentCitizen } from "../accounts/index.ts";
 import type { Account } from "../accounts/index.ts";
 import type { Application } from "./applications.ts";
 import type { ServiceItem } from "./catalogue.ts";
 import type { FormVersion } from "./form-store.ts";
-import { groupRowCount, readValues, type FormValues, type RawInput, type UploadedFile } from "./forms.ts";
+import { groupRowCount, readValues, type FormValues } from "./forms.ts";
 import { ApplyPage, MyApplicationsPage, ReceiptPage, TrackPage } from "./views/apply.tsx";
 import { BundleApplyPage, BundleReceiptPage, BundlesPage, EvaluatePage, StatsPage } from "./views/extra.tsx";
 import { readRawForm } from "../../platform/http/form-input.ts";
-
-/** Parses a urlencoded or multipart form into flat values and uploaded files. */
-export async function readForm(request: FastifyRequest): Promise<{ raw: RawInput; files: UploadedFile[] }> {
-  const { values, files } = await readRawForm(request);
-  return { raw: values, files };
-}
+import { field, FormBody, PathCode, QueryText, sendHallPage } from "./route-kit.ts";
 
 const str = (v: string | string[] | undefined) => (Array.isArray(v) ? (v[0] ?? "") : (v ?? ""));
 
@@ -36,10 +33,21 @@ function prefill(account: Account): FormValues {
     : { applicantName: account.name, idNumber: account.idNumber ?? "", phone: account.phone };
 }
 
+// The citizen area's guard (citizenOnly) finds the site of its login form in the `:site` parameter.
+const SiteParams = Type.Object({ site: PathCode });
+const ItemParams = Type.Object({ site: PathCode, item: PathCode });
+const NoParams = Type.Object({ site: PathCode, no: PathCode });
+const BundleParams = Type.Object({ site: PathCode, bundle: PathCode });
+
 /** Applying online: form, drafts, submission, receipt, my applications, public tracking. */
-export default async function applyRoutes(app: FastifyInstance, { deps }: { deps: OneStopDeps }) {
+const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app, { deps }) => {
   const { oneStop } = deps;
   const { applications } = oneStop;
+  // An unknown site answers 404 before the citizen guard sends anyone to that site's login form.
+  const knownSite: preHandlerAsyncHookHandler = async (request) => {
+    await siteOf(deps, (request.params as Static<typeof SiteParams>).site);
+  };
+  const preHandler = [knownSite, citizenOnly(deps)];
 
   async function formOf(
     item: ServiceItem,
@@ -52,27 +60,33 @@ export default async function applyRoutes(app: FastifyInstance, { deps }: { deps
     return oneStop.forms.current(item);
   }
 
-  app.get("/sites/:code/services/apply/:item", { schema: { hide: true } }, async (request, reply) => {
-    const { code, item: itemCode } = request.params as { code: string; item: string };
-    const site = await siteOf(deps, code);
-    const citizen = await requireCitizen(deps, request, reply, site.code);
-    if (!citizen) return reply;
-    const item = await oneStop.catalogue.requireByCode(itemCode);
-    const q = request.query as Record<string, string>;
-    let application: Application | null = null;
-    if (q.app) {
-      const id = Number(q.app);
-      if (!Number.isInteger(id)) throw notFound("该办件不存在");
-      application = await applications.own(citizen.account.id, id);
-      if (application.itemCode !== item.code) throw notFound("该办件不存在");
-      if (!["draft", "correction"].includes(application.status))
-        return reply.redirect(`${deps.sites.base(site)}/services/receipt/${application.trackingNo}`, 303);
-    }
-    const form = await formOf(item, application);
-    const ctx = await pageContext(deps, site, request, "bsfw");
-    return sendHtml(
-      reply,
-      renderDocument(
+  app.get(
+    "/sites/:site/services/apply/:item",
+    {
+      preHandler,
+      schema: {
+        hide: true,
+        params: ItemParams,
+        querystring: Type.Object({ app: QueryText(), saved: QueryText() }),
+      },
+    },
+    async (request, reply) => {
+      const { site: code, item: itemCode } = request.params;
+      const site = await siteOf(deps, code);
+      const citizen = request.citizen;
+      const item = await oneStop.catalogue.requireByCode(itemCode);
+      const q = request.query;
+      let application: Application | null = null;
+      if (q.app) {
+        const id = idParam(q.app);
+        if (id === null) throw notFound("该办件不存在");
+        application = await applications.own(citizen.account.id, id);
+        if (application.itemCode !== item.code) throw notFound("该办件不存在");
+        if (!["draft", "correction"].includes(application.status))
+          return reply.redirect(`${deps.sites.base(site)}/services/receipt/${application.trackingNo}`, 303);
+      }
+      const form = await formOf(item, application);
+      return sendHallPage(deps, request, reply, site, (ctx) => (
         <ApplyPage
           ctx={ctx}
           item={item}
@@ -83,27 +97,26 @@ export default async function applyRoutes(app: FastifyInstance, { deps }: { deps
           idem={application ? application.idempotencyKey : randomBytes(24).toString("base64url")}
           application={application}
           saved={q.saved === "1"}
-        />,
-      ),
-    );
-  });
+        />
+      ));
+    },
+  );
 
   app.post(
-    "/sites/:code/services/apply/:item",
-    { schema: { hide: true }, config: { rateLimit: { max: 60, timeWindow: "1 minute" } } },
+    "/sites/:site/services/apply/:item",
+    {
+      preHandler,
+      // Multipart (uploads): the one form reader reads the body and checks its CSRF token.
+      schema: { hide: true, params: ItemParams },
+      config: { rateLimit: { max: 60, timeWindow: "1 minute" } },
+    },
     async (request, reply) => {
-      const { code, item: itemCode } = request.params as { code: string; item: string };
+      const { site: code, item: itemCode } = request.params;
       const site = await siteOf(deps, code);
       const base = deps.sites.base(site);
-      const citizen = await currentCitizen(deps, request);
-      if (!citizen)
-        return reply.redirect(
-          `${base}/account/login?next=${encodeURIComponent(`${base}/services/apply/${itemCode}`)}`,
-          303,
-        );
+      const citizen = request.citizen;
       const item = await oneStop.catalogue.requireByCode(itemCode);
-      const { raw, files } = await readForm(request);
-      verifyCsrf(citizen.session.csrf, str(raw._csrf));
+      const { values: raw, files } = await readRawForm(request);
       const idem = str(raw._idem);
       const action = str(raw._action) || "submit";
       const existing = /^[A-Za-z0-9_-]{16,64}$/.test(idem)
@@ -135,44 +148,39 @@ export default async function applyRoutes(app: FastifyInstance, { deps }: { deps
       const rawRows: Record<string, number> = {};
       for (const f of form.schema.fields) if (f.type === "group") rawRows[f.name] = groupRowCount(f, raw);
       if (Object.keys(result.errors).length) reply.status(400);
-      const ctx = await pageContext(deps, site, request, "bsfw");
-      return sendHtml(
-        reply,
-        renderDocument(
-          <ApplyPage
-            ctx={ctx}
-            item={item}
-            schema={form.schema}
-            values={a.data}
-            errors={result.errors}
-            csrf={citizen.session.csrf}
-            idem={a.idempotencyKey}
-            application={a}
-            addRowFor={addRowFor}
-            rawRows={rawRows}
-          />,
-        ),
-      );
+      return sendHallPage(deps, request, reply, site, (ctx) => (
+        <ApplyPage
+          ctx={ctx}
+          item={item}
+          schema={form.schema}
+          values={a.data}
+          errors={result.errors}
+          csrf={citizen.session.csrf}
+          idem={a.idempotencyKey}
+          application={a}
+          addRowFor={addRowFor}
+          rawRows={rawRows}
+        />
+      ));
     },
   );
 
-  app.get("/sites/:code/services/receipt/:no", { schema: { hide: true } }, async (request, reply) => {
-    const { code, no } = request.params as { code: string; no: string };
-    const site = await siteOf(deps, code);
-    const citizen = await requireCitizen(deps, request, reply, site.code);
-    if (!citizen) return reply;
-    const a = await applications.own(citizen.account.id, no);
-    const item = await oneStop.catalogue.byCode(a.itemCode, true);
-    const form = item ? await formOf(item, a) : null;
-    const [events, evaluation, progress] = await Promise.all([
-      applications.events(a.id),
-      oneStop.evaluations.forApplication(a.id),
-      applications.progress(a),
-    ]);
-    const ctx = await pageContext(deps, site, request, "bsfw");
-    return sendHtml(
-      reply,
-      renderDocument(
+  app.get(
+    "/sites/:site/services/receipt/:no",
+    { preHandler, schema: { hide: true, params: NoParams, querystring: Type.Object({ dup: QueryText() }) } },
+    async (request, reply) => {
+      const { site: code, no } = request.params;
+      const site = await siteOf(deps, code);
+      const citizen = request.citizen;
+      const a = await applications.own(citizen.account.id, no);
+      const item = await oneStop.catalogue.byCode(a.itemCode, true);
+      const form = item ? await formOf(item, a) : null;
+      const [events, evaluation, progress] = await Promise.all([
+        applications.events(a.id),
+        oneStop.evaluations.forApplication(a.id),
+        applications.progress(a),
+      ]);
+      return sendHallPage(deps, request, reply, site, (ctx) => (
         <ReceiptPage
           ctx={ctx}
           application={a}
@@ -182,91 +190,100 @@ export default async function applyRoutes(app: FastifyInstance, { deps }: { deps
           progress={progress}
           csrf={citizen.session.csrf}
           department={deps.sites.byId(a.siteId)?.name ?? ""}
-          duplicate={(request.query as Record<string, string>).dup === "1"}
+          duplicate={request.query.dup === "1"}
           evaluation={evaluation?.evaluation ?? null}
           rectification={evaluation?.rectification ?? null}
-        />,
-      ),
-    );
-  });
+        />
+      ));
+    },
+  );
 
   app.post(
-    "/sites/:code/services/receipt/:no/withdraw",
-    { schema: { hide: true } },
+    "/sites/:site/services/receipt/:no/withdraw",
+    { preHandler, schema: { hide: true, params: NoParams, body: FormBody } },
     async (request, reply) => {
-      const { code, no } = request.params as { code: string; no: string };
+      const { site: code, no } = request.params;
       const site = await siteOf(deps, code);
-      const citizen = await requireCitizen(deps, request, reply, site.code);
-      if (!citizen) return reply;
+      const citizen = request.citizen;
       const a = await applications.own(citizen.account.id, no);
-      const reason =
-        typeof (request.body as Record<string, unknown>)?.reason === "string"
-          ? ((request.body as Record<string, string>).reason ?? "").slice(0, 200)
-          : "";
-      await applications.withdraw(citizen.account, a.id, reason);
+      await applications.withdraw(citizen.account, a.id, field(request.body, "reason", 200));
       return reply.redirect(`${deps.sites.base(site)}/services/receipt/${a.trackingNo}`, 303);
     },
   );
 
-  app.get("/sites/:code/services/my", { schema: { hide: true } }, async (request, reply) => {
-    const site = await siteOf(deps, (request.params as { code: string }).code);
-    const citizen = await requireCitizen(deps, request, reply, site.code);
-    if (!citizen) return reply;
-    const page = pageParam((request.query as Record<string, unknown>).page);
-    const list = await applications.listForAccount(citizen.account.id, page);
-    const ctx = await pageContext(deps, site, request, "bsfw");
-    return sendHtml(
-      reply,
-      renderDocument(<MyApplicationsPage ctx={ctx} rows={list.rows} total={list.total} page={page} />),
-    );
-  });
-
   app.get(
-    "/sites/:code/services/track",
-    { schema: { hide: true }, config: { rateLimit: { max: 30, timeWindow: "1 minute" } } },
+    "/sites/:site/services/my",
+    {
+      preHandler,
+      schema: { hide: true, params: SiteParams, querystring: Type.Object({ page: QueryText() }) },
+    },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
-      const raw = (request.query as Record<string, unknown>).no;
-      const no = typeof raw === "string" ? raw.trim().toUpperCase().slice(0, 30) : "";
-      let a = no ? await applications.byTrackingNo(no) : undefined;
-      if (a?.status === "draft") a = undefined;
-      const events = a ? await applications.events(a.id) : [];
-      const ctx = await pageContext(deps, site, request, "bsfw");
-      if (no && !a) reply.status(404);
-      return sendHtml(
-        reply,
-        renderDocument(
-          <TrackPage
-            ctx={ctx}
-            no={no}
-            application={a ?? null}
-            events={events}
-            message={no && !a ? "未找到该办件，请核对办件编号" : undefined}
-          />,
-        ),
-      );
+      const site = await siteOf(deps, request.params.site);
+      const citizen = request.citizen;
+      const page = pageParam(request.query.page);
+      const list = await applications.listForAccount(citizen.account.id, page);
+      return sendHallPage(deps, request, reply, site, (ctx) => (
+        <MyApplicationsPage ctx={ctx} rows={list.rows} total={list.total} page={page} />
+      ));
     },
   );
 
   app.get(
-    "/sites/:code/services/bundles",
-    { schema: { hide: true }, config: { readReplica: true } },
+    "/sites/:site/services/track",
+    {
+      schema: { hide: true, params: SiteParams, querystring: Type.Object({ no: QueryText() }) },
+      config: { rateLimit: { max: 30, timeWindow: "1 minute" } },
+    },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const site = await siteOf(deps, request.params.site);
+      const no = (request.query.no ?? "").trim().toUpperCase().slice(0, 30);
+      let a = no ? await applications.byTrackingNo(no) : undefined;
+      if (a?.status === "draft") a = undefined;
+      const events = a ? await applications.events(a.id) : [];
+      if (no && !a) reply.status(404);
+      return sendHallPage(deps, request, reply, site, (ctx) => (
+        <TrackPage
+          ctx={ctx}
+          no={no}
+          application={a ?? null}
+          events={events}
+          message={no && !a ? "未找到该办件，请核对办件编号" : undefined}
+        />
+      ));
+    },
+  );
+
+  async function renderEvaluate(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    site: Site,
+    a: Application,
+    values: { level: string; comment: string },
+    errors: Record<string, string>,
+  ) {
+    return sendHallPage(deps, request, reply, site, (ctx) => (
+      <EvaluatePage ctx={ctx} app={a} csrf={request.citizen.session.csrf} errors={errors} values={values} />
+    ));
+  }
+
+  app.get(
+    "/sites/:site/services/bundles",
+    { schema: { hide: true, params: SiteParams }, config: { readReplica: true } },
+    async (request, reply) => {
+      const site = await siteOf(deps, request.params.site);
       const bundles = await Promise.all(
         (await oneStop.bundles.list()).map(async (bundle) => ({
           bundle,
           items: await oneStop.bundles.items(bundle),
         })),
       );
-      const ctx = await pageContext(deps, site, request, "bsfw");
-      return sendHtml(reply, renderDocument(<BundlesPage ctx={ctx} bundles={bundles} />));
+      return sendHallPage(deps, request, reply, site, (ctx) => <BundlesPage ctx={ctx} bundles={bundles} />);
     },
   );
 
   async function renderBundle(
     request: FastifyRequest,
-    site: Awaited<ReturnType<typeof siteOf>>,
+    site: Site,
     bundleCode: string,
     state: { values: FormValues; errors: Record<string, string>; idem?: string },
   ) {
@@ -291,28 +308,31 @@ export default async function applyRoutes(app: FastifyInstance, { deps }: { deps
     );
   }
 
-  app.get("/sites/:code/services/bundles/:bundle", { schema: { hide: true } }, async (request, reply) => {
-    const { code, bundle } = request.params as { code: string; bundle: string };
-    const site = await siteOf(deps, code);
-    return sendHtml(reply, await renderBundle(request, site, bundle, { values: {}, errors: {} }));
-  });
+  app.get(
+    "/sites/:site/services/bundles/:bundle",
+    { schema: { hide: true, params: BundleParams } },
+    async (request, reply) => {
+      const { site: code, bundle } = request.params;
+      const site = await siteOf(deps, code);
+      return sendHtml(reply, await renderBundle(request, site, bundle, { values: {}, errors: {} }));
+    },
+  );
 
   app.post(
-    "/sites/:code/services/bundles/:bundle",
-    { schema: { hide: true }, config: { rateLimit: { max: 30, timeWindow: "1 minute" } } },
+    "/sites/:site/services/bundles/:bundle",
+    {
+      preHandler,
+      // Multipart (uploads): the one form reader reads the body and checks its CSRF token.
+      schema: { hide: true, params: BundleParams },
+      config: { rateLimit: { max: 30, timeWindow: "1 minute" } },
+    },
     async (request, reply) => {
-      const { code, bundle: bundleCode } = request.params as { code: string; bundle: string };
+      const { site: code, bundle: bundleCode } = request.params;
       const site = await siteOf(deps, code);
       const base = deps.sites.base(site);
-      const citizen = await currentCitizen(deps, request);
-      if (!citizen)
-        return reply.redirect(
-          `${base}/account/login?next=${encodeURIComponent(`${base}/services/bundles/${bundleCode}`)}`,
-          303,
-        );
+      const citizen = request.citizen;
       const bundle = await oneStop.bundles.byCode(bundleCode);
-      const { raw, files } = await readForm(request);
-      verifyCsrf(citizen.session.csrf, str(raw._csrf));
+      const { values: raw, files } = await readRawForm(request);
       const r = await oneStop.bundles.submit(citizen.account, bundle, raw, files, str(raw._idem));
       if (!Object.keys(r.errors).length)
         return reply.redirect(`${base}/services/bundle-receipt/${r.trackingNo}`, 303);
@@ -329,96 +349,68 @@ export default async function applyRoutes(app: FastifyInstance, { deps }: { deps
     },
   );
 
-  app.get("/sites/:code/services/bundle-receipt/:no", { schema: { hide: true } }, async (request, reply) => {
-    const { code, no } = request.params as { code: string; no: string };
-    const site = await siteOf(deps, code);
-    const citizen = await requireCitizen(deps, request, reply, site.code);
-    if (!citizen) return reply;
-    const b = await oneStop.bundles.bundleApplication(citizen.account.id, no);
-    const ctx = await pageContext(deps, site, request, "bsfw");
-    return sendHtml(
-      reply,
-      renderDocument(
+  app.get(
+    "/sites/:site/services/bundle-receipt/:no",
+    { preHandler, schema: { hide: true, params: NoParams } },
+    async (request, reply) => {
+      const { site: code, no } = request.params;
+      const site = await siteOf(deps, code);
+      const b = await oneStop.bundles.bundleApplication(request.citizen.account.id, no);
+      return sendHallPage(deps, request, reply, site, (ctx) => (
         <BundleReceiptPage
           ctx={ctx}
           trackingNo={b.trackingNo}
           bundle={b.bundle}
           applications={b.applications}
           complete={b.complete}
-        />,
-      ),
-    );
-  });
+        />
+      ));
+    },
+  );
 
   app.get(
-    "/sites/:code/services/receipt/:no/evaluate",
-    { schema: { hide: true } },
+    "/sites/:site/services/receipt/:no/evaluate",
+    { preHandler, schema: { hide: true, params: NoParams } },
     async (request, reply) => {
-      const { code, no } = request.params as { code: string; no: string };
+      const { site: code, no } = request.params;
       const site = await siteOf(deps, code);
-      const citizen = await requireCitizen(deps, request, reply, site.code);
-      if (!citizen) return reply;
-      const a = await applications.own(citizen.account.id, no);
-      const ctx = await pageContext(deps, site, request, "bsfw");
-      return sendHtml(
-        reply,
-        renderDocument(
-          <EvaluatePage
-            ctx={ctx}
-            app={a}
-            csrf={citizen.session.csrf}
-            errors={{}}
-            values={{ level: "", comment: "" }}
-          />,
-        ),
-      );
+      const a = await applications.own(request.citizen.account.id, no);
+      return renderEvaluate(request, reply, site, a, { level: "", comment: "" }, {});
     },
   );
 
   app.post(
-    "/sites/:code/services/receipt/:no/evaluate",
-    { schema: { hide: true } },
+    "/sites/:site/services/receipt/:no/evaluate",
+    { preHandler, schema: { hide: true, params: NoParams, body: FormBody } },
     async (request, reply) => {
-      const { code, no } = request.params as { code: string; no: string };
+      const { site: code, no } = request.params;
       const site = await siteOf(deps, code);
-      const citizen = await requireCitizen(deps, request, reply, site.code);
-      if (!citizen) return reply;
+      const citizen = request.citizen;
       const a = await applications.own(citizen.account.id, no);
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const values = {
-        level: typeof body.level === "string" ? body.level.slice(0, 2) : "",
-        comment: typeof body.comment === "string" ? body.comment.slice(0, 500) : "",
-      };
-      try {
-        await oneStop.evaluations.rate(citizen.account, a.trackingNo, Number(values.level), values.comment);
-      } catch (error) {
-        if (!(error instanceof DomainError) || !Object.keys(error.fields).length) throw error;
-        reply.status(400);
-        const ctx = await pageContext(deps, site, request, "bsfw");
-        return sendHtml(
-          reply,
-          renderDocument(
-            <EvaluatePage
-              ctx={ctx}
-              app={a}
-              csrf={citizen.session.csrf}
-              errors={error.fields}
-              values={values}
-            />,
-          ),
-        );
-      }
-      return reply.redirect(`${deps.sites.base(site)}/services/receipt/${a.trackingNo}`, 303);
+      const values = { level: field(request.body, "level", 2), comment: field(request.body, "comment", 500) };
+      return handleForm({
+        parse: () => values,
+        run: (v) => oneStop.evaluations.rate(citizen.account, a.trackingNo, Number(v.level), v.comment),
+        onSuccess: () => reply.redirect(`${deps.sites.base(site)}/services/receipt/${a.trackingNo}`, 303),
+        // Only problems with a field (level, comment) show the form again; the rest answer as errors.
+        shows: (error) => Object.keys(error.fields).length > 0,
+        rerender: (problem) => {
+          reply.status(problem.status);
+          return renderEvaluate(request, reply, site, a, values, problem.errors);
+        },
+      });
     },
   );
 
   app.get(
-    "/sites/:code/services/stats",
-    { schema: { hide: true }, config: { readReplica: true } },
+    "/sites/:site/services/stats",
+    { schema: { hide: true, params: SiteParams }, config: { readReplica: true } },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
-      const ctx = await pageContext(deps, site, request, "bsfw");
-      return sendHtml(reply, renderDocument(<StatsPage ctx={ctx} f={await oneStop.stats.figures()} />));
+      const site = await siteOf(deps, request.params.site);
+      const figures = await oneStop.stats.figures();
+      return sendHallPage(deps, request, reply, site, (ctx) => <StatsPage ctx={ctx} f={figures} />);
     },
   );
-}
+};
+
+export default applyRoutes;

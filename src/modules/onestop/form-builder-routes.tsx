@@ -1,9 +1,12 @@
 import { guardStaffArea } from "../staff/index.ts";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
 import type { OneStopDeps } from "./deps.ts";
 import { sitesWithRole } from "../staff/index.ts";
-import { forbidden, notFound, DomainError } from "../../platform/http/errors.ts";
-import { formOf, sendPage, text } from "../../web/console.ts";
+import { forbidden, notFound } from "../../platform/http/errors.ts";
+import { handleForm } from "../../platform/http/handle-form.ts";
+import { sendPage, text } from "../../web/console.ts";
 import { consoleRequest, type ConsoleRequest } from "../staff/index.ts";
 import type { ServiceItem } from "./catalogue.ts";
 import {
@@ -15,23 +18,33 @@ import {
   schemaOf,
   type FieldDraft,
 } from "./form-builder.ts";
-import { readValues, validateValues, type FormValues, type RawInput } from "./forms.ts";
+import { readValues, validateValues, type FormValues } from "./forms.ts";
 import { FormBuilderPage, FormVersionPage, type BuilderPageProps } from "./views/form-builder.tsx";
+import { FormBody, PathCode, PathId, QueryText } from "./route-kit.ts";
+
+const ItemParams = Type.Object({ code: PathCode });
+const VersionParams = Type.Object({ code: PathCode, v: PathId });
+
+/** A form version number from the path (0, which no version has, when it is not one). */
+const versionOf = (v: string) => (/^\d{1,6}$/.test(v) ? Number(v) : 0);
 
 /**
  * Console: the no-code builder of an item's application form (/admin/service-items/:code/form).
  * Every editing action posts the whole builder form, keeps the draft and redirects (POST-redirect-GET);
  * saving checks the draft with forms.ts and stores a new version through the form store (audited).
  */
-export default async function formBuilderRoutes(app: FastifyInstance, { deps }: { deps: OneStopDeps }) {
+const formBuilderRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app, { deps }) => {
   guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
   const { oneStop } = deps;
   const drafts = new FormDrafts(deps.store);
 
   /** Site admins of the item's department (operators: every item) may design its form; others get 403. */
-  async function editor(request: FastifyRequest): Promise<{ who: ConsoleRequest; item: ServiceItem }> {
+  async function editor(
+    request: FastifyRequest,
+    code: string,
+  ): Promise<{ who: ConsoleRequest; item: ServiceItem }> {
     const who = consoleRequest(request);
-    const item = await oneStop.catalogue.byCode((request.params as { code: string }).code, true);
+    const item = await oneStop.catalogue.byCode(code, true);
     if (!item) throw notFound("该服务事项不存在");
     const allowed = sitesWithRole(who.auth.staff, "site_admin");
     if (allowed !== null && !allowed.includes(item.siteId))
@@ -84,114 +97,137 @@ export default async function formBuilderRoutes(app: FastifyInstance, { deps }: 
     return sendPage(reply, <FormBuilderPage {...props} />, opts.status ?? 200);
   }
 
-  app.get("/admin/service-items/:code/form", { schema: { hide: true } }, async (request, reply) => {
-    const ok = await editor(request);
-    const query = request.query as Record<string, string>;
-    const saved = Number(query.saved);
-    return render(reply, ok.who, ok.item, {
-      open: query.open === "all" ? "all" : /^\d{1,3}$/.test(query.open ?? "") ? Number(query.open) : null,
-      notice:
-        Number.isInteger(saved) && saved > 0 ? `已保存为第${saved}版，新的申请将使用此版本。` : undefined,
-    });
-  });
+  app.get(
+    "/admin/service-items/:code/form",
+    {
+      schema: {
+        hide: true,
+        params: ItemParams,
+        querystring: Type.Object({ saved: QueryText(), open: QueryText() }),
+      },
+    },
+    async (request, reply) => {
+      const ok = await editor(request, request.params.code);
+      const query = request.query;
+      const saved = Number(query.saved);
+      return render(reply, ok.who, ok.item, {
+        open: query.open === "all" ? "all" : /^\d{1,3}$/.test(query.open ?? "") ? Number(query.open) : null,
+        notice:
+          Number.isInteger(saved) && saved > 0 ? `已保存为第${saved}版，新的申请将使用此版本。` : undefined,
+      });
+    },
+  );
 
   /** Every builder action: edits are kept as the draft, then add / move / delete / save. */
-  app.post("/admin/service-items/:code/form/draft", { schema: { hide: true } }, async (request, reply) => {
-    const ok = await editor(request);
-    const { who, item } = ok;
-    const form = formOf(request);
-    const staffId = who.auth.staff.id;
-    const current = await oneStop.forms.current(item);
-    const base = (await drafts.get(item.code, staffId))?.base ?? current.version;
-    const action = parseAction(text(form, "_action", 20), text(form, "addType", 20));
-    const next = applyAction(readDraft(form), action);
-    await drafts.put(item.code, staffId, base, next.fields);
-    if (action.kind === "save") {
-      const note = text(form, "fb-note", 200).trim();
-      const { schema, errors } = schemaOf(next.fields);
-      if (!note) errors["fb-note"] = "请填写修改说明";
-      if (Object.keys(errors).length)
-        return render(reply, who, item, { fields: next.fields, errors, note, status: 400 });
-      try {
-        const v = await oneStop.forms.saveSchema(item, schema, note, who.auth.staff.displayName, {
-          via: "builder",
-          staff: who.auth.staff.username,
-          fields: schema.fields.length,
-        });
-        await drafts.clear(item.code, staffId);
-        return reply.redirect(`${baseOf(item)}?saved=${v.version}`, 303);
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        return render(reply, who, item, {
-          fields: next.fields,
-          errors: { "fb-add": Object.values(error.fields).join("；") || error.message },
-          note,
-          status: 400,
+  app.post(
+    "/admin/service-items/:code/form/draft",
+    { schema: { hide: true, params: ItemParams, body: FormBody } },
+    async (request, reply) => {
+      const { who, item } = await editor(request, request.params.code);
+      const form = request.body;
+      const staffId = who.auth.staff.id;
+      const current = await oneStop.forms.current(item);
+      const base = (await drafts.get(item.code, staffId))?.base ?? current.version;
+      const action = parseAction(text(form, "_action", 20), text(form, "addType", 20));
+      const next = applyAction(readDraft(form), action);
+      await drafts.put(item.code, staffId, base, next.fields);
+      if (action.kind === "save") {
+        const note = text(form, "fb-note", 200).trim();
+        const { schema, errors } = schemaOf(next.fields);
+        if (!note) errors["fb-note"] = "请填写修改说明";
+        if (Object.keys(errors).length)
+          return render(reply, who, item, { fields: next.fields, errors, note, status: 400 });
+        return handleForm({
+          parse: () => schema,
+          run: async (checked) => {
+            const v = await oneStop.forms.saveSchema(item, checked, note, who.auth.staff.displayName, {
+              via: "builder",
+              staff: who.auth.staff.username,
+              fields: checked.fields.length,
+            });
+            await drafts.clear(item.code, staffId);
+            return v;
+          },
+          onSuccess: (v): FastifyReply => reply.redirect(`${baseOf(item)}?saved=${v.version}`, 303),
+          // The store's objections are shown together at the "add field" box, above the fields.
+          rerender: (problem) =>
+            render(reply, who, item, {
+              fields: next.fields,
+              errors: { "fb-add": Object.values(problem.errors).join("；") },
+              note,
+              status: problem.status,
+            }),
         });
       }
-    }
-    // The field acted on is shown opened (and scrolled to) after the redirect.
-    const open = /^fb-f-(\d+)/.exec(next.anchor)?.[1];
-    return reply.redirect(
-      `${baseOf(item)}${open ? `?open=${open}` : ""}${next.anchor ? `#${next.anchor}` : ""}`,
-      303,
-    );
-  });
+      // The field acted on is shown opened (and scrolled to) after the redirect.
+      const open = /^fb-f-(\d+)/.exec(next.anchor)?.[1];
+      return reply.redirect(
+        `${baseOf(item)}${open ? `?open=${open}` : ""}${next.anchor ? `#${next.anchor}` : ""}`,
+        303,
+      );
+    },
+  );
 
-  app.post("/admin/service-items/:code/form/discard", { schema: { hide: true } }, async (request, reply) => {
-    const ok = await editor(request);
-    await drafts.clear(ok.item.code, ok.who.auth.staff.id);
-    return reply.redirect(baseOf(ok.item), 303);
-  });
+  app.post(
+    "/admin/service-items/:code/form/discard",
+    { schema: { hide: true, params: ItemParams } },
+    async (request, reply) => {
+      const ok = await editor(request, request.params.code);
+      await drafts.clear(ok.item.code, ok.who.auth.staff.id);
+      return reply.redirect(baseOf(ok.item), 303);
+    },
+  );
 
   /** Trying the previewed form: the applicant-side validation, nothing stored. */
-  app.post("/admin/service-items/:code/form/try", { schema: { hide: true } }, async (request, reply) => {
-    const ok = await editor(request);
-    const draft = await drafts.get(ok.item.code, ok.who.auth.staff.id);
-    const fields = draft?.fields ?? (await oneStop.forms.current(ok.item)).schema.fields.map(draftOf);
-    const { schema } = schemaOf(fields);
-    const raw: RawInput = {};
-    for (const [k, v] of Object.entries(formOf(request)))
-      if (typeof v === "string" || (Array.isArray(v) && v.every((x) => typeof x === "string")))
-        raw[k] = v as string | string[];
-    const values = readValues(schema, raw);
-    const errors = validateValues(schema, values);
-    // No files are uploaded when trying: their "please upload" messages would only be noise.
-    for (const f of schema.fields) if (f.type === "file") delete errors[f.name];
-    return render(reply, ok.who, ok.item, { fields, tried: { values, errors } });
-  });
+  app.post(
+    "/admin/service-items/:code/form/try",
+    { schema: { hide: true, params: ItemParams, body: FormBody } },
+    async (request, reply) => {
+      const ok = await editor(request, request.params.code);
+      const draft = await drafts.get(ok.item.code, ok.who.auth.staff.id);
+      const fields = draft?.fields ?? (await oneStop.forms.current(ok.item)).schema.fields.map(draftOf);
+      const { schema } = schemaOf(fields);
+      const values = readValues(schema, request.body);
+      const errors = validateValues(schema, values);
+      // No files are uploaded when trying: their "please upload" messages would only be noise.
+      for (const f of schema.fields) if (f.type === "file") delete errors[f.name];
+      return render(reply, ok.who, ok.item, { fields, tried: { values, errors } });
+    },
+  );
 
   /** Power users: a whole definition as JSON, saved as a new version at once (same checks). */
-  app.post("/admin/service-items/:code/form", { schema: { hide: true } }, async (request, reply) => {
-    const ok = await editor(request);
-    const form = formOf(request);
-    const json = text(form, "schema", 200000);
-    const note = (text(form, "note", 200) || text(form, "json-note", 200)).trim() || "导入 JSON";
-    try {
-      const v = await oneStop.forms.save(ok.item, json, note, ok.who.auth.staff.displayName);
-      await drafts.clear(ok.item.code, ok.who.auth.staff.id);
-      return reply.redirect(`${baseOf(ok.item)}?saved=${v.version}`, 303);
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      return render(reply, ok.who, ok.item, {
-        json,
-        jsonError: Object.values(error.fields).join("；") || error.message,
-        status: 400,
+  app.post(
+    "/admin/service-items/:code/form",
+    { schema: { hide: true, params: ItemParams, body: FormBody } },
+    async (request, reply) => {
+      const ok = await editor(request, request.params.code);
+      const form = request.body;
+      const json = text(form, "schema", 200000);
+      const note = (text(form, "note", 200) || text(form, "json-note", 200)).trim() || "导入 JSON";
+      return handleForm({
+        parse: () => json,
+        run: async (definition) => {
+          const v = await oneStop.forms.save(ok.item, definition, note, ok.who.auth.staff.displayName);
+          await drafts.clear(ok.item.code, ok.who.auth.staff.id);
+          return v;
+        },
+        onSuccess: (v): FastifyReply => reply.redirect(`${baseOf(ok.item)}?saved=${v.version}`, 303),
+        rerender: (problem) =>
+          render(reply, ok.who, ok.item, {
+            json,
+            jsonError: Object.values(problem.errors).join("；"),
+            status: problem.status,
+          }),
       });
-    }
-  });
-
-  const versionParam = (request: FastifyRequest) => {
-    const v = (request.params as { v: string }).v;
-    return /^\d{1,6}$/.test(v) ? Number(v) : 0;
-  };
+    },
+  );
 
   app.get(
     "/admin/service-items/:code/form/versions/:v",
-    { schema: { hide: true } },
+    { schema: { hide: true, params: VersionParams } },
     async (request, reply) => {
-      const ok = await editor(request);
-      const version = await oneStop.forms.byVersion(ok.item.code, versionParam(request));
+      const ok = await editor(request, request.params.code);
+      const version = await oneStop.forms.byVersion(ok.item.code, versionOf(request.params.v));
       if (!version) throw notFound("该表单版本不存在");
       return sendPage(
         reply,
@@ -207,10 +243,10 @@ export default async function formBuilderRoutes(app: FastifyInstance, { deps }: 
 
   app.post(
     "/admin/service-items/:code/form/versions/:v/restore",
-    { schema: { hide: true } },
+    { schema: { hide: true, params: VersionParams } },
     async (request, reply) => {
-      const ok = await editor(request);
-      const old = await oneStop.forms.byVersion(ok.item.code, versionParam(request));
+      const ok = await editor(request, request.params.code);
+      const old = await oneStop.forms.byVersion(ok.item.code, versionOf(request.params.v));
       if (!old) throw notFound("该表单版本不存在");
       const v = await oneStop.forms.saveSchema(
         ok.item,
@@ -223,4 +259,6 @@ export default async function formBuilderRoutes(app: FastifyInstance, { deps }: 
       return reply.redirect(`${baseOf(ok.item)}?saved=${v.version}`, 303);
     },
   );
-}
+};
+
+export default formBuilderRoutes;

@@ -1,33 +1,43 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
 import type { OneStopDeps } from "./deps.ts";
-import { sendHtml } from "../../platform/http/reply.ts";
-import { renderDocument } from "../../web/render.ts";
 import { pageParam } from "../../platform/http/params.ts";
-import { pageContext, siteOf } from "../sites/index.ts";
+import { siteOf } from "../sites/index.ts";
 import { notFound } from "../../platform/http/errors.ts";
 import { HallPage, type HallParams } from "./views/hall.tsx";
 import { GuidePage } from "./views/guide.tsx";
+import { PathCode, QueryText, sendHallPage } from "./route-kit.ts";
 
-const str = (v: unknown, max = 100) =>
-  (typeof v === "string" ? v : Array.isArray(v) && typeof v[0] === "string" ? v[0] : "").trim().slice(0, max);
+const str = (v: string | undefined, max = 100) => (v ?? "").trim().slice(0, max);
+
+const SiteParams = Type.Object({ code: PathCode });
+
+const HallQuery = Type.Object({
+  q: QueryText(),
+  department: QueryText(),
+  audience: QueryText(),
+  theme: QueryText(),
+  event: QueryText(),
+  page: QueryText(),
+});
 
 /** Public pages of the service hall: the catalogue on the portal and every department site, guides. */
-export default async function serviceHallRoutes(app: FastifyInstance, { deps }: { deps: OneStopDeps }) {
+const serviceHallRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app, { deps }) => {
   const { sites, oneStop } = deps;
   const PAGE_SIZE = 20;
 
-  app.get("/sites/:code/services", { schema: { hide: true } }, async (request, reply) => {
-    const site = await siteOf(deps, (request.params as { code: string }).code);
+  app.get("/sites/:code/services", { schema: { hide: true, params: SiteParams } }, async (request, reply) => {
+    const site = await siteOf(deps, request.params.code);
     const qs = request.url.includes("?") ? request.url.slice(request.url.indexOf("?")) : "";
     return reply.redirect(`/sites/${site.code}/services/${qs}`, 301);
   });
 
   app.get(
     "/sites/:code/services/",
-    { schema: { hide: true }, config: { readReplica: true } },
+    { schema: { hide: true, params: SiteParams, querystring: HallQuery }, config: { readReplica: true } },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
-      const raw = request.query as Record<string, unknown>;
+      const site = await siteOf(deps, request.params.code);
+      const raw = request.query;
       const departments = sites
         .list()
         .filter((s) => s.kind === "department")
@@ -51,46 +61,43 @@ export default async function serviceHallRoutes(app: FastifyInstance, { deps }: 
         page,
         pageSize: PAGE_SIZE,
       });
-      const ctx = await pageContext(deps, site, request, "bsfw");
-      return sendHtml(
-        reply,
-        renderDocument(
-          <HallPage
-            ctx={ctx}
-            params={params}
-            rows={list.rows}
-            total={list.total}
-            page={page}
-            pageSize={PAGE_SIZE}
-            facets={list.facets}
-            departments={departments}
-            isPortal={isPortal}
-            itemHref={(item) => `${ctx.base}/services/item/${encodeURIComponent(item.code)}`}
-            departmentName={(id) => sites.byId(id)?.name ?? ""}
-            bundlesHref={`${ctx.base}/services/bundles`}
-          />,
-        ),
-      );
+      return sendHallPage(deps, request, reply, site, (ctx) => (
+        <HallPage
+          ctx={ctx}
+          params={params}
+          rows={list.rows}
+          total={list.total}
+          page={page}
+          pageSize={PAGE_SIZE}
+          facets={list.facets}
+          departments={departments}
+          isPortal={isPortal}
+          itemHref={(item) => `${ctx.base}/services/item/${encodeURIComponent(item.code)}`}
+          departmentName={(id) => sites.byId(id)?.name ?? ""}
+          bundlesHref={`${ctx.base}/services/bundles`}
+        />
+      ));
     },
   );
 
   app.get(
     "/sites/:code/services/item/:item",
-    { schema: { hide: true }, config: { readReplica: true } },
+    {
+      schema: { hide: true, params: Type.Object({ code: PathCode, item: PathCode }) },
+      config: { readReplica: true },
+    },
     async (request, reply) => {
-      const { code, item: itemCode } = request.params as { code: string; item: string };
+      const { code, item: itemCode } = request.params;
       const site = await siteOf(deps, code);
       const item = await oneStop.catalogue.byCode(itemCode);
       // A department site shows its own items; the portal and cities show every item.
       if (!item || (site.kind === "department" && item.siteId !== site.id))
         throw notFound("该服务事项不存在或已停止办理");
-      const ctx = await pageContext(deps, site, request, "bsfw");
-      return sendHtml(
-        reply,
-        renderDocument(
-          <GuidePage ctx={ctx} item={item} department={sites.byId(item.siteId)?.name ?? ""} canApply />,
-        ),
-      );
+      return sendHallPage(deps, request, reply, site, (ctx) => (
+        <GuidePage ctx={ctx} item={item} department={sites.byId(item.siteId)?.name ?? ""} canApply />
+      ));
     },
   );
-}
+};
+
+export default serviceHallRoutes;
