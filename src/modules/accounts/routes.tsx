@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import type { FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type, type Static } from "typebox";
 import type { AccountsDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
@@ -10,6 +10,7 @@ import { pageContext, siteOf } from "../sites/index.ts";
 import { citizenOnly, signIn, signOut } from "./auth.ts";
 import { safeNext } from "../../platform/http/safe-redirect.ts";
 import type { PendingLogin } from "./identity.ts";
+import type { Account } from "./service.ts";
 import { AccountPage, LoginPage, RegisterPage, type RegisterValues } from "./views/pages.tsx";
 
 const OIDC_COOKIE = "cy_oidc";
@@ -37,6 +38,18 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ deps: AccountsDeps }> = async (
     return pageContext(deps, await siteOf(deps, code), request);
   }
 
+  /** The page context and where to go after signing in: `next` when safe, else the account page. */
+  async function ctxAndNext(request: FastifyRequest, code: string, next: unknown) {
+    const ctx = await ctxFor(request, code);
+    return { ctx, next: safeNext(next, `${ctx.base}/account/`) };
+  }
+
+  /** A sign-in or registration that succeeded: the session starts and the visitor goes on to `next`. */
+  const signInAndGo = (reply: FastifyReply, next: string) => async (account: Account) => {
+    await signIn(deps, reply, account);
+    return reply.redirect(next, 303);
+  };
+
   /** The signed-in area: an unknown site answers 404 before the sign-in check sends anyone to its login. */
   const citizenArea = {
     preHandler: [
@@ -60,9 +73,8 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ deps: AccountsDeps }> = async (
       },
     },
     async (request, reply) => {
-      const ctx = await ctxFor(request, request.params.site);
       const q = request.query;
-      const next = safeNext(q.next, `${ctx.base}/account/`);
+      const { ctx, next } = await ctxAndNext(request, request.params.site, q.next);
       return sendHtml(
         reply,
         renderDocument(
@@ -83,17 +95,13 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ deps: AccountsDeps }> = async (
     "/sites/:site/account/login",
     { schema: { hide: true, params: SiteParams, body: FormBody }, config: loginLimit },
     async (request, reply) => {
-      const ctx = await ctxFor(request, request.params.site);
       const body = request.body;
-      const next = safeNext(body.next, `${ctx.base}/account/`);
+      const { ctx, next } = await ctxAndNext(request, request.params.site, body.next);
       const loginName = field(body, "loginName", 40);
       return handleForm({
         parse: () => ({ loginName, password: field(body, "password", 128) }),
         run: (input) => accounts.authenticate(input.loginName, input.password),
-        onSuccess: async (account) => {
-          await signIn(deps, reply, account);
-          return reply.redirect(next, 303);
-        },
+        onSuccess: signInAndGo(reply, next),
         rerender: (problem) => {
           reply.status(problem.status);
           return sendHtml(
@@ -127,8 +135,7 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ deps: AccountsDeps }> = async (
     "/sites/:site/account/register",
     { schema: { hide: true, params: SiteParams, querystring: NextQuery } },
     async (request, reply) => {
-      const ctx = await ctxFor(request, request.params.site);
-      const next = safeNext(request.query.next, `${ctx.base}/account/`);
+      const { ctx, next } = await ctxAndNext(request, request.params.site, request.query.next);
       return sendHtml(
         reply,
         renderDocument(<RegisterPage ctx={ctx} next={next} values={emptyRegister} errors={{}} />),
@@ -140,9 +147,8 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ deps: AccountsDeps }> = async (
     "/sites/:site/account/register",
     { schema: { hide: true, params: SiteParams, body: FormBody }, config: loginLimit },
     async (request, reply) => {
-      const ctx = await ctxFor(request, request.params.site);
       const body = request.body;
-      const next = safeNext(body.next, `${ctx.base}/account/`);
+      const { ctx, next } = await ctxAndNext(request, request.params.site, body.next);
       const values: RegisterValues = {
         kind: field(body, "kind", 20),
         name: field(body, "name", 100),
@@ -159,10 +165,7 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ deps: AccountsDeps }> = async (
           password2: field(body, "password2", 200),
         }),
         run: (input) => accounts.register(input),
-        onSuccess: async (account) => {
-          await signIn(deps, reply, account);
-          return reply.redirect(next, 303);
-        },
+        onSuccess: signInAndGo(reply, next),
         rerender: (problem) => {
           reply.status(problem.status);
           return sendHtml(
@@ -206,9 +209,8 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ deps: AccountsDeps }> = async (
     "/sites/:site/account/oidc/start",
     { schema: { hide: true, params: SiteParams, querystring: NextQuery }, config: loginLimit },
     async (request, reply) => {
-      const ctx = await ctxFor(request, request.params.site);
+      const { next } = await ctxAndNext(request, request.params.site, request.query.next);
       if (!accounts.external) throw new NotFound("未配置统一身份认证登录");
-      const next = safeNext(request.query.next, `${ctx.base}/account/`);
       const { url, state } = await accounts.external.start();
       reply.setCookie(OIDC_COOKIE, JSON.stringify({ ...state, next }), {
         path: "/",
