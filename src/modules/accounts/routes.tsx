@@ -5,6 +5,7 @@ import type { AccountsDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { Invalid, NotFound } from "../../platform/http/errors.ts";
 import { handleForm } from "../../platform/http/handle-form.ts";
+import type { PageContext } from "../../web/layout.tsx";
 import { renderDocument } from "../../web/render.ts";
 import { pageContext, siteOf } from "../sites/index.ts";
 import { citizenOnly, signIn, signOut } from "./auth.ts";
@@ -44,6 +45,32 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ deps: AccountsDeps }> = async (
     return { ctx, next: safeNext(next, `${ctx.base}/account/`) };
   }
 
+  /** The sign-in form, empty or shown again with the messages and the login name kept. */
+  function showLogin(
+    reply: FastifyReply,
+    page: {
+      ctx: PageContext;
+      next: string;
+      loginName: string;
+      errors: Record<string, string>;
+      message?: string;
+    },
+  ) {
+    return sendHtml(
+      reply,
+      renderDocument(
+        <LoginPage
+          ctx={page.ctx}
+          next={page.next}
+          values={{ loginName: page.loginName }}
+          errors={page.errors}
+          message={page.message}
+          externalName={accounts.external?.displayName ?? null}
+        />,
+      ),
+    );
+  }
+
   /** A sign-in or registration that succeeded: the session starts and the visitor goes on to `next`. */
   const signInAndGo = (reply: FastifyReply, next: string) => async (account: Account) => {
     await signIn(deps, reply, account);
@@ -75,19 +102,8 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ deps: AccountsDeps }> = async (
     async (request, reply) => {
       const q = request.query;
       const { ctx, next } = await ctxAndNext(request, request.params.site, q.next);
-      return sendHtml(
-        reply,
-        renderDocument(
-          <LoginPage
-            ctx={ctx}
-            next={next}
-            values={{ loginName: "" }}
-            errors={{}}
-            message={q.registered ? "注册成功，请登录。" : undefined}
-            externalName={accounts.external?.displayName ?? null}
-          />,
-        ),
-      );
+      const message = q.registered ? "注册成功，请登录。" : undefined;
+      return showLogin(reply, { ctx, next, loginName: "", errors: {}, message });
     },
   );
 
@@ -104,18 +120,8 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ deps: AccountsDeps }> = async (
         onSuccess: signInAndGo(reply, next),
         rerender: (problem) => {
           reply.status(problem.status);
-          return sendHtml(
-            reply,
-            renderDocument(
-              <LoginPage
-                ctx={ctx}
-                next={next}
-                values={{ loginName }}
-                errors={"form" in problem.errors ? { loginName: problem.message } : problem.errors}
-                externalName={accounts.external?.displayName ?? null}
-              />,
-            ),
-          );
+          const errors = "form" in problem.errors ? { loginName: problem.message } : problem.errors;
+          return showLogin(reply, { ctx, next, loginName, errors });
         },
       });
     },
