@@ -1,75 +1,129 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { Type, type Static } from "typebox";
 import type { AccountsDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
-import { DomainError, Invalid, NotFound, httpStatusOf } from "../../platform/http/errors.ts";
+import { Invalid, NotFound } from "../../platform/http/errors.ts";
+import { handleForm } from "../../platform/http/handle-form.ts";
+import type { PageContext } from "../../web/layout.tsx";
 import { renderDocument } from "../../web/render.ts";
 import { pageContext, siteOf } from "../sites/index.ts";
-import { requireCitizen, signIn, signOut } from "./auth.ts";
+import { citizenOnly, signIn, signOut } from "./auth.ts";
 import { safeNext } from "../../platform/http/safe-redirect.ts";
 import type { PendingLogin } from "./identity.ts";
+import type { Account } from "./service.ts";
 import { AccountPage, LoginPage, RegisterPage, type RegisterValues } from "./views/pages.tsx";
 
 const OIDC_COOKIE = "cy_oidc";
-const field = (body: Record<string, unknown>, k: string, max = 200) =>
-  typeof body[k] === "string" ? (body[k] as string).slice(0, max) : "";
+
+/** The site's code; `:site`, as citizenOnly reads it for the site's login form. */
+const SiteParams = Type.Object({ site: Type.String({ maxLength: 40 }) });
+/** Where to go after signing in; a bad value falls back to the account page (safeNext). */
+const NextQuery = Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })) });
+/**
+ * An urlencoded form as it arrives: each field a string, or a list when repeated. Missing and extra
+ * fields still reach the handler, which shows the form again with messages.
+ */
+const FormBody = Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]));
+const field = (body: Static<typeof FormBody>, k: string, max = 200) => {
+  const value = body[k];
+  return typeof value === "string" ? value.slice(0, max) : "";
+};
 
 /** Citizen and enterprise sign-up, sign-in (local password or external OIDC), sign-out, profile. */
-export default async function accountRoutes(app: FastifyInstance, { deps }: { deps: AccountsDeps }) {
+const accountRoutes: FastifyPluginAsyncTypebox<{ deps: AccountsDeps }> = async (app, { deps }) => {
   const { accounts } = deps;
   const loginLimit = { rateLimit: { max: 20, timeWindow: "1 minute" } };
 
-  async function ctxFor(request: FastifyRequest) {
-    const site = await siteOf(deps, (request.params as { code: string }).code);
-    return pageContext(deps, site, request);
+  async function ctxFor(request: FastifyRequest, code: string) {
+    return pageContext(deps, await siteOf(deps, code), request);
   }
 
-  app.get("/sites/:code/account/login", { schema: { hide: true } }, async (request, reply) => {
-    const ctx = await ctxFor(request);
-    const q = request.query as Record<string, unknown>;
-    const next = safeNext(q.next, `${ctx.base}/account/`);
+  /** The page context and where to go after signing in: `next` when safe, else the account page. */
+  async function ctxAndNext(request: FastifyRequest, code: string, next: unknown) {
+    const ctx = await ctxFor(request, code);
+    return { ctx, next: safeNext(next, `${ctx.base}/account/`) };
+  }
+
+  /** The sign-in form, empty or shown again with the messages and the login name kept. */
+  function showLogin(
+    reply: FastifyReply,
+    page: {
+      ctx: PageContext;
+      next: string;
+      loginName: string;
+      errors: Record<string, string>;
+      message?: string;
+    },
+  ) {
     return sendHtml(
       reply,
       renderDocument(
         <LoginPage
-          ctx={ctx}
-          next={next}
-          values={{ loginName: "" }}
-          errors={{}}
-          message={q.registered ? "注册成功，请登录。" : undefined}
+          ctx={page.ctx}
+          next={page.next}
+          values={{ loginName: page.loginName }}
+          errors={page.errors}
+          message={page.message}
           externalName={accounts.external?.displayName ?? null}
         />,
       ),
     );
-  });
+  }
+
+  /** A sign-in or registration that succeeded: the session starts and the visitor goes on to `next`. */
+  const signInAndGo = (reply: FastifyReply, next: string) => async (account: Account) => {
+    await signIn(deps, reply, account);
+    return reply.redirect(next, 303);
+  };
+
+  /** The signed-in area: an unknown site answers 404 before the sign-in check sends anyone to its login. */
+  const citizenArea = {
+    preHandler: [
+      async (request: FastifyRequest<{ Params: Static<typeof SiteParams> }>) => {
+        await siteOf(deps, request.params.site);
+      },
+      citizenOnly(deps),
+    ],
+  };
+
+  app.get(
+    "/sites/:site/account/login",
+    {
+      schema: {
+        hide: true,
+        params: SiteParams,
+        querystring: Type.Object({
+          next: NextQuery.properties.next,
+          registered: Type.Optional(Type.String({ maxLength: 100 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const { ctx, next } = await ctxAndNext(request, request.params.site, q.next);
+      const message = q.registered ? "注册成功，请登录。" : undefined;
+      return showLogin(reply, { ctx, next, loginName: "", errors: {}, message });
+    },
+  );
 
   app.post(
-    "/sites/:code/account/login",
-    { schema: { hide: true }, config: loginLimit },
+    "/sites/:site/account/login",
+    { schema: { hide: true, params: SiteParams, body: FormBody }, config: loginLimit },
     async (request, reply) => {
-      const ctx = await ctxFor(request);
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const next = safeNext(body.next, `${ctx.base}/account/`);
+      const body = request.body;
+      const { ctx, next } = await ctxAndNext(request, request.params.site, body.next);
       const loginName = field(body, "loginName", 40);
-      try {
-        const account = await accounts.authenticate(loginName, field(body, "password", 128));
-        await signIn(deps, reply, account);
-        return reply.redirect(next, 303);
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        reply.status(httpStatusOf(error));
-        return sendHtml(
-          reply,
-          renderDocument(
-            <LoginPage
-              ctx={ctx}
-              next={next}
-              values={{ loginName }}
-              errors={Object.keys(error.fields).length ? error.fields : { loginName: error.message }}
-              externalName={accounts.external?.displayName ?? null}
-            />,
-          ),
-        );
-      }
+      return handleForm({
+        parse: () => ({ loginName, password: field(body, "password", 128) }),
+        run: (input) => accounts.authenticate(input.loginName, input.password),
+        onSuccess: signInAndGo(reply, next),
+        rerender: (problem) => {
+          reply.status(problem.status);
+          const errors = "form" in problem.errors ? { loginName: problem.message } : problem.errors;
+          return showLogin(reply, { ctx, next, loginName, errors });
+        },
+      });
     },
   );
 
@@ -83,22 +137,24 @@ export default async function accountRoutes(app: FastifyInstance, { deps }: { de
     agree: "",
   };
 
-  app.get("/sites/:code/account/register", { schema: { hide: true } }, async (request, reply) => {
-    const ctx = await ctxFor(request);
-    const next = safeNext((request.query as Record<string, unknown>).next, `${ctx.base}/account/`);
-    return sendHtml(
-      reply,
-      renderDocument(<RegisterPage ctx={ctx} next={next} values={emptyRegister} errors={{}} />),
-    );
-  });
+  app.get(
+    "/sites/:site/account/register",
+    { schema: { hide: true, params: SiteParams, querystring: NextQuery } },
+    async (request, reply) => {
+      const { ctx, next } = await ctxAndNext(request, request.params.site, request.query.next);
+      return sendHtml(
+        reply,
+        renderDocument(<RegisterPage ctx={ctx} next={next} values={emptyRegister} errors={{}} />),
+      );
+    },
+  );
 
   app.post(
-    "/sites/:code/account/register",
-    { schema: { hide: true }, config: loginLimit },
+    "/sites/:site/account/register",
+    { schema: { hide: true, params: SiteParams, body: FormBody }, config: loginLimit },
     async (request, reply) => {
-      const ctx = await ctxFor(request);
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const next = safeNext(body.next, `${ctx.base}/account/`);
+      const body = request.body;
+      const { ctx, next } = await ctxAndNext(request, request.params.site, body.next);
       const values: RegisterValues = {
         kind: field(body, "kind", 20),
         name: field(body, "name", 100),
@@ -108,55 +164,59 @@ export default async function accountRoutes(app: FastifyInstance, { deps }: { de
         phone: field(body, "phone", 20),
         agree: field(body, "agree", 2),
       };
-      try {
-        const account = await accounts.register({
+      return handleForm({
+        parse: () => ({
           ...values,
           password: field(body, "password", 200),
           password2: field(body, "password2", 200),
-        });
-        await signIn(deps, reply, account);
-        return reply.redirect(next, 303);
-      } catch (error) {
-        if (!(error instanceof DomainError)) throw error;
-        reply.status(400);
-        return sendHtml(
-          reply,
-          renderDocument(<RegisterPage ctx={ctx} next={next} values={values} errors={error.fields} />),
-        );
-      }
+        }),
+        run: (input) => accounts.register(input),
+        onSuccess: signInAndGo(reply, next),
+        rerender: (problem) => {
+          reply.status(problem.status);
+          return sendHtml(
+            reply,
+            renderDocument(<RegisterPage ctx={ctx} next={next} values={values} errors={problem.errors} />),
+          );
+        },
+      });
     },
   );
 
-  app.post("/sites/:code/account/logout", { schema: { hide: true } }, async (request, reply) => {
-    const ctx = await ctxFor(request);
-    const citizen = await requireCitizen(deps, request, reply, ctx.site.code);
-    if (!citizen) return reply;
-    await signOut(deps, request, reply);
-    return reply.redirect(`${ctx.base}/`, 303);
-  });
+  app.post(
+    "/sites/:site/account/logout",
+    { schema: { hide: true, params: SiteParams }, ...citizenArea },
+    async (request, reply) => {
+      const ctx = await ctxFor(request, request.params.site);
+      await signOut(deps, request, reply);
+      return reply.redirect(`${ctx.base}/`, 303);
+    },
+  );
 
-  app.get("/sites/:code/account/", { schema: { hide: true } }, async (request, reply) => {
-    const ctx = await ctxFor(request);
-    const citizen = await requireCitizen(deps, request, reply, ctx.site.code);
-    if (!citizen) return reply;
-    return sendHtml(
-      reply,
-      renderDocument(<AccountPage ctx={ctx} account={citizen.account} csrf={citizen.session.csrf} />),
-    );
-  });
+  app.get(
+    "/sites/:site/account/",
+    { schema: { hide: true, params: SiteParams }, ...citizenArea },
+    async (request, reply) => {
+      const ctx = await ctxFor(request, request.params.site);
+      const citizen = request.citizen;
+      return sendHtml(
+        reply,
+        renderDocument(<AccountPage ctx={ctx} account={citizen.account} csrf={citizen.session.csrf} />),
+      );
+    },
+  );
 
-  app.get("/sites/:code/account", { schema: { hide: true } }, async (request, reply) => {
-    const ctx = await ctxFor(request);
+  app.get("/sites/:site/account", { schema: { hide: true, params: SiteParams } }, async (request, reply) => {
+    const ctx = await ctxFor(request, request.params.site);
     return reply.redirect(`${ctx.base}/account/`, 301);
   });
 
   app.get(
-    "/sites/:code/account/oidc/start",
-    { schema: { hide: true }, config: loginLimit },
+    "/sites/:site/account/oidc/start",
+    { schema: { hide: true, params: SiteParams, querystring: NextQuery }, config: loginLimit },
     async (request, reply) => {
-      const ctx = await ctxFor(request);
+      const { next } = await ctxAndNext(request, request.params.site, request.query.next);
       if (!accounts.external) throw new NotFound("未配置统一身份认证登录");
-      const next = safeNext((request.query as Record<string, unknown>).next, `${ctx.base}/account/`);
       const { url, state } = await accounts.external.start();
       reply.setCookie(OIDC_COOKIE, JSON.stringify({ ...state, next }), {
         path: "/",
@@ -171,10 +231,10 @@ export default async function accountRoutes(app: FastifyInstance, { deps }: { de
   );
 
   app.get(
-    "/sites/:code/account/oidc/callback",
-    { schema: { hide: true }, config: loginLimit },
+    "/sites/:site/account/oidc/callback",
+    { schema: { hide: true, params: SiteParams }, config: loginLimit },
     async (request, reply) => {
-      const ctx = await ctxFor(request);
+      const ctx = await ctxFor(request, request.params.site);
       if (!accounts.external) throw new NotFound("未配置统一身份认证登录");
       const raw = request.cookies?.[OIDC_COOKIE];
       const unsigned = raw ? request.unsignCookie(raw) : null;
@@ -201,4 +261,6 @@ export default async function accountRoutes(app: FastifyInstance, { deps }: { de
       return reply.redirect(safeNext(pending.next, `${ctx.base}/account/`), 303);
     },
   );
-}
+};
+
+export default accountRoutes;

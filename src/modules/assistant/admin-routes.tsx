@@ -1,5 +1,6 @@
 import { guardStaffArea } from "../staff/index.ts";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import type { AssistantDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
@@ -7,7 +8,9 @@ import { hasRole, sitesWithRole, type StaffContext } from "../staff/index.ts";
 import { forbidden, Invalid, NotFound } from "../../platform/http/errors.ts";
 import type { AdminContext } from "../../web/admin-layout.tsx";
 import { renderDocument } from "../../web/render.ts";
-import { pageParam } from "../../platform/http/params.ts";
+import { handleForm } from "../../platform/http/handle-form.ts";
+import { idParam, pageParam } from "../../platform/http/params.ts";
+import { FormBody, formField } from "./form-body.ts";
 import type { FaqInput, FaqLink, FaqRecord } from "./service.ts";
 import {
   AssistantDashboard,
@@ -22,6 +25,13 @@ const EDIT_ROLES = ["editor", "site_admin"];
 const REVIEW_ROLES = ["reviewer", "site_admin"];
 const PAGE_SIZE = 30;
 const IdParams = Type.Object({ id: Type.String({ maxLength: 20 }) });
+/** Odd paging or filter values fall back to the defaults rather than answering 400. */
+const PageQuery = Type.Object({ page: Type.Optional(Type.String({ maxLength: 100 })) });
+const FaqListQuery = Type.Object({
+  page: Type.Optional(Type.String({ maxLength: 100 })),
+  status: Type.Optional(Type.String({ maxLength: 100 })),
+  q: Type.Optional(Type.String({ maxLength: 1000 })),
+});
 const LINK_KINDS: Record<string, FaqLink["kind"]> = {
   办事指南: "service",
   政策: "policy",
@@ -66,9 +76,8 @@ export function formValues(entry: FaqRecord): FaqFormValues {
   };
 }
 
-function readForm(body: Record<string, unknown>): FaqFormValues {
-  const s = (k: string, max: number) =>
-    typeof body[k] === "string" ? (body[k] as string).slice(0, max) : "";
+function readFaqForm(body: FormBody): FaqFormValues {
+  const s = formField(body);
   return {
     siteId: s("siteId", 12),
     department: s("department", 100),
@@ -106,7 +115,7 @@ function turnIds(text: string): number[] {
     .slice(0, 200);
 }
 
-export default async function assistantAdminRoutes(app: FastifyInstance, { deps }: { deps: AssistantDeps }) {
+const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> = async (app, { deps }) => {
   guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
   const { assistant, sites } = deps;
 
@@ -166,26 +175,30 @@ export default async function assistantAdminRoutes(app: FastifyInstance, { deps 
     return new Map(sites.list().map((s) => [s.id, s.name]));
   }
 
-  app.get("/admin/assistant/letters", { schema: { hide: true } }, async (request, reply) => {
-    const ctx = staffFor(request);
-    const editIds = sitesWithRole(ctx.staff, EDIT_ROLES);
-    const page = pageParam((request.query as { page?: string }).page);
-    const list = await assistant.letterCandidates(editIds, page, PAGE_SIZE);
-    return sendHtml(
-      reply,
-      renderDocument(
-        <LetterCandidatesPage
-          ctx={adminCtx(ctx, request)}
-          rows={list.rows}
-          total={list.total}
-          page={page}
-          pages={Math.max(1, Math.ceil(list.total / PAGE_SIZE))}
-          canCreate={editIds === null || editIds.length > 0}
-          siteNames={siteNames()}
-        />,
-      ),
-    );
-  });
+  app.get(
+    "/admin/assistant/letters",
+    { schema: { hide: true, querystring: PageQuery } },
+    async (request, reply) => {
+      const ctx = staffFor(request);
+      const editIds = sitesWithRole(ctx.staff, EDIT_ROLES);
+      const page = pageParam(request.query.page);
+      const list = await assistant.letterCandidates(editIds, page, PAGE_SIZE);
+      return sendHtml(
+        reply,
+        renderDocument(
+          <LetterCandidatesPage
+            ctx={adminCtx(ctx, request)}
+            rows={list.rows}
+            total={list.total}
+            page={page}
+            pages={Math.max(1, Math.ceil(list.total / PAGE_SIZE))}
+            canCreate={editIds === null || editIds.length > 0}
+            siteNames={siteNames()}
+          />,
+        ),
+      );
+    },
+  );
 
   app.post(
     "/admin/assistant/letters/:id",
@@ -194,115 +207,106 @@ export default async function assistantAdminRoutes(app: FastifyInstance, { deps 
       const ctx = staffFor(request);
       const editIds = sitesWithRole(ctx.staff, EDIT_ROLES);
       if (editIds !== null && editIds.length === 0) throw forbidden();
-      const id = Number((request.params as { id: string }).id);
-      if (!Number.isInteger(id) || id <= 0) throw new NotFound("信件编号有误");
+      const id = idParam(request.params.id);
+      if (id === null) throw new NotFound("信件编号有误");
       const entry = await assistant.entryFromLetter(id, editIds, actor(ctx));
       return reply.redirect(`/admin/assistant/faqs/${entry.id}?saved=1`, 303);
     },
   );
 
-  app.get("/admin/assistant/queue", { schema: { hide: true } }, async (request, reply) => {
-    const ctx = staffFor(request);
-    const groups = await assistant.queue();
-    const pages = Math.max(1, Math.ceil(groups.length / PAGE_SIZE));
-    const page = Math.min(pageParam((request.query as { page?: string }).page), pages);
-    return sendHtml(
-      reply,
-      renderDocument(
-        <QueuePage
-          ctx={adminCtx(ctx, request)}
-          groups={groups.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE)}
-          page={page}
-          pages={pages}
-        />,
-      ),
-    );
-  });
+  app.get(
+    "/admin/assistant/queue",
+    { schema: { hide: true, querystring: PageQuery } },
+    async (request, reply) => {
+      const ctx = staffFor(request);
+      const groups = await assistant.queue();
+      const pages = Math.max(1, Math.ceil(groups.length / PAGE_SIZE));
+      const page = Math.min(pageParam(request.query.page), pages);
+      return sendHtml(
+        reply,
+        renderDocument(
+          <QueuePage
+            ctx={adminCtx(ctx, request)}
+            groups={groups.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE)}
+            page={page}
+            pages={pages}
+          />,
+        ),
+      );
+    },
+  );
 
-  app.post("/admin/assistant/queue/resolve", { schema: { hide: true } }, async (request, reply) => {
-    const ctx = staffFor(request);
-    if (editableSites(ctx).length === 0) throw forbidden();
-    const body = (request.body ?? {}) as Record<string, unknown>;
-    await assistant.resolve(turnIds(typeof body.turns === "string" ? body.turns : ""), actor(ctx));
-    return reply.redirect("/admin/assistant/queue", 303);
-  });
+  app.post(
+    "/admin/assistant/queue/resolve",
+    { schema: { hide: true, body: FormBody } },
+    async (request, reply) => {
+      const ctx = staffFor(request);
+      if (editableSites(ctx).length === 0) throw forbidden();
+      await assistant.resolve(turnIds(formField(request.body)("turns", 100_000)), actor(ctx));
+      return reply.redirect("/admin/assistant/queue", 303);
+    },
+  );
 
-  app.get("/admin/assistant/faqs", { schema: { hide: true } }, async (request, reply) => {
-    const ctx = staffFor(request);
-    const query = request.query as { status?: string; q?: string; page?: string };
-    const status = ["draft", "submitted", "published"].includes(query.status ?? "") ? query.status! : "";
-    const q = (query.q ?? "").slice(0, 100).trim();
-    const siteIds = sitesWithRole(ctx.staff, [...EDIT_ROLES, ...REVIEW_ROLES]);
-    const page = pageParam(query.page);
-    const list = await assistant.repo.listFaqs(
-      { siteIds, status: status || null, q: q || null },
-      page,
-      PAGE_SIZE,
-    );
-    return sendHtml(
-      reply,
-      renderDocument(
-        <FaqListPage
-          ctx={adminCtx(ctx, request)}
-          rows={list.rows}
-          total={list.total}
-          page={page}
-          pages={Math.max(1, Math.ceil(list.total / PAGE_SIZE))}
-          status={status}
-          q={q}
-          siteNames={new Map(sites.list().map((s) => [s.id, s.name]))}
-        />,
-      ),
-    );
-  });
+  app.get(
+    "/admin/assistant/faqs",
+    { schema: { hide: true, querystring: FaqListQuery } },
+    async (request, reply) => {
+      const ctx = staffFor(request);
+      const query = request.query;
+      const status = ["draft", "submitted", "published"].includes(query.status ?? "") ? query.status! : "";
+      const q = (query.q ?? "").slice(0, 100).trim();
+      const siteIds = sitesWithRole(ctx.staff, [...EDIT_ROLES, ...REVIEW_ROLES]);
+      const page = pageParam(query.page);
+      const list = await assistant.repo.listFaqs(
+        { siteIds, status: status || null, q: q || null },
+        page,
+        PAGE_SIZE,
+      );
+      return sendHtml(
+        reply,
+        renderDocument(
+          <FaqListPage
+            ctx={adminCtx(ctx, request)}
+            rows={list.rows}
+            total={list.total}
+            page={page}
+            pages={Math.max(1, Math.ceil(list.total / PAGE_SIZE))}
+            status={status}
+            q={q}
+            siteNames={siteNames()}
+          />,
+        ),
+      );
+    },
+  );
 
-  app.get("/admin/assistant/faqs/new", { schema: { hide: true } }, async (request, reply) => {
-    const ctx = staffFor(request);
-    const editable = editableSites(ctx);
-    if (editable.length === 0) throw forbidden("您没有编辑知识库的权限");
-    const query = request.query as { question?: string; turns?: string };
-    const values: FaqFormValues = {
-      siteId: String(editable[0].id),
-      department: editable[0].name,
-      category: "",
-      question: (query.question ?? "").slice(0, 200),
-      alternatives: "",
-      answer: "",
-      keywords: "",
-      links: "",
-      resolveTurns: turnIds(query.turns ?? "").join(","),
-    };
-    return sendHtml(
-      reply,
-      renderDocument(
-        <FaqFormPage
-          ctx={adminCtx(ctx, request)}
-          entry={null}
-          values={values}
-          errors={{}}
-          sites={editable}
-          canEdit
-          canReview={false}
-        />,
-      ),
-    );
-  });
-
-  app.post("/admin/assistant/faqs", { schema: { hide: true } }, async (request, reply) => {
-    const ctx = staffFor(request);
-    const values = readForm((request.body ?? {}) as Record<string, unknown>);
-    const editable = editableSites(ctx);
-    const input = toInput(values);
-    try {
-      if (!editable.some((s) => s.id === input.siteId))
-        throw new Invalid("问答条目填写有误", { siteId: "请选择您有编辑权限的网站" });
-      const entry = await assistant.createEntry(input, actor(ctx));
-      const turns = turnIds(values.resolveTurns);
-      if (turns.length > 0) await assistant.resolve(turns, actor(ctx));
-      return reply.redirect(`/admin/assistant/faqs/${entry.id}?saved=1`, 303);
-    } catch (error) {
-      if (!(error instanceof Invalid)) throw error;
-      reply.status(400);
+  app.get(
+    "/admin/assistant/faqs/new",
+    {
+      schema: {
+        hide: true,
+        querystring: Type.Object({
+          question: Type.Optional(Type.String({ maxLength: 1000 })),
+          turns: Type.Optional(Type.String({ maxLength: 5000 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const ctx = staffFor(request);
+      const editable = editableSites(ctx);
+      if (editable.length === 0) throw forbidden("您没有编辑知识库的权限");
+      const query = request.query;
+      const values: FaqFormValues = {
+        siteId: String(editable[0].id),
+        department: editable[0].name,
+        category: "",
+        question: (query.question ?? "").slice(0, 200),
+        alternatives: "",
+        answer: "",
+        keywords: "",
+        links: "",
+        resolveTurns: turnIds(query.turns ?? "").join(","),
+      };
       return sendHtml(
         reply,
         renderDocument(
@@ -310,14 +314,69 @@ export default async function assistantAdminRoutes(app: FastifyInstance, { deps 
             ctx={adminCtx(ctx, request)}
             entry={null}
             values={values}
-            errors={error.fields}
+            errors={{}}
             sites={editable}
             canEdit
             canReview={false}
           />,
         ),
       );
-    }
+    },
+  );
+
+  /** The FAQ form, new or edited: saved and shown again, or shown again with the messages and input. */
+  function submitFaq(
+    reply: FastifyReply,
+    form: {
+      admin: AdminContext;
+      ctx: StaffContext;
+      body: FormBody;
+      entry: FaqRecord | null;
+      canReview: boolean;
+    },
+    save: (input: FaqInput, values: FaqFormValues) => Promise<FaqRecord>,
+  ) {
+    const values = readFaqForm(form.body);
+    const editable = editableSites(form.ctx);
+    return handleForm({
+      parse: () => {
+        const input = toInput(values);
+        if (!editable.some((s) => s.id === input.siteId))
+          throw new Invalid("问答条目填写有误", { siteId: "请选择您有编辑权限的网站" });
+        return input;
+      },
+      run: (input) => save(input, values),
+      onSuccess: (entry) => reply.redirect(`/admin/assistant/faqs/${entry.id}?saved=1`, 303),
+      rerender: (problem) => {
+        reply.status(problem.status);
+        return sendHtml(
+          reply,
+          renderDocument(
+            <FaqFormPage
+              ctx={form.admin}
+              entry={form.entry}
+              values={values}
+              errors={problem.errors}
+              sites={editable}
+              canEdit
+              canReview={form.canReview}
+            />,
+          ),
+        );
+      },
+      shows: (error) => error instanceof Invalid,
+    });
+  }
+
+  app.post("/admin/assistant/faqs", { schema: { hide: true, body: FormBody } }, async (request, reply) => {
+    const ctx = staffFor(request);
+    const form = { admin: adminCtx(ctx, request), ctx, body: request.body, entry: null, canReview: false };
+    return submitFaq(reply, form, async (input, values) => {
+      const entry = await assistant.createEntry(input, actor(ctx));
+      const turns = turnIds(values.resolveTurns);
+      if (turns.length > 0) await assistant.resolve(turns, actor(ctx));
+      return entry;
+    });
   });
 
   async function loadEntry(ctx: StaffContext, id: string) {
@@ -330,11 +389,17 @@ export default async function assistantAdminRoutes(app: FastifyInstance, { deps 
 
   app.get(
     "/admin/assistant/faqs/:id",
-    { schema: { hide: true, params: IdParams } },
+    {
+      schema: {
+        hide: true,
+        params: IdParams,
+        querystring: Type.Object({ saved: Type.Optional(Type.String({ maxLength: 100 })) }),
+      },
+    },
     async (request, reply) => {
       const ctx = staffFor(request);
-      const { entry, canEdit, canReview } = await loadEntry(ctx, (request.params as { id: string }).id);
-      const saved = (request.query as { saved?: string }).saved;
+      const { entry, canEdit, canReview } = await loadEntry(ctx, request.params.id);
+      const saved = request.query.saved;
       const sitesForForm = canEdit ? editableSites(ctx) : sites.list().filter((s) => s.id === entry.siteId);
       return sendHtml(
         reply,
@@ -356,37 +421,13 @@ export default async function assistantAdminRoutes(app: FastifyInstance, { deps 
 
   app.post(
     "/admin/assistant/faqs/:id",
-    { schema: { hide: true, params: IdParams } },
+    { schema: { hide: true, params: IdParams, body: FormBody } },
     async (request, reply) => {
       const ctx = staffFor(request);
-      const { entry, canEdit, canReview } = await loadEntry(ctx, (request.params as { id: string }).id);
+      const { entry, canEdit, canReview } = await loadEntry(ctx, request.params.id);
       if (!canEdit) throw forbidden();
-      const values = readForm((request.body ?? {}) as Record<string, unknown>);
-      const editable = editableSites(ctx);
-      try {
-        const input = toInput(values);
-        if (!editable.some((s) => s.id === input.siteId))
-          throw new Invalid("问答条目填写有误", { siteId: "请选择您有编辑权限的网站" });
-        await assistant.updateEntry(entry.id, input, actor(ctx));
-        return reply.redirect(`/admin/assistant/faqs/${entry.id}?saved=1`, 303);
-      } catch (error) {
-        if (!(error instanceof Invalid)) throw error;
-        reply.status(400);
-        return sendHtml(
-          reply,
-          renderDocument(
-            <FaqFormPage
-              ctx={adminCtx(ctx, request)}
-              entry={entry}
-              values={values}
-              errors={error.fields}
-              sites={editable}
-              canEdit={canEdit}
-              canReview={canReview}
-            />,
-          ),
-        );
-      }
+      const form = { admin: adminCtx(ctx, request), ctx, body: request.body, entry, canReview };
+      return submitFaq(reply, form, (input) => assistant.updateEntry(entry.id, input, actor(ctx)));
     },
   );
 
@@ -406,7 +447,7 @@ export default async function assistantAdminRoutes(app: FastifyInstance, { deps 
     },
     async (request, reply) => {
       const ctx = staffFor(request);
-      const { id, action } = request.params as { id: string; action: string };
+      const { id, action } = request.params;
       const need = ACTIONS[action];
       if (!need) throw new NotFound("未知操作");
       const { entry, canEdit, canReview } = await loadEntry(ctx, id);
@@ -419,4 +460,6 @@ export default async function assistantAdminRoutes(app: FastifyInstance, { deps 
       return reply.redirect(`/admin/assistant/faqs/${entry.id}?saved=1`, 303);
     },
   );
-}
+};
+
+export default assistantAdminRoutes;

@@ -1,8 +1,10 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import type { AssistantDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
-import { Invalid, httpStatusOf, isCorrectable } from "../../platform/http/errors.ts";
+import { Invalid } from "../../platform/http/errors.ts";
+import { handleForm, type FormProblem } from "../../platform/http/handle-form.ts";
 import { renderDocument } from "../../web/render.ts";
 import { pageContext, siteOf } from "../sites/index.ts";
 import type { Site } from "../sites/index.ts";
@@ -16,6 +18,7 @@ import {
 } from "./views/assistant-page.tsx";
 import type { AskResult } from "./service.ts";
 import assistantAdminRoutes from "./admin-routes.tsx";
+import { FormBody, formField } from "./form-body.ts";
 
 const SiteParams = Type.Object({ code: Type.String({ maxLength: 40 }) });
 /** Questions per minute per client (pages and API together count separately). */
@@ -52,11 +55,6 @@ const RateBody = Type.Object({
   helpful: Type.Boolean(),
 });
 
-function str(body: Record<string, unknown>, key: string, max: number): string {
-  const v = body[key];
-  return typeof v === "string" ? v.slice(0, max) : "";
-}
-
 function toTurnView(result: AskResult): TurnView {
   return {
     id: result.turnId,
@@ -71,7 +69,7 @@ function toTurnView(result: AskResult): TurnView {
   };
 }
 
-export default async function assistantRoutes(app: FastifyInstance, { deps }: { deps: AssistantDeps }) {
+const assistantRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> = async (app, { deps }) => {
   const assistant = deps.assistant;
 
   app.post(
@@ -88,7 +86,7 @@ export default async function assistantRoutes(app: FastifyInstance, { deps }: { 
       config: { rateLimit: ASK_RATE_LIMIT },
     },
     async (request) => {
-      const body = request.body as { question: string; conversationId?: string; site?: string };
+      const body = request.body;
       const site = body.site ? deps.sites.byCodeCached(body.site) : undefined;
       const result = await assistant.ask(body.question, body.conversationId, site?.id ?? null);
       return {
@@ -124,7 +122,7 @@ export default async function assistantRoutes(app: FastifyInstance, { deps }: { 
       config: { rateLimit: ASK_RATE_LIMIT },
     },
     async (request) => {
-      const body = request.body as { conversationId: string; turnId: number; helpful: boolean };
+      const body = request.body;
       await assistant.rate(body.conversationId, body.turnId, body.helpful);
       return { ok: true };
     },
@@ -185,8 +183,8 @@ export default async function assistantRoutes(app: FastifyInstance, { deps }: { 
       config: { rateLimit: ASK_RATE_LIMIT },
     },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
-      const { q, c } = request.query as { q?: string; c?: string };
+      const site = await siteOf(deps, request.params.code);
+      const { q, c } = request.query;
       reply.header("x-robots-tag", "noindex");
       if (q) {
         const result = await assistant.ask(q, c, site.id);
@@ -199,15 +197,11 @@ export default async function assistantRoutes(app: FastifyInstance, { deps }: { 
 
   app.post(
     "/sites/:code/assistant",
-    { schema: { hide: true, params: SiteParams }, config: { rateLimit: ASK_RATE_LIMIT } },
+    { schema: { hide: true, params: SiteParams, body: FormBody }, config: { rateLimit: ASK_RATE_LIMIT } },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const result = await assistant.ask(
-        str(body, "question", 100000),
-        str(body, "conversationId", 100),
-        site.id,
-      );
+      const site = await siteOf(deps, request.params.code);
+      const str = formField(request.body);
+      const result = await assistant.ask(str("question", 100000), str("conversationId", 100), site.id);
       reply.header("x-robots-tag", "noindex");
       return renderPage(request, reply, site, { conversationId: result.conversationId, latest: result });
     },
@@ -215,13 +209,13 @@ export default async function assistantRoutes(app: FastifyInstance, { deps }: { 
 
   app.post(
     "/sites/:code/assistant/rate",
-    { schema: { hide: true, params: SiteParams }, config: { rateLimit: ASK_RATE_LIMIT } },
+    { schema: { hide: true, params: SiteParams, body: FormBody }, config: { rateLimit: ASK_RATE_LIMIT } },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const conversationId = str(body, "conversationId", 100);
-      const turnId = Number(str(body, "turnId", 12));
-      const rating = str(body, "rating", 20);
+      const site = await siteOf(deps, request.params.code);
+      const str = formField(request.body);
+      const conversationId = str("conversationId", 100);
+      const turnId = Number(str("turnId", 12));
+      const rating = str("rating", 20);
       if (!Number.isInteger(turnId) || !["helpful", "unhelpful"].includes(rating))
         throw new Invalid("评价参数有误");
       await assistant.rate(conversationId, turnId, rating === "helpful");
@@ -235,63 +229,66 @@ export default async function assistantRoutes(app: FastifyInstance, { deps }: { 
   app.post(
     "/sites/:code/assistant/handoff",
     {
-      schema: { hide: true, params: SiteParams },
+      schema: { hide: true, params: SiteParams, body: FormBody },
       config: { rateLimit: { max: 15, timeWindow: "1 minute" } },
     },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const conversationId = str(body, "conversationId", 100);
+      const site = await siteOf(deps, request.params.code);
+      const str = formField(request.body);
+      const conversationId = str("conversationId", 100);
       const values: HandOffValues = {
-        name: str(body, "name", 60),
-        phone: str(body, "phone", 20).trim(),
-        code: str(body, "code", 10).trim(),
-        email: str(body, "email", 100),
-        message: str(body, "message", 5000),
-        publishConsent: str(body, "publishConsent", 2) === "1",
+        name: str("name", 60),
+        phone: str("phone", 20).trim(),
+        code: str("code", 10).trim(),
+        email: str("email", 100),
+        message: str("message", 5000),
+        publishConsent: str("publishConsent", 2) === "1",
       };
       reply.header("x-robots-tag", "noindex");
-      const retry = (error: unknown) => {
-        if (!isCorrectable(error)) throw error;
-        reply.status(httpStatusOf(error));
+      const retry = (problem: FormProblem) => {
+        reply.status(problem.status);
         return renderPage(request, reply, site, {
           conversationId,
           handOff: values,
-          handOffErrors: Object.keys(error.fields).length ? error.fields : { message: error.message },
+          handOffErrors: "form" in problem.errors ? { message: problem.message } : problem.errors,
         });
       };
       // Step one without JavaScript: send the phone code (the letter form's check), keep what was typed.
-      if (str(body, "action", 10) === "code") {
-        try {
-          const code = await deps.phone.request(values.phone, "letter", request.ip);
+      if (str("action", 10) === "code")
+        return handleForm({
+          parse: () => values,
+          run: (input) => deps.phone.request(input.phone, "letter", request.ip),
+          onSuccess: (code) =>
+            renderPage(request, reply, site, {
+              conversationId,
+              handOff: values,
+              handOffNotice: {
+                text: `验证码已发送至 ${values.phone.replace(/^(\d{3})\d{4}(\d{4})$/, "$1****$2")}，10分钟内有效。`,
+                demoCode: deps.config.smsShowCode ? code : null,
+              },
+            }),
+          rerender: retry,
+        });
+      return handleForm({
+        parse: () => values,
+        run: (input) => assistant.requestHandOff(conversationId, input, site.id, request.ip),
+        onSuccess: (receipt) => {
+          reply.header("cache-control", "no-store");
           return renderPage(request, reply, site, {
             conversationId,
-            handOff: values,
-            handOffNotice: {
-              text: `验证码已发送至 ${values.phone.replace(/^(\d{3})\d{4}(\d{4})$/, "$1****$2")}，10分钟内有效。`,
-              demoCode: deps.config.smsShowCode ? code : null,
+            receipt: {
+              queryNo: receipt.reference,
+              lookupCode: receipt.lookupCode,
+              lookupUrl: `${deps.sites.base(site)}/interaction/lookup?no=${receipt.reference}&code=${encodeURIComponent(receipt.lookupCode)}`,
             },
           });
-        } catch (error) {
-          return retry(error);
-        }
-      }
-      try {
-        const receipt = await assistant.requestHandOff(conversationId, values, site.id, request.ip);
-        reply.header("cache-control", "no-store");
-        return renderPage(request, reply, site, {
-          conversationId,
-          receipt: {
-            queryNo: receipt.reference,
-            lookupCode: receipt.lookupCode,
-            lookupUrl: `${deps.sites.base(site)}/interaction/lookup?no=${receipt.reference}&code=${encodeURIComponent(receipt.lookupCode)}`,
-          },
-        });
-      } catch (error) {
-        return retry(error);
-      }
+        },
+        rerender: retry,
+      });
     },
   );
 
   await app.register(assistantAdminRoutes, { deps });
-}
+};
+
+export default assistantRoutes;

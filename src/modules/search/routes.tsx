@@ -1,4 +1,4 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { SearchDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
@@ -26,7 +26,20 @@ const Facet = Type.Array(
   Type.Object({ value: Type.Union([Type.String(), Type.Integer()]), count: Type.Integer() }),
 );
 
-export default async function searchRoutes(app: FastifyInstance, { deps }: { deps: SearchDeps }) {
+/** A search-page query value: as typed, or repeated (the first one counts); odd values fall back later. */
+const PageQueryValue = (maxLength: number) =>
+  Type.Optional(Type.Union([Type.String({ maxLength }), Type.Array(Type.String({ maxLength }))]));
+
+const SearchPageQuery = Type.Object({
+  // Over-long terms are cut with a message on the page, so only what a URL can carry is refused.
+  q: PageQueryValue(16_384),
+  scope: PageQueryValue(20),
+  kind: PageQueryValue(100),
+  year: PageQueryValue(100),
+  page: PageQueryValue(100),
+});
+
+const searchRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async (app, { deps }) => {
   const search = new SiteSearchService(deps);
   app.addHook("onClose", () => search.flush());
   const kinds = deps.search.kinds;
@@ -57,7 +70,11 @@ export default async function searchRoutes(app: FastifyInstance, { deps }: { dep
   app.get(
     "/sites/:code/search",
     {
-      schema: { hide: true },
+      schema: {
+        hide: true,
+        params: Type.Object({ code: Type.String({ maxLength: 40 }) }),
+        querystring: SearchPageQuery,
+      },
       config: {
         rateLimit: { max: 120, timeWindow: "1 minute" },
         readReplica: true,
@@ -72,8 +89,8 @@ export default async function searchRoutes(app: FastifyInstance, { deps }: { dep
       },
     },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
-      const raw = request.query as Record<string, unknown>;
+      const site = await siteOf(deps, request.params.code);
+      const raw = request.query;
       const { params, query, tooLong } = pageParams(site, raw);
       let message: string | undefined;
       if (tooLong) message = `搜索词不能超过${MAX_QUERY_LENGTH}字，已按前${MAX_QUERY_LENGTH}字搜索。`;
@@ -137,14 +154,7 @@ export default async function searchRoutes(app: FastifyInstance, { deps }: { dep
       },
     },
     async (request) => {
-      const q = request.query as {
-        q: string;
-        site?: string;
-        kind?: string;
-        year?: number;
-        page?: number;
-        pageSize?: number;
-      };
+      const q = request.query;
       if (!q.q.trim()) throw new Invalid("请输入搜索关键词", { q: "关键词不能为空" });
       await deps.sites.ensureFresh();
       if (q.site && !deps.sites.byCodeCached(q.site))
@@ -190,4 +200,6 @@ export default async function searchRoutes(app: FastifyInstance, { deps }: { dep
       };
     },
   );
-}
+};
+
+export default searchRoutes;
