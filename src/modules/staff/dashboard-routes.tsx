@@ -1,6 +1,6 @@
 import { guardStaffArea } from "./auth.ts";
 import { consoleRequest } from "./console-request.ts";
-import type { FastifyInstance } from "fastify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { StaffDeps } from "./deps.ts";
 import { sitesWithRole } from "./auth.ts";
 import { AdminLayout } from "../../web/admin-layout.tsx";
@@ -8,7 +8,7 @@ import { sendPage } from "../../web/console.ts";
 
 const ANY_ROLE = ["site_admin", "editor", "reviewer"];
 
-export default async function dashboardRoutes(app: FastifyInstance, { deps }: { deps: StaffDeps }) {
+const dashboardRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, { deps }) => {
   guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
   const db = deps.store.db;
 
@@ -88,4 +88,5 @@ export default async function dashboardRoutes(app: FastifyInstance, { deps }: { 
       </AdminLayout>,
     );
   });
-}
+};
+export default dashboardRoutes;
