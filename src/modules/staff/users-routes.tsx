@@ -9,7 +9,7 @@ import { FormBody, formText, type FormValues } from "../../platform/http/form-in
 import { handleForm, type FormProblem } from "../../platform/http/handle-form.ts";
 import { StaffService } from "./service.ts";
 import { sendPage } from "../../web/console.ts";
-import { idParam, pageParam } from "../../platform/http/params.ts";
+import { IdParams, idParam, NoticeQuery, pageParam } from "../../platform/http/params.ts";
 import { inSites } from "./auth.ts";
 import { NewUserPage, UserPage, UsersPage, type NewUserValues, type UserRow } from "./views/users.tsx";
 
@@ -25,9 +25,6 @@ const DONE: Record<string, string> = {
 
 /** Sites whose roles the staff member may hand out (null: all, for operators). */
 const adminSites = (staff: StaffPrincipal) => sitesWithRole(staff, "site_admin");
-
-/** A user in the console's paths: any string reaches the handler, which answers 404 for a non-id. */
-const UserParams = Type.Object({ id: Type.String({ maxLength: 20 }) });
 
 const userRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, { deps }) => {
   guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
@@ -186,8 +183,8 @@ const userRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, {
     {
       schema: {
         hide: true,
-        params: UserParams,
-        querystring: Type.Object({ done: Type.Optional(Type.String({ maxLength: 40 })) }),
+        params: IdParams,
+        querystring: NoticeQuery,
       },
     },
     async (request, reply) => {
@@ -204,7 +201,7 @@ const userRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, {
   ) {
     app.post(
       `/admin/users/:id/${path}`,
-      { schema: { hide: true, params: UserParams, body: FormBody } },
+      { schema: { hide: true, params: IdParams, body: FormBody } },
       async (request, reply) => {
         const c = consoleRequest(request);
         const user = await loadUser(c, request.params.id);

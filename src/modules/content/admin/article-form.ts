@@ -2,11 +2,10 @@ import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { consoleRequest, type ConsoleRequest } from "../../staff/index.ts";
 import { formIds, formText, readRawForm, type FormValues } from "../../../platform/http/form-input.ts";
-import type { ArticleInput } from "../service.ts";
+import type { ArticleInput, ContentService } from "../service.ts";
 import type { Article } from "../service.ts";
-
-/** An article in the console's paths: any string reaches the handler, which answers 404 for a non-id. */
-export const ArticleIdParams = Type.Object({ id: Type.String({ maxLength: 20 }) });
+import { NotFound } from "../../../platform/http/errors.ts";
+import { idParam } from "../../../platform/http/params.ts";
 
 /** The article lists' filters (信息管理, 审核队列): odd values are ignored, never refused. */
 export const ArticleListQuery = Type.Object({
@@ -154,4 +153,11 @@ export async function multipartForm(
   const { values, files } = await readRawForm(request);
   const uploads = files.filter((f) => f.fileName).map((f) => ({ fileName: f.fileName, bytes: f.bytes }));
   return { c: consoleRequest(request), form: values, uploads };
+}
+
+/** The article a console path names; 404 for a non-id or an unknown one. */
+export async function articleOf(content: ContentService, rawId: string): Promise<Article> {
+  const id = idParam(rawId);
+  if (!id) throw new NotFound("信息不存在");
+  return content.get(id);
 }

@@ -5,14 +5,14 @@ import { Type } from "typebox";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { ContentDeps } from "../deps.ts";
 import { sitesWithRole, type StaffPrincipal } from "../../staff/index.ts";
-import { forbidden, NotFound } from "../../../platform/http/errors.ts";
+import { forbidden } from "../../../platform/http/errors.ts";
 import { handleForm } from "../../../platform/http/handle-form.ts";
 import { formText } from "../../../platform/http/form-input.ts";
 import { checkAttachment } from "../../../platform/files/attachments.ts";
 import type { Actor, Article } from "../service.ts";
 import {
-  ArticleIdParams,
   ArticleListQuery,
+  articleOf,
   emptyValues,
   multipartForm,
   toInput,
@@ -22,7 +22,7 @@ import {
   type Upload,
 } from "./article-form.ts";
 import { sendPage } from "../../../web/console.ts";
-import { idParam, pageParam } from "../../../platform/http/params.ts";
+import { IdParams, idParam, NoticeQuery, pageParam } from "../../../platform/http/params.ts";
 import { assertView, canEdit, editableSites, VIEW_ROLES } from "./rights.ts";
 import { inSites } from "../../staff/index.ts";
 import { ArticleFormPage, type ChannelChoice } from "./views/article-form.tsx";
@@ -218,8 +218,8 @@ const articleRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (a
     {
       schema: {
         hide: true,
-        params: ArticleIdParams,
-        querystring: Type.Object({ saved: Type.Optional(Type.String({ maxLength: 20 })) }),
+        params: IdParams,
+        querystring: NoticeQuery,
       },
     },
     async (request, reply) => {
@@ -237,20 +237,17 @@ const articleRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (a
     },
   );
 
-  app.post(
-    "/admin/articles/:id",
-    { schema: { hide: true, params: ArticleIdParams } },
-    async (request, reply) =>
-      saveArticle(request, reply, async (c) => {
-        const article = await loadArticle(request.params.id);
-        if (!canEdit(c.auth.staff, article)) throw forbidden("您没有权限修改这条信息");
-        return article;
-      }),
+  app.post("/admin/articles/:id", { schema: { hide: true, params: IdParams } }, async (request, reply) =>
+    saveArticle(request, reply, async (c) => {
+      const article = await loadArticle(request.params.id);
+      if (!canEdit(c.auth.staff, article)) throw forbidden("您没有权限修改这条信息");
+      return article;
+    }),
   );
 
   app.post(
     "/admin/articles/:id/submit",
-    { schema: { hide: true, params: ArticleIdParams } },
+    { schema: { hide: true, params: IdParams } },
     async (request, reply) => {
       const c = consoleRequest(request);
       const article = await loadArticle(request.params.id);
@@ -265,7 +262,7 @@ const articleRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (a
     {
       schema: {
         hide: true,
-        params: ArticleIdParams,
+        params: IdParams,
         querystring: Type.Object({
           from: Type.Optional(Type.String({ maxLength: 20 })),
           to: Type.Optional(Type.String({ maxLength: 20 })),
@@ -299,11 +296,7 @@ const articleRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (a
     },
   );
 
-  async function loadArticle(raw: string): Promise<Article> {
-    const id = idParam(raw);
-    if (!id) throw new NotFound("信息不存在");
-    return content.get(id);
-  }
+  const loadArticle = (rawId: string) => articleOf(content, rawId);
 };
 export default articleRoutes;
 

@@ -2,18 +2,17 @@ import { guardStaffArea } from "../../staff/index.ts";
 import { consoleRequest, type ConsoleRequest } from "../../staff/index.ts";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply } from "fastify";
-import { Type } from "typebox";
 import type { ContentDeps } from "../deps.ts";
 import { sitesWithRole } from "../../staff/index.ts";
-import { Invalid, NotFound } from "../../../platform/http/errors.ts";
+import { Invalid } from "../../../platform/http/errors.ts";
 import { FormBody, formText } from "../../../platform/http/form-input.ts";
 import { handleForm } from "../../../platform/http/handle-form.ts";
 import type { Article } from "../service.ts";
 import { actorOf } from "./articles-routes.tsx";
-import { ArticleIdParams, ArticleListQuery } from "./article-form.ts";
+import { ArticleListQuery, articleOf } from "./article-form.ts";
 import { sendPage } from "../../../web/console.ts";
 import { chinaLocalToIso } from "../../../platform/time/china-time.ts";
-import { idParam, pageParam } from "../../../platform/http/params.ts";
+import { IdParams, idParam, NoticeQuery, pageParam } from "../../../platform/http/params.ts";
 import { assertReview, assertView, canEdit, canReview, REVIEW_ROLES } from "./rights.ts";
 import { inSites } from "../../staff/index.ts";
 import { ArticleListPage } from "./views/article-list.tsx";
@@ -104,19 +103,15 @@ const reviewRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (ap
     );
   }
 
-  async function load(rawId: string): Promise<Article> {
-    const id = idParam(rawId);
-    if (!id) throw new NotFound("信息不存在");
-    return content.get(id);
-  }
+  const load = (rawId: string) => articleOf(content, rawId);
 
   app.get(
     "/admin/review/:id",
     {
       schema: {
         hide: true,
-        params: ArticleIdParams,
-        querystring: Type.Object({ done: Type.Optional(Type.String({ maxLength: 40 })) }),
+        params: IdParams,
+        querystring: NoticeQuery,
       },
     },
     async (request, reply) => {
@@ -134,7 +129,7 @@ const reviewRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (ap
   ) {
     app.post(
       `/admin/review/:id/${name}`,
-      { schema: { hide: true, params: ArticleIdParams, body: FormBody } },
+      { schema: { hide: true, params: IdParams, body: FormBody } },
       async (request, reply) => {
         const c = consoleRequest(request);
         const article = await load(request.params.id);

@@ -11,7 +11,7 @@ import { AdminLayout, CsrfField } from "../../../web/admin-layout.tsx";
 import { Pagination } from "../../../web/components/pagination.tsx";
 import { FormBody, formText } from "../../../platform/http/form-input.ts";
 import { sendPage } from "../../../web/console.ts";
-import { idParam, pageParam } from "../../../platform/http/params.ts";
+import { IdParams, idParam, pageParam } from "../../../platform/http/params.ts";
 
 const PAGE_SIZE = 20;
 /** 3 working days, approximated as 3 calendar days (no holiday calendar here yet). */
@@ -139,7 +139,7 @@ const errorReportRoutes: FastifyPluginAsyncTypebox<{ deps: SitesDeps }> = async 
 
   app.post(
     "/admin/error-reports/:id/answer",
-    { schema: { hide: true, params: Type.Object({ id: Type.String({ maxLength: 20 }) }), body: FormBody } },
+    { schema: { hide: true, params: IdParams, body: FormBody } },
     async (request, reply) => {
       const c = consoleRequest(request);
       const id = idParam(request.params.id);

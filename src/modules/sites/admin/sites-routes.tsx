@@ -2,7 +2,6 @@ import { guardStaffArea } from "../../staff/index.ts";
 import { consoleRequest, type ConsoleRequest } from "../../staff/index.ts";
 import type { FastifyReply } from "fastify";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { Type } from "typebox";
 import type { SitesDeps } from "../deps.ts";
 import { hasRole, requireRole } from "../../staff/index.ts";
 import { forbidden, notFound, Invalid } from "../../../platform/http/errors.ts";
@@ -10,19 +9,11 @@ import { FormBody, formText, type FormValues } from "../../../platform/http/form
 import { handleForm } from "../../../platform/http/handle-form.ts";
 import type { Site, SiteInput } from "../service.ts";
 import { sendPage } from "../../../web/console.ts";
-import { idParam } from "../../../platform/http/params.ts";
+import { IdParams, idParam, NoticeQuery } from "../../../platform/http/params.ts";
 import { ChannelsPage, type ChannelFormValues } from "./views/channels.tsx";
 import { SITE_FIELDS, SiteFormPage, siteValues, SitesPage, type SiteFormValues } from "./views/sites.tsx";
 
 const EMPTY_CHANNEL: ChannelFormValues = { name: "", slug: "", kind: "list", parentId: "" };
-
-/** A site or channel in the console's paths: any string reaches the handler, which answers 404 for a non-id. */
-const IdParams = Type.Object({ id: Type.String({ maxLength: 20 }) });
-/** What a page says after a redirect (?saved=1, ?done=…): unknown values show nothing. */
-const NoticeQuery = Type.Object({
-  saved: Type.Optional(Type.String({ maxLength: 40 })),
-  done: Type.Optional(Type.String({ maxLength: 40 })),
-});
 
 const siteRoutes: FastifyPluginAsyncTypebox<{ deps: SitesDeps }> = async (app, { deps }) => {
   guardStaffArea(app, { db: deps.store.db, sessions: deps.sessions });
