@@ -1,37 +1,28 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { VNode } from "preact";
+import { formText, type FormValues } from "../platform/http/form-input.ts";
 import { sendHtml } from "../platform/http/reply.ts";
 import { renderDocument } from "./render.ts";
 
-export function sendPage(reply: FastifyReply, page: VNode, status = 200): FastifyReply {
+/** Sends a console page (never cached); answers with the route's own reply type. */
+export function sendPage<R extends FastifyReply>(reply: R, page: VNode, status = 200): R {
   reply.header("cache-control", "no-store");
-  return sendHtml(reply.status(status), renderDocument(page));
+  sendHtml(reply.status(status), renderDocument(page));
+  return reply;
 }
 
-export type Form = Record<string, unknown>;
-
-export function formOf(request: FastifyRequest): Form {
+/**
+ * @deprecated Read a form through the route's typed body (`schema: { body: FormBody }`) or the one
+ * form reader, with formText/formIds from platform/http/form-input.ts. Kept only until the last
+ * caller outside the content, sites and staff modules moves over.
+ */
+export function formOf(request: FastifyRequest): FormValues {
   const body = request.body;
-  return body && typeof body === "object" ? (body as Form) : {};
+  return body && typeof body === "object" ? (body as FormValues) : {};
 }
 
-/** A single text field, trimmed to `max` characters (first value when repeated). */
-export function text(form: Form, key: string, max = 200): string {
-  const v = form[key];
-  const s = Array.isArray(v) ? v[0] : v;
-  return typeof s === "string" ? s.slice(0, max) : "";
-}
-
-/** Every positive integer given under `key` (repeated checkboxes). */
-export function ids(form: Form, key: string): number[] {
-  const v = form[key];
-  const list = Array.isArray(v) ? v : v === undefined ? [] : [v];
-  return [
-    ...new Set(
-      list.filter((x): x is string => typeof x === "string" && /^\d{1,9}$/.test(x)).map((x) => Number(x)),
-    ),
-  ].filter((n) => n > 0);
-}
+/** @deprecated Use formText from platform/http/form-input.ts. */
+export const text = formText;
 
 export function clientIp(request: FastifyRequest): string {
   return request.ip ?? "";

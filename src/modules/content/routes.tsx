@@ -1,5 +1,6 @@
 import { pageParam } from "../../platform/http/params.ts";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { FastifyRequest } from "fastify";
 import { Feed } from "feed";
 import { Type } from "typebox";
 import type { ContentDeps } from "./deps.ts";
@@ -17,6 +18,8 @@ import { ChannelPage } from "./views/channel.tsx";
 import { PoliciesPage, type PolicyFilterValues } from "./views/policies.tsx";
 
 const SiteParams = Type.Object({ code: Type.String({ maxLength: 40 }) });
+/** A page number as typed in the address: anything odd falls back to page 1 (pageParam). */
+const PageQuery = Type.Object({ page: Type.Optional(Type.String({ maxLength: 40 })) });
 const PAGE_SIZE = 20;
 
 function origin(request: FastifyRequest): string {
@@ -51,60 +54,71 @@ async function channelWithDescendants(
   return { ids, children: all.filter((c) => c.parentId === channel.id) };
 }
 
-export default async function contentRoutes(app: FastifyInstance, { deps }: { deps: ContentDeps }) {
+const contentRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (app, { deps }) => {
   const { sites, content } = deps;
 
   // Public pages: cached for anonymous visitors, and may read from the read replica.
   const cached = { pageCache: true, readReplica: true };
   const replica = { readReplica: true };
-  app.get("/sites/:code/col/*", { schema: { hide: true }, config: cached }, async (request, reply) => {
-    const params = request.params as { code: string; "*": string };
-    const site = await siteOf(deps, params.code);
-    let rest = params["*"];
-    let feed: "rss" | "atom" | null = null;
-    if (rest.endsWith("/rss.xml")) [feed, rest] = ["rss", rest.slice(0, -8)];
-    else if (rest.endsWith("/atom.xml")) [feed, rest] = ["atom", rest.slice(0, -9)];
-    const path = rest.replace(/\/+$/, "");
-    const channel = await sites.repo.channelByPath(site.id, path);
-    if (!channel) {
-      const target = await sites.resolveRedirect(`/sites/${site.code}/col/${path}`);
-      if (target) return reply.redirect(target.endsWith("/") ? target : `${target}/`, 301);
-      throw notFound("该栏目不存在");
-    }
-    if (!feed && !request.url.split("?")[0].endsWith("/"))
-      return reply.redirect(`/sites/${site.code}/col/${channel.path}/`, 301);
-    const { ids, children } = await channelWithDescendants(deps, site, channel);
-    const page = pageParam((request.query as { page?: string }).page);
-    const list = await content.repo.publishedInChannel(ids, feed ? 1 : page, PAGE_SIZE);
-    const base = sites.base(site);
-    if (feed) {
-      const link = `${origin(request)}${base}/col/${channel.path}/`;
-      const f = new Feed({
-        title: `${channel.name} - ${site.name}`,
-        id: link,
-        link,
-        language: "zh-CN",
-        copyright: site.sponsor,
-        updated: list.rows[0]?.publishedAt ? new Date(list.rows[0].publishedAt) : new Date(0),
-      });
-      for (const a of list.rows) {
-        const url = `${origin(request)}${base}/art/${a.id}.html`;
-        f.addItem({ title: a.title, id: url, link: url, date: new Date(a.publishedAt ?? 0) });
+  app.get(
+    "/sites/:code/col/*",
+    {
+      schema: {
+        hide: true,
+        params: Type.Object({ code: Type.String({ maxLength: 40 }), "*": Type.String({ maxLength: 1000 }) }),
+        querystring: PageQuery,
+      },
+      config: cached,
+    },
+    async (request, reply) => {
+      const params = request.params;
+      const site = await siteOf(deps, params.code);
+      let rest = params["*"];
+      let feed: "rss" | "atom" | null = null;
+      if (rest.endsWith("/rss.xml")) [feed, rest] = ["rss", rest.slice(0, -8)];
+      else if (rest.endsWith("/atom.xml")) [feed, rest] = ["atom", rest.slice(0, -9)];
+      const path = rest.replace(/\/+$/, "");
+      const channel = await sites.repo.channelByPath(site.id, path);
+      if (!channel) {
+        const target = await sites.resolveRedirect(`/sites/${site.code}/col/${path}`);
+        if (target) return reply.redirect(target.endsWith("/") ? target : `${target}/`, 301);
+        throw notFound("该栏目不存在");
       }
-      reply.header("cache-control", "public, max-age=300");
-      return feed === "rss"
-        ? reply.type("application/rss+xml; charset=utf-8").send(f.rss2())
-        : reply.type("application/atom+xml; charset=utf-8").send(f.atom1());
-    }
-    const ctx = await pageContext(deps, site, request, channel.path);
-    const crumbs = await channelCrumbs(deps, site, channel);
-    return sendHtml(
-      reply,
-      renderDocument(
-        <ChannelPage ctx={ctx} channel={channel} crumbs={crumbs} children={children} list={list} />,
-      ),
-    );
-  });
+      if (!feed && !request.url.split("?")[0].endsWith("/"))
+        return reply.redirect(`/sites/${site.code}/col/${channel.path}/`, 301);
+      const { ids, children } = await channelWithDescendants(deps, site, channel);
+      const page = pageParam(request.query.page);
+      const list = await content.repo.publishedInChannel(ids, feed ? 1 : page, PAGE_SIZE);
+      const base = sites.base(site);
+      if (feed) {
+        const link = `${origin(request)}${base}/col/${channel.path}/`;
+        const f = new Feed({
+          title: `${channel.name} - ${site.name}`,
+          id: link,
+          link,
+          language: "zh-CN",
+          copyright: site.sponsor,
+          updated: list.rows[0]?.publishedAt ? new Date(list.rows[0].publishedAt) : new Date(0),
+        });
+        for (const a of list.rows) {
+          const url = `${origin(request)}${base}/art/${a.id}.html`;
+          f.addItem({ title: a.title, id: url, link: url, date: new Date(a.publishedAt ?? 0) });
+        }
+        reply.header("cache-control", "public, max-age=300");
+        return feed === "rss"
+          ? reply.type("application/rss+xml; charset=utf-8").send(f.rss2())
+          : reply.type("application/atom+xml; charset=utf-8").send(f.atom1());
+      }
+      const ctx = await pageContext(deps, site, request, channel.path);
+      const crumbs = await channelCrumbs(deps, site, channel);
+      return sendHtml(
+        reply,
+        renderDocument(
+          <ChannelPage ctx={ctx} channel={channel} crumbs={crumbs} children={children} list={list} />,
+        ),
+      );
+    },
+  );
 
   app.get(
     "/sites/:code/art/:file",
@@ -116,7 +130,7 @@ export default async function contentRoutes(app: FastifyInstance, { deps }: { de
       },
     },
     async (request, reply) => {
-      const { code, file } = request.params as { code: string; file: string };
+      const { code, file } = request.params;
       const site = await siteOf(deps, code);
       const match = /^(\d{1,10})\.html$/.exec(file);
       if (!match) throw notFound("该信息不存在");
@@ -175,7 +189,7 @@ export default async function contentRoutes(app: FastifyInstance, { deps }: { de
       },
     },
     async (request, reply) => {
-      const { code, id } = request.params as { code: string; id: string };
+      const { code, id } = request.params;
       await siteOf(deps, code);
       const attachment = /^\d+$/.test(id) ? await content.repo.attachmentById(Number(id)) : undefined;
       const article = attachment?.articleId ? await content.repo.byId(attachment.articleId) : undefined;
@@ -210,8 +224,8 @@ export default async function contentRoutes(app: FastifyInstance, { deps }: { de
       },
     },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
-      const q = request.query as Record<string, string | undefined>;
+      const site = await siteOf(deps, request.params.code);
+      const q = request.query;
       const filter: PolicyFilterValues = {
         issuer: q.issuer ?? "",
         year: /^\d{4}$/.test(q.year ?? "") ? q.year! : "",
@@ -249,7 +263,7 @@ export default async function contentRoutes(app: FastifyInstance, { deps }: { de
     "/sites/:code/sitemap.xml",
     { schema: { hide: true, params: SiteParams }, config: replica },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const site = await siteOf(deps, request.params.code);
       const base = `${origin(request)}${sites.base(site)}`;
       const channels = await sites.repo.channelsOfSite(site.id);
       const articles = await deps.store.read
@@ -281,4 +295,5 @@ export default async function contentRoutes(app: FastifyInstance, { deps }: { de
       return `<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${urls.join("\n")}\n</urlset>\n`;
     },
   );
-}
+};
+export default contentRoutes;

@@ -9,7 +9,7 @@ import { notFound, Forbidden, Invalid } from "../../platform/http/errors.ts";
 import { handleForm } from "../../platform/http/handle-form.ts";
 import { idParam, pageParam } from "../../platform/http/params.ts";
 import type { AdminContext } from "../../web/admin-layout.tsx";
-import type { Form } from "../../web/console.ts";
+import type { FormValues as Form } from "../../platform/http/form-input.ts";
 import { renderDocument } from "../../web/render.ts";
 import { FormBody, problemFields } from "../../web/public-form.ts";
 import { MANAGE_ROLES, phaseOf, type Phase } from "./consultations.ts";

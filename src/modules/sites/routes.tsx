@@ -1,6 +1,9 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { SitesDeps } from "./deps.ts";
+import { Invalid } from "../../platform/http/errors.ts";
+import { FormBody, formText } from "../../platform/http/form-input.ts";
+import { handleForm } from "../../platform/http/handle-form.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { nowIso } from "../../platform/time/china-time.ts";
 import { renderDocument } from "../../web/render.ts";
@@ -25,11 +28,28 @@ function safeBack(back: string | undefined, fallback: string): string {
   return back && back.startsWith("/") && !back.startsWith("//") && !/[\r\n\\]/.test(back) ? back : fallback;
 }
 
-export default async function sitesRoutes(app: FastifyInstance, { deps }: { deps: SitesDeps }) {
+/** A report's values checked: the row to store, or Invalid with a message per field. */
+function checkReport(values: ReportErrorValues) {
+  const errors: Record<string, string> = {};
+  if (!ERROR_CATEGORIES.includes(values.category)) errors.category = "请选择错误类型";
+  if (!values.description.trim()) errors.description = "请描述发现的问题";
+  else if (values.description.length > 1000) errors.description = "问题描述不能超过1000字";
+  if (values.contact && !/^(1[3-9]\d{9}|[^@\s]+@[^@\s]+\.[^@\s]+)$/.test(values.contact))
+    errors.contact = "请填写正确的手机号或邮箱，或留空";
+  if (Object.keys(errors).length > 0) throw new Invalid("请检查填写的内容", errors);
+  return {
+    url: values.url,
+    category: values.category,
+    description: values.description.trim(),
+    contact: values.contact,
+  };
+}
+
+const sitesRoutes: FastifyPluginAsyncTypebox<{ deps: SitesDeps }> = async (app, { deps }) => {
   const { sites, content } = deps;
 
   app.get("/sites/:code", { schema: { hide: true, params: SiteParams } }, async (request, reply) => {
-    const site = await siteOf(deps, (request.params as { code: string }).code);
+    const site = await siteOf(deps, request.params.code);
     return reply.redirect(`/sites/${site.code}/`, 301);
   });
 
@@ -39,7 +59,7 @@ export default async function sitesRoutes(app: FastifyInstance, { deps }: { deps
     "/sites/:code/",
     { schema: { hide: true, params: SiteParams }, config: cached },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const site = await siteOf(deps, request.params.code);
       const ctx = await pageContext(deps, site, request, "");
       const sections: HomeSection[] = [];
       for (const s of SECTIONS) {
@@ -62,7 +82,7 @@ export default async function sitesRoutes(app: FastifyInstance, { deps }: { deps
     "/sites/:code/theme.css",
     { schema: { hide: true, params: SiteParams } },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const site = await siteOf(deps, request.params.code);
       // Colours are validated as #RRGGBB on save, so they are safe to interpolate.
       const colour = /^#[0-9a-fA-F]{6}$/.test(site.themeColor) ? site.themeColor : "#b3261e";
       reply.type("text/css; charset=utf-8").header("cache-control", "public, max-age=60");
@@ -80,8 +100,8 @@ export default async function sitesRoutes(app: FastifyInstance, { deps }: { deps
       },
     },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
-      const { on, back } = request.query as { on?: string; back?: string };
+      const site = await siteOf(deps, request.params.code);
+      const { on, back } = request.query;
       reply.setCookie(ELDER_COOKIE, on === "0" ? "0" : "1", {
         path: "/",
         maxAge: 365 * 24 * 3600,
@@ -97,7 +117,7 @@ export default async function sitesRoutes(app: FastifyInstance, { deps }: { deps
     "/sites/:code/zwgk",
     { schema: { hide: true, params: SiteParams }, config: cached },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const site = await siteOf(deps, request.params.code);
       const ctx = await pageContext(deps, site, request, "zwgk");
       return sendHtml(
         reply,
@@ -116,9 +136,9 @@ export default async function sitesRoutes(app: FastifyInstance, { deps }: { deps
       },
     },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const site = await siteOf(deps, request.params.code);
       const ctx = await pageContext(deps, site, request);
-      const url = ((request.query as { url?: string }).url ?? "").slice(0, 500);
+      const url = (request.query.url ?? "").slice(0, 500);
       const values: ReportErrorValues = { url, category: ERROR_CATEGORIES[0], description: "", contact: "" };
       return sendHtml(reply, renderDocument(<ReportErrorPage ctx={ctx} values={values} errors={{}} />));
     },
@@ -127,48 +147,38 @@ export default async function sitesRoutes(app: FastifyInstance, { deps }: { deps
   app.post(
     "/sites/:code/report-error",
     {
-      schema: { hide: true, params: SiteParams },
+      schema: { hide: true, params: SiteParams, body: FormBody },
       config: { rateLimit: { max: 10, timeWindow: "1 minute" } },
     },
     async (request, reply) => {
-      const site = await siteOf(deps, (request.params as { code: string }).code);
+      const site = await siteOf(deps, request.params.code);
       const ctx = await pageContext(deps, site, request);
-      const body = (request.body ?? {}) as Record<string, unknown>;
-      const text = (k: string, max: number) =>
-        (typeof body[k] === "string" ? (body[k] as string) : "").slice(0, max);
+      const form = request.body;
       const values: ReportErrorValues = {
-        url: text("url", 500).trim(),
-        category: text("category", 20),
-        description: text("description", 5000),
-        contact: text("contact", 100).trim(),
+        url: formText(form, "url", 500).trim(),
+        category: formText(form, "category", 20),
+        description: formText(form, "description", 5000),
+        contact: formText(form, "contact", 100).trim(),
       };
-      const errors: Record<string, string> = {};
-      if (!ERROR_CATEGORIES.includes(values.category)) errors.category = "请选择错误类型";
-      if (!values.description.trim()) errors.description = "请描述发现的问题";
-      else if (values.description.length > 1000) errors.description = "问题描述不能超过1000字";
-      if (values.contact && !/^(1[3-9]\d{9}|[^@\s]+@[^@\s]+\.[^@\s]+)$/.test(values.contact))
-        errors.contact = "请填写正确的手机号或邮箱，或留空";
-      if (Object.keys(errors).length > 0) {
-        reply.status(400);
-        return sendHtml(reply, renderDocument(<ReportErrorPage ctx={ctx} values={values} errors={errors} />));
-      }
-      const row = await deps.store.db
-        .insertInto("errorReports")
-        .values({
-          siteId: site.id,
-          url: values.url,
-          category: values.category,
-          description: values.description.trim(),
-          contact: values.contact,
-          status: "open",
-          createdAt: nowIso(),
-        })
-        .returning("id")
-        .executeTakeFirstOrThrow();
-      return sendHtml(
-        reply,
-        renderDocument(<ReportErrorPage ctx={ctx} values={values} errors={{}} receipt={row.id} />),
-      );
+      return handleForm({
+        parse: () => checkReport(values),
+        run: async (report) =>
+          deps.store.db
+            .insertInto("errorReports")
+            .values({ siteId: site.id, ...report, status: "open", createdAt: nowIso() })
+            .returning("id")
+            .executeTakeFirstOrThrow(),
+        onSuccess: (row) =>
+          sendHtml(
+            reply,
+            renderDocument(<ReportErrorPage ctx={ctx} values={values} errors={{}} receipt={row.id} />),
+          ),
+        rerender: ({ errors, status }) =>
+          sendHtml(
+            reply.status(status),
+            renderDocument(<ReportErrorPage ctx={ctx} values={values} errors={errors} />),
+          ),
+      });
     },
   );
 
@@ -206,4 +216,5 @@ export default async function sitesRoutes(app: FastifyInstance, { deps }: { deps
       }));
     },
   );
-}
+};
+export default sitesRoutes;

@@ -1,6 +1,7 @@
 import { guardStaffArea } from "./auth.ts";
 import { consoleRequest } from "./console-request.ts";
-import type { FastifyInstance } from "fastify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
 import type { StaffDeps } from "./deps.ts";
 import { forbidden } from "../../platform/http/errors.ts";
 import { AdminLayout } from "../../web/admin-layout.tsx";
@@ -11,12 +12,20 @@ import { pageParam } from "../../platform/http/params.ts";
 
 const PAGE_SIZE = 50;
 
-export default async function auditRoutes(app: FastifyInstance, { deps }: { deps: StaffDeps }) {
+/** The audit log's filters: longer values are cut, odd ones ignored, never refused. */
+const AuditQuery = Type.Object({
+  actor: Type.Optional(Type.String({ maxLength: 500 })),
+  action: Type.Optional(Type.String({ maxLength: 500 })),
+  page: Type.Optional(Type.String({ maxLength: 40 })),
+  verify: Type.Optional(Type.String({ maxLength: 40 })),
+});
+
+const auditRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, { deps }) => {
   guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
-  app.get("/admin/audit", { schema: { hide: true } }, async (request, reply) => {
+  app.get("/admin/audit", { schema: { hide: true, querystring: AuditQuery } }, async (request, reply) => {
     const c = consoleRequest(request);
     if (!c.auth.staff.isOperator) throw forbidden("只有平台运维人员可以查看审计日志");
-    const q = request.query as Record<string, string | undefined>;
+    const q = request.query;
     const actor = (q.actor ?? "").trim().slice(0, 64);
     const action = (q.action ?? "").trim().slice(0, 64);
     const page = pageParam(q.page);
@@ -92,4 +101,5 @@ export default async function auditRoutes(app: FastifyInstance, { deps }: { deps
       </AdminLayout>,
     );
   });
-}
+};
+export default auditRoutes;

@@ -1,14 +1,20 @@
 import { guardStaffArea } from "./auth.ts";
+
 import { consoleRequest } from "./console-request.ts";
-import type { FastifyInstance } from "fastify";
+
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+
 import type { StaffDeps } from "./deps.ts";
+
 import { sitesWithRole } from "./auth.ts";
+
 import { AdminLayout } from "../../web/admin-layout.tsx";
+
 import { sendPage } from "../../web/console.ts";
 
 const ANY_ROLE = ["site_admin", "editor", "reviewer"];
 
-export default async function dashboardRoutes(app: FastifyInstance, { deps }: { deps: StaffDeps }) {
+const dashboardRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, { deps }) => {
   guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
 
   app.get("/admin", { schema: { hide: true } }, async (request, reply) => {
@@ -71,4 +77,5 @@ export default async function dashboardRoutes(app: FastifyInstance, { deps }: { 
       </AdminLayout>,
     );
   });
-}
+};
+export default dashboardRoutes;

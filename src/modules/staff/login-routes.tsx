@@ -1,7 +1,7 @@
 import { checkRequestCsrf } from "../../platform/auth/csrf.ts";
-
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { Type } from "typebox";
 import { randomBytes, timingSafeEqual } from "node:crypto";
 
 import type { StaffDeps } from "./deps.ts";
@@ -9,9 +9,8 @@ import type { StaffDeps } from "./deps.ts";
 import { guardStaffArea, currentStaff, STAFF_COOKIE, STAFF_SESSION_SECONDS } from "./auth.ts";
 
 import type { Session } from "../../platform/auth/session-store.ts";
-
-import { clientIp, formOf, sendPage, text } from "../../web/console.ts";
-
+import { clientIp, sendPage } from "../../web/console.ts";
+import { FormBody, formText } from "../../platform/http/form-input.ts";
 import { safeNext } from "../../platform/http/safe-redirect.ts";
 
 import { type StaffUser } from "./service.ts";
@@ -26,7 +25,7 @@ const PENDING_SECONDS = 10 * 60;
 /** Per client address; generous enough for an office behind one NAT, tight enough to stop guessing. */
 export const LOGIN_RATE_LIMIT = { max: 20, timeWindow: "1 minute" };
 
-export default async function loginRoutes(app: FastifyInstance, { deps }: { deps: StaffDeps }) {
+const loginRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, { deps }) => {
   const staffService = deps.staff;
   const authDeps = { staff: deps.staff, sessions: deps.sessions };
 
@@ -75,21 +74,30 @@ export default async function loginRoutes(app: FastifyInstance, { deps }: { deps
     if (old) await deps.sessions.destroy(old);
   }
 
-  app.get("/admin/login", { schema: { hide: true } }, async (request, reply) => {
-    const next = safeNext((request.query as { next?: unknown }).next, "/admin");
-    if (await currentStaff(authDeps, request)) return reply.redirect(next, 303);
-    return sendPage(reply, <LoginPage csrf={loginCsrf(request, reply)} next={next} username="" />);
-  });
+  app.get(
+    "/admin/login",
+    {
+      schema: {
+        hide: true,
+        querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })) }),
+      },
+    },
+    async (request, reply) => {
+      const next = safeNext(request.query.next, "/admin");
+      if (await currentStaff(authDeps, request)) return reply.redirect(next, 303);
+      return sendPage(reply, <LoginPage csrf={loginCsrf(request, reply)} next={next} username="" />);
+    },
+  );
 
   app.post(
     "/admin/login",
-    { schema: { hide: true }, config: { rateLimit: LOGIN_RATE_LIMIT } },
+    { schema: { hide: true, body: FormBody }, config: { rateLimit: LOGIN_RATE_LIMIT } },
     async (request, reply) => {
-      const form = formOf(request);
-      const next = safeNext(text(form, "next", 500), "/admin");
-      const username = text(form, "username", 64);
+      const form = request.body;
+      const next = safeNext(formText(form, "next", 500), "/admin");
+      const username = formText(form, "username", 64);
       const expected = readSigned(request, LOGIN_CSRF_COOKIE);
-      const sent = text(form, "_csrf", 100);
+      const sent = formText(form, "_csrf", 100);
       if (!expected || !sameToken(expected, sent)) {
         return sendPage(
           reply,
@@ -104,7 +112,7 @@ export default async function loginRoutes(app: FastifyInstance, { deps }: { deps
       }
       const result = await staffService.checkPassword(
         username,
-        text(form, "password", 200),
+        formText(form, "password", 200),
         clientIp(request),
       );
       if (!result.ok) {
@@ -140,7 +148,7 @@ export default async function loginRoutes(app: FastifyInstance, { deps }: { deps
 
   app.post(
     "/admin/login/totp",
-    { schema: { hide: true }, config: { rateLimit: LOGIN_RATE_LIMIT } },
+    { schema: { hide: true, body: FormBody }, config: { rateLimit: LOGIN_RATE_LIMIT } },
     async (request, reply) => {
       const pending = await pendingSession(request);
       if (!pending) return reply.redirect("/admin/login", 303);
@@ -151,7 +159,7 @@ export default async function loginRoutes(app: FastifyInstance, { deps }: { deps
       const secret = enrol?.secret ?? user.totpSecret;
       if (!secret) return reply.redirect("/admin/login", 303);
       const ip = clientIp(request);
-      const check = await staffService.checkTotp(user, text(formOf(request), "code", 20), secret, ip);
+      const check = await staffService.checkTotp(user, formText(request.body, "code", 20), secret, ip);
       if (!check.ok) {
         if (staffService.isLocked((await staffService.byId(user.id))!)) {
           await deps.sessions.destroy(pending.token);
@@ -187,7 +195,8 @@ export default async function loginRoutes(app: FastifyInstance, { deps }: { deps
       return reply.redirect("/admin/login", 303);
     });
   });
-}
+};
+export default loginRoutes;
 
 /** The secret being enrolled in this half-finished sign-in, when the operator has none yet. */
 function enrolment(user: StaffUser, session: Session): { secret: string; uri: string } | null {

@@ -2,17 +2,23 @@ import { guardStaffArea } from "./auth.ts";
 
 import { consoleRequest, type ConsoleRequest } from "./console-request.ts";
 
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+
+import { Type } from "typebox";
 
 import type { StaffDeps } from "./deps.ts";
 
 import { sitesWithRole, type StaffPrincipal } from "./auth.ts";
 
-import { forbidden, notFound, DomainError, Invalid } from "../../platform/http/errors.ts";
+import { forbidden, notFound, Invalid } from "../../platform/http/errors.ts";
 
-import { formOf, sendPage, text } from "../../web/console.ts";
+import { FormBody, formText, type FormValues } from "../../platform/http/form-input.ts";
 
-import { idParam, pageParam } from "../../platform/http/params.ts";
+import { handleForm, type FormProblem } from "../../platform/http/handle-form.ts";
+
+import { sendPage } from "../../web/console.ts";
+
+import { IdParams, idParam, NoticeQuery, pageParam } from "../../platform/http/params.ts";
 
 import { inSites } from "./auth.ts";
 
@@ -31,7 +37,7 @@ const DONE: Record<string, string> = {
 /** Sites whose roles the staff member may hand out (null: all, for operators). */
 const adminSites = (staff: StaffPrincipal) => sitesWithRole(staff, "site_admin");
 
-export default async function userRoutes(app: FastifyInstance, { deps }: { deps: StaffDeps }) {
+const userRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, { deps }) => {
   guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
   const staffService = deps.staff;
   const siteNames = () => new Map(deps.sites.list().map((s) => [s.id, s.name]));
@@ -48,9 +54,9 @@ export default async function userRoutes(app: FastifyInstance, { deps }: { deps:
   }
 
   /** The user, if the viewer may manage them: operators all; site admins those holding roles on their sites. */
-  async function loadUser(c: ConsoleRequest, request: FastifyRequest): Promise<UserRow> {
+  async function loadUser(c: ConsoleRequest, rawId: string): Promise<UserRow> {
     const allowed = requireUserAdmin(c);
-    const id = idParam((request.params as { id: string }).id);
+    const id = idParam(rawId);
     const user = id ? await staffService.byId(id) : undefined;
     if (!user) throw notFound("用户不存在");
     const roles = await staffService.rolesOf(user.id);
@@ -60,26 +66,38 @@ export default async function userRoutes(app: FastifyInstance, { deps }: { deps:
     return { ...rest, hasTotp: !!totpSecret, roles };
   }
 
-  app.get("/admin/users", { schema: { hide: true } }, async (request, reply) => {
-    const c = consoleRequest(request);
-    const allowed = requireUserAdmin(c);
-    const query = request.query as { q?: string; page?: string };
-    const q = (query.q ?? "").slice(0, 40);
-    const page = pageParam(query.page);
-    const list = await staffService.list({ siteIds: allowed, q }, page, PAGE_SIZE);
-    return sendPage(
-      reply,
-      <UsersPage
-        ctx={c.view}
-        rows={list.rows}
-        total={list.total}
-        page={page}
-        pageSize={PAGE_SIZE}
-        q={q}
-        siteNames={siteNames()}
-      />,
-    );
-  });
+  app.get(
+    "/admin/users",
+    {
+      schema: {
+        hide: true,
+        querystring: Type.Object({
+          q: Type.Optional(Type.String({ maxLength: 500 })),
+          page: Type.Optional(Type.String({ maxLength: 40 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const c = consoleRequest(request);
+      const allowed = requireUserAdmin(c);
+      const query = request.query;
+      const q = (query.q ?? "").slice(0, 40);
+      const page = pageParam(query.page);
+      const list = await staffService.list({ siteIds: allowed, q }, page, PAGE_SIZE);
+      return sendPage(
+        reply,
+        <UsersPage
+          ctx={c.view}
+          rows={list.rows}
+          total={list.total}
+          page={page}
+          pageSize={PAGE_SIZE}
+          q={q}
+          siteNames={siteNames()}
+        />,
+      );
+    },
+  );
 
   app.get("/admin/users/new", { schema: { hide: true } }, async (request, reply) => {
     const c = consoleRequest(request);
@@ -103,53 +121,57 @@ export default async function userRoutes(app: FastifyInstance, { deps }: { deps:
     );
   });
 
-  app.post("/admin/users/new", { schema: { hide: true } }, async (request, reply) => {
+  app.post("/admin/users/new", { schema: { hide: true, body: FormBody } }, async (request, reply) => {
     const c = consoleRequest(request);
     const allowed = requireUserAdmin(c);
     const operator = c.auth.staff.isOperator;
-    const form = formOf(request);
-    const withRole = !operator || text(form, "withRole") === "1";
+    const form = request.body;
+    const withRole = !operator || formText(form, "withRole") === "1";
     const values: NewUserValues = {
-      username: text(form, "username", 40),
-      displayName: text(form, "displayName", 60),
-      isOperator: operator && text(form, "isOperator") === "1",
-      siteId: withRole ? text(form, "siteId", 12) : "",
-      role: text(form, "role", 20),
+      username: formText(form, "username", 40),
+      displayName: formText(form, "displayName", 60),
+      isOperator: operator && formText(form, "isOperator") === "1",
+      siteId: withRole ? formText(form, "siteId", 12) : "",
+      role: formText(form, "role", 20),
     };
-    const siteId = idParam(values.siteId);
-    try {
-      if (withRole && (!siteId || !deps.sites.byId(siteId) || !inSites(siteId, allowed)))
-        throw new Invalid("请选择您管理的网站", { siteId: "请选择您管理的网站" });
-      const user = await staffService.create(
-        {
-          username: values.username,
-          displayName: values.displayName,
-          password: text(form, "password", 200),
-          isOperator: values.isOperator,
-        },
-        c.auth.staff.username,
-      );
-      if (withRole && siteId)
-        await staffService.grantRole(user.id, siteId, values.role, c.auth.staff.username);
-      return reply.redirect(`/admin/users/${user.id}?done=created`, 303);
-    } catch (error) {
-      if (!(error instanceof Invalid)) throw error;
-      return sendPage(
-        reply,
-        <NewUserPage
-          ctx={c.view}
-          values={values}
-          errors={Object.keys(error.fields).length ? error.fields : { form: error.message }}
-          message={error.message}
-          sites={siteOptions(allowed)}
-          operator={operator}
-        />,
-        400,
-      );
-    }
+    return handleForm({
+      parse: () => {
+        const siteId = idParam(values.siteId);
+        if (withRole && (!siteId || !deps.sites.byId(siteId) || !inSites(siteId, allowed)))
+          throw new Invalid("请选择您管理的网站", { siteId: "请选择您管理的网站" });
+        return withRole ? siteId : null;
+      },
+      run: async (siteId) => {
+        const user = await staffService.create(
+          {
+            username: values.username,
+            displayName: values.displayName,
+            password: formText(form, "password", 200),
+            isOperator: values.isOperator,
+          },
+          c.auth.staff.username,
+        );
+        if (siteId) await staffService.grantRole(user.id, siteId, values.role, c.auth.staff.username);
+        return user;
+      },
+      onSuccess: (user) => reply.redirect(`/admin/users/${user.id}?done=created`, 303),
+      rerender: ({ errors, message, status }) =>
+        sendPage(
+          reply,
+          <NewUserPage
+            ctx={c.view}
+            values={values}
+            errors={errors}
+            message={message}
+            sites={siteOptions(allowed)}
+            operator={operator}
+          />,
+          status,
+        ),
+    });
   });
 
-  async function userPage(c: ConsoleRequest, user: UserRow, done?: string, error?: DomainError) {
+  async function userPage(c: ConsoleRequest, user: UserRow, done?: string, problem?: FormProblem) {
     const allowed = adminSites(c.auth.staff);
     const manageable = siteOptions(allowed);
     return (
@@ -160,53 +182,66 @@ export default async function userRoutes(app: FastifyInstance, { deps }: { deps:
         manageableSites={manageable}
         canManageAccount={c.auth.staff.isOperator && user.id !== c.auth.staff.id}
         canUnlock={c.auth.staff.isOperator || user.roles.some((r) => inSites(r.siteId, allowed))}
-        errors={error ? (Object.keys(error.fields).length ? error.fields : { form: error.message }) : {}}
-        message={error?.message}
+        errors={problem?.errors ?? {}}
+        message={problem?.message}
         done={done}
       />
     );
   }
 
-  app.get("/admin/users/:id", { schema: { hide: true } }, async (request, reply) => {
-    const c = consoleRequest(request);
-    const user = await loadUser(c, request);
-    return sendPage(reply, await userPage(c, user, DONE[(request.query as { done?: string }).done ?? ""]));
-  });
+  app.get(
+    "/admin/users/:id",
+    {
+      schema: {
+        hide: true,
+        params: IdParams,
+        querystring: NoticeQuery,
+      },
+    },
+    async (request, reply) => {
+      const c = consoleRequest(request);
+      const user = await loadUser(c, request.params.id);
+      return sendPage(reply, await userPage(c, user, DONE[request.query.done ?? ""]));
+    },
+  );
 
-  /** A POST on one user: rights checked by loadUser plus `check`, then `run`, then back to the page. */
+  /** A POST on one user: rights checked by loadUser, then `run`, then back to the page (or the page with the problem). */
   function userAction(
     path: string,
-    run: (c: ConsoleRequest, user: UserRow, request: FastifyRequest) => Promise<string>,
+    run: (c: ConsoleRequest, user: UserRow, form: FormValues) => Promise<string>,
   ) {
-    app.post(`/admin/users/:id/${path}`, { schema: { hide: true } }, async (request, reply) => {
-      const c = consoleRequest(request);
-      const user = await loadUser(c, request);
-      try {
-        const done = await run(c, user, request);
-        return reply.redirect(`/admin/users/${user.id}?done=${done}`, 303);
-      } catch (error) {
-        if (!(error instanceof Invalid)) throw error;
-        return sendPage(reply, await userPage(c, user, undefined, error), 400);
-      }
-    });
+    app.post(
+      `/admin/users/:id/${path}`,
+      { schema: { hide: true, params: IdParams, body: FormBody } },
+      async (request, reply) => {
+        const c = consoleRequest(request);
+        const user = await loadUser(c, request.params.id);
+        return handleForm({
+          parse: () => request.body,
+          run: (form) => run(c, user, form),
+          onSuccess: (done) => reply.redirect(`/admin/users/${user.id}?done=${done}`, 303),
+          rerender: async (problem) =>
+            sendPage(reply, await userPage(c, user, undefined, problem), problem.status),
+        });
+      },
+    );
   }
 
-  const roleTarget = (c: ConsoleRequest, request: FastifyRequest) => {
-    const form = formOf(request);
-    const siteId = idParam(text(form, "siteId", 12));
+  const roleTarget = (c: ConsoleRequest, form: FormValues) => {
+    const siteId = idParam(formText(form, "siteId", 12));
     if (!siteId || !deps.sites.byId(siteId)) throw new Invalid("请选择网站", { siteId: "请选择网站" });
     if (!inSites(siteId, adminSites(c.auth.staff))) throw forbidden("您不是该网站的管理员");
-    return { siteId, role: text(form, "role", 20) };
+    return { siteId, role: formText(form, "role", 20) };
   };
 
-  userAction("roles", async (c, user, request) => {
-    const { siteId, role } = roleTarget(c, request);
+  userAction("roles", async (c, user, form) => {
+    const { siteId, role } = roleTarget(c, form);
     await staffService.grantRole(user.id, siteId, role, c.auth.staff.username);
     return "granted";
   });
 
-  userAction("roles/remove", async (c, user, request) => {
-    const { siteId, role } = roleTarget(c, request);
+  userAction("roles/remove", async (c, user, form) => {
+    const { siteId, role } = roleTarget(c, form);
     await staffService.revokeRole(user.id, siteId, role, c.auth.staff.username);
     return "revoked";
   });
@@ -227,4 +262,5 @@ export default async function userRoutes(app: FastifyInstance, { deps }: { deps:
     await staffService.resetLockout(user.id, c.auth.staff.username);
     return "unlocked";
   });
-}
+};
+export default userRoutes;

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { FastifyRequest } from "fastify";
+import { Type } from "typebox";
 import { verifyCsrf } from "../auth/csrf.ts";
 
 /** One uploaded file of a multipart form. */
@@ -19,6 +20,33 @@ export interface FormData {
   /** The first value of each field, cut to the reader's maximum length. */
   fields: Record<string, string>;
   files: FormUpload[];
+}
+
+/**
+ * The body schema of an urlencoded form: every field one string, or a list when repeated. A missing
+ * or extra field still reaches the handler, so the form can show itself again with its messages.
+ */
+export const FormBody = Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())]));
+
+/** A form's values as the body schema or the form reader gives them. */
+export type FormValues = Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/** A single text field (first value when repeated), cut to `max` characters; "" when absent. */
+export function formText(values: FormValues, key: string, max = 200): string {
+  const v = values[key];
+  const s = Array.isArray(v) ? (v as readonly string[])[0] : v;
+  return typeof s === "string" ? s.slice(0, max) : "";
+}
+
+/** Every positive database id given under `key` (repeated checkboxes), without duplicates. */
+export function formIds(values: FormValues, key: string): number[] {
+  const v = values[key];
+  const list: readonly unknown[] = Array.isArray(v) ? v : v === undefined ? [] : [v];
+  return [
+    ...new Set(
+      list.filter((x): x is string => typeof x === "string" && /^\d{1,9}$/.test(x)).map((x) => Number(x)),
+    ),
+  ].filter((n) => n > 0);
 }
 
 const MULTIPART_LIMITS = { fields: 1000, files: 20 };
@@ -60,8 +88,7 @@ export async function readRawForm(request: FastifyRequest): Promise<RawForm> {
 export async function readForm(request: FastifyRequest, maxField = 10_000): Promise<FormData> {
   const { values, files } = await readRawForm(request);
   const fields: Record<string, string> = {};
-  for (const [key, value] of Object.entries(values))
-    fields[key] = (Array.isArray(value) ? value[0] : value).slice(0, maxField);
+  for (const key of Object.keys(values)) fields[key] = formText(values, key, maxField);
   return { fields, files: files.filter((f) => f.fileName && f.bytes.length > 0) };
 }
 

@@ -1,10 +1,19 @@
 import type { FastifyRequest } from "fastify";
+import { Type } from "typebox";
 import { consoleRequest, type ConsoleRequest } from "../../staff/index.ts";
-import { readRawForm } from "../../../platform/http/form-input.ts";
-import type { ArticleInput } from "../service.ts";
+import { formIds, formText, readRawForm, type FormValues } from "../../../platform/http/form-input.ts";
+import type { ArticleInput, ContentService } from "../service.ts";
 import type { Article } from "../service.ts";
-import type { Form } from "../../../web/console.ts";
-import { ids, text } from "../../../web/console.ts";
+import { NotFound } from "../../../platform/http/errors.ts";
+import { idParam } from "../../../platform/http/params.ts";
+
+/** The article lists' filters (信息管理, 审核队列): odd values are ignored, never refused. */
+export const ArticleListQuery = Type.Object({
+  site: Type.Optional(Type.String({ maxLength: 40 })),
+  status: Type.Optional(Type.String({ maxLength: 100 })),
+  q: Type.Optional(Type.String({ maxLength: 500 })),
+  page: Type.Optional(Type.String({ maxLength: 40 })),
+});
 
 /** What the article form shows and posts back (strings, so typed input survives a failed save). */
 export interface ArticleFormValues {
@@ -70,24 +79,24 @@ export function valuesOfArticle(a: Article, channelIds: number[]): ArticleFormVa
   };
 }
 
-export function valuesOfForm(form: Form): ArticleFormValues {
+export function valuesOfForm(form: FormValues): ArticleFormValues {
   return {
-    kind: text(form, "kind", 20),
-    title: text(form, "title", 300),
-    summary: text(form, "summary", 1000),
-    bodyHtml: text(form, "bodyHtml", 2_000_001),
-    source: text(form, "source", 100),
-    keywords: text(form, "keywords", 200),
-    author: text(form, "author", 60),
-    ownerSiteId: text(form, "ownerSiteId", 12),
-    channelIds: ids(form, "channelIds"),
-    docNumber: text(form, "docNumber", 60),
-    issuer: text(form, "issuer", 100),
-    writtenAt: text(form, "writtenAt", 20),
-    theme: text(form, "theme", 60),
-    validity: text(form, "validity", 10),
-    policyId: text(form, "policyId", 12),
-    tableCsv: text(form, "tableCsv", 200_000),
+    kind: formText(form, "kind", 20),
+    title: formText(form, "title", 300),
+    summary: formText(form, "summary", 1000),
+    bodyHtml: formText(form, "bodyHtml", 2_000_001),
+    source: formText(form, "source", 100),
+    keywords: formText(form, "keywords", 200),
+    author: formText(form, "author", 60),
+    ownerSiteId: formText(form, "ownerSiteId", 12),
+    channelIds: formIds(form, "channelIds"),
+    docNumber: formText(form, "docNumber", 60),
+    issuer: formText(form, "issuer", 100),
+    writtenAt: formText(form, "writtenAt", 20),
+    theme: formText(form, "theme", 60),
+    validity: formText(form, "validity", 10),
+    policyId: formText(form, "policyId", 12),
+    tableCsv: formText(form, "tableCsv", 200_000),
   };
 }
 
@@ -136,13 +145,19 @@ export interface Upload {
 
 /**
  * Console forms that carry files: signed-in staff, the multipart fields collected into a form
- * (repeated names become arrays), uploads buffered, then the CSRF token checked.
+ * (repeated names become arrays), uploads buffered, then the CSRF token checked (by the form reader).
  */
 export async function multipartForm(
   request: FastifyRequest,
-): Promise<{ c: ConsoleRequest; form: Form; uploads: Upload[] }> {
+): Promise<{ c: ConsoleRequest; form: FormValues; uploads: Upload[] }> {
   const { values, files } = await readRawForm(request);
-  request.body = values;
   const uploads = files.filter((f) => f.fileName).map((f) => ({ fileName: f.fileName, bytes: f.bytes }));
   return { c: consoleRequest(request), form: values, uploads };
+}
+
+/** The article a console path names; 404 for a non-id or an unknown one. */
+export async function articleOf(content: ContentService, rawId: string): Promise<Article> {
+  const id = idParam(rawId);
+  if (!id) throw new NotFound("信息不存在");
+  return content.get(id);
 }

@@ -1,12 +1,18 @@
 import { guardStaffArea } from "../../staff/index.ts";
 import { consoleRequest, type ConsoleRequest } from "../../staff/index.ts";
-import type { FastifyInstance } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { Type } from "typebox";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { ContentDeps } from "../deps.ts";
 import { sitesWithRole, type StaffPrincipal } from "../../staff/index.ts";
-import { forbidden, DomainError, NotFound, Invalid } from "../../../platform/http/errors.ts";
+import { forbidden } from "../../../platform/http/errors.ts";
+import { handleForm } from "../../../platform/http/handle-form.ts";
+import { formText } from "../../../platform/http/form-input.ts";
 import { checkAttachment } from "../../../platform/files/attachments.ts";
 import type { Actor, Article } from "../service.ts";
 import {
+  ArticleListQuery,
+  articleOf,
   emptyValues,
   multipartForm,
   toInput,
@@ -15,8 +21,8 @@ import {
   type ArticleFormValues,
   type Upload,
 } from "./article-form.ts";
-import { sendPage, text } from "../../../web/console.ts";
-import { idParam, pageParam } from "../../../platform/http/params.ts";
+import { sendPage } from "../../../web/console.ts";
+import { IdParams, idParam, NoticeQuery, pageParam } from "../../../platform/http/params.ts";
 import { assertView, canEdit, editableSites, VIEW_ROLES } from "./rights.ts";
 import { inSites } from "../../staff/index.ts";
 import { ArticleFormPage, type ChannelChoice } from "./views/article-form.tsx";
@@ -29,7 +35,7 @@ export function actorOf(staff: StaffPrincipal): Actor {
   return { id: staff.id, name: staff.username };
 }
 
-export default async function articleRoutes(app: FastifyInstance, { deps }: { deps: ContentDeps }) {
+const articleRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (app, { deps }) => {
   guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
   const { content, sites } = deps;
 
@@ -109,39 +115,43 @@ export default async function articleRoutes(app: FastifyInstance, { deps }: { de
     for (const u of uploads) await checkAttachment(u.fileName, u.bytes);
   }
 
-  app.get("/admin/articles", { schema: { hide: true } }, async (request, reply) => {
-    const c = consoleRequest(request);
-    const q = request.query as Record<string, string | undefined>;
-    const visible = sitesWithRole(c.auth.staff, VIEW_ROLES);
-    const siteFilter = idParam(q.site);
-    const siteIds = siteFilter ? (inSites(siteFilter, visible) ? [siteFilter] : []) : visible;
-    const status = q.status && /^[a-z]{1,20}$/.test(q.status) ? q.status : "";
-    const search = (q.q ?? "").slice(0, 50);
-    const page = pageParam(q.page);
-    const list = await content.repo.staffList(
-      { siteIds, status: status || null, q: search || null },
-      page,
-      PAGE_SIZE,
-    );
-    const siteList = sites.list().filter((s) => inSites(s.id, visible));
-    return sendPage(
-      reply,
-      <ArticleListPage
-        ctx={c.view}
-        title="信息管理"
-        base="/admin/articles"
-        rows={list.rows}
-        total={list.total}
-        page={page}
-        pageSize={PAGE_SIZE}
-        filter={{ status, site: siteFilter ? String(siteFilter) : "", q: search }}
-        sites={siteList.map((s) => ({ id: s.id, name: s.name }))}
-        siteNames={new Map(sites.list().map((s) => [s.id, s.name]))}
-        linkFor={(id) => `/admin/articles/${id}`}
-        showNew={editableSites(c.auth.staff)?.length !== 0}
-      />,
-    );
-  });
+  app.get(
+    "/admin/articles",
+    { schema: { hide: true, querystring: ArticleListQuery } },
+    async (request, reply) => {
+      const c = consoleRequest(request);
+      const q = request.query;
+      const visible = sitesWithRole(c.auth.staff, VIEW_ROLES);
+      const siteFilter = idParam(q.site);
+      const siteIds = siteFilter ? (inSites(siteFilter, visible) ? [siteFilter] : []) : visible;
+      const status = q.status && /^[a-z]{1,20}$/.test(q.status) ? q.status : "";
+      const search = (q.q ?? "").slice(0, 50);
+      const page = pageParam(q.page);
+      const list = await content.repo.staffList(
+        { siteIds, status: status || null, q: search || null },
+        page,
+        PAGE_SIZE,
+      );
+      const siteList = sites.list().filter((s) => inSites(s.id, visible));
+      return sendPage(
+        reply,
+        <ArticleListPage
+          ctx={c.view}
+          title="信息管理"
+          base="/admin/articles"
+          rows={list.rows}
+          total={list.total}
+          page={page}
+          pageSize={PAGE_SIZE}
+          filter={{ status, site: siteFilter ? String(siteFilter) : "", q: search }}
+          sites={siteList.map((s) => ({ id: s.id, name: s.name }))}
+          siteNames={new Map(sites.list().map((s) => [s.id, s.name]))}
+          linkFor={(id) => `/admin/articles/${id}`}
+          showNew={editableSites(c.auth.staff)?.length !== 0}
+        />,
+      );
+    },
+  );
 
   app.get("/admin/articles/new", { schema: { hide: true } }, async (request, reply) => {
     const c = consoleRequest(request);
@@ -151,103 +161,141 @@ export default async function articleRoutes(app: FastifyInstance, { deps }: { de
     return sendPage(reply, await renderForm(c, null, emptyValues(first)));
   });
 
-  app.post("/admin/articles/new", { schema: { hide: true } }, async (request, reply) => {
+  /**
+   * Saves the article form (multipart, read by the one form reader): uploads checked first, then the
+   * article created or updated, its attachments added, and submitted when asked; input errors show
+   * the form again with what the user typed.
+   */
+  async function saveArticle(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    load: (c: ConsoleRequest) => Promise<Article | null>,
+  ) {
     const { c, form, uploads } = await multipartForm(request);
-    const values = valuesOfForm(form);
-    const ownerSiteId = Number(values.ownerSiteId);
-    if (!inSites(ownerSiteId, editableSites(c.auth.staff)) || !sites.byId(ownerSiteId))
-      throw forbidden("您没有该网站的编辑权限");
-    try {
-      await precheck(uploads);
-      const channelIds = await channelsToStore(c.auth.staff, values.channelIds, null);
-      const actor = actorOf(c.auth.staff);
-      const article = await content.create(toInput(values, channelIds), actor);
-      for (const u of uploads) await content.addAttachment(article.id, u.fileName, u.bytes, actor);
-      if (text(form, "action") === "submit") await content.submit(article.id, actor);
-      return reply.redirect(`/admin/articles/${article.id}?saved=1`, 303);
-    } catch (error) {
-      if (!(error instanceof Invalid)) throw error;
-      return sendPage(reply, await renderForm(c, null, values, fieldErrors(error), error.message), 400);
+    const article = await load(c);
+    const values = article
+      ? { ...valuesOfForm(form), ownerSiteId: String(article.ownerSiteId) }
+      : valuesOfForm(form);
+    if (!article) {
+      const ownerSiteId = Number(values.ownerSiteId);
+      if (!inSites(ownerSiteId, editableSites(c.auth.staff)) || !sites.byId(ownerSiteId))
+        throw forbidden("您没有该网站的编辑权限");
     }
-  });
-
-  app.get("/admin/articles/:id", { schema: { hide: true } }, async (request, reply) => {
-    const c = consoleRequest(request);
-    const article = await loadArticle((request.params as { id: string }).id);
-    assertView(c.auth.staff, article);
-    if (!canEdit(c.auth.staff, article)) return reply.redirect(`/admin/review/${article.id}`, 303);
-    const links = await content.repo.channelLinks(article.id);
-    const values = valuesOfArticle(
-      article,
-      links.map((l) => l.channelId),
-    );
-    const saved = (request.query as { saved?: string }).saved === "1";
-    return sendPage(reply, await renderForm(c, article, values, {}, undefined, saved));
-  });
-
-  app.post("/admin/articles/:id", { schema: { hide: true } }, async (request, reply) => {
-    const { c, form, uploads } = await multipartForm(request);
-    const article = await loadArticle((request.params as { id: string }).id);
-    if (!canEdit(c.auth.staff, article)) throw forbidden("您没有权限修改这条信息");
-    const values = { ...valuesOfForm(form), ownerSiteId: String(article.ownerSiteId) };
-    try {
-      await precheck(uploads);
-      const channelIds = await channelsToStore(c.auth.staff, values.channelIds, article);
-      const actor = actorOf(c.auth.staff);
-      await content.update(article.id, toInput(values, channelIds), actor);
-      for (const u of uploads) await content.addAttachment(article.id, u.fileName, u.bytes, actor);
-      if (text(form, "action") === "submit") await content.submit(article.id, actor);
-      return reply.redirect(`/admin/articles/${article.id}?saved=1`, 303);
-    } catch (error) {
-      if (!(error instanceof Invalid)) throw error;
-      return sendPage(reply, await renderForm(c, article, values, fieldErrors(error), error.message), 400);
-    }
-  });
-
-  app.post("/admin/articles/:id/submit", { schema: { hide: true } }, async (request, reply) => {
-    const c = consoleRequest(request);
-    const article = await loadArticle((request.params as { id: string }).id);
-    if (!canEdit(c.auth.staff, article)) throw forbidden("您没有权限提交这条信息");
-    await content.submit(article.id, actorOf(c.auth.staff));
-    return reply.redirect(`/admin/review/${article.id}`, 303);
-  });
-
-  app.get("/admin/articles/:id/versions", { schema: { hide: true } }, async (request, reply) => {
-    const c = consoleRequest(request);
-    const article = await loadArticle((request.params as { id: string }).id);
-    assertView(c.auth.staff, article);
-    const versions = await content.repo.versions(article.id);
-    const q = request.query as { from?: string; to?: string };
-    const latest = versions[0]?.version ?? 1;
-    const exists = (n: number | null) => n !== null && versions.some((v) => v.version === n);
-    const to = exists(idParam(q.to)) ? Number(q.to) : latest;
-    const fromWanted = idParam(q.from);
-    const from = exists(fromWanted) ? fromWanted! : (versions.find((v) => v.version < to)?.version ?? to);
-    const diff = from === to ? null : await content.versionDiff(article.id, from, to);
-    return sendPage(
-      reply,
-      <VersionsPage
-        ctx={c.view}
-        articleId={article.id}
-        title={article.title}
-        versions={versions}
-        from={from}
-        to={to}
-        diff={diff}
-      />,
-    );
-  });
-
-  async function loadArticle(raw: string): Promise<Article> {
-    const id = idParam(raw);
-    if (!id) throw new NotFound("信息不存在");
-    return content.get(id);
+    const actor = actorOf(c.auth.staff);
+    return handleForm({
+      parse: async () => {
+        await precheck(uploads);
+        return toInput(values, await channelsToStore(c.auth.staff, values.channelIds, article));
+      },
+      run: async (input) => {
+        let id: number;
+        if (article) {
+          await content.update(article.id, input, actor);
+          id = article.id;
+        } else id = (await content.create(input, actor)).id;
+        for (const u of uploads) await content.addAttachment(id, u.fileName, u.bytes, actor);
+        if (formText(form, "action") === "submit") await content.submit(id, actor);
+        return id;
+      },
+      onSuccess: (id) => reply.redirect(`/admin/articles/${id}?saved=1`, 303),
+      rerender: async ({ errors, message, status }) =>
+        sendPage(reply, await renderForm(c, article, values, articleFields(errors), message), status),
+    });
   }
-}
 
-/** Field messages of an DomainError; a message without fields is shown as the summary's only entry. */
-export function fieldErrors(error: DomainError): Record<string, string> {
+  app.post("/admin/articles/new", { schema: { hide: true } }, async (request, reply) =>
+    saveArticle(request, reply, async () => null),
+  );
+
+  app.get(
+    "/admin/articles/:id",
+    {
+      schema: {
+        hide: true,
+        params: IdParams,
+        querystring: NoticeQuery,
+      },
+    },
+    async (request, reply) => {
+      const c = consoleRequest(request);
+      const article = await loadArticle(request.params.id);
+      assertView(c.auth.staff, article);
+      if (!canEdit(c.auth.staff, article)) return reply.redirect(`/admin/review/${article.id}`, 303);
+      const links = await content.repo.channelLinks(article.id);
+      const values = valuesOfArticle(
+        article,
+        links.map((l) => l.channelId),
+      );
+      const saved = request.query.saved === "1";
+      return sendPage(reply, await renderForm(c, article, values, {}, undefined, saved));
+    },
+  );
+
+  app.post("/admin/articles/:id", { schema: { hide: true, params: IdParams } }, async (request, reply) =>
+    saveArticle(request, reply, async (c) => {
+      const article = await loadArticle(request.params.id);
+      if (!canEdit(c.auth.staff, article)) throw forbidden("您没有权限修改这条信息");
+      return article;
+    }),
+  );
+
+  app.post(
+    "/admin/articles/:id/submit",
+    { schema: { hide: true, params: IdParams } },
+    async (request, reply) => {
+      const c = consoleRequest(request);
+      const article = await loadArticle(request.params.id);
+      if (!canEdit(c.auth.staff, article)) throw forbidden("您没有权限提交这条信息");
+      await content.submit(article.id, actorOf(c.auth.staff));
+      return reply.redirect(`/admin/review/${article.id}`, 303);
+    },
+  );
+
+  app.get(
+    "/admin/articles/:id/versions",
+    {
+      schema: {
+        hide: true,
+        params: IdParams,
+        querystring: Type.Object({
+          from: Type.Optional(Type.String({ maxLength: 20 })),
+          to: Type.Optional(Type.String({ maxLength: 20 })),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const c = consoleRequest(request);
+      const article = await loadArticle(request.params.id);
+      assertView(c.auth.staff, article);
+      const versions = await content.repo.versions(article.id);
+      const q = request.query;
+      const latest = versions[0]?.version ?? 1;
+      const exists = (n: number | null) => n !== null && versions.some((v) => v.version === n);
+      const to = exists(idParam(q.to)) ? Number(q.to) : latest;
+      const fromWanted = idParam(q.from);
+      const from = exists(fromWanted) ? fromWanted! : (versions.find((v) => v.version < to)?.version ?? to);
+      const diff = from === to ? null : await content.versionDiff(article.id, from, to);
+      return sendPage(
+        reply,
+        <VersionsPage
+          ctx={c.view}
+          articleId={article.id}
+          title={article.title}
+          versions={versions}
+          from={from}
+          to={to}
+          diff={diff}
+        />,
+      );
+    },
+  );
+
+  const loadArticle = (rawId: string) => articleOf(content, rawId);
+};
+export default articleRoutes;
+
+/** The service's field names as the article form names its inputs. */
+function articleFields(errors: Record<string, string>): Record<string, string> {
   const rename: Record<string, string> = { body: "bodyHtml", table: "tableCsv" };
-  const entries = Object.entries(error.fields).map(([k, v]) => [rename[k] ?? k, v]);
-  return entries.length ? Object.fromEntries(entries) : { form: error.message };
+  return Object.fromEntries(Object.entries(errors).map(([k, v]) => [rename[k] ?? k, v]));
 }

@@ -1,14 +1,18 @@
 import { guardStaffArea } from "../../staff/index.ts";
 import { consoleRequest, type ConsoleRequest } from "../../staff/index.ts";
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { FastifyReply } from "fastify";
 import type { ContentDeps } from "../deps.ts";
 import { sitesWithRole } from "../../staff/index.ts";
-import { Invalid, NotFound } from "../../../platform/http/errors.ts";
+import { Invalid } from "../../../platform/http/errors.ts";
+import { FormBody, formText } from "../../../platform/http/form-input.ts";
+import { handleForm } from "../../../platform/http/handle-form.ts";
 import type { Article } from "../service.ts";
 import { actorOf } from "./articles-routes.tsx";
-import { formOf, sendPage, text } from "../../../web/console.ts";
+import { ArticleListQuery, articleOf } from "./article-form.ts";
+import { sendPage } from "../../../web/console.ts";
 import { chinaLocalToIso } from "../../../platform/time/china-time.ts";
-import { idParam, pageParam } from "../../../platform/http/params.ts";
+import { IdParams, idParam, NoticeQuery, pageParam } from "../../../platform/http/params.ts";
 import { assertReview, assertView, canEdit, canReview, REVIEW_ROLES } from "./rights.ts";
 import { inSites } from "../../staff/index.ts";
 import { ArticleListPage } from "./views/article-list.tsx";
@@ -24,45 +28,49 @@ const DONE: Record<string, string> = {
   validity: "有效性已更新。",
 };
 
-export default async function reviewRoutes(app: FastifyInstance, { deps }: { deps: ContentDeps }) {
+const reviewRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (app, { deps }) => {
   guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
   const { content, sites } = deps;
 
-  app.get("/admin/review", { schema: { hide: true } }, async (request, reply) => {
-    const c = consoleRequest(request);
-    const q = request.query as Record<string, string | undefined>;
-    const reviewable = sitesWithRole(c.auth.staff, REVIEW_ROLES);
-    const siteFilter = idParam(q.site);
-    const siteIds = siteFilter ? (inSites(siteFilter, reviewable) ? [siteFilter] : []) : reviewable;
-    const status = q.status === undefined ? "submitted" : /^[a-z]{0,20}$/.test(q.status) ? q.status : "";
-    const search = (q.q ?? "").slice(0, 50);
-    const page = pageParam(q.page);
-    const list = await content.repo.staffList(
-      { siteIds, status: status || null, q: search || null },
-      page,
-      PAGE_SIZE,
-    );
-    return sendPage(
-      reply,
-      <ArticleListPage
-        ctx={c.view}
-        title="审核队列"
-        base="/admin/review"
-        rows={list.rows}
-        total={list.total}
-        page={page}
-        pageSize={PAGE_SIZE}
-        filter={{ status, site: siteFilter ? String(siteFilter) : "", q: search }}
-        sites={sites
-          .list()
-          .filter((s) => inSites(s.id, reviewable))
-          .map((s) => ({ id: s.id, name: s.name }))}
-        siteNames={new Map(sites.list().map((s) => [s.id, s.name]))}
-        linkFor={(id) => `/admin/review/${id}`}
-        showNew={false}
-      />,
-    );
-  });
+  app.get(
+    "/admin/review",
+    { schema: { hide: true, querystring: ArticleListQuery } },
+    async (request, reply) => {
+      const c = consoleRequest(request);
+      const q = request.query;
+      const reviewable = sitesWithRole(c.auth.staff, REVIEW_ROLES);
+      const siteFilter = idParam(q.site);
+      const siteIds = siteFilter ? (inSites(siteFilter, reviewable) ? [siteFilter] : []) : reviewable;
+      const status = q.status === undefined ? "submitted" : /^[a-z]{0,20}$/.test(q.status) ? q.status : "";
+      const search = (q.q ?? "").slice(0, 50);
+      const page = pageParam(q.page);
+      const list = await content.repo.staffList(
+        { siteIds, status: status || null, q: search || null },
+        page,
+        PAGE_SIZE,
+      );
+      return sendPage(
+        reply,
+        <ArticleListPage
+          ctx={c.view}
+          title="审核队列"
+          base="/admin/review"
+          rows={list.rows}
+          total={list.total}
+          page={page}
+          pageSize={PAGE_SIZE}
+          filter={{ status, site: siteFilter ? String(siteFilter) : "", q: search }}
+          sites={sites
+            .list()
+            .filter((s) => inSites(s.id, reviewable))
+            .map((s) => ({ id: s.id, name: s.name }))}
+          siteNames={new Map(sites.list().map((s) => [s.id, s.name]))}
+          linkFor={(id) => `/admin/review/${id}`}
+          showNew={false}
+        />,
+      );
+    },
+  );
 
   async function render(
     c: ConsoleRequest,
@@ -95,55 +103,56 @@ export default async function reviewRoutes(app: FastifyInstance, { deps }: { dep
     );
   }
 
-  async function load(request: FastifyRequest): Promise<Article> {
-    const id = idParam((request.params as { id: string }).id);
-    if (!id) throw new NotFound("信息不存在");
-    return content.get(id);
-  }
+  const load = (rawId: string) => articleOf(content, rawId);
 
-  app.get("/admin/review/:id", { schema: { hide: true } }, async (request, reply) => {
-    const c = consoleRequest(request);
-    const article = await load(request);
-    assertView(c.auth.staff, article);
-    return render(
-      c,
-      reply,
-      article,
-      EMPTY_REVIEW,
-      {},
-      undefined,
-      DONE[(request.query as { done?: string }).done ?? ""],
-    );
-  });
+  app.get(
+    "/admin/review/:id",
+    {
+      schema: {
+        hide: true,
+        params: IdParams,
+        querystring: NoticeQuery,
+      },
+    },
+    async (request, reply) => {
+      const c = consoleRequest(request);
+      const article = await load(request.params.id);
+      assertView(c.auth.staff, article);
+      return render(c, reply, article, EMPTY_REVIEW, {}, undefined, DONE[request.query.done ?? ""]);
+    },
+  );
 
   /** A review action: rights checked, the service called, its input errors shown in the page. */
   function action(
     name: string,
     run: (article: Article, values: ReviewValues, c: ConsoleRequest) => Promise<string>,
   ) {
-    app.post(`/admin/review/:id/${name}`, { schema: { hide: true } }, async (request, reply) => {
-      const c = consoleRequest(request);
-      const article = await load(request);
-      assertReview(c.auth.staff, article);
-      const form = formOf(request);
-      const values: ReviewValues = {
-        scheduledAt: text(form, "scheduledAt", 25),
-        returnReason: text(form, "returnReason", 500),
-        reason: text(form, "reason", 20),
-        note: text(form, "note", 500),
-        redirectTo: text(form, "redirectTo", 300).trim(),
-        validity: text(form, "validity", 10),
-        validityNote: text(form, "validityNote", 500),
-      };
-      try {
-        const done = await run(article, values, c);
-        return reply.redirect(`/admin/review/${article.id}?done=${done}`, 303);
-      } catch (error) {
-        if (!(error instanceof Invalid)) throw error;
-        const errors = Object.keys(error.fields).length ? error.fields : { form: error.message };
-        return render(c, reply, await content.get(article.id), values, errors, error.message);
-      }
-    });
+    app.post(
+      `/admin/review/:id/${name}`,
+      { schema: { hide: true, params: IdParams, body: FormBody } },
+      async (request, reply) => {
+        const c = consoleRequest(request);
+        const article = await load(request.params.id);
+        assertReview(c.auth.staff, article);
+        const form = request.body;
+        const values: ReviewValues = {
+          scheduledAt: formText(form, "scheduledAt", 25),
+          returnReason: formText(form, "returnReason", 500),
+          reason: formText(form, "reason", 20),
+          note: formText(form, "note", 500),
+          redirectTo: formText(form, "redirectTo", 300).trim(),
+          validity: formText(form, "validity", 10),
+          validityNote: formText(form, "validityNote", 500),
+        };
+        return handleForm({
+          parse: () => values,
+          run: (v) => run(article, v, c),
+          onSuccess: (done) => reply.redirect(`/admin/review/${article.id}?done=${done}`, 303),
+          rerender: async ({ errors, message }) =>
+            render(c, reply, await content.get(article.id), values, errors, message),
+        });
+      },
+    );
   }
 
   action("publish", async (article, v, c) => {
@@ -173,4 +182,5 @@ export default async function reviewRoutes(app: FastifyInstance, { deps }: { dep
     await content.setValidity(article.id, v.validity, v.validityNote, actorOf(c.auth.staff));
     return "validity";
   });
-}
+};
+export default reviewRoutes;
