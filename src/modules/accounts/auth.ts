@@ -73,8 +73,9 @@ export async function requireCitizen(
   const ctx = await currentCitizen(deps, request);
   if (!ctx) {
     if (request.url.startsWith("/api/")) throw new Unauthenticated("请先登录");
-    const next = request.method === "GET" ? request.url : `/sites/${siteCode}/services/`;
-    await reply.redirect(`/sites/${siteCode}/account/login?next=${encodeURIComponent(next)}`, 303);
+    const next = request.method === "GET" ? request.url : `/sites/${encodeURIComponent(siteCode)}/services/`;
+    const site = encodeURIComponent(siteCode);
+    await reply.redirect(`/sites/${site}/account/login?next=${encodeURIComponent(next)}`, 303);
     return null;
   }
   checkRequestCsrf(request, ctx.session.csrf);
@@ -91,12 +92,13 @@ declare module "fastify" {
 /**
  * A route-level preHandler for the citizen area: resolves the signed-in citizen once (pages go to
  * the site's login form, APIs answer 401), checks CSRF on state changes and sets `request.citizen`.
- * Use as `{ preHandler: citizenOnly(deps) }`; the site comes from the route's `:site` parameter.
+ * Use as `{ preHandler: citizenOnly(deps) }`; the site comes from the route's `:site` (or `:code`) parameter.
  */
 export function citizenOnly(deps: CitizenAuthDeps): preHandlerAsyncHookHandler {
   return async function citizenGuard(request, reply) {
     reply.header("cache-control", "no-store");
-    const site = (request.params as { site?: unknown } | undefined)?.site;
+    const params = request.params as { site?: unknown; code?: unknown } | undefined;
+    const site = params?.site ?? params?.code;
     const ctx = await requireCitizen(deps, request, reply, typeof site === "string" ? site : "www");
     if (!ctx) return reply;
     request.citizen = ctx;

@@ -8,7 +8,7 @@ import { hasRole, type StaffContext } from "../staff/index.ts";
 import { notFound, Forbidden, Invalid } from "../../platform/http/errors.ts";
 import { handleForm, type FormProblem } from "../../platform/http/handle-form.ts";
 import { nowIso } from "../../platform/time/china-time.ts";
-import { text } from "../../web/console.ts";
+import { formText as text } from "../../platform/http/form-input.ts";
 import { FormBody, problemFields } from "../../web/public-form.ts";
 import { renderDocument } from "../../web/render.ts";
 import { contentDisposition } from "../../platform/files/attachments.ts";
