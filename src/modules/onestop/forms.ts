@@ -1,4 +1,4 @@
-import { fileTypeFromBuffer } from "file-type";
+import { sniffMime } from "../../platform/files/attachments.ts";
 import { idNumberProblem, phoneProblem } from "../../platform/validation/china-ids.ts";
 import { isDateString } from "../../platform/time/china-time.ts";
 import type { ServiceItem } from "./catalogue.ts";
@@ -443,8 +443,7 @@ export async function fileProblem(
       problem: `${field.label}不能超过${maxKb >= 1024 ? `${Math.round(maxKb / 1024)}MB` : `${maxKb}KB`}`,
       mime: "",
     };
-  const detected = await fileTypeFromBuffer(bytes);
-  const mime = detected?.mime ?? "application/octet-stream";
+  const mime = (await sniffMime(bytes)) ?? "application/octet-stream";
   if (!accept.includes(mime))
     return {
       problem: `${field.label}仅支持${accept.map((m) => MIME_LABEL[m] ?? m).join("、")}格式，请检查文件`,

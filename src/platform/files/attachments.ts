@@ -41,6 +41,11 @@ export function cleanFileName(name: string): string {
   return cleaned.slice(-120) || "附件";
 }
 
+/** The one content sniffer: an upload's real MIME type read from its bytes, or null when unknown. */
+export async function sniffMime(bytes: Buffer): Promise<string | null> {
+  return (await fileTypeFromBuffer(bytes))?.mime ?? null;
+}
+
 /** Checks an upload's real type from its bytes against its extension. */
 export async function checkAttachment(fileName: string, bytes: Buffer): Promise<CheckedFile> {
   const name = cleanFileName(fileName);
@@ -52,8 +57,8 @@ export async function checkAttachment(fileName: string, bytes: Buffer): Promise<
     });
   if (bytes.length === 0) throw new Invalid("附件是空文件", { file: "附件是空文件" });
   if (bytes.length > MAX_ATTACHMENT_BYTES) throw new Invalid("附件不能超过 20MB", { file: "附件过大" });
-  const detected = await fileTypeFromBuffer(bytes);
-  if (!detected || !rule.mimes.includes(detected.mime)) {
+  const detected = await sniffMime(bytes);
+  if (!detected || !rule.mimes.includes(detected)) {
     throw new Invalid(`附件“${name}”的内容不是 ${rule.label} 文件，请检查后重新上传`, {
       file: `文件内容与扩展名 ${ext} 不符`,
     });
@@ -61,11 +66,11 @@ export async function checkAttachment(fileName: string, bytes: Buffer): Promise<
   return {
     fileName: name,
     mime:
-      detected.mime === "application/x-cfb"
+      detected === "application/x-cfb"
         ? ext === ".doc"
           ? "application/msword"
           : "application/vnd.ms-excel"
-        : detected.mime,
+        : detected,
     size: bytes.length,
     sha256: createHash("sha256").update(bytes).digest("hex"),
     bytes,
