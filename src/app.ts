@@ -146,6 +146,13 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   app.addHook("preClose", async () => {
     shuttingDown = true;
   });
+  // A malformed Host header is the client's mistake: 400 in Chinese, never a 500 further on.
+  app.addHook("onRequest", async (request, reply) => {
+    if (isWellFormedHost(request.headers.host)) return;
+    reply.status(400);
+    if (request.url.startsWith("/api/")) return reply.send(apiError("bad_request", "请求的主机名格式有误"));
+    return sendHtml(reply, await renderErrorPage(deps, request, 400, "请求的主机名格式有误"));
+  });
   app.addHook("onRequest", async (request, reply) => {
     if (!shuttingDown) return;
     reply.status(503).header("retry-after", "2").header("connection", "close");
@@ -261,7 +268,29 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   return app;
 }
 
+/**
+ * A Host header that is a host name or address with an optional port (1-65535). Anything else
+ * ("[", "a b", "x:99999") is refused with 400 before any route runs.
+ */
+const HOST_HEADER =
+  /^(?:[a-z0-9](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_-]{1,63})*\.?|\[[0-9a-f:.]+\])(?::(\d{1,5}))?$/i;
+
+export function isWellFormedHost(host: string | undefined): boolean {
+  if (host === undefined) return true; // HTTP/1.0 without Host: the portal answers
+  const match = HOST_HEADER.exec(host);
+  if (!match || host.length > 260) return false;
+  const port = match[1];
+  return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
+}
+
 function registerAssets(app: FastifyInstance, assets: Map<string, Asset>): void {
+  const icon = assets.get("favicon.ico");
+  app.get("/favicon.ico", { schema: { hide: true } }, async (request, reply) => {
+    if (!icon) return reply.status(404).type("text/plain; charset=utf-8").send("not found");
+    reply.header("cache-control", "public, max-age=86400").header("etag", icon.etag).type(icon.contentType);
+    if (request.headers["if-none-match"] === icon.etag) return reply.status(304).send();
+    return reply.send(icon.body);
+  });
   app.get<{ Params: { "*": string } }>("/static/*", { schema: { hide: true } }, async (request, reply) => {
     const asset = assets.get(request.params["*"]);
     if (!asset) {

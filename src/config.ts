@@ -28,6 +28,12 @@ export interface Config {
   sessionSecret: string | null;
   /** Host name that serves the provincial portal (other hosts map to their sites). */
   portalHost: string;
+  /**
+   * The portal's public address (PUBLIC_BASE_URL, default http://PORTAL_HOST): the origin of every absolute
+   * URL the portal writes (feeds, sitemaps, canonical links). Other sites use their own configured host
+   * with this scheme. Absolute URLs never come from the request's Host header.
+   */
+  publicBaseUrl: string;
   /** Seed the demo cluster into an empty database on start. */
   seedDemo: boolean;
   /** Run background jobs (scheduled publishing) in this process. */
@@ -71,6 +77,19 @@ function oidcSettings(env: NodeJS.ProcessEnv): OidcSettings | null {
   };
 }
 
+/** An http(s) origin without a trailing slash (a path would be ignored: sites are served at host roots). */
+function publicBase(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`PUBLIC_BASE_URL must be an absolute http(s) URL, got ${value}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:")
+    throw new Error(`PUBLIC_BASE_URL must start with http:// or https://, got ${value}`);
+  return url.origin;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -79,6 +98,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new Error("DATABASE_URL must start with postgres:// (unset it to use embedded SQLite)");
   }
+  const portalHost = (env.PORTAL_HOST ?? "www.example.gov.cn").toLowerCase();
+  const publicBaseUrl = publicBase(env.PUBLIC_BASE_URL?.trim() || `http://${portalHost}`);
   return {
     port,
     host: env.HOST ?? "0.0.0.0",
@@ -88,7 +109,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     replicaMaxLagSeconds: Math.max(1, Number(env.DATABASE_REPLICA_MAX_LAG ?? 10) || 10),
     redisUrl: env.REDIS_URL?.trim() || null,
     sessionSecret: env.SESSION_SECRET?.trim() || null,
-    portalHost: env.PORTAL_HOST ?? "www.example.gov.cn",
+    portalHost,
+    publicBaseUrl,
     seedDemo: flag(env.SEED_DEMO, true),
     runJobs: flag(env.RUN_JOBS, true),
     logLevel: env.LOG_LEVEL ?? "info",

@@ -48,7 +48,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     redis && subscriber ? new RedisInvalidationBus(redis, subscriber) : new LocalInvalidationBus();
   const audit = new AuditLog(store.db);
   const search = new SearchIndex(store, { resultCacheMs: config.pageCacheSeconds * 1000 });
-  const sites = new SitesService(store, audit, config.portalHost);
+  const sites = new SitesService(store, audit, config.portalHost, config.publicBaseUrl);
   const pageCache = new PageCache(config.pageCacheSeconds * 1000);
   // Changes made here reach this instance's caches directly and every other instance through the bus.
   sites.onChange(() => bus.publish("sites", ""));

@@ -24,6 +24,11 @@ export const STYLESHEETS: Record<string, string> = {
   "css/admin.css": here("./styles/admin.css"),
 };
 
+/** Binary files served as they are (the site icon). */
+export const FILES: Record<string, { file: string; contentType: string }> = {
+  "favicon.ico": { file: here("./images/favicon.ico"), contentType: "image/x-icon" },
+};
+
 function asset(body: Buffer, contentType: string): Asset {
   return {
     body,
@@ -49,6 +54,9 @@ export async function buildAssets(extraEntries: Record<string, string> = {}): Pr
   }
   for (const [name, file] of Object.entries(STYLESHEETS)) {
     assets.set(name, asset(readFileSync(file), "text/css; charset=utf-8"));
+  }
+  for (const [name, { file, contentType }] of Object.entries(FILES)) {
+    assets.set(name, asset(readFileSync(file), contentType));
   }
   return assets;
 }

@@ -37,13 +37,21 @@ export interface PageMeta {
   contentSource?: string;
   keywords?: string;
   description?: string;
+  /** 栏目描述 and 栏目关键词 of a column page. */
+  columnDescription?: string;
+  columnKeywords?: string;
+  /** The page's address: a path of the site (/sites/rst/col/x/ or /col/x/) or an absolute URL. */
   url: string;
+  /** Feeds offered for discovery (<link rel="alternate">), with absolute or site paths. */
+  feeds?: { type: "application/rss+xml" | "application/atom+xml"; title: string; href: string }[];
 }
 
 export interface PageContext {
   site: SiteIdentity;
   /** Path prefix of the site, e.g. "/sites/rst". */
   base: string;
+  /** The site's public origin from configuration (http://rst.example.gov.cn), never from the Host header. */
+  origin: string;
   nav: NavItem[];
   elder: boolean;
   /** Current request path (for the elder toggle's way back). */
@@ -57,20 +65,37 @@ export function formatDate(iso: string | null | undefined): string {
   return formatPubDate(iso).slice(0, 10);
 }
 
-function MetaTags({ site, meta }: { site: SiteIdentity; meta: PageMeta }) {
+/**
+ * The one public address of a page: a site path (/sites/rst/x or /x) becomes a URL at the site's own
+ * host root (http://rst.example.gov.cn/x); absolute URLs are kept.
+ */
+export function absoluteUrl(ctx: Pick<PageContext, "base" | "origin">, path: string): string {
+  if (/^https?:\/\//.test(path)) return path;
+  const rest =
+    path === ctx.base
+      ? "/"
+      : path.startsWith(`${ctx.base}/`) || path.startsWith(`${ctx.base}?`)
+        ? path.slice(ctx.base.length)
+        : path;
+  return `${ctx.origin}${rest.startsWith("/") ? rest : `/${rest}`}`;
+}
+
+function MetaTags({ site, meta, url }: { site: SiteIdentity; meta: PageMeta; url: string }) {
   return (
     <>
       <meta name="SiteName" content={site.name} />
       <meta name="SiteDomain" content={site.host} />
       <meta name="SiteIDCode" content={site.siteCode} />
       {meta.columnName ? <meta name="ColumnName" content={meta.columnName} /> : null}
+      {meta.columnDescription ? <meta name="ColumnDescription" content={meta.columnDescription} /> : null}
+      {meta.columnKeywords ? <meta name="ColumnKeywords" content={meta.columnKeywords} /> : null}
       {meta.columnType ? <meta name="ColumnType" content={meta.columnType} /> : null}
       {meta.articleTitle ? <meta name="ArticleTitle" content={meta.articleTitle} /> : null}
       {meta.pubDate ? <meta name="PubDate" content={formatPubDate(meta.pubDate)} /> : null}
       {meta.contentSource ? <meta name="ContentSource" content={meta.contentSource} /> : null}
       <meta name="Keywords" content={meta.keywords ?? site.name} />
       <meta name="Description" content={meta.description ?? site.name} />
-      <meta name="Url" content={meta.url} />
+      <meta name="Url" content={url} />
     </>
   );
 }
@@ -180,7 +205,7 @@ function Footer({ ctx }: { ctx: PageContext }) {
             <a href={`${ctx.base}/report-error?url=${encodeURIComponent(ctx.path)}`}>我为政府网站找错</a>
             <a href={`${ctx.base}/zwgk`}>政务公开</a>
             <a href={`${ctx.base}/assistant`}>智能客服</a>
-            <a href={`${ctx.base}/sitemap.xml`}>网站地图</a>
+            <a href={`${ctx.base}/sitemap`}>网站地图</a>
             <a href="/api/docs">开放接口</a>
           </p>
         </div>
@@ -200,13 +225,19 @@ export function Layout({
   crumbs?: Crumb[];
   children: ComponentChildren;
 }) {
+  const url = absoluteUrl(ctx, meta.url);
   return (
     <html lang="zh-CN" class={ctx.elder ? "elder" : undefined}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{meta.title === ctx.site.name ? meta.title : `${meta.title} - ${ctx.site.name}`}</title>
-        <MetaTags site={ctx.site} meta={meta} />
+        <MetaTags site={ctx.site} meta={meta} url={url} />
+        <link rel="canonical" href={url} />
+        {(meta.feeds ?? []).map((f) => (
+          <link rel="alternate" type={f.type} title={f.title} href={absoluteUrl(ctx, f.href)} />
+        ))}
+        <link rel="icon" href="/favicon.ico" />
         <link rel="stylesheet" href="/static/css/site.css" />
         <link rel="stylesheet" href={`${ctx.base}/theme.css`} />
         <script src="/static/js/site.js" defer></script>

@@ -1,6 +1,6 @@
 import { pageParam } from "../../platform/http/params.ts";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import type { FastifyRequest } from "fastify";
+import type { FastifyReply } from "fastify";
 import { Feed } from "feed";
 import { Type } from "typebox";
 import type { ContentDeps } from "./deps.ts";
@@ -9,7 +9,7 @@ import { notFound, Gone } from "../../platform/http/errors.ts";
 import { chinaDate } from "../../platform/time/china-time.ts";
 import { renderDocument } from "../../web/render.ts";
 import type { Crumb } from "../../web/layout.tsx";
-import { pageContext, siteOf } from "../sites/index.ts";
+import { channelHref, pageContext, siteOf } from "../sites/index.ts";
 import type { Channel, Site } from "../sites/index.ts";
 import { contentDisposition } from "../../platform/files/attachments.ts";
 import { VALIDITY } from "./service.ts";
@@ -22,8 +22,48 @@ const SiteParams = Type.Object({ code: Type.String({ maxLength: 40 }) });
 const PageQuery = Type.Object({ page: Type.Optional(Type.String({ maxLength: 40 })) });
 const PAGE_SIZE = 20;
 
-function origin(request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}`;
+/** An error a feed reader or crawler can read: a small XML document, never an HTML page. */
+function sendXmlError(reply: FastifyReply, status: number, code: string, message: string) {
+  const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return reply
+    .status(status)
+    .type("application/xml; charset=utf-8")
+    .send(
+      `<?xml version="1.0" encoding="UTF-8"?>\n<error><code>${esc(code)}</code><message>${esc(message)}</message></error>\n`,
+    );
+}
+
+/**
+ * A channel's RSS 2.0 or Atom feed. Every URL is the site's configured public address, never the
+ * request's Host header; an empty channel is dated by its creation, not 1970.
+ */
+function channelFeed(
+  deps: ContentDeps,
+  site: Site,
+  channel: Channel,
+  rows: { id: number; title: string; publishedAt: string | null }[],
+  kind: "rss" | "atom",
+): string {
+  const link = deps.sites.publicUrl(site, `/col/${channel.path}/`);
+  const newest = rows.find((a) => a.publishedAt)?.publishedAt;
+  const f = new Feed({
+    title: `${channel.name} - ${site.name}`,
+    description: `${site.name}“${channel.name}”栏目发布的最新信息`,
+    id: link,
+    link,
+    language: "zh-CN",
+    copyright: `版权所有：${site.sponsor}`,
+    author: { name: site.sponsor, link: deps.sites.publicUrl(site, "/") },
+    updated: new Date(newest ?? channel.createdAt),
+    generator: false,
+    feedLinks: { [kind]: `${link}${kind}.xml` },
+  });
+  for (const a of rows) {
+    const url = deps.sites.publicUrl(site, `/art/${a.id}.html`);
+    const date = new Date(a.publishedAt ?? channel.createdAt);
+    f.addItem({ title: a.title, id: url, link: url, date, published: date });
+  }
+  return kind === "rss" ? f.rss2() : f.atom1();
 }
 
 async function channelCrumbs(deps: ContentDeps, site: Site, channel: Channel): Promise<Crumb[]> {
@@ -81,7 +121,12 @@ const contentRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (a
       const channel = await sites.repo.channelByPath(site.id, path);
       if (!channel) {
         const target = await sites.resolveRedirect(`/sites/${site.code}/col/${path}`);
-        if (target) return reply.redirect(target.endsWith("/") ? target : `${target}/`, 301);
+        if (target) {
+          const page = target.endsWith("/") ? target : `${target}/`;
+          return reply.redirect(feed ? `${page}${feed}.xml` : page, 301);
+        }
+        // A feed reader asked for XML: answer in XML, not with an HTML page.
+        if (feed) return sendXmlError(reply, 404, "not_found", "该栏目不存在");
         throw notFound("该栏目不存在");
       }
       if (!feed && !request.url.split("?")[0].endsWith("/"))
@@ -91,23 +136,11 @@ const contentRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (a
       const list = await content.repo.publishedInChannel(ids, feed ? 1 : page, PAGE_SIZE);
       const base = sites.base(site);
       if (feed) {
-        const link = `${origin(request)}${base}/col/${channel.path}/`;
-        const f = new Feed({
-          title: `${channel.name} - ${site.name}`,
-          id: link,
-          link,
-          language: "zh-CN",
-          copyright: site.sponsor,
-          updated: list.rows[0]?.publishedAt ? new Date(list.rows[0].publishedAt) : new Date(0),
-        });
-        for (const a of list.rows) {
-          const url = `${origin(request)}${base}/art/${a.id}.html`;
-          f.addItem({ title: a.title, id: url, link: url, date: new Date(a.publishedAt ?? 0) });
-        }
+        const xml = channelFeed(deps, site, channel, list.rows, feed);
         reply.header("cache-control", "public, max-age=300");
         return feed === "rss"
-          ? reply.type("application/rss+xml; charset=utf-8").send(f.rss2())
-          : reply.type("application/atom+xml; charset=utf-8").send(f.atom1());
+          ? reply.type("application/rss+xml; charset=utf-8").send(xml)
+          : reply.type("application/atom+xml; charset=utf-8").send(xml);
       }
       const ctx = await pageContext(deps, site, request, channel.path);
       const crumbs = await channelCrumbs(deps, site, channel);
@@ -264,7 +297,8 @@ const contentRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (a
     { schema: { hide: true, params: SiteParams }, config: replica },
     async (request, reply) => {
       const site = await siteOf(deps, request.params.code);
-      const base = `${origin(request)}${sites.base(site)}`;
+      // The site's one public address (its own host root), from configuration, never the Host header.
+      const base = sites.origin(site);
       const channels = await sites.repo.channelsOfSite(site.id);
       const articles = await deps.store.read
         .selectFrom("articles as a")
@@ -283,9 +317,9 @@ const contentRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (a
         .limit(45000)
         .execute();
       const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;");
+      const pages = new Set([`${base}/`, `${base}/sitemap`, ...channels.map((c) => channelHref(base, c))]);
       const urls = [
-        `<url><loc>${esc(base)}/</loc></url>`,
-        ...channels.map((c) => `<url><loc>${esc(`${base}/col/${c.path}/`)}</loc></url>`),
+        ...[...pages].map((loc) => `<url><loc>${esc(loc)}</loc></url>`),
         ...articles.map(
           (a) =>
             `<url><loc>${esc(`${base}/art/${a.id}.html`)}</loc><lastmod>${chinaDate(a.updatedAt)}</lastmod></url>`,

@@ -1,3 +1,3 @@
-export { pageContext, siteOf } from "./page-context.ts";
+export { channelHref, pageContext, siteOf } from "./page-context.ts";
 export { type Channel, type ChannelMergeStep, type Site, SitesService } from "./service.ts";
 export type { ChannelKind, SiteKind } from "./tables.ts";

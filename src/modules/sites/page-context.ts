@@ -51,6 +51,7 @@ export async function pageContext(
   return {
     site,
     base,
+    origin: deps.sites.origin(site),
     elder: isElder(request),
     path: request.url.split("#")[0],
     nav: [

@@ -10,6 +10,7 @@ import { renderDocument } from "../../web/render.ts";
 import { ELDER_COOKIE, pageContext, siteOf } from "./page-context.ts";
 import { SITE_KINDS } from "./service.ts";
 import { DirectoryPage } from "./views/directory.tsx";
+import { SitemapPage } from "./views/sitemap-page.tsx";
 import { HomePage, type HomeSection } from "./views/home.tsx";
 import { ERROR_CATEGORIES, ReportErrorPage, type ReportErrorValues } from "./views/report-error.tsx";
 import type { ArticleKind } from "../content/index.ts";
@@ -125,6 +126,30 @@ const sitesRoutes: FastifyPluginAsyncTypebox<{ deps: SitesDeps }> = async (app, 
       );
     },
   );
+
+  app.get(
+    "/sites/:code/sitemap",
+    { schema: { hide: true, params: SiteParams }, config: cached },
+    async (request, reply) => {
+      const site = await siteOf(deps, request.params.code);
+      const ctx = await pageContext(deps, site, request);
+      return sendHtml(
+        reply,
+        renderDocument(<SitemapPage ctx={ctx} tree={await sites.channelTree(site.id)} />),
+      );
+    },
+  );
+
+  // robots.txt of the host asked for (the portal's for its own and unknown hosts), with that site's
+  // sitemap at its configured public address.
+  app.get("/robots.txt", { schema: { hide: true } }, async (request, reply) => {
+    await sites.ensureFresh();
+    const site = sites.siteOrPortalForHost(request.headers.host);
+    reply.type("text/plain; charset=utf-8").header("cache-control", "public, max-age=3600");
+    const lines = ["User-agent: *", "Disallow: /admin", "Disallow: /api/"];
+    if (site) lines.push("", `Sitemap: ${sites.publicUrl(site, "/sitemap.xml")}`);
+    return `${lines.join("\n")}\n`;
+  });
 
   app.get(
     "/sites/:code/report-error",

@@ -116,6 +116,8 @@ export class SitesService {
     private readonly store: Db<SitesTables>,
     private readonly audit: AuditLog,
     private readonly portalHost: string,
+    /** The portal's public origin (config.publicBaseUrl); other sites use its scheme with their own host. */
+    private readonly portalOrigin = `http://${portalHost}`,
   ) {
     this.repo = new SitesRepo(store.db);
   }
@@ -210,6 +212,35 @@ export class SitesService {
 
   base(site: Site): string {
     return `/sites/${site.code}`;
+  }
+
+  /**
+   * The public origin of a site, from configuration only (never a request's Host header): the portal at
+   * the configured public base URL, every other site at its own host, where it is served from the root.
+   */
+  origin(site: Site): string {
+    if (site.kind === "portal" || site.id === this.portal?.id) return this.portalOrigin;
+    return `${new URL(this.portalOrigin).protocol}//${site.host.toLowerCase()}`;
+  }
+
+  /**
+   * The one public address of a page of a site: an internal path (/sites/rst/col/tzgg/) becomes its
+   * host-root URL (http://rst.example.gov.cn/col/tzgg/); a site-relative path (/col/tzgg/) likewise.
+   */
+  publicUrl(site: Site, path: string): string {
+    const base = this.base(site);
+    const rest =
+      path === base
+        ? "/"
+        : path.startsWith(`${base}/`) || path.startsWith(`${base}?`)
+          ? path.slice(base.length)
+          : path;
+    return `${this.origin(site)}${rest.startsWith("/") ? rest : `/${rest}`}`;
+  }
+
+  /** The site whose host this is (the portal for its own host and for unknown hosts). */
+  siteOrPortalForHost(host: string | undefined): Site | null {
+    return this.siteForHost(host) ?? this.portal;
   }
 
   async channelTree(siteId: number): Promise<ChannelNode[]> {

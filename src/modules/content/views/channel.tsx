@@ -72,7 +72,18 @@ export function ChannelPage({
     <Layout
       ctx={ctx}
       crumbs={crumbs}
-      meta={{ title: channel.name, columnName: channel.name, columnType: "列表", url: href }}
+      meta={{
+        title: channel.name,
+        columnName: channel.name,
+        columnType: "列表",
+        columnDescription: `${ctx.site.name}“${channel.name}”栏目发布的信息`,
+        columnKeywords: [...crumbs.slice(1).map((c) => c.name), ctx.site.name].join(","),
+        url: list.page > 1 ? `${href}?page=${list.page}` : href,
+        feeds: [
+          { type: "application/rss+xml", title: `${channel.name} RSS订阅`, href: `${href}rss.xml` },
+          { type: "application/atom+xml", title: `${channel.name} Atom订阅`, href: `${href}atom.xml` },
+        ],
+      }}
     >
       <h1>{channel.name}</h1>
       {children.length > 0 ? (

@@ -127,6 +127,7 @@ export function CentrePage({
       meta={{
         title: "互动交流",
         columnName: "互动交流",
+        contentSource: ctx.site.name,
         columnType: "互动交流",
         url: `${ctx.base}/interaction/`,
       }}
@@ -255,7 +256,12 @@ export function WritePage({
   return (
     <Layout
       ctx={ctx}
-      meta={{ title: "我要写信", columnName: "互动交流", url: `${ctx.base}/interaction/write` }}
+      meta={{
+        title: "我要写信",
+        columnName: "互动交流",
+        contentSource: ctx.site.name,
+        url: `${ctx.base}/interaction/write`,
+      }}
       crumbs={crumbsFor(ctx, "我要写信")}
     >
       <h1>我要写信</h1>
@@ -445,7 +451,12 @@ export function ReceiptPage({
   return (
     <Layout
       ctx={ctx}
-      meta={{ title: "信件已提交", columnName: "互动交流", url: `${ctx.base}/interaction/write` }}
+      meta={{
+        title: "信件已提交",
+        columnName: "互动交流",
+        contentSource: ctx.site.name,
+        url: `${ctx.base}/interaction/write`,
+      }}
       crumbs={crumbsFor(ctx, "信件已提交")}
     >
       <h1>信件已提交</h1>
@@ -498,7 +509,12 @@ export function LookupPage({
   return (
     <Layout
       ctx={ctx}
-      meta={{ title: "信件查询", columnName: "互动交流", url: `${ctx.base}/interaction/lookup` }}
+      meta={{
+        title: "信件查询",
+        columnName: "互动交流",
+        contentSource: ctx.site.name,
+        url: `${ctx.base}/interaction/lookup`,
+      }}
       crumbs={crumbsFor(ctx, "信件查询")}
     >
       <h1>信件查询</h1>
@@ -633,7 +649,12 @@ export function PublishedListPage({
   return (
     <Layout
       ctx={ctx}
-      meta={{ title: "公开信件", columnName: "互动交流", url: `${ctx.base}/interaction/letters` }}
+      meta={{
+        title: "公开信件",
+        columnName: "互动交流",
+        contentSource: ctx.site.name,
+        url: `${ctx.base}/interaction/letters`,
+      }}
       crumbs={crumbsFor(ctx, "公开信件")}
     >
       <h1>公开信件</h1>
@@ -663,6 +684,7 @@ export function PublishedLetterPage({ ctx, letter }: { ctx: PageContext; letter:
       meta={{
         title: letter.publicSubject ?? "公开信件",
         columnName: "互动交流",
+        contentSource: ctx.site.name,
         articleTitle: letter.publicSubject ?? "",
         pubDate: letter.publishedAt,
         url: `${ctx.base}/interaction/letters/${letter.id}`,
@@ -700,7 +722,12 @@ export function StatsPage({
   return (
     <Layout
       ctx={ctx}
-      meta={{ title: "办理情况统计", columnName: "互动交流", url: `${ctx.base}/interaction/stats` }}
+      meta={{
+        title: "办理情况统计",
+        columnName: "互动交流",
+        contentSource: ctx.site.name,
+        url: `${ctx.base}/interaction/stats`,
+      }}
       crumbs={crumbsFor(ctx, "办理情况统计")}
     >
       <h1>办理情况统计</h1>

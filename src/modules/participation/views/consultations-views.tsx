@@ -97,7 +97,7 @@ export function ConsultationListPage({
   return (
     <Layout
       ctx={ctx}
-      meta={{ title: "意见征集", columnName: "互动交流", url: base }}
+      meta={{ title: "意见征集", columnName: "互动交流", contentSource: ctx.site.name, url: base }}
       crumbs={crumbsFor(ctx, "意见征集")}
     >
       <h1>意见征集</h1>
@@ -215,6 +215,7 @@ export function ConsultationPage({
       meta={{
         title: c.title,
         columnName: "意见征集",
+        contentSource: siteName,
         articleTitle: c.title,
         pubDate: c.publishedAt,
         url: `${base}/${c.id}`,

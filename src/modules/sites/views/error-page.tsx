@@ -18,7 +18,14 @@ export async function renderErrorPage(
   try {
     ctx = await pageContext(deps, site, request);
   } catch {
-    ctx = { site, base: deps.sites.base(site), nav: [], elder: false, path: "/" };
+    ctx = {
+      site,
+      base: deps.sites.base(site),
+      origin: deps.sites.origin(site),
+      nav: [],
+      elder: false,
+      path: "/",
+    };
   }
   const title = status === 404 ? "页面不存在" : status >= 500 ? "服务暂时不可用" : "请求有误";
   return renderDocument(
