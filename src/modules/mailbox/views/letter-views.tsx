@@ -419,7 +419,7 @@ export function WritePage({
             type="text"
             maxLength={200}
             value={values.address}
-            autoComplete="street-address"
+            autoComplete="address-line1"
           />
         </Field>
         <div class="field">

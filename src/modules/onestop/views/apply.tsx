@@ -257,7 +257,7 @@ export function ReceiptPage(p: {
         <form method="post" action={`${ctx.base}/services/receipt/${a.trackingNo}/withdraw`} class="no-print">
           <input type="hidden" name="_csrf" value={p.csrf} />
           <label for="withdraw-reason">撤回原因（选填）</label>{" "}
-          <input id="withdraw-reason" name="reason" maxLength={200} />{" "}
+          <input id="withdraw-reason" type="text" name="reason" maxLength={200} />{" "}
           <button type="submit" class="button secondary">
             撤回申请
           </button>
@@ -371,7 +371,7 @@ export function TrackPage({
       <form method="get" action={url} class="filters" role="search">
         <label>
           办件编号
-          <input name="no" value={no} maxLength={30} />
+          <input type="text" name="no" value={no} maxLength={30} />
         </label>
         <button type="submit" class="button">
           查询

@@ -136,9 +136,10 @@ function FormFieldView({
       <fieldset class={errors[`${id}.region`] || errors[`${id}.detail`] ? "field has-error" : "field"}>
         <legend>{label}</legend>
         {hint ? <span class="meta">{hint}</span> : null}
-        <Field id={`${id}.region`} label="所在地区" error={errors[`${id}.region`]}>
+        {/* Ids use "-" (the names keep the "." the form reader expects): ids stay CSS-selector safe. */}
+        <Field id={`${id}-region`} label="所在地区" error={errors[`${id}.region`]}>
           <select
-            id={`${id}.region`}
+            id={`${id}-region`}
             name={`${id}.region`}
             aria-invalid={errors[`${id}.region`] ? "true" : undefined}
           >
@@ -150,9 +151,10 @@ function FormFieldView({
             ))}
           </select>
         </Field>
-        <Field id={`${id}.detail`} label="详细地址" error={errors[`${id}.detail`]}>
+        <Field id={`${id}-detail`} label="详细地址" error={errors[`${id}.detail`]}>
           <input
-            id={`${id}.detail`}
+            id={`${id}-detail`}
+            type="text"
             name={`${id}.detail`}
             value={a.detail}
             maxLength={200}

@@ -37,12 +37,12 @@ export function SearchPage({
     >
       <h1>搜索</h1>
       <form method="get" action={href} class="filters" role="search">
-        <label for="q">
+        <label>
           关键词
           <input id="q" name="q" type="search" value={params.q} maxLength={100} />
         </label>
         {ctx.site.kind !== "portal" ? (
-          <label for="scope">
+          <label>
             范围
             <select id="scope" name="scope">
               <option value="site" selected={params.scope !== "all"}>
