@@ -268,7 +268,8 @@ for (const engine of ENGINES) {
       assert.match(meta(art, "PubDate") ?? "", /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
       assert.ok(meta(art, "ContentSource"));
       assert.equal(meta(art, "ColumnName"), "政策文件");
-      assert.equal(meta(art, "Url"), `/sites/rst/art/${policyId}.html`);
+      // One absolute address per page: the department's own host root.
+      assert.equal(meta(art, "Url"), `http://rst.example.gov.cn/art/${policyId}.html`);
       assert.equal(meta(art, "SiteIDCode"), t.deps.sites.byCodeCached("rst")!.siteCode);
       const news = (await get(`/sites/rst/art/${newsId}.html`)).body;
       assert.equal(meta(news, "ColumnName"), "工作动态");
@@ -285,7 +286,10 @@ for (const engine of ENGINES) {
       assert.ok((atom.body.match(/<entry>/g) ?? []).length > 0);
       const sitemap = await get("/sites/rst/sitemap.xml");
       assert.equal(sitemap.statusCode, 200);
-      assert.match(sitemap.body, new RegExp(`<loc>[^<]*/sites/rst/art/${policyId}\\.html</loc>`));
+      assert.match(
+        sitemap.body,
+        new RegExp(`<loc>http://rst\\.example\\.gov\\.cn/art/${policyId}\\.html</loc>`),
+      );
       assert.equal((await get("/sites/rst/col/nope/rss.xml")).statusCode, 404);
     });
 

@@ -11,6 +11,8 @@ import { freePort, Instance } from "./processes.ts";
 const NGINX = "/usr/sbin/nginx";
 const CONFIG = fileURLToPath(new URL("../../deploy/nginx.conf", import.meta.url));
 
+const PORTAL = "www.example.gov.cn";
+
 /** GET with a chosen Host header (fetch does not let a caller set it). */
 function getWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -31,7 +33,10 @@ function testConfig(dir: string, listen: number, upstreams: number[]): string {
       "least_conn;",
       `least_conn;\n${upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=3 fail_timeout=10s;`).join("\n")}`,
     )
-    .replace("listen 80;", `listen 127.0.0.1:${listen};`);
+    .replace(
+      /listen 80( default_server)?;/g,
+      (_m, dflt: string | undefined) => `listen 127.0.0.1:${listen}${dflt ?? ""};`,
+    );
   return `daemon off;
 pid ${dir}/nginx.pid;
 error_log ${dir}/error.log warn;
@@ -65,8 +70,8 @@ describe("the deployment's nginx config in front of two instances", { timeout: 1
     base = `http://127.0.0.1:${port}`;
     for (let i = 0; i < 50; i++) {
       if (
-        await fetch(`${base}/healthz`).then(
-          (r) => r.ok,
+        await getWithHost(`${base}/healthz`, PORTAL).then(
+          (r) => r.status === 200,
           () => false,
         )
       )
@@ -84,18 +89,28 @@ describe("the deployment's nginx config in front of two instances", { timeout: 1
   });
 
   it("serves the portal and routes department hosts through the proxy", async () => {
-    const portal = await fetch(`${base}/`);
+    const portal = await getWithHost(`${base}/`, PORTAL);
     assert.equal(portal.status, 200);
-    assert.match(await portal.text(), /<meta name="SiteName" content="楚云省人民政府"/);
+    assert.match(portal.body, /<meta name="SiteName" content="楚云省人民政府"/);
     const rst = await getWithHost(`${base}/`, "rst.example.gov.cn");
     assert.equal(rst.status, 200);
     assert.match(rst.body, /<meta name="SiteName" content="楚云省人力资源和社会保障厅"/);
   });
 
+  it("answers 421 for hosts it does not serve, and lets local health checks in by address", async () => {
+    for (const host of ["evil.example", "127.0.0.1"]) {
+      const res = await getWithHost(`${base}/`, host);
+      assert.equal(res.status, 421, host);
+    }
+    assert.equal((await getWithHost(`${base}/healthz`, "127.0.0.1")).status, 200);
+    const robots = await getWithHost(`${base}/robots.txt`, "rst.example.gov.cn");
+    assert.match(robots.body, /^Sitemap: http:\/\/rst\.example\.gov\.cn\/sitemap\.xml$/m);
+  });
+
   it("keeps answering when one instance dies", async () => {
     await a.kill("SIGKILL");
     for (let i = 0; i < 10; i++) {
-      const res = await fetch(`${base}/sites/rst/`);
+      const res = await getWithHost(`${base}/sites/rst/`, PORTAL);
       assert.equal(res.status, 200);
     }
   });
