@@ -134,7 +134,6 @@ const contentRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (a
       const { ids, children } = await channelWithDescendants(deps, site, channel);
       const page = pageParam(request.query.page);
       const list = await content.repo.publishedInChannel(ids, feed ? 1 : page, PAGE_SIZE);
-      const base = sites.base(site);
       if (feed) {
         const xml = channelFeed(deps, site, channel, list.rows, feed);
         reply.header("cache-control", "public, max-age=300");
