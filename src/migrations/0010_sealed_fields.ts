@@ -39,6 +39,9 @@ export function sealedFields(_dialect: Dialect): Migration {
         .on("consultation_comments")
         .columns(["phone_index", "created_at"])
         .execute();
+      await db.schema.alterTable("sms_outbox").addColumn("phone_index", "text").execute();
+      // Codes now find their phone by a keyed hash; the few live ones (10 minutes) are simply reissued.
+      await db.deleteFrom("phone_codes").execute();
     },
   };
 }
