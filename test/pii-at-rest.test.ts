@@ -14,7 +14,13 @@ import { desensitise } from "../src/db/desensitise.ts";
 import { keyUsage } from "../src/migrations/sealed-fields.ts";
 import { DEMO_CITIZENS } from "../src/modules/onestop/seed.ts";
 import { DEMO_PASSWORD } from "../src/seed/demo-password.ts";
-import { citizenLogin, FORM, postApplication, urlencoded, VALID_APPLICATION } from "../src/modules/onestop/test-helpers.ts";
+import {
+  citizenLogin,
+  FORM,
+  postApplication,
+  urlencoded,
+  VALID_APPLICATION,
+} from "../src/modules/onestop/test-helpers.ts";
 import { fileLetter } from "../src/modules/mailbox/test-helpers.ts";
 import { createPgDatabase, ENGINES, startPlatform, type TestContext } from "./engines.ts";
 
@@ -135,13 +141,23 @@ for (const engine of ENGINES) {
         "10.9.0.1",
       );
       assert.equal(letter.status, 200, letter.body.slice(0, 300));
-      const [stored] = await raw(t.config, `SELECT phone, email, phone_index FROM letters WHERE query_no = '${letter.queryNo}'`);
+      const [stored] = await raw(
+        t.config,
+        `SELECT phone, email, phone_index FROM letters WHERE query_no = '${letter.queryNo}'`,
+      );
       assert.match(String(stored.phone), /^v1:/);
       assert.match(String(stored.email), /^v1:/);
       const read = await t.deps.mailbox.letters.lookup(letter.queryNo, letter.lookupCode);
       assert.equal(read?.phone, "13766667777");
       const dump = await everything(t.config);
-      for (const clear of [PHONE, ID, DEMO_ID, DEMO_CITIZENS.person.loginName, "13766667777", "lin@example.com"])
+      for (const clear of [
+        PHONE,
+        ID,
+        DEMO_ID,
+        DEMO_CITIZENS.person.loginName,
+        "13766667777",
+        "lin@example.com",
+      ])
         assert.equal(dump.includes(clear), false, `${clear} is stored in clear somewhere`);
     });
 
@@ -186,7 +202,10 @@ for (const engine of ENGINES) {
         }
         // The copy starts as a platform of its own: it encrypts the fakes under its own keys.
         const opened = await createAppDeps(
-          loadConfig({ DATA_DIR: dir, LOG_LEVEL: "silent", SEED_DEMO: "0" }, { databaseUrl: copy.databaseUrl }),
+          loadConfig(
+            { DATA_DIR: dir, LOG_LEVEL: "silent", SEED_DEMO: "0" },
+            { databaseUrl: copy.databaseUrl },
+          ),
         );
         try {
           const signedIn = await opened.accounts.authenticate(String(fakeDemo.phone), DEMO_PASSWORD);
@@ -217,7 +236,10 @@ for (const engine of ENGINES) {
       try {
         const person = await fresh.accounts.authenticate(PHONE, "Chuyun#Pii2026");
         assert.equal(person.idNumber, ID);
-        assert.equal((await fresh.oneStop.applications.byApplicantIdNumber(DEMO_ID))[0].data.idNumber, DEMO_ID);
+        assert.equal(
+          (await fresh.oneStop.applications.byApplicantIdNumber(DEMO_ID))[0].data.idNumber,
+          DEMO_ID,
+        );
       } finally {
         await fresh.close();
       }

@@ -15,9 +15,24 @@ import { idCheckChar } from "../platform/validation/china-ids.ts";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rewrites several owners' tables by name
 type AnyKysely = Kysely<any>;
 
-const SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤";
-const GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建林波宁博文斌浩宇欣怡子涵梓轩雨晨思彤俊杰嘉乐志强海燕春梅晓东";
-const STREETS = ["江滨路", "解放大道", "中山路", "建设大道", "友谊路", "长江路", "和平大道", "民主路", "青年路", "光明街", "文化路", "新华路"];
+const SURNAMES =
+  "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤";
+const GIVEN =
+  "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏辉建林波宁博文斌浩宇欣怡子涵梓轩雨晨思彤俊杰嘉乐志强海燕春梅晓东";
+const STREETS = [
+  "江滨路",
+  "解放大道",
+  "中山路",
+  "建设大道",
+  "友谊路",
+  "长江路",
+  "和平大道",
+  "民主路",
+  "青年路",
+  "光明街",
+  "文化路",
+  "新华路",
+];
 const DISTRICTS = ["江岸区", "江汉区", "硚口区", "汉阳区", "武昌区", "青山区", "洪山区", "东湖新区"];
 
 /**
@@ -105,7 +120,8 @@ export class Faker {
     for (const [key, value] of Object.entries(data)) {
       const leaf = key.split(".").pop() ?? key;
       if (typeof value !== "string" || !value) out[key] = value;
-      else if (/idnumber|idno|身份证/i.test(leaf) || /^\d{17}[\dXx]$/.test(value)) out[key] = this.idNumber(value);
+      else if (/idnumber|idno|身份证/i.test(leaf) || /^\d{17}[\dXx]$/.test(value))
+        out[key] = this.idNumber(value);
       else if (/phone|mobile|tel/i.test(leaf) || /^1[3-9]\d{9}$/.test(value)) out[key] = this.phone(value);
       else if (/email/i.test(leaf)) out[key] = this.email(value);
       else if (/address|addr|detail/i.test(key) && leaf !== "region") out[key] = this.address(value);
@@ -169,7 +185,10 @@ export async function desensitise(
     } finally {
       source.close();
     }
-    db = new Kysely({ dialect: new SqliteDialect({ database: new SQLite(out) }), plugins: [new CamelCasePlugin()] });
+    db = new Kysely({
+      dialect: new SqliteDialect({ database: new SQLite(out) }),
+      plugins: [new CamelCasePlugin()],
+    });
   }
   try {
     const rows = await rewrite(db, cipher, new Faker(secret));
@@ -194,7 +213,9 @@ async function rewrite(db: AnyKysely, cipher: FieldCipher, fake: Faker): Promise
       provider: string;
       loginName: string;
       subject: string;
-    }>`SELECT id, kind, name, id_number, contact_name, phone, provider, login_name, subject FROM accounts`.execute(trx);
+    }>`SELECT id, kind, name, id_number, contact_name, phone, provider, login_name, subject FROM accounts`.execute(
+      trx,
+    );
     for (const a of accounts.rows) {
       const phone = fake.phone(open(a.phone) ?? "");
       const idNumber = a.idNumber === null ? null : fake.idNumber(open(a.idNumber) ?? "");
@@ -207,7 +228,11 @@ async function rewrite(db: AnyKysely, cipher: FieldCipher, fake: Faker): Promise
         WHERE id = ${a.id}`.execute(trx);
       n++;
     }
-    const apps = await sql<{ id: number; data: string; applicantName: string }>`SELECT id, data, applicant_name
+    const apps = await sql<{
+      id: number;
+      data: string;
+      applicantName: string;
+    }>`SELECT id, data, applicant_name
       FROM applications`.execute(trx);
     for (const a of apps.rows) {
       let data = open(a.data) ?? "{}";
@@ -220,7 +245,13 @@ async function rewrite(db: AnyKysely, cipher: FieldCipher, fake: Faker): Promise
         applicant_id_index = NULL WHERE id = ${a.id}`.execute(trx);
       n++;
     }
-    const letters = await sql<{ id: number; name: string; phone: string; email: string; address: string }>`SELECT
+    const letters = await sql<{
+      id: number;
+      name: string;
+      phone: string;
+      email: string;
+      address: string;
+    }>`SELECT
       id, name, phone, email, address FROM letters`.execute(trx);
     for (const l of letters.rows) {
       await sql`UPDATE letters SET name = ${fake.name(l.name)}, phone = ${fake.phone(open(l.phone) ?? "")},
@@ -251,12 +282,16 @@ export async function desensitiseCommand(args: string[]): Promise<number> {
   const file = value("--out");
   const url = value("--target-url");
   if (!file && !url) {
-    console.error("Usage: npm run db:desensitise -- --out FILE   (SQLite)\n" +
-      "       npm run db:desensitise -- --target-url postgres://…/empty_db   (PostgreSQL)");
+    console.error(
+      "Usage: npm run db:desensitise -- --out FILE   (SQLite)\n" +
+        "       npm run db:desensitise -- --target-url postgres://…/empty_db   (PostgreSQL)",
+    );
     return 2;
   }
   const secret = value("--seed");
   const result = await desensitise(loadConfig(), { file, url }, secret ? Buffer.from(secret) : undefined);
-  console.log(`Desensitised copy written to ${file ?? url}: ${result.rows} rows rewritten in ${result.ms} ms.`);
+  console.log(
+    `Desensitised copy written to ${file ?? url}: ${result.rows} rows rewritten in ${result.ms} ms.`,
+  );
   return 0;
 }

@@ -90,7 +90,9 @@ export async function keysRotateCommand(args: string[]): Promise<number> {
     });
     bars.stop();
     if (result.addedKey) console.log(`Added key ${result.addedKey} to the key file.`);
-    console.log(`Current key: ${result.currentKey}. Re-encrypted ${result.rewritten} values in ${result.ms} ms.`);
+    console.log(
+      `Current key: ${result.currentKey}. Re-encrypted ${result.rewritten} values in ${result.ms} ms.`,
+    );
     for (const [kid, n] of result.usage) console.log(`  ${kid}: ${n} values`);
     const old = [...result.usage.keys()].filter((k) => k !== result.currentKey);
     if (old.length) console.log(`Still under older keys: ${old.join(", ")} (run again to finish).`);

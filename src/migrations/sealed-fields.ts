@@ -37,7 +37,12 @@ export const SEALED_FIELDS: SealedField[] = [
     property: "phone",
     index: { column: "phone_index", kind: "phone" },
   },
-  { table: "sms_outbox", column: "phone", property: "phone", index: { column: "phone_index", kind: "phone" } },
+  {
+    table: "sms_outbox",
+    column: "phone",
+    property: "phone",
+    index: { column: "phone_index", kind: "phone" },
+  },
 ];
 
 /** Property names the read plugin decrypts. */

@@ -75,7 +75,11 @@ for (const engine of ENGINES) {
           { databaseUrl: target?.url ?? null },
         );
         if (engine === "sqlite") await restore(withoutKeys, file);
-        await assert.rejects(createAppDeps(withoutKeys), /not configured/, "other keys: a clear startup error");
+        await assert.rejects(
+          createAppDeps(withoutKeys),
+          /not configured/,
+          "other keys: a clear startup error",
+        );
         const restored = await createAppDeps(config);
         try {
           const count = async (table: "articles" | "errorReports") =>
