@@ -202,11 +202,7 @@ export async function measureApply(options: {
     "system:bench",
   );
   if (form.schema.fields.length !== 20) throw new Error("apply bench: the form should have 20 fields");
-  const account = await deps.store.db
-    .selectFrom("accounts")
-    .select(["id", "idNumber"])
-    .where("loginName", "=", DEMO_CITIZENS.person.loginName)
-    .executeTakeFirstOrThrow();
+  const account = await deps.accounts.authenticate(DEMO_CITIZENS.person.loginName, DEMO_PASSWORD);
   await deps.close();
 
   const port = await freePort();

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import pg from "pg";
-import { freePort, stopChild, waitForHttp } from "./servers.ts";
+import { benchKeyFile, freePort, stopChild, waitForHttp } from "./servers.ts";
 
 const log = (line: string) => console.error(line);
 const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 0 });
@@ -113,6 +113,7 @@ export async function clusterBench(options: {
     DATABASE_URL: url.toString(),
     REDIS_URL: options.redisUrl,
     DATA_DIR: dataDir,
+    CHUYUN_DATA_KEY_FILE: benchKeyFile(dataDir),
     RUN_JOBS: "0",
     UV_THREADPOOL_SIZE: "4",
   };

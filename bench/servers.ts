@@ -2,6 +2,8 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { loadConfig } from "../src/config.ts";
+import { DEMO_KEY_FILE, resolveDataKeys } from "../src/platform/crypto/data-keys.ts";
 
 /** A free TCP port on the loopback interface. */
 export function freePort(): Promise<number> {
@@ -43,6 +45,15 @@ export function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
+/**
+ * The personal-data key file of a benchmark's data folder (the demo one, generated if missing), for
+ * instances started in production mode, which never generate keys.
+ */
+export function benchKeyFile(dataDir: string): string {
+  resolveDataKeys(loadConfig({ DATA_DIR: dataDir }));
+  return join(dataDir, DEMO_KEY_FILE);
+}
+
 /** The platform as a production process on loopback (SQLite in `dataDir`, no background jobs). */
 export function startApp(dataDir: string, port: number): ChildProcess {
   return spawn(process.execPath, ["--import", "tsx", "src/main.ts", "start"], {
@@ -55,6 +66,7 @@ export function startApp(dataDir: string, port: number): ChildProcess {
       LOG_LEVEL: "warn",
       RUN_JOBS: "0",
       NODE_ENV: "production",
+      CHUYUN_DATA_KEY_FILE: benchKeyFile(dataDir),
     },
     stdio: ["ignore", "inherit", "inherit"],
   });

@@ -53,6 +53,14 @@ export interface Config {
   smsShowCode: boolean;
   /** Citizen sign-in through an OpenID Connect provider; null when OIDC_ISSUER, OIDC_CLIENT_ID or OIDC_REDIRECT_URI is unset. */
   oidc: OidcSettings | null;
+  /** Production mode (NODE_ENV=production or CHUYUN_MODE=production): no demo keys or secrets are generated. */
+  production: boolean;
+  /** CHUYUN_DATA_KEYS: personal-data keys "<id>:<base64 32 bytes>", comma-separated, oldest first (the last encrypts). */
+  dataKeys: string | null;
+  /** CHUYUN_DATA_INDEX_KEY: the blind-index (HMAC) key, base64; needed with CHUYUN_DATA_KEYS. */
+  dataIndexKey: string | null;
+  /** CHUYUN_DATA_KEY_FILE: a JSON key file instead of the two variables above. */
+  dataKeyFile: string | null;
 }
 
 function flag(value: string | undefined, fallback: boolean): boolean {
@@ -124,6 +132,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxEventLoopDelayMs: Math.max(0, Number(env.MAX_EVENT_LOOP_DELAY_MS ?? 1000) || 0),
     smsShowCode: flag(env.SMS_SHOW_CODE, true),
     oidc: oidcSettings(env),
+    production: (env.CHUYUN_MODE?.trim() || env.NODE_ENV?.trim()) === "production",
+    dataKeys: env.CHUYUN_DATA_KEYS?.trim() || null,
+    dataIndexKey: env.CHUYUN_DATA_INDEX_KEY?.trim() || null,
+    dataKeyFile: env.CHUYUN_DATA_KEY_FILE?.trim() ? resolve(env.CHUYUN_DATA_KEY_FILE.trim()) : null,
     ...overrides,
   };
 }

@@ -62,7 +62,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
   });
   const cookieSecret = await cookieSecretFor(config, store);
   const calendar = new CalendarService(store.db, audit);
-  const phone = new PhoneVerifier(store.db, new OutboxSmsSender(store.db), cookieSecret);
+  const phone = new PhoneVerifier(store.db, new OutboxSmsSender(store.db, store.cipher), cookieSecret);
   const mailbox = new MailboxService(store, audit, search, sites, new PlatformWorkingDays(calendar), phone);
   const sessions = redis ? new RedisSessionStore(redis) : new SqlSessionStore(store.db);
   const staff = new StaffService(store.db, audit, sessions);

@@ -12,6 +12,8 @@ Commands:
   admin:create               create a platform operator (prompts, or ADMIN_USERNAME/ADMIN_PASSWORD)
   backup FILE                online backup (SQLite file copy via the backup API, or pg_dump custom format)
   restore FILE               restore a backup made by \`backup\` into the configured database
+  keys:rotate [--new-key] [--retire]   re-encrypt personal data under the newest data key
+  db:desensitise --out FILE | --target-url URL   a copy with every personal field faked
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -35,6 +37,16 @@ async function main(argv: string[]): Promise<void> {
     case "restore": {
       const { backupCommand } = await import("./platform/ops/backup.ts");
       process.exitCode = await backupCommand(command, rest);
+      return;
+    }
+    case "keys:rotate": {
+      const { keysRotateCommand } = await import("./db/keys-rotate.ts");
+      process.exitCode = await keysRotateCommand(rest);
+      return;
+    }
+    case "db:desensitise": {
+      const { desensitiseCommand } = await import("./db/desensitise.ts");
+      process.exitCode = await desensitiseCommand(rest);
       return;
     }
     case "admin:create": {

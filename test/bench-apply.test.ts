@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { fileTypeFromBuffer } from "file-type";
 import { BENCH_FORM, benchValues, pdfLike, submissions } from "../bench/apply.ts";
 import { DEMO_CITIZENS } from "../src/modules/onestop/seed.ts";
+import { DEMO_PASSWORD } from "../src/seed/demo-password.ts";
 import { citizenLogin } from "../src/modules/onestop/test-helpers.ts";
 import { startPlatform, type TestContext } from "./engines.ts";
 
@@ -30,11 +31,7 @@ describe("application benchmark request", () => {
     const url = `/sites/rst/services/apply/${item.code}`;
     const page = await t.app.inject({ url, headers: { cookie } });
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
-    const account = await t.deps.store.db
-      .selectFrom("accounts")
-      .select(["id", "idNumber"])
-      .where("loginName", "=", DEMO_CITIZENS.person.loginName)
-      .executeTakeFirstOrThrow();
+    const account = await t.deps.accounts.authenticate(DEMO_CITIZENS.person.loginName, DEMO_PASSWORD);
     const bodies = submissions({ ...benchValues(account.idNumber ?? ""), _csrf: csrf, _action: "submit" });
     const receipts = new Set<string>();
     for (let i = 0; i < 2; i++) {

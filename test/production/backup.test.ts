@@ -1,10 +1,12 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../../src/config.ts";
 import { createAppDeps } from "../../src/container.ts";
+import { DEMO_KEY_FILE } from "../../src/platform/crypto/data-keys.ts";
+import { DEMO_CITIZENS } from "../../src/modules/onestop/seed.ts";
 import { backup, restore } from "../../src/platform/ops/backup.ts";
 import { nowIso } from "../../src/platform/time/china-time.ts";
 import { createPgDatabase, ENGINES, startPlatform, type TestContext } from "../engines.ts";
@@ -60,12 +62,24 @@ for (const engine of ENGINES) {
         ).n,
       );
       const target = engine === "postgres" ? await createPgDatabase() : null;
+      // Personal data in the backup is ciphertext: the restored platform needs the same data keys.
+      const keys = { CHUYUN_DATA_KEY_FILE: join(t.config.dataDir, DEMO_KEY_FILE) };
       const config = loadConfig(
-        { DATA_DIR: join(dir, "restored"), LOG_LEVEL: "silent", SEED_DEMO: "0" },
+        { DATA_DIR: join(dir, "restored"), LOG_LEVEL: "silent", SEED_DEMO: "0", ...keys },
         { databaseUrl: target?.url ?? null },
       );
       try {
         await restore(config, file);
+        const withoutKeys = loadConfig(
+          { DATA_DIR: join(dir, "restored-no-keys"), LOG_LEVEL: "silent", SEED_DEMO: "0" },
+          { databaseUrl: target?.url ?? null },
+        );
+        if (engine === "sqlite") await restore(withoutKeys, file);
+        await assert.rejects(
+          createAppDeps(withoutKeys),
+          /not configured/,
+          "other keys: a clear startup error",
+        );
         const restored = await createAppDeps(config);
         try {
           const count = async (table: "articles" | "errorReports") =>
@@ -86,6 +100,11 @@ for (const engine of ENGINES) {
           const search = await restored.search.search({ q: "社会保险" });
           assert.ok(search.total > 0, "the restored search index answers");
           assert.equal((await restored.audit.verify()).ok, true, "the audit chain still verifies");
+          const person = await restored.accounts.authenticate(DEMO_CITIZENS.person.loginName, "Chuyun@2026");
+          assert.match(person.idNumber ?? "", /^42010219900307003/, "personal data reads back with the keys");
+          const bytes = readFileSync(file);
+          for (const clear of [person.idNumber!, DEMO_CITIZENS.person.loginName])
+            assert.equal(bytes.indexOf(clear), -1, `the backup holds no clear ${clear}`);
         } finally {
           await restored.close();
         }

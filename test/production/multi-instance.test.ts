@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { loadConfig } from "../../src/config.ts";
 import { createAppDeps } from "../../src/container.ts";
 import type { AppDeps } from "../../src/deps.ts";
+import { DEMO_KEY_FILE, resolveDataKeys } from "../../src/platform/crypto/data-keys.ts";
 import { createPgDatabase } from "../engines.ts";
 import { Instance, PrivateRedis } from "./processes.ts";
 
@@ -56,10 +57,16 @@ describe("several instances on PostgreSQL and Redis", { timeout: 180_000 }, () =
   let b: Instance;
   let control: AppDeps;
   const dirs: string[] = [];
+  let keyFile = "";
 
   before(async () => {
     pg = await createPgDatabase();
     redis = await PrivateRedis.start();
+    // Instances sharing a database share its personal-data keys (one key file, as production would).
+    const keyDir = mkdtempSync(join(tmpdir(), "chuyun-keys-"));
+    dirs.push(keyDir);
+    resolveDataKeys(loadConfig({ DATA_DIR: keyDir }));
+    keyFile = join(keyDir, DEMO_KEY_FILE);
     const env = (name: string) => {
       const dir = mkdtempSync(join(tmpdir(), `chuyun-${name}-`));
       dirs.push(dir);
@@ -67,6 +74,7 @@ describe("several instances on PostgreSQL and Redis", { timeout: 180_000 }, () =
         DATABASE_URL: pg.url,
         REDIS_URL: redis.url,
         DATA_DIR: dir,
+        CHUYUN_DATA_KEY_FILE: keyFile,
         RATE_LIMIT_ALLOW: "127.0.0.2",
         RUN_JOBS: "0",
       };
@@ -75,7 +83,7 @@ describe("several instances on PostgreSQL and Redis", { timeout: 180_000 }, () =
     b = await Instance.start(env("b"));
     control = await createAppDeps(
       loadConfig(
-        { DATA_DIR: dirs[0], LOG_LEVEL: "silent", SEED_DEMO: "0" },
+        { DATA_DIR: dirs[1], LOG_LEVEL: "silent", SEED_DEMO: "0", CHUYUN_DATA_KEY_FILE: keyFile },
         { databaseUrl: pg.url, redisUrl: redis.url },
       ),
     );
@@ -192,7 +200,10 @@ describe("several instances on PostgreSQL and Redis", { timeout: 180_000 }, () =
     assert.equal((await control.content.get(created.id)).status, "scheduled");
     await new Promise((r) => setTimeout(r, 1600));
     const other = await createAppDeps(
-      loadConfig({ DATA_DIR: dirs[1], LOG_LEVEL: "silent", SEED_DEMO: "0" }, { databaseUrl: pg.url }),
+      loadConfig(
+        { DATA_DIR: dirs[2], LOG_LEVEL: "silent", SEED_DEMO: "0", CHUYUN_DATA_KEY_FILE: keyFile },
+        { databaseUrl: pg.url },
+      ),
     );
     try {
       const counts = await Promise.all([

@@ -16,6 +16,8 @@ import { type ExternalIdentity, type RedirectIdentityProvider } from "./identity
 
 import type { AccountKind, AccountRow, AccountsTables } from "./tables.ts";
 
+import { personLoginName } from "../../migrations/sealed-fields.ts";
+
 export interface Account {
   id: number;
   kind: "person" | "enterprise";
@@ -80,6 +82,34 @@ export class AccountsService {
     return this.store.db;
   }
 
+  /**
+   * Personal fields as stored (storage layer): phone and ID number encrypted, the ID number's blind
+   * index beside it, and a local person's login name (their phone) replaced by its blind index.
+   */
+  private sealed<
+    R extends { kind: string; phone: string; idNumber?: string | null; loginName: string; subject: string },
+  >(row: R): R & { idNumberIndex: string | null } {
+    const cipher = this.store.cipher;
+    const local = row.loginName === row.subject;
+    const loginName =
+      row.kind === "person" && local && !row.loginName.startsWith("ph:")
+        ? personLoginName(cipher, row.loginName)
+        : row.loginName;
+    return {
+      ...row,
+      loginName,
+      subject: local ? loginName : row.subject,
+      phone: cipher.seal(row.phone),
+      idNumber: cipher.seal(row.idNumber ?? null),
+      idNumberIndex: cipher.blindIndex("id-number", row.idNumber ?? null),
+    };
+  }
+
+  /** The login names a typed name may be stored under: a credit code as typed or upper-cased, a phone's index. */
+  private loginNames(typed: string): string[] {
+    return [typed, typed.toUpperCase(), personLoginName(this.store.cipher, typed)];
+  }
+
   async byId(id: number): Promise<Account | undefined> {
     const row = await this.db.selectFrom("accounts").selectAll().where("id", "=", id).executeTakeFirst();
     return row && !row.disabled ? toAccount(row) : undefined;
@@ -116,13 +146,15 @@ export class AccountsService {
     await this.db
       .insertInto("accounts")
       .values(
-        rows.map((r) => ({
-          ...r,
-          verified: 1,
-          provider: "local" as const,
-          subject: r.loginName,
-          createdAt: nowIso(),
-        })),
+        rows.map((r) =>
+          this.sealed({
+            ...r,
+            verified: 1,
+            provider: "local" as const,
+            subject: r.loginName,
+            createdAt: nowIso(),
+          }),
+        ),
       )
       .execute();
   }
@@ -136,7 +168,7 @@ export class AccountsService {
     const exists = await this.db
       .selectFrom("accounts")
       .select("id")
-      .where("loginName", "=", loginName)
+      .where("loginName", "in", this.loginNames(loginName))
       .executeTakeFirst();
     if (exists) {
       const field = input.kind === "enterprise" ? "creditCode" : "phone";
@@ -144,21 +176,25 @@ export class AccountsService {
         [field]: input.kind === "enterprise" ? "该统一社会信用代码已注册" : "该手机号已注册",
       });
     }
+    if (input.kind === "person" && (await this.byIdNumber(input.idNumber!)))
+      throw new Invalid("该身份证号码已注册，请直接登录", { idNumber: "该身份证号码已注册" });
     const row = await this.db
       .insertInto("accounts")
-      .values({
-        kind: input.kind as AccountKind, // checked by validate
-        loginName,
-        name: input.name.trim(),
-        idNumber: input.kind === "person" ? input.idNumber!.trim().toUpperCase() : null,
-        creditCode: input.kind === "enterprise" ? loginName : null,
-        contactName: input.kind === "enterprise" ? input.contactName!.trim() : null,
-        phone: input.phone.trim(),
-        passwordHash: await hashPassword(input.password),
-        provider: "local",
-        subject: loginName,
-        createdAt: nowIso(),
-      })
+      .values(
+        this.sealed({
+          kind: input.kind as AccountKind, // checked by validate
+          loginName,
+          name: input.name.trim(),
+          idNumber: input.kind === "person" ? input.idNumber!.trim().toUpperCase() : null,
+          creditCode: input.kind === "enterprise" ? loginName : null,
+          contactName: input.kind === "enterprise" ? input.contactName!.trim() : null,
+          phone: input.phone.trim(),
+          passwordHash: await hashPassword(input.password),
+          provider: "local" as const,
+          subject: loginName,
+          createdAt: nowIso(),
+        }),
+      )
       .returningAll()
       .executeTakeFirstOrThrow();
     await this.audit.record({
@@ -181,7 +217,7 @@ export class AccountsService {
     const row = await this.db
       .selectFrom("accounts")
       .selectAll()
-      .where("loginName", "in", [name, name.toUpperCase()])
+      .where("loginName", "in", this.loginNames(name))
       .where("provider", "=", "local")
       .executeTakeFirst();
     if (!row || !row.passwordHash || row.disabled) {
@@ -232,20 +268,22 @@ export class AccountsService {
     }
     const row = await this.db
       .insertInto("accounts")
-      .values({
-        kind: identity.kind,
-        loginName: `${identity.provider}:${identity.subject}`.slice(0, 200),
-        name: identity.name,
-        idNumber: identity.idNumber,
-        creditCode: identity.creditCode,
-        contactName: null,
-        phone: identity.phone ?? "",
-        passwordHash: null,
-        verified: identity.verified ? 1 : 0,
-        provider: identity.provider,
-        subject: identity.subject,
-        createdAt: nowIso(),
-      })
+      .values(
+        this.sealed({
+          kind: identity.kind,
+          loginName: `${identity.provider}:${identity.subject}`.slice(0, 200),
+          name: identity.name,
+          idNumber: identity.idNumber,
+          creditCode: identity.creditCode,
+          contactName: null,
+          phone: identity.phone ?? "",
+          passwordHash: null,
+          verified: identity.verified ? 1 : 0,
+          provider: identity.provider,
+          subject: identity.subject,
+          createdAt: nowIso(),
+        }),
+      )
       .returningAll()
       .executeTakeFirstOrThrow();
     await this.audit.record({
@@ -256,6 +294,17 @@ export class AccountsService {
       detail: { provider: identity.provider },
     });
     return toAccount(row);
+  }
+
+  /** The local account registered with this ID number, if any (found by its blind index). */
+  async byIdNumber(idNumber: string): Promise<Account | undefined> {
+    const row = await this.db
+      .selectFrom("accounts")
+      .selectAll()
+      .where("idNumberIndex", "=", this.store.cipher.blindIndex("id-number", idNumber))
+      .where("provider", "=", "local")
+      .executeTakeFirst();
+    return row && !row.disabled ? toAccount(row) : undefined;
   }
 
   /** Records a completed real-name verification (by an operator, or a trusted provider). */

@@ -13,9 +13,13 @@ export interface AccountRow {
   kind: AccountKind;
   loginName: string;
   name: string;
+  /** Encrypted at rest (v1:… ciphertext, see migrations/sealed-fields.ts); decrypted on read. */
   idNumber: string | null;
+  /** Keyed blind index of the ID number (lookups, one account per person). */
+  idNumberIndex: string | null;
   creditCode: string | null;
   contactName: string | null;
+  /** Encrypted at rest. A local person's loginName is the phone's blind index ("ph:…"), never the number. */
   phone: string;
   passwordHash: string | null;
   verified: Generated<number>;

@@ -71,7 +71,7 @@ for (const engine of ENGINES) {
         await t.deps.store.db
           .selectFrom("smsOutbox")
           .select("body")
-          .where("phone", "=", "13922223333")
+          .where("phoneIndex", "=", t.deps.store.cipher.blindIndex("phone", "13922223333"))
           .executeTakeFirstOrThrow()
       ).body.match(/\d{6}/)![0];
       const filed = await t.app.inject({

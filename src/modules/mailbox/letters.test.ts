@@ -124,7 +124,7 @@ for (const engine of ENGINES) {
       const stored = await t.deps.store.db
         .selectFrom("phoneCodes")
         .select("codeHash")
-        .where("phone", "=", "13900000002")
+        .where("phone", "=", t.deps.phone.phoneKey("13900000002"))
         .executeTakeFirstOrThrow();
       assert.ok(!stored.codeHash.includes(code), "codes are stored hashed");
     });
@@ -195,7 +195,7 @@ for (const engine of ENGINES) {
         await t.deps.store.db
           .updateTable("phoneCodes")
           .set({ createdAt: new Date(Date.now() - 3_600_000 * 2).toISOString() })
-          .where("phone", "=", phone)
+          .where("phone", "=", t.deps.phone.phoneKey(phone))
           .execute();
       }
       const sixth = await fileLetter(t.app, t.deps, "rst", { phone, subject: "第六封" }, "10.0.5.9");

@@ -308,7 +308,7 @@ export class LetterService {
     const today = await this.db
       .selectFrom("letters")
       .select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("phone", "=", phone)
+      .where("phoneIndex", "=", this.store.cipher.blindIndex("phone", phone))
       .where("createdAt", ">", dayAgo)
       .executeTakeFirstOrThrow();
     if (Number(today.n) >= LETTERS_PER_PHONE_PER_DAY)
@@ -354,9 +354,10 @@ export class LetterService {
             subject,
             content,
             name: input.name.trim(),
-            phone,
-            email: input.email.trim(),
-            address: input.address.trim(),
+            phone: this.store.cipher.seal(phone),
+            phoneIndex: this.store.cipher.blindIndex("phone", phone),
+            email: this.store.cipher.seal(input.email.trim()),
+            address: this.store.cipher.seal(input.address.trim()),
             publishConsent: input.publishConsent ? 1 : 0,
             status,
             flags: screen.flags.join(","),

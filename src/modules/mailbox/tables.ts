@@ -27,7 +27,10 @@ export interface LetterRow {
   subject: string;
   content: string;
   name: string;
+  /** phone, email and address are encrypted at rest (decrypted on read). */
   phone: string;
+  /** Keyed blind index of the phone (the per-phone daily limit). */
+  phoneIndex: string | null;
   email: string;
   address: string;
   publishConsent: number;

@@ -33,7 +33,7 @@ export async function lastSmsCode(deps: AppDeps, phone: string): Promise<string>
   const row = await deps.store.db
     .selectFrom("smsOutbox")
     .select("body")
-    .where("phone", "=", phone)
+    .where("phoneIndex", "=", deps.store.cipher.blindIndex("phone", phone))
     .orderBy("id", "desc")
     .limit(1)
     .executeTakeFirstOrThrow();

@@ -115,6 +115,30 @@ export class ApplicationService {
     return row ? toApplication(row) : undefined;
   }
 
+  /**
+   * Form answers as stored: the JSON encrypted at rest (it holds ID numbers, phones, addresses), and
+   * the blind index of the applicant's ID number for lookups by it.
+   */
+  private sealedData(values: FormValues): { data: string; applicantIdIndex: string | null } {
+    const id = values.idNumber;
+    return {
+      data: this.store.cipher.seal(JSON.stringify(values)),
+      applicantIdIndex: typeof id === "string" && id ? this.store.cipher.blindIndex("id-number", id) : null,
+    };
+  }
+
+  /** Applications whose applicant ID number (form answer) is this one, newest first (staff lookups). */
+  async byApplicantIdNumber(idNumber: string, limit = 50): Promise<Application[]> {
+    const rows = await this.db
+      .selectFrom("applications")
+      .selectAll()
+      .where("applicantIdIndex", "=", this.store.cipher.blindIndex("id-number", idNumber))
+      .orderBy("id", "desc")
+      .limit(limit)
+      .execute();
+    return rows.map(toApplication);
+  }
+
   async byTrackingNo(no: string): Promise<Application | undefined> {
     if (!/^[A-Z]{2}\d{16}$/.test(no)) return undefined;
     const row = await this.db
@@ -292,7 +316,7 @@ export class ApplicationService {
             status: "draft",
             suspendedFrom: null,
             formVersion: form.version,
-            data: JSON.stringify(values),
+            ...this.sealedData(values),
             applicantName: account.name,
             idempotencyKey: input.idempotencyKey,
             prereview: "",
@@ -326,7 +350,7 @@ export class ApplicationService {
     if (!input.submit || Object.keys(errors).length > 0) {
       await this.db
         .updateTable("applications")
-        .set({ data: JSON.stringify(stored), updatedAt: nowIso() })
+        .set({ ...this.sealedData(stored), updatedAt: nowIso() })
         .where("id", "=", app.id)
         .execute();
       return { application: (await this.byId(app.id))!, errors, duplicate: false };
@@ -352,7 +376,7 @@ export class ApplicationService {
         .updateTable("applications")
         .set({
           status: "prereview",
-          data: JSON.stringify(stored),
+          ...this.sealedData(stored),
           prereview: JSON.stringify(prereview),
           submittedAt: submitted.submittedAt ?? nowIso(),
           updatedAt: nowIso(),

@@ -108,7 +108,9 @@ export interface ApplicationRow {
   status: ApplicationStatus;
   suspendedFrom: ApplicationStatus | null;
   formVersion: number;
-  data: string; // JSON form values
+  data: string; // JSON form values, encrypted at rest (decrypted on read)
+  /** Keyed blind index of the applicant's ID number (form answer idNumber): lookups by ID number. */
+  applicantIdIndex: string | null;
   applicantName: string;
   idempotencyKey: string;
   correctionCount: Generated<number>;

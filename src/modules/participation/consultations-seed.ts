@@ -67,7 +67,8 @@ export async function seedConsultationsAndSurveys(deps: ParticipationDeps): Prom
   ) => ({
     consultationId,
     name,
-    phone,
+    phone: store.cipher.seal(phone),
+    phoneIndex: store.cipher.blindIndex("phone", phone),
     content,
     status,
     adoption,

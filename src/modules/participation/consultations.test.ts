@@ -337,7 +337,8 @@ for (const engine of ENGINES) {
           Array.from({ length: 5 }, () => ({
             consultationId: id,
             name: "刷屏",
-            phone,
+            phone: t.deps.store.cipher.seal(phone),
+            phoneIndex: t.deps.store.cipher.blindIndex("phone", phone),
             content: "重复的意见内容",
             status: "pending",
             adoption: null,

@@ -280,7 +280,7 @@ export class ConsultationService {
       this.db
         .selectFrom("consultationComments")
         .select((eb) => eb.fn.countAll<number>().as("n"))
-        .where("phone", "=", phone)
+        .where("phoneIndex", "=", this.store.cipher.blindIndex("phone", phone))
         .where("createdAt", ">", dayAgo)
         .executeTakeFirstOrThrow(),
       this.db
@@ -302,7 +302,8 @@ export class ConsultationService {
       .values({
         consultationId: c.id,
         name,
-        phone,
+        phone: this.store.cipher.seal(phone),
+        phoneIndex: this.store.cipher.blindIndex("phone", phone),
         content,
         status: "pending",
         adoption: null,

@@ -140,7 +140,7 @@ for (const engine of ENGINES) {
       await t.deps.store.db
         .updateTable("phoneCodes")
         .set({ createdAt: new Date(Date.now() - 120_000).toISOString() })
-        .where("phone", "=", "13922220001")
+        .where("phone", "=", t.deps.phone.phoneKey("13922220001"))
         .execute();
       const twice = await answer(
         "13922220001",

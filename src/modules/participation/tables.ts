@@ -36,7 +36,10 @@ export interface ConsultationCommentRow {
   id: Generated<number>;
   consultationId: number;
   name: string;
+  /** Encrypted at rest (decrypted on read). */
   phone: string;
+  /** Keyed blind index of the phone (the per-phone daily limit). */
+  phoneIndex: string | null;
   content: string;
   status: CommentStatus;
   /** Decided after the period closes (approved comments only). */

@@ -5,6 +5,9 @@ import pg from "pg";
 import { Kysely, PostgresDialect, SqliteDialect, CamelCasePlugin } from "kysely";
 import type { Config } from "../../config.ts";
 import { ReplicaRouter, RoutingDialect } from "./replica.ts";
+import { FieldCipher } from "../crypto/field-cipher.ts";
+import { resolveDataKeys } from "../crypto/data-keys.ts";
+import { SEALED_PROPERTIES } from "../../migrations/sealed-fields.ts";
 
 export type Dialect = "sqlite" | "postgres";
 
@@ -30,6 +33,11 @@ export interface Db<DB> {
    * not count as the request having written (read-your-own-writes).
    */
   onPrimary<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Encryption of personal data at rest: repositories seal the columns of SEALED_FIELDS on write
+   * (`cipher.seal`, and `cipher.blindIndex` for lookups); reads through `db` come back decrypted.
+   */
+  cipher: FieldCipher;
   close(): Promise<void>;
 }
 
@@ -58,7 +66,22 @@ export function sqlitePath(config: Config): string {
   return join(config.dataDir, "chuyun.sqlite");
 }
 
-export function openDatabase<DB>(config: Config): Db<DB> {
+/**
+ * The field cipher for this configuration (see resolveDataKeys); the first start of a demo writes
+ * its key file into the data directory and says so.
+ */
+export function openFieldCipher(config: Config): FieldCipher {
+  const { keys, source } = resolveDataKeys(config);
+  if (source.kind === "file" && source.generated && config.logLevel !== "silent")
+    console.warn(
+      `Generated the demo personal-data encryption keys in ${source.file} (keep it with the data; ` +
+        "production needs CHUYUN_DATA_KEYS/CHUYUN_DATA_INDEX_KEY or CHUYUN_DATA_KEY_FILE)",
+    );
+  return new FieldCipher(keys);
+}
+
+export function openDatabase<DB>(config: Config, cipher: FieldCipher = openFieldCipher(config)): Db<DB> {
+  const plugins = [new CamelCasePlugin(), cipher.plugin(SEALED_PROPERTIES)];
   if (config.databaseUrl) {
     const makePool = (url: string, applicationName: string, connectTimeoutMs: number, max = 10) => {
       const pool = new pg.Pool({
@@ -79,7 +102,7 @@ export function openDatabase<DB>(config: Config): Db<DB> {
     if (!config.databaseReplicaUrl) {
       const db = new Kysely<DB>({
         dialect: new PostgresDialect({ pool }),
-        plugins: [new CamelCasePlugin()],
+        plugins,
       });
       return {
         db,
@@ -87,6 +110,7 @@ export function openDatabase<DB>(config: Config): Db<DB> {
         dialect: "postgres",
         replica: null,
         onPrimary: (fn) => fn(),
+        cipher,
         async close() {
           await db.destroy();
         },
@@ -103,7 +127,7 @@ export function openDatabase<DB>(config: Config): Db<DB> {
     );
     const db = new Kysely<DB>({
       dialect: new RoutingDialect(pool, replicaPool, router),
-      plugins: [new CamelCasePlugin()],
+      plugins,
     });
     router.start();
     return {
@@ -112,6 +136,7 @@ export function openDatabase<DB>(config: Config): Db<DB> {
       dialect: "postgres",
       replica: router,
       onPrimary: (fn) => router.onPrimary(fn),
+      cipher,
       async close() {
         await router.stop();
         await db.destroy();
@@ -129,7 +154,7 @@ export function openDatabase<DB>(config: Config): Db<DB> {
   sqlite.pragma("cache_size = -65536");
   const db = new Kysely<DB>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
-    plugins: [new CamelCasePlugin()],
+    plugins,
   });
   return {
     db,
@@ -137,6 +162,7 @@ export function openDatabase<DB>(config: Config): Db<DB> {
     dialect: "sqlite",
     replica: null,
     onPrimary: (fn) => fn(),
+    cipher,
     async close() {
       await db.destroy();
     },

@@ -8,18 +8,32 @@ import { Invalid, TooMany } from "../http/errors.ts";
 
 import type { PhoneTables } from "./tables.ts";
 
+import type { FieldCipher } from "../crypto/field-cipher.ts";
+
 /** Sends a text message. Production plugs in an SMS gateway; the default writes to an outbox table. */
 export interface SmsSender {
   send(phone: string, body: string): Promise<void>;
 }
 
-/** Stores messages in `sms_outbox` (a gateway worker, or a person in a demo, reads them from there). */
+/**
+ * Stores messages in `sms_outbox` (a gateway worker, or a person in a demo, reads them from there).
+ * The phone is encrypted at rest (decrypted on read) with its blind index beside it.
+ */
 export class OutboxSmsSender implements SmsSender {
-  constructor(private readonly db: Kysely<PhoneTables>) {}
+  constructor(
+    private readonly db: Kysely<PhoneTables>,
+    private readonly cipher: FieldCipher,
+  ) {}
   async send(phone: string, body: string): Promise<void> {
     await this.db
       .insertInto("smsOutbox")
-      .values({ phone, body, createdAt: nowIso(), sentAt: null })
+      .values({
+        phone: this.cipher.seal(phone),
+        phoneIndex: this.cipher.blindIndex("phone", phone),
+        body,
+        createdAt: nowIso(),
+        sentAt: null,
+      })
       .execute();
   }
 }
@@ -53,6 +67,11 @@ export class PhoneVerifier {
     return this.hash(`ip:${ip}`).slice(0, 32);
   }
 
+  /** What phone_codes stores for a phone: a keyed hash (codes are looked up by phone, never shown). */
+  phoneKey(rawPhone: string): string {
+    return this.hash(`phone:${normalisePhone(rawPhone)}`);
+  }
+
   /** Sends a code; returns it (so a demo deployment may show it on the page). */
   async request(rawPhone: string, purpose: string, ip: string, now = new Date()): Promise<string> {
     const phone = normalisePhone(rawPhone);
@@ -63,7 +82,7 @@ export class PhoneVerifier {
     const recent = await this.db
       .selectFrom("phoneCodes")
       .select(["createdAt"])
-      .where("phone", "=", phone)
+      .where("phone", "=", this.phoneKey(phone))
       .where("createdAt", ">", hourAgo)
       .orderBy("createdAt", "desc")
       .execute();
@@ -83,7 +102,7 @@ export class PhoneVerifier {
     await this.db
       .insertInto("phoneCodes")
       .values({
-        phone,
+        phone: this.phoneKey(phone),
         purpose,
         codeHash: this.hash(`${phone}:${purpose}:${code}`),
         ipHash,
@@ -104,7 +123,7 @@ export class PhoneVerifier {
     const row = await this.db
       .selectFrom("phoneCodes")
       .selectAll()
-      .where("phone", "=", phone)
+      .where("phone", "=", this.phoneKey(phone))
       .where("purpose", "=", purpose)
       .where("usedAt", "is", null)
       .orderBy("id", "desc")

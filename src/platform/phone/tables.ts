@@ -8,6 +8,7 @@ export interface PhoneTables {
 
 export interface PhoneCodeRow {
   id: Generated<number>;
+  /** PhoneVerifier.phoneKey of the phone (a keyed hash), never the number. */
   phone: string;
   purpose: string;
   codeHash: string;
@@ -20,7 +21,10 @@ export interface PhoneCodeRow {
 
 export interface SmsOutboxRow {
   id: Generated<number>;
+  /** Encrypted at rest (decrypted on read). */
   phone: string;
+  /** Keyed blind index of the phone. */
+  phoneIndex: string | null;
   body: string;
   createdAt: string;
   sentAt: string | null;
