@@ -131,6 +131,26 @@ export class ExchangeAudit {
     return { ok: findings.length === 0, checked, findings };
   }
 
+  async count(): Promise<number> {
+    const row = await this.db
+      .selectFrom("exchangeAudit")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  /** The newest record's number and hash: keep a copy elsewhere to catch a forged tail. */
+  async head(): Promise<{ seq: number; hash: string } | null> {
+    return (
+      (await this.db
+        .selectFrom("exchangeAudit")
+        .select(["seq", "hash"])
+        .orderBy("seq", "desc")
+        .limit(1)
+        .executeTakeFirst()) ?? null
+    );
+  }
+
   /** Calls that read one subject's records (for the citizen's "who read my data"). */
   async forSubject(subject: string, limit = 50): Promise<ExchangeAuditRow[]> {
     return this.db

@@ -225,10 +225,23 @@ for (const engine of ENGINES) {
     });
 
     it("shows the person who read their data, for which case", async () => {
-      const reads = await t.deps.exchange.readsOf(creds.filter.idNumber!);
-      assert.ok(reads.length >= 1);
-      assert.equal(reads[0]!.caseNo, PURPOSE.caseNo);
-      assert.ok(reads[0]!.fields.includes("姓名"));
+      const account = await t.deps.store.db
+        .selectFrom("accounts")
+        .select("id")
+        .where("loginName", "=", "13900000001")
+        .executeTakeFirstOrThrow();
+      const { token } = await t.deps.sessions.create(account.id, "citizen", 600);
+      const page = await t.app.inject({
+        url: "/sites/www/account/data-reads",
+        headers: { cookie: `cy_citizen=${t.app.signCookie(token)}` },
+      });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /谁查看了我的数据/);
+      assert.ok(page.body.includes(PURPOSE.caseNo), "the case the call served");
+      assert.match(page.body, /楚云省政务服务和大数据管理局/);
+      assert.match(page.body, /姓名/);
+      const anonymous = await t.app.inject({ url: "/sites/www/account/data-reads" });
+      assert.equal(anonymous.statusCode, 303, "signed-out visitors are sent to sign in");
     });
   });
 }

@@ -4,6 +4,8 @@ import { notFound } from "../../platform/http/errors.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { renderDocument } from "../../web/render.ts";
 import { pageContext, siteOf } from "../sites/index.ts";
+import { citizenOnly } from "../accounts/index.ts";
+import { DataReadsPage } from "./views/data-reads-page.tsx";
 import { resourceOpenApi } from "./catalogue.ts";
 import type { ExchangeDeps } from "./deps.ts";
 import { CataloguePage, ResourcePage } from "./views/catalogue-pages.tsx";
@@ -88,6 +90,28 @@ const exchangeRoutes: FastifyPluginAsyncTypebox<{ deps: ExchangeDeps }> = async 
     async (_request, reply) => {
       reply.header("cache-control", "public, max-age=300");
       return exchange.jwks();
+    },
+  );
+
+  app.get(
+    "/sites/:site/account/data-reads",
+    {
+      schema: { hide: true, params: Type.Object({ site: Type.String({ maxLength: 40 }) }) },
+      preHandler: [
+        async (request: { params: { site: string } }) => {
+          await siteOf(deps, request.params.site);
+        },
+        citizenOnly(deps),
+      ],
+    },
+    async (request, reply) => {
+      const site = await siteOf(deps, request.params.site);
+      const account = request.citizen!.account;
+      const subject = account.kind === "enterprise" ? account.creditCode : account.idNumber;
+      const reads = subject ? await exchange.readsOf(subject) : [];
+      const ctx = await pageContext(deps, site, request);
+      reply.header("cache-control", "private, no-store");
+      return sendHtml(reply, renderDocument(<DataReadsPage ctx={ctx} reads={reads} />));
     },
   );
 

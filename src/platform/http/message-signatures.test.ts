@@ -64,7 +64,10 @@ describe("HTTP Message Signatures (RFC 9421)", () => {
 
   it("refuses a changed message, an unknown key, a missing component and an old signature", async () => {
     const { privateKey, publicKey } = generateKeyPairSync("ed25519");
-    const headers = { "content-digest": contentDigest("{}"), "content-type": "application/json" };
+    const headers: Record<string, string> = {
+      "content-digest": contentDigest("{}"),
+      "content-type": "application/json",
+    };
     const message = { method: "POST", url: "https://hub.example/api/q", headers };
     const signed = await signMessage(
       message,
