@@ -6,6 +6,7 @@ import { createPublicKey, generateKeyPairSync } from "node:crypto";
 import type { JWK } from "jose";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { verifyMessageSignature } from "../../platform/http/message-signatures.ts";
+import { StaffSession } from "../../../test/staff-session.ts";
 import { signedQuery, DEMO_CONSUMER_FILE, type DemoCredentials } from "./index.ts";
 
 const BASE = "http://localhost:80";
@@ -187,6 +188,75 @@ for (const engine of ENGINES) {
       const again = await send(replay);
       assert.equal(again.res.statusCode, 401);
       assert.equal(again.json.error?.code, "replayed_nonce");
+    });
+
+    it("lets the data officer register a member system, grant it fields and revoke it", async () => {
+      const admin = await StaffSession.login(t.app, "admin");
+      const page = await admin.get("/admin/exchange");
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /按数据资源/);
+      const bad = await admin.post("/admin/exchange/members", {
+        code: "rst-shebao",
+        name: "社保经办系统",
+        department: "楚云省人力资源和社会保障厅",
+        publicJwk: '{"kty":"RSA"}',
+      });
+      assert.equal(bad.statusCode, 400);
+      assert.match(bad.body, /Ed25519 公钥/);
+      assert.match(bad.body, /社保经办系统/, "what was typed is kept");
+
+      const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+      const ok = await admin.post("/admin/exchange/members", {
+        code: "rst-shebao",
+        name: "社保经办系统",
+        department: "楚云省人力资源和社会保障厅",
+        publicJwk: JSON.stringify(publicKey.export({ format: "jwk" })),
+      });
+      assert.equal(ok.statusCode, 303, ok.body.slice(0, 500));
+      const member = (await t.deps.exchange.memberByCode("rst-shebao"))!;
+      const granted = await admin.post("/admin/exchange/grants", {
+        memberId: String(member.id),
+        resourceCode: "FR-0001",
+        fields: ["FR-0001:creditCode", "FR-0001:name", "FR-0001:status"],
+        purpose: "社保登记核验单位信息",
+        legalBasis: "《社会保险法》第五十七条",
+        expiresOn: "2099-12-31",
+        dailyQuota: "2",
+      });
+      assert.equal(granted.statusCode, 303, granted.body.slice(0, 500));
+      const mine = { keyId: member.keyId, privateJwk: privateKey.export({ format: "jwk" }) as JWK };
+      const entity = await t.deps.store.db
+        .selectFrom("registryEntities")
+        .select("creditCode")
+        .limit(1)
+        .executeTakeFirstOrThrow();
+      const call = () =>
+        signedQuery(
+          BASE,
+          mine,
+          "FR-0001",
+          { filter: { creditCode: entity.creditCode }, fields: ["name", "status"] },
+          PURPOSE,
+        );
+      assert.equal((await send(await call())).res.statusCode, 200);
+      // Two calls a day: the third is refused even when sent together with another.
+      const [a, b] = await Promise.all([call().then(send), call().then(send)]);
+      assert.deepEqual([a.res.statusCode, b.res.statusCode].sort(), [200, 429]);
+
+      const revoked = await admin.post(`/admin/exchange/members/${member.id}/revoke`, {});
+      assert.equal(revoked.statusCode, 303);
+      const refused = await send(await call());
+      assert.equal(refused.res.statusCode, 403);
+      assert.equal(refused.json.error?.code, "member_revoked");
+      const actions = await t.deps.store.db
+        .selectFrom("auditLog")
+        .select("action")
+        .where("action", "like", "exchange.%")
+        .execute();
+      assert.ok(
+        actions.some((a) => a.action === "exchange.member.revoke"),
+        "staff actions are audited",
+      );
     });
 
     it("audits every call in a chain that shows an edit, a deletion and an insertion", async () => {

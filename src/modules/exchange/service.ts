@@ -76,6 +76,33 @@ export interface Member {
   status: MemberRow["status"];
 }
 
+export interface CallFigures {
+  name: string;
+  calls: number;
+  ok: number;
+  successRate: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function callFigures(name: string, rows: { result: string; latencyMs: number }[]): CallFigures {
+  const ok = rows.filter((r) => r.result === "ok").length;
+  const latencies = rows.map((r) => r.latencyMs).sort((a, b) => a - b);
+  return {
+    name,
+    calls: rows.length,
+    ok,
+    successRate: rows.length ? ok / rows.length : 0,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
+}
+
 function toResource(row: ResourceRow): Resource {
   return {
     code: row.code,
@@ -537,6 +564,49 @@ export class ExchangeService {
     let q = this.db.selectFrom(table).select(columns as never[]);
     for (const [key, value] of Object.entries(filter)) q = q.where(key as never, "=", value as never);
     return (await q.limit(MAX_RECORDS).execute()) as Record<string, unknown>[];
+  }
+
+  // ---- figures and lists for the console --------------------------------------------------------
+
+  /** Calls, success rate and latency percentiles per resource and consumer over the last `days`. */
+  async figures(
+    days = 30,
+  ): Promise<{ totals: CallFigures; byResource: CallFigures[]; byMember: CallFigures[] }> {
+    const since = new Date(Date.now() - days * 86_400_000).toISOString();
+    const rows = await this.store.read
+      .selectFrom("exchangeAudit")
+      .select(["resource", "member", "result", "latencyMs"])
+      .where("at", ">=", since)
+      .orderBy("seq", "desc")
+      .limit(200_000)
+      .execute();
+    const group = (key: (r: (typeof rows)[number]) => string) => {
+      const groups = new Map<string, (typeof rows)[number][]>();
+      for (const r of rows) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+      return [...groups].map(([name, list]) => callFigures(name, list)).sort((a, b) => b.calls - a.calls);
+    };
+    return {
+      totals: callFigures("全部", rows),
+      byResource: group((r) => r.resource),
+      byMember: group((r) => r.member || "（未识别）"),
+    };
+  }
+
+  async members(): Promise<(Member & { createdAt: string; revokedAt: string | null })[]> {
+    const rows = await this.db.selectFrom("exchangeMembers").selectAll().orderBy("id").execute();
+    return rows.map((r) => ({ ...this.toMember(r), createdAt: r.createdAt, revokedAt: r.revokedAt }));
+  }
+
+  /** Every grant with its member's name, the ones expiring soonest first. */
+  async grants(): Promise<(Omit<GrantRow, "fields"> & { fields: string[]; memberName: string })[]> {
+    const rows = await this.db
+      .selectFrom("exchangeGrants")
+      .innerJoin("exchangeMembers", "exchangeMembers.id", "exchangeGrants.memberId")
+      .selectAll("exchangeGrants")
+      .select("exchangeMembers.name as memberName")
+      .orderBy("exchangeGrants.expiresAt")
+      .execute();
+    return rows.map((r) => ({ ...r, fields: JSON.parse(r.fields) as string[] }));
   }
 
   // ---- what the citizen sees ---------------------------------------------------------------------
