@@ -4,13 +4,13 @@ import type { ExchangeAuditRow, ExchangeTables } from "./tables.ts";
 
 export type AuditEntry = Omit<ExchangeAuditRow, "seq" | "prevHash" | "hash">;
 
-const GENESIS = "0".repeat(64);
+export const GENESIS = "0".repeat(64);
 
 /**
  * The fields a record's hash covers, in a fixed order: all but its number (so renumbering to make room
  * for a forged record does not hide it: the chain, not the numbers, decides what belongs).
  */
-function recordHash(prevHash: string, e: AuditEntry): string {
+export function recordHash(prevHash: string, e: AuditEntry): string {
   return createHash("sha256")
     .update(
       [
