@@ -16,6 +16,8 @@
  *          --apply-connections N (default 16) · --skip-import · --skip-http · --skip-apply · --skip-search
  *          --cluster: instead, 1 vs 2 instances on PostgreSQL (--pg, default the local test database) and
  *          Redis (--redis), plus a 1,000-connection soak (--soak-seconds, default 60)
+ *          --exchange: instead, a signed and audited exchange call against the same handler unsigned
+ *          (--exchange-calls N, default 4000), then audit:verify over --audit-records N (default 1,000,000)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,6 +28,7 @@ import { measureApply, type ApplyResult } from "./apply.ts";
 import { measureImport } from "./import-speed.ts";
 import { measureLargeSearch, type LargeSearchResult } from "./search-large.ts";
 import { clusterBench } from "./cluster.ts";
+import { measureExchange } from "./exchange.ts";
 import { ensureNginx, freePort, startApp, startNginx, stopChild, waitForHttp } from "./servers.ts";
 
 const { values: args } = parseArgs({
@@ -44,6 +47,9 @@ const { values: args } = parseArgs({
     "apply-connections": { type: "string", default: "16" },
     "skip-search": { type: "boolean", default: false },
     cluster: { type: "boolean", default: false },
+    exchange: { type: "boolean", default: false },
+    "exchange-calls": { type: "string" },
+    "audit-records": { type: "string" },
     "soak-seconds": { type: "string" },
     redis: { type: "string", default: "redis://127.0.0.1:6379" },
   },
@@ -276,7 +282,22 @@ async function main(): Promise<void> {
         })),
       );
     }
-    if (!args.cluster && !args["skip-import"]) {
+    if (args.exchange) {
+      const calls = Number(args["exchange-calls"] ?? (quick ? 1000 : 4000));
+      const records = Number(args["audit-records"] ?? (quick ? 100_000 : 1_000_000));
+      log(`exchange: ${calls} signed vs unsigned calls, then audit:verify over ${fmt(records)} records…`);
+      const r = await measureExchange({ calls, concurrency: 16, auditRecords: records, log });
+      const ms = (x: number) => `${x.toFixed(2)} ms`;
+      report.push(
+        `Exchange, one call at a time: signed+audited p50 ${ms(r.signed.p50)} / p99 ${ms(r.signed.p99)}; ` +
+          `same handler unsigned p50 ${ms(r.unsigned.p50)} / p99 ${ms(r.unsigned.p99)}; ` +
+          `p50 overhead ${ms(r.signed.p50 - r.unsigned.p50)} (goal ≤ 1 ms)`,
+        `Exchange, 16 at a time: signed ${fmt(r.signed.perSecond)} calls/s vs unsigned ${fmt(r.unsigned.perSecond)} calls/s ` +
+          `= ${(r.signed.perSecond / r.unsigned.perSecond).toFixed(2)} ×`,
+        `audit:verify: ${fmt(r.auditRecords)} records in ${r.auditVerifySeconds.toFixed(1)} s (${r.auditIntact ? "intact" : "BROKEN"})`,
+      );
+    }
+    if (!args.cluster && !args.exchange && !args["skip-import"]) {
       log(`[1/4] importing ${importLines} generated articles (JSON Lines, SQLite)…`);
       const r = await measureImport(importLines, dataDir);
       report.push(
@@ -284,16 +305,16 @@ async function main(): Promise<void> {
           " (each created, submitted, published and indexed, one transaction per step)",
       );
     }
-    if (!args.cluster && !args["skip-http"]) {
+    if (!args.cluster && !args.exchange && !args["skip-http"]) {
       log("[2/4] HTTP: app vs nginx…");
       report.push(...(await httpBench(dataDir)));
     }
-    if (!args.cluster && !args["skip-apply"]) {
+    if (!args.cluster && !args.exchange && !args["skip-apply"]) {
       log("[3/4] submitting applications (20 fields + 200 KB PDF)…");
       const connections = Number(args["apply-connections"]);
       report.push(...applyLines(await measureApply({ dataDir, seconds: duration, connections, log })));
     }
-    if (!args.cluster && !args["skip-search"]) {
+    if (!args.cluster && !args.exchange && !args["skip-search"]) {
       log(`[4/4] search: generating and indexing ${fmt(docCount)} articles…`);
       report.push(...searchLines(await measureLargeSearch({ docs: docCount, queries: queryCount, log })));
       if (args.pg) {

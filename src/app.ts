@@ -53,6 +53,9 @@ import serviceApiRoutes from "./modules/onestop/api-routes.ts";
 import { renderErrorPage } from "./modules/sites/views/error-page.tsx";
 import { MAX_ATTACHMENT_BYTES } from "./platform/files/attachments.ts";
 import assistantRoutes from "./modules/assistant/routes.tsx";
+import exchangeRoutes from "./modules/exchange/routes.tsx";
+import exchangeGatewayRoutes from "./modules/exchange/gateway-routes.ts";
+import exchangeAdminRoutes from "./modules/exchange/admin-routes.tsx";
 
 /** Paths served by the platform itself, never rewritten to a site. */
 const GLOBAL_PREFIXES = [
@@ -258,6 +261,9 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(siteAdminRoutes, { deps });
   await app.register(errorReportRoutes, { deps });
   await app.register(assistantRoutes, { deps });
+  await app.register(exchangeRoutes, { deps });
+  await app.register(exchangeGatewayRoutes, { deps });
+  await app.register(exchangeAdminRoutes, { deps });
   await app.register(serviceHallRoutes, { deps });
   await app.register(accountRoutes, { deps });
   await app.register(applyRoutes, { deps });

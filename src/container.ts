@@ -30,6 +30,8 @@ import {
 import { RedisSessionStore } from "./platform/auth/redis-session-store.ts";
 import { AssistantService } from "./modules/assistant/service.ts";
 import { MailboxHandOff } from "./modules/assistant/handoff.ts";
+import { ExchangeService } from "./modules/exchange/service.ts";
+import { seedExchange } from "./modules/exchange/seed.ts";
 
 async function cookieSecretFor(config: Config, store: Db<Database>): Promise<string> {
   if (config.sessionSecret) return config.sessionSecret;
@@ -91,6 +93,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     participation: new ParticipationService(store, audit, phone),
     calendar,
     oneStop: new OneStopService({ store, sites, search, audit, calendar, staff }),
+    exchange: new ExchangeService(store, audit),
     accounts: new AccountsService(store, audit, config.oidc ? new OidcProvider(config.oidc) : null),
     async close() {
       await bus.close();
@@ -99,7 +102,10 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
       await store.close();
     },
   };
-  if (config.seedDemo) await seedDemo(deps);
+  if (config.seedDemo) {
+    await seedDemo(deps);
+    await seedExchange(deps);
+  }
   await sites.refresh();
   return deps;
 }

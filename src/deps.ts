@@ -17,6 +17,7 @@ import type { AccountsService } from "./modules/accounts/service.ts";
 import type { Redis } from "ioredis";
 import type { InvalidationBus } from "./platform/cache/invalidation-bus.ts";
 import type { AssistantService } from "./modules/assistant/service.ts";
+import type { ExchangeService } from "./modules/exchange/service.ts";
 
 /** Everything the HTTP layer and the CLI share; tests build it the same way. */
 export interface AppDeps {
@@ -43,5 +44,7 @@ export interface AppDeps {
   phone: PhoneVerifier;
   mailbox: MailboxService;
   participation: ParticipationService;
+  /** The data-sharing exchange: catalogue, member systems, grants, the signed gateway. */
+  exchange: ExchangeService;
   close(): Promise<void>;
 }

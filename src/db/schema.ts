@@ -4,6 +4,8 @@ import type { AssistantTables } from "../modules/assistant/tables.ts";
 
 import type { ContentTables } from "../modules/content/tables.ts";
 
+import type { ExchangeTables } from "../modules/exchange/tables.ts";
+
 import type { MailboxTables } from "../modules/mailbox/tables.ts";
 
 import type { OneStopTables } from "../modules/onestop/tables.ts";
@@ -41,6 +43,7 @@ import type { SearchTables } from "../platform/search/tables.ts";
  */
 export type Database = SitesTables &
   ContentTables &
+  ExchangeTables &
   StaffTables &
   AccountsTables &
   SearchLogTables &

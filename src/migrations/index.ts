@@ -10,6 +10,7 @@ import { consultations } from "./0007_consultations.ts";
 import { workflow } from "./0008_workflow.ts";
 import { kvOwners } from "./0009_kv_owners.ts";
 import { sealedFields } from "./0010_sealed_fields.ts";
+import { exchange } from "./0011_exchange.ts";
 
 /** One ordered timeline: names sort in the order they run. Each runs on SQLite and PostgreSQL. */
 export const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -23,4 +24,5 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   "0008_workflow": workflow,
   "0009_kv_owners": kvOwners,
   "0010_sealed_fields": sealedFields,
+  "0011_exchange": exchange,
 };

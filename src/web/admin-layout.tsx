@@ -24,6 +24,7 @@ export const ADMIN_NAV: { href: string; name: string; operatorOnly?: boolean }[]
   { href: "/admin/audit", name: "审计日志" },
   { href: "/admin/services", name: "办件" },
   { href: "/admin/service-items", name: "服务事项" },
+  { href: "/admin/exchange", name: "数据共享", operatorOnly: true },
 ];
 
 export interface AdminContext {

@@ -159,6 +159,27 @@ export class AccountsService {
       .execute();
   }
 
+  /** Real-name verified people and enterprises (the demo's base registries start from them). */
+  async verifiedHolders(): Promise<{
+    people: { idNumber: string; name: string }[];
+    entities: { creditCode: string; name: string }[];
+  }> {
+    const rows = await this.db
+      .selectFrom("accounts")
+      .select(["kind", "name", "idNumber", "creditCode"])
+      .where("verified", "=", 1)
+      .orderBy("id")
+      .execute();
+    return {
+      people: rows.flatMap((r) =>
+        r.kind === "person" && r.idNumber ? [{ idNumber: r.idNumber, name: r.name }] : [],
+      ),
+      entities: rows.flatMap((r) =>
+        r.kind === "enterprise" && r.creditCode ? [{ creditCode: r.creditCode, name: r.name }] : [],
+      ),
+    };
+  }
+
   /** Registers a local account (not yet real-name verified). */
   async register(input: RegisterInput): Promise<Account> {
     const errors = this.validate(input);

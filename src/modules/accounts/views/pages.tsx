@@ -245,6 +245,10 @@ export function AccountPage({ ctx, account, csrf }: { ctx: PageContext; account:
       <p>
         <a href={`${ctx.base}/services/my`}>我的办件</a>
       </p>
+      <p>
+        <a href={`${ctx.base}/account/data-reads`}>谁查看了我的数据</a>
+        （政府部门通过数据共享交换平台调用您的信息的记录）
+      </p>
       <form method="post" action={`${ctx.base}/account/logout`}>
         <input type="hidden" name="_csrf" value={csrf} />
         <button type="submit" class="button secondary">

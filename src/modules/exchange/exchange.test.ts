@@ -1,0 +1,317 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createPublicKey, generateKeyPairSync } from "node:crypto";
+import type { JWK } from "jose";
+import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
+import { verifyMessageSignature } from "../../platform/http/message-signatures.ts";
+import { StaffSession } from "../../../test/staff-session.ts";
+import { signedQuery, DEMO_CONSUMER_FILE, type DemoCredentials } from "./index.ts";
+
+const BASE = "http://localhost:80";
+const PURPOSE = { caseNo: "HB2026120200001", basis: "《政务服务条例》第十五条" };
+
+for (const engine of ENGINES) {
+  describe(`data exchange on ${engine}`, () => {
+    let t: TestContext;
+    let creds: DemoCredentials;
+    before(async () => {
+      t = await startPlatform(engine);
+      creds = JSON.parse(readFileSync(join(t.config.dataDir, DEMO_CONSUMER_FILE), "utf8")) as DemoCredentials;
+    });
+    after(async () => t?.close());
+
+    const send = async (call: { url: string; headers: Record<string, string>; body: string }) => {
+      const res = await t.app.inject({
+        method: "POST",
+        url: call.url.slice(BASE.length),
+        headers: call.headers,
+        payload: call.body,
+      });
+      return {
+        res,
+        json: res.json() as {
+          records?: Record<string, unknown>[];
+          withheld?: string[];
+          error?: { code: string; message: string };
+        },
+      };
+    };
+    const demoCall = (
+      over: Partial<{ filter: Record<string, string>; fields: string[] }> = {},
+      options = {},
+    ) =>
+      signedQuery(
+        BASE,
+        creds,
+        creds.resource,
+        { filter: creds.filter, fields: creds.fields, ...over },
+        PURPOSE,
+        options,
+      );
+
+    it("lists the catalogue with fields and share classes", async () => {
+      const res = await t.app.inject({ url: "/api/exchange/catalogue" });
+      assert.equal(res.statusCode, 200);
+      const list = res.json() as {
+        code: string;
+        shareClass: string;
+        fields: { name: string; sensitivity: string }[];
+      }[];
+      const people = list.find((r) => r.code === "RK-0001")!;
+      assert.equal(people.shareClass, "conditional");
+      assert.ok(people.fields.some((f) => f.name === "idNumber" && f.sensitivity === "sensitive"));
+      assert.ok(list.some((r) => r.shareClass === "none"));
+      const page = await t.app.inject({ url: "/sites/www/data/" });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /法人单位基础信息/);
+      assert.equal((await t.app.inject({ url: "/sites/www/data/FR-0001" })).statusCode, 200);
+      assert.equal(
+        (await t.app.inject({ url: "/sites/www/data/RK-0001" })).statusCode,
+        404,
+        "conditional resources are not public",
+      );
+    });
+
+    it("answers a signed call with the granted fields of the demo person, signed by the hub", async () => {
+      const { res, json } = await send(await demoCall({ fields: [...creds.fields, "nation"] }));
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(json.records!.length, 1);
+      const record = json.records![0]!;
+      assert.equal(record.idNumber, creds.filter.idNumber);
+      assert.equal(record.name, "张三");
+      assert.ok(!("nation" in record), "a field outside the grant is absent");
+      assert.deepEqual(json.withheld, ["nation"]);
+
+      const jwks = (await t.app.inject({ url: "/api/exchange/keys" })).json() as {
+        keys: (JWK & { kid: string })[];
+      };
+      const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k, String(v)]));
+      const verified = await verifyMessageSignature(
+        { status: res.statusCode, headers },
+        {
+          required: ["@status", "content-digest"],
+          requiredParams: ["created", "keyid"],
+          maxSkewSeconds: 60,
+          keyFor: async (kid) => {
+            const jwk = jwks.keys.find((k) => k.kid === kid);
+            return jwk ? createPublicKey({ key: jwk as never, format: "jwk" }) : null;
+          },
+        },
+      );
+      assert.equal(verified.keyId, jwks.keys[0]!.kid);
+    });
+
+    it("refuses, with the rule that failed, every broken call", async () => {
+      const good = await demoCall();
+      const cases: [
+        string,
+        () => Promise<{ url: string; headers: Record<string, string>; body: string }>,
+        number,
+        string,
+      ][] = [
+        [
+          "no signature",
+          async () => ({
+            ...good,
+            headers: {
+              "content-type": "application/json",
+              "content-digest": good.headers["content-digest"]!,
+            },
+          }),
+          401,
+          "signature_missing",
+        ],
+        [
+          "body changed after signing",
+          async () => ({ ...good, body: good.body.replace("name", "nation") }),
+          400,
+          "digest_mismatch",
+        ],
+        [
+          "clock hours off",
+          () => demoCall({}, { created: new Date(Date.now() - 3 * 3600_000) }),
+          401,
+          "signature_expired",
+        ],
+        [
+          "unknown key",
+          async () => {
+            const { privateKey } = generateKeyPairSync("ed25519");
+            return signedQuery(
+              BASE,
+              { keyId: "nobody", privateJwk: privateKey.export({ format: "jwk" }) as JWK },
+              creds.resource,
+              { filter: creds.filter, fields: ["name"] },
+              PURPOSE,
+            );
+          },
+          401,
+          "unknown_key",
+        ],
+        [
+          "filter on a field not filterable",
+          () => demoCall({ filter: { name: "张三" } }),
+          403,
+          "filter_not_allowed",
+        ],
+        ["unknown field", () => demoCall({ fields: ["salary"] }), 400, "body_invalid"],
+        [
+          "resource not granted",
+          () =>
+            signedQuery(
+              BASE,
+              creds,
+              "ZZ-0001",
+              { filter: { holderId: creds.filter.idNumber! }, fields: ["kind"] },
+              PURPOSE,
+            ),
+          403,
+          "no_grant",
+        ],
+        [
+          "resource not shared",
+          () =>
+            signedQuery(BASE, creds, "SB-0001", { filter: { idNumber: "1" }, fields: ["amount"] }, PURPOSE),
+          403,
+          "resource_not_shared",
+        ],
+      ];
+      for (const [what, make, status, code] of cases) {
+        const { res, json } = await send(await make());
+        assert.equal(res.statusCode, status, `${what}: ${res.body}`);
+        assert.equal(json.error?.code, code, what);
+      }
+      const replay = await demoCall();
+      assert.equal((await send(replay)).res.statusCode, 200);
+      const again = await send(replay);
+      assert.equal(again.res.statusCode, 401);
+      assert.equal(again.json.error?.code, "replayed_nonce");
+    });
+
+    it("lets the data officer register a member system, grant it fields and revoke it", async () => {
+      const admin = await StaffSession.login(t.app, "admin");
+      const page = await admin.get("/admin/exchange");
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /按数据资源/);
+      const bad = await admin.post("/admin/exchange/members", {
+        code: "rst-shebao",
+        name: "社保经办系统",
+        department: "楚云省人力资源和社会保障厅",
+        publicJwk: '{"kty":"RSA"}',
+      });
+      assert.equal(bad.statusCode, 400);
+      assert.match(bad.body, /Ed25519 公钥/);
+      assert.match(bad.body, /社保经办系统/, "what was typed is kept");
+
+      const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+      const ok = await admin.post("/admin/exchange/members", {
+        code: "rst-shebao",
+        name: "社保经办系统",
+        department: "楚云省人力资源和社会保障厅",
+        publicJwk: JSON.stringify(publicKey.export({ format: "jwk" })),
+      });
+      assert.equal(ok.statusCode, 303, ok.body.slice(0, 500));
+      const member = (await t.deps.exchange.memberByCode("rst-shebao"))!;
+      const granted = await admin.post("/admin/exchange/grants", {
+        memberId: String(member.id),
+        resourceCode: "FR-0001",
+        fields: ["FR-0001:creditCode", "FR-0001:name", "FR-0001:status"],
+        purpose: "社保登记核验单位信息",
+        legalBasis: "《社会保险法》第五十七条",
+        expiresOn: "2099-12-31",
+        dailyQuota: "2",
+      });
+      assert.equal(granted.statusCode, 303, granted.body.slice(0, 500));
+      const mine = { keyId: member.keyId, privateJwk: privateKey.export({ format: "jwk" }) as JWK };
+      const entity = await t.deps.store.db
+        .selectFrom("registryEntities")
+        .select("creditCode")
+        .limit(1)
+        .executeTakeFirstOrThrow();
+      const call = () =>
+        signedQuery(
+          BASE,
+          mine,
+          "FR-0001",
+          { filter: { creditCode: entity.creditCode }, fields: ["name", "status"] },
+          PURPOSE,
+        );
+      assert.equal((await send(await call())).res.statusCode, 200);
+      // Two calls a day: the third is refused even when sent together with another.
+      const [a, b] = await Promise.all([call().then(send), call().then(send)]);
+      assert.deepEqual([a.res.statusCode, b.res.statusCode].sort(), [200, 429]);
+
+      const revoked = await admin.post(`/admin/exchange/members/${member.id}/revoke`, {});
+      assert.equal(revoked.statusCode, 303);
+      const refused = await send(await call());
+      assert.equal(refused.res.statusCode, 403);
+      assert.equal(refused.json.error?.code, "member_revoked");
+      const actions = await t.deps.store.db
+        .selectFrom("auditLog")
+        .select("action")
+        .where("action", "like", "exchange.%")
+        .execute();
+      assert.ok(
+        actions.some((a) => a.action === "exchange.member.revoke"),
+        "staff actions are audited",
+      );
+    });
+
+    it("audits every call in a chain that shows an edit, a deletion and an insertion", async () => {
+      const before = await t.deps.exchange.audit.verify();
+      assert.ok(before.ok, JSON.stringify(before.findings));
+      assert.ok(before.checked >= 10);
+      const refused = await t.deps.store.db
+        .selectFrom("exchangeAudit")
+        .select(["seq", "reason"])
+        .where("result", "=", "refused")
+        .execute();
+      assert.ok(
+        refused.some((r) => r.reason === "digest_mismatch"),
+        "refusals are audited with their reason",
+      );
+      const db = t.deps.store.db;
+      await db.updateTable("exchangeAudit").set({ purposeCase: "HB-forged" }).where("seq", "=", 3).execute();
+      await db.deleteFrom("exchangeAudit").where("seq", "=", 5).execute();
+      const last = await db
+        .selectFrom("exchangeAudit")
+        .selectAll()
+        .orderBy("seq", "desc")
+        .limit(1)
+        .executeTakeFirstOrThrow();
+      await db
+        .insertInto("exchangeAudit")
+        .values({ ...last, seq: last.seq + 1, member: "intruder", prevHash: "f".repeat(64) })
+        .execute();
+      const after = await t.deps.exchange.audit.verify();
+      assert.equal(after.ok, false);
+      assert.deepEqual(after.findings, [
+        { kind: "edited", seq: 3 },
+        { kind: "deleted", fromSeq: 5, toSeq: 5 },
+        { kind: "inserted", seq: last.seq + 1 },
+      ]);
+    });
+
+    it("shows the person who read their data, for which case", async () => {
+      const account = await t.deps.store.db
+        .selectFrom("accounts")
+        .select("id")
+        .where("loginName", "=", "13900000001")
+        .executeTakeFirstOrThrow();
+      const { token } = await t.deps.sessions.create(account.id, "citizen", 600);
+      const page = await t.app.inject({
+        url: "/sites/www/account/data-reads",
+        headers: { cookie: `cy_citizen=${t.app.signCookie(token)}` },
+      });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /谁查看了我的数据/);
+      assert.ok(page.body.includes(PURPOSE.caseNo), "the case the call served");
+      assert.match(page.body, /楚云省政务服务和大数据管理局/);
+      assert.match(page.body, /姓名/);
+      const anonymous = await t.app.inject({ url: "/sites/www/account/data-reads" });
+      assert.equal(anonymous.statusCode, 303, "signed-out visitors are sent to sign in");
+    });
+  });
+}

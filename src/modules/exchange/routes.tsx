@@ -1,0 +1,152 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import { notFound } from "../../platform/http/errors.ts";
+import { sendHtml } from "../../platform/http/reply.ts";
+import { renderDocument } from "../../web/render.ts";
+import { pageContext, siteOf } from "../sites/index.ts";
+import { citizenOnly } from "../accounts/index.ts";
+import { DataReadsPage } from "./views/data-reads-page.tsx";
+import { resourceOpenApi } from "./catalogue.ts";
+import type { ExchangeDeps } from "./deps.ts";
+import { CataloguePage, ResourcePage } from "./views/catalogue-pages.tsx";
+
+const CatalogueEntry = Type.Object({
+  code: Type.String({ description: "资源代码" }),
+  name: Type.String(),
+  provider: Type.String({ description: "提供部门" }),
+  shareClass: Type.Union([Type.Literal("unconditional"), Type.Literal("conditional"), Type.Literal("none")], {
+    description: "unconditional 无条件共享 | conditional 有条件共享 | none 不予共享",
+  }),
+  legalBasis: Type.Union([Type.String(), Type.Null()]),
+  updateCycle: Type.String(),
+  publishedAt: Type.String(),
+  fields: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      label: Type.String(),
+      type: Type.String(),
+      sensitivity: Type.String({ description: "public | internal | personal | sensitive" }),
+    }),
+  ),
+});
+
+/** The public side of the exchange: the catalogue (pages and JSON) and the hub's keys. */
+const exchangeRoutes: FastifyPluginAsyncTypebox<{ deps: ExchangeDeps }> = async (app, { deps }) => {
+  const { exchange } = deps;
+
+  app.get(
+    "/api/exchange/catalogue",
+    {
+      schema: {
+        tags: ["数据共享交换"],
+        summary: "政务数据资源目录",
+        description: "全部资源及其信息项、共享类型；有条件共享和不予共享的资源须经共享申请。",
+        response: { 200: Type.Array(CatalogueEntry) },
+      },
+    },
+    async () =>
+      (await exchange.catalogue()).map((r) => ({
+        code: r.code,
+        name: r.name,
+        provider: r.provider,
+        shareClass: r.shareClass,
+        legalBasis: r.legalBasis,
+        updateCycle: r.updateCycle,
+        publishedAt: r.publishedAt,
+        fields: r.fields.map((f) => ({
+          name: f.name,
+          label: f.label,
+          type: f.type,
+          sensitivity: f.sensitivity,
+        })),
+      })),
+  );
+
+  app.get(
+    "/api/exchange/catalogue/:code/openapi.json",
+    {
+      schema: {
+        tags: ["数据共享交换"],
+        summary: "某项资源查询接口的 OpenAPI 描述（由信息项生成）",
+        params: Type.Object({ code: Type.String({ maxLength: 40 }) }),
+      },
+    },
+    async (request) => {
+      const resource = await exchange.resource(request.params.code);
+      if (!resource) throw notFound("目录中没有该资源");
+      return resourceOpenApi(resource, `${request.protocol}://${request.host}`);
+    },
+  );
+
+  app.get(
+    "/api/exchange/keys",
+    {
+      schema: {
+        tags: ["数据共享交换"],
+        summary: "交换平台的签名公钥（JWKS）",
+        description: '平台对每个应答以 RFC 9421 签名（覆盖 "@status" "content-digest"），用这里的公钥验证。',
+      },
+    },
+    async (_request, reply) => {
+      reply.header("cache-control", "public, max-age=300");
+      return exchange.jwks();
+    },
+  );
+
+  app.get(
+    "/sites/:site/account/data-reads",
+    {
+      schema: { hide: true, params: Type.Object({ site: Type.String({ maxLength: 40 }) }) },
+      preHandler: [
+        async (request: { params: { site: string } }) => {
+          await siteOf(deps, request.params.site);
+        },
+        citizenOnly(deps),
+      ],
+    },
+    async (request, reply) => {
+      const site = await siteOf(deps, request.params.site);
+      const account = request.citizen!.account;
+      const subject = account.kind === "enterprise" ? account.creditCode : account.idNumber;
+      const reads = subject ? await exchange.readsOf(subject) : [];
+      const ctx = await pageContext(deps, site, request);
+      reply.header("cache-control", "private, no-store");
+      return sendHtml(reply, renderDocument(<DataReadsPage ctx={ctx} reads={reads} />));
+    },
+  );
+
+  app.get(
+    "/sites/:code/data/",
+    { schema: { hide: true, params: Type.Object({ code: Type.String({ maxLength: 40 }) }) } },
+    async (request, reply) => {
+      const site = await siteOf(deps, request.params.code);
+      const ctx = await pageContext(deps, site, request);
+      return sendHtml(
+        reply,
+        renderDocument(<CataloguePage ctx={ctx} resources={await exchange.catalogue()} />),
+      );
+    },
+  );
+
+  app.get(
+    "/sites/:code/data/:resource",
+    {
+      schema: {
+        hide: true,
+        params: Type.Object({
+          code: Type.String({ maxLength: 40 }),
+          resource: Type.String({ maxLength: 40 }),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const site = await siteOf(deps, request.params.code);
+      const resource = await exchange.resource(request.params.resource);
+      if (!resource || resource.shareClass !== "unconditional") throw notFound("该资源不存在或不公开");
+      const ctx = await pageContext(deps, site, request);
+      return sendHtml(reply, renderDocument(<ResourcePage ctx={ctx} resource={resource} />));
+    },
+  );
+};
+
+export default exchangeRoutes;

@@ -1,0 +1,661 @@
+import { generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
+import { calculateJwkThumbprint, type JWK } from "jose";
+import { sql, type Selectable } from "kysely";
+import type { Db } from "../../platform/db/database.ts";
+import { DomainError, errorCodeOf, httpStatusOf, apiError } from "../../platform/http/errors.ts";
+import {
+  contentDigest,
+  contentDigestMatches,
+  privateKeyFromJwk,
+  publicKeyFromJwk,
+  SignatureError,
+  signMessage,
+  verifyMessageSignature,
+  type SignableMessage,
+} from "../../platform/http/message-signatures.ts";
+import { KvStore, type KvScope } from "../../platform/kv/kv-store.ts";
+import { chinaDate, nowIso } from "../../platform/time/china-time.ts";
+import type { AuditLog } from "../../platform/audit/audit-log.ts";
+import { ExchangeAudit } from "./audit.ts";
+import { REGISTRY_OF, type Resource } from "./catalogue.ts";
+import { refusal } from "./errors.ts";
+import type {
+  ExchangeTables,
+  GrantRow as GrantTable,
+  MemberRow as MemberTable,
+  ResourceField,
+  ResourceRow as ResourceTable,
+} from "./tables.ts";
+
+type GrantRow = Selectable<GrantTable>;
+type MemberRow = Selectable<MemberTable>;
+type ResourceRow = Selectable<ResourceTable>;
+
+/** Components every consumer signature must cover (the issue's contract; README lists them). */
+export const REQUIRED_COMPONENTS = ["@method", "@target-uri", "content-digest", "exchange-purpose"];
+export const REQUIRED_PARAMS = ["created", "keyid", "nonce"];
+export const MAX_SKEW_SECONDS = 300;
+const MAX_RECORDS = 100;
+/** Bodies above this are refused (and audited); a query is small. */
+export const MAX_QUERY_BYTES = 64 * 1024;
+
+interface HubKey {
+  kid: string;
+  privateJwk: JWK;
+  publicJwk: JWK;
+}
+interface ExchangeKv {
+  "hub-key": HubKey;
+}
+
+export interface IncomingCall {
+  method: string;
+  /** The absolute URI the call was made to. */
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+export interface CallAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface Purpose {
+  caseNo: string;
+  basis: string;
+}
+
+export interface Member {
+  id: number;
+  code: string;
+  name: string;
+  department: string;
+  keyId: string;
+  status: MemberRow["status"];
+}
+
+export interface CallFigures {
+  name: string;
+  calls: number;
+  ok: number;
+  successRate: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function callFigures(name: string, rows: { result: string; latencyMs: number }[]): CallFigures {
+  const ok = rows.filter((r) => r.result === "ok").length;
+  const latencies = rows.map((r) => r.latencyMs).sort((a, b) => a - b);
+  return {
+    name,
+    calls: rows.length,
+    ok,
+    successRate: rows.length ? ok / rows.length : 0,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
+}
+
+function toResource(row: ResourceRow): Resource {
+  return {
+    code: row.code,
+    name: row.name,
+    provider: row.provider,
+    summary: row.summary,
+    shareClass: row.shareClass,
+    legalBasis: row.legalBasis,
+    updateCycle: row.updateCycle,
+    fields: JSON.parse(row.fields) as ResourceField[],
+    sample: JSON.parse(row.sample) as Record<string, unknown>,
+    publishedAt: row.publishedAt,
+  };
+}
+
+/** `case="…", basis="…"` (an RFC 8941 dictionary of strings, parsed leniently on spacing). */
+export function parsePurpose(header: string | undefined): Purpose {
+  if (!header) throw refusal("purpose_missing");
+  const parts = new Map<string, string>();
+  const re = /\s*([a-z][a-z0-9_-]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*(?:,|$)/gy;
+  let match: RegExpExecArray | null;
+  let consumed = 0;
+  while ((match = re.exec(header)) !== null) {
+    parts.set(match[1]!, match[2]!.replace(/\\(.)/g, "$1"));
+    consumed = re.lastIndex;
+    if (consumed >= header.length) break;
+  }
+  const caseNo = parts.get("case")?.trim();
+  const basis = parts.get("basis")?.trim();
+  if (consumed < header.trim().length || !caseNo || !basis || caseNo.length > 64 || basis.length > 300)
+    throw refusal("purpose_malformed");
+  return { caseNo, basis };
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
+/**
+ * The data-sharing exchange (数据共享交换): a catalogue of resources, member systems with their keys,
+ * grants per member and resource, and the signed query gateway that answers only granted fields and
+ * writes every call, served or refused, to its own hash-chained audit log.
+ */
+export class ExchangeService {
+  readonly audit: ExchangeAudit;
+  private readonly kv: KvScope<ExchangeKv>;
+  private hubKey: { kid: string; privateKey: KeyObject; publicJwk: JWK } | null = null;
+
+  constructor(
+    private readonly store: Db<ExchangeTables>,
+    private readonly staffAudit: AuditLog,
+  ) {
+    this.audit = new ExchangeAudit(store.db);
+    this.kv = new KvStore(store.db).scope<ExchangeKv>("exchange");
+  }
+
+  private get db() {
+    return this.store.db;
+  }
+
+  // ---- catalogue -------------------------------------------------------------------------------
+
+  async catalogue(): Promise<Resource[]> {
+    const rows = await this.store.read.selectFrom("exchangeResources").selectAll().orderBy("code").execute();
+    return rows.map(toResource);
+  }
+
+  async resource(code: string): Promise<Resource | undefined> {
+    const row = await this.store.read
+      .selectFrom("exchangeResources")
+      .selectAll()
+      .where("code", "=", code)
+      .executeTakeFirst();
+    return row ? toResource(row) : undefined;
+  }
+
+  async publishResource(resource: Resource): Promise<void> {
+    const values = {
+      ...resource,
+      fields: JSON.stringify(resource.fields),
+      sample: JSON.stringify(resource.sample),
+    };
+    await this.db
+      .insertInto("exchangeResources")
+      .values(values)
+      .onConflict((oc) => oc.column("code").doUpdateSet(values))
+      .execute();
+  }
+
+  // ---- members and grants ----------------------------------------------------------------------
+
+  /** Registers a member system with its Ed25519 public key; its key id is the key's JWK thumbprint. */
+  async registerMember(
+    input: { code: string; name: string; department: string; publicJwk: JWK },
+    actor: string,
+  ): Promise<Member> {
+    const jwk = { kty: input.publicJwk.kty, crv: input.publicJwk.crv, x: input.publicJwk.x };
+    if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519" || typeof jwk.x !== "string")
+      throw refusal("signature_params", "接入系统公钥须为 Ed25519 (OKP) JWK");
+    publicKeyFromJwk(jwk);
+    const keyId = await calculateJwkThumbprint(jwk as JWK);
+    const row = await this.db
+      .insertInto("exchangeMembers")
+      .values({
+        code: input.code,
+        name: input.name,
+        department: input.department,
+        keyId,
+        alg: "ed25519",
+        publicJwk: JSON.stringify(jwk),
+        status: "active",
+        createdAt: nowIso(),
+        revokedAt: null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await this.staffAudit.record({
+      actor,
+      action: "exchange.member.register",
+      targetType: "exchange_member",
+      targetId: row.id,
+      detail: { code: row.code, keyId },
+    });
+    return this.toMember(row);
+  }
+
+  private toMember(row: MemberRow): Member {
+    return {
+      id: row.id,
+      code: row.code,
+      name: row.name,
+      department: row.department,
+      keyId: row.keyId,
+      status: row.status,
+    };
+  }
+
+  async memberByCode(code: string): Promise<Member | undefined> {
+    const row = await this.db
+      .selectFrom("exchangeMembers")
+      .selectAll()
+      .where("code", "=", code)
+      .executeTakeFirst();
+    return row ? this.toMember(row) : undefined;
+  }
+
+  async revokeMember(id: number, actor: string): Promise<void> {
+    await this.db
+      .updateTable("exchangeMembers")
+      .set({ status: "revoked", revokedAt: nowIso() })
+      .where("id", "=", id)
+      .execute();
+    await this.staffAudit.record({
+      actor,
+      action: "exchange.member.revoke",
+      targetType: "exchange_member",
+      targetId: id,
+    });
+  }
+
+  async grant(
+    input: Omit<GrantRow, "id" | "createdAt" | "revokedAt" | "fields"> & { fields: string[] },
+    actor: string,
+  ): Promise<number> {
+    const row = await this.db
+      .insertInto("exchangeGrants")
+      .values({ ...input, fields: JSON.stringify(input.fields), createdAt: nowIso(), revokedAt: null })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    await this.staffAudit.record({
+      actor,
+      action: "exchange.grant.create",
+      targetType: "exchange_grant",
+      targetId: row.id,
+      detail: { memberId: input.memberId, resource: input.resourceCode, fields: input.fields },
+    });
+    return row.id;
+  }
+
+  async revokeGrant(id: number, actor: string): Promise<void> {
+    await this.db.updateTable("exchangeGrants").set({ revokedAt: nowIso() }).where("id", "=", id).execute();
+    await this.staffAudit.record({
+      actor,
+      action: "exchange.grant.revoke",
+      targetType: "exchange_grant",
+      targetId: id,
+    });
+  }
+
+  async setGrantExpiry(id: number, expiresAt: string, actor: string): Promise<void> {
+    await this.db.updateTable("exchangeGrants").set({ expiresAt }).where("id", "=", id).execute();
+    await this.staffAudit.record({
+      actor,
+      action: "exchange.grant.expiry",
+      targetType: "exchange_grant",
+      targetId: id,
+      detail: { expiresAt },
+    });
+  }
+
+  // ---- the hub's own key -----------------------------------------------------------------------
+
+  private async hub(): Promise<{ kid: string; privateKey: KeyObject; publicJwk: JWK }> {
+    if (this.hubKey) return this.hubKey;
+    let stored = await this.kv.get("hub-key");
+    if (!stored) {
+      const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+      const publicJwk = publicKey.export({ format: "jwk" }) as JWK;
+      const fresh: HubKey = {
+        kid: await calculateJwkThumbprint(publicJwk),
+        privateJwk: privateKey.export({ format: "jwk" }) as JWK,
+        publicJwk,
+      };
+      // Every instance agrees on the first key written.
+      await this.kv.setIfAbsent("hub-key", fresh);
+      stored = (await this.kv.get("hub-key"))!;
+    }
+    this.hubKey = {
+      kid: stored.kid,
+      privateKey: privateKeyFromJwk(stored.privateJwk),
+      publicJwk: stored.publicJwk,
+    };
+    return this.hubKey;
+  }
+
+  /** The hub's public keys as a JWKS (RFC 7517), for verifying its answers. */
+  async jwks(): Promise<{ keys: JWK[] }> {
+    const hub = await this.hub();
+    return { keys: [{ ...hub.publicJwk, kid: hub.kid, alg: "EdDSA", use: "sig" }] };
+  }
+
+  // ---- the gateway -----------------------------------------------------------------------------
+
+  /** Answers one signed query; every answer is signed, and every call is audited. */
+  async query(resourceCode: string, call: IncomingCall): Promise<CallAnswer> {
+    const started = performance.now();
+    const headers = Object.fromEntries(
+      Object.entries(call.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k.toLowerCase(), v]])),
+    ) as Record<string, string | string[]>;
+    const context: {
+      keyId: string;
+      member: string;
+      purpose: Purpose | null;
+      fields: string[];
+      subject: string;
+    } = { keyId: "", member: "", purpose: null, fields: [], subject: "" };
+    let status = 200;
+    let body: unknown;
+    let reason = "";
+    try {
+      body = await this.serve(resourceCode, { ...call, headers }, context);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      status = httpStatusOf(error);
+      reason = errorCodeOf(error);
+      body = apiError(reason, error.message);
+    }
+    const json = JSON.stringify(body);
+    const answer = await this.signAnswer(status, json);
+    await this.audit.append({
+      at: nowIso(),
+      keyId: context.keyId.slice(0, 100),
+      member: context.member,
+      resource: resourceCode.slice(0, 100),
+      fields: JSON.stringify(context.fields),
+      purposeCase: context.purpose?.caseNo ?? "",
+      purposeBasis: context.purpose?.basis ?? "",
+      subject: context.subject,
+      result: status === 200 ? "ok" : "refused",
+      status,
+      reason,
+      requestDigest: contentDigest(call.body),
+      responseDigest: answer.headers["content-digest"]!,
+      latencyMs: Math.round(performance.now() - started),
+    });
+    return answer;
+  }
+
+  private async signAnswer(status: number, json: string): Promise<CallAnswer> {
+    const hub = await this.hub();
+    const headers: Record<string, string> = {
+      "content-type": "application/json; charset=utf-8",
+      "content-digest": contentDigest(json),
+    };
+    const signature = await signMessage(
+      { status, headers },
+      { keyId: hub.kid, privateKey: hub.privateKey },
+      {
+        components: ["@status", "content-digest"],
+        nonce: randomBytes(12).toString("base64url"),
+      },
+    );
+    return { status, headers: { ...headers, ...signature }, body: json };
+  }
+
+  private async serve(
+    resourceCode: string,
+    call: IncomingCall & { headers: Record<string, string | string[]> },
+    context: { keyId: string; member: string; purpose: Purpose | null; fields: string[]; subject: string },
+  ): Promise<unknown> {
+    let member: MemberRow | undefined;
+    const message: SignableMessage = { method: call.method, url: call.url, headers: call.headers };
+    let verified;
+    try {
+      verified = await verifyMessageSignature(message, {
+        required: REQUIRED_COMPONENTS,
+        requiredParams: REQUIRED_PARAMS,
+        maxSkewSeconds: MAX_SKEW_SECONDS,
+        keyFor: async (keyId) => {
+          member = await this.db
+            .selectFrom("exchangeMembers")
+            .selectAll()
+            .where("keyId", "=", keyId)
+            .executeTakeFirst();
+          if (!member) return null;
+          context.member = member.code;
+          if (member.status !== "active") throw refusal("member_revoked", member.code);
+          return publicKeyFromJwk(JSON.parse(member.publicJwk) as object);
+        },
+      });
+    } catch (error) {
+      if (error instanceof SignatureError) {
+        context.keyId = error.keyId ?? "";
+        throw refusal(error.problem, error.message);
+      }
+      throw error;
+    }
+    context.keyId = verified.keyId;
+    const caller = member!;
+    if (call.body.length > MAX_QUERY_BYTES)
+      throw refusal("body_too_large", `最多 ${MAX_QUERY_BYTES / 1024} KB`);
+    const digest = single(call.headers["content-digest"]);
+    if (!digest) throw refusal("digest_missing");
+    const matches = contentDigestMatches(digest, call.body);
+    if (matches === null) throw refusal("digest_missing", "须提供 sha-256 或 sha-512 摘要");
+    if (!matches) throw refusal("digest_mismatch");
+    context.purpose = parsePurpose(single(call.headers["exchange-purpose"]));
+    await this.claimNonce(verified.keyId, verified.nonce!);
+    return this.answer(caller.id, resourceCode, call.body, context);
+  }
+
+  /**
+   * The query itself, for a caller already authenticated: grant, fields, filter, quota, lookup. The
+   * gateway reaches it only after the signature, digest, purpose and nonce checks; the benchmark calls
+   * it directly to measure what those checks cost.
+   */
+  async answer(
+    memberId: number,
+    resourceCode: string,
+    body: Buffer,
+    context: { fields: string[]; subject: string } = { fields: [], subject: "" },
+  ): Promise<{ resource: string; records: Record<string, unknown>[]; withheld?: string[] }> {
+    const request = this.parseBody(body);
+    context.fields = request.fields;
+    const resource = await this.resource(resourceCode);
+    if (!resource) throw refusal("unknown_resource", resourceCode);
+    if (resource.shareClass === "none") throw refusal("resource_not_shared");
+    const known = new Set(resource.fields.map((f) => f.name));
+    const unknown = [...request.fields, ...Object.keys(request.filter)].filter((f) => !known.has(f));
+    if (unknown.length > 0) throw refusal("body_invalid", `资源没有字段：${unknown.join("、")}`);
+    const grant = await this.activeGrant(memberId, resource.code);
+    const granted = new Set(JSON.parse(grant.fields) as string[]);
+    const filterable = new Set(resource.fields.filter((f) => f.filterable).map((f) => f.name));
+    const filterKeys = Object.keys(request.filter);
+    if (filterKeys.length === 0) throw refusal("filter_not_allowed", "须至少按一个字段精确查询");
+    const badFilter = filterKeys.filter((k) => !granted.has(k) || !filterable.has(k));
+    if (badFilter.length > 0) throw refusal("filter_not_allowed", badFilter.join("、"));
+    await this.countCall(grant);
+
+    const served = request.fields.filter((f) => granted.has(f));
+    const withheld = request.fields.filter((f) => !granted.has(f));
+    context.fields = served;
+    const { registry, subjectField } = REGISTRY_OF[resource.code] ?? {};
+    if (!registry || !subjectField) throw refusal("unknown_resource", "该资源暂无数据源");
+    const rows = await this.lookup(registry, request.filter, [...new Set([...served, subjectField])]);
+    const subjects = [...new Set(rows.map((r) => String(r[subjectField])))];
+    context.subject = subjects.length === 1 ? subjects[0]! : "";
+    const records = rows.map((r) => Object.fromEntries(served.map((f) => [f, r[f] ?? null])));
+    return { resource: resource.code, records, ...(withheld.length > 0 ? { withheld } : {}) };
+  }
+
+  private parseBody(body: Buffer): { filter: Record<string, string | number>; fields: string[] } {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString("utf8"));
+    } catch {
+      throw refusal("body_not_json");
+    }
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw refusal("body_invalid");
+    const { filter, fields, ...rest } = parsed as Record<string, unknown>;
+    if (Object.keys(rest).length > 0)
+      throw refusal("body_invalid", `不认识的键：${Object.keys(rest).join("、")}`);
+    if (typeof filter !== "object" || filter === null || Array.isArray(filter)) throw refusal("body_invalid");
+    if (
+      !Array.isArray(fields) ||
+      fields.length === 0 ||
+      fields.length > 50 ||
+      !fields.every((f) => typeof f === "string")
+    )
+      throw refusal("body_invalid", "fields 应为非空字符串数组");
+    const entries = Object.entries(filter as Record<string, unknown>);
+    if (
+      entries.length > 10 ||
+      !entries.every(([, v]) => (typeof v === "string" && v.length <= 200) || typeof v === "number")
+    )
+      throw refusal("body_invalid", "filter 的值应为字符串或数字");
+    return {
+      filter: Object.fromEntries(entries) as Record<string, string | number>,
+      fields: [...new Set(fields as string[])],
+    };
+  }
+
+  /** The member's usable grant on a resource, or the refusal saying why none is usable. */
+  private async activeGrant(memberId: number, resourceCode: string): Promise<GrantRow> {
+    const grants = await this.db
+      .selectFrom("exchangeGrants")
+      .selectAll()
+      .where("memberId", "=", memberId)
+      .where("resourceCode", "=", resourceCode)
+      .orderBy("id", "desc")
+      .execute();
+    if (grants.length === 0) throw refusal("no_grant");
+    const now = nowIso();
+    const live = grants.find((g) => !g.revokedAt && g.expiresAt > now);
+    if (live) return live;
+    if (grants.every((g) => g.revokedAt)) throw refusal("grant_revoked");
+    throw refusal("grant_expired");
+  }
+
+  /** Takes one call from the grant's daily quota, atomically (parallel calls cannot slip past it). */
+  private async countCall(grant: GrantRow): Promise<void> {
+    const row = await this.db
+      .insertInto("exchangeGrantUsage")
+      .values({ grantId: grant.id, day: chinaDate(), calls: 1 })
+      .onConflict((oc) =>
+        oc.columns(["grantId", "day"]).doUpdateSet({ calls: sql<number>`exchange_grant_usage.calls + 1` }),
+      )
+      .returning("calls")
+      .executeTakeFirstOrThrow();
+    if (row.calls > grant.dailyQuota) throw refusal("quota_exceeded", `每日 ${grant.dailyQuota} 次`);
+  }
+
+  private async claimNonce(keyId: string, nonce: string): Promise<void> {
+    if (nonce.length > 200) throw refusal("signature_params", "nonce 过长");
+    const result = await this.db
+      .insertInto("exchangeNonces")
+      .values({ keyId, nonce, seenAt: nowIso() })
+      .onConflict((oc) => oc.columns(["keyId", "nonce"]).doNothing())
+      .executeTakeFirst();
+    if (Number(result.numInsertedOrUpdatedRows ?? 0) !== 1) throw refusal("replayed_nonce");
+  }
+
+  /** Forgets nonces older than the signature window (a replay that old fails on `created`). */
+  async purgeNonces(): Promise<number> {
+    const before = new Date(Date.now() - 2 * MAX_SKEW_SECONDS * 1000).toISOString();
+    const result = await this.db.deleteFrom("exchangeNonces").where("seenAt", "<", before).executeTakeFirst();
+    return Number(result.numDeletedRows ?? 0);
+  }
+
+  private async lookup(
+    registry: "people" | "entities" | "licences",
+    filter: Record<string, string | number>,
+    columns: string[],
+  ): Promise<Record<string, unknown>[]> {
+    const table =
+      registry === "people"
+        ? "registryPeople"
+        : registry === "entities"
+          ? "registryEntities"
+          : "registryLicences";
+    // Column names were checked against the resource's fields, which mirror the table's columns.
+    let q = this.db.selectFrom(table).select(columns as never[]);
+    for (const [key, value] of Object.entries(filter)) q = q.where(key as never, "=", value as never);
+    return (await q.limit(MAX_RECORDS).execute()) as Record<string, unknown>[];
+  }
+
+  // ---- figures and lists for the console --------------------------------------------------------
+
+  /** Calls, success rate and latency percentiles per resource and consumer over the last `days`. */
+  async figures(
+    days = 30,
+  ): Promise<{ totals: CallFigures; byResource: CallFigures[]; byMember: CallFigures[] }> {
+    const since = new Date(Date.now() - days * 86_400_000).toISOString();
+    const rows = await this.store.read
+      .selectFrom("exchangeAudit")
+      .select(["resource", "member", "result", "latencyMs"])
+      .where("at", ">=", since)
+      .orderBy("seq", "desc")
+      .limit(200_000)
+      .execute();
+    const group = (key: (r: (typeof rows)[number]) => string) => {
+      const groups = new Map<string, (typeof rows)[number][]>();
+      for (const r of rows) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+      return [...groups].map(([name, list]) => callFigures(name, list)).sort((a, b) => b.calls - a.calls);
+    };
+    return {
+      totals: callFigures("全部", rows),
+      byResource: group((r) => r.resource),
+      byMember: group((r) => r.member || "（未识别）"),
+    };
+  }
+
+  async members(): Promise<(Member & { createdAt: string; revokedAt: string | null })[]> {
+    const rows = await this.db.selectFrom("exchangeMembers").selectAll().orderBy("id").execute();
+    return rows.map((r) => ({ ...this.toMember(r), createdAt: r.createdAt, revokedAt: r.revokedAt }));
+  }
+
+  /** Every grant with its member's name, the ones expiring soonest first. */
+  async grants(): Promise<(Omit<GrantRow, "fields"> & { fields: string[]; memberName: string })[]> {
+    const rows = await this.db
+      .selectFrom("exchangeGrants")
+      .innerJoin("exchangeMembers", "exchangeMembers.id", "exchangeGrants.memberId")
+      .selectAll("exchangeGrants")
+      .select("exchangeMembers.name as memberName")
+      .orderBy("exchangeGrants.expiresAt")
+      .execute();
+    return rows.map((r) => ({ ...r, fields: JSON.parse(r.fields) as string[] }));
+  }
+
+  // ---- what the citizen sees ---------------------------------------------------------------------
+
+  /** Who read this person's (or enterprise's) records, when, which fields, for which case. */
+  async readsOf(subject: string): Promise<
+    {
+      at: string;
+      member: string;
+      department: string;
+      resource: string;
+      fields: string[];
+      caseNo: string;
+      basis: string;
+    }[]
+  > {
+    const rows = await this.audit.forSubject(subject);
+    const members = new Map(
+      (await this.db.selectFrom("exchangeMembers").select(["code", "name", "department"]).execute()).map(
+        (m) => [m.code, m],
+      ),
+    );
+    const resources = new Map((await this.catalogue()).map((r) => [r.code, r]));
+    return rows.map((r) => {
+      const m = members.get(r.member);
+      const resource = resources.get(r.resource);
+      const labels = new Map(resource?.fields.map((f) => [f.name, f.label]) ?? []);
+      return {
+        at: r.at,
+        member: m?.name ?? r.member,
+        department: m?.department ?? "",
+        resource: resource?.name ?? r.resource,
+        fields: (JSON.parse(r.fields) as string[]).map((f) => labels.get(f) ?? f),
+        caseNo: r.purposeCase,
+        basis: r.purposeBasis,
+      };
+    });
+  }
+}

@@ -1,0 +1,149 @@
+import type { Generated } from "kysely";
+
+/** Tables the exchange module owns (see src/db/schema.ts for the conventions). */
+export interface ExchangeTables {
+  exchangeResources: ResourceRow;
+  exchangeMembers: MemberRow;
+  exchangeGrants: GrantRow;
+  exchangeGrantUsage: GrantUsageRow;
+  exchangeNonces: NonceRow;
+  exchangeAudit: ExchangeAuditRow;
+  registryPeople: PersonRecordRow;
+  registryEntities: EntityRecordRow;
+  registryLicences: LicenceRecordRow;
+}
+
+/** 国发〔2016〕51号: 无条件共享 / 有条件共享 / 不予共享. */
+export type ShareClass = "unconditional" | "conditional" | "none";
+export type Sensitivity = "public" | "internal" | "personal" | "sensitive";
+export type FieldType = "string" | "integer" | "number" | "date" | "boolean";
+
+export interface ResourceField {
+  name: string;
+  label: string;
+  type: FieldType;
+  format?: string;
+  sensitivity: Sensitivity;
+  nullable?: boolean;
+  /** Consumers may filter on this field (an exact match). */
+  filterable?: boolean;
+}
+
+export interface ResourceRow {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  provider: string;
+  summary: string;
+  shareClass: ShareClass;
+  legalBasis: string | null;
+  updateCycle: string;
+  fields: string; // JSON ResourceField[]
+  sample: string; // JSON record
+  publishedAt: string;
+}
+
+export type MemberStatus = "active" | "revoked";
+
+/** A member subsystem (接入系统): one department system with its own signing key. */
+export interface MemberRow {
+  id: Generated<number>;
+  code: string;
+  name: string;
+  department: string;
+  keyId: string;
+  alg: string;
+  publicJwk: string; // JSON
+  status: MemberStatus;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/** 共享授权: fields of one resource for one member, for a stated use, until it expires. */
+export interface GrantRow {
+  id: Generated<number>;
+  memberId: number;
+  resourceCode: string;
+  fields: string; // JSON string[]
+  purpose: string;
+  legalBasis: string;
+  expiresAt: string;
+  revokedAt: string | null;
+  dailyQuota: number;
+  createdAt: string;
+}
+
+/** Calls made under a grant per China day, counted atomically against its daily quota. */
+export interface GrantUsageRow {
+  grantId: number;
+  day: string;
+  calls: number;
+}
+
+export interface NonceRow {
+  keyId: string;
+  nonce: string;
+  seenAt: string;
+}
+
+export type CallResult = "ok" | "refused";
+
+/** One exchange call, hash-chained by `seq` (1, 2, 3 …) so an edit, insertion or deletion shows. */
+export interface ExchangeAuditRow {
+  seq: number;
+  at: string;
+  keyId: string;
+  member: string;
+  resource: string;
+  fields: string; // JSON string[] returned (or asked for, when refused)
+  purposeCase: string;
+  purposeBasis: string;
+  /** Whose record was read (an ID number's blind digest or a credit code), for "who read my data". */
+  subject: string;
+  result: CallResult;
+  status: number;
+  reason: string;
+  requestDigest: string;
+  responseDigest: string;
+  latencyMs: number;
+  prevHash: string;
+  hash: string;
+}
+
+/** 人口基础信息库: one resident. */
+export interface PersonRecordRow {
+  idNumber: string;
+  name: string;
+  gender: "男" | "女";
+  birthDate: string;
+  nation: string;
+  districtCode: string;
+  address: string;
+  householdNo: string;
+}
+
+/** 法人单位基础信息库: one legal entity (GB 32100 unified social credit code). */
+export interface EntityRecordRow {
+  creditCode: string;
+  name: string;
+  kind: string;
+  legalRepresentative: string;
+  registeredCapital: number;
+  foundedOn: string;
+  districtCode: string;
+  industryCode: string;
+  address: string;
+  status: string;
+}
+
+/** 电子证照目录: the index entry of one licence (not the credential itself). */
+export interface LicenceRecordRow {
+  licenceNo: string;
+  kind: string;
+  holderId: string;
+  holderName: string;
+  issuer: string;
+  issuedOn: string;
+  validUntil: string | null;
+  status: string;
+}
