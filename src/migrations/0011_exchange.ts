@@ -84,9 +84,10 @@ export function exchange(dialect: Dialect): Migration {
         .addColumn("hash", "text", (c) => c.notNull())
         .execute();
       await db.schema.createIndex("exchange_audit_subject").on("exchange_audit").column("subject").execute();
-      await db.schema
-        .createTable("registry_people")
-        .addColumn("id_number", "text", (c) => c.primaryKey())
+      // ID numbers and addresses are sealed (encrypted at rest) and found by their blind index.
+      await withId(db.schema.createTable("registry_people"), dialect)
+        .addColumn("id_number", "text", (c) => c.notNull())
+        .addColumn("id_number_index", "text", (c) => c.notNull().unique())
         .addColumn("name", "text", (c) => c.notNull())
         .addColumn("gender", "text", (c) => c.notNull())
         .addColumn("birth_date", "text", (c) => c.notNull())
@@ -108,11 +109,11 @@ export function exchange(dialect: Dialect): Migration {
         .addColumn("address", "text", (c) => c.notNull())
         .addColumn("status", "text", (c) => c.notNull())
         .execute();
-      await db.schema
-        .createTable("registry_licences")
-        .addColumn("licence_no", "text", (c) => c.primaryKey())
+      await withId(db.schema.createTable("registry_licences"), dialect)
+        .addColumn("licence_no", "text", (c) => c.notNull().unique())
         .addColumn("kind", "text", (c) => c.notNull())
         .addColumn("holder_id", "text", (c) => c.notNull())
+        .addColumn("holder_index", "text", (c) => c.notNull())
         .addColumn("holder_name", "text", (c) => c.notNull())
         .addColumn("issuer", "text", (c) => c.notNull())
         .addColumn("issued_on", "text", (c) => c.notNull())

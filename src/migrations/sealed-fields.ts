@@ -38,6 +38,19 @@ export const SEALED_FIELDS: SealedField[] = [
     index: { column: "phone_index", kind: "phone" },
   },
   {
+    table: "registry_people",
+    column: "id_number",
+    property: "idNumber",
+    index: { column: "id_number_index", kind: "id-number" },
+  },
+  { table: "registry_people", column: "address", property: "address" },
+  {
+    table: "registry_licences",
+    column: "holder_id",
+    property: "holderId",
+    index: { column: "holder_index", kind: "id-number" },
+  },
+  {
     table: "sms_outbox",
     column: "phone",
     property: "phone",

@@ -87,10 +87,14 @@ export function creditCodeFor(district: string, serial: number): string {
   return first17 + creditCodeCheckChar(first17);
 }
 
+/** A registry record in clear, as generated (the service seals the personal fields when storing). */
+export type PersonRecord = Omit<PersonRecordRow, "id" | "idNumberIndex">;
+export type LicenceRecord = Omit<LicenceRecordRow, "id" | "holderIndex">;
+
 export interface Registries {
-  people: PersonRecordRow[];
+  people: PersonRecord[];
   entities: EntityRecordRow[];
-  licences: LicenceRecordRow[];
+  licences: LicenceRecord[];
 }
 
 export interface KnownPerson {
@@ -108,7 +112,7 @@ export function generateRegistries(
   count = 1200,
 ): Registries {
   const random = seededRandom(20261202);
-  const people: PersonRecordRow[] = [];
+  const people: PersonRecord[] = [];
   const seen = new Set<string>();
   const addPerson = (idNumber: string, name: string) => {
     if (seen.has(idNumber)) return;
@@ -159,7 +163,7 @@ export function generateRegistries(
       i,
     );
   }
-  const licences: LicenceRecordRow[] = [];
+  const licences: LicenceRecord[] = [];
   people.slice(0, 400).forEach((p, i) => {
     licences.push({
       licenceNo: `JSZ${p.idNumber}`,

@@ -25,10 +25,6 @@ export interface DemoCredentials {
   filter: Record<string, string>;
 }
 
-async function insertChunks<T>(rows: T[], insert: (chunk: T[]) => Promise<unknown>): Promise<void> {
-  for (let i = 0; i < rows.length; i += 200) await insert(rows.slice(i, i + 200));
-}
-
 /**
  * The demo exchange, idempotently on every start of a demo instance: the catalogue, the base registries
  * (every verified demo account plus generated residents and enterprises) and one consumer system with
@@ -40,28 +36,7 @@ export async function seedExchange(deps: ExchangeDeps): Promise<void> {
   if ((await deps.exchange.catalogue()).length === 0) {
     const publishedAt = nowIso();
     for (const resource of DEMO_RESOURCES) await deps.exchange.publishResource({ ...resource, publishedAt });
-    const registries = generateRegistries(await deps.accounts.verifiedHolders());
-    await insertChunks(registries.people, (c) =>
-      db
-        .insertInto("registryPeople")
-        .values(c)
-        .onConflict((oc) => oc.doNothing())
-        .execute(),
-    );
-    await insertChunks(registries.entities, (c) =>
-      db
-        .insertInto("registryEntities")
-        .values(c)
-        .onConflict((oc) => oc.doNothing())
-        .execute(),
-    );
-    await insertChunks(registries.licences, (c) =>
-      db
-        .insertInto("registryLicences")
-        .values(c)
-        .onConflict((oc) => oc.doNothing())
-        .execute(),
-    );
+    await deps.exchange.loadRegistries(generateRegistries(await deps.accounts.verifiedHolders()));
   }
   const kv = new KvStore(db).scope<{ "demo-consumer": DemoCredentials }>("exchange");
   let credentials = await kv.get("demo-consumer");

@@ -18,6 +18,7 @@ import { chinaDate, nowIso } from "../../platform/time/china-time.ts";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import { ExchangeAudit } from "./audit.ts";
 import { REGISTRY_OF, type Resource } from "./catalogue.ts";
+import type { Registries } from "./registries.ts";
 import { refusal } from "./errors.ts";
 import type {
   ExchangeTables,
@@ -30,6 +31,9 @@ import type {
 type GrantRow = Selectable<GrantTable>;
 type MemberRow = Selectable<MemberTable>;
 type ResourceRow = Selectable<ResourceTable>;
+
+/** Filter fields stored sealed, and the blind-index column a lookup on them uses. */
+const SEALED_LOOKUPS: Record<string, string> = { idNumber: "idNumberIndex", holderId: "holderIndex" };
 
 /** Components every consumer signature must cover (the contract; README lists them). */
 export const REQUIRED_COMPONENTS = ["@method", "@target-uri", "content-digest", "exchange-purpose"];
@@ -190,6 +194,39 @@ export class ExchangeService {
       .values(values)
       .onConflict((oc) => oc.column("code").doUpdateSet(values))
       .execute();
+  }
+
+  /** Stores registry records, sealing ID numbers and addresses and indexing them for lookups. */
+  async loadRegistries(registries: Registries): Promise<void> {
+    const { cipher } = this.store;
+    const chunks = <T>(rows: T[]) => Array.from({ length: Math.ceil(rows.length / 200) }, (_, i) => rows.slice(i * 200, i * 200 + 200));
+    for (const chunk of chunks(registries.people))
+      await this.db
+        .insertInto("registryPeople")
+        .values(
+          chunk.map((p) => ({
+            ...p,
+            idNumber: cipher.seal(p.idNumber),
+            idNumberIndex: cipher.blindIndex("id-number", p.idNumber),
+            address: cipher.seal(p.address),
+          })),
+        )
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    for (const chunk of chunks(registries.entities))
+      await this.db.insertInto("registryEntities").values(chunk).onConflict((oc) => oc.doNothing()).execute();
+    for (const chunk of chunks(registries.licences))
+      await this.db
+        .insertInto("registryLicences")
+        .values(
+          chunk.map((l) => ({
+            ...l,
+            holderId: cipher.seal(l.holderId),
+            holderIndex: cipher.blindIndex("id-number", l.holderId),
+          })),
+        )
+        .onConflict((oc) => oc.doNothing())
+        .execute();
   }
 
   // ---- members and grants ----------------------------------------------------------------------
@@ -479,7 +516,8 @@ export class ExchangeService {
     if (!registry || !subjectField) throw refusal("unknown_resource", "该资源暂无数据源");
     const rows = await this.lookup(registry, request.filter, [...new Set([...served, subjectField])]);
     const subjects = [...new Set(rows.map((r) => String(r[subjectField])))];
-    context.subject = subjects.length === 1 ? subjects[0]! : "";
+    // Audited as a blind index: the log says whose record was read without holding the ID number.
+    context.subject = subjects.length === 1 ? this.store.cipher.blindIndex("id-number", subjects[0]!) : "";
     const records = rows.map((r) => Object.fromEntries(served.map((f) => [f, r[f] ?? null])));
     return { resource: resource.code, records, ...(withheld.length > 0 ? { withheld } : {}) };
   }
@@ -574,8 +612,14 @@ export class ExchangeService {
           ? "registryEntities"
           : "registryLicences";
     // Column names were checked against the resource's fields, which mirror the table's columns.
+    // Sealed columns are matched through their blind index.
     let q = this.db.selectFrom(table).select(columns as never[]);
-    for (const [key, value] of Object.entries(filter)) q = q.where(key as never, "=", value as never);
+    for (const [key, value] of Object.entries(filter)) {
+      const index = SEALED_LOOKUPS[key];
+      q = index
+        ? q.where(index as never, "=", this.store.cipher.blindIndex("id-number", String(value)) as never)
+        : q.where(key as never, "=", value as never);
+    }
     return (await q.limit(MAX_RECORDS).execute()) as Record<string, unknown>[];
   }
 
@@ -636,7 +680,7 @@ export class ExchangeService {
       basis: string;
     }[]
   > {
-    const rows = await this.audit.forSubject(subject);
+    const rows = await this.audit.forSubject(this.store.cipher.blindIndex("id-number", subject));
     const members = new Map(
       (await this.db.selectFrom("exchangeMembers").select(["code", "name", "department"]).execute()).map(
         (m) => [m.code, m],

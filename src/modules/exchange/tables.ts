@@ -98,7 +98,7 @@ export interface ExchangeAuditRow {
   fields: string; // JSON string[] returned (or asked for, when refused)
   purposeCase: string;
   purposeBasis: string;
-  /** Whose record was read (an ID number's blind digest or a credit code), for "who read my data". */
+  /** Whose record was read, as the blind index of its ID number or credit code ("who read my data"). */
   subject: string;
   result: CallResult;
   status: number;
@@ -110,9 +110,11 @@ export interface ExchangeAuditRow {
   hash: string;
 }
 
-/** 人口基础信息库: one resident. */
+/** 人口基础信息库: one resident (idNumber and address sealed; found by idNumberIndex). */
 export interface PersonRecordRow {
+  id: Generated<number>;
   idNumber: string;
+  idNumberIndex: string;
   name: string;
   gender: "男" | "女";
   birthDate: string;
@@ -136,11 +138,13 @@ export interface EntityRecordRow {
   status: string;
 }
 
-/** 电子证照目录: the index entry of one licence (not the credential itself). */
+/** 电子证照目录: the index entry of one licence (holderId sealed; found by holderIndex). */
 export interface LicenceRecordRow {
+  id: Generated<number>;
   licenceNo: string;
   kind: string;
   holderId: string;
+  holderIndex: string;
   holderName: string;
   issuer: string;
   issuedOn: string;
