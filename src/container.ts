@@ -65,7 +65,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
   const phone = new PhoneVerifier(store.db, new OutboxSmsSender(store.db), cookieSecret);
   const mailbox = new MailboxService(store, audit, search, sites, new PlatformWorkingDays(calendar), phone);
   const sessions = redis ? new RedisSessionStore(redis) : new SqlSessionStore(store.db);
-  const staff = new StaffService(store.db, audit, sessions);
+  const staff = new StaffService(store.db, audit, sessions, cookieSecret);
   const deps: AppDeps = {
     config,
     store,
@@ -91,7 +91,12 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     participation: new ParticipationService(store, audit, phone),
     calendar,
     oneStop: new OneStopService({ store, sites, search, audit, calendar, staff }),
-    accounts: new AccountsService(store, audit, config.oidc ? new OidcProvider(config.oidc) : null),
+    accounts: new AccountsService(
+      store,
+      audit,
+      cookieSecret,
+      config.oidc ? new OidcProvider(config.oidc) : null,
+    ),
     async close() {
       await bus.close();
       redis?.disconnect();
