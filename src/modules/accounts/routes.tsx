@@ -274,7 +274,7 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ deps: AccountsDeps }> = async (
       } catch {
         throw new Invalid("登录请求已过期，请重新登录");
       }
-      reply.clearCookie(OIDC_COOKIE, { path: "/" });
+      reply.clearCookie(OIDC_COOKIE, { path: "/", sameSite: "lax" });
       let identity;
       try {
         identity = await accounts.external.finish(

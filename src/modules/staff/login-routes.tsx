@@ -159,7 +159,7 @@ const loginRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, 
       if (!check.ok) {
         if (staffService.isLocked((await staffService.byId(user.id))!)) {
           await deps.sessions.destroy(pending.token);
-          reply.clearCookie(STAFF_COOKIE, { path: "/" });
+          reply.clearCookie(STAFF_COOKIE, { path: "/", sameSite: "lax" });
         }
         return sendPage(
           reply,
@@ -181,7 +181,7 @@ const loginRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, 
       const staff = request.staff.staff;
       const token = readSigned(request, STAFF_COOKIE);
       if (token) await deps.sessions.destroy(token);
-      reply.clearCookie(STAFF_COOKIE, { path: "/" });
+      reply.clearCookie(STAFF_COOKIE, { path: "/", sameSite: "lax" });
       await deps.audit.record({
         actor: staff.username,
         action: "staff.logout",
