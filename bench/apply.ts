@@ -214,11 +214,22 @@ export async function measureApply(options: {
   let before: number;
   try {
     await waitForHttp(`${base}/healthz`, 60_000, app);
+    // The sign-in form first: its pre-session cookie and CSRF token go with the credentials.
+    const form = await fetch(`${base}/sites/www/account/login`);
+    const formCookie = form.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
+    const formToken = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? "";
     const login = await fetch(`${base}/sites/www/account/login`, {
       method: "POST",
       redirect: "manual",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ loginName: DEMO_CITIZENS.person.loginName, password: DEMO_PASSWORD }),
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: formCookie, origin: base },
+      body: new URLSearchParams({
+        _csrf: formToken,
+        loginName: DEMO_CITIZENS.person.loginName,
+        password: DEMO_PASSWORD,
+      }),
     });
     const cookie = login.headers
       .getSetCookie()

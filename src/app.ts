@@ -22,6 +22,7 @@ import {
   type ValidationProblem,
 } from "./platform/http/errors.ts";
 import { registerPageCache } from "./platform/http/page-cache.ts";
+import { registerSameOriginCheck } from "./platform/http/same-origin.ts";
 import { sendHtml } from "./platform/http/reply.ts";
 import type { AppDeps } from "./deps.ts";
 import { buildAssets, type Asset } from "./web/assets.ts";
@@ -137,6 +138,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     referrerPolicy: { policy: "strict-origin-when-cross-origin" },
   });
   await app.register(cookie, { secret: deps.cookieSecret });
+  registerSameOriginCheck(app);
   await app.register(formbody);
   await app.register(multipart, { limits: { fileSize: MAX_ATTACHMENT_BYTES, files: 5, fields: 50 } });
   await app.register(rateLimit, {

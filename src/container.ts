@@ -67,7 +67,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
   const phone = new PhoneVerifier(store.db, new OutboxSmsSender(store.db, store.cipher), cookieSecret);
   const mailbox = new MailboxService(store, audit, search, sites, new PlatformWorkingDays(calendar), phone);
   const sessions = redis ? new RedisSessionStore(redis) : new SqlSessionStore(store.db);
-  const staff = new StaffService(store.db, audit, sessions);
+  const staff = new StaffService(store.db, audit, sessions, cookieSecret);
   const deps: AppDeps = {
     config,
     store,
@@ -94,7 +94,12 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     calendar,
     oneStop: new OneStopService({ store, sites, search, audit, calendar, staff }),
     exchange: new ExchangeService(store, audit),
-    accounts: new AccountsService(store, audit, config.oidc ? new OidcProvider(config.oidc) : null),
+    accounts: new AccountsService(
+      store,
+      audit,
+      cookieSecret,
+      config.oidc ? new OidcProvider(config.oidc) : null,
+    ),
     async close() {
       await bus.close();
       redis?.disconnect();

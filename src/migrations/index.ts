@@ -11,6 +11,7 @@ import { workflow } from "./0008_workflow.ts";
 import { kvOwners } from "./0009_kv_owners.ts";
 import { sealedFields } from "./0010_sealed_fields.ts";
 import { exchange } from "./0011_exchange.ts";
+import { loginHardening } from "./0012_login_hardening.ts";
 
 /** One ordered timeline: names sort in the order they run. Each runs on SQLite and PostgreSQL. */
 export const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -25,4 +26,5 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   "0009_kv_owners": kvOwners,
   "0010_sealed_fields": sealedFields,
   "0011_exchange": exchange,
+  "0012_login_hardening": loginHardening,
 };

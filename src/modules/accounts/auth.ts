@@ -57,7 +57,7 @@ export async function signOut(
   const raw = request.cookies?.[CITIZEN_COOKIE];
   const unsigned = raw ? request.unsignCookie(raw) : null;
   if (unsigned?.valid && unsigned.value) await deps.sessions.destroy(unsigned.value);
-  reply.clearCookie(CITIZEN_COOKIE, { path: "/" });
+  reply.clearCookie(CITIZEN_COOKIE, { path: "/", sameSite: "lax" });
 }
 
 /**

@@ -10,6 +10,7 @@ import { renderDocument } from "../../web/render.ts";
 import { pageContext, siteOf } from "../sites/index.ts";
 import { citizenOnly, signIn, signOut } from "./auth.ts";
 import { safeNext } from "../../platform/http/safe-redirect.ts";
+import { preSessionToken, preSessionTokenValid } from "../../platform/auth/csrf.ts";
 import type { PendingLogin } from "./identity.ts";
 import type { Account } from "./service.ts";
 import { AccountPage, LoginPage, RegisterPage, type RegisterValues } from "./views/pages.tsx";
@@ -61,6 +62,7 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ deps: AccountsDeps }> = async (
       renderDocument(
         <LoginPage
           ctx={page.ctx}
+          csrf={formToken(reply.request, reply)}
           next={page.next}
           values={{ loginName: page.loginName }}
           errors={page.errors}
@@ -70,6 +72,11 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ deps: AccountsDeps }> = async (
       ),
     );
   }
+
+  /** The pre-session CSRF token of the sign-in and registration forms (login CSRF). */
+  const formToken = (request: FastifyRequest, reply: FastifyReply) =>
+    preSessionToken(request, reply, deps.config.secureCookies);
+  const EXPIRED = "页面已过期或来源不明，请重新输入后提交";
 
   /** A sign-in or registration that succeeded: the session starts and the visitor goes on to `next`. */
   const signInAndGo = (reply: FastifyReply, next: string) => async (account: Account) => {
@@ -114,9 +121,13 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ deps: AccountsDeps }> = async (
       const body = request.body;
       const { ctx, next } = await ctxAndNext(request, request.params.site, body.next);
       const loginName = field(body, "loginName", 40);
+      if (!preSessionTokenValid(request)) {
+        reply.status(403);
+        return showLogin(reply, { ctx, next, loginName, errors: { loginName: EXPIRED } });
+      }
       return handleForm({
         parse: () => ({ loginName, password: field(body, "password", 128) }),
-        run: (input) => accounts.authenticate(input.loginName, input.password),
+        run: (input) => accounts.authenticate(input.loginName, input.password, request.ip),
         onSuccess: signInAndGo(reply, next),
         rerender: (problem) => {
           reply.status(problem.status);
@@ -144,7 +155,15 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ deps: AccountsDeps }> = async (
       const { ctx, next } = await ctxAndNext(request, request.params.site, request.query.next);
       return sendHtml(
         reply,
-        renderDocument(<RegisterPage ctx={ctx} next={next} values={emptyRegister} errors={{}} />),
+        renderDocument(
+          <RegisterPage
+            ctx={ctx}
+            csrf={formToken(request, reply)}
+            next={next}
+            values={emptyRegister}
+            errors={{}}
+          />,
+        ),
       );
     },
   );
@@ -164,6 +183,22 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ deps: AccountsDeps }> = async (
         phone: field(body, "phone", 20),
         agree: field(body, "agree", 2),
       };
+      const again = (status: number, errors: Record<string, string>) => {
+        reply.status(status);
+        return sendHtml(
+          reply,
+          renderDocument(
+            <RegisterPage
+              ctx={ctx}
+              csrf={formToken(request, reply)}
+              next={next}
+              values={values}
+              errors={errors}
+            />,
+          ),
+        );
+      };
+      if (!preSessionTokenValid(request)) return again(403, { form: EXPIRED });
       return handleForm({
         parse: () => ({
           ...values,
@@ -172,13 +207,7 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ deps: AccountsDeps }> = async (
         }),
         run: (input) => accounts.register(input),
         onSuccess: signInAndGo(reply, next),
-        rerender: (problem) => {
-          reply.status(problem.status);
-          return sendHtml(
-            reply,
-            renderDocument(<RegisterPage ctx={ctx} next={next} values={values} errors={problem.errors} />),
-          );
-        },
+        rerender: (problem) => again(problem.status, problem.errors),
       });
     },
   );
@@ -245,7 +274,7 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ deps: AccountsDeps }> = async (
       } catch {
         throw new Invalid("登录请求已过期，请重新登录");
       }
-      reply.clearCookie(OIDC_COOKIE, { path: "/" });
+      reply.clearCookie(OIDC_COOKIE, { path: "/", sameSite: "lax" });
       let identity;
       try {
         identity = await accounts.external.finish(

@@ -2,7 +2,9 @@ import type { Insertable, Selectable } from "kysely";
 
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 
-import { hashPassword, passwordProblem, verifyPassword } from "../../platform/auth/passwords.ts";
+import { hashPassword, passwordProblem, verifyPasswordOrDummy } from "../../platform/auth/passwords.ts";
+
+import { AttemptLimiter, type AttemptTarget } from "../../platform/auth/attempts.ts";
 
 import type { Db } from "../../platform/db/database.ts";
 
@@ -69,14 +71,22 @@ function toAccount(row: Selectable<AccountRow>): Account {
  * Login name: the mobile number for a person, the unified social credit code for an enterprise.
  */
 export class AccountsService {
-  private dummyHash: Promise<string> | null = null;
+  private readonly attempts: AttemptLimiter;
 
   constructor(
     private readonly store: Db<AccountsTables>,
     private readonly audit: AuditLog,
+    /** Keys the hashes under which unknown names' attempts count (the app's cookie secret). */
+    attemptSecret: string,
     /** The external (redirect) identity provider, when configured (Config.oidc). */
     readonly external: RedirectIdentityProvider | null = null,
-  ) {}
+  ) {
+    this.attempts = new AttemptLimiter(
+      store.db,
+      { max: MAX_FAILED, lockMinutes: LOCK_MINUTES },
+      attemptSecret,
+    );
+  }
 
   private get db() {
     return this.store.db;
@@ -227,13 +237,13 @@ export class AccountsService {
     return toAccount(row);
   }
 
-  /** The local provider: login name + password, with lockout after repeated failures. */
-  async authenticate(loginName: string, password: string): Promise<Account> {
-    const fail = new Unauthenticated(
-      "账号或密码错误",
-      { loginName: "账号或密码错误" },
-      "invalid_credentials",
-    );
+  /**
+   * The local provider: login name + password, with lockout after repeated failures. Every attempt
+   * is reserved before the password is compared (attempts.ts), for unknown names too (counted under a
+   * hash of the name and checked against a dummy hash): parallel guesses cannot outrun the lockout,
+   * and an unknown name gets the same answers, after the same work, as a real account.
+   */
+  async authenticate(loginName: string, password: string, ip = "-"): Promise<Account> {
     const name = loginName.trim().slice(0, 40);
     const row = await this.db
       .selectFrom("accounts")
@@ -241,33 +251,28 @@ export class AccountsService {
       .where("loginName", "in", this.loginNames(name))
       .where("provider", "=", "local")
       .executeTakeFirst();
-    if (!row || !row.passwordHash || row.disabled) {
-      // Same work as a real check, so response time does not reveal which accounts exist.
-      this.dummyHash ??= hashPassword("not-a-real-password-Aa1!");
-      await verifyPassword(await this.dummyHash, password);
-      throw fail;
+    const target: AttemptTarget = row
+      ? { table: "accounts", id: row.id }
+      : this.attempts.unknownName("citizen", name.toUpperCase());
+    const failed = async (reason: string, locked: boolean) => {
+      await this.audit.record({
+        actor: row ? `account:${row.id}` : "anonymous",
+        action: "account.login.failed",
+        targetType: "account",
+        targetId: row?.id ?? "-",
+        detail: { ip, reason, locked },
+      });
+      if (locked)
+        return new TooMany(`连续登录失败次数过多，账号已锁定，请${LOCK_MINUTES}分钟后再试`, {}, "locked");
+      return new Unauthenticated("账号或密码错误", { loginName: "账号或密码错误" }, "invalid_credentials");
+    };
+    if ((await this.attempts.reserve(target)) === "locked") throw await failed("locked", true);
+    const good = await verifyPasswordOrDummy(row?.passwordHash ?? null, password);
+    if (!row || !good || row.disabled) {
+      const locked = await this.attempts.failed(target);
+      throw await failed(!row ? "unknown" : row.disabled && good ? "disabled" : "password", locked);
     }
-    if (row.lockedUntil && row.lockedUntil > nowIso())
-      throw new TooMany(`连续登录失败次数过多，账号已锁定，请${LOCK_MINUTES}分钟后再试`, {}, "locked");
-    if (!(await verifyPassword(row.passwordHash, password))) {
-      const failed = row.failedLogins + 1;
-      await this.db
-        .updateTable("accounts")
-        .set({
-          failedLogins: failed >= MAX_FAILED ? 0 : failed,
-          lockedUntil:
-            failed >= MAX_FAILED ? new Date(Date.now() + LOCK_MINUTES * 60000).toISOString() : null,
-        })
-        .where("id", "=", row.id)
-        .execute();
-      throw fail;
-    }
-    if (row.failedLogins > 0 || row.lockedUntil)
-      await this.db
-        .updateTable("accounts")
-        .set({ failedLogins: 0, lockedUntil: null })
-        .where("id", "=", row.id)
-        .execute();
+    await this.attempts.reset(target);
     return toAccount(row);
   }
 

@@ -1,4 +1,5 @@
 import { pageParam } from "../../platform/http/params.ts";
+import { sameOriginPath } from "../../platform/http/safe-redirect.ts";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply } from "fastify";
 import { Feed } from "feed";
@@ -168,13 +169,12 @@ const contentRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (a
       if (!match) throw notFound("该信息不存在");
       const article = await content.repo.byId(Number(match[1]));
       if (!article) throw notFound("该信息不存在");
-      if (
-        article.status === "unpublished" &&
-        article.unpublishReason === "consolidated" &&
-        article.redirectTo
-      ) {
-        return reply.redirect(article.redirectTo, 301);
-      }
+      // Checked again as it is sent: a target stored before the check was tightened is not followed.
+      const movedTo =
+        article.status === "unpublished" && article.unpublishReason === "consolidated"
+          ? sameOriginPath(article.redirectTo)
+          : null;
+      if (movedTo) return reply.redirect(movedTo, 301);
       const onSite = article.ownerSiteId === site.id || (await content.repo.isOnSite(article.id, site.id));
       if (!onSite) throw notFound("该信息不存在");
       if (article.status === "unpublished") {

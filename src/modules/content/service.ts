@@ -1,5 +1,6 @@
 import { diffWords } from "diff";
 
+import { sameOriginPath } from "../../platform/http/safe-redirect.ts";
 import type { Transaction } from "kysely";
 
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
@@ -413,10 +414,9 @@ export class ContentService {
     const errors: Record<string, string> = {};
     if (!(reason in UNPUBLISH_REASONS)) errors.reason = "请选择撤稿原因";
     if (!note.trim()) errors.note = "请说明撤稿理由";
-    if (
-      reason === "consolidated" &&
-      !(redirectTo && /^\/[^/]/.test(redirectTo) && !/[\s<>"]/.test(redirectTo))
-    ) {
+    // A local path only (sameOriginPath refuses "//host", "/\host", schemes, encoded tricks).
+    const target = reason === "consolidated" ? sameOriginPath(redirectTo) : null;
+    if (reason === "consolidated" && !(target && !/[\s<>"]/.test(redirectTo ?? ""))) {
       errors.redirectTo = "整合的信息须填写新地址（站内路径，如 /sites/rst/art/12.html）";
     }
     if (Object.keys(errors).length > 0) throw new Invalid("撤稿信息有误", errors);
@@ -427,7 +427,7 @@ export class ContentService {
           status: reason === "withdrawn" ? "withdrawn" : "unpublished",
           unpublishReason: reason as UnpublishReason, // checked above
           unpublishNote: note.trim(),
-          redirectTo: reason === "consolidated" ? redirectTo : null,
+          redirectTo: target,
           updatedAt: nowIso(),
         })
         .where("id", "=", id)

@@ -1,4 +1,5 @@
 import { after, before, describe, it } from "node:test";
+import { postCitizenForm } from "../../../test/citizen-form.ts";
 import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { idCheckChar } from "../../platform/validation/china-ids.ts";
@@ -236,19 +237,14 @@ for (const engine of ENGINES) {
         .select(["trackingNo", "id"])
         .where("status", "=", "prereview")
         .executeTakeFirstOrThrow();
-      const other = await t.app.inject({
-        method: "POST",
-        url: "/sites/www/account/register",
-        headers: FORM,
-        payload: urlencoded({
-          kind: "person",
-          name: "路人甲",
-          idNumber: "11010519491231002X",
-          phone: "13611112222",
-          password: "Chuyun#Other2026",
-          password2: "Chuyun#Other2026",
-          agree: "1",
-        }),
+      const other = await postCitizenForm(t.app, "/sites/www/account/register", {
+        kind: "person",
+        name: "路人甲",
+        idNumber: "11010519491231002X",
+        phone: "13611112222",
+        password: "Chuyun#Other2026",
+        password2: "Chuyun#Other2026",
+        agree: "1",
       });
       const otherCookie = `cy_citizen=${other.cookies.find((c) => c.name === "cy_citizen")!.value}`;
       const peek = await t.app.inject({

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import type { TestContext } from "../../../test/engines.ts";
 import type { StaffPrincipal } from "../staff/index.ts";
 import { DEMO_PASSWORD } from "../../seed/demo-password.ts";
+import { postCitizenForm } from "../../../test/citizen-form.ts";
 
 export const FORM = { "content-type": "application/x-www-form-urlencoded" };
 
@@ -46,12 +47,7 @@ export async function citizenLogin(
   loginName: string,
   password = DEMO_PASSWORD,
 ): Promise<string> {
-  const res = await t.app.inject({
-    method: "POST",
-    url: "/sites/www/account/login",
-    payload: urlencoded({ loginName, password }),
-    headers: FORM,
-  });
+  const res = await postCitizenForm(t.app, "/sites/www/account/login", { loginName, password });
   assert.equal(res.statusCode, 303, res.body.slice(0, 300));
   const c = res.cookies.find((x) => x.name === "cy_citizen")!;
   return `cy_citizen=${c.value}`;

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { safeNext } from "../../platform/http/safe-redirect.ts";
 import { Type } from "typebox";
 import type { SitesDeps } from "./deps.ts";
 import { Invalid } from "../../platform/http/errors.ts";
@@ -23,11 +24,6 @@ const SECTIONS: { title: string; kinds: ArticleKind[]; channelPath: string }[] =
   { title: "政策文件", kinds: ["policy"], channelPath: "zwgk/zcwj" },
   { title: "政策解读", kinds: ["interpretation"], channelPath: "zwgk/zcjd" },
 ];
-
-function safeBack(back: string | undefined, fallback: string): string {
-  // Only same-site paths: never an open redirect.
-  return back && back.startsWith("/") && !back.startsWith("//") && !/[\r\n\\]/.test(back) ? back : fallback;
-}
 
 /** A report's values checked: the row to store, or Invalid with a message per field. */
 function checkReport(values: ReportErrorValues) {
@@ -110,7 +106,7 @@ const sitesRoutes: FastifyPluginAsyncTypebox<{ deps: SitesDeps }> = async (app, 
         httpOnly: false,
         secure: deps.config.secureCookies,
       });
-      return reply.redirect(safeBack(back, `/sites/${site.code}/`), 303);
+      return reply.redirect(safeNext(back, `/sites/${site.code}/`), 303);
     },
   );
 

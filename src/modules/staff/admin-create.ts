@@ -81,7 +81,13 @@ export async function adminCreateCommand(
   const store = openDatabase<StaffTables & AuditTables & AuthTables>(config);
   try {
     await migrateToLatest(store);
-    const staff = new StaffService(store.db, new AuditLog(store.db), new SqlSessionStore(store.db));
+    const staff = new StaffService(
+      store.db,
+      new AuditLog(store.db),
+      new SqlSessionStore(store.db),
+      // Creating users signs nobody in: the unknown-name attempt hashes are not used here.
+      "admin-create",
+    );
     const user = await staff.create(
       { username, displayName, password, isOperator: true },
       "system:admin-create",

@@ -1,8 +1,7 @@
-import { checkRequestCsrf } from "../../platform/auth/csrf.ts";
+import { checkRequestCsrf, preSessionToken, preSessionTokenValid } from "../../platform/auth/csrf.ts";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import { randomBytes, timingSafeEqual } from "node:crypto";
 
 import type { StaffDeps } from "./deps.ts";
 
@@ -19,8 +18,6 @@ import { newTotpSecret, totpUri } from "./totp.ts";
 
 import { LoginPage, TotpPage } from "./views/login.tsx";
 
-/** Pre-login CSRF: a signed cookie whose value the form must echo (no session exists yet). */
-const LOGIN_CSRF_COOKIE = "cy_login";
 const PENDING_SECONDS = 10 * 60;
 /** Per client address; generous enough for an office behind one NAT, tight enough to stop guessing. */
 export const LOGIN_RATE_LIMIT = { max: 20, timeWindow: "1 minute" };
@@ -38,13 +35,9 @@ const loginRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, 
     ...(maxAge ? { maxAge } : {}),
   });
 
-  function loginCsrf(request: FastifyRequest, reply: FastifyReply): string {
-    const existing = readSigned(request, LOGIN_CSRF_COOKIE);
-    if (existing) return existing;
-    const token = randomBytes(24).toString("base64url");
-    reply.setCookie(LOGIN_CSRF_COOKIE, token, cookieOptions(3600));
-    return token;
-  }
+  /** Pre-login CSRF: a signed cookie whose value the form must echo (no session exists yet). */
+  const loginCsrf = (request: FastifyRequest, reply: FastifyReply) =>
+    preSessionToken(request, reply, deps.config.secureCookies);
 
   function readSigned(request: FastifyRequest, name: string): string | null {
     const raw = request.cookies?.[name];
@@ -96,9 +89,7 @@ const loginRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, 
       const form = request.body;
       const next = safeNext(formText(form, "next", 500), "/admin");
       const username = formText(form, "username", 64);
-      const expected = readSigned(request, LOGIN_CSRF_COOKIE);
-      const sent = formText(form, "_csrf", 100);
-      if (!expected || !sameToken(expected, sent)) {
+      if (!preSessionTokenValid(request)) {
         return sendPage(
           reply,
           <LoginPage
@@ -118,7 +109,12 @@ const loginRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, 
       if (!result.ok) {
         return sendPage(
           reply,
-          <LoginPage csrf={expected} next={next} username={username} error={result.message} />,
+          <LoginPage
+            csrf={loginCsrf(request, reply)}
+            next={next}
+            username={username}
+            error={result.message}
+          />,
           401,
         );
       }
@@ -163,7 +159,7 @@ const loginRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, 
       if (!check.ok) {
         if (staffService.isLocked((await staffService.byId(user.id))!)) {
           await deps.sessions.destroy(pending.token);
-          reply.clearCookie(STAFF_COOKIE, { path: "/" });
+          reply.clearCookie(STAFF_COOKIE, { path: "/", sameSite: "lax" });
         }
         return sendPage(
           reply,
@@ -185,7 +181,7 @@ const loginRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, 
       const staff = request.staff.staff;
       const token = readSigned(request, STAFF_COOKIE);
       if (token) await deps.sessions.destroy(token);
-      reply.clearCookie(STAFF_COOKIE, { path: "/" });
+      reply.clearCookie(STAFF_COOKIE, { path: "/", sameSite: "lax" });
       await deps.audit.record({
         actor: staff.username,
         action: "staff.logout",
@@ -203,10 +199,4 @@ function enrolment(user: StaffUser, session: Session): { secret: string; uri: st
   if (user.totpSecret) return null;
   const secret = typeof session.data.enrolSecret === "string" ? session.data.enrolSecret : null;
   return secret ? { secret, uri: totpUri(user.username, secret) } : null;
-}
-
-function sameToken(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }

@@ -2,7 +2,9 @@ import type { Kysely, Selectable } from "kysely";
 
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 
-import { hashPassword, passwordProblem, verifyPassword } from "../../platform/auth/passwords.ts";
+import { hashPassword, passwordProblem, verifyPasswordOrDummy } from "../../platform/auth/passwords.ts";
+
+import { AttemptLimiter, type AttemptTarget } from "../../platform/auth/attempts.ts";
 
 import { STAFF_ROLES } from "./auth.ts";
 
@@ -15,7 +17,7 @@ import type { SessionStore } from "../../platform/auth/session-store.ts";
 import { type StaffDirectory, type StaffPrincipal } from "./auth.ts";
 import type { StaffRole, StaffTables, StaffUserRow } from "./tables.ts";
 
-import { totpValid } from "./totp.ts";
+import { totpStep } from "./totp.ts";
 
 export type StaffUser = Selectable<StaffUserRow>;
 
@@ -25,6 +27,8 @@ export const LOCK_MINUTES = 15;
 export const LOGIN_FAILED_MESSAGE = "用户名或密码错误，请重新输入";
 export const LOCKED_MESSAGE = `连续登录失败次数过多，账号已锁定${LOCK_MINUTES}分钟，请稍后再试或联系管理员解锁`;
 export const TOTP_FAILED_MESSAGE = "动态验证码错误或已过期，请输入验证器中当前显示的6位数字";
+/** A right code that was already used (each code signs in once). */
+export const TOTP_USED_MESSAGE = "该动态验证码已使用过，请等待验证器显示新的验证码后再输入";
 
 const USERNAME = /^[a-z][a-z0-9_.-]{2,31}$/;
 
@@ -41,8 +45,6 @@ function isStaffRole(role: string): role is StaffRole {
   return role in STAFF_ROLES;
 }
 
-let dummyHash: Promise<string> | null = null;
-
 /** Staff accounts: sign-in checks with lockout, TOTP, and account administration. */
 export class StaffService implements StaffDirectory {
   constructor(
@@ -50,7 +52,17 @@ export class StaffService implements StaffDirectory {
     private readonly audit: AuditLog,
     /** Where staff sessions live; disabling a user ends them. */
     private readonly sessions: SessionStore,
-  ) {}
+    /** Keys the hashes under which unknown names' attempts count (the app's cookie secret). */
+    attemptSecret: string,
+  ) {
+    this.attempts = new AttemptLimiter(
+      db,
+      { max: MAX_FAILED_LOGINS, lockMinutes: LOCK_MINUTES },
+      attemptSecret,
+    );
+  }
+
+  private readonly attempts: AttemptLimiter;
 
   /** The signed-in principal for a staff session: null when the user is unknown or disabled. */
   async principal(userId: number): Promise<StaffPrincipal | null> {
@@ -82,71 +94,76 @@ export class StaffService implements StaffDirectory {
     return this.db.selectFrom("staffUsers").selectAll().where("username", "=", username).executeTakeFirst();
   }
 
-  /** First factor. Failures count towards the lockout; every outcome is audited. */
+  /**
+   * First factor. Every attempt is reserved before the password is compared (attempts.ts), for
+   * unknown names too (counted under a hash of the name, checked against a dummy hash), so parallel
+   * guesses cannot outrun the lockout and the answers do not tell which names exist. Audited.
+   */
   async checkPassword(username: string, password: string, ip: string): Promise<PasswordCheck> {
     const name = username.trim().toLowerCase().slice(0, 64);
     const user = name ? await this.byUsername(name) : undefined;
-    if (!user) {
-      // Spend the same time as a real check so timing does not reveal unknown names.
-      dummyHash ??= hashPassword("timing-equaliser-Aa1!");
-      await verifyPassword(await dummyHash, password);
+    const target = this.attemptTarget(user, name);
+    const fail = async (reason: string, message: string, extra: Record<string, unknown> = {}) => {
       await this.audit.record({
-        actor: "anonymous",
+        actor: user?.username ?? "anonymous",
         action: "staff.login.failed",
         targetType: "staff",
-        targetId: "-",
-        detail: { username: name, ip, reason: "unknown-user" },
+        targetId: user?.id ?? "-",
+        detail: { ...(user ? {} : { username: name }), ip, reason, ...extra },
       });
-      return { ok: false, message: LOGIN_FAILED_MESSAGE };
-    }
-    if (this.isLocked(user)) {
-      await this.audit.record({
-        actor: user.username,
-        action: "staff.login.failed",
-        targetType: "staff",
-        targetId: user.id,
-        detail: { ip, reason: "locked" },
+      return { ok: false as const, message };
+    };
+    if ((await this.attempts.reserve(target)) === "locked") return fail("locked", LOCKED_MESSAGE);
+    const good = await verifyPasswordOrDummy(user?.passwordHash ?? null, password);
+    if (!user || !good) {
+      const locked = await this.attempts.failed(target);
+      return fail(user ? "password" : "unknown-user", locked ? LOCKED_MESSAGE : LOGIN_FAILED_MESSAGE, {
+        locked,
       });
-      return { ok: false, message: LOCKED_MESSAGE };
     }
-    const good = await verifyPassword(user.passwordHash, password);
-    if (!good || user.disabled) {
-      const locked = good ? false : await this.recordFailure(user);
-      await this.audit.record({
-        actor: user.username,
-        action: "staff.login.failed",
-        targetType: "staff",
-        targetId: user.id,
-        detail: { ip, reason: user.disabled ? "disabled" : "password", locked },
-      });
-      if (locked) return { ok: false, message: LOCKED_MESSAGE };
-      return {
-        ok: false,
-        message: user.disabled && good ? "该账号已停用，请联系管理员" : LOGIN_FAILED_MESSAGE,
-      };
+    if (user.disabled) {
+      await this.attempts.release(target);
+      return fail("disabled", "该账号已停用，请联系管理员");
     }
+    // An operator still owes a TOTP code: the attempt is given back, the count goes on until the
+    // whole sign-in succeeds (loginSucceeded resets it), so TOTP guesses stay limited.
+    if (user.isOperator) await this.attempts.release(target);
     return { ok: true, user };
   }
 
-  /** Second factor; a wrong code counts as a failed attempt like a wrong password. */
+  /**
+   * Second factor; a wrong code counts as a failed attempt like a wrong password, and is reserved
+   * before it is compared. A right code is accepted once: its time step must be later than the
+   * last one used (a conditional update, so two sign-ins cannot both use one code).
+   */
   async checkTotp(
     user: StaffUser,
     code: string,
     secret: string,
     ip: string,
   ): Promise<{ ok: true } | { ok: false; message: string }> {
-    const fresh = (await this.byId(user.id))!;
-    if (this.isLocked(fresh)) return { ok: false, message: LOCKED_MESSAGE };
-    if (totpValid(user.username, secret, code)) return { ok: true };
-    const locked = await this.recordFailure(fresh);
+    const target = this.attemptTarget(user, user.username);
+    if ((await this.attempts.reserve(target)) === "locked") return { ok: false, message: LOCKED_MESSAGE };
+    const step = totpStep(user.username, secret, code);
+    if (step !== null) {
+      const claimed = await this.db
+        .updateTable("staffUsers")
+        .set({ lastTotpStep: step })
+        .where("id", "=", user.id)
+        .where((eb) => eb.or([eb("lastTotpStep", "is", null), eb("lastTotpStep", "<", step)]))
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) === 1) return { ok: true };
+    }
+    const locked = await this.attempts.failed(target);
     await this.audit.record({
       actor: user.username,
       action: "staff.login.failed",
       targetType: "staff",
       targetId: user.id,
-      detail: { ip, reason: "totp", locked },
+      detail: { ip, reason: step === null ? "totp" : "totp-replay", locked },
     });
-    return { ok: false, message: locked ? LOCKED_MESSAGE : TOTP_FAILED_MESSAGE };
+    if (locked) return { ok: false, message: LOCKED_MESSAGE };
+    return { ok: false, message: step === null ? TOTP_FAILED_MESSAGE : TOTP_USED_MESSAGE };
   }
 
   /** A completed sign-in: clears the failure count, stores a newly enrolled TOTP secret, audits. */
@@ -182,19 +199,9 @@ export class StaffService implements StaffDirectory {
     return !!user.lockedUntil && user.lockedUntil > nowIso();
   }
 
-  /** Counts a failure; the fifth in a row locks the account. Returns whether it is now locked. */
-  private async recordFailure(user: StaffUser): Promise<boolean> {
-    const failures = (user.lockedUntil && !this.isLocked(user) ? 0 : user.failedLogins) + 1;
-    const lock = failures >= MAX_FAILED_LOGINS;
-    await this.db
-      .updateTable("staffUsers")
-      .set({
-        failedLogins: lock ? 0 : failures,
-        lockedUntil: lock ? new Date(Date.now() + LOCK_MINUTES * 60_000).toISOString() : null,
-      })
-      .where("id", "=", user.id)
-      .execute();
-    return lock;
+  /** Where the attempts at this name count: the user's row, or a hashed-name row for unknown names. */
+  private attemptTarget(user: StaffUser | undefined, name: string): AttemptTarget {
+    return user ? { table: "staff_users", id: user.id } : this.attempts.unknownName("staff", name);
   }
 
   // ---- administration -------------------------------------------------------------------------

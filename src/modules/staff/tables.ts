@@ -18,6 +18,8 @@ export interface StaffUserRow {
   totpSecret: string | null;
   failedLogins: Generated<number>;
   lockedUntil: string | null;
+  /** The TOTP time step (unix seconds / 30) of the last accepted code; a code is good once. */
+  lastTotpStep: number | null;
   disabled: Generated<number>;
   createdAt: string;
 }

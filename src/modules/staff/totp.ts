@@ -23,9 +23,14 @@ export function totpUri(username: string, secret: string): string {
   return totpFor(username, secret).toString();
 }
 
-/** Checks a 6-digit code, allowing one 30-second step of clock drift either way. */
-export function totpValid(username: string, secret: string, code: string): boolean {
+/**
+ * Checks a 6-digit code, allowing one 30-second step of clock drift either way. Returns the time
+ * step (unix seconds / 30) the code belongs to, or null when it is wrong; the caller accepts each
+ * step once (RFC 6238 §5.2), so a seen code cannot be replayed within its window.
+ */
+export function totpStep(username: string, secret: string, code: string, now = Date.now()): number | null {
   const token = code.replace(/\s+/g, "");
-  if (!/^\d{6}$/.test(token)) return false;
-  return totpFor(username, secret).validate({ token, window: 1 }) !== null;
+  if (!/^\d{6}$/.test(token)) return null;
+  const delta = totpFor(username, secret).validate({ token, window: 1, timestamp: now });
+  return delta === null ? null : Math.floor(now / 1000 / 30) + delta;
 }

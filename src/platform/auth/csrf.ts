@@ -1,5 +1,5 @@
-import type { FastifyRequest } from "fastify";
-import { timingSafeEqual } from "node:crypto";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { randomBytes, timingSafeEqual } from "node:crypto";
 import { Forbidden } from "../http/errors.ts";
 
 declare module "fastify" {
@@ -36,4 +36,48 @@ export function checkRequestCsrf(request: FastifyRequest, expected: string): voi
   }
   const body = request.body as Record<string, unknown> | undefined;
   verifyCsrf(expected, typeof body?._csrf === "string" ? body._csrf : "");
+}
+
+/**
+ * Forms shown before there is a session (sign-in, registration) use a signed double-submit token:
+ * a random value in a signed, HttpOnly, SameSite=Lax cookie that the form echoes in `_csrf`. A
+ * foreign page can post the form but can neither read nor set the cookie, so it cannot sign a
+ * visitor into the attacker's account (login CSRF).
+ */
+export const PRE_SESSION_COOKIE = "cy_login";
+const PRE_SESSION_SECONDS = 3600;
+
+/** The pre-session token for a form: the cookie's when it has a valid one, else a new one (cookie set). */
+export function preSessionToken(request: FastifyRequest, reply: FastifyReply, secure: boolean): string {
+  const existing = readPreSessionToken(request);
+  if (existing) return existing;
+  const token = randomBytes(24).toString("base64url");
+  reply.setCookie(PRE_SESSION_COOKIE, token, {
+    signed: true,
+    httpOnly: true,
+    sameSite: "lax",
+    path: "/",
+    secure,
+    maxAge: PRE_SESSION_SECONDS,
+  });
+  return token;
+}
+
+function readPreSessionToken(request: FastifyRequest): string | null {
+  const raw = request.cookies?.[PRE_SESSION_COOKIE];
+  if (!raw) return null;
+  const unsigned = request.unsignCookie(raw);
+  return unsigned.valid && unsigned.value ? unsigned.value : null;
+}
+
+/** Whether the posted `_csrf` field (or `x-csrf-token` header) matches the pre-session cookie. */
+export function preSessionTokenValid(request: FastifyRequest): boolean {
+  const expected = readPreSessionToken(request);
+  if (!expected) return false;
+  const header = request.headers["x-csrf-token"];
+  const body = request.body as Record<string, unknown> | undefined;
+  const given = typeof header === "string" ? header : typeof body?._csrf === "string" ? body._csrf : "";
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -131,17 +131,20 @@ export class PhoneVerifier {
       .executeTakeFirst();
     const fail = (message: string) => new Invalid(message, { code: message });
     if (!row || row.expiresAt < now.toISOString()) throw fail("验证码已过期或未获取，请重新获取");
-    if (row.attempts >= MAX_ATTEMPTS) throw fail("验证码错误次数过多，请重新获取");
+    // Reserve a try before comparing (one atomic increment that stops at the limit), so codes sent
+    // in parallel cannot all be compared: only the first MAX_ATTEMPTS ever are.
+    const reserved = await this.db
+      .updateTable("phoneCodes")
+      .set((eb) => ({ attempts: eb("attempts", "+", 1) }))
+      .where("id", "=", row.id)
+      .where("attempts", "<", MAX_ATTEMPTS)
+      .returning("attempts")
+      .executeTakeFirst();
+    if (!reserved) throw fail("验证码错误次数过多，请重新获取");
     const expected = Buffer.from(row.codeHash, "hex");
     const given = Buffer.from(this.hash(`${phone}:${purpose}:${code}`), "hex");
-    if (!/^\d{6}$/.test(code) || !timingSafeEqual(expected, given)) {
-      await this.db
-        .updateTable("phoneCodes")
-        .set((eb) => ({ attempts: eb("attempts", "+", 1) }))
-        .where("id", "=", row.id)
-        .execute();
-      throw fail(row.attempts + 1 >= MAX_ATTEMPTS ? "验证码错误次数过多，请重新获取" : "验证码不正确");
-    }
+    if (!/^\d{6}$/.test(code) || !timingSafeEqual(expected, given))
+      throw fail(reserved.attempts >= MAX_ATTEMPTS ? "验证码错误次数过多，请重新获取" : "验证码不正确");
     const used = await this.db
       .updateTable("phoneCodes")
       .set({ usedAt: now.toISOString() })

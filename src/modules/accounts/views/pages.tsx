@@ -13,8 +13,11 @@ export function LoginPage({
   errors,
   message,
   externalName,
+  csrf,
 }: {
   ctx: PageContext;
+  /** The pre-session CSRF token (platform/auth/csrf.ts preSessionToken). */
+  csrf: string;
   next: string;
   values: { loginName: string };
   errors: Record<string, string>;
@@ -32,6 +35,7 @@ export function LoginPage({
       {message ? <p class="notice info">{message}</p> : null}
       <ErrorSummary errors={errors} title="登录失败" />
       <form method="post" action={url} class="form" novalidate>
+        <input type="hidden" name="_csrf" value={csrf} />
         <input type="hidden" name="next" value={next} />
         <Field
           id="loginName"
@@ -93,11 +97,14 @@ export interface RegisterValues {
 
 export function RegisterPage({
   ctx,
+  csrf,
   next,
   values,
   errors,
 }: {
   ctx: PageContext;
+  /** The pre-session CSRF token (platform/auth/csrf.ts preSessionToken). */
+  csrf: string;
   next: string;
   values: RegisterValues;
   errors: Record<string, string>;
@@ -129,6 +136,7 @@ export function RegisterPage({
       <h1>注册个人或法人账号</h1>
       <ErrorSummary errors={errors} />
       <form method="post" action={url} class="form" novalidate>
+        <input type="hidden" name="_csrf" value={csrf} />
         <input type="hidden" name="next" value={next} />
         <fieldset class={errors.kind ? "field has-error" : "field"} id="kind">
           <legend>账号类型</legend>
