@@ -9,6 +9,7 @@ import { services } from "./0006_services.ts";
 import { consultations } from "./0007_consultations.ts";
 import { workflow } from "./0008_workflow.ts";
 import { kvOwners } from "./0009_kv_owners.ts";
+import { open311Location } from "./0010_open311_location.ts";
 
 /** One ordered timeline: names sort in the order they run. Each runs on SQLite and PostgreSQL. */
 export const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -21,4 +22,5 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   "0007_consultations": consultations,
   "0008_workflow": workflow,
   "0009_kv_owners": kvOwners,
+  "0010_open311_location": open311Location,
 };
