@@ -4,6 +4,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { XMLParser } from "fast-xml-parser";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
+import { staffSession } from "./test-helpers.ts";
 
 /**
  * Open311 GeoReport v2 as a third-party client sees it (https://wiki.open311.org/GeoReport_v2):
@@ -186,6 +187,17 @@ for (const engine of ENGINES) {
       const [json] = (await t.app.inject({ url: `/open311/v2/requests/${id}.json` })).json() as Json[];
       assert.equal(json.lat, null);
       assert.equal(json.address, "江城公园北门");
+
+      // The handling officer sees where it is, and that no name or phone was left.
+      const op = await staffSession(t.app, t.deps, "admin");
+      const page = await t.app.inject({
+        url: `/admin/interaction/letters/${id}`,
+        headers: { cookie: op.cookie },
+      });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /事发位置/);
+      assert.match(page.body, /江城公园北门；地址编号 JC-000123；邮编 430000/);
+      assert.match(page.body, /citizen@example\.com/);
     });
 
     it("filters by comma-separated service_code and status; service_request_id overrides the rest", async () => {
