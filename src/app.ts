@@ -252,7 +252,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(searchRoutes, { deps });
   await app.register(interactionRoutes, { deps });
   await app.register(interactionAdminRoutes, { deps });
-  await app.register(open311Routes, { deps });
+  await app.register(open311Routes, { deps, prefix: "/open311" });
   await app.register(consultationRoutes, { deps });
   await app.register(consultationAdminRoutes, { deps });
   await app.register(surveyRoutes, { deps });

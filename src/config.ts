@@ -12,6 +12,10 @@ export interface OidcSettings {
   verifiedClaim: string;
   /** Claim carrying the ID number, if the IdP releases it. */
   idNumberClaim: string;
+  /** How the client authenticates at the token endpoint (OIDC Core §9; registration default: basic). */
+  tokenAuthMethod: "client_secret_basic" | "client_secret_post" | "none";
+  /** PEM file of extra certificate authorities to trust for the IdP (a government private CA), or null. */
+  caFile: string | null;
 }
 
 export interface Config {
@@ -68,20 +72,53 @@ function flag(value: string | undefined, fallback: boolean): boolean {
   return !["0", "false", "no", "off"].includes(value.toLowerCase());
 }
 
+const TOKEN_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"] as const;
+
+/** An absolute http(s) URL, or a configuration error naming the variable. */
+function absoluteUrl(name: string, value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${name} must be an absolute URL, got "${value}"`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw new Error(`${name} must be an https:// URL, got "${value}"`);
+  return url;
+}
+
+/**
+ * The OIDC settings, checked at startup so a misconfiguration stops the process with a message
+ * instead of failing each sign-in: the issuer must use HTTPS (OIDC Core §3.1.2.1, Discovery §4.3).
+ */
 function oidcSettings(env: NodeJS.ProcessEnv): OidcSettings | null {
   const issuer = env.OIDC_ISSUER?.trim();
   const clientId = env.OIDC_CLIENT_ID?.trim();
   const redirectUri = env.OIDC_REDIRECT_URI?.trim();
   if (!issuer || !clientId || !redirectUri) return null;
+  if (absoluteUrl("OIDC_ISSUER", issuer).protocol !== "https:")
+    throw new Error(`OIDC_ISSUER must be an https:// URL (OpenID Connect requires TLS), got "${issuer}"`);
+  absoluteUrl("OIDC_REDIRECT_URI", redirectUri);
+  const clientSecret = env.OIDC_CLIENT_SECRET?.trim() ?? "";
+  const method = env.OIDC_TOKEN_AUTH_METHOD?.trim() || (clientSecret ? "client_secret_basic" : "none");
+  const tokenAuthMethod = TOKEN_AUTH_METHODS.find((m) => m === method);
+  if (!tokenAuthMethod)
+    throw new Error(
+      `OIDC_TOKEN_AUTH_METHOD must be one of ${TOKEN_AUTH_METHODS.join(", ")}, got "${method}"`,
+    );
+  if (tokenAuthMethod !== "none" && !clientSecret)
+    throw new Error(`OIDC_CLIENT_SECRET is required with OIDC_TOKEN_AUTH_METHOD=${tokenAuthMethod}`);
   return {
     issuer,
     clientId,
-    clientSecret: env.OIDC_CLIENT_SECRET?.trim() ?? "",
+    clientSecret,
     redirectUri,
     displayName: env.OIDC_NAME?.trim() || "统一身份认证平台",
     scope: env.OIDC_SCOPE?.trim() || "openid profile phone",
     verifiedClaim: env.OIDC_VERIFIED_CLAIM?.trim() || "real_name_verified",
     idNumberClaim: env.OIDC_ID_NUMBER_CLAIM?.trim() || "id_number",
+    tokenAuthMethod,
+    caFile: env.OIDC_CA_FILE?.trim() || null,
   };
 }
 

@@ -128,7 +128,7 @@ for (const engine of ENGINES) {
   });
 }
 
-describe("OIDC identity provider (configuration and URL building; no IdP runs in tests)", () => {
+describe("OIDC identity provider (configuration, URL building, claim mapping; the flow: oidc.test.ts)", () => {
   const env = {
     OIDC_ISSUER: "https://idp.example.gov.cn",
     OIDC_CLIENT_ID: "chuyun",
@@ -171,16 +171,20 @@ describe("OIDC identity provider (configuration and URL building; no IdP runs in
 
   it("maps ID token claims to an identity, with the real-name flag from the configured claim", () => {
     const settings = oidcSettingsOf(env)!;
+    const idNumber = "11010519491231002" + idCheckChar("11010519491231002");
     const a = identityFromClaims(settings, {
       sub: "u1",
       name: "赵六",
       real_name_verified: true,
       phone_number: "13800000000",
+      id_number: idNumber.toLowerCase(),
     });
     assert.deepEqual(
-      [a.subject, a.kind, a.name, a.verified, a.phone],
-      ["u1", "person", "赵六", true, "13800000000"],
+      [a.subject, a.kind, a.name, a.verified, a.phone, a.idNumber],
+      ["u1", "person", "赵六", true, "13800000000", idNumber.toUpperCase()],
     );
+    const flagOnly = identityFromClaims(settings, { sub: "u2", name: "钱七", real_name_verified: true });
+    assert.equal(flagOnly.verified, false, "no 已实名认证 without an ID number");
     const b = identityFromClaims(settings, { sub: "e1", name: "某公司", credit_code: "91420100MA4K000010" });
     assert.deepEqual([b.kind, b.verified], ["enterprise", false]);
   });

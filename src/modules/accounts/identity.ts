@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import * as oidc from "openid-client";
+import { Agent, fetch as undiciFetch } from "undici";
 import type { OidcSettings } from "../../config.ts";
 
 import type { AccountProvider } from "./tables.ts";
@@ -54,11 +56,17 @@ export class OidcProvider implements RedirectIdentityProvider {
 
   private async config(): Promise<oidc.Configuration> {
     if (!this.configuration) {
-      this.configuration = await oidc.discovery(
-        new URL(this.settings.issuer),
-        this.settings.clientId,
-        this.settings.clientSecret || undefined,
-      );
+      const s = this.settings;
+      const auth =
+        s.tokenAuthMethod === "client_secret_post"
+          ? oidc.ClientSecretPost(s.clientSecret)
+          : s.tokenAuthMethod === "client_secret_basic"
+            ? oidc.ClientSecretBasic(s.clientSecret)
+            : oidc.None();
+      const options: oidc.DiscoveryRequestOptions = {};
+      const fetch = caFetch(s.caFile);
+      if (fetch) options[oidc.customFetch] = fetch;
+      this.configuration = await oidc.discovery(new URL(s.issuer), s.clientId, undefined, auth, options);
     }
     return this.configuration;
   }
@@ -81,9 +89,19 @@ export class OidcProvider implements RedirectIdentityProvider {
     return { url: url.href, state: pending };
   }
 
+  /**
+   * Exchanges the code (PKCE, state and nonce checked), then reads UserInfo: with the code flow a
+   * provider may release only `sub` in the ID token and the requested claims (name, phone, ID number,
+   * real-name flag) at the UserInfo endpoint (OIDC Core §5.4, §5.5). UserInfo claims win; its `sub`
+   * must equal the ID token's (§5.3.2, checked by openid-client).
+   */
   async finish(callbackUrl: URL, pending: PendingLogin): Promise<ExternalIdentity> {
     const config = await this.config();
-    const tokens = await oidc.authorizationCodeGrant(config, callbackUrl, {
+    // The token request must repeat the registered redirect_uri exactly (RFC 6749 §4.1.3); behind a
+    // TLS-terminating proxy the URL the request arrived on differs, so only its query is taken.
+    const current = new URL(this.settings.redirectUri);
+    current.search = callbackUrl.search;
+    const tokens = await oidc.authorizationCodeGrant(config, current, {
       pkceCodeVerifier: pending.verifier,
       expectedState: pending.state,
       expectedNonce: pending.nonce,
@@ -91,24 +109,50 @@ export class OidcProvider implements RedirectIdentityProvider {
     });
     const claims = tokens.claims();
     if (!claims) throw new Error("OIDC: no ID token claims");
-    return identityFromClaims(this.settings, claims as Record<string, unknown>);
+    let userinfo: Record<string, unknown> = {};
+    if (config.serverMetadata().userinfo_endpoint)
+      userinfo = await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
+    return identityFromClaims(this.settings, { ...claims, ...userinfo, sub: claims.sub });
   }
 }
 
+/** A fetch that also trusts the CAs in `caFile` (for an IdP with a private CA), or null for the default. */
+function caFetch(caFile: string | null): oidc.CustomFetch | null {
+  if (!caFile) return null;
+  const dispatcher = new Agent({ connect: { ca: readFileSync(caFile, "utf8") } });
+  // undici's own fetch with its Agent; its RequestInit and Response match the web types openid-client expects.
+  return ((url, options) =>
+    undiciFetch(url, { ...options, dispatcher } as Parameters<typeof undiciFetch>[1])) as oidc.CustomFetch;
+}
+
+/** A claim's text, or null when absent, empty or not a string. */
+const text = (claims: Record<string, unknown>, k: string) => {
+  const v = claims[k];
+  return typeof v === "string" && v.trim() ? v.trim() : null;
+};
+
+/**
+ * Maps the merged ID token + UserInfo claims to an identity. Real-name verified needs both the
+ * provider's flag and the identifier it vouches for: the ID number for a person, the credit code for
+ * an enterprise. A flag without one is not shown as 已实名认证.
+ */
 export function identityFromClaims(
   settings: OidcSettings,
   claims: Record<string, unknown>,
 ): ExternalIdentity {
-  const s = (k: string) => (typeof claims[k] === "string" ? (claims[k] as string) : null);
   const verifiedRaw = claims[settings.verifiedClaim];
+  const flagged = verifiedRaw === true || verifiedRaw === "true" || verifiedRaw === 1 || verifiedRaw === "1";
+  const creditCode = text(claims, "credit_code")?.toUpperCase() ?? null;
+  const idNumber = text(claims, settings.idNumberClaim)?.toUpperCase() ?? null;
+  const kind = creditCode ? "enterprise" : "person";
   return {
     provider: "oidc",
     subject: String(claims.sub),
-    kind: s("credit_code") ? "enterprise" : "person",
-    name: s("name") ?? s("preferred_username") ?? "统一身份认证用户",
-    idNumber: s(settings.idNumberClaim),
-    creditCode: s("credit_code"),
-    phone: s("phone_number"),
-    verified: verifiedRaw === true || verifiedRaw === "true" || verifiedRaw === 1,
+    kind,
+    name: text(claims, "name") ?? text(claims, "preferred_username") ?? "统一身份认证用户",
+    idNumber,
+    creditCode,
+    phone: text(claims, "phone_number"),
+    verified: flagged && Boolean(kind === "enterprise" ? creditCode : idNumber),
   };
 }

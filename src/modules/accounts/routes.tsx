@@ -246,7 +246,15 @@ const accountRoutes: FastifyPluginAsyncTypebox<{ deps: AccountsDeps }> = async (
     async (request, reply) => {
       const { next } = await ctxAndNext(request, request.params.site, request.query.next);
       if (!accounts.external) throw new NotFound("未配置统一身份认证登录");
-      const { url, state } = await accounts.external.start();
+      let started;
+      try {
+        started = await accounts.external.start();
+      } catch (error) {
+        // The provider is down or its discovery document is unusable: a message, not a 500.
+        request.log.error({ err: error }, "OIDC discovery failed");
+        throw new Invalid("统一身份认证平台暂时无法访问，请稍后再试或使用账号密码登录");
+      }
+      const { url, state } = started;
       reply.setCookie(OIDC_COOKIE, JSON.stringify({ ...state, next }), {
         path: "/",
         httpOnly: true,

@@ -60,7 +60,8 @@ function toAccount(row: Selectable<AccountRow>): Account {
     creditCode: row.creditCode,
     contactName: row.contactName,
     phone: row.phone,
-    verified: row.verified === 1,
+    // 已实名认证 only with the identifier it vouches for (ID number, or credit code for an enterprise).
+    verified: row.verified === 1 && Boolean(row.kind === "enterprise" ? row.creditCode : row.idNumber),
     provider: row.provider,
   };
 }
@@ -276,7 +277,11 @@ export class AccountsService {
     return toAccount(row);
   }
 
-  /** Finds or creates the account of an external identity; the provider's real-name flag is kept current. */
+  /**
+   * Finds or creates the account of an external identity. On every sign-in the provider's current
+   * name, ID number, credit code, phone and real-name flag replace what we stored: the provider is the
+   * source of truth for them (a revoked verification or a corrected name must show at once).
+   */
   async fromExternal(identity: ExternalIdentity): Promise<Account> {
     const existing = await this.db
       .selectFrom("accounts")
@@ -287,7 +292,14 @@ export class AccountsService {
     if (existing) {
       await this.db
         .updateTable("accounts")
-        .set({ name: identity.name, verified: identity.verified ? 1 : 0 })
+        .set({
+          kind: identity.kind,
+          name: identity.name,
+          idNumber: identity.idNumber,
+          creditCode: identity.creditCode,
+          phone: identity.phone ?? "",
+          verified: identity.verified ? 1 : 0,
+        })
         .where("id", "=", existing.id)
         .execute();
       return (await this.byId(existing.id))!;

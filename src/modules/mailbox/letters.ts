@@ -68,6 +68,17 @@ export interface LetterInput {
   files: { fileName: string; bytes: Buffer }[];
   draftToken?: string;
   ip: string;
+  /** Where the matter is (Open311 requests; checked by the caller). */
+  place?: LetterPlace;
+}
+
+/** An Open311 request's location: coordinates and/or an address, as the client sent them. */
+export interface LetterPlace {
+  lat: number | null;
+  long: number | null;
+  location: string | null;
+  addressId: string | null;
+  zipcode: string | null;
 }
 
 export interface Addressee {
@@ -100,9 +111,12 @@ export function validateLetter(input: LetterInput, addressees: Addressee[]): Rec
   if ([...content].length < 10) e.content = "信件内容至少10个字，请写清楚具体事项";
   else if ([...content].length > 3000) e.content = "信件内容不能超过3000字";
   const name = input.name.trim();
-  if (!name) e.name = "请填写姓名";
+  // A trusted Open311 client may file without the citizen's name and phone (GeoReport makes them optional).
+  if (!name && !input.via) e.name = "请填写姓名";
   else if ([...name].length > 30) e.name = "姓名不能超过30字";
-  if (!PHONE_PATTERN.test(normalisePhone(input.phone))) e.phone = "请填写正确的11位手机号码";
+  const phoneOptional = input.via && !input.phone.trim();
+  if (!phoneOptional && !PHONE_PATTERN.test(normalisePhone(input.phone)))
+    e.phone = "请填写正确的11位手机号码";
   if (!input.via && !/^\d{6}$/.test(input.code.trim())) e.code = "请填写6位短信验证码";
   if (input.email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(input.email.trim())) e.email = "邮箱格式不正确";
   if ([...input.address].length > 200) e.address = "地址不能超过200字";
@@ -303,14 +317,16 @@ export class LetterService {
       }
     }
     if (Object.keys(errors).length > 0) throw new Invalid("提交的内容有误，请修改后重新提交", errors);
-    const phone = normalisePhone(input.phone);
+    const phone = input.phone.trim() ? normalisePhone(input.phone) : "";
     const dayAgo = new Date(now.getTime() - 86_400_000).toISOString();
-    const today = await this.db
-      .selectFrom("letters")
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .where("phoneIndex", "=", this.store.cipher.blindIndex("phone", phone))
-      .where("createdAt", ">", dayAgo)
-      .executeTakeFirstOrThrow();
+    const today = !phone
+      ? { n: 0 } // no phone (Open311 without contact): the client's key is rate-limited instead
+      : await this.db
+          .selectFrom("letters")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .where("phoneIndex", "=", this.store.cipher.blindIndex("phone", phone))
+          .where("createdAt", ">", dayAgo)
+          .executeTakeFirstOrThrow();
     if (Number(today.n) >= LETTERS_PER_PHONE_PER_DAY)
       throw new TooMany(`同一手机号24小时内最多提交${LETTERS_PER_PHONE_PER_DAY}封信件，请耐心等待答复`, {
         phone: "提交过于频繁",
@@ -375,6 +391,11 @@ export class LetterService {
             reopenCount: 0,
             ipHash: this.phone.ipHash(input.ip),
             source: input.via ?? input.origin ?? "web",
+            lat: input.place?.lat ?? null,
+            long: input.place?.long ?? null,
+            location: input.place?.location ?? null,
+            addressId: input.place?.addressId ?? null,
+            zipcode: input.place?.zipcode ?? null,
             createdAt: now.toISOString(),
             updatedAt: now.toISOString(),
           })

@@ -31,6 +31,15 @@ export class Open311Keys {
 
   async create(name: string, siteId: number, actor: StaffPrincipal): Promise<string> {
     if (!actor.isOperator) throw forbidden();
+    return this.issue(name, siteId, actor.username);
+  }
+
+  /**
+   * Makes a key for a partner filing into `siteId`'s mailbox and returns it (shown once; only its
+   * hash is stored). `actor` is recorded in the audit log: an operator, or `system:open311-key` for
+   * the command line (whoever runs it already holds the server).
+   */
+  async issue(name: string, siteId: number, actor: string): Promise<string> {
     const label = name.trim();
     if (!label || [...label].length > 60)
       throw new Invalid("请填写1至60字的客户端名称", { name: "请填写客户端名称" });
@@ -43,7 +52,7 @@ export class Open311Keys {
         .executeTakeFirstOrThrow();
       await this.audit.record(
         {
-          actor: actor.username,
+          actor,
           action: "open311_key.create",
           targetType: "open311_key",
           targetId: row.id,

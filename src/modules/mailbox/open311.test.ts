@@ -95,6 +95,8 @@ for (const engine of ENGINES) {
         first_name: "明",
         last_name: "黄",
         phone: "13977778888",
+        lat: "30.5928",
+        long: "114.3055",
       };
       const noKey = await t.app.inject({ method: "POST", url: "/open311/v2/requests.json", payload: fields });
       assert.equal(noKey.statusCode, 403);

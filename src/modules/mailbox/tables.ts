@@ -67,6 +67,12 @@ export interface LetterRow {
   invalidReason: string | null;
   ipHash: string;
   source: LetterSource;
+  /** Open311 location (WGS-84 degrees, address_string, address_id, postal code); null from the web form. */
+  lat: number | null;
+  long: number | null;
+  location: string | null;
+  addressId: string | null;
+  zipcode: string | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -193,10 +193,24 @@ export function LetterAdminPage({
         <dd>{l.ownerSiteId ? siteName(l.ownerSiteId) : "未分办"}</dd>
         <dt>来信人</dt>
         <dd>
-          {l.name}，{l.phone}
-          {l.email ? `，${l.email}` : ""}
-          {l.address ? `，${l.address}` : ""}
+          {[l.name, l.phone, l.email, l.address].filter(Boolean).join("，") ||
+            "未留姓名和联系方式（Open311 来件）"}
         </dd>
+        {l.lat !== null || l.location || l.addressId ? (
+          <>
+            <dt>事发位置</dt>
+            <dd>
+              {[
+                l.location,
+                l.addressId ? `地址编号 ${l.addressId}` : null,
+                l.zipcode ? `邮编 ${l.zipcode}` : null,
+                l.lat !== null ? `纬度 ${l.lat}，经度 ${l.long}` : null,
+              ]
+                .filter(Boolean)
+                .join("；")}
+            </dd>
+          </>
+        ) : null}
         <dt>同意公开</dt>
         <dd>{l.publishConsent ? "是" : "否"}</dd>
         <dt>来信时间</dt>
