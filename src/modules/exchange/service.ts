@@ -199,7 +199,8 @@ export class ExchangeService {
   /** Stores registry records, sealing ID numbers and addresses and indexing them for lookups. */
   async loadRegistries(registries: Registries): Promise<void> {
     const { cipher } = this.store;
-    const chunks = <T>(rows: T[]) => Array.from({ length: Math.ceil(rows.length / 200) }, (_, i) => rows.slice(i * 200, i * 200 + 200));
+    const chunks = <T>(rows: T[]) =>
+      Array.from({ length: Math.ceil(rows.length / 200) }, (_, i) => rows.slice(i * 200, i * 200 + 200));
     for (const chunk of chunks(registries.people))
       await this.db
         .insertInto("registryPeople")
@@ -214,7 +215,11 @@ export class ExchangeService {
         .onConflict((oc) => oc.doNothing())
         .execute();
     for (const chunk of chunks(registries.entities))
-      await this.db.insertInto("registryEntities").values(chunk).onConflict((oc) => oc.doNothing()).execute();
+      await this.db
+        .insertInto("registryEntities")
+        .values(chunk)
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     for (const chunk of chunks(registries.licences))
       await this.db
         .insertInto("registryLicences")
