@@ -16,13 +16,12 @@ import { DEMO_CITIZENS } from "../src/modules/onestop/seed.ts";
 import { DEMO_PASSWORD } from "../src/seed/demo-password.ts";
 import {
   citizenLogin,
-  FORM,
   postApplication,
-  urlencoded,
   VALID_APPLICATION,
 } from "../src/modules/onestop/test-helpers.ts";
 import { fileLetter } from "../src/modules/mailbox/test-helpers.ts";
 import { createPgDatabase, ENGINES, startPlatform, type TestContext } from "./engines.ts";
+import { postCitizenForm } from "./citizen-form.ts";
 
 type Row = Record<string, unknown>;
 
@@ -78,19 +77,14 @@ for (const engine of ENGINES) {
     after(async () => t?.close());
 
     it("stores a new account's phone and ID number only as ciphertext, and still signs in by phone", async () => {
-      const res = await t.app.inject({
-        method: "POST",
-        url: "/sites/www/account/register",
-        headers: FORM,
-        payload: urlencoded({
-          kind: "person",
-          name: "林静",
-          idNumber: ID,
-          phone: PHONE,
-          password: "Chuyun#Pii2026",
-          password2: "Chuyun#Pii2026",
-          agree: "1",
-        }),
+      const res = await postCitizenForm(t.app, "/sites/www/account/register", {
+        kind: "person",
+        name: "林静",
+        idNumber: ID,
+        phone: PHONE,
+        password: "Chuyun#Pii2026",
+        password2: "Chuyun#Pii2026",
+        agree: "1",
       });
       assert.equal(res.statusCode, 303, res.body.slice(0, 300));
       const [row] = await raw(
@@ -105,19 +99,14 @@ for (const engine of ENGINES) {
       await citizenLogin(t, PHONE, "Chuyun#Pii2026");
       await citizenLogin(t, `+86 ${PHONE}`, "Chuyun#Pii2026");
       assert.equal((await t.deps.accounts.byIdNumber(ID.toLowerCase()))?.phone, PHONE, "lookup by ID number");
-      const twice = await t.app.inject({
-        method: "POST",
-        url: "/sites/www/account/register",
-        headers: FORM,
-        payload: urlencoded({
-          kind: "person",
-          name: "林静",
-          idNumber: ID,
-          phone: "13755557777",
-          password: "Chuyun#Pii2026",
-          password2: "Chuyun#Pii2026",
-          agree: "1",
-        }),
+      const twice = await postCitizenForm(t.app, "/sites/www/account/register", {
+        kind: "person",
+        name: "林静",
+        idNumber: ID,
+        phone: "13755557777",
+        password: "Chuyun#Pii2026",
+        password2: "Chuyun#Pii2026",
+        agree: "1",
       });
       assert.equal(twice.statusCode, 400);
       assert.match(twice.body, /该身份证号码已注册/);

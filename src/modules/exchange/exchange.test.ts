@@ -298,7 +298,7 @@ for (const engine of ENGINES) {
       const account = await t.deps.store.db
         .selectFrom("accounts")
         .select("id")
-        .where("loginName", "=", "13900000001")
+        .where("loginName", "=", `ph:${t.deps.store.cipher.blindIndex("phone", "13900000001")}`)
         .executeTakeFirstOrThrow();
       const { token } = await t.deps.sessions.create(account.id, "citizen", 600);
       const page = await t.app.inject({

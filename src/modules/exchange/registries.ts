@@ -166,7 +166,8 @@ export function generateRegistries(
   const licences: LicenceRecord[] = [];
   people.slice(0, 400).forEach((p, i) => {
     licences.push({
-      licenceNo: `JSZ${p.idNumber}`,
+      // Real driving-licence numbers repeat the ID number; the demo's own numbering keeps it out.
+      licenceNo: `JSZ${p.districtCode}${pad(i + 1, 8)}`,
       kind: "机动车驾驶证",
       holderId: p.idNumber,
       holderName: p.name,

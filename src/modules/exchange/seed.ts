@@ -38,13 +38,13 @@ export async function seedExchange(deps: ExchangeDeps): Promise<void> {
     for (const resource of DEMO_RESOURCES) await deps.exchange.publishResource({ ...resource, publishedAt });
     await deps.exchange.loadRegistries(generateRegistries(await deps.accounts.verifiedHolders()));
   }
-  const kv = new KvStore(db).scope<{ "demo-consumer": DemoCredentials }>("exchange");
+  // The private key is kept for rewriting the file on another instance; the filter (a demo person's
+  // ID number) is not stored in clear: it is looked up again when the file is written.
+  const kv = new KvStore(db).scope<{ "demo-consumer": Omit<DemoCredentials, "filter"> }>("exchange");
   let credentials = await kv.get("demo-consumer");
   if (!credentials) {
     const { privateKey, publicKey } = generateKeyPairSync("ed25519");
-    const holders = await deps.accounts.verifiedHolders();
-    const person = holders.people[0];
-    if (!person) return;
+    if ((await deps.accounts.verifiedHolders()).people.length === 0) return;
     const member = await deps.exchange.registerMember(
       { ...DEMO_CONSUMER, publicJwk: publicKey.export({ format: "jwk" }) as JWK },
       actor,
@@ -84,19 +84,20 @@ export async function seedExchange(deps: ExchangeDeps): Promise<void> {
       },
       actor,
     );
-    const fresh: DemoCredentials = {
+    const fresh = {
       keyId: member.keyId,
       privateJwk: privateKey.export({ format: "jwk" }) as JWK,
       resource: "RK-0001",
       fields: DEMO_FIELDS,
-      filter: { idNumber: person.idNumber },
     };
     await kv.setIfAbsent("demo-consumer", fresh);
     credentials = (await kv.get("demo-consumer"))!;
   }
   const file = join(deps.config.dataDir, DEMO_CONSUMER_FILE);
-  if (!existsSync(file)) {
+  const person = (await deps.accounts.verifiedHolders()).people[0];
+  if (!existsSync(file) && person) {
+    const written: DemoCredentials = { ...credentials, filter: { idNumber: person.idNumber } };
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+    writeFileSync(file, `${JSON.stringify(written, null, 2)}\n`, { mode: 0o600 });
   }
 }
