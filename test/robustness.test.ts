@@ -28,6 +28,15 @@ const HOSTILE_QUERY = new URLSearchParams({
   to: "昨天",
 }).toString();
 
+/** Words that name Object.prototype members: a dictionary lookup keyed by user words must not reach them. */
+const PROTO_WORDS = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"];
+const PROTO_QUERY = [
+  ...["q", "question", "kind", "status", "code", "service_code", "type", "sort", "tag"].map(
+    (k) => `${k}=${encodeURIComponent(PROTO_WORDS.join(" "))}`,
+  ),
+  ...PROTO_WORDS.map((w) => `${w}=${w}`),
+].join("&");
+
 /** Field names the platform's forms and APIs use, each filled with the same hostile value. */
 const FIELDS = [
   "title",
@@ -91,9 +100,33 @@ const FIELDS = [
 
 function form(value: string): string {
   const body = new URLSearchParams();
-  for (const f of FIELDS) body.append(f, value);
+  for (const f of [...FIELDS, ...PROTO_WORDS]) body.append(f, value);
   return body.toString();
 }
+
+const BOUNDARY = "----chuyunRobust7MA4YWxkTrZu0gW";
+
+/** A multipart body with every field (and a file) filled with `value`; cut short when `truncate`. */
+function multipartBody(value: string, truncate = false): string {
+  const parts = [...FIELDS, ...PROTO_WORDS].map(
+    (f) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${f}"\r\n\r\n${value}\r\n`,
+  );
+  parts.push(
+    `--${BOUNDARY}\r\nContent-Disposition: form-data; name="file1"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 ${value}\r\n`,
+  );
+  const whole = `${parts.join("")}--${BOUNDARY}--\r\n`;
+  return truncate ? whole.slice(0, Math.floor(whole.length * 0.6)) : whole;
+}
+
+/** Multipart shapes a broken client or a hostile one sends: cut short, no boundary, bad boundary. */
+const MULTIPART_BODIES = [
+  { type: `multipart/form-data; boundary=${BOUNDARY}`, payload: multipartBody("constructor") },
+  { type: `multipart/form-data; boundary=${BOUNDARY}`, payload: multipartBody(SCRIPT, true) },
+  { type: `multipart/form-data; boundary=${BOUNDARY}`, payload: `--${BOUNDARY}\r\nContent-Disposition: form-da` },
+  { type: "multipart/form-data", payload: multipartBody("x") },
+  { type: "multipart/form-data; boundary=", payload: multipartBody("x") },
+  { type: `multipart/form-data; boundary=${BOUNDARY}`, payload: "" },
+];
 
 interface Probe {
   method: "GET" | "POST";
@@ -109,9 +142,10 @@ function probesFor(method: string, path: string): Probe[] {
   );
   const unique = [...new Set(urls)];
   if (method === "GET")
-    return unique.flatMap((url) => [
+    return unique.flatMap((url, i) => [
       { method, url },
       { method, url: `${url}?${HOSTILE_QUERY}` },
+      ...(i === 0 ? [{ method, url: `${url}?${PROTO_QUERY}` } as const] : []),
     ]);
   if (method !== "POST") return [];
   const bodies = [
@@ -125,8 +159,15 @@ function probesFor(method: string, path: string): Probe[] {
       payload: JSON.stringify(Object.fromEntries(FIELDS.map((f) => [f, { a: [1] }]))),
     },
     { type: "text/plain", payload: SCRIPT },
+    { type: "application/x-www-form-urlencoded", payload: form(PROTO_WORDS.join(" ")) },
+    { type: "application/json", payload: JSON.stringify(Object.fromEntries(PROTO_WORDS.map((w) => [w, w]))) },
   ];
-  return unique.slice(0, 3).flatMap((url) => bodies.map((body) => ({ method, url, body })));
+  const post = "POST" as const;
+  return [
+    ...unique.slice(0, 3).flatMap((url) => bodies.map((body) => ({ method: post, url, body }))),
+    // Every route that takes a form is sent the broken multipart shapes (the first address is enough).
+    ...unique.slice(0, 1).flatMap((url) => MULTIPART_BODIES.map((body) => ({ method: post, url, body }))),
+  ];
 }
 
 for (const engine of ENGINES) {
@@ -151,11 +192,15 @@ for (const engine of ENGINES) {
         if (skip.test(route.url)) continue;
         for (const probe of probesFor(route.method, route.url)) {
           n++;
-          const payload = probe.body
-            ? probe.body.type.includes("urlencoded") && csrf
-              ? `_csrf=${encodeURIComponent(csrf)}&${probe.body.payload}`
-              : probe.body.payload
-            : undefined;
+          const payload = !probe.body
+            ? undefined
+            : !csrf
+              ? probe.body.payload
+              : probe.body.type.includes("urlencoded")
+                ? `_csrf=${encodeURIComponent(csrf)}&${probe.body.payload}`
+                : probe.body.type.startsWith("multipart/") && probe.body.payload
+                  ? `--${BOUNDARY}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n${probe.body.payload}`
+                  : probe.body.payload;
           const options: InjectOptions = {
             method: probe.method,
             url: probe.url,
@@ -170,6 +215,12 @@ for (const engine of ENGINES) {
           const res = await t.app.inject(options);
           const what = `${probe.method} ${probe.url.slice(0, 120)}${probe.body ? ` [${probe.body.type} ${probe.body.payload.slice(0, 30)}]` : ""}`;
           if (res.statusCode >= 500) failures.push(`${res.statusCode} ${what}: ${res.body.slice(0, 200)}`);
+          else if (
+            probe.body?.type.startsWith("multipart/") &&
+            res.statusCode >= 400 &&
+            !/[\u4e00-\u9fff]/.test(res.body)
+          )
+            failures.push(`${res.statusCode} without a Chinese message: ${what}: ${res.body.slice(0, 200)}`);
           if (String(res.headers["content-type"] ?? "").startsWith("text/html") && res.body.includes(SCRIPT))
             failures.push(`unescaped script in ${what}`);
         }

@@ -138,7 +138,7 @@ const open311Routes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = async (a
         query = query.where("id", "in", ids);
       }
       if (q.service_code) {
-        if (!(q.service_code in LETTER_KINDS)) return o311Error(reply, format, 400, "未知的 service_code");
+        if (!Object.hasOwn(LETTER_KINDS, q.service_code)) return o311Error(reply, format, 400, "未知的 service_code");
         query = query.where("kind", "=", q.service_code as LetterKind);
       }
       if (q.status === "open")
@@ -201,7 +201,12 @@ const open311Routes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = async (a
         const v = body[k];
         return typeof v === "string" ? v : "";
       };
-      const key = await mailbox.open311.check(s("api_key") || (request.query.api_key ?? ""));
+      // The key in a header keeps it out of addresses and logs; GeoReport v2 clients send `api_key`.
+      const header = request.headers["x-api-key"];
+      const headerKey = (Array.isArray(header) ? header[0] : header) ?? "";
+      const key = await mailbox.open311.check(
+        headerKey.slice(0, 200) || s("api_key") || (request.query.api_key ?? ""),
+      );
       if (!key) return o311Error(reply, format, 403, "api_key 无效或已停用");
       const description = s("description").trim();
       const subject = s("title").trim() || [...description].slice(0, 30).join("");

@@ -38,7 +38,7 @@ export interface NewStaffUser {
 }
 
 function isStaffRole(role: string): role is StaffRole {
-  return role in STAFF_ROLES;
+  return Object.hasOwn(STAFF_ROLES, role);
 }
 
 let dummyHash: Promise<string> | null = null;
