@@ -229,6 +229,39 @@ for (const engine of ENGINES) {
       return failures;
     }
 
+    it("answers questions and forms that name Object.prototype members like any other words", async () => {
+      for (const word of PROTO_WORDS) {
+        const ask = await t.app.inject({
+          method: "POST",
+          url: "/api/assistant/ask",
+          payload: { question: `${word} 社保卡怎么办` },
+          remoteAddress: "10.250.0.1",
+        });
+        assert.equal(ask.statusCode, 200, `${word}: ${ask.body.slice(0, 200)}`);
+        const page = await t.app.inject({ url: `/sites/www/assistant?q=${word}`, remoteAddress: "10.250.0.2" });
+        assert.equal(page.statusCode, 200, `${word}: ${page.statusCode}`);
+      }
+    });
+
+    it("answers a broken multipart form (cut short, no boundary) with a Chinese 400", async () => {
+      const op = await StaffSession.login(t.app, "admin");
+      const cookie = [...op.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+      const head = `--${BOUNDARY}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${op.csrf}\r\n`;
+      for (const [type, payload] of [
+        [`multipart/form-data; boundary=${BOUNDARY}`, head + multipartBody("标题", true)],
+        ["multipart/form-data", head + multipartBody("标题")],
+      ]) {
+        const res = await t.app.inject({
+          method: "POST",
+          url: "/admin/articles/new",
+          headers: { cookie, "content-type": type },
+          payload,
+        });
+        assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${type}: ${res.statusCode}`);
+        assert.match(res.body, /表单数据不完整或格式有误|请求有误/);
+      }
+    });
+
     it("answers a visitor's hostile requests without a server error or an injected script", async () => {
       const failures = await probeAll("", "", /^\/admin\/logout/);
       assert.deepEqual(failures, []);
