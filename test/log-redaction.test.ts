@@ -52,13 +52,19 @@ for (const engine of ENGINES) {
 
       const log = lines.join("");
       assert.ok(log.includes("/open311/v2/requests.json?api_key=[REDACTED]"), "the request is logged");
-      assert.ok(log.includes(`/interaction/lookup?no=${filed.queryNo}&code=[REDACTED]`), "the lookup is logged");
+      assert.ok(
+        log.includes(`/interaction/lookup?no=${filed.queryNo}&code=[REDACTED]`),
+        "the lookup is logged",
+      );
       assert.ok(!log.includes(key), "no api key in the log");
       assert.ok(!log.includes(filed.lookupCode), "no lookup code in the log");
     });
 
     it("redacts only the values of secret parameters", () => {
-      assert.equal(redactUrl("/a?q=%E7%A4%BE%E4%BF%9D&code=abc&page=2"), "/a?q=%E7%A4%BE%E4%BF%9D&code=[REDACTED]&page=2");
+      assert.equal(
+        redactUrl("/a?q=%E7%A4%BE%E4%BF%9D&code=abc&page=2"),
+        "/a?q=%E7%A4%BE%E4%BF%9D&code=[REDACTED]&page=2",
+      );
       assert.equal(redactUrl("/a?API_KEY=x&token=y#z"), "/a?API_KEY=[REDACTED]&token=[REDACTED]#z");
       assert.equal(redactUrl("/sites/code/x?zipcode=1"), "/sites/code/x?zipcode=1");
     });

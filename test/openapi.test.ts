@@ -32,10 +32,14 @@ describe("the open API's description", { timeout: 120_000 }, () => {
     const file = join(dir, "openapi.json");
     writeFileSync(file, res.body);
     const cli = join(process.cwd(), "node_modules", ".bin", "redocly");
-    const { stdout, stderr } = await run(cli, ["lint", file, "--extends", "recommended", "--format", "json"], {
-      env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
-      maxBuffer: 16 * 1024 * 1024,
-    }).catch((error: { stdout: string; stderr: string }) => error);
+    const { stdout, stderr } = await run(
+      cli,
+      ["lint", file, "--extends", "recommended", "--format", "json"],
+      {
+        env: { ...process.env, REDOCLY_TELEMETRY: "off", REDOCLY_SUPPRESS_UPDATE_NOTICE: "true" },
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    ).catch((error: { stdout: string; stderr: string }) => error);
     const report = JSON.parse(stdout) as {
       totals: { errors: number; warnings: number };
       problems: { ruleId: string; severity: string; message: string }[];
@@ -73,7 +77,11 @@ describe("the open API's description", { timeout: 120_000 }, () => {
       assert.ok(op.operationId && Array.isArray(op.security), JSON.stringify(op).slice(0, 100));
       for (const [status, response] of Object.entries(op.responses))
         if (status.startsWith("4"))
-          assert.match(JSON.stringify(response), /"error".*"code".*"message".*"fields"/, `${op.operationId} ${status}`);
+          assert.match(
+            JSON.stringify(response),
+            /"error".*"code".*"message".*"fields"/,
+            `${op.operationId} ${status}`,
+          );
     }
     const submit = doc.paths["/api/services/applications"].post;
     assert.deepEqual(submit.security, [{ citizenSession: [] }]);
@@ -86,7 +94,13 @@ describe("the open API's description", { timeout: 120_000 }, () => {
     assert.match(String(res.headers["content-type"]), /^text\/html/);
     assert.match(res.body, /<h1>开放接口说明<\/h1>/);
     assert.match(res.body, /<meta name="SiteName"/, "the site's layout");
-    for (const text of ["GET /api/services/items", "POST /api/assistant/ask", "一网通办", "智能客服", "需登录"])
+    for (const text of [
+      "GET /api/services/items",
+      "POST /api/assistant/ask",
+      "一网通办",
+      "智能客服",
+      "需登录",
+    ])
       assert.ok(res.body.includes(text), text);
     assert.ok(!/swagger/i.test(res.body));
     assert.match(res.body, /href="\/api\/docs\/json"/);

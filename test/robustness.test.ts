@@ -122,7 +122,10 @@ function multipartBody(value: string, truncate = false): string {
 const MULTIPART_BODIES = [
   { type: `multipart/form-data; boundary=${BOUNDARY}`, payload: multipartBody("constructor") },
   { type: `multipart/form-data; boundary=${BOUNDARY}`, payload: multipartBody(SCRIPT, true) },
-  { type: `multipart/form-data; boundary=${BOUNDARY}`, payload: `--${BOUNDARY}\r\nContent-Disposition: form-da` },
+  {
+    type: `multipart/form-data; boundary=${BOUNDARY}`,
+    payload: `--${BOUNDARY}\r\nContent-Disposition: form-da`,
+  },
   { type: "multipart/form-data", payload: multipartBody("x") },
   { type: "multipart/form-data; boundary=", payload: multipartBody("x") },
   { type: `multipart/form-data; boundary=${BOUNDARY}`, payload: "" },
@@ -238,7 +241,10 @@ for (const engine of ENGINES) {
           remoteAddress: "10.250.0.1",
         });
         assert.equal(ask.statusCode, 200, `${word}: ${ask.body.slice(0, 200)}`);
-        const page = await t.app.inject({ url: `/sites/www/assistant?q=${word}`, remoteAddress: "10.250.0.2" });
+        const page = await t.app.inject({
+          url: `/sites/www/assistant?q=${word}`,
+          remoteAddress: "10.250.0.2",
+        });
         assert.equal(page.statusCode, 200, `${word}: ${page.statusCode}`);
       }
     });

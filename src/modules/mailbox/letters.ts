@@ -10,7 +10,15 @@ import type { Db } from "../../platform/db/database.ts";
 
 import { nowIso, chinaDate } from "../../platform/time/china-time.ts";
 
-import { forbidden, notFound, Conflict, Gone, Invalid, TooMany, DomainError } from "../../platform/http/errors.ts";
+import {
+  forbidden,
+  notFound,
+  Conflict,
+  Gone,
+  Invalid,
+  TooMany,
+  DomainError,
+} from "../../platform/http/errors.ts";
 
 import { maskInText, maskName } from "../../platform/mask/mask.ts";
 
@@ -90,7 +98,9 @@ interface MailboxKv {
 export const LOOKUP_TRIES_PER_HOUR = 10;
 
 /** When a letter was closed (answered and reviewed, or refused), or null while it is still open. */
-export function closedAt(letter: Pick<Letter, "status" | "repliedAt" | "ratedAt" | "updatedAt">): string | null {
+export function closedAt(
+  letter: Pick<Letter, "status" | "repliedAt" | "ratedAt" | "updatedAt">,
+): string | null {
   if (letter.status === "invalid") return letter.updatedAt;
   if (letter.status !== "reviewed" && letter.status !== "published") return null;
   const times = [letter.repliedAt, letter.ratedAt].filter((t): t is string => !!t);
@@ -481,7 +491,8 @@ export class LetterService {
     const tries = await this.kv.increment(key);
     if (tries === 1) {
       // The first attempt of an hour clears the letter's older hours.
-      for (const old of await this.kv.keys(`lookup-tries:${row.id}:`)) if (old !== key) await this.kv.delete(old);
+      for (const old of await this.kv.keys(`lookup-tries:${row.id}:`))
+        if (old !== key) await this.kv.delete(old);
     }
     if (tries > LOOKUP_TRIES_PER_HOUR)
       throw new TooMany("该信件的查询码输入错误次数过多，为保护来信人信息，请一小时后再试");

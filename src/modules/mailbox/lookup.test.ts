@@ -19,14 +19,20 @@ for (const engine of ENGINES) {
     it("lets the writer look again and again, but refuses guessing after ten wrong codes an hour", async () => {
       const filed = await fileLetter(t.app, t.deps, "rst", { phone: "13900000071" }, "10.7.0.1");
       const other = await fileLetter(t.app, t.deps, "rst", { phone: "13900000072" }, "10.7.0.2");
-      for (let i = 0; i < 3; i++) assert.equal((await lookup(filed.queryNo, filed.lookupCode, "10.7.1.1")).statusCode, 200);
+      for (let i = 0; i < 3; i++)
+        assert.equal((await lookup(filed.queryNo, filed.lookupCode, "10.7.1.1")).statusCode, 200);
 
       // Guesses from many addresses at once: exactly ten are checked, the rest refused.
       const letters = t.deps.mailbox.letters;
       const guesses = await Promise.allSettled(
-        Array.from({ length: LOOKUP_TRIES_PER_HOUR + 8 }, (_, i) => letters.lookup(filed.queryNo, `guess-${i}`)),
+        Array.from({ length: LOOKUP_TRIES_PER_HOUR + 8 }, (_, i) =>
+          letters.lookup(filed.queryNo, `guess-${i}`),
+        ),
       );
-      assert.equal(guesses.filter((g) => g.status === "fulfilled" && g.value === null).length, LOOKUP_TRIES_PER_HOUR);
+      assert.equal(
+        guesses.filter((g) => g.status === "fulfilled" && g.value === null).length,
+        LOOKUP_TRIES_PER_HOUR,
+      );
       assert.ok(guesses.every((g) => g.status === "fulfilled" || g.reason instanceof TooMany));
 
       // Now even the right code waits, with a clear message; another letter is not affected.

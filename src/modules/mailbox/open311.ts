@@ -138,7 +138,8 @@ const open311Routes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = async (a
         query = query.where("id", "in", ids);
       }
       if (q.service_code) {
-        if (!Object.hasOwn(LETTER_KINDS, q.service_code)) return o311Error(reply, format, 400, "未知的 service_code");
+        if (!Object.hasOwn(LETTER_KINDS, q.service_code))
+          return o311Error(reply, format, 400, "未知的 service_code");
         query = query.where("kind", "=", q.service_code as LetterKind);
       }
       if (q.status === "open")

@@ -150,7 +150,9 @@ export function formSchemaIssues(input: unknown): FormSchemaIssue[] {
       if (f.type === "file" && inGroup) add("type", "可重复组内暂不支持文件字段");
       if (
         f.accept !== undefined &&
-        (!Array.isArray(f.accept) || f.accept.length === 0 || f.accept.some((m) => !Object.hasOwn(MIME_LABEL, m)))
+        (!Array.isArray(f.accept) ||
+          f.accept.length === 0 ||
+          f.accept.some((m) => !Object.hasOwn(MIME_LABEL, m)))
       )
         add("accept", `accept 仅支持 ${Object.keys(MIME_LABEL).join("、")}，至少选一种`);
       if (

@@ -137,7 +137,8 @@ export function checkGuide(item: ServiceItemInput): GuideProblem[] {
     if (!m.form?.trim()) add(`materials.${i}.form`, `${n}未写明材料形式`);
     if (!Number.isInteger(m.copies) || m.copies < 0 || m.copies > 20)
       add(`materials.${i}.copies`, `${n}的份数须为0至20的整数`);
-    if (m.sparedBy && !Object.hasOwn(SPARED_BY, m.sparedBy)) add(`materials.${i}.sparedBy`, `${n}的免提交方式无效`);
+    if (m.sparedBy && !Object.hasOwn(SPARED_BY, m.sparedBy))
+      add(`materials.${i}.sparedBy`, `${n}的免提交方式无效`);
   });
   if (!g.steps?.length) add("steps", "请填写办理流程");
   const legal = g.legalLimitDays;

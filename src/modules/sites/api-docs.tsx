@@ -21,7 +21,12 @@ export interface OpenApiDocument {
 }
 
 const METHODS = ["get", "post", "put", "patch", "delete"];
-const IN_NAMES: Record<string, string> = { query: "查询参数", path: "路径参数", header: "请求头", cookie: "Cookie" };
+const IN_NAMES: Record<string, string> = {
+  query: "查询参数",
+  path: "路径参数",
+  header: "请求头",
+  cookie: "Cookie",
+};
 
 interface Listed extends OpenApiOperation {
   method: string;
@@ -129,10 +134,10 @@ export function ApiDocsBody({ doc }: { doc: OpenApiDocument }) {
  * /api/docs (the Chinese page in the portal's layout), /api/docs/json and /api/docs/yaml (the
  * OpenAPI document @fastify/swagger builds from the route schemas).
  */
-export const apiDocsRoutes: FastifyPluginAsync<{ deps: PageDeps; document: (yaml: boolean) => unknown }> = async (
-  app,
-  { deps, document },
-) => {
+export const apiDocsRoutes: FastifyPluginAsync<{
+  deps: PageDeps;
+  document: (yaml: boolean) => unknown;
+}> = async (app, { deps, document }) => {
   app.get("/api/docs", { schema: { hide: true } }, async (request, reply) => {
     await deps.sites.ensureFresh();
     const site = deps.sites.portalSite();
