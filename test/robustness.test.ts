@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import type { InjectOptions } from "fastify";
 import { ENGINES, startPlatform, type TestContext } from "./engines.ts";
 import { StaffSession } from "./staff-session.ts";
+import { DEMO_PASSWORD } from "../src/seed/demo-password.ts";
 
 /**
  * Bad input never wins: every route the platform registers, public and console, is sent hostile
@@ -269,6 +270,44 @@ for (const engine of ENGINES) {
         assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${type}: ${res.statusCode}`);
         assert.match(res.body, /表单数据不完整或格式有误|请求有误/);
       }
+    });
+
+    it("answers a signed-in citizen's broken multipart forms (uploads to applications) with a 4xx", async () => {
+      const login = await t.app.inject({
+        method: "POST",
+        url: "/sites/www/account/login",
+        payload: new URLSearchParams({ loginName: "13900000001", password: DEMO_PASSWORD }).toString(),
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      });
+      const session = login.cookies.find((c) => c.name === "cy_citizen");
+      assert.ok(session, "the demo citizen signs in");
+      const cookie = `cy_citizen=${session.value}`;
+      const { csrf } = (await t.app.inject({ url: "/api/services/session", headers: { cookie } })).json() as {
+        csrf: string;
+      };
+      // An item whose form takes uploads, so the form reader really reads the broken bodies.
+      const item = (await t.deps.oneStop.catalogue.list({ q: "医疗费用手工报销" })).rows[0];
+      const site = t.deps.sites.byId(item.siteId)!.code;
+      const failures: string[] = [];
+      const posts = routes.filter((r) => r.method === "POST" && /^\/sites\/:(site|code)\//.test(r.url));
+      assert.ok(posts.some((r) => r.url.includes("/services/apply/")));
+      for (const route of posts)
+        for (const body of MULTIPART_BODIES) {
+          const url = route.url
+            .replace(/:(site|code)\b/, site)
+            .replace(/:item\b/, encodeURIComponent(item.code))
+            .replace(/:(\w+)/g, "1");
+          const res = await t.app.inject({
+            method: "POST",
+            url,
+            remoteAddress: "10.251.0.1",
+            headers: { cookie, "content-type": body.type, "x-csrf-token": csrf },
+            payload: `--${BOUNDARY}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n${body.payload}`,
+          });
+          if (res.statusCode >= 500 || (res.statusCode >= 400 && !/[\u4e00-\u9fff]/.test(res.body)))
+            failures.push(`${res.statusCode} POST ${url} [${body.type}]: ${res.body.slice(0, 150)}`);
+        }
+      assert.deepEqual(failures, []);
     });
 
     it("answers a visitor's hostile requests without a server error or an injected script", async () => {
