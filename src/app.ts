@@ -10,7 +10,6 @@ import helmet from "@fastify/helmet";
 import multipart from "@fastify/multipart";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
-import swaggerUi from "@fastify/swagger-ui";
 import type { TypeBoxTypeProvider } from "@fastify/type-provider-typebox";
 import {
   apiError,
@@ -23,6 +22,7 @@ import {
 } from "./platform/http/errors.ts";
 import { registerPageCache } from "./platform/http/page-cache.ts";
 import { registerSameOriginCheck } from "./platform/http/same-origin.ts";
+import { loggerOptions } from "./platform/http/log-redaction.ts";
 import { sendHtml } from "./platform/http/reply.ts";
 import type { AppDeps } from "./deps.ts";
 import { buildAssets, type Asset } from "./web/assets.ts";
@@ -57,6 +57,9 @@ import assistantRoutes from "./modules/assistant/routes.tsx";
 import exchangeRoutes from "./modules/exchange/routes.tsx";
 import exchangeGatewayRoutes from "./modules/exchange/gateway-routes.ts";
 import exchangeAdminRoutes from "./modules/exchange/admin-routes.tsx";
+import { apiDocsRoutes } from "./modules/sites/api-docs.tsx";
+import { CITIZEN_COOKIE } from "./modules/accounts/index.ts";
+import { openApiSecuritySchemes } from "./platform/http/api-schema.ts";
 
 /** Paths served by the platform itself, never rewritten to a site. */
 const GLOBAL_PREFIXES = [
@@ -74,12 +77,18 @@ const GLOBAL_PREFIXES = [
 export interface BuildOptions {
   /** Called for every route as it is registered (tests use it to list the whole surface). */
   onRoute?: (route: RouteOptions) => void;
+  /** Where the request log goes instead of stdout (tests read it); logs at "info" even when silent. */
+  logStream?: { write(line: string): void };
 }
 
 export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
   const { config, sites } = deps;
   const app = Fastify({
-    logger: config.logLevel === "silent" ? false : { level: config.logLevel },
+    logger: options.logStream
+      ? loggerOptions(config.logLevel === "silent" ? "info" : config.logLevel, options.logStream)
+      : config.logLevel === "silent"
+        ? false
+        : loggerOptions(config.logLevel),
     trustProxy: config.trustProxy,
     bodyLimit: 2 * 1024 * 1024,
     routerOptions: { maxParamLength: 300 },
@@ -184,10 +193,29 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   registerPageCache(app, deps.pageCache);
   await app.register(swagger, {
     openapi: {
-      info: { title: "楚云政务平台开放接口", version: "1.0.0", description: "Chuyun open JSON API" },
+      info: {
+        title: "楚云政务平台开放接口",
+        version: "1.0.0",
+        description:
+          "楚云省政府网站集约化平台的开放 JSON 接口。出错时统一返回 {error:{code,message,fields}}；中文说明见 /api/docs。",
+      },
+      servers: [{ url: "/", description: "本平台（与页面同一地址）" }],
+      tags: [
+        { name: "站群", description: "平台上的各网站" },
+        { name: "搜索", description: "全站信息检索" },
+        { name: "互动交流", description: "领导信箱的公开统计与相似来信" },
+        { name: "智能客服", description: "政务咨询问答" },
+        { name: "一网通办", description: "服务事项目录、办事指南、在线申报与办件查询" },
+      ],
+      components: {
+        securitySchemes: openApiSecuritySchemes({ citizen: CITIZEN_COOKIE }),
+      },
     },
   });
-  await app.register(swaggerUi, { routePrefix: "/api/docs", staticCSP: true });
+  await app.register(apiDocsRoutes, {
+    deps,
+    document: (yaml: boolean) => (yaml ? app.swagger({ yaml: true }) : app.swagger()),
+  });
 
   const assets = await buildAssets();
   registerAssets(app, assets);

@@ -1,3 +1,3 @@
 export { AccountsService } from "./service.ts";
-export { citizenOnly, currentCitizen, type CitizenContext } from "./auth.ts";
+export { CITIZEN_COOKIE, citizenOnly, currentCitizen, type CitizenContext } from "./auth.ts";
 export { type Account } from "./service.ts";

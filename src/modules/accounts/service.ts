@@ -128,7 +128,7 @@ export class AccountsService {
 
   validate(input: RegisterInput): Record<string, string> {
     const errors: Record<string, string> = {};
-    if (!(input.kind in ACCOUNT_KINDS)) errors.kind = "请选择账号类型";
+    if (!Object.hasOwn(ACCOUNT_KINDS, input.kind)) errors.kind = "请选择账号类型";
     const name = input.name.trim();
     if (!name || name.length > 60)
       errors.name = input.kind === "enterprise" ? "请填写单位名称" : "请填写姓名";

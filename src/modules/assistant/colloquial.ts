@@ -331,7 +331,7 @@ const COLLOQUIAL: Record<string, readonly string[]> = {
 };
 
 export function colloquialExpansions(word: string): readonly string[] | undefined {
-  return COLLOQUIAL[word];
+  return Object.hasOwn(COLLOQUIAL, word) ? COLLOQUIAL[word] : undefined;
 }
 
 /** Words that carry no topic in a question (question words, fillers, politeness). */

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
+import { errorResponses, PUBLIC_API } from "../../platform/http/api-schema.ts";
 import type { AssistantDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { Invalid } from "../../platform/http/errors.ts";
@@ -78,10 +79,12 @@ const assistantRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> = asyn
       schema: {
         tags: ["智能客服"],
         summary: "向智能客服提问",
+        operationId: "askAssistant",
+        ...PUBLIC_API,
         description:
           "answered=false 表示没有把握（附 2–3 个“您是不是想问”建议，可转人工）。带上 conversationId 可以追问（如“那退休的呢？”）。",
         body: AskBody,
-        response: { 200: AskReply },
+        response: { 200: AskReply, ...errorResponses(400, 429) },
       },
       config: { rateLimit: ASK_RATE_LIMIT },
     },
@@ -116,8 +119,10 @@ const assistantRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> = asyn
       schema: {
         tags: ["智能客服"],
         summary: "评价一条回答（有帮助/没帮助）",
+        operationId: "rateAssistantAnswer",
+        ...PUBLIC_API,
         body: RateBody,
-        response: { 200: Type.Object({ ok: Type.Boolean() }) },
+        response: { 200: Type.Object({ ok: Type.Boolean() }), ...errorResponses(400, 404, 429) },
       },
       config: { rateLimit: ASK_RATE_LIMIT },
     },

@@ -116,7 +116,7 @@ export function checkLine(value: unknown): ImportLine {
   if (title.length > 200) throw new LineError("标题不能超过200字", "title too long");
   const kind = optionalString(o.type, "type");
   if (!kind) throw new LineError("缺少信息类型（type）", "missing type");
-  if (!(kind in ARTICLE_KINDS))
+  if (!Object.hasOwn(ARTICLE_KINDS, kind))
     throw new LineError(
       `未知的信息类型“${kind}”，应为 ${Object.keys(ARTICLE_KINDS).join("、")} 之一`,
       `unknown type "${kind}"`,

@@ -98,7 +98,7 @@ const DATE = /^\d{4}-\d{2}-\d{2}/;
 
 function validate(input: ArticleInput): Record<string, string> {
   const errors: Record<string, string> = {};
-  if (!(input.kind in ARTICLE_KINDS)) errors.kind = "请选择信息类型";
+  if (!Object.hasOwn(ARTICLE_KINDS, input.kind)) errors.kind = "请选择信息类型";
   const title = input.title?.trim() ?? "";
   if (!title) errors.title = "请填写标题";
   else if (title.length > 200) errors.title = "标题不能超过200字";
@@ -412,7 +412,7 @@ export class ContentService {
     const article = await this.get(id);
     if (article.status !== "published") throw new Invalid("只有已发布的信息可以撤稿");
     const errors: Record<string, string> = {};
-    if (!(reason in UNPUBLISH_REASONS)) errors.reason = "请选择撤稿原因";
+    if (!Object.hasOwn(UNPUBLISH_REASONS, reason)) errors.reason = "请选择撤稿原因";
     if (!note.trim()) errors.note = "请说明撤稿理由";
     // A local path only (sameOriginPath refuses "//host", "/\host", schemes, encoded tricks).
     const target = reason === "consolidated" ? sameOriginPath(redirectTo) : null;

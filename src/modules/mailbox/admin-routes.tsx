@@ -48,7 +48,7 @@ const interactionAdminRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> =
       }
       const q = request.query;
       const filter = {
-        status: q.status && q.status in LETTER_STATUS ? q.status : "",
+        status: q.status && Object.hasOwn(LETTER_STATUS, q.status) ? q.status : "",
         view: ["overdue", "warned", "escalated", "transfer"].includes(q.view ?? "") ? q.view! : "",
         q: (q.q ?? "").trim().slice(0, 60),
       };

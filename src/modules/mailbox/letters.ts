@@ -10,7 +10,15 @@ import type { Db } from "../../platform/db/database.ts";
 
 import { nowIso, chinaDate } from "../../platform/time/china-time.ts";
 
-import { forbidden, notFound, Conflict, Invalid, TooMany, DomainError } from "../../platform/http/errors.ts";
+import {
+  forbidden,
+  notFound,
+  Conflict,
+  Gone,
+  Invalid,
+  TooMany,
+  DomainError,
+} from "../../platform/http/errors.ts";
 
 import { maskInText, maskName } from "../../platform/mask/mask.ts";
 
@@ -93,6 +101,30 @@ export const LETTERS_PER_PHONE_PER_DAY = 5;
 interface MailboxKv {
   /** Saved over the defaults, so a setting added later gets its default. */
   settings: Partial<InteractionSettings>;
+  /** Lookup attempts on one letter in one hour: `lookup-tries:<letter id>:<hours since 1970>`. */
+  [tries: `lookup-tries:${number}:${number}`]: number;
+}
+
+/** Wrong lookup codes a letter accepts per hour; past that even the right code waits for the next hour. */
+export const LOOKUP_TRIES_PER_HOUR = 10;
+
+/** When a letter was closed (answered and reviewed, or refused), or null while it is still open. */
+export function closedAt(
+  letter: Pick<Letter, "status" | "repliedAt" | "ratedAt" | "updatedAt">,
+): string | null {
+  if (letter.status === "invalid") return letter.updatedAt;
+  if (letter.status !== "reviewed" && letter.status !== "published") return null;
+  const times = [letter.repliedAt, letter.ratedAt].filter((t): t is string => !!t);
+  return times.length ? times.sort().at(-1)! : letter.updatedAt;
+}
+
+/** The lookup code works until a year after the letter was closed. */
+export function lookupExpired(letter: Parameters<typeof closedAt>[0], now: Date): boolean {
+  const closed = closedAt(letter);
+  if (!closed) return false;
+  const until = new Date(closed);
+  until.setUTCFullYear(until.getUTCFullYear() + 1);
+  return now.getTime() > until.getTime();
 }
 
 function sha256(s: string): string {
@@ -103,7 +135,7 @@ function sha256(s: string): string {
 export function validateLetter(input: LetterInput, addressees: Addressee[]): Record<string, string> {
   const e: Record<string, string> = {};
   if (!addressees.some((a) => a.value === input.addressee)) e.addressee = "请选择收信对象";
-  if (!(input.kind in LETTER_KINDS)) e.kind = "请选择信件类型";
+  if (!Object.hasOwn(LETTER_KINDS, input.kind)) e.kind = "请选择信件类型";
   const subject = input.subject.trim();
   if (!subject) e.subject = "请填写信件标题";
   else if ([...subject].length > 60) e.subject = "标题不能超过60字";
@@ -458,8 +490,13 @@ export class LetterService {
     return { id: letter.id, queryNo: letter.queryNo, lookupCode };
   }
 
-  /** The letter for a query number and its lookup code; null for any mismatch (no hint which). */
-  async lookup(queryNo: string, code: string): Promise<Letter | null> {
+  /**
+   * The letter for a query number and its lookup code; null for any mismatch (no hint which). The
+   * writer may use the code again and again; wrong codes are limited per letter
+   * (LOOKUP_TRIES_PER_HOUR, counted atomically, so parallel guesses cannot slip past: TooMany), and
+   * a year after the letter was closed the code no longer opens it (Gone).
+   */
+  async lookup(queryNo: string, code: string, now = new Date()): Promise<Letter | null> {
     if (!/^\d{14}$/.test(queryNo.trim()) || !code || code.length > 64) return null;
     const row = await this.db
       .selectFrom("letters")
@@ -469,7 +506,25 @@ export class LetterService {
     const expected = Buffer.from(row?.lookupHash ?? sha256("none"), "hex");
     const given = Buffer.from(sha256(code.trim()), "hex");
     const ok = timingSafeEqual(expected, given);
-    return row && ok ? row : null;
+    if (!row) return null;
+    // Every attempt takes a try first (one atomic statement); a right code gives it back.
+    const hour = Math.floor(now.getTime() / 3_600_000);
+    const key = `lookup-tries:${row.id}:${hour}` as const;
+    const tries = await this.kv.increment(key);
+    if (tries === 1) {
+      // The first attempt of an hour clears the letter's older hours.
+      for (const old of await this.kv.keys(`lookup-tries:${row.id}:`))
+        if (old !== key) await this.kv.delete(old);
+    }
+    if (tries > LOOKUP_TRIES_PER_HOUR)
+      throw new TooMany("该信件的查询码输入错误次数过多，为保护来信人信息，请一小时后再试");
+    if (!ok) return null;
+    await this.kv.increment(key, -1);
+    if (lookupExpired(row, now))
+      throw new Gone(
+        "该信件已办结满一年，查询码已失效。如需了解办理情况，请拨打12345政务服务便民热线或重新来信",
+      );
+    return row;
   }
 
   async rate(
@@ -481,7 +536,7 @@ export class LetterService {
   ): Promise<{ reopened: boolean }> {
     const letter = await this.lookup(queryNo, code);
     if (!letter) throw notFound("未找到该信件，请核对查询编号和查询码");
-    if (!(rating in RATINGS)) throw new Invalid("请选择满意程度", { rating: "请选择满意程度" });
+    if (!Object.hasOwn(RATINGS, rating)) throw new Invalid("请选择满意程度", { rating: "请选择满意程度" });
     if (!["reviewed", "published"].includes(letter.status) || letter.ratedAt)
       throw new Conflict("该信件当前不能评价");
     const trimmed = note.trim().slice(0, 500);

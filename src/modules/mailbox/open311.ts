@@ -283,7 +283,7 @@ const open311Routes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = async (a
         return sendList(reply, format, "service_requests", "request", rows.map(toRequest));
       }
       const codes = listOf(q.service_code);
-      const unknown = codes.filter((c) => !(c in LETTER_KINDS));
+      const unknown = codes.filter((c) => !Object.hasOwn(LETTER_KINDS, c));
       if (unknown.length) return o311Error(reply, format, 400, `未知的 service_code：${unknown.join(",")}`);
       if (codes.length) query = query.where("kind", "in", codes as LetterKind[]);
       const statuses = listOf(q.status);
@@ -361,7 +361,12 @@ const open311Routes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = async (a
         const v = (attributes as Record<string, unknown>)[k] ?? body[`attribute[${k}]`] ?? body[k];
         return typeof v === "string" ? v : "";
       };
-      const key = await mailbox.open311.check(s("api_key") || (request.query.api_key ?? ""));
+      // The key in a header keeps it out of addresses and logs; GeoReport v2 clients send `api_key`.
+      const header = request.headers["x-api-key"];
+      const headerKey = (Array.isArray(header) ? header[0] : header) ?? "";
+      const key = await mailbox.open311.check(
+        headerKey.slice(0, 200) || s("api_key") || (request.query.api_key ?? ""),
+      );
       if (!key) return o311Error(reply, format, 403, "api_key 无效或已停用");
       const place = placeOf(body);
       if (typeof place === "string") return o311Error(reply, format, 400, place);

@@ -1,9 +1,10 @@
 import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { errorResponses, PUBLIC_API } from "../../platform/http/api-schema.ts";
 import type { MailboxDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
-import { notFound, NotFound } from "../../platform/http/errors.ts";
+import { Gone, httpStatusOf, notFound, NotFound, TooMany } from "../../platform/http/errors.ts";
 import { handleForm, type FormProblem } from "../../platform/http/handle-form.ts";
 import { FormBody, problemFields, sendPhoneCode } from "../../web/public-form.ts";
 import { renderDocument } from "../../web/render.ts";
@@ -12,7 +13,7 @@ import { pageContext, siteOf } from "../sites/index.ts";
 import type { Site } from "../sites/index.ts";
 import { newDraftToken, readForm, snippetText } from "../../platform/http/form-input.ts";
 import { idParam } from "../../platform/http/params.ts";
-import type { LetterInput } from "./letters.ts";
+import type { Letter, LetterInput } from "./letters.ts";
 import { FIGURES_SCHEMA } from "./schemas.ts";
 import {
   CentrePage,
@@ -242,15 +243,22 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
     extra: { notice?: string; ratingErrors?: Record<string, string> } = {},
   ) {
     const ctx = await pageContext(deps, site, request);
-    const letter = no && code ? await letters.lookup(no, code) : null;
+    let letter: Letter | null = null;
+    let refusal: { status: number; message: string } | null = null;
+    try {
+      letter = no && code ? await letters.lookup(no, code) : null;
+    } catch (error) {
+      if (!(error instanceof TooMany || error instanceof Gone)) throw error;
+      refusal = { status: httpStatusOf(error), message: error.message };
+    }
     if (!letter)
       return {
-        status: no || code ? 404 : 200,
+        status: refusal?.status ?? (no || code ? 404 : 200),
         html: renderDocument(
           <LookupPage
             ctx={ctx}
             no={no.slice(0, 14)}
-            error={no || code ? "未找到该信件，请核对查询编号和查询码" : undefined}
+            error={refusal?.message ?? (no || code ? "未找到该信件，请核对查询编号和查询码" : undefined)}
           />,
         ),
       };
@@ -412,6 +420,8 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
       schema: {
         tags: ["互动交流"],
         summary: "信件办理情况统计",
+        operationId: "getInteractionStats",
+        ...PUBLIC_API,
         description:
           "某网站（门户为全省）收到的信件、按时答复、平均答复用时（工作日）、满意度（群众实评与默认评价分列）、解决率，以及按承办部门的分项。",
         querystring: Type.Object({
@@ -419,7 +429,7 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
             Type.String({ maxLength: 40, description: "网站代码，如 rst；缺省为门户（全省）" }),
           ),
         }),
-        response: { 200: FIGURES_SCHEMA },
+        response: { 200: FIGURES_SCHEMA, ...errorResponses(400, 404) },
       },
     },
     async (request) => {
@@ -438,6 +448,8 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
       schema: {
         tags: ["互动交流"],
         summary: "相似的已公开信件",
+        operationId: "findSimilarLetters",
+        ...PUBLIC_API,
         description: "写信时查找已公开答复的相似问题。draft 为写信页面的草稿标识，用于统计分流效果。",
         querystring: Type.Object({
           q: Type.String({ maxLength: 3000 }),
@@ -450,6 +462,7 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
               Type.Object({ title: Type.String(), url: Type.String(), snippet: Type.String() }),
             ),
           }),
+          ...errorResponses(400, 429),
         },
       },
       config: { rateLimit: { max: 60, timeWindow: "1 minute" } },

@@ -3,18 +3,11 @@ import { Type, type Static } from "typebox";
 import type { OneStopDeps } from "./deps.ts";
 import { notFound, Invalid } from "../../platform/http/errors.ts";
 import { pageParam } from "../../platform/http/params.ts";
+import { CITIZEN_API, errorResponses, PUBLIC_API } from "../../platform/http/api-schema.ts";
 import { citizenOnly } from "../accounts/index.ts";
 import { ACTION_LABELS, STATUS_LABELS } from "./applications.ts";
 import type { ServiceItem } from "./catalogue.ts";
 import { sparedMaterials } from "./guide.ts";
-
-const ErrorBody = Type.Object({
-  error: Type.Object({
-    code: Type.String(),
-    message: Type.String(),
-    fields: Type.Optional(Type.Record(Type.String(), Type.String())),
-  }),
-});
 
 const ItemSummary = Type.Object({
   code: Type.String({ description: "事项编码" }),
@@ -181,6 +174,8 @@ const serviceApiRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async
       schema: {
         tags,
         summary: "服务事项目录",
+        operationId: "listServiceItems",
+        ...PUBLIC_API,
         querystring: Type.Object({
           department: Type.Optional(Type.String({ maxLength: 40, description: "部门站点代码，如 rst" })),
           audience: Type.Optional(Type.Union([Type.Literal("person"), Type.Literal("legal")])),
@@ -196,7 +191,7 @@ const serviceApiRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async
             pageSize: Type.Integer(),
             items: Type.Array(ItemSummary),
           }),
-          400: ErrorBody,
+          ...errorResponses(400),
         },
       },
     },
@@ -225,8 +220,10 @@ const serviceApiRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async
       schema: {
         tags,
         summary: "服务事项及完整办事指南",
+        operationId: "getServiceItem",
+        ...PUBLIC_API,
         params: Type.Object({ code: Type.String({ maxLength: 80 }) }),
-        response: { 200: ItemDetail, 404: ErrorBody },
+        response: { 200: ItemDetail, ...errorResponses(400, 404) },
       },
     },
     async (request) => {
@@ -242,6 +239,8 @@ const serviceApiRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async
       schema: {
         tags,
         summary: "一件事一次办",
+        operationId: "listServiceBundles",
+        ...PUBLIC_API,
         response: {
           200: Type.Object({
             bundles: Type.Array(
@@ -278,7 +277,13 @@ const serviceApiRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async
   app.get(
     "/api/services/stats",
     {
-      schema: { tags, summary: "办件统计与好差评", response: { 200: Stats } },
+      schema: {
+        tags,
+        summary: "办件统计与好差评",
+        operationId: "getServiceStats",
+        ...PUBLIC_API,
+        response: { 200: Stats },
+      },
       config: { readReplica: true },
     },
     async () => oneStop.stats.figures(),
@@ -291,7 +296,12 @@ const serviceApiRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async
       schema: {
         tags,
         summary: "当前登录用户的 CSRF 令牌（提交办件时放在 x-csrf-token 头）",
-        response: { 200: Type.Object({ csrf: Type.String(), verified: Type.Boolean() }), 401: ErrorBody },
+        operationId: "getServiceSession",
+        ...CITIZEN_API,
+        response: {
+          200: Type.Object({ csrf: Type.String(), verified: Type.Boolean() }),
+          ...errorResponses(401),
+        },
       },
     },
     async (request) => ({ csrf: request.citizen.session.csrf, verified: request.citizen.account.verified }),
@@ -332,14 +342,13 @@ const serviceApiRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async
       schema: {
         tags,
         summary: "提交办件（需登录：个人/法人会话 Cookie + x-csrf-token）",
+        operationId: "submitApplication",
+        ...CITIZEN_API,
         body: SubmitBody,
         response: {
           200: Tracking,
           201: Tracking,
-          400: ErrorBody,
-          401: ErrorBody,
-          403: ErrorBody,
-          404: ErrorBody,
+          ...errorResponses(400, 401, 403, 404, 409, 429),
         },
       },
       config: { rateLimit: { max: 60, timeWindow: "1 minute" } },
@@ -376,8 +385,10 @@ const serviceApiRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async
       schema: {
         tags,
         summary: "查询本人办件进度（需登录）",
+        operationId: "getApplication",
+        ...CITIZEN_API,
         params: Type.Object({ no: Type.String({ maxLength: 30 }) }),
-        response: { 200: Tracking, 401: ErrorBody, 404: ErrorBody },
+        response: { 200: Tracking, ...errorResponses(400, 401, 404) },
       },
     },
     async (request) => {

@@ -79,7 +79,7 @@ export class EvaluationService {
   async rate(account: Account, trackingNo: string, level: number, comment: string): Promise<void> {
     const app = await this.applications.own(account.id, trackingNo);
     if (!["closed", "refused"].includes(app.status)) throw new Conflict("办件办结后才能评价");
-    if (!Number.isInteger(level) || !(level in LEVELS))
+    if (!Number.isInteger(level) || !Object.hasOwn(LEVELS, level))
       throw new Invalid("请选择评价等级", { level: "请选择评价等级" });
     if (level <= 2 && !comment.trim())
       throw new Invalid("差评请写明不满意的原因，便于部门整改", { comment: "请写明不满意的原因" });

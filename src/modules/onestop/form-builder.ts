@@ -139,7 +139,7 @@ function readField(body: Body, prefix: string, sub: boolean): FieldDraft {
     maxLength: str(body, `${prefix}maxLength`, 20).trim(),
     min: str(body, `${prefix}min`, 30).trim(),
     max: str(body, `${prefix}max`, 30).trim(),
-    accept: list(body, `${prefix}accept`).filter((m) => m in MIME_LABEL),
+    accept: list(body, `${prefix}accept`).filter((m) => Object.hasOwn(MIME_LABEL, m)),
     maxSizeKb: str(body, `${prefix}maxSizeKb`, 20).trim(),
     whenField: str(body, `${prefix}whenField`, 60).trim(),
     whenEquals: str(body, `${prefix}whenEquals`, 300).trim(),
@@ -181,7 +181,7 @@ export type BuilderAction =
 
 export function parseAction(value: string, addType: string): BuilderAction {
   if (value === "save") return { kind: "save" };
-  if (value === "add") return { kind: "add", type: addType in FIELD_TYPES ? addType : "text" };
+  if (value === "add") return { kind: "add", type: Object.hasOwn(FIELD_TYPES, addType) ? addType : "text" };
   const m = /^(up|down|del|addsub|apply):(\d{1,3})(?:\.(\d{1,2}))?$/.exec(value);
   if (m)
     return {

@@ -114,7 +114,7 @@ export function formSchemaIssues(input: unknown): FormSchemaIssue[] {
       else if (f.label.length > 60) add("label", "标签 label 不能超过60字");
       if (f.hint !== undefined && (typeof f.hint !== "string" || f.hint.length > 200))
         add("hint", "提示不能超过200字");
-      if (typeof f.type !== "string" || !(f.type in FIELD_TYPES)) {
+      if (typeof f.type !== "string" || !Object.hasOwn(FIELD_TYPES, f.type)) {
         add("type", `类型 type 无效，可用：${Object.keys(FIELD_TYPES).join("、")}`);
         return;
       }
@@ -150,7 +150,9 @@ export function formSchemaIssues(input: unknown): FormSchemaIssue[] {
       if (f.type === "file" && inGroup) add("type", "可重复组内暂不支持文件字段");
       if (
         f.accept !== undefined &&
-        (!Array.isArray(f.accept) || f.accept.length === 0 || f.accept.some((m) => !(m in MIME_LABEL)))
+        (!Array.isArray(f.accept) ||
+          f.accept.length === 0 ||
+          f.accept.some((m) => !Object.hasOwn(MIME_LABEL, m)))
       )
         add("accept", `accept 仅支持 ${Object.keys(MIME_LABEL).join("、")}，至少选一种`);
       if (

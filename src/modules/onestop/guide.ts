@@ -137,7 +137,8 @@ export function checkGuide(item: ServiceItemInput): GuideProblem[] {
     if (!m.form?.trim()) add(`materials.${i}.form`, `${n}未写明材料形式`);
     if (!Number.isInteger(m.copies) || m.copies < 0 || m.copies > 20)
       add(`materials.${i}.copies`, `${n}的份数须为0至20的整数`);
-    if (m.sparedBy && !(m.sparedBy in SPARED_BY)) add(`materials.${i}.sparedBy`, `${n}的免提交方式无效`);
+    if (m.sparedBy && !Object.hasOwn(SPARED_BY, m.sparedBy))
+      add(`materials.${i}.sparedBy`, `${n}的免提交方式无效`);
   });
   if (!g.steps?.length) add("steps", "请填写办理流程");
   const legal = g.legalLimitDays;
@@ -158,7 +159,7 @@ export function checkGuide(item: ServiceItemInput): GuideProblem[] {
   if (!(ONLINE_DEPTHS as readonly string[]).includes(g.onlineDepth)) add("onlineDepth", "请选择网办深度");
   if (!Number.isInteger(g.visits) || g.visits < 0 || g.visits > 5) add("visits", "到现场次数须为0至5次");
   else if (g.onlineDepth === "全程网办" && g.visits !== 0) add("visits", "全程网办事项的到现场次数应为0");
-  if (!g.audience?.length || g.audience.some((a) => !(a in AUDIENCES)))
+  if (!g.audience?.length || g.audience.some((a) => !Object.hasOwn(AUDIENCES, a)))
     add("audience", "请选择服务对象（个人/法人）");
   if (!g.result?.trim()) add("result", "请填写办理结果");
   return problems;

@@ -560,7 +560,7 @@ export class ConsultationService {
     if (c.summaryPublishedAt) throw new Conflict("反馈情况已发布，不能再修改采纳情况");
     if (comment.status !== "approved") throw new Conflict("只有已公开的意见需要填写采纳情况");
     const e: Record<string, string> = {};
-    if (!(adoption in ADOPTION)) e[`adoption-${commentId}`] = "请选择采纳情况";
+    if (!Object.hasOwn(ADOPTION, adoption)) e[`adoption-${commentId}`] = "请选择采纳情况";
     const why = note.trim();
     if (len(why) < 2) e[`note-${commentId}`] = "请填写采纳或不采纳的理由";
     else if (len(why) > 1000) e[`note-${commentId}`] = "理由不能超过1000字";

@@ -422,7 +422,7 @@ export class SurveyService {
     await this.editableDraft(id, staff);
     const e: Record<string, string> = {};
     const text = input.text.trim();
-    if (!(input.kind in QUESTION_KINDS)) e.kind = "请选择题型";
+    if (!Object.hasOwn(QUESTION_KINDS, input.kind)) e.kind = "请选择题型";
     if (!text) e.text = "请填写题目";
     else if (len(text) > 300) e.text = "题目不能超过300字";
     const options = input.options

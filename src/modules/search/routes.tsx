@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
+import { errorResponses, PUBLIC_API } from "../../platform/http/api-schema.ts";
 import type { SearchDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { Invalid } from "../../platform/http/errors.ts";
@@ -124,6 +125,8 @@ const searchRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async (app
       schema: {
         tags: ["搜索"],
         summary: "全省网站群统一搜索",
+        operationId: "search",
+        ...PUBLIC_API,
         description:
           "按关键词搜索已发布的信息，支持同义词、发文字号精确查找；site 限定网站，kind 限定信息类型，year 限定年份。",
         querystring: Type.Object({
@@ -150,6 +153,7 @@ const searchRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async (app
             facets: Type.Object({ site: Facet, kind: Facet, year: Facet }),
             suggestion: Type.Union([Type.String(), Type.Null()]),
           }),
+          ...errorResponses(400, 429),
         },
       },
     },

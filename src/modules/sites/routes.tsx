@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { safeNext } from "../../platform/http/safe-redirect.ts";
 import { Type } from "typebox";
+import { PUBLIC_API } from "../../platform/http/api-schema.ts";
 import type { SitesDeps } from "./deps.ts";
 import { Invalid } from "../../platform/http/errors.ts";
 import { FormBody, formText } from "../../platform/http/form-input.ts";
@@ -209,6 +210,8 @@ const sitesRoutes: FastifyPluginAsyncTypebox<{ deps: SitesDeps }> = async (app, 
       schema: {
         tags: ["站群"],
         summary: "网站列表",
+        operationId: "listSites",
+        ...PUBLIC_API,
         response: {
           200: Type.Array(
             Type.Object({

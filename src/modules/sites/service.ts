@@ -95,7 +95,7 @@ export function validateSiteInput(input: SiteInput): Record<string, string> {
   if (!CODE.test(input.code)) errors.code = "站点代码须为2至31位小写字母、数字或连字符，以字母开头";
   if (!SITE_ID_CODE.test(input.siteCode)) errors.siteCode = "网站标识码须为10位字母或数字";
   if (!input.name.trim() || input.name.length > 60) errors.name = "请填写网站名称（60字以内）";
-  if (!(input.kind in SITE_KINDS)) errors.kind = "请选择网站类型";
+  if (!Object.hasOwn(SITE_KINDS, input.kind)) errors.kind = "请选择网站类型";
   if (!HOST.test(input.host.toLowerCase())) errors.host = "请填写有效的域名，如 rst.example.gov.cn";
   if (input.themeColor && !COLOUR.test(input.themeColor)) errors.themeColor = "主题色须为 #RRGGBB 格式";
   return errors;

@@ -42,7 +42,7 @@ export interface NewStaffUser {
 }
 
 function isStaffRole(role: string): role is StaffRole {
-  return role in STAFF_ROLES;
+  return Object.hasOwn(STAFF_ROLES, role);
 }
 
 /** Staff accounts: sign-in checks with lockout, TOTP, and account administration. */

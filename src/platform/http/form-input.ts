@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { verifyCsrf } from "../auth/csrf.ts";
+import { Invalid } from "./errors.ts";
 
 /** One uploaded file of a multipart form. */
 export interface FormUpload {
@@ -33,14 +34,14 @@ export type FormValues = Readonly<Record<string, string | readonly string[] | un
 
 /** A single text field (first value when repeated), cut to `max` characters; "" when absent. */
 export function formText(values: FormValues, key: string, max = 200): string {
-  const v = values[key];
+  const v = Object.hasOwn(values, key) ? values[key] : undefined;
   const s = Array.isArray(v) ? (v as readonly string[])[0] : v;
   return typeof s === "string" ? s.slice(0, max) : "";
 }
 
 /** Every positive database id given under `key` (repeated checkboxes), without duplicates. */
 export function formIds(values: FormValues, key: string): number[] {
-  const v = values[key];
+  const v = Object.hasOwn(values, key) ? values[key] : undefined;
   const list: readonly unknown[] = Array.isArray(v) ? v : v === undefined ? [] : [v];
   return [
     ...new Set(
@@ -56,19 +57,28 @@ const MULTIPART_LIMITS = { fields: 1000, files: 20 };
  * deferred the CSRF check to here (multipart bodies), the `_csrf` field is verified before returning.
  */
 export async function readRawForm(request: FastifyRequest): Promise<RawForm> {
-  const values: RawForm["values"] = {};
+  // No prototype: a field named "__proto__" or "constructor" is a field like any other.
+  const values: RawForm["values"] = Object.create(null) as RawForm["values"];
   const files: FormUpload[] = [];
   const add = (key: string, value: string) => {
     const prev = values[key];
     values[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
   };
   if (request.isMultipart()) {
-    for await (const part of request.parts({ limits: MULTIPART_LIMITS })) {
-      if (part.type === "file") {
-        const bytes = await part.toBuffer();
-        if (bytes.length > 0 || part.filename)
-          files.push({ field: part.fieldname, fileName: part.filename, bytes });
-      } else if (typeof part.value === "string") add(part.fieldname, part.value);
+    try {
+      for await (const part of request.parts({ limits: MULTIPART_LIMITS })) {
+        if (part.type === "file") {
+          const bytes = await part.toBuffer();
+          if (bytes.length > 0 || part.filename)
+            files.push({ field: part.fieldname, fileName: part.filename, bytes });
+        } else if (typeof part.value === "string") add(part.fieldname, part.value);
+      }
+    } catch (error) {
+      // Limits (413) and refused content types keep their status; a body the parser cannot read
+      // (cut short, no or a wrong boundary, broken part headers) is the sender's fault, not ours.
+      const status = (error as { statusCode?: unknown }).statusCode;
+      if (typeof status === "number" && status >= 400 && status < 500) throw error;
+      throw new Invalid("提交的表单数据不完整或格式有误，请返回重新提交", {}, "malformed_form");
     }
   } else {
     for (const [key, value] of Object.entries((request.body ?? {}) as Record<string, unknown>)) {
@@ -87,7 +97,7 @@ export async function readRawForm(request: FastifyRequest): Promise<RawForm> {
 /** Reads a form as single string fields (first value wins, cut to `maxField`) and non-empty uploads. */
 export async function readForm(request: FastifyRequest, maxField = 10_000): Promise<FormData> {
   const { values, files } = await readRawForm(request);
-  const fields: Record<string, string> = {};
+  const fields: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const key of Object.keys(values)) fields[key] = formText(values, key, maxField);
   return { fields, files: files.filter((f) => f.fileName && f.bytes.length > 0) };
 }

@@ -94,5 +94,17 @@ for (const engine of ENGINES) {
       assert.equal(await b.setIfAbsent("n", 3), true);
       assert.deepEqual(await a.keys(), ["list", "n"].sort());
     });
+
+    it("counts atomically: parallel increments each see their own new value", async () => {
+      const c = new KvStore(store.db).scope<{ hits: number; other: number }>("counter");
+      const seen = await Promise.all(Array.from({ length: 25 }, () => c.increment("hits")));
+      assert.deepEqual(
+        seen.sort((x, y) => x - y),
+        Array.from({ length: 25 }, (_, i) => i + 1),
+      );
+      assert.equal(await c.get("hits"), 25);
+      assert.equal(await c.increment("hits", -5), 20);
+      assert.equal(await c.increment("other", 3), 3, "an absent counter starts at zero");
+    });
   });
 }

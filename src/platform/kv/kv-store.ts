@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { tablesOf, type AnyView } from "../db/database.ts";
 
 import type { KvTables } from "./tables.ts";
@@ -22,6 +23,8 @@ export class KvStore {
 }
 
 type Key<Keys> = keyof Keys & string;
+/** The keys whose values are counters (numbers), which `increment` may change. */
+type CounterKey<Keys> = { [K in Key<Keys>]: Keys[K] extends number ? K : never }[Key<Keys>];
 
 export class KvScope<Keys extends object> {
   constructor(
@@ -64,6 +67,26 @@ export class KvScope<Keys extends object> {
       .onConflict((oc) => oc.column("key").doNothing())
       .executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  /**
+   * Adds `by` to a counter key (absent counts as 0) in one statement, and returns the new count. Two
+   * concurrent calls never both see the same value (INSERT … ON CONFLICT DO UPDATE … RETURNING on both
+   * engines), so a limit checked on the result holds under concurrency.
+   */
+  async increment<K extends CounterKey<Keys>>(key: K, by = 1, trx?: AnyView): Promise<number> {
+    if (!Number.isSafeInteger(by)) throw new Error("kv increment must be an integer");
+    const row = await this.db(trx)
+      .insertInto("kv")
+      .values({ key: this.prefix + key, value: String(by) })
+      .onConflict((oc) =>
+        oc.column("key").doUpdateSet({
+          value: sql<string>`CAST(CAST(kv.value AS INTEGER) + ${by} AS TEXT)`,
+        }),
+      )
+      .returning("value")
+      .executeTakeFirstOrThrow();
+    return Number(row.value);
   }
 
   async delete(key: Key<Keys>, trx?: AnyView): Promise<void> {

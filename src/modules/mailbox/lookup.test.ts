@@ -1,0 +1,71 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
+import { TooMany } from "../../platform/http/errors.ts";
+import { LOOKUP_TRIES_PER_HOUR } from "./letters.ts";
+import { fileLetter } from "./test-helpers.ts";
+
+for (const engine of ENGINES) {
+  describe(`letter lookup codes on ${engine}`, () => {
+    let t: TestContext;
+    before(async () => {
+      t = await startPlatform(engine);
+    });
+    after(async () => t?.close());
+
+    const lookup = (no: string, code: string, ip: string) =>
+      t.app.inject({ url: `/sites/rst/interaction/lookup?no=${no}&code=${code}`, remoteAddress: ip });
+
+    it("lets the writer look again and again, but refuses guessing after ten wrong codes an hour", async () => {
+      const filed = await fileLetter(t.app, t.deps, "rst", { phone: "13900000071" }, "10.7.0.1");
+      const other = await fileLetter(t.app, t.deps, "rst", { phone: "13900000072" }, "10.7.0.2");
+      for (let i = 0; i < 3; i++)
+        assert.equal((await lookup(filed.queryNo, filed.lookupCode, "10.7.1.1")).statusCode, 200);
+
+      // Guesses from many addresses at once: exactly ten are checked, the rest refused.
+      const letters = t.deps.mailbox.letters;
+      const guesses = await Promise.allSettled(
+        Array.from({ length: LOOKUP_TRIES_PER_HOUR + 8 }, (_, i) =>
+          letters.lookup(filed.queryNo, `guess-${i}`),
+        ),
+      );
+      assert.equal(
+        guesses.filter((g) => g.status === "fulfilled" && g.value === null).length,
+        LOOKUP_TRIES_PER_HOUR,
+      );
+      assert.ok(guesses.every((g) => g.status === "fulfilled" || g.reason instanceof TooMany));
+
+      // Now even the right code waits, with a clear message; another letter is not affected.
+      const refused = await lookup(filed.queryNo, filed.lookupCode, "10.7.1.2");
+      assert.equal(refused.statusCode, 429);
+      assert.match(refused.body, /查询码输入错误次数过多/);
+      assert.ok(!refused.body.includes("咨询养老保险转移接续"), "no letter shown");
+      assert.equal((await lookup(other.queryNo, other.lookupCode, "10.7.1.3")).statusCode, 200);
+
+      // The next hour the writer's code works again.
+      const later = new Date(Date.now() + 3_600_000);
+      assert.ok(await letters.lookup(filed.queryNo, filed.lookupCode, later));
+    });
+
+    it("stops opening a letter a year after it was closed", async () => {
+      const filed = await fileLetter(t.app, t.deps, "rst", { phone: "13900000073" }, "10.7.0.3");
+      const close = (at: Date) =>
+        t.deps.store.db
+          .updateTable("letters")
+          .set({ status: "reviewed", repliedAt: at.toISOString(), updatedAt: at.toISOString() })
+          .where("queryNo", "=", filed.queryNo)
+          .execute();
+      const day = 86_400_000;
+      await close(new Date(Date.now() - 300 * day));
+      assert.equal((await lookup(filed.queryNo, filed.lookupCode, "10.7.2.1")).statusCode, 200);
+
+      await close(new Date(Date.now() - 367 * day));
+      const expired = await lookup(filed.queryNo, filed.lookupCode, "10.7.2.2");
+      assert.equal(expired.statusCode, 410);
+      assert.match(expired.body, /已办结满一年，查询码已失效/);
+      assert.ok(!expired.body.includes("咨询养老保险转移接续"), "no letter shown");
+      // A wrong code still says nothing about the letter.
+      assert.equal((await lookup(filed.queryNo, "wrong-code-000", "10.7.2.3")).statusCode, 404);
+    });
+  });
+}
