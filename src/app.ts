@@ -206,6 +206,10 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
         { name: "互动交流", description: "领导信箱的公开统计与相似来信" },
         { name: "智能客服", description: "政务咨询问答" },
         { name: "一网通办", description: "服务事项目录、办事指南、在线申报与办件查询" },
+        {
+          name: "数据共享交换",
+          description: "政务数据资源目录与部门间签名调用（RFC 9421 签名、用途绑定、全程审计）",
+        },
       ],
       components: {
         securitySchemes: openApiSecuritySchemes({ citizen: CITIZEN_COOKIE }),

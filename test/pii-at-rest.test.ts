@@ -14,11 +14,7 @@ import { desensitise } from "../src/db/desensitise.ts";
 import { keyUsage } from "../src/migrations/sealed-fields.ts";
 import { DEMO_CITIZENS } from "../src/modules/onestop/seed.ts";
 import { DEMO_PASSWORD } from "../src/seed/demo-password.ts";
-import {
-  citizenLogin,
-  postApplication,
-  VALID_APPLICATION,
-} from "../src/modules/onestop/test-helpers.ts";
+import { citizenLogin, postApplication, VALID_APPLICATION } from "../src/modules/onestop/test-helpers.ts";
 import { fileLetter } from "../src/modules/mailbox/test-helpers.ts";
 import { createPgDatabase, ENGINES, startPlatform, type TestContext } from "./engines.ts";
 import { postCitizenForm } from "./citizen-form.ts";

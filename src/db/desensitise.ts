@@ -266,6 +266,26 @@ async function rewrite(db: AnyKysely, cipher: FieldCipher, fake: Faker): Promise
         phone = ${fake.phone(open(c.phone) ?? "")}, phone_index = NULL WHERE id = ${c.id}`.execute(trx);
       n++;
     }
+    // The exchange's base registries: residents get fakes; their blind indexes get unique placeholders
+    // (the columns are NOT NULL UNIQUE) that the sealing pass replaces on the copy's first start.
+    const people = await sql<{ id: number; idNumber: string; name: string; address: string }>`SELECT
+      id, id_number, name, address FROM registry_people`.execute(trx);
+    for (const p of people.rows) {
+      await sql`UPDATE registry_people SET id_number = ${fake.idNumber(open(p.idNumber) ?? "")},
+        id_number_index = ${`pending-${p.id}`}, name = ${fake.name(p.name)},
+        address = ${fake.address(open(p.address) ?? "")} WHERE id = ${p.id}`.execute(trx);
+      n++;
+    }
+    const licences = await sql<{ id: number; holderId: string; holderName: string }>`SELECT
+      id, holder_id, holder_name FROM registry_licences`.execute(trx);
+    for (const l of licences.rows) {
+      const holder = open(l.holderId) ?? "";
+      const person = /^\d{17}[\dX]$/i.test(holder);
+      await sql`UPDATE registry_licences SET holder_id = ${person ? fake.idNumber(holder) : holder},
+        holder_index = ${`pending-${l.id}`}, holder_name = ${person ? fake.name(l.holderName) : l.holderName}
+        WHERE id = ${l.id}`.execute(trx);
+      n++;
+    }
     for (const table of ["sessions", "phone_codes", "sms_outbox"])
       await sql`DELETE FROM ${sql.table(table)}`.execute(trx);
     await sql`DELETE FROM kv WHERE key = 'app:cookie-secret'`.execute(trx);

@@ -1,11 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { ExchangeDeps } from "./deps.ts";
+import { errorResponses, EXCHANGE_API } from "../../platform/http/api-schema.ts";
 import { MAX_SKEW_SECONDS, REQUIRED_COMPONENTS } from "./service.ts";
-
-const ErrorBody = Type.Object({
-  error: Type.Object({ code: Type.String(), message: Type.String() }),
-});
 
 /**
  * The signed query gateway. The body is kept as raw bytes (its Content-Digest is checked against
@@ -22,6 +19,8 @@ const gatewayRoutes: FastifyPluginAsyncTypebox<{ deps: ExchangeDeps }> = async (
     {
       config: { rateLimit: { max: 600, timeWindow: "1 minute" } },
       schema: {
+        operationId: "exchangeQuery",
+        ...EXCHANGE_API,
         tags: ["数据共享交换"],
         summary: "查询一项资源（签名调用）",
         description: [
@@ -40,11 +39,7 @@ const gatewayRoutes: FastifyPluginAsyncTypebox<{ deps: ExchangeDeps }> = async (
               Type.Array(Type.String(), { description: "请求了但未授权、未返回的字段" }),
             ),
           }),
-          400: ErrorBody,
-          401: ErrorBody,
-          403: ErrorBody,
-          404: ErrorBody,
-          429: ErrorBody,
+          ...errorResponses(400, 401, 403, 404, 413, 429),
         },
       },
     },

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { notFound } from "../../platform/http/errors.ts";
+import { errorResponses, PUBLIC_API } from "../../platform/http/api-schema.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { renderDocument } from "../../web/render.ts";
 import { pageContext, siteOf } from "../sites/index.ts";
@@ -38,6 +39,8 @@ const exchangeRoutes: FastifyPluginAsyncTypebox<{ deps: ExchangeDeps }> = async 
     "/api/exchange/catalogue",
     {
       schema: {
+        operationId: "exchangeCatalogue",
+        ...PUBLIC_API,
         tags: ["数据共享交换"],
         summary: "政务数据资源目录",
         description: "全部资源及其信息项、共享类型；有条件共享和不予共享的资源须经共享申请。",
@@ -66,9 +69,12 @@ const exchangeRoutes: FastifyPluginAsyncTypebox<{ deps: ExchangeDeps }> = async 
     "/api/exchange/catalogue/:code/openapi.json",
     {
       schema: {
+        operationId: "exchangeResourceOpenApi",
+        ...PUBLIC_API,
         tags: ["数据共享交换"],
         summary: "某项资源查询接口的 OpenAPI 描述（由信息项生成）",
         params: Type.Object({ code: Type.String({ maxLength: 40 }) }),
+        response: { 200: Type.Object({}, { additionalProperties: true }), ...errorResponses(400, 404) },
       },
     },
     async (request) => {
@@ -82,6 +88,8 @@ const exchangeRoutes: FastifyPluginAsyncTypebox<{ deps: ExchangeDeps }> = async 
     "/api/exchange/keys",
     {
       schema: {
+        operationId: "exchangeKeys",
+        ...PUBLIC_API,
         tags: ["数据共享交换"],
         summary: "交换平台的签名公钥（JWKS）",
         description: '平台对每个应答以 RFC 9421 签名（覆盖 "@status" "content-digest"），用这里的公钥验证。',

@@ -46,6 +46,10 @@ export const PUBLIC_API = { security: [] as Record<string, string[]>[] };
 /** Names of the security schemes the document declares (see openApiSecuritySchemes). */
 export const CITIZEN_SESSION = "citizenSession";
 export const OPEN311_API_KEY = "open311ApiKey";
+export const EXCHANGE_SIGNATURE = "exchangeSignature";
+
+/** A member system's call to the exchange, signed with HTTP Message Signatures (RFC 9421). */
+export const EXCHANGE_API = { security: [{ [EXCHANGE_SIGNATURE]: [] as string[] }] };
 
 /** An operation for a signed-in citizen or enterprise (the session cookie; writes also x-csrf-token). */
 export const CITIZEN_API = { security: [{ [CITIZEN_SESSION]: [] as string[] }] };
@@ -64,6 +68,13 @@ export function openApiSecuritySchemes(cookies: { citizen: string }) {
       in: "header" as const,
       name: "X-Api-Key",
       description: "Open311 接入密钥（由管理员在后台签发）；GeoReport v2 客户端也可用 api_key 参数",
+    },
+    [EXCHANGE_SIGNATURE]: {
+      type: "apiKey" as const,
+      in: "header" as const,
+      name: "Signature",
+      description:
+        "数据共享交换的签名调用：HTTP Message Signatures（RFC 9421，ed25519），与 Signature-Input、Content-Digest、Exchange-Purpose 头一起发送；keyid 为接入系统登记的公钥指纹",
     },
   };
 }
