@@ -159,7 +159,7 @@ for (const engine of ENGINES) {
       const account = await t.deps.store.db
         .selectFrom("accounts")
         .select("id")
-        .where("loginName", "=", loginName)
+        .where("loginName", "=", `ph:${t.deps.store.cipher.blindIndex("phone", loginName)}`)
         .executeTakeFirstOrThrow();
       const byReason = await failures(t, "account.login.failed", `account:${account.id}`);
       const wrongAnswers = answers.filter((a) => a.body.includes("账号或密码错误")).length;
@@ -203,7 +203,7 @@ for (const engine of ENGINES) {
       const row = await t.deps.store.db
         .selectFrom("phoneCodes")
         .select("attempts")
-        .where("phone", "=", phone)
+        .where("phone", "=", t.deps.phone.phoneKey(phone))
         .executeTakeFirstOrThrow();
       const checked = Math.max(wrongAnswers + filed, Math.min(row.attempts, 30));
       console.log(`[figures] ${engine} phone codes parallel 29+1: filed ${filed}, checked ${checked}`);

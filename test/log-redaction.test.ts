@@ -22,7 +22,13 @@ for (const engine of ENGINES) {
     after(async () => t?.close());
 
     it("redacts api_key and the lookup code in logged addresses, and takes the key in X-Api-Key", async () => {
-      const person = { service_code: "consult", last_name: "王", first_name: "五", phone: "13900000092" };
+      const person = {
+        service_code: "consult",
+        last_name: "王",
+        first_name: "五",
+        phone: "13900000092",
+        address_string: "江城市江岸区解放大道100号",
+      };
       const viaQuery = await t.app.inject({
         method: "POST",
         url: `/open311/v2/requests.json?api_key=${encodeURIComponent(key)}`,

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { InjectOptions } from "fastify";
+import { postCitizenForm } from "./citizen-form.ts";
 import { ENGINES, startPlatform, type TestContext } from "./engines.ts";
 import { StaffSession } from "./staff-session.ts";
 import { DEMO_PASSWORD } from "../src/seed/demo-password.ts";
@@ -273,11 +274,9 @@ for (const engine of ENGINES) {
     });
 
     it("answers a signed-in citizen's broken multipart forms (uploads to applications) with a 4xx", async () => {
-      const login = await t.app.inject({
-        method: "POST",
-        url: "/sites/www/account/login",
-        payload: new URLSearchParams({ loginName: "13900000001", password: DEMO_PASSWORD }).toString(),
-        headers: { "content-type": "application/x-www-form-urlencoded" },
+      const login = await postCitizenForm(t.app, "/sites/www/account/login", {
+        loginName: "13900000001",
+        password: DEMO_PASSWORD,
       });
       const session = login.cookies.find((c) => c.name === "cy_citizen");
       assert.ok(session, "the demo citizen signs in");

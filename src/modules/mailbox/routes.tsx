@@ -301,7 +301,9 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
       const site = await siteOf(deps, request.params.code);
       const { no = "", code = "" } = request.query;
       const { status, html } = await lookupPage(request, site, no.trim(), code.trim());
-      reply.status(status).header("cache-control", "no-store").header("referrer-policy", "no-referrer");
+      // The address holds the lookup code: no other site may see it as a referrer. "same-origin" rather
+      // than "no-referrer", which would make the browser send `Origin: null` with the rating form.
+      reply.status(status).header("cache-control", "no-store").header("referrer-policy", "same-origin");
       return sendHtml(reply, html);
     },
   );

@@ -445,7 +445,10 @@ export class SitesService {
     const base = channelSlug(wanted);
     for (let attempt = 1; attempt <= 50; attempt++) {
       const slug = attempt === 1 ? base : `${base.slice(0, 26)}-${attempt}`;
-      if (await this.repo.channelByPath(siteId, slug)) continue;
+      const taken = await this.repo.channelByPath(siteId, slug);
+      // A parallel call may have just created this very channel under the slug.
+      if (taken?.name === wanted) return taken;
+      if (taken) continue;
       try {
         return await this.createChannel(siteId, { name: wanted, slug, kind: "list" }, actor);
       } catch (error) {
