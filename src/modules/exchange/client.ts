@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { JWK } from "jose";
 import { contentDigest, privateKeyFromJwk, signMessage } from "../../platform/http/message-signatures.ts";
-import { REQUIRED_COMPONENTS } from "./service.ts";
+import { purposeHeader, REQUIRED_COMPONENTS } from "./service.ts";
 
 export interface MemberCredentials {
   keyId: string;
@@ -29,11 +29,10 @@ export async function signedQuery(
 ): Promise<SignedCall> {
   const url = `${baseUrl.replace(/\/$/, "")}/api/exchange/v1/resources/${encodeURIComponent(resource)}/query`;
   const body = JSON.stringify(query);
-  const quote = (s: string) => s.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
   const headers: Record<string, string> = {
     "content-type": "application/json",
     "content-digest": contentDigest(body),
-    "exchange-purpose": `case="${quote(purpose.caseNo)}", basis="${quote(purpose.basis)}"`,
+    "exchange-purpose": purposeHeader(purpose),
   };
   const signature = await signMessage(
     { method: "POST", url, headers },

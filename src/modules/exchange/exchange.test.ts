@@ -8,6 +8,19 @@ import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.
 import { verifyMessageSignature } from "../../platform/http/message-signatures.ts";
 import { StaffSession } from "../../../test/staff-session.ts";
 import { signedQuery, DEMO_CONSUMER_FILE, type DemoCredentials } from "./index.ts";
+import { parsePurpose, purposeHeader } from "./service.ts";
+
+describe("the Exchange-Purpose header", () => {
+  it("carries a Chinese legal basis as an RFC 9651 Display String, in plain ASCII", () => {
+    const header = purposeHeader({ caseNo: "HB2026120200001", basis: "《政务服务条例》第十五条" });
+    assert.match(header, /^[\x20-\x7e]+$/, "a header value real HTTP clients can send");
+    assert.match(header, /basis=%"%e3%80%8a/);
+    assert.deepEqual(parsePurpose(header), { caseNo: "HB2026120200001", basis: "《政务服务条例》第十五条" });
+    assert.deepEqual(parsePurpose('case="A-1", basis="Art. \\"5\\""'), { caseNo: "A-1", basis: 'Art. "5"' });
+    for (const bad of ['case="A-1"', "case=1, basis=2", 'case="", basis="x"', "((("])
+      assert.throws(() => parsePurpose(bad), /Exchange-Purpose/);
+  });
+});
 
 const BASE = "http://localhost:80";
 const PURPOSE = { caseNo: "HB2026120200001", basis: "《政务服务条例》第十五条" };

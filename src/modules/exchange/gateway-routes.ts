@@ -26,7 +26,7 @@ const gatewayRoutes: FastifyPluginAsyncTypebox<{ deps: ExchangeDeps }> = async (
         description: [
           '请求体 `{"filter": {…}, "fields": […]}`，以 HTTP Message Signatures（RFC 9421，ed25519）签名，',
           `覆盖 ${REQUIRED_COMPONENTS.map((c) => `"${c}"`).join(" ")}，参数 created、keyid、nonce；`,
-          'Content-Digest 按 RFC 9530（sha-256）；`Exchange-Purpose: case="<办件编号>", basis="<法律依据>"`。',
+          'Content-Digest 按 RFC 9530（sha-256）；`Exchange-Purpose: case="<办件编号>", basis="<法律依据>"`（RFC 9651 字典，中文用 Display String，如 `basis=%"%e3%80%8a…"`）。',
           `created 与平台时间相差不得超过 ${MAX_SKEW_SECONDS} 秒，nonce 不得重复。只返回已授权字段；`,
           '应答由平台签名（覆盖 "@status" "content-digest"），公钥见 /api/exchange/keys。每次调用（含被拒绝的）都记入审计日志。',
         ].join(""),

@@ -1,6 +1,13 @@
 import { generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
 import { calculateJwkThumbprint, type JWK } from "jose";
 import { sql, type Selectable } from "kysely";
+import {
+  DisplayString,
+  isInnerList,
+  parseDictionary,
+  serializeDictionary,
+  type Dictionary,
+} from "structured-headers";
 import type { Db } from "../../platform/db/database.ts";
 import { DomainError, errorCodeOf, httpStatusOf, apiError } from "../../platform/http/errors.ts";
 import {
@@ -122,23 +129,42 @@ function toResource(row: ResourceRow): Resource {
   };
 }
 
-/** `case="…", basis="…"` (an RFC 8941 dictionary of strings, parsed leniently on spacing). */
+/**
+ * `Exchange-Purpose: case="…", basis="…"`, an RFC 9651 structured dictionary. Chinese text (a legal
+ * basis such as 《政务服务条例》) cannot travel as a plain header string, so either member may be a
+ * Display String (`basis=%"%e3%80%8a…"`, percent-encoded UTF-8).
+ */
 export function parsePurpose(header: string | undefined): Purpose {
   if (!header) throw refusal("purpose_missing");
-  const parts = new Map<string, string>();
-  const re = /\s*([a-z][a-z0-9_-]*)\s*=\s*"((?:[^"\\]|\\.)*)"\s*(?:,|$)/gy;
-  let match: RegExpExecArray | null;
-  let consumed = 0;
-  while ((match = re.exec(header)) !== null) {
-    parts.set(match[1]!, match[2]!.replace(/\\(.)/g, "$1"));
-    consumed = re.lastIndex;
-    if (consumed >= header.length) break;
-  }
-  const caseNo = parts.get("case")?.trim();
-  const basis = parts.get("basis")?.trim();
-  if (consumed < header.trim().length || !caseNo || !basis || caseNo.length > 64 || basis.length > 300)
+  let dict: Dictionary;
+  try {
+    dict = parseDictionary(header);
+  } catch {
     throw refusal("purpose_malformed");
+  }
+  const text = (key: string): string | undefined => {
+    const entry = dict.get(key);
+    if (!entry || isInnerList(entry)) return undefined;
+    const value = entry[0];
+    if (typeof value === "string") return value.trim();
+    if (value instanceof DisplayString) return value.toString().trim();
+    return undefined;
+  };
+  const caseNo = text("case");
+  const basis = text("basis");
+  if (!caseNo || !basis || caseNo.length > 64 || basis.length > 300) throw refusal("purpose_malformed");
   return { caseNo, basis };
+}
+
+/** The Exchange-Purpose header for a case and a legal basis (Display Strings where not ASCII). */
+export function purposeHeader(purpose: Purpose): string {
+  const item = (value: string) => (/^[\x20-\x7e]*$/.test(value) ? value : new DisplayString(value));
+  return serializeDictionary(
+    new Map([
+      ["case", [item(purpose.caseNo), new Map()]],
+      ["basis", [item(purpose.basis), new Map()]],
+    ]),
+  );
 }
 
 function single(value: string | string[] | undefined): string | undefined {
