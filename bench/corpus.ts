@@ -1,3 +1,4 @@
+import { seededRandom } from "../src/platform/random/seeded-random.ts";
 /**
  * Deterministic generator of realistic Chinese government articles for benchmarks: varied titles and
  * bodies assembled from word lists, several issuing bodies, kinds and years.
@@ -16,17 +17,8 @@ export interface GeneratedArticle {
   issuerIndex: number;
 }
 
-/** A small fast PRNG (mulberry32) so runs are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Reproducible runs: the platform's seeded PRNG. */
+export const rng = seededRandom;
 
 export const ISSUERS: { site: string; name: string; prefix: string }[] = [
   { site: "www", name: "楚云省人民政府", prefix: "楚政发" },

@@ -1,3 +1,4 @@
+import { seededRandom } from "../../platform/random/seeded-random.ts";
 import { creditCodeCheckChar, idCheckChar } from "../../platform/validation/china-ids.ts";
 import type { EntityRecordRow, LicenceRecordRow, PersonRecordRow } from "./tables.ts";
 
@@ -41,18 +42,6 @@ const ENTITY_SUFFIX = [
   "建设有限公司",
   "设计有限公司",
 ];
-
-/** A small deterministic PRNG (mulberry32): same seed, same registries. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(random: () => number, list: readonly T[] | string): T =>
   list[Math.floor(random() * list.length)] as T;

@@ -670,7 +670,11 @@ export class ExchangeService {
       .execute();
     const group = (key: (r: (typeof rows)[number]) => string) => {
       const groups = new Map<string, (typeof rows)[number][]>();
-      for (const r of rows) groups.set(key(r), [...(groups.get(key(r)) ?? []), r]);
+      for (const r of rows) {
+        const list = groups.get(key(r));
+        if (list) list.push(r);
+        else groups.set(key(r), [r]);
+      }
       return [...groups].map(([name, list]) => callFigures(name, list)).sort((a, b) => b.calls - a.calls);
     };
     return {

@@ -1,5 +1,6 @@
 import { AdminLayout, CsrfField, type AdminContext } from "../../../web/admin-layout.tsx";
 import { ErrorSummary, Field } from "../../../web/components/form.tsx";
+import { PostButton } from "../../../web/components/post-button.tsx";
 import { formatPubDate } from "../../../web/layout.tsx";
 import { SHARE_CLASS_LABEL, type Resource } from "../catalogue.ts";
 import type { CallFigures, Member } from "../service.ts";
@@ -59,17 +60,6 @@ function FiguresTable({ caption, rows }: { caption: string; rows: CallFigures[] 
         ))}
       </tbody>
     </table>
-  );
-}
-
-function PostButton({ action, csrf, label }: { action: string; csrf: string; label: string }) {
-  return (
-    <form method="post" action={action}>
-      <CsrfField token={csrf} />
-      <button type="submit" class="button secondary">
-        {label}
-      </button>
-    </form>
   );
 }
 

@@ -2,6 +2,7 @@ import type { LetterAttachmentRow, LetterEventRow, LetterRuleRow } from "../tabl
 import { AdminLayout, CsrfField, type AdminContext } from "../../../web/admin-layout.tsx";
 
 import { ErrorSummary, Field } from "../../../web/components/form.tsx";
+import { PostButton } from "../../../web/components/post-button.tsx";
 
 import { formatPubDate } from "../../../web/layout.tsx";
 
@@ -674,18 +675,6 @@ export function Open311KeysPage({
         </button>
       </form>
     </AdminLayout>
-  );
-}
-
-/** A one-button form that posts a state change (secondary style). */
-function PostButton({ action, csrf, label }: { action: string; csrf: string; label: string }) {
-  return (
-    <form method="post" action={action}>
-      <CsrfField token={csrf} />
-      <button type="submit" class="button secondary">
-        {label}
-      </button>
-    </form>
   );
 }
 
