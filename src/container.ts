@@ -21,7 +21,7 @@ import { AccountsService } from "./modules/accounts/service.ts";
 import { OidcProvider } from "./modules/accounts/identity.ts";
 import { seedDemo } from "./seed/demo.ts";
 import type { AppDeps } from "./deps.ts";
-import { connectRedis } from "./platform/cache/redis.ts";
+import { closeRedis, connectRedis } from "./platform/cache/redis.ts";
 import {
   LocalInvalidationBus,
   RedisInvalidationBus,
@@ -102,8 +102,8 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     ),
     async close() {
       await bus.close();
-      redis?.disconnect();
-      subscriber?.disconnect();
+      if (redis) await closeRedis(redis);
+      if (subscriber) await closeRedis(subscriber);
       await store.close();
     },
   };

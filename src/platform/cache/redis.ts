@@ -6,6 +6,9 @@ import { Redis } from "ioredis";
  */
 export function connectRedis(url: string, name: string): Redis {
   const client = new Redis(url, {
+    // ioredis re-subscribes on reconnect without catching the result, so a reconnect racing a
+    // shutdown became an unhandled rejection; the invalidation bus re-subscribes itself, with a catch.
+    autoResubscribe: false,
     connectionName: `chuyun-${name}`,
     connectTimeout: 2000,
     commandTimeout: 1000,
@@ -25,4 +28,14 @@ export async function redisHealthy(client: Redis): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Closes a client after its pending commands are answered, and never throws. */
+export async function closeRedis(client: Redis): Promise<void> {
+  try {
+    await Promise.race([client.quit(), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+  } catch {
+    // Already closed or unreachable: nothing is pending any more.
+  }
+  client.disconnect();
 }
