@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { loadConfig } from "../src/config.ts";
 import { DEMO_KEY_FILE, resolveDataKeys } from "../src/platform/crypto/data-keys.ts";
+import { pinned } from "./wrk.ts";
 
 /** A free TCP port on the loopback interface. */
 export function freePort(): Promise<number> {
@@ -55,8 +56,9 @@ export function benchKeyFile(dataDir: string): string {
 }
 
 /** The platform as a production process on loopback (SQLite in `dataDir`, no background jobs). */
-export function startApp(dataDir: string, port: number): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", "src/main.ts", "start"], {
+export function startApp(dataDir: string, port: number, cpus?: string): ChildProcess {
+  const [command, args] = pinned(cpus, process.execPath, ["--import", "tsx", "src/main.ts", "start"]);
+  return spawn(command, args, {
     env: {
       ...process.env,
       PORT: String(port),
@@ -72,22 +74,32 @@ export function startApp(dataDir: string, port: number): ChildProcess {
   });
 }
 
-/** The nginx binary, installed from Debian (nginx-light) when missing. */
-export function ensureNginx(log: (line: string) => void): string {
-  const found = ["/usr/sbin/nginx", "/usr/bin/nginx"].find((p) => existsSync(p));
+/** A tool from Debian's packages, installed (apt-get) when missing; returns its path. */
+export function ensureDebianTool(
+  paths: string[],
+  packages: string[],
+  log: (line: string) => void,
+): string {
+  const found = paths.find((p) => existsSync(p));
   if (found) return found;
-  log("nginx not found: installing nginx-light from Debian (apt-get)…");
+  log(`${paths[0]} not found: installing ${packages[0]} from Debian (apt-get)…`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   const update = spawnSync("apt-get", ["update", "-qq"], { stdio: "inherit", env });
-  if (update.status !== 0) throw new Error("apt-get update failed; install nginx (nginx-light) by hand");
-  for (const pkg of ["nginx-light", "nginx"]) {
+  if (update.status !== 0) throw new Error(`apt-get update failed; install ${packages[0]} by hand`);
+  for (const pkg of packages) {
     const res = spawnSync("apt-get", ["install", "-y", "-qq", "--no-install-recommends", pkg], {
       stdio: "inherit",
       env,
     });
-    if (res.status === 0 && existsSync("/usr/sbin/nginx")) return "/usr/sbin/nginx";
+    const installed = paths.find((p) => existsSync(p));
+    if (res.status === 0 && installed) return installed;
   }
-  throw new Error("could not install nginx; install nginx-light by hand");
+  throw new Error(`could not install ${packages[0]}; install it by hand`);
+}
+
+/** The nginx binary, installed from Debian (nginx-light) when missing. */
+export function ensureNginx(log: (line: string) => void): string {
+  return ensureDebianTool(["/usr/sbin/nginx", "/usr/bin/nginx"], ["nginx-light", "nginx"], log);
 }
 
 export interface StaticServer {
@@ -104,6 +116,7 @@ export async function startNginx(
   dir: string,
   files: Map<string, { body: Buffer; contentType: string }>,
   workers: number,
+  cpus?: string,
 ): Promise<StaticServer> {
   const root = join(dir, "www");
   mkdirSync(root, { recursive: true });
@@ -141,7 +154,8 @@ http {
 `;
   const confPath = join(dir, "nginx.conf");
   writeFileSync(confPath, config);
-  const child = spawn(binary, ["-p", dir, "-c", confPath, "-g", "daemon off;"], {
+  const [command, args] = pinned(cpus, binary, ["-p", dir, "-c", confPath, "-g", "daemon off;"]);
+  const child = spawn(command, args, {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
@@ -153,5 +167,32 @@ http {
     const log = existsSync(join(dir, "error.log")) ? readFileSync(join(dir, "error.log"), "utf8") : "";
     throw new Error(`nginx did not start: ${String(error)}\n${stderr}\n${log}`, { cause: error });
   }
+  return { port, stop: () => stopChild(child) };
+}
+
+/** A bare Fastify process serving `files` from memory (bench/bare-fastify.ts), the reference for ratios. */
+export async function startBareFastify(
+  dir: string,
+  files: Map<string, { body: Buffer; contentType: string }>,
+  cpus?: string,
+): Promise<StaticServer> {
+  const root = join(dir, "bare");
+  mkdirSync(root, { recursive: true });
+  const types: Record<string, string> = {};
+  for (const [name, file] of files) {
+    writeFileSync(join(root, name), file.body);
+    types[name] = file.contentType;
+  }
+  writeFileSync(join(root, "types.json"), JSON.stringify(types));
+  const port = await freePort();
+  const [command, args] = pinned(cpus, process.execPath, [
+    "--import",
+    "tsx",
+    "bench/bare-fastify.ts",
+    String(port),
+    root,
+  ]);
+  const child = spawn(command, args, { stdio: ["ignore", "ignore", "inherit"] });
+  await waitForHttp(`http://127.0.0.1:${port}/${[...files.keys()][0]}`, 30_000, child);
   return { port, stop: () => stopChild(child) };
 }

@@ -1,0 +1,108 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join } from "node:path";
+
+/**
+ * The C load generator wrk (Debian's package), so the reference servers are not capped by the load
+ * generator as a Node one caps them. Each request looks like a different visitor (X-Forwarded-For),
+ * and with `uncached` each request's query gets a unique suffix so no cache can answer it.
+ */
+export interface WrkOptions {
+  connections: number;
+  seconds: number;
+  threads?: number;
+  uncached?: boolean;
+  /** The CPU list wrk is pinned to (taskset), so it does not compete with the server it measures. */
+  cpus?: string;
+}
+
+export interface WrkResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  requests: number;
+}
+
+const SCRIPT = `
+local counter = 0
+local thread_id = 0
+local threads = {}
+function setup(thread)
+  thread_id = thread_id + 1
+  thread:set("tid", thread_id)
+  table.insert(threads, thread)
+end
+function init(args)
+  uncached = args[1] == "uncached"
+end
+function request()
+  counter = counter + 1
+  local n = tid * 1000000 + counter
+  local path = wrk.path
+  if uncached then path = path .. "%20" .. n end
+  local headers = { ["X-Forwarded-For"] = "198.18." .. (math.floor(n / 256) % 256) .. "." .. (n % 256) }
+  return wrk.format(nil, path, headers)
+end
+function done(summary, latency, requests)
+  io.write(string.format('WRK_JSON {"requests":%d,"seconds":%f,"p50":%f,"p99":%f,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.connect, summary.errors.read, summary.errors.write, summary.errors.status, summary.errors.timeout))
+end
+`;
+
+export function wrkAvailable(): boolean {
+  return existsSync("/usr/bin/wrk");
+}
+
+/** Pins a command to CPUs with taskset when the machine has more than one core. */
+export function pinned(cpus: string | undefined, command: string, args: string[]): [string, string[]] {
+  if (!cpus || availableParallelism() < 2 || !existsSync("/usr/bin/taskset")) return [command, args];
+  return ["/usr/bin/taskset", ["-c", cpus, command, ...args]];
+}
+
+export async function runWrk(url: string, options: WrkOptions): Promise<WrkResult> {
+  if (!wrkAvailable()) throw new Error("wrk is not installed: apt-get install wrk");
+  const dir = mkdtempSync(join(tmpdir(), "chuyun-wrk-"));
+  const script = join(dir, "bench.lua");
+  writeFileSync(script, SCRIPT);
+  const threads = Math.min(options.threads ?? 2, options.connections);
+  const args = [
+    `-t${threads}`,
+    `-c${options.connections}`,
+    `-d${options.seconds}s`,
+    "--timeout",
+    "5s",
+    "-s",
+    script,
+    url,
+    "--",
+    options.uncached ? "uncached" : "cached",
+  ];
+  const [command, argv] = pinned(options.cpus, "/usr/bin/wrk", args);
+  try {
+    const output = await new Promise<string>((resolve, reject) => {
+      const child = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+      child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
+      child.on("error", reject);
+      child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`wrk exited ${code}: ${out}`))));
+    });
+    const line = output.split("\n").find((l) => l.startsWith("WRK_JSON "));
+    if (!line) throw new Error(`wrk printed no summary: ${output}`);
+    const s = JSON.parse(line.slice("WRK_JSON ".length)) as Record<string, number>;
+    return {
+      rps: s.requests / s.seconds,
+      p50: s.p50,
+      p99: s.p99,
+      errors: s.connect + s.read + s.write + s.timeout,
+      non2xx: s.status,
+      requests: s.requests,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
