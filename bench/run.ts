@@ -157,19 +157,36 @@ async function httpBench(dataDir: string): Promise<string[]> {
         const appLoad = await measure(`${base}${t.path}`, t.uncached);
         const bareLoad = await measure(`http://127.0.0.1:${bare.port}/${t.file}`);
         const nginxLoad = await measure(`http://127.0.0.1:${nginx.port}/${t.file}`);
-        rows.push({ t, app: appLoad, bare: bareLoad, nginx: nginxLoad, bytes: files.get(t.file)!.body.length });
+        rows.push({
+          t,
+          app: appLoad,
+          bare: bareLoad,
+          nginx: nginxLoad,
+          bytes: files.get(t.file)!.body.length,
+        });
       }
     } finally {
       await nginx.stop();
       await bare.stop();
     }
-    const pinning = availableParallelism() >= 2 ? "servers pinned to core 0, wrk to core 1" : "one core, no pinning";
+    const pinning =
+      availableParallelism() >= 2 ? "servers pinned to core 0, wrk to core 1" : "one core, no pinning";
     lines.push(
       `HTTP (wrk, ${connections} connections, ${duration} s per measurement after ${Math.max(1, Math.round(duration / 3))} s warm-up; ${pinning}):` +
         ` app = one Node process on SQLite; bare = a Fastify route serving the same bytes from memory;` +
         ` nginx ${nginxWorkers} worker(s) serving them as static files`,
     );
-    const header = ["target", "bytes", "app req/s", "app p99", "bare req/s", "nginx req/s", "app/bare", "app/nginx", "goal"];
+    const header = [
+      "target",
+      "bytes",
+      "app req/s",
+      "app p99",
+      "bare req/s",
+      "nginx req/s",
+      "app/bare",
+      "app/nginx",
+      "goal",
+    ];
     const table = rows.map(({ t, app, bare, nginx, bytes }) => {
       const ratio = app.rps / bare.rps;
       const goal = t.target == null ? "—" : `≥ ${t.target}× bare ${ratio >= t.target ? "MET" : "MISSED"}`;

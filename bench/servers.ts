@@ -75,11 +75,7 @@ export function startApp(dataDir: string, port: number, cpus?: string): ChildPro
 }
 
 /** A tool from Debian's packages, installed (apt-get) when missing; returns its path. */
-export function ensureDebianTool(
-  paths: string[],
-  packages: string[],
-  log: (line: string) => void,
-): string {
+export function ensureDebianTool(paths: string[], packages: string[], log: (line: string) => void): string {
   const found = paths.find((p) => existsSync(p));
   if (found) return found;
   log(`${paths[0]} not found: installing ${packages[0]} from Debian (apt-get)…`);

@@ -89,7 +89,9 @@ export async function runWrk(url: string, options: WrkOptions): Promise<WrkResul
       child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
       child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
       child.on("error", reject);
-      child.on("exit", (code) => (code === 0 ? resolve(out) : reject(new Error(`wrk exited ${code}: ${out}`))));
+      child.on("exit", (code) =>
+        code === 0 ? resolve(out) : reject(new Error(`wrk exited ${code}: ${out}`)),
+      );
     });
     const line = output.split("\n").find((l) => l.startsWith("WRK_JSON "));
     if (!line) throw new Error(`wrk printed no summary: ${output}`);

@@ -1,3 +1,4 @@
+import { createServer } from "node:http";
 import Fastify, {
   type FastifyInstance,
   type FastifyReply,
@@ -20,7 +21,7 @@ import {
   validationMessage,
   type ValidationProblem,
 } from "./platform/http/errors.ts";
-import { registerPageCache } from "./platform/http/page-cache.ts";
+import { registerPageCache, servePageCacheFast } from "./platform/http/page-cache.ts";
 import { registerSameOriginCheck } from "./platform/http/same-origin.ts";
 import { loggerOptions } from "./platform/http/log-redaction.ts";
 import { sendHtml } from "./platform/http/reply.ts";
@@ -83,6 +84,7 @@ export interface BuildOptions {
 
 export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
   const { config, sites } = deps;
+  let shuttingDown = false;
   const app = Fastify({
     logger: options.logStream
       ? loggerOptions(config.logLevel === "silent" ? "info" : config.logLevel, options.logStream)
@@ -94,6 +96,16 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     routerOptions: { maxParamLength: 300 },
     // While closing, in-flight requests finish; new ones get our own 503 (below) so the proxy retries elsewhere.
     return503OnClosing: false,
+    // Anonymous visitors' cached pages are answered before Fastify's hooks (see servePageCacheFast).
+    serverFactory(handler) {
+      const server = createServer((req, res) => {
+        if (shuttingDown || !servePageCacheFast(deps.pageCache, req, res)) handler(req, res);
+      });
+      // What Fastify sets on a server it creates itself.
+      server.keepAliveTimeout = 72_000;
+      server.requestTimeout = 0;
+      return server;
+    },
     // A malformed address (/%ZZ) gets a Chinese answer in the portal's look, not Fastify's JSON.
     frameworkErrors(_error, request, rawReply) {
       const reply = rawReply as unknown as FastifyReply;
@@ -156,7 +168,6 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     // Shared counters across instances; if Redis fails the request is served rather than refused.
     ...(deps.redis ? { redis: deps.redis, skipOnError: true, nameSpace: "chuyun:rl:" } : {}),
   });
-  let shuttingDown = false;
   app.addHook("preClose", async () => {
     shuttingDown = true;
   });

@@ -44,6 +44,22 @@ describe("page cache for anonymous visitors", () => {
     assert.equal(staff.headers["x-page-cache"], undefined);
   });
 
+  it("answers repeated anonymous visits over real HTTP from the fast path, with the same bytes and headers", async () => {
+    const address = await t.app.listen({ port: 0, host: "127.0.0.1" });
+    const hit = await t.deps.search.search({ q: "营商环境" });
+    const url = `${address}${hit.hits[0].url}`;
+    const first = await fetch(url);
+    const firstBody = await first.text();
+    const second = await fetch(url);
+    assert.equal(second.headers.get("x-page-cache"), "hit");
+    assert.equal(await second.text(), firstBody);
+    assert.equal(second.headers.get("content-security-policy"), first.headers.get("content-security-policy"));
+    assert.equal(Number(second.headers.get("content-length")), Buffer.byteLength(firstBody));
+    // A visitor with a session cookie never gets the anonymous copy.
+    const signedIn = await fetch(url, { headers: { cookie: "cy_citizen=abc" } });
+    assert.equal(signedIn.headers.get("x-page-cache"), null);
+  });
+
   it("shows a new channel in the navigation at once", async () => {
     await t.app.inject({ url: "/sites/rst/" });
     const site = t.deps.sites.byCodeCached("rst")!;
@@ -70,5 +86,44 @@ describe("page cache under a burst of first visits", () => {
     assert.ok(answers.every((a) => a.statusCode === 200 && a.body === "<p>页面</p>"));
     assert.equal(renders, 1, "one render served all thirty visitors");
     await app.close();
+  });
+});
+
+describe("page cache fast path", () => {
+  it("answers only anonymous GETs for pages that may skip the route, and leaves the rest to Fastify", async () => {
+    const { createServer } = await import("node:http");
+    const { PageCache, servePageCacheFast } = await import("./page-cache.ts");
+    const cache = new PageCache(60_000);
+    const page = (raw: boolean) => ({
+      at: Date.now(),
+      headers: { "content-type": "text/html" },
+      body: "<p>页</p>",
+      raw,
+    });
+    const server = createServer((req, res) => {
+      if (!servePageCacheFast(cache, req, res)) res.writeHead(404).end("fastify");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    // Keyed by the Host the visitor asked for (fetch always sends the address it connects to).
+    cache.set(`127.0.0.1:${port}|0|/fast`, page(true), cache.currentGeneration());
+    cache.set(`127.0.0.1:${port}|0|/route-code`, page(false), cache.currentGeneration());
+    cache.set(`other.example|0|/elsewhere`, page(true), cache.currentGeneration());
+    const get = (path: string, headers: Record<string, string> = {}, method = "GET") =>
+      fetch(`http://127.0.0.1:${port}${path}`, { method, headers });
+    try {
+      const fast = await get("/fast");
+      assert.equal(fast.status, 200);
+      assert.equal(await fast.text(), "<p>页</p>");
+      assert.equal(fast.headers.get("x-page-cache"), "hit");
+      assert.equal((await get("/route-code")).status, 404);
+      assert.equal((await get("/fast", { cookie: "sid=1" })).status, 404);
+      assert.equal((await get("/elsewhere")).status, 404, "another host's page is not served here");
+      assert.equal((await get("/fast", {}, "POST")).status, 404);
+      cache.clear();
+      assert.equal((await get("/fast")).status, 404);
+    } finally {
+      server.close();
+    }
   });
 });

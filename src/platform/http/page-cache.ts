@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 /**
@@ -11,6 +12,10 @@ export interface CachedPage {
   at: number;
   headers: Record<string, string | string[]>;
   body: string;
+  /** May be served by the raw fast path, before Fastify (false when a hit must run route code). */
+  raw?: boolean;
+  /** The body as bytes, with the headers the fast path writes (built once, on the first fast hit). */
+  wire?: { head: Record<string, string | string[]>; bytes: Buffer };
 }
 
 declare module "fastify" {
@@ -74,12 +79,36 @@ export class PageCache {
 
 const ONLY_ELDER_COOKIE = /^\s*elder=[^;]*;?\s*$/;
 
-function cacheKey(request: FastifyRequest): string | null {
-  if (request.method !== "GET" || !request.routeOptions.config?.pageCache) return null;
-  const cookie = request.headers.cookie;
+/** The key of an anonymous GET, from the address the visitor asked for (before any rewrite). */
+function keyOf(host: string | undefined, cookie: string | undefined, url: string): string | null {
   if (cookie && !ONLY_ELDER_COOKIE.test(cookie)) return null;
   const elder = cookie ? /elder=1/.test(cookie) : false;
-  return `${(request.headers.host ?? "").toLowerCase()}|${elder ? 1 : 0}|${request.url}`;
+  return `${(host ?? "").toLowerCase()}|${elder ? 1 : 0}|${url}`;
+}
+
+function cacheKey(request: FastifyRequest): string | null {
+  if (request.method !== "GET" || !request.routeOptions.config?.pageCache) return null;
+  return keyOf(request.headers.host, request.headers.cookie, request.originalUrl);
+}
+
+/**
+ * The fast path: answers an anonymous GET for a cached page straight from the Node request handler,
+ * before Fastify's routing and hooks (session lookup, CSRF, rate-limit store, logging), which cost
+ * more than the page itself. Returns false when the request must go through Fastify.
+ */
+export function servePageCacheFast(cache: PageCache, req: IncomingMessage, res: ServerResponse): boolean {
+  if (!cache.enabled || req.method !== "GET" || !req.url) return false;
+  const key = keyOf(req.headers.host, req.headers.cookie, req.url);
+  if (!key) return false;
+  const hit = cache.get(key);
+  if (!hit?.raw) return false;
+  hit.wire ??= {
+    head: { ...hit.headers, "x-page-cache": "hit", "content-length": String(Buffer.byteLength(hit.body)) },
+    bytes: Buffer.from(hit.body),
+  };
+  res.writeHead(200, hit.wire.head);
+  res.end(hit.wire.bytes);
+  return true;
 }
 
 /**
@@ -136,7 +165,8 @@ export function registerPageCache(app: FastifyInstance, cache: PageCache): void 
       if (value === undefined || name === "content-length") continue;
       kept[name] = typeof value === "number" ? String(value) : value;
     }
-    cache.set(key, { at: Date.now(), headers: kept, body: payload }, generations.get(request) ?? -1);
+    const raw = !request.routeOptions.config.onPageCacheHit;
+    cache.set(key, { at: Date.now(), headers: kept, body: payload, raw }, generations.get(request) ?? -1);
     return payload;
   });
   // The renderer releases its waiters whatever happened (sent, failed, or the client went away).
