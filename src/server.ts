@@ -30,5 +30,7 @@ export async function startServer(): Promise<void> {
   process.once("SIGINT", () => void shutdown("SIGINT"));
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
   await app.listen({ port: config.port, host: config.host });
+  // In the background: the instance answers health checks and pages meanwhile.
+  deps.assistant.warmUp().catch((error: unknown) => app.log.warn({ err: error }, "assistant warm-up failed"));
   await scheduler?.start(recurringJobs(deps));
 }

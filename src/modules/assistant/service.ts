@@ -292,6 +292,15 @@ export class AssistantService {
     return this.building;
   }
 
+  /**
+   * Builds the engine and loads its dictionaries (jieba, pinyin load lazily) so the first citizen's
+   * question after a start is answered as fast as the rest.
+   */
+  async warmUp(): Promise<void> {
+    const engine = await this.currentEngine();
+    engine.ask("公积金怎么提取");
+  }
+
   publishedEntry(id: string): PublishedFaq | undefined {
     return this.entries.get(id);
   }
