@@ -1,4 +1,4 @@
-import { createServer } from "node:http";
+import { createServer, type IncomingMessage } from "node:http";
 import Fastify, {
   type FastifyInstance,
   type FastifyReply,
@@ -21,7 +21,9 @@ import {
   validationMessage,
   type ValidationProblem,
 } from "./platform/http/errors.ts";
-import { registerPageCache, servePageCacheFast } from "./platform/http/page-cache.ts";
+import { registerPageCache, servePageCacheFast, type CachedPage } from "./platform/http/page-cache.ts";
+import { clientIpResolver } from "./platform/http/client-ip.ts";
+import { countPageView, registerPageViewCounting } from "./modules/analytics/index.ts";
 import { registerSameOriginCheck } from "./platform/http/same-origin.ts";
 import { loggerOptions } from "./platform/http/log-redaction.ts";
 import { sendHtml } from "./platform/http/reply.ts";
@@ -58,8 +60,11 @@ import assistantRoutes from "./modules/assistant/routes.tsx";
 import exchangeRoutes from "./modules/exchange/routes.tsx";
 import exchangeGatewayRoutes from "./modules/exchange/gateway-routes.ts";
 import exchangeAdminRoutes from "./modules/exchange/admin-routes.tsx";
+import analyticsRoutes from "./modules/analytics/routes.tsx";
+import analyticsAdminRoutes from "./modules/analytics/admin-routes.tsx";
 import { apiDocsRoutes } from "./modules/sites/api-docs.tsx";
 import { CITIZEN_COOKIE } from "./modules/accounts/index.ts";
+import { STAFF_COOKIE } from "./modules/staff/index.ts";
 import { openApiSecuritySchemes } from "./platform/http/api-schema.ts";
 
 /** Paths served by the platform itself, never rewritten to a site. */
@@ -85,6 +90,10 @@ export interface BuildOptions {
 export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
   const { config, sites } = deps;
   let shuttingDown = false;
+  const clientIp = clientIpResolver(config.trustProxy);
+  const countFastHit = (req: IncomingMessage, page: CachedPage) => {
+    if (page.path) countPageView(deps.analytics, req, page.path, clientIp(req));
+  };
   const app = Fastify({
     logger: options.logStream
       ? loggerOptions(config.logLevel === "silent" ? "info" : config.logLevel, options.logStream)
@@ -99,7 +108,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     // Anonymous visitors' cached pages are answered before Fastify's hooks (see servePageCacheFast).
     serverFactory(handler) {
       const server = createServer((req, res) => {
-        if (shuttingDown || !servePageCacheFast(deps.pageCache, req, res)) handler(req, res);
+        if (shuttingDown || !servePageCacheFast(deps.pageCache, req, res, countFastHit)) handler(req, res);
       });
       // What Fastify sets on a server it creates itself.
       server.keepAliveTimeout = 72_000;
@@ -202,6 +211,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     isShuttingDown: () => shuttingDown,
   });
   registerPageCache(app, deps.pageCache);
+  registerPageViewCounting(app, deps.analytics);
   await app.register(swagger, {
     openapi: {
       info: {
@@ -221,9 +231,10 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
           name: "数据共享交换",
           description: "政务数据资源目录与部门间签名调用（RFC 9421 签名、用途绑定、全程审计）",
         },
+        { name: "访问统计", description: "无 Cookie 的网站访问统计与站内搜索词（工作人员会话或运维密钥）" },
       ],
       components: {
-        securitySchemes: openApiSecuritySchemes({ citizen: CITIZEN_COOKIE }),
+        securitySchemes: openApiSecuritySchemes({ citizen: CITIZEN_COOKIE, staff: STAFF_COOKIE }),
       },
     },
   });
@@ -309,6 +320,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(exchangeRoutes, { deps });
   await app.register(exchangeGatewayRoutes, { deps });
   await app.register(exchangeAdminRoutes, { deps });
+  await app.register(analyticsRoutes, { deps });
+  await app.register(analyticsAdminRoutes, { deps });
   await app.register(serviceHallRoutes, { deps });
   await app.register(accountRoutes, { deps });
   await app.register(applyRoutes, { deps });

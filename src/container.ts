@@ -32,6 +32,7 @@ import { AssistantService } from "./modules/assistant/service.ts";
 import { MailboxHandOff } from "./modules/assistant/handoff.ts";
 import { ExchangeService } from "./modules/exchange/service.ts";
 import { seedExchange } from "./modules/exchange/seed.ts";
+import { AnalyticsService } from "./modules/analytics/index.ts";
 
 async function cookieSecretFor(config: Config, store: Db<Database>): Promise<string> {
   if (config.sessionSecret) return config.sessionSecret;
@@ -68,9 +69,11 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
   const mailbox = new MailboxService(store, audit, search, sites, new PlatformWorkingDays(calendar), phone);
   const sessions = redis ? new RedisSessionStore(redis) : new SqlSessionStore(store.db);
   const staff = new StaffService(store.db, audit, sessions, cookieSecret);
+  const analytics = new AnalyticsService(store);
   const deps: AppDeps = {
     config,
     store,
+    analytics,
     audit,
     search,
     sites,
@@ -101,6 +104,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
       config.oidc ? new OidcProvider(config.oidc) : null,
     ),
     async close() {
+      await analytics.close();
       await bus.close();
       if (redis) await closeRedis(redis);
       if (subscriber) await closeRedis(subscriber);

@@ -18,11 +18,13 @@ import type { Redis } from "ioredis";
 import type { InvalidationBus } from "./platform/cache/invalidation-bus.ts";
 import type { AssistantService } from "./modules/assistant/service.ts";
 import type { ExchangeService } from "./modules/exchange/service.ts";
+import type { AnalyticsService } from "./modules/analytics/index.ts";
 
 /** Everything the HTTP layer and the CLI share; tests build it the same way. */
 export interface AppDeps {
   config: Config;
   store: Db<Database>;
+  analytics: AnalyticsService;
   staff: StaffService;
   audit: AuditLog;
   search: SearchIndex;

@@ -1,5 +1,7 @@
 import type { AccountsTables } from "../modules/accounts/tables.ts";
 
+import type { AnalyticsTables } from "../modules/analytics/tables.ts";
+
 import type { AssistantTables } from "../modules/assistant/tables.ts";
 
 import type { ContentTables } from "../modules/content/tables.ts";
@@ -46,6 +48,7 @@ export type Database = SitesTables &
   ExchangeTables &
   StaffTables &
   AccountsTables &
+  AnalyticsTables &
   SearchLogTables &
   AssistantTables &
   MailboxTables &

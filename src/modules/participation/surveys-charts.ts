@@ -1,8 +1,6 @@
-import * as echarts from "echarts";
+import { CHART_FONT as FONT, renderChartSvg } from "../../web/charts.ts";
 import type { QuestionResult } from "./surveys.ts";
 
-/** Single quotes only: ECharts writes this into a double-quoted style attribute without escaping. */
-const FONT = "'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Source Han Sans SC', sans-serif";
 const WIDTH = 600;
 
 /**
@@ -14,30 +12,27 @@ export function questionChartSvg(result: QuestionResult): string {
   const rows = result.rows;
   const horizontal = result.question.kind !== "scale";
   const height = horizontal ? Math.max(160, 60 + rows.length * 36) : 300;
-  const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width: WIDTH, height });
-  try {
-    const category = {
-      type: "category" as const,
-      // Scores as "1分"…"5分" (the table gives the full wording); every label drawn.
-      data: horizontal ? rows.map((r) => r.label) : rows.map((_r, i) => `${i + 1}分`),
-      axisLabel: {
-        interval: 0,
-        fontFamily: FONT,
-        fontSize: 13,
-        color: "#1f2933",
-        width: 200,
-        overflow: "truncate" as const,
-      },
-      inverse: horizontal,
-    };
-    const value = {
-      type: "value" as const,
-      minInterval: 1,
-      axisLabel: { fontFamily: FONT, color: "#3e4c59" },
-    };
-    chart.setOption({
-      animation: false,
-      textStyle: { fontFamily: FONT },
+  const category = {
+    type: "category" as const,
+    // Scores as "1分"…"5分" (the table gives the full wording); every label drawn.
+    data: horizontal ? rows.map((r) => r.label) : rows.map((_r, i) => `${i + 1}分`),
+    axisLabel: {
+      interval: 0,
+      fontFamily: FONT,
+      fontSize: 13,
+      color: "#1f2933",
+      width: 200,
+      overflow: "truncate" as const,
+    },
+    inverse: horizontal,
+  };
+  const value = {
+    type: "value" as const,
+    minInterval: 1,
+    axisLabel: { fontFamily: FONT, color: "#3e4c59" },
+  };
+  return renderChartSvg(
+    {
       grid: { left: 16, right: 48, top: 24, bottom: 24, containLabel: true },
       xAxis: horizontal ? value : category,
       yAxis: horizontal ? category : value,
@@ -56,9 +51,8 @@ export function questionChartSvg(result: QuestionResult): string {
           },
         },
       ],
-    });
-    return chart.renderToSVGString();
-  } finally {
-    chart.dispose();
-  }
+    },
+    WIDTH,
+    height,
+  );
 }

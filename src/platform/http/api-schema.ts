@@ -47,6 +47,8 @@ export const PUBLIC_API = { security: [] as Record<string, string[]>[] };
 export const CITIZEN_SESSION = "citizenSession";
 export const OPEN311_API_KEY = "open311ApiKey";
 export const EXCHANGE_SIGNATURE = "exchangeSignature";
+export const STAFF_SESSION = "staffSession";
+export const OPERATOR_API_KEY = "operatorApiKey";
 
 /** A member system's call to the exchange, signed with HTTP Message Signatures (RFC 9421). */
 export const EXCHANGE_API = { security: [{ [EXCHANGE_SIGNATURE]: [] as string[] }] };
@@ -55,8 +57,20 @@ export const EXCHANGE_API = { security: [{ [EXCHANGE_SIGNATURE]: [] as string[] 
 export const CITIZEN_API = { security: [{ [CITIZEN_SESSION]: [] as string[] }] };
 
 /** The security schemes, given the cookie name the citizen sign-in uses. */
-export function openApiSecuritySchemes(cookies: { citizen: string }) {
+export function openApiSecuritySchemes(cookies: { citizen: string; staff: string }) {
   return {
+    [STAFF_SESSION]: {
+      type: "apiKey" as const,
+      in: "cookie" as const,
+      name: cookies.staff,
+      description: "工作人员在管理后台登录后的会话 Cookie",
+    },
+    [OPERATOR_API_KEY]: {
+      type: "apiKey" as const,
+      in: "header" as const,
+      name: "X-Api-Key",
+      description: "平台运维接口密钥（npm run analytics:key 签发），供运维脚本读取统计",
+    },
     [CITIZEN_SESSION]: {
       type: "apiKey" as const,
       in: "cookie" as const,

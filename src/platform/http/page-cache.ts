@@ -14,6 +14,8 @@ export interface CachedPage {
   body: string;
   /** May be served by the raw fast path, before Fastify (false when a hit must run route code). */
   raw?: boolean;
+  /** The address the page was rendered for inside the platform (after host rewriting), no query. */
+  path?: string;
   /** The body as bytes, with the headers the fast path writes (built once, on the first fast hit). */
   wire?: { head: Record<string, string | string[]>; bytes: Buffer };
 }
@@ -96,7 +98,12 @@ function cacheKey(request: FastifyRequest): string | null {
  * before Fastify's routing and hooks (session lookup, CSRF, rate-limit store, logging), which cost
  * more than the page itself. Returns false when the request must go through Fastify.
  */
-export function servePageCacheFast(cache: PageCache, req: IncomingMessage, res: ServerResponse): boolean {
+export function servePageCacheFast(
+  cache: PageCache,
+  req: IncomingMessage,
+  res: ServerResponse,
+  onHit?: (req: IncomingMessage, page: CachedPage) => void,
+): boolean {
   if (!cache.enabled || req.method !== "GET" || !req.url) return false;
   const key = keyOf(req.headers.host, req.headers.cookie, req.url);
   if (!key) return false;
@@ -108,6 +115,7 @@ export function servePageCacheFast(cache: PageCache, req: IncomingMessage, res: 
   };
   res.writeHead(200, hit.wire.head);
   res.end(hit.wire.bytes);
+  onHit?.(req, hit);
   return true;
 }
 
@@ -166,7 +174,12 @@ export function registerPageCache(app: FastifyInstance, cache: PageCache): void 
       kept[name] = typeof value === "number" ? String(value) : value;
     }
     const raw = !request.routeOptions.config.onPageCacheHit;
-    cache.set(key, { at: Date.now(), headers: kept, body: payload, raw }, generations.get(request) ?? -1);
+    const path = request.url.split("?")[0];
+    cache.set(
+      key,
+      { at: Date.now(), headers: kept, body: payload, raw, path },
+      generations.get(request) ?? -1,
+    );
     return payload;
   });
   // The renderer releases its waiters whatever happened (sent, failed, or the client went away).

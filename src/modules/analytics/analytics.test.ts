@@ -1,0 +1,157 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
+import { StaffSession } from "../../../test/staff-session.ts";
+import { chinaDate, shiftDays } from "../../platform/time/china-time.ts";
+import { hashApiKey, newApiKey } from "./access.ts";
+
+const PHONE_UA = "Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36";
+const DESKTOP_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120 Safari/537.36";
+
+for (const engine of ENGINES) {
+  describe(`cookieless analytics (${engine})`, () => {
+    let t: TestContext;
+    let base: string;
+    let articlePath: string;
+    const today = chinaDate();
+    before(async () => {
+      t = await startPlatform(engine);
+      base = await t.app.listen({ port: 0, host: "127.0.0.1" });
+      articlePath = (await t.deps.search.search({ q: "营商环境" })).hits[0].url;
+    });
+    after(async () => t?.close());
+
+    const visit = (path: string, ip: string, ua: string, headers: Record<string, string> = {}) =>
+      fetch(`${base}${path}`, { headers: { "x-forwarded-for": ip, "user-agent": ua, ...headers } });
+
+    it("counts every view of a public page, cached or not, with visitors, devices, referrers and elder mode", async () => {
+      for (let i = 0; i < 3; i++)
+        assert.equal((await visit(articlePath, "203.0.113.7", PHONE_UA)).status, 200);
+      await visit(articlePath, "203.0.113.8", DESKTOP_UA, { referer: "https://www.baidu.com/s?wd=x" });
+      await visit("/sites/www/", "203.0.113.8", DESKTOP_UA, { cookie: "elder=1" });
+      // Robots and pages that are not public HTML do not count.
+      await visit(articlePath, "203.0.113.9", "Mozilla/5.0 (compatible; Baiduspider/2.0)");
+      await visit("/api/search?q=社保", "203.0.113.7", PHONE_UA);
+      await t.deps.analytics.flush();
+
+      const s = await t.deps.analytics.summary("www", today, today);
+      assert.equal(s.pageviews, 5);
+      assert.equal(s.visitors, 2);
+      assert.deepEqual(s.topPages[0], { path: articlePath, views: 4 });
+      assert.deepEqual(s.devices.map((d) => [d.device, d.views]).sort(), [
+        ["手机", 3],
+        ["电脑", 2],
+      ]);
+      assert.deepEqual(s.referrers, [{ host: "www.baidu.com", views: 1 }]);
+      assert.equal(s.elderViews, 1);
+      assert.deepEqual(s.entryPages[0], { path: articlePath, visitors: 2 });
+      // Nothing that identifies a visitor is stored: no address, no user agent.
+      const rows = JSON.stringify(
+        await t.deps.store.db.selectFrom("analyticsVisitorDaily").selectAll().execute(),
+      );
+      assert.doesNotMatch(rows, /203\.0\.113|Android|Mozilla/);
+    });
+
+    it("cannot be inflated by one client beyond the per-visitor daily limit", async () => {
+      const before = (await t.deps.analytics.summary("www", today, today)).pageviews;
+      for (let i = 0; i < 400; i++)
+        t.deps.analytics.record({
+          siteCode: "www",
+          path: "/sites/www/flood",
+          ip: "198.51.100.1",
+          userAgent: DESKTOP_UA,
+          elder: false,
+        });
+      await t.deps.analytics.flush();
+      const after = await t.deps.analytics.summary("www", today, today);
+      assert.equal(after.pageviews - before, 300);
+    });
+
+    it("gives the same visitor a different hash on another day (the salt rotates)", async () => {
+      const yesterday = shiftDays(today, -1);
+      const at = new Date(Date.parse(`${yesterday}T12:00:00+08:00`));
+      t.deps.analytics.record({
+        siteCode: "rst",
+        path: "/sites/rst/",
+        ip: "192.0.2.5",
+        userAgent: DESKTOP_UA,
+        elder: false,
+        at,
+      });
+      t.deps.analytics.record({
+        siteCode: "rst",
+        path: "/sites/rst/",
+        ip: "192.0.2.5",
+        userAgent: DESKTOP_UA,
+        elder: false,
+      });
+      await t.deps.analytics.flush();
+      const hashes = await t.deps.store.db
+        .selectFrom("analyticsVisitorDaily")
+        .where("siteCode", "=", "rst")
+        .where("day", "in", [yesterday, today])
+        .select(["day", "visitor"])
+        .execute();
+      assert.equal(hashes.length, 2);
+      assert.notEqual(hashes[0].visitor, hashes[1].visitor);
+    });
+
+    it("reports site search terms, with the zero-result ones", async () => {
+      const q = `qzxvkjwpq${engine}`;
+      await visit(`/sites/www/search?q=${encodeURIComponent(q)}`, "203.0.113.20", DESKTOP_UA);
+      let found = false;
+      for (let i = 0; i < 30 && !found; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        // The portal searches the whole cluster, so its searches count for the cluster.
+        const s = await t.deps.analytics.summary(null, today, today);
+        found = s.search.zeroResultTerms.some((x) => x.term === q.toLowerCase());
+      }
+      assert.ok(found, "the zero-result search is listed");
+    });
+
+    it("answers the summary API to staff of the site and to an operator key, and refuses everyone else", async () => {
+      const url = `/api/analytics/summary?site=www&from=${today}&to=${today}`;
+      const anonymous = await t.app.inject({ url });
+      assert.equal(anonymous.statusCode, 401);
+      assert.equal(anonymous.json().error.code, "unauthenticated");
+
+      const key = newApiKey();
+      await t.deps.analytics.addApiKey(hashApiKey(key), "运维脚本");
+      const withKey = await t.app.inject({ url, headers: { "x-api-key": key } });
+      assert.equal(withKey.statusCode, 200);
+      const body = withKey.json();
+      assert.ok(body.pageviews >= 5);
+      assert.ok(Array.isArray(body.topPages) && Array.isArray(body.search.topTerms));
+      assert.equal((await t.app.inject({ url, headers: { "x-api-key": `${key}x` } })).statusCode, 401);
+
+      const editor = await StaffSession.login(t.app, "rst_editor");
+      assert.equal((await editor.get(url)).statusCode, 403, "an rst editor cannot read www");
+      const own = await editor.get(`/api/analytics/summary?site=rst&from=${today}&to=${today}`);
+      assert.equal(own.statusCode, 200);
+      assert.equal((await editor.get(`/api/analytics/summary?from=${today}&to=${today}`)).statusCode, 403);
+
+      const bad = await t.app.inject({
+        url: `/api/analytics/summary?site=www&from=2026-13-01&to=${today}`,
+        headers: { "x-api-key": key },
+      });
+      assert.equal(bad.statusCode, 400);
+      assert.ok(bad.json().error.fields.from);
+    });
+
+    it("shows the figures in the console, as tables and a chart", async () => {
+      const editor = await StaffSession.login(t.app, "rst_editor");
+      const page = await editor.get("/admin/analytics?site=rst");
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /访问统计/);
+      assert.match(page.body, /<caption>热门页面<\/caption>/);
+      const chart = await editor.get(
+        `/admin/analytics/daily.svg?site=rst&from=${shiftDays(today, -6)}&to=${today}`,
+      );
+      assert.equal(chart.statusCode, 200);
+      assert.match(chart.body, /^<svg/);
+      const badRange = await editor.get(`/admin/analytics?site=rst&from=${today}&to=${shiftDays(today, -3)}`);
+      assert.equal(badRange.statusCode, 400);
+      assert.match(badRange.body, /结束日期不能早于开始日期/);
+    });
+  });
+}

@@ -1,0 +1,89 @@
+/**
+ * Operators' scripts read the same figures as the console and the API:
+ *   npm run analytics -- [--site CODE] --from YYYY-MM-DD --to YYYY-MM-DD [--json]
+ *   npm run analytics:key -- --name NAME      (creates an operator API key for GET /api/analytics/summary)
+ * It reads the database the running server writes to (DATA_DIR / DATABASE_URL); the server adds what it
+ * counted every two seconds.
+ */
+import { parseArgs } from "node:util";
+import { loadConfig } from "../../config.ts";
+import type { Database } from "../../db/schema.ts";
+import { openDatabase } from "../../platform/db/database.ts";
+import { migrateToLatest } from "../../platform/db/migrate.ts";
+import { Invalid } from "../../platform/http/errors.ts";
+import { chinaDate } from "../../platform/time/china-time.ts";
+import { hashApiKey, newApiKey } from "./access.ts";
+import { AnalyticsService, type AnalyticsSummary } from "./service.ts";
+
+function printSummary(s: AnalyticsSummary): void {
+  console.log(`${s.site ?? "全部网站"}  ${s.from} 至 ${s.to}`);
+  console.log(`浏览量 ${s.pageviews}  访客数 ${s.visitors}  长辈版浏览 ${s.elderViews}`);
+  console.log(`站内搜索 ${s.search.total} 次，无结果 ${s.search.zeroResult} 次`);
+  console.log("热门页面：");
+  for (const p of s.topPages) console.log(`  ${String(p.views).padStart(8)}  ${p.path}`);
+  console.log("热门搜索词：");
+  for (const t of s.search.topTerms) console.log(`  ${String(t.count).padStart(8)}  ${t.term}`);
+  console.log("无结果搜索词：");
+  for (const t of s.search.zeroResultTerms) console.log(`  ${String(t.count).padStart(8)}  ${t.term}`);
+}
+
+export async function analyticsCommand(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const [command, ...rest] = argv[0] === "key" ? argv : ["summary", ...argv];
+  let values;
+  try {
+    values = parseArgs({
+      args: rest,
+      options: {
+        site: { type: "string" },
+        from: { type: "string" },
+        to: { type: "string" },
+        json: { type: "boolean", default: false },
+        name: { type: "string" },
+      },
+    }).values;
+  } catch (error) {
+    console.error(String((error as Error).message));
+    return 2;
+  }
+  const store = openDatabase<Database>(loadConfig(env));
+  try {
+    await migrateToLatest(store);
+    const analytics = new AnalyticsService(store);
+    if (command === "key") {
+      const name = values.name?.trim();
+      if (!name) {
+        console.error("usage: npm run analytics:key -- --name NAME");
+        return 2;
+      }
+      const key = newApiKey();
+      await analytics.addApiKey(hashApiKey(key), name);
+      console.log(`已为「${name}」创建运维接口密钥（X-Api-Key），只显示这一次：`);
+      console.log(key);
+      return 0;
+    }
+    const today = chinaDate();
+    const summary = await analytics.summary(
+      values.site?.trim() || null,
+      values.from ?? today,
+      values.to ?? today,
+    );
+    if (values.json) console.log(JSON.stringify(summary, null, 2));
+    else printSummary(summary);
+    return 0;
+  } catch (error) {
+    if (error instanceof Invalid) {
+      console.error(`${error.message}：${Object.values(error.fields).join("；")}`);
+      return 2;
+    }
+    throw error;
+  } finally {
+    await store.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = await analyticsCommand(process.argv.slice(2));
+}

@@ -1,0 +1,329 @@
+import { createHash, randomBytes } from "node:crypto";
+import { sql } from "kysely";
+import { tablesOf, type Db } from "../../platform/db/database.ts";
+import { Invalid } from "../../platform/http/errors.ts";
+import { KvStore, type KvScope } from "../../platform/kv/kv-store.ts";
+import { chinaDate, chinaDayStart, isDateString, shiftDays } from "../../platform/time/china-time.ts";
+import { searchTermsReport, type SearchLogTables, type TermCount } from "../search/index.ts";
+import type { AnalyticsTables, Dimension } from "./tables.ts";
+
+/**
+ * Cookieless, privacy-friendly analytics (Plausible's method): a page view is counted on the server,
+ * so it works without JavaScript; a visitor is SHA-256(daily salt, site, IP, user agent), and the
+ * salt of each day is random, shared by every instance through the database, and deleted after two
+ * days, so no one (the platform included) can link a visitor across days or back to an address. The
+ * IP address and user agent stay in memory until the next flush (about two seconds) and are never
+ * written. Views are rolled up per day in memory and added to the daily tables in batches.
+ */
+export interface PageView {
+  siteCode: string;
+  /** The path inside the platform (/sites/www/art/1.html), without the query string. */
+  path: string;
+  ip: string;
+  userAgent: string;
+  /** The Referer header, if any; only other hosts are kept, as a host name. */
+  referer?: string;
+  /** The host the visitor asked for, to tell internal from external referrers. */
+  host?: string;
+  elder: boolean;
+  at?: Date;
+}
+
+export interface AnalyticsSummary {
+  site: string | null;
+  from: string;
+  to: string;
+  pageviews: number;
+  visitors: number;
+  topPages: { path: string; views: number }[];
+  entryPages: { path: string; visitors: number }[];
+  referrers: { host: string; views: number }[];
+  devices: { device: string; views: number }[];
+  elderViews: number;
+  daily: { day: string; pageviews: number; visitors: number }[];
+  search: { total: number; zeroResult: number; topTerms: TermCount[]; zeroResultTerms: TermCount[] };
+}
+
+export interface AnalyticsOptions {
+  /** How often buffered views are written (ms). */
+  flushMs?: number;
+  /** Views counted per visitor, site and day at most, so one client cannot inflate the figures. */
+  perVisitorDailyCap?: number;
+}
+
+type AnalyticsKv = Record<`salt:${string}`, string> &
+  Record<`api-key:${string}`, { name: string; createdAt: string; revokedAt?: string }>;
+
+const BOT = /bot|spider|crawl|slurp|headless|lighthouse|monitor|curl|wget|python-requests|go-http-client/i;
+const MAX_RANGE_DAYS = 366;
+const CHUNK = 400;
+
+export function deviceOf(userAgent: string): string {
+  if (/ipad|tablet/i.test(userAgent)) return "平板";
+  if (/mobi|android|iphone/i.test(userAgent)) return "手机";
+  return userAgent ? "电脑" : "未知";
+}
+
+function refererHost(referer: string | undefined, host: string | undefined): string | null {
+  if (!referer) return null;
+  try {
+    const url = new URL(referer);
+    const own = (host ?? "").toLowerCase().replace(/:\d+$/, "");
+    return url.hostname && url.hostname !== own ? url.hostname.slice(0, 100) : null;
+  } catch {
+    return null;
+  }
+}
+
+export class AnalyticsService {
+  private buffer: PageView[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private readonly salts = new Map<string, string>();
+  /** Views counted per day|site|visitor in this process (the cap is per instance). */
+  private readonly seen = new Map<string, number>();
+  private seenDay = "";
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly kv: KvScope<AnalyticsKv>;
+  private readonly flushMs: number;
+  private readonly cap: number;
+
+  constructor(
+    private readonly store: Db<AnalyticsTables>,
+    options: AnalyticsOptions = {},
+  ) {
+    this.kv = new KvStore(store.db).scope<AnalyticsKv>("analytics");
+    this.flushMs = options.flushMs ?? 2000;
+    this.cap = options.perVisitorDailyCap ?? 300;
+  }
+
+  /** Counts one page view (cheap and synchronous: it is on the path of every public page). */
+  record(view: PageView): void {
+    if (BOT.test(view.userAgent)) return;
+    this.buffer.push(view);
+    if (this.buffer.length >= 5000) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.flushMs).unref();
+  }
+
+  /** Writes what was recorded so far (also called on shutdown and by tests). */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(() => this.writeBuffered().catch(() => {}));
+    return this.flushing;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+  }
+
+  private async saltOf(day: string): Promise<string> {
+    const known = this.salts.get(day);
+    if (known) return known;
+    await this.kv.setIfAbsent(`salt:${day}`, randomBytes(16).toString("hex"));
+    const salt = (await this.kv.get(`salt:${day}`))!;
+    this.salts.set(day, salt);
+    // Yesterday's salt is kept for views flushed just after midnight; older ones are destroyed.
+    for (const old of this.salts.keys()) if (old < shiftDays(day, -1)) this.salts.delete(old);
+    await this.kv.delete(`salt:${shiftDays(day, -2)}`);
+    return salt;
+  }
+
+  private async writeBuffered(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const views = this.buffer;
+    this.buffer = [];
+    if (views.length === 0) return;
+    const pages = new Map<string, number>();
+    const dims = new Map<string, number>();
+    const visitors = new Map<string, string>();
+    const add = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
+    for (const view of views) {
+      const day = chinaDate(view.at ?? new Date());
+      if (day !== this.seenDay) {
+        this.seen.clear();
+        this.seenDay = day;
+      }
+      const salt = await this.saltOf(day);
+      const visitor = createHash("sha256")
+        .update(`${salt}|${view.siteCode}|${view.ip}|${view.userAgent}`)
+        .digest("base64url")
+        .slice(0, 22);
+      const who = `${day}|${view.siteCode}|${visitor}`;
+      const count = (this.seen.get(who) ?? 0) + 1;
+      this.seen.set(who, count);
+      if (count > this.cap) continue;
+      if (!visitors.has(who)) visitors.set(who, view.path);
+      add(pages, `${day}|${view.siteCode}|${view.path}`);
+      add(dims, `${day}|${view.siteCode}|device|${deviceOf(view.userAgent)}`);
+      const referrer = refererHost(view.referer, view.host);
+      if (referrer) add(dims, `${day}|${view.siteCode}|referrer|${referrer}`);
+      if (view.elder) add(dims, `${day}|${view.siteCode}|elder|1`);
+    }
+    await this.writeRollups(pages, dims, visitors);
+  }
+
+  private async writeRollups(
+    pages: Map<string, number>,
+    dims: Map<string, number>,
+    visitors: Map<string, string>,
+  ): Promise<void> {
+    const db = this.store.db;
+    const split = (key: string, parts: number) => {
+      const p = key.split("|");
+      return [...p.slice(0, parts - 1), p.slice(parts - 1).join("|")];
+    };
+    const pageRows = [...pages].map(([key, views]) => {
+      const [day, siteCode, path] = split(key, 3);
+      return { day, siteCode, path, views };
+    });
+    const dimRows = [...dims].map(([key, count]) => {
+      const [day, siteCode, dim, value] = split(key, 4);
+      return { day, siteCode, dim: dim as Dimension, value, count };
+    });
+    const visitorRows = [...visitors].map(([key, entryPath]) => {
+      const [day, siteCode, visitor] = split(key, 3);
+      return { day, siteCode, visitor, entryPath };
+    });
+    await this.store.onPrimary(() =>
+      db.transaction().execute(async (trx) => {
+        for (let i = 0; i < pageRows.length; i += CHUNK)
+          await trx
+            .insertInto("analyticsPageDaily")
+            .values(pageRows.slice(i, i + CHUNK))
+            .onConflict((oc) =>
+              oc.columns(["day", "siteCode", "path"]).doUpdateSet((eb) => ({
+                views: eb("analyticsPageDaily.views", "+", eb.ref("excluded.views")),
+              })),
+            )
+            .execute();
+        for (let i = 0; i < dimRows.length; i += CHUNK)
+          await trx
+            .insertInto("analyticsDimDaily")
+            .values(dimRows.slice(i, i + CHUNK))
+            .onConflict((oc) =>
+              oc.columns(["day", "siteCode", "dim", "value"]).doUpdateSet((eb) => ({
+                count: eb("analyticsDimDaily.count", "+", eb.ref("excluded.count")),
+              })),
+            )
+            .execute();
+        for (let i = 0; i < visitorRows.length; i += CHUNK)
+          await trx
+            .insertInto("analyticsVisitorDaily")
+            .values(visitorRows.slice(i, i + CHUNK))
+            .onConflict((oc) => oc.columns(["day", "siteCode", "visitor"]).doNothing())
+            .execute();
+      }),
+    );
+  }
+
+  /** Stores an operator API key (only its SHA-256 is kept) for `GET /api/analytics/summary`. */
+  async addApiKey(keyHash: string, name: string): Promise<void> {
+    await this.kv.set(`api-key:${keyHash}`, { name, createdAt: new Date().toISOString() });
+  }
+
+  async checkApiKey(keyHash: string): Promise<boolean> {
+    const key = await this.kv.get(`api-key:${keyHash}`);
+    return !!key && !key.revokedAt;
+  }
+
+  /** The figures of one site (or, with `site` null, the whole cluster) for China-time days from..to. */
+  async summary(site: string | null, from: string, to: string): Promise<AnalyticsSummary> {
+    const fields: Record<string, string> = {};
+    if (!isDateString(from)) fields.from = "开始日期应为 YYYY-MM-DD";
+    if (!isDateString(to)) fields.to = "结束日期应为 YYYY-MM-DD";
+    if (Object.keys(fields).length === 0) {
+      if (to < from) fields.to = "结束日期不能早于开始日期";
+      else if (shiftDays(from, MAX_RANGE_DAYS) < to) fields.to = `一次最多统计${MAX_RANGE_DAYS}天`;
+    }
+    if (Object.keys(fields).length > 0) throw new Invalid("统计区间有误", fields);
+    const db = this.store.db;
+    const inRange = <T extends "analyticsPageDaily" | "analyticsVisitorDaily" | "analyticsDimDaily">(
+      table: T,
+    ) => {
+      let q = db
+        .selectFrom(table as "analyticsPageDaily")
+        .where("day", ">=", from)
+        .where("day", "<=", to);
+      if (site) q = q.where("siteCode", "=", site);
+      return q;
+    };
+    const views = sql<number>`sum(views)`;
+    const [total, visitors, topPages, daily, dailyVisitors] = await Promise.all([
+      inRange("analyticsPageDaily").select(views.as("n")).executeTakeFirst(),
+      db
+        .selectFrom("analyticsVisitorDaily")
+        .where("day", ">=", from)
+        .where("day", "<=", to)
+        .$if(site !== null, (q) => q.where("siteCode", "=", site!))
+        .select(sql<number>`count(*)`.as("n"))
+        .executeTakeFirst(),
+      inRange("analyticsPageDaily")
+        .select(["path", views.as("views")])
+        .groupBy("path")
+        .orderBy(views, "desc")
+        .orderBy("path")
+        .limit(20)
+        .execute(),
+      inRange("analyticsPageDaily")
+        .select(["day", views.as("views")])
+        .groupBy("day")
+        .orderBy("day")
+        .execute(),
+      db
+        .selectFrom("analyticsVisitorDaily")
+        .where("day", ">=", from)
+        .where("day", "<=", to)
+        .$if(site !== null, (q) => q.where("siteCode", "=", site!))
+        .select(["day", sql<number>`count(*)`.as("n")])
+        .groupBy("day")
+        .execute(),
+    ]);
+    const entryPages = await db
+      .selectFrom("analyticsVisitorDaily")
+      .where("day", ">=", from)
+      .where("day", "<=", to)
+      .$if(site !== null, (q) => q.where("siteCode", "=", site!))
+      .select(["entryPath", sql<number>`count(*)`.as("n")])
+      .groupBy("entryPath")
+      .orderBy(sql`count(*)`, "desc")
+      .orderBy("entryPath")
+      .limit(10)
+      .execute();
+    const dims = await db
+      .selectFrom("analyticsDimDaily")
+      .where("day", ">=", from)
+      .where("day", "<=", to)
+      .$if(site !== null, (q) => q.where("siteCode", "=", site!))
+      .select(["dim", "value", sql<number>`sum(count)`.as("n")])
+      .groupBy(["dim", "value"])
+      .orderBy(sql`sum(count)`, "desc")
+      .execute();
+    const dim = (name: Dimension) => dims.filter((d) => d.dim === name);
+    const visitorsByDay = new Map(dailyVisitors.map((d) => [d.day, Number(d.n)]));
+    const search = await searchTermsReport(
+      tablesOf<SearchLogTables>(db),
+      site,
+      chinaDayStart(from)!.toISOString(),
+      chinaDayStart(shiftDays(to, 1))!.toISOString(),
+    );
+    return {
+      site,
+      from,
+      to,
+      pageviews: Number(total?.n ?? 0),
+      visitors: Number(visitors?.n ?? 0),
+      topPages: topPages.map((p) => ({ path: p.path, views: Number(p.views) })),
+      entryPages: entryPages.map((p) => ({ path: p.entryPath, visitors: Number(p.n) })),
+      referrers: dim("referrer")
+        .slice(0, 10)
+        .map((d) => ({ host: d.value, views: Number(d.n) })),
+      devices: dim("device").map((d) => ({ device: d.value, views: Number(d.n) })),
+      elderViews: Number(dim("elder")[0]?.n ?? 0),
+      daily: daily.map((d) => ({
+        day: d.day,
+        pageviews: Number(d.views),
+        visitors: visitorsByDay.get(d.day) ?? 0,
+      })),
+      search,
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import * as echarts from "echarts";
+
+/** Single quotes only: ECharts writes this into a double-quoted style attribute without escaping. */
+export const CHART_FONT =
+  "'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Source Han Sans SC', sans-serif";
+
+/**
+ * An ECharts option rendered on the server as an SVG string (no script in the page, so charts work
+ * without JavaScript and in elder mode). Text in the option is escaped by ECharts' SVG renderer.
+ */
+export function renderChartSvg(option: echarts.EChartsCoreOption, width: number, height: number): string {
+  const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width, height });
+  try {
+    chart.setOption({ animation: false, textStyle: { fontFamily: CHART_FONT }, ...option });
+    return chart.renderToSVGString();
+  } finally {
+    chart.dispose();
+  }
+}
+
+/** A line chart of one or more series over category labels (days, months). */
+export function lineChartSvg(
+  labels: string[],
+  series: { name: string; values: number[] }[],
+  options: { width?: number; height?: number } = {},
+): string {
+  const palette = ["#1d5fa8", "#b3261e", "#2f7d32", "#8a5a00"];
+  return renderChartSvg(
+    {
+      grid: { left: 16, right: 24, top: 40, bottom: 24, containLabel: true },
+      legend: { top: 4, textStyle: { fontFamily: CHART_FONT, color: "#1f2933" } },
+      xAxis: { type: "category", data: labels, axisLabel: { fontFamily: CHART_FONT, color: "#3e4c59" } },
+      yAxis: { type: "value", minInterval: 1, axisLabel: { fontFamily: CHART_FONT, color: "#3e4c59" } },
+      series: series.map((s, i) => ({
+        name: s.name,
+        type: "line",
+        data: s.values,
+        itemStyle: { color: palette[i % palette.length] },
+        lineStyle: { width: 2 },
+      })),
+    },
+    options.width ?? 640,
+    options.height ?? 280,
+  );
+}
