@@ -19,6 +19,8 @@
  *          Redis (--redis), plus a 1,000-connection soak (--soak-seconds, default 60)
  *          --exchange: instead, a signed and audited exchange call against the same handler unsigned
  *          (--exchange-calls N, default 4000), then audit:verify over --audit-records N (default 1,000,000)
+ *          --analytics: instead, the article page with and without page-view counting (wrk, same run),
+ *          then the dashboard query over --analytics-events N generated views (default 10,000,000)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
@@ -29,6 +31,7 @@ import { measureImport } from "./import-speed.ts";
 import { measureLargeSearch, type LargeSearchResult } from "./search-large.ts";
 import { clusterBench } from "./cluster.ts";
 import { measureExchange } from "./exchange.ts";
+import { measureAnalytics } from "./analytics.ts";
 import {
   ensureDebianTool,
   ensureNginx,
@@ -58,6 +61,8 @@ const { values: args } = parseArgs({
     "skip-search": { type: "boolean", default: false },
     cluster: { type: "boolean", default: false },
     exchange: { type: "boolean", default: false },
+    analytics: { type: "boolean", default: false },
+    "analytics-events": { type: "string" },
     "exchange-calls": { type: "string" },
     "audit-records": { type: "string" },
     "soak-seconds": { type: "string" },
@@ -299,7 +304,20 @@ async function main(): Promise<void> {
         `audit:verify: ${fmt(r.auditRecords)} records in ${r.auditVerifySeconds.toFixed(1)} s (${r.auditIntact ? "intact" : "BROKEN"})`,
       );
     }
-    if (!args.cluster && !args.exchange && !args["skip-import"]) {
+    if (args.analytics) {
+      const events = Number(args["analytics-events"] ?? (quick ? 1_000_000 : 10_000_000));
+      const r = await measureAnalytics({ seconds: duration, connections, events, log });
+      const ratio = r.counting.rps / r.notCounting.rps;
+      report.push(
+        `Analytics, cached article page (wrk, ${connections} connections, ${duration} s): counting views ${fmt(r.counting.rps)} req/s` +
+          ` (p99 ${r.counting.p99.toFixed(1)} ms, ${fmt(r.counted)} views counted) vs not counting ${fmt(r.notCounting.rps)} req/s` +
+          ` = ${ratio.toFixed(3)} × (goal ≥ 0.9: ${ratio >= 0.9 ? "MET" : "MISSED"})`,
+        `Analytics dashboard query over ${fmt(r.events)} generated views (ingested in ${r.ingestSeconds.toFixed(0)} s` +
+          ` = ${fmt(r.events / r.ingestSeconds)} views/s): p50 ${r.queryP50.toFixed(1)} ms, p95 ${r.queryP95.toFixed(1)} ms`,
+      );
+    }
+    const special = args.cluster || args.exchange || args.analytics;
+    if (!special && !args["skip-import"]) {
       log(`[1/4] importing ${importLines} generated articles (JSON Lines, SQLite)…`);
       const r = await measureImport(importLines, dataDir);
       report.push(
@@ -307,16 +325,16 @@ async function main(): Promise<void> {
           " (each created, submitted, published and indexed, one transaction per step)",
       );
     }
-    if (!args.cluster && !args.exchange && !args["skip-http"]) {
+    if (!special && !args["skip-http"]) {
       log("[2/4] HTTP: app vs bare Fastify and nginx (wrk)…");
       report.push(...(await httpBench(dataDir)));
     }
-    if (!args.cluster && !args.exchange && !args["skip-apply"]) {
+    if (!special && !args["skip-apply"]) {
       log("[3/4] submitting applications (20 fields + 200 KB PDF)…");
       const connections = Number(args["apply-connections"]);
       report.push(...applyLines(await measureApply({ dataDir, seconds: duration, connections, log })));
     }
-    if (!args.cluster && !args.exchange && !args["skip-search"]) {
+    if (!special && !args["skip-search"]) {
       log(`[4/4] search: generating and indexing ${fmt(docCount)} articles…`);
       report.push(...searchLines(await measureLargeSearch({ docs: docCount, queries: queryCount, log })));
       if (args.pg) {

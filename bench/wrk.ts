@@ -15,6 +15,8 @@ export interface WrkOptions {
   uncached?: boolean;
   /** The CPU list wrk is pinned to (taskset), so it does not compete with the server it measures. */
   cpus?: string;
+  /** Requests each simulated visitor (X-Forwarded-For address) makes; default 1 (every request new). */
+  viewsPerVisitor?: number;
 }
 
 export interface WrkResult {
@@ -37,13 +39,15 @@ function setup(thread)
 end
 function init(args)
   uncached = args[1] == "uncached"
+  per_visitor = tonumber(args[2]) or 1
 end
 function request()
   counter = counter + 1
   local n = tid * 1000000 + counter
   local path = wrk.path
   if uncached then path = path .. "%20" .. n end
-  local headers = { ["X-Forwarded-For"] = "198.18." .. (math.floor(n / 256) % 256) .. "." .. (n % 256) }
+  local v = math.floor(n / per_visitor)
+  local headers = { ["X-Forwarded-For"] = "198.18." .. (math.floor(v / 256) % 256) .. "." .. (v % 256) }
   return wrk.format(nil, path, headers)
 end
 function done(summary, latency, requests)
@@ -80,6 +84,7 @@ export async function runWrk(url: string, options: WrkOptions): Promise<WrkResul
     url,
     "--",
     options.uncached ? "uncached" : "cached",
+    String(options.viewsPerVisitor ?? 1),
   ];
   const [command, argv] = pinned(options.cpus, "/usr/bin/wrk", args);
   try {

@@ -108,7 +108,11 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     // Anonymous visitors' cached pages are answered before Fastify's hooks (see servePageCacheFast).
     serverFactory(handler) {
       const server = createServer((req, res) => {
-        if (shuttingDown || !servePageCacheFast(deps.pageCache, req, res, countFastHit)) handler(req, res);
+        if (
+          shuttingDown ||
+          !servePageCacheFast(deps.pageCache, req, res, config.analytics ? countFastHit : undefined)
+        )
+          handler(req, res);
       });
       // What Fastify sets on a server it creates itself.
       server.keepAliveTimeout = 72_000;
@@ -211,7 +215,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     isShuttingDown: () => shuttingDown,
   });
   registerPageCache(app, deps.pageCache);
-  registerPageViewCounting(app, deps.analytics);
+  if (config.analytics) registerPageViewCounting(app, deps.analytics);
   await app.register(swagger, {
     openapi: {
       info: {

@@ -42,6 +42,8 @@ export interface Config {
   seedDemo: boolean;
   /** Run background jobs (scheduled publishing) in this process. */
   runJobs: boolean;
+  /** Count public page views (cookieless analytics); ANALYTICS=0 turns counting off. */
+  analytics: boolean;
   logLevel: string;
   /** Seconds a rendered public page may be served from memory to anonymous visitors (0 = off). */
   pageCacheSeconds: number;
@@ -158,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     publicBaseUrl,
     seedDemo: flag(env.SEED_DEMO, true),
     runJobs: flag(env.RUN_JOBS, true),
+    analytics: flag(env.ANALYTICS, true),
     logLevel: env.LOG_LEVEL ?? "info",
     secureCookies: flag(env.SECURE_COOKIES, false),
     trustProxy: env.TRUST_PROXY ?? "loopback",

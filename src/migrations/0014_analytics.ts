@@ -16,6 +16,12 @@ export function analytics(_dialect: Dialect): Migration {
         .addColumn("views", "integer", (c) => c.notNull())
         .addPrimaryKeyConstraint("analytics_page_daily_pk", ["day", "site_code", "path"])
         .execute();
+      // Dashboards ask for one site over a range of days.
+      await db.schema
+        .createIndex("analytics_page_daily_site")
+        .on("analytics_page_daily")
+        .columns(["site_code", "day"])
+        .execute();
       await db.schema
         .createTable("analytics_visitor_daily")
         .addColumn("day", "text", (c) => c.notNull())
@@ -32,6 +38,11 @@ export function analytics(_dialect: Dialect): Migration {
         .addColumn("value", "text", (c) => c.notNull())
         .addColumn("count", "integer", (c) => c.notNull())
         .addPrimaryKeyConstraint("analytics_dim_daily_pk", ["day", "site_code", "dim", "value"])
+        .execute();
+      await db.schema
+        .createIndex("analytics_dim_daily_site")
+        .on("analytics_dim_daily")
+        .columns(["site_code", "day"])
         .execute();
     },
   };

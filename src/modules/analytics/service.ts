@@ -82,6 +82,7 @@ export class AnalyticsService {
   /** Views counted per day|site|visitor in this process (the cap is per instance). */
   private readonly seen = new Map<string, number>();
   private seenDay = "";
+  private prunedBefore = "";
   private flushing: Promise<void> = Promise.resolve();
   private readonly kv: KvScope<AnalyticsKv>;
   private readonly flushMs: number;
@@ -136,13 +137,16 @@ export class AnalyticsService {
     const dims = new Map<string, number>();
     const visitors = new Map<string, string>();
     const add = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
-    for (const view of views) {
-      const day = chinaDate(view.at ?? new Date());
-      if (day !== this.seenDay) {
+    const days = views.map((view) => chinaDate(view.at ?? new Date()));
+    const salts = new Map<string, string>();
+    for (const day of new Set(days)) salts.set(day, await this.saltOf(day));
+    for (const [i, view] of views.entries()) {
+      const day = days[i];
+      if (day > this.seenDay) {
         this.seen.clear();
         this.seenDay = day;
       }
-      const salt = await this.saltOf(day);
+      const salt = salts.get(day)!;
       const visitor = createHash("sha256")
         .update(`${salt}|${view.siteCode}|${view.ip}|${view.userAgent}`)
         .digest("base64url")
@@ -151,7 +155,8 @@ export class AnalyticsService {
       const count = (this.seen.get(who) ?? 0) + 1;
       this.seen.set(who, count);
       if (count > this.cap) continue;
-      if (!visitors.has(who)) visitors.set(who, view.path);
+      // A visitor this instance already stored today needs no second insert.
+      if (count === 1) visitors.set(who, view.path);
       add(pages, `${day}|${view.siteCode}|${view.path}`);
       add(dims, `${day}|${view.siteCode}|device|${deviceOf(view.userAgent)}`);
       const referrer = refererHost(view.referer, view.host);
@@ -175,16 +180,30 @@ export class AnalyticsService {
       const [day, siteCode, path] = split(key, 3);
       return { day, siteCode, path, views };
     });
-    const dimRows = [...dims].map(([key, count]) => {
-      const [day, siteCode, dim, value] = split(key, 4);
-      return { day, siteCode, dim: dim as Dimension, value, count };
-    });
+    const add = (key: string) => dims.set(key, (dims.get(key) ?? 0) + 1);
     const visitorRows = [...visitors].map(([key, entryPath]) => {
       const [day, siteCode, visitor] = split(key, 3);
       return { day, siteCode, visitor, entryPath };
     });
     await this.store.onPrimary(() =>
       db.transaction().execute(async (trx) => {
+        // New visitors first: each adds to the day's visitor count and to its entry page.
+        for (let i = 0; i < visitorRows.length; i += CHUNK) {
+          const fresh = await trx
+            .insertInto("analyticsVisitorDaily")
+            .values(visitorRows.slice(i, i + CHUNK))
+            .onConflict((oc) => oc.columns(["day", "siteCode", "visitor"]).doNothing())
+            .returning(["day", "siteCode", "entryPath"])
+            .execute();
+          for (const v of fresh) {
+            add(`${v.day}|${v.siteCode}|visitors|`);
+            add(`${v.day}|${v.siteCode}|entry|${v.entryPath}`);
+          }
+        }
+        const dimRows = [...dims].map(([key, count]) => {
+          const [day, siteCode, dim, value] = split(key, 4);
+          return { day, siteCode, dim: dim as Dimension, value, count };
+        });
         for (let i = 0; i < pageRows.length; i += CHUNK)
           await trx
             .insertInto("analyticsPageDaily")
@@ -205,12 +224,13 @@ export class AnalyticsService {
               })),
             )
             .execute();
-        for (let i = 0; i < visitorRows.length; i += CHUNK)
+        if (this.prunedBefore !== this.seenDay) {
+          this.prunedBefore = this.seenDay;
           await trx
-            .insertInto("analyticsVisitorDaily")
-            .values(visitorRows.slice(i, i + CHUNK))
-            .onConflict((oc) => oc.columns(["day", "siteCode", "visitor"]).doNothing())
+            .deleteFrom("analyticsVisitorDaily")
+            .where("day", "<", shiftDays(this.seenDay, -1))
             .execute();
+        }
       }),
     );
   }
@@ -236,67 +256,51 @@ export class AnalyticsService {
     }
     if (Object.keys(fields).length > 0) throw new Invalid("统计区间有误", fields);
     const db = this.store.db;
-    const inRange = <T extends "analyticsPageDaily" | "analyticsVisitorDaily" | "analyticsDimDaily">(
-      table: T,
-    ) => {
-      let q = db
-        .selectFrom(table as "analyticsPageDaily")
-        .where("day", ">=", from)
-        .where("day", "<=", to);
+    const pagesInRange = () => {
+      let q = db.selectFrom("analyticsPageDaily").where("day", ">=", from).where("day", "<=", to);
+      if (site) q = q.where("siteCode", "=", site);
+      return q;
+    };
+    const dimsInRange = () => {
+      let q = db.selectFrom("analyticsDimDaily").where("day", ">=", from).where("day", "<=", to);
       if (site) q = q.where("siteCode", "=", site);
       return q;
     };
     const views = sql<number>`sum(views)`;
-    const [total, visitors, topPages, daily, dailyVisitors] = await Promise.all([
-      inRange("analyticsPageDaily").select(views.as("n")).executeTakeFirst(),
-      db
-        .selectFrom("analyticsVisitorDaily")
-        .where("day", ">=", from)
-        .where("day", "<=", to)
-        .$if(site !== null, (q) => q.where("siteCode", "=", site!))
-        .select(sql<number>`count(*)`.as("n"))
-        .executeTakeFirst(),
-      inRange("analyticsPageDaily")
+    const [total, topPages, daily, dims, dailyVisitors, entryPages] = await Promise.all([
+      pagesInRange().select(views.as("n")).executeTakeFirst(),
+      pagesInRange()
         .select(["path", views.as("views")])
         .groupBy("path")
         .orderBy(views, "desc")
         .orderBy("path")
         .limit(20)
         .execute(),
-      inRange("analyticsPageDaily")
+      pagesInRange()
         .select(["day", views.as("views")])
         .groupBy("day")
         .orderBy("day")
         .execute(),
-      db
-        .selectFrom("analyticsVisitorDaily")
-        .where("day", ">=", from)
-        .where("day", "<=", to)
-        .$if(site !== null, (q) => q.where("siteCode", "=", site!))
-        .select(["day", sql<number>`count(*)`.as("n")])
+      dimsInRange()
+        .where("dim", "in", ["device", "referrer", "elder", "visitors"])
+        .select(["dim", "value", sql<number>`sum(count)`.as("n")])
+        .groupBy(["dim", "value"])
+        .orderBy(sql`sum(count)`, "desc")
+        .execute(),
+      dimsInRange()
+        .where("dim", "=", "visitors")
+        .select(["day", sql<number>`sum(count)`.as("n")])
         .groupBy("day")
         .execute(),
+      dimsInRange()
+        .where("dim", "=", "entry")
+        .select(["value", sql<number>`sum(count)`.as("n")])
+        .groupBy("value")
+        .orderBy(sql`sum(count)`, "desc")
+        .orderBy("value")
+        .limit(10)
+        .execute(),
     ]);
-    const entryPages = await db
-      .selectFrom("analyticsVisitorDaily")
-      .where("day", ">=", from)
-      .where("day", "<=", to)
-      .$if(site !== null, (q) => q.where("siteCode", "=", site!))
-      .select(["entryPath", sql<number>`count(*)`.as("n")])
-      .groupBy("entryPath")
-      .orderBy(sql`count(*)`, "desc")
-      .orderBy("entryPath")
-      .limit(10)
-      .execute();
-    const dims = await db
-      .selectFrom("analyticsDimDaily")
-      .where("day", ">=", from)
-      .where("day", "<=", to)
-      .$if(site !== null, (q) => q.where("siteCode", "=", site!))
-      .select(["dim", "value", sql<number>`sum(count)`.as("n")])
-      .groupBy(["dim", "value"])
-      .orderBy(sql`sum(count)`, "desc")
-      .execute();
     const dim = (name: Dimension) => dims.filter((d) => d.dim === name);
     const visitorsByDay = new Map(dailyVisitors.map((d) => [d.day, Number(d.n)]));
     const search = await searchTermsReport(
@@ -310,9 +314,9 @@ export class AnalyticsService {
       from,
       to,
       pageviews: Number(total?.n ?? 0),
-      visitors: Number(visitors?.n ?? 0),
+      visitors: Number(dim("visitors")[0]?.n ?? 0),
       topPages: topPages.map((p) => ({ path: p.path, views: Number(p.views) })),
-      entryPages: entryPages.map((p) => ({ path: p.entryPath, visitors: Number(p.n) })),
+      entryPages: entryPages.map((p) => ({ path: p.value, visitors: Number(p.n) })),
       referrers: dim("referrer")
         .slice(0, 10)
         .map((d) => ({ host: d.value, views: Number(d.n) })),

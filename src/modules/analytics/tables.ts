@@ -16,7 +16,10 @@ export interface PageDailyRow {
   views: number;
 }
 
-/** One row per visitor hash, day and site; its first page that day is the entry page. */
+/**
+ * One row per visitor hash, day and site, kept only for today and yesterday (a hash never repeats on
+ * another day, because the salt changes): it tells a new visitor from one seen before.
+ */
 export interface VisitorDailyRow {
   day: string;
   siteCode: string;
@@ -24,9 +27,13 @@ export interface VisitorDailyRow {
   entryPath: string;
 }
 
-export type Dimension = "device" | "referrer" | "elder";
+export type Dimension = "device" | "referrer" | "elder" | "visitors" | "entry";
 
-/** Counts per day, site and dimension value (device class, referring host, elder-mode views). */
+/**
+ * Counts per day, site and dimension value: device class, referring host, elder-mode views, and for
+ * each new visitor of the day "visitors" (value "") and "entry" (value = the entry page), so the
+ * dashboard reads only roll-ups; visitor rows are needed only to tell new visitors and are pruned.
+ */
 export interface DimDailyRow {
   day: string;
   siteCode: string;
