@@ -23,6 +23,13 @@ import {
 import { KvStore, type KvScope } from "../../platform/kv/kv-store.ts";
 import { chinaDate, nowIso } from "../../platform/time/china-time.ts";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
+import {
+  PlatformWorkingDays,
+  type WorkingDayCalendar,
+  type WorkingDaySource,
+} from "../../platform/calendar/platform-working-days.ts";
+import { WorkingCalendar } from "../../platform/calendar/working-days.ts";
+import { AccessRequests } from "./requests.ts";
 import { ExchangeAudit } from "./audit.ts";
 import { REGISTRY_OF, type Resource } from "./catalogue.ts";
 import type { Registries } from "./registries.ts";
@@ -178,15 +185,27 @@ function single(value: string | string[] | undefined): string | undefined {
  */
 export class ExchangeService {
   readonly audit: ExchangeAudit;
+  /** 共享申请: apply, compliance check, provider answer, dispute, final decision. */
+  readonly requests: AccessRequests;
   private readonly kv: KvScope<ExchangeKv>;
   private hubKey: { kid: string; privateKey: KeyObject; publicJwk: JWK } | null = null;
 
   constructor(
     private readonly store: Db<ExchangeTables>,
     private readonly staffAudit: AuditLog,
+    /** Working days for the requests' clocks (the platform calendar; built-in holidays when absent). */
+    private readonly calendar: WorkingDaySource = new PlatformWorkingDays({
+      calendar: async () => new WorkingCalendar(),
+    }),
   ) {
     this.audit = new ExchangeAudit(store.db);
     this.kv = new KvStore(store.db).scope<ExchangeKv>("exchange");
+    this.requests = new AccessRequests(store, staffAudit, calendar, this);
+  }
+
+  /** The working-day calendar the requests' limits are counted on. */
+  workingDays(): Promise<WorkingDayCalendar> {
+    return this.calendar.current();
   }
 
   private get db() {
@@ -317,6 +336,15 @@ export class ExchangeService {
     return row ? this.toMember(row) : undefined;
   }
 
+  async memberById(id: number): Promise<Member | undefined> {
+    const row = await this.db
+      .selectFrom("exchangeMembers")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row ? this.toMember(row) : undefined;
+  }
+
   async revokeMember(id: number, actor: string): Promise<void> {
     await this.db
       .updateTable("exchangeMembers")
@@ -332,12 +360,24 @@ export class ExchangeService {
   }
 
   async grant(
-    input: Omit<GrantRow, "id" | "createdAt" | "revokedAt" | "fields"> & { fields: string[] },
+    input: Omit<GrantRow, "id" | "createdAt" | "revokedAt" | "fields" | "ratePerMinute" | "requestId"> & {
+      fields: string[];
+      /** Calls per minute (default 600). */
+      ratePerMinute?: number;
+      requestId?: number | null;
+    },
     actor: string,
   ): Promise<number> {
     const row = await this.db
       .insertInto("exchangeGrants")
-      .values({ ...input, fields: JSON.stringify(input.fields), createdAt: nowIso(), revokedAt: null })
+      .values({
+        ...input,
+        fields: JSON.stringify(input.fields),
+        ratePerMinute: input.ratePerMinute ?? 600,
+        requestId: input.requestId ?? null,
+        createdAt: nowIso(),
+        revokedAt: null,
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
     await this.staffAudit.record({
@@ -345,7 +385,14 @@ export class ExchangeService {
       action: "exchange.grant.create",
       targetType: "exchange_grant",
       targetId: row.id,
-      detail: { memberId: input.memberId, resource: input.resourceCode, fields: input.fields },
+      detail: {
+        memberId: input.memberId,
+        resource: input.resourceCode,
+        fields: input.fields,
+        dailyQuota: input.dailyQuota,
+        ratePerMinute: input.ratePerMinute ?? 600,
+        requestId: input.requestId ?? null,
+      },
     });
     return row.id;
   }
@@ -430,6 +477,7 @@ export class ExchangeService {
     }
     const json = JSON.stringify(body);
     const answer = await this.signAnswer(status, json);
+    if (reason === "rate_limited") answer.headers["retry-after"] = String(60 - new Date().getUTCSeconds());
     await this.audit.append({
       at: nowIso(),
       keyId: context.keyId.slice(0, 100),
@@ -527,11 +575,14 @@ export class ExchangeService {
     context.fields = request.fields;
     const resource = await this.resource(resourceCode);
     if (!resource) throw refusal("unknown_resource", resourceCode);
-    if (resource.shareClass === "none") throw refusal("resource_not_shared");
     const known = new Set(resource.fields.map((f) => f.name));
     const unknown = [...request.fields, ...Object.keys(request.filter)].filter((f) => !known.has(f));
     if (unknown.length > 0) throw refusal("body_invalid", `资源没有字段：${unknown.join("、")}`);
-    const grant = await this.activeGrant(memberId, resource.code);
+    const grant = await this.activeGrant(memberId, resource.code).catch((error: unknown) => {
+      // 不予共享: served only under a grant an access request won (by law); otherwise not shared at all.
+      if (resource.shareClass === "none") throw refusal("resource_not_shared");
+      throw error;
+    });
     const granted = new Set(JSON.parse(grant.fields) as string[]);
     const filterable = new Set(resource.fields.filter((f) => f.filterable).map((f) => f.name));
     const filterKeys = Object.keys(request.filter);
@@ -601,8 +652,23 @@ export class ExchangeService {
     throw refusal("grant_expired");
   }
 
-  /** Takes one call from the grant's daily quota, atomically (parallel calls cannot slip past it). */
+  /**
+   * Takes one call from the grant's per-minute rate and daily quota, each counted atomically in the
+   * database (an upsert that returns the new count), so parallel calls on any instance cannot slip past.
+   */
   private async countCall(grant: GrantRow): Promise<void> {
+    const minute = new Date().toISOString().slice(0, 16);
+    const used = await this.db
+      .insertInto("exchangeGrantMinutes")
+      .values({ grantId: grant.id, minute, calls: 1 })
+      .onConflict((oc) =>
+        oc
+          .columns(["grantId", "minute"])
+          .doUpdateSet({ calls: sql<number>`exchange_grant_minutes.calls + 1` }),
+      )
+      .returning("calls")
+      .executeTakeFirstOrThrow();
+    if (used.calls > grant.ratePerMinute) throw refusal("rate_limited", `每分钟 ${grant.ratePerMinute} 次`);
     const row = await this.db
       .insertInto("exchangeGrantUsage")
       .values({ grantId: grant.id, day: chinaDate(), calls: 1 })
@@ -628,6 +694,10 @@ export class ExchangeService {
   async purgeNonces(): Promise<number> {
     const before = new Date(Date.now() - 2 * MAX_SKEW_SECONDS * 1000).toISOString();
     const result = await this.db.deleteFrom("exchangeNonces").where("seenAt", "<", before).executeTakeFirst();
+    await this.db
+      .deleteFrom("exchangeGrantMinutes")
+      .where("minute", "<", new Date(Date.now() - 120_000).toISOString().slice(0, 16))
+      .execute();
     return Number(result.numDeletedRows ?? 0);
   }
 
@@ -659,15 +729,20 @@ export class ExchangeService {
   /** Calls, success rate and latency percentiles per resource and consumer over the last `days`. */
   async figures(
     days = 30,
+    /** Only calls by these members or on these resources (a department's data officer); all when absent. */
+    only?: { members: string[]; resources: string[] },
   ): Promise<{ totals: CallFigures; byResource: CallFigures[]; byMember: CallFigures[] }> {
     const since = new Date(Date.now() - days * 86_400_000).toISOString();
-    const rows = await this.store.read
+    const all = await this.store.read
       .selectFrom("exchangeAudit")
       .select(["resource", "member", "result", "latencyMs"])
       .where("at", ">=", since)
       .orderBy("seq", "desc")
       .limit(200_000)
       .execute();
+    const members = new Set(only?.members);
+    const resources = new Set(only?.resources);
+    const rows = only ? all.filter((r) => members.has(r.member) || resources.has(r.resource)) : all;
     const group = (key: (r: (typeof rows)[number]) => string) => {
       const groups = new Map<string, (typeof rows)[number][]>();
       for (const r of rows) {
@@ -682,6 +757,114 @@ export class ExchangeService {
       byResource: group((r) => r.resource),
       byMember: group((r) => r.member || "（未识别）"),
     };
+  }
+
+  /** Member systems of these departments (null: all), paged. */
+  async memberPage(
+    departments: string[] | null,
+    page: number,
+    pageSize = 20,
+  ): Promise<{ rows: (Member & { createdAt: string; revokedAt: string | null })[]; total: number }> {
+    let q = this.db.selectFrom("exchangeMembers");
+    if (departments) q = q.where("department", "in", departments.length ? departments : ["\u0000"]);
+    const total = Number(
+      (await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
+    );
+    const rows = await q
+      .selectAll()
+      .orderBy("id")
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
+      .execute();
+    return {
+      rows: rows.map((r) => ({ ...this.toMember(r), createdAt: r.createdAt, revokedAt: r.revokedAt })),
+      total,
+    };
+  }
+
+  /**
+   * Grants whose consumer or provider is one of these departments (null: all), the ones expiring
+   * soonest first, paged.
+   */
+  async grantPage(
+    departments: string[] | null,
+    page: number,
+    pageSize = 20,
+  ): Promise<{
+    rows: (Omit<GrantRow, "fields"> & { fields: string[]; memberName: string; provider: string })[];
+    total: number;
+  }> {
+    let q = this.db
+      .selectFrom("exchangeGrants")
+      .innerJoin("exchangeMembers", "exchangeMembers.id", "exchangeGrants.memberId")
+      .leftJoin("exchangeResources", "exchangeResources.code", "exchangeGrants.resourceCode");
+    if (departments) {
+      const mine = departments.length ? departments : ["\u0000"];
+      q = q.where((eb) =>
+        eb.or([eb("exchangeMembers.department", "in", mine), eb("exchangeResources.provider", "in", mine)]),
+      );
+    }
+    const total = Number(
+      (await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
+    );
+    const rows = await q
+      .selectAll("exchangeGrants")
+      .select(["exchangeMembers.name as memberName", "exchangeResources.provider as provider"])
+      .orderBy("exchangeGrants.expiresAt")
+      .orderBy("exchangeGrants.id")
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
+      .execute();
+    return {
+      rows: rows.map((r) => ({ ...r, provider: r.provider ?? "", fields: JSON.parse(r.fields) as string[] })),
+      total,
+    };
+  }
+
+  /** Live grants expiring within `days` (consumer or provider among the departments; null: all). */
+  async expiringGrants(
+    departments: string[] | null,
+    days = 30,
+  ): Promise<
+    { id: number; memberName: string; resourceCode: string; expiresAt: string; daysLeft: number }[]
+  > {
+    const now = new Date();
+    let q = this.db
+      .selectFrom("exchangeGrants")
+      .innerJoin("exchangeMembers", "exchangeMembers.id", "exchangeGrants.memberId")
+      .leftJoin("exchangeResources", "exchangeResources.code", "exchangeGrants.resourceCode")
+      .select([
+        "exchangeGrants.id as id",
+        "exchangeMembers.name as memberName",
+        "exchangeGrants.resourceCode as resourceCode",
+        "exchangeGrants.expiresAt as expiresAt",
+      ])
+      .where("exchangeGrants.revokedAt", "is", null)
+      .where("exchangeGrants.expiresAt", ">", now.toISOString())
+      .where("exchangeGrants.expiresAt", "<=", new Date(now.getTime() + days * 86_400_000).toISOString());
+    if (departments) {
+      const mine = departments.length ? departments : ["\u0000"];
+      q = q.where((eb) =>
+        eb.or([eb("exchangeMembers.department", "in", mine), eb("exchangeResources.provider", "in", mine)]),
+      );
+    }
+    const rows = await q.orderBy("exchangeGrants.expiresAt").limit(50).execute();
+    return rows.map((r) => ({
+      ...r,
+      daysLeft: Math.ceil((Date.parse(r.expiresAt) - now.getTime()) / 86_400_000),
+    }));
+  }
+
+  async grantById(id: number): Promise<(GrantRow & { department: string; provider: string }) | undefined> {
+    const row = await this.db
+      .selectFrom("exchangeGrants")
+      .innerJoin("exchangeMembers", "exchangeMembers.id", "exchangeGrants.memberId")
+      .leftJoin("exchangeResources", "exchangeResources.code", "exchangeGrants.resourceCode")
+      .selectAll("exchangeGrants")
+      .select(["exchangeMembers.department as department", "exchangeResources.provider as provider"])
+      .where("exchangeGrants.id", "=", id)
+      .executeTakeFirst();
+    return row ? { ...row, provider: row.provider ?? "" } : undefined;
   }
 
   async members(): Promise<(Member & { createdAt: string; revokedAt: string | null })[]> {
