@@ -111,6 +111,11 @@ for (const engine of ENGINES) {
         /数据主管部门/,
       );
       await assert.rejects(
+        t.deps.exchange.requests.answer(filed.id, { approve: true, reason: "" }, PROVIDER),
+        /待提供部门答复/,
+        "the provider answers only after the compliance check",
+      );
+      await assert.rejects(
         t.deps.exchange.requests.checkCompliance(
           filed.id,
           { compliant: false, note: "", needsPublication: false },

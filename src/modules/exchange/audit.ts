@@ -166,7 +166,7 @@ export class ExchangeAudit {
   }
 
   /** Calls that read one subject's records (for the citizen's "who read my data"). */
-  async forSubject(subject: string, limit = 50): Promise<ExchangeAuditRow[]> {
+  async forSubject(subject: string, limit = 50, offset = 0): Promise<ExchangeAuditRow[]> {
     return this.db
       .selectFrom("exchangeAudit")
       .selectAll()
@@ -174,6 +174,17 @@ export class ExchangeAudit {
       .where("result", "=", "ok")
       .orderBy("seq", "desc")
       .limit(limit)
+      .offset(offset)
       .execute();
+  }
+
+  async countForSubject(subject: string): Promise<number> {
+    const row = await this.db
+      .selectFrom("exchangeAudit")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("subject", "=", subject)
+      .where("result", "=", "ok")
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 }

@@ -3,6 +3,7 @@ import { Type } from "typebox";
 import { notFound } from "../../platform/http/errors.ts";
 import { errorResponses, PUBLIC_API } from "../../platform/http/api-schema.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
+import { pageParam } from "../../platform/http/params.ts";
 import { renderDocument } from "../../web/render.ts";
 import { pageContext, siteOf } from "../sites/index.ts";
 import { citizenOnly } from "../accounts/index.ts";
@@ -116,10 +117,14 @@ const exchangeRoutes: FastifyPluginAsyncTypebox<{ deps: ExchangeDeps }> = async 
       const site = await siteOf(deps, request.params.site);
       const account = request.citizen!.account;
       const subject = account.kind === "enterprise" ? account.creditCode : account.idNumber;
-      const reads = subject ? await exchange.readsOf(subject) : [];
+      const page = pageParam((request.query as { page?: string }).page);
+      const { rows, total } = subject ? await exchange.readsPage(subject, page) : { rows: [], total: 0 };
       const ctx = await pageContext(deps, site, request);
       reply.header("cache-control", "private, no-store");
-      return sendHtml(reply, renderDocument(<DataReadsPage ctx={ctx} reads={reads} />));
+      return sendHtml(
+        reply,
+        renderDocument(<DataReadsPage ctx={ctx} reads={rows} total={total} page={page} pageSize={20} />),
+      );
     },
   );
 

@@ -35,6 +35,7 @@ import { REGISTRY_OF, type Resource } from "./catalogue.ts";
 import type { Registries } from "./registries.ts";
 import { refusal } from "./errors.ts";
 import type {
+  ExchangeAuditRow,
   ExchangeTables,
   GrantRow as GrantTable,
   MemberRow as MemberTable,
@@ -92,6 +93,16 @@ export interface Member {
   department: string;
   keyId: string;
   status: MemberRow["status"];
+}
+
+export interface DataReadRow {
+  at: string;
+  member: string;
+  department: string;
+  resource: string;
+  fields: string[];
+  caseNo: string;
+  basis: string;
 }
 
 export interface CallFigures {
@@ -887,18 +898,25 @@ export class ExchangeService {
   // ---- what the citizen sees ---------------------------------------------------------------------
 
   /** Who read this person's (or enterprise's) records, when, which fields, for which case. */
-  async readsOf(subject: string): Promise<
-    {
-      at: string;
-      member: string;
-      department: string;
-      resource: string;
-      fields: string[];
-      caseNo: string;
-      basis: string;
-    }[]
-  > {
-    const rows = await this.audit.forSubject(this.store.cipher.blindIndex("id-number", subject));
+  async readsOf(subject: string): Promise<DataReadRow[]> {
+    return this.describeReads(
+      await this.audit.forSubject(this.store.cipher.blindIndex("id-number", subject)),
+    );
+  }
+
+  /** The same, newest first, one page at a time. */
+  async readsPage(
+    subject: string,
+    page: number,
+    pageSize = 20,
+  ): Promise<{ rows: DataReadRow[]; total: number }> {
+    const index = this.store.cipher.blindIndex("id-number", subject);
+    const total = await this.audit.countForSubject(index);
+    const rows = await this.audit.forSubject(index, pageSize, (page - 1) * pageSize);
+    return { rows: await this.describeReads(rows), total };
+  }
+
+  private async describeReads(rows: Selectable<ExchangeAuditRow>[]): Promise<DataReadRow[]> {
     const members = new Map(
       (await this.db.selectFrom("exchangeMembers").select(["code", "name", "department"]).execute()).map(
         (m) => [m.code, m],
