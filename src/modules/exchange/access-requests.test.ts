@@ -1,7 +1,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
-import type { JWK } from "jose";
+import { compactVerify, importJWK, type JWK } from "jose";
+import { GENESIS, recordHash } from "./audit.ts";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { StaffSession } from "../../../test/staff-session.ts";
 import { signedQuery } from "./index.ts";
@@ -267,6 +268,68 @@ for (const engine of ENGINES) {
       ).map((a) => a.action);
       for (const a of ["apply", "compliance", "refuse", "dispute", "final-approve"])
         assert.ok(actions.includes(`exchange.request.${a}`), a);
+    });
+
+    it("signs checkpoints of the audit chain head that catch a truncated or re-chained log", async () => {
+      const exchange = t.deps.exchange;
+      const first = (await exchange.checkpoint())!;
+      assert.equal((await exchange.checkpoint())!.id, first.id, "nothing new: the same checkpoint");
+      const res = await t.app.inject({ url: "/api/exchange/audit/checkpoints" });
+      assert.equal(res.statusCode, 200);
+      const listed = res.json() as { checkpoints: { seq: number; hash: string; signature: string }[] };
+      assert.equal(listed.checkpoints[0]!.seq, first.seq);
+      // Anyone verifies it with the published hub key.
+      const jwks = (await t.app.inject({ url: "/api/exchange/keys" })).json() as { keys: JWK[] };
+      const { payload } = await compactVerify(
+        listed.checkpoints[0]!.signature,
+        await importJWK(jwks.keys[0]!, "EdDSA"),
+      );
+      assert.deepEqual(
+        { ...(JSON.parse(new TextDecoder().decode(payload)) as object), at: undefined },
+        { typ: "chuyun-exchange-audit-checkpoint", seq: first.seq, hash: first.hash, at: undefined },
+      );
+      assert.deepEqual((await exchange.verifyCheckpoints()).findings, []);
+
+      const db = t.deps.store.db;
+      const last = await db
+        .selectFrom("exchangeAudit")
+        .selectAll()
+        .where("seq", "=", first.seq)
+        .executeTakeFirstOrThrow();
+      const { seq: _s, prevHash: _p, hash: _h, ...entry } = last;
+      await exchange.audit.append({ ...entry, purposeCase: "HB-LATER" });
+      const second = (await exchange.checkpoint())!;
+      assert.equal(second.seq, first.seq + 1);
+      // Truncated: the chain itself still verifies, the checkpoint does not.
+      await db.deleteFrom("exchangeAudit").where("seq", "=", second.seq).execute();
+      assert.ok((await exchange.audit.verify()).ok, "a cut tail leaves a valid chain");
+      assert.deepEqual((await exchange.verifyCheckpoints()).findings, [
+        { kind: "missing", checkpoint: second.id, seq: second.seq },
+      ]);
+      // Rewritten and re-chained from record 1: the chain verifies, the first checkpoint does not match.
+      const rows = await db.selectFrom("exchangeAudit").selectAll().orderBy("seq").execute();
+      let prev = GENESIS;
+      for (const row of rows) {
+        const { seq, prevHash: _ph, hash: _hh, ...rest } = row;
+        const changed = seq === 1 ? { ...rest, purposeCase: "HB-REWRITTEN" } : rest;
+        const hash = recordHash(prev, changed);
+        await db
+          .updateTable("exchangeAudit")
+          .set({ ...changed, prevHash: prev, hash })
+          .where("seq", "=", seq)
+          .execute();
+        prev = hash;
+      }
+      assert.ok((await exchange.audit.verify()).ok, "the re-chained log is self-consistent");
+      const findings = (await exchange.verifyCheckpoints()).findings;
+      assert.ok(findings.some((f) => f.kind === "rewritten" && f.checkpoint === first.id));
+      // Editing a checkpoint to match breaks its signature.
+      await db
+        .updateTable("exchangeAuditCheckpoints")
+        .set({ hash: prev })
+        .where("id", "=", first.id)
+        .execute();
+      assert.ok((await exchange.verifyCheckpoints()).findings.some((f) => f.kind === "bad_signature"));
     });
 
     it("shows each data officer their own departments only, and other roles a forbidden page", async () => {

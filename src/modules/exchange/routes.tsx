@@ -103,6 +103,56 @@ const exchangeRoutes: FastifyPluginAsyncTypebox<{ deps: ExchangeDeps }> = async 
   );
 
   app.get(
+    "/api/exchange/audit/checkpoints",
+    {
+      schema: {
+        operationId: "exchangeAuditCheckpoints",
+        ...PUBLIC_API,
+        tags: ["数据共享交换"],
+        summary: "审计日志的签名检查点",
+        description: [
+          "平台定期（及运维按需）用交换平台密钥签名审计哈希链的链头（序号、哈希、时间）。",
+          "signature 为 compact JWS（EdDSA，公钥见 /api/exchange/keys），载荷为",
+          ' `{"typ":"chuyun-exchange-audit-checkpoint","seq":…,"hash":"…","at":"…"}`。',
+          "保存检查点副本的一方可据此发现被截断或被改写后重新成链的日志。最新的在前，每页50条。",
+        ].join(""),
+        querystring: Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })) }),
+        response: {
+          200: Type.Object({
+            total: Type.Integer(),
+            page: Type.Integer(),
+            checkpoints: Type.Array(
+              Type.Object({
+                seq: Type.Integer({ description: "链头记录的序号" }),
+                hash: Type.String({ description: "链头记录的 SHA-256 哈希（十六进制）" }),
+                at: Type.String({ description: "签名时间（ISO 8601）" }),
+                keyId: Type.String({ description: "签名密钥标识（JWK 指纹）" }),
+                signature: Type.String({ description: "compact JWS" }),
+              }),
+            ),
+          }),
+          ...errorResponses(400),
+        },
+      },
+    },
+    async (request) => {
+      const page = request.query.page ?? 1;
+      const { rows, total } = await exchange.checkpoints(page, 50);
+      return {
+        total,
+        page,
+        checkpoints: rows.map((r) => ({
+          seq: r.seq,
+          hash: r.hash,
+          at: r.at,
+          keyId: r.keyId,
+          signature: r.signature,
+        })),
+      };
+    },
+  );
+
+  app.get(
     "/sites/:site/account/data-reads",
     {
       schema: { hide: true, params: Type.Object({ site: Type.String({ maxLength: 40 }) }) },

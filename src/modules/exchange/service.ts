@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
-import { calculateJwkThumbprint, type JWK } from "jose";
+import { calculateJwkThumbprint, CompactSign, compactVerify, type JWK } from "jose";
 import { sql, type Selectable } from "kysely";
 import {
   DisplayString,
@@ -94,6 +94,24 @@ export interface Member {
   keyId: string;
   status: MemberRow["status"];
 }
+
+/** A signed head of the exchange audit chain (签名检查点). */
+export interface AuditCheckpoint {
+  id: number;
+  seq: number;
+  hash: string;
+  at: string;
+  keyId: string;
+  /** Compact JWS (EdDSA, the hub key of /api/exchange/keys) over {typ, seq, hash, at}. */
+  signature: string;
+}
+
+export const CHECKPOINT_TYPE = "chuyun-exchange-audit-checkpoint";
+
+export type CheckpointFinding =
+  | { kind: "bad_signature"; checkpoint: number }
+  | { kind: "missing"; checkpoint: number; seq: number }
+  | { kind: "rewritten"; checkpoint: number; seq: number };
 
 export interface DataReadRow {
   at: string;
@@ -458,6 +476,110 @@ export class ExchangeService {
   async jwks(): Promise<{ keys: JWK[] }> {
     const hub = await this.hub();
     return { keys: [{ ...hub.publicJwk, kid: hub.kid, alg: "EdDSA", use: "sig" }] };
+  }
+
+  // ---- signed checkpoints of the audit chain ----------------------------------------------------
+
+  /**
+   * Signs the audit chain's current head (seq, hash, time) with the hub key and keeps it. A log later
+   * truncated below a checkpoint, or rewritten and re-chained, no longer matches it. Nothing new since
+   * the last checkpoint: that one is returned (null when the log is empty).
+   */
+  async checkpoint(now = new Date()): Promise<AuditCheckpoint | null> {
+    const head = await this.audit.head();
+    if (!head) return null;
+    const last = await this.db
+      .selectFrom("exchangeAuditCheckpoints")
+      .selectAll()
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    if (last && last.seq === head.seq && last.hash === head.hash) return last;
+    const hub = await this.hub();
+    const at = now.toISOString();
+    const payload = JSON.stringify({ typ: CHECKPOINT_TYPE, seq: head.seq, hash: head.hash, at });
+    const signature = await new CompactSign(new TextEncoder().encode(payload))
+      .setProtectedHeader({ alg: "EdDSA", kid: hub.kid, typ: CHECKPOINT_TYPE })
+      .sign(hub.privateKey);
+    return this.db
+      .insertInto("exchangeAuditCheckpoints")
+      .values({ seq: head.seq, hash: head.hash, at, keyId: hub.kid, signature })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  /** Checkpoints, newest first, paged. */
+  async checkpoints(page = 1, pageSize = 50): Promise<{ rows: AuditCheckpoint[]; total: number }> {
+    const total = Number(
+      (
+        await this.store.read
+          .selectFrom("exchangeAuditCheckpoints")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    const rows = await this.store.read
+      .selectFrom("exchangeAuditCheckpoints")
+      .selectAll()
+      .orderBy("id", "desc")
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
+      .execute();
+    return { rows, total };
+  }
+
+  /**
+   * Checks every checkpoint: its signature under the hub key, and that the chain still holds its
+   * record with the signed hash (a truncated log lacks it; a rewritten, re-chained one has another).
+   */
+  async verifyCheckpoints(): Promise<{ checked: number; findings: CheckpointFinding[] }> {
+    const hub = await this.hub();
+    const publicKey = publicKeyFromJwk(hub.publicJwk as object);
+    const findings: CheckpointFinding[] = [];
+    let checked = 0;
+    for (let after = 0; ;) {
+      const rows = await this.db
+        .selectFrom("exchangeAuditCheckpoints")
+        .selectAll()
+        .where("id", ">", after)
+        .orderBy("id")
+        .limit(1000)
+        .execute();
+      if (rows.length === 0) break;
+      const records = new Map(
+        (
+          await this.db
+            .selectFrom("exchangeAudit")
+            .select(["seq", "hash"])
+            .where("seq", "in", [...new Set(rows.map((r) => r.seq))])
+            .execute()
+        ).map((r) => [r.seq, r.hash]),
+      );
+      for (const row of rows) {
+        after = row.id;
+        checked++;
+        let signed: { typ?: string; seq?: number; hash?: string; at?: string } = {};
+        try {
+          const { payload } = await compactVerify(row.signature, publicKey, { algorithms: ["EdDSA"] });
+          signed = JSON.parse(new TextDecoder().decode(payload)) as typeof signed;
+        } catch {
+          signed = {};
+        }
+        if (
+          signed.typ !== CHECKPOINT_TYPE ||
+          signed.seq !== row.seq ||
+          signed.hash !== row.hash ||
+          signed.at !== row.at
+        ) {
+          findings.push({ kind: "bad_signature", checkpoint: row.id });
+          continue;
+        }
+        const hash = records.get(row.seq);
+        if (hash === undefined) findings.push({ kind: "missing", checkpoint: row.id, seq: row.seq });
+        else if (hash !== row.hash) findings.push({ kind: "rewritten", checkpoint: row.id, seq: row.seq });
+      }
+    }
+    return { checked, findings };
   }
 
   // ---- the gateway -----------------------------------------------------------------------------
