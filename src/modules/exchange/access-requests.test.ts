@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import { compactVerify, importJWK, type JWK } from "jose";
 import { GENESIS, recordHash } from "./audit.ts";
+import { Sm2PrivateKey } from "../../platform/crypto/sm2.ts";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { StaffSession } from "../../../test/staff-session.ts";
 import { signedQuery } from "./index.ts";
@@ -330,6 +331,57 @@ for (const engine of ENGINES) {
         .where("id", "=", first.id)
         .execute();
       assert.ok((await exchange.verifyCheckpoints()).findings.some((f) => f.kind === "bad_signature"));
+    });
+
+    it("serves a 国密 member system whose calls are signed with SM2-with-SM3", async () => {
+      const key = Sm2PrivateKey.generate();
+      const member = await t.deps.exchange.registerMember(
+        {
+          code: "gm-member",
+          name: "国密测试系统",
+          department: "楚云省人力资源和社会保障厅",
+          publicJwk: key.publicKey.jwk() as JWK,
+        },
+        "test",
+      );
+      await t.deps.exchange.grant(
+        {
+          memberId: member.id,
+          resourceCode: "FR-0001",
+          fields: ["creditCode", "name"],
+          purpose: "国密接入测试",
+          legalBasis: "《优化营商环境条例》第三十七条",
+          expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+          dailyQuota: 10,
+        },
+        "test",
+      );
+      const entity = await t.deps.store.db
+        .selectFrom("registryEntities")
+        .select("creditCode")
+        .limit(1)
+        .executeTakeFirstOrThrow();
+      const send = async (privateJwk: JWK) => {
+        const c = await signedQuery(
+          BASE,
+          { keyId: member.keyId, privateJwk },
+          "FR-0001",
+          { filter: { creditCode: entity.creditCode }, fields: ["name"] },
+          PURPOSE,
+        );
+        assert.match(c.headers["signature-input"]!, /alg="sm2-sm3"/);
+        return t.app.inject({
+          method: "POST",
+          url: c.url.slice(BASE.length),
+          headers: c.headers,
+          payload: c.body,
+        });
+      };
+      const ok = await send(key.jwk() as JWK);
+      assert.equal(ok.statusCode, 200, ok.body);
+      const forged = await send(Sm2PrivateKey.generate().jwk() as JWK);
+      assert.equal(forged.statusCode, 401);
+      assert.equal((forged.json() as { error: { code: string } }).error.code, "bad_signature");
     });
 
     it("shows each data officer their own departments only, and other roles a forbidden page", async () => {

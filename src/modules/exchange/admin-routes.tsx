@@ -153,8 +153,12 @@ const exchangeAdminRoutes: FastifyPluginAsyncTypebox<{ deps: ExchangeDeps }> = a
         } catch {
           errors.publicJwk = "公钥应为 JSON 格式的 JWK";
         }
-        if (jwk && (jwk.kty !== "OKP" || jwk.crv !== "Ed25519" || typeof jwk.x !== "string" || "d" in jwk))
-          errors.publicJwk = "公钥应为 Ed25519 公钥（kty 为 OKP，crv 为 Ed25519，不得包含私钥 d）";
+        const ed25519 = jwk?.kty === "OKP" && jwk.crv === "Ed25519" && typeof jwk.x === "string";
+        const sm2 =
+          jwk?.kty === "EC" && jwk.crv === "SM2" && typeof jwk.x === "string" && typeof jwk.y === "string";
+        if (jwk && (!(ed25519 || sm2) || "d" in jwk))
+          errors.publicJwk =
+            "公钥应为 Ed25519 公钥（kty 为 OKP，crv 为 Ed25519）或国密 SM2 公钥（kty 为 EC，crv 为 SM2，含 x、y），不得包含私钥 d";
         if (Object.keys(errors).length > 0) throw new Invalid("登记信息有误", errors);
         return {
           code: memberForm.code!,

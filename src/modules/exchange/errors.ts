@@ -34,7 +34,7 @@ const MESSAGES: Record<RefusalReason, string> = {
   signature_missing: "请求未签名：须带 Signature-Input 和 Signature 头（RFC 9421）",
   signature_malformed: "签名头格式有误",
   signature_components: '签名须覆盖 "@method" "@target-uri" "content-digest" "exchange-purpose"',
-  signature_params: "签名须带 created、keyid、nonce 参数，算法为 ed25519",
+  signature_params: "签名须带 created、keyid、nonce 参数，算法为 ed25519（国密接入系统为 sm2-sm3）",
   signature_expired: "签名时间 created 与平台时间相差超过 300 秒",
   unknown_key: "签名密钥未登记或已注销",
   bad_signature: "签名验证失败",

@@ -30,6 +30,7 @@ import {
 } from "../../platform/calendar/platform-working-days.ts";
 import { WorkingCalendar } from "../../platform/calendar/working-days.ts";
 import { AccessRequests } from "./requests.ts";
+import { isSm2Jwk, SM2_ALG, Sm2PublicKey } from "../../platform/crypto/sm2.ts";
 import { ExchangeAudit } from "./audit.ts";
 import { REGISTRY_OF, type Resource } from "./catalogue.ts";
 import type { Registries } from "./registries.ts";
@@ -310,16 +311,29 @@ export class ExchangeService {
 
   // ---- members and grants ----------------------------------------------------------------------
 
-  /** Registers a member system with its Ed25519 public key; its key id is the key's JWK thumbprint. */
+  /**
+   * Registers a member system with its Ed25519 public key, or for 国密 deployments an SM2 public key
+   * (`{kty:"EC", crv:"SM2", x, y}`, calls signed with alg `sm2-sm3`); its key id is the key's JWK
+   * thumbprint (RFC 7638).
+   */
   async registerMember(
     input: { code: string; name: string; department: string; publicJwk: JWK },
     actor: string,
   ): Promise<Member> {
-    const jwk = { kty: input.publicJwk.kty, crv: input.publicJwk.crv, x: input.publicJwk.x };
-    if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519" || typeof jwk.x !== "string")
-      throw refusal("signature_params", "接入系统公钥须为 Ed25519 (OKP) JWK");
-    publicKeyFromJwk(jwk);
-    const keyId = await calculateJwkThumbprint(jwk as JWK);
+    const sm2 = isSm2Jwk(input.publicJwk);
+    const jwk: JWK = sm2
+      ? { kty: "EC", crv: "SM2", x: input.publicJwk.x, y: input.publicJwk.y }
+      : { kty: input.publicJwk.kty, crv: input.publicJwk.crv, x: input.publicJwk.x };
+    if (sm2) {
+      try {
+        Sm2PublicKey.fromJwk(jwk);
+      } catch {
+        throw refusal("signature_params", "SM2 公钥须含32字节的 x、y 坐标（base64url）");
+      }
+    } else if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519" || typeof jwk.x !== "string")
+      throw refusal("signature_params", "接入系统公钥须为 Ed25519 (OKP) 或 SM2 (EC, crv SM2) JWK");
+    else publicKeyFromJwk(jwk);
+    const keyId = await calculateJwkThumbprint(jwk);
     const row = await this.db
       .insertInto("exchangeMembers")
       .values({
@@ -327,7 +341,7 @@ export class ExchangeService {
         name: input.name,
         department: input.department,
         keyId,
-        alg: "ed25519",
+        alg: sm2 ? SM2_ALG : "ed25519",
         publicJwk: JSON.stringify(jwk),
         status: "active",
         createdAt: nowIso(),
@@ -669,7 +683,8 @@ export class ExchangeService {
           if (!member) return null;
           context.member = member.code;
           if (member.status !== "active") throw refusal("member_revoked", member.code);
-          return publicKeyFromJwk(JSON.parse(member.publicJwk) as object);
+          const jwk = JSON.parse(member.publicJwk) as object;
+          return member.alg === SM2_ALG ? Sm2PublicKey.fromJwk(jwk) : publicKeyFromJwk(jwk);
         },
       });
     } catch (error) {

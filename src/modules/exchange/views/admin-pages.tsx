@@ -431,7 +431,7 @@ function MembersSection({
         </Field>
         <Field
           id="publicJwk"
-          label="签名公钥（Ed25519，JWK 格式）"
+          label="签名公钥（Ed25519 或国密 SM2，JWK 格式）"
           hint='如 {"kty":"OKP","crv":"Ed25519","x":"…"}；私钥只保存在接入系统一方'
           error={errors.publicJwk}
         >
