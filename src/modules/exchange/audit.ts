@@ -63,23 +63,36 @@ export class ExchangeAudit {
     return run;
   }
 
+  /**
+   * The head this process last wrote or read: the next append links to it without reading the table
+   * first. When another instance appended meanwhile, the insert collides on `seq` and the head is read
+   * again (the chain stays one chain across instances).
+   */
+  private last: { seq: number; hash: string } | null = null;
+
   private async appendNow(entry: AuditEntry): Promise<number> {
     for (let attempt = 0; ; attempt++) {
-      const last = await this.db
-        .selectFrom("exchangeAudit")
-        .select(["seq", "hash"])
-        .orderBy("seq", "desc")
-        .limit(1)
-        .executeTakeFirst();
+      const last =
+        this.last ??
+        (await this.db
+          .selectFrom("exchangeAudit")
+          .select(["seq", "hash"])
+          .orderBy("seq", "desc")
+          .limit(1)
+          .executeTakeFirst()) ??
+        null;
       const seq = (last?.seq ?? 0) + 1;
       const prevHash = last?.hash ?? GENESIS;
+      const hash = recordHash(prevHash, entry);
       try {
         await this.db
           .insertInto("exchangeAudit")
-          .values({ ...entry, seq, prevHash, hash: recordHash(prevHash, entry) })
+          .values({ ...entry, seq, prevHash, hash })
           .execute();
+        this.last = { seq, hash };
         return seq;
       } catch (error) {
+        this.last = null;
         if (attempt >= 20) throw error;
       }
     }

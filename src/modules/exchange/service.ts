@@ -56,6 +56,8 @@ export const REQUIRED_COMPONENTS = ["@method", "@target-uri", "content-digest", 
 export const REQUIRED_PARAMS = ["created", "keyid", "nonce"];
 export const MAX_SKEW_SECONDS = 300;
 const MAX_RECORDS = 100;
+/** How long the gateway trusts its in-memory catalogue and member keys (other instances' changes). */
+const CACHE_MS = 5000;
 /** Bodies above this are refused (and audited); a query is small. */
 export const MAX_QUERY_BYTES = 64 * 1024;
 
@@ -219,6 +221,15 @@ export class ExchangeService {
   readonly requests: AccessRequests;
   private readonly kv: KvScope<ExchangeKv>;
   private hubKey: { kid: string; privateKey: KeyObject; publicJwk: JWK } | null = null;
+  /**
+   * The catalogue and member keys, kept in memory for the gateway: dropped here on every change made
+   * through this service, and reloaded after CACHE_MS so other instances' changes arrive (a member
+   * revoked on another instance is refused here within CACHE_MS).
+   */
+  private resourceCache: { at: number; byCode: Promise<Map<string, Resource>> } | null = null;
+  private memberKeys = new Map<string, { at: number; member: Promise<MemberRow | undefined> }>();
+  /** Parsed public keys by their JWK text (a key never changes under its thumbprint). */
+  private parsedKeys = new Map<string, KeyObject | Sm2PublicKey>();
 
   constructor(
     private readonly store: Db<ExchangeTables>,
@@ -258,6 +269,33 @@ export class ExchangeService {
     return row ? toResource(row) : undefined;
   }
 
+  /** A resource from the in-memory catalogue (the gateway's path; see resourceCache). */
+  private async cachedResource(code: string): Promise<Resource | undefined> {
+    if (!this.resourceCache || Date.now() - this.resourceCache.at > CACHE_MS) {
+      const byCode = this.store
+        .onPrimary(() => this.db.selectFrom("exchangeResources").selectAll().execute())
+        .then((rows) => new Map(rows.map((r) => [r.code, toResource(r)])));
+      this.resourceCache = { at: Date.now(), byCode };
+      byCode.catch(() => (this.resourceCache = null));
+    }
+    return (await this.resourceCache.byCode).get(code);
+  }
+
+  /** A member by key id, from memory for CACHE_MS (the gateway's path). */
+  private memberByKeyId(keyId: string): Promise<MemberRow | undefined> {
+    const hit = this.memberKeys.get(keyId);
+    if (hit && Date.now() - hit.at <= CACHE_MS) return hit.member;
+    if (this.memberKeys.size > 10_000) this.memberKeys.clear();
+    const member = this.db
+      .selectFrom("exchangeMembers")
+      .selectAll()
+      .where("keyId", "=", keyId)
+      .executeTakeFirst();
+    this.memberKeys.set(keyId, { at: Date.now(), member });
+    member.catch(() => this.memberKeys.delete(keyId));
+    return member;
+  }
+
   async publishResource(resource: Resource): Promise<void> {
     const values = {
       ...resource,
@@ -269,6 +307,7 @@ export class ExchangeService {
       .values(values)
       .onConflict((oc) => oc.column("code").doUpdateSet(values))
       .execute();
+    this.resourceCache = null;
   }
 
   /** Stores registry records, sealing ID numbers and addresses and indexing them for lookups. */
@@ -349,6 +388,7 @@ export class ExchangeService {
       })
       .returningAll()
       .executeTakeFirstOrThrow();
+    this.memberKeys.clear();
     await this.staffAudit.record({
       actor,
       action: "exchange.member.register",
@@ -394,6 +434,7 @@ export class ExchangeService {
       .set({ status: "revoked", revokedAt: nowIso() })
       .where("id", "=", id)
       .execute();
+    this.memberKeys.clear();
     await this.staffAudit.record({
       actor,
       action: "exchange.member.revoke",
@@ -675,16 +716,18 @@ export class ExchangeService {
         requiredParams: REQUIRED_PARAMS,
         maxSkewSeconds: MAX_SKEW_SECONDS,
         keyFor: async (keyId) => {
-          member = await this.db
-            .selectFrom("exchangeMembers")
-            .selectAll()
-            .where("keyId", "=", keyId)
-            .executeTakeFirst();
+          member = await this.memberByKeyId(keyId);
           if (!member) return null;
           context.member = member.code;
           if (member.status !== "active") throw refusal("member_revoked", member.code);
-          const jwk = JSON.parse(member.publicJwk) as object;
-          return member.alg === SM2_ALG ? Sm2PublicKey.fromJwk(jwk) : publicKeyFromJwk(jwk);
+          let key = this.parsedKeys.get(member.publicJwk);
+          if (!key) {
+            const jwk = JSON.parse(member.publicJwk) as object;
+            key = member.alg === SM2_ALG ? Sm2PublicKey.fromJwk(jwk) : publicKeyFromJwk(jwk);
+            if (this.parsedKeys.size > 10_000) this.parsedKeys.clear();
+            this.parsedKeys.set(member.publicJwk, key);
+          }
+          return key;
         },
       });
     } catch (error) {
@@ -721,7 +764,7 @@ export class ExchangeService {
   ): Promise<{ resource: string; records: Record<string, unknown>[]; withheld?: string[] }> {
     const request = this.parseBody(body);
     context.fields = request.fields;
-    const resource = await this.resource(resourceCode);
+    const resource = await this.cachedResource(resourceCode);
     if (!resource) throw refusal("unknown_resource", resourceCode);
     const known = new Set(resource.fields.map((f) => f.name));
     const unknown = [...request.fields, ...Object.keys(request.filter)].filter((f) => !known.has(f));
