@@ -147,6 +147,9 @@ for (const engine of ENGINES) {
       assert.match(bad.body, /有条件共享和不予共享的资源须写明法律法规依据/);
       assert.match(bad.body, /授权期限最长三年/);
       assert.ok(bad.body.includes("失业保险金申领时核验身份信息"), "what was typed is kept");
+      const noMember = await rst.post("/admin/exchange/requests", { ...form, memberId: "" });
+      assert.equal(noMember.statusCode, 400);
+      assert.match(noMember.body, /请选择在用的接入系统/);
       const expiresOn = new Date(Date.now() + 200 * 86_400_000).toISOString().slice(0, 10);
       const ok = await rst.post("/admin/exchange/requests", {
         ...form,

@@ -150,7 +150,7 @@ export class AccessRequests {
   }
 
   async apply(input: ApplyInput, scope: ExchangeScope, now = new Date()): Promise<AccessRequest> {
-    const member = await this.host.memberById(input.memberId);
+    const member = Number.isInteger(input.memberId) ? await this.host.memberById(input.memberId) : undefined;
     const resource = await this.host.resource(input.resourceCode);
     const errors = checkTerms(input, resource, now);
     if (!member || member.status !== "active") errors.memberId = "请选择在用的接入系统";
