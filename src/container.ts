@@ -96,7 +96,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     participation: new ParticipationService(store, audit, phone),
     calendar,
     oneStop: new OneStopService({ store, sites, search, audit, calendar, staff }),
-    exchange: new ExchangeService(store, audit),
+    exchange: new ExchangeService(store, audit, new PlatformWorkingDays(calendar)),
     accounts: new AccountsService(
       store,
       audit,

@@ -17,5 +17,15 @@ export function recurringJobs(deps: AppDeps): RecurringJob[] {
       intervalMs: 600_000,
       run: () => deps.oneStop.supervision.sweep(),
     },
+    {
+      // The exchange: forget old nonces and rate counters; sign the audit chain head (a checkpoint).
+      name: "exchange-checkpoint",
+      cron: "*/10 * * * *",
+      intervalMs: 600_000,
+      run: async () => {
+        await deps.exchange.purgeNonces();
+        await deps.exchange.checkpoint();
+      },
+    },
   ];
 }

@@ -13,7 +13,8 @@ import { sealedFields } from "./0010_sealed_fields.ts";
 import { exchange } from "./0011_exchange.ts";
 import { loginHardening } from "./0012_login_hardening.ts";
 import { open311Location } from "./0013_open311_location.ts";
-import { analytics } from "./0014_analytics.ts";
+import { exchangeAccess } from "./0014_exchange_access.ts";
+import { analytics } from "./0015_analytics.ts";
 
 /** One ordered timeline: names sort in the order they run. Each runs on SQLite and PostgreSQL. */
 export const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -30,5 +31,6 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   "0011_exchange": exchange,
   "0012_login_hardening": loginHardening,
   "0013_open311_location": open311Location,
-  "0014_analytics": analytics,
+  "0014_exchange_access": exchangeAccess,
+  "0015_analytics": analytics,
 };

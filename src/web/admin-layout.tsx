@@ -10,7 +10,7 @@ export interface AdminViewer {
 }
 
 /** Console navigation; modules add their entries here. `role` null means every signed-in staff. */
-export const ADMIN_NAV: { href: string; name: string; operatorOnly?: boolean }[] = [
+export const ADMIN_NAV: { href: string; name: string; operatorOnly?: boolean; role?: string }[] = [
   { href: "/admin", name: "工作台" },
   { href: "/admin/sites", name: "网站" },
   { href: "/admin/articles", name: "信息" },
@@ -24,7 +24,7 @@ export const ADMIN_NAV: { href: string; name: string; operatorOnly?: boolean }[]
   { href: "/admin/audit", name: "审计日志" },
   { href: "/admin/services", name: "办件" },
   { href: "/admin/service-items", name: "服务事项" },
-  { href: "/admin/exchange", name: "数据共享", operatorOnly: true },
+  { href: "/admin/exchange", name: "数据共享", role: "data_officer" },
   { href: "/admin/analytics", name: "访问统计" },
 ];
 
@@ -97,7 +97,11 @@ export function AdminLayout({
           {ctx ? (
             <nav class="admin-nav" aria-label="后台导航">
               <ul class="container">
-                {ADMIN_NAV.filter((n) => !n.operatorOnly || ctx.staff.isOperator).map((n) => (
+                {ADMIN_NAV.filter(
+                  (n) =>
+                    ctx.staff.isOperator ||
+                    (!n.operatorOnly && (!n.role || ctx.staff.roles.some((r) => r.role === n.role))),
+                ).map((n) => (
                   <li>
                     <a href={n.href} aria-current={n.href === currentNav(ctx.path) ? "page" : undefined}>
                       {n.name}

@@ -63,23 +63,36 @@ export class ExchangeAudit {
     return run;
   }
 
+  /**
+   * The head this process last wrote or read: the next append links to it without reading the table
+   * first. When another instance appended meanwhile, the insert collides on `seq` and the head is read
+   * again (the chain stays one chain across instances).
+   */
+  private last: { seq: number; hash: string } | null = null;
+
   private async appendNow(entry: AuditEntry): Promise<number> {
     for (let attempt = 0; ; attempt++) {
-      const last = await this.db
-        .selectFrom("exchangeAudit")
-        .select(["seq", "hash"])
-        .orderBy("seq", "desc")
-        .limit(1)
-        .executeTakeFirst();
+      const last =
+        this.last ??
+        (await this.db
+          .selectFrom("exchangeAudit")
+          .select(["seq", "hash"])
+          .orderBy("seq", "desc")
+          .limit(1)
+          .executeTakeFirst()) ??
+        null;
       const seq = (last?.seq ?? 0) + 1;
       const prevHash = last?.hash ?? GENESIS;
+      const hash = recordHash(prevHash, entry);
       try {
         await this.db
           .insertInto("exchangeAudit")
-          .values({ ...entry, seq, prevHash, hash: recordHash(prevHash, entry) })
+          .values({ ...entry, seq, prevHash, hash })
           .execute();
+        this.last = { seq, hash };
         return seq;
       } catch (error) {
+        this.last = null;
         if (attempt >= 20) throw error;
       }
     }
@@ -166,7 +179,7 @@ export class ExchangeAudit {
   }
 
   /** Calls that read one subject's records (for the citizen's "who read my data"). */
-  async forSubject(subject: string, limit = 50): Promise<ExchangeAuditRow[]> {
+  async forSubject(subject: string, limit = 50, offset = 0): Promise<ExchangeAuditRow[]> {
     return this.db
       .selectFrom("exchangeAudit")
       .selectAll()
@@ -174,6 +187,17 @@ export class ExchangeAudit {
       .where("result", "=", "ok")
       .orderBy("seq", "desc")
       .limit(limit)
+      .offset(offset)
       .execute();
+  }
+
+  async countForSubject(subject: string): Promise<number> {
+    const row = await this.db
+      .selectFrom("exchangeAudit")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("subject", "=", subject)
+      .where("result", "=", "ok")
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 }

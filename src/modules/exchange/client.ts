@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { JWK } from "jose";
 import { contentDigest, privateKeyFromJwk, signMessage } from "../../platform/http/message-signatures.ts";
+import { isSm2Jwk, Sm2PrivateKey } from "../../platform/crypto/sm2.ts";
 import { purposeHeader, REQUIRED_COMPONENTS } from "./service.ts";
 
 export interface MemberCredentials {
@@ -36,7 +37,12 @@ export async function signedQuery(
   };
   const signature = await signMessage(
     { method: "POST", url, headers },
-    { keyId: credentials.keyId, privateKey: privateKeyFromJwk(credentials.privateJwk) },
+    {
+      keyId: credentials.keyId,
+      privateKey: isSm2Jwk(credentials.privateJwk)
+        ? Sm2PrivateKey.fromJwk(credentials.privateJwk)
+        : privateKeyFromJwk(credentials.privateJwk),
+    },
     {
       components: REQUIRED_COMPONENTS,
       created: options.created,

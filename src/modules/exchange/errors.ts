@@ -27,13 +27,14 @@ export type RefusalReason =
   | "grant_revoked"
   | "field_not_granted"
   | "filter_not_allowed"
-  | "quota_exceeded";
+  | "quota_exceeded"
+  | "rate_limited";
 
 const MESSAGES: Record<RefusalReason, string> = {
   signature_missing: "请求未签名：须带 Signature-Input 和 Signature 头（RFC 9421）",
   signature_malformed: "签名头格式有误",
   signature_components: '签名须覆盖 "@method" "@target-uri" "content-digest" "exchange-purpose"',
-  signature_params: "签名须带 created、keyid、nonce 参数，算法为 ed25519",
+  signature_params: "签名须带 created、keyid、nonce 参数，算法为 ed25519（国密接入系统为 sm2-sm3）",
   signature_expired: "签名时间 created 与平台时间相差超过 300 秒",
   unknown_key: "签名密钥未登记或已注销",
   bad_signature: "签名验证失败",
@@ -54,6 +55,7 @@ const MESSAGES: Record<RefusalReason, string> = {
   field_not_granted: "请求了未授权的字段",
   filter_not_allowed: "只能按已授权且可查询的字段过滤",
   quota_exceeded: "已超过该授权的每日调用限额",
+  rate_limited: "已超过该授权的每分钟调用限额，请稍后重试",
 };
 
 const KIND: Record<RefusalReason, new (m: string, f?: Record<string, string>, r?: string) => DomainError> = {
@@ -81,6 +83,7 @@ const KIND: Record<RefusalReason, new (m: string, f?: Record<string, string>, r?
   field_not_granted: Forbidden,
   filter_not_allowed: Forbidden,
   quota_exceeded: TooMany,
+  rate_limited: TooMany,
 };
 
 /** The domain error for a refusal, with the rule as its machine-readable code. */

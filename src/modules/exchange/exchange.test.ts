@@ -323,6 +323,32 @@ for (const engine of ENGINES) {
       assert.ok(page.body.includes(PURPOSE.caseNo), "the case the call served");
       assert.match(page.body, /楚云省政务服务和大数据管理局/);
       assert.match(page.body, /姓名/);
+      // A long history pages (20 a page, newest first).
+      const subject = t.deps.store.cipher.blindIndex("id-number", creds.filter.idNumber!);
+      const earlier = await t.deps.exchange.audit.countForSubject(subject);
+      for (let i = 0; i < 25; i++)
+        await t.deps.exchange.audit.append({
+          at: new Date().toISOString(),
+          keyId: creds.keyId,
+          member: "demo-consumer",
+          resource: "RK-0001",
+          fields: JSON.stringify(["name"]),
+          purposeCase: `HB-PAGE-${String(i).padStart(2, "0")}`,
+          purposeBasis: PURPOSE.basis,
+          subject,
+          result: "ok",
+          status: 200,
+          reason: "",
+          requestDigest: "",
+          responseDigest: "",
+          latencyMs: 1,
+        });
+      const cookie = { cookie: `cy_citizen=${t.app.signCookie(token)}` };
+      const first = await t.app.inject({ url: "/sites/www/account/data-reads", headers: cookie });
+      assert.ok(first.body.includes("HB-PAGE-24") && !first.body.includes("HB-PAGE-04"), "newest first");
+      assert.match(first.body, new RegExp(`共${earlier + 25}条`));
+      const second = await t.app.inject({ url: "/sites/www/account/data-reads?page=2", headers: cookie });
+      assert.ok(second.body.includes("HB-PAGE-04"), "older reads on page 2");
       const anonymous = await t.app.inject({ url: "/sites/www/account/data-reads" });
       assert.equal(anonymous.statusCode, 303, "signed-out visitors are sent to sign in");
     });

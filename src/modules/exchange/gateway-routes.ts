@@ -24,7 +24,7 @@ const gatewayRoutes: FastifyPluginAsyncTypebox<{ deps: ExchangeDeps }> = async (
         tags: ["数据共享交换"],
         summary: "查询一项资源（签名调用）",
         description: [
-          '请求体 `{"filter": {…}, "fields": […]}`，以 HTTP Message Signatures（RFC 9421，ed25519）签名，',
+          '请求体 `{"filter": {…}, "fields": […]}`，以 HTTP Message Signatures（RFC 9421，ed25519；登记了 SM2 公钥的国密接入系统用 `sm2-sm3`，即 GB/T 32918.2 SM2 签名、SM3 杂凑、默认用户标识 1234567812345678，签名值为 r‖s 64 字节）签名，',
           `覆盖 ${REQUIRED_COMPONENTS.map((c) => `"${c}"`).join(" ")}，参数 created、keyid、nonce；`,
           'Content-Digest 按 RFC 9530（sha-256）；`Exchange-Purpose: case="<办件编号>", basis="<法律依据>"`（RFC 9651 字典，中文用 Display String，如 `basis=%"%e3%80%8a…"`）。',
           `created 与平台时间相差不得超过 ${MAX_SKEW_SECONDS} 秒，nonce 不得重复。只返回已授权字段；`,

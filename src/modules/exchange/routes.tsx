@@ -3,6 +3,7 @@ import { Type } from "typebox";
 import { notFound } from "../../platform/http/errors.ts";
 import { errorResponses, PUBLIC_API } from "../../platform/http/api-schema.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
+import { pageParam } from "../../platform/http/params.ts";
 import { renderDocument } from "../../web/render.ts";
 import { pageContext, siteOf } from "../sites/index.ts";
 import { citizenOnly } from "../accounts/index.ts";
@@ -102,6 +103,56 @@ const exchangeRoutes: FastifyPluginAsyncTypebox<{ deps: ExchangeDeps }> = async 
   );
 
   app.get(
+    "/api/exchange/audit/checkpoints",
+    {
+      schema: {
+        operationId: "exchangeAuditCheckpoints",
+        ...PUBLIC_API,
+        tags: ["数据共享交换"],
+        summary: "审计日志的签名检查点",
+        description: [
+          "平台定期（及运维按需）用交换平台密钥签名审计哈希链的链头（序号、哈希、时间）。",
+          "signature 为 compact JWS（EdDSA，公钥见 /api/exchange/keys），载荷为",
+          ' `{"typ":"chuyun-exchange-audit-checkpoint","seq":…,"hash":"…","at":"…"}`。',
+          "保存检查点副本的一方可据此发现被截断或被改写后重新成链的日志。最新的在前，每页50条。",
+        ].join(""),
+        querystring: Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })) }),
+        response: {
+          200: Type.Object({
+            total: Type.Integer(),
+            page: Type.Integer(),
+            checkpoints: Type.Array(
+              Type.Object({
+                seq: Type.Integer({ description: "链头记录的序号" }),
+                hash: Type.String({ description: "链头记录的 SHA-256 哈希（十六进制）" }),
+                at: Type.String({ description: "签名时间（ISO 8601）" }),
+                keyId: Type.String({ description: "签名密钥标识（JWK 指纹）" }),
+                signature: Type.String({ description: "compact JWS" }),
+              }),
+            ),
+          }),
+          ...errorResponses(400),
+        },
+      },
+    },
+    async (request) => {
+      const page = request.query.page ?? 1;
+      const { rows, total } = await exchange.checkpoints(page, 50);
+      return {
+        total,
+        page,
+        checkpoints: rows.map((r) => ({
+          seq: r.seq,
+          hash: r.hash,
+          at: r.at,
+          keyId: r.keyId,
+          signature: r.signature,
+        })),
+      };
+    },
+  );
+
+  app.get(
     "/sites/:site/account/data-reads",
     {
       schema: { hide: true, params: Type.Object({ site: Type.String({ maxLength: 40 }) }) },
@@ -116,10 +167,14 @@ const exchangeRoutes: FastifyPluginAsyncTypebox<{ deps: ExchangeDeps }> = async 
       const site = await siteOf(deps, request.params.site);
       const account = request.citizen!.account;
       const subject = account.kind === "enterprise" ? account.creditCode : account.idNumber;
-      const reads = subject ? await exchange.readsOf(subject) : [];
+      const page = pageParam((request.query as { page?: string }).page);
+      const { rows, total } = subject ? await exchange.readsPage(subject, page) : { rows: [], total: 0 };
       const ctx = await pageContext(deps, site, request);
       reply.header("cache-control", "private, no-store");
-      return sendHtml(reply, renderDocument(<DataReadsPage ctx={ctx} reads={reads} />));
+      return sendHtml(
+        reply,
+        renderDocument(<DataReadsPage ctx={ctx} reads={rows} total={total} page={page} pageSize={20} />),
+      );
     },
   );
 

@@ -3,6 +3,10 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { JWK } from "jose";
 import { KvStore } from "../../platform/kv/kv-store.ts";
+import { hashPassword } from "../../platform/auth/passwords.ts";
+import { DEMO_PASSWORD } from "../../seed/demo-password.ts";
+import type { StaffRole } from "../staff/index.ts";
+import type { ExchangeScope } from "./requests.ts";
 import { nowIso, shiftDays, chinaDate, chinaDayStart } from "../../platform/time/china-time.ts";
 import { DEMO_RESOURCES } from "./catalogue.ts";
 import type { ExchangeDeps } from "./deps.ts";
@@ -16,6 +20,89 @@ const DEMO_CONSUMER = {
   department: "楚云省政务服务和大数据管理局",
 };
 const DEMO_FIELDS = ["idNumber", "name", "gender", "birthDate", "districtCode", "address", "householdNo"];
+
+/**
+ * Demo data officers (数据管理员): the portal's is the data authority (合规审核, 异议裁定); the public
+ * security department provides the population resource; the human-resources department consumes.
+ */
+export const EXCHANGE_STAFF: { username: string; displayName: string; site: string; department: string }[] = [
+  { username: "www_data", displayName: "平台数据管理员", site: "www", department: "楚云省人民政府" },
+  { username: "gat_data", displayName: "公安厅数据管理员", site: "gat", department: "楚云省公安厅" },
+  {
+    username: "rst_data",
+    displayName: "人社厅数据管理员",
+    site: "rst",
+    department: "楚云省人力资源和社会保障厅",
+  },
+];
+
+/** A consumer member system of the human-resources department (its private key is not kept: demo). */
+const DEMO_RST_MEMBER = {
+  code: "rst-jiuye",
+  name: "就业创业服务系统",
+  department: "楚云省人力资源和社会保障厅",
+};
+
+async function seedAccessDemo(deps: ExchangeDeps): Promise<void> {
+  if (await deps.exchange.memberByCode(DEMO_RST_MEMBER.code)) return;
+  await deps.sites.refresh();
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  for (const s of EXCHANGE_STAFF) {
+    const site = deps.sites.byCodeCached(s.site);
+    if (!site) return;
+    await deps.staff.ensureSeedUser({
+      username: s.username,
+      displayName: s.displayName,
+      passwordHash,
+      roles: [{ siteId: site.id, role: "data_officer" as StaffRole }],
+    });
+  }
+  const { publicKey } = generateKeyPairSync("ed25519");
+  const member = await deps.exchange.registerMember(
+    { ...DEMO_RST_MEMBER, publicJwk: publicKey.export({ format: "jwk" }) as JWK },
+    "system:seed",
+  );
+  const consumer: ExchangeScope = {
+    actor: "rst_data",
+    all: false,
+    authority: false,
+    departments: [DEMO_RST_MEMBER.department],
+  };
+  const authority: ExchangeScope = { actor: "www_data", all: false, authority: true, departments: [] };
+  const terms = {
+    memberId: member.id,
+    expiresOn: shiftDays(chinaDate(), 300),
+    dailyQuota: 2000,
+    ratePerMinute: 60,
+  };
+  // One waiting for the compliance check (filed 6 days ago: overdue), one waiting for the provider.
+  await deps.exchange.requests.apply(
+    {
+      ...terms,
+      resourceCode: "RK-0001",
+      fields: ["idNumber", "name", "birthDate"],
+      purpose: "就业登记时核验劳动者身份，免交身份证复印件",
+      legalBasis: "《就业服务与就业管理规定》第六十一条",
+    },
+    consumer,
+    new Date(Date.now() - 6 * 86_400_000),
+  );
+  const second = await deps.exchange.requests.apply(
+    {
+      ...terms,
+      resourceCode: "FR-0001",
+      fields: ["creditCode", "name", "status"],
+      purpose: "创业补贴审核时核验市场主体登记状态",
+      legalBasis: "《优化营商环境条例》第三十七条",
+    },
+    consumer,
+  );
+  await deps.exchange.requests.checkCompliance(
+    second.id,
+    { compliant: true, note: "用途与信息项相符", needsPublication: false },
+    authority,
+  );
+}
 
 export interface DemoCredentials {
   keyId: string;
@@ -38,6 +125,7 @@ export async function seedExchange(deps: ExchangeDeps): Promise<void> {
     for (const resource of DEMO_RESOURCES) await deps.exchange.publishResource({ ...resource, publishedAt });
     await deps.exchange.loadRegistries(generateRegistries(await deps.accounts.verifiedHolders()));
   }
+  await seedAccessDemo(deps);
   // The private key is kept for rewriting the file on another instance; the filter (a demo person's
   // ID number) is not stored in clear: it is looked up again when the file is written.
   const kv = new KvStore(db).scope<{ "demo-consumer": Omit<DemoCredentials, "filter"> }>("exchange");

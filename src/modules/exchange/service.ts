@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes, type KeyObject } from "node:crypto";
-import { calculateJwkThumbprint, type JWK } from "jose";
+import { calculateJwkThumbprint, CompactSign, compactVerify, type JWK } from "jose";
 import { sql, type Selectable } from "kysely";
 import {
   DisplayString,
@@ -23,11 +23,20 @@ import {
 import { KvStore, type KvScope } from "../../platform/kv/kv-store.ts";
 import { chinaDate, nowIso } from "../../platform/time/china-time.ts";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
+import {
+  PlatformWorkingDays,
+  type WorkingDayCalendar,
+  type WorkingDaySource,
+} from "../../platform/calendar/platform-working-days.ts";
+import { WorkingCalendar } from "../../platform/calendar/working-days.ts";
+import { AccessRequests } from "./requests.ts";
+import { isSm2Jwk, SM2_ALG, Sm2PublicKey } from "../../platform/crypto/sm2.ts";
 import { ExchangeAudit } from "./audit.ts";
 import { REGISTRY_OF, type Resource } from "./catalogue.ts";
 import type { Registries } from "./registries.ts";
 import { refusal } from "./errors.ts";
 import type {
+  ExchangeAuditRow,
   ExchangeTables,
   GrantRow as GrantTable,
   MemberRow as MemberTable,
@@ -47,6 +56,8 @@ export const REQUIRED_COMPONENTS = ["@method", "@target-uri", "content-digest", 
 export const REQUIRED_PARAMS = ["created", "keyid", "nonce"];
 export const MAX_SKEW_SECONDS = 300;
 const MAX_RECORDS = 100;
+/** How long the gateway trusts its in-memory catalogue and member keys (other instances' changes). */
+const CACHE_MS = 5000;
 /** Bodies above this are refused (and audited); a query is small. */
 export const MAX_QUERY_BYTES = 64 * 1024;
 
@@ -85,6 +96,34 @@ export interface Member {
   department: string;
   keyId: string;
   status: MemberRow["status"];
+}
+
+/** A signed head of the exchange audit chain (签名检查点). */
+export interface AuditCheckpoint {
+  id: number;
+  seq: number;
+  hash: string;
+  at: string;
+  keyId: string;
+  /** Compact JWS (EdDSA, the hub key of /api/exchange/keys) over {typ, seq, hash, at}. */
+  signature: string;
+}
+
+export const CHECKPOINT_TYPE = "chuyun-exchange-audit-checkpoint";
+
+export type CheckpointFinding =
+  | { kind: "bad_signature"; checkpoint: number }
+  | { kind: "missing"; checkpoint: number; seq: number }
+  | { kind: "rewritten"; checkpoint: number; seq: number };
+
+export interface DataReadRow {
+  at: string;
+  member: string;
+  department: string;
+  resource: string;
+  fields: string[];
+  caseNo: string;
+  basis: string;
 }
 
 export interface CallFigures {
@@ -178,15 +217,36 @@ function single(value: string | string[] | undefined): string | undefined {
  */
 export class ExchangeService {
   readonly audit: ExchangeAudit;
+  /** 共享申请: apply, compliance check, provider answer, dispute, final decision. */
+  readonly requests: AccessRequests;
   private readonly kv: KvScope<ExchangeKv>;
   private hubKey: { kid: string; privateKey: KeyObject; publicJwk: JWK } | null = null;
+  /**
+   * The catalogue and member keys, kept in memory for the gateway: dropped here on every change made
+   * through this service, and reloaded after CACHE_MS so other instances' changes arrive (a member
+   * revoked on another instance is refused here within CACHE_MS).
+   */
+  private resourceCache: { at: number; byCode: Promise<Map<string, Resource>> } | null = null;
+  private memberKeys = new Map<string, { at: number; member: Promise<MemberRow | undefined> }>();
+  /** Parsed public keys by their JWK text (a key never changes under its thumbprint). */
+  private parsedKeys = new Map<string, KeyObject | Sm2PublicKey>();
 
   constructor(
     private readonly store: Db<ExchangeTables>,
     private readonly staffAudit: AuditLog,
+    /** Working days for the requests' clocks (the platform calendar; built-in holidays when absent). */
+    private readonly calendar: WorkingDaySource = new PlatformWorkingDays({
+      calendar: async () => new WorkingCalendar(),
+    }),
   ) {
     this.audit = new ExchangeAudit(store.db);
     this.kv = new KvStore(store.db).scope<ExchangeKv>("exchange");
+    this.requests = new AccessRequests(store, staffAudit, calendar, this);
+  }
+
+  /** The working-day calendar the requests' limits are counted on. */
+  workingDays(): Promise<WorkingDayCalendar> {
+    return this.calendar.current();
   }
 
   private get db() {
@@ -209,6 +269,33 @@ export class ExchangeService {
     return row ? toResource(row) : undefined;
   }
 
+  /** A resource from the in-memory catalogue (the gateway's path; see resourceCache). */
+  private async cachedResource(code: string): Promise<Resource | undefined> {
+    if (!this.resourceCache || Date.now() - this.resourceCache.at > CACHE_MS) {
+      const byCode = this.store
+        .onPrimary(() => this.db.selectFrom("exchangeResources").selectAll().execute())
+        .then((rows) => new Map(rows.map((r) => [r.code, toResource(r)])));
+      this.resourceCache = { at: Date.now(), byCode };
+      byCode.catch(() => (this.resourceCache = null));
+    }
+    return (await this.resourceCache.byCode).get(code);
+  }
+
+  /** A member by key id, from memory for CACHE_MS (the gateway's path). */
+  private memberByKeyId(keyId: string): Promise<MemberRow | undefined> {
+    const hit = this.memberKeys.get(keyId);
+    if (hit && Date.now() - hit.at <= CACHE_MS) return hit.member;
+    if (this.memberKeys.size > 10_000) this.memberKeys.clear();
+    const member = this.db
+      .selectFrom("exchangeMembers")
+      .selectAll()
+      .where("keyId", "=", keyId)
+      .executeTakeFirst();
+    this.memberKeys.set(keyId, { at: Date.now(), member });
+    member.catch(() => this.memberKeys.delete(keyId));
+    return member;
+  }
+
   async publishResource(resource: Resource): Promise<void> {
     const values = {
       ...resource,
@@ -220,6 +307,7 @@ export class ExchangeService {
       .values(values)
       .onConflict((oc) => oc.column("code").doUpdateSet(values))
       .execute();
+    this.resourceCache = null;
   }
 
   /** Stores registry records, sealing ID numbers and addresses and indexing them for lookups. */
@@ -262,16 +350,29 @@ export class ExchangeService {
 
   // ---- members and grants ----------------------------------------------------------------------
 
-  /** Registers a member system with its Ed25519 public key; its key id is the key's JWK thumbprint. */
+  /**
+   * Registers a member system with its Ed25519 public key, or for 国密 deployments an SM2 public key
+   * (`{kty:"EC", crv:"SM2", x, y}`, calls signed with alg `sm2-sm3`); its key id is the key's JWK
+   * thumbprint (RFC 7638).
+   */
   async registerMember(
     input: { code: string; name: string; department: string; publicJwk: JWK },
     actor: string,
   ): Promise<Member> {
-    const jwk = { kty: input.publicJwk.kty, crv: input.publicJwk.crv, x: input.publicJwk.x };
-    if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519" || typeof jwk.x !== "string")
-      throw refusal("signature_params", "接入系统公钥须为 Ed25519 (OKP) JWK");
-    publicKeyFromJwk(jwk);
-    const keyId = await calculateJwkThumbprint(jwk as JWK);
+    const sm2 = isSm2Jwk(input.publicJwk);
+    const jwk: JWK = sm2
+      ? { kty: "EC", crv: "SM2", x: input.publicJwk.x, y: input.publicJwk.y }
+      : { kty: input.publicJwk.kty, crv: input.publicJwk.crv, x: input.publicJwk.x };
+    if (sm2) {
+      try {
+        Sm2PublicKey.fromJwk(jwk);
+      } catch {
+        throw refusal("signature_params", "SM2 公钥须含32字节的 x、y 坐标（base64url）");
+      }
+    } else if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519" || typeof jwk.x !== "string")
+      throw refusal("signature_params", "接入系统公钥须为 Ed25519 (OKP) 或 SM2 (EC, crv SM2) JWK");
+    else publicKeyFromJwk(jwk);
+    const keyId = await calculateJwkThumbprint(jwk);
     const row = await this.db
       .insertInto("exchangeMembers")
       .values({
@@ -279,7 +380,7 @@ export class ExchangeService {
         name: input.name,
         department: input.department,
         keyId,
-        alg: "ed25519",
+        alg: sm2 ? SM2_ALG : "ed25519",
         publicJwk: JSON.stringify(jwk),
         status: "active",
         createdAt: nowIso(),
@@ -287,6 +388,7 @@ export class ExchangeService {
       })
       .returningAll()
       .executeTakeFirstOrThrow();
+    this.memberKeys.clear();
     await this.staffAudit.record({
       actor,
       action: "exchange.member.register",
@@ -317,12 +419,22 @@ export class ExchangeService {
     return row ? this.toMember(row) : undefined;
   }
 
+  async memberById(id: number): Promise<Member | undefined> {
+    const row = await this.db
+      .selectFrom("exchangeMembers")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirst();
+    return row ? this.toMember(row) : undefined;
+  }
+
   async revokeMember(id: number, actor: string): Promise<void> {
     await this.db
       .updateTable("exchangeMembers")
       .set({ status: "revoked", revokedAt: nowIso() })
       .where("id", "=", id)
       .execute();
+    this.memberKeys.clear();
     await this.staffAudit.record({
       actor,
       action: "exchange.member.revoke",
@@ -332,12 +444,24 @@ export class ExchangeService {
   }
 
   async grant(
-    input: Omit<GrantRow, "id" | "createdAt" | "revokedAt" | "fields"> & { fields: string[] },
+    input: Omit<GrantRow, "id" | "createdAt" | "revokedAt" | "fields" | "ratePerMinute" | "requestId"> & {
+      fields: string[];
+      /** Calls per minute (default 600). */
+      ratePerMinute?: number;
+      requestId?: number | null;
+    },
     actor: string,
   ): Promise<number> {
     const row = await this.db
       .insertInto("exchangeGrants")
-      .values({ ...input, fields: JSON.stringify(input.fields), createdAt: nowIso(), revokedAt: null })
+      .values({
+        ...input,
+        fields: JSON.stringify(input.fields),
+        ratePerMinute: input.ratePerMinute ?? 600,
+        requestId: input.requestId ?? null,
+        createdAt: nowIso(),
+        revokedAt: null,
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
     await this.staffAudit.record({
@@ -345,7 +469,14 @@ export class ExchangeService {
       action: "exchange.grant.create",
       targetType: "exchange_grant",
       targetId: row.id,
-      detail: { memberId: input.memberId, resource: input.resourceCode, fields: input.fields },
+      detail: {
+        memberId: input.memberId,
+        resource: input.resourceCode,
+        fields: input.fields,
+        dailyQuota: input.dailyQuota,
+        ratePerMinute: input.ratePerMinute ?? 600,
+        requestId: input.requestId ?? null,
+      },
     });
     return row.id;
   }
@@ -402,6 +533,110 @@ export class ExchangeService {
     return { keys: [{ ...hub.publicJwk, kid: hub.kid, alg: "EdDSA", use: "sig" }] };
   }
 
+  // ---- signed checkpoints of the audit chain ----------------------------------------------------
+
+  /**
+   * Signs the audit chain's current head (seq, hash, time) with the hub key and keeps it. A log later
+   * truncated below a checkpoint, or rewritten and re-chained, no longer matches it. Nothing new since
+   * the last checkpoint: that one is returned (null when the log is empty).
+   */
+  async checkpoint(now = new Date()): Promise<AuditCheckpoint | null> {
+    const head = await this.audit.head();
+    if (!head) return null;
+    const last = await this.db
+      .selectFrom("exchangeAuditCheckpoints")
+      .selectAll()
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    if (last && last.seq === head.seq && last.hash === head.hash) return last;
+    const hub = await this.hub();
+    const at = now.toISOString();
+    const payload = JSON.stringify({ typ: CHECKPOINT_TYPE, seq: head.seq, hash: head.hash, at });
+    const signature = await new CompactSign(new TextEncoder().encode(payload))
+      .setProtectedHeader({ alg: "EdDSA", kid: hub.kid, typ: CHECKPOINT_TYPE })
+      .sign(hub.privateKey);
+    return this.db
+      .insertInto("exchangeAuditCheckpoints")
+      .values({ seq: head.seq, hash: head.hash, at, keyId: hub.kid, signature })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  /** Checkpoints, newest first, paged. */
+  async checkpoints(page = 1, pageSize = 50): Promise<{ rows: AuditCheckpoint[]; total: number }> {
+    const total = Number(
+      (
+        await this.store.read
+          .selectFrom("exchangeAuditCheckpoints")
+          .select((eb) => eb.fn.countAll<number>().as("n"))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+    const rows = await this.store.read
+      .selectFrom("exchangeAuditCheckpoints")
+      .selectAll()
+      .orderBy("id", "desc")
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
+      .execute();
+    return { rows, total };
+  }
+
+  /**
+   * Checks every checkpoint: its signature under the hub key, and that the chain still holds its
+   * record with the signed hash (a truncated log lacks it; a rewritten, re-chained one has another).
+   */
+  async verifyCheckpoints(): Promise<{ checked: number; findings: CheckpointFinding[] }> {
+    const hub = await this.hub();
+    const publicKey = publicKeyFromJwk(hub.publicJwk as object);
+    const findings: CheckpointFinding[] = [];
+    let checked = 0;
+    for (let after = 0; ;) {
+      const rows = await this.db
+        .selectFrom("exchangeAuditCheckpoints")
+        .selectAll()
+        .where("id", ">", after)
+        .orderBy("id")
+        .limit(1000)
+        .execute();
+      if (rows.length === 0) break;
+      const records = new Map(
+        (
+          await this.db
+            .selectFrom("exchangeAudit")
+            .select(["seq", "hash"])
+            .where("seq", "in", [...new Set(rows.map((r) => r.seq))])
+            .execute()
+        ).map((r) => [r.seq, r.hash]),
+      );
+      for (const row of rows) {
+        after = row.id;
+        checked++;
+        let signed: { typ?: string; seq?: number; hash?: string; at?: string } = {};
+        try {
+          const { payload } = await compactVerify(row.signature, publicKey, { algorithms: ["EdDSA"] });
+          signed = JSON.parse(new TextDecoder().decode(payload)) as typeof signed;
+        } catch {
+          signed = {};
+        }
+        if (
+          signed.typ !== CHECKPOINT_TYPE ||
+          signed.seq !== row.seq ||
+          signed.hash !== row.hash ||
+          signed.at !== row.at
+        ) {
+          findings.push({ kind: "bad_signature", checkpoint: row.id });
+          continue;
+        }
+        const hash = records.get(row.seq);
+        if (hash === undefined) findings.push({ kind: "missing", checkpoint: row.id, seq: row.seq });
+        else if (hash !== row.hash) findings.push({ kind: "rewritten", checkpoint: row.id, seq: row.seq });
+      }
+    }
+    return { checked, findings };
+  }
+
   // ---- the gateway -----------------------------------------------------------------------------
 
   /** Answers one signed query; every answer is signed, and every call is audited. */
@@ -430,6 +665,7 @@ export class ExchangeService {
     }
     const json = JSON.stringify(body);
     const answer = await this.signAnswer(status, json);
+    if (reason === "rate_limited") answer.headers["retry-after"] = String(60 - new Date().getUTCSeconds());
     await this.audit.append({
       at: nowIso(),
       keyId: context.keyId.slice(0, 100),
@@ -480,15 +716,18 @@ export class ExchangeService {
         requiredParams: REQUIRED_PARAMS,
         maxSkewSeconds: MAX_SKEW_SECONDS,
         keyFor: async (keyId) => {
-          member = await this.db
-            .selectFrom("exchangeMembers")
-            .selectAll()
-            .where("keyId", "=", keyId)
-            .executeTakeFirst();
+          member = await this.memberByKeyId(keyId);
           if (!member) return null;
           context.member = member.code;
           if (member.status !== "active") throw refusal("member_revoked", member.code);
-          return publicKeyFromJwk(JSON.parse(member.publicJwk) as object);
+          let key = this.parsedKeys.get(member.publicJwk);
+          if (!key) {
+            const jwk = JSON.parse(member.publicJwk) as object;
+            key = member.alg === SM2_ALG ? Sm2PublicKey.fromJwk(jwk) : publicKeyFromJwk(jwk);
+            if (this.parsedKeys.size > 10_000) this.parsedKeys.clear();
+            this.parsedKeys.set(member.publicJwk, key);
+          }
+          return key;
         },
       });
     } catch (error) {
@@ -525,13 +764,16 @@ export class ExchangeService {
   ): Promise<{ resource: string; records: Record<string, unknown>[]; withheld?: string[] }> {
     const request = this.parseBody(body);
     context.fields = request.fields;
-    const resource = await this.resource(resourceCode);
+    const resource = await this.cachedResource(resourceCode);
     if (!resource) throw refusal("unknown_resource", resourceCode);
-    if (resource.shareClass === "none") throw refusal("resource_not_shared");
     const known = new Set(resource.fields.map((f) => f.name));
     const unknown = [...request.fields, ...Object.keys(request.filter)].filter((f) => !known.has(f));
     if (unknown.length > 0) throw refusal("body_invalid", `资源没有字段：${unknown.join("、")}`);
-    const grant = await this.activeGrant(memberId, resource.code);
+    const grant = await this.activeGrant(memberId, resource.code).catch((error: unknown) => {
+      // 不予共享: served only under a grant an access request won (by law); otherwise not shared at all.
+      if (resource.shareClass === "none") throw refusal("resource_not_shared");
+      throw error;
+    });
     const granted = new Set(JSON.parse(grant.fields) as string[]);
     const filterable = new Set(resource.fields.filter((f) => f.filterable).map((f) => f.name));
     const filterKeys = Object.keys(request.filter);
@@ -601,8 +843,23 @@ export class ExchangeService {
     throw refusal("grant_expired");
   }
 
-  /** Takes one call from the grant's daily quota, atomically (parallel calls cannot slip past it). */
+  /**
+   * Takes one call from the grant's per-minute rate and daily quota, each counted atomically in the
+   * database (an upsert that returns the new count), so parallel calls on any instance cannot slip past.
+   */
   private async countCall(grant: GrantRow): Promise<void> {
+    const minute = new Date().toISOString().slice(0, 16);
+    const used = await this.db
+      .insertInto("exchangeGrantMinutes")
+      .values({ grantId: grant.id, minute, calls: 1 })
+      .onConflict((oc) =>
+        oc
+          .columns(["grantId", "minute"])
+          .doUpdateSet({ calls: sql<number>`exchange_grant_minutes.calls + 1` }),
+      )
+      .returning("calls")
+      .executeTakeFirstOrThrow();
+    if (used.calls > grant.ratePerMinute) throw refusal("rate_limited", `每分钟 ${grant.ratePerMinute} 次`);
     const row = await this.db
       .insertInto("exchangeGrantUsage")
       .values({ grantId: grant.id, day: chinaDate(), calls: 1 })
@@ -628,6 +885,10 @@ export class ExchangeService {
   async purgeNonces(): Promise<number> {
     const before = new Date(Date.now() - 2 * MAX_SKEW_SECONDS * 1000).toISOString();
     const result = await this.db.deleteFrom("exchangeNonces").where("seenAt", "<", before).executeTakeFirst();
+    await this.db
+      .deleteFrom("exchangeGrantMinutes")
+      .where("minute", "<", new Date(Date.now() - 120_000).toISOString().slice(0, 16))
+      .execute();
     return Number(result.numDeletedRows ?? 0);
   }
 
@@ -659,15 +920,20 @@ export class ExchangeService {
   /** Calls, success rate and latency percentiles per resource and consumer over the last `days`. */
   async figures(
     days = 30,
+    /** Only calls by these members or on these resources (a department's data officer); all when absent. */
+    only?: { members: string[]; resources: string[] },
   ): Promise<{ totals: CallFigures; byResource: CallFigures[]; byMember: CallFigures[] }> {
     const since = new Date(Date.now() - days * 86_400_000).toISOString();
-    const rows = await this.store.read
+    const all = await this.store.read
       .selectFrom("exchangeAudit")
       .select(["resource", "member", "result", "latencyMs"])
       .where("at", ">=", since)
       .orderBy("seq", "desc")
       .limit(200_000)
       .execute();
+    const members = new Set(only?.members);
+    const resources = new Set(only?.resources);
+    const rows = only ? all.filter((r) => members.has(r.member) || resources.has(r.resource)) : all;
     const group = (key: (r: (typeof rows)[number]) => string) => {
       const groups = new Map<string, (typeof rows)[number][]>();
       for (const r of rows) {
@@ -682,6 +948,114 @@ export class ExchangeService {
       byResource: group((r) => r.resource),
       byMember: group((r) => r.member || "（未识别）"),
     };
+  }
+
+  /** Member systems of these departments (null: all), paged. */
+  async memberPage(
+    departments: string[] | null,
+    page: number,
+    pageSize = 20,
+  ): Promise<{ rows: (Member & { createdAt: string; revokedAt: string | null })[]; total: number }> {
+    let q = this.db.selectFrom("exchangeMembers");
+    if (departments) q = q.where("department", "in", departments.length ? departments : ["\u0000"]);
+    const total = Number(
+      (await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
+    );
+    const rows = await q
+      .selectAll()
+      .orderBy("id")
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
+      .execute();
+    return {
+      rows: rows.map((r) => ({ ...this.toMember(r), createdAt: r.createdAt, revokedAt: r.revokedAt })),
+      total,
+    };
+  }
+
+  /**
+   * Grants whose consumer or provider is one of these departments (null: all), the ones expiring
+   * soonest first, paged.
+   */
+  async grantPage(
+    departments: string[] | null,
+    page: number,
+    pageSize = 20,
+  ): Promise<{
+    rows: (Omit<GrantRow, "fields"> & { fields: string[]; memberName: string; provider: string })[];
+    total: number;
+  }> {
+    let q = this.db
+      .selectFrom("exchangeGrants")
+      .innerJoin("exchangeMembers", "exchangeMembers.id", "exchangeGrants.memberId")
+      .leftJoin("exchangeResources", "exchangeResources.code", "exchangeGrants.resourceCode");
+    if (departments) {
+      const mine = departments.length ? departments : ["\u0000"];
+      q = q.where((eb) =>
+        eb.or([eb("exchangeMembers.department", "in", mine), eb("exchangeResources.provider", "in", mine)]),
+      );
+    }
+    const total = Number(
+      (await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
+    );
+    const rows = await q
+      .selectAll("exchangeGrants")
+      .select(["exchangeMembers.name as memberName", "exchangeResources.provider as provider"])
+      .orderBy("exchangeGrants.expiresAt")
+      .orderBy("exchangeGrants.id")
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
+      .execute();
+    return {
+      rows: rows.map((r) => ({ ...r, provider: r.provider ?? "", fields: JSON.parse(r.fields) as string[] })),
+      total,
+    };
+  }
+
+  /** Live grants expiring within `days` (consumer or provider among the departments; null: all). */
+  async expiringGrants(
+    departments: string[] | null,
+    days = 30,
+  ): Promise<
+    { id: number; memberName: string; resourceCode: string; expiresAt: string; daysLeft: number }[]
+  > {
+    const now = new Date();
+    let q = this.db
+      .selectFrom("exchangeGrants")
+      .innerJoin("exchangeMembers", "exchangeMembers.id", "exchangeGrants.memberId")
+      .leftJoin("exchangeResources", "exchangeResources.code", "exchangeGrants.resourceCode")
+      .select([
+        "exchangeGrants.id as id",
+        "exchangeMembers.name as memberName",
+        "exchangeGrants.resourceCode as resourceCode",
+        "exchangeGrants.expiresAt as expiresAt",
+      ])
+      .where("exchangeGrants.revokedAt", "is", null)
+      .where("exchangeGrants.expiresAt", ">", now.toISOString())
+      .where("exchangeGrants.expiresAt", "<=", new Date(now.getTime() + days * 86_400_000).toISOString());
+    if (departments) {
+      const mine = departments.length ? departments : ["\u0000"];
+      q = q.where((eb) =>
+        eb.or([eb("exchangeMembers.department", "in", mine), eb("exchangeResources.provider", "in", mine)]),
+      );
+    }
+    const rows = await q.orderBy("exchangeGrants.expiresAt").limit(50).execute();
+    return rows.map((r) => ({
+      ...r,
+      daysLeft: Math.ceil((Date.parse(r.expiresAt) - now.getTime()) / 86_400_000),
+    }));
+  }
+
+  async grantById(id: number): Promise<(GrantRow & { department: string; provider: string }) | undefined> {
+    const row = await this.db
+      .selectFrom("exchangeGrants")
+      .innerJoin("exchangeMembers", "exchangeMembers.id", "exchangeGrants.memberId")
+      .leftJoin("exchangeResources", "exchangeResources.code", "exchangeGrants.resourceCode")
+      .selectAll("exchangeGrants")
+      .select(["exchangeMembers.department as department", "exchangeResources.provider as provider"])
+      .where("exchangeGrants.id", "=", id)
+      .executeTakeFirst();
+    return row ? { ...row, provider: row.provider ?? "" } : undefined;
   }
 
   async members(): Promise<(Member & { createdAt: string; revokedAt: string | null })[]> {
@@ -704,18 +1078,25 @@ export class ExchangeService {
   // ---- what the citizen sees ---------------------------------------------------------------------
 
   /** Who read this person's (or enterprise's) records, when, which fields, for which case. */
-  async readsOf(subject: string): Promise<
-    {
-      at: string;
-      member: string;
-      department: string;
-      resource: string;
-      fields: string[];
-      caseNo: string;
-      basis: string;
-    }[]
-  > {
-    const rows = await this.audit.forSubject(this.store.cipher.blindIndex("id-number", subject));
+  async readsOf(subject: string): Promise<DataReadRow[]> {
+    return this.describeReads(
+      await this.audit.forSubject(this.store.cipher.blindIndex("id-number", subject)),
+    );
+  }
+
+  /** The same, newest first, one page at a time. */
+  async readsPage(
+    subject: string,
+    page: number,
+    pageSize = 20,
+  ): Promise<{ rows: DataReadRow[]; total: number }> {
+    const index = this.store.cipher.blindIndex("id-number", subject);
+    const total = await this.audit.countForSubject(index);
+    const rows = await this.audit.forSubject(index, pageSize, (page - 1) * pageSize);
+    return { rows: await this.describeReads(rows), total };
+  }
+
+  private async describeReads(rows: Selectable<ExchangeAuditRow>[]): Promise<DataReadRow[]> {
     const members = new Map(
       (await this.db.selectFrom("exchangeMembers").select(["code", "name", "department"]).execute()).map(
         (m) => [m.code, m],

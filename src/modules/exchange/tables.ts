@@ -8,6 +8,9 @@ export interface ExchangeTables {
   exchangeGrantUsage: GrantUsageRow;
   exchangeNonces: NonceRow;
   exchangeAudit: ExchangeAuditRow;
+  exchangeAccessRequests: AccessRequestRow;
+  exchangeGrantMinutes: GrantMinuteRow;
+  exchangeAuditCheckpoints: AuditCheckpointRow;
   registryPeople: PersonRecordRow;
   registryEntities: EntityRecordRow;
   registryLicences: LicenceRecordRow;
@@ -70,7 +73,73 @@ export interface GrantRow {
   expiresAt: string;
   revokedAt: string | null;
   dailyQuota: number;
+  /** Calls per minute (across every instance), counted in exchange_grant_minutes. */
+  ratePerMinute: Generated<number>;
+  /** The access request this grant answers (null for grants made directly by an operator). */
+  requestId: number | null;
   createdAt: string;
+}
+
+/** Calls made under a grant per UTC minute, counted atomically against its rate limit. */
+export interface GrantMinuteRow {
+  grantId: number;
+  minute: string;
+  calls: number;
+}
+
+/**
+ * 共享申请 states: the data authority checks compliance (checking), the provider answers (pending),
+ * the consumer may dispute a refusal (disputed) for the authority's final decision.
+ */
+export type AccessRequestStatus =
+  "checking" | "noncompliant" | "pending" | "approved" | "refused" | "disputed" | "upheld";
+
+/** One consumer's application for fields of a resource, with the clock of each stage. */
+export interface AccessRequestRow {
+  id: Generated<number>;
+  memberId: number;
+  resourceCode: string;
+  fields: string; // JSON string[]
+  purpose: string;
+  legalBasis: string;
+  /** The last day (China date, YYYY-MM-DD) the grant asked for would run. */
+  expiresOn: string;
+  dailyQuota: number;
+  ratePerMinute: number;
+  status: AccessRequestStatus;
+  applicant: string;
+  consumerDepartment: string;
+  providerDepartment: string;
+  /** The resource must be catalogued/published first: the provider has 10 working days, not 5. */
+  needsPublication: Generated<number>;
+  createdAt: string;
+  /** When the current stage is due (null once decided). */
+  dueAt: string | null;
+  complianceDueAt: string;
+  complianceBy: string | null;
+  complianceAt: string | null;
+  complianceNote: string | null;
+  answerDueAt: string | null;
+  answeredBy: string | null;
+  answeredAt: string | null;
+  answerReason: string | null;
+  disputedAt: string | null;
+  disputeReason: string | null;
+  finalDueAt: string | null;
+  finalBy: string | null;
+  finalAt: string | null;
+  finalNote: string | null;
+  grantId: number | null;
+}
+
+/** The audit chain head (seq, hash, time) signed by the hub key. */
+export interface AuditCheckpointRow {
+  id: Generated<number>;
+  seq: number;
+  hash: string;
+  at: string;
+  keyId: string;
+  signature: string;
 }
 
 /** Calls made under a grant per China day, counted atomically against its daily quota. */

@@ -1,3 +1,4 @@
+import { SM2_ALG, Sm2PrivateKey, Sm2PublicKey } from "../crypto/sm2.ts";
 import {
   createHash,
   createPrivateKey,
@@ -64,7 +65,8 @@ export function contentDigestMatches(header: string, body: string | Buffer): boo
 
 export interface SigningKeyPair {
   keyId: string;
-  privateKey: KeyObject;
+  /** An Ed25519 key (alg ed25519) or an SM2 key (alg sm2-sm3, GB/T 32918 with the default ID). */
+  privateKey: KeyObject | Sm2PrivateKey;
 }
 
 export interface SignOptions {
@@ -93,7 +95,18 @@ export async function signMessage(
   const params = options.params ?? ["created", "keyid", "alg", ...(options.nonce ? ["nonce"] : [])];
   const signed = await httpbis.signMessage(
     {
-      key: { id: key.keyId, alg: "ed25519", sign: async (data) => sign(null, data, key.privateKey) },
+      key:
+        key.privateKey instanceof Sm2PrivateKey
+          ? {
+              id: key.keyId,
+              alg: SM2_ALG,
+              sign: async (data) => (key.privateKey as Sm2PrivateKey).sign(data),
+            }
+          : {
+              id: key.keyId,
+              alg: "ed25519",
+              sign: async (data) => sign(null, data, key.privateKey as KeyObject),
+            },
       name: options.label ?? "sig1",
       fields: options.components,
       params,
@@ -129,7 +142,8 @@ export interface VerifyOptions {
   requiredParams: string[];
   /** Largest allowed distance between `created` and now, in seconds. */
   maxSkewSeconds: number;
-  keyFor(keyId: string): Promise<KeyObject | null>;
+  /** The signer's key: Ed25519 (a KeyObject) or SM2 (an Sm2PublicKey); null when unknown. */
+  keyFor(keyId: string): Promise<KeyObject | Sm2PublicKey | null>;
   now?: Date;
   request?: SignableMessage;
 }
@@ -173,7 +187,7 @@ function parseSignatureHeaders(message: SignableMessage): { label: string; input
   throw new SignatureError("signature_malformed", "no Signature matches a Signature-Input label");
 }
 
-/** Verifies one RFC 9421 Ed25519 signature on a message; throws SignatureError naming the failed rule. */
+/** Verifies one RFC 9421 Ed25519 (or SM2-with-SM3) signature on a message; throws SignatureError naming the failed rule. */
 export async function verifyMessageSignature(
   message: SignableMessage,
   options: VerifyOptions,
@@ -195,8 +209,8 @@ export async function verifyMessageSignature(
     throw new SignatureError("signature_params", "keyid must be a string and created an integer");
   if (nonce !== undefined && typeof nonce !== "string")
     throw new SignatureError("signature_params", "nonce must be a string");
-  if (alg !== undefined && alg !== "ed25519")
-    throw new SignatureError("signature_params", "only alg=ed25519 is accepted", keyId);
+  if (alg !== undefined && alg !== "ed25519" && alg !== SM2_ALG)
+    throw new SignatureError("signature_params", `only alg=ed25519 or alg=${SM2_ALG} is accepted`, keyId);
   const now = Math.floor((options.now ?? new Date()).getTime() / 1000);
   if (typeof created === "number" && Math.abs(now - created) > options.maxSkewSeconds)
     throw new SignatureError(
@@ -206,6 +220,9 @@ export async function verifyMessageSignature(
     );
   const key = await options.keyFor(keyId);
   if (!key) throw new SignatureError("unknown_key", `unknown or revoked key ${keyId}`, keyId);
+  const keyAlg = key instanceof Sm2PublicKey ? SM2_ALG : "ed25519";
+  if (alg !== undefined && alg !== keyAlg)
+    throw new SignatureError("signature_params", `key ${keyId} signs with alg=${keyAlg}`, keyId);
   let base: string;
   try {
     const fields = items.map((item) => serializeItem(item));
@@ -223,7 +240,11 @@ export async function verifyMessageSignature(
       keyId,
     );
   }
-  const ok = verify(null, Buffer.from(base), key, Buffer.from(value[0] as ArrayBuffer));
+  const signature = Buffer.from(value[0] as ArrayBuffer);
+  const ok =
+    key instanceof Sm2PublicKey
+      ? key.verify(Buffer.from(base), signature)
+      : verify(null, Buffer.from(base), key, signature);
   if (!ok) throw new SignatureError("bad_signature", "the signature does not verify", keyId);
   return {
     keyId,

@@ -1,6 +1,11 @@
 import { AdminLayout, CsrfField, type AdminContext } from "../../../web/admin-layout.tsx";
 import { ErrorSummary, Field } from "../../../web/components/form.tsx";
 import { PostButton } from "../../../web/components/post-button.tsx";
+import { Pagination } from "../../../web/components/pagination.tsx";
+import { CHART_TITLES, type ChartName } from "../charts.ts";
+import { AccessRequests, REQUEST_STATUS_LABEL, type ExchangeScope } from "../requests.ts";
+import type { AccessRequestStatus } from "../tables.ts";
+import { ExchangeTabs } from "./request-pages.tsx";
 import { formatPubDate } from "../../../web/layout.tsx";
 import { SHARE_CLASS_LABEL, type Resource } from "../catalogue.ts";
 import type { CallFigures, Member } from "../service.ts";
@@ -15,13 +20,25 @@ export interface GrantView {
   expiresAt: string;
   revokedAt: string | null;
   dailyQuota: number;
+  ratePerMinute: number;
+  provider: string;
 }
 
 export interface ExchangeConsoleData {
   figures: { totals: CallFigures; byResource: CallFigures[]; byMember: CallFigures[] };
   members: (Member & { createdAt: string; revokedAt: string | null })[];
+  membersTotal: number;
+  mpage: number;
   grants: GrantView[];
+  grantsTotal: number;
+  gpage: number;
+  /** Live grants expiring within 30 days. */
+  expiring: { id: number; memberName: string; resourceCode: string; expiresAt: string; daysLeft: number }[];
+  /** Every member the actor may grant to (the direct grant form). */
+  allMembers: Member[];
   resources: Resource[];
+  requests: { counts: Partial<Record<AccessRequestStatus, number>>; overdue: number };
+  scope: ExchangeScope;
   audit: { ok: boolean; checked: number; problems: number };
 }
 
@@ -33,7 +50,20 @@ export type GrantForm = Partial<
 };
 
 const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
-const SOON_MS = 30 * 86_400_000;
+
+function Chart({ name }: { name: ChartName }) {
+  return (
+    <figure class="chart">
+      <img
+        src={`/admin/exchange/charts/${name}.svg`}
+        alt={`${CHART_TITLES[name]}（图中数字见下表）`}
+        width={640}
+        loading="lazy"
+      />
+      <figcaption>{CHART_TITLES[name]}</figcaption>
+    </figure>
+  );
+}
 
 function FiguresTable({ caption, rows }: { caption: string; rows: CallFigures[] }) {
   return (
@@ -80,13 +110,20 @@ export function ExchangeConsolePage({
   notice?: string;
 }) {
   const now = Date.now();
-  const expiringSoon = data.grants.filter(
-    (g) => !g.revokedAt && Date.parse(g.expiresAt) > now && Date.parse(g.expiresAt) - now < SOON_MS,
-  );
+  const { scope } = data;
   const shared = data.resources.filter((r) => r.shareClass !== "none");
+  const open = (["checking", "pending", "disputed"] as const).map(
+    (s) => [s, data.requests.counts[s] ?? 0] as const,
+  );
   return (
     <AdminLayout ctx={ctx} title="数据共享交换">
+      <ExchangeTabs path={ctx.path} />
       <h1>数据共享交换</h1>
+      <p>
+        {scope.all
+          ? "您是平台运维，可查看和管理全部资源、接入系统与共享申请。"
+          : `您以数据管理员身份管理：${scope.departments.join("、")}${scope.authority ? "（数据主管部门）" : ""}。`}
+      </p>
       {notice ? (
         <div class="notice info" role="status">
           <p>{notice}</p>
@@ -101,13 +138,64 @@ export function ExchangeConsolePage({
           ? `完整（已核验 ${data.audit.checked} 条）`
           : `发现 ${data.audit.problems} 处异常，请运行 npm run audit:verify 查看`}
       </p>
+      <h2>共享申请</h2>
+      <p>
+        {open.map(([s, n]) => (
+          <>
+            <a href={`/admin/exchange/requests?status=${s}`}>
+              {REQUEST_STATUS_LABEL[s]} {n} 件
+            </a>
+            {"；"}
+          </>
+        ))}
+        {data.requests.overdue > 0 ? (
+          <a href="/admin/exchange/requests?overdue=1">
+            <strong class="overdue">已超期 {data.requests.overdue} 件</strong>
+          </a>
+        ) : (
+          "无超期。"
+        )}{" "}
+        <a href="/admin/exchange/requests/new">提出共享申请</a>
+      </p>
+      <Chart name="calls-by-resource" />
+      <Chart name="latency-by-resource" />
       <FiguresTable caption="按数据资源" rows={data.figures.byResource} />
+      <Chart name="calls-by-member" />
+      <Chart name="latency-by-member" />
       <FiguresTable caption="按接入系统" rows={data.figures.byMember} />
 
+      <h2>即将到期的授权</h2>
+      {data.expiring.length > 0 ? (
+        <>
+          <p class="notice warning">{data.expiring.length} 项授权将在30天内到期。</p>
+          <Chart name="expiring" />
+          <table class="data-table">
+            <caption>30天内到期的授权</caption>
+            <thead>
+              <tr>
+                <th scope="col">接入系统</th>
+                <th scope="col">资源</th>
+                <th scope="col">到期</th>
+                <th scope="col">剩余天数</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.expiring.map((g) => (
+                <tr>
+                  <td>{g.memberName}</td>
+                  <td>{g.resourceCode}</td>
+                  <td>{formatPubDate(g.expiresAt)}</td>
+                  <td>{g.daysLeft}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : (
+        <p>30天内没有到期的授权。</p>
+      )}
+
       <h2>共享授权</h2>
-      {expiringSoon.length > 0 ? (
-        <p class="notice warning">{expiringSoon.length} 项授权将在30天内到期。</p>
-      ) : null}
       <table class="data-table">
         <thead>
           <tr>
@@ -115,7 +203,7 @@ export function ExchangeConsolePage({
             <th scope="col">资源</th>
             <th scope="col">授权字段</th>
             <th scope="col">用途与依据</th>
-            <th scope="col">每日限额</th>
+            <th scope="col">每日 / 每分钟限额</th>
             <th scope="col">到期</th>
             <th scope="col">状态</th>
           </tr>
@@ -131,27 +219,62 @@ export function ExchangeConsolePage({
                 <br />
                 <small>{g.legalBasis}</small>
               </td>
-              <td>{g.dailyQuota}</td>
+              <td>
+                {g.dailyQuota} / {g.ratePerMinute}
+              </td>
               <td>{formatPubDate(g.expiresAt)}</td>
               <td>
                 {g.revokedAt ? (
                   "已撤销"
                 ) : Date.parse(g.expiresAt) <= now ? (
                   "已过期"
-                ) : (
+                ) : scope.authority || AccessRequests.actsFor(scope, g.provider) ? (
                   <PostButton action={`/admin/exchange/grants/${g.id}/revoke`} csrf={ctx.csrf} label="撤销" />
+                ) : (
+                  "有效"
                 )}
               </td>
             </tr>
           ))}
         </tbody>
       </table>
+      <Pagination
+        base="/admin/exchange"
+        params={{ mpage: data.mpage > 1 ? data.mpage : null }}
+        page={data.gpage}
+        pageSize={20}
+        total={data.grantsTotal}
+        pageKey="gpage"
+      />
+      {scope.all ? (
+        <GrantFormSection ctx={ctx} data={data} errors={errors} grantForm={grantForm} shared={shared} />
+      ) : null}
+      <MembersSection ctx={ctx} data={data} errors={errors} memberForm={memberForm} />
+    </AdminLayout>
+  );
+}
+
+function GrantFormSection({
+  ctx,
+  data,
+  errors,
+  grantForm,
+  shared,
+}: {
+  ctx: AdminContext;
+  data: ExchangeConsoleData;
+  errors: Record<string, string>;
+  grantForm: GrantForm;
+  shared: Resource[];
+}) {
+  return (
+    <>
       <h3>新增授权</h3>
       <form method="post" action="/admin/exchange/grants">
         <CsrfField token={ctx.csrf} />
         <Field id="memberId" label="接入系统" error={errors.memberId}>
           <select id="memberId" name="memberId">
-            {data.members
+            {data.allMembers
               .filter((m) => m.status === "active")
               .map((m) => (
                 <option value={String(m.id)} selected={grantForm.memberId === String(m.id)}>
@@ -215,7 +338,24 @@ export function ExchangeConsolePage({
           新增授权
         </button>
       </form>
+    </>
+  );
+}
 
+function MembersSection({
+  ctx,
+  data,
+  errors,
+  memberForm,
+}: {
+  ctx: AdminContext;
+  data: ExchangeConsoleData;
+  errors: Record<string, string>;
+  memberForm: MemberForm;
+}) {
+  const { scope } = data;
+  return (
+    <>
       <h2>接入系统</h2>
       <table class="data-table">
         <thead>
@@ -253,6 +393,14 @@ export function ExchangeConsolePage({
           ))}
         </tbody>
       </table>
+      <Pagination
+        base="/admin/exchange"
+        params={{ gpage: data.gpage > 1 ? data.gpage : null }}
+        page={data.mpage}
+        pageSize={20}
+        total={data.membersTotal}
+        pageKey="mpage"
+      />
       <h3>登记接入系统</h3>
       <form method="post" action="/admin/exchange/members">
         <CsrfField token={ctx.csrf} />
@@ -263,17 +411,27 @@ export function ExchangeConsolePage({
           <input id="name" name="name" type="text" maxLength={100} value={memberForm.name ?? ""} />
         </Field>
         <Field id="department" label="所属部门" error={errors.department}>
-          <input
-            id="department"
-            name="department"
-            type="text"
-            maxLength={100}
-            value={memberForm.department ?? ""}
-          />
+          {scope.all ? (
+            <input
+              id="department"
+              name="department"
+              type="text"
+              maxLength={100}
+              value={memberForm.department ?? ""}
+            />
+          ) : (
+            <select id="department" name="department">
+              {scope.departments.map((d) => (
+                <option value={d} selected={memberForm.department === d}>
+                  {d}
+                </option>
+              ))}
+            </select>
+          )}
         </Field>
         <Field
           id="publicJwk"
-          label="签名公钥（Ed25519，JWK 格式）"
+          label="签名公钥（Ed25519 或国密 SM2，JWK 格式）"
           hint='如 {"kty":"OKP","crv":"Ed25519","x":"…"}；私钥只保存在接入系统一方'
           error={errors.publicJwk}
         >
@@ -285,6 +443,6 @@ export function ExchangeConsolePage({
           登记
         </button>
       </form>
-    </AdminLayout>
+    </>
   );
 }

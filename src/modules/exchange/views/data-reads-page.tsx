@@ -1,4 +1,5 @@
 import { formatPubDate, Layout, type PageContext } from "../../../web/layout.tsx";
+import { Pagination } from "../../../web/components/pagination.tsx";
 
 export interface DataRead {
   at: string;
@@ -11,7 +12,19 @@ export interface DataRead {
 }
 
 /** 谁查看了我的数据: every exchange call that read the signed-in person's or enterprise's records. */
-export function DataReadsPage({ ctx, reads }: { ctx: PageContext; reads: DataRead[] }) {
+export function DataReadsPage({
+  ctx,
+  reads,
+  total = reads.length,
+  page = 1,
+  pageSize = 20,
+}: {
+  ctx: PageContext;
+  reads: DataRead[];
+  total?: number;
+  page?: number;
+  pageSize?: number;
+}) {
   const url = `${ctx.base}/account/data-reads`;
   return (
     <Layout
@@ -32,7 +45,7 @@ export function DataReadsPage({ ctx, reads }: { ctx: PageContext; reads: DataRea
         <p>暂无部门查询您的数据。</p>
       ) : (
         <table class="data-table">
-          <caption>最近 {reads.length} 次查询</caption>
+          <caption>共 {total} 次查询（最新的在前）</caption>
           <thead>
             <tr>
               <th scope="col">时间</th>
@@ -61,6 +74,7 @@ export function DataReadsPage({ ctx, reads }: { ctx: PageContext; reads: DataRea
           </tbody>
         </table>
       )}
+      <Pagination base={url} page={page} pageSize={pageSize} total={total} />
     </Layout>
   );
 }
