@@ -28,6 +28,7 @@ export const SEALED_FIELDS: SealedField[] = [
     index: { column: "id_number_index", kind: "id-number" },
   },
   { table: "applications", column: "data", property: "data" },
+  { table: "applications", column: "filing", property: "filing" },
   { table: "letters", column: "phone", property: "phone", index: { column: "phone_index", kind: "phone" } },
   { table: "letters", column: "email", property: "email" },
   { table: "letters", column: "address", property: "address" },

@@ -1,5 +1,6 @@
 import type { Db } from "../../platform/db/database.ts";
 
+import { sparedMaterials } from "./once-only.ts";
 import { nowIso } from "../../platform/time/china-time.ts";
 
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
@@ -16,7 +17,6 @@ import type { SitesService } from "../sites/index.ts";
 
 import {
   checkGuide,
-  sparedMaterials,
   type Guide,
   type GuideProblem,
   type ServiceItemInput,
