@@ -82,10 +82,7 @@ export class HallGateway {
       const publicJwk = publicKey.export({ format: "jwk" }) as JWK;
       if (!(await this.exchange.memberByCode(HALL_MEMBER.code))) {
         try {
-          const member = await this.exchange.registerMember(
-            { ...HALL_MEMBER, publicJwk },
-            "system:onestop",
-          );
+          const member = await this.exchange.registerMember({ ...HALL_MEMBER, publicJwk }, "system:onestop");
           fresh.keyId = member.keyId;
           const expiresAt = chinaDayStart(shiftDays(chinaDate(), 3 * 365))!.toISOString();
           for (const g of HALL_GRANTS)

@@ -130,7 +130,8 @@ function onceOnlyProblems(
     if (done) continue;
     if (!o.material.required) continue;
     const key = sparedKey(o.index);
-    const fetchable = filing.mode === "self" && account.verified && ownRecordQuery(o.source, account) !== null;
+    const fetchable =
+      filing.mode === "self" && account.verified && ownRecordQuery(o.source, account) !== null;
     if (filing.mode === "proxy") errors[key] = `代办申请请上传被代办人的${o.material.name}`;
     else if (!fetchable) errors[key] = `请上传${o.material.name}`;
     else if (!filing.consent)
@@ -525,7 +526,10 @@ export class ApplicationService {
       const o = onceOnly.find((x) => sparedKey(x.index) === upload.field);
       if (!o) continue;
       const key = sparedKey(o.index);
-      const { problem, mime } = await fileProblem({ name: key, label: o.material.name, type: "file" }, upload.bytes);
+      const { problem, mime } = await fileProblem(
+        { name: key, label: o.material.name, type: "file" },
+        upload.bytes,
+      );
       if (problem) {
         errors[key] = problem;
         continue;

@@ -174,9 +174,9 @@ for (const engine of ENGINES) {
       assert.match(bad.body, /请填写申请人姓名/);
       assert.match(bad.body, /请上传本人近期免冠电子照片/);
       // Materials marked spared that no registry provides (结婚证, 户口簿 of others) are uploaded too.
-      const uploads = [...page.body.matchAll(/type="file" name="(file\d+)"|name="(file\d+)"[^>]*type="file"/g)].map(
-        (m) => m[1] ?? m[2],
-      );
+      const uploads = [
+        ...page.body.matchAll(/type="file" name="(file\d+)"|name="(file\d+)"[^>]*type="file"/g),
+      ].map((m) => m[1] ?? m[2]);
       assert.ok(uploads.length >= 1);
       const body = multipart(
         fields,

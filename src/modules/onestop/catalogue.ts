@@ -15,12 +15,7 @@ import type { OneStopTables, ServiceItemRow, ServiceItemStatus } from "./tables.
 
 import type { SitesService } from "../sites/index.ts";
 
-import {
-  checkGuide,
-  type Guide,
-  type GuideProblem,
-  type ServiceItemInput,
-} from "./guide.ts";
+import { checkGuide, type Guide, type GuideProblem, type ServiceItemInput } from "./guide.ts";
 
 export interface ServiceItem {
   id: number;

@@ -307,7 +307,9 @@ export function ApplicationAdminPage({
               <>
                 {" "}
                 授权委托书：
-                <a href={`/admin/services/applications/${app.id}/files/${app.filing.principal.authorisation.fileId}`}>
+                <a
+                  href={`/admin/services/applications/${app.id}/files/${app.filing.principal.authorisation.fileId}`}
+                >
                   {app.filing.principal.authorisation.name}
                 </a>
               </>
@@ -340,7 +342,9 @@ export function ApplicationAdminPage({
                 {m.file ? (
                   <>
                     {" "}
-                    <a href={`/admin/services/applications/${app.id}/files/${m.file.fileId}`}>{m.file.name}</a>
+                    <a href={`/admin/services/applications/${app.id}/files/${m.file.fileId}`}>
+                      {m.file.name}
+                    </a>
                   </>
                 ) : null}
               </p>
