@@ -127,7 +127,7 @@ export async function resealFields(
             ? sql`, ${sql.ref(field.index.column)} = ${cipher.blindIndex(field.index.kind, clear)}`
             : sql``;
           const extraApp =
-            field.table === "applications"
+            field.table === "applications" && field.column === "data"
               ? sql`, applicant_id_index = ${applicantIdIndex(cipher, clear)}`
               : sql``;
           await sql`UPDATE ${sql.table(field.table)} SET ${col} = ${sealed}${extra}${extraApp}

@@ -72,9 +72,17 @@ export class HallGateway {
     this.kv = new KvStore(store.db).scope<HallKv>("exchange-hall");
   }
 
+  private pending: Promise<MemberCredentials> | null = null;
+
   /** The hall's member key, registering the member and its grants on first use (idempotent). */
-  private async member(): Promise<MemberCredentials> {
-    if (this.credentials) return this.credentials;
+  private member(): Promise<MemberCredentials> {
+    if (this.credentials) return Promise.resolve(this.credentials);
+    // One registration per process, however many applications are submitted at the same moment.
+    this.pending ??= this.register().finally(() => (this.pending = null));
+    return this.pending;
+  }
+
+  private async register(): Promise<MemberCredentials> {
     let stored = await this.kv.get("hall-member");
     if (!stored) {
       const { privateKey, publicKey } = generateKeyPairSync("ed25519");
@@ -100,15 +108,24 @@ export class HallGateway {
             );
           await this.kv.setIfAbsent("hall-member", fresh);
         } catch (error) {
-          // Another instance registered the hall at the same moment: use what it stored.
-          if (!(await this.kv.get("hall-member"))) throw error;
+          // Another instance is registering the hall at the same moment: wait for what it stores.
+          if (!(await this.waitForKey())) throw error;
         }
       }
-      stored = await this.kv.get("hall-member");
+      stored = (await this.kv.get("hall-member")) ?? (await this.waitForKey());
       if (!stored) throw new Error("the hall's exchange member exists without its key");
     }
     this.credentials = stored;
     return stored;
+  }
+
+  private async waitForKey(): Promise<MemberCredentials | undefined> {
+    for (let i = 0; i < 50; i++) {
+      const stored = await this.kv.get("hall-member");
+      if (stored) return stored;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    return undefined;
   }
 
   /**

@@ -67,7 +67,6 @@ import {
   principalProblems,
   readFiling,
   sparedKey,
-  sparedMaterials,
   type Filing,
   type OnceOnlyMaterial,
   type RecordFetcher,
@@ -456,8 +455,8 @@ export class ApplicationService {
           detail: `经申请人同意，${m.name}由${m.provider}“${m.resourceName}”通过数据共享交换平台提供（调用记录第${m.auditSeq}号）`,
         })),
       ],
-      // Bundles (no filing) keep the guide's list; an application from the apply page lists what was fetched.
-      spared: filing ? fetched.map((m) => m.name) : sparedMaterials(item.guide).map((m) => m.name),
+      // Only what was really fetched (bundles and the JSON API do not fetch yet: nothing is claimed).
+      spared: fetched.map((m) => m.name),
     };
     const from = app.status;
     // The application keeps the workflow version it was first submitted under.
