@@ -63,8 +63,10 @@ import exchangeAdminRoutes from "./modules/exchange/admin-routes.tsx";
 import analyticsRoutes from "./modules/analytics/routes.tsx";
 import analyticsAdminRoutes from "./modules/analytics/admin-routes.tsx";
 import { apiDocsRoutes } from "./modules/sites/api-docs.tsx";
-import { CITIZEN_COOKIE } from "./modules/accounts/index.ts";
+import { CITIZEN_COOKIE, currentCitizen } from "./modules/accounts/index.ts";
 import { STAFF_COOKIE } from "./modules/staff/index.ts";
+import { maskName } from "./platform/mask/mask.ts";
+import { protectViewerPage } from "./platform/http/viewer.ts";
 import { openApiSecuritySchemes } from "./platform/http/api-schema.ts";
 
 /** Paths served by the platform itself, never rewritten to a site. */
@@ -214,6 +216,20 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     redis: deps.redis,
     isShuttingDown: () => shuttingDown,
   });
+  // Who is signed in, for every page's header: looked up only when a citizen cookie came with the
+  // request (anonymous pages, cached or not, never touch the session store for it).
+  app.addHook("preHandler", async (request) => {
+    if (!request.cookies?.[CITIZEN_COOKIE]) return;
+    const citizen = await currentCitizen(deps, request);
+    request.viewer = citizen
+      ? { maskedName: maskName(citizen.account.name), csrf: citizen.session.csrf }
+      : null;
+  });
+  app.addHook("onSend", async (request, reply, payload) => {
+    protectViewerPage(request, reply);
+    return payload;
+  });
+  // After the viewer hooks: a cached page keeps the Vary header they add.
   registerPageCache(app, deps.pageCache);
   if (config.analytics) registerPageViewCounting(app, deps.analytics);
   await app.register(swagger, {

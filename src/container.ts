@@ -31,6 +31,7 @@ import { RedisSessionStore } from "./platform/auth/redis-session-store.ts";
 import { AssistantService } from "./modules/assistant/service.ts";
 import { MailboxHandOff } from "./modules/assistant/handoff.ts";
 import { ExchangeService } from "./modules/exchange/service.ts";
+import { HallGateway } from "./modules/exchange/hall-calls.ts";
 import { seedExchange } from "./modules/exchange/seed.ts";
 import { AnalyticsService } from "./modules/analytics/index.ts";
 
@@ -70,6 +71,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
   const sessions = redis ? new RedisSessionStore(redis) : new SqlSessionStore(store.db);
   const staff = new StaffService(store.db, audit, sessions, cookieSecret);
   const analytics = new AnalyticsService(store);
+  const exchange = new ExchangeService(store, audit, new PlatformWorkingDays(calendar));
   const deps: AppDeps = {
     config,
     store,
@@ -95,8 +97,16 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     mailbox,
     participation: new ParticipationService(store, audit, phone),
     calendar,
-    oneStop: new OneStopService({ store, sites, search, audit, calendar, staff }),
-    exchange: new ExchangeService(store, audit, new PlatformWorkingDays(calendar)),
+    oneStop: new OneStopService({
+      store,
+      sites,
+      search,
+      audit,
+      calendar,
+      staff,
+      records: new HallGateway(exchange, store),
+    }),
+    exchange,
     accounts: new AccountsService(
       store,
       audit,

@@ -132,6 +132,37 @@ export class Faker {
   }
 }
 
+/**
+ * An application's filing (本人/代办 and once-only fetches; see onestop/once-only.ts) with its people
+ * faked: the principal, the filer, and the fetched record values by their labels.
+ */
+function fakeFiling(fake: Faker, json: string): string | null {
+  try {
+    const f = JSON.parse(json) as {
+      principal?: { name: string; idNumber: string } | null;
+      filedBy?: { name: string };
+      materials?: { fields?: { label: string; value: string }[] }[];
+    };
+    if (f.principal) {
+      f.principal.name = fake.name(f.principal.name);
+      f.principal.idNumber = fake.idNumber(f.principal.idNumber);
+    }
+    if (f.filedBy) f.filedBy.name = fake.name(f.filedBy.name);
+    for (const m of f.materials ?? [])
+      for (const field of m.fields ?? [])
+        field.value = /姓名|持证人|名称/.test(field.label)
+          ? fake.name(field.value)
+          : /住址|地址/.test(field.label)
+            ? fake.address(field.value)
+            : /身份|证号|户号|编号/.test(field.label)
+              ? fake.idNumber(field.value)
+              : field.value;
+    return JSON.stringify(f);
+  } catch {
+    return null;
+  }
+}
+
 function run(cmd: string, args: string[]): Promise<void> {
   return new Promise((ok, fail) => {
     const child = spawn(cmd, args, { stdio: ["ignore", "inherit", "inherit"] });
@@ -232,7 +263,8 @@ async function rewrite(db: AnyKysely, cipher: FieldCipher, fake: Faker): Promise
       id: number;
       data: string;
       applicantName: string;
-    }>`SELECT id, data, applicant_name
+      filing: string | null;
+    }>`SELECT id, data, applicant_name, filing
       FROM applications`.execute(trx);
     for (const a of apps.rows) {
       let data = open(a.data) ?? "{}";
@@ -241,8 +273,9 @@ async function rewrite(db: AnyKysely, cipher: FieldCipher, fake: Faker): Promise
       } catch {
         data = "{}";
       }
+      const filing = a.filing ? fakeFiling(fake, open(a.filing) ?? "") : null;
       await sql`UPDATE applications SET data = ${data}, applicant_name = ${fake.name(a.applicantName)},
-        applicant_id_index = NULL WHERE id = ${a.id}`.execute(trx);
+        applicant_id_index = NULL, filing = ${filing} WHERE id = ${a.id}`.execute(trx);
       n++;
     }
     const letters = await sql<{

@@ -14,7 +14,8 @@ import { exchange } from "./0011_exchange.ts";
 import { loginHardening } from "./0012_login_hardening.ts";
 import { open311Location } from "./0013_open311_location.ts";
 import { exchangeAccess } from "./0014_exchange_access.ts";
-import { analytics } from "./0015_analytics.ts";
+import { applicationFiling } from "./0015_application_filing.ts";
+import { analytics } from "./0016_analytics.ts";
 
 /** One ordered timeline: names sort in the order they run. Each runs on SQLite and PostgreSQL. */
 export const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -32,5 +33,6 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   "0012_login_hardening": loginHardening,
   "0013_open311_location": open311Location,
   "0014_exchange_access": exchangeAccess,
-  "0015_analytics": analytics,
+  "0015_application_filing": applicationFiling,
+  "0016_analytics": analytics,
 };

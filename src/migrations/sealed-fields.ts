@@ -28,6 +28,7 @@ export const SEALED_FIELDS: SealedField[] = [
     index: { column: "id_number_index", kind: "id-number" },
   },
   { table: "applications", column: "data", property: "data" },
+  { table: "applications", column: "filing", property: "filing" },
   { table: "letters", column: "phone", property: "phone", index: { column: "phone_index", kind: "phone" } },
   { table: "letters", column: "email", property: "email" },
   { table: "letters", column: "address", property: "address" },
@@ -126,7 +127,7 @@ export async function resealFields(
             ? sql`, ${sql.ref(field.index.column)} = ${cipher.blindIndex(field.index.kind, clear)}`
             : sql``;
           const extraApp =
-            field.table === "applications"
+            field.table === "applications" && field.column === "data"
               ? sql`, applicant_id_index = ${applicantIdIndex(cipher, clear)}`
               : sql``;
           await sql`UPDATE ${sql.table(field.table)} SET ${col} = ${sealed}${extra}${extraApp}

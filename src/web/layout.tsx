@@ -56,6 +56,8 @@ export interface PageContext {
   elder: boolean;
   /** Current request path (for the elder toggle's way back). */
   path: string;
+  /** The signed-in citizen (masked name, CSRF token for 退出), or null/absent when signed out. */
+  viewer?: { maskedName: string; csrf: string } | null;
 }
 
 /** PubDate as the national convention wants it: YYYY-MM-DD HH:MM in China time. */
@@ -100,6 +102,38 @@ function MetaTags({ site, meta, url }: { site: SiteIdentity; meta: PageMeta; url
   );
 }
 
+/** 登录/注册 when signed out; the masked name, 我的 and 退出 (a POST with CSRF) when signed in. */
+function AccountLinks({ ctx }: { ctx: PageContext }) {
+  const viewer = ctx.viewer;
+  if (!viewer) {
+    const onAccountPage = ctx.path.startsWith(`${ctx.base}/account/`);
+    const next = onAccountPage ? "" : `?next=${encodeURIComponent(ctx.path)}`;
+    return (
+      <>
+        <a href={`${ctx.base}/account/login${next}`} class="account-login">
+          登录
+        </a>
+        <a href={`${ctx.base}/account/register${next}`}>注册</a>
+      </>
+    );
+  }
+  return (
+    <>
+      <span class="account-name">
+        <span class="visually-hidden">已登录：</span>
+        {viewer.maskedName}
+      </span>
+      <a href={`${ctx.base}/account/`} class="account-mine">
+        我的
+      </a>
+      <form method="post" action={`${ctx.base}/account/logout`} class="account-logout">
+        <input type="hidden" name="_csrf" value={viewer.csrf} />
+        <button type="submit">退出</button>
+      </form>
+    </>
+  );
+}
+
 function Header({ ctx }: { ctx: PageContext }) {
   const back = encodeURIComponent(ctx.path);
   return (
@@ -120,6 +154,7 @@ function Header({ ctx }: { ctx: PageContext }) {
             <a href={`${ctx.base}/assistant`} data-assistant-open>
               智能客服
             </a>
+            <AccountLinks ctx={ctx} />
             <a href="/admin">工作人员登录</a>
           </nav>
         </div>

@@ -7,7 +7,7 @@ import { CITIZEN_API, errorResponses, PUBLIC_API } from "../../platform/http/api
 import { citizenOnly } from "../accounts/index.ts";
 import { ACTION_LABELS, STATUS_LABELS } from "./applications.ts";
 import type { ServiceItem } from "./catalogue.ts";
-import { sparedMaterials } from "./guide.ts";
+import { sparedMaterials } from "./once-only.ts";
 
 const ItemSummary = Type.Object({
   code: Type.String({ description: "事项编码" }),

@@ -1,3 +1,4 @@
+import type { Filing } from "./once-only.ts";
 import type { Selectable, Updateable } from "kysely";
 
 import type {
@@ -100,6 +101,8 @@ export interface Application {
   suspendedFrom: ApplicationStatus | null;
   formVersion: number;
   data: FormValues;
+  /** 本人/代办, consent and once-only fetches (null for applications filed before, and bundles). */
+  filing: Filing | null;
   applicantName: string;
   idempotencyKey: string;
   correctionCount: number;

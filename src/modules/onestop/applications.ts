@@ -61,7 +61,16 @@ import {
   type UploadedFile,
 } from "./forms.ts";
 
-import { sparedMaterials } from "./guide.ts";
+import {
+  onceOnlyMaterials,
+  ownRecordQuery,
+  principalProblems,
+  readFiling,
+  sparedKey,
+  type Filing,
+  type OnceOnlyMaterial,
+  type RecordFetcher,
+} from "./once-only.ts";
 
 import type { WorkflowStore } from "./workflow.ts";
 
@@ -79,9 +88,55 @@ function toApplication(row: Selectable<ApplicationRow>): Application {
   return {
     ...row,
     data: JSON.parse(row.data) as FormValues,
+    filing: row.filing ? (JSON.parse(row.filing) as Filing) : null,
     prereview: row.prereview ? (JSON.parse(row.prereview) as PreReview) : null,
     onTime: row.onTime === null ? null : row.onTime === 1,
   };
+}
+
+/**
+ * An application belongs to the person who files it: a person with an ID number on the account
+ * applies for themselves under the account's name, ID number and phone (posted values are ignored);
+ * for 代办 the applicant is the principal named in the 代办 section.
+ */
+function lockIdentity(
+  schema: FormVersion["schema"],
+  values: FormValues,
+  account: Account,
+  filing: Filing | null,
+): void {
+  if (account.kind !== "person" || !account.idNumber) return;
+  const has = (name: string, type: string) => schema.fields.some((f) => f.name === name && f.type === type);
+  if (filing?.mode === "proxy" && filing.principal) {
+    if (has("applicantName", "text")) values.applicantName = filing.principal.name;
+    if (has("idNumber", "idnumber")) values.idNumber = filing.principal.idNumber;
+    return;
+  }
+  if (has("applicantName", "text")) values.applicantName = account.name;
+  if (has("idNumber", "idnumber")) values.idNumber = account.idNumber;
+  if (has("phone", "phone") && account.phone) values.phone = account.phone;
+}
+
+/** Once-only materials that must be uploaded: 代办, no consent, or no record the applicant can be the subject of. */
+function onceOnlyProblems(
+  filing: Filing,
+  onceOnly: OnceOnlyMaterial[],
+  account: Account,
+): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const o of onceOnly) {
+    const done = filing.materials.find((m) => m.index === o.index);
+    if (done) continue;
+    if (!o.material.required) continue;
+    const key = sparedKey(o.index);
+    const fetchable =
+      filing.mode === "self" && account.verified && ownRecordQuery(o.source, account) !== null;
+    if (filing.mode === "proxy") errors[key] = `代办申请请上传被代办人的${o.material.name}`;
+    else if (!fetchable) errors[key] = `请上传${o.material.name}`;
+    else if (!filing.consent)
+      errors[key] = `请上传${o.material.name}，或勾选同意由${o.source.provider}提供（免提交）`;
+  }
+  return errors;
 }
 
 export function newTrackingNo(prefix = "CY"): string {
@@ -99,6 +154,9 @@ export interface SaveResult {
 
 /** Applications (办件): drafts, submission, pre-review, the handling workflow and its time limits. */
 export class ApplicationService {
+  /** Fetches once-only materials through the data exchange (wired by the container; null: none). */
+  records: RecordFetcher | null = null;
+
   constructor(
     private readonly store: Db<OneStopTables>,
     private readonly audit: AuditLog,
@@ -119,11 +177,15 @@ export class ApplicationService {
    * Form answers as stored: the JSON encrypted at rest (it holds ID numbers, phones, addresses), and
    * the blind index of the applicant's ID number for lookups by it.
    */
-  private sealedData(values: FormValues): { data: string; applicantIdIndex: string | null } {
+  private sealedData(
+    values: FormValues,
+    filing: Filing | null = null,
+  ): { data: string; applicantIdIndex: string | null; filing?: string } {
     const id = values.idNumber;
     return {
       data: this.store.cipher.seal(JSON.stringify(values)),
       applicantIdIndex: typeof id === "string" && id ? this.store.cipher.blindIndex("id-number", id) : null,
+      ...(filing ? { filing: this.store.cipher.seal(JSON.stringify(filing)) } : {}),
     };
   }
 
@@ -287,6 +349,8 @@ export class ApplicationService {
     idempotencyKey: string;
     submit: boolean;
     bundleApplicationId?: number | null;
+    /** The apply page: 本人/代办 choice, consent and once-only materials come with the form. */
+    filing?: boolean;
   }): Promise<SaveResult> {
     const { account, item, form } = input;
     if (!IDEM.test(input.idempotencyKey))
@@ -301,6 +365,16 @@ export class ApplicationService {
       // The form changed since the draft was started: keep the draft on its own version.
     }
     const values = readValues(form.schema, input.raw, app?.data ?? {});
+    const filing = input.filing
+      ? readFiling(
+          input.raw,
+          app?.filing ?? null,
+          { accountId: account.id, name: account.name },
+          account.kind === "person" && Boolean(account.idNumber),
+        )
+      : null;
+    lockIdentity(form.schema, values, account, filing);
+    const applicantName = filing?.mode === "proxy" && filing.principal ? filing.principal.name : account.name;
     if (!app) {
       const now = nowIso();
       try {
@@ -316,8 +390,8 @@ export class ApplicationService {
             status: "draft",
             suspendedFrom: null,
             formVersion: form.version,
-            ...this.sealedData(values),
-            applicantName: account.name,
+            ...this.sealedData(values, filing),
+            applicantName,
             idempotencyKey: input.idempotencyKey,
             prereview: "",
             online: item.guide.onlineDepth === "全程网办" ? 1 : 0,
@@ -344,25 +418,45 @@ export class ApplicationService {
       if (problem) fileErrors[field.name] = problem;
       else values[field.name] = await this.storeFile(app.id, field.name, upload.fileName, mime, upload.bytes);
     }
+    const onceOnly = filing ? onceOnlyMaterials(item.guide) : [];
+    if (filing) await this.storeFilingFiles(app.id, filing, onceOnly, input.files, fileErrors);
     const errors = input.submit ? { ...validateValues(form.schema, values), ...fileErrors } : fileErrors;
+    if (filing && input.submit) {
+      Object.assign(errors, principalProblems(filing, account.idNumber));
+      Object.assign(errors, onceOnlyProblems(filing, onceOnly, account));
+      // Fetched only when everything else is in order: no read of anyone's record for a form
+      // that goes back to the applicant anyway.
+      if (Object.keys(errors).length === 0)
+        Object.assign(errors, await this.fetchOnceOnly(app, item, filing, onceOnly, account));
+    }
     const stored =
       input.submit && Object.keys(errors).length === 0 ? activeValues(form.schema, values) : values;
     if (!input.submit || Object.keys(errors).length > 0) {
       await this.db
         .updateTable("applications")
-        .set({ ...this.sealedData(stored), updatedAt: nowIso() })
+        .set({ ...this.sealedData(stored, filing), applicantName, updatedAt: nowIso() })
         .where("id", "=", app.id)
         .execute();
       return { application: (await this.byId(app.id))!, errors, duplicate: false };
     }
+    const fetched = filing?.materials.filter((m) => m.status === "fetched") ?? [];
     const prereview: PreReview = {
       checkedAt: nowIso(),
       checks: [
         { name: "材料完整性", ok: true, detail: "必填项和必交材料齐全" },
         { name: "格式校验", ok: true, detail: "身份证号码、电话、日期等格式正确" },
         { name: "文件检查", ok: true, detail: "上传文件类型和大小符合要求" },
+        ...(filing?.mode === "proxy"
+          ? [{ name: "代办", ok: true, detail: `由${account.name}代办，已上传被代办人授权委托书` }]
+          : []),
+        ...fetched.map((m) => ({
+          name: "免提交材料",
+          ok: true,
+          detail: `经申请人同意，${m.name}由${m.provider}“${m.resourceName}”通过数据共享交换平台提供（调用记录第${m.auditSeq}号）`,
+        })),
       ],
-      spared: sparedMaterials(item.guide).map((m) => m.name),
+      // Only what was really fetched (bundles and the JSON API do not fetch yet: nothing is claimed).
+      spared: fetched.map((m) => m.name),
     };
     const from = app.status;
     // The application keeps the workflow version it was first submitted under.
@@ -376,7 +470,8 @@ export class ApplicationService {
         .updateTable("applications")
         .set({
           status: "prereview",
-          ...this.sealedData(stored),
+          ...this.sealedData(stored, filing),
+          applicantName,
           prereview: JSON.stringify(prereview),
           submittedAt: submitted.submittedAt ?? nowIso(),
           updatedAt: nowIso(),
@@ -402,6 +497,121 @@ export class ApplicationService {
     });
     if (raced) return { application: (await this.byId(app.id))!, errors: {}, duplicate: true };
     return { application: (await this.byId(app.id))!, errors: {}, duplicate: false };
+  }
+
+  /** Stores the 代办 authorisation and once-only fallback uploads into the filing. */
+  private async storeFilingFiles(
+    appId: number,
+    filing: Filing,
+    onceOnly: OnceOnlyMaterial[],
+    files: UploadedFile[],
+    errors: Record<string, string>,
+  ): Promise<void> {
+    for (const upload of files) {
+      if (upload.field === "principalAuth" && filing.principal) {
+        const field = { name: "principalAuth", label: "授权委托书", type: "file" };
+        const { problem, mime } = await fileProblem(field, upload.bytes);
+        if (problem) errors.principalAuth = problem;
+        else
+          filing.principal.authorisation = await this.storeFile(
+            appId,
+            "principalAuth",
+            upload.fileName,
+            mime,
+            upload.bytes,
+          );
+        continue;
+      }
+      const o = onceOnly.find((x) => sparedKey(x.index) === upload.field);
+      if (!o) continue;
+      const key = sparedKey(o.index);
+      const { problem, mime } = await fileProblem(
+        { name: key, label: o.material.name, type: "file" },
+        upload.bytes,
+      );
+      if (problem) {
+        errors[key] = problem;
+        continue;
+      }
+      const file = await this.storeFile(appId, key, upload.fileName, mime, upload.bytes);
+      filing.materials = [
+        ...filing.materials.filter((m) => m.index !== o.index),
+        {
+          index: o.index,
+          name: o.material.name,
+          status: "uploaded",
+          resource: o.source.resource,
+          resourceName: o.source.resourceName,
+          provider: o.source.provider,
+          auditSeq: null,
+          fields: [],
+          file,
+          at: nowIso(),
+        },
+      ];
+    }
+  }
+
+  /**
+   * Fetches the applicant's own records for the once-only materials still missing, through the data
+   * exchange (purpose: this application's number; basis: the service item). A failed fetch or a
+   * record that does not match the applicant is a message on that material: upload it instead.
+   */
+  private async fetchOnceOnly(
+    app: Application,
+    item: ServiceItem,
+    filing: Filing,
+    onceOnly: OnceOnlyMaterial[],
+    account: Account,
+  ): Promise<Record<string, string>> {
+    const errors: Record<string, string> = {};
+    const basis = `${item.name}：${item.guide.legalBasis.join("；")}`.slice(0, 300);
+    for (const o of onceOnly) {
+      if (filing.materials.some((m) => m.index === o.index)) continue;
+      if (!filing.consent) continue;
+      const query = ownRecordQuery(o.source, account);
+      if (!query) continue;
+      const key = sparedKey(o.index);
+      const failed = (why: string) =>
+        (errors[key] =
+          `未能从${o.source.provider}获取您的${o.material.name}（${why}），请上传该材料后重新提交，已填写的内容不会丢失`);
+      if (!this.records) {
+        failed("数据共享交换平台暂不可用");
+        continue;
+      }
+      const answer = await this.records.fetch(
+        o.source.resource,
+        { filter: query.filter, fields: query.fields },
+        { caseNo: app.trackingNo, basis },
+      );
+      if (!answer.ok) {
+        failed(answer.message);
+        continue;
+      }
+      const record =
+        answer.records.find((r) => r.status === undefined || r.status === "有效" || r.status === "存续") ??
+        null;
+      if (!record || String(record[query.nameField] ?? "") !== account.name) {
+        failed(record ? "登记的姓名或名称与账户不一致" : "未查到有效记录");
+        continue;
+      }
+      filing.materials.push({
+        index: o.index,
+        name: o.material.name,
+        status: "fetched",
+        resource: o.source.resource,
+        resourceName: o.source.resourceName,
+        provider: o.source.provider,
+        auditSeq: answer.auditSeq,
+        fields: o.source.fields.map((f) => ({
+          label: f.label,
+          value: record[f.name] === null || record[f.name] === undefined ? "—" : String(record[f.name]),
+        })),
+        file: null,
+        at: nowIso(),
+      });
+    }
+    return errors;
   }
 
   async findByKey(accountId: number, key: string): Promise<Application | undefined> {

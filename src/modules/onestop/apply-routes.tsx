@@ -97,6 +97,8 @@ const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app
           idem={application ? application.idempotencyKey : randomBytes(24).toString("base64url")}
           application={application}
           saved={q.saved === "1"}
+          account={citizen.account}
+          filing={application?.filing ?? null}
         />
       ));
     },
@@ -132,6 +134,7 @@ const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app
         files,
         idempotencyKey: idem,
         submit,
+        filing: true,
       });
       const a = result.application;
       if (result.duplicate || (submit && Object.keys(result.errors).length === 0))
@@ -160,6 +163,8 @@ const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app
           application={a}
           addRowFor={addRowFor}
           rawRows={rawRows}
+          account={citizen.account}
+          filing={a.filing}
         />
       ));
     },

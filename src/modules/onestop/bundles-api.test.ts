@@ -95,13 +95,13 @@ for (const engine of ENGINES) {
         payload: {
           itemCode: flexCode,
           idempotencyKey: "api-key-invalid-0001",
-          values: { ...values, phone: "123" },
+          values: { ...values, startDate: "2026-02-30" },
         },
       });
       assert.equal(invalid.statusCode, 400);
       assert.match(
-        (invalid.json() as { error: { fields: Record<string, string> } }).error.fields.phone,
-        /手机号码/,
+        (invalid.json() as { error: { fields: Record<string, string> } }).error.fields.startDate,
+        /有效日期/,
       );
       const first = await t.app.inject({
         method: "POST",
@@ -173,7 +173,15 @@ for (const engine of ENGINES) {
       assert.equal(bad.statusCode, 400);
       assert.match(bad.body, /请填写申请人姓名/);
       assert.match(bad.body, /请上传本人近期免冠电子照片/);
-      const body = multipart(fields, [{ field: "file1", name: "照片.png", bytes: PNG }]);
+      // Materials marked spared that no registry provides (结婚证, 户口簿 of others) are uploaded too.
+      const uploads = [
+        ...page.body.matchAll(/type="file" name="(file\d+)"|name="(file\d+)"[^>]*type="file"/g),
+      ].map((m) => m[1] ?? m[2]);
+      assert.ok(uploads.length >= 1);
+      const body = multipart(
+        fields,
+        uploads.map((field) => ({ field, name: "材料.png", bytes: PNG })),
+      );
       const ok = await t.app.inject({
         method: "POST",
         url: "/sites/www/services/bundles/xsecs",

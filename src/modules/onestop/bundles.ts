@@ -26,7 +26,7 @@ import {
   type UploadedFile,
 } from "./forms.ts";
 
-import { sparedMaterials } from "./guide.ts";
+import { sparedMaterials } from "./once-only.ts";
 
 export interface Bundle {
   code: string;

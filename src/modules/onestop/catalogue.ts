@@ -1,5 +1,6 @@
 import type { Db } from "../../platform/db/database.ts";
 
+import { sparedMaterials } from "./once-only.ts";
 import { nowIso } from "../../platform/time/china-time.ts";
 
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
@@ -14,13 +15,7 @@ import type { OneStopTables, ServiceItemRow, ServiceItemStatus } from "./tables.
 
 import type { SitesService } from "../sites/index.ts";
 
-import {
-  checkGuide,
-  sparedMaterials,
-  type Guide,
-  type GuideProblem,
-  type ServiceItemInput,
-} from "./guide.ts";
+import { checkGuide, type Guide, type GuideProblem, type ServiceItemInput } from "./guide.ts";
 
 export interface ServiceItem {
   id: number;

@@ -2,6 +2,7 @@ import { sniffMime } from "../../platform/files/attachments.ts";
 import { idNumberProblem, phoneProblem } from "../../platform/validation/china-ids.ts";
 import { isDateString } from "../../platform/time/china-time.ts";
 import type { ServiceItem } from "./catalogue.ts";
+import { onceOnlySource } from "./once-only.ts";
 
 /** Application forms as data: staff define them as JSON, the server renders and validates them. */
 
@@ -237,7 +238,8 @@ export function defaultForm(item: ServiceItem): FormSchema {
         { name: "address", label: "联系地址", type: "address", required: true },
       ];
   item.guide.materials.forEach((m, i) => {
-    if (m.sparedBy) return;
+    // Fetched through the exchange with consent (or uploaded instead): the apply page asks for it.
+    if (onceOnlySource(m)) return;
     if (m.trust === "D") {
       // The applicant's own commitment (告知承诺): a declaration, not an upload.
       fields.push({

@@ -42,6 +42,8 @@ export interface Material {
   trust: "A" | "B" | "C" | "D";
   /** Replaceable by an e-licence or data sharing, so the applicant need not submit it. */
   sparedBy: "elicense" | "sharing" | null;
+  /** The catalogue resource it is fetched from (default: by name, see ./once-only.ts). */
+  resource?: string;
   note?: string;
 }
 
@@ -163,9 +165,4 @@ export function checkGuide(item: ServiceItemInput): GuideProblem[] {
     add("audience", "请选择服务对象（个人/法人）");
   if (!g.result?.trim()) add("result", "请填写办理结果");
   return problems;
-}
-
-/** Materials the applicant need not submit (replaced by an e-licence or data sharing). */
-export function sparedMaterials(guide: Guide): Material[] {
-  return guide.materials.filter((m) => m.sparedBy !== null);
 }

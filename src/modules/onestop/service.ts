@@ -28,6 +28,8 @@ import { WorkflowStore } from "./workflow.ts";
 
 import type { OneStopTables } from "./tables.ts";
 
+import type { RecordFetcher } from "./once-only.ts";
+
 /** The one-stop service hall (一网通办): catalogue, forms, applications, bundles, evaluations. */
 export class OneStopService {
   readonly catalogue: CatalogueService;
@@ -46,11 +48,14 @@ export class OneStopService {
     audit: AuditLog;
     calendar: CalendarService;
     staff: StaffService;
+    /** Once-only fetches through the data exchange (the exchange's HallGateway). */
+    records?: RecordFetcher;
   }) {
     this.catalogue = new CatalogueService(deps.store, deps.sites, deps.search, deps.audit);
     this.forms = new FormStore(deps.store, deps.audit);
     this.workflows = new WorkflowStore(deps.store, deps.audit, deps.staff);
     this.applications = new ApplicationService(deps.store, deps.audit, deps.calendar, this.workflows);
+    this.applications.records = deps.records ?? null;
     this.supervision = new SupervisionService(
       deps.store,
       deps.audit,

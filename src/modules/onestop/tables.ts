@@ -139,6 +139,8 @@ export interface ApplicationRow {
   workflowVersion: number | null;
   suspendKind: SuspendKind | null;
   extendedDays: Generated<number>;
+  /** JSON Filing (./once-only.ts): 本人/代办, consent, once-only fetches; sealed at rest. Null before 0014. */
+  filing: string | null;
 }
 
 export interface ServiceGroupRow {

@@ -123,6 +123,8 @@ export const VALID_APPLICATION = {
   "address.detail": "江滨路1号",
   startDate: "2026-03-02",
   form: "非全日制就业",
+  // The ID card is fetched from the population registry (免提交) with the applicant's consent.
+  onceOnlyConsent: "1",
 };
 
 /**

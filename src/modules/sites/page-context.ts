@@ -54,6 +54,7 @@ export async function pageContext(
     origin: deps.sites.origin(site),
     elder: isElder(request),
     path: request.url.split("#")[0],
+    viewer: request.viewer ?? null,
     nav: [
       { name: "首页", href: `${base}/`, current: currentChannelPath === "" },
       ...top.map((c) => ({ name: c.name, href: channelHref(base, c), current: c.path === currentTop })),

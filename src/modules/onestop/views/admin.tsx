@@ -272,6 +272,7 @@ export function ApplicationAdminPage({
         · 承办人：
         {app.assigneeName ?? "待认领"} · 申请人：
         {app.applicantName}
+        {app.filing?.mode === "proxy" ? <strong>（代办）</strong> : null}
       </p>
       <p>
         <LimitBadge label="承诺：" state={committed} /> <LimitBadge label="法定：" state={legal} />{" "}
@@ -292,6 +293,63 @@ export function ApplicationAdminPage({
               <li>免提交（电子证照/数据共享）：{app.prereview.spared.join("、")}</li>
             ) : null}
           </ul>
+        </section>
+      ) : null}
+      {app.filing?.mode === "proxy" && app.filing.principal ? (
+        <section class="notice">
+          <h2>
+            <strong>代办</strong>
+          </h2>
+          <p>
+            由账户实名用户 {app.filing.filedBy.name} 代 {app.filing.principal.name}（身份证号码{" "}
+            {app.filing.principal.idNumber}）办理。
+            {app.filing.principal.authorisation ? (
+              <>
+                {" "}
+                授权委托书：
+                <a
+                  href={`/admin/services/applications/${app.id}/files/${app.filing.principal.authorisation.fileId}`}
+                >
+                  {app.filing.principal.authorisation.name}
+                </a>
+              </>
+            ) : null}
+          </p>
+        </section>
+      ) : null}
+      {(app.filing?.materials.length ?? 0) > 0 ? (
+        <section>
+          <h2>免提交材料</h2>
+          {app.filing!.materials.map((m) =>
+            m.status === "fetched" ? (
+              <table class="data-table">
+                <caption>
+                  {m.name}：经申请人同意由{m.provider}“{m.resourceName}”（{m.resource}
+                  ）提供，数据共享调用记录第{m.auditSeq}号，{formatPubDate(m.at)}
+                </caption>
+                <tbody>
+                  {m.fields.map((f) => (
+                    <tr>
+                      <th scope="row">{f.label}</th>
+                      <td>{f.value}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            ) : (
+              <p>
+                {m.name}：申请人上传
+                {m.file ? (
+                  <>
+                    {" "}
+                    <a href={`/admin/services/applications/${app.id}/files/${m.file.fileId}`}>
+                      {m.file.name}
+                    </a>
+                  </>
+                ) : null}
+              </p>
+            ),
+          )}
         </section>
       ) : null}
       {app.correctionNote ? (

@@ -1,4 +1,6 @@
-import { ErrorSummary } from "../../../web/components/form.tsx";
+import { ErrorSummary, Field } from "../../../web/components/form.tsx";
+import { maskIdNumber, maskName, maskPhone } from "../../../platform/mask/mask.ts";
+import type { Account } from "../../accounts/index.ts";
 import { formatPubDate, Layout, type PageContext } from "../../../web/layout.tsx";
 import { Pagination } from "../../../web/components/pagination.tsx";
 import {
@@ -18,7 +20,14 @@ const PROGRESS_LABELS: Record<ProgressStep["state"], string> = {
 };
 import type { ServiceItem } from "../catalogue.ts";
 import { displayValue, type FormSchema, type FormValues } from "../forms.ts";
-import { sparedMaterials } from "../guide.ts";
+import {
+  onceOnlyMaterials,
+  ownRecordQuery,
+  sparedKey,
+  sourceText,
+  type Filing,
+  type OnceOnlyMaterial,
+} from "../once-only.ts";
 import { FormFields } from "./form-fields.tsx";
 
 export function ApplyPage(p: {
@@ -33,11 +42,25 @@ export function ApplyPage(p: {
   addRowFor?: string;
   rawRows?: Record<string, number>;
   saved?: boolean;
+  account: Account;
+  /** The 本人/代办 choice, consent and once-only state as posted or saved. */
+  filing?: Filing | null;
 }) {
-  const { ctx, item } = p;
+  const { ctx, item, account } = p;
   const url = `${ctx.base}/services/apply/${encodeURIComponent(item.code)}`;
-  const spared = sparedMaterials(item.guide);
-  const multipart = p.schema.fields.some((f) => f.type === "file");
+  const onceOnly = onceOnlyMaterials(item.guide);
+  const spared = onceOnly.map((o) => o.material);
+  const person = account.kind === "person" && Boolean(account.idNumber);
+  const locked: Record<string, string> = person
+    ? {
+        applicantName: account.name,
+        idNumber: maskIdNumber(account.idNumber!),
+        ...(account.phone ? { phone: maskPhone(account.phone) } : {}),
+      }
+    : {};
+  const filing = p.filing ?? null;
+  const proxy = filing?.mode === "proxy";
+  const multipart = true; // 代办 authorisation and once-only fallbacks are uploads
   return (
     <Layout
       ctx={ctx}
@@ -59,8 +82,8 @@ export function ApplyPage(p: {
       {p.saved ? <p class="notice info">草稿已保存，可随时从“我的办件”继续填写。</p> : null}
       {spared.length > 0 ? (
         <p class="notice info">
-          免提交{spared.length}件：{spared.map((m) => m.name).join("、")}
-          （由电子证照或数据共享获取，无需上传）
+          可免提交{spared.length}件：{spared.map((m) => m.name).join("、")}
+          （经您同意后由发证部门通过数据共享提供；为他人代办时须上传）
         </p>
       ) : null}
       <ErrorSummary errors={p.errors} />
@@ -73,13 +96,31 @@ export function ApplyPage(p: {
       >
         <input type="hidden" name="_csrf" value={p.csrf} />
         <input type="hidden" name="_idem" value={p.idem} />
+        {person ? (
+          <fieldset class="field" id="filingMode">
+            <legend>申请方式</legend>
+            <label class="choice">
+              <input type="radio" name="filingMode" value="self" checked={!proxy} />{" "}
+              本人申请（姓名、身份证号码、手机号码来自您的实名账户，不可修改）
+            </label>
+            <label class="choice">
+              <input type="radio" name="filingMode" value="proxy" checked={proxy} />{" "}
+              为他人代办（须填写被代办人的姓名、身份证号码并上传其授权委托书）
+            </label>
+          </fieldset>
+        ) : null}
         <FormFields
           schema={p.schema}
           values={p.values}
           errors={p.errors}
           addRowFor={p.addRowFor}
           rawRows={p.rawRows}
+          locked={locked}
         />
+        {person ? <ProxyFields filing={filing} errors={p.errors} /> : null}
+        {onceOnly.length > 0 ? (
+          <OnceOnlyFields onceOnly={onceOnly} filing={filing} errors={p.errors} account={account} />
+        ) : null}
         <p>
           <button type="submit" name="_action" value="submit" class="button">
             提交申请
@@ -91,6 +132,128 @@ export function ApplyPage(p: {
       </form>
     </Layout>
   );
+}
+
+/** 代办: the principal's name, ID number and authorisation (asked only when 为他人代办 is chosen). */
+function ProxyFields({ filing, errors }: { filing: Filing | null; errors: Record<string, string> }) {
+  const p = filing?.mode === "proxy" ? filing.principal : null;
+  return (
+    <fieldset class="field">
+      <legend>代办信息（选择“为他人代办”时填写）</legend>
+      <Field id="principalName" label="被代办人姓名" error={errors.principalName}>
+        <input
+          id="principalName"
+          name="principalName"
+          type="text"
+          maxLength={30}
+          value={p?.name ?? ""}
+          aria-invalid={errors.principalName ? "true" : undefined}
+        />
+      </Field>
+      <Field id="principalIdNumber" label="被代办人身份证号码" error={errors.principalIdNumber}>
+        <input
+          id="principalIdNumber"
+          name="principalIdNumber"
+          type="text"
+          maxLength={18}
+          autocomplete="off"
+          value={p?.idNumber ?? ""}
+          aria-invalid={errors.principalIdNumber ? "true" : undefined}
+        />
+      </Field>
+      <Field
+        id="principalAuth"
+        label="被代办人授权委托书"
+        hint="被代办人签字的授权委托书，支持PDF、JPG、PNG，不超过5MB"
+        error={errors.principalAuth}
+      >
+        {p?.authorisation ? (
+          <span class="meta">已上传：{p.authorisation.name}，重新选择文件可替换</span>
+        ) : null}
+        <input
+          id="principalAuth"
+          name="principalAuth"
+          type="file"
+          accept="application/pdf,image/jpeg,image/png"
+          aria-describedby="principalAuth-hint"
+          aria-invalid={errors.principalAuth ? "true" : undefined}
+        />
+      </Field>
+    </fieldset>
+  );
+}
+
+/**
+ * Once-only materials: what is fetched from whom (with the consent checkbox, off by default), and an
+ * upload for each in case the applicant does not consent, files for someone else, or the fetch fails.
+ */
+function OnceOnlyFields({
+  onceOnly,
+  filing,
+  errors,
+  account,
+}: {
+  onceOnly: OnceOnlyMaterial[];
+  filing: Filing | null;
+  errors: Record<string, string>;
+  account: Account;
+}) {
+  const fetchable = account.verified ? onceOnly.filter((o) => ownRecordQuery(o.source, account)) : [];
+  return (
+    <fieldset class="field once-only">
+      <legend>免提交材料</legend>
+      {fetchable.length > 0 ? (
+        <label class="choice consent">
+          <input type="checkbox" name="onceOnlyConsent" value="1" checked={filing?.consent === true} />{" "}
+          我同意：为办理本事项，本平台以本办件编号为用途，通过楚云省数据共享交换平台调取本人的
+          {fetchable
+            .map(
+              (o) =>
+                `${o.source.resourceName}（${o.source.provider}：${o.source.fields.map((f) => f.label).join("、")}）`,
+            )
+            .join("；")}
+          ，用于替代提交{fetchable.map((o) => o.material.name).join("、")}
+          。仅限本人申请；调取记录可在“我的—谁查看了我的数据”中查看。
+        </label>
+      ) : (
+        <p class="meta">
+          {account.verified ? "" : "您的账户尚未实名认证，"}以下材料请上传（免提交仅限实名认证的本人申请）。
+        </p>
+      )}
+      {onceOnly.map((o) => {
+        const key = sparedKey(o.index);
+        const done = filing?.materials.find((m) => m.index === o.index);
+        return (
+          <Field
+            id={key}
+            label={`${o.material.name}：免提交（${sourceText(o.source)}）`}
+            hint="不同意调取、为他人代办或未能获取时，请在此上传（PDF、JPG、PNG，不超过5MB）"
+            error={errors[key]}
+          >
+            {done?.status === "fetched" ? (
+              <span class="meta">已由{o.source.provider}提供，无需上传</span>
+            ) : done?.file ? (
+              <span class="meta">已上传：{done.file.name}，重新选择文件可替换</span>
+            ) : null}
+            <input
+              id={key}
+              name={key}
+              type="file"
+              accept="application/pdf,image/jpeg,image/png"
+              aria-describedby={`${key}-hint`}
+              aria-invalid={errors[key] ? "true" : undefined}
+            />
+          </Field>
+        );
+      })}
+    </fieldset>
+  );
+}
+
+/** How the receipt and the console name who filed an application (代办 marked). */
+export function filingSummary(filing: Filing | null): string | null {
+  if (!filing || filing.mode !== "proxy" || !filing.principal) return null;
+  return `代办：${maskName(filing.filedBy.name)}代${maskName(filing.principal.name)}（${maskIdNumber(filing.principal.idNumber)}）办理`;
 }
 
 export function Timeline({ events, showNotes }: { events: ApplicationEvent[]; showNotes: boolean }) {
@@ -157,6 +320,12 @@ export function ReceiptPage(p: {
             <th scope="row">当前状态</th>
             <td>{STATUS_LABELS[a.status]}</td>
           </tr>
+          {filingSummary(a.filing) ? (
+            <tr>
+              <th scope="row">申请方式</th>
+              <td>{filingSummary(a.filing)}</td>
+            </tr>
+          ) : null}
           <tr>
             <th scope="row">提交时间</th>
             <td>{a.submittedAt ? formatPubDate(a.submittedAt) : "尚未提交"}</td>
@@ -218,6 +387,17 @@ export function ReceiptPage(p: {
                 免提交{a.prereview.spared.length}件：{a.prereview.spared.join("、")}
               </li>
             ) : null}
+            {(a.filing?.materials ?? []).map((m) =>
+              m.status === "fetched" ? (
+                <li>
+                  {m.name}：已由{m.provider}“{m.resourceName}”提供（数据共享调用记录第{m.auditSeq}号）
+                </li>
+              ) : (
+                <li>
+                  {m.name}：已上传{m.file ? `（${m.file.name}）` : ""}
+                </li>
+              ),
+            )}
           </ul>
         </>
       ) : null}
@@ -230,7 +410,13 @@ export function ReceiptPage(p: {
               {p.schema.fields.map((f) => (
                 <tr>
                   <th scope="row">{f.label}</th>
-                  <td>{displayValue(f, a.data[f.name])}</td>
+                  <td>
+                    {f.type === "idnumber" && typeof a.data[f.name] === "string" && a.data[f.name]
+                      ? maskIdNumber(a.data[f.name] as string)
+                      : f.type === "phone" && typeof a.data[f.name] === "string" && a.data[f.name]
+                        ? maskPhone(a.data[f.name] as string)
+                        : displayValue(f, a.data[f.name])}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -92,17 +92,27 @@ function FormFieldView({
   values,
   errors,
   prefix = "",
+  locked,
 }: {
   f: FormField;
   all: FormField[];
   values: Record<string, unknown>;
   errors: Errors;
   prefix?: string;
+  locked?: Record<string, string>;
 }) {
   const id = `${prefix}${f.name}`;
   const hint = conditionHint(f, all);
   const label = `${f.label}${f.required ? "" : "（选填）"}`;
   const value = values[f.name] as FieldValue | undefined;
+  const fixed = prefix === "" ? locked?.[f.name] : undefined;
+  if (fixed !== undefined)
+    // From the real-name account: shown, not posted (the server takes it from the account).
+    return (
+      <Field id={id} label={f.label} hint="来自实名账户，不可修改">
+        <input id={id} type="text" value={fixed} readOnly aria-describedby={`${id}-hint`} />
+      </Field>
+    );
   if (f.type === "multiselect") {
     const chosen = Array.isArray(value) ? (value as string[]) : [];
     return (
@@ -249,12 +259,15 @@ export function FormFields({
   errors,
   addRowFor,
   rawRows = {},
+  locked,
 }: {
   schema: FormSchema;
   values: FormValues;
   errors: Errors;
   addRowFor?: string;
   rawRows?: Record<string, number>;
+  /** Top-level fields shown read-only with this text (the applicant's identity from the account). */
+  locked?: Record<string, string>;
 }) {
   return (
     <>
@@ -271,7 +284,7 @@ export function FormFields({
             }
           />
         ) : (
-          <FormFieldView f={f} all={schema.fields} values={values} errors={errors} />
+          <FormFieldView f={f} all={schema.fields} values={values} errors={errors} locked={locked} />
         ),
       )}
     </>

@@ -1,6 +1,7 @@
 import { Layout, type PageContext } from "../../../web/layout.tsx";
 import type { ServiceItem } from "../catalogue.ts";
-import { AUDIENCES, SPARED_BY, sparedMaterials } from "../guide.ts";
+import { AUDIENCES } from "../guide.ts";
+import { onceOnlySource, sourceText, sparedMaterials } from "../once-only.ts";
 import { limitText } from "./hall.tsx";
 
 export function GuidePage({
@@ -48,7 +49,7 @@ export function GuidePage({
             {spared > 0 ? (
               <>
                 {" "}
-                · <strong>免提交{spared}件</strong>（由电子证照或数据共享获取，无需您提交）
+                · <strong>可免提交{spared}件</strong>（本人申请并同意调取时，由发证部门通过数据共享提供）
               </>
             ) : null}
           </p>
@@ -139,7 +140,9 @@ export function GuidePage({
                 <td data-label="来源渠道">{m.source}</td>
                 <td data-label="可信等级">{m.trust}级</td>
                 <td data-label="是否免提交">
-                  {m.sparedBy ? `免提交（${SPARED_BY[m.sparedBy]}）` : "需提交"}
+                  {onceOnlySource(m)
+                    ? `免提交（${sourceText(onceOnlySource(m)!)}，须本人申请并同意调取）`
+                    : "需提交"}
                 </td>
                 <td data-label="设定依据">{m.legalBasis}</td>
               </tr>

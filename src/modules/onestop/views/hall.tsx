@@ -1,7 +1,8 @@
 import { Layout, type PageContext } from "../../../web/layout.tsx";
 import { Pagination } from "../../../web/components/pagination.tsx";
 import type { ItemFacets, ServiceItem } from "../catalogue.ts";
-import { AUDIENCES, sparedMaterials } from "../guide.ts";
+import { AUDIENCES } from "../guide.ts";
+import { sparedMaterials } from "../once-only.ts";
 
 export interface HallParams {
   q: string;
