@@ -59,6 +59,7 @@ import exchangeGatewayRoutes from "./modules/exchange/gateway-routes.ts";
 import exchangeAdminRoutes from "./modules/exchange/admin-routes.tsx";
 import { apiDocsRoutes } from "./modules/sites/api-docs.tsx";
 import { CITIZEN_COOKIE } from "./modules/accounts/index.ts";
+import { renderConsoleForbidden, staffOfRequest } from "./modules/staff/index.ts";
 import { openApiSecuritySchemes } from "./platform/http/api-schema.ts";
 
 /** Paths served by the platform itself, never rewritten to a site. */
@@ -267,6 +268,11 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
       }
       reply.status(status);
       if (isApi) return reply.send(apiError(code, message, fields));
+      if (status === 403 && request.url.startsWith("/admin") && staffOfRequest(request)) {
+        // Inside the console a refusal stays in the console and names the missing right.
+        const siteName = (id: number) => sites.list().find((s) => s.id === id)?.name ?? `网站${id}`;
+        return sendHtml(reply, renderConsoleForbidden(request, message, siteName));
+      }
       return sendHtml(reply, await renderErrorPage(deps, request, status, message));
     },
   );

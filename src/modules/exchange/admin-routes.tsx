@@ -8,7 +8,7 @@ import { idParam, IdParams } from "../../platform/http/params.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { chinaDayStart } from "../../platform/time/china-time.ts";
 import { renderDocument } from "../../web/render.ts";
-import { adminView, guardStaffArea, type StaffContext } from "../staff/index.ts";
+import { adminView, guardStaffArea, hasRole, type StaffContext } from "../staff/index.ts";
 import type { ExchangeDeps } from "./deps.ts";
 import { ExchangeConsolePage, type GrantForm, type MemberForm } from "./views/admin-pages.tsx";
 
@@ -25,7 +25,8 @@ const exchangeAdminRoutes: FastifyPluginAsyncTypebox<{ deps: ExchangeDeps }> = a
 
   const operator = (request: FastifyRequest): StaffContext => {
     const c = request.staff;
-    if (!c.staff.isOperator) throw new Forbidden("只有平台运维（数据管理员）可以管理数据共享交换");
+    if (!hasRole(c.staff, "data_officer"))
+      throw new Forbidden("只有平台运维或数据管理员可以管理数据共享交换");
     return c;
   };
 

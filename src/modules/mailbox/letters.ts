@@ -4,11 +4,19 @@ import type { Selectable, Transaction } from "kysely";
 
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 
-import { hasRole, sitesWithRole, type StaffPrincipal } from "../staff/index.ts";
+import {
+  hasRole,
+  sitesWithRole,
+  type StaffPrincipal,
+  type WorkItem,
+  type WorkloadSection,
+  type WorkloadSource,
+  type WorkState,
+} from "../staff/index.ts";
 
 import type { Db } from "../../platform/db/database.ts";
 
-import { nowIso, chinaDate } from "../../platform/time/china-time.ts";
+import { nowIso, chinaDate, chinaTime } from "../../platform/time/china-time.ts";
 
 import {
   forbidden,
@@ -167,7 +175,7 @@ export interface PublishedLetter {
   publishedAt: string | null;
 }
 
-export class LetterService {
+export class LetterService implements WorkloadSource {
   constructor(
     private readonly store: Db<MailboxTables>,
     private readonly audit: AuditLog,
@@ -753,6 +761,74 @@ export class LetterService {
       .offset((page - 1) * pageSize)
       .execute();
     return { rows, total };
+  }
+
+  /**
+   * The 工作台 share of a handler or reviewer: letters of their departments that are overdue, due within
+   * the warning days, or waiting for them (assigned → the handler answers; answered → the reviewer checks;
+   * operators, as the 分办中心, screen and assign new letters).
+   */
+  async workload(staff: StaffPrincipal): Promise<WorkloadSection | null> {
+    const siteIds = sitesWithRole(staff, ["handler", "reviewer"]);
+    if (siteIds !== null && siteIds.length === 0) return null;
+    let q = this.db
+      .selectFrom("letters")
+      .select(["id", "queryNo", "subject", "status", "dueAt", "ownerSiteId", "transferToSiteId"])
+      .where("status", "in", ["submitted", "screened", "assigned", "answered"]);
+    if (siteIds !== null)
+      q = q.where((eb) => eb.or([eb("ownerSiteId", "in", siteIds), eb("transferToSiteId", "in", siteIds)]));
+    const rows = await q.orderBy("dueAt").orderBy("id").limit(1000).execute();
+    const [settings, calendar] = await Promise.all([this.settings(), this.calendar.current()]);
+    const now = new Date();
+    const waitsFor = (l: (typeof rows)[number]): boolean => {
+      if (staff.isOperator) return l.status === "submitted" || l.status === "screened";
+      const site = l.transferToSiteId ?? l.ownerSiteId;
+      if (site == null) return false;
+      return (
+        (l.status === "assigned" && hasRole(staff, "handler", site)) ||
+        (l.status === "answered" && hasRole(staff, "reviewer", site))
+      );
+    };
+    const items: WorkItem[] = [];
+    const count: Record<WorkState, number> = { overdue: 0, soon: 0, waiting: 0 };
+    for (const l of rows) {
+      const due = new Date(l.dueAt);
+      const waiting = waitsFor(l);
+      if (waiting) count.waiting++;
+      const state: WorkState | null =
+        due < now
+          ? "overdue"
+          : calendar.workingDaysBetween(now, due) <= settings.warnDays
+            ? "soon"
+            : waiting
+              ? "waiting"
+              : null;
+      if (state === "overdue" || state === "soon") count[state]++;
+      if (state)
+        items.push({
+          state,
+          ref: l.queryNo,
+          title: l.subject,
+          href: `/admin/interaction/letters/${l.id}`,
+          due: chinaTime(l.dueAt),
+        });
+    }
+    const order: WorkState[] = ["overdue", "soon", "waiting"];
+    items.sort((a, b) => order.indexOf(a.state) - order.indexOf(b.state));
+    return {
+      title: "领导信箱来信",
+      figures: [
+        { state: "waiting", label: "待我处理的来信", value: count.waiting, href: "/admin/interaction" },
+        { state: "soon", label: "即将到期的来信", value: count.soon, href: "/admin/interaction?view=warned" },
+        {
+          state: "overdue",
+          label: "已超期的来信",
+          value: count.overdue,
+          href: "/admin/interaction?view=overdue",
+        },
+      ],
+      items: items.slice(0, 10),
+    };
   }
 
   private requireOperator(staff: StaffPrincipal) {
