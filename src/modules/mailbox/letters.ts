@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
+import { createHash, randomInt, timingSafeEqual } from "node:crypto";
 
 import type { Selectable, Transaction } from "kysely";
 
@@ -133,6 +133,28 @@ export function lookupExpired(letter: Parameters<typeof closedAt>[0], now: Date)
   const until = new Date(closed);
   until.setUTCFullYear(until.getUTCFullYear() + 1);
   return now.getTime() > until.getTime();
+}
+
+/**
+ * The readable lookup-code alphabet: digits and capitals without 0/O, 1/I/L (easy to read aloud and
+ * copy by hand). Eight characters give 31^8 ≈ 8.5×10^11 codes; wrong guesses are limited per letter.
+ */
+export const LOOKUP_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+export const LOOKUP_LENGTH = 8;
+
+/** A new lookup code: LOOKUP_LENGTH characters of LOOKUP_ALPHABET, uniformly random. */
+export function newLookupCode(): string {
+  let code = "";
+  for (let i = 0; i < LOOKUP_LENGTH; i++) code += LOOKUP_ALPHABET[randomInt(0, LOOKUP_ALPHABET.length)];
+  return code;
+}
+
+/** The forms of a typed code to check: as typed (older codes), and normalised when it is readable. */
+export function lookupCandidates(typed: string): string[] {
+  const raw = typed.trim();
+  const readable = raw.replace(/[\s-]/g, "").toUpperCase();
+  const pattern = new RegExp(`^[${LOOKUP_ALPHABET}]{${LOOKUP_LENGTH}}$`);
+  return pattern.test(readable) && readable !== raw ? [raw, readable] : [raw];
 }
 
 function sha256(s: string): string {
@@ -382,7 +404,7 @@ export class LetterService implements WorkloadSource {
     const screen = screenText(`${text}\n${input.name}`);
     const dup = await this.findDuplicate(text);
     const limitDays = settings.limits[input.kind] ?? MAX_LIMIT_DAYS;
-    const lookupCode = randomBytes(12).toString("base64url");
+    const lookupCode = newLookupCode();
     const owner =
       screen.flags.length === 0 ? await this.routeOwner(kindOfAddressee, addresseeSiteId, text) : null;
     const status = screen.flags.length > 0 ? "submitted" : owner ? "assigned" : "screened";
@@ -512,8 +534,12 @@ export class LetterService implements WorkloadSource {
       .where("queryNo", "=", queryNo.trim())
       .executeTakeFirst();
     const expected = Buffer.from(row?.lookupHash ?? sha256("none"), "hex");
-    const given = Buffer.from(sha256(code.trim()), "hex");
-    const ok = timingSafeEqual(expected, given);
+    // Codes issued before the readable alphabet (16 case-sensitive base64url characters) still open
+    // their letters as typed; readable codes match in any case, with spaces or hyphens between groups.
+    const ok = lookupCandidates(code).reduce(
+      (hit, candidate) => timingSafeEqual(expected, Buffer.from(sha256(candidate), "hex")) || hit,
+      false,
+    );
     if (!row) return null;
     // Every attempt takes a try first (one atomic statement); a right code gives it back.
     const hour = Math.floor(now.getTime() / 3_600_000);

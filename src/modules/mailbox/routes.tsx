@@ -102,7 +102,8 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
       code: "",
       email: "",
       address: "",
-      publishConsent: true,
+      // Publication is an explicit opt-in: the box starts unticked.
+      publishConsent: false,
       draftToken: newDraftToken(),
     };
   }
