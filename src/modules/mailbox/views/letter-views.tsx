@@ -1,3 +1,4 @@
+import { PhoneCodeFields, type PhoneCodeState } from "../../../web/components/phone-code.tsx";
 import type { LetterEventRow } from "../tables.ts";
 import { Layout, formatDate, formatPubDate, type PageContext } from "../../../web/layout.tsx";
 
@@ -257,8 +258,7 @@ export function WritePage({
   errors,
   addressees,
   similar,
-  notice,
-  demoCode,
+  sent,
   summary,
 }: {
   ctx: PageContext;
@@ -267,8 +267,7 @@ export function WritePage({
   errors: Record<string, string>;
   addressees: Addressee[];
   similar: SimilarLetter[] | null;
-  notice?: string;
-  demoCode?: string | null;
+  sent?: PhoneCodeState;
 }) {
   const hasFileError = !!errors.attachments;
   return (
@@ -286,16 +285,6 @@ export function WritePage({
       <p>
         请如实填写。标注“必填”的项目须填写；涉及个人隐私的内容不会公开。紧急求助请拨打 110、120、119 等电话。
       </p>
-      {notice ? (
-        <div class="notice info" role="status">
-          <p>{notice}</p>
-          {demoCode ? (
-            <p>
-              演示环境：验证码为 <strong class="demo-code">{demoCode}</strong>（正式环境仅通过短信发送）
-            </p>
-          ) : null}
-        </div>
-      ) : null}
       <form
         method="post"
         action={`${ctx.base}/interaction/write`}
@@ -395,31 +384,12 @@ export function WritePage({
             required
           />
         </Field>
-        <Field id="phone" label="手机号码（必填，用于验证和回访）" error={errors.phone}>
-          <input
-            id="phone"
-            name="phone"
-            type="tel"
-            maxLength={15}
-            value={values.phone}
-            autoComplete="tel"
-            required
-          />
-        </Field>
-        <button type="submit" name="action" value="code" class="button secondary" formnovalidate>
-          获取短信验证码
-        </button>
-        <Field id="code" label="短信验证码（必填）" error={errors.code} hint="6位数字，10分钟内有效">
-          <input
-            id="code"
-            name="code"
-            type="text"
-            inputMode="numeric"
-            maxLength={6}
-            value={values.code}
-            autoComplete="one-time-code"
-          />
-        </Field>
+        <PhoneCodeFields
+          action={`${ctx.base}/interaction/write`}
+          values={values}
+          errors={errors}
+          sent={sent}
+        />
         <Field id="email" label="电子邮箱（选填）" error={errors.email}>
           <input
             id="email"
