@@ -116,6 +116,11 @@ describe("console per role in Chromium", () => {
     assert.match(table, /刚分办的来信/);
     await letterSection.getByRole("link", { name: "超期未答复的来信" }).click();
     await page.waitForURL(/\/admin\/interaction\/letters\/\d+/);
+    // The letter's history names actors in Chinese, never "citizen" or "system".
+    const history = await page.locator("ol.timeline").innerText();
+    assert.match(history, /来信人：\s*提交信件/);
+    assert.match(history, /系统：\s*通过甄别/);
+    assert.doesNotMatch(history, /citizen|system|seed/);
 
     await page.goto(`${origin}/admin`);
     const appSection = page.getByRole("region", { name: "办件" });
