@@ -59,6 +59,12 @@ describe("console per role in Chromium", () => {
     assert.ok(await page.getByRole("navigation", { name: "后台导航" }).isVisible(), "still in the console");
     assert.doesNotMatch(await page.content(), /请求有误/);
 
+    // The 发文字号 example matches the demo province (楚), not another province's (鄂).
+    await page.goto(`${origin}/admin/articles/new`);
+    const hint = await page.locator("#docNumber-hint").innerText();
+    assert.match(hint, /楚人社发〔\d{4}〕\d+号/);
+    assert.doesNotMatch(await page.locator("main").innerText(), /鄂/);
+
     const audit = await page.goto(`${origin}/admin/audit`);
     assert.equal(audit?.status(), 403);
     assert.match(await page.locator("main").innerText(), /平台运维/);
@@ -127,5 +133,20 @@ describe("console per role in Chromium", () => {
     assert.match(await appSection.getByRole("list").innerText(), /[1-9]\d*\s*已超期的办件/);
     assert.match(await appSection.getByRole("table").innerText(), new RegExp(`已超期\\s*${app!.trackingNo}`));
     assert.equal(await page.getByText("我的草稿").count(), 0, "no article counters for a handler");
+
+    // An application not accepted yet has no time limits: the page says so, no stray "— —".
+    const second = await postApplication(t, citizen, "rst", `${rst.siteCode}-GG-0003`, VALID_APPLICATION);
+    assert.equal(second.statusCode, 303);
+    const fresh = await db
+      .selectFrom("applications")
+      .select(["id", "dueCommitted", "dueLegal"])
+      .where("siteId", "=", rst.id)
+      .orderBy("id", "desc")
+      .executeTakeFirstOrThrow();
+    assert.equal(fresh.dueCommitted ?? fresh.dueLegal, null, "limits start at acceptance");
+    await page.goto(`${origin}/admin/services/applications/${fresh.id}`);
+    const detail = await page.locator("main").innerText();
+    assert.match(detail, /办理时限：受理后开始计时/);
+    assert.doesNotMatch(detail, /—\s*—/);
   });
 });
