@@ -64,7 +64,7 @@ import analyticsRoutes from "./modules/analytics/routes.tsx";
 import analyticsAdminRoutes from "./modules/analytics/admin-routes.tsx";
 import { apiDocsRoutes } from "./modules/sites/api-docs.tsx";
 import { CITIZEN_COOKIE, currentCitizen } from "./modules/accounts/index.ts";
-import { STAFF_COOKIE } from "./modules/staff/index.ts";
+import { renderConsoleForbidden, STAFF_COOKIE, staffOfRequest } from "./modules/staff/index.ts";
 import { maskName } from "./platform/mask/mask.ts";
 import { protectViewerPage } from "./platform/http/viewer.ts";
 import { openApiSecuritySchemes } from "./platform/http/api-schema.ts";
@@ -309,6 +309,11 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
       }
       reply.status(status);
       if (isApi) return reply.send(apiError(code, message, fields));
+      if (status === 403 && request.url.startsWith("/admin") && staffOfRequest(request)) {
+        // Inside the console a refusal stays in the console and names the missing right.
+        const siteName = (id: number) => sites.list().find((s) => s.id === id)?.name ?? `网站${id}`;
+        return sendHtml(reply, renderConsoleForbidden(request, message, siteName));
+      }
       return sendHtml(reply, await renderErrorPage(deps, request, status, message));
     },
   );

@@ -72,6 +72,15 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
   const staff = new StaffService(store.db, audit, sessions, cookieSecret);
   const analytics = new AnalyticsService(store);
   const exchange = new ExchangeService(store, audit, new PlatformWorkingDays(calendar));
+  const oneStop = new OneStopService({
+    store,
+    sites,
+    search,
+    audit,
+    calendar,
+    staff,
+    records: new HallGateway(exchange, store),
+  });
   const deps: AppDeps = {
     config,
     store,
@@ -97,15 +106,8 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     mailbox,
     participation: new ParticipationService(store, audit, phone),
     calendar,
-    oneStop: new OneStopService({
-      store,
-      sites,
-      search,
-      audit,
-      calendar,
-      staff,
-      records: new HallGateway(exchange, store),
-    }),
+    oneStop,
+    workloads: [mailbox.letters, oneStop.applications],
     exchange,
     accounts: new AccountsService(
       store,

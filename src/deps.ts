@@ -9,6 +9,7 @@ import type { PageCache } from "./platform/http/page-cache.ts";
 import type { ContentService } from "./modules/content/service.ts";
 import type { SitesService } from "./modules/sites/service.ts";
 import type { MailboxService } from "./modules/mailbox/service.ts";
+import type { WorkloadSource } from "./modules/staff/index.ts";
 import type { ParticipationService } from "./modules/participation/service.ts";
 import type { PhoneVerifier } from "./platform/phone/phone-verify.ts";
 import type { CalendarService } from "./platform/calendar/calendar-service.ts";
@@ -48,5 +49,7 @@ export interface AppDeps {
   participation: ParticipationService;
   /** The data-sharing exchange: catalogue, member systems, grants, the signed gateway. */
   exchange: ExchangeService;
+  /** Time-limited work each module gives staff, shown on the 工作台 (letters, applications). */
+  workloads: WorkloadSource[];
   close(): Promise<void>;
 }

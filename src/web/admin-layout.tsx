@@ -9,24 +9,49 @@ export interface AdminViewer {
   roles: { siteId: number; role: string }[];
 }
 
-/** Console navigation; modules add their entries here. `role` null means every signed-in staff. */
-export const ADMIN_NAV: { href: string; name: string; operatorOnly?: boolean; role?: string }[] = [
-  { href: "/admin", name: "工作台" },
-  { href: "/admin/sites", name: "网站" },
-  { href: "/admin/articles", name: "信息" },
-  { href: "/admin/review", name: "审核" },
-  { href: "/admin/error-reports", name: "找错反馈" },
-  { href: "/admin/assistant", name: "智能客服" },
-  { href: "/admin/interaction", name: "互动交流" },
-  { href: "/admin/interaction/consultations", name: "意见征集" },
-  { href: "/admin/interaction/surveys", name: "网上调查" },
-  { href: "/admin/users", name: "用户" },
-  { href: "/admin/audit", name: "审计日志" },
-  { href: "/admin/services", name: "办件" },
-  { href: "/admin/service-items", name: "服务事项" },
-  { href: "/admin/exchange", name: "数据共享", role: "data_officer" },
-  { href: "/admin/analytics", name: "访问统计" },
+/**
+ * Console navigation; modules add their entries here. Who may use an entry: `roles` lists the per-site
+ * roles (any site) that open it — empty means every signed-in staff member; `operatorOnly` keeps it to
+ * platform operators. Operators may use every entry. The staff area enforces the same rule (a page under
+ * an entry the viewer may not use answers 403), so the menu never shows a door that is locked.
+ */
+export interface AdminNavEntry {
+  href: string;
+  name: string;
+  roles: string[];
+  operatorOnly?: boolean;
+}
+
+export const ADMIN_NAV: AdminNavEntry[] = [
+  { href: "/admin", name: "工作台", roles: [] },
+  { href: "/admin/sites", name: "网站", roles: ["site_admin"] },
+  { href: "/admin/articles", name: "信息", roles: ["editor", "site_admin", "reviewer"] },
+  { href: "/admin/review", name: "审核", roles: ["reviewer"] },
+  { href: "/admin/error-reports", name: "找错反馈", roles: ["site_admin", "editor"] },
+  { href: "/admin/assistant", name: "智能客服", roles: ["editor", "site_admin", "reviewer"] },
+  { href: "/admin/interaction", name: "互动交流", roles: ["handler", "reviewer"] },
+  { href: "/admin/interaction/consultations", name: "意见征集", roles: ["site_admin", "editor"] },
+  { href: "/admin/interaction/surveys", name: "网上调查", roles: ["site_admin", "editor"] },
+  { href: "/admin/users", name: "用户", roles: ["site_admin"] },
+  { href: "/admin/audit", name: "审计日志", roles: [], operatorOnly: true },
+  { href: "/admin/services", name: "办件", roles: ["handler", "site_admin"] },
+  { href: "/admin/service-items", name: "服务事项", roles: ["handler", "site_admin"] },
+  { href: "/admin/exchange", name: "数据共享", roles: ["data_officer"] },
+  { href: "/admin/analytics", name: "访问统计", roles: ["site_admin", "editor", "reviewer"] },
 ];
+
+/** Whether a staff member may use a console navigation entry (see AdminNavEntry). */
+export function mayUseNav(staff: AdminViewer, entry: AdminNavEntry): boolean {
+  if (staff.isOperator) return true;
+  if (entry.operatorOnly) return false;
+  return entry.roles.length === 0 || staff.roles.some((r) => entry.roles.includes(r.role));
+}
+
+/** The navigation entry a console path belongs to (the longest matching prefix), if any. */
+export function navEntryFor(path: string): AdminNavEntry | undefined {
+  const href = currentNav(path);
+  return href === undefined ? undefined : ADMIN_NAV.find((n) => n.href === href);
+}
 
 export interface AdminContext {
   staff: AdminViewer;
@@ -97,11 +122,7 @@ export function AdminLayout({
           {ctx ? (
             <nav class="admin-nav" aria-label="后台导航">
               <ul class="container">
-                {ADMIN_NAV.filter(
-                  (n) =>
-                    ctx.staff.isOperator ||
-                    (!n.operatorOnly && (!n.role || ctx.staff.roles.some((r) => r.role === n.role))),
-                ).map((n) => (
+                {ADMIN_NAV.filter((n) => mayUseNav(ctx.staff, n)).map((n) => (
                   <li>
                     <a href={n.href} aria-current={n.href === currentNav(ctx.path) ? "page" : undefined}>
                       {n.name}

@@ -13,6 +13,8 @@ export const FormBody = Type.Record(Type.String(), Type.Union([Type.String(), Ty
 export interface PhoneCodeSent {
   notice: string;
   demoCode: string | null;
+  /** Seconds until a new code may be asked for (the page counts them down). */
+  resendIn: number;
 }
 
 /**
@@ -25,8 +27,9 @@ export async function sendPhoneCode(
 ): Promise<PhoneCodeSent> {
   const code = await phone.request(to.phone, to.purpose, to.ip);
   return {
-    notice: `验证码已发送至 ${maskPhone(to.phone)}，10分钟内有效。`,
+    notice: `验证码已发送至 ${maskPhone(to.phone)}，10分钟内有效，有效期内在本平台其他表单中也可使用。`,
     demoCode: to.showCode ? code : null,
+    resendIn: await phone.resendIn(to.phone),
   };
 }
 

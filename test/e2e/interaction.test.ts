@@ -93,6 +93,9 @@ describe("interaction centre in Chromium", () => {
     assert.match(code, /^\d{6}$/);
     assert.equal(await citizen.getByLabel("姓名（必填）").inputValue(), "郑一", "typed input kept");
     await citizen.getByLabel("短信验证码（必填）").fill(code);
+    const consent = citizen.getByLabel(/同意在答复后公开本信件/);
+    assert.equal(await consent.isChecked(), false, "publication is an explicit opt-in");
+    await consent.check();
     await citizen.getByRole("button", { name: "提交信件" }).click();
     await citizen.getByRole("heading", { level: 1, name: "信件已提交" }).waitFor();
     const queryNo = (await citizen.locator(".query-no").innerText()).trim();

@@ -1,3 +1,4 @@
+import { sendPhoneCode } from "../../web/public-form.ts";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
@@ -262,16 +263,15 @@ const assistantRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> = asyn
       if (str("action", 10) === "code")
         return handleForm({
           parse: () => values,
-          run: (input) => deps.phone.request(input.phone, "letter", request.ip),
-          onSuccess: (code) =>
-            renderPage(request, reply, site, {
-              conversationId,
-              handOff: values,
-              handOffNotice: {
-                text: `验证码已发送至 ${values.phone.replace(/^(\d{3})\d{4}(\d{4})$/, "$1****$2")}，10分钟内有效。`,
-                demoCode: deps.config.smsShowCode ? code : null,
-              },
+          run: (input) =>
+            sendPhoneCode(deps.phone, {
+              phone: input.phone,
+              purpose: "letter",
+              ip: request.ip,
+              showCode: deps.config.smsShowCode,
             }),
+          onSuccess: (sent) =>
+            renderPage(request, reply, site, { conversationId, handOff: values, handOffNotice: sent }),
           rerender: retry,
         });
       return handleForm({

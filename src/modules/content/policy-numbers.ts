@@ -23,11 +23,11 @@ export function docNumberProblem(text: string): string | null {
   const t = text.trim();
   if (!t) return null;
   if (parseDocNumber(t)) return null;
-  if (/第/.test(t)) return "发文字号中序号前不加“第”字，如：鄂人社发〔2024〕12号";
-  if (/[[(（【]\s*\d{4}\s*[\])）】]/.test(t)) return "年份须用六角括号〔〕括起，如：鄂人社发〔2024〕12号";
+  if (/第/.test(t)) return "发文字号中序号前不加“第”字，如：楚人社发〔2024〕12号";
+  if (/[[(（【]\s*\d{4}\s*[\])）】]/.test(t)) return "年份须用六角括号〔〕括起，如：楚人社发〔2024〕12号";
   if (/〕0\d/.test(t)) return "发文序号不编虚位（不加0），如：12号而非012号";
-  if (!/号$/.test(t)) return "发文字号须以“号”结尾，如：鄂人社发〔2024〕12号";
-  return "发文字号格式应为：机关代字〔年份〕序号号，如：鄂人社发〔2024〕12号";
+  if (!/号$/.test(t)) return "发文字号须以“号”结尾，如：楚人社发〔2024〕12号";
+  return "发文字号格式应为：机关代字〔年份〕序号号，如：楚人社发〔2024〕12号";
 }
 
 /** Brings a loosely typed 发文字号 to the standard form when it is unambiguous. */

@@ -133,6 +133,9 @@ for (const engine of ENGINES) {
       );
       assert.equal(f.overdueOpen, valid.filter((r) => !r.repliedAt && Date.parse(r.dueAt) < now).length);
       assert.ok(f.overdueOpen >= 1, "the seeded overdue letter counts");
+      // An overdue unanswered letter counts against timeliness: it is in the sample, never on time.
+      assert.equal(f.onTimeBase, f.replied + f.overdueOpen);
+      assert.equal(f.onTimeRate, round1((f.repliedOnTime / (f.replied + f.overdueOpen)) * 100));
       assert.equal(f.ratings.real, rated.length);
       assert.equal(f.ratings.satisfied, rated.filter((r) => r.rating === "satisfied").length);
       assert.equal(f.ratings.unsatisfied, rated.filter((r) => r.rating === "unsatisfied").length);
@@ -176,6 +179,12 @@ for (const engine of ENGINES) {
       assert.equal(page.statusCode, 200);
       assert.ok(page.body.includes(`<dt>收到来信</dt><dd>${f.received}</dd>`));
       assert.ok(page.body.includes(`群众实际评价 ${f.ratings.real} 件`));
+      // Every rate shows the sample it rests on.
+      assert.ok(
+        page.body.includes(`<dt>按时答复率</dt><dd>${f.onTimeRate}%（${f.onTimeBase} 件应答复）</dd>`),
+      );
+      assert.ok(page.body.includes(`<dd>${f.satisfactionReal}%（${f.ratings.real} 件评价）</dd>`));
+      assert.ok(page.body.includes(`<dt>解决率</dt><dd>${f.solvedRate}%（${f.solvedBase} 件评价）</dd>`));
       assert.ok(page.body.includes(`${f.ratings.defaulted} 件按规定默认计为满意`));
       assert.ok(page.body.includes("楚云省人力资源和社会保障厅"));
     });

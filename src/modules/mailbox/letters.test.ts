@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
@@ -39,7 +40,8 @@ for (const engine of ENGINES) {
       );
       assert.equal(filed.status, 200);
       assert.match(filed.queryNo, /^\d{14}$/);
-      assert.ok(filed.lookupCode.length >= 16);
+      // A code people can read aloud: 8 characters without 0/O/1/I/L.
+      assert.match(filed.lookupCode, /^[2-9A-HJKMNP-Z]{8}$/);
       const own = await t.app.inject({
         url: `/sites/rst/interaction/lookup?no=${filed.queryNo}&code=${filed.lookupCode}`,
       });
@@ -53,7 +55,8 @@ for (const engine of ENGINES) {
       assert.ok(own.body.includes("办理中"), "addressed to a department's leader mailbox: owned at once");
 
       // Another citizen knows the number but not the code: nothing at all.
-      for (const code of ["", "wrong-code-123456", filed.lookupCode.slice(0, -1) + "A"]) {
+      const last = filed.lookupCode.at(-1) === "A" ? "B" : "A";
+      for (const code of ["", "wrong-code-123456", filed.lookupCode.slice(0, -1) + last]) {
         const res = await t.app.inject({
           url: `/sites/rst/interaction/lookup?no=${filed.queryNo}&code=${code}`,
         });
@@ -63,6 +66,39 @@ for (const engine of ENGINES) {
       const noCode = await t.app.inject({ url: `/sites/rst/interaction/lookup?no=${filed.queryNo}` });
       assert.equal(noCode.statusCode, 404);
       assert.match(noCode.body, /未找到该信件/);
+    });
+
+    it("opens a letter with its code in any case and grouping, and with a code issued before", async () => {
+      const filed = await fileLetter(t.app, t.deps, "rst", { phone: "13900000061" }, "10.0.1.61");
+      const typed = `${filed.lookupCode.slice(0, 4).toLowerCase()} ${filed.lookupCode.slice(4)}`;
+      const res = await t.app.inject({
+        url: `/sites/rst/interaction/lookup?no=${filed.queryNo}&code=${encodeURIComponent(typed)}`,
+      });
+      assert.equal(res.statusCode, 200);
+      assert.ok(res.body.includes("咨询养老保险转移接续"), "found with a lower-case, spaced code");
+      // A code issued before the readable alphabet (16 case-sensitive characters) still works as typed.
+      const old = "Ab3_xY9-kLmN0pQr";
+      await t.deps.store.db
+        .updateTable("letters")
+        .set({ lookupHash: createHash("sha256").update(old).digest("hex") })
+        .where("queryNo", "=", filed.queryNo)
+        .execute();
+      const again = await t.app.inject({
+        url: `/sites/rst/interaction/lookup?no=${filed.queryNo}&code=${encodeURIComponent(old)}`,
+      });
+      assert.ok(again.body.includes("咨询养老保险转移接续"), "an old code opens its letter");
+      const wrongCase = await t.app.inject({
+        url: `/sites/rst/interaction/lookup?no=${filed.queryNo}&code=${encodeURIComponent(old.toLowerCase())}`,
+      });
+      assert.ok(!wrongCase.body.includes("咨询养老保险转移接续"), "old codes stay case-sensitive");
+    });
+
+    it("starts the publication consent unticked", async () => {
+      const res = await t.app.inject({ url: "/sites/rst/interaction/write" });
+      assert.equal(res.statusCode, 200);
+      const box = /<input[^>]*name="publishConsent"[^>]*>/.exec(res.body)?.[0] ?? "";
+      assert.ok(box, "the consent box is on the form");
+      assert.doesNotMatch(box, /checked/);
     });
 
     it("dates the query number in China time: 07:30 in Beijing is still the day before in UTC", async () => {
@@ -162,7 +198,7 @@ for (const engine of ENGINES) {
         remoteAddress: "10.0.4.2",
       });
       assert.equal(again.statusCode, 429);
-      assert.match(again.body, /1分钟后/);
+      assert.match(again.body, /\d+秒后再重新获取/);
 
       // One address asking codes for many phones.
       let limited = 0;

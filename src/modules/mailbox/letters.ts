@@ -1,14 +1,22 @@
-import { createHash, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
+import { createHash, randomInt, timingSafeEqual } from "node:crypto";
 
 import type { Selectable, Transaction } from "kysely";
 
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 
-import { hasRole, sitesWithRole, type StaffPrincipal } from "../staff/index.ts";
+import {
+  hasRole,
+  sitesWithRole,
+  type StaffPrincipal,
+  type WorkItem,
+  type WorkloadSection,
+  type WorkloadSource,
+  type WorkState,
+} from "../staff/index.ts";
 
 import type { Db } from "../../platform/db/database.ts";
 
-import { nowIso, chinaDate } from "../../platform/time/china-time.ts";
+import { nowIso, chinaDate, chinaTime } from "../../platform/time/china-time.ts";
 
 import {
   forbidden,
@@ -127,6 +135,28 @@ export function lookupExpired(letter: Parameters<typeof closedAt>[0], now: Date)
   return now.getTime() > until.getTime();
 }
 
+/**
+ * The readable lookup-code alphabet: digits and capitals without 0/O, 1/I/L (easy to read aloud and
+ * copy by hand). Eight characters give 31^8 ≈ 8.5×10^11 codes; wrong guesses are limited per letter.
+ */
+export const LOOKUP_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+export const LOOKUP_LENGTH = 8;
+
+/** A new lookup code: LOOKUP_LENGTH characters of LOOKUP_ALPHABET, uniformly random. */
+export function newLookupCode(): string {
+  let code = "";
+  for (let i = 0; i < LOOKUP_LENGTH; i++) code += LOOKUP_ALPHABET[randomInt(0, LOOKUP_ALPHABET.length)];
+  return code;
+}
+
+/** The forms of a typed code to check: as typed (older codes), and normalised when it is readable. */
+export function lookupCandidates(typed: string): string[] {
+  const raw = typed.trim();
+  const readable = raw.replace(/[\s-]/g, "").toUpperCase();
+  const pattern = new RegExp(`^[${LOOKUP_ALPHABET}]{${LOOKUP_LENGTH}}$`);
+  return pattern.test(readable) && readable !== raw ? [raw, readable] : [raw];
+}
+
 function sha256(s: string): string {
   return createHash("sha256").update(s).digest("hex");
 }
@@ -167,7 +197,7 @@ export interface PublishedLetter {
   publishedAt: string | null;
 }
 
-export class LetterService {
+export class LetterService implements WorkloadSource {
   constructor(
     private readonly store: Db<MailboxTables>,
     private readonly audit: AuditLog,
@@ -374,7 +404,7 @@ export class LetterService {
     const screen = screenText(`${text}\n${input.name}`);
     const dup = await this.findDuplicate(text);
     const limitDays = settings.limits[input.kind] ?? MAX_LIMIT_DAYS;
-    const lookupCode = randomBytes(12).toString("base64url");
+    const lookupCode = newLookupCode();
     const owner =
       screen.flags.length === 0 ? await this.routeOwner(kindOfAddressee, addresseeSiteId, text) : null;
     const status = screen.flags.length > 0 ? "submitted" : owner ? "assigned" : "screened";
@@ -504,8 +534,12 @@ export class LetterService {
       .where("queryNo", "=", queryNo.trim())
       .executeTakeFirst();
     const expected = Buffer.from(row?.lookupHash ?? sha256("none"), "hex");
-    const given = Buffer.from(sha256(code.trim()), "hex");
-    const ok = timingSafeEqual(expected, given);
+    // Codes issued before the readable alphabet (16 case-sensitive base64url characters) still open
+    // their letters as typed; readable codes match in any case, with spaces or hyphens between groups.
+    const ok = lookupCandidates(code).reduce(
+      (hit, candidate) => timingSafeEqual(expected, Buffer.from(sha256(candidate), "hex")) || hit,
+      false,
+    );
     if (!row) return null;
     // Every attempt takes a try first (one atomic statement); a right code gives it back.
     const hour = Math.floor(now.getTime() / 3_600_000);
@@ -753,6 +787,74 @@ export class LetterService {
       .offset((page - 1) * pageSize)
       .execute();
     return { rows, total };
+  }
+
+  /**
+   * The 工作台 share of a handler or reviewer: letters of their departments that are overdue, due within
+   * the warning days, or waiting for them (assigned → the handler answers; answered → the reviewer checks;
+   * operators, as the 分办中心, screen and assign new letters).
+   */
+  async workload(staff: StaffPrincipal): Promise<WorkloadSection | null> {
+    const siteIds = sitesWithRole(staff, ["handler", "reviewer"]);
+    if (siteIds !== null && siteIds.length === 0) return null;
+    let q = this.db
+      .selectFrom("letters")
+      .select(["id", "queryNo", "subject", "status", "dueAt", "ownerSiteId", "transferToSiteId"])
+      .where("status", "in", ["submitted", "screened", "assigned", "answered"]);
+    if (siteIds !== null)
+      q = q.where((eb) => eb.or([eb("ownerSiteId", "in", siteIds), eb("transferToSiteId", "in", siteIds)]));
+    const rows = await q.orderBy("dueAt").orderBy("id").limit(1000).execute();
+    const [settings, calendar] = await Promise.all([this.settings(), this.calendar.current()]);
+    const now = new Date();
+    const waitsFor = (l: (typeof rows)[number]): boolean => {
+      if (staff.isOperator) return l.status === "submitted" || l.status === "screened";
+      const site = l.transferToSiteId ?? l.ownerSiteId;
+      if (site == null) return false;
+      return (
+        (l.status === "assigned" && hasRole(staff, "handler", site)) ||
+        (l.status === "answered" && hasRole(staff, "reviewer", site))
+      );
+    };
+    const items: WorkItem[] = [];
+    const count: Record<WorkState, number> = { overdue: 0, soon: 0, waiting: 0 };
+    for (const l of rows) {
+      const due = new Date(l.dueAt);
+      const waiting = waitsFor(l);
+      if (waiting) count.waiting++;
+      const state: WorkState | null =
+        due < now
+          ? "overdue"
+          : calendar.workingDaysBetween(now, due) <= settings.warnDays
+            ? "soon"
+            : waiting
+              ? "waiting"
+              : null;
+      if (state === "overdue" || state === "soon") count[state]++;
+      if (state)
+        items.push({
+          state,
+          ref: l.queryNo,
+          title: l.subject,
+          href: `/admin/interaction/letters/${l.id}`,
+          due: chinaTime(l.dueAt),
+        });
+    }
+    const order: WorkState[] = ["overdue", "soon", "waiting"];
+    items.sort((a, b) => order.indexOf(a.state) - order.indexOf(b.state));
+    return {
+      title: "领导信箱来信",
+      figures: [
+        { state: "waiting", label: "待我处理的来信", value: count.waiting, href: "/admin/interaction" },
+        { state: "soon", label: "即将到期的来信", value: count.soon, href: "/admin/interaction?view=warned" },
+        {
+          state: "overdue",
+          label: "已超期的来信",
+          value: count.overdue,
+          href: "/admin/interaction?view=overdue",
+        },
+      ],
+      items: items.slice(0, 10),
+    };
   }
 
   private requireOperator(staff: StaffPrincipal) {

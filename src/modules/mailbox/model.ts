@@ -46,6 +46,22 @@ export const DEFAULT_SETTINGS: InteractionSettings = {
   warnDays: 1,
 };
 
+/** Who did something to a letter, in words: the writer, the platform, or a staff member by name. */
+export const ACTOR_LABELS: Record<string, string> = {
+  citizen: "来信人",
+  system: "系统",
+  seed: "系统",
+  assistant: "智能客服",
+  open311: "Open311 接口",
+};
+
+/** An event's actor for people: the label of a role word, else the staff member's name (or login). */
+export function actorLabel(actor: string, staffNames: ReadonlyMap<string, string> = new Map()): string {
+  if (Object.hasOwn(ACTOR_LABELS, actor)) return ACTOR_LABELS[actor];
+  if (actor.startsWith("system:")) return "系统";
+  return staffNames.get(actor) ?? actor;
+}
+
 export const ACTION_LABELS: Record<string, string> = {
   submitted: "提交信件",
   screened: "通过甄别",

@@ -6,7 +6,7 @@ import type { MailboxDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { Gone, httpStatusOf, notFound, NotFound, TooMany } from "../../platform/http/errors.ts";
 import { handleForm, type FormProblem } from "../../platform/http/handle-form.ts";
-import { FormBody, problemFields, sendPhoneCode } from "../../web/public-form.ts";
+import { FormBody, problemFields, sendPhoneCode, type PhoneCodeSent } from "../../web/public-form.ts";
 import { renderDocument } from "../../web/render.ts";
 import { pageParam } from "../../platform/http/params.ts";
 import { pageContext, siteOf } from "../sites/index.ts";
@@ -102,7 +102,8 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
       code: "",
       email: "",
       address: "",
-      publishConsent: true,
+      // Publication is an explicit opt-in: the box starts unticked.
+      publishConsent: false,
       draftToken: newDraftToken(),
     };
   }
@@ -157,8 +158,7 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
         errors: Record<string, string>,
         extra: {
           similar?: SimilarLetter[] | null;
-          notice?: string;
-          demoCode?: string | null;
+          sent?: PhoneCodeSent;
           summary?: string;
         } = {},
       ) =>
@@ -170,8 +170,7 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
             errors={errors}
             addressees={addressees}
             similar={extra.similar ?? null}
-            notice={extra.notice}
-            demoCode={extra.demoCode}
+            sent={extra.sent}
           />,
         );
       const action = fields.action ?? "submit";
@@ -193,7 +192,7 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
             showCode: deps.config.smsShowCode,
           }),
           run: (to) => sendPhoneCode(phone, to),
-          onSuccess: (sent) => sendHtml(reply, page({}, sent)),
+          onSuccess: (sent) => sendHtml(reply, page({}, { sent })),
           rerender: rerender("phone"),
         });
       const input: LetterInput = {

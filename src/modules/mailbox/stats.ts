@@ -17,8 +17,14 @@ export interface LetterFigures {
   replied: number;
   /** Replied within the time limit (including approved extensions). */
   repliedOnTime: number;
-  /** Share of replied letters replied on time, percent with one decimal; null when none replied. */
+  /**
+   * Letters replied on time over the letters that should have been replied by now (replied, plus open
+   * letters past their limit: an overdue unanswered letter counts against timeliness), percent with
+   * one decimal; null when there are none.
+   */
   onTimeRate: number | null;
+  /** The sample of onTimeRate: replied letters plus open letters past their limit. */
+  onTimeBase: number;
   /** Open letters past their limit. */
   overdueOpen: number;
   /** Mean working days from receipt to reply; null when none replied. */
@@ -40,6 +46,8 @@ export interface LetterFigures {
   satisfactionWithDefault: number | null;
   /** Rated letters the citizen marked solved / rated letters that said solved or not. */
   solvedRate: number | null;
+  /** The sample of solvedRate: rated letters that said solved or not. */
+  solvedBase: number;
 }
 
 export interface SiteFigures extends LetterFigures {
@@ -107,7 +115,8 @@ export function figuresOf(
     invalid,
     replied,
     repliedOnTime: onTime,
-    onTimeRate: pct(onTime, replied),
+    onTimeRate: pct(onTime, replied + overdue),
+    onTimeBase: replied + overdue,
     overdueOpen: overdue,
     averageReplyDays: replied > 0 ? Math.round((days / replied) * 10) / 10 : null,
     ratings: r,
@@ -116,6 +125,7 @@ export function figuresOf(
       ? pct(good + defaulted, r.real + defaulted)
       : pct(good, r.real),
     solvedRate: pct(solved, solvedKnown),
+    solvedBase: solvedKnown,
   };
 }
 

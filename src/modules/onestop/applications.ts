@@ -4,7 +4,15 @@ import type { Selectable } from "kysely";
 
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 
-import { hasRole, sitesWithRole, type StaffPrincipal } from "../staff/index.ts";
+import {
+  hasRole,
+  sitesWithRole,
+  type StaffPrincipal,
+  type WorkItem,
+  type WorkloadSection,
+  type WorkloadSource,
+  type WorkState,
+} from "../staff/index.ts";
 
 import type { CalendarService } from "../../platform/calendar/calendar-service.ts";
 
@@ -19,6 +27,8 @@ import { Invalid, DomainError } from "../../platform/http/errors.ts";
 import type { ApplicationRow, ApplicationStatus, OneStopTables } from "./tables.ts";
 
 import type { Account } from "../accounts/index.ts";
+
+import { maskName } from "../../platform/mask/mask.ts";
 
 import { actionNamed, type ActionServices, type ActionSetup, type TrxStep } from "./actions/index.ts";
 
@@ -153,7 +163,7 @@ export interface SaveResult {
 }
 
 /** Applications (办件): drafts, submission, pre-review, the handling workflow and its time limits. */
-export class ApplicationService {
+export class ApplicationService implements WorkloadSource {
   /** Fetches once-only materials through the data exchange (wired by the container; null: none). */
   records: RecordFetcher | null = null;
 
@@ -911,6 +921,8 @@ export class ApplicationService {
       status?: string;
       mine?: boolean;
       groups?: boolean;
+      /** Open tasks assigned to this staff member or held by one of their groups. */
+      forMe?: boolean;
       siteId?: number | null;
       limit?: "overdue" | "warning" | "escalated" | null;
       page: number;
@@ -955,6 +967,26 @@ export class ApplicationService {
                 .where("applicationTasks.status", "=", "open")
                 .where("applicationTasks.groupId", "in", groups),
             ),
+      );
+    }
+    if (filter.forMe) {
+      const groups = await this.workflows.groupIdsOf(staff.id);
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom("applicationTasks")
+            .select("applicationTasks.id")
+            .whereRef("applicationTasks.applicationId", "=", "applications.id")
+            .where("applicationTasks.status", "=", "open")
+            .where((t) =>
+              groups.length === 0
+                ? t("applicationTasks.assigneeId", "=", staff.id)
+                : t.or([
+                    t("applicationTasks.assigneeId", "=", staff.id),
+                    t("applicationTasks.groupId", "in", groups),
+                  ]),
+            ),
+        ),
       );
     }
     if (filter.limit === "escalated")
@@ -1019,6 +1051,53 @@ export class ApplicationService {
         escalated: esc.has(app.id),
       })),
       total,
+    };
+  }
+
+  /**
+   * The 工作台 share of a handler: their departments' applications past or near the committed time
+   * limit, and those with an open step assigned to them or their groups.
+   */
+  async workload(staff: StaffPrincipal): Promise<WorkloadSection | null> {
+    const sites = sitesWithRole(staff, ["handler", "site_admin"]);
+    if (sites !== null && sites.length === 0) return null;
+    const pageSize = 5;
+    const [overdue, soon, waiting] = await Promise.all([
+      this.queue(staff, { limit: "overdue", page: 1, pageSize }),
+      this.queue(staff, { limit: "warning", page: 1, pageSize }),
+      this.queue(staff, { forMe: true, page: 1, pageSize }),
+    ]);
+    const items: WorkItem[] = [];
+    const seen = new Set<number>();
+    const add = (state: WorkState, rows: { app: Application }[]) => {
+      for (const { app } of rows) {
+        if (seen.has(app.id)) continue;
+        seen.add(app.id);
+        items.push({
+          state,
+          ref: app.trackingNo,
+          title: `${app.itemName}（${maskName(app.applicantName)}）`,
+          href: `/admin/services/applications/${app.id}`,
+          due: app.dueCommitted,
+        });
+      }
+    };
+    add("overdue", overdue.rows);
+    add("soon", soon.rows);
+    add("waiting", waiting.rows);
+    return {
+      title: "办件",
+      figures: [
+        { state: "waiting", label: "待我办理的办件", value: waiting.total, href: "/admin/services" },
+        { state: "soon", label: "即将到期的办件", value: soon.total, href: "/admin/services?limit=warning" },
+        {
+          state: "overdue",
+          label: "已超期的办件",
+          value: overdue.total,
+          href: "/admin/services?limit=overdue",
+        },
+      ],
+      items,
     };
   }
 }

@@ -77,6 +77,7 @@ const consultationRoutes: FastifyPluginAsyncTypebox<{ deps: ParticipationDeps }>
       summary?: string;
       notice?: string;
       demoCode?: string | null;
+      resendIn?: number;
       submitted?: boolean;
     } = {},
   ): Promise<string> {
@@ -100,6 +101,7 @@ const consultationRoutes: FastifyPluginAsyncTypebox<{ deps: ParticipationDeps }>
         summary={extra.summary}
         notice={extra.notice}
         demoCode={extra.demoCode}
+        resendIn={extra.resendIn}
         submitted={extra.submitted}
       />,
     );

@@ -85,6 +85,7 @@ const surveyRoutes: FastifyPluginAsyncTypebox<{ deps: ParticipationDeps }> = asy
       summary?: string;
       notice?: string;
       demoCode?: string | null;
+      resendIn?: number;
       done?: boolean;
     } = {},
   ): Promise<string> {
@@ -106,6 +107,7 @@ const surveyRoutes: FastifyPluginAsyncTypebox<{ deps: ParticipationDeps }> = asy
         summary={extra.summary}
         notice={extra.notice}
         demoCode={extra.demoCode}
+        resendIn={extra.resendIn}
         done={extra.done}
         responses={responses}
       />,

@@ -294,7 +294,7 @@ export class SitesService {
           sponsor: input.sponsor?.trim() || name,
           organizer: input.organizer?.trim() || name,
           contact: input.contact?.trim() || "",
-          icp: input.icp?.trim() || "鄂ICP备00000000号",
+          icp: input.icp?.trim() || "楚ICP备00000000号",
           policeRecord: input.policeRecord?.trim() || "",
           description: input.description?.trim() || "",
           sort: 100,

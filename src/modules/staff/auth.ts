@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Forbidden, Unauthenticated } from "../../platform/http/errors.ts";
 import type { Session, SessionStore } from "../../platform/auth/session-store.ts";
 import { checkRequestCsrf } from "../../platform/auth/csrf.ts";
+import { mayUseNav, navEntryFor, type AdminNavEntry } from "../../web/admin-layout.tsx";
 
 /** Staff roles, granted per site. The platform operator flag is global. */
 export const STAFF_ROLES: Record<string, string> = {
@@ -95,9 +96,23 @@ export function guardStaffArea(app: FastifyInstance, deps: StaffAuthDeps): void 
       if (request.url.startsWith("/api/")) throw new Unauthenticated("请先登录");
       return reply.redirect(`/admin/login?next=${encodeURIComponent(request.url)}`, 303);
     }
-    checkRequestCsrf(request, ctx.session.csrf);
     request.staff = ctx;
+    checkRequestCsrf(request, ctx.session.csrf);
+    const entry = navEntryFor(request.url.split("?")[0]);
+    if (entry && !mayUseNav(ctx.staff, entry)) throw new Forbidden(missingRight(entry), {}, "missing_right");
   });
+}
+
+/** The right a console area needs, in words: roles by their Chinese names. */
+export function neededRight(entry: AdminNavEntry): string {
+  if (entry.operatorOnly) return "平台运维";
+  const names = entry.roles.map((r) => STAFF_ROLES[r] ?? r);
+  return `${names.join("或")}（任一网站）`;
+}
+
+/** The message of a console page the viewer may not open: which area, which right is missing. */
+export function missingRight(entry: AdminNavEntry): string {
+  return `您没有使用「${entry.name}」的权限：需要${neededRight(entry)}角色。`;
 }
 
 export function requireRole(ctx: StaffContext, role: string | string[], siteId?: number | null): void {

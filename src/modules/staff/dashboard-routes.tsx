@@ -1,18 +1,12 @@
-import { guardStaffArea } from "./auth.ts";
-
-import { consoleRequest } from "./console-request.ts";
-
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-
+import { guardStaffArea, hasRole, sitesWithRole } from "./auth.ts";
+import { consoleRequest } from "./console-request.ts";
 import type { StaffDeps } from "./deps.ts";
-
-import { sitesWithRole } from "./auth.ts";
-
-import { AdminLayout } from "../../web/admin-layout.tsx";
-
+import { WORK_STATE_NAMES, type WorkloadSection } from "./workload.ts";
+import { AdminLayout, ADMIN_NAV, mayUseNav } from "../../web/admin-layout.tsx";
 import { sendPage } from "../../web/console.ts";
 
-const ANY_ROLE = ["site_admin", "editor", "reviewer"];
+const CONTENT_ROLES = ["site_admin", "editor", "reviewer"];
 
 const dashboardRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, { deps }) => {
   guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
@@ -21,27 +15,32 @@ const dashboardRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (a
     const c = consoleRequest(request);
     const staff = c.auth.staff;
     const inSites = (ids: number[] | null) => (ids === null ? null : ids.length ? ids : [-1]);
-    const reviewSites = inSites(sitesWithRole(staff, "reviewer"));
-    const mySites = inSites(sitesWithRole(staff, ANY_ROLE));
-    const reportSites = inSites(sitesWithRole(staff, ["site_admin", "editor"]));
-    const weekAgo = new Date(Date.now() - 7 * 86400_000).toISOString();
     const { content, sites } = deps;
 
-    const drafts = await content.countArticles({ status: "draft", createdBy: staff.id });
-    const waiting = content.countArticles({ status: "submitted", ownerSiteIds: reviewSites });
-    const published = content.countArticles({
-      status: "published",
-      ownerSiteIds: mySites,
-      publishedSince: weekAgo,
-    });
-    const reports = sites.countOpenErrorReports(reportSites);
-
-    const cards = [
-      { label: "我的草稿", value: drafts, href: "/admin/articles?status=draft" },
-      { label: "待审核", value: await waiting, href: "/admin/review" },
-      { label: "本周发布", value: await published, href: "/admin/articles?status=published" },
-      { label: "待答复的找错反馈", value: await reports, href: "/admin/error-reports" },
-    ];
+    // Content counters only for those who write or review content.
+    let cards: { label: string; value: number; href: string }[] = [];
+    if (hasRole(staff, CONTENT_ROLES)) {
+      const reviewSites = inSites(sitesWithRole(staff, "reviewer"));
+      const mySites = inSites(sitesWithRole(staff, CONTENT_ROLES));
+      const reportSites = inSites(sitesWithRole(staff, ["site_admin", "editor"]));
+      const weekAgo = new Date(Date.now() - 7 * 86400_000).toISOString();
+      const [drafts, waiting, published, reports] = await Promise.all([
+        content.countArticles({ status: "draft", createdBy: staff.id }),
+        content.countArticles({ status: "submitted", ownerSiteIds: reviewSites }),
+        content.countArticles({ status: "published", ownerSiteIds: mySites, publishedSince: weekAgo }),
+        sites.countOpenErrorReports(reportSites),
+      ]);
+      cards = [
+        { label: "我的草稿", value: drafts, href: "/admin/articles?status=draft" },
+        { label: "待审核", value: waiting, href: "/admin/review" },
+        { label: "本周发布", value: published, href: "/admin/articles?status=published" },
+        { label: "待答复的找错反馈", value: reports, href: "/admin/error-reports" },
+      ];
+    }
+    const sections = (await Promise.all(deps.workloads.map((w) => w.workload(staff)))).filter(
+      (s): s is WorkloadSection => s !== null,
+    );
+    const shortcuts = ADMIN_NAV.filter((n) => n.href !== "/admin" && mayUseNav(staff, n));
     return sendPage(
       reply,
       <AdminLayout ctx={c.view} title="工作台">
@@ -49,30 +48,72 @@ const dashboardRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (a
         <p>
           您好，{staff.displayName}。{staff.isOperator ? "您是平台运维管理员，可管理所有网站。" : null}
         </p>
-        <ul class="cards" aria-label="工作概况">
-          {cards.map((card) => (
-            <li class="card">
-              <a href={card.href}>
-                <strong>{card.value}</strong>
-                {card.label}
-              </a>
+        {sections.map((section, i) => (
+          <section class="workload" aria-labelledby={`work-${i}`}>
+            <h2 id={`work-${i}`}>{section.title}</h2>
+            <ul class="cards" aria-label={`${section.title}概况`}>
+              {section.figures.map((f) => (
+                <li class={`card ${f.state}`}>
+                  <a href={f.href}>
+                    <strong>{f.value}</strong>
+                    {f.label}
+                  </a>
+                </li>
+              ))}
+            </ul>
+            {section.items.length ? (
+              <table class="admin-table">
+                <caption>最紧急的{section.title}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">状态</th>
+                    <th scope="col">编号</th>
+                    <th scope="col">事项</th>
+                    <th scope="col">办理时限</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {section.items.map((item) => (
+                    <tr class={`work-${item.state}`}>
+                      <td>
+                        <span class={`badge ${item.state}`}>{WORK_STATE_NAMES[item.state]}</span>
+                      </td>
+                      <td>{item.ref}</td>
+                      <td>
+                        <a href={item.href}>{item.title}</a>
+                      </td>
+                      <td>{item.due ?? "—"}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            ) : (
+              <p>暂无到期或待您处理的{section.title}。</p>
+            )}
+          </section>
+        ))}
+        {cards.length ? (
+          <section aria-labelledby="work-content">
+            <h2 id="work-content">信息发布</h2>
+            <ul class="cards" aria-label="信息发布概况">
+              {cards.map((card) => (
+                <li class="card">
+                  <a href={card.href}>
+                    <strong>{card.value}</strong>
+                    {card.label}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : null}
+        <h2>常用功能</h2>
+        <ul>
+          {shortcuts.map((n) => (
+            <li>
+              <a href={n.href}>{n.name}</a>
             </li>
           ))}
-        </ul>
-        <h2>常用操作</h2>
-        <ul>
-          <li>
-            <a href="/admin/articles/new">新建信息</a>
-          </li>
-          <li>
-            <a href="/admin/review">审核队列</a>
-          </li>
-          <li>
-            <a href="/admin/sites">网站与栏目</a>
-          </li>
-          <li>
-            <a href="/admin/error-reports">我为政府网站找错</a>
-          </li>
         </ul>
       </AdminLayout>,
     );

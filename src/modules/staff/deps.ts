@@ -14,6 +14,8 @@ import type { StaffTables } from "./tables.ts";
 
 import type { StaffService } from "./service.ts";
 
+import type { WorkloadSource } from "./workload.ts";
+
 /** What the container gives this module's routes and seed (AppDeps satisfies it). */
 export interface StaffDeps {
   audit: AuditLog;
@@ -23,4 +25,6 @@ export interface StaffDeps {
   staff: StaffService;
   sites: SitesService;
   store: Db<StaffTables>;
+  /** Modules whose time-limited work the 工作台 shows (letters, applications). */
+  workloads: WorkloadSource[];
 }

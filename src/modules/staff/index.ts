@@ -14,3 +14,11 @@ export {
   type StaffPrincipal,
 } from "./auth.ts";
 export { adminView, consoleRequest, type ConsoleRequest } from "./console-request.ts";
+export { renderConsoleForbidden, staffOfRequest } from "./views/forbidden.tsx";
+export {
+  WORK_STATE_NAMES,
+  type WorkItem,
+  type WorkloadSection,
+  type WorkloadSource,
+  type WorkState,
+} from "./workload.ts";

@@ -1,3 +1,4 @@
+import QRCode from "qrcode";
 import { checkRequestCsrf, preSessionToken, preSessionTokenValid } from "../../platform/auth/csrf.ts";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
@@ -16,7 +17,7 @@ import { type StaffUser } from "./service.ts";
 
 import { newTotpSecret, totpUri } from "./totp.ts";
 
-import { LoginPage, TotpPage } from "./views/login.tsx";
+import { LoginPage, TotpPage, type TotpEnrolment } from "./views/login.tsx";
 
 const PENDING_SECONDS = 10 * 60;
 /** Per client address; generous enough for an office behind one NAT, tight enough to stop guessing. */
@@ -139,7 +140,10 @@ const loginRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, 
     if (!pending) return reply.redirect("/admin/login", 303);
     const user = await staffService.byId(pending.session.userId);
     if (!user) return reply.redirect("/admin/login", 303);
-    return sendPage(reply, <TotpPage csrf={pending.session.csrf} enrol={enrolment(user, pending.session)} />);
+    return sendPage(
+      reply,
+      <TotpPage csrf={pending.session.csrf} enrol={await enrolment(user, pending.session)} />,
+    );
   });
 
   app.post(
@@ -151,7 +155,7 @@ const loginRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, 
       checkRequestCsrf(request, pending.session.csrf);
       const user = await staffService.byId(pending.session.userId);
       if (!user || user.disabled) return reply.redirect("/admin/login", 303);
-      const enrol = enrolment(user, pending.session);
+      const enrol = await enrolment(user, pending.session);
       const secret = enrol?.secret ?? user.totpSecret;
       if (!secret) return reply.redirect("/admin/login", 303);
       const ip = clientIp(request);
@@ -195,8 +199,12 @@ const loginRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, 
 export default loginRoutes;
 
 /** The secret being enrolled in this half-finished sign-in, when the operator has none yet. */
-function enrolment(user: StaffUser, session: Session): { secret: string; uri: string } | null {
+async function enrolment(user: StaffUser, session: Session): Promise<TotpEnrolment | null> {
   if (user.totpSecret) return null;
   const secret = typeof session.data.enrolSecret === "string" ? session.data.enrolSecret : null;
-  return secret ? { secret, uri: totpUri(user.username, secret) } : null;
+  if (!secret) return null;
+  const uri = totpUri(user.username, secret);
+  // The QR code is drawn on the server (an SVG data URI: no script, allowed by the CSP's img-src).
+  const svg = await QRCode.toString(uri, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
+  return { secret, uri, qr: `data:image/svg+xml;base64,${Buffer.from(svg).toString("base64")}` };
 }

@@ -1,3 +1,4 @@
+import QRCode from "qrcode";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
@@ -67,6 +68,12 @@ for (const engine of ENGINES) {
       assert.ok(secret, "the secret is shown in base32");
       adminSecret = secret;
       assert.match(page.body, /otpauth:\/\/totp\//);
+      // A QR code to scan: the otpauth link drawn as an SVG image (the secret text stays as fallback).
+      const uri = /<code class="break">([^<]+)</.exec(page.body)![1].replace(/&amp;/g, "&");
+      const qr = /<img class="totp-qr" src="data:image\/svg\+xml;base64,([^"]+)"/.exec(page.body)?.[1];
+      assert.ok(qr, "the enrolment page shows a QR code");
+      const expected = await QRCode.toString(uri, { type: "svg", errorCorrectionLevel: "M", margin: 2 });
+      assert.equal(Buffer.from(qr, "base64").toString(), expected, "the QR code encodes the otpauth link");
       first.csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
       const bad = await first.post("/admin/login/totp", {
         code: "000000" === totpCode(secret) ? "111111" : "000000",

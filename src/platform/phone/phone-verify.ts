@@ -86,8 +86,10 @@ export class PhoneVerifier {
       .where("createdAt", ">", hourAgo)
       .orderBy("createdAt", "desc")
       .execute();
-    if (recent.length > 0 && now.getTime() - Date.parse(recent[0].createdAt) < LIMITS.phoneGapMs)
-      throw new TooMany("验证码已发送，请1分钟后再重新获取", { phone: "请1分钟后再获取验证码" });
+    if (recent.length > 0 && now.getTime() - Date.parse(recent[0].createdAt) < LIMITS.phoneGapMs) {
+      const wait = Math.ceil((LIMITS.phoneGapMs - (now.getTime() - Date.parse(recent[0].createdAt))) / 1000);
+      throw new TooMany(`验证码已发送，请${wait}秒后再重新获取`, { phone: `请${wait}秒后再获取验证码` });
+    }
     if (recent.length >= LIMITS.phonePerHour)
       throw new TooMany("该手机号获取验证码过于频繁，请1小时后再试", { phone: "获取验证码过于频繁" });
     const byIp = await this.db
@@ -104,7 +106,7 @@ export class PhoneVerifier {
       .values({
         phone: this.phoneKey(phone),
         purpose,
-        codeHash: this.hash(`${phone}:${purpose}:${code}`),
+        codeHash: this.hash(`${phone}:${code}`),
         ipHash,
         attempts: 0,
         usedAt: null,
@@ -116,7 +118,11 @@ export class PhoneVerifier {
     return code;
   }
 
-  /** Checks and consumes the latest code for the phone; throws DomainError (field `code`) when wrong. */
+  /**
+   * Checks the latest code sent to the phone. One code serves the same phone on every form (a letter,
+   * then a survey) until it expires: `purpose` only records where it was asked for. Wrong tries are
+   * limited per code (MAX_ATTEMPTS); throws DomainError (field `code`) when wrong or expired.
+   */
   async verify(rawPhone: string, purpose: string, rawCode: string, now = new Date()): Promise<string> {
     const phone = normalisePhone(rawPhone);
     const code = rawCode.trim();
@@ -124,8 +130,6 @@ export class PhoneVerifier {
       .selectFrom("phoneCodes")
       .selectAll()
       .where("phone", "=", this.phoneKey(phone))
-      .where("purpose", "=", purpose)
-      .where("usedAt", "is", null)
       .orderBy("id", "desc")
       .limit(1)
       .executeTakeFirst();
@@ -142,17 +146,38 @@ export class PhoneVerifier {
       .executeTakeFirst();
     if (!reserved) throw fail("验证码错误次数过多，请重新获取");
     const expected = Buffer.from(row.codeHash, "hex");
-    const given = Buffer.from(this.hash(`${phone}:${purpose}:${code}`), "hex");
-    if (!/^\d{6}$/.test(code) || !timingSafeEqual(expected, given))
+    // Codes stored before they served every form were keyed with their purpose.
+    const forms = [`${phone}:${code}`, `${phone}:${row.purpose}:${code}`];
+    const matches = forms.reduce(
+      (hit, form) => timingSafeEqual(expected, Buffer.from(this.hash(form), "hex")) || hit,
+      false,
+    );
+    if (!/^\d{6}$/.test(code) || !matches)
       throw fail(reserved.attempts >= MAX_ATTEMPTS ? "验证码错误次数过多，请重新获取" : "验证码不正确");
-    const used = await this.db
+    // A right code gives its try back, so using it on several forms does not use up the wrong tries.
+    await this.db
       .updateTable("phoneCodes")
-      .set({ usedAt: now.toISOString() })
+      .set((eb) => ({
+        attempts: eb("attempts", "-", 1),
+        usedAt: eb.fn.coalesce("usedAt", eb.val(now.toISOString())),
+      }))
       .where("id", "=", row.id)
-      .where("usedAt", "is", null)
-      .executeTakeFirst();
-    if (Number(used.numUpdatedRows) !== 1) throw fail("验证码已使用，请重新获取");
+      .execute();
     return phone;
+  }
+
+  /** Seconds until the phone may ask for a new code (0: now). The form counts them down. */
+  async resendIn(rawPhone: string, now = new Date()): Promise<number> {
+    const last = await this.db
+      .selectFrom("phoneCodes")
+      .select("createdAt")
+      .where("phone", "=", this.phoneKey(normalisePhone(rawPhone)))
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    if (!last) return 0;
+    const left = LIMITS.phoneGapMs - (now.getTime() - Date.parse(last.createdAt));
+    return left > 0 ? Math.ceil(left / 1000) : 0;
   }
 
   /** A stable, non-reversible identity for "one answer per verified person". */

@@ -94,7 +94,7 @@ export function knownHomophone(text: string): string | null {
   return knownByPinyin.get(toPinyin(text)) ?? null;
 }
 
-/** 发文字号 in a form that ignores brackets and spaces: 鄂人社发〔2024〕12号 → 鄂人社发202412号. */
+/** 发文字号 in a form that ignores brackets and spaces: 楚人社发〔2024〕12号 → 楚人社发202412号. */
 export function normaliseDocNumber(text: string): string {
   return text.replace(/[\s〔〕[\]()（）【】{}第]/g, "");
 }

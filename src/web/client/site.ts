@@ -1,5 +1,7 @@
 // Progressive enhancement for public pages: everything works without this script.
 
+import { setupPhoneCode } from "./phone-code.ts";
+
 function setupReadAloud(): void {
   const button = document.querySelector<HTMLButtonElement>("[data-read-aloud]");
   if (!button || !("speechSynthesis" in window)) return;
@@ -24,4 +26,5 @@ function setupReadAloud(): void {
 
 document.addEventListener("DOMContentLoaded", () => {
   setupReadAloud();
+  setupPhoneCode();
 });

@@ -1,3 +1,4 @@
+import { PhoneCodeFields, type PhoneCodeState } from "../../../web/components/phone-code.tsx";
 import { Layout, type PageContext } from "../../../web/layout.tsx";
 import { ErrorSummary, Field } from "../../../web/components/form.tsx";
 import type { FaqLink } from "../repo.ts";
@@ -35,11 +36,8 @@ export const EMPTY_HANDOFF: HandOffValues = {
 };
 
 /** "Code sent" after the first step of the hand-off form. */
-export interface HandOffNotice {
-  text: string;
-  /** Shown only on demo deployments (config.smsShowCode). */
-  demoCode: string | null;
-}
+/** What the hand-off's phone-code step shows after a code was sent (see web/components/phone-code). */
+export type HandOffNotice = PhoneCodeState;
 
 /** The letter filed for the hand-off. */
 export interface HandOffReceiptView {
@@ -194,17 +192,6 @@ export function AssistantPage({
         {showHandOff ? null : (
           <p class="meta">没有找到答案？留下联系方式，工作人员会根据您的对话记录答复您。</p>
         )}
-        {handOffNotice ? (
-          <div class="notice info" role="status">
-            <p>{handOffNotice.text}</p>
-            {handOffNotice.demoCode ? (
-              <p>
-                演示环境：验证码为 <strong class="demo-code">{handOffNotice.demoCode}</strong>
-                （正式环境仅通过短信发送）
-              </p>
-            ) : null}
-          </div>
-        ) : null}
         <form method="post" action={`${ctx.base}/assistant/handoff`} novalidate>
           {/* Enter in a text field files the request, not the code request. */}
           <button type="submit" name="action" value="submit" class="visually-hidden" tabIndex={-1}>
@@ -224,31 +211,12 @@ export function AssistantPage({
               required
             />
           </Field>
-          <Field id="phone" label="手机号码（必填，用于验证和回访）" error={handOffErrors.phone}>
-            <input
-              id="phone"
-              name="phone"
-              type="tel"
-              maxLength={15}
-              value={handOff.phone}
-              autocomplete="tel"
-              required
-            />
-          </Field>
-          <button type="submit" name="action" value="code" class="button secondary" formnovalidate>
-            获取短信验证码
-          </button>
-          <Field id="code" label="短信验证码（必填）" hint="6位数字，10分钟内有效" error={handOffErrors.code}>
-            <input
-              id="code"
-              name="code"
-              type="text"
-              inputMode="numeric"
-              maxLength={6}
-              value={handOff.code}
-              autocomplete="one-time-code"
-            />
-          </Field>
+          <PhoneCodeFields
+            action={`${ctx.base}/assistant/handoff`}
+            values={handOff}
+            errors={handOffErrors}
+            sent={handOffNotice}
+          />
           <Field id="email" label="电子邮箱（选填）" error={handOffErrors.email}>
             <input
               id="email"

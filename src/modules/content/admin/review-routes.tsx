@@ -8,6 +8,7 @@ import { Invalid } from "../../../platform/http/errors.ts";
 import { FormBody, formText } from "../../../platform/http/form-input.ts";
 import { handleForm } from "../../../platform/http/handle-form.ts";
 import type { Article } from "../service.ts";
+import { checkLinks, checkText, type ContentFinding } from "../content-check.ts";
 import { actorOf } from "./articles-routes.tsx";
 import { ArticleListQuery, articleOf } from "./article-form.ts";
 import { sendPage } from "../../../web/console.ts";
@@ -81,9 +82,10 @@ const reviewRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (ap
     message?: string,
     done?: string,
   ) {
-    const [links, attachments] = await Promise.all([
+    const [links, attachments, findings] = await Promise.all([
       content.repo.channelLinks(article.id),
       content.repo.attachmentsOf(article.id),
+      findingsOf(article),
     ]);
     return sendPage(
       reply,
@@ -98,12 +100,22 @@ const reviewRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (ap
         errors={errors}
         message={message}
         done={done}
+        findings={findings}
       />,
       Object.keys(errors).length ? 400 : 200,
     );
   }
 
   const load = (rawId: string) => articleOf(content, rawId);
+
+  /** The content check of an article: its words, and its internal links asked for on this app. */
+  async function findingsOf(article: Article): Promise<ContentFinding[]> {
+    const links = await checkLinks(article.bodyHtml, async (path) => {
+      const res = await app.inject({ method: "GET", url: path });
+      return res.statusCode;
+    });
+    return [...checkText(article.title, article.bodyHtml), ...links];
+  }
 
   app.get(
     "/admin/review/:id",
@@ -143,6 +155,7 @@ const reviewRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (ap
           redirectTo: formText(form, "redirectTo", 300).trim(),
           validity: formText(form, "validity", 10),
           validityNote: formText(form, "validityNote", 500),
+          confirmCheck: formText(form, "confirmCheck", 2),
         };
         return handleForm({
           parse: () => values,
@@ -163,6 +176,12 @@ const reviewRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (ap
       if (Date.parse(at) <= Date.now())
         throw new Invalid("定时发布时间须晚于现在", { scheduledAt: "请选择将来的时间，或留空立即发布" });
     }
+    // 严重表述错误 is a veto item of the national inspection: the reviewer confirms each finding first.
+    const serious = checkText(article.title, article.bodyHtml).filter((f) => f.severity === "serious");
+    if (serious.length && v.confirmCheck !== "1")
+      throw new Invalid(`内容检查发现 ${serious.length} 处严重表述问题，请核对修改后再发布`, {
+        confirmCheck: "请逐条核对内容检查结果，确认无误后勾选此项",
+      });
     await content.publish(article.id, actorOf(c.auth.staff), at);
     return at ? "scheduled" : "published";
   });

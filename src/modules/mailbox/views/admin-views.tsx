@@ -12,7 +12,14 @@ import type { Selectable } from "kysely";
 
 import type { Letter } from "../letters.ts";
 
-import { ACTION_LABELS, LETTER_KINDS, LETTER_STATUS, RATINGS, type InteractionSettings } from "../model.ts";
+import {
+  ACTION_LABELS,
+  actorLabel,
+  LETTER_KINDS,
+  LETTER_STATUS,
+  RATINGS,
+  type InteractionSettings,
+} from "../model.ts";
 
 import { FLAG_LABELS, type ScreenFlag } from "../screening.ts";
 
@@ -149,6 +156,7 @@ export function LetterAdminPage({
   values,
   done,
   now,
+  staffNames = new Map(),
 }: {
   ctx: AdminContext;
   detail: LetterDetail;
@@ -160,6 +168,8 @@ export function LetterAdminPage({
   values: Record<string, string>;
   done?: string;
   now: string;
+  /** Display names of the staff members among the events' actors (login → name). */
+  staffNames?: ReadonlyMap<string, string>;
 }) {
   const l = detail.letter;
   const action = (name: string) => `/admin/interaction/letters/${l.id}/${name}`;
@@ -483,7 +493,8 @@ export function LetterAdminPage({
       <ol class="timeline">
         {detail.events.map((e) => (
           <li>
-            <span class="meta">{formatPubDate(e.at)}</span> {e.actor}：{ACTION_LABELS[e.action] ?? e.action}
+            <span class="meta">{formatPubDate(e.at)}</span> {actorLabel(e.actor, staffNames)}：
+            {ACTION_LABELS[e.action] ?? e.action}
             {e.note ? `（${e.note}）` : ""}
             {e.public ? "" : " [内部]"}
           </li>

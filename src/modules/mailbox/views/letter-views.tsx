@@ -1,3 +1,4 @@
+import { PhoneCodeFields, type PhoneCodeState } from "../../../web/components/phone-code.tsx";
 import type { LetterEventRow } from "../tables.ts";
 import { Layout, formatDate, formatPubDate, type PageContext } from "../../../web/layout.tsx";
 
@@ -58,6 +59,15 @@ export function percent(v: number | null): string {
   return v == null ? "—" : `${v}%`;
 }
 
+/** A rate with the sample it rests on: "100%（1 件评价）"; "—（暂无评价）" without one. */
+export function rate(v: number | null, n: number, unit: string): string {
+  return n === 0 || v == null ? `—（暂无${unit}）` : `${v}%（${n} 件${unit}）`;
+}
+
+/** The samples of the rates, in words. */
+const ON_TIME = "应答复";
+const RATED = "评价";
+
 /** Headline figures, shared by the centre page and the statistics page. */
 export function FigureCards({ f }: { f: LetterFigures }) {
   return (
@@ -72,7 +82,7 @@ export function FigureCards({ f }: { f: LetterFigures }) {
       </div>
       <div>
         <dt>按时答复率</dt>
-        <dd>{percent(f.onTimeRate)}</dd>
+        <dd>{rate(f.onTimeRate, f.onTimeBase, ON_TIME)}</dd>
       </div>
       <div>
         <dt>平均答复用时</dt>
@@ -80,11 +90,11 @@ export function FigureCards({ f }: { f: LetterFigures }) {
       </div>
       <div>
         <dt>满意率（群众实评）</dt>
-        <dd>{percent(f.satisfactionReal)}</dd>
+        <dd>{rate(f.satisfactionReal, f.ratings.real, RATED)}</dd>
       </div>
       <div>
         <dt>解决率</dt>
-        <dd>{percent(f.solvedRate)}</dd>
+        <dd>{rate(f.solvedRate, f.solvedBase, RATED)}</dd>
       </div>
     </dl>
   );
@@ -223,8 +233,17 @@ function LookupForm({ ctx, no, idPrefix = "" }: { ctx: PageContext; no: string; 
           required
         />
       </Field>
-      <Field id={`${idPrefix}code`} label="查询码">
-        <input id={`${idPrefix}code`} name="code" type="text" maxLength={64} autoComplete="off" required />
+      <Field id={`${idPrefix}code`} label="查询码" hint="提交信件时显示的8位字母和数字，不区分大小写">
+        <input
+          id={`${idPrefix}code`}
+          name="code"
+          type="text"
+          maxLength={64}
+          autoComplete="off"
+          autoCapitalize="characters"
+          spellcheck={false}
+          required
+        />
       </Field>
       <button type="submit" class="button">
         查询
@@ -239,8 +258,7 @@ export function WritePage({
   errors,
   addressees,
   similar,
-  notice,
-  demoCode,
+  sent,
   summary,
 }: {
   ctx: PageContext;
@@ -249,8 +267,7 @@ export function WritePage({
   errors: Record<string, string>;
   addressees: Addressee[];
   similar: SimilarLetter[] | null;
-  notice?: string;
-  demoCode?: string | null;
+  sent?: PhoneCodeState;
 }) {
   const hasFileError = !!errors.attachments;
   return (
@@ -268,16 +285,6 @@ export function WritePage({
       <p>
         请如实填写。标注“必填”的项目须填写；涉及个人隐私的内容不会公开。紧急求助请拨打 110、120、119 等电话。
       </p>
-      {notice ? (
-        <div class="notice info" role="status">
-          <p>{notice}</p>
-          {demoCode ? (
-            <p>
-              演示环境：验证码为 <strong class="demo-code">{demoCode}</strong>（正式环境仅通过短信发送）
-            </p>
-          ) : null}
-        </div>
-      ) : null}
       <form
         method="post"
         action={`${ctx.base}/interaction/write`}
@@ -377,31 +384,12 @@ export function WritePage({
             required
           />
         </Field>
-        <Field id="phone" label="手机号码（必填，用于验证和回访）" error={errors.phone}>
-          <input
-            id="phone"
-            name="phone"
-            type="tel"
-            maxLength={15}
-            value={values.phone}
-            autoComplete="tel"
-            required
-          />
-        </Field>
-        <button type="submit" name="action" value="code" class="button secondary" formnovalidate>
-          获取短信验证码
-        </button>
-        <Field id="code" label="短信验证码（必填）" error={errors.code} hint="6位数字，10分钟内有效">
-          <input
-            id="code"
-            name="code"
-            type="text"
-            inputMode="numeric"
-            maxLength={6}
-            value={values.code}
-            autoComplete="one-time-code"
-          />
-        </Field>
+        <PhoneCodeFields
+          action={`${ctx.base}/interaction/write`}
+          values={values}
+          errors={errors}
+          sent={sent}
+        />
         <Field id="email" label="电子邮箱（选填）" error={errors.email}>
           <input
             id="email"
@@ -467,7 +455,10 @@ export function ReceiptPage({
         <p>
           查询码：<strong class="lookup-code">{lookupCode}</strong>
         </p>
-        <p>请妥善保存查询编号和查询码，凭二者可查看办理进度、答复并进行评价。查询码只显示这一次。</p>
+        <p>
+          请妥善保存查询编号和查询码，凭二者可查看办理进度、答复并进行评价。查询码为8位字母和数字（不含容易混淆的
+          0、O、1、I、L），不区分大小写，只显示这一次。
+        </p>
         <p>
           <a href={lookupUrl} class="lookup-link">
             免登录查看办理进度
@@ -735,17 +726,18 @@ export function StatsPage({
       <h2>满意度评价</h2>
       <p>
         群众实际评价 {f.ratings.real} 件：满意 {f.ratings.satisfied} 件，基本满意 {f.ratings.basic} 件，不满意{" "}
-        {f.ratings.unsatisfied} 件；满意率 {percent(f.satisfactionReal)}。
+        {f.ratings.unsatisfied} 件；满意率 {rate(f.satisfactionReal, f.ratings.real, RATED)}。
       </p>
       <p>
         答复后 {ratingWindowDays} 天内未评价的 {f.ratings.defaulted} 件
         {defaultRule
-          ? `按规定默认计为满意，计入默认评价后满意率为 ${percent(f.satisfactionWithDefault)}`
+          ? `按规定默认计为满意，计入默认评价后满意率为 ${rate(f.satisfactionWithDefault, f.ratings.real + f.ratings.defaulted, RATED)}`
           : "不计入满意率"}
         ；另有 {f.ratings.awaiting} 件尚在评价期内。
       </p>
       <p>
-        不予受理 {f.invalid} 件；超期未答复 {f.overdueOpen} 件。
+        不予受理 {f.invalid} 件；超期未答复 {f.overdueOpen} 件（计入按时答复率：按时答复 {f.repliedOnTime} 件
+        ÷（已答复 {f.replied} 件 + 超期未答复 {f.overdueOpen} 件））。
       </p>
       <h2>各部门办理情况</h2>
       <div class="table-scroll">
@@ -770,11 +762,11 @@ export function StatsPage({
                 <th scope="row">{d.name}</th>
                 <td>{d.received}</td>
                 <td>{d.replied}</td>
-                <td>{percent(d.onTimeRate)}</td>
+                <td>{rate(d.onTimeRate, d.onTimeBase, ON_TIME)}</td>
                 <td>{d.averageReplyDays ?? "—"}</td>
-                <td>{percent(d.satisfactionReal)}</td>
+                <td>{rate(d.satisfactionReal, d.ratings.real, RATED)}</td>
                 <td>{d.ratings.defaulted}</td>
-                <td>{percent(d.solvedRate)}</td>
+                <td>{rate(d.solvedRate, d.solvedBase, RATED)}</td>
                 <td>{d.overdueOpen}</td>
               </tr>
             ))}

@@ -274,8 +274,15 @@ export function ApplicationAdminPage({
         {app.applicantName}
         {app.filing?.mode === "proxy" ? <strong>（代办）</strong> : null}
       </p>
-      <p>
-        <LimitBadge label="承诺：" state={committed} /> <LimitBadge label="法定：" state={legal} />{" "}
+      <p class="limits">
+        {committed || legal ? (
+          <>
+            {committed ? <LimitBadge label="承诺：" state={committed} /> : null}{" "}
+            {legal ? <LimitBadge label="法定：" state={legal} /> : null}{" "}
+          </>
+        ) : (
+          <span>办理时限：受理后开始计时</span>
+        )}
         {delivery ? <LimitBadge label="送达：" state={delivery} /> : null}
         {app.suspendedDays ? ` · 已暂停计时${app.suspendedDays}个工作日（不计入时限）` : ""}
         {app.extendedDays ? ` · 法定期限经批准延长${app.extendedDays}个工作日` : ""}

@@ -1,3 +1,4 @@
+import { PhoneCodeFields as SharedPhoneCodeFields } from "../../../web/components/phone-code.tsx";
 import { Layout, formatDate, formatPubDate, type PageContext } from "../../../web/layout.tsx";
 import { ErrorSummary, Field } from "../../../web/components/form.tsx";
 import { RichText } from "../../../web/components/rich-text.tsx";
@@ -19,56 +20,30 @@ export const crumbsFor = (ctx: PageContext, section: string, href?: string, name
   ...(name ? [{ name: section, href }, { name }] : [{ name: section }]),
 ];
 
-/** The verification part of a citizen form: phone, code request button, code. */
+/** The verification part of a citizen form: the shared phone-code step (web/components/phone-code). */
 export function PhoneCodeFields({
+  action,
   values,
   errors,
   notice,
   demoCode,
+  resendIn,
 }: {
+  action: string;
   values: { phone: string; code: string };
   errors: Record<string, string>;
   notice?: string;
   demoCode?: string | null;
+  resendIn?: number;
 }) {
   return (
-    <>
-      {notice ? (
-        <div class="notice info" role="status">
-          <p>{notice}</p>
-          {demoCode ? (
-            <p>
-              演示环境：验证码为 <strong class="demo-code">{demoCode}</strong>（正式环境仅通过短信发送）
-            </p>
-          ) : null}
-        </div>
-      ) : null}
-      <Field id="phone" label="手机号码（必填，仅用于验证，不公开）" error={errors.phone}>
-        <input
-          id="phone"
-          name="phone"
-          type="tel"
-          maxLength={15}
-          value={values.phone}
-          autoComplete="tel"
-          required
-        />
-      </Field>
-      <button type="submit" name="action" value="code" class="button secondary" formnovalidate>
-        获取短信验证码
-      </button>
-      <Field id="code" label="短信验证码（必填）" error={errors.code} hint="6位数字，10分钟内有效">
-        <input
-          id="code"
-          name="code"
-          type="text"
-          inputMode="numeric"
-          maxLength={6}
-          value={values.code}
-          autoComplete="one-time-code"
-        />
-      </Field>
-    </>
+    <SharedPhoneCodeFields
+      action={action}
+      values={values}
+      errors={errors}
+      sent={{ notice, demoCode, resendIn }}
+      phoneLabel="手机号码（必填，仅用于验证，不公开）"
+    />
   );
 }
 
@@ -190,6 +165,7 @@ export function ConsultationPage({
   summary,
   notice,
   demoCode,
+  resendIn,
   submitted,
 }: {
   ctx: PageContext;
@@ -205,6 +181,7 @@ export function ConsultationPage({
   summary?: string;
   notice?: string;
   demoCode?: string | null;
+  resendIn?: number;
   submitted?: boolean;
 }) {
   const base = `${ctx.base}/interaction/consultations`;
@@ -304,7 +281,14 @@ export function ConsultationPage({
                   required
                 />
               </Field>
-              <PhoneCodeFields values={values} errors={errors} notice={notice} demoCode={demoCode} />
+              <PhoneCodeFields
+                action={`${base}/${c.id}/comment`}
+                values={values}
+                errors={errors}
+                notice={notice}
+                demoCode={demoCode}
+                resendIn={resendIn}
+              />
               <button type="submit" name="action" value="submit" class="button">
                 提交意见
               </button>

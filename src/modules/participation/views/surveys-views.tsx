@@ -121,6 +121,7 @@ export function SurveyPage({
   summary,
   notice,
   demoCode,
+  resendIn,
   done,
   responses,
 }: {
@@ -135,6 +136,7 @@ export function SurveyPage({
   summary?: string;
   notice?: string;
   demoCode?: string | null;
+  resendIn?: number;
   done?: boolean;
   responses: number;
 }) {
@@ -184,7 +186,14 @@ export function SurveyPage({
           ))}
           <h2>验证身份</h2>
           <p class="meta">每人只能提交一次答卷。系统只保存手机号码的不可逆标识，不保存号码本身。</p>
-          <PhoneCodeFields values={phone} errors={errors} notice={notice} demoCode={demoCode} />
+          <PhoneCodeFields
+            action={base}
+            values={phone}
+            errors={errors}
+            notice={notice}
+            demoCode={demoCode}
+            resendIn={resendIn}
+          />
           <button type="submit" name="action" value="submit" class="button">
             提交答卷
           </button>

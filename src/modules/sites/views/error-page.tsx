@@ -27,7 +27,14 @@ export async function renderErrorPage(
       path: "/",
     };
   }
-  const title = status === 404 ? "页面不存在" : status >= 500 ? "服务暂时不可用" : "请求有误";
+  const title =
+    status === 404
+      ? "页面不存在"
+      : status === 403
+        ? "无权访问"
+        : status >= 500
+          ? "服务暂时不可用"
+          : "请求有误";
   return renderDocument(
     <Layout
       ctx={ctx}

@@ -1,6 +1,14 @@
 import { AdminLayout, CsrfField } from "../../../web/admin-layout.tsx";
 import { Field } from "../../../web/components/form.tsx";
 
+/** An operator's authenticator being set up: the secret, its otpauth link and that link as a QR code. */
+export interface TotpEnrolment {
+  secret: string;
+  uri: string;
+  /** The otpauth link as a QR code (an SVG data URI). */
+  qr: string;
+}
+
 export function LoginPage({
   csrf,
   next,
@@ -45,7 +53,7 @@ export function TotpPage({
   error,
 }: {
   csrf: string;
-  enrol: { secret: string; uri: string } | null;
+  enrol: TotpEnrolment | null;
   error?: string;
 }) {
   return (
@@ -61,9 +69,16 @@ export function TotpPage({
         <section aria-labelledby="enrol-title">
           <h2 id="enrol-title">第一步：在身份验证器中添加账号</h2>
           <p>
-            平台运维账号须使用动态验证码（TOTP）作为第二重验证。请在手机上的身份验证器应用（如 FreeOTP、Google
-            Authenticator、微软 Authenticator）中手动添加账号，输入下面的密钥，或导入链接。
+            平台运维账号须使用动态验证码（TOTP）作为第二重验证。请用手机上的身份验证器应用（如 FreeOTP、Google
+            Authenticator、微软 Authenticator）扫描下面的二维码；无法扫码时，手动添加账号并输入密钥。
           </p>
+          <img
+            class="totp-qr"
+            src={enrol.qr}
+            width={200}
+            height={200}
+            alt="身份验证器绑定二维码（无法扫码时请使用下方密钥）"
+          />
           <dl class="secret-box">
             <dt>密钥（Base32）</dt>
             <dd>

@@ -129,7 +129,7 @@ export function ArticleFormPage({
         </div>
         <fieldset>
           <legend>政策文件信息（类型为“政策文件”时填写）</legend>
-          <Field id="docNumber" label="发文字号" hint="如 鄂人社发〔2026〕3号" error={err("docNumber")}>
+          <Field id="docNumber" label="发文字号" hint="如 楚人社发〔2026〕3号" error={err("docNumber")}>
             <input
               id="docNumber"
               name="docNumber"

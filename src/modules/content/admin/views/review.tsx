@@ -1,3 +1,4 @@
+import { FINDING_KINDS, type ContentFinding } from "../../content-check.ts";
 import { AdminLayout, CsrfField, type AdminContext } from "../../../../web/admin-layout.tsx";
 import { ErrorSummary, Field } from "../../../../web/components/form.tsx";
 import { RichText } from "../../../../web/components/rich-text.tsx";
@@ -12,6 +13,8 @@ export interface ReviewValues {
   redirectTo: string;
   validity: string;
   validityNote: string;
+  /** "1" when the reviewer confirmed the serious findings of the content check. */
+  confirmCheck: string;
 }
 
 export const EMPTY_REVIEW: ReviewValues = {
@@ -22,6 +25,7 @@ export const EMPTY_REVIEW: ReviewValues = {
   redirectTo: "",
   validity: "",
   validityNote: "",
+  confirmCheck: "",
 };
 
 export function ReviewPage({
@@ -35,6 +39,7 @@ export function ReviewPage({
   errors,
   message,
   done,
+  findings,
 }: {
   ctx: AdminContext;
   article: Article;
@@ -46,8 +51,11 @@ export function ReviewPage({
   errors: Record<string, string>;
   message?: string;
   done?: string;
+  /** The content check's findings (checkText + checkLinks). */
+  findings: ContentFinding[];
 }) {
   const s = article.status;
+  const serious = findings.filter((f) => f.severity === "serious");
   const action = (name: string) => `/admin/review/${article.id}/${name}`;
   return (
     <AdminLayout ctx={ctx} title={`审核：${article.title}`}>
@@ -128,6 +136,40 @@ export function ReviewPage({
       ) : null}
       <h2>正文预览</h2>
       <RichText html={article.bodyHtml} />
+      <section class="content-check" aria-labelledby="content-check-h">
+        <h2 id="content-check-h">发布前内容检查</h2>
+        {findings.length === 0 ? (
+          <p class="notice info">未发现错别字、错误表述、禁用或敏感词、领导职务错误和失效链接。</p>
+        ) : (
+          <table class="admin-table">
+            <caption>
+              发现 {findings.length} 处问题，其中严重表述错误 {serious.length} 处
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">级别</th>
+                <th scope="col">类别</th>
+                <th scope="col">问题</th>
+                <th scope="col">上下文</th>
+              </tr>
+            </thead>
+            <tbody>
+              {findings.map((f) => (
+                <tr>
+                  <td>
+                    <span class={`badge ${f.severity === "serious" ? "overdue" : "soon"}`}>
+                      {f.severity === "serious" ? "严重" : "提示"}
+                    </span>
+                  </td>
+                  <td>{FINDING_KINDS[f.kind]}</td>
+                  <td>{f.message}</td>
+                  <td>{f.context}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
       {canReview ? <h2>审核操作</h2> : null}
       {canReview && ["submitted", "scheduled", "withdrawn", "unpublished"].includes(s) ? (
         <form method="post" action={action("publish")}>
@@ -136,6 +178,25 @@ export function ReviewPage({
           <Field id="scheduledAt" label="定时发布时间（北京时间，留空则立即发布）" error={errors.scheduledAt}>
             <input id="scheduledAt" name="scheduledAt" type="datetime-local" value={values.scheduledAt} />
           </Field>
+          {serious.length ? (
+            <div class={errors.confirmCheck ? "field has-error" : "field"}>
+              {errors.confirmCheck ? (
+                <span class="field-error" id="confirmCheck-error">
+                  {errors.confirmCheck}
+                </span>
+              ) : null}
+              <label class="inline">
+                <input
+                  type="checkbox"
+                  id="confirmCheck"
+                  name="confirmCheck"
+                  value="1"
+                  checked={values.confirmCheck === "1"}
+                />{" "}
+                我已逐条核对内容检查发现的 {serious.length} 处严重问题，确认无误后发布
+              </label>
+            </div>
+          ) : null}
           <button type="submit" class="button">
             发布
           </button>

@@ -1,0 +1,137 @@
+/**
+ * The content check before review (发布前内容检查): wrongly written fixed expressions and common typos,
+ * sensitive and banned wording, leaders' names with a wrong title, and dead internal links. The
+ * national website inspection vetoes a site for 严重表述错误, so findings marked "serious" must be
+ * confirmed by the reviewer before publishing. The lists are maintained in check-lists.ts.
+ */
+import { BANNED_WORDS, FIXED_EXPRESSIONS, LEADERS, LEADER_TITLES, SENSITIVE_WORDS } from "./check-lists.ts";
+
+export type FindingKind = "expression" | "banned" | "sensitive" | "leader" | "link";
+
+export interface ContentFinding {
+  kind: FindingKind;
+  /** serious: a 严重表述错误 (veto item) — publishing needs the reviewer's confirmation. */
+  severity: "serious" | "warning";
+  /** The text found. */
+  found: string;
+  message: string;
+  /** A few characters around the finding, to locate it. */
+  context: string;
+}
+
+export const FINDING_KINDS: Record<FindingKind, string> = {
+  expression: "错别字与固定表述",
+  banned: "禁用词",
+  sensitive: "敏感词",
+  leader: "领导姓名职务",
+  link: "链接",
+};
+
+/** The visible text of an article body (tags dropped, entities for the usual characters decoded). */
+export function plainText(html: string): string {
+  return html
+    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, " ")
+    .replace(/<[^>]+>/g, " ")
+    .replace(/&nbsp;/g, " ")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, "&");
+}
+
+function around(text: string, index: number, length: number): string {
+  const start = Math.max(0, index - 8);
+  return text
+    .slice(start, index + length + 8)
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
+function* occurrences(text: string, word: string): Generator<number> {
+  for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + word.length)) yield i;
+}
+
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** Findings in the words of an article (title and body); links are checked apart (checkLinks). */
+export function checkText(title: string, bodyHtml: string): ContentFinding[] {
+  const text = `${title}\n${plainText(bodyHtml)}`;
+  const findings: ContentFinding[] = [];
+  for (const [wrong, right] of Object.entries(FIXED_EXPRESSIONS))
+    for (const i of occurrences(text, wrong))
+      findings.push({
+        kind: "expression",
+        severity: right.serious ? "serious" : "warning",
+        found: wrong,
+        message: `“${wrong}”应为“${right.correct}”`,
+        context: around(text, i, wrong.length),
+      });
+  for (const word of BANNED_WORDS)
+    for (const i of occurrences(text, word))
+      findings.push({
+        kind: "banned",
+        severity: "serious",
+        found: word,
+        message: `禁用词“${word}”，请删除或改写`,
+        context: around(text, i, word.length),
+      });
+  for (const word of SENSITIVE_WORDS)
+    for (const i of occurrences(text, word))
+      findings.push({
+        kind: "sensitive",
+        severity: "warning",
+        found: word,
+        message: `敏感词“${word}”，请确认表述是否恰当`,
+        context: around(text, i, word.length),
+      });
+  // A leader's name next to a title that is not theirs (省长张三 / 张三副省长).
+  const titles = [...LEADER_TITLES]
+    .sort((a, b) => b.length - a.length)
+    .map(escape)
+    .join("|");
+  for (const leader of LEADERS) {
+    const pattern = new RegExp(`(${titles})?${escape(leader.name)}(${titles})?`, "g");
+    for (const m of text.matchAll(pattern)) {
+      const given = m[2] ?? (m[1] && !m[1].endsWith("同志") ? m[1] : undefined);
+      if (!given || leader.titles.includes(given)) continue;
+      findings.push({
+        kind: "leader",
+        severity: "serious",
+        found: m[0],
+        message: `${leader.name}的职务为“${leader.titles.join("、")}”，不是“${given}”`,
+        context: around(text, m.index ?? 0, m[0].length),
+      });
+    }
+  }
+  return findings;
+}
+
+/** The internal links of a body: same-site paths ("/…") only; outside addresses are not fetched. */
+export function internalLinks(bodyHtml: string): string[] {
+  const links = new Set<string>();
+  for (const m of bodyHtml.matchAll(/<a\b[^>]*\bhref\s*=\s*"([^"]+)"/gi)) {
+    const href = m[1].replace(/&amp;/g, "&").trim();
+    if (href.startsWith("/") && !href.startsWith("//")) links.add(href.split("#")[0] || "/");
+  }
+  return [...links].slice(0, 30);
+}
+
+/** Dead internal links: each link is asked for (`status` answers its HTTP status) and 4xx/5xx reported. */
+export async function checkLinks(
+  bodyHtml: string,
+  status: (path: string) => Promise<number>,
+): Promise<ContentFinding[]> {
+  const findings: ContentFinding[] = [];
+  for (const href of internalLinks(bodyHtml)) {
+    const code = await status(href).catch(() => 500);
+    if (code >= 400)
+      findings.push({
+        kind: "link",
+        severity: "warning",
+        found: href,
+        message: `链接无法打开（${code}）：${href}`,
+        context: href,
+      });
+  }
+  return findings;
+}
