@@ -57,6 +57,9 @@ import assistantRoutes from "./modules/assistant/routes.tsx";
 import exchangeRoutes from "./modules/exchange/routes.tsx";
 import exchangeGatewayRoutes from "./modules/exchange/gateway-routes.ts";
 import exchangeAdminRoutes from "./modules/exchange/admin-routes.tsx";
+import registrationApiRoutes from "./modules/registration/api-routes.ts";
+import registrationRoutes from "./modules/registration/routes.tsx";
+import registrationAdminRoutes from "./modules/registration/admin-routes.tsx";
 import { apiDocsRoutes } from "./modules/sites/api-docs.tsx";
 import { CITIZEN_COOKIE } from "./modules/accounts/index.ts";
 import { openApiSecuritySchemes } from "./platform/http/api-schema.ts";
@@ -210,6 +213,10 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
           name: "数据共享交换",
           description: "政务数据资源目录与部门间签名调用（RFC 9421 签名、用途绑定、全程审计）",
         },
+        {
+          name: "应急登记",
+          description: "应急登记活动：表单、逐条提交（落盘后才答复）、接入系统密钥与额度",
+        },
       ],
       components: {
         securitySchemes: openApiSecuritySchemes({ citizen: CITIZEN_COOKIE }),
@@ -298,6 +305,9 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(exchangeRoutes, { deps });
   await app.register(exchangeGatewayRoutes, { deps });
   await app.register(exchangeAdminRoutes, { deps });
+  await app.register(registrationApiRoutes, { deps });
+  await app.register(registrationRoutes, { deps });
+  await app.register(registrationAdminRoutes, { deps });
   await app.register(serviceHallRoutes, { deps });
   await app.register(accountRoutes, { deps });
   await app.register(applyRoutes, { deps });

@@ -32,6 +32,8 @@ import { AssistantService } from "./modules/assistant/service.ts";
 import { MailboxHandOff } from "./modules/assistant/handoff.ts";
 import { ExchangeService } from "./modules/exchange/service.ts";
 import { seedExchange } from "./modules/exchange/seed.ts";
+import { RegistrationService } from "./modules/registration/service.ts";
+import { seedRegistration } from "./modules/registration/seed.ts";
 
 async function cookieSecretFor(config: Config, store: Db<Database>): Promise<string> {
   if (config.sessionSecret) return config.sessionSecret;
@@ -68,6 +70,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
   const mailbox = new MailboxService(store, audit, search, sites, new PlatformWorkingDays(calendar), phone);
   const sessions = redis ? new RedisSessionStore(redis) : new SqlSessionStore(store.db);
   const staff = new StaffService(store.db, audit, sessions, cookieSecret);
+  const registration = new RegistrationService(store, audit);
   const deps: AppDeps = {
     config,
     store,
@@ -94,6 +97,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     calendar,
     oneStop: new OneStopService({ store, sites, search, audit, calendar, staff }),
     exchange: new ExchangeService(store, audit),
+    registration,
     accounts: new AccountsService(
       store,
       audit,
@@ -101,6 +105,8 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
       config.oidc ? new OidcProvider(config.oidc) : null,
     ),
     async close() {
+      // Every accepted submission still queued is written before the database closes.
+      await registration.close();
       await bus.close();
       redis?.disconnect();
       subscriber?.disconnect();
@@ -110,6 +116,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
   if (config.seedDemo) {
     await seedDemo(deps);
     await seedExchange(deps);
+    await seedRegistration(deps);
   }
   await sites.refresh();
   return deps;

@@ -17,5 +17,14 @@ export function recurringJobs(deps: AppDeps): RecurringJob[] {
       intervalMs: 600_000,
       run: () => deps.oneStop.supervision.sweep(),
     },
+    {
+      // 应急登记: records past their campaign's retention period are deleted (audited).
+      name: "registration-retention",
+      cron: "17 3 * * *",
+      intervalMs: 3_600_000,
+      run: async () => {
+        await deps.registration.purgeExpired();
+      },
+    },
   ];
 }

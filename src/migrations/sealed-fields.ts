@@ -123,9 +123,7 @@ export async function resealFields(
     for (;;) {
       const { rows } = await sql<{ id: number | string; raw: string }>`SELECT id, ${col} AS raw
         FROM ${sql.table(field.table)} WHERE ${last === null ? sql`1 = 1` : sql`id > ${last}`} AND ${pending}
-        ORDER BY id LIMIT ${batch}`.execute(
-        db,
-      );
+        ORDER BY id LIMIT ${batch}`.execute(db);
       if (rows.length === 0) break;
       await db.transaction().execute(async (trx) => {
         for (const row of rows) {

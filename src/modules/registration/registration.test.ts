@@ -1,0 +1,197 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
+import { idCheckChar } from "../../platform/validation/china-ids.ts";
+import { GroupCommitQueue, QueueFull } from "../../platform/db/group-commit.ts";
+
+/** A valid ID number born on the given date in the given district, with a sequence number. */
+function idNumber(seq: number, birth = "19850612", region = "420106"): string {
+  const first17 = `${region}${birth}${String(seq % 1000).padStart(3, "0")}`;
+  return first17 + idCheckChar(first17);
+}
+
+const body = (over: Record<string, unknown> = {}) => ({
+  name: "李四",
+  idNumber: idNumber(1),
+  phone: "13912345678",
+  district: "420106",
+  answers: { symptoms: ["发热", "咳嗽"], contact: "否", temperature: "37.8" },
+  ...over,
+});
+
+describe("the group-commit queue", () => {
+  it("writes waiting items together and refuses beyond its capacity", async () => {
+    const batches: number[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const q = new GroupCommitQueue<number, number>({
+      flush: async (items) => {
+        await gate;
+        batches.push(items);
+        return items.map((i) => i * 10);
+      },
+      capacity: 3,
+      maxBatch: 10,
+      concurrency: 1,
+    });
+    const first = q.submit(1); // taken into the first batch at once
+    const waiting = [q.submit(2), q.submit(3), q.submit(4)];
+    await assert.rejects(q.submit(5), QueueFull);
+    release();
+    assert.deepEqual(await Promise.all([first, ...waiting]), [10, 20, 30, 40]);
+    assert.deepEqual(batches, [[1], [2, 3, 4]]);
+  });
+});
+
+for (const engine of ENGINES) {
+  describe(`emergency registration on ${engine}`, () => {
+    let t: TestContext;
+    before(async () => {
+      t = await startPlatform(engine);
+    });
+    after(async () => t?.close());
+
+    const post = (payload: unknown, headers: Record<string, string> = {}) =>
+      t.app.inject({
+        method: "POST",
+        url: "/api/registration/campaigns/demo-health/submissions",
+        headers,
+        payload: payload as Record<string, unknown>,
+      });
+
+    it("describes the demo campaign with a valid example that it accepts", async () => {
+      const res = await t.app.inject({ url: "/api/registration/campaigns/demo-health" });
+      assert.equal(res.statusCode, 200);
+      const c = res.json() as { fields: { name: string }[]; example: Record<string, unknown>; open: boolean };
+      assert.ok(c.open);
+      assert.ok(c.fields.some((f) => f.name === "symptoms"));
+      const sent = await post(c.example);
+      assert.equal(sent.statusCode, 201, sent.body);
+    });
+
+    it("answers 201 with an id, then 200 with the same id for a same-day replacement", async () => {
+      const first = await post(body({ idNumber: idNumber(11) }));
+      assert.equal(first.statusCode, 201, first.body);
+      const a = first.json() as { id: string; receipt: string };
+      assert.match(a.id, /^R\d{8}[0-9A-F]{12}$/);
+      const second = await post(
+        body({ idNumber: idNumber(11), answers: { symptoms: ["无以上症状"], contact: "否" } }),
+      );
+      assert.equal(second.statusCode, 200, second.body);
+      assert.equal((second.json() as { id: string }).id, a.id);
+      const c = (await t.deps.registration.campaign("demo-health"))!;
+      const rows = await t.deps.registration.records(c, { page: 1, perPage: 10, idNumber: idNumber(11) });
+      assert.equal(rows.length, 1);
+      assert.deepEqual(rows[0].answers.symptoms, ["无以上症状"]);
+      assert.equal(rows[0].revisions, 1);
+    });
+
+    it("refuses bad input with a Chinese message per field", async () => {
+      const wrongCheck = idNumber(12).slice(0, 17) + (idNumber(12).endsWith("1") ? "2" : "1");
+      const res = await post(
+        body({ idNumber: wrongCheck, phone: "12345", district: "110101", answers: { symptoms: ["瞎编"] } }),
+      );
+      assert.equal(res.statusCode, 400);
+      const e = (res.json() as { error: { code: string; fields: Record<string, string> } }).error;
+      assert.equal(e.code, "invalid_submission");
+      assert.match(e.fields.idNumber, /校验位/);
+      assert.match(e.fields.phone, /手机/);
+      assert.match(e.fields.district, /行政区划代码/);
+      assert.match(e.fields.symptoms, /选项无效/);
+      assert.match(e.fields.contact, /请选择/);
+      const future = await post(body({ idNumber: idNumber(13, "20991231") }));
+      assert.match(
+        (future.json() as { error: { fields: Record<string, string> } }).error.fields.idNumber,
+        /出生日期/,
+      );
+      const region = await post(body({ idNumber: idNumber(14, "19850612", "990101") }));
+      assert.match(
+        (region.json() as { error: { fields: Record<string, string> } }).error.fields.idNumber,
+        /行政区划/,
+      );
+      const unknown = await t.app.inject({
+        method: "POST",
+        url: "/api/registration/campaigns/no-such/submissions",
+        payload: body(),
+      });
+      assert.equal(unknown.statusCode, 404);
+    });
+
+    it("refuses a 10 MB body with 413, never a 500", async () => {
+      const res = await post(body({ name: "张".repeat(5_000_000) }));
+      assert.equal(res.statusCode, 413);
+    });
+
+    it("takes partner submissions only within a key's daily quota, counted atomically", async () => {
+      const c = (await t.deps.registration.campaign("demo-health"))!;
+      const key = await t.deps.registration.createKey(c, "社区系统", 5, "admin");
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, (_x, i) =>
+          post(body({ idNumber: idNumber(100 + i) }), { "x-api-key": key }),
+        ),
+      );
+      const codes = answers.map((r) => r.statusCode).sort();
+      assert.equal(codes.filter((s) => s === 201).length, 5, codes.join(","));
+      assert.equal(codes.filter((s) => s === 429).length, 7);
+      const bad = await post(body(), { "x-api-key": "reg_nope" });
+      assert.equal(bad.statusCode, 401);
+    });
+
+    it("serves the public form without JavaScript, keeps input and explains errors in Chinese", async () => {
+      const page = await t.app.inject({ url: "/sites/www/registration/demo-health" });
+      assert.equal(page.statusCode, 200);
+      assert.ok(page.body.length < 30 * 1024, `page is ${page.body.length} bytes`);
+      assert.match(page.body, /<form method="post"/);
+      const res = await t.app.inject({
+        method: "POST",
+        url: "/sites/www/registration/demo-health",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        payload: new URLSearchParams({
+          name: "王五",
+          idNumber: "420106198506120001",
+          phone: "13912345678",
+          district: "420106",
+          contact: "否",
+        }).toString(),
+      });
+      assert.equal(res.statusCode, 400);
+      assert.match(res.body, /校验位不正确/);
+      assert.match(res.body, /value="王五"/);
+      const ok = await t.app.inject({
+        method: "POST",
+        url: "/sites/www/registration/demo-health",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        payload: `name=${encodeURIComponent("王五")}&idNumber=${idNumber(200)}&phone=13912345678&district=420106&contact=${encodeURIComponent("否")}&symptoms=${encodeURIComponent("发热")}`,
+      });
+      assert.equal(ok.statusCode, 303, ok.body);
+      const receipt = await t.app.inject({ url: ok.headers.location as string });
+      assert.equal(receipt.statusCode, 200);
+      assert.match(receipt.body, /登记成功/);
+    });
+
+    it("counts figures by district and answer and flags a district over a threshold", async () => {
+      const c = (await t.deps.registration.campaign("demo-health"))!;
+      for (let i = 0; i < 20; i++)
+        await post(
+          body({
+            idNumber: idNumber(300 + i),
+            district: "421102",
+            answers: { symptoms: ["发热"], contact: "否" },
+          }),
+        );
+      assert.ok((await t.deps.registration.checkThresholds(c)) >= 1);
+      const f = await t.deps.registration.figures(c, 0);
+      assert.ok(f.byDistrict.find((d) => d.district === "421102")!.total >= 20);
+      assert.ok(
+        f.byAnswer.find((a) => a.field === "symptoms")!.counts.find((x) => x.value === "发热")!.count >= 20,
+      );
+      assert.ok(f.alerts.some((a) => a.district === "421102"));
+      const page = await t.app.inject({ url: "/sites/www/registration/demo-health/figures" });
+      assert.match(page.body, /黄冈市黄州区/);
+      assert.match(page.body, /风险较高/);
+      const svg = await t.app.inject({ url: "/sites/www/registration/demo-health/figures/symptoms.svg" });
+      assert.equal(svg.statusCode, 200);
+      assert.match(svg.body, /<svg/);
+    });
+  });
+}
