@@ -70,7 +70,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
   const mailbox = new MailboxService(store, audit, search, sites, new PlatformWorkingDays(calendar), phone);
   const sessions = redis ? new RedisSessionStore(redis) : new SqlSessionStore(store.db);
   const staff = new StaffService(store.db, audit, sessions, cookieSecret);
-  const registration = new RegistrationService(store, audit);
+  const registration = new RegistrationService(store, audit, { capacity: config.registrationQueueCapacity });
   const deps: AppDeps = {
     config,
     store,

@@ -117,6 +117,29 @@ for (const engine of ENGINES) {
       assert.equal(unknown.statusCode, 404);
     });
 
+    it("answers 503 with Retry-After when the burst queue is full, and keeps the form's input", async () => {
+      const writer = t.deps.registration.writer;
+      const original = writer.write.bind(writer);
+      writer.write = () => Promise.reject(new QueueFull(1));
+      try {
+        const res = await post(body({ idNumber: idNumber(15) }));
+        assert.equal(res.statusCode, 503);
+        assert.equal(res.headers["retry-after"], "1");
+        assert.equal((res.json() as { error: { code: string } }).error.code, "queue_full");
+        const page = await t.app.inject({
+          method: "POST",
+          url: "/sites/www/registration/demo-health",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          payload: `name=${encodeURIComponent("王五")}&idNumber=${idNumber(16)}&phone=13912345678&district=420106&contact=${encodeURIComponent("否")}&symptoms=${encodeURIComponent("发热")}`,
+        });
+        assert.equal(page.statusCode, 503);
+        assert.match(page.body, /尚未受理/);
+        assert.match(page.body, new RegExp(`value="${idNumber(16)}"`));
+      } finally {
+        writer.write = original;
+      }
+    });
+
     it("refuses a 10 MB body with 413, never a 500", async () => {
       const res = await post(body({ name: "张".repeat(5_000_000) }));
       assert.equal(res.statusCode, 413);
