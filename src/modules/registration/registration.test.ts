@@ -3,6 +3,12 @@ import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { idCheckChar } from "../../platform/validation/china-ids.ts";
 import { GroupCommitQueue, QueueFull } from "../../platform/db/group-commit.ts";
+import { csvCell } from "../../platform/csv/csv.ts";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { StaffSession } from "../../../test/staff-session.ts";
+import { registrationExportCommand } from "./export-cli.ts";
 
 /** A valid ID number born on the given date in the given district, with a sequence number. */
 function idNumber(seq: number, birth = "19850612", region = "420106"): string {
@@ -17,6 +23,16 @@ const body = (over: Record<string, unknown> = {}) => ({
   district: "420106",
   answers: { symptoms: ["发热", "咳嗽"], contact: "否", temperature: "37.8" },
   ...over,
+});
+
+describe("CSV cells", () => {
+  it("neutralise formulas and quote separators", () => {
+    assert.equal(csvCell("=cmd|' /C calc'!A0"), `"'=cmd|' /C calc'!A0"`);
+    assert.equal(csvCell("+1"), `"'+1"`);
+    assert.equal(csvCell("@SUM(A1)"), `"'@SUM(A1)"`);
+    assert.equal(csvCell('a,"b"'), '"a,""b"""');
+    assert.equal(csvCell("发热"), "发热");
+  });
 });
 
 describe("the group-commit queue", () => {
@@ -46,6 +62,7 @@ describe("the group-commit queue", () => {
 for (const engine of ENGINES) {
   describe(`emergency registration on ${engine}`, () => {
     let t: TestContext;
+    let admin: StaffSession;
     before(async () => {
       t = await startPlatform(engine);
     });
@@ -191,6 +208,155 @@ for (const engine of ENGINES) {
       assert.equal(receipt.statusCode, 200);
       assert.match(receipt.body, /登记成功/);
     });
+
+    it("lets an operator define a campaign in the console, with per-field errors and a preview", async () => {
+      admin = await StaffSession.login(t.app, "admin");
+      const form = {
+        code: "flood-2026",
+        title: "洪涝受灾群众登记",
+        summary: "受灾群众请登记，以便安置和救助。",
+        audience: "partners",
+        dedup: "per_id_per_day",
+        retentionDays: "90",
+        opensAt: "2026-01-01T08:00",
+        closesAt: "",
+        office: "省应急管理厅",
+        thresholds: "need=转移安置>=5",
+        form: JSON.stringify({
+          fields: [
+            {
+              name: "need",
+              label: "需要的帮助",
+              type: "select",
+              options: ["转移安置", "医疗", "物资"],
+              required: true,
+            },
+          ],
+        }),
+        action: "save",
+      };
+      const bad = await admin.post("/admin/registration", {
+        ...form,
+        retentionDays: "0",
+        thresholds: "need=飞行>=5",
+      });
+      assert.equal(bad.statusCode, 400);
+      assert.match(bad.body, /保存期限应为1～3650天/);
+      assert.match(bad.body, /不是问题/);
+      assert.match(bad.body, /洪涝受灾群众登记/, "input kept");
+      const preview = await admin.post("/admin/registration", { ...form, action: "preview" });
+      assert.match(preview.body, /表单预览/);
+      assert.match(preview.body, /需要的帮助/);
+      const ok = await admin.post("/admin/registration", form);
+      assert.equal(ok.statusCode, 303, ok.body);
+      const api = await t.app.inject({ url: "/api/registration/campaigns/flood-2026" });
+      assert.equal((api.json() as { audience: string }).audience, "partners");
+      // Partners only: no key, no submission.
+      const anon = await t.app.inject({
+        method: "POST",
+        url: "/api/registration/campaigns/flood-2026/submissions",
+        payload: body({ answers: { need: "医疗" } }),
+      });
+      assert.equal(anon.statusCode, 401);
+    });
+
+    it(
+      "masks records in the console, audits a full view and an export with a reason",
+      { timeout: 60_000 },
+      async () => {
+        const sent = await post(
+          body({
+            idNumber: idNumber(400),
+            answers: { symptoms: ["发热"], contact: "否", note: "=cmd|' /C calc'!A0" },
+          }),
+        );
+        assert.equal(sent.statusCode, 201, sent.body);
+        const c = (await t.deps.registration.campaign("demo-health"))!;
+        const page = await admin.get("/admin/registration/demo-health");
+        assert.equal(page.statusCode, 200);
+        assert.ok(!page.body.includes(idNumber(400)), "ID number masked");
+        assert.ok(page.body.includes(`420106********${idNumber(400).slice(-4)}`));
+        assert.ok(!page.body.includes("13912345678"));
+        const [rec] = await t.deps.registration.records(c, { page: 1, perPage: 1, idNumber: idNumber(400) });
+        const noReason = await admin.post(`/admin/registration/demo-health/records/${rec.id}/reveal`, {
+          reason: "",
+        });
+        assert.equal(noReason.statusCode, 400);
+        const full = await admin.post(`/admin/registration/demo-health/records/${rec.id}/reveal`, {
+          reason: "流调核实密接人员",
+        });
+        assert.equal(full.statusCode, 200);
+        assert.ok(full.body.includes(idNumber(400)));
+        const audit = await t.deps.store.db
+          .selectFrom("auditLog")
+          .select(["action", "detail"])
+          .where("targetId", "=", rec.id)
+          .execute();
+        assert.ok(
+          audit.some((a) => a.action === "registration.record.view_full" && a.detail.includes("流调核实")),
+        );
+        const editor = await StaffSession.login(t.app, "rst_editor");
+        assert.equal((await editor.get("/admin/registration/demo-health")).statusCode, 403);
+
+        const dir = mkdtempSync(join(tmpdir(), "reg-export-"));
+        const saved = { ...process.env };
+        try {
+          Object.assign(process.env, {
+            DATA_DIR: t.config.dataDir,
+            DATABASE_URL: t.config.databaseUrl ?? "",
+            LOG_LEVEL: "silent",
+          });
+          if (!t.config.databaseUrl) delete process.env.DATABASE_URL;
+          assert.equal(
+            await registrationExportCommand(["--campaign", "demo-health", "--out", join(dir, "m.csv")]),
+            0,
+          );
+          const masked = readFileSync(join(dir, "m.csv"), "utf8");
+          assert.ok(masked.startsWith("\uFEFF登记编号"));
+          assert.ok(masked.includes(rec.id));
+          assert.ok(!masked.includes(idNumber(400)));
+          assert.ok(!/(^|,)=/m.test(masked), "no cell starts with a formula");
+          assert.equal(
+            await registrationExportCommand([
+              "--campaign",
+              "demo-health",
+              "--out",
+              join(dir, "f.csv"),
+              "--full",
+            ]),
+            2,
+          );
+          assert.equal(
+            await registrationExportCommand([
+              "--campaign",
+              "demo-health",
+              "--out",
+              join(dir, "f.csv"),
+              "--full",
+              "--reason",
+              "移交疾控中心流调",
+            ]),
+            0,
+          );
+          const fullCsv = readFileSync(join(dir, "f.csv"), "utf8");
+          assert.ok(fullCsv.includes(idNumber(400)));
+          assert.ok(fullCsv.includes(`"'=cmd|' /C calc'!A0"`), "formula neutralised");
+          const exports = await t.deps.store.db
+            .selectFrom("auditLog")
+            .select(["action", "detail"])
+            .where("action", "like", "registration.export.%")
+            .execute();
+          assert.ok(
+            exports.some(
+              (a) => a.action === "registration.export.full" && a.detail.includes("移交疾控中心流调"),
+            ),
+          );
+        } finally {
+          process.env = saved;
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    );
 
     it("counts figures by district and answer and flags a district over a threshold", async () => {
       const c = (await t.deps.registration.campaign("demo-health"))!;
