@@ -51,7 +51,6 @@ for (const engine of ENGINES) {
       app = await Instance.start(env);
       const url = `${app.base}/api/registration/campaigns/demo-health/submissions`;
       const acked: { id: string; receipt: string; seq: number }[] = [];
-      let sent = 0;
       let refused = 0;
       let failed = 0;
       let next = 0;
@@ -59,7 +58,6 @@ for (const engine of ENGINES) {
       const worker = async () => {
         while (!killed) {
           const seq = next++;
-          sent++;
           try {
             const res = await fetch(url, {
               method: "POST",
