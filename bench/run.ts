@@ -18,6 +18,8 @@
  *          Redis (--redis), plus a 1,000-connection soak (--soak-seconds, default 60)
  *          --exchange: instead, a signed and audited exchange call against the same handler unsigned
  *          (--exchange-calls N, default 4000), then audit:verify over --audit-records N (default 1,000,000)
+ *          --registration: instead, accepted registration submissions/s and p99 (durable group commit) on
+ *          SQLite and PostgreSQL (--pg, default the local test server) vs a bare Fastify POST, same run
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,6 +31,7 @@ import { measureImport } from "./import-speed.ts";
 import { measureLargeSearch, type LargeSearchResult } from "./search-large.ts";
 import { clusterBench } from "./cluster.ts";
 import { measureExchange } from "./exchange.ts";
+import { measureRegistration } from "./registration.ts";
 import { ensureNginx, freePort, startApp, startNginx, stopChild, waitForHttp } from "./servers.ts";
 
 const { values: args } = parseArgs({
@@ -48,6 +51,7 @@ const { values: args } = parseArgs({
     "skip-search": { type: "boolean", default: false },
     cluster: { type: "boolean", default: false },
     exchange: { type: "boolean", default: false },
+    registration: { type: "boolean", default: false },
     "exchange-calls": { type: "string" },
     "audit-records": { type: "string" },
     "soak-seconds": { type: "string" },
@@ -297,7 +301,25 @@ async function main(): Promise<void> {
         `audit:verify: ${fmt(r.auditRecords)} records in ${r.auditVerifySeconds.toFixed(1)} s (${r.auditIntact ? "intact" : "BROKEN"})`,
       );
     }
-    if (!args.cluster && !args.exchange && !args["skip-import"]) {
+    if (args.registration) {
+      log("registration: accepted submissions/s vs a bare Fastify POST…");
+      const rows = await measureRegistration({
+        seconds: duration,
+        connections,
+        pgUrl: args.pg ?? "postgres://postgres@127.0.0.1:5432/postgres",
+        log,
+      });
+      for (const r of rows) {
+        report.push(
+          `Registration on ${r.engine}: ${fmt(r.app.perSecond)} accepted/s (p50 ${r.app.p50} ms, p99 ${r.app.p99} ms, ` +
+            `${r.app.non2xx} non-2xx, ${r.app.errors} errors) vs bare Fastify POST ${fmt(r.bare.perSecond)}/s ` +
+            `(p99 ${r.bare.p99} ms) = ${(r.app.perSecond / r.bare.perSecond).toFixed(2)} × (goal ≥ 0.5 on SQLite)`,
+          `  extrapolated: 1 million records in ${fmt(1e6 / r.app.perSecond / 60, 1)} min, 50 million in ` +
+            `${fmt(5e7 / r.app.perSecond / 3600, 1)} h on one instance (≈ 7,000/s needed for 50 million in 2 h)`,
+        );
+      }
+    }
+    if (!args.cluster && !args.exchange && !args.registration && !args["skip-import"]) {
       log(`[1/4] importing ${importLines} generated articles (JSON Lines, SQLite)…`);
       const r = await measureImport(importLines, dataDir);
       report.push(
@@ -305,16 +327,16 @@ async function main(): Promise<void> {
           " (each created, submitted, published and indexed, one transaction per step)",
       );
     }
-    if (!args.cluster && !args.exchange && !args["skip-http"]) {
+    if (!args.cluster && !args.exchange && !args.registration && !args["skip-http"]) {
       log("[2/4] HTTP: app vs nginx…");
       report.push(...(await httpBench(dataDir)));
     }
-    if (!args.cluster && !args.exchange && !args["skip-apply"]) {
+    if (!args.cluster && !args.exchange && !args.registration && !args["skip-apply"]) {
       log("[3/4] submitting applications (20 fields + 200 KB PDF)…");
       const connections = Number(args["apply-connections"]);
       report.push(...applyLines(await measureApply({ dataDir, seconds: duration, connections, log })));
     }
-    if (!args.cluster && !args.exchange && !args["skip-search"]) {
+    if (!args.cluster && !args.exchange && !args.registration && !args["skip-search"]) {
       log(`[4/4] search: generating and indexing ${fmt(docCount)} articles…`);
       report.push(...searchLines(await measureLargeSearch({ docs: docCount, queries: queryCount, log })));
       if (args.pg) {
