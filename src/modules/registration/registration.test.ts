@@ -50,12 +50,18 @@ describe("the group-commit queue", () => {
       maxBatch: 10,
       concurrency: 1,
     });
-    const first = q.submit(1); // taken into the first batch at once
-    const waiting = [q.submit(2), q.submit(3), q.submit(4)];
-    await assert.rejects(q.submit(5), QueueFull);
+    // Items submitted in the same turn of the event loop form one batch.
+    const first = [q.submit(1), q.submit(2), q.submit(3)];
+    await assert.rejects(q.submit(4), QueueFull);
+    await new Promise((r) => setImmediate(r));
+    // While that batch is being written, new items wait and form the next batch together.
+    const second = [q.submit(5), q.submit(6)];
     release();
-    assert.deepEqual(await Promise.all([first, ...waiting]), [10, 20, 30, 40]);
-    assert.deepEqual(batches, [[1], [2, 3, 4]]);
+    assert.deepEqual(await Promise.all([...first, ...second]), [10, 20, 30, 50, 60]);
+    assert.deepEqual(batches, [
+      [1, 2, 3],
+      [5, 6],
+    ]);
   });
 });
 

@@ -112,6 +112,7 @@ export class RegistrationService {
   private readonly db;
   private readonly checks = new Map<number, number>();
   private readonly figureCache = new Map<number, { at: number; figures: Figures }>();
+  private readonly campaignCache = new Map<string, { at: number; campaign: Campaign | null }>();
 
   constructor(
     private readonly store: Db<RegistrationTables>,
@@ -133,8 +134,22 @@ export class RegistrationService {
     return rows.map(campaignOf);
   }
 
+  /**
+   * A campaign by code. Kept in memory for two seconds: every submission looks its campaign up, and
+   * on SQLite a query would wait behind the batch being written. Edits reach other instances within
+   * that time.
+   */
   async campaign(code: string): Promise<Campaign | null> {
     if (!CODE.test(code)) return null;
+    const hit = this.campaignCache.get(code);
+    if (hit && Date.now() - hit.at < 2000) return hit.campaign;
+    const campaign = await this.loadCampaign(code);
+    if (this.campaignCache.size > 1000) this.campaignCache.clear();
+    this.campaignCache.set(code, { at: Date.now(), campaign });
+    return campaign;
+  }
+
+  private async loadCampaign(code: string): Promise<Campaign | null> {
     const row = await this.db
       .selectFrom("registrationCampaigns")
       .selectAll()
@@ -227,6 +242,7 @@ export class RegistrationService {
       );
     });
     this.figureCache.clear();
+    this.campaignCache.clear();
     return (await this.campaign(existing?.code ?? input.code))!;
   }
 

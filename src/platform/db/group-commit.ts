@@ -32,6 +32,7 @@ interface Pending<T, R> {
 export class GroupCommitQueue<T, R> {
   private readonly waiting: Pending<T, R>[] = [];
   private running = 0;
+  private scheduled = false;
   private closed = false;
   private idle: (() => void)[] = [];
   /** Figures for monitoring and the bench: batches written, items written, largest batch. */
@@ -56,7 +57,21 @@ export class GroupCommitQueue<T, R> {
     });
   }
 
+  /**
+   * Starts batches on the next turn of the event loop (setImmediate), not at once: every request
+   * that arrived in this turn joins the batch. This matters most for a synchronous driver (SQLite),
+   * whose whole batch would otherwise run before the event loop reads any other request.
+   */
   private pump(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.drain();
+    });
+  }
+
+  private drain(): void {
     while (this.running < this.options.concurrency && this.waiting.length > 0) {
       const batch = this.waiting.splice(0, this.options.maxBatch);
       this.running++;
