@@ -188,6 +188,11 @@ for (const engine of ENGINES) {
       assert.equal(page.statusCode, 200);
       assert.ok(page.body.length < 30 * 1024, `page is ${page.body.length} bytes`);
       assert.match(page.body, /<form method="post"/);
+      const elder = await t.app.inject({
+        url: "/sites/www/registration/demo-health",
+        headers: { cookie: "elder=1" },
+      });
+      assert.match(elder.body, /<html lang="zh-CN" class="elder"/);
       const res = await t.app.inject({
         method: "POST",
         url: "/sites/www/registration/demo-health",
