@@ -21,6 +21,8 @@
  *          (--exchange-calls N, default 4000), then audit:verify over --audit-records N (default 1,000,000)
  *          --analytics: instead, the article page with and without page-view counting (wrk, same run),
  *          then the dashboard query over --analytics-events N generated views (default 10,000,000)
+ *          --registration: instead, accepted registration submissions/s and p99 (durable group commit) on
+ *          SQLite and PostgreSQL (--pg, default the local test server) vs a bare Fastify POST, same run
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
@@ -43,6 +45,7 @@ import {
   waitForHttp,
 } from "./servers.ts";
 import { runWrk, type WrkResult } from "./wrk.ts";
+import { measureRegistration } from "./registration.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -63,6 +66,7 @@ const { values: args } = parseArgs({
     exchange: { type: "boolean", default: false },
     analytics: { type: "boolean", default: false },
     "analytics-events": { type: "string" },
+    registration: { type: "boolean", default: false },
     "exchange-calls": { type: "string" },
     "audit-records": { type: "string" },
     "soak-seconds": { type: "string" },
@@ -304,6 +308,24 @@ async function main(): Promise<void> {
         `audit:verify: ${fmt(r.auditRecords)} records in ${r.auditVerifySeconds.toFixed(1)} s (${r.auditIntact ? "intact" : "BROKEN"})`,
       );
     }
+    if (args.registration) {
+      log("registration: accepted submissions/s vs a bare Fastify POST…");
+      const rows = await measureRegistration({
+        seconds: duration,
+        connections,
+        pgUrl: args.pg ?? "postgres://postgres@127.0.0.1:5432/postgres",
+        log,
+      });
+      for (const r of rows) {
+        report.push(
+          `Registration on ${r.engine}: ${fmt(r.app.perSecond)} accepted/s (p50 ${r.app.p50} ms, p99 ${r.app.p99} ms, ` +
+            `${r.app.non2xx} non-2xx, ${r.app.errors} errors) vs bare Fastify POST ${fmt(r.bare.perSecond)}/s ` +
+            `(p99 ${r.bare.p99} ms) = ${(r.app.perSecond / r.bare.perSecond).toFixed(2)} × (goal ≥ 0.5 on SQLite)`,
+          `  extrapolated: 1 million records in ${fmt(1e6 / r.app.perSecond / 60, 1)} min, 50 million in ` +
+            `${fmt(5e7 / r.app.perSecond / 3600, 1)} h on one instance (≈ 7,000/s needed for 50 million in 2 h)`,
+        );
+      }
+    }
     if (args.analytics) {
       const events = Number(args["analytics-events"] ?? (quick ? 1_000_000 : 10_000_000));
       const r = await measureAnalytics({ seconds: duration, connections, events, log });
@@ -316,7 +338,7 @@ async function main(): Promise<void> {
           ` = ${fmt(r.events / r.ingestSeconds)} views/s): p50 ${r.queryP50.toFixed(1)} ms, p95 ${r.queryP95.toFixed(1)} ms`,
       );
     }
-    const special = args.cluster || args.exchange || args.analytics;
+    const special = args.cluster || args.exchange || args.analytics || args.registration;
     if (!special && !args["skip-import"]) {
       log(`[1/4] importing ${importLines} generated articles (JSON Lines, SQLite)…`);
       const r = await measureImport(importLines, dataDir);

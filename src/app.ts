@@ -62,6 +62,9 @@ import exchangeGatewayRoutes from "./modules/exchange/gateway-routes.ts";
 import exchangeAdminRoutes from "./modules/exchange/admin-routes.tsx";
 import analyticsRoutes from "./modules/analytics/routes.tsx";
 import analyticsAdminRoutes from "./modules/analytics/admin-routes.tsx";
+import registrationApiRoutes from "./modules/registration/api-routes.ts";
+import registrationRoutes from "./modules/registration/routes.tsx";
+import registrationAdminRoutes from "./modules/registration/admin-routes.tsx";
 import { apiDocsRoutes } from "./modules/sites/api-docs.tsx";
 import { CITIZEN_COOKIE, currentCitizen } from "./modules/accounts/index.ts";
 import { renderConsoleForbidden, STAFF_COOKIE, staffOfRequest } from "./modules/staff/index.ts";
@@ -252,6 +255,10 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
           description: "政务数据资源目录与部门间签名调用（RFC 9421 签名、用途绑定、全程审计）",
         },
         { name: "访问统计", description: "无 Cookie 的网站访问统计与站内搜索词（工作人员会话或运维密钥）" },
+        {
+          name: "应急登记",
+          description: "应急登记活动：表单、逐条提交（落盘后才答复）、接入系统密钥与额度",
+        },
       ],
       components: {
         securitySchemes: openApiSecuritySchemes({ citizen: CITIZEN_COOKIE, staff: STAFF_COOKIE }),
@@ -347,6 +354,9 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(exchangeAdminRoutes, { deps });
   await app.register(analyticsRoutes, { deps });
   await app.register(analyticsAdminRoutes, { deps });
+  await app.register(registrationApiRoutes, { deps });
+  await app.register(registrationRoutes, { deps });
+  await app.register(registrationAdminRoutes, { deps });
   await app.register(serviceHallRoutes, { deps });
   await app.register(accountRoutes, { deps });
   await app.register(applyRoutes, { deps });

@@ -49,6 +49,8 @@ export interface Config {
   pageCacheSeconds: number;
   /** Event-loop delay (ms) above which requests get 503 + Retry-After instead of queueing; 0 disables. */
   maxEventLoopDelayMs: number;
+  /** Registration submissions waiting for the group-commit writer before new ones get 503. */
+  registrationQueueCapacity: number;
   /** Cookies marked Secure (behind TLS). */
   secureCookies: boolean;
   /** Proxies whose X-Forwarded-For is believed (proxy-addr syntax), e.g. "loopback" for nginx on the same host. */
@@ -170,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       .filter(Boolean),
     pageCacheSeconds: Math.max(0, Number(env.PAGE_CACHE_SECONDS ?? 10) || 0),
     maxEventLoopDelayMs: Math.max(0, Number(env.MAX_EVENT_LOOP_DELAY_MS ?? 1000) || 0),
+    registrationQueueCapacity: Math.max(1, Number(env.REGISTRATION_QUEUE_CAPACITY ?? 20000) || 20000),
     smsShowCode: flag(env.SMS_SHOW_CODE, true),
     oidc: oidcSettings(env),
     production: (env.CHUYUN_MODE?.trim() || env.NODE_ENV?.trim()) === "production",

@@ -34,6 +34,8 @@ import { ExchangeService } from "./modules/exchange/service.ts";
 import { HallGateway } from "./modules/exchange/hall-calls.ts";
 import { seedExchange } from "./modules/exchange/seed.ts";
 import { AnalyticsService } from "./modules/analytics/index.ts";
+import { RegistrationService } from "./modules/registration/service.ts";
+import { seedRegistration } from "./modules/registration/seed.ts";
 
 async function cookieSecretFor(config: Config, store: Db<Database>): Promise<string> {
   if (config.sessionSecret) return config.sessionSecret;
@@ -81,6 +83,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     staff,
     records: new HallGateway(exchange, store),
   });
+  const registration = new RegistrationService(store, audit, { capacity: config.registrationQueueCapacity });
   const deps: AppDeps = {
     config,
     store,
@@ -109,6 +112,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     oneStop,
     workloads: [mailbox.letters, oneStop.applications],
     exchange,
+    registration,
     accounts: new AccountsService(
       store,
       audit,
@@ -116,6 +120,8 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
       config.oidc ? new OidcProvider(config.oidc) : null,
     ),
     async close() {
+      // Every accepted submission still queued is written before the database closes.
+      await registration.close();
       await analytics.close();
       await bus.close();
       if (redis) await closeRedis(redis);
@@ -126,6 +132,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
   if (config.seedDemo) {
     await seedDemo(deps);
     await seedExchange(deps);
+    await seedRegistration(deps);
   }
   await sites.refresh();
   return deps;

@@ -20,6 +20,7 @@ import type { InvalidationBus } from "./platform/cache/invalidation-bus.ts";
 import type { AssistantService } from "./modules/assistant/service.ts";
 import type { ExchangeService } from "./modules/exchange/service.ts";
 import type { AnalyticsService } from "./modules/analytics/index.ts";
+import type { RegistrationService } from "./modules/registration/service.ts";
 
 /** Everything the HTTP layer and the CLI share; tests build it the same way. */
 export interface AppDeps {
@@ -51,5 +52,7 @@ export interface AppDeps {
   exchange: ExchangeService;
   /** Time-limited work each module gives staff, shown on the 工作台 (letters, applications). */
   workloads: WorkloadSource[];
+  /** Emergency mass registration (应急登记): campaigns, the group-commit writer, figures. */
+  registration: RegistrationService;
   close(): Promise<void>;
 }

@@ -27,5 +27,14 @@ export function recurringJobs(deps: AppDeps): RecurringJob[] {
         await deps.exchange.checkpoint();
       },
     },
+    {
+      // 应急登记: records past their campaign's retention period are deleted (audited).
+      name: "registration-retention",
+      cron: "17 3 * * *",
+      intervalMs: 3_600_000,
+      run: async () => {
+        await deps.registration.purgeExpired();
+      },
+    },
   ];
 }

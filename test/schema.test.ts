@@ -121,7 +121,9 @@ async function migratedShape(
     // Aliases without underscores: the CamelCasePlugin renames result keys.
     const columns = await sql<{ tname: string; cname: string; ctype: string; nullable: string }>`
       SELECT table_name AS tname, column_name AS cname, data_type AS ctype, is_nullable AS nullable
-      FROM information_schema.columns WHERE table_schema = 'public'`.execute(store.db);
+      FROM information_schema.columns WHERE table_schema = 'public'
+        -- Partitions (registration records by day) are parts of their declared parent table.
+        AND table_name NOT IN (SELECT c.relname FROM pg_class c WHERE c.relispartition)`.execute(store.db);
     for (const c of columns.rows) add(c.tname, c.cname, c.ctype, c.nullable === "YES");
   }
   return out;

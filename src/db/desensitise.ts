@@ -319,7 +319,8 @@ async function rewrite(db: AnyKysely, cipher: FieldCipher, fake: Faker): Promise
         WHERE id = ${l.id}`.execute(trx);
       n++;
     }
-    for (const table of ["sessions", "phone_codes", "sms_outbox"])
+    // Emergency registration records are not faked but left out: a test copy needs the campaigns only.
+    for (const table of ["sessions", "phone_codes", "sms_outbox", "registration_records"])
       await sql`DELETE FROM ${sql.table(table)}`.execute(trx);
     await sql`DELETE FROM kv WHERE key = 'app:cookie-secret'`.execute(trx);
     await sql`UPDATE staff_users SET totp_secret = NULL`.execute(trx);

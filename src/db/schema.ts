@@ -14,6 +14,8 @@ import type { OneStopTables } from "../modules/onestop/tables.ts";
 
 import type { ParticipationTables } from "../modules/participation/tables.ts";
 
+import type { RegistrationTables } from "../modules/registration/tables.ts";
+
 import type { SearchLogTables } from "../modules/search/tables.ts";
 
 import type { SitesTables } from "../modules/sites/tables.ts";
@@ -46,6 +48,7 @@ import type { SearchTables } from "../platform/search/tables.ts";
 export type Database = SitesTables &
   ContentTables &
   ExchangeTables &
+  RegistrationTables &
   StaffTables &
   AccountsTables &
   AnalyticsTables &

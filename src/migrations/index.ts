@@ -16,6 +16,7 @@ import { open311Location } from "./0013_open311_location.ts";
 import { exchangeAccess } from "./0014_exchange_access.ts";
 import { applicationFiling } from "./0015_application_filing.ts";
 import { analytics } from "./0016_analytics.ts";
+import { registration } from "./0017_registration.ts";
 
 /** One ordered timeline: names sort in the order they run. Each runs on SQLite and PostgreSQL. */
 export const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -35,4 +36,5 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   "0014_exchange_access": exchangeAccess,
   "0015_application_filing": applicationFiling,
   "0016_analytics": analytics,
+  "0017_registration": registration,
 };

@@ -52,6 +52,14 @@ export const SEALED_FIELDS: SealedField[] = [
     index: { column: "holder_index", kind: "id-number" },
   },
   {
+    table: "registration_records",
+    column: "id_number",
+    property: "idNumber",
+    index: { column: "id_index", kind: "id-number" },
+  },
+  { table: "registration_records", column: "phone", property: "phone" },
+  { table: "registration_records", column: "person_name", property: "personName" },
+  {
     table: "sms_outbox",
     column: "phone",
     property: "phone",
@@ -110,13 +118,13 @@ export async function resealFields(
     const total = Number(counted[0]?.n ?? 0);
     progress.start?.(field, total);
     if (total === 0) continue;
-    let last = 0;
+    // Ids are integers in most tables and text in some (registration records): compare as they are.
+    let last: number | string | null = null;
     let done = 0;
     for (;;) {
-      const { rows } = await sql<{ id: number; raw: string }>`SELECT id, ${col} AS raw
-        FROM ${sql.table(field.table)} WHERE id > ${last} AND ${pending} ORDER BY id LIMIT ${batch}`.execute(
-        db,
-      );
+      const { rows } = await sql<{ id: number | string; raw: string }>`SELECT id, ${col} AS raw
+        FROM ${sql.table(field.table)} WHERE ${last === null ? sql`1 = 1` : sql`id > ${last}`} AND ${pending}
+        ORDER BY id LIMIT ${batch}`.execute(db);
       if (rows.length === 0) break;
       await db.transaction().execute(async (trx) => {
         for (const row of rows) {
@@ -134,7 +142,7 @@ export async function resealFields(
             WHERE id = ${row.id} AND ${col} = ${row.raw}`.execute(trx);
         }
       });
-      last = Number(rows[rows.length - 1].id);
+      last = rows[rows.length - 1].id;
       done += rows.length;
       changed += rows.length;
       progress.advance?.(field, done);

@@ -49,6 +49,7 @@ export const OPEN311_API_KEY = "open311ApiKey";
 export const EXCHANGE_SIGNATURE = "exchangeSignature";
 export const STAFF_SESSION = "staffSession";
 export const OPERATOR_API_KEY = "operatorApiKey";
+export const REGISTRATION_API_KEY = "registrationApiKey";
 
 /** A member system's call to the exchange, signed with HTTP Message Signatures (RFC 9421). */
 export const EXCHANGE_API = { security: [{ [EXCHANGE_SIGNATURE]: [] as string[] }] };
@@ -82,6 +83,12 @@ export function openApiSecuritySchemes(cookies: { citizen: string; staff: string
       in: "header" as const,
       name: "X-Api-Key",
       description: "Open311 接入密钥（由管理员在后台签发）；GeoReport v2 客户端也可用 api_key 参数",
+    },
+    [REGISTRATION_API_KEY]: {
+      type: "apiKey" as const,
+      in: "header" as const,
+      name: "X-Api-Key",
+      description: "应急登记接入系统的密钥（由管理员在后台为某个登记活动签发，每个密钥有每日提交额度）",
     },
     [EXCHANGE_SIGNATURE]: {
       type: "apiKey" as const,

@@ -7,7 +7,7 @@ const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
  * Partner APIs authenticated by an API key in the request, not by cookies: a cross-origin caller
  * gains nothing a browser's cookies would give it, and partners' own pages may call them.
  */
-const KEYED_APIS = ["/open311/"];
+const KEYED_APIS = ["/open311/", "/api/registration/"];
 
 /**
  * Whether the source a browser names (Origin, else Referer) is this host: true, false, or null when

@@ -55,3 +55,53 @@ export function phoneProblem(value: string): string | null {
   if (MOBILE.test(v) || /^0\d{2,3}-?\d{7,8}$/.test(v)) return null;
   return "请填写11位手机号码或带区号的固定电话";
 }
+
+/** Province-level codes of GB/T 2260 (the first two digits of a region code and of an ID number). */
+export const PROVINCE_CODES = new Set([
+  "11",
+  "12",
+  "13",
+  "14",
+  "15",
+  "21",
+  "22",
+  "23",
+  "31",
+  "32",
+  "33",
+  "34",
+  "35",
+  "36",
+  "37",
+  "41",
+  "42",
+  "43",
+  "44",
+  "45",
+  "46",
+  "50",
+  "51",
+  "52",
+  "53",
+  "54",
+  "61",
+  "62",
+  "63",
+  "64",
+  "65",
+  "71",
+  "81",
+  "82",
+]);
+
+/**
+ * A Chinese reason why an ID number's address code (its first six digits) is no region, or null.
+ * People are registered where they were born, anywhere in China, so only the province and the form
+ * of the code are checked (a county list of every province and every year since 1984 is not kept).
+ */
+export function idRegionProblem(value: string): string | null {
+  const id = value.trim();
+  if (!PROVINCE_CODES.has(id.slice(0, 2)) || id.slice(2, 4) === "00")
+    return "身份证号码前6位不是有效的行政区划代码";
+  return null;
+}

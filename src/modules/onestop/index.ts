@@ -1,0 +1,20 @@
+/**
+ * The service hall's public surface for other modules: the form engine (forms as data, read and
+ * validated on the server, rendered without JavaScript). Registration campaigns define their
+ * questions with it.
+ */
+export {
+  activeValues,
+  FIELD_TYPES,
+  formSchemaIssues,
+  formSchemaProblems,
+  readValues,
+  validateValues,
+  type FieldValue,
+  type FormField,
+  type FormSchema,
+  type FormSchemaIssue,
+  type FormValues,
+  type RawInput,
+} from "./forms.ts";
+export { FormFields } from "./views/form-fields.tsx";

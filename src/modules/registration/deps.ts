@@ -1,0 +1,21 @@
+import type { Config } from "../../config.ts";
+import type { AuditLog } from "../../platform/audit/audit-log.ts";
+import type { SessionStore } from "../../platform/auth/session-store.ts";
+import type { Db } from "../../platform/db/database.ts";
+import type { AccountsService } from "../accounts/index.ts";
+import type { SitesService } from "../sites/index.ts";
+import type { StaffService } from "../staff/index.ts";
+import type { RegistrationService } from "./service.ts";
+import type { RegistrationTables } from "./tables.ts";
+
+/** What the container gives this module's routes and seed (AppDeps satisfies it). */
+export interface RegistrationDeps {
+  accounts: AccountsService;
+  audit: AuditLog;
+  config: Config;
+  registration: RegistrationService;
+  sessions: SessionStore;
+  sites: SitesService;
+  staff: StaffService;
+  store: Db<RegistrationTables>;
+}

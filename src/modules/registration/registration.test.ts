@@ -1,0 +1,397 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
+import { idCheckChar } from "../../platform/validation/china-ids.ts";
+import { GroupCommitQueue, QueueFull } from "../../platform/db/group-commit.ts";
+import { csvCell } from "../../platform/csv/csv.ts";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { StaffSession } from "../../../test/staff-session.ts";
+import { registrationExportCommand } from "./export-cli.ts";
+
+/** A valid ID number born on the given date in the given district, with a sequence number. */
+function idNumber(seq: number, birth = "19850612", region = "420106"): string {
+  const first17 = `${region}${birth}${String(seq % 1000).padStart(3, "0")}`;
+  return first17 + idCheckChar(first17);
+}
+
+const body = (over: Record<string, unknown> = {}) => ({
+  name: "李四",
+  idNumber: idNumber(1),
+  phone: "13912345678",
+  district: "420106",
+  answers: { symptoms: ["发热", "咳嗽"], contact: "否", temperature: "37.8" },
+  ...over,
+});
+
+describe("CSV cells", () => {
+  it("neutralise formulas and quote separators", () => {
+    assert.equal(csvCell("=cmd|' /C calc'!A0"), `"'=cmd|' /C calc'!A0"`);
+    assert.equal(csvCell("+1"), `"'+1"`);
+    assert.equal(csvCell("@SUM(A1)"), `"'@SUM(A1)"`);
+    assert.equal(csvCell('a,"b"'), '"a,""b"""');
+    assert.equal(csvCell("发热"), "发热");
+  });
+});
+
+describe("the group-commit queue", () => {
+  it("writes waiting items together and refuses beyond its capacity", async () => {
+    const batches: number[][] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const q = new GroupCommitQueue<number, number>({
+      flush: async (items) => {
+        await gate;
+        batches.push(items);
+        return items.map((i) => i * 10);
+      },
+      capacity: 3,
+      maxBatch: 10,
+      concurrency: 1,
+    });
+    // Items submitted in the same turn of the event loop form one batch.
+    const first = [q.submit(1), q.submit(2), q.submit(3)];
+    await assert.rejects(q.submit(4), QueueFull);
+    await new Promise((r) => setImmediate(r));
+    // While that batch is being written, new items wait and form the next batch together.
+    const second = [q.submit(5), q.submit(6)];
+    release();
+    assert.deepEqual(await Promise.all([...first, ...second]), [10, 20, 30, 50, 60]);
+    assert.deepEqual(batches, [
+      [1, 2, 3],
+      [5, 6],
+    ]);
+  });
+});
+
+for (const engine of ENGINES) {
+  describe(`emergency registration on ${engine}`, () => {
+    let t: TestContext;
+    let admin: StaffSession;
+    before(async () => {
+      t = await startPlatform(engine);
+    });
+    after(async () => t?.close());
+
+    const post = (payload: unknown, headers: Record<string, string> = {}) =>
+      t.app.inject({
+        method: "POST",
+        url: "/api/registration/campaigns/demo-health/submissions",
+        headers,
+        payload: payload as Record<string, unknown>,
+      });
+
+    it("describes the demo campaign with a valid example that it accepts", async () => {
+      const res = await t.app.inject({ url: "/api/registration/campaigns/demo-health" });
+      assert.equal(res.statusCode, 200);
+      const c = res.json() as { fields: { name: string }[]; example: Record<string, unknown>; open: boolean };
+      assert.ok(c.open);
+      assert.ok(c.fields.some((f) => f.name === "symptoms"));
+      const sent = await post(c.example);
+      assert.equal(sent.statusCode, 201, sent.body);
+    });
+
+    it("answers 201 with an id, then 200 with the same id for a same-day replacement", async () => {
+      const first = await post(body({ idNumber: idNumber(11) }));
+      assert.equal(first.statusCode, 201, first.body);
+      const a = first.json() as { id: string; receipt: string };
+      assert.match(a.id, /^R\d{8}[0-9A-F]{12}$/);
+      const second = await post(
+        body({ idNumber: idNumber(11), answers: { symptoms: ["无以上症状"], contact: "否" } }),
+      );
+      assert.equal(second.statusCode, 200, second.body);
+      assert.equal((second.json() as { id: string }).id, a.id);
+      const c = (await t.deps.registration.campaign("demo-health"))!;
+      const rows = await t.deps.registration.records(c, { page: 1, perPage: 10, idNumber: idNumber(11) });
+      assert.equal(rows.length, 1);
+      assert.deepEqual(rows[0].answers.symptoms, ["无以上症状"]);
+      assert.equal(rows[0].revisions, 1);
+    });
+
+    it("refuses bad input with a Chinese message per field", async () => {
+      const wrongCheck = idNumber(12).slice(0, 17) + (idNumber(12).endsWith("1") ? "2" : "1");
+      const res = await post(
+        body({ idNumber: wrongCheck, phone: "12345", district: "110101", answers: { symptoms: ["瞎编"] } }),
+      );
+      assert.equal(res.statusCode, 400);
+      const e = (res.json() as { error: { code: string; fields: Record<string, string> } }).error;
+      assert.equal(e.code, "invalid_submission");
+      assert.match(e.fields.idNumber, /校验位/);
+      assert.match(e.fields.phone, /手机/);
+      assert.match(e.fields.district, /行政区划代码/);
+      assert.match(e.fields.symptoms, /选项无效/);
+      assert.match(e.fields.contact, /请选择/);
+      const future = await post(body({ idNumber: idNumber(13, "20991231") }));
+      assert.match(
+        (future.json() as { error: { fields: Record<string, string> } }).error.fields.idNumber,
+        /出生日期/,
+      );
+      const region = await post(body({ idNumber: idNumber(14, "19850612", "990101") }));
+      assert.match(
+        (region.json() as { error: { fields: Record<string, string> } }).error.fields.idNumber,
+        /行政区划/,
+      );
+      const unknown = await t.app.inject({
+        method: "POST",
+        url: "/api/registration/campaigns/no-such/submissions",
+        payload: body(),
+      });
+      assert.equal(unknown.statusCode, 404);
+    });
+
+    it("answers 503 with Retry-After when the burst queue is full, and keeps the form's input", async () => {
+      const writer = t.deps.registration.writer;
+      const original = writer.write.bind(writer);
+      writer.write = () => Promise.reject(new QueueFull(1));
+      try {
+        const res = await post(body({ idNumber: idNumber(15) }));
+        assert.equal(res.statusCode, 503);
+        assert.equal(res.headers["retry-after"], "1");
+        assert.equal((res.json() as { error: { code: string } }).error.code, "queue_full");
+        const page = await t.app.inject({
+          method: "POST",
+          url: "/sites/www/registration/demo-health",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          payload: `name=${encodeURIComponent("王五")}&idNumber=${idNumber(16)}&phone=13912345678&district=420106&contact=${encodeURIComponent("否")}&symptoms=${encodeURIComponent("发热")}`,
+        });
+        assert.equal(page.statusCode, 503);
+        assert.match(page.body, /尚未受理/);
+        assert.match(page.body, new RegExp(`value="${idNumber(16)}"`));
+      } finally {
+        writer.write = original;
+      }
+    });
+
+    it("refuses a 10 MB body with 413, never a 500", async () => {
+      const res = await post(body({ name: "张".repeat(5_000_000) }));
+      assert.equal(res.statusCode, 413);
+    });
+
+    it("takes partner submissions only within a key's daily quota, counted atomically", async () => {
+      const c = (await t.deps.registration.campaign("demo-health"))!;
+      const key = await t.deps.registration.createKey(c, "社区系统", 5, "admin");
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, (_x, i) =>
+          post(body({ idNumber: idNumber(100 + i) }), { "x-api-key": key }),
+        ),
+      );
+      const codes = answers.map((r) => r.statusCode).sort();
+      assert.equal(codes.filter((s) => s === 201).length, 5, codes.join(","));
+      assert.equal(codes.filter((s) => s === 429).length, 7);
+      const bad = await post(body(), { "x-api-key": "reg_nope" });
+      assert.equal(bad.statusCode, 401);
+    });
+
+    it("serves the public form without JavaScript, keeps input and explains errors in Chinese", async () => {
+      const page = await t.app.inject({ url: "/sites/www/registration/demo-health" });
+      assert.equal(page.statusCode, 200);
+      assert.ok(page.body.length < 30 * 1024, `page is ${page.body.length} bytes`);
+      assert.match(page.body, /<form method="post"/);
+      const elder = await t.app.inject({
+        url: "/sites/www/registration/demo-health",
+        headers: { cookie: "elder=1" },
+      });
+      assert.match(elder.body, /<html lang="zh-CN" class="elder"/);
+      const res = await t.app.inject({
+        method: "POST",
+        url: "/sites/www/registration/demo-health",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        payload: new URLSearchParams({
+          name: "王五",
+          idNumber: "420106198506120001",
+          phone: "13912345678",
+          district: "420106",
+          contact: "否",
+        }).toString(),
+      });
+      assert.equal(res.statusCode, 400);
+      assert.match(res.body, /校验位不正确/);
+      assert.match(res.body, /value="王五"/);
+      const ok = await t.app.inject({
+        method: "POST",
+        url: "/sites/www/registration/demo-health",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        payload: `name=${encodeURIComponent("王五")}&idNumber=${idNumber(200)}&phone=13912345678&district=420106&contact=${encodeURIComponent("否")}&symptoms=${encodeURIComponent("发热")}`,
+      });
+      assert.equal(ok.statusCode, 303, ok.body);
+      const receipt = await t.app.inject({ url: ok.headers.location as string });
+      assert.equal(receipt.statusCode, 200);
+      assert.match(receipt.body, /登记成功/);
+    });
+
+    it("lets an operator define a campaign in the console, with per-field errors and a preview", async () => {
+      admin = await StaffSession.login(t.app, "admin");
+      const form = {
+        code: "flood-2026",
+        title: "洪涝受灾群众登记",
+        summary: "受灾群众请登记，以便安置和救助。",
+        audience: "partners",
+        dedup: "per_id_per_day",
+        retentionDays: "90",
+        opensAt: "2026-01-01T08:00",
+        closesAt: "",
+        office: "省应急管理厅",
+        thresholds: "need=转移安置>=5",
+        form: JSON.stringify({
+          fields: [
+            {
+              name: "need",
+              label: "需要的帮助",
+              type: "select",
+              options: ["转移安置", "医疗", "物资"],
+              required: true,
+            },
+          ],
+        }),
+        action: "save",
+      };
+      const bad = await admin.post("/admin/registration", {
+        ...form,
+        retentionDays: "0",
+        thresholds: "need=飞行>=5",
+      });
+      assert.equal(bad.statusCode, 400);
+      assert.match(bad.body, /保存期限应为1～3650天/);
+      assert.match(bad.body, /不是问题/);
+      assert.match(bad.body, /洪涝受灾群众登记/, "input kept");
+      const preview = await admin.post("/admin/registration", { ...form, action: "preview" });
+      assert.match(preview.body, /表单预览/);
+      assert.match(preview.body, /需要的帮助/);
+      const ok = await admin.post("/admin/registration", form);
+      assert.equal(ok.statusCode, 303, ok.body);
+      const api = await t.app.inject({ url: "/api/registration/campaigns/flood-2026" });
+      assert.equal((api.json() as { audience: string }).audience, "partners");
+      // Partners only: no key, no submission.
+      const anon = await t.app.inject({
+        method: "POST",
+        url: "/api/registration/campaigns/flood-2026/submissions",
+        payload: body({ answers: { need: "医疗" } }),
+      });
+      assert.equal(anon.statusCode, 401);
+    });
+
+    it(
+      "masks records in the console, audits a full view and an export with a reason",
+      { timeout: 60_000 },
+      async () => {
+        const sent = await post(
+          body({
+            idNumber: idNumber(400),
+            answers: { symptoms: ["发热"], contact: "否", note: "=cmd|' /C calc'!A0" },
+          }),
+        );
+        assert.equal(sent.statusCode, 201, sent.body);
+        const c = (await t.deps.registration.campaign("demo-health"))!;
+        const page = await admin.get("/admin/registration/demo-health");
+        assert.equal(page.statusCode, 200);
+        assert.ok(!page.body.includes(idNumber(400)), "ID number masked");
+        assert.ok(page.body.includes(`420106********${idNumber(400).slice(-4)}`));
+        assert.ok(!page.body.includes("13912345678"));
+        const [rec] = await t.deps.registration.records(c, { page: 1, perPage: 1, idNumber: idNumber(400) });
+        const noReason = await admin.post(`/admin/registration/demo-health/records/${rec.id}/reveal`, {
+          reason: "",
+        });
+        assert.equal(noReason.statusCode, 400);
+        const full = await admin.post(`/admin/registration/demo-health/records/${rec.id}/reveal`, {
+          reason: "流调核实密接人员",
+        });
+        assert.equal(full.statusCode, 200);
+        assert.ok(full.body.includes(idNumber(400)));
+        const audit = await t.deps.store.db
+          .selectFrom("auditLog")
+          .select(["action", "detail"])
+          .where("targetId", "=", rec.id)
+          .execute();
+        assert.ok(
+          audit.some((a) => a.action === "registration.record.view_full" && a.detail.includes("流调核实")),
+        );
+        const editor = await StaffSession.login(t.app, "rst_editor");
+        assert.equal((await editor.get("/admin/registration/demo-health")).statusCode, 403);
+
+        const dir = mkdtempSync(join(tmpdir(), "reg-export-"));
+        const saved = { ...process.env };
+        try {
+          Object.assign(process.env, {
+            DATA_DIR: t.config.dataDir,
+            DATABASE_URL: t.config.databaseUrl ?? "",
+            LOG_LEVEL: "silent",
+          });
+          if (!t.config.databaseUrl) delete process.env.DATABASE_URL;
+          assert.equal(
+            await registrationExportCommand(["--campaign", "demo-health", "--out", join(dir, "m.csv")]),
+            0,
+          );
+          const masked = readFileSync(join(dir, "m.csv"), "utf8");
+          assert.ok(masked.startsWith("\uFEFF登记编号"));
+          assert.ok(masked.includes(rec.id));
+          assert.ok(!masked.includes(idNumber(400)));
+          assert.ok(!/(^|,)=/m.test(masked), "no cell starts with a formula");
+          assert.equal(
+            await registrationExportCommand([
+              "--campaign",
+              "demo-health",
+              "--out",
+              join(dir, "f.csv"),
+              "--full",
+            ]),
+            2,
+          );
+          assert.equal(
+            await registrationExportCommand([
+              "--campaign",
+              "demo-health",
+              "--out",
+              join(dir, "f.csv"),
+              "--full",
+              "--reason",
+              "移交疾控中心流调",
+            ]),
+            0,
+          );
+          const fullCsv = readFileSync(join(dir, "f.csv"), "utf8");
+          assert.ok(fullCsv.includes(idNumber(400)));
+          assert.ok(fullCsv.includes(`"'=cmd|' /C calc'!A0"`), "formula neutralised");
+          const exports = await t.deps.store.db
+            .selectFrom("auditLog")
+            .select(["action", "detail"])
+            .where("action", "like", "registration.export.%")
+            .execute();
+          assert.ok(
+            exports.some(
+              (a) => a.action === "registration.export.full" && a.detail.includes("移交疾控中心流调"),
+            ),
+          );
+        } finally {
+          process.env = saved;
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    );
+
+    it("counts figures by district and answer and flags a district over a threshold", async () => {
+      const c = (await t.deps.registration.campaign("demo-health"))!;
+      for (let i = 0; i < 20; i++)
+        await post(
+          body({
+            idNumber: idNumber(300 + i),
+            district: "421102",
+            answers: { symptoms: ["发热"], contact: "否" },
+          }),
+        );
+      assert.ok((await t.deps.registration.checkThresholds(c)) >= 1);
+      const f = await t.deps.registration.figures(c, 0);
+      assert.ok(f.byDistrict.find((d) => d.district === "421102")!.total >= 20);
+      assert.ok(
+        f.byAnswer.find((a) => a.field === "symptoms")!.counts.find((x) => x.value === "发热")!.count >= 20,
+      );
+      assert.ok(f.alerts.some((a) => a.district === "421102"));
+      const page = await t.app.inject({ url: "/sites/www/registration/demo-health/figures" });
+      assert.match(page.body, /黄冈市黄州区/);
+      assert.match(page.body, /风险较高/);
+      const svg = await t.app.inject({ url: "/sites/www/registration/demo-health/figures/symptoms.svg" });
+      assert.equal(svg.statusCode, 200);
+      assert.match(svg.body, /<svg/);
+    });
+  });
+}
