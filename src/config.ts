@@ -55,6 +55,8 @@ export interface Config {
   rateLimitAllow: string[];
   /** Demo only: show a phone verification code on the page instead of relying on a real SMS gateway. */
   smsShowCode: boolean;
+  /** Headless Chromium that prints PDFs (disclosure decision letters); a missing binary means HTML only. */
+  chromiumPath: string;
   /** Citizen sign-in through an OpenID Connect provider; null when OIDC_ISSUER, OIDC_CLIENT_ID or OIDC_REDIRECT_URI is unset. */
   oidc: OidcSettings | null;
   /** Production mode (NODE_ENV=production or CHUYUN_MODE=production): no demo keys or secrets are generated. */
@@ -168,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     pageCacheSeconds: Math.max(0, Number(env.PAGE_CACHE_SECONDS ?? 10) || 0),
     maxEventLoopDelayMs: Math.max(0, Number(env.MAX_EVENT_LOOP_DELAY_MS ?? 1000) || 0),
     smsShowCode: flag(env.SMS_SHOW_CODE, true),
+    chromiumPath: env.CHROMIUM_PATH?.trim() || "/usr/bin/chromium",
     oidc: oidcSettings(env),
     production: (env.CHUYUN_MODE?.trim() || env.NODE_ENV?.trim()) === "production",
     dataKeys: env.CHUYUN_DATA_KEYS?.trim() || null,

@@ -18,6 +18,7 @@ import type { Redis } from "ioredis";
 import type { InvalidationBus } from "./platform/cache/invalidation-bus.ts";
 import type { AssistantService } from "./modules/assistant/service.ts";
 import type { ExchangeService } from "./modules/exchange/service.ts";
+import type { DisclosureService } from "./modules/disclosure/service.ts";
 
 /** Everything the HTTP layer and the CLI share; tests build it the same way. */
 export interface AppDeps {
@@ -46,5 +47,7 @@ export interface AppDeps {
   participation: ParticipationService;
   /** The data-sharing exchange: catalogue, member systems, grants, the signed gateway. */
   exchange: ExchangeService;
+  /** 依申请公开 (requests with the 条例 clocks) and the annual disclosure reports. */
+  disclosure: DisclosureService;
   close(): Promise<void>;
 }

@@ -17,5 +17,12 @@ export function recurringJobs(deps: AppDeps): RecurringJob[] {
       intervalMs: 600_000,
       run: () => deps.oneStop.supervision.sweep(),
     },
+    {
+      // 依申请公开 clocks: warnings before the 条例 limit, 督办 after it, consultations past 15 working days resume.
+      name: "disclosure-limits",
+      cron: "*/10 * * * *",
+      intervalMs: 600_000,
+      run: () => deps.disclosure.requests.sweep(),
+    },
   ];
 }

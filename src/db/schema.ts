@@ -6,6 +6,8 @@ import type { ContentTables } from "../modules/content/tables.ts";
 
 import type { ExchangeTables } from "../modules/exchange/tables.ts";
 
+import type { DisclosureTables } from "../modules/disclosure/tables.ts";
+
 import type { MailboxTables } from "../modules/mailbox/tables.ts";
 
 import type { OneStopTables } from "../modules/onestop/tables.ts";
@@ -44,6 +46,7 @@ import type { SearchTables } from "../platform/search/tables.ts";
 export type Database = SitesTables &
   ContentTables &
   ExchangeTables &
+  DisclosureTables &
   StaffTables &
   AccountsTables &
   SearchLogTables &
