@@ -20,6 +20,7 @@ export const ADMIN_NAV: { href: string; name: string; operatorOnly?: boolean }[]
   { href: "/admin/interaction", name: "互动交流" },
   { href: "/admin/interaction/consultations", name: "意见征集" },
   { href: "/admin/interaction/surveys", name: "网上调查" },
+  { href: "/admin/disclosure", name: "依申请公开" },
   { href: "/admin/users", name: "用户" },
   { href: "/admin/audit", name: "审计日志" },
   { href: "/admin/services", name: "办件" },
