@@ -438,7 +438,7 @@ export function RequestAdminPage({
               <option value="">不适用</option>
               {Object.entries(OUTCOMES)
                 .filter(([, c]) => Object.keys(c.reasons).length > 0)
-                .map(([k, c]) => (
+                .map(([, c]) => (
                   <optgroup label={c.label}>
                     {Object.entries(c.reasons).map(([rk, label]) => (
                       <option value={rk} selected={values.outcomeReason === rk}>
