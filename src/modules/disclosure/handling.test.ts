@@ -132,6 +132,25 @@ for (const engine of ENGINES) {
       );
     });
 
+    it("refuses an extension once the limit has passed, showing the form again with the reason kept", async () => {
+      const filed = await fileRequest(t);
+      const id = await idOf(filed.queryNo);
+      await t.deps.store.db
+        .updateTable("disclosureRequests")
+        .set({ dueAt: new Date(Date.now() - 86_400_000).toISOString() })
+        .where("id", "=", id)
+        .execute();
+      const handler = await staffSession(t.app, t.deps, "rst_handler");
+      const reason = "需要调取多年档案并会同多个处室研究";
+      const res = await staffPost(t.app, handler, `/admin/disclosure/requests/${id}/extend`, { reason });
+      assert.equal(res.statusCode, 409);
+      assert.match(res.body, /答复期限已过，不能再延长答复期限/);
+      assert.ok(res.body.includes(reason), "the typed reason is kept");
+      const r = await t.deps.disclosure.requests.get(id);
+      assert.equal(r.limitDays, 20);
+      assert.equal(r.extensionReason, null);
+    });
+
     it("lets only an operator transfer to another department, and keeps staff of other departments out", async () => {
       const filed = await fileRequest(t);
       const id = await idOf(filed.queryNo);
