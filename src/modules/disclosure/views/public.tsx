@@ -203,7 +203,7 @@ export function ApplyPage({
             type="text"
             maxLength={200}
             value={values.address}
-            autoComplete="street-address"
+            autoComplete="address-line1"
           />
         </Field>
         <button type="submit" class="button">
