@@ -44,6 +44,7 @@ export const ARTICLE_KINDS: Record<string, string> = {
   report: "政府工作报告",
   budget: "财政预决算",
   disclosure_report: "政府信息公开年度报告",
+  website_report: "网站工作年度报表",
 };
 
 export const VALIDITY = ["有效", "修改", "废止", "失效"] as const;
@@ -659,6 +660,23 @@ export class ContentService {
       count(base().where("publishedAt", ">=", since).where("publishedAt", "<", until)),
     ]);
     return { issued, repealed, valid, published };
+  }
+
+  /** Articles published in [since, until) per kind (the 网站工作年度报表); `ownerSiteIds` null: every site. */
+  async publishedCountsByKind(
+    ownerSiteIds: number[] | null,
+    since: string,
+    until: string,
+  ): Promise<Record<string, number>> {
+    let q = this.db
+      .selectFrom("articles")
+      .select((eb) => ["kind", eb.fn.countAll<number>().as("n")])
+      .where("publishedAt", ">=", since)
+      .where("publishedAt", "<", until)
+      .where("status", "in", ["published", "withdrawn"]);
+    if (ownerSiteIds) q = q.where("ownerSiteId", "in", ownerSiteIds.length ? ownerSiteIds : [-1]);
+    const rows = await q.groupBy("kind").execute();
+    return Object.fromEntries(rows.map((r) => [r.kind, Number(r.n)]));
   }
 
   /** A merged channel's articles move to the target channel (inside the sites module's transaction). */

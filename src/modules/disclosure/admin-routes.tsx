@@ -12,12 +12,14 @@ import { adminView, guardStaffArea, hasRole, sitesWithRole, type StaffContext } 
 import type { DisclosureDeps } from "./deps.ts";
 import { REQUEST_STATUS } from "./model.ts";
 import { allKeys, type ReportTexts } from "./report.ts";
+import { WEBSITE_KEYS } from "./website-report.ts";
 import {
   QueuePage,
   ReportEditPage,
   ReportsPage,
   RequestAdminPage,
   TimelinessPage,
+  WebsiteReportEditPage,
   type FoundDocument,
 } from "./views/admin.tsx";
 
@@ -309,8 +311,12 @@ const disclosureAdminRoutes: FastifyPluginAsyncTypebox<{ deps: DisclosureDeps }>
   app.post(`${BASE}/reports`, { schema: { hide: true, body: FormBody } }, async (request, reply) => {
     const f = bodyOf(request.body);
     return handleForm({
-      parse: () => ({ siteId: Number(f.siteId), year: Number(f.year) }),
-      run: (i) => disclosure.generate(i.siteId, i.year, request.staff.staff),
+      parse: () => ({
+        siteId: Number(f.siteId),
+        year: Number(f.year),
+        kind: f.kind === "website" ? "website" : "annual",
+      }),
+      run: (i) => disclosure.generate(i.siteId, i.year, request.staff.staff, i.kind as "annual" | "website"),
       onSuccess: (id) => reply.redirect(`${BASE}/reports/${id}`, 303),
       rerender: (problem) => {
         reply.status(problem.status);
@@ -333,6 +339,24 @@ const disclosureAdminRoutes: FastifyPluginAsyncTypebox<{ deps: DisclosureDeps }>
   ) {
     const report = await disclosure.report(id);
     if (!disclosure.canReport(request.staff.staff, report.siteId)) throw notFound("报告不存在");
+    if (report.kind === "website")
+      return sendHtml(
+        reply,
+        renderDocument(
+          <WebsiteReportEditPage
+            ctx={adminView(request)}
+            id={id}
+            title={`${siteName(report.siteId)}${report.year}年网站工作年度报表`}
+            status={report.status}
+            figures={report.figures}
+            edits={extra.edits ?? {}}
+            errors={extra.errors ?? {}}
+            summary={extra.summary}
+            articleId={report.articleId}
+            done={extra.done}
+          />,
+        ),
+      );
     return sendHtml(
       reply,
       renderDocument(
@@ -370,7 +394,7 @@ const disclosureAdminRoutes: FastifyPluginAsyncTypebox<{ deps: DisclosureDeps }>
       const id = idParam(request.params.id);
       if (id == null) throw notFound("报告不存在");
       const f = bodyOf(request.body);
-      const keys = new Set(allKeys());
+      const keys = new Set([...allKeys(), ...WEBSITE_KEYS]);
       const edits = Object.fromEntries(Object.entries(f).filter(([k]) => keys.has(k)));
       const texts: ReportTexts = {
         overview: f.overview ?? "",

@@ -153,5 +153,34 @@ for (const engine of ENGINES) {
       // Published reports are no longer edited.
       assert.equal((await staffPost(t.app, admin, url, { overview: "x" })).statusCode, 409);
     });
+
+    it("generates the 网站工作年度报表 from platform figures, takes staff figures, and publishes it", async () => {
+      const admin = await staffSession(t.app, t.deps, "rst_admin");
+      const gen = await staffPost(t.app, admin, "/admin/disclosure/reports", {
+        siteId: String(rst),
+        year: "2025",
+        kind: "website",
+      });
+      assert.equal(gen.statusCode, 303);
+      const url = gen.headers.location as string;
+      const id = Number(url.split("/").pop());
+      const report = await t.deps.disclosure.report(id);
+      assert.equal(report.kind, "website");
+      assert.ok(report.figures["w.published"] >= 2, "the 2025 policy documents count");
+      assert.ok(report.figures["w.catalogue"] >= 2);
+      assert.equal(report.figures["w.disclosure_requests"], 4);
+      const page = await t.app.inject({ url, headers: { cookie: admin.cookie } });
+      assert.match(page.body, /信息发布总数（条）（平台统计）/);
+      const bad = await staffPost(t.app, admin, url, { "w.visits": "-5" });
+      assert.equal(bad.statusCode, 400);
+      assert.ok(bad.body.includes('value="-5"'), "the typed value is kept");
+      assert.equal((await staffPost(t.app, admin, url, { "w.visits": "120345" })).statusCode, 303);
+      assert.equal((await staffPost(t.app, admin, `${url}/publish`)).statusCode, 303);
+      const published = await t.deps.disclosure.report(id);
+      const article = await t.deps.content.get(published.articleId!);
+      assert.equal(article.title, "楚云省人力资源和社会保障厅2025年网站工作年度报表");
+      assert.match(article.bodyHtml, /120345/);
+      assert.match(article.bodyHtml, /4200000011/, "the site identity code");
+    });
   });
 }

@@ -200,16 +200,22 @@ export function lateItems<T extends { writtenAt: string; publishedAt: string }>(
 export function mergeEdits(
   figures: Figures,
   edits: Record<string, string>,
+  keys: string[] = allKeys(),
 ): { figures: Figures; errors: Record<string, string> } {
   const next = { ...figures };
   const errors: Record<string, string> = {};
-  const known = new Set(allKeys());
+  const known = new Set(keys);
   for (const [key, raw] of Object.entries(edits)) {
     if (!known.has(key)) continue;
     const v = raw.trim();
     if (v === "") continue;
     const n = Number(v);
-    if (!Number.isFinite(n) || n < 0 || n > 1e9 || (!key.startsWith("t2.fees") && !Number.isInteger(n))) {
+    if (
+      !Number.isFinite(n) ||
+      n < 0 ||
+      n > 1e9 ||
+      (!key.startsWith("t2.fees") && key !== "w.letters_days" && !Number.isInteger(n))
+    ) {
       errors[key] = "请填写非负整数";
       continue;
     }

@@ -19,7 +19,8 @@ import {
   type ReportTexts,
 } from "./report.ts";
 import { DisclosureRequests, type DisclosureOptions } from "./requests.ts";
-import type { DisclosureTables } from "./tables.ts";
+import type { DisclosureTables, ReportKind } from "./tables.ts";
+import { WEBSITE_KEYS, WEBSITE_MANUAL_KEYS, websiteFigures, websiteHtml } from "./website-report.ts";
 
 export interface DisclosureServiceDeps {
   store: Db<DisclosureTables>;
@@ -102,6 +103,17 @@ export class DisclosureService {
     };
   }
 
+  /** The 网站工作年度报表 rows the platform counts: articles published per kind, requests received. */
+  async websiteFigures(siteId: number, year: number): Promise<Figures> {
+    const scope = this.scopeOf(siteId);
+    const { since, until } = yearBounds(year);
+    const [byKind, requests] = await Promise.all([
+      this.content.publishedCountsByKind(scope, since, until),
+      requestFigures(this.store, scope, year),
+    ]);
+    return websiteFigures(byKind, requests["t3.new.total"] ?? 0);
+  }
+
   async reports(siteIds: number[] | null, page: number, pageSize = 20) {
     let q = this.db.selectFrom("disclosureReports");
     if (siteIds) q = q.where("siteId", "in", siteIds.length ? siteIds : [-1]);
@@ -136,26 +148,39 @@ export class DisclosureService {
    * Generates (or regenerates, keeping what staff entered by hand and the texts they edited) the draft
    * annual report of a department (or the province, on the portal) for a year.
    */
-  async generate(siteId: number, year: number, staff: StaffPrincipal): Promise<number> {
+  async generate(
+    siteId: number,
+    year: number,
+    staff: StaffPrincipal,
+    kind: ReportKind = "annual",
+  ): Promise<number> {
+    if (!this.sites.byId(siteId)) throw new Invalid("请选择单位", { siteId: "请选择单位" });
     this.requireReporter(staff, siteId);
     const site = this.sites.byId(siteId)!;
     if (!Number.isInteger(year) || year < 2008 || year > new Date().getUTCFullYear())
       throw new Invalid("请选择报告年度", { year: "年度有误" });
-    const generated = await this.generatedFigures(siteId, year);
+    if (kind !== "annual" && kind !== "website")
+      throw new Invalid("请选择报告类型", { kind: "请选择报告类型" });
+    const generated =
+      kind === "annual" ? await this.generatedFigures(siteId, year) : await this.websiteFigures(siteId, year);
     const existing = await this.db
       .selectFrom("disclosureReports")
       .selectAll()
       .where("siteId", "=", siteId)
       .where("year", "=", year)
-      .where("kind", "=", "annual")
+      .where("kind", "=", kind)
       .executeTakeFirst();
     if (existing?.status === "published") throw new Conflict("该年度报告已发布，不能重新生成");
     const kept = existing ? (JSON.parse(existing.figures) as Figures) : {};
     const figures: Figures = { ...generated };
-    for (const k of manualKeys()) figures[k] = kept[k] ?? 0;
+    for (const k of kind === "annual" ? manualKeys() : WEBSITE_MANUAL_KEYS) figures[k] = kept[k] ?? 0;
+    const overview = kind === "annual" ? overviewText(site.name, year, figures) : "";
     const texts: ReportTexts = existing
-      ? { ...(JSON.parse(existing.texts) as ReportTexts), overview: overviewText(site.name, year, figures) }
-      : { overview: overviewText(site.name, year, figures), problems: "", other: "" };
+      ? {
+          ...(JSON.parse(existing.texts) as ReportTexts),
+          overview: overview || (JSON.parse(existing.texts) as ReportTexts).overview,
+        }
+      : { overview, problems: "", other: "" };
     const now = nowIso();
     const id = await this.db.transaction().execute(async (trx) => {
       let id: number;
@@ -178,7 +203,7 @@ export class DisclosureService {
             .values({
               siteId,
               year,
-              kind: "annual",
+              kind,
               figures: JSON.stringify(figures),
               texts: JSON.stringify(texts),
               status: "draft",
@@ -216,10 +241,10 @@ export class DisclosureService {
     const report = await this.report(id);
     this.requireReporter(staff, report.siteId);
     if (report.status === "published") throw new Conflict("该报告已发布，不能修改");
-    const merged = mergeEdits(report.figures, edits);
+    const merged = mergeEdits(report.figures, edits, report.kind === "website" ? WEBSITE_KEYS : undefined);
     const errors = { ...merged.errors };
     for (const [k, v] of Object.entries(texts)) if ([...v].length > 20000) errors[k] = "内容过长";
-    if (!texts.overview.trim()) errors.overview = "请填写总体情况";
+    if (report.kind === "annual" && !texts.overview.trim()) errors.overview = "请填写总体情况";
     if (Object.keys(errors).length)
       throw new Invalid("报告内容有误，请修改后保存（其余修改已保留在表单中）", errors);
     await this.db.transaction().execute(async (trx) => {
@@ -253,11 +278,23 @@ export class DisclosureService {
       channels.find((c) => c.kind === "disclosure");
     if (!section) throw new Conflict("本网站没有“政务公开”栏目，请先在网站设置中添加");
     const actor = { id: staff.id, name: staff.username };
+    const website = report.kind === "website";
+    const identity: [string, string][] = [
+      ["网站名称", site.name],
+      ["首页网址", this.sites.publicUrl(site, "/")],
+      ["主办单位", site.sponsor || site.name],
+      ["网站类型", site.kind === "portal" ? "政府门户网站" : "部门网站"],
+      ["政府网站标识码", site.siteCode],
+      ["ICP备案号", site.icp],
+      ["公安机关备案号", site.policeRecord],
+    ];
     const article = await this.content.create(
       {
-        kind: "disclosure_report",
-        title: `${site.name}${report.year}年政府信息公开工作年度报告`,
-        bodyHtml: reportHtml(report.figures, report.texts),
+        kind: website ? "website_report" : "disclosure_report",
+        title: website
+          ? `${site.name}${report.year}年网站工作年度报表`
+          : `${site.name}${report.year}年政府信息公开工作年度报告`,
+        bodyHtml: website ? websiteHtml(identity, report.figures) : reportHtml(report.figures, report.texts),
         ownerSiteId: site.id,
         channelIds: [section.id],
         source: site.name,

@@ -15,6 +15,7 @@ import {
   REQUEST_STATUS,
 } from "../model.ts";
 import type { DisclosureRequest } from "../requests.ts";
+import { WEBSITE_ROWS } from "../website-report.ts";
 import {
   T2_CELL_LABELS,
   T2_ROWS,
@@ -594,6 +595,7 @@ export function ReportsPage({
     siteId: number;
     year: number;
     status: string;
+    kind: string;
     generatedAt: string;
     publishedAt: string | null;
     articleId: number | null;
@@ -625,6 +627,12 @@ export function ReportsPage({
         <Field id="year" label="年度" error={errors.year}>
           <input id="year" name="year" type="number" value={String(year)} min={2008} max={2100} />
         </Field>
+        <Field id="kind" label="报告类型" error={errors.kind}>
+          <select id="kind" name="kind">
+            <option value="annual">政府信息公开工作年度报告</option>
+            <option value="website">网站工作年度报表</option>
+          </select>
+        </Field>
         <button type="submit" class="button">
           生成报告草稿
         </button>
@@ -634,6 +642,7 @@ export function ReportsPage({
           <tr>
             <th scope="col">单位</th>
             <th scope="col">年度</th>
+            <th scope="col">类型</th>
             <th scope="col">状态</th>
             <th scope="col">生成时间</th>
           </tr>
@@ -645,6 +654,7 @@ export function ReportsPage({
                 <a href={`${BASE}/reports/${r.id}`}>{siteName(r.siteId)}</a>
               </td>
               <td>{r.year}</td>
+              <td>{r.kind === "website" ? "网站工作年度报表" : "政务公开年报"}</td>
               <td>{r.status === "published" ? `已发布 ${formatPubDate(r.publishedAt)}` : "草稿"}</td>
               <td>{formatPubDate(r.generatedAt)}</td>
             </tr>
@@ -803,6 +813,70 @@ export function ReportEditPage({
             {texts.other}
           </textarea>
         </Field>
+        {readOnly ? null : (
+          <button type="submit" class="button">
+            保存修改
+          </button>
+        )}
+      </form>
+      {readOnly ? null : (
+        <PostButton action={`${BASE}/reports/${id}/publish`} csrf={ctx.csrf} label="发布到政务公开栏目" />
+      )}
+    </AdminLayout>
+  );
+}
+
+export function WebsiteReportEditPage({
+  ctx,
+  id,
+  title,
+  status,
+  figures,
+  edits,
+  errors,
+  summary,
+  articleId,
+  done,
+}: {
+  ctx: AdminContext;
+  id: number;
+  title: string;
+  status: string;
+  figures: Figures;
+  edits: Record<string, string>;
+  errors: Record<string, string>;
+  summary?: string;
+  articleId: number | null;
+  done?: string;
+}) {
+  const readOnly = status === "published";
+  return (
+    <AdminLayout ctx={ctx} title={title}>
+      <h1>{title}</h1>
+      <SubNav />
+      {done ? (
+        <div class="notice info" role="status">
+          <p>{done === "published" ? "已发布到政务公开栏目" : "已保存"}</p>
+        </div>
+      ) : null}
+      {readOnly ? <p>已发布（信息编号 {articleId}），不能再修改。</p> : null}
+      <p>标注“平台统计”的数据由平台记录生成，其余由工作人员填写；发布前均可修改。</p>
+      <ErrorSummary errors={errors} title={summary} />
+      <form method="post" action={`${BASE}/reports/${id}`}>
+        <CsrfField token={ctx.csrf} />
+        <table class="data-table report-table">
+          <tbody>
+            {WEBSITE_ROWS.map((r) => (
+              <tr>
+                <th scope="row">
+                  {r.label}
+                  {r.generated ? "（平台统计）" : ""}
+                </th>
+                <Cell name={r.key} f={figures} edits={edits} errors={errors} readOnly={readOnly} />
+              </tr>
+            ))}
+          </tbody>
+        </table>
         {readOnly ? null : (
           <button type="submit" class="button">
             保存修改
