@@ -65,6 +65,8 @@ import analyticsAdminRoutes from "./modules/analytics/admin-routes.tsx";
 import registrationApiRoutes from "./modules/registration/api-routes.ts";
 import registrationRoutes from "./modules/registration/routes.tsx";
 import registrationAdminRoutes from "./modules/registration/admin-routes.tsx";
+import disclosureRoutes from "./modules/disclosure/routes.tsx";
+import disclosureAdminRoutes from "./modules/disclosure/admin-routes.tsx";
 import { apiDocsRoutes } from "./modules/sites/api-docs.tsx";
 import { CITIZEN_COOKIE, currentCitizen } from "./modules/accounts/index.ts";
 import { renderConsoleForbidden, STAFF_COOKIE, staffOfRequest } from "./modules/staff/index.ts";
@@ -250,6 +252,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
         { name: "互动交流", description: "领导信箱的公开统计与相似来信" },
         { name: "智能客服", description: "政务咨询问答" },
         { name: "一网通办", description: "服务事项目录、办事指南、在线申报与办件查询" },
+        { name: "政务公开", description: "依申请公开：政府信息公开申请的办理状态查询" },
         {
           name: "数据共享交换",
           description: "政务数据资源目录与部门间签名调用（RFC 9421 签名、用途绑定、全程审计）",
@@ -357,6 +360,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(registrationApiRoutes, { deps });
   await app.register(registrationRoutes, { deps });
   await app.register(registrationAdminRoutes, { deps });
+  await app.register(disclosureRoutes, { deps });
+  await app.register(disclosureAdminRoutes, { deps });
   await app.register(serviceHallRoutes, { deps });
   await app.register(accountRoutes, { deps });
   await app.register(applyRoutes, { deps });

@@ -59,6 +59,8 @@ export interface Config {
   rateLimitAllow: string[];
   /** Demo only: show a phone verification code on the page instead of relying on a real SMS gateway. */
   smsShowCode: boolean;
+  /** Headless Chromium that prints PDFs (disclosure decision letters); a missing binary means HTML only. */
+  chromiumPath: string;
   /** Citizen sign-in through an OpenID Connect provider; null when OIDC_ISSUER, OIDC_CLIENT_ID or OIDC_REDIRECT_URI is unset. */
   oidc: OidcSettings | null;
   /** Production mode (NODE_ENV=production or CHUYUN_MODE=production): no demo keys or secrets are generated. */
@@ -174,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxEventLoopDelayMs: Math.max(0, Number(env.MAX_EVENT_LOOP_DELAY_MS ?? 1000) || 0),
     registrationQueueCapacity: Math.max(1, Number(env.REGISTRATION_QUEUE_CAPACITY ?? 20000) || 20000),
     smsShowCode: flag(env.SMS_SHOW_CODE, true),
+    chromiumPath: env.CHROMIUM_PATH?.trim() || "/usr/bin/chromium",
     oidc: oidcSettings(env),
     production: (env.CHUYUN_MODE?.trim() || env.NODE_ENV?.trim()) === "production",
     dataKeys: env.CHUYUN_DATA_KEYS?.trim() || null,

@@ -12,6 +12,7 @@ import { PageCache } from "./platform/http/page-cache.ts";
 import { ContentService } from "./modules/content/service.ts";
 import { SitesService } from "./modules/sites/service.ts";
 import { MailboxService } from "./modules/mailbox/service.ts";
+import { DisclosureService } from "./modules/disclosure/service.ts";
 import { ParticipationService } from "./modules/participation/service.ts";
 import { OutboxSmsSender, PhoneVerifier } from "./platform/phone/phone-verify.ts";
 import { PlatformWorkingDays } from "./platform/calendar/platform-working-days.ts";
@@ -113,6 +114,15 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     workloads: [mailbox.letters, oneStop.applications],
     exchange,
     registration,
+    disclosure: new DisclosureService({
+      store,
+      audit,
+      search,
+      sites,
+      content,
+      calendar: new PlatformWorkingDays(calendar),
+      options: { chromiumPath: config.chromiumPath },
+    }),
     accounts: new AccountsService(
       store,
       audit,

@@ -21,6 +21,7 @@ import type { AssistantService } from "./modules/assistant/service.ts";
 import type { ExchangeService } from "./modules/exchange/service.ts";
 import type { AnalyticsService } from "./modules/analytics/index.ts";
 import type { RegistrationService } from "./modules/registration/service.ts";
+import type { DisclosureService } from "./modules/disclosure/service.ts";
 
 /** Everything the HTTP layer and the CLI share; tests build it the same way. */
 export interface AppDeps {
@@ -54,5 +55,7 @@ export interface AppDeps {
   workloads: WorkloadSource[];
   /** Emergency mass registration (应急登记): campaigns, the group-commit writer, figures. */
   registration: RegistrationService;
+  /** 依申请公开 (requests with the 条例 clocks) and the annual disclosure reports. */
+  disclosure: DisclosureService;
   close(): Promise<void>;
 }

@@ -36,5 +36,14 @@ export function recurringJobs(deps: AppDeps): RecurringJob[] {
         await deps.registration.purgeExpired();
       },
     },
+    {
+      // 依申请公开 clocks: warnings before the 条例 limit, 督办 after it, consultations past 15 working days resume.
+      name: "disclosure-limits",
+      cron: "*/10 * * * *",
+      intervalMs: 600_000,
+      run: async () => {
+        await deps.disclosure.requests.sweep();
+      },
+    },
   ];
 }

@@ -96,6 +96,9 @@ describe("HTML validity of every public page kind", { timeout: 300_000 }, () => 
           "letter form": { url: "/sites/rst/interaction/write" },
           "letter lookup": { url: "/sites/rst/interaction/lookup" },
           "public letters": { url: "/sites/rst/interaction/letters" },
+          "disclosure request form": { url: "/sites/rst/disclosure/apply" },
+          "disclosure lookup": { url: "/sites/rst/disclosure/lookup" },
+          "elder disclosure request form": { url: "/sites/rst/disclosure/apply", cookie: "elder=1" },
           ...(letter && letterSite
             ? { "public letter": { url: `/sites/${letterSite}/interaction/letters/${letter.id}` } }
             : {}),

@@ -8,6 +8,8 @@ import type { ContentTables } from "../modules/content/tables.ts";
 
 import type { ExchangeTables } from "../modules/exchange/tables.ts";
 
+import type { DisclosureTables } from "../modules/disclosure/tables.ts";
+
 import type { MailboxTables } from "../modules/mailbox/tables.ts";
 
 import type { OneStopTables } from "../modules/onestop/tables.ts";
@@ -49,6 +51,7 @@ export type Database = SitesTables &
   ContentTables &
   ExchangeTables &
   RegistrationTables &
+  DisclosureTables &
   StaffTables &
   AccountsTables &
   AnalyticsTables &

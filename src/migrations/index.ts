@@ -17,6 +17,7 @@ import { exchangeAccess } from "./0014_exchange_access.ts";
 import { applicationFiling } from "./0015_application_filing.ts";
 import { analytics } from "./0016_analytics.ts";
 import { registration } from "./0017_registration.ts";
+import { disclosure } from "./0018_disclosure.ts";
 
 /** One ordered timeline: names sort in the order they run. Each runs on SQLite and PostgreSQL. */
 export const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -37,4 +38,5 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   "0015_application_filing": applicationFiling,
   "0016_analytics": analytics,
   "0017_registration": registration,
+  "0018_disclosure": disclosure,
 };

@@ -32,6 +32,11 @@ export const SEALED_FIELDS: SealedField[] = [
   { table: "letters", column: "phone", property: "phone", index: { column: "phone_index", kind: "phone" } },
   { table: "letters", column: "email", property: "email" },
   { table: "letters", column: "address", property: "address" },
+  { table: "disclosure_requests", column: "applicant_name", property: "applicantName" },
+  { table: "disclosure_requests", column: "id_number", property: "idNumber" },
+  { table: "disclosure_requests", column: "phone", property: "phone" },
+  { table: "disclosure_requests", column: "email", property: "email" },
+  { table: "disclosure_requests", column: "address", property: "address" },
   {
     table: "consultation_comments",
     column: "phone",

@@ -32,6 +32,7 @@ export const ADMIN_NAV: AdminNavEntry[] = [
   { href: "/admin/interaction", name: "互动交流", roles: ["handler", "reviewer"] },
   { href: "/admin/interaction/consultations", name: "意见征集", roles: ["site_admin", "editor"] },
   { href: "/admin/interaction/surveys", name: "网上调查", roles: ["site_admin", "editor"] },
+  { href: "/admin/disclosure", name: "依申请公开", roles: ["handler", "reviewer", "site_admin"] },
   { href: "/admin/users", name: "用户", roles: ["site_admin"] },
   { href: "/admin/audit", name: "审计日志", roles: [], operatorOnly: true },
   { href: "/admin/services", name: "办件", roles: ["handler", "site_admin"] },

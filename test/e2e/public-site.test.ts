@@ -60,12 +60,15 @@ describe("public site in Chromium", () => {
       login: "/sites/www/account/login",
       register: "/sites/www/account/register",
       assistant: "/sites/www/assistant",
+      disclosureApply: "/sites/rst/disclosure/apply",
+      disclosureLookup: "/sites/rst/disclosure/lookup",
       assistantAnswer: `/sites/www/assistant?q=${encodeURIComponent("灵活就业人员怎么参保")}`,
     };
     citizenPages = {
       applyForm: `/sites/rst/services/apply/${flexibleEmployment}`,
       myApplications: "/sites/www/services/my",
       account: "/sites/www/account/",
+      myDisclosure: "/sites/www/account/disclosure",
     };
     citizenCookie = (await citizenLogin(t, DEMO_CITIZENS.person.loginName)).replace(/^cy_citizen=/, "");
     browser = await launchChromium();

@@ -43,6 +43,8 @@ export const ARTICLE_KINDS: Record<string, string> = {
   interpretation: "政策解读",
   report: "政府工作报告",
   budget: "财政预决算",
+  disclosure_report: "政府信息公开年度报告",
+  website_report: "网站工作年度报表",
 };
 
 export const VALIDITY = ["有效", "修改", "废止", "失效"] as const;
@@ -594,6 +596,87 @@ export class ContentService {
     if (filter.ownerSiteIds) q = q.where("ownerSiteId", "in", filter.ownerSiteIds);
     if (filter.publishedSince) q = q.where("publishedAt", ">=", filter.publishedSince);
     return Number((await q.executeTakeFirstOrThrow()).n);
+  }
+
+  /**
+   * Published articles with their 成文日期 (formed) published in [since, until) — for proactive-disclosure
+   * timeliness (政府信息公开条例 art. 26) and the annual disclosure report. `ownerSiteIds` null: every site.
+   */
+  async formedAndPublished(filter: { ownerSiteIds: number[] | null; since: string; until: string }): Promise<
+    {
+      id: number;
+      title: string;
+      kind: ArticleKind;
+      ownerSiteId: number;
+      writtenAt: string;
+      publishedAt: string;
+    }[]
+  > {
+    let q = this.db
+      .selectFrom("articles")
+      .select(["id", "title", "kind", "ownerSiteId", "writtenAt", "publishedAt"])
+      .where("status", "=", "published")
+      .where("writtenAt", "is not", null)
+      .where("publishedAt", ">=", filter.since)
+      .where("publishedAt", "<", filter.until);
+    if (filter.ownerSiteIds)
+      q = q.where("ownerSiteId", "in", filter.ownerSiteIds.length ? filter.ownerSiteIds : [-1]);
+    const rows = await q.orderBy("publishedAt", "desc").orderBy("id", "desc").execute();
+    return rows.map((r) => ({ ...r, writtenAt: r.writtenAt!, publishedAt: r.publishedAt! }));
+  }
+
+  /**
+   * Policy documents (行政规范性文件) of a year for the annual disclosure report: issued (成文 in the year and
+   * published), repealed or expired (validity changed to 废止/失效 in the year) and currently valid.
+   */
+  async policyFigures(
+    ownerSiteIds: number[] | null,
+    since: string,
+    until: string,
+  ): Promise<{ issued: number; repealed: number; valid: number; published: number }> {
+    const ids = ownerSiteIds ? (ownerSiteIds.length ? ownerSiteIds : [-1]) : null;
+    const base = () => {
+      let q = this.db.selectFrom("articles").where("status", "=", "published");
+      if (ids) q = q.where("ownerSiteId", "in", ids);
+      return q;
+    };
+    const count = async (q: ReturnType<typeof base>) =>
+      Number((await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n);
+    const [issued, repealed, valid, published] = await Promise.all([
+      count(
+        base()
+          .where("kind", "=", "policy")
+          .where("publishedAt", ">=", since)
+          .where("publishedAt", "<", until),
+      ),
+      count(
+        base()
+          .where("kind", "=", "policy")
+          .where("validity", "in", ["废止", "失效"])
+          .where("updatedAt", ">=", since)
+          .where("updatedAt", "<", until),
+      ),
+      count(base().where("kind", "=", "policy").where("validity", "in", ["有效", "修改"])),
+      count(base().where("publishedAt", ">=", since).where("publishedAt", "<", until)),
+    ]);
+    return { issued, repealed, valid, published };
+  }
+
+  /** Articles published in [since, until) per kind (the 网站工作年度报表); `ownerSiteIds` null: every site. */
+  async publishedCountsByKind(
+    ownerSiteIds: number[] | null,
+    since: string,
+    until: string,
+  ): Promise<Record<string, number>> {
+    let q = this.db
+      .selectFrom("articles")
+      .select((eb) => ["kind", eb.fn.countAll<number>().as("n")])
+      .where("publishedAt", ">=", since)
+      .where("publishedAt", "<", until)
+      .where("status", "in", ["published", "withdrawn"]);
+    if (ownerSiteIds) q = q.where("ownerSiteId", "in", ownerSiteIds.length ? ownerSiteIds : [-1]);
+    const rows = await q.groupBy("kind").execute();
+    return Object.fromEntries(rows.map((r) => [r.kind, Number(r.n)]));
   }
 
   /** A merged channel's articles move to the target channel (inside the sites module's transaction). */

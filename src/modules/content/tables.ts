@@ -10,7 +10,8 @@ export interface ContentTables {
   attachments: AttachmentRow;
 }
 
-export type ArticleKind = "news" | "notice" | "policy" | "interpretation" | "report" | "budget";
+export type ArticleKind =
+  "news" | "notice" | "policy" | "interpretation" | "report" | "budget" | "disclosure_report";
 export type ArticleStatus = "draft" | "submitted" | "scheduled" | "published" | "withdrawn" | "unpublished";
 export type UnpublishReason = "error" | "consolidated" | "withdrawn";
 export type Validity = "有效" | "修改" | "废止" | "失效";

@@ -1,5 +1,3 @@
-import { createHash, randomInt, timingSafeEqual } from "node:crypto";
-
 import type { Selectable, Transaction } from "kysely";
 
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
@@ -16,7 +14,16 @@ import {
 
 import type { Db } from "../../platform/db/database.ts";
 
-import { nowIso, chinaDate, chinaTime } from "../../platform/time/china-time.ts";
+import { nowIso, chinaTime } from "../../platform/time/china-time.ts";
+
+import {
+  hashLookupCode,
+  lookupCodeMatches,
+  LookupTries,
+  newLookupCode,
+  newQueryNo,
+  QUERY_NO_PATTERN,
+} from "../../platform/lookup/lookup-code.ts";
 
 import {
   forbidden,
@@ -109,8 +116,6 @@ export const LETTERS_PER_PHONE_PER_DAY = 5;
 interface MailboxKv {
   /** Saved over the defaults, so a setting added later gets its default. */
   settings: Partial<InteractionSettings>;
-  /** Lookup attempts on one letter in one hour: `lookup-tries:<letter id>:<hours since 1970>`. */
-  [tries: `lookup-tries:${number}:${number}`]: number;
 }
 
 /** Wrong lookup codes a letter accepts per hour; past that even the right code waits for the next hour. */
@@ -133,32 +138,6 @@ export function lookupExpired(letter: Parameters<typeof closedAt>[0], now: Date)
   const until = new Date(closed);
   until.setUTCFullYear(until.getUTCFullYear() + 1);
   return now.getTime() > until.getTime();
-}
-
-/**
- * The readable lookup-code alphabet: digits and capitals without 0/O, 1/I/L (easy to read aloud and
- * copy by hand). Eight characters give 31^8 ≈ 8.5×10^11 codes; wrong guesses are limited per letter.
- */
-export const LOOKUP_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
-export const LOOKUP_LENGTH = 8;
-
-/** A new lookup code: LOOKUP_LENGTH characters of LOOKUP_ALPHABET, uniformly random. */
-export function newLookupCode(): string {
-  let code = "";
-  for (let i = 0; i < LOOKUP_LENGTH; i++) code += LOOKUP_ALPHABET[randomInt(0, LOOKUP_ALPHABET.length)];
-  return code;
-}
-
-/** The forms of a typed code to check: as typed (older codes), and normalised when it is readable. */
-export function lookupCandidates(typed: string): string[] {
-  const raw = typed.trim();
-  const readable = raw.replace(/[\s-]/g, "").toUpperCase();
-  const pattern = new RegExp(`^[${LOOKUP_ALPHABET}]{${LOOKUP_LENGTH}}$`);
-  return pattern.test(readable) && readable !== raw ? [raw, readable] : [raw];
-}
-
-function sha256(s: string): string {
-  return createHash("sha256").update(s).digest("hex");
 }
 
 /** Validates the citizen's fields; returns per-field messages (empty when fine). */
@@ -208,9 +187,17 @@ export class LetterService implements WorkloadSource {
   ) {
     search.kinds.register({ letter: "互动留言" });
     this.kv = new KvStore(store.db).scope<MailboxKv>("mailbox");
+    this.tries = new LookupTries(
+      store.db,
+      "mailbox",
+      LOOKUP_TRIES_PER_HOUR,
+      "该信件的查询码输入错误次数过多，为保护来信人信息，请一小时后再试",
+    );
   }
 
   private readonly kv: KvScope<MailboxKv>;
+  /** Lookup attempts on one letter in one hour (kv `mailbox:lookup-tries:<letter id>:<hour>`). */
+  private readonly tries: LookupTries;
 
   private get db() {
     return this.store.db;
@@ -413,7 +400,7 @@ export class LetterService implements WorkloadSource {
     const letter = await this.db.transaction().execute(async (trx) => {
       let row: Letter | undefined;
       for (let attempt = 0; attempt < 5 && !row; attempt++) {
-        const queryNo = `${chinaDate(now).replace(/-/g, "")}${String(randomInt(0, 1_000_000)).padStart(6, "0")}`;
+        const queryNo = newQueryNo(now);
         const exists = await trx
           .selectFrom("letters")
           .select("id")
@@ -424,7 +411,7 @@ export class LetterService implements WorkloadSource {
           .insertInto("letters")
           .values({
             queryNo,
-            lookupHash: sha256(lookupCode),
+            lookupHash: hashLookupCode(lookupCode),
             siteId: input.siteId,
             addresseeKind: kindOfAddressee === "leader" ? "leader" : "department",
             addresseeSiteId,
@@ -527,33 +514,18 @@ export class LetterService implements WorkloadSource {
    * a year after the letter was closed the code no longer opens it (Gone).
    */
   async lookup(queryNo: string, code: string, now = new Date()): Promise<Letter | null> {
-    if (!/^\d{14}$/.test(queryNo.trim()) || !code || code.length > 64) return null;
+    if (!QUERY_NO_PATTERN.test(queryNo.trim()) || !code || code.length > 64) return null;
     const row = await this.db
       .selectFrom("letters")
       .selectAll()
       .where("queryNo", "=", queryNo.trim())
       .executeTakeFirst();
-    const expected = Buffer.from(row?.lookupHash ?? sha256("none"), "hex");
-    // Codes issued before the readable alphabet (16 case-sensitive base64url characters) still open
-    // their letters as typed; readable codes match in any case, with spaces or hyphens between groups.
-    const ok = lookupCandidates(code).reduce(
-      (hit, candidate) => timingSafeEqual(expected, Buffer.from(sha256(candidate), "hex")) || hit,
-      false,
-    );
+    const ok = lookupCodeMatches(row?.lookupHash, code);
     if (!row) return null;
     // Every attempt takes a try first (one atomic statement); a right code gives it back.
-    const hour = Math.floor(now.getTime() / 3_600_000);
-    const key = `lookup-tries:${row.id}:${hour}` as const;
-    const tries = await this.kv.increment(key);
-    if (tries === 1) {
-      // The first attempt of an hour clears the letter's older hours.
-      for (const old of await this.kv.keys(`lookup-tries:${row.id}:`))
-        if (old !== key) await this.kv.delete(old);
-    }
-    if (tries > LOOKUP_TRIES_PER_HOUR)
-      throw new TooMany("该信件的查询码输入错误次数过多，为保护来信人信息，请一小时后再试");
+    const giveBack = await this.tries.take(row.id, now);
     if (!ok) return null;
-    await this.kv.increment(key, -1);
+    await giveBack();
     if (lookupExpired(row, now))
       throw new Gone(
         "该信件已办结满一年，查询码已失效。如需了解办理情况，请拨打12345政务服务便民热线或重新来信",

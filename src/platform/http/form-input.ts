@@ -9,6 +9,16 @@ export interface FormUpload {
   field: string;
   fileName: string;
   bytes: Buffer;
+  /** Set when the upload passed the size limit (its bytes are cut): with `keepOversized` only. */
+  oversized?: boolean;
+}
+
+export interface ReadOptions {
+  /**
+   * Keep reading past a file over the size limit, marking it `oversized`, so the form can show itself
+   * again with everything else the user typed (instead of a bare 413).
+   */
+  keepOversized?: boolean;
 }
 
 /** Every value of each field in order (one string, or a list when repeated), and the uploaded files. */
@@ -56,7 +66,7 @@ const MULTIPART_LIMITS = { fields: 1000, files: 20 };
  * The one form reader: an urlencoded or multipart body as values and files. When the area guard
  * deferred the CSRF check to here (multipart bodies), the `_csrf` field is verified before returning.
  */
-export async function readRawForm(request: FastifyRequest): Promise<RawForm> {
+export async function readRawForm(request: FastifyRequest, options: ReadOptions = {}): Promise<RawForm> {
   // No prototype: a field named "__proto__" or "constructor" is a field like any other.
   const values: RawForm["values"] = Object.create(null) as RawForm["values"];
   const files: FormUpload[] = [];
@@ -66,10 +76,20 @@ export async function readRawForm(request: FastifyRequest): Promise<RawForm> {
   };
   if (request.isMultipart()) {
     try {
-      for await (const part of request.parts({ limits: MULTIPART_LIMITS })) {
+      // The plugin reads `throwFileSizeLimit` per call too; its typings list it on the plugin options only.
+      const partOptions = { limits: MULTIPART_LIMITS, throwFileSizeLimit: !options.keepOversized };
+      const parts = request.parts(partOptions as Parameters<FastifyRequest["parts"]>[0]);
+      for await (const part of parts) {
         if (part.type === "file") {
           const bytes = await part.toBuffer();
-          if (bytes.length > 0 || part.filename)
+          if (part.file.truncated)
+            files.push({
+              field: part.fieldname,
+              fileName: part.filename,
+              bytes: Buffer.alloc(0),
+              oversized: true,
+            });
+          else if (bytes.length > 0 || part.filename)
             files.push({ field: part.fieldname, fileName: part.filename, bytes });
         } else if (typeof part.value === "string") add(part.fieldname, part.value);
       }
@@ -95,11 +115,15 @@ export async function readRawForm(request: FastifyRequest): Promise<RawForm> {
 }
 
 /** Reads a form as single string fields (first value wins, cut to `maxField`) and non-empty uploads. */
-export async function readForm(request: FastifyRequest, maxField = 10_000): Promise<FormData> {
-  const { values, files } = await readRawForm(request);
+export async function readForm(
+  request: FastifyRequest,
+  maxField = 10_000,
+  options: ReadOptions = {},
+): Promise<FormData> {
+  const { values, files } = await readRawForm(request, options);
   const fields: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const key of Object.keys(values)) fields[key] = formText(values, key, maxField);
-  return { fields, files: files.filter((f) => f.fileName && f.bytes.length > 0) };
+  return { fields, files: files.filter((f) => f.oversized || (f.fileName && f.bytes.length > 0)) };
 }
 
 export function newDraftToken(): string {

@@ -257,6 +257,9 @@ export function AccountPage({ ctx, account, csrf }: { ctx: PageContext; account:
         <a href={`${ctx.base}/interaction/lookup`}>我的信件</a>（凭信件编号和查询码查看答复）
       </p>
       <p>
+        <a href={`${ctx.base}/account/disclosure`}>我的政府信息公开申请</a>（办理进度和答复书）
+      </p>
+      <p>
         <a href={`${ctx.base}/account/data-reads`}>谁查看了我的数据</a>
         （政府部门通过数据共享交换平台调用您的信息的记录）
       </p>

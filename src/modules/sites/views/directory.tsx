@@ -31,6 +31,11 @@ export function DirectoryPage({ ctx, tree }: { ctx: PageContext; tree: ChannelNo
       <p>
         <a href={`${ctx.base}/policies`}>政策文件库</a>（按发文机关、年份、主题、有效性查询）
       </p>
+      <h2>依申请公开</h2>
+      <p>
+        <a href={`${ctx.base}/disclosure/apply`}>政府信息公开申请</a>（在线提交，20个工作日内答复） ·{" "}
+        <a href={`${ctx.base}/disclosure/lookup`}>申请查询</a>
+      </p>
       <div class="directory">
         <Tree nodes={tree} base={ctx.base} />
       </div>

@@ -1,0 +1,119 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
+import { citizenLogin, PNG } from "../onestop/test-helpers.ts";
+import { fileRequest, ID_NUMBER } from "./fixtures.test.ts";
+import { LOOKUP_TRIES_PER_HOUR } from "./requests.ts";
+
+for (const engine of ENGINES) {
+  describe(`disclosure requests on ${engine}`, () => {
+    let t: TestContext;
+    before(async () => {
+      t = await startPlatform(engine);
+    });
+    after(async () => t?.close());
+
+    it("is linked from the 政务公开 directory and takes a request with an uploaded ID, masked and sealed", async () => {
+      const dir = await t.app.inject({ url: "/sites/rst/zwgk" });
+      assert.match(dir.body, /href="\/sites\/rst\/disclosure\/apply"/);
+      const form = await t.app.inject({ url: "/sites/rst/disclosure/apply" });
+      assert.equal(form.statusCode, 200);
+      assert.match(form.body, /政府信息公开申请/);
+
+      const { res, queryNo, lookupCode } = await fileRequest(t);
+      assert.equal(res.statusCode, 200, res.body.slice(0, 500));
+      assert.match(queryNo, /^\d{14}$/);
+      assert.ok(lookupCode.length >= 16);
+
+      const page = await t.app.inject({
+        url: `/sites/rst/disclosure/lookup?no=${queryNo}&code=${lookupCode}`,
+      });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /待分办/);
+      assert.match(page.body, /李\*光/);
+      assert.match(page.body, /420102\*{8}\d{3}[\dX]/);
+      assert.match(page.body, /139\*\*\*\*5678/);
+      assert.ok(!page.body.includes(ID_NUMBER), "ID number masked");
+      assert.ok(!page.body.includes("李四光"), "name masked");
+
+      // Sealed at rest: the raw columns hold no clear personal data.
+      const raw = await t.deps.store.db
+        .selectFrom("disclosureRequests")
+        .select("id")
+        .where("queryNo", "=", queryNo)
+        .executeTakeFirstOrThrow();
+      const { sql } = await import("kysely");
+      const clear = await sql<{
+        v: string;
+      }>`SELECT applicant_name || id_number || phone AS v FROM disclosure_requests WHERE id = ${raw.id}`.execute(
+        t.deps.store.db,
+      );
+      assert.ok(!clear.rows[0].v.includes(ID_NUMBER) && !clear.rows[0].v.includes("李四光"));
+
+      const api = await t.app.inject({ url: `/api/disclosure/requests/${queryNo}?code=${lookupCode}` });
+      assert.equal(api.statusCode, 200);
+      const json = api.json();
+      assert.deepEqual(Object.keys(json).sort(), ["dueDate", "outcome", "receivedAt", "status"]);
+      assert.equal(json.status, "received");
+      assert.match(json.dueDate, /^\d{4}-\d{2}-\d{2}$/);
+      assert.equal(json.outcome, null);
+    });
+
+    it("refuses a request without a description, keeping everything typed", async () => {
+      const { res } = await fileRequest(t, "rst", { description: "   " });
+      assert.equal(res.statusCode, 400);
+      assert.match(res.body, /所需的政府信息.*不能为空/);
+      assert.match(res.body, /value="李四光"/);
+      assert.match(res.body, /value="13912345678"/);
+      assert.match(res.body, /了解补助政策/);
+    });
+
+    it("refuses a 50 MB ID file with a clear message, keeping everything typed", async () => {
+      const big = Buffer.concat([PNG, Buffer.alloc(50 * 1024 * 1024)]);
+      const before = await t.deps.store.db
+        .selectFrom("disclosureRequests")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow();
+      const { res } = await fileRequest(t, "rst", {}, { name: "身份证.png", bytes: big, type: "image/png" });
+      assert.equal(res.statusCode, 400);
+      assert.match(res.body, /不能超过20MB/);
+      assert.match(res.body, /2025年度本厅就业补助资金分配结果/);
+      assert.match(res.body, /value="李四光"/);
+      const afterCount = await t.deps.store.db
+        .selectFrom("disclosureRequests")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(afterCount.n), Number(before.n));
+    });
+
+    it("takes the identity from a signed-in real-name account and lists the request on the account page", async () => {
+      const cookie = await citizenLogin(t, "13900000001");
+      const { res, queryNo } = await fileRequest(
+        t,
+        "rst",
+        { identity: "account", name: "", idNumber: "" },
+        null,
+        cookie,
+      );
+      assert.equal(res.statusCode, 200, res.body.slice(0, 800));
+      const mine = await t.app.inject({ url: "/sites/rst/account/disclosure", headers: { cookie } });
+      assert.equal(mine.statusCode, 200);
+      assert.ok(mine.body.includes(queryNo));
+      // Without an account the choice is refused with a message.
+      const anon = await fileRequest(t, "rst", { identity: "account" }, null);
+      assert.equal(anon.res.statusCode, 400);
+      assert.match(anon.res.body, /请先登录实名账号/);
+    });
+
+    it("limits wrong lookup codes per request like the mailbox", async () => {
+      const { queryNo, lookupCode } = await fileRequest(t);
+      const api = (code: string) => t.app.inject({ url: `/api/disclosure/requests/${queryNo}?code=${code}` });
+      for (let i = 0; i < LOOKUP_TRIES_PER_HOUR; i++) assert.equal((await api(`wrong-${i}`)).statusCode, 404);
+      const refused = await api(lookupCode);
+      assert.equal(refused.statusCode, 429);
+      assert.match(refused.json().error.message, /查询码输入错误次数过多/);
+      const later = new Date(Date.now() + 3_600_000);
+      assert.ok(await t.deps.disclosure.requests.lookup(queryNo, lookupCode, later));
+    });
+  });
+}
