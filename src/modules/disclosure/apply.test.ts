@@ -23,7 +23,7 @@ for (const engine of ENGINES) {
       const { res, queryNo, lookupCode } = await fileRequest(t);
       assert.equal(res.statusCode, 200, res.body.slice(0, 500));
       assert.match(queryNo, /^\d{14}$/);
-      assert.ok(lookupCode.length >= 16);
+      assert.match(lookupCode, /^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{8}$/, "a readable 8-character code");
 
       const page = await t.app.inject({
         url: `/sites/rst/disclosure/lookup?no=${queryNo}&code=${lookupCode}`,
