@@ -32,6 +32,8 @@ import { AssistantService } from "./modules/assistant/service.ts";
 import { MailboxHandOff } from "./modules/assistant/handoff.ts";
 import { ExchangeService } from "./modules/exchange/service.ts";
 import { seedExchange } from "./modules/exchange/seed.ts";
+import { LicencesService } from "./modules/licences/service.ts";
+import { seedLicences } from "./modules/licences/seed.ts";
 
 async function cookieSecretFor(config: Config, store: Db<Database>): Promise<string> {
   if (config.sessionSecret) return config.sessionSecret;
@@ -94,6 +96,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     calendar,
     oneStop: new OneStopService({ store, sites, search, audit, calendar, staff }),
     exchange: new ExchangeService(store, audit),
+    licences: new LicencesService(store, audit, config.publicBaseUrl),
     accounts: new AccountsService(
       store,
       audit,
@@ -110,6 +113,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
   if (config.seedDemo) {
     await seedDemo(deps);
     await seedExchange(deps);
+    await seedLicences(deps);
   }
   await sites.refresh();
   return deps;

@@ -18,6 +18,7 @@ import type { Redis } from "ioredis";
 import type { InvalidationBus } from "./platform/cache/invalidation-bus.ts";
 import type { AssistantService } from "./modules/assistant/service.ts";
 import type { ExchangeService } from "./modules/exchange/service.ts";
+import type { LicencesService } from "./modules/licences/service.ts";
 
 /** Everything the HTTP layer and the CLI share; tests build it the same way. */
 export interface AppDeps {
@@ -46,5 +47,7 @@ export interface AppDeps {
   participation: ParticipationService;
   /** The data-sharing exchange: catalogue, member systems, grants, the signed gateway. */
   exchange: ExchangeService;
+  /** 电子证照: SD-JWT VC issuance, status lists, 亮证 and verification, the RFC 9162 transparency log. */
+  licences: LicencesService;
   close(): Promise<void>;
 }

@@ -5,6 +5,7 @@ import type { AssistantTables } from "../modules/assistant/tables.ts";
 import type { ContentTables } from "../modules/content/tables.ts";
 
 import type { ExchangeTables } from "../modules/exchange/tables.ts";
+import type { LicencesTables } from "../modules/licences/tables.ts";
 
 import type { MailboxTables } from "../modules/mailbox/tables.ts";
 
@@ -44,6 +45,7 @@ import type { SearchTables } from "../platform/search/tables.ts";
 export type Database = SitesTables &
   ContentTables &
   ExchangeTables &
+  LicencesTables &
   StaffTables &
   AccountsTables &
   SearchLogTables &

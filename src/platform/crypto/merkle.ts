@@ -46,7 +46,7 @@ export function rootFromLeafHashes(hashes: readonly Uint8Array[]): Buffer {
   // Fold complete subtrees left to right on a stack, then merge the stack right to left (RFC 9162 MTH).
   const stack: { size: number; hash: Buffer }[] = [];
   for (const h of hashes) {
-    let node = { size: 1, hash: Buffer.from(h) };
+    let node: { size: number; hash: Buffer } = { size: 1, hash: Buffer.from(h) };
     while (stack.length > 0 && stack[stack.length - 1]!.size === node.size) {
       const left = stack.pop()!;
       node = { size: left.size * 2, hash: nodeHash(left.hash, node.hash) };
@@ -143,7 +143,7 @@ export function rootFromInclusionProof(
   if (!(leafIndex >= 0 && leafIndex < treeSize) || hash.length !== HASH_SIZE) return null;
   let fn = leafIndex;
   let sn = treeSize - 1;
-  let r = Buffer.from(hash);
+  let r: Buffer = Buffer.from(hash);
   for (const p of path) {
     if (p.length !== HASH_SIZE || sn === 0) return null;
     if (fn % 2 === 1 || fn === sn) {
@@ -193,8 +193,8 @@ export function verifyConsistency(
     fn = Math.floor(fn / 2);
     sn = Math.floor(sn / 2);
   }
-  let fr = Buffer.from(path[0]!);
-  let sr = Buffer.from(path[0]!);
+  let fr: Buffer = Buffer.from(path[0]!);
+  let sr: Buffer = Buffer.from(path[0]!);
   for (const c of path.slice(1)) {
     if (sn === 0) return false;
     if (fn % 2 === 1 || fn === sn) {
