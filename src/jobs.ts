@@ -17,5 +17,14 @@ export function recurringJobs(deps: AppDeps): RecurringJob[] {
       intervalMs: 600_000,
       run: () => deps.oneStop.supervision.sweep(),
     },
+    {
+      // 电子证照 transparency log: a signed tree head every 5 minutes (kept; one per tree size).
+      name: "licences-tree-head",
+      cron: "*/5 * * * *",
+      intervalMs: 300_000,
+      run: async () => {
+        await deps.licences.publishTreeHead();
+      },
+    },
   ];
 }

@@ -25,6 +25,7 @@ export const ADMIN_NAV: { href: string; name: string; operatorOnly?: boolean }[]
   { href: "/admin/services", name: "办件" },
   { href: "/admin/service-items", name: "服务事项" },
   { href: "/admin/exchange", name: "数据共享", operatorOnly: true },
+  { href: "/admin/licences", name: "电子证照" },
 ];
 
 export interface AdminContext {

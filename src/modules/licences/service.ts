@@ -38,6 +38,7 @@ interface LicencesKv {
 export interface Licence {
   id: number;
   kind: LicenceKind;
+  vct: string;
   holderAccountId: number;
   department: string;
   issuedBy: string;
@@ -72,6 +73,7 @@ function toBase(row: Selectable<LicenceRow>, baseUrl: string): Omit<Licence, "cl
   return {
     id: row.id,
     kind: licenceKind(row.kind)!,
+    vct: vctOf(baseUrl, licenceKind(row.kind)!),
     holderAccountId: row.holderAccountId,
     department: row.department,
     issuedBy: row.issuedBy,
@@ -135,6 +137,10 @@ export class LicencesService {
 
   kinds(): LicenceKind[] {
     return LICENCE_KINDS;
+  }
+
+  vctOf(kind: LicenceKind): string {
+    return vctOf(this.baseUrl, kind);
   }
 
   private async key(name: "issuer-key" | "log-key"): Promise<KeyPair> {
