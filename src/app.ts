@@ -74,6 +74,7 @@ const GLOBAL_PREFIXES = [
   "/open311",
   "/favicon.ico",
   "/robots.txt",
+  "/.well-known/jwt-vc-issuer",
 ];
 
 export interface BuildOptions {
