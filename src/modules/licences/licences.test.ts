@@ -8,6 +8,7 @@ import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.
 import { leafHash, verifyConsistency, verifyInclusion } from "../../platform/crypto/merkle.ts";
 import { LICENCE_KINDS } from "./catalogue.ts";
 import { decodeJws, verifyJws } from "./jws.ts";
+import { checkLog, type GetJson } from "./verify-log.ts";
 
 const ID_CARD = "11100000000013338W001";
 const RESIDENCE = "11100000000013338W005";
@@ -471,6 +472,38 @@ for (const engine of ENGINES) {
         (await t.app.inject({ url: "/api/licences/log/consistency?first=x&second=2" })).statusCode,
         400,
       );
+    });
+
+    it("licences:verify-log confirms inclusion and consistency, and catches a proof that was altered", async () => {
+      const base = t.config.publicBaseUrl;
+      const get: GetJson = async (url) => {
+        const res = await t.app.inject({ url: url.slice(base.replace(/\/$/, "").length) });
+        return { status: res.statusCode, body: res.json() as unknown };
+      };
+      const card = (await mine()).find((l) => l.kind === ID_CARD)!;
+      const early = (await get(`${base}/api/licences/log/sth`)).body as { treeSize: number };
+      await t.deps.licences.setStatus(card.id, "suspended", "test");
+      await t.deps.licences.setStatus(card.id, "valid", "test");
+      const good = await checkLog({ base, licence: card.sdJwt, first: early.treeSize }, get);
+      assert.ok(good.ok, good.lines.join("\n"));
+      assert.equal(good.lines.filter((l) => l.startsWith("ok")).length, 4);
+      const altered: GetJson = async (url) => {
+        const res = await get(url);
+        const body = res.body as { proof?: string[]; auditPath?: string[] };
+        const flip = (s: string) => {
+          const bytes = Buffer.from(s, "base64");
+          bytes[0]! ^= 1;
+          return bytes.toString("base64");
+        };
+        if (body.proof?.length) body.proof = [flip(body.proof[0]!), ...body.proof.slice(1)];
+        if (body.auditPath?.length) body.auditPath = [flip(body.auditPath[0]!), ...body.auditPath.slice(1)];
+        return res;
+      };
+      const bad = await checkLog({ base, licence: card.sdJwt, first: early.treeSize }, altered);
+      assert.equal(bad.ok, false);
+      assert.equal(bad.lines.filter((l) => l.startsWith("FAIL")).length, 2, bad.lines.join("\n"));
+      const unknown = await checkLog({ base, leafHash: Buffer.alloc(32).toString("base64") }, get);
+      assert.equal(unknown.ok, false);
     });
 
     it("the holder API needs the holder's session and refuses items the licence does not have", async () => {
