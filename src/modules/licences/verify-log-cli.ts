@@ -45,13 +45,11 @@ async function main(): Promise<number> {
     async (url) => {
       const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
       const text = await res.text();
-      let body: unknown = null;
       try {
-        body = JSON.parse(text);
+        return { status: res.status, body: JSON.parse(text) as unknown };
       } catch {
-        body = null;
+        return { status: res.status, body: null };
       }
-      return { status: res.status, body };
     },
   );
   for (const line of lines) console.log(line);
