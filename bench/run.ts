@@ -18,6 +18,8 @@
  *          Redis (--redis), plus a 1,000-connection soak (--soak-seconds, default 60)
  *          --exchange: instead, a signed and audited exchange call against the same handler unsigned
  *          (--exchange-calls N, default 4000), then audit:verify over --audit-records N (default 1,000,000)
+ *          --licences: instead, SD-JWT VC issuance/s, verification p50/p99, and the transparency log grown to
+ *          --licences-leaves N (default 10,000,000; --quick 1,000,000): append rate and proof times vs SHA-256
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,6 +31,7 @@ import { measureImport } from "./import-speed.ts";
 import { measureLargeSearch, type LargeSearchResult } from "./search-large.ts";
 import { clusterBench } from "./cluster.ts";
 import { measureExchange } from "./exchange.ts";
+import { measureLicences } from "./licences.ts";
 import { ensureNginx, freePort, startApp, startNginx, stopChild, waitForHttp } from "./servers.ts";
 
 const { values: args } = parseArgs({
@@ -48,6 +51,8 @@ const { values: args } = parseArgs({
     "skip-search": { type: "boolean", default: false },
     cluster: { type: "boolean", default: false },
     exchange: { type: "boolean", default: false },
+    licences: { type: "boolean", default: false },
+    "licences-leaves": { type: "string" },
     "exchange-calls": { type: "string" },
     "audit-records": { type: "string" },
     "soak-seconds": { type: "string" },
@@ -297,7 +302,26 @@ async function main(): Promise<void> {
         `audit:verify: ${fmt(r.auditRecords)} records in ${r.auditVerifySeconds.toFixed(1)} s (${r.auditIntact ? "intact" : "BROKEN"})`,
       );
     }
-    if (!args.cluster && !args.exchange && !args["skip-import"]) {
+    if (args.licences) {
+      const leaves = Number(args["licences-leaves"] ?? (quick ? 1_000_000 : 10_000_000));
+      const r = await measureLicences({
+        issue: quick ? 200 : 1000,
+        verify: quick ? 200 : 1000,
+        leaves,
+        proofs: 1000,
+        log,
+      });
+      const ms = (x: number) => `${x.toFixed(2)} ms`;
+      report.push(
+        `Licences: ${fmt(r.issued)} SD-JWT VCs issued at ${fmt(r.issuancePerSecond)}/s (signed, sealed, status entry, log leaf, audited)`,
+        `Licences: verification of a presentation p50 ${ms(r.verify.p50)} / p99 ${ms(r.verify.p99)} (${r.verify.count} presentations)`,
+        `Transparency log: ${fmt(r.leaves)} leaves appended at ${fmt(r.appendPerSecond)} leaves/s; raw SHA-256 ${fmt(r.sha256PerSecond)} hashes/s ` +
+          `(limit ≈ ${fmt(r.sha256PerSecond / 2)} leaves/s at 2 hashes a leaf); database ${fmt(r.databaseMb)} MB`,
+        `Transparency log at ${fmt(r.leaves)} leaves: inclusion proof (by leaf hash) p50 ${ms(r.inclusion.p50)} / p99 ${ms(r.inclusion.p99)}; ` +
+          `consistency proof p50 ${ms(r.consistency.p50)} / p99 ${ms(r.consistency.p99)}`,
+      );
+    }
+    if (!args.cluster && !args.exchange && !args.licences && !args["skip-import"]) {
       log(`[1/4] importing ${importLines} generated articles (JSON Lines, SQLite)…`);
       const r = await measureImport(importLines, dataDir);
       report.push(
@@ -305,16 +329,16 @@ async function main(): Promise<void> {
           " (each created, submitted, published and indexed, one transaction per step)",
       );
     }
-    if (!args.cluster && !args.exchange && !args["skip-http"]) {
+    if (!args.cluster && !args.exchange && !args.licences && !args["skip-http"]) {
       log("[2/4] HTTP: app vs nginx…");
       report.push(...(await httpBench(dataDir)));
     }
-    if (!args.cluster && !args.exchange && !args["skip-apply"]) {
+    if (!args.cluster && !args.exchange && !args.licences && !args["skip-apply"]) {
       log("[3/4] submitting applications (20 fields + 200 KB PDF)…");
       const connections = Number(args["apply-connections"]);
       report.push(...applyLines(await measureApply({ dataDir, seconds: duration, connections, log })));
     }
-    if (!args.cluster && !args.exchange && !args["skip-search"]) {
+    if (!args.cluster && !args.exchange && !args.licences && !args["skip-search"]) {
       log(`[4/4] search: generating and indexing ${fmt(docCount)} articles…`);
       report.push(...searchLines(await measureLargeSearch({ docs: docCount, queries: queryCount, log })));
       if (args.pg) {

@@ -42,6 +42,18 @@ const MAX_PRESENTATION_CHARS = 16_384;
 const STATUS = ["valid", "revoked", "suspended"] as const;
 const HIDDEN = new Set(["_sd", "_sd_alg", "cnf", "status", "iss", "iat", "exp", "nbf", "vct", "sub"]);
 
+/** Decoded status lists by token: inflating 131,072 entries costs more than the rest of a verification. */
+const DECODED = new Map<string, ReturnType<typeof getListFromStatusListJWT>>();
+function decodedList(token: string): ReturnType<typeof getListFromStatusListJWT> {
+  let list = DECODED.get(token);
+  if (!list) {
+    list = getListFromStatusListJWT(token);
+    if (DECODED.size >= 64) DECODED.delete(DECODED.keys().next().value!);
+    DECODED.set(token, list);
+  }
+  return list;
+}
+
 function forged(reason: ForgeryReason): Verification {
   return { result: "forged", reason, claims: {} };
 }
@@ -121,7 +133,7 @@ export async function verifyPresentation(
       return forged("status_unavailable");
     }
     try {
-      status = getListFromStatusListJWT(token!).getStatus(reference.idx);
+      status = decodedList(token!).getStatus(reference.idx);
     } catch {
       return forged("status_unavailable");
     }
