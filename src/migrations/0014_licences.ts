@@ -5,7 +5,7 @@ import { blobType, withId } from "./helpers.ts";
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are untyped on purpose
 type AnyDb = Kysely<any>;
 
-/** Electronic licences: the licences, status lists, the RFC 9162 transparency log, holder consents. */
+/** Electronic licences: the licences, status lists, the RFC 9162 transparency log. */
 export function licences(dialect: Dialect): Migration {
   return {
     async up(db: AnyDb) {
@@ -59,22 +59,6 @@ export function licences(dialect: Dialect): Migration {
         .addColumn("root_hash", "text", (c) => c.notNull())
         .addColumn("timestamp", "bigint", (c) => c.notNull())
         .addColumn("signature", "text", (c) => c.notNull())
-        .execute();
-      await withId(db.schema.createTable("licence_consents"), dialect)
-        .addColumn("licence_id", "integer", (c) => c.notNull())
-        .addColumn("holder_account_id", "integer", (c) => c.notNull())
-        .addColumn("grantee", "text", (c) => c.notNull())
-        .addColumn("purpose", "text", (c) => c.notNull())
-        .addColumn("valid_from", "text", (c) => c.notNull())
-        .addColumn("valid_until", "text", (c) => c.notNull())
-        .addColumn("revoked_at", "text")
-        .addColumn("created_at", "text", (c) => c.notNull())
-        .execute();
-      await withId(db.schema.createTable("licence_fetches"), dialect)
-        .addColumn("consent_id", "integer", (c) => c.notNull())
-        .addColumn("licence_id", "integer", (c) => c.notNull())
-        .addColumn("fetched_by", "text", (c) => c.notNull())
-        .addColumn("fetched_at", "text", (c) => c.notNull())
         .execute();
     },
   };

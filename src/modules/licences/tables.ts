@@ -7,8 +7,6 @@ export interface LicencesTables {
   licenceLogLeaves: LogLeafRow;
   licenceLogNodes: LogNodeRow;
   licenceTreeHeads: TreeHeadRow;
-  licenceConsents: ConsentRow;
-  licenceFetches: FetchRow;
 }
 
 /** IETF Token Status List values (2 bits): 0 VALID, 1 INVALID (revoked), 2 SUSPENDED. */
@@ -70,25 +68,4 @@ export interface TreeHeadRow {
   rootHash: string;
   timestamp: number;
   signature: string;
-}
-
-/** A holder's authorisation for a department or business to fetch one licence for one purpose. */
-export interface ConsentRow {
-  id: Generated<number>;
-  licenceId: number;
-  holderAccountId: number;
-  grantee: string;
-  purpose: string;
-  validFrom: string;
-  validUntil: string;
-  revokedAt: string | null;
-  createdAt: string;
-}
-
-export interface FetchRow {
-  id: Generated<number>;
-  consentId: number;
-  licenceId: number;
-  fetchedBy: string;
-  fetchedAt: string;
 }
