@@ -61,11 +61,19 @@ describe("public site in Chromium", () => {
       register: "/sites/www/account/register",
       assistant: "/sites/www/assistant",
       assistantAnswer: `/sites/www/assistant?q=${encodeURIComponent("灵活就业人员怎么参保")}`,
+      licenceVerifier: "/sites/www/licences/verify",
     };
+    const licence = await t.deps.store.db
+      .selectFrom("licences")
+      .select("id")
+      .where("kind", "=", "11100000000013338W001")
+      .executeTakeFirstOrThrow();
     citizenPages = {
       applyForm: `/sites/rst/services/apply/${flexibleEmployment}`,
       myApplications: "/sites/www/services/my",
       account: "/sites/www/account/",
+      licenceWallet: "/sites/www/account/licences",
+      licence: `/sites/www/account/licences/${licence.id}`,
     };
     citizenCookie = (await citizenLogin(t, DEMO_CITIZENS.person.loginName)).replace(/^cy_citizen=/, "");
     browser = await launchChromium();

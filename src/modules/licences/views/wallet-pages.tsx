@@ -1,4 +1,4 @@
-import { Layout, formatPubDate, type PageContext } from "../../../web/layout.tsx";
+import { Layout, formatDate, type PageContext } from "../../../web/layout.tsx";
 import { maskIdNumber, maskName } from "../../../platform/mask/mask.ts";
 import type { LicenceItem } from "../catalogue.ts";
 import type { Licence } from "../service.ts";
@@ -74,7 +74,7 @@ export function WalletPage({ ctx, licences }: { ctx: PageContext; licences: Lice
               <h2>{l.kind.name}</h2>
               <p>
                 <StatusTag status={l.status} expired={isExpired(l)} /> · 发证部门：{l.department} · 发证日期：
-                {formatPubDate(l.issuedAt)} · 有效期至：{l.expiresAt ? formatPubDate(l.expiresAt) : "长期"}
+                {formatDate(l.issuedAt)} · 有效期至：{l.expiresAt ? formatDate(l.expiresAt) : "长期"}
               </p>
               <dl>
                 {l.kind.items.slice(0, 3).map((item) => (
@@ -191,10 +191,12 @@ export function PresentationPage({
       <p>
         <img src={qr} alt={`${licence.kind.name}亮证二维码`} width={320} height={320} class="qr" />
       </p>
-      <label for="presentation">亮证码文本</label>
-      <textarea id="presentation" readOnly rows={6} class="code">
-        {presentation}
-      </textarea>
+      <div class="field">
+        <label for="presentation">亮证码文本</label>
+        <textarea id="presentation" readOnly rows={6} class="code">
+          {presentation}
+        </textarea>
+      </div>
       <p>
         <a href={`${ctx.base}/account/licences/${licence.id}`}>重新选择信息项</a>
       </p>
