@@ -23,6 +23,8 @@ export function recurringJobs(deps: AppDeps): RecurringJob[] {
       cron: "*/5 * * * *",
       intervalMs: 300_000,
       run: async () => {
+        // The exchange hub's audit chain head is anchored in the public log before each tree head.
+        await deps.licences.checkpoint("exchange-audit", await deps.exchange.audit.head());
         await deps.licences.publishTreeHead();
       },
     },

@@ -506,6 +506,21 @@ for (const engine of ENGINES) {
       assert.equal(unknown.ok, false);
     });
 
+    it("anchors the exchange hub's audit head as a checkpoint leaf, once per head", async () => {
+      const size = await t.deps.licences.log.size();
+      const head = { seq: 41, hash: "a".repeat(64) };
+      assert.ok(await t.deps.licences.checkpoint("exchange-audit", head));
+      assert.equal(
+        await t.deps.licences.checkpoint("exchange-audit", head),
+        null,
+        "unchanged head: no new leaf",
+      );
+      assert.ok(await t.deps.licences.checkpoint("exchange-audit", { seq: 42, hash: "b".repeat(64) }));
+      assert.equal(await t.deps.licences.log.size(), size + 2);
+      const entry = await t.deps.licences.log.entry(size);
+      assert.deepEqual(JSON.parse(entry!.entry), { type: "checkpoint", source: "exchange-audit", ...head });
+    });
+
     it("the holder API needs the holder's session and refuses items the licence does not have", async () => {
       assert.equal((await t.app.inject({ url: "/api/licences/mine" })).statusCode, 401);
       const card = (await mine()).find((l) => l.kind === ID_CARD)!;

@@ -471,6 +471,31 @@ export class LicencesService {
 
   // —— the transparency log ——
 
+  /**
+   * Anchors another chain's head in the log (the exchange hub's audit chain): a `checkpoint` leaf, added
+   * only when the head moved since the last checkpoint of that source. Returns the leaf, or null.
+   */
+  async checkpoint(
+    source: string,
+    head: { seq: number; hash: string } | null,
+  ): Promise<{ index: number } | null> {
+    if (!head) return null;
+    const statement = JSON.stringify({ type: "checkpoint", source, seq: head.seq, hash: head.hash });
+    const last = await this.store.db
+      .selectFrom("licenceLogLeaves")
+      .select("entry")
+      .where("kind", "=", "checkpoint")
+      .where("entry", "like", `{"type":"checkpoint","source":${JSON.stringify(source)},%`)
+      .orderBy("idx", "desc")
+      .executeTakeFirst();
+    if (last) {
+      const previous = JSON.parse(last.entry) as { seq: number; hash: string };
+      if (previous.seq === head.seq && previous.hash === head.hash) return null;
+    }
+    const [leaf] = await this.log.append([{ kind: "checkpoint", entry: statement }]);
+    return { index: leaf!.index };
+  }
+
   private async signHead(treeSize: number): Promise<TreeHead> {
     const { log } = await this.keys();
     const rootHash = (await this.log.root(treeSize)).toString("base64");
