@@ -33,6 +33,8 @@ export const STATUS_TTL_SECONDS = 300;
 interface LicencesKv {
   "issuer-key": string;
   "log-key": string;
+  /** The last head of another chain anchored in the log, per source. */
+  [checkpoint: `checkpoint:${string}`]: { seq: number; hash: string };
 }
 
 export interface Licence {
@@ -481,18 +483,10 @@ export class LicencesService {
   ): Promise<{ index: number } | null> {
     if (!head) return null;
     const statement = JSON.stringify({ type: "checkpoint", source, seq: head.seq, hash: head.hash });
-    const last = await this.store.db
-      .selectFrom("licenceLogLeaves")
-      .select("entry")
-      .where("kind", "=", "checkpoint")
-      .where("entry", "like", `{"type":"checkpoint","source":${JSON.stringify(source)},%`)
-      .orderBy("idx", "desc")
-      .executeTakeFirst();
-    if (last) {
-      const previous = JSON.parse(last.entry) as { seq: number; hash: string };
-      if (previous.seq === head.seq && previous.hash === head.hash) return null;
-    }
+    const last = await this.kv.get(`checkpoint:${source}`);
+    if (last && last.seq === head.seq && last.hash === head.hash) return null;
     const [leaf] = await this.log.append([{ kind: "checkpoint", entry: statement }]);
+    await this.kv.set(`checkpoint:${source}`, head);
     return { index: leaf!.index };
   }
 
