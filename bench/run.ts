@@ -23,6 +23,8 @@
  *          then the dashboard query over --analytics-events N generated views (default 10,000,000)
  *          --registration: instead, accepted registration submissions/s and p99 (durable group commit) on
  *          SQLite and PostgreSQL (--pg, default the local test server) vs a bare Fastify POST, same run
+ *          --licences: instead, SD-JWT VC issuance/s, verification p50/p99, and the transparency log grown to
+ *          --licences-leaves N (default 10,000,000; --quick 1,000,000): append rate and proof times vs SHA-256
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
@@ -46,6 +48,7 @@ import {
 } from "./servers.ts";
 import { runWrk, type WrkResult } from "./wrk.ts";
 import { measureRegistration } from "./registration.ts";
+import { measureLicences } from "./licences.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -67,6 +70,8 @@ const { values: args } = parseArgs({
     analytics: { type: "boolean", default: false },
     "analytics-events": { type: "string" },
     registration: { type: "boolean", default: false },
+    licences: { type: "boolean", default: false },
+    "licences-leaves": { type: "string" },
     "exchange-calls": { type: "string" },
     "audit-records": { type: "string" },
     "soak-seconds": { type: "string" },
@@ -326,6 +331,26 @@ async function main(): Promise<void> {
         );
       }
     }
+    if (args.licences) {
+      const leaves = Number(args["licences-leaves"] ?? (quick ? 1_000_000 : 10_000_000));
+      const r = await measureLicences({
+        issue: quick ? 200 : 1000,
+        verify: quick ? 200 : 1000,
+        leaves,
+        append: quick ? 20_000 : 100_000,
+        proofs: 1000,
+        log,
+      });
+      const ms = (x: number) => `${x.toFixed(2)} ms`;
+      report.push(
+        `Licences: ${fmt(r.issued)} SD-JWT VCs issued at ${fmt(r.issuancePerSecond)}/s (signed, sealed, status entry, log leaf, audited)`,
+        `Licences: verification of a presentation p50 ${ms(r.verify.p50)} / p99 ${ms(r.verify.p99)} (${r.verify.count} presentations)`,
+        `Transparency log grown to ${fmt(r.leaves)} leaves; the last ${fmt(r.appended)} appended through TransparencyLog.append at ${fmt(r.appendPerSecond)} leaves/s; raw SHA-256 ${fmt(r.sha256PerSecond)} hashes/s ` +
+          `(limit ≈ ${fmt(r.sha256PerSecond / 2)} leaves/s at 2 hashes a leaf); database ${fmt(r.databaseMb)} MB`,
+        `Transparency log at ${fmt(r.leaves)} leaves: inclusion proof (by leaf hash) p50 ${ms(r.inclusion.p50)} / p99 ${ms(r.inclusion.p99)}; ` +
+          `consistency proof p50 ${ms(r.consistency.p50)} / p99 ${ms(r.consistency.p99)}`,
+      );
+    }
     if (args.analytics) {
       const events = Number(args["analytics-events"] ?? (quick ? 1_000_000 : 10_000_000));
       const r = await measureAnalytics({ seconds: duration, connections, events, log });
@@ -338,7 +363,7 @@ async function main(): Promise<void> {
           ` = ${fmt(r.events / r.ingestSeconds)} views/s): p50 ${r.queryP50.toFixed(1)} ms, p95 ${r.queryP95.toFixed(1)} ms`,
       );
     }
-    const special = args.cluster || args.exchange || args.analytics || args.registration;
+    const special = args.cluster || args.exchange || args.analytics || args.registration || args.licences;
     if (!special && !args["skip-import"]) {
       log(`[1/4] importing ${importLines} generated articles (JSON Lines, SQLite)…`);
       const r = await measureImport(importLines, dataDir);

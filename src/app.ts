@@ -67,6 +67,8 @@ import registrationRoutes from "./modules/registration/routes.tsx";
 import registrationAdminRoutes from "./modules/registration/admin-routes.tsx";
 import disclosureRoutes from "./modules/disclosure/routes.tsx";
 import disclosureAdminRoutes from "./modules/disclosure/admin-routes.tsx";
+import licencesRoutes from "./modules/licences/routes.tsx";
+import licencesAdminRoutes from "./modules/licences/admin-routes.tsx";
 import { apiDocsRoutes } from "./modules/sites/api-docs.tsx";
 import { CITIZEN_COOKIE, currentCitizen } from "./modules/accounts/index.ts";
 import { renderConsoleForbidden, STAFF_COOKIE, staffOfRequest } from "./modules/staff/index.ts";
@@ -85,6 +87,7 @@ const GLOBAL_PREFIXES = [
   "/open311",
   "/favicon.ico",
   "/robots.txt",
+  "/.well-known/jwt-vc-issuer",
 ];
 
 export interface BuildOptions {
@@ -362,6 +365,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(registrationAdminRoutes, { deps });
   await app.register(disclosureRoutes, { deps });
   await app.register(disclosureAdminRoutes, { deps });
+  await app.register(licencesRoutes, { deps });
+  await app.register(licencesAdminRoutes, { deps });
   await app.register(serviceHallRoutes, { deps });
   await app.register(accountRoutes, { deps });
   await app.register(applyRoutes, { deps });

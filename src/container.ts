@@ -37,6 +37,8 @@ import { seedExchange } from "./modules/exchange/seed.ts";
 import { AnalyticsService } from "./modules/analytics/index.ts";
 import { RegistrationService } from "./modules/registration/service.ts";
 import { seedRegistration } from "./modules/registration/seed.ts";
+import { LicencesService } from "./modules/licences/service.ts";
+import { seedLicences } from "./modules/licences/seed.ts";
 
 async function cookieSecretFor(config: Config, store: Db<Database>): Promise<string> {
   if (config.sessionSecret) return config.sessionSecret;
@@ -123,6 +125,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
       calendar: new PlatformWorkingDays(calendar),
       options: { chromiumPath: config.chromiumPath },
     }),
+    licences: new LicencesService(store, audit, config.publicBaseUrl),
     accounts: new AccountsService(
       store,
       audit,
@@ -143,6 +146,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     await seedDemo(deps);
     await seedExchange(deps);
     await seedRegistration(deps);
+    await seedLicences(deps);
   }
   await sites.refresh();
   return deps;

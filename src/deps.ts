@@ -22,6 +22,7 @@ import type { ExchangeService } from "./modules/exchange/service.ts";
 import type { AnalyticsService } from "./modules/analytics/index.ts";
 import type { RegistrationService } from "./modules/registration/service.ts";
 import type { DisclosureService } from "./modules/disclosure/service.ts";
+import type { LicencesService } from "./modules/licences/service.ts";
 
 /** Everything the HTTP layer and the CLI share; tests build it the same way. */
 export interface AppDeps {
@@ -57,5 +58,7 @@ export interface AppDeps {
   registration: RegistrationService;
   /** 依申请公开 (requests with the 条例 clocks) and the annual disclosure reports. */
   disclosure: DisclosureService;
+  /** 电子证照: SD-JWT VC issuance, status lists, 亮证 and verification, the RFC 9162 transparency log. */
+  licences: LicencesService;
   close(): Promise<void>;
 }

@@ -45,5 +45,16 @@ export function recurringJobs(deps: AppDeps): RecurringJob[] {
         await deps.disclosure.requests.sweep();
       },
     },
+    {
+      // 电子证照 transparency log: a signed tree head every 5 minutes (kept; one per tree size).
+      name: "licences-tree-head",
+      cron: "*/5 * * * *",
+      intervalMs: 300_000,
+      run: async () => {
+        // The exchange hub's audit chain head is anchored in the public log before each tree head.
+        await deps.licences.checkpoint("exchange-audit", await deps.exchange.audit.head());
+        await deps.licences.publishTreeHead();
+      },
+    },
   ];
 }

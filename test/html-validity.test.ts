@@ -92,6 +92,8 @@ describe("HTML validity of every public page kind", { timeout: 300_000 }, () => 
           "service statistics": { url: "/sites/www/services/stats" },
           guide: { url: `/sites/rst/services/item/${item.code}` },
           "apply form": { url: `/sites/rst/services/apply/${item.code}`, cookie: citizen },
+          "licence wallet": { url: "/sites/www/account/licences", cookie: citizen },
+          "licence verifier": { url: "/sites/www/licences/verify" },
           "interaction home": { url: "/sites/rst/interaction/" },
           "letter form": { url: "/sites/rst/interaction/write" },
           "letter lookup": { url: "/sites/rst/interaction/lookup" },

@@ -7,6 +7,7 @@ import type { AssistantTables } from "../modules/assistant/tables.ts";
 import type { ContentTables } from "../modules/content/tables.ts";
 
 import type { ExchangeTables } from "../modules/exchange/tables.ts";
+import type { LicencesTables } from "../modules/licences/tables.ts";
 
 import type { DisclosureTables } from "../modules/disclosure/tables.ts";
 
@@ -52,6 +53,7 @@ export type Database = SitesTables &
   ExchangeTables &
   RegistrationTables &
   DisclosureTables &
+  LicencesTables &
   StaffTables &
   AccountsTables &
   AnalyticsTables &

@@ -18,6 +18,7 @@ import { applicationFiling } from "./0015_application_filing.ts";
 import { analytics } from "./0016_analytics.ts";
 import { registration } from "./0017_registration.ts";
 import { disclosure } from "./0018_disclosure.ts";
+import { licences } from "./0019_licences.ts";
 
 /** One ordered timeline: names sort in the order they run. Each runs on SQLite and PostgreSQL. */
 export const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -39,4 +40,5 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   "0016_analytics": analytics,
   "0017_registration": registration,
   "0018_disclosure": disclosure,
+  "0019_licences": licences,
 };

@@ -20,6 +20,8 @@ export interface SealedField {
  * that seals clear rows written before, `npm run keys:rotate` and the desensitised copy.
  */
 export const SEALED_FIELDS: SealedField[] = [
+  { table: "licences", column: "sd_jwt", property: "sdJwt" },
+  { table: "licences", column: "holder_key", property: "holderKey" },
   { table: "accounts", column: "phone", property: "phone" },
   {
     table: "accounts",

@@ -63,12 +63,20 @@ describe("public site in Chromium", () => {
       disclosureApply: "/sites/rst/disclosure/apply",
       disclosureLookup: "/sites/rst/disclosure/lookup",
       assistantAnswer: `/sites/www/assistant?q=${encodeURIComponent("灵活就业人员怎么参保")}`,
+      licenceVerifier: "/sites/www/licences/verify",
     };
+    const licence = await t.deps.store.db
+      .selectFrom("licences")
+      .select("id")
+      .where("kind", "=", "11100000000013338W001")
+      .executeTakeFirstOrThrow();
     citizenPages = {
       applyForm: `/sites/rst/services/apply/${flexibleEmployment}`,
       myApplications: "/sites/www/services/my",
       account: "/sites/www/account/",
       myDisclosure: "/sites/www/account/disclosure",
+      licenceWallet: "/sites/www/account/licences",
+      licence: `/sites/www/account/licences/${licence.id}`,
     };
     citizenCookie = (await citizenLogin(t, DEMO_CITIZENS.person.loginName)).replace(/^cy_citizen=/, "");
     browser = await launchChromium();

@@ -345,6 +345,17 @@ export class AccountsService {
     return row && !row.disabled ? toAccount(row) : undefined;
   }
 
+  /** The local enterprise account with this unified social credit code, if any. */
+  async byCreditCode(creditCode: string): Promise<Account | undefined> {
+    const row = await this.db
+      .selectFrom("accounts")
+      .selectAll()
+      .where("creditCode", "=", creditCode.trim().toUpperCase())
+      .where("provider", "=", "local")
+      .executeTakeFirst();
+    return row && !row.disabled ? toAccount(row) : undefined;
+  }
+
   /** Records a completed real-name verification (by an operator, or a trusted provider). */
   async markVerified(id: number, actor: string): Promise<void> {
     await this.db.updateTable("accounts").set({ verified: 1 }).where("id", "=", id).execute();

@@ -1,0 +1,157 @@
+import { AdminLayout, CsrfField, type AdminContext } from "../../../web/admin-layout.tsx";
+import { ErrorSummary, Field } from "../../../web/components/form.tsx";
+import { Pagination } from "../../../web/components/pagination.tsx";
+import { PostButton } from "../../../web/components/post-button.tsx";
+import { formatPubDate } from "../../../web/layout.tsx";
+import type { LicenceKind } from "../catalogue.ts";
+import type { Licence, TreeHead } from "../service.ts";
+import { STATUS_LABEL, itemText } from "./wallet-pages.tsx";
+
+export interface IssueForm {
+  kind?: string;
+  holder?: string;
+  values: Record<string, string>;
+}
+
+/** The licence console: the issuer's licences (paged) with status changes, and the issue form. */
+export function LicencesConsolePage({
+  ctx,
+  kinds,
+  licences,
+  page,
+  total,
+  pageSize,
+  head,
+  form,
+  errors = {},
+  notice,
+}: {
+  ctx: AdminContext;
+  kinds: LicenceKind[];
+  licences: Licence[];
+  page: number;
+  total: number;
+  pageSize: number;
+  head: TreeHead;
+  form: IssueForm;
+  errors?: Record<string, string>;
+  notice?: string;
+}) {
+  const kind = kinds.find((k) => k.code === form.kind);
+  return (
+    <AdminLayout ctx={ctx} title="电子证照">
+      <h1>电子证照</h1>
+      {notice ? (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      ) : null}
+      <p>
+        透明日志：{head.treeSize} 条记录，根哈希 <code>{head.rootHash}</code>（
+        {formatPubDate(new Date(head.timestamp).toISOString())} 签名）。
+      </p>
+      <h2>签发电子证照</h2>
+      <ErrorSummary errors={errors} />
+      <form method="get" action="/admin/licences">
+        <Field id="kind" label="证照种类" hint="只列出您所在部门可以签发的证照">
+          <select id="kind" name="kind">
+            {kinds.map((k) => (
+              <option value={k.code} selected={k.code === form.kind}>
+                {k.name}（{k.department}）
+              </option>
+            ))}
+          </select>
+        </Field>
+        <button type="submit" class="button secondary">
+          选择
+        </button>
+      </form>
+      {kind ? (
+        <form method="post" action="/admin/licences">
+          <CsrfField token={ctx.csrf} />
+          <input type="hidden" name="kind" value={kind.code} />
+          <Field
+            id="holder"
+            label={kind.holder === "enterprise" ? "持证单位统一社会信用代码" : "持证人公民身份号码"}
+            hint="持证人须已在本平台实名注册"
+            error={errors.holder}
+          >
+            <input id="holder" name="holder" value={form.holder ?? ""} autocomplete="off" />
+          </Field>
+          {kind.items.map((item) =>
+            item.type === "boolean" ? (
+              <div class="checkbox">
+                <input
+                  type="checkbox"
+                  id={item.name}
+                  name={item.name}
+                  value="true"
+                  checked={form.values[item.name] === "true"}
+                />
+                <label for={item.name}>{item.label}</label>
+              </div>
+            ) : (
+              <Field
+                id={item.name}
+                label={item.label}
+                hint={item.type === "date" ? "格式 YYYY-MM-DD" : undefined}
+                error={errors[item.name]}
+              >
+                <input id={item.name} name={item.name} value={form.values[item.name] ?? ""} />
+              </Field>
+            ),
+          )}
+          <button type="submit" class="button">
+            签发
+          </button>
+        </form>
+      ) : null}
+      <h2>已签发的证照</h2>
+      <table class="data-table">
+        <caption>共 {total} 张</caption>
+        <thead>
+          <tr>
+            <th scope="col">编号</th>
+            <th scope="col">证照</th>
+            <th scope="col">持证人</th>
+            <th scope="col">签发</th>
+            <th scope="col">状态</th>
+            <th scope="col">操作</th>
+          </tr>
+        </thead>
+        <tbody>
+          {licences.map((l) => {
+            const nameItem = l.kind.items[0]!;
+            return (
+              <tr>
+                <td>{l.id}</td>
+                <td>{l.kind.name}</td>
+                <td>{itemText(nameItem, l.claims[nameItem.name])}</td>
+                <td>
+                  {formatPubDate(l.issuedAt)}
+                  <br />
+                  <small>{l.issuedBy}</small>
+                </td>
+                <td>{STATUS_LABEL[l.status]}</td>
+                <td>
+                  {l.status === "valid" ? (
+                    <>
+                      <PostButton action={`/admin/licences/${l.id}/suspend`} csrf={ctx.csrf} label="暂停" />
+                      <PostButton action={`/admin/licences/${l.id}/revoke`} csrf={ctx.csrf} label="注销" />
+                    </>
+                  ) : l.status === "suspended" ? (
+                    <>
+                      <PostButton action={`/admin/licences/${l.id}/reinstate`} csrf={ctx.csrf} label="恢复" />
+                      <PostButton action={`/admin/licences/${l.id}/revoke`} csrf={ctx.csrf} label="注销" />
+                    </>
+                  ) : null}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <Pagination base="/admin/licences" page={page} pageSize={pageSize} total={total} />
+    </AdminLayout>
+  );
+}
