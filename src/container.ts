@@ -68,6 +68,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
   const mailbox = new MailboxService(store, audit, search, sites, new PlatformWorkingDays(calendar), phone);
   const sessions = redis ? new RedisSessionStore(redis) : new SqlSessionStore(store.db);
   const staff = new StaffService(store.db, audit, sessions, cookieSecret);
+  const oneStop = new OneStopService({ store, sites, search, audit, calendar, staff });
   const deps: AppDeps = {
     config,
     store,
@@ -92,7 +93,11 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     mailbox,
     participation: new ParticipationService(store, audit, phone),
     calendar,
-    oneStop: new OneStopService({ store, sites, search, audit, calendar, staff }),
+    oneStop,
+    portalFigures: {
+      hotServices: (limit) => oneStop.catalogue.mostUsed(limit),
+      lettersThisMonth: () => mailbox.thisMonth(),
+    },
     exchange: new ExchangeService(store, audit),
     accounts: new AccountsService(
       store,

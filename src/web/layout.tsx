@@ -56,6 +56,8 @@ export interface PageContext {
   elder: boolean;
   /** Current request path (for the elder toggle's way back). */
   path: string;
+  /** The other sites of the cluster, the portal first (站群导航 in the footer). */
+  cluster?: NavItem[];
 }
 
 /** PubDate as the national convention wants it: YYYY-MM-DD HH:MM in China time. */
@@ -208,9 +210,35 @@ function Footer({ ctx }: { ctx: PageContext }) {
             <a href={`${ctx.base}/sitemap`}>网站地图</a>
             <a href="/api/docs">开放接口</a>
           </p>
+          {ctx.cluster && ctx.cluster.length > 0 ? (
+            <ClusterNav sites={ctx.cluster} portal={ctx.site.kind === "portal" ? null : ctx.cluster[0]} />
+          ) : null}
         </div>
       </div>
     </footer>
+  );
+}
+
+/** 站群导航: the way back to the portal and over to every other site of the cluster. */
+function ClusterNav({ sites, portal }: { sites: NavItem[]; portal: NavItem | null }) {
+  return (
+    <nav class="cluster-nav" aria-label="站群导航">
+      {portal ? (
+        <p class="footer-row">
+          <a href={portal.href}>返回{portal.name}门户网站</a>
+        </p>
+      ) : null}
+      <details>
+        <summary>站群导航</summary>
+        <ul>
+          {sites.map((s) => (
+            <li>
+              <a href={s.href}>{s.name}</a>
+            </li>
+          ))}
+        </ul>
+      </details>
+    </nav>
   );
 }
 

@@ -58,5 +58,10 @@ export async function pageContext(
       { name: "首页", href: `${base}/`, current: currentChannelPath === "" },
       ...top.map((c) => ({ name: c.name, href: channelHref(base, c), current: c.path === currentTop })),
     ],
+    cluster: deps.sites
+      .list()
+      .filter((s) => s.id !== site.id)
+      .sort((a, b) => Number(b.kind === "portal") - Number(a.kind === "portal"))
+      .map((s) => ({ name: s.name, href: `/sites/${s.code}/` })),
   };
 }
