@@ -1,5 +1,5 @@
 import type { PortalExtras } from "../modules/sites/index.ts";
-import type { DemoArticle } from "./demo-articles.ts";
+import { DEMO_ARTICLES, type DemoArticle } from "./demo-articles.ts";
 import { DEMO_SITES } from "./demo-sites.ts";
 
 /**
@@ -161,7 +161,61 @@ export function demoPortalArticles(): DemoArticle[] {
       body: `一、出台背景\n为落实国家有关要求，回应企业和群众关切，省政府制定了该文件。\n二、主要内容\n文件从总体要求、主要任务和保障措施三个方面作出规定。\n三、解读机关及联系方式\n楚云省人民政府办公厅，联系电话：027-12345678。`,
     });
   });
+  // Every list channel of every site has something: a site without an item of a kind gets one.
+  const cities = DEMO_SITES.filter((s) => s.kind === "city" || s.kind === "county").map((s) => s.code);
+  const has = new Set(
+    DEMO_ARTICLES.flatMap((a) =>
+      [a.site, ...(a.alsoOn === "cities" ? cities : (a.alsoOn ?? []))].map((code) => `${code}:${a.kind}`),
+    ),
+  );
   for (const s of DEMO_SITES) {
+    if (!has.has(`${s.code}:notice`))
+      out.push({
+        site: s.code,
+        kind: "notice",
+        title: `${s.name}关于公布政务服务咨询投诉电话的公告`,
+        daysAgo: 6,
+        body: `为方便群众咨询和投诉，现将${s.name}政务服务咨询投诉电话公布如下：${s.contact}。\n受理时间：工作日上午9:00—12:00，下午13:30—17:00。`,
+      });
+    if (!has.has(`${s.code}:news`))
+      out.push({
+        site: s.code,
+        kind: "news",
+        title: `${s.name}召开政务公开工作会议`,
+        daysAgo: 5,
+        body: paragraphs(`${s.name}召开政务公开工作会议，总结上一阶段工作，部署下一步重点任务。`),
+      });
+    if (!has.has(`${s.code}:policy`) && s.code !== "www") {
+      const title = `${s.issuer}关于进一步做好政务公开工作的通知`;
+      out.push({
+        site: s.code,
+        kind: "policy",
+        title,
+        docNumber: `${s.docPrefix}〔2026〕21号`,
+        theme: s.topics[0],
+        daysAgo: 40,
+        body: `各有关单位：\n为进一步做好政务公开工作，现就有关事项通知如下。\n一、加强政策解读。\n二、做好依申请公开。\n三、及时回应关切。`,
+      });
+      if (!has.has(`${s.code}:interpretation`))
+        out.push({
+          site: s.code,
+          kind: "interpretation",
+          title: `《${title.slice(s.issuer.length)}》解读`,
+          interprets: title,
+          daysAgo: 39,
+          body: "一、制定背景\n落实政务公开工作要点。\n二、主要内容\n加强政策解读、做好依申请公开、及时回应关切。",
+        });
+    } else if (!has.has(`${s.code}:interpretation`) && s.code !== "www") {
+      const policy = DEMO_ARTICLES.find((a) => a.site === s.code && a.kind === "policy")!;
+      out.push({
+        site: s.code,
+        kind: "interpretation",
+        title: `《${policy.title}》政策问答`,
+        interprets: policy.title,
+        daysAgo: Math.max(policy.daysAgo - 1, 0),
+        body: "问：本政策适用于哪些人？\n答：适用于本省符合条件的单位和个人。\n问：如何办理？\n答：可通过楚云政务服务网在线办理。",
+      });
+    }
     if (s.code !== "czt" && s.code !== "jiangcheng")
       out.push({
         site: s.code,
