@@ -46,6 +46,11 @@ export interface PageMeta {
   feeds?: { type: "application/rss+xml" | "application/atom+xml"; title: string; href: string }[];
 }
 
+export interface ElderOptions {
+  contrast: boolean;
+  bigCursor: boolean;
+}
+
 export interface PageContext {
   site: SiteIdentity;
   /** Path prefix of the site, e.g. "/sites/rst". */
@@ -54,6 +59,8 @@ export interface PageContext {
   origin: string;
   nav: NavItem[];
   elder: boolean;
+  /** Elder-mode display options: high-contrast colours, an extra-large mouse cursor. */
+  elderOptions?: ElderOptions;
   /** Current request path (for the elder toggle's way back). */
   path: string;
   /** The other sites of the cluster, the portal first (站群导航 in the footer). */
@@ -242,6 +249,34 @@ function ClusterNav({ sites, portal }: { sites: NavItem[]; portal: NavItem | nul
   );
 }
 
+function htmlClass(ctx: PageContext): string | undefined {
+  if (!ctx.elder) return undefined;
+  const o = ctx.elderOptions;
+  return ["elder", o?.contrast ? "elder-contrast" : "", o?.bigCursor ? "elder-cursor" : ""]
+    .filter(Boolean)
+    .join(" ");
+}
+
+/** 长辈版设置: high contrast, extra-large cursor, read-aloud (with JavaScript) and the way out. */
+function ElderSettings({ ctx }: { ctx: PageContext }) {
+  const back = encodeURIComponent(ctx.path);
+  const o = ctx.elderOptions ?? { contrast: false, bigCursor: false };
+  const href = (q: string) => `${ctx.base}/elder?on=1&${q}&back=${back}`;
+  return (
+    <nav class="elder-settings" aria-label="长辈版设置">
+      <a href={href(`contrast=${o.contrast ? 0 : 1}`)}>{o.contrast ? "标准配色" : "高对比度"}</a>
+      <a href={href(`cursor=${o.bigCursor ? 0 : 1}`)}>{o.bigCursor ? "标准鼠标" : "大号鼠标"}</a>
+      <button type="button" hidden data-read-aloud="#main">
+        朗读正文
+      </button>
+      <button type="button" hidden data-read-focus>
+        指读
+      </button>
+      <a href={`${ctx.base}/elder?on=0&back=${back}`}>返回标准版</a>
+    </nav>
+  );
+}
+
 export function Layout({
   ctx,
   meta,
@@ -255,7 +290,7 @@ export function Layout({
 }) {
   const url = absoluteUrl(ctx, meta.url);
   return (
-    <html lang="zh-CN" class={ctx.elder ? "elder" : undefined}>
+    <html lang="zh-CN" class={htmlClass(ctx)}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -278,6 +313,7 @@ export function Layout({
           <main id="main" tabIndex={-1}>
             {children}
           </main>
+          {ctx.elder ? <ElderSettings ctx={ctx} /> : null}
         </div>
         <Footer ctx={ctx} />
       </body>

@@ -9,7 +9,14 @@ import { handleForm } from "../../platform/http/handle-form.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { nowIso } from "../../platform/time/china-time.ts";
 import { renderDocument } from "../../web/render.ts";
-import { channelHref, ELDER_COOKIE, pageContext, siteOf } from "./page-context.ts";
+import {
+  channelHref,
+  ELDER_COOKIE,
+  elderCookieValue,
+  elderOptions,
+  pageContext,
+  siteOf,
+} from "./page-context.ts";
 import { SITE_KINDS } from "./service.ts";
 import { DirectoryPage } from "./views/directory.tsx";
 import { SitemapPage } from "./views/sitemap-page.tsx";
@@ -109,13 +116,24 @@ const sitesRoutes: FastifyPluginAsyncTypebox<{ deps: SitesDeps }> = async (app, 
       schema: {
         hide: true,
         params: SiteParams,
-        querystring: Type.Object({ on: Type.Optional(Type.String()), back: Type.Optional(Type.String()) }),
+        querystring: Type.Object({
+          on: Type.Optional(Type.String()),
+          contrast: Type.Optional(Type.String()),
+          cursor: Type.Optional(Type.String()),
+          back: Type.Optional(Type.String()),
+        }),
       },
     },
     async (request, reply) => {
       const site = await siteOf(deps, request.params.code);
-      const { on, back } = request.query;
-      reply.setCookie(ELDER_COOKIE, on === "0" ? "0" : "1", {
+      const { on, contrast, cursor, back } = request.query;
+      // Display options not named keep their current setting.
+      const current = elderOptions(request);
+      const value = elderCookieValue(on !== "0", {
+        contrast: contrast === undefined ? current.contrast : contrast === "1",
+        bigCursor: cursor === undefined ? current.bigCursor : cursor === "1",
+      });
+      reply.setCookie(ELDER_COOKIE, value, {
         path: "/",
         maxAge: 365 * 24 * 3600,
         sameSite: "lax",
