@@ -161,6 +161,24 @@ export function demoPortalArticles(): DemoArticle[] {
       body: `一、出台背景\n为落实国家有关要求，回应企业和群众关切，省政府制定了该文件。\n二、主要内容\n文件从总体要求、主要任务和保障措施三个方面作出规定。\n三、解读机关及联系方式\n楚云省人民政府办公厅，联系电话：027-12345678。`,
     });
   });
+  out.push(
+    {
+      site: "rst",
+      kind: "news",
+      title: "全省人社系统推进社保经办服务“跨省通办”",
+      image: picture("hall", "示意图：政务服务大厅里并排四个蓝色服务窗口，窗口上方有指示牌"),
+      daysAgo: 1,
+      body: paragraphs("养老保险关系转移接续、社会保障卡申领等高频事项实现跨省通办，群众少跑腿。"),
+    },
+    {
+      site: "jiangcheng",
+      kind: "news",
+      title: "江城市老旧小区改造惠及居民十万户",
+      image: picture("city", "示意图：夕阳下高低错落的城市楼群"),
+      daysAgo: 1,
+      body: paragraphs("今年江城市完成老旧小区改造项目120个，惠及居民十万户。"),
+    },
+  );
   // Every list channel of every site has something: a site without an item of a kind gets one.
   const cities = DEMO_SITES.filter((s) => s.kind === "city" || s.kind === "county").map((s) => s.code);
   const has = new Set(

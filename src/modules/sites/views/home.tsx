@@ -66,7 +66,18 @@ function ArticleList({ items, base }: { items: ArticleListItem[]; base: string }
   );
 }
 
-function Headlines({ items, base, more }: { items: HeadlineItem[]; base: string; more: string | null }) {
+function Headlines({
+  items,
+  news,
+  base,
+  more,
+}: {
+  items: HeadlineItem[];
+  /** The latest news, shown when no news item has a picture. */
+  news: ArticleListItem[];
+  base: string;
+  more: string | null;
+}) {
   const [first, ...rest] = items;
   return (
     <Panel id="yw" title="要闻" more={more} span="two">
@@ -84,7 +95,7 @@ function Headlines({ items, base, more }: { items: HeadlineItem[]; base: string;
           </div>
         </div>
       ) : (
-        <p class="meta">暂无要闻</p>
+        <ArticleList items={news.slice(0, 6)} base={base} />
       )}
     </Panel>
   );
@@ -244,13 +255,23 @@ export function HomePage({ ctx, data }: { ctx: PageContext; data: HomeData }) {
         <div class="home elder-home">
           <HotServices data={data} base={base} />
           <Interaction data={data} base={base} />
-          <Headlines items={data.headlines.slice(0, 1)} base={base} more={news?.moreHref ?? null} />
+          <Headlines
+            items={data.headlines.slice(0, 1)}
+            news={news?.items ?? []}
+            base={base}
+            more={news?.moreHref ?? null}
+          />
           {list("tzgg")}
           <Disclosure data={data} base={base} />
         </div>
       ) : (
         <div class="home">
-          <Headlines items={data.headlines} base={base} more={news?.moreHref ?? null} />
+          <Headlines
+            items={data.headlines}
+            news={news?.items ?? []}
+            base={base}
+            more={news?.moreHref ?? null}
+          />
           {list("tzgg")}
           <HotServices data={data} base={base} />
           <Disclosure data={data} base={base} />
