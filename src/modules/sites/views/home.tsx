@@ -91,7 +91,7 @@ function Headlines({
               <a href={`${base}/art/${first.id}.html`}>{first.title}</a>
             </h3>
             <p>{first.summary}</p>
-            <ArticleList items={rest} base={base} />
+            {rest.length > 0 ? <ArticleList items={rest} base={base} /> : null}
           </div>
         </div>
       ) : (
