@@ -113,6 +113,10 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     participation: new ParticipationService(store, audit, phone),
     calendar,
     oneStop,
+    portalFigures: {
+      hotServices: (limit) => oneStop.catalogue.mostUsed(limit),
+      lettersThisMonth: () => mailbox.thisMonth(),
+    },
     workloads: [mailbox.letters, oneStop.applications],
     exchange,
     registration,

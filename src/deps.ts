@@ -8,6 +8,7 @@ import type { SearchIndex } from "./platform/search/search-index.ts";
 import type { PageCache } from "./platform/http/page-cache.ts";
 import type { ContentService } from "./modules/content/service.ts";
 import type { SitesService } from "./modules/sites/service.ts";
+import type { PortalFigures } from "./modules/sites/index.ts";
 import type { MailboxService } from "./modules/mailbox/service.ts";
 import type { WorkloadSource } from "./modules/staff/index.ts";
 import type { ParticipationService } from "./modules/participation/service.ts";
@@ -33,6 +34,8 @@ export interface AppDeps {
   audit: AuditLog;
   search: SearchIndex;
   sites: SitesService;
+  /** The service hall's and the mailbox's live figures that site home pages show. */
+  portalFigures: PortalFigures;
   content: ContentService;
   assistant: AssistantService;
   sessions: SessionStore;

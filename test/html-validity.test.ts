@@ -76,6 +76,7 @@ describe("HTML validity of every public page kind", { timeout: 300_000 }, () => 
         const pages: Record<string, { url: string; cookie?: string; status?: number }> = {
           "home (portal)": { url: "/sites/www/" },
           "home (department)": { url: "/sites/rst/" },
+          "elder home (high contrast, large cursor)": { url: "/sites/www/", cookie: "elder=1cx" },
           "column list": { url: "/sites/rst/col/tzgg/" },
           "column list (parent)": { url: "/sites/rst/col/zwgk/" },
           "column list (empty)": { url: "/sites/rst/col/zwgk/czyjs/" },

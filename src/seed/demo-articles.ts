@@ -14,6 +14,8 @@ export interface DemoArticle {
   alsoOn?: string[] | "cities";
   daysAgo: number;
   table?: { columns: string[]; rows: string[][] };
+  /** A picture at the head of the body (news with one become headlines, 要闻). */
+  image?: { src: string; alt: string };
 }
 
 export const DEMO_ARTICLES: DemoArticle[] = [

@@ -6,7 +6,9 @@ import type { Actor } from "../modules/content/service.ts";
 import { DEMO_PASSWORD } from "./demo-password.ts";
 import { DEMO_ARTICLES } from "./demo-articles.ts";
 import { DEMO_SITES } from "./demo-sites.ts";
+import { demoPortalArticles, demoPortalExtras } from "./demo-portal.ts";
 import { minimalPdf } from "./sample-files.ts";
+import { textToHtml } from "../platform/html/sanitize.ts";
 import { seedAssistant } from "../modules/assistant/seed.ts";
 import { seedInteraction } from "../modules/mailbox/seed.ts";
 import { seedConsultationsAndSurveys } from "../modules/participation/index.ts";
@@ -86,7 +88,8 @@ export async function seedDemo(deps: AppDeps, log: (line: string) => void = () =
 
   const idsByTitle = new Map<string, number>();
   const cityCodes = DEMO_SITES.filter((s) => s.kind === "city" || s.kind === "county").map((s) => s.code);
-  for (const demo of DEMO_ARTICLES) {
+  const articles = [...DEMO_ARTICLES, ...demoPortalArticles()];
+  for (const demo of articles) {
     const owner = deps.sites.byCodeCached(demo.site)!;
     const siteCodes = [demo.site, ...(demo.alsoOn === "cities" ? cityCodes : (demo.alsoOn ?? []))];
     const channelIds: number[] = [];
@@ -100,7 +103,9 @@ export async function seedDemo(deps: AppDeps, log: (line: string) => void = () =
       {
         kind: demo.kind,
         title: demo.title,
-        bodyText: demo.body,
+        ...(demo.image
+          ? { bodyHtml: `${imageHtml(demo.image)}${textToHtml(demo.body)}` }
+          : { bodyText: demo.body }),
         ownerSiteId: owner.id,
         channelIds,
         docNumber: demo.docNumber ?? null,
@@ -126,10 +131,14 @@ export async function seedDemo(deps: AppDeps, log: (line: string) => void = () =
       await deps.content.addAttachment(article.id, `${demo.title}.pdf`, minimalPdf(demo.title), actor);
     }
   }
+  for (const [code, extras] of demoPortalExtras()) await deps.sites.portalContent.setExtras(code, extras);
   await seedAssistant(deps, log);
   await seedServiceHall(deps);
-  log(
-    `Seeded ${DEMO_SITES.length} sites, ${DEMO_ARTICLES.length} articles, ${DEMO_STAFF.length} staff accounts.`,
-  );
+  log(`Seeded ${DEMO_SITES.length} sites, ${articles.length} articles, ${DEMO_STAFF.length} staff accounts.`);
   return true;
+}
+
+function imageHtml(image: { src: string; alt: string }): string {
+  const attr = (v: string) => v.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+  return `<p><img src="${attr(image.src)}" alt="${attr(image.alt)}" width="640" height="360"></p>`;
 }

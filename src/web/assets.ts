@@ -24,9 +24,18 @@ export const STYLESHEETS: Record<string, string> = {
   "css/admin.css": here("./styles/admin.css"),
 };
 
-/** Binary files served as they are (the site icon). */
+/** The portal's demo pictures (small SVG drawings), served as /static/img/portal/<name>.svg. */
+export const PORTAL_PICTURES = ["platform", "city", "fields", "hall", "data", "elder"] as const;
+
+/** Files served as they are (the site icon, pictures). */
 export const FILES: Record<string, { file: string; contentType: string }> = {
   "favicon.ico": { file: here("./images/favicon.ico"), contentType: "image/x-icon" },
+  ...Object.fromEntries(
+    PORTAL_PICTURES.map((name) => [
+      `img/portal/${name}.svg`,
+      { file: here(`./images/portal/${name}.svg`), contentType: "image/svg+xml" },
+    ]),
+  ),
 };
 
 function asset(body: Buffer, contentType: string): Asset {

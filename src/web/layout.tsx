@@ -46,6 +46,11 @@ export interface PageMeta {
   feeds?: { type: "application/rss+xml" | "application/atom+xml"; title: string; href: string }[];
 }
 
+export interface ElderOptions {
+  contrast: boolean;
+  bigCursor: boolean;
+}
+
 export interface PageContext {
   site: SiteIdentity;
   /** Path prefix of the site, e.g. "/sites/rst". */
@@ -54,10 +59,14 @@ export interface PageContext {
   origin: string;
   nav: NavItem[];
   elder: boolean;
+  /** Elder-mode display options: high-contrast colours, an extra-large mouse cursor. */
+  elderOptions?: ElderOptions;
   /** Current request path (for the elder toggle's way back). */
   path: string;
   /** The signed-in citizen (masked name, CSRF token for 退出), or null/absent when signed out. */
   viewer?: { maskedName: string; csrf: string } | null;
+  /** The other sites of the cluster, the portal first (站群导航 in the footer). */
+  cluster?: NavItem[];
 }
 
 /** PubDate as the national convention wants it: YYYY-MM-DD HH:MM in China time. */
@@ -243,9 +252,63 @@ function Footer({ ctx }: { ctx: PageContext }) {
             <a href={`${ctx.base}/sitemap`}>网站地图</a>
             <a href="/api/docs">开放接口</a>
           </p>
+          {ctx.cluster && ctx.cluster.length > 0 ? (
+            <ClusterNav sites={ctx.cluster} portal={ctx.site.kind === "portal" ? null : ctx.cluster[0]} />
+          ) : null}
         </div>
       </div>
     </footer>
+  );
+}
+
+/** 站群导航: the way back to the portal and over to every other site of the cluster. */
+function ClusterNav({ sites, portal }: { sites: NavItem[]; portal: NavItem | null }) {
+  return (
+    <nav class="cluster-nav" aria-label="站群导航">
+      {portal ? (
+        <p class="footer-row">
+          <a href={portal.href}>返回{portal.name}门户网站</a>
+        </p>
+      ) : null}
+      <details>
+        <summary>站群导航</summary>
+        <ul>
+          {sites.map((s) => (
+            <li>
+              <a href={s.href}>{s.name}</a>
+            </li>
+          ))}
+        </ul>
+      </details>
+    </nav>
+  );
+}
+
+function htmlClass(ctx: PageContext): string | undefined {
+  if (!ctx.elder) return undefined;
+  const o = ctx.elderOptions;
+  return ["elder", o?.contrast ? "elder-contrast" : "", o?.bigCursor ? "elder-cursor" : ""]
+    .filter(Boolean)
+    .join(" ");
+}
+
+/** 长辈版设置: high contrast, extra-large cursor, read-aloud (with JavaScript) and the way out. */
+function ElderSettings({ ctx }: { ctx: PageContext }) {
+  const back = encodeURIComponent(ctx.path);
+  const o = ctx.elderOptions ?? { contrast: false, bigCursor: false };
+  const href = (q: string) => `${ctx.base}/elder?on=1&${q}&back=${back}`;
+  return (
+    <nav class="elder-settings" aria-label="长辈版设置">
+      <a href={href(`contrast=${o.contrast ? 0 : 1}`)}>{o.contrast ? "标准配色" : "高对比度"}</a>
+      <a href={href(`cursor=${o.bigCursor ? 0 : 1}`)}>{o.bigCursor ? "标准鼠标" : "大号鼠标"}</a>
+      <button type="button" hidden data-read-aloud="#main">
+        朗读正文
+      </button>
+      <button type="button" hidden data-read-focus>
+        指读
+      </button>
+      <a href={`${ctx.base}/elder?on=0&back=${back}`}>返回标准版</a>
+    </nav>
   );
 }
 
@@ -262,7 +325,7 @@ export function Layout({
 }) {
   const url = absoluteUrl(ctx, meta.url);
   return (
-    <html lang="zh-CN" class={ctx.elder ? "elder" : undefined}>
+    <html lang="zh-CN" class={htmlClass(ctx)}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -285,6 +348,7 @@ export function Layout({
           <main id="main" tabIndex={-1}>
             {children}
           </main>
+          {ctx.elder ? <ElderSettings ctx={ctx} /> : null}
         </div>
         <Footer ctx={ctx} />
       </body>

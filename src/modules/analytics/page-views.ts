@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { AnalyticsService } from "./service.ts";
 
 const SITE_PAGE = /^\/sites\/([a-z0-9-]{1,40})(\/[^?#]*)?$/i;
-const ELDER_ON = /(?:^|;\s*)elder=1(?:;|$)/;
+const ELDER_ON = /(?:^|;\s*)elder=1[cx]{0,2}(?:;|$)/;
 
 function header(req: IncomingMessage, name: string): string {
   const value = req.headers[name];

@@ -1,3 +1,3 @@
 export { ContentService } from "./service.ts";
-export { type ArticleListItem } from "./repo.ts";
+export { type ArticleListItem, type HeadlineItem } from "./repo.ts";
 export type { ArticleKind, ArticleStatus } from "./tables.ts";

@@ -37,6 +37,12 @@ export interface ArticleListItem {
   writtenAt: string | null;
 }
 
+/** A news item with its picture, for the headline area (要闻). */
+export interface HeadlineItem extends ArticleListItem {
+  summary: string;
+  image: { src: string; alt: string };
+}
+
 const LIST_COLUMNS = [
   "a.id",
   "a.kind",
@@ -159,6 +165,46 @@ export class ContentRepo {
       .orderBy("a.id", "desc")
       .limit(limit)
       .execute();
+  }
+
+  /**
+   * The latest published news of a site that carry a picture (the first <img> of the body, with its
+   * alt text): the headline area of a home page. Bodies are sanitised on save, so the attributes are
+   * quoted and safe to read back.
+   */
+  async headlinesOnSite(siteId: number, limit: number): Promise<HeadlineItem[]> {
+    const rows = await this.db
+      .selectFrom("articles as a")
+      .select([...LIST_COLUMNS, "a.bodyHtml", "a.summary"])
+      .where("a.status", "=", "published")
+      .where("a.kind", "=", "news")
+      .where("a.bodyHtml", "like", "%<img %")
+      .where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom("articleChannels as ac")
+            .select("ac.articleId")
+            .whereRef("ac.articleId", "=", "a.id")
+            .where("ac.siteId", "=", siteId),
+        ),
+      )
+      .orderBy("a.publishedAt", "desc")
+      .orderBy("a.id", "desc")
+      .limit(limit)
+      .execute();
+    return rows.flatMap(({ bodyHtml, summary, ...item }) => {
+      const img = /<img\b[^>]*>/.exec(bodyHtml)?.[0] ?? "";
+      const src = /\ssrc="([^"]+)"/.exec(img)?.[1];
+      const alt = /\salt="([^"]*)"/.exec(img)?.[1];
+      if (!src || !alt) return []; // a picture without a description is no headline picture
+      const decode = (v: string) =>
+        v
+          .replace(/&quot;/g, '"')
+          .replace(/&lt;/g, "<")
+          .replace(/&gt;/g, ">")
+          .replace(/&amp;/g, "&");
+      return [{ ...item, summary, image: { src: decode(src), alt: decode(alt) } }];
+    });
   }
 
   private policyQuery(filter: PolicyFilter) {

@@ -10,6 +10,8 @@ import type { WorkingDayCalendar, WorkingDaySource } from "../../platform/calend
 
 import type { SitesService } from "../sites/index.ts";
 
+import { chinaDate, chinaDayStart } from "../../platform/time/china-time.ts";
+
 import { LetterService } from "./letters.ts";
 
 import { Open311Keys } from "./open311-keys.ts";
@@ -39,6 +41,20 @@ export class MailboxService {
   async figures(siteId: number | null, now = new Date()): Promise<SiteFigures> {
     const calendar = await this.calendar.current();
     return siteFigures(this.store, this.sites, calendar, await this.letters.settings(), siteId, now);
+  }
+
+  /** Letters received and replied to in the current month (China time), for the portal's figures. */
+  async thisMonth(now = new Date()): Promise<{ received: number; replied: number }> {
+    const start = chinaDayStart(`${chinaDate(now).slice(0, 7)}-01`)!.toISOString();
+    const count = async (column: "createdAt" | "repliedAt") => {
+      const row = await this.store.read
+        .selectFrom("letters")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where(column, ">=", start)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    };
+    return { received: await count("createdAt"), replied: await count("repliedAt") };
   }
 
   /** The current working-day calendar (a snapshot; holidays may be reconfigured at run time). */

@@ -282,6 +282,35 @@ export class CatalogueService {
       .filter((r) => r.problems.length > 0);
   }
 
+  /**
+   * The most used published items (热点服务): ranked by applications filed (drafts not counted), then
+   * in catalogue order, so a new platform still lists its first items.
+   */
+  async mostUsed(limit: number): Promise<{ code: string; name: string; applications: number }[]> {
+    const counts = await this.store.read
+      .selectFrom("applications")
+      .select(["itemCode", (eb) => eb.fn.countAll<number>().as("n")])
+      .where("status", "!=", "draft")
+      .groupBy("itemCode")
+      .execute();
+    const used = new Map(counts.map((c) => [c.itemCode, Number(c.n)]));
+    const items = await this.store.read
+      .selectFrom("serviceItems")
+      .select(["code", "name", "siteId"])
+      .where("status", "=", "published")
+      .execute();
+    return items
+      .map((i) => ({ ...i, applications: used.get(i.code) ?? 0 }))
+      .sort(
+        (a, b) =>
+          b.applications - a.applications ||
+          this.siteSort(a.siteId) - this.siteSort(b.siteId) ||
+          a.code.localeCompare(b.code),
+      )
+      .slice(0, limit)
+      .map(({ code, name, applications }) => ({ code, name, applications }));
+  }
+
   async count(): Promise<number> {
     const r = await this.db
       .selectFrom("serviceItems")

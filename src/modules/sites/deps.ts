@@ -10,6 +10,8 @@ import type { ContentService } from "../content/index.ts";
 
 import type { SitesService } from "./service.ts";
 
+import type { PortalFigures } from "./portal.ts";
+
 import type { SitesTables } from "./tables.ts";
 
 import type { StaffDirectory } from "../staff/index.ts";
@@ -20,6 +22,8 @@ export interface SitesDeps {
   config: Config;
   content: ContentService;
   sites: SitesService;
+  /** Live figures of the service hall and the mailbox for the home page. */
+  portalFigures: PortalFigures;
   sessions: SessionStore;
   staff: StaffDirectory;
   store: Db<SitesTables>;

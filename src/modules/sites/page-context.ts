@@ -6,7 +6,7 @@ export interface PageDeps {
   sites: SitesService;
 }
 import { notFound } from "../../platform/http/errors.ts";
-import type { PageContext } from "../../web/layout.tsx";
+import type { ElderOptions, PageContext } from "../../web/layout.tsx";
 import type { Site } from "./service.ts";
 
 export const ELDER_COOKIE = "elder";
@@ -25,8 +25,21 @@ export function channelHref(base: string, channel: { kind: string; path: string 
   return page ? `${base}/${page}` : `${base}/col/${channel.path}/`;
 }
 
+/**
+ * The elder-mode cookie: "0" or absent is off; "1" is on, followed by the display options chosen
+ * ("c" high contrast, "x" extra-large cursor), e.g. "1cx".
+ */
+export function elderCookieValue(on: boolean, options: ElderOptions): string {
+  return on ? `1${options.contrast ? "c" : ""}${options.bigCursor ? "x" : ""}` : "0";
+}
+
 export function isElder(request: FastifyRequest): boolean {
-  return request.cookies?.[ELDER_COOKIE] === "1";
+  return /^1[cx]{0,2}$/.test(request.cookies?.[ELDER_COOKIE] ?? "");
+}
+
+export function elderOptions(request: FastifyRequest): ElderOptions {
+  const value = isElder(request) ? request.cookies[ELDER_COOKIE]! : "";
+  return { contrast: value.includes("c"), bigCursor: value.includes("x") };
 }
 
 /** The site named by /sites/:code/… (404 in Chinese when unknown). */
@@ -53,11 +66,17 @@ export async function pageContext(
     base,
     origin: deps.sites.origin(site),
     elder: isElder(request),
+    elderOptions: elderOptions(request),
     path: request.url.split("#")[0],
     viewer: request.viewer ?? null,
     nav: [
       { name: "首页", href: `${base}/`, current: currentChannelPath === "" },
       ...top.map((c) => ({ name: c.name, href: channelHref(base, c), current: c.path === currentTop })),
     ],
+    cluster: deps.sites
+      .list()
+      .filter((s) => s.id !== site.id)
+      .sort((a, b) => Number(b.kind === "portal") - Number(a.kind === "portal"))
+      .map((s) => ({ name: s.name, href: `/sites/${s.code}/` })),
   };
 }

@@ -9,21 +9,28 @@ import { handleForm } from "../../platform/http/handle-form.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { nowIso } from "../../platform/time/china-time.ts";
 import { renderDocument } from "../../web/render.ts";
-import { ELDER_COOKIE, pageContext, siteOf } from "./page-context.ts";
+import {
+  channelHref,
+  ELDER_COOKIE,
+  elderCookieValue,
+  elderOptions,
+  pageContext,
+  siteOf,
+} from "./page-context.ts";
 import { SITE_KINDS } from "./service.ts";
 import { DirectoryPage } from "./views/directory.tsx";
 import { SitemapPage } from "./views/sitemap-page.tsx";
-import { HomePage, type HomeSection } from "./views/home.tsx";
+import { HomePage, type HomeData, type HomeSection } from "./views/home.tsx";
 import { ERROR_CATEGORIES, ReportErrorPage, type ReportErrorValues } from "./views/report-error.tsx";
 import type { ArticleKind } from "../content/index.ts";
 
 const SiteParams = Type.Object({ code: Type.String({ maxLength: 40 }) });
 
-const SECTIONS: { title: string; kinds: ArticleKind[]; channelPath: string }[] = [
-  { title: "通知公告", kinds: ["notice"], channelPath: "tzgg" },
-  { title: "工作动态", kinds: ["news"], channelPath: "gzdt" },
-  { title: "政策文件", kinds: ["policy"], channelPath: "zwgk/zcwj" },
-  { title: "政策解读", kinds: ["interpretation"], channelPath: "zwgk/zcjd" },
+const SECTIONS: { id: string; title: string; kinds: ArticleKind[]; channelPath: string }[] = [
+  { id: "tzgg", title: "通知公告", kinds: ["notice"], channelPath: "tzgg" },
+  { id: "gzdt", title: "工作动态", kinds: ["news"], channelPath: "gzdt" },
+  { id: "zcwj", title: "政策文件", kinds: ["policy"], channelPath: "zwgk/zcwj" },
+  { id: "zcjd", title: "政策解读", kinds: ["interpretation"], channelPath: "zwgk/zcjd" },
 ];
 
 /** A report's values checked: the row to store, or Invalid with a message per field. */
@@ -59,20 +66,35 @@ const sitesRoutes: FastifyPluginAsyncTypebox<{ deps: SitesDeps }> = async (app, 
     async (request, reply) => {
       const site = await siteOf(deps, request.params.code);
       const ctx = await pageContext(deps, site, request, "");
+      const channels = await sites.channelsCached(site.id);
       const sections: HomeSection[] = [];
       for (const s of SECTIONS) {
-        const items = await content.repo.latestOnSite(site.id, s.kinds, 8);
-        const channel = await sites.repo.channelByPath(site.id, s.channelPath);
+        const channel = channels.find((c) => c.path === s.channelPath);
         sections.push({
+          id: s.id,
           title: s.title,
-          items,
-          moreHref: channel ? `${ctx.base}/col/${channel.path}/` : null,
+          items: await content.repo.latestOnSite(site.id, s.kinds, 8),
+          moreHref: channel ? channelHref(ctx.base, channel) : null,
         });
       }
-      return sendHtml(
-        reply,
-        renderDocument(<HomePage ctx={ctx} sections={sections} cluster={sites.list()} />),
-      );
+      const zwgk = channels.find((c) => c.path === "zwgk");
+      const disclosure = [
+        { name: "政府信息公开目录", href: `${ctx.base}/zwgk` },
+        { name: "政策文件库", href: `${ctx.base}/policies` },
+        ...channels
+          .filter((c) => zwgk && c.parentId === zwgk.id)
+          .map((c) => ({ name: c.name, href: channelHref(ctx.base, c) })),
+      ];
+      const data: HomeData = {
+        headlines: await content.repo.headlinesOnSite(site.id, 5),
+        sections,
+        hotServices: await deps.portalFigures.hotServices(10),
+        letters: await deps.portalFigures.lettersThisMonth(),
+        disclosure,
+        extras: await sites.portalContent.extras(site.code),
+        cluster: sites.list(),
+      };
+      return sendHtml(reply, renderDocument(<HomePage ctx={ctx} data={data} />));
     },
   );
 
@@ -94,13 +116,24 @@ const sitesRoutes: FastifyPluginAsyncTypebox<{ deps: SitesDeps }> = async (app, 
       schema: {
         hide: true,
         params: SiteParams,
-        querystring: Type.Object({ on: Type.Optional(Type.String()), back: Type.Optional(Type.String()) }),
+        querystring: Type.Object({
+          on: Type.Optional(Type.String()),
+          contrast: Type.Optional(Type.String()),
+          cursor: Type.Optional(Type.String()),
+          back: Type.Optional(Type.String()),
+        }),
       },
     },
     async (request, reply) => {
       const site = await siteOf(deps, request.params.code);
-      const { on, back } = request.query;
-      reply.setCookie(ELDER_COOKIE, on === "0" ? "0" : "1", {
+      const { on, contrast, cursor, back } = request.query;
+      // Display options not named keep their current setting.
+      const current = elderOptions(request);
+      const value = elderCookieValue(on !== "0", {
+        contrast: contrast === undefined ? current.contrast : contrast === "1",
+        bigCursor: cursor === undefined ? current.bigCursor : cursor === "1",
+      });
+      reply.setCookie(ELDER_COOKIE, value, {
         path: "/",
         maxAge: 365 * 24 * 3600,
         sameSite: "lax",

@@ -8,6 +8,8 @@ import { DomainError, Invalid, NotFound } from "../../platform/http/errors.ts";
 
 import { pinyin } from "pinyin-pro";
 
+import { PortalContent } from "./portal.ts";
+
 import { SitesRepo, type Channel, type Site } from "./repo.ts";
 
 import type { ChannelKind, SiteKind, SitesTables } from "./tables.ts";
@@ -107,6 +109,8 @@ export function validateSiteInput(input: SiteInput): Record<string, string> {
  */
 export class SitesService {
   readonly repo: SitesRepo;
+  /** Leaders (领导之窗) and topics (专题专栏) each site's home page shows. */
+  readonly portalContent: PortalContent;
   private byCode = new Map<string, Site>();
   private byHost = new Map<string, Site>();
   private portal: Site | null = null;
@@ -120,6 +124,7 @@ export class SitesService {
     private readonly portalOrigin = `http://${portalHost}`,
   ) {
     this.repo = new SitesRepo(store.db);
+    this.portalContent = new PortalContent(store.db);
   }
 
   private readonly listeners: (() => void)[] = [];

@@ -84,8 +84,9 @@ const ONLY_ELDER_COOKIE = /^\s*elder=[^;]*;?\s*$/;
 /** The key of an anonymous GET, from the address the visitor asked for (before any rewrite). */
 function keyOf(host: string | undefined, cookie: string | undefined, url: string): string | null {
   if (cookie && !ONLY_ELDER_COOKIE.test(cookie)) return null;
-  const elder = cookie ? /elder=1/.test(cookie) : false;
-  return `${(host ?? "").toLowerCase()}|${elder ? 1 : 0}|${url}`;
+  // Elder mode with its display options ("1", "1c", "1cx"…) renders differently: one entry each.
+  const elder = (cookie && /elder=(1[cx]{0,2})\s*(;|$)/.exec(cookie)?.[1]) || "0";
+  return `${(host ?? "").toLowerCase()}|${elder}|${url}`;
 }
 
 function cacheKey(request: FastifyRequest): string | null {

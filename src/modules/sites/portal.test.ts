@@ -1,0 +1,116 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
+import { DEMO_CITIZENS } from "../onestop/seed.ts";
+import { citizenLogin, postApplication, VALID_APPLICATION } from "../onestop/test-helpers.ts";
+
+/** The text of the <main> element and the section with this heading id. */
+const main = (html: string) => html.slice(html.indexOf("<main"), html.indexOf("</main>"));
+function section(html: string, id: string): string {
+  const start = html.indexOf(`aria-labelledby="sec-${id}"`);
+  assert.ok(start > 0, `section ${id} is on the page`);
+  return html.slice(start, html.indexOf("</section>", start));
+}
+const hrefs = (html: string) => [...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1].replace(/&amp;/g, "&"));
+const texts = (html: string, cls: string) =>
+  [...html.matchAll(new RegExp(`class="${cls}">([^<]+)<`, "g"))].map((m) => m[1]);
+
+for (const engine of ENGINES) {
+  describe(`portal home and disclosure directory on ${engine}`, () => {
+    let t: TestContext;
+    const get = (url: string) => t.app.inject({ url });
+
+    before(async () => {
+      t = await startPlatform(engine);
+    });
+    after(async () => t?.close());
+
+    it("the portal home has headlines with described pictures, ≥10 items per main channel, leaders, topics and every site", async () => {
+      const res = await get("/sites/www/");
+      assert.equal(res.statusCode, 200);
+      const html = main(res.body);
+      const headline = section(html, "yw");
+      const img = /<img src="([^"]+)" alt="([^"]+)"/.exec(headline);
+      assert.ok(img, "the first headline shows its picture with alt text");
+      const picture = await get(img[1]);
+      assert.equal(picture.statusCode, 200);
+      assert.match(String(picture.headers["content-type"]), /image\/svg\+xml/);
+      for (const [channel, min] of [
+        ["gzdt", 10],
+        ["tzgg", 10],
+        ["zwgk/zcwj", 10],
+        ["zwgk/zcjd", 10],
+      ] as const) {
+        const list = await get(`/sites/www/col/${channel}/`);
+        const items = new Set(main(list.body).match(/href="\/sites\/www\/art\/\d+\.html"/g)).size;
+        const total = Number(/共\s*(\d+)\s*条/.exec(list.body)?.[1] ?? items);
+        assert.ok(Math.max(items, total) >= min, `${channel} has at least ${min} items (${items}/${total})`);
+      }
+      assert.equal(texts(section(html, "ldzc"), "leader-duties").length, 6, "six leaders with their duties");
+      assert.ok(hrefs(section(html, "ztzl")).length >= 6, "topics");
+      const siteLinks = [...hrefs(section(html, "bmwz")), ...hrefs(section(html, "sxwz"))];
+      const others = t.deps.sites.list().filter((s) => s.kind !== "portal");
+      assert.deepEqual(siteLinks.sort(), others.map((s) => `/sites/${s.code}/`).sort());
+      assert.match(section(html, "hdjl"), /本月收到来信<\/dt><dd>\d+ 件/);
+      assert.ok(hrefs(section(html, "zwgk")).includes("/sites/www/col/zwgk/czyjs/"));
+    });
+
+    it("a department site links back to the portal and to the other sites", async () => {
+      const res = await get("/sites/rst/");
+      const nav = res.body.slice(res.body.indexOf('aria-label="站群导航"'));
+      const links = hrefs(nav.slice(0, nav.indexOf("</nav>")));
+      assert.equal(links[0], "/sites/www/");
+      assert.ok(links.includes("/sites/zjt/") && links.includes("/sites/jiangcheng/"));
+      assert.ok(!links.includes("/sites/rst/"));
+    });
+
+    it("热点服务 ranks service items by the applications filed", async () => {
+      const hot = () => get("/sites/www/").then((r) => section(main(r.body), "rdfw"));
+      const code = `${t.deps.sites.byCodeCached("rst")!.siteCode}-GG-0003`; // 灵活就业登记
+      const before = hot();
+      assert.doesNotMatch((await before).split("</li>")[0], /灵活就业登记</);
+      const citizen = await citizenLogin(t, DEMO_CITIZENS.person.loginName);
+      for (let i = 0; i < 2; i++) {
+        const res = await postApplication(t, citizen, "rst", code, VALID_APPLICATION);
+        assert.equal(res.statusCode, 303, res.body.slice(0, 300));
+      }
+      t.deps.pageCache.clear();
+      const first = (await hot()).split("</li>")[0];
+      assert.match(first, new RegExp(`href="/sites/www/services/item/${code}"`));
+      assert.match(first, /灵活就业登记<\/span><span class="tile-figure">已办 2 件/);
+    });
+
+    it("every entry of every site's 政务公开 directory leads to a real page, no channel empty", async () => {
+      const problems: string[] = [];
+      const seen = new Map<string, string | null>();
+      for (const site of t.deps.sites.list()) {
+        const page = await get(`/sites/${site.code}/zwgk`);
+        assert.equal(page.statusCode, 200);
+        const links = hrefs(main(page.body)).filter((h) => h.startsWith("/"));
+        assert.ok(links.length >= 12, `${site.code}: the directory lists its entries`);
+        for (const href of links) {
+          if (!seen.has(href)) {
+            let res = await get(href);
+            for (let hops = 0; hops < 3 && res.statusCode >= 300 && res.statusCode < 400; hops++)
+              res = await get(String(res.headers.location));
+            seen.set(
+              href,
+              res.statusCode !== 200
+                ? `answers ${res.statusCode}`
+                : /本栏目暂无信息/.test(res.body)
+                  ? "is an empty channel"
+                  : null,
+            );
+          }
+          const problem = seen.get(href);
+          if (problem) problems.push(`${site.code}: ${href} ${problem}`);
+        }
+        // The interaction and service entries go to those centres, not to channel pages.
+        assert.ok(links.includes(`/sites/${site.code}/interaction/`), `${site.code}: 互动交流`);
+        assert.ok(links.includes(`/sites/${site.code}/services/`), `${site.code}: 办事服务`);
+        assert.ok(!links.some((h) => /\/col\/(hdjl|bsfw)\//.test(h)), `${site.code}: no empty channel links`);
+      }
+      assert.deepEqual(problems, []);
+    });
+  });
+}
