@@ -13,6 +13,7 @@ import { sealedFields } from "./0010_sealed_fields.ts";
 import { exchange } from "./0011_exchange.ts";
 import { loginHardening } from "./0012_login_hardening.ts";
 import { open311Location } from "./0013_open311_location.ts";
+import { searchQuality } from "./0014_search_quality.ts";
 
 /** One ordered timeline: names sort in the order they run. Each runs on SQLite and PostgreSQL. */
 export const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -29,4 +30,5 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   "0011_exchange": exchange,
   "0012_login_hardening": loginHardening,
   "0013_open311_location": open311Location,
+  "0014_search_quality": searchQuality,
 };

@@ -1,0 +1,61 @@
+import type { Db } from "../db/database.ts";
+import { canonicalWord } from "./synonyms.ts";
+import type { SearchTables } from "./tables.ts";
+
+const RELOAD_MS = 5000;
+
+/**
+ * Synonym pairs mined from the platform's own text and approved by an editor. Unlike the built-in
+ * groups (synonyms.ts, applied when indexing), these apply at query time: a query word also matches
+ * its approved partners, so approving a pair needs no re-index and takes effect within seconds.
+ */
+export class LearnedSynonyms {
+  private partners = new Map<string, string[]>();
+  private loadedAt = 0;
+  private loading: Promise<LearnedSynonyms> | null = null;
+
+  /** Drops the loaded pairs (a pair was approved or rejected). */
+  invalidate(): void {
+    this.loadedAt = 0;
+  }
+
+  async load(store: Db<SearchTables>): Promise<LearnedSynonyms> {
+    if (Date.now() - this.loadedAt < RELOAD_MS) return this;
+    this.loading ??= (async () => {
+      try {
+        const rows = await store.read
+          .selectFrom("searchSynonyms")
+          .select(["word", "canonical"])
+          .where("status", "=", "approved")
+          .execute();
+        const partners = new Map<string, string[]>();
+        const link = (a: string, b: string) => {
+          const list = partners.get(a) ?? [];
+          if (!list.includes(b)) list.push(b);
+          partners.set(a, list);
+        };
+        for (const r of rows) {
+          const a = canonicalWord(r.word.toLowerCase());
+          const b = canonicalWord(r.canonical.toLowerCase());
+          if (a === b) continue;
+          link(a, b);
+          link(b, a);
+        }
+        this.partners = partners;
+        this.loadedAt = Date.now();
+      } catch {
+        // Before the migration or on a read error: no learned synonyms, never a failed search.
+        this.loadedAt = Date.now();
+      } finally {
+        this.loading = null;
+      }
+      return this;
+    })();
+    return this.loading;
+  }
+
+  /** The approved partners of a (canonical) query word. */
+  formsOf(token: string): string[] {
+    return this.partners.get(token) ?? [];
+  }
+}
