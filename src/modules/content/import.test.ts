@@ -97,10 +97,9 @@ for (const engine of ENGINES) {
         { imported: summary.imported, updated: summary.updated, bad: summary.bad },
         { imported: 3, updated: 0, bad: 0 },
       );
-      // Matching every word ranks first; documents that match only the rarer word follow.
+      // Matching every word ranks first; documents that match only one word follow.
       const found = await search("鹤鸣 社会保险");
       assert.equal(found.results[0].externalId, "imp-002");
-      assert.ok(found.results.every((r: { title: string }) => /鹤鸣/.test(r.title)));
       assert.equal(found.results[0].site, "rst");
       const byDocNumber = await search("楚人社发〔2024〕12号");
       assert.equal(byDocNumber.results[0]?.externalId, "imp-002");

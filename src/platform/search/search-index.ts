@@ -10,7 +10,7 @@ import { highlightTitle, highlightWords, snippet } from "./highlight.ts";
 
 import { SearchKinds } from "./kinds.ts";
 
-import { indexTokens, knownHomophone, queryTokens, toPinyin } from "./segmenter.ts";
+import { indexTokens, knownHomophone, queryTokens, subWords, toPinyin } from "./segmenter.ts";
 
 import { docNumberIndexTokens, docNumberQueryToken } from "./doc-number.ts";
 
@@ -128,6 +128,8 @@ const MAX_QUERY_TOKENS = 12;
 interface QueryTerm {
   forms: string[];
   weight: number;
+  /** Conjunctions of sub-words that also match the term (a compound segmented otherwise). */
+  parts?: string[][];
 }
 
 function plainTerms(tokens: string[]): QueryTerm[] {
@@ -147,7 +149,7 @@ const RERANK_DEPTH = 50;
 /** A term in more than this share of the documents selects nothing (once the index is this big). */
 const COMMON_SHARE = 0.25;
 /** The share of the query's term weight a result must match (while any document does). */
-const MIN_SHARE = 0.5;
+const MIN_SHARE = 0;
 const COMMON_MIN_DOCS = 200;
 const STATS_TTL_MS = 60_000;
 
@@ -421,10 +423,11 @@ export class SearchIndex {
     if (terms.length === 0) return empty;
 
     // Every term may match (OR) and matching more of the query's weight ranks higher (AND as a
-    // boost). A document must match at least MIN_SHARE of the query's weight while any does, so the
-    // total and the facets count related documents, not every one that shares a single word.
+    // boost, not a filter), so a long question still finds what its key terms find. MIN_SHARE can
+    // demand a share of the query's weight; on the tuning set any floor cost recall (0 is best).
     let result = await this.run(terms, "any", query, page, pageSize, MIN_SHARE);
-    if (result.total === 0 && terms.length > 1) result = await this.run(terms, "any", query, page, pageSize);
+    if (result.total === 0 && terms.length > 1 && MIN_SHARE > 0)
+      result = await this.run(terms, "any", query, page, pageSize);
     if (result.total === 0 && docNumber) {
       // Not a known 发文字号: search its words instead.
       terms = await this.weighTerms(queryTokens(text).slice(0, MAX_QUERY_TOKENS));
@@ -462,19 +465,20 @@ export class SearchIndex {
     return n;
   }
 
-  /** How many documents contain a token (cached for a minute). */
-  private async documentFrequency(token: string): Promise<number> {
+  /** How many documents match a term (cached for a minute). */
+  private async documentFrequency(term: QueryTerm): Promise<number> {
     const now = Date.now();
-    const cached = this.dfCache.get(token);
+    const key = this.termExpression(term, "any");
+    const cached = this.dfCache.get(key);
     if (cached && now - cached.at < STATS_TTL_MS) return cached.df;
-    const match = this.matchExpression([{ forms: [token], weight: 1 }], "any");
+    const match = this.matchExpression([term], "any");
     const from = this.store.dialect === "sqlite" ? sql`search_fts` : sql`search_docs d`;
     const row = await sql<{ n: number }>`SELECT count(*) AS n FROM ${from} WHERE ${match}`.execute(
       this.store.read,
     );
     const df = Number(row.rows[0]?.n ?? 0);
     if (this.dfCache.size >= 20000) this.dfCache.clear();
-    this.dfCache.set(token, { at: now, df });
+    this.dfCache.set(key, { at: now, df });
     return df;
   }
 
@@ -490,25 +494,28 @@ export class SearchIndex {
     const terms: (QueryTerm & { df: number })[] = [];
     for (const token of tokens) {
       const forms = [...new Set([token, ...learned.formsOf(token)])];
-      let df = 0;
-      for (const form of forms) df = Math.max(df, await this.documentFrequency(form));
-      const weight = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-      terms.push({ forms, weight, df });
+      const parts = forms.map(subWords).filter((p) => p.length > 0);
+      const term: QueryTerm = parts.length > 0 ? { forms, weight: 1, parts } : { forms, weight: 1 };
+      const df = await this.documentFrequency(term);
+      term.weight = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      terms.push({ ...term, df });
     }
     const rare = terms.filter((t) => n < COMMON_MIN_DOCS || t.df <= n * COMMON_SHARE);
     const kept = rare.length > 0 ? rare : terms;
-    return kept.map(({ forms, weight }) => ({ forms, weight }));
+    return kept.map(({ df: _df, ...term }) => term);
   }
 
   private termExpression(term: QueryTerm, mode: MatchMode): string {
-    if (this.store.dialect === "sqlite") {
-      const quoted = term.forms.map((t) => `"${t.replace(/"/g, '""')}"${mode === "prefix" ? "*" : ""}`);
-      return quoted.length === 1 ? quoted[0] : `(${quoted.join(" OR ")})`;
-    }
-    const quoted = term.forms.map(
-      (t) => `'${t.replace(/'/g, "''").replace(/\\/g, "\\\\")}'${mode === "prefix" ? ":*" : ""}`,
-    );
-    return quoted.length === 1 ? quoted[0] : `(${quoted.join(" | ")})`;
+    const sqlite = this.store.dialect === "sqlite";
+    const quote = (t: string) =>
+      sqlite
+        ? `"${t.replace(/"/g, '""')}"${mode === "prefix" ? "*" : ""}`
+        : `'${t.replace(/'/g, "''").replace(/\\/g, "\\\\")}'${mode === "prefix" ? ":*" : ""}`;
+    const alternatives = [
+      ...term.forms.map(quote),
+      ...(term.parts ?? []).map((p) => `(${p.map(quote).join(sqlite ? " AND " : " & ")})`),
+    ];
+    return alternatives.length === 1 ? alternatives[0] : `(${alternatives.join(sqlite ? " OR " : " | ")})`;
   }
 
   private matchText(terms: QueryTerm[], mode: MatchMode): string {
@@ -548,8 +555,8 @@ export class SearchIndex {
       const w = t.weight / total;
       const expr = this.termExpression(t, mode);
       return this.store.dialect === "sqlite"
-        ? sql`(CASE WHEN search_fts.rowid IN (SELECT rowid FROM search_fts(${expr})) THEN ${w} ELSE 0 END)`
-        : sql`(CASE WHEN d.tsv @@ ${expr}::tsquery THEN ${w} ELSE 0 END)`;
+        ? sql`(CASE WHEN search_fts.rowid IN (SELECT rowid FROM search_fts(${expr})) THEN ${sql.lit(w)} ELSE 0.0 END)`
+        : sql`(CASE WHEN d.tsv @@ ${expr}::tsquery THEN ${sql.lit(w)} ELSE 0.0 END)`;
     });
     return sql<number>`(${sql.join(parts, sql` + `)})`;
   }
