@@ -210,6 +210,65 @@ for (const engine of ENGINES) {
       assert.ok(!keys(other).includes("t:gjj") || other.total > 1);
     });
 
+    it("finds a 发文字号 in every form people type, and by its number without the year", async () => {
+      await index.upsert({
+        key: "t:announce",
+        kind: "policy",
+        title: "关于小微企业所得税优惠政策的公告",
+        body: "对小型微利企业减按20%的税率缴纳企业所得税。",
+        url: "/a/announce",
+        siteIds: [1],
+        publishedAt: ago(12),
+        docNumber: "国家税务总局公告2023年第6号",
+      });
+      const cases: [string, string][] = [
+        ["楚人社发【2026】8号", "t:gjj"],
+        ["楚人社发〔２０２６〕８号", "t:gjj"],
+        ["楚人社发〔2026〕第8号", "t:gjj"],
+        ["楚人社发[2026]08号", "t:gjj"],
+        ["楚人社发 8号", "t:gjj"],
+        ["国家税务总局公告2023年第6号", "t:announce"],
+        ["国家税务总局公告 2023年 6号", "t:announce"],
+        ["国家税务总局公告〔2023〕6号", "t:announce"],
+      ];
+      for (const [q, key] of cases) {
+        const r = await index.search({ q });
+        assert.equal(keys(r)[0], key, `query ${q}: ${keys(r)}`);
+      }
+      await index.remove("t:announce");
+    });
+
+    it("counts each document once in the site facet, so the facets add up to the total", async () => {
+      const r = await index.search({ q: "公积金" });
+      const sum = r.facets.site.reduce((s, f) => s + f.count, 0);
+      assert.equal(sum, r.total);
+    });
+
+    it("searches issuer and keywords but keeps them out of the snippet", async () => {
+      await index.upsert({
+        key: "t:kw",
+        kind: "policy",
+        title: "关于调整缴费档次的通知",
+        body: "各地要做好缴费档次调整工作。",
+        url: "/a/kw",
+        siteIds: [1],
+        publishedAt: ago(2),
+        issuer: "楚云省人力资源和社会保障厅",
+        keywords: "城乡居民养老保险,缴费",
+      });
+      const r = await index.search({ q: "城乡居民养老保险 缴费" });
+      const hit = r.hits.find((h) => h.key === "t:kw");
+      assert.ok(hit, `keywords are searchable: ${keys(r)}`);
+      assert.doesNotMatch(hit.snippet, /城乡居民养老保险|,缴费/);
+      assert.match(hit.snippet, /^各地要做好<mark>缴费<\/mark>档次/);
+      await index.remove("t:kw");
+    });
+
+    it("ranks a long question by its key terms instead of requiring every word", async () => {
+      const r = await index.search({ q: "我想问一下公积金可以用来交房租吗需要什么手续" });
+      assert.equal(keys(r)[0], "t:gjj");
+    });
+
     it("ranks a title match above a body-only match, and newer above older", async () => {
       const r = await index.search({ q: "养老金" });
       assert.deepEqual(keys(r), ["t:title", "t:body"]);
