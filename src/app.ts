@@ -57,6 +57,7 @@ import assistantRoutes from "./modules/assistant/routes.tsx";
 import exchangeRoutes from "./modules/exchange/routes.tsx";
 import exchangeGatewayRoutes from "./modules/exchange/gateway-routes.ts";
 import exchangeAdminRoutes from "./modules/exchange/admin-routes.tsx";
+import searchAdminRoutes from "./modules/search/admin-routes.tsx";
 import { apiDocsRoutes } from "./modules/sites/api-docs.tsx";
 import { CITIZEN_COOKIE } from "./modules/accounts/index.ts";
 import { openApiSecuritySchemes } from "./platform/http/api-schema.ts";
@@ -298,6 +299,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(exchangeRoutes, { deps });
   await app.register(exchangeGatewayRoutes, { deps });
   await app.register(exchangeAdminRoutes, { deps });
+  await app.register(searchAdminRoutes, { deps });
   await app.register(serviceHallRoutes, { deps });
   await app.register(accountRoutes, { deps });
   await app.register(applyRoutes, { deps });

@@ -16,6 +16,7 @@ export const ADMIN_NAV: { href: string; name: string; operatorOnly?: boolean }[]
   { href: "/admin/articles", name: "信息" },
   { href: "/admin/review", name: "审核" },
   { href: "/admin/error-reports", name: "找错反馈" },
+  { href: "/admin/search/synonyms", name: "搜索同义词" },
   { href: "/admin/assistant", name: "智能客服" },
   { href: "/admin/interaction", name: "互动交流" },
   { href: "/admin/interaction/consultations", name: "意见征集" },

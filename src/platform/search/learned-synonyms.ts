@@ -11,6 +11,8 @@ const RELOAD_MS = 5000;
  */
 export class LearnedSynonyms {
   private partners = new Map<string, string[]>();
+  /** Surface phrases (as written) and their partners, longest first. */
+  private phrases: { surface: string; partners: string[] }[] = [];
   private loadedAt = 0;
   private loading: Promise<LearnedSynonyms> | null = null;
 
@@ -42,6 +44,20 @@ export class LearnedSynonyms {
           link(b, a);
         }
         this.partners = partners;
+        const bySurface = new Map<string, Set<string>>();
+        for (const r of rows) {
+          for (const [a, b] of [
+            [r.word, r.canonical],
+            [r.canonical, r.word],
+          ]) {
+            const set = bySurface.get(a) ?? new Set<string>();
+            set.add(b);
+            bySurface.set(a, set);
+          }
+        }
+        this.phrases = [...bySurface]
+          .map(([surface, set]) => ({ surface, partners: [...set] }))
+          .sort((x, y) => y.surface.length - x.surface.length);
         this.loadedAt = Date.now();
       } catch {
         // Before the migration or on a read error: no learned synonyms, never a failed search.
@@ -52,6 +68,18 @@ export class LearnedSynonyms {
       return this;
     })();
     return this.loading;
+  }
+
+  /** Approved phrases written in the text (whatever the segmentation), longest first, not overlapping. */
+  phrasesIn(text: string): { surface: string; partners: string[] }[] {
+    const found: { surface: string; partners: string[] }[] = [];
+    let rest = text;
+    for (const p of this.phrases) {
+      if (!rest.includes(p.surface)) continue;
+      found.push(p);
+      rest = rest.split(p.surface).join(" ");
+    }
+    return found;
   }
 
   /** The approved partners of a (canonical) query word. */

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import type { SearchDocument, SearchIndex } from "./search-index.ts";
 import { indexTokens, queryTokens } from "./segmenter.ts";
+import { abbreviates, mineSynonymCandidates, storeSynonymCandidates } from "./synonym-mining.ts";
 
 const DAY = 86400000;
 const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
@@ -158,6 +159,16 @@ describe("segmenter", () => {
   });
 });
 
+describe("abbreviation shapes", () => {
+  it("recognises how Chinese abbreviations are formed", () => {
+    assert.ok(abbreviates("社保", "社会保险"));
+    assert.ok(abbreviates("医保", "医疗保险"));
+    assert.ok(abbreviates("公积金", "住房公积金"));
+    assert.ok(!abbreviates("保险", "社会保险"));
+    assert.ok(!abbreviates("社会", "社会保险"));
+  });
+});
+
 for (const engine of ENGINES) {
   describe(`search index on ${engine}`, () => {
     let t: TestContext;
@@ -262,6 +273,45 @@ for (const engine of ENGINES) {
       assert.doesNotMatch(hit.snippet, /城乡居民养老保险|,缴费/);
       assert.match(hit.snippet, /^各地要做好<mark>缴费<\/mark>档次/);
       await index.remove("t:kw");
+    });
+
+    it("mines synonym candidates from its own text and uses a pair only once approved", async () => {
+      await index.upsert({
+        key: "t:def",
+        kind: "policy",
+        title: "关于做好城乡居民基本养老保险经办工作的通知",
+        body: "为做好城乡居民基本养老保险（以下简称“城乡居保”）经办工作，现通知如下。",
+        url: "/a/def",
+        siteIds: [1],
+        publishedAt: ago(4),
+      });
+      const mined = await mineSynonymCandidates(t.deps.store);
+      const pair = mined.find((c) => c.word === "城乡居保");
+      assert.equal(pair?.canonical, "城乡居民基本养老保险");
+      await storeSynonymCandidates(t.deps.store, mined);
+      // A candidate is not used: 城乡居保 is not read as the full name (only 城乡 matches, at best).
+      await index.upsert({
+        key: "t:def2",
+        kind: "news",
+        title: "城乡居民基本养老保险待遇按时发放",
+        body: "全省城乡居民基本养老保险待遇已按时发放。",
+        url: "/a/def2",
+        siteIds: [1],
+        publishedAt: ago(3),
+      });
+      const fullName = /<mark>城乡居民基本养老保险<\/mark>/;
+      const before = (await index.search({ q: "城乡居保" })).hits.find((h) => h.key === "t:def2");
+      assert.doesNotMatch(before?.titleHtml ?? "", fullName);
+      await t.deps.store.db
+        .updateTable("searchSynonyms")
+        .set({ status: "approved" })
+        .where("word", "=", "城乡居保")
+        .execute();
+      index.clearCache();
+      const after = await index.search({ q: "城乡居保" });
+      assert.match(after.hits.find((h) => h.key === "t:def2")?.titleHtml ?? "", fullName);
+      await index.remove("t:def");
+      await index.remove("t:def2");
     });
 
     it("ranks a long question by its key terms instead of requiring every word", async () => {

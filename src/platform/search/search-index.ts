@@ -408,9 +408,7 @@ export class SearchIndex {
     const page = Math.max(query.page ?? 1, 1);
     const text = query.q.trim().slice(0, 100);
     const docNumber = docNumberQueryToken(text);
-    let terms = docNumber
-      ? [{ forms: [docNumber], weight: 1 }]
-      : await this.weighTerms(queryTokens(text).slice(0, MAX_QUERY_TOKENS));
+    let terms = docNumber ? [{ forms: [docNumber], weight: 1 }] : await this.analyse(text);
     const empty: SearchResult = {
       total: 0,
       page,
@@ -430,7 +428,7 @@ export class SearchIndex {
       result = await this.run(terms, "any", query, page, pageSize);
     if (result.total === 0 && docNumber) {
       // Not a known 发文字号: search its words instead.
-      terms = await this.weighTerms(queryTokens(text).slice(0, MAX_QUERY_TOKENS));
+      terms = await this.analyse(text);
       if (terms.length > 0) result = await this.run(terms, "any", query, page, pageSize);
     }
     if (result.total === 0 && terms.length > 0)
@@ -480,6 +478,30 @@ export class SearchIndex {
     if (this.dfCache.size >= 20000) this.dfCache.clear();
     this.dfCache.set(key, { at: now, df });
     return df;
+  }
+
+  /**
+   * The query's terms: approved learned phrases found in the text (城乡居保 ↔ 城乡居民基本养老保险,
+   * whatever jieba makes of them) and the remaining words, each with its BM25 weight.
+   */
+  private async analyse(text: string): Promise<QueryTerm[]> {
+    const learned = await this.synonyms.load(this.store);
+    const phrases = learned.phrasesIn(text);
+    let rest = text;
+    const extra: QueryTerm[] = [];
+    for (const p of phrases) {
+      rest = rest.split(p.surface).join(" ");
+      const parts = [p.surface, ...p.partners].map((w) => queryTokens(w)).filter((t) => t.length > 0);
+      if (parts.length > 0) extra.push({ forms: [p.surface, ...p.partners], weight: 1, parts });
+    }
+    const terms = await this.weighTerms(queryTokens(rest).slice(0, MAX_QUERY_TOKENS));
+    if (extra.length === 0) return terms;
+    const n = Math.max(await this.documentCount(), 1);
+    for (const term of extra) {
+      const df = await this.documentFrequency(term);
+      term.weight = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+    }
+    return [...extra, ...terms];
   }
 
   /**
@@ -551,14 +573,24 @@ export class SearchIndex {
   private coverage(terms: QueryTerm[], mode: MatchMode): RawBuilder<number> {
     const total = terms.reduce((s, t) => s + t.weight, 0) || 1;
     if (terms.length === 1) return sql<number>`1.0`;
-    const parts = terms.map((t) => {
+    const parts = terms.map((t, i) => {
       const w = t.weight / total;
       const expr = this.termExpression(t, mode);
+      // SQLite: each term's matches are computed once, in a materialised CTE (see termSets()).
       return this.store.dialect === "sqlite"
-        ? sql`(CASE WHEN search_fts.rowid IN (SELECT rowid FROM search_fts(${expr})) THEN ${sql.lit(w)} ELSE 0.0 END)`
+        ? sql`(CASE WHEN search_fts.rowid IN (SELECT id FROM ${sql.raw(`cov_t${i}`)}) THEN ${sql.lit(w)} ELSE 0.0 END)`
         : sql`(CASE WHEN d.tsv @@ ${expr}::tsquery THEN ${sql.lit(w)} ELSE 0.0 END)`;
     });
     return sql<number>`(${sql.join(parts, sql` + `)})`;
+  }
+
+  /** SQLite: the CTEs holding each term's matching rows, for coverage() (evaluated once each). */
+  private termSets(terms: QueryTerm[], mode: MatchMode): RawBuilder<unknown> {
+    const ctes = terms.map(
+      (t, i) =>
+        sql`${sql.raw(`cov_t${i}`)} AS MATERIALIZED (SELECT rowid AS id FROM search_fts WHERE search_fts MATCH ${this.termExpression(t, mode)})`,
+    );
+    return sql`WITH ${sql.join(ctes, sql`, `)} `;
   }
 
   /**
@@ -586,7 +618,8 @@ export class SearchIndex {
       const rel = withRelevance
         ? sql`-bm25(search_fts, ${sql.lit(FIELD_WEIGHTS.title)}, ${sql.lit(FIELD_WEIGHTS.meta)}, ${sql.lit(FIELD_WEIGHTS.body)})`
         : sql`0`;
-      inner = sql`SELECT search_fts.rowid AS id, ${rel} AS rel, ${cov} AS cov FROM ${from}
+      const ctes = needCov && terms.length > 1 ? this.termSets(terms, mode) : sql``;
+      inner = sql`${ctes}SELECT search_fts.rowid AS id, ${rel} AS rel, ${cov} AS cov FROM ${from}
         WHERE ${where} ORDER BY search_fts.rowid DESC LIMIT ${this.candidateLimit}`;
     } else {
       const any = this.matchText(terms, mode === "prefix" ? "prefix" : "any");
