@@ -18,6 +18,12 @@ export function searchQuality(dialect: Dialect): Migration {
         .addColumn("meta_tokens", "text", (c) => c.notNull().defaultTo(""))
         .execute();
       await db.schema.alterTable("search_docs").addColumn("site_id", "integer").execute();
+      // Facets read the owner site of every candidate: keep it in the narrow covering index.
+      await db.schema
+        .createIndex("search_docs_facet_site")
+        .on("search_docs")
+        .columns(["id", "site_id", "kind", "year", "published_at"])
+        .execute();
       await sql`UPDATE search_docs SET site_id = (SELECT min(site_id) FROM search_doc_sites s WHERE s.doc_id = search_docs.id)`.execute(
         db,
       );

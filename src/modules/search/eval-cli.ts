@@ -18,7 +18,7 @@ import { Jieba } from "@node-rs/jieba";
 import { dict } from "@node-rs/jieba/dict.js";
 import { loadConfig } from "../../config.ts";
 import { createAppDeps } from "../../container.ts";
-import { importJsonl } from "../content/import.ts";
+import { importJsonl } from "../content/index.ts";
 import { figures, parseQueries, type GradedQuery, type KindFigures } from "./eval.ts";
 
 function usage(message?: string): never {

@@ -225,7 +225,7 @@ export function weightedVector(
 }
 
 /** Ranking and facets consider at most this many matches (the newest); see candidates(). */
-export const CANDIDATE_LIMIT = 2000;
+export const CANDIDATE_LIMIT = 1000;
 
 /**
  * One search index over SQLite FTS5 or PostgreSQL tsvector. Documents are segmented by jieba in
