@@ -397,6 +397,7 @@ for (const engine of ENGINES) {
         .selectFrom("auditLog")
         .select("action")
         .where("targetId", "=", id!)
+        .orderBy("id")
         .execute();
       assert.deepEqual(
         audit.map((a) => a.action),
