@@ -69,6 +69,7 @@ import disclosureRoutes from "./modules/disclosure/routes.tsx";
 import disclosureAdminRoutes from "./modules/disclosure/admin-routes.tsx";
 import licencesRoutes from "./modules/licences/routes.tsx";
 import licencesAdminRoutes from "./modules/licences/admin-routes.tsx";
+import searchAdminRoutes from "./modules/search/admin-routes.tsx";
 import { apiDocsRoutes } from "./modules/sites/api-docs.tsx";
 import { CITIZEN_COOKIE, currentCitizen } from "./modules/accounts/index.ts";
 import { renderConsoleForbidden, STAFF_COOKIE, staffOfRequest } from "./modules/staff/index.ts";
@@ -367,6 +368,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(disclosureAdminRoutes, { deps });
   await app.register(licencesRoutes, { deps });
   await app.register(licencesAdminRoutes, { deps });
+  await app.register(searchAdminRoutes, { deps });
   await app.register(serviceHallRoutes, { deps });
   await app.register(accountRoutes, { deps });
   await app.register(applyRoutes, { deps });

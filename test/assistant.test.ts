@@ -99,13 +99,49 @@ for (const engine of ENGINES) {
       // Without the repository alternatives the content differs once; then nothing changes.
       assert.equal(again.created, 0);
       const third = await t.deps.assistant.importEntries(faq.entries, new Map(), actor);
-      assert.deepEqual(third, { created: 0, updated: 0, unchanged: 160, kept: 0 });
+      assert.deepEqual(third, { created: 0, updated: 0, unchanged: 160, kept: 0, retired: 0 });
       const row = await t.deps.store.db
         .selectFrom("assistantFaqs")
         .select(["id", "question"])
         .where("id", "=", "faq-001")
         .executeTakeFirstOrThrow();
       assert.equal(row.question, faq.entries[0].question);
+    });
+
+    it("imports entries with any stable id, and --replace retires the entries not in the file (audited)", async () => {
+      const faq = loadFaqFile(DEFAULT_FAQ_PATH);
+      const actor = { id: null, name: "test" };
+      const foreign = {
+        id: "HZ-2024/0007",
+        department: "民政",
+        category: "养老服务",
+        question: "八十岁以上老人的高龄津贴怎么申请？",
+        answer:
+          "年满80周岁的本地户籍老人，可由本人或家属持身份证、户口簿到社区服务站申请高龄津贴，审核后按月发放。",
+        keywords: ["高龄津贴"],
+      };
+      const kept = faq.entries.slice(0, 5);
+      const counts = await t.deps.assistant.importEntries([...kept, foreign], new Map(), actor, {
+        replace: true,
+      });
+      assert.equal(counts.created, 1);
+      assert.equal(counts.retired, 155);
+      const reply = await ask("八十多岁老人高龄津贴怎么申请");
+      assert.equal(reply.faqId, "HZ-2024/0007");
+      assert.doesNotMatch(reply.answer, /HZ-2024/);
+      const retiredAnswer = await ask("驾照扣满12分了怎么办");
+      assert.notEqual(retiredAnswer.faqId, "faq-104");
+      const audit = await t.deps.store.db
+        .selectFrom("auditLog")
+        .select("targetId")
+        .where("action", "=", "assistant.faq.retire")
+        .execute();
+      assert.equal(audit.length, 155);
+      // Importing the full file again brings the retired entries back online.
+      const restored = await t.deps.assistant.importEntries(faq.entries, new Map(), actor, { replace: true });
+      assert.equal(restored.retired, 1);
+      assert.equal((await ask("驾照扣满12分了怎么办")).faqId, "faq-104");
+      await t.deps.store.db.deleteFrom("assistantFaqs").where("id", "=", foreign.id).execute();
     });
 
     it("understands a follow-up through the conversation id", async () => {
@@ -361,6 +397,7 @@ for (const engine of ENGINES) {
         .selectFrom("auditLog")
         .select("action")
         .where("targetId", "=", id!)
+        .orderBy("id")
         .execute();
       assert.deepEqual(
         audit.map((a) => a.action),

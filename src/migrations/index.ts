@@ -19,6 +19,7 @@ import { analytics } from "./0016_analytics.ts";
 import { registration } from "./0017_registration.ts";
 import { disclosure } from "./0018_disclosure.ts";
 import { licences } from "./0019_licences.ts";
+import { searchQuality } from "./0020_search_quality.ts";
 
 /** One ordered timeline: names sort in the order they run. Each runs on SQLite and PostgreSQL. */
 export const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -41,4 +42,5 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   "0017_registration": registration,
   "0018_disclosure": disclosure,
   "0019_licences": licences,
+  "0020_search_quality": searchQuality,
 };

@@ -28,6 +28,7 @@ export const ADMIN_NAV: AdminNavEntry[] = [
   { href: "/admin/articles", name: "信息", roles: ["editor", "site_admin", "reviewer"] },
   { href: "/admin/review", name: "审核", roles: ["reviewer"] },
   { href: "/admin/error-reports", name: "找错反馈", roles: ["site_admin", "editor"] },
+  { href: "/admin/search/synonyms", name: "搜索同义词", roles: ["editor", "site_admin", "reviewer"] },
   { href: "/admin/assistant", name: "智能客服", roles: ["editor", "site_admin", "reviewer"] },
   { href: "/admin/interaction", name: "互动交流", roles: ["handler", "reviewer"] },
   { href: "/admin/interaction/consultations", name: "意见征集", roles: ["site_admin", "editor"] },

@@ -243,6 +243,21 @@ describe("public site in Chromium", () => {
     assert.deepEqual(wide, []);
   });
 
+  it("keeps each date of the policy list on one line on a 375 px phone", async () => {
+    const context = await newContext({ viewport: { width: 375, height: 740 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    await page.goto(`${origin}/sites/rst/policies`);
+    const dates = await page.$$eval(".policy-table td.date", (cells) =>
+      cells.map((cell) => {
+        const style = getComputedStyle(cell);
+        return { height: cell.getBoundingClientRect().height, line: parseFloat(style.lineHeight) || 24 };
+      }),
+    );
+    await context.close();
+    assert.ok(dates.length > 0, "the policy list shows dates");
+    for (const d of dates) assert.ok(d.height < d.line * 1.6, `a date cell is ${d.height}px tall`);
+  });
+
   it("prints an article without navigation, search or footer", async () => {
     const context = await newContext();
     const page = await context.newPage();

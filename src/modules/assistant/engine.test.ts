@@ -249,3 +249,29 @@ test("with the repository's alternative phrasings, the held-out and fresh sets s
   assert.ok(fresh.report.top1Accuracy >= 0.88, `fresh top-1 ${fresh.report.top1Accuracy}`);
   assert.ok(fresh.report.p95Ms < 50, `p95 ${fresh.report.p95Ms} ms`);
 });
+
+test("a follow-up stays on the conversation's topic or says it is unsure", () => {
+  const invoice = engine.ask("怎么开发票");
+  assert.equal(invoice.answered, true);
+  const materials = engine.ask("那要带什么材料", invoice.context);
+  const category = (id: string | null) => (id ? engine.entry(id)?.category : null);
+  assert.ok(
+    !materials.answered || category(materials.faqId) === category(invoice.faqId),
+    `那要带什么材料 after 开发票 answered ${materials.faqId}`,
+  );
+  const card = engine.ask("我社保卡丢了怎么办");
+  const when = engine.ask("多久能拿到", card.context);
+  assert.ok(
+    !when.answered || category(when.faqId) === category(card.faqId),
+    `多久能拿到 after 社保卡丢了 answered ${when.faqId}`,
+  );
+});
+
+test("帮我转人工 and 找人工 start the hand-off", () => {
+  for (const q of ["帮我转人工", "找人工", "我要人工客服", "转人工"]) {
+    const a = engine.ask(q);
+    assert.equal(a.reason, "handoff", q);
+    assert.equal(a.answered, false);
+  }
+  assert.equal(engine.ask("人工智能政务服务有哪些").reason === "handoff", false);
+});

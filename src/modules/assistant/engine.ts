@@ -44,7 +44,7 @@ export interface Suggestion {
   question: string;
 }
 
-export type AnswerReason = "answered" | "low_confidence" | Exclude<GuardKind, "ok">;
+export type AnswerReason = "answered" | "low_confidence" | "off_topic" | Exclude<GuardKind, "ok">;
 
 export interface AssistantAnswer {
   answered: boolean;
@@ -77,6 +77,10 @@ export const MESSAGES = {
   injection: "我是政务服务智能客服，只能解答政务服务相关的问题，无法执行其他指令。请问您要办理什么事项？",
   chitchat:
     "您好！我是政务服务智能客服，可以解答社保、医保、公积金、户籍、税务等办事问题。请问您要办理什么事项？",
+  handoff:
+    "好的，为您转人工客服。请在下方填写留言并验证手机号码，您的问题和对话记录会一并交给工作人员，按时限答复您。",
+  off_topic:
+    "抱歉，我不确定您是不是在接着问上一个问题。请把要办的事项说完整一些，例如“开发票要带什么材料”，或者转人工客服。",
   low_confidence:
     "抱歉，这个问题我还不能准确回答。您可以看看下面的相关问题，或者转人工客服，我们会尽快答复您。",
   low_confidence_no_suggestions:
@@ -948,6 +952,7 @@ export class AssistantEngine {
     }
     const own = this.concepts(guard.text);
     let result = this.evaluate(own, guard.text);
+    const ownResult = result;
     let usedContext = false;
     if (context && context.topicTokens.length > 0 && this.isElliptical(guard.text, own)) {
       const ownAlts = new Set(own.flatMap((c) => c.alts.map((a) => a.word)));
@@ -972,6 +977,51 @@ export class AssistantEngine {
             result = { ranked: reranked, confidence, concepts: merged.concepts };
             usedContext = true;
           }
+        }
+      }
+    }
+    // A follow-up stays on the conversation's topic or says it is unsure: "那要带什么材料" after a
+    // question about invoices must not jump to another matter that also lists materials.
+    const previous = context?.faqId ? this.byId.get(context.faqId) : undefined;
+    if (previous !== undefined && this.isElliptical(guard.text, own) && result.ranked[0]) {
+      // On topic: the same entry or category, or the follow-up names a matter of its own that the
+      // entry has (那户口本呢 after 身份证丢了 is a question about 户口本).
+      const namesOwnMatter = (doc: number) =>
+        own.some(
+          (c) =>
+            c.weight >= 0.75 &&
+            [...c.surface].length >= 2 &&
+            isNounish(c.tag) &&
+            c.idf >= OWN_MATTER_IDF &&
+            this.conceptStrength(c, doc) >= ANCHOR_MATCH,
+        );
+      const onTopic = (doc: number) =>
+        doc === previous || this.entries[doc].category === this.entries[previous].category;
+      const ownTop = ownResult.ranked[0];
+      const standsAlone =
+        ownTop !== undefined && ownResult.confidence >= this.threshold && namesOwnMatter(ownTop.doc);
+      if (standsAlone && !onTopic(result.ranked[0].doc)) {
+        result = ownResult;
+        usedContext = false;
+      } else if (!onTopic(result.ranked[0].doc)) {
+        const fitting = result.ranked.slice(0, 10).filter((r) => onTopic(r.doc));
+        const reranked = [...fitting, ...result.ranked.filter((r) => !fitting.includes(r))];
+        const confidence =
+          fitting.length > 0 ? this.confidence(result.concepts, reranked, guard.text.toLowerCase()) : 0;
+        if (fitting.length > 0 && confidence >= this.threshold) {
+          result = { ranked: reranked, confidence, concepts: result.concepts };
+          usedContext = true;
+        } else {
+          return {
+            answered: false,
+            faqId: null,
+            answer: MESSAGES.off_topic,
+            confidence: round(confidence),
+            suggestions: fitting.length > 0 ? this.suggestionsFrom(fitting, fitting[0].score, 0.5) : [],
+            reason: "off_topic",
+            context: context ?? null,
+            usedContext: false,
+          };
         }
       }
     }
@@ -1040,6 +1090,12 @@ export class AssistantEngine {
  * below 1 so that a topic noun in a long question (生育津贴 after 生了二胎，产假也休完了) still counts.
  */
 const NOUN_RULE_WEIGHT = 0.6;
+
+/**
+ * The knowledge-base IDF from which a noun in a follow-up names a matter of its own (户口本) rather
+ * than a detail every entry has (材料, IDF ≈ 1.1 in the demo knowledge base).
+ */
+const OWN_MATTER_IDF = 1.5;
 
 /** Words for "another place" that count as a place name. */
 const PLACE_WORDS = new Set(["老家", "回老家", "外地", "外省", "省外", "本地", "当地", "原籍"]);

@@ -6,13 +6,13 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { AssistantEngine } from "./engine.ts";
-import { evaluateAssistant, parseEvalJsonl } from "./eval.ts";
+import { calibrateThreshold, evaluateAssistant, parseEvalJsonl } from "./eval.ts";
 import { DEFAULT_FAQ_PATH, loadAlternatives, loadFaqFile, withAlternatives } from "./faq-file.ts";
 
 function usage(message?: string): never {
   if (message) console.error(message);
   console.error(
-    "usage: tsx src/modules/assistant/eval-cli.ts FILE.jsonl [--faq faq.jsonl] [--threshold 0.5] [--misses] [--no-alternatives]",
+    "usage: tsx src/modules/assistant/eval-cli.ts FILE.jsonl [--faq faq.jsonl] [--threshold 0.5 | --calibrate HELD-OUT.jsonl] [--misses] [--no-alternatives]",
   );
   process.exit(2);
 }
@@ -23,6 +23,7 @@ function main(argv: string[]): void {
   let threshold: number | undefined;
   let showMisses = false;
   let useAlternatives = true;
+  let calibrateOn: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--faq") faqPath = resolve(argv[++i] ?? usage("--faq needs a path"));
@@ -31,6 +32,8 @@ function main(argv: string[]): void {
       if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1) usage("--threshold must be in 0..1");
     } else if (arg === "--misses") showMisses = true;
     else if (arg === "--no-alternatives") useAlternatives = false;
+    else if (arg === "--calibrate")
+      calibrateOn = resolve(argv[++i] ?? usage("--calibrate needs a held-out file"));
     else if (arg === "--help" || arg === "-h") usage();
     else if (arg.startsWith("--")) usage(`unknown option ${arg}`);
     else if (file === undefined) file = arg;
@@ -46,6 +49,16 @@ function main(argv: string[]): void {
 
   const alternatives = useAlternatives ? loadAlternatives().alternatives : new Map<string, string[]>();
   const entries = withAlternatives(faq.entries, alternatives);
+  if (calibrateOn) {
+    // The threshold is chosen on held-out lines (never on the file being reported).
+    const heldOut = parseEvalJsonl(readFileSync(calibrateOn, "utf8")).lines;
+    const calibrated = calibrateThreshold(entries, heldOut);
+    console.log(
+      `calibrated on ${calibrateOn} (${heldOut.length} lines): threshold ${calibrated.threshold} ` +
+        `(there: top-1 ${(calibrated.top1 * 100).toFixed(1)}%, refusals ${(calibrated.refusals * 100).toFixed(1)}%)`,
+    );
+    threshold = calibrated.threshold;
+  }
   const engine = new AssistantEngine(entries, threshold === undefined ? {} : { threshold });
   // Warm up (jieba and pinyin dictionaries load lazily) so latency reflects a running server.
   engine.ask("公积金怎么提取");

@@ -1,4 +1,4 @@
-import type { AssistantEngine } from "./engine.ts";
+import { AssistantEngine } from "./engine.ts";
 
 /** One line of an evaluation file: a question and the entry it should find (null: must not answer). */
 export interface EvalLine {
@@ -110,4 +110,37 @@ export function evaluateAssistant(engine: AssistantEngine, lines: readonly EvalL
     maxMs: sorted.at(-1) ?? 0,
     misses,
   };
+}
+
+/**
+ * Calibrates the refusal threshold on held-out lines: the threshold (0.30–0.90) that maximises the
+ * mean of top-1 accuracy and correct refusals, ties broken towards the default.
+ */
+export function calibrateThreshold(
+  entries: ConstructorParameters<typeof AssistantEngine>[0],
+  lines: readonly EvalLine[],
+): { threshold: number; top1: number; refusals: number } {
+  const engine = new AssistantEngine(entries, { threshold: 0 });
+  const scored = lines.map((line) => {
+    const r = engine.ask(line.q);
+    return { expect: line.expect, top: r.faqId, confidence: r.confidence };
+  });
+  const answerable = scored.filter((s) => s.expect !== null);
+  const unanswerable = scored.filter((s) => s.expect === null);
+  let best = { threshold: 0.5, top1: 0, refusals: 0, score: -1 };
+  for (let t = 0.3; t <= 0.9001; t += 0.01) {
+    const threshold = Math.round(t * 100) / 100;
+    const top1 =
+      answerable.filter((s) => s.confidence >= threshold && s.top === s.expect).length /
+      Math.max(answerable.length, 1);
+    const refusals =
+      unanswerable.filter((s) => s.confidence < threshold).length / Math.max(unanswerable.length, 1);
+    const score = (top1 + refusals) / 2;
+    if (
+      score > best.score + 1e-9 ||
+      (Math.abs(score - best.score) < 1e-9 && Math.abs(threshold - 0.5) < Math.abs(best.threshold - 0.5))
+    )
+      best = { threshold, top1, refusals, score };
+  }
+  return { threshold: best.threshold, top1: best.top1, refusals: best.refusals };
 }

@@ -29,7 +29,8 @@ export interface FaqParseResult {
   errors: FaqLineError[];
 }
 
-const ID_PATTERN = /^faq-\d{3,}$/;
+/** Any stable id of the source system (faq-001, 12345, HZ-2024/07, kb:tax:001), without spaces. */
+const ID_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N}._:/#-]{0,99}$/u;
 
 function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((v) => typeof v === "string");
@@ -49,7 +50,7 @@ export function validateFaqEntry(value: unknown): FaqEntry | string[] {
     return field.trim();
   };
   const id = text("id");
-  if (id && !ID_PATTERN.test(id)) problems.push(`id "${id}" 不符合 faq-NNN 格式`);
+  if (id && !ID_PATTERN.test(id)) problems.push(`id "${id}" 应为不含空格的稳定编号（最多100个字符）`);
   const department = text("department");
   const category = text("category");
   const question = text("question");
@@ -125,7 +126,7 @@ export function loadAlternatives(path: string = DEFAULT_ALTERNATIVES_PATH): {
       try {
         const value = JSON.parse(trimmed) as { id?: unknown; alternatives?: unknown };
         if (typeof value.id !== "string" || !ID_PATTERN.test(value.id) || !isStringArray(value.alternatives))
-          throw new Error("需要 id（faq-NNN）和 alternatives（字符串数组）");
+          throw new Error("需要 id（稳定编号）和 alternatives（字符串数组）");
         const list = alternatives.get(value.id) ?? [];
         alternatives.set(value.id, [...list, ...value.alternatives.map((a) => a.trim()).filter(Boolean)]);
       } catch (error) {

@@ -6,7 +6,7 @@
  */
 
 export type GuardKind =
-  "ok" | "empty" | "too_long" | "no_content" | "unsafe_markup" | "injection" | "chitchat";
+  "ok" | "empty" | "too_long" | "no_content" | "unsafe_markup" | "injection" | "chitchat" | "handoff";
 
 export interface GuardResult {
   kind: GuardKind;
@@ -40,6 +40,10 @@ const INJECTION: RegExp[] = [
 const SMALL_TALK =
   /^(你好|您好|你们好|hi|hello|hey|哈喽|嗨|在吗|在不在|有人吗|谢谢(你|您|啦)?|多谢|感谢|好的?|好吧|行|嗯+|哦+|噢+|啊+|哈+|呵+|嘿+|ok|okay|再见|拜拜|bye|早上好|晚上好|下午好|晚安|测试|test)+$/i;
 
+/** Asking for a person (帮我转人工, 找人工, 我要人工客服, 转接真人): the hand-off starts. */
+const HAND_OFF =
+  /^(请|麻烦|帮我|给我|我要|我想|想|能不能|可以|能否)*(转|找|接|转接|联系|要)?(到|给)?(一下)?(人工|真人|人工客服|真人客服|客服人员|工作人员)(客服|服务)?(吧|啊|呀|谢谢)?$/;
+
 /** Removes markup and normalises the text; keeps only what a question can contain. */
 export function normaliseQuestion(raw: string): string {
   return raw
@@ -60,6 +64,7 @@ export function checkQuestion(raw: unknown): GuardResult {
   if (!/[\p{Script=Han}A-Za-z]/u.test(text)) return { kind: "no_content", text: "" };
   if (INJECTION.some((re) => re.test(text))) return { kind: "injection", text };
   const bare = text.replace(/[\p{P}\p{S}\s]/gu, "");
+  if (HAND_OFF.test(bare)) return { kind: "handoff", text };
   if (bare === "" || SMALL_TALK.test(bare)) return { kind: "chitchat", text };
   return { kind: "ok", text };
 }

@@ -1,7 +1,10 @@
 /**
- * Imports an FAQ file into the knowledge base, keeping its ids (faq-NNN), published; idempotent.
- *   npm run import:faq -- FILE.jsonl [--alternatives data/faq-alternatives.jsonl]
- * The repository's alternative phrasings (data/faq-alternatives.jsonl) are merged in by default.
+ * Imports an FAQ file into the knowledge base, keeping its ids (any stable id of the source system),
+ * published; idempotent.
+ *   npm run import:faq -- FILE.jsonl [--alternatives data/faq-alternatives.jsonl] [--replace]
+ * The repository's alternative phrasings (data/faq-alternatives.jsonl) are merged in by default (they
+ * only apply to ids they name). --replace makes the knowledge base equal to the file: live entries
+ * not in it are retired (offline, kept as drafts), each with an audit record.
  */
 import { resolve } from "node:path";
 import { loadConfig } from "../../config.ts";
@@ -11,12 +14,14 @@ import { DEFAULT_ALTERNATIVES_PATH, loadAlternatives, loadFaqFile } from "./faq-
 export async function importFaqCommand(argv: string[]): Promise<number> {
   let file: string | undefined;
   let alternativesPath = DEFAULT_ALTERNATIVES_PATH;
+  let replace = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--alternatives") alternativesPath = resolve(argv[++i] ?? "");
+    else if (argv[i] === "--replace") replace = true;
     else if (!file) file = argv[i];
   }
   if (!file) {
-    console.error("usage: npm run import:faq -- FILE.jsonl [--alternatives FILE.jsonl]");
+    console.error("usage: npm run import:faq -- FILE.jsonl [--alternatives FILE.jsonl] [--replace]");
     return 2;
   }
   const faq = loadFaqFile(resolve(file));
@@ -29,13 +34,21 @@ export async function importFaqCommand(argv: string[]): Promise<number> {
   }
   const deps = await createAppDeps(loadConfig());
   try {
-    const counts = await deps.assistant.importEntries(faq.entries, alts.alternatives, {
-      id: null,
-      name: "system:import-faq",
-    });
+    if (replace && faq.errors.length > 0) {
+      // A file with bad lines would retire the entries those lines meant to keep.
+      console.error("--replace needs a file without bad lines; nothing imported");
+      return 1;
+    }
+    const counts = await deps.assistant.importEntries(
+      faq.entries,
+      alts.alternatives,
+      { id: null, name: "system:import-faq" },
+      { replace },
+    );
     console.log(
       `FAQ import: ${faq.entries.length} entries — ${counts.created} created, ${counts.updated} updated, ` +
-        `${counts.unchanged} unchanged, ${counts.kept} kept (edited in the console); ${faq.errors.length} bad lines.`,
+        `${counts.unchanged} unchanged, ${counts.kept} kept (edited in the console), ${counts.retired} retired; ` +
+        `${faq.errors.length} bad lines.`,
     );
     return faq.errors.length > 0 ? 1 : 0;
   } finally {

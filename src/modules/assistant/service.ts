@@ -606,12 +606,13 @@ export class AssistantService {
     entries: FaqEntry[],
     alternatives: Map<string, string[]>,
     actor: Actor,
-  ): Promise<{ created: number; updated: number; unchanged: number; kept: number }> {
+    options: { replace?: boolean } = {},
+  ): Promise<{ created: number; updated: number; unchanged: number; kept: number; retired: number }> {
     await this.sites.refresh();
     const portal = this.sites.portalSite() ?? this.sites.list()[0];
     if (!portal)
       throw new Error("no sites: create the portal site (or seed the demo) before importing the FAQ");
-    const counts = { created: 0, updated: 0, unchanged: 0, kept: 0 };
+    const counts = { created: 0, updated: 0, unchanged: 0, kept: 0, retired: 0 };
     const now = nowIso();
     for (const e of entries) {
       const site = this.sites.byCodeCached(DEPARTMENT_SITES[e.department] ?? "") ?? portal;
@@ -669,6 +670,32 @@ export class AssistantService {
         counts.updated++;
       }
     }
+    if (options.replace) {
+      // The knowledge base becomes equal to the file: live entries it does not list are retired
+      // (taken offline and back to draft, so nothing is lost), each with its own audit record.
+      const listed = new Set(entries.map((e) => e.id));
+      const live = await this.store.db
+        .selectFrom("assistantFaqs")
+        .select(["id", "question"])
+        .where("publishedJson", "is not", null)
+        .execute();
+      for (const row of live) {
+        if (listed.has(row.id)) continue;
+        await this.store.db
+          .updateTable("assistantFaqs")
+          .set({ status: "draft", publishedJson: null, publishedAt: null, updatedAt: now })
+          .where("id", "=", row.id)
+          .execute();
+        await this.audit.record({
+          actor: actor.name,
+          action: "assistant.faq.retire",
+          targetType: "faq",
+          targetId: row.id,
+          detail: { question: row.question, reason: "not in the imported file (--replace)" },
+        });
+        counts.retired++;
+      }
+    }
     await this.audit.record({
       actor: actor.name,
       action: "assistant.faq.import",
@@ -676,7 +703,7 @@ export class AssistantService {
       targetId: "*",
       detail: { ...counts, entries: entries.length },
     });
-    if (counts.created + counts.updated > 0) await this.bumpVersion();
+    if (counts.created + counts.updated + counts.retired > 0) await this.bumpVersion();
     return counts;
   }
 

@@ -84,9 +84,14 @@ export async function importCommand(args: string[]): Promise<number> {
         `第${p.line}行${p.id ? `（id ${p.id}）` : ""}：${p.reason} [line ${p.line}: ${p.reasonEn}]`,
       );
     }
+    for (const w of summary.warnings) {
+      console.error(
+        `第${w.line}行${w.id ? `（id ${w.id}）` : ""}（已导入）：${w.reason} [line ${w.line}: ${w.reasonEn}]`,
+      );
+    }
     for (const c of summary.channelsCreated) console.error(`新建栏目 (new channel): ${c}`);
     console.error(
-      `完成：新增 ${summary.imported}，更新 ${summary.updated}，未变 ${summary.unchanged}，错误 ${summary.bad}` +
+      `完成：新增 ${summary.imported}，更新 ${summary.updated}，未变 ${summary.unchanged}，错误 ${summary.bad}，提示 ${summary.warnings.length}` +
         ` (imported ${summary.imported}, updated ${summary.updated}, unchanged ${summary.unchanged},` +
         ` bad ${summary.bad}; ${summary.lines} lines in ${seconds.toFixed(1)} s)`,
     );

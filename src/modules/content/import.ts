@@ -51,6 +51,8 @@ export interface ImportSummary {
   unchanged: number;
   bad: number;
   problems: LineProblem[];
+  /** Lines imported with a note (e.g. a 发文字号 normalised to the standard form). */
+  warnings: LineProblem[];
   /** Channels created for columns that did not exist. */
   channelsCreated: string[];
 }
@@ -60,6 +62,8 @@ export interface ImportOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
   /** Called once per bad line, as soon as it is found. */
   onProblem?: (problem: LineProblem) => void;
+  /** Called once per imported line that carries a note. */
+  onWarning?: (warning: LineProblem) => void;
 }
 
 export interface ImportServices {
@@ -94,6 +98,8 @@ interface ImportLine {
   publishedAt: string | null;
   body: string;
   siteCode: string | null;
+  /** Chinese notes on what was normalised (the line is imported anyway). */
+  warnings: string[];
 }
 
 function optionalString(value: unknown, field: string): string | null {
@@ -126,10 +132,11 @@ export function checkLine(value: unknown): ImportLine {
   if (column.length > MAX_COLUMN_CHARS)
     throw new LineError(`栏目名称不能超过${MAX_COLUMN_CHARS}字`, "column name too long");
   const docNumberRaw = optionalString(o.docNumber, "docNumber");
-  // Brackets typed as [] or () are accepted and stored as 〔〕; anything else must be well formed.
+  // Every real style of 发文字号 is accepted: normalised to the standard form when recognised, kept
+  // as written otherwise, with a warning either way. A number's style never refuses a document.
   const docNumber = docNumberRaw ? normaliseDocNumberInput(docNumberRaw) : null;
-  const problem = docNumber ? docNumberProblem(docNumber) : null;
-  if (problem) throw new LineError(`发文字号“${docNumberRaw}”有误：${problem}`, "bad docNumber");
+  if (docNumber && docNumber.length > 100) throw new LineError("发文字号不能超过100字", "docNumber too long");
+  const docNumberWarning = docNumberRaw ? docNumberProblem(docNumberRaw) : null;
   const issuer = optionalString(o.issuer, "issuer");
   if (issuer && issuer.length > 100) throw new LineError("发文机关不能超过100字", "issuer too long");
   const publishedAtRaw = optionalString(o.publishedAt, "publishedAt");
@@ -147,7 +154,18 @@ export function checkLine(value: unknown): ImportLine {
   if (!body.trim() && kind !== "budget") throw new LineError("缺少正文（body）", "missing body");
   if (body.length > 2_000_000) throw new LineError("正文过长", "body too long");
   const siteCode = optionalString(o.site, "site");
-  return { id, column, kind, title, docNumber, issuer, publishedAt, body, siteCode };
+  return {
+    id,
+    column,
+    kind,
+    title,
+    docNumber,
+    issuer,
+    publishedAt,
+    body,
+    siteCode,
+    warnings: docNumberWarning ? [`发文字号“${docNumberRaw}”：${docNumberWarning}`] : [],
+  };
 }
 
 /** A real calendar date (and time); China Standard Time when no zone is given. ISO string or null. */
@@ -216,9 +234,13 @@ export class ArticleImporter {
     return channel.id;
   }
 
+  /** Notes on the last line imported (see ImportLine.warnings). */
+  lastWarnings: string[] = [];
+
   /** Imports one parsed line. Validation happens before any write, so a bad line changes nothing. */
   async importLine(value: unknown): Promise<Outcome> {
     const line = checkLine(value);
+    this.lastWarnings = line.warnings;
     const { content } = this.deps;
     const site = await this.siteFor(line.siteCode);
     const existing = await content.repo.byExternalId(line.id);
@@ -341,6 +363,7 @@ export async function importJsonl(
     unchanged: 0,
     bad: 0,
     problems: [],
+    warnings: [],
     channelsCreated: [],
   };
   const importer = new ArticleImporter(deps, site, summary.channelsCreated);
@@ -369,6 +392,11 @@ export async function importJsonl(
         if (typeof raw === "string" || typeof raw === "number") id = String(raw);
       }
       summary[await importer.importLine(value)]++;
+      for (const reason of importer.lastWarnings) {
+        const warning: LineProblem = { line: lineNo, reason, reasonEn: "normalised", ...(id ? { id } : {}) };
+        summary.warnings.push(warning);
+        options.onWarning?.(warning);
+      }
     } catch (error) {
       const problem: LineProblem = { line: lineNo, ...describeError(error), ...(id ? { id } : {}) };
       summary.bad++;

@@ -1,10 +1,13 @@
+import { foldDocNumberText, formatDocNumber, parseLooseDocNumber } from "../../platform/search/doc-number.ts";
+
 /**
  * 发文字号 and 索引号 conventions.
- * 发文字号: 机关代字〔YYYY〕N号 — year in 〔〕, no 第, no zero padding (GB/T 9704).
+ * 发文字号: 机关代字〔YYYY〕N号 — year in 〔〕, no 第, no zero padding (GB/T 9704); announcements are
+ * numbered 机关公告YYYY年第N号. Real documents use every other style too: they are normalised to the
+ * standard form with a warning, never refused (see platform/search/doc-number.ts).
  * 索引号: no national format, so each issuing body configures a pattern; tokens:
  *   {code} issuer code, {year} four-digit year, {seq} sequence (zero-padded to 5), {seq:N} padded to N.
  */
-const DOC_NUMBER = /^([\p{Script=Han}A-Za-z]{1,20})〔((?:19|20)\d{2})〕([1-9]\d{0,4})号$/u;
 
 export interface ParsedDocNumber {
   prefix: string;
@@ -12,30 +15,41 @@ export interface ParsedDocNumber {
   serial: number;
 }
 
+/** A 发文字号 with a year, in any common style. */
 export function parseDocNumber(text: string): ParsedDocNumber | null {
-  const m = DOC_NUMBER.exec(text.trim());
-  if (!m) return null;
-  return { prefix: m[1], year: Number(m[2]), serial: Number(m[3]) };
+  const n = parseLooseDocNumber(text);
+  if (!n || n.year === null) return null;
+  return { prefix: n.prefix, year: n.year, serial: n.serial };
 }
 
-/** A Chinese explanation of what is wrong with a 发文字号, or null when it is well formed. */
+/**
+ * A Chinese note on how a 发文字号 differs from the standard form (a warning, not a refusal), or null
+ * when it is already standard or empty.
+ */
 export function docNumberProblem(text: string): string | null {
   const t = text.trim();
   if (!t) return null;
-  if (parseDocNumber(t)) return null;
-  if (/第/.test(t)) return "发文字号中序号前不加“第”字，如：楚人社发〔2024〕12号";
-  if (/[[(（【]\s*\d{4}\s*[\])）】]/.test(t)) return "年份须用六角括号〔〕括起，如：楚人社发〔2024〕12号";
-  if (/〕0\d/.test(t)) return "发文序号不编虚位（不加0），如：12号而非012号";
-  if (!/号$/.test(t)) return "发文字号须以“号”结尾，如：楚人社发〔2024〕12号";
-  return "发文字号格式应为：机关代字〔年份〕序号号，如：楚人社发〔2024〕12号";
+  const n = parseLooseDocNumber(t);
+  if (!n) return "未能识别发文字号格式，已按原样保存；标准格式如：楚人社发〔2024〕12号";
+  if (n.year === null)
+    return `发文字号缺少年份，已按原样保存（标准格式如：${n.prefix}〔2024〕${n.serial}号）`;
+  const standard = formatDocNumber(n);
+  if (standard === t) return null;
+  const folded = foldDocNumberText(t);
+  const notes: string[] = [];
+  if (/第/.test(folded) && !n.announcement) notes.push("序号前不加“第”字");
+  if (/[[(（【]/.test(folded)) notes.push("年份须用六角括号〔〕括起");
+  if (/(〕|\]|\)|】|年第?)0\d/.test(folded)) notes.push("发文序号不编虚位（不加0）");
+  if (folded !== t.replace(/\s+/g, "")) notes.push("数字应为半角");
+  if (!/号$/.test(folded)) notes.push("须以“号”结尾");
+  return `${notes.length > 0 ? notes.join("，") : "格式不规范"}，已规范为：${standard}`;
 }
 
-/** Brings a loosely typed 发文字号 to the standard form when it is unambiguous. */
+/** Brings a 发文字号 in any common style to the standard form; unrecognised text is kept as typed. */
 export function normaliseDocNumberInput(text: string): string {
-  return text
-    .trim()
-    .replace(/\s+/g, "")
-    .replace(/[[(（【]((?:19|20)\d{2})[\])）】]/, "〔$1〕");
+  const n = parseLooseDocNumber(text);
+  if (!n || n.year === null) return text.trim().replace(/\s+/g, " ");
+  return formatDocNumber(n);
 }
 
 export function formatIndexNo(format: string, values: { code: string; year: number; seq: number }): string {

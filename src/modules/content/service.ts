@@ -23,12 +23,7 @@ import type { Channel, SitesService } from "../sites/index.ts";
 
 import { checkAttachment } from "../../platform/files/attachments.ts";
 
-import {
-  DEFAULT_INDEX_FORMAT,
-  docNumberProblem,
-  formatIndexNo,
-  normaliseDocNumberInput,
-} from "./policy-numbers.ts";
+import { DEFAULT_INDEX_FORMAT, formatIndexNo, normaliseDocNumberInput } from "./policy-numbers.ts";
 
 import { ContentRepo, type Article } from "./repo.ts";
 
@@ -107,10 +102,9 @@ function validate(input: ArticleInput): Record<string, string> {
   const body = input.bodyHtml ?? input.bodyText ?? "";
   if (!body.trim() && input.kind !== "budget") errors.body = "请填写正文";
   if (body.length > 2_000_000) errors.body = "正文过长";
-  if (input.docNumber) {
-    const problem = docNumberProblem(input.docNumber);
-    if (problem) errors.docNumber = problem;
-  }
+  // A 发文字号's style is never a reason to refuse a document: it is normalised when recognised
+  // (normaliseDocNumberInput) and kept as typed otherwise.
+  if (input.docNumber && input.docNumber.length > 100) errors.docNumber = "发文字号不能超过100字";
   if (input.validity && !VALIDITY.includes(input.validity as (typeof VALIDITY)[number]))
     errors.validity = "有效性须为有效、修改、废止或失效";
   if (input.writtenAt && (!DATE.test(input.writtenAt) || Number.isNaN(Date.parse(input.writtenAt))))
@@ -540,9 +534,10 @@ export class ContentService {
       key: `article:${id}`,
       kind: article.kind,
       title: article.title,
-      body: [article.docNumber, article.issuer, article.keywords, article.bodyText]
-        .filter(Boolean)
-        .join("\n"),
+      body: article.bodyText,
+      issuer: article.issuer,
+      keywords: article.keywords,
+      ownerSiteId: article.ownerSiteId,
       url: `/sites/${urlSite}/art/${id}.html`,
       siteIds,
       publishedAt: article.publishedAt ?? article.updatedAt,

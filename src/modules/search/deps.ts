@@ -1,4 +1,12 @@
+import type { AuditLog } from "../../platform/audit/audit-log.ts";
+
+import type { SessionStore } from "../../platform/auth/session-store.ts";
+
 import type { Db } from "../../platform/db/database.ts";
+
+import type { SearchTables } from "../../platform/search/tables.ts";
+
+import type { StaffDirectory } from "../staff/index.ts";
 
 import type { SearchIndex } from "../../platform/search/search-index.ts";
 
@@ -8,7 +16,10 @@ import type { SearchLogTables } from "./tables.ts";
 
 /** What the container gives this module's routes and seed (AppDeps satisfies it). */
 export interface SearchDeps {
+  audit: AuditLog;
   search: SearchIndex;
+  sessions: SessionStore;
   sites: SitesService;
-  store: Db<SearchLogTables>;
+  staff: StaffDirectory;
+  store: Db<SearchLogTables & SearchTables>;
 }

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import type { SearchDocument, SearchIndex } from "./search-index.ts";
 import { indexTokens, queryTokens } from "./segmenter.ts";
+import { abbreviates, mineSynonymCandidates, storeSynonymCandidates } from "./synonym-mining.ts";
 
 const DAY = 86400000;
 const ago = (days: number) => new Date(Date.now() - days * DAY).toISOString();
@@ -158,6 +159,16 @@ describe("segmenter", () => {
   });
 });
 
+describe("abbreviation shapes", () => {
+  it("recognises how Chinese abbreviations are formed", () => {
+    assert.ok(abbreviates("社保", "社会保险"));
+    assert.ok(abbreviates("医保", "医疗保险"));
+    assert.ok(abbreviates("公积金", "住房公积金"));
+    assert.ok(!abbreviates("保险", "社会保险"));
+    assert.ok(!abbreviates("社会", "社会保险"));
+  });
+});
+
 for (const engine of ENGINES) {
   describe(`search index on ${engine}`, () => {
     let t: TestContext;
@@ -208,6 +219,104 @@ for (const engine of ENGINES) {
       // A different number of the same issuer is not the same document.
       const other = await index.search({ q: "楚人社发〔2026〕9号" });
       assert.ok(!keys(other).includes("t:gjj") || other.total > 1);
+    });
+
+    it("finds a 发文字号 in every form people type, and by its number without the year", async () => {
+      await index.upsert({
+        key: "t:announce",
+        kind: "policy",
+        title: "关于小微企业所得税优惠政策的公告",
+        body: "对小型微利企业减按20%的税率缴纳企业所得税。",
+        url: "/a/announce",
+        siteIds: [1],
+        publishedAt: ago(12),
+        docNumber: "国家税务总局公告2023年第6号",
+      });
+      const cases: [string, string][] = [
+        ["楚人社发【2026】8号", "t:gjj"],
+        ["楚人社发〔２０２６〕８号", "t:gjj"],
+        ["楚人社发〔2026〕第8号", "t:gjj"],
+        ["楚人社发[2026]08号", "t:gjj"],
+        ["楚人社发 8号", "t:gjj"],
+        ["国家税务总局公告2023年第6号", "t:announce"],
+        ["国家税务总局公告 2023年 6号", "t:announce"],
+        ["国家税务总局公告〔2023〕6号", "t:announce"],
+      ];
+      for (const [q, key] of cases) {
+        const r = await index.search({ q });
+        assert.equal(keys(r)[0], key, `query ${q}: ${keys(r)}`);
+      }
+      await index.remove("t:announce");
+    });
+
+    it("counts each document once in the site facet, so the facets add up to the total", async () => {
+      const r = await index.search({ q: "公积金" });
+      const sum = r.facets.site.reduce((s, f) => s + f.count, 0);
+      assert.equal(sum, r.total);
+    });
+
+    it("searches issuer and keywords but keeps them out of the snippet", async () => {
+      await index.upsert({
+        key: "t:kw",
+        kind: "policy",
+        title: "关于调整缴费档次的通知",
+        body: "各地要做好缴费档次调整工作。",
+        url: "/a/kw",
+        siteIds: [1],
+        publishedAt: ago(2),
+        issuer: "楚云省人力资源和社会保障厅",
+        keywords: "城乡居民养老保险,缴费",
+      });
+      const r = await index.search({ q: "城乡居民养老保险 缴费" });
+      const hit = r.hits.find((h) => h.key === "t:kw");
+      assert.ok(hit, `keywords are searchable: ${keys(r)}`);
+      assert.doesNotMatch(hit.snippet, /城乡居民养老保险|,缴费/);
+      assert.match(hit.snippet, /^各地要做好<mark>缴费<\/mark>档次/);
+      await index.remove("t:kw");
+    });
+
+    it("mines synonym candidates from its own text and uses a pair only once approved", async () => {
+      await index.upsert({
+        key: "t:def",
+        kind: "policy",
+        title: "关于做好城乡居民基本养老保险经办工作的通知",
+        body: "为做好城乡居民基本养老保险（以下简称“城乡居保”）经办工作，现通知如下。",
+        url: "/a/def",
+        siteIds: [1],
+        publishedAt: ago(4),
+      });
+      const mined = await mineSynonymCandidates(t.deps.store);
+      const pair = mined.find((c) => c.word === "城乡居保");
+      assert.equal(pair?.canonical, "城乡居民基本养老保险");
+      await storeSynonymCandidates(t.deps.store, mined);
+      // A candidate is not used: 城乡居保 is not read as the full name (only 城乡 matches, at best).
+      await index.upsert({
+        key: "t:def2",
+        kind: "news",
+        title: "城乡居民基本养老保险待遇按时发放",
+        body: "全省城乡居民基本养老保险待遇已按时发放。",
+        url: "/a/def2",
+        siteIds: [1],
+        publishedAt: ago(3),
+      });
+      const fullName = /<mark>城乡居民基本养老保险<\/mark>/;
+      const before = (await index.search({ q: "城乡居保" })).hits.find((h) => h.key === "t:def2");
+      assert.doesNotMatch(before?.titleHtml ?? "", fullName);
+      await t.deps.store.db
+        .updateTable("searchSynonyms")
+        .set({ status: "approved" })
+        .where("word", "=", "城乡居保")
+        .execute();
+      index.clearCache();
+      const after = await index.search({ q: "城乡居保" });
+      assert.match(after.hits.find((h) => h.key === "t:def2")?.titleHtml ?? "", fullName);
+      await index.remove("t:def");
+      await index.remove("t:def2");
+    });
+
+    it("ranks a long question by its key terms instead of requiring every word", async () => {
+      const r = await index.search({ q: "我想问一下公积金可以用来交房租吗需要什么手续" });
+      assert.equal(keys(r)[0], "t:gjj");
     });
 
     it("ranks a title match above a body-only match, and newer above older", async () => {

@@ -6,18 +6,15 @@ import type { Db } from "../db/database.ts";
 
 import { chinaYear } from "../time/china-time.ts";
 
-import { highlightTitle, snippet } from "./highlight.ts";
+import { highlightTitle, highlightWords, snippet } from "./highlight.ts";
 
 import { SearchKinds } from "./kinds.ts";
 
-import {
-  docNumberToken,
-  indexTokens,
-  knownHomophone,
-  looksLikeDocNumber,
-  queryTokens,
-  toPinyin,
-} from "./segmenter.ts";
+import { indexTokens, knownHomophone, queryTokens, subWords, toPinyin } from "./segmenter.ts";
+
+import { docNumberIndexTokens, docNumberQueryToken } from "./doc-number.ts";
+
+import { LearnedSynonyms } from "./learned-synonyms.ts";
 
 export interface SearchDocument {
   /** Stable key, e.g. "article:42" or "service:11420000…". */
@@ -28,8 +25,13 @@ export interface SearchDocument {
   url: string;
   siteIds: number[];
   publishedAt: string;
-  /** 发文字号 to make exactly findable, if any. */
+  /** 发文字号 to make exactly findable (in any typed form, or without its year), if any. */
   docNumber?: string | null;
+  /** Issuing body and keywords: searchable with their own weight, kept out of the snippet. */
+  issuer?: string | null;
+  keywords?: string | null;
+  /** The site the document belongs to, counted in the site facet (default: the first of siteIds). */
+  ownerSiteId?: number | null;
   meta?: Record<string, unknown>;
 }
 
@@ -93,7 +95,13 @@ interface PreparedDocument {
 function prepareDocument(doc: SearchDocument): PreparedDocument {
   const titleTokens = indexTokens(doc.title);
   const bodyTokens = indexTokens(doc.body);
-  if (doc.docNumber) bodyTokens.push(docNumberToken(doc.docNumber));
+  const metaTokens = [
+    ...(doc.docNumber ? [...docNumberIndexTokens(doc.docNumber), ...indexTokens(doc.docNumber)] : []),
+    ...(doc.issuer ? indexTokens(doc.issuer) : []),
+    ...(doc.keywords ? indexTokens(doc.keywords) : []),
+  ];
+  const owner =
+    doc.ownerSiteId != null && doc.siteIds.includes(doc.ownerSiteId) ? doc.ownerSiteId : doc.siteIds[0];
   return {
     doc,
     titleTokens,
@@ -107,17 +115,100 @@ function prepareDocument(doc: SearchDocument): PreparedDocument {
       publishedAt: doc.publishedAt,
       tokens: bodyTokens.join(" "),
       titleTokens: titleTokens.join(" "),
+      metaTokens: metaTokens.join(" "),
+      siteId: owner ?? null,
       meta: JSON.stringify(doc.meta ?? {}),
     },
   };
 }
 
 const MAX_QUERY_TOKENS = 12;
+
+/** One query term: a word and its approved synonyms (any of them matches), with its BM25 weight. */
+interface QueryTerm {
+  forms: string[];
+  weight: number;
+  /** Conjunctions of sub-words that also match the term (a compound segmented otherwise). */
+  parts?: string[][];
+}
+
+function plainTerms(tokens: string[]): QueryTerm[] {
+  return tokens.map((t) => ({ forms: [t], weight: 1 }));
+}
+
+function termTokens(terms: QueryTerm[]): string[] {
+  return [...new Set(terms.flatMap((t) => t.forms))];
+}
+
+/** Field weights of BM25 (SQLite) and ts_rank (PostgreSQL, same ratios). */
+const FIELD_WEIGHTS = { title: 8, meta: 4, body: 1 };
+/** How the ranking signals combine (see score() and proximity()); tuned on data/eval/dev-*.jsonl. */
+const RANK = { relevance: 1.0, coverage: 1.2, recency: 0.05, proximity: 0.3 };
+/** The first pages (this many results) are re-ranked with term proximity. */
+const RERANK_DEPTH = 50;
+/** A term in more than this share of the documents selects nothing (once the index is this big). */
+const COMMON_SHARE = 0.25;
+/** The share of the query's term weight a result must match (while any document does). */
+const MIN_SHARE = 0;
+const COMMON_MIN_DOCS = 200;
+const STATS_TTL_MS = 60_000;
+
+/**
+ * How close together the query's terms occur (0–1): the best of the title and the start of the
+ * body, as the length of the words over the span of the shortest window holding every matched term.
+ */
+export function proximity(title: string, body: string, terms: string[][]): number {
+  let best = 0;
+  for (const text of [title, body.slice(0, 4000)]) {
+    const positions: { at: number; term: number; len: number }[] = [];
+    terms.forEach((forms, term) => {
+      for (const form of forms) {
+        let at = text.indexOf(form);
+        let guard = 0;
+        while (at >= 0 && guard++ < 50) {
+          positions.push({ at, term, len: form.length });
+          at = text.indexOf(form, at + form.length);
+        }
+      }
+    });
+    const present = new Set(positions.map((p) => p.term));
+    if (present.size < 2) continue;
+    positions.sort((a, b) => a.at - b.at);
+    const need = present.size;
+    const counts = new Map<number, number>();
+    let have = 0;
+    let lo = 0;
+    let span = Infinity;
+    for (let hi = 0; hi < positions.length; hi++) {
+      const h = positions[hi];
+      counts.set(h.term, (counts.get(h.term) ?? 0) + 1);
+      if (counts.get(h.term) === 1) have++;
+      while (have === need) {
+        const l = positions[lo];
+        span = Math.min(span, h.at + h.len - l.at);
+        counts.set(l.term, counts.get(l.term)! - 1);
+        if (counts.get(l.term) === 0) have--;
+        lo++;
+      }
+    }
+    const words = terms.reduce(
+      (s, forms, i) => s + (present.has(i) ? Math.min(...forms.map((f) => f.length)) : 0),
+      0,
+    );
+    const share = present.size / terms.length;
+    best = Math.max(best, share * Math.min(1, words / span));
+  }
+  return best;
+}
 /** PostgreSQL's largest tsvector position. */
 const MAX_POSITION = 16383;
 
-/** A tsvector literal with positions, so setweight-style weights survive (title A, body B). */
-export function weightedVector(titleTokens: string[], bodyTokens: string[]): string {
+/** A tsvector literal with positions, so setweight-style weights survive (title A, meta C, body B). */
+export function weightedVector(
+  titleTokens: string[],
+  bodyTokens: string[],
+  metaTokens: string[] = [],
+): string {
   const parts: string[] = [];
   let position = 0;
   const add = (tokens: string[], weight: string) => {
@@ -128,12 +219,13 @@ export function weightedVector(titleTokens: string[], bodyTokens: string[]): str
     }
   };
   add(titleTokens, "A");
+  add(metaTokens, "C");
   add(bodyTokens, "B");
   return parts.join(" ");
 }
 
 /** Ranking and facets consider at most this many matches (the newest); see candidates(). */
-export const CANDIDATE_LIMIT = 2000;
+export const CANDIDATE_LIMIT = 1000;
 
 /**
  * One search index over SQLite FTS5 or PostgreSQL tsvector. Documents are segmented by jieba in
@@ -146,6 +238,10 @@ export class SearchIndex {
   private readonly results = new Map<string, { at: number; result: Promise<SearchResult> }>();
   /** Labels of the document kinds, contributed by the modules that index them. */
   readonly kinds = new SearchKinds();
+  /** Synonym pairs approved in the console (mined from the platform's own text). */
+  readonly synonyms = new LearnedSynonyms();
+  private docCount: { at: number; n: number } | null = null;
+  private readonly dfCache = new Map<string, { at: number; df: number }>();
 
   constructor(
     private readonly store: Db<SearchTables>,
@@ -161,14 +257,21 @@ export class SearchIndex {
 
   /** Forgets cached results (another instance changed the index). */
   clearCache(): void {
+    this.invalidate();
+    this.synonyms.invalidate();
+  }
+
+  private invalidate(): void {
     this.results.clear();
+    this.dfCache.clear();
+    this.docCount = null;
   }
 
   async upsert(doc: SearchDocument): Promise<void> {
-    this.results.clear();
+    this.invalidate();
     const prepared = prepareDocument(doc);
     await this.db.transaction().execute((trx) => this.write(trx, prepared));
-    this.results.clear();
+    this.invalidate();
   }
 
   /**
@@ -177,14 +280,14 @@ export class SearchIndex {
    */
   async upsertMany(docs: SearchDocument[]): Promise<void> {
     if (docs.length === 0) return;
-    this.results.clear();
+    this.invalidate();
     const prepared = docs.map(prepareDocument);
     await this.db.transaction().execute(async (trx) => {
       const terms = new Map<string, number>();
       for (const p of prepared) await this.write(trx, p, terms);
       for (const [term, count] of terms) await this.addTermCount(trx, term, count);
     });
-    this.results.clear();
+    this.invalidate();
   }
 
   private async write(
@@ -220,12 +323,15 @@ export class SearchIndex {
     }
     if (this.store.dialect === "sqlite") {
       await sql`DELETE FROM search_fts WHERE rowid = ${id}`.execute(trx);
-      await sql`INSERT INTO search_fts (rowid, title_tokens, tokens) VALUES (${id}, ${row.titleTokens}, ${row.tokens})`.execute(
-        trx,
-      );
+      await sql`INSERT INTO search_fts (rowid, title_tokens, meta_tokens, tokens)
+        VALUES (${id}, ${row.titleTokens}, ${row.metaTokens}, ${row.tokens})`.execute(trx);
     } else {
-      // Weights only stick to positions, so the vector is written with them: title A, body B.
-      const vector = weightedVector(row.titleTokens.split(" "), row.tokens.split(" "));
+      // Weights only stick to positions, so the vector is written with them: title A, meta C, body B.
+      const vector = weightedVector(
+        row.titleTokens.split(" "),
+        row.tokens.split(" "),
+        String(row.metaTokens ?? "").split(" "),
+      );
       await sql`UPDATE search_docs SET tsv = ${vector}::tsvector WHERE id = ${id}`.execute(trx);
     }
   }
@@ -252,7 +358,7 @@ export class SearchIndex {
   }
 
   async remove(key: string): Promise<void> {
-    this.results.clear();
+    this.invalidate();
     await this.db.transaction().execute(async (trx) => {
       const existing = await trx
         .selectFrom("searchDocs")
@@ -265,7 +371,7 @@ export class SearchIndex {
       await trx.deleteFrom("searchDocSites").where("docId", "=", existing.id).execute();
       await trx.deleteFrom("searchDocs").where("id", "=", existing.id).execute();
     });
-    this.results.clear();
+    this.invalidate();
   }
 
   async count(): Promise<number> {
@@ -301,52 +407,148 @@ export class SearchIndex {
     const pageSize = Math.min(Math.max(query.pageSize ?? 10, 1), 50);
     const page = Math.max(query.page ?? 1, 1);
     const text = query.q.trim().slice(0, 100);
-    let tokens = looksLikeDocNumber(text)
-      ? [docNumberToken(text)]
-      : queryTokens(text).slice(0, MAX_QUERY_TOKENS);
+    const docNumber = docNumberQueryToken(text);
+    let terms = docNumber ? [{ forms: [docNumber], weight: 1 }] : await this.analyse(text);
     const empty: SearchResult = {
       total: 0,
       page,
       pageSize,
       hits: [],
       facets: { site: [], kind: [], year: [] },
-      tokens,
+      tokens: termTokens(terms),
       suggestion: null,
     };
-    if (tokens.length === 0) return empty;
+    if (terms.length === 0) return empty;
 
-    let result = await this.run(tokens, "all", query, page, pageSize);
-    if (result.total === 0 && tokens.length > 1)
-      result = await this.run(tokens, "any", query, page, pageSize);
-    if (result.total === 0 && looksLikeDocNumber(text)) {
+    // Every term may match (OR) and matching more of the query's weight ranks higher (AND as a
+    // boost, not a filter), so a long question still finds what its key terms find. MIN_SHARE can
+    // demand a share of the query's weight; on the tuning set any floor cost recall (0 is best).
+    let result = await this.run(terms, "any", query, page, pageSize, MIN_SHARE);
+    if (result.total === 0 && terms.length > 1 && MIN_SHARE > 0)
+      result = await this.run(terms, "any", query, page, pageSize);
+    if (result.total === 0 && docNumber) {
       // Not a known 发文字号: search its words instead.
-      tokens = queryTokens(text).slice(0, MAX_QUERY_TOKENS);
-      if (tokens.length > 0) result = await this.run(tokens, "any", query, page, pageSize);
+      terms = await this.analyse(text);
+      if (terms.length > 0) result = await this.run(terms, "any", query, page, pageSize);
     }
-    if (result.total === 0) result = await this.run(tokens, "prefix", query, page, pageSize);
+    if (result.total === 0 && terms.length > 0)
+      result = await this.run(terms, "prefix", query, page, pageSize);
     // A query that sounds like a known word but is not one (公基金) is most likely a typo of it,
     // even when its fragments happen to match something.
     const homophone = await this.homophoneOfQuery(text, query);
     if (result.total > 0) return homophone ? { ...result, suggestion: homophone } : result;
+    const tokens = termTokens(terms);
     return { ...empty, tokens, suggestion: homophone ?? (await this.suggest(tokens, query)) };
   }
 
   private async homophoneOfQuery(text: string, query: SearchQuery): Promise<string | null> {
     const word = knownHomophone(text.replace(/\s/g, ""));
     if (!word) return null;
-    const probe = await this.run(queryTokens(word), "all", { ...query, kind: null, year: null }, 1, 1);
+    const probe = await this.run(
+      plainTerms(queryTokens(word)),
+      "all",
+      { ...query, kind: null, year: null },
+      1,
+      1,
+    );
     return probe.total > 0 ? word : null;
   }
 
-  private matchExpression(tokens: string[], mode: MatchMode): RawBuilder<unknown> {
-    if (this.store.dialect === "sqlite") {
-      const quoted = tokens.map((t) => `"${t.replace(/"/g, '""')}"${mode === "prefix" ? "*" : ""}`);
-      return sql`search_fts MATCH ${quoted.join(mode === "any" ? " OR " : " AND ")}`;
-    }
-    const quoted = tokens.map(
-      (t) => `'${t.replace(/'/g, "''").replace(/\\/g, "\\\\")}'${mode === "prefix" ? ":*" : ""}`,
+  /** Documents in the index (cached for a minute: it only scales term weights). */
+  private async documentCount(): Promise<number> {
+    const now = Date.now();
+    if (this.docCount && now - this.docCount.at < STATS_TTL_MS) return this.docCount.n;
+    const n = await this.count();
+    this.docCount = { at: now, n };
+    return n;
+  }
+
+  /** How many documents match a term (cached for a minute). */
+  private async documentFrequency(term: QueryTerm): Promise<number> {
+    const now = Date.now();
+    const key = this.termExpression(term, "any");
+    const cached = this.dfCache.get(key);
+    if (cached && now - cached.at < STATS_TTL_MS) return cached.df;
+    const match = this.matchExpression([term], "any");
+    const from = this.store.dialect === "sqlite" ? sql`search_fts` : sql`search_docs d`;
+    const row = await sql<{ n: number }>`SELECT count(*) AS n FROM ${from} WHERE ${match}`.execute(
+      this.store.read,
     );
-    return sql`d.tsv @@ ${quoted.join(mode === "any" ? " | " : " & ")}::tsquery`;
+    const df = Number(row.rows[0]?.n ?? 0);
+    if (this.dfCache.size >= 20000) this.dfCache.clear();
+    this.dfCache.set(key, { at: now, df });
+    return df;
+  }
+
+  /**
+   * The query's terms: approved learned phrases found in the text (城乡居保 ↔ 城乡居民基本养老保险,
+   * whatever jieba makes of them) and the remaining words, each with its BM25 weight.
+   */
+  private async analyse(text: string): Promise<QueryTerm[]> {
+    const learned = await this.synonyms.load(this.store);
+    const phrases = learned.phrasesIn(text);
+    let rest = text;
+    const extra: QueryTerm[] = [];
+    for (const p of phrases) {
+      rest = rest.split(p.surface).join(" ");
+      const parts = [p.surface, ...p.partners].map((w) => queryTokens(w)).filter((t) => t.length > 0);
+      if (parts.length > 0) extra.push({ forms: [p.surface, ...p.partners], weight: 1, parts });
+    }
+    const terms = await this.weighTerms(queryTokens(rest).slice(0, MAX_QUERY_TOKENS));
+    if (extra.length === 0) return terms;
+    const n = Math.max(await this.documentCount(), 1);
+    for (const term of extra) {
+      const df = await this.documentFrequency(term);
+      term.weight = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+    }
+    return [...extra, ...terms];
+  }
+
+  /**
+   * The query's terms with their approved synonyms and BM25 weights (IDF from the index itself).
+   * Terms found in a large share of all documents select nothing useful: they are left out when
+   * rarer terms remain (their weight would be near zero anyway).
+   */
+  private async weighTerms(tokens: string[]): Promise<QueryTerm[]> {
+    if (tokens.length === 0) return [];
+    const learned = await this.synonyms.load(this.store);
+    const n = Math.max(await this.documentCount(), 1);
+    const terms: (QueryTerm & { df: number })[] = [];
+    for (const token of tokens) {
+      const forms = [...new Set([token, ...learned.formsOf(token)])];
+      const parts = forms.map(subWords).filter((p) => p.length > 0);
+      const term: QueryTerm = parts.length > 0 ? { forms, weight: 1, parts } : { forms, weight: 1 };
+      const df = await this.documentFrequency(term);
+      term.weight = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      terms.push({ ...term, df });
+    }
+    const rare = terms.filter((t) => n < COMMON_MIN_DOCS || t.df <= n * COMMON_SHARE);
+    const kept = rare.length > 0 ? rare : terms;
+    return kept.map(({ df: _df, ...term }) => term);
+  }
+
+  private termExpression(term: QueryTerm, mode: MatchMode): string {
+    const sqlite = this.store.dialect === "sqlite";
+    const quote = (t: string) =>
+      sqlite
+        ? `"${t.replace(/"/g, '""')}"${mode === "prefix" ? "*" : ""}`
+        : `'${t.replace(/'/g, "''").replace(/\\/g, "\\\\")}'${mode === "prefix" ? ":*" : ""}`;
+    const alternatives = [
+      ...term.forms.map(quote),
+      ...(term.parts ?? []).map((p) => `(${p.map(quote).join(sqlite ? " AND " : " & ")})`),
+    ];
+    return alternatives.length === 1 ? alternatives[0] : `(${alternatives.join(sqlite ? " OR " : " | ")})`;
+  }
+
+  private matchText(terms: QueryTerm[], mode: MatchMode): string {
+    const sqlite = this.store.dialect === "sqlite";
+    const joiner = mode === "all" ? (sqlite ? " AND " : " & ") : sqlite ? " OR " : " | ";
+    return terms.map((t) => this.termExpression(t, mode)).join(joiner);
+  }
+
+  private matchExpression(terms: QueryTerm[], mode: MatchMode): RawBuilder<unknown> {
+    const text = this.matchText(terms, mode);
+    return this.store.dialect === "sqlite" ? sql`search_fts MATCH ${text}` : sql`d.tsv @@ ${text}::tsquery`;
   }
 
   private filters(query: SearchQuery, withKind: boolean): Filters {
@@ -365,31 +567,71 @@ export class SearchIndex {
   }
 
   /**
+   * The share of the query's term weight a document matches (0–1): the AND of the old search, now a
+   * boost rather than a filter, so a long question still finds what its key terms find.
+   */
+  private coverage(terms: QueryTerm[], mode: MatchMode): RawBuilder<number> {
+    const total = terms.reduce((s, t) => s + t.weight, 0) || 1;
+    if (terms.length === 1) return sql<number>`1.0`;
+    const parts = terms.map((t, i) => {
+      const w = t.weight / total;
+      const expr = this.termExpression(t, mode);
+      // SQLite: each term's matches are computed once, in a materialised CTE (see termSets()).
+      return this.store.dialect === "sqlite"
+        ? sql`(CASE WHEN search_fts.rowid IN (SELECT id FROM ${sql.raw(`cov_t${i}`)}) THEN ${sql.lit(w)} ELSE 0.0 END)`
+        : sql`(CASE WHEN d.tsv @@ ${expr}::tsquery THEN ${sql.lit(w)} ELSE 0.0 END)`;
+    });
+    return sql<number>`(${sql.join(parts, sql` + `)})`;
+  }
+
+  /** SQLite: the CTEs holding each term's matching rows, for coverage() (evaluated once each). */
+  private termSets(terms: QueryTerm[], mode: MatchMode): RawBuilder<unknown> {
+    const ctes = terms.map(
+      (t, i) =>
+        sql`${sql.raw(`cov_t${i}`)} AS MATERIALIZED (SELECT rowid AS id FROM search_fts WHERE search_fts MATCH ${this.termExpression(t, mode)})`,
+    );
+    return sql`WITH ${sql.join(ctes, sql`, `)} `;
+  }
+
+  /**
    * The documents a query considers: every match that passes the filters, up to CANDIDATE_LIMIT of
-   * the newest (highest id) ones, each with its text relevance. Bounding this set keeps ranking and
-   * facets fast on huge result sets (a common word over 100,000 articles); below the limit
-   * everything is exact.
+   * the newest (highest id) ones, each with its text relevance (BM25 with field weights: title,
+   * 发文字号/issuer/keywords, body) and coverage. Bounding this set keeps ranking and facets fast on
+   * huge result sets (a common word over 100,000 articles); below the limit everything is exact.
    */
   private candidates(
-    tokens: string[],
+    terms: QueryTerm[],
     mode: MatchMode,
     filters: Filters,
     withRelevance = true,
+    minShare = 0,
   ): RawBuilder<unknown> {
-    const match = this.matchExpression(tokens, mode);
+    const match = this.matchExpression(terms, mode);
     const where = sql.join([match, ...filters.parts], sql` AND `);
+    const needCov = withRelevance || (minShare > 0 && terms.length > 1);
+    const cov = needCov ? this.coverage(terms, mode) : sql`1.0`;
+    let inner: RawBuilder<unknown>;
     if (this.store.dialect === "sqlite") {
       const from = filters.needsDoc
         ? sql`search_fts JOIN search_docs d ON d.id = search_fts.rowid`
         : sql`search_fts`;
-      const rel = withRelevance ? sql`-bm25(search_fts, 8.0, 1.0)` : sql`0`;
-      return sql`SELECT search_fts.rowid AS id, ${rel} AS rel FROM ${from}
+      const rel = withRelevance
+        ? sql`-bm25(search_fts, ${sql.lit(FIELD_WEIGHTS.title)}, ${sql.lit(FIELD_WEIGHTS.meta)}, ${sql.lit(FIELD_WEIGHTS.body)})`
+        : sql`0`;
+      const ctes = needCov && terms.length > 1 ? this.termSets(terms, mode) : sql``;
+      inner = sql`${ctes}SELECT search_fts.rowid AS id, ${rel} AS rel, ${cov} AS cov FROM ${from}
         WHERE ${where} ORDER BY search_fts.rowid DESC LIMIT ${this.candidateLimit}`;
+    } else {
+      const any = this.matchText(terms, mode === "prefix" ? "prefix" : "any");
+      // ts_rank weights are {D, C, B, A}: meta C, body B, title A, in the same ratio as SQLite's bm25.
+      const weights = `{0.1, ${FIELD_WEIGHTS.meta / FIELD_WEIGHTS.title}, ${FIELD_WEIGHTS.body / FIELD_WEIGHTS.title}, 1.0}`;
+      const rel = withRelevance ? sql`ts_rank(${weights}::float4[], d.tsv, ${any}::tsquery, 1)` : sql`0`;
+      inner = sql`SELECT d.id, ${rel} AS rel, ${cov} AS cov FROM search_docs d
+        WHERE ${where} ORDER BY d.id DESC LIMIT ${this.candidateLimit}`;
     }
-    const quoted = tokens.map((t) => `'${t.replace(/'/g, "''").replace(/\\/g, "\\\\")}'`).join(" | ");
-    const rel = withRelevance ? sql`ts_rank(d.tsv, ${quoted}::tsquery) * 20.0` : sql`0`;
-    return sql`SELECT d.id, ${rel} AS rel FROM search_docs d
-      WHERE ${where} ORDER BY d.id DESC LIMIT ${this.candidateLimit}`;
+    if (!(minShare > 0 && terms.length > 1)) return inner;
+    // A floating-point share: compare with a little slack.
+    return sql`SELECT m.id, m.rel, m.cov FROM (${inner}) m WHERE m.cov >= ${minShare - 1e-9}`;
   }
 
   /**
@@ -398,13 +640,13 @@ export class SearchIndex {
    * the filters among those at least as new as the oldest candidate.
    */
   private async matchCount(
-    tokens: string[],
+    terms: QueryTerm[],
     mode: MatchMode,
     filtered: boolean,
     considered: number,
     oldestId: number,
   ): Promise<number> {
-    const match = this.matchExpression(tokens, mode);
+    const match = this.matchExpression(terms, mode);
     const [from, id] =
       this.store.dialect === "sqlite" ? [sql`search_fts`, sql`rowid`] : [sql`search_docs d`, sql`d.id`];
     const row = await sql<{ all: number; recent: number }>`SELECT count(*) AS "all",
@@ -417,15 +659,18 @@ export class SearchIndex {
     return Math.max(considered, Math.round((all * considered) / recent));
   }
 
-  /** Facet counts (kind × year, site) and the candidate count, in one pass over the candidates. */
+  /**
+   * Facet counts (kind × year, site) and the candidate count, in one pass over the candidates. Each
+   * document counts once per facet (under the site it belongs to), so every facet adds up to the total.
+   */
   private async facetRows(candidates: RawBuilder<unknown>) {
     const rows = await sql<{ f: string; kind: string | null; value: number | null; count: number }>`
       WITH c AS MATERIALIZED (${candidates})
       SELECT 'y' AS f, d.kind AS kind, d.year AS value, count(*) AS count
         FROM c JOIN search_docs d ON d.id = c.id GROUP BY d.kind, d.year
       UNION ALL
-      SELECT 's' AS f, NULL AS kind, s.site_id AS value, count(*) AS count
-        FROM c JOIN search_doc_sites s ON s.doc_id = c.id GROUP BY s.site_id
+      SELECT 's' AS f, NULL AS kind, d.site_id AS value, count(*) AS count
+        FROM c JOIN search_docs d ON d.id = c.id WHERE d.site_id IS NOT NULL GROUP BY d.site_id
       UNION ALL
       SELECT 'o' AS f, NULL AS kind, min(c.id) AS value, count(*) AS count FROM c`.execute(this.store.read);
     const kindYear = rows.rows
@@ -439,24 +684,28 @@ export class SearchIndex {
   }
 
   private score(): RawBuilder<number> {
-    // Relevance (title matches weigh most) plus a recency bonus that halves after about a year.
+    // Text relevance relative to the best candidate, the share of the query matched, and a small
+    // recency bonus that halves after about a year (a tie-breaker, not a ranking signal).
+    const relevance = sql`coalesce(c.rel / nullif(max(c.rel) OVER (), 0), 0) * ${sql.lit(RANK.relevance)} + c.cov * ${sql.lit(RANK.coverage)}`;
     if (this.store.dialect === "sqlite") {
-      return sql<number>`(c.rel + 2.0 / (1.0 + (julianday('now') - julianday(d.published_at)) / 365.0))`;
+      return sql<number>`(${relevance} + ${sql.lit(RANK.recency)} / (1.0 + (julianday('now') - julianday(d.published_at)) / 365.0))`;
     }
-    return sql<number>`(c.rel + 2.0 / (1.0 + extract(epoch from (now() - d.published_at::timestamptz)) / 86400.0 / 365.0))`;
+    return sql<number>`(${relevance} + ${sql.lit(RANK.recency)} / (1.0 + extract(epoch from (now() - d.published_at::timestamptz)) / 86400.0 / 365.0))`;
   }
 
   private async run(
-    tokens: string[],
+    terms: QueryTerm[],
     mode: MatchMode,
     query: SearchQuery,
     page: number,
     pageSize: number,
+    minShare = 0,
   ): Promise<SearchResult> {
+    const tokens = termTokens(terms);
     const filtersAll = this.filters(query, true);
     const filtersButKind = this.filters(query, false);
-    const candidatesAll = this.candidates(tokens, mode, filtersAll);
-    const main = await this.facetRows(this.candidates(tokens, mode, filtersAll, false));
+    const candidatesAll = this.candidates(terms, mode, filtersAll, true, minShare);
+    const main = await this.facetRows(this.candidates(terms, mode, filtersAll, false, minShare));
     if (main.considered === 0) {
       return {
         total: 0,
@@ -470,16 +719,19 @@ export class SearchIndex {
     }
     // The kind facet ignores the chosen kind: it needs the candidates without that filter.
     const butKind = query.kind
-      ? await this.facetRows(this.candidates(tokens, mode, filtersButKind, false))
+      ? await this.facetRows(this.candidates(terms, mode, filtersButKind, false, minShare))
       : main;
     // Past the candidate limit, counts are estimated from the newest candidates.
     const scaleOf = async (set: typeof main, filtered: boolean) =>
       set.considered >= this.candidateLimit
-        ? (await this.matchCount(tokens, mode, filtered, set.considered, set.oldestId)) / set.considered
+        ? (await this.matchCount(terms, mode, filtered, set.considered, set.oldestId)) / set.considered
         : 1;
     const scale = await scaleOf(main, filtersAll.parts.length > 0);
     const kindScale = butKind === main ? scale : await scaleOf(butKind, filtersButKind.parts.length > 0);
     const total = Math.round(main.considered * scale);
+    // The first pages are re-ranked in Node with term proximity; deeper pages keep the SQL order.
+    const offset = (page - 1) * pageSize;
+    const rerank = offset + pageSize <= RERANK_DEPTH && terms.length > 1;
     const rows = await sql<{
       docKey: string;
       kind: string;
@@ -488,10 +740,20 @@ export class SearchIndex {
       url: string;
       publishedAt: string;
       meta: string;
-    }>`SELECT d.doc_key, d.kind, d.title, d.body, d.url, d.published_at, d.meta
+      score: number;
+    }>`SELECT d.doc_key, d.kind, d.title, d.body, d.url, d.published_at, d.meta, ${this.score()} AS score
         FROM (${candidatesAll}) c JOIN search_docs d ON d.id = c.id
         ORDER BY ${this.score()} DESC, d.published_at DESC, d.id DESC
-        LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`.execute(this.store.read);
+        LIMIT ${rerank ? RERANK_DEPTH : pageSize} OFFSET ${rerank ? 0 : offset}`.execute(this.store.read);
+    let ranked = rows.rows;
+    if (rerank) {
+      const words = terms.map((t) => highlightWords(t.forms));
+      ranked = ranked
+        .map((r, i) => ({ r, i, s: Number(r.score) + RANK.proximity * proximity(r.title, r.body, words) }))
+        .sort((a, b) => b.s - a.s || a.i - b.i)
+        .map((x) => x.r)
+        .slice(offset, offset + pageSize);
+    }
     const counted = <K extends string | number>(
       items: { key: K; count: number }[],
       factor: number,
@@ -513,7 +775,7 @@ export class SearchIndex {
       tokens,
       suggestion: null,
       approximate: scale !== 1 || kindScale !== 1,
-      hits: rows.rows.map((r) => ({
+      hits: ranked.map((r) => ({
         key: r.docKey,
         kind: r.kind,
         title: r.title,
@@ -558,7 +820,7 @@ export class SearchIndex {
       corrected.push(replacement ?? token);
     }
     if (!changed) return null;
-    const probe = await this.run(corrected, "all", { ...query, kind: null, year: null }, 1, 1);
+    const probe = await this.run(plainTerms(corrected), "all", { ...query, kind: null, year: null }, 1, 1);
     return probe.total > 0 ? corrected.join("") : null;
   }
 

@@ -70,6 +70,16 @@ export function queryTokens(text: string): string[] {
   return [...new Set(clean(jieba.cut(text, true)))];
 }
 
+/**
+ * The parts a compound query word may be indexed as when a document segments it differently
+ * (税务总局 inside 国家税务总局 is indexed as 税务 + 总局): its search-mode sub-words, or none.
+ */
+export function subWords(token: string): string[] {
+  if ([...token].length < 3) return [];
+  const parts = clean(jieba.cutForSearch(token, true)).filter((t) => t !== token && [...t].length >= 2);
+  return [...new Set(parts)];
+}
+
 /** Plain segmentation (no canonicalisation), e.g. for keyword extraction. */
 export function segment(text: string): string[] {
   return jieba.cut(text, true).filter((t) => WORD_CHAR.test(t));

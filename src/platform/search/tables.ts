@@ -8,6 +8,7 @@ export interface SearchTables {
   searchDocs: SearchDocRow;
   searchDocSites: SearchDocSiteRow;
   searchTerms: SearchTermRow;
+  searchSynonyms: SearchSynonymRow;
 }
 
 export interface SearchDocRow {
@@ -21,6 +22,10 @@ export interface SearchDocRow {
   publishedAt: string;
   tokens: string;
   titleTokens: string;
+  /** 发文字号, issuer and keywords: searchable with their own weight, never shown as the snippet. */
+  metaTokens: Generated<string>;
+  /** The site the document belongs to (facets count each document once). */
+  siteId: number | null;
   meta: string; // JSON
 }
 
@@ -33,4 +38,22 @@ export interface SearchTermRow {
   term: string;
   df: number;
   pinyin: string;
+}
+
+export type SynonymStatus = "candidate" | "approved" | "rejected";
+export type SynonymSource = "abbreviation" | "definition" | "cooccurrence";
+
+/** A pair mined from the platform's own text: `word` means `canonical`; used once approved. */
+export interface SearchSynonymRow {
+  id: Generated<number>;
+  word: string;
+  canonical: string;
+  source: SynonymSource;
+  score: number;
+  /** A short excerpt showing the pair (for the reviewer). */
+  evidence: string;
+  status: SynonymStatus;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  createdAt: string;
 }

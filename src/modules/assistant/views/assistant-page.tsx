@@ -59,9 +59,7 @@ function Turn({ ctx, turn, conversationId }: { ctx: PageContext; turn: TurnView;
         <span class="assistant-who">智能客服：</span>
         <p>{turn.answer}</p>
         {turn.answered && turn.sourceQuestion ? (
-          <p class="meta assistant-source">
-            答案来源：知识库条目“{turn.sourceQuestion}”（{turn.faqId}）
-          </p>
+          <p class="meta assistant-source">答案来源：知识库条目“{turn.sourceQuestion}”</p>
         ) : null}
         {turn.links.length > 0 ? (
           <ul class="assistant-links">

@@ -15,7 +15,7 @@ export function ArticleList({
   if (items.length === 0) return <p class="meta">本栏目暂无信息</p>;
   if (policy) {
     return (
-      <table class="data-table">
+      <table class="data-table policy-table">
         <caption class="visually-hidden">政策文件列表</caption>
         <thead>
           <tr>
@@ -31,8 +31,10 @@ export function ArticleList({
               <td>
                 <a href={`${base}/art/${a.id}.html`}>{a.title}</a>
               </td>
-              <td>{a.docNumber ?? "—"}</td>
-              <td>{formatDate(a.publishedAt)}</td>
+              <td class="doc-number">{a.docNumber ?? "—"}</td>
+              <td class="date">
+                <time dateTime={a.publishedAt ?? undefined}>{formatDate(a.publishedAt)}</time>
+              </td>
               <td>
                 <span class={`validity validity-${a.validity}`}>{a.validity ?? "—"}</span>
               </td>
