@@ -141,6 +141,8 @@ export function benchValues(idNumber: string): Record<string, string | string[]>
     contactName: "李四",
     contactPhone: "13800138000",
     remark: "本人自2026年3月起在平台从事配送工作，申请办理灵活就业登记。",
+    // The ID card is fetched from the population registry (免提交) with the applicant's consent.
+    onceOnlyConsent: "1",
   };
 }
 

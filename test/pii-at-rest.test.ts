@@ -214,7 +214,8 @@ for (const engine of ENGINES) {
       assert.notEqual(result.currentKey, oldKey);
       assert.deepEqual([...result.usage.keys()], [result.currentKey]);
       assert.deepEqual(result.retired, [oldKey]);
-      assert.equal((await everything(t.config)).includes(`v1:${oldKey}:`), false);
+      const left = (await everything(t.config)).split("\n").filter((part) => part.includes(`v1:${oldKey}:`));
+      assert.equal(left.length, 0, `old key still in: ${left.map((p) => p.slice(0, 300)).join(" | ")}`);
       const again = await rotateKeys(t.config);
       assert.equal(again.rewritten, 0, "idempotent: a second run has nothing to do");
       const fresh = await createAppDeps({ ...t.config, seedDemo: false });

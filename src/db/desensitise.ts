@@ -319,10 +319,22 @@ async function rewrite(db: AnyKysely, cipher: FieldCipher, fake: Faker): Promise
         WHERE id = ${l.id}`.execute(trx);
       n++;
     }
-    // Emergency registration records are not faked but left out: a test copy needs the campaigns only.
-    for (const table of ["sessions", "phone_codes", "sms_outbox", "registration_records"])
+    // Left out rather than faked: emergency registration records (a test copy needs the campaigns only),
+    // e-licences (signed credentials cannot be faked without re-issuing them; the log's leaves hold only
+    // digests) and disclosure requests with their histories.
+    for (const table of [
+      "sessions",
+      "phone_codes",
+      "sms_outbox",
+      "registration_records",
+      "licences",
+      "disclosure_events",
+      "disclosure_requests",
+    ])
       await sql`DELETE FROM ${sql.table(table)}`.execute(trx);
     await sql`DELETE FROM kv WHERE key = 'app:cookie-secret'`.execute(trx);
+    // Secrets kept sealed in kv (e.g. the e-licence issuer and log keys): the copy makes its own.
+    await sql`DELETE FROM kv WHERE value LIKE ${'"v1:%'}`.execute(trx);
     await sql`UPDATE staff_users SET totp_secret = NULL`.execute(trx);
   });
   return n;

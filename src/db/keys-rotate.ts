@@ -3,7 +3,7 @@ import { loadConfig, type Config } from "../config.ts";
 import { openDatabase, openFieldCipher } from "../platform/db/database.ts";
 import { migrateToLatest } from "../platform/db/migrate.ts";
 import { addKeyToFile, resolveDataKeys, retireKeysInFile } from "../platform/crypto/data-keys.ts";
-import { keyUsage, resealFields, type ResealProgress } from "../migrations/sealed-fields.ts";
+import { keyUsage, resealFields, resealKvValues, type ResealProgress } from "../migrations/sealed-fields.ts";
 
 export interface RotateOptions {
   /** Append a freshly generated key to the key file first (key files only). */
@@ -46,7 +46,9 @@ export async function rotateKeys(config: Config, options: RotateOptions = {}): P
   const store = openDatabase(config, cipher);
   try {
     await migrateToLatest(store);
-    const rewritten = await resealFields(store.db, cipher, "rotate", options.progress, options.batch);
+    const rewritten =
+      (await resealFields(store.db, cipher, "rotate", options.progress, options.batch)) +
+      (await resealKvValues(store.db, cipher));
     const usage = await keyUsage(store.db);
     let retired: string[] = [];
     if (options.retire) {

@@ -178,8 +178,39 @@ async function personLoginNames(db: AnyKysely, cipher: FieldCipher): Promise<num
 }
 
 /** Values under each key id, per field (for `keys:rotate` and the tests). */
+/** kv values that are sealed strings (JSON '"v1:…"'), e.g. the e-licence issuer's private keys. */
+async function sealedKvValues(db: AnyKysely): Promise<{ key: string; raw: string }[]> {
+  const { rows } = await sql<{ key: string; value: string }>`SELECT ${sql.ref("key")} AS key, value FROM kv
+    WHERE value LIKE ${'"v1:%'}`.execute(db);
+  return rows.flatMap(({ key, value }) => {
+    try {
+      const raw = JSON.parse(value) as unknown;
+      return typeof raw === "string" && FieldCipher.isSealed(raw) ? [{ key, raw }] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** Re-seals sealed kv values under the current key (keys:rotate); returns how many were rewritten. */
+export async function resealKvValues(db: AnyKysely, cipher: FieldCipher): Promise<number> {
+  let n = 0;
+  for (const { key, raw } of await sealedKvValues(db)) {
+    if (FieldCipher.keyIdOf(raw) === cipher.current.id) continue;
+    await sql`UPDATE kv SET value = ${JSON.stringify(cipher.reseal(raw))} WHERE ${sql.ref("key")} = ${key}`.execute(
+      db,
+    );
+    n++;
+  }
+  return n;
+}
+
 export async function keyUsage(db: AnyKysely): Promise<Map<string, number>> {
   const usage = new Map<string, number>();
+  for (const { raw } of await sealedKvValues(db)) {
+    const kid = FieldCipher.keyIdOf(raw) ?? "?";
+    usage.set(kid, (usage.get(kid) ?? 0) + 1);
+  }
   for (const field of SEALED_FIELDS) {
     const col = sql.ref(field.column);
     const { rows } = await sql<{ raw: string }>`SELECT ${col} AS raw FROM ${sql.table(field.table)}

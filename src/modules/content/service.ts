@@ -7,7 +7,7 @@ import type { AuditLog } from "../../platform/audit/audit-log.ts";
 
 import type { Db } from "../../platform/db/database.ts";
 
-import { chinaYear, nowIso } from "../../platform/time/china-time.ts";
+import { chinaYear, isDateString, nowIso } from "../../platform/time/china-time.ts";
 
 import { tablesOf, type AnyView } from "../../platform/db/database.ts";
 
@@ -91,8 +91,6 @@ export interface Actor {
   name: string;
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}/;
-
 function validate(input: ArticleInput): Record<string, string> {
   const errors: Record<string, string> = {};
   if (!Object.hasOwn(ARTICLE_KINDS, input.kind)) errors.kind = "请选择信息类型";
@@ -107,7 +105,7 @@ function validate(input: ArticleInput): Record<string, string> {
   if (input.docNumber && input.docNumber.length > 100) errors.docNumber = "发文字号不能超过100字";
   if (input.validity && !VALIDITY.includes(input.validity as (typeof VALIDITY)[number]))
     errors.validity = "有效性须为有效、修改、废止或失效";
-  if (input.writtenAt && (!DATE.test(input.writtenAt) || Number.isNaN(Date.parse(input.writtenAt))))
+  if (input.writtenAt && !isDateString(input.writtenAt.slice(0, 10)))
     errors.writtenAt = "成文日期格式应为 YYYY-MM-DD";
   if (input.publishedAt && Number.isNaN(Date.parse(input.publishedAt)))
     errors.publishedAt = "发布日期格式有误";

@@ -406,7 +406,7 @@ for (const engine of ENGINES) {
       const editor = await StaffSession.login(t.app, "rst_editor");
       const denied = await editor.get("/admin/exchange");
       assert.equal(denied.statusCode, 403);
-      assert.match(denied.body, /仅供数据管理员和平台运维使用/);
+      assert.match(denied.body, /您没有使用「数据共享」的权限/);
     });
   });
 }

@@ -70,7 +70,10 @@ for (const engine of ENGINES) {
         kind: "policy",
         title: "标题保留",
         bodyHtml: "<p>正文</p>",
+        // A 发文字号 in a non-standard form is normalised with a note, never refused (issue 14); the
+        // impossible date is the error here.
         docNumber: "鄂人社发[2026]第003号",
+        writtenAt: "2026-02-30",
       });
       assert.equal(res.statusCode, 400);
       assert.match(res.body, /value="标题保留"/);
