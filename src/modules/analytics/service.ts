@@ -82,6 +82,7 @@ export class AnalyticsService {
   /** Views counted per day|site|visitor in this process (the cap is per instance). */
   private readonly seen = new Map<string, number>();
   private seenDay = "";
+  private readonly agents = new Map<string, { bot: boolean; device: string }>();
   private prunedBefore = "";
   private flushing: Promise<void> = Promise.resolve();
   private readonly kv: KvScope<AnalyticsKv>;
@@ -99,7 +100,7 @@ export class AnalyticsService {
 
   /** Counts one page view (cheap and synchronous: it is on the path of every public page). */
   record(view: PageView): void {
-    if (BOT.test(view.userAgent)) return;
+    if (this.agentOf(view.userAgent).bot) return;
     this.buffer.push(view);
     if (this.buffer.length >= 5000) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs).unref();
@@ -113,6 +114,17 @@ export class AnalyticsService {
 
   async close(): Promise<void> {
     await this.flush();
+  }
+
+  /** Robot or not, and the device class, per user agent (a few hundred distinct ones cover most views). */
+  private agentOf(userAgent: string): { bot: boolean; device: string } {
+    let agent = this.agents.get(userAgent);
+    if (!agent) {
+      if (this.agents.size >= 2000) this.agents.clear();
+      agent = { bot: BOT.test(userAgent), device: deviceOf(userAgent) };
+      this.agents.set(userAgent, agent);
+    }
+    return agent;
   }
 
   private async saltOf(day: string): Promise<string> {
@@ -137,20 +149,28 @@ export class AnalyticsService {
     const dims = new Map<string, number>();
     const visitors = new Map<string, string>();
     const add = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
-    const days = views.map((view) => chinaDate(view.at ?? new Date()));
+    // Views without their own time (all but imports and tests) belong to the day of the flush.
+    const today = chinaDate();
+    const days = views.map((view) => (view.at ? chinaDate(view.at) : today));
     const salts = new Map<string, string>();
     for (const day of new Set(days)) salts.set(day, await this.saltOf(day));
+    // One hash per visitor and flush, however many pages they read in it.
+    const hashes = new Map<string, string>();
     for (const [i, view] of views.entries()) {
       const day = days[i];
       if (day > this.seenDay) {
         this.seen.clear();
         this.seenDay = day;
       }
-      const salt = salts.get(day)!;
-      const visitor = createHash("sha256")
-        .update(`${salt}|${view.siteCode}|${view.ip}|${view.userAgent}`)
-        .digest("base64url")
-        .slice(0, 22);
+      const raw = `${day}|${view.siteCode}|${view.ip}|${view.userAgent}`;
+      let visitor = hashes.get(raw);
+      if (!visitor) {
+        visitor = createHash("sha256")
+          .update(`${salts.get(day)!}|${raw}`)
+          .digest("base64url")
+          .slice(0, 22);
+        hashes.set(raw, visitor);
+      }
       const who = `${day}|${view.siteCode}|${visitor}`;
       const count = (this.seen.get(who) ?? 0) + 1;
       this.seen.set(who, count);
@@ -158,7 +178,7 @@ export class AnalyticsService {
       // A visitor this instance already stored today needs no second insert.
       if (count === 1) visitors.set(who, view.path);
       add(pages, `${day}|${view.siteCode}|${view.path}`);
-      add(dims, `${day}|${view.siteCode}|device|${deviceOf(view.userAgent)}`);
+      add(dims, `${day}|${view.siteCode}|device|${this.agentOf(view.userAgent).device}`);
       const referrer = refererHost(view.referer, view.host);
       if (referrer) add(dims, `${day}|${view.siteCode}|referrer|${referrer}`);
       if (view.elder) add(dims, `${day}|${view.siteCode}|elder|1`);
