@@ -67,6 +67,21 @@ for (const engine of ENGINES) {
       assert.equal(after.pageviews - before, 300);
     });
 
+    it("caps one address that changes its user agent on every request", async () => {
+      const before = (await t.deps.analytics.summary("zjt", today, today)).pageviews;
+      for (let i = 0; i < 3500; i++)
+        t.deps.analytics.record({
+          siteCode: "zjt",
+          path: "/sites/zjt/",
+          ip: "198.51.100.77",
+          userAgent: `${DESKTOP_UA} variant/${i}`,
+          elder: false,
+        });
+      await t.deps.analytics.flush();
+      const after = await t.deps.analytics.summary("zjt", today, today);
+      assert.equal(after.pageviews - before, 3000);
+    });
+
     it("gives the same visitor a different hash on another day (the salt rotates)", async () => {
       const yesterday = shiftDays(today, -1);
       const at = new Date(Date.parse(`${yesterday}T12:00:00+08:00`));

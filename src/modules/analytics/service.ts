@@ -56,6 +56,10 @@ type AnalyticsKv = Record<`salt:${string}`, string> &
 
 const BOT = /bot|spider|crawl|slurp|headless|lighthouse|monitor|curl|wget|python-requests|go-http-client/i;
 const MAX_RANGE_DAYS = 366;
+/** Visitors and addresses whose daily counts are kept in memory at most (per instance). */
+const MAX_TRACKED = 300_000;
+/** One address may count this many times a visitor's daily cap (shared addresses). */
+const ADDRESS_CAP_FACTOR = 10;
 const CHUNK = 400;
 
 export function deviceOf(userAgent: string): string {
@@ -172,9 +176,24 @@ export class AnalyticsService {
         hashes.set(raw, visitor);
       }
       const who = `${day}|${view.siteCode}|${visitor}`;
+      // A client changing its user agent is a new visitor each time, so one address is capped too
+      // (higher: many people share an office or a mobile carrier's address).
+      const fromRaw = `${day}|${view.siteCode}|${view.ip}`;
+      let from = hashes.get(fromRaw);
+      if (!from) {
+        from = `ip:${createHash("sha256")
+          .update(`${salts.get(day)!}|${fromRaw}`)
+          .digest("base64url")
+          .slice(0, 22)}`;
+        hashes.set(fromRaw, from);
+      }
+      const fromCount = (this.seen.get(from) ?? 0) + 1;
       const count = (this.seen.get(who) ?? 0) + 1;
+      // Bounded memory: past the bound the day's counts start afresh (a little over-counting at worst).
+      if (this.seen.size > MAX_TRACKED) this.seen.clear();
+      this.seen.set(from, fromCount);
       this.seen.set(who, count);
-      if (count > this.cap) continue;
+      if (count > this.cap || fromCount > this.cap * ADDRESS_CAP_FACTOR) continue;
       // A visitor this instance already stored today needs no second insert.
       if (count === 1) visitors.set(who, view.path);
       add(pages, `${day}|${view.siteCode}|${view.path}`);

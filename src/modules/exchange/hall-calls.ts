@@ -92,6 +92,9 @@ export class HallGateway {
         try {
           const member = await this.exchange.registerMember({ ...HALL_MEMBER, publicJwk }, "system:onestop");
           fresh.keyId = member.keyId;
+          // The key is kept before the grants: a failure below leaves a member that can still sign
+          // (its calls are refused with a clear reason until the grants exist), never one without a key.
+          await this.kv.setIfAbsent("hall-member", fresh);
           const expiresAt = chinaDayStart(shiftDays(chinaDate(), 3 * 365))!.toISOString();
           for (const g of HALL_GRANTS)
             await this.exchange.grant(
@@ -106,7 +109,6 @@ export class HallGateway {
               },
               "system:onestop",
             );
-          await this.kv.setIfAbsent("hall-member", fresh);
         } catch (error) {
           // Another instance is registering the hall at the same moment: wait for what it stores.
           if (!(await this.waitForKey())) throw error;

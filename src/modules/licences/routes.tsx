@@ -417,7 +417,8 @@ const licencesRoutes: FastifyPluginAsyncTypebox<{ deps: LicencesDeps }> = async 
       const site = await siteOf(deps, request.params.site);
       const ctx = await pageContext(deps, site, request);
       const presentation = formText(request.body, "presentation", 20_000).trim();
-      const verification = await licences.verify(presentation);
+      // The platform's own verifier accepts only presentations made for it (no replay of one shown elsewhere).
+      const verification = await licences.verify(presentation, { aud: licences.verifierAudience });
       reply.header("cache-control", "no-store");
       return sendHtml(
         reply,

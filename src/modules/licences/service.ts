@@ -453,7 +453,7 @@ export class LicencesService {
         kb: {
           payload: {
             iat,
-            aud: options.aud ?? `${this.baseUrl}/licences/verify`,
+            aud: options.aud ?? this.verifierAudience,
             nonce: options.nonce ?? newNonce(),
           },
         },
@@ -465,6 +465,11 @@ export class LicencesService {
       qr: `data:image/svg+xml;base64,${Buffer.from(qr).toString("base64")}`,
       expiresAt: iat + 300,
     };
+  }
+
+  /** The audience of presentations made for the platform's own verifier page. */
+  get verifierAudience(): string {
+    return `${this.baseUrl}/licences/verify`;
   }
 
   async verify(presentation: string, expect: { nonce?: string; aud?: string } = {}): Promise<Verification> {

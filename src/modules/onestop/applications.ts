@@ -575,6 +575,8 @@ export class ApplicationService implements WorkloadSource {
     account: Account,
   ): Promise<Record<string, string>> {
     const errors: Record<string, string> = {};
+    // Only a real-name verified account proves whose records may be fetched.
+    if (!account.verified) return errors;
     const basis = `${item.name}：${item.guide.legalBasis.join("；")}`.slice(0, 300);
     for (const o of onceOnly) {
       if (filing.materials.some((m) => m.index === o.index)) continue;
@@ -589,11 +591,18 @@ export class ApplicationService implements WorkloadSource {
         failed("数据共享交换平台暂不可用");
         continue;
       }
-      const answer = await this.records.fetch(
-        o.source.resource,
-        { filter: query.filter, fields: query.fields },
-        { caseNo: app.trackingNo, basis },
-      );
+      let answer;
+      try {
+        answer = await this.records.fetch(
+          o.source.resource,
+          { filter: query.filter, fields: query.fields },
+          { caseNo: app.trackingNo, basis },
+        );
+      } catch {
+        // The exchange failing is never the applicant's problem: they upload the material instead.
+        failed("数据共享交换平台暂不可用");
+        continue;
+      }
       if (!answer.ok) {
         failed(answer.message);
         continue;

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import { apiError } from "../../platform/http/errors.ts";
+import { apiError, Invalid } from "../../platform/http/errors.ts";
 import { errorResponses, PUBLIC_API, REGISTRATION_API_KEY } from "../../platform/http/api-schema.ts";
 import { QueueFull } from "../../platform/db/group-commit.ts";
 import { currentCitizen } from "../accounts/index.ts";
@@ -223,6 +223,14 @@ const registrationApiRoutes: FastifyPluginAsyncTypebox<{ deps: RegistrationDeps 
           .status(result.created ? 201 : 200)
           .send({ id: result.id, receipt: result.receipt, replaced: !result.created });
       } catch (error) {
+        // A partner's quota counts accepted submissions: a refused one gives its call back.
+        const key = request.headers["x-api-key"];
+        if (
+          channel === "partner" &&
+          typeof key === "string" &&
+          (error instanceof QueueFull || error instanceof Invalid)
+        )
+          await registration.refundKey(key);
         if (error instanceof QueueFull) return queueFull(reply, error);
         throw error;
       }

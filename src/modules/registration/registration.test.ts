@@ -183,6 +183,17 @@ for (const engine of ENGINES) {
       assert.equal(bad.statusCode, 401);
     });
 
+    it("does not spend a partner's quota on submissions it refused", async () => {
+      const c = (await t.deps.registration.campaign("demo-health"))!;
+      const key = await t.deps.registration.createKey(c, "街道系统", 2, "admin");
+      const refused = await post(body({ idNumber: "420102199001011234" }), { "x-api-key": key });
+      assert.equal(refused.statusCode, 400);
+      const first = await post(body({ idNumber: idNumber(300) }), { "x-api-key": key });
+      const second = await post(body({ idNumber: idNumber(301) }), { "x-api-key": key });
+      assert.deepEqual([first.statusCode, second.statusCode], [201, 201]);
+      assert.equal((await post(body({ idNumber: idNumber(302) }), { "x-api-key": key })).statusCode, 429);
+    });
+
     it("serves the public form without JavaScript, keeps input and explains errors in Chinese", async () => {
       const page = await t.app.inject({ url: "/sites/www/registration/demo-health" });
       assert.equal(page.statusCode, 200);

@@ -413,6 +413,23 @@ export class RegistrationService {
     return row;
   }
 
+  /** Gives back the submission a partner key took when it was not accepted (full queue, bad input). */
+  async refundKey(key: string): Promise<void> {
+    const row = await this.db
+      .selectFrom("registrationApiKeys")
+      .select("id")
+      .where("keyHash", "=", hashKey(key))
+      .executeTakeFirst();
+    if (!row) return;
+    await this.db
+      .updateTable("registrationKeyUsage")
+      .set({ calls: sql<number>`calls - 1` })
+      .where("keyId", "=", row.id)
+      .where("day", "=", chinaDate())
+      .where("calls", ">", 0)
+      .execute();
+  }
+
   // ------------------------------------------------------------------ records (console, export)
 
   private recordOf(r: {
