@@ -7,7 +7,6 @@ import { getBlob, putBlob } from "../../platform/files/blob-store.ts";
 import { Conflict, DomainError, forbidden, Invalid, notFound } from "../../platform/http/errors.ts";
 import {
   hashLookupCode,
-  lookupCodeMatches,
   LookupTries,
   newLookupCode,
   newQueryNo,
@@ -260,16 +259,13 @@ export class DisclosureRequests {
   /** The request for a query number and its lookup code; null for any mismatch (tries limited per hour). */
   async lookup(queryNo: string, code: string, now = new Date()): Promise<DisclosureRequest | null> {
     if (!QUERY_NO_PATTERN.test(queryNo.trim()) || !code || code.length > 64) return null;
-    const row = await this.db
+    const found = await this.db
       .selectFrom("disclosureRequests")
       .selectAll()
       .where("queryNo", "=", queryNo.trim())
       .executeTakeFirst();
-    const ok = lookupCodeMatches(row?.lookupHash, code);
+    const row = await this.tries.open(found, code, now);
     if (!row) return null;
-    const giveBack = await this.tries.take(row.id, now);
-    if (!ok) return null;
-    await giveBack();
     return row;
   }
 

@@ -18,7 +18,6 @@ import { nowIso, chinaTime } from "../../platform/time/china-time.ts";
 
 import {
   hashLookupCode,
-  lookupCodeMatches,
   LookupTries,
   newLookupCode,
   newQueryNo,
@@ -515,17 +514,13 @@ export class LetterService implements WorkloadSource {
    */
   async lookup(queryNo: string, code: string, now = new Date()): Promise<Letter | null> {
     if (!QUERY_NO_PATTERN.test(queryNo.trim()) || !code || code.length > 64) return null;
-    const row = await this.db
+    const found = await this.db
       .selectFrom("letters")
       .selectAll()
       .where("queryNo", "=", queryNo.trim())
       .executeTakeFirst();
-    const ok = lookupCodeMatches(row?.lookupHash, code);
+    const row = await this.tries.open(found, code, now);
     if (!row) return null;
-    // Every attempt takes a try first (one atomic statement); a right code gives it back.
-    const giveBack = await this.tries.take(row.id, now);
-    if (!ok) return null;
-    await giveBack();
     if (lookupExpired(row, now))
       throw new Gone(
         "该信件已办结满一年，查询码已失效。如需了解办理情况，请拨打12345政务服务便民热线或重新来信",

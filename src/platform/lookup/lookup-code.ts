@@ -79,6 +79,24 @@ export class LookupTries {
    * Takes a try for the case (every attempt, right or wrong, first takes one); throws TooMany past
    * the limit. Returns a function that gives the try back (call it when the code was right).
    */
+  /**
+   * The case when `code` opens it, else null (no hint which was wrong). Every attempt on a real case
+   * takes a try first (one atomic statement, so parallel guesses cannot slip past: TooMany); a right
+   * code gives it back. `row` is the case found by its query number, if any.
+   */
+  async open<T extends { id: number; lookupHash: string }>(
+    row: T | undefined,
+    code: string,
+    now: Date,
+  ): Promise<T | null> {
+    const ok = lookupCodeMatches(row?.lookupHash, code);
+    if (!row) return null;
+    const giveBack = await this.take(row.id, now);
+    if (!ok) return null;
+    await giveBack();
+    return row;
+  }
+
   async take(caseId: number, now: Date): Promise<() => Promise<void>> {
     const hour = Math.floor(now.getTime() / 3_600_000);
     const key = `lookup-tries:${caseId}:${hour}` as const;
