@@ -1,7 +1,9 @@
 import { createHash, randomBytes } from "node:crypto";
 import { sql, type Selectable } from "kysely";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
-import type { Db } from "../../platform/db/database.ts";
+import { tablesOf, type Db } from "../../platform/db/database.ts";
+import { OutboxSmsSender, PHONE_PATTERN } from "../../platform/phone/phone-verify.ts";
+import type { PhoneTables } from "../../platform/phone/tables.ts";
 import { chinaDate, nowIso, shiftDays } from "../../platform/time/china-time.ts";
 import { formSchemaProblems, type FormSchema } from "../onestop/index.ts";
 import {
@@ -20,7 +22,14 @@ import type {
   RecordRow,
   RegistrationTables,
 } from "./tables.ts";
-import { checkSubmission, answersToRaw, QUESTION_TYPES, type Answers } from "./validation.ts";
+import {
+  checkSubmission,
+  answersToRaw,
+  districtLabel,
+  QUESTION_TYPES,
+  type Answers,
+} from "./validation.ts";
+import { BatchImporter } from "./batch.ts";
 import { RecordWriter, type WriteResult, type WriterOptions } from "./writer.ts";
 
 /** When an area counts as elevated risk: `count` records today in one district (answering `field` = `value`). */
@@ -44,6 +53,10 @@ export interface Campaign {
   closesAt: string | null;
   thresholds: Threshold[];
   office: string;
+  /** The office's site (its staff get the console notice); null or absent: platform operators. */
+  officeSiteId?: number | null;
+  /** The office's duty phone (an SMS through the outbox when an area is flagged). */
+  officePhone?: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -99,9 +112,13 @@ function campaignOf(row: Selectable<CampaignRow>): Campaign {
   };
 }
 
-function newRecordId(day: string): string {
-  // The day leads the id, so a lookup by id finds its PostgreSQL partition.
-  return `R${day.replaceAll("-", "")}${randomBytes(6).toString("hex").toUpperCase()}`;
+function newRecordId(day: string, seed?: string): string {
+  // The day leads the id, so a lookup by id finds its PostgreSQL partition. A seed (a batch row)
+  // gives the same id each time, so a row written again replaces itself.
+  const tail = seed
+    ? createHash("sha256").update(seed).digest("hex").slice(0, 12)
+    : randomBytes(6).toString("hex");
+  return `R${day.replaceAll("-", "")}${tail.toUpperCase()}`;
 }
 
 export const hashKey = (key: string) => createHash("sha256").update(key).digest("hex");
@@ -109,6 +126,8 @@ export const hashKey = (key: string) => createHash("sha256").update(key).digest(
 /** Emergency mass registration: campaigns, durable acceptance, partner keys, figures, privacy. */
 export class RegistrationService {
   readonly writer: RecordWriter;
+  /** CSV/XLSX uploads of community workers, through the same checks and writer. */
+  readonly batches: BatchImporter;
   private readonly db;
   private readonly checks = new Map<number, number>();
   private readonly figureCache = new Map<number, { at: number; figures: Figures }>();
@@ -121,6 +140,7 @@ export class RegistrationService {
   ) {
     this.db = store.db;
     this.writer = new RecordWriter(store, writerOptions);
+    this.batches = new BatchImporter(store, audit, this);
   }
 
   // ------------------------------------------------------------------ campaigns
@@ -193,6 +213,8 @@ export class RegistrationService {
       else if (!Number.isInteger(t.count) || t.count < 1) errors.thresholds = "阈值人数应为正整数";
     }
     if (!input.office.trim()) errors.office = "请填写风险提示的接收单位";
+    if (input.officePhone && !PHONE_PATTERN.test(input.officePhone.trim()))
+      errors.officePhone = "值班手机号应为11位手机号码";
     return errors;
   }
 
@@ -211,6 +233,8 @@ export class RegistrationService {
       closesAt: input.closesAt || null,
       thresholds: JSON.stringify(input.thresholds),
       office: input.office.trim(),
+      officeSiteId: input.officeSiteId ?? null,
+      officePhone: input.officePhone?.trim() || null,
       updatedAt: now,
     };
     await this.db.transaction().execute(async (trx) => {
@@ -269,15 +293,19 @@ export class RegistrationService {
     return this.accept(c, value, channel);
   }
 
-  /** Accepts an already checked submission (the web form reads its own raw input). */
+  /**
+   * Accepts an already checked submission (the web form reads its own raw input; batch uploads
+   * their rows). `idSeed` makes the record id repeatable (a batch row written again replaces itself).
+   */
   async accept(
     c: Campaign,
     value: { name: string; idNumber: string; phone: string; district: string; answers: Answers },
     channel: Channel,
+    idSeed?: string,
   ): Promise<WriteResult> {
     const cipher = this.store.cipher;
     const day = chinaDate();
-    const id = newRecordId(day);
+    const id = newRecordId(day, idSeed);
     const index = cipher.blindIndex("id-number", value.idNumber);
     const row: RecordRow = {
       id,
@@ -646,41 +674,96 @@ export class RegistrationService {
   }
 
   /**
-   * Flags districts over a threshold today (once per district, day and rule) and notifies the
-   * responsible office through the audit log and the console's alert list; returns new flags.
+   * Flags districts over a threshold today and tells the responsible office, once per district,
+   * threshold and day: the alert row (unique on campaign, district, day and rule), the console notice
+   * for the office's staff, the SMS to its duty phone (the outbox) and the audit entry are written in
+   * one transaction, so a second check — on this instance or another — finds the alert and sends
+   * nothing. Returns how many areas were newly flagged.
    */
   async checkThresholds(c: Campaign): Promise<number> {
     let flagged = 0;
     const day = chinaDate();
     for (const t of c.thresholds) {
       const reason = t.field ? `${t.field}=${t.value} ≥ ${t.count}` : `登记人数 ≥ ${t.count}`;
+      const what = t.field
+        ? `${c.form.fields.find((f) => f.name === t.field)?.label ?? t.field}为“${t.value}”`
+        : "登记";
       for (const hit of await this.thresholdCounts(c, t)) {
-        const inserted = await this.db
-          .insertInto("registrationAlerts")
-          .values({
-            campaignId: c.id,
-            district: hit.district,
-            day,
-            reason,
-            count: hit.n,
-            office: c.office,
-            createdAt: nowIso(),
-          })
-          .onConflict((oc) => oc.columns(["campaignId", "district", "day", "reason"]).doNothing())
-          .executeTakeFirst();
-        if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) continue;
-        flagged++;
-        await this.audit.record({
-          actor: "system",
-          action: "registration.alert",
-          targetType: "registration_campaign",
-          targetId: c.code,
-          detail: { district: hit.district, reason, count: hit.n, notified: c.office },
+        const isNew = await this.db.transaction().execute(async (trx) => {
+          const inserted = await trx
+            .insertInto("registrationAlerts")
+            .values({
+              campaignId: c.id,
+              district: hit.district,
+              day,
+              reason,
+              count: hit.n,
+              office: c.office,
+              createdAt: nowIso(),
+            })
+            .onConflict((oc) => oc.columns(["campaignId", "district", "day", "reason"]).doNothing())
+            .returning("id")
+            .executeTakeFirst();
+          if (!inserted) return false;
+          const text = `${c.title}：${districtLabel(hit.district)}今日${what}已达 ${hit.n} 人（阈值 ${t.count}），请${c.office}及时研判处置`;
+          await trx
+            .insertInto("registrationNotices")
+            .values({
+              campaignId: c.id,
+              alertId: inserted.id,
+              siteId: c.officeSiteId ?? null,
+              text,
+              createdAt: nowIso(),
+            })
+            .execute();
+          if (c.officePhone)
+            await new OutboxSmsSender(tablesOf<PhoneTables>(trx), this.store.cipher).send(
+              c.officePhone,
+              `【应急登记风险提示】${text}`,
+            );
+          await this.audit.record(
+            {
+              actor: "system",
+              action: "registration.alert",
+              targetType: "registration_campaign",
+              targetId: c.code,
+              detail: {
+                district: hit.district,
+                reason,
+                count: hit.n,
+                notified: c.office,
+                officeSiteId: c.officeSiteId ?? null,
+                sms: Boolean(c.officePhone),
+              },
+            },
+            trx,
+          );
+          return true;
         });
+        if (isNew) flagged++;
       }
     }
     if (flagged > 0) this.figureCache.delete(c.id);
     return flagged;
+  }
+
+  /** The newest risk notices for the staff of these sites (null: every notice, for operators). */
+  async notices(
+    siteIds: number[] | null,
+    page: number,
+    perPage: number,
+  ): Promise<{ rows: { id: number; campaignId: number; text: string; createdAt: string }[]; total: number }> {
+    let q = this.db.selectFrom("registrationNotices");
+    if (siteIds !== null)
+      q = siteIds.length === 0 ? q.where(sql<boolean>`1 = 0`) : q.where("siteId", "in", siteIds);
+    const rows = await q
+      .select(["id", "campaignId", "text", "createdAt"])
+      .orderBy("id", "desc")
+      .limit(perPage)
+      .offset((page - 1) * perPage)
+      .execute();
+    const { n } = await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
+    return { rows, total: Number(n) };
   }
 
   /** Runs the threshold check after writes, at most every 10 seconds per campaign, in the background. */
@@ -693,6 +776,7 @@ export class RegistrationService {
   }
 
   async close(): Promise<void> {
+    await this.batches.close();
     await this.writer.close();
   }
 }

@@ -7,6 +7,9 @@ export interface RegistrationTables {
   registrationApiKeys: ApiKeyRow;
   registrationKeyUsage: KeyUsageRow;
   registrationAlerts: AlertRow;
+  registrationBatches: BatchRow;
+  registrationBatchErrors: BatchErrorRow;
+  registrationNotices: NoticeRow;
 }
 
 /** Who may submit: anyone, real-name verified citizens, or partner systems with an API key only. */
@@ -31,6 +34,10 @@ export interface CampaignRow {
   thresholds: string;
   /** The office notified when an area is flagged. */
   office: string;
+  /** The office's site: its staff see the console notice when an area is flagged (null: operators). */
+  officeSiteId: number | null;
+  /** The office's duty phone, sent an SMS (through the outbox) when an area is flagged. */
+  officePhone: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -83,5 +90,53 @@ export interface AlertRow {
   reason: string;
   count: number;
   office: string;
+  createdAt: string;
+}
+
+/** queued: stored, waiting to run · running · done · failed: stopped at `nextRow`, resumable by re-upload. */
+export type BatchStatus = "queued" | "running" | "done" | "failed";
+
+/** One uploaded file of rows for a campaign (community workers); one per campaign and file content. */
+export interface BatchRow {
+  id: Generated<number>;
+  campaignId: number;
+  /** SHA-256 of the file: uploading the same file again continues this batch. */
+  sha256: string;
+  fileName: string;
+  format: "csv" | "xlsx";
+  encoding: string;
+  status: BatchStatus;
+  /** Data rows in the file (0 until it has been read). */
+  totalRows: number;
+  /** Rows handled so far (accepted or rejected, committed): the next data row index to handle. */
+  nextRow: number;
+  accepted: number;
+  rejected: number;
+  /** Why the batch failed or was refused, in Chinese ("" otherwise). */
+  message: string;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+}
+
+/** A problem of one row of a batch (row numbers as the spreadsheet shows them, header = 1). */
+export interface BatchErrorRow {
+  batchId: number;
+  rowNo: number;
+  field: string;
+  message: string;
+  /** The cell as given (personal data masked). */
+  value: string;
+}
+
+/** A console notice for the staff of the office a flagged area reports to. */
+export interface NoticeRow {
+  id: Generated<number>;
+  campaignId: number;
+  alertId: number;
+  /** The office's site (its staff see it); null: platform operators. */
+  siteId: number | null;
+  text: string;
   createdAt: string;
 }
