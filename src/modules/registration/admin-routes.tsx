@@ -2,13 +2,17 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { Forbidden, Invalid, isCorrectable, notFound } from "../../platform/http/errors.ts";
-import { FormBody, formText, type FormValues } from "../../platform/http/form-input.ts";
+import { FormBody, formText, readForm, type FormValues } from "../../platform/http/form-input.ts";
+import { csvLine, UTF8_BOM } from "../../platform/csv/csv.ts";
 import { formProblem } from "../../platform/http/handle-form.ts";
 import { idParam, pageParam } from "../../platform/http/params.ts";
 import { chinaLocalToIso } from "../../platform/time/china-time.ts";
 import { sendPage } from "../../web/console.ts";
 import { formSchemaProblems, type FormSchema } from "../onestop/index.ts";
 import { adminView, guardStaffArea, hasRole, type StaffPrincipal } from "../staff/index.ts";
+import { errorFieldLabel } from "./batch.ts";
+import { MAX_UPLOAD_BYTES } from "./batch-file.ts";
+import { BatchCampaignsPage, BatchListPage, BatchPage, batchProgress, NoticesPage } from "./views/batches.tsx";
 import type { RegistrationDeps } from "./deps.ts";
 import type { Campaign, CampaignInput, Threshold } from "./service.ts";
 import type { Audience, DedupRule } from "./tables.ts";
@@ -27,6 +31,8 @@ const CodeParams = Type.Object({ code: Type.String({ maxLength: 40 }) });
 /** Operators run campaigns; operators and data officers read records (full view with a reason). */
 const mayManage = (s: StaffPrincipal) => s.isOperator;
 export const mayReveal = (s: StaffPrincipal) => s.isOperator || hasRole(s, "data_officer");
+/** Community workers upload batches: operators, data officers and handlers (承办人). */
+export const mayUpload = (s: StaffPrincipal) => s.isOperator || hasRole(s, ["data_officer", "handler"]);
 
 const toLocal = (iso: string | null) =>
   iso ? new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 16) : "";
@@ -46,6 +52,8 @@ function formOf(c: Campaign): CampaignForm {
       .map((t) => (t.field ? `${t.field}=${t.value}>=${t.count}` : `*>=${t.count}`))
       .join("\n"),
     office: c.office,
+    officeSiteId: c.officeSiteId ? String(c.officeSiteId) : "",
+    officePhone: c.officePhone ?? "",
   };
 }
 
@@ -75,6 +83,8 @@ const EMPTY_FORM: CampaignForm = {
   closesAt: "",
   thresholds: "",
   office: "",
+  officeSiteId: "",
+  officePhone: "",
 };
 
 function readCampaignForm(b: FormValues): CampaignForm {
@@ -90,6 +100,8 @@ function readCampaignForm(b: FormValues): CampaignForm {
     closesAt: formText(b, "closesAt", 30).trim(),
     thresholds: formText(b, "thresholds", 2000),
     office: formText(b, "office", 100),
+    officeSiteId: formText(b, "officeSiteId", 12).trim(),
+    officePhone: formText(b, "officePhone", 20).trim(),
   };
 }
 
@@ -127,6 +139,8 @@ function parseCampaignForm(f: CampaignForm): { input: CampaignInput; errors: Rec
       closesAt,
       thresholds,
       office: f.office,
+      officeSiteId: /^\d{1,9}$/.test(f.officeSiteId) ? Number(f.officeSiteId) : null,
+      officePhone: f.officePhone || null,
     },
     errors,
   };
@@ -187,6 +201,7 @@ const registrationAdminRoutes: FastifyPluginAsyncTypebox<{ deps: RegistrationDep
         errors={p.errors}
         isNew={p.isNew}
         preview={p.preview}
+        sites={deps.sites.list().map((x) => ({ id: x.id, name: x.name }))}
       />,
       p.status ?? 200,
     );
@@ -349,6 +364,171 @@ const registrationAdminRoutes: FastifyPluginAsyncTypebox<{ deps: RegistrationDep
       );
     },
   );
+
+  // ------------------------------------------------------------------ batch uploads
+
+  const uploader = (request: FastifyRequest) => {
+    const s = request.staff.staff;
+    if (!mayUpload(s)) throw new Forbidden("只有平台运维、数据管理员和承办人可以批量上传登记");
+    return s;
+  };
+  const BatchParams = Type.Object({
+    code: Type.String({ maxLength: 40 }),
+    id: Type.String({ maxLength: 20 }),
+  });
+
+  async function batchList(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    c: Campaign,
+    error?: string,
+    status = 200,
+  ) {
+    const page = pageParam((request.query as { page?: string }).page);
+    const { rows, total } = await registration.batches.batches(c, page, PER_PAGE);
+    return sendPage(
+      reply,
+      <BatchListPage
+        ctx={adminView(request)}
+        campaign={c}
+        batches={rows}
+        total={total}
+        page={page}
+        perPage={PER_PAGE}
+        error={error}
+      />,
+      status,
+    );
+  }
+
+  app.get("/admin/registration-batches", { schema: { hide: true } }, async (request, reply) => {
+    uploader(request);
+    const now = new Date();
+    const open = (await registration.campaigns()).filter((c) => {
+      try {
+        registration.assertOpen(c, now);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    return sendPage(reply, <BatchCampaignsPage ctx={adminView(request)} campaigns={open.slice(0, 200)} />);
+  });
+
+  app.get(
+    "/admin/registration-batches/:code",
+    { schema: { hide: true, params: CodeParams } },
+    async (request, reply) => {
+      uploader(request);
+      return batchList(request, reply, await campaignOr404(request.params.code));
+    },
+  );
+
+  app.post(
+    "/admin/registration-batches/:code",
+    { schema: { hide: true, params: CodeParams } },
+    async (request, reply) => {
+      const s = uploader(request);
+      const c = await campaignOr404(request.params.code);
+      const { files } = await readForm(request, 1000, { keepOversized: true });
+      const file = files.find((f) => f.field === "file");
+      if (!file) return batchList(request, reply, c, "请选择要上传的 CSV 或 XLSX 文件", 400);
+      if (file.oversized || file.bytes.length > MAX_UPLOAD_BYTES)
+        return batchList(request, reply, c, "文件超过 20 MB，请拆分为几个较小的文件分批上传", 413);
+      try {
+        registration.assertOpen(c);
+        const r = await registration.batches.upload(c, file, s.username);
+        const note = r.resumed ? "resumed" : r.started ? "started" : "known";
+        return reply.redirect(`/admin/registration-batches/${c.code}/${r.batch.id}?n=${note}`, 303);
+      } catch (error) {
+        if (!isCorrectable(error)) throw error;
+        const problem = formProblem(error);
+        return batchList(request, reply, c, problem.errors.file ?? problem.message, problem.status);
+      }
+    },
+  );
+
+  async function batchOr404(request: FastifyRequest, params: { code: string; id: string }) {
+    const s = uploader(request);
+    const c = await campaignOr404(params.code);
+    const id = idParam(params.id);
+    const b = id == null ? null : await registration.batches.batch(c, id);
+    if (!b) throw notFound("该上传批次不存在");
+    return { s, c, b };
+  }
+
+  const NOTES: Record<string, string> = {
+    started: "文件已收到，正在后台导入。",
+    resumed: "已从上次中断处继续导入，已导入的行不会重复。",
+    known: "同一文件已上传过，以下是该批次的进度。",
+  };
+
+  app.get(
+    "/admin/registration-batches/:code/:id",
+    { schema: { hide: true, params: BatchParams } },
+    async (request, reply) => {
+      const { c, b } = await batchOr404(request, request.params);
+      reply.header("cache-control", "private, no-store");
+      const n = (request.query as { n?: string }).n;
+      return sendPage(
+        reply,
+        <BatchPage
+          ctx={adminView(request)}
+          campaign={c}
+          batch={b}
+          running={registration.batches.isRunning(b)}
+          notice={n && Object.hasOwn(NOTES, n) ? NOTES[n] : undefined}
+        />,
+      );
+    },
+  );
+
+  app.get(
+    "/admin/registration-batches/:code/:id/progress",
+    { schema: { hide: true, params: BatchParams } },
+    async (request, reply) => {
+      const { b } = await batchOr404(request, request.params);
+      reply.header("cache-control", "private, no-store");
+      return batchProgress(b, registration.batches.isRunning(b));
+    },
+  );
+
+  app.get(
+    "/admin/registration-batches/:code/:id/errors.csv",
+    { schema: { hide: true, params: BatchParams } },
+    async (request, reply) => {
+      const { c, b } = await batchOr404(request, request.params);
+      let body = UTF8_BOM + csvLine(["行号", "列", "问题", "填写内容（个人信息已脱敏）"]);
+      for await (const page of registration.batches.errors(b.id))
+        for (const e of page) body += csvLine([e.rowNo, errorFieldLabel(c.form, e.field), e.message, e.value]);
+      reply.header("cache-control", "private, no-store");
+      reply.header("content-type", "text/csv; charset=utf-8");
+      reply.header("content-disposition", `attachment; filename="batch-${b.id}-errors.csv"`);
+      return reply.send(body);
+    },
+  );
+
+  // ------------------------------------------------------------------ risk notices
+
+  app.get("/admin/registration-notices", { schema: { hide: true } }, async (request, reply) => {
+    const s = request.staff.staff;
+    const page = pageParam((request.query as { page?: string }).page);
+    const sites = s.isOperator ? null : [...new Set(s.roles.map((r) => r.siteId))];
+    const { rows, total } = await registration.notices(sites, page, PER_PAGE);
+    const campaigns = new Map((await registration.campaigns()).map((c) => [c.id, c]));
+    reply.header("cache-control", "private, no-store");
+    return sendPage(
+      reply,
+      <NoticesPage
+        ctx={adminView(request)}
+        notices={rows}
+        campaigns={campaigns}
+        total={total}
+        page={page}
+        perPage={PER_PAGE}
+      />,
+    );
+  });
 };
 
 export default registrationAdminRoutes;

@@ -58,10 +58,10 @@ export interface SheetData {
   rows: SheetRow[];
 }
 
-const tooMany = () =>
-  new UploadRefused(`文件超过 ${MAX_UPLOAD_ROWS.toLocaleString("en-US")} 行数据，请拆分后分批上传`);
+const tooMany = (max: number) =>
+  new UploadRefused(`文件超过 ${max.toLocaleString("en-US")} 行数据，请拆分后分批上传`);
 
-async function readCsv(text: string): Promise<SheetData> {
+async function readCsv(text: string, maxRows: number): Promise<SheetData> {
   const parser = Readable.from([text]).pipe(
     parse({ relax_column_count: true, skip_empty_lines: true, info: true, bom: true }),
   );
@@ -71,7 +71,7 @@ async function readCsv(text: string): Promise<SheetData> {
     for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
       if (!header) header = item.record;
       else {
-        if (rows.length >= MAX_UPLOAD_ROWS) throw tooMany();
+        if (rows.length >= maxRows) throw tooMany(maxRows);
         rows.push({ no: item.info.lines, cells: item.record });
       }
     }
@@ -101,7 +101,7 @@ function xlsxText(v: unknown): string {
   return "";
 }
 
-async function readXlsx(bytes: Buffer): Promise<SheetData> {
+async function readXlsx(bytes: Buffer, maxRows: number): Promise<SheetData> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([bytes]), {
     sharedStrings: "cache",
     hyperlinks: "ignore",
@@ -121,7 +121,7 @@ async function readXlsx(bytes: Buffer): Promise<SheetData> {
         if (cells.every((c) => c.trim() === "")) continue;
         if (!header) header = cells;
         else {
-          if (rows.length >= MAX_UPLOAD_ROWS) throw tooMany();
+          if (rows.length >= maxRows) throw tooMany(maxRows);
           rows.push({ no: row.number, cells });
         }
       }
@@ -135,11 +135,15 @@ async function readXlsx(bytes: Buffer): Promise<SheetData> {
   return { header, rows };
 }
 
-/** Reads the upload's rows (format known from sniffUpload). */
-export async function readSheet(bytes: Buffer, format: FileFormat): Promise<SheetData & { encoding: string }> {
-  if (format === "xlsx") return { ...(await readXlsx(bytes)), encoding: "XLSX" };
+/** Reads the upload's rows (format known from sniffUpload); more than `maxRows` data rows are refused. */
+export async function readSheet(
+  bytes: Buffer,
+  format: FileFormat,
+  maxRows = MAX_UPLOAD_ROWS,
+): Promise<SheetData & { encoding: string }> {
+  if (format === "xlsx") return { ...(await readXlsx(bytes, maxRows)), encoding: "XLSX" };
   const { text, encoding } = decodeCsv(bytes);
-  return { ...(await readCsv(text)), encoding };
+  return { ...(await readCsv(text, maxRows)), encoding };
 }
 
 // ------------------------------------------------------------------ header mapping

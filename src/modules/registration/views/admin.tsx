@@ -20,7 +20,9 @@ export type CampaignForm = Record<
   | "opensAt"
   | "closesAt"
   | "thresholds"
-  | "office",
+  | "office"
+  | "officeSiteId"
+  | "officePhone",
   string
 >;
 
@@ -78,12 +80,14 @@ function CampaignEditor({
   isNew,
   csrf,
   preview,
+  sites,
 }: {
   form: CampaignForm;
   errors: Record<string, string>;
   isNew: boolean;
   csrf: string;
   preview: FormSchema | null;
+  sites: { id: number; name: string }[];
 }) {
   const action = isNew ? "/admin/registration" : `/admin/registration/${form.code}`;
   const text = (
@@ -138,6 +142,22 @@ function CampaignEditor({
       {text("closesAt", "结束时间", "留空表示不限", "datetime-local")}
       {text("office", "风险提示接收单位", "地区超过阈值时通知的单位")}
       <Field
+        id="officeSiteId"
+        label="接收单位的站点"
+        hint="该站点的工作人员在后台“风险提示通知”中收到提示；不选则通知平台运维"
+        error={errors.officeSiteId}
+      >
+        <select id="officeSiteId" name="officeSiteId">
+          <option value="">（平台运维）</option>
+          {sites.map((x) => (
+            <option value={String(x.id)} selected={form.officeSiteId === String(x.id)}>
+              {x.name}
+            </option>
+          ))}
+        </select>
+      </Field>
+      {text("officePhone", "值班手机号", "达到阈值时发送短信（经短信发件箱）；留空则不发短信")}
+      <Field
         id="thresholds"
         label="风险阈值（每行一条）"
         hint="“题目名=选项>=人数”：当天某县（市、区）该项人数达到时提示风险；“*>=人数”按登记总人数"
@@ -179,11 +199,19 @@ export function CampaignEditPage(p: {
   errors: Record<string, string>;
   isNew: boolean;
   preview: FormSchema | null;
+  sites: { id: number; name: string }[];
 }) {
   return (
     <AdminLayout ctx={p.ctx} title={p.isNew ? "新建登记活动" : "修改登记活动"}>
       <h1>{p.isNew ? "新建登记活动" : `修改：${p.form.title}`}</h1>
-      <CampaignEditor form={p.form} errors={p.errors} isNew={p.isNew} csrf={p.ctx.csrf} preview={p.preview} />
+      <CampaignEditor
+        form={p.form}
+        errors={p.errors}
+        isNew={p.isNew}
+        csrf={p.ctx.csrf}
+        preview={p.preview}
+        sites={p.sites}
+      />
     </AdminLayout>
   );
 }
@@ -226,7 +254,8 @@ export function CampaignPage({ ctx, data }: { ctx: AdminContext; data: CampaignP
         公开登记页：<a href={`/sites/www/registration/${c.code}`}>/sites/www/registration/{c.code}</a>；统计：
         <a href={`/sites/www/registration/${c.code}/figures`}>登记统计</a>；接口：
         <code>POST /api/registration/campaigns/{c.code}/submissions</code>。{" "}
-        <a href={`${base}/edit`}>修改活动</a>
+        <a href={`${base}/edit`}>修改活动</a> · <a href={`/admin/registration-batches/${c.code}`}>批量上传（CSV/XLSX）</a> ·{" "}
+        <a href="/admin/registration-notices">风险提示通知</a>
       </p>
       <p>
         谁可以登记：{AUDIENCES[c.audience]}；{DEDUP_RULES[c.dedup]}；保存 {c.retentionDays} 天；累计{" "}
