@@ -1,7 +1,9 @@
 /**
  * Registration intake: sustained accepted submissions/s and p99 of the real server (a production
  * process; every answer only after its group commit is durable) against a bare Fastify POST that
- * validates nothing and stores nothing, same run, same load generator; on SQLite and on PostgreSQL.
+ * validates nothing and stores nothing, same run, same load generator; on SQLite and on PostgreSQL,
+ * each as one instance and as `start:cluster` with 2 workers sharing the port and the database.
+ * Then a generated 100,000-row CSV through the console's batch upload (parse, check, durable write).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -24,6 +26,7 @@ export interface IntakeFigures {
 }
 
 export interface RegistrationBenchResult {
+  /** The engine, and "cluster of 2 workers" for start:cluster. */
   engine: string;
   app: IntakeFigures;
   bare: IntakeFigures;
@@ -123,6 +126,21 @@ export async function measureRegistration(opts: {
         results.push({ engine, app: a, bare: b });
       } finally {
         await stopChild(app);
+      }
+      // The same database behind `start:cluster` with 2 workers (one port, the kernel spreads connections).
+      const clusterPort = await freePort();
+      const workers = start(["src/cluster.ts"], { ...env, PORT: String(clusterPort), WORKERS: "2", RUN_JOBS: "0" });
+      try {
+        await waitForHttp(`http://127.0.0.1:${clusterPort}/healthz`, 90_000, workers);
+        const url = `http://127.0.0.1:${clusterPort}/api/registration/campaigns/demo-health/submissions`;
+        opts.log(`registration (${engine}, cluster of 2 workers): warming up…`);
+        await hammer(url, 2, opts.connections);
+        opts.log(`registration (${engine}, cluster of 2 workers): ${opts.seconds} s, then the bare POST…`);
+        const a = await hammer(url, opts.seconds, opts.connections);
+        const b = await hammer(`http://127.0.0.1:${barePort}/submit`, opts.seconds, opts.connections);
+        results.push({ engine: `${engine}, start:cluster with 2 workers`, app: a, bare: b });
+      } finally {
+        await stopChild(workers);
         rmSync(dataDir, { recursive: true, force: true });
         if (dbName) {
           const admin = new pg.Client({ connectionString: opts.pgUrl! });
@@ -136,4 +154,54 @@ export async function measureRegistration(opts: {
     await stopChild(bare);
   }
   return results;
+}
+
+/** Distinct valid ID numbers for up to ~13 million people (birth date and sequence vary). */
+function personId(i: number): string {
+  const year = 1940 + (i % 60);
+  const month = String(1 + (Math.floor(i / 60) % 12)).padStart(2, "0");
+  const day = 10 + (Math.floor(i / 720) % 18);
+  const seq = String(Math.floor(i / 12_960) % 1000).padStart(3, "0");
+  const first17 = `420106${year}${month}${day}${seq}`;
+  return first17 + idCheckChar(first17);
+}
+
+/**
+ * A generated CSV of `rows` rows (every 50th row has a wrong check digit, every 100th repeats the row
+ * before it) uploaded through the batch importer on SQLite, timed from upload to the batch's end.
+ */
+export async function measureUpload(rows: number, log: (line: string) => void) {
+  const dataDir = mkdtempSync(join(tmpdir(), "chuyun-bench-upload-"));
+  const env = { DATA_DIR: dataDir, DATABASE_URL: "", SEED_DEMO: "0", RUN_JOBS: "0", LOG_LEVEL: "silent" };
+  const deps = await createAppDeps(loadConfig({ ...process.env, ...env }));
+  try {
+    await seedRegistration(deps);
+    const c = (await deps.registration.campaign("demo-health"))!;
+    const lines = ["姓名,身份证号,手机号,所在地区,今天是否有以下症状（可多选）,14天内是否接触过确诊或疑似病例"];
+    for (let i = 0; i < rows; i++) {
+      const n = i % 100 === 99 ? i - 1 : i;
+      let id = personId(n);
+      if (i % 50 === 49) id = id.slice(0, 17) + (id.endsWith("1") ? "2" : "1");
+      lines.push(`居民,${id},13912345678,${["420102", "420106", "421102"][i % 3]},无以上症状,否`);
+    }
+    const bytes = Buffer.from(lines.join("\n"));
+    log(`registration upload: ${rows.toLocaleString("en-US")} rows, ${(bytes.length / 1048576).toFixed(1)} MB CSV…`);
+    const t0 = Date.now();
+    const { batch } = await deps.registration.batches.upload(c, { fileName: "bench.csv", bytes }, "bench");
+    // Requests stay answerable meanwhile: the longest event-loop stall while importing.
+    let worstStall = 0;
+    let last = Date.now();
+    const probe = setInterval(() => {
+      worstStall = Math.max(worstStall, Date.now() - last - 10);
+      last = Date.now();
+    }, 10);
+    await deps.registration.batches.settled(batch.id);
+    clearInterval(probe);
+    const seconds = (Date.now() - t0) / 1000;
+    const b = (await deps.registration.batches.batch(c, batch.id))!;
+    return { rows, seconds, status: b.status, accepted: b.accepted, rejected: b.rejected, worstStallMs: worstStall };
+  } finally {
+    await deps.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 }

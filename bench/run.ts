@@ -22,7 +22,9 @@
  *          --analytics: instead, the article page with and without page-view counting (wrk, same run),
  *          then the dashboard query over --analytics-events N generated views (default 10,000,000)
  *          --registration: instead, accepted registration submissions/s and p99 (durable group commit) on
- *          SQLite and PostgreSQL (--pg, default the local test server) vs a bare Fastify POST, same run
+ *          SQLite and PostgreSQL (--pg, default the local test server) vs a bare Fastify POST, same run,
+ *          one instance and start:cluster with 2 workers; then a --upload-rows N (default 100,000) CSV
+ *          batch upload
  *          --licences: instead, SD-JWT VC issuance/s, verification p50/p99, and the transparency log grown to
  *          --licences-leaves N (default 10,000,000; --quick 1,000,000): append rate and proof times vs SHA-256
  */
@@ -47,7 +49,7 @@ import {
   waitForHttp,
 } from "./servers.ts";
 import { runWrk, type WrkResult } from "./wrk.ts";
-import { measureRegistration } from "./registration.ts";
+import { measureRegistration, measureUpload } from "./registration.ts";
 import { measureLicences } from "./licences.ts";
 
 const { values: args } = parseArgs({
@@ -70,6 +72,7 @@ const { values: args } = parseArgs({
     analytics: { type: "boolean", default: false },
     "analytics-events": { type: "string" },
     registration: { type: "boolean", default: false },
+    "upload-rows": { type: "string" },
     licences: { type: "boolean", default: false },
     "licences-leaves": { type: "string" },
     "exchange-calls": { type: "string" },
@@ -330,6 +333,12 @@ async function main(): Promise<void> {
             `${fmt(5e7 / r.app.perSecond / 3600, 1)} h on one instance (≈ 7,000/s needed for 50 million in 2 h)`,
         );
       }
+      const up = await measureUpload(Number(args["upload-rows"] ?? (quick ? 20_000 : 100_000)), log);
+      report.push(
+        `Registration batch upload (SQLite, CSV): ${fmt(up.rows)} rows in ${up.seconds.toFixed(1)} s ` +
+          `(${fmt(up.rows / up.seconds)} rows/s; ${up.status}, ${fmt(up.accepted)} accepted, ${fmt(up.rejected)} rejected; ` +
+          `longest event-loop stall ${fmt(up.worstStallMs)} ms)`,
+      );
     }
     if (args.licences) {
       const leaves = Number(args["licences-leaves"] ?? (quick ? 1_000_000 : 10_000_000));
