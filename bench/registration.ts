@@ -129,7 +129,12 @@ export async function measureRegistration(opts: {
       }
       // The same database behind `start:cluster` with 2 workers (one port, the kernel spreads connections).
       const clusterPort = await freePort();
-      const workers = start(["src/cluster.ts"], { ...env, PORT: String(clusterPort), WORKERS: "2", RUN_JOBS: "0" });
+      const workers = start(["src/cluster.ts"], {
+        ...env,
+        PORT: String(clusterPort),
+        WORKERS: "2",
+        RUN_JOBS: "0",
+      });
       try {
         await waitForHttp(`http://127.0.0.1:${clusterPort}/healthz`, 90_000, workers);
         const url = `http://127.0.0.1:${clusterPort}/api/registration/campaigns/demo-health/submissions`;
@@ -177,7 +182,9 @@ export async function measureUpload(rows: number, log: (line: string) => void) {
   try {
     await seedRegistration(deps);
     const c = (await deps.registration.campaign("demo-health"))!;
-    const lines = ["姓名,身份证号,手机号,所在地区,今天是否有以下症状（可多选）,14天内是否接触过确诊或疑似病例"];
+    const lines = [
+      "姓名,身份证号,手机号,所在地区,今天是否有以下症状（可多选）,14天内是否接触过确诊或疑似病例",
+    ];
     for (let i = 0; i < rows; i++) {
       const n = i % 100 === 99 ? i - 1 : i;
       let id = personId(n);
@@ -185,7 +192,9 @@ export async function measureUpload(rows: number, log: (line: string) => void) {
       lines.push(`居民,${id},13912345678,${["420102", "420106", "421102"][i % 3]},无以上症状,否`);
     }
     const bytes = Buffer.from(lines.join("\n"));
-    log(`registration upload: ${rows.toLocaleString("en-US")} rows, ${(bytes.length / 1048576).toFixed(1)} MB CSV…`);
+    log(
+      `registration upload: ${rows.toLocaleString("en-US")} rows, ${(bytes.length / 1048576).toFixed(1)} MB CSV…`,
+    );
     const t0 = Date.now();
     const { batch } = await deps.registration.batches.upload(c, { fileName: "bench.csv", bytes }, "bench");
     // Requests stay answerable meanwhile: the longest event-loop stall while importing.
@@ -199,7 +208,14 @@ export async function measureUpload(rows: number, log: (line: string) => void) {
     clearInterval(probe);
     const seconds = (Date.now() - t0) / 1000;
     const b = (await deps.registration.batches.batch(c, batch.id))!;
-    return { rows, seconds, status: b.status, accepted: b.accepted, rejected: b.rejected, worstStallMs: worstStall };
+    return {
+      rows,
+      seconds,
+      status: b.status,
+      accepted: b.accepted,
+      rejected: b.rejected,
+      worstStallMs: worstStall,
+    };
   } finally {
     await deps.close();
     rmSync(dataDir, { recursive: true, force: true });

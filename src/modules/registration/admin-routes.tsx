@@ -12,7 +12,13 @@ import { formSchemaProblems, type FormSchema } from "../onestop/index.ts";
 import { adminView, guardStaffArea, hasRole, type StaffPrincipal } from "../staff/index.ts";
 import { errorFieldLabel } from "./batch.ts";
 import { MAX_UPLOAD_BYTES } from "./batch-file.ts";
-import { BatchCampaignsPage, BatchListPage, BatchPage, batchProgress, NoticesPage } from "./views/batches.tsx";
+import {
+  BatchCampaignsPage,
+  BatchListPage,
+  BatchPage,
+  batchProgress,
+  NoticesPage,
+} from "./views/batches.tsx";
 import type { RegistrationDeps } from "./deps.ts";
 import type { Campaign, CampaignInput, Threshold } from "./service.ts";
 import type { Audience, DedupRule } from "./tables.ts";
@@ -500,7 +506,8 @@ const registrationAdminRoutes: FastifyPluginAsyncTypebox<{ deps: RegistrationDep
       const { c, b } = await batchOr404(request, request.params);
       let body = UTF8_BOM + csvLine(["行号", "列", "问题", "填写内容（个人信息已脱敏）"]);
       for await (const page of registration.batches.errors(b.id))
-        for (const e of page) body += csvLine([e.rowNo, errorFieldLabel(c.form, e.field), e.message, e.value]);
+        for (const e of page)
+          body += csvLine([e.rowNo, errorFieldLabel(c.form, e.field), e.message, e.value]);
       reply.header("cache-control", "private, no-store");
       reply.header("content-type", "text/csv; charset=utf-8");
       reply.header("content-disposition", `attachment; filename="batch-${b.id}-errors.csv"`);

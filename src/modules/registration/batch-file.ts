@@ -62,7 +62,11 @@ const tooMany = (max: number) =>
   new UploadRefused(`文件超过 ${max.toLocaleString("en-US")} 行数据，请拆分后分批上传`);
 
 async function readCsv(text: string, maxRows: number): Promise<SheetData> {
-  const parser = Readable.from([text]).pipe(
+  // Fed in slices, so parsing a large file gives the event loop back between them.
+  const slices = function* () {
+    for (let i = 0; i < text.length; i += 32_768) yield text.slice(i, i + 32_768);
+  };
+  const parser = Readable.from(slices()).pipe(
     parse({ relax_column_count: true, skip_empty_lines: true, info: true, bom: true }),
   );
   let header: string[] | null = null;
@@ -93,7 +97,12 @@ function xlsxText(v: unknown): string {
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   if (v instanceof Date) return v.toISOString().slice(0, 10);
   if (typeof v === "object") {
-    const o = v as { formula?: string; sharedFormula?: string; richText?: { text: string }[]; text?: unknown };
+    const o = v as {
+      formula?: string;
+      sharedFormula?: string;
+      richText?: { text: string }[];
+      text?: unknown;
+    };
     if (o.formula || o.sharedFormula) return `=${o.formula ?? o.sharedFormula}`;
     if (Array.isArray(o.richText)) return o.richText.map((r) => r.text).join("");
     if (typeof o.text === "string") return o.text;

@@ -10,13 +10,14 @@ import type { Campaign } from "./service.ts";
 
 /** A valid ID number; `seq` up to 999,999 gives distinct people (birth year and sequence vary). */
 function personId(seq: number, birth?: string, region = "420106"): string {
-  const b = birth ?? `${1950 + Math.floor(seq / 1000) % 50}0612`;
+  const b = birth ?? `${1950 + (Math.floor(seq / 1000) % 50)}0612`;
   const first17 = `${region}${b}${String(seq % 1000).padStart(3, "0")}`;
   return first17 + idCheckChar(first17);
 }
 
 const HEADER = "姓名,身份证号,手机号,所在地区,今天是否有以下症状,是否需要帮助,备注";
-const line = (cells: string[]) => cells.map((c) => (/[,"]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(",");
+const line = (cells: string[]) =>
+  cells.map((c) => (/[,"]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(",");
 
 describe("reading uploads", () => {
   it("knows CSV from XLSX and refuses other content", () => {
@@ -29,7 +30,10 @@ describe("reading uploads", () => {
   it("refuses more rows than the limit with a clear message (100,000 rows: npm run bench -- --registration-upload)", async () => {
     assert.equal(MAX_UPLOAD_ROWS, 100_000);
     const body = `a,b\n${"1,2\n".repeat(1001)}`;
-    assert.equal((await readSheet(Buffer.from(`a,b\n${"1,2\n".repeat(1000)}`), "csv", 1000)).rows.length, 1000);
+    assert.equal(
+      (await readSheet(Buffer.from(`a,b\n${"1,2\n".repeat(1000)}`), "csv", 1000)).rows.length,
+      1000,
+    );
     await assert.rejects(readSheet(Buffer.from(body), "csv", 1000), (e: unknown) => {
       assert.ok(e instanceof UploadRefused);
       assert.match(e.message, /超过 1,000 行/);
@@ -166,7 +170,15 @@ for (const engine of ENGINES) {
 
     it("resumes a failed upload from the row it reached when the same file is uploaded again", async () => {
       const rows = Array.from({ length: 1200 }, (_x, i) =>
-        line([`居民${"甲乙丙丁"[i % 4]}`, personId(1000 + i), "13912345678", "420111", "无以上症状", "否", ""]),
+        line([
+          `居民${"甲乙丙丁"[i % 4]}`,
+          personId(1000 + i),
+          "13912345678",
+          "420111",
+          "无以上症状",
+          "否",
+          "",
+        ]),
       );
       const bytes = Buffer.from([HEADER, ...rows].join("\n"));
       const writer = t.deps.registration.writer;

@@ -77,7 +77,8 @@ export class BatchImporter {
     actor: string,
   ): Promise<{ batch: Batch; resumed: boolean; started: boolean }> {
     const format = sniffUpload(file.bytes);
-    if (!format) throw new UploadRefused("只能上传 CSV 或 XLSX 文件（.xls 请在 Excel 或 WPS 中另存为 .xlsx 或 CSV）");
+    if (!format)
+      throw new UploadRefused("只能上传 CSV 或 XLSX 文件（.xls 请在 Excel 或 WPS 中另存为 .xlsx 或 CSV）");
     const sha256 = createHash("sha256").update(file.bytes).digest("hex");
     const now = nowIso();
     await this.db
@@ -126,7 +127,9 @@ export class BatchImporter {
           targetId: String(batch.id),
           detail: { campaign: c.code, file: batch.fileName, sha256, fromRow: batch.nextRow },
         });
-        const run = this.run(c, batch.id, file.bytes, format, actor).finally(() => this.active.delete(batch.id));
+        const run = this.run(c, batch.id, file.bytes, format, actor).finally(() =>
+          this.active.delete(batch.id),
+        );
         this.active.set(batch.id, run);
         return { batch: (await this.batch(c, batch.id))!, resumed: !fresh, started: true };
       }
@@ -205,7 +208,13 @@ export class BatchImporter {
 
   // ------------------------------------------------------------------ the import
 
-  private async run(c: Campaign, id: number, bytes: Buffer, format: FileFormat, actor: string): Promise<void> {
+  private async run(
+    c: Campaign,
+    id: number,
+    bytes: Buffer,
+    format: FileFormat,
+    actor: string,
+  ): Promise<void> {
     try {
       const sheet = await readSheet(bytes, format);
       const columns = mapColumns(sheet.header, c.form);
@@ -214,7 +223,9 @@ export class BatchImporter {
         .set({
           totalRows: sheet.rows.length,
           encoding: sheet.encoding,
-          message: columns.ignored.length ? `已忽略无法识别的列：${columns.ignored.slice(0, 10).join("、")}` : "",
+          message: columns.ignored.length
+            ? `已忽略无法识别的列：${columns.ignored.slice(0, 10).join("、")}`
+            : "",
           updatedAt: nowIso(),
         })
         .where("id", "=", id)
@@ -226,7 +237,9 @@ export class BatchImporter {
         const errors: BatchErrorRow[] = [];
         const good: { value: CheckedSubmission; row: SheetRow }[] = [];
         let rejectedRows = 0;
-        for (const row of chunk) {
+        for (const [k, row] of chunk.entries()) {
+          // Checking is CPU work: give the event loop back every 100 rows so requests keep flowing.
+          if (k % 100 === 99) await new Promise((r) => setImmediate(r));
           const problems = this.checkRow(c.form, columns, row, seen);
           if (problems.errors.length === 0) {
             good.push({ value: problems.value, row });
@@ -240,9 +253,7 @@ export class BatchImporter {
         // duplicate check needed to see them again.
         if (i + chunk.length <= before.nextRow) continue;
         if (i < before.nextRow) throw new Error("registration batch: resume point inside a chunk");
-        await Promise.all(
-          good.map(({ value, row }) => this.acceptRetrying(c, value, `${id}:${row.no}`)),
-        );
+        await Promise.all(good.map(({ value, row }) => this.acceptRetrying(c, value, `${id}:${row.no}`)));
         await this.db.transaction().execute(async (trx) => {
           if (errors.length > 0)
             for (let j = 0; j < errors.length; j += 200)

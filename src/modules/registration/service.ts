@@ -22,13 +22,7 @@ import type {
   RecordRow,
   RegistrationTables,
 } from "./tables.ts";
-import {
-  checkSubmission,
-  answersToRaw,
-  districtLabel,
-  QUESTION_TYPES,
-  type Answers,
-} from "./validation.ts";
+import { checkSubmission, answersToRaw, districtLabel, QUESTION_TYPES, type Answers } from "./validation.ts";
 import { BatchImporter } from "./batch.ts";
 import { RecordWriter, type WriteResult, type WriterOptions } from "./writer.ts";
 

@@ -254,7 +254,8 @@ export function CampaignPage({ ctx, data }: { ctx: AdminContext; data: CampaignP
         公开登记页：<a href={`/sites/www/registration/${c.code}`}>/sites/www/registration/{c.code}</a>；统计：
         <a href={`/sites/www/registration/${c.code}/figures`}>登记统计</a>；接口：
         <code>POST /api/registration/campaigns/{c.code}/submissions</code>。{" "}
-        <a href={`${base}/edit`}>修改活动</a> · <a href={`/admin/registration-batches/${c.code}`}>批量上传（CSV/XLSX）</a> ·{" "}
+        <a href={`${base}/edit`}>修改活动</a> ·{" "}
+        <a href={`/admin/registration-batches/${c.code}`}>批量上传（CSV/XLSX）</a> ·{" "}
         <a href="/admin/registration-notices">风险提示通知</a>
       </p>
       <p>

@@ -161,9 +161,7 @@ export function BatchPage({
           <progress id="batch-bar" max={p.totalRows || 1} value={p.handled}>
             {p.handled}/{p.totalRows}
           </progress>{" "}
-          <span data-field="percent">
-            {p.totalRows ? Math.floor((p.handled * 100) / p.totalRows) : 0}%
-          </span>
+          <span data-field="percent">{p.totalRows ? Math.floor((p.handled * 100) / p.totalRows) : 0}%</span>
         </p>
         <dl class="facts" aria-live="polite">
           <dt>状态</dt>
@@ -195,8 +193,7 @@ export function BatchPage({
         <a href={`${base}/errors.csv`} download>
           下载有误行清单（CSV）
         </a>{" "}
-        ·{" "}
-        <a href={`/admin/registration-batches/${c.code}`}>全部上传记录</a>
+        · <a href={`/admin/registration-batches/${c.code}`}>全部上传记录</a>
       </p>
     </AdminLayout>
   );
@@ -220,7 +217,9 @@ export function NoticesPage({
   return (
     <AdminLayout ctx={ctx} title="风险提示通知">
       <h1>风险提示通知</h1>
-      <p class="meta">登记活动中某县（市、区）当天达到风险阈值时，通知负责单位的工作人员（每地区每条阈值每天一次）。</p>
+      <p class="meta">
+        登记活动中某县（市、区）当天达到风险阈值时，通知负责单位的工作人员（每地区每条阈值每天一次）。
+      </p>
       {notices.length === 0 ? <p>暂无通知。</p> : null}
       <ul class="notice-list">
         {notices.map((n) => {
