@@ -27,7 +27,7 @@ describe("reading uploads", () => {
     assert.equal(sniffUpload(Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0, 0, 0])), null);
   });
 
-  it("refuses more rows than the limit with a clear message (100,000 rows: npm run bench -- --registration-upload)", async () => {
+  it("refuses more rows than the limit with a clear message (100,000 rows: npm run bench -- --registration)", async () => {
     assert.equal(MAX_UPLOAD_ROWS, 100_000);
     const body = `a,b\n${"1,2\n".repeat(1001)}`;
     assert.equal(
