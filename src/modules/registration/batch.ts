@@ -21,13 +21,19 @@ import {
 import type { BatchErrorRow, BatchRow, RegistrationTables } from "./tables.ts";
 import { answersToRaw, checkSubmission, type CheckedSubmission } from "./validation.ts";
 import type { WriteResult } from "./writer.ts";
-import type { Campaign } from "./service.ts";
 
 export type Batch = Selectable<BatchRow>;
 
+/** What the importer needs of a campaign (the service's Campaign). */
+export interface BatchCampaign {
+  id: number;
+  code: string;
+  form: FormSchema;
+}
+
 /** What the importer needs of the service: the one acceptance path every channel uses. */
-export interface Acceptor {
-  accept(c: Campaign, value: CheckedSubmission, channel: "upload", idSeed?: string): Promise<WriteResult>;
+export interface Acceptor<C extends BatchCampaign> {
+  accept(c: C, value: CheckedSubmission, channel: "upload", idSeed?: string): Promise<WriteResult>;
 }
 
 /** Rows handled between two progress commits (the writer's batch size: one commit each). */
@@ -54,13 +60,13 @@ const cellFor = (field: string, value: string) =>
  * from the row it reached; rows of the interrupted chunk are written again under the same record
  * ids, so they replace themselves instead of being counted twice.
  */
-export class BatchImporter {
+export class BatchImporter<Campaign extends BatchCampaign> {
   private readonly active = new Map<number, Promise<void>>();
 
   constructor(
     private readonly store: Db<RegistrationTables>,
     private readonly audit: AuditLog,
-    private readonly acceptor: Acceptor,
+    private readonly acceptor: Acceptor<Campaign>,
   ) {}
 
   private get db() {

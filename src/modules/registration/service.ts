@@ -121,7 +121,7 @@ export const hashKey = (key: string) => createHash("sha256").update(key).digest(
 export class RegistrationService {
   readonly writer: RecordWriter;
   /** CSV/XLSX uploads of community workers, through the same checks and writer. */
-  readonly batches: BatchImporter;
+  readonly batches: BatchImporter<Campaign>;
   private readonly db;
   private readonly checks = new Map<number, number>();
   private readonly figureCache = new Map<number, { at: number; figures: Figures }>();
