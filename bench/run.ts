@@ -16,7 +16,8 @@
  *          --import N (lines) · --queries N · --nginx-workers N · --pg URL (also run 3. on PostgreSQL)
  *          --apply-connections N (default 16) · --skip-import · --skip-http · --skip-apply · --skip-search
  *          --cluster: instead, 1 vs 2 instances on PostgreSQL (--pg, default the local test database) and
- *          Redis (--redis), plus a 1,000-connection soak (--soak-seconds, default 60)
+ *          Redis (--redis), plus a 1,000-connection soak (--soak-seconds, default 60); first, start:cluster
+ *          with 1 vs 2 workers on the cached article page, wrk pinned to its own core (--workers-only: just that)
  *          --exchange: instead, a signed and audited exchange call against the same handler unsigned
  *          (--exchange-calls N, default 4000), then audit:verify over --audit-records N (default 1,000,000)
  *          --analytics: instead, the article page with and without page-view counting (wrk, same run),
@@ -51,6 +52,7 @@ import {
 import { runWrk, type WrkResult } from "./wrk.ts";
 import { measureRegistration, measureUpload } from "./registration.ts";
 import { measureLicences } from "./licences.ts";
+import { measureStartCluster } from "./start-cluster.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -79,6 +81,7 @@ const { values: args } = parseArgs({
     "audit-records": { type: "string" },
     "soak-seconds": { type: "string" },
     redis: { type: "string", default: "redis://127.0.0.1:6379" },
+    "workers-only": { type: "boolean", default: false },
   },
 });
 
@@ -289,6 +292,11 @@ async function main(): Promise<void> {
   const report: string[] = [];
   try {
     if (args.cluster) {
+      ensureDebianTool(["/usr/bin/wrk"], ["wrk"], log);
+      log("cluster: npm run start:cluster with 1 vs 2 workers (wrk pinned to its own core)…");
+      report.push(...(await measureStartCluster({ seconds: duration, connections })).lines);
+    }
+    if (args.cluster && !args["workers-only"]) {
       log("cluster: 1 vs 2 instances on PostgreSQL + Redis…");
       report.push(
         ...(await clusterBench({

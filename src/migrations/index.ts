@@ -21,6 +21,7 @@ import { disclosure } from "./0018_disclosure.ts";
 import { licences } from "./0019_licences.ts";
 import { searchQuality } from "./0020_search_quality.ts";
 import { registrationBatches } from "./0025_registration_batches.ts";
+import { reviewStages } from "./0027_review_stages.ts";
 
 /** One ordered timeline: names sort in the order they run. Each runs on SQLite and PostgreSQL. */
 export const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -45,4 +46,5 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   "0019_licences": licences,
   "0020_search_quality": searchQuality,
   "0025_registration_batches": registrationBatches,
+  "0027_review_stages": reviewStages,
 };

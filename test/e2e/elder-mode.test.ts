@@ -124,6 +124,23 @@ describe("elder mode (长辈版) in Chromium on a phone", () => {
     await context.close();
   });
 
+  it("keeps the header small and every target ≥ 60×60 px on a 360 × 740 phone", async () => {
+    const narrow = { width: 360, height: 740 };
+    const context = await elderContext("1", { viewport: narrow });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    for (const [name, path] of Object.entries(pages)) {
+      await page.goto(origin + path);
+      const m = await measure(page);
+      assert.ok(m.elder && m.targets > 0, `${name} is in elder mode with targets`);
+      if (m.header >= m.viewport * 0.25) problems.push(`${name}: header ${m.header}px of ${m.viewport}px`);
+      if (m.pageWidth > narrow.width) problems.push(`${name}: page scrolls sideways (${m.pageWidth}px)`);
+      for (const s of m.smallTargets) problems.push(`${name}: target below 60×60: ${s}`);
+    }
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
   it("shows one column with the most used services first and no secondary navigation", async () => {
     const context = await elderContext();
     const page = await context.newPage();

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
-import { StaffSession } from "../../../test/staff-session.ts";
+import { DEMO_PASSWORD, StaffSession } from "../../../test/staff-session.ts";
 import { checkText } from "./content-check.ts";
 
 describe("content check (words)", () => {
@@ -33,7 +33,7 @@ for (const engine of ENGINES) {
     });
     after(async () => t?.close());
 
-    it("shows the findings to the reviewer and publishes a serious one only when confirmed", async () => {
+    it("blocks a submission with a 严重表述错误 until a reviewer overrides it with a reason (audited)", async () => {
       const rst = t.deps.sites.byCodeCached("rst")!;
       const channel = (await t.deps.sites.repo.channelByPath(rst.id, "gzdt"))!.id;
       const res = await editor.postMultipart("/admin/articles/new", {
@@ -42,10 +42,25 @@ for (const engine of ENGINES) {
         ownerSiteId: rst.id,
         bodyHtml: '<p>详见<a href="/sites/rst/no-such-page">原文</a>和<a href="/sites/rst/">首页</a>。</p>',
         channelIds: [channel],
+        action: "submit",
       });
       assert.equal(res.statusCode, 303, res.body.slice(0, 300));
-      const id = Number(/\/admin\/articles\/(\d+)/.exec(res.headers.location as string)![1]);
-      assert.equal((await editor.post(`/admin/articles/${id}/submit`, {})).statusCode, 303);
+      const id = Number(
+        /\/admin\/articles\/(\d+)\/review\?done=blocked/.exec(res.headers.location as string)![1],
+      );
+      assert.equal((await t.deps.content.repo.byId(id))!.status, "draft", "saved but not submitted");
+
+      const blockedPage = await editor.get(res.headers.location as string);
+      assert.match(blockedPage.body, /内容检查发现严重表述错误，未能提交审核/);
+      assert.match(blockedPage.body, /修改后才能提交审核/);
+      const blocked = await editor.post(`/admin/articles/${id}/submit`, {});
+      assert.equal(blocked.statusCode, 400);
+      assert.match(blocked.body, /严重表述错误/);
+      assert.equal(
+        (await editor.post(`/admin/articles/${id}/submit`, { override: "引用原文" })).statusCode,
+        403,
+        "an editor may not override",
+      );
 
       const page = await reviewer.get(`/admin/review/${id}`);
       assert.equal(page.statusCode, 200);
@@ -54,14 +69,98 @@ for (const engine of ENGINES) {
       assert.match(page.body, /链接无法打开（404）：\/sites\/rst\/no-such-page/);
       assert.doesNotMatch(page.body, /链接无法打开（\d+）：\/sites\/rst\/</, "the live link is not reported");
 
-      const refused = await reviewer.post(`/admin/review/${id}/publish`, {});
-      assert.equal(refused.statusCode, 400);
-      assert.match(refused.body, /严重表述问题/);
-      assert.equal((await t.deps.content.repo.byId(id))!.status, "submitted");
-
-      const done = await reviewer.post(`/admin/review/${id}/publish`, { confirmCheck: "1" });
+      const noReason = await reviewer.post(`/admin/articles/${id}/submit`, { override: "  " });
+      assert.equal(noReason.statusCode, 400);
+      const done = await reviewer.post(`/admin/articles/${id}/submit`, { override: "照录历史文件原文" });
       assert.equal(done.statusCode, 303);
+      assert.equal((await t.deps.content.repo.byId(id))!.status, "submitted");
+      const audit = await t.deps.store.db
+        .selectFrom("auditLog")
+        .select(["action", "actor"])
+        .where("targetType", "=", "article")
+        .where("targetId", "=", String(id))
+        .where("action", "=", "article.check.override")
+        .execute();
+      assert.deepEqual(audit, [{ action: "article.check.override", actor: "rst_reviewer" }]);
+      const published = await reviewer.post(`/admin/review/${id}/publish`, {});
+      assert.equal(published.statusCode, 303, "the override holds for this round");
       assert.equal((await t.deps.content.repo.byId(id))!.status, "published");
+      const trail = await reviewer.get(`/admin/review/${id}`);
+      assert.match(trail.body, /放行内容检查问题[\s\S]*照录历史文件原文（放行：中华人民共合国）/);
+    });
+
+    it("runs 三审 on a three-stage channel: three different reviewers, each step in the trail", async () => {
+      const rst = t.deps.sites.byCodeCached("rst")!;
+      const channel = (await t.deps.sites.repo.channelByPath(rst.id, "tzgg"))!;
+      const admin = await StaffSession.login(t.app, "rst_admin", { remoteAddress: "10.1.3.3" });
+      const bad = await admin.post(`/admin/channels/${channel.id}/review-stages`, { reviewStages: "7" });
+      assert.equal(bad.statusCode, 400);
+      assert.match(bad.body, /审核级数须为1、2或3/);
+      const set = await admin.post(`/admin/channels/${channel.id}/review-stages`, { reviewStages: "3" });
+      assert.equal(set.statusCode, 303);
+      for (const name of ["rst_rev2", "rst_rev3"]) {
+        const u = await t.deps.staff.create(
+          { username: name, displayName: name, password: DEMO_PASSWORD },
+          "test",
+        );
+        await t.deps.staff.grantRole(u.id, rst.id, "reviewer", "test");
+      }
+      const second = await StaffSession.login(t.app, "rst_rev2", { remoteAddress: "10.1.3.4" });
+      const third = await StaffSession.login(t.app, "rst_rev3", { remoteAddress: "10.1.3.5" });
+
+      const res = await editor.postMultipart("/admin/articles/new", {
+        kind: "notice",
+        title: "关于三审流程的通知",
+        ownerSiteId: rst.id,
+        bodyHtml: "<p>按初审、复审、终审发布。</p>",
+        channelIds: [channel.id],
+        action: "submit",
+      });
+      assert.equal(res.statusCode, 303);
+      const id = Number(/\/admin\/articles\/(\d+)/.exec(res.headers.location as string)![1]);
+      const state = async () => {
+        const a = (await t.deps.content.repo.byId(id))!;
+        return `${a.status}:${a.reviewStage}/${a.reviewStages}`;
+      };
+      assert.equal(await state(), "submitted:1/3");
+      const queue = await reviewer.get("/admin/review?status=submitted&stage=1");
+      assert.match(queue.body, /关于三审流程的通知[\s\S]*待初审（第1\/3审）/);
+
+      assert.equal((await reviewer.post(`/admin/review/${id}/publish`, {})).statusCode, 303);
+      assert.equal(await state(), "submitted:2/3");
+      const again = await reviewer.post(`/admin/review/${id}/publish`, {});
+      assert.equal(again.statusCode, 400);
+      assert.match(again.body, /您已完成本信息的初审，复审须由另一位审核员进行/);
+      assert.doesNotMatch(
+        (await reviewer.get("/admin/review")).body,
+        /关于三审流程的通知/,
+        "not in my queue",
+      );
+      assert.match((await second.get("/admin/review?stage=2")).body, /关于三审流程的通知/);
+
+      assert.equal((await second.post(`/admin/review/${id}/publish`, {})).statusCode, 303);
+      assert.equal(await state(), "submitted:3/3");
+      assert.equal((await third.post(`/admin/review/${id}/publish`, {})).statusCode, 303);
+      assert.equal(await state(), "published:0/3");
+
+      const trail = await t.deps.content.reviewTrail(id);
+      assert.deepEqual(
+        trail.map((r) => `${r.action}:${r.stage}:${r.actorName}`),
+        ["submit:0:rst_editor", "pass:1:rst_reviewer", "pass:2:rst_rev2", "pass:3:rst_rev3"],
+      );
+      const page = await editor.get(`/admin/articles/${id}/review`);
+      assert.match(page.body, /初审[\s\S]*rst_reviewer[\s\S]*复审[\s\S]*rst_rev2[\s\S]*终审[\s\S]*rst_rev3/);
+      const audits = await t.deps.store.db
+        .selectFrom("auditLog")
+        .select("action")
+        .where("targetType", "=", "article")
+        .where("targetId", "=", String(id))
+        .orderBy("id")
+        .execute();
+      assert.deepEqual(
+        audits.map((a) => a.action).filter((a) => a.startsWith("article.review") || a === "article.publish"),
+        ["article.review.pass", "article.review.pass", "article.review.pass", "article.publish"],
+      );
     });
   });
 }

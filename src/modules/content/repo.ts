@@ -320,8 +320,26 @@ export class ContentRepo {
   }
 
   /** Staff listing: every status, optionally one site's articles. */
+  /** The review trail (三审) of an article, oldest first: every round, or only `round`. */
+  async reviewTrail(articleId: number, round?: number) {
+    let q = this.db.selectFrom("articleReviews").selectAll().where("articleId", "=", articleId);
+    if (round !== undefined) q = q.where("round", "=", round);
+    return q.orderBy("id").execute();
+  }
+
+  /**
+   * Articles for the console lists. `stage` keeps submitted articles waiting at that review stage;
+   * `notPassedBy` drops those the staff member already passed in the current round (another
+   * reviewer must take the next stage).
+   */
   async staffList(
-    filter: { siteIds?: number[] | null; status?: string | null; q?: string | null },
+    filter: {
+      siteIds?: number[] | null;
+      status?: string | null;
+      q?: string | null;
+      stage?: number | null;
+      notPassedBy?: number | null;
+    },
     page: number,
     pageSize: number,
   ) {
@@ -332,6 +350,21 @@ export class ContentRepo {
     }
     if (filter.status) q = q.where("a.status", "=", filter.status as ArticleStatus);
     if (filter.q) q = q.where("a.title", "like", `%${filter.q.replace(/[%_]/g, "")}%`);
+    if (filter.stage) q = q.where("a.status", "=", "submitted").where("a.reviewStage", "=", filter.stage);
+    const passer = filter.notPassedBy;
+    if (passer)
+      q = q.where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom("articleReviews as r")
+              .select("r.id")
+              .whereRef("r.articleId", "=", "a.id")
+              .whereRef("r.round", "=", "a.reviewRound")
+              .where("r.action", "=", "pass")
+              .where("r.actorId", "=", passer),
+          ),
+        ),
+      );
     const rows = await q
       .select([
         "a.id",
@@ -343,6 +376,8 @@ export class ContentRepo {
         "a.ownerSiteId",
         "a.version",
         "a.scheduledAt",
+        "a.reviewStage",
+        "a.reviewStages",
       ])
       .orderBy("a.updatedAt", "desc")
       .orderBy("a.id", "desc")

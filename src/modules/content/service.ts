@@ -17,7 +17,16 @@ import { notFound, Invalid } from "../../platform/http/errors.ts";
 
 import type { SearchIndex } from "../../platform/search/search-index.ts";
 
-import type { ArticleKind, ArticleStatus, ContentTables, UnpublishReason, Validity } from "./tables.ts";
+import type {
+  ArticleKind,
+  ArticleStatus,
+  ContentTables,
+  ReviewAction,
+  UnpublishReason,
+  Validity,
+} from "./tables.ts";
+
+import { checkText, type ContentFinding } from "./content-check.ts";
 
 import type { Channel, SitesService } from "../sites/index.ts";
 
@@ -52,6 +61,29 @@ export const STATUS_LABELS: Record<string, string> = {
   withdrawn: "已撤回",
   unpublished: "已撤稿",
 };
+
+/** The name of review stage `stage` of a submission with `stages` stages (一审: 审核; 三审: 初审, 复审, 终审). */
+export function stageName(stage: number, stages: number): string {
+  if (stages <= 1) return "审核";
+  if (stage >= stages) return "终审";
+  return stage <= 1 ? "初审" : "复审";
+}
+
+/** The content check's 严重表述错误 (veto items of the national inspection) in an article. */
+export function seriousFindings(title: string, bodyHtml: string): ContentFinding[] {
+  return checkText(title, bodyHtml).filter((f) => f.severity === "serious");
+}
+
+function checkBlocked(serious: ContentFinding[]): Invalid {
+  const found = [...new Set(serious.map((f) => f.message))].slice(0, 5).join("；");
+  return new Invalid(
+    `内容检查发现 ${serious.length} 处严重表述错误（${found}），请修改后再提交`,
+    {
+      override: "请修改正文；确需保留时，由审核员填写放行理由",
+    },
+    "content_check",
+  );
+}
 
 /** Why an article is taken down; decides what its address shows afterwards. */
 export const UNPUBLISH_REASONS: Record<string, string> = {
@@ -297,12 +329,173 @@ export class ContentService {
     this.onPublicChange(id);
   }
 
-  async submit(id: number, actor: Actor): Promise<void> {
-    await this.transition(id, ["draft", "withdrawn", "unpublished"], "submitted", actor, "article.submit");
+  /**
+   * Submits an article for review (三审): the content check runs first and a 严重表述错误 blocks the
+   * submission unless `override` gives a reviewer's reason (the caller checks the right; the override
+   * is audited and kept in the trail). The number of stages is fixed now, from the site and channels.
+   * `contentCheck: false` is for system paths that publish existing documents (import, reports).
+   */
+  async submit(
+    id: number,
+    actor: Actor,
+    options: { override?: string; contentCheck?: boolean } = {},
+  ): Promise<void> {
+    const article = await this.get(id);
+    const from: ArticleStatus[] = ["draft", "withdrawn", "unpublished"];
+    if (!from.includes(article.status))
+      throw new Invalid(`当前状态“${STATUS_LABELS[article.status]}”不能提交审核`);
+    const override = options.override?.trim().slice(0, 500) ?? "";
+    const serious = options.contentCheck === false ? [] : seriousFindings(article.title, article.bodyHtml);
+    if (serious.length && !override) throw checkBlocked(serious);
+    const links = await this.repo.channelLinks(id);
+    const stages = await this.sites.reviewStagesFor(
+      article.ownerSiteId,
+      links.map((l) => l.channelId),
+    );
+    const round = article.reviewRound + 1;
+    await this.db.transaction().execute(async (trx) => {
+      const claimed = await trx
+        .updateTable("articles")
+        .set({
+          status: "submitted",
+          reviewStage: 1,
+          reviewStages: stages,
+          reviewRound: round,
+          updatedAt: nowIso(),
+        })
+        .where("id", "=", id)
+        .where("status", "=", article.status)
+        .where("reviewRound", "=", article.reviewRound)
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) !== 1) throw new Invalid("该信息刚被他人处理，请刷新后重试");
+      await this.trail(trx, id, { round, stage: 0, stages }, "submit", actor, "");
+      await this.audit.record(
+        {
+          actor: actor.name,
+          action: "article.submit",
+          targetType: "article",
+          targetId: id,
+          detail: { stages, round },
+        },
+        trx,
+      );
+      if (serious.length)
+        await this.recordOverride(trx, id, { round, stage: 0, stages }, actor, override, serious);
+    });
+  }
+
+  /**
+   * A reviewer passes the stage the article waits at. Each stage needs a different person; the last
+   * stage publishes (now, or at `at`). A serious content-check finding not yet overridden in this
+   * round needs `override` (the reviewer's reason).
+   */
+  async pass(
+    id: number,
+    actor: Actor,
+    options: { at?: string | null; override?: string } = {},
+  ): Promise<void> {
+    const article = await this.get(id);
+    if (article.status !== "submitted")
+      throw new Invalid(`当前状态“${STATUS_LABELS[article.status]}”不能审核，请先提交审核`);
+    const stages = article.reviewStages;
+    const stage = Math.min(Math.max(article.reviewStage, 1), stages);
+    const round = await this.repo.reviewTrail(id, article.reviewRound);
+    const mine = round.find((r) => r.action === "pass" && actor.id !== null && r.actorId === actor.id);
+    if (mine)
+      throw new Invalid(
+        `您已完成本信息的${stageName(mine.stage, stages)}，${stageName(stage, stages)}须由另一位审核员进行`,
+      );
+    const override = options.override?.trim().slice(0, 500) ?? "";
+    const overridden = round.some((r) => r.action === "override");
+    const serious = overridden ? [] : seriousFindings(article.title, article.bodyHtml);
+    if (serious.length && !override) throw checkBlocked(serious);
+    const final = stage >= stages;
+    if (final && (await this.repo.channelLinks(id)).length === 0)
+      throw new Invalid("请先选择发布栏目", { channelIds: "请至少选择一个发布栏目" });
+    await this.db.transaction().execute(async (trx) => {
+      const claimed = await trx
+        .updateTable("articles")
+        .set({ reviewStage: final ? 0 : stage + 1, updatedAt: nowIso() })
+        .where("id", "=", id)
+        .where("status", "=", "submitted")
+        .where("reviewStage", "=", article.reviewStage)
+        .where("reviewRound", "=", article.reviewRound)
+        .executeTakeFirst();
+      if (Number(claimed.numUpdatedRows) !== 1) throw new Invalid("该信息刚被他人审核，请刷新后重试");
+      const at = { round: article.reviewRound, stage, stages };
+      if (serious.length) await this.recordOverride(trx, id, at, actor, override, serious);
+      await this.trail(trx, id, at, "pass", actor, "");
+      await this.audit.record(
+        {
+          actor: actor.name,
+          action: "article.review.pass",
+          targetType: "article",
+          targetId: id,
+          detail: { stage, stages, round: article.reviewRound, name: stageName(stage, stages) },
+        },
+        trx,
+      );
+    });
+    if (final) await this.publish(id, actor, options.at ?? null);
   }
 
   async returnToDraft(id: number, reason: string, actor: Actor): Promise<void> {
-    await this.transition(id, ["submitted"], "draft", actor, "article.reject", { reason });
+    const article = await this.get(id);
+    await this.transition(id, ["submitted"], "draft", actor, "article.reject", { reason }, async (trx) => {
+      const stages = article.reviewStages;
+      const stage = Math.min(Math.max(article.reviewStage, 1), stages);
+      await this.trail(trx, id, { round: article.reviewRound, stage, stages }, "return", actor, reason);
+    });
+  }
+
+  /** The review trail of an article, oldest first (every round, or one round). */
+  reviewTrail(id: number, round?: number) {
+    return this.repo.reviewTrail(id, round);
+  }
+
+  private async trail(
+    trx: Transaction<ContentTables>,
+    articleId: number,
+    at: { round: number; stage: number; stages: number },
+    action: ReviewAction,
+    actor: Actor,
+    note: string,
+  ): Promise<void> {
+    await trx
+      .insertInto("articleReviews")
+      .values({
+        articleId,
+        ...at,
+        action,
+        actorId: actor.id,
+        actorName: actor.name,
+        note,
+        createdAt: nowIso(),
+      })
+      .execute();
+  }
+
+  private async recordOverride(
+    trx: Transaction<ContentTables>,
+    articleId: number,
+    at: { round: number; stage: number; stages: number },
+    actor: Actor,
+    reason: string,
+    serious: ContentFinding[],
+  ): Promise<void> {
+    const found = [...new Set(serious.map((f) => f.found))];
+    const { round, stage } = at;
+    await this.trail(trx, articleId, at, "override", actor, `${reason}（放行：${found.join("、")}）`);
+    await this.audit.record(
+      {
+        actor: actor.name,
+        action: "article.check.override",
+        targetType: "article",
+        targetId: articleId,
+        detail: { reason, found, round, stage },
+      },
+      trx,
+    );
   }
 
   /** A reviewer publishes now, or at `at` (scheduled publishing). */
@@ -355,6 +548,7 @@ export class ContentService {
         .set({
           status: "published",
           publishedAt,
+          reviewStage: 0,
           scheduledAt: null,
           unpublishReason: null,
           unpublishNote: null,
@@ -557,16 +751,20 @@ export class ContentService {
     actor: Actor,
     action: string,
     detail: Record<string, unknown> = {},
+    also?: (trx: Transaction<ContentTables>) => Promise<void>,
   ) {
     const article = await this.get(id);
     if (!from.includes(article.status))
       throw new Invalid(`当前状态“${STATUS_LABELS[article.status]}”不能进行此操作`);
     await this.db.transaction().execute(async (trx) => {
-      await trx
+      const moved = await trx
         .updateTable("articles")
-        .set({ status: to, updatedAt: nowIso() })
+        .set({ status: to, reviewStage: 0, updatedAt: nowIso() })
         .where("id", "=", id)
-        .execute();
+        .where("status", "=", article.status)
+        .executeTakeFirst();
+      if (Number(moved.numUpdatedRows) !== 1) throw new Invalid("该信息刚被他人处理，请刷新后重试");
+      await also?.(trx);
       await this.audit.record(
         { actor: actor.name, action, targetType: "article", targetId: id, detail },
         trx,

@@ -8,6 +8,7 @@ export interface ContentTables {
   articleChannels: ArticleChannelRow;
   articleVersions: ArticleVersionRow;
   attachments: AttachmentRow;
+  articleReviews: ArticleReviewRow;
 }
 
 export type ArticleKind =
@@ -63,6 +64,12 @@ export interface ArticleRow {
   createdBy: number | null;
   createdAt: string;
   updatedAt: string;
+  /** The review stage a submitted article waits at (1 = 初审 …); 0 when not in review. */
+  reviewStage: Generated<number>;
+  /** How many stages this submission must pass (fixed when submitted). */
+  reviewStages: Generated<number>;
+  /** Counts submissions; the trail's rows of the current round are the ones that count. */
+  reviewRound: Generated<number>;
 }
 
 /** Where an article is published: a channel of a site (the site repeated for site-wide queries). */
@@ -92,5 +99,23 @@ export interface AttachmentRow {
   mime: string;
   size: number;
   sha256: string;
+  createdAt: string;
+}
+
+/** A step of the review trail: submitted, passed or returned at a stage, or the content check overridden. */
+export type ReviewAction = "submit" | "pass" | "return" | "override";
+
+export interface ArticleReviewRow {
+  id: Generated<number>;
+  articleId: number;
+  round: number;
+  /** 0 for the submission itself; 1 … stages for the review stages. */
+  stage: number;
+  /** How many stages that round's submission had to pass. */
+  stages: number;
+  action: ReviewAction;
+  actorId: number | null;
+  actorName: string;
+  note: string;
   createdAt: string;
 }

@@ -2,13 +2,18 @@ import { CHART_FONT as FONT, renderChartSvg } from "../../web/charts.ts";
 import type { QuestionResult } from "./surveys.ts";
 
 const WIDTH = 600;
+/** The phone variant's width: drawn at about the width a 360 px screen shows it, so text stays ≥ 12 px. */
+export const NARROW_WIDTH = 340;
 
 /**
  * One question's result as an SVG bar chart, rendered on the server with ECharts (no script in the
  * page). Labels come from staff-written options and are escaped by ECharts' SVG renderer. Choice
  * questions draw horizontal bars (long option texts), scale questions five vertical bars.
  */
-export function questionChartSvg(result: QuestionResult): string {
+export function questionChartSvg(result: QuestionResult, options: { narrow?: boolean } = {}): string {
+  const narrow = options.narrow === true;
+  // A phone scales the image to its width: the narrow variant is drawn near that width, with larger text.
+  const font = narrow ? 15 : 13;
   const rows = result.rows;
   const horizontal = result.question.kind !== "scale";
   const height = horizontal ? Math.max(160, 60 + rows.length * 36) : 300;
@@ -19,9 +24,9 @@ export function questionChartSvg(result: QuestionResult): string {
     axisLabel: {
       interval: 0,
       fontFamily: FONT,
-      fontSize: 13,
+      fontSize: font,
       color: "#1f2933",
-      width: 200,
+      width: narrow ? 110 : 200,
       overflow: "truncate" as const,
     },
     inverse: horizontal,
@@ -29,11 +34,11 @@ export function questionChartSvg(result: QuestionResult): string {
   const value = {
     type: "value" as const,
     minInterval: 1,
-    axisLabel: { fontFamily: FONT, color: "#3e4c59" },
+    axisLabel: { fontFamily: FONT, color: "#3e4c59", fontSize: font },
   };
   return renderChartSvg(
     {
-      grid: { left: 16, right: 48, top: 24, bottom: 24, containLabel: true },
+      grid: { left: narrow ? 4 : 16, right: narrow ? 36 : 48, top: 24, bottom: 24, containLabel: true },
       xAxis: horizontal ? value : category,
       yAxis: horizontal ? category : value,
       series: [
@@ -47,12 +52,12 @@ export function questionChartSvg(result: QuestionResult): string {
             position: horizontal ? "right" : "top",
             fontFamily: FONT,
             color: "#1f2933",
-            fontSize: 13,
+            fontSize: font,
           },
         },
       ],
     },
-    WIDTH,
+    narrow ? NARROW_WIDTH : WIDTH,
     height,
   );
 }

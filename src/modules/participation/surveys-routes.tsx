@@ -214,7 +214,8 @@ const surveyRoutes: FastifyPluginAsyncTypebox<{ deps: ParticipationDeps }> = asy
     },
     async (request, reply) => {
       const { survey } = await load(request.params);
-      const m = /^(\d{1,9})\.svg$/.exec(request.params.file);
+      // N.svg, or N-s.svg: the variant drawn for phones (<picture> in the results page picks it).
+      const m = /^(\d{1,9})(-s)?\.svg$/.exec(request.params.file);
       if (!m) throw notFound("统计图不存在");
       const result = (await surveys.results(survey.id)).find((r) => r.question.id === Number(m[1]));
       if (!result || result.question.kind === "text") throw notFound("统计图不存在");
@@ -225,7 +226,7 @@ const surveyRoutes: FastifyPluginAsyncTypebox<{ deps: ParticipationDeps }> = asy
           .header("x-content-type-options", "nosniff")
           // The chart has no script; its inline styles (fonts, sizes) are allowed, nothing else is.
           .header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'")
-          .send(questionChartSvg(result))
+          .send(questionChartSvg(result, { narrow: m[2] === "-s" }))
       );
     },
   );

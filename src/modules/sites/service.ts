@@ -599,4 +599,58 @@ export class SitesService {
     }
     return null;
   }
+
+  /** Sets how many review stages (三审, 1 to 3) a site's articles pass; audited. */
+  async setReviewStages(siteId: number, stages: number, actor: string): Promise<void> {
+    if (!REVIEW_STAGE_COUNTS.includes(stages))
+      throw new Invalid("审核级数须为1、2或3", { reviewStages: "请选择一审、二审或三审" });
+    await this.store.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable("sites")
+        .set({ reviewStages: stages, updatedAt: nowIso() })
+        .where("id", "=", siteId)
+        .execute();
+      await this.audit.record(
+        { actor, action: "site.review-stages", targetType: "site", targetId: siteId, detail: { stages } },
+        trx,
+      );
+    });
+    await this.refresh();
+  }
+
+  /** A channel's own number of review stages, or null to follow its site; audited. */
+  async setChannelReviewStages(channelId: number, stages: number | null, actor: string): Promise<void> {
+    if (stages !== null && !REVIEW_STAGE_COUNTS.includes(stages))
+      throw new Invalid("审核级数须为1、2或3", { reviewStages: "请选择审核级数" });
+    await this.store.db.transaction().execute(async (trx) => {
+      await trx.updateTable("channels").set({ reviewStages: stages }).where("id", "=", channelId).execute();
+      await this.audit.record(
+        {
+          actor,
+          action: "channel.review-stages",
+          targetType: "channel",
+          targetId: channelId,
+          detail: { stages },
+        },
+        trx,
+      );
+    });
+    this.channelCache.clear();
+  }
+
+  /**
+   * How many review stages an article of `ownerSiteId` in these channels must pass: the strictest of
+   * the owner site's setting and each channel's (its own override, else its site's).
+   */
+  async reviewStagesFor(ownerSiteId: number, channelIds: number[]): Promise<number> {
+    await this.ensureFresh();
+    const siteStages = (id: number) => this.byId(id)?.reviewStages ?? 1;
+    let stages = siteStages(ownerSiteId);
+    for (const channel of await this.channelsByIds(channelIds))
+      stages = Math.max(stages, channel.reviewStages ?? siteStages(channel.siteId));
+    return Math.min(3, Math.max(1, stages));
+  }
 }
+
+/** The review stage counts a site or channel may choose (一审, 二审, 三审). */
+export const REVIEW_STAGE_COUNTS = [1, 2, 3];

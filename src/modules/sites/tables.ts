@@ -31,6 +31,8 @@ export interface SiteRow {
   sort: number;
   createdAt: string;
   updatedAt: string;
+  /** How many review stages (三审: 1 to 3) the site's articles pass before publication. */
+  reviewStages: Generated<number>;
 }
 
 export interface ChannelRow {
@@ -43,6 +45,8 @@ export interface ChannelRow {
   kind: ChannelKind;
   sort: number;
   createdAt: string;
+  /** The channel's own number of review stages (1 to 3); null: the site's setting. */
+  reviewStages: number | null;
 }
 
 export interface RedirectRow {

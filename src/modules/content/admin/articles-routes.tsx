@@ -5,7 +5,7 @@ import { Type } from "typebox";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { ContentDeps } from "../deps.ts";
 import { sitesWithRole, type StaffPrincipal } from "../../staff/index.ts";
-import { forbidden } from "../../../platform/http/errors.ts";
+import { DomainError, forbidden } from "../../../platform/http/errors.ts";
 import { handleForm } from "../../../platform/http/handle-form.ts";
 import { formText } from "../../../platform/http/form-input.ts";
 import { checkAttachment } from "../../../platform/files/attachments.ts";
@@ -194,10 +194,15 @@ const articleRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (a
           id = article.id;
         } else id = (await content.create(input, actor)).id;
         for (const u of uploads) await content.addAttachment(id, u.fileName, u.bytes, actor);
-        if (formText(form, "action") === "submit") await content.submit(id, actor);
+        // Saved either way; a submission the content check blocks shows its findings on the review page.
+        if (formText(form, "action") === "submit" && !(await submitted(id, actor))) return -id;
         return id;
       },
-      onSuccess: (id) => reply.redirect(`/admin/articles/${id}?saved=1`, 303),
+      onSuccess: (id) =>
+        reply.redirect(
+          id < 0 ? `/admin/articles/${-id}/review?done=blocked` : `/admin/articles/${id}?saved=1`,
+          303,
+        ),
       rerender: async ({ errors, message, status }) =>
         sendPage(reply, await renderForm(c, article, values, articleFields(errors), message), status),
     });
@@ -220,7 +225,7 @@ const articleRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (a
       const c = consoleRequest(request);
       const article = await loadArticle(request.params.id);
       assertView(c.auth.staff, article);
-      if (!canEdit(c.auth.staff, article)) return reply.redirect(`/admin/review/${article.id}`, 303);
+      if (!canEdit(c.auth.staff, article)) return reply.redirect(`/admin/articles/${article.id}/review`, 303);
       const links = await content.repo.channelLinks(article.id);
       const values = valuesOfArticle(
         article,
@@ -237,18 +242,6 @@ const articleRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (a
       if (!canEdit(c.auth.staff, article)) throw forbidden("您没有权限修改这条信息");
       return article;
     }),
-  );
-
-  app.post(
-    "/admin/articles/:id/submit",
-    { schema: { hide: true, params: IdParams } },
-    async (request, reply) => {
-      const c = consoleRequest(request);
-      const article = await loadArticle(request.params.id);
-      if (!canEdit(c.auth.staff, article)) throw forbidden("您没有权限提交这条信息");
-      await content.submit(article.id, actorOf(c.auth.staff));
-      return reply.redirect(`/admin/review/${article.id}`, 303);
-    },
   );
 
   app.get(
@@ -291,6 +284,17 @@ const articleRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (a
   );
 
   const loadArticle = (rawId: string) => articleOf(content, rawId);
+
+  /** Submits for review; false when the content check blocks it (严重表述错误, shown on the review page). */
+  async function submitted(id: number, actor: Actor): Promise<boolean> {
+    try {
+      await content.submit(id, actor);
+      return true;
+    } catch (error) {
+      if (error instanceof DomainError && error.reason === "content_check") return false;
+      throw error;
+    }
+  }
 };
 export default articleRoutes;
 

@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply } from "fastify";
 import type { ContentDeps } from "../deps.ts";
 import { sitesWithRole } from "../../staff/index.ts";
-import { Invalid } from "../../../platform/http/errors.ts";
+import { forbidden, Invalid } from "../../../platform/http/errors.ts";
 import { FormBody, formText } from "../../../platform/http/form-input.ts";
 import { handleForm } from "../../../platform/http/handle-form.ts";
 import type { Article } from "../service.ts";
@@ -22,6 +22,9 @@ import { EMPTY_REVIEW, ReviewPage, type ReviewValues } from "./views/review.tsx"
 const PAGE_SIZE = 20;
 
 const DONE: Record<string, string> = {
+  submitted: "已提交审核。",
+  passed: "已审核通过，转下一审核环节。",
+  blocked: "已保存，但内容检查发现严重表述错误，未能提交审核：请修改后再提交，或由审核员填写理由放行。",
   published: "已发布。",
   scheduled: "已设置定时发布。",
   returned: "已退回为草稿。",
@@ -39,17 +42,26 @@ const reviewRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (ap
     async (request, reply) => {
       const c = consoleRequest(request);
       const q = request.query;
-      const reviewable = sitesWithRole(c.auth.staff, REVIEW_ROLES);
+      const me = c.auth.staff;
+      const reviewable = sitesWithRole(me, REVIEW_ROLES);
       const siteFilter = idParam(q.site);
       const siteIds = siteFilter ? (inSites(siteFilter, reviewable) ? [siteFilter] : []) : reviewable;
       const status = q.status === undefined ? "submitted" : /^[a-z]{0,20}$/.test(q.status) ? q.status : "";
+      const stage = idParam(q.stage ?? "");
       const search = (q.q ?? "").slice(0, 50);
       const page = pageParam(q.page);
-      const list = await content.repo.staffList(
-        { siteIds, status: status || null, q: search || null },
-        page,
-        PAGE_SIZE,
-      );
+      // The queue shows what waits for this reviewer: not what they already passed in this round.
+      const waiting = status === "submitted";
+      const filter = {
+        siteIds,
+        status: status || null,
+        q: search || null,
+        notPassedBy: waiting ? me.id : null,
+      };
+      const [list, ...counts] = await Promise.all([
+        content.repo.staffList({ ...filter, stage: waiting ? stage : null }, page, PAGE_SIZE),
+        ...[1, 2, 3].map(async (n) => (await content.repo.staffList({ ...filter, stage: n }, 1, 1)).total),
+      ]);
       return sendPage(
         reply,
         <ArticleListPage
@@ -60,7 +72,12 @@ const reviewRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (ap
           total={list.total}
           page={page}
           pageSize={PAGE_SIZE}
-          filter={{ status, site: siteFilter ? String(siteFilter) : "", q: search }}
+          filter={{
+            status,
+            site: siteFilter ? String(siteFilter) : "",
+            q: search,
+            stage: stage ? String(stage) : "",
+          }}
           sites={sites
             .list()
             .filter((s) => inSites(s.id, reviewable))
@@ -68,6 +85,7 @@ const reviewRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (ap
           siteNames={new Map(sites.list().map((s) => [s.id, s.name]))}
           linkFor={(id) => `/admin/review/${id}`}
           showNew={false}
+          stageCounts={waiting ? counts : undefined}
         />,
       );
     },
@@ -82,11 +100,14 @@ const reviewRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (ap
     message?: string,
     done?: string,
   ) {
-    const [links, attachments, findings] = await Promise.all([
+    const [links, attachments, findings, trail] = await Promise.all([
       content.repo.channelLinks(article.id),
       content.repo.attachmentsOf(article.id),
       findingsOf(article),
+      content.reviewTrail(article.id),
     ]);
+    const round = trail.filter((r) => r.round === article.reviewRound);
+    const me = c.auth.staff.id;
     return sendPage(
       reply,
       <ReviewPage
@@ -101,6 +122,17 @@ const reviewRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (ap
         message={message}
         done={done}
         findings={findings}
+        trail={trail}
+        passedByMe={round.find((r) => r.action === "pass" && r.actorId === me)?.stage ?? null}
+        overridden={round.some((r) => r.action === "override")}
+        republishStages={
+          ["withdrawn", "unpublished"].includes(article.status)
+            ? await sites.reviewStagesFor(
+                article.ownerSiteId,
+                links.map((l) => l.channelId),
+              )
+            : 1
+        }
       />,
       Object.keys(errors).length ? 400 : 200,
     );
@@ -116,6 +148,18 @@ const reviewRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (ap
     });
     return [...checkText(article.title, article.bodyHtml), ...links];
   }
+
+  // The same page for editors (under 信息, whose nav they may use): preview, content check, review trail.
+  app.get(
+    "/admin/articles/:id/review",
+    { schema: { hide: true, params: IdParams, querystring: NoticeQuery } },
+    async (request, reply) => {
+      const c = consoleRequest(request);
+      const article = await load(request.params.id);
+      assertView(c.auth.staff, article);
+      return render(c, reply, article, EMPTY_REVIEW, {}, undefined, DONE[request.query.done ?? ""]);
+    },
+  );
 
   app.get(
     "/admin/review/:id",
@@ -155,7 +199,7 @@ const reviewRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (ap
           redirectTo: formText(form, "redirectTo", 300).trim(),
           validity: formText(form, "validity", 10),
           validityNote: formText(form, "validityNote", 500),
-          confirmCheck: formText(form, "confirmCheck", 2),
+          override: formText(form, "override", 500),
         };
         return handleForm({
           parse: () => values,
@@ -176,15 +220,48 @@ const reviewRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (ap
       if (Date.parse(at) <= Date.now())
         throw new Invalid("定时发布时间须晚于现在", { scheduledAt: "请选择将来的时间，或留空立即发布" });
     }
-    // 严重表述错误 is a veto item of the national inspection: the reviewer confirms each finding first.
-    const serious = checkText(article.title, article.bodyHtml).filter((f) => f.severity === "serious");
-    if (serious.length && v.confirmCheck !== "1")
-      throw new Invalid(`内容检查发现 ${serious.length} 处严重表述问题，请核对修改后再发布`, {
-        confirmCheck: "请逐条核对内容检查结果，确认无误后勾选此项",
-      });
-    await content.publish(article.id, actorOf(c.auth.staff), at);
+    const actor = actorOf(c.auth.staff);
+    if (article.status === "submitted") {
+      // One stage of 三审; the last one publishes. 严重表述错误 needs the reviewer's reason (audited).
+      const final = article.reviewStage >= article.reviewStages;
+      await content.pass(article.id, actor, { at: final ? at : null, override: v.override });
+      return final ? (at ? "scheduled" : "published") : "passed";
+    }
+    if (["withdrawn", "unpublished"].includes(article.status)) {
+      const links = await content.repo.channelLinks(article.id);
+      const stages = await sites.reviewStagesFor(
+        article.ownerSiteId,
+        links.map((l) => l.channelId),
+      );
+      if (stages > 1) throw new Invalid(`本信息须经${stages}级审核，请重新提交审核后再发布`);
+    }
+    await content.publish(article.id, actor, at);
     return at ? "scheduled" : "published";
   });
+
+  // Submission from the review page: the content check gates it; a reviewer may override with a reason.
+  app.post(
+    "/admin/articles/:id/submit",
+    { schema: { hide: true, params: IdParams, body: FormBody } },
+    async (request, reply) => {
+      const c = consoleRequest(request);
+      const article = await load(request.params.id);
+      assertView(c.auth.staff, article);
+      if (!canEdit(c.auth.staff, article)) throw forbidden("您没有权限提交这条信息");
+      const values: ReviewValues = { ...EMPTY_REVIEW, override: formText(request.body, "override", 500) };
+      return handleForm({
+        parse: () => {
+          if (values.override.trim() && !canReview(c.auth.staff, article))
+            throw forbidden("只有审核员可以放行内容检查发现的严重问题");
+          return values;
+        },
+        run: (v) => content.submit(article.id, actorOf(c.auth.staff), { override: v.override }),
+        onSuccess: () => reply.redirect(`/admin/articles/${article.id}/review?done=submitted`, 303),
+        rerender: async ({ errors, message }) =>
+          render(c, reply, await content.get(article.id), values, errors, message),
+      });
+    },
+  );
 
   action("return", async (article, v, c) => {
     if (!v.returnReason.trim()) throw new Invalid("请填写退回理由", { returnReason: "请填写退回理由" });

@@ -23,6 +23,7 @@ export function PoliciesPage({
   list: Page<ArticleListItem>;
 }) {
   const href = `${ctx.base}/policies`;
+  const activeFilters = Object.values(filter).filter((v) => v !== "" && v != null).length;
   return (
     <Layout
       ctx={ctx}
@@ -34,47 +35,54 @@ export function PoliciesPage({
       meta={{ title: "政策文件库", columnName: "政策文件", columnType: "政策文件", url: href }}
     >
       <h1>政策文件库</h1>
-      <form class="filters" method="get" action={href}>
-        <label>
-          发文机关
-          <select name="issuer">
-            <option value="">全部</option>
-            {facets.issuers.map((i) => (
-              <option selected={filter.issuer === i}>{i}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          发布年份
-          <select name="year">
-            <option value="">全部</option>
-            {facets.years.map((y) => (
-              <option selected={filter.year === String(y)}>{y}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          主题分类
-          <select name="theme">
-            <option value="">全部</option>
-            {facets.themes.map((t) => (
-              <option selected={filter.theme === t}>{t}</option>
-            ))}
-          </select>
-        </label>
-        <label>
-          有效性
-          <select name="validity">
-            <option value="">全部</option>
-            {VALIDITY.map((v) => (
-              <option selected={filter.validity === v}>{v}</option>
-            ))}
-          </select>
-        </label>
-        <button type="submit" class="button">
-          筛选
-        </button>
-      </form>
+      {/* On a phone the filters fold into 筛选 (a <details>, no script); wider screens show them open. */}
+      <details class="filter-panel">
+        <summary>
+          筛选政策文件
+          {activeFilters ? `（已选${activeFilters}项）` : ""}
+        </summary>
+        <form class="filters" method="get" action={href}>
+          <label>
+            发文机关
+            <select name="issuer">
+              <option value="">全部</option>
+              {facets.issuers.map((i) => (
+                <option selected={filter.issuer === i}>{i}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            发布年份
+            <select name="year">
+              <option value="">全部</option>
+              {facets.years.map((y) => (
+                <option selected={filter.year === String(y)}>{y}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            主题分类
+            <select name="theme">
+              <option value="">全部</option>
+              {facets.themes.map((t) => (
+                <option selected={filter.theme === t}>{t}</option>
+              ))}
+            </select>
+          </label>
+          <label>
+            有效性
+            <select name="validity">
+              <option value="">全部</option>
+              {VALIDITY.map((v) => (
+                <option selected={filter.validity === v}>{v}</option>
+              ))}
+            </select>
+          </label>
+          <button type="submit" class="button">
+            筛选
+          </button>
+        </form>
+      </details>
       <p class="meta" role="status">
         共找到 {list.total} 件政策文件
       </p>

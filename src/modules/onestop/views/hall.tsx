@@ -76,6 +76,7 @@ export function HallPage(p: HallProps) {
     theme: params.theme,
     event: params.event,
   };
+  const activeFilters = Object.values(query).filter(Boolean).length;
   const link = (over: Partial<HallParams>) => {
     const qs = new URLSearchParams();
     for (const [k, v] of Object.entries({ ...query, ...over })) if (v) qs.set(k, v);
@@ -94,73 +95,80 @@ export function HallPage(p: HallProps) {
         <a href={`${ctx.base}/services/my`}>我的办件</a> · <a href={`${ctx.base}/services/track`}>办件查询</a>{" "}
         · <a href={`${ctx.base}/services/stats`}>办件统计与好差评</a>
       </p>
-      <form class="filters" method="get" action={base} role="search" aria-label="筛选服务事项">
-        <label>
-          关键词
-          <input type="search" name="q" value={params.q} maxLength={100} />
-        </label>
-        {p.isPortal ? (
+      {/* On a phone the filters fold into 筛选 (no script: a <details>); wider screens show them open. */}
+      <details class="filter-panel">
+        <summary>
+          筛选服务事项
+          {activeFilters ? `（已选${activeFilters}项）` : ""}
+        </summary>
+        <form class="filters" method="get" action={base} role="search" aria-label="筛选服务事项">
           <label>
-            部门
-            <select name="department">
-              <option value="">全部部门</option>
-              {p.departments.map((d) => (
-                <option value={d.code} selected={params.department === d.code}>
-                  {d.name}
-                </option>
-              ))}
+            关键词
+            <input type="search" name="q" value={params.q} maxLength={100} />
+          </label>
+          {p.isPortal ? (
+            <label>
+              部门
+              <select name="department">
+                <option value="">全部部门</option>
+                {p.departments.map((d) => (
+                  <option value={d.code} selected={params.department === d.code}>
+                    {d.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ) : null}
+          <label>
+            服务对象
+            <select name="audience">
+              <option value="">全部</option>
+              <option value="person" selected={params.audience === "person"}>
+                个人办事
+              </option>
+              <option value="legal" selected={params.audience === "legal"}>
+                法人办事
+              </option>
             </select>
           </label>
-        ) : null}
-        <label>
-          服务对象
-          <select name="audience">
-            <option value="">全部</option>
-            <option value="person" selected={params.audience === "person"}>
-              个人办事
-            </option>
-            <option value="legal" selected={params.audience === "legal"}>
-              法人办事
-            </option>
-          </select>
-        </label>
-        <label>
-          主题
-          <select name="theme">
-            <option value="">全部主题</option>
-            {p.facets.themes.map((f) => (
-              <option value={f.value} selected={params.theme === f.value}>
-                {f.value}（{f.count}）
-              </option>
-            ))}
-            {params.theme && !p.facets.themes.some((f) => f.value === params.theme) ? (
-              <option value={params.theme} selected>
-                {params.theme}
-              </option>
-            ) : null}
-          </select>
-        </label>
-        <label>
-          人生事件
-          <select name="event">
-            <option value="">全部事件</option>
-            {p.facets.lifeEvents.map((f) => (
-              <option value={f.value} selected={params.event === f.value}>
-                {f.value}（{f.count}）
-              </option>
-            ))}
-            {params.event && !p.facets.lifeEvents.some((f) => f.value === params.event) ? (
-              <option value={params.event} selected>
-                {params.event}
-              </option>
-            ) : null}
-          </select>
-        </label>
-        <button type="submit" class="button">
-          筛选
-        </button>
-        <a href={base}>清除条件</a>
-      </form>
+          <label>
+            主题
+            <select name="theme">
+              <option value="">全部主题</option>
+              {p.facets.themes.map((f) => (
+                <option value={f.value} selected={params.theme === f.value}>
+                  {f.value}（{f.count}）
+                </option>
+              ))}
+              {params.theme && !p.facets.themes.some((f) => f.value === params.theme) ? (
+                <option value={params.theme} selected>
+                  {params.theme}
+                </option>
+              ) : null}
+            </select>
+          </label>
+          <label>
+            人生事件
+            <select name="event">
+              <option value="">全部事件</option>
+              {p.facets.lifeEvents.map((f) => (
+                <option value={f.value} selected={params.event === f.value}>
+                  {f.value}（{f.count}）
+                </option>
+              ))}
+              {params.event && !p.facets.lifeEvents.some((f) => f.value === params.event) ? (
+                <option value={params.event} selected>
+                  {params.event}
+                </option>
+              ) : null}
+            </select>
+          </label>
+          <button type="submit" class="button">
+            筛选
+          </button>
+          <a href={base}>清除条件</a>
+        </form>
+      </details>
       <div class="search-layout">
         <aside class="facets" aria-label="按人生事件浏览">
           <h2>人生事件</h2>

@@ -243,12 +243,16 @@ export function ResultBlock({
         (textNote ?? <p>本题为开放式问题，共收到 {r.answered} 条文字回答，不公开展示。</p>)
       ) : (
         <>
-          <img
-            class="survey-chart"
-            src={chartSrc}
-            alt={`第${n}题“${q.text}”的统计图，具体数字见下表`}
-            width={600}
-          />
+          <picture>
+            {/* Phones get the variant drawn near their width, so its text is not scaled below 12 px. */}
+            <source media="(max-width: 600px)" srcset={chartSrc.replace(/\.svg$/, "-s.svg")} />
+            <img
+              class="survey-chart"
+              src={chartSrc}
+              alt={`第${n}题“${q.text}”的统计图，具体数字见下表`}
+              width={600}
+            />
+          </picture>
           <div class="table-scroll">
             <table class="data-table">
               <caption>第{n}题统计数据</caption>

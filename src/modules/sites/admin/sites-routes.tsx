@@ -164,6 +164,7 @@ const siteRoutes: FastifyPluginAsyncTypebox<{ deps: SitesDeps }> = async (app, {
     created: "栏目已创建。",
     renamed: "栏目已保存。",
     merged: "栏目已合并。",
+    stages: "审核级数已保存。",
   };
 
   /** A channel form's submission: done, back to the channel list; input errors, the list again with them. */
@@ -252,6 +253,48 @@ const siteRoutes: FastifyPluginAsyncTypebox<{ deps: SitesDeps }> = async (app, {
         },
         (pair) => sites.mergeChannel(pair.source.id, pair.target.id, c.auth.staff.username),
         "merged",
+      );
+    },
+  );
+
+  app.post(
+    "/admin/sites/:id/review-stages",
+    { schema: { hide: true, params: IdParams, body: FormBody } },
+    async (request, reply) => {
+      const c = consoleRequest(request);
+      const site = await loadSite(request.params.id, c);
+      const stages = Number(formText(request.body, "reviewStages", 2));
+      return channelForm(
+        reply,
+        c,
+        site,
+        EMPTY_CHANNEL,
+        () => stages,
+        (n) => sites.setReviewStages(site.id, n, c.auth.staff.username),
+        "stages",
+      );
+    },
+  );
+
+  app.post(
+    "/admin/channels/:id/review-stages",
+    { schema: { hide: true, params: IdParams, body: FormBody } },
+    async (request, reply) => {
+      const c = consoleRequest(request);
+      const id = idParam(request.params.id);
+      const channel = id ? await sites.repo.channelById(id) : undefined;
+      if (!channel) throw notFound("栏目不存在");
+      requireRole(c.auth, "site_admin", channel.siteId);
+      const site = (await sites.repo.siteById(channel.siteId))!;
+      const raw = formText(request.body, "reviewStages", 2);
+      return channelForm(
+        reply,
+        c,
+        site,
+        EMPTY_CHANNEL,
+        () => (raw === "" ? null : Number(raw)),
+        (n) => sites.setChannelReviewStages(channel.id, n, c.auth.staff.username),
+        "stages",
       );
     },
   );

@@ -57,7 +57,7 @@ export function ArticleFormPage({
           <span class="status">{STATUS_LABELS[article.status] ?? article.status}</span>
           <span>第{article.version}版</span>
           <a href={`/admin/articles/${article.id}/versions`}>版本历史</a>
-          <a href={`/admin/review/${article.id}`}>预览与审核</a>
+          <a href={`/admin/articles/${article.id}/review`}>预览、内容检查与审核记录</a>
         </p>
       ) : null}
       <ErrorSummary errors={errors} title={message ?? "提交的内容有误，请修改后重新提交"} />

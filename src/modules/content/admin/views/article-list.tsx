@@ -1,6 +1,6 @@
 import { AdminLayout, type AdminContext } from "../../../../web/admin-layout.tsx";
 import { Pagination } from "../../../../web/components/pagination.tsx";
-import { ARTICLE_KINDS, STATUS_LABELS } from "../../service.ts";
+import { ARTICLE_KINDS, STATUS_LABELS, stageName } from "../../service.ts";
 import { chinaTime } from "../../../../platform/time/china-time.ts";
 
 export interface ArticleListRow {
@@ -12,7 +12,17 @@ export interface ArticleListRow {
   ownerSiteId: number;
   version: number;
   scheduledAt: string | null;
+  reviewStage: number;
+  reviewStages: number;
 }
+
+/** What a submitted article waits for: 待初审（第1/3审）. */
+function waitingFor(r: ArticleListRow): string {
+  const stage = Math.max(r.reviewStage, 1);
+  return `待${stageName(stage, r.reviewStages)}${r.reviewStages > 1 ? `（第${stage}/${r.reviewStages}审）` : ""}`;
+}
+
+const STAGE_QUEUES = ["第一审", "第二审", "第三审"];
 
 export function ArticleListPage({
   ctx,
@@ -27,6 +37,7 @@ export function ArticleListPage({
   siteNames,
   linkFor,
   showNew,
+  stageCounts,
 }: {
   ctx: AdminContext;
   title: string;
@@ -35,11 +46,13 @@ export function ArticleListPage({
   total: number;
   page: number;
   pageSize: number;
-  filter: { status: string; site: string; q: string };
+  filter: { status: string; site: string; q: string; stage?: string };
   sites: { id: number; name: string }[];
   siteNames: Map<number, string>;
   linkFor: (id: number) => string;
   showNew: boolean;
+  /** The review queue: how many submitted articles wait at stage 1, 2 and 3 for this reviewer. */
+  stageCounts?: number[];
 }) {
   return (
     <AdminLayout ctx={ctx} title={title}>
@@ -50,6 +63,30 @@ export function ArticleListPage({
             新建信息
           </a>
         </p>
+      ) : null}
+      {stageCounts ? (
+        <nav aria-label="按审核环节查看" class="stage-queues">
+          <ul class="inline-list">
+            <li>
+              <a href={`${base}?status=submitted`} aria-current={filter.stage ? undefined : "page"}>
+                全部待审
+              </a>
+            </li>
+            {stageCounts.map((n, i) => (
+              <li>
+                <a
+                  href={`${base}?status=submitted&stage=${i + 1}`}
+                  aria-current={filter.stage === String(i + 1) ? "page" : undefined}
+                >
+                  {STAGE_QUEUES[i]} <span class="badge">{n}</span>
+                </a>
+              </li>
+            ))}
+          </ul>
+          <p class="hint">
+            三审制：初审（第一审）、复审（第二审）、终审（最后一审）须由不同审核员完成；您已审核通过的信息等待他人审核，不再列出。
+          </p>
+        </nav>
       ) : null}
       <form method="get" action={base} class="filters" role="search" aria-label="筛选信息">
         <label>
@@ -108,7 +145,9 @@ export function ArticleListPage({
                 <td>{ARTICLE_KINDS[r.kind] ?? r.kind}</td>
                 <td>{siteNames.get(r.ownerSiteId) ?? ""}</td>
                 <td>
-                  <span class="status">{STATUS_LABELS[r.status] ?? r.status}</span>
+                  <span class="status">
+                    {r.status === "submitted" ? waitingFor(r) : (STATUS_LABELS[r.status] ?? r.status)}
+                  </span>
                   {r.status === "scheduled" && r.scheduledAt ? ` ${chinaTime(r.scheduledAt)}` : null}
                 </td>
                 <td>{r.version}</td>

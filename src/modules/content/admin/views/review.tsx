@@ -2,7 +2,14 @@ import { FINDING_KINDS, type ContentFinding } from "../../content-check.ts";
 import { AdminLayout, CsrfField, type AdminContext } from "../../../../web/admin-layout.tsx";
 import { ErrorSummary, Field } from "../../../../web/components/form.tsx";
 import { RichText } from "../../../../web/components/rich-text.tsx";
-import { ARTICLE_KINDS, STATUS_LABELS, UNPUBLISH_REASONS, VALIDITY, type Article } from "../../service.ts";
+import {
+  ARTICLE_KINDS,
+  STATUS_LABELS,
+  stageName,
+  UNPUBLISH_REASONS,
+  VALIDITY,
+  type Article,
+} from "../../service.ts";
 import { chinaTime } from "../../../../platform/time/china-time.ts";
 
 export interface ReviewValues {
@@ -13,8 +20,8 @@ export interface ReviewValues {
   redirectTo: string;
   validity: string;
   validityNote: string;
-  /** "1" when the reviewer confirmed the serious findings of the content check. */
-  confirmCheck: string;
+  /** A reviewer's reason for letting a 严重表述错误 of the content check pass (audited). */
+  override: string;
 }
 
 export const EMPTY_REVIEW: ReviewValues = {
@@ -25,8 +32,48 @@ export const EMPTY_REVIEW: ReviewValues = {
   redirectTo: "",
   validity: "",
   validityNote: "",
-  confirmCheck: "",
+  override: "",
 };
+
+const TRAIL_ACTIONS: Record<string, string> = {
+  submit: "提交审核",
+  pass: "审核通过",
+  return: "退回修改",
+  override: "放行内容检查问题",
+};
+
+export interface TrailRow {
+  round: number;
+  stage: number;
+  stages: number;
+  action: string;
+  actorName: string;
+  note: string;
+  createdAt: string;
+}
+
+/** The reviewer's reason to let serious content-check findings pass. */
+function OverrideField({
+  values,
+  errors,
+  count,
+}: {
+  values: ReviewValues;
+  errors: Record<string, string>;
+  count: number;
+}) {
+  return (
+    <Field
+      id="override"
+      label={`放行理由（内容检查发现 ${count} 处严重表述问题；确认无误需保留时填写，将记入审核记录和审计日志）`}
+      error={errors.override}
+    >
+      <textarea id="override" name="override" rows={2} maxLength={500}>
+        {values.override}
+      </textarea>
+    </Field>
+  );
+}
 
 export function ReviewPage({
   ctx,
@@ -40,6 +87,10 @@ export function ReviewPage({
   message,
   done,
   findings,
+  trail,
+  passedByMe,
+  overridden,
+  republishStages,
 }: {
   ctx: AdminContext;
   article: Article;
@@ -53,8 +104,20 @@ export function ReviewPage({
   done?: string;
   /** The content check's findings (checkText + checkLinks). */
   findings: ContentFinding[];
+  /** The review trail, oldest first (every round). */
+  trail: TrailRow[];
+  /** The stage this staff member already passed in the current round, if any. */
+  passedByMe: number | null;
+  /** Whether the serious findings were overridden in the current round. */
+  overridden: boolean;
+  /** How many stages a republication of a withdrawn article would need (1: publish directly). */
+  republishStages: number;
 }) {
   const s = article.status;
+  const stages = article.reviewStages;
+  const stage = Math.min(Math.max(article.reviewStage, 1), stages);
+  const finalStage = s === "submitted" && stage >= stages;
+  const stageOf = (r: TrailRow) => (r.stage === 0 ? "提交" : stageName(r.stage, r.stages));
   const serious = findings.filter((f) => f.severity === "serious");
   const action = (name: string) => `/admin/review/${article.id}/${name}`;
   return (
@@ -71,7 +134,10 @@ export function ReviewPage({
           <tr>
             <th scope="row">状态</th>
             <td>
-              <span class="status">{STATUS_LABELS[s] ?? s}</span>
+              <span class="status">
+                {s === "submitted" ? `待${stageName(stage, stages)}` : (STATUS_LABELS[s] ?? s)}
+              </span>
+              {s === "submitted" && stages > 1 ? `（第${stage}/${stages}审，${stages}级审核）` : null}
               {s === "scheduled" ? ` 将于 ${chinaTime(article.scheduledAt)} 发布` : null}
               {article.unpublishNote
                 ? `（${UNPUBLISH_REASONS[article.unpublishReason ?? ""] ?? ""}：${article.unpublishNote}）`
@@ -129,6 +195,16 @@ export function ReviewPage({
       {canEdit && ["draft", "withdrawn", "unpublished"].includes(s) ? (
         <form method="post" action={`/admin/articles/${article.id}/submit`}>
           <CsrfField token={ctx.csrf} />
+          {serious.length ? (
+            canReview ? (
+              <OverrideField values={values} errors={errors} count={serious.length} />
+            ) : (
+              <p class="notice error" id="override-error">
+                内容检查发现 {serious.length}{" "}
+                处严重表述错误，修改后才能提交审核；确需保留时请审核员填写理由放行。
+              </p>
+            )
+          ) : null}
           <button type="submit" class="button">
             提交审核
           </button>
@@ -170,37 +246,80 @@ export function ReviewPage({
           </table>
         )}
       </section>
+      <section aria-labelledby="trail-h">
+        <h2 id="trail-h">审核记录</h2>
+        {trail.length === 0 ? (
+          <p>尚未提交审核。</p>
+        ) : (
+          <table class="admin-table review-trail">
+            <caption class="visually-hidden">审核记录（提交、初审、复审、终审）</caption>
+            <thead>
+              <tr>
+                <th scope="col">时间</th>
+                <th scope="col">轮次</th>
+                <th scope="col">环节</th>
+                <th scope="col">操作</th>
+                <th scope="col">人员</th>
+                <th scope="col">说明</th>
+              </tr>
+            </thead>
+            <tbody>
+              {trail.map((r) => (
+                <tr>
+                  <td>{chinaTime(r.createdAt)}</td>
+                  <td>第{r.round}次提交</td>
+                  <td>{stageOf(r)}</td>
+                  <td>{TRAIL_ACTIONS[r.action] ?? r.action}</td>
+                  <td>{r.actorName}</td>
+                  <td>{r.note}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
       {canReview ? <h2>审核操作</h2> : null}
-      {canReview && ["submitted", "scheduled", "withdrawn", "unpublished"].includes(s) ? (
+      {canReview && s === "submitted" && passedByMe !== null ? (
+        <p class="notice info">
+          您已完成{stageName(passedByMe, stages)}，{stageName(stage, stages)}须由另一位审核员进行。
+        </p>
+      ) : null}
+      {canReview &&
+      ((s === "submitted" && passedByMe === null) ||
+        s === "scheduled" ||
+        (["withdrawn", "unpublished"].includes(s) && republishStages === 1)) ? (
         <form method="post" action={action("publish")}>
           <CsrfField token={ctx.csrf} />
-          <h3>发布</h3>
-          <Field id="scheduledAt" label="定时发布时间（北京时间，留空则立即发布）" error={errors.scheduledAt}>
-            <input id="scheduledAt" name="scheduledAt" type="datetime-local" value={values.scheduledAt} />
-          </Field>
-          {serious.length ? (
-            <div class={errors.confirmCheck ? "field has-error" : "field"}>
-              {errors.confirmCheck ? (
-                <span class="field-error" id="confirmCheck-error">
-                  {errors.confirmCheck}
-                </span>
-              ) : null}
-              <label class="inline">
-                <input
-                  type="checkbox"
-                  id="confirmCheck"
-                  name="confirmCheck"
-                  value="1"
-                  checked={values.confirmCheck === "1"}
-                />{" "}
-                我已逐条核对内容检查发现的 {serious.length} 处严重问题，确认无误后发布
-              </label>
-            </div>
+          <h3>
+            {s === "submitted"
+              ? finalStage
+                ? `${stageName(stage, stages)}并发布`
+                : stageName(stage, stages)
+              : "发布"}
+          </h3>
+          {s !== "submitted" || finalStage ? (
+            <Field
+              id="scheduledAt"
+              label="定时发布时间（北京时间，留空则立即发布）"
+              error={errors.scheduledAt}
+            >
+              <input id="scheduledAt" name="scheduledAt" type="datetime-local" value={values.scheduledAt} />
+            </Field>
+          ) : null}
+          {serious.length && s === "submitted" && !overridden ? (
+            <OverrideField values={values} errors={errors} count={serious.length} />
           ) : null}
           <button type="submit" class="button">
-            发布
+            {s !== "submitted"
+              ? "发布"
+              : finalStage
+                ? `${stageName(stage, stages)}通过并发布`
+                : `${stageName(stage, stages)}通过`}
           </button>
         </form>
+      ) : null}
+      {canReview && ["withdrawn", "unpublished"].includes(s) && republishStages > 1 ? (
+        <p class="notice info">本信息须经{republishStages}级审核，重新发布前请先提交审核。</p>
       ) : null}
       {canReview && s === "submitted" ? (
         <form method="post" action={action("return")}>

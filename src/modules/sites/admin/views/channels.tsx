@@ -11,6 +11,13 @@ export const CHANNEL_KINDS: Record<string, string> = {
   link: "外部链接",
 };
 
+/** 审核级数 choices (三审制: 初审, 复审, 终审). */
+const STAGE_CHOICES: Record<string, string> = {
+  "1": "一审（审核后发布）",
+  "2": "二审（初审、终审）",
+  "3": "三审（初审、复审、终审）",
+};
+
 export interface ChannelFormValues {
   name: string;
   slug: string;
@@ -47,12 +54,33 @@ export function ChannelsPage({
       ) : null}
       <ErrorSummary errors={errors} title={message} />
       <p class="meta">修改栏目路径或合并栏目后，旧地址会自动301跳转到新地址。</p>
+      <h2 id="review-stages-h">审核级数（三审制）</h2>
+      <form method="post" action={`/admin/sites/${site.id}/review-stages`} class="inline-form">
+        <CsrfField token={ctx.csrf} />
+        <label>
+          本网站信息发布前的审核级数
+          <select name="reviewStages">
+            {Object.entries(STAGE_CHOICES).map(([n, label]) => (
+              <option value={n} selected={String(site.reviewStages) === n}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="submit" class="button secondary">
+          保存审核级数
+        </button>
+      </form>
+      <p class="meta">
+        栏目可单独设置审核级数；信息发布到多个栏目时按其中最严格的执行。每一审须由不同审核员完成。
+      </p>
       <table class="data-table">
         <thead>
           <tr>
             <th scope="col">栏目</th>
             <th scope="col">地址</th>
             <th scope="col">改名 / 改路径</th>
+            <th scope="col">审核级数</th>
           </tr>
         </thead>
         <tbody>
@@ -72,6 +100,25 @@ export function ChannelsPage({
                   <label>
                     <span class="visually-hidden">{c.name}的</span>路径
                     <input name="slug" value={c.slug} maxLength={31} />
+                  </label>
+                  <button type="submit" class="button secondary">
+                    保存
+                  </button>
+                </form>
+              </td>
+              <td>
+                <form method="post" action={`/admin/channels/${c.id}/review-stages`} class="inline-form">
+                  <CsrfField token={ctx.csrf} />
+                  <label>
+                    <span class="visually-hidden">{c.name}的审核级数</span>
+                    <select name="reviewStages">
+                      <option value="">按网站设置</option>
+                      {Object.entries(STAGE_CHOICES).map(([n, label]) => (
+                        <option value={n} selected={String(c.reviewStages ?? "") === n}>
+                          {label}
+                        </option>
+                      ))}
+                    </select>
                   </label>
                   <button type="submit" class="button secondary">
                     保存
