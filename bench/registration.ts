@@ -116,7 +116,7 @@ export async function measureRegistration(opts: {
       const port = await freePort();
       const app = start(["src/main.ts", "start"], { ...env, PORT: String(port) });
       try {
-        await waitForHttp(`http://127.0.0.1:${port}/healthz`, 60_000, app);
+        await waitForHttp(`http://127.0.0.1:${port}/healthz`, 180_000, app);
         const url = `http://127.0.0.1:${port}/api/registration/campaigns/demo-health/submissions`;
         opts.log(`registration (${engine}): warming up…`);
         await hammer(url, 2, opts.connections);
@@ -136,7 +136,7 @@ export async function measureRegistration(opts: {
         RUN_JOBS: "0",
       });
       try {
-        await waitForHttp(`http://127.0.0.1:${clusterPort}/healthz`, 90_000, workers);
+        await waitForHttp(`http://127.0.0.1:${clusterPort}/healthz`, 180_000, workers);
         const url = `http://127.0.0.1:${clusterPort}/api/registration/campaigns/demo-health/submissions`;
         opts.log(`registration (${engine}, cluster of 2 workers): warming up…`);
         await hammer(url, 2, opts.connections);

@@ -338,7 +338,7 @@ async function main(): Promise<void> {
             `${r.app.non2xx} non-2xx, ${r.app.errors} errors) vs bare Fastify POST ${fmt(r.bare.perSecond)}/s ` +
             `(p99 ${r.bare.p99} ms) = ${(r.app.perSecond / r.bare.perSecond).toFixed(2)} × (goal ≥ 0.5 on SQLite)`,
           `  extrapolated: 1 million records in ${fmt(1e6 / r.app.perSecond / 60, 1)} min, 50 million in ` +
-            `${fmt(5e7 / r.app.perSecond / 3600, 1)} h on one instance (≈ 7,000/s needed for 50 million in 2 h)`,
+            `${fmt(5e7 / r.app.perSecond / 3600, 1)} h ${r.engine.includes("cluster") ? "on the 2-worker cluster" : "on one instance"} (≈ 7,000/s needed for 50 million in 2 h)`,
         );
       }
       const up = await measureUpload(Number(args["upload-rows"] ?? (quick ? 20_000 : 100_000)), log);

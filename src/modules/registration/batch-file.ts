@@ -34,6 +34,8 @@ export function sniffUpload(bytes: Buffer): FileFormat | null {
   return "csv";
 }
 
+const yieldTurn = () => new Promise<void>((r) => setImmediate(r));
+
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 /** The text of a CSV: UTF-8 (a BOM is dropped) when it decodes strictly, GB18030 (a GBK superset) otherwise. */
@@ -77,6 +79,8 @@ async function readCsv(text: string, maxRows: number): Promise<SheetData> {
       else {
         if (rows.length >= maxRows) throw tooMany(maxRows);
         rows.push({ no: item.info.lines, cells: item.record });
+        // Buffered records arrive as microtasks: give timers and requests a turn now and then.
+        if (rows.length % 1000 === 0) await yieldTurn();
       }
     }
   } catch (error) {
@@ -132,6 +136,7 @@ async function readXlsx(bytes: Buffer, maxRows: number): Promise<SheetData> {
         else {
           if (rows.length >= maxRows) throw tooMany(maxRows);
           rows.push({ no: row.number, cells });
+          if (rows.length % 1000 === 0) await yieldTurn();
         }
       }
       break; // the first worksheet only
