@@ -22,7 +22,7 @@ export interface Deduction {
 /** "This site fails inspection in N days": a dated rule not broken yet, with the day it breaks. */
 export interface Countdown {
   rule: string;
-  /** Whole days left (0: breaks tomorrow at China midnight). */
+  /** Whole days left (1: fails tomorrow). */
   daysLeft: number;
   /** The China date on which the rule is broken. */
   failsOn: string;
@@ -156,12 +156,13 @@ export function columnTypeOf(name: string, isPolicy: boolean): ColumnType {
 
 /**
  * The day a freshness rule breaks: updated on `latest` (China date), allowed `days` or `months`; it is
- * broken on the first day after the allowed period. An undated item counts as stale: broken already.
+ * broken once that much time has passed (updated 11 days ago with 14 allowed: fails in 3 days). An
+ * undated item counts as stale: broken already.
  */
 function breaksOn(latestIso: string | null, limit: { days?: number; months?: number }): string | null {
   if (!latestIso) return null;
   const latest = chinaDate(new Date(latestIso));
-  return limit.days !== undefined ? shiftDays(latest, limit.days + 1) : shiftDays(addMonths(latest, limit.months!), 1);
+  return limit.days !== undefined ? shiftDays(latest, limit.days) : addMonths(latest, limit.months!);
 }
 
 function columnLimit(type: ColumnType): { days?: number; months?: number } {
@@ -267,7 +268,7 @@ export function evaluate(
   if (oldest)
     dated(
       "letters-unanswered",
-      shiftDays(addMonths(oldest, LIMITS.lettersMonths), 1),
+      addMonths(oldest, LIMITS.lettersMonths),
       facts.letters.url,
       `有留言自 ${oldest} 起超过3个月未答复`,
       (n) => `最早的未答复留言收到于 ${oldest}，${n} 天后超过3个月未答复`,
