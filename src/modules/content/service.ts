@@ -676,7 +676,9 @@ export class ContentService {
    * Per channel of a site: published items and the newest dated one (site inspection: column freshness,
    * empty columns). Channels without published items are absent.
    */
-  async channelFreshness(siteId: number): Promise<{ channelId: number; items: number; latestAt: string | null }[]> {
+  async channelFreshness(
+    siteId: number,
+  ): Promise<{ channelId: number; items: number; latestAt: string | null }[]> {
     const rows = await this.db
       .selectFrom("articleChannels")
       .innerJoin("articles", "articles.id", "articleChannels.articleId")
@@ -689,7 +691,11 @@ export class ContentService {
       .where("articles.status", "=", "published")
       .groupBy("articleChannels.channelId")
       .execute();
-    return rows.map((r) => ({ channelId: r.channelId, items: Number(r.items), latestAt: r.latestAt ?? null }));
+    return rows.map((r) => ({
+      channelId: r.channelId,
+      items: Number(r.items),
+      latestAt: r.latestAt ?? null,
+    }));
   }
 
   /** A merged channel's articles move to the target channel (inside the sites module's transaction). */

@@ -9,7 +9,13 @@ import type { Site } from "../sites/index.ts";
 import { adminView, guardStaffArea, type StaffPrincipal } from "../staff/index.ts";
 import type { InspectionDeps } from "./deps.ts";
 import { BadMonth, NotSiteAdmin } from "./errors.ts";
-import { InspectionOverview, LeaguePage, SiteInspectionPage, SiteReportPage, type SiteRow } from "./views/admin.tsx";
+import {
+  InspectionOverview,
+  LeaguePage,
+  SiteInspectionPage,
+  SiteReportPage,
+  type SiteRow,
+} from "./views/admin.tsx";
 
 const PER_PAGE = 20;
 const CodeParams = Type.Object({ code: Type.String({ maxLength: 40 }) });
@@ -56,7 +62,10 @@ const inspectionAdminRoutes: FastifyPluginAsyncTypebox<{ deps: InspectionDeps }>
         vetoes,
       });
     }
-    return sendPage(reply, <InspectionOverview ctx={adminView(request)} rows={rows} isOperator={staff.isOperator} />);
+    return sendPage(
+      reply,
+      <InspectionOverview ctx={adminView(request)} rows={rows} isOperator={staff.isOperator} />,
+    );
   });
 
   app.get(
@@ -82,7 +91,10 @@ const inspectionAdminRoutes: FastifyPluginAsyncTypebox<{ deps: InspectionDeps }>
         const run = await inspection.get(wanted);
         if (run.siteId === site.id) shown = run;
       }
-      shown ??= (await inspection.history(site.id, 1, 10)).rows.find((r) => r.status !== "queued" && r.status !== "running") ?? null;
+      shown ??=
+        (await inspection.history(site.id, 1, 10)).rows.find(
+          (r) => r.status !== "queued" && r.status !== "running",
+        ) ?? null;
       return sendPage(
         reply,
         <SiteInspectionPage
@@ -126,30 +138,35 @@ const inspectionAdminRoutes: FastifyPluginAsyncTypebox<{ deps: InspectionDeps }>
     },
   );
 
-  app.get("/admin/inspection/assessment", { schema: { hide: true, querystring: MonthQuery } }, async (request, reply) => {
-    const staff = request.staff.staff;
-    if (!staff.isOperator) throw new NotSiteAdmin();
-    const month = request.query.month?.trim() || lastMonth();
-    try {
-      const rows = await assessment.league(month);
-      if (request.query.format) {
-        const html = assessment.reportHtml(`${month} 网站绩效评估排行`, assessment.leagueBody(month, rows));
-        if (request.query.format === "html") return sendHtml(reply.header("cache-control", "no-store"), html);
-        return reply
-          .type("application/pdf")
-          .header("content-disposition", `attachment; filename="assessment-${month}.pdf"`)
-          .send(await assessment.pdf(html));
+  app.get(
+    "/admin/inspection/assessment",
+    { schema: { hide: true, querystring: MonthQuery } },
+    async (request, reply) => {
+      const staff = request.staff.staff;
+      if (!staff.isOperator) throw new NotSiteAdmin();
+      const month = request.query.month?.trim() || lastMonth();
+      try {
+        const rows = await assessment.league(month);
+        if (request.query.format) {
+          const html = assessment.reportHtml(`${month} 网站绩效评估排行`, assessment.leagueBody(month, rows));
+          if (request.query.format === "html")
+            return sendHtml(reply.header("cache-control", "no-store"), html);
+          return reply
+            .type("application/pdf")
+            .header("content-disposition", `attachment; filename="assessment-${month}.pdf"`)
+            .send(await assessment.pdf(html));
+        }
+        return sendPage(reply, <LeaguePage ctx={adminView(request)} month={month} rows={rows} />);
+      } catch (error) {
+        if (!(error instanceof BadMonth)) throw error;
+        return sendPage(
+          reply,
+          <LeaguePage ctx={adminView(request)} month={month} rows={[]} error={error.message} />,
+          400,
+        );
       }
-      return sendPage(reply, <LeaguePage ctx={adminView(request)} month={month} rows={rows} />);
-    } catch (error) {
-      if (!(error instanceof BadMonth)) throw error;
-      return sendPage(
-        reply,
-        <LeaguePage ctx={adminView(request)} month={month} rows={[]} error={error.message} />,
-        400,
-      );
-    }
-  });
+    },
+  );
 
   app.get(
     "/admin/inspection/assessment/:code",
@@ -159,7 +176,10 @@ const inspectionAdminRoutes: FastifyPluginAsyncTypebox<{ deps: InspectionDeps }>
       const month = request.query.month?.trim() || lastMonth();
       const a = await assessment.site(site, month);
       if (request.query.format) {
-        const html = assessment.reportHtml(`${site.name} ${month} 绩效评估月报`, assessment.siteReportBody(a));
+        const html = assessment.reportHtml(
+          `${site.name} ${month} 绩效评估月报`,
+          assessment.siteReportBody(a),
+        );
         if (request.query.format === "html") return sendHtml(reply.header("cache-control", "no-store"), html);
         return reply
           .type("application/pdf")

@@ -55,7 +55,11 @@ export class AssessmentService {
     private readonly chromiumPath: string,
   ) {}
 
-  async site(site: Site, month: string, services?: Map<string, SiteAssessment["services"]>): Promise<SiteAssessment> {
+  async site(
+    site: Site,
+    month: string,
+    services?: Map<string, SiteAssessment["services"]>,
+  ): Promise<SiteAssessment> {
     const { from, to, end } = monthRange(month);
     const [scores, analytics, letters, serviceMap] = await Promise.all([
       this.inspection.scores(site.id, from, to),
@@ -65,10 +69,16 @@ export class AssessmentService {
     ]);
     const runs = await this.inspection.history(site.id, 1, 50);
     const lastInMonth = runs.rows.find(
-      (r) => r.status === "done" && r.finishedAt && r.finishedAt >= `${shiftDays(from, -1)}T16:00:00.000Z` && r.finishedAt < `${shiftDays(to, -1)}T16:00:00.000Z`,
+      (r) =>
+        r.status === "done" &&
+        r.finishedAt &&
+        r.finishedAt >= `${shiftDays(from, -1)}T16:00:00.000Z` &&
+        r.finishedAt < `${shiftDays(to, -1)}T16:00:00.000Z`,
     );
     const latestScore = scores.length ? scores[scores.length - 1]!.score : null;
-    const averageScore = scores.length ? round1(scores.reduce((s, x) => s + x.score, 0) / scores.length) : null;
+    const averageScore = scores.length
+      ? round1(scores.reduce((s, x) => s + x.score, 0) / scores.length)
+      : null;
     const svc = serviceMap.get(site.code) ?? null;
     const parts = [
       { name: "网站巡检得分", weight: WEIGHTS.inspection, value: averageScore },
@@ -189,12 +199,20 @@ ${a.inspection.vetoes.length ? `<p>单项否决：</p><ul>${a.inspection.vetoes.
         : "<p>本网站不承担政务服务事项。</p>"
     }
 <h2>五、得分构成</h2><table><thead><tr><th scope="col">指标</th><th scope="col">权重</th><th scope="col">数值</th></tr></thead><tbody>${a.parts
-      .map((p) => `<tr><td>${esc(p.name)}</td><td class="num">${p.weight * 100}%</td><td class="num">${num(p.value)}</td></tr>`)
+      .map(
+        (p) =>
+          `<tr><td>${esc(p.name)}</td><td class="num">${p.weight * 100}%</td><td class="num">${num(p.value)}</td></tr>`,
+      )
       .join("")}</tbody></table>`;
   }
 
   leagueBody(month: string, rows: (SiteAssessment & { rank: number | null })[]): string {
-    const kinds: Record<string, string> = { department: "部门网站", city: "市级网站", county: "县级网站", portal: "门户网站" };
+    const kinds: Record<string, string> = {
+      department: "部门网站",
+      city: "市级网站",
+      county: "县级网站",
+      portal: "门户网站",
+    };
     const num = (v: number | null) => (v === null ? "—" : String(v));
     return `<h1>${esc(month)} 网站绩效评估排行</h1>
 <table><thead><tr><th scope="col">类别</th><th scope="col">名次</th><th scope="col">网站</th><th scope="col">综合得分</th><th scope="col">巡检平均分</th><th scope="col">留言按时率</th><th scope="col">办件按时率</th><th scope="col">好差评满意率</th></tr></thead><tbody>${rows

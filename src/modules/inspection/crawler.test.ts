@@ -6,7 +6,8 @@ import { crawlSite, extractLinks, urlShape } from "./crawler.ts";
 
 /** A throwaway site full of traps, on a local port. */
 function trapSite(): Server {
-  const html = (body: string) => `<!doctype html><html><head><title>t</title></head><body>${body}</body></html>`;
+  const html = (body: string) =>
+    `<!doctype html><html><head><title>t</title></head><body>${body}</body></html>`;
   const hanging: { destroy(): void }[] = [];
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
@@ -133,9 +134,15 @@ describe("the bounded crawler", () => {
 
   it("reads links and URL shapes", () => {
     assert.deepEqual(
-      extractLinks(`<a href="x?a=1&amp;b=2#f">x</a><img src='/i.png'><a href="javascript:void 0">j</a>`, "http://h/d/"),
+      extractLinks(
+        `<a href="x?a=1&amp;b=2#f">x</a><img src='/i.png'><a href="javascript:void 0">j</a>`,
+        "http://h/d/",
+      ),
       ["http://h/d/x?a=1&b=2", "http://h/i.png"],
     );
-    assert.equal(urlShape(new URL("http://h/cal/2026/12?d=3")), urlShape(new URL("http://h/cal/2031/1?d=19")));
+    assert.equal(
+      urlShape(new URL("http://h/cal/2026/12?d=3")),
+      urlShape(new URL("http://h/cal/2031/1?d=19")),
+    );
   });
 });

@@ -161,7 +161,9 @@ export async function crawlSite(options: CrawlOptions): Promise<CrawlReport> {
   const nextSlot = new Map<string, number>();
   let externals = 0;
   let stoppedBy: string | null = null;
-  const queue: { url: string; from: string; depth: number }[] = [{ url: startUrl.toString(), from: "", depth: 0 }];
+  const queue: { url: string; from: string; depth: number }[] = [
+    { url: startUrl.toString(), from: "", depth: 0 },
+  ];
 
   const overBudget = () => Date.now() - started > o.budgetMs;
 
@@ -174,7 +176,11 @@ export async function crawlSite(options: CrawlOptions): Promise<CrawlReport> {
   };
 
   /** One GET with a timeout over headers and body, following redirects by hand. */
-  const fetchBounded = async (url: string, wantBody: boolean, headers: Record<string, string>): Promise<Fetched> => {
+  const fetchBounded = async (
+    url: string,
+    wantBody: boolean,
+    headers: Record<string, string>,
+  ): Promise<Fetched> => {
     let current = url;
     const visited = new Set<string>();
     for (let hop = 0; ; hop++) {
@@ -201,7 +207,15 @@ export async function crawlSite(options: CrawlOptions): Promise<CrawlReport> {
         const html = contentType.includes("text/html") || contentType.includes("application/xhtml");
         if (!wantBody || !html || !res.body) {
           await res.body?.cancel().catch(() => {});
-          return { status: res.status, finalUrl: current, contentType, body: null, bytes: 0, truncated: false, error: null };
+          return {
+            status: res.status,
+            finalUrl: current,
+            contentType,
+            body: null,
+            bytes: 0,
+            truncated: false,
+            error: null,
+          };
         }
         const reader = res.body.getReader();
         const chunks: Uint8Array[] = [];
@@ -250,17 +264,24 @@ export async function crawlSite(options: CrawlOptions): Promise<CrawlReport> {
       return false;
     };
     if (u.toString().length > 2000) return trap(`long:${u.pathname}`, "地址过长，疑似抓取陷阱，已跳过");
-    if (repeatsSegments(u.pathname)) return trap(`rep:${urlShape(u)}`, "路径片段重复，疑似相对链接循环，已跳过");
+    if (repeatsSegments(u.pathname))
+      return trap(`rep:${urlShape(u)}`, "路径片段重复，疑似相对链接循环，已跳过");
     if (depth > o.maxDepth) return false;
     const shape = urlShape(u);
     const n = (shapes.get(shape) ?? 0) + 1;
     if (n > o.maxShapeVariants)
-      return trap(`shape:${shape}`, `同一形式的地址超过 ${o.maxShapeVariants} 个（如无限日历、无限翻页），其余已跳过`);
+      return trap(
+        `shape:${shape}`,
+        `同一形式的地址超过 ${o.maxShapeVariants} 个（如无限日历、无限翻页），其余已跳过`,
+      );
     if (u.search) {
       const path = `${u.origin}${u.pathname}`;
       const q = (queries.get(path) ?? 0) + 1;
       if (q > o.maxQueryVariants)
-        return trap(`query:${path}`, `同一页面的查询参数组合超过 ${o.maxQueryVariants} 种（查询串循环），其余已跳过`);
+        return trap(
+          `query:${path}`,
+          `同一页面的查询参数组合超过 ${o.maxQueryVariants} 种（查询串循环），其余已跳过`,
+        );
       queries.set(path, q);
     }
     shapes.set(shape, n);
@@ -310,11 +331,19 @@ export async function crawlSite(options: CrawlOptions): Promise<CrawlReport> {
     }
     if (r.body === null) {
       if (item.depth === 0 || !r.contentType.startsWith("image/"))
-        notes.push({ kind: "non-html", url: item.url, detail: `非网页内容（${r.contentType || "未知类型"}），只检查可用性` });
+        notes.push({
+          kind: "non-html",
+          url: item.url,
+          detail: `非网页内容（${r.contentType || "未知类型"}），只检查可用性`,
+        });
       return;
     }
     if (r.truncated)
-      notes.push({ kind: "too-large", url: item.url, detail: `页面超过 ${o.maxBytes} 字节，只读取了前 ${o.maxBytes} 字节` });
+      notes.push({
+        kind: "too-large",
+        url: item.url,
+        detail: `页面超过 ${o.maxBytes} 字节，只读取了前 ${o.maxBytes} 字节`,
+      });
     pages.push({
       url: item.url,
       status: r.status,

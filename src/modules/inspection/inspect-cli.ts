@@ -84,7 +84,8 @@ export async function inspectCommand(
       const d = run.detail;
       io.out(`${site.name}（${site.code}）：${d.score} 分，${d.passed ? "合格" : "不合格"}\n`);
       for (const v of d.vetoes) io.out(`  单项否决 ${RULES[v.rule] ?? v.rule}：${v.detail}\n`);
-      for (const x of d.deductions) io.out(`  -${x.points} ${RULES[x.rule] ?? x.rule}：${x.detail} ${x.url}\n`);
+      for (const x of d.deductions)
+        io.out(`  -${x.points} ${RULES[x.rule] ?? x.rule}：${x.detail} ${x.url}\n`);
       for (const c of d.countdowns) io.out(`  预警：${c.daysLeft} 天后未通过检查——${c.detail}\n`);
       for (const n of d.notes) io.out(`  说明：${n.detail}${n.url ? ` ${n.url}` : ""}\n`);
     }

@@ -34,9 +34,17 @@ for (const engine of ENGINES) {
       rstId = d.sites.byCodeCached("rst")!.id;
       // Everything rst shows was last published 11 days ago: the home page fails in 3 days.
       const ids = (
-        await d.store.db.selectFrom("articleChannels").select("articleId").where("siteId", "=", rstId).execute()
+        await d.store.db
+          .selectFrom("articleChannels")
+          .select("articleId")
+          .where("siteId", "=", rstId)
+          .execute()
       ).map((r) => r.articleId);
-      await d.store.db.updateTable("articles").set({ publishedAt: daysAgo(11) }).where("id", "in", ids).execute();
+      await d.store.db
+        .updateTable("articles")
+        .set({ publishedAt: daysAgo(11) })
+        .where("id", "in", ids)
+        .execute();
     });
     after(async () => t?.close());
 
@@ -64,15 +72,33 @@ for (const engine of ENGINES) {
     it("vetoes stale and empty columns and an old unanswered letter; the CLI prints the documented JSON", async () => {
       const d = t.deps;
       const ids = (
-        await d.store.db.selectFrom("articleChannels").select("articleId").where("siteId", "=", rstId).execute()
+        await d.store.db
+          .selectFrom("articleChannels")
+          .select("articleId")
+          .where("siteId", "=", rstId)
+          .execute()
       ).map((r) => r.articleId);
-      await d.store.db.updateTable("articles").set({ publishedAt: daysAgo(20) }).where("id", "in", ids).execute();
+      await d.store.db
+        .updateTable("articles")
+        .set({ publishedAt: daysAgo(20) })
+        .where("id", "in", ids)
+        .execute();
       for (let i = 1; i <= 5; i++)
         await d.sites.createChannel(rstId, { name: `空白栏目${i}`, slug: `kb${i}`, kind: "list" }, "test");
-      const letter = await d.store.db.selectFrom("letters").select("id").orderBy("id").executeTakeFirstOrThrow();
+      const letter = await d.store.db
+        .selectFrom("letters")
+        .select("id")
+        .orderBy("id")
+        .executeTakeFirstOrThrow();
       await d.store.db
         .updateTable("letters")
-        .set({ siteId: rstId, ownerSiteId: rstId, status: "assigned", repliedAt: null, createdAt: daysAgo(100) })
+        .set({
+          siteId: rstId,
+          ownerSiteId: rstId,
+          status: "assigned",
+          repliedAt: null,
+          createdAt: daysAgo(100),
+        })
         .where("id", "=", letter.id)
         .execute();
 
@@ -101,7 +127,10 @@ for (const engine of ENGINES) {
       // The run is kept in the site's history with its notes (the crawl ran; the browser did not).
       const { rows } = await inspector.history(rstId, 1);
       assert.equal(rows[0]?.status, "done");
-      assert.ok(rows[0]?.detail?.crawl && rows[0].detail.crawl.pages > 0, JSON.stringify(rows[0]?.detail?.notes));
+      assert.ok(
+        rows[0]?.detail?.crawl && rows[0].detail.crawl.pages > 0,
+        JSON.stringify(rows[0]?.detail?.notes),
+      );
       assert.equal(rows[0]?.detail?.accessibilityChecked, false);
       assert.ok(rows[0]?.detail?.notes.some((n) => n.kind === "accessibility"));
     });

@@ -30,7 +30,8 @@ export function missingMeta(url: string, html: string): string[] {
 export function elderProblems(url: string, html: string): string[] {
   const problems: string[] = [];
   if (!/<a\b[^>]*>[^<]*长辈版[^<]*<\/a>/.test(html)) problems.push("页面没有“长辈版”入口");
-  if (!/<meta\b[^>]*name=["']viewport["']/i.test(html)) problems.push("页面没有 viewport 设置，手机上无法适配");
+  if (!/<meta\b[^>]*name=["']viewport["']/i.test(html))
+    problems.push("页面没有 viewport 设置，手机上无法适配");
   void url;
   return problems;
 }
@@ -91,17 +92,24 @@ export async function browserChecks(
         const violations = await page.evaluate(async () => {
           const axe = (
             window as unknown as {
-              axe: { run: (o: unknown) => Promise<{ violations: { id: string; impact: string; help: string }[] }> };
+              axe: {
+                run: (o: unknown) => Promise<{ violations: { id: string; impact: string; help: string }[] }>;
+              };
             }
           ).axe;
-          const r = await axe.run({ runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+          const r = await axe.run({
+            runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+          });
           return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help }));
         });
         for (const v of violations)
           findings.accessibility.push({ url, detail: `${v.id}（${v.impact}）：${v.help}` });
         findings.pages++;
       } catch (error) {
-        findings.accessibility.push({ url, detail: `页面无法在浏览器中检查：${(error as Error).message.split("\n")[0]}` });
+        findings.accessibility.push({
+          url,
+          detail: `页面无法在浏览器中检查：${(error as Error).message.split("\n")[0]}`,
+        });
       } finally {
         await page.close();
       }
@@ -122,11 +130,15 @@ export async function browserChecks(
           }).length;
           return { size, small };
         });
-        if (m.size < 24) findings.elder.push({ url: urls[0], detail: `长辈版正文字号 ${m.size}px，小于24px` });
+        if (m.size < 24)
+          findings.elder.push({ url: urls[0], detail: `长辈版正文字号 ${m.size}px，小于24px` });
         if (m.small > 0)
           findings.elder.push({ url: urls[0], detail: `长辈版有 ${m.small} 个链接或按钮小于60×60像素` });
       } catch (error) {
-        findings.elder.push({ url: urls[0], detail: `长辈版无法检查：${(error as Error).message.split("\n")[0]}` });
+        findings.elder.push({
+          url: urls[0],
+          detail: `长辈版无法检查：${(error as Error).message.split("\n")[0]}`,
+        });
       } finally {
         await page.close();
       }

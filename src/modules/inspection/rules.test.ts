@@ -42,7 +42,10 @@ describe("inspection rules", () => {
     // On the 15th day it is a veto, whatever the score.
     const later = evaluate(facts({ homeUpdatedAt: at("2026-11-21") }), "2026-12-05").result;
     assert.equal(later.passed, false);
-    assert.deepEqual(later.vetoes.map((v) => v.rule), ["home-stale"]);
+    assert.deepEqual(
+      later.vetoes.map((v) => v.rule),
+      ["home-stale"],
+    );
     assert.equal(later.score, 100);
   });
 
@@ -69,22 +72,43 @@ describe("inspection rules", () => {
 
   it("deducts 5 points per empty column and vetoes five or more", () => {
     const empty = (n: number) =>
-      Array.from({ length: n }, (_, i) => ({ name: `空栏目${i}`, url: `e${i}`, type: "other" as const, items: 0, latestAt: null }));
+      Array.from({ length: n }, (_, i) => ({
+        name: `空栏目${i}`,
+        url: `e${i}`,
+        type: "other" as const,
+        items: 0,
+        latestAt: null,
+      }));
     const four = evaluate(facts({ channels: empty(4) }), TODAY).result;
     assert.equal(four.score, 80);
     assert.equal(four.vetoes.length, 0);
     const five = evaluate(facts({ channels: empty(5) }), TODAY).result;
-    assert.deepEqual(five.vetoes.map((v) => v.rule), ["empty-columns"]);
+    assert.deepEqual(
+      five.vetoes.map((v) => v.rule),
+      ["empty-columns"],
+    );
     assert.equal(five.passed, false);
   });
 
   it("vetoes a letter unanswered for more than 3 months and counts down before", () => {
-    const soon = evaluate(facts({ letters: { oldestOpenAt: at("2026-09-05"), overdueOpen: 2, url: "l" } }), TODAY);
+    const soon = evaluate(
+      facts({ letters: { oldestOpenAt: at("2026-09-05"), overdueOpen: 2, url: "l" } }),
+      TODAY,
+    );
     assert.equal(soon.countdowns[0]?.rule, "letters-unanswered");
     assert.equal(soon.countdowns[0]?.daysLeft, 3);
-    assert.deepEqual(soon.result.deductions.map((d) => [d.rule, d.points]), [["letters-overdue", 2]]);
-    const late = evaluate(facts({ letters: { oldestOpenAt: at("2026-09-01"), overdueOpen: 1, url: "l" } }), TODAY);
-    assert.deepEqual(late.result.vetoes.map((v) => v.rule), ["letters-unanswered"]);
+    assert.deepEqual(
+      soon.result.deductions.map((d) => [d.rule, d.points]),
+      [["letters-overdue", 2]],
+    );
+    const late = evaluate(
+      facts({ letters: { oldestOpenAt: at("2026-09-01"), overdueOpen: 1, url: "l" } }),
+      TODAY,
+    );
+    assert.deepEqual(
+      late.result.vetoes.map((v) => v.rule),
+      ["letters-unanswered"],
+    );
   });
 
   it("vetoes an unavailable site (≥ 5% of probes unanswered in 15 s)", () => {

@@ -205,7 +205,8 @@ export function evaluate(
   };
 
   // 1. Availability: ≥ 5% of the probes of the last week not answered within 15 s.
-  if (facts.probes.total === 0) notes.push({ kind: "availability", detail: "近7天尚无可用性探测记录，未判定" });
+  if (facts.probes.total === 0)
+    notes.push({ kind: "availability", detail: "近7天尚无可用性探测记录，未判定" });
   else {
     const share = facts.probes.failed / facts.probes.total;
     if (share >= LIMITS.probeFailShare)
@@ -214,7 +215,10 @@ export function evaluate(
         detail: `近7天 ${facts.probes.total} 次探测中 ${facts.probes.failed} 次未在15秒内打开（${(share * 100).toFixed(1)}%，≥5%）`,
       });
     if (facts.probes.total < 20 * 7)
-      notes.push({ kind: "availability", detail: `近7天仅 ${facts.probes.total} 次探测（每天应不少于20次）` });
+      notes.push({
+        kind: "availability",
+        detail: `近7天仅 ${facts.probes.total} 次探测（每天应不少于20次）`,
+      });
   }
 
   // 2. Home page freshness: 2 weeks.

@@ -112,7 +112,7 @@ export class InspectionService implements WorkloadSource {
     const started = Date.now();
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeout);
-    let status: number | null = null;
+    let status: number | null;
     try {
       const res = await fetch(this.homeUrl(site), { redirect: "manual", signal: controller.signal });
       status = res.status;
@@ -214,7 +214,10 @@ export class InspectionService implements WorkloadSource {
   }
 
   /** The countdowns ("fails in N days") and the vetoes already broken, from the records only (fast). */
-  async countdown(site: Site, now = new Date()): Promise<{ countdowns: Countdown[]; vetoes: InspectionResult["vetoes"] }> {
+  async countdown(
+    site: Site,
+    now = new Date(),
+  ): Promise<{ countdowns: Countdown[]; vetoes: InspectionResult["vetoes"] }> {
     const { result, countdowns } = evaluate(await this.recordFacts(site, now), chinaDate(now));
     return { countdowns, vetoes: result.vetoes };
   }
@@ -224,8 +227,7 @@ export class InspectionService implements WorkloadSource {
     progress("读取网站记录", 0, 1);
     const facts = await this.recordFacts(site, now);
     const home = this.homeUrl(site);
-    let crawl: CrawlReport | null = null;
-    crawl = await crawlSite({
+    const crawl: CrawlReport = await crawlSite({
       ...this.options.crawl,
       start: home,
       onProgress: (done, total) => progress("抓取页面、检查链接", done, total),
@@ -313,7 +315,11 @@ export class InspectionService implements WorkloadSource {
     const since = new Date(now.getTime() - 20 * 3_600_000).toISOString();
     const recent = new Set(
       (
-        await this.store.db.selectFrom("inspectionRuns").select("siteId").where("createdAt", ">=", since).execute()
+        await this.store.db
+          .selectFrom("inspectionRuns")
+          .select("siteId")
+          .where("createdAt", ">=", since)
+          .execute()
       ).map((r) => r.siteId),
     );
     let queued = 0;
@@ -444,13 +450,21 @@ export class InspectionService implements WorkloadSource {
   }
 
   async get(id: number): Promise<InspectionRun> {
-    const r = await this.store.db.selectFrom("inspectionRuns").selectAll().where("id", "=", id).executeTakeFirst();
+    const r = await this.store.db
+      .selectFrom("inspectionRuns")
+      .selectAll()
+      .where("id", "=", id)
+      .executeTakeFirst();
     if (!r) throw new RunNotFound();
     return this.toRun(r);
   }
 
   /** A site's runs, newest first, paged. */
-  async history(siteId: number, page: number, perPage = 20): Promise<{ rows: InspectionRun[]; total: number }> {
+  async history(
+    siteId: number,
+    page: number,
+    perPage = 20,
+  ): Promise<{ rows: InspectionRun[]; total: number }> {
     const base = this.store.read.selectFrom("inspectionRuns").where("siteId", "=", siteId);
     const [rows, count] = await Promise.all([
       base
@@ -465,7 +479,11 @@ export class InspectionService implements WorkloadSource {
   }
 
   /** Finished scores of a site in [from, to) (China dates), oldest first: the trend chart. */
-  async scores(siteId: number, from: string, to: string): Promise<{ day: string; score: number; passed: boolean }[]> {
+  async scores(
+    siteId: number,
+    from: string,
+    to: string,
+  ): Promise<{ day: string; score: number; passed: boolean }[]> {
     const rows = await this.store.read
       .selectFrom("inspectionRuns")
       .select(["finishedAt", "score", "passed"])
@@ -475,7 +493,11 @@ export class InspectionService implements WorkloadSource {
       .where("finishedAt", "<", `${shiftDays(to, -1)}T16:00:00.000Z`)
       .orderBy("id")
       .execute();
-    return rows.map((r) => ({ day: chinaDate(new Date(r.finishedAt!)), score: Number(r.score), passed: r.passed === 1 }));
+    return rows.map((r) => ({
+      day: chinaDate(new Date(r.finishedAt!)),
+      score: Number(r.score),
+      passed: r.passed === 1,
+    }));
   }
 
   /** The latest finished run of each site. */

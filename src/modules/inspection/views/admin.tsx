@@ -21,7 +21,8 @@ function RunProgress({ run }: { run: InspectionRun }) {
   return (
     <p>
       <label>
-        {run.status === "queued" ? "排队等待后台巡检" : `正在巡检：${run.phase}`}（{run.progressDone}/{run.progressTotal}）{" "}
+        {run.status === "queued" ? "排队等待后台巡检" : `正在巡检：${run.phase}`}（{run.progressDone}/
+        {run.progressTotal}）{" "}
         <progress max={total} value={Math.min(run.progressDone, total)}>
           {run.progressDone}/{run.progressTotal}
         </progress>
@@ -41,15 +42,23 @@ function Countdowns({ countdowns, vetoes }: { countdowns: Countdown[]; vetoes: V
       ))}
       {countdowns.map((c) => (
         <li>
-          <span class="badge soon">{c.daysLeft} 天后未通过检查</span> {ruleName(c.rule)}：{c.detail}（{c.failsOn}）{" "}
-          <a href={c.url}>查看</a>
+          <span class="badge soon">{c.daysLeft} 天后未通过检查</span> {ruleName(c.rule)}：{c.detail}（
+          {c.failsOn}） <a href={c.url}>查看</a>
         </li>
       ))}
     </ul>
   );
 }
 
-export function InspectionOverview({ ctx, rows, isOperator }: { ctx: AdminContext; rows: SiteRow[]; isOperator: boolean }) {
+export function InspectionOverview({
+  ctx,
+  rows,
+  isOperator,
+}: {
+  ctx: AdminContext;
+  rows: SiteRow[];
+  isOperator: boolean;
+}) {
   return (
     <AdminLayout ctx={ctx} title="网站巡检" refreshSeconds={rows.some((r) => r.running) ? 5 : undefined}>
       <h1>网站巡检</h1>
@@ -106,7 +115,8 @@ function RunResult({ run }: { run: InspectionRun }) {
       </h2>
       <p>
         抓取 {d.crawl?.pages ?? 0} 个页面，检查 {d.crawl?.checkedLinks ?? 0} 个链接，用时{" "}
-        {Math.round((d.crawl?.elapsedMs ?? 0) / 1000)} 秒；无障碍检查：{d.accessibilityChecked ? "已在 Chromium 中检查" : "未检查"}。
+        {Math.round((d.crawl?.elapsedMs ?? 0) / 1000)} 秒；无障碍检查：
+        {d.accessibilityChecked ? "已在 Chromium 中检查" : "未检查"}。
       </p>
       <h3>单项否决（{d.vetoes.length}）</h3>
       {d.vetoes.length ? (
@@ -220,10 +230,18 @@ export function SiteInspectionPage(p: {
           {p.history.rows.map((r) => (
             <tr>
               <td>
-                <a href={`/admin/inspection/sites/${p.site.code}?run=${r.id}`}>{formatPubDate(r.createdAt)}</a>
+                <a href={`/admin/inspection/sites/${p.site.code}?run=${r.id}`}>
+                  {formatPubDate(r.createdAt)}
+                </a>
               </td>
               <td>{r.requestedBy}</td>
-              <td>{{ queued: "排队", running: "进行中", done: r.passed ? "合格" : "不合格", failed: "出错" }[r.status]}</td>
+              <td>
+                {
+                  { queued: "排队", running: "进行中", done: r.passed ? "合格" : "不合格", failed: "出错" }[
+                    r.status
+                  ]
+                }
+              </td>
               <td>{r.score ?? "—"}</td>
               <td>{r.vetoCount ?? "—"}</td>
             </tr>
@@ -267,7 +285,12 @@ export function LeaguePage({
   rows: (SiteAssessment & { rank: number | null })[];
   error?: string;
 }) {
-  const kinds: Record<string, string> = { department: "部门网站", city: "市级网站", county: "县级网站", portal: "门户网站" };
+  const kinds: Record<string, string> = {
+    department: "部门网站",
+    city: "市级网站",
+    county: "县级网站",
+    portal: "门户网站",
+  };
   return (
     <AdminLayout ctx={ctx} title="绩效评估排行">
       <p>
@@ -281,7 +304,8 @@ export function LeaguePage({
       ) : null}
       <MonthForm action="/admin/inspection/assessment" month={month} />
       <p>
-        综合得分 = 巡检平均分 50% + 留言按时答复率 15% + 留言满意率 10% + 办件按时办结率 15% + 好差评满意率 10%（缺项按其余权重折算；当月有单项否决的不超过59分）。
+        综合得分 = 巡检平均分 50% + 留言按时答复率 15% + 留言满意率 10% + 办件按时办结率 15% + 好差评满意率
+        10%（缺项按其余权重折算；当月有单项否决的不超过59分）。
         <a href={`/admin/inspection/assessment?month=${month}&format=html`}>打印版</a> ·{" "}
         <a href={`/admin/inspection/assessment?month=${month}&format=pdf`}>PDF</a> ·{" "}
         <a href="/admin/disclosure/reports">年度报告与网站工作年度报表</a>
@@ -345,8 +369,8 @@ export function SiteReportPage({ ctx, a }: { ctx: AdminContext; a: SiteAssessmen
   return (
     <AdminLayout ctx={ctx} title={`${a.site.name} 绩效评估月报`}>
       <p>
-        <a href="/admin/inspection">网站巡检</a> › <a href={`/admin/inspection/sites/${a.site.code}`}>{a.site.name}</a> ›
-        绩效评估
+        <a href="/admin/inspection">网站巡检</a> ›{" "}
+        <a href={`/admin/inspection/sites/${a.site.code}`}>{a.site.name}</a> › 绩效评估
       </p>
       <h1>
         {a.site.name} {a.month} 绩效评估月报
