@@ -162,13 +162,26 @@ export class InspectionService implements WorkloadSource {
 
   // ---- facts and rules -----------------------------------------------------------------------
 
+  private guideCache: { at: number; value: ReturnType<OneStopService["catalogue"]["checkAll"]> } | null =
+    null;
+
+  /** Every guide's check, shared for a minute (the overview checks every site at once). */
+  private guideChecks(): ReturnType<OneStopService["catalogue"]["checkAll"]> {
+    if (!this.guideCache || Date.now() - this.guideCache.at > 60_000) {
+      const value = this.sources.oneStop.catalogue.checkAll();
+      value.catch(() => (this.guideCache = null));
+      this.guideCache = { at: Date.now(), value };
+    }
+    return this.guideCache.value;
+  }
+
   /** The facts read from the platform's records (no crawl): freshness, letters, guides, probes. */
   async recordFacts(site: Site, now = new Date()): Promise<SiteFacts> {
     const [tree, fresh, letters, guides, probes] = await Promise.all([
       this.sites.channelTree(site.id),
       this.sources.content.channelFreshness(site.id),
       this.sources.mailbox.unanswered(site.id, now),
-      this.sources.oneStop.catalogue.checkAll(),
+      this.guideChecks(),
       this.probeFacts(site.id, now),
     ]);
     const byChannel = new Map(fresh.map((f) => [f.channelId, f]));
