@@ -69,6 +69,7 @@ import disclosureRoutes from "./modules/disclosure/routes.tsx";
 import disclosureAdminRoutes from "./modules/disclosure/admin-routes.tsx";
 import licencesRoutes from "./modules/licences/routes.tsx";
 import licencesAdminRoutes from "./modules/licences/admin-routes.tsx";
+import inspectionAdminRoutes from "./modules/inspection/admin-routes.tsx";
 import searchAdminRoutes from "./modules/search/admin-routes.tsx";
 import { apiDocsRoutes } from "./modules/sites/api-docs.tsx";
 import { CITIZEN_COOKIE, currentCitizen } from "./modules/accounts/index.ts";
@@ -375,6 +376,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(serviceAdminRoutes, { deps });
   await app.register(formBuilderRoutes, { deps });
   await app.register(serviceApiRoutes, { deps });
+  await app.register(inspectionAdminRoutes, { deps });
 
   return app;
 }

@@ -61,6 +61,12 @@ export interface Config {
   smsShowCode: boolean;
   /** Headless Chromium that prints PDFs (disclosure decision letters); a missing binary means HTML only. */
   chromiumPath: string;
+  /**
+   * INSPECTION_BASE_URL: where site inspection reaches the sites. Unset: this instance
+   * (http://127.0.0.1:PORT/sites/CODE/) outside production, each site's public address in production;
+   * "public" forces the public addresses; any other URL is used as the base of /sites/CODE/.
+   */
+  inspectionBaseUrl: string | null;
   /** Citizen sign-in through an OpenID Connect provider; null when OIDC_ISSUER, OIDC_CLIENT_ID or OIDC_REDIRECT_URI is unset. */
   oidc: OidcSettings | null;
   /** Production mode (NODE_ENV=production or CHUYUN_MODE=production): no demo keys or secrets are generated. */
@@ -182,6 +188,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dataKeys: env.CHUYUN_DATA_KEYS?.trim() || null,
     dataIndexKey: env.CHUYUN_DATA_INDEX_KEY?.trim() || null,
     dataKeyFile: env.CHUYUN_DATA_KEY_FILE?.trim() ? resolve(env.CHUYUN_DATA_KEY_FILE.trim()) : null,
+    inspectionBaseUrl: inspectionBase(env, port),
     ...overrides,
   };
+}
+
+function inspectionBase(env: NodeJS.ProcessEnv, port: number): string | null {
+  const v = env.INSPECTION_BASE_URL?.trim();
+  if (v === "public") return null;
+  if (v) return v.replace(/\/+$/, "");
+  const production = (env.CHUYUN_MODE?.trim() || env.NODE_ENV?.trim()) === "production";
+  return production ? null : `http://127.0.0.1:${port}`;
 }

@@ -39,6 +39,7 @@ import { RegistrationService } from "./modules/registration/service.ts";
 import { seedRegistration } from "./modules/registration/seed.ts";
 import { LicencesService } from "./modules/licences/service.ts";
 import { seedLicences } from "./modules/licences/seed.ts";
+import { AssessmentService, InspectionService } from "./modules/inspection/index.ts";
 
 async function cookieSecretFor(config: Config, store: Db<Database>): Promise<string> {
   if (config.sessionSecret) return config.sessionSecret;
@@ -87,6 +88,11 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     records: new HallGateway(exchange, store),
   });
   const registration = new RegistrationService(store, audit, { capacity: config.registrationQueueCapacity });
+  const inspectionSources = { content, mailbox, oneStop, analytics };
+  const inspection = new InspectionService(store, audit, sites, inspectionSources, {
+    chromiumPath: config.chromiumPath,
+    targetBase: config.inspectionBaseUrl,
+  });
   const deps: AppDeps = {
     config,
     store,
@@ -117,7 +123,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
       hotServices: (limit) => oneStop.catalogue.mostUsed(limit),
       lettersThisMonth: () => mailbox.thisMonth(),
     },
-    workloads: [mailbox.letters, oneStop.applications],
+    workloads: [mailbox.letters, oneStop.applications, inspection],
     exchange,
     registration,
     disclosure: new DisclosureService({
@@ -136,6 +142,8 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
       cookieSecret,
       config.oidc ? new OidcProvider(config.oidc) : null,
     ),
+    inspection,
+    assessment: new AssessmentService(inspection, sites, inspectionSources, config.chromiumPath),
     async close() {
       // Every accepted submission still queued is written before the database closes.
       await registration.close();

@@ -24,6 +24,7 @@ import type { AnalyticsService } from "./modules/analytics/index.ts";
 import type { RegistrationService } from "./modules/registration/service.ts";
 import type { DisclosureService } from "./modules/disclosure/service.ts";
 import type { LicencesService } from "./modules/licences/service.ts";
+import type { AssessmentService, InspectionService } from "./modules/inspection/index.ts";
 
 /** Everything the HTTP layer and the CLI share; tests build it the same way. */
 export interface AppDeps {
@@ -63,5 +64,9 @@ export interface AppDeps {
   disclosure: DisclosureService;
   /** 电子证照: SD-JWT VC issuance, status lists, 亮证 and verification, the RFC 9162 transparency log. */
   licences: LicencesService;
+  /** Site inspection (网站巡检): probes, bounded crawls, national rules, countdowns. */
+  inspection: InspectionService;
+  /** Performance assessment (绩效评估): monthly reports and the league table. */
+  assessment: AssessmentService;
   close(): Promise<void>;
 }

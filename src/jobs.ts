@@ -56,5 +56,23 @@ export function recurringJobs(deps: AppDeps): RecurringJob[] {
         await deps.licences.publishTreeHead();
       },
     },
+    {
+      // 网站巡检: availability probes of every site's home page (48 a day per site; the rules want ≥ 20).
+      name: "inspection-probes",
+      cron: "*/30 * * * *",
+      intervalMs: 1_800_000,
+      run: () => deps.inspection.probeAll(),
+    },
+    {
+      // 网站巡检: a full run of every site each night, and the runs staff queued in the console.
+      name: "inspection-runs",
+      cron: "* * * * *",
+      intervalMs: 30_000,
+      run: async () => {
+        const hour = new Date(Date.now() + 8 * 3_600_000).getUTCHours();
+        if (hour === 2) await deps.inspection.requestAll();
+        await deps.inspection.runQueued(1);
+      },
+    },
   ];
 }

@@ -20,6 +20,7 @@ import { registration } from "./0017_registration.ts";
 import { disclosure } from "./0018_disclosure.ts";
 import { licences } from "./0019_licences.ts";
 import { searchQuality } from "./0020_search_quality.ts";
+import { inspection } from "./0023_inspection.ts";
 import { registrationBatches } from "./0025_registration_batches.ts";
 import { reviewStages } from "./0027_review_stages.ts";
 
@@ -45,6 +46,7 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   "0018_disclosure": disclosure,
   "0019_licences": licences,
   "0020_search_quality": searchQuality,
+  "0023_inspection": inspection,
   "0025_registration_batches": registrationBatches,
   "0027_review_stages": reviewStages,
 };

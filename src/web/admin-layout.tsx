@@ -44,6 +44,7 @@ export const ADMIN_NAV: AdminNavEntry[] = [
   { href: "/admin/licences", name: "电子证照", roles: ["handler", "data_officer"] },
   { href: "/admin/registration-batches", name: "登记批量上传", roles: ["data_officer", "handler"] },
   { href: "/admin/registration-notices", name: "风险提示", roles: [] },
+  { href: "/admin/inspection", name: "网站巡检", roles: ["site_admin"] },
 ];
 
 /** Whether a staff member may use a console navigation entry (see AdminNavEntry). */
@@ -85,11 +86,14 @@ export function AdminLayout({
   title,
   children,
   scripts = [],
+  refreshSeconds,
 }: {
   ctx: AdminContext | null;
   title: string;
   children: ComponentChildren;
   scripts?: string[];
+  /** Reloads the page every N seconds (progress of a background job, without script). */
+  refreshSeconds?: number;
 }) {
   return (
     <html lang="zh-CN">
@@ -97,6 +101,7 @@ export function AdminLayout({
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex" />
+        {refreshSeconds ? <meta http-equiv="refresh" content={String(refreshSeconds)} /> : null}
         <title>{`${title} - 楚云平台管理后台`}</title>
         <link rel="stylesheet" href="/static/css/site.css" />
         <link rel="stylesheet" href="/static/css/admin.css" />

@@ -870,6 +870,32 @@ export class ContentService {
     return Object.fromEntries(rows.map((r) => [r.kind, Number(r.n)]));
   }
 
+  /**
+   * Per channel of a site: published items and the newest dated one (site inspection: column freshness,
+   * empty columns). Channels without published items are absent.
+   */
+  async channelFreshness(
+    siteId: number,
+  ): Promise<{ channelId: number; items: number; latestAt: string | null }[]> {
+    const rows = await this.db
+      .selectFrom("articleChannels")
+      .innerJoin("articles", "articles.id", "articleChannels.articleId")
+      .select((eb) => [
+        "articleChannels.channelId",
+        eb.fn.countAll<number>().as("items"),
+        eb.fn.max("articles.publishedAt").as("latestAt"),
+      ])
+      .where("articleChannels.siteId", "=", siteId)
+      .where("articles.status", "=", "published")
+      .groupBy("articleChannels.channelId")
+      .execute();
+    return rows.map((r) => ({
+      channelId: r.channelId,
+      items: Number(r.items),
+      latestAt: r.latestAt ?? null,
+    }));
+  }
+
   /** A merged channel's articles move to the target channel (inside the sites module's transaction). */
   private async moveChannelArticles(handle: AnyView, sourceId: number, target: Channel): Promise<void> {
     const trx = tablesOf<ContentTables>(handle);

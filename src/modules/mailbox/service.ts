@@ -57,6 +57,36 @@ export class MailboxService {
     return { received: await count("createdAt"), replied: await count("repliedAt") };
   }
 
+  /**
+   * Letters of a site not yet answered (site inspection: 3 months unanswered is a veto): the oldest one's
+   * receipt and how many are past their time limit.
+   */
+  async unanswered(
+    siteId: number,
+    now = new Date(),
+  ): Promise<{ oldestOpenAt: string | null; overdueOpen: number }> {
+    const open = this.store.read
+      .selectFrom("letters")
+      .where((eb) =>
+        eb.or([
+          eb("siteId", "=", siteId),
+          eb("ownerSiteId", "=", siteId),
+          eb("addresseeSiteId", "=", siteId),
+        ]),
+      )
+      .where("repliedAt", "is", null)
+      .where("status", "!=", "invalid");
+    const row = await open
+      .select((eb) => [
+        eb.fn.min("createdAt").as("oldest"),
+        eb.fn
+          .sum<number>(eb.case().when("dueAt", "<", now.toISOString()).then(1).else(0).end())
+          .as("overdue"),
+      ])
+      .executeTakeFirstOrThrow();
+    return { oldestOpenAt: row.oldest ?? null, overdueOpen: Number(row.overdue ?? 0) };
+  }
+
   /** The current working-day calendar (a snapshot; holidays may be reconfigured at run time). */
   workingDays(): Promise<WorkingDayCalendar> {
     return this.calendar.current();

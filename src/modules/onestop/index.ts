@@ -18,3 +18,4 @@ export {
   type RawInput,
 } from "./forms.ts";
 export { FormFields } from "./views/form-fields.tsx";
+export type { OneStopService } from "./service.ts";
