@@ -85,7 +85,7 @@ function setup(): void {
     ]);
     if (reply.source) {
       item.appendChild(
-        el("p", { class: "meta", text: `答案来源：${reply.source.question}（${reply.source.faqId}）` }),
+        el("p", { class: "meta", text: `答案来源：知识库条目“${reply.source.question}”` }),
       );
       for (const l of reply.source.links)
         item.appendChild(
