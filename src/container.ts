@@ -101,6 +101,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
       audit,
       new MailboxHandOff(mailbox.letters),
       mailbox.letters,
+      { guides: { publishedItems: () => oneStop.catalogue.guideLinks() } },
     ),
     sessions,
     staff,

@@ -31,11 +31,14 @@ import {
 
 import type { AssistantTables } from "./tables.ts";
 
+import { matchServiceItems, type ServiceGuides } from "./service-links.ts";
+
 import { KvStore, type KvScope } from "../../platform/kv/kv-store.ts";
 
 import type { LetterService } from "../mailbox/index.ts";
 
 export type { FaqLink, FaqRecord, PublishedFaq } from "./repo.ts";
+export type { ServiceGuideItem, ServiceGuides } from "./service-links.ts";
 
 export interface Actor {
   id: number | null;
@@ -115,6 +118,8 @@ function summary(text: string, max: number): string {
   return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : first;
 }
 const CONVERSATION_ID = /^[A-Za-z0-9_-]{22}$/;
+/** How often the links to the service hall's items are matched again (items change without the FAQ). */
+const LINKS_REFRESH_MS = 60_000;
 /** Stored questions are capped: the guard refuses longer ones anyway. */
 const STORED_QUESTION_CHARS = 300;
 
@@ -233,6 +238,11 @@ export class AssistantService {
   private checkedAt = 0;
   /** Milliseconds the last engine build took (shown in the console). */
   lastBuildMs = 0;
+  private readonly threshold: number | undefined;
+  private readonly guides: ServiceGuides | null;
+  /** Service hall links per entry id, matched when the engine is built and refreshed every minute. */
+  private serviceLinks = new Map<string, FaqLink[]>();
+  private linksAt = 0;
 
   constructor(
     private readonly store: Db<AssistantTables>,
@@ -241,8 +251,14 @@ export class AssistantService {
     readonly handOff: HandOff,
     /** The mailbox's published letters (FAQ candidates) and hand-off counts. */
     private readonly letters: LetterService,
-    private readonly threshold?: number,
+    options: {
+      threshold?: number;
+      /** The service hall's published items, linked under matching answers (办事指南, 在线办理). */
+      guides?: ServiceGuides;
+    } = {},
   ) {
+    this.threshold = options.threshold;
+    this.guides = options.guides ?? null;
     this.repo = new AssistantRepo(store.db);
     this.kv = new KvStore(store.db).scope<AssistantKv>("assistant");
   }
@@ -273,7 +289,10 @@ export class AssistantService {
       try {
         const version = await this.kbVersion();
         this.checkedAt = Date.now();
-        if (this.engine && version === this.engineVersion) return this.engine;
+        if (this.engine && version === this.engineVersion) {
+          if (this.checkedAt - this.linksAt > LINKS_REFRESH_MS) await this.refreshServiceLinks();
+          return this.engine;
+        }
         const published = await this.repo.publishedFaqs();
         const started = performance.now();
         const engine = new AssistantEngine(
@@ -284,12 +303,43 @@ export class AssistantService {
         this.entries = new Map(published.map((p) => [p.id, p]));
         this.engine = engine;
         this.engineVersion = version;
+        await this.refreshServiceLinks();
         return engine;
       } finally {
         this.building = null;
       }
     })();
     return this.building;
+  }
+
+  /** Matches the published entries to the service hall's published items (a failure keeps the old links). */
+  private async refreshServiceLinks(): Promise<void> {
+    this.linksAt = Date.now();
+    if (!this.guides) return;
+    try {
+      const items = await this.guides.publishedItems();
+      const matches = matchServiceItems([...this.entries.values()].map(toEngineEntry), items);
+      const links = new Map<string, FaqLink[]>();
+      for (const [id, found] of matches)
+        links.set(
+          id,
+          found.flatMap((item): FaqLink[] => [
+            { kind: "service", title: item.name, href: item.guideHref },
+            { kind: "apply", title: item.name, href: item.applyHref },
+          ]),
+        );
+      this.serviceLinks = links;
+    } catch {
+      // The service hall is unavailable: answers keep the links they had.
+    }
+  }
+
+  /** An entry's own links, then the matching service item's guide and online application. */
+  linksOf(entry: PublishedFaq | undefined): FaqLink[] {
+    if (!entry) return [];
+    const own = entry.links;
+    const extra = (this.serviceLinks.get(entry.id) ?? []).filter((l) => !own.some((o) => o.href === l.href));
+    return [...own, ...extra];
   }
 
   /**
@@ -360,7 +410,7 @@ export class AssistantService {
       ...answer,
       conversationId: conversation.id,
       turnId,
-      links: entry?.links ?? [],
+      links: this.linksOf(entry),
       sourceQuestion: entry?.question ?? null,
       department: entry?.department ?? null,
     };
@@ -382,7 +432,7 @@ export class AssistantService {
         answer: t.answered
           ? (entry?.answer ?? "该回答已更新，请重新提问。")
           : (MESSAGES[t.reason as keyof typeof MESSAGES] ?? MESSAGES.low_confidence),
-        links: entry?.links ?? [],
+        links: this.linksOf(entry),
         rating: t.rating,
         reason: t.reason,
       };
