@@ -935,6 +935,14 @@ export class AssistantEngine {
     };
   }
 
+  /** Ids of the entries closest to a question, best first, whatever the confidence (for editors). */
+  nearest(question: string, count: number): string[] {
+    const guard = checkQuestion(question);
+    if (!guard.text) return [];
+    const result = this.evaluate(this.concepts(guard.text), guard.text);
+    return result.ranked.slice(0, count).map((r) => this.entries[r.doc].id);
+  }
+
   /** Answers one question; never throws for any input. */
   ask(question: unknown, context?: AssistantContext | null): AssistantAnswer {
     const guard = checkQuestion(question);
@@ -1115,7 +1123,8 @@ export class AssistantEngine {
 /** Phrased as a follow-up: starts with 那/还有/如果… or ends with 呢. */
 function isFollowUpPhrase(text: string): boolean {
   const bare = text.replace(/[\p{P}\p{S}\s]/gu, "");
-  return /^(那|那么|那如果|如果|要是|还有|另外|那要是)/.test(bare) || /呢$/.test(bare);
+  // 那 as "then", not as a demonstrative (那张卡, 那个证).
+  return /^(那(?![张个些种份本件位])|那么|如果|要是|还有|另外)/.test(bare) || /呢$/.test(bare);
 }
 
 /**

@@ -242,6 +242,7 @@ export class AssistantService {
   private readonly guides: ServiceGuides | null;
   /** Service hall links per entry id, matched when the engine is built and refreshed every minute. */
   private serviceLinks = new Map<string, FaqLink[]>();
+  private readonly changeListeners: (() => void)[] = [];
   private linksAt = 0;
 
   constructor(
@@ -275,6 +276,20 @@ export class AssistantService {
     await this.kv.set("kb-version", value);
     this.checkedAt = 0;
     await this.currentEngine();
+    for (const listener of this.changeListeners) listener();
+  }
+
+  /**
+   * Calls `listener` after this instance changed the published knowledge base (the container
+   * announces it on the invalidation bus, so the other instances call `invalidate`).
+   */
+  onChange(listener: () => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  /** Another instance changed the knowledge base: the next question checks the version at once. */
+  invalidate(): void {
+    this.checkedAt = 0;
   }
 
   /**
@@ -837,6 +852,58 @@ export class AssistantService {
 
   async queue(limit = 2000): Promise<QueueGroup[]> {
     return groupQuestions(await this.repo.queueTurns(limit));
+  }
+
+  /**
+   * The queue's one-step fix for a miss that a live entry answers: the question becomes another
+   * phrasing of that entry, live at once in its published version and in its working copy (a phrasing
+   * leads questions to an answer already reviewed; it changes no answer). Audited; the group leaves
+   * the queue; every instance uses it within seconds.
+   */
+  async addAlternative(faqId: string, question: string, turnIds: number[], actor: Actor): Promise<FaqRecord> {
+    const row = await this.repo.faqById(faqId);
+    if (!row) throw new Invalid("没有找到该问答条目", { faqId: "请选择或填写一个已上线的条目编号" });
+    if (row.publishedJson === null)
+      throw new Invalid("该条目未上线", { faqId: "只能加到已上线的条目，请选择其他条目" });
+    const phrasing = normaliseQuestion(question);
+    if (!phrasing) throw new Invalid("请填写问法", { question: "请填写要加入的问法" });
+    if ([...phrasing].length > 200) throw new Invalid("问法过长", { question: "每条相似问法不能超过200字" });
+    const live = JSON.parse(row.publishedJson) as PublishedFaq;
+    const working = toRecord(row);
+    const withPhrasing = (list: string[]) => (list.includes(phrasing) ? list : [...list, phrasing]);
+    if (withPhrasing(live.alternatives).length > 30 || withPhrasing(working.alternatives).length > 30)
+      throw new Invalid("相似问法已满", { faqId: "该条目的相似问法已有30条，请先在条目中整理" });
+    await this.store.db
+      .updateTable("assistantFaqs")
+      .set({
+        alternatives: JSON.stringify(withPhrasing(working.alternatives)),
+        publishedJson: snapshotOf({ ...live, alternatives: withPhrasing(live.alternatives) }),
+        updatedAt: nowIso(),
+      })
+      .where("id", "=", faqId)
+      .execute();
+    await this.auditFaq(actor, "add_alternative", faqId, { question: phrasing, turns: turnIds.length });
+    if (turnIds.length > 0) await this.resolve(turnIds, actor);
+    await this.bumpVersion();
+    return this.entry(faqId);
+  }
+
+  /**
+   * The queue's one-step fix for a miss no entry answers: a new entry, put live at once when the
+   * editor may also review that site (created, submitted and published, each audited), else sent
+   * for review. The group leaves the queue.
+   */
+  async entryFromQueue(
+    raw: FaqInput,
+    turnIds: number[],
+    actor: Actor,
+    mayPublish: boolean,
+  ): Promise<FaqRecord> {
+    const entry = await this.createEntry(raw, actor);
+    await this.submit(entry.id, actor);
+    if (mayPublish) await this.publish(entry.id, actor);
+    if (turnIds.length > 0) await this.resolve(turnIds, actor);
+    return this.entry(entry.id);
   }
 
   async resolve(turnIds: number[], actor: Actor): Promise<void> {
