@@ -64,6 +64,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
   sites.onChange(() => bus.publish("sites", ""));
   const content = new ContentService(store, sites, search, audit, (id) => bus.publish("content", String(id)));
   bus.subscribe((topic) => {
+    if (topic === "assistant") return; // the assistant's own (below); no public page shows it cached
     // Heard after the change committed: public reads wait until a replica has replayed it.
     store.replica?.notePublicChange();
     pageCache.clear();
@@ -107,6 +108,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
       audit,
       new MailboxHandOff(mailbox.letters),
       mailbox.letters,
+      { guides: { publishedItems: () => oneStop.catalogue.guideLinks() } },
     ),
     sessions,
     staff,
@@ -154,6 +156,11 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
       await store.close();
     },
   };
+  // A knowledge-base change made on this instance reaches the other instances' assistants at once.
+  deps.assistant.onChange(() => bus.publish("assistant", ""));
+  bus.subscribe((topic) => {
+    if (topic === "assistant" || topic === "all") deps.assistant.invalidate();
+  });
   if (config.seedDemo) {
     await seedDemo(deps);
     await seedExchange(deps);

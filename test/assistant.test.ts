@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { STAFF_COOKIE, STAFF_SESSION_SECONDS } from "../src/modules/staff/auth.ts";
 import { DEFAULT_FAQ_PATH, loadFaqFile } from "../src/modules/assistant/faq-file.ts";
-import { groupQuestions } from "../src/modules/assistant/service.ts";
+import { AssistantService, groupQuestions } from "../src/modules/assistant/service.ts";
 import { lastSmsCode } from "../src/modules/mailbox/test-helpers.ts";
 import { ENGINES, startPlatform, type TestContext } from "./engines.ts";
 
@@ -155,6 +155,39 @@ for (const engine of ENGINES) {
       assert.match(`${entry?.department}${entry?.question}`, /公积金/);
       const turns = await t.deps.assistant.repo.turnsOf(first.conversationId);
       assert.equal(turns.length, 2);
+    });
+
+    it("links the matching service guide and online application under the answer, never shows entry ids", async () => {
+      const reply = await ask("第三代社保卡在哪里申请");
+      assert.equal(reply.answered, true, JSON.stringify(reply));
+      const links = reply.source?.links ?? [];
+      const guide = links.find((l) => /\/services\/item\//.test(l.href));
+      const apply = links.find((l) => /\/services\/apply\//.test(l.href));
+      assert.ok(guide && apply, JSON.stringify(links));
+      assert.match(
+        `${guide.href} ${apply.href}`,
+        /^\/sites\/rst\/services\/item\/\S+ \/sites\/rst\/services\/apply\/\S+$/,
+      );
+      const guidePage = await t.app.inject({ url: guide.href });
+      assert.equal(guidePage.statusCode, 200);
+      assert.match(guidePage.body, /社会保障卡申领/);
+      // No link when no item matches (路灯, 驾照 have no service item in the demo hall).
+      const none = await ask("驾照扣满12分了怎么办");
+      assert.equal(none.answered, true);
+      assert.ok(!(none.source?.links ?? []).some((l) => /\/services\//.test(l.href)));
+      // The page without JavaScript shows the same links, and no internal id anywhere.
+      const page = await t.app.inject({
+        method: "POST",
+        url: "/sites/www/assistant",
+        headers: FORM,
+        payload: form({ question: "第三代社保卡在哪里申请" }),
+      });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /办事指南：<a href="\/sites\/rst\/services\/item\/[^"]+">社会保障卡申领<\/a>/);
+      assert.match(page.body, /在线办理：<a href="\/sites\/rst\/services\/apply\/[^"]+">社会保障卡申领<\/a>/);
+      const visible = page.body.replace(/<[^>]*>/g, " ");
+      assert.doesNotMatch(visible, /faq-\d{3}/);
+      assert.doesNotMatch(reply.answer, /faq-\d{3}/);
     });
 
     it("refuses injection and chit-chat without a made-up answer", async () => {
@@ -411,6 +444,115 @@ for (const engine of ENGINES) {
       });
       assert.equal(forbidden.statusCode, 403);
     });
+    it("turns a miss into a phrasing of a live entry or a new entry in one step, used at once by every instance", async () => {
+      // A second instance on the same database, listening on the same invalidation bus.
+      const other = new AssistantService(
+        t.deps.store,
+        t.deps.sites,
+        t.deps.audit,
+        t.deps.assistant.handOff,
+        t.deps.mailbox.letters,
+      );
+      t.deps.bus.subscribe((topic) => {
+        if (topic === "assistant") other.invalidate();
+      });
+      const miss = "社保卡让洗衣机搅坏了咋整";
+      assert.equal((await ask(miss)).answered, false);
+      assert.equal((await other.ask(miss, undefined, null)).answered, false);
+      const group = (await t.deps.assistant.queue()).find((g) => g.question === miss);
+      assert.ok(group);
+      const editor = await staffCookie(t, "rst_editor");
+      const queue = await t.app.inject({ url: "/admin/assistant/queue", headers: { cookie: editor.cookie } });
+      assert.match(queue.body, /href="\/admin\/assistant\/queue\/fix\?question=[^"]+"[^>]*>一步修正/);
+      const fixPage = await t.app.inject({
+        url: `/admin/assistant/queue/fix?question=${encodeURIComponent(miss)}&turns=${group.turnIds.join(",")}`,
+        headers: { cookie: editor.cookie },
+      });
+      assert.equal(fixPage.statusCode, 200);
+      assert.match(fixPage.body, /加为相似问法/);
+      assert.match(fixPage.body, /faq-0\d\d：/); // the closest live entries are offered
+      const fix = (values: Record<string, string>, who = editor) =>
+        t.app.inject({
+          method: "POST",
+          url: "/admin/assistant/queue/fix",
+          headers: { cookie: who.cookie, ...FORM },
+          payload: form({ _csrf: who.csrf, turns: group.turnIds.join(","), ...values }),
+        });
+      // A wrong entry number is explained in the form, with what was typed kept.
+      const wrong = await fix({ mode: "alternative", question: miss, faqId: "faq-999" });
+      assert.equal(wrong.statusCode, 400);
+      assert.match(wrong.body, /请选择或填写一个已上线的条目编号/);
+      assert.match(wrong.body, /value="faq-999"/);
+      assert.match(wrong.body, /社保卡让洗衣机搅坏了咋整/);
+      // Another department's editor cannot add to 人社's entry.
+      const outsider = await fix(
+        { mode: "alternative", question: miss, faqId: "faq-028" },
+        await staffCookie(t, "www_editor"),
+      );
+      assert.equal(outsider.statusCode, 400);
+      assert.match(outsider.body, /没有编辑该条目所属网站知识库的权限/);
+      const added = await fix({ mode: "alternative", question: miss, faqId: "faq-028" });
+      assert.equal(added.statusCode, 303, added.body);
+      assert.equal(added.headers.location, "/admin/assistant/queue?fixed=faq-028");
+      // Answered right after, here and on the other instance (the bus tells it; no 5 s wait).
+      assert.equal((await ask(miss)).faqId, "faq-028");
+      assert.equal((await other.ask(miss, undefined, null)).faqId, "faq-028");
+      const after = await t.app.inject({
+        url: "/admin/assistant/queue?fixed=faq-028",
+        headers: { cookie: editor.cookie },
+      });
+      assert.match(after.body, /已修正：问题已加入条目 faq-028/);
+      assert.ok(
+        !(await t.deps.assistant.queue()).some((g) => g.turnIds.some((id) => group.turnIds.includes(id))),
+      );
+      const entry = await t.deps.assistant.entry("faq-028");
+      assert.ok(entry.alternatives.includes(miss));
+      const audit = await t.deps.store.db
+        .selectFrom("auditLog")
+        .select(["action", "actor"])
+        .where("targetId", "=", "faq-028")
+        .where("action", "=", "assistant.faq.add_alternative")
+        .execute();
+      assert.deepEqual(audit, [{ action: "assistant.faq.add_alternative", actor: "rst_editor" }]);
+
+      // A new entry in one step: live at once for a site admin (who may review), audited as such.
+      const newMiss = "下水道井盖丢了找谁";
+      assert.equal((await ask(newMiss)).answered, false);
+      const admin = await staffCookie(t, "rst_admin");
+      const rst = t.deps.sites.byCodeCached("rst")!;
+      const entryValues = {
+        mode: "entry",
+        siteId: String(rst.id),
+        department: "人社",
+        category: "市政设施",
+        question: "道路井盖丢失或损坏找谁处理？",
+        alternatives: newMiss,
+        answer: "道路井盖丢失或损坏存在安全隐患，请拨打12345政务服务便民热线反映，由权属单位及时处置。",
+        keywords: "井盖",
+      };
+      const missing = await fix({ ...entryValues, answer: "" }, admin);
+      assert.equal(missing.statusCode, 400);
+      assert.match(missing.body, /请填写答案/);
+      assert.match(missing.body, /道路井盖丢失或损坏找谁处理？/);
+      const created = await fix(entryValues, admin);
+      assert.equal(created.statusCode, 303, created.body);
+      const id = /faqs\/([^?]+)\?saved=1/.exec(created.headers.location as string)?.[1];
+      assert.ok(id);
+      assert.equal((await ask(newMiss)).faqId, id);
+      assert.equal((await other.ask(newMiss, undefined, null)).faqId, id);
+      // An editor without review rights sends it for review instead: not live yet.
+      const draft = await fix(
+        { ...entryValues, question: "小区电梯老坏找哪个部门？", alternatives: "", keywords: "电梯" },
+        editor,
+      );
+      assert.equal(draft.statusCode, 303);
+      const draftId = /faqs\/([^?]+)\?saved=1/.exec(draft.headers.location as string)?.[1];
+      assert.equal((await t.deps.assistant.entry(draftId!)).status, "submitted");
+      assert.notEqual((await ask("小区电梯老坏找哪个部门？")).faqId, draftId);
+      await t.deps.assistant.unpublish(id!, { id: null, name: "test" });
+      await t.deps.store.db.deleteFrom("assistantFaqs").where("id", "in", [id!, draftId!]).execute();
+    });
+
     it("offers published mailbox letters as FAQ candidates, once", async () => {
       const db = t.deps.store.db;
       const rst = t.deps.sites.byCodeCached("rst")!;

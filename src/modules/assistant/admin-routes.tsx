@@ -17,8 +17,10 @@ import {
   FaqFormPage,
   FaqListPage,
   LetterCandidatesPage,
+  QueueFixPage,
   QueuePage,
   type FaqFormValues,
+  type QueueFixValues,
 } from "./views/admin.tsx";
 
 const EDIT_ROLES = ["editor", "site_admin"];
@@ -34,13 +36,24 @@ const FaqListQuery = Type.Object({
 });
 const LINK_KINDS: Record<string, FaqLink["kind"]> = {
   办事指南: "service",
+  在线办理: "apply",
+  apply: "apply",
   政策: "policy",
   页面: "page",
   service: "service",
   policy: "policy",
   page: "page",
 };
-const LINK_NAMES: Record<string, string> = { service: "办事指南", policy: "政策", page: "页面" };
+const LINK_NAMES: Record<string, string> = {
+  service: "办事指南",
+  apply: "在线办理",
+  policy: "政策",
+  page: "页面",
+};
+const FixQuery = Type.Object({
+  question: Type.Optional(Type.String({ maxLength: 1000 })),
+  turns: Type.Optional(Type.String({ maxLength: 5000 })),
+});
 
 function adminCtx(ctx: StaffContext, request: FastifyRequest): AdminContext {
   return { staff: ctx.staff, csrf: ctx.session.csrf, path: request.url };
@@ -216,7 +229,15 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
 
   app.get(
     "/admin/assistant/queue",
-    { schema: { hide: true, querystring: PageQuery } },
+    {
+      schema: {
+        hide: true,
+        querystring: Type.Object({
+          page: Type.Optional(Type.String({ maxLength: 100 })),
+          fixed: Type.Optional(Type.String({ maxLength: 100 })),
+        }),
+      },
+    },
     async (request, reply) => {
       const ctx = staffFor(request);
       const groups = await assistant.queue();
@@ -230,9 +251,114 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
             groups={groups.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE)}
             page={page}
             pages={pages}
+            notice={
+              request.query.fixed
+                ? `已修正：问题已加入条目 ${request.query.fixed}，几秒内智能客服即可回答。`
+                : undefined
+            }
           />,
         ),
       );
+    },
+  );
+
+  /** The closest live entries to a question (the editor picks the one it belongs to). */
+  async function candidatesFor(question: string) {
+    const engine = await assistant.currentEngine();
+    return engine
+      .nearest(question, 5)
+      .map((id) => ({ id, question: assistant.publishedEntry(id)?.question ?? "" }))
+      .filter((c) => c.question);
+  }
+
+  async function renderFix(
+    reply: FastifyReply,
+    ctx: StaffContext,
+    request: FastifyRequest,
+    values: QueueFixValues,
+    errors: Record<string, string>,
+    form: "alternative" | "entry" | null,
+    status = 200,
+  ) {
+    return sendHtml(
+      reply.code(status),
+      renderDocument(
+        <QueueFixPage
+          ctx={adminCtx(ctx, request)}
+          values={values}
+          candidates={await candidatesFor(values.question)}
+          sites={editableSites(ctx)}
+          errors={errors}
+          form={form}
+          reviewSiteIds={sitesWithRole(ctx.staff, REVIEW_ROLES)}
+        />,
+      ),
+    );
+  }
+
+  app.get(
+    "/admin/assistant/queue/fix",
+    { schema: { hide: true, querystring: FixQuery } },
+    async (request, reply) => {
+      const ctx = staffFor(request);
+      const sitesForm = editableSites(ctx);
+      if (sitesForm.length === 0) throw forbidden("您没有编辑知识库的权限");
+      const values: QueueFixValues = {
+        question: (request.query.question ?? "").slice(0, 200),
+        turns: turnIds(request.query.turns ?? "").join(","),
+        faqId: "",
+        siteId: String(sitesForm[0].id),
+        department: "",
+        category: "",
+        alternatives: "",
+        answer: "",
+        keywords: "",
+      };
+      return renderFix(reply, ctx, request, values, {}, null);
+    },
+  );
+
+  app.post(
+    "/admin/assistant/queue/fix",
+    { schema: { hide: true, body: FormBody } },
+    async (request, reply) => {
+      const ctx = staffFor(request);
+      if (editableSites(ctx).length === 0) throw forbidden("您没有编辑知识库的权限");
+      const s = formField(request.body);
+      const mode = s("mode", 20) === "entry" ? "entry" : "alternative";
+      const values: QueueFixValues = {
+        question: s("question", 500),
+        turns: s("turns", 5000),
+        faqId: s("faqId", 100).trim(),
+        siteId: s("siteId", 12),
+        department: s("department", 100),
+        category: s("category", 100),
+        alternatives: s("alternatives", 20000),
+        answer: s("answer", 10000),
+        keywords: s("keywords", 2000),
+      };
+      const turns = turnIds(values.turns);
+      return handleForm({
+        parse: () => values,
+        run: async (v) => {
+          if (mode === "alternative") {
+            const row = v.faqId ? await assistant.repo.faqById(v.faqId) : undefined;
+            if (!row) throw new Invalid("没有找到该问答条目", { faqId: "请选择或填写一个已上线的条目编号" });
+            if (!hasRole(ctx.staff, EDIT_ROLES, row.siteId))
+              throw new Invalid("没有权限", { faqId: "您没有编辑该条目所属网站知识库的权限" });
+            const entry = await assistant.addAlternative(row.id, v.question, turns, actor(ctx));
+            return `/admin/assistant/queue?fixed=${encodeURIComponent(entry.id)}`;
+          }
+          const input = toInput({ ...v, links: "", resolveTurns: "" });
+          if (!editableSites(ctx).some((site) => site.id === input.siteId))
+            throw new Invalid("请选择所属网站", { siteId: "请选择您可以编辑的网站" });
+          const mayPublish = hasRole(ctx.staff, REVIEW_ROLES, input.siteId);
+          const entry = await assistant.entryFromQueue(input, turns, actor(ctx), mayPublish);
+          return `/admin/assistant/faqs/${encodeURIComponent(entry.id)}?saved=1`;
+        },
+        onSuccess: (location) => reply.redirect(location, 303),
+        rerender: (problem) => renderFix(reply, ctx, request, values, problem.errors, mode, problem.status),
+      });
     },
   );
 

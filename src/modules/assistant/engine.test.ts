@@ -265,10 +265,27 @@ test("a follow-up stays on the conversation's topic or says it is unsure", () =>
     !when.answered || category(when.faqId) === category(card.faqId),
     `多久能拿到 after 社保卡丢了 answered ${when.faqId}`,
   );
+  // A third turn still follows the conversation's topic (社保卡), not a neighbouring entry on fees.
+  const third = engine.ask("要收费吗", when.context);
+  assert.ok(
+    !third.answered || category(third.faqId) === category(card.faqId),
+    `要收费吗 after 社保卡丢了 answered ${third.faqId} (${category(third.faqId)})`,
+  );
+  const marriage = engine.ask("结婚登记要什么材料");
+  const later = engine.ask("多久能办好", marriage.context);
+  const last = engine.ask("要钱吗", later.context);
+  for (const turn of [later, last])
+    assert.ok(!turn.answered || category(turn.faqId) === category(marriage.faqId), `${turn.faqId}`);
+  // A follow-up with nothing before it is not answered with an arbitrary entry that lists materials.
+  const alone = engine.ask("那要带什么材料");
+  assert.equal(alone.answered, false);
+  assert.equal(alone.reason, "off_topic");
+  // ...but one naming its own matter stands alone.
+  assert.equal(engine.ask("那户口本丢了怎么补办呢").answered, true);
 });
 
 test("帮我转人工 and 找人工 start the hand-off", () => {
-  for (const q of ["帮我转人工", "找人工", "我要人工客服", "转人工"]) {
+  for (const q of ["帮我转人工", "找人工", "人工客服", "我要人工客服", "转人工", "帮我转人工客服吧"]) {
     const a = engine.ask(q);
     assert.equal(a.reason, "handoff", q);
     assert.equal(a.answered, false);

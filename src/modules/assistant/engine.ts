@@ -935,6 +935,14 @@ export class AssistantEngine {
     };
   }
 
+  /** Ids of the entries closest to a question, best first, whatever the confidence (for editors). */
+  nearest(question: string, count: number): string[] {
+    const guard = checkQuestion(question);
+    if (!guard.text) return [];
+    const result = this.evaluate(this.concepts(guard.text), guard.text);
+    return result.ranked.slice(0, count).map((r) => this.entries[r.doc].id);
+  }
+
   /** Answers one question; never throws for any input. */
   ask(question: unknown, context?: AssistantContext | null): AssistantAnswer {
     const guard = checkQuestion(question);
@@ -986,15 +994,7 @@ export class AssistantEngine {
     if (previous !== undefined && this.isElliptical(guard.text, own) && result.ranked[0]) {
       // On topic: the same entry or category, or the follow-up names a matter of its own that the
       // entry has (那户口本呢 after 身份证丢了 is a question about 户口本).
-      const namesOwnMatter = (doc: number) =>
-        own.some(
-          (c) =>
-            c.weight >= 0.75 &&
-            [...c.surface].length >= 2 &&
-            isNounish(c.tag) &&
-            c.idf >= OWN_MATTER_IDF &&
-            this.conceptStrength(c, doc) >= ANCHOR_MATCH,
-        );
+      const namesOwnMatter = (doc: number) => this.namesOwnMatter(own, doc);
       const onTopic = (doc: number) =>
         doc === previous || this.entries[doc].category === this.entries[previous].category;
       const ownTop = ownResult.ranked[0];
@@ -1024,6 +1024,25 @@ export class AssistantEngine {
           };
         }
       }
+    }
+    // A question phrased as a follow-up (那要带什么材料) with nothing before it to follow is answered
+    // only when it names a matter of its own (那户口本呢 can stand alone, 那要带什么材料 cannot).
+    if (
+      previous === undefined &&
+      isFollowUpPhrase(guard.text) &&
+      result.ranked[0] &&
+      !this.namesOwnMatter(own, result.ranked[0].doc)
+    ) {
+      return {
+        answered: false,
+        faqId: null,
+        answer: MESSAGES.off_topic,
+        confidence: 0,
+        suggestions: [],
+        reason: "off_topic",
+        context: context ?? null,
+        usedContext: false,
+      };
     }
     const { ranked, confidence } = result;
     const top = ranked[0];
@@ -1076,13 +1095,36 @@ export class AssistantEngine {
     return [...words];
   }
 
+  /**
+   * Whether the question names a matter of its own that the entry has: a specific noun (户口本, general
+   * IDF as high as a topic noun) rather than a detail every matter has (材料, 收费, 时间).
+   */
+  private namesOwnMatter(own: Concept[], doc: number): boolean {
+    return own.some(
+      (c) =>
+        c.weight >= 0.75 &&
+        [...c.surface].length >= 2 &&
+        isNounish(c.tag) &&
+        c.idf >= OWN_MATTER_IDF &&
+        generalWordIdf(c.surface) >= TOPIC_NOUN_GENERAL_IDF &&
+        this.conceptStrength(c, doc) >= ANCHOR_MATCH,
+    );
+  }
+
   /** A follow-up that leans on the previous turn: short, or phrased like "那…呢". */
   private isElliptical(text: string, concepts: Concept[]): boolean {
     const bare = text.replace(/[\p{P}\p{S}\s]/gu, "");
-    if (/^(那|那么|那如果|如果|要是|还有|另外|那要是)/.test(bare) || /呢$/.test(bare)) return true;
+    if (isFollowUpPhrase(bare)) return true;
     const content = concepts.reduce((sum, c) => sum + c.weight, 0);
     return content <= 1.5 || [...bare].length <= 5;
   }
+}
+
+/** Phrased as a follow-up: starts with 那/还有/如果… or ends with 呢. */
+function isFollowUpPhrase(text: string): boolean {
+  const bare = text.replace(/[\p{P}\p{S}\s]/gu, "");
+  // 那 as "then", not as a demonstrative (那张卡, 那个证).
+  return /^(那(?![张个些种份本件位])|那么|如果|要是|还有|另外)/.test(bare) || /呢$/.test(bare);
 }
 
 /**

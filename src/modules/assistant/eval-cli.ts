@@ -1,12 +1,14 @@
 /**
  * Evaluates the assistant on a .jsonl file of {"q", "expect"} lines.
  *   tsx src/modules/assistant/eval-cli.ts FILE.jsonl [--faq /path/faq.jsonl] [--threshold 0.5] [--misses]
+ *   tsx src/modules/assistant/eval-cli.ts --cv [--faq /path/faq.jsonl] [--threshold 0.5]  (cross-validation
+ *   on the knowledge base's own phrasings, no evaluation set: see crossValidate in eval.ts)
  * The FAQ defaults to data/faq.jsonl, the demo knowledge base in the repository.
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { AssistantEngine } from "./engine.ts";
-import { calibrateThreshold, evaluateAssistant, parseEvalJsonl } from "./eval.ts";
+import { calibrateThreshold, crossValidate, evaluateAssistant, parseEvalJsonl } from "./eval.ts";
 import { DEFAULT_FAQ_PATH, loadAlternatives, loadFaqFile, withAlternatives } from "./faq-file.ts";
 
 function usage(message?: string): never {
@@ -24,6 +26,7 @@ function main(argv: string[]): void {
   let showMisses = false;
   let useAlternatives = true;
   let calibrateOn: string | undefined;
+  let cv = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--faq") faqPath = resolve(argv[++i] ?? usage("--faq needs a path"));
@@ -32,12 +35,33 @@ function main(argv: string[]): void {
       if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1) usage("--threshold must be in 0..1");
     } else if (arg === "--misses") showMisses = true;
     else if (arg === "--no-alternatives") useAlternatives = false;
+    else if (arg === "--cv") cv = true;
     else if (arg === "--calibrate")
       calibrateOn = resolve(argv[++i] ?? usage("--calibrate needs a held-out file"));
     else if (arg === "--help" || arg === "-h") usage();
     else if (arg.startsWith("--")) usage(`unknown option ${arg}`);
     else if (file === undefined) file = arg;
     else usage(`unexpected argument ${arg}`);
+  }
+  if (cv) {
+    const faq = loadFaqFile(faqPath);
+    const alternatives = useAlternatives ? loadAlternatives().alternatives : new Map<string, string[]>();
+    const entries = withAlternatives(faq.entries, alternatives);
+    const { top1, refusals } = crossValidate(entries, threshold === undefined ? {} : { threshold });
+    const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+    console.log(`cross-validation on ${faqPath} (${entries.length} entries)`);
+    console.log(
+      `top-1, each phrasing held out: ${pct(top1.top1Accuracy)} (${top1.correct}/${top1.answerable}; ` +
+        `${top1.wrongAnswer} wrong, ${top1.refusedAnswerable} handed off)`,
+    );
+    console.log(
+      `refusals, whole entries held out: ${pct(refusals.refusalRate)} (${refusals.correctRefusals}/${refusals.unanswerable})`,
+    );
+    console.log(`latency p95 ${Math.max(top1.p95Ms, refusals.p95Ms).toFixed(2)} ms`);
+    if (showMisses)
+      for (const m of [...top1.misses, ...refusals.misses])
+        console.log(`  miss: ${JSON.stringify(m.q)} expect=${m.expect} got=${m.got} conf=${m.confidence}`);
+    return;
   }
   if (!file) usage("missing FILE.jsonl");
 

@@ -1,4 +1,5 @@
 import { AssistantEngine } from "./engine.ts";
+import type { FaqEntry } from "./faq-file.ts";
 
 /** One line of an evaluation file: a question and the entry it should find (null: must not answer). */
 export interface EvalLine {
@@ -143,4 +144,60 @@ export function calibrateThreshold(
       best = { threshold, top1, refusals, score };
   }
   return { threshold: best.threshold, top1: best.top1, refusals: best.refusals };
+}
+
+/**
+ * Cross-validation on the knowledge base itself, with no evaluation set: each entry's alternative
+ * phrasings serve as held-out questions. Top-1: fold k removes every entry's k-th phrasing from the
+ * engine and asks it (the entry must answer). Refusals: fold k removes a fifth of the entries
+ * entirely and asks their phrasings and questions (nothing may answer: the topic is gone, though
+ * neighbours remain, which makes these hard out-of-scope questions). Entries need ≥ 2 phrasings.
+ */
+export function crossValidate(
+  entries: readonly FaqEntry[],
+  options: { threshold?: number; folds?: number } = {},
+): { top1: EvalReport; refusals: EvalReport } {
+  const folds = options.folds ?? 4;
+  const engineOptions = options.threshold === undefined ? {} : { threshold: options.threshold };
+  const top1Lines: { engine: AssistantEngine; lines: EvalLine[] }[] = [];
+  for (let k = 0; k < folds; k++) {
+    const lines: EvalLine[] = [];
+    const kept = entries.map((e) => {
+      const alts = e.alternatives ?? [];
+      if (alts.length < 2 || k >= alts.length) return e;
+      lines.push({ q: alts[k], expect: e.id });
+      return { ...e, alternatives: alts.filter((_, i) => i !== k) };
+    });
+    top1Lines.push({ engine: new AssistantEngine(kept, engineOptions), lines });
+  }
+  const refusalRuns: { engine: AssistantEngine; lines: EvalLine[] }[] = [];
+  const entryFolds = 5;
+  for (let k = 0; k < entryFolds; k++) {
+    const held = entries.filter((_, i) => i % entryFolds === k);
+    const rest = entries.filter((_, i) => i % entryFolds !== k);
+    const lines = held.flatMap((e) =>
+      [e.question, ...(e.alternatives ?? [])].map((q) => ({ q, expect: null })),
+    );
+    refusalRuns.push({ engine: new AssistantEngine(rest, engineOptions), lines });
+  }
+  const merge = (runs: { engine: AssistantEngine; lines: EvalLine[] }[]): EvalReport => {
+    const reports = runs.map((r) => evaluateAssistant(r.engine, r.lines));
+    const sum = (f: (r: EvalReport) => number) => reports.reduce((a, r) => a + f(r), 0);
+    const answerable = sum((r) => r.answerable);
+    const unanswerable = sum((r) => r.unanswerable);
+    return {
+      ...reports[0],
+      answerable,
+      unanswerable,
+      correct: sum((r) => r.correct),
+      wrongAnswer: sum((r) => r.wrongAnswer),
+      refusedAnswerable: sum((r) => r.refusedAnswerable),
+      correctRefusals: sum((r) => r.correctRefusals),
+      top1Accuracy: answerable ? sum((r) => r.correct) / answerable : 0,
+      refusalRate: unanswerable ? sum((r) => r.correctRefusals) / unanswerable : 0,
+      p95Ms: Math.max(...reports.map((r) => r.p95Ms)),
+      misses: reports.flatMap((r) => r.misses),
+    };
+  };
+  return { top1: merge(top1Lines), refusals: merge(refusalRuns) };
 }

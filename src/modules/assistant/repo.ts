@@ -4,7 +4,8 @@ import type { AssistantFaqRow, AssistantTables, FaqStatus } from "./tables.ts";
 
 /** A link from an FAQ entry to the related service guide or policy document. */
 export interface FaqLink {
-  kind: "service" | "policy" | "page";
+  /** service: the 办事指南 of a service item; apply: where to apply for it online. */
+  kind: "service" | "apply" | "policy" | "page";
   title: string;
   href: string;
 }

@@ -31,11 +31,14 @@ import {
 
 import type { AssistantTables } from "./tables.ts";
 
+import { matchServiceItems, type ServiceGuides } from "./service-links.ts";
+
 import { KvStore, type KvScope } from "../../platform/kv/kv-store.ts";
 
 import type { LetterService } from "../mailbox/index.ts";
 
 export type { FaqLink, FaqRecord, PublishedFaq } from "./repo.ts";
+export type { ServiceGuideItem, ServiceGuides } from "./service-links.ts";
 
 export interface Actor {
   id: number | null;
@@ -115,6 +118,8 @@ function summary(text: string, max: number): string {
   return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : first;
 }
 const CONVERSATION_ID = /^[A-Za-z0-9_-]{22}$/;
+/** How often the links to the service hall's items are matched again (items change without the FAQ). */
+const LINKS_REFRESH_MS = 60_000;
 /** Stored questions are capped: the guard refuses longer ones anyway. */
 const STORED_QUESTION_CHARS = 300;
 
@@ -233,6 +238,12 @@ export class AssistantService {
   private checkedAt = 0;
   /** Milliseconds the last engine build took (shown in the console). */
   lastBuildMs = 0;
+  private readonly threshold: number | undefined;
+  private readonly guides: ServiceGuides | null;
+  /** Service hall links per entry id, matched when the engine is built and refreshed every minute. */
+  private serviceLinks = new Map<string, FaqLink[]>();
+  private readonly changeListeners: (() => void)[] = [];
+  private linksAt = 0;
 
   constructor(
     private readonly store: Db<AssistantTables>,
@@ -241,8 +252,14 @@ export class AssistantService {
     readonly handOff: HandOff,
     /** The mailbox's published letters (FAQ candidates) and hand-off counts. */
     private readonly letters: LetterService,
-    private readonly threshold?: number,
+    options: {
+      threshold?: number;
+      /** The service hall's published items, linked under matching answers (办事指南, 在线办理). */
+      guides?: ServiceGuides;
+    } = {},
   ) {
+    this.threshold = options.threshold;
+    this.guides = options.guides ?? null;
     this.repo = new AssistantRepo(store.db);
     this.kv = new KvStore(store.db).scope<AssistantKv>("assistant");
   }
@@ -259,6 +276,20 @@ export class AssistantService {
     await this.kv.set("kb-version", value);
     this.checkedAt = 0;
     await this.currentEngine();
+    for (const listener of this.changeListeners) listener();
+  }
+
+  /**
+   * Calls `listener` after this instance changed the published knowledge base (the container
+   * announces it on the invalidation bus, so the other instances call `invalidate`).
+   */
+  onChange(listener: () => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  /** Another instance changed the knowledge base: the next question checks the version at once. */
+  invalidate(): void {
+    this.checkedAt = 0;
   }
 
   /**
@@ -273,7 +304,10 @@ export class AssistantService {
       try {
         const version = await this.kbVersion();
         this.checkedAt = Date.now();
-        if (this.engine && version === this.engineVersion) return this.engine;
+        if (this.engine && version === this.engineVersion) {
+          if (this.checkedAt - this.linksAt > LINKS_REFRESH_MS) await this.refreshServiceLinks();
+          return this.engine;
+        }
         const published = await this.repo.publishedFaqs();
         const started = performance.now();
         const engine = new AssistantEngine(
@@ -284,12 +318,43 @@ export class AssistantService {
         this.entries = new Map(published.map((p) => [p.id, p]));
         this.engine = engine;
         this.engineVersion = version;
+        await this.refreshServiceLinks();
         return engine;
       } finally {
         this.building = null;
       }
     })();
     return this.building;
+  }
+
+  /** Matches the published entries to the service hall's published items (a failure keeps the old links). */
+  private async refreshServiceLinks(): Promise<void> {
+    this.linksAt = Date.now();
+    if (!this.guides) return;
+    try {
+      const items = await this.guides.publishedItems();
+      const matches = matchServiceItems([...this.entries.values()].map(toEngineEntry), items);
+      const links = new Map<string, FaqLink[]>();
+      for (const [id, found] of matches)
+        links.set(
+          id,
+          found.flatMap((item): FaqLink[] => [
+            { kind: "service", title: item.name, href: item.guideHref },
+            { kind: "apply", title: item.name, href: item.applyHref },
+          ]),
+        );
+      this.serviceLinks = links;
+    } catch {
+      // The service hall is unavailable: answers keep the links they had.
+    }
+  }
+
+  /** An entry's own links, then the matching service item's guide and online application. */
+  linksOf(entry: PublishedFaq | undefined): FaqLink[] {
+    if (!entry) return [];
+    const own = entry.links;
+    const extra = (this.serviceLinks.get(entry.id) ?? []).filter((l) => !own.some((o) => o.href === l.href));
+    return [...own, ...extra];
   }
 
   /**
@@ -360,7 +425,7 @@ export class AssistantService {
       ...answer,
       conversationId: conversation.id,
       turnId,
-      links: entry?.links ?? [],
+      links: this.linksOf(entry),
       sourceQuestion: entry?.question ?? null,
       department: entry?.department ?? null,
     };
@@ -382,7 +447,7 @@ export class AssistantService {
         answer: t.answered
           ? (entry?.answer ?? "该回答已更新，请重新提问。")
           : (MESSAGES[t.reason as keyof typeof MESSAGES] ?? MESSAGES.low_confidence),
-        links: entry?.links ?? [],
+        links: this.linksOf(entry),
         rating: t.rating,
         reason: t.reason,
       };
@@ -787,6 +852,58 @@ export class AssistantService {
 
   async queue(limit = 2000): Promise<QueueGroup[]> {
     return groupQuestions(await this.repo.queueTurns(limit));
+  }
+
+  /**
+   * The queue's one-step fix for a miss that a live entry answers: the question becomes another
+   * phrasing of that entry, live at once in its published version and in its working copy (a phrasing
+   * leads questions to an answer already reviewed; it changes no answer). Audited; the group leaves
+   * the queue; every instance uses it within seconds.
+   */
+  async addAlternative(faqId: string, question: string, turnIds: number[], actor: Actor): Promise<FaqRecord> {
+    const row = await this.repo.faqById(faqId);
+    if (!row) throw new Invalid("没有找到该问答条目", { faqId: "请选择或填写一个已上线的条目编号" });
+    if (row.publishedJson === null)
+      throw new Invalid("该条目未上线", { faqId: "只能加到已上线的条目，请选择其他条目" });
+    const phrasing = normaliseQuestion(question);
+    if (!phrasing) throw new Invalid("请填写问法", { question: "请填写要加入的问法" });
+    if ([...phrasing].length > 200) throw new Invalid("问法过长", { question: "每条相似问法不能超过200字" });
+    const live = JSON.parse(row.publishedJson) as PublishedFaq;
+    const working = toRecord(row);
+    const withPhrasing = (list: string[]) => (list.includes(phrasing) ? list : [...list, phrasing]);
+    if (withPhrasing(live.alternatives).length > 30 || withPhrasing(working.alternatives).length > 30)
+      throw new Invalid("相似问法已满", { faqId: "该条目的相似问法已有30条，请先在条目中整理" });
+    await this.store.db
+      .updateTable("assistantFaqs")
+      .set({
+        alternatives: JSON.stringify(withPhrasing(working.alternatives)),
+        publishedJson: snapshotOf({ ...live, alternatives: withPhrasing(live.alternatives) }),
+        updatedAt: nowIso(),
+      })
+      .where("id", "=", faqId)
+      .execute();
+    await this.auditFaq(actor, "add_alternative", faqId, { question: phrasing, turns: turnIds.length });
+    if (turnIds.length > 0) await this.resolve(turnIds, actor);
+    await this.bumpVersion();
+    return this.entry(faqId);
+  }
+
+  /**
+   * The queue's one-step fix for a miss no entry answers: a new entry, put live at once when the
+   * editor may also review that site (created, submitted and published, each audited), else sent
+   * for review. The group leaves the queue.
+   */
+  async entryFromQueue(
+    raw: FaqInput,
+    turnIds: number[],
+    actor: Actor,
+    mayPublish: boolean,
+  ): Promise<FaqRecord> {
+    const entry = await this.createEntry(raw, actor);
+    await this.submit(entry.id, actor);
+    if (mayPublish) await this.publish(entry.id, actor);
+    if (turnIds.length > 0) await this.resolve(turnIds, actor);
+    return this.entry(entry.id);
   }
 
   async resolve(turnIds: number[], actor: Actor): Promise<void> {

@@ -311,6 +311,31 @@ export class CatalogueService {
       .map(({ code, name, applications }) => ({ code, name, applications }));
   }
 
+  /**
+   * Every published item with its guide and online-application addresses, themes and life events
+   * (other modules link to them, e.g. under the assistant's answers).
+   */
+  async guideLinks(): Promise<
+    { code: string; name: string; keywords: string[]; guideHref: string; applyHref: string }[]
+  > {
+    const rows = await this.store.read
+      .selectFrom("serviceItems")
+      .select(["code", "name", "siteId", "themes", "lifeEvents"])
+      .where("status", "=", "published")
+      .orderBy("code")
+      .execute();
+    return rows.map((r) => {
+      const site = this.sites.byId(r.siteId)?.code ?? "www";
+      return {
+        code: r.code,
+        name: r.name,
+        keywords: [...untag(r.themes), ...untag(r.lifeEvents)],
+        guideHref: this.itemUrl(r),
+        applyHref: `/sites/${site}/services/apply/${encodeURIComponent(r.code)}`,
+      };
+    });
+  }
+
   async count(): Promise<number> {
     const r = await this.db
       .selectFrom("serviceItems")

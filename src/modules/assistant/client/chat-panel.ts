@@ -13,7 +13,12 @@ interface AskReply {
 }
 
 const STORAGE_KEY = "cy-assistant-conversation";
-const LINK_KIND: Record<string, string> = { service: "办事指南", policy: "相关政策", page: "相关页面" };
+const LINK_KIND: Record<string, string> = {
+  service: "办事指南",
+  apply: "在线办理",
+  policy: "相关政策",
+  page: "相关页面",
+};
 
 function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -84,9 +89,7 @@ function setup(): void {
       el("p", { text: reply.answer }),
     ]);
     if (reply.source) {
-      item.appendChild(
-        el("p", { class: "meta", text: `答案来源：${reply.source.question}（${reply.source.faqId}）` }),
-      );
+      item.appendChild(el("p", { class: "meta", text: `答案来源：知识库条目“${reply.source.question}”` }));
       for (const l of reply.source.links)
         item.appendChild(
           el("p", {}, [

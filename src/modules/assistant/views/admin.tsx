@@ -84,6 +84,11 @@ function QueueTable({ groups, ctx, actions }: { groups: QueueGroup[]; ctx: Admin
             {actions ? (
               <td>
                 <a
+                  href={`/admin/assistant/queue/fix?question=${encodeURIComponent(g.question)}&turns=${g.turnIds.slice(0, 200).join(",")}`}
+                >
+                  一步修正
+                </a>{" "}
+                <a
                   href={`/admin/assistant/faqs/new?question=${encodeURIComponent(g.question)}&turns=${g.turnIds.slice(0, 200).join(",")}`}
                 >
                   据此新建条目
@@ -265,18 +270,25 @@ export function QueuePage({
   groups,
   page,
   pages,
+  notice,
 }: {
   ctx: AdminContext;
   groups: QueueGroup[];
   page: number;
   pages: number;
+  notice?: string;
 }) {
   return (
     <AdminLayout ctx={ctx} title="待补充问题">
       <h1>待补充问题</h1>
       <SubNav path={ctx.path} />
+      {notice ? (
+        <div class="notice info" role="status">
+          {notice}
+        </div>
+      ) : null}
       <p class="meta">
-        智能客服没能回答、或市民评价“没帮助”的问题，按相似度分组。据此新建条目后，这组问题会标记为已处理。
+        智能客服没能回答、或市民评价“没帮助”的问题，按相似度分组。“一步修正”把问题加为已有条目的相似问法或新建条目，几秒内智能客服即可回答；修正后这组问题会标记为已处理。
       </p>
       <QueueTable groups={groups} ctx={ctx} actions />
       <Pager base="/admin/assistant/queue?" page={page} pages={pages} />
@@ -503,5 +515,148 @@ function ActionForm({
         {label}
       </button>
     </form>
+  );
+}
+
+/** What the queue's one-step fix page keeps between submissions. */
+export interface QueueFixValues {
+  question: string;
+  turns: string;
+  faqId: string;
+  siteId: string;
+  department: string;
+  category: string;
+  alternatives: string;
+  answer: string;
+  keywords: string;
+}
+
+/**
+ * One step from a missed question to a fix: add it as a phrasing of a live entry (live at once), or
+ * write a new entry (live at once for those who may review the site, else sent for review).
+ */
+export function QueueFixPage({
+  ctx,
+  values,
+  candidates,
+  sites,
+  errors,
+  form,
+  reviewSiteIds,
+}: {
+  ctx: AdminContext;
+  values: QueueFixValues;
+  candidates: { id: string; question: string }[];
+  sites: { id: number; name: string }[];
+  errors: Record<string, string>;
+  /** Which of the two forms the errors belong to. */
+  form: "alternative" | "entry" | null;
+  /** Sites whose entries this editor may also publish (null: all). */
+  reviewSiteIds: number[] | null;
+}) {
+  const altErrors = form === "alternative" ? errors : {};
+  const entryErrors = form === "entry" ? errors : {};
+  const mayPublishAll = reviewSiteIds === null || sites.every((s) => reviewSiteIds.includes(s.id));
+  return (
+    <AdminLayout ctx={ctx} title="修正未答问题">
+      <h1>修正未答问题</h1>
+      <SubNav path={ctx.path} />
+      <p>
+        市民问：<strong>{values.question}</strong>
+      </p>
+      <section aria-labelledby="fix-alt-title">
+        <h2 id="fix-alt-title">加为已有条目的相似问法（立即生效）</h2>
+        <form method="post" action="/admin/assistant/queue/fix" novalidate>
+          <ErrorSummary errors={altErrors} />
+          <CsrfField token={ctx.csrf} />
+          <input type="hidden" name="mode" value="alternative" />
+          <input type="hidden" name="turns" value={values.turns} />
+          <Field id="alt-question" label="问法" error={altErrors.question}>
+            <input id="alt-question" name="question" maxLength={200} value={values.question} />
+          </Field>
+          <Field
+            id="faqId"
+            label="加到哪个条目"
+            hint="下面是最接近的已上线条目；也可以直接填写条目编号"
+            error={altErrors.faqId}
+          >
+            <input
+              id="faqId"
+              name="faqId"
+              maxLength={100}
+              list="fix-candidates"
+              value={values.faqId || candidates[0]?.id || ""}
+            />
+          </Field>
+          {candidates.length > 0 ? (
+            <>
+              <datalist id="fix-candidates">
+                {candidates.map((c) => (
+                  <option value={c.id}>{c.question}</option>
+                ))}
+              </datalist>
+              <ul class="fix-candidates">
+                {candidates.map((c) => (
+                  <li>
+                    {c.id}：{c.question}
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+          <button type="submit" class="button">
+            加为相似问法
+          </button>
+        </form>
+      </section>
+      <section aria-labelledby="fix-new-title">
+        <h2 id="fix-new-title">新建条目</h2>
+        <p class="meta">
+          {mayPublishAll
+            ? "您有审核权限，保存后立即上线。"
+            : "在您有审核权限的网站保存后立即上线；其他网站的条目保存后送审，审核通过才上线。"}
+        </p>
+        <form method="post" action="/admin/assistant/queue/fix" novalidate>
+          <ErrorSummary errors={entryErrors} />
+          <CsrfField token={ctx.csrf} />
+          <input type="hidden" name="mode" value="entry" />
+          <input type="hidden" name="turns" value={values.turns} />
+          <Field id="siteId" label="所属网站" error={entryErrors.siteId}>
+            <select id="siteId" name="siteId">
+              {sites.map((s) => (
+                <option value={String(s.id)} selected={values.siteId === String(s.id)}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field id="department" label="部门" error={entryErrors.department}>
+            <input id="department" name="department" maxLength={40} value={values.department} />
+          </Field>
+          <Field id="category" label="分类" error={entryErrors.category}>
+            <input id="category" name="category" maxLength={40} value={values.category} />
+          </Field>
+          <Field id="question" label="标准问题" error={entryErrors.question}>
+            <input id="question" name="question" maxLength={200} value={values.question} />
+          </Field>
+          <Field id="alternatives" label="相似问法" hint="每行一条" error={entryErrors.alternatives}>
+            <textarea id="alternatives" name="alternatives" rows={4}>
+              {values.alternatives}
+            </textarea>
+          </Field>
+          <Field id="answer" label="答案" error={entryErrors.answer}>
+            <textarea id="answer" name="answer" rows={6} maxLength={4000}>
+              {values.answer}
+            </textarea>
+          </Field>
+          <Field id="keywords" label="关键词" hint="用逗号或顿号分隔" error={entryErrors.keywords}>
+            <input id="keywords" name="keywords" value={values.keywords} />
+          </Field>
+          <button type="submit" class="button">
+            保存新条目
+          </button>
+        </form>
+      </section>
+    </AdminLayout>
   );
 }

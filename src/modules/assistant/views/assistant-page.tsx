@@ -46,7 +46,12 @@ export interface HandOffReceiptView {
   lookupUrl: string;
 }
 
-const LINK_KIND: Record<string, string> = { service: "办事指南", policy: "相关政策", page: "相关页面" };
+const LINK_KIND: Record<string, string> = {
+  service: "办事指南",
+  apply: "在线办理",
+  policy: "相关政策",
+  page: "相关页面",
+};
 
 function Turn({ ctx, turn, conversationId }: { ctx: PageContext; turn: TurnView; conversationId: string }) {
   return (
