@@ -17,6 +17,7 @@ export const CLIENT_ENTRIES: Record<string, string> = {
   "js/interaction.js": here("./client/interaction.ts"),
   "js/editor.js": here("./client/editor.ts"),
   "js/assistant.js": here("../modules/assistant/client/chat-panel.ts"),
+  "js/beacon.js": here("../modules/analytics/client/beacon.ts"),
 };
 
 export const STYLESHEETS: Record<string, string> = {
