@@ -76,7 +76,8 @@ export function countBeacon(
   const raw = input.path.startsWith("/sites/") ? input.path : `/sites/${site}${input.path}`;
   const match = SITE_PAGE.exec(raw);
   if (!match || match[1].toLowerCase() !== site) return false;
-  const clamp = (n: number, max: number) => (Number.isFinite(n) ? Math.min(max, Math.max(0, Math.round(n))) : 0);
+  const clamp = (n: number, max: number) =>
+    Number.isFinite(n) ? Math.min(max, Math.max(0, Math.round(n))) : 0;
   analytics.record({
     siteCode: site,
     path: match[0].slice(0, 300),

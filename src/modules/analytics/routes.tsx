@@ -1,7 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import { errorResponses, OPERATOR_API_KEY, PUBLIC_API, STAFF_SESSION } from "../../platform/http/api-schema.ts";
+import {
+  errorResponses,
+  OPERATOR_API_KEY,
+  PUBLIC_API,
+  STAFF_SESSION,
+} from "../../platform/http/api-schema.ts";
 import { Unauthenticated } from "../../platform/http/errors.ts";
 import { currentStaff } from "../staff/index.ts";
 import { checkSiteAccess, hashApiKey, readableSites } from "./access.ts";

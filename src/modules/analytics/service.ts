@@ -5,6 +5,8 @@ import { Invalid } from "../../platform/http/errors.ts";
 import { KvStore, type KvScope } from "../../platform/kv/kv-store.ts";
 import { chinaDate, chinaDayStart, isDateString, shiftDays } from "../../platform/time/china-time.ts";
 import { searchTermsReport, type SearchLogTables, type TermCount } from "../search/index.ts";
+import { letterKindCounts, type LetterKindTables } from "../mailbox/index.ts";
+import { risingTopics, serviceFunnels, type Funnels, type RisingTopics } from "./insights.ts";
 import type { AnalyticsTables, Dimension } from "./tables.ts";
 
 /**
@@ -389,6 +391,26 @@ export class AnalyticsService {
             .execute();
         }
       }),
+    );
+  }
+
+  /** Service funnels per item and bundle (see insights.ts), for one site or the cluster. */
+  funnels(site: { code: string; id: number } | null, from: string, to: string): Promise<Funnels> {
+    return serviceFunnels(this.store, site, from, to);
+  }
+
+  /** Pages and search terms that rose most in the week ending `to` over the week before. */
+  rising(site: string | null, to: string, minVolume?: number): Promise<RisingTopics> {
+    return risingTopics(this.store, site, to, minVolume);
+  }
+
+  /** Mailbox letters received per kind in the China-time days from..to (the mailbox's own query). */
+  letterKinds(siteId: number | null, from: string, to: string) {
+    return letterKindCounts(
+      tablesOf<LetterKindTables>(this.store.db),
+      siteId,
+      chinaDayStart(from)!.toISOString(),
+      chinaDayStart(shiftDays(to, 1))!.toISOString(),
     );
   }
 

@@ -18,3 +18,9 @@ export {
   type RawInput,
 } from "./forms.ts";
 export { FormFields } from "./views/form-fields.tsx";
+export {
+  serviceFunnelCounts,
+  type BundleFunnelCounts,
+  type ItemFunnelCounts,
+  type OneStopFunnelTables,
+} from "./funnel.ts";
