@@ -128,6 +128,9 @@ for (const engine of ENGINES) {
       assert.match(desk.body, /<caption class="visually-hidden">办事事项漏斗<\/caption>/);
       assert.match(desk.body, /href="\/admin\/service-items\/[^"]+">改进办事指南/);
       assert.equal((await editor.get(`/admin/analytics/funnel.svg?site=rst`)).statusCode, 200);
+      const dashboard = await editor.get(`/admin/analytics?site=rst`);
+      assert.match(dashboard.body, /<caption>退出页面<\/caption>/);
+      assert.match(dashboard.body, /<td>\/sites\/rst\/art\/1\.html<\/td><td>1<\/td>/);
       // The synonym fix opens with the term filled in.
       const fix = await editor.get(`/admin/search/synonyms?word=${q}`);
       assert.match(fix.body, new RegExp(`name="word" value="${q}"`));
