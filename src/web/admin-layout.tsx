@@ -45,6 +45,7 @@ export const ADMIN_NAV: AdminNavEntry[] = [
   { href: "/admin/registration-batches", name: "登记批量上传", roles: ["data_officer", "handler"] },
   { href: "/admin/registration-notices", name: "风险提示", roles: [] },
   { href: "/admin/inspection", name: "网站巡检", roles: ["site_admin"] },
+  { href: "/admin/analytics/demand", name: "需求台", roles: ["site_admin", "editor", "reviewer"] },
 ];
 
 /** Whether a staff member may use a console navigation entry (see AdminNavEntry). */

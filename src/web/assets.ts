@@ -18,6 +18,7 @@ export const CLIENT_ENTRIES: Record<string, string> = {
   "js/editor.js": here("./client/editor.ts"),
   "js/assistant.js": here("../modules/assistant/client/chat-panel.ts"),
   "js/registration-batch.js": here("../modules/registration/client/batch-progress.ts"),
+  "js/beacon.js": here("../modules/analytics/client/beacon.ts"),
 };
 
 export const STYLESHEETS: Record<string, string> = {

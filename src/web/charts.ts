@@ -43,3 +43,34 @@ export function lineChartSvg(
     options.height ?? 280,
   );
 }
+
+/** A horizontal bar chart of one or more series over category labels (funnel steps, top lists). */
+export function barChartSvg(
+  labels: string[],
+  series: { name: string; values: number[] }[],
+  options: { width?: number; height?: number } = {},
+): string {
+  const palette = ["#1d5fa8", "#2f7d32", "#8a5a00", "#b3261e"];
+  return renderChartSvg(
+    {
+      grid: { left: 16, right: 32, top: 40, bottom: 16, containLabel: true },
+      legend: { top: 4, textStyle: { fontFamily: CHART_FONT, color: "#1f2933" } },
+      yAxis: {
+        type: "category",
+        data: labels,
+        inverse: true,
+        axisLabel: { fontFamily: CHART_FONT, color: "#3e4c59" },
+      },
+      xAxis: { type: "value", minInterval: 1, axisLabel: { fontFamily: CHART_FONT, color: "#3e4c59" } },
+      series: series.map((s, i) => ({
+        name: s.name,
+        type: "bar",
+        data: s.values,
+        itemStyle: { color: palette[i % palette.length] },
+        label: { show: true, position: "right", fontFamily: CHART_FONT, color: "#1f2933" },
+      })),
+    },
+    options.width ?? 640,
+    options.height ?? Math.max(160, 60 + labels.length * 28 * Math.max(1, series.length)),
+  );
+}

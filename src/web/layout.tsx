@@ -340,6 +340,7 @@ export function Layout({
         <link rel="stylesheet" href={`${ctx.base}/theme.css`} />
         <script src="/static/js/site.js" defer></script>
         <script src="/static/js/assistant.js" defer></script>
+        <script src="/static/js/beacon.js" defer data-site={ctx.site.code}></script>
       </head>
       <body>
         <Header ctx={ctx} />

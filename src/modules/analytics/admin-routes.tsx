@@ -3,7 +3,8 @@ import { Type } from "typebox";
 import { Forbidden, Invalid } from "../../platform/http/errors.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { chinaDate, shiftDays } from "../../platform/time/china-time.ts";
-import { lineChartSvg } from "../../web/charts.ts";
+import { barChartSvg, lineChartSvg } from "../../web/charts.ts";
+import { DemandDesk, type DemandData } from "./views/demand.tsx";
 import { renderDocument } from "../../web/render.ts";
 import { adminView, guardStaffArea } from "../staff/index.ts";
 import { checkSiteAccess, readableSites } from "./access.ts";
@@ -82,6 +83,114 @@ const analyticsAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AnalyticsDeps }> =
         [
           { name: "浏览量", values: summary.daily.map((d) => d.pageviews) },
           { name: "访客数", values: summary.daily.map((d) => d.visitors) },
+        ],
+      );
+      return reply.type("image/svg+xml; charset=utf-8").header("cache-control", "no-store").send(svg);
+    },
+  );
+
+  /** The request's site and range after the role check (shared by the desk and its charts). */
+  const readerQuery = (request: {
+    staff: { staff: Parameters<typeof readableSites>[1] };
+    query: Partial<DashboardQuery>;
+  }) => {
+    const allowed = readableSites(deps, request.staff.staff);
+    if (allowed !== null && allowed.size === 0)
+      throw new Forbidden("访问统计需要站点管理员、编辑或审核员权限");
+    const query = queryOf(request.query, allowed);
+    checkSiteAccess(deps, allowed, query.site || null);
+    const site = query.site ? deps.sites.byCodeCached(query.site) : null;
+    return { allowed, query, site: site ? { code: site.code, id: site.id } : null };
+  };
+
+  async function demandData(
+    site: { code: string; id: number } | null,
+    query: DashboardQuery,
+  ): Promise<DemandData> {
+    const summary = await analytics.summary(site?.code ?? null, query.from, query.to);
+    const [funnels, rising, misses, letterKinds] = await Promise.all([
+      analytics.funnels(site, query.from, query.to),
+      analytics.rising(site?.code ?? null, query.to),
+      deps.assistant.queue(2000),
+      analytics.letterKinds(site?.id ?? null, query.from, query.to),
+    ]);
+    return { summary, funnels, rising, misses, letterKinds };
+  }
+
+  admin.get(
+    "/admin/analytics/demand",
+    { schema: { hide: true, querystring: Query } },
+    async (request, reply) => {
+      const { allowed, query, site } = readerQuery(request);
+      const sites = deps.sites
+        .list()
+        .filter((s) => allowed === null || allowed.has(s.code))
+        .map((s) => ({ code: s.code, name: s.name }));
+      const chartQuery = String(new URLSearchParams({ site: query.site, from: query.from, to: query.to }));
+      try {
+        const data = await demandData(site, query);
+        return sendHtml(
+          reply,
+          renderDocument(
+            <DemandDesk
+              ctx={adminView(request)}
+              sites={sites}
+              query={query}
+              data={data}
+              chartQuery={chartQuery}
+            />,
+          ),
+        );
+      } catch (error) {
+        if (!(error instanceof Invalid)) throw error;
+        reply.status(400);
+        return sendHtml(
+          reply,
+          renderDocument(
+            <DemandDesk
+              ctx={adminView(request)}
+              sites={sites}
+              query={query}
+              data={null}
+              chartQuery={chartQuery}
+              errors={error.fields}
+            />,
+          ),
+        );
+      }
+    },
+  );
+
+  admin.get(
+    "/admin/analytics/funnel.svg",
+    { schema: { hide: true, querystring: Query } },
+    async (request, reply) => {
+      const { query, site } = readerQuery(request);
+      const rows = (await analytics.funnels(site, query.from, query.to)).items.slice(0, 6);
+      const svg = barChartSvg(
+        rows.map((r) => r.name.slice(0, 14)),
+        [
+          { name: "看指南", values: rows.map((r) => r.guideViews) },
+          { name: "开始申报", values: rows.map((r) => r.startViews ?? 0) },
+          { name: "提交", values: rows.map((r) => r.submitted) },
+          { name: "办结", values: rows.map((r) => r.completed) },
+        ],
+      );
+      return reply.type("image/svg+xml; charset=utf-8").header("cache-control", "no-store").send(svg);
+    },
+  );
+
+  admin.get(
+    "/admin/analytics/rising.svg",
+    { schema: { hide: true, querystring: Query } },
+    async (request, reply) => {
+      const { query, site } = readerQuery(request);
+      const rising = await analytics.rising(site?.code ?? null, query.to);
+      const svg = barChartSvg(
+        rising.terms.map((t) => t.key.slice(0, 14)),
+        [
+          { name: "本周", values: rising.terms.map((t) => t.current) },
+          { name: "上周", values: rising.terms.map((t) => t.previous) },
         ],
       );
       return reply.type("image/svg+xml; charset=utf-8").header("cache-control", "no-store").send(svg);

@@ -19,6 +19,11 @@ function printSummary(s: AnalyticsSummary): void {
   console.log(`${s.site ?? "全部网站"}  ${s.from} 至 ${s.to}`);
   console.log(`浏览量 ${s.pageviews}  访客数 ${s.visitors}  长辈版浏览 ${s.elderViews}`);
   console.log(`站内搜索 ${s.search.total} 次，无结果 ${s.search.zeroResult} 次`);
+  console.log(
+    `结果页浏览 ${s.search.resultViews}，换词再搜 ${s.search.refinements}，看完结果即离开 ${s.search.exits}`,
+  );
+  console.log("退出页面：");
+  for (const p of s.exitPages) console.log(`  ${String(p.visitors).padStart(8)}  ${p.path}`);
   console.log("热门页面：");
   for (const p of s.topPages) console.log(`  ${String(p.views).padStart(8)}  ${p.path}`);
   console.log("热门搜索词：");

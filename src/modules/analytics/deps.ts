@@ -1,5 +1,6 @@
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { SessionStore } from "../../platform/auth/session-store.ts";
+import type { AssistantService } from "../assistant/index.ts";
 import type { SitesService } from "../sites/index.ts";
 import type { StaffService } from "../staff/index.ts";
 import type { AnalyticsService } from "./service.ts";
@@ -7,6 +8,8 @@ import type { AnalyticsService } from "./service.ts";
 /** What the container gives this module's routes (AppDeps satisfies it). */
 export interface AnalyticsDeps {
   analytics: AnalyticsService;
+  /** Its unanswered-question queue is the demand desk's "assistant misses". */
+  assistant: AssistantService;
   audit: AuditLog;
   sessions: SessionStore;
   sites: SitesService;

@@ -20,9 +20,16 @@ export function countPageView(
   path: string,
   ip: string,
 ): void {
-  const match = SITE_PAGE.exec(path.split("?")[0]);
+  const query = path.indexOf("?");
+  const match = SITE_PAGE.exec(query < 0 ? path : path.slice(0, query));
   if (!match) return;
+  // Results pages carry their term, for refinements and exits from results (only these pages parse).
+  const term =
+    query >= 0 && match[0].endsWith("/search")
+      ? (new URLSearchParams(path.slice(query + 1)).get("q") ?? "").trim().toLowerCase().slice(0, 100)
+      : undefined;
   analytics.record({
+    term,
     siteCode: match[1].toLowerCase(),
     path: match[0].slice(0, 300),
     ip,
@@ -40,4 +47,44 @@ export function registerPageViewCounting(app: FastifyInstance, analytics: Analyt
     if (!String(reply.getHeader("content-type") ?? "").startsWith("text/html")) return;
     countPageView(analytics, request.raw, request.url, request.ip);
   });
+}
+
+/** What the engagement beacon posts (see client/beacon.ts). */
+export interface BeaconInput {
+  /** The site code the page belongs to (the page says it), for pages of a department host. */
+  site: string;
+  /** location.pathname: /sites/CODE/… or, on a department host, the path on that host. */
+  path: string;
+  seconds: number;
+  scroll: number;
+}
+
+/** Longest time on one page a beacon may report (a tab left open all day is not reading). */
+export const MAX_BEACON_SECONDS = 1800;
+
+/**
+ * Counts an engagement beacon. It is checked like a page view (robots, caps) and counts only for a
+ * page the same visitor was counted viewing, so forged posts cannot add beyond the per-visitor limits.
+ */
+export function countBeacon(
+  analytics: AnalyticsService,
+  req: IncomingMessage,
+  ip: string,
+  input: BeaconInput,
+): boolean {
+  const site = input.site.toLowerCase();
+  const raw = input.path.startsWith("/sites/") ? input.path : `/sites/${site}${input.path}`;
+  const match = SITE_PAGE.exec(raw);
+  if (!match || match[1].toLowerCase() !== site) return false;
+  const clamp = (n: number, max: number) =>
+    Number.isFinite(n) ? Math.min(max, Math.max(0, Math.round(n))) : 0;
+  analytics.record({
+    siteCode: site,
+    path: match[0].slice(0, 300),
+    ip,
+    userAgent: header(req, "user-agent").slice(0, 300),
+    elder: false,
+    beacon: { seconds: clamp(input.seconds, MAX_BEACON_SECONDS), scroll: clamp(input.scroll, 100) },
+  });
+  return true;
 }

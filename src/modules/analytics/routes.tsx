@@ -1,11 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
-import { errorResponses, OPERATOR_API_KEY, STAFF_SESSION } from "../../platform/http/api-schema.ts";
+import {
+  errorResponses,
+  OPERATOR_API_KEY,
+  PUBLIC_API,
+  STAFF_SESSION,
+} from "../../platform/http/api-schema.ts";
 import { Unauthenticated } from "../../platform/http/errors.ts";
 import { currentStaff } from "../staff/index.ts";
 import { checkSiteAccess, hashApiKey, readableSites } from "./access.ts";
 import type { AnalyticsDeps } from "./deps.ts";
+import { countBeacon, MAX_BEACON_SECONDS } from "./page-views.ts";
 
 const SummaryQuery = Type.Object({
   site: Type.Optional(Type.String({ maxLength: 40, description: "站点代码；不填为全部网站（仅平台运维）" })),
@@ -31,7 +37,35 @@ const SummarySchema = Type.Object({
     zeroResult: Type.Integer(),
     topTerms: Terms,
     zeroResultTerms: Terms,
+    resultViews: Type.Integer({ description: "结果页浏览量" }),
+    refinements: Type.Integer({ description: "5分钟内换词再搜的次数" }),
+    refinementRate: Type.Union([Type.Number(), Type.Null()]),
+    exits: Type.Integer({ description: "看完结果页即离开的次数" }),
+    exitRate: Type.Union([Type.Number(), Type.Null()]),
+    refinedTerms: Terms,
+    exitTerms: Terms,
   }),
+  exitPages: Type.Array(Type.Object({ path: Type.String(), visitors: Type.Integer() })),
+  engagement: Type.Object({
+    beacons: Type.Integer({ description: "页面停留回报数（开启脚本的浏览）" }),
+    averageSeconds: Type.Union([Type.Number(), Type.Null()]),
+    averageScroll: Type.Union([Type.Number(), Type.Null()]),
+    pages: Type.Array(
+      Type.Object({
+        path: Type.String(),
+        beacons: Type.Integer(),
+        averageSeconds: Type.Number(),
+        averageScroll: Type.Number(),
+      }),
+    ),
+  }),
+});
+
+const BeaconBody = Type.Object({
+  site: Type.String({ minLength: 1, maxLength: 40, description: "页面所属站点代码" }),
+  path: Type.String({ minLength: 1, maxLength: 300, description: "页面地址（location.pathname）" }),
+  seconds: Type.Number({ minimum: 0, description: `页面停留秒数（超过 ${MAX_BEACON_SECONDS} 按此计）` }),
+  scroll: Type.Number({ minimum: 0, maximum: 100, description: "最大滚动深度（百分比）" }),
 });
 
 const analyticsRoutes: FastifyPluginAsyncTypebox<{ deps: AnalyticsDeps }> = async (app, { deps }) => {
@@ -57,6 +91,31 @@ const analyticsRoutes: FastifyPluginAsyncTypebox<{ deps: AnalyticsDeps }> = asyn
       const site = request.query.site?.trim() || null;
       checkSiteAccess(deps, allowed, site);
       return analytics.summary(site, request.query.from.trim(), request.query.to.trim());
+    },
+  );
+
+  // The engagement beacon (navigator.sendBeacon on pagehide). Small, rate-limited per address, and
+  // counted only for a page the same visitor was counted viewing (see countBeacon).
+  app.post(
+    "/api/analytics/beacon",
+    {
+      bodyLimit: 1024,
+      config: { rateLimit: { max: 120, timeWindow: "1 minute" } },
+      schema: {
+        operationId: "analyticsBeacon",
+        tags: ["访问统计"],
+        summary: "页面停留回报",
+        ...PUBLIC_API,
+        description:
+          "公开页面的脚本在离开页面时发送停留时间与滚动深度。无 Cookie；每位访客每天最多计入其已计浏览次数，伪造请求不能抬高统计。",
+        body: BeaconBody,
+        response: { 204: Type.Null(), ...errorResponses(400, 413, 429) },
+      },
+    },
+    async (request, reply) => {
+      if (deps.sites.byCodeCached(request.body.site.toLowerCase()))
+        countBeacon(analytics, request.raw, request.ip, request.body);
+      return reply.status(204).send(null);
     },
   );
 

@@ -5,6 +5,8 @@ import { Invalid } from "../../platform/http/errors.ts";
 import { KvStore, type KvScope } from "../../platform/kv/kv-store.ts";
 import { chinaDate, chinaDayStart, isDateString, shiftDays } from "../../platform/time/china-time.ts";
 import { searchTermsReport, type SearchLogTables, type TermCount } from "../search/index.ts";
+import { letterKindCounts, type LetterKindTables } from "../mailbox/index.ts";
+import { risingTopics, serviceFunnels, type Funnels, type RisingTopics } from "./insights.ts";
 import type { AnalyticsTables, Dimension } from "./tables.ts";
 
 /**
@@ -27,6 +29,15 @@ export interface PageView {
   host?: string;
   elder: boolean;
   at?: Date;
+  /** The query of a site search results page (lower case, trimmed), for refinements and exits. */
+  term?: string;
+  /** An engagement beacon for a page already viewed (not a view): seconds on the page, scroll %. */
+  beacon?: { seconds: number; scroll: number };
+}
+
+/** The pages one visitor read in one flush, in order. */
+interface VisitSteps {
+  steps: { path: string; term: string | null; second: number }[];
 }
 
 export interface AnalyticsSummary {
@@ -41,7 +52,35 @@ export interface AnalyticsSummary {
   devices: { device: string; views: number }[];
   elderViews: number;
   daily: { day: string; pageviews: number; visitors: number }[];
-  search: { total: number; zeroResult: number; topTerms: TermCount[]; zeroResultTerms: TermCount[] };
+  search: SearchBehaviour;
+  /** Last pages of the visitors' days. */
+  exitPages: { path: string; visitors: number }[];
+  engagement: Engagement;
+}
+
+export interface SearchBehaviour {
+  total: number;
+  zeroResult: number;
+  topTerms: TermCount[];
+  zeroResultTerms: TermCount[];
+  /** Counted views of results pages (from page views: the same caps, robots left out). */
+  resultViews: number;
+  /** Results followed within five minutes by another term from the same visitor. */
+  refinements: number;
+  refinementRate: number | null;
+  /** Results that were the visitor's last page of the day (no following click). */
+  exits: number;
+  exitRate: number | null;
+  refinedTerms: TermCount[];
+  exitTerms: TermCount[];
+}
+
+export interface Engagement {
+  /** Beacons received (pages read with JavaScript on and left), within the per-visitor limits. */
+  beacons: number;
+  averageSeconds: number | null;
+  averageScroll: number | null;
+  pages: { path: string; beacons: number; averageSeconds: number; averageScroll: number }[];
 }
 
 export interface AnalyticsOptions {
@@ -61,6 +100,8 @@ const MAX_TRACKED = 300_000;
 /** One address may count this many times a visitor's daily cap (shared addresses). */
 const ADDRESS_CAP_FACTOR = 10;
 const CHUNK = 400;
+/** A new search by the same visitor within this many seconds refines the one before. */
+export const REFINE_SECONDS = 300;
 
 export function deviceOf(userAgent: string): string {
   if (/ipad|tablet/i.test(userAgent)) return "平板";
@@ -151,64 +192,84 @@ export class AnalyticsService {
     if (views.length === 0) return;
     const pages = new Map<string, number>();
     const dims = new Map<string, number>();
-    const visitors = new Map<string, string>();
-    const add = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
+    const visits = new Map<string, VisitSteps>();
+    const add = (map: Map<string, number>, key: string, n = 1) => map.set(key, (map.get(key) ?? 0) + n);
     // Views without their own time (all but imports and tests) belong to the day of the flush.
-    const today = chinaDate();
+    const now = Date.now();
+    const today = chinaDate(new Date(now));
     const days = views.map((view) => (view.at ? chinaDate(view.at) : today));
     const salts = new Map<string, string>();
-    for (const day of new Set(days)) salts.set(day, await this.saltOf(day));
+    const dayStarts = new Map<string, number>();
+    for (const day of new Set(days)) {
+      salts.set(day, await this.saltOf(day));
+      dayStarts.set(day, chinaDayStart(day)!.getTime());
+    }
     // One hash per visitor and flush, however many pages they read in it.
     const hashes = new Map<string, string>();
+    const hashOf = (day: string, raw: string) => {
+      let hash = hashes.get(raw);
+      if (!hash) {
+        hash = createHash("sha256")
+          .update(`${salts.get(day)!}|${raw}`)
+          .digest("base64url")
+          .slice(0, 22);
+        hashes.set(raw, hash);
+      }
+      return hash;
+    };
     for (const [i, view] of views.entries()) {
       const day = days[i];
       if (day > this.seenDay) {
         this.seen.clear();
         this.seenDay = day;
       }
-      const raw = `${day}|${view.siteCode}|${view.ip}|${view.userAgent}`;
-      let visitor = hashes.get(raw);
-      if (!visitor) {
-        visitor = createHash("sha256")
-          .update(`${salts.get(day)!}|${raw}`)
-          .digest("base64url")
-          .slice(0, 22);
-        hashes.set(raw, visitor);
-      }
+      const visitor = hashOf(day, `${day}|${view.siteCode}|${view.ip}|${view.userAgent}`);
       const who = `${day}|${view.siteCode}|${visitor}`;
       // A client changing its user agent is a new visitor each time, so one address is capped too
       // (higher: many people share an office or a mobile carrier's address).
-      const fromRaw = `${day}|${view.siteCode}|${view.ip}`;
-      let from = hashes.get(fromRaw);
-      if (!from) {
-        from = `ip:${createHash("sha256")
-          .update(`${salts.get(day)!}|${fromRaw}`)
-          .digest("base64url")
-          .slice(0, 22)}`;
-        hashes.set(fromRaw, from);
+      const from = `ip:${hashOf(day, `${day}|${view.siteCode}|${view.ip}`)}`;
+      // Bounded memory: past the bound the day's counts start afresh (a little over-counting at worst).
+      if (this.seen.size > MAX_TRACKED) this.seen.clear();
+      if (view.beacon) {
+        // A beacon counts only for a page view this visitor made (one beacon per counted view at
+        // most), under the same per-visitor and per-address caps: forged posts add nothing beyond.
+        const beacons = (this.seen.get(`b|${who}`) ?? 0) + 1;
+        const fromBeacons = (this.seen.get(`b|${from}`) ?? 0) + 1;
+        const viewed = Math.min(this.seen.get(who) ?? 0, this.cap);
+        if (beacons > viewed || fromBeacons > this.cap * ADDRESS_CAP_FACTOR) continue;
+        this.seen.set(`b|${who}`, beacons);
+        this.seen.set(`b|${from}`, fromBeacons);
+        const at = `${day}|${view.siteCode}`;
+        add(dims, `${at}|beacons|${view.path}`);
+        add(dims, `${at}|engaged|${view.path}`, view.beacon.seconds);
+        add(dims, `${at}|scroll|${view.path}`, view.beacon.scroll);
+        continue;
       }
       const fromCount = (this.seen.get(from) ?? 0) + 1;
       const count = (this.seen.get(who) ?? 0) + 1;
-      // Bounded memory: past the bound the day's counts start afresh (a little over-counting at worst).
-      if (this.seen.size > MAX_TRACKED) this.seen.clear();
       this.seen.set(from, fromCount);
       this.seen.set(who, count);
       if (count > this.cap || fromCount > this.cap * ADDRESS_CAP_FACTOR) continue;
-      // A visitor this instance already stored today needs no second insert.
-      if (count === 1) visitors.set(who, view.path);
+      let visit = visits.get(who);
+      if (!visit) visits.set(who, (visit = { steps: [] }));
+      visit.steps.push({
+        path: view.path,
+        term: view.term || null,
+        second: Math.max(0, Math.floor(((view.at?.getTime() ?? now) - dayStarts.get(day)!) / 1000)),
+      });
       add(pages, `${day}|${view.siteCode}|${view.path}`);
       add(dims, `${day}|${view.siteCode}|device|${this.agentOf(view.userAgent).device}`);
       const referrer = refererHost(view.referer, view.host);
       if (referrer) add(dims, `${day}|${view.siteCode}|referrer|${referrer}`);
       if (view.elder) add(dims, `${day}|${view.siteCode}|elder|1`);
     }
-    await this.writeRollups(pages, dims, visitors);
+    await this.writeRollups(pages, dims, visits);
   }
 
   private async writeRollups(
     pages: Map<string, number>,
     dims: Map<string, number>,
-    visitors: Map<string, string>,
+    visits: Map<string, VisitSteps>,
   ): Promise<void> {
     const db = this.store.db;
     const split = (key: string, parts: number) => {
@@ -219,30 +280,89 @@ export class AnalyticsService {
       const [day, siteCode, path] = split(key, 3);
       return { day, siteCode, path, views };
     });
-    const add = (key: string) => dims.set(key, (dims.get(key) ?? 0) + 1);
-    const visitorRows = [...visitors].map(([key, entryPath]) => {
+    const add = (key: string, n = 1) => dims.set(key, (dims.get(key) ?? 0) + n);
+    // The visits of this flush, per day and site (a visitor row is found by its primary key).
+    const groups = new Map<string, { day: string; siteCode: string; visitors: [string, VisitSteps][] }>();
+    for (const [key, visit] of visits) {
       const [day, siteCode, visitor] = split(key, 3);
-      return { day, siteCode, visitor, entryPath };
-    });
+      const group = groups.get(`${day}|${siteCode}`) ?? { day, siteCode, visitors: [] };
+      group.visitors.push([visitor, visit]);
+      groups.set(`${day}|${siteCode}`, group);
+    }
     await this.store.onPrimary(() =>
       db.transaction().execute(async (trx) => {
-        // New visitors first: each adds to the day's visitor count and to its entry page.
-        for (let i = 0; i < visitorRows.length; i += CHUNK) {
-          const fresh = await trx
-            .insertInto("analyticsVisitorDaily")
-            .values(visitorRows.slice(i, i + CHUNK))
-            .onConflict((oc) => oc.columns(["day", "siteCode", "visitor"]).doNothing())
-            .returning(["day", "siteCode", "entryPath"])
-            .execute();
-          for (const v of fresh) {
-            add(`${v.day}|${v.siteCode}|visitors|`);
-            add(`${v.day}|${v.siteCode}|entry|${v.entryPath}`);
+        for (const { day, siteCode, visitors } of groups.values())
+          for (let i = 0; i < visitors.length; i += CHUNK) {
+            const chunk = visitors.slice(i, i + CHUNK);
+            const known = new Map(
+              (
+                await trx
+                  .selectFrom("analyticsVisitorDaily")
+                  .where("day", "=", day)
+                  .where("siteCode", "=", siteCode)
+                  .where(
+                    "visitor",
+                    "in",
+                    chunk.map(([v]) => v),
+                  )
+                  .select(["visitor", "exitPath", "lastTerm", "lastSecond", "views"])
+                  .execute()
+              ).map((r) => [r.visitor, r]),
+            );
+            const at = `${day}|${siteCode}`;
+            const rows = chunk.map(([visitor, { steps }]) => {
+              const before = known.get(visitor);
+              // A new visitor of the day adds to the visitors and to its entry page.
+              if (!before) {
+                add(`${at}|visitors|`);
+                add(`${at}|entry|${steps[0].path}`);
+              } else add(`${at}|exit|${before.exitPath}`, -1);
+              let term = before?.lastTerm ?? null;
+              let second = before?.lastSecond ?? 0;
+              for (const step of steps) {
+                // Results followed by another page were not an exit from the results.
+                if (term) add(`${at}|search_exit|${term}`, -1);
+                if (step.term) {
+                  add(`${at}|search|${step.term}`);
+                  if (term && term !== step.term && step.second - second <= REFINE_SECONDS)
+                    add(`${at}|refine|${term}`);
+                  add(`${at}|search_exit|${step.term}`);
+                }
+                term = step.term;
+                second = step.second;
+              }
+              const exitPath = steps[steps.length - 1].path;
+              add(`${at}|exit|${exitPath}`);
+              return {
+                day,
+                siteCode,
+                visitor,
+                entryPath: steps[0].path,
+                exitPath,
+                lastTerm: term,
+                lastSecond: second,
+                views: Number(before?.views ?? 0) + steps.length,
+              };
+            });
+            await trx
+              .insertInto("analyticsVisitorDaily")
+              .values(rows)
+              .onConflict((oc) =>
+                oc.columns(["day", "siteCode", "visitor"]).doUpdateSet((eb) => ({
+                  exitPath: eb.ref("excluded.exitPath"),
+                  lastTerm: eb.ref("excluded.lastTerm"),
+                  lastSecond: eb.ref("excluded.lastSecond"),
+                  views: eb.ref("excluded.views"),
+                })),
+              )
+              .execute();
           }
-        }
-        const dimRows = [...dims].map(([key, count]) => {
-          const [day, siteCode, dim, value] = split(key, 4);
-          return { day, siteCode, dim: dim as Dimension, value, count };
-        });
+        const dimRows = [...dims]
+          .filter(([, count]) => count !== 0)
+          .map(([key, count]) => {
+            const [day, siteCode, dim, value] = split(key, 4);
+            return { day, siteCode, dim: dim as Dimension, value, count };
+          });
         for (let i = 0; i < pageRows.length; i += CHUNK)
           await trx
             .insertInto("analyticsPageDaily")
@@ -271,6 +391,26 @@ export class AnalyticsService {
             .execute();
         }
       }),
+    );
+  }
+
+  /** Service funnels per item and bundle (see insights.ts), for one site or the cluster. */
+  funnels(site: { code: string; id: number } | null, from: string, to: string): Promise<Funnels> {
+    return serviceFunnels(this.store, site, from, to);
+  }
+
+  /** Pages and search terms that rose most in the week ending `to` over the week before. */
+  rising(site: string | null, to: string, minVolume?: number): Promise<RisingTopics> {
+    return risingTopics(this.store, site, to, minVolume);
+  }
+
+  /** Mailbox letters received per kind in the China-time days from..to (the mailbox's own query). */
+  letterKinds(siteId: number | null, from: string, to: string) {
+    return letterKindCounts(
+      tablesOf<LetterKindTables>(this.store.db),
+      siteId,
+      chinaDayStart(from)!.toISOString(),
+      chinaDayStart(shiftDays(to, 1))!.toISOString(),
     );
   }
 
@@ -340,6 +480,47 @@ export class AnalyticsService {
         .limit(10)
         .execute(),
     ]);
+    const topOf = (name: Dimension, limit: number) =>
+      dimsInRange()
+        .where("dim", "=", name)
+        .select(["value", sql<number>`sum(count)`.as("n")])
+        .groupBy("value")
+        .having(sql`sum(count)`, ">", 0)
+        .orderBy(sql`sum(count)`, "desc")
+        .orderBy("value")
+        .limit(limit)
+        .execute();
+    const [totals, exits, refined, exitTerms, beaconPages] = await Promise.all([
+      dimsInRange()
+        .where("dim", "in", ["search", "refine", "search_exit", "beacons", "engaged", "scroll"])
+        .select(["dim", sql<number>`sum(count)`.as("n")])
+        .groupBy("dim")
+        .execute(),
+      topOf("exit", 10),
+      topOf("refine", 10),
+      topOf("search_exit", 10),
+      topOf("beacons", 10),
+    ]);
+    const totalOf = (name: Dimension) => Number(totals.find((t) => t.dim === name)?.n ?? 0);
+    const engagedOf = beaconPages.length
+      ? await dimsInRange()
+          .where("dim", "in", ["engaged", "scroll"])
+          .where(
+            "value",
+            "in",
+            beaconPages.map((p) => p.value),
+          )
+          .select(["dim", "value", sql<number>`sum(count)`.as("n")])
+          .groupBy(["dim", "value"])
+          .execute()
+      : [];
+    const sumOf = (name: Dimension, path: string) =>
+      Number(engagedOf.find((e) => e.dim === name && e.value === path)?.n ?? 0);
+    const ratio = (a: number, b: number, digits = 3) => (b > 0 ? Number((a / b).toFixed(digits)) : null);
+    const terms = (rows: { value: string; n: number }[]) =>
+      rows.map((r) => ({ term: r.value, count: Number(r.n) }));
+    const beacons = totalOf("beacons");
+    const resultViews = totalOf("search");
     const dim = (name: Dimension) => dims.filter((d) => d.dim === name);
     const visitorsByDay = new Map(dailyVisitors.map((d) => [d.day, Number(d.n)]));
     const search = await searchTermsReport(
@@ -366,7 +547,28 @@ export class AnalyticsService {
         pageviews: Number(d.views),
         visitors: visitorsByDay.get(d.day) ?? 0,
       })),
-      search,
+      search: {
+        ...search,
+        resultViews,
+        refinements: totalOf("refine"),
+        refinementRate: ratio(totalOf("refine"), resultViews),
+        exits: totalOf("search_exit"),
+        exitRate: ratio(totalOf("search_exit"), resultViews),
+        refinedTerms: terms(refined),
+        exitTerms: terms(exitTerms),
+      },
+      exitPages: exits.map((p) => ({ path: p.value, visitors: Number(p.n) })),
+      engagement: {
+        beacons,
+        averageSeconds: ratio(totalOf("engaged"), beacons, 1),
+        averageScroll: ratio(totalOf("scroll"), beacons, 1),
+        pages: beaconPages.map((p) => ({
+          path: p.value,
+          beacons: Number(p.n),
+          averageSeconds: ratio(sumOf("engaged", p.value), Number(p.n), 1) ?? 0,
+          averageScroll: ratio(sumOf("scroll", p.value), Number(p.n), 1) ?? 0,
+        })),
+      },
     };
   }
 }

@@ -25,9 +25,31 @@ export interface VisitorDailyRow {
   siteCode: string;
   visitor: string;
   entryPath: string;
+  /** The last page counted so far (the exit page while the visit lasts). */
+  exitPath: string;
+  /** The search term of the last page if it was a search results page, else null. */
+  lastTerm: string | null;
+  /** When the last page was counted: seconds since the start of the China-time day. */
+  lastSecond: number;
+  views: number;
 }
 
-export type Dimension = "device" | "referrer" | "elder" | "visitors" | "entry";
+export type Dimension =
+  | "device"
+  | "referrer"
+  | "elder"
+  | "visitors"
+  | "entry"
+  // The visit sequence: exit pages, search page views per term, refinements (another term within
+  // five minutes, counted for the first term) and exits from results (the results were the last page).
+  | "exit"
+  | "search"
+  | "refine"
+  | "search_exit"
+  // Engagement beacons per page: how many, seconds on the page and scroll depth (percent) summed.
+  | "beacons"
+  | "engaged"
+  | "scroll";
 
 /**
  * Counts per day, site and dimension value: device class, referring host, elder-mode views, and for

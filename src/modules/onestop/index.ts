@@ -19,3 +19,9 @@ export {
 } from "./forms.ts";
 export { FormFields } from "./views/form-fields.tsx";
 export type { OneStopService } from "./service.ts";
+export {
+  serviceFunnelCounts,
+  type BundleFunnelCounts,
+  type ItemFunnelCounts,
+  type OneStopFunnelTables,
+} from "./funnel.ts";

@@ -7,7 +7,8 @@ import { IdParams, idParam, pageParam } from "../../platform/http/params.ts";
 import { nowIso } from "../../platform/time/china-time.ts";
 import { mineSynonymCandidates, storeSynonymCandidates } from "../../platform/search/synonym-mining.ts";
 import type { SynonymStatus } from "../../platform/search/tables.ts";
-import { AdminLayout } from "../../web/admin-layout.tsx";
+import { AdminLayout, CsrfField } from "../../web/admin-layout.tsx";
+import { ErrorSummary, Field } from "../../web/components/form.tsx";
 import { Pagination } from "../../web/components/pagination.tsx";
 import { PostButton } from "../../web/components/post-button.tsx";
 import { sendPage } from "../../web/console.ts";
@@ -25,7 +26,49 @@ const SOURCE_LABELS: Record<string, string> = {
   definition: "文中定义（以下简称）",
   abbreviation: "缩略形式",
   cooccurrence: "缩略形式且同文出现",
+  manual: "人工添加（需求台）",
 };
+
+/** Checks a synonym pair typed in the console; returns the problems by field (Chinese). */
+function synonymProblems(word: string, canonical: string): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (!word) errors.word = "请填写搜索词";
+  else if (word.length > 20) errors.word = "搜索词不超过20个字";
+  if (!canonical) errors.canonical = "请填写等同的规范词";
+  else if (canonical.length > 20) errors.canonical = "规范词不超过20个字";
+  else if (canonical === word) errors.canonical = "规范词不能与搜索词相同";
+  return errors;
+}
+
+function SynonymForm(props: {
+  csrf: string;
+  word: string;
+  canonical: string;
+  errors: Record<string, string>;
+  added: boolean;
+}) {
+  const { errors } = props;
+  return (
+    <form method="post" action="/admin/search/synonyms/add" id="add-synonym" class="filter-form">
+      <CsrfField token={props.csrf} />
+      {props.added ? (
+        <p class="notice info" role="status">
+          已添加并采用该同义词，5秒内用于全站搜索。
+        </p>
+      ) : null}
+      <ErrorSummary errors={errors} />
+      <Field id="word" label="搜索词（如无结果的词）" error={errors.word}>
+        <input id="word" name="word" value={props.word} maxLength={20} />
+      </Field>
+      <Field id="canonical" label="等同于（规范词）" error={errors.canonical}>
+        <input id="canonical" name="canonical" value={props.canonical} maxLength={20} />
+      </Field>
+      <button type="submit" class="button">
+        添加同义词
+      </button>
+    </form>
+  );
+}
 
 /** The console page where mined synonym candidates are approved before search uses them. */
 const searchAdminRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async (app, { deps }) => {
@@ -41,6 +84,9 @@ const searchAdminRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async
           status: Type.Optional(Type.String({ maxLength: 20 })),
           page: Type.Optional(Type.String({ maxLength: 40 })),
           mined: Type.Optional(Type.String({ maxLength: 10 })),
+          word: Type.Optional(Type.String({ maxLength: 100 })),
+          canonical: Type.Optional(Type.String({ maxLength: 100 })),
+          added: Type.Optional(Type.String({ maxLength: 10 })),
         }),
       },
     },
@@ -77,6 +123,17 @@ const searchAdminRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async
             </p>
           ) : null}
           <PostButton action="/admin/search/synonyms/mine" csrf={c.view.csrf} label="重新挖掘候选" />
+          <SynonymForm
+            csrf={c.view.csrf}
+            word={request.query.word ?? ""}
+            canonical={request.query.canonical ?? ""}
+            errors={
+              request.query.word !== undefined && request.query.canonical !== undefined
+                ? synonymProblems(request.query.word.trim(), request.query.canonical.trim())
+                : {}
+            }
+            added={request.query.added !== undefined}
+          />
           <p class="actions">
             {(Object.keys(STATUS_LABELS) as SynonymStatus[]).map((s) => (
               <a
@@ -158,6 +215,58 @@ const searchAdminRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async
         detail: { added },
       });
       return reply.redirect(`/admin/search/synonyms?mined=${added}`, 303);
+    },
+  );
+
+  // A pair typed by an editor (e.g. from the demand desk's zero-result searches): adopted at once.
+  app.post(
+    "/admin/search/synonyms/add",
+    { schema: { hide: true, body: FormBody } },
+    async (request, reply) => {
+      const c = consoleRequest(request);
+      requireRole(c.auth, REVIEW_ROLES);
+      const body = request.body as Record<string, unknown>;
+      const word = String(body.word ?? "").trim();
+      const canonical = String(body.canonical ?? "").trim();
+      if (Object.keys(synonymProblems(word, canonical)).length > 0) {
+        const kept = new URLSearchParams({ word: word.slice(0, 100), canonical: canonical.slice(0, 100) });
+        return reply.redirect(`/admin/search/synonyms?${kept}#add-synonym`, 303);
+      }
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto("searchSynonyms")
+          .values({
+            word,
+            canonical,
+            source: "manual",
+            score: 1,
+            evidence: "",
+            status: "approved",
+            decidedBy: c.auth.staff.username,
+            decidedAt: nowIso(),
+            createdAt: nowIso(),
+          })
+          .onConflict((oc) =>
+            oc.columns(["word", "canonical"]).doUpdateSet({
+              status: "approved",
+              decidedBy: c.auth.staff.username,
+              decidedAt: nowIso(),
+            }),
+          )
+          .execute();
+        await deps.audit.record(
+          {
+            actor: c.auth.staff.username,
+            action: "search.synonym.add",
+            targetType: "search-synonym",
+            targetId: word,
+            detail: { word, canonical },
+          },
+          trx,
+        );
+      });
+      deps.search.clearCache();
+      return reply.redirect(`/admin/search/synonyms?status=approved&added=1`, 303);
     },
   );
 

@@ -69,6 +69,9 @@ export function AnalyticsDashboard({
   return (
     <AdminLayout ctx={ctx} title="访问统计">
       <h1>访问统计</h1>
+      <p>
+        <a href="/admin/analytics/demand">需求台：无结果搜索、客服未答、信件类别、服务漏斗与上升话题</a>
+      </p>
       <p class="hint">
         无 Cookie 统计：访客以每日更换的随机盐对 IP 与浏览器标识取摘要，IP
         不落盘，不同日期之间无法关联同一访客。
@@ -126,6 +129,13 @@ export function AnalyticsDashboard({
               </dd>
             </div>
             <div>
+              <dt>搜索换词率 / 结果页离开率</dt>
+              <dd>
+                {percent(summary.search.refinements, summary.search.resultViews)} /{" "}
+                {percent(summary.search.exits, summary.search.resultViews)}
+              </dd>
+            </div>
+            <div>
               <dt>站内搜索</dt>
               <dd>
                 {summary.search.total} 次，无结果 {summary.search.zeroResult} 次（
@@ -161,6 +171,18 @@ export function AnalyticsDashboard({
             head={["页面", "访客数"]}
             rows={summary.entryPages}
             cells={(p) => [p.path, p.visitors]}
+          />
+          <Table
+            caption="退出页面"
+            head={["页面", "访客数"]}
+            rows={summary.exitPages}
+            cells={(p) => [p.path, p.visitors]}
+          />
+          <Table
+            caption={`页面停留（开启脚本的浏览共 ${summary.engagement.beacons} 次，平均 ${summary.engagement.averageSeconds ?? "—"} 秒，滚动 ${summary.engagement.averageScroll ?? "—"}%）`}
+            head={["页面", "回报数", "平均停留（秒）", "平均滚动深度（%）"]}
+            rows={summary.engagement.pages}
+            cells={(p) => [p.path, p.beacons, p.averageSeconds, p.averageScroll]}
           />
           <Table
             caption="来源网站"

@@ -1,0 +1,142 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
+import { StaffSession } from "../../../test/staff-session.ts";
+import { chinaDate, chinaDayStart, shiftDays } from "../../platform/time/china-time.ts";
+import type { PageView } from "./service.ts";
+
+const UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120 Safari/537.36";
+
+for (const engine of ENGINES) {
+  describe(`analytics engagement, search behaviour, funnels, demand desk (${engine})`, () => {
+    let t: TestContext;
+    const today = chinaDate();
+    before(async () => {
+      t = await startPlatform(engine);
+    });
+    after(async () => t?.close());
+
+    const at = (day: string, second: number) => new Date(chinaDayStart(day)!.getTime() + second * 1000);
+    const view = (site: string, ip: string, path: string, extra: Partial<PageView> = {}) =>
+      t.deps.analytics.record({ siteCode: site, path, ip, userAgent: UA, elder: false, ...extra });
+
+    it("counts one beacon per counted view at most, clamped, and none for pages never viewed", async () => {
+      const headers = { "user-agent": UA, "x-forwarded-for": "198.51.100.40" };
+      const page = await t.app.inject({ url: "/sites/zjt/", headers });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /<script src="\/static\/js\/beacon.js" defer data-site="zjt"><\/script>/);
+      const beacon = (body: Record<string, unknown>) =>
+        t.app.inject({ method: "POST", url: "/api/analytics/beacon", headers, payload: body });
+      for (let i = 0; i < 5; i++)
+        assert.equal(
+          (await beacon({ site: "zjt", path: "/sites/zjt/", seconds: 99_999, scroll: 80 })).statusCode,
+          204,
+        );
+      // A forged beacon for a page this visitor never viewed, and one for another site's page.
+      await beacon({ site: "zjt", path: "/sites/zjt/never-viewed", seconds: 30, scroll: 50 });
+      await beacon({ site: "zjt", path: "/sites/www/", seconds: 30, scroll: 50 });
+      const bad = await beacon({ site: "zjt", path: "/sites/zjt/", seconds: 10, scroll: 500 });
+      assert.equal(bad.statusCode, 400);
+      assert.equal(bad.json().error.code, "invalid_input");
+      await t.deps.analytics.flush();
+      const e = (await t.deps.analytics.summary("zjt", today, today)).engagement;
+      assert.equal(e.beacons, 1);
+      assert.deepEqual(e.pages, [
+        { path: "/sites/zjt/", beacons: 1, averageSeconds: 1800, averageScroll: 80 },
+      ]);
+    });
+
+    it("keeps exit pages, refinements and exits from results from each visitor's sequence", async () => {
+      const s = "/sites/rst/search";
+      // Visitor A: searches, refines within a minute, then clicks a result (no exit from results).
+      view("rst", "192.0.2.1", s, { term: "社保", at: at(today, 100) });
+      view("rst", "192.0.2.1", s, { term: "社保转移", at: at(today, 130) });
+      await t.deps.analytics.flush(); // the sequence goes on across flushes
+      view("rst", "192.0.2.1", "/sites/rst/art/1.html", { at: at(today, 160) });
+      // Visitor B: searches and leaves on the results page; a new term an hour later is no refinement.
+      view("rst", "192.0.2.2", "/sites/rst/", { at: at(today, 100) });
+      view("rst", "192.0.2.2", s, { term: "公积金", at: at(today, 200) });
+      view("rst", "192.0.2.2", s, { term: "医保", at: at(today, 4000) });
+      await t.deps.analytics.flush();
+      const r = await t.deps.analytics.summary("rst", today, today);
+      assert.deepEqual(r.exitPages, [
+        { path: "/sites/rst/art/1.html", visitors: 1 },
+        { path: s, visitors: 1 },
+      ]);
+      assert.equal(r.search.resultViews, 4);
+      assert.equal(r.search.refinements, 1);
+      assert.equal(r.search.refinementRate, 0.25);
+      assert.deepEqual(r.search.refinedTerms, [{ term: "社保", count: 1 }]);
+      assert.equal(r.search.exits, 1);
+      assert.deepEqual(r.search.exitTerms, [{ term: "医保", count: 1 }]);
+    });
+
+    it("counts funnels per service item from guide views and the service hall's applications", async () => {
+      const from = shiftDays(today, -365);
+      const apps = await t.deps.store.db
+        .selectFrom("applications")
+        .where("status", "!=", "draft")
+        .where("submittedAt", ">=", chinaDayStart(from)!.toISOString())
+        .select(["itemCode", "status"])
+        .execute();
+      const item = (
+        await t.deps.store.db.selectFrom("serviceItems").select(["code"]).executeTakeFirstOrThrow()
+      ).code;
+      for (let i = 0; i < 3; i++) view("rst", `192.0.2.${50 + i}`, `/sites/rst/services/item/${item}`);
+      view("rst", "192.0.2.50", `/sites/rst/services/apply/${item}`);
+      await t.deps.analytics.flush();
+      const f = await t.deps.analytics.funnels(null, from, today);
+      const row = f.items.find((x) => x.code === item)!;
+      const mine = apps.filter((a) => a.itemCode === item);
+      assert.deepEqual(
+        [row.guideViews, row.startViews, row.submitted, row.completed],
+        [3, 1, mine.length, mine.filter((a) => a.status === "closed").length],
+      );
+      assert.ok(Array.isArray(f.bundles));
+    });
+
+    it("finds rising pages and terms week over week, above the minimum volume", async () => {
+      const lastWeek = shiftDays(today, -9);
+      for (let i = 0; i < 12; i++) view("sjt", `203.0.113.${i}`, "/sites/sjt/rising", { at: at(today, 60) });
+      for (let i = 0; i < 2; i++)
+        view("sjt", `203.0.113.${i}`, "/sites/sjt/rising", { at: at(lastWeek, 60) });
+      for (let i = 0; i < 5; i++) view("sjt", `203.0.113.${i}`, "/sites/sjt/quiet", { at: at(today, 90) });
+      await t.deps.analytics.flush();
+      const r = await t.deps.analytics.rising("sjt", today);
+      assert.deepEqual(r.pages, [{ key: "/sites/sjt/rising", current: 12, previous: 2, rise: 10 }]);
+      assert.equal((await t.deps.analytics.rising("sjt", today, 20)).pages.length, 0);
+    });
+
+    it("shows the demand desk with its fix links to readers of the site only", async () => {
+      await t.deps.assistant.ask("火星移民签证在哪里办理", null, null);
+      const q = `zqxjv${engine}`;
+      await t.app.inject({ url: `/sites/rst/search?q=${q}`, headers: { "user-agent": UA } });
+      const editor = await StaffSession.login(t.app, "rst_editor");
+      // The search log is written a moment after the answer.
+      let desk = await editor.get(`/admin/analytics/demand?site=rst`);
+      for (let i = 0; i < 30 && !desk.body.includes(q); i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        desk = await editor.get(`/admin/analytics/demand?site=rst`);
+      }
+      assert.equal(desk.statusCode, 200);
+      assert.match(desk.body, /需求台/);
+      assert.match(desk.body, new RegExp(`href="/admin/search/synonyms\\?word=${q}#add-synonym">添加同义词`));
+      assert.match(
+        desk.body,
+        /href="\/admin\/assistant\/faqs\/new\?question=[^"]+&amp;turns=\d[^"]*">编写问答/,
+      );
+      assert.match(desk.body, /<caption class="visually-hidden">办事事项漏斗<\/caption>/);
+      assert.match(desk.body, /href="\/admin\/service-items\/[^"]+">改进办事指南/);
+      assert.equal((await editor.get(`/admin/analytics/funnel.svg?site=rst`)).statusCode, 200);
+      const dashboard = await editor.get(`/admin/analytics?site=rst`);
+      assert.match(dashboard.body, /<caption>退出页面<\/caption>/);
+      assert.match(dashboard.body, /<td>\/sites\/rst\/art\/1\.html<\/td><td>1<\/td>/);
+      // The synonym fix opens with the term filled in.
+      const fix = await editor.get(`/admin/search/synonyms?word=${q}`);
+      assert.match(fix.body, new RegExp(`name="word" value="${q}"`));
+      assert.equal((await editor.get(`/admin/analytics/demand?site=www`)).statusCode, 403);
+      const handler = await StaffSession.login(t.app, "rst_handler");
+      assert.equal((await handler.get(`/admin/analytics/demand?site=rst`)).statusCode, 403);
+    });
+  });
+}
