@@ -32,13 +32,15 @@ import { RedisSessionStore } from "./platform/auth/redis-session-store.ts";
 import { AssistantService } from "./modules/assistant/service.ts";
 import { MailboxHandOff } from "./modules/assistant/handoff.ts";
 import { ExchangeService } from "./modules/exchange/service.ts";
-import { HallGateway } from "./modules/exchange/hall-calls.ts";
+import { HallGateway, HALL_MEMBER } from "./modules/exchange/hall-calls.ts";
 import { seedExchange } from "./modules/exchange/seed.ts";
 import { AnalyticsService } from "./modules/analytics/index.ts";
 import { RegistrationService } from "./modules/registration/service.ts";
 import { seedRegistration } from "./modules/registration/seed.ts";
 import { LicencesService } from "./modules/licences/service.ts";
 import { seedLicences } from "./modules/licences/seed.ts";
+import { LicenceConsents } from "./modules/licences/consents.ts";
+import { HallLicences } from "./modules/licences/hall-licences.ts";
 
 async function cookieSecretFor(config: Config, store: Db<Database>): Promise<string> {
   if (config.sessionSecret) return config.sessionSecret;
@@ -77,6 +79,8 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
   const staff = new StaffService(store.db, audit, sessions, cookieSecret);
   const analytics = new AnalyticsService(store);
   const exchange = new ExchangeService(store, audit, new PlatformWorkingDays(calendar));
+  const licences = new LicencesService(store, audit, config.publicBaseUrl);
+  const licenceConsents = new LicenceConsents(store, audit, licences);
   const oneStop = new OneStopService({
     store,
     sites,
@@ -85,6 +89,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     calendar,
     staff,
     records: new HallGateway(exchange, store),
+    wallet: new HallLicences(licences, licenceConsents, HALL_MEMBER),
   });
   const registration = new RegistrationService(store, audit, { capacity: config.registrationQueueCapacity });
   const deps: AppDeps = {
@@ -129,7 +134,8 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
       calendar: new PlatformWorkingDays(calendar),
       options: { chromiumPath: config.chromiumPath },
     }),
-    licences: new LicencesService(store, audit, config.publicBaseUrl),
+    licences,
+    licenceConsents,
     accounts: new AccountsService(
       store,
       audit,
