@@ -77,6 +77,7 @@ import {
   principalProblems,
   readFiling,
   sparedKey,
+  usableLicences,
   type Filing,
   type LicenceWallet,
   type OnceOnlyMaterial,
@@ -189,6 +190,16 @@ export class ApplicationService implements WorkloadSource {
 
   private get db() {
     return this.store.db;
+  }
+
+  /** The applicant's licences usable in place of materials (valid, not expired); none without a wallet. */
+  async heldLicences(account: Account) {
+    if (!this.wallet || !account.verified) return [];
+    try {
+      return usableLicences(await this.wallet.held(account.id));
+    } catch {
+      return []; // the wallet failing never blocks an application: the applicant uploads instead
+    }
   }
 
   async byId(id: number): Promise<Application | undefined> {
