@@ -212,7 +212,11 @@ export class LicenceConsents {
     const names = await this.kindNames(rows.map((r) => r.licenceId));
     const now = nowIso();
     return {
-      rows: rows.map((r) => ({ ...r, licenceKindName: names.get(r.licenceId) ?? "", state: stateOf(r, now) })),
+      rows: rows.map((r) => ({
+        ...r,
+        licenceKindName: names.get(r.licenceId) ?? "",
+        state: stateOf(r, now),
+      })),
       total,
     };
   }
@@ -355,7 +359,13 @@ export class LicenceConsents {
     if (!memberCode.trim()) throw new BadLicenceInput("请填写接入系统代码", { member: "请填写接入系统代码" });
     const row = await this.db
       .insertInto("licenceIssuerGrants")
-      .values({ member: memberCode.trim(), kind: kind.code, grantedBy: actor, createdAt: nowIso(), revokedAt: null })
+      .values({
+        member: memberCode.trim(),
+        kind: kind.code,
+        grantedBy: actor,
+        createdAt: nowIso(),
+        revokedAt: null,
+      })
       .returning("id")
       .executeTakeFirstOrThrow();
     await this.audit.record({
@@ -369,7 +379,11 @@ export class LicenceConsents {
   }
 
   async revokeIssuer(id: number, actor: string): Promise<void> {
-    await this.db.updateTable("licenceIssuerGrants").set({ revokedAt: nowIso() }).where("id", "=", id).execute();
+    await this.db
+      .updateTable("licenceIssuerGrants")
+      .set({ revokedAt: nowIso() })
+      .where("id", "=", id)
+      .execute();
     await this.audit.record({
       actor,
       action: "licence.issuer.revoke",
@@ -399,7 +413,11 @@ export class LicenceConsents {
       .executeTakeFirst();
     if (!granted) throw new NoIssuerGrant(kind.name);
     if (typeof input.holder !== "string" || !input.holder.trim())
-      throw new BadLicenceInput("请写明持证人（身份证号码或统一社会信用代码）", { holder: "必填" }, "body_invalid");
+      throw new BadLicenceInput(
+        "请写明持证人（身份证号码或统一社会信用代码）",
+        { holder: "必填" },
+        "body_invalid",
+      );
     if (typeof input.claims !== "object" || input.claims === null || Array.isArray(input.claims))
       throw new BadLicenceInput("claims 应为证照信息项对象", { claims: "必填" }, "body_invalid");
     const holderId = input.holder.trim().toUpperCase();
@@ -407,13 +425,31 @@ export class LicenceConsents {
     if (!holder) throw new UnknownHolder();
     const claims = input.claims as Record<string, unknown>;
     const own = kind.holder === "person" ? "idNumber" : "creditCode";
-    if (kind.items.some((i) => i.name === own) && String(claims[own] ?? "").toUpperCase() !== holder.subjectId)
-      throw new BadLicenceInput("证照信息项中的号码与持证人不一致", { [own]: "与 holder 不一致" }, "holder_mismatch");
+    if (
+      kind.items.some((i) => i.name === own) &&
+      String(claims[own] ?? "").toUpperCase() !== holder.subjectId
+    )
+      throw new BadLicenceInput(
+        "证照信息项中的号码与持证人不一致",
+        { [own]: "与 holder 不一致" },
+        "holder_mismatch",
+      );
     record.fields = kind.items.map((i) => i.name);
     record.subjectId = holder.subjectId;
     const jwk = input.holderPublicJwk as Record<string, unknown> | undefined;
-    if (jwk !== undefined && (typeof jwk !== "object" || jwk === null || jwk.kty !== "OKP" || jwk.crv !== "Ed25519" || typeof jwk.x !== "string"))
-      throw new BadLicenceInput("holderPublicJwk 应为 Ed25519 公钥（OKP JWK）", { holderPublicJwk: "格式有误" }, "body_invalid");
+    if (
+      jwk !== undefined &&
+      (typeof jwk !== "object" ||
+        jwk === null ||
+        jwk.kty !== "OKP" ||
+        jwk.crv !== "Ed25519" ||
+        typeof jwk.x !== "string")
+    )
+      throw new BadLicenceInput(
+        "holderPublicJwk 应为 Ed25519 公钥（OKP JWK）",
+        { holderPublicJwk: "格式有误" },
+        "body_invalid",
+      );
     const licence = await this.licences.issue(
       {
         kindCode: kind.code,

@@ -205,7 +205,9 @@ export function readFiling(
             .filter((k) => /^useLicence\d{1,3}$/.test(k))
             .flatMap((k) => {
               const id = Number(one(k));
-              return Number.isSafeInteger(id) && id > 0 ? [{ index: Number(k.slice(10)) - 1, licenceId: id }] : [];
+              return Number.isSafeInteger(id) && id > 0
+                ? [{ index: Number(k.slice(10)) - 1, licenceId: id }]
+                : [];
             })
         : [],
     // Uploaded fallbacks are kept across saves; a fetch is kept once made for the same person.
@@ -269,7 +271,9 @@ export function ownRecordQuery(
  */
 export interface LicenceWallet {
   readonly audience: string;
-  held(accountId: number): Promise<
+  held(
+    accountId: number,
+  ): Promise<
     { id: number; kindName: string; status: string; expiresAt: string | null; department: string }[]
   >;
   present(licenceId: number, accountId: number, caseNo: string): Promise<string>;
