@@ -17,6 +17,7 @@ export const CLIENT_ENTRIES: Record<string, string> = {
   "js/interaction.js": here("./client/interaction.ts"),
   "js/editor.js": here("./client/editor.ts"),
   "js/assistant.js": here("../modules/assistant/client/chat-panel.ts"),
+  "js/licence-scan.js": here("../modules/licences/client/scan.ts"),
 };
 
 export const STYLESHEETS: Record<string, string> = {

@@ -496,10 +496,12 @@ export function VerifyPage({
             {presentation ?? ""}
           </textarea>
         </div>
+        <div data-licence-scan=""></div>
         <button type="submit" class="button">
           核验
         </button>
       </form>
+      <script src="/static/js/licence-scan.js" defer></script>
     </Layout>
   );
 }
