@@ -68,6 +68,7 @@ import registrationAdminRoutes from "./modules/registration/admin-routes.tsx";
 import disclosureRoutes from "./modules/disclosure/routes.tsx";
 import disclosureAdminRoutes from "./modules/disclosure/admin-routes.tsx";
 import licencesRoutes from "./modules/licences/routes.tsx";
+import licenceHubRoutes from "./modules/licences/hub-routes.ts";
 import licencesAdminRoutes from "./modules/licences/admin-routes.tsx";
 import inspectionAdminRoutes from "./modules/inspection/admin-routes.tsx";
 import searchAdminRoutes from "./modules/search/admin-routes.tsx";
@@ -368,6 +369,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(disclosureRoutes, { deps });
   await app.register(disclosureAdminRoutes, { deps });
   await app.register(licencesRoutes, { deps });
+  await app.register(licenceHubRoutes, { deps });
   await app.register(licencesAdminRoutes, { deps });
   await app.register(searchAdminRoutes, { deps });
   await app.register(serviceHallRoutes, { deps });

@@ -32,7 +32,7 @@ import { RedisSessionStore } from "./platform/auth/redis-session-store.ts";
 import { AssistantService } from "./modules/assistant/service.ts";
 import { MailboxHandOff } from "./modules/assistant/handoff.ts";
 import { ExchangeService } from "./modules/exchange/service.ts";
-import { HallGateway } from "./modules/exchange/hall-calls.ts";
+import { HallGateway, HALL_MEMBER } from "./modules/exchange/hall-calls.ts";
 import { seedExchange } from "./modules/exchange/seed.ts";
 import { AnalyticsService } from "./modules/analytics/index.ts";
 import { RegistrationService } from "./modules/registration/service.ts";
@@ -40,6 +40,8 @@ import { seedRegistration } from "./modules/registration/seed.ts";
 import { LicencesService } from "./modules/licences/service.ts";
 import { seedLicences } from "./modules/licences/seed.ts";
 import { AssessmentService, InspectionService } from "./modules/inspection/index.ts";
+import { LicenceConsents } from "./modules/licences/consents.ts";
+import { HallLicences } from "./modules/licences/hall-licences.ts";
 
 async function cookieSecretFor(config: Config, store: Db<Database>): Promise<string> {
   if (config.sessionSecret) return config.sessionSecret;
@@ -79,6 +81,8 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
   const staff = new StaffService(store.db, audit, sessions, cookieSecret);
   const analytics = new AnalyticsService(store);
   const exchange = new ExchangeService(store, audit, new PlatformWorkingDays(calendar));
+  const licences = new LicencesService(store, audit, config.publicBaseUrl);
+  const licenceConsents = new LicenceConsents(store, audit, licences);
   const oneStop = new OneStopService({
     store,
     sites,
@@ -87,6 +91,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     calendar,
     staff,
     records: new HallGateway(exchange, store),
+    wallet: new HallLicences(licences, licenceConsents, HALL_MEMBER),
   });
   const registration = new RegistrationService(store, audit, { capacity: config.registrationQueueCapacity });
   const inspectionSources = { content, mailbox, oneStop, analytics };
@@ -137,7 +142,8 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
       calendar: new PlatformWorkingDays(calendar),
       options: { chromiumPath: config.chromiumPath },
     }),
-    licences: new LicencesService(store, audit, config.publicBaseUrl),
+    licences,
+    licenceConsents,
     accounts: new AccountsService(
       store,
       audit,

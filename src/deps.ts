@@ -25,6 +25,7 @@ import type { RegistrationService } from "./modules/registration/service.ts";
 import type { DisclosureService } from "./modules/disclosure/service.ts";
 import type { LicencesService } from "./modules/licences/service.ts";
 import type { AssessmentService, InspectionService } from "./modules/inspection/index.ts";
+import type { LicenceConsents } from "./modules/licences/consents.ts";
 
 /** Everything the HTTP layer and the CLI share; tests build it the same way. */
 export interface AppDeps {
@@ -68,5 +69,7 @@ export interface AppDeps {
   inspection: InspectionService;
   /** Performance assessment (绩效评估): monthly reports and the league table. */
   assessment: AssessmentService;
+  /** Holder consents to fetch a licence over the hub, the fetch log, member systems' issuer grants. */
+  licenceConsents: LicenceConsents;
   close(): Promise<void>;
 }

@@ -23,6 +23,7 @@ import { searchQuality } from "./0020_search_quality.ts";
 import { inspection } from "./0023_inspection.ts";
 import { analyticsEngagement } from "./0024_analytics_engagement.ts";
 import { registrationBatches } from "./0025_registration_batches.ts";
+import { licenceConsents } from "./0026_licence_consents.ts";
 import { reviewStages } from "./0027_review_stages.ts";
 
 /** One ordered timeline: names sort in the order they run. Each runs on SQLite and PostgreSQL. */
@@ -50,5 +51,6 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   "0023_inspection": inspection,
   "0024_analytics_engagement": analyticsEngagement,
   "0025_registration_batches": registrationBatches,
+  "0026_licence_consents": licenceConsents,
   "0027_review_stages": reviewStages,
 };

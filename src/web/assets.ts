@@ -19,6 +19,7 @@ export const CLIENT_ENTRIES: Record<string, string> = {
   "js/assistant.js": here("../modules/assistant/client/chat-panel.ts"),
   "js/registration-batch.js": here("../modules/registration/client/batch-progress.ts"),
   "js/beacon.js": here("../modules/analytics/client/beacon.ts"),
+  "js/licence-scan.js": here("../modules/licences/client/scan.ts"),
 };
 
 export const STYLESHEETS: Record<string, string> = {

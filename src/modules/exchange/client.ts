@@ -29,7 +29,18 @@ export async function signedQuery(
   options: { created?: Date; nonce?: string } = {},
 ): Promise<SignedCall> {
   const url = `${baseUrl.replace(/\/$/, "")}/api/exchange/v1/resources/${encodeURIComponent(resource)}/query`;
-  const body = JSON.stringify(query);
+  return signedCall(url, credentials, query, purpose, options);
+}
+
+/** A signed POST of a JSON body to any hub resource (the same components as a query). */
+export async function signedCall(
+  url: string,
+  credentials: MemberCredentials,
+  payload: unknown,
+  purpose: { caseNo: string; basis: string },
+  options: { created?: Date; nonce?: string } = {},
+): Promise<SignedCall> {
+  const body = JSON.stringify(payload);
   const headers: Record<string, string> = {
     "content-type": "application/json",
     "content-digest": contentDigest(body),

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { ExchangeDeps } from "./deps.ts";
 import { errorResponses, EXCHANGE_API } from "../../platform/http/api-schema.ts";
+import { acceptRawBodies, incomingCall, sendAnswer } from "./gateway-kit.ts";
 import { MAX_SKEW_SECONDS, REQUIRED_COMPONENTS } from "./service.ts";
 
 /**
@@ -9,10 +10,7 @@ import { MAX_SKEW_SECONDS, REQUIRED_COMPONENTS } from "./service.ts";
  * exactly what was sent), so this plugin replaces the JSON parser with a byte parser.
  */
 const gatewayRoutes: FastifyPluginAsyncTypebox<{ deps: ExchangeDeps }> = async (app, { deps }) => {
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: 2 * 1024 * 1024 }, (_request, body, done) =>
-    done(null, body),
-  );
+  acceptRawBodies(app);
 
   app.post(
     "/api/exchange/v1/resources/:code/query",
@@ -43,22 +41,8 @@ const gatewayRoutes: FastifyPluginAsyncTypebox<{ deps: ExchangeDeps }> = async (
         },
       },
     },
-    async (request, reply) => {
-      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const answer = await deps.exchange.query(request.params.code, {
-        method: request.method,
-        url: `${request.protocol}://${request.host}${request.url}`,
-        headers: request.headers,
-        body: raw,
-      });
-      // The schemas above document the answer; it is sent as the exact bytes that were digested and
-      // signed (a string is not serialised again), so the typed reply is bypassed here.
-      const untyped = reply as unknown as {
-        status(code: number): { headers(h: object): { send(body: string): void } };
-      };
-      untyped.status(answer.status).headers(answer.headers).send(answer.body);
-      return reply;
-    },
+    async (request, reply) =>
+      sendAnswer(reply, await deps.exchange.query(request.params.code, incomingCall(request))),
   );
 };
 

@@ -84,6 +84,28 @@ export interface CallAnswer {
   body: string;
 }
 
+/** A member system whose signed call passed the gateway's checks, and the purpose it named. */
+export interface SignedCaller {
+  member: Member;
+  purpose: Purpose;
+  keyId: string;
+}
+
+/** What a served call records in the audit: the fields answered and whose record (see handleSigned). */
+export interface CallRecord {
+  fields: string[];
+  /** The blind index of the subject's ID number (set by the exchange's own queries). */
+  subject: string;
+  /** The subject's ID number or credit code in clear; the audit keeps only its blind index. */
+  subjectId?: string;
+}
+
+interface CallContext extends CallRecord {
+  keyId: string;
+  member: string;
+  purpose: Purpose | null;
+}
+
 export interface Purpose {
   caseNo: string;
   basis: string;
@@ -641,22 +663,35 @@ export class ExchangeService {
 
   /** Answers one signed query; every answer is signed, and every call is audited. */
   async query(resourceCode: string, call: IncomingCall): Promise<CallAnswer> {
+    return this.handleSigned(resourceCode, call, (caller, body, context) =>
+      this.answer(caller.member.id, resourceCode, body, context),
+    );
+  }
+
+  /**
+   * The gateway's frame for any signed hub resource (queries here; other modules' resources such as
+   * licence fetch and issuance): RFC 9421 signature by an active member, Content-Digest, Exchange-Purpose
+   * and a fresh nonce are checked, then `serve` answers; a DomainError it throws becomes a 4xx JSON error.
+   * Every answer is signed by the hub and every call, served or refused, is appended to the audit chain
+   * under `resource` (with the fields and the subject `serve` names in its record).
+   */
+  async handleSigned(
+    resource: string,
+    call: IncomingCall,
+    serve: (caller: SignedCaller, body: Buffer, record: CallRecord) => Promise<unknown>,
+  ): Promise<CallAnswer> {
     const started = performance.now();
     const headers = Object.fromEntries(
       Object.entries(call.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k.toLowerCase(), v]])),
     ) as Record<string, string | string[]>;
-    const context: {
-      keyId: string;
-      member: string;
-      purpose: Purpose | null;
-      fields: string[];
-      subject: string;
-    } = { keyId: "", member: "", purpose: null, fields: [], subject: "" };
+    const context: CallContext = { keyId: "", member: "", purpose: null, fields: [], subject: "" };
     let status = 200;
     let body: unknown;
     let reason = "";
     try {
-      body = await this.serve(resourceCode, { ...call, headers }, context);
+      const caller = await this.authenticate({ ...call, headers }, context);
+      body = await serve(caller, call.body, context);
+      if (context.subjectId) context.subject = this.store.cipher.blindIndex("id-number", context.subjectId);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       status = httpStatusOf(error);
@@ -670,7 +705,7 @@ export class ExchangeService {
       at: nowIso(),
       keyId: context.keyId.slice(0, 100),
       member: context.member,
-      resource: resourceCode.slice(0, 100),
+      resource: resource.slice(0, 100),
       fields: JSON.stringify(context.fields),
       purposeCase: context.purpose?.caseNo ?? "",
       purposeBasis: context.purpose?.basis ?? "",
@@ -702,11 +737,10 @@ export class ExchangeService {
     return { status, headers: { ...headers, ...signature }, body: json };
   }
 
-  private async serve(
-    resourceCode: string,
+  private async authenticate(
     call: IncomingCall & { headers: Record<string, string | string[]> },
-    context: { keyId: string; member: string; purpose: Purpose | null; fields: string[]; subject: string },
-  ): Promise<unknown> {
+    context: CallContext,
+  ): Promise<SignedCaller> {
     let member: MemberRow | undefined;
     const message: SignableMessage = { method: call.method, url: call.url, headers: call.headers };
     let verified;
@@ -746,9 +780,10 @@ export class ExchangeService {
     const matches = contentDigestMatches(digest, call.body);
     if (matches === null) throw refusal("digest_missing", "须提供 sha-256 或 sha-512 摘要");
     if (!matches) throw refusal("digest_mismatch");
-    context.purpose = parsePurpose(single(call.headers["exchange-purpose"]));
+    const purpose = parsePurpose(single(call.headers["exchange-purpose"]));
+    context.purpose = purpose;
     await this.claimNonce(verified.keyId, verified.nonce!);
-    return this.answer(caller.id, resourceCode, call.body, context);
+    return { member: this.toMember(caller), purpose, keyId: verified.keyId };
   }
 
   /**

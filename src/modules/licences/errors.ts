@@ -35,3 +35,37 @@ export class LeafNotInLog extends NotFound {
     super("该叶哈希不在此大小的日志树中", {}, "leaf_not_found");
   }
 }
+
+/** Why a member system's fetch of a licence over the hub was refused (403, machine-readable code). */
+export type ConsentRefusal = "no_consent" | "consent_revoked" | "consent_expired" | "consent_not_yet_valid";
+
+const CONSENT_MESSAGES: Record<ConsentRefusal, string> = {
+  no_consent: "持证人未授权本接入系统（或其所属部门）调取该证照",
+  consent_revoked: "持证人已撤回对本接入系统调取该证照的授权",
+  consent_expired: "持证人的授权已过期",
+  consent_not_yet_valid: "持证人的授权尚未生效",
+};
+
+export class NoConsent extends Forbidden {
+  constructor(reason: ConsentRefusal, detail?: string) {
+    super(detail ? `${CONSENT_MESSAGES[reason]}（${detail}）` : CONSENT_MESSAGES[reason], {}, reason);
+  }
+}
+
+export class NoIssuerGrant extends Forbidden {
+  constructor(kindName: string) {
+    super(`本接入系统未获得签发“${kindName}”的授权`, {}, "no_issuer_grant");
+  }
+}
+
+export class UnknownHolder extends NotFound {
+  constructor() {
+    super("没有与该身份证号码或统一社会信用代码对应的实名账户", {}, "unknown_holder");
+  }
+}
+
+export class UnknownConsent extends NotFound {
+  constructor() {
+    super("没有这项授权", {}, "unknown_consent");
+  }
+}

@@ -13,6 +13,10 @@ import type { LicencesDeps } from "./deps.ts";
 import { UnknownLicence } from "./errors.ts";
 import type { Licence } from "./service.ts";
 import { LicencePage, PresentationPage, VerifyPage, WalletPage } from "./views/wallet-pages.tsx";
+import { HALL_MEMBER } from "../exchange/index.ts";
+import { BadLicenceInput } from "./errors.ts";
+import type { ConsentInput } from "./consents.ts";
+import { pageParam } from "../../platform/http/params.ts";
 
 const TAG = ["电子证照"];
 const B64 = "^[A-Za-z0-9+/]{43}=$";
@@ -93,6 +97,72 @@ const licencesRoutes: FastifyPluginAsyncTypebox<{ deps: LicencesDeps }> = async 
     site: Type.String({ maxLength: 40 }),
     id: Type.String({ maxLength: 20 }),
   });
+  /** Whom a holder may authorise: active member systems of the exchange, or a department of them. */
+  const granteeChoices = async () => {
+    const members = (await deps.exchange.members()).filter(
+      (m) => m.status === "active" && m.code !== HALL_MEMBER.code,
+    );
+    return [
+      ...members.map((m) => ({ value: `member:${m.code}`, label: `${m.name}（${m.department}）` })),
+      ...[...new Set(members.map((m) => m.department))].map((d) => ({
+        value: `department:${d}`,
+        label: `${d}（该部门的全部接入系统）`,
+      })),
+    ];
+  };
+  const consentInput = async (body: {
+    grantee?: string;
+    purpose?: string;
+    caseNo?: string;
+    validFrom?: string;
+    validUntil?: string;
+  }): Promise<ConsentInput> => {
+    const choice = (await granteeChoices()).find((c) => c.value === body.grantee);
+    const [kind, ...rest] = (choice?.value ?? ":").split(":");
+    return {
+      granteeKind: kind === "department" ? "department" : "member",
+      grantee: choice ? rest.join(":") : "",
+      granteeName: choice?.label ?? "",
+      purpose: body.purpose ?? "",
+      caseNo: body.caseNo ?? null,
+      validFrom: body.validFrom ?? "",
+      validUntil: body.validUntil ?? "",
+    };
+  };
+  const consentJson = (c: Awaited<ReturnType<typeof deps.licenceConsents.consentsPage>>["rows"][number]) => ({
+    id: c.id,
+    licenceId: c.licenceId,
+    licenceKindName: c.licenceKindName,
+    granteeKind: c.granteeKind,
+    grantee: c.grantee,
+    granteeName: c.granteeName,
+    purpose: c.purpose,
+    caseNo: c.caseNo,
+    validFrom: c.validFrom,
+    validUntil: c.validUntil,
+    state: c.state,
+  });
+  const ConsentJson = Type.Object({
+    id: Type.Integer(),
+    licenceId: Type.Integer(),
+    licenceKindName: Type.String(),
+    granteeKind: Type.String({ description: "member 接入系统 | department 部门" }),
+    grantee: Type.String(),
+    granteeName: Type.String(),
+    purpose: Type.String(),
+    caseNo: Type.Union([Type.String(), Type.Null()]),
+    validFrom: Type.String(),
+    validUntil: Type.String(),
+    state: Type.String({ description: "active 有效 | revoked 已撤回 | expired 已过期 | pending 未生效" }),
+  });
+  const ConsentBody = Type.Object({
+    grantee: Type.String({ maxLength: 300, description: "member:<接入系统代码> 或 department:<部门名称>" }),
+    purpose: Type.String({ maxLength: 400 }),
+    caseNo: Type.Optional(Type.String({ maxLength: 64, description: "只允许为该办件编号调取（可选）" })),
+    validFrom: Type.String({ maxLength: 40, description: "YYYY-MM-DD（中国时间）" }),
+    validUntil: Type.String({ maxLength: 40, description: "YYYY-MM-DD（含当日）" }),
+  });
+
   const knownSite = async (request: { params: { site: string } }) => {
     await siteOf(deps, request.params.site);
   };
@@ -261,6 +331,137 @@ const licencesRoutes: FastifyPluginAsyncTypebox<{ deps: LicencesDeps }> = async 
     },
   );
 
+  // —— holder consents and the fetch log ——
+  app.get(
+    "/api/licences/consents",
+    {
+      schema: {
+        operationId: "licencesConsents",
+        ...CITIZEN_API,
+        tags: TAG,
+        summary: "我授权他人调取证照的记录（分页）",
+        querystring: Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })) }),
+        response: {
+          200: Type.Object({ rows: Type.Array(ConsentJson), total: Type.Integer() }),
+          ...errorResponses(401),
+        },
+      },
+      preHandler: citizenOnly(deps),
+    },
+    async (request, reply) => {
+      reply.header("cache-control", "private, no-store");
+      const page = await deps.licenceConsents.consentsPage(
+        request.citizen.account.id,
+        request.query.page ?? 1,
+      );
+      return { rows: page.rows.map(consentJson), total: page.total };
+    },
+  );
+
+  app.post(
+    "/api/licences/:id/consents",
+    {
+      schema: {
+        operationId: "licencesGrantConsent",
+        ...CITIZEN_API,
+        tags: TAG,
+        summary: "授权一个接入系统或部门在一段时间内为某一用途调取这张证照",
+        params: Type.Object({ id: Type.String({ maxLength: 20 }) }),
+        body: ConsentBody,
+        response: { 200: ConsentJson, ...errorResponses(400, 401, 403, 404) },
+      },
+      preHandler: citizenOnly(deps),
+    },
+    async (request, reply) => {
+      const id = idParam(request.params.id);
+      if (id === null) throw new UnknownLicence();
+      reply.header("cache-control", "private, no-store");
+      const consent = await deps.licenceConsents.grant(
+        request.citizen.account.id,
+        id,
+        await consentInput(request.body),
+      );
+      return consentJson(consent);
+    },
+  );
+
+  app.post(
+    "/api/licences/consents/:id/revoke",
+    {
+      schema: {
+        operationId: "licencesRevokeConsent",
+        ...CITIZEN_API,
+        tags: TAG,
+        summary: "撤回授权（立即生效）",
+        params: Type.Object({ id: Type.String({ maxLength: 20 }) }),
+        response: { 200: Type.Object({ revoked: Type.Boolean() }), ...errorResponses(401, 403, 404) },
+      },
+      preHandler: citizenOnly(deps),
+    },
+    async (request) => {
+      const id = idParam(request.params.id);
+      if (id === null) throw new BadLicenceInput("授权编号有误");
+      await deps.licenceConsents.revoke(request.citizen.account.id, id);
+      return { revoked: true };
+    },
+  );
+
+  app.get(
+    "/api/licences/fetches",
+    {
+      schema: {
+        operationId: "licencesFetches",
+        ...CITIZEN_API,
+        tags: TAG,
+        summary: "谁查看了我的证照：每次调取或使用（含被拒绝的），最新在前（分页）",
+        querystring: Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })) }),
+        response: {
+          200: Type.Object({
+            rows: Type.Array(
+              Type.Object({
+                at: Type.String(),
+                licenceId: Type.Integer(),
+                licenceKindName: Type.String(),
+                member: Type.String(),
+                memberName: Type.String(),
+                department: Type.String(),
+                caseNo: Type.String(),
+                channel: Type.String({ description: "hub 数据共享交换平台调取 | hall 一网通办办件使用" }),
+                result: Type.String({ description: "served 已提供 | refused 已拒绝" }),
+                reason: Type.String(),
+              }),
+            ),
+            total: Type.Integer(),
+          }),
+          ...errorResponses(401),
+        },
+      },
+      preHandler: citizenOnly(deps),
+    },
+    async (request, reply) => {
+      reply.header("cache-control", "private, no-store");
+      const page = await deps.licenceConsents.fetchesPage(
+        request.citizen.account.id,
+        request.query.page ?? 1,
+      );
+      return {
+        rows: page.rows.map((r) => ({
+          at: r.at,
+          licenceId: r.licenceId,
+          licenceKindName: r.licenceKindName,
+          member: r.member,
+          memberName: r.memberName,
+          department: r.department,
+          caseNo: r.caseNo,
+          channel: r.channel,
+          result: r.result,
+          reason: r.reason,
+        })),
+        total: page.total,
+      };
+    },
+  );
+
   // —— the transparency log ——
   app.get(
     "/api/licences/log/sth",
@@ -322,13 +523,39 @@ const licencesRoutes: FastifyPluginAsyncTypebox<{ deps: LicencesDeps }> = async 
   // —— pages ——
   app.get(
     "/sites/:site/account/licences",
-    { schema: { hide: true, params: SiteParams }, preHandler: [knownSite, citizenOnly(deps)] },
+    {
+      schema: {
+        hide: true,
+        params: SiteParams,
+        querystring: Type.Object({
+          cpage: Type.Optional(Type.String({ maxLength: 6 })),
+          fpage: Type.Optional(Type.String({ maxLength: 6 })),
+        }),
+      },
+      preHandler: [knownSite, citizenOnly(deps)],
+    },
     async (request, reply) => {
       const site = await siteOf(deps, request.params.site);
       const ctx = await pageContext(deps, site, request);
       reply.header("cache-control", "private, no-store");
       const mine = await licences.mine(request.citizen.account.id);
-      return sendHtml(reply, renderDocument(<WalletPage ctx={ctx} licences={mine} />));
+      const q = request.query as { cpage?: string; fpage?: string };
+      const cpage = pageParam(q.cpage);
+      const fpage = pageParam(q.fpage);
+      const consents = await deps.licenceConsents.consentsPage(request.citizen.account.id, cpage, 10);
+      const fetches = await deps.licenceConsents.fetchesPage(request.citizen.account.id, fpage, 10);
+      return sendHtml(
+        reply,
+        renderDocument(
+          <WalletPage
+            ctx={ctx}
+            licences={mine}
+            consents={{ ...consents, page: cpage }}
+            fetches={{ ...fetches, page: fpage }}
+            csrf={request.citizen.session.csrf}
+          />,
+        ),
+      );
     },
   );
 
@@ -349,7 +576,14 @@ const licencesRoutes: FastifyPluginAsyncTypebox<{ deps: LicencesDeps }> = async 
       reply.header("cache-control", "private, no-store");
       return sendHtml(
         reply,
-        renderDocument(<LicencePage ctx={ctx} licence={licence} csrf={request.citizen.session.csrf} />),
+        renderDocument(
+          <LicencePage
+            ctx={ctx}
+            licence={licence}
+            csrf={request.citizen.session.csrf}
+            grantees={await granteeChoices()}
+          />,
+        ),
       );
     },
   );
@@ -393,10 +627,67 @@ const licencesRoutes: FastifyPluginAsyncTypebox<{ deps: LicencesDeps }> = async 
               licence={licence}
               csrf={request.citizen.session.csrf}
               error={error.fields.disclose ?? error.message}
+              grantees={await granteeChoices()}
             />,
           ),
         );
       }
+    },
+  );
+
+  app.post(
+    "/sites/:site/account/licences/:id/consents",
+    {
+      schema: { hide: true, params: LicenceParams, body: FormBody },
+      preHandler: [knownSite, citizenOnly(deps)],
+    },
+    async (request, reply) => {
+      const site = await siteOf(deps, request.params.site);
+      const licence = await ownLicence(request.params.id, request.citizen.account.id);
+      const form = {
+        grantee: formText(request.body, "grantee", 300),
+        purpose: formText(request.body, "purpose", 400),
+        caseNo: formText(request.body, "caseNo", 64),
+        validFrom: formText(request.body, "validFrom", 40),
+        validUntil: formText(request.body, "validUntil", 40),
+      };
+      reply.header("cache-control", "private, no-store");
+      try {
+        await deps.licenceConsents.grant(request.citizen.account.id, licence.id, await consentInput(form));
+        return reply.redirect(`${deps.sites.base(site)}/account/licences?granted=1#consents`, 303);
+      } catch (error) {
+        if (!(error instanceof Invalid)) throw error;
+        const ctx = await pageContext(deps, site, request);
+        reply.status(400);
+        return sendHtml(
+          reply,
+          renderDocument(
+            <LicencePage
+              ctx={ctx}
+              licence={licence}
+              csrf={request.citizen.session.csrf}
+              grantees={await granteeChoices()}
+              consentForm={form}
+              consentErrors={error.fields}
+            />,
+          ),
+        );
+      }
+    },
+  );
+
+  app.post(
+    "/sites/:site/account/licences/consents/:id/revoke",
+    {
+      schema: { hide: true, params: LicenceParams, body: FormBody },
+      preHandler: [knownSite, citizenOnly(deps)],
+    },
+    async (request, reply) => {
+      const site = await siteOf(deps, request.params.site);
+      const id = idParam(request.params.id);
+      if (id === null) throw new UnknownLicence();
+      await deps.licenceConsents.revoke(request.citizen.account.id, id);
+      return reply.redirect(`${deps.sites.base(site)}/account/licences?revoked=1#consents`, 303);
     },
   );
 

@@ -7,6 +7,9 @@ export interface LicencesTables {
   licenceLogLeaves: LogLeafRow;
   licenceLogNodes: LogNodeRow;
   licenceTreeHeads: TreeHeadRow;
+  licenceConsents: ConsentRow;
+  licenceFetches: FetchRow;
+  licenceIssuerGrants: IssuerGrantRow;
 }
 
 /** IETF Token Status List values (2 bits): 0 VALID, 1 INVALID (revoked), 2 SUSPENDED. */
@@ -68,4 +71,54 @@ export interface TreeHeadRow {
   rootHash: string;
   timestamp: number;
   signature: string;
+}
+
+/** Who a holder lets fetch a licence: a member system of the exchange (by code) or a department (by name). */
+export type GranteeKind = "member" | "department";
+
+/** A holder's consent: one licence, one grantee, one purpose, a time window; revocable. */
+export interface ConsentRow {
+  id: Generated<number>;
+  licenceId: number;
+  holderAccountId: number;
+  granteeKind: GranteeKind;
+  /** The member system's code, or the department's name. */
+  grantee: string;
+  granteeName: string;
+  purpose: string;
+  /** When set, only calls naming this case (办件编号) are served. */
+  caseNo: string | null;
+  validFrom: string;
+  validUntil: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+/** How a licence reached someone other than its holder. */
+export type FetchChannel = "hub" | "hall";
+
+/** One fetch of a licence (served or refused), shown to its holder. */
+export interface FetchRow {
+  id: Generated<number>;
+  licenceId: number;
+  holderAccountId: number;
+  consentId: number | null;
+  member: string;
+  memberName: string;
+  department: string;
+  caseNo: string;
+  channel: FetchChannel;
+  result: "served" | "refused";
+  reason: string;
+  at: string;
+}
+
+/** A member system allowed to issue one licence kind over the hub. */
+export interface IssuerGrantRow {
+  id: Generated<number>;
+  member: string;
+  kind: string;
+  grantedBy: string;
+  createdAt: string;
+  revokedAt: string | null;
 }

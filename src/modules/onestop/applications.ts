@@ -77,7 +77,9 @@ import {
   principalProblems,
   readFiling,
   sparedKey,
+  usableLicences,
   type Filing,
+  type LicenceWallet,
   type OnceOnlyMaterial,
   type RecordFetcher,
 } from "./once-only.ts";
@@ -138,6 +140,9 @@ function onceOnlyProblems(
     const done = filing.materials.find((m) => m.index === o.index);
     if (done) continue;
     if (!o.material.required) continue;
+    // An e-licence chosen instead: verified after the rest of the form is in order (see useLicences).
+    if (filing.mode === "self" && filing.licenceChoices?.some((c) => c.index === o.index) && o.source.licence)
+      continue;
     const key = sparedKey(o.index);
     const fetchable =
       filing.mode === "self" && account.verified && ownRecordQuery(o.source, account) !== null;
@@ -148,6 +153,13 @@ function onceOnlyProblems(
   }
   return errors;
 }
+
+const LICENCE_RESULT: Record<string, string> = {
+  revoked: "证照已被发证部门注销",
+  suspended: "证照已被发证部门暂停使用",
+  expired: "证照已过有效期",
+  forged: "证照核验不通过",
+};
 
 export function newTrackingNo(prefix = "CY"): string {
   return `${prefix}${chinaDate().replace(/-/g, "")}${String(randomInt(0, 1e8)).padStart(8, "0")}`;
@@ -166,6 +178,8 @@ export interface SaveResult {
 export class ApplicationService implements WorkloadSource {
   /** Fetches once-only materials through the data exchange (wired by the container; null: none). */
   records: RecordFetcher | null = null;
+  /** The applicant's e-licences, presented and verified in place of materials (null: none). */
+  wallet: LicenceWallet | null = null;
 
   constructor(
     private readonly store: Db<OneStopTables>,
@@ -176,6 +190,16 @@ export class ApplicationService implements WorkloadSource {
 
   private get db() {
     return this.store.db;
+  }
+
+  /** The applicant's licences usable in place of materials (valid, not expired); none without a wallet. */
+  async heldLicences(account: Account) {
+    if (!this.wallet || !account.verified) return [];
+    try {
+      return usableLicences(await this.wallet.held(account.id));
+    } catch {
+      return []; // the wallet failing never blocks an application: the applicant uploads instead
+    }
   }
 
   async byId(id: number): Promise<Application | undefined> {
@@ -437,6 +461,8 @@ export class ApplicationService implements WorkloadSource {
       // Fetched only when everything else is in order: no read of anyone's record for a form
       // that goes back to the applicant anyway.
       if (Object.keys(errors).length === 0)
+        Object.assign(errors, await this.useLicences(app, filing, onceOnly, account));
+      if (Object.keys(errors).length === 0)
         Object.assign(errors, await this.fetchOnceOnly(app, item, filing, onceOnly, account));
     }
     const stored =
@@ -450,6 +476,7 @@ export class ApplicationService implements WorkloadSource {
       return { application: (await this.byId(app.id))!, errors, duplicate: false };
     }
     const fetched = filing?.materials.filter((m) => m.status === "fetched") ?? [];
+    const licensed = filing?.materials.filter((m) => m.status === "licence" && m.licence) ?? [];
     const prereview: PreReview = {
       checkedAt: nowIso(),
       checks: [
@@ -464,9 +491,14 @@ export class ApplicationService implements WorkloadSource {
           ok: true,
           detail: `经申请人同意，${m.name}由${m.provider}“${m.resourceName}”通过数据共享交换平台提供（调用记录第${m.auditSeq}号）`,
         })),
+        ...licensed.map((m) => ({
+          name: "电子证照",
+          ok: true,
+          detail: `${m.name}以申请人本人的电子证照“${m.licence!.kindName}”（${m.licence!.department}签发）替代，核验通过，可信等级A`,
+        })),
       ],
-      // Only what was really fetched (bundles and the JSON API do not fetch yet: nothing is claimed).
-      spared: fetched.map((m) => m.name),
+      // Only what was really fetched or verified (bundles and the JSON API do not fetch yet: nothing is claimed).
+      spared: [...fetched, ...licensed].map((m) => m.name),
     };
     const from = app.status;
     // The application keeps the workflow version it was first submitted under.
@@ -560,6 +592,93 @@ export class ApplicationService implements WorkloadSource {
         },
       ];
     }
+  }
+
+  /**
+   * The e-licences the applicant chose instead of materials: the wallet presents each one bound to this
+   * application (aud = the hall, nonce = the application number) and the hall verifies it. Accepted only
+   * when valid, of the material's kind, and the applicant's own (ID number or credit code of the account,
+   * real-name verified, applying for themselves); otherwise a message on that material: upload it instead.
+   */
+  private async useLicences(
+    app: Application,
+    filing: Filing,
+    onceOnly: OnceOnlyMaterial[],
+    account: Account,
+  ): Promise<Record<string, string>> {
+    const errors: Record<string, string> = {};
+    for (const choice of filing.licenceChoices ?? []) {
+      const o = onceOnly.find((x) => x.index === choice.index && x.source.licence);
+      if (!o) continue;
+      if (filing.materials.some((m) => m.index === o.index && m.status !== "uploaded")) continue;
+      const key = sparedKey(o.index);
+      const failed = (why: string) =>
+        (errors[key] =
+          `您的电子证照“${o.source.licence}”未能替代${o.material.name}（${why}），请上传该材料后重新提交，已填写的内容不会丢失`);
+      if (filing.mode !== "self" || !account.verified) {
+        failed("仅限实名认证的本人申请使用");
+        continue;
+      }
+      if (!this.wallet) {
+        failed("电子证照服务暂不可用");
+        continue;
+      }
+      let v;
+      try {
+        const presentation = await this.wallet.present(choice.licenceId, account.id, app.trackingNo);
+        v = await this.wallet.verify(presentation, { aud: this.wallet.audience, nonce: app.trackingNo });
+      } catch {
+        failed("未能出示该证照");
+        continue;
+      }
+      if (v.result !== "valid") {
+        failed(LICENCE_RESULT[v.result] ?? "核验未通过");
+        continue;
+      }
+      if (v.kindName !== o.source.licence) {
+        failed("证照种类与该材料不符");
+        continue;
+      }
+      const own =
+        account.kind === "person"
+          ? String(v.claims.idNumber ?? "").toUpperCase() === (account.idNumber ?? "").toUpperCase() &&
+            Boolean(account.idNumber)
+          : String(v.claims.creditCode ?? "").toUpperCase() === (account.creditCode ?? "").toUpperCase() &&
+            Boolean(account.creditCode);
+      if (!own) {
+        failed("证照的持证人与申请人身份不一致");
+        continue;
+      }
+      const held = (await this.wallet.held(account.id)).find((l) => l.id === choice.licenceId);
+      const at = nowIso();
+      filing.materials = [
+        ...filing.materials.filter((m) => m.index !== o.index),
+        {
+          index: o.index,
+          name: o.material.name,
+          status: "licence",
+          resource: "",
+          resourceName: "电子证照",
+          provider: held?.department ?? "",
+          auditSeq: null,
+          fields: Object.entries(v.claims).map(([label, value]) => ({
+            label: v.labels[label] ?? label,
+            value: typeof value === "boolean" ? (value ? "是" : "否") : String(value ?? "—"),
+          })),
+          file: null,
+          at,
+          licence: {
+            id: choice.licenceId,
+            kindName: v.kindName,
+            department: held?.department ?? "",
+            result: v.result,
+            trustLevel: "A",
+            verifiedAt: at,
+          },
+        },
+      ];
+    }
+    return errors;
   }
 
   /**

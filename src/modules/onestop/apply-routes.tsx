@@ -86,6 +86,7 @@ const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app
           return reply.redirect(`${deps.sites.base(site)}/services/receipt/${application.trackingNo}`, 303);
       }
       const form = await formOf(item, application);
+      const held = await applications.heldLicences(citizen.account);
       return sendHallPage(deps, request, reply, site, (ctx) => (
         <ApplyPage
           ctx={ctx}
@@ -99,6 +100,7 @@ const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app
           saved={q.saved === "1"}
           account={citizen.account}
           filing={application?.filing ?? null}
+          held={held}
         />
       ));
     },
@@ -151,6 +153,7 @@ const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app
       const rawRows: Record<string, number> = {};
       for (const f of form.schema.fields) if (f.type === "group") rawRows[f.name] = groupRowCount(f, raw);
       if (Object.keys(result.errors).length) reply.status(400);
+      const held = await applications.heldLicences(citizen.account);
       return sendHallPage(deps, request, reply, site, (ctx) => (
         <ApplyPage
           ctx={ctx}
@@ -165,6 +168,7 @@ const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app
           rawRows={rawRows}
           account={citizen.account}
           filing={a.filing}
+          held={held}
         />
       ));
     },

@@ -21,10 +21,13 @@ export interface OnceOnlySource {
   subject: "person" | "entity";
   /** The licence kind to look up (licence index resources). */
   kind?: string;
+  /** The e-licence kind (电子证照) the applicant may present instead (trust level A), by its name. */
+  licence?: string;
   fields: { name: string; label: string }[];
 }
 
-const PERSON = (fields: [string, string][]): OnceOnlySource => ({
+const PERSON = (licence: string, fields: [string, string][]): OnceOnlySource => ({
+  licence,
   resource: "RK-0001",
   resourceName: "人口基础信息",
   provider: "楚云省公安厅",
@@ -35,7 +38,7 @@ const PERSON = (fields: [string, string][]): OnceOnlySource => ({
 export const ONCE_ONLY_SOURCES: { pattern: RegExp; source: OnceOnlySource }[] = [
   {
     pattern: /^居民身份证$|^本人身份证/,
-    source: PERSON([
+    source: PERSON("居民身份证", [
       ["name", "姓名"],
       ["gender", "性别"],
       ["nation", "民族"],
@@ -45,7 +48,7 @@ export const ONCE_ONLY_SOURCES: { pattern: RegExp; source: OnceOnlySource }[] = 
   },
   {
     pattern: /^(居民)?户口簿$/,
-    source: PERSON([
+    source: PERSON("居民户口簿", [
       ["name", "姓名"],
       ["householdNo", "户号"],
       ["address", "户籍地址"],
@@ -60,6 +63,7 @@ export const ONCE_ONLY_SOURCES: { pattern: RegExp; source: OnceOnlySource }[] = 
       provider: "楚云省市场监督管理局",
       subject: "entity",
       kind: "营业执照",
+      licence: "营业执照",
       fields: [
         { name: "holderName", label: "名称" },
         { name: "licenceNo", label: "证照编号" },
@@ -77,6 +81,7 @@ export const ONCE_ONLY_SOURCES: { pattern: RegExp; source: OnceOnlySource }[] = 
       provider: "楚云省公安厅交通管理局",
       subject: "person",
       kind: "机动车驾驶证",
+      licence: "机动车驾驶证",
       fields: [
         { name: "holderName", label: "持证人" },
         { name: "licenceNo", label: "证照编号" },
@@ -128,7 +133,8 @@ export const sourceText = (s: OnceOnlySource) => `由${s.provider}“${s.resourc
 export interface OnceOnlyRecord {
   index: number;
   name: string;
-  status: "fetched" | "uploaded";
+  /** fetched: through the exchange; licence: an e-licence the applicant presented, verified; uploaded. */
+  status: "fetched" | "uploaded" | "licence";
   resource: string;
   resourceName: string;
   provider: string;
@@ -137,6 +143,19 @@ export interface OnceOnlyRecord {
   fields: { label: string; value: string }[];
   file: FileRef | null;
   at: string;
+  /** The verified e-licence (status licence): trust level A. */
+  licence?: UsedLicence;
+}
+
+/** An e-licence used in place of a material, as the hall verified it. */
+export interface UsedLicence {
+  id: number;
+  kindName: string;
+  department: string;
+  /** The verifier's answer (only "valid" is accepted). */
+  result: string;
+  trustLevel: "A";
+  verifiedAt: string;
 }
 
 /** Who filed an application, for whom, and how its once-only materials were obtained. */
@@ -149,7 +168,12 @@ export interface Filing {
   /** The account holder who filed it (the agent, for 代办). */
   filedBy: { accountId: number; name: string };
   materials: OnceOnlyRecord[];
+  /** E-licences the applicant chose to present instead of a material (material index → licence id). */
+  licenceChoices?: { index: number; licenceId: number }[];
 }
+
+/** The form key of the "使用电子证照" choice for a once-only material. */
+export const licenceKey = (index: number) => `useLicence${index + 1}`;
 
 /** The filing choices as posted (mode, consent, principal), over what a draft already had. */
 export function readFiling(
@@ -175,6 +199,17 @@ export function readFiling(
           }
         : null,
     filedBy,
+    licenceChoices:
+      mode === "self"
+        ? Object.keys(raw)
+            .filter((k) => /^useLicence\d{1,3}$/.test(k))
+            .flatMap((k) => {
+              const id = Number(one(k));
+              return Number.isSafeInteger(id) && id > 0
+                ? [{ index: Number(k.slice(10)) - 1, licenceId: id }]
+                : [];
+            })
+        : [],
     // Uploaded fallbacks are kept across saves; a fetch is kept once made for the same person.
     materials: (previous?.materials ?? []).filter((m) => m.status === "uploaded" || mode === "self"),
   };
@@ -227,4 +262,36 @@ export function ownRecordQuery(
   if (source.resource === "FR-0001")
     return { filter: { creditCode: subject }, fields: [...new Set([...fields, "name"])], nameField: "name" };
   return { filter: { idNumber: subject }, fields: [...new Set([...fields, "name"])], nameField: "name" };
+}
+
+/**
+ * The applicant's e-licence wallet as the hall sees it (the licences module's HallLicences, wired by
+ * the container): which licences the applicant holds, a presentation bound to the application, and
+ * the hall's own verification of it.
+ */
+export interface LicenceWallet {
+  readonly audience: string;
+  held(
+    accountId: number,
+  ): Promise<
+    { id: number; kindName: string; status: string; expiresAt: string | null; department: string }[]
+  >;
+  present(licenceId: number, accountId: number, caseNo: string): Promise<string>;
+  verify(
+    presentation: string,
+    expect: { aud: string; nonce: string },
+  ): Promise<{
+    result: string;
+    reason?: string;
+    claims: Record<string, unknown>;
+    kindName: string | null;
+    /** The kind's item labels by claim name. */
+    labels: Record<string, string>;
+  }>;
+}
+
+/** Licences of the wallet usable now (valid, not expired). */
+export function usableLicences<T extends { status: string; expiresAt: string | null }>(held: T[]): T[] {
+  const now = new Date().toISOString();
+  return held.filter((l) => l.status === "valid" && (l.expiresAt === null || l.expiresAt > now));
 }

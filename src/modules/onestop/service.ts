@@ -28,7 +28,7 @@ import { WorkflowStore } from "./workflow.ts";
 
 import type { OneStopTables } from "./tables.ts";
 
-import type { RecordFetcher } from "./once-only.ts";
+import type { LicenceWallet, RecordFetcher } from "./once-only.ts";
 
 /** The one-stop service hall (一网通办): catalogue, forms, applications, bundles, evaluations. */
 export class OneStopService {
@@ -50,12 +50,15 @@ export class OneStopService {
     staff: StaffService;
     /** Once-only fetches through the data exchange (the exchange's HallGateway). */
     records?: RecordFetcher;
+    /** E-licences the applicant presents in place of materials (the licences module's HallLicences). */
+    wallet?: LicenceWallet;
   }) {
     this.catalogue = new CatalogueService(deps.store, deps.sites, deps.search, deps.audit);
     this.forms = new FormStore(deps.store, deps.audit);
     this.workflows = new WorkflowStore(deps.store, deps.audit, deps.staff);
     this.applications = new ApplicationService(deps.store, deps.audit, deps.calendar, this.workflows);
     this.applications.records = deps.records ?? null;
+    this.applications.wallet = deps.wallet ?? null;
     this.supervision = new SupervisionService(
       deps.store,
       deps.audit,

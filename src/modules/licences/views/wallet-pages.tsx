@@ -3,6 +3,26 @@ import { maskIdNumber, maskName } from "../../../platform/mask/mask.ts";
 import type { LicenceItem } from "../catalogue.ts";
 import type { Licence } from "../service.ts";
 import type { Verification } from "../verify.ts";
+import type { Consent, LicenceFetch } from "../consents.ts";
+import { ErrorSummary, Field } from "../../../web/components/form.tsx";
+import { Pagination } from "../../../web/components/pagination.tsx";
+
+const CONSENT_STATE: Record<Consent["state"], string> = {
+  active: "有效",
+  revoked: "已撤回",
+  expired: "已过期",
+  pending: "未生效",
+};
+
+const FETCH_REASON: Record<string, string> = {
+  no_consent: "未获授权",
+  consent_revoked: "授权已撤回",
+  consent_expired: "授权已过期",
+  consent_not_yet_valid: "授权未生效",
+};
+
+type Paged<T> = { rows: T[]; total: number; page: number };
+const PAGE = 10;
 
 export const STATUS_LABEL: Record<Licence["status"], string> = {
   valid: "有效",
@@ -49,7 +69,19 @@ function StatusTag({ status, expired }: { status: Licence["status"]; expired: bo
 const isExpired = (l: Licence) => l.expiresAt !== null && Date.parse(l.expiresAt) <= Date.now();
 
 /** 我的电子证照: the signed-in citizen's or enterprise's wallet. */
-export function WalletPage({ ctx, licences }: { ctx: PageContext; licences: Licence[] }) {
+export function WalletPage({
+  ctx,
+  licences,
+  consents,
+  fetches,
+  csrf,
+}: {
+  ctx: PageContext;
+  licences: Licence[];
+  consents?: Paged<Consent>;
+  fetches?: Paged<LicenceFetch>;
+  csrf?: string;
+}) {
   return (
     <Layout
       ctx={ctx}
@@ -93,10 +125,215 @@ export function WalletPage({ ctx, licences }: { ctx: PageContext; licences: Lice
           ))}
         </ul>
       )}
+      {consents ? <ConsentList ctx={ctx} consents={consents} fetches={fetches} csrf={csrf ?? ""} /> : null}
+      {fetches ? <FetchLog ctx={ctx} fetches={fetches} consents={consents} /> : null}
       <p>
         <a href={`${ctx.base}/licences/verify`}>核验他人出示的电子证照</a>
       </p>
     </Layout>
+  );
+}
+
+const pageParams = (consents?: Paged<Consent>, fetches?: Paged<LicenceFetch>) => ({
+  cpage: consents && consents.page > 1 ? consents.page : null,
+  fpage: fetches && fetches.page > 1 ? fetches.page : null,
+});
+
+/** The holder's consents: whom, which licence, what for, until when; revocable. */
+function ConsentList({
+  ctx,
+  consents,
+  fetches,
+  csrf,
+}: {
+  ctx: PageContext;
+  consents: Paged<Consent>;
+  fetches?: Paged<LicenceFetch>;
+  csrf: string;
+}) {
+  return (
+    <section id="consents">
+      <h2>我的授权</h2>
+      <p>
+        您可以在证照页面授权某个部门或接入系统在一段时间内为某一用途调取证照，随时可以撤回；撤回后对方立即无法调取。
+      </p>
+      {consents.rows.length === 0 ? (
+        <p>您还没有授权任何部门调取证照。</p>
+      ) : (
+        <table class="data-table">
+          <caption class="visually-hidden">我的授权</caption>
+          <thead>
+            <tr>
+              <th scope="col">证照</th>
+              <th scope="col">被授权方</th>
+              <th scope="col">用途</th>
+              <th scope="col">有效期</th>
+              <th scope="col">状态</th>
+              <th scope="col">操作</th>
+            </tr>
+          </thead>
+          <tbody>
+            {consents.rows.map((c) => (
+              <tr>
+                <td>{c.licenceKindName}</td>
+                <td>{c.granteeName}</td>
+                <td>
+                  {c.purpose}
+                  {c.caseNo ? `（办件 ${c.caseNo}）` : ""}
+                </td>
+                <td>
+                  {formatDate(c.validFrom)} 至 {formatDate(c.validUntil)}
+                </td>
+                <td>{CONSENT_STATE[c.state]}</td>
+                <td>
+                  {c.state === "active" || c.state === "pending" ? (
+                    <form method="post" action={`${ctx.base}/account/licences/consents/${c.id}/revoke`}>
+                      <input type="hidden" name="_csrf" value={csrf} />
+                      <button type="submit" class="button secondary">
+                        撤回<span class="visually-hidden">对{c.granteeName}的授权</span>
+                      </button>
+                    </form>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Pagination
+        base={`${ctx.base}/account/licences`}
+        params={pageParams(undefined, fetches)}
+        page={consents.page}
+        pageSize={PAGE}
+        total={consents.total}
+        pageKey="cpage"
+      />
+    </section>
+  );
+}
+
+/** 谁查看了我的证照: every fetch over the hub and every use by the service hall, refused ones too. */
+function FetchLog({
+  ctx,
+  fetches,
+  consents,
+}: {
+  ctx: PageContext;
+  fetches: Paged<LicenceFetch>;
+  consents?: Paged<Consent>;
+}) {
+  return (
+    <section id="fetches">
+      <h2>谁查看了我的证照</h2>
+      {fetches.rows.length === 0 ? (
+        <p>还没有部门调取或使用过您的证照。</p>
+      ) : (
+        <table class="data-table">
+          <caption class="visually-hidden">谁查看了我的证照</caption>
+          <thead>
+            <tr>
+              <th scope="col">时间</th>
+              <th scope="col">证照</th>
+              <th scope="col">调取方</th>
+              <th scope="col">办件编号</th>
+              <th scope="col">结果</th>
+            </tr>
+          </thead>
+          <tbody>
+            {fetches.rows.map((f) => (
+              <tr>
+                <td>{formatDate(f.at)}</td>
+                <td>{f.licenceKindName}</td>
+                <td>
+                  {f.memberName}（{f.department}）{f.channel === "hall" ? "：办件中使用电子证照" : ""}
+                </td>
+                <td>{f.caseNo}</td>
+                <td>
+                  {f.result === "served" ? "已提供" : `已拒绝（${FETCH_REASON[f.reason] ?? f.reason}）`}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Pagination
+        base={`${ctx.base}/account/licences`}
+        params={pageParams(consents, undefined)}
+        page={fetches.page}
+        pageSize={PAGE}
+        total={fetches.total}
+        pageKey="fpage"
+      />
+    </section>
+  );
+}
+
+export interface ConsentFormValues {
+  grantee: string;
+  purpose: string;
+  caseNo: string;
+  validFrom: string;
+  validUntil: string;
+}
+
+/** The form authorising a department or member system to fetch this licence (no JavaScript needed). */
+function ConsentForm({
+  url,
+  csrf,
+  grantees,
+  values,
+  errors,
+}: {
+  url: string;
+  csrf: string;
+  grantees: { value: string; label: string }[];
+  values?: ConsentFormValues;
+  errors?: Record<string, string>;
+}) {
+  const e = errors ?? {};
+  const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+  const v = values ?? { grantee: "", purpose: "", caseNo: "", validFrom: today, validUntil: "" };
+  return (
+    <form method="post" action={`${url}/consents`} id="consent" class="form">
+      <input type="hidden" name="_csrf" value={csrf} />
+      <h2>授权调取</h2>
+      <p>
+        授权后，被授权方只能在有效期内、为写明的用途，通过数据共享交换平台调取这张证照；每次调取都会在“谁查看了我的证照”中列出。
+      </p>
+      {errors ? <ErrorSummary errors={e} /> : null}
+      <Field id="grantee" label="被授权的部门或接入系统" error={e.grantee}>
+        <select id="grantee" name="grantee" aria-invalid={e.grantee ? "true" : undefined}>
+          <option value="">请选择</option>
+          {grantees.map((g) => (
+            <option value={g.value} selected={g.value === v.grantee}>
+              {g.label}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field id="purpose" label="用途" hint="例如：办理公积金贷款" error={e.purpose}>
+        <input
+          id="purpose"
+          name="purpose"
+          type="text"
+          value={v.purpose}
+          maxLength={200}
+          aria-describedby="purpose-hint"
+        />
+      </Field>
+      <Field id="caseNo" label="办件编号（可选，填写后只能为该办件调取）" error={e.caseNo}>
+        <input id="caseNo" name="caseNo" type="text" value={v.caseNo} maxLength={64} />
+      </Field>
+      <Field id="validFrom" label="开始日期" error={e.validFrom}>
+        <input id="validFrom" name="validFrom" type="date" value={v.validFrom} />
+      </Field>
+      <Field id="validUntil" label="截止日期（含当日，最长一年）" error={e.validUntil}>
+        <input id="validUntil" name="validUntil" type="date" value={v.validUntil} />
+      </Field>
+      <button type="submit" class="button">
+        授权
+      </button>
+    </form>
   );
 }
 
@@ -106,11 +343,17 @@ export function LicencePage({
   licence,
   csrf,
   error,
+  grantees,
+  consentForm,
+  consentErrors,
 }: {
   ctx: PageContext;
   licence: Licence;
   csrf: string;
   error?: string;
+  grantees?: { value: string; label: string }[];
+  consentForm?: ConsentFormValues;
+  consentErrors?: Record<string, string>;
 }) {
   const url = `${ctx.base}/account/licences/${licence.id}`;
   return (
@@ -153,6 +396,9 @@ export function LicencePage({
           生成亮证码
         </button>
       </form>
+      {grantees && licence.status === "valid" ? (
+        <ConsentForm url={url} csrf={csrf} grantees={grantees} values={consentForm} errors={consentErrors} />
+      ) : null}
       <h2>透明日志</h2>
       <p>
         本证照在透明日志中的叶哈希：<code>{licence.leafHash}</code>。可用
@@ -250,10 +496,12 @@ export function VerifyPage({
             {presentation ?? ""}
           </textarea>
         </div>
+        <div data-licence-scan=""></div>
         <button type="submit" class="button">
           核验
         </button>
       </form>
+      <script src="/static/js/licence-scan.js" defer></script>
     </Layout>
   );
 }

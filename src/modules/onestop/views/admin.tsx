@@ -328,7 +328,23 @@ export function ApplicationAdminPage({
         <section>
           <h2>免提交材料</h2>
           {app.filing!.materials.map((m) =>
-            m.status === "fetched" ? (
+            m.status === "licence" && m.licence ? (
+              <table class="data-table">
+                <caption>
+                  {m.name}：申请人出示本人电子证照“{m.licence.kindName}”（{m.licence.department}签发，证照
+                  {m.licence.id}号），<strong>核验通过（有效，可信等级{m.licence.trustLevel}）</strong>，
+                  {formatPubDate(m.licence.verifiedAt)}
+                </caption>
+                <tbody>
+                  {m.fields.map((f) => (
+                    <tr>
+                      <th scope="row">{f.label}</th>
+                      <td>{f.value}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            ) : m.status === "fetched" ? (
               <table class="data-table">
                 <caption>
                   {m.name}：经申请人同意由{m.provider}“{m.resourceName}”（{m.resource}

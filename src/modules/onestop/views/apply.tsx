@@ -23,6 +23,7 @@ import { displayValue, type FormSchema, type FormValues } from "../forms.ts";
 import {
   onceOnlyMaterials,
   ownRecordQuery,
+  licenceKey,
   sparedKey,
   sourceText,
   type Filing,
@@ -45,6 +46,8 @@ export function ApplyPage(p: {
   account: Account;
   /** The 本人/代办 choice, consent and once-only state as posted or saved. */
   filing?: Filing | null;
+  /** E-licences the applicant holds and may present instead of a material (valid ones). */
+  held?: HeldForApply[];
 }) {
   const { ctx, item, account } = p;
   const url = `${ctx.base}/services/apply/${encodeURIComponent(item.code)}`;
@@ -119,7 +122,13 @@ export function ApplyPage(p: {
         />
         {person ? <ProxyFields filing={filing} errors={p.errors} /> : null}
         {onceOnly.length > 0 ? (
-          <OnceOnlyFields onceOnly={onceOnly} filing={filing} errors={p.errors} account={account} />
+          <OnceOnlyFields
+            onceOnly={onceOnly}
+            filing={filing}
+            errors={p.errors}
+            account={account}
+            held={p.held ?? []}
+          />
         ) : null}
         <p>
           <button type="submit" name="_action" value="submit" class="button">
@@ -187,16 +196,26 @@ function ProxyFields({ filing, errors }: { filing: Filing | null; errors: Record
  * Once-only materials: what is fetched from whom (with the consent checkbox, off by default), and an
  * upload for each in case the applicant does not consent, files for someone else, or the fetch fails.
  */
+/** A licence the applicant holds, as the apply page offers it. */
+export interface HeldForApply {
+  id: number;
+  kindName: string;
+  department: string;
+  expiresAt: string | null;
+}
+
 function OnceOnlyFields({
   onceOnly,
   filing,
   errors,
   account,
+  held,
 }: {
   onceOnly: OnceOnlyMaterial[];
   filing: Filing | null;
   errors: Record<string, string>;
   account: Account;
+  held: HeldForApply[];
 }) {
   const fetchable = account.verified ? onceOnly.filter((o) => ownRecordQuery(o.source, account)) : [];
   return (
@@ -230,7 +249,31 @@ function OnceOnlyFields({
             hint="不同意调取、为他人代办或未能获取时，请在此上传（PDF、JPG、PNG，不超过5MB）"
             error={errors[key]}
           >
-            {done?.status === "fetched" ? (
+            {!done || done.status === "uploaded"
+              ? held
+                  .filter((l) => account.verified && l.kindName === o.source.licence)
+                  .slice(0, 1)
+                  .map((l) => (
+                    <label class="choice">
+                      <input
+                        type="checkbox"
+                        name={licenceKey(o.index)}
+                        value={String(l.id)}
+                        checked={filing?.licenceChoices?.some(
+                          (c) => c.index === o.index && c.licenceId === l.id,
+                        )}
+                      />{" "}
+                      使用电子证照：{l.kindName}（{l.department}签发
+                      {l.expiresAt ? `，有效期至${l.expiresAt.slice(0, 10)}` : "，长期有效"}
+                      ）——由您的电子证照出示给本平台核验（可信等级A），无需上传
+                    </label>
+                  ))
+              : null}
+            {done?.status === "licence" ? (
+              <span class="meta">
+                已使用您的电子证照“{done.licence?.kindName}”（核验通过，可信等级A），无需上传
+              </span>
+            ) : done?.status === "fetched" ? (
               <span class="meta">已由{o.source.provider}提供，无需上传</span>
             ) : done?.file ? (
               <span class="meta">已上传：{done.file.name}，重新选择文件可替换</span>
@@ -388,7 +431,11 @@ export function ReceiptPage(p: {
               </li>
             ) : null}
             {(a.filing?.materials ?? []).map((m) =>
-              m.status === "fetched" ? (
+              m.status === "licence" ? (
+                <li>
+                  {m.name}：已使用本人电子证照“{m.licence?.kindName}”替代（核验通过，可信等级A）
+                </li>
+              ) : m.status === "fetched" ? (
                 <li>
                   {m.name}：已由{m.provider}“{m.resourceName}”提供（数据共享调用记录第{m.auditSeq}号）
                 </li>

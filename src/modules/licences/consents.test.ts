@@ -1,0 +1,317 @@
+import assert from "node:assert/strict";
+import { generateKeyPairSync } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import type { JWK } from "jose";
+import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
+import { signedCall, type MemberCredentials } from "../exchange/index.ts";
+import {
+  citizenLogin,
+  hiddenValue,
+  multipart,
+  staffCookie,
+  trackingFrom,
+  VALID_APPLICATION,
+} from "../onestop/test-helpers.ts";
+
+const BASE = "http://localhost:80";
+const ID_CARD = "11100000000013338W001";
+const BUSINESS_LICENCE = "11100000MB0341032Y001";
+const PURPOSE = { caseNo: "GJJ2026120200001", basis: "《住房公积金管理条例》第二十四条" };
+
+interface Answer {
+  status: number;
+  json: { error?: { code: string; message: string } } & Record<string, unknown>;
+}
+
+for (const engine of ENGINES) {
+  describe(`licence consents, hub fetch and issuance, licences in the service hall on ${engine}`, () => {
+    let t: TestContext;
+    let cookie: string;
+    let csrf: string;
+    let accountId: number;
+    let idNumber: string;
+    let member: MemberCredentials & { code: string };
+    let other: MemberCredentials & { code: string };
+
+    const register = async (code: string, department: string) => {
+      const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+      const m = await t.deps.exchange.registerMember(
+        { code, name: `${code} 系统`, department, publicJwk: publicKey.export({ format: "jwk" }) as JWK },
+        "test",
+      );
+      return { code, keyId: m.keyId, privateJwk: privateKey.export({ format: "jwk" }) as JWK };
+    };
+    const hub = async (
+      path: "fetch" | "issue",
+      who: MemberCredentials,
+      body: unknown,
+      purpose = PURPOSE,
+    ): Promise<Answer> => {
+      const call = await signedCall(`${BASE}/api/exchange/v1/licences/${path}`, who, body, purpose);
+      const res = await t.app.inject({
+        method: "POST",
+        url: call.url.slice(BASE.length),
+        headers: call.headers,
+        payload: call.body,
+      });
+      return { status: res.statusCode, json: res.json() as Answer["json"] };
+    };
+    const api = (method: "GET" | "POST", url: string, payload?: unknown) =>
+      t.app.inject({
+        method,
+        url,
+        headers: { cookie, "x-csrf-token": csrf },
+        ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+      });
+    const idCard = async () => {
+      const mine = await t.deps.licences.mine(accountId);
+      return mine.find((l) => l.kind.code === ID_CARD)!;
+    };
+    const day = (offset: number) =>
+      new Date(Date.now() + 8 * 3600_000 + offset * 86_400_000).toISOString().slice(0, 10);
+
+    before(async () => {
+      t = await startPlatform(engine);
+      cookie = await citizenLogin(t, "13900000001");
+      const account = (await t.deps.accounts.verifiedHolders()).people.find((p) => p.name === "张三")!;
+      idNumber = account.idNumber;
+      accountId = (await t.deps.accounts.byIdNumber(idNumber))!.id;
+      const session = await t.deps.sessions.create(accountId, "citizen", 3600);
+      cookie = `cy_citizen=${t.app.signCookie(session.token)}`;
+      csrf = session.session.csrf;
+      member = await register("gjj-daikuan", "楚云省住房公积金中心");
+      other = await register("jy-xitong", "楚云省教育厅");
+    });
+    after(async () => t?.close());
+
+    it("a member fetches a licence only under a valid consent of its holder; revoking it denies at once", async () => {
+      const card = await idCard();
+      const byKind = { kind: ID_CARD, holder: idNumber };
+      // No consent yet: a clear 403 JSON refusal, audited by the hub.
+      const none = await hub("fetch", member, byKind);
+      assert.equal(none.status, 403);
+      assert.equal(none.json.error?.code, "no_consent");
+      assert.match(none.json.error!.message, /持证人未授权/);
+
+      const bad = await api("POST", `/api/licences/${card.id}/consents`, {
+        grantee: "member:nope",
+        purpose: "",
+        validFrom: day(0),
+        validUntil: day(-1),
+      });
+      assert.equal(bad.statusCode, 400);
+      const fields = (bad.json() as { error: { fields: Record<string, string> } }).error.fields;
+      assert.ok(fields.grantee && fields.purpose && fields.validUntil, JSON.stringify(fields));
+
+      const granted = await api("POST", `/api/licences/${card.id}/consents`, {
+        grantee: `member:${member.code}`,
+        purpose: "办理住房公积金贷款",
+        validFrom: day(0),
+        validUntil: day(30),
+      });
+      assert.equal(granted.statusCode, 200, granted.body);
+      const consent = granted.json() as { id: number; state: string };
+      assert.equal(consent.state, "active");
+
+      const served = await hub("fetch", member, byKind);
+      assert.equal(served.status, 200, JSON.stringify(served.json));
+      const licence = served.json.licence as { id: number; sdJwt: string; claims: Record<string, unknown> };
+      assert.equal(licence.id, card.id);
+      assert.equal(licence.claims.idNumber, idNumber);
+      assert.ok(licence.sdJwt.startsWith(card.sdJwt.split("~")[0]!), "the issuer-signed credential");
+      // Another member (another department) is not covered by the consent.
+      assert.equal((await hub("fetch", other, { licence: card.id })).json.error?.code, "no_consent");
+
+      // A consent for a department covers that department's member systems.
+      await api("POST", `/api/licences/${card.id}/consents`, {
+        grantee: "department:楚云省教育厅",
+        purpose: "入学资格审核",
+        caseNo: "JY-2026-1",
+        validFrom: day(0),
+        validUntil: day(5),
+      });
+      assert.equal(
+        (await hub("fetch", other, { licence: card.id })).json.error?.code,
+        "no_consent",
+        "the consent names another case",
+      );
+      const forCase = await hub("fetch", other, { licence: card.id }, { caseNo: "JY-2026-1", basis: "x" });
+      assert.equal(forCase.status, 200, JSON.stringify(forCase.json));
+
+      const revoked = await api("POST", `/api/licences/consents/${consent.id}/revoke`);
+      assert.equal(revoked.statusCode, 200);
+      const after = await hub("fetch", member, byKind);
+      assert.equal(after.status, 403);
+      assert.equal(after.json.error?.code, "consent_revoked");
+
+      // Every call, served or refused, is in the hub's audit chain under the licence resource.
+      const audited = await t.deps.store.db
+        .selectFrom("exchangeAudit")
+        .select(["result", "reason"])
+        .where("resource", "=", "licences:fetch")
+        .where("member", "=", member.code)
+        .orderBy("seq")
+        .execute();
+      assert.deepEqual(
+        audited.map((a) => a.reason || a.result),
+        ["no_consent", "ok", "consent_revoked"],
+      );
+      assert.equal((await t.deps.exchange.audit.verify()).ok, true);
+    });
+
+    it("every fetch is shown to the holder: API and the wallet page (谁查看了我的证照)", async () => {
+      const res = await api("GET", "/api/licences/fetches");
+      assert.equal(res.statusCode, 200);
+      const log = res.json() as {
+        rows: { memberName: string; result: string; reason: string; caseNo: string }[];
+      };
+      const mine = log.rows.filter((r) => r.memberName === `${member.code} 系统`);
+      assert.deepEqual(
+        mine.map((r) => `${r.result}:${r.reason}`),
+        ["refused:consent_revoked", "served:", "refused:no_consent"],
+      );
+      assert.equal(mine[1]!.caseNo, PURPOSE.caseNo);
+      const wallet = await t.app.inject({ url: "/sites/www/account/licences", headers: { cookie } });
+      assert.equal(wallet.statusCode, 200);
+      assert.match(wallet.body, /谁查看了我的证照/);
+      assert.match(wallet.body, /gjj-daikuan 系统（楚云省住房公积金中心）/);
+      assert.match(wallet.body, /已拒绝（授权已撤回）/);
+      assert.match(wallet.body, /办理住房公积金贷款/);
+      assert.match(wallet.body, /已撤回/);
+      // The consent form on the licence page works without JavaScript and keeps what was typed.
+      const card = await idCard();
+      const page = await t.app.inject({ url: `/sites/www/account/licences/${card.id}`, headers: { cookie } });
+      assert.match(page.body, /授权调取/);
+      const badForm = await t.app.inject({
+        method: "POST",
+        url: `/sites/www/account/licences/${card.id}/consents`,
+        headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+        payload: new URLSearchParams({
+          _csrf: csrf,
+          grantee: `member:${member.code}`,
+          purpose: "保留的用途",
+          validFrom: day(0),
+          validUntil: "",
+        }).toString(),
+      });
+      assert.equal(badForm.statusCode, 400);
+      assert.match(badForm.body, /请填写截止日期/);
+      assert.match(badForm.body, /value="保留的用途"/);
+    });
+
+    it("a member system issues over the hub only with an issuer grant; the issuance is audited and logged", async () => {
+      const enterprise = (await t.deps.accounts.verifiedHolders()).entities[0]!;
+      const claims = {
+        entityName: enterprise.name,
+        creditCode: enterprise.creditCode,
+        entityType: "有限责任公司",
+        legalRepresentative: "王五",
+        registeredCapital: "100万元",
+        establishedDate: "2020-01-02",
+        address: "楚云省江城市",
+        businessScope: "软件开发",
+        licenceNo: "YYZZ-HUB-1",
+      };
+      const body = { kind: BUSINESS_LICENCE, holder: enterprise.creditCode, claims };
+      const refused = await hub("issue", member, body);
+      assert.equal(refused.status, 403);
+      assert.equal(refused.json.error?.code, "no_issuer_grant");
+
+      await t.deps.licenceConsents.grantIssuer(member.code, BUSINESS_LICENCE, "test");
+      const size = await t.deps.licences.log.size();
+      const wrongHolder = await hub("issue", member, { ...body, claims: { ...claims, creditCode: "X" } });
+      assert.equal(wrongHolder.status, 400);
+      assert.equal(wrongHolder.json.error?.code, "holder_mismatch");
+      const issued = await hub("issue", member, body);
+      assert.equal(issued.status, 200, JSON.stringify(issued.json));
+      const id = issued.json.id as number;
+      assert.equal(await t.deps.licences.log.size(), size + 1, "one issuance leaf in the transparency log");
+      const leaf = await t.deps.licences.log.entry(size);
+      assert.equal(leaf!.kind, "issuance");
+      assert.equal(leaf!.entry, (issued.json.sdJwt as string).split("~")[0]);
+      const licence = (await t.deps.licences.byId(id))!;
+      assert.equal(licence.issuedBy, `member:${member.code}`);
+      const audit = await t.deps.store.db
+        .selectFrom("auditLog")
+        .select(["actor", "action"])
+        .where("action", "=", "licence.issue")
+        .where("actor", "=", `member:${member.code}`)
+        .execute();
+      assert.equal(audit.length, 1);
+      assert.equal(
+        (await hub("issue", other, body)).json.error?.code,
+        "no_issuer_grant",
+        "the grant is the member's, not everyone's",
+      );
+    });
+
+    it("the hall accepts a held e-licence in place of a material and the handler sees it verified (trust A)", async () => {
+      const flex = (await t.deps.oneStop.catalogue.list({ q: "灵活就业登记" })).rows.find(
+        (r) => r.name === "灵活就业登记",
+      )!;
+      const url = `/sites/rst/services/apply/${flex.code}`;
+      const login = await citizenLogin(t, "13900000001");
+      const page = await t.app.inject({ url, headers: { cookie: login } });
+      const card = await idCard();
+      assert.match(page.body, new RegExp(`name="useLicence1" value="${card.id}"`));
+      assert.match(page.body, /使用电子证照：居民身份证/);
+      const { onceOnlyConsent: _, ...noConsent } = VALID_APPLICATION;
+      const post = async (extra: Record<string, string>) => {
+        const form = await t.app.inject({ url, headers: { cookie: login } });
+        const body = multipart(
+          {
+            ...(noConsent as Record<string, string>),
+            _csrf: hiddenValue(form.body, "_csrf"),
+            _idem: hiddenValue(form.body, "_idem"),
+            _action: "submit",
+            ...extra,
+          },
+          [],
+        );
+        return t.app.inject({
+          method: "POST",
+          url,
+          headers: { cookie: login, ...body.headers },
+          payload: body.payload,
+        });
+      };
+      // Someone else's licence is never accepted: the applicant is told to upload instead.
+      const enterpriseLicence = (
+        await t.deps.store.db
+          .selectFrom("licences")
+          .select("id")
+          .where("holderAccountId", "!=", accountId)
+          .executeTakeFirstOrThrow()
+      ).id;
+      const foreign = await post({ useLicence1: String(enterpriseLicence) });
+      assert.equal(foreign.statusCode, 400);
+      assert.match(foreign.body, /未能替代居民身份证（未能出示该证照）/);
+
+      const res = await post({ useLicence1: String(card.id) });
+      assert.equal(res.statusCode, 303, /error-summary[\s\S]*?<\/ul>/.exec(res.body)?.[0]);
+      const no = trackingFrom(res.headers.location as string);
+      const a = (await t.deps.oneStop.applications.byTrackingNo(no))!;
+      const used = a.filing!.materials.find((m) => m.name === "居民身份证")!;
+      assert.equal(used.status, "licence");
+      assert.equal(used.licence?.id, card.id);
+      assert.equal(used.licence?.result, "valid");
+      assert.equal(used.licence?.trustLevel, "A");
+      assert.deepEqual(a.prereview!.spared, ["居民身份证"]);
+
+      const handler = await staffCookie(t, "rst_handler");
+      const console = await t.app.inject({
+        url: `/admin/services/applications/${a.id}`,
+        headers: { cookie: handler.cookie },
+      });
+      assert.equal(console.statusCode, 200);
+      assert.match(console.body, /申请人出示本人电子证照“居民身份证”/);
+      assert.match(console.body, /核验通过（有效，可信等级A）/);
+      assert.match(console.body, /<th scope="row">公民身份号码<\/th><td>/);
+      // The use is in the holder's log as well.
+      const log = (await api("GET", "/api/licences/fetches")).json() as {
+        rows: { caseNo: string; channel: string }[];
+      };
+      assert.ok(log.rows.some((r) => r.caseNo === no && r.channel === "hall"));
+    });
+  });
+}
