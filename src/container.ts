@@ -39,6 +39,12 @@ import { RegistrationService } from "./modules/registration/service.ts";
 import { seedRegistration } from "./modules/registration/seed.ts";
 import { LicencesService } from "./modules/licences/service.ts";
 import { seedLicences } from "./modules/licences/seed.ts";
+import {
+  AccountsDirectory,
+  HubEntityRegistry,
+  PoliciesService,
+  seedPolicies,
+} from "./modules/policies/index.ts";
 
 async function cookieSecretFor(config: Config, store: Db<Database>): Promise<string> {
   if (config.sessionSecret) return config.sessionSecret;
@@ -87,6 +93,12 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     records: new HallGateway(exchange, store),
   });
   const registration = new RegistrationService(store, audit, { capacity: config.registrationQueueCapacity });
+  const accounts = new AccountsService(
+    store,
+    audit,
+    cookieSecret,
+    config.oidc ? new OidcProvider(config.oidc) : null,
+  );
   const deps: AppDeps = {
     config,
     store,
@@ -130,12 +142,14 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
       options: { chromiumPath: config.chromiumPath },
     }),
     licences: new LicencesService(store, audit, config.publicBaseUrl),
-    accounts: new AccountsService(
-      store,
-      audit,
-      cookieSecret,
-      config.oidc ? new OidcProvider(config.oidc) : null,
-    ),
+    accounts,
+    policies: new PoliciesService(store, audit, {
+      calendar: new PlatformWorkingDays(calendar),
+      registry: new HubEntityRegistry(new HallGateway(exchange, store)),
+      directory: new AccountsDirectory(accounts),
+      sms: new OutboxSmsSender(store.db, store.cipher),
+      serviceItemExists: async (code) => Boolean(await oneStop.catalogue.byCode(code)),
+    }),
     async close() {
       // Every accepted submission still queued is written before the database closes.
       await registration.close();
@@ -151,6 +165,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     await seedExchange(deps);
     await seedRegistration(deps);
     await seedLicences(deps);
+    await seedPolicies(deps);
   }
   await sites.refresh();
   return deps;

@@ -24,6 +24,7 @@ import type { AnalyticsService } from "./modules/analytics/index.ts";
 import type { RegistrationService } from "./modules/registration/service.ts";
 import type { DisclosureService } from "./modules/disclosure/service.ts";
 import type { LicencesService } from "./modules/licences/service.ts";
+import type { PoliciesService } from "./modules/policies/service.ts";
 
 /** Everything the HTTP layer and the CLI share; tests build it the same way. */
 export interface AppDeps {
@@ -63,5 +64,7 @@ export interface AppDeps {
   disclosure: DisclosureService;
   /** 电子证照: SD-JWT VC issuance, status lists, 亮证 and verification, the RFC 9162 transparency log. */
   licences: LicencesService;
+  /** 惠企政策: benefits as versioned rules, enterprise profiles, matching, pushes, 免申即享. */
+  policies: PoliciesService;
   close(): Promise<void>;
 }

@@ -56,5 +56,12 @@ export function recurringJobs(deps: AppDeps): RecurringJob[] {
         await deps.licences.publishTreeHead();
       },
     },
+    {
+      // 惠企政策: re-match changed profiles and benefits (the queue), close 免申即享 objection windows.
+      name: "policies-rematch",
+      cron: "* * * * *",
+      intervalMs: 30_000,
+      run: () => deps.policies.sweep(),
+    },
   ];
 }

@@ -39,6 +39,8 @@ import type { PhoneTables } from "../platform/phone/tables.ts";
 
 import type { SearchTables } from "../platform/search/tables.ts";
 
+import type { PoliciesTables } from "../modules/policies/tables.ts";
+
 /**
  * Every table the migrations create, as the intersection of what each owner declares beside itself
  * (src/modules/<m>/tables.ts, src/platform/<p>/tables.ts). Only the database opener (container.ts)
@@ -68,4 +70,5 @@ export type Database = SitesTables &
   KvTables &
   FilesTables &
   PhoneTables &
-  CalendarTables;
+  CalendarTables &
+  PoliciesTables;
