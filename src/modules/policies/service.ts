@@ -680,14 +680,14 @@ export class PoliciesService {
   async sweep(): Promise<number> {
     const today = chinaDate();
     const current = await this.current(today);
-    for (const c of current) {
-      const b = await this.db
-        .selectFrom("policyBenefits")
-        .select("matchedVersionId")
-        .where("id", "=", c.benefit.id)
-        .executeTakeFirst();
-      if (b && b.matchedVersionId !== c.version.id) await this.enqueue("benefit", c.benefit.id);
-    }
+    const matched = new Map(
+      (await this.db.selectFrom("policyBenefits").select(["id", "matchedVersionId"]).execute()).map((b) => [
+        b.id,
+        b.matchedVersionId,
+      ]),
+    );
+    for (const c of current)
+      if (matched.get(c.benefit.id) !== c.version.id) await this.enqueue("benefit", c.benefit.id);
     let processed = 0;
     for (;;) {
       const items = await this.db
