@@ -38,22 +38,22 @@ const INDUSTRY = ["A", "C", "E", "F", "G", "H", "I", "M"];
 function benefitRules(i: number, random: () => number): RuleCondition[] {
   const clause = `第${i + 1}条`;
   const pool: RuleCondition[] = [
-    { fact: "headcount", operator: "lessThanInclusive", value: 20 + Math.floor(random() * 300), clause },
-    { fact: "annualRevenue", operator: "greaterThanInclusive", value: Math.floor(random() * 8000), clause },
-    { fact: "sizeClass", operator: "in", value: SIZES.filter(() => random() < 0.5).concat("micro"), clause },
-    { fact: "taxCreditGrade", operator: "in", value: ["A", GRADES[1 + Math.floor(random() * 2)]!], clause },
+    { fact: "headcount", operator: "lessThanInclusive", value: 20 + Math.floor(random() * 200), clause },
+    { fact: "annualRevenue", operator: "greaterThanInclusive", value: Math.floor(random() * 15000), clause },
+    { fact: "sizeClass", operator: "in", value: [SIZES[Math.floor(random() * 4)]!], clause },
+    { fact: "taxCreditGrade", operator: "in", value: random() < 0.5 ? ["A"] : ["A", "B"], clause },
     {
       fact: "industryCode",
       operator: "startsWith",
       value: INDUSTRY[Math.floor(random() * INDUSTRY.length)]!,
       clause,
     },
-    { fact: "yearsSinceFounded", operator: "greaterThanInclusive", value: Math.floor(random() * 10), clause },
+    { fact: "yearsSinceFounded", operator: "greaterThanInclusive", value: Math.floor(random() * 15), clause },
     { fact: "districtCode", operator: "startsWith", value: `42${Math.floor(random() * 2)}`, clause },
-    { fact: "rdRatio", operator: "greaterThanInclusive", value: Math.floor(random() * 6), clause },
+    { fact: "rdRatio", operator: "greaterThanInclusive", value: Math.floor(random() * 8), clause },
   ];
   const chosen = new Map<string, RuleCondition>();
-  while (chosen.size < 3) {
+  while (chosen.size < 4) {
     const c = pool[Math.floor(random() * pool.length)]!;
     chosen.set(c.fact, c);
   }

@@ -878,17 +878,22 @@ export class PoliciesService {
           .values(grants)
           .onConflict((oc) => oc.columns(["accountId", "versionId"]).doNothing())
           .execute();
-      for (const p of inserted) {
-        const contact = await this.deps.directory.contact(p.accountId);
+      // One message per enterprise per run (a digest when several benefits are new).
+      const byAccount = new Map<number, string[]>();
+      for (const p of inserted)
+        byAccount.set(p.accountId, [...(byAccount.get(p.accountId) ?? []), p.message]);
+      for (const [accountId, list] of byAccount) {
+        const contact = await this.deps.directory.contact(accountId);
         if (!contact) continue;
-        const email = chunk.find((f) => f.accountId === p.accountId)?.profile as
-          EnterpriseProfile | undefined;
+        const stored = chunk.find((f) => f.accountId === accountId)?.profile.fields as
+          Record<string, { value: unknown }> | undefined;
+        const email = typeof stored?._email?.value === "string" ? stored._email.value : null;
+        const body =
+          list.length === 1
+            ? list[0]!
+            : `【楚云政务】贵单位有${list.length}项惠企政策可享受或已免申兑现，请登录企业服务专区查看。`;
         for (const channel of this.channels)
-          await channel.send(
-            { phone: contact.phone, email: email?.contactEmail ?? null },
-            "惠企政策提醒",
-            p.message,
-          );
+          await channel.send({ phone: contact.phone, email }, "惠企政策提醒", body);
       }
     }
   }
