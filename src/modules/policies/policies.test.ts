@@ -292,6 +292,36 @@ for (const engine of ENGINES) {
       assert.equal(profile.find((f) => f.name === "rdRatio")!.source, "unknown");
     });
 
+    it("serves the zone page: anonymous check without JS, the enterprise's explained matches with sources", async () => {
+      const anon = await t.app.inject({
+        method: "POST",
+        url: "/sites/www/enterprise/check",
+        payload: "sizeClass=small&newHires=2&headcount=-3",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      });
+      assert.equal(anon.statusCode, 400);
+      assert.match(anon.body, /从业人数不能为负数/);
+      assert.match(anon.body, /value="-3"/);
+      const ok = await t.app.inject({
+        method: "POST",
+        url: "/sites/www/enterprise/check",
+        payload: "sizeClass=small&newHires=2",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      });
+      assert.equal(ok.statusCode, 200);
+      assert.match(ok.body, /小微企业吸纳高校毕业生社会保险补贴/);
+      assert.match(ok.body, /第二条（小微企业）/);
+      const page = await t.app.inject({
+        url: "/sites/www/enterprise",
+        headers: { cookie: enterprise.cookie },
+      });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /的政策匹配/);
+      assert.match(page.body, /登记信息（数据共享）/);
+      assert.match(page.body, /企业填报/);
+      assert.match(page.body, /惠企政策兑现情况/);
+    });
+
     it("grants 免申即享 from registry data with an objection window, then starts the payment clock", async () => {
       const p = t.deps.policies;
       const wgfh = await byCode("RST-WGFH");
