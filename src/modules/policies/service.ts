@@ -813,6 +813,14 @@ export class PoliciesService {
         await trx
           .insertInto("policyMatches")
           .values(rows.slice(i, i + BATCH))
+          .onConflict((oc) =>
+            oc.columns(["accountId", "benefitId"]).doUpdateSet((eb) => ({
+              versionId: eb.ref("excluded.versionId"),
+              status: eb.ref("excluded.status"),
+              trace: eb.ref("excluded.trace"),
+              matchedAt: eb.ref("excluded.matchedAt"),
+            })),
+          )
           .execute();
     });
   }
