@@ -26,6 +26,9 @@
  *          SQLite and PostgreSQL (--pg, default the local test server) vs a bare Fastify POST, same run,
  *          one instance and start:cluster with 2 workers; then a --upload-rows N (default 100,000) CSV
  *          batch upload
+ *          SQLite and PostgreSQL (--pg, default the local test server) vs a bare Fastify POST, same run
+ *          --policies: instead, 惠企政策 matching of --policies-enterprises N (default 100,000) × 200 benefits
+ *            (time, peak memory) and the incremental re-match after one profile change (p95)
  *          --licences: instead, SD-JWT VC issuance/s, verification p50/p99, and the transparency log grown to
  *          --licences-leaves N (default 10,000,000; --quick 1,000,000): append rate and proof times vs SHA-256
  */
@@ -53,6 +56,7 @@ import { runWrk, type WrkResult } from "./wrk.ts";
 import { measureRegistration, measureUpload } from "./registration.ts";
 import { measureLicences } from "./licences.ts";
 import { measureStartCluster } from "./start-cluster.ts";
+import { measurePolicies } from "./policies.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -77,6 +81,8 @@ const { values: args } = parseArgs({
     "upload-rows": { type: "string" },
     licences: { type: "boolean", default: false },
     "licences-leaves": { type: "string" },
+    policies: { type: "boolean", default: false },
+    "policies-enterprises": { type: "string" },
     "exchange-calls": { type: "string" },
     "audit-records": { type: "string" },
     "soak-seconds": { type: "string" },
@@ -368,6 +374,21 @@ async function main(): Promise<void> {
           `consistency proof p50 ${ms(r.consistency.p50)} / p99 ${ms(r.consistency.p99)}`,
       );
     }
+    if (args.policies) {
+      const r = await measurePolicies({
+        enterprises: Number(args["policies-enterprises"] ?? (quick ? 10_000 : 100_000)),
+        benefits: 200,
+        changes: quick ? 20 : 100,
+        log,
+      });
+      report.push(
+        `Policies: ${fmt(r.enterprises)} enterprises × ${r.benefits} benefits matched in ${r.matchSeconds.toFixed(1)} s ` +
+          `(${fmt((r.enterprises * r.benefits) / r.matchSeconds)} evaluations/s; ${fmt(r.matches)} eligible/possible stored, ` +
+          `${fmt(r.pushes)} pushes); peak RSS ${fmt(r.peakRssMb)} MB, heap ${fmt(r.peakHeapMb)} MB; profiles loaded in ${r.loadSeconds.toFixed(1)} s`,
+        `Policies: incremental re-match after one profile change (queue sweep, ${r.rematch.count} changes): ` +
+          `p50 ${r.rematch.p50.toFixed(1)} ms, p95 ${r.rematch.p95.toFixed(1)} ms`,
+      );
+    }
     if (args.analytics) {
       const events = Number(args["analytics-events"] ?? (quick ? 1_000_000 : 10_000_000));
       const r = await measureAnalytics({ seconds: duration, connections, events, log });
@@ -380,7 +401,8 @@ async function main(): Promise<void> {
           ` = ${fmt(r.events / r.ingestSeconds)} views/s): p50 ${r.queryP50.toFixed(1)} ms, p95 ${r.queryP95.toFixed(1)} ms`,
       );
     }
-    const special = args.cluster || args.exchange || args.analytics || args.registration || args.licences;
+    const special =
+      args.cluster || args.exchange || args.analytics || args.registration || args.licences || args.policies;
     if (!special && !args["skip-import"]) {
       log(`[1/4] importing ${importLines} generated articles (JSON Lines, SQLite)…`);
       const r = await measureImport(importLines, dataDir);

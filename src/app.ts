@@ -72,6 +72,8 @@ import licenceHubRoutes from "./modules/licences/hub-routes.ts";
 import licencesAdminRoutes from "./modules/licences/admin-routes.tsx";
 import inspectionAdminRoutes from "./modules/inspection/admin-routes.tsx";
 import searchAdminRoutes from "./modules/search/admin-routes.tsx";
+import policiesApiRoutes from "./modules/policies/api-routes.ts";
+import policiesRoutes from "./modules/policies/routes.tsx";
 import { apiDocsRoutes } from "./modules/sites/api-docs.tsx";
 import { CITIZEN_COOKIE, currentCitizen } from "./modules/accounts/index.ts";
 import { renderConsoleForbidden, STAFF_COOKIE, staffOfRequest } from "./modules/staff/index.ts";
@@ -379,6 +381,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(formBuilderRoutes, { deps });
   await app.register(serviceApiRoutes, { deps });
   await app.register(inspectionAdminRoutes, { deps });
+  await app.register(policiesApiRoutes, { deps });
+  await app.register(policiesRoutes, { deps });
 
   return app;
 }

@@ -42,6 +42,12 @@ import { seedLicences } from "./modules/licences/seed.ts";
 import { AssessmentService, InspectionService } from "./modules/inspection/index.ts";
 import { LicenceConsents } from "./modules/licences/consents.ts";
 import { HallLicences } from "./modules/licences/hall-licences.ts";
+import {
+  AccountsDirectory,
+  HubEntityRegistry,
+  PoliciesService,
+  seedPolicies,
+} from "./modules/policies/index.ts";
 
 async function cookieSecretFor(config: Config, store: Db<Database>): Promise<string> {
   if (config.sessionSecret) return config.sessionSecret;
@@ -99,6 +105,12 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     chromiumPath: config.chromiumPath,
     targetBase: config.inspectionBaseUrl,
   });
+  const accounts = new AccountsService(
+    store,
+    audit,
+    cookieSecret,
+    config.oidc ? new OidcProvider(config.oidc) : null,
+  );
   const deps: AppDeps = {
     config,
     store,
@@ -144,14 +156,16 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     }),
     licences,
     licenceConsents,
-    accounts: new AccountsService(
-      store,
-      audit,
-      cookieSecret,
-      config.oidc ? new OidcProvider(config.oidc) : null,
-    ),
+    accounts,
     inspection,
     assessment: new AssessmentService(inspection, sites, inspectionSources, config.chromiumPath),
+    policies: new PoliciesService(store, audit, {
+      calendar: new PlatformWorkingDays(calendar),
+      registry: new HubEntityRegistry(new HallGateway(exchange, store)),
+      directory: new AccountsDirectory(accounts),
+      sms: new OutboxSmsSender(store.db, store.cipher),
+      serviceItemExists: async (code) => Boolean(await oneStop.catalogue.byCode(code)),
+    }),
     async close() {
       // Every accepted submission still queued is written before the database closes.
       await registration.close();
@@ -172,6 +186,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     await seedExchange(deps);
     await seedRegistration(deps);
     await seedLicences(deps);
+    await seedPolicies(deps);
   }
   await sites.refresh();
   return deps;

@@ -26,6 +26,7 @@ import type { DisclosureService } from "./modules/disclosure/service.ts";
 import type { LicencesService } from "./modules/licences/service.ts";
 import type { AssessmentService, InspectionService } from "./modules/inspection/index.ts";
 import type { LicenceConsents } from "./modules/licences/consents.ts";
+import type { PoliciesService } from "./modules/policies/service.ts";
 
 /** Everything the HTTP layer and the CLI share; tests build it the same way. */
 export interface AppDeps {
@@ -71,5 +72,7 @@ export interface AppDeps {
   assessment: AssessmentService;
   /** Holder consents to fetch a licence over the hub, the fetch log, member systems' issuer grants. */
   licenceConsents: LicenceConsents;
+  /** 惠企政策: benefits as versioned rules, enterprise profiles, matching, pushes, 免申即享. */
+  policies: PoliciesService;
   close(): Promise<void>;
 }

@@ -74,5 +74,12 @@ export function recurringJobs(deps: AppDeps): RecurringJob[] {
         await deps.inspection.runQueued(1);
       },
     },
+    {
+      // 惠企政策: re-match changed profiles and benefits (the queue), close 免申即享 objection windows.
+      name: "policies-rematch",
+      cron: "* * * * *",
+      intervalMs: 30_000,
+      run: () => deps.policies.sweep(),
+    },
   ];
 }

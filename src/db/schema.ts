@@ -40,6 +40,7 @@ import type { PhoneTables } from "../platform/phone/tables.ts";
 import type { SearchTables } from "../platform/search/tables.ts";
 
 import type { InspectionTables } from "../modules/inspection/tables.ts";
+import type { PoliciesTables } from "../modules/policies/tables.ts";
 
 /**
  * Every table the migrations create, as the intersection of what each owner declares beside itself
@@ -71,4 +72,5 @@ export type Database = SitesTables &
   FilesTables &
   PhoneTables &
   CalendarTables &
-  InspectionTables;
+  InspectionTables &
+  PoliciesTables;

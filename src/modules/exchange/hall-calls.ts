@@ -31,7 +31,17 @@ const HALL_GRANTS: { resource: string; fields: string[]; purpose: string; legalB
   },
   {
     resource: "FR-0001",
-    fields: ["creditCode", "name", "kind", "legalRepresentative", "foundedOn", "districtCode", "status"],
+    fields: [
+      "creditCode",
+      "name",
+      "kind",
+      "legalRepresentative",
+      "foundedOn",
+      "districtCode",
+      "status",
+      "registeredCapital",
+      "industryCode",
+    ],
     purpose: "经申请单位同意，办件受理时调取市场主体登记信息",
     legalBasis: "《优化营商环境条例》第三十七条",
   },

@@ -1,0 +1,20 @@
+import type { Config } from "../../config.ts";
+import type { AuditLog } from "../../platform/audit/audit-log.ts";
+import type { SessionStore } from "../../platform/auth/session-store.ts";
+import type { AccountsService } from "../accounts/index.ts";
+import type { ContentService } from "../content/index.ts";
+import type { SitesService } from "../sites/index.ts";
+import type { StaffService } from "../staff/index.ts";
+import type { PoliciesService } from "./service.ts";
+
+/** What the container gives this module's routes and seed (AppDeps satisfies it). */
+export interface PoliciesDeps {
+  accounts: AccountsService;
+  audit: AuditLog;
+  config: Config;
+  content: ContentService;
+  policies: PoliciesService;
+  sessions: SessionStore;
+  sites: SitesService;
+  staff: StaffService;
+}
