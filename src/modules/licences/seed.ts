@@ -75,7 +75,7 @@ export async function seedLicences(deps: LicencesDeps): Promise<void> {
       use: "住宅",
       area: "98.60",
       share: "单独所有",
-      licenceNo: "鄂（2026）江城市不动产权第 0000188 号",
+      licenceNo: "楚（2026）江城市不动产权第 0000188 号",
       issueDate: "2026-11-30",
     });
     const residence = await issue("11100000000013338W005", person.id, {

@@ -41,7 +41,7 @@ export const DEMO_POLICIES: DemoPolicy[] = [
   {
     site: "rst",
     title: "楚云省人力资源和社会保障厅关于进一步做好稳就业惠企工作的通知",
-    docNumber: "鄂人社发〔2026〕8号",
+    docNumber: "楚人社发〔2026〕18号",
     clauses: [
       "第一条 在本省依法登记、正常经营一年以上的企业，上年度未裁员或裁员率低于规定标准的，可享受失业保险稳岗返还，实行免申即享。",
       "第二条 小微企业招用毕业年度高校毕业生，签订一年以上劳动合同并缴纳社会保险的，给予社会保险补贴。",
@@ -106,7 +106,7 @@ export const DEMO_POLICIES: DemoPolicy[] = [
   {
     site: "scjg",
     title: "楚云省市场监督管理局关于优化企业开办服务的若干措施",
-    docNumber: "鄂市监发〔2026〕3号",
+    docNumber: "楚市监发〔2026〕13号",
     clauses: [
       "第一条 新开办企业（成立不满一年、登记状态为存续）免费刻制首套印章，由登记信息直接核定，免申即享。",
       "第二条 个体工商户转型为有限责任公司且成立不满一年的，给予一次性奖励。",
@@ -229,7 +229,7 @@ export const DEMO_POLICIES: DemoPolicy[] = [
   {
     site: "czt",
     title: "楚云省财政厅关于支持中小企业融资和参与政府采购的通知",
-    docNumber: "鄂财金发〔2026〕5号",
+    docNumber: "楚财金发〔2026〕5号",
     clauses: [
       "第一条 中小微企业纳税信用等级不为C、D级的，其流动资金贷款可获得财政贴息。",
       "第二条 政府采购项目预留份额专门面向中小微企业采购。",
@@ -273,7 +273,7 @@ export const DEMO_POLICIES: DemoPolicy[] = [
   {
     site: "jyt",
     title: "楚云省教育厅关于深化产教融合校企合作的实施意见",
-    docNumber: "鄂教职成〔2026〕2号",
+    docNumber: "楚教职成〔2026〕2号",
     clauses: ["第五条 从业人员50人以上、纳税信用良好的企业与职业院校共建实训基地的，给予建设补助。"],
     benefits: [
       {
@@ -295,7 +295,7 @@ export const DEMO_POLICIES: DemoPolicy[] = [
   {
     site: "zjt",
     title: "楚云省住房和城乡建设厅关于支持建筑业企业做大做强的若干措施",
-    docNumber: "鄂建文〔2026〕9号",
+    docNumber: "楚建文〔2026〕9号",
     clauses: ["第四条 注册资本1000万元以上的建筑业企业首次取得总承包一级资质的，给予一次性奖励。"],
     benefits: [
       {
