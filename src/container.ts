@@ -34,6 +34,7 @@ import { MailboxHandOff } from "./modules/assistant/handoff.ts";
 import { ExchangeService } from "./modules/exchange/service.ts";
 import { HallGateway } from "./modules/exchange/hall-calls.ts";
 import { seedExchange } from "./modules/exchange/seed.ts";
+import { FederationService, seedFederation } from "./modules/federation/index.ts";
 import { AnalyticsService } from "./modules/analytics/index.ts";
 import { RegistrationService } from "./modules/registration/service.ts";
 import { seedRegistration } from "./modules/registration/seed.ts";
@@ -87,6 +88,12 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     records: new HallGateway(exchange, store),
   });
   const registration = new RegistrationService(store, audit, { capacity: config.registrationQueueCapacity });
+  const accounts = new AccountsService(
+    store,
+    audit,
+    cookieSecret,
+    config.oidc ? new OidcProvider(config.oidc) : null,
+  );
   const deps: AppDeps = {
     config,
     store,
@@ -130,14 +137,11 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
       options: { chromiumPath: config.chromiumPath },
     }),
     licences: new LicencesService(store, audit, config.publicBaseUrl),
-    accounts: new AccountsService(
-      store,
-      audit,
-      cookieSecret,
-      config.oidc ? new OidcProvider(config.oidc) : null,
-    ),
+    accounts,
+    federation: new FederationService(store, audit, exchange, oneStop, accounts, config.federation),
     async close() {
       // Every accepted submission still queued is written before the database closes.
+      await deps.federation.idle();
       await registration.close();
       await analytics.close();
       await bus.close();
@@ -151,6 +155,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     await seedExchange(deps);
     await seedRegistration(deps);
     await seedLicences(deps);
+    await seedFederation(deps);
   }
   await sites.refresh();
   return deps;

@@ -56,5 +56,12 @@ export function recurringJobs(deps: AppDeps): RecurringJob[] {
         await deps.licences.publishTreeHead();
       },
     },
+    {
+      // 跨省通办: import configured peers, pull their items, report status changes, deliver the outbox.
+      name: "federation-outbox",
+      cron: "* * * * *",
+      intervalMs: deps.config.federation.pollMs,
+      run: () => deps.federation.tick(),
+    },
   ];
 }

@@ -8,6 +8,7 @@ import type { ContentTables } from "../modules/content/tables.ts";
 
 import type { ExchangeTables } from "../modules/exchange/tables.ts";
 import type { LicencesTables } from "../modules/licences/tables.ts";
+import type { FederationTables } from "../modules/federation/tables.ts";
 
 import type { DisclosureTables } from "../modules/disclosure/tables.ts";
 
@@ -68,4 +69,5 @@ export type Database = SitesTables &
   KvTables &
   FilesTables &
   PhoneTables &
-  CalendarTables;
+  CalendarTables &
+  FederationTables;

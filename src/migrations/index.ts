@@ -20,6 +20,7 @@ import { registration } from "./0017_registration.ts";
 import { disclosure } from "./0018_disclosure.ts";
 import { licences } from "./0019_licences.ts";
 import { searchQuality } from "./0020_search_quality.ts";
+import { federation } from "./0022_federation.ts";
 
 /** One ordered timeline: names sort in the order they run. Each runs on SQLite and PostgreSQL. */
 export const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -43,4 +44,5 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   "0018_disclosure": disclosure,
   "0019_licences": licences,
   "0020_search_quality": searchQuality,
+  "0022_federation": federation,
 };

@@ -42,6 +42,7 @@ export const ADMIN_NAV: AdminNavEntry[] = [
   { href: "/admin/analytics", name: "访问统计", roles: ["site_admin", "editor", "reviewer"] },
   { href: "/admin/registration", name: "应急登记", roles: [], operatorOnly: true },
   { href: "/admin/licences", name: "电子证照", roles: ["handler", "data_officer"] },
+  { href: "/admin/federation", name: "跨省通办", roles: [], operatorOnly: true },
 ];
 
 /** Whether a staff member may use a console navigation entry (see AdminNavEntry). */

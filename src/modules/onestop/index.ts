@@ -18,3 +18,8 @@ export {
   type RawInput,
 } from "./forms.ts";
 export { FormFields } from "./views/form-fields.tsx";
+/** Federation (跨省通办) files applications from peers and reports their status back. */
+export type { OneStopService } from "./service.ts";
+export type { ServiceItem } from "./catalogue.ts";
+export type { Guide } from "./guide.ts";
+export { ACTION_LABELS, STATUS_LABELS, type Application } from "./application-model.ts";
