@@ -378,7 +378,7 @@ export class FederationService {
       purposeCase: `catalogue-${chinaDate()}`,
       payload: {},
     });
-    if (answer.status !== 200) throw new Error(`catalogue refused: ${answer.status}`);
+    if (answer.status !== 200) throw new Error(`catalogue refused: ${errorText(answer)}`);
     const items = (answer.json as { items?: unknown }).items;
     if (!Array.isArray(items)) throw new Error("catalogue answer without items");
     const now = nowIso();
