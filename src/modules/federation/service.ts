@@ -244,11 +244,13 @@ export class FederationService {
     }
     let jws: string;
     try {
-      const response = await this.fetcher(url.toString(), {
-        signal: AbortSignal.timeout(this.settings.timeoutMs),
-      });
-      const body = (await response.json()) as { jws?: unknown };
-      if (!response.ok || typeof body.jws !== "string") throw new Error(`HTTP ${response.status}`);
+      const body = (await this.withTimeout(async (signal) => {
+        const response = await this.fetcher(url.toString(), { signal });
+        const json = (await response.json()) as { jws?: unknown };
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        return json;
+      })) as { jws?: unknown };
+      if (typeof body.jws !== "string") throw new Error("no jws");
       jws = body.jws;
     } catch (error) {
       throw new Invalid(
@@ -793,13 +795,15 @@ export class FederationService {
     let response: Response;
     let text: string;
     try {
-      response = await this.fetcher(signed.url, {
-        method: "POST",
-        headers: signed.headers,
-        body: signed.body,
-        signal: AbortSignal.timeout(this.settings.timeoutMs),
-      });
-      text = await response.text();
+      ({ response, text } = await this.withTimeout(async (signal) => {
+        const r = await this.fetcher(signed.url, {
+          method: "POST",
+          headers: signed.headers,
+          body: signed.body,
+          signal,
+        });
+        return { response: r, text: await r.text() };
+      }));
     } catch (error) {
       const name = (error as Error).name;
       throw new Error(
@@ -824,6 +828,29 @@ export class FederationService {
     }
     if (typeof json !== "object" || json === null) throw new Error("对方应答不是 JSON 对象");
     return { status: response.status, json: json as Record<string, unknown> };
+  }
+
+  /**
+   * Runs a peer call with the time-out, rejecting with a TimeoutError when it passes even if the
+   * fetch ignores its signal. The timer is a normal (ref'd) one, cleared when the call settles:
+   * AbortSignal.timeout's timer does not keep the process alive, so a one-shot worker (a CLI tick)
+   * waiting on a peer that never answers would exit with the message still claimed.
+   */
+  private async withTimeout<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        const reason = new DOMException("peer did not answer in time", "TimeoutError");
+        controller.abort(reason);
+        reject(reason);
+      }, this.settings.timeoutMs);
+    });
+    try {
+      return await Promise.race([run(controller.signal), timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   // ---- operator console ------------------------------------------------------------------------
