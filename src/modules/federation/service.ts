@@ -951,7 +951,7 @@ export class FederationService {
     const context = { keyId: "", purpose: null as null | { caseNo: string; basis: string } };
     let peer: Peer | undefined;
     let envelope: Envelope | null = null;
-    let status = 200;
+    let status: number;
     let body: unknown;
     try {
       await this.exchange.verifyCall(
