@@ -11,6 +11,8 @@ import { fileURLToPath } from "node:url";
  * 跨省通办 item. Prints their addresses; Ctrl-C stops both. FEDERATION_DEMO_DIR keeps the data.
  */
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
+/** Every platform process started here, stopped when the demo fails or ends (no orphans). */
+const started = new Set<ChildProcess>();
 
 export interface Province {
   id: string;
@@ -61,6 +63,8 @@ export async function startProvince(
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  started.add(child);
+  child.once("exit", () => started.delete(child));
   child.stdout?.on("data", (d: Buffer) => output(`[${p.id}] ${d.toString().trimEnd()}`));
   child.stderr?.on("data", (d: Buffer) => output(`[${p.id}] ${d.toString().trimEnd()}`));
   const deadline = Date.now() + 240_000;
@@ -139,6 +143,7 @@ async function main(): Promise<void> {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   main().catch((error: unknown) => {
     console.error(error);
+    for (const child of started) child.kill("SIGKILL");
     process.exit(1);
   });
 }
