@@ -31,6 +31,9 @@
  *            (time, peak memory) and the incremental re-match after one profile change (p95)
  *          --licences: instead, SD-JWT VC issuance/s, verification p50/p99, and the transparency log grown to
  *          --licences-leaves N (default 10,000,000; --quick 1,000,000): append rate and proof times vs SHA-256
+ *          --federation: instead, 跨省通办 between two in-process platforms on loopback: forwarding latency
+ *          B→A→B p50/p99 (--federation-forwards N, default 200) and outbox messages/s draining a backlog
+ *          (--federation-backlog N, default 500)
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
@@ -57,6 +60,7 @@ import { measureRegistration, measureUpload } from "./registration.ts";
 import { measureLicences } from "./licences.ts";
 import { measureStartCluster } from "./start-cluster.ts";
 import { measurePolicies } from "./policies.ts";
+import { measureFederation } from "./federation.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -88,6 +92,9 @@ const { values: args } = parseArgs({
     "soak-seconds": { type: "string" },
     redis: { type: "string", default: "redis://127.0.0.1:6379" },
     "workers-only": { type: "boolean", default: false },
+    federation: { type: "boolean", default: false },
+    "federation-forwards": { type: "string" },
+    "federation-backlog": { type: "string" },
   },
 });
 
@@ -401,8 +408,28 @@ async function main(): Promise<void> {
           ` = ${fmt(r.events / r.ingestSeconds)} views/s): p50 ${r.queryP50.toFixed(1)} ms, p95 ${r.queryP95.toFixed(1)} ms`,
       );
     }
+    if (args.federation) {
+      const r = await measureFederation({
+        forwards: Number(args["federation-forwards"] ?? (quick ? 50 : 200)),
+        backlog: Number(args["federation-backlog"] ?? (quick ? 100 : 500)),
+        log,
+      });
+      report.push(
+        `Federation (跨省通办, loopback HTTP, SQLite): forwarding B→A→B p50 ${r.latency.p50.toFixed(1)} ms / ` +
+          `p99 ${r.latency.p99.toFixed(1)} ms (${r.forwarded} applications one at a time, each a signed message ` +
+          `with a PDF, an application created on A, a signed answer checked on B)`,
+        `Federation outbox: a backlog of ${fmt(r.backlog)} messages drained in ${r.drainSeconds.toFixed(1)} s = ` +
+          `${fmt(r.messagesPerSecond, 1)} messages/s (one peer, in order)`,
+      );
+    }
     const special =
-      args.cluster || args.exchange || args.analytics || args.registration || args.licences || args.policies;
+      args.cluster ||
+      args.exchange ||
+      args.analytics ||
+      args.registration ||
+      args.licences ||
+      args.policies ||
+      args.federation;
     if (!special && !args["skip-import"]) {
       log(`[1/4] importing ${importLines} generated articles (JSON Lines, SQLite)…`);
       const r = await measureImport(importLines, dataDir);

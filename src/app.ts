@@ -60,6 +60,9 @@ import assistantRoutes from "./modules/assistant/routes.tsx";
 import exchangeRoutes from "./modules/exchange/routes.tsx";
 import exchangeGatewayRoutes from "./modules/exchange/gateway-routes.ts";
 import exchangeAdminRoutes from "./modules/exchange/admin-routes.tsx";
+import federationRoutes from "./modules/federation/routes.tsx";
+import federationApiRoutes from "./modules/federation/api-routes.ts";
+import federationAdminRoutes from "./modules/federation/admin-routes.tsx";
 import analyticsRoutes from "./modules/analytics/routes.tsx";
 import analyticsAdminRoutes from "./modules/analytics/admin-routes.tsx";
 import registrationApiRoutes from "./modules/registration/api-routes.ts";
@@ -383,6 +386,9 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(inspectionAdminRoutes, { deps });
   await app.register(policiesApiRoutes, { deps });
   await app.register(policiesRoutes, { deps });
+  await app.register(federationRoutes, { deps });
+  await app.register(federationApiRoutes, { deps });
+  await app.register(federationAdminRoutes, { deps });
 
   return app;
 }

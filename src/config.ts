@@ -77,6 +77,8 @@ export interface Config {
   dataIndexKey: string | null;
   /** CHUYUN_DATA_KEY_FILE: a JSON key file instead of the two variables above. */
   dataKeyFile: string | null;
+  /** 跨省通办 (federation between platforms): see federationSettings. */
+  federation: FederationSettings;
 }
 
 function flag(value: string | undefined, fallback: boolean): boolean {
@@ -134,6 +136,51 @@ function oidcSettings(env: NodeJS.ProcessEnv): OidcSettings | null {
   };
 }
 
+/**
+ * 跨省通办: this platform's federation id (FEDERATION_ID, e.g. hubei), its display name, the address
+ * peers reach it at (FEDERATION_BASE_URL, default PUBLIC_BASE_URL), peers to import from their signed
+ * metadata at startup (FEDERATION_PEERS "hunan=http://…,…", trust on first import), the outbox's
+ * largest backoff (FEDERATION_RETRY_MAX_SECONDS), the peer time-out (FEDERATION_TIMEOUT_MS) and how
+ * often the outbox worker runs (FEDERATION_POLL_MS).
+ */
+function federationSettings(env: NodeJS.ProcessEnv, publicBaseUrl: string): FederationSettings {
+  const id = (env.FEDERATION_ID ?? "chuyun").trim().toLowerCase();
+  if (!/^[a-z][a-z0-9-]{1,30}$/.test(id))
+    throw new Error(`FEDERATION_ID must be a short lower-case id such as hubei, got "${id}"`);
+  const peers = (env.FEDERATION_PEERS ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const [code, url] = entry.split("=");
+      if (!code || !url) throw new Error(`FEDERATION_PEERS entries are code=url, got "${entry}"`);
+      return { code: code.trim().toLowerCase(), baseUrl: absoluteUrl("FEDERATION_PEERS", url.trim()).origin };
+    });
+  const number = (value: string | undefined, fallback: number, min: number) =>
+    Math.max(min, Number(value ?? fallback) || fallback);
+  return {
+    id,
+    name: env.FEDERATION_NAME?.trim() || id,
+    baseUrl: env.FEDERATION_BASE_URL?.trim()
+      ? absoluteUrl("FEDERATION_BASE_URL", env.FEDERATION_BASE_URL.trim()).origin
+      : publicBaseUrl,
+    peers,
+    retryMaxSeconds: number(env.FEDERATION_RETRY_MAX_SECONDS, 600, 1),
+    timeoutMs: number(env.FEDERATION_TIMEOUT_MS, 10_000, 100),
+    pollMs: number(env.FEDERATION_POLL_MS, 2000, 50),
+  };
+}
+
+export interface FederationSettings {
+  id: string;
+  name: string;
+  baseUrl: string;
+  peers: { code: string; baseUrl: string }[];
+  retryMaxSeconds: number;
+  timeoutMs: number;
+  pollMs: number;
+}
+
 /** An http(s) origin without a trailing slash (a path would be ignored: sites are served at host roots). */
 function publicBase(value: string): string {
   let url: URL;
@@ -189,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dataIndexKey: env.CHUYUN_DATA_INDEX_KEY?.trim() || null,
     dataKeyFile: env.CHUYUN_DATA_KEY_FILE?.trim() ? resolve(env.CHUYUN_DATA_KEY_FILE.trim()) : null,
     inspectionBaseUrl: inspectionBase(env, port),
+    federation: federationSettings(env, publicBaseUrl),
     ...overrides,
   };
 }

@@ -34,6 +34,7 @@ import { MailboxHandOff } from "./modules/assistant/handoff.ts";
 import { ExchangeService } from "./modules/exchange/service.ts";
 import { HallGateway, HALL_MEMBER } from "./modules/exchange/hall-calls.ts";
 import { seedExchange } from "./modules/exchange/seed.ts";
+import { FederationService, seedFederation } from "./modules/federation/index.ts";
 import { AnalyticsService } from "./modules/analytics/index.ts";
 import { RegistrationService } from "./modules/registration/service.ts";
 import { seedRegistration } from "./modules/registration/seed.ts";
@@ -166,8 +167,10 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
       sms: new OutboxSmsSender(store.db, store.cipher),
       serviceItemExists: async (code) => Boolean(await oneStop.catalogue.byCode(code)),
     }),
+    federation: new FederationService(store, audit, exchange, oneStop, accounts, config.federation),
     async close() {
       // Every accepted submission still queued is written before the database closes.
+      await deps.federation.idle();
       await registration.close();
       await analytics.close();
       await bus.close();
@@ -187,6 +190,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     await seedRegistration(deps);
     await seedLicences(deps);
     await seedPolicies(deps);
+    await seedFederation(deps);
   }
   await sites.refresh();
   return deps;

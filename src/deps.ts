@@ -20,6 +20,7 @@ import type { Redis } from "ioredis";
 import type { InvalidationBus } from "./platform/cache/invalidation-bus.ts";
 import type { AssistantService } from "./modules/assistant/service.ts";
 import type { ExchangeService } from "./modules/exchange/service.ts";
+import type { FederationService } from "./modules/federation/index.ts";
 import type { AnalyticsService } from "./modules/analytics/index.ts";
 import type { RegistrationService } from "./modules/registration/service.ts";
 import type { DisclosureService } from "./modules/disclosure/service.ts";
@@ -74,5 +75,7 @@ export interface AppDeps {
   licenceConsents: LicenceConsents;
   /** 惠企政策: benefits as versioned rules, enterprise profiles, matching, pushes, 免申即享. */
   policies: PoliciesService;
+  /** 跨省通办: trusted peer platforms, federated items, the signed outbox and inbox. */
+  federation: FederationService;
   close(): Promise<void>;
 }

@@ -81,5 +81,12 @@ export function recurringJobs(deps: AppDeps): RecurringJob[] {
       intervalMs: 30_000,
       run: () => deps.policies.sweep(),
     },
+    {
+      // 跨省通办: import configured peers, pull their items, report status changes, deliver the outbox.
+      name: "federation-outbox",
+      cron: "* * * * *",
+      intervalMs: deps.config.federation.pollMs,
+      run: () => deps.federation.tick(),
+    },
   ];
 }

@@ -8,6 +8,7 @@ import type { ContentTables } from "../modules/content/tables.ts";
 
 import type { ExchangeTables } from "../modules/exchange/tables.ts";
 import type { LicencesTables } from "../modules/licences/tables.ts";
+import type { FederationTables } from "../modules/federation/tables.ts";
 
 import type { DisclosureTables } from "../modules/disclosure/tables.ts";
 
@@ -73,4 +74,5 @@ export type Database = SitesTables &
   PhoneTables &
   CalendarTables &
   InspectionTables &
-  PoliciesTables;
+  PoliciesTables &
+  FederationTables;

@@ -21,6 +21,7 @@ import { disclosure } from "./0018_disclosure.ts";
 import { licences } from "./0019_licences.ts";
 import { searchQuality } from "./0020_search_quality.ts";
 import { policies } from "./0021_policies.ts";
+import { federation } from "./0022_federation.ts";
 import { inspection } from "./0023_inspection.ts";
 import { analyticsEngagement } from "./0024_analytics_engagement.ts";
 import { registrationBatches } from "./0025_registration_batches.ts";
@@ -50,6 +51,7 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   "0019_licences": licences,
   "0020_search_quality": searchQuality,
   "0021_policies": policies,
+  "0022_federation": federation,
   "0023_inspection": inspection,
   "0024_analytics_engagement": analyticsEngagement,
   "0025_registration_batches": registrationBatches,

@@ -66,6 +66,8 @@ export const SEALED_FIELDS: SealedField[] = [
   },
   { table: "registration_records", column: "phone", property: "phone" },
   { table: "registration_records", column: "person_name", property: "personName" },
+  { table: "federation_applications", column: "data", property: "data" },
+  { table: "federation_outbox", column: "payload", property: "payload" },
   {
     table: "sms_outbox",
     column: "phone",

@@ -12,6 +12,14 @@ export {
 export { acceptRawBodies, incomingCall, sendAnswer } from "./gateway-kit.ts";
 export { refusal } from "./errors.ts";
 export { seedExchange, DEMO_CONSUMER_FILE, type DemoCredentials } from "./seed.ts";
-export { signedCall, signedQuery, type MemberCredentials, type SignedCall } from "./client.ts";
+export {
+  answerProblem,
+  signedAnswer,
+  signedCall,
+  signedQuery,
+  signedRequest,
+  type MemberCredentials,
+  type SignedCall,
+} from "./client.ts";
 export type { Resource } from "./catalogue.ts";
 export { HallGateway, HALL_MEMBER, type HallFetch } from "./hall-calls.ts";

@@ -742,6 +742,35 @@ export class ExchangeService {
     context: CallContext,
   ): Promise<SignedCaller> {
     let member: MemberRow | undefined;
+    const { keyId, purpose } = await this.verifyCall(call, context, async (keyId) => {
+      member = await this.memberByKeyId(keyId);
+      if (!member) return null;
+      context.member = member.code;
+      if (member.status !== "active") throw refusal("member_revoked", member.code);
+      let key = this.parsedKeys.get(member.publicJwk);
+      if (!key) {
+        const jwk = JSON.parse(member.publicJwk) as object;
+        key = member.alg === SM2_ALG ? Sm2PublicKey.fromJwk(jwk) : publicKeyFromJwk(jwk);
+        if (this.parsedKeys.size > 10_000) this.parsedKeys.clear();
+        this.parsedKeys.set(member.publicJwk, key);
+      }
+      return key;
+    });
+    return { member: this.toMember(member!), purpose, keyId };
+  }
+
+  /**
+   * The exchange protocol's checks on a signed call, in order: the RFC 9421 signature (components,
+   * created window, the signer's key from `keyFor`), body size, Content-Digest, Exchange-Purpose, and
+   * the nonce (claimed once: a replay is refused). Fills `context` as far as it got; throws refusals.
+   * The gateway and federation both receive through it.
+   */
+  async verifyCall(
+    call: IncomingCall & { headers: Record<string, string | string[]> },
+    context: { keyId: string; purpose: Purpose | null },
+    keyFor: (keyId: string) => Promise<KeyObject | Sm2PublicKey | null>,
+    maxBytes = MAX_QUERY_BYTES,
+  ): Promise<{ keyId: string; purpose: Purpose }> {
     const message: SignableMessage = { method: call.method, url: call.url, headers: call.headers };
     let verified;
     try {
@@ -749,20 +778,7 @@ export class ExchangeService {
         required: REQUIRED_COMPONENTS,
         requiredParams: REQUIRED_PARAMS,
         maxSkewSeconds: MAX_SKEW_SECONDS,
-        keyFor: async (keyId) => {
-          member = await this.memberByKeyId(keyId);
-          if (!member) return null;
-          context.member = member.code;
-          if (member.status !== "active") throw refusal("member_revoked", member.code);
-          let key = this.parsedKeys.get(member.publicJwk);
-          if (!key) {
-            const jwk = JSON.parse(member.publicJwk) as object;
-            key = member.alg === SM2_ALG ? Sm2PublicKey.fromJwk(jwk) : publicKeyFromJwk(jwk);
-            if (this.parsedKeys.size > 10_000) this.parsedKeys.clear();
-            this.parsedKeys.set(member.publicJwk, key);
-          }
-          return key;
-        },
+        keyFor,
       });
     } catch (error) {
       if (error instanceof SignatureError) {
@@ -772,9 +788,8 @@ export class ExchangeService {
       throw error;
     }
     context.keyId = verified.keyId;
-    const caller = member!;
-    if (call.body.length > MAX_QUERY_BYTES)
-      throw refusal("body_too_large", `最多 ${MAX_QUERY_BYTES / 1024} KB`);
+    if (call.body.length > maxBytes)
+      throw refusal("body_too_large", `最多 ${Math.round(maxBytes / 1024)} KB`);
     const digest = single(call.headers["content-digest"]);
     if (!digest) throw refusal("digest_missing");
     const matches = contentDigestMatches(digest, call.body);
@@ -783,7 +798,7 @@ export class ExchangeService {
     const purpose = parsePurpose(single(call.headers["exchange-purpose"]));
     context.purpose = purpose;
     await this.claimNonce(verified.keyId, verified.nonce!);
-    return { member: this.toMember(caller), purpose, keyId: verified.keyId };
+    return { keyId: verified.keyId, purpose };
   }
 
   /**

@@ -25,3 +25,7 @@ export {
   type ItemFunnelCounts,
   type OneStopFunnelTables,
 } from "./funnel.ts";
+/** Federation (跨省通办) files applications from peers and reports their status back. */
+export type { ServiceItem } from "./catalogue.ts";
+export type { Guide } from "./guide.ts";
+export { ACTION_LABELS, STATUS_LABELS, type Application } from "./application-model.ts";

@@ -1,0 +1,91 @@
+import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import { Type } from "typebox";
+import { errorResponses, EXCHANGE_API, PUBLIC_API } from "../../platform/http/api-schema.ts";
+import type { FederationDeps } from "./deps.ts";
+import { MAX_MESSAGE_BYTES, MESSAGES_PATH, METADATA_PATH } from "./service.ts";
+
+/**
+ * The federation protocol (跨省通办): the signed metadata document, and the one endpoint peers send
+ * messages to. The body is kept as raw bytes (its Content-Digest is checked against exactly what was
+ * sent), so this plugin replaces the JSON parser with a byte parser, as the exchange gateway does.
+ */
+const federationApiRoutes: FastifyPluginAsyncTypebox<{ deps: FederationDeps }> = async (app, { deps }) => {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    "*",
+    { parseAs: "buffer", bodyLimit: MAX_MESSAGE_BYTES + 1024 },
+    (_r, body, done) => done(null, body),
+  );
+
+  app.get(
+    METADATA_PATH,
+    {
+      schema: {
+        operationId: "federationMetadata",
+        ...PUBLIC_API,
+        tags: ["跨省通办"],
+        summary: "本平台的跨省通办元数据（签名文档）",
+        description:
+          "`jws` 为 JWS Compact（EdDSA），由文档中列出的公钥签名；内容含平台标识 federationId、名称、地址、公钥（kid 为 RFC 7638 指纹）和开放的跨省通办事项编码。对方平台导入时应与本平台运维人员核对公钥指纹。",
+        response: {
+          200: Type.Object({
+            jws: Type.String(),
+            document: Type.Object({
+              typ: Type.String(),
+              federationId: Type.String(),
+              name: Type.String(),
+              baseUrl: Type.String(),
+              key: Type.Record(Type.String(), Type.Unknown()),
+              offers: Type.Array(Type.String()),
+              iat: Type.Number(),
+            }),
+          }),
+        },
+      },
+    },
+    async () => {
+      const { jws, document } = await deps.federation.metadata();
+      return { jws, document: { ...document, key: { ...document.key } } };
+    },
+  );
+
+  app.post(
+    MESSAGES_PATH,
+    {
+      config: { rateLimit: { max: 6000, timeWindow: "1 minute" } },
+      schema: {
+        operationId: "federationMessage",
+        ...EXCHANGE_API,
+        tags: ["跨省通办"],
+        summary: "接收对方平台的跨省通办消息（签名调用）",
+        description: [
+          '请求体 `{"kind", "idempotencyKey", "from", "payload"}`，kind 为 catalogue、application.submit 或 application.status；',
+          "签名方式与数据共享交换网关相同（RFC 9421 ed25519，覆盖 @method @target-uri content-digest exchange-purpose，参数 created keyid nonce；",
+          "Exchange-Purpose 的 case 为办件编号）。签名密钥须属于已信任的跨省平台；nonce 不得重复；",
+          "同一 idempotencyKey 的重试得到第一次的应答，不会重复建立办件或状态。应答由本平台签名（覆盖 @status content-digest）。",
+        ].join(""),
+        response: {
+          200: Type.Record(Type.String(), Type.Unknown()),
+          ...errorResponses(400, 401, 403, 404, 409, 413),
+        },
+      },
+    },
+    async (request, reply) => {
+      const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const answer = await deps.federation.receive({
+        method: request.method,
+        url: `${request.protocol}://${request.host}${request.url}`,
+        headers: request.headers,
+        body: raw,
+      });
+      // Sent as the exact bytes that were digested and signed (the typed reply is bypassed).
+      const untyped = reply as unknown as {
+        status(code: number): { headers(h: object): { send(body: string): void } };
+      };
+      untyped.status(answer.status).headers(answer.headers).send(answer.body);
+      return reply;
+    },
+  );
+};
+
+export default federationApiRoutes;
