@@ -74,6 +74,7 @@ import inspectionAdminRoutes from "./modules/inspection/admin-routes.tsx";
 import searchAdminRoutes from "./modules/search/admin-routes.tsx";
 import policiesApiRoutes from "./modules/policies/api-routes.ts";
 import policiesRoutes from "./modules/policies/routes.tsx";
+import policiesAdminRoutes from "./modules/policies/admin-routes.tsx";
 import { apiDocsRoutes } from "./modules/sites/api-docs.tsx";
 import { CITIZEN_COOKIE, currentCitizen } from "./modules/accounts/index.ts";
 import { renderConsoleForbidden, STAFF_COOKIE, staffOfRequest } from "./modules/staff/index.ts";
@@ -383,6 +384,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(inspectionAdminRoutes, { deps });
   await app.register(policiesApiRoutes, { deps });
   await app.register(policiesRoutes, { deps });
+  await app.register(policiesAdminRoutes, { deps });
 
   return app;
 }

@@ -46,6 +46,7 @@ export const ADMIN_NAV: AdminNavEntry[] = [
   { href: "/admin/registration-notices", name: "风险提示", roles: [] },
   { href: "/admin/inspection", name: "网站巡检", roles: ["site_admin"] },
   { href: "/admin/analytics/demand", name: "需求台", roles: ["site_admin", "editor", "reviewer"] },
+  { href: "/admin/policies", name: "惠企政策", roles: ["editor", "site_admin"] },
 ];
 
 /** Whether a staff member may use a console navigation entry (see AdminNavEntry). */
