@@ -186,6 +186,55 @@ for (const engine of ENGINES) {
       assert.equal(audit.rows[0]?.targetId, String(grant.id));
     });
 
+    it("decides objections: uphold starts the payment clock, withdraw withdraws (audited)", async () => {
+      // Two accounts on the first version (the payment test used the second), so no grant repeats.
+      const accounts = await t.deps.store.db
+        .selectFrom("accounts")
+        .select("id")
+        .orderBy("id")
+        .limit(2)
+        .execute();
+      assert.equal(accounts.length, 2);
+      const v = (await t.deps.policies.versions(benefitId)).find((x) => x.version === 1);
+      const objected = async (accountId: number) =>
+        (
+          await t.deps.store.db
+            .insertInto("policyGrants")
+            .values({
+              accountId,
+              benefitId,
+              versionId: v!.id,
+              status: "objected",
+              noticedAt: "2026-11-01T00:00:00.000Z",
+              objectionUntil: "2026-11-08T00:00:00.000Z",
+              grantedAt: null,
+              payDue: null,
+              paidAt: null,
+              objection: "我单位从业人数登记有误",
+            })
+            .returning("id")
+            .executeTakeFirstOrThrow()
+        ).id;
+      const keep = await objected(accounts[0]!.id);
+      const drop = await objected(accounts[1]!.id);
+      const list = await editor.get("/admin/policies/grants?status=objected");
+      assert.match(list.body, /企业有异议<\/td><td>我单位从业人数登记有误/);
+      assert.match(list.body, new RegExp(`/admin/policies/grants/${keep}/uphold`));
+      assert.equal((await editor.post(`/admin/policies/grants/${keep}/uphold`)).statusCode, 303);
+      assert.equal((await editor.post(`/admin/policies/grants/${drop}/withdraw`)).statusCode, 303);
+      const kept = await t.deps.policies.grant(keep);
+      assert.equal(kept.status, "granted");
+      assert.ok(kept.payDue && kept.payDue > new Date(Date.now() + 60 * 86_400_000).toISOString());
+      assert.equal((await t.deps.policies.grant(drop)).status, "withdrawn");
+      const again = await editor.post(`/admin/policies/grants/${drop}/uphold`);
+      assert.equal(again.statusCode, 400);
+      assert.match(again.body, /只有企业提出异议的记录可以作出处理决定/);
+      const audit = await t.deps.audit.list(1, 5, { actor: "rst_editor", action: "policy.grant." });
+      const actions = audit.rows.map((r) => `${r.action}:${r.targetId}`);
+      assert.ok(actions.includes(`policy.grant.uphold:${keep}`), actions.join(","));
+      assert.ok(actions.includes(`policy.grant.withdraw:${drop}`));
+    });
+
     it("answers the console 403 page to a role without rights and to another department", async () => {
       const reviewer = await StaffSession.login(t.app, "rst_reviewer");
       const res = await reviewer.get("/admin/policies");

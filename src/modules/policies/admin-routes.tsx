@@ -297,7 +297,7 @@ const policiesAdminRoutes: FastifyPluginAsyncTypebox<{ deps: PoliciesDeps }> = a
         pageSize={PAGE_SIZE}
         total={total}
         status={filter}
-        notice={q.done === "paid" ? "已登记拨付（已记入审计日志）。" : undefined}
+        notice={q.done && Object.hasOwn(DONE, q.done) ? DONE[q.done] : undefined}
         errors={errors}
       />,
       status,
@@ -308,10 +308,21 @@ const policiesAdminRoutes: FastifyPluginAsyncTypebox<{ deps: PoliciesDeps }> = a
     grantsPage(request, reply),
   );
 
+  const GrantActionParams = Type.Object({
+    id: Type.String({ maxLength: 20 }),
+    action: Type.Union([Type.Literal("paid"), Type.Literal("uphold"), Type.Literal("withdraw")]),
+  });
+  const DONE: Record<string, string> = {
+    paid: "已登记拨付（已记入审计日志）。",
+    uphold: "已维持兑现，60个工作日拨付期限开始计算（已记入审计日志）。",
+    withdraw: "已撤销兑现（已记入审计日志）。",
+  };
+
   app.post(
-    "/admin/policies/grants/:id/paid",
-    { schema: { hide: true, params: IdParams, body: FormBody } },
+    "/admin/policies/grants/:id/:action",
+    { schema: { hide: true, params: GrantActionParams, body: FormBody } },
     async (request, reply) => {
+      const { action } = request.params;
       const id = idParam(request.params.id);
       if (id === null) throw notFound();
       const grant = await policies.grant(id);
@@ -319,8 +330,11 @@ const policiesAdminRoutes: FastifyPluginAsyncTypebox<{ deps: PoliciesDeps }> = a
       if (mine && !mine.includes(grant.department)) throw forbidden("您只能处理本部门（网站）的惠企政策兑现");
       return handleForm({
         parse: () => grant.id,
-        run: (grantId) => policies.markPaid(grantId, request.staff.staff.username),
-        onSuccess: () => reply.redirect("/admin/policies/grants?done=paid", 303),
+        run: (grantId) =>
+          action === "paid"
+            ? policies.markPaid(grantId, request.staff.staff.username)
+            : policies.decideObjection(grantId, action, request.staff.staff.username),
+        onSuccess: () => reply.redirect(`/admin/policies/grants?done=${action}`, 303),
         rerender: (problem) =>
           grantsPage(
             request as FastifyRequest<{ Querystring: Record<string, string> }>,

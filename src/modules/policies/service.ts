@@ -1113,6 +1113,41 @@ export class PoliciesService {
     return n;
   }
 
+  /**
+   * Staff decide an objection (audited): `uphold` keeps the grant (granted now, the 60-working-day
+   * payment clock starts), `withdraw` withdraws it.
+   */
+  async decideObjection(grantId: number, decision: "uphold" | "withdraw", actor: string): Promise<void> {
+    const now = new Date();
+    const payDue =
+      decision === "uphold"
+        ? (await this.deps.calendar.current()).addWorkingDays(now, PAYMENT_DAYS).toISOString()
+        : null;
+    await this.db.transaction().execute(async (trx) => {
+      const done = await trx
+        .updateTable("policyGrants")
+        .set(
+          decision === "uphold"
+            ? { status: "granted", grantedAt: now.toISOString(), payDue }
+            : { status: "withdrawn" },
+        )
+        .where("id", "=", grantId)
+        .where("status", "=", "objected")
+        .executeTakeFirst();
+      if (Number(done.numUpdatedRows) === 0) throw new BadPolicyInput("只有企业提出异议的记录可以作出处理决定");
+      await this.audit.record(
+        {
+          actor,
+          action: `policy.grant.${decision}`,
+          targetType: "policy_grant",
+          targetId: grantId,
+          detail: { payDue },
+        },
+        trx,
+      );
+    });
+  }
+
   /** Staff record the payment (audited). */
   async markPaid(grantId: number, actor: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {

@@ -50,6 +50,7 @@ export const GRANT_STATUS: Record<GrantStatus, string> = {
   objected: "企业有异议",
   granted: "已兑现待拨付",
   paid: "已拨付",
+  withdrawn: "已撤销",
 };
 
 const MET: Record<string, string> = { true: "✓ 满足", false: "✗ 不满足", null: "？ 无法判断" };
@@ -406,7 +407,10 @@ export function GrantsPage({
         <a href="/admin/policies">返回惠企政策列表</a>
       </p>
       <h1>免申即享兑现</h1>
-      <p>兑现后须在60个工作日内拨付；企业在公示期内提出异议的，兑现暂停。</p>
+      <p>兑现后须在60个工作日内拨付；企业在公示期内提出异议的，兑现暂停，待核实后维持或撤销。</p>
+      <p>
+        <a href="/admin/policies/grants?status=objected">只看企业有异议的记录</a>
+      </p>
       {notice ? (
         <p class="notice" role="status">
           {notice}
@@ -465,6 +469,16 @@ export function GrantsPage({
               <td>
                 {g.status === "granted" ? (
                   <PostButton action={`/admin/policies/grants/${g.id}/paid`} csrf={ctx.csrf} label="登记已拨付" />
+                ) : null}
+                {g.status === "objected" ? (
+                  <>
+                    <PostButton
+                      action={`/admin/policies/grants/${g.id}/uphold`}
+                      csrf={ctx.csrf}
+                      label="维持兑现（开始计算拨付期限）"
+                    />
+                    <PostButton action={`/admin/policies/grants/${g.id}/withdraw`} csrf={ctx.csrf} label="撤销兑现" />
+                  </>
                 ) : null}
               </td>
             </tr>
