@@ -191,8 +191,7 @@ const policiesAdminRoutes: FastifyPluginAsyncTypebox<{ deps: PoliciesDeps }> = a
     if (id === null) throw notFound();
     const benefit = await policies.benefit(id);
     const mine = departments(request);
-    if (mine && !mine.includes(benefit.department))
-      throw forbidden("您只能维护本部门（网站）的惠企政策");
+    if (mine && !mine.includes(benefit.department)) throw forbidden("您只能维护本部门（网站）的惠企政策");
     return benefit;
   }
 

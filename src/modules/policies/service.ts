@@ -359,7 +359,10 @@ export class PoliciesService {
     page: number,
     pageSize: number,
     departments?: string[],
-  ): Promise<{ total: number; items: (Benefit & { latest: RuleVersion | null; published: RuleVersion | null })[] }> {
+  ): Promise<{
+    total: number;
+    items: (Benefit & { latest: RuleVersion | null; published: RuleVersion | null })[];
+  }> {
     if (departments && departments.length === 0) return { total: 0, items: [] };
     let count = this.db.selectFrom("policyBenefits").select((eb) => eb.fn.countAll().as("n"));
     let list = this.db.selectFrom("policyBenefits").selectAll();
@@ -1134,7 +1137,8 @@ export class PoliciesService {
         .where("id", "=", grantId)
         .where("status", "=", "objected")
         .executeTakeFirst();
-      if (Number(done.numUpdatedRows) === 0) throw new BadPolicyInput("只有企业提出异议的记录可以作出处理决定");
+      if (Number(done.numUpdatedRows) === 0)
+        throw new BadPolicyInput("只有企业提出异议的记录可以作出处理决定");
       await this.audit.record(
         {
           actor,

@@ -333,7 +333,9 @@ export function BenefitPage({
             <Field
               id={f.name}
               label={`${f.label}${f.unit ? `（${f.unit}）` : ""}`}
-              hint={f.options ? Object.values(f.options).join("、") : f.type === "boolean" ? "是/否" : undefined}
+              hint={
+                f.options ? Object.values(f.options).join("、") : f.type === "boolean" ? "是/否" : undefined
+              }
               error={trialErrors[f.name]}
             >
               <input id={f.name} name={f.name} value={trial.values[f.name] ?? ""} maxLength={100} />
@@ -468,7 +470,11 @@ export function GrantsPage({
               </td>
               <td>
                 {g.status === "granted" ? (
-                  <PostButton action={`/admin/policies/grants/${g.id}/paid`} csrf={ctx.csrf} label="登记已拨付" />
+                  <PostButton
+                    action={`/admin/policies/grants/${g.id}/paid`}
+                    csrf={ctx.csrf}
+                    label="登记已拨付"
+                  />
                 ) : null}
                 {g.status === "objected" ? (
                   <>
@@ -477,7 +483,11 @@ export function GrantsPage({
                       csrf={ctx.csrf}
                       label="维持兑现（开始计算拨付期限）"
                     />
-                    <PostButton action={`/admin/policies/grants/${g.id}/withdraw`} csrf={ctx.csrf} label="撤销兑现" />
+                    <PostButton
+                      action={`/admin/policies/grants/${g.id}/withdraw`}
+                      csrf={ctx.csrf}
+                      label="撤销兑现"
+                    />
                   </>
                 ) : null}
               </td>
