@@ -40,6 +40,28 @@ for (const engine of ENGINES) {
       assert.match(res.body, /控制台测试补贴<\/a>（[^）]*）缺少政策解读、办事指南/);
     });
 
+    it("links the interpretation and guide; bad links are refused in Chinese (audited)", async () => {
+      const bad = await editor.post(`${base()}/links`, {
+        interpretationArticleId: "999999",
+        serviceItemCode: "NO-SUCH-ITEM",
+      });
+      assert.equal(bad.statusCode, 400);
+      assert.match(bad.body, /政策文件库中没有这条信息/);
+      assert.match(bad.body, /name="serviceItemCode" value="NO-SUCH-ITEM"/);
+      const article = await t.deps.store.db
+        .selectFrom("articles")
+        .select("id")
+        .orderBy("id")
+        .executeTakeFirstOrThrow();
+      const ok = await editor.post(`${base()}/links`, { interpretationArticleId: String(article.id) });
+      assert.equal(ok.statusCode, 303);
+      assert.equal((await t.deps.policies.benefit(benefitId)).interpretationArticleId, article.id);
+      const list = await editor.get("/admin/policies");
+      assert.match(list.body, /控制台测试补贴<\/a>（[^）]*）缺少办事指南/);
+      const audit = await t.deps.audit.list(1, 5, { actor: "rst_editor", action: "policy.benefit.link" });
+      assert.equal(audit.rows[0]?.targetId, String(benefitId));
+    });
+
     it("adds a condition row without script, keeping what was typed", async () => {
       const res = await editor.post(`${base()}/versions`, {
         rows: 1,

@@ -24,6 +24,7 @@ import {
   type CaseRow,
   type ConditionRow,
   type EditorForm,
+  type LinkForm,
   type TrialForm,
 } from "./views/admin-pages.tsx";
 
@@ -215,6 +216,8 @@ const policiesAdminRoutes: FastifyPluginAsyncTypebox<{ deps: PoliciesDeps }> = a
       trial?: TrialForm;
       trialResult?: Evaluation;
       trialErrors?: Record<string, string>;
+      link?: LinkForm;
+      linkErrors?: Record<string, string>;
     } = {},
     status = 200,
   ) {
@@ -233,6 +236,8 @@ const policiesAdminRoutes: FastifyPluginAsyncTypebox<{ deps: PoliciesDeps }> = a
         trial={extra.trial ?? { versionId: versions[0]?.id ?? null, values: {} }}
         trialResult={extra.trialResult}
         trialErrors={extra.trialErrors}
+        link={extra.link}
+        linkErrors={extra.linkErrors}
       />,
       status,
     );
@@ -362,7 +367,9 @@ const policiesAdminRoutes: FastifyPluginAsyncTypebox<{ deps: PoliciesDeps }> = a
           ? "已保存为新的草稿版本（已记入审计日志）。测试用例全部通过后即可发布。"
           : done === "published"
             ? "已发布（已记入审计日志），企业匹配将随后更新。"
-            : undefined;
+            : done === "linked"
+              ? "已保存政策文件、解读与办事指南的关联（已记入审计日志）。"
+              : undefined;
       return benefitPage(request, reply, benefit, { notice });
     },
   );
@@ -419,6 +426,48 @@ const policiesAdminRoutes: FastifyPluginAsyncTypebox<{ deps: PoliciesDeps }> = a
             },
             problem.status,
           ),
+      });
+    },
+  );
+
+  app.post(
+    "/admin/policies/:id/links",
+    { schema: { hide: true, params: IdParams, body: FormBody } },
+    async (request, reply) => {
+      const benefit = await ownBenefit(request, request.params.id);
+      const link: LinkForm = {
+        policyArticleId: formText(request.body, "policyArticleId", 12).trim(),
+        interpretationArticleId: formText(request.body, "interpretationArticleId", 12).trim(),
+        serviceItemCode: formText(request.body, "serviceItemCode", 60).trim(),
+      };
+      return handleForm({
+        parse: async () => {
+          const errors: Record<string, string> = {};
+          const id = async (key: "policyArticleId" | "interpretationArticleId") => {
+            if (link[key] === "") return null;
+            const n = idParam(link[key]);
+            if (n === null) errors[key] = "信息编号应为正整数";
+            else if (
+              !(await deps.content.get(n).then(
+                () => true,
+                () => false,
+              ))
+            )
+              errors[key] = "政策文件库中没有这条信息";
+            return n;
+          };
+          const input = {
+            policyArticleId: await id("policyArticleId"),
+            interpretationArticleId: await id("interpretationArticleId"),
+            serviceItemCode: link.serviceItemCode || null,
+          };
+          if (Object.keys(errors).length) throw new BadPolicyInput("关联填写有误", errors);
+          return input;
+        },
+        run: (input) => policies.linkBenefit(benefit.id, input, request.staff.staff.username),
+        onSuccess: () => reply.redirect(`/admin/policies/${benefit.id}?done=linked`, 303),
+        rerender: (problem) =>
+          benefitPage(request, reply, benefit, { link, linkErrors: problem.errors }, problem.status),
       });
     },
   );

@@ -318,6 +318,8 @@ export class PoliciesService {
     actor: string,
   ): Promise<void> {
     await this.benefit(id);
+    if (links.serviceItemCode && !(await this.serviceItemKnown(links.serviceItemCode)))
+      throw new BadPolicyInput("服务大厅没有这个事项编码", { serviceItemCode: "服务大厅没有这个事项编码" });
     await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable("policyBenefits")

@@ -29,6 +29,12 @@ export interface EditorForm {
   cases: CaseRow[];
 }
 
+export interface LinkForm {
+  policyArticleId: string;
+  interpretationArticleId: string;
+  serviceItemCode: string;
+}
+
 export interface TrialForm {
   versionId: number | null;
   values: Record<string, string>;
@@ -204,9 +210,13 @@ export function BenefitPage({
   trial,
   trialResult,
   trialErrors = {},
+  link,
+  linkErrors = {},
 }: {
   ctx: AdminContext;
   benefit: Benefit;
+  link?: LinkForm;
+  linkErrors?: Record<string, string>;
   departmentName: string;
   versions: RuleVersion[];
   form: EditorForm;
@@ -235,6 +245,44 @@ export function BenefitPage({
           {notice}
         </p>
       ) : null}
+
+      <h2 id="links">政策文件、解读与办事指南</h2>
+      <ErrorSummary errors={linkErrors} />
+      <form method="post" action={`${base}/links#links`}>
+        <CsrfField token={ctx.csrf} />
+        <Field id="policyArticleId" label="政策文件（政策文件库信息编号）" error={linkErrors.policyArticleId}>
+          <input
+            id="policyArticleId"
+            name="policyArticleId"
+            value={link?.policyArticleId ?? String(benefit.policyArticleId ?? "")}
+            maxLength={12}
+          />
+        </Field>
+        <Field
+          id="interpretationArticleId"
+          label="政策解读（信息编号）"
+          hint="新政策须在7个工作日内配齐政策解读与办事指南"
+          error={linkErrors.interpretationArticleId}
+        >
+          <input
+            id="interpretationArticleId"
+            name="interpretationArticleId"
+            value={link?.interpretationArticleId ?? String(benefit.interpretationArticleId ?? "")}
+            maxLength={12}
+          />
+        </Field>
+        <Field id="serviceItemCode" label="办事指南（服务事项编码）" error={linkErrors.serviceItemCode}>
+          <input
+            id="serviceItemCode"
+            name="serviceItemCode"
+            value={link?.serviceItemCode ?? benefit.serviceItemCode ?? ""}
+            maxLength={60}
+          />
+        </Field>
+        <button type="submit" class="button secondary">
+          保存关联
+        </button>
+      </form>
 
       <h2>规则版本</h2>
       <ErrorSummary errors={publishErrors} title="不能发布：以下测试用例未通过" />
