@@ -77,6 +77,7 @@ import inspectionAdminRoutes from "./modules/inspection/admin-routes.tsx";
 import searchAdminRoutes from "./modules/search/admin-routes.tsx";
 import policiesApiRoutes from "./modules/policies/api-routes.ts";
 import policiesRoutes from "./modules/policies/routes.tsx";
+import policiesAdminRoutes from "./modules/policies/admin-routes.tsx";
 import { apiDocsRoutes } from "./modules/sites/api-docs.tsx";
 import { CITIZEN_COOKIE, currentCitizen } from "./modules/accounts/index.ts";
 import { renderConsoleForbidden, STAFF_COOKIE, staffOfRequest } from "./modules/staff/index.ts";
@@ -389,6 +390,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   await app.register(federationRoutes, { deps });
   await app.register(federationApiRoutes, { deps });
   await app.register(federationAdminRoutes, { deps });
+  await app.register(policiesAdminRoutes, { deps });
 
   return app;
 }

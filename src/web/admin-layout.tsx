@@ -47,6 +47,7 @@ export const ADMIN_NAV: AdminNavEntry[] = [
   { href: "/admin/inspection", name: "网站巡检", roles: ["site_admin"] },
   { href: "/admin/analytics/demand", name: "需求台", roles: ["site_admin", "editor", "reviewer"] },
   { href: "/admin/federation", name: "跨省通办", roles: [], operatorOnly: true },
+  { href: "/admin/policies", name: "惠企政策", roles: ["editor", "site_admin"] },
 ];
 
 /** Whether a staff member may use a console navigation entry (see AdminNavEntry). */

@@ -9,6 +9,7 @@ import {
   ruleProblems,
   type CompiledRule,
   type ConditionTrace,
+  type Evaluation,
   type RuleCondition,
   type Status,
 } from "./engine.ts";
@@ -317,6 +318,8 @@ export class PoliciesService {
     actor: string,
   ): Promise<void> {
     await this.benefit(id);
+    if (links.serviceItemCode && !(await this.serviceItemKnown(links.serviceItemCode)))
+      throw new BadPolicyInput("服务大厅没有这个事项编码", { serviceItemCode: "服务大厅没有这个事项编码" });
     await this.db.transaction().execute(async (trx) => {
       await trx
         .updateTable("policyBenefits")
@@ -348,6 +351,66 @@ export class PoliciesService {
       .executeTakeFirst();
     if (!row) throw new UnknownVersion();
     return toVersion(row);
+  }
+
+  /**
+   * The console's list: benefits (optionally of some departments), paged, each with its newest version
+   * and the version published and in force (or the newest published one when none is effective yet).
+   */
+  async benefitPage(
+    page: number,
+    pageSize: number,
+    departments?: string[],
+  ): Promise<{
+    total: number;
+    items: (Benefit & { latest: RuleVersion | null; published: RuleVersion | null })[];
+  }> {
+    if (departments && departments.length === 0) return { total: 0, items: [] };
+    let count = this.db.selectFrom("policyBenefits").select((eb) => eb.fn.countAll().as("n"));
+    let list = this.db.selectFrom("policyBenefits").selectAll();
+    if (departments) {
+      count = count.where("department", "in", departments);
+      list = list.where("department", "in", departments);
+    }
+    const total = Number((await count.executeTakeFirst())?.n ?? 0);
+    const rows = await list
+      .orderBy("id")
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
+      .execute();
+    const ids = rows.map((r) => r.id);
+    const versions = ids.length
+      ? (
+          await this.db
+            .selectFrom("policyRuleVersions")
+            .selectAll()
+            .where("benefitId", "in", ids)
+            .orderBy("version", "desc")
+            .execute()
+        ).map(toVersion)
+      : [];
+    const today = chinaDate();
+    return {
+      total,
+      items: rows.map((r) => {
+        const own = versions.filter((v) => v.benefitId === r.id);
+        const published = own.filter((v) => v.status === "published");
+        return {
+          ...toBenefit(r),
+          latest: own[0] ?? null,
+          published: published.find((v) => v.effectiveFrom <= today) ?? published[0] ?? null,
+        };
+      }),
+    };
+  }
+
+  /** 试算: one version's answer for a profile someone types in (nothing stored), condition by condition. */
+  async trial(versionId: number, input: Record<string, unknown>): Promise<Evaluation> {
+    const version = await this.version(versionId);
+    const today = chinaDate();
+    const { profile, problems } = profileProblems(input, today);
+    if (Object.keys(problems).length) throw new BadProfile(problems);
+    return compile(version.conditions).explain(withDerived(profile, today));
   }
 
   /** Checks test cases: each names a known outcome and a valid profile. */
@@ -959,17 +1022,32 @@ export class PoliciesService {
       .execute();
   }
 
-  async grants(page: number, pageSize: number): Promise<{ total: number; items: Grant[] }> {
-    const total = await this.db
+  async grants(
+    page: number,
+    pageSize: number,
+    filter: { departments?: string[]; status?: GrantStatus } = {},
+  ): Promise<{ total: number; items: Grant[] }> {
+    if (filter.departments && filter.departments.length === 0) return { total: 0, items: [] };
+    let count = this.db
       .selectFrom("policyGrants")
-      .select((eb) => eb.fn.countAll().as("n"))
-      .executeTakeFirst();
-    const items = await this.db
+      .innerJoin("policyBenefits", "policyBenefits.id", "policyGrants.benefitId")
+      .select((eb) => eb.fn.countAll().as("n"));
+    let list = this.db
       .selectFrom("policyGrants")
       .innerJoin("policyBenefits", "policyBenefits.id", "policyGrants.benefitId")
       .leftJoin("enterpriseProfiles", "enterpriseProfiles.accountId", "policyGrants.accountId")
       .selectAll("policyGrants")
-      .select(["policyBenefits.title", "enterpriseProfiles.name as enterprise"])
+      .select(["policyBenefits.title", "enterpriseProfiles.name as enterprise"]);
+    if (filter.departments) {
+      count = count.where("policyBenefits.department", "in", filter.departments);
+      list = list.where("policyBenefits.department", "in", filter.departments);
+    }
+    if (filter.status) {
+      count = count.where("policyGrants.status", "=", filter.status);
+      list = list.where("policyGrants.status", "=", filter.status);
+    }
+    const total = await count.executeTakeFirst();
+    const items = await list
       .orderBy("policyGrants.id", "desc")
       .limit(pageSize)
       .offset((page - 1) * pageSize)
@@ -978,6 +1056,19 @@ export class PoliciesService {
       total: Number(total?.n ?? 0),
       items: items.map((g) => ({ ...g, enterprise: g.enterprise ?? "" })),
     };
+  }
+
+  /** One grant with its benefit's title (for the console). */
+  async grant(id: number): Promise<Grant & { department: string }> {
+    const g = await this.db
+      .selectFrom("policyGrants")
+      .innerJoin("policyBenefits", "policyBenefits.id", "policyGrants.benefitId")
+      .selectAll("policyGrants")
+      .select(["policyBenefits.title", "policyBenefits.department"])
+      .where("policyGrants.id", "=", id)
+      .executeTakeFirst();
+    if (!g) throw new NotYourGrant();
+    return g;
   }
 
   /** The enterprise objects within the window: the grant stops until staff look at it. */
@@ -1025,6 +1116,42 @@ export class PoliciesService {
       n += Number(done.numUpdatedRows);
     }
     return n;
+  }
+
+  /**
+   * Staff decide an objection (audited): `uphold` keeps the grant (granted now, the 60-working-day
+   * payment clock starts), `withdraw` withdraws it.
+   */
+  async decideObjection(grantId: number, decision: "uphold" | "withdraw", actor: string): Promise<void> {
+    const now = new Date();
+    const payDue =
+      decision === "uphold"
+        ? (await this.deps.calendar.current()).addWorkingDays(now, PAYMENT_DAYS).toISOString()
+        : null;
+    await this.db.transaction().execute(async (trx) => {
+      const done = await trx
+        .updateTable("policyGrants")
+        .set(
+          decision === "uphold"
+            ? { status: "granted", grantedAt: now.toISOString(), payDue }
+            : { status: "withdrawn" },
+        )
+        .where("id", "=", grantId)
+        .where("status", "=", "objected")
+        .executeTakeFirst();
+      if (Number(done.numUpdatedRows) === 0)
+        throw new BadPolicyInput("只有企业提出异议的记录可以作出处理决定");
+      await this.audit.record(
+        {
+          actor,
+          action: `policy.grant.${decision}`,
+          targetType: "policy_grant",
+          targetId: grantId,
+          detail: { payDue },
+        },
+        trx,
+      );
+    });
   }
 
   /** Staff record the payment (audited). */

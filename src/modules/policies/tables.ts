@@ -92,8 +92,8 @@ export interface PolicyPushRow {
   appliedAt: string | null;
 }
 
-/** 免申即享: notice → (objection window) → granted → paid; or objected. */
-export type GrantStatus = "noticed" | "objected" | "granted" | "paid";
+/** 免申即享: notice → (objection window) → granted → paid; or objected → granted (upheld) or withdrawn. */
+export type GrantStatus = "noticed" | "objected" | "granted" | "paid" | "withdrawn";
 
 export interface PolicyGrantRow {
   id: Generated<number>;

@@ -112,7 +112,9 @@ export function ZonePage({ ctx, data }: { ctx: PageContext; data: ZoneData }) {
                         ? "已提出异议，待核实"
                         : g.status === "granted"
                           ? `已兑现，应于 ${formatDate(g.payDue!)} 前拨付（60个工作日）`
-                          : `已拨付（${formatDate(g.paidAt!)}）`}
+                          : g.status === "withdrawn"
+                            ? "经核实已撤销兑现"
+                            : `已拨付（${formatDate(g.paidAt!)}）`}
                     {g.status === "noticed" ? (
                       <form method="post" action={`${ctx.base}/enterprise/grants/${g.id}/object`}>
                         <input type="hidden" name="_csrf" value={mine.csrf} />
