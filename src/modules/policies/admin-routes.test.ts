@@ -62,6 +62,43 @@ for (const engine of ENGINES) {
       assert.equal(audit.rows[0]?.targetId, String(benefitId));
     });
 
+    it("creates a benefit by form for the editor's own department only, keeping input on errors", async () => {
+      const form = await editor.get("/admin/policies/new");
+      assert.equal(form.statusCode, 200);
+      assert.match(form.body, /<option value="rst"/);
+      assert.doesNotMatch(form.body, /<option value="www"/);
+      const bad = await editor.post("/admin/policies/new", {
+        code: "坏 编号",
+        title: "表单新增补贴",
+        department: "rst",
+        stage: "operate",
+      });
+      assert.equal(bad.statusCode, 400);
+      assert.match(bad.body, /编号为2-40位字母、数字或连字符/);
+      assert.match(bad.body, /name="title"[^>]*value="表单新增补贴"/);
+      const other = await editor.post("/admin/policies/new", {
+        code: "FORM-OTHER",
+        title: "别的部门",
+        department: "www",
+        stage: "operate",
+      });
+      assert.equal(other.statusCode, 400);
+      assert.match(other.body, /只能为本部门（网站）新增政策事项/);
+      const ok = await editor.post("/admin/policies/new", {
+        code: "FORM-NEW",
+        title: "表单新增补贴",
+        department: "rst",
+        stage: "start",
+        amount: "每户2000元",
+      });
+      assert.equal(ok.statusCode, 303);
+      const page = await editor.get(String(ok.headers.location));
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /表单新增补贴/);
+      const list = await editor.get("/admin/policies");
+      assert.match(list.body, /表单新增补贴/);
+    });
+
     it("adds a condition row without script, keeping what was typed", async () => {
       const res = await editor.post(`${base()}/versions`, {
         rows: 1,

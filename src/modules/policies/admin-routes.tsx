@@ -16,11 +16,14 @@ import { FIELD_BY_NAME, type ProfileField } from "./fields.ts";
 import { readProfileForm } from "./routes.tsx";
 import type { Benefit, RuleVersion, TestCase } from "./service.ts";
 import type { GrantStatus } from "./tables.ts";
+import { STAGES } from "./views/zone.tsx";
 import {
   BenefitPage,
   GRANT_STATUS,
   GrantsPage,
+  NewBenefitPage,
   PoliciesListPage,
+  type NewBenefitForm,
   type CaseRow,
   type ConditionRow,
   type EditorForm,
@@ -272,6 +275,76 @@ const policiesAdminRoutes: FastifyPluginAsyncTypebox<{ deps: PoliciesDeps }> = a
       );
     },
   );
+
+  function departmentChoices(request: FastifyRequest): { code: string; name: string }[] {
+    const mine = departments(request);
+    const codes = mine ?? deps.sites.list().map((site) => site.code);
+    return codes.map((code) => ({ code, name: departmentName(code) }));
+  }
+
+  async function newBenefitPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    form: NewBenefitForm,
+    errors?: Record<string, string>,
+    status = 200,
+  ) {
+    return sendPage(
+      reply,
+      <NewBenefitPage
+        ctx={adminView(request)}
+        form={form}
+        errors={errors}
+        departments={departmentChoices(request)}
+        stages={STAGES}
+      />,
+      status,
+    );
+  }
+
+  app.get("/admin/policies/new", { schema: { hide: true } }, (request, reply) => {
+    const first = departmentChoices(request)[0]?.code ?? "";
+    if (!first) throw forbidden("您没有可维护惠企政策的部门（网站）");
+    const blank: NewBenefitForm = {
+      code: "",
+      title: "",
+      summary: "",
+      department: first,
+      stage: "operate",
+      amount: "",
+      serviceItemCode: "",
+    };
+    return newBenefitPage(request, reply, blank);
+  });
+
+  app.post("/admin/policies/new", { schema: { hide: true, body: FormBody } }, async (request, reply) => {
+    const body = request.body;
+    const form: NewBenefitForm = {
+      code: formText(body, "code", 40).trim(),
+      title: formText(body, "title", 200),
+      summary: formText(body, "summary", 2000),
+      department: formText(body, "department", 40),
+      stage: formText(body, "stage", 20),
+      amount: formText(body, "amount", 200),
+      serviceItemCode: formText(body, "serviceItemCode", 60).trim(),
+    };
+    return handleForm({
+      parse: () => {
+        if (!departmentChoices(request).some((d) => d.code === form.department))
+          throw new BadPolicyInput("政策事项填写有误", { department: "只能为本部门（网站）新增政策事项" });
+        return {
+          ...form,
+          stage: form.stage as Benefit["stage"],
+          policyArticleId: null,
+          interpretationArticleId: null,
+          serviceItemCode: form.serviceItemCode || null,
+        };
+      },
+      run: (input) => policies.createBenefit(input, request.staff.staff.username),
+      onSuccess: (benefit) => reply.redirect(`/admin/policies/${benefit.id}`, 303),
+      rerender: (problem) => newBenefitPage(request, reply, form, problem.errors, problem.status),
+    });
+  });
 
   const GrantsQuery = Type.Object({
     page: Type.Optional(Type.String({ maxLength: 10 })),

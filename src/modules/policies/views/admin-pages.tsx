@@ -83,6 +83,7 @@ export function PoliciesListPage({
     <AdminLayout ctx={ctx} title="惠企政策">
       <h1>惠企政策</h1>
       <p>
+        <a href="/admin/policies/new">新增政策事项</a> ·{" "}
         <a href="/admin/policies/grants">免申即享兑现与异议</a>
       </p>
       {warnings.length ? (
@@ -550,6 +551,86 @@ export function GrantsPage({
         pageSize={pageSize}
         total={total}
       />
+    </AdminLayout>
+  );
+}
+
+export interface NewBenefitForm {
+  code: string;
+  title: string;
+  summary: string;
+  department: string;
+  stage: string;
+  amount: string;
+  serviceItemCode: string;
+}
+
+/** 新增政策事项: a benefit's identity (its rules are written on its own page afterwards). */
+export function NewBenefitPage({
+  ctx,
+  form,
+  errors = {},
+  departments,
+  stages,
+}: {
+  ctx: AdminContext;
+  form: NewBenefitForm;
+  errors?: Record<string, string>;
+  departments: { code: string; name: string }[];
+  stages: { key: string; name: string }[];
+}) {
+  return (
+    <AdminLayout ctx={ctx} title="新增政策事项">
+      <h1>新增政策事项</h1>
+      <p>先登记事项，再在事项页面编写适用条件（规则版本）和测试用例。</p>
+      <ErrorSummary errors={errors} />
+      <form method="post" action="/admin/policies/new">
+        <CsrfField token={ctx.csrf} />
+        <Field id="code" label="事项编号" hint="2-40位字母、数字或连字符，如 RST-2026-01" error={errors.code}>
+          <input id="code" name="code" type="text" maxLength={40} value={form.code} required />
+        </Field>
+        <Field id="title" label="政策事项名称" error={errors.title}>
+          <input id="title" name="title" type="text" maxLength={200} value={form.title} required />
+        </Field>
+        <Field id="summary" label="简介（可选）" error={errors.summary}>
+          <textarea id="summary" name="summary" rows={3} maxLength={2000}>
+            {form.summary}
+          </textarea>
+        </Field>
+        <Field id="department" label="部门" error={errors.department}>
+          <select id="department" name="department">
+            {departments.map((d) => (
+              <option value={d.code} selected={d.code === form.department}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field id="stage" label="企业生命周期阶段" error={errors.stage}>
+          <select id="stage" name="stage">
+            {stages.map((s) => (
+              <option value={s.key} selected={s.key === form.stage}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field id="amount" label="扶持内容（可选）" hint="如 每人补贴1000元" error={errors.amount}>
+          <input id="amount" name="amount" type="text" maxLength={200} value={form.amount} />
+        </Field>
+        <Field id="serviceItemCode" label="办事指南事项编码（可选）" error={errors.serviceItemCode}>
+          <input
+            id="serviceItemCode"
+            name="serviceItemCode"
+            type="text"
+            maxLength={60}
+            value={form.serviceItemCode}
+          />
+        </Field>
+        <button type="submit" class="button">
+          保存并编写规则
+        </button>
+      </form>
     </AdminLayout>
   );
 }
