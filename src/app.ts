@@ -27,6 +27,7 @@ import { countPageView, registerPageViewCounting } from "./modules/analytics/ind
 import { registerSameOriginCheck } from "./platform/http/same-origin.ts";
 import { loggerOptions } from "./platform/http/log-redaction.ts";
 import { sendHtml } from "./platform/http/reply.ts";
+import { trackUnusedSockets } from "./platform/http/unused-sockets.ts";
 import type { AppDeps } from "./deps.ts";
 import { buildAssets, type Asset } from "./web/assets.ts";
 import underPressure from "@fastify/under-pressure";
@@ -109,6 +110,7 @@ export interface BuildOptions {
 export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promise<FastifyInstance> {
   const { config, sites } = deps;
   let shuttingDown = false;
+  let unusedSockets: ReturnType<typeof trackUnusedSockets> | undefined;
   const clientIp = clientIpResolver(config.trustProxy);
   const countFastHit = (req: IncomingMessage, page: CachedPage) => {
     if (page.path) countPageView(deps.analytics, req, page.path, clientIp(req));
@@ -136,6 +138,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
       // What Fastify sets on a server it creates itself.
       server.keepAliveTimeout = 72_000;
       server.requestTimeout = 0;
+      unusedSockets = trackUnusedSockets(server);
       return server;
     },
     // A malformed address (/%ZZ) gets a Chinese answer in the portal's look, not Fastify's JSON.
@@ -202,6 +205,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   });
   app.addHook("preClose", async () => {
     shuttingDown = true;
+    unusedSockets?.closeUnused();
   });
   // A malformed Host header is the client's mistake: 400 in Chinese, never a 500 further on.
   app.addHook("onRequest", async (request, reply) => {

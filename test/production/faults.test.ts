@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { connect } from "node:net";
 import { Instance, PrivatePostgres } from "./processes.ts";
 
 describe("PostgreSQL restarted under load", { timeout: 120_000 }, () => {
@@ -114,6 +115,25 @@ describe("graceful shutdown", { timeout: 60_000 }, () => {
         "requests in flight completed",
       );
       assert.equal(await exit, 0, "the process exits with code 0");
+    } finally {
+      await app.kill();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("does not wait for connections that never sent a request", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "chuyun-term-"));
+    const app = await Instance.start({ DATA_DIR: dataDir });
+    try {
+      // A proxy's spare connection: opened, never used. Node alone keeps it open for over a minute.
+      const url = new URL(app.base);
+      const spare = connect(Number(url.port), url.hostname);
+      await new Promise((resolve) => spare.once("connect", resolve));
+      const closed = new Promise((resolve) => spare.once("close", resolve));
+      const started = Date.now();
+      assert.equal(await app.kill("SIGTERM"), 0, "the process exits with code 0");
+      await closed;
+      assert.ok(Date.now() - started < 20_000, `shutdown took ${Date.now() - started} ms`);
     } finally {
       await app.kill();
       rmSync(dataDir, { recursive: true, force: true });
