@@ -383,6 +383,64 @@ export function FaqListPage({
   );
 }
 
+type FaqEntryValues = Pick<
+  FaqFormValues,
+  "siteId" | "department" | "category" | "question" | "alternatives" | "answer" | "keywords"
+>;
+
+/** The fields of a knowledge-base entry, shared by the entry form and the queue's one-step fix. */
+function FaqEntryFields({
+  values,
+  errors,
+  sites,
+  siteLocked = false,
+  alternativesHint,
+  rows,
+}: {
+  values: FaqEntryValues;
+  errors: Record<string, string>;
+  sites: { id: number; name: string }[];
+  siteLocked?: boolean;
+  alternativesHint: string;
+  rows: { alternatives: number; answer: number };
+}) {
+  return (
+    <>
+      <Field id="siteId" label="所属网站" error={errors.siteId}>
+        <select id="siteId" name="siteId" disabled={siteLocked}>
+          {sites.map((s) => (
+            <option value={String(s.id)} selected={values.siteId === String(s.id)}>
+              {s.name}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field id="department" label="部门" error={errors.department}>
+        <input id="department" name="department" maxLength={40} value={values.department} />
+      </Field>
+      <Field id="category" label="分类" error={errors.category}>
+        <input id="category" name="category" maxLength={40} value={values.category} />
+      </Field>
+      <Field id="question" label="标准问题" error={errors.question}>
+        <input id="question" name="question" maxLength={200} value={values.question} />
+      </Field>
+      <Field id="alternatives" label="相似问法" hint={alternativesHint} error={errors.alternatives}>
+        <textarea id="alternatives" name="alternatives" rows={rows.alternatives}>
+          {values.alternatives}
+        </textarea>
+      </Field>
+      <Field id="answer" label="答案" error={errors.answer}>
+        <textarea id="answer" name="answer" rows={rows.answer} maxLength={4000}>
+          {values.answer}
+        </textarea>
+      </Field>
+      <Field id="keywords" label="关键词" hint="用逗号或顿号分隔" error={errors.keywords}>
+        <input id="keywords" name="keywords" value={values.keywords} />
+      </Field>
+    </>
+  );
+}
+
 export function FaqFormPage({
   ctx,
   entry,
@@ -423,42 +481,14 @@ export function FaqFormPage({
         <ErrorSummary errors={errors} />
         <CsrfField token={ctx.csrf} />
         <input type="hidden" name="resolveTurns" value={values.resolveTurns} />
-        <Field id="siteId" label="所属网站" error={errors.siteId}>
-          <select id="siteId" name="siteId" disabled={!canEdit}>
-            {sites.map((s) => (
-              <option value={String(s.id)} selected={values.siteId === String(s.id)}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </Field>
-        <Field id="department" label="部门" error={errors.department}>
-          <input id="department" name="department" maxLength={40} value={values.department} />
-        </Field>
-        <Field id="category" label="分类" error={errors.category}>
-          <input id="category" name="category" maxLength={40} value={values.category} />
-        </Field>
-        <Field id="question" label="标准问题" error={errors.question}>
-          <input id="question" name="question" maxLength={200} value={values.question} />
-        </Field>
-        <Field
-          id="alternatives"
-          label="相似问法"
-          hint="每行一条，写市民真实的说法"
-          error={errors.alternatives}
-        >
-          <textarea id="alternatives" name="alternatives" rows={6}>
-            {values.alternatives}
-          </textarea>
-        </Field>
-        <Field id="answer" label="答案" error={errors.answer}>
-          <textarea id="answer" name="answer" rows={8} maxLength={4000}>
-            {values.answer}
-          </textarea>
-        </Field>
-        <Field id="keywords" label="关键词" hint="用逗号或顿号分隔" error={errors.keywords}>
-          <input id="keywords" name="keywords" value={values.keywords} />
-        </Field>
+        <FaqEntryFields
+          values={values}
+          errors={errors}
+          sites={sites}
+          siteLocked={!canEdit}
+          alternativesHint="每行一条，写市民真实的说法"
+          rows={{ alternatives: 6, answer: 8 }}
+        />
         <Field
           id="links"
           label="相关办事指南、政策"
@@ -621,37 +651,13 @@ export function QueueFixPage({
           <CsrfField token={ctx.csrf} />
           <input type="hidden" name="mode" value="entry" />
           <input type="hidden" name="turns" value={values.turns} />
-          <Field id="siteId" label="所属网站" error={entryErrors.siteId}>
-            <select id="siteId" name="siteId">
-              {sites.map((s) => (
-                <option value={String(s.id)} selected={values.siteId === String(s.id)}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          </Field>
-          <Field id="department" label="部门" error={entryErrors.department}>
-            <input id="department" name="department" maxLength={40} value={values.department} />
-          </Field>
-          <Field id="category" label="分类" error={entryErrors.category}>
-            <input id="category" name="category" maxLength={40} value={values.category} />
-          </Field>
-          <Field id="question" label="标准问题" error={entryErrors.question}>
-            <input id="question" name="question" maxLength={200} value={values.question} />
-          </Field>
-          <Field id="alternatives" label="相似问法" hint="每行一条" error={entryErrors.alternatives}>
-            <textarea id="alternatives" name="alternatives" rows={4}>
-              {values.alternatives}
-            </textarea>
-          </Field>
-          <Field id="answer" label="答案" error={entryErrors.answer}>
-            <textarea id="answer" name="answer" rows={6} maxLength={4000}>
-              {values.answer}
-            </textarea>
-          </Field>
-          <Field id="keywords" label="关键词" hint="用逗号或顿号分隔" error={entryErrors.keywords}>
-            <input id="keywords" name="keywords" value={values.keywords} />
-          </Field>
+          <FaqEntryFields
+            values={values}
+            errors={entryErrors}
+            sites={sites}
+            alternativesHint="每行一条"
+            rows={{ alternatives: 4, answer: 6 }}
+          />
           <button type="submit" class="button">
             保存新条目
           </button>
