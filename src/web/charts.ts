@@ -1,4 +1,10 @@
-import * as echarts from "echarts";
+import { createRequire } from "node:module";
+import type * as Echarts from "echarts";
+
+// Loaded on the first chart, not at start: ECharts is large and most processes never draw one.
+const require = createRequire(import.meta.url);
+let echartsModule: typeof Echarts | undefined;
+const echarts = (): typeof Echarts => (echartsModule ??= require("echarts") as typeof Echarts);
 
 /** Single quotes only: ECharts writes this into a double-quoted style attribute without escaping. */
 export const CHART_FONT =
@@ -8,8 +14,8 @@ export const CHART_FONT =
  * An ECharts option rendered on the server as an SVG string (no script in the page, so charts work
  * without JavaScript and in elder mode). Text in the option is escaped by ECharts' SVG renderer.
  */
-export function renderChartSvg(option: echarts.EChartsCoreOption, width: number, height: number): string {
-  const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width, height });
+export function renderChartSvg(option: Echarts.EChartsCoreOption, width: number, height: number): string {
+  const chart = echarts().init(null, null, { renderer: "svg", ssr: true, width, height });
   try {
     chart.setOption({ animation: false, textStyle: { fontFamily: CHART_FONT }, ...option });
     return chart.renderToSVGString();

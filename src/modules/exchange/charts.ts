@@ -1,8 +1,6 @@
-import * as echarts from "echarts";
+import { CHART_FONT as FONT, renderChartSvg } from "../../web/charts.ts";
 import type { CallFigures } from "./service.ts";
 
-/** Single quotes only: ECharts writes this into a double-quoted style attribute without escaping. */
-const FONT = "'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Source Han Sans SC', sans-serif";
 const WIDTH = 640;
 
 export type ChartName =
@@ -27,12 +25,9 @@ function render(
   options: { secondAxisPercent?: boolean } = {},
 ): string {
   const height = Math.max(180, 80 + categories.length * (series.length > 1 ? 44 : 32));
-  const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width: WIDTH, height });
-  try {
-    const label = { fontFamily: FONT, color: "#1f2933", fontSize: 12 };
-    chart.setOption({
-      animation: false,
-      textStyle: { fontFamily: FONT },
+  const label = { fontFamily: FONT, color: "#1f2933", fontSize: 12 };
+  return renderChartSvg(
+    {
       legend: { top: 0, textStyle: label },
       grid: { left: 16, right: 56, top: 32, bottom: 24, containLabel: true },
       yAxis: {
@@ -56,11 +51,10 @@ function render(
         itemStyle: { color: s.color },
         label: { show: true, position: "right", ...label },
       })),
-    });
-    return chart.renderToSVGString();
-  } finally {
-    chart.dispose();
-  }
+    },
+    WIDTH,
+    height,
+  );
 }
 
 /** One console chart as SVG (ECharts' server-side renderer: no script in the page), or null if unknown. */

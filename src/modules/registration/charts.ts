@@ -1,7 +1,4 @@
-import * as echarts from "echarts";
-
-/** Single quotes only: ECharts writes this into a double-quoted style attribute without escaping. */
-const FONT = "'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Source Han Sans SC', sans-serif";
+import { CHART_FONT as FONT, renderChartSvg } from "../../web/charts.ts";
 
 /**
  * Horizontal bars as an SVG image, rendered on the server with ECharts (no script in the page; the
@@ -9,11 +6,8 @@ const FONT = "'PingFang SC', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Source Han 
  */
 export function barChartSvg(rows: { label: string; value: number; flagged?: boolean }[]): string {
   const height = Math.max(160, 60 + rows.length * 28);
-  const chart = echarts.init(null, null, { renderer: "svg", ssr: true, width: 600, height });
-  try {
-    chart.setOption({
-      animation: false,
-      textStyle: { fontFamily: FONT },
+  return renderChartSvg(
+    {
       grid: { left: 16, right: 48, top: 16, bottom: 24, containLabel: true },
       xAxis: { type: "value", minInterval: 1, axisLabel: { fontFamily: FONT, color: "#3e4c59" } },
       yAxis: {
@@ -33,9 +27,8 @@ export function barChartSvg(rows: { label: string; value: number; flagged?: bool
           label: { show: true, position: "right", fontFamily: FONT, color: "#1f2933", fontSize: 13 },
         },
       ],
-    });
-    return chart.renderToSVGString();
-  } finally {
-    chart.dispose();
-  }
+    },
+    600,
+    height,
+  );
 }
