@@ -7,7 +7,6 @@ import Fastify, {
 } from "fastify";
 import cookie from "@fastify/cookie";
 import formbody from "@fastify/formbody";
-import helmet from "@fastify/helmet";
 import multipart from "@fastify/multipart";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
@@ -26,6 +25,7 @@ import { clientIpResolver } from "./platform/http/client-ip.ts";
 import { countPageView, registerPageViewCounting } from "./modules/analytics/index.ts";
 import { registerSameOriginCheck } from "./platform/http/same-origin.ts";
 import { loggerOptions } from "./platform/http/log-redaction.ts";
+import { securityHeaders } from "./platform/http/security-headers.ts";
 import { sendHtml } from "./platform/http/reply.ts";
 import { trackUnusedSockets } from "./platform/http/unused-sockets.ts";
 import type { AppDeps } from "./deps.ts";
@@ -174,7 +174,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   }).withTypeProvider<TypeBoxTypeProvider>();
   if (options.onRoute) app.addHook("onRoute", options.onRoute);
 
-  await app.register(helmet, {
+  // Helmet's headers, computed once (the plugin would rebuild its middleware on every request).
+  const helmetHeaders = await securityHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -192,6 +193,10 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     crossOriginEmbedderPolicy: false,
     hsts: config.secureCookies ? undefined : false,
     referrerPolicy: { policy: "strict-origin-when-cross-origin" },
+  });
+  app.addHook("onRequest", (_request, reply, done) => {
+    for (const [name, value] of helmetHeaders) reply.raw.setHeader(name, value);
+    done();
   });
   await app.register(cookie, { secret: deps.cookieSecret });
   registerSameOriginCheck(app);

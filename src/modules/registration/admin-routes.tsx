@@ -436,14 +436,32 @@ const registrationAdminRoutes: FastifyPluginAsyncTypebox<{ deps: RegistrationDep
     async (request, reply) => {
       const s = uploader(request);
       const c = await campaignOr404(request.params.code);
-      const { files } = await readForm(request, 1000, { keepOversized: true });
+      // The file streams to a temporary file (never whole in memory); past the limit it is cut and refused.
+      const { files } = await readForm(request, 1000, { spool: { maxBytes: MAX_UPLOAD_BYTES } });
       const file = files.find((f) => f.field === "file");
+      await Promise.all(files.filter((f) => f !== file).map((f) => f.spooled?.discard()));
       if (!file) return batchList(request, reply, c, "请选择要上传的 CSV 或 XLSX 文件", 400);
-      if (file.oversized || file.bytes.length > MAX_UPLOAD_BYTES)
-        return batchList(request, reply, c, "文件超过 20 MB，请拆分为几个较小的文件分批上传", 413);
+      if (file.oversized || !file.spooled)
+        return batchList(
+          request,
+          reply,
+          c,
+          `文件超过 ${MAX_UPLOAD_BYTES / 1048576} MB，请拆分为几个较小的文件分批上传`,
+          413,
+        );
       try {
-        registration.assertOpen(c);
-        const r = await registration.batches.upload(c, file, s.username);
+        try {
+          registration.assertOpen(c);
+        } catch (error) {
+          await file.spooled.discard();
+          throw error;
+        }
+        // The importer takes the temporary file over (and removes it when done).
+        const r = await registration.batches.upload(
+          c,
+          { fileName: file.fileName, spooled: file.spooled },
+          s.username,
+        );
         const note = r.resumed ? "resumed" : r.started ? "started" : "known";
         return reply.redirect(`/admin/registration-batches/${c.code}/${r.batch.id}?n=${note}`, 303);
       } catch (error) {

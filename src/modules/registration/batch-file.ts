@@ -1,4 +1,4 @@
-import { Readable } from "node:stream";
+import { createReadStream } from "node:fs";
 import { parse } from "csv-parse";
 import ExcelJS from "exceljs";
 import iconv from "iconv-lite";
@@ -8,9 +8,11 @@ import { DISTRICTS } from "./validation.ts";
 
 /**
  * Reading a community worker's upload: CSV (UTF-8 with or without BOM, or GBK/GB18030 as Excel
- * saves it on Chinese Windows) or XLSX (first worksheet, streaming reader), into header-mapped rows.
+ * saves it on Chinese Windows) or XLSX (first worksheet, streaming reader), into header-mapped rows —
+ * streamed from the temporary file the upload was spooled to, a chunk of rows at a time.
  */
 
+/** The largest upload: streamed to a temporary file, never held in memory; larger is refused (413). */
 export const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
 export const MAX_UPLOAD_ROWS = 100_000;
 
@@ -23,7 +25,7 @@ export class UploadRefused extends Invalid {
 
 export type FileFormat = "csv" | "xlsx";
 
-/** What kind of file the bytes are: CSV text, an XLSX (zip) workbook, or null for anything else. */
+/** What kind of file its first bytes say it is: CSV text, an XLSX (zip) workbook, or null for anything else. */
 export function sniffUpload(bytes: Buffer): FileFormat | null {
   if (bytes.length === 0) return null;
   if (bytes.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) return "xlsx";
@@ -36,62 +38,78 @@ export function sniffUpload(bytes: Buffer): FileFormat | null {
 
 const yieldTurn = () => new Promise<void>((r) => setImmediate(r));
 
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
-
-/** The text of a CSV: UTF-8 (a BOM is dropped) when it decodes strictly, GB18030 (a GBK superset) otherwise. */
-export function decodeCsv(bytes: Buffer): { text: string; encoding: string } {
-  const bom = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-  const body = bom ? bytes.subarray(3) : bytes;
-  try {
-    return { text: UTF8.decode(body), encoding: bom ? "UTF-8 (BOM)" : "UTF-8" };
-  } catch {
-    return { text: iconv.decode(body, "gb18030"), encoding: "GB18030" };
-  }
+export interface CsvEncoding {
+  /** How the batch page names it: "UTF-8", "UTF-8 (BOM)" or "GB18030". */
+  label: string;
+  gb18030: boolean;
+  /** Bytes to skip at the start (a UTF-8 BOM). */
+  skip: number;
 }
 
-/** One data row: its number as the spreadsheet shows it (header = 1) and its cells as text. */
+/**
+ * The encoding of a CSV file, read as a stream: UTF-8 (a BOM is skipped) when every byte decodes
+ * strictly, GB18030 (a GBK superset, as Excel saves CSV on Chinese Windows) otherwise.
+ */
+export async function csvEncoding(path: string): Promise<CsvEncoding> {
+  const utf8 = new TextDecoder("utf-8", { fatal: true });
+  let bom = false;
+  let first = true;
+  try {
+    for await (const chunk of createReadStream(path, {
+      highWaterMark: 256 * 1024,
+    }) as AsyncIterable<Buffer>) {
+      if (first) bom = chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf;
+      first = false;
+      utf8.decode(chunk, { stream: true });
+    }
+    utf8.decode();
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    return { label: "GB18030", gb18030: true, skip: 0 };
+  }
+  return bom
+    ? { label: "UTF-8 (BOM)", gb18030: false, skip: 3 }
+    : { label: "UTF-8", gb18030: false, skip: 0 };
+}
+
+/** One row: its number as the spreadsheet shows it (header = 1) and its cells as text. */
 export interface SheetRow {
   no: number;
   cells: string[];
 }
 
-export interface SheetData {
+/** What the first pass over a file learns: the header, how many data rows, the encoding. */
+export interface SheetInfo {
   header: string[];
-  rows: SheetRow[];
+  totalRows: number;
+  encoding: string;
 }
 
 const tooMany = (max: number) =>
   new UploadRefused(`文件超过 ${max.toLocaleString("en-US")} 行数据，请拆分后分批上传`);
 
-async function readCsv(text: string, maxRows: number): Promise<SheetData> {
-  // Fed in slices, so parsing a large file gives the event loop back between them.
-  const slices = function* () {
-    for (let i = 0; i < text.length; i += 32_768) yield text.slice(i, i + 32_768);
-  };
-  const parser = Readable.from(slices()).pipe(
-    parse({ relax_column_count: true, skip_empty_lines: true, info: true, bom: true }),
-  );
-  let header: string[] | null = null;
-  const rows: SheetRow[] = [];
+/** Every non-empty record of a CSV file, the header first, parsed as the file streams in. */
+async function* csvRows(path: string, encoding: CsvEncoding): AsyncGenerator<SheetRow> {
+  const file = createReadStream(path, { start: encoding.skip, highWaterMark: 64 * 1024 });
+  const text = encoding.gb18030 ? file.pipe(iconv.decodeStream("gb18030")) : file.setEncoding("utf8");
+  const parser = parse({ relax_column_count: true, skip_empty_lines: true, info: true, bom: true });
+  file.on("error", (e) => parser.destroy(e));
+  text.pipe(parser);
+  let n = 0;
   try {
     for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      if (!header) header = item.record;
-      else {
-        if (rows.length >= maxRows) throw tooMany(maxRows);
-        rows.push({ no: item.info.lines, cells: item.record });
-        // Buffered records arrive as microtasks: give timers and requests a turn now and then.
-        if (rows.length % 1000 === 0) await yieldTurn();
-      }
+      yield { no: item.info.lines, cells: item.record };
+      // Parsed records arrive as microtasks: give timers and requests a turn now and then.
+      if (++n % 1000 === 0) await yieldTurn();
     }
   } catch (error) {
-    if (error instanceof UploadRefused) throw error;
     const line = (error as { lines?: unknown }).lines;
     throw new UploadRefused(
       `CSV 格式有误${typeof line === "number" ? `（约第 ${line} 行）` : ""}：请检查引号是否成对，或用 Excel 另存为 CSV 后重试`,
     );
+  } finally {
+    file.destroy();
   }
-  if (!header) throw new UploadRefused("文件是空的：第一行应为列名（姓名、身份证号、手机号、所在地区…）");
-  return { header, rows };
 }
 
 /** A cell of the streaming XLSX reader as text; a formula keeps its `=` so it is refused like a CSV one. */
@@ -114,16 +132,16 @@ function xlsxText(v: unknown): string {
   return "";
 }
 
-async function readXlsx(bytes: Buffer, maxRows: number): Promise<SheetData> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([bytes]), {
+/** Every non-empty row of the first worksheet, the header first (exceljs's streaming reader). */
+async function* xlsxRows(path: string): AsyncGenerator<SheetRow> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
     sharedStrings: "cache",
     hyperlinks: "ignore",
     styles: "ignore",
     worksheets: "emit",
     entries: "emit",
   });
-  let header: string[] | null = null;
-  const rows: SheetRow[] = [];
+  let n = 0;
   try {
     for await (const sheet of reader) {
       for await (const row of sheet) {
@@ -132,12 +150,8 @@ async function readXlsx(bytes: Buffer, maxRows: number): Promise<SheetData> {
           xlsxText(values[i + 1]),
         );
         if (cells.every((c) => c.trim() === "")) continue;
-        if (!header) header = cells;
-        else {
-          if (rows.length >= maxRows) throw tooMany(maxRows);
-          rows.push({ no: row.number, cells });
-          if (rows.length % 1000 === 0) await yieldTurn();
-        }
+        yield { no: row.number, cells };
+        if (++n % 1000 === 0) await yieldTurn();
       }
       break; // the first worksheet only
     }
@@ -145,19 +159,38 @@ async function readXlsx(bytes: Buffer, maxRows: number): Promise<SheetData> {
     if (error instanceof UploadRefused) throw error;
     throw new UploadRefused("无法读取该 XLSX 文件，请用 Excel 或 WPS 打开后另存为 .xlsx 或 CSV 再上传");
   }
-  if (!header) throw new UploadRefused("工作簿的第一个工作表是空的：第一行应为列名");
-  return { header, rows };
 }
 
-/** Reads the upload's rows (format known from sniffUpload); more than `maxRows` data rows are refused. */
-export async function readSheet(
-  bytes: Buffer,
+/** Every row of the file (format from sniffUpload), the header first, streamed from disk. */
+export async function* sheetRows(path: string, format: FileFormat, encoding?: CsvEncoding) {
+  if (format === "xlsx") yield* xlsxRows(path);
+  else yield* csvRows(path, encoding ?? (await csvEncoding(path)));
+}
+
+/**
+ * The first pass over an upload, before anything is imported: the header, the number of data rows
+ * (for the progress bar), the encoding. Refuses an empty or unreadable file and more than `maxRows`
+ * data rows, so nothing is half-imported because of the file's shape.
+ */
+export async function inspectSheet(
+  path: string,
   format: FileFormat,
   maxRows = MAX_UPLOAD_ROWS,
-): Promise<SheetData & { encoding: string }> {
-  if (format === "xlsx") return { ...(await readXlsx(bytes, maxRows)), encoding: "XLSX" };
-  const { text, encoding } = decodeCsv(bytes);
-  return { ...(await readCsv(text, maxRows)), encoding };
+): Promise<SheetInfo & { csv?: CsvEncoding }> {
+  const csv = format === "csv" ? await csvEncoding(path) : undefined;
+  let header: string[] | null = null;
+  let totalRows = 0;
+  for await (const row of sheetRows(path, format, csv)) {
+    if (!header) header = row.cells;
+    else if (++totalRows > maxRows) throw tooMany(maxRows);
+  }
+  if (!header)
+    throw new UploadRefused(
+      format === "xlsx"
+        ? "工作簿的第一个工作表是空的：第一行应为列名"
+        : "文件是空的：第一行应为列名（姓名、身份证号、手机号、所在地区…）",
+    );
+  return { header, totalRows, encoding: csv?.label ?? "XLSX", csv };
 }
 
 // ------------------------------------------------------------------ header mapping

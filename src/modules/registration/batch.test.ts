@@ -5,7 +5,10 @@ import iconv from "iconv-lite";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { StaffSession } from "../../../test/staff-session.ts";
 import { idCheckChar } from "../../platform/validation/china-ids.ts";
-import { MAX_UPLOAD_ROWS, readSheet, sniffUpload, UploadRefused } from "./batch-file.ts";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { inspectSheet, MAX_UPLOAD_BYTES, MAX_UPLOAD_ROWS, sniffUpload, UploadRefused } from "./batch-file.ts";
 import type { Campaign } from "./service.ts";
 
 /** A valid ID number; `seq` up to 999,999 gives distinct people (birth year and sequence vary). */
@@ -29,16 +32,25 @@ describe("reading uploads", () => {
 
   it("refuses more rows than the limit with a clear message (100,000 rows: npm run bench -- --registration)", async () => {
     assert.equal(MAX_UPLOAD_ROWS, 100_000);
-    const body = `a,b\n${"1,2\n".repeat(1001)}`;
-    assert.equal(
-      (await readSheet(Buffer.from(`a,b\n${"1,2\n".repeat(1000)}`), "csv", 1000)).rows.length,
-      1000,
-    );
-    await assert.rejects(readSheet(Buffer.from(body), "csv", 1000), (e: unknown) => {
-      assert.ok(e instanceof UploadRefused);
-      assert.match(e.message, /超过 1,000 行/);
-      return true;
-    });
+    const dir = mkdtempSync(join(tmpdir(), "chuyun-sheet-test-"));
+    try {
+      const file = (name: string, text: string) => {
+        writeFileSync(join(dir, name), text);
+        return join(dir, name);
+      };
+      const ok = await inspectSheet(file("ok.csv", `a,b\n${"1,2\n".repeat(1000)}`), "csv", 1000);
+      assert.deepEqual([ok.header, ok.totalRows, ok.encoding], [["a", "b"], 1000, "UTF-8"]);
+      await assert.rejects(
+        inspectSheet(file("big.csv", `a,b\n${"1,2\n".repeat(1001)}`), "csv", 1000),
+        (e: unknown) => {
+          assert.ok(e instanceof UploadRefused);
+          assert.match(e.message, /超过 1,000 行/);
+          return true;
+        },
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -244,6 +256,37 @@ for (const engine of ENGINES) {
       const other = await StaffSession.login(t.app, "zjt_handler");
       const theirs = await other.get("/admin/registration-notices");
       assert.doesNotMatch(theirs.body, /武汉市蔡甸区今日/);
+    });
+
+    it("streams a multi-thousand-row file through in chunks, every row accounted for", async () => {
+      const rows = Array.from({ length: 6000 }, (_x, i) => {
+        // Every 97th row has a wrong check character; every 250th repeats the person of the row before.
+        let id = personId(20_000 + (i % 250 === 249 ? i - 1 : i));
+        if (i % 97 === 96) id = id.slice(0, 17) + (id.endsWith("1") ? "2" : "1");
+        return line([`居民${"甲乙丙丁"[i % 4]}`, id, "13912345678", "420115", "无以上症状", "否", ""]);
+      });
+      const bytes = iconv.encode([HEADER, ...rows].join("\r\n"), "gb18030");
+      const { id } = await upload(bytes, "六千行.csv");
+      const b = await batch(id!);
+      const wrong = rows.filter((_r, i) => i % 97 === 96).length;
+      const repeated = rows.filter((_r, i) => i % 250 === 249 && (i - 1) % 97 !== 96 && i % 97 !== 96).length;
+      assert.deepEqual(
+        [b.status, b.encoding, b.totalRows, b.nextRow, b.accepted, b.rejected],
+        ["done", "GB18030", 6000, 6000, 6000 - wrong - repeated, wrong + repeated],
+      );
+      assert.equal(await t.deps.registration.recordCount(c, "420115"), 6000 - wrong - repeated);
+      const report = await errorsCsv(id!);
+      assert.match(report, /\r\n98,身份证号,[^\r]*校验/);
+      assert.match(report, /\r\n251,身份证号,与第 250 行是同一人/);
+    });
+
+    it("refuses a file over the size limit with a Chinese message, importing nothing", async () => {
+      const before = await t.deps.registration.batches.batches(c, 1, 100);
+      const big = Buffer.alloc(MAX_UPLOAD_BYTES + 1024, "1,");
+      const res = await upload(Buffer.concat([Buffer.from(`${HEADER}\n`), big]), "太大.csv");
+      assert.equal(res.res.statusCode, 413);
+      assert.match(res.res.body, /文件超过 20 MB，请拆分为几个较小的文件分批上传/);
+      assert.equal((await t.deps.registration.batches.batches(c, 1, 100)).total, before.total);
     });
 
     it("lets only permitted roles upload", async () => {

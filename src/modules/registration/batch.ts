@@ -1,7 +1,7 @@
-import { createHash } from "node:crypto";
 import type { Selectable } from "kysely";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { Db } from "../../platform/db/database.ts";
+import type { SpooledFile } from "../../platform/http/form-input.ts";
 import { QueueFull } from "../../platform/db/group-commit.ts";
 import { maskIdNumber, maskName, maskPhone } from "../../platform/mask/mask.ts";
 import { nowIso } from "../../platform/time/china-time.ts";
@@ -9,9 +9,10 @@ import type { FormSchema } from "../onestop/index.ts";
 import {
   districtCode,
   FIXED_LABELS,
+  inspectSheet,
   looksLikeFormula,
   mapColumns,
-  readSheet,
+  sheetRows,
   sniffUpload,
   UploadRefused,
   type FileFormat,
@@ -74,25 +75,42 @@ export class BatchImporter<Campaign extends BatchCampaign> {
   }
 
   /**
-   * Takes an upload: refuses what is not CSV/XLSX, finds the batch of the same file (resuming it when
-   * it stopped) or creates one, and starts the import in the background. Returns the batch.
+   * Takes an upload (spooled to a temporary file, which this takes over and removes): refuses what is
+   * not CSV/XLSX, finds the batch of the same file (resuming it when it stopped) or creates one, and
+   * starts the import in the background, reading the file from disk. Returns the batch.
    */
   async upload(
     c: Campaign,
-    file: { fileName: string; bytes: Buffer },
+    file: { fileName: string; spooled: SpooledFile },
     actor: string,
   ): Promise<{ batch: Batch; resumed: boolean; started: boolean }> {
-    const format = sniffUpload(file.bytes);
+    let handedOver = false;
+    try {
+      const r = await this.take(c, file.fileName, file.spooled, actor);
+      handedOver = r.started;
+      return r;
+    } finally {
+      if (!handedOver) await file.spooled.discard();
+    }
+  }
+
+  private async take(
+    c: Campaign,
+    fileName: string,
+    file: SpooledFile,
+    actor: string,
+  ): Promise<{ batch: Batch; resumed: boolean; started: boolean }> {
+    const format = sniffUpload(file.head);
     if (!format)
       throw new UploadRefused("只能上传 CSV 或 XLSX 文件（.xls 请在 Excel 或 WPS 中另存为 .xlsx 或 CSV）");
-    const sha256 = createHash("sha256").update(file.bytes).digest("hex");
+    const sha256 = file.sha256;
     const now = nowIso();
     await this.db
       .insertInto("registrationBatches")
       .values({
         campaignId: c.id,
         sha256,
-        fileName: file.fileName.slice(0, 200),
+        fileName: fileName.slice(0, 200),
         format,
         encoding: "",
         status: "queued",
@@ -133,9 +151,10 @@ export class BatchImporter<Campaign extends BatchCampaign> {
           targetId: String(batch.id),
           detail: { campaign: c.code, file: batch.fileName, sha256, fromRow: batch.nextRow },
         });
-        const run = this.run(c, batch.id, file.bytes, format, actor).finally(() =>
-          this.active.delete(batch.id),
-        );
+        const run = this.run(c, batch.id, file.path, format, actor).finally(() => {
+          this.active.delete(batch.id);
+          return file.discard();
+        });
         this.active.set(batch.id, run);
         return { batch: (await this.batch(c, batch.id))!, resumed: !fresh, started: true };
       }
@@ -214,20 +233,16 @@ export class BatchImporter<Campaign extends BatchCampaign> {
 
   // ------------------------------------------------------------------ the import
 
-  private async run(
-    c: Campaign,
-    id: number,
-    bytes: Buffer,
-    format: FileFormat,
-    actor: string,
-  ): Promise<void> {
+  private async run(c: Campaign, id: number, path: string, format: FileFormat, actor: string): Promise<void> {
     try {
-      const sheet = await readSheet(bytes, format);
+      // First pass: header, row count and encoding (a malformed or oversized file is refused here,
+      // before any row is imported); second pass: the rows, CHUNK at a time — never the whole file.
+      const sheet = await inspectSheet(path, format);
       const columns = mapColumns(sheet.header, c.form);
       const before = (await this.db
         .updateTable("registrationBatches")
         .set({
-          totalRows: sheet.rows.length,
+          totalRows: sheet.totalRows,
           encoding: sheet.encoding,
           message: columns.ignored.length
             ? `已忽略无法识别的列：${columns.ignored.slice(0, 10).join("、")}`
@@ -238,49 +253,21 @@ export class BatchImporter<Campaign extends BatchCampaign> {
         .returning(["nextRow"])
         .executeTakeFirstOrThrow()) as { nextRow: number };
       const seen = new Map<string, number>();
-      for (let i = 0; i < sheet.rows.length; i += CHUNK) {
-        const chunk = sheet.rows.slice(i, i + CHUNK);
-        const errors: BatchErrorRow[] = [];
-        const good: { value: CheckedSubmission; row: SheetRow }[] = [];
-        let rejectedRows = 0;
-        for (const [k, row] of chunk.entries()) {
-          // Checking is CPU work: give the event loop back every 100 rows so requests keep flowing.
-          if (k % 100 === 99) await new Promise((r) => setImmediate(r));
-          const problems = this.checkRow(c.form, columns, row, seen);
-          if (problems.errors.length === 0) {
-            good.push({ value: problems.value, row });
-            seen.set(problems.value.idNumber, row.no);
-          } else {
-            rejectedRows++;
-            for (const e of problems.errors) errors.push({ batchId: id, rowNo: row.no, ...e });
-          }
+      let i = 0;
+      let chunk: SheetRow[] = [];
+      let header = true;
+      for await (const row of sheetRows(path, format, sheet.csv)) {
+        if (header) {
+          header = false;
+          continue;
         }
-        // Rows before the resume point were handled by an earlier run: only the in-file
-        // duplicate check needed to see them again.
-        if (i + chunk.length <= before.nextRow) continue;
-        if (i < before.nextRow) throw new Error("registration batch: resume point inside a chunk");
-        await Promise.all(good.map(({ value, row }) => this.acceptRetrying(c, value, `${id}:${row.no}`)));
-        await this.db.transaction().execute(async (trx) => {
-          if (errors.length > 0)
-            for (let j = 0; j < errors.length; j += 200)
-              await trx
-                .insertInto("registrationBatchErrors")
-                .values(errors.slice(j, j + 200))
-                .onConflict((oc) => oc.columns(["batchId", "rowNo", "field"]).doNothing())
-                .execute();
-          await trx
-            .updateTable("registrationBatches")
-            .set((eb) => ({
-              nextRow: i + chunk.length,
-              accepted: eb("accepted", "+", good.length),
-              rejected: eb("rejected", "+", rejectedRows),
-              updatedAt: nowIso(),
-            }))
-            .where("id", "=", id)
-            .execute();
-        });
-        await new Promise((r) => setImmediate(r));
+        chunk.push(row);
+        if (chunk.length < CHUNK) continue;
+        await this.importChunk(c, id, columns, seen, before.nextRow, i, chunk);
+        i += chunk.length;
+        chunk = [];
       }
+      if (chunk.length > 0) await this.importChunk(c, id, columns, seen, before.nextRow, i, chunk);
       const done = await this.db
         .updateTable("registrationBatches")
         .set({ status: "done", updatedAt: nowIso(), finishedAt: nowIso() })
@@ -306,6 +293,61 @@ export class BatchImporter<Campaign extends BatchCampaign> {
         .execute()
         .catch(() => {});
     }
+  }
+
+  /**
+   * Checks one chunk of rows (data rows i … i + chunk.length - 1) and, past the resume point, writes
+   * its good rows durably, then commits its errors and the batch's progress in one transaction.
+   */
+  private async importChunk(
+    c: Campaign,
+    id: number,
+    columns: ReturnType<typeof mapColumns>,
+    seen: Map<string, number>,
+    resumeAt: number,
+    i: number,
+    chunk: SheetRow[],
+  ): Promise<void> {
+    const errors: BatchErrorRow[] = [];
+    const good: { value: CheckedSubmission; row: SheetRow }[] = [];
+    let rejectedRows = 0;
+    for (const [k, row] of chunk.entries()) {
+      // Checking is CPU work: give the event loop back every 100 rows so requests keep flowing.
+      if (k % 100 === 99) await new Promise((r) => setImmediate(r));
+      const problems = this.checkRow(c.form, columns, row, seen);
+      if (problems.errors.length === 0) {
+        good.push({ value: problems.value, row });
+        seen.set(problems.value.idNumber, row.no);
+      } else {
+        rejectedRows++;
+        for (const e of problems.errors) errors.push({ batchId: id, rowNo: row.no, ...e });
+      }
+    }
+    // Rows before the resume point were handled by an earlier run: only the in-file
+    // duplicate check needed to see them again.
+    if (i + chunk.length <= resumeAt) return;
+    if (i < resumeAt) throw new Error("registration batch: resume point inside a chunk");
+    await Promise.all(good.map(({ value, row }) => this.acceptRetrying(c, value, `${id}:${row.no}`)));
+    await this.db.transaction().execute(async (trx) => {
+      if (errors.length > 0)
+        for (let j = 0; j < errors.length; j += 200)
+          await trx
+            .insertInto("registrationBatchErrors")
+            .values(errors.slice(j, j + 200))
+            .onConflict((oc) => oc.columns(["batchId", "rowNo", "field"]).doNothing())
+            .execute();
+      await trx
+        .updateTable("registrationBatches")
+        .set((eb) => ({
+          nextRow: i + chunk.length,
+          accepted: eb("accepted", "+", good.length),
+          rejected: eb("rejected", "+", rejectedRows),
+          updatedAt: nowIso(),
+        }))
+        .where("id", "=", id)
+        .execute();
+    });
+    await new Promise((r) => setImmediate(r));
   }
 
   /** Accepts one row through the durable writer, waiting while its burst queue is full. */

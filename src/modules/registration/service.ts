@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { sql, type Selectable } from "kysely";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
+import { pooledRandomBytes } from "../../platform/crypto/random-pool.ts";
 import { tablesOf, type Db } from "../../platform/db/database.ts";
 import { OutboxSmsSender, PHONE_PATTERN } from "../../platform/phone/phone-verify.ts";
 import type { PhoneTables } from "../../platform/phone/tables.ts";
@@ -111,7 +112,7 @@ function newRecordId(day: string, seed?: string): string {
   // gives the same id each time, so a row written again replaces itself.
   const tail = seed
     ? createHash("sha256").update(seed).digest("hex").slice(0, 12)
-    : randomBytes(6).toString("hex");
+    : pooledRandomBytes(6).toString("hex");
   return `R${day.replaceAll("-", "")}${tail.toUpperCase()}`;
 }
 
@@ -312,7 +313,7 @@ export class RegistrationService {
       phone: cipher.seal(value.phone)!,
       district: value.district,
       answers: JSON.stringify(value.answers),
-      receipt: randomBytes(4).toString("hex").toUpperCase(),
+      receipt: pooledRandomBytes(4).toString("hex").toUpperCase(),
       channel,
       submittedAt: nowIso(),
       revisions: 0,

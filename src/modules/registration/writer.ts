@@ -22,12 +22,16 @@ const keyOf = (r: RecordRow) => `${r.campaignId}|${r.day}|${r.idIndex}`;
 /**
  * The durable acceptance path: submissions are grouped, each batch is one multi-row
  * `INSERT … ON CONFLICT (campaign, day, ID index) DO UPDATE` in one transaction, and every submitter
- * is answered only after its batch committed.
+ * is answered only after its batch is on stable storage.
  *
- * SQLite (WAL): the batch's transaction runs with `synchronous = FULL`, so its commit fsyncs the WAL
- * before anyone is answered — one fsync per batch, however many submissions it holds; the rest of
- * the platform keeps `NORMAL`. PostgreSQL: one transaction per batch (synchronous_commit on: the
- * commit waits for its WAL flush); several batches may be in flight at once (pool connections).
+ * SQLite (WAL, `synchronous = NORMAL`): the batch commits (its frames are in the WAL file, which a
+ * killed process does not lose), then `syncCommitted()` fsyncs the WAL on the thread pool and the
+ * batch is answered after that fsync — power-loss safe, as `synchronous = FULL` would be, but the
+ * event loop keeps reading requests during the fsync and the next batch commits meanwhile; one
+ * fsync covers every batch committed before it started. PostgreSQL: one transaction per batch
+ * (synchronous_commit on: the commit waits for its WAL flush). Either way several batches may be in
+ * flight at once (SQLite's run one after another on its single connection; PostgreSQL's on pool
+ * connections).
  */
 export class RecordWriter {
   private readonly queue: GroupCommitQueue<RecordRow, WriteResult>;
@@ -41,7 +45,7 @@ export class RecordWriter {
       flush: (rows) => this.flush(rows),
       capacity: options.capacity ?? 20_000,
       maxBatch: options.maxBatch ?? 500,
-      concurrency: store.dialect === "postgres" ? 4 : 1,
+      concurrency: 4,
     });
   }
 
@@ -111,16 +115,9 @@ export class RecordWriter {
   }
 
   private async durably<T>(work: (trx: Kysely<RegistrationTables>) => Promise<T>): Promise<T> {
-    const db = this.store.db;
-    if (this.store.dialect !== "sqlite") return db.transaction().execute(work);
-    return db.connection().execute(async (conn) => {
-      await sql`PRAGMA synchronous = FULL`.execute(conn);
-      try {
-        return await conn.transaction().execute(work);
-      } finally {
-        await sql`PRAGMA synchronous = NORMAL`.execute(conn);
-      }
-    });
+    const result = await this.store.db.transaction().execute(work);
+    await this.store.syncCommitted();
+    return result;
   }
 
   /** Creates the day's partition (and the next day's, ahead of midnight) before the first insert. */

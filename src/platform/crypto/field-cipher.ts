@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac } from "node:crypto";
 import type {
   KyselyPlugin,
   PluginTransformQueryArgs,
@@ -7,6 +7,7 @@ import type {
   RootOperationNode,
   UnknownRow,
 } from "kysely";
+import { pooledRandomBytes } from "./random-pool.ts";
 
 /** One AES-256 data key and the id written beside every value it encrypts. */
 export interface DataKey {
@@ -79,7 +80,7 @@ export class FieldCipher {
   seal(plain: string | null): string | null;
   seal(plain: string | null): string | null {
     if (plain === null || plain === "") return plain;
-    const iv = randomBytes(12);
+    const iv = pooledRandomBytes(12);
     const cipher = createCipheriv("aes-256-gcm", this.current.key, iv);
     cipher.setAAD(AAD);
     const body = Buffer.concat([cipher.update(plain, "utf8"), cipher.final(), cipher.getAuthTag()]);

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
+import { WalSync } from "./wal-sync.ts";
 import pg from "pg";
 import { Kysely, PostgresDialect, SqliteDialect, CamelCasePlugin } from "kysely";
 import type { Config } from "../../config.ts";
@@ -38,6 +39,13 @@ export interface Db<DB> {
    * (`cipher.seal`, and `cipher.blindIndex` for lookups); reads through `db` come back decrypted.
    */
   cipher: FieldCipher;
+  /**
+   * Resolves once every transaction committed before the call is on stable storage (power-loss
+   * safe). PostgreSQL: at once (a commit already waited for its WAL flush). SQLite (WAL,
+   * `synchronous = NORMAL`): an fsync of the WAL file on the thread pool, shared by every caller
+   * that arrives meanwhile (WalSync) — for writers that promise "on disk" without blocking the loop.
+   */
+  syncCommitted(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -110,6 +118,7 @@ export function openDatabase<DB>(config: Config, cipher: FieldCipher = openField
         dialect: "postgres",
         replica: null,
         onPrimary: (fn) => fn(),
+        syncCommitted: () => Promise.resolve(),
         cipher,
         async close() {
           await db.destroy();
@@ -136,6 +145,7 @@ export function openDatabase<DB>(config: Config, cipher: FieldCipher = openField
       dialect: "postgres",
       replica: router,
       onPrimary: (fn) => router.onPrimary(fn),
+      syncCommitted: () => Promise.resolve(),
       cipher,
       async close() {
         await router.stop();
@@ -152,6 +162,7 @@ export function openDatabase<DB>(config: Config, cipher: FieldCipher = openField
   // Read through the OS page cache without copying (large search indexes), and keep more pages.
   sqlite.pragma("mmap_size = 1073741824");
   sqlite.pragma("cache_size = -65536");
+  const walSync = new WalSync(sqlitePath(config));
   const db = new Kysely<DB>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
     plugins,
@@ -163,6 +174,7 @@ export function openDatabase<DB>(config: Config, cipher: FieldCipher = openField
     replica: null,
     onPrimary: (fn) => fn(),
     cipher,
+    syncCommitted: () => walSync.sync(),
     async close() {
       await db.destroy();
     },

@@ -1,4 +1,10 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Readable, Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
 import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { verifyCsrf } from "../auth/csrf.ts";
@@ -11,6 +17,19 @@ export interface FormUpload {
   bytes: Buffer;
   /** Set when the upload passed the size limit (its bytes are cut): with `keepOversized` only. */
   oversized?: boolean;
+  /** With `spool`: the file on disk (`bytes` is then empty). */
+  spooled?: SpooledFile;
+}
+
+/** An upload streamed to a temporary file instead of memory; whoever takes it removes it (`discard`). */
+export interface SpooledFile {
+  path: string;
+  size: number;
+  sha256: string;
+  /** The first bytes (up to 8 KB), to tell the content type without reading the file again. */
+  head: Buffer;
+  /** Removes the temporary file (and its directory); safe to call twice. */
+  discard(): Promise<void>;
 }
 
 export interface ReadOptions {
@@ -19,6 +38,11 @@ export interface ReadOptions {
    * again with everything else the user typed (instead of a bare 413).
    */
   keepOversized?: boolean;
+  /**
+   * Stream files to temporary files (hashed with SHA-256 on the way) instead of holding them in
+   * memory; a file over `maxBytes` is cut, removed and marked `oversized` (the form answers it).
+   */
+  spool?: { maxBytes: number };
 }
 
 /** Every value of each field in order (one string, or a list when repeated), and the uploaded files. */
@@ -77,10 +101,20 @@ export async function readRawForm(request: FastifyRequest, options: ReadOptions 
   if (request.isMultipart()) {
     try {
       // The plugin reads `throwFileSizeLimit` per call too; its typings list it on the plugin options only.
-      const partOptions = { limits: MULTIPART_LIMITS, throwFileSizeLimit: !options.keepOversized };
+      const partOptions = options.spool
+        ? { limits: { ...MULTIPART_LIMITS, fileSize: options.spool.maxBytes }, throwFileSizeLimit: false }
+        : { limits: MULTIPART_LIMITS, throwFileSizeLimit: !options.keepOversized };
       const parts = request.parts(partOptions as Parameters<FastifyRequest["parts"]>[0]);
       for await (const part of parts) {
-        if (part.type === "file") {
+        if (part.type === "file" && options.spool) {
+          const spooled = await spoolFile(part.file);
+          if (part.file.truncated) {
+            await spooled.discard();
+            files.push({ field: part.fieldname, fileName: part.filename, bytes: EMPTY, oversized: true });
+          } else if (spooled.size > 0 || part.filename)
+            files.push({ field: part.fieldname, fileName: part.filename, bytes: EMPTY, spooled });
+          else await spooled.discard();
+        } else if (part.type === "file") {
           const bytes = await part.toBuffer();
           if (part.file.truncated)
             files.push({
@@ -94,6 +128,7 @@ export async function readRawForm(request: FastifyRequest, options: ReadOptions 
         } else if (typeof part.value === "string") add(part.fieldname, part.value);
       }
     } catch (error) {
+      await Promise.all(files.map((f) => f.spooled?.discard()));
       // Limits (413) and refused content types keep their status; a body the parser cannot read
       // (cut short, no or a wrong boundary, broken part headers) is the sender's fault, not ours.
       const status = (error as { statusCode?: unknown }).statusCode;
@@ -108,10 +143,47 @@ export async function readRawForm(request: FastifyRequest, options: ReadOptions 
   }
   if (request.csrfPending) {
     const token = values._csrf;
-    verifyCsrf(request.csrfPending, Array.isArray(token) ? token[0] : token);
+    try {
+      verifyCsrf(request.csrfPending, Array.isArray(token) ? token[0] : token);
+    } catch (error) {
+      await Promise.all(files.map((f) => f.spooled?.discard()));
+      throw error;
+    }
     request.csrfPending = null;
   }
   return { values, files };
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** Bytes already in memory as a spooled upload (scripts and benchmarks that feed an importer). */
+export function spoolBuffer(bytes: Buffer): Promise<SpooledFile> {
+  return spoolFile(Readable.from([bytes]));
+}
+
+/** Streams one upload to a new temporary file, hashing it and keeping its first 8 KB. */
+async function spoolFile(source: NodeJS.ReadableStream): Promise<SpooledFile> {
+  const dir = await mkdtemp(join(tmpdir(), "chuyun-upload-"));
+  const path = join(dir, "upload");
+  const hash = createHash("sha256");
+  const head: Buffer[] = [];
+  let size = 0;
+  const discard = () => rm(dir, { recursive: true, force: true });
+  const tap = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      if (size < 8192) head.push(chunk.subarray(0, 8192 - size));
+      size += chunk.length;
+      done(null, chunk);
+    },
+  });
+  try {
+    await pipeline(source, tap, createWriteStream(path));
+  } catch (error) {
+    await discard();
+    throw error;
+  }
+  return { path, size, sha256: hash.digest("hex"), head: Buffer.concat(head), discard };
 }
 
 /** Reads a form as single string fields (first value wins, cut to `maxField`) and non-empty uploads. */
@@ -123,7 +195,11 @@ export async function readForm(
   const { values, files } = await readRawForm(request, options);
   const fields: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const key of Object.keys(values)) fields[key] = formText(values, key, maxField);
-  return { fields, files: files.filter((f) => f.oversized || (f.fileName && f.bytes.length > 0)) };
+  const kept = files.filter(
+    (f) => f.oversized || (f.fileName && (f.bytes.length > 0 || (f.spooled?.size ?? 0) > 0)),
+  );
+  await Promise.all(files.filter((f) => !kept.includes(f)).map((f) => f.spooled?.discard()));
+  return { fields, files: kept };
 }
 
 export function newDraftToken(): string {
