@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import * as oidc from "openid-client";
-import { Agent, fetch as undiciFetch } from "undici";
+import { createRequire } from "node:module";
+import type * as Undici from "undici";
 import type { OidcSettings } from "../../config.ts";
 
 import type { AccountProvider } from "./tables.ts";
@@ -119,6 +120,8 @@ export class OidcProvider implements RedirectIdentityProvider {
 /** A fetch that also trusts the CAs in `caFile` (for an IdP with a private CA), or null for the default. */
 function caFetch(caFile: string | null): oidc.CustomFetch | null {
   if (!caFile) return null;
+  // Loaded only here: the undici package is large and most instances use the default trust store.
+  const { Agent, fetch: undiciFetch } = createRequire(import.meta.url)("undici") as typeof Undici;
   const dispatcher = new Agent({ connect: { ca: readFileSync(caFile, "utf8") } });
   // undici's own fetch with its Agent; its RequestInit and Response match the web types openid-client expects.
   return ((url, options) =>

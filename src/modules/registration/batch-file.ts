@@ -1,6 +1,5 @@
 import { createReadStream } from "node:fs";
 import { parse } from "csv-parse";
-import ExcelJS from "exceljs";
 import iconv from "iconv-lite";
 import { Invalid } from "../../platform/http/errors.ts";
 import type { FormSchema } from "../onestop/index.ts";
@@ -134,6 +133,8 @@ function xlsxText(v: unknown): string {
 
 /** Every non-empty row of the first worksheet, the header first (exceljs's streaming reader). */
 async function* xlsxRows(path: string): AsyncGenerator<SheetRow> {
+  // Loaded on the first spreadsheet: exceljs and its zip libraries are large and rarely needed.
+  const { default: ExcelJS } = await import("exceljs");
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, {
     sharedStrings: "cache",
     hyperlinks: "ignore",
