@@ -15,6 +15,8 @@
  * Options: --quick (10k docs, 3 s per measurement) · --duration S · --docs N · --connections N ·
  *          --import N (lines) · --queries N · --nginx-workers N · --pg URL (also run 3. on PostgreSQL)
  *          --apply-connections N (default 16) · --skip-import · --skip-http · --skip-apply · --skip-search
+ *          --targets LIST: only these HTTP rows (comma-separated: home, article, search, search-page,
+ *            search-new), e.g. `--skip-import --skip-apply --skip-search --targets search-new`
  *          --cluster: instead, 1 vs 2 instances on PostgreSQL (--pg, default the local test database) and
  *          Redis (--redis), plus a 1,000-connection soak (--soak-seconds, default 60); first, start:cluster
  *          with 1 vs 2 workers on the cached article page, wrk pinned to its own core (--workers-only: just that)
@@ -77,6 +79,7 @@ const { values: args } = parseArgs({
     "skip-apply": { type: "boolean", default: false },
     "apply-connections": { type: "string", default: "16" },
     "skip-search": { type: "boolean", default: false },
+    targets: { type: "string" },
     cluster: { type: "boolean", default: false },
     exchange: { type: "boolean", default: false },
     analytics: { type: "boolean", default: false },
@@ -120,6 +123,8 @@ function load(url: string, seconds: number, uncached = false): Promise<WrkResult
 }
 
 interface Target {
+  /** Short name for --targets. */
+  key: string;
   name: string;
   path: string;
   file: string;
@@ -144,22 +149,31 @@ async function httpBench(dataDir: string): Promise<string[]> {
     };
     const articlePath = probe.results[0]?.url;
     if (!articlePath) throw new Error("no article found to benchmark");
-    const targets: Target[] = [
-      { name: "home page /", path: "/", file: "home.html", target: null },
-      { name: `article ${articlePath}`, path: articlePath, file: "article.html", target: 0.6 },
+    const allTargets: Target[] = [
+      { key: "home", name: "home page /", path: "/", file: "home.html", target: null },
       {
+        key: "article",
+        name: `article ${articlePath}`,
+        path: articlePath,
+        file: "article.html",
+        target: 0.6,
+      },
+      {
+        key: "search",
         name: "search API /api/search?q=社会保险",
         path: `/api/search?q=${encodeURIComponent("社会保险")}`,
         file: "search.json",
         target: null,
       },
       {
+        key: "search-page",
         name: "search page ?q=社保 (www)",
         path: `/sites/www/search?q=${encodeURIComponent("社保")}`,
         file: "search-page.html",
         target: null,
       },
       {
+        key: "search-new",
         name: "search API, every query new",
         path: `/api/search?q=${encodeURIComponent("社保")}`,
         file: "search.json",
@@ -167,6 +181,10 @@ async function httpBench(dataDir: string): Promise<string[]> {
         uncached: true,
       },
     ];
+    const wanted = args.targets?.split(",").map((t) => t.trim());
+    const unknown = wanted?.filter((k) => !allTargets.some((t) => t.key === k)) ?? [];
+    if (unknown.length > 0) throw new Error(`unknown --targets: ${unknown.join(", ")}`);
+    const targets = wanted ? allTargets.filter((t) => wanted.includes(t.key)) : allTargets;
     const files = new Map<string, { body: Buffer; contentType: string }>();
     for (const t of targets) {
       const res = await fetch(`${base}${t.path}`);

@@ -23,6 +23,21 @@ export function highlightWords(tokens: string[]): string[] {
   return [...words].filter((w) => w.length > 0).sort((a, b) => b.length - a.length);
 }
 
+/** Compiled match patterns by word list: a search highlights every hit with the same one. */
+const patterns = new Map<string, RegExp>();
+
+/** The pattern matching any of `words` (case-insensitive), compiled once per word list. */
+function wordsPattern(words: string[]): RegExp {
+  const key = words.join("\u0000");
+  let pattern = patterns.get(key);
+  if (!pattern) {
+    if (patterns.size >= 1000) patterns.clear();
+    pattern = new RegExp(words.map(escapeRegExp).join("|"), "gi");
+    patterns.set(key, pattern);
+  }
+  return pattern;
+}
+
 /**
  * An HTML-safe excerpt of `text` around the first match, with matches wrapped in <mark>.
  * Everything except the <mark> tags is escaped.
@@ -31,7 +46,7 @@ export function snippet(text: string, tokens: string[], length = 120): string {
   const words = highlightWords(tokens);
   const plain = text.replace(/\s+/g, " ").trim();
   if (words.length === 0) return escapeHtml(plain.slice(0, length));
-  const pattern = new RegExp(words.map(escapeRegExp).join("|"), "gi");
+  const pattern = wordsPattern(words);
   const first = plain.search(pattern);
   const start = first < 0 ? 0 : Math.max(0, first - Math.floor(length / 4));
   const window = plain.slice(start, start + length);
@@ -55,5 +70,5 @@ export function markMatches(text: string, pattern: RegExp): string {
 export function highlightTitle(title: string, tokens: string[]): string {
   const words = highlightWords(tokens);
   if (words.length === 0) return escapeHtml(title);
-  return markMatches(title, new RegExp(words.map(escapeRegExp).join("|"), "gi"));
+  return markMatches(title, wordsPattern(words));
 }

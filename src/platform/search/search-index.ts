@@ -224,6 +224,87 @@ export function weightedVector(
   return parts.join(" ");
 }
 
+/** A match a query considers: its text relevance and the share of the query's weight it matches. */
+interface Candidate {
+  id: number;
+  rel: number | null;
+  cov: number;
+}
+
+/** What facets and ranking need of a document (see SearchIndex.facts()). */
+interface DocFacts {
+  kind: string;
+  year: number;
+  siteId: number | null;
+  publishedAt: string;
+  julianDay: number;
+}
+
+interface FacetCounts {
+  kind: Map<string, number>;
+  year: Map<number, number>;
+  site: Map<number, number>;
+  considered: number;
+  oldestId: number;
+}
+
+interface Ranked {
+  id: number;
+  facts: DocFacts;
+  score: number;
+}
+
+interface ShownDocument {
+  id: number;
+  docKey: string;
+  kind: string;
+  title: string;
+  body: string;
+  url: string;
+  publishedAt: string;
+  meta: string;
+}
+
+/** Documents whose facts are read in one statement. */
+const FACTS_BATCH = 1000;
+/** Facts kept in memory at most (about 100 bytes each); past it the cache starts over. */
+const FACTS_CACHE_MAX = 500_000;
+
+/** Term match sets kept in memory at most, in ids (4 bytes each). */
+const TERM_CACHE_MAX_IDS = 4_000_000;
+
+/** Whether an ascending array holds `id`. */
+function sortedHas(ids: Int32Array, id: number): boolean {
+  let lo = 0;
+  let hi = ids.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = ids[mid];
+    if (v === id) return true;
+    if (v < id) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return false;
+}
+
+/** Milliseconds from the Julian day epoch to the Unix epoch (SQLite's julianday() counts in these). */
+const JULIAN_UNIX_EPOCH_MS = 210_866_760_000_000;
+
+export function julianDayOfMs(ms: number): number {
+  return (ms + JULIAN_UNIX_EPOCH_MS) / 86_400_000;
+}
+
+/**
+ * SQLite's julianday() of an ISO date-time (a time without a zone is UTC, as in SQLite and in a
+ * PostgreSQL session in UTC); NaN when unreadable (SQLite's NULL).
+ */
+export function julianDay(iso: string): number {
+  let text = iso.trim();
+  if (/^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(text)) text = `${text.replace(" ", "T")}Z`;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? NaN : julianDayOfMs(ms);
+}
+
 /** Ranking and facets consider at most this many matches (the newest); see candidates(). */
 export const CANDIDATE_LIMIT = 1000;
 
@@ -241,7 +322,13 @@ export class SearchIndex {
   /** Synonym pairs approved in the console (mined from the platform's own text). */
   readonly synonyms = new LearnedSynonyms();
   private docCount: { at: number; n: number } | null = null;
-  private readonly dfCache = new Map<string, { at: number; df: number }>();
+  /** The documents each recent term matches (see termMatches()), and how many ids that holds. */
+  private readonly termCache = new Map<string, { at: number; ids: Int32Array }>();
+  private termCacheIds = 0;
+  /** Kind, year, owning site and date of documents by id, for facets and ranking (see facts()). */
+  private readonly docFacts = new Map<number, DocFacts>();
+  /** Bumped by every change, so a read racing with a write does not keep what it read. */
+  private factsGeneration = 0;
 
   constructor(
     private readonly store: Db<SearchTables>,
@@ -258,12 +345,15 @@ export class SearchIndex {
   /** Forgets cached results (another instance changed the index). */
   clearCache(): void {
     this.invalidate();
+    this.docFacts.clear();
     this.synonyms.invalidate();
   }
 
   private invalidate(): void {
+    this.factsGeneration++;
     this.results.clear();
-    this.dfCache.clear();
+    this.termCache.clear();
+    this.termCacheIds = 0;
     this.docCount = null;
   }
 
@@ -303,6 +393,7 @@ export class SearchIndex {
     let id: number;
     if (existing) {
       id = existing.id;
+      this.docFacts.delete(id);
       await trx.updateTable("searchDocs").set(row).where("id", "=", id).execute();
       await trx.deleteFrom("searchDocSites").where("docId", "=", id).execute();
     } else {
@@ -312,6 +403,7 @@ export class SearchIndex {
         .returning("id")
         .executeTakeFirstOrThrow();
       id = inserted.id;
+      this.docFacts.delete(id);
       await this.countTerms(trx, titleTokens, pendingTerms);
     }
     const siteIds = [...new Set(doc.siteIds)];
@@ -366,6 +458,7 @@ export class SearchIndex {
         .where("docKey", "=", key)
         .executeTakeFirst();
       if (!existing) return;
+      this.docFacts.delete(existing.id);
       if (this.store.dialect === "sqlite")
         await sql`DELETE FROM search_fts WHERE rowid = ${existing.id}`.execute(trx);
       await trx.deleteFrom("searchDocSites").where("docId", "=", existing.id).execute();
@@ -465,19 +558,34 @@ export class SearchIndex {
 
   /** How many documents match a term (cached for a minute). */
   private async documentFrequency(term: QueryTerm): Promise<number> {
+    return (await this.termMatches(term, "any")).length;
+  }
+
+  /**
+   * The ids of the documents a term matches, ascending (cached for a minute, like the statistics,
+   * and dropped on any change): its document frequency, and which candidates it covers.
+   */
+  private async termMatches(term: QueryTerm, mode: MatchMode): Promise<Int32Array> {
     const now = Date.now();
-    const key = this.termExpression(term, "any");
-    const cached = this.dfCache.get(key);
-    if (cached && now - cached.at < STATS_TTL_MS) return cached.df;
-    const match = this.matchExpression([term], "any");
-    const from = this.store.dialect === "sqlite" ? sql`search_fts` : sql`search_docs d`;
-    const row = await sql<{ n: number }>`SELECT count(*) AS n FROM ${from} WHERE ${match}`.execute(
+    const key = this.termExpression(term, mode);
+    const cached = this.termCache.get(key);
+    if (cached && now - cached.at < STATS_TTL_MS) return cached.ids;
+    const match = this.matchExpression([term], mode);
+    const [from, id] =
+      this.store.dialect === "sqlite" ? [sql`search_fts`, sql`rowid`] : [sql`search_docs d`, sql`d.id`];
+    const rows = await sql<{ id: number }>`SELECT ${id} AS id FROM ${from} WHERE ${match}`.execute(
       this.store.read,
     );
-    const df = Number(row.rows[0]?.n ?? 0);
-    if (this.dfCache.size >= 20000) this.dfCache.clear();
-    this.dfCache.set(key, { at: now, df });
-    return df;
+    const ids = Int32Array.from(rows.rows, (r) => Number(r.id)).sort();
+    if (this.termCache.size >= 20000 || this.termCacheIds + ids.length > TERM_CACHE_MAX_IDS) {
+      this.termCache.clear();
+      this.termCacheIds = 0;
+    }
+    const old = this.termCache.get(key);
+    if (old) this.termCacheIds -= old.ids.length;
+    this.termCache.set(key, { at: now, ids });
+    this.termCacheIds += ids.length;
+    return ids;
   }
 
   /**
@@ -567,30 +675,20 @@ export class SearchIndex {
   }
 
   /**
-   * The share of the query's term weight a document matches (0–1): the AND of the old search, now a
-   * boost rather than a filter, so a long question still finds what its key terms find.
+   * The share of the query's term weight each candidate matches (0–1): the AND of the old search,
+   * now a boost rather than a filter, so a long question still finds what its key terms find.
+   * Summed in query order, as SQL summed it.
    */
-  private coverage(terms: QueryTerm[], mode: MatchMode): RawBuilder<number> {
+  private async coverage(terms: QueryTerm[], mode: MatchMode, ids: number[]): Promise<Float64Array> {
+    const cov = new Float64Array(ids.length);
+    if (terms.length === 1) return cov.fill(1.0);
     const total = terms.reduce((s, t) => s + t.weight, 0) || 1;
-    if (terms.length === 1) return sql<number>`1.0`;
-    const parts = terms.map((t, i) => {
+    for (const t of terms) {
       const w = t.weight / total;
-      const expr = this.termExpression(t, mode);
-      // SQLite: each term's matches are computed once, in a materialised CTE (see termSets()).
-      return this.store.dialect === "sqlite"
-        ? sql`(CASE WHEN search_fts.rowid IN (SELECT id FROM ${sql.raw(`cov_t${i}`)}) THEN ${sql.lit(w)} ELSE 0.0 END)`
-        : sql`(CASE WHEN d.tsv @@ ${expr}::tsquery THEN ${sql.lit(w)} ELSE 0.0 END)`;
-    });
-    return sql<number>`(${sql.join(parts, sql` + `)})`;
-  }
-
-  /** SQLite: the CTEs holding each term's matching rows, for coverage() (evaluated once each). */
-  private termSets(terms: QueryTerm[], mode: MatchMode): RawBuilder<unknown> {
-    const ctes = terms.map(
-      (t, i) =>
-        sql`${sql.raw(`cov_t${i}`)} AS MATERIALIZED (SELECT rowid AS id FROM search_fts WHERE search_fts MATCH ${this.termExpression(t, mode)})`,
-    );
-    return sql`WITH ${sql.join(ctes, sql`, `)} `;
+      const matches = await this.termMatches(t, mode);
+      for (let i = 0; i < ids.length; i++) cov[i] += sortedHas(matches, ids[i]) ? w : 0.0;
+    }
+    return cov;
   }
 
   /**
@@ -598,40 +696,81 @@ export class SearchIndex {
    * the newest (highest id) ones, each with its text relevance (BM25 with field weights: title,
    * 发文字号/issuer/keywords, body) and coverage. Bounding this set keeps ranking and facets fast on
    * huge result sets (a common word over 100,000 articles); below the limit everything is exact.
+   * Only the full-text index is read (plus search_docs when a filter applies): what facets and
+   * ranking need of each document comes from the facts cache (see facts()).
    */
-  private candidates(
+  private async candidates(
     terms: QueryTerm[],
     mode: MatchMode,
     filters: Filters,
-    withRelevance = true,
     minShare = 0,
-  ): RawBuilder<unknown> {
+  ): Promise<Candidate[]> {
     const match = this.matchExpression(terms, mode);
     const where = sql.join([match, ...filters.parts], sql` AND `);
-    const needCov = withRelevance || (minShare > 0 && terms.length > 1);
-    const cov = needCov ? this.coverage(terms, mode) : sql`1.0`;
-    let inner: RawBuilder<unknown>;
+    let query: RawBuilder<unknown>;
     if (this.store.dialect === "sqlite") {
       const from = filters.needsDoc
         ? sql`search_fts JOIN search_docs d ON d.id = search_fts.rowid`
         : sql`search_fts`;
-      const rel = withRelevance
-        ? sql`-bm25(search_fts, ${sql.lit(FIELD_WEIGHTS.title)}, ${sql.lit(FIELD_WEIGHTS.meta)}, ${sql.lit(FIELD_WEIGHTS.body)})`
-        : sql`0`;
-      const ctes = needCov && terms.length > 1 ? this.termSets(terms, mode) : sql``;
-      inner = sql`${ctes}SELECT search_fts.rowid AS id, ${rel} AS rel, ${cov} AS cov FROM ${from}
+      const rel = sql`-bm25(search_fts, ${sql.lit(FIELD_WEIGHTS.title)}, ${sql.lit(FIELD_WEIGHTS.meta)}, ${sql.lit(FIELD_WEIGHTS.body)})`;
+      query = sql`SELECT search_fts.rowid AS id, ${rel} AS rel FROM ${from}
         WHERE ${where} ORDER BY search_fts.rowid DESC LIMIT ${this.candidateLimit}`;
     } else {
       const any = this.matchText(terms, mode === "prefix" ? "prefix" : "any");
       // ts_rank weights are {D, C, B, A}: meta C, body B, title A, in the same ratio as SQLite's bm25.
       const weights = `{0.1, ${FIELD_WEIGHTS.meta / FIELD_WEIGHTS.title}, ${FIELD_WEIGHTS.body / FIELD_WEIGHTS.title}, 1.0}`;
-      const rel = withRelevance ? sql`ts_rank(${weights}::float4[], d.tsv, ${any}::tsquery, 1)` : sql`0`;
-      inner = sql`SELECT d.id, ${rel} AS rel, ${cov} AS cov FROM search_docs d
+      const rel = sql`ts_rank(${weights}::float4[], d.tsv, ${any}::tsquery, 1)`;
+      query = sql`SELECT d.id, ${rel} AS rel FROM search_docs d
         WHERE ${where} ORDER BY d.id DESC LIMIT ${this.candidateLimit}`;
     }
-    if (!(minShare > 0 && terms.length > 1)) return inner;
+    const rows = await sql<{ id: number; rel: number | null }>`${query}`.execute(this.store.read);
+    const ids = rows.rows.map((r) => Number(r.id));
+    const cov = await this.coverage(terms, mode, ids);
+    const out = rows.rows.map((r, i) => ({
+      id: ids[i],
+      rel: r.rel == null ? null : Number(r.rel),
+      cov: cov[i],
+    }));
     // A floating-point share: compare with a little slack.
-    return sql`SELECT m.id, m.rel, m.cov FROM (${inner}) m WHERE m.cov >= ${minShare - 1e-9}`;
+    return minShare > 0 && terms.length > 1 ? out.filter((c) => c.cov >= minShare - 1e-9) : out;
+  }
+
+  /**
+   * What facets and ranking need of each document (kind, year, owning site, date), by id: kept in
+   * memory (a few dozen bytes a document), read from search_docs only for ids not seen yet, and
+   * forgotten when the document changes. Ids without a document (removed meanwhile) are absent.
+   */
+  private async facts(ids: number[]): Promise<Map<number, DocFacts>> {
+    const out = new Map<number, DocFacts>();
+    const missing: number[] = [];
+    for (const id of ids) {
+      const f = this.docFacts.get(id);
+      if (f) out.set(id, f);
+      else missing.push(id);
+    }
+    const generation = this.factsGeneration;
+    for (let i = 0; i < missing.length; i += FACTS_BATCH) {
+      const rows = await this.store.read
+        .selectFrom("searchDocs")
+        .select(["id", "kind", "year", "siteId", "publishedAt"])
+        .where("id", "in", missing.slice(i, i + FACTS_BATCH))
+        .execute();
+      // A document changed while we read: use what was read for this search, but do not keep it.
+      const keep = generation === this.factsGeneration;
+      if (keep && this.docFacts.size + rows.length > FACTS_CACHE_MAX) this.docFacts.clear();
+      for (const r of rows) {
+        const f: DocFacts = {
+          kind: r.kind,
+          year: Number(r.year),
+          siteId: r.siteId == null ? null : Number(r.siteId),
+          publishedAt: r.publishedAt,
+          julianDay: julianDay(r.publishedAt),
+        };
+        out.set(Number(r.id), f);
+        if (keep) this.docFacts.set(Number(r.id), f);
+      }
+    }
+    return out;
   }
 
   /**
@@ -660,37 +799,72 @@ export class SearchIndex {
   }
 
   /**
-   * Facet counts (kind × year, site) and the candidate count, in one pass over the candidates. Each
-   * document counts once per facet (under the site it belongs to), so every facet adds up to the total.
+   * Facet counts (kind, year, site) and the candidate count of a candidate set. Each document counts
+   * once per facet (under the site it belongs to), so every facet adds up to the total.
    */
-  private async facetRows(candidates: RawBuilder<unknown>) {
-    const rows = await sql<{ f: string; kind: string | null; value: number | null; count: number }>`
-      WITH c AS MATERIALIZED (${candidates})
-      SELECT 'y' AS f, d.kind AS kind, d.year AS value, count(*) AS count
-        FROM c JOIN search_docs d ON d.id = c.id GROUP BY d.kind, d.year
-      UNION ALL
-      SELECT 's' AS f, NULL AS kind, d.site_id AS value, count(*) AS count
-        FROM c JOIN search_docs d ON d.id = c.id WHERE d.site_id IS NOT NULL GROUP BY d.site_id
-      UNION ALL
-      SELECT 'o' AS f, NULL AS kind, min(c.id) AS value, count(*) AS count FROM c`.execute(this.store.read);
-    const kindYear = rows.rows
-      .filter((r) => r.f === "y")
-      .map((r) => ({ kind: r.kind ?? "", year: Number(r.value), count: Number(r.count) }));
-    const sites = rows.rows
-      .filter((r) => r.f === "s")
-      .map((r) => ({ site: Number(r.value), count: Number(r.count) }));
-    const o = rows.rows.find((r) => r.f === "o");
-    return { kindYear, sites, considered: Number(o?.count ?? 0), oldestId: Number(o?.value ?? 0) };
+  private facetCounts(candidates: Candidate[], facts: Map<number, DocFacts>): FacetCounts {
+    const kind = new Map<string, number>();
+    const year = new Map<number, number>();
+    const site = new Map<number, number>();
+    let oldestId = Infinity;
+    for (const c of candidates) {
+      if (c.id < oldestId) oldestId = c.id;
+      const f = facts.get(c.id);
+      if (!f) continue;
+      kind.set(f.kind, (kind.get(f.kind) ?? 0) + 1);
+      year.set(f.year, (year.get(f.year) ?? 0) + 1);
+      if (f.siteId != null) site.set(f.siteId, (site.get(f.siteId) ?? 0) + 1);
+    }
+    return {
+      kind,
+      year,
+      site,
+      considered: candidates.length,
+      oldestId: candidates.length > 0 ? oldestId : 0,
+    };
   }
 
-  private score(): RawBuilder<number> {
-    // Text relevance relative to the best candidate, the share of the query matched, and a small
-    // recency bonus that halves after about a year (a tie-breaker, not a ranking signal).
-    const relevance = sql`coalesce(c.rel / nullif(max(c.rel) OVER (), 0), 0) * ${sql.lit(RANK.relevance)} + c.cov * ${sql.lit(RANK.coverage)}`;
-    if (this.store.dialect === "sqlite") {
-      return sql<number>`(${relevance} + ${sql.lit(RANK.recency)} / (1.0 + (julianday('now') - julianday(d.published_at)) / 365.0))`;
-    }
-    return sql<number>`(${relevance} + ${sql.lit(RANK.recency)} / (1.0 + extract(epoch from (now() - d.published_at::timestamptz)) / 86400.0 / 365.0))`;
+  /**
+   * The candidates in rank order: text relevance relative to the best candidate, the share of the
+   * query matched, and a small recency bonus that halves after about a year (a tie-breaker, not a
+   * ranking signal); ties go to the newer document. Computed as SQLite computed it (julianday).
+   */
+  private ranked(candidates: Candidate[], facts: Map<number, DocFacts>): Ranked[] {
+    const present = candidates.filter((c) => facts.has(c.id));
+    let maxRel: number | null = null;
+    for (const c of present) if (c.rel != null && (maxRel == null || c.rel > maxRel)) maxRel = c.rel;
+    const now = julianDayOfMs(Date.now());
+    const rows = present.map((c) => {
+      const f = facts.get(c.id)!;
+      const relevance = c.rel == null || maxRel == null || maxRel === 0 ? 0 : c.rel / maxRel;
+      const score =
+        relevance * RANK.relevance +
+        c.cov * RANK.coverage +
+        RANK.recency / (1.0 + (now - f.julianDay) / 365.0);
+      // An unreadable date scores like SQL's NULL: after every other result.
+      return { id: c.id, facts: f, score: Number.isNaN(score) ? -Infinity : score };
+    });
+    return rows.sort(
+      (a, b) =>
+        b.score - a.score ||
+        (a.facts.publishedAt < b.facts.publishedAt
+          ? 1
+          : a.facts.publishedAt > b.facts.publishedAt
+            ? -1
+            : 0) ||
+        b.id - a.id,
+    );
+  }
+
+  /** The shown fields of some documents, by id. */
+  private async documents(ids: number[]): Promise<Map<number, ShownDocument>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.store.read
+      .selectFrom("searchDocs")
+      .select(["id", "docKey", "kind", "title", "body", "url", "publishedAt", "meta"])
+      .where("id", "in", ids)
+      .execute();
+    return new Map(rows.map((r) => [Number(r.id), r]));
   }
 
   private async run(
@@ -704,8 +878,26 @@ export class SearchIndex {
     const tokens = termTokens(terms);
     const filtersAll = this.filters(query, true);
     const filtersButKind = this.filters(query, false);
-    const candidatesAll = this.candidates(terms, mode, filtersAll, true, minShare);
-    const main = await this.facetRows(this.candidates(terms, mode, filtersAll, false, minShare));
+    // The kind facet ignores the chosen kind: it needs the candidates without that filter. When those
+    // were not cut at the limit, the chosen kind's candidates are exactly those of that kind.
+    let mainSet: Candidate[];
+    let butKindSet: Candidate[] | null = null;
+    let facts: Map<number, DocFacts>;
+    if (query.kind) {
+      butKindSet = await this.candidates(terms, mode, filtersButKind, minShare);
+      facts = await this.facts(butKindSet.map((c) => c.id));
+      if (butKindSet.length < this.candidateLimit) {
+        mainSet = butKindSet.filter((c) => facts.get(c.id)?.kind === query.kind);
+      } else {
+        mainSet = await this.candidates(terms, mode, filtersAll, minShare);
+        const more = await this.facts(mainSet.map((c) => c.id).filter((id) => !facts.has(id)));
+        for (const [id, f] of more) facts.set(id, f);
+      }
+    } else {
+      mainSet = await this.candidates(terms, mode, filtersAll, minShare);
+      facts = await this.facts(mainSet.map((c) => c.id));
+    }
+    const main = this.facetCounts(mainSet, facts);
     if (main.considered === 0) {
       return {
         total: 0,
@@ -717,54 +909,47 @@ export class SearchIndex {
         suggestion: null,
       };
     }
-    // The kind facet ignores the chosen kind: it needs the candidates without that filter.
-    const butKind = query.kind
-      ? await this.facetRows(this.candidates(terms, mode, filtersButKind, false, minShare))
-      : main;
+    const butKind = butKindSet ? this.facetCounts(butKindSet, facts) : main;
     // Past the candidate limit, counts are estimated from the newest candidates.
-    const scaleOf = async (set: typeof main, filtered: boolean) =>
+    const scaleOf = async (set: FacetCounts, filtered: boolean) =>
       set.considered >= this.candidateLimit
         ? (await this.matchCount(terms, mode, filtered, set.considered, set.oldestId)) / set.considered
         : 1;
     const scale = await scaleOf(main, filtersAll.parts.length > 0);
     const kindScale = butKind === main ? scale : await scaleOf(butKind, filtersButKind.parts.length > 0);
     const total = Math.round(main.considered * scale);
-    // The first pages are re-ranked in Node with term proximity; deeper pages keep the SQL order.
+    // The first pages are re-ranked with term proximity; deeper pages keep the plain order.
     const offset = (page - 1) * pageSize;
     const rerank = offset + pageSize <= RERANK_DEPTH && terms.length > 1;
-    const rows = await sql<{
-      docKey: string;
-      kind: string;
-      title: string;
-      body: string;
-      url: string;
-      publishedAt: string;
-      meta: string;
-      score: number;
-    }>`SELECT d.doc_key, d.kind, d.title, d.body, d.url, d.published_at, d.meta, ${this.score()} AS score
-        FROM (${candidatesAll}) c JOIN search_docs d ON d.id = c.id
-        ORDER BY ${this.score()} DESC, d.published_at DESC, d.id DESC
-        LIMIT ${rerank ? RERANK_DEPTH : pageSize} OFFSET ${rerank ? 0 : offset}`.execute(this.store.read);
-    let ranked = rows.rows;
+    const order = this.ranked(mainSet, facts);
+    let shown: ShownDocument[];
     if (rerank) {
+      // Proximity adds at most RANK.proximity: a result scoring that much below the last one the
+      // pages up to this one need in plain order cannot reach them, so it is not read.
+      const top = order.slice(0, RERANK_DEPTH);
+      const bar = top.length > 0 ? top[Math.min(offset + pageSize, top.length) - 1].score : 0;
+      const contenders = top.filter((r) => r.score + RANK.proximity >= bar);
+      const docs = await this.documents(contenders.map((r) => r.id));
       const words = terms.map((t) => highlightWords(t.forms));
-      ranked = ranked
-        .map((r, i) => ({ r, i, s: Number(r.score) + RANK.proximity * proximity(r.title, r.body, words) }))
+      shown = contenders
+        .filter((r) => docs.has(r.id))
+        .map((r, i) => {
+          const d = docs.get(r.id)!;
+          return { d, i, s: r.score + RANK.proximity * proximity(d.title, d.body, words) };
+        })
         .sort((a, b) => b.s - a.s || a.i - b.i)
-        .map((x) => x.r)
-        .slice(offset, offset + pageSize);
+        .slice(offset, offset + pageSize)
+        .map((x) => x.d);
+    } else {
+      const ids = order.slice(offset, offset + pageSize).map((r) => r.id);
+      const docs = await this.documents(ids);
+      shown = ids.filter((id) => docs.has(id)).map((id) => docs.get(id)!);
     }
-    const counted = <K extends string | number>(
-      items: { key: K; count: number }[],
-      factor: number,
-    ): Facet<K>[] => {
-      const out = new Map<K, number>();
-      for (const r of items) out.set(r.key, (out.get(r.key) ?? 0) + r.count);
-      return [...out].map(([value, count]) => ({
+    const counted = <K extends string | number>(counts: Map<K, number>, factor: number): Facet<K>[] =>
+      [...counts].map(([value, count]) => ({
         value,
         count: factor === 1 ? count : Math.max(1, Math.round(count * factor)),
       }));
-    };
     const byCount = <K extends string | number>(a: Facet<K>, b: Facet<K>) =>
       b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
     const snippetTokens = tokens.filter((t) => !t.startsWith("dn"));
@@ -775,7 +960,7 @@ export class SearchIndex {
       tokens,
       suggestion: null,
       approximate: scale !== 1 || kindScale !== 1,
-      hits: ranked.map((r) => ({
+      hits: shown.map((r) => ({
         key: r.docKey,
         kind: r.kind,
         title: r.title,
@@ -786,18 +971,9 @@ export class SearchIndex {
         meta: JSON.parse(r.meta) as Record<string, unknown>,
       })),
       facets: {
-        kind: counted(
-          butKind.kindYear.map((r) => ({ key: r.kind, count: r.count })),
-          kindScale,
-        ).sort(byCount),
-        year: counted(
-          main.kindYear.map((r) => ({ key: r.year, count: r.count })),
-          scale,
-        ).sort((a, b) => b.value - a.value),
-        site: counted(
-          main.sites.map((r) => ({ key: r.site, count: r.count })),
-          scale,
-        ).sort(byCount),
+        kind: counted(butKind.kind, kindScale).sort(byCount),
+        year: counted(main.year, scale).sort((a, b) => b.value - a.value),
+        site: counted(main.site, scale).sort(byCount),
       },
     };
   }

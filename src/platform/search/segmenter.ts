@@ -65,9 +65,26 @@ export function indexTokens(text: string): string[] {
   return clean(extra.length > 0 ? raw.concat(extra) : raw);
 }
 
+/**
+ * Cleaned precise-mode tokens of recent whitespace-free chunks. jieba segments the runs between
+ * whitespace independently, so a query's tokens are its chunks' tokens in order, and a new query
+ * ("社保 2024") mostly reuses chunks seen before.
+ */
+const chunkTokens = new Map<string, string[]>();
+
+function cutChunk(chunk: string): string[] {
+  let tokens = chunkTokens.get(chunk);
+  if (!tokens) {
+    if (chunkTokens.size >= 10_000) chunkTokens.clear();
+    tokens = clean(jieba.cut(chunk, true));
+    chunkTokens.set(chunk, tokens);
+  }
+  return tokens;
+}
+
 /** Tokens of a query: precise segmentation, canonical forms, stop words removed, de-duplicated. */
 export function queryTokens(text: string): string[] {
-  return [...new Set(clean(jieba.cut(text, true)))];
+  return [...new Set(text.split(/\s+/).flatMap((chunk) => (chunk ? cutChunk(chunk) : [])))];
 }
 
 /**
@@ -76,9 +93,17 @@ export function queryTokens(text: string): string[] {
  */
 export function subWords(token: string): string[] {
   if ([...token].length < 3) return [];
-  const parts = clean(jieba.cutForSearch(token, true)).filter((t) => t !== token && [...t].length >= 2);
-  return [...new Set(parts)];
+  let parts = subWordCache.get(token);
+  if (!parts) {
+    if (subWordCache.size >= 10_000) subWordCache.clear();
+    const found = clean(jieba.cutForSearch(token, true)).filter((t) => t !== token && [...t].length >= 2);
+    parts = [...new Set(found)];
+    subWordCache.set(token, parts);
+  }
+  return parts;
 }
+
+const subWordCache = new Map<string, string[]>();
 
 /** Plain segmentation (no canonicalisation), e.g. for keyword extraction. */
 export function segment(text: string): string[] {
