@@ -23,7 +23,9 @@
  *          --exchange: instead, a signed and audited exchange call against the same handler unsigned
  *          (--exchange-calls N, default 4000), then audit:verify over --audit-records N (default 1,000,000)
  *          --analytics: instead, the article page with and without page-view counting (wrk, same run),
- *          then the dashboard query over --analytics-events N generated views (default 10,000,000)
+ *          then the dashboard query over --analytics-events N generated views (default 10,000,000);
+ *          --analytics-rounds N: N on/off pairs back to back (alternating which runs first);
+ *          --analytics-through-flush: generate the views through record + flush (slow) instead of bulk roll-ups
  *          --registration: instead, accepted registration submissions/s and p99 (durable group commit) on
  *          SQLite and PostgreSQL (--pg, default the local test server) vs a bare Fastify POST, same run,
  *          one instance and start:cluster with 2 workers; then a --upload-rows N (default 100,000) CSV
@@ -38,7 +40,7 @@
  *          (--federation-backlog N, default 500)
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { measureApply, type ApplyResult } from "./apply.ts";
@@ -84,6 +86,8 @@ const { values: args } = parseArgs({
     exchange: { type: "boolean", default: false },
     analytics: { type: "boolean", default: false },
     "analytics-events": { type: "string" },
+    "analytics-rounds": { type: "string" },
+    "analytics-through-flush": { type: "boolean", default: false },
     registration: { type: "boolean", default: false },
     "upload-rows": { type: "string" },
     licences: { type: "boolean", default: false },
@@ -416,13 +420,23 @@ async function main(): Promise<void> {
     }
     if (args.analytics) {
       const events = Number(args["analytics-events"] ?? (quick ? 1_000_000 : 10_000_000));
-      const r = await measureAnalytics({ seconds: duration, connections, events, log });
+      const rounds = Number(args["analytics-rounds"] ?? 1);
+      const throughFlush = args["analytics-through-flush"];
+      const r = await measureAnalytics({ seconds: duration, connections, events, rounds, throughFlush, log });
       const ratio = r.counting.rps / r.notCounting.rps;
+      if (r.pairs.length > 1)
+        report.push(
+          `Analytics, counting / not counting, ${r.pairs.length} pairs back to back: ` +
+            r.pairs.map((p) => (p.on.rps / p.off.rps).toFixed(3)).join(", ") +
+            ` (median pair below; load average at the end: ${loadavg()
+              .map((l) => l.toFixed(1))
+              .join(" ")})`,
+        );
       report.push(
         `Analytics, cached article page (wrk, ${connections} connections, ${duration} s): counting views ${fmt(r.counting.rps)} req/s` +
           ` (p99 ${r.counting.p99.toFixed(1)} ms, ${fmt(r.counted)} views counted) vs not counting ${fmt(r.notCounting.rps)} req/s` +
           ` = ${ratio.toFixed(3)} × (goal ≥ 0.9: ${ratio >= 0.9 ? "MET" : "MISSED"})`,
-        `Analytics dashboard query over ${fmt(r.events)} generated views (ingested in ${r.ingestSeconds.toFixed(0)} s` +
+        `Analytics dashboard query over ${fmt(r.events)} generated views (${throughFlush ? "recorded and flushed" : "bulk roll-ups"} in ${r.ingestSeconds.toFixed(0)} s` +
           ` = ${fmt(r.events / r.ingestSeconds)} views/s): p50 ${r.queryP50.toFixed(1)} ms, p95 ${r.queryP95.toFixed(1)} ms`,
       );
     }

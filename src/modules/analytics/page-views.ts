@@ -10,9 +10,25 @@ function header(req: IncomingMessage, name: string): string {
   return (Array.isArray(value) ? value[0] : value) ?? "";
 }
 
+/** Paths already checked against SITE_PAGE (the same few thousand pages are read over and over). */
+const checked = new Map<string, string | null>();
+
+/** The path (≤ 300 characters) a view of `path` (no query) counts for, or null if it is not a site page. */
+function sitePage(path: string): string | null {
+  let page = checked.get(path);
+  if (page === undefined) {
+    const match = SITE_PAGE.exec(path);
+    page = match ? match[0].slice(0, 300) : null;
+    if (checked.size >= 10_000) checked.clear();
+    checked.set(path, page);
+  }
+  return page;
+}
+
 /**
  * Counts a public page view: `path` is the address inside the platform (/sites/CODE/…), so pages of
- * a department host (rst.example.gov.cn/x → /sites/rst/x) count for their site.
+ * a department host (rst.example.gov.cn/x → /sites/rst/x) count for their site. On the path of every
+ * cached page: it allocates nothing per view for a page and visitor already seen (see HitBuffer).
  */
 export function countPageView(
   analytics: AnalyticsService,
@@ -21,23 +37,26 @@ export function countPageView(
   ip: string,
 ): void {
   const query = path.indexOf("?");
-  const match = SITE_PAGE.exec(query < 0 ? path : path.slice(0, query));
-  if (!match) return;
+  const page = sitePage(query < 0 ? path : path.slice(0, query));
+  if (page === null) return;
   // Results pages carry their term, for refinements and exits from results (only these pages parse).
   const term =
-    query >= 0 && match[0].endsWith("/search")
+    query >= 0 && page.endsWith("/search")
       ? (new URLSearchParams(path.slice(query + 1)).get("q") ?? "").trim().toLowerCase().slice(0, 100)
       : undefined;
-  analytics.record({
-    term,
-    siteCode: match[1].toLowerCase(),
-    path: match[0].slice(0, 300),
+  const headers = req.headers;
+  const agent = headers["user-agent"] ?? "";
+  const cookie = headers.cookie;
+  analytics.hit(
+    page,
+    null,
     ip,
-    userAgent: header(req, "user-agent").slice(0, 300),
-    referer: header(req, "referer"),
-    host: header(req, "host"),
-    elder: ELDER_ON.test(header(req, "cookie")),
-  });
+    agent.length > 300 ? agent.slice(0, 300) : agent,
+    headers.referer ?? "",
+    headers.host ?? "",
+    cookie !== undefined && ELDER_ON.test(cookie),
+    term,
+  );
 }
 
 /** Counts every successful HTML page under /sites/ that Fastify answers (the fast path counts its own). */

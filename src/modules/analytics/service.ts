@@ -7,6 +7,7 @@ import { chinaDate, chinaDayStart, isDateString, shiftDays } from "../../platfor
 import { searchTermsReport, type SearchLogTables, type TermCount } from "../search/index.ts";
 import { letterKindCounts, type LetterKindTables } from "../mailbox/index.ts";
 import { risingTopics, serviceFunnels, type Funnels, type RisingTopics } from "./insights.ts";
+import { BEACON, HitBuffer, NONE, VIEW } from "./hit-buffer.ts";
 import type { AnalyticsTables, Dimension } from "./tables.ts";
 
 /**
@@ -35,9 +36,33 @@ export interface PageView {
   beacon?: { seconds: number; scroll: number };
 }
 
-/** The pages one visitor read in one flush, in order. */
+/** The pages one visitor read in one flush, in order: their paths, search terms and times. */
 interface VisitSteps {
-  steps: { path: string; term: string | null; second: number }[];
+  paths: string[];
+  terms: (string | null)[];
+  seconds: number[];
+}
+
+/** One visitor (address and user agent on one site and day) within one flush. */
+interface FlushVisitor {
+  day: string;
+  siteCode: string;
+  /** day|site|visitor hash: the key of the per-instance daily counts. */
+  who: string;
+  address: FlushAddress;
+  /** Views counted for this visitor today (this instance), as of the event being processed. */
+  count: number;
+  beacons: number;
+  counted: number;
+  elder: number;
+  device: string;
+  steps: VisitSteps | null;
+}
+
+interface FlushAddress {
+  from: string;
+  count: number;
+  beacons: number;
 }
 
 export interface AnalyticsSummary {
@@ -120,8 +145,30 @@ function refererHost(referer: string | undefined, host: string | undefined): str
   }
 }
 
+/** The ids of one visitor and address in a flush, packed in one number (no string key per view). */
+const visitorKey = (slot: number, site: number, day: number) => (slot * 16_384 + site) * 1024 + day;
+
+/** The site code of /sites/CODE/…, lower case. */
+function siteOfPath(path: string): string {
+  const end = path.indexOf("/", 7);
+  return path.slice(7, end < 0 ? undefined : end).toLowerCase();
+}
+
+/** Whether a Referer is a page of the host asked for (an internal link), without parsing it. */
+function sameHost(referer: string, host: string): boolean {
+  if (!host) return false;
+  const start = referer.indexOf("//") + 2;
+  if (start < 2) return false;
+  const colon = host.indexOf(":");
+  const name = colon < 0 ? host : host.slice(0, colon);
+  if (!referer.startsWith(name, start)) return false;
+  const next = referer.charCodeAt(start + name.length);
+  // End, "/", ":", "?" or "#" after the host name.
+  return Number.isNaN(next) || next === 47 || next === 58 || next === 63 || next === 35;
+}
+
 export class AnalyticsService {
-  private buffer: PageView[] = [];
+  private buffer = new HitBuffer();
   private timer: NodeJS.Timeout | null = null;
   private readonly salts = new Map<string, string>();
   /** Views counted per day|site|visitor in this process (the cap is per instance). */
@@ -143,13 +190,72 @@ export class AnalyticsService {
     this.cap = options.perVisitorDailyCap ?? 300;
   }
 
-  /** Counts one page view (cheap and synchronous: it is on the path of every public page). */
+  /** Counts one page view or beacon (synchronous; imports, tests and beacons: see `hit` for pages). */
   record(view: PageView): void {
-    if (this.agentOf(view.userAgent).bot) return;
-    this.buffer.push(view);
-    if (this.buffer.length >= 5000) void this.flush();
+    const buffer = this.buffer;
+    const slot = buffer.slotOf(view.ip, view.userAgent, this.isBot);
+    if (slot === NONE) return;
+    const page = buffer.pageId(view.siteCode, view.path);
+    const time = view.at ? view.at.getTime() : Date.now();
+    if (view.beacon) buffer.push(BEACON, page, slot, time, view.beacon.seconds, view.beacon.scroll, false);
+    else {
+      const referrer = refererHost(view.referer, view.host);
+      buffer.push(
+        VIEW,
+        page,
+        slot,
+        time,
+        referrer ? buffer.stringId(referrer) : NONE,
+        view.term ? buffer.stringId(view.term) : NONE,
+        view.elder,
+      );
+    }
+    this.scheduleFlush();
+  }
+
+  /**
+   * Counts a view of a public page on the request path: `path` is /sites/CODE/… without the query,
+   * `siteCode` its lower-case site code (read once per page and flush: pass null when not known and
+   * it is taken from the path). Allocates nothing per view for pages, visitors and referrers already
+   * seen since the last flush.
+   */
+  hit(
+    path: string,
+    siteCode: string | null,
+    ip: string,
+    userAgent: string,
+    referer: string,
+    host: string,
+    elder: boolean,
+    term?: string,
+  ): void {
+    const buffer = this.buffer;
+    const slot = buffer.slotOf(ip, userAgent, this.isBot);
+    if (slot === NONE) return;
+    let page = buffer.pages.get(path);
+    if (page === undefined || (siteCode !== null && buffer.pageSite[page] !== siteCode))
+      page = buffer.pageId(siteCode ?? siteOfPath(path), path);
+    let ref = NONE;
+    if (referer && !sameHost(referer, host)) {
+      let known = buffer.referers.get(referer);
+      if (known === undefined) {
+        // The referring host of this Referer value, once per distinct value and flush.
+        const referrer = refererHost(referer, host);
+        known = referrer ? buffer.stringId(referrer) : NONE;
+        buffer.referers.set(referer, known);
+      }
+      ref = known;
+    }
+    buffer.push(VIEW, page, slot, Date.now(), ref, term ? buffer.stringId(term) : NONE, elder);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.buffer.n >= 20_000) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs).unref();
   }
+
+  private readonly isBot = (userAgent: string) => this.agentOf(userAgent).bot;
 
   /** Writes what was recorded so far (also called on shutdown and by tests). */
   flush(): Promise<void> {
@@ -187,81 +293,148 @@ export class AnalyticsService {
   private async writeBuffered(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const views = this.buffer;
-    this.buffer = [];
-    if (views.length === 0) return;
-    const pages = new Map<string, number>();
-    const dims = new Map<string, number>();
-    const visits = new Map<string, VisitSteps>();
-    const add = (map: Map<string, number>, key: string, n = 1) => map.set(key, (map.get(key) ?? 0) + n);
-    // Views without their own time (all but imports and tests) belong to the day of the flush.
+    const buf = this.buffer;
+    if (buf.n === 0) return;
+    // The next buffer starts at the size this one reached, so it rarely grows.
+    this.buffer = new HitBuffer(Math.min(1 << 20, Math.max(4096, buf.capacity)));
+    const n = buf.n;
+    const add = (map: Map<string, number>, key: string, count = 1) =>
+      map.set(key, (map.get(key) ?? 0) + count);
+    // Days (China time) of the views: nearly all are today's, found without a Date per view.
     const now = Date.now();
     const today = chinaDate(new Date(now));
-    const days = views.map((view) => (view.at ? chinaDate(view.at) : today));
-    const salts = new Map<string, string>();
-    const dayStarts = new Map<string, number>();
-    for (const day of new Set(days)) {
-      salts.set(day, await this.saltOf(day));
-      dayStarts.set(day, chinaDayStart(day)!.getTime());
+    const todayStart = chinaDayStart(today)!.getTime();
+    const days: string[] = [today];
+    const dayStarts: number[] = [todayStart];
+    const dayIndex = new Map<string, number>([[today, 0]]);
+    const dayOf = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = buf.time[i];
+      if (t >= todayStart && t < todayStart + 86_400_000) continue; // dayOf[i] = 0
+      const day = chinaDate(new Date(t));
+      let d = dayIndex.get(day);
+      if (d === undefined) {
+        d = days.length;
+        dayIndex.set(day, d);
+        days.push(day);
+        dayStarts.push(chinaDayStart(day)!.getTime());
+      }
+      dayOf[i] = d;
     }
-    // One hash per visitor and flush, however many pages they read in it.
-    const hashes = new Map<string, string>();
-    const hashOf = (day: string, raw: string) => {
-      let hash = hashes.get(raw);
-      if (!hash) {
-        hash = createHash("sha256")
-          .update(`${salts.get(day)!}|${raw}`)
-          .digest("base64url")
-          .slice(0, 22);
-        hashes.set(raw, hash);
+    const salts: string[] = [];
+    for (const day of days) salts.push(await this.saltOf(day));
+    const sites: string[] = [];
+    const siteIndex = new Map<string, number>();
+    const pageSite = buf.pageSite.map((code) => {
+      let i = siteIndex.get(code);
+      if (i === undefined) {
+        i = sites.length;
+        siteIndex.set(code, i);
+        sites.push(code);
       }
-      return hash;
+      return i;
+    });
+    const ipIndex = new Map<string, number>();
+    const slotIp = buf.slotIp.map((ip) => {
+      let i = ipIndex.get(ip);
+      if (i === undefined) ipIndex.set(ip, (i = ipIndex.size));
+      return i;
+    });
+    const hash = (salt: string, raw: string) =>
+      createHash("sha256").update(`${salt}|${raw}`).digest("base64url").slice(0, 22);
+    // One hash per visitor (and per address) and flush, however many pages they read in it.
+    const visitors = new Map<number, FlushVisitor>();
+    const addresses = new Map<number, FlushAddress>();
+    const visitorOf = (slot: number, site: number, d: number): FlushVisitor => {
+      const key = visitorKey(slot, site, d);
+      let v = visitors.get(key);
+      if (v) return v;
+      const day = days[d];
+      const siteCode = sites[site];
+      const ip = buf.slotIp[slot];
+      const addressKey = visitorKey(slotIp[slot], site, d);
+      let address = addresses.get(addressKey);
+      if (!address) {
+        // A client changing its user agent is a new visitor each time, so one address is capped
+        // too (higher: many people share an office or a mobile carrier's address).
+        const from = `ip:${hash(salts[d], `${day}|${siteCode}|${ip}`)}`;
+        address = { from, count: this.seen.get(from) ?? 0, beacons: this.seen.get(`b|${from}`) ?? 0 };
+        addresses.set(addressKey, address);
+      }
+      const who = `${day}|${siteCode}|${hash(salts[d], `${day}|${siteCode}|${ip}|${buf.slotUa[slot]}`)}`;
+      v = {
+        day,
+        siteCode,
+        who,
+        address,
+        count: this.seen.get(who) ?? 0,
+        beacons: this.seen.get(`b|${who}`) ?? 0,
+        counted: 0,
+        elder: 0,
+        device: this.agentOf(buf.slotUa[slot]).device,
+        steps: null,
+      };
+      visitors.set(key, v);
+      return v;
     };
-    for (const [i, view] of views.entries()) {
-      const day = days[i];
-      if (day > this.seenDay) {
+    const pageViews = new Map<number, number>();
+    const dims = new Map<string, number>();
+    const pageCount = buf.pagePath.length;
+    for (let i = 0; i < n; i++) {
+      const d = dayOf[i];
+      if (days[d] > this.seenDay) {
         this.seen.clear();
-        this.seenDay = day;
+        this.seenDay = days[d];
       }
-      const visitor = hashOf(day, `${day}|${view.siteCode}|${view.ip}|${view.userAgent}`);
-      const who = `${day}|${view.siteCode}|${visitor}`;
-      // A client changing its user agent is a new visitor each time, so one address is capped too
-      // (higher: many people share an office or a mobile carrier's address).
-      const from = `ip:${hashOf(day, `${day}|${view.siteCode}|${view.ip}`)}`;
-      // Bounded memory: past the bound the day's counts start afresh (a little over-counting at worst).
-      if (this.seen.size > MAX_TRACKED) this.seen.clear();
-      if (view.beacon) {
+      const page = buf.page[i];
+      const v = visitorOf(buf.slot[i], pageSite[page], d);
+      const address = v.address;
+      if (buf.kind[i] === BEACON) {
         // A beacon counts only for a page view this visitor made (one beacon per counted view at
         // most), under the same per-visitor and per-address caps: forged posts add nothing beyond.
-        const beacons = (this.seen.get(`b|${who}`) ?? 0) + 1;
-        const fromBeacons = (this.seen.get(`b|${from}`) ?? 0) + 1;
-        const viewed = Math.min(this.seen.get(who) ?? 0, this.cap);
-        if (beacons > viewed || fromBeacons > this.cap * ADDRESS_CAP_FACTOR) continue;
-        this.seen.set(`b|${who}`, beacons);
-        this.seen.set(`b|${from}`, fromBeacons);
-        const at = `${day}|${view.siteCode}`;
-        add(dims, `${at}|beacons|${view.path}`);
-        add(dims, `${at}|engaged|${view.path}`, view.beacon.seconds);
-        add(dims, `${at}|scroll|${view.path}`, view.beacon.scroll);
+        if (v.beacons + 1 > Math.min(v.count, this.cap)) continue;
+        if (address.beacons + 1 > this.cap * ADDRESS_CAP_FACTOR) continue;
+        v.beacons++;
+        address.beacons++;
+        const at = `${v.day}|${v.siteCode}`;
+        const path = buf.pagePath[page];
+        add(dims, `${at}|beacons|${path}`);
+        add(dims, `${at}|engaged|${path}`, buf.a[i]);
+        add(dims, `${at}|scroll|${path}`, buf.b[i]);
         continue;
       }
-      const fromCount = (this.seen.get(from) ?? 0) + 1;
-      const count = (this.seen.get(who) ?? 0) + 1;
-      this.seen.set(from, fromCount);
-      this.seen.set(who, count);
-      if (count > this.cap || fromCount > this.cap * ADDRESS_CAP_FACTOR) continue;
-      let visit = visits.get(who);
-      if (!visit) visits.set(who, (visit = { steps: [] }));
-      visit.steps.push({
-        path: view.path,
-        term: view.term || null,
-        second: Math.max(0, Math.floor(((view.at?.getTime() ?? now) - dayStarts.get(day)!) / 1000)),
-      });
-      add(pages, `${day}|${view.siteCode}|${view.path}`);
-      add(dims, `${day}|${view.siteCode}|device|${this.agentOf(view.userAgent).device}`);
-      const referrer = refererHost(view.referer, view.host);
-      if (referrer) add(dims, `${day}|${view.siteCode}|referrer|${referrer}`);
-      if (view.elder) add(dims, `${day}|${view.siteCode}|elder|1`);
+      v.count++;
+      address.count++;
+      if (v.count > this.cap || address.count > this.cap * ADDRESS_CAP_FACTOR) continue;
+      v.counted++;
+      v.elder += buf.elder[i];
+      const steps = (v.steps ??= { paths: [], terms: [], seconds: [] });
+      steps.paths.push(buf.pagePath[page]);
+      steps.terms.push(buf.b[i] === NONE ? null : buf.stringList[buf.b[i]]);
+      steps.seconds.push(Math.max(0, Math.floor((buf.time[i] - dayStarts[d]) / 1000)));
+      const pageKey = d * pageCount + page;
+      pageViews.set(pageKey, (pageViews.get(pageKey) ?? 0) + 1);
+      if (buf.a[i] !== NONE) add(dims, `${v.day}|${v.siteCode}|referrer|${buf.stringList[buf.a[i]]}`);
+    }
+    // The per-instance daily counts (bounded: past the bound the day's counts start afresh, a little
+    // over-counting at worst).
+    if (this.seen.size > MAX_TRACKED) this.seen.clear();
+    const visits = new Map<string, VisitSteps>();
+    for (const v of visitors.values()) {
+      this.seen.set(v.who, v.count);
+      if (v.beacons) this.seen.set(`b|${v.who}`, v.beacons);
+      if (v.counted) add(dims, `${v.day}|${v.siteCode}|device|${v.device}`, v.counted);
+      if (v.elder) add(dims, `${v.day}|${v.siteCode}|elder|1`, v.elder);
+      if (v.steps) visits.set(v.who, v.steps);
+    }
+    for (const address of addresses.values()) {
+      this.seen.set(address.from, address.count);
+      if (address.beacons) this.seen.set(`b|${address.from}`, address.beacons);
+    }
+    const pages = new Map<string, number>();
+    for (const [key, views] of pageViews) {
+      const page = key % pageCount;
+      add(pages, `${days[(key - page) / pageCount]}|${buf.pageSite[page]}|${buf.pagePath[page]}`, views);
     }
     await this.writeRollups(pages, dims, visits);
   }
@@ -310,38 +483,39 @@ export class AnalyticsService {
               ).map((r) => [r.visitor, r]),
             );
             const at = `${day}|${siteCode}`;
-            const rows = chunk.map(([visitor, { steps }]) => {
+            const rows = chunk.map(([visitor, { paths, terms, seconds }]) => {
               const before = known.get(visitor);
               // A new visitor of the day adds to the visitors and to its entry page.
               if (!before) {
                 add(`${at}|visitors|`);
-                add(`${at}|entry|${steps[0].path}`);
+                add(`${at}|entry|${paths[0]}`);
               } else add(`${at}|exit|${before.exitPath}`, -1);
               let term = before?.lastTerm ?? null;
               let second = before?.lastSecond ?? 0;
-              for (const step of steps) {
+              for (let s = 0; s < paths.length; s++) {
+                const stepTerm = terms[s];
                 // Results followed by another page were not an exit from the results.
                 if (term) add(`${at}|search_exit|${term}`, -1);
-                if (step.term) {
-                  add(`${at}|search|${step.term}`);
-                  if (term && term !== step.term && step.second - second <= REFINE_SECONDS)
+                if (stepTerm) {
+                  add(`${at}|search|${stepTerm}`);
+                  if (term && term !== stepTerm && seconds[s] - second <= REFINE_SECONDS)
                     add(`${at}|refine|${term}`);
-                  add(`${at}|search_exit|${step.term}`);
+                  add(`${at}|search_exit|${stepTerm}`);
                 }
-                term = step.term;
-                second = step.second;
+                term = stepTerm;
+                second = seconds[s];
               }
-              const exitPath = steps[steps.length - 1].path;
+              const exitPath = paths[paths.length - 1];
               add(`${at}|exit|${exitPath}`);
               return {
                 day,
                 siteCode,
                 visitor,
-                entryPath: steps[0].path,
+                entryPath: paths[0],
                 exitPath,
                 lastTerm: term,
                 lastSecond: second,
-                views: Number(before?.views ?? 0) + steps.length,
+                views: Number(before?.views ?? 0) + paths.length,
               };
             });
             await trx

@@ -1,5 +1,5 @@
 import { CJK_FONT_STACK, printPdf, PdfUnavailable } from "../../platform/pdf/chromium-pdf.ts";
-import { shiftDays } from "../../platform/time/china-time.ts";
+import { chinaDayStart, shiftDays } from "../../platform/time/china-time.ts";
 import type { Site, SitesService } from "../sites/index.ts";
 import { BadMonth, PdfNotAvailable } from "./errors.ts";
 import { RULES } from "./rules.ts";
@@ -34,14 +34,30 @@ const WEIGHTS = {
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
-export function monthRange(month: string): { from: string; to: string; end: string } {
+/**
+ * A China-time month: `from` its first day, `to` the first day of the next month, `end` its last day,
+ * and `start`/`stop` the same bounds as instants (Asia/Shanghai midnight, ISO), for timestamp columns.
+ */
+export function monthRange(month: string): {
+  from: string;
+  to: string;
+  end: string;
+  start: string;
+  stop: string;
+} {
   const m = MONTH.exec(month);
   if (!m) throw new BadMonth();
   const y = Number(m[1]);
   const mo = Number(m[2]);
   const from = `${month}-01`;
   const next = mo === 12 ? `${y + 1}-01-01` : `${y}-${String(mo + 1).padStart(2, "0")}-01`;
-  return { from, to: next, end: shiftDays(next, -1) };
+  return {
+    from,
+    to: next,
+    end: shiftDays(next, -1),
+    start: chinaDayStart(from)!.toISOString(),
+    stop: chinaDayStart(next)!.toISOString(),
+  };
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
@@ -60,21 +76,15 @@ export class AssessmentService {
     month: string,
     services?: Map<string, SiteAssessment["services"]>,
   ): Promise<SiteAssessment> {
-    const { from, to, end } = monthRange(month);
-    const [scores, analytics, letters, serviceMap] = await Promise.all([
+    // Every figure covers exactly the month (Asia/Shanghai month boundaries).
+    const { from, to, end, start, stop } = monthRange(month);
+    const [scores, analytics, letters, serviceMap, lastInMonth] = await Promise.all([
       this.inspection.scores(site.id, from, to),
       this.sources.analytics.summary(site.code, from, end),
-      this.sources.mailbox.figures(site.id),
-      services ? Promise.resolve(services) : this.serviceFigures(),
+      this.sources.mailbox.periodFigures(site.id, start, stop),
+      services ? Promise.resolve(services) : this.serviceFigures(month),
+      this.inspection.lastFinished(site.id, from, to),
     ]);
-    const runs = await this.inspection.history(site.id, 1, 50);
-    const lastInMonth = runs.rows.find(
-      (r) =>
-        r.status === "done" &&
-        r.finishedAt &&
-        r.finishedAt >= `${shiftDays(from, -1)}T16:00:00.000Z` &&
-        r.finishedAt < `${shiftDays(to, -1)}T16:00:00.000Z`,
-    );
     const latestScore = scores.length ? scores[scores.length - 1]!.score : null;
     const averageScore = scores.length
       ? round1(scores.reduce((s, x) => s + x.score, 0) / scores.length)
@@ -115,8 +125,10 @@ export class AssessmentService {
     };
   }
 
-  private async serviceFigures(): Promise<Map<string, SiteAssessment["services"]>> {
-    const f = await this.sources.oneStop.stats.figures();
+  /** The service hall's figures of the month (applications submitted, closed and rated in it). */
+  private async serviceFigures(month: string): Promise<Map<string, SiteAssessment["services"]>> {
+    const { start, stop } = monthRange(month);
+    const f = await this.sources.oneStop.stats.figures({ from: start, to: stop });
     return new Map(
       f.byDepartment.map((d) => [
         d.siteCode,
@@ -133,8 +145,7 @@ export class AssessmentService {
 
   /** Every site of the cluster for a month, ranked within its kind (departments, cities, counties). */
   async league(month: string): Promise<(SiteAssessment & { rank: number | null })[]> {
-    monthRange(month);
-    const services = await this.serviceFigures();
+    const services = await this.serviceFigures(month);
     const all: SiteAssessment[] = [];
     for (const s of this.sites.list()) all.push(await this.site(s, month, services));
     const ranked = all.map((a) => ({ ...a, rank: null as number | null }));
@@ -182,19 +193,19 @@ ${a.inspection.vetoes.length ? `<p>单项否决：</p><ul>${a.inspection.vetoes.
       ["站内搜索次数", String(a.analytics.searches)],
       ["无结果搜索占比", pct(a.analytics.zeroResultRate)],
     ])}</tbody></table>
-<h2>三、互动交流（领导信箱，累计）</h2><table><tbody>${rows([
-      ["收到留言", String(a.letters.received)],
+<h2>三、互动交流（领导信箱，当月收到的留言）</h2><table><tbody>${rows([
+      ["当月收到留言", String(a.letters.received)],
       ["按时答复率", pct(a.letters.onTimeRate)],
       ["满意率", pct(a.letters.satisfaction)],
     ])}</tbody></table>
-<h2>四、政务服务（一网通办，累计）</h2>${
+<h2>四、政务服务（一网通办，当月）</h2>${
       a.services
         ? `<table><tbody>${rows([
-            ["办件量", String(a.services.applications)],
-            ["按时办结率", pct(a.services.onTimeRate)],
-            ["好差评满意率", pct(a.services.satisfaction)],
-            ["差评", String(a.services.badReviews)],
-            ["已整改差评", String(a.services.rectified)],
+            ["当月提交办件", String(a.services.applications)],
+            ["当月办结按时率", pct(a.services.onTimeRate)],
+            ["当月好差评满意率", pct(a.services.satisfaction)],
+            ["当月差评", String(a.services.badReviews)],
+            ["其中月内已整改", String(a.services.rectified)],
           ])}</tbody></table>`
         : "<p>本网站不承担政务服务事项。</p>"
     }

@@ -1,6 +1,6 @@
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { Db } from "../../platform/db/database.ts";
-import { chinaDate, nowIso, shiftDays } from "../../platform/time/china-time.ts";
+import { chinaDate, chinaDayStart, nowIso, shiftDays } from "../../platform/time/china-time.ts";
 import type { AnalyticsService } from "../analytics/index.ts";
 import type { ContentService } from "../content/index.ts";
 import type { MailboxService } from "../mailbox/index.ts";
@@ -489,6 +489,22 @@ export class InspectionService implements WorkloadSource {
       base.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow(),
     ]);
     return { rows: rows.map((r) => this.toRun(r)), total: Number(count.n) };
+  }
+
+  /** The last run of a site finished in [from, to) (China dates), with its detail; null if none. */
+  async lastFinished(siteId: number, from: string, to: string): Promise<InspectionRun | null> {
+    const row = await this.store.read
+      .selectFrom("inspectionRuns")
+      .selectAll()
+      .where("siteId", "=", siteId)
+      .where("status", "=", "done")
+      .where("finishedAt", ">=", chinaDayStart(from)!.toISOString())
+      .where("finishedAt", "<", chinaDayStart(to)!.toISOString())
+      .orderBy("finishedAt", "desc")
+      .orderBy("id", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    return row ? this.toRun(row) : null;
   }
 
   /** Finished scores of a site in [from, to) (China dates), oldest first: the trend chart. */

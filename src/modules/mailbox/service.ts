@@ -16,7 +16,7 @@ import { LetterService } from "./letters.ts";
 
 import { Open311Keys } from "./open311-keys.ts";
 
-import { siteFigures, type SiteFigures } from "./stats.ts";
+import { periodFigures, siteFigures, type SiteFigures } from "./stats.ts";
 
 import type { MailboxTables } from "./tables.ts";
 
@@ -41,6 +41,21 @@ export class MailboxService {
   async figures(siteId: number | null, now = new Date()): Promise<SiteFigures> {
     const calendar = await this.calendar.current();
     return siteFigures(this.store, this.sites, calendar, await this.letters.settings(), siteId, now);
+  }
+
+  /**
+   * The figures of the letters received in [from, to) (ISO instants), as they stood at `to`: a monthly
+   * report counts only that month's letters, and replies or ratings given after it do not change it.
+   */
+  async periodFigures(
+    siteId: number | null,
+    from: string,
+    to: string,
+    now = new Date(),
+  ): Promise<SiteFigures> {
+    const calendar = await this.calendar.current();
+    const settings = await this.letters.settings();
+    return periodFigures(this.store, this.sites, calendar, settings, siteId, from, to, now);
   }
 
   /** Letters received and replied to in the current month (China time), for the portal's figures. */

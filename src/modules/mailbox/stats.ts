@@ -57,6 +57,7 @@ export interface SiteFigures extends LetterFigures {
 
 export interface FigureRow {
   status: string;
+  ratedAt?: string | null;
   ownerSiteId: number | null;
   createdAt: string;
   dueAt: string;
@@ -146,6 +147,56 @@ export async function siteFigures(
       eb.or([eb("siteId", "=", siteId), eb("ownerSiteId", "=", siteId), eb("addresseeSiteId", "=", siteId)]),
     );
   const rows = await q.execute();
+  return figuresFromRows(rows, sites, calendar, settings, siteId, now);
+}
+
+/**
+ * The figures of the letters a site received in [from, to) (ISO instants), as they stood at `to` (or
+ * now, if earlier): replies and ratings given later do not count, so a month's report does not change
+ * afterwards, and letters received before or after the period are left out.
+ */
+export async function periodFigures(
+  store: Db<MailboxTables>,
+  sites: SitesService,
+  calendar: WorkingDayCalendar,
+  settings: InteractionSettings,
+  siteId: number | null,
+  from: string,
+  to: string,
+  now = new Date(),
+): Promise<SiteFigures> {
+  let q = store.read
+    .selectFrom("letters")
+    .select(["status", "ownerSiteId", "createdAt", "dueAt", "repliedAt", "rating", "solved", "ratedAt"])
+    .where("createdAt", ">=", from)
+    .where("createdAt", "<", to);
+  if (siteId != null)
+    q = q.where((eb) =>
+      eb.or([eb("siteId", "=", siteId), eb("ownerSiteId", "=", siteId), eb("addresseeSiteId", "=", siteId)]),
+    );
+  const asOf = to < now.toISOString() ? new Date(to) : now;
+  const cut = asOf.toISOString();
+  const rows = (await q.execute()).map((row) => {
+    const replied = row.repliedAt && row.repliedAt < cut ? row.repliedAt : null;
+    const rated = replied && row.rating && (!row.ratedAt || row.ratedAt < cut);
+    return {
+      ...row,
+      repliedAt: replied,
+      rating: rated ? row.rating : null,
+      solved: rated ? row.solved : null,
+    };
+  });
+  return figuresFromRows(rows, sites, calendar, settings, siteId, asOf);
+}
+
+function figuresFromRows(
+  rows: FigureRow[],
+  sites: SitesService,
+  calendar: WorkingDayCalendar,
+  settings: InteractionSettings,
+  siteId: number | null,
+  now: Date,
+): SiteFigures {
   const byOwner = new Map<number, FigureRow[]>();
   for (const row of rows) {
     if (row.ownerSiteId == null) continue;

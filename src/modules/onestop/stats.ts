@@ -61,10 +61,16 @@ export class StatsService {
     private readonly evaluations: EvaluationService,
   ) {}
 
-  async figures(): Promise<ServiceFigures> {
+  /**
+   * The published figures. With a period ([from, to) as ISO instants, e.g. a China-time month) they
+   * cover only it: applications submitted in it, applications closed in it (on-time rate, processing
+   * days), evaluations given in it, bad reviews raised in it (rectified: done before its end).
+   */
+  async figures(period?: { from: string; to: string }): Promise<ServiceFigures> {
     await this.evaluations.applyDefaults();
     const db = this.store.read;
-    const apps = await db
+    const within = (t: string | null) => !period || (t !== null && t >= period.from && t < period.to);
+    let appsQuery = db
       .selectFrom("applications")
       .select([
         "siteId",
@@ -75,18 +81,35 @@ export class StatsService {
         "visits",
         "onTime",
         "acceptedOn",
+        "submittedAt",
         "closedAt",
       ])
-      .where("status", "in", SUBMITTED)
-      .limit(200000)
-      .execute();
-    const evals = await db.selectFrom("evaluations").select(["siteId", "level", "isDefault"]).execute();
-    const rects = await db
-      .selectFrom("rectifications")
-      .select(["siteId", "status", "createdAt", "doneAt"])
-      .execute();
+      .where("status", "in", SUBMITTED);
+    if (period)
+      appsQuery = appsQuery.where((eb) =>
+        eb.or([
+          eb.and([eb("submittedAt", ">=", period.from), eb("submittedAt", "<", period.to)]),
+          eb.and([eb("closedAt", ">=", period.from), eb("closedAt", "<", period.to)]),
+        ]),
+      );
+    const touched = await appsQuery.limit(200000).execute();
+    // Closed in the period (for a past period: closed before its end, which is what `within` checks).
+    const closed = touched.filter((a) => a.status === "closed" && within(a.closedAt));
+    const apps = period ? touched.filter((a) => within(a.submittedAt)) : touched;
+    let evalsQuery = db.selectFrom("evaluations").select(["siteId", "level", "isDefault"]);
+    if (period)
+      evalsQuery = evalsQuery.where("createdAt", ">=", period.from).where("createdAt", "<", period.to);
+    const evals = await evalsQuery.execute();
+    let rectsQuery = db.selectFrom("rectifications").select(["siteId", "status", "createdAt", "doneAt"]);
+    if (period)
+      rectsQuery = rectsQuery.where("createdAt", ">=", period.from).where("createdAt", "<", period.to);
+    const rects = (await rectsQuery.execute()).map((r) =>
+      // A bad review put right after the period was not rectified in it.
+      period && r.status === "done" && r.doneAt && r.doneAt >= period.to
+        ? { ...r, status: "open" as const, doneAt: null }
+        : r,
+    );
     const cal = await this.calendar.calendar();
-    const closed = apps.filter((a) => a.status === "closed");
     const days = closed
       .filter((a) => a.acceptedOn && a.closedAt)
       .map((a) => Math.max(0, cal.workingDaysBetween(a.acceptedOn!, chinaDate(a.closedAt!))));
@@ -110,7 +133,7 @@ export class StatsService {
       .filter((s) => s.kind === "department")
       .map((s) => {
         const mine = apps.filter((a) => a.siteId === s.id);
-        const done = mine.filter((a) => a.status === "closed");
+        const done = closed.filter((a) => a.siteId === s.id);
         const ev = evals.filter((e) => e.siteId === s.id);
         const rc = rects.filter((r) => r.siteId === s.id);
         return {
@@ -138,7 +161,16 @@ export class StatsService {
         completed: 0,
       };
       x.applications++;
-      if (a.status === "closed") x.completed++;
+      items.set(a.itemCode, x);
+    }
+    for (const a of closed) {
+      const x = items.get(a.itemCode) ?? {
+        itemCode: a.itemCode,
+        itemName: a.itemName,
+        applications: 0,
+        completed: 0,
+      };
+      x.completed++;
       items.set(a.itemCode, x);
     }
     return {

@@ -357,13 +357,13 @@ export function SiteReportPage({ ctx, a }: { ctx: AdminContext; a: SiteAssessmen
     ["访客数", String(a.analytics.visitors)],
     ["站内搜索次数", String(a.analytics.searches)],
     ["无结果搜索占比（%）", num(a.analytics.zeroResultRate)],
-    ["收到留言（累计）", String(a.letters.received)],
+    ["当月收到留言", String(a.letters.received)],
     ["留言按时答复率（%）", num(a.letters.onTimeRate)],
     ["留言满意率（%）", num(a.letters.satisfaction)],
-    ["办件量（累计）", a.services ? String(a.services.applications) : "—"],
-    ["办件按时办结率（%）", num(a.services?.onTimeRate)],
+    ["当月提交办件", a.services ? String(a.services.applications) : "—"],
+    ["当月办结按时率（%）", num(a.services?.onTimeRate)],
     ["好差评满意率（%）", num(a.services?.satisfaction)],
-    ["差评 / 已整改", a.services ? `${a.services.badReviews} / ${a.services.rectified}` : "—"],
+    ["当月差评 / 月内已整改", a.services ? `${a.services.badReviews} / ${a.services.rectified}` : "—"],
   ];
   const base = `/admin/inspection/assessment/${a.site.code}`;
   return (

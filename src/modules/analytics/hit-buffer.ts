@@ -1,0 +1,126 @@
+/**
+ * The page views and beacons recorded since the last flush, in columns of numbers: recording a view
+ * allocates nothing that lives until the flush (no object, string or Date per view), so counting
+ * does not fill the old generation the garbage collector has to sweep. Pages, visitors (address and
+ * user agent) and other strings are interned per flush; the interning tables are dropped with the
+ * buffer at each flush, so an address stays in memory only until the next write.
+ */
+export const NONE = -1;
+
+export const VIEW = 0;
+export const BEACON = 1;
+
+export class HitBuffer {
+  n = 0;
+  kind: Uint8Array;
+  page: Int32Array;
+  /** The (address, user agent) pair, an index into slotIp/slotUa. */
+  slot: Int32Array;
+  /** Epoch milliseconds. */
+  time: Float64Array;
+  /** Views: the referring host (a string id) or NONE; beacons: seconds on the page. */
+  a: Int32Array;
+  /** Views: the search term (a string id) or NONE; beacons: scroll depth. */
+  b: Int32Array;
+  elder: Uint8Array;
+
+  /** Page key (the path, or site + path when the path is not under its site) → page id. */
+  readonly pages = new Map<string, number>();
+  readonly pagePath: string[] = [];
+  readonly pageSite: string[] = [];
+  /** Address → user agent → slot (NONE for robots, so their views cost two lookups). */
+  readonly visitors = new Map<string, Map<string, number>>();
+  readonly slotIp: string[] = [];
+  readonly slotUa: string[] = [];
+  readonly strings = new Map<string, number>();
+  /** Referer header value → the referring host's string id (NONE: none or internal). */
+  readonly referers = new Map<string, number>();
+  readonly stringList: string[] = [];
+
+  constructor(capacity = 4096) {
+    this.kind = new Uint8Array(capacity);
+    this.page = new Int32Array(capacity);
+    this.slot = new Int32Array(capacity);
+    this.time = new Float64Array(capacity);
+    this.a = new Int32Array(capacity);
+    this.b = new Int32Array(capacity);
+    this.elder = new Uint8Array(capacity);
+  }
+
+  get capacity(): number {
+    return this.page.length;
+  }
+
+  /** The page id of a path under /sites/CODE/, interned on first use. */
+  pageId(siteCode: string, path: string): number {
+    let id = this.pages.get(path);
+    if (id !== undefined && this.pageSite[id] === siteCode) return id;
+    const key = id === undefined ? path : `${siteCode}\u0000${path}`;
+    id = this.pages.get(key);
+    if (id === undefined) {
+      id = this.pagePath.length;
+      this.pages.set(key, id);
+      this.pagePath.push(path);
+      this.pageSite.push(siteCode);
+    }
+    return id;
+  }
+
+  stringId(value: string): number {
+    let id = this.strings.get(value);
+    if (id === undefined) {
+      id = this.stringList.length;
+      this.strings.set(value, id);
+      this.stringList.push(value);
+    }
+    return id;
+  }
+
+  /** The slot of an address and user agent, or NONE for a robot (`isBot` runs once per pair). */
+  slotOf(ip: string, userAgent: string, isBot: (userAgent: string) => boolean): number {
+    let agents = this.visitors.get(ip);
+    if (agents === undefined) {
+      agents = new Map();
+      this.visitors.set(ip, agents);
+    }
+    let slot = agents.get(userAgent);
+    if (slot === undefined) {
+      if (isBot(userAgent)) slot = NONE;
+      else {
+        slot = this.slotIp.length;
+        this.slotIp.push(ip);
+        this.slotUa.push(userAgent);
+      }
+      agents.set(userAgent, slot);
+    }
+    return slot;
+  }
+
+  push(kind: number, page: number, slot: number, time: number, a: number, b: number, elder: boolean): void {
+    if (this.n === this.page.length) this.grow();
+    const i = this.n++;
+    this.kind[i] = kind;
+    this.page[i] = page;
+    this.slot[i] = slot;
+    this.time[i] = time;
+    this.a[i] = a;
+    this.b[i] = b;
+    this.elder[i] = elder ? 1 : 0;
+  }
+
+  private grow(): void {
+    const size = this.page.length * 2;
+    const grow = <T extends Uint8Array | Int32Array | Float64Array>(old: T, make: (n: number) => T): T => {
+      const next = make(size);
+      next.set(old);
+      return next;
+    };
+    this.kind = grow(this.kind, (n) => new Uint8Array(n));
+    this.page = grow(this.page, (n) => new Int32Array(n));
+    this.slot = grow(this.slot, (n) => new Int32Array(n));
+    this.time = grow(this.time, (n) => new Float64Array(n));
+    this.a = grow(this.a, (n) => new Int32Array(n));
+    this.b = grow(this.b, (n) => new Int32Array(n));
+    this.elder = grow(this.elder, (n) => new Uint8Array(n));
+  }
+}
