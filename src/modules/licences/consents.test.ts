@@ -315,6 +315,93 @@ for (const engine of ENGINES) {
       assert.ok(log.rows.some((r) => r.caseNo === no && r.channel === "hall"));
     });
 
+    it("the console grants and revokes member systems' issuer grants: data officers of the issuing department only, audited", async () => {
+      const SOCIAL_CARD = "11100000717800811N001"; // 社会保障卡, issued by 人社厅
+      const url = "/admin/licences/issuers";
+      const handler = await staffCookie(t, "rst_handler");
+      const denied = await t.app.inject({ url, headers: { cookie: handler.cookie } });
+      assert.equal(denied.statusCode, 403, "a handler issues licences but does not grant member systems");
+      const officer = await staffCookie(t, "rst_data");
+      const page = await t.app.inject({ url, headers: { cookie: officer.cookie } });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, new RegExp(`<option value="${SOCIAL_CARD}">社会保障卡`));
+      assert.doesNotMatch(
+        page.body,
+        new RegExp(`<option value="${BUSINESS_LICENCE}">`),
+        "not 人社厅's to grant",
+      );
+      assert.match(page.body, new RegExp(`<option value="${member.code}">`));
+      const licencesPage = await t.app.inject({
+        url: "/admin/licences",
+        headers: { cookie: officer.cookie },
+      });
+      assert.match(licencesPage.body, /href="\/admin\/licences\/issuers"/);
+
+      const post = (body: Record<string, string>) =>
+        t.app.inject({
+          method: "POST",
+          url,
+          headers: { cookie: officer.cookie, "content-type": "application/x-www-form-urlencoded" },
+          payload: new URLSearchParams({ _csrf: officer.csrf, ...body }).toString(),
+        });
+      const noMember = await post({ member: "", kind: SOCIAL_CARD });
+      assert.equal(noMember.statusCode, 400);
+      assert.match(noMember.body, /请选择接入系统/);
+      assert.match(
+        noMember.body,
+        new RegExp(`<option value="${SOCIAL_CARD}" selected>`),
+        "the choice is kept",
+      );
+      const notTheirs = await post({ member: member.code, kind: BUSINESS_LICENCE });
+      assert.equal(notTheirs.statusCode, 400);
+      assert.match(notTheirs.body, /您不能授权签发这种证照/);
+      assert.match(notTheirs.body, new RegExp(`<option value="${member.code}" selected>`));
+      const unknown = await post({ member: "no-such-system", kind: SOCIAL_CARD });
+      assert.match(unknown.body, /该接入系统不存在或已停用/);
+
+      const granted = await post({ member: member.code, kind: SOCIAL_CARD });
+      assert.equal(granted.statusCode, 303);
+      assert.equal(granted.headers.location, `${url}?done=granted`);
+      const again = await post({ member: member.code, kind: SOCIAL_CARD });
+      assert.equal(again.statusCode, 400);
+      assert.match(again.body, /该接入系统已有签发社会保障卡的授权/);
+      const grant = (await t.deps.licenceConsents.issuerGrants()).find(
+        (g) => g.member === member.code && g.kind === SOCIAL_CARD,
+      )!;
+      assert.equal(grant.grantedBy, "rst_data");
+      const listed = await t.app.inject({ url, headers: { cookie: officer.cookie } });
+      assert.match(listed.body, /社会保障卡/);
+      assert.match(listed.body, new RegExp(`action="/admin/licences/issuers/${grant.id}/revoke"`));
+
+      // Another department's officer cannot revoke it.
+      const gat = await staffCookie(t, "gat_data");
+      const foreign = await t.app.inject({
+        method: "POST",
+        url: `${url}/${grant.id}/revoke`,
+        headers: { cookie: gat.cookie, "content-type": "application/x-www-form-urlencoded" },
+        payload: new URLSearchParams({ _csrf: gat.csrf }).toString(),
+      });
+      assert.equal(foreign.statusCode, 403);
+      const revoked = await t.app.inject({
+        method: "POST",
+        url: `${url}/${grant.id}/revoke`,
+        headers: { cookie: officer.cookie, "content-type": "application/x-www-form-urlencoded" },
+        payload: new URLSearchParams({ _csrf: officer.csrf }).toString(),
+      });
+      assert.equal(revoked.statusCode, 303);
+      assert.ok((await t.deps.licenceConsents.issuerGrant(grant.id))!.revokedAt);
+      const audit = await t.deps.store.db
+        .selectFrom("auditLog")
+        .select(["action", "actor"])
+        .where("targetType", "=", "licence_issuer_grant")
+        .where("targetId", "=", String(grant.id))
+        .execute();
+      assert.deepEqual(audit.map((a) => `${a.action}:${a.actor}`).sort(), [
+        "licence.issuer.grant:rst_data",
+        "licence.issuer.revoke:rst_data",
+      ]);
+    });
+
     /** Posts an item's apply form (multipart, as the browser does) with the applicant's answers. */
     const apply = async (
       url: string,
