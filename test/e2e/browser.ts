@@ -4,8 +4,8 @@ import { chromium, type Browser, type Page } from "playwright-core";
 const require = createRequire(import.meta.url);
 const AXE = require.resolve("axe-core/axe.min.js");
 
-/** Real Chromium (installed by .ci/run), with the flags the project runs it with everywhere. */
-export function launchChromium(): Promise<Browser> {
+/** Real Chromium (installed by .ci/run), with the flags the project runs it with everywhere (plus `extraArgs`). */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: [
@@ -16,6 +16,7 @@ export function launchChromium(): Promise<Browser> {
       "--disable-component-update",
       "--disable-sync",
       "--no-first-run",
+      ...extraArgs,
     ],
   });
 }

@@ -8,6 +8,7 @@ import {
   citizenLogin,
   hiddenValue,
   multipart,
+  PNG,
   staffCookie,
   trackingFrom,
   VALID_APPLICATION,
@@ -312,6 +313,260 @@ for (const engine of ENGINES) {
         rows: { caseNo: string; channel: string }[];
       };
       assert.ok(log.rows.some((r) => r.caseNo === no && r.channel === "hall"));
+    });
+
+    it("the console grants and revokes member systems' issuer grants: data officers of the issuing department only, audited", async () => {
+      const SOCIAL_CARD = "11100000717800811N001"; // 社会保障卡, issued by 人社厅
+      const url = "/admin/licences/issuers";
+      const handler = await staffCookie(t, "rst_handler");
+      const denied = await t.app.inject({ url, headers: { cookie: handler.cookie } });
+      assert.equal(denied.statusCode, 403, "a handler issues licences but does not grant member systems");
+      const officer = await staffCookie(t, "rst_data");
+      const page = await t.app.inject({ url, headers: { cookie: officer.cookie } });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, new RegExp(`<option value="${SOCIAL_CARD}">社会保障卡`));
+      assert.doesNotMatch(
+        page.body,
+        new RegExp(`<option value="${BUSINESS_LICENCE}">`),
+        "not 人社厅's to grant",
+      );
+      assert.match(page.body, new RegExp(`<option value="${member.code}">`));
+      const licencesPage = await t.app.inject({
+        url: "/admin/licences",
+        headers: { cookie: officer.cookie },
+      });
+      assert.match(licencesPage.body, /href="\/admin\/licences\/issuers"/);
+
+      const post = (body: Record<string, string>) =>
+        t.app.inject({
+          method: "POST",
+          url,
+          headers: { cookie: officer.cookie, "content-type": "application/x-www-form-urlencoded" },
+          payload: new URLSearchParams({ _csrf: officer.csrf, ...body }).toString(),
+        });
+      const noMember = await post({ member: "", kind: SOCIAL_CARD });
+      assert.equal(noMember.statusCode, 400);
+      assert.match(noMember.body, /请选择接入系统/);
+      assert.match(
+        noMember.body,
+        new RegExp(`<option value="${SOCIAL_CARD}" selected>`),
+        "the choice is kept",
+      );
+      const notTheirs = await post({ member: member.code, kind: BUSINESS_LICENCE });
+      assert.equal(notTheirs.statusCode, 400);
+      assert.match(notTheirs.body, /您不能授权签发这种证照/);
+      assert.match(notTheirs.body, new RegExp(`<option value="${member.code}" selected>`));
+      const unknown = await post({ member: "no-such-system", kind: SOCIAL_CARD });
+      assert.match(unknown.body, /该接入系统不存在或已停用/);
+
+      const granted = await post({ member: member.code, kind: SOCIAL_CARD });
+      assert.equal(granted.statusCode, 303);
+      assert.equal(granted.headers.location, `${url}?done=granted`);
+      const again = await post({ member: member.code, kind: SOCIAL_CARD });
+      assert.equal(again.statusCode, 400);
+      assert.match(again.body, /该接入系统已有签发社会保障卡的授权/);
+      const grant = (await t.deps.licenceConsents.issuerGrants()).find(
+        (g) => g.member === member.code && g.kind === SOCIAL_CARD,
+      )!;
+      assert.equal(grant.grantedBy, "rst_data");
+      const listed = await t.app.inject({ url, headers: { cookie: officer.cookie } });
+      assert.match(listed.body, /社会保障卡/);
+      assert.match(listed.body, new RegExp(`action="/admin/licences/issuers/${grant.id}/revoke"`));
+
+      // Another department's officer cannot revoke it.
+      const gat = await staffCookie(t, "gat_data");
+      const foreign = await t.app.inject({
+        method: "POST",
+        url: `${url}/${grant.id}/revoke`,
+        headers: { cookie: gat.cookie, "content-type": "application/x-www-form-urlencoded" },
+        payload: new URLSearchParams({ _csrf: gat.csrf }).toString(),
+      });
+      assert.equal(foreign.statusCode, 403);
+      const revoked = await t.app.inject({
+        method: "POST",
+        url: `${url}/${grant.id}/revoke`,
+        headers: { cookie: officer.cookie, "content-type": "application/x-www-form-urlencoded" },
+        payload: new URLSearchParams({ _csrf: officer.csrf }).toString(),
+      });
+      assert.equal(revoked.statusCode, 303);
+      assert.ok((await t.deps.licenceConsents.issuerGrant(grant.id))!.revokedAt);
+      const audit = await t.deps.store.db
+        .selectFrom("auditLog")
+        .select(["action", "actor"])
+        .where("targetType", "=", "licence_issuer_grant")
+        .where("targetId", "=", String(grant.id))
+        .execute();
+      assert.deepEqual(audit.map((a) => `${a.action}:${a.actor}`).sort(), [
+        "licence.issuer.grant:rst_data",
+        "licence.issuer.revoke:rst_data",
+      ]);
+    });
+
+    /** Posts an item's apply form (multipart, as the browser does) with the applicant's answers. */
+    const apply = async (
+      url: string,
+      fields: Record<string, string>,
+      files: Parameters<typeof multipart>[1] = [],
+    ) => {
+      const login = await citizenLogin(t, "13900000001");
+      const form = await t.app.inject({ url, headers: { cookie: login } });
+      const body = multipart(
+        {
+          ...fields,
+          _csrf: hiddenValue(form.body, "_csrf"),
+          _idem: hiddenValue(form.body, "_idem"),
+          _action: "submit",
+        },
+        files,
+      );
+      const res = await t.app.inject({
+        method: "POST",
+        url,
+        headers: { cookie: login, ...body.headers },
+        payload: body.payload,
+      });
+      return { res, page: form.body, login };
+    };
+    const ADDRESS = { "address.region": "江城市", "address.detail": "沿江大道188号" };
+    const png = (field: string) => ({ field, name: `${field}.png`, bytes: PNG, type: "image/png" });
+
+    it("a form upload (不动产权证书) is replaced by the held licence of its kind; the handler sees it verified", async () => {
+      const item = (await t.deps.oneStop.catalogue.list({ q: "不动产抵押登记" })).rows.find(
+        (r) => r.name === "不动产抵押登记",
+      )!;
+      // The guide's material says which licence kind stands in for it (data, not a list in the code).
+      const material = item.guide.materials.findIndex((m) => m.name === "不动产权证书");
+      assert.equal(item.guide.materials[material]!.licence, "不动产权证书");
+      const property = (await t.deps.licences.mine(accountId)).find((l) => l.kind.name === "不动产权证书")!;
+      const url = `/sites/zjt/services/apply/${item.code}`;
+      const key = `material${material + 1}`;
+      const login = await citizenLogin(t, "13900000001");
+      const page = await t.app.inject({ url, headers: { cookie: login } });
+      assert.match(page.body, new RegExp(`name="useLicence${material + 1}" value="${property.id}"`));
+      assert.match(page.body, /使用电子证照：不动产权证书（楚云省自然资源厅签发，长期有效）/);
+      assert.match(page.body, new RegExp(`name="${key}" type="file"`), "the upload stays possible");
+      // Neither uploaded nor chosen: the upload is asked for.
+      const others = item.guide.materials.flatMap((m, i) =>
+        i === material ? [] : [png(`material${i + 1}`)],
+      );
+      const missing = await apply(url, ADDRESS, others);
+      assert.equal(missing.res.statusCode, 400);
+      assert.match(missing.res.body, /请上传不动产权证书/);
+
+      const { res } = await apply(
+        url,
+        { ...ADDRESS, [`useLicence${material + 1}`]: String(property.id) },
+        others,
+      );
+      assert.equal(res.statusCode, 303, /error-summary[\s\S]*?<\/ul>/.exec(res.body)?.[0]);
+      const a = (await t.deps.oneStop.applications.byTrackingNo(
+        trackingFrom(res.headers.location as string),
+      ))!;
+      const used = a.filing!.materials.find((m) => m.index === material)!;
+      assert.equal(used.status, "licence");
+      assert.equal(used.licence?.kindName, "不动产权证书");
+      assert.equal(used.licence?.trustLevel, "A");
+      assert.ok(a.prereview!.spared.includes("不动产权证书"));
+      const receipt = await t.app.inject({ url: res.headers.location as string, headers: { cookie: login } });
+      assert.match(receipt.body, /不动产权证书：已使用本人电子证照“不动产权证书”替代（核验通过，可信等级A）/);
+
+      const handler = await staffCookie(t, "zjt_handler");
+      const console = await t.app.inject({
+        url: `/admin/services/applications/${a.id}`,
+        headers: { cookie: handler.cookie },
+      });
+      assert.equal(console.statusCode, 200);
+      assert.match(console.body, /电子证照已核验/);
+      assert.match(console.body, /申请人出示本人电子证照“不动产权证书”/);
+      assert.match(console.body, /<th scope="row">不动产单元号<\/th><td>420102001001GB00001F00010001<\/td>/);
+    });
+
+    it("any catalogue kind named on a material works; a revoked or expired licence is refused and the upload stays", async () => {
+      // A service whose material is a 残疾人证: nothing in the code names that kind.
+      const base = (await t.deps.oneStop.catalogue.list({ q: "高龄津贴申领" })).rows.find(
+        (r) => r.name === "高龄津贴申领",
+      )!;
+      const material = {
+        name: "残疾人证",
+        form: "原件",
+        copies: 1,
+        required: true,
+        source: "残联核发",
+        legalBasis: "《残疾人证管理办法》第五条",
+        trust: "A" as const,
+        sparedBy: "elicense" as const,
+        licence: "残疾人证",
+      };
+      const item = await t.deps.oneStop.catalogue.save(
+        {
+          code: "LICENCE-TEST-0001",
+          name: "残疾人两项补贴申领（测试）",
+          itemType: "行政给付",
+          siteId: base.siteId,
+          guide: { ...base.guide, materials: [material] },
+        },
+        "test",
+      );
+      const site = t.deps.sites.byId(item.siteId)!;
+      const url = `/sites/${site.code}/services/apply/${item.code}`;
+      const claims = {
+        name: "张三",
+        idNumber,
+        gender: "男",
+        birthDate: "1990-03-07",
+        ageOver18: true,
+        disabilityCategory: "肢体",
+        disabilityLevel: "四级",
+        licenceNo: "CJR-TEST-1",
+        issueDate: "2014-01-01",
+      };
+      const kindCode = "11100000000013391X001";
+      const expired = await t.deps.licences.issue(
+        { kindCode, holderAccountId: accountId, claims, issuedAt: new Date("2014-01-01T00:00:00Z") },
+        "test",
+      );
+      const valid = await t.deps.licences.issue(
+        { kindCode, holderAccountId: accountId, claims: { ...claims, licenceNo: "CJR-TEST-2" } },
+        "test",
+      );
+      const login = await citizenLogin(t, "13900000001");
+      const page = await t.app.inject({ url, headers: { cookie: login } });
+      assert.match(page.body, new RegExp(`name="useLicence1" value="${valid.id}"`));
+      assert.doesNotMatch(
+        page.body,
+        new RegExp(`value="${expired.id}"`),
+        "an expired licence is not offered",
+      );
+
+      // Expired (posted anyway, e.g. from an old page): refused with the reason; the answers are kept.
+      const old = await apply(url, { ...ADDRESS, useLicence1: String(expired.id) });
+      assert.equal(old.res.statusCode, 400);
+      assert.match(
+        old.res.body,
+        /您的电子证照“残疾人证”未能替代残疾人证（证照已过有效期），请上传该材料后重新提交/,
+      );
+      assert.match(old.res.body, /value="沿江大道188号"/);
+      assert.match(old.res.body, /name="material1" type="file"/);
+
+      // Revoked by the issuer after the page was opened.
+      await t.deps.licences.setStatus(valid.id, "revoked", "test");
+      const revoked = await apply(url, { ...ADDRESS, useLicence1: String(valid.id) });
+      assert.equal(revoked.res.statusCode, 400);
+      assert.match(revoked.res.body, /未能替代残疾人证（证照已被发证部门注销）/);
+      assert.doesNotMatch(
+        revoked.res.body,
+        /使用电子证照：残疾人证/,
+        "no usable licence is offered any more",
+      );
+
+      // The upload is still the way through.
+      const uploaded = await apply(url, ADDRESS, [png("material1")]);
+      assert.equal(uploaded.res.statusCode, 303);
+      const a = (await t.deps.oneStop.applications.byTrackingNo(
+        trackingFrom(uploaded.res.headers.location as string),
+      ))!;
+      assert.equal(a.filing!.materials.filter((m) => m.status === "licence").length, 0);
+      assert.ok((a.data.material1 as { fileId: number } | null)?.fileId);
     });
   });
 }

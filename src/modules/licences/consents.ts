@@ -357,6 +357,17 @@ export class LicenceConsents {
     const kind = licenceKind(kindCode);
     if (!kind) throw new BadLicenceInput("没有这种证照", { kind: "请选择证照种类" });
     if (!memberCode.trim()) throw new BadLicenceInput("请填写接入系统代码", { member: "请填写接入系统代码" });
+    const active = await this.db
+      .selectFrom("licenceIssuerGrants")
+      .select("id")
+      .where("member", "=", memberCode.trim())
+      .where("kind", "=", kind.code)
+      .where("revokedAt", "is", null)
+      .executeTakeFirst();
+    if (active)
+      throw new BadLicenceInput(`该接入系统已有签发${kind.name}的授权`, {
+        member: `该接入系统已有签发${kind.name}的授权，无需重复授权`,
+      });
     const row = await this.db
       .insertInto("licenceIssuerGrants")
       .values({
@@ -378,12 +389,15 @@ export class LicenceConsents {
     return row.id;
   }
 
+  /** Revokes an issuer grant (a grant already revoked stays as it was; nothing is audited twice). */
   async revokeIssuer(id: number, actor: string): Promise<void> {
-    await this.db
+    const done = await this.db
       .updateTable("licenceIssuerGrants")
       .set({ revokedAt: nowIso() })
       .where("id", "=", id)
-      .execute();
+      .where("revokedAt", "is", null)
+      .executeTakeFirst();
+    if (Number(done.numUpdatedRows) === 0) return;
     await this.audit.record({
       actor,
       action: "licence.issuer.revoke",
@@ -394,6 +408,30 @@ export class LicenceConsents {
 
   async issuerGrants(): Promise<Selectable<LicencesTables["licenceIssuerGrants"]>[]> {
     return this.db.selectFrom("licenceIssuerGrants").selectAll().orderBy("id", "desc").limit(200).execute();
+  }
+
+  async issuerGrant(id: number): Promise<Selectable<LicencesTables["licenceIssuerGrants"]> | undefined> {
+    return this.db.selectFrom("licenceIssuerGrants").selectAll().where("id", "=", id).executeTakeFirst();
+  }
+
+  /** Issuer grants of these kinds (null: every kind), newest first, paged. */
+  async issuerGrantPage(
+    kinds: string[] | null,
+    page: number,
+    pageSize: number,
+  ): Promise<{ rows: Selectable<LicencesTables["licenceIssuerGrants"]>[]; total: number }> {
+    let q = this.db.selectFrom("licenceIssuerGrants");
+    if (kinds) q = q.where("kind", "in", kinds.length ? kinds : ["\u0000"]);
+    const total = Number(
+      (await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
+    );
+    const rows = await q
+      .selectAll()
+      .orderBy("id", "desc")
+      .limit(pageSize)
+      .offset((page - 1) * pageSize)
+      .execute();
+    return { rows, total };
   }
 
   /**

@@ -24,6 +24,18 @@ export class StatusUnchanged extends Conflict {
 
 export class BadLicenceInput extends Invalid {}
 
+export class NotAGrantor extends Forbidden {
+  constructor() {
+    super("只有平台运维或发证部门的数据管理员可以管理接入系统的证照签发授权", {}, "not_a_grantor");
+  }
+}
+
+export class UnknownIssuerGrant extends NotFound {
+  constructor() {
+    super("没有这条签发授权", {}, "unknown_issuer_grant");
+  }
+}
+
 export class UnknownTreeHead extends NotFound {
   constructor(size: number) {
     super(`没有保存树大小为 ${size} 的签名树头`, {}, "unknown_tree_head");

@@ -27,7 +27,7 @@ function personItems(a: Account): Record<string, unknown> {
 }
 
 /**
- * Demo licences, idempotently: the demo citizen holds six licences of different kinds (the 居住证
+ * Demo licences, idempotently: the demo citizen holds seven licences of different kinds (the 居住证
  * revoked), the demo enterprise its 营业执照 and 食品经营许可证. Seeded once (when the holder has none).
  */
 export async function seedLicences(deps: LicencesDeps): Promise<void> {
@@ -77,6 +77,13 @@ export async function seedLicences(deps: LicencesDeps): Promise<void> {
       share: "单独所有",
       licenceNo: "楚（2026）江城市不动产权第 0000188 号",
       issueDate: "2026-11-30",
+    });
+    await issue("11100000000014335W001", person.id, {
+      ...p,
+      spouseName: "李梅",
+      spouseIdNumber: "420102199205120026",
+      registerDate: "2018-10-08",
+      licenceNo: "J420102-2018-001234",
     });
     const residence = await issue("11100000000013338W005", person.id, {
       ...p,

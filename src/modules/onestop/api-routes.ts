@@ -35,6 +35,9 @@ const Material = Type.Object({
   sparedBy: Type.Union([Type.String(), Type.Null()], {
     description: "elicense 电子证照 / sharing 数据共享 / null 需提交",
   }),
+  licence: Type.Optional(
+    Type.String({ description: "可替代该材料的电子证照种类（证照目录名称，如 结婚证、不动产权证书）" }),
+  ),
 });
 
 const Guide = Type.Object({

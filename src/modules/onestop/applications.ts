@@ -72,6 +72,8 @@ import {
 } from "./forms.ts";
 
 import {
+  licenceMaterials,
+  materialLicence,
   onceOnlyMaterials,
   ownRecordQuery,
   principalProblems,
@@ -79,6 +81,7 @@ import {
   sparedKey,
   usableLicences,
   type Filing,
+  type LicenceMaterial,
   type LicenceWallet,
   type OnceOnlyMaterial,
   type RecordFetcher,
@@ -141,7 +144,11 @@ function onceOnlyProblems(
     if (done) continue;
     if (!o.material.required) continue;
     // An e-licence chosen instead: verified after the rest of the form is in order (see useLicences).
-    if (filing.mode === "self" && filing.licenceChoices?.some((c) => c.index === o.index) && o.source.licence)
+    if (
+      filing.mode === "self" &&
+      filing.licenceChoices?.some((c) => c.index === o.index) &&
+      materialLicence(o.material)
+    )
       continue;
     const key = sparedKey(o.index);
     const fetchable =
@@ -453,15 +460,26 @@ export class ApplicationService implements WorkloadSource {
       else values[field.name] = await this.storeFile(app.id, field.name, upload.fileName, mime, upload.bytes);
     }
     const onceOnly = filing ? onceOnlyMaterials(item.guide) : [];
+    const licensable = filing ? licenceMaterials(item.guide, form.schema) : [];
     if (filing) await this.storeFilingFiles(app.id, filing, onceOnly, input.files, fileErrors);
     const errors = input.submit ? { ...validateValues(form.schema, values), ...fileErrors } : fileErrors;
     if (filing && input.submit) {
+      // A form upload the applicant replaces by an e-licence is not missing: the licence is verified below.
+      for (const l of licensable)
+        if (
+          !l.onceOnly &&
+          !fileErrors[l.key] &&
+          filing.mode === "self" &&
+          (filing.licenceChoices?.some((c) => c.index === l.index) ||
+            filing.materials.some((m) => m.index === l.index && m.status === "licence"))
+        )
+          delete errors[l.key];
       Object.assign(errors, principalProblems(filing, account.idNumber));
       Object.assign(errors, onceOnlyProblems(filing, onceOnly, account));
       // Fetched only when everything else is in order: no read of anyone's record for a form
       // that goes back to the applicant anyway.
       if (Object.keys(errors).length === 0)
-        Object.assign(errors, await this.useLicences(app, filing, onceOnly, account));
+        Object.assign(errors, await this.useLicences(app, filing, licensable, account));
       if (Object.keys(errors).length === 0)
         Object.assign(errors, await this.fetchOnceOnly(app, item, filing, onceOnly, account));
     }
@@ -603,18 +621,17 @@ export class ApplicationService implements WorkloadSource {
   private async useLicences(
     app: Application,
     filing: Filing,
-    onceOnly: OnceOnlyMaterial[],
+    licensable: LicenceMaterial[],
     account: Account,
   ): Promise<Record<string, string>> {
     const errors: Record<string, string> = {};
     for (const choice of filing.licenceChoices ?? []) {
-      const o = onceOnly.find((x) => x.index === choice.index && x.source.licence);
+      const o = licensable.find((x) => x.index === choice.index);
       if (!o) continue;
       if (filing.materials.some((m) => m.index === o.index && m.status !== "uploaded")) continue;
-      const key = sparedKey(o.index);
       const failed = (why: string) =>
-        (errors[key] =
-          `您的电子证照“${o.source.licence}”未能替代${o.material.name}（${why}），请上传该材料后重新提交，已填写的内容不会丢失`);
+        (errors[o.key] =
+          `您的电子证照“${o.licence}”未能替代${o.material.name}（${why}），请上传该材料后重新提交，已填写的内容不会丢失`);
       if (filing.mode !== "self" || !account.verified) {
         failed("仅限实名认证的本人申请使用");
         continue;
@@ -635,16 +652,17 @@ export class ApplicationService implements WorkloadSource {
         failed(LICENCE_RESULT[v.result] ?? "核验未通过");
         continue;
       }
-      if (v.kindName !== o.source.licence) {
+      if (v.kindName !== o.licence) {
         failed("证照种类与该材料不符");
         continue;
       }
+      // The wallet presents only the account's own licences (holder binding); a licence that names its
+      // holder by ID number or credit code must also name this applicant (出生医学证明 names none).
+      const subject = account.kind === "person" ? "idNumber" : "creditCode";
+      const expected = (account.kind === "person" ? account.idNumber : account.creditCode) ?? "";
       const own =
-        account.kind === "person"
-          ? String(v.claims.idNumber ?? "").toUpperCase() === (account.idNumber ?? "").toUpperCase() &&
-            Boolean(account.idNumber)
-          : String(v.claims.creditCode ?? "").toUpperCase() === (account.creditCode ?? "").toUpperCase() &&
-            Boolean(account.creditCode);
+        Boolean(expected) &&
+        (!(subject in v.claims) || String(v.claims[subject] ?? "").toUpperCase() === expected.toUpperCase());
       if (!own) {
         failed("证照的持证人与申请人身份不一致");
         continue;

@@ -7,6 +7,7 @@ type M = Omit<Material, "required" | "copies" | "form"> &
 
 const ID: M = {
   name: "居民身份证",
+  licence: "居民身份证",
   source: "公安部门核发",
   legalBasis: "《中华人民共和国居民身份证法》第十四条",
   trust: "A",
@@ -14,6 +15,7 @@ const ID: M = {
 };
 const HUKOU: M = {
   name: "居民户口簿",
+  licence: "居民户口簿",
   source: "公安部门核发",
   legalBasis: "《中华人民共和国户口登记条例》第四条",
   trust: "A",
@@ -21,6 +23,7 @@ const HUKOU: M = {
 };
 const LICENCE: M = {
   name: "营业执照",
+  licence: "营业执照",
   source: "市场监管部门核发",
   legalBasis: "《市场主体登记管理条例》第二十一条",
   trust: "A",
@@ -28,6 +31,7 @@ const LICENCE: M = {
 };
 const PROPERTY: M = {
   name: "不动产权证书",
+  licence: "不动产权证书",
   source: "不动产登记机构核发",
   legalBasis: "《不动产登记暂行条例》第十六条",
   trust: "A",
@@ -35,6 +39,7 @@ const PROPERTY: M = {
 };
 const MARRIAGE: M = {
   name: "结婚证",
+  licence: "结婚证",
   source: "民政部门核发",
   legalBasis: "《婚姻登记条例》第七条",
   trust: "A",
@@ -47,6 +52,11 @@ const BANK: M = {
   trust: "D",
   sparedBy: null,
   form: "电子件",
+};
+/** A variant that names someone else's papers (双方, 股东…): the applicant's own licence cannot stand in. */
+const othersOf = (m: M, name: string): M => {
+  const { licence: _own, ...rest } = m;
+  return { ...rest, name };
 };
 const own = (name: string, legalBasis: string, trust: "C" | "D" = "C", copies = 1): M => ({
   name,
@@ -110,7 +120,7 @@ export const DEMO_ITEMS: DemoItem[] = [
     materials: [
       own("公司登记（备案）申请书", "《市场主体登记管理条例实施细则》第二十五条", "C", 1),
       own("公司章程", "《中华人民共和国公司法》第四十六条"),
-      { ...ID, name: "股东、法定代表人身份证明" },
+      othersOf(ID, "股东、法定代表人身份证明"),
       { ...PROPERTY, name: "住所使用证明（不动产权证书）", sparedBy: "sharing" },
       own("法定代表人、董事、监事和经理的任职文件", "《市场主体登记管理条例实施细则》第二十六条"),
     ],
@@ -395,7 +405,7 @@ export const DEMO_ITEMS: DemoItem[] = [
     conditions: ["已签订存量房买卖合同", "不动产权属清楚且未被查封", "已依法缴纳相关税费"],
     materials: [
       own("不动产登记申请书", "《不动产登记暂行条例》第十六条"),
-      { ...ID, name: "买卖双方身份证明" },
+      othersOf(ID, "买卖双方身份证明"),
       PROPERTY,
       own("存量房买卖合同", "《不动产登记暂行条例实施细则》第三十八条"),
       shared("完税凭证", "税务部门共享", "《不动产登记暂行条例实施细则》第三十八条"),
@@ -514,7 +524,7 @@ export const DEMO_ITEMS: DemoItem[] = [
     fees: FREE,
     legalBasis: ["《中华人民共和国社会保险法》第二十五条"],
     conditions: ["本省户籍或持有本省居住证且未参加职工基本医疗保险"],
-    materials: [ID, { ...HUKOU, name: "户口簿（新生儿）" }],
+    materials: [ID, othersOf(HUKOU, "户口簿（新生儿）")],
     result: "参保登记结果（电子）",
   },
   {
@@ -558,7 +568,10 @@ export const DEMO_ITEMS: DemoItem[] = [
     conditions: ["用人单位已为职工缴纳生育保险费", "职工已生育或实施计划生育手术"],
     materials: [
       ID,
-      shared("出生医学证明", "卫生健康部门共享", "《中华人民共和国母婴保健法》第二十三条"),
+      {
+        ...shared("出生医学证明", "卫生健康部门共享", "《中华人民共和国母婴保健法》第二十三条"),
+        licence: "出生医学证明",
+      },
       BANK,
     ],
     result: "生育津贴发放",
@@ -608,7 +621,7 @@ export const DEMO_ITEMS: DemoItem[] = [
     fees: FREE,
     legalBasis: ["《中小学生学籍管理办法》第十四条"],
     conditions: ["学生具有正式学籍", "转入学校同意接收"],
-    materials: [{ ...HUKOU, name: "学生户口簿" }, own("转学申请表", "《中小学生学籍管理办法》第十四条")],
+    materials: [othersOf(HUKOU, "学生户口簿"), own("转学申请表", "《中小学生学籍管理办法》第十四条")],
     result: "学籍转接完成",
   },
   {
@@ -645,10 +658,7 @@ export const DEMO_ITEMS: DemoItem[] = [
     fees: FREE,
     legalBasis: ["《中华人民共和国税收征收管理法》第十五条"],
     conditions: ["已领取营业执照"],
-    materials: [
-      { ...LICENCE, sparedBy: "sharing" },
-      { ...ID, name: "法定代表人、财务负责人身份证明" },
-    ],
+    materials: [{ ...LICENCE, sparedBy: "sharing" }, othersOf(ID, "法定代表人、财务负责人身份证明")],
     result: "税务登记信息确认完成",
   },
   {
@@ -722,7 +732,10 @@ export const DEMO_ITEMS: DemoItem[] = [
     legalBasis: ["《中华人民共和国户口登记条例》第七条"],
     conditions: ["婴儿出生后一个月以内申报", "父母一方为本省户籍"],
     materials: [
-      shared("出生医学证明", "卫生健康部门共享", "《中华人民共和国母婴保健法》第二十三条"),
+      {
+        ...shared("出生医学证明", "卫生健康部门共享", "《中华人民共和国母婴保健法》第二十三条"),
+        licence: "出生医学证明",
+      },
       { ...HUKOU, name: "父亲或母亲的居民户口簿" },
       MARRIAGE,
     ],
@@ -743,10 +756,7 @@ export const DEMO_ITEMS: DemoItem[] = [
     fees: "不收费",
     legalBasis: ["《国务院关于第一批清理规范89项国务院部门行政审批中介服务事项的决定》（国发〔2015〕58号）"],
     conditions: ["已领取营业执照"],
-    materials: [
-      { ...LICENCE, sparedBy: "sharing" },
-      { ...ID, name: "法定代表人身份证明" },
-    ],
+    materials: [{ ...LICENCE, sparedBy: "sharing" }, othersOf(ID, "法定代表人身份证明")],
     result: "印章备案完成",
   },
   {
@@ -789,8 +799,8 @@ export const DEMO_ITEMS: DemoItem[] = [
       "双方没有直系血亲和三代以内旁系血亲关系",
     ],
     materials: [
-      { ...ID, name: "双方居民身份证" },
-      { ...HUKOU, name: "双方居民户口簿" },
+      othersOf(ID, "双方居民身份证"),
+      othersOf(HUKOU, "双方居民户口簿"),
       own("双方近期半身免冠合影照片", "《婚姻登记工作规范》第二十九条", "C", 3),
     ],
     result: "结婚证",

@@ -44,6 +44,11 @@ export interface Material {
   sparedBy: "elicense" | "sharing" | null;
   /** The catalogue resource it is fetched from (default: by name, see ./once-only.ts). */
   resource?: string;
+  /**
+   * The e-licence kind (电子证照目录 name, e.g. 结婚证, 不动产权证书) the applicant's own licence of which
+   * may be presented instead of uploading this material (trust level A). Absent: none.
+   */
+  licence?: string;
   note?: string;
 }
 
@@ -141,6 +146,11 @@ export function checkGuide(item: ServiceItemInput): GuideProblem[] {
       add(`materials.${i}.copies`, `${n}的份数须为0至20的整数`);
     if (m.sparedBy && !Object.hasOwn(SPARED_BY, m.sparedBy))
       add(`materials.${i}.sparedBy`, `${n}的免提交方式无效`);
+    if (
+      m.licence !== undefined &&
+      (typeof m.licence !== "string" || !m.licence.trim() || m.licence.length > 40)
+    )
+      add(`materials.${i}.licence`, `${n}可替代的电子证照种类须为证照目录中的名称（40字以内）`);
   });
   if (!g.steps?.length) add("steps", "请填写办理流程");
   const legal = g.legalLimitDays;

@@ -11,6 +11,8 @@ import {
   trackingFrom,
   VALID_APPLICATION,
 } from "./test-helpers.ts";
+import { checkGuide, type Guide, type Material } from "./guide.ts";
+import { licenceMaterials, materialLicence } from "./once-only.ts";
 
 const other17 = "42010319851120004";
 const OTHER_ID = other17 + idCheckChar(other17);
@@ -244,3 +246,56 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+describe("which materials an e-licence can replace (data on the material)", () => {
+  const m = (name: string, extra: Partial<Material> = {}): Material => ({
+    name,
+    form: "原件",
+    copies: 1,
+    required: true,
+    source: "发证机关核发",
+    legalBasis: "依据",
+    trust: "A",
+    sparedBy: "elicense",
+    ...extra,
+  });
+  const guide = (materials: Material[]) => ({ materials }) as unknown as Guide;
+
+  it("names the kind from the material, else from its once-only source; only materials the form asks for", () => {
+    const materials = [
+      m("居民身份证"), // once-only source (居民身份证): the fallback upload of the 免提交 section
+      m("结婚证", { licence: "结婚证" }),
+      m("残疾人证", { licence: "残疾人证" }),
+      m("不动产权证书"), // no kind named on the material: not replaceable
+      m("出生医学证明", { licence: "出生医学证明" }), // the form does not ask for it
+    ];
+    const schema = {
+      fields: [
+        { name: "material2", label: "结婚证", type: "file" },
+        { name: "disability", label: "残疾人证", type: "file" },
+        { name: "material5", label: "出生医学证明", type: "text" },
+      ],
+    };
+    assert.equal(materialLicence(materials[0]!), "居民身份证");
+    assert.equal(materialLicence(materials[3]!), null);
+    assert.deepEqual(
+      licenceMaterials(guide(materials), schema).map((l) => [l.index, l.licence, l.key, l.onceOnly]),
+      [
+        [0, "居民身份证", "spared1", true],
+        [1, "结婚证", "material2", false],
+        [2, "残疾人证", "disability", false],
+      ],
+    );
+  });
+
+  it("a guide naming an unusable kind gets a Chinese message", () => {
+    const problems = checkGuide({
+      code: "TEST-0001",
+      name: "测试事项",
+      itemType: "公共服务",
+      siteId: 1,
+      guide: guide([m("结婚证", { licence: " " })]),
+    });
+    assert.ok(problems.some((p) => p.field === "materials.0.licence" && /电子证照种类/.test(p.message)));
+  });
+});

@@ -101,6 +101,47 @@ export function onceOnlySource(m: Material): OnceOnlySource | null {
   return byName ?? null;
 }
 
+/**
+ * The e-licence kind that can stand in for a material: the material's own `licence` (data on the
+ * guide), else the kind its once-only source names (guides stored before materials carried it).
+ */
+export function materialLicence(m: Material): string | null {
+  return m.licence?.trim() || onceOnlySource(m)?.licence || null;
+}
+
+/** A material the applicant may replace by presenting an e-licence of its kind. */
+export interface LicenceMaterial {
+  index: number;
+  material: Material;
+  /** The licence kind's name in the catalogue (电子证照目录). */
+  licence: string;
+  /** The element its upload and its messages live on: the once-only fallback, or the form's file field. */
+  key: string;
+  /** Fetched with consent or uploaded in the 免提交 section (else: a file field of the form). */
+  onceOnly: boolean;
+}
+
+/**
+ * Materials an e-licence can replace, and where each one's upload is on the apply page: a once-only
+ * material's fallback upload, or the form's file field for it (named material{n} as the default form
+ * names it, or labelled with the material's name). A material the form does not ask for is not offered.
+ */
+export function licenceMaterials(
+  guide: Guide,
+  schema: { fields: { name: string; label: string; type: string }[] },
+): LicenceMaterial[] {
+  return guide.materials.flatMap((material, index): LicenceMaterial[] => {
+    const licence = materialLicence(material);
+    if (!licence) return [];
+    if (onceOnlySource(material))
+      return [{ index, material, licence, key: sparedKey(index), onceOnly: true }];
+    const field =
+      schema.fields.find((f) => f.type === "file" && f.name === `material${index + 1}`) ??
+      schema.fields.find((f) => f.type === "file" && f.label.trim() === material.name.trim());
+    return field ? [{ index, material, licence, key: field.name, onceOnly: false }] : [];
+  });
+}
+
 export interface OnceOnlyMaterial {
   /** Position in the guide's material list (the form's keys use index + 1). */
   index: number;
@@ -172,7 +213,7 @@ export interface Filing {
   licenceChoices?: { index: number; licenceId: number }[];
 }
 
-/** The form key of the "使用电子证照" choice for a once-only material. */
+/** The form key of the "使用电子证照" choice for a material (by its position in the guide). */
 export const licenceKey = (index: number) => `useLicence${index + 1}`;
 
 /** The filing choices as posted (mode, consent, principal), over what a draft already had. */

@@ -25,10 +25,13 @@ export function LicencesConsolePage({
   form,
   errors = {},
   notice,
+  grantsLink = false,
 }: {
   ctx: AdminContext;
   kinds: LicenceKind[];
   licences: Licence[];
+  /** The viewer may manage member systems' issuer grants. */
+  grantsLink?: boolean;
   page: number;
   total: number;
   pageSize: number;
@@ -50,6 +53,12 @@ export function LicencesConsolePage({
         透明日志：{head.treeSize} 条记录，根哈希 <code>{head.rootHash}</code>（
         {formatPubDate(new Date(head.timestamp).toISOString())} 签名）。
       </p>
+      {grantsLink ? (
+        <p>
+          <a href="/admin/licences/issuers">接入系统签发授权</a>
+          （哪些接入系统可经数据共享交换平台签发哪些证照）
+        </p>
+      ) : null}
       <h2>签发电子证照</h2>
       <ErrorSummary errors={errors} />
       <form method="get" action="/admin/licences">
@@ -152,6 +161,137 @@ export function LicencesConsolePage({
         </tbody>
       </table>
       <Pagination base="/admin/licences" page={page} pageSize={pageSize} total={total} />
+    </AdminLayout>
+  );
+}
+
+export interface IssuerGrantRowView {
+  id: number;
+  member: string;
+  memberName: string;
+  kindName: string;
+  grantedBy: string;
+  createdAt: string;
+  revokedAt: string | null;
+  /** The viewer may revoke it (an active grant of a kind they may grant). */
+  revocable: boolean;
+}
+
+export interface IssuerGrantForm {
+  member?: string;
+  kind?: string;
+}
+
+/**
+ * 接入系统签发授权: which member system of the exchange may issue which licence kinds over the hub
+ * (`POST /api/exchange/v1/licences/issue`): the list (paged), a grant form, revoke buttons.
+ */
+export function IssuerGrantsPage({
+  ctx,
+  kinds,
+  members,
+  grants,
+  page,
+  total,
+  pageSize,
+  form,
+  errors = {},
+  notice,
+}: {
+  ctx: AdminContext;
+  kinds: LicenceKind[];
+  members: { code: string; name: string; department: string }[];
+  grants: IssuerGrantRowView[];
+  page: number;
+  total: number;
+  pageSize: number;
+  form: IssuerGrantForm;
+  errors?: Record<string, string>;
+  notice?: string;
+}) {
+  return (
+    <AdminLayout ctx={ctx} title="接入系统签发授权">
+      <h1>接入系统签发授权</h1>
+      <p>
+        获得授权的接入系统可以通过数据共享交换平台签发该种电子证照（签名调用，记入审计和透明日志）。
+        <a href="/admin/licences">返回电子证照</a>
+      </p>
+      {notice ? (
+        <p class="notice" role="status">
+          {notice}
+        </p>
+      ) : null}
+      <h2>新增授权</h2>
+      <ErrorSummary errors={errors} />
+      {members.length === 0 ? (
+        <p class="meta">还没有可用的接入系统：请先在数据共享交换平台登记接入系统。</p>
+      ) : (
+        <form method="post" action="/admin/licences/issuers">
+          <CsrfField token={ctx.csrf} />
+          <Field id="member" label="接入系统" error={errors.member}>
+            <select id="member" name="member" aria-invalid={errors.member ? "true" : undefined}>
+              <option value="">请选择</option>
+              {members.map((m) => (
+                <option value={m.code} selected={m.code === form.member}>
+                  {m.name}（{m.code}，{m.department}）
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field id="kind" label="可签发的证照种类" hint="只列出您可以授权的证照" error={errors.kind}>
+            <select id="kind" name="kind" aria-invalid={errors.kind ? "true" : undefined}>
+              <option value="">请选择</option>
+              {kinds.map((k) => (
+                <option value={k.code} selected={k.code === form.kind}>
+                  {k.name}（{k.department}）
+                </option>
+              ))}
+            </select>
+          </Field>
+          <button type="submit" class="button">
+            授权
+          </button>
+        </form>
+      )}
+      <h2>授权记录</h2>
+      <table class="data-table">
+        <caption>共 {total} 条</caption>
+        <thead>
+          <tr>
+            <th scope="col">接入系统</th>
+            <th scope="col">证照种类</th>
+            <th scope="col">授权</th>
+            <th scope="col">状态</th>
+            <th scope="col">操作</th>
+          </tr>
+        </thead>
+        <tbody>
+          {grants.map((g) => (
+            <tr>
+              <td>
+                {g.memberName}（{g.member}）
+              </td>
+              <td>{g.kindName}</td>
+              <td>
+                {formatPubDate(g.createdAt)}
+                <br />
+                <small>{g.grantedBy}</small>
+              </td>
+              <td>{g.revokedAt ? `已撤销（${formatPubDate(g.revokedAt)}）` : "有效"}</td>
+              <td>
+                {g.revocable ? (
+                  <PostButton
+                    action={`/admin/licences/issuers/${g.id}/revoke`}
+                    csrf={ctx.csrf}
+                    label="撤销"
+                  />
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <Pagination base="/admin/licences/issuers" page={page} pageSize={pageSize} total={total} />
     </AdminLayout>
   );
 }

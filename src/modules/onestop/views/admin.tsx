@@ -326,14 +326,15 @@ export function ApplicationAdminPage({
       ) : null}
       {(app.filing?.materials.length ?? 0) > 0 ? (
         <section>
-          <h2>免提交材料</h2>
+          <h2>免提交材料（电子证照、数据共享）</h2>
           {app.filing!.materials.map((m) =>
             m.status === "licence" && m.licence ? (
               <table class="data-table">
                 <caption>
-                  {m.name}：申请人出示本人电子证照“{m.licence.kindName}”（{m.licence.department}签发，证照
-                  {m.licence.id}号），<strong>核验通过（有效，可信等级{m.licence.trustLevel}）</strong>，
-                  {formatPubDate(m.licence.verifiedAt)}
+                  <strong>电子证照已核验</strong> {m.name}：申请人出示本人电子证照“{m.licence.kindName}”（
+                  {m.licence.department}签发，证照{m.licence.id}号），
+                  <strong>核验通过（有效，可信等级{m.licence.trustLevel}）</strong>，
+                  {formatPubDate(m.licence.verifiedAt)}。以下为证照披露的事项：
                 </caption>
                 <tbody>
                   {m.fields.map((f) => (

@@ -21,6 +21,8 @@ const PROGRESS_LABELS: Record<ProgressStep["state"], string> = {
 import type { ServiceItem } from "../catalogue.ts";
 import { displayValue, type FormSchema, type FormValues } from "../forms.ts";
 import {
+  licenceMaterials,
+  materialLicence,
   onceOnlyMaterials,
   ownRecordQuery,
   licenceKey,
@@ -64,6 +66,13 @@ export function ApplyPage(p: {
   const filing = p.filing ?? null;
   const proxy = filing?.mode === "proxy";
   const multipart = true; // 代办 authorisation and once-only fallbacks are uploads
+  // "使用电子证照" next to the form's own upload of a material an e-licence can replace.
+  const held = account.verified ? (p.held ?? []) : [];
+  const licenceExtras = Object.fromEntries(
+    licenceMaterials(item.guide, p.schema)
+      .filter((l) => !l.onceOnly)
+      .map((l) => [l.key, <LicenceChoice index={l.index} licence={l.licence} filing={filing} held={held} />]),
+  );
   return (
     <Layout
       ctx={ctx}
@@ -119,6 +128,7 @@ export function ApplyPage(p: {
           addRowFor={p.addRowFor}
           rawRows={p.rawRows}
           locked={locked}
+          extras={licenceExtras}
         />
         {person ? <ProxyFields filing={filing} errors={p.errors} /> : null}
         {onceOnly.length > 0 ? (
@@ -249,31 +259,15 @@ function OnceOnlyFields({
             hint="不同意调取、为他人代办或未能获取时，请在此上传（PDF、JPG、PNG，不超过5MB）"
             error={errors[key]}
           >
-            {!done || done.status === "uploaded"
-              ? held
-                  .filter((l) => account.verified && l.kindName === o.source.licence)
-                  .slice(0, 1)
-                  .map((l) => (
-                    <label class="choice">
-                      <input
-                        type="checkbox"
-                        name={licenceKey(o.index)}
-                        value={String(l.id)}
-                        checked={filing?.licenceChoices?.some(
-                          (c) => c.index === o.index && c.licenceId === l.id,
-                        )}
-                      />{" "}
-                      使用电子证照：{l.kindName}（{l.department}签发
-                      {l.expiresAt ? `，有效期至${l.expiresAt.slice(0, 10)}` : "，长期有效"}
-                      ）——由您的电子证照出示给本平台核验（可信等级A），无需上传
-                    </label>
-                  ))
-              : null}
-            {done?.status === "licence" ? (
-              <span class="meta">
-                已使用您的电子证照“{done.licence?.kindName}”（核验通过，可信等级A），无需上传
-              </span>
-            ) : done?.status === "fetched" ? (
+            {done?.status === "fetched" ? null : (
+              <LicenceChoice
+                index={o.index}
+                licence={materialLicence(o.material)}
+                filing={filing}
+                held={account.verified ? held : []}
+              />
+            )}
+            {done?.status === "licence" ? null : done?.status === "fetched" ? (
               <span class="meta">已由{o.source.provider}提供，无需上传</span>
             ) : done?.file ? (
               <span class="meta">已上传：{done.file.name}，重新选择文件可替换</span>
@@ -290,6 +284,43 @@ function OnceOnlyFields({
         );
       })}
     </fieldset>
+  );
+}
+
+/**
+ * "使用电子证照" for one material: the applicant's usable licence of the material's kind, offered in
+ * place of the upload (the upload stays possible), or the licence already used (verified, trust A).
+ */
+function LicenceChoice({
+  index,
+  licence,
+  filing,
+  held,
+}: {
+  index: number;
+  licence: string | null;
+  filing: Filing | null;
+  held: HeldForApply[];
+}) {
+  const done = filing?.materials.find((m) => m.index === index);
+  if (done?.status === "licence")
+    return (
+      <span class="meta">已使用您的电子证照“{done.licence?.kindName}”（核验通过，可信等级A），无需上传</span>
+    );
+  const l = licence ? held.find((h) => h.kindName === licence) : undefined;
+  if (!l) return null;
+  return (
+    <label class="choice">
+      <input
+        type="checkbox"
+        name={licenceKey(index)}
+        value={String(l.id)}
+        checked={filing?.licenceChoices?.some((c) => c.index === index && c.licenceId === l.id)}
+      />{" "}
+      使用电子证照：{l.kindName}（{l.department}签发
+      {l.expiresAt ? `，有效期至${l.expiresAt.slice(0, 10)}` : "，长期有效"}
+      ）——由您的电子证照出示给本平台核验（可信等级A），无需上传
+    </label>
   );
 }
 

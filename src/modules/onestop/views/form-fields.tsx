@@ -1,3 +1,4 @@
+import type { ComponentChildren } from "preact";
 import { Field } from "../../../web/components/form.tsx";
 import {
   DEFAULT_ACCEPT,
@@ -93,6 +94,7 @@ function FormFieldView({
   errors,
   prefix = "",
   locked,
+  extra,
 }: {
   f: FormField;
   all: FormField[];
@@ -100,6 +102,8 @@ function FormFieldView({
   errors: Errors;
   prefix?: string;
   locked?: Record<string, string>;
+  /** Shown inside the field above its control (e.g. 使用电子证照 beside a material's upload). */
+  extra?: ComponentChildren;
 }) {
   const id = `${prefix}${f.name}`;
   const hint = conditionHint(f, all);
@@ -178,6 +182,7 @@ function FormFieldView({
     const file = value as FileRef | null | undefined;
     return (
       <Field id={id} label={label} hint={hint ?? fileHint(f)} error={errors[id]}>
+        {extra ?? null}
         {file ? (
           <span class="meta">
             已上传：{file.name}（{Math.ceil(file.size / 1024)}KB），重新选择文件可替换
@@ -260,6 +265,7 @@ export function FormFields({
   addRowFor,
   rawRows = {},
   locked,
+  extras,
 }: {
   schema: FormSchema;
   values: FormValues;
@@ -268,6 +274,8 @@ export function FormFields({
   rawRows?: Record<string, number>;
   /** Top-level fields shown read-only with this text (the applicant's identity from the account). */
   locked?: Record<string, string>;
+  /** Extra content inside top-level file fields, by field name. */
+  extras?: Record<string, ComponentChildren>;
 }) {
   return (
     <>
@@ -284,7 +292,14 @@ export function FormFields({
             }
           />
         ) : (
-          <FormFieldView f={f} all={schema.fields} values={values} errors={errors} locked={locked} />
+          <FormFieldView
+            f={f}
+            all={schema.fields}
+            values={values}
+            errors={errors}
+            locked={locked}
+            extra={extras?.[f.name]}
+          />
         ),
       )}
     </>
