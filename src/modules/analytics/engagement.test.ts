@@ -4,6 +4,7 @@ import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.
 import { StaffSession } from "../../../test/staff-session.ts";
 import { chinaDate, chinaDayStart, shiftDays } from "../../platform/time/china-time.ts";
 import type { PageView } from "./service.ts";
+import { reformulationCandidates } from "../../platform/search/synonym-mining.ts";
 
 const UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120 Safari/537.36";
 
@@ -69,6 +70,39 @@ for (const engine of ENGINES) {
       assert.deepEqual(r.search.refinedTerms, [{ term: "社保", count: 1 }]);
       assert.equal(r.search.exits, 1);
       assert.deepEqual(r.search.exitTerms, [{ term: "医保", count: 1 }]);
+    });
+
+    it("offers the terms visitors searched again with as synonym candidates for review", async () => {
+      const s = "/sites/rst/search";
+      // Three visitors give up on 小孩上学 for 入学登记; one narrows 入学登记 (not a synonym); one does it once.
+      for (const ip of ["192.0.2.11", "192.0.2.12", "192.0.2.13"]) {
+        view("rst", ip, s, { term: "小孩上学", at: at(today, 500) });
+        view("rst", ip, s, { term: "入学登记", at: at(today, 540) });
+      }
+      view("rst", "192.0.2.14", s, { term: "入学登记", at: at(today, 500) });
+      view("rst", "192.0.2.14", s, { term: "入学登记查询", at: at(today, 520) });
+      view("rst", "192.0.2.15", s, { term: "低保", at: at(today, 500) });
+      view("rst", "192.0.2.15", s, { term: "救助", at: at(today, 520) });
+      await t.deps.analytics.flush();
+      const pairs = await t.deps.analytics.reformulations();
+      assert.ok(pairs.some((p) => p.from === "小孩上学" && p.to === "入学登记" && p.count === 3));
+      assert.ok(!pairs.some((p) => p.from === "低保"), "a pair seen once is not offered");
+      // A pair the built-in synonyms already join is not offered again.
+      assert.deepEqual(reformulationCandidates([{ from: "退休金", to: "养老金", count: 5 }]), []);
+
+      const editor = await StaffSession.login(t.app, "rst_editor");
+      assert.equal((await editor.post("/admin/search/synonyms/mine")).statusCode, 303);
+      const page = await editor.get("/admin/search/synonyms");
+      assert.match(page.body, /小孩上学[\s\S]*入学登记[\s\S]*访客换词再搜/);
+      assert.match(page.body, /访客搜索“小孩上学”后五分钟内改搜“入学登记”，共 3 次/);
+      assert.doesNotMatch(page.body, /改搜“入学登记查询”/, "narrowing a search is not a synonym");
+      // Not used by search until an editor approves it.
+      const stored = await t.deps.store.db
+        .selectFrom("searchSynonyms")
+        .where("word", "=", "小孩上学")
+        .select(["canonical", "status", "source"])
+        .execute();
+      assert.deepEqual(stored, [{ canonical: "入学登记", status: "candidate", source: "reformulation" }]);
     });
 
     it("counts funnels per service item from guide views and the service hall's applications", async () => {

@@ -127,6 +127,7 @@ const ADDRESS_CAP_FACTOR = 10;
 const CHUNK = 400;
 /** A new search by the same visitor within this many seconds refines the one before. */
 export const REFINE_SECONDS = 300;
+const PAIR_SEPARATOR = "\u001f";
 
 export function deviceOf(userAgent: string): string {
   if (/ipad|tablet/i.test(userAgent)) return "平板";
@@ -498,8 +499,10 @@ export class AnalyticsService {
                 if (term) add(`${at}|search_exit|${term}`, -1);
                 if (stepTerm) {
                   add(`${at}|search|${stepTerm}`);
-                  if (term && term !== stepTerm && seconds[s] - second <= REFINE_SECONDS)
+                  if (term && term !== stepTerm && seconds[s] - second <= REFINE_SECONDS) {
                     add(`${at}|refine|${term}`);
+                    add(`${at}|reform|${term}${PAIR_SEPARATOR}${stepTerm}`);
+                  }
                   add(`${at}|search_exit|${stepTerm}`);
                 }
                 term = stepTerm;
@@ -599,6 +602,27 @@ export class AnalyticsService {
   }
 
   /** The figures of one site (or, with `site` null, the whole cluster) for China-time days from..to. */
+  /**
+   * Searches visitors replaced with another term within five minutes, over the last `days` days and
+   * all sites, most frequent first (at least `minimum` times): candidates for synonyms.
+   */
+  async reformulations(days = 90, minimum = 2): Promise<{ from: string; to: string; count: number }[]> {
+    const rows = await this.store.read
+      .selectFrom("analyticsDimDaily")
+      .where("dim", "=", "reform")
+      .where("day", ">=", shiftDays(chinaDate(), -days))
+      .groupBy("value")
+      .having(sql<number>`sum(count)`, ">=", minimum)
+      .select(["value", sql<number>`sum(count)`.as("count")])
+      .orderBy("count", "desc")
+      .limit(500)
+      .execute();
+    return rows.flatMap((r) => {
+      const [from, to] = r.value.split(PAIR_SEPARATOR);
+      return from && to ? [{ from, to, count: Number(r.count) }] : [];
+    });
+  }
+
   async summary(site: string | null, from: string, to: string): Promise<AnalyticsSummary> {
     const fields: Record<string, string> = {};
     if (!isDateString(from)) fields.from = "开始日期应为 YYYY-MM-DD";

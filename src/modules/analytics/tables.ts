@@ -45,6 +45,8 @@ export type Dimension =
   | "exit"
   | "search"
   | "refine"
+  // The pair behind a refinement: value "first term\u001fnext term" (mined for synonym candidates).
+  | "reform"
   | "search_exit"
   // Engagement beacons per page: how many, seconds on the page and scroll depth (percent) summed.
   | "beacons"

@@ -5,7 +5,11 @@ import { notFound } from "../../platform/http/errors.ts";
 import { FormBody } from "../../platform/http/form-input.ts";
 import { IdParams, idParam, pageParam } from "../../platform/http/params.ts";
 import { nowIso } from "../../platform/time/china-time.ts";
-import { mineSynonymCandidates, storeSynonymCandidates } from "../../platform/search/synonym-mining.ts";
+import {
+  mineSynonymCandidates,
+  reformulationCandidates,
+  storeSynonymCandidates,
+} from "../../platform/search/synonym-mining.ts";
 import type { SynonymStatus } from "../../platform/search/tables.ts";
 import { AdminLayout, CsrfField } from "../../web/admin-layout.tsx";
 import { ErrorSummary, Field } from "../../web/components/form.tsx";
@@ -26,6 +30,7 @@ const SOURCE_LABELS: Record<string, string> = {
   definition: "文中定义（以下简称）",
   abbreviation: "缩略形式",
   cooccurrence: "缩略形式且同文出现",
+  reformulation: "访客换词再搜",
   manual: "人工添加（需求台）",
 };
 
@@ -115,7 +120,8 @@ const searchAdminRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async
         <AdminLayout ctx={c.view} title="搜索同义词">
           <h1>搜索同义词</h1>
           <p class="meta">
-            候选词对从本平台已发布的文本中挖掘（文中“以下简称”的定义、标题词的缩略形式及其同文出现次数），审核采用后5秒内用于全站搜索：搜索其中一个词也会找到含另一个词的文档。
+            候选词对从本平台已发布的文本（文中“以下简称”的定义、标题词的缩略形式及其同文出现次数）和访客的换词再搜（90
+            天内至少 2 次）中挖掘，审核采用后5秒内用于全站搜索：搜索其中一个词也会找到含另一个词的文档。
           </p>
           {mined !== undefined ? (
             <p class="notice info" role="status">
@@ -206,7 +212,11 @@ const searchAdminRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async
     async (request, reply) => {
       const c = consoleRequest(request);
       requireRole(c.auth, REVIEW_ROLES);
-      const added = await storeSynonymCandidates(deps.store, await mineSynonymCandidates(deps.store));
+      const candidates = [
+        ...(await mineSynonymCandidates(deps.store)),
+        ...reformulationCandidates(await deps.analytics.reformulations()),
+      ];
+      const added = await storeSynonymCandidates(deps.store, candidates);
       await deps.audit.record({
         actor: c.auth.staff.username,
         action: "search.synonyms.mine",

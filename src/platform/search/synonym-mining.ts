@@ -128,6 +128,43 @@ export async function mineSynonymCandidates(
   return [...found.values()].sort((a, b) => b.score - a.score).slice(0, options.maxCandidates ?? 200);
 }
 
+/** A search a visitor replaced with another term soon after (from the analytics visit sequences). */
+export interface Reformulation {
+  from: string;
+  to: string;
+  count: number;
+}
+
+const MAX_REFORMULATED_CHARS = 12;
+
+/**
+ * Candidate pairs from searches that visitors replaced with another term: the first term is taken to
+ * mean the second. Narrowing or widening (one term inside the other) and long questions are not
+ * synonyms; a pair seen both ways keeps the more frequent direction.
+ */
+export function reformulationCandidates(pairs: Reformulation[]): SynonymCandidate[] {
+  const counts = new Map(pairs.map((p) => [`${p.from}\u0000${p.to}`, p.count]));
+  const candidates: SynonymCandidate[] = [];
+  for (const { from, to, count } of pairs) {
+    const word = from.trim();
+    const canonical = to.trim();
+    if (!word || !canonical || /\s/.test(word) || /\s/.test(canonical)) continue;
+    if ([...word].length > MAX_REFORMULATED_CHARS || [...canonical].length > MAX_REFORMULATED_CHARS) continue;
+    if (word.includes(canonical) || canonical.includes(word)) continue;
+    if (canonicalWord(word) === canonicalWord(canonical)) continue;
+    const reverse = counts.get(`${to}\u0000${from}`) ?? 0;
+    if (reverse > count || (reverse === count && word > canonical)) continue;
+    candidates.push({
+      word,
+      canonical,
+      source: "reformulation",
+      score: count,
+      evidence: `访客搜索“${word}”后五分钟内改搜“${canonical}”，共 ${count} 次`,
+    });
+  }
+  return candidates;
+}
+
 /** Stores new candidates (pairs already stored, whatever their status, are left alone). */
 export async function storeSynonymCandidates(
   store: Db<SearchTables>,

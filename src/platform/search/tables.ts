@@ -41,7 +41,7 @@ export interface SearchTermRow {
 }
 
 export type SynonymStatus = "candidate" | "approved" | "rejected";
-export type SynonymSource = "abbreviation" | "definition" | "cooccurrence" | "manual";
+export type SynonymSource = "abbreviation" | "definition" | "cooccurrence" | "reformulation" | "manual";
 
 /** A pair mined from the platform's own text: `word` means `canonical`; used once approved. */
 export interface SearchSynonymRow {
