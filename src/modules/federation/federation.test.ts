@@ -309,6 +309,40 @@ for (const engine of ENGINES) {
       assert.equal(bare.statusCode, 400);
       assert.equal(bare.json().error.code, "requester_missing");
 
+      // A's member system asks over HTTP, signed with its own key: A's hub forwards for its department.
+      const { privateKey: memberKey, publicKey: memberPublic } = generateKeyPairSync("ed25519");
+      const member = await a.deps.exchange.registerMember(
+        {
+          code: "fed-test-registration",
+          name: "个体工商户登记系统",
+          department: "湖北省市场监督管理局",
+          publicJwk: memberPublic.export({ format: "jwk" }) as JWK,
+        },
+        "test",
+      );
+      const route = "/api/federation/v1/peers/hunan/resources/RK-0001/query";
+      const signed = await signedRequest(
+        `http://hubei.test${route}`,
+        { keyId: member.keyId, privateJwk: memberKey.export({ format: "jwk" }) as JWK },
+        JSON.stringify({ filter: { idNumber: person.idNumber }, fields: ["name"] }),
+        { caseNo: "CY20261202000002", basis: "《个体工商户条例》第八条" },
+      );
+      const viaHttp = await a.app.inject({
+        method: "POST",
+        url: route,
+        headers: { ...signed.headers, host: "hubei.test" },
+        payload: signed.body,
+      });
+      assert.equal(viaHttp.statusCode, 200, viaHttp.body);
+      assert.deepEqual(viaHttp.json().records, [{ name: person.name }]);
+      const moved = await a.app.inject({
+        method: "POST",
+        url: route.replace("RK-0001", "FR-0001"),
+        headers: { ...signed.headers, host: "hubei.test" },
+        payload: signed.body,
+      });
+      assert.equal(moved.statusCode, 401, "the signature covers the resource's URL");
+
       // The person, signed in on B, sees who on A read what, for which case and on which basis.
       const cookie = await citizenLogin(b, "13900000001");
       const page = await b.app.inject({ url: "/sites/www/account/data-reads", headers: { cookie } });
@@ -323,6 +357,7 @@ for (const engine of ENGINES) {
           .length,
         1,
       );
+      assert.match(page.body, /湖北省市场监督管理局（湖北省）[\s\S]*?CY20261202000002/);
       // B's exchange audit still verifies with the department in the chain.
       assert.equal((await b.deps.exchange.audit.verify()).ok, true);
     });
