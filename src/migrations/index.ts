@@ -27,6 +27,7 @@ import { analyticsEngagement } from "./0024_analytics_engagement.ts";
 import { registrationBatches } from "./0025_registration_batches.ts";
 import { licenceConsents } from "./0026_licence_consents.ts";
 import { reviewStages } from "./0027_review_stages.ts";
+import { exchangeOnBehalfOf } from "./0028_exchange_on_behalf_of.ts";
 
 /** One ordered timeline: names sort in the order they run. Each runs on SQLite and PostgreSQL. */
 export const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -57,4 +58,5 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   "0025_registration_batches": registrationBatches,
   "0026_licence_consents": licenceConsents,
   "0027_review_stages": reviewStages,
+  "0028_exchange_on_behalf_of": exchangeOnBehalfOf,
 };

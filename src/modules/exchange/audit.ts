@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
-import type { Kysely } from "kysely";
+import type { Kysely, Selectable } from "kysely";
 import type { ExchangeAuditRow, ExchangeTables } from "./tables.ts";
 
-export type AuditEntry = Omit<ExchangeAuditRow, "seq" | "prevHash" | "hash">;
+export type AuditEntry = Omit<ExchangeAuditRow, "seq" | "prevHash" | "hash" | "onBehalfOf"> & {
+  onBehalfOf?: string;
+};
 
 export const GENESIS = "0".repeat(64);
 
@@ -29,6 +31,8 @@ export function recordHash(prevHash: string, e: AuditEntry): string {
         e.requestDigest,
         e.responseDigest,
         e.latencyMs,
+        // Only a peer's query names a department: every other record hashes as it always did.
+        ...(e.onBehalfOf ? [e.onBehalfOf] : []),
       ].join("\u001f"),
     )
     .digest("hex");
@@ -179,7 +183,7 @@ export class ExchangeAudit {
   }
 
   /** Calls that read one subject's records (for the citizen's "who read my data"). */
-  async forSubject(subject: string, limit = 50, offset = 0): Promise<ExchangeAuditRow[]> {
+  async forSubject(subject: string, limit = 50, offset = 0): Promise<Selectable<ExchangeAuditRow>[]> {
     return this.db
       .selectFrom("exchangeAudit")
       .selectAll()

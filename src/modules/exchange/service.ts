@@ -701,6 +701,23 @@ export class ExchangeService {
     const json = JSON.stringify(body);
     const answer = await this.signAnswer(status, json);
     if (reason === "rate_limited") answer.headers["retry-after"] = String(60 - new Date().getUTCSeconds());
+    await this.record(resource, context, {
+      status,
+      reason,
+      request: call.body,
+      response: answer.headers["content-digest"]!,
+      started,
+    });
+    return answer;
+  }
+
+  /** Appends one served or refused call to the audit chain. */
+  private async record(
+    resource: string,
+    context: CallContext,
+    outcome: { status: number; reason: string; request: Buffer; response: string; started: number },
+    onBehalfOf = "",
+  ): Promise<void> {
     await this.audit.append({
       at: nowIso(),
       keyId: context.keyId.slice(0, 100),
@@ -710,14 +727,61 @@ export class ExchangeService {
       purposeCase: context.purpose?.caseNo ?? "",
       purposeBasis: context.purpose?.basis ?? "",
       subject: context.subject,
-      result: status === 200 ? "ok" : "refused",
-      status,
-      reason,
-      requestDigest: contentDigest(call.body),
-      responseDigest: answer.headers["content-digest"]!,
-      latencyMs: Math.round(performance.now() - started),
+      result: outcome.status === 200 ? "ok" : "refused",
+      status: outcome.status,
+      reason: outcome.reason,
+      requestDigest: contentDigest(outcome.request),
+      responseDigest: outcome.response,
+      latencyMs: Math.round(performance.now() - outcome.started),
+      ...(onBehalfOf ? { onBehalfOf: onBehalfOf.slice(0, 100) } : {}),
     });
-    return answer;
+  }
+
+  /**
+   * 跨省通办: a registry query from a trusted peer platform, already authenticated by the federation
+   * protocol (the peer's signature, Exchange-Purpose and nonce were checked there). It is answered under
+   * the grants of the peer's member here (`memberCode`), exactly as the gateway answers a member
+   * (granted fields, exact filter, rate and quota), and appended to the audit chain naming the peer's
+   * department it was made for: the person sees it on "谁查看了我的数据" like any other read.
+   * Refusals come back as {status, body} (the federation signs its own answer).
+   */
+  async answerForPeer(input: {
+    memberCode: string;
+    keyId: string;
+    resource: string;
+    body: Buffer;
+    purpose: Purpose;
+    onBehalfOf: string;
+  }): Promise<{ status: number; body: unknown }> {
+    const started = performance.now();
+    const context: CallContext = {
+      keyId: input.keyId,
+      member: input.memberCode,
+      purpose: input.purpose,
+      fields: [],
+      subject: "",
+    };
+    let status = 200;
+    let body: unknown;
+    let reason = "";
+    try {
+      const member = await this.memberByCode(input.memberCode);
+      if (!member) throw refusal("no_grant", "本平台尚未给该跨省平台任何共享授权");
+      if (member.status !== "active") throw refusal("member_revoked", member.code);
+      body = await this.answer(member.id, input.resource, input.body, context);
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      status = httpStatusOf(error);
+      reason = errorCodeOf(error);
+      body = apiError(reason, error.message);
+    }
+    await this.record(
+      input.resource,
+      context,
+      { status, reason, request: input.body, response: contentDigest(JSON.stringify(body)), started },
+      input.onBehalfOf,
+    );
+    return { status, body };
   }
 
   private async signAnswer(status: number, json: string): Promise<CallAnswer> {
@@ -1160,7 +1224,8 @@ export class ExchangeService {
       return {
         at: r.at,
         member: m?.name ?? r.member,
-        department: m?.department ?? "",
+        // A peer platform's query names the peer's department it was made for.
+        department: r.onBehalfOf || (m?.department ?? ""),
         resource: resource?.name ?? r.resource,
         fields: (JSON.parse(r.fields) as string[]).map((f) => labels.get(f) ?? f),
         caseNo: r.purposeCase,

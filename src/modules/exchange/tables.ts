@@ -175,6 +175,8 @@ export interface ExchangeAuditRow {
   requestDigest: string;
   responseDigest: string;
   latencyMs: number;
+  /** 跨省通办: the peer platform's department a peer's query was made for ("" for every other call). */
+  onBehalfOf: Generated<string>;
   prevHash: string;
   hash: string;
 }

@@ -1,6 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { errorResponses, EXCHANGE_API, PUBLIC_API } from "../../platform/http/api-schema.ts";
+import { Invalid } from "../../platform/http/errors.ts";
+import { incomingCall, sendAnswer } from "../exchange/index.ts";
 import type { FederationDeps } from "./deps.ts";
 import { MAX_MESSAGE_BYTES, MESSAGES_PATH, METADATA_PATH } from "./service.ts";
 
@@ -84,6 +86,70 @@ const federationApiRoutes: FastifyPluginAsyncTypebox<{ deps: FederationDeps }> =
       };
       untyped.status(answer.status).headers(answer.headers).send(answer.body);
       return reply;
+    },
+  );
+
+  app.post(
+    "/api/federation/v1/peers/:peer/resources/:resource/query",
+    {
+      config: { rateLimit: { max: 600, timeWindow: "1 minute" } },
+      schema: {
+        operationId: "federationRegistryQuery",
+        ...EXCHANGE_API,
+        tags: ["跨省通办"],
+        summary: "本平台接入系统查询跨省平台的基础库（签名调用）",
+        description: [
+          '请求体与数据共享交换网关的查询相同：`{"filter": {…}, "fields": […]}`，签名方式也相同（本平台接入系统的密钥，',
+          "Exchange-Purpose 写明办件编号和法律依据）。本平台以跨省通办消息 registry.query 转给对方平台，",
+          "对方按其给本平台的共享授权作答，并以调用方接入系统所属部门的名义记入对方的数据使用记录（本人可查）。",
+          "应答由本平台交换枢纽签名；对方拒绝时返回对方的原因代码（如 no_grant）。",
+        ].join(""),
+        params: Type.Object({
+          peer: Type.String({ maxLength: 40 }),
+          resource: Type.String({ maxLength: 40 }),
+        }),
+        response: {
+          200: Type.Record(Type.String(), Type.Unknown()),
+          ...errorResponses(400, 401, 403, 404, 409, 429),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { peer, resource } = request.params;
+      const answer = await deps.exchange.handleSigned(
+        `${peer}:${resource}`,
+        incomingCall(request),
+        async (caller, body, record) => {
+          let query: { filter?: unknown; fields?: unknown };
+          try {
+            query = JSON.parse(body.toString("utf8")) as typeof query;
+          } catch {
+            throw new Invalid("请求体不是 JSON", {}, "body_not_json");
+          }
+          const filter = (typeof query?.filter === "object" && query.filter ? query.filter : {}) as Record<
+            string,
+            string | number
+          >;
+          const fields = Array.isArray(query?.fields)
+            ? query.fields.filter((f) => typeof f === "string")
+            : [];
+          const result = await deps.federation.queryPeer({
+            peerCode: peer,
+            department: caller.member.department,
+            resource,
+            filter,
+            fields,
+            purpose: caller.purpose,
+            actor: `member:${caller.member.code}`,
+          });
+          record.fields = fields.filter((f) => !result.withheld?.includes(f));
+          // This platform's own audit names whose record was asked for, as the peer's does.
+          const subject = filter.idNumber ?? filter.holderId ?? filter.creditCode;
+          if (typeof subject === "string") record.subjectId = subject;
+          return result;
+        },
+      );
+      return sendAnswer(reply, answer);
     },
   );
 };

@@ -19,6 +19,7 @@ export interface Province {
   name: string;
   port: number;
   dir: string;
+  peer: { id: string; port: number };
   child: ChildProcess;
   base: string;
 }
@@ -94,12 +95,14 @@ export async function waitForFederation(on: Province, timeoutMs = 60_000): Promi
   throw new Error(`${on.id} did not list a federated item within ${timeoutMs} ms`);
 }
 
-async function main(): Promise<void> {
-  const root = process.env.FEDERATION_DEMO_DIR ?? mkdtempSync(join(tmpdir(), "chuyun-federation-"));
+/** The two demo provinces: hubei and hunan, each trusting the other, under `root` (one data dir each). */
+export async function startPair(
+  root: string,
+  extraEnv: Record<string, string> = {},
+  output: (line: string) => void = () => {},
+): Promise<[hubei: Province, hunan: Province]> {
   const [hubeiPort, hunanPort] = [await freePort(), await freePort()];
-  const log = (line: string) => console.log(line);
-  console.log(`Starting two platforms (data under ${root}) …`);
-  const provinces = await Promise.all([
+  const [hubei, hunan] = await Promise.all([
     startProvince(
       {
         id: "hubei",
@@ -108,8 +111,8 @@ async function main(): Promise<void> {
         dir: join(root, "hubei"),
         peer: { id: "hunan", port: hunanPort },
       },
-      {},
-      log,
+      extraEnv,
+      output,
     ),
     startProvince(
       {
@@ -119,10 +122,53 @@ async function main(): Promise<void> {
         dir: join(root, "hunan"),
         peer: { id: "hubei", port: hubeiPort },
       },
-      {},
-      log,
+      extraEnv,
+      output,
     ),
   ]);
+  return [hubei, hunan];
+}
+
+/** Stops one province's process and waits until it has exited (SIGTERM: a graceful shutdown). */
+export async function stopProvince(p: Province, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  const { child } = p;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill(signal);
+  });
+}
+
+/** Starts a stopped province again on the same port and data dir. */
+export async function restartProvince(
+  p: Province,
+  extraEnv: Record<string, string> = {},
+  output: (line: string) => void = () => {},
+): Promise<Province> {
+  await stopProvince(p);
+  const peer = p.peer;
+  return startProvince({ id: p.id, name: p.name, port: p.port, dir: p.dir, peer }, extraEnv, output);
+}
+
+/** Kills every platform process this module started (a failed demo or test leaves no orphans). */
+export async function stopAll(): Promise<void> {
+  await Promise.all(
+    [...started].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once("exit", () => resolve());
+          child.kill("SIGKILL");
+        }),
+    ),
+  );
+}
+
+async function main(): Promise<void> {
+  const root = process.env.FEDERATION_DEMO_DIR ?? mkdtempSync(join(tmpdir(), "chuyun-federation-"));
+  const log = (line: string) => console.log(line);
+  console.log(`Starting two platforms (data under ${root}) …`);
+  const provinces = await startPair(root, {}, log);
   const stop = () => {
     for (const p of provinces) p.child.kill("SIGTERM");
   };

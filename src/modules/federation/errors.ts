@@ -10,7 +10,9 @@ export type FederationRefusal =
   | "unknown_application"
   | "applicant_invalid"
   | "form_invalid"
-  | "in_progress";
+  | "in_progress"
+  | "purpose_missing"
+  | "requester_missing";
 
 const MESSAGES: Record<FederationRefusal, string> = {
   unknown_peer: "签名方不是本平台信任的跨省平台",
@@ -22,6 +24,8 @@ const MESSAGES: Record<FederationRefusal, string> = {
   applicant_invalid: "申请人信息不完整（须有姓名和身份证号码）",
   form_invalid: "申请表未通过办理地平台的校验",
   in_progress: "同一消息正在处理，请稍后重试",
+  purpose_missing: "查询须写明用途：办件编号和法律依据",
+  requester_missing: "查询须写明查询部门",
 };
 
 export function federationRefusal(

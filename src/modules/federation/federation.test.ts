@@ -3,6 +3,9 @@ import assert from "node:assert/strict";
 import { generateKeyPairSync } from "node:crypto";
 import type { JWK } from "jose";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
+import { DomainError, errorCodeOf, httpStatusOf } from "../../platform/http/errors.ts";
+import { chinaDate, chinaDayStart, shiftDays } from "../../platform/time/china-time.ts";
+import { citizenLogin } from "../onestop/test-helpers.ts";
 import { signedRequest } from "../exchange/index.ts";
 import {
   backoffMs,
@@ -227,6 +230,136 @@ for (const engine of ENGINES) {
         material3: "经营场所使用证明：请上传经营场所使用证明",
       });
       await B.syncItems("hubei");
+    });
+
+    it("lets A's department read B's registry under B's grant, and the person sees it on B", async () => {
+      const person = await citizen();
+      const ask = (over: Partial<Parameters<FederationService["queryPeer"]>[0]> = {}) =>
+        A.queryPeer({
+          peerCode: "hunan",
+          department: "市场监督管理局",
+          resource: "RK-0001",
+          filter: { idNumber: person.idNumber! },
+          fields: ["name", "address", "householdNo"],
+          purpose: { caseNo: "CY20261202000001", basis: "《个体工商户条例》第八条" },
+          actor: "staff:test",
+          ...over,
+        });
+      const refusal = async (run: Promise<unknown>) => {
+        const error = await run.then(
+          () => assert.fail("expected a refusal"),
+          (e: unknown) => e,
+        );
+        assert.ok(error instanceof DomainError, String(error));
+        return { status: httpStatusOf(error), code: errorCodeOf(error), message: error.message };
+      };
+
+      // No grant for hubei on hunan yet: refused by B's hub, told plainly.
+      const none = await refusal(ask());
+      assert.deepEqual([none.status, none.code], [403, "no_grant"]);
+      assert.match(none.message, /^湖南省：未获得该资源的共享授权/);
+
+      const expiresAt = chinaDayStart(shiftDays(chinaDate(), 30))!.toISOString();
+      await B.grantPeer(
+        "hubei",
+        {
+          resource: "RK-0001",
+          fields: ["idNumber", "name", "address"],
+          purpose: "跨省通办：核验申请人身份和住址",
+          legalBasis: "《国务院办公厅关于加快推进政务服务“跨省通办”的指导意见》",
+          expiresAt,
+        },
+        "officer",
+      );
+      const read = await ask();
+      assert.equal(read.records.length, 1);
+      assert.equal(read.records[0]!.name, person.name);
+      assert.equal(typeof read.records[0]!.address, "string");
+      assert.deepEqual(read.withheld, ["householdNo"], "a field outside the grant is withheld");
+
+      // Purpose and asking department are required; unknown peers and ungranted resources refused.
+      assert.deepEqual((await refusal(ask({ purpose: { caseNo: "", basis: "x" } }))).code, "purpose_missing");
+      assert.equal((await refusal(ask({ department: " " }))).code, "requester_missing");
+      assert.deepEqual(Object.values(await refusal(ask({ peerCode: "guangdong" }))).slice(0, 2), [
+        404,
+        "unknown_peer",
+      ]);
+      const other = await refusal(
+        ask({ resource: "FR-0001", filter: { creditCode: "x" }, fields: ["name"] }),
+      );
+      assert.deepEqual([other.status, other.code], [403, "no_grant"]);
+
+      // A message without an asking department, signed by hubei, is refused by B itself.
+      const body = JSON.stringify({
+        kind: "registry.query",
+        idempotencyKey: "query-no-department-1",
+        from: "hubei",
+        payload: { resource: "RK-0001", query: { filter: { idNumber: person.idNumber }, fields: ["name"] } },
+      });
+      const call = await signedRequest(`http://hunan.test${MESSAGES_PATH}`, await A.key(), body, {
+        caseNo: "CY1",
+        basis: "x",
+      });
+      const bare = await b.app.inject({
+        method: "POST",
+        url: MESSAGES_PATH,
+        headers: { ...call.headers, host: "hunan.test" },
+        payload: call.body,
+      });
+      assert.equal(bare.statusCode, 400);
+      assert.equal(bare.json().error.code, "requester_missing");
+
+      // A's member system asks over HTTP, signed with its own key: A's hub forwards for its department.
+      const { privateKey: memberKey, publicKey: memberPublic } = generateKeyPairSync("ed25519");
+      const member = await a.deps.exchange.registerMember(
+        {
+          code: "fed-test-registration",
+          name: "个体工商户登记系统",
+          department: "湖北省市场监督管理局",
+          publicJwk: memberPublic.export({ format: "jwk" }) as JWK,
+        },
+        "test",
+      );
+      const route = "/api/federation/v1/peers/hunan/resources/RK-0001/query";
+      const signed = await signedRequest(
+        `http://hubei.test${route}`,
+        { keyId: member.keyId, privateJwk: memberKey.export({ format: "jwk" }) as JWK },
+        JSON.stringify({ filter: { idNumber: person.idNumber }, fields: ["name"] }),
+        { caseNo: "CY20261202000002", basis: "《个体工商户条例》第八条" },
+      );
+      const viaHttp = await a.app.inject({
+        method: "POST",
+        url: route,
+        headers: { ...signed.headers, host: "hubei.test" },
+        payload: signed.body,
+      });
+      assert.equal(viaHttp.statusCode, 200, viaHttp.body);
+      assert.deepEqual(viaHttp.json().records, [{ name: person.name }]);
+      const moved = await a.app.inject({
+        method: "POST",
+        url: route.replace("RK-0001", "FR-0001"),
+        headers: { ...signed.headers, host: "hubei.test" },
+        payload: signed.body,
+      });
+      assert.equal(moved.statusCode, 401, "the signature covers the resource's URL");
+
+      // The person, signed in on B, sees who on A read what, for which case and on which basis.
+      const cookie = await citizenLogin(b, "13900000001");
+      const page = await b.app.inject({ url: "/sites/www/account/data-reads", headers: { cookie } });
+      assert.equal(page.statusCode, 200);
+      const row = /<tr>(?:(?!<\/tr>)[\s\S])*CY20261202000001[\s\S]*?<\/tr>/.exec(page.body)?.[0] ?? "";
+      assert.match(row, /市场监督管理局（湖北省）/);
+      assert.match(row, /湖北省（跨省通办）/);
+      assert.match(row, /姓名、户籍地址/);
+      assert.match(row, /《个体工商户条例》第八条/);
+      assert.equal(
+        (await b.deps.exchange.readsOf(person.idNumber!)).filter((r) => r.caseNo === "CY20261202000001")
+          .length,
+        1,
+      );
+      assert.match(page.body, /湖北省市场监督管理局（湖北省）[\s\S]*?CY20261202000002/);
+      // B's exchange audit still verifies with the department in the chain.
+      assert.equal((await b.deps.exchange.audit.verify()).ok, true);
     });
 
     it("keeps a message in the outbox with backoff when the peer is down, hangs or answers garbage", async () => {

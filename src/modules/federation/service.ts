@@ -6,11 +6,14 @@ import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { Db } from "../../platform/db/database.ts";
 import {
   apiError,
+  Conflict,
   DomainError,
   errorCodeOf,
+  Forbidden,
   httpStatusOf,
   Invalid,
   NotFound,
+  TooMany,
 } from "../../platform/http/errors.ts";
 import { privateKeyFromJwk, publicKeyFromJwk } from "../../platform/http/message-signatures.ts";
 import { KvStore, type KvScope } from "../../platform/kv/kv-store.ts";
@@ -291,6 +294,7 @@ export class FederationService {
         .values({ ...row, code: meta.federationId, importedAt: now })
         .onConflict((oc) => oc.column("code").doUpdateSet(row))
         .execute();
+    await this.peerMember(meta.federationId, row.name, actor);
     await this.audit.record({
       actor,
       action: "federation.peer.trust",
@@ -578,6 +582,172 @@ export class FederationService {
       .execute();
   }
 
+  // ---- registries between provinces -------------------------------------------------------------
+
+  /**
+   * The exchange member that stands for a peer platform here: the holder of the grants this platform's
+   * data officers give the peer (in the exchange console, like any member's). Its key is a fresh one
+   * whose private half is thrown away: the peer's calls arrive only as federation messages, signed by
+   * the peer's own key, never at the gateway under this member.
+   */
+  async peerMember(code: string, name: string, actor: string) {
+    const memberCode = peerMemberCode(code);
+    const existing = await this.exchange.memberByCode(memberCode);
+    if (existing) return existing;
+    const { publicKey } = generateKeyPairSync("ed25519");
+    return this.exchange
+      .registerMember(
+        {
+          code: memberCode,
+          name: `${name}（跨省通办）`,
+          department: name,
+          publicJwk: publicKey.export({ format: "jwk" }) as JWK,
+        },
+        actor,
+      )
+      .catch(async (error: unknown) => {
+        // Registered meanwhile by another instance.
+        const raced = await this.exchange.memberByCode(memberCode);
+        if (raced) return raced;
+        throw error;
+      });
+  }
+
+  /**
+   * Grants a peer platform fields of one of this platform's registries, for a purpose, until a date
+   * (config and tests; the data officer does the same for the peer's member in the exchange console).
+   */
+  async grantPeer(
+    peerCode: string,
+    grant: {
+      resource: string;
+      fields: string[];
+      purpose: string;
+      legalBasis: string;
+      expiresAt: string;
+      dailyQuota?: number;
+    },
+    actor: string,
+  ): Promise<number> {
+    const peer = await this.peerByCode(peerCode);
+    if (!peer) throw new NotFound("没有该跨省平台");
+    const member = await this.peerMember(peer.code, peer.name, actor);
+    return this.exchange.grant(
+      {
+        memberId: member.id,
+        resourceCode: grant.resource,
+        fields: grant.fields,
+        purpose: grant.purpose,
+        legalBasis: grant.legalBasis,
+        expiresAt: grant.expiresAt,
+        dailyQuota: grant.dailyQuota ?? 1000,
+      },
+      actor,
+    );
+  }
+
+  /**
+   * A's side: one of this platform's departments asks a peer's registry (through the peer's hub and
+   * the grants it gave this platform) for a record, naming its case and legal basis. The peer answers
+   * signed; a refusal comes back as the same kind of error, with the peer's reason.
+   */
+  async queryPeer(input: {
+    peerCode: string;
+    department: string;
+    resource: string;
+    filter: Record<string, string | number>;
+    fields: string[];
+    purpose: { caseNo: string; basis: string };
+    actor: string;
+  }): Promise<{ resource: string; records: Record<string, unknown>[]; withheld?: string[] }> {
+    const caseNo = input.purpose.caseNo.trim();
+    const basis = input.purpose.basis.trim();
+    if (!caseNo || !basis || caseNo.length > 64 || basis.length > 300)
+      throw federationRefusal("purpose_missing");
+    if (!input.department.trim()) throw federationRefusal("requester_missing");
+    const peer = await this.peerByCode(input.peerCode);
+    if (!peer || peer.status !== "active") throw new NotFound("没有该跨省平台", {}, "unknown_peer");
+    let answer: { status: number; json: Record<string, unknown> };
+    try {
+      answer = await this.call(peer.code, {
+        kind: "registry.query",
+        idempotencyKey: `query-${randomBytes(12).toString("base64url")}`,
+        purposeCase: caseNo,
+        basis,
+        payload: {
+          resource: input.resource,
+          department: input.department.trim().slice(0, 100),
+          query: { filter: input.filter, fields: input.fields },
+        },
+      });
+    } catch (error) {
+      throw new Conflict(
+        `未能从${peer.name}取得应答：${(error as Error).message}`.slice(0, 300),
+        {},
+        "peer_unreachable",
+      );
+    }
+    await this.audit.record({
+      actor: input.actor,
+      action: "federation.query",
+      targetType: "federation_peer",
+      targetId: peer.code,
+      detail: {
+        resource: input.resource,
+        department: input.department,
+        purpose: caseNo,
+        status: answer.status,
+      },
+    });
+    if (answer.status !== 200) {
+      const error = (answer.json.error ?? {}) as { code?: unknown; message?: unknown };
+      const message = `${peer.name}：${typeof error.message === "string" ? error.message : `HTTP ${answer.status}`}`;
+      const reason = typeof error.code === "string" ? error.code.slice(0, 40) : "peer_refused";
+      const Kind =
+        answer.status === 400
+          ? Invalid
+          : answer.status === 404
+            ? NotFound
+            : answer.status === 429
+              ? TooMany
+              : answer.status === 401 || answer.status === 403
+                ? Forbidden
+                : Conflict;
+      throw new Kind(message, {}, reason);
+    }
+    const records = Array.isArray(answer.json.records)
+      ? (answer.json.records as Record<string, unknown>[])
+      : [];
+    const withheld = Array.isArray(answer.json.withheld) ? (answer.json.withheld as string[]) : undefined;
+    return {
+      resource: String(answer.json.resource ?? input.resource),
+      records,
+      ...(withheld ? { withheld } : {}),
+    };
+  }
+
+  /** B's side: a peer's registry query, answered by this platform's hub under the peer's grants. */
+  private async answerQuery(
+    peer: Peer,
+    envelope: Envelope,
+    purpose: { caseNo: string; basis: string },
+    keyId: string,
+  ): Promise<{ status: number; body: unknown }> {
+    const p = envelope.payload;
+    if (typeof p.resource !== "string" || !p.resource || typeof p.query !== "object" || p.query === null)
+      throw federationRefusal("envelope_invalid", '查询消息须有 resource 与 query {"filter", "fields"}');
+    if (typeof p.department !== "string" || !p.department.trim())
+      throw federationRefusal("requester_missing");
+    return this.exchange.answerForPeer({
+      memberCode: peerMemberCode(peer.code),
+      keyId,
+      resource: p.resource.slice(0, 100),
+      body: Buffer.from(JSON.stringify(p.query)),
+      purpose,
+      onBehalfOf: `${p.department.trim().slice(0, 60)}（${peer.name}）`,
+    });
+  }
+
   // ---- the outbox ------------------------------------------------------------------------------
 
   private async enqueue(
@@ -776,7 +946,14 @@ export class FederationService {
    */
   async call(
     peerCode: string,
-    message: { kind: string; idempotencyKey: string; purposeCase: string; payload: Record<string, unknown> },
+    message: {
+      kind: string;
+      idempotencyKey: string;
+      purposeCase: string;
+      payload: Record<string, unknown>;
+      /** The legal basis the message names (FEDERATION_BASIS unless given: a registry query names its own). */
+      basis?: string;
+    },
   ): Promise<{ status: number; json: Record<string, unknown> }> {
     const peer = await this.peerByCode(peerCode);
     if (!peer || peer.status !== "active") throw new Error(`peer ${peerCode} is not trusted`);
@@ -790,7 +967,7 @@ export class FederationService {
       `${peer.baseUrl}${MESSAGES_PATH}`,
       await this.key(),
       JSON.stringify(envelope),
-      { caseNo: message.purposeCase, basis: FEDERATION_BASIS },
+      { caseNo: message.purposeCase, basis: message.basis ?? FEDERATION_BASIS },
     );
     let response: Response;
     let text: string;
@@ -970,7 +1147,7 @@ export class FederationService {
       );
       envelope = parseEnvelope(incoming.body);
       if (envelope.from !== peer!.code) throw federationRefusal("peer_mismatch");
-      ({ status, body } = await this.once(peer!, envelope, context.purpose!.caseNo));
+      ({ status, body } = await this.once(peer!, envelope, context.purpose!, context.keyId));
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
       const reason = errorCodeOf(error);
@@ -994,9 +1171,14 @@ export class FederationService {
   private async once(
     peer: Peer,
     envelope: Envelope,
-    caseNo: string,
+    purpose: { caseNo: string; basis: string },
+    keyId: string,
   ): Promise<{ status: number; body: unknown }> {
+    const caseNo = purpose.caseNo;
     if (envelope.kind === "catalogue") return { status: 200, body: await this.catalogueFor() };
+    // A query changes nothing and its answer holds personal data: it is not kept in the inbox (the
+    // nonce already refuses a replay); the exchange audit keeps what was read, for whom.
+    if (envelope.kind === "registry.query") return this.answerQuery(peer, envelope, purpose, keyId);
     const claimed = await this.db
       .insertInto("federationInbox")
       .values({
@@ -1284,6 +1466,11 @@ export class FederationService {
       .executeTakeFirst();
     return link ? { ...link, peerName: await this.peerName(link.peerCode) } : null;
   }
+}
+
+/** The exchange member code of a peer platform (its grants here). */
+export function peerMemberCode(peerCode: string): string {
+  return `peer-${peerCode}`;
 }
 
 function inserted_(result: { numInsertedOrUpdatedRows?: bigint }): number {
