@@ -17,6 +17,8 @@ export interface WrkOptions {
   cpus?: string;
   /** Requests each simulated visitor (X-Forwarded-For address) makes; default 1 (every request new). */
   viewsPerVisitor?: number;
+  /** POST a registration submission with a new valid ID number each request (the registration bench). */
+  registration?: boolean;
 }
 
 export interface WrkResult {
@@ -30,6 +32,8 @@ export interface WrkResult {
 
 const SCRIPT = `
 local counter = 0
+-- Runs a few seconds apart start at different people (each run may follow another on the same data).
+local seed = (os.time() % 97) * 40000
 local thread_id = 0
 local threads = {}
 function setup(thread)
@@ -40,10 +44,33 @@ end
 function init(args)
   uncached = args[1] == "uncached"
   per_visitor = tonumber(args[2]) or 1
+  registration = args[3] == "registration"
+end
+local weights = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2}
+local checks = "10X98765432"
+local districts = {"420102", "420106", "421102", "420502"}
+-- A valid 18-digit ID number (real birth date, GB 11643 check character), distinct for n below ~13 million.
+local function id_number(n)
+  local year = 1940 + n % 60
+  local month = 1 + math.floor(n / 60) % 12
+  local day = 10 + math.floor(n / 720) % 18
+  local seq = math.floor(n / 12960) % 1000
+  local first17 = string.format("420106%04d%02d%02d%03d", year, month, day, seq)
+  local sum = 0
+  for i = 1, 17 do sum = sum + tonumber(first17:sub(i, i)) * weights[i] end
+  local k = sum % 11 + 1
+  return first17 .. checks:sub(k, k)
+end
+local function registration_request(n)
+  local symptoms = (n % 10 == 0) and '"发热"' or '"无以上症状"'
+  local body = '{"name":"赵六","idNumber":"' .. id_number(n) .. '","phone":"13912345678","district":"' ..
+    districts[n % 4 + 1] .. '","answers":{"symptoms":[' .. symptoms .. '],"contact":"否"}}'
+  return wrk.format("POST", wrk.path, { ["Content-Type"] = "application/json" }, body)
 end
 function request()
   counter = counter + 1
   local n = tid * 1000000 + counter
+  if registration then return registration_request((tid - 1) * 4000000 + counter + seed) end
   local path = wrk.path
   if uncached then path = path .. "%20" .. n end
   local v = math.floor(n / per_visitor)
@@ -85,6 +112,7 @@ export async function runWrk(url: string, options: WrkOptions): Promise<WrkResul
     "--",
     options.uncached ? "uncached" : "cached",
     String(options.viewsPerVisitor ?? 1),
+    options.registration ? "registration" : "",
   ];
   const [command, argv] = pinned(options.cpus, "/usr/bin/wrk", args);
   try {
