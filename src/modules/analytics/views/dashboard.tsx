@@ -1,3 +1,4 @@
+import type { ComponentChildren } from "preact";
 import { AdminLayout, type AdminContext } from "../../../web/admin-layout.tsx";
 import { ErrorSummary, Field } from "../../../web/components/form.tsx";
 import type { AnalyticsSummary } from "../service.ts";
@@ -8,20 +9,24 @@ export interface DashboardQuery {
   to: string;
 }
 
-function Table<T>({
+/** A figures table with a header row and 暂无数据 when empty (the dashboard's and the demand desk's). */
+export function Table<T>({
   caption,
+  captionHidden = false,
   head,
   rows,
   cells,
 }: {
   caption: string;
+  /** The caption for screen readers only, where a heading above already names the table. */
+  captionHidden?: boolean;
   head: string[];
   rows: T[];
-  cells: (row: T) => (string | number)[];
+  cells: (row: T) => ComponentChildren[];
 }) {
   return (
     <table class="data-table">
-      <caption>{caption}</caption>
+      <caption class={captionHidden ? "visually-hidden" : undefined}>{caption}</caption>
       <thead>
         <tr>
           {head.map((h) => (

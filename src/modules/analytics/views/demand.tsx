@@ -4,7 +4,7 @@ import { ErrorSummary } from "../../../web/components/form.tsx";
 import type { QueueGroup } from "../../assistant/index.ts";
 import type { Funnels, FunnelRow, RisingTopics } from "../insights.ts";
 import type { AnalyticsSummary } from "../service.ts";
-import type { DashboardQuery } from "./dashboard.tsx";
+import { Table, type DashboardQuery } from "./dashboard.tsx";
 
 export interface DemandData {
   summary: AnalyticsSummary;
@@ -25,46 +25,6 @@ function Panel({ title, children }: { title: string; children: ComponentChildren
   );
 }
 
-function Rows<T>({
-  caption,
-  head,
-  rows,
-  cells,
-}: {
-  caption: string;
-  head: string[];
-  rows: T[];
-  cells: (row: T) => ComponentChildren[];
-}) {
-  return (
-    <table class="data-table">
-      <caption class="visually-hidden">{caption}</caption>
-      <thead>
-        <tr>
-          {head.map((h) => (
-            <th scope="col">{h}</th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.length === 0 ? (
-          <tr>
-            <td colSpan={head.length}>暂无数据</td>
-          </tr>
-        ) : (
-          rows.map((r) => (
-            <tr>
-              {cells(r).map((c) => (
-                <td>{c}</td>
-              ))}
-            </tr>
-          ))
-        )}
-      </tbody>
-    </table>
-  );
-}
-
 /** The service item code of a guide or application page, if the path is one. */
 export function guideCodeOf(path: string): string | null {
   const m = /\/services\/(?:item|apply)\/([^/]+)/.exec(path);
@@ -82,7 +42,8 @@ const guideHref = (code: string) => `/admin/service-items/${encodeURIComponent(c
 
 function FunnelTable({ caption, rows }: { caption: string; rows: FunnelRow[] }) {
   return (
-    <Rows
+    <Table
+      captionHidden
       caption={caption}
       head={["事项", "看指南", "开始申报", "提交", "办结", "指南→提交", "改进"]}
       rows={rows}
@@ -179,14 +140,16 @@ export function DemandDesk({
           </dl>
           <div class="demand-desk">
             <Panel title="无结果搜索">
-              <Rows
+              <Table
+                captionHidden
                 caption="无结果搜索词"
                 head={["搜索词", "次数", "修复"]}
                 rows={s.search.zeroResultTerms.slice(0, 15)}
                 cells={(t) => [t.term, t.count, <a href={synonymHref(t.term)}>添加同义词</a>]}
               />
               <h3>换词再搜最多的词</h3>
-              <Rows
+              <Table
+                captionHidden
                 caption="换词再搜的搜索词"
                 head={["搜索词", "次数", "修复"]}
                 rows={s.search.refinedTerms}
@@ -194,7 +157,8 @@ export function DemandDesk({
               />
             </Panel>
             <Panel title="智能客服未答">
-              <Rows
+              <Table
+                captionHidden
                 caption="智能客服未答问题"
                 head={["问题", "次数", "修复"]}
                 rows={data.misses.slice(0, 15)}
@@ -213,7 +177,8 @@ export function DemandDesk({
               />
             </Panel>
             <Panel title="信件类别">
-              <Rows
+              <Table
+                captionHidden
                 caption="领导信箱信件类别"
                 head={["类别", "信件数", "修复"]}
                 rows={data.letterKinds}
@@ -221,7 +186,8 @@ export function DemandDesk({
               />
             </Panel>
             <Panel title="热门页面">
-              <Rows
+              <Table
+                captionHidden
                 caption="热门页面"
                 head={["页面", "浏览量", "修复"]}
                 rows={s.topPages.slice(0, 15)}
@@ -260,13 +226,15 @@ export function DemandDesk({
               height={280}
             />
           </figure>
-          <Rows
+          <Table
+            captionHidden
             caption="上升的搜索词"
             head={["搜索词", "本周", "上周", "增加", "修复"]}
             rows={data.rising.terms}
             cells={(r) => [r.key, r.current, r.previous, r.rise, <a href={synonymHref(r.key)}>添加同义词</a>]}
           />
-          <Rows
+          <Table
+            captionHidden
             caption="上升的页面"
             head={["页面", "本周", "上周", "增加"]}
             rows={data.rising.pages}
