@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
+import { WalCheckpointer } from "./wal-checkpointer.ts";
 import { WalSync } from "./wal-sync.ts";
 import pg from "pg";
 import { Kysely, PostgresDialect, SqliteDialect, CamelCasePlugin } from "kysely";
@@ -162,6 +163,9 @@ export function openDatabase<DB>(config: Config, cipher: FieldCipher = openField
   // Read through the OS page cache without copying (large search indexes), and keep more pages.
   sqlite.pragma("mmap_size = 1073741824");
   sqlite.pragma("cache_size = -65536");
+  // Checkpoints run on a worker thread, not inside a commit on the event loop (see WalCheckpointer).
+  sqlite.pragma("wal_autocheckpoint = 0");
+  const checkpointer = new WalCheckpointer(sqlitePath(config));
   const walSync = new WalSync(sqlitePath(config));
   const db = new Kysely<DB>({
     dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
@@ -176,6 +180,7 @@ export function openDatabase<DB>(config: Config, cipher: FieldCipher = openField
     cipher,
     syncCommitted: () => walSync.sync(),
     async close() {
+      await checkpointer.close();
       await db.destroy();
     },
   };

@@ -6,7 +6,7 @@ import type { Db } from "../db/database.ts";
 
 import { chinaYear } from "../time/china-time.ts";
 
-import { highlightTitle, highlightWords, snippet } from "./highlight.ts";
+import { highlightWords, WordMatcher } from "./highlight.ts";
 
 import { SearchKinds } from "./kinds.ts";
 
@@ -952,7 +952,7 @@ export class SearchIndex {
       }));
     const byCount = <K extends string | number>(a: Facet<K>, b: Facet<K>) =>
       b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
-    const snippetTokens = tokens.filter((t) => !t.startsWith("dn"));
+    const marker = new WordMatcher(highlightWords(tokens.filter((t) => !t.startsWith("dn"))));
     return {
       total,
       page,
@@ -964,9 +964,9 @@ export class SearchIndex {
         key: r.docKey,
         kind: r.kind,
         title: r.title,
-        titleHtml: highlightTitle(r.title, snippetTokens),
+        titleHtml: marker.mark(r.title),
         url: r.url,
-        snippet: snippet(r.body, snippetTokens),
+        snippet: marker.snippet(r.body),
         publishedAt: r.publishedAt,
         meta: JSON.parse(r.meta) as Record<string, unknown>,
       })),
