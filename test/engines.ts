@@ -7,6 +7,7 @@ import { loadConfig, type Config } from "../src/config.ts";
 import { createAppDeps } from "../src/container.ts";
 import type { AppDeps } from "../src/deps.ts";
 import { buildApp, type BuildOptions } from "../src/app.ts";
+import { openDatabase, type Db } from "../src/platform/db/database.ts";
 import type { FastifyInstance } from "fastify";
 import { TEST_PG_URL, templateDatabase, templateRoot } from "./template-names.ts";
 
@@ -50,6 +51,28 @@ export async function createPgDatabase(template?: string): Promise<{ url: string
       }
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
+    },
+  };
+}
+
+/**
+ * A fresh, empty database of the engine (no migrations run) in its own data folder, seen as `Db<DB>`;
+ * `drop` closes it and deletes it with its folder.
+ */
+export async function openEmptyDatabase<DB>(
+  engine: Engine,
+): Promise<{ store: Db<DB>; drop(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), "chuyun-db-"));
+  const pgDb = engine === "postgres" ? await createPgDatabase() : null;
+  const store = openDatabase<DB>(
+    loadConfig({ DATA_DIR: dir, LOG_LEVEL: "silent" }, { databaseUrl: pgDb?.url ?? null }),
+  );
+  return {
+    store,
+    async drop() {
+      await store.close();
+      await pgDb?.drop();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

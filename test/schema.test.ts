@@ -1,15 +1,12 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
 import { sql } from "kysely";
-import { loadConfig } from "../src/config.ts";
-import { openDatabase, type AnyDb } from "../src/platform/db/database.ts";
+import type { AnyDb } from "../src/platform/db/database.ts";
 import { migrateToLatest } from "../src/platform/db/migrate.ts";
-import { createPgDatabase, ENGINES, type Engine } from "./engines.ts";
+import { ENGINES, openEmptyDatabase, type Engine } from "./engines.ts";
 
 /**
  * The declared tables (src/db/schema.ts, the intersection of every owner's tables.ts) against the
@@ -189,17 +186,8 @@ describe("declared tables match the migrated schema", () => {
       let store: AnyDb;
       let cleanup: () => Promise<void>;
       before(async () => {
-        const dir = mkdtempSync(join(tmpdir(), "chuyun-schema-"));
-        const pgDb = engine === "postgres" ? await createPgDatabase() : null;
-        store = openDatabase(
-          loadConfig({ DATA_DIR: dir, LOG_LEVEL: "silent" }, { databaseUrl: pgDb?.url ?? null }),
-        );
+        ({ store, drop: cleanup } = await openEmptyDatabase(engine));
         await migrateToLatest(store);
-        cleanup = async () => {
-          await store.close();
-          await pgDb?.drop();
-          rmSync(dir, { recursive: true, force: true });
-        };
       });
       after(async () => cleanup?.());
 

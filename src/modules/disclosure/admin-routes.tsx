@@ -74,7 +74,7 @@ const disclosureAdminRoutes: FastifyPluginAsyncTypebox<{ deps: DisclosureDeps }>
             ctx={adminView(request)}
             rows={list.rows}
             total={list.total}
-            page={page}
+            page={list.page}
             filter={filter}
             siteName={siteName}
             now={nowIso()}

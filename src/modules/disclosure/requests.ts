@@ -1,6 +1,7 @@
 import type { Selectable, Transaction } from "kysely";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { Db } from "../../platform/db/database.ts";
+import { paginate } from "../../platform/db/paginate.ts";
 import type { WorkingDaySource } from "../../platform/calendar/platform-working-days.ts";
 import { checkAttachment, MAX_ATTACHMENT_BYTES } from "../../platform/files/attachments.ts";
 import { getBlob, putBlob } from "../../platform/files/blob-store.ts";
@@ -310,16 +311,7 @@ export class DisclosureRequests {
   /** The applicant's own requests (account page), newest first. */
   async forAccount(accountId: number, page: number, pageSize = 20) {
     const q = this.db.selectFrom("disclosureRequests").where("accountId", "=", accountId);
-    const total = Number(
-      (await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
-    );
-    const rows = await q
-      .selectAll()
-      .orderBy("id", "desc")
-      .limit(pageSize)
-      .offset((page - 1) * pageSize)
-      .execute();
-    return { rows, total };
+    return paginate(q.selectAll().orderBy("id", "desc"), page, pageSize);
   }
 
   async accountRequest(accountId: number, id: number): Promise<DisclosureRequest> {
@@ -402,7 +394,7 @@ export class DisclosureRequests {
     const now = nowIso();
     let q = this.db.selectFrom("disclosureRequests");
     if (siteIds !== null) {
-      if (siteIds.length === 0) return { rows: [], total: 0 };
+      if (siteIds.length === 0) return { rows: [], total: 0, page: 1 };
       q = q.where("ownerSiteId", "in", siteIds);
     }
     if (filter.status && Object.hasOwn(REQUEST_STATUS, filter.status))
@@ -416,17 +408,7 @@ export class DisclosureRequests {
       const words = filter.q.replace(/[%_]/g, "");
       q = q.where((eb) => eb.or([eb("queryNo", "=", filter.q!), eb("description", "like", `%${words}%`)]));
     }
-    const total = Number(
-      (await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
-    );
-    const rows = await q
-      .selectAll()
-      .orderBy("dueAt")
-      .orderBy("id")
-      .limit(pageSize)
-      .offset((page - 1) * pageSize)
-      .execute();
-    return { rows, total };
+    return paginate(q.selectAll().orderBy("dueAt").orderBy("id"), page, pageSize);
   }
 
   /** Assigns to a department (operators) and/or a handler of the owner (the handler takes it). */

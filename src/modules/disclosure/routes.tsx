@@ -327,10 +327,7 @@ const disclosureRoutes: FastifyPluginAsyncTypebox<{ deps: DisclosureDeps }> = as
       const ctx = await pageContext(deps, site, request);
       const page = pageParam(request.query.page);
       const list = await requests.forAccount(request.citizen!.account.id, page);
-      return sendHtml(
-        reply,
-        renderDocument(<AccountRequestsPage ctx={ctx} rows={list.rows} total={list.total} page={page} />),
-      );
+      return sendHtml(reply, renderDocument(<AccountRequestsPage ctx={ctx} {...list} />));
     },
   );
 

@@ -31,6 +31,7 @@ const federationAdminRoutes: FastifyPluginAsyncTypebox<{ deps: FederationDeps }>
     const p = pageParam(query.page);
     const stuck = query.stuck === "1";
     const key = await federation.key();
+    const outbox = await federation.outboxPage({ stuckOnly: stuck }, p);
     const data = {
       identity: {
         id: federation.settings.id,
@@ -41,8 +42,8 @@ const federationAdminRoutes: FastifyPluginAsyncTypebox<{ deps: FederationDeps }>
       peers: await federation.peers(),
       offers: await federation.offerCodes(),
       counts: await federation.outboxCounts(),
-      outbox: await federation.outboxPage({ stuckOnly: stuck }, p),
-      page: p,
+      outbox,
+      page: outbox.page,
       stuck,
     };
     if (extra.message) reply.status(400);

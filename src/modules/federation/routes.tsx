@@ -73,10 +73,8 @@ const federationRoutes: FastifyPluginAsyncTypebox<{ deps: FederationDeps }> = as
     async (request, reply) => {
       const site = await siteOf(deps, request.params.site);
       const page = pageParam(request.query.page);
-      const { rows, total } = await federation.ownPage(request.citizen.account.id, page);
-      return send(request, reply, site, (ctx) => (
-        <FederatedListPage ctx={ctx} rows={rows} total={total} page={page} />
-      ));
+      const own = await federation.ownPage(request.citizen.account.id, page);
+      return send(request, reply, site, (ctx) => <FederatedListPage ctx={ctx} {...own} />);
     },
   );
 

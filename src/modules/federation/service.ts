@@ -4,6 +4,7 @@ import type { Selectable } from "kysely";
 import type { FederationSettings } from "../../config.ts";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { Db } from "../../platform/db/database.ts";
+import { paginate, type Page } from "../../platform/db/paginate.ts";
 import {
   apiError,
   Conflict,
@@ -561,16 +562,8 @@ export class FederationService {
 
   async ownPage(accountId: number, page: number, pageSize = 20) {
     const q = this.db.selectFrom("federationApplications").where("accountId", "=", accountId);
-    const total = Number(
-      (await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
-    );
-    const rows = await q
-      .selectAll()
-      .orderBy("id", "desc")
-      .limit(pageSize)
-      .offset((page - 1) * pageSize)
-      .execute();
-    return { rows: rows.map(toOutbound), total };
+    const found = await paginate(q.selectAll().orderBy("id", "desc"), page, pageSize);
+    return { ...found, rows: found.rows.map(toOutbound) };
   }
 
   async events(applicationId: number) {
@@ -1032,14 +1025,15 @@ export class FederationService {
 
   // ---- operator console ------------------------------------------------------------------------
 
-  async outboxPage(filter: { status?: string; stuckOnly?: boolean }, page: number, pageSize = 20) {
+  async outboxPage(
+    filter: { status?: string; stuckOnly?: boolean },
+    page: number,
+    pageSize = 20,
+  ): Promise<Page<OutboxMessage>> {
     let q = this.db.selectFrom("federationOutbox");
     if (filter.status) q = q.where("status", "=", filter.status as OutboxRow["status"]);
     if (filter.stuckOnly) q = q.where("status", "=", "pending").where("attempts", ">", 0);
-    const total = Number(
-      (await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
-    );
-    const rows: OutboxMessage[] = await q
+    const listed = q
       .select([
         "id",
         "peerCode",
@@ -1054,11 +1048,8 @@ export class FederationService {
         "updatedAt",
         "deliveredAt",
       ])
-      .orderBy("id", "desc")
-      .limit(pageSize)
-      .offset((page - 1) * pageSize)
-      .execute();
-    return { rows, total };
+      .orderBy("id", "desc");
+    return paginate(listed, page, pageSize);
   }
 
   async outboxCounts(): Promise<Record<string, number>> {

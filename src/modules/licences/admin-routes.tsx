@@ -193,7 +193,7 @@ const licencesAdminRoutes: FastifyPluginAsyncTypebox<{ deps: LicencesDeps }> = a
   ) {
     const kinds = grantableKinds(request);
     const current = pageParam((request.query as { page?: string }).page);
-    const { rows, total } = await deps.licenceConsents.issuerGrantPage(
+    const { rows, total, page } = await deps.licenceConsents.issuerGrantPage(
       request.staff.staff.isOperator ? null : kinds.map((k) => k.code),
       current,
       PAGE_SIZE,
@@ -218,7 +218,7 @@ const licencesAdminRoutes: FastifyPluginAsyncTypebox<{ deps: LicencesDeps }> = a
             revokedAt: g.revokedAt,
             revocable: g.revokedAt === null && grantable.has(g.kind),
           }))}
-          page={current}
+          page={page}
           total={total}
           pageSize={PAGE_SIZE}
           form={extra.form ?? {}}

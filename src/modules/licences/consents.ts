@@ -1,6 +1,7 @@
 import type { Selectable } from "kysely";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { Db } from "../../platform/db/database.ts";
+import { paginate, type Page } from "../../platform/db/paginate.ts";
 import { nowIso } from "../../platform/time/china-time.ts";
 import { licenceKind, type LicenceKind } from "./catalogue.ts";
 import {
@@ -195,48 +196,31 @@ export class LicenceConsents {
     return new Map(rows.map((r) => [r.id, licenceKind(r.kind)?.name ?? r.kind]));
   };
 
-  /** The holder's consents, newest first, paged. */
-  async consentsPage(
-    holderAccountId: number,
-    page: number,
-    pageSize = 20,
-  ): Promise<{ rows: Consent[]; total: number }> {
-    const q = this.db.selectFrom("licenceConsents").where("holderAccountId", "=", holderAccountId);
-    const total = Number((await q.select((eb) => eb.fn.countAll().as("n")).executeTakeFirst())?.n ?? 0);
-    const rows = await q
-      .selectAll()
-      .orderBy("id", "desc")
-      .limit(pageSize)
-      .offset((page - 1) * pageSize)
-      .execute();
-    const names = await this.kindNames(rows.map((r) => r.licenceId));
-    const now = nowIso();
+  /** The page with each row's licence kind name added. */
+  private async withKindNames<Row extends { licenceId: number }>(
+    found: Page<Row>,
+  ): Promise<Page<Row & { licenceKindName: string }>> {
+    const names = await this.kindNames(found.rows.map((r) => r.licenceId));
     return {
-      rows: rows.map((r) => ({
-        ...r,
-        licenceKindName: names.get(r.licenceId) ?? "",
-        state: stateOf(r, now),
-      })),
-      total,
+      ...found,
+      rows: found.rows.map((r) => ({ ...r, licenceKindName: names.get(r.licenceId) ?? "" })),
     };
   }
 
+  /** The holder's consents, newest first, paged. */
+  async consentsPage(holderAccountId: number, page: number, pageSize = 20): Promise<Page<Consent>> {
+    const q = this.db.selectFrom("licenceConsents").where("holderAccountId", "=", holderAccountId);
+    const found = await this.withKindNames(
+      await paginate(q.selectAll().orderBy("id", "desc"), page, pageSize),
+    );
+    const now = nowIso();
+    return { ...found, rows: found.rows.map((r) => ({ ...r, state: stateOf(r, now) })) };
+  }
+
   /** Who fetched (or tried to fetch) the holder's licences, newest first, paged. */
-  async fetchesPage(
-    holderAccountId: number,
-    page: number,
-    pageSize = 20,
-  ): Promise<{ rows: LicenceFetch[]; total: number }> {
+  async fetchesPage(holderAccountId: number, page: number, pageSize = 20): Promise<Page<LicenceFetch>> {
     const q = this.db.selectFrom("licenceFetches").where("holderAccountId", "=", holderAccountId);
-    const total = Number((await q.select((eb) => eb.fn.countAll().as("n")).executeTakeFirst())?.n ?? 0);
-    const rows = await q
-      .selectAll()
-      .orderBy("id", "desc")
-      .limit(pageSize)
-      .offset((page - 1) * pageSize)
-      .execute();
-    const names = await this.kindNames(rows.map((r) => r.licenceId));
-    return { rows: rows.map((r) => ({ ...r, licenceKindName: names.get(r.licenceId) ?? "" })), total };
+    return this.withKindNames(await paginate(q.selectAll().orderBy("id", "desc"), page, pageSize));
   }
 
   /** Writes one entry of the holder's fetch log. */
@@ -419,19 +403,10 @@ export class LicenceConsents {
     kinds: string[] | null,
     page: number,
     pageSize: number,
-  ): Promise<{ rows: Selectable<LicencesTables["licenceIssuerGrants"]>[]; total: number }> {
+  ): Promise<Page<Selectable<LicencesTables["licenceIssuerGrants"]>>> {
     let q = this.db.selectFrom("licenceIssuerGrants");
     if (kinds) q = q.where("kind", "in", kinds.length ? kinds : ["\u0000"]);
-    const total = Number(
-      (await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
-    );
-    const rows = await q
-      .selectAll()
-      .orderBy("id", "desc")
-      .limit(pageSize)
-      .offset((page - 1) * pageSize)
-      .execute();
-    return { rows, total };
+    return paginate(q.selectAll().orderBy("id", "desc"), page, pageSize);
   }
 
   /**

@@ -550,8 +550,8 @@ const licencesRoutes: FastifyPluginAsyncTypebox<{ deps: LicencesDeps }> = async 
           <WalletPage
             ctx={ctx}
             licences={mine}
-            consents={{ ...consents, page: cpage }}
-            fetches={{ ...fetches, page: fpage }}
+            consents={consents}
+            fetches={fetches}
             csrf={request.citizen.session.csrf}
           />,
         ),

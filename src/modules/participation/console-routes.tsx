@@ -8,6 +8,7 @@ import { adminView, sitesWithRole, type StaffContext } from "../staff/index.ts";
 import { notFound, Forbidden, Invalid } from "../../platform/http/errors.ts";
 import { handleForm } from "../../platform/http/handle-form.ts";
 import { idParam, pageParam } from "../../platform/http/params.ts";
+import type { Page } from "../../platform/db/paginate.ts";
 import type { AdminContext } from "../../web/admin-layout.tsx";
 import type { FormValues as Form } from "../../platform/http/form-input.ts";
 import { renderDocument } from "../../web/render.ts";
@@ -69,7 +70,7 @@ export interface ConsoleSpec<Row extends Phased, Values extends { siteId: string
   maxField: number;
   /** Why someone who manages no site may not create one. */
   noSiteMessage: string;
-  listForStaff: (c: StaffContext, page: number) => Promise<{ rows: Row[]; total: number }>;
+  listForStaff: (c: StaffContext, page: number) => Promise<Page<Row>>;
   listPage: (p: {
     ctx: AdminContext;
     rows: (Row & { phase: Phase })[];
@@ -116,7 +117,7 @@ export function consoleRoutes<Row extends Phased, Values extends { siteId: strin
             ctx: adminView(request),
             rows: list.rows.map((r) => ({ ...r, phase: phaseOf(r) })),
             total: list.total,
-            page,
+            page: list.page,
             siteName,
           }),
         ),

@@ -58,7 +58,7 @@ const consultationAdminRoutes: FastifyPluginAsyncTypebox<{ deps: ParticipationDe
         comments={comments.rows}
         commentTotal={comments.total}
         filter={filter}
-        page={page}
+        page={comments.page}
         values={extra.values ?? {}}
         errors={extra.errors ?? {}}
         done={extra.done}

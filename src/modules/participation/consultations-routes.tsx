@@ -52,16 +52,7 @@ const consultationRoutes: FastifyPluginAsyncTypebox<{ deps: ParticipationDeps }>
       const list = await consultations.listForSite(scopeOf(site), page, 20, which);
       return sendHtml(
         reply,
-        renderDocument(
-          <ConsultationListPage
-            ctx={ctx}
-            rows={list.rows}
-            total={list.total}
-            page={page}
-            which={which}
-            siteName={siteName}
-          />,
-        ),
+        renderDocument(<ConsultationListPage ctx={ctx} {...list} which={which} siteName={siteName} />),
       );
     },
   );
@@ -95,7 +86,7 @@ const consultationRoutes: FastifyPluginAsyncTypebox<{ deps: ParticipationDeps }>
         counts={counts}
         comments={comments.rows}
         commentTotal={comments.total}
-        page={page}
+        page={comments.page}
         values={extra.values ?? { name: "", phone: "", code: "", content: "" }}
         errors={extra.errors ?? {}}
         summary={extra.summary}

@@ -309,6 +309,38 @@ for (const engine of ENGINES) {
       assert.equal((await t.deps.audit.verify()).ok, true, "audit chain intact");
     });
 
+    it("shows the last page of public comments when the page asked for is past the end", async () => {
+      const id = await createConsultation("关于职业培训补贴分页展示的征求意见");
+      await staffPost(t.app, editor, `/admin/interaction/consultations/${id}/publish`);
+      const now = new Date().toISOString();
+      await t.deps.store.db
+        .insertInto("consultationComments")
+        .values(
+          Array.from({ length: 25 }, (_, i) => ({
+            consultationId: id,
+            name: "居民",
+            phone: t.deps.store.cipher.seal("13911110000"),
+            phoneIndex: t.deps.store.cipher.blindIndex("phone", "13911110000"),
+            content: `第${i + 1}号公开意见内容`,
+            status: "approved",
+            adoption: null,
+            adoptionNote: null,
+            rejectReason: null,
+            createdAt: now,
+            moderatedAt: now,
+            moderatedBy: null,
+            ipHash: "",
+          })),
+        )
+        .execute();
+      // Approved comments read oldest first, 20 a page: page 2 holds the 21st to the 25th.
+      const past = await t.app.inject({ url: `/sites/rst/interaction/consultations/${id}?page=9` });
+      assert.equal(past.statusCode, 200);
+      assert.match(past.body, /第25号公开意见内容/);
+      assert.doesNotMatch(past.body, /第20号公开意见内容/);
+      assert.match(past.body, /<span aria-current="page">2<\/span>/);
+    });
+
     it("keeps other sites' staff out and limits comment floods per phone", async () => {
       const id = await createConsultation("关于就业补助资金管理的征求意见");
       await staffPost(t.app, editor, `/admin/interaction/consultations/${id}/publish`);

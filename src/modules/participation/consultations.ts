@@ -5,6 +5,7 @@ import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import { hasRole, sitesWithRole, type StaffPrincipal } from "../staff/index.ts";
 
 import type { Db } from "../../platform/db/database.ts";
+import { paginate, type Page } from "../../platform/db/paginate.ts";
 
 import { chinaDate, chinaDayStart, nowIso } from "../../platform/time/china-time.ts";
 
@@ -161,28 +162,26 @@ export class ConsultationService {
     page: number,
     pageSize = 20,
     which: "" | "open" | "closed" = "",
-  ): Promise<{ rows: ConsultationListRow[]; total: number }> {
+  ): Promise<Page<ConsultationListRow>> {
     const now = nowIso();
     let q = this.db.selectFrom("consultations").where("status", "=", "published").where("opensAt", "<=", now);
     if (siteId != null) q = q.where("siteId", "=", siteId);
     if (which === "open") q = q.where("closesAt", ">=", now);
     if (which === "closed") q = q.where("closesAt", "<", now);
-    const total = Number(
-      (await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
+    const found = await paginate(
+      q
+        .select(["id", "siteId", "title", "opensAt", "closesAt", "status", "summaryPublishedAt"])
+        .orderBy("closesAt", "desc")
+        .orderBy("id", "desc"),
+      page,
+      pageSize,
     );
-    const rows = await q
-      .select(["id", "siteId", "title", "opensAt", "closesAt", "status", "summaryPublishedAt"])
-      .orderBy("closesAt", "desc")
-      .orderBy("id", "desc")
-      .limit(pageSize)
-      .offset((page - 1) * pageSize)
-      .execute();
     return {
-      rows: rows.map((r) => {
+      ...found,
+      rows: found.rows.map((r) => {
         const phase = phaseOf(r, now);
         return { ...r, phase, open: phase === "open" };
       }),
-      total,
     };
   }
 
@@ -242,19 +241,10 @@ export class ConsultationService {
     status: string,
     page: number,
     pageSize = 20,
-  ): Promise<{ rows: ConsultationComment[]; total: number }> {
+  ): Promise<Page<ConsultationComment>> {
     let q = this.db.selectFrom("consultationComments").where("consultationId", "=", consultationId);
     if (status) q = q.where("status", "=", status as CommentStatus);
-    const total = Number(
-      (await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
-    );
-    const rows = await q
-      .selectAll()
-      .orderBy("id", status === "approved" ? "asc" : "desc")
-      .limit(pageSize)
-      .offset((page - 1) * pageSize)
-      .execute();
-    return { rows, total };
+    return paginate(q.selectAll().orderBy("id", status === "approved" ? "asc" : "desc"), page, pageSize);
   }
 
   /** A citizen's comment after the phone-code check; it waits for moderation before it shows. */
@@ -358,20 +348,13 @@ export class ConsultationService {
     staff: StaffPrincipal,
     page: number,
     pageSize = 20,
-  ): Promise<{ rows: (Consultation & { pending: number })[]; total: number }> {
+  ): Promise<Page<Consultation & { pending: number }>> {
     const siteIds = sitesWithRole(staff, MANAGE_ROLES);
-    if (siteIds && siteIds.length === 0) return { rows: [], total: 0 };
+    if (siteIds && siteIds.length === 0) return { rows: [], total: 0, page: 1 };
     let q = this.db.selectFrom("consultations");
     if (siteIds) q = q.where("siteId", "in", siteIds);
-    const total = Number(
-      (await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
-    );
-    const rows = await q
-      .selectAll()
-      .orderBy("id", "desc")
-      .limit(pageSize)
-      .offset((page - 1) * pageSize)
-      .execute();
+    const found = await paginate(q.selectAll().orderBy("id", "desc"), page, pageSize);
+    const rows = found.rows;
     const pending = rows.length
       ? await this.db
           .selectFrom("consultationComments")
@@ -386,7 +369,7 @@ export class ConsultationService {
           .execute()
       : [];
     const byId = new Map(pending.map((p) => [p.consultationId, Number(p.n)]));
-    return { rows: rows.map((r) => ({ ...r, pending: byId.get(r.id) ?? 0 })), total };
+    return { ...found, rows: rows.map((r) => ({ ...r, pending: byId.get(r.id) ?? 0 })) };
   }
 
   private validate(input: ConsultationInput, staff: StaffPrincipal) {

@@ -82,7 +82,7 @@ const surveyAdminRoutes: FastifyPluginAsyncTypebox<{ deps: ParticipationDeps }> 
       const texts: Record<number, { rows: { at: string; text: string }[]; total: number; page: number }> = {};
       for (const r of results.filter((x) => x.question.kind === "text")) {
         const page = q.q === String(r.question.id) ? pageParam(q.page) : 1;
-        texts[r.question.id] = { ...(await surveys.textAnswers(id, r.question.id, page)), page };
+        texts[r.question.id] = await surveys.textAnswers(id, r.question.id, page);
       }
       const site = sites.byId(survey.siteId);
       return sendHtml(

@@ -65,12 +65,7 @@ const surveyRoutes: FastifyPluginAsyncTypebox<{ deps: ParticipationDeps }> = asy
       const ctx = await pageContext(deps, site, request);
       const page = pageParam(request.query.page);
       const list = await surveys.listForSite(scopeOf(site), page);
-      return sendHtml(
-        reply,
-        renderDocument(
-          <SurveyListPage ctx={ctx} rows={list.rows} total={list.total} page={page} siteName={siteName} />,
-        ),
-      );
+      return sendHtml(reply, renderDocument(<SurveyListPage ctx={ctx} {...list} siteName={siteName} />));
     },
   );
 

@@ -5,6 +5,7 @@ import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import { hasRole, sitesWithRole, type StaffPrincipal } from "../staff/index.ts";
 
 import type { Db } from "../../platform/db/database.ts";
+import { paginate, type Page } from "../../platform/db/paginate.ts";
 
 import { nowIso, chinaDate } from "../../platform/time/china-time.ts";
 
@@ -115,22 +116,20 @@ export class SurveyService {
     const now = nowIso();
     let q = this.db.selectFrom("surveys").where("status", "=", "published").where("opensAt", "<=", now);
     if (siteId != null) q = q.where("siteId", "=", siteId);
-    const total = Number(
-      (await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
+    const found = await paginate(
+      q
+        .select(["id", "title", "opensAt", "closesAt", "siteId", "status"])
+        .orderBy("closesAt", "desc")
+        .orderBy("id", "desc"),
+      page,
+      pageSize,
     );
-    const rows = await q
-      .select(["id", "title", "opensAt", "closesAt", "siteId", "status"])
-      .orderBy("closesAt", "desc")
-      .orderBy("id", "desc")
-      .limit(pageSize)
-      .offset((page - 1) * pageSize)
-      .execute();
     return {
-      rows: rows.map((r) => {
+      ...found,
+      rows: found.rows.map((r) => {
         const phase = phaseOf(r, now);
         return { ...r, phase, open: phase === "open" };
       }),
-      total,
     };
   }
 
@@ -307,22 +306,20 @@ export class SurveyService {
     questionId: number,
     page: number,
     pageSize = 20,
-  ): Promise<{ rows: { at: string; text: string }[]; total: number }> {
+  ): Promise<Page<{ at: string; text: string }>> {
     const q = this.db
       .selectFrom("surveyAnswers")
       .innerJoin("surveyResponses", "surveyResponses.id", "surveyAnswers.responseId")
       .where("surveyResponses.surveyId", "=", surveyId)
       .where("surveyAnswers.questionId", "=", questionId);
-    const total = Number(
-      (await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
+    const found = await paginate(
+      q
+        .select(["surveyResponses.createdAt as at", "surveyAnswers.value as text"])
+        .orderBy("surveyResponses.id", "desc"),
+      page,
+      pageSize,
     );
-    const rows = await q
-      .select(["surveyResponses.createdAt as at", "surveyAnswers.value as text"])
-      .orderBy("surveyResponses.id", "desc")
-      .limit(pageSize)
-      .offset((page - 1) * pageSize)
-      .execute();
-    return { rows: rows.map((r) => ({ at: r.at, text: maskInText(r.text) })), total };
+    return { ...found, rows: found.rows.map((r) => ({ at: r.at, text: maskInText(r.text) })) };
   }
 
   // ---------------------------------------------------------------- staff
@@ -339,19 +336,10 @@ export class SurveyService {
 
   async listForStaff(staff: StaffPrincipal, page: number, pageSize = 20) {
     const siteIds = sitesWithRole(staff, MANAGE_ROLES);
-    if (siteIds && siteIds.length === 0) return { rows: [], total: 0 };
+    if (siteIds && siteIds.length === 0) return { rows: [], total: 0, page: 1 };
     let q = this.db.selectFrom("surveys");
     if (siteIds) q = q.where("siteId", "in", siteIds);
-    const total = Number(
-      (await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow()).n,
-    );
-    const rows = await q
-      .selectAll()
-      .orderBy("id", "desc")
-      .limit(pageSize)
-      .offset((page - 1) * pageSize)
-      .execute();
-    return { rows, total };
+    return paginate(q.selectAll().orderBy("id", "desc"), page, pageSize);
   }
 
   private validate(input: SurveyInput, staff: StaffPrincipal) {

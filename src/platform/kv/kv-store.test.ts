@@ -1,21 +1,13 @@
 import { after, before, describe, it } from "node:test";
 
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-
-import { tmpdir } from "node:os";
-
-import { join } from "node:path";
-
 import { Migrator, type Migration } from "kysely";
 
-import { createPgDatabase, ENGINES } from "../../../test/engines.ts";
-
-import { loadConfig } from "../../config.ts";
+import { ENGINES, openEmptyDatabase } from "../../../test/engines.ts";
 
 import { migrations } from "../../migrations/index.ts";
 
-import { openDatabase, type Db } from "../db/database.ts";
+import type { Db } from "../db/database.ts";
 
 import { KvStore } from "./kv-store.ts";
 
@@ -26,14 +18,7 @@ for (const engine of ENGINES) {
     let store: Db<KvTables>;
     let cleanup: () => Promise<void>;
     before(async () => {
-      const dir = mkdtempSync(join(tmpdir(), "chuyun-kv-"));
-      const pgDb = engine === "postgres" ? await createPgDatabase() : null;
-      store = openDatabase<KvTables>(loadConfig({ DATA_DIR: dir }, { databaseUrl: pgDb?.url ?? null }));
-      cleanup = async () => {
-        await store.close();
-        await pgDb?.drop();
-        rmSync(dir, { recursive: true, force: true });
-      };
+      ({ store, drop: cleanup } = await openEmptyDatabase<KvTables>(engine));
     });
     after(async () => cleanup?.());
 
