@@ -172,6 +172,14 @@ for (const engine of ENGINES) {
         ["refused:consent_revoked", "served:", "refused:no_consent"],
       );
       assert.equal(mine[1]!.caseNo, PURPOSE.caseNo);
+      // A client paging until an empty page stops: past the end is empty, with the same total.
+      const beyond = (await api("GET", "/api/licences/fetches?page=99")).json() as {
+        rows: [];
+        total: number;
+      };
+      assert.deepEqual(beyond, { rows: [], total: (log as unknown as { total: number }).total });
+      const consents = (await api("GET", "/api/licences/consents?page=99")).json() as { rows: [] };
+      assert.deepEqual(consents.rows, []);
       const wallet = await t.app.inject({ url: "/sites/www/account/licences", headers: { cookie } });
       assert.equal(wallet.statusCode, 200);
       assert.match(wallet.body, /谁查看了我的证照/);

@@ -350,11 +350,10 @@ const licencesRoutes: FastifyPluginAsyncTypebox<{ deps: LicencesDeps }> = async 
     },
     async (request, reply) => {
       reply.header("cache-control", "private, no-store");
-      const page = await deps.licenceConsents.consentsPage(
-        request.citizen.account.id,
-        request.query.page ?? 1,
-      );
-      return { rows: page.rows.map(consentJson), total: page.total };
+      const asked = request.query.page ?? 1;
+      const page = await deps.licenceConsents.consentsPage(request.citizen.account.id, asked);
+      // An API client pages until a page comes back empty: past the end is empty, not the last page.
+      return { rows: page.page === asked ? page.rows.map(consentJson) : [], total: page.total };
     },
   );
 
@@ -440,12 +439,10 @@ const licencesRoutes: FastifyPluginAsyncTypebox<{ deps: LicencesDeps }> = async 
     },
     async (request, reply) => {
       reply.header("cache-control", "private, no-store");
-      const page = await deps.licenceConsents.fetchesPage(
-        request.citizen.account.id,
-        request.query.page ?? 1,
-      );
+      const asked = request.query.page ?? 1;
+      const page = await deps.licenceConsents.fetchesPage(request.citizen.account.id, asked);
       return {
-        rows: page.rows.map((r) => ({
+        rows: (page.page === asked ? page.rows : []).map((r) => ({
           at: r.at,
           licenceId: r.licenceId,
           licenceKindName: r.licenceKindName,
