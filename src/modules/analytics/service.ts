@@ -468,6 +468,24 @@ export class AnalyticsService {
         for (const { day, siteCode, visitors } of groups.values())
           for (let i = 0; i < visitors.length; i += CHUNK) {
             const chunk = visitors.slice(i, i + CHUNK);
+            const at = `${day}|${siteCode}`;
+            // Most visitors of a flush are new today: insert them all as new and read back only
+            // the ones that already had a row (another flush or instance saw them first).
+            const inserted = new Set(
+              (
+                await trx
+                  .insertInto("analyticsVisitorDaily")
+                  .values(chunk.map(([visitor, steps]) => visitRow(day, siteCode, visitor, steps)))
+                  .onConflict((oc) => oc.columns(["day", "siteCode", "visitor"]).doNothing())
+                  .returning("visitor")
+                  .execute()
+              ).map((r) => r.visitor),
+            );
+            const returning: [string, VisitSteps][] = [];
+            for (const entry of chunk)
+              if (inserted.has(entry[0])) addVisitDims(at, entry[1], undefined, add);
+              else returning.push(entry);
+            if (returning.length === 0) continue;
             const known = new Map(
               (
                 await trx
@@ -477,49 +495,16 @@ export class AnalyticsService {
                   .where(
                     "visitor",
                     "in",
-                    chunk.map(([v]) => v),
+                    returning.map(([v]) => v),
                   )
                   .select(["visitor", "exitPath", "lastTerm", "lastSecond", "views"])
                   .execute()
               ).map((r) => [r.visitor, r]),
             );
-            const at = `${day}|${siteCode}`;
-            const rows = chunk.map(([visitor, { paths, terms, seconds }]) => {
+            const rows = returning.map(([visitor, steps]) => {
               const before = known.get(visitor);
-              // A new visitor of the day adds to the visitors and to its entry page.
-              if (!before) {
-                add(`${at}|visitors|`);
-                add(`${at}|entry|${paths[0]}`);
-              } else add(`${at}|exit|${before.exitPath}`, -1);
-              let term = before?.lastTerm ?? null;
-              let second = before?.lastSecond ?? 0;
-              for (let s = 0; s < paths.length; s++) {
-                const stepTerm = terms[s];
-                // Results followed by another page were not an exit from the results.
-                if (term) add(`${at}|search_exit|${term}`, -1);
-                if (stepTerm) {
-                  add(`${at}|search|${stepTerm}`);
-                  if (term && term !== stepTerm && seconds[s] - second <= REFINE_SECONDS) {
-                    add(`${at}|refine|${term}`);
-                    add(`${at}|reform|${term}${PAIR_SEPARATOR}${stepTerm}`);
-                  }
-                  add(`${at}|search_exit|${stepTerm}`);
-                }
-                term = stepTerm;
-                second = seconds[s];
-              }
-              const exitPath = paths[paths.length - 1];
-              add(`${at}|exit|${exitPath}`);
-              return {
-                day,
-                siteCode,
-                visitor,
-                entryPath: paths[0],
-                exitPath,
-                lastTerm: term,
-                lastSecond: second,
-                views: Number(before?.views ?? 0) + paths.length,
-              };
+              addVisitDims(at, steps, before, add);
+              return visitRow(day, siteCode, visitor, steps, before);
             });
             await trx
               .insertInto("analyticsVisitorDaily")
@@ -769,4 +754,72 @@ export class AnalyticsService {
       },
     };
   }
+}
+
+/** What a visitor's row already says (absent for a visitor new today). */
+interface VisitBefore {
+  exitPath: string;
+  lastTerm: string | null;
+  lastSecond: number;
+  views: number | string;
+}
+
+/** The last search term and its time of a visit, continuing from what the row said before. */
+function lastSearch(steps: VisitSteps, before: VisitBefore | undefined) {
+  let term = before?.lastTerm ?? null;
+  let second = before?.lastSecond ?? 0;
+  for (let s = 0; s < steps.paths.length; s++) {
+    term = steps.terms[s];
+    second = steps.seconds[s];
+  }
+  return { term, second };
+}
+
+/** The visitor's daily row after this flush's steps. */
+function visitRow(day: string, siteCode: string, visitor: string, steps: VisitSteps, before?: VisitBefore) {
+  const { term, second } = lastSearch(steps, before);
+  return {
+    day,
+    siteCode,
+    visitor,
+    entryPath: steps.paths[0],
+    exitPath: steps.paths[steps.paths.length - 1],
+    lastTerm: term,
+    lastSecond: second,
+    views: Number(before?.views ?? 0) + steps.paths.length,
+  };
+}
+
+/**
+ * The day's figures a visit changes: visitors and entry page (new visitor), exit page (moved from
+ * the previous exit), searches, refinements within REFINE_SECONDS, reformulation pairs and exits
+ * from results (a results page followed by another page was not an exit).
+ */
+function addVisitDims(
+  at: string,
+  { paths, terms, seconds }: VisitSteps,
+  before: VisitBefore | undefined,
+  add: (key: string, n?: number) => void,
+): void {
+  if (!before) {
+    add(`${at}|visitors|`);
+    add(`${at}|entry|${paths[0]}`);
+  } else add(`${at}|exit|${before.exitPath}`, -1);
+  let term = before?.lastTerm ?? null;
+  let second = before?.lastSecond ?? 0;
+  for (let s = 0; s < paths.length; s++) {
+    const stepTerm = terms[s];
+    if (term) add(`${at}|search_exit|${term}`, -1);
+    if (stepTerm) {
+      add(`${at}|search|${stepTerm}`);
+      if (term && term !== stepTerm && seconds[s] - second <= REFINE_SECONDS) {
+        add(`${at}|refine|${term}`);
+        add(`${at}|reform|${term}${PAIR_SEPARATOR}${stepTerm}`);
+      }
+      add(`${at}|search_exit|${stepTerm}`);
+    }
+    term = stepTerm;
+    second = seconds[s];
+  }
+  add(`${at}|exit|${paths[paths.length - 1]}`);
 }
