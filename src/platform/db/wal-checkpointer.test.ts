@@ -4,6 +4,9 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
+import { sql } from "kysely";
+import { loadConfig } from "../../config.ts";
+import { openDatabase, sqlitePath } from "./database.ts";
 import { WalCheckpointer } from "./wal-checkpointer.ts";
 
 function walDatabase(dir: string): { file: string; db: SQLite.Database } {
@@ -58,6 +61,24 @@ describe("WalCheckpointer (SQLite checkpoints off the event loop)", () => {
     } finally {
       await checkpointer.close();
       db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps the WAL bounded for a batch job that never lets the event loop run the worker's timer", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "chuyun-walckpt-"));
+    const store = openDatabase(loadConfig({ DATA_DIR: dir }));
+    try {
+      await sql`CREATE TABLE t (v TEXT)`.execute(store.db);
+      const row = "x".repeat(4000);
+      // 100 MB in transactions that only ever await settled promises: no timer can fire meanwhile.
+      for (let batch = 0; batch < 50; batch++)
+        await store.db.transaction().execute(async (trx) => {
+          for (let i = 0; i < 500; i++) await sql`INSERT INTO t VALUES (${row})`.execute(trx);
+        });
+      assert.ok(statSync(`${sqlitePath(loadConfig({ DATA_DIR: dir }))}-wal`).size < 80 * 1024 * 1024);
+    } finally {
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -6,7 +6,7 @@ import { Worker } from "node:worker_threads";
  * SQLite's automatic checkpoint runs inside the COMMIT that pushes the WAL past 1,000 pages: on the
  * event loop, copying pages into the database file and fsyncing both files, which stalls every
  * request behind that commit for tens to hundreds of milliseconds under a write burst (registration,
- * analytics flushes). The platform turns it off (`wal_autocheckpoint = 0`) and checkpoints here
+ * analytics flushes). The platform raises it to 64 MB (a backstop for batch jobs) and checkpoints here
  * instead: a timer on the loop only looks at the WAL's size; past `thresholdBytes` a worker thread
  * with its own connection runs `wal_checkpoint(PASSIVE)`, which never waits for readers or writers,
  * so the loop keeps answering while the pages are copied and synced. Once a checkpoint has copied
