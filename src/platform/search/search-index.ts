@@ -856,13 +856,6 @@ export class SearchIndex {
     );
   }
 
-  /** How many of the terms match at least one document (their match sets are cached). */
-  private async foundTerms(terms: QueryTerm[], mode: MatchMode): Promise<number> {
-    let found = 0;
-    for (const t of terms) if ((await this.termMatches(t, mode)).length > 0) found++;
-    return found;
-  }
-
   /** The shown fields of some documents, by id. */
   private async documents(ids: number[]): Promise<Map<number, ShownDocument>> {
     if (ids.length === 0) return new Map();
@@ -927,10 +920,7 @@ export class SearchIndex {
     const total = Math.round(main.considered * scale);
     // The first pages are re-ranked with term proximity; deeper pages keep the plain order.
     const offset = (page - 1) * pageSize;
-    // Proximity needs two terms in one text: with fewer than two terms found anywhere in the index
-    // (a query with one word nobody wrote) there is nothing to re-rank, and no text to read for it.
-    const rerank =
-      offset + pageSize <= RERANK_DEPTH && terms.length > 1 && (await this.foundTerms(terms, mode)) > 1;
+    const rerank = offset + pageSize <= RERANK_DEPTH && terms.length > 1;
     const order = this.ranked(mainSet, facts);
     let shown: ShownDocument[];
     if (rerank) {
