@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { StaffSession } from "../../../test/staff-session.ts";
 import { chinaDate, shiftDays } from "../../platform/time/china-time.ts";
+import SQLite from "better-sqlite3";
+import { sqlitePath } from "../../platform/db/database.ts";
 import { hashApiKey, newApiKey } from "./access.ts";
 
 const PHONE_UA = "Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36";
@@ -170,3 +172,45 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+if (ENGINES.includes("sqlite"))
+  describe("cookieless analytics on a SQLite file another process writes to (start:cluster)", () => {
+    it("does not wait on the other's write lock, and counts the views once the lock is free", async () => {
+      const t = await startPlatform("sqlite");
+      const other = new SQLite(sqlitePath(t.config));
+      try {
+        const today = chinaDate();
+        const pageviews = async () => (await t.deps.analytics.summary("zjt", today, today)).pageviews;
+        // Today's salt is written by the first flush of the day (once per instance): done first.
+        t.deps.analytics.record({
+          siteCode: "zjt",
+          path: "/sites/zjt/",
+          ip: "198.51.100.69",
+          userAgent: DESKTOP_UA,
+          elder: false,
+        });
+        await t.deps.analytics.flush();
+        const before = await pageviews();
+        for (let i = 0; i < 5; i++)
+          t.deps.analytics.record({
+            siteCode: "zjt",
+            path: "/sites/zjt/",
+            ip: `198.51.100.${70 + i}`,
+            userAgent: DESKTOP_UA,
+            elder: false,
+          });
+        other.prepare("BEGIN IMMEDIATE").run();
+        const started = performance.now();
+        await t.deps.analytics.flush();
+        // Waiting for the lock would have blocked every request for up to 5 s.
+        assert.ok(performance.now() - started < 1000, `flush took ${performance.now() - started} ms`);
+        assert.equal(await pageviews(), before);
+        other.prepare("ROLLBACK").run();
+        await t.deps.analytics.flush();
+        assert.equal(await pageviews(), before + 5);
+      } finally {
+        other.close();
+        await t.close();
+      }
+    });
+  });

@@ -1,6 +1,6 @@
 import { hash as oneShotHash, randomBytes } from "node:crypto";
-import { sql } from "kysely";
-import { tablesOf, type Db } from "../../platform/db/database.ts";
+import { sql, type Transaction } from "kysely";
+import { SQLITE_BUSY_TIMEOUT_MS, tablesOf, type Db } from "../../platform/db/database.ts";
 import { Invalid } from "../../platform/http/errors.ts";
 import { KvStore, type KvScope } from "../../platform/kv/kv-store.ts";
 import { chinaDate, chinaDayStart, isDateString, shiftDays } from "../../platform/time/china-time.ts";
@@ -181,6 +181,9 @@ export class AnalyticsService {
   private readonly agents = new Map<string, { bot: boolean; device: string }>();
   private prunedBefore = "";
   private flushing: Promise<void> = Promise.resolve();
+  /** Roll-ups a flush could not write (another process held SQLite's write lock), for the next one. */
+  private carried: Rollups | null = null;
+  private closing = false;
   private readonly kv: KvScope<AnalyticsKv>;
   private readonly flushMs: number;
   private readonly cap: number;
@@ -268,6 +271,8 @@ export class AnalyticsService {
   }
 
   async close(): Promise<void> {
+    // The last flush waits for the write lock as long as any statement does: nothing is carried.
+    this.closing = true;
     await this.flush();
   }
 
@@ -298,7 +303,10 @@ export class AnalyticsService {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const buf = this.buffer;
-    if (buf.n === 0) return;
+    if (buf.n === 0) {
+      if (this.carried) await this.writeOrCarry({ pages: new Map(), dims: new Map(), visits: new Map() });
+      return;
+    }
     // The next buffer starts at the size this one reached, so it rarely grows.
     this.buffer = new HitBuffer(Math.min(1 << 20, Math.max(4096, buf.capacity)));
     const n = buf.n;
@@ -439,123 +447,149 @@ export class AnalyticsService {
       const page = key % pageCount;
       add(pages, `${days[(key - page) / pageCount]}|${buf.pageSite[page]}|${buf.pagePath[page]}`, views);
     }
-    await this.writeRollups(pages, dims, visits);
+    await this.writeOrCarry({ pages, dims, visits });
   }
 
-  private async writeRollups(
-    pages: Map<string, number>,
-    dims: Map<string, number>,
-    visits: Map<string, VisitSteps>,
-  ): Promise<void> {
+  /**
+   * Writes the roll-ups, with any carried from a flush that found the database busy. On SQLite the
+   * write lock is only tried, not waited for: better-sqlite3 waits on the event loop, and instances
+   * of `start:cluster` flushing into one file would otherwise stall each other's requests. A busy
+   * database keeps the roll-ups for the next flush (soon), so nothing counted is lost.
+   */
+  private async writeOrCarry(next: Rollups): Promise<void> {
+    const rollups = this.carried ? mergeRollups(this.carried, next) : next;
+    this.carried = null;
+    try {
+      await this.writeRollups(rollups, !this.closing && this.store.dialect === "sqlite");
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+      this.carried = rollups;
+      this.timer ??= setTimeout(() => void this.flush(), BUSY_RETRY_MS).unref();
+    }
+  }
+
+  private async writeRollups(rollups: Rollups, tryLock: boolean): Promise<void> {
+    const { pages, visits } = rollups;
+    // Visitor-dependent figures are added while writing: to a copy, so a busy retry starts afresh.
+    const dims = new Map(rollups.dims);
     const db = this.store.db;
-    const split = (key: string, parts: number) => {
-      const p = key.split("|");
-      return [...p.slice(0, parts - 1), p.slice(parts - 1).join("|")];
-    };
     const pageRows = [...pages].map(([key, views]) => {
-      const [day, siteCode, path] = split(key, 3);
+      const [day, siteCode, path] = splitKey(key, 3);
       return { day, siteCode, path, views };
     });
     const add = (key: string, n = 1) => dims.set(key, (dims.get(key) ?? 0) + n);
     // The visits of this flush, per day and site (a visitor row is found by its primary key).
     const groups = new Map<string, { day: string; siteCode: string; visitors: [string, VisitSteps][] }>();
     for (const [key, visit] of visits) {
-      const [day, siteCode, visitor] = split(key, 3);
+      const [day, siteCode, visitor] = splitKey(key, 3);
       const group = groups.get(`${day}|${siteCode}`) ?? { day, siteCode, visitors: [] };
       group.visitors.push([visitor, visit]);
       groups.set(`${day}|${siteCode}`, group);
     }
     await this.store.onPrimary(() =>
       db.transaction().execute(async (trx) => {
-        for (const { day, siteCode, visitors } of groups.values())
-          for (let i = 0; i < visitors.length; i += CHUNK) {
-            const chunk = visitors.slice(i, i + CHUNK);
-            const at = `${day}|${siteCode}`;
-            // Most visitors of a flush are new today: insert them all as new and read back only
-            // the ones that already had a row (another flush or instance saw them first).
-            const inserted = new Set(
-              (
-                await trx
-                  .insertInto("analyticsVisitorDaily")
-                  .values(chunk.map(([visitor, steps]) => visitRow(day, siteCode, visitor, steps)))
-                  .onConflict((oc) => oc.columns(["day", "siteCode", "visitor"]).doNothing())
-                  .returning("visitor")
-                  .execute()
-              ).map((r) => r.visitor),
-            );
-            const returning: [string, VisitSteps][] = [];
-            for (const entry of chunk)
-              if (inserted.has(entry[0])) addVisitDims(at, entry[1], undefined, add);
-              else returning.push(entry);
-            if (returning.length === 0) continue;
-            const known = new Map(
-              (
-                await trx
-                  .selectFrom("analyticsVisitorDaily")
-                  .where("day", "=", day)
-                  .where("siteCode", "=", siteCode)
-                  .where(
-                    "visitor",
-                    "in",
-                    returning.map(([v]) => v),
-                  )
-                  .select(["visitor", "exitPath", "lastTerm", "lastSecond", "views"])
-                  .execute()
-              ).map((r) => [r.visitor, r]),
-            );
-            const rows = returning.map(([visitor, steps]) => {
-              const before = known.get(visitor);
-              addVisitDims(at, steps, before, add);
-              return visitRow(day, siteCode, visitor, steps, before);
-            });
-            await trx
-              .insertInto("analyticsVisitorDaily")
-              .values(rows)
-              .onConflict((oc) =>
-                oc.columns(["day", "siteCode", "visitor"]).doUpdateSet((eb) => ({
-                  exitPath: eb.ref("excluded.exitPath"),
-                  lastTerm: eb.ref("excluded.lastTerm"),
-                  lastSecond: eb.ref("excluded.lastSecond"),
-                  views: eb.ref("excluded.views"),
-                })),
-              )
-              .execute();
-          }
-        const dimRows = [...dims]
-          .filter(([, count]) => count !== 0)
-          .map(([key, count]) => {
-            const [day, siteCode, dim, value] = split(key, 4);
-            return { day, siteCode, dim: dim as Dimension, value, count };
-          });
-        for (let i = 0; i < pageRows.length; i += CHUNK)
-          await trx
-            .insertInto("analyticsPageDaily")
-            .values(pageRows.slice(i, i + CHUNK))
-            .onConflict((oc) =>
-              oc.columns(["day", "siteCode", "path"]).doUpdateSet((eb) => ({
-                views: eb("analyticsPageDaily.views", "+", eb.ref("excluded.views")),
-              })),
-            )
-            .execute();
-        for (let i = 0; i < dimRows.length; i += CHUNK)
-          await trx
-            .insertInto("analyticsDimDaily")
-            .values(dimRows.slice(i, i + CHUNK))
-            .onConflict((oc) =>
-              oc.columns(["day", "siteCode", "dim", "value"]).doUpdateSet((eb) => ({
-                count: eb("analyticsDimDaily.count", "+", eb.ref("excluded.count")),
-              })),
-            )
-            .execute();
-        if (this.prunedBefore !== this.seenDay) {
-          this.prunedBefore = this.seenDay;
-          await trx
-            .deleteFrom("analyticsVisitorDaily")
-            .where("day", "<", shiftDays(this.seenDay, -1))
-            .execute();
+        if (!tryLock) return this.writeRollupRows(trx, groups, pageRows, dims, add);
+        await sql`PRAGMA busy_timeout = 0`.execute(trx);
+        try {
+          await this.writeRollupRows(trx, groups, pageRows, dims, add);
+        } finally {
+          await sql.raw(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`).execute(trx);
         }
       }),
     );
+  }
+
+  private async writeRollupRows(
+    trx: Transaction<AnalyticsTables>,
+    groups: Map<string, { day: string; siteCode: string; visitors: [string, VisitSteps][] }>,
+    pageRows: { day: string; siteCode: string; path: string; views: number }[],
+    dims: Map<string, number>,
+    add: (key: string, n?: number) => void,
+  ): Promise<void> {
+    for (const { day, siteCode, visitors } of groups.values())
+      for (let i = 0; i < visitors.length; i += CHUNK) {
+        const chunk = visitors.slice(i, i + CHUNK);
+        const at = `${day}|${siteCode}`;
+        // Most visitors of a flush are new today: insert them all as new and read back only
+        // the ones that already had a row (another flush or instance saw them first).
+        const inserted = new Set(
+          (
+            await trx
+              .insertInto("analyticsVisitorDaily")
+              .values(chunk.map(([visitor, steps]) => visitRow(day, siteCode, visitor, steps)))
+              .onConflict((oc) => oc.columns(["day", "siteCode", "visitor"]).doNothing())
+              .returning("visitor")
+              .execute()
+          ).map((r) => r.visitor),
+        );
+        const returning: [string, VisitSteps][] = [];
+        for (const entry of chunk)
+          if (inserted.has(entry[0])) addVisitDims(at, entry[1], undefined, add);
+          else returning.push(entry);
+        if (returning.length === 0) continue;
+        const known = new Map(
+          (
+            await trx
+              .selectFrom("analyticsVisitorDaily")
+              .where("day", "=", day)
+              .where("siteCode", "=", siteCode)
+              .where(
+                "visitor",
+                "in",
+                returning.map(([v]) => v),
+              )
+              .select(["visitor", "exitPath", "lastTerm", "lastSecond", "views"])
+              .execute()
+          ).map((r) => [r.visitor, r]),
+        );
+        const rows = returning.map(([visitor, steps]) => {
+          const before = known.get(visitor);
+          addVisitDims(at, steps, before, add);
+          return visitRow(day, siteCode, visitor, steps, before);
+        });
+        await trx
+          .insertInto("analyticsVisitorDaily")
+          .values(rows)
+          .onConflict((oc) =>
+            oc.columns(["day", "siteCode", "visitor"]).doUpdateSet((eb) => ({
+              exitPath: eb.ref("excluded.exitPath"),
+              lastTerm: eb.ref("excluded.lastTerm"),
+              lastSecond: eb.ref("excluded.lastSecond"),
+              views: eb.ref("excluded.views"),
+            })),
+          )
+          .execute();
+      }
+    const dimRows = [...dims]
+      .filter(([, count]) => count !== 0)
+      .map(([key, count]) => {
+        const [day, siteCode, dim, value] = splitKey(key, 4);
+        return { day, siteCode, dim: dim as Dimension, value, count };
+      });
+    for (let i = 0; i < pageRows.length; i += CHUNK)
+      await trx
+        .insertInto("analyticsPageDaily")
+        .values(pageRows.slice(i, i + CHUNK))
+        .onConflict((oc) =>
+          oc.columns(["day", "siteCode", "path"]).doUpdateSet((eb) => ({
+            views: eb("analyticsPageDaily.views", "+", eb.ref("excluded.views")),
+          })),
+        )
+        .execute();
+    for (let i = 0; i < dimRows.length; i += CHUNK)
+      await trx
+        .insertInto("analyticsDimDaily")
+        .values(dimRows.slice(i, i + CHUNK))
+        .onConflict((oc) =>
+          oc.columns(["day", "siteCode", "dim", "value"]).doUpdateSet((eb) => ({
+            count: eb("analyticsDimDaily.count", "+", eb.ref("excluded.count")),
+          })),
+        )
+        .execute();
+    if (this.prunedBefore !== this.seenDay) {
+      await trx.deleteFrom("analyticsVisitorDaily").where("day", "<", shiftDays(this.seenDay, -1)).execute();
+      this.prunedBefore = this.seenDay;
+    }
   }
 
   /** Service funnels per item and bundle (see insights.ts), for one site or the cluster. */
@@ -824,4 +858,48 @@ function addVisitDims(
     second = seconds[s];
   }
   add(`${at}|exit|${paths[paths.length - 1]}`);
+}
+
+/** What one flush adds to the daily tables: page views, dimension counts and visits per visitor. */
+interface Rollups {
+  pages: Map<string, number>;
+  dims: Map<string, number>;
+  visits: Map<string, VisitSteps>;
+}
+
+const BUSY_RETRY_MS = 250;
+
+/** SQLite's "another connection holds the lock" (better-sqlite3 error codes). */
+function isBusy(error: unknown): boolean {
+  return String((error as { code?: unknown } | null)?.code ?? "").startsWith("SQLITE_BUSY");
+}
+
+/** `earlier` and `later` together: counts added, a visitor's steps in time order. */
+function mergeRollups(earlier: Rollups, later: Rollups): Rollups {
+  const sum = (a: Map<string, number>, b: Map<string, number>) => {
+    const out = new Map(a);
+    for (const [key, n] of b) out.set(key, (out.get(key) ?? 0) + n);
+    return out;
+  };
+  const visits = new Map(earlier.visits);
+  for (const [key, steps] of later.visits) {
+    const before = visits.get(key);
+    visits.set(
+      key,
+      before
+        ? {
+            paths: [...before.paths, ...steps.paths],
+            terms: [...before.terms, ...steps.terms],
+            seconds: [...before.seconds, ...steps.seconds],
+          }
+        : steps,
+    );
+  }
+  return { pages: sum(earlier.pages, later.pages), dims: sum(earlier.dims, later.dims), visits };
+}
+
+/** A roll-up key's first `parts - 1` fields and the rest (which may itself hold "|"). */
+function splitKey(key: string, parts: number): string[] {
+  const p = key.split("|");
+  return [...p.slice(0, parts - 1), p.slice(parts - 1).join("|")];
 }

@@ -90,6 +90,9 @@ export function openFieldCipher(config: Config): FieldCipher {
   return new FieldCipher(keys);
 }
 
+/** How long a SQLite statement waits for another process's write lock (blocking the event loop). */
+export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
 /** 64 MB of 4 KB pages (see the checkpointer's 4 MB threshold). */
 const WAL_BACKSTOP_PAGES = 16_384;
 
@@ -163,7 +166,7 @@ export function openDatabase<DB>(config: Config, cipher: FieldCipher = openField
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("synchronous = NORMAL");
   sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 5000");
+  sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   // Read through the OS page cache without copying (large search indexes), and keep more pages.
   sqlite.pragma("mmap_size = 1073741824");
   sqlite.pragma("cache_size = -65536");
