@@ -56,3 +56,50 @@ export function Field({
     </div>
   );
 }
+
+/**
+ * A labelled <select> (see Field) that keeps the chosen option, optionally starts with an empty
+ * choice, and ties its hint and error to the control for screen readers.
+ */
+export function SelectField({
+  id,
+  name = id,
+  label,
+  hint,
+  error,
+  options,
+  value,
+  placeholder,
+  disabled,
+}: {
+  id: string;
+  name?: string;
+  label: string;
+  hint?: string;
+  error?: string;
+  options: { value: string; label: string }[];
+  value: string | undefined;
+  /** The text of an empty first choice (请选择), when nothing need be chosen beforehand. */
+  placeholder?: string;
+  disabled?: boolean;
+}) {
+  const describedBy = [hint ? `${id}-hint` : "", error ? `${id}-error` : ""].filter(Boolean).join(" ");
+  return (
+    <Field id={id} label={label} hint={hint} error={error}>
+      <select
+        id={id}
+        name={name}
+        disabled={disabled}
+        aria-invalid={error ? "true" : undefined}
+        aria-describedby={describedBy || undefined}
+      >
+        {placeholder != null ? <option value="">{placeholder}</option> : null}
+        {options.map((o) => (
+          <option value={o.value} selected={o.value === value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
+}

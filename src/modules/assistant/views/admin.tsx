@@ -1,5 +1,5 @@
 import { AdminLayout, CsrfField, type AdminContext } from "../../../web/admin-layout.tsx";
-import { ErrorSummary, Field } from "../../../web/components/form.tsx";
+import { ErrorSummary, Field, SelectField } from "../../../web/components/form.tsx";
 import type { FaqRecord, LetterCandidate, QueueGroup } from "../service.ts";
 
 export const STATUS_NAMES: Record<string, string> = {
@@ -406,15 +406,14 @@ function FaqEntryFields({
 }) {
   return (
     <>
-      <Field id="siteId" label="所属网站" error={errors.siteId}>
-        <select id="siteId" name="siteId" disabled={siteLocked}>
-          {sites.map((s) => (
-            <option value={String(s.id)} selected={values.siteId === String(s.id)}>
-              {s.name}
-            </option>
-          ))}
-        </select>
-      </Field>
+      <SelectField
+        id="siteId"
+        label="所属网站"
+        error={errors.siteId}
+        disabled={siteLocked}
+        options={sites.map((s) => ({ value: String(s.id), label: s.name }))}
+        value={values.siteId}
+      />
       <Field id="department" label="部门" error={errors.department}>
         <input id="department" name="department" maxLength={40} value={values.department} />
       </Field>

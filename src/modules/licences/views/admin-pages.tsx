@@ -1,5 +1,5 @@
 import { AdminLayout, CsrfField, type AdminContext } from "../../../web/admin-layout.tsx";
-import { ErrorSummary, Field } from "../../../web/components/form.tsx";
+import { ErrorSummary, Field, SelectField } from "../../../web/components/form.tsx";
 import { Pagination } from "../../../web/components/pagination.tsx";
 import { PostButton } from "../../../web/components/post-button.tsx";
 import { formatPubDate } from "../../../web/layout.tsx";
@@ -62,15 +62,13 @@ export function LicencesConsolePage({
       <h2>签发电子证照</h2>
       <ErrorSummary errors={errors} />
       <form method="get" action="/admin/licences">
-        <Field id="kind" label="证照种类" hint="只列出您所在部门可以签发的证照">
-          <select id="kind" name="kind">
-            {kinds.map((k) => (
-              <option value={k.code} selected={k.code === form.kind}>
-                {k.name}（{k.department}）
-              </option>
-            ))}
-          </select>
-        </Field>
+        <SelectField
+          id="kind"
+          label="证照种类"
+          hint="只列出您所在部门可以签发的证照"
+          options={kinds.map((k) => ({ value: k.code, label: `${k.name}（${k.department}）` }))}
+          value={form.kind}
+        />
         <button type="submit" class="button secondary">
           选择
         </button>
@@ -228,26 +226,26 @@ export function IssuerGrantsPage({
       ) : (
         <form method="post" action="/admin/licences/issuers">
           <CsrfField token={ctx.csrf} />
-          <Field id="member" label="接入系统" error={errors.member}>
-            <select id="member" name="member" aria-invalid={errors.member ? "true" : undefined}>
-              <option value="">请选择</option>
-              {members.map((m) => (
-                <option value={m.code} selected={m.code === form.member}>
-                  {m.name}（{m.code}，{m.department}）
-                </option>
-              ))}
-            </select>
-          </Field>
-          <Field id="kind" label="可签发的证照种类" hint="只列出您可以授权的证照" error={errors.kind}>
-            <select id="kind" name="kind" aria-invalid={errors.kind ? "true" : undefined}>
-              <option value="">请选择</option>
-              {kinds.map((k) => (
-                <option value={k.code} selected={k.code === form.kind}>
-                  {k.name}（{k.department}）
-                </option>
-              ))}
-            </select>
-          </Field>
+          <SelectField
+            id="member"
+            label="接入系统"
+            error={errors.member}
+            placeholder="请选择"
+            options={members.map((m) => ({
+              value: m.code,
+              label: `${m.name}（${m.code}，${m.department}）`,
+            }))}
+            value={form.member}
+          />
+          <SelectField
+            id="kind"
+            label="可签发的证照种类"
+            hint="只列出您可以授权的证照"
+            error={errors.kind}
+            placeholder="请选择"
+            options={kinds.map((k) => ({ value: k.code, label: `${k.name}（${k.department}）` }))}
+            value={form.kind}
+          />
           <button type="submit" class="button">
             授权
           </button>

@@ -1,7 +1,7 @@
 import type { LetterAttachmentRow, LetterEventRow, LetterRuleRow } from "../tables.ts";
 import { AdminLayout, CsrfField, type AdminContext } from "../../../web/admin-layout.tsx";
 
-import { ErrorSummary, Field } from "../../../web/components/form.tsx";
+import { ErrorSummary, Field, SelectField } from "../../../web/components/form.tsx";
 import { PostButton } from "../../../web/components/post-button.tsx";
 
 import { formatPubDate } from "../../../web/layout.tsx";
@@ -305,15 +305,13 @@ export function LetterAdminPage({
           </form>
           <form method="post" action={action("assign")}>
             <CsrfField token={ctx.csrf} />
-            <Field id="siteId" label="分办至" error={errors.siteId}>
-              <select id="siteId" name="siteId">
-                {sites.map((s) => (
-                  <option value={s.id} selected={values.siteId === String(s.id)}>
-                    {s.name}
-                  </option>
-                ))}
-              </select>
-            </Field>
+            <SelectField
+              id="siteId"
+              label="分办至"
+              error={errors.siteId}
+              options={sites.map((s) => ({ value: String(s.id), label: s.name }))}
+              value={values.siteId}
+            />
             <button type="submit" class="button">
               分办
             </button>

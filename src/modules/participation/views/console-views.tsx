@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { AdminLayout, CsrfField, type AdminContext } from "../../../web/admin-layout.tsx";
-import { ErrorSummary, Field } from "../../../web/components/form.tsx";
+import { ErrorSummary, Field, SelectField } from "../../../web/components/form.tsx";
 import { formatDate } from "../../../web/layout.tsx";
 import { Pagination } from "../../../web/components/pagination.tsx";
 import { PHASE_LABELS, type Phase } from "../consultations.ts";
@@ -48,15 +48,13 @@ export function PeriodFields({
   return (
     <>
       {siteFixed == null ? (
-        <Field id="siteId" label="发布网站" error={errors.siteId}>
-          <select id="siteId" name="siteId">
-            {sites.map((s) => (
-              <option value={String(s.id)} selected={values.siteId === String(s.id)}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </Field>
+        <SelectField
+          id="siteId"
+          label="发布网站"
+          error={errors.siteId}
+          options={sites.map((s) => ({ value: String(s.id), label: s.name }))}
+          value={values.siteId}
+        />
       ) : (
         <p>发布网站：{siteFixed}</p>
       )}

@@ -1,5 +1,5 @@
 import { AdminLayout, CsrfField, type AdminContext } from "../../../web/admin-layout.tsx";
-import { ErrorSummary, Field } from "../../../web/components/form.tsx";
+import { ErrorSummary, Field, SelectField } from "../../../web/components/form.tsx";
 import { STAFF_ROLES } from "../auth.ts";
 import { Pagination } from "../../../web/components/pagination.tsx";
 import { chinaTime } from "../../../platform/time/china-time.ts";
@@ -114,15 +114,13 @@ function RoleFields({
 }) {
   return (
     <>
-      <Field id="siteId" label="网站" error={errors.siteId}>
-        <select id="siteId" name="siteId">
-          {sites.map((s) => (
-            <option value={String(s.id)} selected={values.siteId === String(s.id)}>
-              {s.name}
-            </option>
-          ))}
-        </select>
-      </Field>
+      <SelectField
+        id="siteId"
+        label="网站"
+        error={errors.siteId}
+        options={sites.map((s) => ({ value: String(s.id), label: s.name }))}
+        value={values.siteId}
+      />
       <Field id="role" label="角色" error={errors.role}>
         <select id="role" name="role">
           {Object.entries(STAFF_ROLES).map(([k, v]) => (
