@@ -6,6 +6,16 @@ import { chinaDate, shiftDays } from "../../platform/time/china-time.ts";
 import SQLite from "better-sqlite3";
 import { sqlitePath } from "../../platform/db/database.ts";
 import { hashApiKey, newApiKey } from "./access.ts";
+import { seededRandom } from "../../platform/random/seeded-random.ts";
+
+/** The pages of some roll-up rows by their summed views, largest first, ties by path. */
+function groupedTop(rows: { path: string; views: number }[]) {
+  const sums = new Map<string, number>();
+  for (const r of rows) sums.set(r.path, (sums.get(r.path) ?? 0) + r.views);
+  return [...sums]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([path, views]) => ({ path, views }));
+}
 
 const PHONE_UA = "Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36";
 const DESKTOP_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120 Safari/537.36";
@@ -124,6 +134,52 @@ for (const engine of ENGINES) {
         found = s.search.zeroResultTerms.some((x) => x.term === q.toLowerCase());
       }
       assert.ok(found, "the zero-result search is listed");
+    });
+
+    it("ranks top pages and entry pages over a range as grouping every day's rows would", async () => {
+      // 120 pages a day over 9 days on a site of its own, skewed like real traffic and noisy, so a day's
+      // largest counts are cut off below the top of the range.
+      const random = seededRandom(engine.length);
+      const days = Array.from({ length: 9 }, (_v, i) => shiftDays(today, -40 - i));
+      const pages = days.flatMap((day) =>
+        Array.from({ length: 120 }, (_v, i) => ({
+          day,
+          siteCode: "ranktest",
+          path: `/sites/ranktest/art/${i}.html`,
+          views: 1 + Math.floor(300 / (i + 1) ** 1.2 + random() * 40),
+        })),
+      );
+      await t.deps.store.db.insertInto("analyticsPageDaily").values(pages).execute();
+      await t.deps.store.db
+        .insertInto("analyticsDimDaily")
+        .values(
+          pages.map((p) => ({
+            day: p.day,
+            siteCode: p.siteCode,
+            dim: "entry" as const,
+            value: p.path,
+            count: p.views,
+          })),
+        )
+        .execute();
+      for (const [from, to] of [
+        [days.at(-1)!, days[0]],
+        [days[3], days[1]],
+        [days[0], days[0]],
+      ]) {
+        const inRange = pages.filter((p) => p.day >= from && p.day <= to);
+        const s = await t.deps.analytics.summary("ranktest", from, to);
+        const want = groupedTop(inRange);
+        assert.deepEqual(s.topPages, want.slice(0, 20), `${from}..${to}`);
+        assert.deepEqual(
+          s.entryPages,
+          want.slice(0, 10).map((p) => ({ path: p.path, visitors: p.views })),
+        );
+        assert.equal(
+          s.pageviews,
+          inRange.reduce((sum, p) => sum + p.views, 0),
+        );
+      }
     });
 
     it("answers the summary API to staff of the site and to an operator key, and refuses everyone else", async () => {

@@ -1,14 +1,21 @@
 import { hash as oneShotHash, randomBytes } from "node:crypto";
-import { sql, type Transaction } from "kysely";
+import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from "kysely";
 import { SQLITE_BUSY_TIMEOUT_MS, tablesOf, type Db } from "../../platform/db/database.ts";
 import { Invalid } from "../../platform/http/errors.ts";
 import { KvStore, type KvScope } from "../../platform/kv/kv-store.ts";
-import { chinaDate, chinaDayStart, isDateString, shiftDays } from "../../platform/time/china-time.ts";
+import {
+  chinaDate,
+  chinaDayStart,
+  daysFrom,
+  isDateString,
+  shiftDays,
+} from "../../platform/time/china-time.ts";
 import { searchTermsReport, type SearchLogTables, type TermCount } from "../search/index.ts";
 import { letterKindCounts, type LetterKindTables } from "../mailbox/index.ts";
 import { risingTopics, serviceFunnels, type Funnels, type RisingTopics } from "./insights.ts";
 import { BEACON, HitBuffer, NONE, VIEW } from "./hit-buffer.ts";
 import type { AnalyticsTables, Dimension } from "./tables.ts";
+import { topCounts } from "./top-counts.ts";
 
 /** SHA-256 in base64url, one call (no Hash object per visitor). */
 const sha256 = (text: string) => oneShotHash("sha256", text, "base64url");
@@ -665,15 +672,66 @@ export class AnalyticsService {
       return q;
     };
     const views = sql<number>`sum(views)`;
-    const [total, topPages, daily, dims, dailyVisitors, entryPages] = await Promise.all([
-      pagesInRange().select(views.as("n")).executeTakeFirst(),
-      pagesInRange()
-        .select(["path", views.as("views")])
-        .groupBy("path")
-        .orderBy(views, "desc")
-        .orderBy("path")
-        .limit(20)
-        .execute(),
+    const days = daysFrom(from, to);
+    const topPagesOf = (limit: number) =>
+      topCounts(days, limit, {
+        dayTops: (days, k) =>
+          unionOfDays(db, days, (day) => {
+            let q = db.selectFrom("analyticsPageDaily").where("day", "=", day);
+            if (site) q = q.where("siteCode", "=", site);
+            return q
+              .where("views", ">", 0)
+              .select(["day", "path as value", "views as n"])
+              .orderBy("views", "desc")
+              .limit(k);
+          }),
+        sums: (paths) =>
+          pagesInRange()
+            .where("path", "in", paths)
+            .select(["path as value", views.as("n")])
+            .groupBy("path")
+            .execute(),
+        grouped: (n) =>
+          pagesInRange()
+            .select(["path as value", views.as("n")])
+            .groupBy("path")
+            .orderBy(views, "desc")
+            .orderBy("path")
+            .limit(n)
+            .execute(),
+      });
+    const topOf = (name: Dimension, limit: number) =>
+      topCounts(days, limit, {
+        dayTops: (days, k) =>
+          unionOfDays(db, days, (day) => {
+            let q = db.selectFrom("analyticsDimDaily").where("dim", "=", name).where("day", "=", day);
+            if (site) q = q.where("siteCode", "=", site);
+            return q
+              .where("count", ">", 0)
+              .select(["day", "value", "count as n"])
+              .orderBy("count", "desc")
+              .limit(k);
+          }),
+        sums: (values) =>
+          dimsInRange()
+            .where("dim", "=", name)
+            .where("value", "in", values)
+            .select(["value", sql<number>`sum(count)`.as("n")])
+            .groupBy("value")
+            .execute(),
+        grouped: (n) =>
+          dimsInRange()
+            .where("dim", "=", name)
+            .select(["value", sql<number>`sum(count)`.as("n")])
+            .groupBy("value")
+            .having(sql`sum(count)`, ">", 0)
+            .orderBy(sql`sum(count)`, "desc")
+            .orderBy("value")
+            .limit(n)
+            .execute(),
+      });
+    const [topPages, daily, dims, dailyVisitors, entryPages] = await Promise.all([
+      topPagesOf(20),
       pagesInRange()
         .select(["day", views.as("views")])
         .groupBy("day")
@@ -690,25 +748,8 @@ export class AnalyticsService {
         .select(["day", sql<number>`sum(count)`.as("n")])
         .groupBy("day")
         .execute(),
-      dimsInRange()
-        .where("dim", "=", "entry")
-        .select(["value", sql<number>`sum(count)`.as("n")])
-        .groupBy("value")
-        .orderBy(sql`sum(count)`, "desc")
-        .orderBy("value")
-        .limit(10)
-        .execute(),
+      topOf("entry", 10),
     ]);
-    const topOf = (name: Dimension, limit: number) =>
-      dimsInRange()
-        .where("dim", "=", name)
-        .select(["value", sql<number>`sum(count)`.as("n")])
-        .groupBy("value")
-        .having(sql`sum(count)`, ">", 0)
-        .orderBy(sql`sum(count)`, "desc")
-        .orderBy("value")
-        .limit(limit)
-        .execute();
     const [totals, exits, refined, exitTerms, beaconPages] = await Promise.all([
       dimsInRange()
         .where("dim", "in", ["search", "refine", "search_exit", "beacons", "engaged", "scroll"])
@@ -752,9 +793,9 @@ export class AnalyticsService {
       site,
       from,
       to,
-      pageviews: Number(total?.n ?? 0),
+      pageviews: daily.reduce((sum, d) => sum + Number(d.views), 0),
       visitors: Number(dim("visitors")[0]?.n ?? 0),
-      topPages: topPages.map((p) => ({ path: p.path, views: Number(p.views) })),
+      topPages: topPages.map((p) => ({ path: p.value, views: Number(p.n) })),
       entryPages: entryPages.map((p) => ({ path: p.value, visitors: Number(p.n) })),
       referrers: dim("referrer")
         .slice(0, 10)
@@ -790,6 +831,27 @@ export class AnalyticsService {
       },
     };
   }
+}
+
+/** Days per statement: SQLite allows 500 parts in one compound SELECT. */
+const DAYS_PER_UNION = 200;
+
+/** One query per day (each with its own ORDER BY and LIMIT) run as UNION ALL statements. */
+async function unionOfDays<TB extends keyof AnalyticsTables, Row>(
+  db: Kysely<AnalyticsTables>,
+  days: readonly string[],
+  dayQuery: (day: string) => SelectQueryBuilder<AnalyticsTables, TB, Row>,
+): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (let i = 0; i < days.length; i += DAYS_PER_UNION) {
+    // A part of UNION ALL takes ORDER BY and LIMIT only inside a subquery.
+    const [first, ...rest] = days
+      .slice(i, i + DAYS_PER_UNION)
+      .map((day) => db.selectFrom(dayQuery(day).as("d")).selectAll());
+    // SELECT * from the subquery gives its rows unchanged; Kysely's mapped type just does not say so.
+    rows.push(...((await rest.reduce((q, part) => q.unionAll(part), first).execute()) as Row[]));
+  }
+  return rows;
 }
 
 /** What a visitor's row already says (absent for a visitor new today). */

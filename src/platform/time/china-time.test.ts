@@ -6,6 +6,7 @@ import {
   chinaLocalToIso,
   chinaTime,
   chinaYear,
+  daysFrom,
   isDateString,
   nowIso,
   shiftDays,
@@ -41,6 +42,12 @@ describe("China time (UTC+8)", () => {
   it("shifts calendar dates across month and year ends", () => {
     assert.equal(shiftDays("2025-12-31", 1), "2026-01-01");
     assert.equal(shiftDays("2024-03-01", -1), "2024-02-29");
+  });
+
+  it("lists every date of a range, both ends included", () => {
+    assert.deepEqual(daysFrom("2024-02-28", "2024-03-01"), ["2024-02-28", "2024-02-29", "2024-03-01"]);
+    assert.deepEqual(daysFrom("2026-12-01", "2026-12-01"), ["2026-12-01"]);
+    assert.deepEqual(daysFrom("2026-12-02", "2026-12-01"), []);
   });
 
   it("stores instants as UTC ISO strings", () => {

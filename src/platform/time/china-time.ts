@@ -30,6 +30,13 @@ export function shiftDays(date: DateString, days: number): DateString {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
+/** Every calendar date from `from` to `to`, both included (none when `to` is earlier). */
+export function daysFrom(from: DateString, to: DateString): DateString[] {
+  const days: DateString[] = [];
+  for (let day = from; day <= to; day = shiftDays(day, 1)) days.push(day);
+  return days;
+}
+
 /** An instant shifted so that its UTC fields read as China wall-clock time. */
 function chinaWallClock(instant: Date | string): Date {
   const t = typeof instant === "string" ? Date.parse(instant) : instant.getTime();
