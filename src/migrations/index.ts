@@ -29,6 +29,7 @@ import { licenceConsents } from "./0026_licence_consents.ts";
 import { reviewStages } from "./0027_review_stages.ts";
 import { exchangeOnBehalfOf } from "./0028_exchange_on_behalf_of.ts";
 import { analyticsRankIndexes } from "./0029_analytics_rank_indexes.ts";
+import { analyticsVisitorsWithoutRowid } from "./0030_analytics_visitors_without_rowid.ts";
 
 /** One ordered timeline: names sort in the order they run. Each runs on SQLite and PostgreSQL. */
 export const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -61,4 +62,5 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   "0027_review_stages": reviewStages,
   "0028_exchange_on_behalf_of": exchangeOnBehalfOf,
   "0029_analytics_rank_indexes": analyticsRankIndexes,
+  "0030_analytics_visitors_without_rowid": analyticsVisitorsWithoutRowid,
 };
