@@ -4,6 +4,7 @@ import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.
 import { StaffSession } from "../../../test/staff-session.ts";
 import { chinaDate, shiftDays } from "../../platform/time/china-time.ts";
 import SQLite from "better-sqlite3";
+import { sql } from "kysely";
 import { sqlitePath } from "../../platform/db/database.ts";
 import { hashApiKey, newApiKey } from "./access.ts";
 import { seededRandom } from "../../platform/random/seeded-random.ts";
@@ -136,50 +137,95 @@ for (const engine of ENGINES) {
       assert.ok(found, "the zero-result search is listed");
     });
 
-    it("ranks top pages and entry pages over a range as grouping every day's rows would", async () => {
-      // 120 pages a day over 9 days on a site of its own, skewed like real traffic and noisy, so a day's
-      // largest counts are cut off below the top of the range.
+    it("ranks pages, entry and exit pages and refined terms over a range as grouping every row would", async () => {
+      // Two sites of their own with 120 pages a day over 9 days, skewed like real traffic and noisy, so
+      // a day's largest counts are cut off below the top of the range; exit counts with corrections
+      // (one below zero), and search terms refined on both sites.
       const random = seededRandom(engine.length);
       const days = Array.from({ length: 9 }, (_v, i) => shiftDays(today, -40 - i));
+      const sites = ["ranka", "rankb"];
       const pages = days.flatMap((day) =>
-        Array.from({ length: 120 }, (_v, i) => ({
-          day,
-          siteCode: "ranktest",
-          path: `/sites/ranktest/art/${i}.html`,
-          views: 1 + Math.floor(300 / (i + 1) ** 1.2 + random() * 40),
-        })),
-      );
-      await t.deps.store.db.insertInto("analyticsPageDaily").values(pages).execute();
-      await t.deps.store.db
-        .insertInto("analyticsDimDaily")
-        .values(
-          pages.map((p) => ({
-            day: p.day,
-            siteCode: p.siteCode,
-            dim: "entry" as const,
-            value: p.path,
-            count: p.views,
+        sites.flatMap((siteCode, s) =>
+          Array.from({ length: 120 }, (_v, i) => ({
+            day,
+            siteCode,
+            path: `/sites/${siteCode}/art/${i}.html`,
+            views: 1 + Math.floor((300 - s * 100) / (i + 1) ** 1.2 + random() * 40),
           })),
-        )
-        .execute();
-      for (const [from, to] of [
-        [days.at(-1)!, days[0]],
-        [days[3], days[1]],
-        [days[0], days[0]],
-      ]) {
-        const inRange = pages.filter((p) => p.day >= from && p.day <= to);
-        const s = await t.deps.analytics.summary("ranktest", from, to);
-        const want = groupedTop(inRange);
-        assert.deepEqual(s.topPages, want.slice(0, 20), `${from}..${to}`);
-        assert.deepEqual(
-          s.entryPages,
-          want.slice(0, 10).map((p) => ({ path: p.path, visitors: p.views })),
-        );
-        assert.equal(
-          s.pageviews,
-          inRange.reduce((sum, p) => sum + p.views, 0),
-        );
-      }
+        ),
+      );
+      const dimRows = pages.flatMap((p, i) => [
+        { day: p.day, siteCode: p.siteCode, dim: "entry" as const, value: p.path, count: p.views },
+        {
+          day: p.day,
+          siteCode: p.siteCode,
+          dim: "exit" as const,
+          value: p.path,
+          count: i % 7 === 0 ? -1 : p.views % 50,
+        },
+        {
+          day: p.day,
+          siteCode: p.siteCode,
+          dim: "refine" as const,
+          value: `词${i % 30}`,
+          count: 1 + (i % 13),
+        },
+      ]);
+      const db = t.deps.store.db;
+      await db.insertInto("analyticsPageDaily").values(pages).execute();
+      for (let i = 0; i < dimRows.length; i += 500)
+        await db
+          .insertInto("analyticsDimDaily")
+          .values(dimRows.slice(i, i + 500))
+          .onConflict((oc) => oc.doNothing())
+          .execute();
+      const grouped = async (site: string | null, from: string, to: string, dim: string, limit: number) => {
+        let q = db
+          .selectFrom("analyticsDimDaily")
+          .where("dim", "=", dim as never)
+          .where("day", ">=", from)
+          .where("day", "<=", to);
+        q = site ? q.where("siteCode", "=", site) : q.where("siteCode", "in", sites);
+        const rows = await q
+          .select(["value", sql<number>`sum(count)`.as("n")])
+          .groupBy("value")
+          .having(sql`sum(count)`, ">", 0)
+          .orderBy(sql`sum(count)`, "desc")
+          .orderBy("value")
+          .limit(limit)
+          .execute();
+        return rows.map((r) => ({ value: r.value, n: Number(r.n) }));
+      };
+      for (const site of ["ranka", null])
+        for (const [from, to] of [
+          [days.at(-1)!, days[0]],
+          [days[3], days[1]],
+          [days[0], days[0]],
+        ]) {
+          const s = await t.deps.analytics.summary(site, from, to);
+          const label = `${site ?? "cluster"} ${from}..${to}`;
+          const inRange = pages.filter((p) => p.day >= from && p.day <= to && (!site || p.siteCode === site));
+          assert.deepEqual(s.topPages, groupedTop(inRange).slice(0, 20), label);
+          assert.deepEqual(
+            s.entryPages.map((p) => ({ value: p.path, n: p.visitors })),
+            await grouped(site, from, to, "entry", 10),
+            label,
+          );
+          assert.deepEqual(
+            s.exitPages.map((p) => ({ value: p.path, n: p.visitors })),
+            await grouped(site, from, to, "exit", 10),
+            label,
+          );
+          assert.deepEqual(
+            s.search.refinedTerms.map((p) => ({ value: p.term, n: p.count })),
+            await grouped(site, from, to, "refine", 10),
+            label,
+          );
+          assert.equal(
+            s.pageviews,
+            inRange.reduce((sum, p) => sum + p.views, 0),
+          );
+        }
     });
 
     it("answers the summary API to staff of the site and to an operator key, and refuses everyone else", async () => {

@@ -49,7 +49,6 @@ export function countPageView(
   const cookie = headers.cookie;
   analytics.hit(
     page,
-    null,
     ip,
     agent.length > 300 ? agent.slice(0, 300) : agent,
     headers.referer ?? "",

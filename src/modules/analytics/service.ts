@@ -209,6 +209,8 @@ export class AnalyticsService {
     const buffer = this.buffer;
     const slot = buffer.slotOf(view.ip, view.userAgent, this.isBot);
     if (slot === NONE) return;
+    // A page belongs to the site its path names, and to no other (the cluster's rankings rely on it).
+    if (!view.path.startsWith("/sites/") || siteOfPath(view.path) !== view.siteCode) return;
     const page = buffer.pageId(view.siteCode, view.path);
     const time = view.at ? view.at.getTime() : Date.now();
     if (view.beacon) buffer.push(BEACON, page, slot, time, view.beacon.seconds, view.beacon.scroll, false);
@@ -228,14 +230,12 @@ export class AnalyticsService {
   }
 
   /**
-   * Counts a view of a public page on the request path: `path` is /sites/CODE/… without the query,
-   * `siteCode` its lower-case site code (read once per page and flush: pass null when not known and
-   * it is taken from the path). Allocates nothing per view for pages, visitors and referrers already
-   * seen since the last flush.
+   * Counts a view of a public page on the request path: `path` is /sites/CODE/… without the query
+   * (the page counts for the site CODE). Allocates nothing per view for pages, visitors and referrers
+   * already seen since the last flush.
    */
   hit(
     path: string,
-    siteCode: string | null,
     ip: string,
     userAgent: string,
     referer: string,
@@ -246,9 +246,7 @@ export class AnalyticsService {
     const buffer = this.buffer;
     const slot = buffer.slotOf(ip, userAgent, this.isBot);
     if (slot === NONE) return;
-    let page = buffer.pages.get(path);
-    if (page === undefined || (siteCode !== null && buffer.pageSite[page] !== siteCode))
-      page = buffer.pageId(siteCode ?? siteOfPath(path), path);
+    const page = buffer.pages.get(path) ?? buffer.pageId(siteOfPath(path), path);
     let ref = NONE;
     if (referer && !sameHost(referer, host)) {
       let known = buffer.referers.get(referer);
@@ -690,6 +688,8 @@ export class AnalyticsService {
             .where("path", "in", paths)
             .select(["path as value", views.as("n")])
             .groupBy("path")
+            .orderBy(views, "desc")
+            .orderBy("path")
             .execute(),
         grouped: (n) =>
           pagesInRange()
@@ -700,8 +700,21 @@ export class AnalyticsService {
             .limit(n)
             .execute(),
       });
-    const topOf = (name: Dimension, limit: number) =>
-      topCounts(days, limit, {
+    const topOf = (name: Dimension, limit: number) => {
+      const grouped = (n: number) =>
+        dimsInRange()
+          .where("dim", "=", name)
+          .select(["value", sql<number>`sum(count)`.as("n")])
+          .groupBy("value")
+          .having(sql`sum(count)`, ">", 0)
+          .orderBy(sql`sum(count)`, "desc")
+          .orderBy("value")
+          .limit(n)
+          .execute();
+      // Ranking from the days' top rows needs one row per value and day: for the cluster that holds
+      // for pages (a page belongs to one site) but not for search terms.
+      if (!site && !PAGE_DIMENSIONS.has(name)) return grouped(limit);
+      return topCounts(days, limit, {
         dayTops: (days, k) =>
           unionOfDays(db, days, (day) => {
             let q = db.selectFrom("analyticsDimDaily").where("dim", "=", name).where("day", "=", day);
@@ -718,18 +731,12 @@ export class AnalyticsService {
             .where("value", "in", values)
             .select(["value", sql<number>`sum(count)`.as("n")])
             .groupBy("value")
-            .execute(),
-        grouped: (n) =>
-          dimsInRange()
-            .where("dim", "=", name)
-            .select(["value", sql<number>`sum(count)`.as("n")])
-            .groupBy("value")
-            .having(sql`sum(count)`, ">", 0)
             .orderBy(sql`sum(count)`, "desc")
             .orderBy("value")
-            .limit(n)
             .execute(),
+        grouped,
       });
+    };
     const [topPages, daily, dims, dailyVisitors, entryPages] = await Promise.all([
       topPagesOf(20),
       pagesInRange()
@@ -832,6 +839,9 @@ export class AnalyticsService {
     };
   }
 }
+
+/** The dimensions whose values are pages (/sites/CODE/…). */
+const PAGE_DIMENSIONS = new Set<Dimension>(["entry", "exit", "beacons"]);
 
 /** Days per statement: SQLite allows 500 parts in one compound SELECT. */
 const DAYS_PER_UNION = 200;

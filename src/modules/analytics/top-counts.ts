@@ -21,23 +21,26 @@ export interface RankedCounts {
 /** What is known of one value's sum over the range. */
 interface Bounds {
   value: string;
-  /** The counts seen so far: the sum itself once `exact`. */
+  /** The counts seen in the days' top rows; the sum itself once `exact`. */
   n: number;
   /** The sum of the cut-off counts of the days whose top rows held the value. */
   cutOffSeen: number;
-  exact: boolean;
+  /** Set from `sums`: the place of the value in SQL's order (sum descending, then value). */
+  place?: number;
 }
 
 /** Above this many uncertain values, asking for their sums costs about as much as grouping. */
 const MAX_REFINED = 400;
 
 /**
- * The `limit` values with the largest sums over `days`, largest first, ties by value: the same answer as
- * grouping every row of the range, read mostly from each day's `k` largest counts (Fagin's threshold
- * algorithm). On a day cut at `k` rows, a value not among them counts at most the day's k-th count;
- * from these bounds the values that could still be in the top are known, their exact sums are asked
- * for, and when the top and its sums are proven no other row is read. Page views are skewed (a few
- * pages take most views), so this almost always holds; when it does not, plain grouping answers.
+ * The `limit` values with the largest positive sums over `days`, largest first, ties in SQL's order of
+ * the values: the same answer as grouping every row of the range, read mostly from each day's `k`
+ * largest counts (Fagin's threshold algorithm). Each value must have one row per day. On a day cut at
+ * `k` rows, a value not among them counts at most the day's k-th count; from these bounds the values
+ * that could be in the top are known, and their exact sums (and order) are asked for; when they prove
+ * the top, no other row is read. Page views are skewed (a few pages take most views), so this almost
+ * always holds; when it does not, plain grouping answers. Exact sums come from SQL only, so a negative
+ * correction row or a collation that orders ties otherwise than JavaScript cannot skew the answer.
  */
 export async function topCounts(
   days: readonly string[],
@@ -59,20 +62,19 @@ export async function topCounts(
     const cutOff = rows.length >= k ? Math.min(...rows.map((r) => r.n)) : 0;
     unseen += cutOff;
     for (const { value, n } of rows) {
-      const bounds = values.get(value) ?? { value, n: 0, cutOffSeen: 0, exact: false };
+      const bounds = values.get(value) ?? { value, n: 0, cutOffSeen: 0 };
       bounds.n += n;
       bounds.cutOffSeen += cutOff;
       values.set(value, bounds);
     }
   }
-  const upper = (b: Bounds) => (b.exact ? b.n : b.n + unseen - b.cutOffSeen);
-  for (const b of values.values()) b.exact = upper(b) === b.n;
+  const upper = (b: Bounds) => (b.place !== undefined ? b.n : b.n + unseen - b.cutOffSeen);
   let outcome = settle([...values.values()], limit, unseen, upper);
-  if (outcome.uncertain.length > 0 && outcome.uncertain.length <= MAX_REFINED && unseen < outcome.threshold) {
-    const sums = new Map(
-      (await source.sums(outcome.uncertain.map((b) => b.value))).map((s) => [s.value, s.n]),
-    );
-    for (const b of outcome.uncertain) Object.assign(b, { n: Number(sums.get(b.value) ?? 0), exact: true });
+  if (outcome.uncertain.length > 0 && outcome.uncertain.length <= MAX_REFINED) {
+    const sums = await source.sums(outcome.uncertain.map((b) => b.value));
+    const exact = new Map(sums.map((s, place) => [s.value, { n: Number(s.n), place }]));
+    // A value absent from the answer has no row in the range: it sorts after every one present.
+    for (const b of outcome.uncertain) Object.assign(b, exact.get(b.value) ?? { n: 0, place: sums.length });
     outcome = settle([...values.values()], limit, unseen, upper);
   }
   if (outcome.top) return outcome.top;
@@ -80,36 +82,42 @@ export async function topCounts(
 }
 
 /**
- * The top when the bounds prove it; otherwise the values whose sums would settle it (the top's inexact
- * ones and every other that could reach the last of the top) and the count they must reach.
+ * The top when the bounds prove it; otherwise the values whose exact sums could settle it (none when
+ * nothing can: then only grouping answers).
  */
 function settle(
   all: Bounds[],
   limit: number,
   unseen: number,
   upper: (b: Bounds) => number,
-): { top?: ValueCount[]; uncertain: Bounds[]; threshold: number } {
-  const ranked = all.sort(byCountThenValue);
+): { top?: ValueCount[]; uncertain: Bounds[] } {
+  const ranked = all.sort(byCountThenPlace);
   const top = ranked.slice(0, limit);
   const last = top.at(-1);
-  if (!last || top.length < limit)
-    return unseen === 0 && top.every((b) => b.exact)
-      ? { top: plain(top), uncertain: [], threshold: 0 }
-      : none();
-  const beaten = (b: Bounds) => upper(b) < last.n || (b.exact && byCountThenValue(last, b) < 0);
-  const uncertain = [...top.filter((b) => !b.exact), ...ranked.slice(limit).filter((b) => !beaten(b))];
-  if (uncertain.length === 0 && unseen < last.n) return { top: plain(top), uncertain, threshold: last.n };
-  return { uncertain, threshold: last.n };
-}
-
-function none() {
-  return { uncertain: [], threshold: 0 };
+  if (!last || top.length < limit) {
+    // Fewer values than asked for: right only if no day was cut, so every value with a row was seen.
+    if (unseen > 0) return { uncertain: [] };
+    const uncertain = top.filter((b) => b.place === undefined);
+    return uncertain.length > 0 ? { uncertain } : { top: plain(top.filter((b) => b.n > 0)), uncertain: [] };
+  }
+  if (unseen >= last.n) return { uncertain: [] };
+  const beaten = (b: Bounds) =>
+    upper(b) < last.n ||
+    (b.place !== undefined && last.place !== undefined && b.n === last.n && b.place > last.place);
+  const uncertain = [
+    ...top.filter((b) => b.place === undefined),
+    ...ranked.slice(limit).filter((b) => !beaten(b)),
+  ];
+  return uncertain.length > 0 ? { uncertain } : { top: plain(top), uncertain: [] };
 }
 
 function plain(bounds: Bounds[]): ValueCount[] {
   return bounds.map(({ value, n }) => ({ value, n }));
 }
 
-function byCountThenValue(a: ValueCount, b: ValueCount): number {
-  return b.n - a.n || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+/** Largest first; equal sums in SQL's order when both are known from it, else by code unit. */
+function byCountThenPlace(a: Bounds, b: Bounds): number {
+  if (b.n !== a.n) return b.n - a.n;
+  if (a.place !== undefined && b.place !== undefined) return a.place - b.place;
+  return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
 }
