@@ -671,6 +671,8 @@ export class AnalyticsService {
     };
     const views = sql<number>`sum(views)`;
     const days = daysFrom(from, to);
+    // Exact sums of a few values are read by primary key (day, site, value), not by scanning the range.
+    const sitesOf = (pages: string[]) => (site ? [site] : [...new Set(pages.map(siteOfPath))]);
     const topPagesOf = (limit: number) =>
       topCounts(days, limit, {
         dayTops: (days, k) =>
@@ -684,7 +686,10 @@ export class AnalyticsService {
               .limit(k);
           }),
         sums: (paths) =>
-          pagesInRange()
+          db
+            .selectFrom("analyticsPageDaily")
+            .where("day", "in", days)
+            .where("siteCode", "in", sitesOf(paths))
             .where("path", "in", paths)
             .select(["path as value", views.as("n")])
             .groupBy("path")
@@ -726,7 +731,10 @@ export class AnalyticsService {
               .limit(k);
           }),
         sums: (values) =>
-          dimsInRange()
+          db
+            .selectFrom("analyticsDimDaily")
+            .where("day", "in", days)
+            .where("siteCode", "in", sitesOf(values))
             .where("dim", "=", name)
             .where("value", "in", values)
             .select(["value", sql<number>`sum(count)`.as("n")])
