@@ -24,7 +24,7 @@ export class HitBuffer {
   b: Int32Array;
   elder: Uint8Array;
 
-  /** Page key (the path, or site + path when the path is not under its site) → page id. */
+  /** Path → page id (a path names its site, so it is the key). */
   readonly pages = new Map<string, number>();
   readonly pagePath: string[] = [];
   readonly pageSite: string[] = [];
@@ -51,15 +51,12 @@ export class HitBuffer {
     return this.page.length;
   }
 
-  /** The page id of a path under /sites/CODE/, interned on first use. */
+  /** The page id of a path under /sites/CODE/ (`siteCode` is CODE), interned on first use. */
   pageId(siteCode: string, path: string): number {
     let id = this.pages.get(path);
-    if (id !== undefined && this.pageSite[id] === siteCode) return id;
-    const key = id === undefined ? path : `${siteCode}\u0000${path}`;
-    id = this.pages.get(key);
     if (id === undefined) {
       id = this.pagePath.length;
-      this.pages.set(key, id);
+      this.pages.set(path, id);
       this.pagePath.push(path);
       this.pageSite.push(siteCode);
     }
