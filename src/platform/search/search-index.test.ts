@@ -404,6 +404,8 @@ for (const engine of ENGINES) {
         publishedAt: ago(1),
       });
       assert.equal((await index.search({ q: "甲乙丙" })).total, 1);
+      const shown = async (q: string) => (await index.search({ q })).hits.find((h) => h.key === "t:tmp");
+      assert.equal((await shown("临时测试文档"))?.title, "临时测试文档甲乙丙");
       await index.upsert({
         key: "t:tmp",
         kind: "news",
@@ -415,6 +417,9 @@ for (const engine of ENGINES) {
       });
       assert.equal((await index.search({ q: "甲乙丙" })).total, 0);
       assert.equal((await index.search({ q: "丁戊" })).total, 1);
+      // A document shown before the edit is shown as edited, to the query asked before and to new ones.
+      assert.equal((await shown("临时测试文档"))?.title, "临时测试文档丁戊");
+      assert.equal((await shown("临时测试文档 内容"))?.title, "临时测试文档丁戊");
       await index.remove("t:tmp");
       assert.equal((await index.search({ q: "丁戊" })).total, 0);
     });

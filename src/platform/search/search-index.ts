@@ -270,6 +270,16 @@ const FACTS_BATCH = 1000;
 /** Facts kept in memory at most (about 100 bytes each); past it the cache starts over. */
 const FACTS_CACHE_MAX = 500_000;
 
+/** A term's newest matches, ascending by id, with its share of BM25; complete when below the limit. */
+interface TermScores {
+  ids: Int32Array;
+  rel: Float64Array;
+  complete: boolean;
+}
+
+/** Characters of shown documents (title, body, url, meta) kept in memory at most (~20 MB). */
+const SHOWN_CACHE_MAX_CHARS = 10_000_000;
+
 /** Term match sets kept in memory at most, in ids (4 bytes each). */
 const TERM_CACHE_MAX_IDS = 4_000_000;
 
@@ -325,6 +335,12 @@ export class SearchIndex {
   /** The documents each recent term matches (see termMatches()), and how many ids that holds. */
   private readonly termCache = new Map<string, { at: number; ids: Int32Array }>();
   private termCacheIds = 0;
+  /** Each recent term's newest matches with their BM25 share (see termScores()), and their ids. */
+  private readonly scoreCache = new Map<string, { at: number; scores: TermScores }>();
+  private scoreCacheIds = 0;
+  /** The shown fields of recently shown documents (see documents()), and their characters. */
+  private readonly shownCache = new Map<number, ShownDocument>();
+  private shownCacheChars = 0;
   /** Kind, year, owning site and date of documents by id, for facets and ranking (see facts()). */
   private readonly docFacts = new Map<number, DocFacts>();
   /** Bumped by every change, so a read racing with a write does not keep what it read. */
@@ -354,6 +370,10 @@ export class SearchIndex {
     this.results.clear();
     this.termCache.clear();
     this.termCacheIds = 0;
+    this.scoreCache.clear();
+    this.scoreCacheIds = 0;
+    this.shownCache.clear();
+    this.shownCacheChars = 0;
     this.docCount = null;
   }
 
@@ -570,13 +590,9 @@ export class SearchIndex {
     const key = this.termExpression(term, mode);
     const cached = this.termCache.get(key);
     if (cached && now - cached.at < STATS_TTL_MS) return cached.ids;
-    const match = this.matchExpression([term], mode);
-    const [from, id] =
-      this.store.dialect === "sqlite" ? [sql`search_fts`, sql`rowid`] : [sql`search_docs d`, sql`d.id`];
-    const rows = await sql<{ id: number }>`SELECT ${id} AS id FROM ${from} WHERE ${match}`.execute(
-      this.store.read,
-    );
-    const ids = Int32Array.from(rows.rows, (r) => Number(r.id)).sort();
+    // A rare term's scored matches are all its matches: one statement serves both.
+    const scored = this.store.dialect === "sqlite" ? await this.termScores(term, mode) : null;
+    const ids = scored?.complete ? scored.ids : await this.allMatches(term, mode);
     if (this.termCache.size >= 20000 || this.termCacheIds + ids.length > TERM_CACHE_MAX_IDS) {
       this.termCache.clear();
       this.termCacheIds = 0;
@@ -586,6 +602,54 @@ export class SearchIndex {
     this.termCache.set(key, { at: now, ids });
     this.termCacheIds += ids.length;
     return ids;
+  }
+
+  private async allMatches(term: QueryTerm, mode: MatchMode): Promise<Int32Array> {
+    const match = this.matchExpression([term], mode);
+    const [from, id] =
+      this.store.dialect === "sqlite" ? [sql`search_fts`, sql`rowid`] : [sql`search_docs d`, sql`d.id`];
+    const rows = await sql<{ id: number }>`SELECT ${id} AS id FROM ${from} WHERE ${match}`.execute(
+      this.store.read,
+    );
+    return Int32Array.from(rows.rows, (r) => Number(r.id)).sort();
+  }
+
+  /**
+   * A term's newest matches (up to the candidate limit), ascending by id, each with the term's share
+   * of BM25 (SQLite only; cached like termMatches()). FTS5's bm25 adds up one part per phrase of the
+   * query, so a query's relevance is the sum of its terms' shares — except that a document matching
+   * one term also earned points, in one statement over the whole query, for loose phrases of another
+   * term it does not match (a lone 社会 of 社会保险): those partial matches no longer count.
+   */
+  private async termScores(term: QueryTerm, mode: MatchMode): Promise<TermScores> {
+    const now = Date.now();
+    const key = this.termExpression(term, mode);
+    const cached = this.scoreCache.get(key);
+    if (cached && now - cached.at < STATS_TTL_MS) return cached.scores;
+    const rel = sql`-bm25(search_fts, ${sql.lit(FIELD_WEIGHTS.title)}, ${sql.lit(FIELD_WEIGHTS.meta)}, ${sql.lit(FIELD_WEIGHTS.body)})`;
+    const rows = await sql<{ id: number; rel: number }>`SELECT rowid AS id, ${rel} AS rel FROM search_fts
+      WHERE ${this.matchExpression([term], mode)} ORDER BY rowid DESC LIMIT ${this.candidateLimit}`.execute(
+      this.store.read,
+    );
+    const n = rows.rows.length;
+    const scores: TermScores = {
+      ids: new Int32Array(n),
+      rel: new Float64Array(n),
+      complete: n < this.candidateLimit,
+    };
+    rows.rows.forEach((r, i) => {
+      scores.ids[n - 1 - i] = Number(r.id);
+      scores.rel[n - 1 - i] = Number(r.rel);
+    });
+    if (this.scoreCache.size >= 20000 || this.scoreCacheIds + n > TERM_CACHE_MAX_IDS) {
+      this.scoreCache.clear();
+      this.scoreCacheIds = 0;
+    }
+    const old = this.scoreCache.get(key);
+    if (old) this.scoreCacheIds -= old.scores.ids.length;
+    this.scoreCache.set(key, { at: now, scores });
+    this.scoreCacheIds += n;
+    return scores;
   }
 
   /**
@@ -705,6 +769,10 @@ export class SearchIndex {
     filters: Filters,
     minShare = 0,
   ): Promise<Candidate[]> {
+    if (this.store.dialect === "sqlite" && filters.parts.length === 0 && mode !== "all") {
+      const out = await this.candidatesFromTerms(terms, mode);
+      return minShare > 0 && terms.length > 1 ? out.filter((c) => c.cov >= minShare - 1e-9) : out;
+    }
     const match = this.matchExpression(terms, mode);
     const where = sql.join([match, ...filters.parts], sql` AND `);
     let query: RawBuilder<unknown>;
@@ -733,6 +801,29 @@ export class SearchIndex {
     }));
     // A floating-point share: compare with a little slack.
     return minShare > 0 && terms.length > 1 ? out.filter((c) => c.cov >= minShare - 1e-9) : out;
+  }
+
+  /**
+   * candidates() without filters, from each term's cached newest matches: the newest CANDIDATE_LIMIT
+   * documents matching any term are among each term's newest CANDIDATE_LIMIT matches, so the set,
+   * its relevance (summed in query order) and its coverage are those of one statement over the whole
+   * query (see termScores() for the one difference), without running it for every new query.
+   */
+  private async candidatesFromTerms(terms: QueryTerm[], mode: MatchMode): Promise<Candidate[]> {
+    const total = terms.reduce((s, t) => s + t.weight, 0) || 1;
+    const byId = new Map<number, Candidate>();
+    for (const term of terms) {
+      const { ids, rel } = await this.termScores(term, mode);
+      const share = terms.length === 1 ? 1.0 : term.weight / total;
+      for (let i = 0; i < ids.length; i++) {
+        const c = byId.get(ids[i]);
+        if (c) {
+          c.rel! += rel[i];
+          c.cov += share;
+        } else byId.set(ids[i], { id: ids[i], rel: rel[i], cov: share });
+      }
+    }
+    return [...byId.values()].sort((a, b) => b.id - a.id).slice(0, this.candidateLimit);
   }
 
   /**
@@ -858,13 +949,41 @@ export class SearchIndex {
 
   /** The shown fields of some documents, by id. */
   private async documents(ids: number[]): Promise<Map<number, ShownDocument>> {
-    if (ids.length === 0) return new Map();
+    const out = new Map<number, ShownDocument>();
+    const missing = ids.filter((id) => {
+      const doc = this.shownCache.get(id);
+      if (doc) out.set(id, doc);
+      return !doc;
+    });
+    if (missing.length === 0) return out;
+    const generation = this.factsGeneration;
     const rows = await this.store.read
       .selectFrom("searchDocs")
       .select(["id", "docKey", "kind", "title", "body", "url", "publishedAt", "meta"])
-      .where("id", "in", ids)
+      .where("id", "in", missing)
       .execute();
-    return new Map(rows.map((r) => [Number(r.id), r]));
+    // As in facts(): what a read racing with a change returned is used once, not kept.
+    const keep = generation === this.factsGeneration;
+    for (const row of rows) {
+      const doc = { ...row, id: Number(row.id) };
+      out.set(doc.id, doc);
+      if (keep) this.keepShown(doc);
+    }
+    return out;
+  }
+
+  /** Keeps a shown document, forgetting the longest-kept ones past SHOWN_CACHE_MAX_CHARS. */
+  private keepShown(doc: ShownDocument): void {
+    const size = (d: ShownDocument) => d.title.length + d.body.length + d.meta.length + d.url.length;
+    const previous = this.shownCache.get(doc.id);
+    if (previous) this.shownCacheChars -= size(previous);
+    this.shownCache.set(doc.id, doc);
+    this.shownCacheChars += size(doc);
+    for (const [id, old] of this.shownCache) {
+      if (this.shownCacheChars <= SHOWN_CACHE_MAX_CHARS) break;
+      this.shownCache.delete(id);
+      this.shownCacheChars -= size(old);
+    }
   }
 
   private async run(
