@@ -1,6 +1,11 @@
 import { hash as oneShotHash, randomBytes } from "node:crypto";
 import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from "kysely";
-import { SQLITE_BUSY_TIMEOUT_MS, tablesOf, type Db } from "../../platform/db/database.ts";
+import {
+  SQLITE_BUSY_TIMEOUT_MS,
+  tablesOf,
+  type Db,
+  type PreparedStatement,
+} from "../../platform/db/database.ts";
 import { Invalid } from "../../platform/http/errors.ts";
 import { KvStore, type KvScope } from "../../platform/kv/kv-store.ts";
 import {
@@ -156,6 +161,16 @@ function refererHost(referer: string | undefined, host: string | undefined): str
   }
 }
 
+/**
+ * A visitor's (or address's) views and beacons counted today, in one number (one map entry, one
+ * lookup): views below 2^26, beacons above (beacons never exceed views; views stop at the bound).
+ */
+const SEEN_VIEWS = 2 ** 26;
+const seenCounts = (views: number, beacons: number) =>
+  Math.min(views, SEEN_VIEWS - 1) + Math.min(beacons, SEEN_VIEWS - 1) * SEEN_VIEWS;
+const countOf = (seen: number) => seen % SEEN_VIEWS;
+const beaconsOf = (seen: number) => Math.floor(seen / SEEN_VIEWS);
+
 /** The ids of one visitor and address in a flush, packed in one number (no string key per view). */
 const visitorKey = (slot: number, site: number, day: number) => (slot * 16_384 + site) * 1024 + day;
 
@@ -182,7 +197,7 @@ export class AnalyticsService {
   private buffer = new HitBuffer();
   private timer: NodeJS.Timeout | null = null;
   private readonly salts = new Map<string, string>();
-  /** Views counted per day|site|visitor in this process (the cap is per instance). */
+  /** Views and beacons (see seenCounts) per day|site|visitor and per address, in this process. */
   private readonly seen = new Map<string, number>();
   private seenDay = "";
   private readonly agents = new Map<string, { bot: boolean; device: string }>();
@@ -263,7 +278,7 @@ export class AnalyticsService {
   }
 
   private scheduleFlush(): void {
-    if (this.buffer.n >= 20_000) void this.flush();
+    if (this.buffer.n >= 5_000) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.flushMs).unref();
   }
 
@@ -374,17 +389,19 @@ export class AnalyticsService {
         // A client changing its user agent is a new visitor each time, so one address is capped
         // too (higher: many people share an office or a mobile carrier's address).
         const from = `ip:${hash(salts[d], `${day}|${siteCode}|${ip}`)}`;
-        address = { from, count: this.seen.get(from) ?? 0, beacons: this.seen.get(`b|${from}`) ?? 0 };
+        const seen = this.seen.get(from) ?? 0;
+        address = { from, count: countOf(seen), beacons: beaconsOf(seen) };
         addresses.set(addressKey, address);
       }
       const who = `${day}|${siteCode}|${hash(salts[d], `${day}|${siteCode}|${ip}|${buf.slotUa[slot]}`)}`;
+      const seen = this.seen.get(who) ?? 0;
       v = {
         day,
         siteCode,
         who,
         address,
-        count: this.seen.get(who) ?? 0,
-        beacons: this.seen.get(`b|${who}`) ?? 0,
+        count: countOf(seen),
+        beacons: beaconsOf(seen),
         counted: 0,
         elder: 0,
         device: this.agentOf(buf.slotUa[slot]).device,
@@ -437,15 +454,13 @@ export class AnalyticsService {
     if (this.seen.size > MAX_TRACKED) this.seen.clear();
     const visits = new Map<string, VisitSteps>();
     for (const v of visitors.values()) {
-      this.seen.set(v.who, v.count);
-      if (v.beacons) this.seen.set(`b|${v.who}`, v.beacons);
+      this.seen.set(v.who, seenCounts(v.count, v.beacons));
       if (v.counted) add(dims, `${v.day}|${v.siteCode}|device|${v.device}`, v.counted);
       if (v.elder) add(dims, `${v.day}|${v.siteCode}|elder|1`, v.elder);
       if (v.steps) visits.set(v.who, v.steps);
     }
     for (const address of addresses.values()) {
-      this.seen.set(address.from, address.count);
-      if (address.beacons) this.seen.set(`b|${address.from}`, address.beacons);
+      this.seen.set(address.from, seenCounts(address.count, address.beacons));
     }
     const pages = new Map<string, number>();
     for (const [key, views] of pageViews) {
@@ -484,7 +499,7 @@ export class AnalyticsService {
     });
     const add = (key: string, n = 1) => dims.set(key, (dims.get(key) ?? 0) + n);
     // The visits of this flush, per day and site (a visitor row is found by its primary key).
-    const groups = new Map<string, { day: string; siteCode: string; visitors: [string, VisitSteps][] }>();
+    const groups: VisitGroups = new Map();
     for (const [key, visit] of visits) {
       const [day, siteCode, visitor] = splitKey(key, 3);
       const group = groups.get(`${day}|${siteCode}`) ?? { day, siteCode, visitors: [] };
@@ -506,65 +521,14 @@ export class AnalyticsService {
 
   private async writeRollupRows(
     trx: Transaction<AnalyticsTables>,
-    groups: Map<string, { day: string; siteCode: string; visitors: [string, VisitSteps][] }>,
+    groups: VisitGroups,
     pageRows: { day: string; siteCode: string; path: string; views: number }[],
     dims: Map<string, number>,
     add: (key: string, n?: number) => void,
   ): Promise<void> {
-    for (const { day, siteCode, visitors } of groups.values())
-      for (let i = 0; i < visitors.length; i += CHUNK) {
-        const chunk = visitors.slice(i, i + CHUNK);
-        const at = `${day}|${siteCode}`;
-        // Most visitors of a flush are new today: insert them all as new and read back only
-        // the ones that already had a row (another flush or instance saw them first).
-        const inserted = new Set(
-          (
-            await trx
-              .insertInto("analyticsVisitorDaily")
-              .values(chunk.map(([visitor, steps]) => visitRow(day, siteCode, visitor, steps)))
-              .onConflict((oc) => oc.columns(["day", "siteCode", "visitor"]).doNothing())
-              .returning("visitor")
-              .execute()
-          ).map((r) => r.visitor),
-        );
-        const returning: [string, VisitSteps][] = [];
-        for (const entry of chunk)
-          if (inserted.has(entry[0])) addVisitDims(at, entry[1], undefined, add);
-          else returning.push(entry);
-        if (returning.length === 0) continue;
-        const known = new Map(
-          (
-            await trx
-              .selectFrom("analyticsVisitorDaily")
-              .where("day", "=", day)
-              .where("siteCode", "=", siteCode)
-              .where(
-                "visitor",
-                "in",
-                returning.map(([v]) => v),
-              )
-              .select(["visitor", "exitPath", "lastTerm", "lastSecond", "views"])
-              .execute()
-          ).map((r) => [r.visitor, r]),
-        );
-        const rows = returning.map(([visitor, steps]) => {
-          const before = known.get(visitor);
-          addVisitDims(at, steps, before, add);
-          return visitRow(day, siteCode, visitor, steps, before);
-        });
-        await trx
-          .insertInto("analyticsVisitorDaily")
-          .values(rows)
-          .onConflict((oc) =>
-            oc.columns(["day", "siteCode", "visitor"]).doUpdateSet((eb) => ({
-              exitPath: eb.ref("excluded.exitPath"),
-              lastTerm: eb.ref("excluded.lastTerm"),
-              lastSecond: eb.ref("excluded.lastSecond"),
-              views: eb.ref("excluded.views"),
-            })),
-          )
-          .execute();
-      }
+    const prepared = this.store.prepared;
+    if (prepared) writeVisitsEach(prepared, groups, add);
+    else await writeVisitChunks(trx, groups, add);
     const dimRows = [...dims]
       .filter(([, count]) => count !== 0)
       .map(([key, count]) => {
@@ -878,6 +842,121 @@ interface VisitBefore {
   lastTerm: string | null;
   lastSecond: number;
   views: number | string;
+}
+
+type VisitGroups = Map<string, { day: string; siteCode: string; visitors: [string, VisitSteps][] }>;
+
+/**
+ * The visits of a flush on PostgreSQL, a few hundred rows per statement: most visitors of a flush
+ * are new today, so all are inserted as new and only the ones that already had a row (another flush
+ * or instance saw them first) are read back and updated.
+ */
+async function writeVisitChunks(
+  trx: Transaction<AnalyticsTables>,
+  groups: VisitGroups,
+  add: (key: string, n?: number) => void,
+): Promise<void> {
+  for (const { day, siteCode, visitors } of groups.values())
+    for (let i = 0; i < visitors.length; i += CHUNK) {
+      const chunk = visitors.slice(i, i + CHUNK);
+      const at = `${day}|${siteCode}`;
+      const inserted = new Set(
+        (
+          await trx
+            .insertInto("analyticsVisitorDaily")
+            .values(chunk.map(([visitor, steps]) => visitRow(day, siteCode, visitor, steps)))
+            .onConflict((oc) => oc.columns(["day", "siteCode", "visitor"]).doNothing())
+            .returning("visitor")
+            .execute()
+        ).map((r) => r.visitor),
+      );
+      const returning: [string, VisitSteps][] = [];
+      for (const entry of chunk)
+        if (inserted.has(entry[0])) addVisitDims(at, entry[1], undefined, add);
+        else returning.push(entry);
+      if (returning.length === 0) continue;
+      const known = new Map(
+        (
+          await trx
+            .selectFrom("analyticsVisitorDaily")
+            .where("day", "=", day)
+            .where("siteCode", "=", siteCode)
+            .where(
+              "visitor",
+              "in",
+              returning.map(([v]) => v),
+            )
+            .select(["visitor", "exitPath", "lastTerm", "lastSecond", "views"])
+            .execute()
+        ).map((r) => [r.visitor, r]),
+      );
+      const rows = returning.map(([visitor, steps]) => {
+        const before = known.get(visitor);
+        addVisitDims(at, steps, before, add);
+        return visitRow(day, siteCode, visitor, steps, before);
+      });
+      await trx
+        .insertInto("analyticsVisitorDaily")
+        .values(rows)
+        .onConflict((oc) =>
+          oc.columns(["day", "siteCode", "visitor"]).doUpdateSet((eb) => ({
+            exitPath: eb.ref("excluded.exitPath"),
+            lastTerm: eb.ref("excluded.lastTerm"),
+            lastSecond: eb.ref("excluded.lastSecond"),
+            views: eb.ref("excluded.views"),
+          })),
+        )
+        .execute();
+    }
+}
+
+/**
+ * The visits of a flush on SQLite, one prepared statement run per visitor (in the flush's
+ * transaction): a row a new visitor inserts costs a few microseconds, where a many-row VALUES list
+ * with RETURNING costs several times that per row. A visitor whose row exists is read and updated.
+ */
+function writeVisitsEach(
+  prepared: (source: string) => PreparedStatement,
+  groups: VisitGroups,
+  add: (key: string, n?: number) => void,
+): void {
+  const insert = prepared(
+    `INSERT INTO analytics_visitor_daily
+       (day, site_code, visitor, entry_path, exit_path, last_term, last_second, views)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+  );
+  const known = prepared(
+    `SELECT exit_path AS exitPath, last_term AS lastTerm, last_second AS lastSecond, views
+     FROM analytics_visitor_daily WHERE day = ? AND site_code = ? AND visitor = ?`,
+  );
+  const update = prepared(
+    `UPDATE analytics_visitor_daily SET exit_path = ?, last_term = ?, last_second = ?, views = ?
+     WHERE day = ? AND site_code = ? AND visitor = ?`,
+  );
+  for (const { day, siteCode, visitors } of groups.values()) {
+    const at = `${day}|${siteCode}`;
+    for (const [visitor, steps] of visitors) {
+      const row = visitRow(day, siteCode, visitor, steps);
+      const { changes } = insert.run(
+        day,
+        siteCode,
+        visitor,
+        row.entryPath,
+        row.exitPath,
+        row.lastTerm,
+        row.lastSecond,
+        row.views,
+      );
+      if (changes === 1) {
+        addVisitDims(at, steps, undefined, add);
+        continue;
+      }
+      const before = known.get(day, siteCode, visitor) as VisitBefore;
+      addVisitDims(at, steps, before, add);
+      const next = visitRow(day, siteCode, visitor, steps, before);
+      update.run(next.exitPath, next.lastTerm, next.lastSecond, next.views, day, siteCode, visitor);
+    }
+  }
 }
 
 /** The last search term and its time of a visit, continuing from what the row said before. */
