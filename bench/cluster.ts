@@ -12,6 +12,7 @@ import { join } from "node:path";
 import autocannon from "autocannon";
 import pg from "pg";
 import { benchKeyFile, freePort, stopChild, waitForHttp } from "./servers.ts";
+import { TYPESCRIPT_IMPORT } from "../src/platform/runtime/node-args.ts";
 
 const log = (line: string) => console.error(line);
 const fmt = (n: number) => n.toLocaleString("en-US", { maximumFractionDigits: 0 });
@@ -78,7 +79,7 @@ async function loadAll(bases: string[], s: Scenario, connections: number, second
 
 async function startInstance(env: Record<string, string>): Promise<{ base: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "start"], {
+  const child = spawn(process.execPath, [...TYPESCRIPT_IMPORT, "src/main.ts", "start"], {
     env: {
       ...process.env,
       ...env,

@@ -16,6 +16,7 @@ import { seedRegistration } from "../src/modules/registration/index.ts";
 import { spoolBuffer } from "../src/platform/http/form-input.ts";
 import { idCheckChar } from "../src/platform/validation/china-ids.ts";
 import { freePort, stopChild, waitForHttp } from "./servers.ts";
+import { TYPESCRIPT_IMPORT } from "../src/platform/runtime/node-args.ts";
 import { runWrk } from "./wrk.ts";
 
 const LOAD_CPUS = String(Math.max(0, availableParallelism() - 1));
@@ -49,7 +50,7 @@ async function hammer(url: string, seconds: number, connections: number): Promis
 }
 
 function start(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ["--import", "tsx", ...args], {
+  return spawn(process.execPath, [...TYPESCRIPT_IMPORT, ...args], {
     env: { ...process.env, LOG_LEVEL: "warn", HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "inherit", "inherit"],
   });

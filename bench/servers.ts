@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { loadConfig } from "../src/config.ts";
 import { DEMO_KEY_FILE, resolveDataKeys } from "../src/platform/crypto/data-keys.ts";
 import { pinned } from "./wrk.ts";
+import { TYPESCRIPT_IMPORT } from "../src/platform/runtime/node-args.ts";
 
 /** A free TCP port on the loopback interface. */
 export function freePort(): Promise<number> {
@@ -57,7 +58,7 @@ export function benchKeyFile(dataDir: string): string {
 
 /** The platform as a production process on loopback (SQLite in `dataDir`, no background jobs). */
 export function startApp(dataDir: string, port: number, cpus?: string): ChildProcess {
-  const [command, args] = pinned(cpus, process.execPath, ["--import", "tsx", "src/main.ts", "start"]);
+  const [command, args] = pinned(cpus, process.execPath, [...TYPESCRIPT_IMPORT, "src/main.ts", "start"]);
   return spawn(command, args, {
     env: {
       ...process.env,
@@ -182,8 +183,7 @@ export async function startBareFastify(
   writeFileSync(join(root, "types.json"), JSON.stringify(types));
   const port = await freePort();
   const [command, args] = pinned(cpus, process.execPath, [
-    "--import",
-    "tsx",
+    ...TYPESCRIPT_IMPORT,
     "bench/bare-fastify.ts",
     String(port),
     root,

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchKeyFile, freePort, startApp, stopChild, waitForHttp } from "./servers.ts";
+import { TYPESCRIPT_IMPORT } from "../src/platform/runtime/node-args.ts";
 import { pinned, runWrk, type WrkResult } from "./wrk.ts";
 
 const log = (line: string) => console.error(line);
@@ -21,7 +22,7 @@ function startCluster(
   workers: number,
   cpus: string | undefined,
 ): ChildProcess {
-  const [command, args] = pinned(cpus, process.execPath, ["--import", "tsx", "src/cluster.ts"]);
+  const [command, args] = pinned(cpus, process.execPath, [...TYPESCRIPT_IMPORT, "src/cluster.ts"]);
   return spawn(command, args, {
     env: {
       ...process.env,

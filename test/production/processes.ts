@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { TYPESCRIPT_IMPORT } from "../../src/platform/runtime/node-args.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -124,7 +125,7 @@ export class Instance {
 
   static async start(env: Record<string, string>): Promise<Instance> {
     const port = await freePort();
-    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "start"], {
+    const child = spawn(process.execPath, [...TYPESCRIPT_IMPORT, "src/main.ts", "start"], {
       cwd: ROOT,
       env: { ...process.env, LOG_LEVEL: "warn", HOST: "127.0.0.1", PORT: String(port), ...env },
       stdio: ["ignore", "pipe", "pipe"],
