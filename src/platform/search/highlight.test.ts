@@ -27,4 +27,11 @@ describe("WordMatcher (highlighting without a pattern per query)", () => {
   it("keeps indexes right in text whose lower case changes length", () => {
     assert.equal(new WordMatcher(["公积金"]).mark("İ公积金"), "İ<mark>公积金</mark>");
   });
+
+  it("finds words without case (Chinese, digits) in text with capitals", () => {
+    assert.equal(
+      new WordMatcher(["社保", "2026"]).mark("SB社保No.2026"),
+      "SB<mark>社保</mark>No.<mark>2026</mark>",
+    );
+  });
 });

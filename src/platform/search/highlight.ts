@@ -12,6 +12,11 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
 }
 
+/** A text on one line: every run of white space one space, none at either end (as snippets show it). */
+export function plainText(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
+
 /** Every surface form of the query tokens, longest first, for highlighting. */
 export function highlightWords(tokens: string[]): string[] {
   const words = new Set<string>();
@@ -27,17 +32,20 @@ export function highlightWords(tokens: string[]): string[] {
  */
 export class WordMatcher {
   private readonly lowerWords: string[];
+  /** No word has letters with case (Chinese, digits): the text need not be lower-cased. */
+  private readonly caseless: boolean;
 
   /** `words` longest first (see highlightWords). */
   constructor(readonly words: string[]) {
     this.lowerWords = words.map((w) => w.toLowerCase());
+    this.caseless = words.every((w) => w.toLowerCase() === w && w.toUpperCase() === w);
   }
 
   /** The matches in `text` as [start, end) pairs, flattened. */
   matches(text: string, limit = Infinity): number[] {
     const out: number[] = [];
     if (this.words.length === 0) return out;
-    const lower = text.toLowerCase();
+    const lower = this.caseless ? text : text.toLowerCase();
     // A character whose lower case has another length would shift every index: compare exactly.
     const haystack = lower.length === text.length ? lower : text;
     const needles = haystack === lower ? this.lowerWords : this.words;
@@ -78,7 +86,11 @@ export class WordMatcher {
    * Everything except the <mark> tags is escaped.
    */
   snippet(text: string, length = 120): string {
-    const plain = text.replace(/\s+/g, " ").trim();
+    return this.excerpt(plainText(text), length);
+  }
+
+  /** snippet() of a text already made plain (see plainText). */
+  excerpt(plain: string, length = 120): string {
     if (this.words.length === 0) return escapeHtml(plain.slice(0, length));
     const first = this.matches(plain, 1)[0] ?? -1;
     const start = first < 0 ? 0 : Math.max(0, first - Math.floor(length / 4));

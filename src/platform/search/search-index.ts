@@ -6,7 +6,7 @@ import type { Db } from "../db/database.ts";
 
 import { chinaYear } from "../time/china-time.ts";
 
-import { highlightWords, WordMatcher } from "./highlight.ts";
+import { highlightWords, plainText, WordMatcher } from "./highlight.ts";
 
 import { SearchKinds } from "./kinds.ts";
 
@@ -260,9 +260,13 @@ interface ShownDocument {
   kind: string;
   title: string;
   body: string;
+  /** The body on one line, as snippets cut it (see plainText). */
+  plain: string;
   url: string;
   publishedAt: string;
-  meta: string;
+  meta: Record<string, unknown>;
+  /** Characters kept for this document (see keepShown). */
+  size: number;
 }
 
 /** Documents whose facts are read in one statement. */
@@ -965,7 +969,15 @@ export class SearchIndex {
     // As in facts(): what a read racing with a change returned is used once, not kept.
     const keep = generation === this.factsGeneration;
     for (const row of rows) {
-      const doc = { ...row, id: Number(row.id) };
+      const plain = plainText(row.body);
+      const doc: ShownDocument = {
+        ...row,
+        id: Number(row.id),
+        plain,
+        // Shared by every result that shows this document: frozen, so no caller changes it for the others.
+        meta: Object.freeze(JSON.parse(row.meta) as Record<string, unknown>),
+        size: row.title.length + row.body.length + plain.length + row.meta.length + row.url.length,
+      };
       out.set(doc.id, doc);
       if (keep) this.keepShown(doc);
     }
@@ -974,15 +986,14 @@ export class SearchIndex {
 
   /** Keeps a shown document, forgetting the longest-kept ones past SHOWN_CACHE_MAX_CHARS. */
   private keepShown(doc: ShownDocument): void {
-    const size = (d: ShownDocument) => d.title.length + d.body.length + d.meta.length + d.url.length;
     const previous = this.shownCache.get(doc.id);
-    if (previous) this.shownCacheChars -= size(previous);
+    if (previous) this.shownCacheChars -= previous.size;
     this.shownCache.set(doc.id, doc);
-    this.shownCacheChars += size(doc);
+    this.shownCacheChars += doc.size;
     for (const [id, old] of this.shownCache) {
       if (this.shownCacheChars <= SHOWN_CACHE_MAX_CHARS) break;
       this.shownCache.delete(id);
-      this.shownCacheChars -= size(old);
+      this.shownCacheChars -= old.size;
     }
   }
 
@@ -1085,9 +1096,9 @@ export class SearchIndex {
         title: r.title,
         titleHtml: marker.mark(r.title),
         url: r.url,
-        snippet: marker.snippet(r.body),
+        snippet: marker.excerpt(r.plain),
         publishedAt: r.publishedAt,
-        meta: JSON.parse(r.meta) as Record<string, unknown>,
+        meta: r.meta,
       })),
       facets: {
         kind: counted(butKind.kind, kindScale).sort(byCount),
