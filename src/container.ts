@@ -66,11 +66,16 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
   const bus: InvalidationBus =
     redis && subscriber ? new RedisInvalidationBus(redis, subscriber) : new LocalInvalidationBus();
   const audit = new AuditLog(store.db);
-  const search = new SearchIndex(store, { resultCacheMs: config.pageCacheSeconds * 1000 });
+  const search = new SearchIndex(store, {
+    resultCacheMs: config.pageCacheSeconds * 1000,
+    staleMs: config.pageCacheSeconds * 1000,
+  });
   const sites = new SitesService(store, audit, config.portalHost, config.publicBaseUrl);
   const pageCache = new PageCache(config.pageCacheSeconds * 1000);
   // Changes made here reach this instance's caches directly and every other instance through the bus.
   sites.onChange(() => bus.publish("sites", ""));
+  // Letters, service items and articles change the index: every instance drops its search caches.
+  search.onChange(() => bus.publish("search", ""));
   const content = new ContentService(store, sites, search, audit, (id) => bus.publish("content", String(id)));
   bus.subscribe((topic) => {
     if (topic === "assistant") return; // the assistant's own (below); no public page shows it cached
@@ -78,7 +83,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     store.replica?.notePublicChange();
     pageCache.clear();
     search.clearCache();
-    if (topic !== "content") sites.refresh().catch(() => {});
+    if (topic !== "content" && topic !== "search") sites.refresh().catch(() => {});
   });
   const cookieSecret = await cookieSecretFor(config, store);
   const calendar = new CalendarService(store.db, audit);

@@ -56,6 +56,23 @@ for (const engine of ENGINES) {
       assert.deepEqual(new Set(metas), new Set(["互动留言"]), "the page filter keeps letters only");
     });
 
+    it("tells every instance when the index changes, whichever module changed it", async () => {
+      const topics: string[] = [];
+      t.deps.bus.subscribe((topic) => topics.push(topic));
+      await t.deps.search.upsert({
+        key: "test:bus",
+        kind: "service",
+        title: "总线测试事项",
+        body: "正文",
+        url: "/sites/www/bus-test",
+        siteIds: [1],
+        publishedAt: new Date().toISOString(),
+      });
+      assert.deepEqual(topics, ["search"]);
+      await t.deps.search.remove("test:bus");
+      assert.deepEqual(topics, ["search", "search"]);
+    });
+
     it("filters the API by the contributed kinds and names them when a kind is unknown", async () => {
       const all = await api(`q=${encodeURIComponent("公积金")}&pageSize=50`);
       assert.equal(all.status, 200);

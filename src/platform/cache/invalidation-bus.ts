@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import type { Redis } from "ioredis";
 
-export type InvalidationTopic = "sites" | "content" | "all" | "assistant";
+export type InvalidationTopic = "sites" | "content" | "search" | "all" | "assistant";
 export type InvalidationHandler = (topic: InvalidationTopic, key: string) => void;
 
 /**

@@ -1,7 +1,9 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
-import type { SearchDocument, SearchIndex } from "./search-index.ts";
+import { ENGINES, openEmptyDatabase, startPlatform, type TestContext } from "../../../test/engines.ts";
+import { migrateToLatest } from "../db/migrate.ts";
+import { SearchIndex, type SearchDocument } from "./search-index.ts";
+import type { SearchTables } from "./tables.ts";
 import { indexTokens, queryTokens } from "./segmenter.ts";
 import { abbreviates, mineSynonymCandidates, storeSynonymCandidates } from "./synonym-mining.ts";
 
@@ -433,6 +435,47 @@ for (const engine of ENGINES) {
 
     it("records result lists for the cross-engine comparison", async () => {
       for (const q of SAME_QUERIES) record.set(q, keys(await index.search({ q, pageSize: 50 })));
+    });
+  });
+}
+
+for (const engine of ENGINES) {
+  describe(`search caches of several instances on ${engine}`, () => {
+    it("shows another instance's edit at once when told, and within staleMs when not", async () => {
+      const { store, drop } = await openEmptyDatabase<SearchTables>(engine);
+      try {
+        await migrateToLatest(store);
+        const writer = new SearchIndex(store);
+        const told = new SearchIndex(store, { staleMs: 60_000 });
+        const untold = new SearchIndex(store, { staleMs: 300 });
+        writer.onChange(() => told.clearCache()); // as the invalidation bus does between instances
+        const doc: SearchDocument = {
+          key: "svc:1",
+          kind: "service",
+          title: "公积金提取",
+          body: "旧材料清单",
+          url: "/old",
+          siteIds: [1],
+          publishedAt: ago(1),
+        };
+        await writer.upsert(doc);
+        const first = async (index: SearchIndex) => (await index.search({ q: "公积金" })).hits[0];
+        assert.equal((await first(told))?.url, "/old");
+        assert.equal((await first(untold))?.url, "/old");
+        await writer.upsert({ ...doc, title: "公积金提取（更正）", url: "/new" });
+        assert.deepEqual(
+          { title: (await first(told))?.title, url: (await first(told))?.url },
+          { title: "公积金提取（更正）", url: "/new" },
+        );
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        assert.equal((await first(untold))?.url, "/new");
+        await writer.remove("svc:1");
+        assert.equal((await told.search({ q: "公积金" })).total, 0);
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        assert.equal((await untold.search({ q: "公积金" })).total, 0);
+      } finally {
+        await drop();
+      }
     });
   });
 }

@@ -152,6 +152,8 @@ const COMMON_SHARE = 0.25;
 const MIN_SHARE = 0;
 const COMMON_MIN_DOCS = 200;
 const STATS_TTL_MS = 60_000;
+/** See the constructor's `staleMs` (the page cache's default lifetime). */
+const DEFAULT_STALE_MS = 10_000;
 
 /**
  * How close together the query's terms occur (0–1): the best of the title and the start of the
@@ -276,12 +278,14 @@ const FACTS_CACHE_MAX = 500_000;
 
 /** A term's newest matches, ascending by id, with its share of BM25; complete when below the limit. */
 interface TermScores {
+  /** When they were read. */
+  at: number;
   ids: Int32Array;
   rel: Float64Array;
   complete: boolean;
 }
 
-/** Characters of shown documents (title, body, url, meta) kept in memory at most (~20 MB). */
+/** Characters of shown documents kept in memory at most (see ShownDocument.size; ~20 MB). */
 const SHOWN_CACHE_MAX_CHARS = 10_000_000;
 
 /** Term match sets kept in memory at most, in ids (4 bytes each). */
@@ -329,6 +333,8 @@ export const CANDIDATE_LIMIT = 1000;
 export class SearchIndex {
   private readonly candidateLimit: number;
   private readonly resultCacheMs: number;
+  private readonly staleMs: number;
+  private readonly changeListeners: (() => void)[] = [];
   /** Recent results by query, dropped on any change made through this index (and after a TTL). */
   private readonly results = new Map<string, { at: number; result: Promise<SearchResult> }>();
   /** Labels of the document kinds, contributed by the modules that index them. */
@@ -343,7 +349,7 @@ export class SearchIndex {
   private readonly scoreCache = new Map<string, { at: number; scores: TermScores }>();
   private scoreCacheIds = 0;
   /** The shown fields of recently shown documents (see documents()), and their characters. */
-  private readonly shownCache = new Map<number, ShownDocument>();
+  private readonly shownCache = new Map<number, { at: number; doc: ShownDocument }>();
   private shownCacheChars = 0;
   /** Kind, year, owning site and date of documents by id, for facets and ranking (see facts()). */
   private readonly docFacts = new Map<number, DocFacts>();
@@ -352,10 +358,24 @@ export class SearchIndex {
 
   constructor(
     private readonly store: Db<SearchTables>,
-    options: { candidateLimit?: number; resultCacheMs?: number } = {},
+    options: {
+      candidateLimit?: number;
+      resultCacheMs?: number;
+      /**
+       * How long term scores and shown documents read here may miss a change another process made
+       * without telling this one (a CLI import beside the server; instances without Redis).
+       */
+      staleMs?: number;
+    } = {},
   ) {
     this.candidateLimit = options.candidateLimit ?? CANDIDATE_LIMIT;
     this.resultCacheMs = options.resultCacheMs ?? 0;
+    this.staleMs = options.staleMs ?? DEFAULT_STALE_MS;
+  }
+
+  /** Calls `listener` after every change made through this index (to tell other instances). */
+  onChange(listener: () => void): void {
+    this.changeListeners.push(listener);
   }
 
   private get db() {
@@ -381,11 +401,17 @@ export class SearchIndex {
     this.docCount = null;
   }
 
+  /** After a change made here: this instance forgets at once, the others when told (onChange). */
+  private changed(): void {
+    this.invalidate();
+    for (const listener of this.changeListeners) listener();
+  }
+
   async upsert(doc: SearchDocument): Promise<void> {
     this.invalidate();
     const prepared = prepareDocument(doc);
     await this.db.transaction().execute((trx) => this.write(trx, prepared));
-    this.invalidate();
+    this.changed();
   }
 
   /**
@@ -401,7 +427,7 @@ export class SearchIndex {
       for (const p of prepared) await this.write(trx, p, terms);
       for (const [term, count] of terms) await this.addTermCount(trx, term, count);
     });
-    this.invalidate();
+    this.changed();
   }
 
   private async write(
@@ -488,7 +514,7 @@ export class SearchIndex {
       await trx.deleteFrom("searchDocSites").where("docId", "=", existing.id).execute();
       await trx.deleteFrom("searchDocs").where("id", "=", existing.id).execute();
     });
-    this.invalidate();
+    this.changed();
   }
 
   async count(): Promise<number> {
@@ -596,6 +622,8 @@ export class SearchIndex {
     if (cached && now - cached.at < STATS_TTL_MS) return cached.ids;
     // A rare term's scored matches are all its matches: one statement serves both.
     const scored = this.store.dialect === "sqlite" ? await this.termScores(term, mode) : null;
+    // Ids taken from the scores are as old as the scores.
+    const at = scored?.complete ? scored.at : now;
     const ids = scored?.complete ? scored.ids : await this.allMatches(term, mode);
     if (this.termCache.size >= 20000 || this.termCacheIds + ids.length > TERM_CACHE_MAX_IDS) {
       this.termCache.clear();
@@ -603,7 +631,7 @@ export class SearchIndex {
     }
     const old = this.termCache.get(key);
     if (old) this.termCacheIds -= old.ids.length;
-    this.termCache.set(key, { at: now, ids });
+    this.termCache.set(key, { at, ids });
     this.termCacheIds += ids.length;
     return ids;
   }
@@ -629,7 +657,7 @@ export class SearchIndex {
     const now = Date.now();
     const key = this.termExpression(term, mode);
     const cached = this.scoreCache.get(key);
-    if (cached && now - cached.at < STATS_TTL_MS) return cached.scores;
+    if (cached && now - cached.at < this.staleMs) return cached.scores;
     const rel = sql`-bm25(search_fts, ${sql.lit(FIELD_WEIGHTS.title)}, ${sql.lit(FIELD_WEIGHTS.meta)}, ${sql.lit(FIELD_WEIGHTS.body)})`;
     const rows = await sql<{ id: number; rel: number }>`SELECT rowid AS id, ${rel} AS rel FROM search_fts
       WHERE ${this.matchExpression([term], mode)} ORDER BY rowid DESC LIMIT ${this.candidateLimit}`.execute(
@@ -637,6 +665,7 @@ export class SearchIndex {
     );
     const n = rows.rows.length;
     const scores: TermScores = {
+      at: now,
       ids: new Int32Array(n),
       rel: new Float64Array(n),
       complete: n < this.candidateLimit,
@@ -954,10 +983,12 @@ export class SearchIndex {
   /** The shown fields of some documents, by id. */
   private async documents(ids: number[]): Promise<Map<number, ShownDocument>> {
     const out = new Map<number, ShownDocument>();
+    const now = Date.now();
     const missing = ids.filter((id) => {
-      const doc = this.shownCache.get(id);
-      if (doc) out.set(id, doc);
-      return !doc;
+      const kept = this.shownCache.get(id);
+      const fresh = kept && now - kept.at < this.staleMs;
+      if (fresh) out.set(id, kept.doc);
+      return !fresh;
     });
     if (missing.length === 0) return out;
     const generation = this.factsGeneration;
@@ -976,24 +1007,37 @@ export class SearchIndex {
         plain,
         // Shared by every result that shows this document: frozen, so no caller changes it for the others.
         meta: Object.freeze(JSON.parse(row.meta) as Record<string, unknown>),
-        size: row.title.length + row.body.length + plain.length + row.meta.length + row.url.length,
+        // Characters of every field (the parsed meta counted as its text twice) and ~200 of overhead.
+        size:
+          row.docKey.length +
+          row.kind.length +
+          row.title.length +
+          row.body.length +
+          plain.length +
+          2 * row.meta.length +
+          row.url.length +
+          row.publishedAt.length +
+          200,
       };
       out.set(doc.id, doc);
-      if (keep) this.keepShown(doc);
+      if (keep) this.keepShown(doc, now);
     }
     return out;
   }
 
   /** Keeps a shown document, forgetting the longest-kept ones past SHOWN_CACHE_MAX_CHARS. */
-  private keepShown(doc: ShownDocument): void {
+  private keepShown(doc: ShownDocument, at: number): void {
     const previous = this.shownCache.get(doc.id);
-    if (previous) this.shownCacheChars -= previous.size;
-    this.shownCache.set(doc.id, doc);
+    if (previous) {
+      this.shownCacheChars -= previous.doc.size;
+      this.shownCache.delete(doc.id); // re-inserted last: the oldest kept go first
+    }
+    this.shownCache.set(doc.id, { at, doc });
     this.shownCacheChars += doc.size;
     for (const [id, old] of this.shownCache) {
       if (this.shownCacheChars <= SHOWN_CACHE_MAX_CHARS) break;
       this.shownCache.delete(id);
-      this.shownCacheChars -= old.size;
+      this.shownCacheChars -= old.doc.size;
     }
   }
 
