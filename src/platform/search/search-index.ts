@@ -501,20 +501,23 @@ export class SearchIndex {
 
   async remove(key: string): Promise<void> {
     this.invalidate();
-    await this.db.transaction().execute(async (trx) => {
+    const removed = await this.db.transaction().execute(async (trx) => {
       const existing = await trx
         .selectFrom("searchDocs")
         .select("id")
         .where("docKey", "=", key)
         .executeTakeFirst();
-      if (!existing) return;
+      if (!existing) return false;
       this.docFacts.delete(existing.id);
       if (this.store.dialect === "sqlite")
         await sql`DELETE FROM search_fts WHERE rowid = ${existing.id}`.execute(trx);
       await trx.deleteFrom("searchDocSites").where("docId", "=", existing.id).execute();
       await trx.deleteFrom("searchDocs").where("id", "=", existing.id).execute();
+      return true;
     });
-    this.changed();
+    // Nothing to tell the other instances when there was nothing to remove.
+    if (removed) this.changed();
+    else this.invalidate();
   }
 
   async count(): Promise<number> {
