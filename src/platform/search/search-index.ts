@@ -3,6 +3,7 @@ import { sql, type Insertable, type RawBuilder, type Transaction } from "kysely"
 import type { SearchDocRow, SearchTables } from "./tables.ts";
 
 import type { Db } from "../db/database.ts";
+import { ExpiringCache } from "../cache/expiring-cache.ts";
 
 import { chinaYear } from "../time/china-time.ts";
 
@@ -142,6 +143,8 @@ function termTokens(terms: QueryTerm[]): string[] {
 
 /** Field weights of BM25 (SQLite) and ts_rank (PostgreSQL, same ratios). */
 const FIELD_WEIGHTS = { title: 8, meta: 4, body: 1 };
+/** SQLite's text relevance of a match (FTS5 bm25 with the field weights; higher is better). */
+const FTS_RELEVANCE = sql`-bm25(search_fts, ${sql.lit(FIELD_WEIGHTS.title)}, ${sql.lit(FIELD_WEIGHTS.meta)}, ${sql.lit(FIELD_WEIGHTS.body)})`;
 /** How the ranking signals combine (see score() and proximity()); tuned on data/eval/dev-*.jsonl. */
 const RANK = { relevance: 1.0, coverage: 1.2, recency: 0.05, proximity: 0.3 };
 /** The first pages (this many results) are re-ranked with term proximity. */
@@ -267,7 +270,7 @@ interface ShownDocument {
   url: string;
   publishedAt: string;
   meta: Record<string, unknown>;
-  /** Characters kept for this document (see keepShown). */
+  /** Characters kept for this document (the shown-document cache counts them). */
   size: number;
 }
 
@@ -287,6 +290,9 @@ interface TermScores {
 
 /** Characters of shown documents kept in memory at most (see ShownDocument.size; ~20 MB). */
 const SHOWN_CACHE_MAX_CHARS = 10_000_000;
+
+/** Terms whose match sets (and, apart, whose scores) are kept in memory at most. */
+const TERM_CACHE_MAX_ENTRIES = 20_000;
 
 /** Term match sets kept in memory at most, in ids (4 bytes each). */
 const TERM_CACHE_MAX_IDS = 4_000_000;
@@ -333,7 +339,6 @@ export const CANDIDATE_LIMIT = 1000;
 export class SearchIndex {
   private readonly candidateLimit: number;
   private readonly resultCacheMs: number;
-  private readonly staleMs: number;
   private readonly changeListeners: (() => void)[] = [];
   /** Recent results by query, dropped on any change made through this index (and after a TTL). */
   private readonly results = new Map<string, { at: number; result: Promise<SearchResult> }>();
@@ -343,14 +348,16 @@ export class SearchIndex {
   readonly synonyms = new LearnedSynonyms();
   private docCount: { at: number; n: number } | null = null;
   /** The documents each recent term matches (see termMatches()), and how many ids that holds. */
-  private readonly termCache = new Map<string, { at: number; ids: Int32Array }>();
-  private termCacheIds = 0;
+  private readonly termCache = new ExpiringCache<string, Int32Array>({
+    ttlMs: STATS_TTL_MS,
+    maxWeight: TERM_CACHE_MAX_IDS,
+    maxEntries: TERM_CACHE_MAX_ENTRIES,
+    weigh: (ids) => ids.length,
+  });
   /** Each recent term's newest matches with their BM25 share (see termScores()), and their ids. */
-  private readonly scoreCache = new Map<string, { at: number; scores: TermScores }>();
-  private scoreCacheIds = 0;
+  private readonly scoreCache: ExpiringCache<string, TermScores>;
   /** The shown fields of recently shown documents (see documents()), and their characters. */
-  private readonly shownCache = new Map<number, { at: number; doc: ShownDocument }>();
-  private shownCacheChars = 0;
+  private readonly shownCache: ExpiringCache<number, ShownDocument>;
   /** Kind, year, owning site and date of documents by id, for facets and ranking (see facts()). */
   private readonly docFacts = new Map<number, DocFacts>();
   /** Bumped by every change, so a read racing with a write does not keep what it read. */
@@ -370,7 +377,18 @@ export class SearchIndex {
   ) {
     this.candidateLimit = options.candidateLimit ?? CANDIDATE_LIMIT;
     this.resultCacheMs = options.resultCacheMs ?? 0;
-    this.staleMs = options.staleMs ?? DEFAULT_STALE_MS;
+    const staleMs = options.staleMs ?? DEFAULT_STALE_MS;
+    this.scoreCache = new ExpiringCache({
+      ttlMs: staleMs,
+      maxWeight: TERM_CACHE_MAX_IDS,
+      maxEntries: TERM_CACHE_MAX_ENTRIES,
+      weigh: (scores) => scores.ids.length,
+    });
+    this.shownCache = new ExpiringCache({
+      ttlMs: staleMs,
+      maxWeight: SHOWN_CACHE_MAX_CHARS,
+      weigh: (doc) => doc.size,
+    });
   }
 
   /** Calls `listener` after every change made through this index (to tell other instances). */
@@ -393,11 +411,8 @@ export class SearchIndex {
     this.factsGeneration++;
     this.results.clear();
     this.termCache.clear();
-    this.termCacheIds = 0;
     this.scoreCache.clear();
-    this.scoreCacheIds = 0;
     this.shownCache.clear();
-    this.shownCacheChars = 0;
     this.docCount = null;
   }
 
@@ -621,21 +636,13 @@ export class SearchIndex {
   private async termMatches(term: QueryTerm, mode: MatchMode): Promise<Int32Array> {
     const now = Date.now();
     const key = this.termExpression(term, mode);
-    const cached = this.termCache.get(key);
-    if (cached && now - cached.at < STATS_TTL_MS) return cached.ids;
+    const cached = this.termCache.get(key, now);
+    if (cached) return cached;
     // A rare term's scored matches are all its matches: one statement serves both.
     const scored = this.store.dialect === "sqlite" ? await this.termScores(term, mode) : null;
-    // Ids taken from the scores are as old as the scores.
-    const at = scored?.complete ? scored.at : now;
     const ids = scored?.complete ? scored.ids : await this.allMatches(term, mode);
-    if (this.termCache.size >= 20000 || this.termCacheIds + ids.length > TERM_CACHE_MAX_IDS) {
-      this.termCache.clear();
-      this.termCacheIds = 0;
-    }
-    const old = this.termCache.get(key);
-    if (old) this.termCacheIds -= old.ids.length;
-    this.termCache.set(key, { at, ids });
-    this.termCacheIds += ids.length;
+    // Ids taken from the scores are as old as the scores.
+    this.termCache.set(key, ids, scored?.complete ? scored.at : now);
     return ids;
   }
 
@@ -659,10 +666,12 @@ export class SearchIndex {
   private async termScores(term: QueryTerm, mode: MatchMode): Promise<TermScores> {
     const now = Date.now();
     const key = this.termExpression(term, mode);
-    const cached = this.scoreCache.get(key);
-    if (cached && now - cached.at < this.staleMs) return cached.scores;
-    const rel = sql`-bm25(search_fts, ${sql.lit(FIELD_WEIGHTS.title)}, ${sql.lit(FIELD_WEIGHTS.meta)}, ${sql.lit(FIELD_WEIGHTS.body)})`;
-    const rows = await sql<{ id: number; rel: number }>`SELECT rowid AS id, ${rel} AS rel FROM search_fts
+    const cached = this.scoreCache.get(key, now);
+    if (cached) return cached;
+    const rows = await sql<{
+      id: number;
+      rel: number;
+    }>`SELECT rowid AS id, ${FTS_RELEVANCE} AS rel FROM search_fts
       WHERE ${this.matchExpression([term], mode)} ORDER BY rowid DESC LIMIT ${this.candidateLimit}`.execute(
       this.store.read,
     );
@@ -677,14 +686,7 @@ export class SearchIndex {
       scores.ids[n - 1 - i] = Number(r.id);
       scores.rel[n - 1 - i] = Number(r.rel);
     });
-    if (this.scoreCache.size >= 20000 || this.scoreCacheIds + n > TERM_CACHE_MAX_IDS) {
-      this.scoreCache.clear();
-      this.scoreCacheIds = 0;
-    }
-    const old = this.scoreCache.get(key);
-    if (old) this.scoreCacheIds -= old.scores.ids.length;
-    this.scoreCache.set(key, { at: now, scores });
-    this.scoreCacheIds += n;
+    this.scoreCache.set(key, scores, now);
     return scores;
   }
 
@@ -816,7 +818,7 @@ export class SearchIndex {
       const from = filters.needsDoc
         ? sql`search_fts JOIN search_docs d ON d.id = search_fts.rowid`
         : sql`search_fts`;
-      const rel = sql`-bm25(search_fts, ${sql.lit(FIELD_WEIGHTS.title)}, ${sql.lit(FIELD_WEIGHTS.meta)}, ${sql.lit(FIELD_WEIGHTS.body)})`;
+      const rel = FTS_RELEVANCE;
       query = sql`SELECT search_fts.rowid AS id, ${rel} AS rel FROM ${from}
         WHERE ${where} ORDER BY search_fts.rowid DESC LIMIT ${this.candidateLimit}`;
     } else {
@@ -988,10 +990,9 @@ export class SearchIndex {
     const out = new Map<number, ShownDocument>();
     const now = Date.now();
     const missing = ids.filter((id) => {
-      const kept = this.shownCache.get(id);
-      const fresh = kept && now - kept.at < this.staleMs;
-      if (fresh) out.set(id, kept.doc);
-      return !fresh;
+      const kept = this.shownCache.get(id, now);
+      if (kept) out.set(id, kept);
+      return !kept;
     });
     if (missing.length === 0) return out;
     const generation = this.factsGeneration;
@@ -1023,25 +1024,9 @@ export class SearchIndex {
           200,
       };
       out.set(doc.id, doc);
-      if (keep) this.keepShown(doc, now);
+      if (keep) this.shownCache.set(doc.id, doc, now);
     }
     return out;
-  }
-
-  /** Keeps a shown document, forgetting the longest-kept ones past SHOWN_CACHE_MAX_CHARS. */
-  private keepShown(doc: ShownDocument, at: number): void {
-    const previous = this.shownCache.get(doc.id);
-    if (previous) {
-      this.shownCacheChars -= previous.doc.size;
-      this.shownCache.delete(doc.id); // re-inserted last: the oldest kept go first
-    }
-    this.shownCache.set(doc.id, { at, doc });
-    this.shownCacheChars += doc.size;
-    for (const [id, old] of this.shownCache) {
-      if (this.shownCacheChars <= SHOWN_CACHE_MAX_CHARS) break;
-      this.shownCache.delete(id);
-      this.shownCacheChars -= old.doc.size;
-    }
   }
 
   private async run(
