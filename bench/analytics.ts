@@ -3,7 +3,7 @@
  * same data, one counting (ANALYTICS=1) and one not (ANALYTICS=0), measured with wrk in the same run
  * (goal: within 10 %); then the dashboard query's p95 over many generated events.
  */
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig } from "../src/config.ts";
@@ -17,11 +17,14 @@ import { seededRandom } from "../src/platform/random/seeded-random.ts";
 import { benchKeyFile, freePort, startApp, stopChild, waitForHttp } from "./servers.ts";
 import { runWrk, type WrkResult } from "./wrk.ts";
 
+/** A measured run and the server's CPU time per request in it (µs, all threads). */
+export type ArticleLoad = WrkResult & { cpuMicros: number };
+
 export interface AnalyticsBenchResult {
-  counting: WrkResult;
-  notCounting: WrkResult;
+  counting: ArticleLoad;
+  notCounting: ArticleLoad;
   /** Every on/off pair, in the order run (pairs alternate which goes first). */
-  pairs: { on: WrkResult; off: WrkResult }[];
+  pairs: { on: ArticleLoad; off: ArticleLoad }[];
   counted: number;
   events: number;
   ingestSeconds: number;
@@ -29,12 +32,23 @@ export interface AnalyticsBenchResult {
   queryP95: number;
 }
 
+/**
+ * CPU seconds a process has used (user + system, all its threads), from /proc: a steadier figure
+ * than requests per second on a machine whose loopback throughput varies from run to run.
+ */
+function cpuSeconds(pid: number): number {
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 async function articleLoad(
   dataDir: string,
   analytics: boolean,
   seconds: number,
   connections: number,
-): Promise<{ load: WrkResult; dir: string }> {
+): Promise<{ load: ArticleLoad; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), `chuyun-analytics-${analytics ? "on" : "off"}-`));
   cpSync(dataDir, dir, { recursive: true });
   const port = await freePort();
@@ -51,7 +65,10 @@ async function articleLoad(
     // Each simulated visitor reads five pages (a new visitor per request would be unlike real traffic).
     const load = { connections, cpus: "1", viewsPerVisitor: 5 };
     await runWrk(url, { ...load, seconds: Math.max(1, Math.round(seconds / 3)) });
-    return { load: await runWrk(url, { ...load, seconds }), dir };
+    const cpuBefore = cpuSeconds(app.pid!);
+    const result = await runWrk(url, { ...load, seconds });
+    const cpuMicros = ((cpuSeconds(app.pid!) - cpuBefore) * 1e6) / result.requests;
+    return { load: { ...result, cpuMicros }, dir };
   } finally {
     await stopChild(app);
   }
@@ -82,12 +99,12 @@ export async function measureAnalytics(options: {
     await waitForHttp(`http://127.0.0.1:${port}/healthz`, 300_000, seeder);
     await stopChild(seeder);
 
-    const pairs: { on: WrkResult; off: WrkResult }[] = [];
+    const pairs: { on: ArticleLoad; off: ArticleLoad }[] = [];
     let onDir = "";
     for (let round = 0; round < (options.rounds ?? 1); round++) {
       // Alternate which runs first, so a load change on the machine does not favour one side.
       const order = round % 2 === 0 ? [true, false] : [false, true];
-      const results = new Map<boolean, WrkResult>();
+      const results = new Map<boolean, ArticleLoad>();
       for (const counting of order) {
         log(`  round ${round + 1}: article page, ${counting ? "counting views" : "not counting"}…`);
         const run = await articleLoad(seedDir, counting, options.seconds, options.connections);
@@ -98,7 +115,8 @@ export async function measureAnalytics(options: {
       const pair = { on: results.get(true)!, off: results.get(false)! };
       pairs.push(pair);
       log(
-        `    ${pair.on.rps.toFixed(0)} vs ${pair.off.rps.toFixed(0)} req/s = ${(pair.on.rps / pair.off.rps).toFixed(3)} ×`,
+        `    ${pair.on.rps.toFixed(0)} vs ${pair.off.rps.toFixed(0)} req/s = ${(pair.on.rps / pair.off.rps).toFixed(3)} ×; ` +
+          `server CPU ${pair.on.cpuMicros.toFixed(1)} vs ${pair.off.cpuMicros.toFixed(1)} µs/request`,
       );
     }
     const median = [...pairs].sort((a, b) => a.on.rps / a.off.rps - b.on.rps / b.off.rps)[

@@ -28,10 +28,16 @@ export class HitBuffer {
   readonly pages = new Map<string, number>();
   readonly pagePath: string[] = [];
   readonly pageSite: string[] = [];
-  /** Address → user agent → slot (NONE for robots, so their views cost two lookups). */
-  readonly visitors = new Map<string, Map<string, number>>();
+  /**
+   * Address → the slot of the first user agent seen from it; the other agents of an address (fewer:
+   * one browser per address is the rule) by "address\nagent". Robots have slots too, marked in
+   * slotBot, so a robot's views cost the same lookup as anyone's.
+   */
+  readonly byAddress = new Map<string, number>();
+  readonly byPair = new Map<string, number>();
   readonly slotIp: string[] = [];
   readonly slotUa: string[] = [];
+  readonly slotBot: boolean[] = [];
   readonly strings = new Map<string, number>();
   /** Referer header value → the referring host's string id (NONE: none or internal). */
   readonly referers = new Map<string, number>();
@@ -75,22 +81,26 @@ export class HitBuffer {
 
   /** The slot of an address and user agent, or NONE for a robot (`isBot` runs once per pair). */
   slotOf(ip: string, userAgent: string, isBot: (userAgent: string) => boolean): number {
-    let agents = this.visitors.get(ip);
-    if (agents === undefined) {
-      agents = new Map();
-      this.visitors.set(ip, agents);
-    }
-    let slot = agents.get(userAgent);
+    let slot = this.byAddress.get(ip);
     if (slot === undefined) {
-      if (isBot(userAgent)) slot = NONE;
-      else {
-        slot = this.slotIp.length;
-        this.slotIp.push(ip);
-        this.slotUa.push(userAgent);
+      slot = this.newSlot(ip, userAgent, isBot);
+      this.byAddress.set(ip, slot);
+    } else if (this.slotUa[slot] !== userAgent) {
+      const pair = `${ip}\n${userAgent}`;
+      slot = this.byPair.get(pair);
+      if (slot === undefined) {
+        slot = this.newSlot(ip, userAgent, isBot);
+        this.byPair.set(pair, slot);
       }
-      agents.set(userAgent, slot);
     }
-    return slot;
+    return this.slotBot[slot] ? NONE : slot;
+  }
+
+  private newSlot(ip: string, userAgent: string, isBot: (userAgent: string) => boolean): number {
+    this.slotIp.push(ip);
+    this.slotUa.push(userAgent);
+    this.slotBot.push(isBot(userAgent));
+    return this.slotIp.length - 1;
   }
 
   push(kind: number, page: number, slot: number, time: number, a: number, b: number, elder: boolean): void {

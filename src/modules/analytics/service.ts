@@ -22,8 +22,23 @@ import { BEACON, HitBuffer, NONE, VIEW } from "./hit-buffer.ts";
 import type { AnalyticsTables, Dimension } from "./tables.ts";
 import { topCounts } from "./top-counts.ts";
 
-/** SHA-256 in base64url, one call (no Hash object per visitor). */
-const sha256 = (text: string) => oneShotHash("sha256", text, "base64url");
+/** base64url digit values by character code. */
+const BASE64URL = new Uint8Array(128);
+for (const [i, c] of [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"].entries())
+  BASE64URL[c.charCodeAt(0)] = i;
+
+/**
+ * A visitor's (or address's) key: the first 52 bits of SHA-256 of the salted text, a safe integer, so
+ * keys are numbers in memory and in the database (no string per visitor). Two visitors of one site
+ * and day share a key with a chance of about 1 % at 10 million visitors. (The digest is read
+ * from its base64url text: a Buffer digest costs twice as much.)
+ */
+export function visitorKey(text: string): number {
+  const digest = oneShotHash("sha256", text, "base64url");
+  let key = 0;
+  for (let i = 0; i < 8; i++) key = key * 64 + BASE64URL[digest.charCodeAt(i)];
+  return key * 16 + (BASE64URL[digest.charCodeAt(8)] >> 2);
+}
 
 /**
  * Cookieless, privacy-friendly analytics (Plausible's method): a page view is counted on the server,
@@ -58,12 +73,19 @@ interface VisitSteps {
   seconds: number[];
 }
 
+/** One visitor's pages in one flush, with the day and site they count for. */
+interface Visit {
+  day: string;
+  siteCode: string;
+  steps: VisitSteps;
+}
+
 /** One visitor (address and user agent on one site and day) within one flush. */
 interface FlushVisitor {
   day: string;
   siteCode: string;
-  /** day|site|visitor hash: the key of the per-instance daily counts. */
-  who: string;
+  /** The visitor key (see visitorKey): of the daily row and of the per-instance daily counts. */
+  key: number;
   address: FlushAddress;
   /** Views counted for this visitor today (this instance), as of the event being processed. */
   count: number;
@@ -75,7 +97,7 @@ interface FlushVisitor {
 }
 
 interface FlushAddress {
-  from: string;
+  key: number;
   count: number;
   beacons: number;
 }
@@ -177,7 +199,7 @@ const countOf = (seen: number) => seen % SEEN_VIEWS;
 const beaconsOf = (seen: number) => Math.floor(seen / SEEN_VIEWS);
 
 /** The ids of one visitor and address in a flush, packed in one number (no string key per view). */
-const visitorKey = (slot: number, site: number, day: number) => (slot * 16_384 + site) * 1024 + day;
+const flushKey = (slot: number, site: number, day: number) => (slot * 16_384 + site) * 1024 + day;
 
 /** The site code of /sites/CODE/…, lower case. */
 function siteOfPath(path: string): string {
@@ -202,8 +224,8 @@ export class AnalyticsService {
   private buffer = new HitBuffer();
   private timer: NodeJS.Timeout | null = null;
   private readonly salts = new Map<string, string>();
-  /** Views and beacons (see seenCounts) per day|site|visitor and per address, in this process. */
-  private readonly seen = new Map<string, number>();
+  /** Views and beacons (see seenCounts) per visitor key and per address key, in this process. */
+  private readonly seen = new Map<number, number>();
   private seenDay = "";
   private readonly agents = new Map<string, { bot: boolean; device: string }>();
   private prunedBefore = "";
@@ -377,39 +399,33 @@ export class AnalyticsService {
       }
       return i;
     });
-    const ipIndex = new Map<string, number>();
-    const slotIp = buf.slotIp.map((ip) => {
-      let i = ipIndex.get(ip);
-      if (i === undefined) ipIndex.set(ip, (i = ipIndex.size));
-      return i;
-    });
-    const hash = (salt: string, raw: string) => sha256(`${salt}|${raw}`).slice(0, 22);
     // One hash per visitor (and per address) and flush, however many pages they read in it.
     const visitors = new Map<number, FlushVisitor>();
     const addresses = new Map<number, FlushAddress>();
     const visitorOf = (slot: number, site: number, d: number): FlushVisitor => {
-      const key = visitorKey(slot, site, d);
+      const key = flushKey(slot, site, d);
       let v = visitors.get(key);
       if (v) return v;
       const day = days[d];
       const siteCode = sites[site];
       const ip = buf.slotIp[slot];
-      const addressKey = visitorKey(slotIp[slot], site, d);
+      // An address is numbered by the slot of its first user agent.
+      const addressKey = flushKey(buf.byAddress.get(ip)!, site, d);
       let address = addresses.get(addressKey);
       if (!address) {
         // A client changing its user agent is a new visitor each time, so one address is capped
         // too (higher: many people share an office or a mobile carrier's address).
-        const from = `ip:${hash(salts[d], `${day}|${siteCode}|${ip}`)}`;
+        const from = visitorKey(`${salts[d]}|ip|${day}|${siteCode}|${ip}`);
         const seen = this.seen.get(from) ?? 0;
-        address = { from, count: countOf(seen), beacons: beaconsOf(seen) };
+        address = { key: from, count: countOf(seen), beacons: beaconsOf(seen) };
         addresses.set(addressKey, address);
       }
-      const who = `${day}|${siteCode}|${hash(salts[d], `${day}|${siteCode}|${ip}|${buf.slotUa[slot]}`)}`;
+      const who = visitorKey(`${salts[d]}|${day}|${siteCode}|${ip}|${buf.slotUa[slot]}`);
       const seen = this.seen.get(who) ?? 0;
       v = {
         day,
         siteCode,
-        who,
+        key: who,
         address,
         count: countOf(seen),
         beacons: beaconsOf(seen),
@@ -463,15 +479,15 @@ export class AnalyticsService {
     // The per-instance daily counts (bounded: past the bound the day's counts start afresh, a little
     // over-counting at worst).
     if (this.seen.size > MAX_TRACKED) this.seen.clear();
-    const visits = new Map<string, VisitSteps>();
+    const visits = new Map<number, Visit>();
     for (const v of visitors.values()) {
-      this.seen.set(v.who, seenCounts(v.count, v.beacons));
+      this.seen.set(v.key, seenCounts(v.count, v.beacons));
       if (v.counted) add(dims, `${v.day}|${v.siteCode}|device|${v.device}`, v.counted);
       if (v.elder) add(dims, `${v.day}|${v.siteCode}|elder|1`, v.elder);
-      if (v.steps) visits.set(v.who, v.steps);
+      if (v.steps) visits.set(v.key, { day: v.day, siteCode: v.siteCode, steps: v.steps });
     }
     for (const address of addresses.values()) {
-      this.seen.set(address.from, seenCounts(address.count, address.beacons));
+      this.seen.set(address.key, seenCounts(address.count, address.beacons));
     }
     const pages = new Map<string, number>();
     for (const [key, views] of pageViews) {
@@ -509,20 +525,12 @@ export class AnalyticsService {
       return { day, siteCode, path, views };
     });
     const add = (key: string, n = 1) => dims.set(key, (dims.get(key) ?? 0) + n);
-    // The visits of this flush, per day and site (a visitor row is found by its primary key).
-    const groups: VisitGroups = new Map();
-    for (const [key, visit] of visits) {
-      const [day, siteCode, visitor] = splitKey(key, 3);
-      const group = groups.get(`${day}|${siteCode}`) ?? { day, siteCode, visitors: [] };
-      group.visitors.push([visitor, visit]);
-      groups.set(`${day}|${siteCode}`, group);
-    }
     await this.store.onPrimary(() =>
       db.transaction().execute(async (trx) => {
-        if (!tryLock) return this.writeRollupRows(trx, groups, pageRows, dims, add);
+        if (!tryLock) return this.writeRollupRows(trx, visits, pageRows, dims, add);
         await sql`PRAGMA busy_timeout = 0`.execute(trx);
         try {
-          await this.writeRollupRows(trx, groups, pageRows, dims, add);
+          await this.writeRollupRows(trx, visits, pageRows, dims, add);
         } finally {
           await sql.raw(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`).execute(trx);
         }
@@ -532,14 +540,14 @@ export class AnalyticsService {
 
   private async writeRollupRows(
     trx: Transaction<AnalyticsTables>,
-    groups: VisitGroups,
+    visits: Map<number, Visit>,
     pageRows: { day: string; siteCode: string; path: string; views: number }[],
     dims: Map<string, number>,
     add: (key: string, n?: number) => void,
   ): Promise<void> {
     const prepared = this.store.prepared;
-    if (prepared) writeVisitsEach(prepared, groups, add);
-    else await writeVisitChunks(trx, groups, add);
+    if (prepared) writeVisitsEach(prepared, visits, add);
+    else await writeVisitChunks(trx, visits, add);
     const dimRows = [...dims]
       .filter(([, count]) => count !== 0)
       .map(([key, count]) => {
@@ -855,8 +863,6 @@ interface VisitBefore {
   views: number | string;
 }
 
-type VisitGroups = Map<string, { day: string; siteCode: string; visitors: [string, VisitSteps][] }>;
-
 /**
  * The visits of a flush on PostgreSQL, a few hundred rows per statement: most visitors of a flush
  * are new today, so all are inserted as new and only the ones that already had a row (another flush
@@ -864,61 +870,58 @@ type VisitGroups = Map<string, { day: string; siteCode: string; visitors: [strin
  */
 async function writeVisitChunks(
   trx: Transaction<AnalyticsTables>,
-  groups: VisitGroups,
+  visits: Map<number, Visit>,
   add: (key: string, n?: number) => void,
 ): Promise<void> {
-  for (const { day, siteCode, visitors } of groups.values())
-    for (let i = 0; i < visitors.length; i += CHUNK) {
-      const chunk = visitors.slice(i, i + CHUNK);
-      const at = `${day}|${siteCode}`;
-      const inserted = new Set(
-        (
-          await trx
-            .insertInto("analyticsVisitorDaily")
-            .values(chunk.map(([visitor, steps]) => visitRow(day, siteCode, visitor, steps)))
-            .onConflict((oc) => oc.columns(["day", "siteCode", "visitor"]).doNothing())
-            .returning("visitor")
-            .execute()
-        ).map((r) => r.visitor),
-      );
-      const returning: [string, VisitSteps][] = [];
-      for (const entry of chunk)
-        if (inserted.has(entry[0])) addVisitDims(at, entry[1], undefined, add);
-        else returning.push(entry);
-      if (returning.length === 0) continue;
-      const known = new Map(
-        (
-          await trx
-            .selectFrom("analyticsVisitorDaily")
-            .where("day", "=", day)
-            .where("siteCode", "=", siteCode)
-            .where(
-              "visitor",
-              "in",
-              returning.map(([v]) => v),
-            )
-            .select(["visitor", "exitPath", "lastTerm", "lastSecond", "views"])
-            .execute()
-        ).map((r) => [r.visitor, r]),
-      );
-      const rows = returning.map(([visitor, steps]) => {
-        const before = known.get(visitor);
-        addVisitDims(at, steps, before, add);
-        return visitRow(day, siteCode, visitor, steps, before);
-      });
-      await trx
-        .insertInto("analyticsVisitorDaily")
-        .values(rows)
-        .onConflict((oc) =>
-          oc.columns(["day", "siteCode", "visitor"]).doUpdateSet((eb) => ({
-            exitPath: eb.ref("excluded.exitPath"),
-            lastTerm: eb.ref("excluded.lastTerm"),
-            lastSecond: eb.ref("excluded.lastSecond"),
-            views: eb.ref("excluded.views"),
-          })),
-        )
-        .execute();
-    }
+  const all = [...visits];
+  for (let i = 0; i < all.length; i += CHUNK) {
+    const chunk = all.slice(i, i + CHUNK);
+    const inserted = new Set(
+      (
+        await trx
+          .insertInto("analyticsVisitorDaily")
+          .values(chunk.map(([visitor, visit]) => visitRow(visitor, visit)))
+          .onConflict((oc) => oc.column("visitor").doNothing())
+          .returning("visitor")
+          .execute()
+      ).map((r) => Number(r.visitor)),
+    );
+    const returning: [number, Visit][] = [];
+    for (const entry of chunk)
+      if (inserted.has(entry[0])) addVisitDims(entry[1], undefined, add);
+      else returning.push(entry);
+    if (returning.length === 0) continue;
+    const known = new Map(
+      (
+        await trx
+          .selectFrom("analyticsVisitorDaily")
+          .where(
+            "visitor",
+            "in",
+            returning.map(([visitor]) => visitor),
+          )
+          .select(["visitor", "exitPath", "lastTerm", "lastSecond", "views"])
+          .execute()
+      ).map((r) => [Number(r.visitor), r]),
+    );
+    const rows = returning.map(([visitor, visit]) => {
+      const before = known.get(visitor);
+      addVisitDims(visit, before, add);
+      return visitRow(visitor, visit, before);
+    });
+    await trx
+      .insertInto("analyticsVisitorDaily")
+      .values(rows)
+      .onConflict((oc) =>
+        oc.column("visitor").doUpdateSet((eb) => ({
+          exitPath: eb.ref("excluded.exitPath"),
+          lastTerm: eb.ref("excluded.lastTerm"),
+          lastSecond: eb.ref("excluded.lastSecond"),
+          views: eb.ref("excluded.views"),
+        })),
+      )
+      .execute();
+  }
 }
 
 /**
@@ -928,70 +931,44 @@ async function writeVisitChunks(
  */
 function writeVisitsEach(
   prepared: (source: string) => PreparedStatement,
-  groups: VisitGroups,
+  visits: Map<number, Visit>,
   add: (key: string, n?: number) => void,
 ): void {
   const insert = prepared(
-    `INSERT INTO analytics_visitor_daily
-       (day, site_code, visitor, entry_path, exit_path, last_term, last_second, views)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    `INSERT INTO analytics_visitor_daily (visitor, day, exit_path, last_term, last_second, views)
+     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
   );
   const known = prepared(
     `SELECT exit_path AS exitPath, last_term AS lastTerm, last_second AS lastSecond, views
-     FROM analytics_visitor_daily WHERE day = ? AND site_code = ? AND visitor = ?`,
+     FROM analytics_visitor_daily WHERE visitor = ?`,
   );
   const update = prepared(
     `UPDATE analytics_visitor_daily SET exit_path = ?, last_term = ?, last_second = ?, views = ?
-     WHERE day = ? AND site_code = ? AND visitor = ?`,
+     WHERE visitor = ?`,
   );
-  for (const { day, siteCode, visitors } of groups.values()) {
-    const at = `${day}|${siteCode}`;
-    for (const [visitor, steps] of visitors) {
-      const row = visitRow(day, siteCode, visitor, steps);
-      const { changes } = insert.run(
-        day,
-        siteCode,
-        visitor,
-        row.entryPath,
-        row.exitPath,
-        row.lastTerm,
-        row.lastSecond,
-        row.views,
-      );
-      if (changes === 1) {
-        addVisitDims(at, steps, undefined, add);
-        continue;
-      }
-      const before = known.get(day, siteCode, visitor) as VisitBefore;
-      addVisitDims(at, steps, before, add);
-      const next = visitRow(day, siteCode, visitor, steps, before);
-      update.run(next.exitPath, next.lastTerm, next.lastSecond, next.views, day, siteCode, visitor);
+  for (const [visitor, visit] of visits) {
+    const row = visitRow(visitor, visit);
+    const { changes } = insert.run(visitor, row.day, row.exitPath, row.lastTerm, row.lastSecond, row.views);
+    if (changes === 1) {
+      addVisitDims(visit, undefined, add);
+      continue;
     }
+    const before = known.get(visitor) as VisitBefore;
+    addVisitDims(visit, before, add);
+    const next = visitRow(visitor, visit, before);
+    update.run(next.exitPath, next.lastTerm, next.lastSecond, next.views, visitor);
   }
 }
 
-/** The last search term and its time of a visit, continuing from what the row said before. */
-function lastSearch(steps: VisitSteps, before: VisitBefore | undefined) {
-  let term = before?.lastTerm ?? null;
-  let second = before?.lastSecond ?? 0;
-  for (let s = 0; s < steps.paths.length; s++) {
-    term = steps.terms[s];
-    second = steps.seconds[s];
-  }
-  return { term, second };
-}
-
-/** The visitor's daily row after this flush's steps. */
-function visitRow(day: string, siteCode: string, visitor: string, steps: VisitSteps, before?: VisitBefore) {
-  const { term, second } = lastSearch(steps, before);
+/** The visitor's daily row after this flush's steps (its last page is the exit so far). */
+function visitRow(visitor: number, { day, steps }: Visit, before?: VisitBefore) {
+  const last = steps.paths.length - 1;
   return {
-    day,
-    siteCode,
     visitor,
-    entryPath: steps.paths[0],
-    exitPath: steps.paths[steps.paths.length - 1],
-    lastTerm: term,
-    lastSecond: second,
+    day,
+    exitPath: steps.paths[last],
+    lastTerm: steps.terms[last],
+    lastSecond: steps.seconds[last],
     views: Number(before?.views ?? 0) + steps.paths.length,
   };
 }
@@ -1002,11 +979,12 @@ function visitRow(day: string, siteCode: string, visitor: string, steps: VisitSt
  * from results (a results page followed by another page was not an exit).
  */
 function addVisitDims(
-  at: string,
-  { paths, terms, seconds }: VisitSteps,
+  { day, siteCode, steps }: Visit,
   before: VisitBefore | undefined,
   add: (key: string, n?: number) => void,
 ): void {
+  const { paths, terms, seconds } = steps;
+  const at = `${day}|${siteCode}`;
   if (!before) {
     add(`${at}|visitors|`);
     add(`${at}|entry|${paths[0]}`);
@@ -1034,7 +1012,7 @@ function addVisitDims(
 interface Rollups {
   pages: Map<string, number>;
   dims: Map<string, number>;
-  visits: Map<string, VisitSteps>;
+  visits: Map<number, Visit>;
 }
 
 const BUSY_RETRY_MS = 250;
@@ -1052,17 +1030,21 @@ function mergeRollups(earlier: Rollups, later: Rollups): Rollups {
     return out;
   };
   const visits = new Map(earlier.visits);
-  for (const [key, steps] of later.visits) {
-    const before = visits.get(key);
+  for (const [key, visit] of later.visits) {
+    const before = visits.get(key)?.steps;
+    const steps = visit.steps;
     visits.set(
       key,
       before
         ? {
-            paths: [...before.paths, ...steps.paths],
-            terms: [...before.terms, ...steps.terms],
-            seconds: [...before.seconds, ...steps.seconds],
+            ...visit,
+            steps: {
+              paths: [...before.paths, ...steps.paths],
+              terms: [...before.terms, ...steps.terms],
+              seconds: [...before.seconds, ...steps.seconds],
+            },
           }
-        : steps,
+        : visit,
     );
   }
   return { pages: sum(earlier.pages, later.pages), dims: sum(earlier.dims, later.dims), visits };

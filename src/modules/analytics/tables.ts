@@ -17,14 +17,15 @@ export interface PageDailyRow {
 }
 
 /**
- * One row per visitor hash, day and site, kept only for today and yesterday (a hash never repeats on
- * another day, because the salt changes): it tells a new visitor from one seen before.
+ * One row per visitor of a site and day, kept only for today and yesterday: it tells a new visitor
+ * from one seen before. `visitor` is a number derived from SHA-256 of the day's salt, the day, the
+ * site, the address and the user agent (see visitorKey), so it names the site and day too, and
+ * repeats on no other day (the salt changes).
  */
 export interface VisitorDailyRow {
+  visitor: number;
+  /** The China-time day, for pruning. */
   day: string;
-  siteCode: string;
-  visitor: string;
-  entryPath: string;
   /** The last page counted so far (the exit page while the visit lasts). */
   exitPath: string;
   /** The search term of the last page if it was a search results page, else null. */
