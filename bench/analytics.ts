@@ -62,7 +62,8 @@ async function articleLoad(
       results: { url: string }[];
     };
     const url = `${base}${probe.results[0].url}`;
-    // Each simulated visitor reads five pages (a new visitor per request would be unlike real traffic).
+    // Each simulated visitor reads five pages, some time apart (a new visitor per request would be unlike
+    // real traffic, and so would five pages in a row).
     const load = { connections, cpus: "1", viewsPerVisitor: 5 };
     await runWrk(url, { ...load, seconds: Math.max(1, Math.round(seconds / 3)) });
     const cpuBefore = cpuSeconds(app.pid!);

@@ -15,7 +15,10 @@ export interface WrkOptions {
   uncached?: boolean;
   /** The CPU list wrk is pinned to (taskset), so it does not compete with the server it measures. */
   cpus?: string;
-  /** Requests each simulated visitor (X-Forwarded-For address) makes; default 1 (every request new). */
+  /**
+   * Requests each simulated visitor (X-Forwarded-For address) makes, 8,192 visitors taking turns (a
+   * visitor's pages come thousands of requests apart, as in real traffic); default 1 (every request new).
+   */
   viewsPerVisitor?: number;
   /** POST a registration submission with a new valid ID number each request (the registration bench). */
   registration?: boolean;
@@ -73,8 +76,15 @@ function request()
   if registration then return registration_request((tid - 1) * 4000000 + counter + seed) end
   local path = wrk.path
   if uncached then path = path .. "%20" .. n end
-  local v = math.floor(n / per_visitor)
-  local headers = { ["X-Forwarded-For"] = "198.18." .. (math.floor(v / 256) % 256) .. "." .. (v % 256) }
+  local v = n
+  if per_visitor > 1 then
+    -- People read their pages some time apart: 8,192 visitors at a time take turns, each reading
+    -- per_visitor pages, so a visitor's next page comes thousands of requests after the last one.
+    local block = math.floor(n / (per_visitor * 8192))
+    v = block * 8192 + n % 8192
+  end
+  local headers = { ["X-Forwarded-For"] = "10." .. (math.floor(v / 65536) % 256) .. "." ..
+    (math.floor(v / 256) % 256) .. "." .. (v % 256) }
   return wrk.format(nil, path, headers)
 end
 function done(summary, latency, requests)

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { StaffSession } from "../../../test/staff-session.ts";
 import { chinaDate, chinaDayStart, shiftDays } from "../../platform/time/china-time.ts";
-import type { PageView } from "./service.ts";
+import { AnalyticsService, type PageView } from "./service.ts";
 import { reformulationCandidates } from "../../platform/search/synonym-mining.ts";
 
 const UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120 Safari/537.36";
@@ -70,6 +70,31 @@ for (const engine of ENGINES) {
       assert.deepEqual(r.search.refinedTerms, [{ term: "社保", count: 1 }]);
       assert.equal(r.search.exits, 1);
       assert.deepEqual(r.search.exitTerms, [{ term: "医保", count: 1 }]);
+    });
+
+    it("keeps a visit's exit page when two instances count its pages in turn", async () => {
+      // Another instance on the same database: it writes the visitor's row between this one's flushes.
+      const other = new AnalyticsService(t.deps.store);
+      const page = (n: number) => `/sites/jyt/turns/${n}.html`;
+      const ip = "192.0.2.77";
+      view("jyt", ip, page(1), { at: at(today, 1000) });
+      await t.deps.analytics.flush();
+      other.record({ siteCode: "jyt", path: page(2), ip, userAgent: UA, elder: false, at: at(today, 1010) });
+      await other.flush();
+      view("jyt", ip, page(3), { at: at(today, 1020) });
+      await t.deps.analytics.flush();
+      view("jyt", ip, page(4), { at: at(today, 1030) });
+      await t.deps.analytics.flush();
+      const r = await t.deps.analytics.summary("jyt", today, today);
+      assert.deepEqual(
+        r.exitPages.filter((p) => p.path.includes("/turns/")),
+        [{ path: page(4), visitors: 1 }],
+      );
+      assert.deepEqual(
+        r.entryPages.filter((p) => p.path.includes("/turns/")),
+        [{ path: page(1), visitors: 1 }],
+      );
+      await other.close();
     });
 
     it("offers the terms visitors searched again with as synonym candidates for review", async () => {

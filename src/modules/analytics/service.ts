@@ -227,6 +227,11 @@ export class AnalyticsService {
   /** Views and beacons (see seenCounts) per visitor key and per address key, in this process. */
   private readonly seen = new Map<number, number>();
   private seenDay = "";
+  /**
+   * Visitors' rows as this instance last wrote them (SQLite): a returning visitor's next pages
+   * update the row in one statement, provided nobody wrote it since (see writeVisitsEach).
+   */
+  private readonly written = new Map<number, VisitBefore>();
   private readonly agents = new Map<string, { bot: boolean; device: string }>();
   private prunedBefore = "";
   private flushing: Promise<void> = Promise.resolve();
@@ -444,6 +449,7 @@ export class AnalyticsService {
       const d = dayOf[i];
       if (days[d] > this.seenDay) {
         this.seen.clear();
+        this.written.clear();
         this.seenDay = days[d];
       }
       const page = buf.page[i];
@@ -479,6 +485,7 @@ export class AnalyticsService {
     // The per-instance daily counts (bounded: past the bound the day's counts start afresh, a little
     // over-counting at worst).
     if (this.seen.size > MAX_TRACKED) this.seen.clear();
+    if (this.written.size > MAX_TRACKED) this.written.clear();
     const visits = new Map<number, Visit>();
     for (const v of visitors.values()) {
       this.seen.set(v.key, seenCounts(v.count, v.beacons));
@@ -525,17 +532,20 @@ export class AnalyticsService {
       return { day, siteCode, path, views };
     });
     const add = (key: string, n = 1) => dims.set(key, (dims.get(key) ?? 0) + n);
+    // The rows written, remembered once the transaction has committed (a busy retry writes again).
+    const rows = new Map<number, VisitBefore>();
     await this.store.onPrimary(() =>
       db.transaction().execute(async (trx) => {
-        if (!tryLock) return this.writeRollupRows(trx, visits, pageRows, dims, add);
+        if (!tryLock) return this.writeRollupRows(trx, visits, pageRows, dims, add, rows);
         await sql`PRAGMA busy_timeout = 0`.execute(trx);
         try {
-          await this.writeRollupRows(trx, visits, pageRows, dims, add);
+          await this.writeRollupRows(trx, visits, pageRows, dims, add, rows);
         } finally {
           await sql.raw(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`).execute(trx);
         }
       }),
     );
+    for (const [visitor, row] of rows) this.written.set(visitor, row);
   }
 
   private async writeRollupRows(
@@ -544,9 +554,10 @@ export class AnalyticsService {
     pageRows: { day: string; siteCode: string; path: string; views: number }[],
     dims: Map<string, number>,
     add: (key: string, n?: number) => void,
+    rows: Map<number, VisitBefore>,
   ): Promise<void> {
     const prepared = this.store.prepared;
-    if (prepared) writeVisitsEach(prepared, visits, add);
+    if (prepared) writeVisitsEach(prepared, visits, add, this.written, rows);
     else await writeVisitChunks(trx, visits, add);
     const dimRows = [...dims]
       .filter(([, count]) => count !== 0)
@@ -927,12 +938,16 @@ async function writeVisitChunks(
 /**
  * The visits of a flush on SQLite, one prepared statement run per visitor (in the flush's
  * transaction): a row a new visitor inserts costs a few microseconds, where a many-row VALUES list
- * with RETURNING costs several times that per row. A visitor whose row exists is read and updated.
+ * with RETURNING costs several times that per row. A returning visitor whose row this instance wrote
+ * last (`written`; its view count unchanged since, as views only grow) is updated in one statement;
+ * any other existing row is read first. Every row written is put in `rows`.
  */
 function writeVisitsEach(
   prepared: (source: string) => PreparedStatement,
   visits: Map<number, Visit>,
   add: (key: string, n?: number) => void,
+  written: ReadonlyMap<number, VisitBefore>,
+  rows: Map<number, VisitBefore>,
 ): void {
   const insert = prepared(
     `INSERT INTO analytics_visitor_daily (visitor, day, exit_path, last_term, last_second, views)
@@ -944,19 +959,34 @@ function writeVisitsEach(
   );
   const update = prepared(
     `UPDATE analytics_visitor_daily SET exit_path = ?, last_term = ?, last_second = ?, views = ?
-     WHERE visitor = ?`,
+     WHERE visitor = ? AND views = ?`,
   );
+  const write = (visitor: number, visit: Visit, before: VisitBefore) => {
+    const next = visitRow(visitor, visit, before);
+    const { changes } = update.run(
+      next.exitPath,
+      next.lastTerm,
+      next.lastSecond,
+      next.views,
+      visitor,
+      Number(before.views),
+    );
+    if (changes === 0) return false;
+    addVisitDims(visit, before, add);
+    rows.set(visitor, next);
+    return true;
+  };
   for (const [visitor, visit] of visits) {
+    const mine = written.get(visitor);
+    if (mine && write(visitor, visit, mine)) continue;
     const row = visitRow(visitor, visit);
-    const { changes } = insert.run(visitor, row.day, row.exitPath, row.lastTerm, row.lastSecond, row.views);
-    if (changes === 1) {
+    if (insert.run(visitor, row.day, row.exitPath, row.lastTerm, row.lastSecond, row.views).changes === 1) {
       addVisitDims(visit, undefined, add);
+      rows.set(visitor, row);
       continue;
     }
-    const before = known.get(visitor) as VisitBefore;
-    addVisitDims(visit, before, add);
-    const next = visitRow(visitor, visit, before);
-    update.run(next.exitPath, next.lastTerm, next.lastSecond, next.views, visitor);
+    // In the flush's transaction nobody else writes between this read and the update.
+    write(visitor, visit, known.get(visitor) as VisitBefore);
   }
 }
 
