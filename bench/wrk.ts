@@ -80,8 +80,9 @@ function request()
   if per_visitor > 1 then
     -- People read their pages some time apart: 8,192 visitors at a time take turns, each reading
     -- per_visitor pages, so a visitor's next page comes thousands of requests after the last one.
-    local block = math.floor(n / (per_visitor * 8192))
-    v = block * 8192 + n % 8192
+    -- Each thread has its own visitors (4 million numbers apart).
+    local block = math.floor(counter / (per_visitor * 8192))
+    v = tid * 4000000 + block * 8192 + counter % 8192
   end
   local headers = { ["X-Forwarded-For"] = "10." .. (math.floor(v / 65536) % 256) .. "." ..
     (math.floor(v / 256) % 256) .. "." .. (v % 256) }

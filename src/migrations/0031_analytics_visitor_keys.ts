@@ -1,4 +1,5 @@
-import type { Kysely, Migration } from "kysely";
+import { sql, type Kysely, type Migration } from "kysely";
+import type { Dialect } from "../platform/db/database.ts";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are untyped on purpose
 type AnyDb = Kysely<any>;
@@ -14,11 +15,13 @@ function numericKey(visitor: string): number {
 /**
  * Counting page views (modules/analytics) looks up or adds one row per visitor. The row was keyed by
  * day, site and a 22-character hash; it is now keyed by a number taken from the same hash (which is
- * salted per day and names the site), so the key's B-tree is a quarter of the size and a new visitor's
- * row is appended, and the entry page, which nothing read back, is no longer stored. Today's and
- * yesterday's rows are copied with their numbers, so no visitor counts twice across the change.
+ * salted per day and names the site), and the entry page, which nothing read back, is no longer
+ * stored. On SQLite the number is the rowid (`INTEGER PRIMARY KEY`), so a row lives in one B-tree
+ * keyed by 8 bytes; pruning old days scans the table once a day instead of keeping an index on the day
+ * that every new visitor would write. PostgreSQL keeps its heap, the key and a day index (appended).
+ * Today's and yesterday's rows are copied with their numbers, so no visitor counts twice.
  */
-export function analyticsVisitorKeys(): Migration {
+export function analyticsVisitorKeys(dialect: Dialect): Migration {
   return {
     async up(db: AnyDb) {
       await db.schema
@@ -27,18 +30,19 @@ export function analyticsVisitorKeys(): Migration {
         .execute();
       await db.schema
         .createTable("analytics_visitor_daily")
-        .addColumn("visitor", "bigint", (c) => c.primaryKey())
+        .addColumn("visitor", dialect === "sqlite" ? "integer" : "bigint", (c) => c.primaryKey())
         .addColumn("day", "text", (c) => c.notNull())
         .addColumn("exit_path", "text", (c) => c.notNull().defaultTo(""))
         .addColumn("last_term", "text")
         .addColumn("last_second", "integer", (c) => c.notNull().defaultTo(0))
         .addColumn("views", "integer", (c) => c.notNull().defaultTo(0))
         .execute();
-      await db.schema
-        .createIndex("analytics_visitor_daily_day")
-        .on("analytics_visitor_daily")
-        .column("day")
-        .execute();
+      if (dialect !== "sqlite")
+        await db.schema
+          .createIndex("analytics_visitor_daily_day")
+          .on("analytics_visitor_daily")
+          .column("day")
+          .execute();
       let after: { day: string; siteCode: string; visitor: string } | null = null;
       for (;;) {
         let query = db
@@ -57,14 +61,9 @@ export function analyticsVisitorKeys(): Migration {
           .orderBy("visitor")
           .limit(BATCH);
         if (after) {
+          // A row-value comparison, which both engines read as a range of the primary key.
           const { day, siteCode, visitor } = after;
-          query = query.where((eb) =>
-            eb.or([
-              eb("day", ">", day),
-              eb.and([eb("day", "=", day), eb("site_code", ">", siteCode)]),
-              eb.and([eb("day", "=", day), eb("site_code", "=", siteCode), eb("visitor", ">", visitor)]),
-            ]),
-          );
+          query = query.where(sql<boolean>`(day, site_code, visitor) > (${day}, ${siteCode}, ${visitor})`);
         }
         const rows = await query.execute();
         if (rows.length === 0) break;

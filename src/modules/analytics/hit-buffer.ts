@@ -30,11 +30,11 @@ export class HitBuffer {
   readonly pageSite: string[] = [];
   /**
    * Address → the slot of the first user agent seen from it; the other agents of an address (fewer:
-   * one browser per address is the rule) by "address\nagent". Robots have slots too, marked in
+   * one browser per address is the rule) in a map per such address. Robots have slots too, marked in
    * slotBot, so a robot's views cost the same lookup as anyone's.
    */
   readonly byAddress = new Map<string, number>();
-  readonly byPair = new Map<string, number>();
+  readonly otherAgents = new Map<string, Map<string, number>>();
   readonly slotIp: string[] = [];
   readonly slotUa: string[] = [];
   readonly slotBot: boolean[] = [];
@@ -86,11 +86,12 @@ export class HitBuffer {
       slot = this.newSlot(ip, userAgent, isBot);
       this.byAddress.set(ip, slot);
     } else if (this.slotUa[slot] !== userAgent) {
-      const pair = `${ip}\n${userAgent}`;
-      slot = this.byPair.get(pair);
+      let agents = this.otherAgents.get(ip);
+      if (agents === undefined) this.otherAgents.set(ip, (agents = new Map()));
+      slot = agents.get(userAgent);
       if (slot === undefined) {
         slot = this.newSlot(ip, userAgent, isBot);
-        this.byPair.set(pair, slot);
+        agents.set(userAgent, slot);
       }
     }
     return this.slotBot[slot] ? NONE : slot;

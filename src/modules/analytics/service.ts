@@ -29,8 +29,8 @@ for (const [i, c] of [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01
 
 /**
  * A visitor's (or address's) key: the first 52 bits of SHA-256 of the salted text, a safe integer, so
- * keys are numbers in memory and in the database (no string per visitor). Two visitors of one site
- * and day share a key with a chance of about 1 % at 10 million visitors. (The digest is read
+ * keys are numbers in memory and in the database (no string per visitor). The table holds every site's
+ * visitors of two days: any two of 10 million share a key with a chance of about 1 %. (The digest is read
  * from its base64url text: a Buffer digest costs twice as much.)
  */
 export function visitorKey(text: string): number {
@@ -912,6 +912,8 @@ async function writeVisitChunks(
             returning.map(([visitor]) => visitor),
           )
           .select(["visitor", "exitPath", "lastTerm", "lastSecond", "views"])
+          // Another instance flushing the same visitor waits: both would move the same exit page.
+          .forUpdate()
           .execute()
       ).map((r) => [Number(r.visitor), r]),
     );
