@@ -19,6 +19,7 @@ import { searchTermsReport, type SearchLogTables, type TermCount } from "../sear
 import { letterKindCounts, type LetterKindTables } from "../mailbox/index.ts";
 import { risingTopics, serviceFunnels, type Funnels, type RisingTopics } from "./insights.ts";
 import { BEACON, HitBuffer, NONE, VIEW } from "./hit-buffer.ts";
+import { KeyCounts } from "./key-counts.ts";
 import type { AnalyticsTables, Dimension } from "./tables.ts";
 import { topCounts } from "./top-counts.ts";
 
@@ -225,7 +226,7 @@ export class AnalyticsService {
   private timer: NodeJS.Timeout | null = null;
   private readonly salts = new Map<string, string>();
   /** Views and beacons (see seenCounts) per visitor key and per address key, in this process. */
-  private readonly seen = new Map<number, number>();
+  private readonly seen = new KeyCounts();
   private seenDay = "";
   /**
    * Visitors' rows as this instance last wrote them (SQLite): a returning visitor's next pages
@@ -421,12 +422,12 @@ export class AnalyticsService {
         // A client changing its user agent is a new visitor each time, so one address is capped
         // too (higher: many people share an office or a mobile carrier's address).
         const from = visitorKey(`${salts[d]}|ip|${day}|${siteCode}|${ip}`);
-        const seen = this.seen.get(from) ?? 0;
+        const seen = this.seen.get(from);
         address = { key: from, count: countOf(seen), beacons: beaconsOf(seen) };
         addresses.set(addressKey, address);
       }
       const who = visitorKey(`${salts[d]}|${day}|${siteCode}|${ip}|${buf.slotUa[slot]}`);
-      const seen = this.seen.get(who) ?? 0;
+      const seen = this.seen.get(who);
       v = {
         day,
         siteCode,
