@@ -101,6 +101,8 @@ export async function measureAnalytics(options: {
     await stopChild(seeder);
 
     const pairs: { on: ArticleLoad; off: ArticleLoad }[] = [];
+    // The counting run's data folder of each pair (its views are read back for the median pair).
+    const onDirs = new Map<{ on: ArticleLoad; off: ArticleLoad }, string>();
     let onDir = "";
     for (let round = 0; round < (options.rounds ?? 1); round++) {
       // Alternate which runs first, so a load change on the machine does not favour one side.
@@ -115,6 +117,7 @@ export async function measureAnalytics(options: {
       }
       const pair = { on: results.get(true)!, off: results.get(false)! };
       pairs.push(pair);
+      onDirs.set(pair, onDir);
       log(
         `    ${pair.on.rps.toFixed(0)} vs ${pair.off.rps.toFixed(0)} req/s = ${(pair.on.rps / pair.off.rps).toFixed(3)} ×; ` +
           `server CPU ${pair.on.cpuMicros.toFixed(1)} vs ${pair.off.cpuMicros.toFixed(1)} µs/request`,
@@ -123,7 +126,7 @@ export async function measureAnalytics(options: {
     const median = [...pairs].sort((a, b) => a.on.rps / a.off.rps - b.on.rps / b.off.rps)[
       Math.floor(pairs.length / 2)
     ];
-    const on = { load: median.on, dir: onDir };
+    const on = { load: median.on, dir: onDirs.get(median)! };
     const off = { load: median.off };
     const store = openDatabase<Database>(
       loadConfig({ DATA_DIR: on.dir, CHUYUN_DATA_KEY_FILE: benchKeyFile(on.dir) }),
