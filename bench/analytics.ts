@@ -103,8 +103,8 @@ export async function measureAnalytics(options: {
     const pairs: { on: ArticleLoad; off: ArticleLoad }[] = [];
     // The counting run's data folder of each pair (its views are read back for the median pair).
     const onDirs = new Map<{ on: ArticleLoad; off: ArticleLoad }, string>();
-    let onDir = "";
     for (let round = 0; round < (options.rounds ?? 1); round++) {
+      let onDir = "";
       // Alternate which runs first, so a load change on the machine does not favour one side.
       const order = round % 2 === 0 ? [true, false] : [false, true];
       const results = new Map<boolean, ArticleLoad>();
