@@ -109,6 +109,40 @@ for (const engine of ENGINES) {
       assert.equal(rows[0].revisions, 1);
     });
 
+    it("keeps a submission whose record id is already taken, under a new id", async () => {
+      const c = (await t.deps.registration.campaign("demo-health"))!;
+      const person = (seq: number) => ({
+        name: "王五",
+        idNumber: idNumber(seq, "19700101"),
+        phone: "13912345678",
+        district: "420106",
+        answers: { symptoms: ["无以上症状"], contact: "否" },
+      });
+      // The same seed gives the same id: the second person's record collides with the first's id.
+      const a = await t.deps.registration.accept(c, person(21), "upload", "colliding-seed");
+      const [b, d] = await Promise.all([
+        t.deps.registration.accept(c, person(22), "upload", "colliding-seed"),
+        t.deps.registration.accept(c, person(23), "upload", "colliding-seed"),
+      ]);
+      assert.ok(a.created && b.created && d.created);
+      assert.equal(new Set([a.id, b.id, d.id]).size, 3);
+      for (const [seq, id] of [
+        [21, a.id],
+        [22, b.id],
+        [23, d.id],
+      ] as const) {
+        const rows = await t.deps.registration.records(c, {
+          page: 1,
+          perPage: 10,
+          idNumber: idNumber(seq, "19700101"),
+        });
+        assert.deepEqual(
+          rows.map((r) => r.id),
+          [id],
+        );
+      }
+    });
+
     it("refuses bad input with a Chinese message per field", async () => {
       const wrongCheck = idNumber(12).slice(0, 17) + (idNumber(12).endsWith("1") ? "2" : "1");
       const res = await post(

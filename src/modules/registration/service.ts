@@ -25,7 +25,7 @@ import type {
 } from "./tables.ts";
 import { checkSubmission, answersToRaw, districtLabel, QUESTION_TYPES, type Answers } from "./validation.ts";
 import { BatchImporter } from "./batch.ts";
-import { RecordWriter, type WriteResult, type WriterOptions } from "./writer.ts";
+import { newRecordId, RecordWriter, type WriteResult, type WriterOptions } from "./writer.ts";
 
 /** When an area counts as elevated risk: `count` records today in one district (answering `field` = `value`). */
 export interface Threshold {
@@ -105,15 +105,6 @@ function campaignOf(row: Selectable<CampaignRow>): Campaign {
     form: JSON.parse(row.form) as FormSchema,
     thresholds: JSON.parse(row.thresholds) as Threshold[],
   };
-}
-
-function newRecordId(day: string, seed?: string): string {
-  // The day leads the id, so a lookup by id finds its PostgreSQL partition. A seed (a batch row)
-  // gives the same id each time, so a row written again replaces itself.
-  const tail = seed
-    ? createHash("sha256").update(seed).digest("hex").slice(0, 12)
-    : pooledRandomBytes(6).toString("hex");
-  return `R${day.replaceAll("-", "")}${tail.toUpperCase()}`;
 }
 
 export const hashKey = (key: string) => createHash("sha256").update(key).digest("hex");

@@ -1,6 +1,8 @@
+import { createHash } from "node:crypto";
 import { sql, type Kysely } from "kysely";
-import type { Db } from "../../platform/db/database.ts";
+import type { Db, PreparedStatement } from "../../platform/db/database.ts";
 import { GroupCommitQueue } from "../../platform/db/group-commit.ts";
+import { pooledRandomBytes } from "../../platform/crypto/random-pool.ts";
 import type { RecordRow, RegistrationTables } from "./tables.ts";
 
 /** What the writer tells each submitter once its batch is on disk. */
@@ -18,6 +20,65 @@ export interface WriterOptions {
 }
 
 const keyOf = (r: RecordRow) => `${r.campaignId}|${r.day}|${r.idIndex}`;
+
+/**
+ * A record id: R, the China day (a lookup by id finds its PostgreSQL partition), then 12 hex
+ * digits. A seed (a batch row) gives the same id each time, so a row written again replaces itself.
+ * Otherwise the second of the day comes first (5 digits), so new ids land at the end of the id
+ * index instead of at random pages all over it, then 28 random bits; the rare id already taken is
+ * drawn again by the writer.
+ */
+export function newRecordId(day: string, seed?: string): string {
+  const tail = seed
+    ? createHash("sha256").update(seed).digest("hex").slice(0, 12)
+    : secondOfChinaDay().toString(16).padStart(5, "0") + pooledRandomBytes(4).toString("hex").slice(1);
+  return `R${day.replaceAll("-", "")}${tail.toUpperCase()}`;
+}
+
+function secondOfChinaDay(): number {
+  return Math.floor((Date.now() / 1000 + 8 * 3600) % 86_400);
+}
+
+/** The row under a fresh id (its id was taken); a kept-every-submission index ends with the id. */
+function withNewId(row: RecordRow): RecordRow {
+  const id = newRecordId(row.day);
+  const suffix = `:${row.id}`;
+  const idIndex = row.idIndex.endsWith(suffix)
+    ? `${row.idIndex.slice(0, -suffix.length)}:${id}`
+    : row.idIndex;
+  return { ...row, id, idIndex };
+}
+
+const RECORD_COLUMNS = [
+  "id",
+  "campaign_id",
+  "day",
+  "id_index",
+  "person_name",
+  "id_number",
+  "phone",
+  "district",
+  "answers",
+  "receipt",
+  "channel",
+  "submitted_at",
+  "revisions",
+] as const;
+/** The replacing columns of a same-day resubmission (the id and receipt stay the first one's). */
+const REPLACED = ["person_name", "id_number", "phone", "district", "answers", "channel", "submitted_at"];
+const UPSERT_ONE = `INSERT INTO registration_records (${RECORD_COLUMNS.join(", ")})
+  VALUES (${RECORD_COLUMNS.map(() => "?").join(", ")})
+  ON CONFLICT (campaign_id, day, id_index) DO UPDATE SET
+  ${REPLACED.map((c) => `${c} = excluded.${c}`).join(", ")},
+  revisions = registration_records.revisions + 1 + excluded.revisions
+  RETURNING id, receipt`;
+
+/** Whether a write failed because a record id is already taken (not the dedup key). */
+function idTaken(error: unknown): boolean {
+  const e = error as { code?: string; constraint?: string; message?: string };
+  if (e.code === "SQLITE_CONSTRAINT_PRIMARYKEY") return true;
+  return e.code === "23505" && /pkey/.test(e.constraint ?? e.message ?? "");
+}
 
 /**
  * The durable acceptance path: submissions are grouped, each batch is one multi-row
@@ -81,26 +142,14 @@ export class RecordWriter {
         slot.push(j);
       }
     }
-    if (this.store.dialect === "postgres") await this.ensurePartitions(unique.map((r) => r.day));
-    const written = await this.durably((trx) =>
-      trx
-        .insertInto("registrationRecords")
-        .values(unique)
-        .onConflict((oc) =>
-          oc.columns(["campaignId", "day", "idIndex"]).doUpdateSet((eb) => ({
-            personName: eb.ref("excluded.personName"),
-            idNumber: eb.ref("excluded.idNumber"),
-            phone: eb.ref("excluded.phone"),
-            district: eb.ref("excluded.district"),
-            answers: eb.ref("excluded.answers"),
-            channel: eb.ref("excluded.channel"),
-            submittedAt: eb.ref("excluded.submittedAt"),
-            revisions: sql<number>`registration_records.revisions + 1 + excluded.revisions`,
-          })),
-        )
-        .returning(["id", "receipt", "campaignId", "day", "idIndex"])
-        .execute(),
-    );
+    const prepared = this.store.prepared;
+    let written: { id: string; receipt: string; campaignId: number; day: string; idIndex: string }[];
+    if (prepared) {
+      written = await this.durably(async () => this.upsertEach(prepared, unique));
+    } else {
+      await this.ensurePartitions(unique.map((r) => r.day));
+      written = await this.upsertMany(unique);
+    }
     const byKey = new Map(written.map((w) => [`${w.campaignId}|${w.day}|${w.idIndex}`, w]));
     const firstOfKey = new Set<number>();
     return rows.map((row, i) => {
@@ -112,6 +161,71 @@ export class RecordWriter {
       firstOfKey.add(slot[i]);
       return { id: w.id, receipt: w.receipt, created: firstInBatch && w.id === u.id };
     });
+  }
+
+  /**
+   * SQLite: one prepared statement run per record in the batch's transaction (a many-row VALUES
+   * list costs more per row to build and prepare than the rows cost to write). A row whose new id is
+   * taken is retried under another id; `unique` is updated so its submitter gets the id written.
+   */
+  private upsertEach(prepared: (source: string) => PreparedStatement, unique: RecordRow[]) {
+    const upsert = prepared(UPSERT_ONE);
+    return unique.map((row, i) => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const w = upsert.get(
+            row.id,
+            row.campaignId,
+            row.day,
+            row.idIndex,
+            row.personName,
+            row.idNumber,
+            row.phone,
+            row.district,
+            row.answers,
+            row.receipt,
+            row.channel,
+            row.submittedAt,
+            row.revisions,
+          ) as { id: string; receipt: string };
+          return { ...w, campaignId: row.campaignId, day: row.day, idIndex: row.idIndex };
+        } catch (error) {
+          if (!idTaken(error) || attempt >= 5) throw error;
+          row = unique[i] = withNewId(row);
+        }
+      }
+    });
+  }
+
+  /** PostgreSQL: one multi-row upsert per batch; the rare batch holding a taken id is retried. */
+  private async upsertMany(unique: RecordRow[]) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.durably((trx) =>
+          trx
+            .insertInto("registrationRecords")
+            .values(unique)
+            .onConflict((oc) =>
+              oc.columns(["campaignId", "day", "idIndex"]).doUpdateSet((eb) => ({
+                personName: eb.ref("excluded.personName"),
+                idNumber: eb.ref("excluded.idNumber"),
+                phone: eb.ref("excluded.phone"),
+                district: eb.ref("excluded.district"),
+                answers: eb.ref("excluded.answers"),
+                channel: eb.ref("excluded.channel"),
+                submittedAt: eb.ref("excluded.submittedAt"),
+                revisions: sql<number>`registration_records.revisions + 1 + excluded.revisions`,
+              })),
+            )
+            .returning(["id", "receipt", "campaignId", "day", "idIndex"])
+            .execute(),
+        );
+      } catch (error) {
+        if (!idTaken(error) || attempt >= 5) throw error;
+        // Which id collided is not reported per row: every row of the batch is drawn again.
+        for (let i = 0; i < unique.length; i++) unique[i] = withNewId(unique[i]);
+      }
+    }
   }
 
   private async durably<T>(work: (trx: Kysely<RegistrationTables>) => Promise<T>): Promise<T> {

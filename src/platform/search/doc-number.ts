@@ -89,3 +89,33 @@ export function docNumberQueryToken(text: string): string | null {
     ? `dnp${tokenPart(n.prefix)}n${n.serial}`
     : `dn${tokenPart(n.prefix)}y${n.year}n${n.serial}`;
 }
+
+/** A 发文字号 cited in running text: 机关代字 run, bracketed year, serial; or …公告YYYY年第N号. */
+const CITED = new RegExp(
+  `([\\p{Script=Han}A-Za-z]{2,24})(?:[${OPEN}]((?:19|20)\\d{2})[${CLOSE}]|((?:19|20)\\d{2})年)(?:第)?0*([1-9]\\d{0,4})号`,
+  "gu",
+);
+/** Longest 机关代字 tried when the run before a cited number also holds ordinary words. */
+const MAX_CITED_PREFIX = 12;
+
+/**
+ * Index tokens for the numbers a text cites (an interpretation of 楚人社发〔2024〕5号, news that
+ * quotes it), so searching a number also finds what refers to it. The words before the bracket run
+ * into the 机关代字 (根据楚人社发〔2024〕5号), so every ending of that run is indexed: the real
+ * 代字 is one of them and the others are tokens no query forms.
+ */
+export function citedDocNumberTokens(text: string): string[] {
+  const out = new Set<string>();
+  for (const m of foldDocNumberText(text).matchAll(CITED)) {
+    const run = m[1];
+    const year = m[2] ?? m[3];
+    const announcement = m[3] !== undefined;
+    if (announcement && !/公告$/.test(run)) continue;
+    for (let len = 2; len <= Math.min(run.length, MAX_CITED_PREFIX); len++) {
+      const prefix = run.slice(run.length - len);
+      const written = announcement ? `${prefix}${year}年第${m[4]}号` : `${prefix}〔${year}〕${m[4]}号`;
+      for (const token of docNumberIndexTokens(written)) out.add(token);
+    }
+  }
+  return [...out];
+}

@@ -251,6 +251,23 @@ for (const engine of ENGINES) {
       await index.remove("t:announce");
     });
 
+    it("finds what cites a 发文字号 after the document that bears it", async () => {
+      await index.upsert({
+        key: "t:cites",
+        kind: "policy",
+        title: "一图读懂住房公积金新政",
+        body: "根据楚人社发〔2026〕8号文件，提取条件有所放宽。另见国家税务总局公告2023年第6号。",
+        url: "/a/cites",
+        siteIds: [1],
+        publishedAt: ago(1),
+      });
+      for (const q of ["楚人社发[2026]8号", "楚人社发 8号"]) {
+        const r = await index.search({ q });
+        assert.deepEqual(keys(r).slice(0, 2), ["t:gjj", "t:cites"], `query ${q}`);
+      }
+      await index.remove("t:cites");
+    });
+
     it("counts each document once in the site facet, so the facets add up to the total", async () => {
       const r = await index.search({ q: "公积金" });
       const sum = r.facets.site.reduce((s, f) => s + f.count, 0);

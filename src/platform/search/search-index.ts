@@ -13,7 +13,7 @@ import { SearchKinds } from "./kinds.ts";
 
 import { indexTokens, knownHomophone, queryTokens, subWords, toPinyin } from "./segmenter.ts";
 
-import { docNumberIndexTokens, docNumberQueryToken } from "./doc-number.ts";
+import { citedDocNumberTokens, docNumberIndexTokens, docNumberQueryToken } from "./doc-number.ts";
 
 import { LearnedSynonyms } from "./learned-synonyms.ts";
 
@@ -95,7 +95,7 @@ interface PreparedDocument {
 /** The one place documents are tokenised for the index. */
 function prepareDocument(doc: SearchDocument): PreparedDocument {
   const titleTokens = indexTokens(doc.title);
-  const bodyTokens = indexTokens(doc.body);
+  const bodyTokens = [...indexTokens(doc.body), ...citedDocNumberTokens(doc.body)];
   const metaTokens = [
     ...(doc.docNumber ? [...docNumberIndexTokens(doc.docNumber), ...indexTokens(doc.docNumber)] : []),
     ...(doc.issuer ? indexTokens(doc.issuer) : []),
