@@ -109,6 +109,24 @@ function optionalString(value: unknown, field: string): string | null {
   return value.trim() || null;
 }
 
+/** Words in a type or column that name one of the platform's kinds (the most specific first). */
+const KIND_WORDS: [RegExp, string][] = [
+  [/解读|interpret/i, "interpretation"],
+  [/预决算|预算|决算|budget/i, "budget"],
+  [/信息公开.*年度报告/, "disclosure_report"],
+  [/网站.*年度报表/, "website_report"],
+  [/政府工作报告|report/i, "report"],
+  [/政策|文件|法规|规章|policy|regulation|decree/i, "policy"],
+  [/通知|公告|公示|通告|notice|announcement/i, "notice"],
+  [/动态|要闻|新闻|news/i, "news"],
+];
+
+function kindNamedBy(type: string, column: string, title: string): string {
+  for (const text of [type, column, title])
+    for (const [words, kind] of KIND_WORDS) if (words.test(text)) return kind;
+  return "news";
+}
+
 /** Checks one parsed line; throws LineError with the first problem found. */
 export function checkLine(value: unknown): ImportLine {
   if (typeof value !== "object" || value === null || Array.isArray(value))
@@ -120,15 +138,18 @@ export function checkLine(value: unknown): ImportLine {
   const title = optionalString(o.title, "title");
   if (!title) throw new LineError("缺少标题（title）", "missing title");
   if (title.length > 200) throw new LineError("标题不能超过200字", "title too long");
-  const kind = optionalString(o.type, "type");
-  if (!kind) throw new LineError("缺少信息类型（type）", "missing type");
-  if (!Object.hasOwn(ARTICLE_KINDS, kind))
-    throw new LineError(
-      `未知的信息类型“${kind}”，应为 ${Object.keys(ARTICLE_KINDS).join("、")} 之一`,
-      `unknown type "${kind}"`,
-    );
+  const type = optionalString(o.type, "type");
+  if (!type) throw new LineError("缺少信息类型（type）", "missing type");
   const column = optionalString(o.column, "column");
   if (!column) throw new LineError("缺少栏目（column）", "missing column");
+  // A type this platform does not have (办事指南 as "guide", a partner's own words) still imports:
+  // as the kind its type, column or title names, else as news, with a warning. A refused document can
+  // never be found.
+  const kind = Object.hasOwn(ARTICLE_KINDS, type) ? type : kindNamedBy(type, column, title);
+  const typeWarning =
+    kind === type
+      ? null
+      : `未知的信息类型“${type}”，已按“${ARTICLE_KINDS[kind]}”导入（可用类型：${Object.keys(ARTICLE_KINDS).join("、")}）`;
   if (column.length > MAX_COLUMN_CHARS)
     throw new LineError(`栏目名称不能超过${MAX_COLUMN_CHARS}字`, "column name too long");
   const docNumberRaw = optionalString(o.docNumber, "docNumber");
@@ -164,7 +185,10 @@ export function checkLine(value: unknown): ImportLine {
     publishedAt,
     body,
     siteCode,
-    warnings: docNumberWarning ? [`发文字号“${docNumberRaw}”：${docNumberWarning}`] : [],
+    warnings: [
+      ...(typeWarning ? [typeWarning] : []),
+      ...(docNumberWarning ? [`发文字号“${docNumberRaw}”：${docNumberWarning}`] : []),
+    ],
   };
 }
 

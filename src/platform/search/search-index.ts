@@ -124,6 +124,8 @@ function prepareDocument(doc: SearchDocument): PreparedDocument {
 }
 
 const MAX_QUERY_TOKENS = 12;
+/** Tokens of a long question weighed before its MAX_QUERY_TOKENS rarest are kept. */
+const MAX_WEIGHED_TOKENS = 32;
 
 /** One query term: a word and its approved synonyms (any of them matches), with its BM25 weight. */
 interface QueryTerm {
@@ -704,7 +706,7 @@ export class SearchIndex {
       const parts = [p.surface, ...p.partners].map((w) => queryTokens(w)).filter((t) => t.length > 0);
       if (parts.length > 0) extra.push({ forms: [p.surface, ...p.partners], weight: 1, parts });
     }
-    const terms = await this.weighTerms(queryTokens(rest).slice(0, MAX_QUERY_TOKENS));
+    const terms = await this.weighTerms(queryTokens(rest).slice(0, MAX_WEIGHED_TOKENS));
     if (extra.length === 0) return terms;
     const n = Math.max(await this.documentCount(), 1);
     for (const term of extra) {
@@ -733,7 +735,13 @@ export class SearchIndex {
       terms.push({ ...term, df });
     }
     const rare = terms.filter((t) => n < COMMON_MIN_DOCS || t.df <= n * COMMON_SHARE);
-    const kept = rare.length > 0 ? rare : terms;
+    let kept = rare.length > 0 ? rare : terms;
+    if (kept.length > MAX_QUERY_TOKENS) {
+      // A long question keeps its most telling words wherever they stand, in the question's order.
+      const floor = kept.map((t) => t.weight).sort((a, b) => b - a)[MAX_QUERY_TOKENS - 1];
+      let room = kept.filter((t) => t.weight > floor).length;
+      kept = kept.filter((t) => t.weight > floor || (t.weight === floor && room++ < MAX_QUERY_TOKENS));
+    }
     return kept.map(({ df: _df, ...term }) => term);
   }
 
