@@ -251,6 +251,31 @@ for (const engine of ENGINES) {
       await index.remove("t:announce");
     });
 
+    it("reads a word no document holds that sounds like a government word as that word", async () => {
+      await index.upsert({
+        key: "t:idcard",
+        kind: "notice",
+        title: "居民身份证换领办事指南",
+        body: "有效期满前三个月内可以申请换领新证。",
+        url: "/a/idcard",
+        siteIds: [1],
+        publishedAt: ago(3),
+      });
+      await index.upsert({
+        key: "t:other",
+        kind: "notice",
+        title: "社会保障卡办理指南",
+        body: "办理社会保障卡须知，过期证件不予受理。",
+        url: "/a/other",
+        siteIds: [1],
+        publishedAt: ago(1),
+      });
+      const r = await index.search({ q: "身分证 过期 办理" });
+      assert.equal(keys(r)[0], "t:idcard", `${keys(r)}`);
+      await index.remove("t:idcard");
+      await index.remove("t:other");
+    });
+
     it("finds what cites a 发文字号 after the document that bears it", async () => {
       await index.upsert({
         key: "t:cites",

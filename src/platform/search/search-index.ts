@@ -728,6 +728,11 @@ export class SearchIndex {
     const terms: (QueryTerm & { df: number })[] = [];
     for (const token of tokens) {
       const forms = [...new Set([token, ...learned.formsOf(token)])];
+      // A word no document holds that sounds like a government word (身分证 → 身份证) is most
+      // likely a typo of it: the known word is searched as well.
+      const sounds = knownHomophone(token);
+      if (sounds && (await this.documentFrequency({ forms: [token], weight: 1 })) === 0)
+        for (const form of queryTokens(sounds)) if (!forms.includes(form)) forms.push(form);
       const parts = forms.map(subWords).filter((p) => p.length > 0);
       const term: QueryTerm = parts.length > 0 ? { forms, weight: 1, parts } : { forms, weight: 1 };
       const df = await this.documentFrequency(term);
