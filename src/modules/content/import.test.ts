@@ -185,6 +185,7 @@ for (const engine of ENGINES) {
       );
       assert.match(summary.warnings[0].reason, /未知的信息类型“memo”.*通知公告/);
       assert.equal((await t.deps.content.repo.byExternalId("imp-011"))?.kind, "notice");
+      assert.match(summary.warnings[0].reason, /工作动态（news）/);
       assert.match(summary.warnings[1].reason, /第.*楚人社发〔2024〕12号/);
       assert.equal((await t.deps.content.repo.byExternalId("imp-012"))?.docNumber, "楚人社发〔2024〕12号");
       assert.match(byLine.get(4)!.reason, /缺少标题/);

@@ -113,18 +113,24 @@ function optionalString(value: unknown, field: string): string | null {
 const KIND_WORDS: [RegExp, string][] = [
   [/解读|interpret/i, "interpretation"],
   [/预决算|预算|决算|budget/i, "budget"],
-  [/信息公开.*年度报告/, "disclosure_report"],
-  [/网站.*年度报表/, "website_report"],
+  [/信息公开.*年度报告|disclosure/i, "disclosure_report"],
+  [/网站.*年度报表|website/i, "website_report"],
   [/政府工作报告|report/i, "report"],
   [/政策|文件|法规|规章|policy|regulation|decree/i, "policy"],
   [/通知|公告|公示|通告|notice|announcement/i, "notice"],
   [/动态|要闻|新闻|news/i, "news"],
 ];
+/** A title that ends the way notices end (titles name too many things to be read further). */
+const NOTICE_TITLE = /(?:通知|公告|通告|公示)$/;
 
-function kindNamedBy(type: string, column: string, title: string): string {
-  for (const text of [type, column, title])
-    for (const [words, kind] of KIND_WORDS) if (words.test(text)) return kind;
-  return "news";
+/** The kind a type names: its key, its Chinese label (通知公告), else what its words or column say. */
+function kindNamedBy(type: string, column: string, title: string): { kind: string; known: boolean } {
+  if (Object.hasOwn(ARTICLE_KINDS, type)) return { kind: type, known: true };
+  const labelled = Object.entries(ARTICLE_KINDS).find(([, label]) => label === type);
+  if (labelled) return { kind: labelled[0], known: true };
+  for (const text of [type, column])
+    for (const [words, kind] of KIND_WORDS) if (words.test(text)) return { kind, known: false };
+  return { kind: NOTICE_TITLE.test(title) ? "notice" : "news", known: false };
 }
 
 /** Checks one parsed line; throws LineError with the first problem found. */
@@ -142,14 +148,15 @@ export function checkLine(value: unknown): ImportLine {
   if (!type) throw new LineError("缺少信息类型（type）", "missing type");
   const column = optionalString(o.column, "column");
   if (!column) throw new LineError("缺少栏目（column）", "missing column");
-  // A type this platform does not have (办事指南 as "guide", a partner's own words) still imports:
-  // as the kind its type, column or title names, else as news, with a warning. A refused document can
-  // never be found.
-  const kind = Object.hasOwn(ARTICLE_KINDS, type) ? type : kindNamedBy(type, column, title);
-  const typeWarning =
-    kind === type
-      ? null
-      : `未知的信息类型“${type}”，已按“${ARTICLE_KINDS[kind]}”导入（可用类型：${Object.keys(ARTICLE_KINDS).join("、")}）`;
+  // A type this platform does not have (办事指南 as "guide", a partner's own words) still imports,
+  // with a warning: as the kind its type or column names (or a title ending like a notice's), else
+  // as news. A refused document can never be found.
+  const { kind, known } = kindNamedBy(type, column, title);
+  const typeWarning = known
+    ? null
+    : `未知的信息类型“${type}”，已按“${ARTICLE_KINDS[kind]}”导入（可用类型：${Object.entries(ARTICLE_KINDS)
+        .map(([key, label]) => `${label}（${key}）`)
+        .join("、")}）`;
   if (column.length > MAX_COLUMN_CHARS)
     throw new LineError(`栏目名称不能超过${MAX_COLUMN_CHARS}字`, "column name too long");
   const docNumberRaw = optionalString(o.docNumber, "docNumber");

@@ -297,5 +297,35 @@ for (const engine of ENGINES) {
       assert.equal(ok.statusCode, 200);
       assert.match(ok.body, /enctype="multipart\/form-data"/);
     });
+
+    it("keeps a row written again as one record when its batch also holds a row with a taken id", async () => {
+      const person = (seq: number) => ({
+        name: "陈七",
+        idNumber: personId(seq, "19660606"),
+        phone: "13912345678",
+        district: "420106",
+        answers: { symptoms: ["无以上症状"], help: "否" },
+      });
+      const first = await t.deps.registration.accept(c, person(501), "upload", "resume-seed");
+      // One batch: the same row written again (a resumed upload) and another person's row whose
+      // seeded id is the same record id.
+      const [again, other] = await Promise.all([
+        t.deps.registration.accept(c, person(501), "upload", "resume-seed"),
+        t.deps.registration.accept(c, person(502), "upload", "resume-seed"),
+      ]);
+      assert.equal(again.id, first.id);
+      assert.equal(again.created, false);
+      assert.notEqual(other.id, first.id);
+      const recordsOf = (seq: number) =>
+        t.deps.registration.records(c, { page: 1, perPage: 10, idNumber: personId(seq, "19660606") });
+      assert.deepEqual(
+        (await recordsOf(501)).map((r) => r.id),
+        [first.id],
+      );
+      assert.deepEqual(
+        (await recordsOf(502)).map((r) => r.id),
+        [other.id],
+      );
+    });
   });
 }

@@ -19,7 +19,8 @@ export interface WriterOptions {
   maxBatch?: number;
 }
 
-const keyOf = (r: RecordRow) => `${r.campaignId}|${r.day}|${r.idIndex}`;
+const keyOf = (r: Pick<RecordRow, "campaignId" | "day" | "idIndex">) =>
+  `${r.campaignId}|${r.day}|${r.idIndex}`;
 
 /**
  * A record id: R, the China day (a lookup by id finds its PostgreSQL partition), then 12 hex
@@ -71,7 +72,7 @@ const UPSERT_ONE = `INSERT INTO registration_records (${RECORD_COLUMNS.join(", "
   ON CONFLICT (campaign_id, day, id_index) DO UPDATE SET
   ${REPLACED.map((c) => `${c} = excluded.${c}`).join(", ")},
   revisions = registration_records.revisions + 1 + excluded.revisions
-  RETURNING id, receipt`;
+  RETURNING id, receipt, revisions`;
 
 /** Whether a write failed because a record id is already taken (not the dedup key). */
 function idTaken(error: unknown): boolean {
@@ -143,7 +144,14 @@ export class RecordWriter {
       }
     }
     const prepared = this.store.prepared;
-    let written: { id: string; receipt: string; campaignId: number; day: string; idIndex: string }[];
+    let written: {
+      id: string;
+      receipt: string;
+      campaignId: number;
+      day: string;
+      idIndex: string;
+      revisions: number;
+    }[];
     if (prepared) {
       written = await this.durably(async () => this.upsertEach(prepared, unique));
     } else {
@@ -156,10 +164,11 @@ export class RecordWriter {
       const u = unique[slot[i]];
       const w = byKey.get(keyOf(u));
       if (!w) throw new Error("registration batch: a record was not written");
-      // The first submission of a key in this batch is new when the database had none before.
+      // The first submission of a key in this batch is new when the database had none before: the
+      // row was inserted, not updated (an update adds at least one revision to what was sent).
       const firstInBatch = !firstOfKey.has(slot[i]);
       firstOfKey.add(slot[i]);
-      return { id: w.id, receipt: w.receipt, created: firstInBatch && w.id === u.id };
+      return { id: w.id, receipt: w.receipt, created: firstInBatch && Number(w.revisions) === u.revisions };
     });
   }
 
@@ -187,7 +196,7 @@ export class RecordWriter {
             row.channel,
             row.submittedAt,
             row.revisions,
-          ) as { id: string; receipt: string };
+          ) as { id: string; receipt: string; revisions: number };
           return { ...w, campaignId: row.campaignId, day: row.day, idIndex: row.idIndex };
         } catch (error) {
           if (!idTaken(error) || attempt >= 5) throw error;
@@ -217,15 +226,38 @@ export class RecordWriter {
                 revisions: sql<number>`registration_records.revisions + 1 + excluded.revisions`,
               })),
             )
-            .returning(["id", "receipt", "campaignId", "day", "idIndex"])
+            .returning(["id", "receipt", "campaignId", "day", "idIndex", "revisions"])
             .execute(),
         );
       } catch (error) {
         if (!idTaken(error) || attempt >= 5) throw error;
-        // Which id collided is not reported per row: every row of the batch is drawn again.
-        for (let i = 0; i < unique.length; i++) unique[i] = withNewId(unique[i]);
+        // The error names no row: only the rows whose id another record holds (or an earlier row
+        // of this batch) are drawn again; a row written again keeps its id and replaces itself.
+        for (const i of await this.rowsWithTakenIds(unique)) unique[i] = withNewId(unique[i]);
       }
     }
+  }
+
+  private async rowsWithTakenIds(unique: RecordRow[]): Promise<number[]> {
+    const holders = await this.store.db
+      .selectFrom("registrationRecords")
+      .select(["id", "campaignId", "day", "idIndex"])
+      .where("day", "in", [...new Set(unique.map((r) => r.day))])
+      .where(
+        "id",
+        "in",
+        unique.map((r) => r.id),
+      )
+      .execute();
+    const holder = new Map(holders.map((h) => [h.id, keyOf(h)]));
+    const seen = new Set<string>();
+    const taken: number[] = [];
+    unique.forEach((row, i) => {
+      const held = holder.get(row.id);
+      if (seen.has(row.id) || (held !== undefined && held !== keyOf(row))) taken.push(i);
+      seen.add(row.id);
+    });
+    return taken;
   }
 
   private async durably<T>(work: (trx: Kysely<RegistrationTables>) => Promise<T>): Promise<T> {

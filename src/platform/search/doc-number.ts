@@ -90,6 +90,11 @@ export function docNumberQueryToken(text: string): string | null {
     : `dn${tokenPart(n.prefix)}y${n.year}n${n.serial}`;
 }
 
+/** The token a cited number is indexed under (dc…), apart from the numbers documents bear (dn…). */
+export function citedToken(docNumberToken: string): string {
+  return `dc${docNumberToken.slice(2)}`;
+}
+
 /** A 发文字号 cited in running text: 机关代字 run, bracketed year, serial; or …公告YYYY年第N号. */
 const CITED = new RegExp(
   `([\\p{Script=Han}A-Za-z]{2,24})(?:[${OPEN}]((?:19|20)\\d{2})[${CLOSE}]|((?:19|20)\\d{2})年)(?:第)?0*([1-9]\\d{0,4})号`,
@@ -114,7 +119,7 @@ export function citedDocNumberTokens(text: string): string[] {
     for (let len = 2; len <= Math.min(run.length, MAX_CITED_PREFIX); len++) {
       const prefix = run.slice(run.length - len);
       const written = announcement ? `${prefix}${year}年第${m[4]}号` : `${prefix}〔${year}〕${m[4]}号`;
-      for (const token of docNumberIndexTokens(written)) out.add(token);
+      for (const token of docNumberIndexTokens(written)) out.add(citedToken(token));
     }
   }
   return [...out];

@@ -290,7 +290,60 @@ for (const engine of ENGINES) {
         const r = await index.search({ q });
         assert.deepEqual(keys(r).slice(0, 2), ["t:gjj", "t:cites"], `query ${q}`);
       }
+      // Typed without the province, no document bears the number: its words still find the bearer.
+      const partial = await index.search({ q: "人社发〔2026〕8号" });
+      assert.ok(keys(partial).includes("t:gjj"), `${keys(partial)}`);
       await index.remove("t:cites");
+    });
+
+    it("ranks a long document bearing a number before short ones citing it", async () => {
+      await index.upsert({
+        key: "t:bearer",
+        kind: "policy",
+        title: "关于调整失业保险金标准的通知",
+        body: "各市、州人民政府：现就调整失业保险金标准有关事项通知如下。".repeat(120),
+        url: "/a/bearer",
+        siteIds: [1],
+        publishedAt: ago(40),
+        docNumber: "楚人社规〔2025〕3号",
+      });
+      for (let i = 0; i < 5; i++)
+        await index.upsert({
+          key: `t:cite${i}`,
+          kind: "interpretation",
+          title: `解读${i}`,
+          body: `楚人社规〔2025〕3号解读。`,
+          url: `/a/cite${i}`,
+          siteIds: [1],
+          publishedAt: ago(i),
+        });
+      const r = await index.search({ q: "楚人社规〔2025〕3号" });
+      assert.equal(keys(r)[0], "t:bearer", `${keys(r)}`);
+      assert.equal(r.total, 6);
+      await index.remove("t:bearer");
+      for (let i = 0; i < 5; i++) await index.remove(`t:cite${i}`);
+    });
+
+    it("keeps the words of a long question that some document holds", async () => {
+      const r = await index.search({
+        q: "住房公积金 提取 甲乙丙丁 戊己庚辛 子丑寅卯 辰巳午未 申酉戌亥 乾坤震巽 坎离艮兑 金木水火 宫商角徵 东南西北 春夏秋冬 梅兰竹菊",
+      });
+      assert.ok(keys(r).includes("t:gjj"), `${keys(r)}`);
+    });
+
+    it("does not read a real word as a government word that sounds alike in other tones", async () => {
+      await index.upsert({
+        key: "t:lost",
+        kind: "notice",
+        title: "证件遗失补办指南",
+        body: "证件遗失后请及时补办。",
+        url: "/a/lost",
+        siteIds: [1],
+        publishedAt: ago(2),
+      });
+      const r = await index.search({ q: "医师" });
+      assert.ok(!keys(r).includes("t:lost"), `${keys(r)}`);
+      await index.remove("t:lost");
     });
 
     it("counts each document once in the site facet, so the facets add up to the total", async () => {

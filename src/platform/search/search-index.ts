@@ -13,7 +13,7 @@ import { SearchKinds } from "./kinds.ts";
 
 import { indexTokens, knownHomophone, queryTokens, subWords, toPinyin } from "./segmenter.ts";
 
-import { citedDocNumberTokens, docNumberIndexTokens, docNumberQueryToken } from "./doc-number.ts";
+import { citedDocNumberTokens, citedToken, docNumberIndexTokens, docNumberQueryToken } from "./doc-number.ts";
 
 import { LearnedSynonyms } from "./learned-synonyms.ts";
 
@@ -124,6 +124,8 @@ function prepareDocument(doc: SearchDocument): PreparedDocument {
 }
 
 const MAX_QUERY_TOKENS = 12;
+/** The weight of "cites the number" beside "bears the number" (1) in a 发文字号 query. */
+const CITED_WEIGHT = 0.01;
 /** Tokens of a long question weighed before its MAX_QUERY_TOKENS rarest are kept. */
 const MAX_WEIGHED_TOKENS = 32;
 
@@ -571,7 +573,7 @@ export class SearchIndex {
     const page = Math.max(query.page ?? 1, 1);
     const text = query.q.trim().slice(0, 100);
     const docNumber = docNumberQueryToken(text);
-    let terms = docNumber ? [{ forms: [docNumber], weight: 1 }] : await this.analyse(text);
+    let terms = docNumber ? await this.docNumberTerms(docNumber) : await this.analyse(text);
     const empty: SearchResult = {
       total: 0,
       page,
@@ -602,6 +604,18 @@ export class SearchIndex {
     if (result.total > 0) return homophone ? { ...result, suggestion: homophone } : result;
     const tokens = termTokens(terms);
     return { ...empty, tokens, suggestion: homophone ?? (await this.suggest(tokens, query)) };
+  }
+
+  /**
+   * A typed 发文字号: the documents that bear it and, far behind them (a share of the query's
+   * weight they cannot make up), the documents that cite it. When no document bears it, it is
+   * searched alone, so that finding nothing sends the query to its words (a number written only in
+   * a title, or typed without the issuer's province).
+   */
+  private async docNumberTerms(token: string): Promise<QueryTerm[]> {
+    const bearer: QueryTerm = { forms: [token], weight: 1 };
+    if ((await this.documentFrequency(bearer)) === 0) return [bearer];
+    return [bearer, { forms: [citedToken(token)], weight: CITED_WEIGHT }];
   }
 
   private async homophoneOfQuery(text: string, query: SearchQuery): Promise<string | null> {
@@ -730,7 +744,7 @@ export class SearchIndex {
       const forms = [...new Set([token, ...learned.formsOf(token)])];
       // A word no document holds that sounds like a government word (身分证 → 身份证) is most
       // likely a typo of it: the known word is searched as well.
-      const sounds = knownHomophone(token);
+      const sounds = knownHomophone(token, true);
       if (sounds && (await this.documentFrequency({ forms: [token], weight: 1 })) === 0)
         for (const form of queryTokens(sounds)) if (!forms.includes(form)) forms.push(form);
       const parts = forms.map(subWords).filter((p) => p.length > 0);
@@ -742,10 +756,12 @@ export class SearchIndex {
     const rare = terms.filter((t) => n < COMMON_MIN_DOCS || t.df <= n * COMMON_SHARE);
     let kept = rare.length > 0 ? rare : terms;
     if (kept.length > MAX_QUERY_TOKENS) {
-      // A long question keeps its most telling words wherever they stand, in the question's order.
-      const floor = kept.map((t) => t.weight).sort((a, b) => b - a)[MAX_QUERY_TOKENS - 1];
-      let room = kept.filter((t) => t.weight > floor).length;
-      kept = kept.filter((t) => t.weight > floor || (t.weight === floor && room++ < MAX_QUERY_TOKENS));
+      // A long question keeps its most telling words wherever they stand, in the question's order:
+      // the rarest words some document holds, then (if room is left) words no document holds.
+      const rank = (t: { weight: number; df: number }) => (t.df === 0 ? -1 : t.weight);
+      const floor = kept.map(rank).sort((a, b) => b - a)[MAX_QUERY_TOKENS - 1];
+      let room = kept.filter((t) => rank(t) > floor).length;
+      kept = kept.filter((t) => rank(t) > floor || (rank(t) === floor && room++ < MAX_QUERY_TOKENS));
     }
     return kept.map(({ df: _df, ...term }) => term);
   }

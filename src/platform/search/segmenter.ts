@@ -114,19 +114,26 @@ export function toPinyin(word: string): string {
   return pinyin(word, { toneType: "none", type: "array" }).join("");
 }
 
-let knownByPinyin: Map<string, string> | null = null;
+const knownBySound = new Map<"none" | "num", Map<string, string>>();
 
-/** A government word or synonym that sounds exactly like `text` (公基金 → 公积金), if `text` is not one. */
-export function knownHomophone(text: string): string | null {
+/**
+ * A government word or synonym that sounds like `text` (公基金 → 公积金), if `text` is not one.
+ * With `sameTones`, the tones must match too (身分证 → 身份证, but not 医师 → 遗失 or 拍照 → 牌照):
+ * for rewriting a query word, where a loose match would turn a real word into another.
+ */
+export function knownHomophone(text: string, sameTones = false): string | null {
   if (!/^\p{Script=Han}{2,8}$/u.test(text) || KNOWN_WORDS.has(text)) return null;
-  if (!knownByPinyin) {
-    knownByPinyin = new Map();
+  const toneType = sameTones ? "num" : "none";
+  let bySound = knownBySound.get(toneType);
+  if (!bySound) {
+    bySound = new Map();
     for (const word of [...KNOWN_WORDS].sort()) {
-      const key = toPinyin(word);
-      if (!knownByPinyin.has(key)) knownByPinyin.set(key, word);
+      const key = pinyin(word, { toneType, type: "array" }).join(" ");
+      if (!bySound.has(key)) bySound.set(key, word);
     }
+    knownBySound.set(toneType, bySound);
   }
-  return knownByPinyin.get(toPinyin(text)) ?? null;
+  return bySound.get(pinyin(text, { toneType, type: "array" }).join(" ")) ?? null;
 }
 
 /** 发文字号 in a form that ignores brackets and spaces: 楚人社发〔2024〕12号 → 楚人社发202412号. */
