@@ -307,11 +307,11 @@ for (const engine of ENGINES) {
         answers: { symptoms: ["无以上症状"], help: "否" },
       });
       const first = await t.deps.registration.accept(c, person(501), "upload", "resume-seed");
-      // One batch: the same row written again (a resumed upload) and another person's row whose
-      // seeded id is the same record id.
-      const [again, other] = await Promise.all([
-        t.deps.registration.accept(c, person(501), "upload", "resume-seed"),
+      // One batch: another person's row whose seeded id is the same record id, and the same row
+      // written again (a resumed upload), in that order.
+      const [other, again] = await Promise.all([
         t.deps.registration.accept(c, person(502), "upload", "resume-seed"),
+        t.deps.registration.accept(c, person(501), "upload", "resume-seed"),
       ]);
       assert.equal(again.id, first.id);
       assert.equal(again.created, false);

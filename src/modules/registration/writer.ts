@@ -250,13 +250,17 @@ export class RecordWriter {
       )
       .execute();
     const holder = new Map(holders.map((h) => [h.id, keyOf(h)]));
-    const seen = new Set<string>();
+    // A row whose id is its own record's (written again) keeps it first; then the others in order.
+    const own = (row: RecordRow) => holder.get(row.id) === keyOf(row);
+    const order = [...unique.keys()].sort((a, b) => Number(own(unique[b])) - Number(own(unique[a])));
+    const kept = new Set<string>();
     const taken: number[] = [];
-    unique.forEach((row, i) => {
+    for (const i of order) {
+      const row = unique[i];
       const held = holder.get(row.id);
-      if (seen.has(row.id) || (held !== undefined && held !== keyOf(row))) taken.push(i);
-      seen.add(row.id);
-    });
+      if (kept.has(row.id) || (held !== undefined && held !== keyOf(row))) taken.push(i);
+      else kept.add(row.id);
+    }
     return taken;
   }
 

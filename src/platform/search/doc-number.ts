@@ -76,8 +76,15 @@ export function docNumberIndexTokens(text: string): string[] {
     const raw = tokenPart(foldDocNumberText(text));
     return raw ? [`dn${raw}`] : [];
   }
-  const out = [`dnp${tokenPart(n.prefix)}n${n.serial}`];
-  if (n.year !== null) out.unshift(`dn${tokenPart(n.prefix)}y${n.year}n${n.serial}`);
+  // Every ending of the 代字 too (人社发 of 楚人社发): people type the number without the
+  // province's character, and a cited number is indexed the same way.
+  const prefix = [...tokenPart(n.prefix)];
+  const out: string[] = [];
+  for (let len = prefix.length; len >= Math.min(2, prefix.length); len--) {
+    const ending = prefix.slice(prefix.length - len).join("");
+    if (n.year !== null) out.push(`dn${ending}y${n.year}n${n.serial}`);
+    out.push(`dnp${ending}n${n.serial}`);
+  }
   return out;
 }
 
@@ -106,7 +113,8 @@ const MAX_CITED_PREFIX = 12;
 /**
  * Index tokens for the numbers a text cites (an interpretation of 楚人社发〔2024〕5号, news that
  * quotes it), so searching a number also finds what refers to it. The words before the bracket run
- * into the 机关代字 (根据楚人社发〔2024〕5号), so every ending of that run is indexed: the real
+ * into the 机关代字 (根据楚人社发〔2024〕5号), so every ending of that run is indexed (as for a
+ * document's own number): the real
  * 代字 is one of them and the others are tokens no query forms.
  */
 export function citedDocNumberTokens(text: string): string[] {
@@ -116,11 +124,10 @@ export function citedDocNumberTokens(text: string): string[] {
     const year = m[2] ?? m[3];
     const announcement = m[3] !== undefined;
     if (announcement && !/公告$/.test(run)) continue;
-    for (let len = 2; len <= Math.min(run.length, MAX_CITED_PREFIX); len++) {
-      const prefix = run.slice(run.length - len);
-      const written = announcement ? `${prefix}${year}年第${m[4]}号` : `${prefix}〔${year}〕${m[4]}号`;
-      for (const token of docNumberIndexTokens(written)) out.add(citedToken(token));
-    }
+    // docNumberIndexTokens adds the shorter endings of the longest one.
+    const prefix = run.slice(Math.max(0, run.length - MAX_CITED_PREFIX));
+    const written = announcement ? `${prefix}${year}年第${m[4]}号` : `${prefix}〔${year}〕${m[4]}号`;
+    for (const token of docNumberIndexTokens(written)) out.add(citedToken(token));
   }
   return [...out];
 }

@@ -608,14 +608,19 @@ export class SearchIndex {
 
   /**
    * A typed 发文字号: the documents that bear it and, far behind them (a share of the query's
-   * weight they cannot make up), the documents that cite it. When no document bears it, it is
-   * searched alone, so that finding nothing sends the query to its words (a number written only in
-   * a title, or typed without the issuer's province).
+   * weight they cannot make up), the documents that cite it. When no document bears it, the ones
+   * citing it; when none does either, finding nothing sends the query to its words (a number
+   * written only in a title).
    */
   private async docNumberTerms(token: string): Promise<QueryTerm[]> {
     const bearer: QueryTerm = { forms: [token], weight: 1 };
-    if ((await this.documentFrequency(bearer)) === 0) return [bearer];
-    return [bearer, { forms: [citedToken(token)], weight: CITED_WEIGHT }];
+    const cited: QueryTerm = { forms: [citedToken(token)], weight: CITED_WEIGHT };
+    const bearers = await this.documentFrequency(bearer);
+    if (bearers === 0) return (await this.documentFrequency(cited)) > 0 ? [cited] : [bearer];
+    // Candidates are the newest CANDIDATE_LIMIT matches: when newer citers could crowd the bearer
+    // out of them, the bearer is searched alone.
+    if (bearers + (await this.documentFrequency(cited)) > this.candidateLimit) return [bearer];
+    return [bearer, cited];
   }
 
   private async homophoneOfQuery(text: string, query: SearchQuery): Promise<string | null> {
@@ -1143,7 +1148,7 @@ export class SearchIndex {
       }));
     const byCount = <K extends string | number>(a: Facet<K>, b: Facet<K>) =>
       b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
-    const marker = new WordMatcher(highlightWords(tokens.filter((t) => !t.startsWith("dn"))));
+    const marker = new WordMatcher(highlightWords(tokens.filter((t) => !/^d[nc]/.test(t))));
     return {
       total,
       page,
