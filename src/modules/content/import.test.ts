@@ -8,6 +8,7 @@ import { promisify } from "node:util";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { importJsonl, ImportAbort } from "./import.ts";
 import { channelSlug } from "../sites/service.ts";
+import { chinaDate } from "../../platform/time/china-time.ts";
 
 const run = promisify(execFile);
 
@@ -221,6 +222,30 @@ for (const engine of ENGINES) {
       const article = (await t.deps.content.repo.byExternalId("early-001"))!;
       assert.equal(article.writtenAt, "2025-01-01");
       assert.match(article.indexNo ?? "", /\/2025-\d{5}$/);
+    });
+
+    it("reads the date styles government sites publish, and refuses dates that do not exist", async () => {
+      const styles: [string, string][] = [
+        ["2024年5月17日", "2024-05-17"],
+        ["2024/5/7", "2024-05-07"],
+        ["2024.05.17", "2024-05-17"],
+        ["20240517", "2024-05-17"],
+        ["２０２４年０５月１７日 09:30", "2024-05-17"],
+      ];
+      const summary = await importJsonl(
+        t.deps,
+        file("dates.jsonl", [
+          ...styles.map(([publishedAt], i) => ({ ...GOOD[0], id: `date-${i}`, publishedAt })),
+          { ...GOOD[0], id: "date-bad", publishedAt: "2024年2月30日" },
+        ]),
+        "rst",
+      );
+      assert.equal(summary.imported, styles.length);
+      assert.match(summary.problems[0]?.reason ?? "", /发布日期“2024年2月30日”无效/);
+      for (const [i, [, day]] of styles.entries()) {
+        const article = (await t.deps.content.repo.byExternalId(`date-${i}`))!;
+        assert.equal(chinaDate(article.publishedAt!), day, `style ${styles[i][0]}`);
+      }
     });
 
     it("stops before reading anything for an unknown site", async () => {

@@ -173,7 +173,7 @@ export function checkLine(value: unknown): ImportLine {
     publishedAt = parseDate(publishedAtRaw);
     if (!publishedAt)
       throw new LineError(
-        `发布日期“${publishedAtRaw}”无效，应为 YYYY-MM-DD 或 YYYY-MM-DD HH:MM`,
+        `发布日期“${publishedAtRaw}”无效，应为真实日期，如 2024-05-17、2024年5月17日 或 2024-05-17 09:30`,
         "invalid publishedAt",
       );
   }
@@ -199,9 +199,29 @@ export function checkLine(value: unknown): ImportLine {
   };
 }
 
+/**
+ * The date styles government sites really publish (2024年5月17日, 2024/5/17, 2024.05.17, 20240517,
+ * full-width digits, 2024年05月17日 09:30) in the YYYY-MM-DD[ HH:MM[:SS]] form DATE_TIME reads.
+ */
+const LOOSE_DATE =
+  /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?\s*[分秒]?)?$/;
+const COMPACT_DATE = /^(\d{4})(\d{2})(\d{2})$/;
+
+function standardDate(text: string): string {
+  const t = text.normalize("NFKC").trim();
+  const two = (n: string) => n.padStart(2, "0");
+  const compact = COMPACT_DATE.exec(t);
+  if (compact) return `${compact[1]}-${compact[2]}-${compact[3]}`;
+  const m = LOOSE_DATE.exec(t);
+  if (!m) return t;
+  const [, y, mo, d, h, mi, sec] = m;
+  const date = `${y}-${two(mo)}-${two(d)}`;
+  return h === undefined ? date : `${date} ${two(h)}:${two(mi)}${sec === undefined ? "" : `:${two(sec)}`}`;
+}
+
 /** A real calendar date (and time); China Standard Time when no zone is given. ISO string or null. */
 function parseDate(text: string): string | null {
-  const m = DATE_TIME.exec(text.trim());
+  const m = DATE_TIME.exec(standardDate(text));
   if (!m) return null;
   const [, y, mo, d, h = "00", mi = "00", s = "00", zone] = m;
   const year = Number(y);
