@@ -48,8 +48,29 @@ test("faq.jsonl validation reports bad lines by number", () => {
     [2, 3, 5],
   );
   assert.match(result.errors[1].message, /question/);
-  assert.match(result.errors[1].message, /keywords/);
   assert.match(result.errors[2].message, /重复/);
+});
+
+test("reads other systems' FAQ lines: numeric ids, lists written as one string, no department", () => {
+  const line = JSON.stringify({
+    id: 12345,
+    category: "社保",
+    question: "社保卡丢了怎么办",
+    answer: "携带身份证到网点挂失补办。",
+    keywords: "社保卡，挂失、补办",
+    alternatives: "社保卡掉了|社保卡不见了",
+  });
+  const result = parseFaqJsonl(line);
+  assert.deepEqual(result.errors, []);
+  assert.deepEqual(result.entries[0], {
+    id: "12345",
+    department: "",
+    category: "社保",
+    question: "社保卡丢了怎么办",
+    answer: "携带身份证到网点挂失补办。",
+    keywords: ["社保卡", "挂失", "补办"],
+    alternatives: ["社保卡掉了", "社保卡不见了"],
+  });
 });
 
 function answers(question: string, expected: string, context?: AssistantContext | null) {

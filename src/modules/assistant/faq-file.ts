@@ -49,18 +49,29 @@ export function validateFaqEntry(value: unknown): FaqEntry | string[] {
     }
     return field.trim();
   };
+  // A numeric id of the source system (12345) is as stable as a text one.
+  if (typeof v.id === "number" && Number.isInteger(v.id) && v.id >= 0) v.id = String(v.id);
   const id = text("id");
   if (id && !ID_PATTERN.test(id)) problems.push(`id "${id}" 应为不含空格的稳定编号（最多100个字符）`);
-  const department = text("department");
+  // The department is shown beside an answer; a knowledge base without one still answers.
+  const department = v.department == null || v.department === "" ? "" : text("department");
   const category = text("category");
   const question = text("question");
   const answer = text("answer");
+  // Lists may come as one string from other systems: keywords split on commas, 、 or spaces,
+  // alternative phrasings on line breaks or |.
   let keywords: string[] = [];
-  if (v.keywords === undefined) keywords = [];
+  if (v.keywords === undefined || v.keywords === null) keywords = [];
+  else if (typeof v.keywords === "string") keywords = v.keywords.split(/[,，、;；\s]+/).filter(Boolean);
   else if (isStringArray(v.keywords)) keywords = v.keywords.map((k) => k.trim()).filter(Boolean);
   else problems.push("字段 keywords 必须是字符串数组");
   let alternatives: string[] | undefined;
-  if (v.alternatives !== undefined) {
+  if (typeof v.alternatives === "string")
+    alternatives = v.alternatives
+      .split(/\r?\n|\|/)
+      .map((a) => a.trim())
+      .filter(Boolean);
+  else if (v.alternatives !== undefined && v.alternatives !== null) {
     if (isStringArray(v.alternatives)) alternatives = v.alternatives.map((k) => k.trim()).filter(Boolean);
     else problems.push("字段 alternatives 必须是字符串数组");
   }
