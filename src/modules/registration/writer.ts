@@ -82,9 +82,10 @@ function idTaken(error: unknown): boolean {
 }
 
 /**
- * The durable acceptance path: submissions are grouped, each batch is one multi-row
- * `INSERT … ON CONFLICT (campaign, day, ID index) DO UPDATE` in one transaction, and every submitter
- * is answered only after its batch is on stable storage.
+ * The durable acceptance path: submissions are grouped, each batch is written with
+ * `INSERT … ON CONFLICT (campaign, day, ID index) DO UPDATE` in one transaction (one prepared
+ * statement per record on SQLite, one multi-row statement on PostgreSQL), and every submitter is
+ * answered only after its batch is on stable storage.
  *
  * SQLite (WAL, `synchronous = NORMAL`): the batch commits (its frames are in the WAL file, which a
  * killed process does not lose), then `syncCommitted()` fsyncs the WAL on the thread pool and the
@@ -158,7 +159,7 @@ export class RecordWriter {
       await this.ensurePartitions(unique.map((r) => r.day));
       written = await this.upsertMany(unique);
     }
-    const byKey = new Map(written.map((w) => [`${w.campaignId}|${w.day}|${w.idIndex}`, w]));
+    const byKey = new Map(written.map((w) => [keyOf(w), w]));
     const firstOfKey = new Set<number>();
     return rows.map((row, i) => {
       const u = unique[slot[i]];
