@@ -130,6 +130,47 @@ for (const engine of ENGINES) {
       assert.deepEqual(stored, [{ canonical: "入学登记", status: "candidate", source: "reformulation" }]);
     });
 
+    it("forgets visitors' rows older than yesterday, a range of them per write", async () => {
+      const old = shiftDays(today, -3);
+      const spread = (n: number, offset: number) =>
+        Array.from({ length: n }, (_, i) => ({
+          visitor: Math.floor(((i + 0.5) * 2 ** 52) / n) + offset,
+          day: i % 2 === 0 ? old : shiftDays(today, -2),
+          exitPath: "/sites/rst/",
+          lastTerm: null,
+          lastSecond: 0,
+          views: 1,
+        }));
+      const db = t.deps.store.db;
+      await db.insertInto("analyticsVisitorDaily").values(spread(200, 7)).execute();
+      const kept = { ...spread(1, 11)[0], day: shiftDays(today, -1) };
+      await db.insertInto("analyticsVisitorDaily").values(kept).execute();
+      const fresh = new AnalyticsService(t.deps.store);
+      const rowsBefore = async (day: string) =>
+        (await db.selectFrom("analyticsVisitorDaily").select("visitor").where("day", "<", day).execute())
+          .length;
+      for (let i = 0; i < 70 && (await rowsBefore(shiftDays(today, -1))) > 0; i++) {
+        fresh.record({
+          siteCode: "rst",
+          path: "/sites/rst/",
+          ip: `203.0.113.${i}`,
+          userAgent: UA,
+          elder: false,
+        });
+        await fresh.flush();
+        // SQLite scans one range of visitor numbers per write, not the whole table at once.
+        if (i === 0 && engine === "sqlite") assert.ok((await rowsBefore(shiftDays(today, -1))) > 150);
+      }
+      assert.equal(await rowsBefore(shiftDays(today, -1)), 0);
+      const yesterday = await db
+        .selectFrom("analyticsVisitorDaily")
+        .select("visitor")
+        .where("visitor", "=", kept.visitor)
+        .execute();
+      assert.equal(yesterday.length, 1, "yesterday's rows stay");
+      await fresh.close();
+    });
+
     it("counts funnels per service item from guide views and the service hall's applications", async () => {
       const from = shiftDays(today, -365);
       const apps = await t.deps.store.db

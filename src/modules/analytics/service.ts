@@ -168,6 +168,10 @@ const MAX_TRACKED = 300_000;
 /** One address may count this many times a visitor's daily cap (shared addresses). */
 const ADDRESS_CAP_FACTOR = 10;
 const CHUNK = 400;
+/** Visitor numbers are the first 52 bits of a hash (see visitorKey): 0 ≤ n < 2^52. */
+const VISITOR_KEYS = 2 ** 52;
+/** Ranges of visitor numbers a SQLite day's pruning is spread over, one per write. */
+const PRUNE_SLICES = 64;
 /** A new search by the same visitor within this many seconds refines the one before. */
 export const REFINE_SECONDS = 300;
 const PAIR_SEPARATOR = "\u001f";
@@ -234,7 +238,9 @@ export class AnalyticsService {
    */
   private readonly written = new Map<number, VisitBefore>();
   private readonly agents = new Map<string, { bot: boolean; device: string }>();
-  private prunedBefore = "";
+  /** The day whose pruning is under way, and the next range of visitor numbers to prune (SQLite). */
+  private pruneDay = "";
+  private pruneSlice = 0;
   private flushing: Promise<void> = Promise.resolve();
   private fullFlushQueued = false;
   /** Roll-ups a flush could not write (another process held SQLite's write lock), for the next one. */
@@ -586,10 +592,31 @@ export class AnalyticsService {
           })),
         )
         .execute();
-    if (this.prunedBefore !== this.seenDay) {
-      await trx.deleteFrom("analyticsVisitorDaily").where("day", "<", shiftDays(this.seenDay, -1)).execute();
-      this.prunedBefore = this.seenDay;
+    await this.pruneVisitors(trx);
+  }
+
+  /**
+   * Forgets visitors' rows older than yesterday, once a day. PostgreSQL has an index on the day: one
+   * statement. SQLite keys the table by visitor number alone (no day index, so a new visitor costs
+   * one B-tree), so finding old rows scans it: each write scans one of PRUNE_SLICES ranges of visitor
+   * numbers instead of holding the event loop for the whole table once a day.
+   */
+  private async pruneVisitors(trx: Transaction<AnalyticsTables>): Promise<void> {
+    if (this.pruneDay !== this.seenDay) {
+      this.pruneDay = this.seenDay;
+      this.pruneSlice = 0;
     }
+    if (this.pruneSlice >= PRUNE_SLICES) return;
+    const before = shiftDays(this.seenDay, -1);
+    let query = trx.deleteFrom("analyticsVisitorDaily").where("day", "<", before);
+    if (this.store.dialect === "sqlite") {
+      const width = VISITOR_KEYS / PRUNE_SLICES;
+      query = query
+        .where("visitor", ">=", this.pruneSlice * width)
+        .where("visitor", "<", (this.pruneSlice + 1) * width);
+      this.pruneSlice++;
+    } else this.pruneSlice = PRUNE_SLICES;
+    await query.execute();
   }
 
   /** Service funnels per item and bundle (see insights.ts), for one site or the cluster. */
