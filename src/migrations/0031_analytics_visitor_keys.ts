@@ -17,7 +17,7 @@ function numericKey(visitor: string): number {
  * day, site and a 22-character hash; it is now keyed by a number taken from the same hash (which is
  * salted per day and names the site), and the entry page, which nothing read back, is no longer
  * stored. On SQLite the number is the rowid (`INTEGER PRIMARY KEY`), so a row lives in one B-tree
- * keyed by 8 bytes; pruning old days scans the table once a day instead of keeping an index on the day
+ * keyed by 8 bytes; pruning old days scans the table (in ranges of visitor numbers) instead of keeping an index on the day
  * that every new visitor would write. PostgreSQL keeps its heap, the key and a day index (appended).
  * Today's and yesterday's rows are copied with their numbers, so no visitor counts twice.
  */

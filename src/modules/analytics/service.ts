@@ -241,6 +241,7 @@ export class AnalyticsService {
   /** The day whose pruning is under way, and the next range of visitor numbers to prune (SQLite). */
   private pruneDay = "";
   private pruneSlice = 0;
+  private pruneSliceAfterWrite = 0;
   private flushing: Promise<void> = Promise.resolve();
   private fullFlushQueued = false;
   /** Roll-ups a flush could not write (another process held SQLite's write lock), for the next one. */
@@ -553,6 +554,7 @@ export class AnalyticsService {
       }),
     );
     for (const [visitor, row] of rows) this.written.set(visitor, row);
+    this.pruneSlice = this.pruneSliceAfterWrite;
   }
 
   private async writeRollupRows(
@@ -606,6 +608,8 @@ export class AnalyticsService {
       this.pruneDay = this.seenDay;
       this.pruneSlice = 0;
     }
+    // The next range is taken once this write has committed (a busy write is retried in full).
+    this.pruneSliceAfterWrite = this.pruneSlice;
     if (this.pruneSlice >= PRUNE_SLICES) return;
     const before = shiftDays(this.seenDay, -1);
     let query = trx.deleteFrom("analyticsVisitorDaily").where("day", "<", before);
@@ -614,8 +618,8 @@ export class AnalyticsService {
       query = query
         .where("visitor", ">=", this.pruneSlice * width)
         .where("visitor", "<", (this.pruneSlice + 1) * width);
-      this.pruneSlice++;
-    } else this.pruneSlice = PRUNE_SLICES;
+      this.pruneSliceAfterWrite = this.pruneSlice + 1;
+    } else this.pruneSliceAfterWrite = PRUNE_SLICES;
     await query.execute();
   }
 

@@ -114,8 +114,7 @@ const MAX_CITED_PREFIX = 12;
  * Index tokens for the numbers a text cites (an interpretation of 楚人社发〔2024〕5号, news that
  * quotes it), so searching a number also finds what refers to it. The words before the bracket run
  * into the 机关代字 (根据楚人社发〔2024〕5号), so every ending of that run is indexed (as for a
- * document's own number): the real
- * 代字 is one of them and the others are tokens no query forms.
+ * document's own number): the real 代字 is one of them and the others are tokens no query forms.
  */
 export function citedDocNumberTokens(text: string): string[] {
   const out = new Set<string>();
