@@ -2,8 +2,8 @@
  * Operators' scripts read the same figures as the console and the API:
  *   npm run analytics -- [--site CODE] --from YYYY-MM-DD --to YYYY-MM-DD [--json]
  *   npm run analytics:key -- --name NAME      (creates an operator API key for GET /api/analytics/summary)
- * It reads the database the running server writes to (DATA_DIR / DATABASE_URL); the server adds what it
- * counted every two seconds.
+ * It reads the database the running server writes to (DATA_DIR / DATABASE_URL); the server adds page views
+ * every two seconds, and visitors (new visitors, entry and exit pages) about every 30 seconds.
  */
 import { parseArgs } from "node:util";
 import { loadConfig } from "../../config.ts";

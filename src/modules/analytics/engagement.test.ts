@@ -2,6 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { StaffSession } from "../../../test/staff-session.ts";
+import { waitFor } from "../../../test/wait-for.ts";
 import { chinaDate, chinaDayStart, shiftDays } from "../../platform/time/china-time.ts";
 import { AnalyticsService, type PageView } from "./service.ts";
 import { reformulationCandidates } from "../../platform/search/synonym-mining.ts";
@@ -95,6 +96,52 @@ for (const engine of ENGINES) {
         [{ path: page(1), visitors: 1 }],
       );
       await other.close();
+    });
+
+    it("writes a visitor's pages to the visitor's row once per epoch, and moves the exit page across epochs", async () => {
+      const counting = new AnalyticsService(t.deps.store, { flushMs: 20, visitWriteMs: 300 });
+      const page = (n: number) => `/sites/jyt/epoch/${n}.html`;
+      const ip = "192.0.2.88";
+      const mine = async () => {
+        const r = await counting.summary("jyt", today, today);
+        const of = (rows: { path: string }[]) => rows.filter((p) => p.path.includes("/epoch/"));
+        return {
+          views: r.topPages.filter((p) => p.path.includes("/epoch/")).length,
+          entry: of(r.entryPages),
+          exit: of(r.exitPages),
+        };
+      };
+      const visitors = async () => (await counting.summary("jyt", today, today)).visitors;
+      const before = await visitors();
+      const view = (n: number) =>
+        counting.record({ siteCode: "jyt", path: page(n), ip, userAgent: UA, elder: false });
+      view(1);
+      view(2);
+      // Page views are written at the next timer's write; the visitor waits for the epoch to end.
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      assert.equal((await mine()).views, 2);
+      assert.equal(await visitors(), before);
+      // The epoch ends on the timer, with no further view needed.
+      await waitFor(async () => (await visitors()) === before + 1, 5000, "the epoch to end", 25);
+      assert.deepEqual((await mine()).exit, [{ path: page(2), visitors: 1 }]);
+      const row = await t.deps.store.db
+        .selectFrom("analyticsVisitorDaily")
+        .select(["views", "exitPath"])
+        .where("exitPath", "=", page(2))
+        .executeTakeFirstOrThrow();
+      assert.equal(Number(row.views), 2);
+      view(3);
+      await waitFor(
+        async () => (await mine()).exit.some((p) => p.path === page(3)),
+        5000,
+        "the next epoch",
+        25,
+      );
+      const next = await mine();
+      assert.deepEqual(next.exit, [{ path: page(3), visitors: 1 }]);
+      assert.deepEqual(next.entry, [{ path: page(1), visitors: 1 }]);
+      assert.equal(await visitors(), before + 1);
+      await counting.close();
     });
 
     it("offers the terms visitors searched again with as synonym candidates for review", async () => {

@@ -2,8 +2,9 @@
  * The page views and beacons recorded since the last flush, in columns of numbers: recording a view
  * allocates nothing that lives until the flush (no object, string or Date per view), so counting
  * does not fill the old generation the garbage collector has to sweep. Pages, visitors (address and
- * user agent) and other strings are interned per flush; the interning tables are dropped with the
- * buffer at each flush, so an address stays in memory only until the next write.
+ * user agent) and other strings are interned per epoch (see VISIT_WRITE_MS in service.ts): a flush
+ * empties the columns and keeps the interning tables, which are dropped with the buffer when the
+ * epoch ends, so an address stays in memory only until its visit is written.
  */
 export const NONE = -1;
 

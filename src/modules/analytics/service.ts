@@ -46,8 +46,9 @@ export function visitorKey(text: string): number {
  * so it works without JavaScript; a visitor is SHA-256(daily salt, site, IP, user agent), and the
  * salt of each day is random, shared by every instance through the database, and deleted after two
  * days, so no one (the platform included) can link a visitor across days or back to an address. The
- * IP address and user agent stay in memory until the next flush (about two seconds) and are never
- * written. Views are rolled up per day in memory and added to the daily tables in batches.
+ * IP address and user agent stay in memory until the epoch that counted them ends (about 30 seconds,
+ * see VISIT_WRITE_MS) and are never written. Views are rolled up per day in memory and added to the
+ * daily tables in batches: page views every flush, visitors' rows as each epoch ends.
  */
 export interface PageView {
   siteCode: string;
@@ -81,19 +82,21 @@ interface Visit {
   steps: VisitSteps;
 }
 
-/** One visitor (address and user agent on one site and day) within one flush. */
-interface FlushVisitor {
+/** One visitor (address and user agent on one site and day) within one epoch. */
+interface EpochVisitor {
   day: string;
   siteCode: string;
+  /** The epoch's numbers of the site and day. */
+  site: number;
+  d: number;
   /** The visitor key (see visitorKey): of the daily row and of the per-instance daily counts. */
   key: number;
   address: FlushAddress;
   /** Views counted for this visitor today (this instance), as of the event being processed. */
   count: number;
   beacons: number;
-  counted: number;
-  elder: number;
-  device: string;
+  /** Index in DEVICES. */
+  device: number;
   steps: VisitSteps | null;
 }
 
@@ -151,6 +154,8 @@ export interface AnalyticsOptions {
   flushMs?: number;
   /** Views counted per visitor, site and day at most, so one client cannot inflate the figures. */
   perVisitorDailyCap?: number;
+  /** How long visitors are kept in memory before their rows are written (ms; see VISIT_WRITE_MS). */
+  visitWriteMs?: number;
 }
 
 type AnalyticsKv = Record<`salt:${string}`, string> &
@@ -159,8 +164,8 @@ type AnalyticsKv = Record<`salt:${string}`, string> &
 const BOT = /bot|spider|crawl|slurp|headless|lighthouse|monitor|curl|wget|python-requests|go-http-client/i;
 const MAX_RANGE_DAYS = 366;
 /**
- * Views buffered before a write starts without waiting for the timer: a write holds the event loop for
- * roughly 10 µs per new visitor, so 5,000 keep that to tens of milliseconds.
+ * Views buffered before a write starts without waiting for the timer, so rolling them up holds the
+ * event loop for milliseconds, not for a whole timer period's views.
  */
 const FLUSH_AT_VIEWS = 5_000;
 /** Visitors and addresses whose daily counts are kept in memory at most (per instance). */
@@ -203,7 +208,7 @@ const seenCounts = (views: number, beacons: number) =>
 const countOf = (seen: number) => seen % SEEN_VIEWS;
 const beaconsOf = (seen: number) => Math.floor(seen / SEEN_VIEWS);
 
-/** The ids of one visitor and address in a flush, packed in one number (no string key per view). */
+/** The ids of one visitor and address in an epoch, packed in one number (no string key per view). */
 const flushKey = (slot: number, site: number, day: number) => (slot * 16_384 + site) * 1024 + day;
 
 /** The site code of /sites/CODE/…, lower case. */
@@ -227,6 +232,8 @@ function sameHost(referer: string, host: string): boolean {
 
 export class AnalyticsService {
   private buffer = new HitBuffer();
+  /** The visitors counted since the last write of visitors' rows (see writeBuffered). */
+  private epoch = new Epoch();
   private timer: NodeJS.Timeout | null = null;
   private readonly salts = new Map<string, string>();
   /** Views and beacons (see seenCounts) per visitor key and per address key, in this process. */
@@ -249,6 +256,7 @@ export class AnalyticsService {
   private closing = false;
   private readonly kv: KvScope<AnalyticsKv>;
   private readonly flushMs: number;
+  private readonly visitWriteMs: number;
   private readonly cap: number;
 
   constructor(
@@ -257,6 +265,7 @@ export class AnalyticsService {
   ) {
     this.kv = new KvStore(store.db).scope<AnalyticsKv>("analytics");
     this.flushMs = options.flushMs ?? 2000;
+    this.visitWriteMs = options.visitWriteMs ?? VISIT_WRITE_MS;
     this.cap = options.perVisitorDailyCap ?? 300;
   }
 
@@ -320,19 +329,22 @@ export class AnalyticsService {
 
   private scheduleFlush(): void {
     if (this.buffer.n < FLUSH_AT_VIEWS)
-      this.timer ??= setTimeout(() => void this.flush(), this.flushMs).unref();
+      this.timer ??= setTimeout(() => void this.flush(false), this.flushMs).unref();
     else if (!this.fullFlushQueued) {
       // One flush for a full buffer, however many views arrive while an earlier one is writing.
       this.fullFlushQueued = true;
-      void this.flush().then(() => (this.fullFlushQueued = false));
+      void this.flush(false).then(() => (this.fullFlushQueued = false));
     }
   }
 
   private readonly isBot = (userAgent: string) => this.agentOf(userAgent).bot;
 
-  /** Writes what was recorded so far (also called on shutdown and by tests). */
-  flush(): Promise<void> {
-    this.flushing = this.flushing.then(() => this.writeBuffered().catch(() => {}));
+  /**
+   * Writes what was recorded so far, visits included (called on shutdown and by tests); the timer's
+   * and a full buffer's writes (`everything` false) write visitors' rows only as the epoch ends.
+   */
+  flush(everything = true): Promise<void> {
+    this.flushing = this.flushing.then(() => this.writeBuffered(everything).catch(() => {}));
     return this.flushing;
   }
 
@@ -365,103 +377,97 @@ export class AnalyticsService {
     return salt;
   }
 
-  private async writeBuffered(): Promise<void> {
+  private async writeBuffered(everything: boolean): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const buf = this.buffer;
-    if (buf.n === 0) {
-      if (this.carried) await this.writeOrCarry({ pages: new Map(), dims: new Map(), visits: new Map() });
-      return;
+    const flushed = this.buffer.n > 0 ? await this.rollUpBuffer() : null;
+    const epochOver =
+      everything ||
+      this.closing ||
+      Date.now() - this.epoch.startedAt >= this.visitWriteMs ||
+      this.buffer.slotIp.length >= MAX_EPOCH_SLOTS;
+    // Nothing can be counted between the roll-up above and here (no await): the new epoch's buffer
+    // starts empty, and the old epoch's visits are all in `visits`.
+    const ended = epochOver ? this.endEpoch() : null;
+    // An epoch ends within a timer's period of its end even when no view comes.
+    if (this.epoch.visitors.size > 0 || this.buffer.n > 0)
+      this.timer ??= setTimeout(() => void this.flush(false), this.flushMs).unref();
+    if (flushed || this.carried)
+      await this.writeOrCarry({
+        pages: flushed?.pages ?? new Map(),
+        dims: flushed?.dims ?? new Map(),
+        visits: new Map(),
+      });
+    if (ended) await this.writeVisits(ended);
+  }
+
+  /**
+   * The visits of an ended epoch, a few thousand per transaction with requests let in between, each
+   * transaction's rows in key order (so they go to the table's B-tree front to back).
+   */
+  private async writeVisits(ended: Epoch): Promise<void> {
+    const visitors = ended.visitors.values();
+    for (;;) {
+      const chunk: [number, Visit][] = [];
+      for (const v of visitors) {
+        if (v.steps) chunk.push([v.key, { day: v.day, siteCode: v.siteCode, steps: v.steps }]);
+        if (chunk.length === VISITS_PER_WRITE) break;
+      }
+      if (chunk.length === 0) return;
+      chunk.sort((a, b) => a[0] - b[0]);
+      await this.writeOrCarry({ pages: new Map(), dims: new Map(), visits: new Map(chunk) });
+      await new Promise((resolve) => setImmediate(resolve));
     }
-    // The next buffer starts at the size this one reached, so it rarely grows.
-    this.buffer = new HitBuffer(Math.min(1 << 20, Math.max(4096, buf.capacity)));
+  }
+
+  /**
+   * Rolls the buffered views up into this flush's page and dimension counts, and into the epoch's
+   * visitors (kept in memory until the epoch ends: see endEpoch). Views are read from the buffer
+   * without an await in between, so none arrives unread; the buffer keeps its interned pages and
+   * visitors for the rest of the epoch, so a visitor's next pages cost no new hash.
+   */
+  private async rollUpBuffer(): Promise<{ pages: Map<string, number>; dims: Map<string, number> }> {
+    const ep = this.epoch;
+    const buf = this.buffer;
+    // Days (China time) of the views: nearly all are today's, found without a Date per view. Salts of
+    // other days are fetched (an await) until every buffered view's day has one.
+    let dayOf = new Int32Array(buf.n);
+    for (let scanned = 0; ;) {
+      if (dayOf.length < buf.n) {
+        const larger = new Int32Array(buf.n);
+        larger.set(dayOf);
+        dayOf = larger;
+      }
+      for (let i = scanned; i < buf.n; i++) dayOf[i] = ep.dayOfTime(buf.time[i]);
+      scanned = buf.n;
+      const unsalted = ep.days.findIndex((_day, d) => ep.salts[d] === undefined);
+      if (unsalted < 0) break;
+      ep.salts[unsalted] = await this.saltOf(ep.days[unsalted]);
+    }
     const n = buf.n;
     const add = (map: Map<string, number>, key: string, count = 1) =>
       map.set(key, (map.get(key) ?? 0) + count);
-    // Days (China time) of the views: nearly all are today's, found without a Date per view.
-    const now = Date.now();
-    const today = chinaDate(new Date(now));
-    const todayStart = chinaDayStart(today)!.getTime();
-    const days: string[] = [today];
-    const dayStarts: number[] = [todayStart];
-    const dayIndex = new Map<string, number>([[today, 0]]);
-    const dayOf = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      const t = buf.time[i];
-      if (t >= todayStart && t < todayStart + 86_400_000) continue; // dayOf[i] = 0
-      const day = chinaDate(new Date(t));
-      let d = dayIndex.get(day);
-      if (d === undefined) {
-        d = days.length;
-        dayIndex.set(day, d);
-        days.push(day);
-        dayStarts.push(chinaDayStart(day)!.getTime());
-      }
-      dayOf[i] = d;
-    }
-    const salts: string[] = [];
-    for (const day of days) salts.push(await this.saltOf(day));
-    const sites: string[] = [];
-    const siteIndex = new Map<string, number>();
-    const pageSite = buf.pageSite.map((code) => {
-      let i = siteIndex.get(code);
-      if (i === undefined) {
-        i = sites.length;
-        siteIndex.set(code, i);
-        sites.push(code);
-      }
-      return i;
-    });
-    // One hash per visitor (and per address) and flush, however many pages they read in it.
-    const visitors = new Map<number, FlushVisitor>();
-    const addresses = new Map<number, FlushAddress>();
-    const visitorOf = (slot: number, site: number, d: number): FlushVisitor => {
-      const key = flushKey(slot, site, d);
-      let v = visitors.get(key);
-      if (v) return v;
-      const day = days[d];
-      const siteCode = sites[site];
-      const ip = buf.slotIp[slot];
-      // An address is numbered by the slot of its first user agent.
-      const addressKey = flushKey(buf.byAddress.get(ip)!, site, d);
-      let address = addresses.get(addressKey);
-      if (!address) {
-        // A client changing its user agent is a new visitor each time, so one address is capped
-        // too (higher: many people share an office or a mobile carrier's address).
-        const from = visitorKey(`${salts[d]}|ip|${day}|${siteCode}|${ip}`);
-        const seen = this.seen.get(from);
-        address = { key: from, count: countOf(seen), beacons: beaconsOf(seen) };
-        addresses.set(addressKey, address);
-      }
-      const who = visitorKey(`${salts[d]}|${day}|${siteCode}|${ip}|${buf.slotUa[slot]}`);
-      const seen = this.seen.get(who);
-      v = {
-        day,
-        siteCode,
-        key: who,
-        address,
-        count: countOf(seen),
-        beacons: beaconsOf(seen),
-        counted: 0,
-        elder: 0,
-        device: this.agentOf(buf.slotUa[slot]).device,
-        steps: null,
-      };
-      visitors.set(key, v);
-      return v;
-    };
+    for (let page = ep.pageSite.length; page < buf.pagePath.length; page++)
+      ep.pageSite.push(ep.siteNumber(buf.pageSite[page]));
     const pageViews = new Map<number, number>();
+    // Device and elder-mode views by site, day and device (numbers; named once per flush).
+    const deviceViews = new Map<number, number>();
+    const elderViews = new Map<number, number>();
     const dims = new Map<string, number>();
     const pageCount = buf.pagePath.length;
     for (let i = 0; i < n; i++) {
       const d = dayOf[i];
-      if (days[d] > this.seenDay) {
+      const day = ep.days[d];
+      if (day > this.seenDay) {
         this.seen.clear();
         this.written.clear();
-        this.seenDay = days[d];
+        this.seenDay = day;
       }
       const page = buf.page[i];
-      const v = visitorOf(buf.slot[i], pageSite[page], d);
+      const site = ep.pageSite[page];
+      const slot = buf.slot[i];
+      let v = ep.bySlot[slot];
+      if (v === undefined || v.site !== site || v.d !== d) v = this.visitorOf(slot, site, d);
       const address = v.address;
       if (buf.kind[i] === BEACON) {
         // A beacon counts only for a page view this visitor made (one beacon per counted view at
@@ -480,36 +486,92 @@ export class AnalyticsService {
       v.count++;
       address.count++;
       if (v.count > this.cap || address.count > this.cap * ADDRESS_CAP_FACTOR) continue;
-      v.counted++;
-      v.elder += buf.elder[i];
+      const visitorDay = (site * 1024 + d) * 4;
+      const deviceKey = visitorDay + v.device;
+      deviceViews.set(deviceKey, (deviceViews.get(deviceKey) ?? 0) + 1);
+      if (buf.elder[i]) elderViews.set(visitorDay, (elderViews.get(visitorDay) ?? 0) + 1);
       const steps = (v.steps ??= { paths: [], terms: [], seconds: [] });
       steps.paths.push(buf.pagePath[page]);
       steps.terms.push(buf.b[i] === NONE ? null : buf.stringList[buf.b[i]]);
-      steps.seconds.push(Math.max(0, Math.floor((buf.time[i] - dayStarts[d]) / 1000)));
+      steps.seconds.push(Math.max(0, Math.floor((buf.time[i] - ep.dayStarts[d]) / 1000)));
       const pageKey = d * pageCount + page;
       pageViews.set(pageKey, (pageViews.get(pageKey) ?? 0) + 1);
       if (buf.a[i] !== NONE) add(dims, `${v.day}|${v.siteCode}|referrer|${buf.stringList[buf.a[i]]}`);
     }
+    buf.n = 0;
+    const siteDay = (key: number) => {
+      const d = Math.floor(key / 4) % 1024;
+      return `${ep.days[d]}|${ep.sites[Math.floor(key / 4096)]}`;
+    };
+    for (const [key, views] of deviceViews) add(dims, `${siteDay(key)}|device|${DEVICES[key % 4]}`, views);
+    for (const [key, views] of elderViews) add(dims, `${siteDay(key)}|elder|1`, views);
+    const pages = new Map<string, number>();
+    for (const [key, views] of pageViews) {
+      const page = key % pageCount;
+      add(pages, `${ep.days[(key - page) / pageCount]}|${buf.pageSite[page]}|${buf.pagePath[page]}`, views);
+    }
+    return { pages, dims };
+  }
+
+  /** The epoch's visitor of a slot (address and user agent) on a site and day: hashed once per epoch. */
+  private visitorOf(slot: number, site: number, d: number): EpochVisitor {
+    const ep = this.epoch;
+    const buf = this.buffer;
+    const key = flushKey(slot, site, d);
+    let v = ep.visitors.get(key);
+    if (v) return v;
+    const day = ep.days[d];
+    const siteCode = ep.sites[site];
+    const salt = ep.salts[d]!;
+    const ip = buf.slotIp[slot];
+    // An address is numbered by the slot of its first user agent.
+    const addressKey = flushKey(buf.byAddress.get(ip)!, site, d);
+    let address = ep.addresses.get(addressKey);
+    if (!address) {
+      // A client changing its user agent is a new visitor each time, so one address is capped
+      // too (higher: many people share an office or a mobile carrier's address).
+      const from = visitorKey(`${salt}|ip|${day}|${siteCode}|${ip}`);
+      const seen = this.seen.get(from);
+      address = { key: from, count: countOf(seen), beacons: beaconsOf(seen) };
+      ep.addresses.set(addressKey, address);
+    }
+    const who = visitorKey(`${salt}|${day}|${siteCode}|${ip}|${buf.slotUa[slot]}`);
+    const seen = this.seen.get(who);
+    v = {
+      day,
+      siteCode,
+      site,
+      d,
+      key: who,
+      address,
+      count: countOf(seen),
+      beacons: beaconsOf(seen),
+      device: DEVICES.indexOf(this.agentOf(buf.slotUa[slot]).device),
+      steps: null,
+    };
+    ep.visitors.set(key, v);
+    if (ep.bySlot[slot] === undefined) ep.bySlot[slot] = v;
+    return v;
+  }
+
+  /**
+   * Ends the epoch and returns it, its visits to be written: its visitors' daily counts are kept (for
+   * the caps, before any view of the next epoch reads them), and the buffer's interned addresses and
+   * user agents are dropped with a new buffer.
+   */
+  private endEpoch(): Epoch {
+    const ended = this.epoch;
     // The per-instance daily counts (bounded: past the bound the day's counts start afresh, a little
     // over-counting at worst).
     if (this.seen.size > MAX_TRACKED) this.seen.clear();
     if (this.written.size > MAX_TRACKED) this.written.clear();
-    const visits = new Map<number, Visit>();
-    for (const v of visitors.values()) {
-      this.seen.set(v.key, seenCounts(v.count, v.beacons));
-      if (v.counted) add(dims, `${v.day}|${v.siteCode}|device|${v.device}`, v.counted);
-      if (v.elder) add(dims, `${v.day}|${v.siteCode}|elder|1`, v.elder);
-      if (v.steps) visits.set(v.key, { day: v.day, siteCode: v.siteCode, steps: v.steps });
-    }
-    for (const address of addresses.values()) {
+    for (const v of ended.visitors.values()) this.seen.set(v.key, seenCounts(v.count, v.beacons));
+    for (const address of ended.addresses.values())
       this.seen.set(address.key, seenCounts(address.count, address.beacons));
-    }
-    const pages = new Map<string, number>();
-    for (const [key, views] of pageViews) {
-      const page = key % pageCount;
-      add(pages, `${days[(key - page) / pageCount]}|${buf.pageSite[page]}|${buf.pagePath[page]}`, views);
-    }
-    await this.writeOrCarry({ pages, dims, visits });
+    // The next buffer starts at the size this one reached, so it rarely grows.
+    this.buffer = new HitBuffer(Math.min(1 << 20, Math.max(4096, this.buffer.capacity)));
+    this.epoch = new Epoch();
+    return ended;
   }
 
   /**
@@ -526,7 +588,7 @@ export class AnalyticsService {
     } catch (error) {
       if (!isBusy(error)) throw error;
       this.carried = rollups;
-      this.timer ??= setTimeout(() => void this.flush(), BUSY_RETRY_MS).unref();
+      this.timer ??= setTimeout(() => void this.flush(false), BUSY_RETRY_MS).unref();
     }
   }
 
@@ -1080,6 +1142,74 @@ interface Rollups {
 }
 
 const BUSY_RETRY_MS = 250;
+
+/**
+ * How long visitors are kept in memory before their visits are written to their rows: a visitor's
+ * pages within it cost one row write, not one per flush (the figures that need the row, such as new
+ * visitors and entry and exit pages, wait as long). Their addresses and user agents stay as long.
+ */
+const VISIT_WRITE_MS = 30_000;
+/** Visitors' rows per transaction when an epoch ends. */
+const VISITS_PER_WRITE = 1_000;
+/**
+ * Distinct (address, user agent) pairs after which an epoch ends early: an epoch's visitors are
+ * handled at once when it ends (their daily counts kept), so this bounds that pause and the memory.
+ */
+const MAX_EPOCH_SLOTS = 25_000;
+const DEVICES = ["电脑", "手机", "平板", "未知"];
+
+/**
+ * The days, salts and sites the current epoch's views name (numbered, so a view's visitor is found
+ * by numbers), and its visitors and addresses.
+ */
+class Epoch {
+  readonly startedAt = Date.now();
+  readonly days: string[] = [];
+  readonly dayStarts: number[] = [];
+  /** Each day's salt, once fetched. */
+  readonly salts: (string | undefined)[] = [];
+  readonly sites: string[] = [];
+  /** The site number of each page id of the epoch's buffer. */
+  readonly pageSite: number[] = [];
+  readonly visitors = new Map<number, EpochVisitor>();
+  readonly addresses = new Map<number, FlushAddress>();
+  /** The visitor of each slot's first site and day (nearly every view's), by slot. */
+  readonly bySlot: (EpochVisitor | undefined)[] = [];
+  private readonly dayIndex = new Map<string, number>();
+  private readonly siteIndex = new Map<string, number>();
+  /** The latest day seen, recognised without a Date. */
+  private latest = -1;
+  private latestStart = 0;
+
+  dayOfTime(time: number): number {
+    if (this.latest >= 0 && time >= this.latestStart && time < this.latestStart + 86_400_000)
+      return this.latest;
+    const day = chinaDate(new Date(time));
+    let d = this.dayIndex.get(day);
+    if (d === undefined) {
+      d = this.days.length;
+      this.dayIndex.set(day, d);
+      this.days.push(day);
+      this.dayStarts.push(chinaDayStart(day)!.getTime());
+      this.salts.push(undefined);
+    }
+    if (this.latest < 0 || day > this.days[this.latest]) {
+      this.latest = d;
+      this.latestStart = this.dayStarts[d];
+    }
+    return d;
+  }
+
+  siteNumber(code: string): number {
+    let i = this.siteIndex.get(code);
+    if (i === undefined) {
+      i = this.sites.length;
+      this.siteIndex.set(code, i);
+      this.sites.push(code);
+    }
+    return i;
+  }
+}
 
 /** SQLite's "another connection holds the lock" (better-sqlite3 error codes). */
 function isBusy(error: unknown): boolean {
