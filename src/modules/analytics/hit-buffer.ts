@@ -1,10 +1,10 @@
 /**
  * The page views and beacons recorded since the last flush, in columns of numbers: recording a view
  * allocates nothing that lives until the flush (no object, string or Date per view), so counting
- * does not fill the old generation the garbage collector has to sweep. Pages, visitors (address and
- * user agent) and other strings are interned per epoch (see VISIT_WRITE_MS in service.ts): a flush
- * empties the columns and keeps the interning tables, which are dropped with the buffer when the
- * epoch ends, so an address stays in memory only until its visit is written.
+ * does not fill the old generation the garbage collector has to sweep. Pages and visitors (address
+ * and user agent) are interned per epoch (see VISIT_WRITE_MS in service.ts): a flush empties the
+ * columns and the referrer and term strings and keeps the pages and visitors, which are dropped with
+ * the buffer when the epoch ends, so an address stays in memory only until its epoch ends.
  */
 export const NONE = -1;
 
@@ -39,6 +39,8 @@ export class HitBuffer {
   readonly slotIp: string[] = [];
   readonly slotUa: string[] = [];
   readonly slotBot: boolean[] = [];
+  /** When the first slot was made (epoch milliseconds; 0: none yet): the epoch's start. */
+  firstSlotAt = 0;
   readonly strings = new Map<string, number>();
   /** Referer header value → the referring host's string id (NONE: none or internal). */
   readonly referers = new Map<string, number>();
@@ -98,7 +100,15 @@ export class HitBuffer {
     return this.slotBot[slot] ? NONE : slot;
   }
 
+  /** Drops the interned referrers and search terms (the views naming them have been rolled up). */
+  forgetStrings(): void {
+    this.strings.clear();
+    this.referers.clear();
+    this.stringList.length = 0;
+  }
+
   private newSlot(ip: string, userAgent: string, isBot: (userAgent: string) => boolean): number {
+    if (this.slotIp.length === 0) this.firstSlotAt = Date.now();
     this.slotIp.push(ip);
     this.slotUa.push(userAgent);
     this.slotBot.push(isBot(userAgent));

@@ -68,14 +68,14 @@ export interface PageView {
   beacon?: { seconds: number; scroll: number };
 }
 
-/** The pages one visitor read in one flush, in order: their paths, search terms and times. */
+/** The pages one visitor read in one epoch, in order: their paths, search terms and times. */
 interface VisitSteps {
   paths: string[];
   terms: (string | null)[];
   seconds: number[];
 }
 
-/** One visitor's pages in one flush, with the day and site they count for. */
+/** One visitor's pages in one epoch, with the day and site they count for. */
 interface Visit {
   day: string;
   siteCode: string;
@@ -95,7 +95,7 @@ interface EpochVisitor {
   /** Views counted for this visitor today (this instance), as of the event being processed. */
   count: number;
   beacons: number;
-  /** Index in DEVICES. */
+  /** The device class's number (see DEVICES). */
   device: number;
   steps: VisitSteps | null;
 }
@@ -181,10 +181,17 @@ const PRUNE_SLICES = 64;
 export const REFINE_SECONDS = 300;
 const PAIR_SEPARATOR = "\u001f";
 
+/** The device classes counted, by number (see deviceNumber). */
+const DEVICES = ["电脑", "手机", "平板", "未知"] as const;
+
+function deviceNumber(userAgent: string): number {
+  if (/ipad|tablet/i.test(userAgent)) return 2;
+  if (/mobi|android|iphone/i.test(userAgent)) return 1;
+  return userAgent ? 0 : 3;
+}
+
 export function deviceOf(userAgent: string): string {
-  if (/ipad|tablet/i.test(userAgent)) return "平板";
-  if (/mobi|android|iphone/i.test(userAgent)) return "手机";
-  return userAgent ? "电脑" : "未知";
+  return DEVICES[deviceNumber(userAgent)];
 }
 
 function refererHost(referer: string | undefined, host: string | undefined): string | null {
@@ -244,15 +251,19 @@ export class AnalyticsService {
    * update the row in one statement, provided nobody wrote it since (see writeVisitsEach).
    */
   private readonly written = new Map<number, VisitBefore>();
-  private readonly agents = new Map<string, { bot: boolean; device: string }>();
+  private readonly agents = new Map<string, { bot: boolean; device: number }>();
   /** The day whose pruning is under way, and the next range of visitor numbers to prune (SQLite). */
   private pruneDay = "";
   private pruneSlice = 0;
   private pruneSliceAfterWrite = 0;
   private flushing: Promise<void> = Promise.resolve();
   private fullFlushQueued = false;
-  /** Roll-ups a flush could not write (another process held SQLite's write lock), for the next one. */
-  private carried: Rollups | null = null;
+  /** Counts a flush could not write (another process held SQLite's write lock), for the next one. */
+  private carried: Counts | null = null;
+  /** Visitors of ended epochs whose rows are still to be written, oldest epoch first. */
+  private readonly endedEpochs: Iterator<EpochVisitor>[] = [];
+  /** A chunk of visits whose write failed (busy or failing database), written first next time. */
+  private visitsToRetry: Map<number, Visit> | null = null;
   private closing = false;
   private readonly kv: KvScope<AnalyticsKv>;
   private readonly flushMs: number;
@@ -272,10 +283,10 @@ export class AnalyticsService {
   /** Counts one page view or beacon (synchronous; imports, tests and beacons: see `hit` for pages). */
   record(view: PageView): void {
     const buffer = this.buffer;
-    const slot = buffer.slotOf(view.ip, view.userAgent, this.isBot);
-    if (slot === NONE) return;
     // A page belongs to the site its path names, and to no other (the cluster's rankings rely on it).
     if (!view.path.startsWith("/sites/") || siteOfPath(view.path) !== view.siteCode) return;
+    const slot = buffer.slotOf(view.ip, view.userAgent, this.isBot);
+    if (slot === NONE) return;
     const page = buffer.pageId(view.siteCode, view.path);
     const time = view.at ? view.at.getTime() : Date.now();
     if (view.beacon) buffer.push(BEACON, page, slot, time, view.beacon.seconds, view.beacon.scroll, false);
@@ -297,7 +308,7 @@ export class AnalyticsService {
   /**
    * Counts a view of a public page on the request path: `path` is /sites/CODE/… without the query
    * (the page counts for the site CODE). Allocates nothing per view for pages, visitors and referrers
-   * already seen since the last flush.
+   * already seen in this epoch.
    */
   hit(
     path: string,
@@ -355,11 +366,11 @@ export class AnalyticsService {
   }
 
   /** Robot or not, and the device class, per user agent (a few hundred distinct ones cover most views). */
-  private agentOf(userAgent: string): { bot: boolean; device: string } {
+  private agentOf(userAgent: string): { bot: boolean; device: number } {
     let agent = this.agents.get(userAgent);
     if (!agent) {
       if (this.agents.size >= 2000) this.agents.clear();
-      agent = { bot: BOT.test(userAgent), device: deviceOf(userAgent) };
+      agent = { bot: BOT.test(userAgent), device: deviceNumber(userAgent) };
       this.agents.set(userAgent, agent);
     }
     return agent;
@@ -380,44 +391,79 @@ export class AnalyticsService {
   private async writeBuffered(everything: boolean): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    const flushed = this.buffer.n > 0 ? await this.rollUpBuffer() : null;
-    const epochOver =
-      everything ||
-      this.closing ||
-      Date.now() - this.epoch.startedAt >= this.visitWriteMs ||
-      this.buffer.slotIp.length >= MAX_EPOCH_SLOTS;
-    // Nothing can be counted between the roll-up above and here (no await): the new epoch's buffer
-    // starts empty, and the old epoch's visits are all in `visits`.
-    const ended = epochOver ? this.endEpoch() : null;
-    // An epoch ends within a timer's period of its end even when no view comes.
-    if (this.epoch.visitors.size > 0 || this.buffer.n > 0)
-      this.timer ??= setTimeout(() => void this.flush(false), this.flushMs).unref();
-    if (flushed || this.carried)
-      await this.writeOrCarry({
-        pages: flushed?.pages ?? new Map(),
-        dims: flushed?.dims ?? new Map(),
-        visits: new Map(),
-      });
-    if (ended) await this.writeVisits(ended);
+    try {
+      await this.fetchSalts();
+      // From here until the epoch is ended, no await: every view buffered so far is rolled up, and
+      // none can land in a buffer that is then dropped.
+      const flushed = this.buffer.n > 0 ? this.rollUpBuffer() : null;
+      const buf = this.buffer;
+      const epochOver =
+        everything ||
+        this.closing ||
+        (buf.slotIp.length > 0 && Date.now() - buf.firstSlotAt >= this.visitWriteMs) ||
+        buf.slotIp.length >= MAX_EPOCH_SLOTS ||
+        this.epoch.days.length >= MAX_EPOCH_DAYS;
+      if (epochOver) this.endedEpochs.push(this.endEpoch().visitors.values());
+      if (flushed || this.carried) await this.writeOrCarry(flushed ?? { pages: new Map(), dims: new Map() });
+      await this.writeEndedVisits();
+    } finally {
+      // An epoch ends, and a failed write is retried, within a timer's period even when no view comes.
+      if (this.buffer.slotIp.length > 0 || this.endedEpochs.length > 0 || this.visitsToRetry || this.carried)
+        this.timer ??= setTimeout(() => void this.flush(false), this.flushMs).unref();
+    }
+  }
+
+  /** Fetches the salt of every buffered view's day (an await), until none is missing. */
+  private async fetchSalts(): Promise<void> {
+    const ep = this.epoch;
+    const buf = this.buffer;
+    for (let scanned = 0; ;) {
+      for (const end = buf.n; scanned < end; scanned++) ep.dayOfTime(buf.time[scanned]);
+      const unsalted = ep.days.findIndex((_day, d) => ep.salts[d] === undefined);
+      if (unsalted < 0) return;
+      ep.salts[unsalted] = await this.saltOf(ep.days[unsalted]);
+    }
   }
 
   /**
-   * The visits of an ended epoch, a few thousand per transaction with requests let in between, each
-   * transaction's rows in key order (so they go to the table's B-tree front to back).
+   * The visits of ended epochs, 1,000 per transaction with requests let in between, each
+   * transaction's rows in key order (so they go to the table's B-tree front to back). A chunk that
+   * cannot be written (the database busy or failing) is kept, with the rest, for the next flush.
    */
-  private async writeVisits(ended: Epoch): Promise<void> {
-    const visitors = ended.visitors.values();
+  private async writeEndedVisits(): Promise<void> {
     for (;;) {
-      const chunk: [number, Visit][] = [];
-      for (const v of visitors) {
+      const visits = this.visitsToRetry ?? this.nextVisitChunk();
+      if (visits === null) return;
+      this.visitsToRetry = visits;
+      try {
+        await this.writeRollups({ pages: new Map(), dims: new Map(), visits }, this.tryLock());
+      } catch (error) {
+        if (!isBusy(error)) throw error;
+        this.timer ??= setTimeout(() => void this.flush(false), BUSY_RETRY_MS).unref();
+        return;
+      }
+      this.visitsToRetry = null;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** The next VISITS_PER_WRITE visits of the ended epochs (in key order), or null when none is left. */
+  private nextVisitChunk(): Map<number, Visit> | null {
+    const chunk: [number, Visit][] = [];
+    while (chunk.length < VISITS_PER_WRITE && this.endedEpochs.length > 0) {
+      const visitors = this.endedEpochs[0];
+      // Reads the iterator a visitor at a time (a for…of would close it on leaving the loop).
+      for (let next = visitors.next(); ; next = visitors.next()) {
+        if (next.done) {
+          this.endedEpochs.shift();
+          break;
+        }
+        const v = next.value;
         if (v.steps) chunk.push([v.key, { day: v.day, siteCode: v.siteCode, steps: v.steps }]);
         if (chunk.length === VISITS_PER_WRITE) break;
       }
-      if (chunk.length === 0) return;
-      chunk.sort((a, b) => a[0] - b[0]);
-      await this.writeOrCarry({ pages: new Map(), dims: new Map(), visits: new Map(chunk) });
-      await new Promise((resolve) => setImmediate(resolve));
     }
+    return chunk.length === 0 ? null : new Map(chunk.sort((a, b) => a[0] - b[0]));
   }
 
   /**
@@ -426,24 +472,9 @@ export class AnalyticsService {
    * without an await in between, so none arrives unread; the buffer keeps its interned pages and
    * visitors for the rest of the epoch, so a visitor's next pages cost no new hash.
    */
-  private async rollUpBuffer(): Promise<{ pages: Map<string, number>; dims: Map<string, number> }> {
+  private rollUpBuffer(): Counts {
     const ep = this.epoch;
     const buf = this.buffer;
-    // Days (China time) of the views: nearly all are today's, found without a Date per view. Salts of
-    // other days are fetched (an await) until every buffered view's day has one.
-    let dayOf = new Int32Array(buf.n);
-    for (let scanned = 0; ;) {
-      if (dayOf.length < buf.n) {
-        const larger = new Int32Array(buf.n);
-        larger.set(dayOf);
-        dayOf = larger;
-      }
-      for (let i = scanned; i < buf.n; i++) dayOf[i] = ep.dayOfTime(buf.time[i]);
-      scanned = buf.n;
-      const unsalted = ep.days.findIndex((_day, d) => ep.salts[d] === undefined);
-      if (unsalted < 0) break;
-      ep.salts[unsalted] = await this.saltOf(ep.days[unsalted]);
-    }
     const n = buf.n;
     const add = (map: Map<string, number>, key: string, count = 1) =>
       map.set(key, (map.get(key) ?? 0) + count);
@@ -456,7 +487,7 @@ export class AnalyticsService {
     const dims = new Map<string, number>();
     const pageCount = buf.pagePath.length;
     for (let i = 0; i < n; i++) {
-      const d = dayOf[i];
+      const d = ep.dayOfTime(buf.time[i]);
       const day = ep.days[d];
       if (day > this.seenDay) {
         this.seen.clear();
@@ -499,6 +530,8 @@ export class AnalyticsService {
       if (buf.a[i] !== NONE) add(dims, `${v.day}|${v.siteCode}|referrer|${buf.stringList[buf.a[i]]}`);
     }
     buf.n = 0;
+    // Referrers and search terms are resolved to strings above: their ids serve one flush only.
+    buf.forgetStrings();
     const siteDay = (key: number) => {
       const d = Math.floor(key / 4) % 1024;
       return `${ep.days[d]}|${ep.sites[Math.floor(key / 4096)]}`;
@@ -546,7 +579,7 @@ export class AnalyticsService {
       address,
       count: countOf(seen),
       beacons: beaconsOf(seen),
-      device: DEVICES.indexOf(this.agentOf(buf.slotUa[slot]).device),
+      device: this.agentOf(buf.slotUa[slot]).device,
       steps: null,
     };
     ep.visitors.set(key, v);
@@ -580,16 +613,20 @@ export class AnalyticsService {
    * of `start:cluster` flushing into one file would otherwise stall each other's requests. A busy
    * database keeps the roll-ups for the next flush (soon), so nothing counted is lost.
    */
-  private async writeOrCarry(next: Rollups): Promise<void> {
-    const rollups = this.carried ? mergeRollups(this.carried, next) : next;
+  private async writeOrCarry(next: Counts): Promise<void> {
+    const counts = this.carried ? addCounts(this.carried, next) : next;
     this.carried = null;
     try {
-      await this.writeRollups(rollups, !this.closing && this.store.dialect === "sqlite");
+      await this.writeRollups({ ...counts, visits: new Map() }, this.tryLock());
     } catch (error) {
       if (!isBusy(error)) throw error;
-      this.carried = rollups;
+      this.carried = counts;
       this.timer ??= setTimeout(() => void this.flush(false), BUSY_RETRY_MS).unref();
     }
+  }
+
+  private tryLock(): boolean {
+    return !this.closing && this.store.dialect === "sqlite";
   }
 
   private async writeRollups(rollups: Rollups, tryLock: boolean): Promise<void> {
@@ -597,7 +634,7 @@ export class AnalyticsService {
     // Visitor-dependent figures are added while writing: to a copy, so a busy retry starts afresh.
     const dims = new Map(rollups.dims);
     const db = this.store.db;
-    const pageRows = [...pages].map(([key, views]) => {
+    const pageRows = [...pages].sort(byKey).map(([key, views]) => {
       const [day, siteCode, path] = splitKey(key, 3);
       return { day, siteCode, path, views };
     });
@@ -632,6 +669,7 @@ export class AnalyticsService {
     else await writeVisitChunks(trx, visits, add);
     const dimRows = [...dims]
       .filter(([, count]) => count !== 0)
+      .sort(byKey)
       .map(([key, count]) => {
         const [day, siteCode, dim, value] = splitKey(key, 4);
         return { day, siteCode, dim: dim as Dimension, value, count };
@@ -969,9 +1007,9 @@ interface VisitBefore {
 }
 
 /**
- * The visits of a flush on PostgreSQL, a few hundred rows per statement: most visitors of a flush
- * are new today, so all are inserted as new and only the ones that already had a row (another flush
- * or instance saw them first) are read back and updated.
+ * A write's visits on PostgreSQL, a few hundred rows per statement: most visitors of a write
+ * are new today, so all are inserted as new and only the ones that already had a row (an earlier
+ * epoch or another instance saw them first) are read back and updated.
  */
 async function writeVisitChunks(
   trx: Transaction<AnalyticsTables>,
@@ -1032,7 +1070,7 @@ async function writeVisitChunks(
 }
 
 /**
- * The visits of a flush on SQLite, one prepared statement run per visitor (in the flush's
+ * A write's visits on SQLite, one prepared statement run per visitor (in the write's
  * transaction): a row a new visitor inserts costs a few microseconds, where a many-row VALUES list
  * with RETURNING costs several times that per row. A returning visitor whose row this instance wrote
  * last (`written`; its view count unchanged since, as views only grow) is updated in one statement;
@@ -1134,10 +1172,14 @@ function addVisitDims(
   add(`${at}|exit|${paths[paths.length - 1]}`);
 }
 
-/** What one flush adds to the daily tables: page views, dimension counts and visits per visitor. */
-interface Rollups {
+/** What one flush adds to the daily tables: page views and dimension counts, by roll-up key. */
+interface Counts {
   pages: Map<string, number>;
   dims: Map<string, number>;
+}
+
+/** What one write adds: counts, and visits per visitor (whose figures depend on the visitor's row). */
+interface Rollups extends Counts {
   visits: Map<number, Visit>;
 }
 
@@ -1153,17 +1195,18 @@ const VISIT_WRITE_MS = 30_000;
 const VISITS_PER_WRITE = 1_000;
 /**
  * Distinct (address, user agent) pairs after which an epoch ends early: an epoch's visitors are
- * handled at once when it ends (their daily counts kept), so this bounds that pause and the memory.
+ * handled at once when it ends (their daily counts kept), so this bounds that pause and the memory the
+ * visitors take (referrer and term strings are dropped at every flush).
  */
 const MAX_EPOCH_SLOTS = 25_000;
-const DEVICES = ["电脑", "手机", "平板", "未知"];
+/** Days of views after which an epoch ends (keys pack the day's number in 10 bits: see flushKey). */
+const MAX_EPOCH_DAYS = 512;
 
 /**
  * The days, salts and sites the current epoch's views name (numbered, so a view's visitor is found
  * by numbers), and its visitors and addresses.
  */
 class Epoch {
-  readonly startedAt = Date.now();
   readonly days: string[] = [];
   readonly dayStarts: number[] = [];
   /** Each day's salt, once fetched. */
@@ -1216,32 +1259,22 @@ function isBusy(error: unknown): boolean {
   return String((error as { code?: unknown } | null)?.code ?? "").startsWith("SQLITE_BUSY");
 }
 
-/** `earlier` and `later` together: counts added, a visitor's steps in time order. */
-function mergeRollups(earlier: Rollups, later: Rollups): Rollups {
+/** Two flushes' counts added. */
+function addCounts(earlier: Counts, later: Counts): Counts {
   const sum = (a: Map<string, number>, b: Map<string, number>) => {
     const out = new Map(a);
     for (const [key, n] of b) out.set(key, (out.get(key) ?? 0) + n);
     return out;
   };
-  const visits = new Map(earlier.visits);
-  for (const [key, visit] of later.visits) {
-    const before = visits.get(key)?.steps;
-    const steps = visit.steps;
-    visits.set(
-      key,
-      before
-        ? {
-            ...visit,
-            steps: {
-              paths: [...before.paths, ...steps.paths],
-              terms: [...before.terms, ...steps.terms],
-              seconds: [...before.seconds, ...steps.seconds],
-            },
-          }
-        : visit,
-    );
-  }
-  return { pages: sum(earlier.pages, later.pages), dims: sum(earlier.dims, later.dims), visits };
+  return { pages: sum(earlier.pages, later.pages), dims: sum(earlier.dims, later.dims) };
+}
+
+/**
+ * Orders roll-up entries by key: rows are upserted in this order, so two instances writing the same
+ * rows take their locks in the same order (PostgreSQL would otherwise find a deadlock).
+ */
+function byKey(a: [string, number], b: [string, number]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
 }
 
 /** A roll-up key's first `parts - 1` fields and the rest (which may itself hold "|"). */
