@@ -233,6 +233,24 @@ for (const engine of ENGINES) {
       await fresh.close();
     });
 
+    it("counts a view dated in the future as today's, so it cannot start a day that has not come", async () => {
+      const counting = new AnalyticsService(t.deps.store);
+      const tomorrow = shiftDays(today, 1);
+      const path = "/sites/rst/future/1.html";
+      counting.record({
+        siteCode: "rst",
+        path,
+        ip: "192.0.2.99",
+        userAgent: UA,
+        elder: false,
+        at: at(tomorrow, 100),
+      });
+      await counting.close();
+      const todays = await counting.summary("rst", today, today);
+      assert.ok(todays.topPages.some((p) => p.path === path));
+      assert.equal((await counting.summary("rst", tomorrow, tomorrow)).pageviews, 0);
+    });
+
     it("counts funnels per service item from guide views and the service hall's applications", async () => {
       const from = shiftDays(today, -365);
       const apps = await t.deps.store.db

@@ -288,7 +288,8 @@ export class AnalyticsService {
     const slot = buffer.slotOf(view.ip, view.userAgent, this.isBot);
     if (slot === NONE) return;
     const page = buffer.pageId(view.siteCode, view.path);
-    const time = view.at ? view.at.getTime() : Date.now();
+    // A time to come counts as now: a later day would start that day's counts (and prune today's rows).
+    const time = view.at ? Math.min(view.at.getTime(), Date.now()) : Date.now();
     if (view.beacon) buffer.push(BEACON, page, slot, time, view.beacon.seconds, view.beacon.scroll, false);
     else {
       const referrer = refererHost(view.referer, view.host);
