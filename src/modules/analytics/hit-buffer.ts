@@ -8,6 +8,27 @@
  */
 export const NONE = -1;
 
+/** Numbers strings in the order first seen: `list[number(value)] === value`. */
+export class Interned {
+  private readonly numbers = new Map<string, number>();
+  readonly list: string[] = [];
+
+  number(value: string): number {
+    let n = this.numbers.get(value);
+    if (n === undefined) {
+      n = this.list.length;
+      this.numbers.set(value, n);
+      this.list.push(value);
+    }
+    return n;
+  }
+
+  clear(): void {
+    this.numbers.clear();
+    this.list.length = 0;
+  }
+}
+
 export const VIEW = 0;
 export const BEACON = 1;
 
@@ -41,10 +62,10 @@ export class HitBuffer {
   readonly slotBot: boolean[] = [];
   /** When the first slot was made (epoch milliseconds; 0: none yet): the epoch's start. */
   firstSlotAt = 0;
-  readonly strings = new Map<string, number>();
+  /** Referring hosts and search terms, numbered for the columns `a` and `b`. */
+  readonly strings = new Interned();
   /** Referer header value → the referring host's string id (NONE: none or internal). */
   readonly referers = new Map<string, number>();
-  readonly stringList: string[] = [];
 
   constructor(capacity = 4096) {
     this.kind = new Uint8Array(capacity);
@@ -73,13 +94,7 @@ export class HitBuffer {
   }
 
   stringId(value: string): number {
-    let id = this.strings.get(value);
-    if (id === undefined) {
-      id = this.stringList.length;
-      this.strings.set(value, id);
-      this.stringList.push(value);
-    }
-    return id;
+    return this.strings.number(value);
   }
 
   /** The slot of an address and user agent, or NONE for a robot (`isBot` runs once per pair). */
@@ -104,7 +119,6 @@ export class HitBuffer {
   forgetStrings(): void {
     this.strings.clear();
     this.referers.clear();
-    this.stringList.length = 0;
   }
 
   private newSlot(ip: string, userAgent: string, isBot: (userAgent: string) => boolean): number {

@@ -18,7 +18,7 @@ import {
 import { searchTermsReport, type SearchLogTables, type TermCount } from "../search/index.ts";
 import { letterKindCounts, type LetterKindTables } from "../mailbox/index.ts";
 import { risingTopics, serviceFunnels, type Funnels, type RisingTopics } from "./insights.ts";
-import { BEACON, HitBuffer, NONE, VIEW } from "./hit-buffer.ts";
+import { BEACON, HitBuffer, Interned, NONE, VIEW } from "./hit-buffer.ts";
 import { KeyCounts } from "./key-counts.ts";
 import type { AnalyticsTables, Dimension } from "./tables.ts";
 import { topCounts } from "./top-counts.ts";
@@ -261,7 +261,7 @@ export class AnalyticsService {
   /** Counts a flush could not write (another process held SQLite's write lock), for the next one. */
   private carried: Counts | null = null;
   /** Visitors of ended epochs whose rows are still to be written, oldest epoch first. */
-  private readonly endedEpochs: Iterator<EpochVisitor>[] = [];
+  private readonly endedEpochs: EndedVisits[] = [];
   /** A chunk of visits whose write failed (busy or failing database), written first next time. */
   private visitsToRetry: Map<number, Visit> | null = null;
   private closing = false;
@@ -404,7 +404,7 @@ export class AnalyticsService {
         (buf.slotIp.length > 0 && Date.now() - buf.firstSlotAt >= this.visitWriteMs) ||
         buf.slotIp.length >= MAX_EPOCH_SLOTS ||
         this.epoch.days.length >= MAX_EPOCH_DAYS;
-      if (epochOver) this.endedEpochs.push(this.endEpoch().visitors.values());
+      if (epochOver) this.endedEpochs.push(inKeyOrder(this.endEpoch()));
       if (flushed || this.carried) await this.writeOrCarry(flushed ?? { pages: new Map(), dims: new Map() });
       await this.writeEndedVisits();
     } finally {
@@ -427,9 +427,9 @@ export class AnalyticsService {
   }
 
   /**
-   * The visits of ended epochs, 1,000 per transaction with requests let in between, each
-   * transaction's rows in key order (so they go to the table's B-tree front to back). A chunk that
-   * cannot be written (the database busy or failing) is kept, with the rest, for the next flush.
+   * The visits of ended epochs, 1,000 per transaction in key order (see inKeyOrder), with requests
+   * let in between. A chunk that cannot be written (the database busy or failing) is kept, with the
+   * rest, for the next flush.
    */
   private async writeEndedVisits(): Promise<void> {
     for (;;) {
@@ -448,23 +448,20 @@ export class AnalyticsService {
     }
   }
 
-  /** The next VISITS_PER_WRITE visits of the ended epochs (in key order), or null when none is left. */
+  /**
+   * The next VISITS_PER_WRITE visits of the oldest ended epoch, or null when none is left. A chunk
+   * holds one epoch's visits only (a visitor of two epochs is two writes, in order).
+   */
   private nextVisitChunk(): Map<number, Visit> | null {
-    const chunk: [number, Visit][] = [];
-    while (chunk.length < VISITS_PER_WRITE && this.endedEpochs.length > 0) {
-      const visitors = this.endedEpochs[0];
-      // Reads the iterator a visitor at a time (a for…of would close it on leaving the loop).
-      for (let next = visitors.next(); ; next = visitors.next()) {
-        if (next.done) {
-          this.endedEpochs.shift();
-          break;
-        }
-        const v = next.value;
-        if (v.steps) chunk.push([v.key, { day: v.day, siteCode: v.siteCode, steps: v.steps }]);
-        if (chunk.length === VISITS_PER_WRITE) break;
-      }
+    const ended = this.endedEpochs[0];
+    if (!ended) return null;
+    const chunk = new Map<number, Visit>();
+    while (chunk.size < VISITS_PER_WRITE && ended.next < ended.keys.length) {
+      const v = ended.byKey.get(ended.keys[ended.next++])!;
+      chunk.set(v.key, { day: v.day, siteCode: v.siteCode, steps: v.steps! });
     }
-    return chunk.length === 0 ? null : new Map(chunk.sort((a, b) => a[0] - b[0]));
+    if (ended.next === ended.keys.length) this.endedEpochs.shift();
+    return chunk.size > 0 ? chunk : this.nextVisitChunk();
   }
 
   /**
@@ -480,7 +477,7 @@ export class AnalyticsService {
     const add = (map: Map<string, number>, key: string, count = 1) =>
       map.set(key, (map.get(key) ?? 0) + count);
     for (let page = ep.pageSite.length; page < buf.pagePath.length; page++)
-      ep.pageSite.push(ep.siteNumber(buf.pageSite[page]));
+      ep.pageSite.push(ep.sites.number(buf.pageSite[page]));
     const pageViews = new Map<number, number>();
     // Device and elder-mode views by site, day and device (numbers; named once per flush).
     const deviceViews = new Map<number, number>();
@@ -524,18 +521,18 @@ export class AnalyticsService {
       if (buf.elder[i]) elderViews.set(visitorDay, (elderViews.get(visitorDay) ?? 0) + 1);
       const steps = (v.steps ??= { paths: [], terms: [], seconds: [] });
       steps.paths.push(buf.pagePath[page]);
-      steps.terms.push(buf.b[i] === NONE ? null : buf.stringList[buf.b[i]]);
+      steps.terms.push(buf.b[i] === NONE ? null : buf.strings.list[buf.b[i]]);
       steps.seconds.push(Math.max(0, Math.floor((buf.time[i] - ep.dayStarts[d]) / 1000)));
       const pageKey = d * pageCount + page;
       pageViews.set(pageKey, (pageViews.get(pageKey) ?? 0) + 1);
-      if (buf.a[i] !== NONE) add(dims, `${v.day}|${v.siteCode}|referrer|${buf.stringList[buf.a[i]]}`);
+      if (buf.a[i] !== NONE) add(dims, `${v.day}|${v.siteCode}|referrer|${buf.strings.list[buf.a[i]]}`);
     }
     buf.n = 0;
     // Referrers and search terms are resolved to strings above: their ids serve one flush only.
     buf.forgetStrings();
     const siteDay = (key: number) => {
       const d = Math.floor(key / 4) % 1024;
-      return `${ep.days[d]}|${ep.sites[Math.floor(key / 4096)]}`;
+      return `${ep.days[d]}|${ep.sites.list[Math.floor(key / 4096)]}`;
     };
     for (const [key, views] of deviceViews) add(dims, `${siteDay(key)}|device|${DEVICES[key % 4]}`, views);
     for (const [key, views] of elderViews) add(dims, `${siteDay(key)}|elder|1`, views);
@@ -555,7 +552,7 @@ export class AnalyticsService {
     let v = ep.visitors.get(key);
     if (v) return v;
     const day = ep.days[d];
-    const siteCode = ep.sites[site];
+    const siteCode = ep.sites.list[site];
     const salt = ep.salts[d]!;
     const ip = buf.slotIp[slot];
     // An address is numbered by the slot of its first user agent.
@@ -1212,7 +1209,7 @@ class Epoch {
   readonly dayStarts: number[] = [];
   /** Each day's salt, once fetched. */
   readonly salts: (string | undefined)[] = [];
-  readonly sites: string[] = [];
+  readonly sites = new Interned();
   /** The site number of each page id of the epoch's buffer. */
   readonly pageSite: number[] = [];
   readonly visitors = new Map<number, EpochVisitor>();
@@ -1220,7 +1217,6 @@ class Epoch {
   /** The visitor of each slot's first site and day (nearly every view's), by slot. */
   readonly bySlot: (EpochVisitor | undefined)[] = [];
   private readonly dayIndex = new Map<string, number>();
-  private readonly siteIndex = new Map<string, number>();
   /** The latest day seen, recognised without a Date. */
   private latest = -1;
   private latestStart = 0;
@@ -1243,16 +1239,23 @@ class Epoch {
     }
     return d;
   }
+}
 
-  siteNumber(code: string): number {
-    let i = this.siteIndex.get(code);
-    if (i === undefined) {
-      i = this.sites.length;
-      this.siteIndex.set(code, i);
-      this.sites.push(code);
-    }
-    return i;
-  }
+/** An ended epoch's visitors with pages, in key order, and how many of them are written. */
+interface EndedVisits {
+  keys: Float64Array;
+  byKey: Map<number, EpochVisitor>;
+  next: number;
+}
+
+/**
+ * The visitors of an ended epoch in key order: written in that order, each transaction's rows lie in
+ * one stretch of the table's B-tree, so they share its pages (random keys would cost a page each).
+ */
+function inKeyOrder(ended: Epoch): EndedVisits {
+  const byKey = new Map<number, EpochVisitor>();
+  for (const v of ended.visitors.values()) if (v.steps) byKey.set(v.key, v);
+  return { keys: Float64Array.from(byKey.keys()).sort(), byKey, next: 0 };
 }
 
 /** SQLite's "another connection holds the lock" (better-sqlite3 error codes). */
