@@ -404,7 +404,11 @@ export class AnalyticsService {
         (buf.slotIp.length > 0 && Date.now() - buf.firstSlotAt >= this.visitWriteMs) ||
         buf.slotIp.length >= MAX_EPOCH_SLOTS ||
         this.epoch.days.length >= MAX_EPOCH_DAYS;
-      if (epochOver) this.endedEpochs.push(inKeyOrder(this.endEpoch()));
+      if (epochOver) {
+        this.endedEpochs.push(inKeyOrder(this.endEpoch()));
+        // A database failing for long keeps the newest epochs' visitors only (memory stays bounded).
+        if (this.endedEpochs.length > MAX_UNWRITTEN_EPOCHS) this.endedEpochs.shift();
+      }
       if (flushed || this.carried) await this.writeOrCarry(flushed ?? { pages: new Map(), dims: new Map() });
       await this.writeEndedVisits();
     } finally {
@@ -1197,6 +1201,8 @@ const VISITS_PER_WRITE = 1_000;
  * visitors take (referrer and term strings are dropped at every flush).
  */
 const MAX_EPOCH_SLOTS = 25_000;
+/** Ended epochs whose visitors wait to be written (the database failing) before the oldest is dropped. */
+const MAX_UNWRITTEN_EPOCHS = 20;
 /** Days of views after which an epoch ends (keys pack the day's number in 10 bits: see flushKey). */
 const MAX_EPOCH_DAYS = 512;
 
