@@ -36,8 +36,13 @@ export class HitBuffer {
   n = 0;
   kind: Uint8Array;
   page: Int32Array;
-  /** The (address, user agent) pair, an index into slotIp/slotUa. */
-  slot: Int32Array;
+  /**
+   * Each view's address and user agent as the request gave them: turned into slots (see slotOf) when
+   * the views are rolled up, in one loop, rather than on the request path, where the lookups missed
+   * the CPU's caches (a request in between evicts the slot tables) and cost a microsecond a view.
+   */
+  readonly ip: string[] = [];
+  readonly userAgent: string[] = [];
   /** Epoch milliseconds. */
   time: Float64Array;
   /** Views: the referring host (a string id) or NONE; beacons: seconds on the page. */
@@ -70,7 +75,6 @@ export class HitBuffer {
   constructor(capacity = 4096) {
     this.kind = new Uint8Array(capacity);
     this.page = new Int32Array(capacity);
-    this.slot = new Int32Array(capacity);
     this.time = new Float64Array(capacity);
     this.a = new Int32Array(capacity);
     this.b = new Int32Array(capacity);
@@ -97,44 +101,66 @@ export class HitBuffer {
     return this.strings.number(value);
   }
 
-  /** The slot of an address and user agent, or NONE for a robot (`isBot` runs once per pair). */
-  slotOf(ip: string, userAgent: string, isBot: (userAgent: string) => boolean): number {
+  /**
+   * The slot of view `i`'s address and user agent, or NONE for a robot. `agentOf` runs once per new
+   * pair: robot or not, and the one copy of the user agent's text the slot keeps (each request has its
+   * own copy, which should die young).
+   */
+  slotOf(i: number, agentOf: (userAgent: string) => { bot: boolean; userAgent: string }): number {
+    const ip = this.ip[i];
+    const userAgent = this.userAgent[i];
     let slot = this.byAddress.get(ip);
     if (slot === undefined) {
-      slot = this.newSlot(ip, userAgent, isBot);
+      slot = this.newSlot(ip, agentOf(userAgent), this.time[i]);
       this.byAddress.set(ip, slot);
     } else if (this.slotUa[slot] !== userAgent) {
       let agents = this.otherAgents.get(ip);
       if (agents === undefined) this.otherAgents.set(ip, (agents = new Map()));
       slot = agents.get(userAgent);
       if (slot === undefined) {
-        slot = this.newSlot(ip, userAgent, isBot);
+        slot = this.newSlot(ip, agentOf(userAgent), this.time[i]);
         agents.set(userAgent, slot);
       }
     }
     return this.slotBot[slot] ? NONE : slot;
   }
 
-  /** Drops the interned referrers and search terms (the views naming them have been rolled up). */
+  /**
+   * Drops the interned referrers and search terms and the views' own addresses and user agents (the
+   * views naming them have been rolled up).
+   */
   forgetStrings(): void {
     this.strings.clear();
     this.referers.clear();
+    this.ip.length = 0;
+    this.userAgent.length = 0;
   }
 
-  private newSlot(ip: string, userAgent: string, isBot: (userAgent: string) => boolean): number {
-    if (this.slotIp.length === 0) this.firstSlotAt = Date.now();
+  /** A new slot; the epoch starts with its first (at that view's time). */
+  private newSlot(ip: string, agent: { bot: boolean; userAgent: string }, time: number): number {
+    if (this.slotIp.length === 0) this.firstSlotAt = time;
     this.slotIp.push(ip);
-    this.slotUa.push(userAgent);
-    this.slotBot.push(isBot(userAgent));
+    this.slotUa.push(agent.userAgent);
+    this.slotBot.push(agent.bot);
     return this.slotIp.length - 1;
   }
 
-  push(kind: number, page: number, slot: number, time: number, a: number, b: number, elder: boolean): void {
+  push(
+    kind: number,
+    page: number,
+    ip: string,
+    userAgent: string,
+    time: number,
+    a: number,
+    b: number,
+    elder: boolean,
+  ): void {
     if (this.n === this.page.length) this.grow();
     const i = this.n++;
     this.kind[i] = kind;
     this.page[i] = page;
-    this.slot[i] = slot;
+    this.ip[i] = ip;
+    this.userAgent[i] = userAgent;
     this.time[i] = time;
     this.a[i] = a;
     this.b[i] = b;
@@ -150,7 +176,6 @@ export class HitBuffer {
     };
     this.kind = grow(this.kind, (n) => new Uint8Array(n));
     this.page = grow(this.page, (n) => new Int32Array(n));
-    this.slot = grow(this.slot, (n) => new Int32Array(n));
     this.time = grow(this.time, (n) => new Float64Array(n));
     this.a = grow(this.a, (n) => new Int32Array(n));
     this.b = grow(this.b, (n) => new Int32Array(n));

@@ -1,7 +1,8 @@
 /**
- * Counts by visitor key (a non-negative integer below 2^53, already a uniform hash: see visitorKey),
- * in two typed arrays with linear probing: a lookup reads one or two adjacent slots, where a Map of
- * such keys (heap numbers) follows a pointer per entry through a table of several megabytes.
+ * Counts (or any numbers) by key, a non-negative integer below 2^53, in two typed arrays with linear
+ * probing: a lookup reads one or two adjacent slots, where a Map of such keys (heap numbers) follows a
+ * pointer per entry through a table of several megabytes, and its entries are objects the garbage
+ * collector has to mark. Keys need not be uniform (they are mixed before probing).
  */
 export class KeyCounts {
   /** key + 1 per slot (0: empty). */
@@ -9,9 +10,9 @@ export class KeyCounts {
   private values: Float64Array;
   private used = 0;
 
-  constructor(private readonly initialCapacity = 1 << 12) {
-    this.keys = new Float64Array(initialCapacity);
-    this.values = new Float64Array(initialCapacity);
+  constructor(capacity = 1 << 12) {
+    this.keys = new Float64Array(capacity);
+    this.values = new Float64Array(capacity);
   }
 
   get size(): number {
@@ -23,7 +24,7 @@ export class KeyCounts {
     const keys = this.keys;
     const mask = keys.length - 1;
     const stored = key + 1;
-    for (let i = key % keys.length; ; i = (i + 1) & mask) {
+    for (let i = startOf(key, mask); ; i = (i + 1) & mask) {
       const k = keys[i];
       if (k === stored) return this.values[i];
       if (k === 0) return 0;
@@ -35,7 +36,7 @@ export class KeyCounts {
     const keys = this.keys;
     const mask = keys.length - 1;
     const stored = key + 1;
-    for (let i = key % keys.length; ; i = (i + 1) & mask) {
+    for (let i = startOf(key, mask); ; i = (i + 1) & mask) {
       const k = keys[i];
       if (k === stored || k === 0) {
         if (k === 0) {
@@ -48,9 +49,9 @@ export class KeyCounts {
     }
   }
 
+  /** Forgets every key, keeping the table's size (it would grow back to it). */
   clear(): void {
-    this.keys = new Float64Array(this.initialCapacity);
-    this.values = new Float64Array(this.initialCapacity);
+    this.keys.fill(0);
     this.used = 0;
   }
 
@@ -62,4 +63,12 @@ export class KeyCounts {
     this.used = 0;
     for (let i = 0; i < oldKeys.length; i++) if (oldKeys[i] !== 0) this.set(oldKeys[i] - 1, oldValues[i]);
   }
+}
+
+/** A key's first slot: its 53 bits mixed (a multiply-xorshift), so keys packing small fields spread. */
+function startOf(key: number, mask: number): number {
+  let h = Math.imul((key >>> 0) ^ Math.imul((key / 4_294_967_296) | 0, 0x9e3779b1), 0x85ebca6b);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0xc2b2ae35);
+  return (h ^ (h >>> 13)) & mask;
 }

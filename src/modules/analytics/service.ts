@@ -18,8 +18,10 @@ import {
 import { searchTermsReport, type SearchLogTables, type TermCount } from "../search/index.ts";
 import { letterKindCounts, type LetterKindTables } from "../mailbox/index.ts";
 import { risingTopics, serviceFunnels, type Funnels, type RisingTopics } from "./insights.ts";
-import { BEACON, HitBuffer, Interned, NONE, VIEW } from "./hit-buffer.ts";
+import { BEACON, HitBuffer, NONE, VIEW } from "./hit-buffer.ts";
 import { KeyCounts } from "./key-counts.ts";
+import { Epoch, Visit } from "./epoch.ts";
+import { WrittenRows, type VisitBefore } from "./written-rows.ts";
 import type { AnalyticsTables, Dimension } from "./tables.ts";
 import { topCounts } from "./top-counts.ts";
 
@@ -68,42 +70,11 @@ export interface PageView {
   beacon?: { seconds: number; scroll: number };
 }
 
-/** The pages one visitor read in one epoch, in order: their paths, search terms and times. */
-interface VisitSteps {
-  paths: string[];
-  terms: (string | null)[];
-  seconds: number[];
-}
-
-/** One visitor's pages in one epoch, with the day and site they count for. */
-interface Visit {
-  day: string;
-  siteCode: string;
-  steps: VisitSteps;
-}
-
-/** One visitor (address and user agent on one site and day) within one epoch. */
-interface EpochVisitor {
-  day: string;
-  siteCode: string;
-  /** The epoch's numbers of the site and day. */
-  site: number;
-  d: number;
-  /** The visitor key (see visitorKey): of the daily row and of the per-instance daily counts. */
-  key: number;
-  address: FlushAddress;
-  /** Views counted for this visitor today (this instance), as of the event being processed. */
-  count: number;
-  beacons: number;
+interface Agent {
+  bot: boolean;
   /** The device class's number (see DEVICES). */
   device: number;
-  steps: VisitSteps | null;
-}
-
-interface FlushAddress {
-  key: number;
-  count: number;
-  beacons: number;
+  userAgent: string;
 }
 
 export interface AnalyticsSummary {
@@ -240,7 +211,7 @@ function sameHost(referer: string, host: string): boolean {
 export class AnalyticsService {
   private buffer = new HitBuffer();
   /** The visitors counted since the last write of visitors' rows (see writeBuffered). */
-  private epoch = new Epoch();
+  private epoch = new Epoch(this.buffer.pagePath);
   private timer: NodeJS.Timeout | null = null;
   private readonly salts = new Map<string, string>();
   /** Views and beacons (see seenCounts) per visitor key and per address key, in this process. */
@@ -250,8 +221,8 @@ export class AnalyticsService {
    * Visitors' rows as this instance last wrote them (SQLite): a returning visitor's next pages
    * update the row in one statement, provided nobody wrote it since (see writeVisitsEach).
    */
-  private readonly written = new Map<number, VisitBefore>();
-  private readonly agents = new Map<string, { bot: boolean; device: number }>();
+  private readonly written = new WrittenRows();
+  private readonly agents = new Map<string, Agent>();
   /** The day whose pruning is under way, and the next range of visitor numbers to prune (SQLite). */
   private pruneDay = "";
   private pruneSlice = 0;
@@ -285,18 +256,19 @@ export class AnalyticsService {
     const buffer = this.buffer;
     // A page belongs to the site its path names, and to no other (the cluster's rankings rely on it).
     if (!view.path.startsWith("/sites/") || siteOfPath(view.path) !== view.siteCode) return;
-    const slot = buffer.slotOf(view.ip, view.userAgent, this.isBot);
-    if (slot === NONE) return;
     const page = buffer.pageId(view.siteCode, view.path);
     // A time to come counts as now: a later day would start that day's counts (and prune today's rows).
     const time = view.at ? Math.min(view.at.getTime(), Date.now()) : Date.now();
-    if (view.beacon) buffer.push(BEACON, page, slot, time, view.beacon.seconds, view.beacon.scroll, false);
+    const { ip, userAgent } = view;
+    if (view.beacon)
+      buffer.push(BEACON, page, ip, userAgent, time, view.beacon.seconds, view.beacon.scroll, false);
     else {
       const referrer = refererHost(view.referer, view.host);
       buffer.push(
         VIEW,
         page,
-        slot,
+        ip,
+        userAgent,
         time,
         referrer ? buffer.stringId(referrer) : NONE,
         view.term ? buffer.stringId(view.term) : NONE,
@@ -308,8 +280,8 @@ export class AnalyticsService {
 
   /**
    * Counts a view of a public page on the request path: `path` is /sites/CODE/… without the query
-   * (the page counts for the site CODE). Allocates nothing per view for pages, visitors and referrers
-   * already seen in this epoch.
+   * (the page counts for the site CODE). Allocates nothing per view for pages and referrers already
+   * seen in this epoch; the visitor is looked up when the views are rolled up (see HitBuffer.ip).
    */
   hit(
     path: string,
@@ -321,8 +293,6 @@ export class AnalyticsService {
     term?: string,
   ): void {
     const buffer = this.buffer;
-    const slot = buffer.slotOf(ip, userAgent, this.isBot);
-    if (slot === NONE) return;
     const page = buffer.pages.get(path) ?? buffer.pageId(siteOfPath(path), path);
     let ref = NONE;
     if (referer && !sameHost(referer, host)) {
@@ -335,7 +305,7 @@ export class AnalyticsService {
       }
       ref = known;
     }
-    buffer.push(VIEW, page, slot, Date.now(), ref, term ? buffer.stringId(term) : NONE, elder);
+    buffer.push(VIEW, page, ip, userAgent, Date.now(), ref, term ? buffer.stringId(term) : NONE, elder);
     this.scheduleFlush();
   }
 
@@ -348,8 +318,6 @@ export class AnalyticsService {
       void this.flush(false).then(() => (this.fullFlushQueued = false));
     }
   }
-
-  private readonly isBot = (userAgent: string) => this.agentOf(userAgent).bot;
 
   /**
    * Writes what was recorded so far, visits included (called on shutdown and by tests); the timer's
@@ -366,16 +334,19 @@ export class AnalyticsService {
     await this.flush();
   }
 
-  /** Robot or not, and the device class, per user agent (a few hundred distinct ones cover most views). */
-  private agentOf(userAgent: string): { bot: boolean; device: number } {
+  /**
+   * Robot or not, the device class and one copy of the text, per user agent (a few hundred distinct
+   * ones cover most views).
+   */
+  private readonly agentOf = (userAgent: string): Agent => {
     let agent = this.agents.get(userAgent);
     if (!agent) {
       if (this.agents.size >= 2000) this.agents.clear();
-      agent = { bot: BOT.test(userAgent), device: deviceNumber(userAgent) };
+      agent = { bot: BOT.test(userAgent), device: deviceNumber(userAgent), userAgent };
       this.agents.set(userAgent, agent);
     }
     return agent;
-  }
+  };
 
   private async saltOf(day: string): Promise<string> {
     const known = this.salts.get(day);
@@ -403,9 +374,13 @@ export class AnalyticsService {
         this.closing ||
         (buf.slotIp.length > 0 && Date.now() - buf.firstSlotAt >= this.visitWriteMs) ||
         buf.slotIp.length >= MAX_EPOCH_SLOTS ||
+        this.epoch.stepCount >= MAX_EPOCH_STEPS ||
+        buf.pagePath.length >= MAX_EPOCH_PAGES ||
         this.epoch.days.length >= MAX_EPOCH_DAYS;
       if (epochOver) {
-        this.endedEpochs.push(inKeyOrder(this.endEpoch()));
+        const ended = this.endEpoch();
+        ended.end();
+        this.endedEpochs.push({ epoch: ended, order: ended.visitorsInKeyOrder(), next: 0 });
         // A database failing for long keeps the newest epochs' visitors only (memory stays bounded).
         if (this.endedEpochs.length > MAX_UNWRITTEN_EPOCHS) this.endedEpochs.shift();
       }
@@ -431,7 +406,7 @@ export class AnalyticsService {
   }
 
   /**
-   * The visits of ended epochs, 1,000 per transaction in key order (see inKeyOrder), with requests
+   * The visits of ended epochs, 1,000 per transaction in key order (see Epoch.visitorsInKeyOrder), with requests
    * let in between. A chunk that cannot be written (the database busy or failing) is kept, with the
    * rest, for the next flush.
    */
@@ -460,11 +435,11 @@ export class AnalyticsService {
     const ended = this.endedEpochs[0];
     if (!ended) return null;
     const chunk = new Map<number, Visit>();
-    while (chunk.size < VISITS_PER_WRITE && ended.next < ended.keys.length) {
-      const v = ended.byKey.get(ended.keys[ended.next++])!;
-      chunk.set(v.key, { day: v.day, siteCode: v.siteCode, steps: v.steps! });
+    while (chunk.size < VISITS_PER_WRITE && ended.next < ended.order.length) {
+      const v = ended.order[ended.next++];
+      chunk.set(ended.epoch.visitorKey[v], new Visit(ended.epoch, v));
     }
-    if (ended.next === ended.keys.length) this.endedEpochs.shift();
+    if (ended.next === ended.order.length) this.endedEpochs.shift();
     return chunk.size > 0 ? chunk : this.nextVisitChunk();
   }
 
@@ -498,38 +473,38 @@ export class AnalyticsService {
       }
       const page = buf.page[i];
       const site = ep.pageSite[page];
-      const slot = buf.slot[i];
-      let v = ep.bySlot[slot];
-      if (v === undefined || v.site !== site || v.d !== d) v = this.visitorOf(slot, site, d);
-      const address = v.address;
+      const slot = buf.slotOf(i, this.agentOf);
+      if (slot === NONE) continue; // a robot
+      let v = ep.visitorOf(slot, site, d, flushKey(slot, site, d));
+      if (v === NONE) v = this.newVisitor(slot, site, d);
+      const address = ep.visitorAddress[v];
       if (buf.kind[i] === BEACON) {
         // A beacon counts only for a page view this visitor made (one beacon per counted view at
         // most), under the same per-visitor and per-address caps: forged posts add nothing beyond.
-        if (v.beacons + 1 > Math.min(v.count, this.cap)) continue;
-        if (address.beacons + 1 > this.cap * ADDRESS_CAP_FACTOR) continue;
-        v.beacons++;
-        address.beacons++;
-        const at = `${v.day}|${v.siteCode}`;
+        if (ep.beacons[v] + 1 > Math.min(ep.views[v], this.cap)) continue;
+        if (ep.addressBeacons[address] + 1 > this.cap * ADDRESS_CAP_FACTOR) continue;
+        ep.beacons[v]++;
+        ep.addressBeacons[address]++;
+        const at = `${day}|${ep.sites.list[site]}`;
         const path = buf.pagePath[page];
         add(dims, `${at}|beacons|${path}`);
         add(dims, `${at}|engaged|${path}`, buf.a[i]);
         add(dims, `${at}|scroll|${path}`, buf.b[i]);
         continue;
       }
-      v.count++;
-      address.count++;
-      if (v.count > this.cap || address.count > this.cap * ADDRESS_CAP_FACTOR) continue;
+      const views = ++ep.views[v];
+      const addressViews = ++ep.addressViews[address];
+      if (views > this.cap || addressViews > this.cap * ADDRESS_CAP_FACTOR) continue;
       const visitorDay = (site * 1024 + d) * 4;
-      const deviceKey = visitorDay + v.device;
+      const deviceKey = visitorDay + ep.device[v];
       deviceViews.set(deviceKey, (deviceViews.get(deviceKey) ?? 0) + 1);
       if (buf.elder[i]) elderViews.set(visitorDay, (elderViews.get(visitorDay) ?? 0) + 1);
-      const steps = (v.steps ??= { paths: [], terms: [], seconds: [] });
-      steps.paths.push(buf.pagePath[page]);
-      steps.terms.push(buf.b[i] === NONE ? null : buf.strings.list[buf.b[i]]);
-      steps.seconds.push(Math.max(0, Math.floor((buf.time[i] - ep.dayStarts[d]) / 1000)));
+      const term = buf.b[i] === NONE ? null : buf.strings.list[buf.b[i]];
+      ep.addStep(v, page, term, Math.max(0, Math.floor((buf.time[i] - ep.dayStarts[d]) / 1000)));
       const pageKey = d * pageCount + page;
       pageViews.set(pageKey, (pageViews.get(pageKey) ?? 0) + 1);
-      if (buf.a[i] !== NONE) add(dims, `${v.day}|${v.siteCode}|referrer|${buf.strings.list[buf.a[i]]}`);
+      if (buf.a[i] !== NONE)
+        add(dims, `${day}|${ep.sites.list[site]}|referrer|${buf.strings.list[buf.a[i]]}`);
     }
     buf.n = 0;
     // Referrers and search terms are resolved to strings above: their ids serve one flush only.
@@ -548,45 +523,35 @@ export class AnalyticsService {
     return { pages, dims };
   }
 
-  /** The epoch's visitor of a slot (address and user agent) on a site and day: hashed once per epoch. */
-  private visitorOf(slot: number, site: number, d: number): EpochVisitor {
+  /** A new visitor of the epoch: a slot (address and user agent) on a site and day, hashed once per epoch. */
+  private newVisitor(slot: number, site: number, d: number): number {
     const ep = this.epoch;
     const buf = this.buffer;
-    const key = flushKey(slot, site, d);
-    let v = ep.visitors.get(key);
-    if (v) return v;
     const day = ep.days[d];
     const siteCode = ep.sites.list[site];
     const salt = ep.salts[d]!;
     const ip = buf.slotIp[slot];
     // An address is numbered by the slot of its first user agent.
-    const addressKey = flushKey(buf.byAddress.get(ip)!, site, d);
-    let address = ep.addresses.get(addressKey);
-    if (!address) {
+    const addressIndexKey = flushKey(buf.byAddress.get(ip)!, site, d);
+    let address = ep.addressOf(addressIndexKey);
+    if (address === NONE) {
       // A client changing its user agent is a new visitor each time, so one address is capped
       // too (higher: many people share an office or a mobile carrier's address).
-      const from = visitorKey(`${salt}|ip|${day}|${siteCode}|${ip}`);
-      const seen = this.seen.get(from);
-      address = { key: from, count: countOf(seen), beacons: beaconsOf(seen) };
-      ep.addresses.set(addressKey, address);
+      const key = visitorKey(`${salt}|ip|${day}|${siteCode}|${ip}`);
+      const seen = this.seen.get(key);
+      address = ep.addAddress(addressIndexKey, key, countOf(seen), beaconsOf(seen));
     }
-    const who = visitorKey(`${salt}|${day}|${siteCode}|${ip}|${buf.slotUa[slot]}`);
-    const seen = this.seen.get(who);
-    v = {
-      day,
-      siteCode,
+    const key = visitorKey(`${salt}|${day}|${siteCode}|${ip}|${buf.slotUa[slot]}`);
+    const seen = this.seen.get(key);
+    return ep.addVisitor(slot, flushKey(slot, site, d), {
+      key,
       site,
       d,
-      key: who,
       address,
-      count: countOf(seen),
+      views: countOf(seen),
       beacons: beaconsOf(seen),
       device: this.agentOf(buf.slotUa[slot]).device,
-      steps: null,
-    };
-    ep.visitors.set(key, v);
-    if (ep.bySlot[slot] === undefined) ep.bySlot[slot] = v;
-    return v;
+    });
   }
 
   /**
@@ -600,12 +565,13 @@ export class AnalyticsService {
     // over-counting at worst).
     if (this.seen.size > MAX_TRACKED) this.seen.clear();
     if (this.written.size > MAX_TRACKED) this.written.clear();
-    for (const v of ended.visitors.values()) this.seen.set(v.key, seenCounts(v.count, v.beacons));
-    for (const address of ended.addresses.values())
-      this.seen.set(address.key, seenCounts(address.count, address.beacons));
+    for (let v = 0; v < ended.visitorCount; v++)
+      this.seen.set(ended.visitorKey[v], seenCounts(ended.views[v], ended.beacons[v]));
+    for (let a = 0; a < ended.addressCount; a++)
+      this.seen.set(ended.addressKey[a], seenCounts(ended.addressViews[a], ended.addressBeacons[a]));
     // The next buffer starts at the size this one reached, so it rarely grows.
     this.buffer = new HitBuffer(Math.min(1 << 20, Math.max(4096, this.buffer.capacity)));
-    this.epoch = new Epoch();
+    this.epoch = new Epoch(this.buffer.pagePath);
     return ended;
   }
 
@@ -1000,14 +966,6 @@ async function unionOfDays<TB extends keyof AnalyticsTables, Row>(
   return rows;
 }
 
-/** What a visitor's row already says (absent for a visitor new today). */
-interface VisitBefore {
-  exitPath: string;
-  lastTerm: string | null;
-  lastSecond: number;
-  views: number | string;
-}
-
 /**
  * A write's visits on PostgreSQL, a few hundred rows per statement: most visitors of a write
  * are new today, so all are inserted as new and only the ones that already had a row (an earlier
@@ -1082,7 +1040,7 @@ function writeVisitsEach(
   prepared: (source: string) => PreparedStatement,
   visits: Map<number, Visit>,
   add: (key: string, n?: number) => void,
-  written: ReadonlyMap<number, VisitBefore>,
+  written: Pick<WrittenRows, "get">,
   rows: Map<number, VisitBefore>,
 ): void {
   const insert = prepared(
@@ -1127,15 +1085,14 @@ function writeVisitsEach(
 }
 
 /** The visitor's daily row after this flush's steps (its last page is the exit so far). */
-function visitRow(visitor: number, { day, steps }: Visit, before?: VisitBefore) {
-  const last = steps.paths.length - 1;
+function visitRow(visitor: number, visit: Visit, before?: VisitBefore) {
   return {
     visitor,
-    day,
-    exitPath: steps.paths[last],
-    lastTerm: steps.terms[last],
-    lastSecond: steps.seconds[last],
-    views: Number(before?.views ?? 0) + steps.paths.length,
+    day: visit.day,
+    exitPath: visit.path(visit.last),
+    lastTerm: visit.term(visit.last),
+    lastSecond: visit.second(visit.last),
+    views: Number(before?.views ?? 0) + visit.views,
   };
 }
 
@@ -1145,33 +1102,32 @@ function visitRow(visitor: number, { day, steps }: Visit, before?: VisitBefore) 
  * from results (a results page followed by another page was not an exit).
  */
 function addVisitDims(
-  { day, siteCode, steps }: Visit,
+  visit: Visit,
   before: VisitBefore | undefined,
   add: (key: string, n?: number) => void,
 ): void {
-  const { paths, terms, seconds } = steps;
-  const at = `${day}|${siteCode}`;
+  const at = `${visit.day}|${visit.siteCode}`;
   if (!before) {
     add(`${at}|visitors|`);
-    add(`${at}|entry|${paths[0]}`);
+    add(`${at}|entry|${visit.path(visit.first)}`);
   } else add(`${at}|exit|${before.exitPath}`, -1);
   let term = before?.lastTerm ?? null;
   let second = before?.lastSecond ?? 0;
-  for (let s = 0; s < paths.length; s++) {
-    const stepTerm = terms[s];
+  for (let s = visit.first; s !== NONE; s = visit.next(s)) {
+    const stepTerm = visit.term(s);
     if (term) add(`${at}|search_exit|${term}`, -1);
     if (stepTerm) {
       add(`${at}|search|${stepTerm}`);
-      if (term && term !== stepTerm && seconds[s] - second <= REFINE_SECONDS) {
+      if (term && term !== stepTerm && visit.second(s) - second <= REFINE_SECONDS) {
         add(`${at}|refine|${term}`);
         add(`${at}|reform|${term}${PAIR_SEPARATOR}${stepTerm}`);
       }
       add(`${at}|search_exit|${stepTerm}`);
     }
     term = stepTerm;
-    second = seconds[s];
+    second = visit.second(s);
   }
-  add(`${at}|exit|${paths[paths.length - 1]}`);
+  add(`${at}|exit|${visit.path(visit.last)}`);
 }
 
 /** What one flush adds to the daily tables: page views and dimension counts, by roll-up key. */
@@ -1198,70 +1154,23 @@ const VISITS_PER_WRITE = 1_000;
 /**
  * Distinct (address, user agent) pairs after which an epoch ends early: an epoch's visitors are
  * handled at once when it ends (their daily counts kept), so this bounds that pause and the memory the
- * visitors take (referrer and term strings are dropped at every flush).
+ * visitors take (referrer strings are dropped at every flush; search terms live with the steps).
  */
 const MAX_EPOCH_SLOTS = 25_000;
+/** Counted views (steps) after which an epoch ends early (its steps take 16 bytes each). */
+const MAX_EPOCH_STEPS = 1_000_000;
+/** Distinct pages after which an epoch ends early (a crawler walking endless addresses). */
+const MAX_EPOCH_PAGES = 100_000;
 /** Ended epochs whose visitors wait to be written (the database failing) before the oldest is dropped. */
 const MAX_UNWRITTEN_EPOCHS = 20;
 /** Days of views after which an epoch ends (keys pack the day's number in 10 bits: see flushKey). */
 const MAX_EPOCH_DAYS = 512;
 
-/**
- * The days, salts and sites the current epoch's views name (numbered, so a view's visitor is found
- * by numbers), and its visitors and addresses.
- */
-class Epoch {
-  readonly days: string[] = [];
-  readonly dayStarts: number[] = [];
-  /** Each day's salt, once fetched. */
-  readonly salts: (string | undefined)[] = [];
-  readonly sites = new Interned();
-  /** The site number of each page id of the epoch's buffer. */
-  readonly pageSite: number[] = [];
-  readonly visitors = new Map<number, EpochVisitor>();
-  readonly addresses = new Map<number, FlushAddress>();
-  /** The visitor of each slot's first site and day (nearly every view's), by slot. */
-  readonly bySlot: (EpochVisitor | undefined)[] = [];
-  private readonly dayIndex = new Map<string, number>();
-  /** The latest day seen, recognised without a Date. */
-  private latest = -1;
-  private latestStart = 0;
-
-  dayOfTime(time: number): number {
-    if (this.latest >= 0 && time >= this.latestStart && time < this.latestStart + 86_400_000)
-      return this.latest;
-    const day = chinaDate(new Date(time));
-    let d = this.dayIndex.get(day);
-    if (d === undefined) {
-      d = this.days.length;
-      this.dayIndex.set(day, d);
-      this.days.push(day);
-      this.dayStarts.push(chinaDayStart(day)!.getTime());
-      this.salts.push(undefined);
-    }
-    if (this.latest < 0 || day > this.days[this.latest]) {
-      this.latest = d;
-      this.latestStart = this.dayStarts[d];
-    }
-    return d;
-  }
-}
-
 /** An ended epoch's visitors with pages, in key order, and how many of them are written. */
 interface EndedVisits {
-  keys: Float64Array;
-  byKey: Map<number, EpochVisitor>;
+  epoch: Epoch;
+  order: Int32Array;
   next: number;
-}
-
-/**
- * The visitors of an ended epoch in key order: written in that order, each transaction's rows lie in
- * one stretch of the table's B-tree, so they share its pages (random keys would cost a page each).
- */
-function inKeyOrder(ended: Epoch): EndedVisits {
-  const byKey = new Map<number, EpochVisitor>();
-  for (const v of ended.visitors.values()) if (v.steps) byKey.set(v.key, v);
-  return { keys: Float64Array.from(byKey.keys()).sort(), byKey, next: 0 };
 }
 
 /** SQLite's "another connection holds the lock" (better-sqlite3 error codes). */
