@@ -251,6 +251,31 @@ for (const engine of ENGINES) {
       assert.equal((await counting.summary("rst", tomorrow, tomorrow)).pageviews, 0);
     });
 
+    it("keeps what a failing write held, reports the failure once, and counts it when the database is back", async () => {
+      let failing = true;
+      // The same database, but every write fails the way a full disk does (not a busy lock).
+      const store: typeof t.deps.store = Object.create(t.deps.store);
+      store.onPrimary = (fn) =>
+        failing ? Promise.reject(new Error("SQLITE_FULL: database or disk is full")) : fn();
+      const counting = new AnalyticsService(store);
+      const reported: unknown[] = [];
+      counting.onWriteError((error) => reported.push(error));
+      const path = "/sites/rst/failing/1.html";
+      const count = (ip: string) =>
+        counting.record({ siteCode: "rst", path, ip, userAgent: UA, elder: false });
+      count("192.0.2.120");
+      await counting.flush();
+      count("192.0.2.121");
+      await counting.flush();
+      assert.equal(reported.length, 1, "one report for a database that keeps failing");
+      assert.match(String(reported[0]), /disk is full/);
+      failing = false;
+      await counting.close();
+      const page = (await counting.summary("rst", today, today)).topPages.find((p) => p.path === path);
+      assert.equal(page?.views, 2, "both views count once the database is back");
+      assert.equal((await counting.summary("rst", today, today)).visitors >= 2, true);
+    });
+
     it("counts funnels per service item from guide views and the service hall's applications", async () => {
       const from = shiftDays(today, -365);
       const apps = await t.deps.store.db

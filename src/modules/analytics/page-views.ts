@@ -60,6 +60,10 @@ export function countPageView(
 
 /** Counts every successful HTML page under /sites/ that Fastify answers (the fast path counts its own). */
 export function registerPageViewCounting(app: FastifyInstance, analytics: AnalyticsService): void {
+  // Counting writes in the background: a failing write (its figures kept for the next) goes to the log.
+  analytics.onWriteError((error) =>
+    app.log.error({ err: error }, "analytics: writing the counted views failed"),
+  );
   app.addHook("onResponse", async (request, reply) => {
     if (request.method !== "GET" || reply.statusCode !== 200) return;
     if (!String(reply.getHeader("content-type") ?? "").startsWith("text/html")) return;

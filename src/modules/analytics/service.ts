@@ -236,6 +236,8 @@ export class AnalyticsService {
   /** A chunk of visits whose write failed (busy or failing database), written first next time. */
   private visitsToRetry: Map<number, Visit> | null = null;
   private closing = false;
+  private writeErrorReport: (error: unknown) => void = () => {};
+  private lastWriteErrorAt = -Infinity;
   private readonly kv: KvScope<AnalyticsKv>;
   private readonly flushMs: number;
   private readonly visitWriteMs: number;
@@ -324,8 +326,26 @@ export class AnalyticsService {
    * and a full buffer's writes (`everything` false) write visitors' rows only as the epoch ends.
    */
   flush(everything = true): Promise<void> {
-    this.flushing = this.flushing.then(() => this.writeBuffered(everything).catch(() => {}));
+    this.flushing = this.flushing.then(() =>
+      this.writeBuffered(everything).catch((error: unknown) => this.reportWriteError(error)),
+    );
     return this.flushing;
+  }
+
+  /**
+   * Where a failed write is reported (the server's log; nothing by default), at most once a minute:
+   * the failed figures are kept and retried every flush, so a database down for an hour would
+   * otherwise report thousands of times.
+   */
+  onWriteError(report: (error: unknown) => void): void {
+    this.writeErrorReport = report;
+  }
+
+  private reportWriteError(error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastWriteErrorAt < WRITE_ERROR_REPORT_MS) return;
+    this.lastWriteErrorAt = now;
+    this.writeErrorReport(error);
   }
 
   async close(): Promise<void> {
@@ -587,8 +607,9 @@ export class AnalyticsService {
     try {
       await this.writeRollups({ ...counts, visits: new Map() }, this.tryLock());
     } catch (error) {
-      if (!isBusy(error)) throw error;
+      // Kept whatever went wrong: retried soon when another process held the lock, else at the timer's pace.
       this.carried = counts;
+      if (!isBusy(error)) throw error;
       this.timer ??= setTimeout(() => void this.flush(false), BUSY_RETRY_MS).unref();
     }
   }
@@ -1142,6 +1163,8 @@ interface Rollups extends Counts {
 }
 
 const BUSY_RETRY_MS = 250;
+/** A failing database's write errors are reported at most this often. */
+const WRITE_ERROR_REPORT_MS = 60_000;
 
 /**
  * How long visitors are kept in memory before their visits are written to their rows: a visitor's
