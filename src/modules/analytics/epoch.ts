@@ -238,10 +238,23 @@ export class Epoch {
    * stretch of the table's B-tree, so they share its pages (random keys would cost a page each).
    */
   visitorsInKeyOrder(): Int32Array {
-    const order: number[] = [];
-    for (let v = 0; v < this.visitorCount; v++) if (this.stepsOf[v] > 0) order.push(v);
-    const keys = this.visitorKey;
-    return Int32Array.from(order).sort((a, b) => keys[a] - keys[b]);
+    // The keys sorted as numbers (a typed array's own sort, without a comparator: several times faster
+    // on an epoch's tens of thousands), then each key's visitor found again.
+    const byKey = new KeyCounts(1 << Math.max(4, Math.ceil(Math.log2(this.visitorCount * 2 + 1))));
+    const keys = new Float64Array(this.visitorCount);
+    let n = 0;
+    for (let v = 0; v < this.visitorCount; v++)
+      if (this.stepsOf[v] > 0) {
+        keys[n++] = this.visitorKey[v];
+        byKey.set(this.visitorKey[v], v + 1);
+      }
+    const sorted = keys.subarray(0, n).sort();
+    const order = new Int32Array(n);
+    let written = 0;
+    // Two visitors with one key (a hash collision) would be one row: the later one is written.
+    for (let i = 0; i < n; i++)
+      if (i === 0 || sorted[i] !== sorted[i - 1]) order[written++] = byKey.get(sorted[i]) - 1;
+    return order.subarray(0, written);
   }
 
   private growVisitors(at: number): void {

@@ -400,10 +400,12 @@ export class AnalyticsService {
       if (epochOver) {
         const ended = this.endEpoch();
         ended.end();
-        this.endedEpochs.push({ epoch: ended, order: ended.visitorsInKeyOrder(), next: 0 });
+        this.endedEpochs.push({ epoch: ended, order: null, next: 0 });
         // A database failing for long keeps the newest epochs' visitors only (memory stays bounded).
         if (this.endedEpochs.length > MAX_UNWRITTEN_EPOCHS) this.endedEpochs.shift();
       }
+      // Requests go first: the roll-up (and an epoch's end) held the event loop for milliseconds.
+      await new Promise((resolve) => setImmediate(resolve));
       if (flushed || this.carried) await this.writeOrCarry(flushed ?? { pages: new Map(), dims: new Map() });
       await this.writeEndedVisits();
     } finally {
@@ -455,11 +457,12 @@ export class AnalyticsService {
     const ended = this.endedEpochs[0];
     if (!ended) return null;
     const chunk = new Map<number, Visit>();
-    while (chunk.size < VISITS_PER_WRITE && ended.next < ended.order.length) {
-      const v = ended.order[ended.next++];
+    const order = (ended.order ??= ended.epoch.visitorsInKeyOrder());
+    while (chunk.size < VISITS_PER_WRITE && ended.next < order.length) {
+      const v = order[ended.next++];
       chunk.set(ended.epoch.visitorKey[v], new Visit(ended.epoch, v));
     }
-    if (ended.next === ended.order.length) this.endedEpochs.shift();
+    if (ended.next === order.length) this.endedEpochs.shift();
     return chunk.size > 0 ? chunk : this.nextVisitChunk();
   }
 
@@ -1192,7 +1195,8 @@ const MAX_EPOCH_DAYS = 512;
 /** An ended epoch's visitors with pages, in key order, and how many of them are written. */
 interface EndedVisits {
   epoch: Epoch;
-  order: Int32Array;
+  /** Its visitors in key order (see Epoch.visitorsInKeyOrder), sorted when its first chunk is written. */
+  order: Int32Array | null;
   next: number;
 }
 
