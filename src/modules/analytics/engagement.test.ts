@@ -276,6 +276,29 @@ for (const engine of ENGINES) {
       assert.equal((await counting.summary("rst", today, today)).visitors >= 2, true);
     });
 
+    it("keeps an epoch open for views recorded with an earlier time (an import), not ending it every flush", async () => {
+      const counting = new AnalyticsService(t.deps.store, { visitWriteMs: 60_000 });
+      // An hour ago, or the day's start if that is later (the views must count for today).
+      const earlier = new Date(Math.max(Date.now() - 3_600_000, chinaDayStart(today)!.getTime()));
+      const site = "zjt";
+      const visitors = async () => (await counting.summary(site, today, today)).visitors;
+      const before = await visitors();
+      for (const page of [1, 2, 3]) {
+        counting.record({
+          siteCode: site,
+          path: `/sites/${site}/imported/${page}.html`,
+          ip: "192.0.2.140",
+          userAgent: UA,
+          elder: false,
+          at: new Date(earlier.getTime() + page * 1000),
+        });
+        await counting.flush(false);
+      }
+      assert.equal(await visitors(), before, "the visitor's row waits for the epoch's end");
+      await counting.close();
+      assert.equal(await visitors(), before + 1);
+    });
+
     it("counts funnels per service item from guide views and the service hall's applications", async () => {
       const from = shiftDays(today, -365);
       const apps = await t.deps.store.db

@@ -85,7 +85,7 @@ export class Epoch {
   firstStep = new Int32Array(1024);
   lastStep = new Int32Array(1024);
   stepsOf = new Int32Array(1024);
-  /** (slot, site, day) key (see flushKey) → visitor + 1 (sized for MAX_EPOCH_SLOTS: never grows). */
+  /** (slot, site, day) key (see flushKey) → visitor + 1 (sized for about MAX_EPOCH_SLOTS visitors). */
   private visitorIndex = new KeyCounts(1 << 16);
 
   addressCount = 0;
@@ -231,6 +231,22 @@ export class Epoch {
     this.visitorIndex = new KeyCounts(1);
     this.addressIndex = new KeyCounts(1);
     this.bySlot = new Int32Array(0);
+    // Up to 20 ended epochs may wait for a failing database: each keeps its columns' used part only.
+    const visitors = this.visitorCount;
+    this.visitorKey = this.visitorKey.slice(0, visitors);
+    this.visitorSite = this.visitorSite.slice(0, visitors);
+    this.visitorDay = this.visitorDay.slice(0, visitors);
+    this.visitorAddress = this.visitorAddress.slice(0, visitors);
+    this.views = this.views.slice(0, visitors);
+    this.beacons = this.beacons.slice(0, visitors);
+    this.device = this.device.slice(0, visitors);
+    this.firstStep = this.firstStep.slice(0, visitors);
+    this.lastStep = this.lastStep.slice(0, visitors);
+    this.stepsOf = this.stepsOf.slice(0, visitors);
+    this.stepPage = this.stepPage.slice(0, this.stepCount);
+    this.stepTerm = this.stepTerm.slice(0, this.stepCount);
+    this.stepSecond = this.stepSecond.slice(0, this.stepCount);
+    this.stepNext = this.stepNext.slice(0, this.stepCount);
   }
 
   /**

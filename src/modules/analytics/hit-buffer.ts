@@ -57,14 +57,13 @@ export class HitBuffer {
   readonly pageSite: string[] = [];
   /**
    * Address → the slot of the first user agent seen from it; the other agents of an address (fewer:
-   * one browser per address is the rule) in a map per such address. Robots have slots too, marked in
-   * slotBot, so a robot's views cost the same lookup as anyone's.
+   * one browser per address is the rule) in a map per such address. Robots' views never get here
+   * (see AnalyticsService.hit).
    */
   readonly byAddress = new Map<string, number>();
   readonly otherAgents = new Map<string, Map<string, number>>();
   readonly slotIp: string[] = [];
   readonly slotUa: string[] = [];
-  readonly slotBot: boolean[] = [];
   /** When the first slot was made (epoch milliseconds; 0: none yet): the epoch's start. */
   firstSlotAt = 0;
   /** Referring hosts and search terms, numbered for the columns `a` and `b`. */
@@ -102,27 +101,26 @@ export class HitBuffer {
   }
 
   /**
-   * The slot of view `i`'s address and user agent, or NONE for a robot. `agentOf` runs once per new
-   * pair: robot or not, and the one copy of the user agent's text the slot keeps (each request has its
-   * own copy, which should die young).
+   * The slot of view `i`'s address and user agent. `agentOf` runs once per new pair: the one copy of
+   * the user agent's text the slot keeps (each request has its own copy, which should die young).
    */
-  slotOf(i: number, agentOf: (userAgent: string) => { bot: boolean; userAgent: string }): number {
+  slotOf(i: number, agentOf: (userAgent: string) => { userAgent: string }): number {
     const ip = this.ip[i];
     const userAgent = this.userAgent[i];
     let slot = this.byAddress.get(ip);
     if (slot === undefined) {
-      slot = this.newSlot(ip, agentOf(userAgent), this.time[i]);
+      slot = this.newSlot(ip, agentOf(userAgent));
       this.byAddress.set(ip, slot);
     } else if (this.slotUa[slot] !== userAgent) {
       let agents = this.otherAgents.get(ip);
       if (agents === undefined) this.otherAgents.set(ip, (agents = new Map()));
       slot = agents.get(userAgent);
       if (slot === undefined) {
-        slot = this.newSlot(ip, agentOf(userAgent), this.time[i]);
+        slot = this.newSlot(ip, agentOf(userAgent));
         agents.set(userAgent, slot);
       }
     }
-    return this.slotBot[slot] ? NONE : slot;
+    return slot;
   }
 
   /**
@@ -136,12 +134,14 @@ export class HitBuffer {
     this.userAgent.length = 0;
   }
 
-  /** A new slot; the epoch starts with its first (at that view's time). */
-  private newSlot(ip: string, agent: { bot: boolean; userAgent: string }, time: number): number {
-    if (this.slotIp.length === 0) this.firstSlotAt = time;
+  /**
+   * A new slot; the epoch starts with its first (when it is rolled up, not at its view's time: views
+   * recorded with a past time would otherwise end every epoch at once).
+   */
+  private newSlot(ip: string, agent: { userAgent: string }): number {
+    if (this.slotIp.length === 0) this.firstSlotAt = Date.now();
     this.slotIp.push(ip);
     this.slotUa.push(agent.userAgent);
-    this.slotBot.push(agent.bot);
     return this.slotIp.length - 1;
   }
 

@@ -139,6 +139,11 @@ const MAX_RANGE_DAYS = 366;
  * event loop for milliseconds, not for a whole timer period's views.
  */
 const FLUSH_AT_VIEWS = 5_000;
+/**
+ * Views buffered at most: past it (the database unreachable for a day's salt, so nothing is rolled up)
+ * views are not counted. Each holds its request's address and user-agent strings (~200 bytes).
+ */
+const MAX_BUFFERED_VIEWS = 250_000;
 /** Visitors and addresses whose daily counts are kept in memory at most (per instance). */
 const MAX_TRACKED = 300_000;
 /** One address may count this many times a visitor's daily cap (shared addresses). */
@@ -258,6 +263,7 @@ export class AnalyticsService {
     const buffer = this.buffer;
     // A page belongs to the site its path names, and to no other (the cluster's rankings rely on it).
     if (!view.path.startsWith("/sites/") || siteOfPath(view.path) !== view.siteCode) return;
+    if (buffer.n >= MAX_BUFFERED_VIEWS || this.agentOf(view.userAgent).bot) return;
     const page = buffer.pageId(view.siteCode, view.path);
     // A time to come counts as now: a later day would start that day's counts (and prune today's rows).
     const time = view.at ? Math.min(view.at.getTime(), Date.now()) : Date.now();
@@ -295,6 +301,9 @@ export class AnalyticsService {
     term?: string,
   ): void {
     const buffer = this.buffer;
+    // Robots are left out here (a small map, unlike the pairs: see HitBuffer.ip), so their pages are
+    // never interned and their views never fill the buffer.
+    if (buffer.n >= MAX_BUFFERED_VIEWS || this.agentOf(userAgent).bot) return;
     const page = buffer.pages.get(path) ?? buffer.pageId(siteOfPath(path), path);
     let ref = NONE;
     if (referer && !sameHost(referer, host)) {
@@ -497,7 +506,6 @@ export class AnalyticsService {
       const page = buf.page[i];
       const site = ep.pageSite[page];
       const slot = buf.slotOf(i, this.agentOf);
-      if (slot === NONE) continue; // a robot
       let v = ep.visitorOf(slot, site, d, flushKey(slot, site, d));
       if (v === NONE) v = this.newVisitor(slot, site, d);
       const address = ep.visitorAddress[v];
