@@ -2,6 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { StaffSession } from "../../../test/staff-session.ts";
+import { waitFor } from "../../../test/wait-for.ts";
 import { chinaDate, shiftDays } from "../../platform/time/china-time.ts";
 import SQLite from "better-sqlite3";
 import { sql } from "kysely";
@@ -63,6 +64,26 @@ for (const engine of ENGINES) {
         await t.deps.store.db.selectFrom("analyticsVisitorDaily").selectAll().execute(),
       );
       assert.doesNotMatch(rows, /203\.0\.113|Android|Mozilla/);
+    });
+
+    it("shows the views and new visitors a running server counted a few seconds ago, without being told to flush", async () => {
+      const summary = () => t.deps.analytics.summary("www", today, today);
+      const before = await summary();
+      await visit(articlePath, "203.0.113.21", PHONE_UA);
+      await visit(articlePath, "203.0.113.22", DESKTOP_UA);
+      await visit("/sites/www/", "203.0.113.22", DESKTOP_UA);
+      const started = Date.now();
+      await waitFor(
+        async () => {
+          const now = await summary();
+          return now.pageviews === before.pageviews + 3 && now.visitors === before.visitors + 2;
+        },
+        8_000,
+        "three views and two new visitors in the summary",
+        250,
+      );
+      // The flush timer runs every 2 s and an epoch's visitors are written at the first flush 3 s on.
+      assert.ok(Date.now() - started <= 7_000, `took ${Date.now() - started} ms`);
     });
 
     it("cannot be inflated by one client beyond the per-visitor daily limit", async () => {

@@ -3,7 +3,7 @@
  *   npm run analytics -- [--site CODE] --from YYYY-MM-DD --to YYYY-MM-DD [--json]
  *   npm run analytics:key -- --name NAME      (creates an operator API key for GET /api/analytics/summary)
  * It reads the database the running server writes to (DATA_DIR / DATABASE_URL); the server adds page views
- * every two seconds, and visitors (new visitors, entry and exit pages) about every 30 seconds.
+ * every two seconds, and visitors (new visitors, entry and exit pages) within about five seconds.
  */
 import { parseArgs } from "node:util";
 import { loadConfig } from "../../config.ts";

@@ -64,8 +64,11 @@ export class HitBuffer {
   readonly otherAgents = new Map<string, Map<string, number>>();
   readonly slotIp: string[] = [];
   readonly slotUa: string[] = [];
-  /** When the first slot was made (epoch milliseconds; 0: none yet): the epoch's start. */
-  firstSlotAt = 0;
+  /**
+   * When the first view reached this buffer (wall-clock epoch milliseconds, not the view's own time,
+   * which an import may date back; 0: none yet): the epoch's start.
+   */
+  firstViewAt = 0;
   /** Referring hosts and search terms, numbered for the columns `a` and `b`. */
   readonly strings = new Interned();
   /** Referer header value → the referring host's string id (NONE: none or internal). */
@@ -134,12 +137,8 @@ export class HitBuffer {
     this.userAgent.length = 0;
   }
 
-  /**
-   * A new slot; the epoch starts with its first (when it is rolled up, not at its view's time: views
-   * recorded with a past time would otherwise end every epoch at once).
-   */
+  /** A new slot. */
   private newSlot(ip: string, agent: { userAgent: string }): number {
-    if (this.slotIp.length === 0) this.firstSlotAt = Date.now();
     this.slotIp.push(ip);
     this.slotUa.push(agent.userAgent);
     return this.slotIp.length - 1;
@@ -156,6 +155,7 @@ export class HitBuffer {
     elder: boolean,
   ): void {
     if (this.n === this.page.length) this.grow();
+    if (this.firstViewAt === 0) this.firstViewAt = Date.now();
     const i = this.n++;
     this.kind[i] = kind;
     this.page[i] = page;

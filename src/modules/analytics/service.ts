@@ -48,7 +48,7 @@ export function visitorKey(text: string): number {
  * so it works without JavaScript; a visitor is SHA-256(daily salt, site, IP, user agent), and the
  * salt of each day is random, shared by every instance through the database, and deleted after two
  * days, so no one (the platform included) can link a visitor across days or back to an address. The
- * IP address and user agent stay in memory until the epoch that counted them ends (about 30 seconds,
+ * IP address and user agent stay in memory until the epoch that counted them ends (a few seconds,
  * see VISIT_WRITE_MS) and are never written. Views are rolled up per day in memory and added to the
  * daily tables in batches: page views every flush, visitors' rows as each epoch ends.
  */
@@ -401,7 +401,7 @@ export class AnalyticsService {
       const epochOver =
         everything ||
         this.closing ||
-        (buf.slotIp.length > 0 && Date.now() - buf.firstSlotAt >= this.visitWriteMs) ||
+        (buf.firstViewAt > 0 && Date.now() - buf.firstViewAt >= this.visitWriteMs) ||
         buf.slotIp.length >= MAX_EPOCH_SLOTS ||
         this.epoch.stepCount >= MAX_EPOCH_STEPS ||
         buf.pagePath.length >= MAX_EPOCH_PAGES ||
@@ -419,7 +419,7 @@ export class AnalyticsService {
       await this.writeEndedVisits();
     } finally {
       // An epoch ends, and a failed write is retried, within a timer's period even when no view comes.
-      if (this.buffer.slotIp.length > 0 || this.endedEpochs.length > 0 || this.visitsToRetry || this.carried)
+      if (this.buffer.firstViewAt > 0 || this.endedEpochs.length > 0 || this.visitsToRetry || this.carried)
         this.timer ??= setTimeout(() => void this.flush(false), this.flushMs).unref();
     }
   }
@@ -1179,10 +1179,12 @@ const WRITE_ERROR_REPORT_MS = 60_000;
 
 /**
  * How long visitors are kept in memory before their visits are written to their rows: a visitor's
- * pages within it cost one row write, not one per flush (the figures that need the row, such as new
- * visitors and entry and exit pages, wait as long). Their addresses and user agents stay as long.
+ * pages within it cost one row write, not one per flush. The figures that need the row (new visitors,
+ * entry and exit pages) wait as long, and the summary API and `npm run analytics` promise what the
+ * server counted up to a few seconds ago: an epoch ends at the first flush (every two seconds by default) after it,
+ * so visitors are written within about five seconds. Addresses and user agents stay as long.
  */
-const VISIT_WRITE_MS = 30_000;
+const VISIT_WRITE_MS = 3_000;
 /** Visitors' rows per transaction when an epoch ends. */
 const VISITS_PER_WRITE = 1_000;
 /**
