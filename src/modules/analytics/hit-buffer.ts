@@ -1,10 +1,11 @@
 /**
- * The page views and beacons recorded since the last flush, in columns of numbers: recording a view
- * allocates nothing that lives until the flush (no object, string or Date per view), so counting
- * does not fill the old generation the garbage collector has to sweep. Pages and visitors (address
- * and user agent) are interned per epoch (see VISIT_WRITE_MS in service.ts): a flush empties the
- * columns and the referrer and term strings and keeps the pages and visitors, which are dropped with
- * the buffer when the epoch ends, so an address stays in memory only until its epoch ends.
+ * The page views and beacons recorded since the last flush, in columns: recording a view allocates
+ * nothing of its own that lives until the flush (no object or Date per view); it keeps references to
+ * the request's address and user-agent strings until the views are rolled up (see `ip`). Pages and
+ * visitors (address and user agent) are interned per epoch (see VISIT_WRITE_MS in service.ts): a
+ * flush empties the columns and the referrer, term and request strings and keeps the pages and
+ * visitors, which are dropped with the buffer when the epoch ends, so an address stays in memory only
+ * until its epoch ends.
  */
 export const NONE = -1;
 
