@@ -258,6 +258,7 @@ for (const engine of ENGINES) {
       store.onPrimary = (fn) =>
         failing ? Promise.reject(new Error("SQLITE_FULL: database or disk is full")) : fn();
       const counting = new AnalyticsService(store);
+      const visitorsBefore = (await counting.summary("rst", today, today)).visitors;
       const reported: unknown[] = [];
       counting.onWriteError((error) => reported.push(error));
       const path = "/sites/rst/failing/1.html";
@@ -273,7 +274,7 @@ for (const engine of ENGINES) {
       await counting.close();
       const page = (await counting.summary("rst", today, today)).topPages.find((p) => p.path === path);
       assert.equal(page?.views, 2, "both views count once the database is back");
-      assert.equal((await counting.summary("rst", today, today)).visitors >= 2, true);
+      assert.equal((await counting.summary("rst", today, today)).visitors, visitorsBefore + 2);
     });
 
     it("keeps an epoch open for views recorded with an earlier time (an import), not ending it every flush", async () => {

@@ -23,12 +23,12 @@ describe("Epoch", () => {
     for (let round = 0; round < 3; round++)
       for (let slot = 0; slot < 3000; slot++) {
         const site = slot % 2 === 0 ? siteA : siteB;
-        let v = epoch.visitorOf(slot, site, d, slot * 10 + site);
+        let v = epoch.visitorOf(slot, site, d);
         if (round === 0) {
           assert.equal(v, NONE);
           const address = epoch.addAddress(slot, 1e12 + slot, 0, 0);
           const visitor = { key: 2 ** 40 + slot, site, d, address, views: 0, beacons: 0, device: 1 };
-          v = epoch.addVisitor(slot, slot * 10 + site, visitor);
+          v = epoch.addVisitor(slot, visitor);
           visitors.push(v);
         }
         assert.equal(v, visitors[slot]);
@@ -36,7 +36,7 @@ describe("Epoch", () => {
       }
     assert.equal(epoch.stepCount, 9000);
     // The same slot on another site is another visitor.
-    assert.equal(epoch.visitorOf(7, siteA, d, 7 * 10 + siteA), NONE);
+    assert.equal(epoch.visitorOf(7, siteA, d), NONE);
     for (const slot of [0, 1, 1023, 1024, 2999]) {
       const visit = visitOf(new Visit(epoch, visitors[slot]));
       assert.deepEqual(visit, {

@@ -1,6 +1,13 @@
 import { chinaDate, chinaDayStart } from "../../platform/time/china-time.ts";
 import { Interned, NONE } from "./hit-buffer.ts";
+import { roomFor } from "./columns.ts";
 import { KeyCounts } from "./key-counts.ts";
+
+/**
+ * A visitor's slot (address and user agent), site and day as one number, the key of the epoch's
+ * visitor index (an address's key uses the slot of its first user agent).
+ */
+export const flushKey = (slot: number, site: number, day: number) => (slot * 16_384 + site) * 1024 + day;
 
 /**
  * One visitor's pages in one ended epoch, with the day and site they count for, read from the
@@ -40,16 +47,6 @@ export class Visit {
   second(step: number): number {
     return this.epoch.stepSecondOf(step);
   }
-}
-
-type Column = Int32Array | Float64Array | Uint8Array;
-
-/** `column` with room for index `i` (doubled when full). */
-function roomFor<T extends Column>(column: T, i: number): T {
-  if (i < column.length) return column;
-  const next = new (column.constructor as new (n: number) => T)(column.length * 2);
-  next.set(column);
-  return next;
 }
 
 /**
@@ -131,11 +128,11 @@ export class Epoch {
     return d;
   }
 
-  /** The visitor of a slot on a site and day if the epoch has it: by slot first, else by key. */
-  visitorOf(slot: number, site: number, d: number, key: number): number {
+  /** The visitor of a slot on a site and day if the epoch has it (NONE if not): by slot first. */
+  visitorOf(slot: number, site: number, d: number): number {
     const v = slot < this.bySlot.length ? this.bySlot[slot] : NONE;
     if (v !== NONE && this.visitorSite[v] === site && this.visitorDay[v] === d) return v;
-    return this.visitorIndex.get(key) - 1;
+    return this.visitorIndex.get(flushKey(slot, site, d)) - 1;
   }
 
   /** The address with this (slot of its first agent, site, day) key, or NONE. */
@@ -157,7 +154,6 @@ export class Epoch {
 
   addVisitor(
     slot: number,
-    indexKey: number,
     visitor: {
       key: number;
       site: number;
@@ -180,7 +176,7 @@ export class Epoch {
     this.firstStep[v] = NONE;
     this.lastStep[v] = NONE;
     this.stepsOf[v] = 0;
-    this.visitorIndex.set(indexKey, v + 1);
+    this.visitorIndex.set(flushKey(slot, visitor.site, visitor.d), v + 1);
     if (slot >= this.bySlot.length) {
       const grown = new Int32Array(Math.max(slot + 1, this.bySlot.length * 2)).fill(NONE);
       grown.set(this.bySlot);

@@ -7,6 +7,8 @@
  * visitors, which are dropped with the buffer when the epoch ends, so an address stays in memory only
  * until its epoch ends.
  */
+import { roomFor } from "./columns.ts";
+
 export const NONE = -1;
 
 /** Numbers strings in the order first seen: `list[number(value)] === value`. */
@@ -169,17 +171,12 @@ export class HitBuffer {
   }
 
   private grow(): void {
-    const size = this.page.length * 2;
-    const grow = <T extends Uint8Array | Int32Array | Float64Array>(old: T, make: (n: number) => T): T => {
-      const next = make(size);
-      next.set(old);
-      return next;
-    };
-    this.kind = grow(this.kind, (n) => new Uint8Array(n));
-    this.page = grow(this.page, (n) => new Int32Array(n));
-    this.time = grow(this.time, (n) => new Float64Array(n));
-    this.a = grow(this.a, (n) => new Int32Array(n));
-    this.b = grow(this.b, (n) => new Int32Array(n));
-    this.elder = grow(this.elder, (n) => new Uint8Array(n));
+    const i = this.page.length;
+    this.kind = roomFor(this.kind, i);
+    this.page = roomFor(this.page, i);
+    this.time = roomFor(this.time, i);
+    this.a = roomFor(this.a, i);
+    this.b = roomFor(this.b, i);
+    this.elder = roomFor(this.elder, i);
   }
 }

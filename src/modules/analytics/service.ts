@@ -20,7 +20,7 @@ import { letterKindCounts, type LetterKindTables } from "../mailbox/index.ts";
 import { risingTopics, serviceFunnels, type Funnels, type RisingTopics } from "./insights.ts";
 import { BEACON, HitBuffer, NONE, VIEW } from "./hit-buffer.ts";
 import { KeyCounts } from "./key-counts.ts";
-import { Epoch, Visit } from "./epoch.ts";
+import { Epoch, flushKey, Visit } from "./epoch.ts";
 import { WrittenRows, type VisitBefore } from "./written-rows.ts";
 import type { AnalyticsTables, Dimension } from "./tables.ts";
 import { topCounts } from "./top-counts.ts";
@@ -192,8 +192,6 @@ const countOf = (seen: number) => seen % SEEN_VIEWS;
 const beaconsOf = (seen: number) => Math.floor(seen / SEEN_VIEWS);
 
 /** The ids of one visitor and address in an epoch, packed in one number (no string key per view). */
-const flushKey = (slot: number, site: number, day: number) => (slot * 16_384 + site) * 1024 + day;
-
 /** The site code of /sites/CODE/…, lower case. */
 function siteOfPath(path: string): string {
   const end = path.indexOf("/", 7);
@@ -408,7 +406,6 @@ export class AnalyticsService {
         this.epoch.days.length >= MAX_EPOCH_DAYS;
       if (epochOver) {
         const ended = this.endEpoch();
-        ended.end();
         this.endedEpochs.push({ epoch: ended, order: null, next: 0 });
         // A database failing for long keeps the newest epochs' visitors only (memory stays bounded).
         if (this.endedEpochs.length > MAX_UNWRITTEN_EPOCHS) this.endedEpochs.shift();
@@ -437,8 +434,8 @@ export class AnalyticsService {
   }
 
   /**
-   * The visits of ended epochs, 1,000 per transaction in key order (see Epoch.visitorsInKeyOrder), with requests
-   * let in between. A chunk that cannot be written (the database busy or failing) is kept, with the
+   * The visits of ended epochs, 1,000 per transaction in key order (see Epoch.visitorsInKeyOrder),
+   * with requests let in between. A chunk that cannot be written (the database busy or failing) is kept, with the
    * rest, for the next flush.
    */
   private async writeEndedVisits(): Promise<void> {
@@ -506,7 +503,7 @@ export class AnalyticsService {
       const page = buf.page[i];
       const site = ep.pageSite[page];
       const slot = buf.slotOf(i, this.agentOf);
-      let v = ep.visitorOf(slot, site, d, flushKey(slot, site, d));
+      let v = ep.visitorOf(slot, site, d);
       if (v === NONE) v = this.newVisitor(slot, site, d);
       const address = ep.visitorAddress[v];
       if (buf.kind[i] === BEACON) {
@@ -574,7 +571,7 @@ export class AnalyticsService {
     }
     const key = visitorKey(`${salt}|${day}|${siteCode}|${ip}|${buf.slotUa[slot]}`);
     const seen = this.seen.get(key);
-    return ep.addVisitor(slot, flushKey(slot, site, d), {
+    return ep.addVisitor(slot, {
       key,
       site,
       d,
@@ -603,6 +600,7 @@ export class AnalyticsService {
     // The next buffer starts at the size this one reached, so it rarely grows.
     this.buffer = new HitBuffer(Math.min(1 << 20, Math.max(4096, this.buffer.capacity)));
     this.epoch = new Epoch(this.buffer.pagePath);
+    ended.end();
     return ended;
   }
 
@@ -618,7 +616,8 @@ export class AnalyticsService {
     try {
       await this.writeRollups({ ...counts, visits: new Map() }, this.tryLock());
     } catch (error) {
-      // Kept whatever went wrong: retried soon when another process held the lock, else at the timer's pace.
+      // Kept whatever went wrong: retried soon when another process held the lock, else at the
+      // timer's pace.
       this.carried = counts;
       if (!isBusy(error)) throw error;
       this.timer ??= setTimeout(() => void this.flush(false), BUSY_RETRY_MS).unref();
@@ -1181,8 +1180,8 @@ const WRITE_ERROR_REPORT_MS = 60_000;
  * How long visitors are kept in memory before their visits are written to their rows: a visitor's
  * pages within it cost one row write, not one per flush. The figures that need the row (new visitors,
  * entry and exit pages) wait as long, and the summary API and `npm run analytics` promise what the
- * server counted up to a few seconds ago: an epoch ends at the first flush (every two seconds by default) after it,
- * so visitors are written within about five seconds. Addresses and user agents stay as long.
+ * server counted up to a few seconds ago: an epoch ends at the first flush after it (every two
+ * seconds by default), so visitors are written within about five seconds. Addresses and user agents stay as long.
  */
 const VISIT_WRITE_MS = 3_000;
 /** Visitors' rows per transaction when an epoch ends. */

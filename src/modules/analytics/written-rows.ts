@@ -1,3 +1,4 @@
+import { roomFor } from "./columns.ts";
 import { KeyCounts } from "./key-counts.ts";
 
 /** What a visitor's row already says (absent for a visitor new today). */
@@ -43,14 +44,8 @@ export class WrittenRows {
     if (row < 0) {
       row = this.rows++;
       this.index.set(visitor, row + 1);
-      if (row === this.views.length) {
-        const grownViews = new Float64Array(row * 2);
-        grownViews.set(this.views);
-        this.views = grownViews;
-        const grownSeconds = new Int32Array(row * 2);
-        grownSeconds.set(this.lastSecond);
-        this.lastSecond = grownSeconds;
-      }
+      this.views = roomFor(this.views, row);
+      this.lastSecond = roomFor(this.lastSecond, row);
     }
     this.views[row] = Number(views);
     this.lastSecond[row] = lastSecond;
