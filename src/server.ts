@@ -32,5 +32,8 @@ export async function startServer(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   // In the background: the instance answers health checks and pages meanwhile.
   deps.assistant.warmUp().catch((error: unknown) => app.log.warn({ err: error }, "assistant warm-up failed"));
+  deps.registration.writer
+    .warmUp()
+    .catch((error: unknown) => app.log.warn({ err: error }, "registration writer warm-up failed"));
   await scheduler?.start(recurringJobs(deps));
 }

@@ -640,17 +640,21 @@ export class AnalyticsService {
     const add = (key: string, n = 1) => dims.set(key, (dims.get(key) ?? 0) + n);
     // The rows written, remembered once the transaction has committed (a busy retry writes again).
     const rows = new Map<number, VisitBefore>();
-    await this.store.onPrimary(() =>
-      db.transaction().execute(async (trx) => {
-        if (!tryLock) return this.writeRollupRows(trx, visits, pageRows, dims, add, rows);
-        await sql`PRAGMA busy_timeout = 0`.execute(trx);
+    const write = (trx: Transaction<AnalyticsTables>) =>
+      this.writeRollupRows(trx, visits, pageRows, dims, add, rows);
+    await this.store.onPrimary(async () => {
+      if (!tryLock) return db.transaction().execute(write);
+      // Without waiting for the write lock: the transaction takes it as it begins (see
+      // FifoSqliteDriver), so the connection stops waiting before it begins.
+      await db.connection().execute(async (connection) => {
+        await sql`PRAGMA busy_timeout = 0`.execute(connection);
         try {
-          await this.writeRollupRows(trx, visits, pageRows, dims, add, rows);
+          await connection.transaction().execute(write);
         } finally {
-          await sql.raw(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`).execute(trx);
+          await sql.raw(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`).execute(connection);
         }
-      }),
-    );
+      });
+    });
     for (const [visitor, row] of rows) this.written.set(visitor, row);
     this.pruneSlice = this.pruneSliceAfterWrite;
   }

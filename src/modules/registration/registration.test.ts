@@ -1,4 +1,5 @@
 import { after, before, describe, it } from "node:test";
+import { sql } from "kysely";
 import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { idCheckChar } from "../../platform/validation/china-ids.ts";
@@ -62,6 +63,30 @@ describe("the group-commit queue", () => {
       [1, 2, 3],
       [5, 6],
     ]);
+  });
+});
+
+describe("the group-commit queue with a hand-off size", () => {
+  it("starts a batch as soon as that many items wait, without waiting for the next turn", async () => {
+    const batches: number[][] = [];
+    const q = new GroupCommitQueue<number, number>({
+      flush: async (items) => {
+        batches.push(items);
+        return items;
+      },
+      capacity: 100,
+      maxBatch: 100,
+      concurrency: 8,
+      handOffAt: 3,
+    });
+    const all = [1, 2, 3, 4, 5, 6, 7].map((i) => q.submit(i));
+    // Two batches were handed off in this very turn; the last item waits for the next turn.
+    assert.deepEqual(batches, [
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    assert.deepEqual(await Promise.all(all), [1, 2, 3, 4, 5, 6, 7]);
+    assert.deepEqual(batches.at(-1), [7]);
   });
 });
 
@@ -141,6 +166,41 @@ for (const engine of ENGINES) {
           [id],
         );
       }
+    });
+
+    it("keeps the event loop's own read-then-write transactions working while a burst is written", async () => {
+      const c = (await t.deps.registration.campaign("demo-health"))!;
+      const person = (seq: number) => ({
+        name: "赵六",
+        idNumber: idNumber(seq, "19750303"),
+        phone: "13912345678",
+        district: "420106",
+        answers: { symptoms: ["无以上症状"], contact: "否" },
+      });
+      // On SQLite the records are written by a thread with its own connection: a transaction of the
+      // event loop that reads, waits, then writes must not fail because that thread committed meanwhile.
+      const burst = Array.from({ length: 600 }, (_v, i) => t.deps.registration.accept(c, person(i), "api"));
+      const edits = Array.from({ length: 15 }, () =>
+        t.deps.store.db.transaction().execute(async (trx) => {
+          await sql`SELECT count(*) AS n FROM registration_records`.execute(trx);
+          await new Promise((r) => setTimeout(r, 3));
+          await sql`UPDATE registration_campaigns SET updated_at = updated_at WHERE id = ${c.id}`.execute(
+            trx,
+          );
+        }),
+      );
+      const results = await Promise.allSettled([...burst, ...edits]);
+      const failed = results.filter((r) => r.status === "rejected");
+      assert.deepEqual(
+        failed.map((r) => String((r as PromiseRejectedResult).reason)),
+        [],
+      );
+      const rows = await t.deps.registration.records(c, {
+        page: 1,
+        perPage: 1,
+        idNumber: idNumber(599, "19750303"),
+      });
+      assert.equal(rows.length, 1);
     });
 
     it("refuses bad input with a Chinese message per field", async () => {

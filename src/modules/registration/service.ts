@@ -14,18 +14,16 @@ import {
   ApiKeyRefused,
   SubmissionInvalid,
 } from "./errors.ts";
-import type {
-  ApiKeyRow,
-  Audience,
-  CampaignRow,
-  Channel,
-  DedupRule,
-  RecordRow,
-  RegistrationTables,
-} from "./tables.ts";
+import type { ApiKeyRow, Audience, CampaignRow, Channel, DedupRule, RegistrationTables } from "./tables.ts";
 import { checkSubmission, answersToRaw, districtLabel, QUESTION_TYPES, type Answers } from "./validation.ts";
 import { BatchImporter } from "./batch.ts";
-import { newRecordId, RecordWriter, type WriteResult, type WriterOptions } from "./writer.ts";
+import {
+  newRecordId,
+  RecordWriter,
+  type PendingRecord,
+  type WriteResult,
+  type WriterOptions,
+} from "./writer.ts";
 
 /** When an area counts as elevated risk: `count` records today in one district (answering `field` = `value`). */
 export interface Threshold {
@@ -289,27 +287,22 @@ export class RegistrationService {
     channel: Channel,
     idSeed?: string,
   ): Promise<WriteResult> {
-    const cipher = this.store.cipher;
     const day = chinaDate();
-    const id = newRecordId(day, idSeed);
-    const index = cipher.blindIndex("id-number", value.idNumber);
-    const row: RecordRow = {
-      id,
+    const record: PendingRecord = {
+      id: newRecordId(day, idSeed),
       campaignId: c.id,
       day,
-      // Campaigns that keep every submission make each key unique (never a conflict).
-      idIndex: c.dedup === "per_id_per_day" ? index : `${index}:${id}`,
-      personName: cipher.seal(value.name)!,
-      idNumber: cipher.seal(value.idNumber)!,
-      phone: cipher.seal(value.phone)!,
+      perIdPerDay: c.dedup === "per_id_per_day",
+      name: value.name,
+      idNumber: value.idNumber,
+      phone: value.phone,
       district: value.district,
       answers: JSON.stringify(value.answers),
       receipt: pooledRandomBytes(4).toString("hex").toUpperCase(),
       channel,
       submittedAt: nowIso(),
-      revisions: 0,
     };
-    const result = await this.writer.write(row);
+    const result = await this.writer.write(record);
     this.scheduleThresholdCheck(c);
     return result;
   }

@@ -1,9 +1,12 @@
 import { createHash } from "node:crypto";
+import { Worker } from "node:worker_threads";
 import { sql, type Kysely } from "kysely";
+import type { DataKeys, FieldCipher } from "../../platform/crypto/field-cipher.ts";
 import type { Db, PreparedStatement } from "../../platform/db/database.ts";
 import { GroupCommitQueue } from "../../platform/db/group-commit.ts";
 import { pooledRandomBytes } from "../../platform/crypto/random-pool.ts";
-import type { RecordRow, RegistrationTables } from "./tables.ts";
+import { TYPESCRIPT_IMPORT } from "../../platform/runtime/node-args.ts";
+import type { Channel, RecordRow, RegistrationTables } from "./tables.ts";
 
 /** What the writer tells each submitter once its batch is on disk. */
 export interface WriteResult {
@@ -17,6 +20,45 @@ export interface WriterOptions {
   /** Submissions waiting for a batch before new ones get 503 (Retry-After). */
   capacity?: number;
   maxBatch?: number;
+}
+
+/** A checked submission as accepted, before its personal data is sealed (see sealRecord). */
+export interface PendingRecord {
+  id: string;
+  campaignId: number;
+  day: string;
+  /** One record per ID number and day (a later one replaces it), or every submission kept. */
+  perIdPerDay: boolean;
+  name: string;
+  idNumber: string;
+  phone: string;
+  district: string;
+  /** JSON answers per the campaign's form. */
+  answers: string;
+  receipt: string;
+  channel: Channel;
+  submittedAt: string;
+}
+
+/** The row to write: the ID number's blind index, and name, ID number and phone sealed. */
+export function sealRecord(cipher: FieldCipher, p: PendingRecord): RecordRow {
+  const index = cipher.blindIndex("id-number", p.idNumber);
+  return {
+    id: p.id,
+    campaignId: p.campaignId,
+    day: p.day,
+    // Campaigns that keep every submission make each key unique (never a conflict).
+    idIndex: p.perIdPerDay ? index : `${index}:${p.id}`,
+    personName: cipher.seal(p.name),
+    idNumber: cipher.seal(p.idNumber),
+    phone: cipher.seal(p.phone),
+    district: p.district,
+    answers: p.answers,
+    receipt: p.receipt,
+    channel: p.channel,
+    submittedAt: p.submittedAt,
+    revisions: 0,
+  };
 }
 
 const keyOf = (r: Pick<RecordRow, "campaignId" | "day" | "idIndex">) =>
@@ -67,7 +109,7 @@ const RECORD_COLUMNS = [
 ] as const;
 /** The replacing columns of a same-day resubmission (the id and receipt stay the first one's). */
 const REPLACED = ["person_name", "id_number", "phone", "district", "answers", "channel", "submitted_at"];
-const UPSERT_ONE = `INSERT INTO registration_records (${RECORD_COLUMNS.join(", ")})
+export const UPSERT_ONE = `INSERT INTO registration_records (${RECORD_COLUMNS.join(", ")})
   VALUES (${RECORD_COLUMNS.map(() => "?").join(", ")})
   ON CONFLICT (campaign_id, day, id_index) DO UPDATE SET
   ${REPLACED.map((c) => `${c} = excluded.${c}`).join(", ")},
@@ -81,34 +123,220 @@ function idTaken(error: unknown): boolean {
   return e.code === "23505" && /pkey/.test(e.constraint ?? e.message ?? "");
 }
 
+/** What the database holds for a written row (its id may be an earlier submission's). */
+interface Written {
+  id: string;
+  receipt: string;
+  campaignId: number;
+  day: string;
+  idIndex: string;
+  revisions: number;
+}
+
+/**
+ * A batch's rows, one per dedup key: two submissions of one person on one day in the same batch are
+ * one row (the later replaces the earlier in the batch itself, as PostgreSQL's ON CONFLICT requires),
+ * and both get its id. `slot[i]` is row i's place in `unique`.
+ */
+function groupBatch(rows: RecordRow[]): { unique: RecordRow[]; slot: number[] } {
+  const unique: RecordRow[] = [];
+  const slot: number[] = [];
+  const seen = new Map<string, number>();
+  for (const row of rows) {
+    const j = seen.get(keyOf(row));
+    if (j === undefined) {
+      seen.set(keyOf(row), unique.length);
+      slot.push(unique.length);
+      unique.push(row);
+    } else {
+      const first = unique[j];
+      unique[j] = { ...row, id: first.id, receipt: first.receipt, revisions: first.revisions + 1 };
+      slot.push(j);
+    }
+  }
+  return { unique, slot };
+}
+
+/** Each submitter's answer once its batch is written. */
+function answersOf(
+  rows: RecordRow[],
+  unique: RecordRow[],
+  slot: number[],
+  written: Written[],
+): WriteResult[] {
+  const byKey = new Map(written.map((w) => [keyOf(w), w]));
+  const firstOfKey = new Set<number>();
+  return rows.map((_row, i) => {
+    const u = unique[slot[i]];
+    const w = byKey.get(keyOf(u));
+    if (!w) throw new Error("registration batch: a record was not written");
+    // The first submission of a key in this batch is new when the database had none before: the
+    // row was inserted, not updated (an update adds at least one revision to what was sent).
+    const firstInBatch = !firstOfKey.has(slot[i]);
+    firstOfKey.add(slot[i]);
+    return { id: w.id, receipt: w.receipt, created: firstInBatch && Number(w.revisions) === u.revisions };
+  });
+}
+
+/**
+ * SQLite: seals and writes one batch with a statement prepared once (UPSERT_ONE), run per record
+ * inside the caller's transaction (a many-row VALUES list costs more per row to build and prepare
+ * than the rows cost to write). A row whose new id is taken is retried under another id.
+ */
+export function writeBatchEach(
+  cipher: FieldCipher,
+  upsert: PreparedStatement,
+  items: PendingRecord[],
+): WriteResult[] {
+  const rows = items.map((p) => sealRecord(cipher, p));
+  const { unique, slot } = groupBatch(rows);
+  const written = unique.map((row, i): Written => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const w = upsert.get(
+          row.id,
+          row.campaignId,
+          row.day,
+          row.idIndex,
+          row.personName,
+          row.idNumber,
+          row.phone,
+          row.district,
+          row.answers,
+          row.receipt,
+          row.channel,
+          row.submittedAt,
+          row.revisions,
+        ) as { id: string; receipt: string; revisions: number };
+        return { ...w, campaignId: row.campaignId, day: row.day, idIndex: row.idIndex };
+      } catch (error) {
+        if (!idTaken(error) || attempt >= 5) throw error;
+        row = unique[i] = withNewId(row);
+      }
+    }
+  });
+  return answersOf(rows, unique, slot, written);
+}
+
+/** A batch for the writer thread, and its answer. */
+export type ThreadRequest = { batch: number; items: PendingRecord[] } | "close";
+export type ThreadAnswer =
+  | { ready: true }
+  | { batch: number; results: WriteResult[] }
+  | { batch: number; error: { message: string; code?: string } };
+
+/**
+ * SQLite: the thread that seals and writes the batches (writer-thread.ts), with its own connection
+ * to the database file. Sealing and writing a record cost more than the rest of a submission's
+ * handling; on the thread they use a second core, and the event loop keeps reading requests.
+ * Started at the first write; it keeps the process alive only while a batch is in flight.
+ */
+class WriterThread {
+  private worker: Worker | null = null;
+  private nextBatch = 0;
+  private readonly inFlight = new Map<
+    number,
+    { resolve: (results: WriteResult[]) => void; reject: (error: unknown) => void }
+  >();
+
+  constructor(
+    private readonly file: string,
+    private readonly keys: DataKeys,
+  ) {}
+
+  /** Starts the thread (loading its code takes a moment); resolves once it is ready to write. */
+  warmUp(): Promise<void> {
+    this.worker ??= this.start();
+    return this.ready!;
+  }
+
+  private ready: Promise<void> | null = null;
+
+  write(items: PendingRecord[]): Promise<WriteResult[]> {
+    const worker = (this.worker ??= this.start());
+    const batch = ++this.nextBatch;
+    if (this.inFlight.size === 0) worker.ref();
+    return new Promise((resolve, reject) => {
+      this.inFlight.set(batch, { resolve, reject });
+      worker.postMessage({ batch, items } satisfies ThreadRequest);
+    });
+  }
+
+  private start(): Worker {
+    const worker = new Worker(new URL("./writer-thread.ts", import.meta.url), {
+      execArgv: TYPESCRIPT_IMPORT,
+      workerData: { file: this.file, keys: this.keys },
+    });
+    worker.unref();
+    let ready!: () => void;
+    this.ready = new Promise((resolve) => (ready = resolve));
+    worker.on("message", (answer: ThreadAnswer) => {
+      if ("ready" in answer) return ready();
+      const waiting = this.inFlight.get(answer.batch);
+      if (!waiting) return;
+      this.inFlight.delete(answer.batch);
+      if (this.inFlight.size === 0) worker.unref();
+      if ("error" in answer)
+        waiting.reject(Object.assign(new Error(answer.error.message), { code: answer.error.code }));
+      else waiting.resolve(answer.results);
+    });
+    // A thread that fails takes its batches' answers with it (they may or may not be written: the
+    // submitters are told it failed); the next write starts a new thread.
+    const fail = (error: unknown) => {
+      ready();
+      if (this.worker === worker) this.worker = null;
+      for (const waiting of this.inFlight.values()) waiting.reject(error);
+      this.inFlight.clear();
+    };
+    worker.on("error", fail);
+    worker.on("exit", (code) => fail(new Error(`registration writer thread exited (${code})`)));
+    return worker;
+  }
+
+  /** Closes the thread's connection (after the last batch is answered). */
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    if (!worker) return;
+    worker.ref();
+    await new Promise<void>((resolve) => {
+      worker.once("exit", () => resolve());
+      worker.postMessage("close" satisfies ThreadRequest);
+    });
+  }
+}
+
 /**
  * The durable acceptance path: submissions are grouped, each batch is written with
- * `INSERT … ON CONFLICT (campaign, day, ID index) DO UPDATE` in one transaction (one prepared
- * statement per record on SQLite, one multi-row statement on PostgreSQL), and every submitter is
- * answered only after its batch is on stable storage.
+ * `INSERT … ON CONFLICT (campaign, day, ID index) DO UPDATE` in one transaction, and every
+ * submitter is answered only after its batch is on stable storage.
  *
- * SQLite (WAL, `synchronous = NORMAL`): the batch commits (its frames are in the WAL file, which a
- * killed process does not lose), then `syncCommitted()` fsyncs the WAL on the thread pool and the
- * batch is answered after that fsync — power-loss safe, as `synchronous = FULL` would be, but the
- * event loop keeps reading requests during the fsync and the next batch commits meanwhile; one
- * fsync covers every batch committed before it started. PostgreSQL: one transaction per batch
- * (synchronous_commit on: the commit waits for its WAL flush). Either way several batches may be in
- * flight at once (SQLite's run one after another on its single connection; PostgreSQL's on pool
- * connections).
+ * SQLite: the batches go to the writer thread (WriterThread above), which seals them, writes them
+ * one prepared statement per record in one transaction with every other batch that arrived
+ * meanwhile (WAL, `synchronous = NORMAL`: the frames are in the WAL file, which a killed process does
+ * not lose), then fsyncs the WAL (WalSync: power-loss safe, as `synchronous = FULL` would be) and
+ * answers; it commits the next batch while that fsync runs. PostgreSQL: sealed on the event loop,
+ * one multi-row statement per batch in one transaction (synchronous_commit on: the commit waits for
+ * its WAL flush), several batches in flight on pool connections.
  */
 export class RecordWriter {
-  private readonly queue: GroupCommitQueue<RecordRow, WriteResult>;
+  private readonly queue: GroupCommitQueue<PendingRecord, WriteResult>;
   private readonly partitions = new Set<string>();
+  private readonly thread: WriterThread | null;
 
   constructor(
     private readonly store: Db<RegistrationTables>,
     options: WriterOptions = {},
   ) {
+    this.thread = store.sqliteFile ? new WriterThread(store.sqliteFile, store.cipher.exportKeys()) : null;
     this.queue = new GroupCommitQueue({
-      flush: (rows) => this.flush(rows),
+      flush: (items) => this.flush(items),
       capacity: options.capacity ?? 20_000,
       maxBatch: options.maxBatch ?? 500,
-      concurrency: 4,
+      // The thread writes the first submissions of a burst while the event loop reads the rest (it
+      // puts every batch waiting for it into one transaction): with all of a burst in one batch, the
+      // loop and the thread took turns and each was idle half the time.
+      ...(this.thread ? { concurrency: 16, handOffAt: 16 } : { concurrency: 4 }),
     });
   }
 
@@ -116,95 +344,28 @@ export class RecordWriter {
     return { ...this.queue.stats, depth: this.queue.depth };
   }
 
+  /** Starts the SQLite writer thread now rather than at the first submission (server start). */
+  async warmUp(): Promise<void> {
+    await this.thread?.warmUp();
+  }
+
   /** Resolves when the record is committed; rejects with QueueFull when the burst queue is full. */
-  write(row: RecordRow): Promise<WriteResult> {
-    return this.queue.submit(row);
+  write(record: PendingRecord): Promise<WriteResult> {
+    return this.queue.submit(record);
   }
 
   /** Waits for every queued record to be written (graceful shutdown). */
-  close(): Promise<void> {
-    return this.queue.close();
+  async close(): Promise<void> {
+    await this.queue.close();
+    await this.thread?.close();
   }
 
-  private async flush(rows: RecordRow[]): Promise<WriteResult[]> {
-    // Two submissions of one person on one day in the same batch: the later replaces the earlier in
-    // the batch itself (one row per key, as PostgreSQL's ON CONFLICT requires), both get its id.
-    const unique: RecordRow[] = [];
-    const slot: number[] = [];
-    const seen = new Map<string, number>();
-    for (const row of rows) {
-      const j = seen.get(keyOf(row));
-      if (j === undefined) {
-        seen.set(keyOf(row), unique.length);
-        slot.push(unique.length);
-        unique.push(row);
-      } else {
-        const first = unique[j];
-        unique[j] = { ...row, id: first.id, receipt: first.receipt, revisions: first.revisions + 1 };
-        slot.push(j);
-      }
-    }
-    const prepared = this.store.prepared;
-    let written: {
-      id: string;
-      receipt: string;
-      campaignId: number;
-      day: string;
-      idIndex: string;
-      revisions: number;
-    }[];
-    if (prepared) {
-      written = await this.durably(async () => this.upsertEach(prepared, unique));
-    } else {
-      await this.ensurePartitions(unique.map((r) => r.day));
-      written = await this.upsertMany(unique);
-    }
-    const byKey = new Map(written.map((w) => [keyOf(w), w]));
-    const firstOfKey = new Set<number>();
-    return rows.map((row, i) => {
-      const u = unique[slot[i]];
-      const w = byKey.get(keyOf(u));
-      if (!w) throw new Error("registration batch: a record was not written");
-      // The first submission of a key in this batch is new when the database had none before: the
-      // row was inserted, not updated (an update adds at least one revision to what was sent).
-      const firstInBatch = !firstOfKey.has(slot[i]);
-      firstOfKey.add(slot[i]);
-      return { id: w.id, receipt: w.receipt, created: firstInBatch && Number(w.revisions) === u.revisions };
-    });
-  }
-
-  /**
-   * SQLite: one prepared statement run per record in the batch's transaction (a many-row VALUES
-   * list costs more per row to build and prepare than the rows cost to write). A row whose new id is
-   * taken is retried under another id; `unique` is updated so its submitter gets the id written.
-   */
-  private upsertEach(prepared: (source: string) => PreparedStatement, unique: RecordRow[]) {
-    const upsert = prepared(UPSERT_ONE);
-    return unique.map((row, i) => {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          const w = upsert.get(
-            row.id,
-            row.campaignId,
-            row.day,
-            row.idIndex,
-            row.personName,
-            row.idNumber,
-            row.phone,
-            row.district,
-            row.answers,
-            row.receipt,
-            row.channel,
-            row.submittedAt,
-            row.revisions,
-          ) as { id: string; receipt: string; revisions: number };
-          return { ...w, campaignId: row.campaignId, day: row.day, idIndex: row.idIndex };
-        } catch (error) {
-          if (!idTaken(error) || attempt >= 5) throw error;
-          row = unique[i] = withNewId(row);
-        }
-      }
-    });
+  private async flush(items: PendingRecord[]): Promise<WriteResult[]> {
+    if (this.thread) return this.thread.write(items);
+    const rows = items.map((p) => sealRecord(this.store.cipher, p));
+    const { unique, slot } = groupBatch(rows);
+    await this.ensurePartitions(unique.map((r) => r.day));
+    return answersOf(rows, unique, slot, await this.upsertMany(unique));
   }
 
   /** PostgreSQL: one multi-row upsert per batch; the rare batch holding a taken id is retried. */

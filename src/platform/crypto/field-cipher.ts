@@ -71,6 +71,12 @@ export class FieldCipher {
     this.indexKey = keys.indexKey;
   }
 
+  /** The keys, for a worker thread of this process that seals with the same cipher (see RecordWriter). */
+  exportKeys(): DataKeys {
+    const older = [...this.byId].filter(([id]) => id !== this.current.id).map(([id, key]) => ({ id, key }));
+    return { keys: [...older, this.current], indexKey: this.indexKey };
+  }
+
   get keyIds(): string[] {
     return [...this.byId.keys()];
   }

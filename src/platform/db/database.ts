@@ -55,6 +55,8 @@ export interface Db<DB> {
    * connection); names are the tables' own (snake_case) and sealed columns are not sealed.
    */
   prepared: ((source: string) => PreparedStatement) | null;
+  /** SQLite only (null on PostgreSQL): the database file, for a worker thread with its own connection. */
+  sqliteFile: string | null;
   close(): Promise<void>;
 }
 
@@ -110,6 +112,26 @@ export const SQLITE_BUSY_TIMEOUT_MS = 5000;
 /** 64 MB of 4 KB pages (see the checkpointer's 4 MB threshold). */
 const WAL_BACKSTOP_PAGES = 16_384;
 
+/**
+ * A connection to the platform's SQLite file with the platform's settings (the main connection, and a
+ * worker thread's own: see RecordWriter in modules/registration).
+ */
+export function openSqliteConnection(file: string): SQLite.Database {
+  const sqlite = new SQLite(file);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("synchronous = NORMAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  // Read through the OS page cache without copying (large search indexes), and keep more pages.
+  sqlite.pragma("mmap_size = 1073741824");
+  sqlite.pragma("cache_size = -65536");
+  // Checkpoints run on a worker thread, not inside a commit on the event loop (see WalCheckpointer).
+  // SQLite's own, inside a commit, stays as the backstop at 64 MB: a batch job that never yields to
+  // the event loop never runs the worker's timer, and a WAL of gigabytes slows every read.
+  sqlite.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);
+  return sqlite;
+}
+
 export function openDatabase<DB>(config: Config, cipher: FieldCipher = openFieldCipher(config)): Db<DB> {
   const plugins = [new CamelCasePlugin(), cipher.plugin(SEALED_PROPERTIES)];
   if (config.databaseUrl) {
@@ -142,6 +164,7 @@ export function openDatabase<DB>(config: Config, cipher: FieldCipher = openField
         onPrimary: (fn) => fn(),
         syncCommitted: () => Promise.resolve(),
         prepared: null,
+        sqliteFile: null,
         cipher,
         async close() {
           await db.destroy();
@@ -170,6 +193,7 @@ export function openDatabase<DB>(config: Config, cipher: FieldCipher = openField
       onPrimary: (fn) => router.onPrimary(fn),
       syncCommitted: () => Promise.resolve(),
       prepared: null,
+      sqliteFile: null,
       cipher,
       async close() {
         await router.stop();
@@ -178,18 +202,7 @@ export function openDatabase<DB>(config: Config, cipher: FieldCipher = openField
     };
   }
   mkdirSync(config.dataDir, { recursive: true });
-  const sqlite = new SQLite(sqlitePath(config));
-  sqlite.pragma("journal_mode = WAL");
-  sqlite.pragma("synchronous = NORMAL");
-  sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
-  // Read through the OS page cache without copying (large search indexes), and keep more pages.
-  sqlite.pragma("mmap_size = 1073741824");
-  sqlite.pragma("cache_size = -65536");
-  // Checkpoints run on a worker thread, not inside a commit on the event loop (see WalCheckpointer).
-  // SQLite's own, inside a commit, stays as the backstop at 64 MB: a batch job that never yields to
-  // the event loop never runs the worker's timer, and a WAL of gigabytes slows every read.
-  sqlite.pragma(`wal_autocheckpoint = ${WAL_BACKSTOP_PAGES}`);
+  const sqlite = openSqliteConnection(sqlitePath(config));
   const checkpointer = new WalCheckpointer(sqlitePath(config));
   const walSync = new WalSync(sqlitePath(config));
   const statements = withStatementCache(sqlite);
@@ -206,6 +219,7 @@ export function openDatabase<DB>(config: Config, cipher: FieldCipher = openField
     cipher,
     syncCommitted: () => walSync.sync(),
     prepared: (source) => statements.prepare(source),
+    sqliteFile: sqlitePath(config),
     async close() {
       await checkpointer.close();
       await db.destroy();

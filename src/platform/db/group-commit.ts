@@ -21,6 +21,11 @@ export interface GroupCommitOptions<T, R> {
   maxBatch: number;
   /** Batches written at the same time (1 for SQLite's single writer; a few for PostgreSQL). */
   concurrency: number;
+  /**
+   * Start a batch as soon as this many items wait, instead of on the next turn of the event loop:
+   * for a writer on another thread, which can write the first items while this one reads the rest.
+   */
+  handOffAt?: number;
 }
 
 interface Pending<T, R> {
@@ -53,7 +58,9 @@ export class GroupCommitQueue<T, R> {
     }
     return new Promise<R>((resolve, reject) => {
       this.waiting.push({ item, resolve, reject });
-      this.pump();
+      const handOffAt = this.options.handOffAt;
+      if (handOffAt !== undefined && this.waiting.length >= handOffAt) this.drain();
+      else this.pump();
     });
   }
 

@@ -1,4 +1,4 @@
-import { SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from "kysely";
+import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver } from "kysely";
 
 /**
  * Kysely's SQLite driver guards its one connection with a mutex whose every release wakes every
@@ -29,6 +29,16 @@ class FifoSqliteDriver extends SqliteDriver {
       return Promise.resolve(connection);
     }
     return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  /**
+   * Transactions take the write lock when they begin (BEGIN IMMEDIATE), waiting for it as long as
+   * busy_timeout allows. Another connection writes beside this one (the registration writer thread,
+   * the workers of start:cluster): a deferred transaction that read and then wrote after such a
+   * commit failed at once with "database is locked" (its snapshot was stale; no waiting helps).
+   */
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
   }
 
   override async releaseConnection(): Promise<void> {
