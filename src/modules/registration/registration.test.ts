@@ -1,5 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import { sql } from "kysely";
+import type { Worker } from "node:worker_threads";
 import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { idCheckChar } from "../../platform/validation/china-ids.ts";
@@ -202,6 +203,31 @@ for (const engine of ENGINES) {
       });
       assert.equal(rows.length, 1);
     });
+
+    if (engine === "sqlite")
+      it("accepts submissions again after its writer thread died, through a new thread", async () => {
+        const c = (await t.deps.registration.campaign("demo-health"))!;
+        const person = (seq: number) => ({
+          name: "钱七",
+          idNumber: idNumber(seq, "19660909"),
+          phone: "13912345678",
+          district: "420106",
+          answers: { symptoms: ["无以上症状"], contact: "否" },
+        });
+        assert.ok((await t.deps.registration.accept(c, person(1), "api")).created);
+        // Reaching into the writer for its thread: a crash cannot be caused from outside.
+        const thread = (t.deps.registration.writer as unknown as { thread: { running: { worker: Worker } } })
+          .thread;
+        await thread.running.worker.terminate();
+        const after = await t.deps.registration.accept(c, person(2), "api");
+        assert.ok(after.created);
+        const rows = await t.deps.registration.records(c, {
+          page: 1,
+          perPage: 1,
+          idNumber: idNumber(2, "19660909"),
+        });
+        assert.equal(rows[0]?.id, after.id);
+      });
 
     it("refuses bad input with a Chinese message per field", async () => {
       const wrongCheck = idNumber(12).slice(0, 17) + (idNumber(12).endsWith("1") ? "2" : "1");

@@ -1,99 +1,134 @@
 /**
  * The registration writer thread (see WriterThread in writer.ts): its own SQLite connection, the
- * platform's field cipher, and one loop — every batch that arrived since the last turn is sealed and
- * written in one transaction, the WAL is fsynced, and each batch is answered after that fsync.
+ * platform's field cipher, and one loop — every batch that arrived since the last turn is sealed,
+ * then written in one transaction, the WAL is fsynced, and each batch is answered after that fsync.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { FieldCipher, type DataKeys } from "../../platform/crypto/field-cipher.ts";
 import { openSqliteConnection, SQLITE_BUSY_TIMEOUT_MS } from "../../platform/db/database.ts";
 import { WalSync } from "../../platform/db/wal-sync.ts";
-import { UPSERT_ONE, writeBatchEach, type ThreadAnswer, type ThreadRequest } from "./writer.ts";
+import type { RecordRow } from "./tables.ts";
+import {
+  sealRecord,
+  UPSERT_ONE,
+  writeBatchEach,
+  type PendingRecord,
+  type ThreadAnswer,
+  type ThreadRequest,
+} from "./writer.ts";
 
 const { file, keys } = workerData as { file: string; keys: DataKeys };
 const port = parentPort!;
 const cipher = new FieldCipher(keys);
 const sqlite = openSqliteConnection(file);
-// The write lock is waited for below, in short steps: SQLite's own wait backs off to 100 ms sleeps,
-// and while this thread sleeps that long its submitters wait with it (start:cluster, where the
-// other processes' threads write the same file, showed 400 ms tails).
+// The write lock is waited for below, a millisecond at a time with the thread's loop free meanwhile
+// (earlier batches' fsyncs are answered): SQLite's own wait backs off to 100 ms sleeps, and while this
+// thread slept that long its submitters waited with it (start:cluster showed 400 ms tails).
 sqlite.pragma("busy_timeout = 0");
-const LOCK_WAIT_MS = SQLITE_BUSY_TIMEOUT_MS;
-const pause = new Int32Array(new SharedArrayBuffer(4));
 const upsert = sqlite.prepare(UPSERT_ONE);
 const walSync = new WalSync(file);
-const waiting: { batch: number; items: PendingItems }[] = [];
+
+interface Batch {
+  batch: number;
+  items: PendingRecord[];
+}
+const waiting: Batch[] = [];
+/** Batches sealed and waiting for the write lock (at most one group at a time). */
+let current: { batches: Batch[]; rows: RecordRow[][]; deadline: number } | null = null;
 let scheduled = false;
 let closing = false;
-
-type PendingItems = Extract<ThreadRequest, { batch: number }>["items"];
+let finished = false;
 
 port.postMessage({ ready: true } satisfies ThreadAnswer);
 port.on("message", (request: ThreadRequest) => {
-  if (request === "close") {
-    closing = true;
-    if (!scheduled) finish();
-    return;
-  }
-  waiting.push(request);
-  if (!scheduled) {
-    // The next turn, so that every batch already posted joins this transaction.
+  if (request === "close") closing = true;
+  else waiting.push(request);
+  next();
+});
+
+/** Writes what waits on the next turn (every batch already posted joins it), or closes when idle. */
+function next(): void {
+  if (scheduled || current) return;
+  if (waiting.length > 0) {
     scheduled = true;
     setImmediate(writeWaiting);
-  }
-});
+  } else if (closing) finish();
+}
 
 function writeWaiting(): void {
   scheduled = false;
   const batches = waiting.splice(0);
+  try {
+    // Sealed before the write lock is taken: the lock is held for the writes alone.
+    const rows = batches.map(({ items }) => items.map((p) => sealRecord(cipher, p)));
+    current = { batches, rows, deadline: performance.now() + SQLITE_BUSY_TIMEOUT_MS };
+  } catch (error) {
+    answerFailed(batches, error);
+    return next();
+  }
+  writeCurrent();
+}
+
+function writeCurrent(): void {
+  const { batches, rows, deadline } = current!;
+  try {
+    sqlite.exec("BEGIN IMMEDIATE");
+  } catch (error) {
+    if (isBusy(error) && performance.now() < deadline) {
+      setTimeout(writeCurrent, 1);
+      return;
+    }
+    current = null;
+    answerFailed(batches, error);
+    return next();
+  }
   let answers: ThreadAnswer[];
   try {
-    beginImmediate();
-    try {
-      answers = batches.map(({ batch, items }) => ({
-        batch,
-        results: writeBatchEach(cipher, upsert, items),
-      }));
-      sqlite.exec("COMMIT");
-    } catch (error) {
-      if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
-      throw error;
-    }
+    answers = batches.map(({ batch }, i) => ({ batch, results: writeBatchEach(upsert, rows[i]) }));
+    sqlite.exec("COMMIT");
   } catch (error) {
-    const e = error as { message?: string; code?: string };
-    for (const { batch } of batches)
-      port.postMessage({ batch, error: { message: String(e.message ?? error), code: e.code } });
-    if (closing) finish();
-    return;
+    current = null;
+    answerFailed(batches, error);
+    try {
+      if (sqlite.inTransaction) sqlite.exec("ROLLBACK");
+    } catch {
+      // A connection stuck in a transaction would refuse every later batch: end the thread, and
+      // the next write starts a new one with a new connection.
+      process.exit(1);
+    }
+    return next();
   }
+  current = null;
   // Answered once on stable storage; the next transaction may commit while this fsync runs.
   walSync.sync().then(
     () => answers.forEach((a) => port.postMessage(a)),
-    (error: unknown) => {
-      for (const { batch } of batches) port.postMessage({ batch, error: { message: String(error) } });
-    },
+    (error: unknown) => answerFailed(batches, error),
   );
-  if (closing) finish();
+  next();
 }
 
-/** BEGIN IMMEDIATE, retried every quarter millisecond while another connection holds the lock. */
-function beginImmediate(): void {
-  const deadline = performance.now() + LOCK_WAIT_MS;
-  for (;;) {
-    try {
-      sqlite.exec("BEGIN IMMEDIATE");
-      return;
-    } catch (error) {
-      const code = String((error as { code?: unknown }).code ?? "");
-      if (!code.startsWith("SQLITE_BUSY") || performance.now() > deadline) throw error;
-      Atomics.wait(pause, 0, 0, 0.25);
-    }
-  }
+function isBusy(error: unknown): boolean {
+  return String((error as { code?: unknown }).code ?? "").startsWith("SQLITE_BUSY");
+}
+
+function answerFailed(batches: Batch[], error: unknown): void {
+  const e = error as { message?: string; code?: string };
+  for (const { batch } of batches)
+    port.postMessage({
+      batch,
+      error: { message: String(e?.message ?? error), code: e?.code },
+    } satisfies ThreadAnswer);
 }
 
 function finish(): void {
+  if (finished) return;
+  finished = true;
   // Every batch was answered before the writer asked to close (RecordWriter.close waits for them).
-  void walSync.sync().finally(() => {
-    sqlite.close();
-    port.close();
-  });
+  walSync
+    .sync()
+    .catch(() => {})
+    .finally(() => {
+      sqlite.close();
+      port.close();
+    });
 }

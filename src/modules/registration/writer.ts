@@ -179,16 +179,11 @@ function answersOf(
 }
 
 /**
- * SQLite: seals and writes one batch with a statement prepared once (UPSERT_ONE), run per record
- * inside the caller's transaction (a many-row VALUES list costs more per row to build and prepare
- * than the rows cost to write). A row whose new id is taken is retried under another id.
+ * SQLite: writes one batch of sealed rows with a statement prepared once (UPSERT_ONE), run per
+ * record inside the caller's transaction (a many-row VALUES list costs more per row to build and
+ * prepare than the rows cost to write). A row whose new id is taken is retried under another id.
  */
-export function writeBatchEach(
-  cipher: FieldCipher,
-  upsert: PreparedStatement,
-  items: PendingRecord[],
-): WriteResult[] {
-  const rows = items.map((p) => sealRecord(cipher, p));
+export function writeBatchEach(upsert: PreparedStatement, rows: RecordRow[]): WriteResult[] {
   const { unique, slot } = groupBatch(rows);
   const written = unique.map((row, i): Written => {
     for (let attempt = 0; ; attempt++) {
@@ -232,12 +227,8 @@ export type ThreadAnswer =
  * Started at the first write; it keeps the process alive only while a batch is in flight.
  */
 class WriterThread {
-  private worker: Worker | null = null;
+  private running: RunningThread | null = null;
   private nextBatch = 0;
-  private readonly inFlight = new Map<
-    number,
-    { resolve: (results: WriteResult[]) => void; reject: (error: unknown) => void }
-  >();
 
   constructor(
     private readonly file: string,
@@ -246,64 +237,78 @@ class WriterThread {
 
   /** Starts the thread (loading its code takes a moment); resolves once it is ready to write. */
   warmUp(): Promise<void> {
-    this.worker ??= this.start();
-    return this.ready!;
+    return (this.running ??= this.start()).ready;
   }
 
-  private ready: Promise<void> | null = null;
-
   write(items: PendingRecord[]): Promise<WriteResult[]> {
-    const worker = (this.worker ??= this.start());
+    const running = (this.running ??= this.start());
     const batch = ++this.nextBatch;
-    if (this.inFlight.size === 0) worker.ref();
+    if (running.inFlight.size === 0) running.worker.ref();
     return new Promise((resolve, reject) => {
-      this.inFlight.set(batch, { resolve, reject });
-      worker.postMessage({ batch, items } satisfies ThreadRequest);
+      running.inFlight.set(batch, { resolve, reject });
+      running.worker.postMessage({ batch, items } satisfies ThreadRequest);
     });
   }
 
-  private start(): Worker {
+  private start(): RunningThread {
     const worker = new Worker(new URL("./writer-thread.ts", import.meta.url), {
       execArgv: TYPESCRIPT_IMPORT,
       workerData: { file: this.file, keys: this.keys },
     });
     worker.unref();
     let ready!: () => void;
-    this.ready = new Promise((resolve) => (ready = resolve));
+    let refused!: (error: unknown) => void;
+    const running: RunningThread = {
+      worker,
+      inFlight: new Map(),
+      ready: new Promise((resolve, reject) => ((ready = resolve), (refused = reject))),
+    };
+    // A warm-up nobody awaits must not become an unhandled rejection.
+    running.ready.catch(() => {});
     worker.on("message", (answer: ThreadAnswer) => {
       if ("ready" in answer) return ready();
-      const waiting = this.inFlight.get(answer.batch);
+      const waiting = running.inFlight.get(answer.batch);
       if (!waiting) return;
-      this.inFlight.delete(answer.batch);
-      if (this.inFlight.size === 0) worker.unref();
+      running.inFlight.delete(answer.batch);
+      if (running.inFlight.size === 0) worker.unref();
       if ("error" in answer)
         waiting.reject(Object.assign(new Error(answer.error.message), { code: answer.error.code }));
       else waiting.resolve(answer.results);
     });
-    // A thread that fails takes its batches' answers with it (they may or may not be written: the
-    // submitters are told it failed); the next write starts a new thread.
+    // A thread that fails takes its own batches' answers with it (they may or may not be written:
+    // their submitters are told it failed); the next write starts a new thread. Settled once, on
+    // "error" or on "exit", whichever comes first, and never a later thread's batches.
     const fail = (error: unknown) => {
-      ready();
-      if (this.worker === worker) this.worker = null;
-      for (const waiting of this.inFlight.values()) waiting.reject(error);
-      this.inFlight.clear();
+      refused(error);
+      if (this.running === running) this.running = null;
+      for (const waiting of running.inFlight.values()) waiting.reject(error);
+      running.inFlight.clear();
+      worker.unref();
     };
-    worker.on("error", fail);
-    worker.on("exit", (code) => fail(new Error(`registration writer thread exited (${code})`)));
-    return worker;
+    worker.once("error", fail);
+    worker.once("exit", (code) => fail(new Error(`registration writer thread exited (${code})`)));
+    return running;
   }
 
   /** Closes the thread's connection (after the last batch is answered). */
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = null;
-    if (!worker) return;
+    const running = this.running;
+    this.running = null;
+    if (!running) return;
+    const { worker } = running;
     worker.ref();
     await new Promise<void>((resolve) => {
       worker.once("exit", () => resolve());
       worker.postMessage("close" satisfies ThreadRequest);
     });
   }
+}
+
+interface RunningThread {
+  worker: Worker;
+  /** Batches posted to this thread and not answered yet. */
+  inFlight: Map<number, { resolve: (results: WriteResult[]) => void; reject: (error: unknown) => void }>;
+  ready: Promise<void>;
 }
 
 /**

@@ -19,7 +19,7 @@ export interface GroupCommitOptions<T, R> {
   capacity: number;
   /** Largest batch. */
   maxBatch: number;
-  /** Batches written at the same time (1 for SQLite's single writer; a few for PostgreSQL). */
+  /** Batches in flight at the same time (a writer may group or pipeline them; see RecordWriter). */
   concurrency: number;
   /**
    * Start a batch as soon as this many items wait, instead of on the next turn of the event loop:
