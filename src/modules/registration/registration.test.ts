@@ -18,6 +18,15 @@ function idNumber(seq: number, birth = "19850612", region = "420106"): string {
   return first17 + idCheckChar(first17);
 }
 
+/** A checked submission of the demo campaign (for `accept`), born on `birth`. */
+const checkedPerson = (seq: number, birth: string, name: string) => ({
+  name,
+  idNumber: idNumber(seq, birth),
+  phone: "13912345678",
+  district: "420106",
+  answers: { symptoms: ["无以上症状"], contact: "否" },
+});
+
 const body = (over: Record<string, unknown> = {}) => ({
   name: "李四",
   idNumber: idNumber(1),
@@ -137,13 +146,7 @@ for (const engine of ENGINES) {
 
     it("keeps a submission whose record id is already taken, under a new id", async () => {
       const c = (await t.deps.registration.campaign("demo-health"))!;
-      const person = (seq: number) => ({
-        name: "王五",
-        idNumber: idNumber(seq, "19700101"),
-        phone: "13912345678",
-        district: "420106",
-        answers: { symptoms: ["无以上症状"], contact: "否" },
-      });
+      const person = (seq: number) => checkedPerson(seq, "19700101", "王五");
       // The same seed gives the same id: the second person's record collides with the first's id.
       const a = await t.deps.registration.accept(c, person(21), "upload", "colliding-seed");
       const [b, d] = await Promise.all([
@@ -171,13 +174,7 @@ for (const engine of ENGINES) {
 
     it("keeps the event loop's own read-then-write transactions working while a burst is written", async () => {
       const c = (await t.deps.registration.campaign("demo-health"))!;
-      const person = (seq: number) => ({
-        name: "赵六",
-        idNumber: idNumber(seq, "19750303"),
-        phone: "13912345678",
-        district: "420106",
-        answers: { symptoms: ["无以上症状"], contact: "否" },
-      });
+      const person = (seq: number) => checkedPerson(seq, "19750303", "赵六");
       // On SQLite the records are written by a thread with its own connection: a transaction of the
       // event loop that reads, waits, then writes must not fail because that thread committed meanwhile.
       const burst = Array.from({ length: 600 }, (_v, i) => t.deps.registration.accept(c, person(i), "api"));
@@ -207,13 +204,7 @@ for (const engine of ENGINES) {
     if (engine === "sqlite")
       it("accepts submissions again after its writer thread died, through a new thread", async () => {
         const c = (await t.deps.registration.campaign("demo-health"))!;
-        const person = (seq: number) => ({
-          name: "钱七",
-          idNumber: idNumber(seq, "19660909"),
-          phone: "13912345678",
-          district: "420106",
-          answers: { symptoms: ["无以上症状"], contact: "否" },
-        });
+        const person = (seq: number) => checkedPerson(seq, "19660909", "钱七");
         assert.ok((await t.deps.registration.accept(c, person(1), "api")).created);
         // Reaching into the writer for its thread: a crash cannot be caused from outside.
         const thread = (t.deps.registration.writer as unknown as { thread: { running: { worker: Worker } } })

@@ -6,7 +6,7 @@ import type { Db, PreparedStatement } from "../../platform/db/database.ts";
 import { GroupCommitQueue } from "../../platform/db/group-commit.ts";
 import { pooledRandomBytes } from "../../platform/crypto/random-pool.ts";
 import { TYPESCRIPT_IMPORT } from "../../platform/runtime/node-args.ts";
-import type { Channel, RecordRow, RegistrationTables } from "./tables.ts";
+import type { RecordRow, RegistrationTables } from "./tables.ts";
 
 /** What the writer tells each submitter once its batch is on disk. */
 export interface WriteResult {
@@ -22,23 +22,15 @@ export interface WriterOptions {
   maxBatch?: number;
 }
 
-/** A checked submission as accepted, before its personal data is sealed (see sealRecord). */
-export interface PendingRecord {
-  id: string;
-  campaignId: number;
-  day: string;
+/**
+ * A checked submission as accepted, before its personal data is sealed (see sealRecord): the row's
+ * fields with name, ID number and phone in clear, and the campaign's dedup rule.
+ */
+export type PendingRecord = Omit<RecordRow, "idIndex" | "personName" | "revisions"> & {
+  name: string;
   /** One record per ID number and day (a later one replaces it), or every submission kept. */
   perIdPerDay: boolean;
-  name: string;
-  idNumber: string;
-  phone: string;
-  district: string;
-  /** JSON answers per the campaign's form. */
-  answers: string;
-  receipt: string;
-  channel: Channel;
-  submittedAt: string;
-}
+};
 
 /** The row to write: the ID number's blind index, and name, ID number and phone sealed. */
 export function sealRecord(cipher: FieldCipher, p: PendingRecord): RecordRow {
