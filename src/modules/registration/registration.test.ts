@@ -1,4 +1,5 @@
 import { after, before, describe, it } from "node:test";
+import SQLite from "better-sqlite3";
 import { sql } from "kysely";
 import type { Worker } from "node:worker_threads";
 import assert from "node:assert/strict";
@@ -218,6 +219,22 @@ for (const engine of ENGINES) {
           idNumber: idNumber(2, "19660909"),
         });
         assert.equal(rows[0]?.id, after.id);
+      });
+
+    if (engine === "sqlite")
+      it("answers 503 with Retry-After while the database stays locked, and accepts once it is free", async () => {
+        const other = new SQLite(t.deps.store.sqliteFile!);
+        other.exec("BEGIN IMMEDIATE");
+        try {
+          const res = await post(body({ idNumber: idNumber(31) }));
+          assert.equal(res.statusCode, 503, res.body);
+          assert.ok(Number(res.headers["retry-after"]) > 0);
+        } finally {
+          other.exec("ROLLBACK");
+          other.close();
+        }
+        const again = await post(body({ idNumber: idNumber(31) }));
+        assert.equal(again.statusCode, 201, again.body);
       });
 
     it("refuses bad input with a Chinese message per field", async () => {

@@ -26,6 +26,7 @@ const sqlite = openSqliteConnection(file);
 // thread slept that long its submitters waited with it (start:cluster showed 400 ms tails).
 sqlite.pragma("busy_timeout = 0");
 const upsert = sqlite.prepare(UPSERT_ONE);
+const MAX_GROUP_ROWS = 1000;
 const walSync = new WalSync(file);
 
 interface Batch {
@@ -57,7 +58,10 @@ function next(): void {
 
 function writeWaiting(): void {
   scheduled = false;
-  const batches = waiting.splice(0);
+  // At most MAX_GROUP_ROWS records a transaction: the lock is held, and a failure fails, that many.
+  const batches: Batch[] = [];
+  for (let rows = 0; waiting.length > 0 && rows < MAX_GROUP_ROWS; rows += batches.at(-1)!.items.length)
+    batches.push(waiting.shift()!);
   try {
     // Sealed before the write lock is taken: the lock is held for the writes alone.
     const rows = batches.map(({ items }) => items.map((p) => sealRecord(cipher, p)));

@@ -2,7 +2,6 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import SQLite from "better-sqlite3";
 import { WalCheckpointer } from "./wal-checkpointer.ts";
-import { WalSync } from "./wal-sync.ts";
 import pg from "pg";
 import { Kysely, PostgresDialect, CamelCasePlugin } from "kysely";
 import { FifoSqliteDialect } from "./sqlite-dialect.ts";
@@ -41,13 +40,6 @@ export interface Db<DB> {
    * (`cipher.seal`, and `cipher.blindIndex` for lookups); reads through `db` come back decrypted.
    */
   cipher: FieldCipher;
-  /**
-   * Resolves once every transaction committed before the call is on stable storage (power-loss
-   * safe). PostgreSQL: at once (a commit already waited for its WAL flush). SQLite (WAL,
-   * `synchronous = NORMAL`): an fsync of the WAL file on the thread pool, shared by every caller
-   * that arrives meanwhile (WalSync) — for writers that promise "on disk" without blocking the loop.
-   */
-  syncCommitted(): Promise<void>;
   /**
    * SQLite only (null on PostgreSQL): a statement prepared once on the connection, run one row at a
    * time — for bulk writes where Kysely's cost per statement, or a many-row VALUES list, would cost
@@ -162,7 +154,6 @@ export function openDatabase<DB>(config: Config, cipher: FieldCipher = openField
         dialect: "postgres",
         replica: null,
         onPrimary: (fn) => fn(),
-        syncCommitted: () => Promise.resolve(),
         prepared: null,
         sqliteFile: null,
         cipher,
@@ -191,7 +182,6 @@ export function openDatabase<DB>(config: Config, cipher: FieldCipher = openField
       dialect: "postgres",
       replica: router,
       onPrimary: (fn) => router.onPrimary(fn),
-      syncCommitted: () => Promise.resolve(),
       prepared: null,
       sqliteFile: null,
       cipher,
@@ -204,7 +194,6 @@ export function openDatabase<DB>(config: Config, cipher: FieldCipher = openField
   mkdirSync(config.dataDir, { recursive: true });
   const sqlite = openSqliteConnection(sqlitePath(config));
   const checkpointer = new WalCheckpointer(sqlitePath(config));
-  const walSync = new WalSync(sqlitePath(config));
   const statements = withStatementCache(sqlite);
   const db = new Kysely<DB>({
     dialect: new FifoSqliteDialect({ database: statements }),
@@ -217,7 +206,6 @@ export function openDatabase<DB>(config: Config, cipher: FieldCipher = openField
     replica: null,
     onPrimary: (fn) => fn(),
     cipher,
-    syncCommitted: () => walSync.sync(),
     prepared: (source) => statements.prepare(source),
     sqliteFile: sqlitePath(config),
     async close() {

@@ -66,8 +66,7 @@ export class GroupCommitQueue<T, R> {
 
   /**
    * Starts batches on the next turn of the event loop (setImmediate), not at once: every request
-   * that arrived in this turn joins the batch. This matters most for a synchronous driver (SQLite),
-   * whose whole batch would otherwise run before the event loop reads any other request.
+   * that arrived in this turn joins the batch (unless `handOffAt` hands smaller batches off sooner).
    */
   private pump(): void {
     if (this.scheduled) return;
