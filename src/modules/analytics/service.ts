@@ -1,6 +1,7 @@
 import { hash as oneShotHash, randomBytes } from "node:crypto";
 import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from "kysely";
 import {
+  isSqliteBusy,
   SQLITE_BUSY_TIMEOUT_MS,
   tablesOf,
   type Db,
@@ -446,7 +447,7 @@ export class AnalyticsService {
       try {
         await this.writeRollups({ pages: new Map(), dims: new Map(), visits }, this.tryLock());
       } catch (error) {
-        if (!isBusy(error)) throw error;
+        if (!isSqliteBusy(error)) throw error;
         this.timer ??= setTimeout(() => void this.flush(false), BUSY_RETRY_MS).unref();
         return;
       }
@@ -619,7 +620,7 @@ export class AnalyticsService {
       // Kept whatever went wrong: retried soon when another process held the lock, else at the
       // timer's pace.
       this.carried = counts;
-      if (!isBusy(error)) throw error;
+      if (!isSqliteBusy(error)) throw error;
       this.timer ??= setTimeout(() => void this.flush(false), BUSY_RETRY_MS).unref();
     }
   }
@@ -1211,11 +1212,6 @@ interface EndedVisits {
   /** Its visitors in key order (see Epoch.visitorsInKeyOrder), sorted when its first chunk is written. */
   order: Int32Array | null;
   next: number;
-}
-
-/** SQLite's "another connection holds the lock" (better-sqlite3 error codes). */
-function isBusy(error: unknown): boolean {
-  return String((error as { code?: unknown } | null)?.code ?? "").startsWith("SQLITE_BUSY");
 }
 
 /** Two flushes' counts added. */

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { FieldCipher, type DataKeys } from "../../platform/crypto/field-cipher.ts";
-import { openSqliteConnection, SQLITE_BUSY_TIMEOUT_MS } from "../../platform/db/database.ts";
+import { isSqliteBusy, openSqliteConnection, SQLITE_BUSY_TIMEOUT_MS } from "../../platform/db/database.ts";
 import { WalSync } from "../../platform/db/wal-sync.ts";
 import type { RecordRow } from "./tables.ts";
 import {
@@ -78,7 +78,7 @@ function writeCurrent(): void {
   try {
     sqlite.exec("BEGIN IMMEDIATE");
   } catch (error) {
-    if (isBusy(error) && performance.now() < deadline) {
+    if (isSqliteBusy(error) && performance.now() < deadline) {
       setTimeout(writeCurrent, 1);
       return;
     }
@@ -109,10 +109,6 @@ function writeCurrent(): void {
     (error: unknown) => answerFailed(batches, error),
   );
   next();
-}
-
-function isBusy(error: unknown): boolean {
-  return String((error as { code?: unknown }).code ?? "").startsWith("SQLITE_BUSY");
 }
 
 function answerFailed(batches: Batch[], error: unknown): void {
