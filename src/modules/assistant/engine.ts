@@ -5,17 +5,18 @@
  * with the other ways to say it (colloquial expansions, sub-words, homophones found through pinyin).
  * Entries are ranked by BM25F over words plus BM25F over character uni/bigrams, with field weights
  * (question and alternative phrasings count most, the answer least). Whether to answer is decided by
- * how much of the question's information the best entry explains (IDF-weighted coverage of the
- * question's concepts, words unknown to the knowledge base count against it) and by how far the best
- * entry is ahead of the next; the mix is mapped to a 0..1 confidence with one threshold.
+ * a logistic model (decision-model.ts, weights learned from labelled questions by
+ * `npm run train:assistant`) over signals of how well the best entry explains the question:
+ * IDF-weighted coverage of the question's concepts (words unknown to the knowledge base count
+ * against it), what is missing, shared characters, the lead over the next entry, and rule flags.
  *
  * Unknown words weigh by part of speech (an adverb or time word frames the question, a noun names a
- * topic). Coverage alone is then capped below the threshold when the entry shares no real word with
- * the question (only 证 or 吃), when the question's topic noun or its most informative noun is missing
- * from the entry (unless the question also names the entry's own topic: 营业执照原件), and when a
- * missing specific noun modifies a noun the entry has (退役军人优待证 is not the entry's 老年人优待证),
- * when the specific subject noun of a one-clause question is nowhere in the entry (高速公路收费标准),
- * and when the actions asked for (丢了…补, 取钱) are nowhere in the entry.
+ * topic). The rule flags say when the entry shares no real word with the question (only 证 or 吃),
+ * when the question's topic noun or its most informative noun is missing from the entry (unless the
+ * question also names the entry's own topic: 营业执照原件), when a missing specific noun modifies a
+ * noun the entry has (退役军人优待证 is not the entry's 老年人优待证), when the specific subject noun
+ * of a one-clause question is nowhere in the entry (高速公路收费标准), and when the actions asked for
+ * (丢了…补, 取钱) are nowhere in the entry; the model weighs each as the data says.
  *
  * Colloquial words (colloquial.ts) add their standard words as alternatives, also when jieba splits
  * them (拿+钱, 不+干+了); two place names mean a move between regions (异地/跨省); in a question of
@@ -27,6 +28,7 @@ import { indexTokens, posTags, queryTokens, segment } from "../../platform/searc
 import { canonicalWord, surfaceForms } from "../../platform/search/synonyms.ts";
 import { colloquialExpansions, FILLER_WORDS } from "./colloquial.ts";
 import type { FaqEntry } from "./faq-file.ts";
+import { decide, loadDecisionModel, type DecisionModel, type DecisionSignals } from "./decision-model.ts";
 import { checkQuestion, type GuardKind } from "./guard.ts";
 
 export type { FaqEntry } from "./faq-file.ts";
@@ -65,7 +67,11 @@ export interface AssistantEngineOptions {
   threshold?: number;
   /** How many "您是不是想问" suggestions to offer when not answering (2–3). */
   maxSuggestions?: number;
+  /** Whether to answer (default: the shipped decision-model.json). */
+  decisionModel?: DecisionModel;
 }
+
+let shippedModel: DecisionModel | undefined;
 
 export const DEFAULT_THRESHOLD = 0.5;
 
@@ -307,9 +313,11 @@ export class AssistantEngine {
   /** Canonical topic words per entry (category and department). */
   private readonly topicWords: string[][];
   private readonly maxIdf: number;
+  private readonly model: DecisionModel;
 
   constructor(entries: readonly FaqEntry[], options: AssistantEngineOptions = {}) {
     this.threshold = options.threshold ?? DEFAULT_THRESHOLD;
+    this.model = options.decisionModel ?? (shippedModel ??= loadDecisionModel());
     this.maxSuggestions = Math.min(3, Math.max(2, options.maxSuggestions ?? 3));
     this.entries = entries.map((e) => ({
       ...e,
@@ -752,17 +760,29 @@ export class AssistantEngine {
   }
 
   /**
-   * Confidence that the best entry answers the question: the share of the question's information
-   * (IDF-weighted concepts) that the entry explains, mapped through a logistic curve so that
-   * `COVERAGE_DECISION_POINT` is 0.5. Ranking uses the character n-grams too; the decision does not
-   * (measured: they added nothing to the separation of answerable and unanswerable questions).
+   * Confidence that the best entry answers the question: the decision model's probability
+   * (decision-model.ts) over the signals below. Ranking uses every signal of `evaluate`; the decision
+   * weighs how much of the question the entry explains and how it fails to.
    */
   private confidence(concepts: Concept[], ranked: DocScore[], text: string): number {
     const top = ranked[0];
     if (concepts.length === 0 || top.score <= 0) return 0;
-    const coverage = this.wordCoverage(concepts, top.doc);
-    // Ambiguous: several entries explain the question just as well and score about the same
-    // (a bare "公积金"): better to offer them as suggestions than to pick one.
+    return decide(this.model, this.decisionSignals(concepts, ranked, text));
+  }
+
+  /**
+   * What the decision model weighs for the best entry: IDF-weighted coverage of the question's
+   * concepts (all fields, and question/phrasings/keywords only), what is missing (the largest and the
+   * share, nouns), character bigrams and characters of the question found in the entry and in the
+   * knowledge base at all, the lead over the next entry, the question's size, and the flags of the
+   * rules below (another topic noun, main concept, modifier, action or subject than the entry's; no
+   * anchor word; several entries as good).
+   */
+  private decisionSignals(concepts: Concept[], ranked: DocScore[], text: string): DecisionSignals {
+    const top = ranked[0];
+    const doc = top.doc;
+    const coverage = this.wordCoverage(concepts, doc);
+    // Ambiguous: several entries explain the question just as well and score about the same.
     let rivals = 0;
     for (const other of ranked.slice(1, 5))
       if (
@@ -770,20 +790,75 @@ export class AssistantEngine {
         this.wordCoverage(concepts, other.doc) >= coverage - 0.01
       )
         rivals++;
-    let effective = rivals >= 2 ? Math.min(coverage, AMBIGUOUS_COVERAGE) : coverage;
-    if (!this.hasAnchor(concepts, top.doc)) {
-      effective = Math.min(effective, AMBIGUOUS_COVERAGE);
+    const second = ranked[1];
+    let total = 0;
+    let head = 0;
+    let largestMiss = 0;
+    let missed = 0;
+    let missedNouns = 0;
+    for (const c of concepts) {
+      const weight = c.weight * c.idf;
+      total += weight;
+      let headStrength = 0;
+      for (const alt of c.alts)
+        if (this.strength(this.words, alt.word, doc) >= FIELD_STRENGTH.question)
+          headStrength = Math.max(headStrength, alt.factor);
+      head += weight * headStrength;
+      if (this.conceptStrength(c, doc) === 0) {
+        largestMiss = Math.max(largestMiss, weight / this.maxIdf);
+        missed += weight;
+        if (c.topicNoun || c.plainNoun) missedNouns++;
+      }
     }
-    if (
-      ((this.missesTopicNoun(concepts, top.doc) || this.missesMainConcept(concepts, top.doc)) &&
-        !this.namesEntryTopic(concepts, top.doc)) ||
-      this.missesModifier(concepts, top.doc, text) ||
-      this.missesActions(concepts, top.doc) ||
-      this.missesSubject(concepts, top.doc, text)
-    ) {
-      effective = Math.min(effective, AMBIGUOUS_COVERAGE);
-    }
-    return 1 / (1 + Math.exp(-CONFIDENCE_SLOPE * (effective - COVERAGE_DECISION_POINT)));
+    const bigrams = [...new Set(charGrams(text).bigrams)];
+    const chars = [...new Set([...text].filter((c) => HAN.test(c) && !FILLER_CHARS.has(c)))];
+    const inEntry = (gram: string) => this.chars.postings.get(gram)?.has(doc) ?? false;
+    const inHead = (gram: string) => {
+      const posting = this.chars.postings.get(gram)?.get(doc);
+      return posting !== undefined && posting.tf[0] + posting.tf[1] + posting.tf[2] > 0;
+    };
+    const share = (grams: string[], test: (gram: string) => boolean) =>
+      grams.length > 0 ? grams.filter(test).length / grams.length : 0;
+    const namesTopic = this.namesEntryTopic(concepts, doc);
+    return {
+      coverage,
+      rivals: rivals >= 2 ? 1 : 0,
+      noAnchor: this.hasAnchor(concepts, doc) ? 0 : 1,
+      missesTopicNoun: this.missesTopicNoun(concepts, doc) && !namesTopic ? 1 : 0,
+      missesMainConcept: this.missesMainConcept(concepts, doc) && !namesTopic ? 1 : 0,
+      missesModifier: this.missesModifier(concepts, doc, text) ? 1 : 0,
+      missesActions: this.missesActions(concepts, doc) ? 1 : 0,
+      missesSubject: this.missesSubject(concepts, doc, text) ? 1 : 0,
+      logMargin: Math.log(second && second.score > 0 ? Math.min(top.score / second.score, 5) : 5),
+      headCoverage: total > 0 ? head / total : 0,
+      largestMiss,
+      missedShare: total > 0 ? missed / total : 0,
+      missedNouns,
+      bigramsInEntry: share(bigrams, inEntry),
+      bigramsInKnowledgeBase: share(bigrams, (gram) => this.chars.postings.has(gram)),
+      logConcepts: Math.log1p(concepts.length),
+      coverageLead: coverage - (second ? this.wordCoverage(concepts, second.doc) : 0),
+      bigramsInHead: share(bigrams, inHead),
+      charsInHead: share(chars, inHead),
+      charsInEntry: share(chars, inEntry),
+      logLength: Math.log1p([...text].length),
+    };
+  }
+
+  /**
+   * The decision model's signals for a question's best entry (for training the model: see
+   * train-cli.ts), or null when no entry shares anything with the question.
+   */
+  signalsFor(question: string): { faqId: string; signals: DecisionSignals } | null {
+    const guard = checkQuestion(question);
+    if (!guard.text) return null;
+    const concepts = this.concepts(guard.text);
+    const { ranked } = this.evaluate(concepts, guard.text);
+    if (concepts.length === 0 || !ranked[0] || ranked[0].score <= 0) return null;
+    return {
+      faqId: this.entries[ranked[0].doc].id,
+      signals: this.decisionSignals(concepts, ranked, guard.text.toLowerCase()),
+    };
   }
 
   /**
@@ -1250,13 +1325,9 @@ const PART_EXPANSION_FACTOR = 0.8;
 const LONG_QUESTION_CONCEPTS = 6;
 /** Weight of a previous turn's topic word in a follow-up question. */
 const TOPIC_WEIGHT = 0.35;
-/** Coverage of the question by the best entry at which confidence is 0.5 (the default threshold). */
+/** Coverage of a follow-up's own words an entry needs to be a candidate for it. */
 const COVERAGE_DECISION_POINT = 0.5;
-/** A rival entry scoring at least this share of the best one makes the question ambiguous... */
+/** A rival entry scoring at least this share of the best one (two of them: the question is ambiguous). */
 const AMBIGUOUS_SCORE_RATIO = 0.75;
-/** ...and with two such rivals the question is not answered (confidence stays just below 0.5). */
-const AMBIGUOUS_COVERAGE = 0.45;
-/** Steepness of the coverage → confidence curve. */
-const CONFIDENCE_SLOPE = 10;
 /** Below this best score nothing is similar enough to suggest. */
 const MIN_SUGGESTION_SCORE = 1.5;

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 /** The demo FAQ knowledge base the project ships: data/faq.jsonl in the repository. */
 export const DEFAULT_FAQ_PATH = resolve(REPO_ROOT, "data/faq.jsonl");
 
