@@ -1,13 +1,13 @@
 import { hash as oneShotHash, randomBytes } from "node:crypto";
 import { sql, type Kysely, type SelectQueryBuilder, type Transaction } from "kysely";
 import {
-  isSqliteBusy,
   SQLITE_BUSY_TIMEOUT_MS,
   tablesOf,
   type Db,
   type PreparedStatement,
 } from "../../platform/db/database.ts";
 import { Invalid } from "../../platform/http/errors.ts";
+import { isSqliteBusy } from "../../platform/ops/unavailable.ts";
 import { KvStore, type KvScope } from "../../platform/kv/kv-store.ts";
 import {
   chinaDate,

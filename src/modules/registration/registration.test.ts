@@ -12,6 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StaffSession } from "../../../test/staff-session.ts";
 import { registrationExportCommand } from "./export-cli.ts";
+import { isServiceUnavailable } from "../../platform/ops/unavailable.ts";
+import { RecordWriter, type PendingRecord } from "./writer.ts";
 
 /** A valid ID number born on the given date in the given district, with a sequence number. */
 function idNumber(seq: number, birth = "19850612", region = "420106"): string {
@@ -219,6 +221,19 @@ for (const engine of ENGINES) {
           idNumber: idNumber(2, "19660909"),
         });
         assert.equal(rows[0]?.id, after.id);
+      });
+
+    if (engine === "sqlite")
+      it("answers 503, not 500, while its writer thread cannot start, without starting one per batch", async () => {
+        // A database file the thread cannot open (its folder is gone).
+        const store = Object.create(t.deps.store, { sqliteFile: { value: "/nonexistent-dir/records.db" } });
+        const writer = new RecordWriter(store as typeof t.deps.store);
+        await assert.rejects(writer.warmUp(), (error) => isServiceUnavailable(error));
+        // Within the back-off the next batch is refused at once, without a new thread.
+        const started = performance.now();
+        await assert.rejects(writer.write({} as PendingRecord), (error) => isServiceUnavailable(error));
+        assert.ok(performance.now() - started < 200, "refused without starting a thread");
+        await writer.close();
       });
 
     if (engine === "sqlite")

@@ -5,7 +5,8 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { FieldCipher, type DataKeys } from "../../platform/crypto/field-cipher.ts";
-import { isSqliteBusy, openSqliteConnection, SQLITE_BUSY_TIMEOUT_MS } from "../../platform/db/database.ts";
+import { openSqliteConnection, SQLITE_BUSY_TIMEOUT_MS } from "../../platform/db/database.ts";
+import { isSqliteBusy } from "../../platform/ops/unavailable.ts";
 import { WalSync } from "../../platform/db/wal-sync.ts";
 import type { RecordRow } from "./tables.ts";
 import {

@@ -5,6 +5,7 @@ import type { DataKeys, FieldCipher } from "../../platform/crypto/field-cipher.t
 import type { Db, PreparedStatement } from "../../platform/db/database.ts";
 import { GroupCommitQueue } from "../../platform/db/group-commit.ts";
 import { pooledRandomBytes } from "../../platform/crypto/random-pool.ts";
+import { ServiceUnavailable } from "../../platform/ops/unavailable.ts";
 import { TYPESCRIPT_IMPORT } from "../../platform/runtime/node-args.ts";
 import type { RecordRow, RegistrationTables } from "./tables.ts";
 
@@ -219,9 +220,14 @@ export type ThreadAnswer =
  * Started with the server (warmUp) or at the first write; it keeps the process alive only while a
  * batch is in flight.
  */
+/** After a thread that could not start (it ended before it was ready), writes wait this long for the next one. */
+const RESTART_BACKOFF_MS = 1000;
+
 class WriterThread {
   private running: RunningThread | null = null;
   private nextBatch = 0;
+  /** When a thread last ended before it was ready (0: never). */
+  private failedStartAt = 0;
 
   constructor(
     private readonly file: string,
@@ -234,6 +240,11 @@ class WriterThread {
   }
 
   write(items: PendingRecord[]): Promise<WriteResult[]> {
+    // A thread that cannot start (the file unopenable, its code not loading) is not restarted at every
+    // batch: submitters get 503 with Retry-After meanwhile (a retry is safe: the same person's record
+    // of the day is replaced, not doubled).
+    if (!this.running && performance.now() - this.failedStartAt < RESTART_BACKOFF_MS)
+      return Promise.reject(new ServiceUnavailable("registration writer thread is restarting"));
     const running = (this.running ??= this.start());
     const batch = ++this.nextBatch;
     if (running.inFlight.size === 0) running.worker.ref();
@@ -258,8 +269,12 @@ class WriterThread {
     };
     // A warm-up nobody awaits must not become an unhandled rejection.
     running.ready.catch(() => {});
+    let started = false;
     worker.on("message", (answer: ThreadAnswer) => {
-      if ("ready" in answer) return ready();
+      if ("ready" in answer) {
+        started = true;
+        return ready();
+      }
       const waiting = running.inFlight.get(answer.batch);
       if (!waiting) return;
       running.inFlight.delete(answer.batch);
@@ -269,10 +284,13 @@ class WriterThread {
       else waiting.resolve(answer.results);
     });
     // A thread that fails takes its own batches' answers with it (they may or may not be written:
-    // their submitters are told it failed); the next write starts a new thread. Settled once, on
-    // "error" or on "exit", whichever comes first, and never a later thread's batches.
-    const fail = (error: unknown) => {
+    // their submitters get 503 and may retry, which replaces rather than doubles); the next write
+    // starts a new thread. Settled once, on "error" or on "exit", whichever comes first, and never a
+    // later thread's batches.
+    const fail = (cause: unknown) => {
+      const error = Object.assign(new ServiceUnavailable("registration writer thread ended"), { cause });
       refused(error);
+      if (!started) this.failedStartAt = performance.now();
       if (this.running === running) this.running = null;
       for (const waiting of running.inFlight.values()) waiting.reject(error);
       running.inFlight.clear();

@@ -98,11 +98,6 @@ export function openFieldCipher(config: Config): FieldCipher {
   return new FieldCipher(keys);
 }
 
-/** Whether a SQLite statement failed because another connection held the lock (any SQLITE_BUSY_*). */
-export function isSqliteBusy(error: unknown): boolean {
-  return String((error as { code?: unknown } | null)?.code ?? "").startsWith("SQLITE_BUSY");
-}
-
 /** How long a SQLite statement waits for another process's write lock (blocking the event loop). */
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
 

@@ -9,14 +9,19 @@ export class ServiceUnavailable extends Error {
   }
 }
 
+/** Whether a SQLite statement failed because another connection held the lock (any SQLITE_BUSY_*). */
+export function isSqliteBusy(error: unknown): boolean {
+  return String((error as { code?: unknown } | null)?.code ?? "").startsWith("SQLITE_BUSY");
+}
+
 export function isServiceUnavailable(error: unknown): boolean {
   if (error instanceof ServiceUnavailable) return true;
   if (!error || typeof error !== "object") return false;
   const e = error as { code?: unknown; message?: unknown; name?: unknown };
   const code = typeof e.code === "string" ? e.code : "";
   const message = typeof e.message === "string" ? e.message : "";
-  if (PG_UNAVAILABLE.test(code)) return true;
-  if (["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "SQLITE_BUSY"].includes(code)) return true;
+  if (PG_UNAVAILABLE.test(code) || isSqliteBusy(error)) return true;
+  if (["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE"].includes(code)) return true;
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed|Stream isn't writeable|the database system is (starting up|shutting down)|terminating connection/i.test(
     message,
   );
