@@ -3,9 +3,17 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { test } from "node:test";
 import { TYPESCRIPT_IMPORT } from "../../platform/runtime/node-args.ts";
-import { DECISION_MODEL_URL, fitLogistic, loadDecisionModel } from "./decision-model.ts";
+import {
+  decide,
+  DECISION_MODEL_URL,
+  DECISION_SIGNALS,
+  fitLogistic,
+  loadDecisionModel,
+  type DecisionSignals,
+} from "./decision-model.ts";
 
 test("the fitted model separates what its signals separate", () => {
   // Answerable questions have high coverage; the second signal is noise.
@@ -21,18 +29,47 @@ test("the fitted model separates what its signals separate", () => {
   assert.ok(Math.abs(model.weights[1]) < 0.5, `noise weight ${model.weights[1]}`);
 });
 
-test("a model trained on other signals is refused, naming the command that makes a new one", () => {
+test("an unusable model file is refused at load, naming the command that makes a new one", () => {
   const dir = mkdtempSync(join(tmpdir(), "chuyun-model-"));
   try {
-    const file = join(dir, "model.json");
-    writeFileSync(
-      file,
-      JSON.stringify({ signals: ["coverage"], mean: [0], scale: [1], weights: [1], bias: 0 }),
+    const shipped = loadDecisionModel();
+    const write = (model: unknown) => {
+      const file = join(dir, "model.json");
+      writeFileSync(file, typeof model === "string" ? model : JSON.stringify(model));
+      return pathToFileURL(file);
+    };
+    for (const broken of [
+      { ...shipped, signals: ["coverage"] },
+      { ...shipped, weights: shipped.weights.slice(1) },
+      { ...shipped, scale: shipped.scale.map(() => 0) },
+      { ...shipped, bias: null },
+      "{ not json",
+    ])
+      assert.throws(() => loadDecisionModel(write(broken)), /npm run train:assistant/);
+    assert.throws(
+      () => loadDecisionModel(pathToFileURL(join(dir, "missing.json"))),
+      /npm run train:assistant/,
     );
-    assert.throws(() => loadDecisionModel(new URL(`file://${file}`)), /npm run train:assistant/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("fitting keeps a signed weight on its side of zero", () => {
+  // The second input is what the data would weigh positively; its sign says it may only count against.
+  const rows = Array.from({ length: 100 }, (_v, i) => [i % 2, i % 2]);
+  const labels = rows.map((r) => r[0]);
+  const free = fitLogistic(rows, labels);
+  const signed = fitLogistic(rows, labels, { signs: [0, -1] });
+  assert.ok(free.weights[1] > 0);
+  assert.equal(signed.weights[1], 0);
+  assert.ok(signed.weights[0] > free.weights[0]);
+});
+
+test("a probability that cannot be computed is 0, never NaN", () => {
+  const model = { ...loadDecisionModel(), bias: NaN };
+  const signals = Object.fromEntries(DECISION_SIGNALS.map((name) => [name, 0])) as DecisionSignals;
+  assert.equal(decide(model, signals), 0);
 });
 
 test("the shipped model is what npm run train:assistant makes from the repository's sets", () => {
@@ -41,13 +78,14 @@ test("the shipped model is what npm run train:assistant makes from the repositor
     const out = join(dir, "model.json");
     execFileSync(
       process.execPath,
-      [...TYPESCRIPT_IMPORT, new URL("./train-cli.ts", import.meta.url).pathname, "--out", out],
+      [...TYPESCRIPT_IMPORT, fileURLToPath(new URL("./train-cli.ts", import.meta.url)), "--out", out],
       { stdio: "pipe" },
     );
     const made = JSON.parse(readFileSync(out, "utf8")) as ReturnType<typeof loadDecisionModel>;
     const shipped = loadDecisionModel(DECISION_MODEL_URL);
     assert.deepEqual(made.trainedOn, shipped.trainedOn);
-    made.weights.forEach((w, i) => assert.ok(Math.abs(w - shipped.weights[i]) < 1e-9, `weight ${i}`));
+    for (const key of ["weights", "mean", "scale"] as const)
+      made[key].forEach((w, i) => assert.ok(Math.abs(w - shipped[key][i]) < 1e-9, `${key} ${i}`));
     assert.ok(Math.abs(made.bias - shipped.bias) < 1e-9);
   } finally {
     rmSync(dir, { recursive: true, force: true });

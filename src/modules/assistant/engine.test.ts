@@ -261,12 +261,12 @@ test("with the repository's alternative phrasings, the held-out and fresh sets s
   assert.ok(holdout.top1Accuracy >= 0.95, `holdout top-1 ${holdout.top1Accuracy}`);
   assert.ok(holdout.refusalRate >= 0.9, `holdout refusals ${holdout.refusalRate}`);
   // The fresh set (written by someone else) has harder paraphrases: the floor guards against
-  // regressions (measured 92.5% top-1, 89.1% refusals with the learned decision model; it is one of
+  // regressions (measured 91.3% top-1, 93.8% refusals with the learned decision model; it is one of
   // the sets the model is fitted on, so these are not held-out figures).
   const fresh = measure("assistant-eval-fresh.jsonl");
   assert.ok(fresh.lines.length >= 150);
   assert.ok(fresh.lines.filter((l) => l.expect === null).length >= 50);
-  assert.ok(fresh.report.refusalRate >= 0.88, `fresh refusals ${fresh.report.refusalRate}`);
+  assert.ok(fresh.report.refusalRate >= 0.9, `fresh refusals ${fresh.report.refusalRate}`);
   assert.ok(fresh.report.top1Accuracy >= 0.9, `fresh top-1 ${fresh.report.top1Accuracy}`);
 });
 
@@ -302,6 +302,28 @@ test("a follow-up stays on the conversation's topic or says it is unsure", () =>
   assert.equal(alone.reason, "off_topic");
   // ...but one naming its own matter stands alone.
   assert.equal(engine.ask("那户口本丢了怎么补办呢").answered, true);
+});
+
+test("after a clicked suggestion (the entry's own question), a short follow-up does not jump to a sibling", () => {
+  // A suggestion click sends the entry's question text; the follow-up is decided by coverage, not by
+  // the first-question model (which answered these with a sibling entry at 0.6–0.9).
+  for (const [id, followUp] of [
+    ["faq-030", "在哪里办"],
+    ["faq-069", "在哪里办"],
+    ["faq-131", "要多少钱"],
+    ["faq-141", "在哪里办"],
+  ] as const) {
+    const first = engine.ask(engine.entry(id)!.question);
+    assert.equal(first.faqId, id);
+    const next = engine.ask(followUp, first.context);
+    assert.ok(!next.answered || next.faqId === id, `${id} → ${followUp} answered ${next.faqId}`);
+  }
+});
+
+test("a question sharing only single characters with an entry is not answered, in any size of knowledge base", () => {
+  for (const q of ["吃什么", "吃", "房", "卡", "没钱", "办", "查"]) refuses(q);
+  const small = new AssistantEngine(faq.entries.slice(0, 3));
+  for (const q of ["办", "查", "钱"]) assert.equal(small.ask(q).answered, false, q);
 });
 
 test("帮我转人工 and 找人工 start the hand-off", () => {

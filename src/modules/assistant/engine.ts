@@ -28,7 +28,13 @@ import { indexTokens, posTags, queryTokens, segment } from "../../platform/searc
 import { canonicalWord, surfaceForms } from "../../platform/search/synonyms.ts";
 import { colloquialExpansions, FILLER_WORDS } from "./colloquial.ts";
 import type { FaqEntry } from "./faq-file.ts";
-import { decide, loadDecisionModel, type DecisionModel, type DecisionSignals } from "./decision-model.ts";
+import {
+  decide,
+  loadDecisionModel,
+  vetoed,
+  type DecisionModel,
+  type DecisionSignals,
+} from "./decision-model.ts";
 import { checkQuestion, type GuardKind } from "./guard.ts";
 
 export type { FaqEntry } from "./faq-file.ts";
@@ -71,7 +77,8 @@ export interface AssistantEngineOptions {
   decisionModel?: DecisionModel;
 }
 
-let shippedModel: DecisionModel | undefined;
+/** The shipped decision model, read when the module loads: a broken file stops the server from starting. */
+const SHIPPED_MODEL = loadDecisionModel();
 
 export const DEFAULT_THRESHOLD = 0.5;
 
@@ -317,7 +324,7 @@ export class AssistantEngine {
 
   constructor(entries: readonly FaqEntry[], options: AssistantEngineOptions = {}) {
     this.threshold = options.threshold ?? DEFAULT_THRESHOLD;
-    this.model = options.decisionModel ?? (shippedModel ??= loadDecisionModel());
+    this.model = options.decisionModel ?? SHIPPED_MODEL;
     this.maxSuggestions = Math.min(3, Math.max(2, options.maxSuggestions ?? 3));
     this.entries = entries.map((e) => ({
       ...e,
@@ -761,13 +768,36 @@ export class AssistantEngine {
 
   /**
    * Confidence that the best entry answers the question: the decision model's probability
-   * (decision-model.ts) over the signals below. Ranking uses every signal of `evaluate`; the decision
-   * weighs how much of the question the entry explains and how it fails to.
+   * (decision-model.ts) over the signals below, held below the threshold when a veto applies.
    */
   private confidence(concepts: Concept[], ranked: DocScore[], text: string): number {
     const top = ranked[0];
     if (concepts.length === 0 || top.score <= 0) return 0;
-    return decide(this.model, this.decisionSignals(concepts, ranked, text));
+    const signals = this.decisionSignals(concepts, ranked, text);
+    const probability = decide(this.model, signals);
+    return vetoed(signals) ? Math.min(probability, this.threshold * VETOED_SHARE) : probability;
+  }
+
+  /**
+   * Confidence in an entry picked for a follow-up from the conversation's topic (a ranking reordered
+   * by topic, a question merged with the previous turn's words): the model was never fitted on such
+   * questions, so they keep the coverage rule: the share of the question the entry explains, held
+   * just below the decision point when any rule flag is raised, through a logistic curve.
+   */
+  private followUpConfidence(concepts: Concept[], ranked: DocScore[], text: string): number {
+    const top = ranked[0];
+    if (concepts.length === 0 || top.score <= 0) return 0;
+    const s = this.decisionSignals(concepts, ranked, text);
+    const flagged =
+      s.rivals ||
+      s.noAnchor ||
+      s.missesTopicNoun ||
+      s.missesMainConcept ||
+      s.missesModifier ||
+      s.missesActions ||
+      s.missesSubject;
+    const effective = flagged ? Math.min(s.coverage, FLAGGED_COVERAGE) : s.coverage;
+    return 1 / (1 + Math.exp(-CONFIDENCE_SLOPE * (effective - COVERAGE_DECISION_POINT)));
   }
 
   /**
@@ -824,6 +854,7 @@ export class AssistantEngine {
       coverage,
       rivals: rivals >= 2 ? 1 : 0,
       noAnchor: this.hasAnchor(concepts, doc) ? 0 : 1,
+      noSharedWord: this.hasAnchor(concepts, doc, 0) ? 0 : 1,
       missesTopicNoun: this.missesTopicNoun(concepts, doc) && !namesTopic ? 1 : 0,
       missesMainConcept: this.missesMainConcept(concepts, doc) && !namesTopic ? 1 : 0,
       missesModifier: this.missesModifier(concepts, doc, text) ? 1 : 0,
@@ -846,15 +877,19 @@ export class AssistantEngine {
   }
 
   /**
-   * The decision model's signals for a question's best entry (for training the model: see
-   * train-cli.ts), or null when no entry shares anything with the question.
+   * The decision model's signals for a question's best entry, as a first question (for training the
+   * model: see train-cli.ts), or null when ask() refuses it without the model or no entry shares
+   * anything with it.
    */
   signalsFor(question: string): { faqId: string; signals: DecisionSignals } | null {
     const guard = checkQuestion(question);
-    if (!guard.text) return null;
+    // What ask() refuses before any entry is weighed (chit-chat, injection, hand-off, a follow-up with
+    // nothing to follow) is not the model's decision.
+    if (guard.kind !== "ok") return null;
     const concepts = this.concepts(guard.text);
     const { ranked } = this.evaluate(concepts, guard.text);
     if (concepts.length === 0 || !ranked[0] || ranked[0].score <= 0) return null;
+    if (isFollowUpPhrase(guard.text) && !this.namesOwnMatter(concepts, ranked[0].doc)) return null;
     return {
       faqId: this.entries[ranked[0].doc].id,
       signals: this.decisionSignals(concepts, ranked, guard.text.toLowerCase()),
@@ -862,13 +897,14 @@ export class AssistantEngine {
   }
 
   /**
-   * Whether the entry contains a real word of the question (two or more characters, not a framing
-   * word) in its question, phrasings or keywords. A match on single characters (吃, 好) or on a
-   * framing word alone is not a reason to answer.
+   * Whether the entry contains a real word of the question (two or more characters) in its question,
+   * phrasings or keywords; with `minWeight`, a word weighing that much (not a framing word or a word of
+   * a scene-setting clause). A match on single characters (吃, 房) alone is never a reason to answer.
    */
-  private hasAnchor(concepts: Concept[], doc: number): boolean {
+  private hasAnchor(concepts: Concept[], doc: number, minWeight = 0.75): boolean {
     return concepts.some(
-      (c) => c.weight >= 0.75 && [...c.surface].length >= 2 && this.conceptStrength(c, doc) >= ANCHOR_MATCH,
+      (c) =>
+        c.weight >= minWeight && [...c.surface].length >= 2 && this.conceptStrength(c, doc) >= ANCHOR_MATCH,
     );
   }
 
@@ -1055,7 +1091,7 @@ export class AssistantEngine {
         );
         if (fitting.length > 0) {
           const reranked = [...fitting, ...merged.ranked.filter((r) => !fitting.includes(r))];
-          const confidence = this.confidence(merged.concepts, reranked, guard.text.toLowerCase());
+          const confidence = this.followUpConfidence(merged.concepts, reranked, guard.text.toLowerCase());
           if (confidence >= this.threshold || confidence > result.confidence) {
             result = { ranked: reranked, confidence, concepts: merged.concepts };
             usedContext = true;
@@ -1082,7 +1118,9 @@ export class AssistantEngine {
         const fitting = result.ranked.slice(0, 10).filter((r) => onTopic(r.doc));
         const reranked = [...fitting, ...result.ranked.filter((r) => !fitting.includes(r))];
         const confidence =
-          fitting.length > 0 ? this.confidence(result.concepts, reranked, guard.text.toLowerCase()) : 0;
+          fitting.length > 0
+            ? this.followUpConfidence(result.concepts, reranked, guard.text.toLowerCase())
+            : 0;
         if (fitting.length > 0 && confidence >= this.threshold) {
           result = { ranked: reranked, confidence, concepts: result.concepts };
           usedContext = true;
@@ -1325,8 +1363,17 @@ const PART_EXPANSION_FACTOR = 0.8;
 const LONG_QUESTION_CONCEPTS = 6;
 /** Weight of a previous turn's topic word in a follow-up question. */
 const TOPIC_WEIGHT = 0.35;
-/** Coverage of a follow-up's own words an entry needs to be a candidate for it. */
+/**
+ * Coverage of a follow-up's own words an entry needs to be a candidate for it, and the coverage at
+ * which a follow-up's confidence is 0.5 (see followUpConfidence).
+ */
 const COVERAGE_DECISION_POINT = 0.5;
+/** A follow-up's coverage is held to this when a rule flag is raised (just below the decision point). */
+const FLAGGED_COVERAGE = 0.45;
+/** Steepness of a follow-up's coverage → confidence curve. */
+const CONFIDENCE_SLOPE = 10;
+/** A vetoed question's confidence stays below this share of the threshold. */
+const VETOED_SHARE = 0.9;
 /** A rival entry scoring at least this share of the best one (two of them: the question is ambiguous). */
 const AMBIGUOUS_SCORE_RATIO = 0.75;
 /** Below this best score nothing is similar enough to suggest. */

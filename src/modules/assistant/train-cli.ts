@@ -2,13 +2,23 @@
  * Learns the assistant's decision model (whether to answer) from labelled question sets and writes
  * decision-model.json beside the engine.
  *   npm run train:assistant [-- --out FILE.json] [--set QUESTIONS.jsonl:FAQ.jsonl[:alternatives]]...
- * Without --set it trains on the repository's tuning sets (TUNING_SETS). The threshold is the one that
- * does best on sets held out from the fit (each set in turn), so the figures it prints are held-out
- * figures; the sets in data/eval/blind2 are never trained on (they measure the result).
+ * Without --set it trains on the repository's tuning sets (TUNING_SETS). Each questions file in turn is
+ * scored by a model fitted on the others (held out from the fit); the threshold is the one that does best
+ * on those scores, and the figures printed are at that threshold (held out from the fit, not from the
+ * threshold's choice). The sets in data/eval/blind2 are never trained on: they measure the result.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
-import { decide, DECISION_MODEL_URL, DECISION_SIGNALS, fitLogistic, signalVector } from "./decision-model.ts";
+import { fileURLToPath } from "node:url";
+import {
+  decide,
+  DECISION_MODEL_URL,
+  DECISION_SIGNALS,
+  fitLogistic,
+  signalVector,
+  vetoed,
+  WEIGHT_SIGNS,
+} from "./decision-model.ts";
 import type { DecisionModel, DecisionSignals } from "./decision-model.ts";
 import { AssistantEngine } from "./engine.ts";
 import { parseEvalJsonl } from "./eval.ts";
@@ -62,8 +72,9 @@ function examplesOf(set: TrainingSet): Example[] {
   });
 }
 
+/** The engine's confidence at the model's own scale: 0 when refused without it or vetoed. */
 function probability(model: DecisionModel, example: Example): number {
-  return example.signals ? decide(model, example.signals) : 0;
+  return example.signals && !vetoed(example.signals) ? decide(model, example.signals) : 0;
 }
 
 function figures(examples: Example[], scores: number[], threshold: number) {
@@ -80,20 +91,31 @@ function figures(examples: Example[], scores: number[], threshold: number) {
       if (scores[i] < threshold) refused++;
     }
   });
-  return { top1: right / Math.max(expects, 1), refusals: refused / Math.max(outOfScope, 1) };
+  // A figure a set cannot have (no answerable or no out-of-scope lines) is left out, not counted as 0.
+  return {
+    top1: expects > 0 ? right / expects : null,
+    refusals: outOfScope > 0 ? refused / outOfScope : null,
+  };
 }
 
+/** The weaker of a set's two figures (the one it has, when it has one). */
+function weaker(f: { top1: number | null; refusals: number | null }): number {
+  return Math.min(f.top1 ?? Infinity, f.refusals ?? Infinity);
+}
+
+/** Fits on the questions the model decides (not those refused before it or vetoed). */
 function fit(examples: Example[]): DecisionModel {
-  const usable = examples.filter((e) => e.signals !== null);
+  const usable = examples.filter((e) => e.signals !== null && !vetoed(e.signals));
   const fitted = fitLogistic(
     usable.map((e) => signalVector(e.signals!)),
     usable.map((e) => (e.answerable ? 1 : 0)),
+    { signs: WEIGHT_SIGNS },
   );
   return { signals: [...DECISION_SIGNALS], ...fitted };
 }
 
 function main(argv: string[]): void {
-  let out = DECISION_MODEL_URL.pathname;
+  let out = fileURLToPath(DECISION_MODEL_URL);
   const sets: TrainingSet[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--out") out = resolve(argv[++i]);
@@ -104,10 +126,15 @@ function main(argv: string[]): void {
     } else throw new Error(`unknown argument ${argv[i]}`);
   }
   const chosen = sets.length > 0 ? sets : TUNING_SETS;
+  // A questions file asked of two knowledge bases (with and without alternatives) is held out as one.
+  if (new Set(chosen.map((s) => s.questions)).size < 2)
+    throw new Error("training needs at least two questions files (each is held out in turn)");
   const bySet = chosen.map((set) => ({ set, examples: examplesOf(set) }));
-  // Held-out scores: each set scored by a model fitted on the others.
-  const heldOut = bySet.map(({ examples }, k) => {
-    const model = fit(bySet.filter((_, j) => j !== k).flatMap((s) => s.examples));
+  // Held-out scores: each set scored by a model fitted on the other questions files.
+  const heldOut = bySet.map(({ set, examples }) => {
+    const model = fit(
+      bySet.filter((other) => other.set.questions !== set.questions).flatMap((s) => s.examples),
+    );
     return examples.map((e) => probability(model, e));
   });
   // The threshold that does best on held-out sets: the mean over sets of the weaker of the two figures.
@@ -116,20 +143,20 @@ function main(argv: string[]): void {
     const threshold = Math.round(t * 100) / 100;
     const score =
       bySet.reduce((sum, { examples }, k) => {
-        const f = figures(examples, heldOut[k], threshold);
-        return sum + Math.min(f.top1, f.refusals);
+        return sum + weaker(figures(examples, heldOut[k], threshold));
       }, 0) / bySet.length;
     if (score > best.score + 1e-9) best = { threshold, score };
   }
   const final = fit(bySet.flatMap((s) => s.examples));
   // Shift the bias so that the chosen threshold is the engine's 0.5.
   final.bias -= Math.log(best.threshold / (1 - best.threshold));
-  const pct = (x: number) => Math.round(x * 1000) / 10;
+  const pct = (x: number | null) => (x === null ? null : Math.round(x * 1000) / 10);
   const report = bySet.map(({ set, examples }, k) => {
     const f = figures(examples, heldOut[k], best.threshold);
     return {
       questions: set.questions,
       faq: relative(REPO_ROOT, resolve(REPO_ROOT, set.faq)),
+      alternatives: set.alternatives,
       lines: examples.length,
       heldOutTop1: pct(f.top1),
       heldOutRefusals: pct(f.refusals),
@@ -142,7 +169,8 @@ function main(argv: string[]): void {
   );
   for (const r of report)
     console.log(
-      `  ${r.questions}: ${r.lines} lines, held out top-1 ${r.heldOutTop1}%, refusals ${r.heldOutRefusals}%`,
+      `  ${r.questions}${r.alternatives ? " (with alternatives)" : ""}: ${r.lines} lines, ` +
+        `held out top-1 ${r.heldOutTop1 ?? "–"}%, refusals ${r.heldOutRefusals ?? "–"}%`,
     );
   console.log(`wrote ${out}`);
 }

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { apiError, Invalid } from "../../platform/http/errors.ts";
+import { isServiceUnavailable } from "../../platform/ops/unavailable.ts";
 import { errorResponses, PUBLIC_API, REGISTRATION_API_KEY } from "../../platform/http/api-schema.ts";
 import { QueueFull } from "../../platform/db/group-commit.ts";
 import { currentCitizen } from "../accounts/index.ts";
@@ -223,12 +224,13 @@ const registrationApiRoutes: FastifyPluginAsyncTypebox<{ deps: RegistrationDeps 
           .status(result.created ? 201 : 200)
           .send({ id: result.id, receipt: result.receipt, replaced: !result.created });
       } catch (error) {
-        // A partner's quota counts accepted submissions: a refused one gives its call back.
+        // A partner's quota counts accepted submissions: a refused one (bad input, queue full, the
+        // writer unavailable) gives its call back.
         const key = request.headers["x-api-key"];
         if (
           channel === "partner" &&
           typeof key === "string" &&
-          (error instanceof QueueFull || error instanceof Invalid)
+          (error instanceof QueueFull || error instanceof Invalid || isServiceUnavailable(error))
         )
           await registration.refundKey(key);
         if (error instanceof QueueFull) return queueFull(reply, error);

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StaffSession } from "../../../test/staff-session.ts";
 import { registrationExportCommand } from "./export-cli.ts";
-import { isServiceUnavailable } from "../../platform/ops/unavailable.ts";
+import { isServiceUnavailable, ServiceUnavailable } from "../../platform/ops/unavailable.ts";
 import { RecordWriter, type PendingRecord } from "./writer.ts";
 
 /** A valid ID number born on the given date in the given district, with a sequence number. */
@@ -304,6 +304,33 @@ for (const engine of ENGINES) {
       } finally {
         writer.write = original;
       }
+    });
+
+    it("answers 503 while the writer is unavailable: the form keeps its input, a partner's quota is not spent", async () => {
+      const c = (await t.deps.registration.campaign("demo-health"))!;
+      const key = await t.deps.registration.createKey(c, "区级系统", 1, "admin");
+      const writer = t.deps.registration.writer;
+      const original = writer.write.bind(writer);
+      writer.write = () => Promise.reject(new ServiceUnavailable("registration writer thread ended"));
+      try {
+        const res = await post(body({ idNumber: idNumber(17) }), { "x-api-key": key });
+        assert.equal(res.statusCode, 503);
+        assert.ok(Number(res.headers["retry-after"]) > 0);
+        const page = await t.app.inject({
+          method: "POST",
+          url: "/sites/www/registration/demo-health",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          payload: `name=${encodeURIComponent("王五")}&idNumber=${idNumber(18)}&phone=13912345678&district=420106&contact=${encodeURIComponent("否")}&symptoms=${encodeURIComponent("发热")}`,
+        });
+        assert.equal(page.statusCode, 503);
+        assert.ok(Number(page.headers["retry-after"]) > 0);
+        assert.match(page.body, /尚未受理/);
+        assert.match(page.body, new RegExp(`value="${idNumber(18)}"`));
+      } finally {
+        writer.write = original;
+      }
+      // The refused call was given back: the key's one submission of the day is still there.
+      assert.equal((await post(body({ idNumber: idNumber(17) }), { "x-api-key": key })).statusCode, 201);
     });
 
     it("refuses a 10 MB body with 413, never a 500", async () => {

@@ -7,6 +7,7 @@ import { FormBody } from "../../platform/http/form-input.ts";
 import { formProblem } from "../../platform/http/handle-form.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { isCorrectable } from "../../platform/http/errors.ts";
+import { isServiceUnavailable } from "../../platform/ops/unavailable.ts";
 import { renderDocument } from "../../web/render.ts";
 import { readValues, type FormValues, type RawInput } from "../onestop/index.ts";
 import { pageContext, siteOf } from "../sites/index.ts";
@@ -109,8 +110,8 @@ const registrationRoutes: FastifyPluginAsyncTypebox<{ deps: RegistrationDeps }> 
         const to = `${deps.sites.base(site)}/registration/${campaign.code}/receipt?id=${result.id}&r=${result.receipt}${result.created ? "" : "&replaced=1"}`;
         return reply.redirect(to, 303);
       } catch (error) {
-        if (error instanceof QueueFull) {
-          reply.header("retry-after", String(error.retryAfterSeconds));
+        if (error instanceof QueueFull || isServiceUnavailable(error)) {
+          reply.header("retry-after", String(error instanceof QueueFull ? error.retryAfterSeconds : 5));
           return form(request, reply, { fixed, values, errors: {}, status: 503, busy: true });
         }
         if (!isCorrectable(error)) throw error;

@@ -214,20 +214,23 @@ export type ThreadAnswer =
   | { batch: number; error: { message: string; code?: string } };
 
 /**
+ * After a thread that could not start (it ended before it was ready), batches are refused (503) for
+ * this long before another thread is started.
+ */
+const RESTART_BACKOFF_MS = 1000;
+
+/**
  * SQLite: the thread that seals and writes the batches (writer-thread.ts), with its own connection
  * to the database file. Sealing and writing a record are a large share of a submission's cost
  * (~50 of ~125 µs); on the thread they use a second core, and the event loop keeps reading requests.
  * Started with the server (warmUp) or at the first write; it keeps the process alive only while a
  * batch is in flight.
  */
-/** After a thread that could not start (it ended before it was ready), writes wait this long for the next one. */
-const RESTART_BACKOFF_MS = 1000;
-
 class WriterThread {
   private running: RunningThread | null = null;
   private nextBatch = 0;
-  /** When a thread last ended before it was ready (0: never). */
-  private failedStartAt = 0;
+  /** When a thread last ended before it was ready. */
+  private failedStartAt = -Infinity;
 
   constructor(
     private readonly file: string,
@@ -241,8 +244,7 @@ class WriterThread {
 
   write(items: PendingRecord[]): Promise<WriteResult[]> {
     // A thread that cannot start (the file unopenable, its code not loading) is not restarted at every
-    // batch: submitters get 503 with Retry-After meanwhile (a retry is safe: the same person's record
-    // of the day is replaced, not doubled).
+    // batch: submitters get 503 with Retry-After meanwhile (nothing of theirs was written).
     if (!this.running && performance.now() - this.failedStartAt < RESTART_BACKOFF_MS)
       return Promise.reject(new ServiceUnavailable("registration writer thread is restarting"));
     const running = (this.running ??= this.start());
@@ -284,8 +286,9 @@ class WriterThread {
       else waiting.resolve(answer.results);
     });
     // A thread that fails takes its own batches' answers with it (they may or may not be written:
-    // their submitters get 503 and may retry, which replaces rather than doubles); the next write
-    // starts a new thread. Settled once, on "error" or on "exit", whichever comes first, and never a
+    // their submitters get 503 and may retry; under the one-record-per-day rule a retry replaces the
+    // record, in a campaign keeping every submission a batch written just before the thread ended is
+    // then there twice); the next write starts a new thread. Settled once, on "error" or on "exit", whichever comes first, and never a
     // later thread's batches.
     const fail = (cause: unknown) => {
       const error = Object.assign(new ServiceUnavailable("registration writer thread ended"), { cause });
