@@ -1,13 +1,14 @@
 import type { Db } from "../db/database.ts";
-import { canonicalWord } from "./synonyms.ts";
+import { canonicalWord, QUERY_SYNONYMS } from "./synonyms.ts";
 import type { SearchTables } from "./tables.ts";
 
 const RELOAD_MS = 5000;
 
 /**
- * Synonym pairs mined from the platform's own text and approved by an editor. Unlike the built-in
- * groups (synonyms.ts, applied when indexing), these apply at query time: a query word also matches
- * its approved partners, so approving a pair needs no re-index and takes effect within seconds.
+ * Synonym pairs mined from the platform's own text and approved by an editor, with the built-in
+ * query-time pairs (QUERY_SYNONYMS). Unlike the built-in groups (synonyms.ts, applied when indexing),
+ * these apply at query time: a query word also matches its approved partners, so approving a pair
+ * needs no re-index and takes effect within seconds.
  */
 export class LearnedSynonyms {
   private partners = new Map<string, string[]>();
@@ -24,12 +25,19 @@ export class LearnedSynonyms {
   async load(store: Db<SearchTables>): Promise<LearnedSynonyms> {
     if (Date.now() - this.loadedAt < RELOAD_MS) return this;
     this.loading ??= (async () => {
+      const builtIn = QUERY_SYNONYMS.map(([word, canonical]) => ({ word, canonical }));
+      let approved: { word: string; canonical: string }[] = [];
       try {
-        const rows = await store.read
+        approved = await store.read
           .selectFrom("searchSynonyms")
           .select(["word", "canonical"])
           .where("status", "=", "approved")
           .execute();
+      } catch {
+        // Before the migration or on a read error: the built-in pairs only, never a failed search.
+      }
+      try {
+        const rows = [...builtIn, ...approved];
         const partners = new Map<string, string[]>();
         const link = (a: string, b: string) => {
           const list = partners.get(a) ?? [];
@@ -58,9 +66,6 @@ export class LearnedSynonyms {
         this.phrases = [...bySurface]
           .map(([surface, set]) => ({ surface, partners: [...set] }))
           .sort((x, y) => y.surface.length - x.surface.length);
-        this.loadedAt = Date.now();
-      } catch {
-        // Before the migration or on a read error: no learned synonyms, never a failed search.
         this.loadedAt = Date.now();
       } finally {
         this.loading = null;

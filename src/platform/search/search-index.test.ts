@@ -414,6 +414,36 @@ for (const engine of ENGINES) {
       await index.remove("t:def2");
     });
 
+    it("finds what documents name officially by the words citizens use (built-in, at query time)", async () => {
+      await index.upsert({
+        key: "t:ebike",
+        kind: "notice",
+        title: "关于电动自行车上牌的通告",
+        body: "自即日起，新购电动自行车应当在购买之日起30日内上牌。",
+        url: "/a/ebike",
+        siteIds: [1],
+        publishedAt: ago(2),
+      });
+      await index.upsert({
+        key: "t:rental",
+        kind: "policy",
+        title: "公共租赁住房保障办法",
+        body: "城镇中等偏下收入住房困难家庭可以申请公共租赁住房。",
+        url: "/a/rental",
+        siteIds: [1],
+        publishedAt: ago(2),
+      });
+      try {
+        assert.equal(keys(await index.search({ q: "电瓶车怎么登记" }))[0], "t:ebike");
+        assert.equal(keys(await index.search({ q: "公租房" }))[0], "t:rental");
+        // Both ways: the official name also finds a text written the citizens' way.
+        assert.ok(keys(await index.search({ q: "电动自行车" })).includes("t:ebike"));
+      } finally {
+        await index.remove("t:ebike");
+        await index.remove("t:rental");
+      }
+    });
+
     it("ranks a long question by its key terms instead of requiring every word", async () => {
       const r = await index.search({ q: "我想问一下公积金可以用来交房租吗需要什么手续" });
       assert.equal(keys(r)[0], "t:gjj");

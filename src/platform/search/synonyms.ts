@@ -51,6 +51,58 @@ export const SYNONYM_GROUPS: readonly (readonly string[])[] = [
   ["残疾人证", "残疾证"],
 ];
 
+/**
+ * How citizens name things that government documents name otherwise, applied at query time only: a
+ * query word (or phrase) also matches its official partner, and the other way round. The index is not
+ * touched, so the list grows without a re-index (unlike SYNONYM_GROUPS). General vocabulary of
+ * government services, not rules for single documents; editors add more in the console (approved
+ * pairs mined from the platform's text take the same path: learned-synonyms.ts).
+ */
+export const QUERY_SYNONYMS: readonly (readonly [colloquial: string, official: string])[] = [
+  // pensions and social insurance
+  ["退休工资", "养老金"],
+  ["退休费", "养老金"],
+  ["养老钱", "养老金"],
+  ["农保", "城乡居民基本养老保险"],
+  ["新农保", "城乡居民基本养老保险"],
+  ["居民养老保险", "城乡居民基本养老保险"],
+  ["新农合", "城乡居民基本医疗保险"],
+  ["农村医保", "城乡居民基本医疗保险"],
+  ["居民医保", "城乡居民基本医疗保险"],
+  ["职工医保", "职工基本医疗保险"],
+  ["医保卡", "社会保障卡"],
+  ["失业补助", "失业保险金"],
+  ["稳岗补贴", "稳岗返还"],
+  ["欠薪", "拖欠工资"],
+  ["讨薪", "拖欠工资"],
+  ["工钱", "工资"],
+  ["产假工资", "生育津贴"],
+  // families, the elderly and people in need
+  ["生娃", "生育"],
+  ["生孩子", "生育"],
+  ["带娃补贴", "育儿补贴"],
+  ["生娃补贴", "育儿补贴"],
+  ["老年证", "老年人优待证"],
+  ["高龄补贴", "高龄津贴"],
+  ["低保户", "最低生活保障"],
+  ["五保户", "特困人员"],
+  ["残疾补助", "残疾人两项补贴"],
+  // housing and transport
+  ["公租房", "公共租赁住房"],
+  ["廉租房", "公共租赁住房"],
+  ["房贷", "住房贷款"],
+  ["电瓶车", "电动自行车"],
+  ["电动车", "电动自行车"],
+  ["网约车", "网络预约出租汽车"],
+  ["滴滴", "网络预约出租汽车"],
+  // veterans, schools, business
+  ["退伍兵", "退役士兵"],
+  ["老兵", "退役军人"],
+  ["中专", "中等职业教育"],
+  ["职高", "中等职业教育"],
+  ["开公司", "企业开办"],
+];
+
 const canonicalByWord = new Map<string, string>();
 const groupByCanonical = new Map<string, readonly string[]>();
 for (const group of SYNONYM_GROUPS) {
