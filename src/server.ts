@@ -2,10 +2,13 @@ import { createAppDeps } from "./container.ts";
 import { buildApp } from "./app.ts";
 import { loadConfig } from "./config.ts";
 import { recurringJobs } from "./jobs.ts";
+import { shippedDecisionModel } from "./modules/assistant/index.ts";
 import { IntervalScheduler, PgBossScheduler, type JobScheduler } from "./platform/jobs/scheduler.ts";
 
 /** Starts one instance: HTTP server, background jobs, and graceful shutdown on SIGTERM/SIGINT. */
 export async function startServer(): Promise<void> {
+  // A broken assistant decision model stops start-up here rather than failing every question later.
+  shippedDecisionModel();
   const config = loadConfig();
   const deps = await createAppDeps(config);
   const app = await buildApp(deps);

@@ -13,6 +13,7 @@ export const DECISION_SIGNALS = [
   "rivals",
   "noAnchor",
   "noSharedWord",
+  "onlySingleCharacters",
   "missesTopicNoun",
   "missesMainConcept",
   "missesModifier",
@@ -60,6 +61,7 @@ export function loadDecisionModel(url: URL = DECISION_MODEL_URL): DecisionModel 
   } catch (error) {
     return fail(`cannot be read (${(error as Error).message})`);
   }
+  if (typeof model !== "object" || model === null) return fail("holds no model");
   if (!Array.isArray(model.signals) || model.signals.join(",") !== DECISION_SIGNALS.join(","))
     fail("was trained on other signals");
   const size = DECISION_SIGNALS.length;
@@ -79,11 +81,11 @@ export function signalVector(signals: DecisionSignals): number[] {
 
 /**
  * Questions not answered whatever the model says: several entries answer about as well (a bare
- * "公积金": offering them as suggestions is better than picking one), or the best entry shares no
- * real word (two characters or more) with the question, only single characters (吃, 房).
+ * "公积金": offering them as suggestions is better than picking one), or the question is single
+ * characters only (吃什么, 没钱, 房) and the entry shares no word of two or more characters with it.
  */
 export function vetoed(signals: DecisionSignals): boolean {
-  return signals.rivals === 1 || signals.noSharedWord === 1;
+  return signals.rivals === 1 || (signals.onlySingleCharacters === 1 && signals.noSharedWord === 1);
 }
 
 /**
@@ -95,6 +97,8 @@ export function vetoed(signals: DecisionSignals): boolean {
  */
 const SIGN: Partial<Record<(typeof DECISION_SIGNALS)[number], -1 | 1>> = {
   noAnchor: -1,
+  noSharedWord: -1,
+  onlySingleCharacters: -1,
   missesTopicNoun: -1,
   missesMainConcept: -1,
   missesModifier: -1,

@@ -77,8 +77,15 @@ export interface AssistantEngineOptions {
   decisionModel?: DecisionModel;
 }
 
-/** The shipped decision model, read when the module loads: a broken file stops the server from starting. */
-const SHIPPED_MODEL = loadDecisionModel();
+let shippedModel: DecisionModel | undefined;
+
+/**
+ * The shipped decision model (decision-model.json), read once. The server reads it before it listens
+ * (server.ts), so a broken file stops start-up instead of failing every question.
+ */
+export function shippedDecisionModel(): DecisionModel {
+  return (shippedModel ??= loadDecisionModel());
+}
 
 export const DEFAULT_THRESHOLD = 0.5;
 
@@ -324,7 +331,7 @@ export class AssistantEngine {
 
   constructor(entries: readonly FaqEntry[], options: AssistantEngineOptions = {}) {
     this.threshold = options.threshold ?? DEFAULT_THRESHOLD;
-    this.model = options.decisionModel ?? SHIPPED_MODEL;
+    this.model = options.decisionModel ?? shippedDecisionModel();
     this.maxSuggestions = Math.min(3, Math.max(2, options.maxSuggestions ?? 3));
     this.entries = entries.map((e) => ({
       ...e,
@@ -796,8 +803,11 @@ export class AssistantEngine {
       s.missesModifier ||
       s.missesActions ||
       s.missesSubject;
-    const effective = flagged ? Math.min(s.coverage, FLAGGED_COVERAGE) : s.coverage;
-    return 1 / (1 + Math.exp(-CONFIDENCE_SLOPE * (effective - COVERAGE_DECISION_POINT)));
+    if (!flagged) return 1 / (1 + Math.exp(-CONFIDENCE_SLOPE * (s.coverage - COVERAGE_DECISION_POINT)));
+    // Below the threshold whatever it is (the coverage curve alone would answer at a low one).
+    const effective = Math.min(s.coverage, FLAGGED_COVERAGE);
+    const curve = 1 / (1 + Math.exp(-CONFIDENCE_SLOPE * (effective - COVERAGE_DECISION_POINT)));
+    return Math.min(curve, this.threshold * VETOED_SHARE);
   }
 
   /**
@@ -855,6 +865,7 @@ export class AssistantEngine {
       rivals: rivals >= 2 ? 1 : 0,
       noAnchor: this.hasAnchor(concepts, doc) ? 0 : 1,
       noSharedWord: this.hasAnchor(concepts, doc, 0) ? 0 : 1,
+      onlySingleCharacters: concepts.every((c) => [...c.surface].length === 1) ? 1 : 0,
       missesTopicNoun: this.missesTopicNoun(concepts, doc) && !namesTopic ? 1 : 0,
       missesMainConcept: this.missesMainConcept(concepts, doc) && !namesTopic ? 1 : 0,
       missesModifier: this.missesModifier(concepts, doc, text) ? 1 : 0,

@@ -2,6 +2,7 @@
  * Learns the assistant's decision model (whether to answer) from labelled question sets and writes
  * decision-model.json beside the engine.
  *   npm run train:assistant [-- --out FILE.json] [--set QUESTIONS.jsonl:FAQ.jsonl[:alternatives]]...
+ * (--out from the current folder; --set paths from the repository's root, as the tuning sets are.)
  * Without --set it trains on the repository's tuning sets (TUNING_SETS). Each questions file in turn is
  * scored by a model fitted on the others (held out from the fit); the threshold is the one that does best
  * on those scores, and the figures printed are at that threshold (held out from the fit, not from the
@@ -127,14 +128,13 @@ function main(argv: string[]): void {
   }
   const chosen = sets.length > 0 ? sets : TUNING_SETS;
   // A questions file asked of two knowledge bases (with and without alternatives) is held out as one.
-  if (new Set(chosen.map((s) => s.questions)).size < 2)
+  const fileOf = (set: TrainingSet) => resolve(REPO_ROOT, set.questions);
+  if (new Set(chosen.map(fileOf)).size < 2)
     throw new Error("training needs at least two questions files (each is held out in turn)");
   const bySet = chosen.map((set) => ({ set, examples: examplesOf(set) }));
   // Held-out scores: each set scored by a model fitted on the other questions files.
   const heldOut = bySet.map(({ set, examples }) => {
-    const model = fit(
-      bySet.filter((other) => other.set.questions !== set.questions).flatMap((s) => s.examples),
-    );
+    const model = fit(bySet.filter((other) => fileOf(other.set) !== fileOf(set)).flatMap((s) => s.examples));
     return examples.map((e) => probability(model, e));
   });
   // The threshold that does best on held-out sets: the mean over sets of the weaker of the two figures.

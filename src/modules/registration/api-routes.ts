@@ -225,7 +225,8 @@ const registrationApiRoutes: FastifyPluginAsyncTypebox<{ deps: RegistrationDeps 
           .send({ id: result.id, receipt: result.receipt, replaced: !result.created });
       } catch (error) {
         // A partner's quota counts accepted submissions: a refused one (bad input, queue full, the
-        // writer unavailable) gives its call back.
+        // writer unavailable) gives its call back. (When the writer thread ended after committing, the
+        // record may be stored though its call was given back: a rare free call, never a lost record.)
         const key = request.headers["x-api-key"];
         if (
           channel === "partner" &&

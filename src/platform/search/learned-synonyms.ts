@@ -1,4 +1,5 @@
 import type { Db } from "../db/database.ts";
+import { segment, subWords } from "./segmenter.ts";
 import { canonicalWord, QUERY_SYNONYMS } from "./synonyms.ts";
 import type { SearchTables } from "./tables.ts";
 
@@ -75,20 +76,53 @@ export class LearnedSynonyms {
     return this.loading;
   }
 
-  /** Approved phrases written in the text (whatever the segmentation), longest first, not overlapping. */
-  phrasesIn(text: string): { surface: string; partners: string[] }[] {
+  /**
+   * Approved phrases written in the text, longest first, not overlapping, and what is left of the text
+   * without them. A phrase counts only where it starts and ends on word boundaries (jieba), whatever
+   * it is split into inside (城乡居保 as 城乡 + 居保), or where it is a sub-word of one word (房贷 in
+   * 房贷利率): 中专 is not read inside 集中专项, nor 房贷 in 厂房贷款.
+   */
+  phrasesIn(text: string): { phrases: { surface: string; partners: string[] }[]; rest: string } {
     const found: { surface: string; partners: string[] }[] = [];
+    const { boundaries, subWordSpans } = phraseSpans(text);
     let rest = text;
     for (const p of this.phrases) {
-      if (!rest.includes(p.surface)) continue;
-      found.push(p);
-      rest = rest.split(p.surface).join(" ");
+      let matched = false;
+      for (let at = rest.indexOf(p.surface); at >= 0; at = rest.indexOf(p.surface, at + 1)) {
+        const end = at + p.surface.length;
+        if (!(boundaries.has(at) && boundaries.has(end)) && !subWordSpans.has(`${at}:${end}`)) continue;
+        // Blanked, not removed: the offsets of the words after it stay as segmented.
+        rest = rest.slice(0, at) + " ".repeat(p.surface.length) + rest.slice(end);
+        matched = true;
+      }
+      if (matched) found.push(p);
     }
-    return found;
+    return { phrases: found, rest };
   }
 
   /** The approved partners of a (canonical) query word. */
   formsOf(token: string): string[] {
     return this.partners.get(token) ?? [];
   }
+}
+
+/**
+ * Where a phrase may be read in the text: from a word boundary (jieba) to a word boundary, or exactly a
+ * sub-word of one word (房贷 in 房贷利率, not 生孩子 across 初中生 + 孩子).
+ */
+function phraseSpans(text: string): { boundaries: Set<number>; subWordSpans: Set<string> } {
+  const boundaries = new Set([0, text.length]);
+  const subWordSpans = new Set<string>();
+  let cursor = 0;
+  for (const word of segment(text)) {
+    const at = text.indexOf(word, cursor);
+    if (at < 0) continue;
+    boundaries.add(at);
+    boundaries.add(at + word.length);
+    cursor = at + word.length;
+    for (const sub of subWords(word))
+      for (let inner = word.indexOf(sub); inner >= 0; inner = word.indexOf(sub, inner + 1))
+        subWordSpans.add(`${at + inner}:${at + inner + sub.length}`);
+  }
+  return { boundaries, subWordSpans };
 }

@@ -717,11 +717,9 @@ export class SearchIndex {
    */
   private async analyse(text: string): Promise<QueryTerm[]> {
     const learned = await this.synonyms.load(this.store);
-    const phrases = learned.phrasesIn(text);
-    let rest = text;
+    const { phrases, rest } = learned.phrasesIn(text);
     const extra: QueryTerm[] = [];
     for (const p of phrases) {
-      rest = rest.split(p.surface).join(" ");
       const parts = [p.surface, ...p.partners].map((w) => queryTokens(w)).filter((t) => t.length > 0);
       if (parts.length > 0) extra.push({ forms: [p.surface, ...p.partners], weight: 1, parts });
     }

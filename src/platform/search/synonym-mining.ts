@@ -1,7 +1,7 @@
 import { sql } from "kysely";
 import type { Db } from "../db/database.ts";
 import { nowIso } from "../time/china-time.ts";
-import { canonicalWord } from "./synonyms.ts";
+import { builtInPair } from "./synonyms.ts";
 import type { SearchTables, SynonymSource } from "./tables.ts";
 
 export interface SynonymCandidate {
@@ -52,7 +52,7 @@ export async function mineSynonymCandidates(
   const limitDocs = options.limitDocs ?? 20000;
   const found = new Map<string, SynonymCandidate>();
   const add = (c: SynonymCandidate) => {
-    if (canonicalWord(c.word) === canonicalWord(c.canonical)) return; // already a built-in synonym
+    if (builtInPair(c.word, c.canonical)) return; // already a built-in synonym
     const key = `${c.word}\u0000${c.canonical}`;
     const known = found.get(key);
     if (known) known.score += c.score;
@@ -151,7 +151,7 @@ export function reformulationCandidates(pairs: Reformulation[]): SynonymCandidat
     if (!word || !canonical || /\s/.test(word) || /\s/.test(canonical)) continue;
     if ([...word].length > MAX_REFORMULATED_CHARS || [...canonical].length > MAX_REFORMULATED_CHARS) continue;
     if (word.includes(canonical) || canonical.includes(word)) continue;
-    if (canonicalWord(word) === canonicalWord(canonical)) continue;
+    if (builtInPair(word, canonical)) continue;
     const reverse = counts.get(`${to}\u0000${from}`) ?? 0;
     if (reverse > count || (reverse === count && word > canonical)) continue;
     candidates.push({

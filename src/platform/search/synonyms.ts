@@ -56,14 +56,14 @@ export const SYNONYM_GROUPS: readonly (readonly string[])[] = [
  * query word (or phrase) also matches its official partner, and the other way round. The index is not
  * touched, so the list grows without a re-index (unlike SYNONYM_GROUPS). General vocabulary of
  * government services, not rules for single documents; editors add more in the console (approved
- * pairs mined from the platform's text take the same path: learned-synonyms.ts).
+ * pairs mined from the platform's text take the same path: learned-synonyms.ts). Words with a second
+ * common meaning stay out (电动车 is also an electric car, 农保 also farmland protection).
  */
 export const QUERY_SYNONYMS: readonly (readonly [colloquial: string, official: string])[] = [
   // pensions and social insurance
   ["退休工资", "养老金"],
   ["退休费", "养老金"],
   ["养老钱", "养老金"],
-  ["农保", "城乡居民基本养老保险"],
   ["新农保", "城乡居民基本养老保险"],
   ["居民养老保险", "城乡居民基本养老保险"],
   ["新农合", "城乡居民基本医疗保险"],
@@ -92,7 +92,6 @@ export const QUERY_SYNONYMS: readonly (readonly [colloquial: string, official: s
   ["廉租房", "公共租赁住房"],
   ["房贷", "住房贷款"],
   ["电瓶车", "电动自行车"],
-  ["电动车", "电动自行车"],
   ["网约车", "网络预约出租汽车"],
   ["滴滴", "网络预约出租汽车"],
   // veterans, schools, business
@@ -118,6 +117,12 @@ export function canonicalWord(word: string): string {
 /** Every surface form of a canonical word (itself when it has no synonyms). */
 export function surfaceForms(canonical: string): readonly string[] {
   return groupByCanonical.get(canonical) ?? [canonical];
+}
+
+/** Whether two words are already joined by a built-in synonym (index-time group or query-time pair). */
+export function builtInPair(a: string, b: string): boolean {
+  if (canonicalWord(a) === canonicalWord(b)) return true;
+  return QUERY_SYNONYMS.some(([x, y]) => (x === a && y === b) || (x === b && y === a));
 }
 
 export function allSynonymWords(): string[] {
