@@ -1,6 +1,6 @@
 import type { Db } from "../db/database.ts";
 import { segment, subWords } from "./segmenter.ts";
-import { canonicalWord, QUERY_SYNONYMS } from "./synonyms.ts";
+import { canonicalWord, QUERY_SYNONYMS, surfaceForms } from "./synonyms.ts";
 import type { SearchTables } from "./tables.ts";
 
 const RELOAD_MS = 5000;
@@ -55,6 +55,8 @@ export class LearnedSynonyms {
         this.partners = partners;
         const bySurface = new Map<string, Set<string>>();
         for (const r of rows) {
+          // An empty phrase would be found everywhere (and never let the search move on).
+          if (!r.word.trim() || !r.canonical.trim()) continue;
           for (const [a, b] of [
             [r.word, r.canonical],
             [r.canonical, r.word],
@@ -120,9 +122,12 @@ function phraseSpans(text: string): { boundaries: Set<number>; subWordSpans: Set
     boundaries.add(at);
     boundaries.add(at + word.length);
     cursor = at + word.length;
+    // Sub-words come back in canonical form (社保 as 社会保险): each of their written forms is looked for.
+    const lower = word.toLowerCase();
     for (const sub of subWords(word))
-      for (let inner = word.indexOf(sub); inner >= 0; inner = word.indexOf(sub, inner + 1))
-        subWordSpans.add(`${at + inner}:${at + inner + sub.length}`);
+      for (const form of surfaceForms(sub))
+        for (let inner = lower.indexOf(form); inner >= 0; inner = lower.indexOf(form, inner + 1))
+          subWordSpans.add(`${at + inner}:${at + inner + form.length}`);
   }
   return { boundaries, subWordSpans };
 }

@@ -458,11 +458,43 @@ for (const engine of ENGINES) {
         });
         assert.ok(!(await mineSynonymCandidates(t.deps.store)).some((c) => c.word === "公租房"));
         assert.equal(keys(await index.search({ q: "电瓶车怎么登记" }))[0], "t:ebike");
+        // An approved pair is read inside one word as its sub-word, whatever its canonical form (社保 in
+        // 社保费, which segments as 社会保险 + 费); an empty approved word is ignored, never looped on.
+        const approved = (word: string, canonical: string) => ({
+          word,
+          canonical,
+          source: "manual" as const,
+          score: 1,
+          evidence: "",
+          status: "approved" as const,
+          decidedBy: "test",
+          decidedAt: new Date().toISOString(),
+          createdAt: new Date().toISOString(),
+        });
+        await t.deps.store.db
+          .insertInto("searchSynonyms")
+          .values([approved("社保", "养老待遇发放"), approved("", "空")])
+          .execute();
+        await index.upsert({
+          key: "t:benefit",
+          kind: "notice",
+          title: "养老待遇发放通知",
+          body: "本月养老待遇发放已完成。",
+          url: "/a/benefit",
+          siteIds: [1],
+          publishedAt: ago(2),
+        });
+        index.synonyms.invalidate();
+        index.clearCache();
+        assert.ok(keys(await index.search({ q: "社保费" })).includes("t:benefit"));
         assert.ok(keys(await index.search({ q: "公租房" })).includes("t:rental"));
         // Both ways: the official name also finds a text written the citizens' way.
         assert.ok(keys(await index.search({ q: "电动自行车" })).includes("t:ebike"));
       } finally {
-        for (const key of ["t:ebike", "t:rental", "t:vocational", "t:define"]) await index.remove(key);
+        for (const key of ["t:ebike", "t:rental", "t:vocational", "t:define", "t:benefit"])
+          await index.remove(key);
+        await t.deps.store.db.deleteFrom("searchSynonyms").where("decidedBy", "=", "test").execute();
+        index.synonyms.invalidate();
       }
     });
 

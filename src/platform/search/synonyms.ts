@@ -57,7 +57,7 @@ export const SYNONYM_GROUPS: readonly (readonly string[])[] = [
  * touched, so the list grows without a re-index (unlike SYNONYM_GROUPS). General vocabulary of
  * government services, not rules for single documents; editors add more in the console (approved
  * pairs mined from the platform's text take the same path: learned-synonyms.ts). Words with a second
- * common meaning stay out (电动车 is also an electric car, 农保 also farmland protection).
+ * common meaning stay out (电动车 is also an electric car, 农保 also farmland protection, 滴滴 in 点点滴滴).
  */
 export const QUERY_SYNONYMS: readonly (readonly [colloquial: string, official: string])[] = [
   // pensions and social insurance
@@ -93,7 +93,6 @@ export const QUERY_SYNONYMS: readonly (readonly [colloquial: string, official: s
   ["房贷", "住房贷款"],
   ["电瓶车", "电动自行车"],
   ["网约车", "网络预约出租汽车"],
-  ["滴滴", "网络预约出租汽车"],
   // veterans, schools, business
   ["退伍兵", "退役士兵"],
   ["老兵", "退役军人"],
@@ -121,8 +120,12 @@ export function surfaceForms(canonical: string): readonly string[] {
 
 /** Whether two words are already joined by a built-in synonym (index-time group or query-time pair). */
 export function builtInPair(a: string, b: string): boolean {
-  if (canonicalWord(a) === canonicalWord(b)) return true;
-  return QUERY_SYNONYMS.some(([x, y]) => (x === a && y === b) || (x === b && y === a));
+  const [ca, cb] = [canonicalWord(a), canonicalWord(b)];
+  if (ca === cb) return true;
+  return QUERY_SYNONYMS.some(([x, y]) => {
+    const [cx, cy] = [canonicalWord(x), canonicalWord(y)];
+    return (cx === ca && cy === cb) || (cx === cb && cy === ca);
+  });
 }
 
 export function allSynonymWords(): string[] {
