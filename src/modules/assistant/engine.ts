@@ -803,11 +803,10 @@ export class AssistantEngine {
       s.missesModifier ||
       s.missesActions ||
       s.missesSubject;
-    if (!flagged) return 1 / (1 + Math.exp(-CONFIDENCE_SLOPE * (s.coverage - COVERAGE_DECISION_POINT)));
-    // Below the threshold whatever it is (the coverage curve alone would answer at a low one).
-    const effective = Math.min(s.coverage, FLAGGED_COVERAGE);
+    const effective = flagged ? Math.min(s.coverage, FLAGGED_COVERAGE) : s.coverage;
     const curve = 1 / (1 + Math.exp(-CONFIDENCE_SLOPE * (effective - COVERAGE_DECISION_POINT)));
-    return Math.min(curve, this.threshold * VETOED_SHARE);
+    // Flagged: below the threshold whatever it is (the curve alone would answer at a low one).
+    return flagged ? Math.min(curve, this.threshold * VETOED_SHARE) : curve;
   }
 
   /**
@@ -900,7 +899,7 @@ export class AssistantEngine {
     const concepts = this.concepts(guard.text);
     const { ranked } = this.evaluate(concepts, guard.text);
     if (concepts.length === 0 || !ranked[0] || ranked[0].score <= 0) return null;
-    if (isFollowUpPhrase(guard.text) && !this.namesOwnMatter(concepts, ranked[0].doc)) return null;
+    if (this.isLoneFollowUp(guard.text, concepts, ranked[0].doc)) return null;
     return {
       faqId: this.entries[ranked[0].doc].id,
       signals: this.decisionSignals(concepts, ranked, guard.text.toLowerCase()),
@@ -1153,9 +1152,8 @@ export class AssistantEngine {
     // only when it names a matter of its own (那户口本呢 can stand alone, 那要带什么材料 cannot).
     if (
       previous === undefined &&
-      isFollowUpPhrase(guard.text) &&
       result.ranked[0] &&
-      !this.namesOwnMatter(own, result.ranked[0].doc)
+      this.isLoneFollowUp(guard.text, own, result.ranked[0].doc)
     ) {
       return {
         answered: false,
@@ -1233,6 +1231,14 @@ export class AssistantEngine {
         generalWordIdf(c.surface) >= TOPIC_NOUN_GENERAL_IDF &&
         this.conceptStrength(c, doc) >= ANCHOR_MATCH,
     );
+  }
+
+  /**
+   * A question phrased as a follow-up (那要带什么材料) that names no matter of its own the entry has
+   * (那户口本呢 does): with nothing before it to follow, it is not answered.
+   */
+  private isLoneFollowUp(text: string, own: Concept[], doc: number): boolean {
+    return isFollowUpPhrase(text) && !this.namesOwnMatter(own, doc);
   }
 
   /** A follow-up that leans on the previous turn: short, or phrased like "那…呢". */

@@ -86,12 +86,14 @@ export class LearnedSynonyms {
    */
   phrasesIn(text: string): { phrases: { surface: string; partners: string[] }[]; rest: string } {
     const found: { surface: string; partners: string[] }[] = [];
-    const { boundaries, subWordSpans } = phraseSpans(text);
+    // The text is segmented only when some phrase is written in it (most queries hold none).
+    let spans: ReturnType<typeof phraseSpans> | undefined;
     let rest = text;
     for (const p of this.phrases) {
       let matched = false;
       for (let at = rest.indexOf(p.surface); at >= 0; at = rest.indexOf(p.surface, at + 1)) {
         const end = at + p.surface.length;
+        const { boundaries, subWordSpans } = (spans ??= phraseSpans(text));
         if (!(boundaries.has(at) && boundaries.has(end)) && !subWordSpans.has(`${at}:${end}`)) continue;
         // Blanked, not removed: the offsets of the words after it stay as segmented.
         rest = rest.slice(0, at) + " ".repeat(p.surface.length) + rest.slice(end);
