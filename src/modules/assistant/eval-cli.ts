@@ -94,7 +94,8 @@ function main(argv: string[]): void {
   console.log(`threshold: ${engine.threshold}`);
   console.log(
     `top-1 accuracy (answerable): ${pct(report.top1Accuracy)} (${report.correct}/${report.answerable}; ` +
-      `${report.wrongAnswer} wrong, ${report.refusedAnswerable} handed off)`,
+      `${report.wrongAnswer} wrong, ${report.refusedAnswerable} handed off, ` +
+      `${report.handedOffRankedRight} of them with the expected entry ranked first)`,
   );
   console.log(
     `correct refusals (expect null): ${pct(report.refusalRate)} (${report.correctRefusals}/${report.unanswerable})`,

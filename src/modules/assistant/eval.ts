@@ -24,6 +24,8 @@ export interface EvalReport {
   top1Accuracy: number;
   /** Answerable lines not answered (handed off). */
   refusedAnswerable: number;
+  /** Handed-off answerable lines whose best entry was the expected one (the decision, not the ranking, missed). */
+  handedOffRankedRight: number;
   /** Answerable lines answered with a wrong entry. */
   wrongAnswer: number;
   unanswerable: number;
@@ -73,6 +75,7 @@ export function evaluateAssistant(engine: AssistantEngine, lines: readonly EvalL
   let answerable = 0;
   let correct = 0;
   let refusedAnswerable = 0;
+  let handedOffRankedRight = 0;
   let wrongAnswer = 0;
   let unanswerable = 0;
   let correctRefusals = 0;
@@ -90,8 +93,10 @@ export function evaluateAssistant(engine: AssistantEngine, lines: readonly EvalL
       answerable++;
       if (got === line.expect) correct++;
       else {
-        if (got === null) refusedAnswerable++;
-        else wrongAnswer++;
+        if (got === null) {
+          refusedAnswerable++;
+          if (top === line.expect) handedOffRankedRight++;
+        } else wrongAnswer++;
         misses.push({ q: line.q, expect: line.expect, got, confidence: result.confidence, top });
       }
     }
@@ -102,6 +107,7 @@ export function evaluateAssistant(engine: AssistantEngine, lines: readonly EvalL
     correct,
     top1Accuracy: answerable ? correct / answerable : 0,
     refusedAnswerable,
+    handedOffRankedRight,
     wrongAnswer,
     unanswerable,
     correctRefusals,
@@ -192,6 +198,7 @@ export function crossValidate(
       correct: sum((r) => r.correct),
       wrongAnswer: sum((r) => r.wrongAnswer),
       refusedAnswerable: sum((r) => r.refusedAnswerable),
+      handedOffRankedRight: sum((r) => r.handedOffRankedRight),
       correctRefusals: sum((r) => r.correctRefusals),
       top1Accuracy: answerable ? sum((r) => r.correct) / answerable : 0,
       refusalRate: unanswerable ? sum((r) => r.correctRefusals) / unanswerable : 0,

@@ -104,11 +104,15 @@ function writeCurrent(): void {
     return next();
   }
   current = null;
-  // Answered once on stable storage; the next transaction may commit while this fsync runs.
-  walSync.sync().then(
-    () => answers.forEach((a) => port.postMessage(a)),
-    (error: unknown) => answerFailed(batches, error),
-  );
+  // Answered once on stable storage: the fsync runs on this thread, after the lock is released, and
+  // the batches posted meanwhile form the next transaction.
+  try {
+    walSync.sync();
+  } catch (error) {
+    answerFailed(batches, error);
+    return next();
+  }
+  for (const answer of answers) port.postMessage(answer);
   next();
 }
 
@@ -124,12 +128,8 @@ function answerFailed(batches: Batch[], error: unknown): void {
 function finish(): void {
   if (finished) return;
   finished = true;
-  // Every batch was answered before the writer asked to close (RecordWriter.close waits for them).
-  walSync
-    .sync()
-    .catch(() => {})
-    .finally(() => {
-      sqlite.close();
-      port.close();
-    });
+  // Every batch was synced and answered before the writer asked to close (RecordWriter.close waits).
+  walSync.close();
+  sqlite.close();
+  port.close();
 }

@@ -333,8 +333,9 @@ interface RunningThread {
  * SQLite: the batches go to the writer thread (WriterThread above), which seals them, writes them
  * one prepared statement per record in one transaction with every other batch that arrived
  * meanwhile (WAL, `synchronous = NORMAL`: the frames are in the WAL file, which a killed process does
- * not lose), then fsyncs the WAL (WalSync: power-loss safe, as `synchronous = FULL` would be) and
- * answers; it commits the next batch while that fsync runs. PostgreSQL: sealed on the event loop,
+ * not lose), then fsyncs the WAL on the thread, outside the write lock (WalSync: power-loss safe,
+ * as `synchronous = FULL` would be) and answers; the batches posted during that fsync form the next
+ * transaction. PostgreSQL: sealed on the event loop,
  * one multi-row statement per batch in one transaction (synchronous_commit on: the commit waits for
  * its WAL flush), several batches in flight on pool connections.
  */
