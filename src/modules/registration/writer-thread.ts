@@ -7,7 +7,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { FieldCipher, type DataKeys } from "../../platform/crypto/field-cipher.ts";
 import { openSqliteConnection, SQLITE_BUSY_TIMEOUT_MS } from "../../platform/db/database.ts";
 import { isSqliteBusy } from "../../platform/ops/unavailable.ts";
-import { WalSync } from "../../platform/db/wal-sync.ts";
+import { WalSync, WalSyncFailed } from "../../platform/db/wal-sync.ts";
 import type { RecordRow } from "./tables.ts";
 import {
   sealRecord,
@@ -63,6 +63,11 @@ function writeWaiting(): void {
   const batches: Batch[] = [];
   for (let rows = 0; waiting.length > 0 && rows < MAX_GROUP_ROWS; rows += batches.at(-1)!.items.length)
     batches.push(waiting.shift()!);
+  // After a failed fsync nothing is written (it could not be confirmed): 503 until a restart.
+  if (walSync.failure) {
+    answerFailed(batches, walSync.failure);
+    return next();
+  }
   try {
     // Sealed before the write lock is taken: the lock is held for the writes alone.
     const rows = batches.map(({ items }) => items.map((p) => sealRecord(cipher, p)));
@@ -99,6 +104,7 @@ function writeCurrent(): void {
     } catch {
       // A connection stuck in a transaction would refuse every later batch: end the thread, and
       // the next write starts a new one with a new connection.
+      walSync.close();
       process.exit(1);
     }
     return next();
@@ -118,10 +124,12 @@ function writeCurrent(): void {
 
 function answerFailed(batches: Batch[], error: unknown): void {
   const e = error as { message?: string; code?: string };
+  // A failed fsync is the storage's fault, not the submission's: 503, retry later (elsewhere).
+  const unavailable = error instanceof WalSyncFailed;
   for (const { batch } of batches)
     port.postMessage({
       batch,
-      error: { message: String(e?.message ?? error), code: e?.code },
+      error: { message: String(e?.message ?? error), code: e?.code, unavailable },
     } satisfies ThreadAnswer);
 }
 
@@ -129,7 +137,10 @@ function finish(): void {
   if (finished) return;
   finished = true;
   // Every batch was synced and answered before the writer asked to close (RecordWriter.close waits).
-  walSync.close();
-  sqlite.close();
-  port.close();
+  try {
+    walSync.close();
+    sqlite.close();
+  } finally {
+    port.close();
+  }
 }

@@ -211,7 +211,7 @@ export type ThreadRequest = { batch: number; items: PendingRecord[] } | "close";
 export type ThreadAnswer =
   | { ready: true }
   | { batch: number; results: WriteResult[] }
-  | { batch: number; error: { message: string; code?: string } };
+  | { batch: number; error: { message: string; code?: string; unavailable?: boolean } };
 
 /**
  * After a thread that could not start (it ended before it was ready), batches are refused (503) for
@@ -282,7 +282,11 @@ class WriterThread {
       running.inFlight.delete(answer.batch);
       if (running.inFlight.size === 0) worker.unref();
       if ("error" in answer)
-        waiting.reject(Object.assign(new Error(answer.error.message), { code: answer.error.code }));
+        waiting.reject(
+          answer.error.unavailable
+            ? new ServiceUnavailable(answer.error.message)
+            : Object.assign(new Error(answer.error.message), { code: answer.error.code }),
+        );
       else waiting.resolve(answer.results);
     });
     // A thread that fails takes its own batches' answers with it (they may or may not be written:

@@ -8,69 +8,89 @@ import { dirname } from "node:path";
  * writer that answers "accepted" calls `sync()` after its COMMIT, outside the write lock, and
  * answers once it returns: one fsync for every record of the transaction (group commit).
  *
- * Synchronous, for a writer on its own thread (the registration writer thread): the fsync runs on
- * that thread while the event loop keeps reading requests, and the submissions arriving meanwhile
- * form the next, larger transaction. (An fsync on libuv's thread pool, with an open and a close
- * each time, took three pool trips per batch: the answers waited ~2.5 ms for a ~1 ms fsync, and the
- * intake served a quarter fewer submissions.)
+ * Synchronous, for a writer on its own thread (the registration writer thread) whose connection
+ * stays open: the fsync runs on that thread while the event loop keeps reading requests, and the
+ * submissions arriving meanwhile form the next, larger transaction. (An fsync on libuv's thread
+ * pool, with an open and a close each time, took three pool trips per batch: the answers waited
+ * ~2.5 ms for a ~1 ms fsync, and the intake served a quarter fewer submissions.)
  *
  * Checkpoints need nothing from here: under NORMAL SQLite syncs the WAL before copying it into the
- * database file and syncs the database file after.
+ * database file and syncs the database file after. A WAL restart or truncation keeps the file.
  */
 export class WalSync {
-  private dirSynced = false;
-  private held: { fd: number; ino: number; dev: number } | null = null;
+  private readonly wal: string;
+  private held: { fd: number; ino: bigint; dev: bigint } | null = null;
+  /** Once an fsync failed, every later one fails too (see sync). */
+  private failed: WalSyncFailed | null = null;
   /** fsyncs done; for tests and monitoring. */
   syncs = 0;
 
-  constructor(private readonly databaseFile: string) {}
-
-  /** Returns once every transaction committed before the call is on stable storage. */
-  sync(): void {
-    fdatasyncSync(this.currentFile());
-    this.syncs++;
-    if (!this.dirSynced) {
-      // The WAL file's directory entry, once: it was created when the database was opened.
-      const dir = openSync(dirname(this.databaseFile), "r");
-      try {
-        fsyncSync(dir);
-      } finally {
-        closeSync(dir);
-      }
-      this.dirSynced = true;
-    }
+  /** `databaseFile` is open in WAL mode on a connection of the caller's that stays open. */
+  constructor(databaseFile: string) {
+    this.wal = `${databaseFile}-wal`;
   }
 
   /**
-   * The file to fsync, kept open between syncs: the WAL file, or the database file when there is
-   * none. Opened again when the path names another file than the one held (SQLite deleted the WAL
-   * when its last connection closed and a new one was made), which a stat tells in microseconds.
-   * The inode cannot be reused while this descriptor holds it, so the same inode is the same file.
+   * Returns once every transaction committed before the call is on stable storage; throws
+   * WalSyncFailed otherwise, and from then on. Linux reports a failed write-back once and marks the
+   * pages clean, so a later fsync would succeed over frames that never reached the disk, and the
+   * records after them would be lost with them at the next power cut: nothing is confirmed any more
+   * until the process is restarted (PostgreSQL's answer to the same problem).
    */
-  private currentFile(): number {
-    const wal = `${this.databaseFile}-wal`;
-    const onDisk = statSync(wal, { throwIfNoEntry: false }) ?? statSync(this.databaseFile);
-    const held = this.held;
-    if (held && held.ino === onDisk.ino && held.dev === onDisk.dev) return held.fd;
-    this.close();
-    let fd: number;
+  sync(): void {
+    if (this.failed) throw this.failed;
     try {
-      fd = openSync(wal, "r+");
+      fdatasyncSync(this.walDescriptor());
+      this.syncs++;
     } catch (error) {
-      // No WAL file: nothing is waiting outside the database file (a checkpoint moved it there and
-      // synced it, or the database is not in WAL mode): sync the database file itself.
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-      fd = openSync(this.databaseFile, "r+");
+      this.failed = new WalSyncFailed(this.wal, error);
+      throw this.failed;
     }
-    const { ino, dev } = fstatSync(fd);
+  }
+
+  /** The failure that ended syncing, or null. */
+  get failure(): WalSyncFailed | null {
+    return this.failed;
+  }
+
+  /**
+   * The WAL file, opened at the first sync (the connection's first commit made it) and kept open.
+   * Checked by a stat at every sync (microseconds): if the path no longer names the file held (it
+   * was deleted or replaced under a running server), the frames SQLite writes cannot be synced
+   * through this path, and that is a failure, never a reason to sync some other file.
+   */
+  private walDescriptor(): number {
+    const onDisk = statSync(this.wal, { bigint: true });
+    if (this.held) {
+      if (onDisk.ino !== this.held.ino || onDisk.dev !== this.held.dev)
+        throw new Error("the WAL file was deleted or replaced while the database was open");
+      return this.held.fd;
+    }
+    const fd = openSync(this.wal, "r+");
+    const { ino, dev } = fstatSync(fd, { bigint: true });
     this.held = { fd, ino, dev };
+    // The WAL's directory entry, once (SQLite syncs it when it creates the file; this makes sure).
+    const dir = openSync(dirname(this.wal), "r");
+    try {
+      fsyncSync(dir);
+    } finally {
+      closeSync(dir);
+    }
     return fd;
   }
 
-  /** Closes the file kept open for syncing. */
+  /** Closes the WAL file kept open for syncing (twice is harmless). */
   close(): void {
     const held = this.held;
     this.held = null;
     if (held) closeSync(held.fd);
+  }
+}
+
+/** An fsync of the WAL failed: what was committed since the last good one may not be on disk. */
+export class WalSyncFailed extends Error {
+  constructor(wal: string, cause: unknown) {
+    super(`fsync of ${wal} failed: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = "WalSyncFailed";
   }
 }
