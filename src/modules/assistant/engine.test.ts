@@ -337,3 +337,18 @@ test("帮我转人工 and 找人工 start the hand-off", () => {
   }
   assert.equal(engine.ask("人工智能政务服务有哪些").reason === "handoff", false);
 });
+
+test("the evaluation tells a hand-off whose best entry was the expected one from a ranking miss", () => {
+  const question = "驾照扣满12分了怎么办";
+  const best = engine.ask(question);
+  assert.equal(best.answered, true);
+  // The same question, held below an unreachable threshold: handed off, with the right entry first.
+  const strict = new AssistantEngine(faq.entries, { threshold: 0.999 });
+  const right = evaluateAssistant(strict, [{ q: question, expect: best.faqId }]);
+  assert.equal(right.refusedAnswerable, 1);
+  assert.equal(right.handedOffRankedRight, 1);
+  const other = faq.entries.find((e) => e.id !== best.faqId)!.id;
+  const wrong = evaluateAssistant(strict, [{ q: question, expect: other }]);
+  assert.equal(wrong.refusedAnswerable, 1);
+  assert.equal(wrong.handedOffRankedRight, 0);
+});
