@@ -75,7 +75,6 @@ interface Agent {
   bot: boolean;
   /** The device class's number (see DEVICES). */
   device: number;
-  userAgent: string;
 }
 
 export interface AnalyticsSummary {
@@ -262,20 +261,21 @@ export class AnalyticsService {
     const buffer = this.buffer;
     // A page belongs to the site its path names, and to no other (the cluster's rankings rely on it).
     if (!view.path.startsWith("/sites/") || siteOfPath(view.path) !== view.siteCode) return;
-    if (buffer.n >= MAX_BUFFERED_VIEWS || this.agentOf(view.userAgent).bot) return;
+    if (buffer.n >= MAX_BUFFERED_VIEWS || buffer.agentsFull || this.agentOf(view.userAgent).bot) return;
     const page = buffer.pageId(view.siteCode, view.path);
     // A time to come counts as now: a later day would start that day's counts (and prune today's rows).
     const time = view.at ? Math.min(view.at.getTime(), Date.now()) : Date.now();
-    const { ip, userAgent } = view;
+    const address = buffer.addressNumber(view.ip);
+    const agent = buffer.agentNumber(view.userAgent);
     if (view.beacon)
-      buffer.push(BEACON, page, ip, userAgent, time, view.beacon.seconds, view.beacon.scroll, false);
+      buffer.push(BEACON, page, address, agent, time, view.beacon.seconds, view.beacon.scroll, false);
     else {
       const referrer = refererHost(view.referer, view.host);
       buffer.push(
         VIEW,
         page,
-        ip,
-        userAgent,
+        address,
+        agent,
         time,
         referrer ? buffer.stringId(referrer) : NONE,
         view.term ? buffer.stringId(view.term) : NONE,
@@ -288,7 +288,8 @@ export class AnalyticsService {
   /**
    * Counts a view of a public page on the request path: `path` is /sites/CODE/… without the query
    * (the page counts for the site CODE). Allocates nothing per view for pages and referrers already
-   * seen in this epoch; the visitor is looked up when the views are rolled up (see HitBuffer.ip).
+   * seen in this epoch; the visitor is looked up by numbers when the views are rolled up (see
+   * HitBuffer).
    */
   hit(
     path: string,
@@ -300,9 +301,9 @@ export class AnalyticsService {
     term?: string,
   ): void {
     const buffer = this.buffer;
-    // Robots are left out here (a small map, unlike the pairs: see HitBuffer.ip), so their pages are
-    // never interned and their views never fill the buffer.
-    if (buffer.n >= MAX_BUFFERED_VIEWS || this.agentOf(userAgent).bot) return;
+    // Robots are left out first, so their pages and user agents are never interned and their views
+    // never fill the buffer.
+    if (buffer.n >= MAX_BUFFERED_VIEWS || buffer.agentsFull || this.agentOf(userAgent).bot) return;
     const page = buffer.pages.get(path) ?? buffer.pageId(siteOfPath(path), path);
     let ref = NONE;
     if (referer && !sameHost(referer, host)) {
@@ -315,7 +316,9 @@ export class AnalyticsService {
       }
       ref = known;
     }
-    buffer.push(VIEW, page, ip, userAgent, Date.now(), ref, term ? buffer.stringId(term) : NONE, elder);
+    const address = buffer.addressNumber(ip);
+    const agent = buffer.agentNumber(userAgent);
+    buffer.push(VIEW, page, address, agent, Date.now(), ref, term ? buffer.stringId(term) : NONE, elder);
     this.scheduleFlush();
   }
 
@@ -363,14 +366,14 @@ export class AnalyticsService {
   }
 
   /**
-   * Robot or not, the device class and one copy of the text, per user agent (a few hundred distinct
+   * Robot or not and the device class, per user agent (a few hundred distinct
    * ones cover most views).
    */
   private readonly agentOf = (userAgent: string): Agent => {
     let agent = this.agents.get(userAgent);
     if (!agent) {
       if (this.agents.size >= 2000) this.agents.clear();
-      agent = { bot: BOT.test(userAgent), device: deviceNumber(userAgent), userAgent };
+      agent = { bot: BOT.test(userAgent), device: deviceNumber(userAgent) };
       this.agents.set(userAgent, agent);
     }
     return agent;
@@ -401,7 +404,7 @@ export class AnalyticsService {
         everything ||
         this.closing ||
         (buf.firstViewAt > 0 && Date.now() - buf.firstViewAt >= this.visitWriteMs) ||
-        buf.slotIp.length >= MAX_EPOCH_SLOTS ||
+        buf.slotCount >= MAX_EPOCH_SLOTS ||
         this.epoch.stepCount >= MAX_EPOCH_STEPS ||
         buf.pagePath.length >= MAX_EPOCH_PAGES ||
         this.epoch.days.length >= MAX_EPOCH_DAYS;
@@ -503,7 +506,7 @@ export class AnalyticsService {
       }
       const page = buf.page[i];
       const site = ep.pageSite[page];
-      const slot = buf.slotOf(i, this.agentOf);
+      const slot = buf.slotOf(i);
       let v = ep.visitorOf(slot, site, d);
       if (v === NONE) v = this.newVisitor(slot, site, d);
       const address = ep.visitorAddress[v];
@@ -559,9 +562,10 @@ export class AnalyticsService {
     const day = ep.days[d];
     const siteCode = ep.sites.list[site];
     const salt = ep.salts[d]!;
-    const ip = buf.slotIp[slot];
+    const ip = buf.addressText(buf.slotAddress[slot]);
+    const userAgent = buf.agents.list[buf.slotAgent[slot]];
     // An address is numbered by the slot of its first user agent.
-    const addressIndexKey = flushKey(buf.byAddress.get(ip)!, site, d);
+    const addressIndexKey = flushKey(buf.addressSlotOf(slot), site, d);
     let address = ep.addressOf(addressIndexKey);
     if (address === NONE) {
       // A client changing its user agent is a new visitor each time, so one address is capped
@@ -570,7 +574,7 @@ export class AnalyticsService {
       const seen = this.seen.get(key);
       address = ep.addAddress(addressIndexKey, key, countOf(seen), beaconsOf(seen));
     }
-    const key = visitorKey(`${salt}|${day}|${siteCode}|${ip}|${buf.slotUa[slot]}`);
+    const key = visitorKey(`${salt}|${day}|${siteCode}|${ip}|${userAgent}`);
     const seen = this.seen.get(key);
     return ep.addVisitor(slot, {
       key,
@@ -579,7 +583,7 @@ export class AnalyticsService {
       address,
       views: countOf(seen),
       beacons: beaconsOf(seen),
-      device: this.agentOf(buf.slotUa[slot]).device,
+      device: this.agentOf(userAgent).device,
     });
   }
 

@@ -1,0 +1,101 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../../config.ts";
+import { openDatabase } from "../../platform/db/database.ts";
+import { migrateToLatest } from "../../platform/db/migrate.ts";
+import { chinaDate } from "../../platform/time/china-time.ts";
+import { HitBuffer, parseIpv4 } from "./hit-buffer.ts";
+import { AnalyticsService } from "./service.ts";
+import type { AnalyticsTables } from "./tables.ts";
+
+describe("HitBuffer addresses", () => {
+  it("reads a canonical dotted IPv4 address as its 32 bits, and nothing else", () => {
+    assert.equal(parseIpv4("10.0.0.1"), 10 * 2 ** 24 + 1);
+    assert.equal(parseIpv4("0.0.0.0"), 0);
+    assert.equal(parseIpv4("255.255.255.255"), 2 ** 32 - 1);
+    assert.equal(parseIpv4("192.168.100.27"), ((192 * 256 + 168) * 256 + 100) * 256 + 27);
+    for (const text of [
+      "010.0.0.1",
+      "10.0.0.01",
+      "1.2.3",
+      "1.2.3.4.5",
+      "256.1.1.1",
+      "1.2.3.256",
+      "1..2.3",
+      ".1.2.3",
+      "1.2.3.",
+      " 1.2.3.4",
+      "1.2.3.4 ",
+      "::1",
+      "::ffff:1.2.3.4",
+      "2001:db8::1",
+      "",
+      "unknown",
+    ])
+      assert.equal(parseIpv4(text), -1, text);
+  });
+
+  it("gives back each address's own text, and one slot per address and user agent", () => {
+    const buffer = new HitBuffer(4);
+    const texts = ["10.0.0.1", "203.0.113.255", "0.0.0.0", "2001:db8::1", "010.0.0.1", "::ffff:10.0.0.1"];
+    const numbers = texts.map((text) => buffer.addressNumber(text));
+    assert.equal(new Set(numbers).size, texts.length, "every text its own number");
+    assert.deepEqual(
+      numbers.map((n) => buffer.addressText(n)),
+      texts,
+    );
+    const [firefox, chrome] = [buffer.agentNumber("Firefox"), buffer.agentNumber("Chrome")];
+    assert.equal(buffer.agentNumber("Firefox"), firefox);
+    // Views past the columns' first size (4): a returning pair is its old slot.
+    const views: [number, number][] = [];
+    for (const address of numbers)
+      for (const agent of [firefox, chrome, firefox]) views.push([address, agent]);
+    for (const [address, agent] of views) buffer.push(0, 0, address, agent, 0, -1, -1, false);
+    const slots = views.map((_v, i) => buffer.slotOf(i));
+    assert.equal(buffer.slotCount, texts.length * 2);
+    for (let a = 0; a < texts.length; a++) {
+      const [first, second, again] = slots.slice(a * 3, a * 3 + 3);
+      assert.notEqual(first, second);
+      assert.equal(again, first);
+      // The address is numbered by the slot of its first user agent, whichever slot asks.
+      assert.equal(buffer.addressSlotOf(second), first);
+      assert.equal(buffer.addressText(buffer.slotAddress[second]), texts[a]);
+      assert.equal(buffer.agents.list[buffer.slotAgent[second]], "Chrome");
+    }
+  });
+});
+
+describe("AnalyticsService visitors by address", () => {
+  it("counts a visitor per address and browser, whatever form the address takes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "chuyun-hit-buffer-"));
+    const store = openDatabase<AnalyticsTables>(loadConfig({ DATA_DIR: dir, LOG_LEVEL: "silent" }));
+    try {
+      await migrateToLatest(store);
+      const analytics = new AnalyticsService(store);
+      const addresses = ["10.0.0.1", "010.0.0.1", "2001:db8::1", "::ffff:10.0.0.1", "10.0.0.2"];
+      for (const ip of addresses)
+        for (const userAgent of ["Firefox", "Chrome", "Firefox"])
+          analytics.record({ siteCode: "www", path: "/sites/www/", ip, userAgent, elder: false });
+      // The same person again, after a flush (the epoch goes on): no new visitor.
+      await analytics.flush();
+      analytics.record({
+        siteCode: "www",
+        path: "/sites/www/a",
+        ip: "10.0.0.1",
+        userAgent: "Chrome",
+        elder: false,
+      });
+      await analytics.flush();
+      const today = chinaDate();
+      const summary = await analytics.summary("www", today, today);
+      assert.equal(summary.pageviews, addresses.length * 3 + 1);
+      assert.equal(summary.visitors, addresses.length * 2);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
