@@ -96,10 +96,13 @@ export class HitBuffer {
   readonly otherAddresses = new Interned();
   /** User agents, numbered as first seen in the epoch. */
   readonly agents = new Interned();
-  /** Address number → the slot of the first user agent seen from it, + 1. */
-  private readonly firstSlot = new KeyCounts(1 << 15);
-  /** (address, agent) pair (see pairKey) → its slot + 1. */
-  private readonly slots = new KeyCounts(1 << 15);
+  /**
+   * Address number → the slot of the first user agent seen from it, + 1; (address, agent) pair (see
+   * pairKey) → its slot + 1. Sized for an epoch's slots (MAX_EPOCH_SLOTS in service.ts), so they do
+   * not grow in every epoch.
+   */
+  private readonly firstSlot = new KeyCounts(1 << 16);
+  private readonly slots = new KeyCounts(1 << 16);
   /** Each slot's address number and user agent number. */
   slotAddress = new Float64Array(1024);
   slotAgent = new Int32Array(1024);
