@@ -90,4 +90,17 @@ describe("WrittenRows", () => {
     assert.equal(rows.size, 0);
     assert.equal(rows.get([...reference.keys()][3]), undefined);
   });
+
+  it("counts the terms it holds in its size, so one visitor's endless new terms are bounded too", () => {
+    const rows = new WrittenRows();
+    for (let i = 0; i < 500; i++)
+      rows.set(42, { exitPath: "/sites/a/search", lastTerm: `词${i}`, lastSecond: i, views: i + 1 });
+    assert.equal(rows.size, 500);
+    assert.deepEqual(rows.get(42), {
+      exitPath: "/sites/a/search",
+      lastTerm: "词499",
+      lastSecond: 499,
+      views: 500,
+    });
+  });
 });
