@@ -41,6 +41,9 @@ describe("HitBuffer addresses", () => {
   it("gives back each address's own text, and one slot per address and user agent", () => {
     const buffer = new HitBuffer(4);
     const texts = ["10.0.0.1", "203.0.113.255", "0.0.0.0", "2001:db8::1", "010.0.0.1", "::ffff:10.0.0.1"];
+    // A request whose connection was reset before its address was read has none.
+    const none = buffer.addressNumber(undefined as unknown as string);
+    assert.equal(buffer.addressText(none), "undefined");
     const numbers = texts.map((text) => buffer.addressNumber(text));
     assert.equal(new Set(numbers).size, texts.length, "every text its own number");
     assert.deepEqual(
@@ -79,7 +82,16 @@ describe("AnalyticsService visitors by address", () => {
       for (const ip of addresses)
         for (const userAgent of ["Firefox", "Chrome", "Firefox"])
           analytics.record({ siteCode: "www", path: "/sites/www/", ip, userAgent, elder: false });
-      // The same person again, after a flush (the epoch goes on): no new visitor.
+      // The same person again, after a timer's flush (the epoch goes on, its slots kept): no new
+      // visitor; then after the epoch ended (the day's counts kept): none either.
+      await analytics.flush(false);
+      analytics.record({
+        siteCode: "www",
+        path: "/sites/www/b",
+        ip: "10.0.0.1",
+        userAgent: "Firefox",
+        elder: false,
+      });
       await analytics.flush();
       analytics.record({
         siteCode: "www",
@@ -91,7 +103,7 @@ describe("AnalyticsService visitors by address", () => {
       await analytics.flush();
       const today = chinaDate();
       const summary = await analytics.summary("www", today, today);
-      assert.equal(summary.pageviews, addresses.length * 3 + 1);
+      assert.equal(summary.pageviews, addresses.length * 3 + 2);
       assert.equal(summary.visitors, addresses.length * 2);
     } finally {
       await store.close();

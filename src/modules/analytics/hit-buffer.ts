@@ -13,10 +13,14 @@ import { roomFor } from "./columns.ts";
 import { KeyCounts } from "./key-counts.ts";
 
 const IPV4_ADDRESSES = 2 ** 32;
-/** User agents an epoch numbers at most (room in a pair key); past it views are not counted. */
+/**
+ * Room for user agents in a pair key. An epoch numbers far fewer: each buffered view gets a slot when
+ * rolled up, so its agents and other addresses stay below MAX_EPOCH_SLOTS plus MAX_BUFFERED_VIEWS
+ * (service.ts, about 275,000), and a key below 2^53.
+ */
 const MAX_EPOCH_AGENTS = 2 ** 20;
 
-/** An address number and a user agent number as one key below 2^53 (other addresses < 2^33). */
+/** An address number and a user agent number as one key (see MAX_EPOCH_AGENTS). */
 const pairKey = (address: number, agent: number) => address * MAX_EPOCH_AGENTS + agent;
 
 /** A canonical dotted IPv4 address's 32 bits ("10.0.0.1"; no leading zeros), or -1. */
@@ -154,6 +158,9 @@ export class HitBuffer {
    * epoch, from 2^32 up.
    */
   addressNumber(ip: string): number {
+    // A connection reset before its address was read has none (undefined, whatever the type says):
+    // counted under that text, as it always was, rather than thrown on the request path.
+    if (typeof ip !== "string") return IPV4_ADDRESSES + this.otherAddresses.number(String(ip));
     const ipv4 = parseIpv4(ip);
     return ipv4 >= 0 ? ipv4 : IPV4_ADDRESSES + this.otherAddresses.number(ip);
   }
@@ -162,11 +169,6 @@ export class HitBuffer {
   addressText(address: number): string {
     if (address >= IPV4_ADDRESSES) return this.otherAddresses.list[address - IPV4_ADDRESSES];
     return `${Math.floor(address / 16_777_216)}.${(address >>> 16) & 255}.${(address >>> 8) & 255}.${address & 255}`;
-  }
-
-  /** Whether the epoch has numbered as many user agents as a pair key has room for. */
-  get agentsFull(): boolean {
-    return this.agents.list.length >= MAX_EPOCH_AGENTS;
   }
 
   /** The epoch's number of a user agent (its text is kept once, as first seen). */

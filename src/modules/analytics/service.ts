@@ -261,7 +261,7 @@ export class AnalyticsService {
     const buffer = this.buffer;
     // A page belongs to the site its path names, and to no other (the cluster's rankings rely on it).
     if (!view.path.startsWith("/sites/") || siteOfPath(view.path) !== view.siteCode) return;
-    if (buffer.n >= MAX_BUFFERED_VIEWS || buffer.agentsFull || this.agentOf(view.userAgent).bot) return;
+    if (buffer.n >= MAX_BUFFERED_VIEWS || this.agentOf(view.userAgent).bot) return;
     const page = buffer.pageId(view.siteCode, view.path);
     // A time to come counts as now: a later day would start that day's counts (and prune today's rows).
     const time = view.at ? Math.min(view.at.getTime(), Date.now()) : Date.now();
@@ -303,7 +303,7 @@ export class AnalyticsService {
     const buffer = this.buffer;
     // Robots are left out first, so their pages and user agents are never interned and their views
     // never fill the buffer.
-    if (buffer.n >= MAX_BUFFERED_VIEWS || buffer.agentsFull || this.agentOf(userAgent).bot) return;
+    if (buffer.n >= MAX_BUFFERED_VIEWS || this.agentOf(userAgent).bot) return;
     const page = buffer.pages.get(path) ?? buffer.pageId(siteOfPath(path), path);
     let ref = NONE;
     if (referer && !sameHost(referer, host)) {
