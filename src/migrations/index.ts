@@ -31,6 +31,7 @@ import { exchangeOnBehalfOf } from "./0028_exchange_on_behalf_of.ts";
 import { analyticsRankIndexes } from "./0029_analytics_rank_indexes.ts";
 import { analyticsVisitorsWithoutRowid } from "./0030_analytics_visitors_without_rowid.ts";
 import { analyticsVisitorKeys } from "./0031_analytics_visitor_keys.ts";
+import { analyticsVisitorRowsSmall } from "./0032_analytics_visitor_rows_small.ts";
 
 /** One ordered timeline: names sort in the order they run. Each runs on SQLite and PostgreSQL. */
 export const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -65,4 +66,5 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   "0029_analytics_rank_indexes": analyticsRankIndexes,
   "0030_analytics_visitors_without_rowid": analyticsVisitorsWithoutRowid,
   "0031_analytics_visitor_keys": analyticsVisitorKeys,
+  "0032_analytics_visitor_rows_small": analyticsVisitorRowsSmall,
 };

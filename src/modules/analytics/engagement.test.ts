@@ -6,6 +6,7 @@ import { waitFor } from "../../../test/wait-for.ts";
 import { chinaDate, chinaDayStart, shiftDays } from "../../platform/time/china-time.ts";
 import { AnalyticsService, type PageView } from "./service.ts";
 import { reformulationCandidates } from "../../platform/search/synonym-mining.ts";
+import { dayNumber } from "./path-ids.ts";
 
 const UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120 Safari/537.36";
 
@@ -116,7 +117,9 @@ for (const engine of ENGINES) {
         t.deps.store.db
           .selectFrom("analyticsVisitorDaily")
           .select("views")
-          .where("exitPath", "=", page(n))
+          .where("exitPage", "=", (eb) =>
+            eb.selectFrom("analyticsPath").select("id").where("path", "=", page(n)),
+          )
           .execute();
       const before = (await ours()).visitors;
       const view = (n: number) =>
@@ -197,20 +200,25 @@ for (const engine of ENGINES) {
       const spread = (n: number, offset: number) =>
         Array.from({ length: n }, (_, i) => ({
           visitor: Math.floor(((i + 0.5) * 2 ** 52) / n) + offset,
-          day: i % 2 === 0 ? old : shiftDays(today, -2),
-          exitPath: "/sites/rst/",
+          day: dayNumber(i % 2 === 0 ? old : shiftDays(today, -2)),
+          exitPage: 0,
           lastTerm: null,
           lastSecond: 0,
           views: 1,
         }));
       const db = t.deps.store.db;
       await db.insertInto("analyticsVisitorDaily").values(spread(200, 7)).execute();
-      const kept = { ...spread(1, 11)[0], day: shiftDays(today, -1) };
+      const kept = { ...spread(1, 11)[0], day: dayNumber(shiftDays(today, -1)) };
       await db.insertInto("analyticsVisitorDaily").values(kept).execute();
       const fresh = new AnalyticsService(t.deps.store);
       const rowsBefore = async (day: string) =>
-        (await db.selectFrom("analyticsVisitorDaily").select("visitor").where("day", "<", day).execute())
-          .length;
+        (
+          await db
+            .selectFrom("analyticsVisitorDaily")
+            .select("visitor")
+            .where("day", "<", dayNumber(day))
+            .execute()
+        ).length;
       for (let i = 0; i < 70 && (await rowsBefore(shiftDays(today, -1))) > 0; i++) {
         fresh.record({
           siteCode: "rst",

@@ -23,6 +23,7 @@ import { BEACON, HitBuffer, NONE, VIEW } from "./hit-buffer.ts";
 import { KeyCounts } from "./key-counts.ts";
 import { Epoch, flushKey, Visit } from "./epoch.ts";
 import { WrittenRows, type VisitBefore } from "./written-rows.ts";
+import { dayNumber, PathIds } from "./path-ids.ts";
 import type { AnalyticsTables, Dimension } from "./tables.ts";
 import { topCounts } from "./top-counts.ts";
 
@@ -225,6 +226,8 @@ export class AnalyticsService {
    * update the row in one statement, provided nobody wrote it since (see writeVisitsEach).
    */
   private readonly written = new WrittenRows();
+  /** The ids of the paths visits end on (visitors' rows store the exit page as its id). */
+  private readonly pathIds = new PathIds();
   private readonly agents = new Map<string, Agent>();
   /** The day whose pruning is under way, and the next range of visitor numbers to prune (SQLite). */
   private pruneDay = "";
@@ -647,6 +650,7 @@ export class AnalyticsService {
     const rows = new Map<number, VisitBefore>();
     const write = (trx: Transaction<AnalyticsTables>) =>
       this.writeRollupRows(trx, visits, pageRows, dims, add, rows);
+    this.pathIds.begin();
     await this.store.onPrimary(async () => {
       if (!tryLock) return db.transaction().execute(write);
       // Without waiting for the write lock: the transaction takes it as it begins (see
@@ -661,6 +665,7 @@ export class AnalyticsService {
       });
     });
     for (const [visitor, row] of rows) this.written.set(visitor, row);
+    this.pathIds.commit();
     this.pruneSlice = this.pruneSliceAfterWrite;
   }
 
@@ -673,8 +678,8 @@ export class AnalyticsService {
     rows: Map<number, VisitBefore>,
   ): Promise<void> {
     const prepared = this.store.prepared;
-    if (prepared) writeVisitsEach(prepared, visits, add, this.written, rows);
-    else await writeVisitChunks(trx, visits, add);
+    if (prepared) writeVisitsEach(prepared, visits, add, this.written, rows, this.pathIds);
+    else await writeVisitChunks(trx, visits, add, this.pathIds);
     const dimRows = [...dims]
       .filter(([, count]) => count !== 0)
       .sort(byKey)
@@ -720,7 +725,7 @@ export class AnalyticsService {
     this.pruneSliceAfterWrite = this.pruneSlice;
     if (this.pruneSlice >= PRUNE_SLICES) return;
     const before = shiftDays(this.seenDay, -1);
-    let query = trx.deleteFrom("analyticsVisitorDaily").where("day", "<", before);
+    let query = trx.deleteFrom("analyticsVisitorDaily").where("day", "<", dayNumber(before));
     if (this.store.dialect === "sqlite") {
       const width = VISITOR_KEYS / PRUNE_SLICES;
       query = query
@@ -1015,15 +1020,28 @@ async function writeVisitChunks(
   trx: Transaction<AnalyticsTables>,
   visits: Map<number, Visit>,
   add: (key: string, n?: number) => void,
+  pathIds: PathIds,
 ): Promise<void> {
   const all = [...visits];
   for (let i = 0; i < all.length; i += CHUNK) {
     const chunk = all.slice(i, i + CHUNK);
+    const exits = await pathIds.idsOf(
+      trx,
+      chunk.map(([, visit]) => visit.path(visit.last)),
+    );
+    const stored = (row: ReturnType<typeof visitRow>) => ({
+      visitor: row.visitor,
+      day: dayNumber(row.day),
+      exitPage: exits.get(row.exitPath)!,
+      lastTerm: row.lastTerm,
+      lastSecond: row.lastSecond,
+      views: row.views,
+    });
     const inserted = new Set(
       (
         await trx
           .insertInto("analyticsVisitorDaily")
-          .values(chunk.map(([visitor, visit]) => visitRow(visitor, visit)))
+          .values(chunk.map(([visitor, visit]) => stored(visitRow(visitor, visit))))
           .onConflict((oc) => oc.column("visitor").doNothing())
           .returning("visitor")
           .execute()
@@ -1034,32 +1052,38 @@ async function writeVisitChunks(
       if (inserted.has(entry[0])) addVisitDims(entry[1], undefined, add);
       else returning.push(entry);
     if (returning.length === 0) continue;
+    const found = await trx
+      .selectFrom("analyticsVisitorDaily")
+      .where(
+        "visitor",
+        "in",
+        returning.map(([visitor]) => visitor),
+      )
+      .select(["visitor", "exitPage", "lastTerm", "lastSecond", "views"])
+      // Another instance flushing the same visitor waits: both would move the same exit page.
+      .forUpdate()
+      .execute();
+    const paths = await pathIds.pathsOf(
+      trx,
+      found.map((r) => Number(r.exitPage)),
+    );
     const known = new Map(
-      (
-        await trx
-          .selectFrom("analyticsVisitorDaily")
-          .where(
-            "visitor",
-            "in",
-            returning.map(([visitor]) => visitor),
-          )
-          .select(["visitor", "exitPath", "lastTerm", "lastSecond", "views"])
-          // Another instance flushing the same visitor waits: both would move the same exit page.
-          .forUpdate()
-          .execute()
-      ).map((r) => [Number(r.visitor), r]),
+      found.map((r) => [
+        Number(r.visitor),
+        { ...r, exitPath: paths.get(Number(r.exitPage)) ?? "" } satisfies VisitBefore,
+      ]),
     );
     const rows = returning.map(([visitor, visit]) => {
       const before = known.get(visitor);
       addVisitDims(visit, before, add);
-      return visitRow(visitor, visit, before);
+      return stored(visitRow(visitor, visit, before));
     });
     await trx
       .insertInto("analyticsVisitorDaily")
       .values(rows)
       .onConflict((oc) =>
         oc.column("visitor").doUpdateSet((eb) => ({
-          exitPath: eb.ref("excluded.exitPath"),
+          exitPage: eb.ref("excluded.exitPage"),
           lastTerm: eb.ref("excluded.lastTerm"),
           lastSecond: eb.ref("excluded.lastSecond"),
           views: eb.ref("excluded.views"),
@@ -1082,23 +1106,28 @@ function writeVisitsEach(
   add: (key: string, n?: number) => void,
   written: Pick<WrittenRows, "get">,
   rows: Map<number, VisitBefore>,
+  pathIds: PathIds,
 ): void {
   const insert = prepared(
-    `INSERT INTO analytics_visitor_daily (visitor, day, exit_path, last_term, last_second, views)
+    `INSERT INTO analytics_visitor_daily (visitor, day, exit_page, last_term, last_second, views)
      VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
   );
   const known = prepared(
-    `SELECT exit_path AS exitPath, last_term AS lastTerm, last_second AS lastSecond, views
+    `SELECT exit_page AS exitPage, last_term AS lastTerm, last_second AS lastSecond, views
      FROM analytics_visitor_daily WHERE visitor = ?`,
   );
   const update = prepared(
-    `UPDATE analytics_visitor_daily SET exit_path = ?, last_term = ?, last_second = ?, views = ?
+    `UPDATE analytics_visitor_daily SET exit_page = ?, last_term = ?, last_second = ?, views = ?
      WHERE visitor = ? AND views = ?`,
   );
+  const rowBefore = (visitor: number): VisitBefore => {
+    const row = known.get(visitor) as Omit<VisitBefore, "exitPath"> & { exitPage: number };
+    return { ...row, exitPath: pathIds.pathOf(prepared, row.exitPage) };
+  };
   const write = (visitor: number, visit: Visit, before: VisitBefore) => {
     const next = visitRow(visitor, visit, before);
     const { changes } = update.run(
-      next.exitPath,
+      pathIds.idOf(prepared, next.exitPath),
       next.lastTerm,
       next.lastSecond,
       next.views,
@@ -1114,13 +1143,15 @@ function writeVisitsEach(
     const mine = written.get(visitor);
     if (mine && write(visitor, visit, mine)) continue;
     const row = visitRow(visitor, visit);
-    if (insert.run(visitor, row.day, row.exitPath, row.lastTerm, row.lastSecond, row.views).changes === 1) {
+    const exitPage = pathIds.idOf(prepared, row.exitPath);
+    const day = dayNumber(row.day);
+    if (insert.run(visitor, day, exitPage, row.lastTerm, row.lastSecond, row.views).changes === 1) {
       addVisitDims(visit, undefined, add);
       rows.set(visitor, row);
       continue;
     }
     // In the flush's transaction nobody else writes between this read and the update.
-    write(visitor, visit, known.get(visitor) as VisitBefore);
+    write(visitor, visit, rowBefore(visitor));
   }
 }
 

@@ -1,3 +1,5 @@
+import type { Generated } from "kysely";
+
 /**
  * Tables the analytics module owns. Only daily roll-ups are stored: no raw event, no IP address, no
  * cookie; a visitor is a hash that changes every day (see service.ts).
@@ -5,6 +7,7 @@
 export interface AnalyticsTables {
   analyticsPageDaily: PageDailyRow;
   analyticsVisitorDaily: VisitorDailyRow;
+  analyticsPath: PathRow;
   analyticsDimDaily: DimDailyRow;
 }
 
@@ -20,19 +23,26 @@ export interface PageDailyRow {
  * One row per visitor of a site and day, kept only for today and yesterday: it tells a new visitor
  * from one seen before. `visitor` is a number derived from SHA-256 of the day's salt, the day, the
  * site, the address and the user agent (see visitorKey), so it names the site and day too, and
- * repeats on no other day (the salt changes).
+ * repeats on no other day (the salt changes). Kept small (numbers, not text): a new visitor's row
+ * lands at a random place of the table, and the fewer pages the table has, the fewer a write dirties.
  */
 export interface VisitorDailyRow {
   visitor: number;
-  /** The China-time day, for pruning. */
-  day: string;
-  /** The last page counted so far (the exit page while the visit lasts). */
-  exitPath: string;
+  /** The China-time day as its number (days since 1970-01-01: see dayNumber), for pruning. */
+  day: number;
+  /** The last page counted so far (the exit page while the visit lasts): its id in analyticsPath. */
+  exitPage: number;
   /** The search term of the last page if it was a search results page, else null. */
   lastTerm: string | null;
   /** When the last page was counted: seconds since the start of the China-time day. */
   lastSecond: number;
   views: number;
+}
+
+/** The paths visits end on, numbered for visitors' rows (never deleted: a few thousand pages). */
+export interface PathRow {
+  id: Generated<number>;
+  path: string;
 }
 
 export type Dimension =

@@ -1,14 +1,15 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { hash as hashOf, randomBytes } from "node:crypto";
-import { Migrator, type Migration } from "kysely";
+import { Migrator, sql, type Migration } from "kysely";
 import { ENGINES, openEmptyDatabase } from "../../../test/engines.ts";
 import { migrations } from "../../migrations/index.ts";
 import { visitorKey } from "./service.ts";
+import { dayNumber } from "./path-ids.ts";
 
 for (const engine of ENGINES) {
   describe(`analytics visitor keys migration (${engine})`, () => {
-    it("keeps today's visitors known when their keys become numbers", async () => {
+    it("keeps today's visitors known when their keys become numbers, and when their rows become small", async () => {
       const { store, drop } = await openEmptyDatabase(engine);
       try {
         const migrator = new Migrator({
@@ -41,7 +42,7 @@ for (const engine of ENGINES) {
             .values(rows.slice(i, i + 200) as never)
             .execute();
 
-        assert.equal((await migrator.migrateToLatest()).error, undefined);
+        assert.equal((await migrator.migrateTo("0031_analytics_visitor_keys")).error, undefined);
         const after = await store.db
           .selectFrom("analytics_visitor_daily" as never)
           .select(["visitor", "day", "exit_path", "last_term", "last_second", "views"] as never[])
@@ -54,6 +55,25 @@ for (const engine of ENGINES) {
             visitor: visitorKey(text),
             day: rows[i].day,
             exitPath: rows[i].exit_path,
+            lastTerm: rows[i].last_term,
+            lastSecond: rows[i].last_second,
+            views: rows[i].views,
+          });
+        });
+
+        // Then the rows become small: the day as its number, the exit page as its id in analytics_path.
+        assert.equal((await migrator.migrateToLatest()).error, undefined);
+        const { rows: small } = await sql<Record<string, unknown>>`
+          SELECT v.visitor, v.day, p.path, v.last_term, v.last_second, v.views
+          FROM analytics_visitor_daily v JOIN analytics_path p ON p.id = v.exit_page`.execute(store.db);
+        const smallByKey = new Map(small.map((r) => [Number(r.visitor), r]));
+        assert.equal(smallByKey.size, rows.length);
+        texts.forEach((text, i) => {
+          const row = smallByKey.get(visitorKey(text));
+          assert.deepEqual(row && { ...row, visitor: Number(row.visitor), day: Number(row.day) }, {
+            visitor: visitorKey(text),
+            day: dayNumber(rows[i].day),
+            path: rows[i].exit_path,
             lastTerm: rows[i].last_term,
             lastSecond: rows[i].last_second,
             views: rows[i].views,
