@@ -64,6 +64,8 @@ export class PathIds {
       else out.set(path, known);
     }
     if (missing.length === 0) return out;
+    // Sorted: concurrent writers adding the same paths lock them in the same order.
+    missing.sort();
     await trx
       .insertInto("analyticsPath")
       .values(missing.map((path) => ({ path })))

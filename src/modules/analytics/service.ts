@@ -1023,12 +1023,14 @@ async function writeVisitChunks(
   pathIds: PathIds,
 ): Promise<void> {
   const all = [...visits];
+  // Every exit page of the write first, in one sorted insert, before any visitor row is locked: two
+  // instances adding the same new pages then take their locks in one order (no deadlock).
+  const exits = await pathIds.idsOf(
+    trx,
+    all.map(([, visit]) => visit.path(visit.last)),
+  );
   for (let i = 0; i < all.length; i += CHUNK) {
     const chunk = all.slice(i, i + CHUNK);
-    const exits = await pathIds.idsOf(
-      trx,
-      chunk.map(([, visit]) => visit.path(visit.last)),
-    );
     const stored = (row: ReturnType<typeof visitRow>) => ({
       visitor: row.visitor,
       day: dayNumber(row.day),
