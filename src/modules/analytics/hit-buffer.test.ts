@@ -1,4 +1,5 @@
 import { describe, it } from "node:test";
+import { sql } from "kysely";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -105,6 +106,41 @@ describe("AnalyticsService visitors by address", () => {
       const summary = await analytics.summary("www", today, today);
       assert.equal(summary.pageviews, addresses.length * 3 + 2);
       assert.equal(summary.visitors, addresses.length * 2);
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("AnalyticsService exit pages", () => {
+  it("never keeps the id of a page learned in a write that rolled back", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "chuyun-path-ids-"));
+    const store = openDatabase<AnalyticsTables>(loadConfig({ DATA_DIR: dir, LOG_LEVEL: "silent" }));
+    try {
+      await migrateToLatest(store);
+      const analytics = new AnalyticsService(store);
+      // The visitors' write fails after the new page was added to the dictionary, and rolls back.
+      await sql`CREATE TRIGGER refuse BEFORE INSERT ON analytics_visitor_daily
+        BEGIN SELECT RAISE(ABORT, 'refused'); END`.execute(store.db);
+      analytics.record({
+        siteCode: "www",
+        path: "/sites/www/new",
+        ip: "10.0.0.9",
+        userAgent: "A",
+        elder: false,
+      });
+      await analytics.flush();
+      await sql`DROP TRIGGER refuse`.execute(store.db);
+      // Another page takes the id the rolled-back insert had.
+      await sql`INSERT INTO analytics_path (path) VALUES ('/sites/www/other')`.execute(store.db);
+      await analytics.flush();
+      const { rows } = await sql<{ path: string }>`SELECT p.path FROM analytics_visitor_daily v
+        JOIN analytics_path p ON p.id = v.exit_page`.execute(store.db);
+      assert.deepEqual(
+        rows.map((r) => r.path),
+        ["/sites/www/new"],
+      );
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
