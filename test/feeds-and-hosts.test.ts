@@ -82,6 +82,13 @@ for (const engine of ENGINES) {
           const res = await get(url, host);
           assert.equal(res.statusCode, 400, `${JSON.stringify(host)} ${url}`);
         }
+      // Said in Chinese: a page for a page, JSON for the API.
+      const page = await get("/", "a b");
+      assert.match(String(page.headers["content-type"]), /text\/html/);
+      assert.match(page.body, /请求的主机名格式有误/);
+      const api = await get("/api/search?q=x", "a b");
+      assert.equal(api.statusCode, 400);
+      assert.equal(api.json().error.message, "请求的主机名格式有误");
       // Ordinary hosts with ports and IP addresses are fine.
       for (const host of ["127.0.0.1:3000", "[::1]:8080", "rst.example.gov.cn", "www.example.gov.cn."])
         assert.equal((await get("/robots.txt", host)).statusCode, 200, host);

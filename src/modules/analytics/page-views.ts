@@ -64,10 +64,14 @@ export function registerPageViewCounting(app: FastifyInstance, analytics: Analyt
   analytics.onWriteError((error) =>
     app.log.error({ err: error }, "analytics: writing the counted views failed"),
   );
-  app.addHook("onResponse", async (request, reply) => {
-    if (request.method !== "GET" || reply.statusCode !== 200) return;
-    if (!String(reply.getHeader("content-type") ?? "").startsWith("text/html")) return;
-    countPageView(analytics, request.raw, request.url, request.ip);
+  app.addHook("onResponse", (request, reply, done) => {
+    if (
+      request.method === "GET" &&
+      reply.statusCode === 200 &&
+      String(reply.getHeader("content-type") ?? "").startsWith("text/html")
+    )
+      countPageView(analytics, request.raw, request.url, request.ip);
+    done();
   });
 }
 

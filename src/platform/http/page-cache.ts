@@ -144,31 +144,49 @@ export function registerPageCache(app: FastifyInstance, cache: PageCache): void 
     reply.headers(hit.headers).header("x-page-cache", "hit");
     return reply.send(hit.body);
   };
-  app.addHook("onRequest", async (request: KeyedRequest, reply: FastifyReply) => {
-    const key = cacheKey(request);
-    if (!key) return;
-    const hit = cache.get(key);
-    if (hit) return serve(reply, hit);
-    const flight = rendering.get(key);
-    if (flight) {
-      await Promise.race([flight.done, new Promise((r) => setTimeout(r, 2000))]);
-      const after = cache.get(key);
-      if (after) return serve(reply, after);
-    } else {
-      let resolve = () => {};
-      const done = new Promise<void>((r) => (resolve = r));
-      rendering.set(key, { done, finish: resolve });
-      owners.add(request);
-    }
+  /** The request renders its page (a miss): its answer is stored as it is sent. */
+  const render = (request: KeyedRequest, key: string) => {
     request[CACHE_KEY] = key;
     if (!generations.has(request)) generations.set(request, cache.currentGeneration());
+  };
+  // Callback hooks: most requests are not cached pages and pass straight through, without the
+  // promise and microtask turn an async hook costs each of them.
+  app.addHook("onRequest", (request: KeyedRequest, reply: FastifyReply, done) => {
+    const key = cacheKey(request);
+    if (!key) return done();
+    const hit = cache.get(key);
+    if (hit) return void serve(reply, hit);
+    const flight = rendering.get(key);
+    if (!flight) {
+      let resolve = () => {};
+      const rendered = new Promise<void>((r) => (resolve = r));
+      rendering.set(key, { done: rendered, finish: resolve });
+      owners.add(request);
+      render(request, key);
+      return done();
+    }
+    void Promise.race([flight.done, new Promise((r) => setTimeout(r, 2000))]).then(() => {
+      const after = cache.get(key);
+      if (!after) {
+        render(request, key);
+        return done();
+      }
+      try {
+        serve(reply, after);
+      } catch (error) {
+        done(error as Error);
+      }
+    });
   });
-  app.addHook("onSend", async (request: KeyedRequest, reply, payload) => {
+  app.addHook("onSend", (request: KeyedRequest, reply, payload, done) => {
+    store(request, reply, payload);
+    done(null, payload);
+  });
+  const store = (request: KeyedRequest, reply: FastifyReply, payload: unknown) => {
     const key = request[CACHE_KEY];
-    if (!key || reply.statusCode !== 200 || typeof payload !== "string") return payload;
+    if (!key || reply.statusCode !== 200 || typeof payload !== "string") return;
     const headers = reply.getHeaders();
-    if (headers["set-cookie"] || !String(headers["content-type"] ?? "").startsWith("text/html"))
-      return payload;
+    if (headers["set-cookie"] || !String(headers["content-type"] ?? "").startsWith("text/html")) return;
     const kept: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(headers)) {
       if (value === undefined || name === "content-length") continue;
@@ -181,9 +199,14 @@ export function registerPageCache(app: FastifyInstance, cache: PageCache): void 
       { at: Date.now(), headers: kept, body: payload, raw, path },
       generations.get(request) ?? -1,
     );
-    return payload;
-  });
+  };
   // The renderer releases its waiters whatever happened (sent, failed, or the client went away).
-  app.addHook("onResponse", async (request: KeyedRequest) => finish(request));
-  app.addHook("onRequestAbort", async (request: KeyedRequest) => finish(request));
+  app.addHook("onResponse", (request: KeyedRequest, _reply, done) => {
+    finish(request);
+    done();
+  });
+  app.addHook("onRequestAbort", (request: KeyedRequest, done) => {
+    finish(request);
+    done();
+  });
 }

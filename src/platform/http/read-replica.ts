@@ -36,7 +36,7 @@ export function registerReadReplica(
     }
     router.run(eligible && router.usable(lastWrite), done);
   });
-  app.addHook("onSend", async (_request, reply, payload) => {
+  app.addHook("onSend", (_request, reply, payload, done) => {
     if (router.context()?.wrote) {
       // Sent after the request's commits: this visitor's reads wait until the replica is fresh past now.
       reply.header(
@@ -44,6 +44,6 @@ export function registerReadReplica(
         `${PIN_COOKIE}=${Date.now()}; Path=/; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Lax${secureCookies ? "; Secure" : ""}`,
       );
     }
-    return payload;
+    done(null, payload);
   });
 }

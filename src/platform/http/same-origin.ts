@@ -36,14 +36,19 @@ function fromThisHost(request: FastifyRequest): boolean | null {
  * scripts) and the API-key partner APIs (KEYED_APIS) pass.
  */
 export function registerSameOriginCheck(app: FastifyInstance): void {
-  app.addHook("onRequest", async (request) => {
-    if (!UNSAFE.has(request.method)) return;
-    if (KEYED_APIS.some((p) => request.url.startsWith(p))) return;
-    if (fromThisHost(request) !== false) return;
-    throw new Forbidden(
-      "请求来源不明（不是从本网站页面提交的），已拒绝。请回到本网站页面重新操作。",
-      {},
-      "cross_origin",
+  app.addHook("onRequest", (request, _reply, done) => {
+    if (
+      !UNSAFE.has(request.method) ||
+      KEYED_APIS.some((p) => request.url.startsWith(p)) ||
+      fromThisHost(request) !== false
+    )
+      return done();
+    done(
+      new Forbidden(
+        "请求来源不明（不是从本网站页面提交的），已拒绝。请回到本网站页面重新操作。",
+        {},
+        "cross_origin",
+      ),
     );
   });
 }
