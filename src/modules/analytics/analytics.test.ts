@@ -3,13 +3,12 @@ import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { StaffSession } from "../../../test/staff-session.ts";
 import { waitFor } from "../../../test/wait-for.ts";
-import { chinaDate, shiftDays } from "../../platform/time/china-time.ts";
+import { chinaDate, dayNumber, shiftDays } from "../../platform/time/china-time.ts";
 import SQLite from "better-sqlite3";
 import { sql } from "kysely";
 import { sqlitePath } from "../../platform/db/database.ts";
 import { hashApiKey, newApiKey } from "./access.ts";
 import { seededRandom } from "../../platform/random/seeded-random.ts";
-import { dayNumber } from "./path-ids.ts";
 
 /** The pages of some roll-up rows by their summed views, largest first, ties by path. */
 function groupedTop(rows: { path: string; views: number }[]) {

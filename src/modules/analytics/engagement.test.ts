@@ -3,10 +3,9 @@ import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { StaffSession } from "../../../test/staff-session.ts";
 import { waitFor } from "../../../test/wait-for.ts";
-import { chinaDate, chinaDayStart, shiftDays } from "../../platform/time/china-time.ts";
+import { chinaDate, chinaDayStart, dayNumber, shiftDays } from "../../platform/time/china-time.ts";
 import { AnalyticsService, type PageView } from "./service.ts";
 import { reformulationCandidates } from "../../platform/search/synonym-mining.ts";
-import { dayNumber } from "./path-ids.ts";
 
 const UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/120 Safari/537.36";
 

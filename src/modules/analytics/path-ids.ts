@@ -5,11 +5,6 @@ import type { AnalyticsTables } from "./tables.ts";
 /** Paths cached at most (a cache: past it, it starts afresh). */
 const MAX_CACHED = 200_000;
 
-/** A China-time day ("2026-12-04") as its number in visitors' rows: days since 1970-01-01. */
-export function dayNumber(day: string): number {
-  return Math.round(Date.parse(`${day}T00:00:00Z`) / 86_400_000);
-}
-
 /**
  * The ids of the paths visits end on (`analytics_path`), for visitors' rows. Ids learned inside a write
  * are cached only once it commits: a rolled-back insert's id could be given to another path.

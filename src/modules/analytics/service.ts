@@ -12,6 +12,7 @@ import { KvStore, type KvScope } from "../../platform/kv/kv-store.ts";
 import {
   chinaDate,
   chinaDayStart,
+  dayNumber,
   daysFrom,
   isDateString,
   shiftDays,
@@ -23,7 +24,7 @@ import { BEACON, HitBuffer, NONE, VIEW } from "./hit-buffer.ts";
 import { KeyCounts } from "./key-counts.ts";
 import { Epoch, flushKey, Visit } from "./epoch.ts";
 import { WrittenRows, type VisitBefore } from "./written-rows.ts";
-import { dayNumber, PathIds } from "./path-ids.ts";
+import { PathIds } from "./path-ids.ts";
 import type { AnalyticsTables, Dimension } from "./tables.ts";
 import { topCounts } from "./top-counts.ts";
 

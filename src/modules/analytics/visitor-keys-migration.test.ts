@@ -1,11 +1,11 @@
 import { describe, it } from "node:test";
+import { dayNumber } from "../../platform/time/china-time.ts";
 import assert from "node:assert/strict";
 import { hash as hashOf, randomBytes } from "node:crypto";
 import { Migrator, sql, type Migration } from "kysely";
 import { ENGINES, openEmptyDatabase } from "../../../test/engines.ts";
 import { migrations } from "../../migrations/index.ts";
 import { visitorKey } from "./service.ts";
-import { dayNumber } from "./path-ids.ts";
 
 for (const engine of ENGINES) {
   describe(`analytics visitor keys migration (${engine})`, () => {

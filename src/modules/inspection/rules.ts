@@ -1,4 +1,4 @@
-import { chinaDate, shiftDays } from "../../platform/time/china-time.ts";
+import { chinaDate, dayNumber, shiftDays } from "../../platform/time/china-time.ts";
 
 /**
  * The national website check rules (政府网站与政务新媒体检查指标, 国办秘函〔2019〕19号) as the platform
@@ -144,7 +144,7 @@ export function addMonths(date: string, months: number): string {
 }
 
 function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+  return dayNumber(to) - dayNumber(from);
 }
 
 /** The column type from its name (the rules name 动态/要闻 and 通知公告/政策文件). */

@@ -7,6 +7,7 @@ import { GroupCommitQueue } from "../../platform/db/group-commit.ts";
 import { pooledRandomBytes } from "../../platform/crypto/random-pool.ts";
 import { ServiceUnavailable } from "../../platform/ops/unavailable.ts";
 import { TYPESCRIPT_IMPORT } from "../../platform/runtime/node-args.ts";
+import { shiftDays } from "../../platform/time/china-time.ts";
 import type { RecordRow, RegistrationTables } from "./tables.ts";
 
 /** What the writer tells each submitter once its batch is on disk. */
@@ -459,8 +460,8 @@ export class RecordWriter {
   private async ensurePartitions(days: string[]): Promise<void> {
     for (const day of new Set(days)) {
       if (this.partitions.has(day)) continue;
-      const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-      const after = new Date(Date.parse(`${day}T00:00:00Z`) + 2 * 86_400_000).toISOString().slice(0, 10);
+      const next = shiftDays(day, 1);
+      const after = shiftDays(day, 2);
       for (const [from, to] of [
         [day, next],
         [next, after],

@@ -6,6 +6,7 @@ import {
   chinaLocalToIso,
   chinaTime,
   chinaYear,
+  dayNumber,
   daysFrom,
   isDateString,
   nowIso,
@@ -42,6 +43,13 @@ describe("China time (UTC+8)", () => {
   it("shifts calendar dates across month and year ends", () => {
     assert.equal(shiftDays("2025-12-31", 1), "2026-01-01");
     assert.equal(shiftDays("2024-03-01", -1), "2024-02-29");
+  });
+
+  it("numbers dates by days since 1970, one apart from one day to the next", () => {
+    assert.equal(dayNumber("1970-01-01"), 0);
+    assert.equal(dayNumber("2026-12-04"), 20_791);
+    for (const day of ["2024-02-28", "2025-12-31", "2026-03-08"])
+      assert.equal(dayNumber(shiftDays(day, 1)) - dayNumber(day), 1, day);
   });
 
   it("lists every date of a range, both ends included", () => {

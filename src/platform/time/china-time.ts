@@ -30,6 +30,11 @@ export function shiftDays(date: DateString, days: number): DateString {
   return new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 }
 
+/** A calendar date as a number: days since 1970-01-01 (visitors' rows store their day so). */
+export function dayNumber(date: DateString): number {
+  return Math.round(Date.parse(`${date}T00:00:00Z`) / DAY_MS);
+}
+
 /** Every calendar date from `from` to `to`, both included (none when `to` is earlier). */
 export function daysFrom(from: DateString, to: DateString): DateString[] {
   const days: DateString[] = [];
