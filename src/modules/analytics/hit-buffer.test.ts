@@ -1,11 +1,7 @@
 import { describe, it } from "node:test";
 import { sql } from "kysely";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { loadConfig } from "../../config.ts";
-import { openDatabase } from "../../platform/db/database.ts";
+import { ENGINES, openEmptyDatabase } from "../../../test/engines.ts";
 import { migrateToLatest } from "../../platform/db/migrate.ts";
 import { chinaDate } from "../../platform/time/china-time.ts";
 import { HitBuffer, parseIpv4 } from "./hit-buffer.ts";
@@ -72,78 +68,84 @@ describe("HitBuffer addresses", () => {
   });
 });
 
-describe("AnalyticsService visitors by address", () => {
-  it("counts a visitor per address and browser, whatever form the address takes", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "chuyun-hit-buffer-"));
-    const store = openDatabase<AnalyticsTables>(loadConfig({ DATA_DIR: dir, LOG_LEVEL: "silent" }));
-    try {
-      await migrateToLatest(store);
-      const analytics = new AnalyticsService(store);
-      const addresses = ["10.0.0.1", "010.0.0.1", "2001:db8::1", "::ffff:10.0.0.1", "10.0.0.2"];
-      for (const ip of addresses)
-        for (const userAgent of ["Firefox", "Chrome", "Firefox"])
-          analytics.record({ siteCode: "www", path: "/sites/www/", ip, userAgent, elder: false });
-      // The same person again, after a timer's flush (the epoch goes on, its slots kept): no new
-      // visitor; then after the epoch ended (the day's counts kept): none either.
-      await analytics.flush(false);
-      analytics.record({
-        siteCode: "www",
-        path: "/sites/www/b",
-        ip: "10.0.0.1",
-        userAgent: "Firefox",
-        elder: false,
-      });
-      await analytics.flush();
-      analytics.record({
-        siteCode: "www",
-        path: "/sites/www/a",
-        ip: "10.0.0.1",
-        userAgent: "Chrome",
-        elder: false,
-      });
-      await analytics.flush();
-      const today = chinaDate();
-      const summary = await analytics.summary("www", today, today);
-      assert.equal(summary.pageviews, addresses.length * 3 + 2);
-      assert.equal(summary.visitors, addresses.length * 2);
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+for (const engine of ENGINES) {
+  describe(`AnalyticsService visitors by address (${engine})`, () => {
+    it("counts a visitor per address and browser, whatever form the address takes", async () => {
+      const { store, drop } = await openEmptyDatabase<AnalyticsTables>(engine);
+      try {
+        await migrateToLatest(store);
+        const analytics = new AnalyticsService(store);
+        const addresses = ["10.0.0.1", "010.0.0.1", "2001:db8::1", "::ffff:10.0.0.1", "10.0.0.2"];
+        for (const ip of addresses)
+          for (const userAgent of ["Firefox", "Chrome", "Firefox"])
+            analytics.record({ siteCode: "www", path: "/sites/www/", ip, userAgent, elder: false });
+        // The same person again, after a timer's flush (the epoch goes on, its slots kept): no new
+        // visitor; then after the epoch ended (the day's counts kept): none either.
+        await analytics.flush(false);
+        analytics.record({
+          siteCode: "www",
+          path: "/sites/www/b",
+          ip: "10.0.0.1",
+          userAgent: "Firefox",
+          elder: false,
+        });
+        await analytics.flush();
+        analytics.record({
+          siteCode: "www",
+          path: "/sites/www/a",
+          ip: "10.0.0.1",
+          userAgent: "Chrome",
+          elder: false,
+        });
+        await analytics.flush();
+        const today = chinaDate();
+        const summary = await analytics.summary("www", today, today);
+        assert.equal(summary.pageviews, addresses.length * 3 + 2);
+        assert.equal(summary.visitors, addresses.length * 2);
+      } finally {
+        await drop();
+      }
+    });
   });
-});
 
-describe("AnalyticsService exit pages", () => {
-  it("never keeps the id of a page learned in a write that rolled back", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "chuyun-path-ids-"));
-    const store = openDatabase<AnalyticsTables>(loadConfig({ DATA_DIR: dir, LOG_LEVEL: "silent" }));
-    try {
-      await migrateToLatest(store);
-      const analytics = new AnalyticsService(store);
-      // The visitors' write fails after the new page was added to the dictionary, and rolls back.
-      await sql`CREATE TRIGGER refuse BEFORE INSERT ON analytics_visitor_daily
-        BEGIN SELECT RAISE(ABORT, 'refused'); END`.execute(store.db);
-      analytics.record({
-        siteCode: "www",
-        path: "/sites/www/new",
-        ip: "10.0.0.9",
-        userAgent: "A",
-        elder: false,
-      });
-      await analytics.flush();
-      await sql`DROP TRIGGER refuse`.execute(store.db);
-      // Another page takes the id the rolled-back insert had.
-      await sql`INSERT INTO analytics_path (path) VALUES ('/sites/www/other')`.execute(store.db);
-      await analytics.flush();
-      const { rows } = await sql<{ path: string }>`SELECT p.path FROM analytics_visitor_daily v
+  describe(`AnalyticsService exit pages (${engine})`, () => {
+    it("never keeps the id of a page learned in a write that rolled back", async () => {
+      const { store, drop } = await openEmptyDatabase<AnalyticsTables>(engine);
+      try {
+        await migrateToLatest(store);
+        const analytics = new AnalyticsService(store);
+        // The visitors' write fails after the new page was added to the dictionary, and rolls back.
+        if (engine === "sqlite")
+          await sql`CREATE TRIGGER refuse BEFORE INSERT ON analytics_visitor_daily
+          BEGIN SELECT RAISE(ABORT, 'refused'); END`.execute(store.db);
+        else {
+          await sql`CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql
+          AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$`.execute(store.db);
+          await sql`CREATE TRIGGER refuse BEFORE INSERT ON analytics_visitor_daily
+          FOR EACH ROW EXECUTE FUNCTION refuse()`.execute(store.db);
+        }
+        analytics.record({
+          siteCode: "www",
+          path: "/sites/www/new",
+          ip: "10.0.0.9",
+          userAgent: "A",
+          elder: false,
+        });
+        await analytics.flush();
+        if (engine === "sqlite") await sql`DROP TRIGGER refuse`.execute(store.db);
+        else await sql`DROP TRIGGER refuse ON analytics_visitor_daily`.execute(store.db);
+        // Another page takes the id the rolled-back insert had.
+        await sql`INSERT INTO analytics_path (path) VALUES ('/sites/www/other')`.execute(store.db);
+        await analytics.flush();
+        const { rows } = await sql<{ path: string }>`SELECT p.path FROM analytics_visitor_daily v
         JOIN analytics_path p ON p.id = v.exit_page`.execute(store.db);
-      assert.deepEqual(
-        rows.map((r) => r.path),
-        ["/sites/www/new"],
-      );
-    } finally {
-      await store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+        assert.deepEqual(
+          rows.map((r) => r.path),
+          ["/sites/www/new"],
+        );
+      } finally {
+        await drop();
+      }
+    });
   });
-});
+}
