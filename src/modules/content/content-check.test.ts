@@ -162,5 +162,67 @@ for (const engine of ENGINES) {
         ["article.review.pass", "article.review.pass", "article.review.pass", "article.publish"],
       );
     });
+
+    it("starts 三审 again from 初审 when the article is edited after a stage passed it", async () => {
+      const rst = t.deps.sites.byCodeCached("rst")!;
+      const channel = (await t.deps.sites.repo.channelByPath(rst.id, "tzgg"))!;
+      const admin = await StaffSession.login(t.app, "rst_admin", { remoteAddress: "10.1.3.6" });
+      await admin.post(`/admin/channels/${channel.id}/review-stages`, { reviewStages: "3" });
+      const res = await editor.postMultipart("/admin/articles/new", {
+        kind: "notice",
+        title: "关于审核中修改的通知",
+        ownerSiteId: rst.id,
+        bodyHtml: "<p>初审看过的文字。</p>",
+        channelIds: [channel.id],
+        action: "submit",
+      });
+      const id = Number(/\/admin\/articles\/(\d+)/.exec(res.headers.location as string)![1]);
+      const state = async () => {
+        const a = (await t.deps.content.repo.byId(id))!;
+        return `${a.status}:${a.reviewStage}/${a.reviewStages}:round ${a.reviewRound}`;
+      };
+      assert.equal((await reviewer.post(`/admin/review/${id}/publish`, {})).statusCode, 303);
+      assert.equal(await state(), "submitted:2/3:round 1");
+      // Only reviewers may edit an article under review: one edits it while it waits for 复审.
+      const form = await reviewer.get(`/admin/articles/${id}`);
+      assert.match(form.body, /已通过初审，正在等待\s*复审。保存修改后将从\s*初审重新审核/);
+
+      const edited = await reviewer.postMultipart(`/admin/articles/${id}`, {
+        kind: "notice",
+        title: "关于审核中修改的通知",
+        bodyHtml: "<p>初审没有看过的文字。</p>",
+        channelIds: [channel.id],
+      });
+      assert.equal(edited.statusCode, 303);
+      assert.equal(await state(), "submitted:1/3:round 2");
+      // The reviewer who passed 初审 in the first round may take it again in the new one.
+      assert.match((await reviewer.get("/admin/review?stage=1")).body, /关于审核中修改的通知/);
+      const trail = await t.deps.content.reviewTrail(id);
+      assert.deepEqual(
+        trail.map((r) => `${r.round}:${r.action}:${r.stage}:${r.actorName}`),
+        ["1:submit:0:rst_editor", "1:pass:1:rst_reviewer", "2:restart:0:rst_reviewer"],
+      );
+      assert.match(
+        (await editor.get(`/admin/articles/${id}/review`)).body,
+        /审核中修改，从头重审[\s\S]*复审时修改了内容，从初审重新审核/,
+      );
+      const audit = await t.deps.store.db
+        .selectFrom("auditLog")
+        .select(["action", "actor"])
+        .where("targetType", "=", "article")
+        .where("targetId", "=", String(id))
+        .where("action", "=", "article.review.restart")
+        .execute();
+      assert.deepEqual(audit, [{ action: "article.review.restart", actor: "rst_reviewer" }]);
+
+      // An edit before anyone passed a stage keeps the round (初审 will see the text as it is).
+      await reviewer.postMultipart(`/admin/articles/${id}`, {
+        kind: "notice",
+        title: "关于审核中修改的通知（二）",
+        bodyHtml: "<p>初审将看到的文字。</p>",
+        channelIds: [channel.id],
+      });
+      assert.equal(await state(), "submitted:1/3:round 2");
+    });
   });
 }

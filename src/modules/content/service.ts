@@ -256,6 +256,15 @@ export class ContentService {
     const channels = input.channelIds ? await this.checkChannels(input.channelIds) : null;
     if (input.policyId) await this.checkPolicy(input.policyId, id);
     const { html, text } = bodyOf(input);
+    // An edit after a stage passed the article starts its review again: no stage vouches for text
+    // it never saw (the stages are fixed anew, from the channels after the edit).
+    const restart =
+      current.status === "submitted" && current.reviewStage > 1
+        ? await this.sites.reviewStagesFor(
+            current.ownerSiteId,
+            channels ? channels.map((c) => c.id) : (await this.repo.channelLinks(id)).map((l) => l.channelId),
+          )
+        : null;
     const updated = await this.db.transaction().execute(async (trx) => {
       const issuerId =
         input.issuerId ?? (input.issuer ? await this.issuerIdByName(trx, input.issuer) : current.issuerId);
@@ -301,6 +310,7 @@ export class ContentService {
         },
         trx,
       );
+      if (restart !== null) return (await this.restartReview(trx, row, restart, actor)) ?? row;
       return row;
     });
     if (updated.status === "published") await this.reindex(id);
@@ -446,6 +456,42 @@ export class ContentService {
       const stage = Math.min(Math.max(article.reviewStage, 1), stages);
       await this.trail(trx, id, { round: article.reviewRound, stage, stages }, "return", actor, reason);
     });
+  }
+
+  /**
+   * Puts an article edited during review back to the first stage, in a new round with `stages`
+   * stages (trail and audit say who edited it at which stage); undefined when a pass published it
+   * meanwhile.
+   */
+  private async restartReview(
+    trx: Transaction<ContentTables>,
+    article: Article,
+    stages: number,
+    actor: Actor,
+  ): Promise<Article | undefined> {
+    const row = await trx
+      .updateTable("articles")
+      .set({ reviewStage: 1, reviewStages: stages, reviewRound: article.reviewRound + 1 })
+      .where("id", "=", article.id)
+      .where("status", "=", "submitted")
+      .where("reviewStage", ">", 1)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const at = Math.min(article.reviewStage, article.reviewStages);
+    const note = `${stageName(at, article.reviewStages)}时修改了内容，从${stageName(1, stages)}重新审核`;
+    await this.trail(trx, article.id, { round: row.reviewRound, stage: 0, stages }, "restart", actor, note);
+    await this.audit.record(
+      {
+        actor: actor.name,
+        action: "article.review.restart",
+        targetType: "article",
+        targetId: article.id,
+        detail: { round: row.reviewRound, stages, editedAt: at },
+      },
+      trx,
+    );
+    return row;
   }
 
   /** The review trail of an article, oldest first (every round, or one round). */

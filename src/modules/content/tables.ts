@@ -102,8 +102,11 @@ export interface AttachmentRow {
   createdAt: string;
 }
 
-/** A step of the review trail: submitted, passed or returned at a stage, or the content check overridden. */
-export type ReviewAction = "submit" | "pass" | "return" | "override";
+/**
+ * A step of the review trail: submitted, passed or returned at a stage, the content check overridden,
+ * or the review restarted because the article was edited after a stage had passed it.
+ */
+export type ReviewAction = "submit" | "pass" | "return" | "override" | "restart";
 
 export interface ArticleReviewRow {
   id: Generated<number>;

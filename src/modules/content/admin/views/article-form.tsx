@@ -1,7 +1,7 @@
 import { AdminLayout, CsrfField, type AdminContext } from "../../../../web/admin-layout.tsx";
 import { ErrorSummary, Field } from "../../../../web/components/form.tsx";
 import { ALLOWED_EXTENSIONS } from "../../../../platform/files/attachments.ts";
-import { ARTICLE_KINDS, STATUS_LABELS, VALIDITY, type Article } from "../../service.ts";
+import { ARTICLE_KINDS, stageName, STATUS_LABELS, VALIDITY, type Article } from "../../service.ts";
 import type { ArticleFormValues } from "../article-form.ts";
 
 export interface ChannelChoice {
@@ -58,6 +58,13 @@ export function ArticleFormPage({
           <span>第{article.version}版</span>
           <a href={`/admin/articles/${article.id}/versions`}>版本历史</a>
           <a href={`/admin/articles/${article.id}/review`}>预览、内容检查与审核记录</a>
+        </p>
+      ) : null}
+      {article?.status === "submitted" && article.reviewStage > 1 ? (
+        <p class="notice warning" role="note">
+          本信息已通过{stageName(article.reviewStage - 1, article.reviewStages)}，正在等待
+          {stageName(article.reviewStage, article.reviewStages)}。保存修改后将从
+          {stageName(1, article.reviewStages)}重新审核。
         </p>
       ) : null}
       <ErrorSummary errors={errors} title={message ?? "提交的内容有误，请修改后重新提交"} />

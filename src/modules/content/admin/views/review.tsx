@@ -40,6 +40,7 @@ const TRAIL_ACTIONS: Record<string, string> = {
   pass: "审核通过",
   return: "退回修改",
   override: "放行内容检查问题",
+  restart: "审核中修改，从头重审",
 };
 
 export interface TrailRow {
