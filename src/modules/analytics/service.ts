@@ -679,8 +679,10 @@ export class AnalyticsService {
     rows: Map<number, VisitBefore>,
   ): Promise<void> {
     const prepared = this.store.prepared;
-    if (prepared) writeVisitsEach(prepared, visits, add, this.written, rows, this.pathIds);
-    else await writeVisitChunks(trx, visits, add, this.pathIds);
+    const visitDims = new VisitDims(add);
+    if (prepared) writeVisitsEach(prepared, visits, visitDims, this.written, rows, this.pathIds);
+    else await writeVisitChunks(trx, visits, visitDims, this.pathIds);
+    visitDims.addUp();
     const dimRows = [...dims]
       .filter(([, count]) => count !== 0)
       .sort(byKey)
@@ -1020,7 +1022,7 @@ async function unionOfDays<TB extends keyof AnalyticsTables, Row>(
 async function writeVisitChunks(
   trx: Transaction<AnalyticsTables>,
   visits: Map<number, Visit>,
-  add: (key: string, n?: number) => void,
+  dims: VisitDims,
   pathIds: PathIds,
 ): Promise<void> {
   const all = [...visits];
@@ -1052,7 +1054,7 @@ async function writeVisitChunks(
     );
     const returning: [number, Visit][] = [];
     for (const entry of chunk)
-      if (inserted.has(entry[0])) addVisitDims(entry[1], undefined, add);
+      if (inserted.has(entry[0])) dims.add(entry[1], undefined);
       else returning.push(entry);
     if (returning.length === 0) continue;
     const found = await trx
@@ -1078,7 +1080,7 @@ async function writeVisitChunks(
     );
     const rows = returning.map(([visitor, visit]) => {
       const before = known.get(visitor);
-      addVisitDims(visit, before, add);
+      dims.add(visit, before);
       return stored(visitRow(visitor, visit, before));
     });
     await trx
@@ -1106,7 +1108,7 @@ async function writeVisitChunks(
 function writeVisitsEach(
   prepared: (source: string) => PreparedStatement,
   visits: Map<number, Visit>,
-  add: (key: string, n?: number) => void,
+  dims: VisitDims,
   written: Pick<WrittenRows, "get">,
   rows: Map<number, VisitBefore>,
   pathIds: PathIds,
@@ -1138,18 +1140,22 @@ function writeVisitsEach(
       Number(before.views),
     );
     if (changes === 0) return false;
-    addVisitDims(visit, before, add);
+    dims.add(visit, before);
     rows.set(visitor, next);
     return true;
   };
+  // A write's visits are nearly all of one day: its number is worked out once.
+  let lastDay = "";
+  let lastDayNumber = 0;
   for (const [visitor, visit] of visits) {
     const mine = written.get(visitor);
     if (mine && write(visitor, visit, mine)) continue;
     const row = visitRow(visitor, visit);
     const exitPage = pathIds.idOf(prepared, row.exitPath);
-    const day = dayNumber(row.day);
+    if (row.day !== lastDay) lastDayNumber = dayNumber((lastDay = row.day));
+    const day = lastDayNumber;
     if (insert.run(visitor, day, exitPage, row.lastTerm, row.lastSecond, row.views).changes === 1) {
-      addVisitDims(visit, undefined, add);
+      dims.add(visit, undefined);
       rows.set(visitor, row);
       continue;
     }
@@ -1171,37 +1177,75 @@ function visitRow(visitor: number, visit: Visit, before?: VisitBefore) {
 }
 
 /**
- * The day's figures a visit changes: visitors and entry page (new visitor), exit page (moved from
- * the previous exit), searches, refinements within REFINE_SECONDS, reformulation pairs and exits
- * from results (a results page followed by another page was not an exit).
+ * The day's figures visits change: visitors and entry page (new visitor), exit page (moved from the
+ * previous exit), searches, refinements within REFINE_SECONDS, reformulation pairs and exits from
+ * results (a results page followed by another page was not an exit). Visitors, entry and exit pages
+ * (every visit's) are counted by day, site and path, strings the epoch holds once, and named as
+ * roll-up keys once per write (addUp): no key is built per visit.
  */
-function addVisitDims(
-  visit: Visit,
-  before: VisitBefore | undefined,
-  add: (key: string, n?: number) => void,
-): void {
-  const at = `${visit.day}|${visit.siteCode}`;
-  if (!before) {
-    add(`${at}|visitors|`);
-    add(`${at}|entry|${visit.path(visit.first)}`);
-  } else add(`${at}|exit|${before.exitPath}`, -1);
-  let term = before?.lastTerm ?? null;
-  let second = before?.lastSecond ?? 0;
-  for (let s = visit.first; s !== NONE; s = visit.next(s)) {
-    const stepTerm = visit.term(s);
-    if (term) add(`${at}|search_exit|${term}`, -1);
-    if (stepTerm) {
-      add(`${at}|search|${stepTerm}`);
-      if (term && term !== stepTerm && visit.second(s) - second <= REFINE_SECONDS) {
-        add(`${at}|refine|${term}`);
-        add(`${at}|reform|${term}${PAIR_SEPARATOR}${stepTerm}`);
+class VisitDims {
+  private readonly byDay = new Map<string, Map<string, SiteVisitDims>>();
+
+  constructor(private readonly addKey: (key: string, n?: number) => void) {}
+
+  add(visit: Visit, before: VisitBefore | undefined): void {
+    const counts = this.countsOf(visit.day, visit.siteCode);
+    if (!before) {
+      counts.visitors++;
+      bump(counts.entry, visit.path(visit.first), 1);
+    } else bump(counts.exit, before.exitPath, -1);
+    bump(counts.exit, visit.path(visit.last), 1);
+    let term = before?.lastTerm ?? null;
+    let second = before?.lastSecond ?? 0;
+    // Named only for visits with searches (most have none).
+    let at = "";
+    const add = (dim: string, value: string, n = 1) =>
+      this.addKey(`${(at ||= `${visit.day}|${visit.siteCode}`)}|${dim}|${value}`, n);
+    for (let s = visit.first; s !== NONE; s = visit.next(s)) {
+      const stepTerm = visit.term(s);
+      if (term) add("search_exit", term, -1);
+      if (stepTerm) {
+        add("search", stepTerm);
+        if (term && term !== stepTerm && visit.second(s) - second <= REFINE_SECONDS) {
+          add("refine", term);
+          add("reform", `${term}${PAIR_SEPARATOR}${stepTerm}`);
+        }
+        add("search_exit", stepTerm);
       }
-      add(`${at}|search_exit|${stepTerm}`);
+      term = stepTerm;
+      second = visit.second(s);
     }
-    term = stepTerm;
-    second = visit.second(s);
   }
-  add(`${at}|exit|${visit.path(visit.last)}`);
+
+  /** Adds the counts to the write's roll-up keys. */
+  addUp(): void {
+    for (const [day, sites] of this.byDay)
+      for (const [site, counts] of sites) {
+        const at = `${day}|${site}`;
+        if (counts.visitors) this.addKey(`${at}|visitors|`, counts.visitors);
+        for (const [path, n] of counts.entry) this.addKey(`${at}|entry|${path}`, n);
+        for (const [path, n] of counts.exit) this.addKey(`${at}|exit|${path}`, n);
+      }
+    this.byDay.clear();
+  }
+
+  private countsOf(day: string, site: string): SiteVisitDims {
+    let sites = this.byDay.get(day);
+    if (!sites) this.byDay.set(day, (sites = new Map()));
+    let counts = sites.get(site);
+    if (!counts) sites.set(site, (counts = { visitors: 0, entry: new Map(), exit: new Map() }));
+    return counts;
+  }
+}
+
+interface SiteVisitDims {
+  visitors: number;
+  entry: Map<string, number>;
+  exit: Map<string, number>;
+}
+
+function bump(counts: Map<string, number>, key: string, n: number): void {
+  counts.set(key, (counts.get(key) ?? 0) + n);
 }
 
 /** What one flush adds to the daily tables: page views and dimension counts, by roll-up key. */
