@@ -219,7 +219,9 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     if (isWellFormedHost(request.headers.host)) return done();
     reply.status(400);
     if (request.url.startsWith("/api/")) return reply.send(apiError("bad_request", "请求的主机名格式有误"));
-    renderErrorPage(deps, request, 400, "请求的主机名格式有误").then((html) => sendHtml(reply, html), done);
+    renderErrorPage(deps, request, 400, "请求的主机名格式有误")
+      .then((html) => void sendHtml(reply, html))
+      .catch(done);
   });
   app.addHook("onRequest", (_request, reply, done) => {
     if (!shuttingDown) return done();
@@ -248,12 +250,13 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
   // request (anonymous pages, cached or not, never touch the session store for it).
   app.addHook("preHandler", (request, _reply, done) => {
     if (!request.cookies?.[CITIZEN_COOKIE]) return done();
-    currentCitizen(deps, request).then((citizen) => {
-      request.viewer = citizen
-        ? { maskedName: maskName(citizen.account.name), csrf: citizen.session.csrf }
-        : null;
-      done();
-    }, done);
+    currentCitizen(deps, request)
+      .then((citizen) => {
+        request.viewer = citizen
+          ? { maskedName: maskName(citizen.account.name), csrf: citizen.session.csrf }
+          : null;
+      })
+      .then(() => done(), done);
   });
   app.addHook("onSend", (request, reply, payload, done) => {
     protectViewerPage(request, reply);

@@ -134,7 +134,7 @@ for (const engine of ENGINES) {
         await analytics.flush();
         if (engine === "sqlite") await sql`DROP TRIGGER refuse`.execute(store.db);
         else await sql`DROP TRIGGER refuse ON analytics_visitor_daily`.execute(store.db);
-        // Another page takes the id the rolled-back insert had.
+        // Another page takes the id the rolled-back insert had (on SQLite; PostgreSQL's sequence moves on).
         await sql`INSERT INTO analytics_path (path) VALUES ('/sites/www/other')`.execute(store.db);
         await analytics.flush();
         const { rows } = await sql<{ path: string }>`SELECT p.path FROM analytics_visitor_daily v

@@ -215,6 +215,47 @@ for (const engine of ENGINES) {
         .execute();
       assert.deepEqual(audit, [{ action: "article.review.restart", actor: "rst_reviewer" }]);
 
+      // A review page opened before an edit cannot pass the edited text.
+      const stale = await reviewer.get(`/admin/review/${id}`);
+      const seenVersion = /name="version" value="(\d+)"/.exec(stale.body)![1];
+      await reviewer.postMultipart(`/admin/articles/${id}`, {
+        kind: "notice",
+        title: "关于审核中修改的通知",
+        bodyHtml: "<p>初审打开页面后又改过的文字。</p>",
+        channelIds: [channel.id],
+      });
+      const late = await reviewer.post(`/admin/review/${id}/publish`, { version: seenVersion });
+      assert.equal(late.statusCode, 400);
+      assert.match(late.body, /本信息在您打开页面后已被修改/);
+      assert.equal(await state(), "submitted:1/3:round 2");
+
+      // Saving the form unchanged is no edit: the round stands.
+      assert.equal((await reviewer.post(`/admin/review/${id}/publish`, {})).statusCode, 303);
+      assert.equal(await state(), "submitted:2/3:round 2");
+      await reviewer.postMultipart(`/admin/articles/${id}`, {
+        kind: "notice",
+        title: "关于审核中修改的通知",
+        bodyHtml: "<p>初审打开页面后又改过的文字。</p>",
+        channelIds: [channel.id],
+      });
+      assert.equal(await state(), "submitted:2/3:round 2");
+
+      // Passed by the last stage and about to be published: an edit then starts again, and the
+      // publishing that the pass started does not go ahead.
+      await t.deps.store.db.updateTable("articles").set({ reviewStage: 0 }).where("id", "=", id).execute();
+      await reviewer.postMultipart(`/admin/articles/${id}`, {
+        kind: "notice",
+        title: "关于审核中修改的通知",
+        bodyHtml: "<p>终审通过后才改的文字。</p>",
+        channelIds: [channel.id],
+      });
+      assert.equal(await state(), "submitted:1/3:round 3");
+      await assert.rejects(
+        t.deps.content.publish(id, { id: null, name: "test" }, null, 2),
+        /终审通过后被修改/,
+      );
+      assert.equal(await state(), "submitted:1/3:round 3");
+
       // An edit before anyone passed a stage keeps the round (初审 will see the text as it is).
       await reviewer.postMultipart(`/admin/articles/${id}`, {
         kind: "notice",
@@ -222,7 +263,7 @@ for (const engine of ENGINES) {
         bodyHtml: "<p>初审将看到的文字。</p>",
         channelIds: [channel.id],
       });
-      assert.equal(await state(), "submitted:1/3:round 2");
+      assert.equal(await state(), "submitted:1/3:round 3");
     });
   });
 }

@@ -69,6 +69,31 @@ export function stageName(stage: number, stages: number): string {
   return stage <= 1 ? "初审" : "复审";
 }
 
+const EDITED_AFTER_PASS = "本信息在终审通过后被修改，已退回初审重新审核，未发布";
+
+/** The columns whose change a review must see again (what the public reads, and how it is filed). */
+const REVIEWED_COLUMNS = [
+  "kind",
+  "title",
+  "summary",
+  "bodyHtml",
+  "source",
+  "keywords",
+  "author",
+  "docNumber",
+  "issuer",
+  "writtenAt",
+  "theme",
+  "validity",
+  "policyId",
+  "tableJson",
+  "publishedAt",
+] as const;
+
+function contentChanged(before: Article, after: Article): boolean {
+  return REVIEWED_COLUMNS.some((column) => before[column] !== after[column]);
+}
+
 /** The content check's 严重表述错误 (veto items of the national inspection) in an article. */
 export function seriousFindings(title: string, bodyHtml: string): ContentFinding[] {
   return checkText(title, bodyHtml).filter((f) => f.severity === "serious");
@@ -257,15 +282,22 @@ export class ContentService {
     if (input.policyId) await this.checkPolicy(input.policyId, id);
     const { html, text } = bodyOf(input);
     // An edit after a stage passed the article starts its review again: no stage vouches for text
-    // it never saw (the stages are fixed anew, from the channels after the edit).
-    const restart =
-      current.status === "submitted" && current.reviewStage > 1
-        ? await this.sites.reviewStagesFor(
-            current.ownerSiteId,
-            channels ? channels.map((c) => c.id) : (await this.repo.channelLinks(id)).map((l) => l.channelId),
-          )
-        : null;
+    // it never saw (the stages are fixed anew, from the channels after the edit). Whether a stage has
+    // passed it is decided on the row inside the transaction (a pass may land meanwhile).
+    let restartStages: number | null = null;
+    let channelsChanged = false;
+    if (["submitted", "scheduled"].includes(current.status)) {
+      const linked = (await this.repo.channelLinks(id)).map((l) => l.channelId);
+      const after = channels ? channels.map((c) => c.id) : linked;
+      channelsChanged = after.length !== linked.length || after.some((c) => !linked.includes(c));
+      restartStages = await this.sites.reviewStagesFor(current.ownerSiteId, after);
+    }
     const updated = await this.db.transaction().execute(async (trx) => {
+      const before = await trx
+        .selectFrom("articles")
+        .selectAll()
+        .where("id", "=", id)
+        .executeTakeFirstOrThrow();
       const issuerId =
         input.issuerId ?? (input.issuer ? await this.issuerIdByName(trx, input.issuer) : current.issuerId);
       const row = await trx
@@ -310,7 +342,8 @@ export class ContentService {
         },
         trx,
       );
-      if (restart !== null) return (await this.restartReview(trx, row, restart, actor)) ?? row;
+      if (restartStages !== null && (channelsChanged || contentChanged(before, row)))
+        return (await this.restartReview(trx, row, restartStages, actor)) ?? row;
       return row;
     });
     if (updated.status === "published") await this.reindex(id);
@@ -402,9 +435,11 @@ export class ContentService {
   async pass(
     id: number,
     actor: Actor,
-    options: { at?: string | null; override?: string } = {},
+    options: { at?: string | null; override?: string; version?: number } = {},
   ): Promise<void> {
     const article = await this.get(id);
+    if (options.version !== undefined && options.version !== article.version)
+      throw new Invalid("本信息刚被修改，请查看最新内容后再审核");
     if (article.status !== "submitted")
       throw new Invalid(`当前状态“${STATUS_LABELS[article.status]}”不能审核，请先提交审核`);
     const stages = article.reviewStages;
@@ -430,8 +465,10 @@ export class ContentService {
         .where("status", "=", "submitted")
         .where("reviewStage", "=", article.reviewStage)
         .where("reviewRound", "=", article.reviewRound)
+        // The text this reviewer passes is the text they read (an edit at stage 1 keeps the round).
+        .where("version", "=", article.version)
         .executeTakeFirst();
-      if (Number(claimed.numUpdatedRows) !== 1) throw new Invalid("该信息刚被他人审核，请刷新后重试");
+      if (Number(claimed.numUpdatedRows) !== 1) throw new Invalid("该信息刚被他人审核或修改，请刷新后重试");
       const at = { round: article.reviewRound, stage, stages };
       if (serious.length) await this.recordOverride(trx, id, at, actor, override, serious);
       await this.trail(trx, id, at, "pass", actor, "");
@@ -446,7 +483,7 @@ export class ContentService {
         trx,
       );
     });
-    if (final) await this.publish(id, actor, options.at ?? null);
+    if (final) await this.publish(id, actor, options.at ?? null, article.reviewRound);
   }
 
   async returnToDraft(id: number, reason: string, actor: Actor): Promise<void> {
@@ -460,8 +497,9 @@ export class ContentService {
 
   /**
    * Puts an article edited during review back to the first stage, in a new round with `stages`
-   * stages (trail and audit say who edited it at which stage); undefined when a pass published it
-   * meanwhile.
+   * stages (trail and audit say who edited it, and when), if a stage has passed it: waiting at a
+   * later stage, passed by the last one and about to be published (stage 0), or scheduled. Returns
+   * undefined when no stage had passed it (or it is published meanwhile).
    */
   private async restartReview(
     trx: Transaction<ContentTables>,
@@ -471,23 +509,43 @@ export class ContentService {
   ): Promise<Article | undefined> {
     const row = await trx
       .updateTable("articles")
-      .set({ reviewStage: 1, reviewStages: stages, reviewRound: article.reviewRound + 1 })
+      .set({
+        status: "submitted",
+        reviewStage: 1,
+        reviewStages: stages,
+        reviewRound: article.reviewRound + 1,
+        scheduledAt: null,
+      })
       .where("id", "=", article.id)
-      .where("status", "=", "submitted")
-      .where("reviewStage", ">", 1)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb("status", "=", "submitted"), eb("reviewStage", "!=", 1)]),
+          eb("status", "=", "scheduled"),
+        ]),
+      )
       .returningAll()
       .executeTakeFirst();
     if (!row) return undefined;
-    const at = Math.min(article.reviewStage, article.reviewStages);
-    const note = `${stageName(at, article.reviewStages)}时修改了内容，从${stageName(1, stages)}重新审核`;
-    await this.trail(trx, article.id, { round: row.reviewRound, stage: 0, stages }, "restart", actor, note);
+    const allPassed = article.status === "scheduled" || article.reviewStage === 0;
+    const when = allPassed
+      ? `${stageName(article.reviewStages, article.reviewStages)}通过后`
+      : `${stageName(article.reviewStage, article.reviewStages)}时`;
+    const again = stages > 1 ? `从${stageName(1, stages)}重新审核` : "须重新审核";
+    await this.trail(
+      trx,
+      article.id,
+      { round: row.reviewRound, stage: 0, stages },
+      "restart",
+      actor,
+      `${when}修改了内容，${again}`,
+    );
     await this.audit.record(
       {
         actor: actor.name,
         action: "article.review.restart",
         targetType: "article",
         targetId: article.id,
-        detail: { round: row.reviewRound, stages, editedAt: at },
+        detail: { round: row.reviewRound, stages, editedAt: allPassed ? "passed" : article.reviewStage },
       },
       trx,
     );
@@ -545,7 +603,11 @@ export class ContentService {
   }
 
   /** A reviewer publishes now, or at `at` (scheduled publishing). */
-  async publish(id: number, actor: Actor, at?: string | null): Promise<void> {
+  /**
+   * Publishes (now, or scheduled at `at`). `passedRound`: the review round whose last stage has just
+   * passed it: published only if that round still stands (an edit meanwhile started a new one).
+   */
+  async publish(id: number, actor: Actor, at?: string | null, passedRound?: number): Promise<void> {
     const article = await this.get(id);
     if (!["submitted", "scheduled", "withdrawn", "unpublished"].includes(article.status)) {
       throw new Invalid(`当前状态“${STATUS_LABELS[article.status]}”不能发布，请先提交审核`);
@@ -558,11 +620,18 @@ export class ContentService {
         throw new Invalid("定时发布时间格式有误", { scheduledAt: "时间格式有误" });
       if (when.getTime() > Date.now()) {
         await this.db.transaction().execute(async (trx) => {
-          await trx
+          let scheduling = trx
             .updateTable("articles")
             .set({ status: "scheduled", scheduledAt: when.toISOString(), updatedAt: nowIso() })
-            .where("id", "=", id)
-            .execute();
+            .where("id", "=", id);
+          // Only while the round whose last stage passed it still stands.
+          if (passedRound !== undefined)
+            scheduling = scheduling
+              .where("status", "=", "submitted")
+              .where("reviewRound", "=", passedRound)
+              .where("reviewStage", "=", 0);
+          const scheduled = await scheduling.executeTakeFirst();
+          if (Number(scheduled.numUpdatedRows) !== 1) throw new Invalid(EDITED_AFTER_PASS);
           await this.audit.record(
             {
               actor: actor.name,
@@ -577,16 +646,21 @@ export class ContentService {
         return;
       }
     }
-    await this.makePublic(id, actor, "article.publish");
+    await this.makePublic(id, actor, "article.publish", passedRound);
   }
 
-  private async makePublic(id: number, actor: Actor, action: string): Promise<void> {
+  private async makePublic(id: number, actor: Actor, action: string, passedRound?: number): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const article = await trx
         .selectFrom("articles")
         .selectAll()
         .where("id", "=", id)
         .executeTakeFirstOrThrow();
+      if (
+        passedRound !== undefined &&
+        (article.status !== "submitted" || article.reviewRound !== passedRound || article.reviewStage !== 0)
+      )
+        throw new Invalid(EDITED_AFTER_PASS);
       const publishedAt = article.publishedAt ?? nowIso();
       await this.assignIndexNo(trx, article, publishedAt);
       await trx

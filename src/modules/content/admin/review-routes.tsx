@@ -201,8 +201,16 @@ const reviewRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (ap
           validityNote: formText(form, "validityNote", 500),
           override: formText(form, "override", 500),
         };
+        // A page opened before someone edited the article would review text its reader never saw.
+        const seen = formText(form, "version", 12);
         return handleForm({
-          parse: () => values,
+          parse: () => {
+            if (seen && Number(seen) !== article.version)
+              throw new Invalid(
+                `本信息在您打开页面后已被修改（现为第${article.version}版），请查看最新内容后再操作`,
+              );
+            return values;
+          },
           run: (v) => run(article, v, c),
           onSuccess: (done) => reply.redirect(`/admin/review/${article.id}?done=${done}`, 303),
           rerender: async ({ errors, message }) =>
@@ -224,7 +232,11 @@ const reviewRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (ap
     if (article.status === "submitted") {
       // One stage of 三审; the last one publishes. 严重表述错误 needs the reviewer's reason (audited).
       const final = article.reviewStage >= article.reviewStages;
-      await content.pass(article.id, actor, { at: final ? at : null, override: v.override });
+      await content.pass(article.id, actor, {
+        at: final ? at : null,
+        override: v.override,
+        version: article.version,
+      });
       return final ? (at ? "scheduled" : "published") : "passed";
     }
     if (["withdrawn", "unpublished"].includes(article.status)) {

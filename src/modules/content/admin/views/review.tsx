@@ -118,7 +118,8 @@ export function ReviewPage({
   const stages = article.reviewStages;
   const stage = Math.min(Math.max(article.reviewStage, 1), stages);
   const finalStage = s === "submitted" && stage >= stages;
-  const stageOf = (r: TrailRow) => (r.stage === 0 ? "提交" : stageName(r.stage, r.stages));
+  const stageOf = (r: TrailRow) =>
+    r.action === "restart" ? "重新送审" : r.stage === 0 ? "提交" : stageName(r.stage, r.stages);
   const serious = findings.filter((f) => f.severity === "serious");
   const action = (name: string) => `/admin/review/${article.id}/${name}`;
   return (
@@ -291,6 +292,7 @@ export function ReviewPage({
         (["withdrawn", "unpublished"].includes(s) && republishStages === 1)) ? (
         <form method="post" action={action("publish")}>
           <CsrfField token={ctx.csrf} />
+          <input type="hidden" name="version" value={String(article.version)} />
           <h3>
             {s === "submitted"
               ? finalStage
@@ -325,6 +327,7 @@ export function ReviewPage({
       {canReview && s === "submitted" ? (
         <form method="post" action={action("return")}>
           <CsrfField token={ctx.csrf} />
+          <input type="hidden" name="version" value={String(article.version)} />
           <h3>退回修改</h3>
           <Field id="returnReason" label="退回理由" error={errors.returnReason}>
             <textarea id="returnReason" name="returnReason" rows={3} maxLength={500}>
