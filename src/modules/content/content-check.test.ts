@@ -1,5 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { minimalPdf } from "../../seed/sample-files.ts";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { DEMO_PASSWORD, StaffSession } from "../../../test/staff-session.ts";
 import { checkText } from "./content-check.ts";
@@ -264,6 +265,12 @@ for (const engine of ENGINES) {
         channelIds: [channel.id],
       });
       assert.equal(await state(), "submitted:1/3:round 3");
+
+      // A file attached after a stage passed it is unread text too.
+      assert.equal((await reviewer.post(`/admin/review/${id}/publish`, {})).statusCode, 303);
+      assert.equal(await state(), "submitted:2/3:round 3");
+      await t.deps.content.addAttachment(id, "附件.pdf", minimalPdf("附件"), { id: null, name: "test" });
+      assert.equal(await state(), "submitted:1/3:round 4");
     });
   });
 }

@@ -785,8 +785,15 @@ export class ContentService {
   }
 
   async addAttachment(articleId: number, fileName: string, bytes: Buffer, actor: Actor) {
-    await this.get(articleId);
+    const article = await this.get(articleId);
     const file = await checkAttachment(fileName, bytes);
+    // A new attachment is text no stage has read: as an edit, it starts the review again.
+    const restartStages = ["submitted", "scheduled"].includes(article.status)
+      ? await this.sites.reviewStagesFor(
+          article.ownerSiteId,
+          (await this.repo.channelLinks(articleId)).map((l) => l.channelId),
+        )
+      : null;
     const attachment = await this.db.transaction().execute(async (trx) => {
       await putBlob(trx, file.sha256, file.bytes);
       const row = await trx
@@ -811,6 +818,14 @@ export class ContentService {
         },
         trx,
       );
+      if (restartStages !== null) {
+        const current = await trx
+          .selectFrom("articles")
+          .selectAll()
+          .where("id", "=", articleId)
+          .executeTakeFirstOrThrow();
+        await this.restartReview(trx, current, restartStages, actor);
+      }
       return row;
     });
     this.onPublicChange(articleId);
