@@ -186,7 +186,10 @@ for (const engine of ENGINES) {
       assert.equal(await state(), "submitted:2/3:round 1");
       // Only reviewers may edit an article under review: one edits it while it waits for 复审.
       const form = await reviewer.get(`/admin/articles/${id}`);
-      assert.match(form.body, /已通过初审，正在等待\s*复审。保存修改后将从\s*初审重新审核/);
+      assert.match(
+        form.body,
+        /已通过初审，正在等待复审。\s*保存对内容的修改或添加附件后，将从\s*初审重新审核/,
+      );
 
       const edited = await reviewer.postMultipart(`/admin/articles/${id}`, {
         kind: "notice",
@@ -252,8 +255,8 @@ for (const engine of ENGINES) {
       });
       assert.equal(await state(), "submitted:1/3:round 3");
       await assert.rejects(
-        t.deps.content.publish(id, { id: null, name: "test" }, null, 2),
-        /终审通过后被修改/,
+        t.deps.content.publish(id, { id: null, name: "test" }, null, { status: "submitted", round: 2 }),
+        /已被修改或处理/,
       );
       assert.equal(await state(), "submitted:1/3:round 3");
 

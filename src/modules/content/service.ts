@@ -1,7 +1,7 @@
 import { diffWords } from "diff";
 
 import { sameOriginPath } from "../../platform/http/safe-redirect.ts";
-import type { Transaction } from "kysely";
+import type { Transaction, UpdateQueryBuilder, UpdateResult } from "kysely";
 
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 
@@ -69,7 +69,32 @@ export function stageName(stage: number, stages: number): string {
   return stage <= 1 ? "初审" : "复审";
 }
 
-const EDITED_AFTER_PASS = "本信息在终审通过后被修改，已退回初审重新审核，未发布";
+const CHANGED_BEFORE_PUBLISHING =
+  "本信息在您操作期间已被修改或处理（如审核中修改后重新送审），未发布，请查看最新状态";
+
+/** The state a publisher acted on: the status, and after a last stage's pass, that round. */
+export interface PublishedFrom {
+  status: ArticleStatus;
+  round?: number;
+}
+
+function asSeen(
+  article: Pick<Article, "status" | "reviewRound" | "reviewStage">,
+  from: PublishedFrom,
+): boolean {
+  if (article.status !== from.status) return false;
+  return from.round === undefined || (article.reviewRound === from.round && article.reviewStage === 0);
+}
+
+/** The same condition on an update of the article's row (PostgreSQL re-checks it after a lock wait). */
+function whereAsSeen<Q extends UpdateQueryBuilder<ContentTables, "articles", "articles", UpdateResult>>(
+  query: Q,
+  from: PublishedFrom,
+): Q {
+  let q = query.where("status", "=", from.status);
+  if (from.round !== undefined) q = q.where("reviewRound", "=", from.round).where("reviewStage", "=", 0);
+  return q as Q;
+}
 
 /** The columns whose change a review must see again (what the public reads, and how it is filed). */
 const REVIEWED_COLUMNS = [
@@ -299,7 +324,7 @@ export class ContentService {
         .where("id", "=", id)
         .executeTakeFirstOrThrow();
       const issuerId =
-        input.issuerId ?? (input.issuer ? await this.issuerIdByName(trx, input.issuer) : current.issuerId);
+        input.issuerId ?? (input.issuer ? await this.issuerIdByName(trx, input.issuer) : before.issuerId);
       const row = await trx
         .updateTable("articles")
         .set({
@@ -308,20 +333,20 @@ export class ContentService {
           summary: input.summary?.trim() || text.slice(0, 120),
           bodyHtml: html,
           bodyText: text,
-          source: input.source?.trim() ?? current.source,
-          keywords: input.keywords?.trim() ?? current.keywords,
-          author: input.author?.trim() ?? current.author,
+          source: input.source?.trim() ?? before.source,
+          keywords: input.keywords?.trim() ?? before.keywords,
+          author: input.author?.trim() ?? before.author,
           docNumber: input.docNumber ? normaliseDocNumberInput(input.docNumber) : null,
           issuer: input.issuer?.trim() || null,
           issuerId,
           writtenAt: input.writtenAt ?? null,
           theme: input.theme?.trim() || null,
           validity:
-            input.kind === "policy" ? ((input.validity || current.validity || "有效") as Validity) : null,
+            input.kind === "policy" ? ((input.validity || before.validity || "有效") as Validity) : null,
           policyId: input.policyId ?? null,
-          tableJson: input.table ? JSON.stringify(input.table) : current.tableJson,
-          publishedAt: input.publishedAt ? new Date(input.publishedAt).toISOString() : current.publishedAt,
-          version: current.version + 1,
+          tableJson: input.table ? JSON.stringify(input.table) : before.tableJson,
+          publishedAt: input.publishedAt ? new Date(input.publishedAt).toISOString() : before.publishedAt,
+          version: before.version + 1,
           updatedAt: nowIso(),
         })
         .where("id", "=", id)
@@ -342,9 +367,20 @@ export class ContentService {
         },
         trx,
       );
-      if (restartStages !== null && (channelsChanged || contentChanged(before, row)))
-        return (await this.restartReview(trx, row, restartStages, actor)) ?? row;
-      return row;
+      if (restartStages === null || !(channelsChanged || contentChanged(before, row))) return row;
+      const restarted = await this.restartReview(trx, row, restartStages, actor);
+      if (restarted || !channelsChanged) return restarted ?? row;
+      // Waiting for its first stage: new channels may ask for more stages (or fewer).
+      return (
+        (await trx
+          .updateTable("articles")
+          .set({ reviewStages: restartStages })
+          .where("id", "=", id)
+          .where("status", "=", "submitted")
+          .where("reviewStage", "=", 1)
+          .returningAll()
+          .executeTakeFirst()) ?? row
+      );
     });
     if (updated.status === "published") await this.reindex(id);
     this.onPublicChange(id);
@@ -483,7 +519,8 @@ export class ContentService {
         trx,
       );
     });
-    if (final) await this.publish(id, actor, options.at ?? null, article.reviewRound);
+    if (final)
+      await this.publish(id, actor, options.at ?? null, { status: "submitted", round: article.reviewRound });
   }
 
   async returnToDraft(id: number, reason: string, actor: Actor): Promise<void> {
@@ -602,16 +639,18 @@ export class ContentService {
     );
   }
 
-  /** A reviewer publishes now, or at `at` (scheduled publishing). */
   /**
-   * Publishes (now, or scheduled at `at`). `passedRound`: the review round whose last stage has just
-   * passed it: published only if that round still stands (an edit meanwhile started a new one).
+   * Publishes now, or at `at` (scheduled). `seen`: the state the caller acted on — its status and,
+   * after a last stage's pass, its round (the row must still be that round's, passed: stage 0). An
+   * edit meanwhile (which starts a new round) or another instance publishing it first refuses it.
    */
-  async publish(id: number, actor: Actor, at?: string | null, passedRound?: number): Promise<void> {
+  async publish(id: number, actor: Actor, at?: string | null, seen?: PublishedFrom): Promise<void> {
     const article = await this.get(id);
     if (!["submitted", "scheduled", "withdrawn", "unpublished"].includes(article.status)) {
       throw new Invalid(`当前状态“${STATUS_LABELS[article.status]}”不能发布，请先提交审核`);
     }
+    const from: PublishedFrom = seen ?? { status: article.status };
+    if (!asSeen(article, from)) throw new Invalid(CHANGED_BEFORE_PUBLISHING);
     const links = await this.repo.channelLinks(id);
     if (links.length === 0) throw new Invalid("请先选择发布栏目", { channelIds: "请至少选择一个发布栏目" });
     if (at) {
@@ -620,18 +659,14 @@ export class ContentService {
         throw new Invalid("定时发布时间格式有误", { scheduledAt: "时间格式有误" });
       if (when.getTime() > Date.now()) {
         await this.db.transaction().execute(async (trx) => {
-          let scheduling = trx
-            .updateTable("articles")
-            .set({ status: "scheduled", scheduledAt: when.toISOString(), updatedAt: nowIso() })
-            .where("id", "=", id);
-          // Only while the round whose last stage passed it still stands.
-          if (passedRound !== undefined)
-            scheduling = scheduling
-              .where("status", "=", "submitted")
-              .where("reviewRound", "=", passedRound)
-              .where("reviewStage", "=", 0);
-          const scheduled = await scheduling.executeTakeFirst();
-          if (Number(scheduled.numUpdatedRows) !== 1) throw new Invalid(EDITED_AFTER_PASS);
+          const scheduled = await whereAsSeen(
+            trx
+              .updateTable("articles")
+              .set({ status: "scheduled", scheduledAt: when.toISOString(), updatedAt: nowIso() })
+              .where("id", "=", id),
+            from,
+          ).executeTakeFirst();
+          if (Number(scheduled.numUpdatedRows) !== 1) throw new Invalid(CHANGED_BEFORE_PUBLISHING);
           await this.audit.record(
             {
               actor: actor.name,
@@ -646,37 +681,37 @@ export class ContentService {
         return;
       }
     }
-    await this.makePublic(id, actor, "article.publish", passedRound);
+    await this.makePublic(id, actor, "article.publish", from);
   }
 
-  private async makePublic(id: number, actor: Actor, action: string, passedRound?: number): Promise<void> {
+  /** Publishes the article if it is still as `from` says (the update itself checks, on both engines). */
+  private async makePublic(id: number, actor: Actor, action: string, from: PublishedFrom): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const article = await trx
         .selectFrom("articles")
         .selectAll()
         .where("id", "=", id)
         .executeTakeFirstOrThrow();
-      if (
-        passedRound !== undefined &&
-        (article.status !== "submitted" || article.reviewRound !== passedRound || article.reviewStage !== 0)
-      )
-        throw new Invalid(EDITED_AFTER_PASS);
+      if (!asSeen(article, from)) throw new Invalid(CHANGED_BEFORE_PUBLISHING);
       const publishedAt = article.publishedAt ?? nowIso();
       await this.assignIndexNo(trx, article, publishedAt);
-      await trx
-        .updateTable("articles")
-        .set({
-          status: "published",
-          publishedAt,
-          reviewStage: 0,
-          scheduledAt: null,
-          unpublishReason: null,
-          unpublishNote: null,
-          redirectTo: null,
-          updatedAt: nowIso(),
-        })
-        .where("id", "=", id)
-        .execute();
+      const published = await whereAsSeen(
+        trx
+          .updateTable("articles")
+          .set({
+            status: "published",
+            publishedAt,
+            reviewStage: 0,
+            scheduledAt: null,
+            unpublishReason: null,
+            unpublishNote: null,
+            redirectTo: null,
+            updatedAt: nowIso(),
+          })
+          .where("id", "=", id),
+        from,
+      ).executeTakeFirst();
+      if (Number(published.numUpdatedRows) !== 1) throw new Invalid(CHANGED_BEFORE_PUBLISHING);
       await this.audit.record(
         { actor: actor.name, action, targetType: "article", targetId: id, detail: {} },
         trx,
@@ -696,16 +731,16 @@ export class ContentService {
       .execute();
     let count = 0;
     for (const { id } of due) {
-      // Claim it first: only the instance whose update changes the row publishes it.
-      const claimed = await this.db
-        .updateTable("articles")
-        .set({ status: "submitted" })
-        .where("id", "=", id)
-        .where("status", "=", "scheduled")
-        .executeTakeFirst();
-      if (Number(claimed.numUpdatedRows) !== 1) continue;
-      await this.makePublic(id, { id: null, name: "system:scheduler" }, "article.publish.scheduled");
-      count++;
+      // Only while still scheduled: another instance may have published it, or an edit sent it back
+      // to review (makePublic's update checks the status).
+      try {
+        await this.makePublic(id, { id: null, name: "system:scheduler" }, "article.publish.scheduled", {
+          status: "scheduled",
+        });
+        count++;
+      } catch (error) {
+        if (!(error instanceof Invalid)) throw error;
+      }
     }
     return count;
   }
@@ -819,11 +854,14 @@ export class ContentService {
         trx,
       );
       if (restartStages !== null) {
+        // Under review, a new version: a review page opened before the upload cannot pass it unseen.
         const current = await trx
-          .selectFrom("articles")
-          .selectAll()
+          .updateTable("articles")
+          .set((eb) => ({ version: eb("version", "+", 1), updatedAt: nowIso() }))
           .where("id", "=", articleId)
+          .returningAll()
           .executeTakeFirstOrThrow();
+        await this.snapshot(trx, current, `添加附件：${file.fileName}`, actor);
         await this.restartReview(trx, current, restartStages, actor);
       }
       return row;

@@ -544,8 +544,11 @@ export class FederationService {
       targetId: number,
       detail: { peer: item.peerCode, item: item.itemCode },
     });
+    // Read before delivery starts: the answer shows the application as filed (being forwarded),
+    // whatever a fast delivery has done by the time the read would return.
+    const application = await this.own(account.id, number);
     this.kick();
-    return { application: await this.own(account.id, number), values };
+    return { application, values };
   }
 
   /** The citizen's own forwarded application; anyone else's is "not found". */

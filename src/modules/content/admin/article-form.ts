@@ -81,12 +81,16 @@ export function valuesOfArticle(a: Article, channelIds: number[]): ArticleFormVa
   };
 }
 
+const lineFeeds = (text: string) => text.replace(/\r\n?/g, "\n");
+
 export function valuesOfForm(form: FormValues): ArticleFormValues {
   return {
     kind: formText(form, "kind", 20),
     title: formText(form, "title", 300),
-    summary: formText(form, "summary", 1000),
-    bodyHtml: formText(form, "bodyHtml", 2_000_001),
+    // Browsers send a textarea's line breaks as CRLF: kept as stored (LF), so an unchanged save is
+    // no change (it would start a review again).
+    summary: lineFeeds(formText(form, "summary", 1000)),
+    bodyHtml: lineFeeds(formText(form, "bodyHtml", 2_000_001)),
     source: formText(form, "source", 100),
     keywords: formText(form, "keywords", 200),
     author: formText(form, "author", 60),
@@ -98,7 +102,7 @@ export function valuesOfForm(form: FormValues): ArticleFormValues {
     theme: formText(form, "theme", 60),
     validity: formText(form, "validity", 10),
     policyId: formText(form, "policyId", 12),
-    tableCsv: formText(form, "tableCsv", 200_000),
+    tableCsv: lineFeeds(formText(form, "tableCsv", 200_000)),
   };
 }
 

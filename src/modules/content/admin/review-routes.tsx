@@ -247,7 +247,8 @@ const reviewRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (ap
       );
       if (stages > 1) throw new Invalid(`本信息须经${stages}级审核，请重新提交审核后再发布`);
     }
-    await content.publish(article.id, actor, at);
+    // As the reviewer saw it: an edit meanwhile (back to review) or another publisher refuses it.
+    await content.publish(article.id, actor, at, { status: article.status });
     return at ? "scheduled" : "published";
   });
 

@@ -60,11 +60,13 @@ export function ArticleFormPage({
           <a href={`/admin/articles/${article.id}/review`}>预览、内容检查与审核记录</a>
         </p>
       ) : null}
-      {article?.status === "submitted" && article.reviewStage > 1 ? (
+      {article &&
+      (article.status === "scheduled" || (article.status === "submitted" && article.reviewStage !== 1)) ? (
         <p class="notice warning" role="note">
-          本信息已通过{stageName(article.reviewStage - 1, article.reviewStages)}，正在等待
-          {stageName(article.reviewStage, article.reviewStages)}。保存修改后将从
-          {stageName(1, article.reviewStages)}重新审核。
+          {article.status === "submitted" && article.reviewStage > 1
+            ? `本信息已通过${stageName(article.reviewStage - 1, article.reviewStages)}，正在等待${stageName(article.reviewStage, article.reviewStages)}。`
+            : "本信息已通过全部审核，等待发布。"}
+          保存对内容的修改或添加附件后，将从{stageName(1, article.reviewStages)}重新审核。
         </p>
       ) : null}
       <ErrorSummary errors={errors} title={message ?? "提交的内容有误，请修改后重新提交"} />
