@@ -108,18 +108,25 @@ export function valuesOfForm(form: FormValues): ArticleFormValues {
 
 /** Budget tables typed as lines of comma- or tab-separated cells; the first line is the header. */
 export function parseTable(csv: string): { columns: string[]; rows: string[][] } | null {
+  // Tabs are kept at the ends of a line: a last empty cell is a cell.
   const lines = csv
     .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter(Boolean);
+    .filter((l) => l.trim())
+    .map((l) => l.replace(/^[ \u3000]+|[ \u3000]+$/g, ""));
   if (lines.length === 0) return null;
   const split = (line: string) =>
     (line.includes("\t") ? line.split("\t") : line.split(/[,，]/)).map((c) => c.trim());
   return { columns: split(lines[0]), rows: lines.slice(1).map(split) };
 }
 
+/**
+ * The table as the form shows it: cells joined by ", ", or by tabs when a cell holds a comma (read
+ * back by parseTable, a saved table keeps its cells).
+ */
 export function tableToCsv(table: { columns: string[]; rows: string[][] }): string {
-  return [table.columns, ...table.rows].map((r) => r.join(", ")).join("\n");
+  const lines = [table.columns, ...table.rows];
+  const separator = lines.some((r) => r.some((c) => /[,，]/.test(c))) ? "\t" : ", ";
+  return lines.map((r) => r.join(separator)).join("\n");
 }
 
 export function toInput(v: ArticleFormValues, channelIds: number[]): ArticleInput {
