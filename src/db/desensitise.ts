@@ -41,7 +41,31 @@ const DISTRICTS = ["江岸区", "江汉区", "硚口区", "汉阳区", "武昌�
  * (discarded after the run unless given) can map a fake back by trying every phone number.
  */
 export class Faker {
+  /** Fakes given so far per kind, by real value, and the real value each fake was given for. */
+  private readonly given = new Map<string, Map<string, string>>();
+  private readonly owners = new Map<string, Map<string, string>>();
+
   constructor(private readonly secret: Buffer) {}
+
+  /**
+   * The fake of `real`, unique among this run's fakes of the kind (ID numbers and phones are unique
+   * keys in the copy: two people must not share one): a fake already given to another value is
+   * drawn again, from the same stream.
+   */
+  private unique(kind: string, real: string, draw: (next: () => number) => string): string {
+    const given = this.given.get(kind) ?? new Map<string, string>();
+    const owners = this.owners.get(kind) ?? new Map<string, string>();
+    this.given.set(kind, given);
+    this.owners.set(kind, owners);
+    const known = given.get(real);
+    if (known !== undefined) return known;
+    const next = this.stream(kind, real);
+    let fake = draw(next);
+    for (let tries = 0; owners.has(fake) && tries < 1000; tries++) fake = draw(next);
+    given.set(real, fake);
+    owners.set(fake, real);
+    return fake;
+  }
 
   private stream(kind: string, value: string): () => number {
     let block = 0;
@@ -62,25 +86,24 @@ export class Faker {
   idNumber(real: string): string {
     const id = real.trim().toUpperCase();
     if (!/^\d{17}[\dX]$/.test(id)) return this.digits(real, real.length || 18);
-    const next = this.stream("id", id);
-    const year = Number(id.slice(6, 10));
-    const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-    const day = next() % (leap ? 366 : 365);
-    const birth = new Date(Date.UTC(year, 0, 1 + day));
-    const date = birth.toISOString().slice(0, 10).replace(/-/g, "");
-    const parity = Number(id[16]) % 2;
-    const seq = String(next() % 100).padStart(2, "0") + String((next() % 5) * 2 + parity);
-    const first17 = id.slice(0, 6) + date + seq;
-    return first17 + idCheckChar(first17);
+    return this.unique("id", id, (next) => {
+      const year = Number(id.slice(6, 10));
+      const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+      const day = next() % (leap ? 366 : 365);
+      const birth = new Date(Date.UTC(year, 0, 1 + day));
+      const date = birth.toISOString().slice(0, 10).replace(/-/g, "");
+      const parity = Number(id[16]) % 2;
+      const seq = String(next() % 100).padStart(2, "0") + String((next() % 5) * 2 + parity);
+      const first17 = id.slice(0, 6) + date + seq;
+      return first17 + idCheckChar(first17);
+    });
   }
 
   /** A mobile number with the same 3-digit prefix (1[3-9]x); anything else keeps its shape. */
   phone(real: string): string {
     const p = real.trim();
-    if (/^1[3-9]\d{9}$/.test(p)) {
-      const next = this.stream("phone", p);
-      return p.slice(0, 3) + String(next() % 1e8).padStart(8, "0");
-    }
+    if (/^1[3-9]\d{9}$/.test(p))
+      return this.unique("phone", p, (next) => p.slice(0, 3) + String(next() % 1e8).padStart(8, "0"));
     return this.digits(p, p.length);
   }
 
