@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { consoleRequest, guardStaffArea, requireRole } from "../staff/index.ts";
-import { notFound } from "../../platform/http/errors.ts";
+import { Invalid, notFound } from "../../platform/http/errors.ts";
 import { FormBody } from "../../platform/http/form-input.ts";
 import { IdParams, idParam, pageParam } from "../../platform/http/params.ts";
 import { nowIso } from "../../platform/time/china-time.ts";
@@ -10,6 +10,7 @@ import {
   reformulationCandidates,
   storeSynonymCandidates,
 } from "../../platform/search/synonym-mining.ts";
+import { QUERY_SYNONYMS, SYNONYM_GROUPS } from "../../platform/search/synonyms.ts";
 import type { SynonymStatus } from "../../platform/search/tables.ts";
 import { AdminLayout, CsrfField } from "../../web/admin-layout.tsx";
 import { ErrorSummary, Field } from "../../web/components/form.tsx";
@@ -32,7 +33,79 @@ const SOURCE_LABELS: Record<string, string> = {
   cooccurrence: "缩略形式且同文出现",
   reformulation: "访客换词再搜",
   manual: "人工添加（需求台）",
+  builtin: "内置",
 };
+/** The tabs of the page: the review states, then the built-in pairs. */
+const TABS: { value: SynonymStatus | "builtin"; label: string }[] = [
+  ...(Object.keys(STATUS_LABELS) as SynonymStatus[]).map((s) => ({ value: s, label: STATUS_LABELS[s] })),
+  { value: "builtin", label: "内置" },
+];
+const tabHref = (tab: SynonymStatus | "builtin") =>
+  `/admin/search/synonyms${tab === "candidate" ? "" : `?status=${tab}`}`;
+
+/** The built-in query-time pairs with whether each is in use (not switched off in the console). */
+function BuiltInPairs(props: { csrf: string; off: Set<string> }) {
+  return (
+    <>
+      <p class="meta">
+        内置词对随系统提供，在搜索时使用（群众说法 ↔
+        规范说法）；发现某对在本省用法不同或造成误检时可停用，5秒内全站生效，随时可恢复。
+      </p>
+      <table class="data-table">
+        <caption>内置搜索词对（{QUERY_SYNONYMS.length} 对）</caption>
+        <thead>
+          <tr>
+            <th scope="col">词</th>
+            <th scope="col">等同于</th>
+            <th scope="col">状态</th>
+            <th scope="col">操作</th>
+          </tr>
+        </thead>
+        <tbody>
+          {QUERY_SYNONYMS.map(([word, canonical]) => {
+            const off = props.off.has(builtInKey(word, canonical));
+            return (
+              <tr>
+                <td>{word}</td>
+                <td>{canonical}</td>
+                <td>{off ? "已停用" : "使用中"}</td>
+                <td>
+                  <PostButton
+                    action="/admin/search/synonyms/builtin"
+                    csrf={props.csrf}
+                    label={off ? "恢复使用" : "停用"}
+                    fields={{ word, canonical, use: off ? "1" : "0" }}
+                  />
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <table class="data-table">
+        <caption>
+          建立索引时合并的同义词组（{SYNONYM_GROUPS.length} 组，修改须重建索引，不能在此停用）
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">规范词</th>
+            <th scope="col">同义词</th>
+          </tr>
+        </thead>
+        <tbody>
+          {SYNONYM_GROUPS.map(([canonical, ...words]) => (
+            <tr>
+              <td>{canonical}</td>
+              <td>{words.join("、")}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+const builtInKey = (word: string, canonical: string) => `${word}\u001f${canonical}`;
 
 /** Checks a synonym pair typed in the console; returns the problems by field (Chinese). */
 function synonymProblems(word: string, canonical: string): Record<string, string> {
@@ -79,6 +152,17 @@ function SynonymForm(props: {
 const searchAdminRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async (app, { deps }) => {
   guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
   const db = deps.store.db;
+  /** The built-in pairs switched off: a rejected row of the same pair. */
+  const switchedOff = async () =>
+    new Set(
+      (
+        await db
+          .selectFrom("searchSynonyms")
+          .select(["word", "canonical"])
+          .where("status", "=", "rejected")
+          .execute()
+      ).map((r) => builtInKey(r.word, r.canonical)),
+    );
 
   app.get(
     "/admin/search/synonyms",
@@ -98,6 +182,7 @@ const searchAdminRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async
     async (request, reply) => {
       const c = consoleRequest(request);
       requireRole(c.auth, REVIEW_ROLES);
+      const builtIn = request.query.status === "builtin";
       const status: SynonymStatus =
         request.query.status === "approved" || request.query.status === "rejected"
           ? request.query.status
@@ -141,16 +226,18 @@ const searchAdminRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async
             added={request.query.added !== undefined}
           />
           <p class="actions">
-            {(Object.keys(STATUS_LABELS) as SynonymStatus[]).map((s) => (
+            {TABS.map((tab) => (
               <a
-                href={`/admin/search/synonyms${s === "candidate" ? "" : `?status=${s}`}`}
-                aria-current={s === status ? "page" : undefined}
+                href={tabHref(tab.value)}
+                aria-current={tab.value === (builtIn ? "builtin" : status) ? "page" : undefined}
               >
-                {STATUS_LABELS[s]}
+                {tab.label}
               </a>
             ))}
           </p>
-          {rows.length === 0 ? (
+          {builtIn ? (
+            <BuiltInPairs csrf={c.view.csrf} off={await switchedOff()} />
+          ) : rows.length === 0 ? (
             <p>没有{STATUS_LABELS[status]}的词对。</p>
           ) : (
             <table class="data-table">
@@ -194,13 +281,15 @@ const searchAdminRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async
               </tbody>
             </table>
           )}
-          <Pagination
-            base="/admin/search/synonyms"
-            params={status === "candidate" ? {} : { status }}
-            page={page}
-            pageSize={PAGE_SIZE}
-            total={total}
-          />
+          {builtIn ? null : (
+            <Pagination
+              base="/admin/search/synonyms"
+              params={status === "candidate" ? {} : { status }}
+              page={page}
+              pageSize={PAGE_SIZE}
+              total={total}
+            />
+          )}
         </AdminLayout>,
       );
     },
@@ -277,6 +366,50 @@ const searchAdminRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async
       });
       deps.search.clearCache();
       return reply.redirect(`/admin/search/synonyms?status=approved&added=1`, 303);
+    },
+  );
+
+  // A built-in pair switched off (use=0) or on again (use=1): its decision is kept as a row of the pair.
+  app.post(
+    "/admin/search/synonyms/builtin",
+    { schema: { hide: true, body: FormBody } },
+    async (request, reply) => {
+      const c = consoleRequest(request);
+      requireRole(c.auth, REVIEW_ROLES);
+      const body = request.body as Record<string, unknown>;
+      const word = String(body.word ?? "");
+      const canonical = String(body.canonical ?? "");
+      if (!QUERY_SYNONYMS.some(([w, k]) => w === word && k === canonical)) throw notFound("内置词对不存在");
+      if (body.use !== "0" && body.use !== "1") throw new Invalid("请选择停用或恢复使用");
+      const status: SynonymStatus = body.use === "1" ? "approved" : "rejected";
+      const decided = { status, decidedBy: c.auth.staff.username, decidedAt: nowIso() };
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto("searchSynonyms")
+          .values({
+            word,
+            canonical,
+            source: "builtin",
+            score: 1,
+            evidence: "",
+            createdAt: nowIso(),
+            ...decided,
+          })
+          .onConflict((oc) => oc.columns(["word", "canonical"]).doUpdateSet(decided))
+          .execute();
+        await deps.audit.record(
+          {
+            actor: c.auth.staff.username,
+            action: `search.synonym.builtin.${body.use === "1" ? "on" : "off"}`,
+            targetType: "search-synonym",
+            targetId: word,
+            detail: { word, canonical },
+          },
+          trx,
+        );
+      });
+      deps.search.clearCache();
+      return reply.redirect("/admin/search/synonyms?status=builtin", 303);
     },
   );
 

@@ -2,6 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { SearchKinds } from "../../platform/search/kinds.ts";
+import { StaffSession } from "../../../test/staff-session.ts";
 
 describe("search kind registry", () => {
   it("keeps one label per kind and falls back to the kind itself", () => {
@@ -73,6 +74,68 @@ for (const engine of ENGINES) {
       assert.deepEqual(topics, ["search", "search"]);
       await t.deps.search.remove("test:bus"); // gone already: nothing changed, nothing to tell
       assert.deepEqual(topics, ["search", "search"]);
+    });
+
+    it("lets an editor switch a built-in synonym pair off and on again", async () => {
+      const url = "/sites/www/ebike-test";
+      await t.deps.search.upsert({
+        key: "test:builtin-pair",
+        kind: "service",
+        title: "电动自行车登记上牌须知",
+        body: "电动自行车须登记上牌后方可上路。",
+        url,
+        siteIds: [1],
+        publishedAt: new Date().toISOString(),
+      });
+      const finds = async () =>
+        (await api(`q=${encodeURIComponent("电瓶车")}&pageSize=50`)).body.results.some(
+          (r: { url: string }) => r.url === url,
+        );
+      assert.ok(await finds(), "the built-in pair 电瓶车 → 电动自行车 is used");
+      const editor = await StaffSession.login(t.app, "rst_editor");
+      const row = (body: string) =>
+        body.match(/<tr><td>电瓶车<\/td><td>电动自行车<\/td><td>([^<]+)<\/td>/)?.[1];
+      const page = await editor.get("/admin/search/synonyms?status=builtin");
+      assert.equal(page.statusCode, 200);
+      assert.equal(row(page.body), "使用中");
+      assert.match(page.body, /建立索引时合并的同义词组/);
+      assert.match(page.body, /<td>社会保险<\/td><td>社保<\/td>/);
+
+      const pair = { word: "电瓶车", canonical: "电动自行车" };
+      const off = await editor.post("/admin/search/synonyms/builtin", { ...pair, use: "0" });
+      assert.equal(off.statusCode, 303);
+      assert.equal(row((await editor.get("/admin/search/synonyms?status=builtin")).body), "已停用");
+      assert.ok(!(await finds()), "a switched-off pair is no longer used");
+      const rejected = await editor.get("/admin/search/synonyms?status=rejected");
+      assert.match(rejected.body, /<td>电瓶车<\/td><td>电动自行车<\/td><td>内置<\/td>/);
+
+      const unknown = await editor.post("/admin/search/synonyms/builtin", {
+        word: "电瓶车",
+        canonical: "汽车",
+        use: "0",
+      });
+      assert.equal(unknown.statusCode, 404);
+      const bad = await editor.post("/admin/search/synonyms/builtin", { ...pair, use: "maybe" });
+      assert.equal(bad.statusCode, 400);
+      assert.match(bad.body, /请选择停用或恢复使用/);
+
+      assert.equal(
+        (await editor.post("/admin/search/synonyms/builtin", { ...pair, use: "1" })).statusCode,
+        303,
+      );
+      assert.equal(row((await editor.get("/admin/search/synonyms?status=builtin")).body), "使用中");
+      assert.ok(await finds(), "switched on again");
+      const audit = await t.deps.store.db
+        .selectFrom("auditLog")
+        .select(["action", "actor"])
+        .where("action", "like", "search.synonym.builtin.%")
+        .orderBy("id")
+        .execute();
+      assert.deepEqual(
+        audit.map((a) => `${a.action}:${a.actor}`),
+        ["search.synonym.builtin.off:rst_editor", "search.synonym.builtin.on:rst_editor"],
+      );
+      await t.deps.search.remove("test:builtin-pair");
     });
 
     it("filters the API by the contributed kinds and names them when a kind is unknown", async () => {

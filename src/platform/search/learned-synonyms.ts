@@ -5,6 +5,8 @@ import type { SearchTables } from "./tables.ts";
 
 const RELOAD_MS = 5000;
 
+const pairKey = (word: string, canonical: string) => `${word}\u001f${canonical}`;
+
 /**
  * Synonym pairs mined from the platform's own text and approved by an editor, with the built-in
  * query-time pairs (QUERY_SYNONYMS). Unlike the built-in groups (synonyms.ts, applied when indexing),
@@ -26,19 +28,25 @@ export class LearnedSynonyms {
   async load(store: Db<SearchTables>): Promise<LearnedSynonyms> {
     if (Date.now() - this.loadedAt < RELOAD_MS) return this;
     this.loading ??= (async () => {
-      const builtIn = QUERY_SYNONYMS.map(([word, canonical]) => ({ word, canonical }));
-      let approved: { word: string; canonical: string }[] = [];
+      let decided: { word: string; canonical: string; status: string }[] = [];
       try {
-        approved = await store.read
+        decided = await store.read
           .selectFrom("searchSynonyms")
-          .select(["word", "canonical"])
-          .where("status", "=", "approved")
+          .select(["word", "canonical", "status"])
+          .where("status", "in", ["approved", "rejected"])
           .execute();
       } catch {
         // Before the migration or on a read error: the built-in pairs only, never a failed search.
       }
       try {
-        const rows = [...builtIn, ...approved];
+        // A built-in pair an editor switched off in the console (a rejected row of that pair) is not used.
+        const off = new Set(
+          decided.filter((r) => r.status === "rejected").map((r) => pairKey(r.word, r.canonical)),
+        );
+        const builtIn = QUERY_SYNONYMS.filter(([word, canonical]) => !off.has(pairKey(word, canonical))).map(
+          ([word, canonical]) => ({ word, canonical }),
+        );
+        const rows = [...builtIn, ...decided.filter((r) => r.status === "approved")];
         const partners = new Map<string, string[]>();
         const link = (a: string, b: string) => {
           const list = partners.get(a) ?? [];

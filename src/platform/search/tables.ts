@@ -41,9 +41,19 @@ export interface SearchTermRow {
 }
 
 export type SynonymStatus = "candidate" | "approved" | "rejected";
-export type SynonymSource = "abbreviation" | "definition" | "cooccurrence" | "reformulation" | "manual";
+export type SynonymSource =
+  | "abbreviation"
+  | "definition"
+  | "cooccurrence"
+  | "reformulation"
+  | "manual"
+  /** A built-in query-time pair (QUERY_SYNONYMS) an editor switched off or on again. */
+  | "builtin";
 
-/** A pair mined from the platform's own text: `word` means `canonical`; used once approved. */
+/**
+ * A pair mined from the platform's own text or typed by an editor: `word` means `canonical`; used once
+ * approved. A built-in pair's row only records the editor's decision on it (rejected: switched off).
+ */
 export interface SearchSynonymRow {
   id: Generated<number>;
   word: string;
