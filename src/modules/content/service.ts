@@ -72,6 +72,9 @@ export function stageName(stage: number, stages: number): string {
 const CHANGED_BEFORE_PUBLISHING =
   "本信息在您操作期间已被修改或处理（如审核中修改后重新送审），未发布，请查看最新状态";
 
+/** Submitted for review, or passed by every stage and waiting for its publishing time. */
+const underReview = (article: Pick<Article, "status">) => ["submitted", "scheduled"].includes(article.status);
+
 /** The state a publisher acted on: the status, and after a last stage's pass, that round. */
 export interface PublishedFrom {
   status: ArticleStatus;
@@ -309,14 +312,14 @@ export class ContentService {
     // An edit after a stage passed the article starts its review again: no stage vouches for text
     // it never saw (the stages are fixed anew, from the channels after the edit). Whether a stage has
     // passed it is decided on the row inside the transaction (a pass may land meanwhile).
-    let restartStages: number | null = null;
     let channelsChanged = false;
-    if (["submitted", "scheduled"].includes(current.status)) {
-      const linked = (await this.repo.channelLinks(id)).map((l) => l.channelId);
-      const after = channels ? channels.map((c) => c.id) : linked;
+    let after: number[] | undefined;
+    if (underReview(current)) {
+      const linked = await this.linkedChannelIds(id);
+      after = channels ? channels.map((c) => c.id) : linked;
       channelsChanged = after.length !== linked.length || after.some((c) => !linked.includes(c));
-      restartStages = await this.sites.reviewStagesFor(current.ownerSiteId, after);
     }
+    const restartStages = await this.restartStagesOf(current, after);
     const updated = await this.db.transaction().execute(async (trx) => {
       const before = await trx
         .selectFrom("articles")
@@ -819,16 +822,28 @@ export class ContentService {
     this.onPublicChange(id);
   }
 
+  private async linkedChannelIds(id: number): Promise<number[]> {
+    return (await this.repo.channelLinks(id)).map((l) => l.channelId);
+  }
+
+  /**
+   * The stages a new review round would need if an article under review (submitted or scheduled) is
+   * changed, from its channels after the change (`channelIds`, default: its channels now); null when
+   * it is not under review.
+   */
+  private async restartStagesOf(article: Article, channelIds?: number[]): Promise<number | null> {
+    if (!underReview(article)) return null;
+    return this.sites.reviewStagesFor(
+      article.ownerSiteId,
+      channelIds ?? (await this.linkedChannelIds(article.id)),
+    );
+  }
+
   async addAttachment(articleId: number, fileName: string, bytes: Buffer, actor: Actor) {
     const article = await this.get(articleId);
     const file = await checkAttachment(fileName, bytes);
     // A new attachment is text no stage has read: as an edit, it starts the review again.
-    const restartStages = ["submitted", "scheduled"].includes(article.status)
-      ? await this.sites.reviewStagesFor(
-          article.ownerSiteId,
-          (await this.repo.channelLinks(articleId)).map((l) => l.channelId),
-        )
-      : null;
+    const restartStages = await this.restartStagesOf(article);
     const attachment = await this.db.transaction().execute(async (trx) => {
       await putBlob(trx, file.sha256, file.bytes);
       const row = await trx
