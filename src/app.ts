@@ -85,6 +85,7 @@ import { renderConsoleForbidden, STAFF_COOKIE, staffOfRequest } from "./modules/
 import { maskName } from "./platform/mask/mask.ts";
 import { protectViewerPage } from "./platform/http/viewer.ts";
 import { openApiSecuritySchemes } from "./platform/http/api-schema.ts";
+import { finiteNumberSchemaController } from "./platform/http/finite-numbers.ts";
 
 /** Paths served by the platform itself, never rewritten to a site. */
 const GLOBAL_PREFIXES = [
@@ -122,6 +123,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
         ? false
         : loggerOptions(config.logLevel),
     trustProxy: config.trustProxy,
+    schemaController: finiteNumberSchemaController(),
     bodyLimit: 2 * 1024 * 1024,
     routerOptions: { maxParamLength: 300 },
     // While closing, in-flight requests finish; new ones get our own 503 (below) so the proxy retries elsewhere.

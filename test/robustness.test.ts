@@ -30,6 +30,11 @@ const HOSTILE_QUERY = new URLSearchParams({
   to: "昨天",
 }).toString();
 
+/** Numbers past the double range: Ajv reads "1e309" as Infinity, an "integer" no minimum or maximum bounds. */
+const INFINITE_QUERY = ["page", "pageSize", "year", "treeSize", "limit", "size", "days", "id"]
+  .map((k, i) => `${k}=${i % 2 ? "-" : ""}1e309`)
+  .join("&");
+
 /** Words that name Object.prototype members: a dictionary lookup keyed by user words must not reach them. */
 const PROTO_WORDS = ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"];
 const PROTO_QUERY = [
@@ -150,13 +155,19 @@ function probesFor(method: string, path: string): Probe[] {
     return unique.flatMap((url, i) => [
       { method, url },
       { method, url: `${url}?${HOSTILE_QUERY}` },
-      ...(i === 0 ? [{ method, url: `${url}?${PROTO_QUERY}` } as const] : []),
+      ...(i === 0
+        ? ([
+            { method, url: `${url}?${PROTO_QUERY}` },
+            { method, url: `${url}?${INFINITE_QUERY}` },
+          ] as const)
+        : []),
     ]);
   if (method !== "POST") return [];
   const bodies = [
     { type: "application/x-www-form-urlencoded", payload: "" },
     { type: "application/x-www-form-urlencoded", payload: form(SCRIPT) },
     { type: "application/x-www-form-urlencoded", payload: form(HUGE_NUMBER) },
+    { type: "application/x-www-form-urlencoded", payload: form("1e309") },
     { type: "application/x-www-form-urlencoded", payload: form("x".repeat(20_000)) },
     { type: "application/json", payload: '{"question": ' },
     {
@@ -236,6 +247,23 @@ for (const engine of ENGINES) {
       assert.ok(n > 500, `probed the whole surface (${n} requests over ${routes.length} routes)`);
       return failures;
     }
+
+    it("refuses a number past the double range (Infinity to Ajv) with a 400 naming the field", async () => {
+      for (const [url, field] of [
+        ["/api/exchange/audit/checkpoints?page=1e309", "page"],
+        [`/api/search?q=${encodeURIComponent("社保")}&page=-1e309`, "page"],
+        [`/api/search?q=${encodeURIComponent("社保")}&year=1e400`, "year"],
+      ]) {
+        const res = await t.app.inject({ url });
+        assert.equal(res.statusCode, 400, url);
+        assert.equal(res.json().error.code, "invalid_input");
+        assert.equal(res.json().error.fields[field], "应为数字", url);
+      }
+      // The values the validation itself gives stay: a big but finite page is still only too big.
+      const big = await t.app.inject({ url: "/api/exchange/audit/checkpoints?page=1e20" });
+      assert.equal(big.json().error.fields.page, "不能大于10000");
+      assert.equal((await t.app.inject({ url: "/api/exchange/audit/checkpoints?page=1" })).statusCode, 200);
+    });
 
     it("answers questions and forms that name Object.prototype members like any other words", async () => {
       for (const word of PROTO_WORDS) {

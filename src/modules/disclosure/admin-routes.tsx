@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import { handleForm } from "../../platform/http/handle-form.ts";
 import { notFound } from "../../platform/http/errors.ts";
-import { idParam, pageParam } from "../../platform/http/params.ts";
+import { idParam, pageParam, yearParam } from "../../platform/http/params.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { chinaYear, nowIso } from "../../platform/time/china-time.ts";
 import { FormBody, problemFields } from "../../web/public-form.ts";
@@ -255,7 +255,7 @@ const disclosureAdminRoutes: FastifyPluginAsyncTypebox<{ deps: DisclosureDeps }>
       const wanted = Number(request.query.site);
       const site = choices.find((s) => s.id === wanted) ?? choices[0];
       if (!site) throw notFound("没有可查看的网站");
-      const year = Number(request.query.year) || chinaYear();
+      const year = yearParam(request.query.year, chinaYear());
       const page = pageParam(request.query.page);
       const late = await disclosure.lateProactive(site.id, year);
       return sendHtml(

@@ -6,6 +6,12 @@ export function pageParam(value: unknown, max = 10000): number {
   return Number.isInteger(n) && n >= 1 ? Math.min(n, max) : 1;
 }
 
+/** A year from the query string (1949 to 2100), else `fallback`. */
+export function yearParam(value: unknown, fallback: number): number {
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 1949 && n <= 2100 ? n : fallback;
+}
+
 /** A positive database id from a path or form value (1 to 9 digits), else null. */
 export function idParam(value: unknown): number | null {
   return typeof value === "string" && /^\d{1,9}$/.test(value) && Number(value) > 0 ? Number(value) : null;
