@@ -103,6 +103,21 @@ for (const engine of ENGINES) {
       assert.equal(bad.statusCode, 400);
       const fields = (bad.json() as { error: { fields: Record<string, string> } }).error.fields;
       assert.ok(fields.grantee && fields.purpose && fields.validUntil, JSON.stringify(fields));
+      // A date that does not exist is refused, not rolled over (2027-02-31 is not 3 March); a purpose of
+      // invisible characters is no purpose.
+      const impossible = await api("POST", `/api/licences/${card.id}/consents`, {
+        grantee: `member:${member.code}`,
+        purpose: "\u202e\u200b",
+        validFrom: "2026-02-30",
+        validUntil: "2027-02-31",
+      });
+      assert.equal(impossible.statusCode, 400);
+      const refused = (impossible.json() as { error: { fields: Record<string, string> } }).error.fields;
+      assert.deepEqual(
+        Object.keys(refused).sort(),
+        ["purpose", "validFrom", "validUntil"],
+        JSON.stringify(refused),
+      );
 
       const granted = await api("POST", `/api/licences/${card.id}/consents`, {
         grantee: `member:${member.code}`,

@@ -2,7 +2,7 @@ import type { Selectable } from "kysely";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { paginate, type Page } from "../../platform/db/paginate.ts";
-import { nowIso } from "../../platform/time/china-time.ts";
+import { isDateString, nowIso, parseInstant } from "../../platform/time/china-time.ts";
 import { licenceKind, type LicenceKind } from "./catalogue.ts";
 import {
   BadLicenceInput,
@@ -61,12 +61,9 @@ function stateOf(row: Selectable<ConsentRow>, now: string): ConsentState {
 /** A date (YYYY-MM-DD, China time) or an ISO instant as an ISO instant; null when neither. */
 function instant(text: string, endOfDay: boolean): string | null {
   const t = text.trim();
-  if (/^\d{4}-\d{2}-\d{2}$/.test(t)) {
-    const d = new Date(`${t}T${endOfDay ? "23:59:59.999" : "00:00:00.000"}+08:00`);
-    return Number.isNaN(d.getTime()) ? null : d.toISOString();
-  }
-  const d = new Date(t);
-  return /^\d{4}-\d{2}-\d{2}T/.test(t) && !Number.isNaN(d.getTime()) ? d.toISOString() : null;
+  if (isDateString(t))
+    return new Date(`${t}T${endOfDay ? "23:59:59.999" : "00:00:00.000"}+08:00`).toISOString();
+  return t.includes("T") ? (parseInstant(t)?.toISOString() ?? null) : null;
 }
 
 function parseBody(body: Buffer): Record<string, unknown> {
@@ -105,17 +102,19 @@ export class LicenceConsents {
     const licence = await this.licences.byId(licenceId);
     if (!licence || licence.holderAccountId !== holderAccountId) throw new UnknownLicence();
     const fields: Record<string, string> = {};
-    const purpose = input.purpose.trim();
+    // Invisible characters (zero-width, direction overrides, controls) are not a purpose anyone can read.
+    const purpose = input.purpose.replace(/[\p{Cc}\p{Cf}]/gu, "").trim();
     const caseNo = input.caseNo?.trim() || null;
     if (!input.grantee.trim() || !input.granteeName.trim()) fields.grantee = "请选择被授权的部门或接入系统";
-    if (purpose.length < 2) fields.purpose = "请写明用途（例如办理的事项）";
-    else if (purpose.length > 200) fields.purpose = "用途不能超过200字";
+    if ([...purpose].length < 2) fields.purpose = "请写明用途（例如办理的事项）";
+    else if ([...purpose].length > 200) fields.purpose = "用途不能超过200字";
     if (caseNo && !/^[A-Za-z0-9_-]{1,64}$/.test(caseNo)) fields.caseNo = "办件编号只能包含字母、数字、- 和 _";
     const from = instant(input.validFrom, false);
     const until = instant(input.validUntil, true);
     const now = nowIso();
-    if (!from) fields.validFrom = "请填写开始日期（YYYY-MM-DD）";
-    if (!until) fields.validUntil = "请填写截止日期（YYYY-MM-DD）";
+    const wrongDate = "日期不存在或格式有误，请按 YYYY-MM-DD 填写";
+    if (!from) fields.validFrom = input.validFrom.trim() ? wrongDate : "请填写开始日期（YYYY-MM-DD）";
+    if (!until) fields.validUntil = input.validUntil.trim() ? wrongDate : "请填写截止日期（YYYY-MM-DD）";
     else if (from && until <= from) fields.validUntil = "截止日期应晚于开始日期";
     else if (until <= now) fields.validUntil = "截止日期应晚于现在";
     else if (from && Date.parse(until) - Date.parse(from) > MAX_WINDOW_DAYS * 86_400_000)

@@ -6,7 +6,7 @@ import QRCode from "qrcode";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { KvStore } from "../../platform/kv/kv-store.ts";
-import { nowIso } from "../../platform/time/china-time.ts";
+import { isDateString, nowIso } from "../../platform/time/china-time.ts";
 import { LICENCE_KINDS, licenceKind, vctOf, type LicenceKind } from "./catalogue.ts";
 import {
   ALG,
@@ -236,8 +236,8 @@ export class LicencesService {
       const text = typeof value === "string" ? value.trim() : typeof value === "number" ? String(value) : "";
       if (!text) fields[item.name] = `请填写${item.label}`;
       else if (text.length > 500) fields[item.name] = `${item.label}过长`;
-      else if (item.type === "date" && !/^\d{4}-\d{2}-\d{2}$/.test(text))
-        fields[item.name] = `${item.label}格式应为 YYYY-MM-DD`;
+      else if (item.type === "date" && !isDateString(text))
+        fields[item.name] = `${item.label}应为存在的日期，格式 YYYY-MM-DD`;
       out[item.name] = text;
     }
     if (Object.keys(fields).length) throw new BadLicenceInput("证照信息有误，请修改后重新提交", fields);

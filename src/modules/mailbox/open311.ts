@@ -12,6 +12,7 @@ import {
 } from "../../platform/http/errors.ts";
 
 import { isServiceUnavailable } from "../../platform/ops/unavailable.ts";
+import { parseInstant } from "../../platform/time/china-time.ts";
 
 import type { Letter, LetterPlace } from "./letters.ts";
 
@@ -295,9 +296,8 @@ const open311Routes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = async (a
       for (const param of ["start_date", "end_date"] as const) {
         const v = q[param];
         if (!v) continue;
-        const d = new Date(v);
-        if (Number.isNaN(d.getTime()))
-          return o311Error(reply, format, 400, `${param} 不是有效的 ISO 8601 时间`);
+        const d = parseInstant(v);
+        if (!d) return o311Error(reply, format, 400, `${param} 不是有效的 ISO 8601 时间`);
         dates[param] = d;
       }
       const window = MAX_WINDOW_DAYS * DAY_MS;

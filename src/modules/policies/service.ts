@@ -3,7 +3,7 @@ import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { WorkingDaySource } from "../../platform/calendar/platform-working-days.ts";
 import type { Db } from "../../platform/db/database.ts";
 import type { SmsSender } from "../../platform/phone/phone-verify.ts";
-import { chinaDate, chinaTime, nowIso } from "../../platform/time/china-time.ts";
+import { chinaDate, chinaTime, isDateString, nowIso } from "../../platform/time/china-time.ts";
 import {
   compile,
   ruleProblems,
@@ -437,8 +437,7 @@ export class PoliciesService {
   ): Promise<RuleVersion> {
     await this.benefit(benefitId);
     const problems = { ...ruleProblems(input.conditions), ...this.testCaseProblems(input.testCases) };
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(input.effectiveFrom))
-      problems.effectiveFrom = "请填写生效日期（如 2026-01-01）";
+    if (!isDateString(input.effectiveFrom)) problems.effectiveFrom = "请填写生效日期（如 2026-01-01）";
     if (Object.keys(problems).length) throw new BadRules(problems);
     return this.db.transaction().execute(async (trx) => {
       const last = await trx

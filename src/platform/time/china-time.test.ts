@@ -10,6 +10,7 @@ import {
   daysFrom,
   isDateString,
   nowIso,
+  parseInstant,
   shiftDays,
 } from "./china-time.ts";
 
@@ -56,6 +57,24 @@ describe("China time (UTC+8)", () => {
     assert.deepEqual(daysFrom("2024-02-28", "2024-03-01"), ["2024-02-28", "2024-02-29", "2024-03-01"]);
     assert.deepEqual(daysFrom("2026-12-01", "2026-12-01"), ["2026-12-01"]);
     assert.deepEqual(daysFrom("2026-12-02", "2026-12-01"), []);
+  });
+
+  it("reads ISO dates and times that exist, and refuses those new Date would roll over", () => {
+    assert.equal(parseInstant("2026-12-01T08:30:00Z")?.toISOString(), "2026-12-01T08:30:00.000Z");
+    assert.equal(parseInstant("2026-12-01T08:30:00.123+08:00")?.toISOString(), "2026-12-01T00:30:00.123Z");
+    assert.equal(parseInstant("2024-02-29")?.toISOString(), "2024-02-29T00:00:00.000Z");
+    for (const bad of [
+      "2027-02-31",
+      "2026-02-30T00:00:00Z",
+      "2026-12-01T24:00:00Z",
+      "2026-12-01T10:61Z",
+      "昨天",
+      "Dec 1 2026",
+    ])
+      assert.equal(parseInstant(bad), null, bad);
+    assert.equal(chinaLocalToIso("2026-12-01T08:30"), "2026-12-01T00:30:00.000Z");
+    assert.equal(chinaLocalToIso("2026-02-30T08:30"), null);
+    assert.equal(chinaLocalToIso("2026-12-01T25:30"), null);
   });
 
   it("stores instants as UTC ISO strings", () => {
