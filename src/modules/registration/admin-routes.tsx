@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { Forbidden, Invalid, isCorrectable, notFound } from "../../platform/http/errors.ts";
-import { FormBody, formText, readForm, type FormValues } from "../../platform/http/form-input.ts";
+import { FormBody, formText, readRawForm, type FormValues } from "../../platform/http/form-input.ts";
 import { csvLine, UTF8_BOM } from "../../platform/csv/csv.ts";
 import { formProblem } from "../../platform/http/handle-form.ts";
 import { idParam, pageParam } from "../../platform/http/params.ts";
@@ -437,10 +437,15 @@ const registrationAdminRoutes: FastifyPluginAsyncTypebox<{ deps: RegistrationDep
       const s = uploader(request);
       const c = await campaignOr404(request.params.code);
       // The file streams to a temporary file (never whole in memory); past the limit it is cut and refused.
-      const { files } = await readForm(request, 1000, { spool: { maxBytes: MAX_UPLOAD_BYTES } });
-      const file = files.find((f) => f.field === "file");
+      // Read raw (readForm drops empty uploads): a chosen file with nothing in it is told apart.
+      const { files } = await readRawForm(request, { spool: { maxBytes: MAX_UPLOAD_BYTES } });
+      const file = files.find((f) => f.field === "file" && f.fileName);
       await Promise.all(files.filter((f) => f !== file).map((f) => f.spooled?.discard()));
       if (!file) return batchList(request, reply, c, "请选择要上传的 CSV 或 XLSX 文件", 400);
+      if (!file.oversized && (file.spooled?.size ?? 0) === 0) {
+        await file.spooled?.discard();
+        return batchList(request, reply, c, `文件是空的：${file.fileName} 中没有任何内容`, 400);
+      }
       if (file.oversized || !file.spooled)
         return batchList(
           request,

@@ -180,6 +180,14 @@ for (const engine of ENGINES) {
       assert.match(page.body, /缺少列/);
     });
 
+    it("says an empty file is empty (not that no file was chosen)", async () => {
+      const { res, id } = await upload(Buffer.alloc(0), "空表.csv");
+      assert.equal(id, null);
+      assert.equal(res.statusCode, 400);
+      assert.match(res.body, /文件是空的/);
+      assert.doesNotMatch(res.body, /请选择要上传/);
+    });
+
     it("resumes a failed upload from the row it reached when the same file is uploaded again", async () => {
       const rows = Array.from({ length: 1200 }, (_x, i) =>
         line([

@@ -275,6 +275,30 @@ for (const engine of ENGINES) {
         (region.json() as { error: { fields: Record<string, string> } }).error.fields.idNumber,
         /行政区划/,
       );
+      // Full-width digits and letters (a Chinese input method, a spreadsheet) are read as ASCII, and a
+      // landline with its area code is a phone too; a phone that is neither says so.
+      const wide = (s: string) => s.replace(/[0-9X-]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+      const fullWidth = await post(
+        body({
+          idNumber: wide(idNumber(15, "19850612")),
+          phone: wide("027-87654321"),
+          district: wide("420106"),
+          answers: { symptoms: ["无以上症状"], contact: "否", temperature: wide("36") + "．８" },
+        }),
+      );
+      assert.equal(fullWidth.statusCode, 201, fullWidth.body);
+      const record = await t.deps.store.db
+        .selectFrom("registrationRecords")
+        .select(["district", "answers"])
+        .where("id", "=", (fullWidth.json() as { id: string }).id)
+        .executeTakeFirstOrThrow();
+      assert.equal(record.district, "420106");
+      assert.equal(JSON.parse(record.answers).temperature, "36.8");
+      const garbage = await post(body({ idNumber: idNumber(16), phone: "abc" }));
+      assert.equal(
+        (garbage.json() as { error: { fields: Record<string, string> } }).error.fields.phone,
+        "请填写11位手机号码或带区号的固定电话",
+      );
       const unknown = await t.app.inject({
         method: "POST",
         url: "/api/registration/campaigns/no-such/submissions",

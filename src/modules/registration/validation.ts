@@ -3,7 +3,6 @@ import {
   idCheckChar,
   idNumberProblem,
   idRegionProblem,
-  MOBILE,
   phoneProblem,
 } from "../../platform/validation/china-ids.ts";
 import {
@@ -77,6 +76,19 @@ export function answersToRaw(schema: FormSchema, answers: unknown): RawInput {
   return raw;
 }
 
+/** Full-width digits and letters (４２０１…Ｘ, from Chinese input methods or Excel) as ASCII. */
+const halfWidth = (text: string) => text.normalize("NFKC");
+
+/** The raw answers with number and date questions read in half-width (３７.５ → 37.5). */
+function withHalfWidthNumbers(schema: FormSchema, raw: RawInput): RawInput {
+  const out: RawInput = { ...raw };
+  for (const f of schema.fields) {
+    const v = raw[f.name];
+    if ((f.type === "number" || f.type === "date") && typeof v === "string") out[f.name] = halfWidth(v);
+  }
+  return out;
+}
+
 /**
  * Checks a submission; returns the cleaned values and every problem at once, keyed by field
  * (`name`, `idNumber`, `phone`, `district`, and each question by its own name).
@@ -88,9 +100,9 @@ export function checkSubmission(
 ): { value: CheckedSubmission; errors: Record<string, string> } {
   const text = (v: unknown, max: number) => (typeof v === "string" ? v.trim().slice(0, max) : "");
   const name = text(input.name, 60);
-  const idNumber = text(input.idNumber, 40).toUpperCase();
-  const phone = text(input.phone, 30).replace(/[\s-]/g, "");
-  const district = text(input.district, 10);
+  const idNumber = halfWidth(text(input.idNumber, 40)).toUpperCase();
+  const phone = halfWidth(text(input.phone, 30)).replace(/[\s-]/g, "");
+  const district = halfWidth(text(input.district, 10));
   const errors: Record<string, string> = {};
   if (!name) errors.name = "请填写姓名";
   else if (!NAME.test(name)) errors.name = "姓名应为2～30个汉字或字母";
@@ -100,11 +112,15 @@ export function checkSubmission(
     if (p) errors.idNumber = p;
   }
   if (!phone) errors.phone = "请填写手机号码";
-  else if (!MOBILE.test(phone)) errors.phone = phoneProblem(phone) ?? "请填写11位手机号码";
+  else {
+    // A landline with its area code reaches an elderly resident too.
+    const p = phoneProblem(phone);
+    if (p) errors.phone = p;
+  }
   if (!district) errors.district = "请选择所在县（市、区）";
   else if (!BY_CODE.has(district))
     errors.district = "所在县（市、区）代码无效，应为本省的6位行政区划代码，如 420102";
-  const values = readValues(schema, raw);
+  const values = readValues(schema, withHalfWidthNumbers(schema, raw));
   Object.assign(errors, validateValues(schema, values));
   const answers: Answers = {};
   for (const [k, v] of Object.entries(activeValues(schema, values))) {

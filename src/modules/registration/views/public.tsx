@@ -122,11 +122,12 @@ export function RegistrationFormPage(p: {
             />
             <TextInput
               id="phone"
-              label="手机号码"
+              label="联系电话"
+              hint="手机号码，或带区号的固定电话"
               inputMode="tel"
               value={p.fixed.phone}
               error={p.errors.phone}
-              maxLength={11}
+              maxLength={20}
               autoComplete="tel"
             />
             <DistrictSelect value={p.fixed.district} error={p.errors.district} />
@@ -135,7 +136,7 @@ export function RegistrationFormPage(p: {
               {c.dedup === "per_id_per_day"
                 ? "同一身份证号每天登记一次；当天再次提交将以最后一次为准。"
                 : "每次提交都会单独保存。"}
-              您的身份证号码和手机号码加密保存，仅用于本次登记。
+              您的身份证号码和联系电话加密保存，仅用于本次登记。
             </p>
             <button type="submit" class="button">
               提交登记
