@@ -180,7 +180,10 @@ const interactionAdminRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> =
     unpublish: ["reviewed", (id, _f, c) => letters.unpublish(id, c.staff)],
     escalate: ["escalated", (id, f, c) => letters.escalate(id, f.note ?? "", c.staff)],
   };
-  /** Field names in the page for the `reason`/`note` inputs of each form (so typed text is kept). */
+  /**
+   * Field names in the page for the `reason`/`note` inputs of each form (so typed text is kept, and
+   * an error shows under that form's field only).
+   */
   const KEEP: Record<string, Record<string, string>> = {
     transfer: { reason: "transferReason" },
     extend: { reason: "extendReason" },
@@ -210,12 +213,17 @@ const interactionAdminRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> =
         onSuccess: () => reply.redirect(`/admin/interaction/letters/${id}?done=${entry[0]}`, 303),
         rerender: async (problem) => {
           const values: Record<string, string> = { ...f };
-          for (const [from, to] of Object.entries(KEEP[p.action] ?? {})) values[to] = f[from] ?? "";
+          const errors = problemFields(problem, "action");
+          // The page has several forms with a reason: the text and its error go to this form's field.
+          for (const [from, to] of Object.entries(KEEP[p.action] ?? {})) {
+            values[to] = f[from] ?? "";
+            if (errors[from] !== undefined) {
+              errors[to] = errors[from];
+              delete errors[from];
+            }
+          }
           reply.status(problem.status);
-          return sendHtml(
-            reply,
-            await detailPage(c, request, id, { errors: problemFields(problem, "action"), values }),
-          );
+          return sendHtml(reply, await detailPage(c, request, id, { errors, values }));
         },
       });
     },

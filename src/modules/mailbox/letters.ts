@@ -532,12 +532,16 @@ export class LetterService implements WorkloadSource {
     queryNo: string,
     code: string,
     rating: string,
-    solved: boolean,
+    /** Null when the citizen did not say (there is no default: "solved" must be chosen). */
+    solved: boolean | null,
     note: string,
   ): Promise<{ reopened: boolean }> {
     const letter = await this.lookup(queryNo, code);
     if (!letter) throw notFound("未找到该信件，请核对查询编号和查询码");
-    if (!Object.hasOwn(RATINGS, rating)) throw new Invalid("请选择满意程度", { rating: "请选择满意程度" });
+    const problems: Record<string, string> = {};
+    if (!Object.hasOwn(RATINGS, rating)) problems.rating = "请选择满意程度";
+    if (solved === null) problems.solved = "请选择问题是否已解决";
+    if (Object.keys(problems).length > 0) throw new Invalid(Object.values(problems).join("；"), problems);
     if (!["reviewed", "published"].includes(letter.status) || letter.ratedAt)
       throw new Conflict("该信件当前不能评价");
     const trimmed = note.trim().slice(0, 500);

@@ -136,6 +136,27 @@ for (const engine of ENGINES) {
         "indexed as kind letter",
       );
 
+      // A rating sent back for a missing answer keeps what the citizen chose and wrote (未解决 stays
+      // 未解决); "solved" has no default and must be chosen.
+      const rate = (form: Record<string, string>) =>
+        t.app.inject({
+          method: "POST",
+          url: "/sites/www/interaction/lookup/rate",
+          payload: new URLSearchParams({ no: filed.queryNo, code: filed.lookupCode, ...form }).toString(),
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+        });
+      const noRating = await rate({ solved: "0", note: "回复很及时" });
+      assert.equal(noRating.statusCode, 400);
+      assert.match(noRating.body, /请选择满意程度/);
+      assert.match(noRating.body, /name="solved" value="0" checked/);
+      assert.doesNotMatch(noRating.body, /name="solved" value="1" checked/);
+      assert.match(noRating.body, /<textarea[^>]*name="note"[^>]*>回复很及时<\/textarea>/);
+      const noSolved = await rate({ rating: "satisfied" });
+      assert.equal(noSolved.statusCode, 400);
+      assert.match(noSolved.body, /请选择问题是否已解决/);
+      assert.match(noSolved.body, /name="rating" value="satisfied" checked/);
+      assert.equal((await letterByNo(filed.queryNo)).ratedAt, null);
+
       // "Not solved" reopens once.
       res = await t.app.inject({
         method: "POST",
@@ -285,6 +306,11 @@ for (const engine of ENGINES) {
         reason: "",
       });
       assert.equal(res.statusCode, 400);
+      // The missing reason is shown under the extension's reason, not also under the transfer's.
+      const errorsUnder = (id: string) =>
+        new RegExp(`class="field has-error">\\s*<label for="${id}">`).test(res.body);
+      assert.ok(errorsUnder("extendReason"), "under 延期理由");
+      assert.ok(!errorsUnder("transferReason"), "not under 转办理由");
       res = await staffPost(t.app, rstHandler, `/admin/interaction/letters/${l.id}/extend`, {
         days: "3",
         reason: "需要调取用人单位材料",

@@ -25,6 +25,7 @@ import {
   WritePage,
   type LetterFormValues,
   type PublicLetter,
+  type RatingInput,
   type SimilarLetter,
 } from "./views/letter-views.tsx";
 
@@ -239,7 +240,7 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
     site: Site,
     no: string,
     code: string,
-    extra: { notice?: string; ratingErrors?: Record<string, string> } = {},
+    extra: { notice?: string; ratingErrors?: Record<string, string>; ratingInput?: RatingInput } = {},
   ) {
     const ctx = await pageContext(deps, site, request);
     let letter: Letter | null = null;
@@ -278,6 +279,7 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
           code={code}
           notice={extra.notice}
           ratingErrors={extra.ratingErrors}
+          ratingInput={extra.ratingInput}
         />,
       ),
     };
@@ -321,7 +323,7 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
       return handleForm({
         parse: () => ({
           rating: fields.rating ?? "",
-          solved: fields.solved !== "0",
+          solved: fields.solved === "1" ? true : fields.solved === "0" ? false : null,
           note: fields.note ?? "",
         }),
         run: (r) => letters.rate(no, code, r.rating, r.solved, r.note),
@@ -335,6 +337,12 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
         rerender: async (problem) => {
           const { html } = await lookupPage(request, site, no, code, {
             ratingErrors: problemFields(problem, "rating"),
+            // What the citizen chose and wrote comes back with the errors.
+            ratingInput: {
+              rating: fields.rating ?? "",
+              solved: fields.solved ?? "",
+              note: (fields.note ?? "").slice(0, 500),
+            },
           });
           reply.status(problem.status);
           return sendHtml(reply, html);

@@ -24,6 +24,7 @@ import {
   JsonEditorPage,
   QueuePage,
   RectificationsPage,
+  type PostedTaskForm,
 } from "./views/admin.tsx";
 
 const IdParams = Type.Object({ id: PathId });
@@ -121,6 +122,7 @@ const serviceAdminRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = asy
     who: { s: StaffContext; ctx: AdminContext },
     a: Application,
     errors: Record<string, string> = {},
+    posted?: PostedTaskForm,
   ) {
     const item = await oneStop.catalogue.byCode(a.itemCode, true);
     const form = item
@@ -165,6 +167,7 @@ const serviceAdminRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = asy
           delivery={open ? applications.limitState(cal, a.dueDelivery, suspended) : null}
           department={sites.byId(a.siteId)?.name ?? ""}
           errors={errors}
+          posted={posted}
         />,
       ),
     );
@@ -219,7 +222,13 @@ const serviceAdminRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = asy
           reply.status(problem.status);
           // A problem without a field is shown at the note box, where the handler writes.
           const errors = problem.errors.form === undefined ? problem.errors : { note: problem.message };
-          return renderApplication(request, reply, who, (await applications.byId(id))!, errors);
+          // What the handler wrote and chose comes back on the task's form.
+          const posted = {
+            taskId: int("taskId"),
+            note: field(body, "note"),
+            outcome: field(body, "outcome", 20),
+          };
+          return renderApplication(request, reply, who, (await applications.byId(id))!, errors, posted);
         },
       });
     },

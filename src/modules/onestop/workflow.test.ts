@@ -204,6 +204,10 @@ for (const engine of ENGINES) {
       const notLeader = await act(handler, { action: "decide", outcome: "approved" });
       assert.equal(notLeader.statusCode, 403);
       assert.match(notLeader.body, /不在该办理组/);
+      // A decision sent back (no outcome chosen) keeps the leader's note on the decision's form.
+      const noOutcome = await act(leader, { action: "decide", note: "同意，材料齐全" });
+      assert.equal(noOutcome.statusCode, 400);
+      assert.match(noOutcome.body, /<textarea[^>]*name="note"[^>]*>同意，材料齐全<\/textarea>/);
       assert.equal((await act(leader, { action: "decide", outcome: "approved" })).statusCode, 303);
       assert.equal((await act(handler, { action: "return", note: "材料需复核" })).statusCode, 303);
       assert.equal((await act(handler, { action: "complete" })).statusCode, 303);

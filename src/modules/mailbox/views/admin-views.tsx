@@ -373,7 +373,7 @@ export function LetterAdminPage({
                     ))}
                 </select>
               </Field>
-              <Field id="transferReason" label="转办理由" error={errors.reason}>
+              <Field id="transferReason" label="转办理由" error={errors.transferReason}>
                 <input
                   id="transferReason"
                   name="reason"
@@ -397,7 +397,7 @@ export function LetterAdminPage({
             <Field id="days" label="延期工作日数" error={errors.days}>
               <input id="days" name="days" type="number" min={1} max={15} value={values.days ?? "5"} />
             </Field>
-            <Field id="extendReason" label="延期理由" error={errors.reason}>
+            <Field id="extendReason" label="延期理由" error={errors.extendReason}>
               <input
                 id="extendReason"
                 name="reason"

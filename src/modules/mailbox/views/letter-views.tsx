@@ -55,6 +55,22 @@ const crumbsFor = (ctx: PageContext, name: string) => [
   { name },
 ];
 
+function FieldsetError({ error }: { error?: string }) {
+  return error ? (
+    <span class="field-error">
+      <span class="visually-hidden">错误：</span>
+      {error}
+    </span>
+  ) : null;
+}
+
+/** A rating form's posted values (strings as posted). */
+export interface RatingInput {
+  rating: string;
+  solved: string;
+  note: string;
+}
+
 export function percent(v: number | null): string {
   return v == null ? "—" : `${v}%`;
 }
@@ -316,7 +332,7 @@ export function WritePage({
         </Field>
         <fieldset class={errors.kind ? "field has-error" : "field"} id="kind">
           <legend>信件类型（必填）</legend>
-          {errors.kind ? <span class="field-error">{errors.kind}</span> : null}
+          <FieldsetError error={errors.kind} />
           {Object.entries(LETTER_KINDS).map(([value, label]) => (
             <label class="inline">
               <input type="radio" name="kind" value={value} checked={values.kind === value} /> {label}
@@ -483,6 +499,7 @@ export function LookupPage({
   ownerName,
   code,
   ratingErrors,
+  ratingInput,
   notice,
 }: {
   ctx: PageContext;
@@ -494,6 +511,8 @@ export function LookupPage({
   ownerName?: string;
   code?: string;
   ratingErrors?: Record<string, string>;
+  /** What was posted with a rating that came back with errors. */
+  ratingInput?: RatingInput;
   notice?: string;
 }) {
   const replied = letter && ["reviewed", "published"].includes(letter.status);
@@ -586,26 +605,33 @@ export function LookupPage({
                 <ErrorSummary errors={ratingErrors ?? {}} />
                 <input type="hidden" name="no" value={letter.queryNo} />
                 <input type="hidden" name="code" value={code ?? ""} />
-                <fieldset class="field" id="rating">
+                <fieldset class={ratingErrors?.rating ? "field has-error" : "field"} id="rating">
                   <legend>满意程度</legend>
+                  <FieldsetError error={ratingErrors?.rating} />
                   {Object.entries(RATINGS).map(([v, label]) => (
                     <label class="inline">
-                      <input type="radio" name="rating" value={v} /> {label}
+                      <input type="radio" name="rating" value={v} checked={ratingInput?.rating === v} />{" "}
+                      {label}
                     </label>
                   ))}
                 </fieldset>
-                <fieldset class="field" id="solved">
+                <fieldset class={ratingErrors?.solved ? "field has-error" : "field"} id="solved">
                   <legend>问题是否已解决</legend>
+                  <FieldsetError error={ratingErrors?.solved} />
                   <label class="inline">
-                    <input type="radio" name="solved" value="1" checked /> 已解决
+                    <input type="radio" name="solved" value="1" checked={ratingInput?.solved === "1"} />{" "}
+                    已解决
                   </label>
                   <label class="inline">
-                    <input type="radio" name="solved" value="0" /> 未解决
+                    <input type="radio" name="solved" value="0" checked={ratingInput?.solved === "0"} />{" "}
+                    未解决
                     {letter.reopenCount === 0 ? "（将退回承办单位重新办理一次）" : ""}
                   </label>
                 </fieldset>
                 <Field id="note" label="意见（选填）">
-                  <textarea id="note" name="note" rows={3} maxLength={500}></textarea>
+                  <textarea id="note" name="note" rows={3} maxLength={500}>
+                    {ratingInput?.note ?? ""}
+                  </textarea>
                 </Field>
                 <button type="submit" class="button">
                   提交评价

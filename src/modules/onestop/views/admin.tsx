@@ -219,6 +219,13 @@ function taskActions(app: Application, task: TaskView, canCorrect: boolean): [st
   }
 }
 
+/** The values of a handler's task form that came back with errors. */
+export interface PostedTaskForm {
+  taskId?: number;
+  note: string;
+  outcome: string;
+}
+
 export function ApplicationAdminPage({
   ctx,
   app,
@@ -235,6 +242,7 @@ export function ApplicationAdminPage({
   delivery,
   department,
   errors,
+  posted,
 }: {
   ctx: AdminContext;
   app: Application;
@@ -252,6 +260,8 @@ export function ApplicationAdminPage({
   delivery: LimitState | null;
   department: string;
   errors: Record<string, string>;
+  /** A task form posted and refused: its values are shown again on that task's form. */
+  posted?: PostedTaskForm;
 }) {
   const canCorrect = app.correctionCount === 0;
   const open = tasks.filter((t) => t.status === "open");
@@ -506,6 +516,8 @@ export function ApplicationAdminPage({
         const actions = taskActions(app, t, canCorrect);
         if (actions.length === 0) return null;
         const noteId = i === 0 ? "note" : `note-${t.id}`;
+        const again =
+          posted && (posted.taskId === undefined ? i === 0 : posted.taskId === t.id) ? posted : null;
         return (
           <form method="post" action={`/admin/services/applications/${app.id}/act`} class="form card">
             <h3>
@@ -522,8 +534,12 @@ export function ApplicationAdminPage({
               >
                 <select id={i === 0 ? "outcome" : `outcome-${t.id}`} name="outcome">
                   <option value="">请选择</option>
-                  <option value="approved">准予办理</option>
-                  <option value="denied">不予办理</option>
+                  <option value="approved" selected={again?.outcome === "approved"}>
+                    准予办理
+                  </option>
+                  <option value="denied" selected={again?.outcome === "denied"}>
+                    不予办理
+                  </option>
                 </select>
               </Field>
             ) : null}
@@ -532,7 +548,9 @@ export function ApplicationAdminPage({
               label="意见 / 理由（补正请逐条列出全部问题；挂起、听证、检验检测、专家评审、延期须写明事由）"
               error={i === 0 ? errors.note : undefined}
             >
-              <textarea id={noteId} name="note" rows={4} maxLength={2000}></textarea>
+              <textarea id={noteId} name="note" rows={4} maxLength={2000}>
+                {again?.note ?? ""}
+              </textarea>
             </Field>
             <p>
               {actions.map(([a, label]) => (
