@@ -96,6 +96,16 @@ const disclosureAdminRoutes: FastifyPluginAsyncTypebox<{ deps: DisclosureDeps }>
     } = {},
   ) {
     const { request: r, events } = await requests.viewForStaff(id, c.staff);
+    // The history names people as the console does: staff by their display name, not their login.
+    const actorNames = new Map<string, string>([
+      ["applicant", "申请人"],
+      ["system", "系统"],
+    ]);
+    for (const actor of new Set(events.map((e) => e.actor)))
+      if (!actorNames.has(actor)) {
+        const user = await deps.staff.byUsername(actor);
+        if (user) actorNames.set(actor, user.displayName);
+      }
     const can = {
       operator: c.staff.isOperator,
       handle: c.staff.isOperator || hasRole(c.staff, "handler", r.ownerSiteId),
@@ -107,7 +117,7 @@ const disclosureAdminRoutes: FastifyPluginAsyncTypebox<{ deps: DisclosureDeps }>
       <RequestAdminPage
         ctx={adminView(request)}
         r={r}
-        events={events}
+        events={events.map((e) => ({ ...e, actor: actorNames.get(e.actor) ?? e.actor }))}
         can={can}
         sites={allSites()}
         siteName={siteName}

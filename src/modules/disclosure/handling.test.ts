@@ -40,6 +40,12 @@ for (const engine of ENGINES) {
       });
       assert.equal(found.statusCode, 200);
       assert.match(found.body, /name="doc" value="0"/, "library documents offered");
+      // The history names the applicant and the handler in Chinese, never by a login name.
+      const history = found.body.slice(found.body.indexOf("<h2>办理记录</h2>"));
+      assert.match(history, /申请人/);
+      const handlerName = (await t.deps.staff.byUsername("rst_handler"))!.displayName;
+      assert.ok(history.includes(`由${handlerName}承办`), history.slice(0, 600));
+      assert.doesNotMatch(history, /applicant|rst_handler/);
       const title0 = /name="title0" value="([^"]+)"/.exec(found.body)![1];
       const url0 = /name="url0" value="([^"]+)"/.exec(found.body)![1];
       assert.equal(

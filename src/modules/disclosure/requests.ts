@@ -434,7 +434,7 @@ export class DisclosureRequests {
       staff,
       "assigned",
       { assigneeId: staff.id, status: "assigned" },
-      `由${staff.username}承办`,
+      `由${staff.displayName}承办`,
       false,
     );
   }

@@ -32,6 +32,8 @@ export interface FormField {
   max?: number;
   maxLength?: number;
   options?: string[];
+  /** Multiselect: the option that excludes every other ("无以上症状"), chosen alone or not at all. */
+  exclusiveOption?: string;
   /** File fields: accepted MIME types (detected from content) and size limit. */
   accept?: string[];
   maxSizeKb?: number;
@@ -127,6 +129,11 @@ export function formSchemaIssues(input: unknown): FormSchemaIssue[] {
         else if (new Set(f.options).size !== f.options.length) add("options", "选项不能重复");
         else if (f.options.length > 100) add("options", "选项不能超过100个");
       }
+      if (
+        f.exclusiveOption !== undefined &&
+        (f.type !== "multiselect" || !Array.isArray(f.options) || !f.options.includes(f.exclusiveOption))
+      )
+        add("exclusiveOption", "互斥选项 exclusiveOption 只用于多选题，且须是其选项之一");
       if (f.pattern !== undefined) {
         try {
           if (typeof f.pattern !== "string") throw new Error("not a string");
@@ -370,10 +377,13 @@ function checkSimple(f: FormField, v: unknown, key: string, errors: Record<strin
     case "select":
       if (!(f.options ?? []).includes(s)) errors[key] = `${label}的选项无效，请重新选择`;
       return;
-    case "multiselect":
-      if ((v as string[]).some((x) => !(f.options ?? []).includes(x)))
-        errors[key] = `${label}的选项无效，请重新选择`;
+    case "multiselect": {
+      const chosen = v as string[];
+      if (chosen.some((x) => !(f.options ?? []).includes(x))) errors[key] = `${label}的选项无效，请重新选择`;
+      else if (f.exclusiveOption !== undefined && chosen.length > 1 && chosen.includes(f.exclusiveOption))
+        errors[key] = `${label}：“${f.exclusiveOption}”不能与其他选项同时选择`;
       return;
+    }
     case "idnumber": {
       const p = idNumberProblem(s);
       if (p) errors[key] = `${label}：${p}`;

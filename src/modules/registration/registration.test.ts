@@ -294,6 +294,15 @@ for (const engine of ENGINES) {
         .executeTakeFirstOrThrow();
       assert.equal(record.district, "420106");
       assert.equal(JSON.parse(record.answers).temperature, "36.8");
+      // "None of the above" cannot come with a symptom (it would count the person under both).
+      const contradictory = await post(
+        body({ idNumber: idNumber(17), answers: { symptoms: ["发热", "无以上症状"], contact: "否" } }),
+      );
+      assert.equal(contradictory.statusCode, 400);
+      assert.match(
+        (contradictory.json() as { error: { fields: Record<string, string> } }).error.fields.symptoms,
+        /“无以上症状”不能与其他选项同时选择/,
+      );
       const garbage = await post(body({ idNumber: idNumber(16), phone: "abc" }));
       assert.equal(
         (garbage.json() as { error: { fields: Record<string, string> } }).error.fields.phone,

@@ -18,6 +18,7 @@ export async function seedRegistration(deps: { registration: RegistrationService
               label: "今天是否有以下症状（可多选）",
               type: "multiselect",
               options: ["发热", "咳嗽", "乏力", "咽痛", "腹泻", "无以上症状"],
+              exclusiveOption: "无以上症状",
               required: true,
             },
             {

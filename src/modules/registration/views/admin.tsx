@@ -170,7 +170,7 @@ function CampaignEditor({
       <Field
         id="form"
         label="登记题目（表单定义，JSON）"
-        hint="与服务事项表单同一格式：fields 数组，每题 name、label、type（text、textarea、number、date、select、multiselect）、required、options 等；姓名、身份证号码、手机号码和所在地区固定收集，不必再列"
+        hint="与服务事项表单同一格式：fields 数组，每题 name、label、type（text、textarea、number、date、select、multiselect）、required、options 等，多选题可用 exclusiveOption 指定互斥选项（如“无以上症状”）；姓名、身份证号码、手机号码和所在地区固定收集，不必再列"
         error={errors.form}
       >
         <textarea id="form" name="form" rows={14} spellcheck={false}>
