@@ -216,7 +216,15 @@ for (const engine of ENGINES) {
         303,
       );
       assert.equal((await act(handler, { action: "deliver" })).statusCode, 303);
+      const page = () =>
+        t.app.inject({ url: `/admin/services/applications/${appId}`, headers: { cookie: handler.cookie } });
+      // Delivered, as the applicant's receipt says; the task stays open only for 办结.
+      assert.match((await page()).body, /<td>制证送达<\/td>[\s\S]*?已送达，待办结/);
       assert.equal((await act(handler, { action: "close" })).statusCode, 303);
+      // Closed: the limits it had and that it kept them, not "timing starts on acceptance".
+      const closed = (await page()).body;
+      assert.match(closed, /承诺：2099-12-31[\s\S]{0,80}（按时办结）/);
+      assert.doesNotMatch(closed, /受理后开始计时/);
       const a = (await t.deps.oneStop.applications.byId(appId))!;
       assert.equal(a.status, "closed");
       assert.equal(a.onTime, true);

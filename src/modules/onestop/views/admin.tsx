@@ -290,6 +290,14 @@ export function ApplicationAdminPage({
             {committed ? <LimitBadge label="承诺：" state={committed} /> : null}{" "}
             {legal ? <LimitBadge label="法定：" state={legal} /> : null}{" "}
           </>
+        ) : app.dueCommitted || app.dueLegal ? (
+          // Finished: the limits it had, and whether it kept them.
+          <span>
+            {app.dueCommitted ? `承诺：${app.dueCommitted}` : ""}
+            {app.dueCommitted && app.dueLegal ? " · " : ""}
+            {app.dueLegal ? `法定：${app.dueLegal}` : ""}
+            {app.onTime === true ? "（按时办结）" : app.onTime === false ? "（超期办结）" : ""}
+          </span>
         ) : (
           <span>办理时限：受理后开始计时</span>
         )}
@@ -455,7 +463,16 @@ export function ApplicationAdminPage({
               <td>{t.name}</td>
               <td>{t.groupName}</td>
               <td>{t.doneByName ?? t.assigneeName ?? "待认领"}</td>
-              <td>{t.status === "open" ? "办理中" : t.status === "done" ? "已完成" : "已取消"}</td>
+              <td>
+                {t.status === "open"
+                  ? // Delivered, the delivery task stays open only for 办结: the applicant reads it as done.
+                    t.kind === "deliver" && app.status === "delivered"
+                    ? "已送达，待办结"
+                    : "办理中"
+                  : t.status === "done"
+                    ? "已完成"
+                    : "已取消"}
+              </td>
               <td>
                 {t.status === "open" && t.canTake && t.assigneeId !== ctx.staff.id ? (
                   <form method="post" action={`/admin/services/applications/${app.id}/act`}>
