@@ -64,6 +64,7 @@ describe("public site in Chromium", () => {
       disclosureLookup: "/sites/rst/disclosure/lookup",
       assistantAnswer: `/sites/www/assistant?q=${encodeURIComponent("灵活就业人员怎么参保")}`,
       licenceVerifier: "/sites/www/licences/verify",
+      registrationFigures: "/sites/www/registration/demo-health/figures",
     };
     const licence = await t.deps.store.db
       .selectFrom("licences")

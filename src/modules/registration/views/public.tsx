@@ -235,12 +235,14 @@ export function FiguresPage({
       ) : null}
       <h2>各地区登记人数</h2>
       {figures.byDistrict.length > 0 ? (
-        <img
-          src={`${base}/figures/districts.svg`}
-          alt="各地区登记人数柱状图（数据见下表）"
-          width={600}
-          height={Math.max(160, 60 + Math.min(figures.byDistrict.length, 20) * 28)}
-        />
+        <figure class="chart">
+          <img
+            src={`${base}/figures/districts.svg`}
+            alt="各地区登记人数柱状图（数据见下表）"
+            width={600}
+            height={Math.max(160, 60 + Math.min(figures.byDistrict.length, 20) * 28)}
+          />
+        </figure>
       ) : null}
       <table class="data-table">
         <caption>各县（市、区）登记人数</caption>
@@ -266,12 +268,14 @@ export function FiguresPage({
       {figures.byAnswer.map((q) => (
         <section>
           <h2>{q.label}</h2>
-          <img
-            src={`${base}/figures/${q.field}.svg`}
-            alt={`${q.label}统计图（数据见下表）`}
-            width={600}
-            height={Math.max(160, 60 + q.counts.length * 36)}
-          />
+          <figure class="chart">
+            <img
+              src={`${base}/figures/${q.field}.svg`}
+              alt={`${q.label}统计图（数据见下表）`}
+              width={600}
+              height={Math.max(160, 60 + q.counts.length * 36)}
+            />
+          </figure>
           <table class="data-table">
             <caption>{q.label}</caption>
             <thead>
