@@ -235,12 +235,12 @@ export function AssistantPage({
               {handOff.message}
             </textarea>
           </Field>
-          <p>
+          <div class="field">
             <label>
               <input type="checkbox" name="publishConsent" value="1" checked={handOff.publishConsent} />{" "}
               同意在隐去个人信息后公开这封信件和答复
             </label>
-          </p>
+          </div>
           <button type="submit" name="action" value="submit" class="button secondary">
             转人工客服
           </button>
