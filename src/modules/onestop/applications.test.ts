@@ -97,6 +97,19 @@ for (const engine of ENGINES) {
       assert.match(res.body, /href="#household.0.idNumber"/);
       assert.match(res.body, /value="江滨路1号"/);
       assert.match(res.body, /value="李四"/);
+      // What was typed is kept as a draft: a fresh form of the item offers to continue it.
+      const draft = await t.deps.store.db
+        .selectFrom("applications")
+        .select(["id", "status"])
+        .where("idempotencyKey", "=", idem)
+        .executeTakeFirstOrThrow();
+      assert.equal(draft.status, "draft");
+      const fresh = await openForm();
+      assert.ok(
+        fresh.html.includes(`href="/sites/rst/services/apply/${flexCode}?app=${draft.id}"`),
+        "links the waiting draft",
+      );
+      assert.match(fresh.html, /您有一份尚未提交的草稿/);
     });
 
     it("adds a repeating-group row without JavaScript", async () => {

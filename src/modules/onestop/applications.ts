@@ -4,9 +4,11 @@ import type { Selectable } from "kysely";
 
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 
+import { RIGHTS } from "../../web/console-rights.ts";
+
 import {
   hasRole,
-  sitesWithRole,
+  sitesWithRight,
   type StaffPrincipal,
   type WorkItem,
   type WorkloadSection,
@@ -261,7 +263,7 @@ export class ApplicationService implements WorkloadSource {
 
   /** Staff may see an application only with the handler (or site admin) role on its department. */
   canHandle(staff: StaffPrincipal, app: { siteId: number }): boolean {
-    const sites = sitesWithRole(staff, ["handler", "site_admin"]);
+    const sites = sitesWithRight(staff, RIGHTS.applications);
     return sites === null || sites.includes(app.siteId);
   }
 
@@ -302,6 +304,20 @@ export class ApplicationService implements WorkloadSource {
       .executeTakeFirst();
     const bytes = f && (await getBlob(this.db, f.sha256));
     return f && bytes ? { name: f.fileName, mime: f.mime, bytes } : undefined;
+  }
+
+  /** The applicant's most recently saved draft of an item, if any (a fresh form offers to continue it). */
+  async latestDraft(accountId: number, itemCode: string): Promise<Application | undefined> {
+    const row = await this.db
+      .selectFrom("applications")
+      .selectAll()
+      .where("accountId", "=", accountId)
+      .where("itemCode", "=", itemCode)
+      .where("status", "=", "draft")
+      .orderBy("updatedAt", "desc")
+      .orderBy("id", "desc")
+      .executeTakeFirst();
+    return row ? toApplication(row) : undefined;
   }
 
   async listForAccount(accountId: number, page: number, pageSize = 20) {
@@ -1075,7 +1091,7 @@ export class ApplicationService implements WorkloadSource {
       pageSize?: number;
     },
   ) {
-    const sites = sitesWithRole(staff, ["handler", "site_admin"]);
+    const sites = sitesWithRight(staff, RIGHTS.applications);
     const pageSize = filter.pageSize ?? 20;
     if (sites !== null && sites.length === 0) return { rows: [], total: 0 };
     let q = this.db
@@ -1205,7 +1221,7 @@ export class ApplicationService implements WorkloadSource {
    * limit, and those with an open step assigned to them or their groups.
    */
   async workload(staff: StaffPrincipal): Promise<WorkloadSection | null> {
-    const sites = sitesWithRole(staff, ["handler", "site_admin"]);
+    const sites = sitesWithRight(staff, RIGHTS.applications);
     if (sites !== null && sites.length === 0) return null;
     const pageSize = 5;
     const [overdue, soon, waiting] = await Promise.all([

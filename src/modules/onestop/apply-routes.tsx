@@ -87,11 +87,14 @@ const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app
       }
       const form = await formOf(item, application);
       const held = await applications.heldLicences(citizen.account);
+      // A fresh form says so when a draft of this item waits (saved, or kept when a submission had errors).
+      const draft = application ? undefined : await applications.latestDraft(citizen.account.id, item.code);
       return sendHallPage(deps, request, reply, site, (ctx) => (
         <ApplyPage
           ctx={ctx}
           item={item}
           schema={form.schema}
+          draft={draft ? { id: draft.id, savedAt: draft.updatedAt } : undefined}
           values={application ? application.data : prefill(citizen.account)}
           errors={{}}
           csrf={citizen.session.csrf}

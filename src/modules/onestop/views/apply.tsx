@@ -3,6 +3,7 @@ import { maskIdNumber, maskName, maskPhone } from "../../../platform/mask/mask.t
 import type { Account } from "../../accounts/index.ts";
 import { formatPubDate, Layout, type PageContext } from "../../../web/layout.tsx";
 import { Pagination } from "../../../web/components/pagination.tsx";
+import { chinaTime } from "../../../platform/time/china-time.ts";
 import {
   ACTION_LABELS,
   STATUS_LABELS,
@@ -45,6 +46,8 @@ export function ApplyPage(p: {
   addRowFor?: string;
   rawRows?: Record<string, number>;
   saved?: boolean;
+  /** A draft of this item the applicant has not submitted (shown on a fresh form). */
+  draft?: { id: number; savedAt: string };
   account: Account;
   /** The 本人/代办 choice, consent and once-only state as posted or saved. */
   filing?: Filing | null;
@@ -92,6 +95,15 @@ export function ApplyPage(p: {
         </div>
       ) : null}
       {p.saved ? <p class="notice info">草稿已保存，可随时从“我的办件”继续填写。</p> : null}
+      {p.draft ? (
+        <p class="notice info">
+          您有一份尚未提交的草稿（{chinaTime(p.draft.savedAt)} 保存），
+          <a href={`${p.ctx.base}/services/apply/${encodeURIComponent(p.item.code)}?app=${p.draft.id}`}>
+            继续填写草稿
+          </a>
+          ，或在下面重新填写。
+        </p>
+      ) : null}
       {spared.length > 0 ? (
         <p class="notice info">
           可免提交{spared.length}件：{spared.map((m) => m.name).join("、")}
