@@ -22,6 +22,8 @@ import { AccountsService } from "./modules/accounts/service.ts";
 import { OidcProvider } from "./modules/accounts/identity.ts";
 import { seedDemo } from "./seed/demo.ts";
 import type { AppDeps } from "./deps.ts";
+import type { PortalFigures } from "./modules/sites/index.ts";
+import { chinaDate, chinaDayStart } from "./platform/time/china-time.ts";
 import { closeRedis, connectRedis } from "./platform/cache/redis.ts";
 import {
   LocalInvalidationBus,
@@ -49,6 +51,40 @@ import {
   PoliciesService,
   seedPolicies,
 } from "./modules/policies/index.ts";
+
+/** The codes of a site's published service items (the catalogue lists at most 100 a page). */
+async function publishedItemCodes(oneStop: OneStopService, siteId: number): Promise<Set<string>> {
+  const codes = new Set<string>();
+  for (let page = 1; ; page++) {
+    const { rows, total } = await oneStop.catalogue.list({ siteId, page, pageSize: 100 });
+    for (const item of rows) codes.add(item.code);
+    if (rows.length === 0 || codes.size >= total) return codes;
+  }
+}
+
+/**
+ * A home page's live figures from the service hall and the mailbox: a site's own items in the hall's
+ * ranking (a department's hall serves no other's), and the letters its 办理统计 counts, received this
+ * China-time month. Null is the whole province.
+ */
+function homeFigures(oneStop: OneStopService, mailbox: MailboxService): PortalFigures {
+  return {
+    async hotServices(siteId, limit) {
+      if (siteId === null) return oneStop.catalogue.mostUsed(limit);
+      const [ranked, own] = await Promise.all([
+        oneStop.catalogue.mostUsed(Number.MAX_SAFE_INTEGER),
+        publishedItemCodes(oneStop, siteId),
+      ]);
+      return ranked.filter((item) => own.has(item.code)).slice(0, limit);
+    },
+    async lettersThisMonth(siteId) {
+      const now = new Date();
+      const monthStart = chinaDayStart(`${chinaDate(now).slice(0, 7)}-01`)!.toISOString();
+      const letters = await mailbox.periodFigures(siteId, monthStart, now.toISOString(), now);
+      return { received: letters.received, replied: letters.replied };
+    },
+  };
+}
 
 async function cookieSecretFor(config: Config, store: Db<Database>): Promise<string> {
   if (config.sessionSecret) return config.sessionSecret;
@@ -144,10 +180,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     participation: new ParticipationService(store, audit, phone),
     calendar,
     oneStop,
-    portalFigures: {
-      hotServices: (limit) => oneStop.catalogue.mostUsed(limit),
-      lettersThisMonth: () => mailbox.thisMonth(),
-    },
+    portalFigures: homeFigures(oneStop, mailbox),
     workloads: [mailbox.letters, oneStop.applications, inspection],
     exchange,
     registration,

@@ -346,6 +346,73 @@ for (const engine of ENGINES) {
       assert.match(list.body, /被废止的测试政策/);
     });
 
+    it("links a shared policy's interpretation, and an interpretation's policy, where each can be read", async () => {
+      const policy = await published(
+        { kind: "policy", title: "两站共用的测试政策", docNumber: "楚人社发〔2026〕81号" },
+        [(await channel("rst", "zwgk/zcwj")).id, (await channel("jiangcheng", "zwgk/zcwj")).id],
+      );
+      const interp = await published(
+        { kind: "interpretation", title: "两站共用政策的解读", policyId: policy.id },
+        [(await channel("rst", "zwgk/zcjd")).id],
+      );
+      const rstOnly = await published(
+        { kind: "policy", title: "只在人社厅的测试政策", docNumber: "楚人社发〔2026〕82号" },
+        [(await channel("rst", "zwgk/zcwj")).id],
+      );
+      const cityInterp = await published(
+        { kind: "interpretation", title: "江城市转载的解读", policyId: rstOnly.id },
+        [(await channel("jiangcheng", "zwgk/zcjd")).id],
+      );
+      const link = async (page: string, title: string) => {
+        const res = await get(page);
+        assert.equal(res.statusCode, 200, page);
+        const href = new RegExp(`href="([^"]+)"[^>]*>${title}<`).exec(res.body)?.[1];
+        assert.ok(href, `${page} links ${title}`);
+        assert.equal((await get(href)).statusCode, 200, `${page} links ${title} at ${href}`);
+        return href;
+      };
+      // Read under 江城市, the policy links its interpretation where it is published (人社厅).
+      assert.equal(
+        await link(`/sites/jiangcheng/art/${policy.id}.html`, "两站共用政策的解读"),
+        `/sites/rst/art/${interp.id}.html`,
+      );
+      assert.equal(
+        await link(`/sites/jiangcheng/art/${cityInterp.id}.html`, "只在人社厅的测试政策"),
+        `/sites/rst/art/${rstOnly.id}.html`,
+      );
+      // A site that serves the article keeps the visitor on it.
+      assert.equal(
+        await link(`/sites/rst/art/${policy.id}.html`, "两站共用政策的解读"),
+        `/sites/rst/art/${interp.id}.html`,
+      );
+    });
+
+    it("the portal's policy library links every site's documents where they can be read", async () => {
+      const onPortal = await published(
+        { kind: "policy", title: "门户也发布的测试政策", docNumber: "楚人社发〔2026〕83号" },
+        [(await channel("rst", "zwgk/zcwj")).id, (await channel("www", "zwgk/zcwj")).id],
+      );
+      const first = await get("/sites/www/policies");
+      const pages = Math.ceil(Number(/共找到 (\d+) 件政策文件/.exec(first.body)?.[1]) / 20);
+      assert.ok(pages >= 2, "the library lists the province's documents over several pages");
+      const broken: string[] = [];
+      const links: string[] = [];
+      for (let page = 1; page <= pages; page++) {
+        const body = (await get(`/sites/www/policies?page=${page}`)).body;
+        for (const [, href] of body.matchAll(/href="(\/sites\/[^/"]+\/art\/\d+\.html)"/g)) {
+          links.push(href);
+          const status = (await get(href)).statusCode;
+          if (status !== 200) broken.push(`${href} answers ${status}`);
+        }
+      }
+      assert.deepEqual(broken, []);
+      assert.ok(links.includes(`/sites/www/art/${onPortal.id}.html`), "the portal's own stay on the portal");
+      assert.ok(
+        links.some((href) => !href.startsWith("/sites/www/")),
+        "documents only another site publishes are linked there",
+      );
+    });
+
     it("stores attachments checked by their bytes and serves them with the right name and type", async () => {
       const { content } = t.deps;
       const a = await published({ title: "附件测试通知" }, [(await channel("rst", "tzgg")).id]);

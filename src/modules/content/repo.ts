@@ -6,6 +6,8 @@ import type { SitesService } from "../sites/index.ts";
 
 import { getBlob } from "../../platform/files/blob-store.ts";
 
+import type { ArticlePlacement } from "./article-address.ts";
+
 import type {
   ArticleKind,
   ArticleRow,
@@ -103,6 +105,28 @@ export class ContentRepo {
       });
     }
     return out;
+  }
+
+  /** Where each of these articles is published: its owner and the sites of the channels carrying it. */
+  async placements(articleIds: number[]): Promise<Map<number, ArticlePlacement>> {
+    if (articleIds.length === 0) return new Map();
+    const owners = await this.db
+      .selectFrom("articles")
+      .select(["id", "ownerSiteId"])
+      .where("id", "in", articleIds)
+      .execute();
+    const links = await this.db
+      .selectFrom("articleChannels")
+      .select(["articleId", "siteId"])
+      .distinct()
+      .where("articleId", "in", articleIds)
+      .orderBy("siteId")
+      .execute();
+    const placements = new Map<number, ArticlePlacement>(
+      owners.map((a) => [a.id, { ownerSiteId: a.ownerSiteId, siteIds: [] }]),
+    );
+    for (const link of links) placements.get(link.articleId)?.siteIds.push(link.siteId);
+    return placements;
   }
 
   async isOnSite(articleId: number, siteId: number): Promise<boolean> {

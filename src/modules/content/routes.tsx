@@ -194,6 +194,11 @@ const contentRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (a
         article.kind === "policy" ? content.repo.interpretationsOf(article.id) : Promise.resolve([]),
         article.policyId ? content.repo.byId(article.policyId) : Promise.resolve(undefined),
       ]);
+      const shownPolicy = policy && policy.status === "published" ? policy : null;
+      const articleHref = await content.readingHrefs(
+        [...interpretations.map((i) => i.id), ...(shownPolicy ? [shownPolicy.id] : [])],
+        site,
+      );
       return sendHtml(
         reply,
         renderDocument(
@@ -204,7 +209,8 @@ const contentRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (a
             columnName={channel?.name ?? "信息"}
             attachments={attachments}
             interpretations={interpretations}
-            policy={policy && policy.status === "published" ? policy : null}
+            policy={shownPolicy}
+            articleHref={articleHref}
           />,
         ),
       );
@@ -285,6 +291,10 @@ const contentRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (a
             filter={filter}
             facets={await content.repo.policyFacets(siteId)}
             list={list}
+            articleHref={await content.readingHrefs(
+              list.rows.map((r) => r.id),
+              site,
+            )}
           />,
         ),
       );

@@ -28,7 +28,9 @@ import type {
 
 import { checkText, type ContentFinding } from "./content-check.ts";
 
-import type { Channel, SitesService } from "../sites/index.ts";
+import type { Channel, Site, SitesService } from "../sites/index.ts";
+
+import { articlePath, canonicalSiteId, readingSiteId, type ArticleHref } from "./article-address.ts";
 
 import { checkAttachment } from "../../platform/files/attachments.ts";
 
@@ -898,6 +900,20 @@ export class ContentService {
     }));
   }
 
+  /**
+   * Where links on `from`'s pages send a visitor to read each of these articles: `from` itself when it
+   * serves the article, else the article's canonical address (an article shown on a site only through a
+   * list, such as the portal's policy library or another site's 相关解读, is not served there).
+   */
+  async readingHrefs(articleIds: number[], from: Site): Promise<ArticleHref> {
+    const placements = await this.repo.placements([...new Set(articleIds)]);
+    return (articleId) => {
+      const placement = placements.get(articleId);
+      const siteId = placement ? readingSiteId(placement, from.id) : from.id;
+      return articlePath(this.sites.byId(siteId)?.code ?? from.code, articleId);
+    };
+  }
+
   /** Writes the article (and where it appears) into the search index, or removes it. */
   async reindex(id: number): Promise<void> {
     const article = await this.repo.byId(id);
@@ -906,10 +922,10 @@ export class ContentService {
       return;
     }
     const links = await this.repo.channelLinks(id);
-    const owner = this.sites.byId(article.ownerSiteId);
     const siteIds = [...new Set(links.map((l) => l.siteId))];
+    const urlSiteId = canonicalSiteId({ ownerSiteId: article.ownerSiteId, siteIds });
     const urlSite =
-      owner && siteIds.includes(owner.id) ? owner.code : (links[0]?.siteCode ?? owner?.code ?? "www");
+      links.find((l) => l.siteId === urlSiteId)?.siteCode ?? this.sites.byId(urlSiteId)?.code ?? "www";
     await this.search.upsert({
       key: `article:${id}`,
       kind: article.kind,
@@ -918,7 +934,7 @@ export class ContentService {
       issuer: article.issuer,
       keywords: article.keywords,
       ownerSiteId: article.ownerSiteId,
-      url: `/sites/${urlSite}/art/${id}.html`,
+      url: articlePath(urlSite, id),
       siteIds,
       publishedAt: article.publishedAt ?? article.updatedAt,
       docNumber: article.docNumber,

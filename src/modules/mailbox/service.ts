@@ -10,8 +10,6 @@ import type { WorkingDayCalendar, WorkingDaySource } from "../../platform/calend
 
 import type { SitesService } from "../sites/index.ts";
 
-import { chinaDate, chinaDayStart } from "../../platform/time/china-time.ts";
-
 import { LetterService } from "./letters.ts";
 
 import { Open311Keys } from "./open311-keys.ts";
@@ -56,20 +54,6 @@ export class MailboxService {
     const calendar = await this.calendar.current();
     const settings = await this.letters.settings();
     return periodFigures(this.store, this.sites, calendar, settings, siteId, from, to, now);
-  }
-
-  /** Letters received and replied to in the current month (China time), for the portal's figures. */
-  async thisMonth(now = new Date()): Promise<{ received: number; replied: number }> {
-    const start = chinaDayStart(`${chinaDate(now).slice(0, 7)}-01`)!.toISOString();
-    const count = async (column: "createdAt" | "repliedAt") => {
-      const row = await this.store.read
-        .selectFrom("letters")
-        .select((eb) => eb.fn.countAll<number>().as("n"))
-        .where(column, ">=", start)
-        .executeTakeFirstOrThrow();
-      return Number(row.n);
-    };
-    return { received: await count("createdAt"), replied: await count("repliedAt") };
   }
 
   /**

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { DEMO_CITIZENS } from "../onestop/seed.ts";
 import { citizenLogin, postApplication, VALID_APPLICATION } from "../onestop/test-helpers.ts";
+import { fileLetter } from "../mailbox/test-helpers.ts";
 
 /** The text of the <main> element and the section with this heading id. */
 const main = (html: string) => html.slice(html.indexOf("<main"), html.indexOf("</main>"));
@@ -78,6 +79,55 @@ for (const engine of ENGINES) {
       const first = (await hot()).split("</li>")[0];
       assert.match(first, new RegExp(`href="/sites/www/services/item/${code}"`));
       assert.match(first, /灵活就业登记<\/span><span class="tile-figure">已办 2 件/);
+    });
+
+    it("every link on every site's home page leads to a page that exists", async () => {
+      const broken: string[] = [];
+      const seen = new Map<string, number>();
+      for (const site of t.deps.sites.list()) {
+        const home = main((await get(`/sites/${site.code}/`)).body);
+        if (site.kind === "department") {
+          const services = hrefs(section(home, "rdfw")).filter((h) => h.includes("/services/item/"));
+          assert.ok(services.length > 0, `${site.code}: 热点服务 lists the department's own services`);
+        }
+        for (const href of hrefs(home).filter((h) => h.startsWith("/sites/"))) {
+          if (!seen.has(href)) {
+            let res = await get(href);
+            for (let hops = 0; hops < 3 && res.statusCode >= 300 && res.statusCode < 400; hops++)
+              res = await get(String(res.headers.location));
+            seen.set(href, res.statusCode);
+          }
+          if (seen.get(href) !== 200) broken.push(`${site.code}: ${href} answers ${seen.get(href)}`);
+        }
+      }
+      assert.deepEqual(broken, []);
+    });
+
+    it("a department's home shows its own letters of the month, the portal the province's", async () => {
+      const letters = async (code: string) => {
+        const figures = section(main((await get(`/sites/${code}/`)).body), "hdjl");
+        const count = (label: string) => Number(new RegExp(`${label}</dt><dd>(\\d+) 件`).exec(figures)?.[1]);
+        return { received: count("本月收到来信"), replied: count("本月答复来信") };
+      };
+      const before = { www: await letters("www"), zjt: await letters("zjt"), rst: await letters("rst") };
+      const zjt = t.deps.sites.byCodeCached("zjt")!;
+      const filed = await fileLetter(
+        t.app,
+        t.deps,
+        "zjt",
+        {
+          phone: "13922223333",
+          addressee: `leader:${zjt.id}`,
+          subject: "咨询住房公积金租房提取",
+          content: "租房提取住房公积金需要准备哪些材料？每年可以提取几次？",
+        },
+        "10.9.0.1",
+      );
+      assert.equal(filed.status, 200);
+      t.deps.pageCache.clear();
+      assert.deepEqual(await letters("zjt"), { ...before.zjt, received: before.zjt.received + 1 });
+      assert.deepEqual(await letters("www"), { ...before.www, received: before.www.received + 1 });
+      assert.deepEqual(await letters("rst"), before.rst, "another department's letter is not 人社厅's");
     });
 
     it("every entry of every site's 政务公开 directory leads to a real page, no channel empty", async () => {

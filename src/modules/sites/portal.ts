@@ -23,13 +23,23 @@ export interface PortalExtras {
 
 /**
  * Live figures the home page shows from other contexts. The container implements it with the
- * service hall and the mailbox, so this module does not depend on them.
+ * service hall and the mailbox, so this module does not depend on them. `siteId` is the site whose
+ * home it is; null stands for the whole province (the portal).
  */
 export interface PortalFigures {
-  /** The most used service items (by applications filed), best first. */
-  hotServices(limit: number): Promise<{ code: string; name: string; applications: number }[]>;
-  /** Letters received and replied to this month (China time). */
-  lettersThisMonth(): Promise<{ received: number; replied: number }>;
+  /**
+   * The most used service items (by applications filed) the site itself offers, best first: a
+   * department's hall shows only its own items, so no other's may be linked under its address.
+   */
+  hotServices(
+    siteId: number | null,
+    limit: number,
+  ): Promise<{ code: string; name: string; applications: number }[]>;
+  /**
+   * The site's letters received this month (China time) and how many of them have been replied to,
+   * counted as the site's 办理统计 and monthly assessment count its letters.
+   */
+  lettersThisMonth(siteId: number | null): Promise<{ received: number; replied: number }>;
 }
 
 type Keys = Record<`extras:${string}`, PortalExtras>;

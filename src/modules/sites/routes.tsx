@@ -85,11 +85,13 @@ const sitesRoutes: FastifyPluginAsyncTypebox<{ deps: SitesDeps }> = async (app, 
           .filter((c) => zwgk && c.parentId === zwgk.id)
           .map((c) => ({ name: c.name, href: channelHref(ctx.base, c) })),
       ];
+      // The portal speaks for the whole province; every other site shows its own figures.
+      const figuresOf = site.kind === "portal" ? null : site.id;
       const data: HomeData = {
         headlines: await content.repo.headlinesOnSite(site.id, 5),
         sections,
-        hotServices: await deps.portalFigures.hotServices(10),
-        letters: await deps.portalFigures.lettersThisMonth(),
+        hotServices: await deps.portalFigures.hotServices(figuresOf, 10),
+        letters: await deps.portalFigures.lettersThisMonth(figuresOf),
         disclosure,
         extras: await sites.portalContent.extras(site.code),
         cluster: sites.list(),

@@ -2,6 +2,7 @@ import { RichText } from "../../../web/components/rich-text.tsx";
 import { formatDate, formatPubDate, Layout, type Crumb, type PageContext } from "../../../web/layout.tsx";
 import type { Article, ArticleListItem, Attachment } from "../repo.ts";
 import { ARTICLE_KINDS } from "../service.ts";
+import type { ArticleHref } from "../article-address.ts";
 
 function PolicyInfo({ article }: { article: Article }) {
   return (
@@ -79,6 +80,8 @@ export interface ArticlePageProps {
   attachments: Attachment[];
   interpretations: ArticleListItem[];
   policy: Article | null;
+  /** Where the interpretations and the interpreted policy are read: another site's may not be served here. */
+  articleHref: ArticleHref;
 }
 
 export function ArticlePage({
@@ -89,6 +92,7 @@ export function ArticlePage({
   attachments,
   interpretations,
   policy,
+  articleHref,
 }: ArticlePageProps) {
   const withdrawn = article.status === "withdrawn";
   return (
@@ -135,7 +139,7 @@ export function ArticlePage({
         ) : null}
         {policy ? (
           <p class="notice info">
-            解读文件：<a href={`${ctx.base}/art/${policy.id}.html`}>{policy.title}</a>
+            解读文件：<a href={articleHref(policy.id)}>{policy.title}</a>
             {policy.docNumber ? `（${policy.docNumber}）` : null}
           </p>
         ) : null}
@@ -162,7 +166,7 @@ export function ArticlePage({
             <ul class="list">
               {interpretations.map((i) => (
                 <li>
-                  <a href={`${ctx.base}/art/${i.id}.html`}>{i.title}</a>
+                  <a href={articleHref(i.id)}>{i.title}</a>
                   <time>{formatDate(i.publishedAt)}</time>
                 </li>
               ))}

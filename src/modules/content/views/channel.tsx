@@ -2,14 +2,15 @@ import { formatDate, Layout, type Crumb, type PageContext } from "../../../web/l
 import { Pagination } from "../../../web/components/pagination.tsx";
 import type { Channel } from "../../sites/index.ts";
 import type { ArticleListItem, Page } from "../repo.ts";
+import { articlePath, type ArticleHref } from "../article-address.ts";
 
 export function ArticleList({
   items,
-  base,
+  href,
   policy,
 }: {
   items: ArticleListItem[];
-  base: string;
+  href: ArticleHref;
   policy: boolean;
 }) {
   if (items.length === 0) return <p class="meta">本栏目暂无信息</p>;
@@ -29,7 +30,7 @@ export function ArticleList({
           {items.map((a) => (
             <tr>
               <td>
-                <a href={`${base}/art/${a.id}.html`}>{a.title}</a>
+                <a href={href(a.id)}>{a.title}</a>
               </td>
               <td class="doc-number">{a.docNumber ?? "—"}</td>
               <td class="date">
@@ -48,7 +49,7 @@ export function ArticleList({
     <ul class="list">
       {items.map((a) => (
         <li>
-          <a href={`${base}/art/${a.id}.html`}>{a.title}</a>
+          <a href={href(a.id)}>{a.title}</a>
           <time dateTime={a.publishedAt ?? undefined}>{formatDate(a.publishedAt)}</time>
         </li>
       ))}
@@ -95,7 +96,12 @@ export function ChannelPage({
           ))}
         </nav>
       ) : null}
-      <ArticleList items={list.rows} base={ctx.base} policy={channel.kind === "policy"} />
+      {/* A channel lists only what it carries, and a site serves what its channels carry. */}
+      <ArticleList
+        items={list.rows}
+        href={(id) => articlePath(ctx.site.code, id)}
+        policy={channel.kind === "policy"}
+      />
       <Pagination base={href} page={list.page} pageSize={list.pageSize} total={list.total} />
       <p class="meta no-print">
         订阅本栏目：<a href={`${href}rss.xml`}>RSS</a> · <a href={`${href}atom.xml`}>Atom</a>

@@ -1,6 +1,7 @@
 import { Layout, type PageContext } from "../../../web/layout.tsx";
 import { Pagination } from "../../../web/components/pagination.tsx";
 import type { ArticleListItem, Page } from "../repo.ts";
+import type { ArticleHref } from "../article-address.ts";
 import { VALIDITY } from "../service.ts";
 import { ArticleList } from "./channel.tsx";
 
@@ -16,11 +17,14 @@ export function PoliciesPage({
   filter,
   facets,
   list,
+  articleHref,
 }: {
   ctx: PageContext;
   filter: PolicyFilterValues;
   facets: { issuers: string[]; themes: string[]; years: number[] };
   list: Page<ArticleListItem>;
+  /** The portal lists every site's documents, most of them read under their own site. */
+  articleHref: ArticleHref;
 }) {
   const href = `${ctx.base}/policies`;
   const activeFilters = Object.values(filter).filter((v) => v !== "" && v != null).length;
@@ -86,7 +90,7 @@ export function PoliciesPage({
       <p class="meta" role="status">
         共找到 {list.total} 件政策文件
       </p>
-      <ArticleList items={list.rows} base={ctx.base} policy />
+      <ArticleList items={list.rows} href={articleHref} policy />
       <Pagination
         base={href}
         params={{ ...filter }}

@@ -104,16 +104,20 @@ function Headlines({
 function HotServices({ data, base }: { data: HomeData; base: string }) {
   return (
     <Panel id="rdfw" title="热点服务" more={`${base}/services/`} span="all">
-      <ul class="tiles">
-        {data.hotServices.map((s) => (
-          <li>
-            <a href={`${base}/services/item/${encodeURIComponent(s.code)}`}>
-              <span class="tile-name">{s.name}</span>
-              {s.applications > 0 ? <span class="tile-figure">已办 {s.applications} 件</span> : null}
-            </a>
-          </li>
-        ))}
-      </ul>
+      {data.hotServices.length === 0 ? (
+        <p class="meta">本站暂无服务事项</p>
+      ) : (
+        <ul class="tiles">
+          {data.hotServices.map((s) => (
+            <li>
+              <a href={`${base}/services/item/${encodeURIComponent(s.code)}`}>
+                <span class="tile-name">{s.name}</span>
+                {s.applications > 0 ? <span class="tile-figure">已办 {s.applications} 件</span> : null}
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
     </Panel>
   );
 }
