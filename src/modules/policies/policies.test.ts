@@ -320,6 +320,14 @@ for (const engine of ENGINES) {
       assert.match(page.body, /登记信息（数据共享）/);
       assert.match(page.body, /企业填报/);
       assert.match(page.body, /惠企政策兑现情况/);
+      // 政策原文 and 政策解读 of every department lead to pages that exist, on the portal and on a department.
+      for (const zone of ["/sites/www/enterprise", "/sites/rst/enterprise"]) {
+        const body = (await t.app.inject({ url: zone })).body;
+        const links = [...body.matchAll(/href="(\/sites\/[a-z0-9-]+\/art\/\d+\.html)"/g)].map((m) => m[1]);
+        assert.ok(links.length > 0, `${zone} links policies`);
+        for (const href of new Set(links))
+          assert.equal((await t.app.inject({ url: href })).statusCode, 200, `${zone} → ${href}`);
+      }
     });
 
     it("grants 免申即享 from registry data with an objection window, then starts the payment clock", async () => {

@@ -45,10 +45,18 @@ const policiesRoutes: FastifyPluginAsyncTypebox<{ deps: PoliciesDeps }> = async 
     const site = await siteOf(deps, request.params.site);
     const ctx = await pageContext(deps, site, request);
     const citizen = await currentCitizen(deps, request);
+    const benefits = await policies.benefits();
     const data: ZoneData = {
-      benefits: await policies.benefits(),
+      benefits,
       funnel: await policies.funnel(),
       check: extra.check,
+      // Policies and interpretations of every department: each read where it is published.
+      articleHref: await deps.content.readingHrefs(
+        benefits.flatMap((b) =>
+          [b.policyArticleId, b.interpretationArticleId].filter((id): id is number => id !== null),
+        ),
+        site,
+      ),
     };
     if (citizen?.account.kind === "enterprise") {
       reply.header("cache-control", "private, no-store");

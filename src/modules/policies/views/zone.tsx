@@ -3,6 +3,7 @@ import { ErrorSummary } from "../../../web/components/form.tsx";
 import { FIELD_BY_NAME, PROFILE_FIELDS, showValue } from "../fields.ts";
 import type { Benefit, Funnel, Grant, MatchResult, ProfileFieldView } from "../service.ts";
 import { MatchCard } from "./explain.tsx";
+import type { ArticleHref } from "../../content/index.ts";
 
 export const STAGES: { key: Benefit["stage"]; name: string; services: string }[] = [
   { key: "start", name: "开办", services: "企业开办" },
@@ -21,6 +22,8 @@ export interface ZoneData {
   benefits: Benefit[];
   funnel: Funnel;
   check?: { values: Record<string, string>; results?: MatchResult[]; errors?: Record<string, string> };
+  /** Where a policy article is read (another department's is not served on this site). */
+  articleHref: ArticleHref;
   mine?: {
     name: string;
     profile: ProfileFieldView[];
@@ -216,13 +219,13 @@ export function ZonePage({ ctx, data }: { ctx: PageContext; data: ZoneData }) {
                     {b.policyArticleId ? (
                       <>
                         {" "}
-                        · <a href={`${ctx.base}/art/${b.policyArticleId}.html`}>政策原文</a>
+                        · <a href={data.articleHref(b.policyArticleId)}>政策原文</a>
                       </>
                     ) : null}
                     {b.interpretationArticleId ? (
                       <>
                         {" "}
-                        · <a href={`${ctx.base}/art/${b.interpretationArticleId}.html`}>政策解读</a>
+                        · <a href={data.articleHref(b.interpretationArticleId)}>政策解读</a>
                       </>
                     ) : null}
                   </li>
