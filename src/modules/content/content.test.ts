@@ -115,6 +115,27 @@ for (const engine of ENGINES) {
       );
     });
 
+    it("refuses a body that shows nothing (an editor's empty paragraph), and takes an image alone", async () => {
+      const { content } = t.deps;
+      const input = {
+        kind: "news" as const,
+        title: "空正文测试",
+        ownerSiteId: site("rst").id,
+        channelIds: [(await channel("rst", "gzdt")).id],
+      };
+      for (const bodyHtml of ["<p></p>", "<p>&nbsp; </p><br>", "   "])
+        await assert.rejects(
+          content.create({ ...input, bodyHtml }, editor),
+          (e: DomainError & { fields?: Record<string, string> }) => e.fields?.body === "请填写正文",
+          bodyHtml,
+        );
+      const picture = await content.create(
+        { ...input, bodyHtml: '<p><img src="https://www.example.gov.cn/a.png" alt="现场照片"></p>' },
+        editor,
+      );
+      assert.ok(picture.id > 0);
+    });
+
     it("moves through draft → submitted → published → withdrawn, refusing skipped steps", async () => {
       const { content } = t.deps;
       const a = await content.create(

@@ -185,8 +185,8 @@ function validate(input: ArticleInput): Record<string, string> {
   if (!title) errors.title = "请填写标题";
   else if (title.length > 200) errors.title = "标题不能超过200字";
   const body = input.bodyHtml ?? input.bodyText ?? "";
-  if (!body.trim() && input.kind !== "budget") errors.body = "请填写正文";
   if (body.length > 2_000_000) errors.body = "正文过长";
+  else if (input.kind !== "budget" && bodyIsEmpty(input)) errors.body = "请填写正文";
   // A 发文字号's style is never a reason to refuse a document: it is normalised when recognised
   // (normaliseDocNumberInput) and kept as typed otherwise.
   if (input.docNumber && input.docNumber.length > 100) errors.docNumber = "发文字号不能超过100字";
@@ -207,6 +207,12 @@ function validate(input: ArticleInput): Record<string, string> {
     }
   }
   return errors;
+}
+
+/** Whether a body shows nothing: no text, image or table once sanitised (an editor's empty <p></p>). */
+function bodyIsEmpty(input: ArticleInput): boolean {
+  const { html, text } = bodyOf(input);
+  return !text.trim() && !/<(img|table)\b/i.test(html);
 }
 
 function bodyOf(input: ArticleInput): { html: string; text: string } {
