@@ -81,7 +81,7 @@ import policiesRoutes from "./modules/policies/routes.tsx";
 import policiesAdminRoutes from "./modules/policies/admin-routes.tsx";
 import { apiDocsRoutes } from "./modules/sites/api-docs.tsx";
 import { CITIZEN_COOKIE, currentCitizen } from "./modules/accounts/index.ts";
-import { renderConsoleForbidden, STAFF_COOKIE, staffOfRequest } from "./modules/staff/index.ts";
+import { MissingRight, renderConsoleForbidden, STAFF_COOKIE, staffOfRequest } from "./modules/staff/index.ts";
 import { maskName } from "./platform/mask/mask.ts";
 import { protectViewerPage } from "./platform/http/viewer.ts";
 import { openApiSecuritySchemes } from "./platform/http/api-schema.ts";
@@ -350,9 +350,10 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
       reply.status(status);
       if (isApi) return reply.send(apiError(code, message, fields));
       if (status === 403 && request.url.startsWith("/admin") && staffOfRequest(request)) {
-        // Inside the console a refusal stays in the console and names the missing right.
+        // Inside the console a refusal stays in the console and names the missing right, if that is why.
         const siteName = (id: number) => sites.list().find((s) => s.id === id)?.name ?? `网站${id}`;
-        return sendHtml(reply, renderConsoleForbidden(request, message, siteName));
+        const missing = error instanceof MissingRight ? error.right : null;
+        return sendHtml(reply, renderConsoleForbidden(request, message, missing, siteName));
       }
       return sendHtml(reply, await renderErrorPage(deps, request, status, message));
     },

@@ -1,60 +1,49 @@
 import type { ComponentChildren } from "preact";
+import { may, RIGHTS, type AdminViewer, type ConsoleRight } from "./console-rights.ts";
 
-/** Who is looking at a console page (the staff principal, structurally). */
-export interface AdminViewer {
-  id: number;
-  username: string;
-  displayName: string;
-  isOperator: boolean;
-  roles: { siteId: number; role: string }[];
-}
+export type { AdminViewer };
 
 /**
- * Console navigation; modules add their entries here. Who may use an entry: `roles` lists the per-site
- * roles (any site) that open it — empty means every signed-in staff member; `operatorOnly` keeps it to
- * platform operators. Operators may use every entry. The staff area enforces the same rule (a page under
- * an entry the viewer may not use answers 403), so the menu never shows a door that is locked.
+ * Console navigation; modules add their entries here. An entry is shown to those holding its right
+ * (console-rights.ts), and the staff area enforces the same right for every page under the entry (403
+ * otherwise), so the menu never shows a door that is locked.
  */
 export interface AdminNavEntry {
   href: string;
-  name: string;
-  roles: string[];
-  operatorOnly?: boolean;
+  right: ConsoleRight;
 }
 
 export const ADMIN_NAV: AdminNavEntry[] = [
-  { href: "/admin", name: "工作台", roles: [] },
-  { href: "/admin/sites", name: "网站", roles: ["site_admin"] },
-  { href: "/admin/articles", name: "信息", roles: ["editor", "site_admin", "reviewer"] },
-  { href: "/admin/review", name: "审核", roles: ["reviewer"] },
-  { href: "/admin/error-reports", name: "找错反馈", roles: ["site_admin", "editor"] },
-  { href: "/admin/search/synonyms", name: "搜索同义词", roles: ["editor", "site_admin", "reviewer"] },
-  { href: "/admin/assistant", name: "智能客服", roles: ["editor", "site_admin", "reviewer"] },
-  { href: "/admin/interaction", name: "互动交流", roles: ["handler", "reviewer"] },
-  { href: "/admin/interaction/consultations", name: "意见征集", roles: ["site_admin", "editor"] },
-  { href: "/admin/interaction/surveys", name: "网上调查", roles: ["site_admin", "editor"] },
-  { href: "/admin/disclosure", name: "依申请公开", roles: ["handler", "reviewer", "site_admin"] },
-  { href: "/admin/users", name: "用户", roles: ["site_admin"] },
-  { href: "/admin/audit", name: "审计日志", roles: [], operatorOnly: true },
-  { href: "/admin/services", name: "办件", roles: ["handler", "site_admin"] },
-  { href: "/admin/service-items", name: "服务事项", roles: ["handler", "site_admin"] },
-  { href: "/admin/exchange", name: "数据共享", roles: ["data_officer"] },
-  { href: "/admin/analytics", name: "访问统计", roles: ["site_admin", "editor", "reviewer"] },
-  { href: "/admin/registration", name: "应急登记", roles: [], operatorOnly: true },
-  { href: "/admin/licences", name: "电子证照", roles: ["handler", "data_officer"] },
-  { href: "/admin/registration-batches", name: "登记批量上传", roles: ["data_officer", "handler"] },
-  { href: "/admin/registration-notices", name: "风险提示", roles: [] },
-  { href: "/admin/inspection", name: "网站巡检", roles: ["site_admin"] },
-  { href: "/admin/analytics/demand", name: "需求台", roles: ["site_admin", "editor", "reviewer"] },
-  { href: "/admin/federation", name: "跨省通办", roles: [], operatorOnly: true },
-  { href: "/admin/policies", name: "惠企政策", roles: ["editor", "site_admin"] },
+  { href: "/admin", right: RIGHTS.dashboard },
+  { href: "/admin/sites", right: RIGHTS.sites },
+  { href: "/admin/articles", right: RIGHTS.articles },
+  { href: "/admin/review", right: RIGHTS.review },
+  { href: "/admin/error-reports", right: RIGHTS.errorReports },
+  { href: "/admin/search/synonyms", right: RIGHTS.searchSynonyms },
+  { href: "/admin/assistant", right: RIGHTS.assistant },
+  { href: "/admin/interaction", right: RIGHTS.letters },
+  { href: "/admin/interaction/consultations", right: RIGHTS.consultations },
+  { href: "/admin/interaction/surveys", right: RIGHTS.surveys },
+  { href: "/admin/disclosure", right: RIGHTS.disclosure },
+  { href: "/admin/users", right: RIGHTS.users },
+  { href: "/admin/audit", right: RIGHTS.audit },
+  { href: "/admin/services", right: RIGHTS.applications },
+  { href: "/admin/service-items", right: RIGHTS.serviceItems },
+  { href: "/admin/exchange", right: RIGHTS.exchange },
+  { href: "/admin/analytics", right: RIGHTS.analytics },
+  { href: "/admin/registration", right: RIGHTS.registration },
+  { href: "/admin/licences", right: RIGHTS.licences },
+  { href: "/admin/registration-batches", right: RIGHTS.registrationBatches },
+  { href: "/admin/registration-notices", right: RIGHTS.registrationNotices },
+  { href: "/admin/inspection", right: RIGHTS.inspection },
+  { href: "/admin/analytics/demand", right: RIGHTS.demandDesk },
+  { href: "/admin/federation", right: RIGHTS.federation },
+  { href: "/admin/policies", right: RIGHTS.policies },
 ];
 
-/** Whether a staff member may use a console navigation entry (see AdminNavEntry). */
-export function mayUseNav(staff: AdminViewer, entry: AdminNavEntry): boolean {
-  if (staff.isOperator) return true;
-  if (entry.operatorOnly) return false;
-  return entry.roles.length === 0 || staff.roles.some((r) => entry.roles.includes(r.role));
+/** The entries of the menu the viewer may use. */
+export function navFor(viewer: AdminViewer): AdminNavEntry[] {
+  return ADMIN_NAV.filter((n) => may(viewer, n.right));
 }
 
 /** The navigation entry a console path belongs to (the longest matching prefix), if any. */
@@ -136,10 +125,10 @@ export function AdminLayout({
           {ctx ? (
             <nav class="admin-nav" aria-label="后台导航">
               <ul class="container">
-                {ADMIN_NAV.filter((n) => mayUseNav(ctx.staff, n)).map((n) => (
+                {navFor(ctx.staff).map((n) => (
                   <li>
                     <a href={n.href} aria-current={n.href === currentNav(ctx.path) ? "page" : undefined}>
-                      {n.name}
+                      {n.right.name}
                     </a>
                   </li>
                 ))}

@@ -1,10 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { Forbidden, NotFound } from "../../platform/http/errors.ts";
-import { sitesWithRole, type StaffPrincipal } from "../staff/index.ts";
+import { sitesWithRight, type StaffPrincipal } from "../staff/index.ts";
+import { RIGHTS, type ConsoleRight } from "../../web/console-rights.ts";
 import type { AnalyticsDeps } from "./deps.ts";
-
-/** Roles that may read a site's figures (operators read every site and the cluster). */
-const READERS = ["site_admin", "editor", "reviewer"];
 
 export function hashApiKey(key: string): string {
   return createHash("sha256").update(key).digest("hex");
@@ -14,9 +12,16 @@ export function newApiKey(): string {
   return `cyk_${randomBytes(24).toString("base64url")}`;
 }
 
-/** The site codes a staff member may read figures of (null: every site and the cluster). */
-export function readableSites(deps: AnalyticsDeps, staff: StaffPrincipal): Set<string> | null {
-  const ids = sitesWithRole(staff, READERS);
+/**
+ * The site codes a staff member may read figures of (null: every site and the cluster, operators), by
+ * the right of the page reading them (访问统计, or the 需求台 built on the same figures).
+ */
+export function readableSites(
+  deps: AnalyticsDeps,
+  staff: StaffPrincipal,
+  right: ConsoleRight = RIGHTS.analytics,
+): Set<string> | null {
+  const ids = sitesWithRight(staff, right);
   if (ids === null) return null;
   return new Set(
     deps.sites

@@ -1,12 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { Forbidden, Invalid } from "../../platform/http/errors.ts";
+import { Invalid } from "../../platform/http/errors.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { chinaDate, shiftDays } from "../../platform/time/china-time.ts";
 import { barChartSvg, lineChartSvg } from "../../web/charts.ts";
-import { DemandDesk, type DemandData } from "./views/demand.tsx";
+import { DemandDesk, FUNNEL_ROWS, guideCodeOf, TOP_PAGE_ROWS, type DemandData } from "./views/demand.tsx";
 import { renderDocument } from "../../web/render.ts";
-import { adminView, guardStaffArea } from "../staff/index.ts";
+import { adminView, guardStaffArea, requireRight, type StaffContext } from "../staff/index.ts";
+import { may, RIGHTS } from "../../web/console-rights.ts";
 import { checkSiteAccess, readableSites } from "./access.ts";
 import type { AnalyticsDeps } from "./deps.ts";
 import { AnalyticsDashboard, type DashboardQuery } from "./views/dashboard.tsx";
@@ -27,9 +28,8 @@ const analyticsAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AnalyticsDeps }> =
   });
 
   admin.get("/admin/analytics", { schema: { hide: true, querystring: Query } }, async (request, reply) => {
+    requireRight(request.staff, RIGHTS.analytics);
     const allowed = readableSites(deps, request.staff.staff);
-    if (allowed !== null && allowed.size === 0)
-      throw new Forbidden("访问统计需要站点管理员、编辑或审核员权限");
     const query = queryOf(request.query, allowed);
     checkSiteAccess(deps, allowed, query.site || null);
     const sites = deps.sites
@@ -45,6 +45,7 @@ const analyticsAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AnalyticsDeps }> =
           <AnalyticsDashboard
             ctx={adminView(request)}
             sites={sites}
+            cluster={allowed === null}
             query={query}
             summary={summary}
             chartHref={`/admin/analytics/daily.svg?${params}`}
@@ -60,6 +61,7 @@ const analyticsAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AnalyticsDeps }> =
           <AnalyticsDashboard
             ctx={adminView(request)}
             sites={sites}
+            cluster={allowed === null}
             query={query}
             summary={null}
             chartHref={null}
@@ -90,13 +92,9 @@ const analyticsAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AnalyticsDeps }> =
   );
 
   /** The request's site and range after the role check (shared by the desk and its charts). */
-  const readerQuery = (request: {
-    staff: { staff: Parameters<typeof readableSites>[1] };
-    query: Partial<DashboardQuery>;
-  }) => {
-    const allowed = readableSites(deps, request.staff.staff);
-    if (allowed !== null && allowed.size === 0)
-      throw new Forbidden("访问统计需要站点管理员、编辑或审核员权限");
+  const readerQuery = (request: { staff: StaffContext; query: Partial<DashboardQuery> }) => {
+    requireRight(request.staff, RIGHTS.demandDesk);
+    const allowed = readableSites(deps, request.staff.staff, RIGHTS.demandDesk);
     const query = queryOf(request.query, allowed);
     checkSiteAccess(deps, allowed, query.site || null);
     const site = query.site ? deps.sites.byCodeCached(query.site) : null;
@@ -117,6 +115,20 @@ const analyticsAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AnalyticsDeps }> =
     return { summary, funnels, rising, misses, letterKinds };
   }
 
+  /** The service items on the desk whose guide the viewer may improve (site admins of its department). */
+  async function editableGuides(staff: StaffContext, data: DemandData): Promise<Set<string>> {
+    if (!may(staff.staff, RIGHTS.serviceItems)) return new Set();
+    const codes = [
+      ...data.funnels.items.slice(0, FUNNEL_ROWS).map((r) => r.code),
+      ...data.summary.topPages
+        .slice(0, TOP_PAGE_ROWS)
+        .map((p) => guideCodeOf(p.path))
+        .filter((c): c is string => c !== null),
+    ];
+    const items = await deps.oneStop.catalogue.byCodes([...new Set(codes)]);
+    return new Set(items.filter((i) => may(staff.staff, RIGHTS.serviceItems, i.siteId)).map((i) => i.code));
+  }
+
   admin.get(
     "/admin/analytics/demand",
     { schema: { hide: true, querystring: Query } },
@@ -135,9 +147,11 @@ const analyticsAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AnalyticsDeps }> =
             <DemandDesk
               ctx={adminView(request)}
               sites={sites}
+              cluster={allowed === null}
               query={query}
               data={data}
               chartQuery={chartQuery}
+              editableGuides={await editableGuides(request.staff, data)}
             />,
           ),
         );
@@ -150,6 +164,7 @@ const analyticsAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AnalyticsDeps }> =
             <DemandDesk
               ctx={adminView(request)}
               sites={sites}
+              cluster={allowed === null}
               query={query}
               data={null}
               chartQuery={chartQuery}

@@ -4,9 +4,10 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import type { AssistantDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
-import { hasRole, sitesWithRole, type StaffContext } from "../staff/index.ts";
+import { requireRight, sitesWithRight, type StaffContext } from "../staff/index.ts";
 import { forbidden, Invalid, NotFound } from "../../platform/http/errors.ts";
 import type { AdminContext } from "../../web/admin-layout.tsx";
+import { may, RIGHTS } from "../../web/console-rights.ts";
 import { renderDocument } from "../../web/render.ts";
 import { handleForm } from "../../platform/http/handle-form.ts";
 import { idParam, pageParam } from "../../platform/http/params.ts";
@@ -23,8 +24,6 @@ import {
   type QueueFixValues,
 } from "./views/admin.tsx";
 
-const EDIT_ROLES = ["editor", "site_admin"];
-const REVIEW_ROLES = ["reviewer", "site_admin"];
 const PAGE_SIZE = 30;
 const IdParams = Type.Object({ id: Type.String({ maxLength: 20 }) });
 /** Odd paging or filter values fall back to the defaults rather than answering 400. */
@@ -135,13 +134,12 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
   /** Staff who edit or review some site's content may use the assistant console. */
   function staffFor(request: FastifyRequest): StaffContext {
     const ctx = request.staff;
-    const siteIds = sitesWithRole(ctx.staff, [...EDIT_ROLES, ...REVIEW_ROLES]);
-    if (siteIds !== null && siteIds.length === 0) throw forbidden("您没有管理智能客服知识库的权限");
+    requireRight(ctx, RIGHTS.assistant);
     return ctx;
   }
 
   function editableSites(ctx: StaffContext) {
-    const ids = sitesWithRole(ctx.staff, EDIT_ROLES);
+    const ids = sitesWithRight(ctx.staff, RIGHTS.assistantEdit);
     return sites.list().filter((s) => ids === null || ids.includes(s.id));
   }
 
@@ -152,7 +150,7 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
   app.get("/admin/assistant", { schema: { hide: true } }, async (request, reply) => {
     const ctx = staffFor(request);
     await assistant.currentEngine();
-    const editIds = sitesWithRole(ctx.staff, EDIT_ROLES);
+    const editIds = sitesWithRight(ctx.staff, RIGHTS.assistantEdit);
     const [figures, groups, total, live, submitted, candidates] = await Promise.all([
       assistant.figures(30),
       assistant.queue(),
@@ -193,7 +191,7 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
     { schema: { hide: true, querystring: PageQuery } },
     async (request, reply) => {
       const ctx = staffFor(request);
-      const editIds = sitesWithRole(ctx.staff, EDIT_ROLES);
+      const editIds = sitesWithRight(ctx.staff, RIGHTS.assistantEdit);
       const page = pageParam(request.query.page);
       const list = await assistant.letterCandidates(editIds, page, PAGE_SIZE);
       return sendHtml(
@@ -218,8 +216,8 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
     { schema: { hide: true, params: IdParams } },
     async (request, reply) => {
       const ctx = staffFor(request);
-      const editIds = sitesWithRole(ctx.staff, EDIT_ROLES);
-      if (editIds !== null && editIds.length === 0) throw forbidden();
+      requireRight(ctx, RIGHTS.assistantEdit);
+      const editIds = sitesWithRight(ctx.staff, RIGHTS.assistantEdit);
       const id = idParam(request.params.id);
       if (id === null) throw new NotFound("信件编号有误");
       const entry = await assistant.entryFromLetter(id, editIds, actor(ctx));
@@ -290,7 +288,7 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
           sites={editableSites(ctx)}
           errors={errors}
           form={form}
-          reviewSiteIds={sitesWithRole(ctx.staff, REVIEW_ROLES)}
+          reviewSiteIds={sitesWithRight(ctx.staff, RIGHTS.assistantPublish)}
         />,
       ),
     );
@@ -301,8 +299,8 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
     { schema: { hide: true, querystring: FixQuery } },
     async (request, reply) => {
       const ctx = staffFor(request);
+      requireRight(ctx, RIGHTS.assistantEdit);
       const sitesForm = editableSites(ctx);
-      if (sitesForm.length === 0) throw forbidden("您没有编辑知识库的权限");
       const values: QueueFixValues = {
         question: (request.query.question ?? "").slice(0, 200),
         turns: turnIds(request.query.turns ?? "").join(","),
@@ -323,7 +321,7 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
     { schema: { hide: true, body: FormBody } },
     async (request, reply) => {
       const ctx = staffFor(request);
-      if (editableSites(ctx).length === 0) throw forbidden("您没有编辑知识库的权限");
+      requireRight(ctx, RIGHTS.assistantEdit);
       const s = formField(request.body);
       const mode = s("mode", 20) === "entry" ? "entry" : "alternative";
       const values: QueueFixValues = {
@@ -344,7 +342,7 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
           if (mode === "alternative") {
             const row = v.faqId ? await assistant.repo.faqById(v.faqId) : undefined;
             if (!row) throw new Invalid("没有找到该问答条目", { faqId: "请选择或填写一个已上线的条目编号" });
-            if (!hasRole(ctx.staff, EDIT_ROLES, row.siteId))
+            if (!may(ctx.staff, RIGHTS.assistantEdit, row.siteId))
               throw new Invalid("没有权限", { faqId: "您没有编辑该条目所属网站知识库的权限" });
             const entry = await assistant.addAlternative(row.id, v.question, turns, actor(ctx));
             return `/admin/assistant/queue?fixed=${encodeURIComponent(entry.id)}`;
@@ -352,7 +350,7 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
           const input = toInput({ ...v, links: "", resolveTurns: "" });
           if (!editableSites(ctx).some((site) => site.id === input.siteId))
             throw new Invalid("请选择所属网站", { siteId: "请选择您可以编辑的网站" });
-          const mayPublish = hasRole(ctx.staff, REVIEW_ROLES, input.siteId);
+          const mayPublish = may(ctx.staff, RIGHTS.assistantPublish, input.siteId);
           const entry = await assistant.entryFromQueue(input, turns, actor(ctx), mayPublish);
           return `/admin/assistant/faqs/${encodeURIComponent(entry.id)}?saved=1`;
         },
@@ -367,7 +365,7 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
     { schema: { hide: true, body: FormBody } },
     async (request, reply) => {
       const ctx = staffFor(request);
-      if (editableSites(ctx).length === 0) throw forbidden();
+      requireRight(ctx, RIGHTS.assistantEdit);
       await assistant.resolve(turnIds(formField(request.body)("turns", 100_000)), actor(ctx));
       return reply.redirect("/admin/assistant/queue", 303);
     },
@@ -381,7 +379,7 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
       const query = request.query;
       const status = ["draft", "submitted", "published"].includes(query.status ?? "") ? query.status! : "";
       const q = (query.q ?? "").slice(0, 100).trim();
-      const siteIds = sitesWithRole(ctx.staff, [...EDIT_ROLES, ...REVIEW_ROLES]);
+      const siteIds = sitesWithRight(ctx.staff, RIGHTS.assistant);
       const page = pageParam(query.page);
       const list = await assistant.repo.listFaqs(
         { siteIds, status: status || null, q: q || null },
@@ -419,8 +417,8 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
     },
     async (request, reply) => {
       const ctx = staffFor(request);
+      requireRight(ctx, RIGHTS.assistantEdit);
       const editable = editableSites(ctx);
-      if (editable.length === 0) throw forbidden("您没有编辑知识库的权限");
       const query = request.query;
       const values: FaqFormValues = {
         siteId: String(editable[0].id),
@@ -507,8 +505,8 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
 
   async function loadEntry(ctx: StaffContext, id: string) {
     const entry = await assistant.entry(id);
-    const canEdit = hasRole(ctx.staff, EDIT_ROLES, entry.siteId);
-    const canReview = hasRole(ctx.staff, REVIEW_ROLES, entry.siteId);
+    const canEdit = may(ctx.staff, RIGHTS.assistantEdit, entry.siteId);
+    const canReview = may(ctx.staff, RIGHTS.assistantPublish, entry.siteId);
     if (!canEdit && !canReview) throw forbidden("您没有管理此网站知识库的权限");
     return { entry, canEdit, canReview };
   }

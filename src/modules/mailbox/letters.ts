@@ -38,6 +38,8 @@ import { maskInText, maskName } from "../../platform/mask/mask.ts";
 
 import type { SearchIndex } from "../../platform/search/search-index.ts";
 
+import { may, RIGHTS } from "../../web/console-rights.ts";
+
 import type {
   LetterKind,
   LetterRating,
@@ -654,13 +656,13 @@ export class LetterService implements WorkloadSource {
   canSee(staff: StaffPrincipal, l: Letter): boolean {
     if (staff.isOperator) return true;
     const ids = [l.ownerSiteId, l.transferToSiteId].filter((x): x is number => x != null);
-    return ids.some((id) => hasRole(staff, ["handler", "reviewer"], id));
+    return ids.some((id) => may(staff, RIGHTS.letters, id));
   }
 
   /** Full view for staff (personal data in clear): audited. */
   async viewForStaff(id: number, staff: StaffPrincipal) {
     const letter = await this.get(id);
-    if (!this.canSee(staff, letter)) throw forbidden("您无权查看该信件");
+    if (!this.canSee(staff, letter)) throw forbidden("该信件不属于您所在的单位，您无权查看。");
     await this.audit.record({
       actor: staff.username,
       action: "letter.view",

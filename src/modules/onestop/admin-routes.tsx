@@ -4,10 +4,11 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { OneStopDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
-import { adminView, sitesWithRole, type StaffContext } from "../staff/index.ts";
+import { adminView, requireRight, sitesWithRight, type StaffContext } from "../staff/index.ts";
 import { forbidden, notFound, Invalid } from "../../platform/http/errors.ts";
 import { handleForm } from "../../platform/http/handle-form.ts";
 import type { AdminContext } from "../../web/admin-layout.tsx";
+import { may, RIGHTS, type ConsoleRight } from "../../web/console-rights.ts";
 import { renderDocument } from "../../web/render.ts";
 import { idParam, pageParam } from "../../platform/http/params.ts";
 import { field, FormBody, PathCode, PathId, QueryText } from "./route-kit.ts";
@@ -46,17 +47,15 @@ const serviceAdminRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = asy
 
   function staffOf(
     request: FastifyRequest,
-    roles = ["handler", "site_admin"],
+    right: ConsoleRight = RIGHTS.applications,
   ): { s: StaffContext; ctx: AdminContext } {
     const s = request.staff;
-    const allowed = sitesWithRole(s.staff, roles);
-    if (allowed !== null && allowed.length === 0) throw forbidden("您没有办件或事项管理权限");
+    requireRight(s, right);
     return { s, ctx: adminView(request) };
   }
 
   function mayEditItem(sc: StaffContext, item: ServiceItem): boolean {
-    const allowed = sitesWithRole(sc.staff, "site_admin");
-    return allowed === null || allowed.includes(item.siteId);
+    return may(sc.staff, RIGHTS.serviceItems, item.siteId);
   }
 
   const QueueQuery = Type.Object({
@@ -88,7 +87,7 @@ const serviceAdminRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = asy
       page,
     });
     const cal = await deps.calendar.calendar();
-    const allowed = sitesWithRole(who.s.staff, ["handler", "site_admin"]);
+    const allowed = sitesWithRight(who.s.staff, RIGHTS.applications);
     const departments = sites
       .list()
       .filter((x) => x.kind === "department" && (allowed === null || allowed.includes(x.id)))
@@ -263,8 +262,8 @@ const serviceAdminRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = asy
     "/admin/service-items",
     { schema: { hide: true, querystring: PageQuery } },
     async (request, reply) => {
-      const who = staffOf(request);
-      const allowed = sitesWithRole(who.s.staff, ["handler", "site_admin"]);
+      const who = staffOf(request, RIGHTS.serviceItems);
+      const allowed = sitesWithRight(who.s.staff, RIGHTS.serviceItems);
       const page = pageParam(request.query.page);
       const rows: ServiceItem[] = [];
       let total = 0;
@@ -314,7 +313,7 @@ const serviceAdminRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = asy
     "/admin/service-items/:code",
     { schema: { hide: true, params: ItemParams, querystring: SavedQuery } },
     async (request, reply) => {
-      const who = staffOf(request, ["site_admin"]);
+      const who = staffOf(request, RIGHTS.serviceItems);
       const item = await editableItem(who, request.params.code);
       const saved = request.query.saved === "1" ? "已保存，办事指南检查通过。" : undefined;
       return sendHtml(
@@ -338,7 +337,7 @@ const serviceAdminRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = asy
     "/admin/service-items/:code",
     { schema: { hide: true, params: ItemParams, body: FormBody } },
     async (request, reply) => {
-      const who = staffOf(request, ["site_admin"]);
+      const who = staffOf(request, RIGHTS.serviceItems);
       const item = await editableItem(who, request.params.code);
       const json = field(request.body, "schema", 200000);
       return handleForm({
@@ -415,7 +414,7 @@ const serviceAdminRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = asy
     "/admin/service-items/:code/workflow",
     { schema: { hide: true, params: ItemParams, querystring: SavedQuery } },
     async (request, reply) => {
-      const who = staffOf(request, ["site_admin"]);
+      const who = staffOf(request, RIGHTS.serviceItems);
       const item = await editableItem(who, request.params.code);
       const wf = await oneStop.workflows.current(item.code, item.siteId);
       const saved = request.query.saved;
@@ -436,7 +435,7 @@ const serviceAdminRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = asy
     "/admin/service-items/:code/workflow",
     { schema: { hide: true, params: ItemParams, body: FormBody } },
     async (request, reply) => {
-      const who = staffOf(request, ["site_admin"]);
+      const who = staffOf(request, RIGHTS.serviceItems);
       const item = await editableItem(who, request.params.code);
       const body = request.body;
       const def = workflowFromForm(body);
@@ -465,8 +464,8 @@ const serviceAdminRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = asy
     "/admin/services/groups",
     { schema: { hide: true, querystring: Type.Object({ site: QueryText() }) } },
     async (request, reply) => {
-      const who = staffOf(request, ["site_admin"]);
-      const allowed = sitesWithRole(who.s.staff, "site_admin");
+      const who = staffOf(request, RIGHTS.workGroups);
+      const allowed = sitesWithRight(who.s.staff, RIGHTS.workGroups);
       const q = request.query;
       const departments = sites
         .list()
@@ -496,10 +495,10 @@ const serviceAdminRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = asy
     "/admin/services/groups/:id",
     { schema: { hide: true, params: IdParams, body: FormBody } },
     async (request, reply) => {
-      const who = staffOf(request, ["site_admin"]);
+      const who = staffOf(request, RIGHTS.workGroups);
       const group = await oneStop.workflows.groupById(idOf(request.params.id, "该办理组不存在"));
       if (!group) throw notFound("该办理组不存在");
-      const allowed = sitesWithRole(who.s.staff, "site_admin");
+      const allowed = sitesWithRight(who.s.staff, RIGHTS.workGroups);
       if (allowed !== null && !allowed.includes(group.siteId)) throw forbidden("只能管理本部门的办理组");
       const userId = Number(field(request.body, "userId", 12)) || 0;
       const op = field(request.body, "op", 10);
@@ -527,7 +526,7 @@ const serviceAdminRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = asy
       const list = await oneStop.supervision.alerts(who.s.staff, {
         kind: kind || undefined,
         page,
-        siteIds: sitesWithRole(who.s.staff, ["handler", "site_admin"]),
+        siteIds: sitesWithRight(who.s.staff, RIGHTS.applications),
       });
       return sendHtml(
         reply,

@@ -2,7 +2,9 @@ import type { AuditLog } from "../../platform/audit/audit-log.ts";
 
 import type { StaffPrincipal } from "../staff/index.ts";
 
-import { sitesWithRole } from "../staff/index.ts";
+import { sitesWithRight } from "../staff/index.ts";
+
+import { RIGHTS } from "../../web/console-rights.ts";
 
 import type { CalendarService } from "../../platform/calendar/calendar-service.ts";
 
@@ -144,7 +146,7 @@ export class EvaluationService {
   }
 
   async rectifications(staff: StaffPrincipal, page: number) {
-    const sites = sitesWithRole(staff, ["handler", "site_admin"]);
+    const sites = sitesWithRight(staff, RIGHTS.applications);
     if (sites !== null && sites.length === 0) return { rows: [], total: 0 };
     let q = this.db
       .selectFrom("rectifications")
@@ -178,7 +180,7 @@ export class EvaluationService {
   private async rectificationFor(staff: StaffPrincipal, id: number) {
     const r = await this.db.selectFrom("rectifications").selectAll().where("id", "=", id).executeTakeFirst();
     if (!r) throw notFound("该整改任务不存在");
-    const sites = sitesWithRole(staff, ["handler", "site_admin"]);
+    const sites = sitesWithRight(staff, RIGHTS.applications);
     if (sites !== null && !sites.includes(r.siteId)) throw forbidden("该整改任务不属于您所在部门");
     return r;
   }

@@ -3,10 +3,10 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { OneStopDeps } from "./deps.ts";
-import { sitesWithRole } from "../staff/index.ts";
 import { forbidden, notFound } from "../../platform/http/errors.ts";
 import { handleForm } from "../../platform/http/handle-form.ts";
 import { sendPage } from "../../web/console.ts";
+import { may, RIGHTS } from "../../web/console-rights.ts";
 import { formText as text } from "../../platform/http/form-input.ts";
 import { consoleRequest, type ConsoleRequest } from "../staff/index.ts";
 import type { ServiceItem } from "./catalogue.ts";
@@ -47,8 +47,7 @@ const formBuilderRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = asyn
     const who = consoleRequest(request);
     const item = await oneStop.catalogue.byCode(code, true);
     if (!item) throw notFound("该服务事项不存在");
-    const allowed = sitesWithRole(who.auth.staff, "site_admin");
-    if (allowed !== null && !allowed.includes(item.siteId))
+    if (!may(who.auth.staff, RIGHTS.serviceItems, item.siteId))
       throw forbidden("只有该部门的站点管理员可以修改事项和表单");
     return { who, item };
   }

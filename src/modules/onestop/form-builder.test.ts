@@ -325,19 +325,25 @@ for (const engine of ENGINES) {
         const other = await StaffSession.login(t.app, username);
         const page = await other.get(base);
         assert.equal(page.statusCode, 403, username);
-        // An editor has no right to 服务事项 at all (the console names it); a handler of another
-        // department reaches the area but not this item.
-        assert.match(
-          page.body,
-          username === "rst_editor"
-            ? /您没有使用「服务事项」的权限：需要承办人或站点管理员/
-            : /只有该部门的站点管理员可以修改事项和表单/,
-        );
+        // Neither holds the right to 服务事项 (the department's site admins maintain the catalogue).
+        assert.match(page.body, /您没有使用「服务事项」的权限：需要站点管理员/);
         const post = await other.post(`${base}/draft`, { _action: "save", "f.0.type": "text" });
         assert.equal(post.statusCode, 403);
         const restore = await other.post(`${base}/versions/1/restore`);
         assert.equal(restore.statusCode, 403);
       }
+      // Another department's site admin holds the right, but not over this item.
+      const scjg = t.deps.sites.byCodeCached("scjg")!;
+      const user = await t.deps.staff.create(
+        { username: "scjg_admin", displayName: "市场监管局网站管理员", password: "Scjg@2026-admin" },
+        "test",
+      );
+      await t.deps.staff.grantRole(user.id, scjg.id, "site_admin", "test");
+      const scjgAdmin = await StaffSession.login(t.app, "scjg_admin", { password: "Scjg@2026-admin" });
+      const foreign = await scjgAdmin.get(base);
+      assert.equal(foreign.statusCode, 403);
+      assert.match(foreign.body, /只有该部门的站点管理员可以修改事项和表单/);
+      assert.doesNotMatch(foreign.body, /所需权限/, "the refusal is about the item, not a missing right");
       assert.equal((await t.deps.oneStop.catalogue.byCode(code, true))!.formVersion, 3);
     });
   });

@@ -4,6 +4,8 @@ import type { AuditLog } from "../../platform/audit/audit-log.ts";
 
 import { hasRole, sitesWithRole, type StaffPrincipal } from "../staff/index.ts";
 
+import { RIGHTS } from "../../web/console-rights.ts";
+
 import type { Db } from "../../platform/db/database.ts";
 import { paginate, type Page } from "../../platform/db/paginate.ts";
 
@@ -27,7 +29,7 @@ export type Consultation = Selectable<ConsultationRow>;
 export type ConsultationComment = Selectable<ConsultationCommentRow>;
 
 /** Roles that run consultations and surveys on a site (operators may everywhere). */
-export const MANAGE_ROLES = ["site_admin", "editor"];
+export const MANAGE_ROLES = RIGHTS.consultations.roles;
 
 export const COMMENT_STATUS: Record<string, string> = {
   pending: "待审核",

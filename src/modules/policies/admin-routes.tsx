@@ -7,6 +7,7 @@ import { handleForm } from "../../platform/http/handle-form.ts";
 import { idParam, IdParams, pageParam } from "../../platform/http/params.ts";
 import { chinaDate } from "../../platform/time/china-time.ts";
 import { sendPage } from "../../web/console.ts";
+import { RIGHTS } from "../../web/console-rights.ts";
 import { adminView } from "../staff/index.ts";
 import { guardStaffArea } from "../staff/index.ts";
 import type { PoliciesDeps } from "./deps.ts";
@@ -32,7 +33,7 @@ import {
 } from "./views/admin-pages.tsx";
 
 const PAGE_SIZE = 20;
-const EDITOR_ROLES = new Set(["editor", "site_admin"]);
+const EDITOR_ROLES = new Set<string>(RIGHTS.policies.roles);
 const MAX_ROWS = 50;
 const MAX_CASES = 20;
 const BLANK_ROW: ConditionRow = { fact: "", operator: "equal", value: "", clause: "" };

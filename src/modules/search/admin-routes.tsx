@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
-import { consoleRequest, guardStaffArea, requireRole } from "../staff/index.ts";
+import { consoleRequest, guardStaffArea, requireRight } from "../staff/index.ts";
 import { Invalid, notFound } from "../../platform/http/errors.ts";
 import { FormBody } from "../../platform/http/form-input.ts";
 import { IdParams, idParam, pageParam } from "../../platform/http/params.ts";
@@ -13,6 +13,7 @@ import {
 import { QUERY_SYNONYMS, SYNONYM_GROUPS } from "../../platform/search/synonyms.ts";
 import type { SynonymStatus } from "../../platform/search/tables.ts";
 import { AdminLayout, CsrfField } from "../../web/admin-layout.tsx";
+import { RIGHTS } from "../../web/console-rights.ts";
 import { ErrorSummary, Field } from "../../web/components/form.tsx";
 import { Pagination } from "../../web/components/pagination.tsx";
 import { PostButton } from "../../web/components/post-button.tsx";
@@ -20,8 +21,6 @@ import { sendPage } from "../../web/console.ts";
 import type { SearchDeps } from "./deps.ts";
 
 const PAGE_SIZE = 30;
-/** Synonyms change every search of the cluster: editors and site administrators review them. */
-const REVIEW_ROLES = ["site_admin", "editor"];
 const STATUS_LABELS: Record<SynonymStatus, string> = {
   candidate: "待审核",
   approved: "已采用",
@@ -181,7 +180,7 @@ const searchAdminRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async
     },
     async (request, reply) => {
       const c = consoleRequest(request);
-      requireRole(c.auth, REVIEW_ROLES);
+      requireRight(c.auth, RIGHTS.searchSynonyms);
       const builtIn = request.query.status === "builtin";
       const status: SynonymStatus =
         request.query.status === "approved" || request.query.status === "rejected"
@@ -300,7 +299,7 @@ const searchAdminRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async
     { schema: { hide: true, body: FormBody } },
     async (request, reply) => {
       const c = consoleRequest(request);
-      requireRole(c.auth, REVIEW_ROLES);
+      requireRight(c.auth, RIGHTS.searchSynonyms);
       const candidates = [
         ...(await mineSynonymCandidates(deps.store)),
         ...reformulationCandidates(await deps.analytics.reformulations()),
@@ -323,7 +322,7 @@ const searchAdminRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async
     { schema: { hide: true, body: FormBody } },
     async (request, reply) => {
       const c = consoleRequest(request);
-      requireRole(c.auth, REVIEW_ROLES);
+      requireRight(c.auth, RIGHTS.searchSynonyms);
       const body = request.body as Record<string, unknown>;
       const word = String(body.word ?? "").trim();
       const canonical = String(body.canonical ?? "").trim();
@@ -375,7 +374,7 @@ const searchAdminRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async
     { schema: { hide: true, body: FormBody } },
     async (request, reply) => {
       const c = consoleRequest(request);
-      requireRole(c.auth, REVIEW_ROLES);
+      requireRight(c.auth, RIGHTS.searchSynonyms);
       const body = request.body as Record<string, unknown>;
       const word = String(body.word ?? "");
       const canonical = String(body.canonical ?? "");
@@ -422,7 +421,7 @@ const searchAdminRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async
       { schema: { hide: true, params: IdParams, body: FormBody } },
       async (request, reply) => {
         const c = consoleRequest(request);
-        requireRole(c.auth, REVIEW_ROLES);
+        requireRight(c.auth, RIGHTS.searchSynonyms);
         const id = idParam(request.params.id);
         const row = id
           ? await db.selectFrom("searchSynonyms").selectAll().where("id", "=", id).executeTakeFirst()

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Forbidden, Unauthenticated } from "../../platform/http/errors.ts";
 import type { Session, SessionStore } from "../../platform/auth/session-store.ts";
 import { checkRequestCsrf } from "../../platform/auth/csrf.ts";
-import { mayUseNav, navEntryFor, type AdminNavEntry } from "../../web/admin-layout.tsx";
+import { navEntryFor } from "../../web/admin-layout.tsx";
+import { may, type ConsoleRight } from "../../web/console-rights.ts";
 
 /** Staff roles, granted per site. The platform operator flag is global. */
 export const STAFF_ROLES: Record<string, string> = {
@@ -56,16 +57,20 @@ export async function currentStaff(
 }
 
 /** Whether the staff member holds `role` on `siteId` (operators hold every role everywhere). */
-export function hasRole(staff: StaffPrincipal, role: string | string[], siteId?: number | null): boolean {
+export function hasRole(
+  staff: StaffPrincipal,
+  role: string | readonly string[],
+  siteId?: number | null,
+): boolean {
   if (staff.isOperator) return true;
-  const wanted = Array.isArray(role) ? role : [role];
+  const wanted: readonly string[] = typeof role === "string" ? [role] : role;
   return staff.roles.some((r) => wanted.includes(r.role) && (siteId == null || r.siteId === siteId));
 }
 
 /** Site ids on which the staff member holds any of the roles; null means all sites (operator). */
-export function sitesWithRole(staff: StaffPrincipal, role: string | string[]): number[] | null {
+export function sitesWithRole(staff: StaffPrincipal, role: string | readonly string[]): number[] | null {
   if (staff.isOperator) return null;
-  const wanted = Array.isArray(role) ? role : [role];
+  const wanted: readonly string[] = typeof role === "string" ? [role] : role;
   return [...new Set(staff.roles.filter((r) => wanted.includes(r.role)).map((r) => r.siteId))];
 }
 
@@ -99,22 +104,43 @@ export function guardStaffArea(app: FastifyInstance, deps: StaffAuthDeps): void 
     request.staff = ctx;
     checkRequestCsrf(request, ctx.session.csrf);
     const entry = navEntryFor(request.url.split("?")[0]);
-    if (entry && !mayUseNav(ctx.staff, entry)) throw new Forbidden(missingRight(entry), {}, "missing_right");
+    if (entry) requireRight(ctx, entry.right);
   });
 }
 
-/** The right a console area needs, in words: roles by their Chinese names. */
-export function neededRight(entry: AdminNavEntry): string {
-  if (entry.operatorOnly) return "平台运维";
-  const names = entry.roles.map((r) => STAFF_ROLES[r] ?? r);
+/** The roles holding a right, in words (their Chinese names). */
+export function neededRight(right: ConsoleRight): string {
+  if (right.operatorOnly) return "平台运维";
+  const names = right.roles.map((r) => STAFF_ROLES[r] ?? r);
   return `${names.join("或")}（任一网站）`;
 }
 
-/** The message of a console page the viewer may not open: which area, which right is missing. */
-export function missingRight(entry: AdminNavEntry): string {
-  return `您没有使用「${entry.name}」的权限：需要${neededRight(entry)}角色。`;
+/**
+ * A refusal for want of a console right (not of access to one object): the console's 403 page names
+ * this right as the requirement.
+ */
+export class MissingRight extends Forbidden {
+  constructor(readonly right: ConsoleRight) {
+    super(`您没有使用「${right.name}」的权限：需要${neededRight(right)}角色。`, {}, "missing_right");
+  }
 }
 
-export function requireRole(ctx: StaffContext, role: string | string[], siteId?: number | null): void {
+/** Refuses the request unless the staff member holds the right (on some site). */
+export function requireRight(ctx: StaffContext, right: ConsoleRight): void {
+  if (!may(ctx.staff, right)) throw new MissingRight(right);
+}
+
+/** Site ids on which the staff member holds the right; null means all sites (operators; a right of all staff). */
+export function sitesWithRight(staff: StaffPrincipal, right: ConsoleRight): number[] | null {
+  if (staff.isOperator) return null;
+  if (right.operatorOnly) return [];
+  return right.roles.length === 0 ? null : sitesWithRole(staff, right.roles);
+}
+
+export function requireRole(
+  ctx: StaffContext,
+  role: string | readonly string[],
+  siteId?: number | null,
+): void {
   if (!hasRole(ctx.staff, role, siteId)) throw new Forbidden("您没有权限进行此操作");
 }

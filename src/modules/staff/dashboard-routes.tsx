@@ -1,12 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
-import { guardStaffArea, hasRole, sitesWithRole } from "./auth.ts";
+import { guardStaffArea, sitesWithRight } from "./auth.ts";
 import { consoleRequest } from "./console-request.ts";
 import type { StaffDeps } from "./deps.ts";
 import { WORK_STATE_NAMES, type WorkloadSection } from "./workload.ts";
-import { AdminLayout, ADMIN_NAV, mayUseNav } from "../../web/admin-layout.tsx";
+import { AdminLayout, navFor } from "../../web/admin-layout.tsx";
+import { may, RIGHTS } from "../../web/console-rights.ts";
 import { sendPage } from "../../web/console.ts";
-
-const CONTENT_ROLES = ["site_admin", "editor", "reviewer"];
 
 const dashboardRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, { deps }) => {
   guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
@@ -17,30 +16,39 @@ const dashboardRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (a
     const inSites = (ids: number[] | null) => (ids === null ? null : ids.length ? ids : [-1]);
     const { content, sites } = deps;
 
-    // Content counters only for those who write or review content.
+    // Content counters only for those who write or review content, each leading to a page they may open.
     let cards: { label: string; value: number; href: string }[] = [];
-    if (hasRole(staff, CONTENT_ROLES)) {
-      const reviewSites = inSites(sitesWithRole(staff, "reviewer"));
-      const mySites = inSites(sitesWithRole(staff, CONTENT_ROLES));
-      const reportSites = inSites(sitesWithRole(staff, ["site_admin", "editor"]));
+    if (may(staff, RIGHTS.articles)) {
+      const mySites = inSites(sitesWithRight(staff, RIGHTS.articles));
       const weekAgo = new Date(Date.now() - 7 * 86400_000).toISOString();
-      const [drafts, waiting, published, reports] = await Promise.all([
+      const reviewer = may(staff, RIGHTS.review);
+      const [drafts, waiting, published] = await Promise.all([
         content.countArticles({ status: "draft", createdBy: staff.id }),
-        content.countArticles({ status: "submitted", ownerSiteIds: reviewSites }),
+        // A reviewer's queue; for a writer, what their sites have submitted and wait for a reviewer.
+        content.countArticles({
+          status: "submitted",
+          ownerSiteIds: reviewer ? inSites(sitesWithRight(staff, RIGHTS.review)) : mySites,
+        }),
         content.countArticles({ status: "published", ownerSiteIds: mySites, publishedSince: weekAgo }),
-        sites.countOpenErrorReports(reportSites),
       ]);
       cards = [
         { label: "我的草稿", value: drafts, href: "/admin/articles?status=draft" },
-        { label: "待审核", value: waiting, href: "/admin/review" },
+        reviewer
+          ? { label: "待审核", value: waiting, href: "/admin/review" }
+          : { label: "已提交待审核", value: waiting, href: "/admin/articles?status=submitted" },
         { label: "本周发布", value: published, href: "/admin/articles?status=published" },
-        { label: "待答复的找错反馈", value: reports, href: "/admin/error-reports" },
       ];
+      if (may(staff, RIGHTS.errorReports)) {
+        const reports = await sites.countOpenErrorReports(
+          inSites(sitesWithRight(staff, RIGHTS.errorReports)),
+        );
+        cards.push({ label: "待答复的找错反馈", value: reports, href: "/admin/error-reports" });
+      }
     }
     const sections = (await Promise.all(deps.workloads.map((w) => w.workload(staff)))).filter(
       (s): s is WorkloadSection => s !== null,
     );
-    const shortcuts = ADMIN_NAV.filter((n) => n.href !== "/admin" && mayUseNav(staff, n));
+    const shortcuts = navFor(staff).filter((n) => n.href !== "/admin");
     return sendPage(
       reply,
       <AdminLayout ctx={c.view} title="工作台">
@@ -111,7 +119,7 @@ const dashboardRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (a
         <ul>
           {shortcuts.map((n) => (
             <li>
-              <a href={n.href}>{n.name}</a>
+              <a href={n.href}>{n.right.name}</a>
             </li>
           ))}
         </ul>

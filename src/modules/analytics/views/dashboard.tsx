@@ -59,6 +59,7 @@ const percent = (part: number, whole: number) => (whole ? `${((part / whole) * 1
 export function AnalyticsDashboard({
   ctx,
   sites,
+  cluster,
   query,
   summary,
   chartHref,
@@ -66,6 +67,8 @@ export function AnalyticsDashboard({
 }: {
   ctx: AdminContext;
   sites: { code: string; name: string }[];
+  /** Whether the viewer may read the whole cluster's figures (operators). */
+  cluster: boolean;
   query: DashboardQuery;
   summary: AnalyticsSummary | null;
   chartHref: string | null;
@@ -86,7 +89,7 @@ export function AnalyticsDashboard({
         <div class="field">
           <label for="site">网站</label>
           <select id="site" name="site">
-            <option value="">全部网站（站群）</option>
+            {cluster ? <option value="">全部网站（站群）</option> : null}
             {sites.map((s) => (
               <option value={s.code} selected={s.code === query.site}>
                 {s.name}

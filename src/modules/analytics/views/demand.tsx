@@ -1,5 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { AdminLayout, type AdminContext } from "../../../web/admin-layout.tsx";
+import { may, RIGHTS } from "../../../web/console-rights.ts";
 import { ErrorSummary } from "../../../web/components/form.tsx";
 import type { QueueGroup } from "../../assistant/index.ts";
 import type { Funnels, FunnelRow, RisingTopics } from "../insights.ts";
@@ -13,6 +14,10 @@ export interface DemandData {
   funnels: Funnels;
   rising: RisingTopics;
 }
+
+/** How many rows of the item funnel and of the top pages the desk shows. */
+export const FUNNEL_ROWS = 20;
+export const TOP_PAGE_ROWS = 15;
 
 const percent = (part: number, whole: number) => (whole ? `${((part / whole) * 100).toFixed(1)}%` : "—");
 
@@ -40,7 +45,21 @@ const synonymHref = (term: string) =>
   `/admin/search/synonyms?${new URLSearchParams({ word: term })}#add-synonym`;
 const guideHref = (code: string) => `/admin/service-items/${encodeURIComponent(code)}`;
 
-function FunnelTable({ caption, rows }: { caption: string; rows: FunnelRow[] }) {
+/** A fix link for those who may use the page it leads to; a dash for others. */
+function Fix({ allowed, href, children }: { allowed: boolean; href: string; children: string }) {
+  return allowed ? <a href={href}>{children}</a> : <span class="meta">—</span>;
+}
+
+/** Which fixes the viewer may make: each follows the right of the page the fix link opens. */
+interface Fixes {
+  synonyms: boolean;
+  faqs: boolean;
+  serviceItems: boolean;
+  /** Codes of the items whose guide the viewer may edit. */
+  guides: ReadonlySet<string>;
+}
+
+function FunnelTable({ caption, rows, fixes }: { caption: string; rows: FunnelRow[]; fixes: Fixes }) {
   return (
     <Table
       captionHidden
@@ -55,9 +74,13 @@ function FunnelTable({ caption, rows }: { caption: string; rows: FunnelRow[] }) 
         r.completed,
         percent(r.submitted, r.guideViews),
         r.startViews === null ? (
-          <a href="/admin/service-items">改进一件事指南</a>
+          <Fix allowed={fixes.serviceItems} href="/admin/service-items">
+            改进一件事指南
+          </Fix>
         ) : (
-          <a href={guideHref(r.code)}>改进办事指南</a>
+          <Fix allowed={fixes.guides.has(r.code)} href={guideHref(r.code)}>
+            改进办事指南
+          </Fix>
         ),
       ]}
     />
@@ -71,19 +94,30 @@ function FunnelTable({ caption, rows }: { caption: string; rows: FunnelRow[] }) 
 export function DemandDesk({
   ctx,
   sites,
+  cluster,
   query,
   data,
   chartQuery,
+  editableGuides = new Set(),
   errors,
 }: {
   ctx: AdminContext;
   sites: { code: string; name: string }[];
+  /** Whether the viewer may read the whole cluster's figures (operators). */
+  cluster: boolean;
   query: DashboardQuery;
   data: DemandData | null;
   chartQuery: string;
+  editableGuides?: ReadonlySet<string>;
   errors?: Record<string, string>;
 }) {
   const s = data?.summary;
+  const fixes: Fixes = {
+    synonyms: may(ctx.staff, RIGHTS.searchSynonyms),
+    faqs: may(ctx.staff, RIGHTS.assistantEdit),
+    serviceItems: may(ctx.staff, RIGHTS.serviceItems),
+    guides: editableGuides,
+  };
   return (
     <AdminLayout ctx={ctx} title="需求台">
       <h1>需求台</h1>
@@ -95,7 +129,7 @@ export function DemandDesk({
         <div class="field">
           <label for="site">网站</label>
           <select id="site" name="site">
-            <option value="">全部网站（站群）</option>
+            {cluster ? <option value="">全部网站（站群）</option> : null}
             {sites.map((x) => (
               <option value={x.code} selected={x.code === query.site}>
                 {x.name}
@@ -145,7 +179,13 @@ export function DemandDesk({
                 caption="无结果搜索词"
                 head={["搜索词", "次数", "修复"]}
                 rows={s.search.zeroResultTerms.slice(0, 15)}
-                cells={(t) => [t.term, t.count, <a href={synonymHref(t.term)}>添加同义词</a>]}
+                cells={(t) => [
+                  t.term,
+                  t.count,
+                  <Fix allowed={fixes.synonyms} href={synonymHref(t.term)}>
+                    添加同义词
+                  </Fix>,
+                ]}
               />
               <h3>换词再搜最多的词</h3>
               <Table
@@ -153,7 +193,13 @@ export function DemandDesk({
                 caption="换词再搜的搜索词"
                 head={["搜索词", "次数", "修复"]}
                 rows={s.search.refinedTerms}
-                cells={(t) => [t.term, t.count, <a href={synonymHref(t.term)}>添加同义词</a>]}
+                cells={(t) => [
+                  t.term,
+                  t.count,
+                  <Fix allowed={fixes.synonyms} href={synonymHref(t.term)}>
+                    添加同义词
+                  </Fix>,
+                ]}
               />
             </Panel>
             <Panel title="智能客服未答">
@@ -165,14 +211,15 @@ export function DemandDesk({
                 cells={(m) => [
                   m.question,
                   m.count,
-                  <a
+                  <Fix
+                    allowed={fixes.faqs}
                     href={`/admin/assistant/faqs/new?${new URLSearchParams({
                       question: m.question,
                       turns: m.turnIds.slice(0, 200).join(","),
                     })}`}
                   >
                     编写问答
-                  </a>,
+                  </Fix>,
                 ]}
               />
             </Panel>
@@ -182,7 +229,13 @@ export function DemandDesk({
                 caption="领导信箱信件类别"
                 head={["类别", "信件数", "修复"]}
                 rows={data.letterKinds}
-                cells={(k) => [k.label, k.count, <a href="/admin/assistant/letters">据信件编写问答</a>]}
+                cells={(k) => [
+                  k.label,
+                  k.count,
+                  <Fix allowed={fixes.faqs} href="/admin/assistant/letters">
+                    据信件编写问答
+                  </Fix>,
+                ]}
               />
             </Panel>
             <Panel title="热门页面">
@@ -190,13 +243,19 @@ export function DemandDesk({
                 captionHidden
                 caption="热门页面"
                 head={["页面", "浏览量", "修复"]}
-                rows={s.topPages.slice(0, 15)}
+                rows={s.topPages.slice(0, TOP_PAGE_ROWS)}
                 cells={(p) => {
                   const code = guideCodeOf(p.path);
                   return [
                     p.path,
                     p.views,
-                    code ? <a href={guideHref(code)}>改进办事指南</a> : <a href={p.path}>查看页面</a>,
+                    code ? (
+                      <Fix allowed={fixes.guides.has(code)} href={guideHref(code)}>
+                        改进办事指南
+                      </Fix>
+                    ) : (
+                      <a href={p.path}>查看页面</a>
+                    ),
                   ];
                 }}
               />
@@ -212,9 +271,9 @@ export function DemandDesk({
             />
             <figcaption>浏览量前列事项的漏斗</figcaption>
           </figure>
-          <FunnelTable caption="办事事项漏斗" rows={data.funnels.items.slice(0, 20)} />
+          <FunnelTable caption="办事事项漏斗" rows={data.funnels.items.slice(0, FUNNEL_ROWS)} fixes={fixes} />
           <h3>一件事一次办</h3>
-          <FunnelTable caption="一件事漏斗" rows={data.funnels.bundles} />
+          <FunnelTable caption="一件事漏斗" rows={data.funnels.bundles} fixes={fixes} />
           <h2>
             上升话题（{data.rising.from} 至 {data.rising.to} 对比前7天，本周至少 {data.rising.minVolume} 次）
           </h2>
@@ -231,7 +290,15 @@ export function DemandDesk({
             caption="上升的搜索词"
             head={["搜索词", "本周", "上周", "增加", "修复"]}
             rows={data.rising.terms}
-            cells={(r) => [r.key, r.current, r.previous, r.rise, <a href={synonymHref(r.key)}>添加同义词</a>]}
+            cells={(r) => [
+              r.key,
+              r.current,
+              r.previous,
+              r.rise,
+              <Fix allowed={fixes.synonyms} href={synonymHref(r.key)}>
+                添加同义词
+              </Fix>,
+            ]}
           />
           <Table
             captionHidden

@@ -1,4 +1,5 @@
 import { AdminLayout, CsrfField, type AdminContext } from "../../../web/admin-layout.tsx";
+import { may, RIGHTS } from "../../../web/console-rights.ts";
 import { ErrorSummary, Field, SelectField } from "../../../web/components/form.tsx";
 import type { FaqRecord, LetterCandidate, QueueGroup } from "../service.ts";
 
@@ -34,13 +35,16 @@ export interface Figures {
 
 const pct = (x: number | null) => (x === null ? "—" : `${(x * 100).toFixed(1)}%`);
 
-function SubNav({ path }: { path: string }) {
+function SubNav({ ctx }: { ctx: AdminContext }) {
+  const { path } = ctx;
   const items = [
     { href: "/admin/assistant", name: "概况" },
     { href: "/admin/assistant/faqs", name: "知识库" },
     { href: "/admin/assistant/queue", name: "待补充问题" },
     { href: "/admin/assistant/letters", name: "信箱候选问答" },
-    { href: "/admin/assistant/faqs/new", name: "新建条目" },
+    ...(may(ctx.staff, RIGHTS.assistantEdit)
+      ? [{ href: "/admin/assistant/faqs/new", name: "新建条目" }]
+      : []),
   ];
   return (
     <nav aria-label="智能客服" class="sub-nav">
@@ -184,7 +188,7 @@ export function LetterCandidatesPage({
   return (
     <AdminLayout ctx={ctx} title="来自领导信箱的候选问答">
       <h1>来自领导信箱的候选问答</h1>
-      <SubNav path={ctx.path} />
+      <SubNav ctx={ctx} />
       <p class="meta">
         本网站已公开的信件和答复（个人信息已隐去），共 {total}{" "}
         封尚未转为问答条目。据此新建的条目为草稿，需送审、审核后才会上线；已转为条目的信件不再列出。
@@ -213,7 +217,7 @@ export function AssistantDashboard({
   return (
     <AdminLayout ctx={ctx} title="智能客服">
       <h1>智能客服</h1>
-      <SubNav path={ctx.path} />
+      <SubNav ctx={ctx} />
       <h2>近{figures.days}天</h2>
       <dl class="figures">
         <div>
@@ -281,7 +285,7 @@ export function QueuePage({
   return (
     <AdminLayout ctx={ctx} title="待补充问题">
       <h1>待补充问题</h1>
-      <SubNav path={ctx.path} />
+      <SubNav ctx={ctx} />
       {notice ? (
         <div class="notice info" role="status">
           {notice}
@@ -290,7 +294,7 @@ export function QueuePage({
       <p class="meta">
         智能客服没能回答、或市民评价“没帮助”的问题，按相似度分组。“一步修正”把问题加为已有条目的相似问法或新建条目，几秒内智能客服即可回答；修正后这组问题会标记为已处理。
       </p>
-      <QueueTable groups={groups} ctx={ctx} actions />
+      <QueueTable groups={groups} ctx={ctx} actions={may(ctx.staff, RIGHTS.assistantEdit)} />
       <Pager base="/admin/assistant/queue?" page={page} pages={pages} />
     </AdminLayout>
   );
@@ -332,7 +336,7 @@ export function FaqListPage({
   return (
     <AdminLayout ctx={ctx} title="知识库">
       <h1>知识库</h1>
-      <SubNav path={ctx.path} />
+      <SubNav ctx={ctx} />
       <form method="get" action="/admin/assistant/faqs" class="filter-form">
         <label for="f-status">状态</label>
         <select id="f-status" name="status">
@@ -464,7 +468,7 @@ export function FaqFormPage({
   return (
     <AdminLayout ctx={ctx} title={title}>
       <h1>{title}</h1>
-      <SubNav path={ctx.path} />
+      <SubNav ctx={ctx} />
       {notice ? (
         <div class="notice info" role="status">
           {notice}
@@ -589,7 +593,7 @@ export function QueueFixPage({
   return (
     <AdminLayout ctx={ctx} title="修正未答问题">
       <h1>修正未答问题</h1>
-      <SubNav path={ctx.path} />
+      <SubNav ctx={ctx} />
       <p>
         市民问：<strong>{values.question}</strong>
       </p>

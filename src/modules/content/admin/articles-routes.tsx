@@ -4,7 +4,8 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { ContentDeps } from "../deps.ts";
-import { sitesWithRole, type StaffPrincipal } from "../../staff/index.ts";
+import { sitesWithRight, type StaffPrincipal } from "../../staff/index.ts";
+import { RIGHTS } from "../../../web/console-rights.ts";
 import { DomainError, forbidden } from "../../../platform/http/errors.ts";
 import { handleForm } from "../../../platform/http/handle-form.ts";
 import { formText } from "../../../platform/http/form-input.ts";
@@ -23,7 +24,7 @@ import {
 } from "./article-form.ts";
 import { sendPage } from "../../../web/console.ts";
 import { IdParams, idParam, NoticeQuery, pageParam } from "../../../platform/http/params.ts";
-import { assertView, canEdit, editableSites, VIEW_ROLES } from "./rights.ts";
+import { assertView, canEdit, editableSites } from "./rights.ts";
 import { inSites } from "../../staff/index.ts";
 import { ArticleFormPage, type ChannelChoice } from "./views/article-form.tsx";
 import { ArticleListPage } from "./views/article-list.tsx";
@@ -121,7 +122,7 @@ const articleRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (a
     async (request, reply) => {
       const c = consoleRequest(request);
       const q = request.query;
-      const visible = sitesWithRole(c.auth.staff, VIEW_ROLES);
+      const visible = sitesWithRight(c.auth.staff, RIGHTS.articles);
       const siteFilter = idParam(q.site);
       const siteIds = siteFilter ? (inSites(siteFilter, visible) ? [siteFilter] : []) : visible;
       const status = q.status && /^[a-z]{1,20}$/.test(q.status) ? q.status : "";

@@ -1,25 +1,22 @@
-import { hasRole, sitesWithRole, type StaffPrincipal } from "../../staff/index.ts";
+import { sitesWithRight, type StaffPrincipal } from "../../staff/index.ts";
 import { forbidden } from "../../../platform/http/errors.ts";
+import { may, RIGHTS } from "../../../web/console-rights.ts";
 import type { Article } from "../service.ts";
 
-/** Who may write articles of a site, review them, and see them. Operators hold every role. */
-export const EDIT_ROLES = ["editor", "site_admin"];
-export const REVIEW_ROLES = ["reviewer"];
-export const VIEW_ROLES = ["editor", "site_admin", "reviewer"];
 /** Statuses an editor may still change; reviewers may correct an article in any status. */
 export const EDITABLE_STATUSES = ["draft", "withdrawn", "unpublished"];
 
 export function canView(staff: StaffPrincipal, article: Article): boolean {
-  return hasRole(staff, VIEW_ROLES, article.ownerSiteId);
+  return may(staff, RIGHTS.articles, article.ownerSiteId);
 }
 
 export function canEdit(staff: StaffPrincipal, article: Article): boolean {
-  if (hasRole(staff, REVIEW_ROLES, article.ownerSiteId)) return true;
-  return hasRole(staff, EDIT_ROLES, article.ownerSiteId) && EDITABLE_STATUSES.includes(article.status);
+  if (may(staff, RIGHTS.review, article.ownerSiteId)) return true;
+  return may(staff, RIGHTS.articleEdit, article.ownerSiteId) && EDITABLE_STATUSES.includes(article.status);
 }
 
 export function canReview(staff: StaffPrincipal, article: Article): boolean {
-  return hasRole(staff, REVIEW_ROLES, article.ownerSiteId);
+  return may(staff, RIGHTS.review, article.ownerSiteId);
 }
 
 export function assertView(staff: StaffPrincipal, article: Article): void {
@@ -32,5 +29,5 @@ export function assertReview(staff: StaffPrincipal, article: Article): void {
 
 /** Site ids the staff member may write for (null: every site). */
 export function editableSites(staff: StaffPrincipal): number[] | null {
-  return sitesWithRole(staff, EDIT_ROLES);
+  return sitesWithRight(staff, RIGHTS.articleEdit);
 }

@@ -1,4 +1,5 @@
 import { AdminLayout, CsrfField, type AdminContext } from "../../../web/admin-layout.tsx";
+import { may, RIGHTS } from "../../../web/console-rights.ts";
 import { ErrorSummary, Field } from "../../../web/components/form.tsx";
 import { formatPubDate } from "../../../web/layout.tsx";
 import { Pagination } from "../../../web/components/pagination.tsx";
@@ -62,8 +63,19 @@ export function QueuePage({
       <h1>办件工作台</h1>
       <p>
         <a href="/admin/services/supervision">督办与预警</a> ·{" "}
-        <a href="/admin/services/rectifications">差评整改</a> ·{" "}
-        <a href="/admin/service-items">服务事项、表单与流程</a> · <a href="/admin/services/groups">办理组</a>
+        <a href="/admin/services/rectifications">差评整改</a>
+        {may(ctx.staff, RIGHTS.serviceItems) ? (
+          <>
+            {" "}
+            · <a href="/admin/service-items">服务事项、表单与流程</a>
+          </>
+        ) : null}
+        {may(ctx.staff, RIGHTS.workGroups) ? (
+          <>
+            {" "}
+            · <a href="/admin/services/groups">办理组</a>
+          </>
+        ) : null}
       </p>
       <form method="get" action="/admin/services" class="filters">
         <label>
