@@ -85,7 +85,7 @@ import { MissingRight, renderConsoleForbidden, STAFF_COOKIE, staffOfRequest } fr
 import { maskName } from "./platform/mask/mask.ts";
 import { protectViewerPage } from "./platform/http/viewer.ts";
 import { openApiSecuritySchemes } from "./platform/http/api-schema.ts";
-import { finiteNumberSchemaController } from "./platform/http/finite-numbers.ts";
+import { refuseNonFiniteNumbers } from "./platform/http/finite-numbers.ts";
 
 /** Paths served by the platform itself, never rewritten to a site. */
 const GLOBAL_PREFIXES = [
@@ -123,7 +123,6 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
         ? false
         : loggerOptions(config.logLevel),
     trustProxy: config.trustProxy,
-    schemaController: finiteNumberSchemaController(),
     bodyLimit: 2 * 1024 * 1024,
     routerOptions: { maxParamLength: 300 },
     // While closing, in-flight requests finish; new ones get our own 503 (below) so the proxy retries elsewhere.
@@ -248,6 +247,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     redis: deps.redis,
     isShuttingDown: () => shuttingDown,
   });
+  // Ajv lets "1e309" through as Infinity: refused before any handler sees it.
+  app.addHook("preHandler", refuseNonFiniteNumbers);
   // Who is signed in, for every page's header: looked up only when a citizen cookie came with the
   // request (anonymous pages, cached or not, never touch the session store for it).
   app.addHook("preHandler", (request, _reply, done) => {

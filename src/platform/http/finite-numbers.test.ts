@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { finiteOnly, nonFinitePath } from "./finite-numbers.ts";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import { nonFinitePath, refuseNonFiniteNumbers } from "./finite-numbers.ts";
 
 describe("finite numbers after schema validation", () => {
   it("finds the first non-finite number, however deep", () => {
@@ -9,20 +10,23 @@ describe("finite numbers after schema validation", () => {
     assert.equal(nonFinitePath({ answers: { days: [1, -Infinity] } }), "/answers/days/1");
     assert.equal(nonFinitePath([0, NaN]), "/1");
     assert.equal(nonFinitePath(null), null);
+    assert.equal(nonFinitePath(Buffer.from("1e309")), null);
   });
 
-  it("fails a passing validation on Infinity and keeps the validator's own errors", () => {
-    const passes = Object.assign(() => true, { errors: null });
-    const checked = finiteOnly(passes);
-    assert.equal(checked({ page: 2 }), true);
-    assert.equal(checked({ page: Infinity }), false);
-    assert.deepEqual(checked.errors, [
-      { instancePath: "/page", keyword: "type", params: { type: "number" }, message: "must be finite" },
+  it("fails a request whose query, path or body holds one, as a validation error naming the field", () => {
+    const run = (request: Partial<FastifyRequest>) => {
+      let outcome: unknown = "not called";
+      refuseNonFiniteNumbers(request as FastifyRequest, {} as FastifyReply, (error?: unknown) => {
+        outcome = error;
+      });
+      return outcome as (Error & { validation?: unknown; validationContext?: string }) | undefined;
+    };
+    assert.equal(run({ query: { page: 2 }, params: {}, body: { n: 1 } }), undefined);
+    const error = run({ query: { page: 1 }, params: {}, body: { days: -Infinity } });
+    assert.equal(error?.validationContext, "body");
+    assert.deepEqual(error?.validation, [
+      { instancePath: "/days", keyword: "type", params: { type: "number" }, message: "must be finite" },
     ]);
-    const own = [{ instancePath: "/page", keyword: "maximum" }];
-    const fails = Object.assign(() => false, { errors: own });
-    const failing = finiteOnly(fails);
-    assert.equal(failing({ page: 1e20 }), false);
-    assert.equal(failing.errors, own);
+    assert.equal(run({ query: { page: Infinity } })?.validationContext, "querystring");
   });
 });

@@ -1,22 +1,16 @@
 /**
- * Schema validation that refuses Infinity. Ajv coerces a query-string or form value such as "1e309"
+ * Refuses Infinity after schema validation. Ajv coerces a query-string or form value such as "1e309"
  * to Infinity, counts it as an integer and skips `minimum`/`maximum` for it (they only compare finite
- * numbers), so `?page=1e309` reached handlers and failed in the database or the serializer (500).
- * Every route's validator is Fastify's own (@fastify/ajv-compiler), followed by a check that no value
- * the validation produced is a non-finite number.
+ * numbers), so `?page=1e309` reached handlers and failed in the database or the serializer (500). A
+ * global preHandler (after validation, before every handler) answers such a request as a validation
+ * error naming the field; the validator compiler itself stays Fastify's own.
  */
-import AjvCompiler from "@fastify/ajv-compiler";
-import type { FastifyServerOptions } from "fastify";
-
-interface ValidatorFunction {
-  (data: unknown): unknown;
-  errors?: unknown;
-}
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from "fastify";
 
 /** The instance path ("/page", "/answers/0") of the first non-finite number in `data`, or null. */
 export function nonFinitePath(data: unknown, path = "", depth = 0): string | null {
   if (typeof data === "number") return Number.isFinite(data) ? null : path;
-  if (data === null || typeof data !== "object" || depth > 32) return null;
+  if (data === null || typeof data !== "object" || depth > 32 || Buffer.isBuffer(data)) return null;
   if (Array.isArray(data)) {
     for (let i = 0; i < data.length; i++) {
       const found = nonFinitePath(data[i], `${path}/${i}`, depth + 1);
@@ -25,48 +19,42 @@ export function nonFinitePath(data: unknown, path = "", depth = 0): string | nul
     return null;
   }
   for (const key in data) {
-    const found = nonFinitePath((data as Record<string, unknown>)[key], `${path}/${key}`, depth + 1);
+    const value = (data as Record<string, unknown>)[key];
+    // Only numbers and containers can hold one: no path string is built for the rest.
+    if (typeof value !== "number" && (value === null || typeof value !== "object")) continue;
+    const found = nonFinitePath(value, `${path}/${key}`, depth + 1);
     if (found !== null) return found;
   }
   return null;
 }
 
-/** A validator that also fails on non-finite numbers, reporting them as Ajv reports a wrong type. */
-export function finiteOnly(validate: ValidatorFunction): ValidatorFunction {
-  const checked: ValidatorFunction = (data) => {
-    const result = validate(data);
-    // Asynchronous validators are not used by this platform's schemas: passed through as they are.
-    if (result !== true) {
-      checked.errors = validate.errors;
-      return result;
-    }
-    const path = nonFinitePath(data);
-    if (path === null) {
-      checked.errors = null;
-      return true;
-    }
-    checked.errors = [
+const PARTS = [
+  ["querystring", "query"],
+  ["params", "params"],
+  ["body", "body"],
+] as const;
+
+/** The preHandler hook: a non-finite number in the query, path or body is a 400 naming its field. */
+export function refuseNonFiniteNumbers(
+  request: FastifyRequest,
+  _reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+): void {
+  for (const [context, part] of PARTS) {
+    const path = nonFinitePath(request[part]);
+    if (path === null) continue;
+    const validation = [
       { instancePath: path, keyword: "type", params: { type: "number" }, message: "must be finite" },
     ];
-    return false;
-  };
-  return checked;
-}
-
-type BuildValidator = (externalSchemas: unknown, options: unknown) => (route: unknown) => ValidatorFunction;
-
-/** Fastify's `schemaController` option: its default validator compiler, with finiteOnly on every route. */
-export function finiteNumberSchemaController(): NonNullable<FastifyServerOptions["schemaController"]> {
-  const buildDefault = AjvCompiler() as unknown as BuildValidator;
-  const buildValidator: BuildValidator = (externalSchemas, options) => {
-    const compile = buildDefault(externalSchemas, options);
-    return (route) => finiteOnly(compile(route));
-  };
-  return {
-    compilersFactory: {
-      buildValidator: buildValidator as NonNullable<
-        NonNullable<FastifyServerOptions["schemaController"]>["compilersFactory"]
-      >["buildValidator"],
-    },
-  };
+    // Shaped as Fastify's own validation error, so the error handler answers it like any other.
+    done(
+      Object.assign(new Error(`${context}${path} must be finite`), {
+        validation,
+        validationContext: context,
+        statusCode: 400,
+      }),
+    );
+    return;
+  }
+  done();
 }
