@@ -217,6 +217,8 @@ const interactionAdminRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> =
           // The page has several forms with a reason: the text and its error go to this form's field.
           for (const [from, to] of Object.entries(KEEP[p.action] ?? {})) {
             values[to] = f[from] ?? "";
+            // Not also into another form's field of the same name (不予受理理由, 退回意见).
+            delete values[from];
             if (errors[from] !== undefined) {
               errors[to] = errors[from];
               delete errors[from];

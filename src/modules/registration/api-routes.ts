@@ -21,7 +21,10 @@ const SubmissionBody = Type.Object(
       maxLength: 40,
       description: "18位居民身份证号码（GB 11643，校验位、出生日期、地区码均校验）",
     }),
-    phone: Type.String({ maxLength: 30, description: "11位手机号码" }),
+    phone: Type.String({
+      maxLength: 30,
+      description: "联系电话：11位手机号码，或带区号的固定电话（如 027-87654321）",
+    }),
     district: Type.String({
       maxLength: 10,
       description: "所在县（市、区）的6位行政区划代码，见 /api/registration/districts",

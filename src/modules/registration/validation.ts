@@ -111,7 +111,7 @@ export function checkSubmission(
     const p = idNumberProblem(idNumber) ?? idRegionProblem(idNumber);
     if (p) errors.idNumber = p;
   }
-  if (!phone) errors.phone = "请填写手机号码";
+  if (!phone) errors.phone = "请填写联系电话（手机号码或带区号的固定电话）";
   else {
     // A landline with its area code reaches an elderly resident too.
     const p = phoneProblem(phone);

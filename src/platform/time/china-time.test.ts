@@ -62,7 +62,9 @@ describe("China time (UTC+8)", () => {
   it("reads ISO dates and times that exist, and refuses those new Date would roll over", () => {
     assert.equal(parseInstant("2026-12-01T08:30:00Z")?.toISOString(), "2026-12-01T08:30:00.000Z");
     assert.equal(parseInstant("2026-12-01T08:30:00.123+08:00")?.toISOString(), "2026-12-01T00:30:00.123Z");
-    assert.equal(parseInstant("2024-02-29")?.toISOString(), "2024-02-29T00:00:00.000Z");
+    // Without a zone: China time, whatever the server's zone.
+    assert.equal(parseInstant("2024-02-29")?.toISOString(), "2024-02-28T16:00:00.000Z");
+    assert.equal(parseInstant("2026-12-01T08:30")?.toISOString(), "2026-12-01T00:30:00.000Z");
     for (const bad of [
       "2027-02-31",
       "2026-02-30T00:00:00Z",

@@ -74,21 +74,24 @@ export function chinaDayStart(date: string): Date | null {
 /** A datetime-local value (China time, no zone) as an ISO instant, or null when malformed. */
 export function chinaLocalToIso(value: string): string | null {
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value)) return null;
-  return parseInstant(`${value}${CHINA_ZONE}`)?.toISOString() ?? null;
+  return parseInstant(value)?.toISOString() ?? null;
 }
 
 const INSTANT =
-  /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?(?:Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?$/;
+  /^(\d{4}-\d{2}-\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?)?(Z|[+-](?:[01]\d|2[0-3]):?[0-5]\d)?$/;
 
 /**
  * An ISO 8601 date or date-time ("2026-12-01", "2026-12-01T08:30:00Z", "…+08:00") as an instant, or
  * null. Dates and times that do not exist (2026-02-30, 24:00, 10:61) are refused: `new Date` would roll
- * them over into the next day or month. A value without a zone is read as JavaScript reads it.
+ * them over into the next day or month. A value without a zone is China time (a date: its midnight),
+ * whatever the server's own zone.
  */
 export function parseInstant(text: string): Date | null {
-  const m = INSTANT.exec(text.trim());
+  const value = text.trim();
+  const m = INSTANT.exec(value);
   if (!m || !isDateString(m[1])) return null;
   if (m[2] !== undefined && (Number(m[2]) > 23 || Number(m[3]) > 59 || Number(m[4] ?? 0) > 59)) return null;
-  const d = new Date(text.trim());
+  const zoned = m[5] !== undefined ? value : `${value}${m[2] === undefined ? "T00:00:00" : ""}${CHINA_ZONE}`;
+  const d = new Date(zoned);
   return Number.isNaN(d.getTime()) ? null : d;
 }

@@ -544,9 +544,14 @@ export function ApplicationAdminPage({
       {workable.map((t, i) => {
         const actions = taskActions(app, t, canCorrect);
         if (actions.length === 0) return null;
-        const noteId = i === 0 ? "note" : `note-${t.id}`;
-        const again =
-          posted && (posted.taskId === undefined ? i === 0 : posted.taskId === t.id) ? posted : null;
+        // The form that was posted (else the first) shows the errors, under the ids the summary links.
+        const postedHere = posted
+          ? posted.taskId === undefined
+            ? i === 0
+            : posted.taskId === t.id
+          : i === 0;
+        const again = posted && postedHere ? posted : null;
+        const noteId = postedHere ? "note" : `note-${t.id}`;
         return (
           <form method="post" action={`/admin/services/applications/${app.id}/act`} class="form card">
             <h3>
@@ -557,11 +562,11 @@ export function ApplicationAdminPage({
             <input type="hidden" name="taskId" value={String(t.id)} />
             {t.kind === "decide" && app.status === "review" ? (
               <Field
-                id={i === 0 ? "outcome" : `outcome-${t.id}`}
+                id={postedHere ? "outcome" : `outcome-${t.id}`}
                 label="决定结果"
-                error={i === 0 ? errors.outcome : undefined}
+                error={postedHere ? errors.outcome : undefined}
               >
-                <select id={i === 0 ? "outcome" : `outcome-${t.id}`} name="outcome">
+                <select id={postedHere ? "outcome" : `outcome-${t.id}`} name="outcome">
                   <option value="">请选择</option>
                   <option value="approved" selected={again?.outcome === "approved"}>
                     准予办理
@@ -575,7 +580,7 @@ export function ApplicationAdminPage({
             <Field
               id={noteId}
               label="意见 / 理由（补正请逐条列出全部问题；挂起、听证、检验检测、专家评审、延期须写明事由）"
-              error={i === 0 ? errors.note : undefined}
+              error={postedHere ? errors.note : undefined}
             >
               <textarea id={noteId} name="note" rows={4} maxLength={2000}>
                 {again?.note ?? ""}
