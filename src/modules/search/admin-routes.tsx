@@ -11,6 +11,7 @@ import {
   storeSynonymCandidates,
 } from "../../platform/search/synonym-mining.ts";
 import { QUERY_SYNONYMS, SYNONYM_GROUPS } from "../../platform/search/synonyms.ts";
+import { switchedOffBuiltIns, synonymPairKey } from "../../platform/search/learned-synonyms.ts";
 import type { SynonymStatus } from "../../platform/search/tables.ts";
 import { AdminLayout, CsrfField } from "../../web/admin-layout.tsx";
 import { RIGHTS } from "../../web/console-rights.ts";
@@ -62,7 +63,7 @@ function BuiltInPairs(props: { csrf: string; off: Set<string> }) {
         </thead>
         <tbody>
           {QUERY_SYNONYMS.map(([word, canonical]) => {
-            const off = props.off.has(builtInKey(word, canonical));
+            const off = props.off.has(synonymPairKey(word, canonical));
             return (
               <tr>
                 <td>{word}</td>
@@ -103,8 +104,6 @@ function BuiltInPairs(props: { csrf: string; off: Set<string> }) {
     </>
   );
 }
-
-const builtInKey = (word: string, canonical: string) => `${word}\u001f${canonical}`;
 
 /** Checks a synonym pair typed in the console; returns the problems by field (Chinese). */
 function synonymProblems(word: string, canonical: string): Record<string, string> {
@@ -151,17 +150,6 @@ function SynonymForm(props: {
 const searchAdminRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async (app, { deps }) => {
   guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
   const db = deps.store.db;
-  /** The built-in pairs switched off: a rejected row of the same pair. */
-  const switchedOff = async () =>
-    new Set(
-      (
-        await db
-          .selectFrom("searchSynonyms")
-          .select(["word", "canonical"])
-          .where("status", "=", "rejected")
-          .execute()
-      ).map((r) => builtInKey(r.word, r.canonical)),
-    );
 
   app.get(
     "/admin/search/synonyms",
@@ -235,7 +223,7 @@ const searchAdminRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async
             ))}
           </p>
           {builtIn ? (
-            <BuiltInPairs csrf={c.view.csrf} off={await switchedOff()} />
+            <BuiltInPairs csrf={c.view.csrf} off={await switchedOffBuiltIns(deps.store)} />
           ) : rows.length === 0 ? (
             <p>没有{STATUS_LABELS[status]}的词对。</p>
           ) : (
@@ -394,7 +382,9 @@ const searchAdminRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async
             createdAt: nowIso(),
             ...decided,
           })
-          .onConflict((oc) => oc.columns(["word", "canonical"]).doUpdateSet(decided))
+          .onConflict((oc) =>
+            oc.columns(["word", "canonical"]).doUpdateSet({ ...decided, source: "builtin" }),
+          )
           .execute();
         await deps.audit.record(
           {

@@ -5,7 +5,19 @@ import type { SearchTables } from "./tables.ts";
 
 const RELOAD_MS = 5000;
 
-const pairKey = (word: string, canonical: string) => `${word}\u001f${canonical}`;
+/** A synonym pair as one key (the built-in pairs' switches are rows of the same word and canonical). */
+export const synonymPairKey = (word: string, canonical: string) => `${word}\u001f${canonical}`;
+
+/** The built-in query-time pairs an editor switched off in the console (rejected rows of those pairs). */
+export async function switchedOffBuiltIns(store: Db<SearchTables>): Promise<Set<string>> {
+  const rows = await store.read
+    .selectFrom("searchSynonyms")
+    .select(["word", "canonical"])
+    .where("status", "=", "rejected")
+    .where("source", "=", "builtin")
+    .execute();
+  return new Set(rows.map((r) => synonymPairKey(r.word, r.canonical)));
+}
 
 /**
  * Synonym pairs mined from the platform's own text and approved by an editor, with the built-in
@@ -28,25 +40,23 @@ export class LearnedSynonyms {
   async load(store: Db<SearchTables>): Promise<LearnedSynonyms> {
     if (Date.now() - this.loadedAt < RELOAD_MS) return this;
     this.loading ??= (async () => {
-      let decided: { word: string; canonical: string; status: string }[] = [];
+      let approved: { word: string; canonical: string }[] = [];
+      let off = new Set<string>();
       try {
-        decided = await store.read
+        approved = await store.read
           .selectFrom("searchSynonyms")
-          .select(["word", "canonical", "status"])
-          .where("status", "in", ["approved", "rejected"])
+          .select(["word", "canonical"])
+          .where("status", "=", "approved")
           .execute();
+        off = await switchedOffBuiltIns(store);
       } catch {
         // Before the migration or on a read error: the built-in pairs only, never a failed search.
       }
       try {
-        // A built-in pair an editor switched off in the console (a rejected row of that pair) is not used.
-        const off = new Set(
-          decided.filter((r) => r.status === "rejected").map((r) => pairKey(r.word, r.canonical)),
-        );
-        const builtIn = QUERY_SYNONYMS.filter(([word, canonical]) => !off.has(pairKey(word, canonical))).map(
-          ([word, canonical]) => ({ word, canonical }),
-        );
-        const rows = [...builtIn, ...decided.filter((r) => r.status === "approved")];
+        const builtIn = QUERY_SYNONYMS.filter(
+          ([word, canonical]) => !off.has(synonymPairKey(word, canonical)),
+        ).map(([word, canonical]) => ({ word, canonical }));
+        const rows = [...builtIn, ...approved];
         const partners = new Map<string, string[]>();
         const link = (a: string, b: string) => {
           const list = partners.get(a) ?? [];
