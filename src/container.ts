@@ -52,16 +52,6 @@ import {
   seedPolicies,
 } from "./modules/policies/index.ts";
 
-/** The codes of a site's published service items (the catalogue lists at most 100 a page). */
-async function publishedItemCodes(oneStop: OneStopService, siteId: number): Promise<Set<string>> {
-  const codes = new Set<string>();
-  for (let page = 1; ; page++) {
-    const { rows, total } = await oneStop.catalogue.list({ siteId, page, pageSize: 100 });
-    for (const item of rows) codes.add(item.code);
-    if (rows.length === 0 || codes.size >= total) return codes;
-  }
-}
-
 /**
  * A home page's live figures from the service hall and the mailbox: a site's own items in the hall's
  * ranking (a department's hall serves no other's), and the letters its 办理统计 counts, received this
@@ -69,14 +59,7 @@ async function publishedItemCodes(oneStop: OneStopService, siteId: number): Prom
  */
 function homeFigures(oneStop: OneStopService, mailbox: MailboxService): PortalFigures {
   return {
-    async hotServices(siteId, limit) {
-      if (siteId === null) return oneStop.catalogue.mostUsed(limit);
-      const [ranked, own] = await Promise.all([
-        oneStop.catalogue.mostUsed(Number.MAX_SAFE_INTEGER),
-        publishedItemCodes(oneStop, siteId),
-      ]);
-      return ranked.filter((item) => own.has(item.code)).slice(0, limit);
-    },
+    hotServices: (siteId, limit) => oneStop.catalogue.mostUsed(limit, siteId ?? undefined),
     async lettersThisMonth(siteId) {
       const now = new Date();
       const monthStart = chinaDayStart(`${chinaDate(now).slice(0, 7)}-01`)!.toISOString();

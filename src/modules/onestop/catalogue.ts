@@ -286,7 +286,11 @@ export class CatalogueService {
    * The most used published items (热点服务): ranked by applications filed (drafts not counted), then
    * in catalogue order, so a new platform still lists its first items.
    */
-  async mostUsed(limit: number): Promise<{ code: string; name: string; applications: number }[]> {
+  async mostUsed(
+    limit: number,
+    /** Only this department's items (a department's home); default every item of the province. */
+    siteId?: number,
+  ): Promise<{ code: string; name: string; applications: number }[]> {
     const counts = await this.store.read
       .selectFrom("applications")
       .select(["itemCode", (eb) => eb.fn.countAll<number>().as("n")])
@@ -294,11 +298,12 @@ export class CatalogueService {
       .groupBy("itemCode")
       .execute();
     const used = new Map(counts.map((c) => [c.itemCode, Number(c.n)]));
-    const items = await this.store.read
+    let published = this.store.read
       .selectFrom("serviceItems")
       .select(["code", "name", "siteId"])
-      .where("status", "=", "published")
-      .execute();
+      .where("status", "=", "published");
+    if (siteId !== undefined) published = published.where("siteId", "=", siteId);
+    const items = await published.execute();
     return items
       .map((i) => ({ ...i, applications: used.get(i.code) ?? 0 }))
       .sort(
