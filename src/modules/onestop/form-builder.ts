@@ -28,6 +28,8 @@ export interface FieldDraft {
   hint: string;
   /** Select and multi-select: one option a line. */
   options: string;
+  /** Multi-select: the option that excludes the others ("无以上症状"), or "". */
+  exclusiveOption: string;
   pattern: string;
   patternMessage: string;
   maxLength: string;
@@ -68,6 +70,7 @@ export function draftOf(f: FormField): FieldDraft {
     required: !!f.required,
     hint: f.hint ?? "",
     options: (f.options ?? []).join("\n"),
+    exclusiveOption: f.exclusiveOption ?? "",
     pattern: f.pattern ?? "",
     patternMessage: f.patternMessage ?? "",
     maxLength: numText(f.maxLength),
@@ -134,6 +137,7 @@ function readField(body: Body, prefix: string, sub: boolean): FieldDraft {
     required: str(body, `${prefix}required`, 5) === "1",
     hint: str(body, `${prefix}hint`, 300).trim(),
     options: str(body, `${prefix}options`, 8000),
+    exclusiveOption: str(body, `${prefix}exclusiveOption`, 100).trim(),
     pattern: str(body, `${prefix}pattern`, 300),
     patternMessage: str(body, `${prefix}patternMessage`, 150).trim(),
     maxLength: str(body, `${prefix}maxLength`, 20).trim(),
@@ -305,6 +309,7 @@ export function schemaOf(fields: FieldDraft[]): { schema: FormSchema; errors: Re
           .split(/\r?\n/)
           .map((o) => o.trim())
           .filter(Boolean);
+        if (d.type === "multiselect" && d.exclusiveOption) f.exclusiveOption = d.exclusiveOption;
         break;
       case "file":
         f.accept = d.accept;

@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { formSchemaIssues, readValues, validateValues, type FormSchema } from "./forms.ts";
+import { draftOf, schemaOf } from "./form-builder.ts";
 
 const symptoms: FormSchema = {
   fields: [
@@ -29,5 +30,11 @@ describe("multiselect with an exclusive option", () => {
       formSchemaIssues(wrong).map((i) => i.message),
       ["互斥选项 exclusiveOption 只用于多选题，且须是其选项之一"],
     );
+  });
+
+  it("survives the form builder: opened and saved there, the rule stays", () => {
+    const { schema, errors } = schemaOf(symptoms.fields.map(draftOf));
+    assert.deepEqual(errors, {});
+    assert.deepEqual(schema, symptoms);
   });
 });

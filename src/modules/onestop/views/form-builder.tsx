@@ -109,7 +109,7 @@ function TypeSettings({ f, p, errors }: { f: FieldDraft; p: string; errors: Erro
     case "select":
     case "multiselect": {
       const id = `${p}options`;
-      return (
+      const options = (
         <Field id={id} label="选项（每行一项）" hint="申请人从这些选项中选择" error={errors[id]}>
           <textarea
             id={id}
@@ -121,6 +121,21 @@ function TypeSettings({ f, p, errors }: { f: FieldDraft; p: string; errors: Erro
             {f.options}
           </textarea>
         </Field>
+      );
+      return f.type === "multiselect" ? (
+        <>
+          {options}
+          <Setting
+            id={`${p}exclusiveOption`}
+            label="互斥选项（选填）"
+            hint="选了它就不能再选其他选项，如“无以上症状”；须与上面某一项完全相同"
+            value={f.exclusiveOption}
+            errors={errors}
+            maxLength={100}
+          />
+        </>
+      ) : (
+        options
       );
     }
     case "file": {
