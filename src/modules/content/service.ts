@@ -7,7 +7,7 @@ import type { AuditLog } from "../../platform/audit/audit-log.ts";
 
 import type { Db } from "../../platform/db/database.ts";
 
-import { chinaYear, isDateString, nowIso } from "../../platform/time/china-time.ts";
+import { chinaYear, isDateString, nowIso, parseInstant } from "../../platform/time/china-time.ts";
 
 import { tablesOf, type AnyView } from "../../platform/db/database.ts";
 
@@ -194,8 +194,8 @@ function validate(input: ArticleInput): Record<string, string> {
     errors.validity = "有效性须为有效、修改、废止或失效";
   if (input.writtenAt && !isDateString(input.writtenAt.slice(0, 10)))
     errors.writtenAt = "成文日期格式应为 YYYY-MM-DD";
-  if (input.publishedAt && Number.isNaN(Date.parse(input.publishedAt)))
-    errors.publishedAt = "发布日期格式有误";
+  if (input.publishedAt && !parseInstant(input.publishedAt))
+    errors.publishedAt = "发布日期格式有误或日期不存在";
   if (input.table) {
     const { columns, rows } = input.table;
     if (
@@ -277,7 +277,7 @@ export class ContentService {
           author: input.author?.trim() ?? "",
           ownerSiteId: input.ownerSiteId,
           status: "draft",
-          publishedAt: input.publishedAt ? new Date(input.publishedAt).toISOString() : null,
+          publishedAt: input.publishedAt ? (parseInstant(input.publishedAt)?.toISOString() ?? null) : null,
           docNumber: input.docNumber ? normaliseDocNumberInput(input.docNumber) : null,
           issuer: input.issuer?.trim() || null,
           issuerId,
@@ -356,7 +356,9 @@ export class ContentService {
             input.kind === "policy" ? ((input.validity || before.validity || "有效") as Validity) : null,
           policyId: input.policyId ?? null,
           tableJson: input.table ? JSON.stringify(input.table) : before.tableJson,
-          publishedAt: input.publishedAt ? new Date(input.publishedAt).toISOString() : before.publishedAt,
+          publishedAt: input.publishedAt
+            ? (parseInstant(input.publishedAt)?.toISOString() ?? before.publishedAt)
+            : before.publishedAt,
           version: before.version + 1,
           updatedAt: nowIso(),
         })
