@@ -12,7 +12,7 @@ import {
 } from "../../platform/search/synonym-mining.ts";
 import { QUERY_SYNONYMS, SYNONYM_GROUPS } from "../../platform/search/synonyms.ts";
 import { switchedOffBuiltIns, synonymPairKey } from "../../platform/search/learned-synonyms.ts";
-import type { SynonymStatus } from "../../platform/search/tables.ts";
+import type { SynonymSource, SynonymStatus } from "../../platform/search/tables.ts";
 import { AdminLayout, CsrfField } from "../../web/admin-layout.tsx";
 import { RIGHTS } from "../../web/console-rights.ts";
 import { ErrorSummary, Field } from "../../web/components/form.tsx";
@@ -304,6 +304,42 @@ const searchAdminRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async
     },
   );
 
+  /**
+   * Records an editor's decision on a pair (a new row, or the pair's row updated: one row per pair)
+   * and audits it as search.synonym.ACTION.
+   */
+  async function decidePair(
+    actor: string,
+    pair: { word: string; canonical: string; source: SynonymSource; status: SynonymStatus },
+    action: string,
+  ): Promise<void> {
+    const decided = { status: pair.status, source: pair.source, decidedBy: actor, decidedAt: nowIso() };
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto("searchSynonyms")
+        .values({
+          word: pair.word,
+          canonical: pair.canonical,
+          score: 1,
+          evidence: "",
+          createdAt: nowIso(),
+          ...decided,
+        })
+        .onConflict((oc) => oc.columns(["word", "canonical"]).doUpdateSet(decided))
+        .execute();
+      await deps.audit.record(
+        {
+          actor,
+          action: `search.synonym.${action}`,
+          targetType: "search-synonym",
+          targetId: pair.word,
+          detail: { word: pair.word, canonical: pair.canonical },
+        },
+        trx,
+      );
+    });
+  }
+
   // A pair typed by an editor (e.g. from the demand desk's zero-result searches): adopted at once.
   app.post(
     "/admin/search/synonyms/add",
@@ -318,39 +354,11 @@ const searchAdminRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async
         const kept = new URLSearchParams({ word: word.slice(0, 100), canonical: canonical.slice(0, 100) });
         return reply.redirect(`/admin/search/synonyms?${kept}#add-synonym`, 303);
       }
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto("searchSynonyms")
-          .values({
-            word,
-            canonical,
-            source: "manual",
-            score: 1,
-            evidence: "",
-            status: "approved",
-            decidedBy: c.auth.staff.username,
-            decidedAt: nowIso(),
-            createdAt: nowIso(),
-          })
-          .onConflict((oc) =>
-            oc.columns(["word", "canonical"]).doUpdateSet({
-              status: "approved",
-              decidedBy: c.auth.staff.username,
-              decidedAt: nowIso(),
-            }),
-          )
-          .execute();
-        await deps.audit.record(
-          {
-            actor: c.auth.staff.username,
-            action: "search.synonym.add",
-            targetType: "search-synonym",
-            targetId: word,
-            detail: { word, canonical },
-          },
-          trx,
-        );
-      });
+      await decidePair(
+        c.auth.staff.username,
+        { word, canonical, source: "manual", status: "approved" },
+        "add",
+      );
       deps.search.clearCache();
       return reply.redirect(`/admin/search/synonyms?status=approved&added=1`, 303);
     },
@@ -369,34 +377,11 @@ const searchAdminRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async
       if (!QUERY_SYNONYMS.some(([w, k]) => w === word && k === canonical)) throw notFound("内置词对不存在");
       if (body.use !== "0" && body.use !== "1") throw new Invalid("请选择停用或恢复使用");
       const status: SynonymStatus = body.use === "1" ? "approved" : "rejected";
-      const decided = { status, decidedBy: c.auth.staff.username, decidedAt: nowIso() };
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .insertInto("searchSynonyms")
-          .values({
-            word,
-            canonical,
-            source: "builtin",
-            score: 1,
-            evidence: "",
-            createdAt: nowIso(),
-            ...decided,
-          })
-          .onConflict((oc) =>
-            oc.columns(["word", "canonical"]).doUpdateSet({ ...decided, source: "builtin" }),
-          )
-          .execute();
-        await deps.audit.record(
-          {
-            actor: c.auth.staff.username,
-            action: `search.synonym.builtin.${body.use === "1" ? "on" : "off"}`,
-            targetType: "search-synonym",
-            targetId: word,
-            detail: { word, canonical },
-          },
-          trx,
-        );
-      });
+      await decidePair(
+        c.auth.staff.username,
+        { word, canonical, source: "builtin", status },
+        `builtin.${body.use === "1" ? "on" : "off"}`,
+      );
       deps.search.clearCache();
       return reply.redirect("/admin/search/synonyms?status=builtin", 303);
     },
