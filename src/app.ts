@@ -86,6 +86,7 @@ import { maskName } from "./platform/mask/mask.ts";
 import { protectViewerPage } from "./platform/http/viewer.ts";
 import { openApiSecuritySchemes } from "./platform/http/api-schema.ts";
 import { refuseNonFiniteNumbers } from "./platform/http/finite-numbers.ts";
+import { answerClientError } from "./platform/http/client-errors.ts";
 
 /** Paths served by the platform itself, never rewritten to a site. */
 const GLOBAL_PREFIXES = [
@@ -123,6 +124,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
         ? false
         : loggerOptions(config.logLevel),
     trustProxy: config.trustProxy,
+    clientErrorHandler: answerClientError,
     bodyLimit: 2 * 1024 * 1024,
     routerOptions: { maxParamLength: 300 },
     // While closing, in-flight requests finish; new ones get our own 503 (below) so the proxy retries elsewhere.
