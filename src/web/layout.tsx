@@ -42,6 +42,8 @@ export interface PageMeta {
   columnKeywords?: string;
   /** The page's address: a path of the site (/sites/rst/col/x/ or /col/x/) or an absolute URL. */
   url: string;
+  /** The absolute address search engines should index instead (a shared article read on another site). */
+  canonical?: string;
   /** Feeds offered for discovery (<link rel="alternate">), with absolute or site paths. */
   feeds?: { type: "application/rss+xml" | "application/atom+xml"; title: string; href: string }[];
 }
@@ -331,7 +333,7 @@ export function Layout({
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{meta.title === ctx.site.name ? meta.title : `${meta.title} - ${ctx.site.name}`}</title>
         <MetaTags site={ctx.site} meta={meta} url={url} />
-        <link rel="canonical" href={url} />
+        <link rel="canonical" href={meta.canonical ?? url} />
         {(meta.feeds ?? []).map((f) => (
           <link rel="alternate" type={f.type} title={f.title} href={absoluteUrl(ctx, f.href)} />
         ))}

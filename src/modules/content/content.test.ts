@@ -406,6 +406,13 @@ for (const engine of ENGINES) {
         await link(`/sites/rst/art/${policy.id}.html`, "两站共用政策的解读"),
         `/sites/rst/art/${interp.id}.html`,
       );
+      // Each copy names the owner's address as canonical (search engines index one), the owner's its own.
+      const canonicalOf = async (page: string) =>
+        /<link rel="canonical" href="([^"]+)"/.exec((await get(page)).body)?.[1] ?? "";
+      const own = await canonicalOf(`/sites/rst/art/${policy.id}.html`);
+      assert.match(own, new RegExp(`/art/${policy.id}\\.html$`));
+      assert.equal(await canonicalOf(`/sites/jiangcheng/art/${policy.id}.html`), own);
+      assert.notEqual(await canonicalOf(`/sites/jiangcheng/art/${cityInterp.id}.html`), own);
     });
 
     it("the portal's policy library links every site's documents where they can be read", async () => {

@@ -15,6 +15,7 @@ import type { Channel, Site } from "../sites/index.ts";
 import { contentDisposition } from "../../platform/files/attachments.ts";
 import { VALIDITY } from "./service.ts";
 import { ArticlePage } from "./views/article.tsx";
+import { canonicalSiteId } from "./article-address.ts";
 import { ChannelPage } from "./views/channel.tsx";
 import { PoliciesPage, type PolicyFilterValues } from "./views/policies.tsx";
 
@@ -195,6 +196,17 @@ const contentRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (a
         article.policyId ? content.repo.byId(article.policyId) : Promise.resolve(undefined),
       ]);
       const shownPolicy = policy && policy.status === "published" ? policy : null;
+      // A copy on another site names the article's canonical address (the one search results give).
+      const canonicalSite = sites.byId(
+        canonicalSiteId({
+          ownerSiteId: article.ownerSiteId,
+          siteIds: [...new Set(links.map((l) => l.siteId))],
+        }),
+      );
+      const canonical =
+        canonicalSite && canonicalSite.id !== site.id
+          ? sites.publicUrl(canonicalSite, `/art/${article.id}.html`)
+          : undefined;
       const articleHref = await content.readingHrefs(
         [...interpretations.map((i) => i.id), ...(shownPolicy ? [shownPolicy.id] : [])],
         site,
@@ -211,6 +223,7 @@ const contentRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (a
             interpretations={interpretations}
             policy={shownPolicy}
             articleHref={articleHref}
+            canonical={canonical}
           />,
         ),
       );

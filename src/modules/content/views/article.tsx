@@ -82,6 +82,8 @@ export interface ArticlePageProps {
   policy: Article | null;
   /** Where the interpretations and the interpreted policy are read: another site's may not be served here. */
   articleHref: ArticleHref;
+  /** The canonical absolute address when this site's copy is not the canonical one. */
+  canonical?: string;
 }
 
 export function ArticlePage({
@@ -93,6 +95,7 @@ export function ArticlePage({
   interpretations,
   policy,
   articleHref,
+  canonical,
 }: ArticlePageProps) {
   const withdrawn = article.status === "withdrawn";
   return (
@@ -109,6 +112,7 @@ export function ArticlePage({
         keywords: article.keywords || undefined,
         description: article.summary || article.title,
         url: `${ctx.base}/art/${article.id}.html`,
+        canonical,
       }}
     >
       <article>
