@@ -3,7 +3,8 @@ import { consoleRequest } from "../../staff/index.ts";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { SitesDeps } from "../deps.ts";
-import { requireRole, sitesWithRole } from "../../staff/index.ts";
+import { requireRole, sitesWithRight } from "../../staff/index.ts";
+import { RIGHTS } from "../../../web/console-rights.ts";
 import { nowIso, chinaTime } from "../../../platform/time/china-time.ts";
 import { notFound, Invalid } from "../../../platform/http/errors.ts";
 import { maskEmail, maskPhone } from "../../../platform/mask/mask.ts";
@@ -16,7 +17,6 @@ import { IdParams, idParam, pageParam } from "../../../platform/http/params.ts";
 const PAGE_SIZE = 20;
 /** 3 working days, approximated as 3 calendar days (no holiday calendar here yet). */
 export const ANSWER_DAYS = 3;
-const REPORT_ROLES = ["site_admin", "editor"];
 
 function maskContact(contact: string): string {
   if (!contact) return "未留";
@@ -44,7 +44,7 @@ const errorReportRoutes: FastifyPluginAsyncTypebox<{ deps: SitesDeps }> = async 
       const q = request.query;
       const status = q.status === "answered" ? "answered" : "open";
       const page = pageParam(q.page);
-      const allowed = sitesWithRole(c.auth.staff, REPORT_ROLES);
+      const allowed = sitesWithRight(c.auth.staff, RIGHTS.errorReports);
       let base = db.selectFrom("errorReports").where("status", "=", status);
       if (allowed) base = base.where("siteId", "in", allowed.length ? allowed : [-1]);
       const rows = await base
@@ -147,7 +147,7 @@ const errorReportRoutes: FastifyPluginAsyncTypebox<{ deps: SitesDeps }> = async 
         ? await db.selectFrom("errorReports").selectAll().where("id", "=", id).executeTakeFirst()
         : undefined;
       if (!report) throw notFound("反馈不存在");
-      requireRole(c.auth, REPORT_ROLES, report.siteId);
+      requireRole(c.auth, RIGHTS.errorReports.roles, report.siteId);
       const answer = formText(request.body, "reply", 2000).trim();
       if (!answer) throw new Invalid("请填写答复内容", { reply: "请填写答复内容" });
       if (answer.length > 1000) throw new Invalid("答复内容不能超过1000字", { reply: "答复过长" });
