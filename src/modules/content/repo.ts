@@ -363,11 +363,14 @@ export class ContentRepo {
       q?: string | null;
       stage?: number | null;
       notPassedBy?: number | null;
+      /** Only the articles this staff member created. */
+      createdBy?: number | null;
     },
     page: number,
     pageSize: number,
   ) {
     let q = this.db.selectFrom("articles as a");
+    if (filter.createdBy) q = q.where("a.createdBy", "=", filter.createdBy);
     if (filter.siteIds) {
       const ids = filter.siteIds.length > 0 ? filter.siteIds : [-1];
       q = q.where("a.ownerSiteId", "in", ids);

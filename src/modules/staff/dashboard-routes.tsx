@@ -32,7 +32,7 @@ const dashboardRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (a
         content.countArticles({ status: "published", ownerSiteIds: mySites, publishedSince: weekAgo }),
       ]);
       cards = [
-        { label: "我的草稿", value: drafts, href: "/admin/articles?status=draft" },
+        { label: "我的草稿", value: drafts, href: "/admin/articles?status=draft&mine=1" },
         reviewer
           ? { label: "待审核", value: waiting, href: "/admin/review" }
           : { label: "已提交待审核", value: waiting, href: "/admin/articles?status=submitted" },

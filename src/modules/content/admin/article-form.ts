@@ -13,6 +13,8 @@ export const ArticleListQuery = Type.Object({
   status: Type.Optional(Type.String({ maxLength: 100 })),
   q: Type.Optional(Type.String({ maxLength: 500 })),
   page: Type.Optional(Type.String({ maxLength: 40 })),
+  /** "1": only the articles the viewer created. */
+  mine: Type.Optional(Type.String({ maxLength: 10 })),
   /** The review queue's stage (1 初审, 2 复审, 3 终审 of a three-stage article). */
   stage: Type.Optional(Type.String({ maxLength: 40 })),
 });

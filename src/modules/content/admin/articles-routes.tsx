@@ -128,8 +128,9 @@ const articleRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (a
       const status = q.status && /^[a-z]{1,20}$/.test(q.status) ? q.status : "";
       const search = (q.q ?? "").slice(0, 50);
       const page = pageParam(q.page);
+      const mine = q.mine === "1";
       const list = await content.repo.staffList(
-        { siteIds, status: status || null, q: search || null },
+        { siteIds, status: status || null, q: search || null, createdBy: mine ? c.auth.staff.id : null },
         page,
         PAGE_SIZE,
       );
@@ -144,7 +145,7 @@ const articleRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (a
           total={list.total}
           page={page}
           pageSize={PAGE_SIZE}
-          filter={{ status, site: siteFilter ? String(siteFilter) : "", q: search }}
+          filter={{ status, site: siteFilter ? String(siteFilter) : "", q: search, mine: mine ? "1" : "" }}
           sites={siteList.map((s) => ({ id: s.id, name: s.name }))}
           siteNames={new Map(sites.list().map((s) => [s.id, s.name]))}
           linkFor={(id) => `/admin/articles/${id}`}

@@ -65,6 +65,22 @@ for (const engine of ENGINES) {
       );
     });
 
+    it("shows the 工作台's 我的草稿 as the drafts the editor created, not every draft of the site", async () => {
+      const rst = t.deps.sites.byCodeCached("rst")!;
+      const someoneElses = await t.deps.content.create(
+        { kind: "news", title: "他人起草的测试草稿", bodyText: "正文", ownerSiteId: rst.id },
+        { id: null, name: "test:other" },
+      );
+      const dashboard = await editor.get("/admin");
+      assert.match(dashboard.body, /href="\/admin\/articles\?status=draft&amp;mine=1"/);
+      const mine = await editor.get("/admin/articles?status=draft&mine=1");
+      assert.match(mine.body, /人社厅召开就业工作推进会/);
+      assert.doesNotMatch(mine.body, /他人起草的测试草稿/);
+      assert.match(mine.body, /name="mine" value="1" checked/);
+      assert.match((await editor.get("/admin/articles?status=draft")).body, /他人起草的测试草稿/);
+      await t.deps.store.db.deleteFrom("articles").where("id", "=", someoneElses.id).execute();
+    });
+
     it("keeps everything typed when a form has errors", async () => {
       const res = await editor.postMultipart(`/admin/articles/${articleId}`, {
         kind: "policy",

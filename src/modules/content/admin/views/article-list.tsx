@@ -46,7 +46,8 @@ export function ArticleListPage({
   total: number;
   page: number;
   pageSize: number;
-  filter: { status: string; site: string; q: string; stage?: string };
+  /** `mine` "1": only what the viewer created (the 工作台's 我的草稿). */
+  filter: { status: string; site: string; q: string; stage?: string; mine?: string };
   sites: { id: number; name: string }[];
   siteNames: Map<number, string>;
   linkFor: (id: number) => string;
@@ -115,6 +116,11 @@ export function ArticleListPage({
           标题包含
           <input name="q" value={filter.q} maxLength={50} />
         </label>
+        {filter.mine !== undefined ? (
+          <label>
+            <input type="checkbox" name="mine" value="1" checked={filter.mine === "1"} /> 仅看我创建的
+          </label>
+        ) : null}
         <button type="submit" class="button secondary">
           筛选
         </button>
