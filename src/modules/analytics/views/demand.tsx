@@ -50,6 +50,17 @@ function Fix({ allowed, href, children }: { allowed: boolean; href: string; chil
   return allowed ? <a href={href}>{children}</a> : <span class="meta">—</span>;
 }
 
+/** A search term's row: the term, how often, and its fix (a synonym) for those who may add one. */
+function synonymRow(t: { term: string; count: number }, fixes: Fixes) {
+  return [
+    t.term,
+    t.count,
+    <Fix allowed={fixes.synonyms} href={synonymHref(t.term)}>
+      添加同义词
+    </Fix>,
+  ];
+}
+
 /** Which fixes the viewer may make: each follows the right of the page the fix link opens. */
 interface Fixes {
   synonyms: boolean;
@@ -179,13 +190,7 @@ export function DemandDesk({
                 caption="无结果搜索词"
                 head={["搜索词", "次数", "修复"]}
                 rows={s.search.zeroResultTerms.slice(0, 15)}
-                cells={(t) => [
-                  t.term,
-                  t.count,
-                  <Fix allowed={fixes.synonyms} href={synonymHref(t.term)}>
-                    添加同义词
-                  </Fix>,
-                ]}
+                cells={(t) => synonymRow(t, fixes)}
               />
               <h3>换词再搜最多的词</h3>
               <Table
@@ -193,13 +198,7 @@ export function DemandDesk({
                 caption="换词再搜的搜索词"
                 head={["搜索词", "次数", "修复"]}
                 rows={s.search.refinedTerms}
-                cells={(t) => [
-                  t.term,
-                  t.count,
-                  <Fix allowed={fixes.synonyms} href={synonymHref(t.term)}>
-                    添加同义词
-                  </Fix>,
-                ]}
+                cells={(t) => synonymRow(t, fixes)}
               />
             </Panel>
             <Panel title="智能客服未答">
