@@ -63,8 +63,7 @@ function homeFigures(oneStop: OneStopService, mailbox: MailboxService): PortalFi
     async lettersThisMonth(siteId) {
       const now = new Date();
       const monthStart = chinaDayStart(`${chinaDate(now).slice(0, 7)}-01`)!.toISOString();
-      const letters = await mailbox.periodFigures(siteId, monthStart, now.toISOString(), now);
-      return { received: letters.received, replied: letters.replied };
+      return mailbox.receivedAndReplied(siteId, monthStart, now.toISOString());
     },
   };
 }

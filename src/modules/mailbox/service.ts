@@ -57,6 +57,49 @@ export class MailboxService {
   }
 
   /**
+   * How many letters of the site (null: all) were received in [from, to) (ISO instants), and how many of
+   * those are answered: periodFigures' received and replied, counted in the database (a home page shows
+   * them on every render, and a month of a busy province holds many thousands of letters).
+   */
+  async receivedAndReplied(
+    siteId: number | null,
+    from: string,
+    to: string,
+  ): Promise<{ received: number; replied: number }> {
+    let q = this.store.read.selectFrom("letters").where("createdAt", ">=", from).where("createdAt", "<", to);
+    if (siteId != null)
+      q = q.where((eb) =>
+        eb.or([
+          eb("siteId", "=", siteId),
+          eb("ownerSiteId", "=", siteId),
+          eb("addresseeSiteId", "=", siteId),
+        ]),
+      );
+    const row = await q
+      .select((eb) => [
+        eb.fn.countAll<number>().as("received"),
+        eb.fn
+          .sum<number>(
+            eb
+              .case()
+              .when(
+                eb.and([
+                  eb("status", "!=", "invalid"),
+                  eb("repliedAt", "is not", null),
+                  eb("repliedAt", "<", to),
+                ]),
+              )
+              .then(1)
+              .else(0)
+              .end(),
+          )
+          .as("replied"),
+      ])
+      .executeTakeFirstOrThrow();
+    return { received: Number(row.received), replied: Number(row.replied ?? 0) };
+  }
+
+  /**
    * Letters of a site not yet answered (site inspection: 3 months unanswered is a veto): the oldest one's
    * receipt and how many are past their time limit.
    */

@@ -4,6 +4,7 @@ import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.
 import { DEMO_CITIZENS } from "../onestop/seed.ts";
 import { citizenLogin, postApplication, VALID_APPLICATION } from "../onestop/test-helpers.ts";
 import { fileLetter } from "../mailbox/test-helpers.ts";
+import { chinaDate, chinaDayStart } from "../../platform/time/china-time.ts";
 
 /** The text of the <main> element and the section with this heading id. */
 const main = (html: string) => html.slice(html.indexOf("<main"), html.indexOf("</main>"));
@@ -128,6 +129,22 @@ for (const engine of ENGINES) {
       assert.deepEqual(await letters("zjt"), { ...before.zjt, received: before.zjt.received + 1 });
       assert.deepEqual(await letters("www"), { ...before.www, received: before.www.received + 1 });
       assert.deepEqual(await letters("rst"), before.rst, "another department's letter is not 人社厅's");
+      // The home's two counts agree with the month's figures of the mailbox statistics, answered letters
+      // among them (the letter is marked answered in the database: the journey is tested in mailbox).
+      await t.deps.store.db
+        .updateTable("letters")
+        .set({ status: "answered", repliedAt: new Date().toISOString() })
+        .where("queryNo", "=", filed.queryNo)
+        .execute();
+      t.deps.pageCache.clear();
+      assert.equal((await letters("zjt")).replied, before.zjt.replied + 1, "the answered letter counts");
+      const now = new Date();
+      const monthStart = chinaDayStart(`${chinaDate(now).slice(0, 7)}-01`)!.toISOString();
+      for (const code of ["www", "zjt", "rst"]) {
+        const siteId = code === "www" ? null : t.deps.sites.byCodeCached(code)!.id;
+        const month = await t.deps.mailbox.periodFigures(siteId, monthStart, now.toISOString(), now);
+        assert.deepEqual(await letters(code), { received: month.received, replied: month.replied }, code);
+      }
     });
 
     it("every entry of every site's 政务公开 directory leads to a real page, no channel empty", async () => {
