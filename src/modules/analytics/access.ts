@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { Forbidden, NotFound } from "../../platform/http/errors.ts";
 import { sitesWithRight, type StaffPrincipal } from "../staff/index.ts";
-import { RIGHTS, type ConsoleRight } from "../../web/console-rights.ts";
+import { RIGHTS, type ConsoleRight } from "../staff/index.ts";
 import type { AnalyticsDeps } from "./deps.ts";
 
 export function hashApiKey(key: string): string {

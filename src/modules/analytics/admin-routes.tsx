@@ -7,7 +7,7 @@ import { barChartSvg, lineChartSvg } from "../../web/charts.ts";
 import { DemandDesk, FUNNEL_ROWS, guideCodeOf, TOP_PAGE_ROWS, type DemandData } from "./views/demand.tsx";
 import { renderDocument } from "../../web/render.ts";
 import { adminView, guardStaffArea, requireRight, type StaffContext } from "../staff/index.ts";
-import { may, RIGHTS } from "../../web/console-rights.ts";
+import { may, RIGHTS } from "../staff/index.ts";
 import { checkSiteAccess, readableSites } from "./access.ts";
 import type { AnalyticsDeps } from "./deps.ts";
 import { AnalyticsDashboard, type DashboardQuery } from "./views/dashboard.tsx";

@@ -4,10 +4,10 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import type { AssistantDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
-import { requireRight, sitesWithRight, type StaffContext } from "../staff/index.ts";
+import { adminView, requireRight, sitesWithRight, type StaffContext } from "../staff/index.ts";
 import { forbidden, Invalid, NotFound } from "../../platform/http/errors.ts";
 import type { AdminContext } from "../../web/admin-layout.tsx";
-import { may, RIGHTS } from "../../web/console-rights.ts";
+import { may, RIGHTS } from "../staff/index.ts";
 import { renderDocument } from "../../web/render.ts";
 import { handleForm } from "../../platform/http/handle-form.ts";
 import { idParam, pageParam } from "../../platform/http/params.ts";
@@ -53,10 +53,6 @@ const FixQuery = Type.Object({
   question: Type.Optional(Type.String({ maxLength: 1000 })),
   turns: Type.Optional(Type.String({ maxLength: 5000 })),
 });
-
-function adminCtx(ctx: StaffContext, request: FastifyRequest): AdminContext {
-  return { staff: ctx.staff, csrf: ctx.session.csrf, path: request.url };
-}
 
 function lines(text: string): string[] {
   return text
@@ -167,7 +163,7 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
       reply,
       renderDocument(
         <AssistantDashboard
-          ctx={adminCtx(ctx, request)}
+          ctx={adminView(request)}
           figures={figures}
           top={groups.slice(0, 10)}
           entries={{ total: total.total, live: Number(live.n), submitted: submitted.total }}
@@ -198,7 +194,7 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
         reply,
         renderDocument(
           <LetterCandidatesPage
-            ctx={adminCtx(ctx, request)}
+            ctx={adminView(request)}
             rows={list.rows}
             total={list.total}
             page={page}
@@ -237,7 +233,7 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
       },
     },
     async (request, reply) => {
-      const ctx = staffFor(request);
+      staffFor(request);
       const groups = await assistant.queue();
       const pages = Math.max(1, Math.ceil(groups.length / PAGE_SIZE));
       const page = Math.min(pageParam(request.query.page), pages);
@@ -245,7 +241,7 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
         reply,
         renderDocument(
           <QueuePage
-            ctx={adminCtx(ctx, request)}
+            ctx={adminView(request)}
             groups={groups.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE)}
             page={page}
             pages={pages}
@@ -282,7 +278,7 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
       reply.code(status),
       renderDocument(
         <QueueFixPage
-          ctx={adminCtx(ctx, request)}
+          ctx={adminView(request)}
           values={values}
           candidates={await candidatesFor(values.question)}
           sites={editableSites(ctx)}
@@ -390,7 +386,7 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
         reply,
         renderDocument(
           <FaqListPage
-            ctx={adminCtx(ctx, request)}
+            ctx={adminView(request)}
             rows={list.rows}
             total={list.total}
             page={page}
@@ -435,7 +431,7 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
         reply,
         renderDocument(
           <FaqFormPage
-            ctx={adminCtx(ctx, request)}
+            ctx={adminView(request)}
             entry={null}
             values={values}
             errors={{}}
@@ -494,7 +490,7 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
 
   app.post("/admin/assistant/faqs", { schema: { hide: true, body: FormBody } }, async (request, reply) => {
     const ctx = staffFor(request);
-    const form = { admin: adminCtx(ctx, request), ctx, body: request.body, entry: null, canReview: false };
+    const form = { admin: adminView(request), ctx, body: request.body, entry: null, canReview: false };
     return submitFaq(reply, form, async (input, values) => {
       const entry = await assistant.createEntry(input, actor(ctx));
       const turns = turnIds(values.resolveTurns);
@@ -529,7 +525,7 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
         reply,
         renderDocument(
           <FaqFormPage
-            ctx={adminCtx(ctx, request)}
+            ctx={adminView(request)}
             entry={entry}
             values={formValues(entry)}
             errors={{}}
@@ -550,7 +546,7 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
       const ctx = staffFor(request);
       const { entry, canEdit, canReview } = await loadEntry(ctx, request.params.id);
       if (!canEdit) throw forbidden();
-      const form = { admin: adminCtx(ctx, request), ctx, body: request.body, entry, canReview };
+      const form = { admin: adminView(request), ctx, body: request.body, entry, canReview };
       return submitFaq(reply, form, (input) => assistant.updateEntry(entry.id, input, actor(ctx)));
     },
   );

@@ -6,7 +6,7 @@ import { handleForm } from "../../platform/http/handle-form.ts";
 import { idParam, IdParams, pageParam } from "../../platform/http/params.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { renderDocument } from "../../web/render.ts";
-import { RIGHTS } from "../../web/console-rights.ts";
+import { RIGHTS } from "../staff/index.ts";
 import { adminView, guardStaffArea, type StaffContext } from "../staff/index.ts";
 import { licenceKind, LICENCE_KINDS, type LicenceKind } from "./catalogue.ts";
 import type { LicencesDeps } from "./deps.ts";

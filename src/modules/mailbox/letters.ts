@@ -38,7 +38,7 @@ import { maskInText, maskName } from "../../platform/mask/mask.ts";
 
 import type { SearchIndex } from "../../platform/search/search-index.ts";
 
-import { may, RIGHTS } from "../../web/console-rights.ts";
+import { may, RIGHTS } from "../staff/index.ts";
 
 import type {
   LetterKind,

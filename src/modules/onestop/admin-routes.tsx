@@ -8,7 +8,7 @@ import { adminView, requireRight, sitesWithRight, type StaffContext } from "../s
 import { forbidden, notFound, Invalid } from "../../platform/http/errors.ts";
 import { handleForm } from "../../platform/http/handle-form.ts";
 import type { AdminContext } from "../../web/admin-layout.tsx";
-import { may, RIGHTS, type ConsoleRight } from "../../web/console-rights.ts";
+import { may, RIGHTS, type ConsoleRight } from "../staff/index.ts";
 import { renderDocument } from "../../web/render.ts";
 import { idParam, pageParam } from "../../platform/http/params.ts";
 import { field, FormBody, PathCode, PathId, QueryText } from "./route-kit.ts";

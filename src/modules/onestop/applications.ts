@@ -4,7 +4,7 @@ import type { Selectable } from "kysely";
 
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 
-import { RIGHTS } from "../../web/console-rights.ts";
+import { RIGHTS } from "../staff/index.ts";
 
 import {
   hasRole,

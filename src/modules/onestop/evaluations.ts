@@ -4,7 +4,7 @@ import type { StaffPrincipal } from "../staff/index.ts";
 
 import { sitesWithRight } from "../staff/index.ts";
 
-import { RIGHTS } from "../../web/console-rights.ts";
+import { RIGHTS } from "../staff/index.ts";
 
 import type { CalendarService } from "../../platform/calendar/calendar-service.ts";
 

@@ -6,7 +6,7 @@ import type { OneStopDeps } from "./deps.ts";
 import { forbidden, notFound } from "../../platform/http/errors.ts";
 import { handleForm } from "../../platform/http/handle-form.ts";
 import { sendPage } from "../../web/console.ts";
-import { may, RIGHTS } from "../../web/console-rights.ts";
+import { may, RIGHTS } from "../staff/index.ts";
 import { formText as text } from "../../platform/http/form-input.ts";
 import { consoleRequest, type ConsoleRequest } from "../staff/index.ts";
 import type { ServiceItem } from "./catalogue.ts";

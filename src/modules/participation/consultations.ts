@@ -4,7 +4,7 @@ import type { AuditLog } from "../../platform/audit/audit-log.ts";
 
 import { hasRole, sitesWithRole, type StaffPrincipal } from "../staff/index.ts";
 
-import { RIGHTS } from "../../web/console-rights.ts";
+import { RIGHTS } from "../staff/index.ts";
 
 import type { Db } from "../../platform/db/database.ts";
 import { paginate, type Page } from "../../platform/db/paginate.ts";

@@ -7,7 +7,7 @@ import { handleForm } from "../../platform/http/handle-form.ts";
 import { idParam, IdParams, pageParam } from "../../platform/http/params.ts";
 import { chinaDate } from "../../platform/time/china-time.ts";
 import { sendPage } from "../../web/console.ts";
-import { RIGHTS } from "../../web/console-rights.ts";
+import { RIGHTS } from "../staff/index.ts";
 import { adminView } from "../staff/index.ts";
 import { guardStaffArea } from "../staff/index.ts";
 import type { PoliciesDeps } from "./deps.ts";

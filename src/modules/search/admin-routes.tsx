@@ -14,7 +14,7 @@ import { QUERY_SYNONYMS, SYNONYM_GROUPS } from "../../platform/search/synonyms.t
 import { switchedOffBuiltIns, synonymPairKey } from "../../platform/search/learned-synonyms.ts";
 import type { SynonymSource, SynonymStatus } from "../../platform/search/tables.ts";
 import { AdminLayout, CsrfField } from "../../web/admin-layout.tsx";
-import { RIGHTS } from "../../web/console-rights.ts";
+import { RIGHTS } from "../staff/index.ts";
 import { ErrorSummary, Field } from "../../web/components/form.tsx";
 import { Pagination } from "../../web/components/pagination.tsx";
 import { PostButton } from "../../web/components/post-button.tsx";

@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { Forbidden, Unauthenticated } from "../../platform/http/errors.ts";
 import type { Session, SessionStore } from "../../platform/auth/session-store.ts";
 import { checkRequestCsrf } from "../../platform/auth/csrf.ts";
-import { navEntryFor } from "../../web/admin-layout.tsx";
-import { may, type ConsoleRight } from "../../web/console-rights.ts";
+import { navEntryFor } from "./console-nav.ts";
+import { may, type ConsoleRight } from "./console-rights.ts";
 
 /** Staff roles, granted per site. The platform operator flag is global. */
 export const STAFF_ROLES: Record<string, string> = {

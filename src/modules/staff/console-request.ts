@@ -1,6 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import type { AdminContext } from "../../web/admin-layout.tsx";
 import type { StaffContext } from "./auth.ts";
+import { consoleNav } from "./console-nav.ts";
 
 /** A staff-area request: who is signed in, and what the console layout shows of it. */
 export interface ConsoleRequest {
@@ -17,5 +18,6 @@ export function consoleRequest(request: FastifyRequest): ConsoleRequest {
 /** The console layout's context for a staff-area request. */
 export function adminView(request: FastifyRequest): AdminContext {
   const { staff, session } = request.staff;
-  return { staff, csrf: session.csrf, path: request.url.split("?")[0] };
+  const path = request.url.split("?")[0];
+  return { staff, csrf: session.csrf, path, nav: consoleNav(staff, path) };
 }

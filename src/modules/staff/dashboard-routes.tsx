@@ -3,8 +3,9 @@ import { guardStaffArea, sitesWithRight } from "./auth.ts";
 import { consoleRequest } from "./console-request.ts";
 import type { StaffDeps } from "./deps.ts";
 import { WORK_STATE_NAMES, type WorkloadSection } from "./workload.ts";
-import { AdminLayout, navFor } from "../../web/admin-layout.tsx";
-import { may, RIGHTS } from "../../web/console-rights.ts";
+import { AdminLayout } from "../../web/admin-layout.tsx";
+import { navFor } from "./console-nav.ts";
+import { may, RIGHTS } from "./console-rights.ts";
 import { sendPage } from "../../web/console.ts";
 
 const dashboardRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, { deps }) => {

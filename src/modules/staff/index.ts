@@ -17,6 +17,7 @@ export {
   type StaffPrincipal,
 } from "./auth.ts";
 export { adminView, consoleRequest, type ConsoleRequest } from "./console-request.ts";
+export { may, RIGHTS, type ConsoleRight } from "./console-rights.ts";
 export { renderConsoleForbidden, staffOfRequest } from "./views/forbidden.tsx";
 export {
   WORK_STATE_NAMES,

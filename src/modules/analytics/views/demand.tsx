@@ -1,6 +1,6 @@
 import type { ComponentChildren } from "preact";
 import { AdminLayout, type AdminContext } from "../../../web/admin-layout.tsx";
-import { may, RIGHTS } from "../../../web/console-rights.ts";
+import { may, RIGHTS } from "../../staff/index.ts";
 import { ErrorSummary } from "../../../web/components/form.tsx";
 import type { QueueGroup } from "../../assistant/index.ts";
 import type { Funnels, FunnelRow, RisingTopics } from "../insights.ts";

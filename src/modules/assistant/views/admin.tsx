@@ -1,5 +1,5 @@
 import { AdminLayout, CsrfField, type AdminContext } from "../../../web/admin-layout.tsx";
-import { may, RIGHTS } from "../../../web/console-rights.ts";
+import { may, RIGHTS } from "../../staff/index.ts";
 import { ErrorSummary, Field, SelectField } from "../../../web/components/form.tsx";
 import type { FaqRecord, LetterCandidate, QueueGroup } from "../service.ts";
 

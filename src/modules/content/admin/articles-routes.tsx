@@ -5,7 +5,7 @@ import { Type } from "typebox";
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { ContentDeps } from "../deps.ts";
 import { sitesWithRight, type StaffPrincipal } from "../../staff/index.ts";
-import { RIGHTS } from "../../../web/console-rights.ts";
+import { RIGHTS } from "../../staff/index.ts";
 import { DomainError, forbidden } from "../../../platform/http/errors.ts";
 import { handleForm } from "../../../platform/http/handle-form.ts";
 import { formText } from "../../../platform/http/form-input.ts";

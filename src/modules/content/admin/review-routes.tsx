@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply } from "fastify";
 import type { ContentDeps } from "../deps.ts";
 import { sitesWithRight } from "../../staff/index.ts";
-import { RIGHTS } from "../../../web/console-rights.ts";
+import { RIGHTS } from "../../staff/index.ts";
 import { forbidden, Invalid } from "../../../platform/http/errors.ts";
 import { FormBody, formText } from "../../../platform/http/form-input.ts";
 import { handleForm } from "../../../platform/http/handle-form.ts";

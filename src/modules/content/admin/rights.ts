@@ -1,6 +1,6 @@
 import { sitesWithRight, type StaffPrincipal } from "../../staff/index.ts";
 import { forbidden } from "../../../platform/http/errors.ts";
-import { may, RIGHTS } from "../../../web/console-rights.ts";
+import { may, RIGHTS } from "../../staff/index.ts";
 import type { Article } from "../service.ts";
 
 /** Statuses an editor may still change; reviewers may correct an article in any status. */

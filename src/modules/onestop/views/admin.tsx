@@ -1,5 +1,5 @@
 import { AdminLayout, CsrfField, type AdminContext } from "../../../web/admin-layout.tsx";
-import { may, RIGHTS } from "../../../web/console-rights.ts";
+import { may, RIGHTS } from "../../staff/index.ts";
 import { ErrorSummary, Field } from "../../../web/components/form.tsx";
 import { formatPubDate } from "../../../web/layout.tsx";
 import { Pagination } from "../../../web/components/pagination.tsx";

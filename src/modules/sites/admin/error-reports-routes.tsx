@@ -4,7 +4,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { SitesDeps } from "../deps.ts";
 import { requireRole, sitesWithRight } from "../../staff/index.ts";
-import { RIGHTS } from "../../../web/console-rights.ts";
+import { RIGHTS } from "../../staff/index.ts";
 import { nowIso, chinaTime } from "../../../platform/time/china-time.ts";
 import { notFound, Invalid } from "../../../platform/http/errors.ts";
 import { maskEmail, maskPhone } from "../../../platform/mask/mask.ts";

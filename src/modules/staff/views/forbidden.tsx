@@ -1,6 +1,6 @@
 import type { FastifyRequest } from "fastify";
 import { AdminLayout } from "../../../web/admin-layout.tsx";
-import type { ConsoleRight } from "../../../web/console-rights.ts";
+import type { ConsoleRight } from "../console-rights.ts";
 import { renderDocument } from "../../../web/render.ts";
 import { neededRight, STAFF_ROLES, type StaffContext } from "../auth.ts";
 import { adminView } from "../console-request.ts";

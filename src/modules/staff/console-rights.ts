@@ -1,11 +1,4 @@
-/** Who is looking at a console page (the staff principal, structurally). */
-export interface AdminViewer {
-  id: number;
-  username: string;
-  displayName: string;
-  isOperator: boolean;
-  roles: { siteId: number; role: string }[];
-}
+import type { AdminViewer } from "../../web/admin-layout.tsx";
 
 /**
  * A right in the staff console and the per-site roles that hold it. The route that needs a right and
