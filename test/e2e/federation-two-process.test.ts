@@ -157,6 +157,8 @@ describe("跨省通办 between two platform processes", () => {
   async function fileOnB(): Promise<string> {
     const page = await citizenOnB.get(`/sites/www/services/federated/${itemPath}`);
     assert.equal(page.status, 200);
+    assert.doesNotMatch(page.html, /\d{17}[\dX]/, "the applicant's ID number is shown masked");
+    assert.match(page.html, /value="\d{6}\*+\d{3,4}[\dX]?" readonly/i, "shown read-only");
     const form = new FormData();
     form.set("_csrf", hidden(page.html, "_csrf"));
     form.set("_key", hidden(page.html, "_key"));

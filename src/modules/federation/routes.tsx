@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { VNode } from "preact";
 import { Type } from "typebox";
+import { maskIdNumber } from "../../platform/mask/mask.ts";
 import { DomainError } from "../../platform/http/errors.ts";
 import { readRawForm } from "../../platform/http/form-input.ts";
 import { pageParam } from "../../platform/http/params.ts";
@@ -26,11 +27,12 @@ const SiteParams = Type.Object({ site: Code });
 const ItemParams = Type.Object({ site: Code, peer: Code, item: Code });
 const NoParams = Type.Object({ site: Code, no: Code });
 
+/** What the form shows, read-only, from the real-name account (the filing takes it from the account). */
 function locked(item: FederatedItem, account: Account): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of item.form.fields) {
     if (f.name === "name" || f.name === "applicantName") out[f.name] = account.name;
-    if (f.name === "idNumber" && account.idNumber) out[f.name] = account.idNumber;
+    if (f.name === "idNumber" && account.idNumber) out[f.name] = maskIdNumber(account.idNumber);
   }
   return out;
 }
