@@ -119,7 +119,7 @@ const SubmitBody = Type.Object({
     ]),
     {
       description:
-        "表单值，键名同表单字段 name；地址用 address.region / address.detail，可重复组用 group.0.field。JSON 接口暂不支持文件字段。",
+        '表单值，键名同表单字段 name；地址用 address.region / address.detail，可重复组用 group.0.field。JSON 接口暂不支持文件字段。办事指南中可由部门共享数据提供的材料（免提交）须传 onceOnlyConsent: "1" 同意由提供部门提供，否则按缺少材料退回；代办须在网页上传授权委托书。',
     },
   ),
 });
@@ -374,6 +374,8 @@ const serviceApiRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async
         files: [],
         idempotencyKey: body.idempotencyKey,
         submit: true,
+        // Once-only materials as on the form: fetched with the applicant's consent, else missing.
+        filing: true,
       });
       if (Object.keys(r.errors).length) throw new Invalid("申请内容有误", r.errors);
       reply.status(r.duplicate ? 200 : 201);

@@ -124,6 +124,9 @@ function lockIdentity(
 ): void {
   if (account.kind !== "person" || !account.idNumber) return;
   const has = (name: string, type: string) => schema.fields.some((f) => f.name === name && f.type === type);
+  // The contact phone is the account's verified one either way: for 代办 the agent who files is the
+  // one the department calls back (the form shows it, read-only, in both modes).
+  if (has("phone", "phone") && account.phone) values.phone = account.phone;
   if (filing?.mode === "proxy" && filing.principal) {
     if (has("applicantName", "text")) values.applicantName = filing.principal.name;
     if (has("idNumber", "idnumber")) values.idNumber = filing.principal.idNumber;
@@ -131,7 +134,6 @@ function lockIdentity(
   }
   if (has("applicantName", "text")) values.applicantName = account.name;
   if (has("idNumber", "idnumber")) values.idNumber = account.idNumber;
-  if (has("phone", "phone") && account.phone) values.phone = account.phone;
 }
 
 /** Once-only materials that must be uploaded: 代办, no consent, or no record the applicant can be the subject of. */

@@ -87,7 +87,18 @@ for (const engine of ENGINES) {
         "address.detail": "江滨路1号",
         startDate: "2026-03-02",
         form: "个体经营",
+        onceOnlyConsent: "1",
       };
+      // The guide's 居民身份证 is fetched only with consent: without it the API cannot file (no uploads).
+      const { onceOnlyConsent: _consent, ...withoutConsent } = values;
+      const noConsent = await t.app.inject({
+        method: "POST",
+        url: "/api/services/applications",
+        headers,
+        payload: { itemCode: flexCode, idempotencyKey: "api-key-noconsent-01", values: withoutConsent },
+      });
+      assert.equal(noConsent.statusCode, 400);
+      assert.match(noConsent.body, /请上传居民身份证，或勾选同意/);
       const invalid = await t.app.inject({
         method: "POST",
         url: "/api/services/applications",

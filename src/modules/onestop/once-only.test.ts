@@ -162,8 +162,10 @@ for (const engine of ENGINES) {
     });
 
     it("代办: asks for the principal (GB 11643 checked) and their authorisation, marks it for the handler, and never fetches", async () => {
+      // As the browser posts it: the contact phone is the account's, shown read-only and not posted.
+      const { phone: _phone, ...withoutPhone } = VALID_APPLICATION;
       const proxy = {
-        ...VALID_APPLICATION,
+        ...withoutPhone,
         filingMode: "proxy",
         principalName: "李四",
         principalIdNumber: other17 + (idCheckChar(other17) === "0" ? "1" : "0"),
@@ -190,6 +192,7 @@ for (const engine of ENGINES) {
       assert.equal(a.applicantName, "李四");
       assert.equal(a.data.idNumber, OTHER_ID);
       assert.equal(a.filing!.filedBy.name, "张三");
+      assert.equal(a.data.phone, "13900000001", "the agent's verified phone is the contact");
       assert.equal(a.filing!.materials[0]!.status, "uploaded");
       assert.deepEqual(a.prereview!.spared, []);
       assert.equal((await hallCalls(no)).length, 0);
