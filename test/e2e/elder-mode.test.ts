@@ -195,11 +195,27 @@ describe("elder mode (长辈版) in Chromium on a phone", () => {
     // axe (which needs JavaScript) over the high-contrast pages.
     const contrast = await elderContext("1cx");
     const checked = await contrast.newPage();
-    for (const path of Object.values(pages)) {
+    // Also pages with tinted boxes: a service item's summary, the assistant's conversation.
+    const tinted = [
+      "/sites/rst/services/item/4200000011-GG-0004",
+      `/sites/www/assistant?q=${encodeURIComponent("社保卡丢了怎么补办")}`,
+    ];
+    for (const path of [...Object.values(pages), ...tinted]) {
       await checked.goto(origin + path);
       assert.match(await checked.evaluate(() => document.documentElement.className), /elder-contrast/);
       const violations = await axeViolations(checked);
       assert.equal(violations.length, 0, `${path}: ${describeViolations(violations)}`);
+      // No box keeps a tint of its own (axe passed a white-on-white notice it could not measure).
+      const tinted = await checked.evaluate(() =>
+        [...document.body.querySelectorAll("*")]
+          .map((e) => ({ e, bg: getComputedStyle(e).backgroundColor }))
+          .filter(
+            ({ e, bg }) =>
+              e.tagName !== "IMG" && !["rgba(0, 0, 0, 0)", "rgb(0, 0, 0)", "rgb(255, 212, 0)"].includes(bg),
+          )
+          .map(({ e, bg }) => `${e.tagName.toLowerCase()}.${e.className} ${bg}`),
+      );
+      assert.deepEqual(tinted, [], `${path}: boxes with their own background`);
     }
     await contrast.close();
   });
