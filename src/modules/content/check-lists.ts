@@ -10,6 +10,13 @@ export const FIXED_EXPRESSIONS: Record<string, { correct: string; serious?: bool
   中国共产常: { correct: "中国共产党", serious: true },
   全国人民代表大合: { correct: "全国人民代表大会", serious: true },
   社会主意: { correct: "社会主义", serious: true },
+  中华人民共和过: { correct: "中华人民共和国", serious: true },
+  中华名族: { correct: "中华民族", serious: true },
+  一国两治: { correct: "一国两制", serious: true },
+  台湾总统: { correct: "台湾地区领导人", serious: true },
+  台湾政府: { correct: "台湾当局", serious: true },
+  中国共产党中央委员会总书纪: { correct: "中国共产党中央委员会总书记", serious: true },
+  人民政付: { correct: "人民政府", serious: true },
   截止目前: { correct: "截至目前" },
   截止到目前: { correct: "截至目前" },
   既使: { correct: "即使" },
@@ -32,18 +39,51 @@ export const BANNED_WORDS: string[] = [
   "全国第一品牌",
   "最高级别保障",
   "绝对安全无风险",
+  "包治百病",
+  "根治率100%",
   "盲流",
 ];
 
-/** Wording to check before publishing (warning). */
-export const SENSITIVE_WORDS: string[] = ["内部资料", "绝密", "机密", "秘密级", "未经核实", "据传"];
+/**
+ * Wording to check before publishing (warning): secrets, unverified claims, absolute claims and
+ * politically sensitive terms that are right only in their proper context (反对“台独”).
+ */
+export const SENSITIVE_WORDS: string[] = [
+  "内部资料",
+  "绝密",
+  "机密",
+  "秘密级",
+  "未经核实",
+  "据传",
+  "全国第一",
+  "最佳",
+  "中华民国",
+  "台独",
+  "藏独",
+  "疆独",
+  "法轮功",
+  "文化大革命",
+];
 
-/** Titles the leader check recognises next to a name. */
+/** Titles the leader check recognises next to a name (longest first when matched). */
 export const LEADER_TITLES: string[] = [
+  "中共中央总书记",
+  "总书记",
+  "国家主席",
+  "国家副主席",
+  "中央军委主席",
+  "国务院总理",
+  "国务院副总理",
+  "总理",
+  "副总理",
+  "全国人大常委会委员长",
+  "委员长",
+  "全国政协主席",
   "省委书记",
   "省长",
   "副省长",
   "常务副省长",
+  "省政府秘书长",
   "秘书长",
   "副秘书长",
   "厅长",
@@ -52,15 +92,24 @@ export const LEADER_TITLES: string[] = [
   "副局长",
   "市长",
   "副市长",
+  "县长",
+  "副县长",
+  "区长",
+  "副区长",
   "书记",
   "副书记",
 ];
 
-/** The province's leaders and their titles (the demo's; kept by the portal's editors with 领导之窗). */
-export const LEADERS: { name: string; titles: string[] }[] = [
-  { name: "林振华", titles: ["省长"] },
-  { name: "陈思远", titles: ["常务副省长"] },
-  { name: "王晓梅", titles: ["副省长"] },
-  { name: "赵立新", titles: ["秘书长"] },
-  { name: "周建国", titles: ["厅长"] },
+/**
+ * The national leaders and their titles (maintained here as they change). The province's and each
+ * site's leaders are not listed here: they are the ones its editors keep in 领导之窗 (see
+ * ContentService.checkWords).
+ */
+export const NATIONAL_LEADERS: { name: string; titles: string[] }[] = [
+  { name: "习近平", titles: ["中共中央总书记", "总书记", "国家主席", "中央军委主席"] },
+  { name: "李强", titles: ["国务院总理", "总理"] },
+  { name: "赵乐际", titles: ["全国人大常委会委员长", "委员长"] },
+  { name: "王沪宁", titles: ["全国政协主席"] },
+  { name: "韩正", titles: ["国家副主席"] },
+  { name: "丁薛祥", titles: ["国务院副总理", "副总理"] },
 ];

@@ -6,19 +6,41 @@ import { DEMO_PASSWORD, StaffSession } from "../../../test/staff-session.ts";
 import { checkText } from "./content-check.ts";
 
 describe("content check (words)", () => {
+  const leaders = [
+    { name: "林振华", titles: ["省长"] },
+    { name: "王晓梅", titles: ["副省长"] },
+    { name: "陈思远", titles: ["常务副省长"] },
+  ];
   it("finds wrongly written fixed expressions, banned words and leaders with a wrong title", () => {
     const found = checkText(
       "关于贯彻落实中华人民共合国就业促进法的通知",
       "<p>副省长林振华出席会议，王晓梅副省长讲话。产品绝对安全无风险。截止目前已完成。</p>",
+      leaders,
     );
     const by = (kind: string) => found.filter((f) => f.kind === kind);
     assert.equal(by("expression").find((f) => f.found === "中华人民共合国")?.severity, "serious");
     assert.match(by("expression").find((f) => f.found === "截止目前")!.message, /截至目前/);
     assert.equal(by("banned").length, 1);
-    const leaders = by("leader");
-    assert.equal(leaders.length, 1, "王晓梅 is 副省长: only 林振华's title is wrong");
-    assert.match(leaders[0].message, /林振华的职务为“省长”/);
-    assert.deepEqual(checkText("省长林振华调研", "<p>常务副省长陈思远主持。</p>"), []);
+    const wrong = by("leader");
+    assert.equal(wrong.length, 1, "王晓梅 is 副省长: only 林振华's title is wrong");
+    assert.match(wrong[0].message, /林振华的职务为“省长”/);
+    assert.deepEqual(checkText("省长林振华调研", "<p>常务副省长陈思远主持。</p>", leaders), []);
+  });
+
+  it("knows the national leaders, common misspellings of fixed expressions and sensitive terms", () => {
+    const found = checkText(
+      "学习贯彻会议精神",
+      "<p>国务院总理习近平指出，国家主席李强强调，中华名族伟大复兴，坚持一国两治，台湾总统选举。" +
+        "习近平总书记、李强总理出席。</p>",
+    );
+    const leaders = found.filter((f) => f.kind === "leader").map((f) => f.found);
+    assert.deepEqual(leaders.sort(), ["国务院总理习近平", "国家主席李强"].sort());
+    const expressions = found.filter((f) => f.kind === "expression" && f.severity === "serious");
+    assert.deepEqual(expressions.map((f) => f.found).sort(), ["一国两治", "中华名族", "台湾总统"].sort());
+    assert.deepEqual(
+      checkText("通知", "<p>坚决反对“台独”分裂行径。</p>").map((f) => f.severity),
+      ["warning"],
+    );
   });
 });
 
@@ -33,6 +55,25 @@ for (const engine of ENGINES) {
       reviewer = await StaffSession.login(t.app, "rst_reviewer", { remoteAddress: "10.1.3.2" });
     });
     after(async () => t?.close());
+
+    it("checks leaders' titles against the 领导之窗 of the article's site and the portal", async () => {
+      const rst = t.deps.sites.byCodeCached("rst")!;
+      const portal = t.deps.sites.portalSite()!;
+      const own = (await t.deps.sites.portalContent.extras(rst.code)).leaders[0];
+      const governor = (await t.deps.sites.portalContent.extras(portal.code)).leaders.find(
+        (l) => l.title === "省长",
+      )!;
+      const wrong = `副${own.title}`;
+      const findings = await t.deps.content.checkWords({
+        title: "工作动态",
+        bodyHtml: `<p>副省长${governor.name}调研，${own.name}${wrong}陪同；${own.name}${own.title}主持。</p>`,
+        ownerSiteId: rst.id,
+      });
+      assert.deepEqual(
+        findings.filter((f) => f.kind === "leader").map((f) => f.found),
+        [`副省长${governor.name}`, `${own.name}${wrong}`],
+      );
+    });
 
     it("blocks a submission with a 严重表述错误 until a reviewer overrides it with a reason (audited)", async () => {
       const rst = t.deps.sites.byCodeCached("rst")!;

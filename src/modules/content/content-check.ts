@@ -4,7 +4,19 @@
  * national website inspection vetoes a site for 严重表述错误, so findings marked "serious" must be
  * confirmed by the reviewer before publishing. The lists are maintained in check-lists.ts.
  */
-import { BANNED_WORDS, FIXED_EXPRESSIONS, LEADERS, LEADER_TITLES, SENSITIVE_WORDS } from "./check-lists.ts";
+import {
+  BANNED_WORDS,
+  FIXED_EXPRESSIONS,
+  LEADER_TITLES,
+  NATIONAL_LEADERS,
+  SENSITIVE_WORDS,
+} from "./check-lists.ts";
+
+/** A leader the check knows: a name and the titles that are theirs. */
+export interface KnownLeader {
+  name: string;
+  titles: string[];
+}
 
 export type FindingKind = "expression" | "banned" | "sensitive" | "leader" | "link";
 
@@ -53,8 +65,16 @@ function* occurrences(text: string, word: string): Generator<number> {
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
-/** Findings in the words of an article (title and body); links are checked apart (checkLinks). */
-export function checkText(title: string, bodyHtml: string): ContentFinding[] {
+/**
+ * Findings in the words of an article (title and body); links are checked apart (checkLinks).
+ * `leaders`: the leaders whose titles are checked (the national ones, with the site's and the
+ * province's from 领导之窗: see ContentService.checkWords).
+ */
+export function checkText(
+  title: string,
+  bodyHtml: string,
+  leaders: KnownLeader[] = NATIONAL_LEADERS,
+): ContentFinding[] {
   const text = `${title}\n${plainText(bodyHtml)}`;
   const findings: ContentFinding[] = [];
   for (const [wrong, right] of Object.entries(FIXED_EXPRESSIONS))
@@ -89,7 +109,7 @@ export function checkText(title: string, bodyHtml: string): ContentFinding[] {
     .sort((a, b) => b.length - a.length)
     .map(escape)
     .join("|");
-  for (const leader of LEADERS) {
+  for (const leader of leaders) {
     const pattern = new RegExp(`(${titles})?${escape(leader.name)}(${titles})?`, "g");
     for (const m of text.matchAll(pattern)) {
       const given = m[2] ?? (m[1] && !m[1].endsWith("同志") ? m[1] : undefined);

@@ -26,7 +26,8 @@ import type {
   Validity,
 } from "./tables.ts";
 
-import { checkText, type ContentFinding } from "./content-check.ts";
+import { checkText, type ContentFinding, type KnownLeader } from "./content-check.ts";
+import { NATIONAL_LEADERS } from "./check-lists.ts";
 
 import type { Channel, Site, SitesService } from "../sites/index.ts";
 
@@ -122,11 +123,6 @@ const REVIEWED_COLUMNS = [
 
 function contentChanged(before: Article, after: Article): boolean {
   return REVIEWED_COLUMNS.some((column) => before[column] !== after[column]);
-}
-
-/** The content check's 严重表述错误 (veto items of the national inspection) in an article. */
-export function seriousFindings(title: string, bodyHtml: string): ContentFinding[] {
-  return checkText(title, bodyHtml).filter((f) => f.severity === "serious");
 }
 
 function checkBlocked(serious: ContentFinding[]): Invalid {
@@ -239,6 +235,30 @@ export class ContentService {
     this.repo = new ContentRepo(store.db, sites);
     sites.onChannelMerge((trx, sourceId, target) => this.moveChannelArticles(trx, sourceId, target));
     search.kinds.register(ARTICLE_KINDS);
+  }
+
+  /**
+   * The content check of an article's words, leaders included: the national ones, the province's
+   * and the article's own site's, as their editors keep them in 领导之窗.
+   */
+  async checkWords(article: Pick<Article, "title" | "bodyHtml" | "ownerSiteId">): Promise<ContentFinding[]> {
+    const portal = this.sites.portalSite();
+    const own = this.sites.byId(article.ownerSiteId);
+    const leaders = new Map<string, KnownLeader>(NATIONAL_LEADERS.map((l) => [l.name, { ...l }]));
+    for (const site of new Set([portal, own])) {
+      if (!site) continue;
+      for (const l of (await this.sites.portalContent.extras(site.code)).leaders) {
+        const known = leaders.get(l.name) ?? { name: l.name, titles: [] };
+        known.titles = [...new Set([...known.titles, l.title])];
+        leaders.set(l.name, known);
+      }
+    }
+    return checkText(article.title, article.bodyHtml, [...leaders.values()]);
+  }
+
+  /** The content check's 严重表述错误 (veto items of the national inspection) in an article. */
+  private async seriousFindings(article: Article): Promise<ContentFinding[]> {
+    return (await this.checkWords(article)).filter((f) => f.severity === "serious");
   }
 
   private get db() {
@@ -437,7 +457,7 @@ export class ContentService {
     if (!from.includes(article.status))
       throw new Invalid(`当前状态“${STATUS_LABELS[article.status]}”不能提交审核`);
     const override = options.override?.trim().slice(0, 500) ?? "";
-    const serious = options.contentCheck === false ? [] : seriousFindings(article.title, article.bodyHtml);
+    const serious = options.contentCheck === false ? [] : await this.seriousFindings(article);
     if (serious.length && !override) throw checkBlocked(serious);
     const links = await this.repo.channelLinks(id);
     const stages = await this.sites.reviewStagesFor(
@@ -501,7 +521,7 @@ export class ContentService {
       );
     const override = options.override?.trim().slice(0, 500) ?? "";
     const overridden = round.some((r) => r.action === "override");
-    const serious = overridden ? [] : seriousFindings(article.title, article.bodyHtml);
+    const serious = overridden ? [] : await this.seriousFindings(article);
     if (serious.length && !override) throw checkBlocked(serious);
     const final = stage >= stages;
     if (final && (await this.repo.channelLinks(id)).length === 0)

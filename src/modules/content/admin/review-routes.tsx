@@ -9,7 +9,7 @@ import { forbidden, Invalid } from "../../../platform/http/errors.ts";
 import { FormBody, formText } from "../../../platform/http/form-input.ts";
 import { handleForm } from "../../../platform/http/handle-form.ts";
 import type { Article } from "../service.ts";
-import { checkLinks, checkText, type ContentFinding } from "../content-check.ts";
+import { checkLinks, type ContentFinding } from "../content-check.ts";
 import { actorOf } from "./articles-routes.tsx";
 import { ArticleListQuery, articleOf } from "./article-form.ts";
 import { sendPage } from "../../../web/console.ts";
@@ -147,7 +147,7 @@ const reviewRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (ap
       const res = await app.inject({ method: "GET", url: path });
       return res.statusCode;
     });
-    return [...checkText(article.title, article.bodyHtml), ...links];
+    return [...(await content.checkWords(article)), ...links];
   }
 
   // The same page for editors (under 信息, whose nav they may use): preview, content check, review trail.
