@@ -149,17 +149,25 @@ for (const engine of ENGINES) {
       assert.notEqual(added[0].visitor, added[1].visitor);
     });
 
-    it("reports site search terms, with the zero-result ones", async () => {
+    it("reports site search terms, with the zero-result ones, for the site whose page was used", async () => {
       const q = `qzxvkjwpq${engine}`;
+      const wide = `wzxvkjwpq${engine}`;
       await visit(`/sites/www/search?q=${encodeURIComponent(q)}`, "203.0.113.20", DESKTOP_UA);
+      // A department's "全部网站" search covers the cluster but was made on the department's page.
+      await visit(`/sites/rst/search?scope=all&q=${encodeURIComponent(wide)}`, "203.0.113.20", DESKTOP_UA);
+      const listed = async (site: string | null, term: string) =>
+        (await t.deps.analytics.summary(site, today, today)).search.zeroResultTerms.some(
+          (x) => x.term === term.toLowerCase(),
+        );
       let found = false;
       for (let i = 0; i < 30 && !found; i++) {
         await new Promise((r) => setTimeout(r, 200));
-        // The portal searches the whole cluster, so its searches count for the cluster.
-        const s = await t.deps.analytics.summary(null, today, today);
-        found = s.search.zeroResultTerms.some((x) => x.term === q.toLowerCase());
+        found = (await listed(null, q)) && (await listed(null, wide));
       }
-      assert.ok(found, "the zero-result search is listed");
+      assert.ok(found, "the zero-result searches are listed for the cluster");
+      assert.ok(await listed("www", q), "the portal's own search counts for the portal");
+      assert.ok(await listed("rst", wide), "a department's cluster-wide search counts for the department");
+      assert.ok(!(await listed("rst", q)) && !(await listed("www", wide)), "and for no other site");
     });
 
     it("ranks pages, entry and exit pages and refined terms over a range as grouping every row would", async () => {

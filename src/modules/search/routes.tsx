@@ -60,6 +60,7 @@ const searchRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async (app
     const query = {
       q: params.q,
       siteCode: params.scope === "all" ? null : site.code,
+      fromSite: site.code,
       kind: params.kind || null,
       year: params.year ? Number(params.year) : null,
       page: pageParam(raw.page, 100),

@@ -4,7 +4,13 @@ import type { SearchResult } from "../../platform/search/search-index.ts";
 
 export interface SiteSearchQuery {
   q: string;
+  /** The site searched (null or absent: the whole cluster). */
   siteCode?: string | null;
+  /**
+   * The site whose search page was used, which its analytics count the search for (the portal's page
+   * and a department's "全部网站" search the whole cluster); default: the site searched.
+   */
+  fromSite?: string | null;
   kind?: string | null;
   year?: number | null;
   page?: number;
@@ -43,7 +49,8 @@ export class SiteSearchService {
       page: query.page,
       pageSize: query.pageSize,
     });
-    this.log(query.q, site?.code ?? null, kind, result.total);
+    const from = query.fromSite !== undefined ? query.fromSite : (site?.code ?? null);
+    this.log(query.q, from, kind, result.total);
     return result;
   }
 
