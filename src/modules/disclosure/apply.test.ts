@@ -3,7 +3,13 @@ import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { citizenLogin, PNG } from "../onestop/test-helpers.ts";
 import { fileRequest, ID_NUMBER } from "./fixtures.test.ts";
-import { LOOKUP_TRIES_PER_HOUR } from "./requests.ts";
+import { addressBucket } from "./lookup-guard.ts";
+import {
+  LOOKUP_TRIES_PAST_CEILING,
+  LOOKUP_TRIES_PER_HOUR,
+  LOOKUP_TRIES_PER_REQUEST_HOUR,
+  LookupLimited,
+} from "./requests.ts";
 
 for (const engine of ENGINES) {
   describe(`disclosure requests on ${engine}`, () => {
@@ -105,15 +111,91 @@ for (const engine of ENGINES) {
       assert.match(anon.res.body, /请先登录实名账号/);
     });
 
-    it("limits wrong lookup codes per request like the mailbox", async () => {
+    it("limits wrong lookup codes per request and address, with Retry-After, without locking the applicant out", async () => {
       const { queryNo, lookupCode } = await fileRequest(t);
-      const api = (code: string) => t.app.inject({ url: `/api/disclosure/requests/${queryNo}?code=${code}` });
+      const api = (code: string, remoteAddress = "203.0.113.7") =>
+        t.app.inject({ url: `/api/disclosure/requests/${queryNo}?code=${code}`, remoteAddress });
       for (let i = 0; i < LOOKUP_TRIES_PER_HOUR; i++) assert.equal((await api(`wrong-${i}`)).statusCode, 404);
+      // The guessing address is refused, even with the right code, and told when to come back.
       const refused = await api(lookupCode);
       assert.equal(refused.statusCode, 429);
+      assert.equal(refused.json().error.code, "lookup_limited");
       assert.match(refused.json().error.message, /查询码输入错误次数过多/);
+      const wait = Number(refused.headers["retry-after"]);
+      assert.ok(
+        Number.isInteger(wait) && wait >= 1 && wait <= 3600,
+        `Retry-After ${refused.headers["retry-after"]}`,
+      );
+      const page = await t.app.inject({
+        url: `/sites/rst/disclosure/lookup?no=${queryNo}&code=wrong-x`,
+        remoteAddress: "203.0.113.7",
+      });
+      assert.equal(page.statusCode, 429);
+      assert.ok(Number(page.headers["retry-after"]) >= 1);
+      assert.match(page.body, /查询码输入错误次数过多/);
+      const letter = await t.app.inject({
+        url: `/sites/rst/disclosure/letter?no=${queryNo}&code=${lookupCode}`,
+        remoteAddress: "203.0.113.7",
+      });
+      assert.equal(letter.statusCode, 429);
+      assert.ok(Number(letter.headers["retry-after"]) >= 1);
+      // The applicant, from their own address, still gets in with the right code.
+      const mine = await api(lookupCode, "198.51.100.20");
+      assert.equal(mine.statusCode, 200, mine.body);
+      const mobile = await t.app.inject({
+        url: `/sites/rst/disclosure/lookup?no=${queryNo}&code=${lookupCode}`,
+        remoteAddress: "2001:db8:1:2::99",
+      });
+      assert.equal(mobile.statusCode, 200);
+      // An hour later the guessing address may try again.
       const later = new Date(Date.now() + 3_600_000);
-      assert.ok(await t.deps.disclosure.requests.lookup(queryNo, lookupCode, later));
+      assert.ok(await t.deps.disclosure.requests.lookup(queryNo, lookupCode, "203.0.113.7", later));
+    });
+
+    it("bounds guessing spread over many addresses and counts atomically under parallel guesses", async () => {
+      const { queryNo, lookupCode } = await fileRequest(t);
+      const lookup = (code: string, client: string) =>
+        t.deps.disclosure.requests.lookup(queryNo, code, client);
+      const outcomes = async (attempts: Promise<unknown>[]) => {
+        const settled = await Promise.allSettled(attempts);
+        return {
+          wrong: settled.filter((s) => s.status === "fulfilled" && s.value === null).length,
+          limited: settled.filter((s) => s.status === "rejected" && s.reason instanceof LookupLimited).length,
+        };
+      };
+      // Parallel guesses from one address: exactly the hour's tries are answered, the rest refused.
+      const burst = await outcomes(
+        Array.from({ length: LOOKUP_TRIES_PER_HOUR + 15 }, (_, i) => lookup(`burst-${i}`, "192.0.2.1")),
+      );
+      assert.deepEqual(burst, { wrong: LOOKUP_TRIES_PER_HOUR, limited: 15 });
+      // Addresses in one IPv6 /64 count as one.
+      assert.equal(addressBucket("2001:db8:a:b:1::1"), addressBucket("2001:0db8:000a:000b:ffff::2"));
+      assert.equal(addressBucket("::ffff:192.0.2.1"), "192.0.2.1");
+      const v6 = await outcomes(
+        Array.from({ length: LOOKUP_TRIES_PER_HOUR + 5 }, (_, i) =>
+          lookup(`v6-${i}`, `2001:db8:a:b::${i + 1}`),
+        ),
+      );
+      assert.deepEqual(v6, { wrong: LOOKUP_TRIES_PER_HOUR, limited: 5 });
+      // Spread over many addresses the request's ceiling is reached…
+      let spent = 2 * LOOKUP_TRIES_PER_HOUR;
+      for (let a = 1; spent < LOOKUP_TRIES_PER_REQUEST_HOUR; a++) {
+        const n = Math.min(LOOKUP_TRIES_PER_HOUR, LOOKUP_TRIES_PER_REQUEST_HOUR - spent);
+        const r = await outcomes(Array.from({ length: n }, (_, i) => lookup(`spread-${i}`, `10.0.${a}.1`)));
+        assert.deepEqual(r, { wrong: n, limited: 0 });
+        spent += n;
+      }
+      // …after which each fresh address gets only a few tries (in parallel too)…
+      const past = await outcomes(
+        Array.from({ length: LOOKUP_TRIES_PER_HOUR }, (_, i) => lookup(`past-${i}`, "10.9.9.9")),
+      );
+      assert.deepEqual(past, {
+        wrong: LOOKUP_TRIES_PAST_CEILING,
+        limited: LOOKUP_TRIES_PER_HOUR - LOOKUP_TRIES_PAST_CEILING,
+      });
+      // …while the applicant's right code from their own address still opens it.
+      assert.ok(await lookup(lookupCode, "198.51.100.20"));
+      assert.ok(await lookup(lookupCode, "198.51.100.20"), "a right code takes no try");
     });
   });
 }

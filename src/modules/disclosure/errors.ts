@@ -14,6 +14,26 @@ export class ReasonClassMissing extends DomainError {
   }
 }
 
+/**
+ * A reason class that does not belong to the chosen outcome: 予以公开 with “属于国家秘密”, 不予公开 with
+ * “本机关不掌握”… The decision is refused, never recorded with the class silently dropped or miscounted.
+ */
+export class ReasonClassMismatch extends DomainError {
+  readonly kind = "invalid";
+  /** `owner`: the category the class belongs to (null: no such class); `hasClasses`: whether `category` has any. */
+  constructor(category: string, reason: string, owner: string | null, hasClasses: boolean) {
+    const why = owner
+      ? `理由类别“${reason}”属于“${owner}”，与办理结果“${category}”矛盾`
+      : `没有“${reason}”这一理由类别`;
+    const fix = !owner
+      ? "请从列出的理由类别中选择"
+      : `确属${owner}的，请将办理结果改为“${owner}”；否则${
+          hasClasses ? `请选择“${category}”的理由类别` : "请将理由类别选为“不适用”"
+        }`;
+    super(`${why}。请核对：${fix}。已填写的答复内容已保留`, { outcomeReason: why }, "reason_class_mismatch");
+  }
+}
+
 /** An extension asked when the answer is already overdue (条例 art. 33 allows it only within the limit). */
 export class LimitPassed extends Conflict {
   constructor() {

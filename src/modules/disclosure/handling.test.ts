@@ -5,6 +5,7 @@ import { staffPost, staffSession } from "../mailbox/test-helpers.ts";
 import { fileRequest } from "./fixtures.test.ts";
 import { DisclosureService } from "./service.ts";
 import { PlatformWorkingDays } from "../../platform/calendar/platform-working-days.ts";
+import { DomainError, httpStatusOf } from "../../platform/http/errors.ts";
 
 for (const engine of ENGINES) {
   describe(`disclosure handling in the console on ${engine}`, () => {
@@ -51,6 +52,39 @@ for (const engine of ENGINES) {
       assert.equal(
         (await staffPost(t.app, handler, `${base}/documents`, { doc: "0", title0, url0 })).statusCode,
         303,
+      );
+
+      // 予以公开 with a reason class of 不予公开 contradicts itself: refused with a clear message, the form
+      // comes back with the choices and the typed answer kept, nothing decided (the class not dropped).
+      const grantedText = "经审查，您申请的信息予以公开，现将相关文件提供给您。";
+      for (const [outcome, outcomeReason, message] of [
+        ["granted", "state_secret", /理由类别“属于国家秘密”属于“不予公开”，与办理结果“予以公开”矛盾/],
+        ["partial", "third_party", /与办理结果“部分公开”矛盾/],
+        ["unavailable", "state_secret", /与办理结果“无法提供”矛盾.*请选择“无法提供”的理由类别/],
+        ["granted", "no-such-class", /没有“no-such-class”这一理由类别/],
+      ] as const) {
+        const contradiction = await staffPost(t.app, handler, `${base}/decide`, {
+          outcome,
+          outcomeReason,
+          text: grantedText,
+        });
+        assert.equal(contradiction.statusCode, 400, `${outcome}+${outcomeReason}`);
+        assert.match(contradiction.body, message);
+        assert.ok(contradiction.body.includes(grantedText), "typed answer kept");
+        assert.match(contradiction.body, new RegExp(`value="${outcome}" selected`));
+        if (outcomeReason !== "no-such-class")
+          assert.match(contradiction.body, new RegExp(`value="${outcomeReason}" selected`));
+        assert.equal((await t.deps.disclosure.requests.get(id)).status, "assigned");
+      }
+      const staffPrincipal = await t.deps.staff.principal((await t.deps.staff.byUsername("rst_handler"))!.id);
+      await assert.rejects(
+        t.deps.disclosure.requests.decide(
+          id,
+          { outcome: "granted", outcomeReason: "state_secret", text: grantedText },
+          staffPrincipal!,
+        ),
+        (e: unknown) =>
+          e instanceof DomainError && httpStatusOf(e) === 400 && e.reason === "reason_class_mismatch",
       );
 
       // 不予公开 without its reason class: refused, typed answer kept, nothing decided.

@@ -8,7 +8,6 @@ import { getBlob, putBlob } from "../../platform/files/blob-store.ts";
 import { Conflict, DomainError, forbidden, Invalid, notFound } from "../../platform/http/errors.ts";
 import {
   hashLookupCode,
-  LookupTries,
   newLookupCode,
   newQueryNo,
   QUERY_NO_PATTERN,
@@ -21,8 +20,9 @@ import { creditCodeProblem, idNumberProblem, phoneProblem } from "../../platform
 import type { SitesService } from "../sites/index.ts";
 import { hasRole, sitesWithRole, type StaffPrincipal } from "../staff/index.ts";
 import { correctionAllowed, dueFrom, remainingAt } from "./clock.ts";
-import { LimitPassed, PdfNotAvailable, ReasonClassMissing } from "./errors.ts";
+import { LimitPassed, PdfNotAvailable, ReasonClassMismatch, ReasonClassMissing } from "./errors.ts";
 import { decisionLetterHtml } from "./letter.ts";
+import { LookupGuard } from "./lookup-guard.ts";
 import { APPLICANT_KINDS, CLOCK, DELIVERY_FORMS, ORG_TYPES, OUTCOMES, REQUEST_STATUS } from "./model.ts";
 import type {
   ApplicantKind,
@@ -73,8 +73,12 @@ export interface PublicStatus {
   outcome: string | null;
 }
 
-/** Wrong lookup codes a request accepts per hour (as the mailbox). */
-export const LOOKUP_TRIES_PER_HOUR = 10;
+export {
+  LOOKUP_TRIES_PAST_CEILING,
+  LOOKUP_TRIES_PER_HOUR,
+  LOOKUP_TRIES_PER_REQUEST_HOUR,
+  LookupLimited,
+} from "./lookup-guard.ts";
 const OPEN: RequestStatus[] = ["received", "assigned", "correction", "consulting"];
 const RUNNING: RequestStatus[] = ["received", "assigned"];
 
@@ -125,7 +129,7 @@ export function validateRequest(input: RequestInput): Record<string, string> {
 
 /** 依申请公开 requests: filing, lookup, the 条例 clocks, handling and decisions. */
 export class DisclosureRequests {
-  private readonly tries: LookupTries;
+  private readonly guard: LookupGuard;
 
   constructor(
     private readonly store: Db<DisclosureTables>,
@@ -135,12 +139,7 @@ export class DisclosureRequests {
     private readonly calendar: WorkingDaySource,
     private readonly options: DisclosureOptions,
   ) {
-    this.tries = new LookupTries(
-      store.db,
-      "disclosure",
-      LOOKUP_TRIES_PER_HOUR,
-      "该申请的查询码输入错误次数过多，为保护申请人信息，请一小时后再试",
-    );
+    this.guard = new LookupGuard(store.db, "disclosure");
   }
 
   private get db() {
@@ -257,15 +256,25 @@ export class DisclosureRequests {
     return { id: row.id, queryNo: row.queryNo, lookupCode };
   }
 
-  /** The request for a query number and its lookup code; null for any mismatch (tries limited per hour). */
-  async lookup(queryNo: string, code: string, now = new Date()): Promise<DisclosureRequest | null> {
+  /**
+   * The request for a query number and its lookup code; null for any mismatch. Wrong codes are limited
+   * per request and client address (`client`, the caller's IP) and, more loosely, per request over all
+   * addresses, so a guesser neither gets far nor locks the applicant out (see LookupGuard); past the
+   * limits LookupLimited (429, with the seconds to wait).
+   */
+  async lookup(
+    queryNo: string,
+    code: string,
+    client: string,
+    now = new Date(),
+  ): Promise<DisclosureRequest | null> {
     if (!QUERY_NO_PATTERN.test(queryNo.trim()) || !code || code.length > 64) return null;
     const found = await this.db
       .selectFrom("disclosureRequests")
       .selectAll()
       .where("queryNo", "=", queryNo.trim())
       .executeTakeFirst();
-    const row = await this.tries.open(found, code, now);
+    const row = await this.guard.open(found, code, client, now);
     if (!row) return null;
     return row;
   }
@@ -643,8 +652,19 @@ export class DisclosureRequests {
     const category = OUTCOMES[input.outcome];
     if (!category) throw new Invalid("请选择办理结果", { outcome: "请选择办理结果" });
     const needsReason = Object.keys(category.reasons).length > 0;
-    if (needsReason && !Object.hasOwn(category.reasons, input.outcomeReason))
-      throw new ReasonClassMissing(category.label);
+    const reason = input.outcomeReason.trim();
+    if (reason && !Object.hasOwn(category.reasons, reason)) {
+      // A class of another category (予以公开 with 属于国家秘密) contradicts the outcome: refused, not dropped.
+      const owner = Object.values(OUTCOMES).find((c) => Object.hasOwn(c.reasons, reason));
+      throw new ReasonClassMismatch(
+        category.label,
+        owner?.reasons[reason] ?? reason.slice(0, 40),
+        owner?.label ?? null,
+        needsReason,
+      );
+    }
+    if (needsReason && !reason) throw new ReasonClassMissing(category.label);
+    input = { ...input, outcomeReason: reason };
     const text = input.text.trim();
     if ([...text].length < 10) throw new Invalid("请填写答复内容（至少10个字）", { text: "请填写答复内容" });
     if ([...text].length > 5000) throw new Invalid("答复内容不能超过5000字", { text: "答复内容过长" });

@@ -12,7 +12,7 @@ import { renderDocument } from "../../web/render.ts";
 import { citizenOnly, currentCitizen } from "../accounts/index.ts";
 import { pageContext, siteOf, type Site } from "../sites/index.ts";
 import type { DisclosureDeps } from "./deps.ts";
-import type { DisclosureRequest, RequestInput } from "./requests.ts";
+import { LookupLimited, type DisclosureRequest, type RequestInput } from "./requests.ts";
 import {
   AccountRequestsPage,
   ApplyPage,
@@ -174,14 +174,34 @@ const disclosureRoutes: FastifyPluginAsyncTypebox<{ deps: DisclosureDeps }> = as
     },
   );
 
+  /**
+   * The request for the query number and code from this caller's address (wrong codes are limited per
+   * request and address). A refusal for too many wrong codes carries Retry-After before it is thrown.
+   */
+  async function lookup(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    no: string,
+    code: string,
+  ): Promise<DisclosureRequest | null> {
+    try {
+      return await requests.lookup(no, code, request.ip);
+    } catch (error) {
+      if (error instanceof LookupLimited) reply.header("retry-after", String(error.retryAfterSeconds));
+      throw error;
+    }
+  }
+
   /** The request for the query number and code, or the refusal to show (404 / 429). */
   async function find(
+    request: FastifyRequest,
+    reply: FastifyReply,
     no: string,
     code: string,
   ): Promise<{ request: DisclosureRequest | null; refusal: { status: number; message: string } | null }> {
     try {
-      const request = no && code ? await requests.lookup(no, code) : null;
-      return { request, refusal: null };
+      const found = no && code ? await lookup(request, reply, no, code) : null;
+      return { request: found, refusal: null };
     } catch (error) {
       if (!(error instanceof TooMany || error instanceof Gone)) throw error;
       return { request: null, refusal: { status: httpStatusOf(error), message: error.message } };
@@ -202,7 +222,7 @@ const disclosureRoutes: FastifyPluginAsyncTypebox<{ deps: DisclosureDeps }> = as
     } = {},
   ) {
     const ctx = await pageContext(deps, site, request);
-    const found = await find(no, code);
+    const found = await find(request, reply, no, code);
     reply.header("cache-control", "no-store").header("referrer-policy", "same-origin");
     if (!found.request) {
       reply.status(found.refusal?.status ?? (no || code ? 404 : 200));
@@ -265,7 +285,7 @@ const disclosureRoutes: FastifyPluginAsyncTypebox<{ deps: DisclosureDeps }> = as
       const no = (fields.no ?? "").trim();
       const code = (fields.code ?? "").trim();
       const text = fields.correctionReply ?? "";
-      const found = await find(no, code);
+      const found = await find(request, reply, no, code);
       if (!found.request) return lookupPage(request, reply, site, no, code);
       return handleForm({
         parse: () => text,
@@ -304,7 +324,7 @@ const disclosureRoutes: FastifyPluginAsyncTypebox<{ deps: DisclosureDeps }> = as
     async (request, reply) => {
       await siteOf(deps, request.params.code);
       const { no = "", code = "", format } = request.query;
-      const r = no && code ? await requests.lookup(no.trim(), code.trim()) : null;
+      const r = no && code ? await lookup(request, reply, no.trim(), code.trim()) : null;
       if (!r) throw new NotFound("未找到该申请，请核对查询编号和查询码");
       return sendLetter(reply, r, format);
     },
@@ -359,7 +379,11 @@ const disclosureRoutes: FastifyPluginAsyncTypebox<{ deps: DisclosureDeps }> = as
         operationId: "getDisclosureRequest",
         ...PUBLIC_API,
         description:
-          "凭查询编号和查询码（提交申请时只显示一次）查询办理状态、收到时间、答复期限和办理结果。每个申请每小时最多允许10次错误的查询码，超过后返回 429。",
+          "凭查询编号和查询码（提交申请时只显示一次）查询办理状态、收到时间、答复期限和办理结果。" +
+          "错误的查询码按申请和来源网络地址（IPv6 按 /64）计数：每个地址对每个申请每小时最多输错10次；" +
+          "同一申请一小时内全部地址累计输错超过100次后，每个地址该小时只允许3次。超过后返回 429 " +
+          "（error.code 为 lookup_limited），并带 Retry-After 头（秒，到本小时计数窗口结束）。" +
+          "正确的查询码不计次数；他人输错不会使申请人从自己的网络查询时被拒绝。",
         params: Type.Object({ no: Type.String({ maxLength: 20, description: "14位查询编号" }) }),
         querystring: Type.Object({ code: Type.String({ maxLength: 80, description: "查询码" }) }),
         response: { 200: STATUS_SCHEMA, ...errorResponses(400, 404, 429) },
@@ -367,7 +391,7 @@ const disclosureRoutes: FastifyPluginAsyncTypebox<{ deps: DisclosureDeps }> = as
       config: { rateLimit: { max: 60, timeWindow: "1 minute" } },
     },
     async (request, reply) => {
-      const r = await requests.lookup(request.params.no, request.query.code);
+      const r = await lookup(request, reply, request.params.no, request.query.code);
       if (!r) throw new NotFound("未找到该申请，请核对查询编号和查询码");
       reply.header("cache-control", "no-store");
       const s = requests.publicStatus(r);

@@ -3,7 +3,7 @@ import { after, before, describe, it } from "node:test";
 import { Engine } from "json-rules-engine";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { compile, ruleProblems, type RuleCondition } from "./engine.ts";
-import { withDerived } from "./fields.ts";
+import { PROFILE_FIELDS, profileProblems, withDerived } from "./fields.ts";
 import { DEMO_POLICIES } from "./seed.ts";
 
 interface MatchJson {
@@ -107,6 +107,48 @@ describe("eligibility rules (no database)", () => {
       {},
     );
   });
+
+  it("accepts every value its refusal names (enum codes and labels, 是/否), trimmed", () => {
+    for (const f of PROFILE_FIELDS.filter((x) => x.type === "enum" || x.type === "boolean")) {
+      const refusal = profileProblems({ [f.name]: "no-such-value" }).problems[f.name];
+      assert.ok(refusal, f.name);
+      // Every name in the message — 小型（small） names both — is accepted and stored as the code.
+      const named =
+        f.type === "boolean"
+          ? ["是", "否", "true", "false"]
+          : refusal.slice(refusal.indexOf("：") + 1).split(/[、（）]/);
+      for (const word of named.filter(Boolean)) {
+        assert.ok(refusal.includes(word), `${f.name}: “${refusal}” names ${word}`);
+
+        const value = f.type === "boolean" && /^(true|false)$/.test(word) ? word === "true" : word;
+        const { profile, problems } = profileProblems({ [f.name]: value });
+        assert.deepEqual(problems, {}, `${f.name}: “${word}” is named in “${refusal}” but refused`);
+        const stored = profile[f.name];
+        if (f.options) assert.ok(Object.hasOwn(f.options, stored as string), `${f.name}=${word} → ${stored}`);
+        else assert.equal(typeof stored, "boolean");
+      }
+    }
+    const { profile } = profileProblems({
+      sizeClass: "小型",
+      taxCreditGrade: " A级 ",
+      highTech: "是",
+      registryStatus: " 存续 ",
+      industryCode: " C3911 ",
+    });
+    assert.deepEqual(profile, {
+      sizeClass: "small",
+      taxCreditGrade: "A",
+      highTech: true,
+      registryStatus: "存续",
+      industryCode: "C3911",
+    });
+    assert.match(profileProblems({ sizeClass: "huge" }).problems.sizeClass!, /小型（small）/);
+    assert.match(
+      profileProblems({ registryStatus: "营业中" }).problems.registryStatus!,
+      /只能是：存续、在业、歇业/,
+    );
+    assert.match(profileProblems({ highTech: "maybe" }).problems.highTech!, /是或否（true 或 false）/);
+  });
 });
 
 for (const engine of ENGINES) {
@@ -187,6 +229,80 @@ for (const engine of ENGINES) {
         };
         assert.match(body.error.fields[field]!, message);
         assert.match(body.error.message, /企业信息有误/);
+      }
+    });
+
+    it("documents every numeric field's unit and refuses an ambiguous percentage; units unchanged", async () => {
+      const docs = (await t.app.inject({ url: "/api/docs/json" })).json() as {
+        paths: Record<string, { post: { requestBody: { content: Record<string, { schema: unknown }> } } }>;
+      };
+      const body = docs.paths["/api/policies/match"]!.post.requestBody.content["application/json"]!
+        .schema as { properties: { profile: { properties: Record<string, { description: string }> } } };
+      const fields = body.properties.profile.properties;
+      assert.match(fields.annualRevenue!.description, /单位：万元/);
+      assert.match(fields.exportRevenue!.description, /单位：万元/);
+      assert.match(fields.registeredCapital!.description, /单位：元/);
+      assert.match(fields.rdRatio!.description, /百分数.*5 表示5%/);
+      assert.match(fields.headcount!.description, /单位：人/);
+      assert.match(fields.sizeClass!.description, /小型（small）/);
+      for (const f of PROFILE_FIELDS.filter((x) => x.unit && !x.derivedFrom))
+        assert.match(fields[f.name]!.description, /单位：|百分数/, f.name);
+
+      // The units stay what they were: 营业收入 in 万元, so 5001 is over "不超过5000万元".
+      const xwqy = async (profile: Record<string, unknown>) =>
+        ((await check(profile)).json() as MatchJson[]).find((m) => m.title === "小型微利企业所得税优惠")!;
+      assert.equal((await xwqy({ headcount: 10, annualRevenue: 5001 })).status, "ineligible");
+      assert.equal((await xwqy({ headcount: 10, annualRevenue: 5000 })).status, "eligible");
+
+      // 研发占比 is a percentage: 0.05 could be 5% or 0.05%, so the API refuses it and says how to send it.
+      const fraction = await check({ rdRatio: 0.05, taxCreditGrade: "A" });
+      assert.equal(fraction.statusCode, 400, fraction.body);
+      const error = (fraction.json() as { error: { code: string; fields: Record<string, string> } }).error;
+      assert.equal(error.code, "bad_profile");
+      assert.match(error.fields.rdRatio!, /按百分数填写.*请填 5/);
+      const yfjj = ((await check({ rdRatio: 5, taxCreditGrade: "A" })).json() as MatchJson[]).find(
+        (m) => m.title === "研发费用加计扣除",
+      )!;
+      assert.equal(yfjj.status, "eligible");
+      for (const ok of [0, 1, 2.5, 100])
+        assert.equal((await check({ rdRatio: ok })).statusCode, 200, `rdRatio ${ok}`);
+    });
+
+    it("takes the labels its messages name, trims, and refuses an unknown 登记状态 with the list", async () => {
+      const find = async (profile: Record<string, unknown>, title: string) => {
+        const res = await check(profile);
+        assert.equal(res.statusCode, 200, res.body);
+        return (res.json() as MatchJson[]).find((m) => m.title === title)!;
+      };
+      const sb = await find({ sizeClass: "小型", newHires: 2 }, "小微企业吸纳高校毕业生社会保险补贴");
+      assert.equal(sb.status, "eligible");
+      assert.equal(sb.conditions[0]!.value, "small");
+      const yfjj = await find({ rdRatio: 5, taxCreditGrade: "A级" }, "研发费用加计扣除");
+      assert.equal(yfjj.status, "eligible");
+      assert.equal((await check({ highTech: "是" })).statusCode, 200);
+      const wgfh = await find(
+        { registryStatus: " 存续 ", districtCode: "420100", foundedOn: "2020-05-01" },
+        "失业保险稳岗返还",
+      );
+      assert.equal(wgfh.status, "eligible");
+      assert.equal(wgfh.conditions[0]!.value, "存续");
+
+      for (const [profile, field, message] of [
+        [
+          { sizeClass: "巨型" },
+          "sizeClass",
+          /只能是：微型（micro）、小型（small）、中型（medium）、大型（large）/,
+        ],
+        [{ taxCreditGrade: "AAA" }, "taxCreditGrade", /A级（A）/],
+        [{ highTech: "maybe" }, "highTech", /是或否（true 或 false）/],
+        [{ registryStatus: "营业中" }, "registryStatus", /登记状态只能是：存续、.*注销/],
+      ] as const) {
+        const res = await check(profile);
+        assert.equal(res.statusCode, 400, res.body);
+        assert.match(
+          (res.json() as { error: { fields: Record<string, string> } }).error.fields[field]!,
+          message,
+        );
       }
     });
 

@@ -564,10 +564,13 @@ export class PoliciesService {
     };
   }
 
-  /** The anonymous "am I eligible" check: nothing stored; absurd values refused with the field named. */
-  async check(input: Record<string, unknown>): Promise<MatchResult[]> {
+  /**
+   * The anonymous "am I eligible" check: nothing stored; absurd values refused with the field named.
+   * `api`: the JSON API's caller also gets an ambiguous percentage refused (see `ambiguousPercent`).
+   */
+  async check(input: Record<string, unknown>, options: { api?: boolean } = {}): Promise<MatchResult[]> {
     const today = chinaDate();
-    const { profile, problems } = profileProblems(input, today);
+    const { profile, problems } = profileProblems(input, today, options);
     if (Object.keys(problems).length) throw new BadProfile(problems);
     const profiled = withDerived(profile, today);
     return (await this.current(today)).map((c) => this.result(c, profiled)).sort(byStatus);
@@ -660,7 +663,8 @@ export class PoliciesService {
       if (!f.registry) continue;
       const v = answer.record[f.registry];
       if (v === null || v === undefined || v === "") continue;
-      const value = typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? v : String(v);
+      const value =
+        typeof v === "string" ? v.trim() : typeof v === "number" || typeof v === "boolean" ? v : String(v);
       existing.fields[f.name] = { value, source: "registry", at };
     }
     if (typeof answer.record.name === "string") existing.name = answer.record.name;
