@@ -1,4 +1,14 @@
+import { creditCodeCheckChar, idCheckChar } from "../../platform/validation/china-ids.ts";
 import type { ResourceField, ShareClass } from "./tables.ts";
+
+/**
+ * The examples in the catalogue and its OpenAPI descriptions are numbers a validator accepts: the
+ * check characters (GB 11643, GB 32100) are computed, not typed. A resident of 江岸区 born 1990-03-07
+ * (odd sequence digit: 男), and an enterprise registered in 江城市.
+ */
+const withCheck = (first17: string, check: (first17: string) => string) => first17 + check(first17);
+export const SAMPLE_ID_NUMBER = withCheck("42010219900307003", idCheckChar);
+export const SAMPLE_CREDIT_CODE = withCheck("91420100MA4K00001", creditCodeCheckChar);
 
 /** A catalogue resource (政务信息资源) as 国发〔2016〕51号 describes it. */
 export interface Resource {
@@ -49,7 +59,7 @@ export const DEMO_RESOURCES: Omit<Resource, "publishedAt">[] = [
       { name: "householdNo", label: "户号", type: "string", sensitivity: "personal" },
     ],
     sample: {
-      idNumber: "420102199003070031",
+      idNumber: SAMPLE_ID_NUMBER,
       name: "示例",
       gender: "男",
       birthDate: "1990-03-07",
@@ -86,7 +96,7 @@ export const DEMO_RESOURCES: Omit<Resource, "publishedAt">[] = [
       { name: "status", label: "登记状态", type: "string", sensitivity: "public" },
     ],
     sample: {
-      creditCode: "91420100MA4K000010",
+      creditCode: SAMPLE_CREDIT_CODE,
       name: "楚云示范餐饮有限公司",
       kind: "有限责任公司",
       legalRepresentative: "李四",
@@ -124,9 +134,9 @@ export const DEMO_RESOURCES: Omit<Resource, "publishedAt">[] = [
       { name: "status", label: "证照状态", type: "string", sensitivity: "public" },
     ],
     sample: {
-      licenceNo: "YYZZ91420100MA4K000010",
+      licenceNo: `YYZZ${SAMPLE_CREDIT_CODE}`,
       kind: "营业执照",
-      holderId: "91420100MA4K000010",
+      holderId: SAMPLE_CREDIT_CODE,
       holderName: "楚云示范餐饮有限公司",
       issuer: "楚云省市场监督管理局",
       issuedOn: "2020-05-01",
@@ -147,7 +157,7 @@ export const DEMO_RESOURCES: Omit<Resource, "publishedAt">[] = [
       { name: "month", label: "缴费年月", type: "string", sensitivity: "personal" },
       { name: "amount", label: "缴费金额", type: "number", sensitivity: "sensitive" },
     ],
-    sample: { idNumber: "420102199003070031", month: "2026-10", amount: 1032.5 },
+    sample: { idNumber: SAMPLE_ID_NUMBER, month: "2026-10", amount: 1032.5 },
   },
 ];
 

@@ -2,12 +2,14 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createPublicKey, generateKeyPairSync } from "node:crypto";
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign } from "node:crypto";
+import { Readable } from "node:stream";
 import type { JWK } from "jose";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
-import { verifyMessageSignature } from "../../platform/http/message-signatures.ts";
+import { contentDigest, verifyMessageSignature } from "../../platform/http/message-signatures.ts";
+import { creditCodeProblem, idNumberProblem } from "../../platform/validation/china-ids.ts";
 import { StaffSession } from "../../../test/staff-session.ts";
-import { signedQuery, DEMO_CONSUMER_FILE, type DemoCredentials } from "./index.ts";
+import { signedQuery, signedRequest, DEMO_CONSUMER_FILE, type DemoCredentials } from "./index.ts";
 import { parsePurpose, purposeHeader } from "./service.ts";
 
 describe("the Exchange-Purpose header", () => {
@@ -201,6 +203,118 @@ for (const engine of ENGINES) {
       const again = await send(replay);
       assert.equal(again.res.statusCode, 401);
       assert.equal(again.json.error?.code, "replayed_nonce");
+    });
+
+    /** The hub's answer is signed (Signature, Content-Digest) and the refusal is the newest audit record. */
+    const assertSignedAndAudited = async (
+      res: { statusCode: number; headers: Record<string, unknown>; body: string },
+      code: string,
+    ) => {
+      assert.equal((JSON.parse(res.body) as { error?: { code: string } }).error?.code, code, res.body);
+      assert.match(String(res.headers.signature), /^sig1=:/, "signed by the hub");
+      assert.equal(res.headers["content-digest"], contentDigest(res.body));
+      const last = await t.deps.store.db
+        .selectFrom("exchangeAudit")
+        .select(["reason", "member"])
+        .orderBy("seq", "desc")
+        .limit(1)
+        .executeTakeFirstOrThrow();
+      assert.equal(last.reason, code, "the refusal is audited");
+    };
+
+    it("refuses a body over the limit with the hub's signed, audited answer, not the framework's 413", async () => {
+      const url = `${BASE}/api/exchange/v1/resources/${creds.resource}/query`;
+      for (const size of [1024 * 1024, 2 * 1024 * 1024 + 1, 5 * 1024 * 1024]) {
+        const body = JSON.stringify({ filter: creds.filter, fields: ["name"], pad: "x".repeat(size) });
+        const call = await signedRequest(url, creds, body, PURPOSE);
+        const res = await t.app.inject({
+          method: "POST",
+          url: url.slice(BASE.length),
+          headers: call.headers,
+          payload: call.body,
+        });
+        assert.equal(res.statusCode, 400, `${size} bytes: ${res.body}`);
+        await assertSignedAndAudited(res, "body_too_large");
+      }
+      // Streamed without a Content-Length: read only up to the limit, then refused the same way.
+      const big = Buffer.alloc(3 * 1024 * 1024, 0x20);
+      const call = await signedRequest(url, creds, big.toString(), PURPOSE);
+      const res = await t.app.inject({
+        method: "POST",
+        url: url.slice(BASE.length),
+        headers: call.headers,
+        payload: Readable.from([big.subarray(0, 1024 * 1024), big.subarray(1024 * 1024)]),
+      });
+      assert.equal(res.statusCode, 400, res.body);
+      await assertSignedAndAudited(res, "body_too_large");
+    });
+
+    it("refuses a decimal created and an empty nonce (RFC 9421 §2.3), signed by hand", async () => {
+      // A second, hand-written RFC 9421 signer: the base is written out line by line here.
+      const url = `${BASE}/api/exchange/v1/resources/${creds.resource}/query`;
+      const handSigned = (params: string) => {
+        const body = JSON.stringify({ filter: creds.filter, fields: ["name"] });
+        const headers: Record<string, string> = {
+          "content-type": "application/json",
+          "content-digest": contentDigest(body),
+          "exchange-purpose": purposeHeader(PURPOSE),
+        };
+        const input = `("@method" "@target-uri" "content-digest" "exchange-purpose")${params}`;
+        const base = [
+          `"@method": POST`,
+          `"@target-uri": ${url}`,
+          `"content-digest": ${headers["content-digest"]}`,
+          `"exchange-purpose": ${headers["exchange-purpose"]}`,
+          `"@signature-params": ${input}`,
+        ].join("\n");
+        const key = createPrivateKey({ key: creds.privateJwk as never, format: "jwk" });
+        const signature = sign(null, Buffer.from(base), key).toString("base64");
+        return send({
+          url,
+          headers: { ...headers, "signature-input": `sig1=${input}`, signature: `sig1=:${signature}:` },
+          body,
+        });
+      };
+      const now = Math.floor(Date.now() / 1000);
+      const keyid = `;keyid="${creds.keyId}";alg="ed25519"`;
+      const control = await handSigned(`;created=${now}${keyid};nonce="hand-1"`);
+      assert.equal(control.res.statusCode, 200, `the hand-made signature verifies: ${control.res.body}`);
+      for (const created of [`${now}.5`, `${now}.0`]) {
+        const { res } = await handSigned(`;created=${created}${keyid};nonce="hand-${created}"`);
+        assert.equal(res.statusCode, 400, `created=${created}: ${res.body}`);
+        await assertSignedAndAudited(res, "signature_params");
+        assert.match(res.body, /created 应为整数/);
+      }
+      for (let i = 0; i < 2; i++) {
+        const { res } = await handSigned(`;created=${now}${keyid};nonce=""`);
+        assert.equal(res.statusCode, 400, `empty nonce, try ${i + 1}: ${res.body}`);
+        await assertSignedAndAudited(res, "signature_params");
+        assert.match(res.body, /nonce 不能为空/);
+      }
+    });
+
+    it("gives valid GB 11643 / GB 32100 numbers in every catalogue example", async () => {
+      const example = async (code: string) => {
+        const res = await t.app.inject({ url: `/api/exchange/catalogue/${code}/openapi.json` });
+        assert.equal(res.statusCode, 200);
+        const doc = res.json() as {
+          paths: Record<string, { post: { responses: { "200": { content: Record<string, unknown> } } } }>;
+        };
+        const op = Object.values(doc.paths)[0]!.post;
+        const json = op.responses["200"].content["application/json"] as {
+          example: { records: Record<string, unknown>[] };
+        };
+        return json.example.records[0]!;
+      };
+      const person = await example("RK-0001");
+      assert.equal(idNumberProblem(String(person.idNumber)), null, String(person.idNumber));
+      assert.equal(person.birthDate, `${String(person.idNumber).slice(6, 10)}-03-07`);
+      const entity = await example("FR-0001");
+      assert.equal(creditCodeProblem(String(entity.creditCode)), null, String(entity.creditCode));
+      const licence = await example("ZZ-0001");
+      assert.equal(creditCodeProblem(String(licence.holderId)), null);
+      const resources = (await t.deps.exchange.catalogue()).filter((r) => r.sample.idNumber);
+      for (const r of resources) assert.equal(idNumberProblem(String(r.sample.idNumber)), null, r.code);
     });
 
     it("lets the data officer register a member system, grant it fields and revoke it", async () => {

@@ -76,6 +76,8 @@ export interface IncomingCall {
   url: string;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+  /** The body was larger than the route reads into memory (see acceptRawBodies): `body` is empty. */
+  oversize?: boolean;
 }
 
 export interface CallAnswer {
@@ -230,6 +232,13 @@ export function purposeHeader(purpose: Purpose): string {
 
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(", ") : value;
+}
+
+/** Whether every `created` parameter of a Signature-Input header is written as an sf-integer. */
+function createdIsInteger(signatureInput: string | undefined): boolean {
+  for (const match of (signatureInput ?? "").matchAll(/;\s*created=([^;,)\s]*)/g))
+    if (!/^-?\d{1,15}$/.test(match[1]!)) return false;
+  return true;
 }
 
 /**
@@ -696,7 +705,7 @@ export class ExchangeService {
       if (!(error instanceof DomainError)) throw error;
       status = httpStatusOf(error);
       reason = errorCodeOf(error);
-      body = apiError(reason, error.message);
+      body = apiError(reason, error.message, error.fields);
     }
     const json = JSON.stringify(body);
     const answer = await this.signAnswer(status, json);
@@ -773,7 +782,7 @@ export class ExchangeService {
       if (!(error instanceof DomainError)) throw error;
       status = httpStatusOf(error);
       reason = errorCodeOf(error);
-      body = apiError(reason, error.message);
+      body = apiError(reason, error.message, error.fields);
     }
     await this.record(
       input.resource,
@@ -836,6 +845,10 @@ export class ExchangeService {
     maxBytes = MAX_QUERY_BYTES,
   ): Promise<{ keyId: string; purpose: Purpose }> {
     const message: SignableMessage = { method: call.method, url: call.url, headers: call.headers };
+    // RFC 9421 §2.3: created is an sf-integer. The structured-field parser reads 1796413671.0 (an
+    // sf-decimal) as the same number as the integer, so the header's text is checked first.
+    if (!createdIsInteger(single(call.headers["signature-input"])))
+      throw refusal("signature_params", "created 应为整数秒（RFC 9421 §2.3）");
     let verified;
     try {
       verified = await verifyMessageSignature(message, {
@@ -852,7 +865,11 @@ export class ExchangeService {
       throw error;
     }
     context.keyId = verified.keyId;
-    if (call.body.length > maxBytes)
+    if (!Number.isInteger(verified.created))
+      throw refusal("signature_params", "created 应为整数秒（RFC 9421 §2.3）");
+    // An empty nonce is no nonce: it could be claimed once and would then protect nothing.
+    if (!verified.nonce) throw refusal("signature_params", "nonce 不能为空");
+    if (call.oversize || call.body.length > maxBytes)
       throw refusal("body_too_large", `最多 ${Math.round(maxBytes / 1024)} KB`);
     const digest = single(call.headers["content-digest"]);
     if (!digest) throw refusal("digest_missing");

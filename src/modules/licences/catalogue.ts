@@ -15,6 +15,13 @@ export interface LicenceItem {
   type: ItemType;
   /** Personal data masked in lists (ID numbers, addresses, names). */
   personal?: boolean;
+  /** The only values the item may take (性别: 男 or 女, as on the 居民身份证). */
+  values?: string[];
+  /**
+   * A yes/no item that follows from the holder's birth date (`birthDate`): whether they were at least
+   * this many full years old (周岁) on the issue date. Computed at issuance; a contradicting value is refused.
+   */
+  minAge?: number;
 }
 
 export interface LicenceKind {
@@ -37,9 +44,9 @@ const s = (name: string, label: string, personal = false): LicenceItem => ({
 const d = (name: string, label: string): LicenceItem => ({ name, label, type: "date" });
 const NAME = s("name", "姓名", true);
 const ID = s("idNumber", "公民身份号码", true);
-const GENDER = s("gender", "性别");
+const GENDER: LicenceItem = { ...s("gender", "性别"), values: ["男", "女"] };
 const BIRTH = d("birthDate", "出生日期");
-const ADULT: LicenceItem = { name: "ageOver18", label: "年满18周岁", type: "boolean" };
+const ADULT: LicenceItem = { name: "ageOver18", label: "年满18周岁", type: "boolean", minAge: 18 };
 const NO = s("licenceNo", "证照编号");
 const ISSUED = d("issueDate", "发证日期");
 const ENTITY = s("entityName", "单位名称");
@@ -258,7 +265,7 @@ export const LICENCE_KINDS: LicenceKind[] = [
     department: "楚云省民政厅",
     holder: "person",
     validityYears: null,
-    items: [...PERSON, { name: "ageOver60", label: "年满60周岁", type: "boolean" }, NO, ISSUED],
+    items: [...PERSON, { name: "ageOver60", label: "年满60周岁", type: "boolean", minAge: 60 }, NO, ISSUED],
   },
   {
     code: "11100000MB0341032Y003",

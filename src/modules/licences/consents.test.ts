@@ -3,6 +3,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import type { JWK } from "jose";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
+import { idCheckChar } from "../../platform/validation/china-ids.ts";
 import { signedCall, type MemberCredentials } from "../exchange/index.ts";
 import {
   citizenLogin,
@@ -590,6 +591,129 @@ for (const engine of ENGINES) {
       ))!;
       assert.equal(a.filing!.materials.filter((m) => m.status === "licence").length, 0);
       assert.ok((a.data.material1 as { fileId: number } | null)?.fileId);
+    });
+
+    it("hub issuance refuses a bad holder key, unknown or mistyped claims and contradicting derived items", async () => {
+      const DEGREE = "11100000000013327X002"; // 学位证书
+      await t.deps.licenceConsents.grantIssuer(member.code, DEGREE, "test");
+      const claims = {
+        name: "张三",
+        idNumber,
+        gender: Number(idNumber[16]) % 2 === 1 ? "男" : "女",
+        birthDate: `${idNumber.slice(6, 10)}-${idNumber.slice(10, 12)}-${idNumber.slice(12, 14)}`,
+        degree: "工学学士",
+        major: "计算机科学与技术",
+        university: "楚云大学",
+        licenceNo: "XW-HUB-1",
+        issueDate: "2012-06-30",
+      };
+      const body = { kind: DEGREE, holder: idNumber, claims };
+      const size = await t.deps.licences.log.size();
+      const refused = async (what: string, over: Record<string, unknown>, code: string, field: string) => {
+        const answer = await hub("issue", member, { ...body, ...over });
+        assert.equal(answer.status, 400, `${what}: ${JSON.stringify(answer.json)}`);
+        assert.equal(answer.json.error?.code, code, what);
+        const fields = (answer.json.error as { fields?: Record<string, string> }).fields ?? {};
+        assert.ok(fields[field], `${what} names ${field}: ${JSON.stringify(answer.json)}`);
+        return { message: answer.json.error!.message, fields };
+      };
+
+      // The wallet key: a real Ed25519 public key, nothing else.
+      const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+      const wallet = publicKey.export({ format: "jwk" }) as JWK;
+      const badKeys: [string, unknown][] = [
+        ["x not a key", { kty: "OKP", crv: "Ed25519", x: "bad" }],
+        ["x not canonical", { kty: "OKP", crv: "Ed25519", x: `${"A".repeat(42)}B` }],
+        ["a private key", privateKey.export({ format: "jwk" })],
+        ["another curve", { kty: "EC", crv: "P-256", x: wallet.x, y: wallet.x }],
+        ["not an object", "ed25519:abc"],
+      ];
+      for (const [what, key] of badKeys)
+        await refused(what, { holderPublicJwk: key }, "invalid_holder_key", "holderPublicJwk");
+
+      // Claims: no unknown names, each of its item's type, enumerated values, derived items agreeing.
+      const unknown = await refused(
+        "unknown claim",
+        { claims: { ...claims, salary: 1 } },
+        "unknown_claims",
+        "claims.salary",
+      );
+      assert.match(unknown.message, /salary/);
+      const typed = await refused("name as a number", { claims: { name: 123 } }, "claim_type", "claims.name");
+      assert.match(typed.fields["claims.name"]!, /文本.*数字/);
+      await refused(
+        "ageOver18 as text",
+        { claims: { ...claims, ageOver18: "yes" } },
+        "claim_type",
+        "claims.ageOver18",
+      );
+      const child = await refused(
+        "a child said to be of age",
+        { claims: { ...claims, birthDate: "2020-01-01", ageOver18: true } },
+        "invalid_input",
+        "ageOver18",
+      );
+      assert.match(child.fields.ageOver18!, /未满18周岁/);
+      await refused(
+        "gender outside 男/女",
+        { claims: { ...claims, gender: "测试" } },
+        "invalid_input",
+        "gender",
+      );
+      await refused(
+        "no such day",
+        { claims: { ...claims, birthDate: "1990-02-30" } },
+        "invalid_input",
+        "birthDate",
+      );
+      assert.equal(await t.deps.licences.log.size(), size, "nothing refused reaches the transparency log");
+
+      // A good call: ageOver18 computed from the birth date, the wallet key bound.
+      const issued = await hub("issue", member, { ...body, holderPublicJwk: wallet });
+      assert.equal(issued.status, 200, JSON.stringify(issued.json));
+      const licence = (await t.deps.licences.byId(issued.json.id as number))!;
+      assert.equal(licence.claims.ageOver18, true);
+      const jwt = JSON.parse(
+        Buffer.from((issued.json.sdJwt as string).split(".")[1]!, "base64url").toString(),
+      ) as { cnf: { jwk: JWK } };
+      assert.deepEqual(jwt.cnf.jwk, { kty: "OKP", crv: "Ed25519", x: wallet.x });
+    });
+
+    it("derives 年满18周岁 from the birth date at the issue date, to the day", () => {
+      const kind = t.deps.licences.kinds().find((k) => k.code === ID_CARD)!;
+      const first17 = "42010220080229002"; // even sequence digit: 女
+      const claims = {
+        name: "李小",
+        idNumber: first17 + idCheckChar(first17),
+        gender: "女",
+        birthDate: "2008-02-29",
+        nation: "汉",
+        address: "江城市",
+        issuingAuthority: "江城市公安局",
+        licenceNo: "SFZ-LEAP",
+      };
+      const at = (day: string) => new Date(`${day}T12:00:00+08:00`);
+      assert.equal(t.deps.licences.validateClaims(kind, claims, at("2026-02-28")).ageOver18, false);
+      assert.equal(t.deps.licences.validateClaims(kind, claims, at("2026-03-01")).ageOver18, true);
+      assert.throws(
+        () => t.deps.licences.validateClaims(kind, { ...claims, ageOver18: true }, at("2026-02-28")),
+        (error: { fields: Record<string, string> }) => /未满18周岁/.test(error.fields.ageOver18 ?? ""),
+      );
+      assert.throws(
+        () => t.deps.licences.validateClaims(kind, { ...claims, gender: "男" }, at("2026-03-01")),
+        (error: { fields: Record<string, string> }) => /与公民身份号码不一致/.test(error.fields.gender ?? ""),
+      );
+    });
+
+    it("a hub fetch names a licence one way only: {licence} or {kind, holder}, no unknown keys", async () => {
+      const card = await idCard();
+      const both = await hub("fetch", member, { licence: card.id, kind: ID_CARD, holder: idNumber });
+      assert.equal(both.status, 400, JSON.stringify(both.json));
+      assert.equal(both.json.error?.code, "body_invalid");
+      assert.match(both.json.error!.message, /不能同时给出/);
+      const extra = await hub("fetch", member, { licence: card.id, purpose: "x" });
+      assert.equal(extra.status, 400);
+      assert.match(extra.json.error!.message, /purpose/);
     });
   });
 }

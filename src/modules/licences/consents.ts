@@ -1,9 +1,11 @@
+import type { JWK } from "jose";
 import type { Selectable } from "kysely";
+import { publicKeyFromJwk } from "../../platform/http/message-signatures.ts";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { paginate, type Page } from "../../platform/db/paginate.ts";
 import { isDateString, nowIso, parseInstant } from "../../platform/time/china-time.ts";
-import { licenceKind, type LicenceKind } from "./catalogue.ts";
+import { licenceKind, type LicenceItem, type LicenceKind } from "./catalogue.ts";
 import {
   BadLicenceInput,
   NoConsent,
@@ -76,6 +78,101 @@ function parseBody(body: Buffer): Record<string, unknown> {
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
     throw new BadLicenceInput("请求体应为 JSON 对象", {}, "body_invalid");
   return parsed as Record<string, unknown>;
+}
+
+/** Refuses keys a hub request body does not know (a typo must not be silently ignored). */
+function onlyKeys(input: Record<string, unknown>, known: string[]): void {
+  const unknown = Object.keys(input).filter((k) => !known.includes(k));
+  if (unknown.length > 0)
+    throw new BadLicenceInput(
+      `请求体中有不认识的键：${unknown.join("、")}（可用：${known.join("、")}）`,
+      Object.fromEntries(unknown.map((k) => [k, "不认识的键"])),
+      "body_invalid",
+    );
+}
+
+const JSON_TYPE_NAMES: Record<string, string> = {
+  string: "文本",
+  number: "数字",
+  boolean: "布尔值",
+  object: "对象",
+};
+
+function jsonTypeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "列表";
+  return JSON_TYPE_NAMES[typeof value] ?? typeof value;
+}
+
+/** Why a claim sent as JSON is not of its item's type, or null. */
+function claimTypeProblem(item: LicenceItem, value: unknown): string | null {
+  const got = `，收到的是${jsonTypeName(value)}`;
+  switch (item.type) {
+    case "boolean":
+      return typeof value === "boolean" ? null : `${item.label}应为布尔值 true 或 false${got}`;
+    case "integer":
+      return Number.isSafeInteger(value) ? null : `${item.label}应为整数${got}`;
+    case "date":
+      return typeof value === "string" ? null : `${item.label}应为 YYYY-MM-DD 格式的日期文本${got}`;
+    default:
+      return typeof value === "string" ? null : `${item.label}应为文本（字符串）${got}`;
+  }
+}
+
+/**
+ * The claims of a hub issuance, strictly: every name a data item of the kind (unknown ones are refused,
+ * not dropped) and every value of its item's JSON type. Values are then checked by validateClaims.
+ */
+function checkHubClaims(kind: LicenceKind, claims: Record<string, unknown>): void {
+  const items = new Map(kind.items.map((i) => [i.name, i]));
+  const unknown = Object.keys(claims).filter((name) => !items.has(name));
+  if (unknown.length > 0)
+    throw new BadLicenceInput(
+      `${kind.name}没有这些信息项：${unknown.join("、")}`,
+      Object.fromEntries(unknown.map((name) => [`claims.${name}`, `${kind.name}没有这个信息项`])),
+      "unknown_claims",
+    );
+  const fields: Record<string, string> = {};
+  for (const [name, value] of Object.entries(claims)) {
+    const problem = claimTypeProblem(items.get(name)!, value);
+    if (problem) fields[`claims.${name}`] = problem;
+  }
+  if (Object.keys(fields).length > 0)
+    throw new BadLicenceInput(
+      `证照信息项的类型有误：${Object.values(fields).join("；")}`,
+      fields,
+      "claim_type",
+    );
+}
+
+/**
+ * The wallet's public key a native wallet sends at issuance: an Ed25519 public JWK (the key type the
+ * credential's holder binding is verified with) that really imports as one — 32 bytes, canonical
+ * base64url — and carries no private part.
+ */
+function holderPublicKey(value: unknown): JWK | undefined {
+  if (value === undefined) return undefined;
+  const refuse = (why: string) =>
+    new BadLicenceInput(`holderPublicJwk 无效：${why}`, { holderPublicJwk: why }, "invalid_holder_key");
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw refuse("应为 JWK 对象");
+  const jwk = value as Record<string, unknown>;
+  if ("d" in jwk) throw refuse("含有私钥参数 d：只应提交公钥，私钥须留在持证人的钱包中");
+  if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519")
+    throw refuse("只支持 Ed25519 公钥（kty 为 OKP，crv 为 Ed25519）");
+  if (jwk.alg !== undefined && jwk.alg !== "EdDSA" && jwk.alg !== "Ed25519") throw refuse("alg 应为 EdDSA");
+  const x = jwk.x;
+  if (typeof x !== "string" || !/^[A-Za-z0-9_-]{43}$/.test(x))
+    throw refuse("x 应为32字节公钥的 base64url 编码（43个字符，无填充）");
+  const canonical: JWK = { kty: "OKP", crv: "Ed25519", x };
+  try {
+    const key = publicKeyFromJwk(canonical);
+    const exported = key.export({ format: "jwk" });
+    if (key.type !== "public" || key.asymmetricKeyType !== "ed25519" || exported.x !== x)
+      throw new Error("not canonical");
+  } catch {
+    throw refuse("x 不是规范编码的 Ed25519 公钥");
+  }
+  return canonical;
 }
 
 /**
@@ -288,9 +385,17 @@ export class LicenceConsents {
    */
   async fetchOverHub(caller: HubCaller, body: Buffer, record: HubRecord, lookup: HolderLookup) {
     const input = parseBody(body);
+    onlyKeys(input, ["licence", "kind", "holder"]);
+    // Two ways to name a licence, never both: {licence} or {kind, holder}.
+    if ("licence" in input && ("kind" in input || "holder" in input))
+      throw new BadLicenceInput(
+        '请求体只能是 {"licence": 证照ID} 或 {"kind": 证照类型代码, "holder": 身份证号码或统一社会信用代码} 之一，不能同时给出',
+        { licence: "与 kind、holder 二选一" },
+        "body_invalid",
+      );
     let licence: Licence | undefined;
     let subjectId: string | undefined;
-    if (typeof input.licence === "number" && Number.isSafeInteger(input.licence)) {
+    if (typeof input.licence === "number" && Number.isSafeInteger(input.licence) && input.licence > 0) {
       licence = await this.licences.byId(input.licence);
     } else if (typeof input.kind === "string" && typeof input.holder === "string") {
       const kind = licenceKind(input.kind);
@@ -414,6 +519,7 @@ export class LicenceConsents {
    */
   async issueOverHub(caller: HubCaller, body: Buffer, record: HubRecord, lookup: HolderLookup) {
     const input = parseBody(body);
+    onlyKeys(input, ["kind", "holder", "claims", "holderPublicJwk"]);
     const kind = typeof input.kind === "string" ? licenceKind(input.kind) : undefined;
     if (!kind) throw new BadLicenceInput("没有这种证照", { kind: "证照类型代码有误" }, "unknown_kind");
     const granted = await this.db
@@ -432,10 +538,14 @@ export class LicenceConsents {
       );
     if (typeof input.claims !== "object" || input.claims === null || Array.isArray(input.claims))
       throw new BadLicenceInput("claims 应为证照信息项对象", { claims: "必填" }, "body_invalid");
+    const claims = input.claims as Record<string, unknown>;
+    // The data first (names, types, values, derived items), so a wrong value is named as such.
+    checkHubClaims(kind, claims);
+    this.licences.validateClaims(kind, claims);
+    const jwk = holderPublicKey(input.holderPublicJwk);
     const holderId = input.holder.trim().toUpperCase();
     const holder = await lookup(holderId, kind);
     if (!holder) throw new UnknownHolder();
-    const claims = input.claims as Record<string, unknown>;
     const own = kind.holder === "person" ? "idNumber" : "creditCode";
     if (
       kind.items.some((i) => i.name === own) &&
@@ -448,26 +558,12 @@ export class LicenceConsents {
       );
     record.fields = kind.items.map((i) => i.name);
     record.subjectId = holder.subjectId;
-    const jwk = input.holderPublicJwk as Record<string, unknown> | undefined;
-    if (
-      jwk !== undefined &&
-      (typeof jwk !== "object" ||
-        jwk === null ||
-        jwk.kty !== "OKP" ||
-        jwk.crv !== "Ed25519" ||
-        typeof jwk.x !== "string")
-    )
-      throw new BadLicenceInput(
-        "holderPublicJwk 应为 Ed25519 公钥（OKP JWK）",
-        { holderPublicJwk: "格式有误" },
-        "body_invalid",
-      );
     const licence = await this.licences.issue(
       {
         kindCode: kind.code,
         holderAccountId: holder.id,
         claims,
-        ...(jwk ? { holderPublicJwk: { kty: "OKP", crv: "Ed25519", x: jwk.x as string } } : {}),
+        ...(jwk ? { holderPublicJwk: jwk } : {}),
       },
       `member:${caller.member.code}`,
     );

@@ -6,6 +6,12 @@ export class UnknownLicence extends NotFound {
   }
 }
 
+export class UnknownStatusList extends NotFound {
+  constructor() {
+    super("没有这个证照状态列表", {}, "unknown_status_list");
+  }
+}
+
 export class NotAnIssuer extends Forbidden {
   constructor(kindName: string) {
     super(

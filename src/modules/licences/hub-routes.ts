@@ -34,7 +34,7 @@ const licenceHubRoutes: FastifyPluginAsyncTypebox<{ deps: LicencesDeps }> = asyn
         ...EXCHANGE_API,
         tags: TAG,
         summary: "调取电子证照（须持证人授权；签名调用）",
-        description: `请求体 \`{"licence": 证照ID}\` 或 \`{"kind": 证照类型代码, "holder": 身份证号码或统一社会信用代码}\`。${SIGNED}只有持证人授权本接入系统（或其所属部门）在有效期内、为该用途调取时才返回证照，否则 403：no_consent、consent_revoked、consent_expired、consent_not_yet_valid。每次调取都在持证人的“谁查看了我的证照”中可见。`,
+        description: `请求体 \`{"licence": 证照ID}\` 或 \`{"kind": 证照类型代码, "holder": 身份证号码或统一社会信用代码}\`，二者只能取其一（同时给出或有其他键时 400 body_invalid）。${SIGNED}只有持证人授权本接入系统（或其所属部门）在有效期内、为该用途调取时才返回证照，否则 403：no_consent、consent_revoked、consent_expired、consent_not_yet_valid。每次调取都在持证人的“谁查看了我的证照”中可见。`,
         response: {
           200: Type.Object({
             licence: Type.Object({
@@ -74,7 +74,7 @@ const licenceHubRoutes: FastifyPluginAsyncTypebox<{ deps: LicencesDeps }> = asyn
         ...EXCHANGE_API,
         tags: TAG,
         summary: "签发电子证照（须有该类证照的签发授权；签名调用）",
-        description: `请求体 \`{"kind": 证照类型代码, "holder": 身份证号码或统一社会信用代码, "claims": {…}, "holderPublicJwk"?: Ed25519 公钥}\`。${SIGNED}没有签发授权时 403 no_issuer_grant。签发与控制台签发相同：记入审计日志和透明日志。`,
+        description: `请求体 \`{"kind": 证照类型代码, "holder": 身份证号码或统一社会信用代码, "claims": {…}, "holderPublicJwk"?: Ed25519 公钥}\`。${SIGNED}没有签发授权时 403 no_issuer_grant。claims 只能含该类证照的信息项（否则 400 unknown_claims），每项须为其类型（文本、YYYY-MM-DD 日期文本、布尔值；否则 400 claim_type）；性别只能是男或女；年满18周岁、年满60周岁由出生日期在签发日算出，给出的值与之矛盾时 400；出生日期、性别须与公民身份号码一致。holderPublicJwk 须为 Ed25519 公钥 JWK（kty OKP、crv Ed25519、x 为32字节 base64url），不得含私钥 d（否则 400 invalid_holder_key）。签发与控制台签发相同：记入审计日志和透明日志。`,
         response: {
           200: Type.Object({
             id: Type.Integer(),

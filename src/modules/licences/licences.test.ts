@@ -526,6 +526,22 @@ for (const engine of ENGINES) {
       const card = (await mine()).find((l) => l.kind === ID_CARD)!;
       assert.equal((await present(card.id, ["nope"])).statusCode, 400);
       assert.equal((await present(card.id, [])).statusCode, 400);
+      // disclose is a list: a lone string is refused, not read as a list of one.
+      const lone = await t.app.inject({
+        method: "POST",
+        url: `/api/licences/${card.id}/present`,
+        headers: { cookie: citizen.cookie, "x-csrf-token": citizen.csrf },
+        payload: { disclose: "name" },
+      });
+      assert.equal(lone.statusCode, 400, lone.body);
+      const error = (lone.json() as { error: { code: string; fields: Record<string, string> } }).error;
+      assert.match(error.fields.disclose!, /数组/);
+      // A status list that does not exist is named as such (not as a licence).
+      const list = await t.app.inject({ url: "/api/licences/status-lists/999" });
+      assert.equal(list.statusCode, 404);
+      const missing = (list.json() as { error: { code: string; message: string } }).error;
+      assert.equal(missing.code, "unknown_status_list");
+      assert.match(missing.message, /状态列表/);
       assert.equal(
         (await present(card.id, ["name"], enterprise)).statusCode,
         404,

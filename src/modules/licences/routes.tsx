@@ -10,7 +10,7 @@ import { citizenOnly } from "../accounts/index.ts";
 import { pageContext, siteOf } from "../sites/index.ts";
 import { LICENCE_KINDS } from "./catalogue.ts";
 import type { LicencesDeps } from "./deps.ts";
-import { UnknownLicence } from "./errors.ts";
+import { UnknownLicence, UnknownStatusList } from "./errors.ts";
 import type { Licence } from "./service.ts";
 import { LicencePage, PresentationPage, VerifyPage, WalletPage } from "./views/wallet-pages.tsx";
 import { HALL_MEMBER } from "../exchange/index.ts";
@@ -207,7 +207,7 @@ const licencesRoutes: FastifyPluginAsyncTypebox<{ deps: LicencesDeps }> = async 
     async (request, reply) => {
       const id = idParam(request.params.id);
       const token = id === null ? null : await licences.statusListToken(id);
-      if (!token) throw new UnknownLicence();
+      if (!token) throw new UnknownStatusList();
       reply.header("content-type", "application/statuslist+jwt");
       reply.header("cache-control", "public, max-age=60");
       return token;
@@ -319,6 +319,17 @@ const licencesRoutes: FastifyPluginAsyncTypebox<{ deps: LicencesDeps }> = async 
           }),
           ...errorResponses(400, 401, 403, 404),
         },
+      },
+      // The schema's array would take a lone string as a one-item list (Ajv's coerceTypes "array"):
+      // a client that sends {"disclose": "name"} has the contract wrong and is told so.
+      preValidation: async (request) => {
+        const body = request.body as { disclose?: unknown } | null | undefined;
+        if (body && typeof body === "object" && "disclose" in body && !Array.isArray(body.disclose))
+          throw new BadLicenceInput(
+            'disclose 应为要出示的信息项名称的数组，例如 ["name", "ageOver18"]',
+            { disclose: "应为数组（JSON 列表），不能是单个文本或其他类型" },
+            "invalid_input",
+          );
       },
       preHandler: citizenOnly(deps),
     },

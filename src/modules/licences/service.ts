@@ -6,7 +6,7 @@ import QRCode from "qrcode";
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { Db } from "../../platform/db/database.ts";
 import { KvStore } from "../../platform/kv/kv-store.ts";
-import { isDateString, nowIso } from "../../platform/time/china-time.ts";
+import { chinaDate, isDateString, nowIso } from "../../platform/time/china-time.ts";
 import { LICENCE_KINDS, licenceKind, vctOf, type LicenceKind } from "./catalogue.ts";
 import {
   ALG,
@@ -109,6 +109,20 @@ function claimsOf(sdJwt: string): Record<string, unknown> {
     }
   }
   return claims;
+}
+
+/** A yes/no item's value as typed (console checkbox or JSON): undefined when not given, null when unreadable. */
+function yesNo(value: unknown): boolean | undefined | null {
+  if (value === undefined || value === null || value === "") return undefined;
+  if (value === true || value === "true" || value === "是" || value === "on") return true;
+  if (value === false || value === "false" || value === "否") return false;
+  return null;
+}
+
+/** Full years (周岁) from a birth date to a day, both YYYY-MM-DD (a 29 February birthday counts from 1 March). */
+function fullYears(birth: string, day: string): number {
+  const years = Number(day.slice(0, 4)) - Number(birth.slice(0, 4));
+  return day.slice(5) >= birth.slice(5) ? years : years - 1;
 }
 
 function addYears(date: Date, years: number): Date {
@@ -224,13 +238,25 @@ export class LicencesService {
     }
   }
 
-  validateClaims(kind: LicenceKind, claims: Record<string, unknown>): Record<string, unknown> {
+  /**
+   * The licence's data items, checked and normalised: every item present and of its type, dates that
+   * exist, enumerated items (性别) one of their values, and the items that follow from others agreeing
+   * with them at the issue date — 年满18周岁 / 年满60周岁 computed from the birth date (a contradicting
+   * value is refused), and the birth date and 性别 of an 18-digit 公民身份号码 matching the number.
+   */
+  validateClaims(
+    kind: LicenceKind,
+    claims: Record<string, unknown>,
+    issuedAt: Date = new Date(),
+  ): Record<string, unknown> {
     const fields: Record<string, string> = {};
     const out: Record<string, unknown> = {};
     for (const item of kind.items) {
       const value = claims[item.name];
       if (item.type === "boolean") {
-        out[item.name] = value === true || value === "true" || value === "是" || value === "on";
+        const given = yesNo(value);
+        if (given === null) fields[item.name] = `${item.label}应为是或否（true / false）`;
+        out[item.name] = given ?? false;
         continue;
       }
       const text = typeof value === "string" ? value.trim() : typeof value === "number" ? String(value) : "";
@@ -238,7 +264,37 @@ export class LicencesService {
       else if (text.length > 500) fields[item.name] = `${item.label}过长`;
       else if (item.type === "date" && !isDateString(text))
         fields[item.name] = `${item.label}应为存在的日期，格式 YYYY-MM-DD`;
+      else if (item.values && !item.values.includes(text))
+        fields[item.name] = `${item.label}只能是${item.values.join("或")}`;
       out[item.name] = text;
+    }
+    const issueDay = chinaDate(issuedAt);
+    let birth = typeof out.birthDate === "string" && !fields.birthDate ? out.birthDate : null;
+    if (birth && birth > issueDay) {
+      fields.birthDate = "出生日期不能晚于发证日期";
+      birth = null;
+    }
+    const id = typeof out.idNumber === "string" ? out.idNumber.toUpperCase() : "";
+    if (/^\d{17}[\dX]$/.test(id)) {
+      const idBirth = `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`;
+      if (birth && birth !== idBirth)
+        fields.birthDate = `出生日期与公民身份号码不一致（号码中为 ${idBirth}）`;
+      const idGender = Number(id[16]) % 2 === 1 ? "男" : "女";
+      if (typeof out.gender === "string" && !fields.gender && out.gender !== idGender)
+        fields.gender = `性别与公民身份号码不一致（号码中为${idGender}）`;
+    }
+    for (const item of kind.items) {
+      if (item.minAge === undefined) continue;
+      if (!birth) {
+        fields[item.name] ??= `${item.label}由出生日期得出，请先填写正确的出生日期`;
+        continue;
+      }
+      const derived = fullYears(birth, issueDay) >= item.minAge;
+      const given = yesNo(claims[item.name]);
+      if (given !== undefined && given !== null && given !== derived)
+        fields[item.name] =
+          `${item.label}与出生日期不符：持证人发证时${derived ? "已" : "未"}满${item.minAge}周岁`;
+      out[item.name] = derived;
     }
     if (Object.keys(fields).length) throw new BadLicenceInput("证照信息有误，请修改后重新提交", fields);
     return out;
@@ -248,11 +304,11 @@ export class LicencesService {
   async issue(input: IssueInput, actor: string): Promise<Licence> {
     const kind = licenceKind(input.kindCode);
     if (!kind) throw new BadLicenceInput("没有这种证照", { kind: "请选择证照种类" });
-    const claims = this.validateClaims(kind, input.claims);
+    const issuedAt = input.issuedAt ?? new Date();
+    const claims = this.validateClaims(kind, input.claims, issuedAt);
     const { issuer } = await this.keys();
     const holder = input.holderPublicJwk ? null : await newKeyPair();
     const holderPublic = input.holderPublicJwk ?? holder!.publicJwk;
-    const issuedAt = input.issuedAt ?? new Date();
     const expires = kind.validityYears === null ? null : addYears(issuedAt, kind.validityYears);
     const row = await this.store.db.transaction().execute(async (trx) => {
       const entry = await this.openStatusList(trx);
