@@ -8,6 +8,7 @@ import SQLite from "better-sqlite3";
 import { sql } from "kysely";
 import { sqlitePath } from "../../platform/db/database.ts";
 import { hashApiKey, newApiKey } from "./access.ts";
+import { analyticsCommand } from "./cli.ts";
 import { seededRandom } from "../../platform/random/seeded-random.ts";
 
 /** The pages of some roll-up rows by their summed views, largest first, ties by path. */
@@ -147,6 +148,29 @@ for (const engine of ENGINES) {
       const added = (await rowsOf()).filter((r) => !before.has(r.visitor));
       assert.deepEqual(added.map((r) => r.day).sort(), [dayNumber(yesterday), dayNumber(today)].sort());
       assert.notEqual(added[0].visitor, added[1].visitor);
+    });
+
+    it("npm run analytics refuses a site nobody has, as the API does", async () => {
+      const env = {
+        DATA_DIR: t.config.dataDir,
+        DATABASE_URL: t.config.databaseUrl ?? "",
+        LOG_LEVEL: "silent",
+      };
+      const printed: string[] = [];
+      const log = console.log;
+      const error = console.error;
+      console.log = (line: string) => void printed.push(line);
+      console.error = (line: string) => void printed.push(line);
+      try {
+        assert.equal(await analyticsCommand(["--site", "nope", "--json"], env), 2);
+        assert.match(printed.join("\n"), /未找到该站点：nope/);
+        printed.length = 0;
+        assert.equal(await analyticsCommand(["--site", "rst", "--json"], env), 0);
+        assert.equal((JSON.parse(printed.join("\n")) as { site: string }).site, "rst");
+      } finally {
+        console.log = log;
+        console.error = error;
+      }
     });
 
     it("reports site search terms, with the zero-result ones, for the site whose page was used", async () => {

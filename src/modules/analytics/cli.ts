@@ -11,6 +11,8 @@ import type { Database } from "../../db/schema.ts";
 import { openDatabase } from "../../platform/db/database.ts";
 import { migrateToLatest } from "../../platform/db/migrate.ts";
 import { Invalid } from "../../platform/http/errors.ts";
+import { AuditLog } from "../../platform/audit/audit-log.ts";
+import { SitesService } from "../sites/index.ts";
 import { chinaDate } from "../../platform/time/china-time.ts";
 import { hashApiKey, newApiKey } from "./access.ts";
 import { AnalyticsService, type AnalyticsSummary } from "./service.ts";
@@ -70,11 +72,17 @@ export async function analyticsCommand(
       return 0;
     }
     const today = chinaDate();
-    const summary = await analytics.summary(
-      values.site?.trim() || null,
-      values.from ?? today,
-      values.to ?? today,
-    );
+    const site = values.site?.trim() || null;
+    if (site) {
+      // As the API: a site code nobody has is an error, not a summary of zeros.
+      const sites = new SitesService(store, new AuditLog(store.db), "");
+      await sites.refresh();
+      if (!sites.byCodeCached(site)) {
+        console.error(`未找到该站点：${site}`);
+        return 2;
+      }
+    }
+    const summary = await analytics.summary(site, values.from ?? today, values.to ?? today);
     if (values.json) console.log(JSON.stringify(summary, null, 2));
     else printSummary(summary);
     return 0;
