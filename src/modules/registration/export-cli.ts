@@ -47,7 +47,15 @@ export async function registrationExportCommand(argv: string[]): Promise<number>
     }
     const file = resolve(values.out);
     const total = await deps.registration.recordCount(c);
-    // Audited before a single record is written: an export that fails half-way is still on record.
+    // The file is opened first (a folder that does not exist is an error, and nothing was read), and
+    // the export audited before a single record is written: one failing half-way is still on record.
+    const out = createWriteStream(file, { encoding: "utf8" });
+    try {
+      await once(out, "open");
+    } catch (error) {
+      console.error(`cannot write ${file}: ${(error as Error).message}`);
+      return 1;
+    }
     await deps.registration.recordExport(
       c,
       `cli:${userInfo().username}`,
@@ -56,7 +64,6 @@ export async function registrationExportCommand(argv: string[]): Promise<number>
       total,
       file,
     );
-    const out = createWriteStream(file, { encoding: "utf8" });
     const write = async (s: string) => {
       if (!out.write(s)) await once(out, "drain");
     };

@@ -566,11 +566,21 @@ for (const engine of ENGINES) {
           const fullCsv = readFileSync(join(dir, "f.csv"), "utf8");
           assert.ok(fullCsv.includes(idNumber(400)));
           assert.ok(fullCsv.includes(`"'=cmd|' /C calc'!A0"`), "formula neutralised");
+          // A file that cannot be written is an error, and no export is on record for it.
+          const nowhere = join(dir, "no-such-folder", "x.csv");
+          const quiet = console.error;
+          console.error = () => {};
+          try {
+            assert.equal(await registrationExportCommand(["--campaign", "demo-health", "--out", nowhere]), 1);
+          } finally {
+            console.error = quiet;
+          }
           const exports = await t.deps.store.db
             .selectFrom("auditLog")
             .select(["action", "detail"])
             .where("action", "like", "registration.export.%")
             .execute();
+          assert.ok(!exports.some((a) => a.detail.includes("no-such-folder")), "no audit of a failed export");
           assert.ok(
             exports.some(
               (a) => a.action === "registration.export.full" && a.detail.includes("移交疾控中心流调"),
