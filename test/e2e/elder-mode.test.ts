@@ -216,6 +216,13 @@ describe("elder mode (长辈版) in Chromium on a phone", () => {
           .map(({ e, bg }) => `${e.tagName.toLowerCase()}.${e.className} ${bg}`),
       );
       assert.deepEqual(tinted, [], `${path}: boxes with their own background`);
+      // The keyboard focus stays visible: a yellow ring on the black page.
+      await checked.keyboard.press("Tab");
+      const ring = await checked.evaluate(() => {
+        const style = getComputedStyle(document.activeElement!);
+        return `${style.outlineStyle} ${style.outlineColor} ${style.backgroundColor}`;
+      });
+      assert.equal(ring, "solid rgb(255, 212, 0) rgb(0, 0, 0)", `${path}: focus ring`);
     }
     await contrast.close();
   });
