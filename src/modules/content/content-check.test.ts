@@ -41,6 +41,26 @@ describe("content check (words)", () => {
       checkText("通知", "<p>坚决反对“台独”分裂行径。</p>").map((f) => f.severity),
       ["warning"],
     );
+    // A county's 副市长 may share a national leader's common name: a warning to look at, not a veto.
+    assert.deepEqual(
+      checkText("调研", "<p>副市长李强调研。</p>").map((f) => [f.kind, f.severity]),
+      [["leader", "warning"]],
+    );
+  });
+
+  it("reads titles as 领导之窗 keeps them: several in one, or qualified by the organisation", () => {
+    const kept = [
+      { name: "王建国", titles: ["省委副书记、省长"] },
+      { name: "杨国平", titles: ["省政府秘书长"] },
+      { name: "王晓梅", titles: ["副省长"] },
+    ];
+    const text = "<p>省长王建国、省委副书记王建国，秘书长杨国平出席。</p>";
+    assert.deepEqual(checkText("会议", text, kept), []);
+    const wrong = checkText("会议", "<p>省长王晓梅、副秘书长杨国平出席。</p>", kept);
+    assert.deepEqual(
+      wrong.map((f) => `${f.found} ${f.severity}`).sort(),
+      ["副秘书长杨国平 serious", "省长王晓梅 serious"].sort(),
+    );
   });
 });
 

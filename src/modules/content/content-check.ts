@@ -15,7 +15,24 @@ import {
 /** A leader the check knows: a name and the titles that are theirs. */
 export interface KnownLeader {
   name: string;
+  /** As kept in 领导之窗: one may hold several (省委副书记、省长) or a qualified one (省政府秘书长). */
   titles: string[];
+  /**
+   * Known only from the national list: a wrong title there is a warning, not a veto (a county's
+   * 副县长 may share a national leader's common name).
+   */
+  national?: boolean;
+}
+
+/**
+ * Whether `given` (a title next to the name in the text) is one of the leader's: equal to one of
+ * the titles kept, or that title with an organisation before it (秘书长 for 省政府秘书长) — but never
+ * a full title for a deputy's (省长 is not 副省长's).
+ */
+function holds(leader: KnownLeader, given: string): boolean {
+  return leader.titles
+    .flatMap((t) => t.split(/[、，,/／\s]+/))
+    .some((t) => t === given || (t.endsWith(given) && !t.slice(0, -given.length).endsWith("副")));
 }
 
 export type FindingKind = "expression" | "banned" | "sensitive" | "leader" | "link";
@@ -73,7 +90,7 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 export function checkText(
   title: string,
   bodyHtml: string,
-  leaders: KnownLeader[] = NATIONAL_LEADERS,
+  leaders: KnownLeader[] = NATIONAL_LEADERS.map((l) => ({ ...l, national: true })),
 ): ContentFinding[] {
   const text = `${title}\n${plainText(bodyHtml)}`;
   const findings: ContentFinding[] = [];
@@ -113,10 +130,10 @@ export function checkText(
     const pattern = new RegExp(`(${titles})?${escape(leader.name)}(${titles})?`, "g");
     for (const m of text.matchAll(pattern)) {
       const given = m[2] ?? (m[1] && !m[1].endsWith("同志") ? m[1] : undefined);
-      if (!given || leader.titles.includes(given)) continue;
+      if (!given || holds(leader, given)) continue;
       findings.push({
         kind: "leader",
-        severity: "serious",
+        severity: leader.national ? "warning" : "serious",
         found: m[0],
         message: `${leader.name}的职务为“${leader.titles.join("、")}”，不是“${given}”`,
         context: around(text, m.index ?? 0, m[0].length),

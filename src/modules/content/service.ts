@@ -244,13 +244,14 @@ export class ContentService {
   async checkWords(article: Pick<Article, "title" | "bodyHtml" | "ownerSiteId">): Promise<ContentFinding[]> {
     const portal = this.sites.portalSite();
     const own = this.sites.byId(article.ownerSiteId);
-    const leaders = new Map<string, KnownLeader>(NATIONAL_LEADERS.map((l) => [l.name, { ...l }]));
+    const leaders = new Map<string, KnownLeader>(
+      NATIONAL_LEADERS.map((l) => [l.name, { ...l, national: true }]),
+    );
     for (const site of new Set([portal, own])) {
       if (!site) continue;
       for (const l of (await this.sites.portalContent.extras(site.code)).leaders) {
         const known = leaders.get(l.name) ?? { name: l.name, titles: [] };
-        known.titles = [...new Set([...known.titles, l.title])];
-        leaders.set(l.name, known);
+        leaders.set(l.name, { name: l.name, titles: [...new Set([...known.titles, l.title])] });
       }
     }
     return checkText(article.title, article.bodyHtml, [...leaders.values()]);
