@@ -84,6 +84,10 @@ export function sendAnswer(reply: FastifyReply, answer: CallAnswer): FastifyRepl
   const untyped = reply as unknown as {
     status(code: number): { headers(h: object): { send(body: string): void } };
   };
-  untyped.status(answer.status).headers(answer.headers).send(answer.body);
+  // After an oversize body the connection closes once answered: its rest would be drained for as long
+  // as the client sends (a chunked body has no end), holding the socket.
+  const headers =
+    reply.request.body instanceof OversizeBody ? { ...answer.headers, connection: "close" } : answer.headers;
+  untyped.status(answer.status).headers(headers).send(answer.body);
   return reply;
 }
