@@ -147,6 +147,21 @@ for (const engine of ENGINES) {
         remoteAddress: "2001:db8:1:2::99",
       });
       assert.equal(mobile.statusCode, 200);
+      // A wrong code on the 补正 form counts once (the page it comes back to does not count it again).
+      for (let i = 0; i < LOOKUP_TRIES_PER_HOUR; i++) {
+        const correct = await t.app.inject({
+          method: "POST",
+          url: "/sites/rst/disclosure/lookup/correct",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          payload: new URLSearchParams({
+            no: queryNo,
+            code: `wrong-${i}`,
+            correctionReply: "补正",
+          }).toString(),
+          remoteAddress: "203.0.113.8",
+        });
+        assert.equal(correct.statusCode, 404, `wrong code ${i + 1} on the 补正 form`);
+      }
       // An hour later the guessing address may try again.
       const later = new Date(Date.now() + 3_600_000);
       assert.ok(await t.deps.disclosure.requests.lookup(queryNo, lookupCode, "203.0.113.7", later));

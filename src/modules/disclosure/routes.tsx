@@ -219,10 +219,12 @@ const disclosureRoutes: FastifyPluginAsyncTypebox<{ deps: DisclosureDeps }> = as
       correctionErrors?: Record<string, string>;
       correctionReply?: string;
       status?: number;
+      /** The lookup already made for this request (each wrong code counts once). */
+      found?: Awaited<ReturnType<typeof find>>;
     } = {},
   ) {
     const ctx = await pageContext(deps, site, request);
-    const found = await find(request, reply, no, code);
+    const found = extra.found ?? (await find(request, reply, no, code));
     reply.header("cache-control", "no-store").header("referrer-policy", "same-origin");
     if (!found.request) {
       reply.status(found.refusal?.status ?? (no || code ? 404 : 200));
@@ -286,7 +288,7 @@ const disclosureRoutes: FastifyPluginAsyncTypebox<{ deps: DisclosureDeps }> = as
       const code = (fields.code ?? "").trim();
       const text = fields.correctionReply ?? "";
       const found = await find(request, reply, no, code);
-      if (!found.request) return lookupPage(request, reply, site, no, code);
+      if (!found.request) return lookupPage(request, reply, site, no, code, { found });
       return handleForm({
         parse: () => text,
         run: (t) => requests.answerCorrection(found.request!, t),
