@@ -102,5 +102,14 @@ export async function inspectCommand(
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  process.exitCode = await inspectCommand(process.argv.slice(2));
+  // The command always ends: whatever a browser or a socket left behind, the process exits once the
+  // result is written out.
+  let code: number;
+  try {
+    code = await inspectCommand(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`巡检出错：${(error as Error).message}\n`);
+    code = 1;
+  }
+  process.stdout.write("", () => process.exit(code));
 }

@@ -1,11 +1,51 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { StaffSession } from "../../../test/staff-session.ts";
 import { shiftDays, chinaDate } from "../../platform/time/china-time.ts";
+import { crawlSite, INSPECTOR_USER_AGENT } from "./crawler.ts";
 import { inspectCommand } from "./inspect-cli.ts";
-import { InspectionService } from "./service.ts";
+import { InspectionService, type InspectionOptions } from "./service.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+
+/**
+ * A site for the browser checks, at /sites/rst/: a page whose script holds the browser's main thread
+ * forever once loaded (axe-core cannot run: a hanging browser step), a 6 MB page, and plain pages.
+ * Records every request with its user agent; Chromium's navigations carry sec-fetch-mode: navigate.
+ */
+function browserTrapSite(seen: { path: string; ua: string; browser: boolean }[]): Server {
+  const page = (body: string, head = "") =>
+    `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>测试</title>${head}</head><body><main>${body}</main></body></html>`;
+  return createServer((req, res) => {
+    const path = new URL(req.url ?? "/", "http://x").pathname;
+    seen.push({
+      path,
+      ua: String(req.headers["user-agent"]),
+      browser: req.headers["sec-fetch-mode"] === "navigate",
+    });
+    res.on("error", () => {});
+    const html = (body: string) => {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      res.end(body);
+    };
+    if (path === "/sites/rst/")
+      return html(
+        page(`<a href="hang.html">挂起</a> <a href="huge.html">大页面</a> <a href="after.html">其后</a>`),
+      );
+    if (path === "/sites/rst/hang.html")
+      return html(
+        page("挂起", "<script>addEventListener('load', () => setTimeout(() => { for (;;); }, 0))</script>"),
+      );
+    if (path === "/sites/rst/after.html") return html(page("其后的页面"));
+    if (path === "/sites/rst/huge.html") return html(page(`<p>${"大".repeat(30)}</p>\n`.repeat(150_000)));
+    res.writeHead(404, { "content-type": "text/plain" });
+    res.end("not found");
+  });
+}
 
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString();
 
@@ -134,6 +174,111 @@ for (const engine of ENGINES) {
       assert.equal(rows[0]?.detail?.accessibilityChecked, false);
       assert.ok(rows[0]?.detail?.notes.some((n) => n.kind === "accessibility"));
     });
+
+    const serviceFor = (options: Omit<InspectionOptions, "chromiumPath"> & { chromiumPath?: string }) => {
+      const d = t.deps;
+      return new InspectionService(
+        d.store,
+        d.audit,
+        d.sites,
+        { content: d.content, mailbox: d.mailbox, oneStop: d.oneStop, analytics: d.analytics },
+        { chromiumPath: CHROMIUM, ...options },
+      );
+    };
+    const cli = async (service: InspectionService) => {
+      let out = "";
+      let err = "";
+      const code = await inspectCommand(
+        ["--site", "rst", "--json"],
+        { out: (s) => (out += s), err: (s) => (err += s), tty: false },
+        { inspection: service },
+      );
+      assert.equal(code, 0, err);
+      const { rows } = await service.history(rstId, 1);
+      return {
+        result: JSON.parse(out) as {
+          score: number;
+          passed: boolean;
+          vetoes: { rule: string; detail: string }[];
+        },
+        detail: rows[0]!.detail!,
+      };
+    };
+
+    it("fails a site whose home page does not answer, and says why the page checks were not made", async () => {
+      const closed = createServer();
+      await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+      const port = (closed.address() as AddressInfo).port;
+      await new Promise((r) => closed.close(r));
+      const { result, detail } = await cli(
+        serviceFor({ targetBase: `http://127.0.0.1:${port}`, crawl: { hostDelayMs: 0, timeoutMs: 2000 } }),
+      );
+      assert.equal(result.passed, false);
+      const veto = result.vetoes.find((v) => v.rule === "availability");
+      assert.match(veto?.detail ?? "", /首页无法打开（无法连接/, JSON.stringify(result.vetoes));
+      const notes = detail.notes.map((n) => n.detail);
+      assert.ok(!notes.some((n) => n.includes("没有 Chromium")), notes.join("\n"));
+      assert.ok(
+        notes.some((n) => /^未检查无障碍（首页无法打开/.test(n)),
+        notes.join("\n"),
+      );
+      assert.equal(detail.accessibilityChecked, false);
+    });
+
+    it("the inspector's crawl and probes are not counted as page views", async () => {
+      const site = t.deps.sites.byCodeCached("rst")!;
+      const today = chinaDate();
+      await t.deps.analytics.flush();
+      const before = (await t.deps.analytics.summary("rst", today, today)).pageviews;
+      const report = await crawlSite({ start: inspector.homeUrl(site), maxPages: 5, hostDelayMs: 0 });
+      assert.ok(report.pages.length > 1);
+      await inspector.probe(site);
+      await t.deps.analytics.flush();
+      assert.equal((await t.deps.analytics.summary("rst", today, today)).pageviews, before);
+    });
+
+    it(
+      "bounds every browser step: a hanging page and a huge page become report lines, the run ends",
+      { skip: !existsSync(CHROMIUM) || engine !== ENGINES[0], timeout: 90_000 },
+      async () => {
+        const seen: { path: string; ua: string; browser: boolean }[] = [];
+        const trap = browserTrapSite(seen);
+        await new Promise<void>((r) => trap.listen(0, "127.0.0.1", r));
+        try {
+          const started = Date.now();
+          const { result, detail } = await cli(
+            serviceFor({
+              targetBase: `http://127.0.0.1:${(trap.address() as AddressInfo).port}`,
+              crawl: { hostDelayMs: 0, timeoutMs: 5000, maxBytes: 500_000 },
+              browser: { pageTimeoutMs: 5000 },
+            }),
+          );
+          assert.ok(Date.now() - started < 60_000);
+          assert.equal(typeof result.score, "number");
+          assert.equal(detail.accessibilityChecked, true);
+          // The hanging page: one line with its address; the browser was started afresh for the rest.
+          const hang = detail.deductions.filter(
+            (x) => x.rule === "accessibility" && x.url.endsWith("/hang.html"),
+          );
+          assert.equal(hang.length, 1, JSON.stringify(detail.deductions));
+          assert.match(hang[0]!.detail, /页面无法在浏览器中检查：浏览器检查超过 5 秒未完成/);
+          const opened = seen.filter((r) => r.browser).map((r) => r.path);
+          assert.ok(opened.includes("/sites/rst/after.html"), opened.join(","));
+          assert.equal(opened.filter((p) => p === "/sites/rst/").length, 2, "axe-core, then the elder mode");
+          // The huge page was read up to the cap by the crawler and not handed to Chromium.
+          assert.ok(!opened.includes("/sites/rst/huge.html"), opened.join(","));
+          assert.ok(
+            detail.notes.some((n) => n.url?.endsWith("/huge.html") && /页面过大/.test(n.detail)),
+            JSON.stringify(detail.notes),
+          );
+          // Every request, the crawler's and Chromium's, names the inspector.
+          assert.deepEqual([...new Set(seen.map((r) => r.ua))], [INSPECTOR_USER_AGENT]);
+        } finally {
+          trap.closeAllConnections();
+          await new Promise((r) => trap.close(r));
+        }
+      },
+    );
 
     it("queues a run from the console and shows it with the history and the assessment", async () => {
       const admin = await StaffSession.login(t.app, "rst_admin");

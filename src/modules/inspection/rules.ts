@@ -98,6 +98,10 @@ export interface SiteFacts {
   /** null: not checked (no Chromium); never counted as passed. */
   accessibility: PageProblem[] | null;
   elder: PageProblem[] | null;
+  /** Why the crawl could not open the home page (no answer, an error status); absent: it opened. */
+  homeFailure?: string | null;
+  /** Why a page check (by rule: links, meta-missing, accessibility, elder-mode) was not made. */
+  skipped?: Partial<Record<"links" | "meta-missing" | "accessibility" | "elder-mode", string>>;
 }
 
 export const RULES: Record<string, string> = {
@@ -221,6 +225,13 @@ export function evaluate(
       });
   }
 
+  // The inspector's own visit: a home page that does not answer fails the site, probes or not.
+  if (facts.homeFailure)
+    vetoes.push({
+      rule: "availability",
+      detail: `巡检时首页无法打开（${facts.homeFailure}）：${facts.homeUrl}`,
+    });
+
   // 2. Home page freshness: 2 weeks.
   const home = facts.homeUpdatedAt ? chinaDate(new Date(facts.homeUpdatedAt)) : null;
   dated(
@@ -298,7 +309,8 @@ export function evaluate(
       deduct("guide-problem", 2, `“${g.name}”（${g.code}）：${g.problems.slice(0, 3).join("；")}`, g.url);
 
   // 6. Links, meta tags, accessibility, elder mode (from the crawl and the browser).
-  if (facts.links === null) notes.push({ kind: "links", detail: "未进行链接检查" });
+  if (facts.links === null)
+    notes.push({ kind: "links", detail: `未进行链接检查${why("links", "未抓取页面")}` });
   else {
     let points = 0;
     for (const l of facts.links) {
@@ -316,15 +328,22 @@ export function evaluate(
       );
     }
   }
+  function why(rule: keyof NonNullable<SiteFacts["skipped"]>, fallback: string): string {
+    return `（${facts.skipped?.[rule] ?? fallback}）`;
+  }
   const capped = (
     rule: string,
     list: PageProblem[] | null,
     each: number,
     cap: number,
-    notChecked: string,
+    what: string,
+    fallback: string,
   ): void => {
     if (list === null) {
-      notes.push({ kind: rule, detail: notChecked });
+      notes.push({
+        kind: rule,
+        detail: `未检查${what}${why(rule as keyof NonNullable<SiteFacts["skipped"]>, fallback)}：不是“通过”`,
+      });
       return;
     }
     let points = 0;
@@ -334,9 +353,9 @@ export function evaluate(
       deduct(rule, each, p.detail, p.url);
     }
   };
-  capped("meta-missing", facts.metaMissing, 0.5, 5, "未检查元数据（未抓取页面）");
-  capped("accessibility", facts.accessibility, 1, 10, "未检查无障碍（本机没有 Chromium）：不是“通过”");
-  capped("elder-mode", facts.elder, 2, 6, "未检查适老化（未抓取页面）");
+  capped("meta-missing", facts.metaMissing, 0.5, 5, "元数据", "未抓取页面");
+  capped("accessibility", facts.accessibility, 1, 10, "无障碍", "未在浏览器中检查");
+  capped("elder-mode", facts.elder, 2, 6, "适老化", "未抓取页面");
 
   const lost = deductions.reduce((s, d) => s + d.points, 0);
   const score = round1(Math.max(0, 100 - lost));

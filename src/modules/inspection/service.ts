@@ -7,9 +7,15 @@ import type { MailboxService } from "../mailbox/index.ts";
 import type { OneStopService } from "../onestop/index.ts";
 import type { Site, SitesService } from "../sites/index.ts";
 import type { StaffPrincipal, WorkloadSection, WorkloadSource } from "../staff/index.ts";
-import { crawlSite, type CrawlNote, type CrawlOptions, type CrawlReport } from "./crawler.ts";
+import {
+  crawlSite,
+  INSPECTOR_USER_AGENT,
+  type CrawlNote,
+  type CrawlOptions,
+  type CrawlReport,
+} from "./crawler.ts";
 import { RunNotFound, SiteNotFound } from "./errors.ts";
-import { browserChecks, pageProblems } from "./page-checks.ts";
+import { browserChecks, pageProblems, type BrowserCheckOptions } from "./page-checks.ts";
 import {
   columnTypeOf,
   evaluate,
@@ -18,6 +24,7 @@ import {
   type Countdown,
   type InspectionNote,
   type InspectionResult,
+  type PageProblem,
   type SiteFacts,
 } from "./rules.ts";
 import type { InspectionRunStatus, InspectionTables } from "./tables.ts";
@@ -61,6 +68,8 @@ export interface InspectionOptions {
   crawl?: Partial<CrawlOptions>;
   /** Pages given to axe-core per run (a sample: home, then the first pages crawled). */
   browserSample?: number;
+  /** Deadlines of the browser checks (per page, starting Chromium, the whole step). */
+  browser?: Pick<BrowserCheckOptions, "pageTimeoutMs" | "launchTimeoutMs" | "budgetMs">;
   probeTimeoutMs?: number;
 }
 
@@ -114,7 +123,11 @@ export class InspectionService implements WorkloadSource {
     const timer = setTimeout(() => controller.abort(), timeout);
     let status: number | null;
     try {
-      const res = await fetch(this.homeUrl(site), { redirect: "manual", signal: controller.signal });
+      const res = await fetch(this.homeUrl(site), {
+        redirect: "manual",
+        signal: controller.signal,
+        headers: { "user-agent": INSPECTOR_USER_AGENT },
+      });
       status = res.status;
       await res.body?.cancel().catch(() => {});
     } catch {
@@ -245,27 +258,39 @@ export class InspectionService implements WorkloadSource {
       start: home,
       onProgress: (done, total) => progress("抓取页面、检查链接", done, total),
     });
-    const homeVisited = new Set([home]);
-    facts.links = crawl.broken.map((b) => ({
-      url: b.url,
-      from: b.from,
-      internal: b.internal,
-      onHome: homeVisited.has(b.from),
-      reason: b.reason,
-    }));
-    const checks = pageProblems(crawl.pages);
-    facts.metaMissing = checks.meta;
-    facts.elder = checks.elder;
-    const sample = [home, ...crawl.pages.map((p) => p.url).filter((u) => u !== home)].slice(
-      0,
-      this.options.browserSample ?? 4,
-    );
-    const browser = crawl.pages.length
-      ? await browserChecks(sample, this.options.chromiumPath, (d, t) => progress("无障碍与适老化检查", d, t))
-      : null;
-    if (browser) {
-      facts.accessibility = browser.accessibility;
-      facts.elder = [...checks.elder, ...browser.elder];
+    const browserNotes: InspectionNote[] = [];
+    // The home page is the crawl's first request: when it did not answer, the site fails, and the page
+    // checks say that they were not made and why (not "no Chromium", not a passed check).
+    const homeBroken = crawl.pages.length === 0 ? crawl.broken.find((b) => b.url === home) : undefined;
+    if (homeBroken) {
+      const reason = `首页无法打开：${homeBroken.reason}`;
+      facts.homeFailure = homeBroken.reason;
+      facts.skipped = { links: reason, "meta-missing": reason, accessibility: reason, "elder-mode": reason };
+    } else {
+      const homeVisited = new Set([home]);
+      facts.links = crawl.broken.map((b) => ({
+        url: b.url,
+        from: b.from,
+        internal: b.internal,
+        onHome: homeVisited.has(b.from),
+        reason: b.reason,
+      }));
+    }
+    if (crawl.pages.length) {
+      const checks = pageProblems(crawl.pages);
+      facts.metaMissing = checks.meta;
+      facts.elder = checks.elder;
+      const browser = await this.browserStep(home, crawl, progress);
+      browserNotes.push(...browser.notes);
+      if (browser.notChecked !== null)
+        facts.skipped = { ...facts.skipped, accessibility: browser.notChecked };
+      else {
+        facts.accessibility = browser.accessibility;
+        facts.elder = [...checks.elder, ...browser.elder];
+      }
+    } else if (!homeBroken) {
+      const reason = "没有抓取到网页";
+      facts.skipped = { "meta-missing": reason, accessibility: reason, "elder-mode": reason };
     }
     progress("评分", 1, 1);
     const { result, countdowns, notes } = evaluate(facts, chinaDate(now));
@@ -277,15 +302,66 @@ export class InspectionService implements WorkloadSource {
     return {
       ...result,
       countdowns,
-      notes: [...notes, ...crawlNotes],
+      notes: [...notes, ...crawlNotes, ...browserNotes],
       crawl: {
         pages: crawl.pages.length,
         checkedLinks: crawl.checkedLinks,
         elapsedMs: crawl.elapsedMs,
         stoppedBy: crawl.stoppedBy,
       },
-      accessibilityChecked: browser !== null,
+      accessibilityChecked: facts.accessibility !== null,
     };
+  }
+
+  /**
+   * axe-core and the elder-mode layout checks on a sample: home, then the first pages crawled. Pages the
+   * crawler cut off at its size limit are not handed to Chromium (axe-core on a multi-megabyte page runs
+   * for many minutes); they are listed instead. Never throws: a failure is a note.
+   */
+  private async browserStep(
+    home: string,
+    crawl: CrawlReport,
+    progress: Progress,
+  ): Promise<{
+    accessibility: PageProblem[];
+    elder: PageProblem[];
+    notes: InspectionNote[];
+    notChecked: string | null;
+  }> {
+    const notes: InspectionNote[] = [];
+    const ordered = [
+      ...crawl.pages.filter((p) => p.url === home),
+      ...crawl.pages.filter((p) => p.url !== home),
+    ];
+    const sample: string[] = [];
+    for (const p of ordered) {
+      if (sample.length >= (this.options.browserSample ?? 4)) break;
+      if (p.truncated)
+        notes.push({
+          kind: "accessibility",
+          detail: `页面过大（超过 ${p.bytes} 字节），未在浏览器中做无障碍与适老化检查`,
+          url: p.url,
+        });
+      else sample.push(p.url);
+    }
+    if (!sample.length)
+      return { accessibility: [], elder: [], notes, notChecked: "抽查的页面均过大，未在浏览器中检查" };
+    try {
+      const found = await browserChecks(sample, this.options.chromiumPath, {
+        ...this.options.browser,
+        userAgent: INSPECTOR_USER_AGENT,
+        onPage: (d, t) => progress("无障碍与适老化检查", d, t),
+      });
+      for (const n of found.notes) notes.push({ kind: "browser", detail: n.detail, url: n.url });
+      return { ...found, notes };
+    } catch (error) {
+      return {
+        accessibility: [],
+        elder: [],
+        notes,
+        notChecked: `浏览器检查出错：${(error as Error).message}`,
+      };
+    }
   }
 
   // ---- runs ----------------------------------------------------------------------------------
