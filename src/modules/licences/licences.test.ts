@@ -351,6 +351,10 @@ for (const engine of ENGINES) {
       };
       const ok = await form(gat, fields);
       assert.equal(ok.statusCode, 303, ok.body.slice(0, 500));
+      // The list names who issued in words (the seed's licences: 系统), never an internal actor id.
+      const list = await t.app.inject({ url: "/admin/licences", headers: { cookie: gat.cookie } });
+      assert.match(list.body, /<small>系统<\/small>/);
+      assert.doesNotMatch(list.body, /system:seed/);
       const issued = (await mine()).find((l) => l.kind === "11100000000013338W003" && l.sdJwt.includes("."))!;
       const newest = (await mine()).filter((l) => l.kind === "11100000000013338W003").at(-1)!;
       assert.ok(issued);

@@ -7,6 +7,13 @@ import type { LicenceKind } from "../catalogue.ts";
 import type { Licence, TreeHead } from "../service.ts";
 import { STATUS_LABEL, itemText } from "./wallet-pages.tsx";
 
+/** Who issued or granted, for people: the system, a member of the exchange, or the staff login. */
+function actorText(actor: string): string {
+  if (actor.startsWith("system:")) return "系统";
+  if (actor.startsWith("member:")) return `共享平台成员 ${actor.slice("member:".length)}`;
+  return actor;
+}
+
 export interface IssueForm {
   kind?: string;
   holder?: string;
@@ -137,7 +144,7 @@ export function LicencesConsolePage({
                 <td>
                   {formatPubDate(l.issuedAt)}
                   <br />
-                  <small>{l.issuedBy}</small>
+                  <small>{actorText(l.issuedBy)}</small>
                 </td>
                 <td>{STATUS_LABEL[l.status]}</td>
                 <td>
@@ -273,7 +280,7 @@ export function IssuerGrantsPage({
               <td>
                 {formatPubDate(g.createdAt)}
                 <br />
-                <small>{g.grantedBy}</small>
+                <small>{actorText(g.grantedBy)}</small>
               </td>
               <td>{g.revokedAt ? `已撤销（${formatPubDate(g.revokedAt)}）` : "有效"}</td>
               <td>
