@@ -336,7 +336,7 @@ for (const engine of ENGINES) {
       assert.match(lookup.body, /路灯坏了好几天了/);
       assert.match(lookup.body, /请尽快联系我/);
       assert.match(lookup.body, /咨询/);
-      const letter = await t.deps.mailbox.letters.lookup(queryNo, lookupCode);
+      const letter = await t.deps.mailbox.letters.lookup(queryNo, lookupCode, "127.0.0.1");
       assert.ok(letter);
       assert.equal(letter.kind, "consult");
       assert.equal(letter.source, "assistant");

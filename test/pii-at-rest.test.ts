@@ -132,7 +132,7 @@ for (const engine of ENGINES) {
       );
       assert.match(String(stored.phone), /^v1:/);
       assert.match(String(stored.email), /^v1:/);
-      const read = await t.deps.mailbox.letters.lookup(letter.queryNo, letter.lookupCode);
+      const read = await t.deps.mailbox.letters.lookup(letter.queryNo, letter.lookupCode, "127.0.0.1");
       assert.equal(read?.phone, "13766667777");
       const dump = await everything(t.config);
       for (const clear of [

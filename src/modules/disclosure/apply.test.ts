@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { citizenLogin, PNG } from "../onestop/test-helpers.ts";
 import { fileRequest, ID_NUMBER } from "./fixtures.test.ts";
-import { addressBucket } from "./lookup-guard.ts";
+import { addressBucket } from "../../platform/lookup/lookup-guard.ts";
 import {
   LOOKUP_TRIES_PAST_CEILING,
   LOOKUP_TRIES_PER_HOUR,

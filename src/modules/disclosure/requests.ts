@@ -22,7 +22,7 @@ import { hasRole, sitesWithRole, type StaffPrincipal } from "../staff/index.ts";
 import { correctionAllowed, dueFrom, remainingAt } from "./clock.ts";
 import { LimitPassed, PdfNotAvailable, ReasonClassMismatch, ReasonClassMissing } from "./errors.ts";
 import { decisionLetterHtml } from "./letter.ts";
-import { LookupGuard } from "./lookup-guard.ts";
+import { LookupGuard } from "../../platform/lookup/lookup-guard.ts";
 import { APPLICANT_KINDS, CLOCK, DELIVERY_FORMS, ORG_TYPES, OUTCOMES, REQUEST_STATUS } from "./model.ts";
 import type {
   ApplicantKind,
@@ -78,7 +78,7 @@ export {
   LOOKUP_TRIES_PER_HOUR,
   LOOKUP_TRIES_PER_REQUEST_HOUR,
   LookupLimited,
-} from "./lookup-guard.ts";
+} from "../../platform/lookup/lookup-guard.ts";
 const OPEN: RequestStatus[] = ["received", "assigned", "correction", "consulting"];
 const RUNNING: RequestStatus[] = ["received", "assigned"];
 
@@ -139,7 +139,7 @@ export class DisclosureRequests {
     private readonly calendar: WorkingDaySource,
     private readonly options: DisclosureOptions,
   ) {
-    this.guard = new LookupGuard(store.db, "disclosure");
+    this.guard = new LookupGuard(store.db, "disclosure", { noun: "申请", person: "申请人" });
   }
 
   private get db() {

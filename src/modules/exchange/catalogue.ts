@@ -3,11 +3,12 @@ import type { ResourceField, ShareClass } from "./tables.ts";
 
 /**
  * The examples in the catalogue and its OpenAPI descriptions are numbers a validator accepts: the
- * check characters (GB 11643, GB 32100) are computed, not typed. A resident of 江岸区 born 1990-03-07
- * (odd sequence digit: 男), and an enterprise registered in 江城市.
+ * check characters (GB 11643, GB 32100) are computed, not typed. The ID number is the standard's own
+ * example (GB 11643-1999: 11010519491231002X, no demo resident's: the sample is stored in clear), and
+ * an enterprise registered in 江城市.
  */
 const withCheck = (first17: string, check: (first17: string) => string) => first17 + check(first17);
-export const SAMPLE_ID_NUMBER = withCheck("42010219900307003", idCheckChar);
+export const SAMPLE_ID_NUMBER = withCheck("11010519491231002", idCheckChar);
 export const SAMPLE_CREDIT_CODE = withCheck("91420100MA4K00001", creditCodeCheckChar);
 
 /** A catalogue resource (政务信息资源) as 国发〔2016〕51号 describes it. */
@@ -61,8 +62,8 @@ export const DEMO_RESOURCES: Omit<Resource, "publishedAt">[] = [
     sample: {
       idNumber: SAMPLE_ID_NUMBER,
       name: "示例",
-      gender: "男",
-      birthDate: "1990-03-07",
+      gender: "女",
+      birthDate: "1949-12-31",
       nation: "汉族",
       districtCode: "420102",
       address: "楚云省江岸区解放大道1号",

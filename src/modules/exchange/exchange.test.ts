@@ -311,7 +311,9 @@ for (const engine of ENGINES) {
       };
       const person = await example("RK-0001");
       assert.equal(idNumberProblem(String(person.idNumber)), null, String(person.idNumber));
-      assert.equal(person.birthDate, `${String(person.idNumber).slice(6, 10)}-03-07`);
+      const id = String(person.idNumber);
+      assert.equal(person.birthDate, `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`);
+      assert.equal(person.gender, Number(id[16]) % 2 === 1 ? "男" : "女");
       const entity = await example("FR-0001");
       assert.equal(creditCodeProblem(String(entity.creditCode)), null, String(entity.creditCode));
       const licence = await example("ZZ-0001");

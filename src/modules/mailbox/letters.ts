@@ -18,11 +18,11 @@ import { nowIso, chinaTime } from "../../platform/time/china-time.ts";
 
 import {
   hashLookupCode,
-  LookupTries,
   newLookupCode,
   newQueryNo,
   QUERY_NO_PATTERN,
 } from "../../platform/lookup/lookup-code.ts";
+import { LookupGuard } from "../../platform/lookup/lookup-guard.ts";
 
 import {
   forbidden,
@@ -119,9 +119,6 @@ interface MailboxKv {
   settings: Partial<InteractionSettings>;
 }
 
-/** Wrong lookup codes a letter accepts per hour; past that even the right code waits for the next hour. */
-export const LOOKUP_TRIES_PER_HOUR = 10;
-
 /** When a letter was closed (answered and reviewed, or refused), or null while it is still open. */
 export function closedAt(
   letter: Pick<Letter, "status" | "repliedAt" | "ratedAt" | "updatedAt">,
@@ -188,17 +185,12 @@ export class LetterService implements WorkloadSource {
   ) {
     search.kinds.register({ letter: "互动留言" });
     this.kv = new KvStore(store.db).scope<MailboxKv>("mailbox");
-    this.tries = new LookupTries(
-      store.db,
-      "mailbox",
-      LOOKUP_TRIES_PER_HOUR,
-      "该信件的查询码输入错误次数过多，为保护来信人信息，请一小时后再试",
-    );
+    this.guard = new LookupGuard(store.db, "mailbox", { noun: "信件", person: "来信人" });
   }
 
   private readonly kv: KvScope<MailboxKv>;
-  /** Lookup attempts on one letter in one hour (kv `mailbox:lookup-tries:<letter id>:<hour>`). */
-  private readonly tries: LookupTries;
+  /** Wrong lookup codes, per letter and client address (see LookupGuard). */
+  private readonly guard: LookupGuard;
 
   private get db() {
     return this.store.db;
@@ -510,18 +502,18 @@ export class LetterService implements WorkloadSource {
 
   /**
    * The letter for a query number and its lookup code; null for any mismatch (no hint which). The
-   * writer may use the code again and again; wrong codes are limited per letter
-   * (LOOKUP_TRIES_PER_HOUR, counted atomically, so parallel guesses cannot slip past: TooMany), and
-   * a year after the letter was closed the code no longer opens it (Gone).
+   * writer may use the code again and again; wrong codes are limited per letter and client address
+   * (LookupGuard: counted atomically, a guesser cannot lock the writer out; LookupLimited with the
+   * seconds to wait), and a year after the letter was closed the code no longer opens it (Gone).
    */
-  async lookup(queryNo: string, code: string, now = new Date()): Promise<Letter | null> {
+  async lookup(queryNo: string, code: string, client: string, now = new Date()): Promise<Letter | null> {
     if (!QUERY_NO_PATTERN.test(queryNo.trim()) || !code || code.length > 64) return null;
     const found = await this.db
       .selectFrom("letters")
       .selectAll()
       .where("queryNo", "=", queryNo.trim())
       .executeTakeFirst();
-    const row = await this.tries.open(found, code, now);
+    const row = await this.guard.open(found, code, client, now);
     if (!row) return null;
     if (lookupExpired(row, now))
       throw new Gone(
@@ -533,12 +525,13 @@ export class LetterService implements WorkloadSource {
   async rate(
     queryNo: string,
     code: string,
+    client: string,
     rating: string,
     /** Null when the citizen did not say (there is no default: "solved" must be chosen). */
     solved: boolean | null,
     note: string,
   ): Promise<{ reopened: boolean }> {
-    const letter = await this.lookup(queryNo, code);
+    const letter = await this.lookup(queryNo, code, client);
     if (!letter) throw notFound("未找到该信件，请核对查询编号和查询码");
     const problems: Record<string, string> = {};
     if (!Object.hasOwn(RATINGS, rating)) problems.rating = "请选择满意程度";

@@ -1,8 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
-import { TooMany } from "../../platform/http/errors.ts";
-import { LOOKUP_TRIES_PER_HOUR } from "./letters.ts";
+import { LOOKUP_TRIES_PER_HOUR, LookupLimited } from "../../platform/lookup/lookup-guard.ts";
 import { fileLetter } from "./test-helpers.ts";
 
 for (const engine of ENGINES) {
@@ -16,35 +15,38 @@ for (const engine of ENGINES) {
     const lookup = (no: string, code: string, ip: string) =>
       t.app.inject({ url: `/sites/rst/interaction/lookup?no=${no}&code=${code}`, remoteAddress: ip });
 
-    it("lets the writer look again and again, but refuses guessing after ten wrong codes an hour", async () => {
+    it("lets the writer look again and again, refuses a guessing address after ten wrong codes an hour, and never locks the writer out", async () => {
       const filed = await fileLetter(t.app, t.deps, "rst", { phone: "13900000071" }, "10.7.0.1");
       const other = await fileLetter(t.app, t.deps, "rst", { phone: "13900000072" }, "10.7.0.2");
       for (let i = 0; i < 3; i++)
         assert.equal((await lookup(filed.queryNo, filed.lookupCode, "10.7.1.1")).statusCode, 200);
 
-      // Guesses from many addresses at once: exactly ten are checked, the rest refused.
+      // Guesses from one address at once: exactly ten are checked, the rest refused.
       const letters = t.deps.mailbox.letters;
       const guesses = await Promise.allSettled(
         Array.from({ length: LOOKUP_TRIES_PER_HOUR + 8 }, (_, i) =>
-          letters.lookup(filed.queryNo, `guess-${i}`),
+          letters.lookup(filed.queryNo, `guess-${i}`, "10.7.9.9"),
         ),
       );
       assert.equal(
         guesses.filter((g) => g.status === "fulfilled" && g.value === null).length,
         LOOKUP_TRIES_PER_HOUR,
       );
-      assert.ok(guesses.every((g) => g.status === "fulfilled" || g.reason instanceof TooMany));
+      assert.ok(guesses.every((g) => g.status === "fulfilled" || g.reason instanceof LookupLimited));
 
-      // Now even the right code waits, with a clear message; another letter is not affected.
-      const refused = await lookup(filed.queryNo, filed.lookupCode, "10.7.1.2");
+      // That address now waits even with the right code, told when to come back; no letter shown.
+      const refused = await lookup(filed.queryNo, filed.lookupCode, "10.7.9.9");
       assert.equal(refused.statusCode, 429);
       assert.match(refused.body, /查询码输入错误次数过多/);
+      assert.ok(Number(refused.headers["retry-after"]) >= 1);
       assert.ok(!refused.body.includes("咨询养老保险转移接续"), "no letter shown");
+      // The writer, from their own address, still reads the letter; another letter is not affected.
+      assert.equal((await lookup(filed.queryNo, filed.lookupCode, "10.7.1.2")).statusCode, 200);
       assert.equal((await lookup(other.queryNo, other.lookupCode, "10.7.1.3")).statusCode, 200);
 
-      // The next hour the writer's code works again.
+      // The next hour the guessing address may try again.
       const later = new Date(Date.now() + 3_600_000);
-      assert.ok(await letters.lookup(filed.queryNo, filed.lookupCode, later));
+      assert.ok(await letters.lookup(filed.queryNo, filed.lookupCode, "10.7.9.9", later));
     });
 
     it("stops opening a letter a year after it was closed", async () => {

@@ -126,7 +126,7 @@ for (const engine of ENGINES) {
       assert.equal(letter.status, "assigned", "a city's leader mailbox is owned by the city");
       const queryNo = /查询编号 (\d{14})/.exec(receipt.service_notice)![1];
       const code = /查询码 ([A-Za-z0-9_-]+)/.exec(receipt.service_notice)![1];
-      assert.ok(await t.deps.mailbox.letters.lookup(queryNo, code));
+      assert.ok(await t.deps.mailbox.letters.lookup(queryNo, code, "127.0.0.1"));
       const listed = await t.app.inject({
         url: `/open311/v2/requests.json?service_request_id=${receipt.service_request_id}`,
       });

@@ -5,6 +5,7 @@ import { errorResponses, PUBLIC_API } from "../../platform/http/api-schema.ts";
 import type { MailboxDeps } from "./deps.ts";
 import { sendHtml } from "../../platform/http/reply.ts";
 import { Gone, httpStatusOf, notFound, NotFound, TooMany } from "../../platform/http/errors.ts";
+import { LookupLimited } from "../../platform/lookup/lookup-guard.ts";
 import { handleForm, type FormProblem } from "../../platform/http/handle-form.ts";
 import { FormBody, problemFields, sendPhoneCode, type PhoneCodeSent } from "../../web/public-form.ts";
 import { renderDocument } from "../../web/render.ts";
@@ -244,16 +245,18 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
   ) {
     const ctx = await pageContext(deps, site, request);
     let letter: Letter | null = null;
-    let refusal: { status: number; message: string } | null = null;
+    let refusal: { status: number; message: string; retryAfter?: number } | null = null;
     try {
-      letter = no && code ? await letters.lookup(no, code) : null;
+      letter = no && code ? await letters.lookup(no, code, request.ip) : null;
     } catch (error) {
       if (!(error instanceof TooMany || error instanceof Gone)) throw error;
       refusal = { status: httpStatusOf(error), message: error.message };
+      if (error instanceof LookupLimited) refusal.retryAfter = error.retryAfterSeconds;
     }
     if (!letter)
       return {
         status: refusal?.status ?? (no || code ? 404 : 200),
+        retryAfter: refusal?.retryAfter,
         html: renderDocument(
           <LookupPage
             ctx={ctx}
@@ -301,7 +304,8 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
     async (request, reply) => {
       const site = await siteOf(deps, request.params.code);
       const { no = "", code = "" } = request.query;
-      const { status, html } = await lookupPage(request, site, no.trim(), code.trim());
+      const { status, html, retryAfter } = await lookupPage(request, site, no.trim(), code.trim());
+      if (retryAfter) reply.header("retry-after", String(retryAfter));
       // The address holds the lookup code: no other site may see it as a referrer. "same-origin" rather
       // than "no-referrer", which would make the browser send `Origin: null` with the rating form.
       reply.status(status).header("cache-control", "no-store").header("referrer-policy", "same-origin");
@@ -326,7 +330,7 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
           solved: fields.solved === "1" ? true : fields.solved === "0" ? false : null,
           note: fields.note ?? "",
         }),
-        run: (r) => letters.rate(no, code, r.rating, r.solved, r.note),
+        run: (r) => letters.rate(no, code, request.ip, r.rating, r.solved, r.note),
         onSuccess: async ({ reopened }) => {
           const { html } = await lookupPage(request, site, no, code, {
             notice: reopened ? "感谢评价。您反映问题未解决，信件已退回承办单位重新办理。" : "感谢您的评价！",

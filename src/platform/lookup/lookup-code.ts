@@ -1,13 +1,10 @@
 import { createHash, randomInt, timingSafeEqual } from "node:crypto";
-import { TooMany } from "../http/errors.ts";
-import { KvStore } from "../kv/kv-store.ts";
-import type { AnyView } from "../db/database.ts";
 import { chinaDate } from "../time/china-time.ts";
 
 /**
  * Password-free lookup of a citizen's case (a letter, a disclosure request): a public query number
- * and a one-time-shown lookup code whose hash alone is kept. Wrong codes are limited per case and
- * hour, counted atomically in the kv table, so parallel guesses cannot slip past.
+ * and a one-time-shown lookup code whose hash alone is kept. Wrong codes are limited by LookupGuard
+ * (lookup-guard.ts): per case and client address, so a guesser cannot lock the person out.
  */
 
 /**
@@ -56,59 +53,3 @@ export function newQueryNo(now: Date): string {
 }
 
 export const QUERY_NO_PATTERN = /^\d{14}$/;
-
-interface TryKeys {
-  [tries: `lookup-tries:${number}:${number}`]: number;
-}
-
-/** Counts lookup attempts per case and hour under an owner's kv scope. */
-export class LookupTries {
-  private readonly kv;
-
-  constructor(
-    db: AnyView,
-    owner: string,
-    private readonly perHour: number,
-    /** The message when the hour's tries are used up. */
-    private readonly refusal: string,
-  ) {
-    this.kv = new KvStore(db).scope<TryKeys>(owner);
-  }
-
-  /**
-   * Takes a try for the case (every attempt, right or wrong, first takes one); throws TooMany past
-   * the limit. Returns a function that gives the try back (call it when the code was right).
-   */
-  /**
-   * The case when `code` opens it, else null (no hint which was wrong). Every attempt on a real case
-   * takes a try first (one atomic statement, so parallel guesses cannot slip past: TooMany); a right
-   * code gives it back. `row` is the case found by its query number, if any.
-   */
-  async open<T extends { id: number; lookupHash: string }>(
-    row: T | undefined,
-    code: string,
-    now: Date,
-  ): Promise<T | null> {
-    const ok = lookupCodeMatches(row?.lookupHash, code);
-    if (!row) return null;
-    const giveBack = await this.take(row.id, now);
-    if (!ok) return null;
-    await giveBack();
-    return row;
-  }
-
-  async take(caseId: number, now: Date): Promise<() => Promise<void>> {
-    const hour = Math.floor(now.getTime() / 3_600_000);
-    const key = `lookup-tries:${caseId}:${hour}` as const;
-    const tries = await this.kv.increment(key);
-    if (tries === 1) {
-      // The first attempt of an hour clears the case's older hours.
-      for (const old of await this.kv.keys(`lookup-tries:${caseId}:`))
-        if (old !== key) await this.kv.delete(old);
-    }
-    if (tries > this.perHour) throw new TooMany(this.refusal);
-    return async () => {
-      await this.kv.increment(key, -1);
-    };
-  }
-}

@@ -1,8 +1,8 @@
 import { isIPv4, isIPv6 } from "node:net";
-import type { AnyView } from "../../platform/db/database.ts";
-import { TooMany } from "../../platform/http/errors.ts";
-import { KvStore } from "../../platform/kv/kv-store.ts";
-import { lookupCodeMatches } from "../../platform/lookup/lookup-code.ts";
+import type { AnyView } from "../db/database.ts";
+import { TooMany } from "../http/errors.ts";
+import { KvStore } from "../kv/kv-store.ts";
+import { lookupCodeMatches } from "./lookup-code.ts";
 
 /**
  * Wrong lookup codes are limited so that guessing stays bounded, yet a guesser cannot lock the
@@ -42,7 +42,7 @@ export class LookupLimited extends TooMany {
 interface FailKeys {
   [perRequest: `lookup-fails:${number}:${number}`]: number;
   [perAddress: `lookup-fails:${number}:${number}:${string}`]: number;
-  /** Counters of the shared LookupTries this guard replaced (cleared as their request is looked up). */
+  /** Counters of the per-case limit this guard replaced (cleared as their case is looked up). */
   [legacy: `lookup-tries:${number}:${number}`]: number;
 }
 
@@ -68,10 +68,20 @@ export function addressBucket(ip: string): string {
   return `${prefix.join(":")}::/64`;
 }
 
+/** How the refusals name the case and the person it protects (该申请/申请人, 该信件/来信人). */
+export interface LookupSubject {
+  noun: string;
+  person: string;
+}
+
 export class LookupGuard {
   private readonly kv;
 
-  constructor(db: AnyView, owner: string) {
+  constructor(
+    db: AnyView,
+    owner: string,
+    private readonly subject: LookupSubject,
+  ) {
     this.kv = new KvStore(db).scope<FailKeys>(owner);
   }
 
@@ -96,7 +106,7 @@ export class LookupGuard {
     const mine = await this.kv.increment(perAddress);
     if (mine > LOOKUP_TRIES_PER_HOUR)
       throw new LookupLimited(
-        `从您的网络对该申请的查询码输入错误次数过多，为保护申请人信息，请${minutes}分钟后再试`,
+        `从您的网络对该${this.subject.noun}的查询码输入错误次数过多，为保护${this.subject.person}信息，请${minutes}分钟后再试`,
         retryAfter,
       );
     const all = await this.kv.increment(perRequest);
@@ -105,7 +115,7 @@ export class LookupGuard {
       // Not a guess (the code was not tried): the request's count keeps only real attempts.
       await this.kv.increment(perRequest, -1);
       throw new LookupLimited(
-        `该申请近一小时内被多次以错误的查询码查询，为保护申请人信息，每个网络每小时只能输错${LOOKUP_TRIES_PAST_CEILING}次；查询码输入错误次数过多，请${minutes}分钟后再试`,
+        `该${this.subject.noun}近一小时内被多次以错误的查询码查询，为保护${this.subject.person}信息，每个网络每小时只能输错${LOOKUP_TRIES_PAST_CEILING}次；查询码输入错误次数过多，请${minutes}分钟后再试`,
         retryAfter,
       );
     }
