@@ -23,6 +23,7 @@ import {
   QUERY_NO_PATTERN,
 } from "../../platform/lookup/lookup-code.ts";
 import { LookupGuard } from "../../platform/lookup/lookup-guard.ts";
+import { lettersOfSite } from "./stats.ts";
 
 import {
   forbidden,
@@ -1184,14 +1185,7 @@ export class LetterService implements WorkloadSource {
   /** Published letters for a site (the portal shows all), newest first, optionally matching words. */
   async published(siteId: number | null, page: number, pageSize = 20, q = "") {
     let query = this.db.selectFrom("letters").where("status", "=", "published");
-    if (siteId != null)
-      query = query.where((eb) =>
-        eb.or([
-          eb("siteId", "=", siteId),
-          eb("ownerSiteId", "=", siteId),
-          eb("addresseeSiteId", "=", siteId),
-        ]),
-      );
+    if (siteId != null) query = query.where(lettersOfSite(siteId));
     const words = q.trim().slice(0, 50).replace(/[%_]/g, "");
     if (words)
       query = query.where((eb) =>

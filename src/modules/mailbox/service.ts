@@ -14,7 +14,7 @@ import { LetterService } from "./letters.ts";
 
 import { Open311Keys } from "./open311-keys.ts";
 
-import { periodFigures, siteFigures, type SiteFigures } from "./stats.ts";
+import { lettersOfSite, periodFigures, siteFigures, type SiteFigures } from "./stats.ts";
 
 import type { MailboxTables } from "./tables.ts";
 
@@ -67,14 +67,7 @@ export class MailboxService {
     to: string,
   ): Promise<{ received: number; replied: number }> {
     let q = this.store.read.selectFrom("letters").where("createdAt", ">=", from).where("createdAt", "<", to);
-    if (siteId != null)
-      q = q.where((eb) =>
-        eb.or([
-          eb("siteId", "=", siteId),
-          eb("ownerSiteId", "=", siteId),
-          eb("addresseeSiteId", "=", siteId),
-        ]),
-      );
+    if (siteId != null) q = q.where(lettersOfSite(siteId));
     const row = await q
       .select((eb) => [
         eb.fn.countAll<number>().as("received"),
@@ -109,13 +102,7 @@ export class MailboxService {
   ): Promise<{ oldestOpenAt: string | null; overdueOpen: number }> {
     const open = this.store.read
       .selectFrom("letters")
-      .where((eb) =>
-        eb.or([
-          eb("siteId", "=", siteId),
-          eb("ownerSiteId", "=", siteId),
-          eb("addresseeSiteId", "=", siteId),
-        ]),
-      )
+      .where(lettersOfSite(siteId))
       .where("repliedAt", "is", null)
       .where("status", "!=", "invalid");
     const row = await open

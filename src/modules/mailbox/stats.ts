@@ -1,3 +1,4 @@
+import type { ExpressionBuilder } from "kysely";
 import type { Db } from "../../platform/db/database.ts";
 
 import type { SitesService } from "../sites/index.ts";
@@ -7,6 +8,13 @@ import type { WorkingDayCalendar } from "../../platform/calendar/platform-workin
 import type { InteractionSettings } from "./model.ts";
 
 import type { MailboxTables } from "./tables.ts";
+
+/**
+ * A site's letters: written on its pages, handled by it (owner) or addressed to it. Every count and
+ * list of "the site's letters" uses this one rule.
+ */
+export const lettersOfSite = (siteId: number) => (eb: ExpressionBuilder<MailboxTables, "letters">) =>
+  eb.or([eb("siteId", "=", siteId), eb("ownerSiteId", "=", siteId), eb("addresseeSiteId", "=", siteId)]);
 
 export interface LetterFigures {
   /** Every letter received, including those not accepted. */
@@ -142,10 +150,7 @@ export async function siteFigures(
   let q = store.read
     .selectFrom("letters")
     .select(["status", "ownerSiteId", "createdAt", "dueAt", "repliedAt", "rating", "solved"]);
-  if (siteId != null)
-    q = q.where((eb) =>
-      eb.or([eb("siteId", "=", siteId), eb("ownerSiteId", "=", siteId), eb("addresseeSiteId", "=", siteId)]),
-    );
+  if (siteId != null) q = q.where(lettersOfSite(siteId));
   const rows = await q.execute();
   return figuresFromRows(rows, sites, calendar, settings, siteId, now);
 }
@@ -170,10 +175,7 @@ export async function periodFigures(
     .select(["status", "ownerSiteId", "createdAt", "dueAt", "repliedAt", "rating", "solved", "ratedAt"])
     .where("createdAt", ">=", from)
     .where("createdAt", "<", to);
-  if (siteId != null)
-    q = q.where((eb) =>
-      eb.or([eb("siteId", "=", siteId), eb("ownerSiteId", "=", siteId), eb("addresseeSiteId", "=", siteId)]),
-    );
+  if (siteId != null) q = q.where(lettersOfSite(siteId));
   const asOf = to < now.toISOString() ? new Date(to) : now;
   const cut = asOf.toISOString();
   const rows = (await q.execute()).map((row) => {
