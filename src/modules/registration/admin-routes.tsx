@@ -358,7 +358,8 @@ const registrationAdminRoutes: FastifyPluginAsyncTypebox<{ deps: RegistrationDep
           request,
           reply,
           c,
-          { errors: { district: "查看完整信息须填写事由（至少4个字）" } },
+          // Keyed by the record's own reason field, so the error summary leads to it.
+          { errors: { [`reason-${request.params.id}`]: "查看完整信息须填写事由（至少4个字）" } },
           400,
         );
       const record = await registration.revealRecord(c, request.params.id, s.username, reason);

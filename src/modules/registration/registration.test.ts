@@ -507,6 +507,7 @@ for (const engine of ENGINES) {
           reason: "",
         });
         assert.equal(noReason.statusCode, 400);
+        assert.match(noReason.body, new RegExp(`href="#reason-${rec.id}">查看完整信息须填写事由`));
         const full = await admin.post(`/admin/registration/demo-health/records/${rec.id}/reveal`, {
           reason: "流调核实密接人员",
         });
