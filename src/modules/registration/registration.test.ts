@@ -265,6 +265,13 @@ for (const engine of ENGINES) {
       assert.match(e.fields.district, /行政区划代码/);
       assert.match(e.fields.symptoms, /选项无效/);
       assert.match(e.fields.contact, /请选择/);
+      // A question the form does not have is named, not dropped without a word.
+      const extra = await post(body({ answers: { symptoms: ["发热"], contact: "否", evil: "x" } }));
+      assert.equal(extra.statusCode, 400, extra.body);
+      assert.match(
+        (extra.json() as { error: { fields: Record<string, string> } }).error.fields["answers.evil"],
+        /登记表没有“evil”这一项/,
+      );
       const future = await post(body({ idNumber: idNumber(13, "20991231") }));
       assert.match(
         (future.json() as { error: { fields: Record<string, string> } }).error.fields.idNumber,

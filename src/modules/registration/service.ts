@@ -15,7 +15,14 @@ import {
   SubmissionInvalid,
 } from "./errors.ts";
 import type { ApiKeyRow, Audience, CampaignRow, Channel, DedupRule, RegistrationTables } from "./tables.ts";
-import { checkSubmission, answersToRaw, districtLabel, QUESTION_TYPES, type Answers } from "./validation.ts";
+import {
+  answersToRaw,
+  checkSubmission,
+  districtLabel,
+  QUESTION_TYPES,
+  unknownAnswerKeys,
+  type Answers,
+} from "./validation.ts";
 import { BatchImporter } from "./batch.ts";
 import {
   newRecordId,
@@ -273,6 +280,8 @@ export class RegistrationService {
   ): Promise<WriteResult> {
     this.assertOpen(c);
     const { value, errors } = checkSubmission(c.form, body, answersToRaw(c.form, body.answers));
+    for (const key of unknownAnswerKeys(c.form, body.answers))
+      errors[`answers.${key}`] = `登记表没有“${key}”这一项，请按登记表的问题填写`;
     if (Object.keys(errors).length > 0) throw new SubmissionInvalid(errors);
     return this.accept(c, value, channel);
   }

@@ -76,6 +76,19 @@ export function answersToRaw(schema: FormSchema, answers: unknown): RawInput {
   return raw;
 }
 
+/**
+ * Keys of a JSON `answers` object that name no question of the form (a typo or another form's
+ * question would otherwise be dropped without a word): at most 10, each cut to 50 characters.
+ */
+export function unknownAnswerKeys(schema: FormSchema, answers: unknown): string[] {
+  if (!answers || typeof answers !== "object" || Array.isArray(answers)) return [];
+  const names = new Set(schema.fields.map((f) => f.name));
+  return Object.keys(answers)
+    .filter((k) => !names.has(k))
+    .slice(0, 10)
+    .map((k) => k.slice(0, 50));
+}
+
 /** Full-width digits and letters (４２０１…Ｘ, from Chinese input methods or Excel) as ASCII. */
 const halfWidth = (text: string) => text.normalize("NFKC");
 
