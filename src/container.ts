@@ -13,6 +13,7 @@ import { ContentService } from "./modules/content/service.ts";
 import { SitesService } from "./modules/sites/service.ts";
 import { MailboxService } from "./modules/mailbox/service.ts";
 import { DisclosureService } from "./modules/disclosure/service.ts";
+import type { WebsiteActivitySource } from "./modules/disclosure/website-report.ts";
 import { ParticipationService } from "./modules/participation/service.ts";
 import { OutboxSmsSender, PhoneVerifier } from "./platform/phone/phone-verify.ts";
 import { PlatformWorkingDays } from "./platform/calendar/platform-working-days.ts";
@@ -64,6 +65,38 @@ function homeFigures(oneStop: OneStopService, mailbox: MailboxService): PortalFi
       const now = new Date();
       const monthStart = chinaDayStart(`${chinaDate(now).slice(0, 7)}-01`)!.toISOString();
       return mailbox.receivedAndReplied(siteId, monthStart, now.toISOString());
+    },
+  };
+}
+
+/** The 网站工作年度报表's visits, letters, consultations and surveys, from the modules that record them. */
+function websiteActivity(
+  analytics: AnalyticsService,
+  mailbox: MailboxService,
+  participation: ParticipationService,
+): WebsiteActivitySource {
+  return {
+    async activity(site, year) {
+      const siteId = site?.id ?? null;
+      const [visits, letters, published, taking] = await Promise.all([
+        analytics.summary(site?.code ?? null, year.from, year.to),
+        mailbox.periodFigures(siteId, year.since, year.until),
+        mailbox.publishedReplies(siteId, year.since, year.until),
+        participation.periodFigures(siteId, year.since, year.until),
+      ]);
+      return {
+        pageviews: visits.pageviews,
+        visitors: visits.visitors,
+        letters: {
+          received: letters.received,
+          closed: letters.replied,
+          averageDays: letters.averageReplyDays,
+          published,
+        },
+        surveys: taking.opened,
+        opinions: taking.opinions,
+        results: taking.results,
+      };
     },
   };
 }
@@ -124,6 +157,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     wallet: new HallLicences(licences, licenceConsents, HALL_MEMBER),
   });
   const registration = new RegistrationService(store, audit, { capacity: config.registrationQueueCapacity });
+  const participation = new ParticipationService(store, audit, phone);
   const inspectionSources = { content, mailbox, oneStop, analytics };
   const inspection = new InspectionService(store, audit, sites, inspectionSources, {
     chromiumPath: config.chromiumPath,
@@ -159,7 +193,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     cookieSecret,
     phone,
     mailbox,
-    participation: new ParticipationService(store, audit, phone),
+    participation,
     calendar,
     oneStop,
     portalFigures: homeFigures(oneStop, mailbox),
@@ -173,6 +207,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
       sites,
       content,
       calendar: new PlatformWorkingDays(calendar),
+      activity: websiteActivity(analytics, mailbox, participation),
       options: { chromiumPath: config.chromiumPath },
     }),
     licences,

@@ -192,6 +192,17 @@ for (const engine of ENGINES) {
       assert.ok(await listed("www", q), "the portal's own search counts for the portal");
       assert.ok(await listed("rst", wide), "a department's cluster-wide search counts for the department");
       assert.ok(!(await listed("rst", q)) && !(await listed("www", wide)), "and for no other site");
+
+      // Each top term says how many results it found: a term with results and one without.
+      await visit(`/sites/www/search?q=${encodeURIComponent("养老保险")}`, "203.0.113.20", DESKTOP_UA);
+      assert.ok((await t.deps.search.search({ q: "养老保险" })).total > 0);
+      let terms: { term: string; results: number }[] = [];
+      for (let i = 0; i < 30 && !terms.some((x) => x.term === "养老保险"); i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        terms = (await t.deps.analytics.summary("www", today, today)).search.topTerms;
+      }
+      assert.ok(terms.find((x) => x.term === "养老保险")!.results > 0, "the term's results are counted");
+      assert.equal(terms.find((x) => x.term === q.toLowerCase())?.results, 0);
     });
 
     it("ranks pages, entry and exit pages and refined terms over a range as grouping every row would", async () => {
@@ -298,6 +309,7 @@ for (const engine of ENGINES) {
       const body = withKey.json();
       assert.ok(body.pageviews >= 5);
       assert.ok(Array.isArray(body.topPages) && Array.isArray(body.search.topTerms));
+      for (const term of body.search.topTerms) assert.equal(typeof term.results, "number", "result counts");
       assert.equal((await t.app.inject({ url, headers: { "x-api-key": `${key}x` } })).statusCode, 401);
 
       const editor = await StaffSession.login(t.app, "rst_editor");

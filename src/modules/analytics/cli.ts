@@ -28,8 +28,9 @@ function printSummary(s: AnalyticsSummary): void {
   for (const p of s.exitPages) console.log(`  ${String(p.visitors).padStart(8)}  ${p.path}`);
   console.log("热门页面：");
   for (const p of s.topPages) console.log(`  ${String(p.views).padStart(8)}  ${p.path}`);
-  console.log("热门搜索词：");
-  for (const t of s.search.topTerms) console.log(`  ${String(t.count).padStart(8)}  ${t.term}`);
+  console.log("热门搜索词（次数，平均结果数）：");
+  for (const t of s.search.topTerms)
+    console.log(`  ${String(t.count).padStart(8)}  ${String(t.results).padStart(6)}  ${t.term}`);
   console.log("无结果搜索词：");
   for (const t of s.search.zeroResultTerms) console.log(`  ${String(t.count).padStart(8)}  ${t.term}`);
 }

@@ -20,6 +20,13 @@ const SummaryQuery = Type.Object({
 });
 
 const Terms = Type.Array(Type.Object({ term: Type.String(), count: Type.Integer() }));
+const TermsWithResults = Type.Array(
+  Type.Object({
+    term: Type.String(),
+    count: Type.Integer({ description: "搜索次数" }),
+    results: Type.Integer({ description: "这些搜索的平均结果数" }),
+  }),
+);
 const SummarySchema = Type.Object({
   site: Type.Union([Type.String(), Type.Null()]),
   from: Type.String(),
@@ -35,7 +42,7 @@ const SummarySchema = Type.Object({
   search: Type.Object({
     total: Type.Integer(),
     zeroResult: Type.Integer(),
-    topTerms: Terms,
+    topTerms: TermsWithResults,
     zeroResultTerms: Terms,
     resultViews: Type.Integer({ description: "结果页浏览量" }),
     refinements: Type.Integer({ description: "5分钟内换词再搜的次数" }),

@@ -17,7 +17,12 @@ import {
   isDateString,
   shiftDays,
 } from "../../platform/time/china-time.ts";
-import { searchTermsReport, type SearchLogTables, type TermCount } from "../search/index.ts";
+import {
+  searchTermsReport,
+  type SearchLogTables,
+  type TermCount,
+  type TermWithResults,
+} from "../search/index.ts";
 import { letterKindCounts, type LetterKindTables } from "../mailbox/index.ts";
 import { risingTopics, serviceFunnels, type Funnels, type RisingTopics } from "./insights.ts";
 import { BEACON, HitBuffer, NONE, VIEW } from "./hit-buffer.ts";
@@ -100,7 +105,8 @@ export interface AnalyticsSummary {
 export interface SearchBehaviour {
   total: number;
   zeroResult: number;
-  topTerms: TermCount[];
+  /** The most searched terms, each with how many results its searches found (mean, rounded). */
+  topTerms: TermWithResults[];
   zeroResultTerms: TermCount[];
   /** Counted views of results pages (from page views: the same caps, robots left out). */
   resultViews: number;

@@ -1,7 +1,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
-import { staffPost, staffSession } from "../mailbox/test-helpers.ts";
+import { chinaDate } from "../../platform/time/china-time.ts";
+import { fileLetter, staffPost, staffSession } from "../mailbox/test-helpers.ts";
 import { PNG } from "../onestop/test-helpers.ts";
 import type { StaffPrincipal } from "../staff/index.ts";
 import { APPLY_FIELDS } from "./fixtures.test.ts";
@@ -171,16 +172,40 @@ for (const engine of ENGINES) {
       assert.equal(report.figures["w.disclosure_requests"], 4);
       const page = await t.app.inject({ url, headers: { cookie: admin.cookie } });
       assert.match(page.body, /信息发布总数（条）（平台统计）/);
-      const bad = await staffPost(t.app, admin, url, { "w.visits": "-5" });
+      const bad = await staffPost(t.app, admin, url, { "w.security_checks": "-5" });
       assert.equal(bad.statusCode, 400);
       assert.ok(bad.body.includes('value="-5"'), "the typed value is kept");
-      assert.equal((await staffPost(t.app, admin, url, { "w.visits": "120345" })).statusCode, 303);
+      assert.equal((await staffPost(t.app, admin, url, { "w.security_checks": "120345" })).statusCode, 303);
       assert.equal((await staffPost(t.app, admin, `${url}/publish`)).statusCode, 303);
       const published = await t.deps.disclosure.report(id);
       const article = await t.deps.content.get(published.articleId!);
       assert.equal(article.title, "楚云省人力资源和社会保障厅2025年网站工作年度报表");
       assert.match(article.bodyHtml, /120345/);
       assert.match(article.bodyHtml, /4200000011/, "the site identity code");
+    });
+
+    it("counts the year's visits and letters of the site into the 网站工作年度报表", async () => {
+      const year = Number(chinaDate(new Date()).slice(0, 4));
+      const before = await t.deps.disclosure.websiteFigures(rst, year);
+      const browser = "Mozilla/5.0 (Linux; Android 12) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36";
+      for (const path of ["/sites/rst/", "/sites/rst/interaction/"]) {
+        const page = await t.app.inject({
+          url: path,
+          headers: { "user-agent": browser },
+          remoteAddress: "10.9.8.7",
+        });
+        assert.equal(page.statusCode, 200);
+      }
+      await t.deps.analytics.flush();
+      const filed = await fileLetter(t.app, t.deps, "rst", { phone: "13900001111" }, "10.9.8.7");
+      assert.equal(filed.status, 200);
+      const after = await t.deps.disclosure.websiteFigures(rst, year);
+      assert.equal(after["w.visits"] - before["w.visits"], 2, "two page views");
+      assert.equal(after["w.visitors"] - before["w.visitors"], 1, "by one visitor");
+      assert.equal(after["w.letters_received"] - before["w.letters_received"], 1, "one letter written");
+      const cluster = await t.deps.disclosure.websiteFigures(t.deps.sites.byCodeCached("www")!.id, year);
+      assert.ok(cluster["w.visits"] >= after["w.visits"], "the portal's report counts every site");
+      assert.ok(cluster["w.letters_received"] >= after["w.letters_received"]);
     });
   });
 }

@@ -20,7 +20,13 @@ import {
 } from "./report.ts";
 import { DisclosureRequests, type DisclosureOptions } from "./requests.ts";
 import type { DisclosureTables, ReportKind } from "./tables.ts";
-import { WEBSITE_KEYS, WEBSITE_MANUAL_KEYS, websiteFigures, websiteHtml } from "./website-report.ts";
+import {
+  WEBSITE_KEYS,
+  WEBSITE_MANUAL_KEYS,
+  websiteFigures,
+  websiteHtml,
+  type WebsiteActivitySource,
+} from "./website-report.ts";
 
 export interface DisclosureServiceDeps {
   store: Db<DisclosureTables>;
@@ -30,6 +36,8 @@ export interface DisclosureServiceDeps {
   content: ContentService;
   /** Working days on the platform's Chinese calendar (see PlatformWorkingDays). */
   calendar: WorkingDaySource;
+  /** Visits, letters, consultations and surveys for the 网站工作年度报表. */
+  activity: WebsiteActivitySource;
   options: DisclosureOptions;
 }
 
@@ -41,6 +49,7 @@ export class DisclosureService {
   private readonly sites: SitesService;
   private readonly content: ContentService;
   private readonly calendar: WorkingDaySource;
+  private readonly activity: WebsiteActivitySource;
 
   constructor(deps: DisclosureServiceDeps) {
     this.store = deps.store;
@@ -48,6 +57,7 @@ export class DisclosureService {
     this.sites = deps.sites;
     this.content = deps.content;
     this.calendar = deps.calendar;
+    this.activity = deps.activity;
     this.requests = new DisclosureRequests(
       deps.store,
       deps.audit,
@@ -103,15 +113,22 @@ export class DisclosureService {
     };
   }
 
-  /** The 网站工作年度报表 rows the platform counts: articles published per kind, requests received. */
+  /** The 网站工作年度报表 rows the platform counts: articles per kind, requests, the public's activity. */
   async websiteFigures(siteId: number, year: number): Promise<Figures> {
     const scope = this.scopeOf(siteId);
     const { since, until } = yearBounds(year);
-    const [byKind, requests] = await Promise.all([
+    const site = scope ? this.sites.byId(siteId) : undefined;
+    const [byKind, requests, activity] = await Promise.all([
       this.content.publishedCountsByKind(scope, since, until),
       requestFigures(this.store, scope, year),
+      this.activity.activity(site ? { id: site.id, code: site.code } : null, {
+        since,
+        until,
+        from: `${year}-01-01`,
+        to: `${year}-12-31`,
+      }),
     ]);
-    return websiteFigures(byKind, requests["t3.new.total"] ?? 0);
+    return websiteFigures(byKind, requests["t3.new.total"] ?? 0, activity);
   }
 
   async reports(siteIds: number[] | null, page: number, pageSize = 20) {

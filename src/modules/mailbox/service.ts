@@ -56,6 +56,17 @@ export class MailboxService {
     return periodFigures(this.store, this.sites, calendar, settings, siteId, from, to, now);
   }
 
+  /** How many of the site's (null: all) letters had their reply published in [from, to) (ISO instants). */
+  async publishedReplies(siteId: number | null, from: string, to: string): Promise<number> {
+    let q = this.store.read
+      .selectFrom("letters")
+      .where("publishedAt", ">=", from)
+      .where("publishedAt", "<", to);
+    if (siteId != null) q = q.where(lettersOfSite(siteId));
+    const row = await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   /**
    * How many letters of the site (null: all) were received in [from, to) (ISO instants), and how many of
    * those are answered: periodFigures' received and replied, counted in the database (a home page shows

@@ -1,2 +1,7 @@
-export { searchTermsReport, type SearchTermsReport, type TermCount } from "./terms-report.ts";
+export {
+  searchTermsReport,
+  type SearchTermsReport,
+  type TermCount,
+  type TermWithResults,
+} from "./terms-report.ts";
 export type { SearchLogTables } from "./tables.ts";

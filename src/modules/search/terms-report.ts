@@ -6,10 +6,15 @@ export interface TermCount {
   count: number;
 }
 
+/** A searched term with how many results its searches found (mean over the period, rounded). */
+export interface TermWithResults extends TermCount {
+  results: number;
+}
+
 export interface SearchTermsReport {
   total: number;
   zeroResult: number;
-  topTerms: TermCount[];
+  topTerms: TermWithResults[];
   zeroResultTerms: TermCount[];
 }
 
@@ -41,7 +46,7 @@ export async function searchTermsReport(
     let q = base();
     if (zeroOnly) q = q.where("total", "=", 0);
     return q
-      .select([term.as("term"), sql<number>`count(*)`.as("count")])
+      .select([term.as("term"), sql<number>`count(*)`.as("count"), sql<number>`avg(total)`.as("results")])
       .groupBy(term)
       .orderBy(sql`count(*)`, "desc")
       .orderBy(term)
@@ -50,10 +55,14 @@ export async function searchTermsReport(
   };
   const asCounts = (rows: { term: string; count: number | string }[]) =>
     rows.filter((r) => r.term).map((r) => ({ term: r.term, count: Number(r.count) }));
+  const withResults = (rows: { term: string; count: number | string; results: number | string }[]) =>
+    rows
+      .filter((r) => r.term)
+      .map((r) => ({ term: r.term, count: Number(r.count), results: Math.round(Number(r.results)) }));
   return {
     total: Number(totals?.total ?? 0),
     zeroResult: Number(totals?.zero ?? 0),
-    topTerms: asCounts(await terms(false)),
+    topTerms: withResults(await terms(false)),
     zeroResultTerms: asCounts(await terms(true)),
   };
 }

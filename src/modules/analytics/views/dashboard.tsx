@@ -206,9 +206,9 @@ export function AnalyticsDashboard({
           />
           <Table
             caption="热门搜索词"
-            head={["搜索词", "次数"]}
+            head={["搜索词", "次数", "平均结果数"]}
             rows={summary.search.topTerms}
-            cells={(t) => [t.term, t.count]}
+            cells={(t) => [t.term, t.count, t.results]}
           />
           <Table
             caption="无结果搜索词（可据此补充同义词或内容）"
