@@ -32,6 +32,7 @@ import { analyticsRankIndexes } from "./0029_analytics_rank_indexes.ts";
 import { analyticsVisitorsWithoutRowid } from "./0030_analytics_visitors_without_rowid.ts";
 import { analyticsVisitorKeys } from "./0031_analytics_visitor_keys.ts";
 import { analyticsVisitorRowsSmall } from "./0032_analytics_visitor_rows_small.ts";
+import { lettersAccount } from "./0033_letters_account.ts";
 
 /** One ordered timeline: names sort in the order they run. Each runs on SQLite and PostgreSQL. */
 export const migrations: Record<string, (dialect: Dialect) => Migration> = {
@@ -67,4 +68,5 @@ export const migrations: Record<string, (dialect: Dialect) => Migration> = {
   "0030_analytics_visitors_without_rowid": analyticsVisitorsWithoutRowid,
   "0031_analytics_visitor_keys": analyticsVisitorKeys,
   "0032_analytics_visitor_rows_small": analyticsVisitorRowsSmall,
+  "0033_letters_account": lettersAccount,
 };

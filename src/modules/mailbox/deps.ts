@@ -12,6 +12,8 @@ import type { SearchIndex } from "../../platform/search/search-index.ts";
 
 import type { ParticipationService } from "../participation/index.ts";
 
+import type { AccountsService } from "../accounts/index.ts";
+
 import type { SitesService } from "../sites/index.ts";
 
 import type { MailboxService } from "./service.ts";
@@ -22,6 +24,7 @@ import type { StaffService } from "../staff/index.ts";
 
 /** What the container gives this module's routes and seed (AppDeps satisfies it). */
 export interface MailboxDeps {
+  accounts: AccountsService;
   audit: AuditLog;
   config: Config;
   mailbox: MailboxService;

@@ -13,6 +13,7 @@ import {
 } from "../staff/index.ts";
 
 import type { Db } from "../../platform/db/database.ts";
+import { paginate } from "../../platform/db/paginate.ts";
 
 import { nowIso, chinaTime } from "../../platform/time/china-time.ts";
 
@@ -95,6 +96,8 @@ export interface LetterInput {
   ip: string;
   /** Where the matter is (Open311 requests; checked by the caller). */
   place?: LetterPlace;
+  /** The signed-in citizen writing it: the letter is listed on their 我的 page. */
+  accountId?: number | null;
 }
 
 /** An Open311 request's location: coordinates and/or an address, as the client sent them. */
@@ -439,6 +442,7 @@ export class LetterService implements WorkloadSource {
             location: input.place?.location ?? null,
             addressId: input.place?.addressId ?? null,
             zipcode: input.place?.zipcode ?? null,
+            accountId: input.accountId ?? null,
             createdAt: now.toISOString(),
             updatedAt: now.toISOString(),
           })
@@ -520,6 +524,31 @@ export class LetterService implements WorkloadSource {
       throw new Gone(
         "该信件已办结满一年，查询码已失效。如需了解办理情况，请拨打12345政务服务便民热线或重新来信",
       );
+    return row;
+  }
+
+  /** Letters written from a citizen account (signed in), newest first: its 我的信件 page. */
+  async forAccount(accountId: number, page: number, pageSize = 20) {
+    return paginate(
+      this.db
+        .selectFrom("letters")
+        .select(["id", "queryNo", "subject", "status", "siteId", "createdAt", "dueAt", "repliedAt"])
+        .where("accountId", "=", accountId)
+        .orderBy("id", "desc"),
+      page,
+      pageSize,
+    );
+  }
+
+  /** One of the account's letters (NotFound for anyone else's: no hint that it exists). */
+  async accountLetter(accountId: number, id: number): Promise<Letter> {
+    const row = await this.db
+      .selectFrom("letters")
+      .selectAll()
+      .where("id", "=", id)
+      .where("accountId", "=", accountId)
+      .executeTakeFirst();
+    if (!row) throw notFound("未找到该信件");
     return row;
   }
 

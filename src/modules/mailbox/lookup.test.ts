@@ -2,6 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { LOOKUP_TRIES_PER_HOUR, LookupLimited } from "../../platform/lookup/lookup-guard.ts";
+import { citizenLogin } from "../onestop/test-helpers.ts";
 import { fileLetter } from "./test-helpers.ts";
 
 for (const engine of ENGINES) {
@@ -68,6 +69,39 @@ for (const engine of ENGINES) {
       assert.ok(!expired.body.includes("咨询养老保险转移接续"), "no letter shown");
       // A wrong code still says nothing about the letter.
       assert.equal((await lookup(filed.queryNo, "wrong-code-000", "10.7.2.3")).statusCode, 404);
+    });
+
+    it("lists a signed-in citizen's letters on 我的信件 with their answers, and no one else's", async () => {
+      const cookie = await citizenLogin(t, "13900000001");
+      const subject = `我的信件测试${engine}`;
+      const mine = await fileLetter(
+        t.app,
+        t.deps,
+        "rst",
+        { phone: "13900000081", subject },
+        "10.8.0.1",
+        cookie,
+      );
+      assert.equal(mine.status, 200);
+      const signedOut = await fileLetter(t.app, t.deps, "rst", { phone: "13900000082" }, "10.8.0.2");
+      const list = await t.app.inject({ url: "/sites/rst/account/letters", headers: { cookie } });
+      assert.equal(list.statusCode, 200);
+      assert.ok(list.body.includes(subject) && list.body.includes(mine.queryNo), "the letter is listed");
+      assert.ok(!list.body.includes(signedOut.queryNo), "a letter written signed out is not");
+      const id = /account\/letters\/(\d+)"/.exec(list.body)![1];
+      const detail = await t.app.inject({ url: `/sites/rst/account/letters/${id}`, headers: { cookie } });
+      assert.equal(detail.statusCode, 200);
+      assert.ok(detail.body.includes(mine.queryNo) && detail.body.includes("养老保险关系如何转移接续"));
+      const otherId = (await t.deps.mailbox.letters.lookup(
+        signedOut.queryNo,
+        signedOut.lookupCode,
+        "10.8.0.2",
+      ))!.id;
+      const other = await t.app.inject({ url: `/sites/rst/account/letters/${otherId}`, headers: { cookie } });
+      assert.equal(other.statusCode, 404, "another person's letter is not shown");
+      const anonymous = await t.app.inject({ url: "/sites/rst/account/letters" });
+      assert.notEqual(anonymous.statusCode, 200, "signed out, the page asks to sign in");
+      assert.ok(!anonymous.body.includes(subject));
     });
   });
 }

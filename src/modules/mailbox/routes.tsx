@@ -16,7 +16,9 @@ import { newDraftToken, readForm, snippetText } from "../../platform/http/form-i
 import { idParam } from "../../platform/http/params.ts";
 import type { Letter, LetterInput } from "./letters.ts";
 import { FIGURES_SCHEMA } from "./schemas.ts";
+import { citizenOnly, currentCitizen } from "../accounts/index.ts";
 import {
+  AccountLettersPage,
   CentrePage,
   LookupPage,
   PublishedLetterPage,
@@ -212,6 +214,7 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
         files,
         draftToken: values.draftToken,
         ip: request.ip,
+        accountId: (await currentCitizen(deps, request))?.account.id ?? null,
       };
       return handleForm({
         parse: () => input,
@@ -287,6 +290,60 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
       ),
     };
   }
+
+  app.get(
+    "/sites/:code/account/letters",
+    {
+      schema: {
+        hide: true,
+        params: SiteParams,
+        querystring: Type.Object({ page: Type.Optional(Type.String({ maxLength: 10 })) }),
+      },
+      preHandler: citizenOnly(deps),
+    },
+    async (request, reply) => {
+      const site = await siteOf(deps, request.params.code);
+      const ctx = await pageContext(deps, site, request);
+      const page = pageParam(request.query.page);
+      const list = await letters.forAccount(request.citizen!.account.id, page);
+      return sendHtml(reply, renderDocument(<AccountLettersPage ctx={ctx} {...list} />));
+    },
+  );
+
+  app.get(
+    "/sites/:code/account/letters/:id",
+    {
+      schema: {
+        hide: true,
+        params: Type.Object({ code: Type.String({ maxLength: 40 }), id: Type.String({ maxLength: 12 }) }),
+      },
+      preHandler: citizenOnly(deps),
+    },
+    async (request, reply) => {
+      const site = await siteOf(deps, request.params.code);
+      const id = idParam(request.params.id);
+      if (id == null) throw new NotFound("未找到该信件");
+      const letter = await letters.accountLetter(request.citizen!.account.id, id);
+      const [ctx, events, attachments] = await Promise.all([
+        pageContext(deps, site, request),
+        letters.events(letter.id, false),
+        letters.attachments(letter.id),
+      ]);
+      return sendHtml(
+        reply,
+        renderDocument(
+          <LookupPage
+            ctx={ctx}
+            no={letter.queryNo}
+            letter={letter}
+            events={events}
+            attachments={attachments}
+            ownerName={sites.byId(letter.ownerSiteId ?? 0)?.name}
+          />,
+        ),
+      );
+    },
+  );
 
   app.get(
     "/sites/:code/interaction/lookup",

@@ -73,6 +73,8 @@ export interface LetterRow {
   location: string | null;
   addressId: string | null;
   zipcode: string | null;
+  /** The citizen account the letter was written from (signed in), listed on its 我的 page; else null. */
+  accountId: number | null;
   createdAt: string;
   updatedAt: string;
 }

@@ -58,6 +58,8 @@ export async function fileLetter(
   site: string,
   fields: LetterFields,
   ip: string,
+  /** A signed-in citizen's cookie: the letter is then the account's. */
+  cookie?: string,
 ): Promise<{ queryNo: string; lookupCode: string; body: string; status: number }> {
   const base = {
     addressee: fields.addressee ?? `leader:${deps.sites.byCodeCached(site)!.id}`,
@@ -82,7 +84,7 @@ export async function fileLetter(
     method: "POST",
     url: `/sites/${site}/interaction/write`,
     payload: new URLSearchParams({ ...base, code, action: "submit" }).toString(),
-    headers: { "content-type": "application/x-www-form-urlencoded" },
+    headers: { "content-type": "application/x-www-form-urlencoded", ...(cookie ? { cookie } : {}) },
     remoteAddress: ip,
   });
   const queryNo = /class="query-no">(\d{14})</.exec(res.body)?.[1] ?? "";

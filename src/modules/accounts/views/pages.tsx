@@ -254,7 +254,9 @@ export function AccountPage({ ctx, account, csrf }: { ctx: PageContext; account:
         <a href={`${ctx.base}/services/my`}>我的办件</a>
       </p>
       <p>
-        <a href={`${ctx.base}/interaction/lookup`}>我的信件</a>（凭信件编号和查询码查看答复）
+        <a href={`${ctx.base}/account/letters`}>我的信件</a>
+        （登录后写的信件及其答复；未登录时写的，凭信件编号和查询码
+        <a href={`${ctx.base}/interaction/lookup`}>查询</a>）
       </p>
       <p>
         <a href={`${ctx.base}/account/disclosure`}>我的政府信息公开申请</a>（办理进度和答复书）

@@ -598,7 +598,10 @@ export function LookupPage({
               ))}
             </ol>
           </section>
-          {replied && !letter.ratedAt ? (
+          {replied && !letter.ratedAt && !code ? (
+            <p class="hint">评价答复请使用来信时获得的查询码，在“信件查询”页面查看本信件后评价。</p>
+          ) : null}
+          {replied && !letter.ratedAt && code ? (
             <section aria-labelledby="rate-h">
               <h3 id="rate-h">评价答复</h3>
               <form method="post" action={`${ctx.base}/interaction/lookup/rate`} novalidate>
@@ -805,6 +808,74 @@ export function StatsPage({
           /api/interaction/stats?site={ctx.site.code}
         </a>
       </p>
+    </Layout>
+  );
+}
+
+/** 我的信件: the letters written from the signed-in account, newest first. */
+export function AccountLettersPage({
+  ctx,
+  rows,
+  total,
+  page,
+}: {
+  ctx: PageContext;
+  rows: Pick<Letter, "id" | "queryNo" | "subject" | "status" | "createdAt" | "dueAt" | "repliedAt">[];
+  total: number;
+  page: number;
+}) {
+  return (
+    <Layout
+      ctx={ctx}
+      meta={{
+        title: "我的信件",
+        columnName: "互动交流",
+        contentSource: ctx.site.name,
+        url: `${ctx.base}/account/letters`,
+      }}
+      crumbs={[
+        { name: "首页", href: `${ctx.base}/` },
+        { name: "我的账号", href: `${ctx.base}/account/` },
+        { name: "我的信件" },
+      ]}
+    >
+      <h1>我的信件</h1>
+      <p>
+        <a href={`${ctx.base}/interaction/write`}>写信</a>
+      </p>
+      {rows.length === 0 ? (
+        <p>您还没有登录后写的信件。未登录时写的信件，请凭信件编号和查询码在“信件查询”中查看。</p>
+      ) : (
+        <table class="data-table">
+          <thead>
+            <tr>
+              <th scope="col">信件编号</th>
+              <th scope="col">标题</th>
+              <th scope="col">状态</th>
+              <th scope="col">来信时间</th>
+              <th scope="col">答复期限</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr>
+                <td>{r.queryNo}</td>
+                <td>
+                  <a href={`${ctx.base}/account/letters/${r.id}`}>{r.subject}</a>
+                </td>
+                <td>{LETTER_STATUS[r.status] ?? r.status}</td>
+                <td>{formatDate(r.createdAt)}</td>
+                <td>{r.repliedAt ? `已于${formatDate(r.repliedAt)}答复` : formatDate(r.dueAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <p>
+        未登录时写的信件不在此列出，请凭信件编号和查询码在
+        <a href={`${ctx.base}/interaction/lookup`}>信件查询</a>中查看。
+      </p>
+      <Pagination base={`${ctx.base}/account/letters`} page={page} pageSize={20} total={total} />
     </Layout>
   );
 }
