@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StaffSession } from "../../../test/staff-session.ts";
+import { citizenLogin } from "../onestop/test-helpers.ts";
 import { registrationExportCommand } from "./export-cli.ts";
 import { isServiceUnavailable, ServiceUnavailable } from "../../platform/ops/unavailable.ts";
 import { RecordWriter, type PendingRecord } from "./writer.ts";
@@ -490,6 +491,30 @@ for (const engine of ENGINES) {
         payload: body({ answers: { need: "医疗" } }),
       });
       assert.equal(anon.statusCode, 401);
+      // The public page says so instead of showing a form that would be refused.
+      const page = await t.app.inject({ url: "/sites/www/registration/flood-2026" });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /接入系统统一报送，个人无需在此填报/);
+      assert.ok(!page.body.includes('id="idNumber"'), "no form");
+
+      // Real-name only: signed out, a sign-in link; signed in and verified, the form with the account's identity.
+      const verified = await admin.post("/admin/registration", {
+        ...form,
+        code: "verified-2026",
+        audience: "verified",
+      });
+      assert.equal(verified.statusCode, 303, verified.body);
+      const signedOut = await t.app.inject({ url: "/sites/www/registration/verified-2026" });
+      assert.match(signedOut.body, /须由实名认证的本人填报，请先<a href="[^"]*account\/login\?next=/);
+      assert.ok(!signedOut.body.includes('id="idNumber"'), "no form signed out");
+      assert.equal(signedOut.headers["cache-control"], "no-store", "a page that depends on who is signed in");
+      const cookie = await citizenLogin(t, "13900000001");
+      const signedIn = await t.app.inject({
+        url: "/sites/www/registration/verified-2026",
+        headers: { cookie },
+      });
+      assert.ok(signedIn.body.includes('id="idNumber"'), "the form for the verified citizen");
+      assert.match(signedIn.body, /value="张三"/);
     });
 
     it(

@@ -12,6 +12,7 @@ import { renderDocument } from "../../web/render.ts";
 import { readValues, type FormValues, type RawInput } from "../onestop/index.ts";
 import { pageContext, siteOf } from "../sites/index.ts";
 import { channelFor } from "./api-routes.ts";
+import { currentCitizen } from "../accounts/index.ts";
 import { barChartSvg } from "./charts.ts";
 import type { RegistrationDeps } from "./deps.ts";
 import { SubmissionInvalid } from "./errors.ts";
@@ -55,19 +56,33 @@ const registrationRoutes: FastifyPluginAsyncTypebox<{ deps: RegistrationDeps }> 
   ) {
     const { site, campaign } = await load(request.params);
     const ctx = await pageContext(deps, site, request);
+    // A real-name campaign's page depends on who is signed in: never stored by a shared cache.
+    const personal = campaign.audience === "verified";
+    let signIn: string | undefined;
+    let fixed = state.fixed;
+    if (personal) {
+      const citizen = await currentCitizen(deps, request);
+      const account = citizen?.account;
+      if (!account?.verified || !account.idNumber) {
+        const next = `${deps.sites.base(site)}/registration/${campaign.code}`;
+        signIn = `${deps.sites.base(site)}/account/login?next=${encodeURIComponent(next)}`;
+      } else if (!fixed.idNumber && !fixed.name)
+        fixed = { ...fixed, name: account.name, idNumber: account.idNumber };
+    }
     reply
       .status(state.status)
-      .header("cache-control", state.status === 200 ? "public, max-age=60" : "no-store");
+      .header("cache-control", state.status === 200 && !personal ? "public, max-age=60" : "no-store");
     return sendHtml(
       reply,
       renderDocument(
         <RegistrationFormPage
           ctx={ctx}
           campaign={campaign}
-          fixed={state.fixed}
+          fixed={fixed}
           values={state.values}
           errors={state.errors}
           closed={closedReason(campaign)}
+          signIn={signIn}
           busy={state.busy}
         />,
       ),

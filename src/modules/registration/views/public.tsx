@@ -77,6 +77,8 @@ export function RegistrationFormPage(p: {
   values: FormValues;
   errors: Record<string, string>;
   closed: string | null;
+  /** The campaign takes real-name verified citizens only and this visitor is not one: where to sign in. */
+  signIn?: string;
   busy?: boolean;
 }) {
   const { ctx, campaign: c } = p;
@@ -92,6 +94,14 @@ export function RegistrationFormPage(p: {
       {p.closed ? (
         <p class="notice" role="status">
           {p.closed}
+        </p>
+      ) : c.audience === "partners" ? (
+        <p class="notice" role="status">
+          本登记由社区、单位等接入系统统一报送，个人无需在此填报。如有疑问请联系所在社区。
+        </p>
+      ) : p.signIn ? (
+        <p class="notice" role="status">
+          本登记须由实名认证的本人填报，请先<a href={p.signIn}>登录</a>（未实名认证的账号请先完成实名认证）。
         </p>
       ) : (
         <>
