@@ -28,6 +28,16 @@ export function recurringJobs(deps: AppDeps): RecurringJob[] {
       },
     },
     {
+      // Wrong lookup-code counters (letters, disclosure requests) of past hours are forgotten.
+      name: "lookup-counters",
+      cron: "7 * * * *",
+      intervalMs: 3_600_000,
+      run: async () => {
+        await deps.mailbox.letters.sweepLookupCounters();
+        await deps.disclosure.requests.sweepLookupCounters();
+      },
+    },
+    {
       // 应急登记: records past their campaign's retention period are deleted (audited).
       name: "registration-retention",
       cron: "17 3 * * *",

@@ -748,6 +748,11 @@ export class DisclosureRequests {
     }
   }
 
+  /** Forgets wrong-code counters of past hours (a recurring job; see LookupGuard.sweep). */
+  sweepLookupCounters(now = new Date()): Promise<number> {
+    return this.guard.sweep(now);
+  }
+
   /** Warnings before the limit and 督办 after it; consultations past 15 working days resume. */
   async sweep(now = new Date()): Promise<{ warned: number; escalated: number; resumed: number }> {
     const calendar = await this.calendar.current();

@@ -527,6 +527,11 @@ export class LetterService implements WorkloadSource {
     return row;
   }
 
+  /** Forgets wrong-code counters of past hours (a recurring job; see LookupGuard.sweep). */
+  sweepLookupCounters(now = new Date()): Promise<number> {
+    return this.guard.sweep(now);
+  }
+
   /** Letters written from a citizen account (signed in), newest first: its 我的信件 page. */
   async forAccount(accountId: number, page: number, pageSize = 20) {
     return paginate(

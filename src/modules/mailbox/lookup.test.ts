@@ -50,6 +50,32 @@ for (const engine of ENGINES) {
       assert.ok(await letters.lookup(filed.queryNo, filed.lookupCode, "10.7.9.9", later));
     });
 
+    it("forgets wrong-code counters of past hours, of letters nobody looks up again", async () => {
+      const filed = await fileLetter(t.app, t.deps, "rst", { phone: "13900000074" }, "10.7.0.4");
+      const letters = t.deps.mailbox.letters;
+      const id = (await letters.lookup(filed.queryNo, filed.lookupCode, "10.7.3.0"))!.id;
+      for (const ip of ["10.7.3.1", "10.7.3.2", "2001:db8:7::1"])
+        assert.equal(await letters.lookup(filed.queryNo, "WRONGCODE", ip), null);
+      const counters = async () =>
+        (
+          await t.deps.store.db
+            .selectFrom("kv")
+            .select("key")
+            .where("key", "like", `mailbox:lookup-fails:${id}:%`)
+            .execute()
+        ).length;
+      assert.equal(
+        await counters(),
+        5,
+        "the letter's count and one per address (the right code's given back, at 0)",
+      );
+      await letters.sweepLookupCounters(new Date());
+      assert.equal(await counters(), 5, "this hour's counters stay");
+      await letters.sweepLookupCounters(new Date(Date.now() + 2 * 3_600_000));
+      assert.equal(await counters(), 0, "past hours' counters are gone");
+      assert.ok(await letters.lookup(filed.queryNo, filed.lookupCode, "10.7.3.1"), "and the letter opens");
+    });
+
     it("stops opening a letter a year after it was closed", async () => {
       const filed = await fileLetter(t.app, t.deps, "rst", { phone: "13900000073" }, "10.7.0.3");
       const close = (at: Date) =>

@@ -96,6 +96,19 @@ export class KvScope<Keys extends object> {
       .execute();
   }
 
+  /** Deletes the given keys of this scope (in chunks: one statement per 500). */
+  async deleteKeys(keys: Key<Keys>[], trx?: AnyView): Promise<void> {
+    for (let i = 0; i < keys.length; i += 500)
+      await this.db(trx)
+        .deleteFrom("kv")
+        .where(
+          "key",
+          "in",
+          keys.slice(i, i + 500).map((k) => this.prefix + k),
+        )
+        .execute();
+  }
+
   /** The keys of this scope starting with `start` (without the owner prefix). */
   async keys(start = ""): Promise<Key<Keys>[]> {
     // "_" and "%" in the pattern may match more than meant; the prefix check below keeps it exact.

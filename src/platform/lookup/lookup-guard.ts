@@ -125,6 +125,21 @@ export class LookupGuard {
     return row;
   }
 
+  /**
+   * Deletes the counters of hours before the current one, of every case (a recurring job): a case
+   * nobody looks up again would otherwise keep its counters, one per address that guessed, for ever.
+   * Returns how many were deleted.
+   */
+  async sweep(now = new Date()): Promise<number> {
+    const hour = Math.floor(now.getTime() / 3_600_000);
+    const stale = [
+      ...(await this.kv.keys("lookup-fails:")).filter((k) => Number(k.split(":")[2]) < hour),
+      ...(await this.kv.keys("lookup-tries:")),
+    ];
+    await this.kv.deleteKeys(stale);
+    return stale.length;
+  }
+
   /** The first attempt of an hour clears the request's counters of older hours. */
   private async forgetOlderHours(id: number, current: `lookup-fails:${number}:${number}`): Promise<void> {
     const stale = [
