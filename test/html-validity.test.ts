@@ -94,6 +94,8 @@ describe("HTML validity of every public page kind", { timeout: 300_000 }, () => 
           guide: { url: `/sites/rst/services/item/${item.code}` },
           "apply form": { url: `/sites/rst/services/apply/${item.code}`, cookie: citizen },
           "licence wallet": { url: "/sites/www/account/licences", cookie: citizen },
+          "bundle form (signed in)": { url: "/sites/www/services/bundles/xsecs", cookie: citizen },
+          "my letters": { url: "/sites/rst/account/letters", cookie: citizen },
           "licence verifier": { url: "/sites/www/licences/verify" },
           "interaction home": { url: "/sites/rst/interaction/" },
           "letter form": { url: "/sites/rst/interaction/write" },

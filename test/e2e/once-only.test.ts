@@ -100,6 +100,12 @@ describe("signed-in header, once-only application and sign-out in Chromium", () 
     await page.waitForURL(/data-reads/);
     assert.match(await toolbar.innerText(), /张\*\s*我的\s*退出\s*工作人员登录/);
 
+    assert.deepEqual(
+      await axeAt(context, `${origin}/sites/www/services/bundles/xsecs`),
+      [],
+      "the 一件事 form with its once-only materials is accessible",
+    );
+    assert.deepEqual(await axeAt(context, `${origin}/sites/rst/account/letters`), [], "我的信件 accessible");
     await toolbar.getByRole("button", { name: "退出" }).click();
     await toolbar.getByRole("link", { name: "登录", exact: true }).waitFor();
     assert.doesNotMatch(await toolbar.innerText(), /张\*/);

@@ -310,7 +310,7 @@ const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app
         bundle={bundle}
         items={items}
         departments={items.map((i) => deps.sites.byId(i.siteId)?.name ?? "")}
-        spared={oneStop.bundles.spared(items)}
+        onceOnly={oneStop.bundles.onceOnly(items, citizen?.account ?? null)}
         schema={merged.schema}
         values={Object.keys(state.values).length ? state.values : citizen ? prefill(citizen.account) : {}}
         errors={state.errors}

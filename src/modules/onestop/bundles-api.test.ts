@@ -164,7 +164,8 @@ for (const engine of ENGINES) {
       });
       assert.equal(page.statusCode, 200);
       assert.equal(page.body.match(/name="idNumber"/g)?.length, 1);
-      assert.match(page.body, /免提交\d+件/);
+      assert.match(page.body, /实名认证的本人申请可免提交：/);
+      assert.match(page.body, /name="onceOnlyConsent"/, "one consent for the fetchable materials");
       const fields = {
         _csrf: hiddenValue(page.body, "_csrf"),
         _idem: hiddenValue(page.body, "_idem"),
@@ -184,13 +185,28 @@ for (const engine of ENGINES) {
       assert.equal(bad.statusCode, 400);
       assert.match(bad.body, /请填写申请人姓名/);
       assert.match(bad.body, /请上传本人近期免冠电子照片/);
+      assert.match(
+        bad.body,
+        /或勾选同意由[^<]*提供（免提交）/,
+        "a once-only material neither consented nor uploaded",
+      );
+      assert.equal(
+        await t.deps.store.db
+          .selectFrom("applications")
+          .select("id")
+          .where("bundleApplicationId", "is not", null)
+          .execute()
+          .then((r) => r.length),
+        0,
+        "nothing filed for a bundle with a missing material",
+      );
       // Materials marked spared that no registry provides (结婚证, 户口簿 of others) are uploaded too.
       const uploads = [
         ...page.body.matchAll(/type="file" name="(file\d+)"|name="(file\d+)"[^>]*type="file"/g),
       ].map((m) => m[1] ?? m[2]);
       assert.ok(uploads.length >= 1);
       const body = multipart(
-        fields,
+        { ...fields, onceOnlyConsent: "1" },
         uploads.map((field) => ({ field, name: "材料.png", bytes: PNG })),
       );
       const ok = await t.app.inject({
@@ -222,6 +238,19 @@ for (const engine of ENGINES) {
       assert.equal(apps.length, 3);
       assert.equal(new Set(apps.map((a) => a.siteId)).size, 3);
       assert.ok(apps.every((a) => a.status === "prereview"));
+      // What was spared was really fetched from the registry, with the applicant's consent.
+      const prereviews = await t.deps.store.db
+        .selectFrom("applications")
+        .select("prereview")
+        .where("bundleApplicationId", "is not", null)
+        .execute();
+      const spared = prereviews.flatMap((a) => (JSON.parse(a.prereview) as { spared: string[] }).spared);
+      assert.ok(spared.length >= 1, "fetched materials are recorded as spared");
+      assert.ok(
+        prereviews.some((a) =>
+          /经申请人同意，[^"]*通过数据共享交换平台提供（调用记录第\d+号）/.test(a.prereview),
+        ),
+      );
     });
 
     it("rates once after completion; a bad rating opens a rectification the department closes; defaults are counted apart", async () => {

@@ -26,7 +26,19 @@ import {
   type UploadedFile,
 } from "./forms.ts";
 
-import { sparedMaterials } from "./once-only.ts";
+import { onceOnlyMaterials, ownRecordQuery, sparedKey, type OnceOnlyMaterial } from "./once-only.ts";
+
+/** The bundle form's key of a once-only material of the bundle's `part`-th item: b1-spared2. */
+export const bundleSparedKey = (part: number, index: number) => `b${part + 1}-${sparedKey(index)}`;
+
+/** A once-only material of one item of a bundle, as the bundle form asks for it. */
+export interface BundleOnceOnly extends OnceOnlyMaterial {
+  part: number;
+  itemName: string;
+  key: string;
+  /** The account may have it fetched (a verified applicant's own record) instead of uploading it. */
+  fetchable: boolean;
+}
 
 export interface Bundle {
   code: string;
@@ -125,8 +137,35 @@ export class BundleService {
     return { schema: { fields }, parts };
   }
 
-  spared(items: ServiceItem[]): string[] {
-    return [...new Set(items.flatMap((i) => sparedMaterials(i.guide).map((m) => m.name)))];
+  /** Each item's once-only materials, fetchable for the account or to be uploaded. */
+  onceOnly(items: ServiceItem[], account: Account | null): BundleOnceOnly[] {
+    return items.flatMap((item, part) =>
+      onceOnlyMaterials(item.guide).map((o) => ({
+        ...o,
+        part,
+        itemName: item.name,
+        key: bundleSparedKey(part, o.index),
+        fetchable: Boolean(account?.verified && ownRecordQuery(o.source, account)),
+      })),
+    );
+  }
+
+  /** Required once-only materials neither uploaded nor fetchable with consent, by their form key. */
+  private onceOnlyGaps(
+    onceOnly: BundleOnceOnly[],
+    raw: RawInput,
+    files: UploadedFile[],
+  ): Record<string, string> {
+    const consent = [raw.onceOnlyConsent].flat()[0] === "1";
+    const errors: Record<string, string> = {};
+    for (const o of onceOnly) {
+      if (!o.material.required || files.some((f) => f.field === o.key && f.bytes.length > 0)) continue;
+      if (o.fetchable && consent) continue;
+      errors[o.key] = o.fetchable
+        ? `请上传${o.material.name}，或勾选同意由${o.source.provider}提供（免提交）`
+        : `请上传${o.material.name}`;
+    }
+    return errors;
   }
 
   /**
@@ -160,6 +199,13 @@ export class BundleService {
       else values[f.name] = { fileId: 0, name: up.fileName, size: up.bytes.length, mime: "" };
     }
     Object.assign(errors, validateValues(merged.schema, values), { ...errors });
+    // Once-only materials are fetched (with consent) or uploaded per item: checked for every item
+    // before any is filed, so a bundle is not left half submitted for a missing material.
+    const onceOnly = this.onceOnly(
+      merged.parts.map((p) => p.item),
+      account,
+    );
+    Object.assign(errors, this.onceOnlyGaps(onceOnly, raw, files));
     if (Object.keys(errors).length) return { trackingNo: "", errors, duplicate: false };
     let bundleAppId: number;
     const trackingNo = newTrackingNo("YJ");
@@ -187,7 +233,11 @@ export class BundleService {
       throw error;
     }
     for (const [i, part] of merged.parts.entries()) {
-      const itemRaw: RawInput = {};
+      // Filed by the applicant for themselves; the one consent covers every item's fetch.
+      const itemRaw: RawInput = {
+        filingMode: "self",
+        onceOnlyConsent: [raw.onceOnlyConsent].flat()[0] ?? "",
+      };
       for (const [own, m] of Object.entries(part.map)) {
         for (const [k, v] of Object.entries(raw)) {
           if (k === m) itemRaw[own] = v;
@@ -203,6 +253,9 @@ export class BundleService {
           return own ? { ...f, field: own } : null;
         })
         .filter((x): x is UploadedFile => !!x);
+      for (const o of onceOnly)
+        for (const f of files)
+          if (o.part === i && f.field === o.key) itemFiles.push({ ...f, field: sparedKey(o.index) });
       const r = await this.applications.save({
         account,
         item: part.item,
@@ -211,6 +264,7 @@ export class BundleService {
         files: itemFiles,
         idempotencyKey: `${idem}-${i}`,
         submit: true,
+        filing: true,
         bundleApplicationId: bundleAppId,
       });
       if (Object.keys(r.errors).length)

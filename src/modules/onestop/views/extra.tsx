@@ -1,7 +1,8 @@
 import { ErrorSummary, Field } from "../../../web/components/form.tsx";
 import { Layout, type PageContext } from "../../../web/layout.tsx";
 import { STATUS_LABELS, type Application } from "../applications.ts";
-import type { Bundle } from "../bundles.ts";
+import type { Bundle, BundleOnceOnly } from "../bundles.ts";
+import { sourceText } from "../once-only.ts";
 import type { ServiceItem } from "../catalogue.ts";
 import { LEVELS } from "../evaluations.ts";
 import type { FormSchema, FormValues } from "../forms.ts";
@@ -50,7 +51,7 @@ export function BundleApplyPage(p: {
   bundle: Bundle;
   items: ServiceItem[];
   departments: string[];
-  spared: string[];
+  onceOnly: BundleOnceOnly[];
   schema: FormSchema;
   values: FormValues;
   errors: Record<string, string>;
@@ -72,9 +73,10 @@ export function BundleApplyPage(p: {
           </li>
         ))}
       </ol>
-      {p.spared.length ? (
+      {p.onceOnly.length ? (
         <p class="notice info">
-          免提交{p.spared.length}件：{p.spared.join("、")}
+          实名认证的本人申请可免提交：{[...new Set(p.onceOnly.map((o) => o.material.name))].join("、")}
+          （同意后由数据共享交换平台提供）
         </p>
       ) : null}
       {p.csrf ? (
@@ -84,13 +86,18 @@ export function BundleApplyPage(p: {
           <form
             method="post"
             action={url}
-            enctype={p.schema.fields.some((f) => f.type === "file") ? "multipart/form-data" : undefined}
+            enctype={
+              p.onceOnly.length || p.schema.fields.some((f) => f.type === "file")
+                ? "multipart/form-data"
+                : undefined
+            }
             novalidate
             class="form"
           >
             <input type="hidden" name="_csrf" value={p.csrf} />
             <input type="hidden" name="_idem" value={p.idem} />
             <FormFields schema={p.schema} values={p.values} errors={p.errors} />
+            {p.onceOnly.length ? <BundleOnceOnlyFields onceOnly={p.onceOnly} errors={p.errors} /> : null}
             <button type="submit" class="button">
               一次提交
             </button>
@@ -104,6 +111,52 @@ export function BundleApplyPage(p: {
         </p>
       )}
     </Layout>
+  );
+}
+
+/** The bundle's once-only materials: one consent for the fetchable ones, an upload for each otherwise. */
+function BundleOnceOnlyFields({
+  onceOnly,
+  errors,
+}: {
+  onceOnly: BundleOnceOnly[];
+  errors: Record<string, string>;
+}) {
+  const fetchable = onceOnly.filter((o) => o.fetchable);
+  return (
+    <fieldset class="field once-only">
+      <legend>免提交材料</legend>
+      {fetchable.length ? (
+        <label class="choice consent">
+          <input type="checkbox" name="onceOnlyConsent" value="1" />{" "}
+          我同意：为办理本一件事，本平台通过楚云省数据共享交换平台调取本人的
+          {[...new Set(fetchable.map((o) => `${o.source.resourceName}（${o.source.provider}）`))].join("；")}
+          ，用于替代提交{[...new Set(fetchable.map((o) => o.material.name))].join("、")}
+          。仅限本人申请；调取记录可在“我的—谁查看了我的数据”中查看。
+        </label>
+      ) : (
+        <p class="meta">免提交仅限实名认证的本人申请，以下材料请上传。</p>
+      )}
+      {onceOnly.map((o) => (
+        <Field
+          id={o.key}
+          label={`${o.itemName}：${o.material.name}${o.fetchable ? `（可免提交，${sourceText(o.source)}）` : ""}`}
+          hint={
+            o.fetchable ? "不同意调取时请在此上传（PDF、JPG、PNG，不超过5MB）" : "PDF、JPG、PNG，不超过5MB"
+          }
+          error={errors[o.key]}
+        >
+          <input
+            id={o.key}
+            name={o.key}
+            type="file"
+            accept="application/pdf,image/jpeg,image/png"
+            aria-describedby={`${o.key}-hint`}
+            aria-invalid={errors[o.key] ? "true" : undefined}
+          />
+        </Field>
+      ))}
+    </fieldset>
   );
 }
 
