@@ -30,6 +30,7 @@ import { sendHtml } from "./platform/http/reply.ts";
 import { trackUnusedSockets } from "./platform/http/unused-sockets.ts";
 import type { AppDeps } from "./deps.ts";
 import { buildAssets, type Asset } from "./web/assets.ts";
+import { preferredEncoding } from "./platform/http/content-encoding.ts";
 import underPressure from "@fastify/under-pressure";
 import { registerHealthRoutes } from "./platform/ops/health.ts";
 import { registerReadReplica } from "./platform/http/read-replica.ts";
@@ -447,7 +448,10 @@ function registerAssets(app: FastifyInstance, assets: Map<string, Asset>): void 
       return "not found";
     }
     reply.header("cache-control", "public, max-age=300").header("etag", asset.etag).type(asset.contentType);
+    if (asset.encoded) reply.header("vary", "Accept-Encoding");
     if (request.headers["if-none-match"] === asset.etag) return reply.status(304).send();
+    const encoding = asset.encoded ? preferredEncoding(request.headers["accept-encoding"]) : null;
+    if (encoding) return reply.header("content-encoding", encoding).send(asset.encoded![encoding]);
     return reply.send(asset.body);
   });
 }

@@ -2,11 +2,14 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { compressedVariants, type Encoding } from "../platform/http/content-encoding.ts";
 
 export interface Asset {
   body: Buffer;
   contentType: string;
   etag: string;
+  /** Scripts, styles and drawings compressed once at start-up (null: a format compressed already). */
+  encoded: Record<Encoding, Buffer> | null;
 }
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -42,9 +45,11 @@ export const FILES: Record<string, { file: string; contentType: string }> = {
 };
 
 function asset(body: Buffer, contentType: string): Asset {
+  const text = /^(?:text\/|application\/javascript|image\/svg\+xml)/.test(contentType);
   return {
     body,
     contentType,
+    encoded: text ? compressedVariants(body) : null,
     etag: `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`,
   };
 }

@@ -1,5 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { get as httpGet, type IncomingHttpHeaders } from "node:http";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { startPlatform, type TestContext } from "../../../test/engines.ts";
 
 // The cache is in memory and engine-independent: one engine is enough.
@@ -48,9 +50,10 @@ describe("page cache for anonymous visitors", () => {
     const address = await t.app.listen({ port: 0, host: "127.0.0.1" });
     const hit = await t.deps.search.search({ q: "营商环境" });
     const url = `${address}${hit.hits[0].url}`;
-    const first = await fetch(url);
+    const identity = { headers: { "accept-encoding": "identity" } };
+    const first = await fetch(url, identity);
     const firstBody = await first.text();
-    const second = await fetch(url);
+    const second = await fetch(url, identity);
     assert.equal(second.headers.get("x-page-cache"), "hit");
     assert.equal(await second.text(), firstBody);
     assert.equal(second.headers.get("content-security-policy"), first.headers.get("content-security-policy"));
@@ -58,6 +61,42 @@ describe("page cache for anonymous visitors", () => {
     // A visitor with a session cookie never gets the anonymous copy.
     const signedIn = await fetch(url, { headers: { cookie: "cy_citizen=abc" } });
     assert.equal(signedIn.headers.get("x-page-cache"), null);
+  });
+
+  it("sends cached pages, scripts and styles compressed to clients that take it, the same bytes once decoded", async () => {
+    const port = (t.app.server.address() as { port: number }).port;
+    const address = `http://127.0.0.1:${port}`;
+    const hit = await t.deps.search.search({ q: "营商环境" });
+    const raw = (path: string, acceptEncoding: string) =>
+      new Promise<{ headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        httpGet(`${address}${path}`, { headers: { "accept-encoding": acceptEncoding } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+        }).on("error", reject);
+      });
+    const page = hit.hits[0].url;
+    const plain = await raw(page, "identity");
+    await raw(page, "identity"); // now cached
+    const br = await raw(page, "gzip, deflate, br");
+    assert.equal(br.headers["x-page-cache"], "hit");
+    assert.equal(br.headers["content-encoding"], "br");
+    assert.match(String(br.headers.vary), /Accept-Encoding/i);
+    assert.ok(br.body.length < plain.body.length / 2, `${br.body.length} of ${plain.body.length} bytes`);
+    assert.equal(brotliDecompressSync(br.body).toString(), plain.body.toString());
+    const gzip = await raw(page, "gzip;q=1.0, br;q=0");
+    assert.equal(gzip.headers["content-encoding"], "gzip", "br refused with q=0");
+    assert.equal(gunzipSync(gzip.body).toString(), plain.body.toString());
+    const none = await raw(page, "gzip;q=0");
+    assert.equal(none.headers["content-encoding"], undefined);
+    assert.equal(none.body.toString(), plain.body.toString());
+
+    const css = await raw("/static/css/site.css", "gzip");
+    const cssPlain = await raw("/static/css/site.css", "");
+    assert.equal(css.headers["content-encoding"], "gzip");
+    assert.match(String(css.headers.vary), /Accept-Encoding/i);
+    assert.equal(gunzipSync(css.body).toString(), cssPlain.body.toString());
+    assert.equal(cssPlain.headers["content-encoding"], undefined);
   });
 
   it("shows a new channel in the navigation at once", async () => {

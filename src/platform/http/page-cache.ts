@@ -1,5 +1,17 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import {
+  compressedVariants,
+  preferredEncoding,
+  varyWithEncoding,
+  type Encoding,
+} from "./content-encoding.ts";
+
+/** Bytes on the wire with the headers that go with them. */
+interface Wire {
+  head: Record<string, string | string[]>;
+  bytes: Buffer;
+}
 
 /**
  * A small in-memory cache of rendered public pages for anonymous visitors. Only routes that opt in
@@ -17,7 +29,10 @@ export interface CachedPage {
   /** The address the page was rendered for inside the platform (after host rewriting), no query. */
   path?: string;
   /** The body as bytes, with the headers the fast path writes (built once, on the first fast hit). */
-  wire?: { head: Record<string, string | string[]>; bytes: Buffer };
+  wire?: Wire & {
+    /** The body compressed (built on the first hit that accepts it; null: too short to gain). */
+    encoded?: Record<Encoding, Wire> | null;
+  };
 }
 
 declare module "fastify" {
@@ -110,14 +125,32 @@ export function servePageCacheFast(
   if (!key) return false;
   const hit = cache.get(key);
   if (!hit?.raw) return false;
-  hit.wire ??= {
-    head: { ...hit.headers, "x-page-cache": "hit", "content-length": String(Buffer.byteLength(hit.body)) },
+  const wire = (hit.wire ??= {
+    head: {
+      ...hit.headers,
+      vary: varyWithEncoding(hit.headers.vary),
+      "x-page-cache": "hit",
+      "content-length": String(Buffer.byteLength(hit.body)),
+    },
     bytes: Buffer.from(hit.body),
-  };
-  res.writeHead(200, hit.wire.head);
-  res.end(hit.wire.bytes);
+  });
+  // Compressed for a phone on a slow network; a client that takes no encoding costs one header read.
+  const encoding = preferredEncoding(req.headers["accept-encoding"]);
+  const sent = encoding ? ((wire.encoded ??= encodedWires(wire))?.[encoding] ?? wire) : wire;
+  res.writeHead(200, sent.head);
+  res.end(sent.bytes);
   onHit?.(req, hit);
   return true;
+}
+
+function encodedWires(wire: Wire): Record<Encoding, Wire> | null {
+  const variants = compressedVariants(wire.bytes);
+  if (!variants) return null;
+  const as = (encoding: Encoding): Wire => ({
+    head: { ...wire.head, "content-encoding": encoding, "content-length": String(variants[encoding].length) },
+    bytes: variants[encoding],
+  });
+  return { br: as("br"), gzip: as("gzip") };
 }
 
 /**
