@@ -72,24 +72,26 @@ function homeFigures(oneStop: OneStopService, mailbox: MailboxService): PortalFi
 /** The 网站工作年度报表's visits, letters, consultations and surveys, from the modules that record them. */
 function websiteActivity(
   analytics: AnalyticsService,
+  countsViews: boolean,
   mailbox: MailboxService,
   participation: ParticipationService,
 ): WebsiteActivitySource {
   return {
     async activity(site, year) {
-      const siteId = site?.id ?? null;
-      const [visits, letters, published, taking] = await Promise.all([
-        analytics.summary(site?.code ?? null, year.from, year.to),
+      const siteId = site.id;
+      const [visits, letters, closed, published, taking] = await Promise.all([
+        countsViews ? analytics.summary(site.code, year.from, year.to) : null,
         mailbox.periodFigures(siteId, year.since, year.until),
+        mailbox.repliedIn(siteId, year.since, year.until),
         mailbox.publishedReplies(siteId, year.since, year.until),
         participation.periodFigures(siteId, year.since, year.until),
       ]);
       return {
-        pageviews: visits.pageviews,
-        visitors: visits.visitors,
+        pageviews: visits?.pageviews ?? null,
+        visitors: visits?.visitors ?? null,
         letters: {
           received: letters.received,
-          closed: letters.replied,
+          closed,
           averageDays: letters.averageReplyDays,
           published,
         },
@@ -207,7 +209,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
       sites,
       content,
       calendar: new PlatformWorkingDays(calendar),
-      activity: websiteActivity(analytics, mailbox, participation),
+      activity: websiteActivity(analytics, config.analytics, mailbox, participation),
       options: { chromiumPath: config.chromiumPath },
     }),
     licences,

@@ -20,13 +20,7 @@ import {
 } from "./report.ts";
 import { DisclosureRequests, type DisclosureOptions } from "./requests.ts";
 import type { DisclosureTables, ReportKind } from "./tables.ts";
-import {
-  WEBSITE_KEYS,
-  WEBSITE_MANUAL_KEYS,
-  websiteFigures,
-  websiteHtml,
-  type WebsiteActivitySource,
-} from "./website-report.ts";
+import { WEBSITE_KEYS, websiteFigures, websiteHtml, type WebsiteActivitySource } from "./website-report.ts";
 
 export interface DisclosureServiceDeps {
   store: Db<DisclosureTables>;
@@ -117,16 +111,19 @@ export class DisclosureService {
   async websiteFigures(siteId: number, year: number): Promise<Figures> {
     const scope = this.scopeOf(siteId);
     const { since, until } = yearBounds(year);
-    const site = scope ? this.sites.byId(siteId) : undefined;
+    const site = this.sites.byId(siteId)!;
     const [byKind, requests, activity] = await Promise.all([
       this.content.publishedCountsByKind(scope, since, until),
       requestFigures(this.store, scope, year),
-      this.activity.activity(site ? { id: site.id, code: site.code } : null, {
-        since,
-        until,
-        from: `${year}-01-01`,
-        to: `${year}-12-31`,
-      }),
+      this.activity.activity(
+        { id: site.id, code: site.code },
+        {
+          since,
+          until,
+          from: `${year}-01-01`,
+          to: `${year}-12-31`,
+        },
+      ),
     ]);
     return websiteFigures(byKind, requests["t3.new.total"] ?? 0, activity);
   }
@@ -190,7 +187,10 @@ export class DisclosureService {
     if (existing?.status === "published") throw new Conflict("该年度报告已发布，不能重新生成");
     const kept = existing ? (JSON.parse(existing.figures) as Figures) : {};
     const figures: Figures = { ...generated };
-    for (const k of kind === "annual" ? manualKeys() : WEBSITE_MANUAL_KEYS) figures[k] = kept[k] ?? 0;
+    // What the platform did not count this time (staff's rows, and visits where views are not
+    // counted) keeps what staff entered.
+    for (const k of kind === "annual" ? manualKeys() : WEBSITE_KEYS.filter((key) => !(key in generated)))
+      figures[k] = kept[k] ?? 0;
     const overview = kind === "annual" ? overviewText(site.name, year, figures) : "";
     const texts: ReportTexts = existing
       ? {

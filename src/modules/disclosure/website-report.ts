@@ -37,14 +37,17 @@ export const WEBSITE_MANUAL_KEYS = WEBSITE_ROWS.filter((r) => !r.generated).map(
  * composes it from analytics, the mailbox and participation; see WebsiteActivitySource).
  */
 export interface WebsiteActivity {
-  /** Page views, and visitors (cookieless: distinct per day, summed over the days). */
-  pageviews: number;
-  visitors: number;
+  /**
+   * Page views, and visitors (cookieless: distinct per day, summed over the days); null where page
+   * views are not counted (ANALYTICS=0): the rows are then staff's to fill.
+   */
+  pageviews: number | null;
+  visitors: number | null;
   letters: {
     received: number;
-    /** Replied within the year. */
+    /** Replied within the year (whenever received). */
     closed: number;
-    /** Mean working days from receipt to reply; null when none was replied. */
+    /** Mean working days from receipt to reply, of the year's letters; null when none was replied. */
     averageDays: number | null;
     /** Replies published on the site within the year. */
     published: number;
@@ -57,10 +60,14 @@ export interface WebsiteActivity {
   results: number;
 }
 
-/** Where the 网站工作年度报表 reads a site's activity (siteId/siteCode null: every site, the portal's report). */
+/**
+ * Where the 网站工作年度报表 reads a website's own activity: its pages' views, the letters written on,
+ * handled by or addressed to it, its consultations and surveys (the portal's report is the portal's,
+ * not the cluster's: each department's site reports its own).
+ */
 export interface WebsiteActivitySource {
   activity(
-    site: { id: number; code: string } | null,
+    site: { id: number; code: string },
     year: { since: string; until: string; from: string; to: string },
   ): Promise<WebsiteActivity>;
 }
@@ -73,8 +80,9 @@ export function websiteFigures(
 ): Figures {
   const n = (k: string) => byKind[k] ?? 0;
   return {
-    "w.visitors": activity.visitors,
-    "w.visits": activity.pageviews,
+    ...(activity.pageviews === null || activity.visitors === null
+      ? {}
+      : { "w.visitors": activity.visitors, "w.visits": activity.pageviews }),
     "w.letters_received": activity.letters.received,
     "w.letters_closed": activity.letters.closed,
     "w.letters_days": activity.letters.averageDays ?? 0,

@@ -56,6 +56,18 @@ export class MailboxService {
     return periodFigures(this.store, this.sites, calendar, settings, siteId, from, to, now);
   }
 
+  /** How many of the site's (null: all) letters were replied to in [from, to) (ISO instants), whenever received. */
+  async repliedIn(siteId: number | null, from: string, to: string): Promise<number> {
+    let q = this.store.read
+      .selectFrom("letters")
+      .where("status", "!=", "invalid")
+      .where("repliedAt", ">=", from)
+      .where("repliedAt", "<", to);
+    if (siteId != null) q = q.where(lettersOfSite(siteId));
+    const row = await q.select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   /** How many of the site's (null: all) letters had their reply published in [from, to) (ISO instants). */
   async publishedReplies(siteId: number | null, from: string, to: string): Promise<number> {
     let q = this.store.read

@@ -190,21 +190,51 @@ for (const engine of ENGINES) {
         /或勾选同意由[^<]*提供（免提交）/,
         "a once-only material neither consented nor uploaded",
       );
-      assert.equal(
-        await t.deps.store.db
-          .selectFrom("applications")
-          .select("id")
-          .where("bundleApplicationId", "is not", null)
-          .execute()
-          .then((r) => r.length),
-        0,
-        "nothing filed for a bundle with a missing material",
-      );
       // Materials marked spared that no registry provides (结婚证, 户口簿 of others) are uploaded too.
       const uploads = [
         ...page.body.matchAll(/type="file" name="(file\d+)"|name="(file\d+)"[^>]*type="file"/g),
       ].map((m) => m[1] ?? m[2]);
       assert.ok(uploads.length >= 1);
+      const bundleFiled = () =>
+        t.deps.store.db
+          .selectFrom("applications")
+          .select("id")
+          .where("bundleApplicationId", "is not", null)
+          .execute()
+          .then((r) => r.length);
+      const pngs = uploads.map((field) => ({ field, name: "材料.png", bytes: PNG }));
+      // A form complete but for the once-only materials: neither consented nor uploaded.
+      const unconsented = multipart(fields, pngs);
+      const refused = await t.app.inject({
+        method: "POST",
+        url: "/sites/www/services/bundles/xsecs",
+        headers: { cookie: citizen, ...unconsented.headers },
+        payload: unconsented.payload,
+      });
+      assert.equal(refused.statusCode, 400);
+      assert.match(refused.body, /或勾选同意由[^<]*提供（免提交）/);
+      assert.equal(await bundleFiled(), 0, "nothing filed for a bundle with a missing material");
+      // A once-only upload that is not a PDF or picture, for the last item: refused before any item is filed.
+      const sparedKeys = [...page.body.matchAll(/name="(b\d+-spared\d+)"/g)].map((m) => m[1]);
+      const last = sparedKeys.at(-1)!;
+      const badUpload = multipart({ ...fields, onceOnlyConsent: "1" }, [
+        ...pngs,
+        { field: last, name: "说明.txt", bytes: Buffer.from("这不是图片") },
+      ]);
+      const badType = await t.app.inject({
+        method: "POST",
+        url: "/sites/www/services/bundles/xsecs",
+        headers: { cookie: citizen, ...badUpload.headers },
+        payload: badUpload.payload,
+      });
+      assert.equal(badType.statusCode, 400);
+      assert.ok(badType.body.includes(`href="#${last}"`), "the error points at that upload");
+      assert.match(
+        badType.body,
+        /name="applicantName"[^>]*value="张三"|value="张三"[^>]*name="applicantName"/,
+        "input kept",
+      );
+      assert.equal(await bundleFiled(), 0, "no item filed for a bad upload of the last one");
       const body = multipart(
         { ...fields, onceOnlyConsent: "1" },
         uploads.map((field) => ({ field, name: "材料.png", bytes: PNG })),

@@ -150,16 +150,27 @@ export class BundleService {
     );
   }
 
-  /** Required once-only materials neither uploaded nor fetchable with consent, by their form key. */
-  private onceOnlyGaps(
+  /**
+   * Once-only materials uploaded in a wrong format, and required ones neither uploaded nor fetchable
+   * with consent, by their form key.
+   */
+  private async onceOnlyGaps(
     onceOnly: BundleOnceOnly[],
     raw: RawInput,
     files: UploadedFile[],
-  ): Record<string, string> {
+  ): Promise<Record<string, string>> {
     const consent = [raw.onceOnlyConsent].flat()[0] === "1";
     const errors: Record<string, string> = {};
     for (const o of onceOnly) {
-      if (!o.material.required || files.some((f) => f.field === o.key && f.bytes.length > 0)) continue;
+      const upload = files.find((f) => f.field === o.key && f.bytes.length > 0);
+      if (upload) {
+        // The check the item's application makes of it (see storeFilingFiles), before any item is filed.
+        const field = { name: o.key, label: o.material.name, type: "file" as const };
+        const { problem } = await fileProblem(field, upload.bytes);
+        if (problem) errors[o.key] = problem;
+        continue;
+      }
+      if (!o.material.required) continue;
       if (o.fetchable && consent) continue;
       errors[o.key] = o.fetchable
         ? `请上传${o.material.name}，或勾选同意由${o.source.provider}提供（免提交）`
@@ -181,14 +192,17 @@ export class BundleService {
   ): Promise<{ trackingNo: string; errors: Record<string, string>; duplicate: boolean }> {
     if (!/^[A-Za-z0-9_-]{16,60}$/.test(idem))
       throw new Invalid("页面已过期，请重新打开申请页面", {}, "bad_idempotency_key");
+    const merged = await this.mergedForm(b);
     const existing = await this.store.db
       .selectFrom("bundleApplications")
-      .select("trackingNo")
+      .select(["id", "trackingNo"])
       .where("accountId", "=", account.id)
       .where("idempotencyKey", "=", idem)
       .executeTakeFirst();
-    if (existing) return { trackingNo: existing.trackingNo, errors: {}, duplicate: true };
-    const merged = await this.mergedForm(b);
+    // Every item filed: the same answer again. An item that failed after others were filed (a registry
+    // that did not answer) is filed now, with what was posted this time.
+    if (existing && (await this.filedItems(existing.id)) >= merged.parts.length)
+      return { trackingNo: existing.trackingNo, errors: {}, duplicate: true };
     const values = readValues(merged.schema, raw);
     const errors: Record<string, string> = {};
     for (const up of files) {
@@ -205,33 +219,38 @@ export class BundleService {
       merged.parts.map((p) => p.item),
       account,
     );
-    Object.assign(errors, this.onceOnlyGaps(onceOnly, raw, files));
+    Object.assign(errors, await this.onceOnlyGaps(onceOnly, raw, files));
     if (Object.keys(errors).length) return { trackingNo: "", errors, duplicate: false };
     let bundleAppId: number;
-    const trackingNo = newTrackingNo("YJ");
-    try {
-      const row = await this.store.db
-        .insertInto("bundleApplications")
-        .values({
-          trackingNo,
-          bundleCode: b.code,
-          accountId: account.id,
-          idempotencyKey: idem,
-          createdAt: nowIso(),
-        })
-        .returning("id")
-        .executeTakeFirstOrThrow();
-      bundleAppId = row.id;
-    } catch (error) {
-      const again = await this.store.db
-        .selectFrom("bundleApplications")
-        .select("trackingNo")
-        .where("accountId", "=", account.id)
-        .where("idempotencyKey", "=", idem)
-        .executeTakeFirst();
-      if (again) return { trackingNo: again.trackingNo, errors: {}, duplicate: true };
-      throw error;
-    }
+    let trackingNo = newTrackingNo("YJ");
+    if (existing) {
+      bundleAppId = existing.id;
+      trackingNo = existing.trackingNo;
+    } else
+      try {
+        const row = await this.store.db
+          .insertInto("bundleApplications")
+          .values({
+            trackingNo,
+            bundleCode: b.code,
+            accountId: account.id,
+            idempotencyKey: idem,
+            createdAt: nowIso(),
+          })
+          .returning("id")
+          .executeTakeFirstOrThrow();
+        bundleAppId = row.id;
+      } catch (error) {
+        const again = await this.store.db
+          .selectFrom("bundleApplications")
+          .select("trackingNo")
+          .where("accountId", "=", account.id)
+          .where("idempotencyKey", "=", idem)
+          .executeTakeFirst();
+        if (again) return { trackingNo: again.trackingNo, errors: {}, duplicate: true };
+        throw error;
+      }
+    const itemErrors: Record<string, string> = {};
     for (const [i, part] of merged.parts.entries()) {
       // Filed by the applicant for themselves; the one consent covers every item's fetch.
       const itemRaw: RawInput = {
@@ -267,10 +286,27 @@ export class BundleService {
         filing: true,
         bundleApplicationId: bundleAppId,
       });
-      if (Object.keys(r.errors).length)
-        throw new Invalid(`“${part.item.name}”的申请未通过检查：${Object.values(r.errors).join("；")}`);
+      // Shown on the bundle's form against its own fields; the items filed stay filed, and posting
+      // the form again files the rest (see `existing` above).
+      for (const [key, message] of Object.entries(r.errors)) {
+        const spared = /^spared(\d+)$/.exec(key);
+        const formKey = spared ? bundleSparedKey(i, Number(spared[1]) - 1) : (part.map[key] ?? key);
+        itemErrors[formKey] = `${part.item.name}：${message}`;
+      }
     }
+    if (Object.keys(itemErrors).length) return { trackingNo: "", errors: itemErrors, duplicate: false };
     return { trackingNo, errors: {}, duplicate: false };
+  }
+
+  /** How many of a bundle application's items are filed (past the draft). */
+  private async filedItems(bundleAppId: number): Promise<number> {
+    const row = await this.store.db
+      .selectFrom("applications")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("bundleApplicationId", "=", bundleAppId)
+      .where("status", "!=", "draft")
+      .executeTakeFirst();
+    return Number(row?.n ?? 0);
   }
 
   async bundleApplication(
