@@ -136,6 +136,22 @@ function lockIdentity(
   if (has("idNumber", "idnumber")) values.idNumber = account.idNumber;
 }
 
+/**
+ * Refuses an item not offered to the account's kind (a person-only item for an enterprise, and the
+ * reverse): an enterprise would otherwise file a person's 退休 claim under any ID number it typed.
+ */
+export function assertItemForAccount(item: Pick<ServiceItem, "guide">, account: Pick<Account, "kind">): void {
+  const audience = item.guide.audience ?? [];
+  if (audience.length === 0) return;
+  const kind = account.kind === "person" ? "person" : "legal";
+  if (audience.includes(kind)) return;
+  throw new ForbiddenError(
+    kind === "person"
+      ? "本事项仅限法人（企业、单位）办理，请以法人账号登录后申请"
+      : "本事项仅限个人办理，请由本人以个人账号登录后申请（他人可以个人账号选择“代办”）",
+  );
+}
+
 /** Once-only materials that must be uploaded: 代办, no consent, or no record the applicant can be the subject of. */
 function onceOnlyProblems(
   filing: Filing,
@@ -412,6 +428,7 @@ export class ApplicationService implements WorkloadSource {
     filing?: boolean;
   }): Promise<SaveResult> {
     const { account, item, form } = input;
+    assertItemForAccount(item, account);
     if (!IDEM.test(input.idempotencyKey))
       throw new Invalid("页面已过期，请重新打开申请页面", {}, "bad_idempotency_key");
     const actor: Actor = { kind: "applicant", id: account.id, name: "申请人" };

@@ -11,7 +11,7 @@ import { idParam, pageParam } from "../../platform/http/params.ts";
 import { pageContext, siteOf, type Site } from "../sites/index.ts";
 import { citizenOnly, currentCitizen } from "../accounts/index.ts";
 import type { Account } from "../accounts/index.ts";
-import type { Application } from "./applications.ts";
+import { assertItemForAccount, type Application } from "./applications.ts";
 import type { ServiceItem } from "./catalogue.ts";
 import type { FormVersion } from "./form-store.ts";
 import { groupRowCount, readValues, type FormValues } from "./forms.ts";
@@ -75,6 +75,7 @@ const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app
       const site = await siteOf(deps, code);
       const citizen = request.citizen;
       const item = await oneStop.catalogue.requireByCode(itemCode);
+      assertItemForAccount(item, citizen.account);
       const q = request.query;
       let application: Application | null = null;
       if (q.app) {

@@ -151,6 +151,27 @@ for (const engine of ENGINES) {
         headers: { cookie: enterprise },
       });
       assert.equal(peek.statusCode, 404);
+      // A person-only item cannot be filed by an enterprise, for whatever ID number it types.
+      assert.deepEqual((await t.deps.oneStop.catalogue.byCode(flexCode))!.guide.audience, ["person"]);
+      const enterpriseCsrf = (
+        (await t.app.inject({ url: "/api/services/session", headers: { cookie: enterprise } })).json() as {
+          csrf: string;
+        }
+      ).csrf;
+      const byEnterprise = await t.app.inject({
+        method: "POST",
+        url: "/api/services/applications",
+        headers: { cookie: enterprise, "x-csrf-token": enterpriseCsrf },
+        payload: { itemCode: flexCode, idempotencyKey: "api-key-enterprise-01", values },
+      });
+      assert.equal(byEnterprise.statusCode, 403);
+      assert.match(byEnterprise.body, /本事项仅限个人办理/);
+      const applyPage = await t.app.inject({
+        url: `/sites/rst/services/apply/${flexCode}`,
+        headers: { cookie: enterprise },
+      });
+      assert.equal(applyPage.statusCode, 403);
+      assert.match(applyPage.body, /本事项仅限个人办理/);
     });
 
     it("submits a bundle through one merged form, asking shared fields once, creating linked applications in every department", async () => {

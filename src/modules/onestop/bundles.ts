@@ -10,7 +10,12 @@ import type { OneStopTables, ServiceBundleRow } from "./tables.ts";
 
 import type { Account } from "../accounts/index.ts";
 
-import { newTrackingNo, type Application, type ApplicationService } from "./applications.ts";
+import {
+  assertItemForAccount,
+  newTrackingNo,
+  type Application,
+  type ApplicationService,
+} from "./applications.ts";
 
 import type { CatalogueService, ServiceItem } from "./catalogue.ts";
 
@@ -193,6 +198,8 @@ export class BundleService {
     if (!/^[A-Za-z0-9_-]{16,60}$/.test(idem))
       throw new Invalid("页面已过期，请重新打开申请页面", {}, "bad_idempotency_key");
     const merged = await this.mergedForm(b);
+    // Every item must be one the account may file, before anything is.
+    for (const part of merged.parts) assertItemForAccount(part.item, account);
     const existing = await this.store.db
       .selectFrom("bundleApplications")
       .select(["id", "trackingNo"])
