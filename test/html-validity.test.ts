@@ -53,10 +53,12 @@ describe("HTML validity of every public page kind", { timeout: 300_000 }, () => 
           .where("ac.siteId", "=", rst.id)
           .orderBy("a.id")
           .executeTakeFirstOrThrow();
+        // One a person may apply for (the demo citizen fills the apply form).
         const item = await db
           .selectFrom("serviceItems")
           .select("code")
           .where("siteId", "=", rst.id)
+          .where("forPerson", "=", 1)
           .orderBy("id")
           .executeTakeFirstOrThrow();
         const consultation = await db

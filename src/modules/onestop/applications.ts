@@ -116,7 +116,7 @@ function toApplication(row: Selectable<ApplicationRow>): Application {
  * applies for themselves under the account's name, ID number and phone (posted values are ignored);
  * for 代办 the applicant is the principal named in the 代办 section.
  */
-function lockIdentity(
+export function lockIdentity(
   schema: FormVersion["schema"],
   values: FormValues,
   account: Account,

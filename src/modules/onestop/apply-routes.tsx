@@ -15,7 +15,7 @@ import { assertItemForAccount, type Application } from "./applications.ts";
 import type { ServiceItem } from "./catalogue.ts";
 import type { FormVersion } from "./form-store.ts";
 import { groupRowCount, readValues, type FormValues } from "./forms.ts";
-import { ApplyPage, MyApplicationsPage, ReceiptPage, TrackPage } from "./views/apply.tsx";
+import { ApplyPage, lockedIdentity, MyApplicationsPage, ReceiptPage, TrackPage } from "./views/apply.tsx";
 import { BundleApplyPage, BundleReceiptPage, BundlesPage, EvaluatePage, StatsPage } from "./views/extra.tsx";
 import { readRawForm } from "../../platform/http/form-input.ts";
 import { field, FormBody, PathCode, QueryText, sendHallPage } from "./route-kit.ts";
@@ -298,7 +298,7 @@ const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app
     request: FastifyRequest,
     site: Site,
     bundleCode: string,
-    state: { values: FormValues; errors: Record<string, string>; idem?: string },
+    state: { values: FormValues; errors: Record<string, string>; idem?: string; consent?: boolean },
   ) {
     const bundle = await oneStop.bundles.byCode(bundleCode);
     const items = await oneStop.bundles.items(bundle);
@@ -312,6 +312,8 @@ const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app
         items={items}
         departments={items.map((i) => deps.sites.byId(i.siteId)?.name ?? "")}
         onceOnly={oneStop.bundles.onceOnly(items, citizen?.account ?? null)}
+        locked={citizen ? lockedIdentity(citizen.account) : {}}
+        consent={state.consent ?? false}
         schema={merged.schema}
         values={Object.keys(state.values).length ? state.values : citizen ? prefill(citizen.account) : {}}
         errors={state.errors}
@@ -357,6 +359,7 @@ const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app
           values: readValues(merged.schema, raw),
           errors: r.errors,
           idem: str(raw._idem),
+          consent: str(raw.onceOnlyConsent) === "1",
         }),
       );
     },

@@ -12,6 +12,7 @@ import type { Account } from "../accounts/index.ts";
 
 import {
   assertItemForAccount,
+  lockIdentity,
   newTrackingNo,
   type Application,
   type ApplicationService,
@@ -172,14 +173,14 @@ export class BundleService {
         // The check the item's application makes of it (see storeFilingFiles), before any item is filed.
         const field = { name: o.key, label: o.material.name, type: "file" as const };
         const { problem } = await fileProblem(field, upload.bytes);
-        if (problem) errors[o.key] = problem;
+        if (problem) errors[o.key] = `${o.itemName}：${problem}`;
         continue;
       }
       if (!o.material.required) continue;
       if (o.fetchable && consent) continue;
       errors[o.key] = o.fetchable
-        ? `请上传${o.material.name}，或勾选同意由${o.source.provider}提供（免提交）`
-        : `请上传${o.material.name}`;
+        ? `${o.itemName}：请上传${o.material.name}，或勾选同意由${o.source.provider}提供（免提交）`
+        : `${o.itemName}：请上传${o.material.name}`;
     }
     return errors;
   }
@@ -211,6 +212,8 @@ export class BundleService {
     if (existing && (await this.filedItems(existing.id)) >= merged.parts.length)
       return { trackingNo: existing.trackingNo, errors: {}, duplicate: true };
     const values = readValues(merged.schema, raw);
+    // A person files for themselves: name, ID number and phone are the account's, as on each item.
+    lockIdentity(merged.schema, values, account, null);
     const errors: Record<string, string> = {};
     for (const up of files) {
       const f = merged.schema.fields.find((x) => x.name === up.field && x.type === "file");

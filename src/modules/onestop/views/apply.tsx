@@ -34,6 +34,19 @@ import {
 } from "../once-only.ts";
 import { FormFields } from "./form-fields.tsx";
 
+/**
+ * A person applying for themselves: name, ID number and verified phone come from the account, shown
+ * masked and read-only (what is posted in their place is ignored; see lockIdentity).
+ */
+export function lockedIdentity(account: Account): Record<string, string> {
+  if (account.kind !== "person" || !account.idNumber) return {};
+  return {
+    applicantName: account.name,
+    idNumber: maskIdNumber(account.idNumber),
+    ...(account.phone ? { phone: maskPhone(account.phone) } : {}),
+  };
+}
+
 export function ApplyPage(p: {
   ctx: PageContext;
   item: ServiceItem;
@@ -59,13 +72,7 @@ export function ApplyPage(p: {
   const onceOnly = onceOnlyMaterials(item.guide);
   const spared = onceOnly.map((o) => o.material);
   const person = account.kind === "person" && Boolean(account.idNumber);
-  const locked: Record<string, string> = person
-    ? {
-        applicantName: account.name,
-        idNumber: maskIdNumber(account.idNumber!),
-        ...(account.phone ? { phone: maskPhone(account.phone) } : {}),
-      }
-    : {};
+  const locked = lockedIdentity(account);
   const filing = p.filing ?? null;
   const proxy = filing?.mode === "proxy";
   const multipart = true; // 代办 authorisation and once-only fallbacks are uploads

@@ -52,6 +52,10 @@ export function BundleApplyPage(p: {
   items: ServiceItem[];
   departments: string[];
   onceOnly: BundleOnceOnly[];
+  /** The signed-in person's own name, ID number and phone, read-only (see lockedIdentity). */
+  locked: Record<string, string>;
+  /** The once-only consent as posted (kept when the form comes back with errors). */
+  consent: boolean;
   schema: FormSchema;
   values: FormValues;
   errors: Record<string, string>;
@@ -73,10 +77,11 @@ export function BundleApplyPage(p: {
           </li>
         ))}
       </ol>
-      {p.onceOnly.length ? (
+      {p.onceOnly.some((o) => o.fetchable) ? (
         <p class="notice info">
-          实名认证的本人申请可免提交：{[...new Set(p.onceOnly.map((o) => o.material.name))].join("、")}
-          （同意后由数据共享交换平台提供）
+          经您同意可免提交：
+          {[...new Set(p.onceOnly.filter((o) => o.fetchable).map((o) => o.material.name))].join("、")}
+          （由数据共享交换平台提供）
         </p>
       ) : null}
       {p.csrf ? (
@@ -96,8 +101,10 @@ export function BundleApplyPage(p: {
           >
             <input type="hidden" name="_csrf" value={p.csrf} />
             <input type="hidden" name="_idem" value={p.idem} />
-            <FormFields schema={p.schema} values={p.values} errors={p.errors} />
-            {p.onceOnly.length ? <BundleOnceOnlyFields onceOnly={p.onceOnly} errors={p.errors} /> : null}
+            <FormFields schema={p.schema} values={p.values} errors={p.errors} locked={p.locked} />
+            {p.onceOnly.length ? (
+              <BundleOnceOnlyFields onceOnly={p.onceOnly} errors={p.errors} consent={p.consent} />
+            ) : null}
             <button type="submit" class="button">
               一次提交
             </button>
@@ -118,9 +125,11 @@ export function BundleApplyPage(p: {
 function BundleOnceOnlyFields({
   onceOnly,
   errors,
+  consent,
 }: {
   onceOnly: BundleOnceOnly[];
   errors: Record<string, string>;
+  consent: boolean;
 }) {
   const fetchable = onceOnly.filter((o) => o.fetchable);
   return (
@@ -128,7 +137,7 @@ function BundleOnceOnlyFields({
       <legend>免提交材料</legend>
       {fetchable.length ? (
         <label class="choice consent">
-          <input type="checkbox" name="onceOnlyConsent" value="1" />{" "}
+          <input type="checkbox" name="onceOnlyConsent" value="1" checked={consent} />{" "}
           我同意：为办理本一件事，本平台通过楚云省数据共享交换平台调取本人的
           {[...new Set(fetchable.map((o) => `${o.source.resourceName}（${o.source.provider}）`))].join("；")}
           ，用于替代提交{[...new Set(fetchable.map((o) => o.material.name))].join("、")}
