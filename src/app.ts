@@ -433,12 +433,22 @@ export function isWellFormedHost(host: string | undefined): boolean {
   return port === undefined || (Number(port) >= 1 && Number(port) <= 65535);
 }
 
+/**
+ * Whether an If-None-Match header names the current tag: weak comparison (W/ ignored), a list of
+ * tags, or "*" (RFC 9110 13.1.2).
+ */
+function noneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === "*") return true;
+  return header.split(",").some((tag) => tag.trim().replace(/^W\//, "") === etag);
+}
+
 function registerAssets(app: FastifyInstance, assets: Map<string, Asset>): void {
   const icon = assets.get("favicon.ico");
   app.get("/favicon.ico", { schema: { hide: true } }, async (request, reply) => {
     if (!icon) return reply.status(404).type("text/plain; charset=utf-8").send("not found");
     reply.header("cache-control", "public, max-age=86400").header("etag", icon.etag).type(icon.contentType);
-    if (request.headers["if-none-match"] === icon.etag) return reply.status(304).send();
+    if (noneMatch(request.headers["if-none-match"], icon.etag)) return reply.status(304).send();
     return reply.send(icon.body);
   });
   app.get<{ Params: { "*": string } }>("/static/*", { schema: { hide: true } }, async (request, reply) => {
@@ -447,10 +457,12 @@ function registerAssets(app: FastifyInstance, assets: Map<string, Asset>): void 
       reply.status(404).type("text/plain; charset=utf-8");
       return "not found";
     }
-    reply.header("cache-control", "public, max-age=300").header("etag", asset.etag).type(asset.contentType);
-    if (asset.encoded) reply.header("vary", "Accept-Encoding");
-    if (request.headers["if-none-match"] === asset.etag) return reply.status(304).send();
     const encoding = asset.encoded ? preferredEncoding(request.headers["accept-encoding"]) : null;
+    // Each coding is its own representation with its own tag (RFC 9110 8.8.3).
+    const etag = encoding ? `${asset.etag.slice(0, -1)}-${encoding}"` : asset.etag;
+    reply.header("cache-control", "public, max-age=300").header("etag", etag).type(asset.contentType);
+    if (asset.encoded) reply.header("vary", "Accept-Encoding");
+    if (noneMatch(request.headers["if-none-match"], etag)) return reply.status(304).send();
     if (encoding) return reply.header("content-encoding", encoding).send(asset.encoded![encoding]);
     return reply.send(asset.body);
   });

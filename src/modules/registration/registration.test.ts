@@ -515,6 +515,23 @@ for (const engine of ENGINES) {
       assert.match(signedOut.body, /须由实名认证的本人填报，请先<a href="[^"]*account\/login\?next=/);
       assert.ok(!signedOut.body.includes('id="idNumber"'), "no form signed out");
       assert.equal(signedOut.headers["cache-control"], "no-store", "a page that depends on who is signed in");
+      // Signed in but not real-name verified: asked to verify, not to sign in.
+      await t.deps.accounts.register({
+        kind: "person",
+        name: "王未认证",
+        idNumber: idNumber(950),
+        phone: "13712340950",
+        password: "Chuyun#Test2026",
+        password2: "Chuyun#Test2026",
+        agree: "1",
+      });
+      const unverified = await citizenLogin(t, "13712340950", "Chuyun#Test2026");
+      const notVerified = await t.app.inject({
+        url: "/sites/www/registration/verified-2026",
+        headers: { cookie: unverified },
+      });
+      assert.match(notVerified.body, /您的账号尚未实名认证，请先在<a href="[^"]*account\/">我的账号<\/a>/);
+      assert.ok(!notVerified.body.includes('id="idNumber"'), "no form before verification");
       const cookie = await citizenLogin(t, "13900000001");
       const signedIn = await t.app.inject({
         url: "/sites/www/registration/verified-2026",

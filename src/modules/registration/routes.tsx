@@ -59,14 +59,16 @@ const registrationRoutes: FastifyPluginAsyncTypebox<{ deps: RegistrationDeps }> 
     // A real-name campaign's page depends on who is signed in: never stored by a shared cache.
     const personal = campaign.audience === "verified";
     let signIn: string | undefined;
+    let verifyAt: string | undefined;
     let fixed = state.fixed;
     if (personal) {
       const citizen = await currentCitizen(deps, request);
       const account = citizen?.account;
-      if (!account?.verified || !account.idNumber) {
+      if (!account) {
         const next = `${deps.sites.base(site)}/registration/${campaign.code}`;
         signIn = `${deps.sites.base(site)}/account/login?next=${encodeURIComponent(next)}`;
-      } else if (!fixed.idNumber && !fixed.name)
+      } else if (!account.verified || !account.idNumber) verifyAt = `${deps.sites.base(site)}/account/`;
+      else if (!fixed.idNumber && !fixed.name)
         fixed = { ...fixed, name: account.name, idNumber: account.idNumber };
     }
     reply
@@ -83,6 +85,7 @@ const registrationRoutes: FastifyPluginAsyncTypebox<{ deps: RegistrationDeps }> 
           errors={state.errors}
           closed={closedReason(campaign)}
           signIn={signIn}
+          verifyAt={verifyAt}
           busy={state.busy}
         />,
       ),

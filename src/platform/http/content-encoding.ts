@@ -9,8 +9,9 @@ const MIN_BYTES = 1024;
 const chosen = new Map<string, Encoding | null>();
 
 /**
- * The encoding to answer an Accept-Encoding header with: br, else gzip, else none; a coding listed
- * with q=0 is refused ("gzip;q=0"), and "*" stands for both. Browsers send the same few headers over
+ * The encoding to answer an Accept-Encoding header with: the one of br and gzip the client weighs
+ * higher (br on a tie), else none; a coding listed with q=0 is refused ("gzip;q=0"), and "*" stands
+ * for both. Browsers send the same few headers over
  * and over, so each header's choice is remembered.
  */
 export function preferredEncoding(header: string | string[] | undefined): Encoding | null {
@@ -24,8 +25,11 @@ export function preferredEncoding(header: string | string[] | undefined): Encodi
     const value = weight === undefined ? 1 : Number(weight);
     q.set(coding.trim(), Number.isFinite(value) ? value : 0);
   }
-  const accepts = (coding: Encoding) => (q.get(coding) ?? q.get("*") ?? 0) > 0;
-  choice = accepts("br") ? "br" : accepts("gzip") ? "gzip" : null;
+  const weight = (coding: Encoding) => q.get(coding) ?? q.get("*") ?? 0;
+  // The client's preference first (highest q); brotli on a tie.
+  const br = weight("br");
+  const gzip = weight("gzip");
+  choice = br > 0 && br >= gzip ? "br" : gzip > 0 ? "gzip" : null;
   if (chosen.size < 1000) chosen.set(header, choice);
   return choice;
 }

@@ -91,12 +91,40 @@ describe("page cache for anonymous visitors", () => {
     assert.equal(none.headers["content-encoding"], undefined);
     assert.equal(none.body.toString(), plain.body.toString());
 
+    assert.match(
+      String(plain.headers.vary),
+      /Accept-Encoding/i,
+      "the first, uncompressed answer says so too",
+    );
+    const prefersGzip = await raw(page, "br;q=0.1, gzip");
+    assert.equal(prefersGzip.headers["content-encoding"], "gzip", "the client's preference wins");
+
     const css = await raw("/static/css/site.css", "gzip");
     const cssPlain = await raw("/static/css/site.css", "");
     assert.equal(css.headers["content-encoding"], "gzip");
     assert.match(String(css.headers.vary), /Accept-Encoding/i);
     assert.equal(gunzipSync(css.body).toString(), cssPlain.body.toString());
     assert.equal(cssPlain.headers["content-encoding"], undefined);
+    assert.notEqual(css.headers.etag, cssPlain.headers.etag, "one tag per coding");
+    const revalidate = (tags: string, acceptEncoding = "gzip") =>
+      new Promise<number>((resolve, reject) => {
+        httpGet(
+          `${address}/static/css/site.css`,
+          { headers: { "if-none-match": tags, "accept-encoding": acceptEncoding } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        ).on("error", reject);
+      });
+    assert.equal(await revalidate(String(css.headers.etag)), 304);
+    assert.equal(await revalidate(`"other", W/${css.headers.etag}`), 304, "a list, weak comparison");
+    assert.equal(await revalidate("*"), 304);
+    assert.equal(
+      await revalidate(String(cssPlain.headers.etag)),
+      200,
+      "the plain bytes' tag is not the gzip one's",
+    );
   });
 
   it("shows a new channel in the navigation at once", async () => {

@@ -212,6 +212,9 @@ export function registerPageCache(app: FastifyInstance, cache: PageCache): void 
     });
   });
   app.addHook("onSend", (request: KeyedRequest, reply, payload, done) => {
+    // A page being cached may later be answered compressed by the fast path: its first answer (and
+    // the stored headers every later one repeats) says so.
+    if (request[CACHE_KEY] !== undefined) reply.header("vary", varyWithEncoding(reply.getHeader("vary")));
     store(request, reply, payload);
     done(null, payload);
   });

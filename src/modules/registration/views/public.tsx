@@ -79,6 +79,8 @@ export function RegistrationFormPage(p: {
   closed: string | null;
   /** The campaign takes real-name verified citizens only and this visitor is not one: where to sign in. */
   signIn?: string;
+  /** Signed in but not real-name verified: where the account is verified. */
+  verifyAt?: string;
   busy?: boolean;
 }) {
   const { ctx, campaign: c } = p;
@@ -101,7 +103,12 @@ export function RegistrationFormPage(p: {
         </p>
       ) : p.signIn ? (
         <p class="notice" role="status">
-          本登记须由实名认证的本人填报，请先<a href={p.signIn}>登录</a>（未实名认证的账号请先完成实名认证）。
+          本登记须由实名认证的本人填报，请先<a href={p.signIn}>登录</a>。
+        </p>
+      ) : p.verifyAt ? (
+        <p class="notice" role="status">
+          本登记须由实名认证的本人填报。您的账号尚未实名认证，请先在<a href={p.verifyAt}>我的账号</a>
+          中完成实名认证。
         </p>
       ) : (
         <>
