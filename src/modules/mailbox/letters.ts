@@ -568,6 +568,26 @@ export class LetterService implements WorkloadSource {
   ): Promise<{ reopened: boolean }> {
     const letter = await this.lookup(queryNo, code, client);
     if (!letter) throw notFound("未找到该信件，请核对查询编号和查询码");
+    return this.rateLetter(letter, rating, solved, note);
+  }
+
+  /** Rates one of the account's own letters (我的信件: no lookup code needed). */
+  async rateOwn(
+    accountId: number,
+    id: number,
+    rating: string,
+    solved: boolean | null,
+    note: string,
+  ): Promise<{ reopened: boolean }> {
+    return this.rateLetter(await this.accountLetter(accountId, id), rating, solved, note);
+  }
+
+  private async rateLetter(
+    letter: Letter,
+    rating: string,
+    solved: boolean | null,
+    note: string,
+  ): Promise<{ reopened: boolean }> {
     const problems: Record<string, string> = {};
     if (!Object.hasOwn(RATINGS, rating)) problems.rating = "请选择满意程度";
     if (solved === null) problems.solved = "请选择问题是否已解决";

@@ -125,6 +125,38 @@ for (const engine of ENGINES) {
       ))!.id;
       const other = await t.app.inject({ url: `/sites/rst/account/letters/${otherId}`, headers: { cookie } });
       assert.equal(other.statusCode, 404, "another person's letter is not shown");
+      // Replied: the writer rates it from 我的信件, with the session (the lookup code may be long lost).
+      await t.deps.store.db
+        .updateTable("letters")
+        .set({ status: "reviewed", answer: "已按规定办理。", repliedAt: new Date().toISOString() })
+        .where("id", "=", Number(id))
+        .execute();
+      const replied = await t.app.inject({ url: `/sites/rst/account/letters/${id}`, headers: { cookie } });
+      assert.match(replied.body, /<h1>我的信件<\/h1>/);
+      const action = `/sites/rst/account/letters/${id}/rate`;
+      assert.ok(replied.body.includes(`action="${action}"`), "the rating form");
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(replied.body.split(action)[1] ?? "")![1];
+      const rate = (form: Record<string, string>, who = cookie) =>
+        t.app.inject({
+          method: "POST",
+          url: action,
+          headers: { cookie: who, "content-type": "application/x-www-form-urlencoded" },
+          payload: new URLSearchParams(form).toString(),
+        });
+      assert.equal((await rate({ rating: "satisfied", solved: "1" })).statusCode, 403, "no CSRF token");
+      const incomplete = await rate({ _csrf: csrf, rating: "satisfied", note: "谢谢" });
+      assert.equal(incomplete.statusCode, 400);
+      assert.match(incomplete.body, /请选择问题是否已解决/);
+      assert.match(incomplete.body, /谢谢/, "what was written is kept");
+      const done = await rate({ _csrf: csrf, rating: "satisfied", solved: "1" });
+      assert.equal(done.statusCode, 200);
+      assert.match(done.body, /感谢您的评价/);
+      const stored = await t.deps.store.db
+        .selectFrom("letters")
+        .select(["rating", "solved"])
+        .where("id", "=", Number(id))
+        .executeTakeFirstOrThrow();
+      assert.deepEqual([stored.rating, Number(stored.solved)], ["satisfied", 1]);
       const anonymous = await t.app.inject({ url: "/sites/rst/account/letters" });
       assert.notEqual(anonymous.statusCode, 200, "signed out, the page asks to sign in");
       assert.ok(!anonymous.body.includes(subject));

@@ -310,38 +310,86 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
     },
   );
 
+  const LetterParams = Type.Object({
+    code: Type.String({ maxLength: 40 }),
+    id: Type.String({ maxLength: 12 }),
+  });
+
+  /** One of the signed-in citizen's letters, with the rating form when it may be rated. */
+  async function accountLetterPage(
+    request: FastifyRequest<{ Params: { code: string; id: string } }>,
+    extra: { notice?: string; ratingErrors?: Record<string, string>; ratingInput?: RatingInput } = {},
+  ): Promise<string> {
+    const site = await siteOf(deps, request.params.code);
+    const id = idParam(request.params.id);
+    if (id == null) throw new NotFound("未找到该信件");
+    const citizen = request.citizen!;
+    const letter = await letters.accountLetter(citizen.account.id, id);
+    const [ctx, events, attachments] = await Promise.all([
+      pageContext(deps, site, request),
+      letters.events(letter.id, false),
+      letters.attachments(letter.id),
+    ]);
+    return renderDocument(
+      <LookupPage
+        ctx={ctx}
+        no={letter.queryNo}
+        letter={letter}
+        events={events}
+        attachments={attachments}
+        ownerName={sites.byId(letter.ownerSiteId ?? 0)?.name}
+        mine={{ rateAction: `${ctx.base}/account/letters/${letter.id}/rate`, csrf: citizen.session.csrf }}
+        {...extra}
+      />,
+    );
+  }
+
   app.get(
     "/sites/:code/account/letters/:id",
+    { schema: { hide: true, params: LetterParams }, preHandler: citizenOnly(deps) },
+    async (request, reply) => sendHtml(reply, await accountLetterPage(request)),
+  );
+
+  app.post(
+    "/sites/:code/account/letters/:id/rate",
     {
-      schema: {
-        hide: true,
-        params: Type.Object({ code: Type.String({ maxLength: 40 }), id: Type.String({ maxLength: 12 }) }),
-      },
+      schema: { hide: true, params: LetterParams, body: FormBody },
       preHandler: citizenOnly(deps),
+      config: { rateLimit: { max: 20, timeWindow: "1 minute" } },
     },
     async (request, reply) => {
-      const site = await siteOf(deps, request.params.code);
+      const { fields } = await readForm(request, 1000);
       const id = idParam(request.params.id);
       if (id == null) throw new NotFound("未找到该信件");
-      const letter = await letters.accountLetter(request.citizen!.account.id, id);
-      const [ctx, events, attachments] = await Promise.all([
-        pageContext(deps, site, request),
-        letters.events(letter.id, false),
-        letters.attachments(letter.id),
-      ]);
-      return sendHtml(
-        reply,
-        renderDocument(
-          <LookupPage
-            ctx={ctx}
-            no={letter.queryNo}
-            letter={letter}
-            events={events}
-            attachments={attachments}
-            ownerName={sites.byId(letter.ownerSiteId ?? 0)?.name}
-          />,
-        ),
-      );
+      return handleForm({
+        parse: () => ({
+          rating: fields.rating ?? "",
+          solved: fields.solved === "1" ? true : fields.solved === "0" ? false : null,
+          note: fields.note ?? "",
+        }),
+        run: (r) => letters.rateOwn(request.citizen!.account.id, id, r.rating, r.solved, r.note),
+        onSuccess: async ({ reopened }) =>
+          sendHtml(
+            reply,
+            await accountLetterPage(request, {
+              notice: reopened
+                ? "感谢评价。您反映问题未解决，信件已退回承办单位重新办理。"
+                : "感谢您的评价！",
+            }),
+          ),
+        rerender: async (problem) => {
+          const html = await accountLetterPage(request, {
+            ratingErrors: problemFields(problem, "rating"),
+            ratingInput: {
+              rating: fields.rating ?? "",
+              solved: fields.solved ?? "",
+              note: (fields.note ?? "").slice(0, 500),
+            },
+          });
+          reply.status(problem.status);
+          return sendHtml(reply, html);
+        },
+      });
     },
   );
 

@@ -501,7 +501,10 @@ export function LookupPage({
   ratingErrors,
   ratingInput,
   notice,
+  mine,
 }: {
+  /** The signed-in writer's own letter (我的信件): rated with the session, no lookup code. */
+  mine?: { rateAction: string; csrf: string };
   ctx: PageContext;
   no: string;
   error?: string;
@@ -520,14 +523,23 @@ export function LookupPage({
     <Layout
       ctx={ctx}
       meta={{
-        title: "信件查询",
+        title: mine ? "我的信件" : "信件查询",
         columnName: "互动交流",
         contentSource: ctx.site.name,
-        url: `${ctx.base}/interaction/lookup`,
+        url: mine ? `${ctx.base}/account/letters` : `${ctx.base}/interaction/lookup`,
       }}
-      crumbs={crumbsFor(ctx, "信件查询")}
+      crumbs={
+        mine
+          ? [
+              { name: "首页", href: `${ctx.base}/` },
+              { name: "我的账号", href: `${ctx.base}/account/` },
+              { name: "我的信件", href: `${ctx.base}/account/letters` },
+              { name: letter?.subject ?? "信件" },
+            ]
+          : crumbsFor(ctx, "信件查询")
+      }
     >
-      <h1>信件查询</h1>
+      <h1>{mine ? "我的信件" : "信件查询"}</h1>
       {notice ? (
         <div class="notice info" role="status">
           <p>{notice}</p>
@@ -598,16 +610,23 @@ export function LookupPage({
               ))}
             </ol>
           </section>
-          {replied && !letter.ratedAt && !code ? (
-            <p class="hint">评价答复请使用来信时获得的查询码，在“信件查询”页面查看本信件后评价。</p>
-          ) : null}
-          {replied && !letter.ratedAt && code ? (
+          {replied && !letter.ratedAt && (code || mine) ? (
             <section aria-labelledby="rate-h">
               <h3 id="rate-h">评价答复</h3>
-              <form method="post" action={`${ctx.base}/interaction/lookup/rate`} novalidate>
+              <form
+                method="post"
+                action={mine?.rateAction ?? `${ctx.base}/interaction/lookup/rate`}
+                novalidate
+              >
                 <ErrorSummary errors={ratingErrors ?? {}} />
-                <input type="hidden" name="no" value={letter.queryNo} />
-                <input type="hidden" name="code" value={code ?? ""} />
+                {mine ? (
+                  <input type="hidden" name="_csrf" value={mine.csrf} />
+                ) : (
+                  <>
+                    <input type="hidden" name="no" value={letter.queryNo} />
+                    <input type="hidden" name="code" value={code ?? ""} />
+                  </>
+                )}
                 <fieldset class={ratingErrors?.rating ? "field has-error" : "field"} id="rating">
                   <legend>满意程度</legend>
                   <FieldsetError error={ratingErrors?.rating} />
