@@ -236,14 +236,15 @@ for (const engine of ENGINES) {
       });
       assert.equal(refused.statusCode, 400);
       assert.match(refused.body, /或勾选同意由[^<]*提供（免提交）/);
-      assert.match(
-        refused.body,
-        /社会保障卡申领：请上传居民身份证/,
-        "each item's material is named with its item",
+      assert.equal(
+        refused.body.match(/请上传居民身份证，或勾选同意/g)?.length,
+        2,
+        "one material asked once (in the summary and by its field), though two items need it",
       );
       assert.equal(await bundleFiled(), 0, "nothing filed for a bundle with a missing material");
       // A once-only upload that is not a PDF or picture, for the last item: refused before any item is filed.
-      const sparedKeys = [...page.body.matchAll(/name="(b\d+-spared\d+)"/g)].map((m) => m[1]);
+      const sparedKeys = [...page.body.matchAll(/name="(spared-m\d+)"/g)].map((m) => m[1]);
+      assert.deepEqual(sparedKeys, ["spared-m1"], "居民身份证 once for the two items that need it");
       const last = sparedKeys.at(-1)!;
       const badUpload = multipart({ ...fields, onceOnlyConsent: "1" }, [
         ...pngs,
@@ -305,6 +306,19 @@ for (const engine of ENGINES) {
           /经申请人同意，[^"]*通过数据共享交换平台提供（调用记录第\d+号）/.test(a.prereview),
         ),
       );
+      // Without consent, the one upload of 居民身份证 serves both items that need it.
+      const uploaded = multipart({ ...fields, _idem: "bundle-upload-once-0001" }, [
+        ...pngs,
+        { field: "spared-m1", name: "身份证.png", bytes: PNG },
+      ]);
+      const once = await t.app.inject({
+        method: "POST",
+        url: "/sites/www/services/bundles/xsecs",
+        headers: { cookie: citizen, ...uploaded.headers },
+        payload: uploaded.payload,
+      });
+      assert.equal(once.statusCode, 303, /error-summary[\s\S]*?<\/ul>/.exec(once.body)?.[0]);
+      assert.notEqual(once.headers.location, ok.headers.location);
     });
 
     it("rates once after completion; a bad rating opens a rectification the department closes; defaults are counted apart", async () => {

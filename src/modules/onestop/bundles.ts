@@ -34,8 +34,11 @@ import {
 
 import { onceOnlyMaterials, ownRecordQuery, sparedKey, type OnceOnlyMaterial } from "./once-only.ts";
 
-/** The bundle form's key of a once-only material of the bundle's `part`-th item: b1-spared2. */
-export const bundleSparedKey = (part: number, index: number) => `b${part + 1}-${sparedKey(index)}`;
+/**
+ * The bundle form's key of a once-only material: one per material name across the items (the same
+ * 居民身份证 is uploaded, or fetched, once for every item that needs it): spared-m1, spared-m2, …
+ */
+const bundleSparedKey = (n: number) => `spared-m${n + 1}`;
 
 /** A once-only material of one item of a bundle, as the bundle form asks for it. */
 export interface BundleOnceOnly extends OnceOnlyMaterial {
@@ -145,14 +148,19 @@ export class BundleService {
 
   /** Each item's once-only materials, fetchable for the account or to be uploaded. */
   onceOnly(items: ServiceItem[], account: Account | null): BundleOnceOnly[] {
+    const keys = new Map<string, string>();
     return items.flatMap((item, part) =>
-      onceOnlyMaterials(item.guide).map((o) => ({
-        ...o,
-        part,
-        itemName: item.name,
-        key: bundleSparedKey(part, o.index),
-        fetchable: Boolean(account?.verified && ownRecordQuery(o.source, account)),
-      })),
+      onceOnlyMaterials(item.guide).map((o) => {
+        let key = keys.get(o.material.name);
+        if (key === undefined) keys.set(o.material.name, (key = bundleSparedKey(keys.size)));
+        return {
+          ...o,
+          part,
+          itemName: item.name,
+          key,
+          fetchable: Boolean(account?.verified && ownRecordQuery(o.source, account)),
+        };
+      }),
     );
   }
 
@@ -168,19 +176,20 @@ export class BundleService {
     const consent = [raw.onceOnlyConsent].flat()[0] === "1";
     const errors: Record<string, string> = {};
     for (const o of onceOnly) {
+      if (errors[o.key]) continue;
       const upload = files.find((f) => f.field === o.key && f.bytes.length > 0);
       if (upload) {
         // The check the item's application makes of it (see storeFilingFiles), before any item is filed.
         const field = { name: o.key, label: o.material.name, type: "file" as const };
         const { problem } = await fileProblem(field, upload.bytes);
-        if (problem) errors[o.key] = `${o.itemName}：${problem}`;
+        if (problem) errors[o.key] = `${o.material.name}：${problem}`;
         continue;
       }
       if (!o.material.required) continue;
       if (o.fetchable && consent) continue;
       errors[o.key] = o.fetchable
-        ? `${o.itemName}：请上传${o.material.name}，或勾选同意由${o.source.provider}提供（免提交）`
-        : `${o.itemName}：请上传${o.material.name}`;
+        ? `请上传${o.material.name}，或勾选同意由${o.source.provider}提供（免提交）`
+        : `请上传${o.material.name}（${o.itemName}需要）`;
     }
     return errors;
   }
@@ -300,7 +309,9 @@ export class BundleService {
       // the form again files the rest (see `existing` above).
       for (const [key, message] of Object.entries(r.errors)) {
         const spared = /^spared(\d+)$/.exec(key);
-        const formKey = spared ? bundleSparedKey(i, Number(spared[1]) - 1) : (part.map[key] ?? key);
+        const formKey = spared
+          ? (onceOnly.find((o) => o.part === i && o.index === Number(spared[1]) - 1)?.key ?? key)
+          : (part.map[key] ?? key);
         itemErrors[formKey] = `${part.item.name}：${message}`;
       }
     }

@@ -146,25 +146,27 @@ function BundleOnceOnlyFields({
       ) : (
         <p class="meta">免提交仅限实名认证的本人申请，以下材料请上传。</p>
       )}
-      {onceOnly.map((o) => (
-        <Field
-          id={o.key}
-          label={`${o.itemName}：${o.material.name}${o.fetchable ? `（可免提交，${sourceText(o.source)}）` : ""}`}
-          hint={
-            o.fetchable ? "不同意调取时请在此上传（PDF、JPG、PNG，不超过5MB）" : "PDF、JPG、PNG，不超过5MB"
-          }
-          error={errors[o.key]}
-        >
-          <input
+      {[...new Map(onceOnly.map((o) => [o.key, o])).values()].map((o) => {
+        const forItems = onceOnly.filter((x) => x.key === o.key);
+        const fetchable = forItems.every((x) => x.fetchable);
+        return (
+          <Field
             id={o.key}
-            name={o.key}
-            type="file"
-            accept="application/pdf,image/jpeg,image/png"
-            aria-describedby={`${o.key}-hint`}
-            aria-invalid={errors[o.key] ? "true" : undefined}
-          />
-        </Field>
-      ))}
+            label={`${o.material.name}${fetchable ? `（可免提交，${sourceText(o.source)}）` : ""}`}
+            hint={`${forItems.map((x) => x.itemName).join("、")}需要，上传一次即可。${fetchable ? "不同意调取时请在此上传" : "请上传"}（PDF、JPG、PNG，不超过5MB）`}
+            error={errors[o.key]}
+          >
+            <input
+              id={o.key}
+              name={o.key}
+              type="file"
+              accept="application/pdf,image/jpeg,image/png"
+              aria-describedby={`${o.key}-hint`}
+              aria-invalid={errors[o.key] ? "true" : undefined}
+            />
+          </Field>
+        );
+      })}
     </fieldset>
   );
 }
