@@ -235,8 +235,11 @@ const applyRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = async (app
       const citizen = request.citizen;
       const page = pageParam(request.query.page);
       const list = await applications.listForAccount(citizen.account.id, page);
+      const bundles = await oneStop.bundles.trackingNos(
+        list.rows.flatMap((a) => (a.bundleApplicationId ? [a.bundleApplicationId] : [])),
+      );
       return sendHallPage(deps, request, reply, site, (ctx) => (
-        <MyApplicationsPage ctx={ctx} rows={list.rows} total={list.total} page={page} />
+        <MyApplicationsPage ctx={ctx} rows={list.rows} total={list.total} page={page} bundles={bundles} />
       ));
     },
   );

@@ -283,6 +283,10 @@ for (const engine of ENGINES) {
         headers: { cookie: citizen },
       });
       assert.match(receipt.body, /新生儿出生一件事：办理中/);
+      // 我的办件 names the 一件事 each item belongs to, with a link to its receipt.
+      const bundleNo = (ok.headers.location as string).split("/").pop()!;
+      const mine = await t.app.inject({ url: "/sites/www/services/my", headers: { cookie: citizen } });
+      assert.ok(mine.body.includes(`/services/bundle-receipt/${bundleNo}"`), "linked from 我的办件");
       for (const n of ["出生登记", "城乡居民基本医疗保险参保登记", "社会保障卡申领"])
         assert.match(receipt.body, new RegExp(n));
       const apps = await t.deps.store.db

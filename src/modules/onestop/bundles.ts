@@ -319,6 +319,17 @@ export class BundleService {
     return { trackingNo, errors: {}, duplicate: false };
   }
 
+  /** The 一件事 numbers of bundle applications, by id (for the items' rows on 我的办件). */
+  async trackingNos(ids: number[]): Promise<Map<number, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.store.db
+      .selectFrom("bundleApplications")
+      .select(["id", "trackingNo"])
+      .where("id", "in", [...new Set(ids)])
+      .execute();
+    return new Map(rows.map((r) => [r.id, r.trackingNo]));
+  }
+
   /** How many of a bundle application's items are filed (past the draft). */
   private async filedItems(bundleAppId: number): Promise<number> {
     const row = await this.store.db

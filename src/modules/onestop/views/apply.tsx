@@ -572,11 +572,14 @@ export function MyApplicationsPage({
   rows,
   total,
   page,
+  bundles,
 }: {
   ctx: PageContext;
   rows: Application[];
   total: number;
   page: number;
+  /** The 一件事 number of each bundle application the rows belong to, by its id. */
+  bundles: Map<number, string>;
 }) {
   const url = `${ctx.base}/services/my`;
   return (
@@ -613,7 +616,18 @@ export function MyApplicationsPage({
                     {a.status === "draft" ? "（草稿）" : a.trackingNo}
                   </a>
                 </td>
-                <td>{a.itemName}</td>
+                <td>
+                  {a.itemName}
+                  {a.bundleApplicationId && bundles.has(a.bundleApplicationId) ? (
+                    <>
+                      （一件事{" "}
+                      <a href={`${ctx.base}/services/bundle-receipt/${bundles.get(a.bundleApplicationId)}`}>
+                        {bundles.get(a.bundleApplicationId)}
+                      </a>
+                      ）
+                    </>
+                  ) : null}
+                </td>
                 <td>{STATUS_LABELS[a.status]}</td>
                 <td>{formatPubDate(a.updatedAt)}</td>
               </tr>
