@@ -180,8 +180,14 @@ export async function seedInteraction(deps: MailboxDeps, passwordHash: string): 
     const created = new Date(now - d.daysAgo * 86_400_000);
     const limitDays = DEFAULT_SETTINGS.limits[d.kind];
     const due = cal.addWorkingDays(created, limitDays);
+    // Never in the future (holidays can push N working days past today): at the latest two days ago,
+    // so the rating a day after the reply is in the past too.
     const replied =
-      d.replyAfterWorkingDays != null ? cal.addWorkingDays(created, d.replyAfterWorkingDays) : null;
+      d.replyAfterWorkingDays != null
+        ? new Date(
+            Math.min(cal.addWorkingDays(created, d.replyAfterWorkingDays).getTime(), now - 2 * 86_400_000),
+          )
+        : null;
     const status = d.status ?? (d.publish ? "published" : "reviewed");
     const masked = mailbox.letters.publicDraft({
       name: d.name,
