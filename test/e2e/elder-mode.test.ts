@@ -33,6 +33,7 @@ describe("elder mode (长辈版) in Chromium on a phone", () => {
       home: "/sites/www/",
       article: `/sites/rst/art/${policy.id}.html`,
       serviceHall: "/sites/www/services/",
+      interaction: "/sites/www/interaction/",
     };
     browser = await launchChromium();
   });
@@ -78,9 +79,14 @@ describe("elder mode (长辈版) in Chromium on a phone", () => {
       }
       const smallTargets: string[] = [];
       let targets = 0;
-      for (const el of main.querySelectorAll(
-        "a[href], button, summary, input[type=submit], input[type=button], select, [role=button]",
+      // Every target on the page, the header's and the footer's too.
+      const kinds = ["a[href]", "button", "summary", "input[type=submit]", "input[type=button]", "select"];
+      for (const el of document.querySelectorAll(
+        ["header", "main", "footer"]
+          .flatMap((area) => [...kinds, "[role=button]"].map((k) => `${area} ${k}`))
+          .join(", "),
       )) {
+        if (el.closest(".visually-hidden, .skip-link")) continue;
         if (!visible(el)) continue;
         targets++;
         const r = el.getBoundingClientRect();
@@ -112,7 +118,8 @@ describe("elder mode (长辈版) in Chromium on a phone", () => {
       const m = await measure(page);
       assert.ok(m.elder, `${name} is in elder mode`);
       assert.ok(m.targets > 0, `${name} has targets to measure`);
-      if (m.header >= m.viewport * 0.25) problems.push(`${name}: header ${m.header}px of ${m.viewport}px`);
+      // The issue: "on a phone the header must not take half the screen".
+      if (m.header >= m.viewport * 0.5) problems.push(`${name}: header ${m.header}px of ${m.viewport}px`);
       if (m.pageWidth > PHONE.width) problems.push(`${name}: page scrolls sideways (${m.pageWidth}px)`);
       for (const s of m.smallText) problems.push(`${name}: text below 24px: ${s}`);
       for (const s of m.tightLines) problems.push(`${name}: line spacing below 1.3: ${s}`);
@@ -133,7 +140,8 @@ describe("elder mode (长辈版) in Chromium on a phone", () => {
       await page.goto(origin + path);
       const m = await measure(page);
       assert.ok(m.elder && m.targets > 0, `${name} is in elder mode with targets`);
-      if (m.header >= m.viewport * 0.25) problems.push(`${name}: header ${m.header}px of ${m.viewport}px`);
+      // The issue: "on a phone the header must not take half the screen".
+      if (m.header >= m.viewport * 0.5) problems.push(`${name}: header ${m.header}px of ${m.viewport}px`);
       if (m.pageWidth > narrow.width) problems.push(`${name}: page scrolls sideways (${m.pageWidth}px)`);
       for (const s of m.smallTargets) problems.push(`${name}: target below 60×60: ${s}`);
     }
@@ -160,6 +168,15 @@ describe("elder mode (长辈版) in Chromium on a phone", () => {
     });
     assert.match(layout.first ?? "", /^热点服务/);
     assert.equal(layout.lefts.length, 1, "every panel starts at the same left edge");
+    await page.goto(origin + pages.interaction);
+    const interactionLefts = await page.evaluate(() => [
+      ...new Set(
+        [...document.querySelectorAll("main .panel, main .figure-cards > *")].map((e) =>
+          Math.round(e.getBoundingClientRect().left),
+        ),
+      ),
+    ]);
+    assert.equal(interactionLefts.length, 1, "the interaction centre is one column too");
     assert.equal(layout.clusterVisible, false, "no secondary navigation");
     await page.goto(origin + pages.article);
     assert.equal(await page.locator(".breadcrumbs").isVisible(), false);
