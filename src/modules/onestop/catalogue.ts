@@ -37,6 +37,8 @@ export interface ItemFilter {
   lifeEvent?: string | null;
   q?: string | null;
   includeDrafts?: boolean;
+  /** Without a query: the most used first (长辈版), else by department then code. */
+  mostUsedFirst?: boolean;
   page?: number;
   pageSize?: number;
 }
@@ -242,12 +244,15 @@ export class CatalogueService {
     facets.themes = count(all.flatMap((r) => untag(r.themes)));
     facets.lifeEvents = count(all.flatMap((r) => untag(r.lifeEvents)));
     facets.departments = count(all.map((r) => r.siteId));
-    // Relevance order when searching, else by department then code.
+    // Relevance order when searching, else (the most used first, when asked) by department then code.
     const order = codes ? new Map(codes.map((c, i) => [c, i])) : null;
+    const used = !order && filter.mostUsedFirst ? await this.usage() : null;
     const sorted = [...all].sort((a, b) =>
       order
         ? order.get(a.code)! - order.get(b.code)!
-        : this.siteSort(a.siteId) - this.siteSort(b.siteId) || a.code.localeCompare(b.code),
+        : (used ? (used.get(b.code) ?? 0) - (used.get(a.code) ?? 0) : 0) ||
+          this.siteSort(a.siteId) - this.siteSort(b.siteId) ||
+          a.code.localeCompare(b.code),
     );
     const ids = sorted.slice((page - 1) * pageSize, page * pageSize).map((r) => r.id);
     const rows =
@@ -286,18 +291,23 @@ export class CatalogueService {
    * The most used published items (热点服务): ranked by applications filed (drafts not counted), then
    * in catalogue order, so a new platform still lists its first items.
    */
-  async mostUsed(
-    limit: number,
-    /** Only this department's items (a department's home); default every item of the province. */
-    siteId?: number,
-  ): Promise<{ code: string; name: string; applications: number }[]> {
+  /** Applications filed per item code (drafts left out): how much each item is used. */
+  private async usage(): Promise<Map<string, number>> {
     const counts = await this.store.read
       .selectFrom("applications")
       .select(["itemCode", (eb) => eb.fn.countAll<number>().as("n")])
       .where("status", "!=", "draft")
       .groupBy("itemCode")
       .execute();
-    const used = new Map(counts.map((c) => [c.itemCode, Number(c.n)]));
+    return new Map(counts.map((c) => [c.itemCode, Number(c.n)]));
+  }
+
+  async mostUsed(
+    limit: number,
+    /** Only this department's items (a department's home); default every item of the province. */
+    siteId?: number,
+  ): Promise<{ code: string; name: string; applications: number }[]> {
+    const used = await this.usage();
     let published = this.store.read
       .selectFrom("serviceItems")
       .select(["code", "name", "siteId"])

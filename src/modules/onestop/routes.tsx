@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
 import { Type } from "typebox";
 import type { OneStopDeps } from "./deps.ts";
 import { pageParam } from "../../platform/http/params.ts";
-import { siteOf } from "../sites/index.ts";
+import { isElder, siteOf } from "../sites/index.ts";
 import { notFound } from "../../platform/http/errors.ts";
 import { HallPage, type HallParams } from "./views/hall.tsx";
 import { GuidePage } from "./views/guide.tsx";
@@ -58,6 +58,8 @@ const serviceHallRoutes: FastifyPluginAsyncTypebox<{ deps: OneStopDeps }> = asyn
         theme: params.theme || null,
         lifeEvent: params.event || null,
         q: params.q || null,
+        // 长辈版: the most used services first (适老化: a simplified layout, the most used first).
+        mostUsedFirst: isElder(request),
         page,
         pageSize: PAGE_SIZE,
       });

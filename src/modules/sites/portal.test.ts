@@ -80,6 +80,13 @@ for (const engine of ENGINES) {
       const first = (await hot()).split("</li>")[0];
       assert.match(first, new RegExp(`href="/sites/www/services/item/${code}"`));
       assert.match(first, /灵活就业登记<\/span><span class="tile-figure">已办 2 件/);
+      // The service hall in 长辈版 lists the most used first too; the standard hall keeps catalogue order.
+      const hallFirst = async (cookie?: string) => {
+        const res = await t.app.inject({ url: "/sites/www/services/", headers: cookie ? { cookie } : {} });
+        return /href="\/sites\/www\/services\/item\/([^"]+)"/.exec(main(res.body))![1];
+      };
+      assert.equal(await hallFirst("elder=1"), code);
+      assert.notEqual(await hallFirst(), code);
     });
 
     it("every link on every site's home page leads to a page that exists", async () => {
