@@ -61,6 +61,23 @@ for (const engine of ENGINES) {
       assert.equal(await t.deps.oneStop.catalogue.byCode("TEST-0001", true), undefined);
     });
 
+    it("finds an item by its themes and life events without showing them as a tag list in the snippet", async () => {
+      const item = (await t.deps.oneStop.catalogue.list({ pageSize: 100 })).rows.find(
+        (i) => i.guide.themes.length >= 2 && i.guide.lifeEvents.length >= 2,
+      )!;
+      const tags = [...item.guide.themes, ...item.guide.lifeEvents];
+      const department = t.deps.sites.byId(item.siteId)!.name;
+      for (const q of [item.guide.lifeEvents.at(-1)!, item.guide.themes[0]]) {
+        const hit = (await t.deps.search.search({ q, kind: "service", pageSize: 50 })).hits.find(
+          (h) => h.key === `service:${item.code}`,
+        );
+        assert.ok(hit, `found by ${q}`);
+        const plain = hit.snippet.replace(/<[^>]+>/g, "");
+        assert.ok(!plain.includes(tags.slice(-2).join(" ")), `no tag list in the snippet: ${plain}`);
+        assert.ok(plain.split(department).length <= 2, `the department at most once: ${plain}`);
+      }
+    });
+
     it("shows the unified hall with filters by department, audience and life event", async () => {
       const all = await t.app.inject({ url: "/sites/www/services/" });
       assert.equal(all.statusCode, 200);

@@ -164,14 +164,14 @@ export class CatalogueService {
       kind: "service",
       title: item.name,
       body: [
-        `${item.itemType} · ${site?.name ?? ""} · ${g.onlineDepth}`,
-        g.implementingBody,
+        `${item.itemType} · ${g.onlineDepth}`,
         `受理条件：${g.conditions.join("；")}`,
         `申请材料：${g.materials.map((m) => m.name).join("、")}`,
         `办理结果：${g.result}`,
-        g.themes.join(" "),
-        g.lifeEvents.join(" "),
       ].join("\n"),
+      // Searchable with their own weight, kept out of the snippet (which showed them as a tag list).
+      issuer: [...new Set([site?.name ?? "", g.implementingBody].filter(Boolean))].join(" "),
+      keywords: [...g.themes, ...g.lifeEvents].join(" "),
       url: this.itemUrl(item),
       siteIds: [item.siteId, ...(portal ? [portal.id] : [])],
       publishedAt: item.updatedAt,
