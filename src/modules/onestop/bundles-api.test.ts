@@ -425,7 +425,9 @@ for (const engine of ENGINES) {
       const rst = stats.byDepartment.find((d) => d.siteCode === "rst")!;
       assert.deepEqual([rst.badReviews, rst.rectified], [1, 1]);
       const pageStats = await t.app.inject({ url: "/sites/www/services/stats" });
-      assert.match(pageStats.body, /全程网办率/);
+      assert.match(pageStats.body, /全程网办率<\/th><td>[\d.]+%（\d+ 件办件）/, "every rate with its sample");
+      assert.match(pageStats.body, /按时办结率<\/th><td>[\d.]+%（2 件办结）/);
+      assert.match(pageStats.body, /满意率（主动评价）<\/th><td>0%（1 条评价）/);
       assert.match(pageStats.body, /超期未评默认“基本满意”/);
     });
   });

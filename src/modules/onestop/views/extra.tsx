@@ -264,7 +264,10 @@ export function EvaluatePage({
   );
 }
 
-const pct = (x: number | null) => (x === null ? "—" : `${x}%`);
+/** A rate with the sample it rests on ("60%（5 件办结）"): a rate alone hides how little it may mean. */
+const rateOf = (x: number | null, base: number, unit: string) =>
+  x === null ? `—（${base} ${unit}）` : `${x}%（${base} ${unit}）`;
+const realRatings = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0);
 
 export function StatsPage({ ctx, f }: { ctx: PageContext; f: ServiceFigures }) {
   return (
@@ -287,11 +290,11 @@ export function StatsPage({ ctx, f }: { ctx: PageContext; f: ServiceFigures }) {
           </tr>
           <tr>
             <th scope="row">全程网办率</th>
-            <td>{pct(f.fullyOnlineRate)}</td>
+            <td>{rateOf(f.fullyOnlineRate, f.applications, "件办件")}</td>
           </tr>
           <tr>
             <th scope="row">按时办结率</th>
-            <td>{pct(f.onTimeRate)}</td>
+            <td>{rateOf(f.onTimeRate, f.completed, "件办结")}</td>
           </tr>
           <tr>
             <th scope="row">平均办理时间</th>
@@ -303,7 +306,7 @@ export function StatsPage({ ctx, f }: { ctx: PageContext; f: ServiceFigures }) {
           </tr>
           <tr>
             <th scope="row">满意率（主动评价）</th>
-            <td>{pct(f.satisfactionRate)}</td>
+            <td>{rateOf(f.satisfactionRate, realRatings(f.ratings), "条评价")}</td>
           </tr>
           <tr>
             <th scope="row">超期未评默认“基本满意”</th>
@@ -312,7 +315,11 @@ export function StatsPage({ ctx, f }: { ctx: PageContext; f: ServiceFigures }) {
           <tr>
             <th scope="row">差评整改率</th>
             <td>
-              {pct(f.rectificationRate)}
+              {rateOf(
+                f.rectificationRate,
+                f.byDepartment.reduce((n, d) => n + d.badReviews, 0),
+                "条差评",
+              )}
               {f.averageRectificationDays !== null ? `，平均${f.averageRectificationDays}个工作日` : ""}
             </td>
           </tr>
@@ -338,10 +345,10 @@ export function StatsPage({ ctx, f }: { ctx: PageContext; f: ServiceFigures }) {
               <td>{d.department}</td>
               <td>{d.applications}</td>
               <td>{d.completed}</td>
-              <td>{pct(d.onTimeRate)}</td>
+              <td>{rateOf(d.onTimeRate, d.completed, "件")}</td>
               <td>{["5", "4", "3", "2", "1"].map((k) => d.ratings[k]).join("/")}</td>
               <td>{d.defaultRatings}</td>
-              <td>{pct(d.satisfactionRate)}</td>
+              <td>{rateOf(d.satisfactionRate, realRatings(d.ratings), "条")}</td>
               <td>
                 {d.badReviews}/{d.rectified}
               </td>
