@@ -167,6 +167,12 @@ for (const engine of ENGINES) {
         rows.filter((r) => r.ownerSiteId === rst.id && r.repliedAt && r.status !== "invalid").length,
       );
 
+      assert.equal(
+        f.byDepartment.reduce((n: number, d: { received: number }) => n + d.received, 0),
+        f.received,
+        "the rows (departments, and letters not yet transferred) add up to the total",
+      );
+
       // A department site counts letters filed on it, addressed to it or owned by it.
       const rstStats = (await t.app.inject({ url: "/api/interaction/stats?site=rst" })).json();
       assert.equal(

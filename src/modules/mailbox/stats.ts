@@ -216,6 +216,15 @@ function figuresFromRows(
       };
     })
     .sort((a, b) => b.received - a.received || a.code.localeCompare(b.code));
+  // Letters no department handles yet (awaiting screening or transfer, or not accepted): their own
+  // row, so the department rows add up to the total received.
+  const unowned = rows.filter((row) => row.ownerSiteId == null);
+  if (unowned.length > 0)
+    byDepartment.push({
+      code: "unassigned",
+      name: "尚未转办（待甄别、待转办或不予受理）",
+      ...figuresOf(unowned, calendar, settings, now),
+    });
   const site = siteId != null ? (sites.byId(siteId)?.code ?? null) : null;
   return { site, ...figuresOf(rows, calendar, settings, now), byDepartment };
 }
