@@ -34,6 +34,24 @@ import {
 
 const SiteParams = Type.Object({ code: Type.String({ maxLength: 40 }) });
 
+/** A posted rating: the choice of 满意程度 and 是否解决 (null when not chosen) and the note. */
+function postedRating(fields: Record<string, string | undefined>) {
+  return {
+    rating: fields.rating ?? "",
+    solved: fields.solved === "1" ? true : fields.solved === "0" ? false : null,
+    note: fields.note ?? "",
+  };
+}
+
+/** What the citizen chose and wrote, shown again with the rating form's errors. */
+function ratingKept(fields: Record<string, string | undefined>): RatingInput {
+  return {
+    rating: fields.rating ?? "",
+    solved: fields.solved ?? "",
+    note: (fields.note ?? "").slice(0, 500),
+  };
+}
+
 const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = async (app, { deps }) => {
   const { mailbox, participation, phone, sites } = deps;
   const letters = mailbox.letters;
@@ -362,11 +380,7 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
       const id = idParam(request.params.id);
       if (id == null) throw new NotFound("未找到该信件");
       return handleForm({
-        parse: () => ({
-          rating: fields.rating ?? "",
-          solved: fields.solved === "1" ? true : fields.solved === "0" ? false : null,
-          note: fields.note ?? "",
-        }),
+        parse: () => postedRating(fields),
         run: (r) => letters.rateOwn(request.citizen!.account.id, id, r.rating, r.solved, r.note),
         onSuccess: async ({ reopened }) =>
           sendHtml(
@@ -380,11 +394,7 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
         rerender: async (problem) => {
           const html = await accountLetterPage(request, {
             ratingErrors: problemFields(problem, "rating"),
-            ratingInput: {
-              rating: fields.rating ?? "",
-              solved: fields.solved ?? "",
-              note: (fields.note ?? "").slice(0, 500),
-            },
+            ratingInput: ratingKept(fields),
           });
           reply.status(problem.status);
           return sendHtml(reply, html);
@@ -430,11 +440,7 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
       const no = (fields.no ?? "").trim();
       const code = (fields.code ?? "").trim();
       return handleForm({
-        parse: () => ({
-          rating: fields.rating ?? "",
-          solved: fields.solved === "1" ? true : fields.solved === "0" ? false : null,
-          note: fields.note ?? "",
-        }),
+        parse: () => postedRating(fields),
         run: (r) => letters.rate(no, code, request.ip, r.rating, r.solved, r.note),
         onSuccess: async ({ reopened }) => {
           const { html } = await lookupPage(request, site, no, code, {
@@ -446,12 +452,7 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
         rerender: async (problem) => {
           const { html } = await lookupPage(request, site, no, code, {
             ratingErrors: problemFields(problem, "rating"),
-            // What the citizen chose and wrote comes back with the errors.
-            ratingInput: {
-              rating: fields.rating ?? "",
-              solved: fields.solved ?? "",
-              note: (fields.note ?? "").slice(0, 500),
-            },
+            ratingInput: ratingKept(fields),
           });
           reply.status(problem.status);
           return sendHtml(reply, html);
