@@ -257,6 +257,15 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
     },
   );
 
+  /** What the writer sees of their letter: its public history, attachments and handling department. */
+  async function letterShown(letter: Letter) {
+    const [events, attachments] = await Promise.all([
+      letters.events(letter.id, false),
+      letters.attachments(letter.id),
+    ]);
+    return { letter, events, attachments, ownerName: sites.byId(letter.ownerSiteId ?? 0)?.name };
+  }
+
   async function lookupPage(
     request: FastifyRequest,
     site: Site,
@@ -286,20 +295,13 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
           />,
         ),
       };
-    const [events, attachments] = await Promise.all([
-      letters.events(letter.id, false),
-      letters.attachments(letter.id),
-    ]);
     return {
       status: 200,
       html: renderDocument(
         <LookupPage
           ctx={ctx}
           no={no}
-          letter={letter}
-          events={events}
-          attachments={attachments}
-          ownerName={sites.byId(letter.ownerSiteId ?? 0)?.name}
+          {...await letterShown(letter)}
           code={code}
           notice={extra.notice}
           ratingErrors={extra.ratingErrors}
@@ -343,19 +345,12 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
     if (id == null) throw new NotFound("未找到该信件");
     const citizen = request.citizen!;
     const letter = await letters.accountLetter(citizen.account.id, id);
-    const [ctx, events, attachments] = await Promise.all([
-      pageContext(deps, site, request),
-      letters.events(letter.id, false),
-      letters.attachments(letter.id),
-    ]);
+    const [ctx, shown] = await Promise.all([pageContext(deps, site, request), letterShown(letter)]);
     return renderDocument(
       <LookupPage
         ctx={ctx}
         no={letter.queryNo}
-        letter={letter}
-        events={events}
-        attachments={attachments}
-        ownerName={sites.byId(letter.ownerSiteId ?? 0)?.name}
+        {...shown}
         mine={{ rateAction: `${ctx.base}/account/letters/${letter.id}/rate`, csrf: citizen.session.csrf }}
         {...extra}
       />,
