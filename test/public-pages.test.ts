@@ -229,6 +229,19 @@ for (const engine of ENGINES) {
       assert.ok(openapi.paths["/api/sites"]);
     });
 
+    it("gives every city and county hall items of its own and the way to the province's hall", async () => {
+      for (const site of t.deps.sites.list().filter((s) => s.kind === "city" || s.kind === "county")) {
+        const page = await get(`/sites/${site.code}/services/`);
+        assert.equal(page.statusCode, 200);
+        const total = Number(/共(\d+)项服务/.exec(page.body)?.[1]);
+        assert.ok(total >= 3, `${site.code}'s hall lists ${total} items`);
+        const item = /href="(\/sites\/[a-z]+\/services\/item\/[^"]+)"/.exec(page.body)?.[1];
+        assert.ok(item?.startsWith(`/sites/${site.code}/`), `${site.code}'s hall links its own items`);
+        assert.equal((await get(item!)).statusCode, 200);
+        assert.match(page.body, /<a href="\/sites\/www\/services\/">楚云省人民政府办事大厅<\/a>/);
+      }
+    });
+
     it("puts the national meta tags and the standard footer on every page", async () => {
       const pages = [
         "/",

@@ -56,6 +56,7 @@ describe("public site in Chromium", () => {
       notFound: "/sites/rst/col/nope/",
       reportError: "/sites/rst/report-error",
       serviceHall: "/sites/www/services/",
+      cityServiceHall: "/sites/qingxi/services/",
       serviceGuide: `/sites/rst/services/item/${flexibleEmployment}`,
       login: "/sites/www/account/login",
       register: "/sites/www/account/register",

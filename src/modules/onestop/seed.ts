@@ -179,7 +179,7 @@ async function seedDemoForms(deps: OneStopDeps): Promise<void> {
 }
 
 /**
- * One handler (承办人) per department (username CODE_handler, in the 窗口受理组 and 业务审查组) and one
+ * One handler (承办人) per department, city and county (username CODE_handler, in the 窗口受理组 and 业务审查组) and one
  * leader (CODE_leader, 分管领导: decides, approves extensions, receives 督办), the demo password; the
  * provincial supervising office (省政务服务管理办公室) on the portal with `zwfw_supervisor`.
  */
@@ -196,8 +196,11 @@ async function seedHandlers(deps: OneStopDeps): Promise<void> {
       .values({ groupId, userId })
       .onConflict((oc) => oc.doNothing())
       .execute();
-  for (const site of deps.sites.list().filter((s) => s.kind === "department")) {
-    const short = site.name.replace(/^楚云省|^国家税务总局楚云省/, "");
+  for (const site of deps.sites.list().filter((s) => s.kind !== "portal")) {
+    const short =
+      site.kind === "department"
+        ? site.name.replace(/^楚云省|^国家税务总局楚云省/, "")
+        : `${site.name.replace(/人民政府$/, "")}政务服务中心`;
     const handler = await user(`${site.code}_handler`, `${short}承办人`, site.id);
     const leader = await user(`${site.code}_leader`, `${short}分管领导`, site.id);
     const [window, review, leaders] = await workflows.ensureDefaultGroups(site.id);

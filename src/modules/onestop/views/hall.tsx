@@ -95,6 +95,12 @@ export function HallPage(p: HallProps) {
         <a href={`${ctx.base}/services/my`}>我的办件</a> · <a href={`${ctx.base}/services/track`}>办件查询</a>{" "}
         · <a href={`${ctx.base}/services/stats`}>办件统计与好差评</a>
       </p>
+      {!p.isPortal && ctx.cluster?.[0] ? (
+        <p>
+          本页列出{ctx.site.name}办理的事项；全省各部门的事项请到{" "}
+          <a href={`${ctx.cluster[0].href}services/`}>{ctx.cluster[0].name}办事大厅</a>。
+        </p>
+      ) : null}
       {/* On a phone the filters fold into 筛选 (no script: a <details>); wider screens show them open. */}
       <details class="filter-panel">
         <summary>
