@@ -99,6 +99,49 @@ for (const engine of ENGINES) {
       assert.equal((await lookup(filed.queryNo, "wrong-code-000", "10.7.2.3")).statusCode, 404);
     });
 
+    it("starts a signed-in citizen's letter with their name and phone, and asks no code for a verified account's own phone", async () => {
+      const cookie = await citizenLogin(t, "13900000001");
+      const form = await t.app.inject({ url: "/sites/rst/interaction/write", headers: { cookie } });
+      assert.match(form.body, /id="name"[^>]*value="张三"/);
+      assert.match(form.body, /id="phone"[^>]*value="13900000001"/);
+      assert.ok(!form.body.includes('name="code"'), "no code field for the account's verified phone");
+      assert.match(String(form.headers["cache-control"]), /no-store/, "never cached for another visitor");
+      const anonymous = await t.app.inject({ url: "/sites/rst/interaction/write" });
+      assert.ok(anonymous.body.includes('name="code"') && !anonymous.body.includes("张三"));
+      const post = (phone: string, headers: Record<string, string>) =>
+        t.app.inject({
+          method: "POST",
+          url: "/sites/rst/interaction/write",
+          remoteAddress: "10.8.1.1",
+          headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+          payload: new URLSearchParams({
+            addressee: `leader:${t.deps.sites.byCodeCached("rst")!.id}`,
+            kind: "consult",
+            subject: "实名账号写信",
+            content: "请问灵活就业人员参保后如何查询缴费记录？",
+            name: "张三",
+            phone,
+            code: "",
+            action: "submit",
+          }).toString(),
+        });
+      // Another number, or no session: the code is still needed, and what was typed is kept.
+      for (const [phone, headers] of [
+        ["13900000099", { cookie }],
+        ["13900000001", {}],
+      ] as const) {
+        const refused = await post(phone, headers);
+        assert.equal(refused.statusCode, 400, phone);
+        assert.match(refused.body, /请填写6位短信验证码/);
+        assert.ok(refused.body.includes("请问灵活就业人员参保后如何查询缴费记录？"), "input kept");
+      }
+      const filed = await post("13900000001", { cookie });
+      assert.equal(filed.statusCode, 200);
+      const queryNo = /class="query-no">(\d{14})</.exec(filed.body)![1];
+      const list = await t.app.inject({ url: "/sites/rst/account/letters", headers: { cookie } });
+      assert.ok(list.body.includes(queryNo), "the letter is the account's");
+    });
+
     it("lists a signed-in citizen's letters on 我的信件 with their answers, and no one else's", async () => {
       const cookie = await citizenLogin(t, "13900000001");
       const subject = `我的信件测试${engine}`;

@@ -13,6 +13,7 @@ import { pageParam } from "../../platform/http/params.ts";
 import { pageContext, siteOf } from "../sites/index.ts";
 import type { Site } from "../sites/index.ts";
 import { newDraftToken, readForm, snippetText } from "../../platform/http/form-input.ts";
+import { normalisePhone } from "../../platform/phone/phone-verify.ts";
 import { idParam } from "../../platform/http/params.ts";
 import type { Letter, LetterInput } from "./letters.ts";
 import { FIGURES_SCHEMA } from "./schemas.ts";
@@ -130,21 +131,41 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
     };
   }
 
+  /**
+   * The signed-in writer, if any: their letters are listed on 我的, the form starts with their name
+   * and phone, and a real-name verified account's own phone needs no code.
+   */
+  async function writerOf(request: FastifyRequest) {
+    const citizen = await currentCitizen(deps, request);
+    if (!citizen) return null;
+    const { account } = citizen;
+    const name = account.kind === "enterprise" ? (account.contactName ?? "") : account.name;
+    const phone = account.phone ? normalisePhone(account.phone) : "";
+    return {
+      accountId: account.id,
+      name,
+      phone,
+      verifiedPhone: account.verified && phone ? phone : undefined,
+    };
+  }
+
   app.get(
     "/sites/:code/interaction/write",
     { schema: { hide: true, params: SiteParams } },
     async (request, reply) => {
       const site = await siteOf(deps, request.params.code);
       const ctx = await pageContext(deps, site, request);
+      const writer = await writerOf(request);
       return sendHtml(
         reply,
         renderDocument(
           <WritePage
             ctx={ctx}
-            values={emptyValues(site)}
+            values={{ ...emptyValues(site), name: writer?.name ?? "", phone: writer?.phone ?? "" }}
             errors={{}}
             addressees={letters.addresseesFor(site.id)}
             similar={null}
+            verifiedPhone={writer?.verifiedPhone}
           />,
         ),
       );
@@ -176,6 +197,8 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
         draftToken: /^[A-Za-z0-9_-]{16,64}$/.test(fields.draft ?? "") ? fields.draft! : newDraftToken(),
       };
       const addressees = letters.addresseesFor(site.id);
+      const writer = await writerOf(request);
+      const verifiedPhone = writer?.verifiedPhone;
       const page = (
         errors: Record<string, string>,
         extra: {
@@ -193,6 +216,7 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
             addressees={addressees}
             similar={extra.similar ?? null}
             sent={extra.sent}
+            verifiedPhone={verifiedPhone}
           />,
         );
       const action = fields.action ?? "submit";
@@ -232,7 +256,8 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
         files,
         draftToken: values.draftToken,
         ip: request.ip,
-        accountId: (await currentCitizen(deps, request))?.account.id ?? null,
+        accountId: writer?.accountId ?? null,
+        phoneVerified: !!verifiedPhone && normalisePhone(values.phone) === verifiedPhone,
       };
       return handleForm({
         parse: () => input,

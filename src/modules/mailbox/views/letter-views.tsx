@@ -276,6 +276,7 @@ export function WritePage({
   similar,
   sent,
   summary,
+  verifiedPhone,
 }: {
   ctx: PageContext;
   summary?: string;
@@ -284,6 +285,8 @@ export function WritePage({
   addressees: Addressee[];
   similar: SimilarLetter[] | null;
   sent?: PhoneCodeState;
+  /** The signed-in, real-name verified writer's phone (no code needed for it). */
+  verifiedPhone?: string;
 }) {
   const hasFileError = !!errors.attachments;
   return (
@@ -405,6 +408,7 @@ export function WritePage({
           values={values}
           errors={errors}
           sent={sent}
+          verifiedPhone={verifiedPhone}
         />
         <Field id="email" label="电子邮箱（选填）" error={errors.email}>
           <input
