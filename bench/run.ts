@@ -15,7 +15,7 @@
  * Options: --quick (10k docs, 3 s per measurement) · --duration S · --docs N · --connections N ·
  *          --import N (lines) · --queries N · --nginx-workers N · --pg URL (also run 3. on PostgreSQL)
  *          --apply-connections N (default 16) · --skip-import · --skip-http · --skip-apply · --skip-search
- *          --targets LIST: only these HTTP rows (comma-separated: home, article, article-visits, search,
+ *          --targets LIST: only these HTTP rows (comma-separated: home, article, article-one-client, article-visits, search,
  *            search-page, search-new, search-new-8), e.g. `--skip-import --skip-apply --skip-search --targets search-new`
  *          --cluster: instead, 1 vs 2 instances on PostgreSQL (--pg, default the local test database) and
  *          Redis (--redis), plus a 1,000-connection soak (--soak-seconds, default 60); first, start:cluster
@@ -173,6 +173,14 @@ async function httpBench(dataDir: string): Promise<string[]> {
         path: articlePath,
         file: "article.html",
         target: 0.6,
+      },
+      {
+        key: "article-one-client",
+        name: "article, one client (plain wrk)",
+        path: articlePath,
+        file: "article.html",
+        target: 0.6,
+        viewsPerVisitor: 0,
       },
       {
         key: "article-visits",

@@ -17,7 +17,8 @@ export interface WrkOptions {
   cpus?: string;
   /**
    * Requests each simulated visitor (X-Forwarded-For address) makes, 8,192 visitors taking turns (a
-   * visitor's pages come thousands of requests apart, as in real traffic); default 1 (every request new).
+   * visitor's pages come thousands of requests apart, as in real traffic); default 1 (every request new);
+   * 0: one client (no X-Forwarded-For), as plain wrk without a script.
    */
   viewsPerVisitor?: number;
   /** POST a registration submission with a new valid ID number each request (the registration bench). */
@@ -76,6 +77,8 @@ function request()
   if registration then return registration_request((tid - 1) * 4000000 + counter + seed) end
   local path = wrk.path
   if uncached then path = path .. "%20" .. n end
+  -- 0: one client, as plain wrk without a script (no X-Forwarded-For: every request the same visitor).
+  if per_visitor == 0 then return wrk.format(nil, path) end
   local v = n
   if per_visitor > 1 then
     -- People read their pages some time apart: 8,192 visitors at a time take turns, each reading

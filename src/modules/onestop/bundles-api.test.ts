@@ -325,6 +325,89 @@ for (const engine of ENGINES) {
       assert.notEqual(once.headers.location, ok.headers.location);
     });
 
+    it("resumes a bundle whose items were half filed when a registry refused, filing only the rest", async () => {
+      // The registry of identities stops answering the hall (its grant revoked) between two posts.
+      const hall = await t.deps.exchange.memberByCode("onestop-hall");
+      const grant = (await t.deps.exchange.grants()).find(
+        (g) => g.memberId === hall?.id && g.resourceCode === "RK-0001" && !g.revokedAt,
+      );
+      assert.ok(grant, "the hall fetched 居民身份证 in the bundle test before");
+      await t.deps.exchange.revokeGrant(grant.id, "test");
+      const page = await t.app.inject({
+        url: "/sites/www/services/bundles/xsecs",
+        headers: { cookie: citizen },
+      });
+      const uploads = [
+        ...page.body.matchAll(/type="file" name="(file\d+)"|name="(file\d+)"[^>]*type="file"/g),
+      ].map((m) => m[1] ?? m[2]);
+      const idem = hiddenValue(page.body, "_idem");
+      const body = multipart(
+        {
+          _csrf: hiddenValue(page.body, "_csrf"),
+          _idem: idem,
+          applicantName: "张三",
+          idNumber: ID,
+          phone: "13900000001",
+          "address.region": "江城市",
+          "address.detail": "江滨路2号",
+          onceOnlyConsent: "1",
+        },
+        uploads.map((field) => ({ field, name: "材料.png", bytes: PNG })),
+      );
+      const post = () =>
+        t.app.inject({
+          method: "POST",
+          url: "/sites/www/services/bundles/xsecs",
+          headers: { cookie: citizen, ...body.headers },
+          payload: body.payload,
+        });
+      const filedItems = async () => {
+        const bundle = await t.deps.store.db
+          .selectFrom("bundleApplications")
+          .select("id")
+          .where("idempotencyKey", "=", idem)
+          .executeTakeFirst();
+        if (!bundle) return [];
+        return t.deps.store.db
+          .selectFrom("applications")
+          .select(["id", "itemCode"])
+          .where("bundleApplicationId", "=", bundle.id)
+          // An item refused is kept as a draft (what was typed), filed when the form is posted again.
+          .where("status", "!=", "draft")
+          .execute();
+      };
+      const refused = await post();
+      assert.equal(refused.statusCode, 400);
+      assert.match(refused.body, /未能从楚云省公安厅获取您的居民身份证/);
+      assert.match(refused.body, /name="address.detail" value="江滨路2号"/, "input kept");
+      const half = await filedItems();
+      assert.equal(half.length, 1, "the item that needs no identity record was filed");
+      // The registry answers again: the same form posted again files the other two, and only them.
+      await t.deps.exchange.grant(
+        {
+          memberId: grant.memberId,
+          resourceCode: grant.resourceCode,
+          fields: grant.fields,
+          purpose: grant.purpose,
+          legalBasis: grant.legalBasis,
+          expiresAt: grant.expiresAt,
+          dailyQuota: grant.dailyQuota,
+        },
+        "test",
+      );
+      const resumed = await post();
+      assert.equal(resumed.statusCode, 303, /error-summary[\s\S]*?<\/ul>/.exec(resumed.body)?.[0]);
+      const all = await filedItems();
+      assert.equal(all.length, 3);
+      assert.equal(new Set(all.map((a) => a.itemCode)).size, 3, "no item filed twice");
+      assert.ok(
+        all.some((a) => a.id === half[0].id),
+        "the first item's application kept",
+      );
+      const again = await post();
+      assert.equal(again.headers.location, resumed.headers.location, "a third post is the same bundle");
+    });
+
     it("rates once after completion; a bad rating opens a rectification the department closes; defaults are counted apart", async () => {
       const handler = await staffCookie(t, "rst_handler");
       const staff = await t.deps.store.db
