@@ -1,4 +1,5 @@
 /** Words of the interaction centre shared by the service, routes and views. */
+import { actorText } from "../../web/actor-text.ts";
 
 export const LETTER_KINDS: Record<string, string> = {
   consult: "咨询",
@@ -58,8 +59,7 @@ export const ACTOR_LABELS: Record<string, string> = {
 /** An event's actor for people: the label of a role word, else the staff member's name (or login). */
 export function actorLabel(actor: string, staffNames: ReadonlyMap<string, string> = new Map()): string {
   if (Object.hasOwn(ACTOR_LABELS, actor)) return ACTOR_LABELS[actor];
-  if (actor.startsWith("system:")) return "系统";
-  return staffNames.get(actor) ?? actor;
+  return actorText(actor, staffNames);
 }
 
 export const ACTION_LABELS: Record<string, string> = {

@@ -255,6 +255,9 @@ for (const engine of ENGINES) {
       assert.equal(page.statusCode, 200);
       assert.match(page.body, /哈希链完整/);
       assert.match(page.body, /site.create/);
+      // In words, with the code beside them (what the log is filtered by).
+      assert.match(page.body, /网站·新建<code class="meta break"> site.create<\/code>/);
+      assert.match(page.body, /<td>系统<code class="meta break"> system:seed<\/code><\/td>/);
       assert.equal((await siteAdmin.get("/admin/audit")).statusCode, 403);
       const actions = (await t.deps.store.db.selectFrom("auditLog").select("action").execute()).map(
         (r) => r.action,

@@ -9,6 +9,8 @@ import { Pagination } from "../../web/components/pagination.tsx";
 import { sendPage } from "../../web/console.ts";
 import { chinaTime } from "../../platform/time/china-time.ts";
 import { pageParam } from "../../platform/http/params.ts";
+import { actorText } from "../../web/actor-text.ts";
+import { actionText } from "./audit-labels.ts";
 
 const PAGE_SIZE = 50;
 
@@ -20,8 +22,36 @@ const AuditQuery = Type.Object({
   verify: Type.Optional(Type.String({ maxLength: 40 })),
 });
 
+/** The actor in words, and the login or key as recorded when the words differ. */
+function ActorCell({ actor, names }: { actor: string; names: ReadonlyMap<string, string> }) {
+  const text = actorText(actor, names);
+  return text === actor ? (
+    <>{actor}</>
+  ) : (
+    <>
+      {text}
+      <code class="meta break"> {actor}</code>
+    </>
+  );
+}
+
 const auditRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, { deps }) => {
   guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
+
+  /** Staff members' names by the login or `staff:ID` the log recorded them under. */
+  async function namesOf(actors: string[]): Promise<Map<string, string>> {
+    const names = new Map<string, string>();
+    for (const actor of new Set(actors)) {
+      const id = /^staff:(\d{1,9})$/.exec(actor)?.[1];
+      const user = id
+        ? await deps.staff.byId(Number(id))
+        : /^[a-z][a-z0-9_.-]{2,31}$/.test(actor)
+          ? await deps.staff.byUsername(actor)
+          : undefined;
+      if (user) names.set(actor, user.displayName);
+    }
+    return names;
+  }
   app.get("/admin/audit", { schema: { hide: true, querystring: AuditQuery } }, async (request, reply) => {
     const c = consoleRequest(request);
     if (!c.auth.staff.isOperator) throw forbidden("只有平台运维人员可以查看审计日志");
@@ -34,6 +64,7 @@ const auditRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, 
       action: action || undefined,
     });
     const check = q.verify === "1" ? await deps.audit.verify() : null;
+    const staffNames = await namesOf(rows.map((r) => r.actor));
     return sendPage(
       reply,
       <AdminLayout ctx={c.view} title="审计日志">
@@ -79,8 +110,13 @@ const auditRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, 
               <tr>
                 <td>{r.id}</td>
                 <td>{chinaTime(r.at)}</td>
-                <td>{r.actor}</td>
-                <td>{r.action}</td>
+                <td>
+                  <ActorCell actor={r.actor} names={staffNames} />
+                </td>
+                <td>
+                  {actionText(r.action) ?? ""}
+                  <code class="meta break"> {r.action}</code>
+                </td>
                 <td>
                   {r.targetType} {r.targetId}
                 </td>

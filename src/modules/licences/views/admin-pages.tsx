@@ -2,17 +2,11 @@ import { AdminLayout, CsrfField, type AdminContext } from "../../../web/admin-la
 import { ErrorSummary, Field, SelectField } from "../../../web/components/form.tsx";
 import { Pagination } from "../../../web/components/pagination.tsx";
 import { PostButton } from "../../../web/components/post-button.tsx";
+import { actorText } from "../../../web/actor-text.ts";
 import { formatPubDate } from "../../../web/layout.tsx";
 import type { LicenceKind } from "../catalogue.ts";
 import type { Licence, TreeHead } from "../service.ts";
 import { STATUS_LABEL, itemText } from "./wallet-pages.tsx";
-
-/** Who issued or granted, for people: the system, a member of the exchange, or the staff login. */
-function actorText(actor: string): string {
-  if (actor.startsWith("system:")) return "系统";
-  if (actor.startsWith("member:")) return `共享平台成员 ${actor.slice("member:".length)}`;
-  return actor;
-}
 
 export interface IssueForm {
   kind?: string;

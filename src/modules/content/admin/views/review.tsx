@@ -2,6 +2,7 @@ import { FINDING_KINDS, type ContentFinding } from "../../content-check.ts";
 import { AdminLayout, CsrfField, type AdminContext } from "../../../../web/admin-layout.tsx";
 import { ErrorSummary, Field } from "../../../../web/components/form.tsx";
 import { RichText } from "../../../../web/components/rich-text.tsx";
+import { actorText } from "../../../../web/actor-text.ts";
 import {
   ARTICLE_KINDS,
   STATUS_LABELS,
@@ -272,7 +273,7 @@ export function ReviewPage({
                   <td>第{r.round}次提交</td>
                   <td>{stageOf(r)}</td>
                   <td>{TRAIL_ACTIONS[r.action] ?? r.action}</td>
-                  <td>{r.actorName}</td>
+                  <td>{actorText(r.actorName)}</td>
                   <td>{r.note}</td>
                 </tr>
               ))}
