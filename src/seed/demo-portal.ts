@@ -82,7 +82,38 @@ const LEADER_DUTIES = [
 ];
 const LEADER_NAMES = ["王建国", "李振华", "张文静", "刘志强", "陈晓东", "杨国平"];
 
-function leadersOf(kind: string, name: string): PortalExtras["leaders"] {
+/**
+ * Each site's own (fictional) leaders: a surname and a given name per site and position, so no two
+ * sites share a head and no name is a provincial or national leader's.
+ */
+const SURNAMES = "赵孙周吴郑冯褚卫蒋沈韩朱秦许何吕施孔曹严华金魏陶姜谢邹喻柏窦章苏潘葛范彭鲁韦马方俞任袁柳";
+const GIVEN_NAMES = [
+  "明",
+  "丽",
+  "强",
+  "建华",
+  "志刚",
+  "海燕",
+  "晓峰",
+  "文斌",
+  "春梅",
+  "立新",
+  "永红",
+  "卫东",
+  "秀兰",
+  "俊杰",
+  "玉兰",
+  "德胜",
+  "雪梅",
+  "国栋",
+  "小军",
+  "静怡",
+];
+const leaderName = (site: number, position: number) =>
+  SURNAMES[(site * 3 + position) % SURNAMES.length] +
+  GIVEN_NAMES[(site * 7 + position * 3) % GIVEN_NAMES.length];
+
+function leadersOf(kind: string, name: string, site: number): PortalExtras["leaders"] {
   if (kind === "portal")
     return LEADER_NAMES.map((n, i) => ({
       name: n,
@@ -93,9 +124,9 @@ function leadersOf(kind: string, name: string): PortalExtras["leaders"] {
     kind === "department" ? (name.endsWith("局") ? "局长" : "厅长") : kind === "city" ? "市长" : "县长";
   const deputy = kind === "department" ? `副${head}` : `副${head}`;
   return [
-    { name: "赵明", title: head, duties: `主持${name}全面工作。` },
-    { name: "孙丽", title: deputy, duties: "负责办公室、政策法规、政务公开和政务服务工作。" },
-    { name: "周强", title: deputy, duties: "负责规划财务、安全生产、应急管理和信访工作。" },
+    { name: leaderName(site, 0), title: head, duties: `主持${name}全面工作。` },
+    { name: leaderName(site, 1), title: deputy, duties: "负责办公室、政策法规、政务公开和政务服务工作。" },
+    { name: leaderName(site, 2), title: deputy, duties: "负责规划财务、安全生产、应急管理和信访工作。" },
   ];
 }
 
@@ -114,7 +145,10 @@ function topicsOf(code: string): PortalExtras["topics"] {
 
 /** Leaders and topics of every demo site. */
 export function demoPortalExtras(): [string, PortalExtras][] {
-  return DEMO_SITES.map((s) => [s.code, { leaders: leadersOf(s.kind, s.name), topics: topicsOf(s.code) }]);
+  return DEMO_SITES.map((s, i) => [
+    s.code,
+    { leaders: leadersOf(s.kind, s.name, i), topics: topicsOf(s.code) },
+  ]);
 }
 
 const paragraphs = (lead: string) =>

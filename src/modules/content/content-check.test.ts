@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { minimalPdf } from "../../seed/sample-files.ts";
@@ -46,6 +48,15 @@ describe("content check (words)", () => {
       checkText("调研", "<p>副市长李强调研。</p>").map((f) => [f.kind, f.severity]),
       [["leader", "warning"]],
     );
+    // A national leader given another national title is the 严重表述错误 the inspection vetoes.
+    for (const text of ["国务院副总理李强出席。", "全国政协主席赵乐际讲话。", "李强国家主席强调。"])
+      assert.deepEqual(
+        checkText("会议", `<p>${text}</p>`).map((f) => [f.kind, f.severity]),
+        [["leader", "serious"]],
+        text,
+      );
+    const atTitle = checkText("学习", "<p>国务院总理习近平指出。</p>").find((f) => f.kind === "leader");
+    assert.equal(atTitle?.severity, "serious");
   });
 
   it("reads titles as 领导之窗 keeps them: several in one, or qualified by the organisation", () => {
@@ -98,11 +109,23 @@ for (const engine of ENGINES) {
     it("blocks a submission with a 严重表述错误 until a reviewer overrides it with a reason (audited)", async () => {
       const rst = t.deps.sites.byCodeCached("rst")!;
       const channel = (await t.deps.sites.repo.channelByPath(rst.id, "gzdt"))!.id;
+      // An outside site: one page gone, one that refuses HEAD but serves GET.
+      const outside = createServer((req, res) => {
+        if (req.url === "/gone") res.writeHead(404).end();
+        else if (req.method === "HEAD") res.writeHead(405).end();
+        else res.writeHead(200, { "content-type": "text/html" }).end("<p>ok</p>");
+      });
+      await new Promise<void>((resolve) => outside.listen(0, "127.0.0.1", resolve));
+      after(() => outside.close());
+      const origin = `http://127.0.0.1:${(outside.address() as AddressInfo).port}`;
       const res = await editor.postMultipart("/admin/articles/new", {
         kind: "news",
         title: "学习中华人民共合国宪法",
         ownerSiteId: rst.id,
-        bodyHtml: '<p>详见<a href="/sites/rst/no-such-page">原文</a>和<a href="/sites/rst/">首页</a>。</p>',
+        bodyHtml:
+          '<p>详见<a href="/sites/rst/no-such-page">原文</a>和<a href="/sites/rst/">首页</a>，' +
+          `参阅<a href="${origin}/gone">外站旧页</a>、<a href="${origin}/live">外站新页</a>` +
+          '和<a href="http://127.0.0.1:1/closed">停用的网站</a>。</p>',
         channelIds: [channel],
         action: "submit",
       });
@@ -130,6 +153,12 @@ for (const engine of ENGINES) {
       assert.match(page.body, /“中华人民共合国”应为“中华人民共和国”/);
       assert.match(page.body, /链接无法打开（404）：\/sites\/rst\/no-such-page/);
       assert.doesNotMatch(page.body, /链接无法打开（\d+）：\/sites\/rst\/</, "the live link is not reported");
+      assert.ok(page.body.includes(`链接无法打开（404）：${origin}/gone`), "a dead outside page");
+      assert.ok(
+        page.body.includes("链接无法打开（无法连接）：http://127.0.0.1:1/closed"),
+        "a site that is gone",
+      );
+      assert.ok(!page.body.includes(`：${origin}/live`), "a page that refuses HEAD but serves GET is live");
 
       const noReason = await reviewer.post(`/admin/articles/${id}/submit`, { override: "  " });
       assert.equal(noReason.statusCode, 400);

@@ -11,6 +11,7 @@ import {
   NATIONAL_LEADERS,
   SENSITIVE_WORDS,
 } from "./check-lists.ts";
+import type { LinkStatus } from "../../platform/http/link-status.ts";
 
 /** A leader the check knows: a name and the titles that are theirs. */
 export interface KnownLeader {
@@ -18,11 +19,14 @@ export interface KnownLeader {
   /** As kept in 领导之窗: one may hold several (省委副书记、省长) or a qualified one (省政府秘书长). */
   titles: string[];
   /**
-   * Known only from the national list: a wrong title there is a warning, not a veto (a county's
-   * 副县长 may share a national leader's common name).
+   * Known only from the national list: a wrong local title there is a warning, not a veto (a
+   * county's 副县长 may share a national leader's common name); a wrong national one is serious.
    */
   national?: boolean;
 }
+
+/** Titles only a national leader holds (国务院副总理, 全国政协主席…): nobody local shares them. */
+const NATIONAL_TITLE = /国务院|全国|国家|中央|总书记|总理|委员长/;
 
 /**
  * Whether `given` (a title next to the name in the text) is one of the leader's: equal to one of
@@ -133,7 +137,7 @@ export function checkText(
       if (!given || holds(leader, given)) continue;
       findings.push({
         kind: "leader",
-        severity: leader.national ? "warning" : "serious",
+        severity: leader.national && !NATIONAL_TITLE.test(given) ? "warning" : "serious",
         found: m[0],
         message: `${leader.name}的职务为“${leader.titles.join("、")}”，不是“${given}”`,
         context: around(text, m.index ?? 0, m[0].length),
@@ -143,32 +147,46 @@ export function checkText(
   return findings;
 }
 
-/** The internal links of a body: same-site paths ("/…") only; outside addresses are not fetched. */
-export function internalLinks(bodyHtml: string): string[] {
-  const links = new Set<string>();
+/** The links of a body: same-site paths ("/…") and outside http(s) addresses, at most 30 of each. */
+export function bodyLinks(bodyHtml: string): { internal: string[]; external: string[] } {
+  const internal = new Set<string>();
+  const external = new Set<string>();
   for (const m of bodyHtml.matchAll(/<a\b[^>]*\bhref\s*=\s*"([^"]+)"/gi)) {
     const href = m[1].replace(/&amp;/g, "&").trim();
-    if (href.startsWith("/") && !href.startsWith("//")) links.add(href.split("#")[0] || "/");
+    if (href.startsWith("/") && !href.startsWith("//")) internal.add(href.split("#")[0] || "/");
+    else if (/^https?:\/\//i.test(href)) external.add(href.split("#")[0]);
   }
-  return [...links].slice(0, 30);
+  return { internal: [...internal].slice(0, 30), external: [...external].slice(0, 30) };
 }
 
-/** Dead internal links: each link is asked for (`status` answers its HTTP status) and 4xx/5xx reported. */
+/**
+ * Dead links: each internal path is asked for on the platform (`status`), each outside address
+ * with `probe` (its status, or why it could not be reached), all at once; 4xx/5xx and unreachable
+ * addresses are reported.
+ */
 export async function checkLinks(
   bodyHtml: string,
   status: (path: string) => Promise<number>,
+  probe?: (url: string) => Promise<LinkStatus>,
 ): Promise<ContentFinding[]> {
-  const findings: ContentFinding[] = [];
-  for (const href of internalLinks(bodyHtml)) {
+  const { internal, external } = bodyLinks(bodyHtml);
+  const dead = (href: string, why: string): ContentFinding => ({
+    kind: "link",
+    severity: "warning",
+    found: href,
+    message: `链接无法打开（${why}）：${href}`,
+    context: href,
+  });
+  const inside = internal.map(async (href) => {
     const code = await status(href).catch(() => 500);
-    if (code >= 400)
-      findings.push({
-        kind: "link",
-        severity: "warning",
-        found: href,
-        message: `链接无法打开（${code}）：${href}`,
-        context: href,
-      });
-  }
-  return findings;
+    return code >= 400 ? dead(href, String(code)) : null;
+  });
+  const outside = probe
+    ? external.map(async (href) => {
+        const answer = await probe(href).catch(() => ({ error: "无法连接" }));
+        if ("error" in answer) return dead(href, answer.error);
+        return answer.status >= 400 ? dead(href, String(answer.status)) : null;
+      })
+    : [];
+  return (await Promise.all([...inside, ...outside])).filter((f): f is ContentFinding => f !== null);
 }
