@@ -234,6 +234,13 @@ describe("public site in Chromium", () => {
         async (page, name) => {
           const width = await page.evaluate(() => document.scrollingElement!.scrollWidth);
           if (width > 360) wide.push(`${name}${elder ? " (elder)" : ""} is ${width}px wide`);
+          // Nothing of the header's toolbar is cut off or needs a sideways swipe to find.
+          const clipped = await page.evaluate(() =>
+            [...document.querySelectorAll<HTMLElement>(".toolbar-links a, .toolbar-links button")]
+              .filter((el) => el.offsetParent !== null && el.getBoundingClientRect().right > 360)
+              .map((el) => el.textContent!.trim()),
+          );
+          if (clipped.length) wide.push(`${name}${elder ? " (elder)" : ""} cuts off ${clipped.join("、")}`);
           if (SHOTS)
             await page.screenshot({
               path: `${SHOTS}/${name}-360${elder ? "-elder" : ""}.png`,
