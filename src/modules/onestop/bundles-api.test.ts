@@ -368,13 +368,15 @@ for (const engine of ENGINES) {
           .where("idempotencyKey", "=", idem)
           .executeTakeFirst();
         if (!bundle) return [];
-        return t.deps.store.db
-          .selectFrom("applications")
-          .select(["id", "itemCode"])
-          .where("bundleApplicationId", "=", bundle.id)
-          // An item refused is kept as a draft (what was typed), filed when the form is posted again.
-          .where("status", "!=", "draft")
-          .execute();
+        return (
+          t.deps.store.db
+            .selectFrom("applications")
+            .select(["id", "itemCode"])
+            .where("bundleApplicationId", "=", bundle.id)
+            // An item refused is kept as a draft (what was typed), filed when the form is posted again.
+            .where("status", "!=", "draft")
+            .execute()
+        );
       };
       const refused = await post();
       assert.equal(refused.statusCode, 400);
