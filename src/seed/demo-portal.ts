@@ -1,6 +1,7 @@
 import type { PortalExtras } from "../modules/sites/index.ts";
 import { DEMO_ARTICLES, type DemoArticle } from "./demo-articles.ts";
 import { DEMO_SITES } from "./demo-sites.ts";
+import { SITE_NEWS } from "./demo-site-news.ts";
 
 /**
  * Demo content that makes the portal home look like one: headlines with pictures, at least ten
@@ -133,7 +134,13 @@ function leadersOf(kind: string, name: string, site: number): PortalExtras["lead
 function topicsOf(code: string): PortalExtras["topics"] {
   const base = `/sites/${code}`;
   const search = (q: string) => `${base}/search?q=${encodeURIComponent(q)}`;
+  const own = (SITE_NEWS[code]?.topics ?? []).map(([title, summary, q]) => ({
+    title,
+    summary,
+    href: search(q),
+  }));
   return [
+    ...own,
     { title: "优化营商环境", summary: "惠企政策与改革举措", href: search("营商环境") },
     { title: "一件事一次办", summary: "高频事项一表申请、一次办好", href: `${base}/services/bundles` },
     { title: "政策文件库", summary: "按机关、年份、主题查政策", href: `${base}/policies` },
@@ -213,6 +220,31 @@ export function demoPortalArticles(): DemoArticle[] {
       body: paragraphs("今年江城市完成老旧小区改造项目120个，惠及居民十万户。"),
     },
   );
+  // Each site's own news (the first with a picture: its 要闻) and notices.
+  for (const s of DEMO_SITES) {
+    const own = SITE_NEWS[s.code];
+    if (!own) continue;
+    own.news.forEach((title, i) =>
+      out.push({
+        site: s.code,
+        kind: "news",
+        title,
+        image: i === 0 ? picture(...own.picture) : undefined,
+        daysAgo: 2 + i * 3,
+        body: paragraphs(`${title}。${s.name}有关负责同志介绍了工作进展和下一步安排。`),
+      }),
+    );
+    const addressees = s.kind === "department" ? "各市、州、县有关部门，各有关单位：" : "各有关单位：";
+    own.notices.forEach((title, i) =>
+      out.push({
+        site: s.code,
+        kind: "notice",
+        title,
+        daysAgo: 3 + i * 4,
+        body: `${addressees}\n现就${title.replace(/^.*?关于/, "").replace(/的(通知|公告|通告|提示)$/, "")}有关事项通知如下，请认真贯彻落实。\n联系电话：${s.contact}。\n特此通知。`,
+      }),
+    );
+  }
   // Every list channel of every site has something: a site without an item of a kind gets one.
   const cities = DEMO_SITES.filter((s) => s.kind === "city" || s.kind === "county").map((s) => s.code);
   const has = new Set(
