@@ -287,10 +287,6 @@ export class CatalogueService {
       .filter((r) => r.problems.length > 0);
   }
 
-  /**
-   * The most used published items (热点服务): ranked by applications filed (drafts not counted), then
-   * in catalogue order, so a new platform still lists its first items.
-   */
   /** Applications filed per item code (drafts left out): how much each item is used. */
   private async usage(): Promise<Map<string, number>> {
     const counts = await this.store.read
@@ -302,6 +298,10 @@ export class CatalogueService {
     return new Map(counts.map((c) => [c.itemCode, Number(c.n)]));
   }
 
+  /**
+   * The most used published items (热点服务): ranked by applications filed (drafts not counted), then
+   * in catalogue order, so a new platform still lists its first items.
+   */
   async mostUsed(
     limit: number,
     /** Only this department's items (a department's home); default every item of the province. */
