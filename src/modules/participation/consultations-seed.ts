@@ -182,4 +182,118 @@ export async function seedConsultationsAndSurveys(deps: ParticipationDeps): Prom
     ];
     await db.insertInto("surveyAnswers").values(rows).execute();
   }
+  await seedSiteConsultations(deps);
+}
+
+/** One open consultation on each other department, city and county, with a comment already shown. */
+const SITE_CONSULTATIONS: [string, string, string, string][] = [
+  [
+    "scjg",
+    "楚云省小餐饮经营许可管理办法",
+    "小餐饮经营许可实行告知承诺，材料齐全的当场办结。",
+    "建议明确小餐饮与食品小作坊的区分标准。",
+  ],
+  [
+    "ybj",
+    "楚云省长期护理保险实施办法",
+    "长期护理保险覆盖职工基本医疗保险参保人员。",
+    "建议尽快把城乡居民也纳入长期护理保险。",
+  ],
+  [
+    "jyt",
+    "楚云省义务教育阶段招生入学工作规定",
+    "义务教育阶段公办学校实行免试就近入学。",
+    "建议随迁子女入学材料再精简一些。",
+  ],
+  [
+    "swj",
+    "楚云省税费服务规范",
+    "纳税人缴费人可通过电子税务局办理全部常见税费业务。",
+    "建议增加税务窗口的延时服务。",
+  ],
+  [
+    "gat",
+    "楚云省电动自行车登记管理规定",
+    "电动自行车实行登记上牌制度，登记可网上预约。",
+    "建议在社区设置临时登记点。",
+  ],
+  [
+    "mzt",
+    "楚云省居家养老服务补贴办法",
+    "经济困难的失能、高龄老年人可申请居家养老服务补贴。",
+    "建议补贴可以用于购买助浴服务。",
+  ],
+  [
+    "czt",
+    "楚云省预算绩效管理办法",
+    "预算部门对预算资金的使用情况开展绩效自评并公开结果。",
+    "建议绩效自评结果按项目公开。",
+  ],
+  [
+    "jiangcheng",
+    "江城市城市更新条例",
+    "城市更新坚持政府引导、居民参与、市场运作。",
+    "建议老旧小区改造前充分征求居民意见。",
+  ],
+  [
+    "yunmeng",
+    "云梦市农村人居环境整治办法",
+    "村庄保洁实行网格化管理，农户门前三包。",
+    "建议增加农村垃圾收运频次。",
+  ],
+  [
+    "qingxi",
+    "青溪县农村宅基地管理办法",
+    "农村村民一户只能拥有一处宅基地。",
+    "建议公开宅基地审批进度查询渠道。",
+  ],
+  ["baishui", "白水县养犬管理办法", "县城规划区内饲养犬只实行登记制度。", "建议在公园设置犬只活动区域。"],
+];
+
+async function seedSiteConsultations(deps: ParticipationDeps): Promise<void> {
+  const { store, sites } = deps;
+  const at = (days: number) => new Date(Date.now() + days * DAY).toISOString();
+  for (const [i, [code, rule, article, opinion]] of SITE_CONSULTATIONS.entries()) {
+    const site = sites.byCodeCached(code);
+    if (!site) continue;
+    const opened = -3 - (i % 5);
+    const row = await store.db
+      .insertInto("consultations")
+      .values({
+        siteId: site.id,
+        title: `《${rule}（征求意见稿）》公开征求意见`,
+        draftText: `<p>第一条 为规范有关工作，保障公民、法人和其他组织的合法权益，制定本办法。</p><p>第二条 ${article}</p>`,
+        opensAt: at(opened),
+        closesAt: at(opened + 30),
+        summary: null,
+        summaryPublishedAt: null,
+        createdBy: null,
+        createdAt: at(opened - 1),
+        status: "published",
+        publishedAt: at(opened),
+        updatedAt: at(opened),
+        updatedBy: null,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const phone = `1380001${String(i).padStart(4, "0")}`;
+    await store.db
+      .insertInto("consultationComments")
+      .values({
+        consultationId: row.id,
+        name: "市民",
+        phone: store.cipher.seal(phone),
+        phoneIndex: store.cipher.blindIndex("phone", phone),
+        content: opinion,
+        status: "approved",
+        adoption: null,
+        adoptionNote: null,
+        rejectReason: null,
+        createdAt: at(opened + 1),
+        moderatedAt: at(opened + 2),
+        moderatedBy: null,
+        ipHash: "",
+      })
+      .execute();
+  }
 }
