@@ -98,11 +98,6 @@ export interface LetterInput {
   place?: LetterPlace;
   /** The signed-in citizen writing it: the letter is listed on their 我的 page. */
   accountId?: number | null;
-  /**
-   * The phone given is the signed-in, real-name verified account's own (the identity provider
-   * vouched for it): no phone code then. Set by the route from the session, never from the form.
-   */
-  phoneVerified?: boolean;
 }
 
 /** An Open311 request's location: coordinates and/or an address, as the client sent them. */
@@ -165,8 +160,7 @@ export function validateLetter(input: LetterInput, addressees: Addressee[]): Rec
   const phoneOptional = input.via && !input.phone.trim();
   if (!phoneOptional && !PHONE_PATTERN.test(normalisePhone(input.phone)))
     e.phone = "请填写正确的11位手机号码";
-  if (!input.via && !input.phoneVerified && !/^\d{6}$/.test(input.code.trim()))
-    e.code = "请填写6位短信验证码";
+  if (!input.via && !/^\d{6}$/.test(input.code.trim())) e.code = "请填写6位短信验证码";
   if (input.email && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(input.email.trim())) e.email = "邮箱格式不正确";
   if ([...input.address].length > 200) e.address = "地址不能超过200字";
   if (input.files.length > MAX_FILES) e.attachments = `附件最多${MAX_FILES}个`;
@@ -383,7 +377,7 @@ export class LetterService implements WorkloadSource {
       throw new TooMany(`同一手机号24小时内最多提交${LETTERS_PER_PHONE_PER_DAY}封信件，请耐心等待答复`, {
         phone: "提交过于频繁",
       });
-    if (!input.via && !input.phoneVerified) await this.phone.verify(phone, "letter", input.code);
+    if (!input.via) await this.phone.verify(phone, "letter", input.code);
 
     const settings = await this.settings();
     const [kindOfAddressee, idText] = input.addressee.split(":");

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { LOOKUP_TRIES_PER_HOUR, LookupLimited } from "../../platform/lookup/lookup-guard.ts";
 import { citizenLogin } from "../onestop/test-helpers.ts";
-import { fileLetter } from "./test-helpers.ts";
+import { fileLetter, lastSmsCode } from "./test-helpers.ts";
 
 for (const engine of ENGINES) {
   describe(`letter lookup codes on ${engine}`, () => {
@@ -99,47 +99,57 @@ for (const engine of ENGINES) {
       assert.equal((await lookup(filed.queryNo, "wrong-code-000", "10.7.2.3")).statusCode, 404);
     });
 
-    it("starts a signed-in citizen's letter with their name and phone, and asks no code for a verified account's own phone", async () => {
+    it("starts a signed-in citizen's letter with their name and phone; only a post with the session's token makes it theirs", async () => {
       const cookie = await citizenLogin(t, "13900000001");
       const form = await t.app.inject({ url: "/sites/rst/interaction/write", headers: { cookie } });
       assert.match(form.body, /id="name"[^>]*value="张三"/);
       assert.match(form.body, /id="phone"[^>]*value="13900000001"/);
-      assert.ok(!form.body.includes('name="code"'), "no code field for the account's verified phone");
+      assert.ok(form.body.includes('name="code"'), "the phone code is asked for as always");
       assert.match(String(form.headers["cache-control"]), /no-store/, "never cached for another visitor");
       const anonymous = await t.app.inject({ url: "/sites/rst/interaction/write" });
-      assert.ok(anonymous.body.includes('name="code"') && !anonymous.body.includes("张三"));
-      const post = (phone: string, headers: Record<string, string>) =>
+      assert.ok(!anonymous.body.includes("张三") && !anonymous.body.includes('name="_csrf"'));
+      // Without a code, signed in or not: refused, with what was typed kept.
+      const post = (fields: Record<string, string>) =>
         t.app.inject({
           method: "POST",
           url: "/sites/rst/interaction/write",
           remoteAddress: "10.8.1.1",
-          headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+          headers: { "content-type": "application/x-www-form-urlencoded", cookie },
           payload: new URLSearchParams({
             addressee: `leader:${t.deps.sites.byCodeCached("rst")!.id}`,
             kind: "consult",
             subject: "实名账号写信",
             content: "请问灵活就业人员参保后如何查询缴费记录？",
             name: "张三",
-            phone,
-            code: "",
+            phone: "13900000001",
             action: "submit",
+            ...fields,
           }).toString(),
         });
-      // Another number, or no session: the code is still needed, and what was typed is kept.
-      for (const [phone, headers] of [
-        ["13900000099", { cookie }],
-        ["13900000001", {}],
-      ] as const) {
-        const refused = await post(phone, headers);
-        assert.equal(refused.statusCode, 400, phone);
-        assert.match(refused.body, /请填写6位短信验证码/);
-        assert.ok(refused.body.includes("请问灵活就业人员参保后如何查询缴费记录？"), "input kept");
-      }
-      const filed = await post("13900000001", { cookie });
-      assert.equal(filed.statusCode, 200);
-      const queryNo = /class="query-no">(\d{14})</.exec(filed.body)![1];
-      const list = await t.app.inject({ url: "/sites/rst/account/letters", headers: { cookie } });
-      assert.ok(list.body.includes(queryNo), "the letter is the account's");
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)![1];
+      const refused = await post({ code: "", _csrf: csrf });
+      assert.equal(refused.statusCode, 400);
+      assert.match(refused.body, /请填写6位短信验证码/);
+      assert.ok(refused.body.includes("请问灵活就业人员参保后如何查询缴费记录？"), "input kept");
+      // A post from elsewhere carrying the session cookie but not its token is filed, but not as the account's.
+      const listed = async (queryNo: string) =>
+        (await t.app.inject({ url: "/sites/rst/account/letters", headers: { cookie } })).body.includes(
+          queryNo,
+        );
+      const filed = async (fields: Record<string, string>) => {
+        await t.app.inject({
+          method: "POST",
+          url: "/sites/rst/interaction/write",
+          remoteAddress: "10.8.1.1",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          payload: new URLSearchParams({ phone: "13900000001", action: "code" }).toString(),
+        });
+        const res = await post({ code: await lastSmsCode(t.deps, "13900000001"), ...fields });
+        assert.equal(res.statusCode, 200);
+        return /class="query-no">(\d{14})</.exec(res.body)![1];
+      };
+      assert.equal(await listed(await filed({})), false, "no token: not the account's letter");
+      assert.equal(await listed(await filed({ _csrf: csrf })), true, "with the token: on 我的信件");
     });
 
     it("lists a signed-in citizen's letters on 我的信件 with their answers, and no one else's", async () => {

@@ -13,7 +13,7 @@ import { pageParam } from "../../platform/http/params.ts";
 import { pageContext, siteOf } from "../sites/index.ts";
 import type { Site } from "../sites/index.ts";
 import { newDraftToken, readForm, snippetText } from "../../platform/http/form-input.ts";
-import { normalisePhone } from "../../platform/phone/phone-verify.ts";
+import { verifyCsrf } from "../../platform/auth/csrf.ts";
 import { idParam } from "../../platform/http/params.ts";
 import type { Letter, LetterInput } from "./letters.ts";
 import { FIGURES_SCHEMA } from "./schemas.ts";
@@ -51,6 +51,16 @@ function ratingKept(fields: Record<string, string | undefined>): RatingInput {
     solved: fields.solved ?? "",
     note: (fields.note ?? "").slice(0, 500),
   };
+}
+
+/** Whether a posted form carries the session's token (see verifyCsrf), without throwing. */
+function tokenMatches(expected: string, given: string | undefined): boolean {
+  try {
+    verifyCsrf(expected, given);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = async (app, { deps }) => {
@@ -132,21 +142,16 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
   }
 
   /**
-   * The signed-in writer, if any: their letters are listed on 我的, the form starts with their name
-   * and phone, and a real-name verified account's own phone needs no code.
+   * The signed-in writer, if any: the form starts with their name and phone, and a letter posted
+   * with their session's token is listed on their 我的信件 (without it, a letter is filed as any
+   * other: the phone code proves the writer, nothing is lost).
    */
   async function writerOf(request: FastifyRequest) {
     const citizen = await currentCitizen(deps, request);
     if (!citizen) return null;
-    const { account } = citizen;
+    const { account, session } = citizen;
     const name = account.kind === "enterprise" ? (account.contactName ?? "") : account.name;
-    const phone = account.phone ? normalisePhone(account.phone) : "";
-    return {
-      accountId: account.id,
-      name,
-      phone,
-      verifiedPhone: account.verified && phone ? phone : undefined,
-    };
+    return { accountId: account.id, name, phone: account.phone, csrf: session.csrf };
   }
 
   app.get(
@@ -165,7 +170,7 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
             errors={{}}
             addressees={letters.addresseesFor(site.id)}
             similar={null}
-            verifiedPhone={writer?.verifiedPhone}
+            csrf={writer?.csrf}
           />,
         ),
       );
@@ -198,7 +203,6 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
       };
       const addressees = letters.addresseesFor(site.id);
       const writer = await writerOf(request);
-      const verifiedPhone = writer?.verifiedPhone;
       const page = (
         errors: Record<string, string>,
         extra: {
@@ -216,7 +220,7 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
             addressees={addressees}
             similar={extra.similar ?? null}
             sent={extra.sent}
-            verifiedPhone={verifiedPhone}
+            csrf={writer?.csrf}
           />,
         );
       const action = fields.action ?? "submit";
@@ -256,8 +260,7 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
         files,
         draftToken: values.draftToken,
         ip: request.ip,
-        accountId: writer?.accountId ?? null,
-        phoneVerified: !!verifiedPhone && normalisePhone(values.phone) === verifiedPhone,
+        accountId: writer && tokenMatches(writer.csrf, fields._csrf) ? writer.accountId : null,
       };
       return handleForm({
         parse: () => input,

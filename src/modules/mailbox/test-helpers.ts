@@ -80,10 +80,20 @@ export async function fileLetter(
   });
   if (codeRes.statusCode !== 200) throw new Error(`code request failed: ${codeRes.statusCode}`);
   const code = await lastSmsCode(deps, fields.phone);
+  // Signed in, the form carries the session's token: the letter is then the account's.
+  const form = cookie
+    ? (await app.inject({ url: `/sites/${site}/interaction/write`, headers: { cookie } })).body
+    : "";
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(form)?.[1];
   const res = await app.inject({
     method: "POST",
     url: `/sites/${site}/interaction/write`,
-    payload: new URLSearchParams({ ...base, code, action: "submit" }).toString(),
+    payload: new URLSearchParams({
+      ...base,
+      code,
+      action: "submit",
+      ...(csrf ? { _csrf: csrf } : {}),
+    }).toString(),
     headers: { "content-type": "application/x-www-form-urlencoded", ...(cookie ? { cookie } : {}) },
     remoteAddress: ip,
   });

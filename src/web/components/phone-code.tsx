@@ -25,38 +25,14 @@ export function PhoneCodeFields({
   errors,
   sent = {},
   phoneLabel = "手机号码（必填，用于验证和回访）",
-  verifiedPhone,
 }: {
   action: string;
   values: { phone: string; code: string };
   errors: Record<string, string>;
   sent?: PhoneCodeState;
   phoneLabel?: string;
-  /** The signed-in, real-name verified person's phone: while the form gives it, no code is asked. */
-  verifiedPhone?: string;
 }) {
   const wait = sent.resendIn ?? 0;
-  if (verifiedPhone && values.phone === verifiedPhone)
-    return (
-      <div id={PHONE_CODE_ANCHOR} class="phone-code">
-        <Field
-          id="phone"
-          label={phoneLabel}
-          error={errors.phone}
-          hint="这是您实名认证账号的手机号，无需短信验证码；改用其他号码需要验证"
-        >
-          <input
-            id="phone"
-            name="phone"
-            type="tel"
-            maxLength={15}
-            value={values.phone}
-            autoComplete="tel"
-            required
-          />
-        </Field>
-      </div>
-    );
   return (
     <div id={PHONE_CODE_ANCHOR} class="phone-code" data-phone-code-step>
       <Field id="phone" label={phoneLabel} error={errors.phone}>

@@ -276,7 +276,7 @@ export function WritePage({
   similar,
   sent,
   summary,
-  verifiedPhone,
+  csrf,
 }: {
   ctx: PageContext;
   summary?: string;
@@ -285,8 +285,8 @@ export function WritePage({
   addressees: Addressee[];
   similar: SimilarLetter[] | null;
   sent?: PhoneCodeState;
-  /** The signed-in, real-name verified writer's phone (no code needed for it). */
-  verifiedPhone?: string;
+  /** The signed-in writer's session token: with it, the letter is listed on their 我的信件. */
+  csrf?: string;
 }) {
   const hasFileError = !!errors.attachments;
   return (
@@ -311,6 +311,7 @@ export function WritePage({
         novalidate
         data-similar-form={ctx.site.code}
       >
+        {csrf ? <input type="hidden" name="_csrf" value={csrf} /> : null}
         {/* Enter in a text field submits the letter, not the code request. */}
         <button
           type="submit"
@@ -408,7 +409,6 @@ export function WritePage({
           values={values}
           errors={errors}
           sent={sent}
-          verifiedPhone={verifiedPhone}
         />
         <Field id="email" label="电子邮箱（选填）" error={errors.email}>
           <input
