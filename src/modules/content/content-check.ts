@@ -147,7 +147,7 @@ export function checkText(
   return findings;
 }
 
-/** The links of a body: same-site paths ("/…") and outside http(s) addresses, at most 30 of each. */
+/** The links of a body: same-site paths ("/…", at most 30) and outside http(s) addresses (at most 10). */
 export function bodyLinks(bodyHtml: string): { internal: string[]; external: string[] } {
   const internal = new Set<string>();
   const external = new Set<string>();
@@ -156,7 +156,7 @@ export function bodyLinks(bodyHtml: string): { internal: string[]; external: str
     if (href.startsWith("/") && !href.startsWith("//")) internal.add(href.split("#")[0] || "/");
     else if (/^https?:\/\//i.test(href)) external.add(href.split("#")[0]);
   }
-  return { internal: [...internal].slice(0, 30), external: [...external].slice(0, 30) };
+  return { internal: [...internal].slice(0, 30), external: [...external].slice(0, 10) };
 }
 
 /**

@@ -10,7 +10,7 @@ import { FormBody, formText } from "../../../platform/http/form-input.ts";
 import { handleForm } from "../../../platform/http/handle-form.ts";
 import type { Article } from "../service.ts";
 import { checkLinks, type ContentFinding } from "../content-check.ts";
-import { linkStatus } from "../../../platform/http/link-status.ts";
+import { LinkChecker } from "../../../platform/http/link-status.ts";
 import { actorOf } from "./articles-routes.tsx";
 import { ArticleListQuery, articleOf } from "./article-form.ts";
 import { sendPage } from "../../../web/console.ts";
@@ -141,13 +141,14 @@ const reviewRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (ap
   }
 
   const load = (rawId: string) => articleOf(content, rawId);
+  const outsideLinks = new LinkChecker();
 
   /** The content check of an article: its words, its internal links asked for on this app, and its outside links. */
   async function findingsOf(article: Article): Promise<ContentFinding[]> {
     const links = await checkLinks(
       article.bodyHtml,
       async (path) => (await app.inject({ method: "GET", url: path })).statusCode,
-      linkStatus,
+      (url) => outsideLinks.status(url),
     );
     return [...(await content.checkWords(article)), ...links];
   }
