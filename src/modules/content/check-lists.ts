@@ -66,7 +66,8 @@ export const SENSITIVE_WORDS: string[] = [
 ];
 
 /** Titles the leader check recognises next to a name (longest first when matched). */
-export const LEADER_TITLES: string[] = [
+/** Titles only national leaders hold: a national leader given one that is not theirs is serious. */
+export const NATIONAL_TITLES: string[] = [
   "中共中央总书记",
   "总书记",
   "国家主席",
@@ -79,6 +80,10 @@ export const LEADER_TITLES: string[] = [
   "全国人大常委会委员长",
   "委员长",
   "全国政协主席",
+];
+
+export const LEADER_TITLES: string[] = [
+  ...NATIONAL_TITLES,
   "省委书记",
   "省长",
   "副省长",

@@ -1,6 +1,6 @@
 /**
  * The content check before review (发布前内容检查): wrongly written fixed expressions and common typos,
- * sensitive and banned wording, leaders' names with a wrong title, and dead internal links. The
+ * sensitive and banned wording, leaders' names with a wrong title, and dead links. The
  * national website inspection vetoes a site for 严重表述错误, so findings marked "serious" must be
  * confirmed by the reviewer before publishing. The lists are maintained in check-lists.ts.
  */
@@ -9,6 +9,7 @@ import {
   FIXED_EXPRESSIONS,
   LEADER_TITLES,
   NATIONAL_LEADERS,
+  NATIONAL_TITLES,
   SENSITIVE_WORDS,
 } from "./check-lists.ts";
 import type { LinkStatus } from "../../platform/http/link-status.ts";
@@ -25,8 +26,7 @@ export interface KnownLeader {
   national?: boolean;
 }
 
-/** Titles only a national leader holds (国务院副总理, 全国政协主席…): nobody local shares them. */
-const NATIONAL_TITLE = /国务院|全国|国家|中央|总书记|总理|委员长/;
+const NATIONAL = new Set(NATIONAL_TITLES);
 
 /**
  * Whether `given` (a title next to the name in the text) is one of the leader's: equal to one of
@@ -137,7 +137,7 @@ export function checkText(
       if (!given || holds(leader, given)) continue;
       findings.push({
         kind: "leader",
-        severity: leader.national && !NATIONAL_TITLE.test(given) ? "warning" : "serious",
+        severity: leader.national && !NATIONAL.has(given) ? "warning" : "serious",
         found: m[0],
         message: `${leader.name}的职务为“${leader.titles.join("、")}”，不是“${given}”`,
         context: around(text, m.index ?? 0, m[0].length),

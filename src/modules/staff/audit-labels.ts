@@ -78,9 +78,41 @@ const VERBS: Record<string, string> = {
   "faq.import": "导入问答",
   "faq.retire": "停用问答",
   "queue.resolve": "处理待答问题",
+  "faq.from_letter": "由信件生成问答",
+  "request.apply": "提交共享申请",
+  "request.compliance": "合规审查",
+  "request.approve": "批准共享申请",
+  "request.refuse": "拒绝共享申请",
+  "request.dispute": "申请复核",
+  "request.final-approve": "复核后批准",
+  "request.final-uphold": "复核维持拒绝",
+  "applicant.create": "新建异地申请人",
+  "application.file": "提交异地办件",
+  "offer.withdraw": "撤回可办事项",
+  "outbox.cancel": "取消发送",
+  "outbox.retry": "重新发送",
+  "peer.trust": "信任对端",
+  "peer.revoke": "撤销对端信任",
+  "consent.grant": "授予查询同意",
+  "consent.revoke": "撤回查询同意",
+  "benefit.create": "新建兑现事项",
+  "benefit.link": "关联兑现事项",
+  "grant.paid": "登记拨付",
+  "version.save": "保存规则版本",
+  "version.publish": "发布规则版本",
+  "record.view_full": "查看完整登记信息",
+  "synonyms.mine": "挖掘同义词候选",
+  "synonym.add": "添加同义词",
+  "synonym.approve": "采纳同义词",
+  "synonym.reject": "驳回同义词",
+  "synonym.delete": "删除同义词",
   "role.revoke": "撤销角色",
   "totp.enrol": "绑定动态口令",
   unlock: "解锁",
+  issue: "签发",
+  member_add: "添加成员",
+  member_remove: "移除成员",
+  "review-stages": "设置审核级数",
   disable: "停用",
   enable: "启用",
   answer: "答复",
@@ -95,29 +127,33 @@ const VERBS: Record<string, string> = {
   import: "导入",
   retire: "停用",
   resolve: "处理",
-  from_letter: "由信件生成问答",
   query: "查询",
   offer: "发布可办事项",
-  trust: "信任对端",
   retry: "重试",
   cancel: "取消",
-  paid: "登记拨付",
-  done: "整改完成",
+  done: "完成",
   appeal: "申诉",
   request: "申请",
-  mine: "挖掘",
   settings: "设置",
   comment_adoption: "采纳意见",
 };
 
-/** An action code in words, or null when its parts are not known (the code alone is shown). */
+/** The family of codes with a free last part (federation.receive.registry.query). */
+const FAMILIES: Record<string, string> = {
+  receive: "收到消息",
+  send: "发送消息",
+};
+
+/**
+ * An action code in words: its subject and what was done (everything after the subject, looked up
+ * whole, so licence.consent.revoke never reads as licence.revoke), or the subject alone; null when
+ * the subject is not known (the code alone is shown).
+ */
 export function actionText(code: string): string | null {
   const parts = code.split(".").filter(Boolean);
-  if (parts.length === 0) return null;
-  const subject = SUBJECTS[parts[0]];
+  const subject = SUBJECTS[parts[0] ?? ""];
   if (!subject) return null;
   if (parts.length === 1) return subject;
-  const lastTwo = parts.slice(-2).join(".");
-  const verb = (parts.length > 2 ? VERBS[lastTwo] : undefined) ?? VERBS[parts.at(-1)!];
+  const verb = VERBS[parts.slice(1).join(".")] ?? (parts.length > 2 ? FAMILIES[parts[1]] : undefined);
   return verb ? `${subject}·${verb}` : subject;
 }

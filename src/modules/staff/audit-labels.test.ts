@@ -1,0 +1,35 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { actionText } from "./audit-labels.ts";
+
+/** Every action code written as a literal in the source (`action: "article.submit"`). */
+function recordedCodes(dir = "src"): string[] {
+  const codes = new Set<string>();
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) for (const code of recordedCodes(path)) codes.add(code);
+    else if (/\.tsx?$/.test(entry.name) && !entry.name.endsWith(".test.ts"))
+      for (const m of readFileSync(path, "utf8").matchAll(/\baction: "([a-z_-]+(?:\.[a-z_-]+)+)"/g))
+        codes.add(m[1]);
+  }
+  return [...codes];
+}
+
+describe("audit log actions in words", () => {
+  it("names what was done for every action the platform records", () => {
+    const codes = recordedCodes();
+    assert.ok(codes.length > 50, `${codes.length} codes found`);
+    const unnamed = codes.filter((code) => !actionText(code)?.includes("·"));
+    assert.deepEqual(unnamed, []);
+  });
+
+  it("reads the whole code, so a withdrawn consent is not a revoked licence", () => {
+    assert.equal(actionText("licence.consent.revoke"), "电子证照·撤回查询同意");
+    assert.equal(actionText("licence.revoke"), "电子证照·撤销");
+    assert.equal(actionText("federation.receive.registry.query"), "跨省通办·收到消息");
+    assert.equal(actionText("article.something.new"), "信息", "an unknown action: the subject only");
+    assert.equal(actionText("unknown.thing"), null);
+  });
+});
