@@ -195,8 +195,10 @@ export class BundleService {
   }
 
   /**
-   * Submits the merged form: validates everything first, then creates one linked application per
-   * item. Posting again with the same key returns the same bundle application.
+   * Submits the merged form: checks everything first (every item's account kind, the fields, the
+   * uploads and every item's once-only materials), then files one linked application per item.
+   * Posting again with the same key returns the same bundle application; an item refused after
+   * others were filed (a registry that did not answer) is filed then, with what was posted this time.
    */
   async submit(
     account: Account,
@@ -208,18 +210,44 @@ export class BundleService {
     if (!/^[A-Za-z0-9_-]{16,60}$/.test(idem))
       throw new Invalid("页面已过期，请重新打开申请页面", {}, "bad_idempotency_key");
     const merged = await this.mergedForm(b);
-    // Every item must be one the account may file, before anything is.
     for (const part of merged.parts) assertItemForAccount(part.item, account);
-    const existing = await this.store.db
-      .selectFrom("bundleApplications")
-      .select(["id", "trackingNo"])
-      .where("accountId", "=", account.id)
-      .where("idempotencyKey", "=", idem)
-      .executeTakeFirst();
-    // Every item filed: the same answer again. An item that failed after others were filed (a registry
-    // that did not answer) is filed now, with what was posted this time.
+    const existing = await this.bundleRow(account.id, idem);
     if (existing && (await this.filedItems(existing.id)) >= merged.parts.length)
       return { trackingNo: existing.trackingNo, errors: {}, duplicate: true };
+    const onceOnly = this.onceOnly(
+      merged.parts.map((p) => p.item),
+      account,
+    );
+    const errors = await this.problems(merged, onceOnly, account, raw, files);
+    if (Object.keys(errors).length) return { trackingNo: "", errors, duplicate: false };
+    const opened = existing ?? (await this.open(b, account, idem));
+    if (opened.duplicate) return { trackingNo: opened.trackingNo, errors: {}, duplicate: true };
+    const itemErrors = await this.fileItems(merged, onceOnly, account, raw, files, idem, opened.id);
+    if (Object.keys(itemErrors).length) return { trackingNo: "", errors: itemErrors, duplicate: false };
+    return { trackingNo: opened.trackingNo, errors: {}, duplicate: false };
+  }
+
+  private async bundleRow(
+    accountId: number,
+    idem: string,
+  ): Promise<{ id: number; trackingNo: string; duplicate: boolean } | undefined> {
+    const row = await this.store.db
+      .selectFrom("bundleApplications")
+      .select(["id", "trackingNo"])
+      .where("accountId", "=", accountId)
+      .where("idempotencyKey", "=", idem)
+      .executeTakeFirst();
+    return row && { ...row, duplicate: false };
+  }
+
+  /** What is wrong with the posted form, by its field: nothing is filed while anything is. */
+  private async problems(
+    merged: MergedForm,
+    onceOnly: BundleOnceOnly[],
+    account: Account,
+    raw: RawInput,
+    files: UploadedFile[],
+  ): Promise<Record<string, string>> {
     const values = readValues(merged.schema, raw);
     // A person files for themselves: name, ID number and phone are the account's, as on each item.
     lockIdentity(merged.schema, values, account, null);
@@ -234,41 +262,51 @@ export class BundleService {
     Object.assign(errors, validateValues(merged.schema, values), { ...errors });
     // Once-only materials are fetched (with consent) or uploaded per item: checked for every item
     // before any is filed, so a bundle is not left half submitted for a missing material.
-    const onceOnly = this.onceOnly(
-      merged.parts.map((p) => p.item),
-      account,
-    );
     Object.assign(errors, await this.onceOnlyGaps(onceOnly, raw, files));
-    if (Object.keys(errors).length) return { trackingNo: "", errors, duplicate: false };
-    let bundleAppId: number;
-    let trackingNo = newTrackingNo("YJ");
-    if (existing) {
-      bundleAppId = existing.id;
-      trackingNo = existing.trackingNo;
-    } else
-      try {
-        const row = await this.store.db
-          .insertInto("bundleApplications")
-          .values({
-            trackingNo,
-            bundleCode: b.code,
-            accountId: account.id,
-            idempotencyKey: idem,
-            createdAt: nowIso(),
-          })
-          .returning("id")
-          .executeTakeFirstOrThrow();
-        bundleAppId = row.id;
-      } catch (error) {
-        const again = await this.store.db
-          .selectFrom("bundleApplications")
-          .select("trackingNo")
-          .where("accountId", "=", account.id)
-          .where("idempotencyKey", "=", idem)
-          .executeTakeFirst();
-        if (again) return { trackingNo: again.trackingNo, errors: {}, duplicate: true };
-        throw error;
-      }
+    return errors;
+  }
+
+  /** The bundle application's row, new; or the one another post with the same key made meanwhile. */
+  private async open(
+    b: Bundle,
+    account: Account,
+    idem: string,
+  ): Promise<{ id: number; trackingNo: string; duplicate: boolean }> {
+    const trackingNo = newTrackingNo("YJ");
+    try {
+      const row = await this.store.db
+        .insertInto("bundleApplications")
+        .values({
+          trackingNo,
+          bundleCode: b.code,
+          accountId: account.id,
+          idempotencyKey: idem,
+          createdAt: nowIso(),
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      return { id: row.id, trackingNo, duplicate: false };
+    } catch (error) {
+      const again = await this.bundleRow(account.id, idem);
+      if (again) return { ...again, duplicate: true };
+      throw error;
+    }
+  }
+
+  /**
+   * Files each item's application from the merged form's values (its own field names) and files,
+   * the once-only uploads under each item's own material keys. Returns what an item refused, shown
+   * on the bundle's form against its own fields; the items filed stay filed.
+   */
+  private async fileItems(
+    merged: MergedForm,
+    onceOnly: BundleOnceOnly[],
+    account: Account,
+    raw: RawInput,
+    files: UploadedFile[],
+    idem: string,
+    bundleAppId: number,
+  ): Promise<Record<string, string>> {
     const itemErrors: Record<string, string> = {};
     for (const [i, part] of merged.parts.entries()) {
       // Filed by the applicant for themselves; the one consent covers every item's fetch.
@@ -305,8 +343,6 @@ export class BundleService {
         filing: true,
         bundleApplicationId: bundleAppId,
       });
-      // Shown on the bundle's form against its own fields; the items filed stay filed, and posting
-      // the form again files the rest (see `existing` above).
       for (const [key, message] of Object.entries(r.errors)) {
         const spared = /^spared(\d+)$/.exec(key);
         const formKey = spared
@@ -315,8 +351,7 @@ export class BundleService {
         itemErrors[formKey] = `${part.item.name}：${message}`;
       }
     }
-    if (Object.keys(itemErrors).length) return { trackingNo: "", errors: itemErrors, duplicate: false };
-    return { trackingNo, errors: {}, duplicate: false };
+    return itemErrors;
   }
 
   /** The 一件事 numbers of bundle applications, by id (for the items' rows on 我的办件). */
@@ -330,7 +365,7 @@ export class BundleService {
     return new Map(rows.map((r) => [r.id, r.trackingNo]));
   }
 
-  /** How many of a bundle application's items are filed (past the draft). */
+  /** How many of a bundle application's items are filed (an item refused stays a draft). */
   private async filedItems(bundleAppId: number): Promise<number> {
     const row = await this.store.db
       .selectFrom("applications")
