@@ -81,11 +81,7 @@ const interactionAdminRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> =
   ) {
     const detail = await letters.viewForStaff(id, c.staff);
     const owner = detail.letter.ownerSiteId;
-    const staffNames = new Map<string, string>();
-    for (const actor of new Set(detail.events.map((e) => e.actor))) {
-      const user = /^[a-z][a-z0-9_.-]{2,31}$/.test(actor) ? await deps.staff.byUsername(actor) : undefined;
-      if (user) staffNames.set(actor, user.displayName);
-    }
+    const staffNames = await deps.staff.displayNames([...new Set(detail.events.map((e) => e.actor))]);
     const can = {
       operator: c.staff.isOperator,
       handle: owner != null && hasRole(c.staff, "handler", owner),

@@ -38,20 +38,6 @@ function ActorCell({ actor, names }: { actor: string; names: ReadonlyMap<string,
 const auditRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, { deps }) => {
   guardStaffArea(app, { staff: deps.staff, sessions: deps.sessions });
 
-  /** Staff members' names by the login or `staff:ID` the log recorded them under. */
-  async function namesOf(actors: string[]): Promise<Map<string, string>> {
-    const names = new Map<string, string>();
-    for (const actor of new Set(actors)) {
-      const id = /^staff:(\d{1,9})$/.exec(actor)?.[1];
-      const user = id
-        ? await deps.staff.byId(Number(id))
-        : /^[a-z][a-z0-9_.-]{2,31}$/.test(actor)
-          ? await deps.staff.byUsername(actor)
-          : undefined;
-      if (user) names.set(actor, user.displayName);
-    }
-    return names;
-  }
   app.get("/admin/audit", { schema: { hide: true, querystring: AuditQuery } }, async (request, reply) => {
     const c = consoleRequest(request);
     if (!c.auth.staff.isOperator) throw forbidden("只有平台运维人员可以查看审计日志");
@@ -64,7 +50,7 @@ const auditRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, 
       action: action || undefined,
     });
     const check = q.verify === "1" ? await deps.audit.verify() : null;
-    const staffNames = await namesOf(rows.map((r) => r.actor));
+    const staffNames = await deps.staff.displayNames([...new Set(rows.map((r) => r.actor))]);
     return sendPage(
       reply,
       <AdminLayout ctx={c.view} title="审计日志">
