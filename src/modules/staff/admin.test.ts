@@ -258,6 +258,9 @@ for (const engine of ENGINES) {
       // In words, with the code beside them (what the log is filtered by).
       assert.match(page.body, /网站·新建<code class="meta break"> site.create<\/code>/);
       assert.match(page.body, /<td>系统<code class="meta break"> system:seed<\/code><\/td>/);
+      // A staff member by name, the login they acted under beside it.
+      const logins = await operator.get("/admin/audit?action=staff.login&actor=rst_admin");
+      assert.match(logins.body, /<td>人社厅网站管理员<code class="meta break"> rst_admin<\/code><\/td>/);
       assert.equal((await siteAdmin.get("/admin/audit")).statusCode, 403);
       const actions = (await t.deps.store.db.selectFrom("auditLog").select("action").execute()).map(
         (r) => r.action,
