@@ -234,9 +234,13 @@ describe("public site in Chromium", () => {
         async (page, name) => {
           const width = await page.evaluate(() => document.scrollingElement!.scrollWidth);
           if (width > 360) wide.push(`${name}${elder ? " (elder)" : ""} is ${width}px wide`);
-          // Nothing of the header's toolbar is cut off or needs a sideways swipe to find.
+          // Nothing of the header's toolbar or main columns is cut off or needs a sideways swipe to find.
           const clipped = await page.evaluate(() =>
-            [...document.querySelectorAll<HTMLElement>(".toolbar-links a, .toolbar-links button")]
+            [
+              ...document.querySelectorAll<HTMLElement>(
+                ".toolbar-links a, .toolbar-links button, .main-nav a",
+              ),
+            ]
               .filter((el) => el.offsetParent !== null && el.getBoundingClientRect().right > 360)
               .map((el) => el.textContent!.trim()),
           );
