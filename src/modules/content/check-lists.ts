@@ -42,7 +42,20 @@ export const BANNED_WORDS: string[] = [
   "包治百病",
   "根治率100%",
   "盲流",
+  // Illegal services planted on hacked government pages (the inspection treats them as serious).
+  "代开发票",
+  "翻墙软件",
+  "网络赌博",
+  "刷单兼职",
+  "办证刻章",
+  "裸贷",
 ];
+
+/**
+ * 香港、澳门、台湾 listed among countries ("香港、澳门与中国等国家") without "和地区": a serious
+ * political expression error ("国家和地区" is right).
+ */
+export const REGION_AS_COUNTRY = /(香港|澳门|台湾)[^。；;！？\n]{0,15}等国家(?![和及与或、]?地区)/g;
 
 /**
  * Wording to check before publishing (warning): secrets, unverified claims, absolute claims and
@@ -65,7 +78,6 @@ export const SENSITIVE_WORDS: string[] = [
   "文化大革命",
 ];
 
-/** Titles the leader check recognises next to a name (longest first when matched). */
 /** Titles only national leaders hold: a national leader given one that is not theirs is serious. */
 export const NATIONAL_TITLES: string[] = [
   "中共中央总书记",
@@ -82,6 +94,7 @@ export const NATIONAL_TITLES: string[] = [
   "全国政协主席",
 ];
 
+/** Titles the leader check recognises next to a name (longest first when matched). */
 export const LEADER_TITLES: string[] = [
   ...NATIONAL_TITLES,
   "省委书记",

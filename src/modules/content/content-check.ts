@@ -10,6 +10,7 @@ import {
   LEADER_TITLES,
   NATIONAL_LEADERS,
   NATIONAL_TITLES,
+  REGION_AS_COUNTRY,
   SENSITIVE_WORDS,
 } from "./check-lists.ts";
 import type { LinkStatus } from "../../platform/http/link-status.ts";
@@ -37,6 +38,11 @@ function holds(leader: KnownLeader, given: string): boolean {
   return leader.titles
     .flatMap((t) => t.split(/[、，,/／\s]+/))
     .some((t) => t === given || (t.endsWith(given) && !t.slice(0, -given.length).endsWith("副")));
+}
+
+/** A leader's titles without the short forms of longer ones (总理 of 国务院总理), for messages. */
+function fullTitles(leader: KnownLeader): string[] {
+  return leader.titles.filter((t) => !leader.titles.some((other) => other !== t && other.includes(t)));
 }
 
 export type FindingKind = "expression" | "banned" | "sensitive" | "leader" | "link";
@@ -125,6 +131,14 @@ export function checkText(
         message: `敏感词“${word}”，请确认表述是否恰当`,
         context: around(text, i, word.length),
       });
+  for (const m of text.matchAll(REGION_AS_COUNTRY))
+    findings.push({
+      kind: "expression",
+      severity: "serious",
+      found: m[0],
+      message: `${m[1]}不能与国家并列，应写作“国家和地区”`,
+      context: around(text, m.index ?? 0, m[0].length),
+    });
   // A leader's name next to a title that is not theirs (省长张三 / 张三副省长).
   const titles = [...LEADER_TITLES]
     .sort((a, b) => b.length - a.length)
@@ -139,7 +153,7 @@ export function checkText(
         kind: "leader",
         severity: leader.national && !NATIONAL.has(given) ? "warning" : "serious",
         found: m[0],
-        message: `${leader.name}的职务为“${leader.titles.join("、")}”，不是“${given}”`,
+        message: `${leader.name}的职务为“${fullTitles(leader).join("、")}”，不是“${given}”`,
         context: around(text, m.index ?? 0, m[0].length),
       });
     }

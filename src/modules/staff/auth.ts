@@ -34,6 +34,8 @@ export interface StaffContext {
 export interface StaffDirectory {
   /** The staff member with this id and their roles, or null when unknown or disabled. */
   principal(userId: number): Promise<StaffPrincipal | null>;
+  /** Display names by how records name staff members (their login, or `staff:ID`). */
+  displayNames(actors: string[]): Promise<Map<string, string>>;
 }
 
 export interface StaffAuthDeps {

@@ -109,6 +109,7 @@ const reviewRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (ap
       content.reviewTrail(article.id),
     ]);
     const round = trail.filter((r) => r.round === article.reviewRound);
+    const staffNames = await deps.staff.displayNames([...new Set(trail.map((r) => r.actorName))]);
     const me = c.auth.staff.id;
     return sendPage(
       reply,
@@ -125,6 +126,7 @@ const reviewRoutes: FastifyPluginAsyncTypebox<{ deps: ContentDeps }> = async (ap
         done={done}
         findings={findings}
         trail={trail}
+        staffNames={staffNames}
         passedByMe={round.find((r) => r.action === "pass" && r.actorId === me)?.stage ?? null}
         overridden={round.some((r) => r.action === "override")}
         republishStages={

@@ -90,6 +90,7 @@ export function ReviewPage({
   done,
   findings,
   trail,
+  staffNames,
   passedByMe,
   overridden,
   republishStages,
@@ -108,6 +109,8 @@ export function ReviewPage({
   findings: ContentFinding[];
   /** The review trail, oldest first (every round). */
   trail: TrailRow[];
+  /** Staff members' names by the login the trail recorded. */
+  staffNames?: ReadonlyMap<string, string>;
   /** The stage this staff member already passed in the current round, if any. */
   passedByMe: number | null;
   /** Whether the serious findings were overridden in the current round. */
@@ -273,7 +276,7 @@ export function ReviewPage({
                   <td>第{r.round}次提交</td>
                   <td>{stageOf(r)}</td>
                   <td>{TRAIL_ACTIONS[r.action] ?? r.action}</td>
-                  <td>{actorText(r.actorName)}</td>
+                  <td>{actorText(r.actorName, staffNames)}</td>
                   <td>{r.note}</td>
                 </tr>
               ))}
