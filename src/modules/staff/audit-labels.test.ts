@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { actionText } from "./audit-labels.ts";
+import { actionText, targetText } from "./audit-labels.ts";
 
 /** Every action code written as a literal in the source (`action: "article.submit"`). */
 function recordedCodes(dir = "src"): string[] {
@@ -18,6 +18,25 @@ function recordedCodes(dir = "src"): string[] {
 }
 
 describe("audit log actions in words", () => {
+  it("names every target type the platform records", () => {
+    const types = new Set<string>();
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (/\.tsx?$/.test(entry.name) && !entry.name.endsWith(".test.ts"))
+          for (const m of readFileSync(path, "utf8").matchAll(/\btargetType: "([a-z_]+)"/g)) types.add(m[1]);
+      }
+    };
+    walk("src");
+    assert.ok(types.size > 20);
+    assert.deepEqual(
+      [...types].filter((type) => targetText(type, 1) === `${type} 第1号`),
+      [],
+    );
+    assert.equal(targetText("article", "12"), "信息 第12号");
+  });
+
   it("names what was done for every action the platform records", () => {
     const codes = recordedCodes();
     assert.ok(codes.length > 50, `${codes.length} codes found`);

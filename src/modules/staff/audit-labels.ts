@@ -157,3 +157,49 @@ export function actionText(code: string): string | null {
   const verb = VERBS[parts.slice(1).join(".")] ?? (parts.length > 2 ? FAMILIES[parts[1]] : undefined);
   return verb ? `${subject}·${verb}` : subject;
 }
+
+/** What an audit record was about, by its target type (the row's id follows). */
+const TARGETS: Record<string, string> = {
+  account: "公众账户",
+  application: "办件",
+  article: "信息",
+  assistant_turns: "智能客服对话",
+  calendar_day: "工作日历",
+  channel: "栏目",
+  consultation: "意见征集",
+  consultation_comment: "征集意见",
+  disclosure_report: "政务公开年报",
+  disclosure_request: "依申请公开",
+  exchange_access_request: "共享申请",
+  exchange_grant: "共享授权",
+  exchange_member: "共享成员系统",
+  faq: "问答",
+  federation_application: "跨省办件",
+  federation_message: "跨省消息",
+  federation_outbox: "跨省待发消息",
+  federation_peer: "跨省对端",
+  letter: "信件",
+  letter_rule: "信件分办规则",
+  licence: "电子证照",
+  licence_consent: "证照查询同意",
+  licence_issuer_grant: "证照签发权",
+  policy_benefit: "兑现事项",
+  policy_grant: "政策兑现",
+  policy_rule_version: "政策规则版本",
+  rectification: "差评整改",
+  registration_batch: "批量登记",
+  registration_campaign: "登记活动",
+  registration_record: "登记记录",
+  service_group: "办理小组",
+  service_item: "服务事项",
+  settings: "设置",
+  site: "网站",
+  staff: "工作人员",
+  survey: "网上调查",
+};
+
+/** An audit record's target in words ("信息 第12号"), or the type as recorded when unknown. */
+export function targetText(type: string, id: string | number | null): string {
+  const name = TARGETS[type] ?? type;
+  return id === null || id === "" ? name : `${name} 第${id}号`;
+}

@@ -10,7 +10,7 @@ import { sendPage } from "../../web/console.ts";
 import { chinaTime } from "../../platform/time/china-time.ts";
 import { pageParam } from "../../platform/http/params.ts";
 import { actorText } from "../../web/actor-text.ts";
-import { actionText } from "./audit-labels.ts";
+import { actionText, targetText } from "./audit-labels.ts";
 
 const PAGE_SIZE = 50;
 
@@ -103,9 +103,7 @@ const auditRoutes: FastifyPluginAsyncTypebox<{ deps: StaffDeps }> = async (app, 
                   {actionText(r.action) ?? ""}
                   <code class="meta break"> {r.action}</code>
                 </td>
-                <td>
-                  {r.targetType} {r.targetId}
-                </td>
+                <td>{targetText(r.targetType, r.targetId)}</td>
                 <td>
                   <code class="break">{r.detail.slice(0, 300)}</code>
                 </td>
