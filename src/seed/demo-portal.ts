@@ -150,6 +150,22 @@ function topicsOf(code: string): PortalExtras["topics"] {
   ];
 }
 
+/** Titles of a site's own policy documents, after the issuer's name. */
+const POLICY_TITLES: ((topic: string) => string)[] = [
+  (t) => `关于进一步做好${t}工作的通知`,
+  (t) => `关于印发${t}工作方案的通知`,
+  (t) => `关于加强${t}管理的实施意见`,
+  (t) => `关于${t}有关事项的通知`,
+  (t) => `关于印发《${t}实施细则》的通知`,
+  (t) => `关于优化${t}服务的若干措施`,
+];
+
+/** The pictures of a site's second and third news (the first has the site's own). */
+const HEADLINE_PICTURES: Record<number, [string, string]> = {
+  1: ["data", "示意图：深色背景上多个蓝色节点由线条相连，表示政务数据共享网络"],
+  2: ["hall", "示意图：政务服务大厅里并排四个蓝色服务窗口，窗口上方有指示牌"],
+};
+
 /** Leaders and topics of every demo site. */
 export function demoPortalExtras(): [string, PortalExtras][] {
   return DEMO_SITES.map((s, i) => [
@@ -229,12 +245,33 @@ export function demoPortalArticles(): DemoArticle[] {
         site: s.code,
         kind: "news",
         title,
-        image: i === 0 ? picture(...own.picture) : undefined,
+        image: i === 0 ? picture(...own.picture) : i < 3 ? picture(...HEADLINE_PICTURES[i]) : undefined,
         daysAgo: 2 + i * 3,
         body: paragraphs(`${title}。${s.name}有关负责同志介绍了工作进展和下一步安排。`),
       }),
     );
     const addressees = s.kind === "department" ? "各市、州、县有关部门，各有关单位：" : "各有关单位：";
+    own.policies.forEach((topic, i) => {
+      const title = `${s.issuer}${POLICY_TITLES[i % POLICY_TITLES.length](topic)}`;
+      out.push({
+        site: s.code,
+        kind: "policy",
+        title,
+        docNumber: `${s.docPrefix}〔2026〕${31 + i}号`,
+        theme: s.topics[i % s.topics.length],
+        daysAgo: 20 + i * 23,
+        body: `${addressees}\n为做好${topic}工作，结合实际，现就有关事项通知如下。\n一、明确工作目标。\n二、落实工作责任。\n三、加强监督检查。\n本文件自印发之日起施行。`,
+      });
+      if (i < 2)
+        out.push({
+          site: s.code,
+          kind: "interpretation",
+          title: `${topic}政策解读`,
+          interprets: title,
+          daysAgo: 19 + i * 23,
+          body: `一、出台背景\n为规范和做好${topic}工作，制定该文件。\n二、主要内容\n明确工作目标、落实工作责任、加强监督检查。\n三、咨询电话\n${s.contact}`,
+        });
+    });
     own.notices.forEach((title, i) =>
       out.push({
         site: s.code,

@@ -10,10 +10,20 @@ export interface SiteNews {
   notices: string[];
   /** Topics of the site's own work: a title and the search that gathers it. */
   topics: [string, string, string][];
+  /** What the site's own policy documents (政策文件) are about. */
+  policies: string[];
 }
 
 export const SITE_NEWS: Record<string, SiteNews> = {
   rst: {
+    policies: [
+      "职业技能提升补贴",
+      "高校毕业生就业服务",
+      "企业职工基本养老保险",
+      "工伤保险",
+      "根治欠薪",
+      "技能人才评价",
+    ],
     picture: ["hall", "示意图：社保服务大厅里并排四个蓝色服务窗口，窗口上方有指示牌"],
     news: [
       "全省城镇新增就业人数同比增长",
@@ -43,6 +53,14 @@ export const SITE_NEWS: Record<string, SiteNews> = {
     ],
   },
   zjt: {
+    policies: [
+      "城镇老旧小区改造",
+      "住房公积金提取",
+      "建筑施工安全",
+      "物业服务",
+      "保障性住房",
+      "城市燃气安全",
+    ],
     picture: ["city", "示意图：夕阳下高低错落的城市楼群"],
     news: [
       "全省城镇老旧小区改造开工率达到100%",
@@ -72,6 +90,14 @@ export const SITE_NEWS: Record<string, SiteNews> = {
     ],
   },
   scjg: {
+    policies: [
+      "个体工商户发展",
+      "食品安全抽检",
+      "特种设备安全",
+      "企业年度报告公示",
+      "计量监督",
+      "网络交易监管",
+    ],
     picture: ["platform", "示意图：中间的平台图标连接六个网站图标，表示企业开办一网通办"],
     news: [
       "全省经营主体总量突破六百万户",
@@ -101,6 +127,14 @@ export const SITE_NEWS: Record<string, SiteNews> = {
     ],
   },
   ybj: {
+    policies: [
+      "医保异地就医直接结算",
+      "门诊慢特病",
+      "长期护理保险",
+      "医保基金监管",
+      "药品集中带量采购",
+      "城乡居民医保参保",
+    ],
     picture: ["hall", "示意图：医保服务窗口前排队的群众"],
     news: [
       "全省职工医保门诊共济保障全面落地",
@@ -130,6 +164,7 @@ export const SITE_NEWS: Record<string, SiteNews> = {
     ],
   },
   jyt: {
+    policies: ["义务教育招生入学", "学生资助", "校外培训监管", "教师资格认定", "学前教育", "职业教育"],
     picture: ["city", "示意图：城市楼群前的学校操场"],
     news: [
       "全省义务教育优质均衡发展推进会召开",
@@ -159,6 +194,7 @@ export const SITE_NEWS: Record<string, SiteNews> = {
     ],
   },
   swj: {
+    policies: ["小微企业税费优惠", "电子发票推广", "纳税信用管理", "出口退税", "个人所得税汇算", "税费服务"],
     picture: ["data", "示意图：深色背景上多个蓝色节点由线条相连，表示税务数据网络"],
     news: [
       "全省新增减税降费及退税缓费政策落地见效",
@@ -188,6 +224,14 @@ export const SITE_NEWS: Record<string, SiteNews> = {
     ],
   },
   gat: {
+    policies: [
+      "户籍迁移登记",
+      "居住证办理",
+      "电动自行车登记",
+      "出入境证件办理",
+      "道路交通安全",
+      "反电信网络诈骗",
+    ],
     picture: ["platform", "示意图：政务服务平台连接户籍、出入境、交管等业务"],
     news: [
       "全省公安机关推出便民利企新举措",
@@ -217,6 +261,14 @@ export const SITE_NEWS: Record<string, SiteNews> = {
     ],
   },
   mzt: {
+    policies: [
+      "最低生活保障",
+      "特困人员救助供养",
+      "居家社区养老服务",
+      "婚姻登记",
+      "社会组织管理",
+      "殡葬服务",
+    ],
     picture: ["elder", "示意图：两位老人站在一起，中间是一部显示网页的手机"],
     news: [
       "全省城乡低保标准提高",
@@ -246,6 +298,7 @@ export const SITE_NEWS: Record<string, SiteNews> = {
     ],
   },
   czt: {
+    policies: ["预算绩效管理", "政府采购", "会计人员管理", "财政电子票据", "国有资产管理", "惠企资金"],
     picture: ["data", "示意图：财政预算数据图表"],
     news: [
       "全省一般公共预算收入保持增长",
@@ -275,6 +328,14 @@ export const SITE_NEWS: Record<string, SiteNews> = {
     ],
   },
   jiangcheng: {
+    policies: [
+      "城市更新",
+      "公共租赁住房",
+      "既有住宅加装电梯",
+      "城市道路占用挖掘",
+      "普惠托育",
+      "15分钟便民生活圈",
+    ],
     picture: ["city", "示意图：夕阳下高低错落的城市楼群"],
     news: [
       "江城市政务服务中心推出“周末不打烊”服务",
@@ -304,6 +365,14 @@ export const SITE_NEWS: Record<string, SiteNews> = {
     ],
   },
   yunmeng: {
+    policies: [
+      "乡村振兴",
+      "残疾人两项补贴",
+      "户外广告设施",
+      "农村人居环境整治",
+      "城乡居民养老保险",
+      "森林防火",
+    ],
     picture: ["fields", "示意图：蓝天下起伏的绿色田野，前景是一排金黄的庄稼"],
     news: [
       "云梦市粮食生产再获丰收",
@@ -333,6 +402,7 @@ export const SITE_NEWS: Record<string, SiteNews> = {
     ],
   },
   qingxi: {
+    policies: ["农村宅基地", "耕地地力保护补贴", "临时救助", "茶叶产业发展", "农村公路", "村级便民服务"],
     picture: ["fields", "示意图：青山下的村庄和稻田"],
     news: [
       "青溪县发放耕地地力保护补贴",
@@ -362,6 +432,7 @@ export const SITE_NEWS: Record<string, SiteNews> = {
     ],
   },
   baishui: {
+    policies: ["养犬管理", "小餐饮经营", "特困人员供养", "帮办代办服务", "县域商业体系", "烟花爆竹燃放"],
     picture: ["elder", "示意图：两位老人在社区服务中心"],
     news: [
       "白水县特困人员供养服务提质",
