@@ -183,6 +183,7 @@ export async function seedConsultationsAndSurveys(deps: ParticipationDeps): Prom
     await db.insertInto("surveyAnswers").values(rows).execute();
   }
   await seedSiteConsultations(deps);
+  await seedSiteSurveys(deps);
 }
 
 /** One open consultation on each other department, city and county, with a comment already shown. */
@@ -249,6 +250,71 @@ const SITE_CONSULTATIONS: [string, string, string, string][] = [
   ],
   ["baishui", "白水县养犬管理办法", "县城规划区内饲养犬只实行登记制度。", "建议在公园设置犬只活动区域。"],
 ];
+
+/** One open survey on each other site: how satisfied people are with its online services. */
+async function seedSiteSurveys(deps: ParticipationDeps): Promise<void> {
+  const { store, sites, phone } = deps;
+  const at = (days: number) => new Date(Date.now() + days * DAY).toISOString();
+  for (const [i, [code]] of SITE_CONSULTATIONS.entries()) {
+    const site = sites.byCodeCached(code);
+    if (!site) continue;
+    const opened = -2 - (i % 6);
+    const survey = await store.db
+      .insertInto("surveys")
+      .values({
+        siteId: site.id,
+        title: `${site.name}网上办事满意度调查`,
+        description: "请根据您最近一次在网上办事的体验作答，约需1分钟。",
+        opensAt: at(opened),
+        closesAt: at(opened + 30),
+        createdAt: at(opened - 1),
+        status: "published",
+        publishedAt: at(opened),
+        createdBy: null,
+        updatedAt: at(opened),
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const questions: [QuestionKind, string, string[]][] = [
+      ["single", "您对网上办事的体验是否满意？", ["满意", "基本满意", "不满意"]],
+      ["text", "您还有什么意见和建议？", []],
+    ];
+    const ids: number[] = [];
+    for (const [q, [kind, text, options]] of questions.entries())
+      ids.push(
+        (
+          await store.db
+            .insertInto("surveyQuestions")
+            .values({
+              surveyId: survey.id,
+              sort: q + 1,
+              kind,
+              text,
+              options: JSON.stringify(options),
+              required: kind === "text" ? 0 : 1,
+            })
+            .returning("id")
+            .executeTakeFirstOrThrow()
+        ).id,
+      );
+    for (const [r, choice] of ["0", "1", "0"].entries()) {
+      const response = await store.db
+        .insertInto("surveyResponses")
+        .values({
+          surveyId: survey.id,
+          personHash: phone.personHash(`1371${String(i).padStart(3, "0")}000${r}`),
+          createdAt: at(opened + 1),
+          ipHash: "",
+        })
+        .returning("id")
+        .executeTakeFirstOrThrow();
+      await store.db
+        .insertInto("surveyAnswers")
+        .values({ responseId: response.id, questionId: ids[0], value: choice })
+        .execute();
+    }
+  }
+}
 
 async function seedSiteConsultations(deps: ParticipationDeps): Promise<void> {
   const { store, sites } = deps;
