@@ -206,6 +206,14 @@ for (const engine of ENGINES) {
       });
       assert.match(console.body, /申请人：\s*李四\s*<strong>（代办）<\/strong>/);
       assert.match(console.body, /由账户实名用户 张三 代 李四/);
+      const list = await t.app.inject({
+        url: "/admin/services",
+        headers: { cookie: handler.cookie },
+      });
+      assert.ok(
+        new RegExp(`${no}</a></td><td>[^<]*<strong>（代办）</strong>`).test(list.body),
+        "marked 代办 in the handler's list",
+      );
       assert.match(
         console.body,
         /授权委托书：<a href="\/admin\/services\/applications\/\d+\/files\/\d+">授权委托书.png/,

@@ -152,7 +152,10 @@ export function QueuePage({
               <td>
                 <a href={`/admin/services/applications/${r.app.id}`}>{r.app.trackingNo}</a>
               </td>
-              <td>{r.app.itemName}</td>
+              <td>
+                {r.app.itemName}
+                {r.app.filing?.mode === "proxy" ? <strong>（代办）</strong> : null}
+              </td>
               <td>{r.department}</td>
               <td>
                 {STATUS_LABELS[r.app.status]}
