@@ -95,7 +95,7 @@ describe("三审 (初审 → 复审 → 终审) in Chromium", () => {
     }
     assert.equal((await t.deps.content.repo.byId(id))!.status, "published");
 
-    // The article shows its trail to the editor, and the public page is live.
+    // The article shows its trail to the editor, each step by the reviewer's name, and the public page is live.
     await editor.goto(`${base}/admin/articles/${id}/review`);
     const trail = await editor.locator("table.review-trail tbody tr").allTextContents();
     assert.deepEqual(
@@ -103,10 +103,10 @@ describe("三审 (初审 → 复审 → 终审) in Chromium", () => {
         /(提交|初审|复审|终审)(提交审核|审核通过)(\S+)/.exec(r.replace(/\s+/g, ""))?.slice(1, 4).join(" "),
       ),
       [
-        "提交 提交审核 rst_editor",
-        "初审 审核通过 rst_reviewer",
-        "复审 审核通过 rst_rev2",
-        "终审 审核通过 rst_rev3",
+        "提交 提交审核 人社厅编辑",
+        "初审 审核通过 人社厅审核员",
+        "复审 审核通过 审核员rst_rev2",
+        "终审 审核通过 审核员rst_rev3",
       ],
     );
     const response = await editor.goto(`${base}/sites/rst/art/${id}.html`);
