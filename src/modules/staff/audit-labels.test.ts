@@ -50,5 +50,16 @@ describe("audit log actions in words", () => {
     assert.equal(actionText("federation.receive.registry.query"), "跨省通办·收到消息");
     assert.equal(actionText("article.something.new"), "信息", "an unknown action: the subject only");
     assert.equal(actionText("unknown.thing"), null);
+    // Codes built from a variable (application.${action}…): the steps those modules record.
+    for (const [code, words] of [
+      ["application.accept", "办件·受理"],
+      ["letter.transferred", "信件·转办"],
+      ["disclosure.correction_requested", "依申请公开·要求补正"],
+      ["licence.revocation", "电子证照·吊销"],
+      ["assistant.faq.add_alternative", "智能客服·添加问法"],
+      ["survey.question_add", "网上调查·添加题目"],
+      ["policy.grant.uphold", "惠企政策·维持兑现"],
+    ])
+      assert.equal(actionText(code), words);
   });
 });
