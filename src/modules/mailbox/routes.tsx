@@ -13,7 +13,7 @@ import { pageParam } from "../../platform/http/params.ts";
 import { pageContext, siteOf } from "../sites/index.ts";
 import type { Site } from "../sites/index.ts";
 import { newDraftToken, readForm, snippetText } from "../../platform/http/form-input.ts";
-import { verifyCsrf } from "../../platform/auth/csrf.ts";
+import { csrfMatches } from "../../platform/auth/csrf.ts";
 import { idParam } from "../../platform/http/params.ts";
 import type { Letter, LetterInput } from "./letters.ts";
 import { FIGURES_SCHEMA } from "./schemas.ts";
@@ -51,16 +51,6 @@ function ratingKept(fields: Record<string, string | undefined>): RatingInput {
     solved: fields.solved ?? "",
     note: (fields.note ?? "").slice(0, 500),
   };
-}
-
-/** Whether a posted form carries the session's token (see verifyCsrf), without throwing. */
-function tokenMatches(expected: string, given: string | undefined): boolean {
-  try {
-    verifyCsrf(expected, given);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = async (app, { deps }) => {
@@ -260,7 +250,7 @@ const interactionRoutes: FastifyPluginAsyncTypebox<{ deps: MailboxDeps }> = asyn
         files,
         draftToken: values.draftToken,
         ip: request.ip,
-        accountId: writer && tokenMatches(writer.csrf, fields._csrf) ? writer.accountId : null,
+        accountId: writer && csrfMatches(writer.csrf, fields._csrf) ? writer.accountId : null,
       };
       return handleForm({
         parse: () => input,

@@ -14,11 +14,16 @@ declare module "fastify" {
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/** Compares a submitted token with the session's in constant time; a mismatch is a 403. */
-export function verifyCsrf(expected: string, given: string | undefined): void {
+/** Whether a submitted token is the session's, compared in constant time. */
+export function csrfMatches(expected: string, given: string | undefined): boolean {
   const a = Buffer.from(expected);
   const b = Buffer.from(given ?? "");
-  if (a.length === 0 || a.length !== b.length || !timingSafeEqual(a, b))
+  return a.length > 0 && a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Compares a submitted token with the session's (csrfMatches); a mismatch is a 403. */
+export function verifyCsrf(expected: string, given: string | undefined): void {
+  if (!csrfMatches(expected, given))
     throw new Forbidden("页面已过期或来源不明（CSRF 校验失败），请刷新页面后重试", {}, "csrf");
 }
 
