@@ -2,6 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { LinkChecker } from "../../platform/http/link-status.ts";
 import { crawlSite, extractLinks, urlShape } from "./crawler.ts";
 
 /** A throwaway site full of traps, on a local port. */
@@ -128,6 +129,55 @@ describe("the bounded crawler", () => {
     const report = await crawlSite({ start: `${base}/site/`, timeoutMs: 500, hostDelayMs: 0, maxPages: 3 });
     assert.ok(report.pages.length <= 3);
     assert.match(report.stoppedBy ?? "", /页面上限/);
+  });
+
+  it("never asks another host on this machine or a private network for a page's links", async () => {
+    // A page of the site links to a service on the platform's own network (another port of this machine).
+    let asked = 0;
+    const internal = createServer((_req, res) => {
+      asked++;
+      res.end("ok");
+    });
+    await new Promise<void>((r) => internal.listen(0, "127.0.0.1", r));
+    const port = (internal.address() as AddressInfo).port;
+    const site = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      res.end(
+        `<!doctype html><title>t</title><a href="http://127.0.0.1:${port}/admin">内网</a>` +
+          `<a href="http://localhost:${port}/metrics">本机</a><a href="http://10.1.2.3/x">专网</a>`,
+      );
+    });
+    await new Promise<void>((r) => site.listen(0, "127.0.0.1", r));
+    const start = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
+    try {
+      const report = await crawlSite({ start, timeoutMs: 2000, hostDelayMs: 0, maxPages: 1 });
+      assert.equal(asked, 0, "the internal service was never asked");
+      const reasons = report.broken.map((b) => `${new URL(b.url).pathname} ${b.reason}`).sort();
+      assert.deepEqual(reasons, [
+        "/admin 指向内部网络地址，公众无法访问",
+        "/metrics 指向内部网络地址，公众无法访问",
+        "/x 指向内部网络地址，公众无法访问",
+      ]);
+      // The same links with a checker allowed to ask loopback (as tests of outside links do) are fine.
+      const allowed = await crawlSite({
+        start,
+        timeoutMs: 2000,
+        hostDelayMs: 0,
+        maxPages: 1,
+        outsideLinks: new LinkChecker({ allowPrivate: true, timeoutMs: 500 }),
+      });
+      assert.ok(asked >= 2);
+      assert.deepEqual(
+        allowed.broken.map((b) => new URL(b.url).pathname),
+        ["/x"],
+        "only the unreachable private address is broken",
+      );
+    } finally {
+      site.closeAllConnections();
+      internal.closeAllConnections();
+      await new Promise((r) => site.close(r));
+      await new Promise((r) => internal.close(r));
+    }
   });
 
   it("reads links and URL shapes", () => {

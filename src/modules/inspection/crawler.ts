@@ -4,7 +4,10 @@
  * most once per politeness delay, and crawl traps (infinite calendars, query-string loops, repeated path
  * segments) are cut off by counting URL shapes. Pages in scope (the site's own prefix) are parsed for
  * links; everything else is only checked. The whole crawl has a page budget and a time budget.
+ * Links to other hosts go through the platform's LinkChecker, which never asks an address of this
+ * machine or of a private network: a page's links must not reach the platform's own network (SSRF).
  */
+import { LinkChecker } from "../../platform/http/link-status.ts";
 
 export interface CrawlOptions {
   /** The site's home page; pages under its directory are in scope. */
@@ -28,6 +31,11 @@ export interface CrawlOptions {
   budgetMs?: number;
   concurrency?: number;
   userAgent?: string;
+  /**
+   * Checks links to other hosts (default: public addresses only, within timeoutMs); tests pass one
+   * that may ask loopback servers.
+   */
+  outsideLinks?: LinkChecker;
   /** Extra request headers for in-scope pages (e.g. a cookie). */
   headers?: Record<string, string>;
   onProgress?: (done: number, total: number, url: string) => void;
@@ -174,6 +182,7 @@ export async function crawlSite(options: CrawlOptions): Promise<CrawlReport> {
   ];
 
   const overBudget = () => Date.now() - started > o.budgetMs;
+  const outsideLinks = o.outsideLinks ?? new LinkChecker({ timeoutMs: o.timeoutMs });
 
   /** Waits for the host's politeness slot. */
   const polite = async (host: string) => {
@@ -296,6 +305,14 @@ export async function crawlSite(options: CrawlOptions): Promise<CrawlReport> {
     return true;
   };
 
+  /** A link to another host, asked politely, never on a private network (see LinkChecker). */
+  const checkOutside = async (url: string): Promise<Fetched> => {
+    await polite(new URL(url).host);
+    const answer = await outsideLinks.status(url);
+    if ("error" in answer) return fail(url, url, answer.error);
+    return { ...fail(url, url, ""), status: answer.status, error: null };
+  };
+
   /** Checks a link once (cached); records it as broken when it fails. */
   const checkLink = async (url: string, from: string, internal: boolean) => {
     let p = checked.get(url);
@@ -309,7 +326,7 @@ export async function crawlSite(options: CrawlOptions): Promise<CrawlReport> {
         }
         externals++;
       }
-      p = fetchBounded(url, false, {});
+      p = internal ? fetchBounded(url, false, {}) : checkOutside(url);
       checked.set(url, p);
     }
     const r = await p;
