@@ -140,21 +140,28 @@ describe("the bounded crawler", () => {
     });
     await new Promise<void>((r) => internal.listen(0, "127.0.0.1", r));
     const port = (internal.address() as AddressInfo).port;
-    const site = createServer((_req, res) => {
+    const site = createServer((req, res) => {
+      // A page of the site that forwards to its outside address (as a link article does).
+      if (req.url === "/go") {
+        res.writeHead(302, { location: `http://localhost:${port}/secret` });
+        return res.end();
+      }
       res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
       res.end(
         `<!doctype html><title>t</title><a href="http://127.0.0.1:${port}/admin">内网</a>` +
-          `<a href="http://localhost:${port}/metrics">本机</a><a href="http://10.1.2.3/x">专网</a>`,
+          `<a href="http://localhost:${port}/metrics">本机</a><a href="http://10.1.2.3/x">专网</a>` +
+          `<a href="/go">转到</a>`,
       );
     });
     await new Promise<void>((r) => site.listen(0, "127.0.0.1", r));
     const start = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
     try {
-      const report = await crawlSite({ start, timeoutMs: 2000, hostDelayMs: 0, maxPages: 1 });
+      const report = await crawlSite({ start, timeoutMs: 2000, hostDelayMs: 0, maxPages: 2 });
       assert.equal(asked, 0, "the internal service was never asked");
       const reasons = report.broken.map((b) => `${new URL(b.url).pathname} ${b.reason}`).sort();
       assert.deepEqual(reasons, [
         "/admin 指向内部网络地址，公众无法访问",
+        "/go 指向内部网络地址，公众无法访问",
         "/metrics 指向内部网络地址，公众无法访问",
         "/x 指向内部网络地址，公众无法访问",
       ]);
@@ -163,10 +170,10 @@ describe("the bounded crawler", () => {
         start,
         timeoutMs: 2000,
         hostDelayMs: 0,
-        maxPages: 1,
+        maxPages: 2,
         outsideLinks: new LinkChecker({ allowPrivate: true, timeoutMs: 500 }),
       });
-      assert.ok(asked >= 2);
+      assert.ok(asked >= 3);
       assert.deepEqual(
         allowed.broken.map((b) => new URL(b.url).pathname),
         ["/x"],

@@ -217,7 +217,12 @@ export async function crawlSite(options: CrawlOptions): Promise<CrawlReport> {
         const location = res.headers.get("location");
         if (res.status >= 300 && res.status < 400 && location) {
           await res.body?.cancel().catch(() => {});
-          current = new URL(location, current).toString();
+          const target = new URL(location, current);
+          // A redirect off the site (an article that forwards to its outside address) is checked like
+          // any outside link: never followed onto this machine or a private network.
+          if (target.origin !== startUrl.origin)
+            return { ...(await checkOutside(target.toString())), finalUrl: target.toString() };
+          current = target.toString();
           continue;
         }
         const contentType = (res.headers.get("content-type") ?? "").toLowerCase();
