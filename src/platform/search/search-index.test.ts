@@ -208,6 +208,33 @@ for (const engine of ENGINES) {
       assert.deepEqual(keys(d).sort(), ["t:license", "t:license-short"]);
     });
 
+    it("never takes a compound's modifier alone for the word: 发票 is not every 增值税 document", async () => {
+      // 发票 is indexed under its canonical 增值税发票; its parts 增值 + 增值税 leave the head out.
+      await index.upsert({
+        key: "t:vat-only",
+        kind: "policy",
+        title: "关于增值税小规模纳税人减免增值税的公告",
+        body: "增值税小规模纳税人月销售额10万元以下的，免征增值税。增值税适用3%征收率。",
+        url: "/a/vat-only",
+        siteIds: [1],
+        publishedAt: ago(1),
+      });
+      await index.upsert({
+        key: "t:invoice",
+        kind: "article",
+        title: "电子发票开具指南",
+        body: "纳税人可以通过电子税务局开具电子发票，发票开具后自动交付。",
+        url: "/a/invoice",
+        siteIds: [1],
+        publishedAt: ago(30),
+      });
+      const r = await index.search({ q: "发票" });
+      assert.equal(keys(r)[0], "t:invoice");
+      assert.ok(!keys(r).includes("t:vat-only"), `no 发票 in it: ${keys(r)}`);
+      // The document is found by what it is about.
+      assert.ok(keys(await index.search({ q: "增值税" })).includes("t:vat-only"));
+    });
+
     it("looks up a 发文字号 exactly, typed with or without 〔〕 and spaces", async () => {
       for (const q of [
         "楚人社发〔2026〕8号",

@@ -90,14 +90,29 @@ export function queryTokens(text: string): string[] {
 /**
  * The parts a compound query word may be indexed as when a document segments it differently
  * (税务总局 inside 国家税务总局 is indexed as 税务 + 总局): its search-mode sub-words, or none.
+ * Chinese compounds are right-headed, so the parts must reach the word's end, its head: a document
+ * holding only the modifier is about something else (增值 and 增值税 of 增值税发票, whose 发票 is the
+ * word itself under its canonical name, are not invoices). One character may stay uncovered, as
+ * segmentation leaves it alone (结婚证 → 结婚; 残疾人 → 残疾); on the tuning sets leaving those out
+ * cost more than it won.
  */
 export function subWords(token: string): string[] {
   if ([...token].length < 3) return [];
   let parts = subWordCache.get(token);
   if (!parts) {
     if (subWordCache.size >= 10_000) subWordCache.clear();
-    const found = clean(jieba.cutForSearch(token, true)).filter((t) => t !== token && [...t].length >= 2);
-    parts = [...new Set(found)];
+    const covered = new Array<boolean>(token.length).fill(false);
+    const found: string[] = [];
+    for (const raw of jieba.cutForSearch(token, true)) {
+      const word = clean([raw])[0];
+      if (word === undefined || word === token || [...word].length < 2) continue;
+      found.push(word);
+      const at = token.indexOf(raw.toLowerCase());
+      if (at >= 0) covered.fill(true, at, at + raw.length);
+    }
+    const tail = covered.lastIndexOf(true) + 1;
+    const headCovered = token.length - tail <= 1;
+    parts = found.length > 0 && headCovered ? [...new Set(found)] : [];
     subWordCache.set(token, parts);
   }
   return parts;
