@@ -89,7 +89,7 @@ function main(argv: string[]): void {
   const report = evaluateAssistant(engine, parsed.lines);
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   console.log(
-    `faq: ${faqPath} (${faq.entries.length} entries, ${alternatives.size} with repository alternatives), eval: ${file} (${parsed.lines.length} lines)`,
+    `faq: ${faqPath} (${faq.entries.length} entries, ${faq.entries.filter((e) => alternatives.has(e.id)).length} with repository alternatives), eval: ${file} (${parsed.lines.length} lines)`,
   );
   console.log(`threshold: ${engine.threshold}`);
   console.log(
