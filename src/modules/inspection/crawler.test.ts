@@ -158,6 +158,7 @@ describe("the bounded crawler", () => {
     try {
       const report = await crawlSite({ start, timeoutMs: 2000, hostDelayMs: 0, maxPages: 2 });
       assert.equal(asked, 0, "the internal service was never asked");
+
       const reasons = report.broken.map((b) => `${new URL(b.url).pathname} ${b.reason}`).sort();
       assert.deepEqual(reasons, [
         "/admin 指向内部网络地址，公众无法访问",
@@ -174,6 +175,11 @@ describe("the bounded crawler", () => {
         outsideLinks: new LinkChecker({ allowPrivate: true, timeoutMs: 500 }),
       });
       assert.ok(asked >= 3);
+      // The page that forwards off the site says so (it is not a non-HTML page).
+      assert.ok(
+        allowed.notes.some((n) => n.url.endsWith("/go") && /转到站外地址/.test(n.detail)),
+        JSON.stringify(allowed.notes),
+      );
       assert.deepEqual(
         allowed.broken.map((b) => new URL(b.url).pathname),
         ["/x"],
@@ -184,6 +190,27 @@ describe("the bounded crawler", () => {
       internal.closeAllConnections();
       await new Promise((r) => site.close(r));
       await new Promise((r) => internal.close(r));
+    }
+  });
+
+  it("follows a home page that moves to another address (http → https, a canonical host)", async () => {
+    const site = createServer((req, res) => {
+      if (req.headers.host?.startsWith("127.0.0.1")) {
+        res.writeHead(301, { location: `http://localhost:${(site.address() as AddressInfo).port}/` });
+        return res.end();
+      }
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      res.end(`<!doctype html><title>首页</title><a href="/missing">缺失</a>`);
+    });
+    await new Promise<void>((r) => site.listen(0, "127.0.0.1", r));
+    try {
+      const start = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
+      const report = await crawlSite({ start, timeoutMs: 2000, hostDelayMs: 0, maxPages: 2 });
+      assert.equal(report.pages.length, 1, JSON.stringify(report));
+      assert.match(report.pages[0].html ?? "", /首页/);
+    } finally {
+      site.closeAllConnections();
+      await new Promise((r) => site.close(r));
     }
   });
 

@@ -84,6 +84,8 @@ interface Fetched {
   bytes: number;
   truncated: boolean;
   error: string | null;
+  /** A page of the site that redirected off it (checked as an outside link, not crawled). */
+  offSite?: boolean;
 }
 
 /**
@@ -182,7 +184,7 @@ export async function crawlSite(options: CrawlOptions): Promise<CrawlReport> {
   ];
 
   const overBudget = () => Date.now() - started > o.budgetMs;
-  const outsideLinks = o.outsideLinks ?? new LinkChecker({ timeoutMs: o.timeoutMs });
+  const outsideLinks = o.outsideLinks ?? new LinkChecker({ timeoutMs: o.timeoutMs, userAgent: o.userAgent });
 
   /** Waits for the host's politeness slot. */
   const polite = async (host: string) => {
@@ -220,8 +222,9 @@ export async function crawlSite(options: CrawlOptions): Promise<CrawlReport> {
           const target = new URL(location, current);
           // A redirect off the site (an article that forwards to its outside address) is checked like
           // any outside link: never followed onto this machine or a private network.
-          if (target.origin !== startUrl.origin)
-            return { ...(await checkOutside(target.toString())), finalUrl: target.toString() };
+          // The home page itself may move to another address (http → https, a canonical host): followed.
+          if (target.origin !== startUrl.origin && url !== startUrl.toString())
+            return { ...(await checkOutside(target.toString())), finalUrl: target.toString(), offSite: true };
           current = target.toString();
           continue;
         }
@@ -357,6 +360,10 @@ export async function crawlSite(options: CrawlOptions): Promise<CrawlReport> {
         status: r.status,
         reason: r.error ?? `HTTP ${r.status}`,
       });
+      return;
+    }
+    if (r.offSite) {
+      notes.push({ kind: "skipped", url: item.url, detail: "页面转到站外地址，已按外部链接检查可用性" });
       return;
     }
     if (r.body === null) {

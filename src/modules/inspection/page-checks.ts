@@ -182,6 +182,12 @@ export async function browserChecks(
     const run = async () => {
       context = await b.newContext({ bypassCSP: true, userAgent: o.userAgent });
       context.setDefaultTimeout(timeoutMs);
+      // Only the inspected site's own address is asked: an image, frame or script address of the page
+      // that points elsewhere (the platform's own network) never leaves the browser (SSRF).
+      const origin = new URL(url).origin;
+      await context.route("**/*", (route) =>
+        new URL(route.request().url()).origin === origin ? route.continue() : route.abort("blockedbyclient"),
+      );
       if (elder) {
         const u = new URL(url);
         await context.addCookies([{ name: "elder", value: "1", domain: u.hostname, path: "/" }]);

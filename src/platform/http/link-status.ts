@@ -12,6 +12,8 @@ export interface LinkStatusOptions {
   timeoutMs?: number;
   /** Ask addresses of this machine and private networks too (tests); never in the server. */
   allowPrivate?: boolean;
+  /** Sent with every request (the site inspection names its own robot). */
+  userAgent?: string;
 }
 
 const MAX_REDIRECTS = 5;
@@ -79,7 +81,7 @@ function ask(
         method,
         agent: false,
         lookup: o.allowPrivate ? undefined : publicLookup,
-        headers: { "user-agent": "Chuyun-LinkCheck/1.0", accept: "text/html,*/*;q=0.5" },
+        headers: { "user-agent": o.userAgent, accept: "text/html,*/*;q=0.5" },
       },
       (res) => {
         resolve({ status: res.statusCode ?? 0, location: res.headers.location });
@@ -104,9 +106,9 @@ async function probe(address: string, o: Required<LinkStatusOptions>): Promise<L
   try {
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       if (url.protocol !== "http:" && url.protocol !== "https:") return { error: "不是网页地址" };
-      // Many servers refuse HEAD (405, 501) but serve the page.
+      // Many servers refuse HEAD (405, 501, or a 403/404 meant for robots) but serve the page.
       let answer = await ask(url, "HEAD", o);
-      if (answer.status === 405 || answer.status === 501) answer = await ask(url, "GET", o);
+      if (answer.status >= 400) answer = await ask(url, "GET", o);
       if (answer.status < 300 || answer.status >= 400 || !answer.location) return { status: answer.status };
       url = new URL(answer.location, url);
     }
@@ -134,7 +136,11 @@ export class LinkChecker {
   private readonly options: Required<LinkStatusOptions>;
 
   constructor(options: LinkStatusOptions = {}) {
-    this.options = { timeoutMs: options.timeoutMs ?? 3_000, allowPrivate: options.allowPrivate ?? false };
+    this.options = {
+      timeoutMs: options.timeoutMs ?? 3_000,
+      allowPrivate: options.allowPrivate ?? false,
+      userAgent: options.userAgent ?? "Chuyun-LinkCheck/1.0",
+    };
   }
 
   status(url: string): Promise<LinkStatus> {

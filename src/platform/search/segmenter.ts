@@ -107,8 +107,8 @@ export function subWords(token: string): string[] {
       const word = clean([raw])[0];
       if (word === undefined || word === token || [...word].length < 2) continue;
       found.push(word);
-      const at = token.indexOf(raw.toLowerCase());
-      if (at >= 0) covered.fill(true, at, at + raw.length);
+      for (let at = token.indexOf(raw); at >= 0; at = token.indexOf(raw, at + 1))
+        covered.fill(true, at, at + raw.length);
     }
     const tail = covered.lastIndexOf(true) + 1;
     const headCovered = token.length - tail <= 1;
