@@ -51,6 +51,9 @@ describe("outside link checks", () => {
       "http://169.254.169.254/latest/meta-data/",
       "http://10.1.2.3/",
       "http://[::ffff:127.0.0.1]/",
+      "http://[::7f00:1]/",
+      `http://[64:ff9b::a00:5]:${port}/`,
+      "http://[2002:7f00:1::]/",
     ])
       assert.deepEqual(await links.status(url), { error: "指向内部网络地址，公众无法访问" }, url);
     assert.equal(asked, before, "no request reached the local server");

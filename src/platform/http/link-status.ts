@@ -35,8 +35,16 @@ for (const [net, bits] of [
   ["224.0.0.0", 3],
 ] as const)
   NOT_PUBLIC.addSubnet(net, bits, "ipv4");
+// IPv6 forms that carry an IPv4 address (IPv4-compatible, NAT64, Teredo, 6to4) are refused whole:
+// through a translator they could reach any private IPv4 address.
 for (const [net, bits] of [
-  ["::", 127],
+  ["::", 96],
+  ["64:ff9b::", 96],
+  ["64:ff9b:1::", 48],
+  ["100::", 64],
+  ["2001::", 32],
+  ["2001:db8::", 32],
+  ["2002::", 16],
   ["fc00::", 7],
   ["fe80::", 10],
   ["ff00::", 8],
