@@ -193,6 +193,45 @@ describe("the bounded crawler", () => {
     }
   });
 
+  it("keeps its politeness on every request of an outside link, redirects included", async () => {
+    const times: number[] = [];
+    const other = createServer((req, res) => {
+      times.push(Date.now());
+      const hop = Number(/\/hop(\d)/.exec(req.url ?? "")?.[1] ?? 9);
+      if (hop < 3) res.writeHead(302, { location: `/hop${hop + 1}` });
+      res.end("ok");
+    });
+    await new Promise<void>((r) => other.listen(0, "127.0.0.1", r));
+    const site = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+      res.end(
+        `<!doctype html><title>t</title><a href="http://localhost:${(other.address() as AddressInfo).port}/hop0">外</a>`,
+      );
+    });
+    await new Promise<void>((r) => site.listen(0, "127.0.0.1", r));
+    try {
+      const report = await crawlSite({
+        start: `http://127.0.0.1:${(site.address() as AddressInfo).port}/`,
+        timeoutMs: 2000,
+        hostDelayMs: 150,
+        maxPages: 1,
+        outsideLinks: new LinkChecker({ allowPrivate: true, timeoutMs: 1000 }),
+      });
+      assert.deepEqual(report.broken, []);
+      assert.equal(times.length, 4, "hop0 → hop1 → hop2 → hop3, HEAD each");
+      for (let i = 1; i < times.length; i++)
+        assert.ok(
+          times[i] - times[i - 1] >= 140,
+          `request ${i} came ${times[i] - times[i - 1]} ms after the last`,
+        );
+    } finally {
+      site.closeAllConnections();
+      other.closeAllConnections();
+      await new Promise((r) => site.close(r));
+      await new Promise((r) => other.close(r));
+    }
+  });
+
   it("follows a home page that moves to another address (http → https, a canonical host)", async () => {
     const site = createServer((req, res) => {
       if (req.headers.host?.startsWith("127.0.0.1")) {

@@ -315,8 +315,7 @@ export async function crawlSite(options: CrawlOptions): Promise<CrawlReport> {
 
   /** A link to another host, asked politely, never on a private network (see LinkChecker). */
   const checkOutside = async (url: string): Promise<Fetched> => {
-    await polite(new URL(url).host);
-    const answer = await outsideLinks.status(url);
+    const answer = await outsideLinks.status(url, (next) => polite(next.host));
     if ("error" in answer) return fail(url, url, answer.error);
     return { ...fail(url, url, ""), status: answer.status, error: null };
   };

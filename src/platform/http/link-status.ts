@@ -59,6 +59,7 @@ function isPublic(address: string): boolean {
 }
 
 class InternalAddress extends Error {}
+class TooManyRequests extends Error {}
 
 /**
  * Resolves a host name for a connection and refuses it when any of its addresses is not public:
@@ -103,7 +104,17 @@ function ask(
   });
 }
 
-async function probe(address: string, o: Required<LinkStatusOptions>): Promise<LinkStatus> {
+/**
+ * Requests of one link at most, redirects and GET-after-HEAD included (each within the timeout): every
+ * redirect, and a GET for two of them.
+ */
+const MAX_REQUESTS = MAX_REDIRECTS + 3;
+
+async function probe(
+  address: string,
+  o: Required<LinkStatusOptions>,
+  beforeRequest?: (url: URL) => Promise<void>,
+): Promise<LinkStatus> {
   if (address.length > MAX_URL_LENGTH) return { error: "地址过长" };
   let url: URL;
   try {
@@ -111,18 +122,28 @@ async function probe(address: string, o: Required<LinkStatusOptions>): Promise<L
   } catch {
     return { error: "地址格式有误" };
   }
+  let requests = 0;
+  // Every request waits its turn (a crawl's politeness per host), and one link never takes more than
+  // MAX_REQUESTS of them, however its redirects run.
+  const request = async (method: "HEAD" | "GET") => {
+    if (++requests > MAX_REQUESTS) throw new TooManyRequests();
+    await beforeRequest?.(url);
+    return ask(url, method, o);
+  };
   try {
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
       if (url.protocol !== "http:" && url.protocol !== "https:") return { error: "不是网页地址" };
       // Many servers refuse HEAD (405, 501, or a 403/404 meant for robots) but serve the page.
-      let answer = await ask(url, "HEAD", o);
-      if (answer.status >= 400) answer = await ask(url, "GET", o);
+      let answer = await request("HEAD");
+      if (answer.status >= 400) answer = await request("GET");
       if (answer.status < 300 || answer.status >= 400 || !answer.location) return { status: answer.status };
       url = new URL(answer.location, url);
     }
     return { error: `重定向超过${MAX_REDIRECTS}次` };
   } catch (error) {
     if (error instanceof InternalAddress) return { error: INTERNAL };
+    if (error instanceof TooManyRequests)
+      return { error: `${MAX_REQUESTS}次请求后仍未得到页面（重定向过多）` };
     if ((error as Error).message === "timeout") return { error: `${o.timeoutMs / 1000}秒内无响应` };
     return { error: "无法连接" };
   }
@@ -151,10 +172,14 @@ export class LinkChecker {
     };
   }
 
-  status(url: string): Promise<LinkStatus> {
+  /**
+   * Whether `url` answers; `beforeRequest` is awaited before each request of a new check (a crawl's
+   * politeness per host).
+   */
+  status(url: string, beforeRequest?: (url: URL) => Promise<void>): Promise<LinkStatus> {
     let answer = this.answers.get(url);
     if (!answer) {
-      answer = probe(url, this.options);
+      answer = probe(url, this.options, beforeRequest);
       this.answers.set(url, answer);
     }
     return answer;
