@@ -650,6 +650,27 @@ for (const engine of ENGINES) {
       },
     );
 
+    it("flags a district that crosses its threshold with the day's last submissions, no later one needed", async () => {
+      const c = (await t.deps.registration.campaign("demo-health"))!;
+      const fever = (i: number) =>
+        post(
+          body({
+            idNumber: idNumber(700 + i),
+            district: "421221",
+            answers: { symptoms: ["发热"], contact: "否" },
+          }),
+        );
+      // The first submission starts a check; the rest arrive after it has run.
+      await fever(0);
+      await new Promise((r) => setTimeout(r, 1500));
+      for (let i = 1; i < 20; i++) await fever(i);
+      const flagged = async () =>
+        (await t.deps.registration.figures(c, 0)).alerts.some((a) => a.district === "421221");
+      const deadline = Date.now() + 20_000;
+      while (!(await flagged()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+      assert.ok(await flagged(), "嘉鱼县 flagged without another submission");
+    });
+
     it("counts figures by district and answer and flags a district over a threshold", async () => {
       const c = (await t.deps.registration.campaign("demo-health"))!;
       for (let i = 0; i < 20; i++)

@@ -121,6 +121,8 @@ export class RegistrationService {
   readonly batches: BatchImporter<Campaign>;
   private readonly db;
   private readonly checks = new Map<number, number>();
+  /** Campaigns whose threshold check is scheduled and has not started yet. */
+  private readonly pendingChecks = new Set<number>();
   private readonly figureCache = new Map<number, { at: number; figures: Figures }>();
   private readonly campaignCache = new Map<string, { at: number; campaign: Campaign | null }>();
 
@@ -754,13 +756,21 @@ export class RegistrationService {
     return { rows, total: Number(n) };
   }
 
-  /** Runs the threshold check after writes, at most every 10 seconds per campaign, in the background. */
+  /**
+   * Runs the threshold check after writes, in the background, at most every 10 seconds per campaign
+   * and always after the last write: a write while a check waits joins it, and a write after a check
+   * started gets the next one (a district crossing its threshold with the last submission of the day
+   * is flagged all the same).
+   */
   private scheduleThresholdCheck(c: Campaign): void {
-    if (c.thresholds.length === 0) return;
-    const last = this.checks.get(c.id) ?? 0;
-    if (Date.now() - last < 10_000) return;
-    this.checks.set(c.id, Date.now());
-    setTimeout(() => void this.checkThresholds(c).catch(() => {}), 1000).unref();
+    if (c.thresholds.length === 0 || this.pendingChecks.has(c.id)) return;
+    const at = Math.max(Date.now() + 1000, (this.checks.get(c.id) ?? 0) + 10_000);
+    this.pendingChecks.add(c.id);
+    setTimeout(() => {
+      this.pendingChecks.delete(c.id);
+      this.checks.set(c.id, Date.now());
+      void this.checkThresholds(c).catch(() => {});
+    }, at - Date.now()).unref();
   }
 
   async close(): Promise<void> {
