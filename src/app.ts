@@ -16,6 +16,7 @@ import {
   DomainError,
   errorCodeOf,
   httpStatusOf,
+  TooMany,
   validationFields,
   validationMessage,
   type ValidationProblem,
@@ -322,6 +323,8 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
         code = errorCodeOf(error);
         message = error.message;
         fields = error.fields;
+        if (error instanceof TooMany && error.retryAfterSeconds !== undefined)
+          reply.header("retry-after", String(error.retryAfterSeconds));
       } else if (isServiceUnavailable(error)) {
         status = 503;
         code = "unavailable";

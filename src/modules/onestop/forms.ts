@@ -289,7 +289,8 @@ const one = (raw: RawInput, key: string): string => {
 };
 const many = (raw: RawInput, key: string): string[] => {
   const v = raw[key];
-  return (Array.isArray(v) ? v : v ? [v] : []).map((x) => x.trim()).filter(Boolean);
+  // An option named twice is one choice (a hand-made post could repeat it to inflate the counts).
+  return [...new Set((Array.isArray(v) ? v : v ? [v] : []).map((x) => x.trim()).filter(Boolean))];
 };
 
 /** Rows of a group in the raw input (keys like members.0.name), at least minRows. */

@@ -32,6 +32,8 @@ export class ApiKeyRefused extends Unauthenticated {
 export class QuotaExceeded extends TooMany {
   constructor(quota: number) {
     super(`该接入密钥今日的 ${quota} 次提交额度已用完`, {}, "quota_exceeded");
+    // The quota starts again at midnight, China time.
+    this.retryAfterSeconds = Math.max(1, Math.ceil(86_400 - ((Date.now() / 1000 + 8 * 3600) % 86_400)));
   }
 }
 

@@ -49,7 +49,8 @@ export async function registrationExportCommand(argv: string[]): Promise<number>
     const total = await deps.registration.recordCount(c);
     // The file is opened first (a folder that does not exist is an error, and nothing was read), and
     // the export audited before a single record is written: one failing half-way is still on record.
-    const out = createWriteStream(file, { encoding: "utf8" });
+    // Readable by its owner only: the file may hold personal data in clear (--full).
+    const out = createWriteStream(file, { encoding: "utf8", mode: 0o600 });
     try {
       await once(out, "open");
     } catch (error) {

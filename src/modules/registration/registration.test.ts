@@ -7,7 +7,7 @@ import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.
 import { idCheckChar } from "../../platform/validation/china-ids.ts";
 import { GroupCommitQueue, QueueFull } from "../../platform/db/group-commit.ts";
 import { csvCell } from "../../platform/csv/csv.ts";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StaffSession } from "../../../test/staff-session.ts";
@@ -402,7 +402,11 @@ for (const engine of ENGINES) {
       const first = await post(body({ idNumber: idNumber(300) }), { "x-api-key": key });
       const second = await post(body({ idNumber: idNumber(301) }), { "x-api-key": key });
       assert.deepEqual([first.statusCode, second.statusCode], [201, 201]);
-      assert.equal((await post(body({ idNumber: idNumber(302) }), { "x-api-key": key })).statusCode, 429);
+      const over = await post(body({ idNumber: idNumber(302) }), { "x-api-key": key });
+      assert.equal(over.statusCode, 429);
+      // The quota starts again at China midnight: the partner is told when.
+      const wait = Number(over.headers["retry-after"]);
+      assert.ok(wait >= 1 && wait <= 86_400, `Retry-After ${over.headers["retry-after"]}`);
     });
 
     it("serves the public form without JavaScript, keeps input and explains errors in Chinese", async () => {
@@ -621,6 +625,7 @@ for (const engine of ENGINES) {
             0,
           );
           const fullCsv = readFileSync(join(dir, "f.csv"), "utf8");
+          assert.equal(statSync(join(dir, "f.csv")).mode & 0o777, 0o600, "clear personal data: owner only");
           assert.ok(fullCsv.includes(idNumber(400)));
           assert.ok(fullCsv.includes(`"'=cmd|' /C calc'!A0"`), "formula neutralised");
           // A file that cannot be written is an error, and no export is on record for it.
@@ -669,6 +674,20 @@ for (const engine of ENGINES) {
       const deadline = Date.now() + 20_000;
       while (!(await flagged()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
       assert.ok(await flagged(), "嘉鱼县 flagged without another submission");
+    });
+
+    it("counts an option named twice in one submission once", async () => {
+      const c = (await t.deps.registration.campaign("demo-health"))!;
+      const diarrhoea = async () =>
+        (await t.deps.registration.figures(c, 0)).byAnswer
+          .find((a) => a.field === "symptoms")!
+          .counts.find((x) => x.value === "腹泻")!.count;
+      const before = await diarrhoea();
+      const res = await post(
+        body({ idNumber: idNumber(760), answers: { symptoms: ["腹泻", "腹泻", "腹泻"], contact: "否" } }),
+      );
+      assert.equal(res.statusCode, 201, res.body);
+      assert.equal(await diarrhoea(), before + 1);
     });
 
     it("counts figures by district and answer and flags a district over a threshold", async () => {

@@ -43,9 +43,10 @@ export class Conflict extends DomainError {
 export class Gone extends DomainError {
   readonly kind = "gone";
 }
-/** Too many attempts; try later. */
+/** Too many attempts; try later (after `retryAfterSeconds`, when known: sent as Retry-After). */
 export class TooMany extends DomainError {
   readonly kind = "too_many";
+  retryAfterSeconds?: number;
 }
 
 const STATUS: Record<ErrorKind, number> = {

@@ -31,11 +31,9 @@ export const LOOKUP_TRIES_PAST_CEILING = 3;
 
 /** Too many wrong codes; `retryAfterSeconds` until the counting window ends. */
 export class LookupLimited extends TooMany {
-  constructor(
-    message: string,
-    readonly retryAfterSeconds: number,
-  ) {
+  constructor(message: string, retryAfterSeconds: number) {
     super(message, {}, "lookup_limited");
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 

@@ -5,6 +5,7 @@ import {
   creditCodeProblem,
   idCheckChar,
   idNumberProblem,
+  idRegionProblem,
   phoneProblem,
 } from "./china-ids.ts";
 
@@ -32,5 +33,20 @@ describe("Chinese identifier checksums", () => {
     assert.equal(phoneProblem("13812345678"), null);
     assert.equal(phoneProblem("027-12345678"), null);
     assert.match(phoneProblem("12345")!, /手机号码/);
+    // Zeros are no area code and no local number.
+    assert.match(phoneProblem("00000000000")!, /手机号码/);
+    assert.match(phoneProblem("027-02345678")!, /手机号码/);
+  });
+
+  it("takes the region of a mainland ID number and of a Hong Kong, Macao or Taiwan resident's permit", () => {
+    assert.equal(idRegionProblem("420106199001011234"), null);
+    for (const prefix of ["810000", "820000", "830000"]) {
+      const first17 = `${prefix}19900101123`;
+      const id = first17 + idCheckChar(first17);
+      assert.equal(idNumberProblem(id), null);
+      assert.equal(idRegionProblem(id), null, prefix);
+    }
+    assert.match(idRegionProblem("990106199001011234")!, /行政区划/);
+    assert.match(idRegionProblem("420006199001011234")!, /行政区划/);
   });
 });

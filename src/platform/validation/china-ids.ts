@@ -52,7 +52,8 @@ export const MOBILE = /^1[3-9]\d{9}$/;
 
 export function phoneProblem(value: string): string | null {
   const v = value.trim();
-  if (MOBILE.test(v) || /^0\d{2,3}-?\d{7,8}$/.test(v)) return null;
+  // A landline: 0, an area code that does not start with 0, a local number that does not either.
+  if (MOBILE.test(v) || /^0[1-9]\d{1,2}-?[1-9]\d{6,7}$/.test(v)) return null;
   return "请填写11位手机号码或带区号的固定电话";
 }
 
@@ -101,6 +102,8 @@ export const PROVINCE_CODES = new Set([
  */
 export function idRegionProblem(value: string): string | null {
   const id = value.trim();
+  // Residence permits of Hong Kong, Macao and Taiwan residents (港澳台居民居住证) carry 810000, 820000, 830000.
+  if (/^8[123]0000/.test(id)) return null;
   if (!PROVINCE_CODES.has(id.slice(0, 2)) || id.slice(2, 4) === "00")
     return "身份证号码前6位不是有效的行政区划代码";
   return null;
