@@ -583,6 +583,13 @@ for (const engine of ENGINES) {
         );
         const editor = await StaffSession.login(t.app, "rst_editor");
         assert.equal((await editor.get("/admin/registration/demo-health")).statusCode, 403);
+        // A data officer reads the records (masked) and may not manage campaigns.
+        const officer = await StaffSession.login(t.app, "www_data");
+        const records = await officer.get("/admin/registration/demo-health");
+        assert.equal(records.statusCode, 200);
+        assert.ok(!records.body.includes(idNumber(400)), "masked");
+        assert.ok(records.body.includes(`420106********${idNumber(400).slice(-4)}`));
+        assert.equal((await officer.get("/admin/registration/new")).statusCode, 403);
 
         const dir = mkdtempSync(join(tmpdir(), "reg-export-"));
         const saved = { ...process.env };

@@ -41,7 +41,8 @@ export const RIGHTS = {
   workGroups: { name: "办理组", roles: ["site_admin"] },
   exchange: { name: "数据共享", roles: ["data_officer"] },
   analytics: { name: "访问统计", roles: CONTENT_ROLES },
-  registration: { name: "应急登记", roles: [], operatorOnly: true },
+  /** Campaigns are managed by operators; data officers read records (see registration's admin routes). */
+  registration: { name: "应急登记", roles: ["data_officer"] },
   licences: { name: "电子证照", roles: ["handler", "data_officer"] },
   registrationBatches: { name: "登记批量上传", roles: ["data_officer", "handler"] },
   registrationNotices: { name: "风险提示", roles: [] },
