@@ -7,6 +7,7 @@ import {
   type PreparedStatement,
 } from "../../platform/db/database.ts";
 import { Invalid } from "../../platform/http/errors.ts";
+import { isRobotAgent } from "../../platform/http/robots.ts";
 import { isSqliteBusy } from "../../platform/ops/unavailable.ts";
 import { KvStore, type KvScope } from "../../platform/kv/kv-store.ts";
 import {
@@ -140,7 +141,6 @@ export interface AnalyticsOptions {
 type AnalyticsKv = Record<`salt:${string}`, string> &
   Record<`api-key:${string}`, { name: string; createdAt: string; revokedAt?: string }>;
 
-const BOT = /bot|spider|crawl|slurp|headless|lighthouse|monitor|curl|wget|python-requests|go-http-client/i;
 const MAX_RANGE_DAYS = 366;
 /**
  * Views buffered before a write starts without waiting for the timer, so rolling them up holds the
@@ -383,7 +383,7 @@ export class AnalyticsService {
     let agent = this.agents.get(userAgent);
     if (!agent) {
       if (this.agents.size >= 2000) this.agents.clear();
-      agent = { bot: BOT.test(userAgent), device: deviceNumber(userAgent) };
+      agent = { bot: isRobotAgent(userAgent), device: deviceNumber(userAgent) };
       this.agents.set(userAgent, agent);
     }
     return agent;

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from "@fastify/type-provider-typebox";
+import type { FastifyRequest } from "fastify";
 import { Type } from "typebox";
 import { errorResponses, PUBLIC_API } from "../../platform/http/api-schema.ts";
 import type { SearchDeps } from "./deps.ts";
@@ -86,7 +87,7 @@ const searchRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async (app
           const site = deps.sites.byCodeCached((request.params as { code: string }).code);
           if (!site) return;
           const { query } = pageParams(site, request.query as Record<string, unknown>);
-          if (query.q) search.logSearch(query);
+          if (query.q) search.logSearch({ ...query, searcher: searcherOf(request) });
         },
       },
     },
@@ -98,7 +99,7 @@ const searchRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async (app
       if (tooLong) message = `搜索词不能超过${MAX_QUERY_LENGTH}字，已按前${MAX_QUERY_LENGTH}字搜索。`;
       let result: SearchResult | null = null;
       if (params.q) {
-        result = await search.search(query);
+        result = await search.search({ ...query, searcher: searcherOf(request) });
       } else if ("q" in raw) {
         message = "请输入要搜索的关键词。";
       }
@@ -172,6 +173,7 @@ const searchRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async (app
             .join("、")} 之一`,
         });
       const result = await search.search({
+        searcher: searcherOf(request),
         q: q.q,
         siteCode: q.site ?? null,
         kind: q.kind ?? null,
@@ -206,5 +208,10 @@ const searchRoutes: FastifyPluginAsyncTypebox<{ deps: SearchDeps }> = async (app
     },
   );
 };
+
+/** Who made a search request (for the search figures: robots and flooding addresses are not counted). */
+function searcherOf(request: FastifyRequest): { ip: string; userAgent: string } {
+  return { ip: request.ip, userAgent: request.headers["user-agent"] ?? "" };
+}
 
 export default searchRoutes;

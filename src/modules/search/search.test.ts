@@ -184,6 +184,26 @@ for (const engine of ENGINES) {
       assert.deepEqual(rows, [{ query: "社保 [证件号] [手机号] [邮箱]", siteCode: "www" }]);
     });
 
+    it("counts people's searches, not robots', next pages or one address flooding the figures", async () => {
+      const logged = async (query: string) =>
+        (await t.deps.store.db.selectFrom("searchLog").select("id").where("query", "=", query).execute())
+          .length;
+      const page = (q: string, headers: Record<string, string> = {}, extra = "") =>
+        t.app.inject({ url: `/sites/rst/search?q=${encodeURIComponent(q)}${extra}`, headers });
+      for (const agent of ["Mozilla/5.0 (compatible; Googlebot/2.1)", "ChuyunInspectorBot/1.0"])
+        assert.equal((await page("机器人搜的词", { "user-agent": agent })).statusCode, 200);
+      await page("翻页的词", { "x-forwarded-for": "10.9.8.6" });
+      await page("翻页的词", { "x-forwarded-for": "10.9.8.6" }, "&page=2");
+      for (let i = 0; i < 105; i++) await page("刷的词", { "x-forwarded-for": "10.9.8.7" });
+      const deadline = Date.now() + 5000;
+      while ((await logged("刷的词")) < 100 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 600));
+      assert.equal(await logged("刷的词"), 100);
+      assert.equal(await logged("翻页的词"), 1);
+      assert.equal(await logged("机器人搜的词"), 0);
+    });
+
     it("serves a repeated search page from the page cache and still logs each search", async () => {
       const url = `/sites/rst/search?q=${encodeURIComponent("养老保险 缓存")}`;
       const first = await t.app.inject({ url });

@@ -1,5 +1,6 @@
 import type { SearchDeps } from "./deps.ts";
-import { nowIso } from "../../platform/time/china-time.ts";
+import { chinaDate, nowIso } from "../../platform/time/china-time.ts";
+import { isRobotAgent } from "../../platform/http/robots.ts";
 import type { SearchResult } from "../../platform/search/search-index.ts";
 
 export interface SiteSearchQuery {
@@ -15,7 +16,15 @@ export interface SiteSearchQuery {
   year?: number | null;
   page?: number;
   pageSize?: number;
+  /**
+   * Who searched, for a search a person's request made: a robot's search is not counted in the
+   * search figures, nor an address's past SEARCHES_COUNTED_PER_ADDRESS a day (see countable).
+   */
+  searcher?: { ip: string; userAgent: string };
 }
+
+/** Searches of one address counted a day at most (per instance), so one client cannot flood the figures. */
+const SEARCHES_COUNTED_PER_ADDRESS = 100;
 
 export const MAX_QUERY_LENGTH = 100;
 
@@ -35,6 +44,9 @@ const LOG_BATCH = 200;
 export class SiteSearchService {
   private pending: QueryLogEntry[] = [];
   private timer: NodeJS.Timeout | null = null;
+  /** Searches counted today per address (see countable). */
+  private readonly countedPerAddress = new Map<string, number>();
+  private countedDay = "";
 
   constructor(private readonly deps: SearchDeps) {}
 
@@ -50,8 +62,28 @@ export class SiteSearchService {
       pageSize: query.pageSize,
     });
     const from = query.fromSite !== undefined ? query.fromSite : (site?.code ?? null);
-    this.log(query.q, from, kind, result.total);
+    if (this.countable(query)) this.log(query.q, from, kind, result.total);
     return result;
+  }
+
+  /**
+   * Whether a search counts in the figures: its first page only (paging is the same search), never a
+   * robot's (the platform's inspector follows hot-search links every night), and an address's first
+   * SEARCHES_COUNTED_PER_ADDRESS of the day.
+   */
+  private countable(query: SiteSearchQuery): boolean {
+    if ((query.page ?? 1) > 1) return false;
+    const searcher = query.searcher;
+    if (!searcher) return true;
+    if (isRobotAgent(searcher.userAgent)) return false;
+    const day = chinaDate();
+    if (day !== this.countedDay || this.countedPerAddress.size > 100_000) {
+      this.countedDay = day;
+      this.countedPerAddress.clear();
+    }
+    const n = (this.countedPerAddress.get(searcher.ip) ?? 0) + 1;
+    this.countedPerAddress.set(searcher.ip, n);
+    return n <= SEARCHES_COUNTED_PER_ADDRESS;
   }
 
   /** Logs a search answered from the page cache (the result count comes from the result cache). */
