@@ -88,6 +88,27 @@ describe("inspection rules", () => {
       ["empty-columns"],
     );
     assert.equal(five.passed, false);
+    // More problems never score higher: the veto does not replace the deductions.
+    assert.equal(five.score, 75);
+  });
+
+  it("names the flawed guides of a guide veto and still deducts each; a home page that did not answer scores 0", () => {
+    const guides = Array.from({ length: 5 }, (_, i) => ({
+      code: `X${i}`,
+      name: `事项${i}`,
+      problems: ["请填写受理条件"],
+      url: `g${i}`,
+    }));
+    const vetoed = evaluate(facts({ guides }), TODAY).result;
+    assert.match(
+      vetoed.vetoes.find((v) => v.rule === "guide-elements")!.detail,
+      /事项0、事项1、事项2、事项3、事项4/,
+    );
+    assert.equal(vetoed.score, 90);
+    assert.ok(vetoed.score < evaluate(facts({ guides: guides.slice(0, 4) }), TODAY).result.score + 0.01);
+    const down = evaluate(facts({ homeFailure: "无法连接", links: null }), TODAY).result;
+    assert.equal(down.passed, false);
+    assert.equal(down.score, 0);
   });
 
   it("vetoes a letter unanswered for more than 3 months and counts down before", () => {

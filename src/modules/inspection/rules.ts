@@ -271,7 +271,8 @@ export function evaluate(
       rule: "empty-columns",
       detail: `空白栏目 ${empty.length} 个（≥${LIMITS.emptyColumnsVeto}个）：${empty.map((c) => c.name).join("、")}`,
     });
-  else for (const c of empty) deduct("empty-column", 5, `栏目“${c.name}”没有任何信息`, c.url);
+  // Deducted with or without the veto: a site with more problems never scores higher.
+  for (const c of empty) deduct("empty-column", 5, `栏目“${c.name}”没有任何信息`, c.url);
   if (longStale >= LIMITS.longStaleVeto)
     vetoes.push({
       rule: "columns-long-stale",
@@ -302,11 +303,15 @@ export function evaluate(
   if (flawed.length >= LIMITS.guidesVeto)
     vetoes.push({
       rule: "guide-elements",
-      detail: `${flawed.length} 个事项的办事指南要素缺失或不规范（≥${LIMITS.guidesVeto}个）`,
+      detail:
+        `${flawed.length} 个事项的办事指南要素缺失或不规范（≥${LIMITS.guidesVeto}个）：` +
+        `${flawed
+          .slice(0, 10)
+          .map((g) => g.name)
+          .join("、")}${flawed.length > 10 ? "等" : ""}`,
     });
-  else
-    for (const g of flawed)
-      deduct("guide-problem", 2, `“${g.name}”（${g.code}）：${g.problems.slice(0, 3).join("；")}`, g.url);
+  for (const g of flawed)
+    deduct("guide-problem", 2, `“${g.name}”（${g.code}）：${g.problems.slice(0, 3).join("；")}`, g.url);
 
   // 6. Links, meta tags, accessibility, elder mode (from the crawl and the browser).
   if (facts.links === null)
@@ -358,7 +363,8 @@ export function evaluate(
   capped("elder-mode", facts.elder, 2, 6, "适老化", "未抓取页面");
 
   const lost = deductions.reduce((s, d) => s + d.points, 0);
-  const score = round1(Math.max(0, 100 - lost));
+  // A home page that did not answer let nothing be checked: no points for what could not be seen.
+  const score = facts.homeFailure ? 0 : round1(Math.max(0, 100 - lost));
   countdowns.sort((a, b) => a.daysLeft - b.daysLeft);
   return {
     result: { site: facts.site, score, passed: vetoes.length === 0 && score >= 60, vetoes, deductions },
