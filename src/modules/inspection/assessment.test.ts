@@ -228,6 +228,37 @@ for (const engine of ENGINES) {
       assert.equal(feb.inspection.vetoes.length, 1);
     });
 
+    it("gives a site not inspected in the month no score and no rank (letters alone do not rank it first)", async () => {
+      const site = t.deps.sites.byCodeCached("rst")!;
+      const db = t.deps.store.db;
+      // March's run moved out of March for this test: the month keeps its letters and applications.
+      const march = await db
+        .selectFrom("inspectionRuns")
+        .select(["id", "finishedAt"])
+        .where("siteId", "=", site.id)
+        .where("score", "=", 90)
+        .executeTakeFirstOrThrow();
+      await db
+        .updateTable("inspectionRuns")
+        .set({ finishedAt: "2030-01-01T00:00:00.000Z" })
+        .where("id", "=", march.id)
+        .execute();
+      try {
+        const a = await t.deps.assessment.site(site, MONTH);
+        assert.equal(a.inspection.runs, 0);
+        assert.equal(a.letters.onTimeRate, 100, "the letters are still there");
+        assert.equal(a.score, null);
+        const league = await t.deps.assessment.league(MONTH);
+        assert.equal(league.find((r) => r.site.code === "rst")!.rank, null);
+      } finally {
+        await db
+          .updateTable("inspectionRuns")
+          .set({ finishedAt: march.finishedAt })
+          .where("id", "=", march.id)
+          .execute();
+      }
+    });
+
     it("the report page and the league table show the month's figures", async () => {
       const admin = await StaffSession.login(t.app, "admin");
       const report = await admin.get(`/admin/inspection/assessment/rst?month=${MONTH}&format=html`);

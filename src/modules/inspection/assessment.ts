@@ -19,7 +19,10 @@ export interface SiteAssessment {
     badReviews: number;
     rectified: number;
   } | null;
-  /** 0–100: the weighted parts present; a site with a veto in the month is capped at 59. */
+  /**
+   * 0–100: the weighted parts present; a site with a veto in the month is capped at 59; null (not
+   * ranked) without an inspection in the month.
+   */
   score: number | null;
   parts: { name: string; weight: number; value: number | null }[];
 }
@@ -99,7 +102,11 @@ export class AssessmentService {
     ];
     const present = parts.filter((p) => p.value !== null);
     const weight = present.reduce((s, p) => s + p.weight, 0);
-    let score = weight > 0 ? round1(present.reduce((s, p) => s + p.weight * p.value!, 0) / weight) : null;
+    // A month without an inspection has no score: letters alone would rank a site never checked first.
+    let score =
+      weight > 0 && averageScore !== null
+        ? round1(present.reduce((s, p) => s + p.weight * p.value!, 0) / weight)
+        : null;
     const vetoes = (lastInMonth?.detail?.vetoes ?? []).map((v) => `${RULES[v.rule] ?? v.rule}：${v.detail}`);
     if (score !== null && scores.some((s) => !s.passed)) score = Math.min(score, 59);
     return {
@@ -153,7 +160,8 @@ export class AssessmentService {
       const group = ranked
         .filter((r) => r.site.kind === kind && r.score !== null)
         .sort((a, b) => b.score! - a.score! || a.site.code.localeCompare(b.site.code));
-      group.forEach((r, i) => (r.rank = i + 1));
+      // Equal scores share a rank (1, 2, 2, 4); the list order among them is by code only.
+      group.forEach((r, i) => (r.rank = i > 0 && r.score === group[i - 1].score ? group[i - 1].rank : i + 1));
     }
     const order = ["department", "city", "county", "portal"];
     return ranked.sort(
