@@ -249,7 +249,7 @@ for (const engine of ENGINES) {
       const db = t.deps.store.db;
       const sms = await db.selectFrom("smsOutbox").select("body").where("body", "like", "%蔡甸区%").execute();
       assert.equal(sms.length, 1);
-      assert.match(sms[0].body, /社区批量登记测试：武汉市蔡甸区今日是否需要帮助为“是”已达 4 人/);
+      assert.match(sms[0].body, /社区批量登记测试：武汉市蔡甸区今日“是否需要帮助”答“是”的已达 4 人/);
       const audits = await db
         .selectFrom("auditLog")
         .select("detail")

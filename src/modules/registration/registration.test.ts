@@ -5,6 +5,7 @@ import type { Worker } from "node:worker_threads";
 import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { idCheckChar } from "../../platform/validation/china-ids.ts";
+import { districtLabel } from "./validation.ts";
 import { GroupCommitQueue, QueueFull } from "../../platform/db/group-commit.ts";
 import { csvCell } from "../../platform/csv/csv.ts";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
@@ -38,6 +39,13 @@ const body = (over: Record<string, unknown> = {}) => ({
   district: "420106",
   answers: { symptoms: ["发热", "咳嗽"], contact: "否", temperature: "37.8" },
   ...over,
+});
+
+describe("district names", () => {
+  it("names a county with its city, and a city the province governs directly alone", () => {
+    assert.equal(districtLabel("421102"), "黄冈市黄州区");
+    assert.equal(districtLabel("429005"), "潜江市");
+  });
 });
 
 describe("CSV cells", () => {

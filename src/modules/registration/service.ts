@@ -676,8 +676,8 @@ export class RegistrationService {
     for (const t of c.thresholds) {
       const reason = t.field ? `${t.field}=${t.value} ≥ ${t.count}` : `登记人数 ≥ ${t.count}`;
       const what = t.field
-        ? `${c.form.fields.find((f) => f.name === t.field)?.label ?? t.field}为“${t.value}”`
-        : "登记";
+        ? `“${c.form.fields.find((f) => f.name === t.field)?.label ?? t.field}”答“${t.value}”的`
+        : "登记的";
       for (const hit of await this.thresholdCounts(c, t)) {
         const isNew = await this.db.transaction().execute(async (trx) => {
           const inserted = await trx

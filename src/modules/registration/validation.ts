@@ -40,7 +40,8 @@ export function districtByCode(code: string): District | undefined {
 
 export function districtLabel(code: string): string {
   const d = BY_CODE.get(code);
-  return d ? `${d.city}${d.name}` : code;
+  // 仙桃市, not 省直辖县级行政区划仙桃市: the province's directly governed cities have no city above them.
+  return d ? (d.city === "省直辖县级行政区划" ? d.name : `${d.city}${d.name}`) : code;
 }
 
 /** The question types a campaign may ask (the fixed fields cover identity, phone and district). */
