@@ -87,6 +87,23 @@ for (const engine of ENGINES) {
       assert.ok(Date.now() - started <= 7_000, `took ${Date.now() - started} ms`);
     });
 
+    it("does not count a page the browser only prefetched", async () => {
+      const path = "/sites/www/services";
+      const views = async () => (await t.deps.analytics.summary("www", today, today)).pageviews;
+      await t.deps.analytics.flush();
+      const before = await views();
+      const prefetches: Record<string, string>[] = [
+        { "sec-purpose": "prefetch" },
+        { purpose: "prefetch" },
+        { "sec-purpose": "prefetch;prerender" },
+      ];
+      for (const headers of prefetches)
+        assert.equal((await visit(path, "203.0.113.40", DESKTOP_UA, headers)).status, 200);
+      await visit(path, "203.0.113.40", DESKTOP_UA);
+      await t.deps.analytics.flush();
+      assert.equal((await views()) - before, 1);
+    });
+
     it("cannot be inflated by one client beyond the per-visitor daily limit", async () => {
       const before = (await t.deps.analytics.summary("www", today, today)).pageviews;
       for (let i = 0; i < 400; i++)

@@ -39,6 +39,9 @@ export function countPageView(
   const query = path.indexOf("?");
   const page = sitePage(query < 0 ? path : path.slice(0, query));
   if (page === null) return;
+  // A page the browser fetched ahead in case it is opened (Sec-Purpose / Purpose: prefetch) is not a view.
+  const purpose = req.headers["sec-purpose"] ?? req.headers.purpose;
+  if (purpose !== undefined && String(purpose).includes("prefetch")) return;
   // Results pages carry their term, for refinements and exits from results (only these pages parse).
   const term =
     query >= 0 && page.endsWith("/search")

@@ -202,6 +202,12 @@ for (const engine of ENGINES) {
       assert.equal(await logged("刷的词"), 100);
       assert.equal(await logged("翻页的词"), 1);
       assert.equal(await logged("机器人搜的词"), 0);
+      await page("ｓｈｅｂａｏ２０２４", { "x-forwarded-for": "10.9.8.5" });
+      await page("shebao2024", { "x-forwarded-for": "10.9.8.5" });
+      const end = Date.now() + 5000;
+      while ((await logged("shebao2024")) < 2 && Date.now() < end)
+        await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await logged("shebao2024"), 2, "full-width and half-width are one term");
     });
 
     it("serves a repeated search page from the page cache and still logs each search", async () => {

@@ -111,7 +111,8 @@ export class SiteSearchService {
 
   /** Logs the query for analytics with personal data stripped (ID and phone numbers, e-mail addresses). */
   private log(q: string, siteCode: string | null, kind: string | null, total: number): void {
-    const query = scrubPersonalData(q.trim()).slice(0, MAX_QUERY_LENGTH);
+    // Full-width letters and digits (ｚｚｙ, ２０２４) are the same term as their half-width forms.
+    const query = scrubPersonalData(q.normalize("NFKC").trim()).slice(0, MAX_QUERY_LENGTH);
     if (!query) return;
     this.pending.push({ at: nowIso(), query, siteCode, kind, total });
     if (this.pending.length >= LOG_BATCH) void this.flush();
