@@ -1,3 +1,4 @@
+import { validatorCompiler } from "./platform/http/schema-validation.ts";
 import { createServer, type IncomingMessage } from "node:http";
 import Fastify, {
   type FastifyInstance,
@@ -177,6 +178,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
       return url;
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
   if (options.onRoute) app.addHook("onRoute", options.onRoute);
 
   // Helmet's headers, computed once (the plugin would rebuild its middleware on every request).

@@ -324,6 +324,15 @@ for (const engine of ENGINES) {
         (garbage.json() as { error: { fields: Record<string, string> } }).error.fields.phone,
         "请填写11位手机号码或带区号的固定电话",
       );
+      // Wrong JSON types are errors, not values to convert ("王五" from ["王五"], "true" from true), and
+      // every wrong field is named at once.
+      const types = await post(body({ name: ["王五"], phone: true, district: 420106 }));
+      assert.equal(types.statusCode, 400, types.body);
+      assert.deepEqual(
+        Object.keys((types.json() as { error: { fields: Record<string, string> } }).error.fields).sort(),
+        ["district", "name", "phone"],
+      );
+      assert.match(types.body, /应为文本/);
       const unknown = await t.app.inject({
         method: "POST",
         url: "/api/registration/campaigns/no-such/submissions",
