@@ -1,3 +1,4 @@
+import { registerJsonParser } from "./platform/http/json-body.ts";
 import { validatorCompiler } from "./platform/http/schema-validation.ts";
 import { createServer, type IncomingMessage } from "node:http";
 import Fastify, {
@@ -179,6 +180,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
+  registerJsonParser(app);
   if (options.onRoute) app.addHook("onRoute", options.onRoute);
 
   // Helmet's headers, computed once (the plugin would rebuild its middleware on every request).

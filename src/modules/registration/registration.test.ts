@@ -1,5 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import SQLite from "better-sqlite3";
+import iconv from "iconv-lite";
 import { sql } from "kysely";
 import type { Worker } from "node:worker_threads";
 import assert from "node:assert/strict";
@@ -333,6 +334,27 @@ for (const engine of ENGINES) {
         ["district", "name", "phone"],
       );
       assert.match(types.body, /应为文本/);
+      // A body in GBK is read as GBK when it says so, and refused (never stored garbled) when it does not.
+      const gbk = (charset: string | null, seq: number) =>
+        t.app.inject({
+          method: "POST",
+          url: "/api/registration/campaigns/demo-health/submissions",
+          headers: { "content-type": `application/json${charset ? `; charset=${charset}` : ""}` },
+          payload: iconv.encode(JSON.stringify(body({ name: "欧阳娜娜", idNumber: idNumber(seq) })), "gbk"),
+        });
+      const declared = await gbk("GBK", 18);
+      assert.equal(declared.statusCode, 201, declared.body);
+      const stored = await t.deps.registration.records((await t.deps.registration.campaign("demo-health"))!, {
+        page: 1,
+        perPage: 1,
+        idNumber: idNumber(18),
+      });
+      assert.equal(stored[0].name, "欧阳娜娜");
+      for (const charset of [null, "iso-8859-1"]) {
+        const refused = await gbk(charset, 19);
+        assert.equal(refused.statusCode, 400, refused.body);
+        assert.match(refused.body, /编码/);
+      }
       const unknown = await t.app.inject({
         method: "POST",
         url: "/api/registration/campaigns/no-such/submissions",
