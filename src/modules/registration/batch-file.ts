@@ -75,7 +75,15 @@ export async function csvEncoding(path: string): Promise<CsvEncoding> {
 export interface SheetRow {
   no: number;
   cells: string[];
+  /**
+   * Cells a spreadsheet stored as numbers too long to keep every digit (over 15 digits: an ID number
+   * typed into a General-format column is kept as 4.20106198506121E+17, its last digits gone).
+   */
+  digitsLost?: Set<number>;
 }
+
+/** A spreadsheet number that cannot have kept all its digits (doubles hold 15 significant digits). */
+const lostDigits = (v: unknown) => typeof v === "number" && Math.abs(v) >= 1e15;
 
 /** What the first pass over a file learns: the header, how many data rows, the encoding. */
 export interface SheetInfo {
@@ -151,7 +159,8 @@ async function* xlsxRows(path: string): AsyncGenerator<SheetRow> {
           xlsxText(values[i + 1]),
         );
         if (cells.every((c) => c.trim() === "")) continue;
-        yield { no: row.number, cells };
+        const lost = cells.flatMap((_c, i) => (lostDigits(values[i + 1]) ? [i] : []));
+        yield { no: row.number, cells, ...(lost.length > 0 ? { digitsLost: new Set(lost) } : {}) };
         if (++n % 1000 === 0) await yieldTurn();
       }
       break; // the first worksheet only

@@ -160,12 +160,17 @@ for (const engine of ENGINES) {
       ws.addRow(["吴二", personId(21), "13912340021", "420102", "发热", "否", "xlsx"]);
       ws.addRow(["郑三", personId(22), 13912340022, 420103, "无以上症状", "否", ""]);
       ws.addRow(["冯四", personId(23), "13912340023", "420102", "发热", "否", { formula: "1+1", result: 2 }]);
+      // An ID number typed into a General-format column: Excel keeps 15 digits of it, as a number (this
+      // one, rounded, still passes the check digit: it would be imported as another person).
+      ws.addRow(["陈五", Number(personId(24)), "13912340024", "420102", "发热", "否", ""]);
       const xlsx = Buffer.from(await wb.xlsx.writeBuffer());
       const two = await upload(xlsx, "登记.xlsx");
       const b2 = await batch(two.id!);
       assert.equal(b2.format, "xlsx");
-      assert.deepEqual([b2.status, b2.totalRows, b2.accepted, b2.rejected], ["done", 3, 2, 1]);
-      assert.match(await errorsCsv(two.id!), /\r\n4,备注,[^\r]*公式/);
+      assert.deepEqual([b2.status, b2.totalRows, b2.accepted, b2.rejected], ["done", 4, 2, 2]);
+      const errors = await errorsCsv(two.id!);
+      assert.match(errors, /\r\n4,备注,[^\r]*公式/);
+      assert.match(errors, /\r\n5,身份证号,[^\r]*存成了数字[^\r]*文本/);
     });
 
     it("refuses content that is not CSV or XLSX, and a file without the needed columns", async () => {

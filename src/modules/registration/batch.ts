@@ -403,6 +403,10 @@ export class BatchImporter<Campaign extends BatchCampaign> {
         message: "单元格以 = 或 @ 开头，可能是电子表格公式，已拒绝该行；请改为纯文本",
         value: cellFor(field, raw(field)),
       });
+    // Refused even when what is left passes the check digit: it may be another person's number.
+    if (row.digitsLost?.has(columns.fixed.idNumber))
+      problems.idNumber =
+        "身份证号码在表格中被存成了数字，后几位已丢失：请把该列设为“文本”格式，重新填写号码后再上传";
     for (const [field, message] of Object.entries(problems))
       if (!formulas.has(field)) errors.push({ field, message, value: cellFor(field, raw(field)) });
     if (errors.length === 0) {
