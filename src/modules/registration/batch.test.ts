@@ -124,6 +124,7 @@ for (const engine of ENGINES) {
         line(["钱外省", personId(5), "13912340005", "110101", "发热", "否", ""]),
         line(["王小明", personId(1), "13912340006", "420106", "咳嗽", "否", "又登记一次"]),
         line(["孙公式", personId(7), "13912340007", "420106", "发热", "否", "=cmd|' /C calc'!A0"]),
+        line(["周科学", "4.20106E+17", "13912340008", "420106", "发热", "否", ""]),
       ].join("\r\n");
       const { res, id, note } = await upload(iconv.encode(csv, "gbk"), "社区登记.csv");
       assert.equal(res.statusCode, 303, res.body);
@@ -131,10 +132,10 @@ for (const engine of ENGINES) {
       const b = await batch(id!);
       assert.equal(b.status, "done", b.message);
       assert.equal(b.encoding, "GB18030");
-      assert.deepEqual([b.totalRows, b.accepted, b.rejected], [7, 2, 5]);
+      assert.deepEqual([b.totalRows, b.accepted, b.rejected], [8, 2, 6]);
       const page = await worker.get(`/admin/registration-batches/${c.code}/${id}`);
       assert.match(page.body, /已完成/);
-      assert.match(page.body, /<progress id="batch-bar" max="7" value="7"/);
+      assert.match(page.body, /<progress id="batch-bar" max="8" value="8"/);
       const report = await errorsCsv(id!);
       assert.match(report, /^\uFEFF行号,列,问题/);
       assert.match(report, /\r\n4,身份证号,[^\r]*校验/);
@@ -142,6 +143,7 @@ for (const engine of ENGINES) {
       assert.match(report, /\r\n6,所在地区,[^\r]*行政区划代码/);
       assert.match(report, /\r\n7,身份证号,与第 2 行是同一人/);
       assert.match(report, /\r\n8,备注,[^\r]*公式[^\r]*,"'=cmd\|' \/C calc'!A0"/);
+      assert.match(report, /\r\n9,身份证号,[^\r]*科学计数法/);
       // ID numbers in the report are masked.
       assert.doesNotMatch(report, new RegExp(personId(1)));
       assert.equal(await t.deps.registration.recordCount(c), 2);

@@ -13,6 +13,8 @@ export function idCheckChar(first17: string): string {
 /** A Chinese reason why an 18-digit citizen ID number is invalid, or null when it is valid. */
 export function idNumberProblem(value: string): string | null {
   const id = value.trim().toUpperCase();
+  if (/^\d(\.\d+)?E\+?\d+$/.test(id))
+    return "身份证号码被表格软件改成了科学计数法（如 4.20106E+17），后几位已丢失：请把该列设为“文本”格式后重新填写";
   if (!/^\d{17}[\dX]$/.test(id)) return "身份证号码应为18位，前17位为数字，最后一位为数字或X";
   const y = Number(id.slice(6, 10));
   const m = Number(id.slice(10, 12));
