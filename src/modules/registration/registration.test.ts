@@ -755,10 +755,25 @@ for (const engine of ENGINES) {
       assert.ok(f.alerts.some((a) => a.district === "421102"));
       const page = await t.app.inject({ url: "/sites/www/registration/demo-health/figures" });
       assert.match(page.body, /黄冈市黄州区/);
-      assert.match(page.body, /风险较高/);
+      assert.match(page.body, /黄冈市黄州区<\/th>\s*<td>\d+<\/td>\s*<td>\d+<\/td>\s*<td>风险较高/);
       const svg = await t.app.inject({ url: "/sites/www/registration/demo-health/figures/symptoms.svg" });
       assert.equal(svg.statusCode, 200);
       assert.match(svg.body, /<svg/);
+      // The same people register again without fever: the area is no longer flagged, the alert stays on record.
+      for (let i = 0; i < 20; i++)
+        await post(
+          body({
+            idNumber: idNumber(300 + i),
+            district: "421102",
+            answers: { symptoms: ["无以上症状"], contact: "否" },
+          }),
+        );
+      const after = await t.deps.registration.figures(c, 0);
+      assert.ok(!after.elevated.includes("421102"), after.elevated.join());
+      assert.ok(after.alerts.some((a) => a.district === "421102"));
+      const again = await t.app.inject({ url: "/sites/www/registration/demo-health/figures" });
+      assert.doesNotMatch(again.body, /黄冈市黄州区<\/th>\s*<td>\d+<\/td>\s*<td>\d+<\/td>\s*<td>风险较高/);
+      assert.match(again.body, /风险提示记录[\s\S]*黄冈市黄州区/);
     });
   });
 }

@@ -200,7 +200,7 @@ const registrationRoutes: FastifyPluginAsyncTypebox<{ deps: RegistrationDeps }> 
       if (!m) throw notFound("统计图不存在");
       let svg: string;
       if (m[1] === "districts") {
-        const flagged = new Set(figures.alerts.map((a) => a.district));
+        const flagged = new Set(figures.elevated);
         svg = barChartSvg(
           figures.byDistrict.slice(0, 20).map((d) => ({
             label: districtLabel(d.district),

@@ -82,6 +82,11 @@ export interface Figures {
   today: number;
   byDistrict: { district: string; total: number; today: number }[];
   byAnswer: { field: string; label: string; counts: { value: string; count: number }[] }[];
+  /**
+   * Districts over a threshold now (today's records as they stand: a replaced record that no longer
+   * answers 发热 no longer counts), unlike `alerts`, the history of notifications sent.
+   */
+  elevated: string[];
   alerts: {
     district: string;
     day: string;
@@ -624,11 +629,15 @@ export class RegistrationService {
       .orderBy("id", "desc")
       .limit(200)
       .execute();
+    const elevated = new Set<string>();
+    for (const t of c.thresholds)
+      for (const hit of await this.thresholdCounts(c, t)) elevated.add(hit.district);
     const figures: Figures = {
       total: byDistrict.reduce((s, d) => s + d.total, 0),
       today: byDistrict.reduce((s, d) => s + d.today, 0),
       byDistrict,
       byAnswer,
+      elevated: [...elevated].sort(),
       alerts,
     };
     this.figureCache.set(c.id, { at: Date.now(), figures });

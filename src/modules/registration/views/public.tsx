@@ -226,7 +226,7 @@ export function FiguresPage({
   figures: Figures;
 }) {
   const base = `${ctx.base}/registration/${c.code}`;
-  const flagged = new Set(figures.alerts.map((a) => a.district));
+  const flagged = new Set(figures.elevated);
   return (
     <Layout
       ctx={ctx}
@@ -240,7 +240,7 @@ export function FiguresPage({
       </p>
       {figures.alerts.length > 0 ? (
         <section aria-labelledby="alerts">
-          <h2 id="alerts">风险提示地区</h2>
+          <h2 id="alerts">风险提示记录</h2>
           <ul>
             {figures.alerts.map((a) => (
               <li>
