@@ -24,7 +24,7 @@ import { OidcProvider } from "./modules/accounts/identity.ts";
 import { seedDemo } from "./seed/demo.ts";
 import type { AppDeps } from "./deps.ts";
 import type { PortalFigures } from "./modules/sites/index.ts";
-import { chinaDate, chinaDayStart } from "./platform/time/china-time.ts";
+import { chinaDate, chinaDayStart, shiftDays } from "./platform/time/china-time.ts";
 import { closeRedis, connectRedis } from "./platform/cache/redis.ts";
 import {
   LocalInvalidationBus,
@@ -75,17 +75,29 @@ function websiteActivity(
   countsViews: boolean,
   mailbox: MailboxService,
   participation: ParticipationService,
+  oneStop: OneStopService,
+  accounts: AccountsService,
+  inspection: InspectionService,
 ): WebsiteActivitySource {
   return {
     async activity(site, year) {
       const siteId = site.id;
-      const [visits, letters, closed, published, taking] = await Promise.all([
-        countsViews ? analytics.summary(site.code, year.from, year.to) : null,
-        mailbox.periodFigures(siteId, year.since, year.until),
-        mailbox.repliedIn(siteId, year.since, year.until),
-        mailbox.publishedReplies(siteId, year.since, year.until),
-        participation.periodFigures(siteId, year.since, year.until),
-      ]);
+      const [visits, letters, closed, published, taking, hall, registeredUsers, inspected] =
+        await Promise.all([
+          countsViews ? analytics.summary(site.code, year.from, year.to) : null,
+          mailbox.periodFigures(siteId, year.since, year.until),
+          mailbox.repliedIn(siteId, year.since, year.until),
+          mailbox.publishedReplies(siteId, year.since, year.until),
+          participation.periodFigures(siteId, year.since, year.until),
+          oneStop.stats.hallYear(site.portal ? null : [siteId], year.since, year.until),
+          accounts.registeredBefore(year.until),
+          inspection.lastFinished(siteId, year.from, shiftDays(year.to, 1)),
+        ]);
+      const enterprises = await accounts.enterprisesAmong(hall.applicantsOf.map((a) => a.accountId));
+      const byEnterprises = hall.applicantsOf
+        .filter((a) => enterprises.has(a.accountId))
+        .reduce((n, a) => n + a.applications, 0);
+      const all = hall.applicantsOf.reduce((n, a) => n + a.applications, 0);
       return {
         pageviews: visits?.pageviews ?? null,
         visitors: visits?.visitors ?? null,
@@ -98,6 +110,14 @@ function websiteActivity(
         surveys: taking.opened,
         opinions: taking.opinions,
         results: taking.results,
+        hall: {
+          items: hall.items,
+          fullyOnline: hall.fullyOnline,
+          registeredUsers,
+          persons: all - byEnterprises,
+          enterprises: byEnterprises,
+        },
+        inspected: inspected !== null,
       };
     },
   };
@@ -209,7 +229,15 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
       sites,
       content,
       calendar: new PlatformWorkingDays(calendar),
-      activity: websiteActivity(analytics, config.analytics, mailbox, participation),
+      activity: websiteActivity(
+        analytics,
+        config.analytics,
+        mailbox,
+        participation,
+        oneStop,
+        accounts,
+        inspection,
+      ),
       options: { chromiumPath: config.chromiumPath },
     }),
     licences,

@@ -121,6 +121,31 @@ export class AccountsService {
     return [typed, typed.toUpperCase(), personLoginName(this.store.cipher, typed)];
   }
 
+  /** Accounts registered before an instant (the 网站工作年度报表's 注册用户数). */
+  async registeredBefore(until: string): Promise<number> {
+    const { n } = await this.store.read
+      .selectFrom("accounts")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .where("createdAt", "<", until)
+      .executeTakeFirstOrThrow();
+    return Number(n);
+  }
+
+  /** The enterprises among these accounts (the rest are persons, or gone). */
+  async enterprisesAmong(ids: number[]): Promise<Set<number>> {
+    const found = new Set<number>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.store.read
+        .selectFrom("accounts")
+        .select("id")
+        .where("kind", "=", "enterprise")
+        .where("id", "in", ids.slice(i, i + 500))
+        .execute();
+      for (const r of rows) found.add(r.id);
+    }
+    return found;
+  }
+
   async byId(id: number): Promise<Account | undefined> {
     const row = await this.db.selectFrom("accounts").selectAll().where("id", "=", id).executeTakeFirst();
     return row && !row.disabled ? toAccount(row) : undefined;

@@ -2,6 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { chinaDate } from "../../platform/time/china-time.ts";
+import { creditCodeCheckChar } from "../../platform/validation/china-ids.ts";
 import { fileLetter, staffPost, staffSession } from "../mailbox/test-helpers.ts";
 import { PNG } from "../onestop/test-helpers.ts";
 import type { StaffPrincipal } from "../staff/index.ts";
@@ -155,8 +156,80 @@ for (const engine of ENGINES) {
       assert.equal((await staffPost(t.app, admin, url, { overview: "x" })).statusCode, 409);
     });
 
+    /** An application to the department's first item, submitted at `when`, by `accountId`. */
+    const applied = async (accountId: number, when: string, n: number) => {
+      const db = t.deps.store.db;
+      const item = await db
+        .selectFrom("serviceItems")
+        .select(["code", "name"])
+        .where("siteId", "=", rst)
+        .orderBy("id")
+        .executeTakeFirstOrThrow();
+      await db
+        .insertInto("applications")
+        .values({
+          trackingNo: `TESTWEBSITE${n}`,
+          itemCode: item.code,
+          itemName: item.name,
+          siteId: rst,
+          accountId,
+          bundleApplicationId: null,
+          status: "review",
+          suspendedFrom: null,
+          formVersion: 1,
+          data: "{}",
+          applicantIdIndex: null,
+          applicantName: "测试",
+          idempotencyKey: `test-website-${n}`,
+          correctionNote: null,
+          prereview: "",
+          assigneeId: null,
+          assigneeName: null,
+          outcome: null,
+          outcomeText: null,
+          online: 1,
+          visits: 0,
+          acceptedOn: when.slice(0, 10),
+          dueLegal: null,
+          dueCommitted: null,
+          dueDelivery: null,
+          suspendedOn: null,
+          onTime: null,
+          submittedAt: when,
+          decidedAt: null,
+          closedAt: null,
+          createdAt: when,
+          updatedAt: when,
+          workflowVersion: null,
+          suspendKind: null,
+          filing: null,
+        })
+        .execute();
+    };
+
     it("generates the 网站工作年度报表 from platform figures, takes staff figures, and publishes it", async () => {
       const admin = await staffSession(t.app, t.deps, "rst_admin");
+      const first17 = "91420106MA4R2X8TQ";
+      const company = await t.deps.accounts.register({
+        kind: "enterprise",
+        name: "楚云报表测试有限公司",
+        creditCode: first17 + creditCodeCheckChar(first17),
+        contactName: "张三",
+        phone: "13900002222",
+        password: "Report-Test-2025!",
+        password2: "Report-Test-2025!",
+        agree: "1",
+      });
+      const person = await t.deps.store.db
+        .selectFrom("accounts")
+        .select("id")
+        .where("kind", "=", "person")
+        .orderBy("id")
+        .executeTakeFirstOrThrow();
+      await applied(person.id, "2025-05-06T02:00:00.000Z", 1);
+      await applied(person.id, "2025-07-06T02:00:00.000Z", 2);
+      await applied(company.id, "2025-08-06T02:00:00.000Z", 3);
+      await applied(company.id, "2026-01-06T02:00:00.000Z", 4); // the next year's
       const gen = await staffPost(t.app, admin, "/admin/disclosure/reports", {
         siteId: String(rst),
         year: "2025",
@@ -175,13 +248,65 @@ for (const engine of ENGINES) {
       const bad = await staffPost(t.app, admin, url, { "w.security_checks": "-5" });
       assert.equal(bad.statusCode, 400);
       assert.ok(bad.body.includes('value="-5"'), "the typed value is kept");
-      assert.equal((await staffPost(t.app, admin, url, { "w.security_checks": "120345" })).statusCode, 303);
+      // Every part of the national form, 是/否 rows as choices.
+      for (const part of ["办事服务", "互动交流", "安全防护", "移动新媒体", "创新发展", "政策解读"])
+        assert.match(page.body, new RegExp(`<th scope="colgroup" colspan="2">${part}</th>`), part);
+      assert.match(page.body, /<select name="w.security_drills"/);
+      assert.match(page.body, /在线访谈：访谈期数/);
+      assert.equal(report.figures["w.smart_qa"], 1, "the assistant answers on every site");
+      assert.deepEqual(
+        [report.figures["w.cases_total"], report.figures["w.cases_person"], report.figures["w.cases_legal"]],
+        [3, 2, 1],
+      );
+      assert.ok(report.figures["w.service_online"] <= report.figures["w.service_items"]);
+      const notYesNo = await staffPost(t.app, admin, url, { "w.new_media": "也许" });
+      assert.equal(notYesNo.statusCode, 400);
+      assert.match(notYesNo.body, /请选择“是”或“否”/);
+      assert.equal(
+        (
+          await staffPost(t.app, admin, url, {
+            "w.security_checks": "120345",
+            "w.security_drills": "1",
+            "w.interp_products": "7",
+            "w.interp_media": "2",
+            "w.interpretations": "999",
+          })
+        ).statusCode,
+        303,
+      );
+      const edited = await t.deps.disclosure.report(id);
+      assert.equal(
+        edited.figures["w.interpretations"],
+        edited.figures["w.interp_materials"] + 9,
+        "the total is the sum of its parts, not a typed figure",
+      );
       assert.equal((await staffPost(t.app, admin, `${url}/publish`)).statusCode, 303);
       const published = await t.deps.disclosure.report(id);
       const article = await t.deps.content.get(published.articleId!);
       assert.equal(article.title, "楚云省人力资源和社会保障厅2025年网站工作年度报表");
       assert.match(article.bodyHtml, /120345/);
+      assert.match(article.bodyHtml, /是否开展应急演练<\/th><td>是<\/td>/);
+      assert.match(article.bodyHtml, /是否有移动新媒体<\/th><td>否<\/td>/);
       assert.match(article.bodyHtml, /4200000011/, "the site identity code");
+    });
+
+    it("prepares this year's report as a draft but publishes it only after the year ends", async () => {
+      const admin = await staffSession(t.app, t.deps, "rst_admin");
+      const year = Number(chinaDate(new Date()).slice(0, 4));
+      for (const kind of ["website", "annual"]) {
+        const gen = await staffPost(t.app, admin, "/admin/disclosure/reports", {
+          siteId: String(rst),
+          year: String(year),
+          kind,
+        });
+        assert.equal(gen.statusCode, 303, gen.body);
+        const url = gen.headers.location as string;
+        const refused = await staffPost(t.app, admin, `${url}/publish`);
+        assert.equal(refused.statusCode, 409, kind);
+        assert.match(refused.body, new RegExp(`${year}年度尚未结束`));
+        const report = await t.deps.disclosure.report(Number(url.split("/").pop()));
+        assert.equal(report.status, "draft");
+      }
     });
 
     it("counts the year's visits and letters of the site into the 网站工作年度报表", async () => {

@@ -3,7 +3,7 @@ import type { WorkingDaySource } from "../../platform/calendar/platform-working-
 import type { Db } from "../../platform/db/database.ts";
 import { Conflict, forbidden, Invalid, notFound } from "../../platform/http/errors.ts";
 import type { SearchIndex } from "../../platform/search/search-index.ts";
-import { nowIso } from "../../platform/time/china-time.ts";
+import { chinaDate, nowIso } from "../../platform/time/china-time.ts";
 import type { ContentService } from "../content/index.ts";
 import type { SitesService } from "../sites/index.ts";
 import { hasRole, type StaffPrincipal } from "../staff/index.ts";
@@ -20,7 +20,14 @@ import {
 } from "./report.ts";
 import { DisclosureRequests, type DisclosureOptions } from "./requests.ts";
 import type { DisclosureTables, ReportKind } from "./tables.ts";
-import { WEBSITE_KEYS, websiteFigures, websiteHtml, type WebsiteActivitySource } from "./website-report.ts";
+import {
+  mergeWebsiteEdits,
+  WEBSITE_KEYS,
+  websiteFigures,
+  websiteHtml,
+  withInterpretationTotal,
+  type WebsiteActivitySource,
+} from "./website-report.ts";
 
 export interface DisclosureServiceDeps {
   store: Db<DisclosureTables>;
@@ -116,7 +123,7 @@ export class DisclosureService {
       this.content.publishedCountsByKind(scope, since, until),
       requestFigures(this.store, scope, year),
       this.activity.activity(
-        { id: site.id, code: site.code },
+        { id: site.id, code: site.code, portal: site.kind === "portal" },
         {
           since,
           until,
@@ -191,6 +198,7 @@ export class DisclosureService {
     // counted) keeps what staff entered.
     for (const k of kind === "annual" ? manualKeys() : WEBSITE_KEYS.filter((key) => !(key in generated)))
       figures[k] = kept[k] ?? 0;
+    if (kind === "website") Object.assign(figures, withInterpretationTotal(figures));
     const overview = kind === "annual" ? overviewText(site.name, year, figures) : "";
     const texts: ReportTexts = existing
       ? {
@@ -258,7 +266,10 @@ export class DisclosureService {
     const report = await this.report(id);
     this.requireReporter(staff, report.siteId);
     if (report.status === "published") throw new Conflict("该报告已发布，不能修改");
-    const merged = mergeEdits(report.figures, edits, report.kind === "website" ? WEBSITE_KEYS : undefined);
+    const merged =
+      report.kind === "website"
+        ? mergeWebsiteEdits(report.figures, edits)
+        : mergeEdits(report.figures, edits);
     const errors = { ...merged.errors };
     for (const [k, v] of Object.entries(texts)) if ([...v].length > 20000) errors[k] = "内容过长";
     if (report.kind === "annual" && !texts.overview.trim()) errors.overview = "请填写总体情况";
@@ -288,6 +299,11 @@ export class DisclosureService {
     const report = await this.report(id);
     this.requireReporter(staff, report.siteId);
     if (report.status === "published") throw new Conflict("该报告已发布");
+    // A year's figures are only complete once it is over: a draft may be prepared, not published.
+    if (report.year >= Number(chinaDate().slice(0, 4)))
+      throw new Conflict(
+        `${report.year}年度尚未结束，年度报告须在${report.year + 1}年1月1日以后发布；现在可以先生成和修改草稿`,
+      );
     const site = this.sites.byId(report.siteId)!;
     const channels = await this.sites.repo.channelsOfSite(site.id);
     const section =

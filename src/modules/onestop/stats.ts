@@ -39,6 +39,16 @@ export interface ServiceFigures {
   byItem: { itemCode: string; itemName: string; applications: number; completed: number }[];
 }
 
+/** A year of a hall for the 网站工作年度报表 (办事服务): its items, and who applied how often. */
+export interface HallYear {
+  /** Published items. */
+  items: number;
+  /** Published items handled entirely online (全程网办). */
+  fullyOnline: number;
+  /** Applications submitted within the period, per applicant account. */
+  applicantsOf: { accountId: number; applications: number }[];
+}
+
 const rate = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 1000) / 10 : null);
 const SUBMITTED: ApplicationStatus[] = [
   "prereview",
@@ -187,6 +197,34 @@ export class StatsService {
       averageRectificationDays: avg(rectDays),
       byDepartment,
       byItem: [...items.values()].sort((a, b) => b.applications - a.applications).slice(0, 50),
+    };
+  }
+
+  /** The items of these sites' halls (null: every site) and the applications submitted in [since, until). */
+  async hallYear(siteIds: number[] | null, since: string, until: string): Promise<HallYear> {
+    const db = this.store.read;
+    const scope = siteIds && siteIds.length === 0 ? [-1] : siteIds;
+    let items = db
+      .selectFrom("serviceItems")
+      .select((eb) => [
+        eb.fn.countAll<number>().as("n"),
+        eb.fn.sum<number>(eb.case().when("onlineDepth", "=", "全程网办").then(1).else(0).end()).as("online"),
+      ])
+      .where("status", "=", "published");
+    if (scope) items = items.where("siteId", "in", scope);
+    let apps = db
+      .selectFrom("applications")
+      .select((eb) => ["accountId", eb.fn.countAll<number>().as("n")])
+      .where("status", "in", SUBMITTED)
+      .where("submittedAt", ">=", since)
+      .where("submittedAt", "<", until)
+      .groupBy("accountId");
+    if (scope) apps = apps.where("siteId", "in", scope);
+    const [counted, applicants] = await Promise.all([items.executeTakeFirstOrThrow(), apps.execute()]);
+    return {
+      items: Number(counted.n),
+      fullyOnline: Number(counted.online ?? 0),
+      applicantsOf: applicants.map((a) => ({ accountId: a.accountId, applications: Number(a.n) })),
     };
   }
 }

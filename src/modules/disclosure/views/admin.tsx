@@ -15,7 +15,7 @@ import {
   REQUEST_STATUS,
 } from "../model.ts";
 import type { DisclosureRequest } from "../requests.ts";
-import { WEBSITE_ROWS } from "../website-report.ts";
+import { websiteSections, websiteValue, type WebsiteRow } from "../website-report.ts";
 import {
   T2_CELL_LABELS,
   T2_ROWS,
@@ -666,14 +666,55 @@ export function ReportsPage({
   );
 }
 
+/** A 是/否 row of the 网站工作年度报表: a select, keeping what was chosen. */
+function YesNoCell({
+  row,
+  f,
+  edits,
+  errors,
+  readOnly,
+}: {
+  row: WebsiteRow;
+  f: Figures;
+  edits: Record<string, string>;
+  errors: Record<string, string>;
+  readOnly: boolean;
+}) {
+  const chosen = edits[row.key] ?? String(f[row.key] ?? 0);
+  return (
+    <td class={errors[row.key] ? "has-error" : undefined}>
+      {readOnly ? (
+        websiteValue(row, f)
+      ) : (
+        <select
+          name={row.key}
+          id={row.key}
+          aria-label={row.label}
+          aria-invalid={errors[row.key] ? "true" : undefined}
+        >
+          <option value="1" selected={chosen === "1" || chosen === "是"}>
+            是
+          </option>
+          <option value="0" selected={chosen === "0" || chosen === "否"}>
+            否
+          </option>
+        </select>
+      )}
+    </td>
+  );
+}
+
 function Cell({
   name,
+  label,
   f,
   edits,
   errors,
   readOnly,
 }: {
   name: string;
+  /** The accessible name (the row's label); the key where a table has none yet. */
+  label?: string;
   f: Figures;
   edits: Record<string, string>;
   errors: Record<string, string>;
@@ -692,7 +733,7 @@ function Cell({
           id={name}
           value={value}
           size={6}
-          aria-label={name}
+          aria-label={label ?? name}
           aria-invalid={errors[name] ? "true" : undefined}
         />
       )}
@@ -866,14 +907,34 @@ export function WebsiteReportEditPage({
         <CsrfField token={ctx.csrf} />
         <table class="data-table report-table">
           <tbody>
-            {WEBSITE_ROWS.map((r) => (
-              <tr>
-                <th scope="row">
-                  {r.label}
-                  {r.generated ? "（平台统计）" : ""}
-                </th>
-                <Cell name={r.key} f={figures} edits={edits} errors={errors} readOnly={readOnly} />
-              </tr>
+            {websiteSections().map(({ section, rows }) => (
+              <>
+                <tr>
+                  <th scope="colgroup" colspan={2}>
+                    {section}
+                  </th>
+                </tr>
+                {rows.map((r) => (
+                  <tr>
+                    <th scope="row">
+                      {r.label}
+                      {r.generated ? "（平台统计）" : ""}
+                    </th>
+                    {r.kind === "yesno" ? (
+                      <YesNoCell row={r} f={figures} edits={edits} errors={errors} readOnly={readOnly} />
+                    ) : (
+                      <Cell
+                        name={r.key}
+                        label={r.label}
+                        f={figures}
+                        edits={edits}
+                        errors={errors}
+                        readOnly={readOnly}
+                      />
+                    )}
+                  </tr>
+                ))}
+              </>
             ))}
           </tbody>
         </table>
