@@ -64,7 +64,12 @@ const inspectionAdminRoutes: FastifyPluginAsyncTypebox<{ deps: InspectionDeps }>
     }
     return sendPage(
       reply,
-      <InspectionOverview ctx={adminView(request)} rows={rows} isOperator={staff.isOperator} />,
+      <InspectionOverview
+        ctx={adminView(request)}
+        rows={rows}
+        isOperator={staff.isOperator}
+        probeProblem={await inspection.probeProblem()}
+      />,
     );
   });
 

@@ -216,6 +216,7 @@ for (const engine of ENGINES) {
       assert.equal(result.passed, false);
       const veto = result.vetoes.find((v) => v.rule === "availability");
       assert.match(veto?.detail ?? "", /首页无法打开（无法连接/, JSON.stringify(result.vetoes));
+      assert.match(veto?.detail ?? "", /请检查巡检地址配置 INSPECTION_BASE_URL/);
       const notes = detail.notes.map((n) => n.detail);
       assert.ok(!notes.some((n) => n.includes("没有 Chromium")), notes.join("\n"));
       assert.ok(
@@ -223,6 +224,35 @@ for (const engine of ENGINES) {
         notes.join("\n"),
       );
       assert.equal(detail.accessibilityChecked, false);
+    });
+
+    it("does not count a probe round that reached no site as every site's outage, and tells operators", async () => {
+      const closed = createServer();
+      await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));
+      const port = (closed.address() as AddressInfo).port;
+      await new Promise((r) => closed.close(r));
+      const probes = async () =>
+        Number(
+          (
+            await t.deps.store.db
+              .selectFrom("inspectionProbes")
+              .select((eb) => eb.fn.countAll<number>().as("n"))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      const before = await probes();
+      const misconfigured = serviceFor({ targetBase: `http://127.0.0.1:${port}`, probeTimeoutMs: 2000 });
+      assert.equal(await misconfigured.probeAll(), 0);
+      assert.equal(await probes(), before, "no site's availability was marked down");
+      const problem = await inspector.probeProblem();
+      assert.match(problem?.detail ?? "", /ECONNREFUSED[\s\S]*INSPECTION_BASE_URL/);
+      const operator = await StaffSession.login(t.app, "admin");
+      assert.match((await operator.get("/admin/inspection")).body, /巡检程序无法连接任何网站/);
+      // The next round that reaches the sites is counted again, and the warning goes.
+      const sites = await inspector.probeAll();
+      assert.equal(await probes(), before + sites);
+      assert.equal(await inspector.probeProblem(), null);
+      assert.doesNotMatch((await operator.get("/admin/inspection")).body, /巡检程序无法连接任何网站/);
     });
 
     it("the inspector's crawl and probes are not counted as page views", async () => {

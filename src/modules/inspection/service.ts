@@ -1,5 +1,6 @@
 import type { AuditLog } from "../../platform/audit/audit-log.ts";
 import type { Db } from "../../platform/db/database.ts";
+import { KvStore, type KvScope } from "../../platform/kv/kv-store.ts";
 import { chinaDate, chinaDayStart, nowIso, shiftDays } from "../../platform/time/china-time.ts";
 import type { AnalyticsService } from "../analytics/index.ts";
 import type { ContentService } from "../content/index.ts";
@@ -86,14 +87,48 @@ type Progress = (phase: string, done: number, total: number) => void;
  * Continuous site inspection: availability probes (job runner), full runs (crawl, browser checks, rules)
  * queued from the console and run in the background, history per site, and live countdowns.
  */
+export interface ProbeResult {
+  ok: boolean;
+  ms: number;
+  status: number | null;
+  /** The connection itself failed (refused, no such host, no route): the error code; else null. */
+  refused: string | null;
+}
+
+export interface ProbeProblem {
+  at: string;
+  detail: string;
+}
+
+const CONNECTION_FAILURES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EADDRNOTAVAIL",
+]);
+
+/** The error code of a fetch that could not connect at all (fetch puts it on the cause), or null. */
+function connectionFailure(error: unknown): string | null {
+  const cause = (error as { cause?: { code?: unknown; errors?: { code?: unknown }[] } }).cause;
+  const codes = [cause?.code, ...(cause?.errors ?? []).map((e) => e.code)];
+  const code = codes.find((c): c is string => typeof c === "string" && CONNECTION_FAILURES.has(c));
+  return code ?? null;
+}
+
 export class InspectionService implements WorkloadSource {
+  private readonly kv: KvScope<{ "probe-problem": ProbeProblem }>;
+
   constructor(
     private readonly store: Db<InspectionTables>,
     private readonly audit: AuditLog,
     private readonly sites: SitesService,
     private readonly sources: InspectionSources,
     private readonly options: InspectionOptions,
-  ) {}
+  ) {
+    this.kv = new KvStore(store.db).scope("inspection");
+  }
 
   siteByCode(code: string): Site {
     const site = this.sites.byCodeCached(code);
@@ -116,12 +151,19 @@ export class InspectionService implements WorkloadSource {
   // ---- availability probes -------------------------------------------------------------------
 
   /** One probe of a site's home page: answered (2xx/3xx) within 15 s or not. */
-  async probe(site: Site, at = new Date()): Promise<{ ok: boolean; ms: number; status: number | null }> {
+  async probe(site: Site, at = new Date()): Promise<ProbeResult> {
+    const result = await this.probeOnly(site);
+    await this.recordProbe(site.id, at, result.ok, result.ms, result.status);
+    return result;
+  }
+
+  private async probeOnly(site: Site): Promise<ProbeResult> {
     const timeout = this.options.probeTimeoutMs ?? LIMITS.probeTimeoutMs;
     const started = Date.now();
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeout);
-    let status: number | null;
+    let status: number | null = null;
+    let refused: string | null = null;
     try {
       const res = await fetch(this.homeUrl(site), {
         redirect: "manual",
@@ -130,15 +172,22 @@ export class InspectionService implements WorkloadSource {
       });
       status = res.status;
       await res.body?.cancel().catch(() => {});
-    } catch {
-      status = null;
+    } catch (error) {
+      if (!controller.signal.aborted) refused = connectionFailure(error);
     } finally {
       clearTimeout(timer);
     }
     const ms = Math.min(Date.now() - started, timeout);
     const ok = status !== null && status < 400 && ms < timeout;
-    await this.recordProbe(site.id, at, ok, ms, status);
-    return { ok, ms, status };
+    return { ok, ms, status, refused };
+  }
+
+  /**
+   * Why the last round of probes was not counted (the inspector could reach no site at all), or null.
+   * Shared through the database: the console may be served by another instance than the job's.
+   */
+  async probeProblem(): Promise<ProbeProblem | null> {
+    return (await this.kv.get("probe-problem")) ?? null;
   }
 
   async recordProbe(siteId: number, at: Date, ok: boolean, ms: number, status: number | null): Promise<void> {
@@ -151,8 +200,20 @@ export class InspectionService implements WorkloadSource {
   /** Probes every site (the job runner calls this every 30 minutes: 48 a day) and forgets probes after 60 days. */
   async probeAll(now = new Date()): Promise<number> {
     const sites = this.sites.list();
+    const results: ProbeResult[] = [];
     for (let i = 0; i < sites.length; i += 4)
-      await Promise.all(sites.slice(i, i + 4).map((s) => this.probe(s, now)));
+      results.push(...(await Promise.all(sites.slice(i, i + 4).map((s) => this.probeOnly(s)))));
+    // Every site refused the connection or has no address at once: the inspector's side is wrong (a
+    // wrong INSPECTION_BASE_URL, its network or DNS), not every site down. The round is not counted
+    // against the sites; operators are told instead. (A slow or failing answer still counts.)
+    const reason = results[0]?.refused;
+    if (sites.length > 1 && reason && results.every((r) => r.refused)) {
+      const detail = `巡检程序无法连接任何网站（${reason}，如 ${this.homeUrl(sites[0])}）：本轮可用性探测未计入各网站成绩，请检查巡检地址配置 INSPECTION_BASE_URL 和巡检服务器的网络`;
+      await this.kv.set("probe-problem", { at: now.toISOString(), detail });
+      return 0;
+    }
+    for (const [i, r] of results.entries()) await this.recordProbe(sites[i].id, now, r.ok, r.ms, r.status);
+    await this.kv.delete("probe-problem");
     await this.store.db
       .deleteFrom("inspectionProbes")
       .where("at", "<", new Date(now.getTime() - 60 * 86_400_000).toISOString())
@@ -264,7 +325,11 @@ export class InspectionService implements WorkloadSource {
     const homeBroken = crawl.pages.length === 0 ? crawl.broken.find((b) => b.url === home) : undefined;
     if (homeBroken) {
       const reason = `首页无法打开：${homeBroken.reason}`;
-      facts.homeFailure = homeBroken.reason;
+      // Through a configured inspection address, a refused connection may be that address's fault.
+      facts.homeFailure =
+        this.options.targetBase && homeBroken.reason.startsWith("无法连接")
+          ? `${homeBroken.reason}；如该网站实际可以访问，请检查巡检地址配置 INSPECTION_BASE_URL`
+          : homeBroken.reason;
       facts.skipped = { links: reason, "meta-missing": reason, accessibility: reason, "elder-mode": reason };
     } else {
       const homeVisited = new Set([home]);

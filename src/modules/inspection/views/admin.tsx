@@ -3,7 +3,7 @@ import { Pagination } from "../../../web/components/pagination.tsx";
 import { formatPubDate } from "../../../web/layout.tsx";
 import type { SiteAssessment } from "../assessment.ts";
 import { RULES, type Countdown, type Veto } from "../rules.ts";
-import type { InspectionRun } from "../service.ts";
+import type { InspectionRun, ProbeProblem } from "../service.ts";
 
 const ruleName = (r: string) => RULES[r] ?? r;
 
@@ -54,14 +54,24 @@ export function InspectionOverview({
   ctx,
   rows,
   isOperator,
+  probeProblem,
 }: {
   ctx: AdminContext;
   rows: SiteRow[];
   isOperator: boolean;
+  /** The last probe round reached no site at all (see InspectionService.probeAll). */
+  probeProblem: ProbeProblem | null;
 }) {
   return (
     <AdminLayout ctx={ctx} title="网站巡检" refreshSeconds={rows.some((r) => r.running) ? 5 : undefined}>
       <h1>网站巡检</h1>
+      {probeProblem ? (
+        <div class="notice warning" role="alert">
+          <p>
+            {formatPubDate(probeProblem.at)}：{probeProblem.detail}
+          </p>
+        </div>
+      ) : null}
       <p class="hint">
         按全国政府网站检查指标持续巡检：可用性探测（每站每天不少于20次，15秒内无响应计为失败）、首页与栏目更新、空白栏目、留言答复、办事指南要素、链接、元数据、无障碍与适老化。先判单项否决，再按100分扣分。
       </p>
