@@ -105,6 +105,18 @@ const GLOBAL_PREFIXES = [
   "/robots.txt",
   "/.well-known/jwt-vc-issuer",
 ];
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/**
+ * A path under one of GLOBAL_PREFIXES (one test a request): a prefix ending in "/" starts it; any other
+ * is the whole path or is followed by "/" or "?".
+ */
+const GLOBAL_PATH = new RegExp(
+  `^(?:${GLOBAL_PREFIXES.filter((p) => p.endsWith("/"))
+    .map(escapeRegExp)
+    .join("|")}|(?:${GLOBAL_PREFIXES.filter((p) => !p.endsWith("/"))
+    .map(escapeRegExp)
+    .join("|")})(?:[/?]|$))`,
+);
 
 export interface BuildOptions {
   /** Called for every route as it is registered (tests use it to list the whole surface). */
@@ -166,12 +178,7 @@ export async function buildApp(deps: AppDeps, options: BuildOptions = {}): Promi
       const url = req.url ?? "/";
       const site = sites.siteForHost(req.headers.host);
       const portal = sites.portalSite();
-      if (
-        GLOBAL_PREFIXES.some(
-          (p) => url === p || url.startsWith(p.endsWith("/") ? p : `${p}/`) || url.startsWith(`${p}?`),
-        )
-      )
-        return url;
+      if (GLOBAL_PATH.test(url)) return url;
       if (site) return `/sites/${site.code}${url}`;
       if (portal && (url === "/" || url.startsWith("/?")))
         return `/sites/${portal.code}${url.slice(1) ? url.slice(1) : "/"}`;
