@@ -5,8 +5,8 @@
  * It reads the database the running server writes to (DATA_DIR / DATABASE_URL); the server adds page views
  * every two seconds, and visitors (new visitors, entry and exit pages) within about five seconds.
  */
-import { parseArgs } from "node:util";
 import { loadConfig } from "../../config.ts";
+import { readArgs } from "../../platform/cli/args.ts";
 import type { Database } from "../../db/schema.ts";
 import { openDatabase } from "../../platform/db/database.ts";
 import { migrateToLatest } from "../../platform/db/migrate.ts";
@@ -16,6 +16,9 @@ import { SitesService } from "../sites/index.ts";
 import { chinaDate } from "../../platform/time/china-time.ts";
 import { hashApiKey, newApiKey } from "./access.ts";
 import { AnalyticsService, type AnalyticsSummary } from "./service.ts";
+
+const USAGE = "用法：npm run analytics -- [--site 网站代码] --from YYYY-MM-DD --to YYYY-MM-DD [--json]";
+const KEY_USAGE = "用法：npm run analytics:key -- --name 密钥名称";
 
 function printSummary(s: AnalyticsSummary): void {
   console.log(`${s.site ?? "全部网站"}  ${s.from} 至 ${s.to}`);
@@ -42,7 +45,7 @@ export async function analyticsCommand(
   const [command, ...rest] = argv[0] === "key" ? argv : ["summary", ...argv];
   let values;
   try {
-    values = parseArgs({
+    values = readArgs({
       args: rest,
       options: {
         site: { type: "string" },
@@ -53,7 +56,7 @@ export async function analyticsCommand(
       },
     }).values;
   } catch (error) {
-    console.error(String((error as Error).message));
+    console.error(`${(error as Error).message}\n${command === "key" ? KEY_USAGE : USAGE}`);
     return 2;
   }
   const store = openDatabase<Database>(loadConfig(env));
@@ -63,7 +66,7 @@ export async function analyticsCommand(
     if (command === "key") {
       const name = values.name?.trim();
       if (!name) {
-        console.error("usage: npm run analytics:key -- --name NAME");
+        console.error(KEY_USAGE);
         return 2;
       }
       const key = newApiKey();

@@ -6,12 +6,14 @@
  * The sites are reached at INSPECTION_BASE_URL (default: the local instance, http://127.0.0.1:PORT);
  * availability comes from the probes the running server's job runner records.
  */
-import { parseArgs } from "node:util";
 import { loadConfig } from "../../config.ts";
+import { readArgs } from "../../platform/cli/args.ts";
 import { createAppDeps } from "../../container.ts";
 import { DomainError } from "../../platform/http/errors.ts";
 import { RULES, type InspectionResult } from "./rules.ts";
 import type { InspectionService } from "./service.ts";
+
+const USAGE = "用法：npm run inspect -- --site 网站代码 [--json]";
 
 export interface CliIo {
   out: (text: string) => void;
@@ -48,17 +50,17 @@ export async function inspectCommand(
 ): Promise<number> {
   let values;
   try {
-    values = parseArgs({
+    values = readArgs({
       args: argv,
       options: { site: { type: "string" }, json: { type: "boolean", default: false } },
     }).values;
   } catch (error) {
-    io.err(`${(error as Error).message}\n`);
+    io.err(`${(error as Error).message}\n${USAGE}\n`);
     return 2;
   }
   const code = values.site?.trim();
   if (!code) {
-    io.err("usage: npm run inspect -- --site CODE [--json]\n");
+    io.err(`${USAGE}\n`);
     return 2;
   }
   const deps = given ?? (await createAppDeps(loadConfig(process.env, { seedDemo: false, runJobs: false })));

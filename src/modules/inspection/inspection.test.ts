@@ -205,6 +205,13 @@ for (const engine of ENGINES) {
       };
     };
 
+    it("answers a wrong command line in Chinese, with the usage", async () => {
+      let err = "";
+      const io = { out: () => {}, err: (s: string) => (err += s), tty: false };
+      assert.equal(await inspectCommand(["--site"], io, { inspection: inspector }), 2);
+      assert.match(err, /参数 --site 缺少取值\n用法：npm run inspect -- --site 网站代码/);
+    });
+
     it("fails a site whose home page does not answer, and says why the page checks were not made", async () => {
       const closed = createServer();
       await new Promise<void>((r) => closed.listen(0, "127.0.0.1", r));

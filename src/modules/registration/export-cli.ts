@@ -3,11 +3,11 @@
  * with a reason; every export is audited.
  *   npm run registration:export -- --campaign CODE --out FILE.csv [--full --reason "…"]
  */
+import { readArgs } from "../../platform/cli/args.ts";
 import { createWriteStream } from "node:fs";
 import { once } from "node:events";
 import { userInfo } from "node:os";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import cliProgress from "cli-progress";
 import { loadConfig } from "../../config.ts";
 import { createAppDeps } from "../../container.ts";
@@ -15,34 +15,39 @@ import { csvLine, UTF8_BOM } from "../../platform/csv/csv.ts";
 import { maskIdNumber, maskName, maskPhone } from "../../platform/mask/mask.ts";
 import { districtLabel } from "./validation.ts";
 
+const USAGE =
+  '用法：npm run registration:export -- --campaign 活动代码 --out 文件.csv [--full --reason "用途"]';
+
 export async function registrationExportCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      campaign: { type: "string" },
-      out: { type: "string" },
-      full: { type: "boolean", default: false },
-      reason: { type: "string" },
-    },
-  });
+  let values;
+  try {
+    ({ values } = readArgs({
+      args: argv,
+      options: {
+        campaign: { type: "string" },
+        out: { type: "string" },
+        full: { type: "boolean", default: false },
+        reason: { type: "string" },
+      },
+    }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
   if (!values.campaign || !values.out) {
-    console.error(
-      'Usage: npm run registration:export -- --campaign CODE --out FILE.csv [--full --reason "…"]',
-    );
+    console.error(USAGE);
     return 2;
   }
   const reason = (values.reason ?? "").trim();
   if (values.full && reason.length < 4) {
-    console.error(
-      "--full needs --reason with the purpose of the export (at least 4 characters); it is audited",
-    );
+    console.error("导出完整个人信息（--full）须用 --reason 写明用途（至少4个字），该导出会记入审计日志");
     return 2;
   }
   const deps = await createAppDeps(loadConfig({ ...process.env, SEED_DEMO: "0", RUN_JOBS: "0" }));
   try {
     const c = await deps.registration.campaign(values.campaign);
     if (!c) {
-      console.error(`No campaign ${values.campaign}`);
+      console.error(`没有代码为 ${values.campaign} 的登记活动`);
       return 1;
     }
     const file = resolve(values.out);
@@ -54,7 +59,7 @@ export async function registrationExportCommand(argv: string[]): Promise<number>
     try {
       await once(out, "open");
     } catch (error) {
-      console.error(`cannot write ${file}: ${(error as Error).message}`);
+      console.error(`无法写入 ${file}：${(error as Error).message}`);
       return 1;
     }
     await deps.registration.recordExport(
@@ -119,7 +124,7 @@ export async function registrationExportCommand(argv: string[]): Promise<number>
     out.end();
     await once(out, "finish");
     console.log(
-      `${n} records of ${c.code} written to ${file} (${values.full ? "FULL personal data" : "masked"}; audited)`,
+      `已将 ${c.code} 的 ${n} 条登记写入 ${file}（${values.full ? "含完整个人信息" : "个人信息已脱敏"}；已记入审计日志）`,
     );
     return 0;
   } finally {
