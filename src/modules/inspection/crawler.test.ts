@@ -185,6 +185,21 @@ describe("the bounded crawler", () => {
         ["/x"],
         "only the unreachable private address is broken",
       );
+      // An off-site redirect is an outside address too: it counts toward the crawl's limit of them.
+      const before = asked;
+      const capped = await crawlSite({
+        start,
+        timeoutMs: 2000,
+        hostDelayMs: 0,
+        maxPages: 2,
+        maxExternal: 2,
+        outsideLinks: new LinkChecker({ allowPrivate: true, timeoutMs: 500 }),
+      });
+      assert.ok(asked - before <= 2, `${asked - before} outside requests`);
+      assert.ok(
+        capped.notes.some((n) => n.kind === "limit"),
+        JSON.stringify(capped.notes),
+      );
     } finally {
       site.closeAllConnections();
       internal.closeAllConnections();

@@ -86,6 +86,8 @@ interface Fetched {
   error: string | null;
   /** A page of the site that redirected off it (checked as an outside link, not crawled). */
   offSite?: boolean;
+  /** …and the outside address was not checked: the crawl's outside links were used up (maxExternal). */
+  notChecked?: boolean;
 }
 
 /**
@@ -223,8 +225,12 @@ export async function crawlSite(options: CrawlOptions): Promise<CrawlReport> {
           // A redirect off the site (an article that forwards to its outside address) is checked like
           // any outside link: never followed onto this machine or a private network.
           // The home page itself may move to another address (http → https, a canonical host): followed.
-          if (target.origin !== startUrl.origin && url !== startUrl.toString())
-            return { ...(await checkOutside(target.toString())), finalUrl: target.toString(), offSite: true };
+          if (target.origin !== startUrl.origin && url !== startUrl.toString()) {
+            const outside = target.toString();
+            if (!takeOutside(outside))
+              return { ...fail(url, outside, ""), error: null, offSite: true, notChecked: true };
+            return { ...(await checkOutside(outside)), finalUrl: outside, offSite: true };
+          }
           current = target.toString();
           continue;
         }
@@ -320,19 +326,22 @@ export async function crawlSite(options: CrawlOptions): Promise<CrawlReport> {
     return { ...fail(url, url, ""), status: answer.status, error: null };
   };
 
+  /**
+   * Whether one more outside address may be asked (links and off-site redirects share maxExternal);
+   * the first one over the limit leaves a note.
+   */
+  function takeOutside(url: string): boolean {
+    externals++;
+    if (externals === o.maxExternal + 1)
+      notes.push({ kind: "limit", url, detail: `外部链接超过 ${o.maxExternal} 个，其余未检查` });
+    return externals <= o.maxExternal;
+  }
+
   /** Checks a link once (cached); records it as broken when it fails. */
   const checkLink = async (url: string, from: string, internal: boolean) => {
     let p = checked.get(url);
     if (!p) {
-      if (!internal) {
-        if (externals >= o.maxExternal) {
-          if (externals === o.maxExternal)
-            notes.push({ kind: "limit", url, detail: `外部链接超过 ${o.maxExternal} 个，其余未检查` });
-          externals++;
-          return;
-        }
-        externals++;
-      }
+      if (!internal && !takeOutside(url)) return;
       p = internal ? fetchBounded(url, false, {}) : checkOutside(url);
       checked.set(url, p);
     }
@@ -351,6 +360,10 @@ export async function crawlSite(options: CrawlOptions): Promise<CrawlReport> {
   const crawlOne = async (item: { url: string; from: string; depth: number }) => {
     const r = await fetchBounded(item.url, true, o.headers ?? {});
     checked.set(item.url, Promise.resolve(r));
+    if (r.notChecked) {
+      notes.push({ kind: "skipped", url: item.url, detail: "页面转到站外地址（外部链接已达上限，未检查）" });
+      return;
+    }
     if (r.error || r.status === null || r.status >= 400) {
       broken.push({
         url: item.url,
