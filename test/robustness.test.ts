@@ -265,6 +265,33 @@ for (const engine of ENGINES) {
       assert.equal((await t.app.inject({ url: "/api/exchange/audit/checkpoints?page=1" })).statusCode, 200);
     });
 
+    it("names every wrong field of an ordinary JSON body, and answers a flood of wrong values at once", async () => {
+      const few = await t.app.inject({
+        method: "POST",
+        url: "/api/assistant/rate",
+        payload: { conversationId: 7, turnId: "1", helpful: "yes" },
+      });
+      assert.equal(few.statusCode, 400);
+      assert.deepEqual(Object.keys(few.json().error.fields).sort(), ["conversationId", "helpful", "turnId"]);
+      // 300,000 wrong items: one problem named, not 300,000 (which held the event loop for seconds).
+      const flood = await t.app.inject({
+        method: "POST",
+        url: "/api/licences/1/present",
+        headers: { "content-type": "application/json" },
+        payload: `{"disclose":[${Array(300_000).fill("1").join(",")}]}`,
+      });
+      assert.ok(flood.statusCode >= 400 && flood.statusCode < 500, flood.body.slice(0, 200));
+      assert.ok(flood.body.length < 2000, `${flood.body.length} bytes`);
+      // Constructor poisoning is refused as before.
+      const poisoned = await t.app.inject({
+        method: "POST",
+        url: "/api/assistant/rate",
+        headers: { "content-type": "application/json" },
+        payload: '{"conversationId":"x","turnId":1,"helpful":true,"constructor":{"prototype":{"a":1}}}',
+      });
+      assert.equal(poisoned.statusCode, 400, poisoned.body);
+    });
+
     it("answers questions and forms that name Object.prototype members like any other words", async () => {
       for (const word of PROTO_WORDS) {
         const ask = await t.app.inject({

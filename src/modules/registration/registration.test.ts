@@ -350,11 +350,21 @@ for (const engine of ENGINES) {
         idNumber: idNumber(18),
       });
       assert.equal(stored[0].name, "欧阳娜娜");
-      for (const charset of [null, "iso-8859-1"]) {
-        const refused = await gbk(charset, 19);
-        assert.equal(refused.statusCode, 400, refused.body);
-        assert.match(refused.body, /编码/);
-      }
+      const undeclared = await gbk(null, 19);
+      assert.equal(undeclared.statusCode, 400, undeclared.body);
+      assert.match(undeclared.body, /不是有效的 UTF-8 编码[\s\S]*charset=gbk/);
+      const unknownCharset = await gbk("x-klingon", 19);
+      assert.equal(unknownCharset.statusCode, 415, unknownCharset.body);
+      assert.match(unknownCharset.body, /不支持的字符编码 x-klingon/);
+      // An older client's ASCII label for a plain-ASCII body is fine.
+      const ascii = await t.app.inject({
+        method: "POST",
+        url: "/api/registration/campaigns/demo-health/submissions",
+        headers: { "content-type": "application/json; charset=US-ASCII" },
+        payload: JSON.stringify(body({ name: "Li Si", idNumber: idNumber(20), answers: {} })),
+      });
+      assert.equal(ascii.statusCode, 400, ascii.body);
+      assert.equal((ascii.json() as { error: { code: string } }).error.code, "invalid_submission");
       const unknown = await t.app.inject({
         method: "POST",
         url: "/api/registration/campaigns/no-such/submissions",

@@ -3,7 +3,14 @@
  * them into HTTP answers, and forms show them again with the messages (handleForm). Never a 500.
  */
 export type ErrorKind =
-  "invalid" | "unauthenticated" | "forbidden" | "not_found" | "conflict" | "gone" | "too_many";
+  | "invalid"
+  | "unauthenticated"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "gone"
+  | "unsupported"
+  | "too_many";
 
 export abstract class DomainError extends Error {
   abstract readonly kind: ErrorKind;
@@ -43,6 +50,10 @@ export class Conflict extends DomainError {
 export class Gone extends DomainError {
   readonly kind = "gone";
 }
+/** The request comes in a form the platform does not read (a body's media type or charset). */
+export class Unsupported extends DomainError {
+  readonly kind = "unsupported";
+}
 /** Too many attempts; try later (after `retryAfterSeconds`, when known: sent as Retry-After). */
 export class TooMany extends DomainError {
   readonly kind = "too_many";
@@ -56,6 +67,7 @@ const STATUS: Record<ErrorKind, number> = {
   not_found: 404,
   conflict: 409,
   gone: 410,
+  unsupported: 415,
   too_many: 429,
 };
 
@@ -66,6 +78,7 @@ const DEFAULT_CODE: Record<ErrorKind, string> = {
   not_found: "not_found",
   conflict: "conflict",
   gone: "gone",
+  unsupported: "unsupported_media_type",
   too_many: "too_many_requests",
 };
 
@@ -127,6 +140,11 @@ export function validationFields(problems: ValidationProblem[]): Record<string, 
         ? String(params.missingProperty ?? "")
         : (p.instancePath ?? "").replace(/^\//, "").replace(/\//g, ".");
     const key = name || "_";
+    // A union's branches each report a problem before the union itself: the union's message stands.
+    if (p.keyword === "anyOf" || p.keyword === "union") {
+      fields[key] = "取值或类型不在允许范围内";
+      continue;
+    }
     if (fields[key]) continue;
     switch (p.keyword) {
       case "required":
@@ -170,5 +188,6 @@ export function validationFields(problems: ValidationProblem[]): Record<string, 
 /** "请求参数有误：q 不能超过100个字；page 应为整数" */
 export function validationMessage(fields: Record<string, string>): string {
   const parts = Object.entries(fields).map(([k, v]) => (k === "_" ? v : `${k} ${v}`));
+  if (parts.length > 10) parts.splice(10, parts.length - 10, `等 ${parts.length} 处`);
   return parts.length > 0 ? `请求参数有误：${parts.join("；")}` : "请求参数有误";
 }

@@ -1,40 +1,47 @@
 import type { FastifyInstance } from "fastify";
-import iconv from "iconv-lite";
-import { Invalid } from "./errors.ts";
+import { Invalid, Unsupported } from "./errors.ts";
 
-/** The Chinese encodings some older partner systems still send JSON in. */
-const GB_CHARSETS = new Set(["gbk", "gb2312", "gb18030", "cp936"]);
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+const decoders = new Map<string, TextDecoder>();
+
+/** A strict decoder for a charset label (WHATWG names: utf-8, gbk, gb18030, big5, iso-8859-1, …), or null. */
+function decoderFor(label: string): TextDecoder | null {
+  let decoder = decoders.get(label);
+  if (!decoder) {
+    try {
+      decoder = new TextDecoder(label, { fatal: true });
+    } catch {
+      return null;
+    }
+    if (decoders.size < 50) decoders.set(label, decoder);
+  }
+  return decoder;
+}
 
 /**
- * The JSON body parser, honouring the charset: UTF-8 (the default) must be valid UTF-8, GBK / GB18030 is
- * decoded as such, and any other charset is refused. Fastify's own parser reads every body as UTF-8, so
- * a GBK body was stored as replacement characters without a word to the sender.
+ * The JSON body parser, honouring the charset: UTF-8 by default, and any charset the WHATWG Encoding
+ * standard names (GBK and GB18030 from older partner systems, US-ASCII and ISO-8859-1 from older
+ * clients); bytes that are not valid in it are refused, never stored garbled. Fastify's own parser read
+ * every body as UTF-8, so a GBK body became replacement characters without a word to the sender.
  */
 export function registerJsonParser(app: FastifyInstance): void {
-  const parseJson = app.getDefaultJsonParser("error", "ignore");
+  const parseJson = app.getDefaultJsonParser("error", "error");
   app.removeContentTypeParser("application/json");
   app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
-    const charset = /charset\s*=\s*"?([\w-]+)/i
-      .exec(request.headers["content-type"] ?? "")?.[1]
-      ?.toLowerCase();
+    const declared = /charset\s*=\s*"?([\w.:-]+)/i.exec(request.headers["content-type"] ?? "")?.[1];
+    const label = (declared ?? "utf-8").toLowerCase();
+    const decoder = decoderFor(label);
+    if (!decoder) return done(new Unsupported(`不支持的字符编码 ${label}，请使用 UTF-8`), undefined);
     let text: string;
-    if (!charset || charset === "utf-8" || charset === "utf8") {
-      try {
-        text = utf8.decode(body as Buffer);
-      } catch {
-        return done(
-          new Invalid(
-            "请求内容不是有效的 UTF-8 编码（若使用 GBK 编码，请在 Content-Type 中注明 charset=gbk）",
-          ),
-          undefined,
-        );
-      }
-    } else if (GB_CHARSETS.has(charset)) {
-      text = iconv.decode(body as Buffer, "gb18030");
-    } else {
+    try {
+      text = decoder.decode(body as Buffer);
+    } catch {
+      const hint = declared ? "" : "（若使用 GBK 编码，请在 Content-Type 中注明 charset=gbk）";
       return done(
-        new Invalid(`不支持的字符编码 ${charset}，请使用 UTF-8`, {}, "unsupported_encoding"),
+        new Invalid(
+          `请求内容不是有效的 ${decoder.encoding.toUpperCase()} 编码${hint}`,
+          {},
+          "invalid_encoding",
+        ),
         undefined,
       );
     }
