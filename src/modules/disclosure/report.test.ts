@@ -307,6 +307,28 @@ for (const engine of ENGINES) {
         const report = await t.deps.disclosure.report(Number(url.split("/").pop()));
         assert.equal(report.status, "draft");
       }
+      // A past year's draft generated before that year ended is regenerated before it is published.
+      const gen = await staffPost(t.app, admin, "/admin/disclosure/reports", {
+        siteId: String(rst),
+        year: "2024",
+        kind: "website",
+      });
+      const url = gen.headers.location as string;
+      const id = Number(url.split("/").pop());
+      await t.deps.store.db
+        .updateTable("disclosureReports")
+        .set({ generatedAt: "2024-11-30T02:00:00.000Z" })
+        .where("id", "=", id)
+        .execute();
+      const early = await staffPost(t.app, admin, `${url}/publish`);
+      assert.equal(early.statusCode, 409);
+      assert.match(early.body, /重新生成/);
+      await staffPost(t.app, admin, "/admin/disclosure/reports", {
+        siteId: String(rst),
+        year: "2024",
+        kind: "website",
+      });
+      assert.equal((await staffPost(t.app, admin, `${url}/publish`)).statusCode, 303);
     });
 
     it("counts the year's visits and letters of the site into the 网站工作年度报表", async () => {

@@ -3,7 +3,7 @@ import type { WorkingDaySource } from "../../platform/calendar/platform-working-
 import type { Db } from "../../platform/db/database.ts";
 import { Conflict, forbidden, Invalid, notFound } from "../../platform/http/errors.ts";
 import type { SearchIndex } from "../../platform/search/search-index.ts";
-import { chinaDate, nowIso } from "../../platform/time/china-time.ts";
+import { chinaDayStart, chinaYear, nowIso } from "../../platform/time/china-time.ts";
 import type { ContentService } from "../content/index.ts";
 import type { SitesService } from "../sites/index.ts";
 import { hasRole, type StaffPrincipal } from "../staff/index.ts";
@@ -178,7 +178,7 @@ export class DisclosureService {
     if (!this.sites.byId(siteId)) throw new Invalid("请选择单位", { siteId: "请选择单位" });
     this.requireReporter(staff, siteId);
     const site = this.sites.byId(siteId)!;
-    if (!Number.isInteger(year) || year < 2008 || year > new Date().getUTCFullYear())
+    if (!Number.isInteger(year) || year < 2008 || year > chinaYear())
       throw new Invalid("请选择报告年度", { year: "年度有误" });
     if (kind !== "annual" && kind !== "website")
       throw new Invalid("请选择报告类型", { kind: "请选择报告类型" });
@@ -300,9 +300,14 @@ export class DisclosureService {
     this.requireReporter(staff, report.siteId);
     if (report.status === "published") throw new Conflict("该报告已发布");
     // A year's figures are only complete once it is over: a draft may be prepared, not published.
-    if (report.year >= Number(chinaDate().slice(0, 4)))
+    if (report.year >= chinaYear())
       throw new Conflict(
         `${report.year}年度尚未结束，年度报告须在${report.year + 1}年1月1日以后发布；现在可以先生成和修改草稿`,
+      );
+    // …and only with figures generated after it ended (a draft of November lacks December).
+    if (report.generatedAt < chinaDayStart(`${report.year + 1}-01-01`)!.toISOString())
+      throw new Conflict(
+        `该报告的数据生成于${report.year}年度结束之前，请先点击“重新生成”取得全年数据（人工填写的内容会保留），再发布`,
       );
     const site = this.sites.byId(report.siteId)!;
     const channels = await this.sites.repo.channelsOfSite(site.id);

@@ -105,6 +105,8 @@ export function mergeWebsiteEdits(
 
 /** 政策解读总数 is the sum of its three parts (some counted, some entered): kept so after every change. */
 export function withInterpretationTotal(f: Figures): Figures {
+  // A report saved before the total had parts keeps the total it was given.
+  if (!("w.interp_materials" in f)) return f;
   return {
     ...f,
     "w.interpretations":

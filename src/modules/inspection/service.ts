@@ -206,8 +206,10 @@ export class InspectionService implements WorkloadSource {
     // Every site refused the connection or has no address at once: the inspector's side is wrong (a
     // wrong INSPECTION_BASE_URL, its network or DNS), not every site down. The round is not counted
     // against the sites; operators are told instead. (A slow or failing answer still counts.)
+    // Only through a configured inspection address: reaching sites at their public addresses, every
+    // refusal at once is what a whole-platform outage (its proxy, its DNS) looks like, and counts.
     const reason = results[0]?.refused;
-    if (sites.length > 1 && reason && results.every((r) => r.refused)) {
+    if (this.options.targetBase && sites.length > 1 && reason && results.every((r) => r.refused)) {
       const detail = `巡检程序无法连接任何网站（${reason}，如 ${this.homeUrl(sites[0])}）：本轮可用性探测未计入各网站成绩，请检查巡检地址配置 INSPECTION_BASE_URL 和巡检服务器的网络`;
       await this.kv.set("probe-problem", { at: now.toISOString(), detail });
       return 0;

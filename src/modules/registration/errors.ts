@@ -1,4 +1,5 @@
 import { Forbidden, Invalid, NotFound, TooMany, Unauthenticated } from "../../platform/http/errors.ts";
+import { secondsToChinaMidnight } from "../../platform/time/china-time.ts";
 
 /** The campaign does not exist (or is not public). */
 export class CampaignNotFound extends NotFound {
@@ -33,7 +34,7 @@ export class QuotaExceeded extends TooMany {
   constructor(quota: number) {
     super(`该接入密钥今日的 ${quota} 次提交额度已用完`, {}, "quota_exceeded");
     // The quota starts again at midnight, China time.
-    this.retryAfterSeconds = Math.max(1, Math.ceil(86_400 - ((Date.now() / 1000 + 8 * 3600) % 86_400)));
+    this.retryAfterSeconds = secondsToChinaMidnight();
   }
 }
 

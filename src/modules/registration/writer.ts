@@ -7,7 +7,7 @@ import { GroupCommitQueue } from "../../platform/db/group-commit.ts";
 import { pooledRandomBytes } from "../../platform/crypto/random-pool.ts";
 import { ServiceUnavailable } from "../../platform/ops/unavailable.ts";
 import { TYPESCRIPT_IMPORT } from "../../platform/runtime/node-args.ts";
-import { shiftDays } from "../../platform/time/china-time.ts";
+import { secondOfChinaDay, shiftDays } from "../../platform/time/china-time.ts";
 import type { RecordRow, RegistrationTables } from "./tables.ts";
 
 /** What the writer tells each submitter once its batch is on disk. */
@@ -70,10 +70,6 @@ export function newRecordId(day: string, seed?: string): string {
     ? createHash("sha256").update(seed).digest("hex").slice(0, 12)
     : secondOfChinaDay().toString(16).padStart(5, "0") + pooledRandomBytes(4).toString("hex").slice(1);
   return `R${day.replaceAll("-", "")}${tail.toUpperCase()}`;
-}
-
-function secondOfChinaDay(): number {
-  return Math.floor((Date.now() / 1000 + 8 * 3600) % 86_400);
 }
 
 /** The row under a fresh id (its id was taken); a kept-every-submission index ends with the id. */

@@ -53,6 +53,16 @@ export function chinaDate(instant: Date | string = new Date()): DateString {
   return chinaWallClock(instant).toISOString().slice(0, 10);
 }
 
+/** Whole seconds since China-local midnight (0 … 86,399). */
+export function secondOfChinaDay(now = Date.now()): number {
+  return Math.floor(((now + CHINA_OFFSET_MS) % DAY_MS) / 1000);
+}
+
+/** Seconds until the next China-local midnight (1 … 86,400): when a daily quota renews. */
+export function secondsToChinaMidnight(now = Date.now()): number {
+  return Math.max(1, Math.ceil((DAY_MS - ((now + CHINA_OFFSET_MS) % DAY_MS)) / 1000));
+}
+
 /** The China-local year of an instant. */
 export function chinaYear(instant: Date | string = new Date()): number {
   return chinaWallClock(instant).getUTCFullYear();

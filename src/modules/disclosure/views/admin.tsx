@@ -914,26 +914,31 @@ export function WebsiteReportEditPage({
                     {section}
                   </th>
                 </tr>
-                {rows.map((r) => (
-                  <tr>
-                    <th scope="row">
-                      {r.label}
-                      {r.generated ? "（平台统计）" : ""}
-                    </th>
-                    {r.kind === "yesno" ? (
-                      <YesNoCell row={r} f={figures} edits={edits} errors={errors} readOnly={readOnly} />
-                    ) : (
-                      <Cell
-                        name={r.key}
-                        label={r.label}
-                        f={figures}
-                        edits={edits}
-                        errors={errors}
-                        readOnly={readOnly}
-                      />
-                    )}
-                  </tr>
-                ))}
+                {rows
+                  // A report published before a row existed does not show it as 0 or 否.
+                  .filter((r) => !readOnly || r.key in figures)
+                  .map((r) => (
+                    <tr>
+                      <th scope="row">
+                        {r.label}
+                        {r.generated ? "（平台统计）" : ""}
+                      </th>
+                      {r.key === "w.interpretations" ? (
+                        <td>{websiteValue(r, figures)}（自动合计）</td>
+                      ) : r.kind === "yesno" ? (
+                        <YesNoCell row={r} f={figures} edits={edits} errors={errors} readOnly={readOnly} />
+                      ) : (
+                        <Cell
+                          name={r.key}
+                          label={r.label}
+                          f={figures}
+                          edits={edits}
+                          errors={errors}
+                          readOnly={readOnly}
+                        />
+                      )}
+                    </tr>
+                  ))}
               </>
             ))}
           </tbody>

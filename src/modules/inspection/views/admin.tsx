@@ -65,7 +65,7 @@ export function InspectionOverview({
   return (
     <AdminLayout ctx={ctx} title="网站巡检" refreshSeconds={rows.some((r) => r.running) ? 5 : undefined}>
       <h1>网站巡检</h1>
-      {probeProblem ? (
+      {probeProblem && isOperator ? (
         <div class="notice warning" role="alert">
           <p>
             {formatPubDate(probeProblem.at)}：{probeProblem.detail}
