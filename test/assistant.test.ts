@@ -426,6 +426,9 @@ for (const engine of ENGINES) {
       const reply = await ask("路灯坏了找谁修");
       assert.equal(reply.faqId, id);
       assert.equal(reply.source?.links[0].href, "/sites/www/");
+      // The editor's punctuation is kept as written (full-width ；and ？), not folded to ASCII.
+      assert.match(reply.answer, /由物业负责维修；市政道路/);
+      assert.equal(reply.source?.question, "小区路灯坏了找谁维修？");
       const audit = await t.deps.store.db
         .selectFrom("auditLog")
         .select("action")

@@ -352,7 +352,9 @@ export class AssistantEngine {
         answer: [entry.answer],
       };
       FIELDS.forEach((field, f) => {
-        for (const text of texts[field]) {
+        for (const shown of texts[field]) {
+          // Entries keep their text as written (，；？); matching reads it as questions are read.
+          const text = shown.normalize("NFKC");
           const tokens = indexTokens(text);
           addTerms(this.words, doc, f, tokens);
           const grams = charGrams(text);

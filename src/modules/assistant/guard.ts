@@ -46,8 +46,17 @@ const HAND_OFF =
 
 /** Removes markup and normalises the text; keeps only what a question can contain. */
 export function normaliseQuestion(raw: string): string {
+  return cleanText(raw.normalize("NFKC"));
+}
+
+/**
+ * Text as people wrote it, tidied for keeping and showing (tags, control characters and runs of
+ * spaces removed, canonical composition): full-width punctuation such as ，；？ stays as typed
+ * (normaliseQuestion, for matching, folds it to ASCII).
+ */
+export function cleanText(raw: string): string {
   return raw
-    .normalize("NFKC")
+    .normalize("NFC")
     .replace(TAG, " ")
     .replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, " ")
     .replace(/\s+/g, " ")

@@ -16,7 +16,7 @@ import { AssistantEngine, MESSAGES, type AssistantAnswer, type AssistantContext 
 
 import type { FaqEntry } from "./faq-file.ts";
 
-import { normaliseQuestion } from "./guard.ts";
+import { cleanText, normaliseQuestion } from "./guard.ts";
 
 import type { HandOff, HandOffReceipt } from "./handoff.ts";
 
@@ -192,7 +192,7 @@ export function groupQuestions(
 }
 
 function cleanList(values: string[], maxItems: number, maxChars: number): string[] {
-  return [...new Set(values.map((v) => normaliseQuestion(v)).filter(Boolean))]
+  return [...new Set(values.map((v) => cleanText(v)).filter(Boolean))]
     .slice(0, maxItems)
     .map((v) => v.slice(0, maxChars));
 }
@@ -400,7 +400,7 @@ export class AssistantService {
       };
       await db.insertInto("assistantConversations").values(conversation).execute();
     }
-    const stored = typeof question === "string" ? maskInText(normaliseQuestion(question)) : "";
+    const stored = typeof question === "string" ? maskInText(cleanText(question)) : "";
     const turnId = await this.repo.insertTurn({
       conversationId: conversation.id,
       question: stored.slice(0, STORED_QUESTION_CHARS) || "（空白）",
@@ -483,7 +483,7 @@ export class AssistantService {
     siteId: number,
     ip: string,
   ): Promise<HandOffReceipt> {
-    const message = input.message.normalize("NFKC").trim();
+    const message = input.message.normalize("NFC").trim();
     if ([...message].length > 2000)
       throw new Invalid("转人工信息填写有误", { message: "补充说明不能超过2000字" });
     const turns = await this.transcript(conversationId);
@@ -503,7 +503,7 @@ export class AssistantService {
       siteId,
       faqSiteId: this.faqSiteOf(turns),
       subject,
-      name: input.name.normalize("NFKC").trim(),
+      name: input.name.normalize("NFC").trim(),
       phone: input.phone.trim(),
       code: input.code.trim(),
       email: input.email.trim(),
@@ -531,9 +531,9 @@ export class AssistantService {
       siteId: input.siteId,
       department: input.department.trim(),
       category: input.category.trim(),
-      question: normaliseQuestion(input.question),
+      question: cleanText(input.question),
       alternatives: cleanList(input.alternatives, 31, 201),
-      answer: input.answer.normalize("NFKC").trim(),
+      answer: input.answer.normalize("NFC").trim(),
       keywords: cleanList(input.keywords, 21, 31),
       links: input.links,
     };
