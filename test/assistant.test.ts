@@ -129,6 +129,19 @@ for (const engine of ENGINES) {
       const reply = await ask("八十多岁老人高龄津贴怎么申请");
       assert.equal(reply.faqId, "HZ-2024/0007");
       assert.doesNotMatch(reply.answer, /HZ-2024/);
+      // The console links to it with the id encoded (a "/" in it is not a path step), and opens it.
+      const operator = await staffCookie(t, "admin");
+      const list = await t.app.inject({
+        url: `/admin/assistant/faqs?q=${encodeURIComponent("高龄津贴")}`,
+        headers: { cookie: operator.cookie },
+      });
+      assert.match(list.body, /href="\/admin\/assistant\/faqs\/HZ-2024%2F0007"/);
+      const page = await t.app.inject({
+        url: "/admin/assistant/faqs/HZ-2024%2F0007",
+        headers: { cookie: operator.cookie },
+      });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /action="\/admin\/assistant\/faqs\/HZ-2024%2F0007"/);
       const retiredAnswer = await ask("驾照扣满12分了怎么办");
       assert.notEqual(retiredAnswer.faqId, "faq-104");
       const audit = await t.deps.store.db

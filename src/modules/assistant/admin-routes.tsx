@@ -25,7 +25,7 @@ import {
 } from "./views/admin.tsx";
 
 const PAGE_SIZE = 30;
-const IdParams = Type.Object({ id: Type.String({ maxLength: 20 }) });
+const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 /** Odd paging or filter values fall back to the defaults rather than answering 400. */
 const PageQuery = Type.Object({ page: Type.Optional(Type.String({ maxLength: 100 })) });
 const FaqListQuery = Type.Object({
@@ -217,7 +217,7 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
       const id = idParam(request.params.id);
       if (id === null) throw new NotFound("信件编号有误");
       const entry = await assistant.entryFromLetter(id, editIds, actor(ctx));
-      return reply.redirect(`/admin/assistant/faqs/${entry.id}?saved=1`, 303);
+      return reply.redirect(`/admin/assistant/faqs/${encodeURIComponent(entry.id)}?saved=1`, 303);
     },
   );
 
@@ -466,7 +466,8 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
         return input;
       },
       run: (input) => save(input, values),
-      onSuccess: (entry) => reply.redirect(`/admin/assistant/faqs/${entry.id}?saved=1`, 303),
+      onSuccess: (entry) =>
+        reply.redirect(`/admin/assistant/faqs/${encodeURIComponent(entry.id)}?saved=1`, 303),
       rerender: (problem) => {
         reply.status(problem.status);
         return sendHtml(
@@ -562,7 +563,7 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
     {
       schema: {
         hide: true,
-        params: Type.Object({ id: Type.String({ maxLength: 20 }), action: Type.String({ maxLength: 20 }) }),
+        params: Type.Object({ id: Type.String({ maxLength: 100 }), action: Type.String({ maxLength: 20 }) }),
       },
     },
     async (request, reply) => {
@@ -577,7 +578,7 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
       else if (action === "publish") await assistant.publish(entry.id, who);
       else if (action === "reject") await assistant.reject(entry.id, who, "");
       else await assistant.unpublish(entry.id, who);
-      return reply.redirect(`/admin/assistant/faqs/${entry.id}?saved=1`, 303);
+      return reply.redirect(`/admin/assistant/faqs/${encodeURIComponent(entry.id)}?saved=1`, 303);
     },
   );
 };

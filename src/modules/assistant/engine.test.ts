@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import iconv from "iconv-lite";
 import { test } from "node:test";
 import { AssistantEngine, MESSAGES, type AssistantContext } from "./engine.ts";
 import { evaluateAssistant, parseEvalJsonl } from "./eval.ts";
@@ -10,6 +13,7 @@ import {
   parseFaqJsonl,
   withAlternatives,
 } from "./faq-file.ts";
+import { importFaqCommand } from "./import-cli.ts";
 
 const faq = loadFaqFile(DEFAULT_FAQ_PATH);
 const engine = new AssistantEngine(faq.entries);
@@ -49,6 +53,36 @@ test("faq.jsonl validation reports bad lines by number", () => {
   );
   assert.match(result.errors[1].message, /question/);
   assert.match(result.errors[2].message, /重复/);
+});
+
+test("reads a FAQ file saved in GBK, refuses answers longer than an editor may write, imports nothing with a bad line", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "faq-file-"));
+  try {
+    const line = (id: string, answer: string) =>
+      JSON.stringify({ id, category: "社保", question: "社保卡丢了怎么办", answer, keywords: ["社保卡"] });
+    const gbk = join(dir, "gbk.jsonl");
+    writeFileSync(gbk, iconv.encode(line("dept-A/001", "携带身份证到网点挂失补办。"), "gbk"));
+    const read = loadFaqFile(gbk);
+    assert.equal(read.encoding, "GB18030");
+    assert.equal(read.entries[0].answer, "携带身份证到网点挂失补办。");
+    const long = parseFaqJsonl(line("x2", "办".repeat(4001)));
+    assert.match(long.errors[0].message, /answer 不能超过4000字/);
+    // A file with one bad line: the command stops before touching the knowledge base.
+    const mixed = join(dir, "mixed.jsonl");
+    writeFileSync(mixed, `${line("ok-1", "可以。")}\n{broken`);
+    const errors: string[] = [];
+    const original = console.error;
+    console.error = (s: string) => void errors.push(s);
+    try {
+      assert.equal(await importFaqCommand([mixed]), 1);
+      assert.equal(await importFaqCommand(["--bogus"]), 2);
+    } finally {
+      console.error = original;
+    }
+    assert.match(errors.join("\n"), /第 2 行：JSON 解析失败[\s\S]*未导入任何条目[\s\S]*不认识的参数 --bogus/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("reads other systems' FAQ lines: numeric ids, lists written as one string, no department", () => {

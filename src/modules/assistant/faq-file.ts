@@ -58,6 +58,11 @@ export function validateFaqEntry(value: unknown): FaqEntry | string[] {
   const category = text("category");
   const question = text("question");
   const answer = text("answer");
+  // The console's limits: a knowledge base from elsewhere cannot hold what an editor could not save.
+  if ([...question].length > 200) problems.push("字段 question 不能超过200字");
+  if ([...answer].length > 4000) problems.push("字段 answer 不能超过4000字");
+  if ([...category].length > 40) problems.push("字段 category 不能超过40字");
+  if ([...department].length > 40) problems.push("字段 department 不能超过40字");
   // Lists may come as one string from other systems: keywords split on commas, 、 or spaces,
   // alternative phrasings on line breaks or |.
   let keywords: string[] = [];
@@ -75,6 +80,10 @@ export function validateFaqEntry(value: unknown): FaqEntry | string[] {
     if (isStringArray(v.alternatives)) alternatives = v.alternatives.map((k) => k.trim()).filter(Boolean);
     else problems.push("字段 alternatives 必须是字符串数组");
   }
+  if (keywords.length > 20 || keywords.some((k) => [...k].length > 30))
+    problems.push("字段 keywords 最多20个，每个不超过30字");
+  if (alternatives && (alternatives.length > 30 || alternatives.some((a) => [...a].length > 200)))
+    problems.push("字段 alternatives 最多30条，每条不超过200字");
   if (problems.length > 0) return problems;
   const entry: FaqEntry = { id, department, category, question, answer, keywords };
   if (alternatives) entry.alternatives = alternatives;
@@ -114,8 +123,19 @@ export function parseFaqJsonl(text: string): FaqParseResult {
   return { entries, errors };
 }
 
-export function loadFaqFile(path: string): FaqParseResult {
-  return parseFaqJsonl(readFileSync(path, "utf8"));
+/** A file's text: UTF-8 (with or without BOM), else GB18030 (GBK), as spreadsheets save it on Chinese Windows. */
+export function readTextFile(path: string): { text: string; encoding: "UTF-8" | "GB18030" } {
+  const bytes = readFileSync(path);
+  try {
+    return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes), encoding: "UTF-8" };
+  } catch {
+    return { text: new TextDecoder("gb18030").decode(bytes), encoding: "GB18030" };
+  }
+}
+
+export function loadFaqFile(path: string): FaqParseResult & { encoding: string } {
+  const { text, encoding } = readTextFile(path);
+  return { ...parseFaqJsonl(text), encoding };
 }
 
 /** Alternative citizen phrasings kept in the repository, keyed by FAQ id (one JSON object a line). */
@@ -129,8 +149,8 @@ export function loadAlternatives(path: string = DEFAULT_ALTERNATIVES_PATH): {
   const alternatives = new Map<string, string[]>();
   const errors: FaqLineError[] = [];
   if (!existsSync(path)) return { alternatives, errors };
-  readFileSync(path, "utf8")
-    .split(/\r?\n/)
+  readTextFile(path)
+    .text.split(/\r?\n/)
     .forEach((raw, index) => {
       const trimmed = raw.replace(/^\uFEFF/, "").trim();
       if (!trimmed) return;

@@ -756,7 +756,7 @@ export class AssistantService {
           action: "assistant.faq.retire",
           targetType: "faq",
           targetId: row.id,
-          detail: { question: row.question, reason: "not in the imported file (--replace)" },
+          detail: { question: row.question, reason: "导入文件中没有该条目（--replace，与来源知识库同步）" },
         });
         counts.retired++;
       }

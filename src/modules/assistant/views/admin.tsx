@@ -370,7 +370,7 @@ export function FaqListPage({
             <tr>
               <td>{r.id}</td>
               <td>
-                <a href={`/admin/assistant/faqs/${r.id}`}>{r.question}</a>
+                <a href={`/admin/assistant/faqs/${encodeURIComponent(r.id)}`}>{r.question}</a>
               </td>
               <td>{siteNames.get(r.siteId) ?? ""}</td>
               <td>{r.category}</td>
@@ -463,7 +463,7 @@ export function FaqFormPage({
   canReview: boolean;
   notice?: string;
 }) {
-  const action = entry ? `/admin/assistant/faqs/${entry.id}` : "/admin/assistant/faqs";
+  const action = entry ? `/admin/assistant/faqs/${encodeURIComponent(entry.id)}` : "/admin/assistant/faqs";
   const title = entry ? `问答条目 ${entry.id}` : "新建问答条目";
   return (
     <AdminLayout ctx={ctx} title={title}>
@@ -542,7 +542,11 @@ function ActionForm({
   label: string;
 }) {
   return (
-    <form method="post" action={`/admin/assistant/faqs/${id}/${action}`} class="inline-form">
+    <form
+      method="post"
+      action={`/admin/assistant/faqs/${encodeURIComponent(id)}/${action}`}
+      class="inline-form"
+    >
       <CsrfField token={ctx.csrf} />
       <button type="submit" class="button secondary">
         {label}
