@@ -303,6 +303,13 @@ for (const engine of ENGINES) {
         payload: form({ question: "我家楼下的路灯坏了好几天了找谁修", conversationId }),
       });
       assert.match(unsure.body, /转人工客服/);
+      const person = await t.app.inject({
+        method: "POST",
+        url: "/sites/www/assistant",
+        headers: FORM,
+        payload: form({ question: "没用，找人工", conversationId }),
+      });
+      assert.match(person.body, /为您转人工客服/);
       // Hand-off files a mailbox letter: the letter's phone-code check applies, typed input is kept.
       const handoff = (fields: Record<string, string>) =>
         t.app.inject({
@@ -353,7 +360,7 @@ for (const engine of ENGINES) {
       assert.ok(letter);
       assert.equal(letter.kind, "consult");
       assert.equal(letter.source, "assistant");
-      assert.match(letter.subject, /路灯/);
+      assert.match(letter.subject, /路灯/, "titled with the citizen's matter, not with 找人工");
       assert.match(letter.content, /问：身份证丢了怎么补办\n答：/);
       // Routed to the department owning the FAQ entry that answered (身份证 → 公安厅).
       assert.equal(letter.ownerSiteId, t.deps.sites.byCodeCached("gat")!.id);

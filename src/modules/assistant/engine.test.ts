@@ -372,6 +372,28 @@ test("帮我转人工 and 找人工 start the hand-off", () => {
   assert.equal(engine.ask("人工智能政务服务有哪些").reason === "handoff", false);
 });
 
+test("a person asked for in other words starts the hand-off; a question about staff or fees does not", () => {
+  for (const q of [
+    "没用，找人工",
+    "有没有人工客服",
+    "人工客服在吗",
+    "你好，人工",
+    "我要和客服说话",
+    "我不要机器人",
+    "机器人听不懂，叫个人来",
+    "能不能让工作人员跟我说",
+  ])
+    assert.equal(engine.ask(q).reason, "handoff", q);
+  for (const q of [
+    "客服电话是多少",
+    "工作人员态度不好怎么投诉",
+    "人工费怎么算",
+    "换个人领可以吗",
+    "找工作人员办理需要什么材料",
+  ])
+    assert.notEqual(engine.ask(q).reason, "handoff", q);
+});
+
 test("the evaluation tells a hand-off whose best entry was the expected one from a ranking miss", () => {
   const question = "驾照扣满12分了怎么办";
   const best = engine.ask(question);

@@ -90,7 +90,7 @@ export function shippedDecisionModel(): DecisionModel {
 export const DEFAULT_THRESHOLD = 0.5;
 
 export const MESSAGES = {
-  empty: "请输入您要咨询的问题，例如“公积金怎么提取”。",
+  empty: "请输入您要咨询的问题，例如“租房怎么提取公积金”。",
   too_long: "您的问题有点长，请用一两句话描述要办理的事项，例如“身份证丢了怎么补办”。",
   no_content: "没有识别到您的问题，请用文字描述要咨询的事项。",
   unsafe_markup: "您的输入包含无法处理的内容，请用文字描述要咨询的事项。",

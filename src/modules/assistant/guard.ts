@@ -44,6 +44,25 @@ const SMALL_TALK =
 const HAND_OFF =
   /^(请|麻烦|帮我|给我|我要|我想|想|能不能|可以|能否)*(转|找|接|转接|联系|要)?(到|给)?(一下)?(人工|真人|人工客服|真人客服|客服人员|工作人员)(客服|服务)?(吧|啊|呀|谢谢)?$/;
 
+/** A person to talk to: 人工(客服), 真人, 客服, 工作人员, 叫个人来. */
+const PERSON = /(人工|真人|活人|客服|工作人员|叫个人|来个人|叫人来)/;
+/** …asked for: to be put through, to talk, whether one is there. */
+const ASKING_FOR =
+  /(转|找|接|叫|要|换|联系|让|请|和|跟|同|有没有|有无|在吗|在不在|在线吗|来|说话|聊|对话|沟通)|^(你好|您好)?(人工|真人)(客服)?$/;
+/** Turning down the machine: 我不要机器人, 机器人听不懂. */
+const NOT_THE_ROBOT =
+  /(不要|不想要|不想跟|不想和|别用|不用)(机器人|智能客服|自动回复)|(机器人|智能客服)(听不懂|没用|不行|答非所问|太笨|不懂)/;
+/** What makes it a question about something (客服电话是多少, 工作人员态度差怎么投诉), not a request for a person. */
+const ABOUT_SOMETHING =
+  /(电话|号码|热线|投诉|举报|态度|工资|费用?|多少|智能|专业|授精|流产|材料|证明|办理|手续|怎么办|需要|多久|几点|时间|哪里|地址|上班)/;
+
+/** Whether a short message (punctuation removed) asks for a person instead of the assistant. */
+function asksForPerson(bare: string): boolean {
+  if (HAND_OFF.test(bare)) return true;
+  if ([...bare].length > 20 || ABOUT_SOMETHING.test(bare)) return false;
+  return NOT_THE_ROBOT.test(bare) || (PERSON.test(bare) && ASKING_FOR.test(bare));
+}
+
 /** Removes markup and normalises the text; keeps only what a question can contain. */
 export function normaliseQuestion(raw: string): string {
   return cleanText(raw.normalize("NFKC"));
@@ -73,7 +92,7 @@ export function checkQuestion(raw: unknown): GuardResult {
   if (!/[\p{Script=Han}A-Za-z]/u.test(text)) return { kind: "no_content", text: "" };
   if (INJECTION.some((re) => re.test(text))) return { kind: "injection", text };
   const bare = text.replace(/[\p{P}\p{S}\s]/gu, "");
-  if (HAND_OFF.test(bare)) return { kind: "handoff", text };
+  if (asksForPerson(bare)) return { kind: "handoff", text };
   if (bare === "" || SMALL_TALK.test(bare)) return { kind: "chitchat", text };
   return { kind: "ok", text };
 }

@@ -16,7 +16,7 @@ import { AssistantEngine, MESSAGES, type AssistantAnswer, type AssistantContext 
 
 import type { FaqEntry } from "./faq-file.ts";
 
-import { cleanText, normaliseQuestion } from "./guard.ts";
+import { cleanText, normaliseQuestion, type GuardKind } from "./guard.ts";
 
 import type { HandOff, HandOffReceipt } from "./handoff.ts";
 
@@ -118,6 +118,16 @@ function summary(text: string, max: number): string {
   return chars.length > max ? `${chars.slice(0, max - 1).join("")}…` : first;
 }
 const CONVERSATION_ID = /^[A-Za-z0-9_-]{22}$/;
+/** Turns that are not a matter to title a hand-off letter with (asking for a person, greetings, empty input…). */
+const NOT_A_MATTER = new Set<string>([
+  "handoff",
+  "chitchat",
+  "empty",
+  "no_content",
+  "too_long",
+  "unsafe_markup",
+  "injection",
+] satisfies GuardKind[]);
 /** How often the links to the service hall's items are matched again (items change without the FAQ). */
 const LINKS_REFRESH_MS = 60_000;
 /** Stored questions are capped: the guard refuses longer ones anyway. */
@@ -496,8 +506,10 @@ export class AssistantService {
           `问：${t.question}\n答：${t.answered ? `${t.answer}（知识库条目 ${t.faqId}“${t.sourceQuestion}”）` : t.answer}`,
       )
       .join("\n");
-    const open = [...turns].reverse().find((t) => !t.answered) ?? turns[turns.length - 1];
-    const subject = open ? open.question : message.split(/\r?\n/)[0];
+    // The letter is titled with what the citizen asked, not with 帮我转人工 or 你好.
+    const asked = turns.filter((t) => !NOT_A_MATTER.has(t.reason));
+    const open = [...asked].reverse().find((t) => !t.answered) ?? asked[asked.length - 1];
+    const subject = open ? open.question : message.split(/\r?\n/)[0] || turns[0].question;
     return this.handOff.create({
       conversationId: CONVERSATION_ID.test(conversationId) ? conversationId : "",
       siteId,

@@ -168,7 +168,7 @@ function setup(): void {
       log.appendChild(
         el("li", {
           class: "chat-answer",
-          text: "您好，我是智能客服。请问您要办理什么事项？例如“公积金怎么提取”。",
+          text: "您好，我是智能客服。请问您要办理什么事项？例如“租房怎么提取公积金”。",
         }),
       );
     input.focus();

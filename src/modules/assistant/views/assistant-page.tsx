@@ -180,7 +180,7 @@ export function AssistantPage({
         <Field
           id="question"
           label={turns.length > 0 ? "继续提问" : "请输入您的问题"}
-          hint="例如：公积金怎么提取？身份证丢了怎么补办？"
+          hint="例如：租房怎么提取公积金？身份证丢了怎么补办？"
         >
           <textarea id="question" name="question" maxLength={300} rows={3} required>
             {question}
