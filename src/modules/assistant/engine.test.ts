@@ -336,6 +336,16 @@ test("a follow-up stays on the conversation's topic or says it is unsure", () =>
   assert.equal(alone.reason, "off_topic");
   // ...but one naming its own matter stands alone.
   assert.equal(engine.ask("那户口本丢了怎么补办呢").answered, true);
+  // A place (异地, 外地) is a detail of the matter at hand: no jump to the one entry about 异地办理.
+  const id = engine.ask("身份证快到期了");
+  const elsewhere = engine.ask("在外地能换吗", id.context);
+  assert.equal(elsewhere.faqId, id.faqId, `在外地能换吗 after 身份证快到期了 answered ${elsewhere.faqId}`);
+  const expired = engine.ask("身分证过期了怎么换");
+  const remote = engine.ask("可以异地办吗", expired.context);
+  assert.ok(
+    !remote.answered || category(remote.faqId) === category(expired.faqId),
+    `可以异地办吗 after 身份证 answered ${remote.faqId} (${category(remote.faqId)})`,
+  );
 });
 
 test("after a clicked suggestion (the entry's own question), a short follow-up does not jump to a sibling", () => {

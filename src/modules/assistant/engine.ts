@@ -1226,6 +1226,9 @@ export class AssistantEngine {
   private namesOwnMatter(own: Concept[], doc: number): boolean {
     return own.some(
       (c) =>
+        // Where (异地, 外地, 老家) is a detail of the matter at hand, not a matter of its own: 可以异地办吗
+        // after 身份证 asks about 身份证, not about the one entry whose words are 异地 and 办.
+        !isPlaceWord(c.surface) &&
         c.weight >= 0.75 &&
         [...c.surface].length >= 2 &&
         isNounish(c.tag) &&
@@ -1247,7 +1250,8 @@ export class AssistantEngine {
   private isElliptical(text: string, concepts: Concept[]): boolean {
     const bare = text.replace(/[\p{P}\p{S}\s]/gu, "");
     if (isFollowUpPhrase(bare)) return true;
-    const content = concepts.reduce((sum, c) => sum + c.weight, 0);
+    // A place (异地, 外地) adds a detail, not a matter: 可以异地办吗 leans on the turn before as 要带什么 does.
+    const content = concepts.reduce((sum, c) => sum + (isPlaceWord(c.surface) ? 0 : c.weight), 0);
     return content <= 1.5 || [...bare].length <= 5;
   }
 }
@@ -1273,6 +1277,7 @@ const OWN_MATTER_IDF = 1.5;
 
 /** Words for "another place" that count as a place name. */
 const PLACE_WORDS = new Set(["老家", "回老家", "外地", "外省", "省外", "本地", "当地", "原籍"]);
+const isPlaceWord = (word: string) => PLACE_WORDS.has(word) || CROSS_REGION_WORDS.includes(word);
 /** How the knowledge base says "between two places". */
 const CROSS_REGION_WORDS = ["异地", "跨省", "跨城市", "跨地区"];
 /** Match factor of those words for a place name. */
