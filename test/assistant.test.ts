@@ -494,6 +494,14 @@ for (const engine of ENGINES) {
       assert.equal(fixPage.statusCode, 200);
       assert.match(fixPage.body, /加为相似问法/);
       assert.match(fixPage.body, /faq-0\d\d：/); // the closest live entries are offered
+      // …none chosen for the editor, and only entries they may edit (人社's, for rst_editor).
+      assert.match(
+        fixPage.body,
+        /<input id="faqId" name="faqId" maxlength="100" list="fix-candidates" value\/>/,
+      );
+      const offered = [...fixPage.body.matchAll(/<li>(faq-\d+)：/g)].map((m) => m[1]);
+      for (const id of offered)
+        assert.equal(t.deps.assistant.publishedEntry(id)?.siteId, t.deps.sites.byCodeCached("rst")!.id, id);
       const fix = (values: Record<string, string>, who = editor) =>
         t.app.inject({
           method: "POST",

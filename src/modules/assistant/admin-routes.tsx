@@ -256,13 +256,15 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
     },
   );
 
-  /** The closest live entries to a question (the editor picks the one it belongs to). */
-  async function candidatesFor(question: string) {
+  /** The closest live entries to a question that this editor may change (they pick the one it belongs to). */
+  async function candidatesFor(ctx: StaffContext, question: string) {
     const engine = await assistant.currentEngine();
     return engine
-      .nearest(question, 5)
-      .map((id) => ({ id, question: assistant.publishedEntry(id)?.question ?? "" }))
-      .filter((c) => c.question);
+      .nearest(question, 20)
+      .map((id) => assistant.publishedEntry(id))
+      .filter((e): e is NonNullable<typeof e> => !!e && may(ctx.staff, RIGHTS.assistantEdit, e.siteId))
+      .slice(0, 5)
+      .map((e) => ({ id: e.id, question: e.question }));
   }
 
   async function renderFix(
@@ -280,7 +282,7 @@ const assistantAdminRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> =
         <QueueFixPage
           ctx={adminView(request)}
           values={values}
-          candidates={await candidatesFor(values.question)}
+          candidates={await candidatesFor(ctx, values.question)}
           sites={editableSites(ctx)}
           errors={errors}
           form={form}

@@ -614,16 +614,10 @@ export function QueueFixPage({
           <Field
             id="faqId"
             label="加到哪个条目"
-            hint="下面是最接近的已上线条目；也可以直接填写条目编号"
+            hint="请从下面最接近的已上线条目中选择（或直接填写条目编号）；只列出您可以编辑的条目"
             error={altErrors.faqId}
           >
-            <input
-              id="faqId"
-              name="faqId"
-              maxLength={100}
-              list="fix-candidates"
-              value={values.faqId || candidates[0]?.id || ""}
-            />
+            <input id="faqId" name="faqId" maxLength={100} list="fix-candidates" value={values.faqId} />
           </Field>
           {candidates.length > 0 ? (
             <>
