@@ -14,6 +14,7 @@ interface AskJson {
   faqId: string | null;
   answer: string;
   confidence: number;
+  reason: string;
   suggestions: { faqId: string; question: string }[];
   conversationId: string;
   turnId: number;
@@ -90,6 +91,10 @@ for (const engine of ENGINES) {
       assert.ok(Array.isArray(reply.suggestions));
       assert.match(reply.conversationId, /^[A-Za-z0-9_-]{22}$/);
       assert.equal(reply.source?.faqId, reply.faqId);
+      // Why an answer was or was not given, as documented.
+      assert.equal(reply.reason, "answered");
+      assert.equal((await ask("那要带什么材料")).reason, "off_topic");
+      assert.equal((await ask("帮我转人工")).reason, "handoff");
     });
 
     it("import is idempotent and keeps ids", async () => {

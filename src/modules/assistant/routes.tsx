@@ -37,6 +37,10 @@ const AskReply = Type.Object({
   faqId: Type.Union([Type.String(), Type.Null()]),
   answer: Type.String(),
   confidence: Type.Number({ minimum: 0, maximum: 1 }),
+  reason: Type.String({
+    description:
+      "answered 已回答；low_confidence 没有把握（附相关问题）；off_topic 追问不明确，请把事项说完整；handoff 已转人工；chitchat 寒暄；empty / too_long / no_content / unsafe_markup / injection 输入无法回答",
+  }),
   suggestions: Type.Array(Type.Object({ faqId: Type.String(), question: Type.String() })),
   conversationId: Type.String(),
   turnId: Type.Integer({ description: "评价回答时使用" }),
@@ -98,6 +102,7 @@ const assistantRoutes: FastifyPluginAsyncTypebox<{ deps: AssistantDeps }> = asyn
         faqId: result.faqId,
         answer: result.answer,
         confidence: result.confidence,
+        reason: result.reason,
         suggestions: result.suggestions,
         conversationId: result.conversationId,
         turnId: result.turnId,
