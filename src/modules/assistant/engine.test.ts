@@ -334,6 +334,10 @@ test("a follow-up stays on the conversation's topic or says it is unsure", () =>
   const alone = engine.ask("那要带什么材料");
   assert.equal(alone.answered, false);
   assert.equal(alone.reason, "off_topic");
+  // ...nor is one made of details alone (how long, where, how much), however phrased.
+  for (const q of ["多久能拿到", "一个月多少钱", "去哪儿领"])
+    assert.equal(engine.ask(q).reason, "off_topic", q);
+  assert.equal(engine.ask("怎么离婚").answered, true, "a short question naming its matter is answered");
   // ...but one naming its own matter stands alone.
   assert.equal(engine.ask("那户口本丢了怎么补办呢").answered, true);
   // A place (异地, 外地) is a detail of the matter at hand: no jump to the one entry about 异地办理.

@@ -1243,7 +1243,8 @@ export class AssistantEngine {
    * (那户口本呢 does): with nothing before it to follow, it is not answered.
    */
   private isLoneFollowUp(text: string, own: Concept[], doc: number): boolean {
-    return isFollowUpPhrase(text) && !this.namesOwnMatter(own, doc);
+    const detailsOnly = own.length > 0 && own.every((c) => DETAIL_WORD.test(c.surface));
+    return (isFollowUpPhrase(text) || detailsOnly) && !this.namesOwnMatter(own, doc);
   }
 
   /** A follow-up that leans on the previous turn: short, or phrased like "那…呢". */
@@ -1255,6 +1256,14 @@ export class AssistantEngine {
     return content <= 1.5 || [...bare].length <= 5;
   }
 }
+
+/**
+ * The details every matter has (how long, where, how much, who, what to bring) and the verbs of
+ * getting it done: a short question of these alone (多久能拿到, 去哪儿领, 一个月多少钱) asks about a
+ * matter named before, and with nothing before it there is no matter to answer about.
+ */
+const DETAIL_WORD =
+  /^(多久能?|多长时间|几天|多少天|什么时候|何时|哪里|哪儿|在哪|去哪|哪个|多少钱|多少|钱|费用|收费|要钱|一个月|每个月|每月|材料|资料|本人|代办|拿到|领到|领|领取|办|办理|办好|去|交|带|需要|可以|能|要|怎么|怎样|如何)$/;
 
 /** Phrased as a follow-up: starts with 那/还有/如果… or ends with 呢. */
 function isFollowUpPhrase(text: string): boolean {
