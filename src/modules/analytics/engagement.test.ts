@@ -48,6 +48,29 @@ for (const engine of ENGINES) {
       ]);
     });
 
+    it("counts a beacon only for a page its visitor viewed, within the visitor's cap", async () => {
+      const headers = { "user-agent": UA, "x-forwarded-for": "198.51.100.41" };
+      const before = (await t.deps.analytics.summary("zjt", today, today)).engagement.beacons;
+      for (const url of ["/sites/zjt/", "/sites/zjt/interaction/"])
+        assert.equal((await t.app.inject({ url, headers })).statusCode, 200);
+      await t.deps.analytics.flush();
+      const beacon = (path: string) =>
+        t.app.inject({
+          method: "POST",
+          url: "/api/analytics/beacon",
+          headers,
+          payload: { site: "zjt", path, seconds: 600, scroll: 100 },
+        });
+      // Two views leave room for two beacons: forged ones naming a page never viewed take neither.
+      await beacon("/sites/zjt/never-viewed");
+      await beacon("/sites/zjt/also-never-viewed");
+      await beacon("/sites/zjt/interaction/");
+      await t.deps.analytics.flush();
+      const e = (await t.deps.analytics.summary("zjt", today, today)).engagement;
+      assert.equal(e.beacons - before, 1);
+      assert.ok(!e.pages.some((p) => p.path.includes("never-viewed")), JSON.stringify(e.pages));
+    });
+
     it("keeps exit pages, refinements and exits from results from each visitor's sequence", async () => {
       const s = "/sites/rst/search";
       // Visitor A: searches, refines within a minute, then clicks a result (no exit from results).

@@ -27,6 +27,7 @@ import {
 import { letterKindCounts, type LetterKindTables } from "../mailbox/index.ts";
 import { risingTopics, serviceFunnels, type Funnels, type RisingTopics } from "./insights.ts";
 import { BEACON, HitBuffer, NONE, VIEW } from "./hit-buffer.ts";
+import { pageNumber, ViewedPages } from "./viewed-pages.ts";
 import { KeyCounts } from "./key-counts.ts";
 import { Epoch, flushKey, Visit } from "./epoch.ts";
 import { WrittenRows, type VisitBefore } from "./written-rows.ts";
@@ -227,6 +228,8 @@ export class AnalyticsService {
   private readonly salts = new Map<string, string>();
   /** Views and beacons (see seenCounts) per visitor key and per address key, in this process. */
   private readonly seen = new KeyCounts();
+  /** The pages each visitor was counted viewing today (a beacon counts only for one of them). */
+  private readonly viewed = new ViewedPages();
   private seenDay = "";
   /**
    * Visitors' rows as this instance last wrote them (SQLite): a returning visitor's next pages
@@ -506,12 +509,15 @@ export class AnalyticsService {
     const elderViews = new Map<number, number>();
     const dims = new Map<string, number>();
     const pageCount = buf.pagePath.length;
+    const pageNumbers: number[] = [];
+    const pageNumberOf = (page: number) => (pageNumbers[page] ??= pageNumber(buf.pagePath[page]));
     for (let i = 0; i < n; i++) {
       const d = ep.dayOfTime(buf.time[i]);
       const day = ep.days[d];
       if (day > this.seenDay) {
         this.seen.clear();
         this.written.clear();
+        this.viewed.clear();
         this.seenDay = day;
       }
       const page = buf.page[i];
@@ -525,6 +531,9 @@ export class AnalyticsService {
         // most), under the same per-visitor and per-address caps: forged posts add nothing beyond.
         if (ep.beacons[v] + 1 > Math.min(ep.views[v], this.cap)) continue;
         if (ep.addressBeacons[address] + 1 > this.cap * ADDRESS_CAP_FACTOR) continue;
+        // …and only for a page this visitor was counted viewing today: a beacon naming another
+        // page (forged, to lengthen its time on page) adds nothing.
+        if (!this.viewed.full && !this.viewed.has(ep.visitorKey[v], pageNumberOf(page))) continue;
         ep.beacons[v]++;
         ep.addressBeacons[address]++;
         const at = `${day}|${ep.sites.list[site]}`;
@@ -537,6 +546,7 @@ export class AnalyticsService {
       const views = ++ep.views[v];
       const addressViews = ++ep.addressViews[address];
       if (views > this.cap || addressViews > this.cap * ADDRESS_CAP_FACTOR) continue;
+      this.viewed.add(ep.visitorKey[v], pageNumberOf(page));
       const visitorDay = (site * 1024 + d) * 4;
       const deviceKey = visitorDay + ep.device[v];
       deviceViews.set(deviceKey, (deviceViews.get(deviceKey) ?? 0) + 1);
