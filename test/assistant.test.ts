@@ -91,6 +91,15 @@ for (const engine of ENGINES) {
       assert.ok(Array.isArray(reply.suggestions));
       assert.match(reply.conversationId, /^[A-Za-z0-9_-]{22}$/);
       assert.equal(reply.source?.faqId, reply.faqId);
+      // A phone typed in full-width digits is masked in the stored question like any other.
+      const typed = await ask("我的手机号１３８００１３８０００，身份证丢了怎么补办");
+      const stored = await t.deps.store.db
+        .selectFrom("assistantTurns")
+        .select("question")
+        .where("id", "=", typed.turnId)
+        .executeTakeFirstOrThrow();
+      assert.doesNotMatch(stored.question, /13800138000|１３８００１３８０００/);
+      assert.match(stored.question, /\*{4}/);
       // Why an answer was or was not given, as documented.
       assert.equal(reply.reason, "answered");
       assert.equal((await ask("那要带什么材料")).reason, "off_topic");

@@ -65,6 +65,14 @@ test("reads a FAQ file saved in GBK, refuses answers longer than an editor may w
     const read = loadFaqFile(gbk);
     assert.equal(read.encoding, "GB18030");
     assert.equal(read.entries[0].answer, "携带身份证到网点挂失补办。");
+    // A UTF-8 file with one stray Latin-1 byte is neither UTF-8 nor GBK: refused, not read garbled.
+    const stray = join(dir, "stray.jsonl");
+    writeFileSync(
+      stray,
+      Buffer.concat([Buffer.from(`${line("ok-2", "可以。")}\n`, "utf8"), Buffer.from([0xe9, 0x20])]),
+    );
+    assert.match(loadFaqFile(stray).errors[0]?.message ?? "", /不是有效的 UTF-8 或 GBK 编码/);
+    assert.equal(loadFaqFile(stray).entries.length, 0);
     const long = parseFaqJsonl(line("x2", "办".repeat(4001)));
     assert.match(long.errors[0].message, /answer 不能超过4000字/);
     // A file with one bad line: the command stops before touching the knowledge base.
@@ -396,6 +404,7 @@ test("a person asked for in other words starts the hand-off; a question about st
     "我不要机器人",
     "机器人听不懂，叫个人来",
     "能不能让工作人员跟我说",
+    "智能客服听不懂",
   ])
     assert.equal(engine.ask(q).reason, "handoff", q);
   for (const q of [
@@ -404,6 +413,14 @@ test("a person asked for in other words starts the hand-off; a question about st
     "人工费怎么算",
     "换个人领可以吗",
     "找工作人员办理需要什么材料",
+    // Reports and questions that merely name staff are not requests for a person.
+    "工作人员让我明天再来",
+    "客服说要等三天",
+    "叫人来修路灯",
+    "我要表扬窗口工作人员",
+    "人工审核要几天",
+    "有没有人工窗口",
+    "找客服改手机号",
   ])
     assert.notEqual(engine.ask(q).reason, "handoff", q);
 });

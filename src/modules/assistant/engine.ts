@@ -1122,7 +1122,10 @@ export class AssistantEngine {
         doc === previous || this.entries[doc].category === this.entries[previous].category;
       const ownTop = ownResult.ranked[0];
       const standsAlone =
-        ownTop !== undefined && ownResult.confidence >= this.threshold && namesOwnMatter(ownTop.doc);
+        ownTop !== undefined &&
+        ownResult.confidence >= this.threshold &&
+        !placeAndDetailsOnly(own) &&
+        namesOwnMatter(ownTop.doc);
       if (standsAlone && !onTopic(result.ranked[0].doc)) {
         result = ownResult;
         usedContext = false;
@@ -1226,9 +1229,6 @@ export class AssistantEngine {
   private namesOwnMatter(own: Concept[], doc: number): boolean {
     return own.some(
       (c) =>
-        // Where (异地, 外地, 老家) is a detail of the matter at hand, not a matter of its own: 可以异地办吗
-        // after 身份证 asks about 身份证, not about the one entry whose words are 异地 and 办.
-        !isPlaceWord(c.surface) &&
         c.weight >= 0.75 &&
         [...c.surface].length >= 2 &&
         isNounish(c.tag) &&
@@ -1251,9 +1251,11 @@ export class AssistantEngine {
   private isElliptical(text: string, concepts: Concept[]): boolean {
     const bare = text.replace(/[\p{P}\p{S}\s]/gu, "");
     if (isFollowUpPhrase(bare)) return true;
-    // A place (异地, 外地) adds a detail, not a matter: 可以异地办吗 leans on the turn before as 要带什么 does.
-    const content = concepts.reduce((sum, c) => sum + (isPlaceWord(c.surface) ? 0 : c.weight), 0);
-    return content <= 1.5 || [...bare].length <= 5;
+    const content = concepts.reduce((sum, c) => sum + c.weight, 0);
+    if (content <= 1.5 || [...bare].length <= 5) return true;
+    // A place with details alone (可以异地办吗, 在外地能换吗) leans on the turn before as 要带什么 does;
+    // a place with a matter of its own (异地能报销吗, 跨省医保) does not.
+    return placeAndDetailsOnly(concepts);
   }
 }
 
@@ -1263,7 +1265,15 @@ export class AssistantEngine {
  * matter named before, and with nothing before it there is no matter to answer about.
  */
 const DETAIL_WORD =
-  /^(多久能?|多长时间|几天|多少天|什么时候|何时|哪里|哪儿|在哪|去哪|哪个|多少钱|多少|钱|费用|收费|要钱|一个月|每个月|每月|材料|资料|本人|代办|拿到|领到|领|领取|办|办理|办好|去|交|带|需要|可以|能|要|怎么|怎样|如何)$/;
+  /^(多久能?|多长时间|几天|多少天|什么时候|何时|哪里|哪儿|在哪|去哪|哪个|多少钱|多少|钱|费用|收费|要钱|一个月|每个月|每月|材料|资料|本人|代办|拿到|领到|领|领取|办|能办|办理|办好|换|能换|去|交|带|需要|可以|能|要|怎么|怎样|如何)$/;
+
+/** A place with details alone (可以异地办吗, 在外地能换吗): where to do the matter at hand, not a matter. */
+function placeAndDetailsOnly(concepts: Concept[]): boolean {
+  return (
+    concepts.some((c) => isPlaceWord(c.surface)) &&
+    concepts.every((c) => isPlaceWord(c.surface) || DETAIL_WORD.test(c.surface))
+  );
+}
 
 /** Phrased as a follow-up: starts with 那/还有/如果… or ends with 呢. */
 function isFollowUpPhrase(text: string): boolean {

@@ -123,19 +123,44 @@ export function parseFaqJsonl(text: string): FaqParseResult {
   return { entries, errors };
 }
 
-/** A file's text: UTF-8 (with or without BOM), else GB18030 (GBK), as spreadsheets save it on Chinese Windows. */
-export function readTextFile(path: string): { text: string; encoding: "UTF-8" | "GB18030" } {
+/** A file that is neither UTF-8 (with or without BOM), UTF-16 with a BOM, nor GBK / GB18030. */
+export class UnreadableText extends Error {}
+
+/**
+ * A file's text: UTF-8 (with or without BOM), UTF-16 with its BOM, else GB18030 (GBK) as spreadsheets
+ * save it on Chinese Windows, provided every byte is valid in it. A file valid in none of them is
+ * refused, never read as garbled text (one stray Latin-1 byte in a UTF-8 file is not a GBK file).
+ */
+export function readTextFile(path: string): { text: string; encoding: string } {
   const bytes = readFileSync(path);
+  const strict = (label: string, from = 0) =>
+    new TextDecoder(label, { fatal: true, ignoreBOM: true }).decode(bytes.subarray(from));
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { text: strict("utf-16le", 2), encoding: "UTF-16" };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { text: strict("utf-16be", 2), encoding: "UTF-16" };
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
   try {
-    return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes), encoding: "UTF-8" };
+    return { text: strict("utf-8", bom ? 3 : 0), encoding: "UTF-8" };
   } catch {
-    return { text: new TextDecoder("gb18030").decode(bytes), encoding: "GB18030" };
+    if (bom) throw new UnreadableText("文件以 UTF-8 标记开头，但内容不是有效的 UTF-8 编码");
   }
+  try {
+    const text = strict("gb18030");
+    if (!text.includes("\uFFFD")) return { text, encoding: "GB18030" };
+  } catch {
+    // not GB18030 either
+  }
+  throw new UnreadableText("文件不是有效的 UTF-8 或 GBK 编码，请用文本编辑器另存为 UTF-8 后重新导入");
 }
 
 export function loadFaqFile(path: string): FaqParseResult & { encoding: string } {
-  const { text, encoding } = readTextFile(path);
-  return { ...parseFaqJsonl(text), encoding };
+  let read: { text: string; encoding: string };
+  try {
+    read = readTextFile(path);
+  } catch (error) {
+    if (!(error instanceof UnreadableText)) throw error;
+    return { entries: [], errors: [{ line: 1, message: error.message }], encoding: "" };
+  }
+  return { ...parseFaqJsonl(read.text), encoding: read.encoding };
 }
 
 /** Alternative citizen phrasings kept in the repository, keyed by FAQ id (one JSON object a line). */
@@ -149,21 +174,26 @@ export function loadAlternatives(path: string = DEFAULT_ALTERNATIVES_PATH): {
   const alternatives = new Map<string, string[]>();
   const errors: FaqLineError[] = [];
   if (!existsSync(path)) return { alternatives, errors };
-  readTextFile(path)
-    .text.split(/\r?\n/)
-    .forEach((raw, index) => {
-      const trimmed = raw.replace(/^\uFEFF/, "").trim();
-      if (!trimmed) return;
-      try {
-        const value = JSON.parse(trimmed) as { id?: unknown; alternatives?: unknown };
-        if (typeof value.id !== "string" || !ID_PATTERN.test(value.id) || !isStringArray(value.alternatives))
-          throw new Error("需要 id（稳定编号）和 alternatives（字符串数组）");
-        const list = alternatives.get(value.id) ?? [];
-        alternatives.set(value.id, [...list, ...value.alternatives.map((a) => a.trim()).filter(Boolean)]);
-      } catch (error) {
-        errors.push({ line: index + 1, message: (error as Error).message });
-      }
-    });
+  let text: string;
+  try {
+    text = readTextFile(path).text;
+  } catch (error) {
+    if (!(error instanceof UnreadableText)) throw error;
+    return { alternatives, errors: [{ line: 1, message: error.message }] };
+  }
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const trimmed = raw.replace(/^\uFEFF/, "").trim();
+    if (!trimmed) return;
+    try {
+      const value = JSON.parse(trimmed) as { id?: unknown; alternatives?: unknown };
+      if (typeof value.id !== "string" || !ID_PATTERN.test(value.id) || !isStringArray(value.alternatives))
+        throw new Error("需要 id（稳定编号）和 alternatives（字符串数组）");
+      const list = alternatives.get(value.id) ?? [];
+      alternatives.set(value.id, [...list, ...value.alternatives.map((a) => a.trim()).filter(Boolean)]);
+    } catch (error) {
+      errors.push({ line: index + 1, message: (error as Error).message });
+    }
+  });
   return { alternatives, errors };
 }
 

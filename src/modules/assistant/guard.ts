@@ -44,23 +44,34 @@ const SMALL_TALK =
 const HAND_OFF =
   /^(请|麻烦|帮我|给我|我要|我想|想|能不能|可以|能否)*(转|找|接|转接|联系|要)?(到|给)?(一下)?(人工|真人|人工客服|真人客服|客服人员|工作人员)(客服|服务)?(吧|啊|呀|谢谢)?$/;
 
-/** A person to talk to: 人工(客服), 真人, 客服, 工作人员, 叫个人来. */
-const PERSON = /(人工|真人|活人|客服|工作人员|叫个人|来个人|叫人来)/;
-/** …asked for: to be put through, to talk, whether one is there. */
-const ASKING_FOR =
-  /(转|找|接|叫|要|换|联系|让|请|和|跟|同|有没有|有无|在吗|在不在|在线吗|来|说话|聊|对话|沟通)|^(你好|您好)?(人工|真人)(客服)?$/;
-/** Turning down the machine: 我不要机器人, 机器人听不懂. */
+const PERSON_WORD = "(人工客服|真人客服|人工服务|客服人员|人工|真人|活人|客服|工作人员)";
+/** What may trail a request for a person (吧, 谢谢, 没用, 一下…): removed before the patterns below. */
+const TRAILING = /(吧|啊|呀|呢|吗|嘛|哈|谢谢|没用|好吗|行吗|可以吗|一下)+$/;
+/**
+ * A request for a person, as the whole message (a report or question that merely names staff, such as
+ * 工作人员让我明天再来 or 找客服改手机号, is not one): put me through (找人工, 我要人工客服), let me talk
+ * (我要和客服说话, 让工作人员跟我说), is someone there (有没有人工客服, 人工客服在吗), get a person (叫个人来).
+ */
+const REQUESTS = [
+  new RegExp(`(转|找|接|接通|叫|要|换|联系|转接)(一下|个|一个|一位|位)?${PERSON_WORD}$`),
+  new RegExp(`(和|跟|同)${PERSON_WORD}(说话|说|聊聊|聊|对话|沟通|通话)$`),
+  new RegExp(`让${PERSON_WORD}(跟|和|给)我(说话|说|讲|聊|回话|联系)$`),
+  new RegExp(`^(有没有|有无)${PERSON_WORD}$`),
+  new RegExp(`^${PERSON_WORD}(在不在|在线|在)$`),
+  new RegExp(`^(你好|您好)${PERSON_WORD}$`),
+  /(叫|找|换)(个|一个)(真)?人(来)?$/,
+];
+/** Turning down the machine: 我不要机器人, 智能客服听不懂. */
 const NOT_THE_ROBOT =
   /(不要|不想要|不想跟|不想和|别用|不用)(机器人|智能客服|自动回复)|(机器人|智能客服)(听不懂|没用|不行|答非所问|太笨|不懂)/;
-/** What makes it a question about something (客服电话是多少, 工作人员态度差怎么投诉), not a request for a person. */
-const ABOUT_SOMETHING =
-  /(电话|号码|热线|投诉|举报|态度|工资|费用?|多少|智能|专业|授精|流产|材料|证明|办理|手续|怎么办|需要|多久|几点|时间|哪里|地址|上班)/;
 
 /** Whether a short message (punctuation removed) asks for a person instead of the assistant. */
 function asksForPerson(bare: string): boolean {
   if (HAND_OFF.test(bare)) return true;
-  if ([...bare].length > 20 || ABOUT_SOMETHING.test(bare)) return false;
-  return NOT_THE_ROBOT.test(bare) || (PERSON.test(bare) && ASKING_FOR.test(bare));
+  if ([...bare].length > 20) return false;
+  if (NOT_THE_ROBOT.test(bare)) return true;
+  const core = bare.replace(/^(没用|不行)/, "").replace(TRAILING, "");
+  return REQUESTS.some((re) => re.test(core));
 }
 
 /** Removes markup and normalises the text; keeps only what a question can contain. */
@@ -74,12 +85,20 @@ export function normaliseQuestion(raw: string): string {
  * (normaliseQuestion, for matching, folds it to ASCII).
  */
 export function cleanText(raw: string): string {
-  return raw
-    .normalize("NFC")
-    .replace(TAG, " ")
-    .replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, " ")
-    .replace(/\s+/g, " ")
-    .trim();
+  return (
+    raw
+      .normalize("NFC")
+      // Full-width letters and digits (１３８…, ＥＴＣ) read as ASCII, so numbers are masked and
+      // questions grouped alike; full-width punctuation stays.
+      .replace(/[\uFF10-\uFF19\uFF21-\uFF3A\uFF41-\uFF5A]/g, (c) =>
+        String.fromCharCode(c.charCodeAt(0) - 0xfee0),
+      )
+      .replace(/\u3000/g, " ")
+      .replace(TAG, " ")
+      .replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, " ")
+      .replace(/\s+/g, " ")
+      .trim()
+  );
 }
 
 export function checkQuestion(raw: unknown): GuardResult {

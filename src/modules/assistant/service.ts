@@ -16,7 +16,7 @@ import { AssistantEngine, MESSAGES, type AssistantAnswer, type AssistantContext 
 
 import type { FaqEntry } from "./faq-file.ts";
 
-import { cleanText, normaliseQuestion, type GuardKind } from "./guard.ts";
+import { cleanText, type GuardKind } from "./guard.ts";
 
 import type { HandOff, HandOffReceipt } from "./handoff.ts";
 
@@ -820,7 +820,7 @@ export class AssistantService {
     const department =
       Object.entries(DEPARTMENT_SITES).find(([, code]) => code === site?.code)?.[0] ??
       [...(site?.name ?? "领导信箱")].slice(0, 40).join("");
-    const subject = normaliseQuestion(letter.publicSubject ?? "");
+    const subject = cleanText(letter.publicSubject ?? "");
     const detail = summary(letter.publicContent ?? "", 120);
     const letterSite = this.sites.byId(letter.siteId);
     // Claim the letter first, so a double click does not make two entries.
@@ -877,7 +877,7 @@ export class AssistantService {
     if (!row) throw new Invalid("没有找到该问答条目", { faqId: "请选择或填写一个已上线的条目编号" });
     if (row.publishedJson === null)
       throw new Invalid("该条目未上线", { faqId: "只能加到已上线的条目，请选择其他条目" });
-    const phrasing = normaliseQuestion(question);
+    const phrasing = cleanText(question);
     if (!phrasing) throw new Invalid("请填写问法", { question: "请填写要加入的问法" });
     if ([...phrasing].length > 200) throw new Invalid("问法过长", { question: "每条相似问法不能超过200字" });
     const live = JSON.parse(row.publishedJson) as PublishedFaq;
