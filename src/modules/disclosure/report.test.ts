@@ -4,7 +4,7 @@ import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.
 import { chinaDate } from "../../platform/time/china-time.ts";
 import { creditCodeCheckChar } from "../../platform/validation/china-ids.ts";
 import { fileLetter, staffPost, staffSession } from "../mailbox/test-helpers.ts";
-import { PNG } from "../onestop/test-helpers.ts";
+import { insertApplication, PNG } from "../onestop/test-helpers.ts";
 import type { StaffPrincipal } from "../staff/index.ts";
 import { APPLY_FIELDS } from "./fixtures.test.ts";
 
@@ -158,53 +158,20 @@ for (const engine of ENGINES) {
 
     /** An application to the department's first item, submitted at `when`, by `accountId`. */
     const applied = async (accountId: number, when: string, n: number) => {
-      const db = t.deps.store.db;
-      const item = await db
+      const item = await t.deps.store.db
         .selectFrom("serviceItems")
         .select(["code", "name"])
         .where("siteId", "=", rst)
         .orderBy("id")
         .executeTakeFirstOrThrow();
-      await db
-        .insertInto("applications")
-        .values({
-          trackingNo: `TESTWEBSITE${n}`,
-          itemCode: item.code,
-          itemName: item.name,
-          siteId: rst,
-          accountId,
-          bundleApplicationId: null,
-          status: "review",
-          suspendedFrom: null,
-          formVersion: 1,
-          data: "{}",
-          applicantIdIndex: null,
-          applicantName: "测试",
-          idempotencyKey: `test-website-${n}`,
-          correctionNote: null,
-          prereview: "",
-          assigneeId: null,
-          assigneeName: null,
-          outcome: null,
-          outcomeText: null,
-          online: 1,
-          visits: 0,
-          acceptedOn: when.slice(0, 10),
-          dueLegal: null,
-          dueCommitted: null,
-          dueDelivery: null,
-          suspendedOn: null,
-          onTime: null,
-          submittedAt: when,
-          decidedAt: null,
-          closedAt: null,
-          createdAt: when,
-          updatedAt: when,
-          workflowVersion: null,
-          suspendKind: null,
-          filing: null,
-        })
-        .execute();
+      await insertApplication(t, {
+        trackingNo: `TESTWEBSITE${n}`,
+        siteId: rst,
+        accountId,
+        item,
+        status: "review",
+        submittedAt: when,
+      });
     };
 
     it("generates the 网站工作年度报表 from platform figures, takes staff figures, and publishes it", async () => {

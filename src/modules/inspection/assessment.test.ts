@@ -2,6 +2,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ENGINES, startPlatform, type TestContext } from "../../../test/engines.ts";
 import { StaffSession } from "../../../test/staff-session.ts";
+import { insertApplication } from "../onestop/test-helpers.ts";
 
 /**
  * The monthly report counts exactly the chosen China-time month: data a few minutes either side of
@@ -68,47 +69,18 @@ for (const engine of ENGINES) {
         [NEXT, 0],
       ];
       for (const [i, [when, onTime]] of apps.entries()) {
-        const inserted = await db
-          .insertInto("applications")
-          .values({
+        const inserted = {
+          id: await insertApplication(t, {
             trackingNo: `TESTMONTH${i}`,
-            itemCode: item.code,
-            itemName: item.name,
             siteId: site.id,
             accountId: account.id,
-            bundleApplicationId: null,
+            item,
             status: "closed",
-            suspendedFrom: null,
-            formVersion: 1,
-            data: "{}",
-            applicantIdIndex: null,
-            applicantName: "测试",
-            idempotencyKey: `test-month-${i}`,
-            correctionNote: null,
-            prereview: "",
-            assigneeId: null,
-            assigneeName: null,
-            outcome: null,
-            outcomeText: null,
-            online: 1,
-            visits: 0,
-            acceptedOn: when.slice(0, 10),
-            dueLegal: null,
-            dueCommitted: null,
-            dueDelivery: null,
-            suspendedOn: null,
-            onTime,
             submittedAt: when,
-            decidedAt: when,
             closedAt: when,
-            createdAt: when,
-            updatedAt: when,
-            workflowVersion: null,
-            suspendKind: null,
-            filing: null,
-          })
-          .returning("id")
-          .executeTakeFirstOrThrow();
+            onTime,
+          }),
+        };
         // Each rated: satisfied in March, very unsatisfied outside it (with a bad review).
         const evaluation = await db
           .insertInto("evaluations")

@@ -2,6 +2,7 @@ import { idCheckChar } from "../../platform/validation/china-ids.ts";
 import assert from "node:assert/strict";
 import type { TestContext } from "../../../test/engines.ts";
 import type { StaffPrincipal } from "../staff/index.ts";
+import type { ApplicationStatus } from "./tables.ts";
 import { DEMO_PASSWORD } from "../../seed/demo-password.ts";
 import { postCitizenForm } from "../../../test/citizen-form.ts";
 
@@ -152,4 +153,66 @@ export async function postApplication(
       _action: "submit",
     }),
   });
+}
+
+/**
+ * An application written straight to its table, as submitted (and, with `closedAt`, closed) at a
+ * given time: tests of figures over past periods, which the workflow cannot backdate.
+ */
+export async function insertApplication(
+  t: TestContext,
+  a: {
+    trackingNo: string;
+    siteId: number;
+    accountId: number;
+    item: { code: string; name: string };
+    status: ApplicationStatus;
+    submittedAt: string;
+    closedAt?: string | null;
+    onTime?: number | null;
+  },
+): Promise<number> {
+  const closedAt = a.closedAt ?? null;
+  const inserted = await t.deps.store.db
+    .insertInto("applications")
+    .values({
+      trackingNo: a.trackingNo,
+      itemCode: a.item.code,
+      itemName: a.item.name,
+      siteId: a.siteId,
+      accountId: a.accountId,
+      bundleApplicationId: null,
+      status: a.status,
+      suspendedFrom: null,
+      formVersion: 1,
+      data: "{}",
+      applicantIdIndex: null,
+      applicantName: "测试",
+      idempotencyKey: `test-${a.trackingNo}`,
+      correctionNote: null,
+      prereview: "",
+      assigneeId: null,
+      assigneeName: null,
+      outcome: null,
+      outcomeText: null,
+      online: 1,
+      visits: 0,
+      acceptedOn: a.submittedAt.slice(0, 10),
+      dueLegal: null,
+      dueCommitted: null,
+      dueDelivery: null,
+      suspendedOn: null,
+      onTime: a.onTime ?? null,
+      submittedAt: a.submittedAt,
+      decidedAt: closedAt,
+      closedAt,
+      createdAt: a.submittedAt,
+      updatedAt: closedAt ?? a.submittedAt,
+      workflowVersion: null,
+      suspendKind: null,
+      filing: null,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return inserted.id;
 }
