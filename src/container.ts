@@ -70,19 +70,29 @@ function homeFigures(oneStop: OneStopService, mailbox: MailboxService): PortalFi
 }
 
 /** The 网站工作年度报表's visits, letters, consultations and surveys, from the modules that record them. */
-function websiteActivity(
-  analytics: AnalyticsService,
-  countsViews: boolean,
-  mailbox: MailboxService,
-  participation: ParticipationService,
-  oneStop: OneStopService,
-  accounts: AccountsService,
-  inspection: InspectionService,
-): WebsiteActivitySource {
+function websiteActivity({
+  analytics,
+  countsViews,
+  mailbox,
+  participation,
+  oneStop,
+  accounts,
+  inspection,
+  assistant,
+}: {
+  analytics: AnalyticsService;
+  countsViews: boolean;
+  mailbox: MailboxService;
+  participation: ParticipationService;
+  oneStop: OneStopService;
+  accounts: AccountsService;
+  inspection: InspectionService;
+  assistant: AssistantService;
+}): WebsiteActivitySource {
   return {
     async activity(site, year) {
       const siteId = site.id;
-      const [visits, letters, closed, published, taking, hall, registeredUsers, inspected] =
+      const [visits, letters, closed, published, taking, hall, registeredUsers, inspected, answers] =
         await Promise.all([
           countsViews ? analytics.summary(site.code, year.from, year.to) : null,
           mailbox.periodFigures(siteId, year.since, year.until),
@@ -92,6 +102,7 @@ function websiteActivity(
           oneStop.stats.hallYear(site.portal ? null : [siteId], year.since, year.until),
           accounts.registeredBefore(year.until),
           inspection.lastFinished(siteId, year.from, shiftDays(year.to, 1)),
+          assistant.publishedCount(),
         ]);
       const enterprises = await accounts.enterprisesAmong(hall.applicantsOf.map((a) => a.accountId));
       const byEnterprises = hall.applicantsOf
@@ -118,6 +129,7 @@ function websiteActivity(
           enterprises: byEnterprises,
         },
         inspected: inspected !== null,
+        assistantAnswers: answers > 0,
       };
     },
   };
@@ -191,6 +203,14 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     cookieSecret,
     config.oidc ? new OidcProvider(config.oidc) : null,
   );
+  const assistant = new AssistantService(
+    store,
+    sites,
+    audit,
+    new MailboxHandOff(mailbox.letters),
+    mailbox.letters,
+    { guides: { publishedItems: () => oneStop.catalogue.guideLinks() } },
+  );
   const deps: AppDeps = {
     config,
     store,
@@ -199,14 +219,7 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
     search,
     sites,
     content,
-    assistant: new AssistantService(
-      store,
-      sites,
-      audit,
-      new MailboxHandOff(mailbox.letters),
-      mailbox.letters,
-      { guides: { publishedItems: () => oneStop.catalogue.guideLinks() } },
-    ),
+    assistant,
     sessions,
     staff,
     redis,
@@ -229,15 +242,16 @@ export async function createAppDeps(config: Config): Promise<AppDeps> {
       sites,
       content,
       calendar: new PlatformWorkingDays(calendar),
-      activity: websiteActivity(
+      activity: websiteActivity({
         analytics,
-        config.analytics,
+        countsViews: config.analytics,
         mailbox,
         participation,
         oneStop,
         accounts,
         inspection,
-      ),
+        assistant,
+      }),
       options: { chromiumPath: config.chromiumPath },
     }),
     licences,

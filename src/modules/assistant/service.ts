@@ -306,6 +306,12 @@ export class AssistantService {
    * The engine over the published entries, shared by all requests. Rebuilt when the knowledge base
    * version changes (checked at most every 5 s, so other instances' changes arrive too).
    */
+  /** How many entries the assistant answers from now (the 网站工作年度报表's 智能问答 row). */
+  async publishedCount(): Promise<number> {
+    await this.currentEngine();
+    return this.entries.size;
+  }
+
   async currentEngine(): Promise<AssistantEngine> {
     const now = Date.now();
     if (this.engine && now - this.checkedAt < 5000) return this.engine;

@@ -155,6 +155,8 @@ export interface WebsiteActivity {
   };
   /** Whether the site was inspected (availability, freshness, links, security headers) in the year. */
   inspected: boolean;
+  /** Whether the assistant has a knowledge base to answer from (it serves every site). */
+  assistantAnswers: boolean;
 }
 
 /**
@@ -202,10 +204,12 @@ export function websiteFigures(
     "w.cases_total": hall.persons + hall.enterprises,
     "w.cases_person": hall.persons,
     "w.cases_legal": hall.enterprises,
-    // One mailbox, one assistant, one search and one elder mode serve every site of the platform.
-    "w.unified_platform": 1,
-    "w.smart_qa": 1,
+    "w.smart_qa": activity.assistantAnswers ? 1 : 0,
+    // Site search lists the hall's items with their 办理 links (搜索即服务) where the hall has any.
     "w.search_service": hall.items > 0 ? 1 : 0,
+    // What the platform itself gives every site it runs, not counts: one mailbox and one set of
+    // interaction tools, the elder mode and accessible pages, 惠企政策 pushed to each enterprise.
+    "w.unified_platform": 1,
     "w.accessible": 1,
     "w.personalised": 1,
     "w.security_monitoring": activity.inspected ? 1 : 0,
