@@ -1,5 +1,5 @@
 import { existsSync, statSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { readArgs } from "../../platform/cli/args.ts";
 import cliProgress from "cli-progress";
 import { createAppDeps } from "../../container.ts";
 import { loadConfig } from "../../config.ts";
@@ -21,7 +21,7 @@ export async function importCommand(args: string[]): Promise<number> {
   let file: string | undefined;
   let siteCode: string | undefined;
   try {
-    const parsed = parseArgs({
+    const parsed = readArgs({
       args,
       allowPositionals: true,
       options: { site: { type: "string" }, help: { type: "boolean", short: "h" } },

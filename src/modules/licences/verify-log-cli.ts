@@ -6,14 +6,14 @@
  * the current head). Exit code 0 when every check holds, 1 when one fails, 2 for bad arguments.
  */
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
+import { readArgs } from "../../platform/cli/args.ts";
 import { loadConfig } from "../../config.ts";
 import { checkLog } from "./verify-log.ts";
 
 async function main(): Promise<number> {
   let values;
   try {
-    ({ values } = parseArgs({
+    ({ values } = readArgs({
       options: {
         base: { type: "string" },
         licence: { type: "string" },
