@@ -1,12 +1,13 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { get } from "node:http";
+import { get, request } from "node:http";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort, Instance } from "./processes.ts";
+import { analyticsCommand } from "../../src/modules/analytics/cli.ts";
 
 const NGINX = "/usr/sbin/nginx";
 const CONFIG = fileURLToPath(new URL("../../deploy/nginx.conf", import.meta.url));
@@ -25,13 +26,35 @@ function getWithHost(url: string, host: string): Promise<{ status: number; body:
   });
 }
 
+/** A request with a chosen Host and User-Agent (and a JSON body when given). */
+function send(
+  url: string,
+  host: string,
+  agent: string,
+  body?: unknown,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers: Record<string, string> = { host, "user-agent": agent };
+    if (payload) headers["content-type"] = "application/json";
+    const req = request(url, { method: payload ? "POST" : "GET", headers }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (c: string) => (text += c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on("error", reject);
+    req.end(payload);
+  });
+}
+
 /** The repository's nginx.conf, pointed at this test's instances and port, inside a minimal main config. */
 function testConfig(dir: string, listen: number, upstreams: number[]): string {
   const site = readFileSync(CONFIG, "utf8")
     .replace(/^\s*server 127\.0\.0\.1:300\d.*$/gm, "")
     .replace(
-      "least_conn;",
-      `least_conn;\n${upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=3 fail_timeout=10s;`).join("\n")}`,
+      "consistent;",
+      `consistent;\n${upstreams.map((p) => `    server 127.0.0.1:${p} max_fails=3 fail_timeout=10s;`).join("\n")}`,
     )
     .replace(
       /listen 80( default_server)?;/g,
@@ -59,9 +82,9 @@ describe("the deployment's nginx config in front of two instances", { timeout: 1
   let b: Instance;
   let nginx: ChildProcess;
   let base: string;
+  const env = { DATA_DIR: join(dir, "data"), RUN_JOBS: "0" };
 
   before(async () => {
-    const env = { DATA_DIR: join(dir, "data"), RUN_JOBS: "0" };
     a = await Instance.start(env);
     b = await Instance.start(env);
     const port = await freePort();
@@ -105,6 +128,46 @@ describe("the deployment's nginx config in front of two instances", { timeout: 1
     assert.equal((await getWithHost(`${base}/healthz`, "127.0.0.1")).status, 200);
     const robots = await getWithHost(`${base}/robots.txt`, "rst.example.gov.cn");
     assert.match(robots.body, /^Sitemap: http:\/\/rst\.example\.gov\.cn\/sitemap\.xml$/m);
+  });
+
+  it("sends a browser's engagement beacons to the instance that counted its page views", async () => {
+    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    const beacons = async () => {
+      const printed: string[] = [];
+      const log = console.log;
+      console.log = (line: string) => void printed.push(line);
+      try {
+        assert.equal(
+          await analyticsCommand(["--site", "rst", "--from", today, "--to", today, "--json"], {
+            ...process.env,
+            ...env,
+          }),
+          0,
+        );
+      } finally {
+        console.log = log;
+      }
+      return (JSON.parse(printed.join("\n")) as { engagement: { beacons: number } }).engagement.beacons;
+    };
+    const before = await beacons();
+    // Three browsers on one address, each reading three pages and leaving each: with the views on one
+    // instance and the beacons on another, no beacon would count.
+    const pages = ["/sites/rst/", "/sites/rst/interaction/", "/sites/rst/search"];
+    for (const browser of ["Firefox/128", "Chrome/126", "Safari/17"]) {
+      const agent = `Mozilla/5.0 (X11; Linux x86_64) nginx-test ${browser}`;
+      for (const path of pages) {
+        assert.equal((await send(`${base}${path}`, PORTAL, agent)).status, 200);
+        const beacon = { site: "rst", path, seconds: 20, scroll: 60 };
+        assert.equal((await send(`${base}/api/analytics/beacon`, PORTAL, agent, beacon)).status, 204);
+      }
+    }
+    // Instances write what they counted every two seconds.
+    let counted = 0;
+    for (let i = 0; i < 40 && counted < 9; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      counted = (await beacons()) - before;
+    }
+    assert.equal(counted, 9);
   });
 
   it("keeps answering when one instance dies", async () => {
