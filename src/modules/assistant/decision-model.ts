@@ -32,6 +32,8 @@ export const DECISION_SIGNALS = [
   "charsInHead",
   "charsInEntry",
   "logLength",
+  "figureNotGiven",
+  "placeNotCovered",
 ] as const;
 
 export type DecisionSignals = Record<(typeof DECISION_SIGNALS)[number], number>;
@@ -104,6 +106,8 @@ const SIGN: Partial<Record<(typeof DECISION_SIGNALS)[number], -1 | 1>> = {
   missesModifier: -1,
   missesActions: -1,
   missesSubject: -1,
+  figureNotGiven: -1,
+  placeNotCovered: -1,
   largestMiss: -1,
   missedShare: -1,
   missedNouns: -1,

@@ -36,6 +36,7 @@ import {
   type DecisionSignals,
 } from "./decision-model.ts";
 import { checkQuestion, type GuardKind } from "./guard.ts";
+import { figureNotGiven, placeNotCovered } from "./answer-kind.ts";
 
 export type { FaqEntry } from "./faq-file.ts";
 
@@ -861,6 +862,7 @@ export class AssistantEngine {
     const share = (grams: string[], test: (gram: string) => boolean) =>
       grams.length > 0 ? grams.filter(test).length / grams.length : 0;
     const namesTopic = this.namesEntryTopic(concepts, doc);
+    const entry = this.entries[doc];
     return {
       coverage,
       rivals: rivals >= 2 ? 1 : 0,
@@ -885,7 +887,15 @@ export class AssistantEngine {
       charsInHead: share(chars, inHead),
       charsInEntry: share(chars, inEntry),
       logLength: Math.log1p([...text].length),
+      figureNotGiven: figureNotGiven(text, entry.question, entry.answer),
+      placeNotCovered: placeNotCovered(text, this.entryText(doc)),
     };
+  }
+
+  /** An entry's question, phrasings, keywords and answer, as one text (for the answer-kind signals). */
+  private entryText(doc: number): string {
+    const e = this.entries[doc];
+    return [e.question, ...(e.alternatives ?? []), ...e.keywords, e.answer].join("\n");
   }
 
   /**

@@ -39,6 +39,8 @@ const TUNING_SETS: TrainingSet[] = [
   { questions: "data/assistant-eval-holdout.jsonl", faq: DEFAULT_FAQ_PATH, alternatives: true },
   { questions: "data/eval/blind/assistant-paraphrases.jsonl", faq: DEFAULT_FAQ_PATH, alternatives: true },
   { questions: "data/eval/blind/kb2/eval.jsonl", faq: "data/eval/blind/kb2/faq.jsonl", alternatives: false },
+  { questions: "data/eval/dev3/assistant-paraphrases.jsonl", faq: DEFAULT_FAQ_PATH, alternatives: true },
+  { questions: "data/eval/dev3/kb5/eval.jsonl", faq: "data/eval/dev3/kb5/faq.jsonl", alternatives: false },
 ];
 
 /** A question's signals for its best entry; answerable: the best entry is the expected one. */
