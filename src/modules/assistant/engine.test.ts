@@ -286,6 +286,23 @@ test("a short follow-up is understood with the previous turn's topic", () => {
   assert.ok(notice.faqId === "faq-113" || !notice.answered, `要登报吗 answered ${notice.faqId}`);
 });
 
+test("a follow-up asking only for a detail that the answer just given holds gets that answer again", () => {
+  const lost = answers("身份证丢了怎么补办", "faq-077");
+  // The answer gives the fee (40元), the place and the materials.
+  for (const detail of ["要钱吗", "在哪办", "要带什么"]) {
+    const again = answers(detail, "faq-077", lost.context);
+    assert.equal(again.usedContext, true);
+    assert.deepEqual(again.context, lost.context, "the conversation keeps its topic");
+  }
+  const invoice = answers("怎么开发票", "faq-007");
+  answers("那要带什么材料", "faq-007", invoice.context);
+  // A detail the answer does not give is not answered from it, nor from another entry.
+  const proxy = engine.ask("可以代办吗", invoice.context);
+  assert.equal(proxy.answered, false, `可以代办吗 answered ${proxy.faqId}`);
+  // Without a conversation a question of details alone is still not answered.
+  assert.equal(engine.ask("要钱吗").answered, false);
+});
+
 test("the evaluation set reaches 90% top-1 and 90% correct refusals at the default threshold", () => {
   const { lines, errors } = parseEvalJsonl(
     readFileSync(new URL("../../../data/assistant-eval.jsonl", import.meta.url), "utf8"),

@@ -37,6 +37,7 @@ import {
 } from "./decision-model.ts";
 import { checkQuestion, type GuardKind } from "./guard.ts";
 import { figureNotGiven, placeNotCovered } from "./answer-kind.ts";
+import { answerGivesAskedDetail } from "./detail-follow-up.ts";
 
 export type { FaqEntry } from "./faq-file.ts";
 
@@ -1124,6 +1125,12 @@ export class AssistantEngine {
     // A follow-up stays on the conversation's topic or says it is unsure: "那要带什么材料" after a
     // question about invoices must not jump to another matter that also lists materials.
     const previous = context?.faqId ? this.byId.get(context.faqId) : undefined;
+    // 要钱吗 after 身份证补领, whose answer gives the fee: that answer again.
+    if (previous !== undefined && answerGivesAskedDetail(guard.text, this.entries[previous].answer))
+      return {
+        ...this.answerWith(previous, { ranked: [], concepts: [] }, this.threshold, true),
+        context: context ?? null,
+      };
     if (previous !== undefined && this.isElliptical(guard.text, own) && result.ranked[0]) {
       // On topic: the same entry or category, or the follow-up names a matter of its own that the
       // entry has (那户口本呢 after 身份证丢了 is a question about 户口本).
@@ -1184,19 +1191,7 @@ export class AssistantEngine {
     }
     const { ranked, confidence } = result;
     const top = ranked[0];
-    if (top && confidence >= this.threshold) {
-      const entry = this.entries[top.doc];
-      return {
-        answered: true,
-        faqId: entry.id,
-        answer: entry.answer,
-        confidence: round(confidence),
-        suggestions: this.suggestionsFrom(ranked.slice(1), top.score, 0.6),
-        reason: "answered",
-        context: { faqId: entry.id, topicTokens: this.topicOf(result.concepts, top.doc) },
-        usedContext,
-      };
-    }
+    if (top && confidence >= this.threshold) return this.answerWith(top.doc, result, confidence, usedContext);
     const suggestions = top ? this.suggestionsFrom(ranked, top.score, 0.5) : [];
     return {
       answered: false,
@@ -1206,6 +1201,28 @@ export class AssistantEngine {
       suggestions,
       reason: "low_confidence",
       context: context ?? null,
+      usedContext,
+    };
+  }
+
+  /** The answer of entry `doc` for a question evaluated as `result`. */
+  private answerWith(
+    doc: number,
+    result: { ranked: DocScore[]; concepts: Concept[] },
+    confidence: number,
+    usedContext: boolean,
+  ): AssistantAnswer {
+    const entry = this.entries[doc];
+    const rest = result.ranked.filter((r) => r.doc !== doc);
+    const topScore = result.ranked.find((r) => r.doc === doc)?.score ?? rest[0]?.score ?? 0;
+    return {
+      answered: true,
+      faqId: entry.id,
+      answer: entry.answer,
+      confidence: round(confidence),
+      suggestions: this.suggestionsFrom(rest, topScore, 0.6),
+      reason: "answered",
+      context: { faqId: entry.id, topicTokens: this.topicOf(result.concepts, doc) },
       usedContext,
     };
   }
