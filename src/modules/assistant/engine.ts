@@ -1142,8 +1142,7 @@ export class AssistantEngine {
         ownTop !== undefined &&
         ownResult.confidence >= this.threshold &&
         !placeAndDetailsOnly(own) &&
-        namesOwnMatter(ownTop.doc) &&
-        this.namesEntryMatter(own, ownTop.doc);
+        namesOwnMatter(ownTop.doc);
       if (standsAlone && !onTopic(result.ranked[0].doc)) {
         result = ownResult;
         usedContext = false;
@@ -1270,21 +1269,6 @@ export class AssistantEngine {
    * A question phrased as a follow-up (那要带什么材料) that names no matter of its own the entry has
    * (那户口本呢 does): with nothing before it to follow, it is not answered.
    */
-  /**
-   * Whether one of the question's words is in the entry's question, keywords or category: what the
-   * entry is about, not a detail one of its phrasings mentions (要登报吗 after 不动产权证书丢了 is not a
-   * question about 营业执照, though a phrasing of that entry asks 营业执照丢了要登报吗).
-   */
-  private namesEntryMatter(own: Concept[], doc: number): boolean {
-    const fields = [FIELDS.indexOf("question"), FIELDS.indexOf("keywords"), FIELDS.indexOf("category")];
-    return own.some((c) =>
-      c.alts.some((alt) => {
-        const posting = this.words.postings.get(alt.word)?.get(doc);
-        return posting !== undefined && fields.some((f) => posting.tf[f] > 0);
-      }),
-    );
-  }
-
   private isLoneFollowUp(text: string, own: Concept[], doc: number): boolean {
     const detailsOnly = own.length > 0 && own.every((c) => DETAIL_WORD.test(c.surface));
     return (isFollowUpPhrase(text) || detailsOnly) && !this.namesOwnMatter(own, doc);
