@@ -26,13 +26,30 @@ describe("answer kinds", () => {
     assert.equal(figureNotGiven("高龄津贴怎么申请", allowance, allowanceAnswer), 0);
   });
 
+  it("does not take a count, an age, a stated amount or a balance for a figure asked", () => {
+    const divorce = "离婚登记要带什么材料？";
+    const divorceAnswer = "双方带身份证、户口簿和离婚协议书到婚姻登记机关申请。";
+    assert.equal(figureNotGiven("离婚登记需要提交多少份离婚协议书", divorce, divorceAnswer), 0);
+    assert.equal(figureNotGiven("住院花了十几万医保能报吗", divorce, divorceAnswer), 0);
+    assert.equal(figureNotGiven("医保卡里还剩好多钱 手机上哪里能看到", divorce, divorceAnswer), 0);
+    assert.equal(figureNotGiven("退休年龄上限是多少", divorce, divorceAnswer), 0);
+    assert.equal(figureNotGiven("补领身份证工本费多少", divorce, divorceAnswer), 1);
+    assert.equal(figureNotGiven("住院能报销多少", divorce, divorceAnswer), 1);
+  });
+
   it("flags a place outside the province only when the entry does not cover it", () => {
     const local = "租房提取公积金：在省政务服务网或公积金中心办理。";
-    assert.equal(placeNotCovered("深圳的公积金租房一年最多能提几多", local), 1);
-    assert.equal(placeNotCovered("在德国交了五年养老保险", local), 1);
-    assert.equal(placeNotCovered("租房怎么提取公积金", local), 0);
+    assert.equal(placeNotCovered(["深圳", "公积金", "租房"], local), 1);
+    assert.equal(placeNotCovered(["在", "德国", "养老保险"], local), 1);
+    assert.equal(placeNotCovered(["上海市", "公积金"], local), 1);
+    assert.equal(placeNotCovered(["租房", "提取", "公积金"], local), 0);
+    // Words are as segmented: 东西安全 holds no 西安, 周日本人 no 日本.
+    assert.equal(placeNotCovered(["东西", "安全", "投诉"], local), 0);
+    assert.equal(placeNotCovered(["周日", "本人", "办理"], local), 0);
     // An entry about moving across regions speaks for other places; one naming the place covers it.
-    assert.equal(placeNotCovered("在上海交的社保怎么转回来", "养老保险关系跨省转移接续怎么办？"), 0);
-    assert.equal(placeNotCovered("去香港的签注怎么办", "往来港澳通行证和签注：去香港、澳门前办理。"), 0);
+    assert.equal(placeNotCovered(["上海", "社保", "转回来"], "养老保险关系跨省转移接续怎么办？"), 0);
+    assert.equal(placeNotCovered(["香港", "签注"], "往来港澳通行证和签注：去香港、澳门前办理。"), 0);
+    // A property's 转移登记 is not a move across regions.
+    assert.equal(placeNotCovered(["上海", "二手房", "过户"], "二手房买卖后办理转移登记。"), 1);
   });
 });

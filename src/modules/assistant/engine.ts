@@ -889,7 +889,10 @@ export class AssistantEngine {
       charsInEntry: share(chars, inEntry),
       logLength: Math.log1p([...text].length),
       figureNotGiven: figureNotGiven(text, entry.question, entry.answer),
-      placeNotCovered: placeNotCovered(text, this.entryText(doc)),
+      placeNotCovered: placeNotCovered(
+        concepts.map((c) => c.surface),
+        this.entryText(doc),
+      ),
     };
   }
 
