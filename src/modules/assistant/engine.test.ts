@@ -422,6 +422,14 @@ test("a person asked for in other words starts the hand-off; a question about st
     "机器人听不懂，叫个人来",
     "能不能让工作人员跟我说",
     "智能客服听不懂",
+    "找个工作人员跟我说",
+    "我不想跟机器说话",
+    "能不能找个人帮我问问",
+    "请工作人员回复我",
+    "人工服务在哪",
+    "我要留言",
+    "说了半天没用，我要跟人讲",
+    "人工呢",
   ])
     assert.equal(engine.ask(q).reason, "handoff", q);
   for (const q of [
@@ -438,6 +446,10 @@ test("a person asked for in other words starts the hand-off; a question about st
     "人工审核要几天",
     "有没有人工窗口",
     "找客服改手机号",
+    "社保中心工作人员怎么联系",
+    "工作人员跟我说要带户口本",
+    "留言板在哪里",
+    "跟人合伙开公司要注意什么",
   ])
     assert.notEqual(engine.ask(q).reason, "handoff", q);
 });

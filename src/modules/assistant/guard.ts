@@ -58,12 +58,21 @@ const REQUESTS = [
   new RegExp(`让${PERSON_WORD}(跟|和|给)我(说话|说|讲|聊|回话|联系)$`),
   new RegExp(`^(有没有|有无)${PERSON_WORD}$`),
   new RegExp(`^${PERSON_WORD}(在不在|在线|在)$`),
+  // 人工呢 (its trailing 呢 removed), 人工服务在哪, 请工作人员回复我, 找个工作人员跟我说.
+  new RegExp(`^${PERSON_WORD}$`),
+  new RegExp(`^${PERSON_WORD}(在哪|在哪里|在哪儿|怎么找|怎么转)$`),
+  new RegExp(`^(请|让)?${PERSON_WORD}(尽快)?(回复|答复|联系|回电话给)我$`),
+  new RegExp(`(找|叫|请)(个|一个|一位|位)?${PERSON_WORD}(跟|和|给)我(说话|说|讲|聊|回话)$`),
+  // 我要留言 (the hand-off files a letter), 我要跟人讲, 找个人帮我问问.
+  /^(我要|我想|我想要)?留言$/,
+  /(跟|和|找)(个)?(人|真人|活人)(讲|说|聊|说话)$/,
+  /(找|叫)(个|一个)人(帮我|给我)(问问|问一下|看看)$/,
   new RegExp(`^(你好|您好)${PERSON_WORD}$`),
   /(叫|找|换)(个|一个)(真)?人(来)?$/,
 ];
 /** Turning down the machine: 我不要机器人, 智能客服听不懂. */
 const NOT_THE_ROBOT =
-  /(不要|不想要|不想跟|不想和|别用|不用)(机器人|智能客服|自动回复)|(机器人|智能客服)(听不懂|没用|不行|答非所问|太笨|不懂)/;
+  /(不要|不想要|不想跟|不想和|别用|不用)(机器人|机器|智能客服|自动回复)|(机器人|智能客服)(听不懂|没用|不行|答非所问|太笨|不懂)/;
 
 /** Whether a short message (punctuation removed) asks for a person instead of the assistant. */
 function asksForPerson(bare: string): boolean {
