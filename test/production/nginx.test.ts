@@ -1,7 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
-import { get, request } from "node:http";
+import { request } from "node:http";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,26 +16,20 @@ const PORTAL = "www.example.gov.cn";
 
 /** GET with a chosen Host header (fetch does not let a caller set it). */
 function getWithHost(url: string, host: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    get(url, { headers: { host } }, (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (body += c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-    }).on("error", reject);
-  });
+  return send(url, host);
 }
 
 /** A request with a chosen Host and User-Agent (and a JSON body when given). */
 function send(
   url: string,
   host: string,
-  agent: string,
+  agent?: string,
   body?: unknown,
 ): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const headers: Record<string, string> = { host, "user-agent": agent };
+    const headers: Record<string, string> = { host };
+    if (agent !== undefined) headers["user-agent"] = agent;
     if (payload) headers["content-type"] = "application/json";
     const req = request(url, { method: payload ? "POST" : "GET", headers }, (res) => {
       let text = "";
