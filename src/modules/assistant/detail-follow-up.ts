@@ -26,13 +26,20 @@ const DETAIL_KINDS: DetailKind[] = [
       /窗口|大厅|服务厅|中心|派出所|车管所|机关|网点|政务服务网|电子税务局|网上|APP|App|app|小程序|社区|医院|银行|[^\s，。、]{1,6}局/,
   },
   { asks: /材料|资料|带什么|带啥|要带|证件/, gives: /材料|身份证|证明|户口簿|照片|合同|证件/ },
-  { asks: /代办|代领|本人|别人|家属|委托/, gives: /代办|代领|委托|代理|家属|监护人/ },
-  { asks: /网上|线上|手机|在线|APP|app/, gives: /网上|线上|在线|政务服务网|APP|App|app|小程序|掌上/ },
+  {
+    asks: /代办|代领|本人|别人|家属|家里人|家人|亲属|委托/,
+    // 亲自 answers it too (no).
+    gives: /代办|代领|委托|代理|家属|监护人|亲自/,
+  },
+  {
+    asks: /网上|线上|手机|在线|APP|app/,
+    gives: /网上|线上|在线|网办|一网通办|政务服务网|电子税务局|APP|App|app|小程序|掌上/,
+  },
 ];
 
 /** Words a detail question is made of besides the detail itself (要钱吗 = 要 + 钱 + 吗). */
 const FILLER =
-  /[那要能可以得需是不吗呢吧啊呀么嘛了的我你还再也就去办理弄搞到在有没多少什么怎样怎么如何用哪个儿里上好]/gu;
+  /[那要能可以得需是不吗呢吧啊呀么嘛了的我你还再也就去办理弄搞到在有没多少什么怎样怎么如何用哪个儿里上好帮]/gu;
 
 /**
  * The kinds of detail a short question asks for, or null when it asks for something else too (那户口本呢,
@@ -46,6 +53,11 @@ function askedDetails(text: string): DetailKind[] | null {
   let rest = bare;
   for (const k of kinds) rest = rest.replace(new RegExp(k.asks.source, "gu"), "");
   return rest.replace(FILLER, "").length === 0 ? kinds : null;
+}
+
+/** True when `text` asks only for details of a matter it does not name (网上能办吗, 家里人能帮我办吗). */
+export function asksOnlyDetails(text: string): boolean {
+  return askedDetails(text) !== null;
 }
 
 /** True when `text` asks only for details of the matter at hand, and `answer` gives every one. */

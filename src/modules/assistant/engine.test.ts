@@ -293,6 +293,18 @@ test("a follow-up asking only for a detail that the answer just given holds gets
   assert.equal(proxy.answered, false, `可以代办吗 answered ${proxy.faqId}`);
   // Without a conversation a question of details alone is still not answered.
   assert.equal(engine.ask("要钱吗").answered, false);
+  for (const q of ["手机上能弄吗", "家里人能帮我办吗", "网上能办吗"])
+    assert.equal(engine.ask(q).answered, false, q);
+  // A detail the answer lacks is not taken from another entry that mentions it (the pension check by phone).
+  const license = answers("营业执照丢了怎么补", "faq-066");
+  answers("网上能办吗", "faq-066", license.context);
+  const birth = answers("孩子刚出生怎么上户口", "faq-084");
+  const phone = engine.ask("手机上能弄吗", birth.context);
+  assert.equal(phone.answered, false, `手机上能弄吗 answered ${phone.faqId}`);
+  assert.deepEqual(
+    phone.suggestions.map((x) => x.faqId),
+    ["faq-084"],
+  );
 });
 
 test("the evaluation set reaches 90% top-1 and 90% correct refusals at the default threshold", () => {

@@ -37,7 +37,7 @@ import {
 } from "./decision-model.ts";
 import { checkQuestion, type GuardKind } from "./guard.ts";
 import { figureNotGiven, placeNotCovered } from "./answer-kind.ts";
-import { answerGivesAskedDetail } from "./detail-follow-up.ts";
+import { answerGivesAskedDetail, asksOnlyDetails } from "./detail-follow-up.ts";
 
 export type { FaqEntry } from "./faq-file.ts";
 
@@ -1135,6 +1135,19 @@ export class AssistantEngine {
         ...this.answerWith(previous, { ranked: [], concepts: [] }, this.threshold, true),
         context: context ?? null,
       };
+    // …and one the answer does not give is not answered from another entry that happens to mention
+    // it (手机上能弄吗 after 新生儿上户口 is not a question about the pension check done by phone).
+    if (previous !== undefined && asksOnlyDetails(guard.text))
+      return {
+        answered: false,
+        faqId: null,
+        answer: MESSAGES.low_confidence,
+        confidence: 0,
+        suggestions: [{ faqId: this.entries[previous].id, question: this.entries[previous].question }],
+        reason: "low_confidence",
+        context: context ?? null,
+        usedContext: false,
+      };
     if (previous !== undefined && this.isElliptical(guard.text, own) && result.ranked[0]) {
       // On topic: the same entry or category, or the follow-up names a matter of its own that the
       // entry has (那户口本呢 after 身份证丢了 is a question about 户口本).
@@ -1275,7 +1288,9 @@ export class AssistantEngine {
    */
   private isLoneFollowUp(text: string, own: Concept[], doc: number): boolean {
     const detailsOnly = own.length > 0 && own.every((c) => DETAIL_WORD.test(c.surface));
-    return (isFollowUpPhrase(text) || detailsOnly) && !this.namesOwnMatter(own, doc);
+    return (
+      asksOnlyDetails(text) || ((isFollowUpPhrase(text) || detailsOnly) && !this.namesOwnMatter(own, doc))
+    );
   }
 
   /** A follow-up that leans on the previous turn: short, or phrased like "那…呢". */
