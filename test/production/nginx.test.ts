@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { freePort, Instance } from "./processes.ts";
 import { analyticsCommand } from "../../src/modules/analytics/cli.ts";
+import { chinaDate } from "../../src/platform/time/china-time.ts";
 
 const NGINX = "/usr/sbin/nginx";
 const CONFIG = fileURLToPath(new URL("../../deploy/nginx.conf", import.meta.url));
@@ -125,7 +126,7 @@ describe("the deployment's nginx config in front of two instances", { timeout: 1
   });
 
   it("sends a browser's engagement beacons to the instance that counted its page views", async () => {
-    const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+    const today = chinaDate();
     const beacons = async () => {
       const printed: string[] = [];
       const log = console.log;

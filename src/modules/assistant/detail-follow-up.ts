@@ -37,6 +37,9 @@ const DETAIL_KINDS: DetailKind[] = [
   },
 ];
 
+/** Each kind's question pattern, to remove every occurrence (compiled once). */
+const ASKS_ALL = new Map(DETAIL_KINDS.map((k) => [k, new RegExp(k.asks.source, "gu")]));
+
 /** Words a detail question is made of besides the detail itself (要钱吗 = 要 + 钱 + 吗). */
 const FILLER =
   /[那要能可以得需是不吗呢吧啊呀么嘛了的我你还再也就去办理弄搞到在有没多少什么怎样怎么如何用哪个儿里上好帮]/gu;
@@ -51,7 +54,7 @@ function askedDetails(text: string): DetailKind[] | null {
   const kinds = DETAIL_KINDS.filter((k) => k.asks.test(bare));
   if (kinds.length === 0) return null;
   let rest = bare;
-  for (const k of kinds) rest = rest.replace(new RegExp(k.asks.source, "gu"), "");
+  for (const k of kinds) rest = rest.replace(ASKS_ALL.get(k)!, "");
   return rest.replace(FILLER, "").length === 0 ? kinds : null;
 }
 
